@@ -1,0 +1,339 @@
+package dag
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Memory limits of an AWS Lambda function, in MB.
+const (
+	MinMemoryMB = 128
+	MaxMemoryMB = 10240
+)
+
+// Passing is how a step receives its input from the step before it.
+type Passing string
+
+// The data-passing methods (Sonic, ATC 2021). VM-Storage, the third, is fusion.
+const (
+	RemotePassing Passing = "remote" // sender PUTs to remote storage, receivers GET (the default)
+	DirectPassing Passing = "direct" // receivers pull from the sender's VM, which stays alive until the last pull
+)
+
+// Plan says how to run a workflow.
+//
+//   - Memory is the VM size of each function, in MB; functions not listed get DefaultMemoryMB.
+//     A VM that runs several functions (a fusion group or a bundle) gets the largest of their sizes
+//     and is billed at it.
+//   - Bundle is the number of a Map's items that run together in one VM (default 1). The items of
+//     a bundle share the VM's vCPUs by processor sharing.
+//   - Fuse lists fusion groups: consecutive steps of one sequence that run in one VM and pass data
+//     in memory. Everything nested in a fused step runs in that VM too; a Map inside a fusion
+//     group whose Bundle is smaller than its item count keeps one bundle in the VM and spills the
+//     others to VMs of their own, invoked synchronously (Faastlane's released code).
+//   - Passing overrides, per receiving step, how data arrives from the previous step.
+//   - SharedRuntime lets the invocations in one VM share a runtime (Photons): each one after the
+//     first needs only MinMemoryMB - SharedMemoryMB.
+type Plan struct {
+	Memory          map[string]int     `json:"memory_mb,omitempty"`
+	DefaultMemoryMB int                `json:"default_memory_mb,omitempty"`
+	Bundle          map[string]int     `json:"bundle,omitempty"`
+	Fuse            [][]string         `json:"fuse,omitempty"`
+	Passing         map[string]Passing `json:"passing,omitempty"`
+	SharedRuntime   bool               `json:"shared_runtime,omitempty"`
+}
+
+// UniformPlan runs every function at mb MB, unfused and unbundled.
+func UniformPlan(mb int) *Plan { return &Plan{DefaultMemoryMB: mb} }
+
+// MemoryOf returns the VM size of function fn under the plan.
+func (p *Plan) MemoryOf(fn string) int {
+	if m, ok := p.Memory[fn]; ok {
+		return m
+	}
+	return p.DefaultMemoryMB
+}
+
+// BundleOf returns the bundle size of Map step name (1 if unset).
+func (p *Plan) BundleOf(step string) int {
+	if b, ok := p.Bundle[step]; ok && b > 0 {
+		return b
+	}
+	return 1
+}
+
+// PassingOf returns how step receives its input (remote if unset).
+func (p *Plan) PassingOf(step string) Passing {
+	if m, ok := p.Passing[step]; ok && m != "" {
+		return m
+	}
+	return RemotePassing
+}
+
+// FusionGroup returns the index in p.Fuse of the group that holds step, or -1.
+func (p *Plan) FusionGroup(step string) int {
+	for i, g := range p.Fuse {
+		if slices.Contains(g, step) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Clone returns a deep copy of p.
+func (p *Plan) Clone() *Plan {
+	q := *p
+	q.Memory = cloneMap(p.Memory)
+	q.Bundle = cloneMap(p.Bundle)
+	q.Passing = cloneMap(p.Passing)
+	q.Fuse = nil
+	for _, g := range p.Fuse {
+		q.Fuse = append(q.Fuse, slices.Clone(g))
+	}
+	return &q
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// Validate checks the plan against its workflow and returns every problem found, each saying what
+// is wrong and where.
+func (p *Plan) Validate(w *Workflow) error {
+	var errs []string
+	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+
+	for _, fn := range sortedKeys(p.Memory) {
+		if w.Function(fn) == nil {
+			add("memory_mb: unknown function %q", fn)
+		}
+	}
+	used := map[string]bool{}
+	w.Walk(func(_ []string, s *Step) {
+		if s.Task != "" {
+			used[s.Task] = true
+		}
+	})
+	for _, fn := range sortedKeys(used) {
+		if m := p.MemoryOf(fn); m < MinMemoryMB || m > MaxMemoryMB {
+			if _, ok := p.Memory[fn]; ok {
+				add("memory_mb[%q] = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
+			} else {
+				add("function %q has no memory_mb and default_memory_mb = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
+			}
+		}
+	}
+	for _, name := range sortedKeys(p.Bundle) {
+		b := p.Bundle[name]
+		s := w.Step(name)
+		switch {
+		case s == nil:
+			add("bundle: unknown step %q", name)
+		case s.Map == nil:
+			add("bundle[%q]: step is a %s, only a map can be bundled", name, s.Kind())
+		case b < 1:
+			add("bundle[%q] = %d, want >= 1", name, b)
+		default:
+			if n, fixed := s.Map.FixedItems(); fixed && b > n {
+				add("bundle[%q] = %d is larger than the map's %d items", name, b, n)
+			}
+		}
+	}
+	for _, name := range sortedKeys(p.Passing) {
+		if w.Step(name) == nil {
+			add("passing: unknown step %q", name)
+		}
+		if m := p.Passing[name]; m != RemotePassing && m != DirectPassing {
+			add("passing[%q] = %q, want %q or %q", name, m, RemotePassing, DirectPassing)
+		}
+	}
+	p.validateFusion(w, add)
+	if len(errs) == 0 {
+		p.validateMemoryNeeds(w, add)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("plan for workflow %q: %s", w.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (p *Plan) validateFusion(w *Workflow, add func(string, ...any)) {
+	// Where each step sits: which sequence (identified by its first step's name path) and index.
+	type place struct {
+		seq   string
+		index int
+	}
+	where := map[string]place{}
+	var index func(seqID string, seq []Step)
+	index = func(seqID string, seq []Step) {
+		for i := range seq {
+			s := &seq[i]
+			where[s.Name] = place{seqID, i}
+			for b, br := range s.Parallel {
+				index(fmt.Sprintf("%s/parallel[%d]", s.Name, b), br)
+			}
+			if s.Map != nil {
+				index(s.Name+"/iterator", s.Map.Iterator)
+			}
+		}
+	}
+	index("", w.Steps)
+	inGroup := map[string]int{}
+	for g, group := range p.Fuse {
+		if len(group) < 2 {
+			add("fuse[%d]: a fusion group needs at least 2 steps, got %d", g, len(group))
+			continue
+		}
+		for i, name := range group {
+			pl, ok := where[name]
+			if !ok {
+				add("fuse[%d]: unknown step %q", g, name)
+				continue
+			}
+			if prev, dup := inGroup[name]; dup {
+				add("fuse[%d]: step %q is already in fuse[%d]", g, name, prev)
+			}
+			inGroup[name] = g
+			if i == 0 {
+				continue
+			}
+			prev, ok := where[group[i-1]]
+			if !ok {
+				continue
+			}
+			if prev.seq != pl.seq || pl.index != prev.index+1 {
+				add("fuse[%d]: %q and %q are not adjacent steps of one sequence (fusion joins consecutive steps only)", g, group[i-1], name)
+			}
+		}
+	}
+	// A step nested inside a fused step already runs in that VM; a group inside it is redundant
+	// but harmless, so it is allowed.
+}
+
+// validateMemoryNeeds checks that each VM the plan creates has at least the memory its concurrent
+// invocations need.
+func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
+	var checkSeq func(seq []Step)
+	checkSeq = func(seq []Step) {
+		for i := 0; i < len(seq); i++ {
+			s := &seq[i]
+			if g := p.FusionGroup(s.Name); g >= 0 {
+				// The whole group is one VM.
+				n := len(p.Fuse[g])
+				group := seq[i:min(i+n, len(seq))]
+				vm, need := p.vmMemory(w, group), p.need(w, group)
+				if vm < need {
+					add("fuse[%d] (%s): VM of %d MB is below the %d MB its invocations need", g, strings.Join(p.Fuse[g], "+"), vm, need)
+				}
+				i += len(group) - 1
+				continue
+			}
+			switch s.Kind() {
+			case TaskStep:
+				f := w.Function(s.Task)
+				if m := p.MemoryOf(s.Task); m < f.MinMemoryMB {
+					add("memory_mb[%q] = %d MB is below the function's min_memory_mb %d", s.Task, m, f.MinMemoryMB)
+				}
+			case ParallelStep:
+				for _, br := range s.Parallel {
+					checkSeq(br)
+				}
+			case MapStep:
+				b := p.BundleOf(s.Name)
+				if b == 1 {
+					checkSeq(s.Map.Iterator)
+					continue
+				}
+				vm, need := p.vmMemory(w, s.Map.Iterator), b*p.need(w, s.Map.Iterator)
+				if p.SharedRuntime {
+					need -= (b - 1) * p.shared(w, s.Map.Iterator)
+				}
+				if vm < need {
+					add("bundle[%q] = %d: VM of %d MB is below the %d MB that %d items need", s.Name, b, vm, need, b)
+				}
+			}
+		}
+	}
+	checkSeq(w.Steps)
+}
+
+// vmMemory is the size of a VM that runs all functions in seq: the largest of their sizes.
+func (p *Plan) vmMemory(w *Workflow, seq []Step) int {
+	m := 0
+	walkTasks(seq, func(fn string) { m = max(m, p.MemoryOf(fn)) })
+	return m
+}
+
+// need is the memory the invocations of seq need when they run in one VM: sequential steps
+// reuse memory, parallel branches and map items add up.
+func (p *Plan) need(w *Workflow, seq []Step) int {
+	n := 0
+	for i := range seq {
+		s := &seq[i]
+		switch s.Kind() {
+		case TaskStep:
+			n = max(n, w.Function(s.Task).MinMemoryMB)
+		case ParallelStep:
+			sum := 0
+			for _, br := range s.Parallel {
+				sum += p.need(w, br)
+			}
+			n = max(n, sum)
+		case MapStep:
+			items := ItemCount(s.Map.Items.ExpectedValue())
+			per := p.need(w, s.Map.Iterator)
+			total := items * per
+			if p.SharedRuntime {
+				total -= (items - 1) * p.shared(w, s.Map.Iterator)
+			}
+			n = max(n, total)
+		}
+	}
+	return n
+}
+
+// shared is the memory that co-located copies of seq can share (the smallest SharedMemoryMB of
+// its functions, as every function in the chain is present in each copy).
+func (p *Plan) shared(w *Workflow, seq []Step) int {
+	s := -1
+	walkTasks(seq, func(fn string) {
+		v := w.Function(fn).SharedMemoryMB
+		if s < 0 || v < s {
+			s = v
+		}
+	})
+	return max(s, 0)
+}
+
+func walkTasks(seq []Step, fn func(string)) {
+	for i := range seq {
+		s := &seq[i]
+		if s.Task != "" {
+			fn(s.Task)
+		}
+		for _, br := range s.Parallel {
+			walkTasks(br, fn)
+		}
+		if s.Map != nil {
+			walkTasks(s.Map.Iterator, fn)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,225 @@
+package dag
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Workflow is a serverless workflow: named functions and the sequence of steps that invokes them.
+type Workflow struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Functions   []Function `json:"functions"`
+	Steps       []Step     `json:"steps"`
+}
+
+// Function is one deployable serverless function and its performance model.
+//
+// One invocation's compute time on c vCPUs is Serial/min(c, 1) + Parallel/min(c, Threads) seconds,
+// with Serial and Parallel drawn from SerialWork and ParallelWork and both scaled by the
+// invocation's ItemSkew draw and the run's RunFactor draw.
+type Function struct {
+	Name        string `json:"name"`
+	MinMemoryMB int    `json:"min_memory_mb"` // memory one invocation needs at least
+	// SharedMemoryMB is the part of MinMemoryMB (code, libraries, read-only state) that
+	// co-located invocations can share in one runtime (Photons-style); 0 means nothing is shared.
+	SharedMemoryMB int  `json:"shared_memory_mb,omitempty"`
+	SerialWork     Dist `json:"serial_work_s"`   // core-seconds of single-threaded work
+	ParallelWork   Dist `json:"parallel_work_s"` // core-seconds that spread over up to Threads
+	Threads        int  `json:"threads"`         // threads or processes the parallel part uses
+	InputBytes     Dist `json:"input_bytes"`     // data read at start (remote unless fused)
+	OutputBytes    Dist `json:"output_bytes"`    // data written at end (remote unless fused)
+	InitTime       Dist `json:"init_s"`          // cold-start initialisation of this function
+	ItemSkew       Dist `json:"item_skew"`       // factor per invocation; unset means 1
+	RunFactor      Dist `json:"run_factor"`      // factor per run, shared by the run's invocations; unset means 1
+}
+
+// StepKind says what a Step does.
+type StepKind string
+
+// The kinds of step, as in Amazon States Language.
+const (
+	TaskStep     StepKind = "task"
+	ParallelStep StepKind = "parallel"
+	MapStep      StepKind = "map"
+	PassStep     StepKind = "pass"
+)
+
+// Step is one state of a workflow's sequence. Exactly one of Task, Parallel, Map or Pass is set.
+type Step struct {
+	Name     string   `json:"name"`
+	Task     string   `json:"task,omitempty"`     // function name
+	Parallel [][]Step `json:"parallel,omitempty"` // branches, each a sequence
+	Map      *Map     `json:"map,omitempty"`
+	Pass     bool     `json:"pass,omitempty"` // orchestration only: a transition, no function
+}
+
+// Map runs Iterator once per item; items run independently of each other.
+type Map struct {
+	Items    Dist   `json:"items"` // item count, rounded to the nearest integer >= 1 when drawn
+	Iterator []Step `json:"iterator"`
+}
+
+// Kind returns which of Task, Parallel, Map or Pass the step is ("" if none or several are set).
+func (s *Step) Kind() StepKind {
+	var kinds []StepKind
+	if s.Task != "" {
+		kinds = append(kinds, TaskStep)
+	}
+	if s.Parallel != nil {
+		kinds = append(kinds, ParallelStep)
+	}
+	if s.Map != nil {
+		kinds = append(kinds, MapStep)
+	}
+	if s.Pass {
+		kinds = append(kinds, PassStep)
+	}
+	if len(kinds) != 1 {
+		return ""
+	}
+	return kinds[0]
+}
+
+// Function returns the function named name, or nil.
+func (w *Workflow) Function(name string) *Function {
+	for i := range w.Functions {
+		if w.Functions[i].Name == name {
+			return &w.Functions[i]
+		}
+	}
+	return nil
+}
+
+// FixedItems returns the item count of a Map whose count is fixed, and false when it is drawn.
+func (m *Map) FixedItems() (int, bool) {
+	if m.Items.Kind != "" && m.Items.Kind != Fixed {
+		return 0, false
+	}
+	return ItemCount(m.Items.Value), true
+}
+
+// ItemCount rounds a drawn item count to the nearest integer, at least 1.
+func ItemCount(x float64) int {
+	n := int(x + 0.5)
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// Walk calls fn for every step, depth first in order, with the path of step names leading to it.
+// The path slice is reused between calls; copy it to keep it.
+func (w *Workflow) Walk(fn func(path []string, s *Step)) {
+	var walk func(path []string, steps []Step)
+	walk = func(path []string, steps []Step) {
+		for i := range steps {
+			s := &steps[i]
+			p := append(path, s.Name)
+			fn(p, s)
+			for _, b := range s.Parallel {
+				walk(p, b)
+			}
+			if s.Map != nil {
+				walk(p, s.Map.Iterator)
+			}
+		}
+	}
+	walk(nil, w.Steps)
+}
+
+// Step returns the step named name anywhere in the workflow, or nil.
+func (w *Workflow) Step(name string) *Step {
+	var found *Step
+	w.Walk(func(_ []string, s *Step) {
+		if found == nil && s.Name == name {
+			found = s
+		}
+	})
+	return found
+}
+
+// Validate checks the workflow's structure and parameters and returns every problem found, each
+// naming the function or step and the field.
+func (w *Workflow) Validate() error {
+	var errs []string
+	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if len(w.Steps) == 0 {
+		add("workflow %q has no steps", w.Name)
+	}
+	seen := map[string]bool{}
+	for i := range w.Functions {
+		f := &w.Functions[i]
+		where := fmt.Sprintf("functions[%d] (%q)", i, f.Name)
+		if f.Name == "" {
+			add("functions[%d]: name is empty", i)
+		} else if seen[f.Name] {
+			add("%s: duplicate function name", where)
+		}
+		seen[f.Name] = true
+		if f.MinMemoryMB < 0 || f.MinMemoryMB > MaxMemoryMB {
+			add("%s: min_memory_mb = %d, want 0..%d", where, f.MinMemoryMB, MaxMemoryMB)
+		}
+		if f.SharedMemoryMB < 0 || f.SharedMemoryMB > f.MinMemoryMB {
+			add("%s: shared_memory_mb = %d, want 0..min_memory_mb (%d)", where, f.SharedMemoryMB, f.MinMemoryMB)
+		}
+		if f.Threads < 1 {
+			add("%s: threads = %d, want >= 1", where, f.Threads)
+		}
+		for _, d := range []struct {
+			field string
+			d     Dist
+		}{{"serial_work_s", f.SerialWork}, {"parallel_work_s", f.ParallelWork}, {"input_bytes", f.InputBytes},
+			{"output_bytes", f.OutputBytes}, {"init_s", f.InitTime}, {"item_skew", f.ItemSkew}, {"run_factor", f.RunFactor}} {
+			if err := d.d.Validate(); err != nil {
+				add("%s.%s: %v", where, d.field, err)
+			}
+		}
+	}
+	steps := map[string]bool{}
+	var check func(where string, seq []Step)
+	check = func(where string, seq []Step) {
+		for i := range seq {
+			s := &seq[i]
+			at := fmt.Sprintf("%s[%d] (%q)", where, i, s.Name)
+			if s.Name == "" {
+				add("%s: step name is empty", at)
+			} else if steps[s.Name] {
+				add("%s: duplicate step name (step names must be unique in the whole workflow)", at)
+			}
+			steps[s.Name] = true
+			switch s.Kind() {
+			case TaskStep:
+				if w.Function(s.Task) == nil {
+					add("%s: task names unknown function %q", at, s.Task)
+				}
+			case ParallelStep:
+				if len(s.Parallel) == 0 {
+					add("%s: parallel step has no branches", at)
+				}
+				for b, br := range s.Parallel {
+					if len(br) == 0 {
+						add("%s.parallel[%d]: branch has no steps", at, b)
+					}
+					check(fmt.Sprintf("%s.parallel[%d]", at, b), br)
+				}
+			case MapStep:
+				if err := s.Map.Items.Validate(); err != nil {
+					add("%s.map.items: %v", at, err)
+				}
+				if len(s.Map.Iterator) == 0 {
+					add("%s.map.iterator: has no steps", at)
+				}
+				check(at+".map.iterator", s.Map.Iterator)
+			case PassStep:
+			default:
+				add("%s: a step needs exactly one of task, parallel, map or pass", at)
+			}
+		}
+	}
+	check("steps", w.Steps)
+	if len(errs) > 0 {
+		return fmt.Errorf("workflow %q: %s", w.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package tables
+
+// Type is a column's value type.
+type Type int
+
+// Column types.
+const (
+	Int64 Type = iota
+	Float64
+	String
+	Bool
+)
+
+func (t Type) String() string {
+	switch t {
+	case Int64:
+		return "int64"
+	case Float64:
+		return "float64"
+	case String:
+		return "string"
+	case Bool:
+		return "bool"
+	}
+	return "unknown"
+}
+
+// Column is a named, typed column.
+type Column struct {
+	Name string
+	Type Type
+}
+
+// Schema is an ordered list of columns.
+type Schema []Column
+
+// Index returns the position of the column named name, or -1.
+func (s Schema) Index(name string) int {
+	for i, c := range s {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,8 @@
+// Package tables writes and reads typed row tables as CSV or Parquet (apache arrow go v15),
+// streaming, with the format chosen by file extension. It is the only package that imports Arrow:
+// sim records, traces and experiment results all go through it.
+//
+// Files appear atomically: a Writer writes to a temporary file and renames it on Close, so an
+// interrupted write never leaves a partial file. Readers stream row by row in bounded memory and
+// name the file, line or row, and column of any malformed value.
+package tables
