@@ -10,36 +10,71 @@ import (
 	"path/filepath"
 )
 
-// Write creates path with the content that write produces. On any error, including one returned
-// by write, the target is left as it was and the temporary file is removed.
-func Write(path string, write func(w io.Writer) error) (err error) {
+// File is a temporary file that becomes Path on Commit and disappears on Abort.
+type File struct {
+	*os.File
+	Path string // the target
+	done bool
+}
+
+// Create opens a temporary file beside path (creating path's directory if needed).
+func Create(path string) (*File, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
+		return nil, err
+	}
+	return &File{File: tmp, Path: path}, nil
+}
+
+// Commit syncs and closes the temporary file and renames it to the target.
+func (f *File) Commit() error {
+	if f.done {
+		return fmt.Errorf("atomicfile: %s already committed or aborted", f.Path)
+	}
+	f.done = true
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), f.Path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// Abort closes and removes the temporary file, leaving the target as it was. It is safe to call
+// after Commit (it then does nothing), so `defer f.Abort()` is the usual pattern.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// Write creates path with the content that write produces. On any error, including one returned
+// by write, the target is left as it was and the temporary file is removed.
+func Write(path string, write func(w io.Writer) error) error {
+	f, err := Create(path)
+	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
+	defer f.Abort()
+	if err := write(f); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return f.Commit()
 }
 
 // WriteBytes writes b to path atomically.
