@@ -1,0 +1,288 @@
+package tables
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// Reader streams the rows of a table. Columns are matched by name, so a file may hold them in any
+// order and hold extra columns, which are ignored. Values of row r are read with Int, Float,
+// String and Bool by the column's index in the reader's schema, after Next returned true.
+type Reader struct {
+	schema Schema
+	path   string
+	row    int64 // 1-based data row number of the current row
+	err    error
+
+	// CSV
+	f      *os.File
+	csv    *csv.Reader
+	colIdx []int // schema column -> CSV field index
+	ints   []int64
+	floats []float64
+	strs   []string
+	bools  []bool
+
+	// Parquet
+	pf   *file.Reader
+	rr   pqarrow.RecordReader
+	rec  arrow.Record
+	cols []arrow.Array // schema column -> array of the current batch
+	pos  int           // row within the current batch
+}
+
+// Open starts reading the table at path (CSV or Parquet by extension) with the given schema.
+func Open(path string, schema Schema, opts ...Options) (*Reader, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{schema: schema, path: path}
+	if format == CSV {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		r.f = f
+		if err := r.initCSV(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		return r, nil
+	}
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", path, err)
+	}
+	r.pf = pf
+	if err := r.initParquet(opts); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewCSVReader reads a CSV table from in; name is used in errors.
+func NewCSVReader(in io.Reader, name string, schema Schema) (*Reader, error) {
+	r := &Reader{schema: schema, path: name}
+	if err := r.initCSV(in); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Reader) initCSV(in io.Reader) error {
+	r.csv = csv.NewReader(in)
+	r.csv.ReuseRecord = true
+	r.csv.FieldsPerRecord = -1
+	header, err := r.csv.Read()
+	if err == io.EOF {
+		return fmt.Errorf("%s: empty file, want a header line with columns %s", r.path, r.schema.names())
+	}
+	if err != nil {
+		return fmt.Errorf("%s: header: %w", r.path, err)
+	}
+	pos := map[string]int{}
+	for i, h := range header {
+		pos[h] = i
+	}
+	r.colIdx = make([]int, len(r.schema))
+	for i, c := range r.schema {
+		j, ok := pos[c.Name]
+		if !ok {
+			return fmt.Errorf("%s: line 1: header lacks column %q (want columns %s)", r.path, c.Name, r.schema.names())
+		}
+		r.colIdx[i] = j
+	}
+	n := len(r.schema)
+	r.ints, r.floats, r.strs, r.bools = make([]int64, n), make([]float64, n), make([]string, n), make([]bool, n)
+	return nil
+}
+
+func (r *Reader) initParquet(opts []Options) error {
+	fr, err := pqarrow.NewFileReader(r.pf, pqarrow.ArrowReadProperties{BatchSize: batchRows}, allocator(opts))
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	fs, err := fr.Schema()
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	want := arrowSchema(r.schema)
+	indices := make([]int, len(r.schema))
+	for i, c := range r.schema {
+		idx := fs.FieldIndices(c.Name)
+		if len(idx) == 0 {
+			return fmt.Errorf("%s: no column %q (want columns %s)", r.path, c.Name, r.schema.names())
+		}
+		got := fs.Field(idx[0]).Type
+		if !arrow.TypeEqual(got, want.Field(i).Type) {
+			return fmt.Errorf("%s: column %q is %v, want %v", r.path, c.Name, got, c.Type)
+		}
+		indices[i] = idx[0]
+	}
+	// Our schemas are flat, so leaf column indices equal field indices.
+	rr, err := fr.GetRecordReader(context.Background(), indices, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	r.rr = rr
+	r.cols = make([]arrow.Array, len(r.schema))
+	return nil
+}
+
+func (s Schema) names() string {
+	out := ""
+	for i, c := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += c.Name
+	}
+	return out
+}
+
+// Next advances to the next row. It returns false at the end or on error; Err tells which.
+func (r *Reader) Next() bool {
+	if r.err != nil {
+		return false
+	}
+	if r.csv != nil {
+		return r.nextCSV()
+	}
+	return r.nextParquet()
+}
+
+func (r *Reader) nextCSV() bool {
+	rec, err := r.csv.Read()
+	if err == io.EOF {
+		return false
+	}
+	line, _ := r.csv.FieldPos(0)
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			r.err = fmt.Errorf("%s: line %d: %v", r.path, pe.Line, pe.Err)
+		} else {
+			r.err = fmt.Errorf("%s: line %d: %w", r.path, line, err)
+		}
+		return false
+	}
+	r.row++
+	for i, c := range r.schema {
+		j := r.colIdx[i]
+		if j >= len(rec) {
+			r.err = fmt.Errorf("%s: line %d: has %d fields, column %q is field %d", r.path, line, len(rec), c.Name, j+1)
+			return false
+		}
+		v := rec[j]
+		var perr error
+		switch c.Type {
+		case Int64:
+			r.ints[i], perr = strconv.ParseInt(v, 10, 64)
+		case Float64:
+			r.floats[i], perr = strconv.ParseFloat(v, 64)
+		case String:
+			r.strs[i] = v
+		case Bool:
+			r.bools[i], perr = strconv.ParseBool(v)
+		}
+		if perr != nil {
+			r.err = fmt.Errorf("%s: line %d, column %q: %q is not a valid %v", r.path, line, c.Name, v, c.Type)
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Reader) nextParquet() bool {
+	r.pos++
+	for r.rec == nil || r.pos >= int(r.rec.NumRows()) {
+		if !r.rr.Next() {
+			if err := r.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+				r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
+			}
+			return false
+		}
+		r.rec = r.rr.Record() // owned by the record reader, valid until the next call to Next
+		rs := r.rec.Schema()
+		for i, c := range r.schema {
+			r.cols[i] = r.rec.Column(rs.FieldIndices(c.Name)[0])
+		}
+		r.pos = 0
+	}
+	r.row++
+	for i, c := range r.schema {
+		if r.cols[i].IsNull(r.pos) {
+			r.err = fmt.Errorf("%s: row %d, column %q: null value, want a %v", r.path, r.row, c.Name, c.Type)
+			return false
+		}
+	}
+	return true
+}
+
+// Row returns the 1-based number of the current data row.
+func (r *Reader) Row() int64 { return r.row }
+
+// Int returns column col of the current row, an Int64 column.
+func (r *Reader) Int(col int) int64 {
+	if r.csv != nil {
+		return r.ints[col]
+	}
+	return r.cols[col].(*array.Int64).Value(r.pos)
+}
+
+// Float returns column col of the current row, a Float64 column.
+func (r *Reader) Float(col int) float64 {
+	if r.csv != nil {
+		return r.floats[col]
+	}
+	return r.cols[col].(*array.Float64).Value(r.pos)
+}
+
+// String returns column col of the current row, a String column.
+func (r *Reader) String(col int) string {
+	if r.csv != nil {
+		return r.strs[col]
+	}
+	return r.cols[col].(*array.String).Value(r.pos)
+}
+
+// Bool returns column col of the current row, a Bool column.
+func (r *Reader) Bool(col int) bool {
+	if r.csv != nil {
+		return r.bools[col]
+	}
+	return r.cols[col].(*array.Boolean).Value(r.pos)
+}
+
+// Err returns the error that stopped Next, or nil at a normal end.
+func (r *Reader) Err() error { return r.err }
+
+// Close releases the reader's resources.
+func (r *Reader) Close() error {
+	var err error
+	if r.rr != nil {
+		r.rr.Release()
+		r.rr = nil
+	}
+	if r.pf != nil {
+		err = r.pf.Close()
+		r.pf = nil
+	}
+	if r.f != nil {
+		err = r.f.Close()
+		r.f = nil
+	}
+	return err
+}

@@ -1,0 +1,226 @@
+package tables
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+var testSchema = Schema{{"id", Int64}, {"name", String}, {"x", Float64}, {"ok", Bool}}
+
+type row struct {
+	id   int64
+	name string
+	x    float64
+	ok   bool
+}
+
+func writeRows(t *testing.T, path string, rows []row, opts ...Options) {
+	t.Helper()
+	w, err := Create(path, testSchema, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, r := range rows {
+		w.Int(r.id)
+		w.String(r.name)
+		w.Float(r.x)
+		w.Bool(r.ok)
+		if err := w.EndRow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readRows(t *testing.T, path string, schema Schema, opts ...Options) []row {
+	t.Helper()
+	r, err := Open(path, schema, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []row
+	id, name, x, ok := schema.Index("id"), schema.Index("name"), schema.Index("x"), schema.Index("ok")
+	for r.Next() {
+		out = append(out, row{r.Int(id), r.String(name), r.Float(x), r.Bool(ok)})
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sampleRows(n int) []row {
+	rows := make([]row, n)
+	for i := range rows {
+		rows[i] = row{int64(i) - 5, "f" + strings.Repeat("x", i%7), float64(i)/3 + 1e-9*float64(i), i%3 == 0}
+	}
+	rows[0].x = math.SmallestNonzeroFloat64
+	rows[0].name = `quote "and" comma, newline` + "\n"
+	return rows
+}
+
+func TestRoundTrip(t *testing.T) {
+	// More rows than one Parquet batch, so batching and the final partial batch are both exercised.
+	rows := sampleRows(batchRows + 123)
+	for _, ext := range []string{".csv", ".parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			path := filepath.Join(t.TempDir(), "t"+ext)
+			writeRows(t, path, rows, Options{Allocator: mem})
+			// Read with the columns in another order: readers match by name.
+			reordered := Schema{testSchema[3], testSchema[2], testSchema[1], testSchema[0]}
+			got := readRows(t, path, reordered, Options{Allocator: mem})
+			if len(got) != len(rows) {
+				t.Fatalf("read %d rows, wrote %d", len(got), len(rows))
+			}
+			for i := range rows {
+				if got[i] != rows[i] {
+					t.Fatalf("row %d: got %+v, want %+v", i, got[i], rows[i])
+				}
+			}
+		})
+	}
+}
+
+func TestDeterministicBytes(t *testing.T) {
+	for _, ext := range []string{".csv", ".parquet"} {
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a"+ext), filepath.Join(dir, "b"+ext)
+		writeRows(t, a, sampleRows(1000))
+		writeRows(t, b, sampleRows(1000))
+		ba, _ := os.ReadFile(a)
+		bb, _ := os.ReadFile(b)
+		if string(ba) != string(bb) {
+			t.Errorf("%s: same rows gave different bytes", ext)
+		}
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	for _, ext := range []string{".csv", ".parquet"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "t"+ext)
+		w, err := Create(path, testSchema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Int(1)
+		w.String("a")
+		w.Float(1)
+		w.Bool(true)
+		w.EndRow()
+		w.Abort()
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 0 {
+			t.Errorf("%s: abort left %v", ext, entries)
+		}
+	}
+}
+
+func TestWriterErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.csv")
+	w, err := Create(path, testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.String("wrong type first")
+	if err := w.EndRow(); err == nil || !strings.Contains(err.Error(), `column "id" is int64`) {
+		t.Errorf("type mismatch error = %v", err)
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after a write error should fail")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Error("a failed table must not appear at its path")
+	}
+	if _, err := Create(filepath.Join(t.TempDir(), "t.txt"), testSchema); err == nil {
+		t.Error("unknown extension should be an error")
+	}
+}
+
+func TestCSVReaderErrors(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"missing column", "id,name,x\n1,a,2\n", `lacks column "ok"`},
+		{"bad int", "id,name,x,ok\n1,a,2,true\nzz,b,3,false\n", `line 3, column "id": "zz" is not a valid int64`},
+		{"bad float", "id,name,x,ok\n1,a,2e,true\n", `line 2, column "x"`},
+		{"bad bool", "id,name,x,ok\n1,a,2,maybe\n", `column "ok"`},
+		{"short row", "id,name,x,ok\n1,a\n", "line 2: has 2 fields"},
+		{"empty", "", "empty file"},
+		{"bad quote", "id,name,x,ok\n1,\"a,2,true\n", "line 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := NewCSVReader(strings.NewReader(c.body), "in.csv", testSchema)
+			if err == nil {
+				for r.Next() {
+				}
+				err = r.Err()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "in.csv") {
+				t.Errorf("error = %v, want it to name in.csv and contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestParquetSchemaMismatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	writeRows(t, path, sampleRows(3))
+	if _, err := Open(path, Schema{{"id", Float64}}); err == nil || !strings.Contains(err.Error(), `column "id"`) {
+		t.Errorf("type mismatch error = %v", err)
+	}
+	if _, err := Open(path, Schema{{"nope", Int64}}); err == nil || !strings.Contains(err.Error(), `no column "nope"`) {
+		t.Errorf("missing column error = %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.parquet")
+	os.WriteFile(bad, []byte("not parquet"), 0o644)
+	if _, err := Open(bad, testSchema); err == nil || !strings.Contains(err.Error(), "bad.parquet") {
+		t.Errorf("corrupt file error = %v", err)
+	}
+}
+
+func FuzzCSVReader(f *testing.F) {
+	f.Add("id,name,x,ok\n1,a,2.5,true\n")
+	f.Add("ok,x,name,id,extra\nfalse,1e300,\"q\"\"\",7,z\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		r, err := NewCSVReader(strings.NewReader(body), "fuzz.csv", testSchema)
+		if err != nil {
+			return
+		}
+		for r.Next() {
+			_ = r.String(1)
+		}
+	})
+}
+
+func BenchmarkWriteParquet(b *testing.B) {
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := Create(filepath.Join(dir, "b.parquet"), testSchema)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 100000 {
+			w.Int(int64(i))
+			w.String("fn")
+			w.Float(float64(i))
+			w.Bool(true)
+			w.EndRow()
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
