@@ -1,0 +1,75 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wisefuse/wisefuse/experiments"
+)
+
+func init() {
+	register(&command{
+		name:    "experiments",
+		summary: "Run the paper's experiments and sweeps; write tables, figures and results/REPORT.md.",
+		usage:   "[--list] [--only NAME[,NAME]] [--quick] [--out DIR] [--workers N] [--shard I/N] [--fresh]",
+		run:     runExperiments,
+	})
+}
+
+func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	list := fs.Bool("list", false, "list the experiments and exit")
+	var only stringList
+	fs.Var(&only, "only", "run only these experiments (repeatable or comma-separated)")
+	quick := fs.Bool("quick", false, "fewer runs per cell, same code path")
+	out := fs.String("out", "results", "output `dir`")
+	workers := fs.Int("workers", runtime.NumCPU(), "cells computed in parallel")
+	shard := fs.String("shard", "", "run shard `I/N` of every experiment's cells (0 <= I < N); shard tables concatenate")
+	fresh := fs.Bool("fresh", false, "recompute cells kept from an earlier run")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *list {
+		for _, e := range experiments.All() {
+			fmt.Fprintf(stdout, "%-22s %s\n", e.Name, e.Title)
+		}
+		return nil
+	}
+	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr}
+	for _, o := range only {
+		for _, n := range strings.Split(o, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				cfg.Only = append(cfg.Only, n)
+			}
+		}
+	}
+	if *shard != "" {
+		i, n, ok := strings.Cut(*shard, "/")
+		si, err1 := strconv.Atoi(i)
+		sn, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || sn < 1 || si < 0 || si >= sn {
+			return usagef("--shard %q: want I/N with 0 <= I < N, e.g. 0/4", *shard)
+		}
+		cfg.Shard, cfg.Shards = si, sn
+	}
+	if *workers < 1 {
+		return usagef("--workers %d: want >= 1", *workers)
+	}
+	if experiments.IsTerminal(os.Stderr) {
+		cfg.Progress = os.Stderr
+	}
+	start := time.Now()
+	if err := experiments.Run(cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "done in %.1fs; report: %s/REPORT.md\n", time.Since(start).Seconds(), *out)
+	return nil
+}

@@ -1,0 +1,200 @@
+package experiments
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// toy is a registered test experiment: 12 cells, each drawing a few numbers from its seed.
+// Its cells sleep when TOY_SLOW is set so a child process can be killed mid-run.
+var toy = &Experiment{
+	Name:   "test-toy",
+	Title:  "runner test",
+	Schema: tables.Schema{{"cell", tables.String}, {"i", tables.Int64}, {"x", tables.Float64}},
+	Cells: func(quick bool) []Cell {
+		n := 12
+		if quick {
+			n = 4
+		}
+		cells := make([]Cell, n)
+		for i := range cells {
+			cells[i] = Cell{Key: fmt.Sprintf("c%02d", i), Params: i}
+		}
+		return cells
+	},
+	Run: func(c Cell, seed uint64) ([]Row, error) {
+		if os.Getenv("TOY_SLOW") != "" {
+			time.Sleep(150 * time.Millisecond)
+		}
+		r := rand.New(rand.NewPCG(seed, 0))
+		var rows []Row
+		for i := range 3 {
+			rows = append(rows, Row{c.Key, i, r.Float64()})
+		}
+		return rows, nil
+	},
+	Headlines: func(t *Table) []Headline {
+		return []Headline{{Claim: "rows", Paper: "-", Ours: fmt.Sprint(len(t.Rows))}}
+	},
+}
+
+func init() { Register(toy) }
+
+func runToy(t *testing.T, out string, workers int, extra ...func(*Config)) string {
+	t.Helper()
+	cfg := Config{Out: out, Only: []string{toy.Name}, Workers: workers}
+	for _, f := range extra {
+		f(&cfg)
+	}
+	if err := Run(cfg); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, toy.Name, toy.Name+".csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRunnerDeterministicAcrossWorkers(t *testing.T) {
+	one := runToy(t, t.TempDir(), 1)
+	four := runToy(t, t.TempDir(), 4)
+	if one != four {
+		t.Fatal("1 and 4 workers gave different tables")
+	}
+	if n := strings.Count(one, "\n"); n != 1+12*3 {
+		t.Fatalf("table has %d lines, want header + 36", n)
+	}
+}
+
+func TestRunnerShardsConcatenate(t *testing.T) {
+	full := runToy(t, t.TempDir(), 2)
+	out := t.TempDir()
+	var rows []Row
+	for s := range 3 {
+		if err := Run(Config{Out: out, Only: []string{toy.Name}, Workers: 2, Shard: s, Shards: 3}); err != nil {
+			t.Fatal(err)
+		}
+		part, err := readTable(filepath.Join(out, toy.Name, fmt.Sprintf("%s.shard-%d-of-3.parquet", toy.Name, s)), toy.Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, part...)
+	}
+	// Shards hold every third cell; the union must be exactly the full table's rows.
+	got := map[string]bool{}
+	for _, r := range rows {
+		got[fmt.Sprintf("%v,%v,%v", r...)] = true
+	}
+	if len(rows) != 36 || len(got) != 36 {
+		t.Fatalf("shards hold %d rows (%d distinct), want 36", len(rows), len(got))
+	}
+	for _, line := range strings.Split(strings.TrimSpace(full), "\n")[1:] {
+		if !got[line] {
+			t.Errorf("row %q of the full table is in no shard", line)
+		}
+	}
+}
+
+func TestRunnerResumesAfterStop(t *testing.T) {
+	want := runToy(t, t.TempDir(), 3)
+	out := t.TempDir()
+	n := 0
+	afterCell = func() error {
+		if n++; n == 5 {
+			return errStop
+		}
+		return nil
+	}
+	err := Run(Config{Out: out, Only: []string{toy.Name}, Workers: 1})
+	afterCell = nil
+	if err != errStop {
+		t.Fatalf("Run = %v, want the simulated stop", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, toy.Name, toy.Name+".csv")); err == nil {
+		t.Fatal("a stopped run must not write the table")
+	}
+	ran := 0
+	afterCell = func() error { ran++; return nil }
+	got := runToy(t, out, 2)
+	afterCell = nil
+	if got != want {
+		t.Fatal("resumed run differs from an uninterrupted one")
+	}
+	if ran != 12-5 {
+		t.Errorf("resume computed %d cells, want the 7 left", ran)
+	}
+}
+
+// TestRunnerSurvivesKill kills a real process running the experiment with SIGKILL part-way, then
+// resumes in this process: the result must equal an uninterrupted run and no file may be partial.
+func TestRunnerSurvivesKill(t *testing.T) {
+	if out := os.Getenv("TOY_CHILD_OUT"); out != "" {
+		Run(Config{Out: out, Only: []string{toy.Name}, Workers: 2})
+		return
+	}
+	want := runToy(t, t.TempDir(), 2)
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunnerSurvivesKill$")
+	cmd.Env = append(os.Environ(), "TOY_CHILD_OUT="+out, "TOY_SLOW=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cells := filepath.Join(out, toy.Name, "cells-full")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		kept, _ := filepath.Glob(filepath.Join(cells, "*.csv"))
+		if len(kept) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child kept no cells in 20 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	kept, _ := filepath.Glob(filepath.Join(cells, "*.csv"))
+	if len(kept) >= 12 {
+		t.Fatalf("child finished all cells before the kill; test proves nothing")
+	}
+	got := runToy(t, out, 2)
+	if got != want {
+		t.Fatal("run resumed after SIGKILL differs from an uninterrupted one")
+	}
+	// Temporary files of the killed writer may remain, but never under a final name; every
+	// kept cell must parse.
+	kept, _ = filepath.Glob(filepath.Join(cells, "*.csv"))
+	for _, k := range kept {
+		if _, err := readTable(k, toy.Schema); err != nil {
+			t.Errorf("kept cell %s is corrupt: %v", k, err)
+		}
+	}
+}
+
+func TestReportHasHeadlines(t *testing.T) {
+	out := t.TempDir()
+	runToy(t, out, 1)
+	b, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "| rows | - | 36 |") {
+		t.Errorf("report lacks the toy headline:\n%s", b)
+	}
+}
+
+func TestUnknownExperiment(t *testing.T) {
+	if err := Run(Config{Out: t.TempDir(), Only: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), `unknown experiment "nope"`) {
+		t.Errorf("error = %v", err)
+	}
+}
