@@ -18,7 +18,7 @@ import (
 var toy = &Experiment{
 	Name:   "test-toy",
 	Title:  "runner test",
-	Schema: tables.Schema{{"cell", tables.String}, {"i", tables.Int64}, {"x", tables.Float64}},
+	Schema: tables.Schema{{Name: "cell", Type: tables.String}, {Name: "i", Type: tables.Int64}, {Name: "x", Type: tables.Float64}},
 	Cells: func(quick bool) []Cell {
 		n := 12
 		if quick {
