@@ -1,0 +1,136 @@
+package baselines
+
+import (
+	"math"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// Photons co-locates concurrent invocations of the same function in one runtime.
+//
+// Paper: V. Dukic, R. Bruno, A. Singla, G. Alonso, "Photons: Lambdas on a diet", ACM SoCC 2020.
+// Concurrent invocations of one function share the language runtime, libraries and read-only
+// application state, so each invocation after the first needs only its private memory: the paper
+// measures 25% to 98% less memory per invocation.
+//
+// Modelled:
+//   - The items of every Map (the concurrent invocations of the same function(s)) run together in
+//     one runtime: Bundle = the item count and Plan.SharedRuntime is set, so each co-located
+//     invocation after the first needs MemoryMB - SharedMemoryMB of its function. The per-invocation
+//     saving is therefore the workflow's own SharedMemoryMB / MemoryMB; the built-in apps set
+//     SharedMemoryMB from their libraries and models and stay inside the paper's 25-98% range.
+//   - The runtime's VM is sized to fit its invocations and nothing more: the user's memory for the
+//     first invocation plus the private memory of each other one. When that exceeds 10,240 MB the
+//     items are split evenly into the fewest runtimes that fit.
+//   - Co-located invocations share the VM's vCPUs (processor sharing in the simulator); on Lambda a
+//     VM's CPU follows its memory, so a runtime with a large shared part has fewer vCPUs per
+//     invocation than separate VMs would.
+//   - No fusion of different functions, no skew awareness, no VM sizing for speed; data passes
+//     through remote storage. Tasks outside a Map run alone at the user's memory.
+//
+// Simplified: the paper resizes a running container as photons arrive; here the runtime is sized
+// once for the Map's expected item count. Functions of one Map iterator are bundled together (one
+// bundle size per Map, as the plan expresses it), not runtime by runtime.
+type Photons struct {
+	// MemoryMB is the user's memory per function (0 means DefaultUserMemoryMB).
+	MemoryMB int
+}
+
+// Plan implements dag.Planner. It ignores the objective: Photons does not optimise for one.
+func (ph Photons) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
+	p := &dag.Plan{
+		DefaultMemoryMB: dag.MinMemoryMB,
+		Memory:          map[string]int{},
+		Bundle:          map[string]int{},
+		SharedRuntime:   true,
+	}
+	for _, fn := range usedFunctions(w) {
+		p.Memory[fn] = userMemory(w.Function(fn), ph.MemoryMB)
+	}
+	// Maps are sized outside in, so an inner Map's runtime is sized from its own items.
+	var maps []*dag.Step
+	w.Walk(func(_ []string, s *dag.Step) {
+		if s.Map != nil {
+			maps = append(maps, s)
+		}
+	})
+	for _, s := range maps {
+		items := expectedItems(s.Map)
+		var fns []*dag.Function
+		walkTasks(s.Map.Iterator, func(fn string) { fns = append(fns, w.Function(fn)) })
+		b := ph.bundleSize(items, fns)
+		for ; b > 1; b-- {
+			ph.setRuntime(p, s.Name, b, fns)
+			if p.Validate(w) == nil {
+				break
+			}
+		}
+		if b <= 1 {
+			delete(p.Bundle, s.Name)
+			for _, f := range fns {
+				p.Memory[f.Name] = userMemory(f, ph.MemoryMB)
+			}
+		}
+	}
+	if len(p.Bundle) == 0 {
+		p.Bundle = nil
+	}
+	return checked("photons", w, p)
+}
+
+// runtimeMemory is the VM size of a Photons runtime that holds n invocations of f.
+func (ph Photons) runtimeMemory(f *dag.Function, n int) int {
+	m := userMemory(f, ph.MemoryMB)
+	private := max(m-f.SharedMemoryMB, 1)
+	return m + (n-1)*private
+}
+
+// bundleSize splits items into the fewest runtimes whose VMs fit in 10,240 MB and returns the
+// items per runtime.
+func (ph Photons) bundleSize(items int, fns []*dag.Function) int {
+	for runtimes := 1; runtimes <= items; runtimes++ {
+		b := (items + runtimes - 1) / runtimes
+		fits := true
+		for _, f := range fns {
+			if ph.runtimeMemory(f, b) > dag.MaxMemoryMB {
+				fits = false
+			}
+		}
+		if fits {
+			return b
+		}
+	}
+	return 1
+}
+
+func (ph Photons) setRuntime(p *dag.Plan, step string, b int, fns []*dag.Function) {
+	p.Bundle[step] = b
+	for _, f := range fns {
+		p.Memory[f.Name] = min(ph.runtimeMemory(f, b), dag.MaxMemoryMB)
+	}
+}
+
+// expectedItems is the item count a planner plans for: the fixed count, or the mean of a drawn
+// one, never beyond what a bundle size can be (the plan rejects a bundle larger than a fixed map).
+func expectedItems(m *dag.Map) int {
+	if n, fixed := m.FixedItems(); fixed {
+		return n
+	}
+	return dag.ItemCount(math.Min(m.Items.ExpectedValue(), 1e6))
+}
+
+// walkTasks calls fn with the function of every task in seq, nested ones included.
+func walkTasks(seq []dag.Step, fn func(string)) {
+	for i := range seq {
+		s := &seq[i]
+		if s.Task != "" {
+			fn(s.Task)
+		}
+		for _, br := range s.Parallel {
+			walkTasks(br, fn)
+		}
+		if s.Map != nil {
+			walkTasks(s.Map.Iterator, fn)
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package baselines
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+func TestByNameKnowsEveryPolicy(t *testing.T) {
+	for _, name := range append(Names(), "faastlane-spill", "USER-MAX") {
+		p, err := ByName(name, Options{})
+		if err != nil || p == nil {
+			t.Errorf("ByName(%q) = %v, %v", name, p, err)
+		}
+	}
+	if _, err := ByName("wisefus", Options{}); err == nil || !strings.Contains(err.Error(), "user-max") {
+		t.Errorf("unknown policy: error %v should list the known ones", err)
+	}
+	if _, err := ByName("sonic", Options{SonicGoal: "fast"}); err == nil {
+		t.Error("sonic with an unknown goal: want an error")
+	}
+}
+
+func TestUserMaxAndUserMin(t *testing.T) {
+	w := fanOutWorkflow(10, mb, fn("", 1, 700, 0, mb), true)
+	w.Functions[0].MinMemoryMB = 64 // below the platform minimum: User-Min must round up to 128
+	pmax, err := UserMax{}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pmin, err := UserMin{}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range w.Functions {
+		if got := pmax.MemoryOf(f.Name); got != dag.MaxMemoryMB {
+			t.Errorf("user-max: %s at %d MB, want %d", f.Name, got, dag.MaxMemoryMB)
+		}
+		want := max(f.MinMemoryMB, dag.MinMemoryMB)
+		if got := pmin.MemoryOf(f.Name); got != want {
+			t.Errorf("user-min: %s at %d MB, want %d", f.Name, got, want)
+		}
+	}
+	for _, p := range []*dag.Plan{pmax, pmin} {
+		if len(p.Fuse) != 0 || len(p.Bundle) != 0 || len(p.Passing) != 0 || p.SharedRuntime {
+			t.Errorf("plan %+v: want no fusion, bundling, direct passing or shared runtime", p)
+		}
+	}
+}
+
+func TestPhotonsCoLocatesAMapInFewestRuntimesThatFit(t *testing.T) {
+	// 100 invocations of a 1,024 MB function whose 900 MB of libraries and model are shared:
+	// each extra invocation needs 124 MB, so one runtime holds at most 1 + (10240-1024)/124 = 75;
+	// two runtimes of 50 fit (1024 + 49*124 = 7,100 MB).
+	recv := fn("", 1, 1024, 0, mb)
+	recv.SharedMemoryMB = 900
+	w := fanOutWorkflow(100, mb, recv, true)
+	p, err := Photons{MemoryMB: 1024}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.BundleOf("Fan"); got != 50 {
+		t.Errorf("bundle = %d, want 50 (two runtimes)", got)
+	}
+	if got := p.MemoryOf("Recv"); got != 7100 {
+		t.Errorf("runtime memory = %d MB, want 7100", got)
+	}
+	if got := p.MemoryOf("Send"); got != 1024 {
+		t.Errorf("a task outside a map runs alone at the user's memory: got %d MB, want 1024", got)
+	}
+	if !p.SharedRuntime || len(p.Fuse) != 0 || len(p.Passing) != 0 {
+		t.Errorf("plan %+v: want a shared runtime, no fusion, remote storage", p)
+	}
+	// Nothing shared: every invocation needs its full memory, 10 fit in 10,240 MB.
+	recv.SharedMemoryMB = 0
+	w = fanOutWorkflow(100, mb, recv, false)
+	p, err = Photons{MemoryMB: 1024}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.BundleOf("Fan"); got != 10 || p.MemoryOf("Recv") != 10240 {
+		t.Errorf("unshared: bundle %d at %d MB, want 10 at 10240", got, p.MemoryOf("Recv"))
+	}
+}
+
+func TestFaastlaneFusesTheWholeInstance(t *testing.T) {
+	recv := fn("", 1, 256, 0, mb)
+	w := fanOutWorkflow(7, mb, recv, true)
+	spill, err := Faastlane{Spill: true}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"Send", "Fan", "Combine"}}
+	if !slices.EqualFunc(spill.Fuse, want, slices.Equal) {
+		t.Errorf("fuse = %v, want %v", spill.Fuse, want)
+	}
+	if spill.BundleOf("Fan") != 2 || spill.MemoryOf("Recv") != 3008 || spill.MemoryOf("Send") != 3008 {
+		t.Errorf("spill: bundle %d, memory %d MB; want 2 branches per 3008 MB container", spill.BundleOf("Fan"), spill.MemoryOf("Recv"))
+	}
+	inVM, err := Faastlane{}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inVM.BundleOf("Fan") != 7 || inVM.MemoryOf("Recv") != 3008 {
+		t.Errorf("in-VM: bundle %d at %d MB, want all 7 items in the 3008 MB VM (7 x 256 fits)", inVM.BundleOf("Fan"), inVM.MemoryOf("Recv"))
+	}
+	// 20 processes of 256 MB do not fit 3,008 MB: the VM grows to hold them.
+	w = fanOutWorkflow(20, mb, recv, true)
+	inVM, err = Faastlane{}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := inVM.MemoryOf("Recv"); m < 20*256 || m > 20*256+64 {
+		t.Errorf("in-VM, 20 x 256 MB: VM %d MB, want just enough for 5120 MB", m)
+	}
+	// 50 processes of 256 MB exceed 10,240 MB: in-VM cannot run it.
+	if _, err := (Faastlane{}).Plan(fanOutWorkflow(50, mb, recv, true), dag.Objective{}); err == nil {
+		t.Error("in-VM with 50 x 256 MB: want an error, the branches cannot fit one VM")
+	}
+}
