@@ -66,7 +66,8 @@ const (
 // SonicModel holds the platform numbers Sonic's analytic model uses. They are public platform
 // facts (request latencies, bandwidths, prices), the same a user could look up.
 type SonicModel struct {
-	StorageLatencyS    float64 // per remote-storage request
+	StoragePutLatencyS float64 // per remote-storage PUT
+	StorageGetLatencyS float64 // per remote-storage GET
 	StorageBytesPerS   float64 // one connection to remote storage
 	DirectLatencyS     float64 // opening a connection to another VM
 	VMNetworkBytesPerS float64 // one VM's network interface, shared by its transfers
@@ -435,7 +436,7 @@ func (m *sonicModeler) upload(e ends, vms float64) float64 {
 	}
 	md := m.s.Model
 	perVM := e.n / max(vms, 1) * e.bytes
-	return md.StorageLatencyS + max(e.bytes/md.StorageBytesPerS, perVM/md.VMNetworkBytesPerS)
+	return md.StoragePutLatencyS + max(e.bytes/md.StorageBytesPerS, perVM/md.VMNetworkBytesPerS)
 }
 
 // transfer is the time for receivers (entry invocations over recvVMs VMs) to obtain their input
@@ -447,7 +448,7 @@ func (m *sonicModeler) transfer(method SonicMethod, from, to ends, sendVMs, recv
 	md := m.s.Model
 	perRecvVM := to.n / max(recvVMs, 1) * to.bytes
 	if method == RemoteStorage {
-		return md.StorageLatencyS + max(to.bytes/md.StorageBytesPerS, perRecvVM/md.VMNetworkBytesPerS)
+		return md.StorageGetLatencyS + max(to.bytes/md.StorageBytesPerS, perRecvVM/md.VMNetworkBytesPerS)
 	}
 	// Direct: every byte the receivers read leaves a sender VM's NIC; a receiver of a fan-in pulls
 	// its input in parts, one per sender, in parallel.

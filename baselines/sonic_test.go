@@ -11,7 +11,8 @@ import (
 
 // testSonicModel is a round-number platform for hand-checkable decisions.
 var testSonicModel = SonicModel{
-	StorageLatencyS:    0.03,
+	StoragePutLatencyS: 0.03,
+	StorageGetLatencyS: 0.03,
 	StorageBytesPerS:   80 * mb,
 	DirectLatencyS:     0.005,
 	VMNetworkBytesPerS: 80 * mb,
@@ -72,7 +73,7 @@ func TestSonicVMStorageForFanOutOneRemoteForFanOutHundred(t *testing.T) {
 	// 2 x (1.5 + 0.25) = 3.5 s with a store whose requests take 1.5 s, and then direct wins.
 	four := fanOutWorkflow(4, 20*mb, fn("", 0.5, 512, 0, mb), false)
 	slow := testSonic(SonicLatency, 3008)
-	slow.Model.StorageLatencyS = 1.5
+	slow.Model.StoragePutLatencyS, slow.Model.StorageGetLatencyS = 1.5, 1.5
 	d, p, err = slow.Decide(four)
 	if err != nil {
 		t.Fatal(err)
