@@ -44,4 +44,3 @@ func SonicModelOf(p *sim.Platform) SonicModel {
 		PricePerTransition: p.TransitionUSD,
 	}
 }
-
