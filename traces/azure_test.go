@@ -1,0 +1,147 @@
+package traces
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+)
+
+func TestReadAzure2021Sample(t *testing.T) {
+	path, ok := shareddata.Path("azure-functions-2021-sample", "Azure2021_200.csv")
+	if ok {
+		_, err := os.Stat(path)
+		ok = err == nil
+	}
+	if !ok {
+		if shareddata.InCI() {
+			t.Fatal("shared data azure-functions-2021-sample/Azure2021_200.csv is missing (CI=true)")
+		}
+		t.Skip("shared data azure-functions-2021-sample not found")
+	}
+	imp, err := ReadAzure2021(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, f := range imp.Functions {
+		n += f.Invocations()
+		for i := 1; i < len(f.Arrivals); i++ {
+			if f.Arrivals[i] < f.Arrivals[i-1] {
+				t.Fatalf("%s: arrivals not sorted", f.ID())
+			}
+		}
+		if err := f.Duration.Validate(); err != nil {
+			t.Fatalf("%s: %v", f.ID(), err)
+		}
+		if err := f.Workflow().Validate(); err != nil {
+			t.Fatalf("%s: %v", f.ID(), err)
+		}
+	}
+	if n != 199 { // 199 data rows (the README says 198: the last row has no final newline)
+		t.Fatalf("imported %d invocations, want the sample's 199 rows", n)
+	}
+	// Replay keeps every invocation, in arrival order, with its own duration as latency.
+	out := filepath.Join(t.TempDir(), "replay.parquet")
+	w, err := CreateDAGTable(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReplay(w, imp.Functions); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := CharacterizeFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Invocations != 199 || len(c.perDAG) != len(imp.Functions) {
+		t.Fatalf("replay has %d invocations of %d DAGs, want 199 of %d", c.Invocations, len(c.perDAG), len(imp.Functions))
+	}
+	// The sample's longest duration is 404.987 s.
+	if max := c.all.quantile(1); math.Abs(max-404.987)/404.987 > 0.01 {
+		t.Errorf("longest replayed latency %.1f s, want about 405", max)
+	}
+}
+
+func TestReadAzure2019Fixture(t *testing.T) {
+	fns, dropped, err := ReadAzure2019("testdata/azure2019_invocations.csv", "testdata/azure2019_durations.csv", "testdata/azure2019_memory.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) != 3 || dropped != 1 {
+		t.Fatalf("got %d functions and %d dropped, want 3 and 1 (f4 has no durations)", len(fns), dropped)
+	}
+	byName := map[string]*FunctionTrace{}
+	for i := range fns {
+		byName[fns[i].Function] = &fns[i]
+	}
+	if f := byName["f3"]; f.Invocations() != 24 || f.Trigger != "timer" || f.MemoryMB != 101 {
+		t.Errorf("f3: %d invocations, trigger %q, memory %v; want 24, timer, 101", f.Invocations(), f.Trigger, f.MemoryMB)
+	}
+	// Percentiles in ms become seconds: f2's median is 2 s, its maximum 9 s.
+	if d := byName["f2"].Duration; math.Abs(d.Quantile(0.5)-2) > 1e-9 || math.Abs(d.Quantile(1)-9) > 1e-9 {
+		t.Errorf("f2 duration median %v, max %v; want 2 and 9 s", d.Quantile(0.5), d.Quantile(1))
+	}
+	if w := byName["f1"].Workflow(); w.Functions[0].MinMemoryMB != 210 {
+		t.Errorf("f1 workflow memory %d MB, want the app's p99 of 210", w.Functions[0].MinMemoryMB)
+	}
+
+	out := filepath.Join(t.TempDir(), "replay.csv")
+	w, err := CreateDAGTable(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReplay2019(w, fns, rand.New(rand.NewPCG(1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenDAGTable(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	perMinute := map[string][]int64{}
+	prev := 0.0
+	for r.Next() {
+		row := r.Row()
+		if row.Arrival < prev {
+			t.Fatalf("arrival %v after %v: not sorted", row.Arrival, prev)
+		}
+		prev = row.Arrival
+		if perMinute[row.DAG] == nil {
+			perMinute[row.DAG] = make([]int64, 1440)
+		}
+		perMinute[row.DAG][int(row.Arrival/60)]++
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns {
+		got := perMinute[f.ID()]
+		for m, c := range f.PerMinute {
+			if got[m] != c {
+				t.Fatalf("%s minute %d: %d arrivals, want %d", f.ID(), m+1, got[m], c)
+			}
+		}
+	}
+}
+
+func TestAzureImportErrorsNameLineAndColumn(t *testing.T) {
+	_, _, err := ReadAzure2019("testdata/azure2019_invocations.csv", "testdata/azure2019_durations_bad.csv", "")
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "percentile_Average_25") {
+		t.Errorf("bad 2019 durations: got %v, want an error naming line 3 and percentile_Average_25", err)
+	}
+	_, err = ReadAzure2021("testdata/azure2021_bad.csv")
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "duration") {
+		t.Errorf("bad 2021 row: got %v, want an error naming line 3 and duration", err)
+	}
+}
