@@ -9,8 +9,14 @@ import (
 // App is a built-in workflow.
 type App struct {
 	Name    string
-	Summary string              // one line
+	Summary string               // one line
 	Build   func() *dag.Workflow // returns a fresh copy the caller may modify
+	// Profiled says the app is calibrated to public measurements (shared/data/aws-lambda-profiles).
+	Profiled bool
+	// OrchestrationS is the fitted orchestration overhead of one run, in seconds: what the
+	// measured end-to-end latency adds to the sum of the stages (state transitions, Map
+	// fan-out). It does not depend on memory size in the data. 0 means the platform default.
+	OrchestrationS float64
 }
 
 var registry = map[string]App{}
@@ -24,6 +30,12 @@ func Lookup(name string) (*dag.Workflow, bool) {
 		return nil, false
 	}
 	return a.Build(), true
+}
+
+// Get returns the built-in app named name.
+func Get(name string) (App, bool) {
+	a, ok := registry[name]
+	return a, ok
 }
 
 // All returns the built-in apps sorted by name.

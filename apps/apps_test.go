@@ -1,0 +1,193 @@
+package apps
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+)
+
+func TestBuiltinsValidateAndRoundTripJSON(t *testing.T) {
+	want := []string{"chatbot", "ml", "svd", "video"}
+	var got []string
+	for _, a := range All() {
+		got = append(got, a.Name)
+		w := a.Build()
+		if err := w.Validate(); err != nil {
+			t.Errorf("%s: %v", a.Name, err)
+			continue
+		}
+		if w.Name != a.Name {
+			t.Errorf("%s: workflow is named %q", a.Name, w.Name)
+		}
+		b, err := dag.MarshalIndent(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := dag.ParseWorkflow(a.Name+".json", b)
+		if err != nil {
+			t.Fatalf("%s: own JSON does not parse back: %v", a.Name, err)
+		}
+		b2, err := dag.MarshalIndent(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b2) != string(b) {
+			t.Errorf("%s: JSON round trip changed the workflow:\n%s\nbecame\n%s", a.Name, b, b2)
+		}
+		// Build returns a fresh copy: changing one must not change the next.
+		w.Functions[0].SerialWork = dag.Const(-1)
+		if a.Build().Functions[0].SerialWork.Value == -1 {
+			t.Errorf("%s: Build returns shared state", a.Name)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("built-ins = %v, want %v", got, want)
+	}
+}
+
+// The profiled stages must exist in the workflows under the names the profiles use, so that the
+// calibration compares like with like.
+func TestStagesNamedAsInProfiles(t *testing.T) {
+	for _, app := range ProfiledApps {
+		w, _ := Lookup(app)
+		for _, s := range Specs(app) {
+			st := w.Step(s.Stage)
+			if st == nil || st.Task != s.Stage {
+				t.Errorf("%s: no task step %q", app, s.Stage)
+				continue
+			}
+			n := 1
+			w.Walk(func(path []string, x *dag.Step) {
+				if x.Name == s.Stage && len(path) > 1 {
+					m, _ := w.Step(path[len(path)-2]).Map.FixedItems()
+					n = m
+				}
+			})
+			if n != s.Items {
+				t.Errorf("%s/%s: runs %d items per run, spec says %d", app, s.Stage, n, s.Items)
+			}
+		}
+	}
+}
+
+func TestFitCPURecoversKnownModel(t *testing.T) {
+	vcpus := []float64{VCPU(1000), VCPU(5000), VCPU(10240)}
+	var targets []float64
+	for _, c := range vcpus {
+		targets = append(targets, 0.5+ComputeTime(11, 18, 10, c))
+	}
+	f, err := FitCPU(vcpus, targets, []int{10}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(f.Serial-11) > 1e-6 || math.Abs(f.Parallel-18) > 1e-6 || math.Abs(f.Fixed-0.5) > 1e-6 {
+		t.Errorf("fit = %+v, want fixed 0.5, S 11, P 18", f)
+	}
+	// Without an intercept the same data cannot be fitted exactly, and S, P stay non-negative.
+	g, err := FitCPU(vcpus, targets, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Serial < 0 || g.Parallel < 0 || g.MaxRelErr() == 0 {
+		t.Errorf("fit without intercept = %+v", g)
+	}
+	if _, err := FitCPU(vcpus, []float64{1, -1, 1}, nil, false); err == nil {
+		t.Error("a negative target must be an error")
+	}
+}
+
+func TestStageFactorsGrowWithItemsAndSpread(t *testing.T) {
+	one50, one95 := VariabilityModel{Items: 1, RunSigma: 0.2}.StageFactors()
+	if math.Abs(one50-1) > 0.01 || math.Abs(one95-math.Exp(0.2*1.645)) > 0.02 {
+		t.Errorf("single item: P50 %v P95 %v, want 1 and %v", one50, one95, math.Exp(0.2*1.645))
+	}
+	// Uniform skew on [0.4, 1]: the max of 30 items is close to 1 and the median falls with width.
+	m50, _ := VariabilityModel{Items: 30, SkewWidth: 0.6}.StageFactors()
+	if m50 < 0.97 || m50 > 1 {
+		t.Errorf("max of 30 uniform[0.4,1]: median %v, want about 1 - 0.6*ln2/30", m50)
+	}
+	if s := FitRunSigma(VariabilityModel{Items: 1}, math.Exp(0.3*1.645)); math.Abs(s-0.3) > 0.01 {
+		t.Errorf("FitRunSigma = %v, want 0.3", s)
+	}
+}
+
+func TestReadProfileErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ body, want string }{
+		{"E2E:100 A:50\nE2E:100 A:x\n", ":2: field 2"},
+		{"E2E:100 A:50\nE2E:100 B:50\n", ":2: stages"},
+		{"A:50\n", "no E2E"},
+		{"", "no runs"},
+		{"E2E:100 E2E:90\n", "twice"},
+	} {
+		p := dir + "/p.txt"
+		if err := writeFile(p, tc.body); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadProfile(p, "x", 1000)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadProfile(%q) = %v, want an error containing %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+// loadProfiles reads the shared profiles or skips (failing under CI=true) when they are absent.
+func loadProfiles(t *testing.T, app string) []*Profile {
+	t.Helper()
+	dir, ok := shareddata.Dir()
+	if !ok {
+		if shareddata.InCI() {
+			t.Fatalf("shared data folder not found (set %s); CI=true requires it", shareddata.EnvVar)
+		}
+		t.Skipf("shared data folder not found (set %s): the calibration checks need ../shared/data/aws-lambda-profiles", shareddata.EnvVar)
+	}
+	ps, err := ReadProfiles(dir, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+// The fitted numbers carried in video.go, ml.go and chatbot.go must be what the fit gives today.
+func TestCarriedConstantsMatchFit(t *testing.T) {
+	for _, app := range ProfiledApps {
+		ps := loadProfiles(t, app)
+		w, _ := Lookup(app)
+		a, _ := Get(app)
+		if o := FitOverhead(app, ps); math.Abs(o.Fitted-a.OrchestrationS) > 0.002 {
+			t.Errorf("%s: OrchestrationS = %v, fit gives %.3f", app, a.OrchestrationS, o.Fitted)
+		}
+		for _, s := range Specs(app) {
+			f, err := Fit(s, ps, CalibrationStorage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn := w.Function(s.Stage)
+			check := func(what string, got, want float64) {
+				if math.Abs(got-want) > 0.002*math.Max(1, math.Abs(want)) {
+					t.Errorf("%s/%s: %s = %v in the code, the fit gives %.4g", app, s.Stage, what, got, want)
+				}
+			}
+			check("serial work", fn.SerialWork.Value, f.CPU.Serial)
+			check("parallel work", fn.ParallelWork.Value, f.CPU.Parallel)
+			check("threads", float64(fn.Threads), float64(f.CPU.Threads))
+			check("run sigma", fn.RunFactor.Sigma, f.RunSigma)
+			if s.FitTransfer {
+				check("input MB", fn.InputBytes.Value/1e6, f.ImpliedIn/1e6)
+				check("output MB", fn.OutputBytes.Value/1e6, f.ImpliedOut/1e6)
+			} else {
+				check("input MB", fn.InputBytes.Value/1e6, s.InputBytes/1e6)
+				check("output MB", fn.OutputBytes.Value/1e6, s.OutputBytes/1e6)
+			}
+			width := 0.0
+			if fn.ItemSkew.Kind == dag.Uniform {
+				width = fn.ItemSkew.Max - fn.ItemSkew.Min
+			}
+			check("item skew width", width, s.SkewWidth)
+		}
+	}
+}
