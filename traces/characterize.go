@@ -323,3 +323,19 @@ func mergedValues(a, b CDF) []float64 {
 	slices.Sort(xs)
 	return slices.Compact(xs)
 }
+
+// ReadPublished reads width_cdf.csv, depth_cdf.csv and nodes_cdf.csv from dir.
+func ReadPublished(dir string) (Published, error) {
+	var p Published
+	for _, x := range []struct {
+		name string
+		dst  *CDF
+	}{{"width", &p.Width}, {"depth", &p.Depth}, {"nodes", &p.Nodes}} {
+		c, err := ReadCDF(filepath.Join(dir, x.name+"_cdf.csv"))
+		if err != nil {
+			return Published{}, err
+		}
+		*x.dst = c
+	}
+	return p, nil
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/wisefuse/wisefuse/traces"
+)
+
+func init() {
+	register(&command{
+		name:    "trace",
+		summary: "Generate Azure-style DAG traces, import public Azure Functions traces, characterize a trace.",
+		usage:   "gen|import|characterize [flags]   (see 'wisefuse trace SUB --help')",
+		run:     runTrace,
+	})
+}
+
+type traceSub struct {
+	usage, summary string
+	run            func(fs *flag.FlagSet, args []string, stdout io.Writer) error
+}
+
+var traceSubs = map[string]traceSub{
+	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--functions FILE]",
+		"Generate a synthetic DAG-invocation trace calibrated to the published Azure Durable Functions statistics; latencies come from simulating each DAG.", runTraceGen},
+	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F])",
+		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
+	"characterize": {"--in FILE --out DIR [--published DIR]",
+		"Characterize a DAG-invocation trace: statistics table, popularity, structure and latency CDFs, figures.", runTraceCharacterize},
+}
+
+func runTrace(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		fmt.Fprintln(stdout, "\nSubcommands:")
+		for _, n := range []string{"gen", "import", "characterize"} {
+			fmt.Fprintf(stdout, "  %-13s %s\n", n, traceSubs[n].summary)
+		}
+		if len(args) == 0 {
+			return usagef("missing subcommand (gen, import or characterize)")
+		}
+		return flag.ErrHelp
+	}
+	sub, ok := traceSubs[args[0]]
+	if !ok {
+		return usagef("unknown subcommand %q (want gen, import or characterize)", args[0])
+	}
+	sfs := flag.NewFlagSet("wisefuse trace "+args[0], flag.ContinueOnError)
+	name := args[0]
+	sfs.Usage = func() {
+		out := sfs.Output()
+		fmt.Fprintf(out, "Usage: wisefuse trace %s %s\n\n%s\n\nFlags:\n", name, sub.usage, sub.summary)
+		printFlags(sfs, out)
+	}
+	return sub.run(sfs, args[1:], stdout)
+}
+
+func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dags := fs.Int("dags", 5000, "distinct DAGs (>= 2000 keeps any one DAG's share small enough for the structure CDFs)")
+	invocations := fs.Int64("invocations", 1_000_000, "DAG invocations in the trace")
+	days := fs.Float64("days", 1, "trace length in days (arrivals follow a diurnal pattern)")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives a byte-identical trace")
+	out := fs.String("out", "", "output `file` (.parquet or .csv)")
+	functions := fs.String("functions", "", "also write the function-invocation table to this `file`")
+	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("unexpected argument %q", fs.Arg(0))
+	case *out == "":
+		return usagef("--out is required")
+	case *dags < 1 || *invocations < 1 || *days <= 0 || *runs < 1:
+		return usagef("--dags, --invocations, --runs-per-dag and --days must be positive")
+	}
+	w, err := traces.CreateDAGTable(*out)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	var fw *traces.FunctionWriter
+	if *functions != "" {
+		if fw, err = traces.CreateFunctionTable(*functions); err != nil {
+			return err
+		}
+		defer fw.Abort()
+	}
+	cfg := traces.GenConfig{
+		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations},
+		Days:       *days, Seed: *seed, RunsPerDAG: *runs, Workers: *workers,
+	}
+	var bar *progressbar.ProgressBar
+	if !*quiet {
+		stage := ""
+		cfg.Progress = func(s string, done, total int64) {
+			if s != stage {
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(os.Stderr)
+				}
+				stage = s
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(s),
+					progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
+			}
+			bar.Set64(done)
+		}
+	}
+	start := time.Now()
+	sum, err := traces.Generate(cfg, w, fw)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if fw != nil {
+		if err := fw.Close(); err != nil {
+			return err
+		}
+	}
+	el := time.Since(start).Seconds()
+	fmt.Fprintf(stdout, "wrote %s: %d invocations of %d DAGs over %g days in %.1f s (%.0f rows/s)\n",
+		*out, sum.Invocations, sum.DAGs, *days, el, float64(sum.Invocations)/el)
+	fmt.Fprintf(stdout, "top 5%% of DAGs make %.1f%% of invocations; least of them %.0f a day; largest DAG %.2f%%; %d runs simulated\n",
+		100*sum.TopShare, sum.TopMinPerDay, 100*sum.LargestShare, sum.SimulatedRuns)
+	if sum.TopMinPerDay < 1600 {
+		fmt.Fprintf(os.Stderr, "note: the least popular top-5%% DAG gets %.0f invocations a day, below Azure's 1.6K; raise --invocations or lower --dags or --days\n", sum.TopMinPerDay)
+	}
+	if sum.LargestShare > 0.03 {
+		fmt.Fprintf(os.Stderr, "note: one DAG makes %.1f%% of the invocations; its structure is one step of that size in the width/depth/node CDFs (use more --dags)\n", 100*sum.LargestShare)
+	}
+	return nil
+}
+
+func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	format := fs.String("format", "", "azure2021 or azure2019")
+	in := fs.String("in", "", "azure2021: the invocation `file` (app,func,end_timestamp,duration)")
+	invs := fs.String("invocations", "", "azure2019: invocations_per_function_md.anon.dNN.csv")
+	durs := fs.String("durations", "", "azure2019: function_durations_percentiles.anon.dNN.csv")
+	mem := fs.String("memory", "", "azure2019: app_memory_percentiles.anon.dNN.csv (optional)")
+	out := fs.String("out", "", "output DAG-invocation `file` (.parquet or .csv)")
+	seed := fs.Uint64("seed", 1, "azure2019: seed for arrival times within a minute and durations")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	var write func(*traces.DAGWriter) error
+	var desc string
+	switch *format {
+	case "azure2021":
+		if *in == "" {
+			return usagef("--format azure2021 needs --in")
+		}
+		imp, err := traces.ReadAzure2021(*in)
+		if err != nil {
+			return err
+		}
+		var n int64
+		for _, f := range imp.Functions {
+			n += f.Invocations()
+		}
+		desc = fmt.Sprintf("%d invocations of %d functions (%d started before the trace window, arrival set to 0)", n, len(imp.Functions), imp.Clamped)
+		write = func(w *traces.DAGWriter) error { return traces.WriteReplay(w, imp.Functions) }
+	case "azure2019":
+		if *invs == "" || *durs == "" {
+			return usagef("--format azure2019 needs --invocations and --durations")
+		}
+		fns, dropped, err := traces.ReadAzure2019(*invs, *durs, *mem)
+		if err != nil {
+			return err
+		}
+		var n int64
+		for _, f := range fns {
+			n += f.Invocations()
+		}
+		desc = fmt.Sprintf("%d invocations of %d functions (%d functions without durations dropped)", n, len(fns), dropped)
+		write = func(w *traces.DAGWriter) error {
+			return traces.WriteReplay2019(w, fns, rand.New(rand.NewPCG(*seed, 1)))
+		}
+	default:
+		return usagef("--format %q: want azure2021 or azure2019", *format)
+	}
+	w, err := traces.CreateDAGTable(*out)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	if err := write(w); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, desc)
+	return nil
+}
+
+func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv)")
+	out := fs.String("out", "", "output `dir` for tables and figures")
+	published := fs.String("published", "", "`dir` with width_cdf.csv, depth_cdf.csv, nodes_cdf.csv to compare with (default: the compact Azure tables built in)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *in == "" || *out == "" {
+		return usagef("--in and --out are required")
+	}
+	ref := traces.AzurePublished
+	if *published != "" {
+		var err error
+		if ref, err = traces.ReadPublished(*published); err != nil {
+			return err
+		}
+	}
+	c, err := traces.CharacterizeFile(*in)
+	if err != nil {
+		return err
+	}
+	if err := c.WriteTables(*out, ref); err != nil {
+		return err
+	}
+	if err := c.WriteFigures(*out, ref); err != nil {
+		return err
+	}
+	for _, s := range c.Stats(ref) {
+		fmt.Fprintf(stdout, "%-28s %14.6g  %s\n", s.Name, s.Value, s.Note)
+	}
+	return nil
+}
