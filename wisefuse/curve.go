@@ -1,0 +1,101 @@
+package wisefuse
+
+import (
+	"math"
+	"slices"
+)
+
+// Curve is a function's fitted CPU scaling: its compute time on c vCPUs is
+// Serial/min(c, 1) + Parallel/min(c, Threads) seconds for a typical invocation.
+//
+// Why this form: it is the public AWS Lambda CPU model (a vCPU share proportional to memory) applied
+// to a program with a single-threaded part and a part that uses up to Threads threads, and it fits
+// the real measurements (video Classify: 52.5 s at 1,000 MB, 17.5 s at 5,000 MB, 14.3 s at
+// 10,240 MB). The modeler fits it to the median compute time at each profiled size; it then
+// scales every profiled sample from the nearest profiled size to any other size, and splits a
+// sample's work into serial and parallel parts for the processor-sharing model of bundles.
+type Curve struct {
+	Serial   float64 `json:"serial_s"`   // core-seconds of single-threaded work
+	Parallel float64 `json:"parallel_s"` // core-seconds that spread over up to Threads vCPUs
+	Threads  float64 `json:"threads"`
+}
+
+// Time returns the curve's compute time on c vCPUs.
+func (k Curve) Time(c float64) float64 {
+	if c <= 0 {
+		return math.Inf(1)
+	}
+	return k.Serial/math.Min(c, 1) + k.Parallel/math.Min(c, k.Threads)
+}
+
+// fitCurve fits a Curve to (vCPU, median compute seconds) points by least squares on relative
+// error, with Serial, Parallel >= 0 and Threads in 1..maxThreads (integers: a program runs whole
+// threads; beyond the platform's vCPU cap more threads change nothing). With fewer distinct points
+// than parameters several fits are exact; the tie goes to the largest Threads, i.e. the
+// assumption that work which sped up keeps speeding up with vCPUs, which is what the real logs
+// show between 1,000 and 10,240 MB.
+func fitCurve(cs, ys []float64, maxThreads float64) Curve {
+	best, bestErr := Curve{Threads: 1}, math.Inf(1)
+	if len(cs) == 0 {
+		return best
+	}
+	if len(cs) == 1 || allEqual(cs) {
+		// One size: no scaling information. Assume fully parallel work up to the cap, the same
+		// tie-break as below.
+		return Curve{Parallel: ys[0] * math.Min(cs[0], maxThreads), Threads: maxThreads}
+	}
+	for k := 1.0; k <= maxThreads+1e-9; k++ {
+		s, p := nnls2(cs, ys, k)
+		c := Curve{Serial: s, Parallel: p, Threads: k}
+		e := 0.0
+		for i := range cs {
+			r := (c.Time(cs[i]) - ys[i]) / ys[i]
+			e += r * r
+		}
+		if e <= bestErr*(1+1e-9)+1e-12 {
+			best, bestErr = c, e
+		}
+	}
+	return best
+}
+
+// nnls2 solves min sum ((S a_i + P b_i - y_i)/y_i)^2 over S, P >= 0, where a_i = 1/min(c_i,1) and
+// b_i = 1/min(c_i,k).
+func nnls2(cs, ys []float64, k float64) (s, p float64) {
+	var aa, ab, bb, ay, by float64
+	for i, c := range cs {
+		w := 1 / (ys[i] * ys[i])
+		a, b := 1/math.Min(c, 1), 1/math.Min(c, k)
+		aa += w * a * a
+		ab += w * a * b
+		bb += w * b * b
+		ay += w * a * ys[i]
+		by += w * b * ys[i]
+	}
+	det := aa*bb - ab*ab
+	if det > 1e-12*aa*bb {
+		s = (ay*bb - by*ab) / det
+		p = (by*aa - ay*ab) / det
+		if s >= 0 && p >= 0 {
+			return s, p
+		}
+	}
+	// One of them at zero: the better of the two one-parameter fits.
+	sOnly, pOnly := math.Max(ay/aa, 0), math.Max(by/bb, 0)
+	errOf := func(s, p float64) float64 {
+		e := 0.0
+		for i, c := range cs {
+			r := (s/math.Min(c, 1) + p/math.Min(c, k) - ys[i]) / ys[i]
+			e += r * r
+		}
+		return e
+	}
+	if errOf(0, pOnly) <= errOf(sOnly, 0) {
+		return 0, pOnly
+	}
+	return sOnly, 0
+}
+
+func allEqual(xs []float64) bool {
+	return slices.Min(xs) == slices.Max(xs)
+}

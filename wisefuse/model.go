@@ -1,0 +1,607 @@
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// ModelOptions tune the modeler. The zero value means the defaults.
+type ModelOptions struct {
+	Platform Platform // zero means AWSLambda()
+	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
+	Atoms int
+}
+
+func (o ModelOptions) withDefaults() ModelOptions {
+	if o.Platform == (Platform{}) {
+		o.Platform = AWSLambda()
+	}
+	if o.Atoms <= 0 {
+		o.Atoms = 256
+	}
+	return o
+}
+
+// Model predicts the end-to-end latency distribution and the mean cost of any plan of one
+// workflow from its profile alone.
+//
+// The choices, each with its reason (docs/wisefuse.md has the long form):
+//   - Series steps add as independent random variables (addIndependent). The simulator draws each
+//     function's run factor independently, and on the real logs the stages of a run are nearly
+//     uncorrelated; independence is what lets a step's distribution be computed once and reused.
+//   - A Map stage is resampled jointly by run: for each profiled run, its items' times are
+//     recomputed under the plan and the stage takes their maximum (or, with bundles, the maximum
+//     over bundles of a processor-sharing replay). The items of one run keep whatever they shared
+//     in that run -- the per-run factor that makes parallel siblings correlated -- so the maximum
+//     is neither the too-optimistic max of independent items nor the too-pessimistic comonotone one.
+//   - VM sizes between profiled ones: each sample comes from the profiled size nearest in vCPUs
+//     (on a log scale), and its compute is scaled by the function's fitted Curve from that size's
+//     vCPUs to the target's. The fitted curve carries the speed-up; the nearest sample carries the
+//     shape of the variability. Transfers and orchestration gaps are taken as measured.
+//   - Fusion removes the upload of every fused step but the last, the download of every one but
+//     the first and the orchestration gap between them, and runs all of them at the group's size.
+//   - Bundles: B items share c(m) vCPUs by processor sharing, each item's compute split into its
+//     serial part (at most one vCPU) and parallel part (at most Threads vCPUs) in the proportions of
+//     the fitted curve; a finished item frees its share for the stragglers.
+type Model struct {
+	opts   ModelOptions
+	w      *dag.Workflow // skeleton
+	curves map[string]Curve
+	sizes  []sizeData
+}
+
+// sizeData is one profiled size, rearranged for fast evaluation.
+type sizeData struct {
+	mem    int
+	vcpu   float64
+	runs   int
+	endGap []float64
+	stages []stageData // per top-level step
+}
+
+// stageData holds one top-level step's samples at one size.
+type stageData struct {
+	gap []float64 // per run
+	// A Task step: one sample per run (index = run).
+	task *taskSamples
+	// A Map step: items grouped by run.
+	items *itemSamples
+}
+
+type taskSamples struct {
+	init, down, scale, up []float64 // scale = compute / curve time at the profiled size
+}
+
+// itemSamples: item j of run r is j in [runStart[r], runStart[r+1]); its iterator task t is at
+// index j*tasks+t of the component arrays.
+type itemSamples struct {
+	tasks                      int
+	runStart                   []int
+	gap, init, down, scale, up []float64
+}
+
+// NewModel prepares a model from a profile.
+func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("wisefuse: profile: %w", err)
+	}
+	m := &Model{opts: opts.withDefaults(), w: p.Workflow, curves: map[string]Curve{}}
+	plat := m.opts.Platform
+	// Fit each function's CPU curve to its median compute time at every profiled size.
+	for _, f := range m.w.Functions {
+		var cs, ys []float64
+		for i := range p.Sizes {
+			var comp []float64
+			for j := range p.Sizes[i].Steps {
+				st := &p.Sizes[i].Steps[j]
+				if st.Function == f.Name {
+					comp = append(comp, st.Compute...)
+				}
+			}
+			if len(comp) == 0 {
+				continue
+			}
+			med := median(comp)
+			if med <= 0 {
+				continue
+			}
+			cs = append(cs, plat.VCPU(p.Sizes[i].MemoryMB))
+			ys = append(ys, med)
+		}
+		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
+	}
+	for i := range p.Sizes {
+		sd, err := m.prepareSize(&p.Sizes[i])
+		if err != nil {
+			return nil, fmt.Errorf("wisefuse: profile at %d MB: %w", p.Sizes[i].MemoryMB, err)
+		}
+		m.sizes = append(m.sizes, sd)
+	}
+	return m, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
+// gets 1 so that scales stay finite (its samples are all zero anyway).
+func (m *Model) curveTime(fn string, c float64) float64 {
+	t := m.curves[fn].Time(c)
+	if t <= 0 || math.IsNaN(t) {
+		return 1
+	}
+	return t
+}
+
+func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
+	c := m.opts.Platform.VCPU(s.MemoryMB)
+	sd := sizeData{mem: s.MemoryMB, vcpu: c, runs: s.Runs, endGap: s.EndGap}
+	for si, st := range m.w.Steps {
+		stg := stageData{gap: s.Stages[si].Gap}
+		switch {
+		case st.Task != "":
+			smp := s.Step(st.Name)
+			if smp == nil {
+				return sd, fmt.Errorf("step %q has no samples", st.Name)
+			}
+			ts := &taskSamples{
+				init: make([]float64, s.Runs), down: make([]float64, s.Runs),
+				scale: make([]float64, s.Runs), up: make([]float64, s.Runs),
+			}
+			seen := make([]bool, s.Runs)
+			ct := m.curveTime(st.Task, c)
+			for i := range smp.Len() {
+				r := smp.Run[i]
+				seen[r] = true
+				ts.init[r], ts.down[r], ts.up[r] = smp.Init[i], smp.Download[i], smp.Upload[i]
+				ts.scale[r] = smp.Compute[i] / ct
+			}
+			for r, ok := range seen {
+				if !ok {
+					return sd, fmt.Errorf("step %q has no invocation in run %d", st.Name, r)
+				}
+			}
+			stg.task = ts
+		case st.Map != nil:
+			items, err := m.prepareItems(s, st, c)
+			if err != nil {
+				return sd, err
+			}
+			stg.items = items
+		}
+		sd.stages = append(sd.stages, stg)
+	}
+	return sd, nil
+}
+
+// prepareItems joins the iterator tasks' samples by (run, item). Items that miss a task in a run
+// (a failed invocation) are dropped.
+func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c float64) (*itemSamples, error) {
+	var tasks []*StepSamples
+	var fns []string
+	for _, it := range st.Map.Iterator {
+		if it.Task != "" {
+			smp := s.Step(it.Name)
+			if smp == nil {
+				return nil, fmt.Errorf("map %q: iterator step %q has no samples", st.Name, it.Name)
+			}
+			tasks = append(tasks, smp)
+			fns = append(fns, it.Task)
+		}
+	}
+	type key struct{ run, item int }
+	index := make([]map[key]int, len(tasks))
+	for t, smp := range tasks {
+		index[t] = make(map[key]int, smp.Len())
+		for i := range smp.Len() {
+			index[t][key{smp.Run[i], smp.Item[i]}] = i
+		}
+	}
+	// Items in the order of the first task's samples, grouped by run.
+	first := tasks[0]
+	order := make([]int, first.Len())
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if first.Run[a] != first.Run[b] {
+			return first.Run[a] - first.Run[b]
+		}
+		return first.Item[a] - first.Item[b]
+	})
+	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
+	cts := make([]float64, len(tasks))
+	for t, fn := range fns {
+		cts[t] = m.curveTime(fn, c)
+	}
+	n := 0
+	r := 0
+	for _, i0 := range order {
+		k := key{first.Run[i0], first.Item[i0]}
+		idx := make([]int, len(tasks))
+		ok := true
+		for t := range tasks {
+			if idx[t], ok = index[t][k]; !ok {
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		for r < k.run {
+			r++
+			is.runStart[r] = n
+		}
+		for t, smp := range tasks {
+			i := idx[t]
+			is.gap = append(is.gap, smp.Gap[i])
+			is.init = append(is.init, smp.Init[i])
+			is.down = append(is.down, smp.Download[i])
+			is.scale = append(is.scale, smp.Compute[i]/cts[t])
+			is.up = append(is.up, smp.Upload[i])
+		}
+		n++
+	}
+	for r < s.Runs {
+		r++
+		is.runStart[r] = n
+	}
+	for r := range s.Runs {
+		if is.runStart[r+1] == is.runStart[r] {
+			return nil, fmt.Errorf("map %q has no complete item in run %d", st.Name, r)
+		}
+	}
+	return is, nil
+}
+
+// nearest returns the index of the profiled size whose vCPU count is nearest to memMB's on a log
+// scale.
+func (m *Model) nearest(memMB int) int {
+	c := math.Log(m.opts.Platform.VCPU(memMB))
+	best, bestD := 0, math.Inf(1)
+	for i, s := range m.sizes {
+		if d := math.Abs(math.Log(s.vcpu) - c); d < bestD {
+			best, bestD = i, d
+		}
+	}
+	return best
+}
+
+// Curve returns the fitted CPU curve of function fn.
+func (m *Model) Curve(fn string) Curve { return m.curves[fn] }
+
+// Workflow returns the structure the model was built for.
+func (m *Model) Workflow() *dag.Workflow { return m.w }
+
+// Prediction is a plan's predicted end-to-end latency distribution and mean cost per run.
+type Prediction struct {
+	Latency  Latency
+	MeanCost float64 // USD per run
+}
+
+// Percentile is shorthand for p.Latency.Percentile.
+func (p *Prediction) Percentile(pct float64) float64 { return p.Latency.Percentile(pct) }
+
+// stageEval is a step's (or a fused group's) predicted latency atoms and mean cost.
+type stageEval struct {
+	lat  Latency
+	cost float64
+}
+
+// scratch holds buffers reused across evaluations.
+type scratch struct {
+	vals []float64
+	ps   psSim
+}
+
+// evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
+// task). Per profiled run: the gap before step i, then init of each, download of the first,
+// compute of each at mem, upload of the last.
+func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
+	plat := m.opts.Platform
+	src := &m.sizes[m.nearest(mem)]
+	c := plat.VCPU(mem)
+	vals := sc.vals[:0]
+	cost := 0.0
+	ratios := make([]float64, j-i)
+	for k := i; k < j; k++ {
+		ratios[k-i] = m.curveTime(m.w.Steps[k].Task, c)
+	}
+	for r := range src.runs {
+		first, last := src.stages[i].task, src.stages[j-1].task
+		busy := first.down[r] + last.up[r]
+		for k := i; k < j; k++ {
+			ts := src.stages[k].task
+			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
+		}
+		vals = append(vals, src.stages[i].gap[r]+busy)
+		cost += plat.vmCost(mem, busy) + storageCost(plat, first.down[r], last.up[r])
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.PricePerState,
+	}
+}
+
+func storageCost(p Platform, down, up float64) float64 {
+	c := 0.0
+	if down > 0 {
+		c += p.PricePerGet
+	}
+	if up > 0 {
+		c += p.PricePerPut
+	}
+	return c
+}
+
+// mapConfig is how a Map runs: the VM size of each iterator task, the fusion group of each (tasks
+// with the same group number run in one VM; groups are consecutive) and the bundle size.
+type mapConfig struct {
+	mem    []int
+	group  []int
+	bundle int
+}
+
+// evalMap evaluates Map step si under cfg.
+func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
+	plat := m.opts.Platform
+	st := &m.w.Steps[si]
+	nt := len(cfg.mem)
+	vmMem := slices.Max(cfg.mem)
+	// Each group runs at its largest member's size; a bundle runs everything at the largest.
+	gmem := make([]int, nt)
+	for t := range nt {
+		gm := 0
+		for u := range nt {
+			if cfg.group[u] == cfg.group[t] {
+				gm = max(gm, cfg.mem[u])
+			}
+		}
+		if cfg.bundle > 1 {
+			gm = vmMem
+		}
+		gmem[t] = gm
+	}
+	src := &m.sizes[m.nearest(vmMem)]
+	items := src.stages[si].items
+	fns := iteratorTasks(st)
+	ratio := make([]float64, nt)
+	for t := range nt {
+		ratio[t] = m.curveTime(fns[t], plat.VCPU(gmem[t]))
+	}
+	groups := 0
+	for t := range nt {
+		if t == 0 || cfg.group[t] != cfg.group[t-1] {
+			groups++
+		}
+	}
+	states := groups + passCount(st) // state transitions per item (or bundle)
+	vals := sc.vals[:0]
+	cost := 0.0
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		worst := 0.0
+		if cfg.bundle <= 1 {
+			for j := lo; j < hi; j++ {
+				tm, cst := m.itemTime(items, j, cfg, gmem, ratio)
+				worst = math.Max(worst, tm)
+				cost += cst
+			}
+			cost += float64(hi-lo) * float64(states) * plat.PricePerState
+		} else {
+			for b := lo; b < hi; b += cfg.bundle {
+				e := min(b+cfg.bundle, hi)
+				tm, busy := sc.ps.bundle(m, items, fns, b, e, cfg, plat.VCPU(vmMem))
+				worst = math.Max(worst, tm)
+				cost += plat.vmCost(vmMem, busy) + float64(states)*plat.PricePerState
+				for j := b; j < e; j++ {
+					cost += m.itemStorage(items, j, cfg)
+				}
+			}
+		}
+		vals = append(vals, src.stages[si].gap[r]+worst)
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.PricePerState,
+	}
+}
+
+// itemTime is one unbundled item's latency from the Map's start, and its cost.
+func (m *Model) itemTime(items *itemSamples, j int, cfg mapConfig, gmem []int, ratio []float64) (float64, float64) {
+	plat := m.opts.Platform
+	nt := items.tasks
+	base := j * nt
+	tm := 0.0
+	cost := 0.0
+	busy := 0.0
+	for t := range nt {
+		k := base + t
+		head := t == 0 || cfg.group[t] != cfg.group[t-1]
+		tail := t == nt-1 || cfg.group[t+1] != cfg.group[t]
+		if head {
+			tm += items.gap[k]
+			busy = items.down[k]
+			if busy > 0 {
+				cost += plat.PricePerGet
+			}
+		}
+		busy += items.init[k] + items.scale[k]*ratio[t]
+		if tail {
+			busy += items.up[k]
+			if items.up[k] > 0 {
+				cost += plat.PricePerPut
+			}
+			tm += busy
+			cost += plat.vmCost(gmem[t], busy)
+		}
+	}
+	return tm, cost
+}
+
+// itemStorage is an item's storage request cost under cfg.
+func (m *Model) itemStorage(items *itemSamples, j int, cfg mapConfig) float64 {
+	nt := items.tasks
+	c := 0.0
+	for t := range nt {
+		k := j*nt + t
+		if t == 0 || cfg.group[t] != cfg.group[t-1] {
+			c += storageCost(m.opts.Platform, items.down[k], 0)
+		}
+		if t == nt-1 || cfg.group[t+1] != cfg.group[t] {
+			c += storageCost(m.opts.Platform, 0, items.up[k])
+		}
+	}
+	return c
+}
+
+func iteratorTasks(st *dag.Step) []string {
+	var fns []string
+	for _, it := range st.Map.Iterator {
+		if it.Task != "" {
+			fns = append(fns, it.Task)
+		}
+	}
+	return fns
+}
+
+func passCount(st *dag.Step) int {
+	n := 0
+	for _, it := range st.Map.Iterator {
+		if it.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// endGap is the distribution of the gap after the last step, from the size nearest mem.
+func (m *Model) endGap(mem int) Latency {
+	return latencyFromSamples(nil, m.sizes[m.nearest(mem)].endGap, m.opts.Atoms)
+}
+
+// passStage is a top-level Pass step: its orchestration time is absorbed in the next step's gap,
+// so it adds only a transition's price.
+func (m *Model) passStage() stageEval {
+	return stageEval{lat: make(Latency, m.opts.Atoms), cost: m.opts.Platform.PricePerState}
+}
+
+// Predict returns the plan's predicted latency distribution and mean cost. The plan must be
+// valid for the workflow; fusion groups may join consecutive top-level tasks or consecutive
+// iterator tasks, bundles apply to Maps; direct passing and shared runtimes are not modelled.
+func (m *Model) Predict(plan *dag.Plan) (*Prediction, error) {
+	if err := plan.Validate(m.w); err != nil {
+		return nil, err
+	}
+	if len(plan.Passing) > 0 || plan.SharedRuntime {
+		return nil, fmt.Errorf("wisefuse: the modeler does not model direct passing or shared runtimes")
+	}
+	segs, err := m.segmentsOf(plan)
+	if err != nil {
+		return nil, err
+	}
+	// The same composition, in the same order, as the transformer's search: the end gap joins the
+	// last segment first, then segments add left to right.
+	var sc scratch
+	var acc Latency
+	cost := 0.0
+	for k, sg := range segs {
+		e := m.evalSegment(&sc, sg)
+		if k == len(segs)-1 {
+			e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+		}
+		if acc == nil {
+			acc = slices.Clone(e.lat)
+		} else {
+			acc = addIndependent(nil, acc, e.lat)
+		}
+		cost += e.cost
+	}
+	return &Prediction{Latency: acc, MeanCost: cost}, nil
+}
+
+// segment is a run of top-level steps [start, end) that the plan executes as one unit: a lone
+// step or a fused group of tasks; a Map segment carries its configuration.
+type segment struct {
+	start, end int
+	mem        int // VM size for tasks (the group's); the largest iterator size for a Map
+	cfg        *mapConfig
+	pass       bool
+}
+
+func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
+	switch {
+	case sg.pass:
+		return m.passStage()
+	case sg.cfg != nil:
+		return m.evalMap(sc, sg.start, *sg.cfg)
+	default:
+		return m.evalTasks(sc, sg.start, sg.end, sg.mem)
+	}
+}
+
+// segmentsOf splits the top-level sequence by the plan's fusion groups.
+func (m *Model) segmentsOf(plan *dag.Plan) ([]segment, error) {
+	var segs []segment
+	steps := m.w.Steps
+	for i := 0; i < len(steps); {
+		st := &steps[i]
+		g := plan.FusionGroup(st.Name)
+		switch {
+		case st.Pass:
+			if g >= 0 {
+				return nil, fmt.Errorf("wisefuse: fusing pass step %q is not modelled", st.Name)
+			}
+			segs = append(segs, segment{start: i, end: i + 1, pass: true})
+			i++
+		case st.Map != nil:
+			if g >= 0 {
+				return nil, fmt.Errorf("wisefuse: fusing map step %q with its neighbours is not modelled; fuse tasks, or tasks inside its iterator", st.Name)
+			}
+			cfg := mapConfig{bundle: plan.BundleOf(st.Name)}
+			grp := 0
+			prevG := -2
+			for _, it := range st.Map.Iterator {
+				if it.Task == "" {
+					continue
+				}
+				ig := plan.FusionGroup(it.Name)
+				if ig < 0 || ig != prevG {
+					grp++
+				}
+				prevG = ig
+				cfg.mem = append(cfg.mem, plan.MemoryOf(it.Task))
+				cfg.group = append(cfg.group, grp)
+			}
+			segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(cfg.mem), cfg: &cfg})
+			i++
+		default:
+			j := i + 1
+			mem := plan.MemoryOf(st.Task)
+			if g >= 0 {
+				for j < len(steps) && plan.FusionGroup(steps[j].Name) == g {
+					if steps[j].Task == "" {
+						return nil, fmt.Errorf("wisefuse: fusion group %d mixes task %q with %s step %q; only tasks are fused at the top level", g, st.Name, steps[j].Kind(), steps[j].Name)
+					}
+					mem = max(mem, plan.MemoryOf(steps[j].Task))
+					j++
+				}
+			}
+			segs = append(segs, segment{start: i, end: j, mem: mem})
+			i = j
+		}
+	}
+	return segs, nil
+}

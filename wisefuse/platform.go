@@ -1,0 +1,44 @@
+package wisefuse
+
+import "math"
+
+// Platform holds the public facts about the serverless platform that the modeler may use: how
+// many vCPUs a VM size gets and what things cost. None of it is a property of a workflow, so using
+// it does not leak the simulator's hidden per-function parameters.
+type Platform struct {
+	MBPerVCPU       float64 // MB of memory per vCPU (AWS Lambda: 1,769 MB is one vCPU)
+	MaxVCPU         float64 // vCPU cap (AWS Lambda: 6 at 10,240 MB)
+	PricePerGBs     float64 // USD per GB-second of VM time
+	PricePerRequest float64 // USD per function invocation
+	PricePerGet     float64 // USD per remote-storage read request
+	PricePerPut     float64 // USD per remote-storage write request
+	PricePerState   float64 // USD per orchestration state transition
+}
+
+// AWSLambda is AWS Lambda (x86, us-east-1) with S3 Standard and Step Functions Standard, from the
+// providers' public pricing and documentation pages:
+// https://aws.amazon.com/lambda/pricing/ ($0.0000166667 per GB-s, $0.20 per 1M requests),
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html (1,769 MB = 1 vCPU,
+// up to 6 vCPUs), https://aws.amazon.com/s3/pricing/ (PUT $0.005/1K, GET $0.0004/1K),
+// https://aws.amazon.com/step-functions/pricing/ ($0.025 per 1K state transitions).
+func AWSLambda() Platform {
+	return Platform{
+		MBPerVCPU:       1769,
+		MaxVCPU:         6,
+		PricePerGBs:     0.0000166667,
+		PricePerRequest: 0.20 / 1e6,
+		PricePerGet:     0.0004 / 1e3,
+		PricePerPut:     0.005 / 1e3,
+		PricePerState:   0.025 / 1e3,
+	}
+}
+
+// VCPU returns the vCPUs of a VM of memMB: c(m) = min(m / 1769, 6) on AWS Lambda.
+func (p Platform) VCPU(memMB int) float64 {
+	return math.Min(float64(memMB)/p.MBPerVCPU, p.MaxVCPU)
+}
+
+// vmCost is the USD cost of one VM invocation of memMB that is billed for seconds.
+func (p Platform) vmCost(memMB int, seconds float64) float64 {
+	return seconds*float64(memMB)/1024*p.PricePerGBs + p.PricePerRequest
+}

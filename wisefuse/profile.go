@@ -1,0 +1,525 @@
+package wisefuse
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// Profile is everything the modeler knows about a workflow: its structure (no performance
+// parameters) and, per profiled memory size, the measured times of every invocation, tagged with
+// the run and the item they belong to so that values that occurred together stay together.
+type Profile struct {
+	// Workflow is the structure only (see Skeleton): step names and kinds, function names and
+	// their memory needs. It carries no work, data-size or variability parameters.
+	Workflow *dag.Workflow `json:"workflow"`
+	Source   string        `json:"source"` // where the samples came from (records, logs)
+	Sizes    []SizeProfile `json:"sizes"`  // one per profiled memory size, ascending
+}
+
+// SizeProfile holds the runs profiled with every function at MemoryMB.
+type SizeProfile struct {
+	MemoryMB int       `json:"memory_mb"`
+	Runs     int       `json:"runs"`
+	E2E      []float64 `json:"e2e_s"`     // per run: end-to-end latency
+	EndGap   []float64 `json:"end_gap_s"` // per run: from the end of the last step to the end of the run
+	// Stages holds, per top-level step, the orchestration gap before it in each run: from the end
+	// of the previous step (or the run's arrival) to the step's first invocation.
+	Stages []StageGaps `json:"stages"`
+	// Steps holds the invocations of every Task step, top-level or inside a Map's iterator.
+	Steps []StepSamples `json:"steps"`
+}
+
+// StageGaps is the per-run orchestration gap before one top-level step.
+type StageGaps struct {
+	Step string    `json:"step"`
+	Gap  []float64 `json:"gap_s"`
+}
+
+// StepSamples is every invocation of one Task step at one size: parallel arrays, one entry per
+// invocation. Gap is the orchestration delay before the invocation: 0 for a top-level step (its
+// gap is in StageGaps), for the first step of a Map iterator the item's launch delay after the Map
+// started, and for a later iterator step the delay after the item's previous step ended.
+type StepSamples struct {
+	Step     string    `json:"step"`
+	Function string    `json:"function"`
+	Run      []int     `json:"run"`
+	Item     []int     `json:"item"`
+	Gap      []float64 `json:"gap_s"`
+	Init     []float64 `json:"init_s"`
+	Download []float64 `json:"download_s"`
+	Compute  []float64 `json:"compute_s"`
+	Upload   []float64 `json:"upload_s"`
+}
+
+// Len returns the number of invocations.
+func (s *StepSamples) Len() int { return len(s.Run) }
+
+// Total returns invocation i's time from its start to its end (init, download, compute, upload).
+func (s *StepSamples) Total(i int) float64 {
+	return s.Init[i] + s.Download[i] + s.Compute[i] + s.Upload[i]
+}
+
+func (s *StepSamples) add(run, item int, gap float64, in *sim.Invocation) {
+	s.Run = append(s.Run, run)
+	s.Item = append(s.Item, item)
+	s.Gap = append(s.Gap, gap)
+	s.Init = append(s.Init, in.Init)
+	s.Download = append(s.Download, in.Download)
+	s.Compute = append(s.Compute, in.Compute)
+	s.Upload = append(s.Upload, in.Upload)
+}
+
+// Size returns the profile at memMB, or nil.
+func (p *Profile) Size(memMB int) *SizeProfile {
+	for i := range p.Sizes {
+		if p.Sizes[i].MemoryMB == memMB {
+			return &p.Sizes[i]
+		}
+	}
+	return nil
+}
+
+// Step returns the samples of step name, or nil.
+func (s *SizeProfile) Step(name string) *StepSamples {
+	for i := range s.Steps {
+		if s.Steps[i].Step == name {
+			return &s.Steps[i]
+		}
+	}
+	return nil
+}
+
+// StageGap returns the per-run gaps before top-level step name, or nil.
+func (s *SizeProfile) StageGap(name string) []float64 {
+	for i := range s.Stages {
+		if s.Stages[i].Step == name {
+			return s.Stages[i].Gap
+		}
+	}
+	return nil
+}
+
+// Skeleton returns a copy of w's structure without its performance model: function names and
+// memory needs, step names and kinds, and each Map's item count as a fixed number (the rounded
+// mean, which the planner needs to bound bundle sizes). Everything the simulator draws from --
+// work, threads, data sizes, init times, skew and run factors -- is dropped, so a modeler holding
+// only the skeleton and profiles cannot read the hidden parameters.
+func Skeleton(w *dag.Workflow) *dag.Workflow {
+	s := &dag.Workflow{Name: w.Name}
+	for _, f := range w.Functions {
+		s.Functions = append(s.Functions, dag.Function{
+			Name: f.Name, MinMemoryMB: f.MinMemoryMB, SharedMemoryMB: f.SharedMemoryMB, Threads: 1,
+		})
+	}
+	var copySeq func(seq []dag.Step) []dag.Step
+	copySeq = func(seq []dag.Step) []dag.Step {
+		out := make([]dag.Step, len(seq))
+		for i, st := range seq {
+			out[i] = dag.Step{Name: st.Name, Task: st.Task, Pass: st.Pass}
+			for _, br := range st.Parallel {
+				out[i].Parallel = append(out[i].Parallel, copySeq(br))
+			}
+			if st.Map != nil {
+				out[i].Map = &dag.Map{
+					Items:    dag.Const(float64(dag.ItemCount(st.Map.Items.ExpectedValue()))),
+					Iterator: copySeq(st.Map.Iterator),
+				}
+			}
+		}
+		return out
+	}
+	s.Steps = copySeq(w.Steps)
+	return s
+}
+
+// checkSupported reports whether the modeler handles w's shape: a top-level sequence of Task,
+// Pass and Map steps, where a Map's iterator is a sequence of Task and Pass steps.
+func checkSupported(w *dag.Workflow) error {
+	for _, st := range w.Steps {
+		switch st.Kind() {
+		case dag.TaskStep, dag.PassStep:
+		case dag.MapStep:
+			for _, it := range st.Map.Iterator {
+				if k := it.Kind(); k != dag.TaskStep && k != dag.PassStep {
+					return fmt.Errorf("wisefuse: map %q: iterator step %q is a %s; the modeler handles iterators of task and pass steps only", st.Name, it.Name, k)
+				}
+			}
+		default:
+			return fmt.Errorf("wisefuse: step %q is a %s; the modeler handles top-level task, pass and map steps only", st.Name, st.Kind())
+		}
+	}
+	return nil
+}
+
+// FromRecords builds a profile from simulator records: the invocations and DAG runs of runs made
+// with every function at one memory size (several sizes may be mixed; each invocation's MemoryMB
+// says which). The plans profiled must be unfused and unbundled. dags may be nil: each run's
+// arrival and end are then taken from its first invocation's start and last invocation's end, so
+// the gaps before the first step and after the last one read as zero.
+func FromRecords(w *dag.Workflow, invs []sim.Invocation, dags []sim.DAGRun) (*Profile, error) {
+	if err := checkSupported(w); err != nil {
+		return nil, err
+	}
+	// Group by memory size, then by run. A run belongs to one size: its invocations' MemoryMB.
+	type runKey struct{ mem, run int }
+	byRun := map[runKey][]int{}
+	runMem := map[int]int{}
+	for i := range invs {
+		in := &invs[i]
+		if w.Step(in.Step) == nil {
+			return nil, fmt.Errorf("wisefuse: invocation %d: step %q is not in workflow %q", i, in.Step, w.Name)
+		}
+		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
+			return nil, fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
+		}
+		if in.Bundle != 0 && in.Bundle != in.Item {
+			return nil, fmt.Errorf("wisefuse: invocation %d (run %d, step %q) is bundled; profile unbundled plans", i, in.Run, in.Step)
+		}
+		runMem[in.Run] = in.MemoryMB
+		k := runKey{in.MemoryMB, in.Run}
+		byRun[k] = append(byRun[k], i)
+	}
+	dagByRun := map[int]*sim.DAGRun{}
+	for i := range dags {
+		dagByRun[dags[i].Run] = &dags[i]
+	}
+	keys := make([]runKey, 0, len(byRun))
+	for k := range byRun {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].mem != keys[j].mem {
+			return keys[i].mem < keys[j].mem
+		}
+		return keys[i].run < keys[j].run
+	})
+	p := &Profile{Workflow: Skeleton(w), Source: "simulator records"}
+	var cur *SizeProfile
+	for _, k := range keys {
+		if cur == nil || cur.MemoryMB != k.mem {
+			p.Sizes = append(p.Sizes, newSizeProfile(w, k.mem))
+			cur = &p.Sizes[len(p.Sizes)-1]
+		}
+		if err := cur.addRun(w, invs, byRun[k], dagByRun[k.run]); err != nil {
+			return nil, fmt.Errorf("wisefuse: run %d at %d MB: %w", k.run, k.mem, err)
+		}
+	}
+	if len(p.Sizes) == 0 {
+		return nil, fmt.Errorf("wisefuse: no invocations to profile")
+	}
+	return p, nil
+}
+
+func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
+	s := SizeProfile{MemoryMB: mem}
+	for _, st := range w.Steps {
+		s.Stages = append(s.Stages, StageGaps{Step: st.Name})
+		if st.Task != "" {
+			s.Steps = append(s.Steps, StepSamples{Step: st.Name, Function: st.Task})
+		}
+		if st.Map != nil {
+			for _, it := range st.Map.Iterator {
+				if it.Task != "" {
+					s.Steps = append(s.Steps, StepSamples{Step: it.Name, Function: it.Task})
+				}
+			}
+		}
+	}
+	return s
+}
+
+// addRun appends one run (the invocations idx of invs) to the size profile. The run's index in
+// the profile is its position, so runs are renumbered 0..Runs-1.
+func (s *SizeProfile) addRun(w *dag.Workflow, invs []sim.Invocation, idx []int, d *sim.DAGRun) error {
+	run := s.Runs
+	byStep := map[string][]*sim.Invocation{}
+	first, last := math.Inf(1), math.Inf(-1)
+	for _, i := range idx {
+		in := &invs[i]
+		byStep[in.Step] = append(byStep[in.Step], in)
+		first, last = math.Min(first, in.Start), math.Max(last, in.End)
+	}
+	arrival, end := first, last
+	if d != nil {
+		arrival, end = d.Arrival, d.End
+	}
+	prevEnd := arrival
+	for si, st := range w.Steps {
+		switch {
+		case st.Task != "":
+			ins := byStep[st.Name]
+			if len(ins) != 1 {
+				return fmt.Errorf("step %q has %d invocations, want 1", st.Name, len(ins))
+			}
+			s.Stages[si].Gap = append(s.Stages[si].Gap, ins[0].Start-prevEnd)
+			s.Step(st.Name).add(run, 0, 0, ins[0])
+			prevEnd = ins[0].End
+		case st.Pass:
+			s.Stages[si].Gap = append(s.Stages[si].Gap, 0) // absorbed in the next step's gap
+		case st.Map != nil:
+			start, stop := math.Inf(1), math.Inf(-1)
+			for _, it := range st.Map.Iterator {
+				for _, in := range byStep[it.Name] {
+					start, stop = math.Min(start, in.Start), math.Max(stop, in.End)
+				}
+			}
+			if math.IsInf(start, 0) {
+				return fmt.Errorf("map %q has no invocations", st.Name)
+			}
+			s.Stages[si].Gap = append(s.Stages[si].Gap, start-prevEnd)
+			itemEnd := map[int]float64{} // end of each item's previous iterator step
+			for _, it := range st.Map.Iterator {
+				if it.Task == "" {
+					continue
+				}
+				ins := slices.Clone(byStep[it.Name])
+				sort.Slice(ins, func(a, b int) bool { return ins[a].Item < ins[b].Item })
+				for _, in := range ins {
+					prev, ok := itemEnd[in.Item]
+					if !ok {
+						prev = start
+					}
+					s.Step(it.Name).add(run, in.Item, in.Start-prev, in)
+					itemEnd[in.Item] = in.End
+				}
+			}
+			prevEnd = stop
+		}
+	}
+	s.EndGap = append(s.EndGap, end-prevEnd)
+	s.E2E = append(s.E2E, end-arrival)
+	s.Runs++
+	return nil
+}
+
+// logName matches the real profiling logs' file names: rsc_<M>_<M>_<M>.txt.
+var logName = regexp.MustCompile(`^rsc_(\d+(?:_\d+)*)\.txt$`)
+
+// ReadLogs builds a profile from a folder of real profiling logs in the format of
+// ../shared/data/aws-lambda-profiles/<app>: one file per memory size, rsc_<M>_<M>_<M>.txt, one
+// run a line, `E2E:<ms> <Stage>:<ms> ...`.
+//
+// A log gives one value per stage and run (for a parallel stage, the maximum over its
+// invocations), not per invocation, and does not split download, compute and upload. So each
+// stage becomes a Task step whose whole time is compute (it is what scales with the VM size), the
+// workflow becomes the chain of stages in name order (a series sum does not depend on order), and
+// E2E minus the sum of the stages -- Step Functions' orchestration and invocation overhead --
+// becomes the run's end gap.
+func ReadLogs(dir string) (*Profile, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("wisefuse: reading log folder: %w", err)
+	}
+	type logFile struct {
+		path string
+		mem  int
+	}
+	var files []logFile
+	for _, e := range entries {
+		m := logName.FindStringSubmatch(e.Name())
+		if m == nil || e.IsDir() {
+			continue
+		}
+		parts := strings.Split(m[1], "_")
+		mem, _ := strconv.Atoi(parts[0])
+		for _, q := range parts[1:] {
+			if q != parts[0] {
+				return nil, fmt.Errorf("wisefuse: %s: memory sizes differ between functions (%s); only uniform sizes can be profiled", filepath.Join(dir, e.Name()), m[1])
+			}
+		}
+		files = append(files, logFile{filepath.Join(dir, e.Name()), mem})
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("wisefuse: %s: no rsc_<M>_<M>_<M>.txt log files", dir)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].mem < files[j].mem })
+	var stageNames []string
+	runsBySize := make([][]map[string]float64, len(files))
+	for fi, f := range files {
+		runs, err := readLogFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		runsBySize[fi] = runs
+		for _, r := range runs {
+			for k := range r {
+				if k != "E2E" && !slices.Contains(stageNames, k) {
+					stageNames = append(stageNames, k)
+				}
+			}
+		}
+	}
+	sort.Strings(stageNames)
+	w := &dag.Workflow{Name: filepath.Base(filepath.Clean(dir))}
+	for _, n := range stageNames {
+		w.Functions = append(w.Functions, dag.Function{Name: n, MinMemoryMB: dag.MinMemoryMB, Threads: 1})
+		w.Steps = append(w.Steps, dag.Step{Name: n, Task: n})
+	}
+	p := &Profile{Workflow: w, Source: "real logs " + dir}
+	for fi, f := range files {
+		sp := newSizeProfile(w, f.mem)
+		for li, r := range runsBySize[fi] {
+			sum := 0.0
+			for si, n := range stageNames {
+				v, ok := r[n]
+				if !ok {
+					return nil, fmt.Errorf("wisefuse: %s: run %d (line %d) has no %s stage (other runs do)", f.path, li+1, li+1, n)
+				}
+				sum += v
+				sp.Stages[si].Gap = append(sp.Stages[si].Gap, 0)
+				sp.Steps[si].add(sp.Runs, 0, 0, &sim.Invocation{Compute: v})
+			}
+			sp.E2E = append(sp.E2E, r["E2E"])
+			// Orchestration overhead; a run whose stages overlap a little reads as no overhead.
+			sp.EndGap = append(sp.EndGap, math.Max(0, r["E2E"]-sum))
+			sp.Runs++
+		}
+		p.Sizes = append(p.Sizes, sp)
+	}
+	return p, nil
+}
+
+// readLogFile parses one log file into one map (stage -> seconds) per run.
+func readLogFile(path string) ([]map[string]float64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("wisefuse: %w", err)
+	}
+	var runs []map[string]float64
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		r := map[string]float64{}
+		for _, f := range fields {
+			k, v, ok := strings.Cut(f, ":")
+			ms, err := strconv.ParseFloat(v, 64)
+			if !ok || k == "" || err != nil || ms < 0 || math.IsInf(ms, 0) || math.IsNaN(ms) {
+				return nil, fmt.Errorf("wisefuse: %s:%d: field %q: want <Stage>:<milliseconds>", path, line, f)
+			}
+			if old, dup := r[k]; dup && old != ms/1000 {
+				return nil, fmt.Errorf("wisefuse: %s:%d: %s appears twice with different values (%v and %v ms)", path, line, k, old*1000, ms)
+			}
+			r[k] = ms / 1000
+		}
+		if _, ok := r["E2E"]; !ok {
+			return nil, fmt.Errorf("wisefuse: %s:%d: no E2E field", path, line)
+		}
+		runs = append(runs, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("wisefuse: %s: no runs", path)
+	}
+	return runs, nil
+}
+
+// Validate checks that the profile is usable: sizes ascending and distinct, every size with runs,
+// and per-run arrays of the right length.
+func (p *Profile) Validate() error {
+	if p.Workflow == nil {
+		return fmt.Errorf("profile has no workflow structure")
+	}
+	if err := checkSupported(p.Workflow); err != nil {
+		return err
+	}
+	if len(p.Sizes) == 0 {
+		return fmt.Errorf("profile has no sizes")
+	}
+	for i := range p.Sizes {
+		s := &p.Sizes[i]
+		at := fmt.Sprintf("sizes[%d] (%d MB)", i, s.MemoryMB)
+		if s.MemoryMB < dag.MinMemoryMB || s.MemoryMB > dag.MaxMemoryMB {
+			return fmt.Errorf("%s: memory_mb out of %d..%d", at, dag.MinMemoryMB, dag.MaxMemoryMB)
+		}
+		if i > 0 && s.MemoryMB <= p.Sizes[i-1].MemoryMB {
+			return fmt.Errorf("%s: sizes must be ascending and distinct", at)
+		}
+		if s.Runs < 1 || len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs {
+			return fmt.Errorf("%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
+		}
+		if len(s.Stages) != len(p.Workflow.Steps) {
+			return fmt.Errorf("%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
+		}
+		for j, st := range s.Stages {
+			if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
+				return fmt.Errorf("%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
+			}
+		}
+		for j := range s.Steps {
+			st := &s.Steps[j]
+			n := st.Len()
+			if n == 0 {
+				return fmt.Errorf("%s: steps[%d] (%q) has no invocations", at, j, st.Step)
+			}
+			if len(st.Item) != n || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
+				return fmt.Errorf("%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
+			}
+			for k := range n {
+				if st.Run[k] < 0 || st.Run[k] >= s.Runs {
+					return fmt.Errorf("%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
+				}
+			}
+			if sk := p.Workflow.Step(st.Step); sk == nil || sk.Task != st.Function {
+				return fmt.Errorf("%s: steps[%d]: step %q running %q is not a task of the workflow", at, j, st.Step, st.Function)
+			}
+		}
+	}
+	return nil
+}
+
+// WriteProfile writes p as indented JSON, atomically.
+func WriteProfile(path string, p *Profile) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(b, '\n'))
+}
+
+// ReadProfile reads a profile JSON file written by WriteProfile, or, when path is a folder of
+// real logs (rsc_*.txt), profiles them.
+func ReadProfile(path string) (*Profile, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("wisefuse: %w", err)
+	}
+	if st.IsDir() {
+		return ReadLogs(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("wisefuse: %w", err)
+	}
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("wisefuse: %s: %v", path, err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+	}
+	return &p, nil
+}
