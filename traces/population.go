@@ -372,7 +372,7 @@ func popularityCounts(cfg PopulationConfig) ([]int64, error) {
 // zipfCounts splits total into n integer counts proportional to rank^-s, each >= 1 and <= limit
 // (the excess of capped ranks goes to the others), non-increasing, by largest remainder.
 func zipfCounts(n int, total int64, s float64, limit int64) []int64 {
-	if limit <= 0 || int64(n) > total/limit {
+	if limit <= 0 || float64(n)*float64(limit) < float64(total) {
 		limit = math.MaxInt64 // the cap cannot hold; ignore it rather than loop
 	}
 	w := make([]float64, n)

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/tables"
@@ -146,6 +147,15 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 		return nil, err
 	}
 	return &DAGReader{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv")}, nil
+}
+
+// NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
+func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
+	r, err := tables.NewCSVReader(in, name, DAGSchema)
+	if err != nil {
+		return nil, err
+	}
+	return &DAGReader{r: r, path: name, csv: true}, nil
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.

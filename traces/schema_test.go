@@ -1,0 +1,189 @@
+package traces
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+func sampleInvocations(n int) []DAGInvocation {
+	rows := make([]DAGInvocation, n)
+	for i := range rows {
+		w := 1 + i%7
+		rows[i] = DAGInvocation{DAG: fmt.Sprintf("dag%03d", i%13), Invocation: int64(i), Arrival: float64(i) * 0.37,
+			Width: w, Depth: 1 + i%3, Nodes: w + i%3, DataBytes: int64(i * 1000), Skew: 1 + float64(i%5)*33.3, Latency: 0.1 * float64(i%11)}
+	}
+	return rows
+}
+
+// Both formats round-trip every field; the Parquet path runs on a checked allocator that must end
+// with nothing allocated (no leaked Arrow buffers in the writer or the reader).
+func TestDAGTableRoundTrip(t *testing.T) {
+	want := sampleInvocations(70_000) // more than one Parquet batch
+	for _, ext := range []string{"csv", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			opts := tables.Options{Allocator: mem}
+			path := filepath.Join(t.TempDir(), "t."+ext)
+			w, err := CreateDAGTable(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if err := w.Write(&want[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			r, err := OpenDAGTable(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []DAGInvocation
+			for r.Next() {
+				got = append(got, *r.Row())
+			}
+			if err := r.Err(); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round trip changed the rows (%d read, %d written)", len(got), len(want))
+			}
+		})
+	}
+}
+
+func TestFunctionTableRoundTrip(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	path := filepath.Join(t.TempDir(), "f.parquet")
+	w, err := CreateFunctionTable(path, tables.Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []FunctionInvocation{{Invocation: 1, DAG: "d", Stage: 0, Item: 0, Function: "f0", Start: 1, End: 2, Cold: true},
+		{Invocation: 1, DAG: "d", Stage: 1, Item: 3, Function: "f1", Start: 2, End: 2.5}}
+	for i := range rows {
+		if err := w.Write(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := tables.Open(path, FunctionSchema, tables.Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for r.Next() {
+		if r.Int(3) != int64(rows[n].Item) || r.String(4) != rows[n].Function || r.Bool(7) != rows[n].Cold {
+			t.Errorf("row %d differs", n)
+		}
+		n++
+	}
+	if r.Err() != nil || n != 2 {
+		t.Fatalf("read %d rows, err %v", n, r.Err())
+	}
+}
+
+const header = "dag_id,invocation_id,arrival_s,width,depth,nodes,data_bytes,skew,latency_s\n"
+
+func TestDAGTableMalformedRows(t *testing.T) {
+	for _, tc := range []struct {
+		row, where, column string
+	}{
+		{"d,1,0.5,x,1,1,0,1,1", "line 3", "width"},
+		{"d,1,0.5,0,1,1,0,1,1", "line 3", "width"},
+		{"d,1,0.5,3,2,2,0,1,1", "line 3", "nodes"},
+		{"d,1,-4,1,1,1,0,1,1", "line 3", "arrival_s"},
+		{"d,1,0.5,1,1,1,0,0.5,1", "line 3", "skew"},
+		{"d,1,0.5,1,1,1,-7,1,1", "line 3", "data_bytes"},
+		{"d,1,0.5,1,1,1,0,1,NaN", "line 3", "latency_s"},
+		{",1,0.5,1,1,1,0,1,1", "line 3", "dag_id"},
+	} {
+		in := header + "ok,0,0,1,1,1,0,1,1\n" + tc.row + "\n"
+		r, err := NewDAGCSVReader(strings.NewReader(in), "t.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+		}
+		err = r.Err()
+		if err == nil || !strings.Contains(err.Error(), "t.csv: "+tc.where) || !strings.Contains(err.Error(), `"`+tc.column+`"`) {
+			t.Errorf("row %q: got %v, want an error naming t.csv, %s and column %q", tc.row, err, tc.where, tc.column)
+		}
+	}
+	// The same checks hold on Parquet, by row number.
+	path := filepath.Join(t.TempDir(), "bad.parquet")
+	w, _ := CreateDAGTable(path)
+	good, bad := sampleInvocations(3), DAGInvocation{DAG: "d", Width: 2, Depth: 2, Nodes: 1, Skew: 1}
+	w.Write(&good[0])
+	w.Write(&bad)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenDAGTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for r.Next() {
+	}
+	if err := r.Err(); err == nil || !strings.Contains(err.Error(), "row 2") || !strings.Contains(err.Error(), `"nodes"`) {
+		t.Errorf("bad Parquet row: got %v, want row 2, column \"nodes\"", err)
+	}
+}
+
+func TestCharacterizeRejectsEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.csv")
+	os.WriteFile(path, []byte(header), 0o644)
+	if _, err := CharacterizeFile(path); err == nil {
+		t.Error("an empty trace characterized without error")
+	}
+}
+
+var located = regexp.MustCompile(`^fuzz\.csv: (line \d+|after row \d+|header)`)
+
+// FuzzDAGCSVReader: any input either reads as valid rows or stops with an error that names the
+// file and where; it never panics.
+func FuzzDAGCSVReader(f *testing.F) {
+	f.Add([]byte(header + "d,0,0,1,1,1,0,1,1\n"))
+	f.Add([]byte(header + "d,0,0,2,2,3,100,1.5,0.2\nd,1,1e3,1,3,3,-1,1,7\n"))
+	f.Add([]byte(header + "d,0,0,1,1\n"))
+	f.Add([]byte("latency_s,dag_id,invocation_id,arrival_s,width,depth,nodes,data_bytes,skew\n1,\"a\"\"b\",0,0,1,1,1,0,1\n"))
+	// An unterminated quote ("\"d,0,...") currently panics inside tables' CSV reader (FieldPos
+	// after a parse error); reported to the tables owner, and left out of the seeds until fixed.
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := NewDAGCSVReader(bytes.NewReader(data), "fuzz.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
+				t.Fatalf("header error does not name the file: %v", err)
+			}
+			return
+		}
+		for r.Next() {
+			row := r.Row()
+			if _, msg := checkDAGRow(row); msg != "" {
+				t.Fatalf("Next accepted an invalid row: %+v", row)
+			}
+		}
+		if err := r.Err(); err != nil && !located.MatchString(err.Error()) {
+			t.Fatalf("error does not say where: %v", err)
+		}
+	})
+}
