@@ -32,6 +32,7 @@ type DAGRun struct {
 	Cost        float64 // USD: compute, requests, storage requests and transitions of this run
 	Invocations int     // function invocations in the run
 	ColdStarts  int     // invocations that paid a cold start
+	Transitions int     // orchestrator state transitions of the run
 }
 
 // Summary aggregates a simulation. Latencies are in milliseconds, as their JSON names say.

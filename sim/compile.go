@@ -1,0 +1,188 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// The engine never walks dag.Workflow or dag.Plan while it runs: compile turns them into flat
+// arrays of nodes, functions and VM templates, resolved once (names to indices, plan lookups to
+// fields), so the event loop does no map lookups and no allocation.
+
+type nodeKind uint8
+
+const (
+	nSeq   nodeKind = iota // children run one after another
+	nTask                  // one function invocation
+	nPar                   // branches (each an nSeq) run together
+	nMap                   // items each run the iterator (kids[0], an nSeq)
+	nPass                  // a state transition only
+	nFused                 // a fusion group: kids[0] is an nSeq of its steps, run in one VM
+)
+
+type node struct {
+	kind   nodeKind
+	step   string // step name (records); for nFused the first step's
+	fn     int32  // nTask: index into compiled.fns
+	kids   []int32
+	items  dag.Dist // nMap
+	bundle int      // nMap: items per VM
+	// tmpl is the VM template this node acquires: nTask its own VM, nMap a bundle or spill VM
+	// (every function of the iterator), nFused the group's VM.
+	tmpl int32
+	// inDirect: this node's first invocations pull their input straight from the sender's VM
+	// (dag.DirectPassing). consumerDirect: whatever consumes this node's output does so, so a VM
+	// whose work ends with this node holds its output instead of uploading it.
+	inDirect, consumerDirect bool
+}
+
+type function struct {
+	name                            string
+	serial, parallel, in, out, init dag.Dist
+	skew, runFactor                 dag.Dist
+	threads                         float64
+}
+
+// template is a kind of VM: the functions it has loaded and its memory. Warm pools are keyed by
+// template, so a warm VM is reused only by work that loads exactly the same functions at the
+// same size.
+type template struct {
+	fns   []int32
+	memMB int
+	gb    float64 // memMB / 1024, the billed size
+	vcpu  float64
+}
+
+type compiled struct {
+	nodes []node
+	fns   []function
+	tmpls []template
+	root  int32 // an nSeq
+}
+
+// compile resolves w under p. Both must already be valid.
+func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
+	c := &compiled{}
+	fnIndex := map[string]int32{}
+	for _, f := range w.Functions {
+		fnIndex[f.Name] = int32(len(c.fns))
+		c.fns = append(c.fns, function{
+			name: f.Name, serial: f.SerialWork, parallel: f.ParallelWork, in: f.InputBytes,
+			out: f.OutputBytes, init: f.InitTime, skew: f.ItemSkew, runFactor: f.RunFactor,
+			threads: float64(max(f.Threads, 1)),
+		})
+	}
+	tmplIndex := map[string]int32{}
+	tmplOf := func(steps []dag.Step) int32 {
+		var fns []int32
+		walkTaskNames(steps, func(name string) {
+			i := fnIndex[name]
+			if !slices.Contains(fns, i) {
+				fns = append(fns, i)
+			}
+		})
+		slices.Sort(fns)
+		mem := 0
+		var key strings.Builder
+		for _, f := range fns {
+			mem = max(mem, p.MemoryOf(c.fns[f].name))
+			key.WriteString(strconv.Itoa(int(f)))
+			key.WriteByte(',')
+		}
+		key.WriteString("@" + strconv.Itoa(mem))
+		if t, ok := tmplIndex[key.String()]; ok {
+			return t
+		}
+		t := int32(len(c.tmpls))
+		tmplIndex[key.String()] = t
+		c.tmpls = append(c.tmpls, template{fns: fns, memMB: mem, gb: float64(mem) / 1024, vcpu: plat.VCPU(mem)})
+		return t
+	}
+	add := func(n node) int32 {
+		c.nodes = append(c.nodes, n)
+		return int32(len(c.nodes) - 1)
+	}
+	var seq func(steps []dag.Step) int32
+	var step func(s *dag.Step) int32
+	seq = func(steps []dag.Step) int32 {
+		var kids []int32
+		for i := 0; i < len(steps); i++ {
+			if g := p.FusionGroup(steps[i].Name); g >= 0 && p.Fuse[g][0] == steps[i].Name {
+				group := steps[i:min(i+len(p.Fuse[g]), len(steps))]
+				inner := seq(group)
+				// Only the group's first step can receive directly; the rest is in memory.
+				kids = append(kids, add(node{kind: nFused, step: steps[i].Name, kids: []int32{inner},
+					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect}))
+				i += len(group) - 1
+				continue
+			}
+			kids = append(kids, step(&steps[i]))
+		}
+		return add(node{kind: nSeq, kids: kids, inDirect: c.nodes[kids[0]].inDirect})
+	}
+	step = func(s *dag.Step) int32 {
+		direct := p.PassingOf(s.Name) == dag.DirectPassing
+		switch s.Kind() {
+		case dag.TaskStep:
+			fn := fnIndex[s.Task]
+			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct})
+		case dag.ParallelStep:
+			var kids []int32
+			for _, br := range s.Parallel {
+				k := seq(br)
+				direct = direct || c.nodes[k].inDirect
+				kids = append(kids, k)
+			}
+			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct})
+		case dag.MapStep:
+			it := seq(s.Map.Iterator)
+			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
+				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect})
+		case dag.PassStep:
+			return add(node{kind: nPass, step: s.Name})
+		}
+		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
+	}
+	c.root = seq(w.Steps)
+	c.setConsumers(c.root, false)
+	return c
+}
+
+// setConsumers marks, for every node, whether the node that consumes its output pulls it directly.
+func (c *compiled) setConsumers(n int32, consumerDirect bool) {
+	nd := &c.nodes[n]
+	nd.consumerDirect = consumerDirect
+	switch nd.kind {
+	case nSeq:
+		for i, k := range nd.kids {
+			next := consumerDirect
+			if i+1 < len(nd.kids) {
+				next = c.nodes[nd.kids[i+1]].inDirect
+			}
+			c.setConsumers(k, next)
+		}
+	case nPar, nMap, nFused:
+		for _, k := range nd.kids {
+			c.setConsumers(k, consumerDirect)
+		}
+	}
+}
+
+func walkTaskNames(steps []dag.Step, fn func(string)) {
+	for i := range steps {
+		s := &steps[i]
+		if s.Task != "" {
+			fn(s.Task)
+		}
+		for _, br := range s.Parallel {
+			walkTaskNames(br, fn)
+		}
+		if s.Map != nil {
+			walkTaskNames(s.Map.Iterator, fn)
+		}
+	}
+}

@@ -1,0 +1,1166 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// The engine executes a compiled workflow as a tree of frames (one per step instance). A frame is
+// either orchestrated (vm < 0: every state it enters costs a Step Functions transition, and tasks
+// acquire VMs of their own) or runs inside a VM it or an ancestor acquired (fusion group, bundle,
+// spill). Function invocations are slots inside a VM; each slot goes through phases (input
+// latency, input, serial compute, parallel compute, output latency, output), and a VM advances
+// all its slots together: CPU by max-min fair processor sharing, network by equal shares of the
+// VM's cap. A VM has at most one pending event, its next phase completion, versioned so that a
+// rescheduled one makes the old one stale.
+//
+// Rule that keeps the recursion safe: starting a frame never completes it synchronously; every
+// completion comes from an event (a zero-length phase completes at the next event at the same
+// time). So a parent can start all its children before any of them reports back.
+
+type srcKind uint8
+
+const (
+	srcRemote  srcKind = iota // GET from remote storage
+	srcLocal                  // in memory, from the previous step in the same VM
+	srcDirect                 // pull from the sender VMs held by handle h
+	srcPayload                // in the invocation payload from the host VM (a spill); remote if too large
+)
+
+// src is where a frame's input comes from. A frame holding a handle owns one reference to it.
+type src struct {
+	kind srcKind
+	h    int32
+}
+
+var noSrc = src{srcRemote, -1}
+
+// Frame kinds beyond the node kinds.
+const (
+	fBundle nodeKind = 100 + iota // B items of a map in a VM of their own (orchestrated map)
+	fSpill                        // B items spilled from a fusion group's host VM
+)
+
+type frame struct {
+	node    int32
+	kind    nodeKind
+	root    bool  // this frame acquired vm and releases it when done
+	run     int32 // run slot
+	parent  int32
+	vm      int32 // -1: orchestrated
+	idx     int32 // nSeq: current child
+	pending int32 // children still running
+	item    int32
+	bundle  int32
+	first   int32 // fBundle, fSpill: first item
+	count   int32 // fBundle, fSpill: items
+	src     src
+	out     int32 // handle of the output held for a direct consumer, or -1
+}
+
+// handle is output held in sender VMs for direct passing; the VMs stay busy (and billed) until
+// every reference is dropped.
+type handle struct {
+	vms  []int32
+	refs int32
+}
+
+type resource uint8
+
+const (
+	resTimer resource = iota // progresses at 1 s/s
+	resCPU                   // core-seconds at the slot's processor share
+	resNet                   // bytes at the slot's network share
+)
+
+// Phases of an invocation slot.
+const (
+	phInLat int8 = iota
+	phIn
+	phSerial
+	phParallel
+	phOutLat
+	phOut
+	phDone
+	phInit // a VM's cold-start initialisation, not an invocation
+)
+
+type sinkKind uint8
+
+const (
+	sinkRemote  sinkKind = iota // PUT to remote storage
+	sinkLocal                   // in memory to the next step in the same VM
+	sinkHeld                    // kept in the VM for direct pulls
+	sinkPayload                 // returned in the response payload (a spilled item); remote if too large
+)
+
+type slot struct {
+	frame  int32
+	vm     int32
+	phase  int8
+	res    resource
+	inRes  resource
+	outRes resource
+	rem    float64
+	rate   float64
+	demand float64 // resCPU: cores this phase can use
+	amt    [phDone]float64
+	sender int32 // phIn: the one VM pulled from (direct, payload), else -1
+	nsend  int32 // phIn: connections (senders) of the transfer
+	out    float64
+	start  float64 // record start (the VM's acquisition when this invocation paid its cold start)
+	t0     float64 // when the invocation began its input
+	tIn    float64
+	tComp  float64
+	init   float64
+	usd    float64 // storage requests
+	cold   bool
+	live   bool
+}
+
+type vmState uint8
+
+const (
+	vmFree vmState = iota
+	vmBusy         // acquired by a root frame, or holding output
+	vmIdle         // warm, in its template's pool
+)
+
+type vm struct {
+	id       int64 // instance id, unique in the simulation
+	tmpl     int32
+	state    vmState
+	dirty    bool
+	rootDone bool
+	cold     bool
+	ver      uint32
+	holds    int32
+	run      int32
+	acq      int32 // acquisition record (KeepInvocations), or -1
+	last     float64
+	acqStart float64
+	init     float64
+	active   []int32 // slots
+	pullers  []int32 // slots pulling from this VM
+}
+
+type runState struct {
+	index   int32
+	live    bool
+	invs    int32
+	colds   int32
+	trans   int32
+	arrival float64
+	usd     float64
+	lastEnd float64
+	pcg     *rand.PCG
+	rng     *rand.Rand
+	factors []float64
+}
+
+// deque is a warm pool: released VMs are pushed at the back, reuse pops the back (most recently
+// used, as AWS does) and keep-alive expiry pops the front (the least recently used, whose TTL ends
+// first because every VM gets the same TTL).
+type deque struct {
+	buf  []int32
+	head int
+}
+
+func (d *deque) pushBack(v int32) {
+	if d.head > 64 && d.head > len(d.buf)/2 {
+		n := copy(d.buf, d.buf[d.head:])
+		d.buf, d.head = d.buf[:n], 0
+	}
+	d.buf = append(d.buf, v)
+}
+
+func (d *deque) popBack() int32 {
+	if len(d.buf) == d.head {
+		return -1
+	}
+	v := d.buf[len(d.buf)-1]
+	d.buf = d.buf[:len(d.buf)-1]
+	return v
+}
+
+// remove takes v out of the pool; it is the front in every case the engine produces.
+func (d *deque) remove(v int32) bool {
+	for i := d.head; i < len(d.buf); i++ {
+		if d.buf[i] == v {
+			if i == d.head {
+				d.head++
+			} else {
+				copy(d.buf[i:], d.buf[i+1:])
+				d.buf = d.buf[:len(d.buf)-1]
+			}
+			return true
+		}
+	}
+	return false
+}
+
+type poolMode uint8
+
+const (
+	modeShared poolMode = iota // arrivals share warm pools
+	modeWarm                   // isolated runs, every VM pre-warmed
+	modeCold                   // isolated runs, every VM cold
+)
+
+type acqRecord struct {
+	usd float64
+	n   int32
+}
+
+type engine struct {
+	plat *Platform
+	c    *compiled
+	mode poolMode
+	seed uint64
+	keep bool
+	deep bool // Options.Check: O(n) checks on every rate computation
+
+	now    float64
+	seq    uint64
+	heap   eventHeap
+	events int64
+	err    error
+
+	frames      []frame
+	freeFrames  []int32
+	slots       []slot
+	freeSlots   []int32
+	vms         []vm
+	freeVMs     []int32
+	handles     []handle
+	freeHandles []int32
+	runs        []runState
+	freeRuns    []int32
+	pools       []deque
+	queue       deque // frames waiting for the concurrency limit
+	dirty       []int32
+	scratch     []int32
+	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
+	coldVM      int32   // the VM whose cold start the invocations being started now pay
+	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
+	// hand-computed scenario can give a map's items known, different works.
+	skewHook func(item int32) float64
+
+	busy    int
+	live    int
+	peak    int
+	nextVM  int64
+	liveT   float64
+	liveSum float64
+
+	// Arrivals: times, index of the next, DAGs finished.
+	arrivals []float64
+	next     int
+	finished int
+	total    int
+
+	dags   []DAGRun
+	invs   []Invocation
+	invAcq []int32
+	acqs   []acqRecord
+}
+
+func newEngine(c *compiled, plat *Platform, mode poolMode, opt Options) *engine {
+	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
+	e.pools = make([]deque, len(c.tmpls))
+	return e
+}
+
+func (e *engine) fail(format string, a ...any) {
+	if e.err == nil {
+		e.err = fmt.Errorf("sim: invariant violated at t=%.9f s: %s", e.now, fmt.Sprintf(format, a...))
+	}
+}
+
+func (e *engine) schedule(t float64, kind evKind, id int32, ver uint32) {
+	e.seq++
+	e.heap.push(event{t: t, seq: e.seq, id: id, ver: ver, kind: kind})
+}
+
+// loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
+// then no longer matter.
+func (e *engine) loop() error {
+	for len(e.heap) > 0 && e.finished < e.total && e.err == nil {
+		ev := e.heap.pop()
+		if ev.t < e.now {
+			e.fail("event at %.9f s is before the clock", ev.t)
+			break
+		}
+		e.now = ev.t
+		switch ev.kind {
+		case evArrival:
+			e.events++
+			e.arrive(int(ev.id))
+		case evBegin:
+			e.events++
+			e.begin(ev.id)
+		case evVM:
+			v := &e.vms[ev.id]
+			if v.ver != ev.ver || v.state != vmBusy {
+				continue
+			}
+			e.events++
+			e.progress(ev.id)
+		case evExpire:
+			v := &e.vms[ev.id]
+			if v.ver != ev.ver || v.state != vmIdle {
+				continue
+			}
+			e.events++
+			if !e.pools[v.tmpl].remove(ev.id) {
+				e.fail("expiring VM %d is not in its pool", v.id)
+			}
+			e.freeVM(ev.id)
+		}
+		e.flushDirty()
+	}
+	if e.err == nil && e.finished < e.total {
+		e.fail("event queue ran dry with %d of %d DAG invocations unfinished", e.total-e.finished, e.total)
+	}
+	return e.err
+}
+
+// ---- runs ----
+
+func (e *engine) arrive(i int) {
+	if e.mode == modeShared && e.next < len(e.arrivals) {
+		e.schedule(e.arrivals[e.next], evArrival, int32(e.next), 0)
+		e.next++
+	}
+	var ri int32
+	if n := len(e.freeRuns); n > 0 {
+		ri = e.freeRuns[n-1]
+		e.freeRuns = e.freeRuns[:n-1]
+	} else {
+		pcg := rand.NewPCG(0, 0)
+		e.runs = append(e.runs, runState{pcg: pcg, rng: rand.New(pcg), factors: make([]float64, len(e.c.fns))})
+		ri = int32(len(e.runs) - 1)
+	}
+	r := &e.runs[ri]
+	// Each run draws from its own stream, so run i's draws do not depend on how many runs there
+	// are or how they interleave.
+	r.pcg.Seed(e.seed, uint64(i)+1)
+	r.index, r.live, r.invs, r.colds, r.trans = int32(i), true, 0, 0, 0
+	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
+	for f := range e.c.fns {
+		r.factors[f] = e.c.fns[f].runFactor.Factor(r.rng)
+	}
+	e.start(e.c.root, -1, ri, -1, noSrc, 0, 0)
+}
+
+func (e *engine) dagDone(ri int32) {
+	r := &e.runs[ri]
+	if e.now < r.lastEnd {
+		e.fail("run %d ends at %.9f s before its last invocation (%.9f s)", r.index, e.now, r.lastEnd)
+	}
+	if r.usd < 0 {
+		e.fail("run %d has negative cost %g", r.index, r.usd)
+	}
+	e.dags[r.index] = DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
+		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
+	r.live = false
+	e.freeRuns = append(e.freeRuns, ri)
+	e.finished++
+	if e.mode != modeShared && e.next < e.total {
+		// Isolated runs: the next starts when this one ends, so they never share anything.
+		e.schedule(e.now, evArrival, int32(e.next), 0)
+		e.next++
+	}
+}
+
+// ---- frames ----
+
+func (e *engine) newFrame() int32 {
+	if n := len(e.freeFrames); n > 0 {
+		fi := e.freeFrames[n-1]
+		e.freeFrames = e.freeFrames[:n-1]
+		return fi
+	}
+	e.frames = append(e.frames, frame{})
+	return int32(len(e.frames) - 1)
+}
+
+// start creates a frame for node and begins it, after a state transition when orchestrated. s is
+// moved into the frame.
+func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) {
+	fi := e.newFrame()
+	nd := &e.c.nodes[node]
+	e.frames[fi] = frame{node: node, kind: nd.kind, run: run, parent: parent, vm: vmi, item: item, bundle: bundle, src: s, out: -1}
+	switch {
+	case vmi < 0 && nd.kind != nSeq:
+		e.transition(run)
+		e.schedule(e.now+e.plat.TransitionLatency, evBegin, fi, 0)
+	case nd.kind == nPass:
+		e.schedule(e.now, evBegin, fi, 0)
+	default:
+		e.begin(fi)
+	}
+}
+
+func (e *engine) transition(run int32) {
+	r := &e.runs[run]
+	r.trans++
+	r.usd += e.plat.TransitionUSD
+}
+
+func (e *engine) begin(fi int32) {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	switch f.kind {
+	case nPass:
+		e.dropSrc(fi)
+		e.done(fi)
+	case nSeq:
+		s := f.src
+		f.src = noSrc
+		f.idx = 0
+		e.start(nd.kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+	case nTask:
+		if f.vm < 0 {
+			e.acquire(fi)
+		} else {
+			e.runTask(fi, f.vm)
+		}
+	case nFused:
+		if f.vm < 0 {
+			e.acquire(fi)
+		} else {
+			e.startFusedBody(fi)
+		}
+	case nPar:
+		f.pending = int32(len(nd.kids))
+		run, vmi, item, bundle := f.run, f.vm, f.item, f.bundle
+		for _, k := range nd.kids {
+			e.start(k, fi, run, vmi, e.share(e.frames[fi].src), item, bundle)
+		}
+		e.dropSrc(fi)
+	case nMap:
+		e.beginMap(fi)
+	case fBundle, fSpill:
+		e.acquire(fi)
+	default:
+		panic("sim: frame of unknown kind")
+	}
+}
+
+func (e *engine) beginMap(fi int32) {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	run, vmi, it := f.run, f.vm, nd.kids[0]
+	n := int32(dag.ItemCount(nd.items.Sample(e.runs[run].rng)))
+	b := int32(max(nd.bundle, 1))
+	if vmi < 0 && b == 1 {
+		f.pending = n
+		for i := int32(0); i < n; i++ {
+			e.start(it, fi, run, -1, e.share(e.frames[fi].src), i, i)
+		}
+		e.dropSrc(fi)
+		return
+	}
+	host := int32(0) // items that stay in the host VM (map inside a fusion group)
+	if vmi >= 0 {
+		host = min(b, n)
+	}
+	spills := (n - host + b - 1) / b
+	f.pending = host + spills
+	for i := int32(0); i < host; i++ {
+		e.start(it, fi, run, vmi, e.share(e.frames[fi].src), i, 0)
+	}
+	var s src
+	if vmi >= 0 && e.frames[fi].src.kind == srcLocal {
+		// Spilled items get their input in the invocation payload from the host.
+		s = src{srcPayload, e.newHandle(vmi)}
+	} else {
+		s = e.share(e.frames[fi].src)
+	}
+	for k := int32(0); k < spills; k++ {
+		first := host + k*b
+		bf := e.newFrame()
+		kind, delay := fBundle, e.plat.TransitionLatency
+		if vmi >= 0 {
+			kind, delay = fSpill, e.plat.InvokeLatency
+		} else {
+			e.transition(run)
+		}
+		e.frames[bf] = frame{node: e.frames[fi].node, kind: kind, run: run, parent: fi, vm: -1,
+			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(s), out: -1}
+		e.schedule(e.now+delay, evBegin, bf, 0)
+	}
+	if s.h >= 0 {
+		e.unref(s.h)
+	}
+	e.dropSrc(fi)
+}
+
+func (e *engine) startFusedBody(fi int32) {
+	f := &e.frames[fi]
+	s := f.src
+	f.src = noSrc
+	f.pending = 1
+	e.start(e.c.nodes[f.node].kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+}
+
+// startBody starts a root frame's work once its VM is ready.
+func (e *engine) startBody(fi int32) {
+	f := &e.frames[fi]
+	switch f.kind {
+	case nTask:
+		e.runTask(fi, f.vm)
+	case nFused:
+		e.startFusedBody(fi)
+	case fBundle, fSpill:
+		f.pending = f.count
+		run, vmi, first, count, bundle := f.run, f.vm, f.first, f.count, f.bundle
+		it := e.c.nodes[f.node].kids[0]
+		for i := int32(0); i < count; i++ {
+			e.start(it, fi, run, vmi, e.share(e.frames[fi].src), first+i, bundle)
+		}
+		e.dropSrc(fi)
+	}
+}
+
+// done finishes frame fi: a root releases its VM (or holds it for direct pulls) and the parent
+// hears of it.
+func (e *engine) done(fi int32) {
+	f := &e.frames[fi]
+	if f.root {
+		if f.kind != fSpill && e.c.nodes[f.node].consumerDirect {
+			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
+		}
+		f = &e.frames[fi]
+		e.vms[f.vm].rootDone = true
+		e.tryRelease(f.vm)
+	}
+	f = &e.frames[fi]
+	if f.parent < 0 {
+		if f.out >= 0 {
+			e.unref(f.out)
+		}
+		e.dagDone(f.run)
+	} else {
+		e.childDone(f.parent, fi)
+	}
+	e.freeFrames = append(e.freeFrames, fi)
+}
+
+func (e *engine) childDone(pi, ci int32) {
+	out := e.frames[ci].out
+	e.frames[ci].out = -1
+	p := &e.frames[pi]
+	if p.kind == nSeq {
+		nd := &e.c.nodes[p.node]
+		if int(p.idx)+1 < len(nd.kids) {
+			p.idx++
+			s := noSrc
+			switch {
+			case p.vm >= 0:
+				s = src{srcLocal, -1}
+				if out >= 0 {
+					e.unref(out)
+				}
+			case out >= 0:
+				s = src{srcDirect, out}
+			}
+			p = &e.frames[pi]
+			e.start(nd.kids[p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
+			return
+		}
+		if out >= 0 {
+			e.merge(&p.out, out)
+		}
+		e.done(pi)
+		return
+	}
+	if out >= 0 {
+		e.merge(&e.frames[pi].out, out)
+	}
+	p = &e.frames[pi]
+	p.pending--
+	if p.pending == 0 {
+		e.done(pi)
+	}
+}
+
+// ---- handles (direct passing) ----
+
+func (e *engine) newHandle(vmi int32) int32 {
+	var h int32
+	if n := len(e.freeHandles); n > 0 {
+		h = e.freeHandles[n-1]
+		e.freeHandles = e.freeHandles[:n-1]
+	} else {
+		e.handles = append(e.handles, handle{})
+		h = int32(len(e.handles) - 1)
+	}
+	e.handles[h].vms = append(e.handles[h].vms[:0], vmi)
+	e.handles[h].refs = 1
+	e.vms[vmi].holds++
+	return h
+}
+
+func (e *engine) share(s src) src {
+	if s.h >= 0 {
+		e.handles[s.h].refs++
+	}
+	return s
+}
+
+func (e *engine) dropSrc(fi int32) {
+	if h := e.frames[fi].src.h; h >= 0 {
+		e.frames[fi].src.h = -1
+		e.unref(h)
+	}
+}
+
+func (e *engine) unref(h int32) {
+	hd := &e.handles[h]
+	hd.refs--
+	if hd.refs > 0 {
+		return
+	}
+	if hd.refs < 0 {
+		e.fail("handle %d released twice", h)
+		return
+	}
+	e.freeHandles = append(e.freeHandles, h)
+	for _, vmi := range hd.vms {
+		e.vms[vmi].holds--
+		e.tryRelease(vmi)
+	}
+}
+
+// merge moves the senders of handle h into *dst (one fan-in handle), dropping h.
+func (e *engine) merge(dst *int32, h int32) {
+	if *dst < 0 {
+		*dst = h
+		return
+	}
+	d := *dst
+	for _, vmi := range e.handles[h].vms {
+		e.handles[d].vms = append(e.handles[d].vms, vmi)
+		e.vms[vmi].holds++
+	}
+	e.unref(h)
+}
+
+// ---- VMs ----
+
+func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
+
+func (e *engine) acquire(fi int32) {
+	if e.busy >= e.plat.ConcurrencyLimit {
+		e.queue.pushBack(fi)
+		return
+	}
+	e.grant(fi)
+}
+
+func (e *engine) grant(fi int32) {
+	t := e.tmplOf(fi)
+	run := e.frames[fi].run
+	e.busy++
+	vi := int32(-1)
+	if e.mode == modeShared {
+		vi = e.pools[t].popBack()
+	}
+	cold := false
+	initDur := 0.0
+	if vi < 0 {
+		vi = e.newVM(t)
+		if e.mode != modeWarm {
+			cold = true
+			r := e.runs[run].rng
+			for _, fn := range e.c.tmpls[t].fns {
+				initDur += e.c.fns[fn].init.Sample(r)
+			}
+		}
+	}
+	v := &e.vms[vi]
+	v.state, v.rootDone, v.cold, v.holds = vmBusy, false, cold, 0
+	v.ver++
+	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
+	v.acq = -1
+	if e.keep {
+		e.acqs = append(e.acqs, acqRecord{})
+		v.acq = int32(len(e.acqs) - 1)
+	}
+	f := &e.frames[fi]
+	f.vm, f.root = vi, true
+	if initDur > 0 {
+		si := e.newSlot()
+		e.slots[si] = slot{frame: fi, vm: vi, phase: phInit, res: resTimer, rem: initDur, sender: -1, live: true}
+		e.touch(vi)
+		v.active = append(v.active, si)
+		return
+	}
+	e.bodyAfterInit(fi, vi, cold)
+}
+
+func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
+	if cold {
+		e.coldVM = vi
+	}
+	e.startBody(fi)
+	e.coldVM = -1
+}
+
+func (e *engine) newVM(t int32) int32 {
+	var vi int32
+	if n := len(e.freeVMs); n > 0 {
+		vi = e.freeVMs[n-1]
+		e.freeVMs = e.freeVMs[:n-1]
+	} else {
+		e.vms = append(e.vms, vm{})
+		vi = int32(len(e.vms) - 1)
+	}
+	v := &e.vms[vi]
+	e.nextVM++
+	v.id, v.tmpl = e.nextVM, t
+	v.active, v.pullers = v.active[:0], v.pullers[:0]
+	e.setLive(e.live + 1)
+	return vi
+}
+
+func (e *engine) freeVM(vi int32) {
+	v := &e.vms[vi]
+	v.state = vmFree
+	v.ver++
+	e.freeVMs = append(e.freeVMs, vi)
+	e.setLive(e.live - 1)
+}
+
+func (e *engine) setLive(n int) {
+	if e.total > e.finished {
+		e.liveSum += float64(e.live) * (e.now - e.liveT)
+	}
+	e.liveT = e.now
+	e.live = n
+	e.peak = max(e.peak, n)
+}
+
+func (e *engine) tryRelease(vi int32) {
+	v := &e.vms[vi]
+	if v.state == vmBusy && v.rootDone && v.holds == 0 {
+		e.release(vi)
+	}
+}
+
+// release ends a VM's invocation: bill it, return it to the warm pool (or discard it in isolated
+// runs) and let a queued acquisition take the freed concurrency.
+func (e *engine) release(vi int32) {
+	v := &e.vms[vi]
+	if len(v.active) != 0 || len(v.pullers) != 0 {
+		e.fail("VM %d released with %d active invocations and %d pullers", v.id, len(v.active), len(v.pullers))
+	}
+	dur := e.now - v.acqStart
+	if !e.plat.BillInit {
+		dur -= v.init
+	}
+	q := e.plat.BillingQuantum
+	billed := math.Ceil(dur/q-1e-9) * q
+	usd := billed*e.c.tmpls[v.tmpl].gb*e.plat.GBSecondUSD + e.plat.RequestUSD
+	if usd < 0 || math.IsNaN(usd) {
+		e.fail("VM %d has cost %g", v.id, usd)
+	}
+	r := &e.runs[v.run]
+	if !r.live {
+		e.fail("VM %d released after its run %d ended", v.id, r.index)
+	}
+	r.usd += usd
+	if v.acq >= 0 {
+		e.acqs[v.acq].usd = usd
+	}
+	e.busy--
+	if e.mode == modeShared {
+		v.state = vmIdle
+		v.ver++
+		e.pools[v.tmpl].pushBack(vi)
+		e.schedule(e.now+e.plat.KeepAlive, evExpire, vi, v.ver)
+	} else {
+		e.freeVM(vi)
+	}
+	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
+		fi := e.queue.buf[e.queue.head]
+		e.queue.head++
+		if e.queue.head == len(e.queue.buf) {
+			e.queue.buf, e.queue.head = e.queue.buf[:0], 0
+		}
+		e.grant(fi)
+	}
+}
+
+// ---- slots: invocations inside VMs ----
+
+func (e *engine) newSlot() int32 {
+	if n := len(e.freeSlots); n > 0 {
+		si := e.freeSlots[n-1]
+		e.freeSlots = e.freeSlots[:n-1]
+		return si
+	}
+	e.slots = append(e.slots, slot{})
+	return int32(len(e.slots) - 1)
+}
+
+// touch brings a VM's slots up to now before something changes its rates, and marks it for
+// rerating at the end of the event.
+func (e *engine) touch(vi int32) {
+	v := &e.vms[vi]
+	if dt := e.now - v.last; dt > 0 {
+		for _, si := range v.active {
+			s := &e.slots[si]
+			s.rem -= s.rate * dt
+		}
+	}
+	v.last = e.now
+	if !v.dirty {
+		v.dirty = true
+		e.dirty = append(e.dirty, vi)
+	}
+}
+
+func (e *engine) flushDirty() {
+	for _, vi := range e.dirty {
+		v := &e.vms[vi]
+		v.dirty = false
+		if v.state == vmBusy {
+			e.rerate(vi)
+		}
+	}
+	e.dirty = e.dirty[:0]
+	e.freeSlots = append(e.freeSlots, e.freeLater...)
+	e.freeLater = e.freeLater[:0]
+}
+
+// runTask starts the invocation of frame fi's function in VM vi.
+func (e *engine) runTask(fi, vi int32) {
+	f := &e.frames[fi]
+	run := &e.runs[f.run]
+	fn := &e.c.fns[e.c.nodes[f.node].fn]
+	r := run.rng
+	p := e.plat
+	si := e.newSlot()
+	s := &e.slots[si]
+	*s = slot{frame: fi, vm: vi, phase: -1, sender: -1, nsend: 1, t0: e.now, start: e.now, live: true}
+	skew := fn.skew.Factor(r)
+	if e.skewHook != nil {
+		skew = e.skewHook(f.item)
+	}
+	factor := skew * run.factors[e.c.nodes[f.node].fn]
+	s.amt[phSerial] = fn.serial.Sample(r) * factor
+	s.amt[phParallel] = fn.parallel.Sample(r) * factor
+	in := fn.in.Sample(r)
+	s.out = fn.out.Sample(r)
+	kind := f.src.kind
+	if kind == srcPayload && in > p.PayloadLimitBytes {
+		kind = srcRemote
+	}
+	if in > 0 {
+		switch kind {
+		case srcRemote:
+			s.amt[phInLat], s.amt[phIn], s.inRes = p.StorageGetLatency, in, resNet
+			s.usd += p.GetUSD
+		case srcLocal:
+			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
+		case srcDirect, srcPayload:
+			hd := &e.handles[f.src.h]
+			s.amt[phIn], s.inRes, s.nsend = in, resNet, int32(len(hd.vms))
+			if kind == srcDirect {
+				s.amt[phInLat] = p.DirectLatency
+			}
+			if len(hd.vms) == 1 {
+				s.sender = hd.vms[0]
+			}
+		}
+	}
+	v := &e.vms[vi]
+	if e.coldVM == vi {
+		s.cold, s.init, s.start = true, v.init, v.acqStart
+	}
+	if e.keep && v.acq >= 0 {
+		e.acqs[v.acq].n++
+	}
+	e.touch(vi)
+	v.active = append(v.active, si)
+	e.nextPhase(si, true)
+}
+
+// nextPhase moves slot si to its next phase with work to do, running each phase's entry hook on
+// the way. With sync set (the invocation is being started) it never finishes the slot: an empty
+// invocation waits in a zero-length timer, so its completion comes from an event.
+func (e *engine) nextPhase(si int32, sync bool) {
+	s := &e.slots[si]
+	if s.phase == phIn && s.sender >= 0 {
+		e.endPull(si)
+		s = &e.slots[si]
+	}
+	for {
+		s.phase++
+		switch s.phase {
+		case phSerial:
+			s.tIn = e.now
+			e.dropSrc(s.frame)
+			s = &e.slots[si]
+		case phOutLat:
+			s.tComp = e.now
+			e.planOutput(si)
+			s = &e.slots[si]
+		case phDone:
+			if sync {
+				s.phase, s.res, s.rem = phOut, resTimer, 0
+				return
+			}
+			e.finishTask(si)
+			return
+		}
+		amt := s.amt[s.phase]
+		if amt <= 0 {
+			continue
+		}
+		s.rem = amt
+		switch s.phase {
+		case phInLat, phOutLat:
+			s.res = resTimer
+		case phIn:
+			s.res = s.inRes
+			if s.sender >= 0 {
+				e.beginPull(si)
+			}
+		case phSerial:
+			s.res, s.demand = resCPU, 1
+		case phParallel:
+			s.res, s.demand = resCPU, e.c.fns[e.c.nodes[e.frames[s.frame].node].fn].threads
+		case phOut:
+			s.res = s.outRes
+		}
+		return
+	}
+}
+
+// planOutput decides where the invocation's output goes: to the next step in the same VM, held
+// for a direct consumer, back to a spill's host, or to remote storage.
+func (e *engine) planOutput(si int32) {
+	s := &e.slots[si]
+	p := e.plat
+	s.sender, s.nsend = -1, 1
+	out := s.out
+	if out <= 0 {
+		return
+	}
+	switch e.sinkOf(s.frame) {
+	case sinkLocal:
+		s.amt[phOut], s.outRes = out/p.LocalBps, resTimer
+	case sinkHeld:
+	case sinkPayload:
+		if out <= p.PayloadLimitBytes {
+			s.amt[phOut], s.outRes = out, resNet
+			return
+		}
+		fallthrough
+	case sinkRemote:
+		s.amt[phOutLat], s.amt[phOut], s.outRes = p.StoragePutLatency, out, resNet
+		s.usd += p.PutUSD
+	}
+}
+
+// sinkOf walks up from a task frame to find its output's consumer: a later step of a sequence in
+// the same VM (local), or, at the VM's root frame, what the root's consumer wants.
+func (e *engine) sinkOf(fi int32) sinkKind {
+	for {
+		f := &e.frames[fi]
+		if f.root {
+			switch {
+			case f.kind == fSpill:
+				return sinkPayload
+			case e.c.nodes[f.node].consumerDirect:
+				return sinkHeld
+			}
+			return sinkRemote
+		}
+		if f.parent < 0 {
+			return sinkRemote
+		}
+		p := &e.frames[f.parent]
+		if p.kind == nSeq && int(p.idx)+1 < len(e.c.nodes[p.node].kids) {
+			return sinkLocal
+		}
+		fi = f.parent
+	}
+}
+
+func (e *engine) beginPull(si int32) {
+	sv := e.slots[si].sender
+	for _, o := range e.vms[sv].pullers {
+		e.touch(e.slots[o].vm)
+	}
+	e.vms[sv].pullers = append(e.vms[sv].pullers, si)
+}
+
+func (e *engine) endPull(si int32) {
+	sv := e.slots[si].sender
+	ps := e.vms[sv].pullers
+	for i, o := range ps {
+		if o == si {
+			ps[i] = ps[len(ps)-1]
+			ps = ps[:len(ps)-1]
+			break
+		}
+	}
+	e.vms[sv].pullers = ps
+	for _, o := range ps {
+		e.touch(e.slots[o].vm)
+	}
+	e.slots[si].sender = -1
+}
+
+func (e *engine) removeActive(vi, si int32) {
+	v := &e.vms[vi]
+	for i, o := range v.active {
+		if o == si {
+			v.active[i] = v.active[len(v.active)-1]
+			v.active = v.active[:len(v.active)-1]
+			return
+		}
+	}
+	e.fail("slot %d not active in VM %d", si, v.id)
+}
+
+func (e *engine) finishTask(si int32) {
+	s := &e.slots[si]
+	if !s.live {
+		e.fail("invocation slot %d ended twice", si)
+		return
+	}
+	s.live = false
+	fi, vi := s.frame, s.vm
+	f := &e.frames[fi]
+	r := &e.runs[f.run]
+	v := &e.vms[vi]
+	r.invs++
+	if s.cold {
+		r.colds++
+	}
+	r.usd += s.usd
+	r.lastEnd = max(r.lastEnd, e.now)
+	if e.keep {
+		nd := &e.c.nodes[f.node]
+		e.invs = append(e.invs, Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
+			Item: int(f.item), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
+			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
+			Upload: e.now - s.tComp, End: e.now, Cost: s.usd})
+		e.invAcq = append(e.invAcq, v.acq)
+	}
+	e.touch(vi)
+	e.removeActive(vi, si)
+	e.freeLater = append(e.freeLater, si)
+	e.done(fi)
+}
+
+// progress handles VM vi's event: every slot whose phase is complete moves on.
+func (e *engine) progress(vi int32) {
+	e.touch(vi)
+	tol := 1e-9 + e.now*1e-15 // seconds of remaining time that count as done (rounding)
+	e.scratch = e.scratch[:0]
+	for _, si := range e.vms[vi].active {
+		s := &e.slots[si]
+		if s.rem <= s.rate*tol {
+			e.scratch = append(e.scratch, si)
+		}
+	}
+	for i := 0; i < len(e.scratch); i++ {
+		si := e.scratch[i]
+		s := &e.slots[si]
+		if !s.live || s.vm != vi {
+			continue
+		}
+		if s.phase == phInit {
+			fi := s.frame
+			s.live = false
+			e.removeActive(vi, si)
+			e.freeLater = append(e.freeLater, si)
+			e.bodyAfterInit(fi, vi, true)
+			continue
+		}
+		e.nextPhase(si, false)
+	}
+}
+
+// rerate gives every slot of VM vi its rate and schedules the VM's next completion.
+//
+// CPU: the VM's c(m) cores are shared max-min fairly (water-filling) among computing slots, each
+// demanding 1 core in its serial phase and Threads cores in its parallel phase; every rate is then
+// divided by 1 + ContentionPerCoRunner*(n-1) for n computing slots. Network: each transfer gets
+// min(ConnectionBps x connections, VMNetworkBps / transfers in this VM, and for a pull from one
+// sender VMNetworkBps / that sender's pullers).
+func (e *engine) rerate(vi int32) {
+	v := &e.vms[vi]
+	v.ver++
+	if len(v.active) == 0 {
+		return
+	}
+	p := e.plat
+	cores := e.c.tmpls[v.tmpl].vcpu
+	ncpu, nnet, need := 0, 0, 0.0
+	for _, si := range v.active {
+		s := &e.slots[si]
+		switch s.res {
+		case resCPU:
+			ncpu++
+			need += s.demand
+		case resNet:
+			nnet++
+		}
+	}
+	level, slow := math.Inf(1), 1.0
+	if ncpu > 1 {
+		slow = 1 / (1 + p.ContentionPerCoRunner*float64(ncpu-1))
+	}
+	if need > cores {
+		level = cores / float64(ncpu)
+		for {
+			left, n := cores, ncpu
+			for _, si := range v.active {
+				if s := &e.slots[si]; s.res == resCPU && s.demand < level {
+					left -= s.demand
+					n--
+				}
+			}
+			next := left / float64(n)
+			if next <= level {
+				break
+			}
+			level = next
+		}
+	}
+	netShare := p.VMNetworkBps / float64(max(nnet, 1))
+	tmin := math.Inf(1)
+	used := 0.0
+	for _, si := range v.active {
+		s := &e.slots[si]
+		switch s.res {
+		case resTimer:
+			s.rate = 1
+		case resCPU:
+			s.rate = min(s.demand, level) * slow
+			used += min(s.demand, level)
+		case resNet:
+			r := min(p.ConnectionBps*float64(s.nsend), netShare)
+			if s.phase == phIn && s.sender >= 0 {
+				r = min(r, p.VMNetworkBps/float64(len(e.vms[s.sender].pullers)))
+			}
+			s.rate = r
+		}
+		tmin = min(tmin, max(s.rem, 0)/s.rate)
+	}
+	if e.deep && used > cores*(1+1e-9) {
+		e.fail("VM %d allocates %g of its %g cores", v.id, used, cores)
+	}
+	e.schedule(e.now+tmin, evVM, vi, v.ver)
+}

@@ -1,0 +1,171 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+)
+
+// Platform holds every constant of the simulated platform, in one place, each with its source.
+// DefaultPlatform is AWS Lambda with Step Functions Standard and S3; a JSON file read by
+// ReadPlatform overrides any subset of the fields by their JSON names (docs/simulator.md).
+//
+// Units: seconds, bytes, bytes per second, MB (2^20 bytes, as Lambda's memory setting) and USD.
+type Platform struct {
+	// MBPerVCPU and MaxVCPU give a VM's CPU share c(m) = min(m / MBPerVCPU, MaxVCPU).
+	// Source: AWS Lambda docs, "Memory and computing power": 1,769 MB has the equivalent of one
+	// vCPU, and a function gets up to 6 vCPUs (at 10,240 MB).
+	MBPerVCPU float64 `json:"mb_per_vcpu"`
+	MaxVCPU   float64 `json:"max_vcpu"`
+
+	// ContentionPerCoRunner slows every computing invocation in a VM by a factor
+	// 1 + ContentionPerCoRunner * (n - 1) when n invocations compute at once (shared memory
+	// bandwidth, caches). A few percent per co-runner is the usual range for co-located CPU-bound
+	// processes (e.g. Photons, SoCC 2020, measured small slowdowns when sharing one runtime);
+	// app calibration may change it.
+	ContentionPerCoRunner float64 `json:"contention_per_corunner"`
+
+	// Remote storage (S3). Per-request latency is the time to first byte; the body then moves at
+	// the per-connection bandwidth, capped by the VM's network share. Sources: Klimovic et al.,
+	// "Understanding Ephemeral Storage for Serverless Analytics", ATC 2018 (S3 request latency of
+	// tens of ms, tens of MB/s per Lambda connection); Wang et al., "Peeking Behind the Curtains of
+	// Serverless Platforms", ATC 2018 (per-instance network throughput of hundreds of Mbit/s).
+	// Current Lambda instances are faster than in 2018, so the defaults sit at the upper end.
+	StorageGetLatency float64 `json:"storage_get_latency_s"`
+	StoragePutLatency float64 `json:"storage_put_latency_s"`
+	ConnectionBps     float64 `json:"connection_bytes_per_s"` // one transfer (one connection)
+	VMNetworkBps      float64 `json:"vm_network_bytes_per_s"` // all transfers of one VM together
+
+	// LocalBps is in-VM passing between fused functions (serialize and copy in memory, about
+	// GB/s on one core).
+	LocalBps float64 `json:"local_bytes_per_s"`
+
+	// DirectLatency is the connection set-up of a receiver pulling from a sender's VM
+	// (Sonic, ATC 2021, direct passing); the body then moves as a network transfer limited by
+	// the connection, the receiver's VM and the sender's VM shared by all its pullers.
+	DirectLatency float64 `json:"direct_latency_s"`
+
+	// InvokeLatency is a synchronous Lambda-to-Lambda invocation (a fusion group spilling map
+	// items, Faastlane). Warm invoke overhead is tens of ms (Wang et al. ATC 2018).
+	InvokeLatency float64 `json:"invoke_latency_s"`
+	// PayloadLimitBytes: a synchronous invocation carries up to 6 MB of request and of response
+	// payload (AWS Lambda quotas); larger data goes through remote storage.
+	PayloadLimitBytes float64 `json:"payload_limit_bytes"`
+
+	// TransitionLatency is the orchestrator's delay per state transition (Step Functions
+	// Standard): every state entered outside a VM (task, parallel, map, pass, and every state of
+	// every map iteration) waits this long before it starts. Step Functions Standard adds tens of
+	// ms per transition; 50 ms is our default, app calibration may override it.
+	TransitionLatency float64 `json:"transition_latency_s"`
+
+	// KeepAlive is how long an idle VM stays warm. AWS does not publish it; measurements find
+	// idle instances reclaimed after about 5 to 15 minutes (Wang et al. ATC 2018; Shahrad et al.,
+	// "Serverless in the Wild", ATC 2020 use a 10 min fixed keep-alive as the provider baseline).
+	KeepAlive float64 `json:"keep_alive_s"`
+	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). A VM
+	// acquisition beyond it waits in a FIFO queue.
+	ConcurrencyLimit int `json:"concurrency_limit"`
+
+	// Prices (AWS, us-east-1, x86). Lambda: $0.0000166667 per GB-second, $0.20 per 1M requests,
+	// duration rounded up to 1 ms. S3 Standard: $0.005 per 1,000 PUT, $0.0004 per 1,000 GET.
+	// Step Functions Standard: $0.025 per 1,000 state transitions.
+	GBSecondUSD    float64 `json:"gb_second_usd"`
+	RequestUSD     float64 `json:"request_usd"`
+	BillingQuantum float64 `json:"billing_quantum_s"`
+	PutUSD         float64 `json:"put_usd"`
+	GetUSD         float64 `json:"get_usd"`
+	TransitionUSD  float64 `json:"transition_usd"`
+	// BillInit bills a cold start's INIT phase as part of the duration. AWS bills the INIT phase
+	// of on-demand functions since 1 August 2025 ("AWS Lambda standardizes billing for the INIT
+	// phase", AWS Compute Blog, 2025); set false to model the earlier free INIT of managed runtimes.
+	BillInit bool `json:"bill_init"`
+}
+
+// DefaultPlatform returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
+func DefaultPlatform() *Platform {
+	return &Platform{
+		MBPerVCPU:             1769,
+		MaxVCPU:               6,
+		ContentionPerCoRunner: 0.03,
+		StorageGetLatency:     0.015,
+		StoragePutLatency:     0.025,
+		ConnectionBps:         80e6,
+		VMNetworkBps:          160e6,
+		LocalBps:              2e9,
+		DirectLatency:         0.005,
+		InvokeLatency:         0.02,
+		PayloadLimitBytes:     6 * 1024 * 1024,
+		TransitionLatency:     0.05,
+		KeepAlive:             600,
+		ConcurrencyLimit:      1000,
+		GBSecondUSD:           0.0000166667,
+		RequestUSD:            0.20 / 1e6,
+		BillingQuantum:        0.001,
+		PutUSD:                0.005 / 1000,
+		GetUSD:                0.0004 / 1000,
+		TransitionUSD:         0.025 / 1000,
+		BillInit:              true,
+	}
+}
+
+// VCPU returns the CPU share c(m) = min(m / MBPerVCPU, MaxVCPU) of a VM of memoryMB. It is the
+// public platform formula, so planners may use it.
+func (p *Platform) VCPU(memoryMB int) float64 {
+	return math.Min(float64(memoryMB)/p.MBPerVCPU, p.MaxVCPU)
+}
+
+// ReadPlatform reads a JSON platform file: DefaultPlatform with the fields the file names
+// replaced. Unknown fields are errors, so a typo cannot silently leave a default in place.
+func ReadPlatform(path string) (*Platform, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlatform(path, data)
+}
+
+// ParsePlatform is ReadPlatform on data already read; name prefixes errors.
+func ParsePlatform(name string, data []byte) (*Platform, error) {
+	p := DefaultPlatform()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("%s: platform: %w", name, err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Validate checks that every constant is finite and in range, naming the JSON field at fault.
+func (p *Platform) Validate() error {
+	v := reflect.ValueOf(p).Elem()
+	t := v.Type()
+	// Fields that must be > 0 (a zero would divide by zero or stop time); the rest must be >= 0.
+	positive := map[string]bool{"mb_per_vcpu": true, "max_vcpu": true, "connection_bytes_per_s": true,
+		"vm_network_bytes_per_s": true, "local_bytes_per_s": true, "concurrency_limit": true, "billing_quantum_s": true}
+	for i := 0; i < t.NumField(); i++ {
+		name := t.Field(i).Tag.Get("json")
+		var x float64
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Float64:
+			x = f.Float()
+		case reflect.Int:
+			x = float64(f.Int())
+		default:
+			continue
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || (positive[name] && x == 0) {
+			want := ">= 0"
+			if positive[name] {
+				want = "> 0"
+			}
+			return fmt.Errorf("platform: %s = %v, want a finite number %s", name, x, want)
+		}
+	}
+	return nil
+}
