@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/wisefuse/wisefuse/sim"
 )
 
 // FunctionSpec is what the calibration knows about a function before fitting: facts from the
@@ -34,10 +36,16 @@ type FunctionSpec struct {
 }
 
 // Storage is the remote-storage model the fit removes from the measured stage times before
-// fitting the CPU model: per-request latency plus size over per-connection bandwidth.
+// fitting the CPU model: per-request latency plus size over per-connection bandwidth, as the
+// simulator charges a download (one GET) and an upload (one PUT).
 type Storage struct {
-	LatencyS     float64
-	BandwidthBps float64
+	GetLatencyS, PutLatencyS float64
+	BandwidthBps             float64
+}
+
+// StorageOf is the storage model of a simulator platform.
+func StorageOf(p *sim.Platform) Storage {
+	return Storage{GetLatencyS: p.StorageGetLatency, PutLatencyS: p.StoragePutLatency, BandwidthBps: p.ConnectionBps}
 }
 
 // TransferTime is the time spec's nominal reads and writes take under st: one request per
@@ -46,27 +54,24 @@ func (st Storage) TransferTime(spec FunctionSpec) float64 {
 	if spec.PayloadOnly {
 		return 0
 	}
-	return st.transfer(spec.InputBytes) + st.transfer(spec.OutputBytes)
+	return st.transfer(spec.InputBytes, st.GetLatencyS) + st.transfer(spec.OutputBytes, st.PutLatencyS)
 }
 
-func (st Storage) transfer(bytes float64) float64 {
+func (st Storage) transfer(bytes, latency float64) float64 {
 	if bytes <= 0 {
 		return 0
 	}
-	return st.LatencyS + bytes/st.BandwidthBps
+	return latency + bytes/st.BandwidthBps
 }
 
 // ImpliedBytes splits a fitted transfer time t into input and output sizes in the proportion of
 // spec's nominal sizes (all output when the nominal input is 0).
 func (st Storage) ImpliedBytes(spec FunctionSpec, t float64) (in, out float64) {
-	n := 0.0
+	lat := st.PutLatencyS
 	if spec.InputBytes > 0 {
-		n++
+		lat += st.GetLatencyS
 	}
-	if spec.OutputBytes > 0 || spec.InputBytes == 0 {
-		n++
-	}
-	total := math.Max(0, t-n*st.LatencyS) * st.BandwidthBps
+	total := math.Max(0, t-lat) * st.BandwidthBps
 	if spec.InputBytes <= 0 {
 		return 0, total
 	}
@@ -229,4 +234,4 @@ func percentiles(x []float64, qs ...float64) []float64 {
 // CalibrationStorage is the storage model the carried constants were fitted with. It must equal
 // the simulator's default remote storage (per-request latency and per-connection bandwidth), so
 // that the simulator adds back exactly the transfer time the fit removed.
-var CalibrationStorage = Storage{LatencyS: 0.03, BandwidthBps: 80e6}
+var CalibrationStorage = StorageOf(sim.DefaultPlatform())

@@ -40,7 +40,7 @@ func buildVideo() *dag.Workflow {
 				// (31 requests' latency included).
 				Name: "Split", MinMemoryMB: 256, SharedMemoryMB: 128,
 				SerialWork: dag.Const(0.276), Threads: 1,
-				InputBytes: dag.Const(82.6e6), OutputBytes: dag.Const(82.6e6),
+				InputBytes: dag.Const(83.39e6), OutputBytes: dag.Const(83.39e6),
 				InitTime: dag.Const(0.6), ItemSkew: skew(0), RunFactor: runFactor(0.417),
 			},
 			{
@@ -48,7 +48,7 @@ func buildVideo() *dag.Workflow {
 				// dominates (fitted equivalent transfer 0.29 s).
 				Name: "Extract", MinMemoryMB: 256, SharedMemoryMB: 128,
 				SerialWork: dag.Const(0.039), Threads: 1,
-				InputBytes: dag.Const(14.1e6), OutputBytes: dag.Const(4.35e6),
+				InputBytes: dag.Const(15.35e6), OutputBytes: dag.Const(4.723e6),
 				InitTime: dag.Const(0.6), ItemSkew: skew(0.3), RunFactor: runFactor(1.334),
 			},
 			{
@@ -59,12 +59,12 @@ func buildVideo() *dag.Workflow {
 			},
 			{
 				// Tiny-YOLOv3 (TensorFlow) on one frame, then crop/upscale/sharpen the detections
-				// with 10 processes; S = 11.1 and P = 19.0 core-s reproduce 52.5 / 17.5 / 14.3 s
+				// with 10 processes; S = 11.2 and P = 19.2 core-s reproduce 52.5 / 17.5 / 14.3 s
 				// within 0.5% at 1000 / 5000 / 10240 MB.
 				Name: "Classify", MinMemoryMB: 1000, SharedMemoryMB: 600,
-				SerialWork: dag.Const(11.106), ParallelWork: dag.Const(19.017), Threads: 10,
+				SerialWork: dag.Const(11.22), ParallelWork: dag.Const(19.17), Threads: 10,
 				InputBytes: dag.Const(0.4e6), OutputBytes: dag.Const(4e6),
-				InitTime: dag.Const(6), ItemSkew: skew(0.6), RunFactor: runFactor(0.045),
+				InitTime: dag.Const(6), ItemSkew: skew(0.9), RunFactor: runFactor(0.0437),
 			},
 		},
 		Steps: []dag.Step{

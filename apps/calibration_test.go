@@ -1,0 +1,92 @@
+package apps
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// knownGaps are the cells the platform's CPU model cannot reach (docs/calibration.md, "Known
+// gaps"), each with the largest relative P50/P95 error accepted today, so that the gap stays
+// visible and a regression beyond it still fails. Everything else must be within Cell.Tolerance.
+//
+//   - ml ParamTune: super-linear speed-up with memory (LightGBM thread oversubscription); ml E2E
+//     inherits it.
+//   - chatbot TrainIntentClassifier: faster at 5000 MB than at 10240 MB in the data; chatbot E2E
+//     inherits its heavy 10240 MB tail; SplitChatBot's P95 at 5000 MB is above both neighbours.
+var knownGaps = map[string]float64{
+	"ml/ParamTune/1000": 0.50, "ml/ParamTune/5000": 0.25, "ml/ParamTune/10240": 0.35,
+	"ml/E2E/1000": 0.45, "ml/E2E/5000": 0.20, "ml/E2E/10240": 0.15,
+	"chatbot/TrainIntentClassifier/1000": 0.40, "chatbot/TrainIntentClassifier/5000": 0.25,
+	"chatbot/TrainIntentClassifier/10240": 0.50,
+	"chatbot/E2E/1000":                    0.20, "chatbot/E2E/10240": 0.30,
+	"chatbot/SplitChatBot/5000": 0.15,
+}
+
+func TestCalibrationMatchesProfiles(t *testing.T) {
+	var all []Comparison
+	for _, app := range ProfiledApps {
+		cmps, err := Compare(app, loadProfiles(t, app), 1, sim.DefaultPlatform())
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, cmps...)
+	}
+	for _, c := range all {
+		for _, x := range c.Cells {
+			key := fmt.Sprintf("%s/%s/%d", x.App, x.Stage, x.MemoryMB)
+			bound, gap := knownGaps[key]
+			switch {
+			case x.OK() && gap:
+				t.Logf("%s is listed as a known gap but is now within tolerance: remove it from knownGaps", key)
+			case x.OK():
+			case gap:
+				e := math.Max(math.Abs(x.SimP50/x.MeasP50-1), math.Abs(x.SimP95/x.MeasP95-1))
+				if e > bound {
+					t.Errorf("%s (known gap): error %.1f%% exceeds its bound %.0f%%", key, 100*e, 100*bound)
+				}
+			default:
+				t.Errorf("%s: simulated P50 %.3f / P95 %.3f s vs measured %.3f / %.3f s: outside tolerance", key, x.SimP50, x.SimP95, x.MeasP50, x.MeasP95)
+			}
+		}
+	}
+	if testing.Verbose() {
+		var b bytes.Buffer
+		WriteCellTable(&b, all)
+		t.Log("\n" + b.String())
+	}
+}
+
+// The measured bundling shape (shared/data/README.md): P95 falls from B=1 to B=2 and B=5, and
+// B=10 is slower than B=5 because 10 items share the 10,240 MB / 6 vCPU cap.
+func TestBundlingShape(t *testing.T) {
+	pts, err := SimulateBundling(100, 1, sim.DefaultPlatform())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	WriteBundlingTable(&b, pts)
+	if !BundlingShapeHolds(pts) {
+		t.Errorf("simulated bundling does not have the measured shape:\n%s", b.String())
+	}
+	if testing.Verbose() {
+		t.Log("\n" + b.String())
+	}
+}
+
+func TestPlatformSpreadsOverheadOverCriticalTransitions(t *testing.T) {
+	base := sim.DefaultPlatform()
+	// video: Split, ExtractMap + Extract, Shuffle, ClassifyMap + Classify = 6 transitions.
+	if got, want := Platform("video", base).TransitionLatency, 5.367/6; math.Abs(got-want) > 1e-12 {
+		t.Errorf("video transition latency = %v, want %v", got, want)
+	}
+	if Platform("svd", base).TransitionLatency != base.TransitionLatency {
+		t.Error("svd has no fitted overhead and must keep the platform's transition latency")
+	}
+	if base.TransitionLatency != sim.DefaultPlatform().TransitionLatency {
+		t.Error("Platform modified its argument")
+	}
+}

@@ -1,0 +1,196 @@
+package apps
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// Platform returns base adapted to app: the per-transition orchestration latency is set so that
+// the transitions on the app's critical path add up to its fitted orchestration overhead
+// (App.OrchestrationS). The simulator charges one transition per state entered outside a VM,
+// including each Map iteration's states, and the iterations of a Map wait theirs concurrently,
+// so the critical path holds one per task step plus, per Map, one for the Map and one per state
+// of its iterator. Apps without a fitted overhead get base unchanged. base is not modified.
+func Platform(app string, base *sim.Platform) *sim.Platform {
+	p := *base
+	a, ok := registry[app]
+	if !ok || a.OrchestrationS == 0 {
+		return &p
+	}
+	p.TransitionLatency = a.OrchestrationS / float64(criticalTransitions(a.Build().Steps))
+	return &p
+}
+
+// criticalTransitions counts the state transitions on the longest chain of seq.
+func criticalTransitions(seq []dag.Step) int {
+	n := 0
+	for i := range seq {
+		s := &seq[i]
+		switch s.Kind() {
+		case dag.MapStep:
+			n += 1 + criticalTransitions(s.Map.Iterator)
+		case dag.ParallelStep:
+			m := 0
+			for _, br := range s.Parallel {
+				m = max(m, criticalTransitions(br))
+			}
+			n += 1 + m
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// StageSamples turns simulated records into what the ORION profiler logs: per stage (a task step
+// whose name is the profiled stage), per run, the longest invocation of that step in the run,
+// and the E2E latency per run. An invocation's duration is download + compute + upload (End -
+// Start - Init): what the function itself spends, without a cold start's init, since the profiles
+// are warm runs and the orchestrator's transitions are not part of any stage.
+func StageSamples(stages []string, res *sim.Result) map[string][]float64 {
+	runs := len(res.DAGs)
+	out := map[string][]float64{E2EStage: make([]float64, runs)}
+	for i, d := range res.DAGs {
+		out[E2EStage][i] = d.Latency
+	}
+	for _, s := range stages {
+		out[s] = make([]float64, runs)
+	}
+	for _, inv := range res.Invocations {
+		v, ok := out[inv.Step]
+		if !ok || inv.Step == E2EStage || inv.Run < 0 || inv.Run >= runs {
+			continue
+		}
+		v[inv.Run] = math.Max(v[inv.Run], inv.End-inv.Start-inv.Init)
+	}
+	return out
+}
+
+// Cell is one row of the calibration table: a stage (or E2E) of an app at one memory size.
+type Cell struct {
+	App              string
+	MemoryMB         int
+	Stage            string
+	MeasP50, MeasP95 float64
+	SimP50, SimP95   float64
+}
+
+// Tolerance is the acceptance band of the calibration: 10% of the measured value for stages whose
+// measured P50 is at least 1 s, else the larger of 25% and 50 ms.
+func (c Cell) Tolerance(measured float64) float64 {
+	if c.MeasP50 >= 1 {
+		return 0.10 * measured
+	}
+	return math.Max(0.25*measured, 0.05)
+}
+
+// OK reports whether both the P50 and the P95 are within Tolerance.
+func (c Cell) OK() bool {
+	return math.Abs(c.SimP50-c.MeasP50) <= c.Tolerance(c.MeasP50) && math.Abs(c.SimP95-c.MeasP95) <= c.Tolerance(c.MeasP95)
+}
+
+// Comparison is the simulated and measured samples of one app at one size.
+type Comparison struct {
+	App       string
+	MemoryMB  int
+	Measured  map[string][]float64
+	Simulated map[string][]float64
+	Cells     []Cell // stages in workflow order, then E2E
+}
+
+// Simulate runs app at every function at mb MB, warm, for runs independent runs with the app's
+// platform (Platform(app, base)), and returns the simulated profile.
+func Simulate(app string, mb, runs int, seed uint64, base *sim.Platform) (map[string][]float64, error) {
+	w, ok := Lookup(app)
+	if !ok {
+		return nil, fmt.Errorf("no built-in workflow %q", app)
+	}
+	res, err := sim.Run(w, dag.UniformPlan(mb), runs, sim.Options{Platform: Platform(app, base), Seed: seed, KeepInvocations: true})
+	if err != nil {
+		return nil, fmt.Errorf("simulating %s at %d MB: %w", app, mb, err)
+	}
+	var stages []string
+	for _, s := range Specs(app) {
+		stages = append(stages, s.Stage)
+	}
+	return StageSamples(stages, res), nil
+}
+
+// Compare simulates app at each profile's size with as many runs as the profile has and returns
+// the measured vs simulated quantiles.
+func Compare(app string, profiles []*Profile, seed uint64, base *sim.Platform) ([]Comparison, error) {
+	var out []Comparison
+	for _, p := range profiles {
+		runs := len(p.Stages[E2EStage])
+		simulated, err := Simulate(app, p.MemoryMB, runs, seed, base)
+		if err != nil {
+			return nil, err
+		}
+		cmp := Comparison{App: app, MemoryMB: p.MemoryMB, Measured: p.Stages, Simulated: simulated}
+		var names []string
+		for _, s := range Specs(app) {
+			names = append(names, s.Stage)
+		}
+		names = append(names, E2EStage)
+		for _, n := range names {
+			m, s := p.Stages[n], simulated[n]
+			if len(m) == 0 || len(s) == 0 {
+				return nil, fmt.Errorf("%s at %d MB: stage %q missing (measured %d runs, simulated %d)", app, p.MemoryMB, n, len(m), len(s))
+			}
+			mq, sq := percentiles(m, 50, 95), percentiles(s, 50, 95)
+			cmp.Cells = append(cmp.Cells, Cell{App: app, MemoryMB: p.MemoryMB, Stage: n,
+				MeasP50: mq[0], MeasP95: mq[1], SimP50: sq[0], SimP95: sq[1]})
+		}
+		out = append(out, cmp)
+	}
+	return out, nil
+}
+
+// BundlePoint is the simulated video E2E latency with the Classify Map bundled.
+type BundlePoint struct {
+	Bundle, MemoryMB int
+	P50, P95         float64
+}
+
+// MeasuredBundling is the ORION artifact's measurement of bundling the video app's Classify
+// workers, B per Lambda of min(1472*B, 10240) MB, 10 runs each (shared/data/README.md): P50 and
+// P95 of E2E in seconds.
+var MeasuredBundling = []BundlePoint{
+	{Bundle: 1, MemoryMB: 1472, P50: 33.1, P95: 34.2},
+	{Bundle: 2, MemoryMB: 2944, P50: 25.3, P95: 26.5},
+	{Bundle: 5, MemoryMB: 7360, P50: 24.4, P95: 24.5},
+	{Bundle: 10, MemoryMB: 10240, P50: 34.8, P95: 36.4},
+}
+
+// SimulateBundling runs the video workflow with every function at min(1472*B, 10240) MB and the
+// Classify Map bundled by B, for each measured B.
+func SimulateBundling(runs int, seed uint64, base *sim.Platform) ([]BundlePoint, error) {
+	w, _ := Lookup("video")
+	var out []BundlePoint
+	for _, m := range MeasuredBundling {
+		plan := dag.UniformPlan(m.MemoryMB)
+		plan.Bundle = map[string]int{"ClassifyMap": m.Bundle}
+		res, err := sim.Run(w, plan, runs, sim.Options{Platform: Platform("video", base), Seed: seed})
+		if err != nil {
+			return nil, fmt.Errorf("bundle %d: %w", m.Bundle, err)
+		}
+		lat := make([]float64, len(res.DAGs))
+		for i, d := range res.DAGs {
+			lat[i] = d.Latency
+		}
+		q := percentiles(lat, 50, 95)
+		out = append(out, BundlePoint{Bundle: m.Bundle, MemoryMB: m.MemoryMB, P50: q[0], P95: q[1]})
+	}
+	return out, nil
+}
+
+// sortedCopy returns x sorted, leaving x alone.
+func sortedCopy(x []float64) []float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	return s
+}

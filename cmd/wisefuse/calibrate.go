@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+func init() {
+	register(&command{
+		name:    "calibrate",
+		summary: "Fit the built-in apps to the public AWS Lambda profiles and print the fit table; optionally write the calibration report and figures.",
+		usage:   "[--data DIR] [--platform FILE] [--seed S] [--report FILE.md [--figures DIR]]",
+		run:     runCalibrate,
+	})
+}
+
+func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	dataDir := fs.String("data", "", "shared data folder (default: $"+shareddata.EnvVar+" or the shared/data beside the repository)")
+	platformFile := fs.String("platform", "", "platform JSON overriding the default AWS Lambda constants")
+	seed := fs.Uint64("seed", 1, "simulation seed for the report")
+	report := fs.String("report", "", "write the calibration report (Markdown) here, simulating every app at every size")
+	figures := fs.String("figures", "", "with --report: write one CDF figure per app into this folder")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("calibrate takes no arguments, got %q", fs.Args())
+	}
+	if *figures != "" && *report == "" {
+		return usagef("--figures needs --report")
+	}
+	dir := *dataDir
+	if dir == "" {
+		d, ok := shareddata.Dir()
+		if !ok {
+			return fmt.Errorf("shared data folder not found: pass --data or set %s", shareddata.EnvVar)
+		}
+		dir = d
+	}
+	plat := sim.DefaultPlatform()
+	if *platformFile != "" {
+		p, err := sim.ReadPlatform(*platformFile)
+		if err != nil {
+			return err
+		}
+		plat = p
+	}
+	st := apps.StorageOf(plat)
+	r := &apps.Report{Command: "wisefuse " + strings.Join(append([]string{"calibrate"}, args...), " "), Figures: map[string]string{}}
+	profiles := map[string][]*apps.Profile{}
+	for _, app := range apps.ProfiledApps {
+		ps, err := apps.ReadProfiles(dir, app)
+		if err != nil {
+			return err
+		}
+		profiles[app] = ps
+		for _, spec := range apps.Specs(app) {
+			f, err := apps.Fit(spec, ps, st)
+			if err != nil {
+				return err
+			}
+			r.Fits = append(r.Fits, f)
+		}
+		r.Overheads = append(r.Overheads, apps.FitOverhead(app, ps))
+	}
+	if *report == "" {
+		return apps.WriteFitTable(stdout, r.Fits, r.Overheads)
+	}
+	for _, app := range apps.ProfiledApps {
+		cmps, err := apps.Compare(app, profiles[app], *seed, plat)
+		if err != nil {
+			return err
+		}
+		r.Comparisons = append(r.Comparisons, cmps...)
+		if *figures != "" {
+			path := apps.FigurePath(*figures, app)
+			if err := apps.WriteFigure(path, cmps); err != nil {
+				return err
+			}
+			rel, err := filepath.Rel(filepath.Dir(*report), path)
+			if err != nil {
+				rel = path
+			}
+			r.Figures[app] = filepath.ToSlash(rel)
+		}
+	}
+	b, err := apps.SimulateBundling(100, *seed, plat)
+	if err != nil {
+		return err
+	}
+	r.Bundling = b
+	var buf bytes.Buffer
+	if err := r.WriteMarkdown(&buf); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteBytes(*report, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s\n", *report)
+	return apps.WriteFitTable(stdout, r.Fits, r.Overheads)
+}
