@@ -14,7 +14,7 @@ import (
 // of intermediate data had 9.5x, and DAGs with skew of at least 100 had 17x, the median latency
 // of the others.
 const (
-	LargeDataBytes = 1 << 20
+	LargeDataBytes = 1_000_000
 	HighSkew       = 100
 )
 

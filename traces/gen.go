@@ -18,9 +18,6 @@ import (
 // simulator's records (with per-invocation records when keepInvocations is set).
 type SimulateFunc func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, keepInvocations bool) (*sim.Result, error)
 
-// defaultSimulate is the project's simulator (set in simulate.go).
-var defaultSimulate SimulateFunc
-
 // GenConfig configures Generate.
 type GenConfig struct {
 	Population PopulationConfig
@@ -32,7 +29,9 @@ type GenConfig struct {
 	// SimBudget function invocations (default 200,000).
 	RunsPerDAG, SimBudget int
 	Workers               int          // parallel simulations; 0 means GOMAXPROCS
-	Simulate              SimulateFunc // nil means the sim package
+	Simulate              SimulateFunc // nil means the sim package on Platform
+	// Platform is the simulated platform; nil means sim.DefaultPlatform (AWS Lambda and S3).
+	Platform *sim.Platform
 	// Progress, when set, is called as DAGs finish simulating and as invocations are written.
 	Progress func(stage string, done, total int64)
 }
@@ -82,10 +81,7 @@ func Generate(cfg GenConfig, out *DAGWriter, fnOut *FunctionWriter) (*GenSummary
 		return nil, fmt.Errorf("traces: diurnal amplitude %v, want in [0, 1)", cfg.Diurnal.Amplitude)
 	}
 	if cfg.Simulate == nil {
-		cfg.Simulate = defaultSimulate
-	}
-	if cfg.Simulate == nil {
-		return nil, fmt.Errorf("traces: no simulator linked")
+		cfg.Simulate = simulateOn(cfg.Platform)
 	}
 	progress := cfg.Progress
 	if progress == nil {

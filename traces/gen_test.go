@@ -146,3 +146,35 @@ func TestGenerateInterruptedLeavesNoFile(t *testing.T) {
 		t.Fatalf("failed generation left %v", entries)
 	}
 }
+
+// With the real simulator, the two mechanisms show: DAGs with >= 1 MB of intermediate data are
+// slower (remote storage transfers) and DAGs with skew >= 100 much slower (the straggler sets the
+// stage). The sizes of the effects are reported, not tuned (docs/traces.md).
+func TestGenerateWithSimulator(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sim.parquet")
+	sum := generateFile(t, path, GenConfig{Population: PopulationConfig{DAGs: 5000, Invocations: 200_000}, Days: 1, Seed: 1, RunsPerDAG: 8})
+	c, err := CharacterizeFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.SimulatedRuns < 5000*4 {
+		t.Fatalf("only %d runs simulated", sum.SimulatedRuns)
+	}
+	small, _ := c.MedianLatency(smallData)
+	large, _ := c.MedianLatency(largeData)
+	low, _ := c.MedianLatency(lowSkew)
+	high, nHigh := c.MedianLatency(highSkew)
+	t.Logf("median latency: data < 1 MB %.3f s, >= 1 MB %.3f s (x%.2f); skew < 100 %.3f s, >= 100 %.3f s (x%.1f, %d invocations)",
+		small, large, large/small, low, high, high/low, nHigh)
+	if !(large > small) {
+		t.Errorf("large-data DAGs are not slower: %.3f s vs %.3f s", large, small)
+	}
+	if !(high > 4*low) {
+		t.Errorf("high-skew DAGs are not much slower: %.3f s vs %.3f s", high, low)
+	}
+	// The simulated skew follows the target: about 2% of invocations at >= 100 (10% of the 21%
+	// that have siblings).
+	if f := float64(nHigh) / float64(c.Invocations); f < 0.01 || f > 0.04 {
+		t.Errorf("%.3f of invocations have simulated skew >= 100, want about 0.02", f)
+	}
+}
