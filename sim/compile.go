@@ -106,14 +106,15 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 		c.nodes = append(c.nodes, n)
 		return int32(len(c.nodes) - 1)
 	}
-	var seq func(steps []dag.Step) int32
+	var seq func(steps []dag.Step, inGroup int) int32
 	var step func(s *dag.Step) int32
-	seq = func(steps []dag.Step) int32 {
+	// inGroup is the fusion group whose own steps seq is compiling (not to be fused again), or -1.
+	seq = func(steps []dag.Step, inGroup int) int32 {
 		var kids []int32
 		for i := 0; i < len(steps); i++ {
-			if g := p.FusionGroup(steps[i].Name); g >= 0 && p.Fuse[g][0] == steps[i].Name {
+			if g := p.FusionGroup(steps[i].Name); g >= 0 && g != inGroup && p.Fuse[g][0] == steps[i].Name {
 				group := steps[i:min(i+len(p.Fuse[g]), len(steps))]
-				inner := seq(group)
+				inner := seq(group, g)
 				// Only the group's first step can receive directly; the rest is in memory.
 				kids = append(kids, add(node{kind: nFused, step: steps[i].Name, kids: []int32{inner},
 					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect}))
@@ -133,13 +134,13 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {
-				k := seq(br)
+				k := seq(br, -1)
 				direct = direct || c.nodes[k].inDirect
 				kids = append(kids, k)
 			}
 			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct})
 		case dag.MapStep:
-			it := seq(s.Map.Iterator)
+			it := seq(s.Map.Iterator, -1)
 			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
 				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect})
 		case dag.PassStep:
@@ -147,7 +148,7 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
 	}
-	c.root = seq(w.Steps)
+	c.root = seq(w.Steps, -1)
 	c.setConsumers(c.root, false)
 	return c
 }

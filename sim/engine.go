@@ -136,6 +136,7 @@ type vm struct {
 	dirty    bool
 	rootDone bool
 	cold     bool
+	freedCon bool // its concurrency slot was given back while it only serves direct pulls
 	ver      uint32
 	holds    int32
 	run      int32
@@ -536,7 +537,16 @@ func (e *engine) done(fi int32) {
 			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
 		}
 		f = &e.frames[fi]
-		e.vms[f.vm].rootDone = true
+		v := &e.vms[f.vm]
+		v.rootDone = true
+		if v.holds > 0 {
+			// Its function has ended and it only serves direct pulls: it stays billed but gives
+			// back its concurrency slot, or receivers queued behind the limit could wait forever
+			// for senders that wait for them.
+			v.freedCon = true
+			e.busy--
+			e.serveQueue()
+		}
 		e.tryRelease(f.vm)
 	}
 	f = &e.frames[fi]
@@ -655,8 +665,12 @@ func (e *engine) merge(dst *int32, h int32) {
 
 func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
 
+// acquire gets a VM for root frame fi, or queues it (FIFO) while the account's concurrency limit
+// is reached. Spills are the exception: their host is running and waits for them, so queueing
+// them behind new work could deadlock (every slot a host waiting for its spills); a spill is
+// granted at once even over the limit, as if the host retried its throttled invoke until served.
 func (e *engine) acquire(fi int32) {
-	if e.busy >= e.plat.ConcurrencyLimit {
+	if e.busy >= e.plat.ConcurrencyLimit && e.frames[fi].kind != fSpill {
 		e.queue.pushBack(fi)
 		return
 	}
@@ -684,7 +698,7 @@ func (e *engine) grant(fi int32) {
 		}
 	}
 	v := &e.vms[vi]
-	v.state, v.rootDone, v.cold, v.holds = vmBusy, false, cold, 0
+	v.state, v.rootDone, v.cold, v.holds, v.freedCon = vmBusy, false, cold, 0, false
 	v.ver++
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
@@ -778,7 +792,9 @@ func (e *engine) release(vi int32) {
 	if v.acq >= 0 {
 		e.acqs[v.acq].usd = usd
 	}
-	e.busy--
+	if !v.freedCon {
+		e.busy--
+	}
 	if e.mode == modeShared {
 		v.state = vmIdle
 		v.ver++
@@ -787,6 +803,11 @@ func (e *engine) release(vi int32) {
 	} else {
 		e.freeVM(vi)
 	}
+	e.serveQueue()
+}
+
+// serveQueue grants queued acquisitions, first come first served, while concurrency allows.
+func (e *engine) serveQueue() {
 	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
 		fi := e.queue.buf[e.queue.head]
 		e.queue.head++

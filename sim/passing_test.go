@@ -1,0 +1,156 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// TestFusionPassesLocally fuses the chain of TestChainByHand into one VM of 3538 MB (c = 2):
+//
+//	t=0     one transition (the fused state)                    -> 0.050
+//	0.050   A: GET 0.015 + 8 MB / 80 MB/s                        -> 0.165
+//	0.165   A computes 1 core-s / min(2, 1)                      -> 1.165
+//	1.165   A's 16 MB output in memory at 2 GB/s = 0.008 s       -> 1.173
+//	1.173   B reads it in memory, 0.008 s                        -> 1.181
+//	1.181   B computes 0.5/1 + 3/2 = 2 s                         -> 3.181
+//	3.181   B: PUT 0.025 + 4/80                                  -> 3.256
+//
+// against 3.730 s unfused: the 16 MB PUT and GET (0.415 s) and one transition (0.05 s) are gone,
+// at the price of A billed at B's size. Cost: 3.206 s x 3538/1024 GB x $0.0000166667 + 1
+// request + 1 GET + 1 PUT + 1 transition.
+func TestFusionPassesLocally(t *testing.T) {
+	p := &dag.Plan{Memory: map[string]int{"A": 1769, "B": 3538}, Fuse: [][]string{{"A", "B"}}}
+	plat := testPlatform()
+	res, err := Run(chain(), p, 2, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.DAGs[0]
+	near(t, "fused latency", d.Latency, 3.256, 1e-9)
+	want := 3.206*3538.0/1024*plat.GBSecondUSD + plat.RequestUSD + plat.GetUSD + plat.PutUSD + plat.TransitionUSD
+	near(t, "fused cost", d.Cost, want, 1e-12)
+	if d.Transitions != 1 {
+		t.Errorf("%d transitions, want 1", d.Transitions)
+	}
+	a, b := res.Invocations[0], res.Invocations[1]
+	if a.VM != b.VM || a.MemoryMB != 3538 {
+		t.Errorf("A and B ran in VMs %d and %d at %d MB, want one VM at 3538 MB", a.VM, b.VM, a.MemoryMB)
+	}
+	near(t, "A upload (local)", a.Upload, 0.008, 1e-9)
+	near(t, "B download (local)", b.Download, 0.008, 1e-9)
+}
+
+// fanOut is Split -> Map of 4 items of Work. Split writes 40 MB; each Work reads 40 MB.
+func fanOut() *dag.Workflow {
+	return &dag.Workflow{Name: "fanout",
+		Functions: []dag.Function{
+			{Name: "Split", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1, OutputBytes: dag.Const(40e6)},
+			{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1, InputBytes: dag.Const(40e6)},
+		},
+		Steps: []dag.Step{task("Split", "Split"),
+			{Name: "M", Map: &dag.Map{Items: dag.Const(4), Iterator: []dag.Step{task("Work", "Work")}}}},
+	}
+}
+
+// TestDirectPassing: Works pull Split's output straight from Split's VM (passing[M] = direct).
+//
+//	t=0     Split's transition                                    -> 0.050
+//	0.050   Split computes 1 s (no input); output held, no PUT    -> 1.050
+//	1.050   the map's transition, then each item's Work's         -> 1.150
+//	1.150   connection set-up 0.005 s                             -> 1.155
+//	1.155   4 pulls of 40 MB share Split's 160 MB/s NIC: 40 MB/s each, 1 s -> 2.155
+//	        (Split's VM is released at the last pull: billed 2.105 s)
+//	2.155   Work computes 0.5 s, no output                        -> 2.655
+func TestDirectPassing(t *testing.T) {
+	plat := testPlatform()
+	p := &dag.Plan{DefaultMemoryMB: 1769, Passing: map[string]dag.Passing{"M": dag.DirectPassing}}
+	res, err := Run(fanOut(), p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "latency", res.DAGs[0].Latency, 2.655, 1e-9)
+	gb := 1769.0 / 1024
+	split := 2.105*gb*plat.GBSecondUSD + plat.RequestUSD
+	work := 1.505*gb*plat.GBSecondUSD + plat.RequestUSD
+	want := split + 4*work + 6*plat.TransitionUSD
+	near(t, "cost (no storage requests; Split billed until the last pull)", res.DAGs[0].Cost, want, 1e-12)
+	for _, inv := range res.Invocations[1:] {
+		near(t, "pull", inv.Download, 1.005, 1e-9)
+	}
+
+	// The same with remote passing: Split PUTs 40 MB (0.025 + 0.5 s), each Work GETs it
+	// (0.015 + 0.5 s, 80 MB/s each: S3 has no shared NIC), latency 0.05 + 1 + 0.525 + 0.1 +
+	// 0.515 + 0.5 = 2.690 s.
+	res, err = Run(fanOut(), dag.UniformPlan(1769), 1, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "remote latency", res.DAGs[0].Latency, 2.690, 1e-9)
+}
+
+// TestSpill fuses Split with the map M (3 items, bundle 1) into one 1769 MB VM (c = 1): the host
+// keeps item 0 and invokes two VMs of their own for items 1 and 2 (Faastlane). Work reads and
+// writes 1 MB.
+//
+//	t=0      the fused state's transition                                   -> 0.050
+//	0.050    Split computes 1 s, writes 1 MB in memory (0.0005 s)           -> 1.0505
+//	host:    item 0 reads in memory (0.0005), computes 1 s, PUTs 1 MB
+//	         (0.025 + 1/80 = 0.0375: the group's output goes to storage)    -> 2.0885
+//	spills:  invoke 0.02 s -> 1.0705; pull the 1 MB payload from the host
+//	         (2 pulls share its 160 MB/s: 80 MB/s each, 0.0125 s)           -> 1.083
+//	         compute 1 s -> 2.083; return 1 MB in the response (0.0125 s)   -> 2.0955
+//	the map, the group and the run end at 2.0955; the host was billed 2.0455 s, each spill 1.025 s.
+func TestSpill(t *testing.T) {
+	w := fanOut()
+	w.Functions[0].OutputBytes = dag.Const(1e6)
+	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
+	w.Steps[1].Map.Items = dag.Const(3)
+	plat := testPlatform()
+	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
+	res, err := Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.DAGs[0]
+	near(t, "latency", d.Latency, 2.0955, 1e-9)
+	gb := 1769.0 / 1024
+	want := (2.046+2*1.025)*gb*plat.GBSecondUSD + 3*plat.RequestUSD + plat.PutUSD + plat.TransitionUSD
+	near(t, "cost", d.Cost, want, 1e-12)
+	vms := map[int]int{}
+	for _, inv := range res.Invocations {
+		vms[inv.VM]++
+	}
+	if len(vms) != 3 || d.Transitions != 1 {
+		t.Errorf("%d VMs and %d transitions, want 3 and 1", len(vms), d.Transitions)
+	}
+	// A payload over the 6 MB limit goes through storage instead: GET 0.015 + 7/80 s.
+	w.Functions[1].InputBytes = dag.Const(7e6)
+	w.Functions[0].OutputBytes = dag.Const(7e6)
+	res, err = Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range res.Invocations {
+		if inv.Step == "Work" && inv.Item > 0 {
+			near(t, "spilled download over the payload limit", inv.Download, 0.015+7.0/80, 1e-9)
+		}
+	}
+}
+
+// TestConcurrencyQueue: a limit of 2 concurrent VMs and 6 one-second items: three waves.
+// Latency = 0.05 (map) + 0.05 (items' transitions) + 3 x 1 s.
+func TestConcurrencyQueue(t *testing.T) {
+	w := &dag.Workflow{Name: "q",
+		Functions: []dag.Function{{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps:     []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(6), Iterator: []dag.Step{task("T", "F")}}}},
+	}
+	plat := testPlatform()
+	plat.ConcurrencyLimit = 2
+	res, err := Run(w, dag.UniformPlan(1769), 1, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "latency", res.DAGs[0].Latency, 3.1, 1e-9)
+}

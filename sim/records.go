@@ -1,0 +1,137 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// InvocationSchema is the column layout of a function-invocation table (CSV or Parquet).
+var InvocationSchema = tables.Schema{
+	{Name: "run", Type: tables.Int64},
+	{Name: "step", Type: tables.String},
+	{Name: "function", Type: tables.String},
+	{Name: "item", Type: tables.Int64},
+	{Name: "bundle", Type: tables.Int64},
+	{Name: "vm", Type: tables.Int64},
+	{Name: "memory_mb", Type: tables.Int64},
+	{Name: "cold", Type: tables.Bool},
+	{Name: "start_s", Type: tables.Float64},
+	{Name: "init_s", Type: tables.Float64},
+	{Name: "download_s", Type: tables.Float64},
+	{Name: "compute_s", Type: tables.Float64},
+	{Name: "upload_s", Type: tables.Float64},
+	{Name: "end_s", Type: tables.Float64},
+	{Name: "cost_usd", Type: tables.Float64},
+}
+
+// DAGRunSchema is the column layout of a DAG-invocation table.
+var DAGRunSchema = tables.Schema{
+	{Name: "run", Type: tables.Int64},
+	{Name: "arrival_s", Type: tables.Float64},
+	{Name: "end_s", Type: tables.Float64},
+	{Name: "latency_s", Type: tables.Float64},
+	{Name: "cost_usd", Type: tables.Float64},
+	{Name: "invocations", Type: tables.Int64},
+	{Name: "cold_starts", Type: tables.Int64},
+	{Name: "transitions", Type: tables.Int64},
+}
+
+// WriteInvocations writes invocation records to path, CSV or Parquet by its extension,
+// atomically.
+func WriteInvocations(path string, recs []Invocation) error {
+	w, err := tables.Create(path, InvocationSchema)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	for i := range recs {
+		r := &recs[i]
+		w.Int(int64(r.Run))
+		w.String(r.Step)
+		w.String(r.Function)
+		w.Int(int64(r.Item))
+		w.Int(int64(r.Bundle))
+		w.Int(int64(r.VM))
+		w.Int(int64(r.MemoryMB))
+		w.Bool(r.Cold)
+		w.Float(r.Start)
+		w.Float(r.Init)
+		w.Float(r.Download)
+		w.Float(r.Compute)
+		w.Float(r.Upload)
+		w.Float(r.End)
+		w.Float(r.Cost)
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
+// atomically.
+func WriteDAGRuns(path string, recs []DAGRun) error {
+	w, err := tables.Create(path, DAGRunSchema)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	for i := range recs {
+		r := &recs[i]
+		w.Int(int64(r.Run))
+		w.Float(r.Arrival)
+		w.Float(r.End)
+		w.Float(r.Latency)
+		w.Float(r.Cost)
+		w.Int(int64(r.Invocations))
+		w.Int(int64(r.ColdStarts))
+		w.Int(int64(r.Transitions))
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// ReadInvocations reads a table written by WriteInvocations (or any table with its columns).
+func ReadInvocations(path string) ([]Invocation, error) {
+	r, err := tables.Open(path, InvocationSchema)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []Invocation
+	for r.Next() {
+		out = append(out, Invocation{
+			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
+			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
+			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
+			Upload: r.Float(12), End: r.Float(13), Cost: r.Float(14),
+		})
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("reading invocations: %w", err)
+	}
+	return out, nil
+}
+
+// ReadDAGRuns reads a table written by WriteDAGRuns (or any table with its columns).
+func ReadDAGRuns(path string) ([]DAGRun, error) {
+	r, err := tables.Open(path, DAGRunSchema)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []DAGRun
+	for r.Next() {
+		out = append(out, DAGRun{
+			Run: int(r.Int(0)), Arrival: r.Float(1), End: r.Float(2), Latency: r.Float(3),
+			Cost: r.Float(4), Invocations: int(r.Int(5)), ColdStarts: int(r.Int(6)), Transitions: int(r.Int(7)),
+		})
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("reading DAG runs: %w", err)
+	}
+	return out, nil
+}
