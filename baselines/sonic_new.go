@@ -22,8 +22,7 @@ func NewSonic(opts Options) (*Sonic, error) {
 		runs = DefaultSonicProfileRuns
 	}
 	pf := sim.DefaultPlatform()
-	_ = runs // until sim.Run lands: Profile stays nil and Decide reports it
-	return &Sonic{Goal: goal, MemoryMB: opts.MemoryMB, Model: SonicModelOf(pf)}, nil
+	return &Sonic{Goal: goal, MemoryMB: opts.MemoryMB, Model: SonicModelOf(pf), Profile: SimProfiler(runs, opts.Seed)}, nil
 }
 
 // SonicModelOf takes the numbers Sonic's model needs from a platform description.

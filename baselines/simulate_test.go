@@ -1,0 +1,162 @@
+package baselines
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+const simRuns = 200
+
+// simulate plans w with policy and simulates it; it fails the test on any error.
+func simulate(t *testing.T, w *dag.Workflow, policy string) sim.Summary {
+	t.Helper()
+	pl, err := ByName(policy, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pl.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatalf("%s on %s: %v", policy, w.Name, err)
+	}
+	return simulatePlan(t, w, p)
+}
+
+func simulatePlan(t *testing.T, w *dag.Workflow, p *dag.Plan) sim.Summary {
+	t.Helper()
+	res, err := sim.Run(w, p, simRuns, sim.Options{Seed: 42})
+	if err != nil {
+		t.Fatalf("simulating %s: %v", w.Name, err)
+	}
+	return res.Summary
+}
+
+func TestSimSonicChoicesPayOff(t *testing.T) {
+	// Fan-out 1, 500 MB: Sonic's VM-Storage must beat the remote-storage plan it started from.
+	one := fanOutWorkflow(1, 500*mb, fn("", 0.5, 512, 0, mb), false)
+	s, err := NewSonic(Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, p, err := s.Decide(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := d.Method("Fan"); m != VMStorage {
+		t.Fatalf("fan-out 1, 500 MB: %v, want vm-storage", m)
+	}
+	chosen, remote := simulatePlan(t, one, p), simulatePlan(t, one, s.UserPlan(one))
+	if !(chosen.P95 < remote.P95) {
+		t.Errorf("fan-out 1: vm-storage P95 %.0f ms, remote %.0f ms: the choice should be faster", chosen.P95, remote.P95)
+	}
+	// Fan-out 100, 50 MB each: remote storage, and in the simulator forcing direct passing is
+	// slower (100 pulls share the sender's NIC).
+	hundred := fanOutWorkflow(100, 50*mb, fn("", 0.5, 512, 0, mb), false)
+	d, p, err = s.Decide(hundred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := d.Method("Fan"); m != RemoteStorage {
+		t.Fatalf("fan-out 100: %v, want remote-storage", m)
+	}
+	direct := p.Clone()
+	direct.Passing = map[string]dag.Passing{"Fan": dag.DirectPassing}
+	chosen, forced := simulatePlan(t, hundred, p), simulatePlan(t, hundred, direct)
+	if !(chosen.P95 < forced.P95) {
+		t.Errorf("fan-out 100: remote P95 %.0f ms, direct %.0f ms: the choice should be faster", chosen.P95, forced.P95)
+	}
+}
+
+func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
+	policies := []string{"user-max", "user-min", "sonic", "photons", "faastlane"}
+	// Five light functions in series passing 2 MB: Faastlane's one VM saves every transfer and
+	// transition. Sonic may fuse the same chain by VM-Storage, so it may tie, never win.
+	chain := chainWorkflow(5, 0.05, 256, 2*mb)
+	p95 := map[string]float64{}
+	for _, pol := range policies {
+		p95[pol] = simulate(t, chain, pol).P95
+	}
+	for _, pol := range policies {
+		if p95["faastlane"] > p95[pol] {
+			t.Errorf("chain: faastlane P95 %.0f ms > %s %.0f ms (all: %v)", p95["faastlane"], pol, p95[pol], p95)
+		}
+	}
+	// 100 parallel invocations of 8 core-s over 4 threads. In one VM (faastlane-invm) they are
+	// 100 processes on at most 6 vCPUs; every other policy gives each its own CPU share.
+	wide := fanOutWorkflow(100, 0.1*mb, dag.Function{MinMemoryMB: 96, ParallelWork: dag.Const(8), Threads: 4,
+		OutputBytes: dag.Const(0.01 * mb)}, false)
+	others := []string{"user-max", "user-min", "sonic", "photons"}
+	for _, pol := range append(others, "faastlane-invm") {
+		p95[pol] = simulate(t, wide, pol).P95
+	}
+	for _, pol := range others {
+		if p95["faastlane-invm"] <= p95[pol] {
+			t.Errorf("wide CPU stage: faastlane-invm P95 %.0f ms <= %s %.0f ms (all: %v)", p95["faastlane-invm"], pol, p95[pol], p95)
+		}
+	}
+	// The released code runs 2 branches per 3,008 MB container (0.85 vCPU each): slower than
+	// User-Max, Sonic and Photons, which run each at 3,008 MB or more. (User-Min, at 128 MB, is
+	// slower still: that is its own weakness, not Faastlane's strength.) The function needs
+	// 30 MB so that dag.Plan.Validate, which counts every item of a fused Map rather than the
+	// bundle that stays in the host VM, accepts the spill plan.
+	wide.Functions[1].MinMemoryMB = 30
+	for _, pol := range policies {
+		p95[pol] = simulate(t, wide, pol).P95
+	}
+	for _, pol := range []string{"user-max", "sonic", "photons"} {
+		if p95["faastlane"] <= p95[pol] {
+			t.Errorf("wide CPU stage: faastlane P95 %.0f ms <= %s %.0f ms (all: %v)", p95["faastlane"], pol, p95[pol], p95)
+		}
+	}
+}
+
+func TestSimPhotonsCheaperThanUserMaxAtTheSameLatency(t *testing.T) {
+	// 100 single-threaded 1 core-s invocations of a 1,024 MB function, 900 MB of it shared
+	// (libraries and a model, 88%, inside the paper's 25-98%): four share a 9,332 MB runtime and
+	// each still gets a full vCPU.
+	recv := fn("", 1, 1024, 0, 0.01*mb)
+	recv.SharedMemoryMB = 900
+	w := fanOutWorkflow(100, 0.1*mb, recv, false)
+	ph, um := simulate(t, w, "photons"), simulate(t, w, "user-max")
+	if !(ph.MeanCost < um.MeanCost/2) {
+		t.Errorf("photons mean cost %g USD, user-max %g: want less than half", ph.MeanCost, um.MeanCost)
+	}
+	if ph.P95 > 1.15*um.P95 {
+		t.Errorf("photons P95 %.0f ms, user-max %.0f ms: want within 15%%", ph.P95, um.P95)
+	}
+}
+
+// TestBuiltInApps runs every baseline on every built-in app and logs the table of P95 and cost
+// (go test -run BuiltInApps -v ./baselines/).
+func TestBuiltInApps(t *testing.T) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| app | policy | P95 (s) | mean cost (USD) |\n| --- | --- | ---: | ---: |\n")
+	for _, app := range []string{"video", "ml", "chatbot", "svd"} {
+		w, ok := apps.Lookup(app)
+		if !ok {
+			t.Errorf("app %q is not registered", app)
+			continue
+		}
+		for _, pol := range Names() {
+			pl, err := ByName(pol, Options{Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := pl.Plan(w, dag.Objective{})
+			if err != nil {
+				fmt.Fprintf(&b, "| %s | %s | infeasible: %v | |\n", app, pol, err)
+				continue
+			}
+			s := simulatePlan(t, w, p)
+			if s.P95 <= 0 || s.MeanCost <= 0 {
+				t.Errorf("%s %s: P95 %g ms, cost %g USD: want positive", app, pol, s.P95, s.MeanCost)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.2f | %.6f |\n", app, pol, s.P95/1000, s.MeanCost)
+		}
+	}
+	t.Log(b.String())
+}

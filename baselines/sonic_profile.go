@@ -1,0 +1,33 @@
+package baselines
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// SimProfiler profiles as a platform's logs would: it simulates runs warm runs of the workflow
+// under the given plan and returns each function's mean compute seconds over its invocations.
+func SimProfiler(runs int, seed uint64) func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
+	return func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
+		res, err := sim.Run(w, p, runs, sim.Options{Seed: seed, KeepInvocations: true})
+		if err != nil {
+			return nil, err
+		}
+		sum, n := map[string]float64{}, map[string]int{}
+		for _, inv := range res.Invocations {
+			sum[inv.Function] += inv.Compute
+			n[inv.Function]++
+		}
+		out := make(map[string]float64, len(sum))
+		for fn, s := range sum {
+			out[fn] = s / float64(n[fn])
+			if math.IsNaN(out[fn]) {
+				return nil, fmt.Errorf("function %q: mean compute time is NaN", fn)
+			}
+		}
+		return out, nil
+	}
+}
