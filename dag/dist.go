@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 )
 
 // DistKind names a family of probability distributions.
@@ -196,32 +197,37 @@ func (d Dist) Validate() error {
 	return nil
 }
 
+// distFields is Dist without its JSON methods: the object form of a Dist in JSON.
+type distFields Dist
+
 // MarshalJSON writes a fixed Dist as a bare number and every other kind as an object.
 func (d Dist) MarshalJSON() ([]byte, error) {
 	if d.Kind == "" || d.Kind == Fixed {
 		return []byte(strconv.FormatFloat(d.Value, 'g', -1, 64)), nil
 	}
-	type plain Dist
-	return json.Marshal(plain(d))
+	return json.Marshal(distFields(d))
 }
 
-// UnmarshalJSON accepts a bare number (a fixed value) or an object with a "kind".
+// UnmarshalJSON accepts a bare number (a fixed value) or an object with a "kind". It checks the
+// form only; Validate checks the parameters.
 func (d *Dist) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil // encoding/json's convention: null leaves the value as it was
+	}
 	if len(b) > 0 && b[0] != '{' {
 		var v float64
 		if err := json.Unmarshal(b, &v); err != nil {
-			return fmt.Errorf("want a number or a distribution object, got %s", truncate(b))
+			return fmt.Errorf("want a number or a distribution object, got %s", describeJSON(b))
 		}
 		*d = Const(v)
 		return nil
 	}
-	type plain Dist
-	var p plain
+	var p distFields
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return fmt.Errorf("distribution: %v", err)
+		return fmt.Errorf("distribution object: %v", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if p.Kind == "" {
 		return fmt.Errorf("distribution object needs a \"kind\" (fixed, uniform, exponential, normal, lognormal or empirical)")

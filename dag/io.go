@@ -1,11 +1,8 @@
 package dag
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 )
 
@@ -13,8 +10,8 @@ import (
 // every error, which also gives the line and column or the JSON field at fault.
 func ParseWorkflow(name string, data []byte) (*Workflow, error) {
 	var w Workflow
-	if err := decodeStrict(data, &w); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, jsonError(data, err))
+	if err := decodeJSON(data, &w, jsonStyle{strict: true}); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -34,8 +31,8 @@ func ReadWorkflow(path string) (*Workflow, error) {
 // ParsePlan decodes a plan from JSON and, when w is not nil, validates it against w.
 func ParsePlan(name string, data []byte, w *Workflow) (*Plan, error) {
 	var p Plan
-	if err := decodeStrict(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, jsonError(data, err))
+	if err := decodeJSON(data, &p, jsonStyle{strict: true}); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if w != nil {
 		if err := p.Validate(w); err != nil {
@@ -64,35 +61,7 @@ func MarshalIndent(v any) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("unexpected data after the JSON value at offset %d", dec.InputOffset())
-	}
-	return nil
-}
-
-// jsonError turns encoding/json's errors into ones that name the line, column and field.
-func jsonError(data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
-		return fmt.Errorf("line %d, column %d: invalid JSON: %v", line, col, syn)
-	case errors.As(err, &typ):
-		line, col := lineCol(data, typ.Offset)
-		return fmt.Errorf("line %d, column %d: field %q: want %v, got JSON %s", line, col, typ.Field, typ.Type, typ.Value)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("empty or truncated JSON")
-	}
-	return err
-}
-
+// lineCol converts a byte offset into a 1-based line and column (columns count bytes).
 func lineCol(data []byte, offset int64) (line, col int) {
 	line, col = 1, 1
 	for i := int64(0); i < offset && i < int64(len(data)); i++ {

@@ -121,6 +121,11 @@ func (p *Plan) Validate(w *Workflow) error {
 	w.Walk(func(_ []string, s *Step) {
 		if s.Task != "" {
 			used[s.Task] = true
+			if w.Function(s.Task) == nil {
+				// Only an unvalidated workflow gets here; the memory checks below need every
+				// function, so report it rather than fail on it.
+				add("step %q runs unknown function %q (validate the workflow first)", s.Name, s.Task)
+			}
 		}
 	})
 	for _, fn := range sortedKeys(used) {

@@ -30,8 +30,10 @@ type Function struct {
 	InputBytes     Dist `json:"input_bytes"`     // data read at start (remote unless fused)
 	OutputBytes    Dist `json:"output_bytes"`    // data written at end (remote unless fused)
 	InitTime       Dist `json:"init_s"`          // cold-start initialisation of this function
-	ItemSkew       Dist `json:"item_skew"`       // factor per invocation; unset means 1
-	RunFactor      Dist `json:"run_factor"`      // factor per run, shared by the run's invocations; unset means 1
+	// The factors are omitted from JSON when unset: written as 0 they would read back as a
+	// fixed factor of 0, not as "unset, so 1".
+	ItemSkew  Dist `json:"item_skew,omitzero"`  // factor per invocation; unset means 1
+	RunFactor Dist `json:"run_factor,omitzero"` // factor per run, shared by the run's invocations; unset means 1
 }
 
 // StepKind says what a Step does.

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+func init() {
+	register(&command{
+		name:    "validate",
+		summary: "Check a workflow (JSON, built-in name, or AWS Step Functions ASL plus a functions side file) and optionally a plan against it.",
+		usage:   "(--workflow FILE|NAME | --asl FILE --functions SIDE.json) [--plan FILE]",
+		run:     runValidate,
+	})
+}
+
+func runValidate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	workflow := fs.String("workflow", "", "workflow JSON `FILE` or built-in workflow NAME")
+	asl := fs.String("asl", "", "AWS Step Functions definition (Amazon States Language) `FILE` to import")
+	functions := fs.String("functions", "", "performance side `FILE` for --asl (docs/workflow-format.md)")
+	planPath := fs.String("plan", "", "plan JSON `FILE` to validate against the workflow")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("unexpected argument %q (files are given with --workflow, --asl, --functions and --plan)", fs.Arg(0))
+	case *workflow != "" && *asl != "":
+		return usagef("give either --workflow or --asl, not both")
+	case *workflow == "" && *asl == "":
+		return usagef("give --workflow FILE|NAME, or --asl FILE with --functions FILE")
+	case *asl != "" && *functions == "":
+		return usagef("--asl needs --functions, the side file with each function's performance")
+	case *functions != "" && *asl == "":
+		return usagef("--functions goes with --asl")
+	}
+	var w *dag.Workflow
+	var err error
+	if *asl != "" {
+		w, err = dag.ReadASL(*asl, *functions)
+	} else {
+		w, err = loadWorkflow(*workflow)
+	}
+	if err != nil {
+		return oneProblemPerLine(err)
+	}
+	if err := w.Validate(); err != nil { // built-ins come from code, not through the parser
+		return oneProblemPerLine(err)
+	}
+	writeWorkflowSummary(stdout, w)
+	if *planPath != "" {
+		p, err := dag.ReadPlan(*planPath, w)
+		if err != nil {
+			return oneProblemPerLine(err)
+		}
+		writePlanSummary(stdout, *planPath, p)
+	}
+	return nil
+}
+
+// writeWorkflowSummary prints what a reader checks first: the shape, the functions and how wide
+// each map fans out.
+func writeWorkflowSummary(out io.Writer, w *dag.Workflow) {
+	counts := map[dag.StepKind]int{}
+	total := 0
+	var maps []string
+	w.Walk(func(_ []string, s *dag.Step) {
+		total++
+		counts[s.Kind()]++
+		if s.Map != nil {
+			maps = append(maps, fmt.Sprintf("%s: %s over %s", s.Name, describeItems(s.Map.Items), chain(s.Map.Iterator)))
+		}
+	})
+	fmt.Fprintf(out, "workflow %q is valid\n", w.Name)
+	fmt.Fprintf(out, "  steps:     %d (%d task, %d map, %d parallel, %d pass); top level: %s\n", total,
+		counts[dag.TaskStep], counts[dag.MapStep], counts[dag.ParallelStep], counts[dag.PassStep], chain(w.Steps))
+	names := make([]string, len(w.Functions))
+	for i, f := range w.Functions {
+		names[i] = f.Name
+	}
+	fmt.Fprintf(out, "  functions: %d (%s)\n", len(w.Functions), strings.Join(names, ", "))
+	for _, m := range maps {
+		fmt.Fprintf(out, "  map        %s\n", m)
+	}
+}
+
+func chain(seq []dag.Step) string {
+	names := make([]string, len(seq))
+	for i, s := range seq {
+		names[i] = s.Name
+	}
+	return strings.Join(names, " -> ")
+}
+
+func describeItems(d dag.Dist) string {
+	if n, fixed := (&dag.Map{Items: d}).FixedItems(); fixed {
+		return fmt.Sprintf("%d items", n)
+	}
+	return fmt.Sprintf("%s items (mean %.4g)", d.Kind, d.ExpectedValue())
+}
+
+func writePlanSummary(out io.Writer, path string, p *dag.Plan) {
+	fmt.Fprintf(out, "plan %s is valid\n", path)
+	if p.DefaultMemoryMB != 0 {
+		fmt.Fprintf(out, "  default memory: %d MB\n", p.DefaultMemoryMB)
+	}
+	if len(p.Memory) > 0 {
+		fmt.Fprintf(out, "  memory:  %s\n", joinSorted(p.Memory, func(v int) string { return fmt.Sprintf("%d MB", v) }))
+	}
+	if len(p.Bundle) > 0 {
+		fmt.Fprintf(out, "  bundle:  %s\n", joinSorted(p.Bundle, func(v int) string { return fmt.Sprintf("%d items/VM", v) }))
+	}
+	for i, g := range p.Fuse {
+		fmt.Fprintf(out, "  fuse[%d]: %s\n", i, strings.Join(g, " + "))
+	}
+	if len(p.Passing) > 0 {
+		fmt.Fprintf(out, "  passing: %s\n", joinSorted(p.Passing, func(v dag.Passing) string { return string(v) }))
+	}
+	if p.SharedRuntime {
+		fmt.Fprintf(out, "  shared runtime: yes\n")
+	}
+}
+
+func joinSorted[V any](m map[string]V, format func(V) string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + format(m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// oneProblemPerLine breaks dag's "; "-separated list of problems into lines for the terminal.
+func oneProblemPerLine(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "; ") {
+		return err
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(msg, "; ", ";\n  "))
+}

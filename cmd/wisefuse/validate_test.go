@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+)
+
+const examples = "../../docs/examples"
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestValidateWorkflowAndPlan(t *testing.T) {
+	code, out, errOut := runCLI("validate", "--workflow", filepath.Join(examples, "thumbnails.workflow.json"),
+		"--plan", filepath.Join(examples, "thumbnails.plan.json"))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	for _, want := range []string{`workflow "thumbnails" is valid`, "steps:     8 (5 task, 1 map, 1 parallel, 1 pass)",
+		"functions: 5 (Ingest, Resize, Watermark, Tag, Store)", "Resize_Map: uniform items (mean 12) over Resize -> Watermark",
+		"thumbnails.plan.json is valid", "fuse[0]: Resize + Watermark", "bundle:  Resize_Map 2 items/VM"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestValidateASL(t *testing.T) {
+	dir, ok := shareddata.Path("step-functions")
+	if !ok {
+		if shareddata.InCI() {
+			t.Fatal("shared data folder not found")
+		}
+		t.Skip("shared data folder not found; the ASL files are public data the project does not commit")
+	}
+	code, out, errOut := runCLI("validate", "--asl", filepath.Join(dir, "video-analytics.asl.json"),
+		"--functions", filepath.Join(examples, "video-analytics.functions.json"))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "Extract_Map: 30 items over Extract -> ObjectDetectUpload") {
+		t.Errorf("output lacks the map width:\n%s", out)
+	}
+}
+
+func TestValidateFailures(t *testing.T) {
+	tmp := t.TempDir()
+	badPlan := filepath.Join(tmp, "plan.json")
+	if err := os.WriteFile(badPlan, []byte(`{"default_memory_mb": 1024, "fuse": [["Ingest", "Index"]], "memory_mb": {"Tag": 99999}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badJSON := filepath.Join(tmp, "w.json")
+	if err := os.WriteFile(badJSON, []byte("{\"name\": \"x\",\n \"steps\": [{\"name\": \"a\", \"task\": 3}]}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wf := filepath.Join(examples, "thumbnails.workflow.json")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string // substrings of stderr
+	}{
+		{"no input", []string{}, 2, []string{"give --workflow FILE|NAME, or --asl FILE with --functions FILE"}},
+		{"both inputs", []string{"--workflow", wf, "--asl", "x.json", "--functions", "y.json"}, 2, []string{"either --workflow or --asl"}},
+		{"asl without side file", []string{"--asl", "x.json"}, 2, []string{"--asl needs --functions"}},
+		{"side file without asl", []string{"--workflow", wf, "--functions", "y.json"}, 2, []string{"--functions goes with --asl"}},
+		{"stray argument", []string{"--workflow", wf, "extra"}, 2, []string{`unexpected argument "extra"`}},
+		{"unknown flag", []string{"--wrkflow", wf}, 2, []string{"flag provided but not defined"}},
+		{"missing file", []string{"--workflow", filepath.Join(tmp, "nope.json")}, 1, []string{"neither a built-in"}},
+		{"bad JSON", []string{"--workflow", badJSON}, 1, []string{"w.json: line 2, column 34: steps[0].task: want a string, got the number 3"}},
+		{"bad plan", []string{"--workflow", wf, "--plan", badPlan}, 1, []string{
+			`memory_mb["Tag"] = 99999 MB, want 128..10240;` + "\n",
+			`fuse[0]: "Ingest" and "Index" are not adjacent steps of one sequence`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(append([]string{"validate"}, tc.args...)...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, errOut)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,424 @@
+package dag
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+)
+
+// An AWS Step Functions state machine (Amazon States Language, ASL) says which states run in
+// which order but nothing about how long they take, so ImportASL pairs it with an ASLSide file.
+// The import follows the success path: from StartAt along Next until a state with End, a Succeed
+// or (in a branch or iterator) the end of that sub-machine. States reached only through Catch
+// are error handlers: they must exist but are not imported, because the simulator models
+// successful runs. State by state:
+//
+//   - Task becomes a task step. Its function's performance comes from the side file entry keyed
+//     by the state's name or, failing that, by its function: Parameters.FunctionName (or
+//     Arguments.FunctionName) when Resource is a Lambda service integration
+//     ("arn:aws:states:::lambda:invoke"), else Resource. The state name wins because real
+//     definitions often share one Resource string between different states (placeholder ARNs).
+//   - Parallel becomes a parallel step, one branch per entry of Branches.
+//   - Map (with Iterator or ItemProcessor) becomes a map step; its item count, which ASL reads
+//     from the input at run time, comes from the side file's map_items, keyed by state name.
+//     MaxConcurrency, ItemReader, ItemBatcher and ProcessorConfig are ignored: all items run
+//     at once, each in its own iteration.
+//   - Pass and Succeed become pass steps (a state transition, no function).
+//   - Fail on the success path is an error: every run would fail.
+//   - Choice and Wait are not supported (the workflow model has no data-dependent branching and
+//     no timed delays) and are reported as such, naming the state.
+//
+// Other fields (InputPath, ResultPath, Retry, TimeoutSeconds, ...) are accepted and ignored.
+
+// ASLSide is the performance side file that goes with an ASL definition.
+type ASLSide struct {
+	// Name is the imported workflow's name; ReadASL defaults it to the ASL file's base name.
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Functions holds the performance of each Task state's function, keyed by the state's name
+	// or by its function (Resource or FunctionName); a state-name key wins. An entry's "name",
+	// when set, names the function in the workflow (and plans); otherwise the function is
+	// named by the key when the key is a state name, and by the last part of the ARN (what
+	// follows "function:", without a version or alias) when the key is a Resource. Several
+	// states matched by one Resource key share one function.
+	Functions map[string]Function `json:"functions"`
+	// MapItems is the item count of each Map state, keyed by state name: a number or a Dist.
+	MapItems map[string]Dist `json:"map_items,omitempty"`
+}
+
+// ReadASL imports the state machine in aslPath with the performance side file in sidePath.
+func ReadASL(aslPath, sidePath string) (*Workflow, error) {
+	asl, err := os.ReadFile(aslPath)
+	if err != nil {
+		return nil, err
+	}
+	sideData, err := os.ReadFile(sidePath)
+	if err != nil {
+		return nil, err
+	}
+	side, err := ParseASLSide(sidePath, sideData)
+	if err != nil {
+		return nil, err
+	}
+	if side.Name == "" {
+		base := filepath.Base(aslPath)
+		for _, ext := range []string{".json", ".asl"} {
+			base = strings.TrimSuffix(base, ext)
+		}
+		side.Name = base
+	}
+	return ImportASL(aslPath, asl, side)
+}
+
+// ParseASLSide decodes a side file; name prefixes every error.
+func ParseASLSide(name string, data []byte) (*ASLSide, error) {
+	var s ASLSide
+	if err := decodeJSON(data, &s, jsonStyle{strict: true}); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &s, nil
+}
+
+// ParseASL is ImportASL with the side file given as JSON too (the form the fuzz test drives).
+func ParseASL(aslName string, asl []byte, sideName string, sideData []byte) (*Workflow, error) {
+	side, err := ParseASLSide(sideName, sideData)
+	if err != nil {
+		return nil, err
+	}
+	return ImportASL(aslName, asl, side)
+}
+
+// ImportASL converts the ASL definition in data (name, usually the file name, prefixes every
+// error) into a validated Workflow, taking performance from side. Errors give the JSON path of
+// the state at fault, e.g. States.Extract_Map.Iterator.States.Extract, and what was expected.
+func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
+	var m aslMachine
+	if err := decodeJSON(data, &m, jsonStyle{dotKeys: true}); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{}}
+	steps := im.machine("", &m)
+	im.checkSideKeys()
+	if len(im.errs) > 0 {
+		return nil, fmt.Errorf("%s: %s", name, strings.Join(im.errs, "; "))
+	}
+	w := &Workflow{Name: side.Name, Description: side.Description, Functions: im.functions, Steps: steps}
+	if w.Description == "" {
+		w.Description = m.Comment
+	}
+	if err := w.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return w, nil
+}
+
+// aslMachine is a state machine, a Parallel branch or a Map's Iterator/ItemProcessor.
+type aslMachine struct {
+	Comment string              `json:"Comment"`
+	StartAt string              `json:"StartAt"`
+	States  map[string]aslState `json:"States"`
+}
+
+type aslState struct {
+	Type          string          `json:"Type"`
+	Resource      string          `json:"Resource"`
+	Parameters    json.RawMessage `json:"Parameters"`
+	Arguments     json.RawMessage `json:"Arguments"`
+	Next          string          `json:"Next"`
+	End           bool            `json:"End"`
+	Branches      []aslMachine    `json:"Branches"`
+	Iterator      *aslMachine     `json:"Iterator"`
+	ItemProcessor *aslMachine     `json:"ItemProcessor"`
+	Catch         []aslTransition `json:"Catch"`
+	Choices       []aslTransition `json:"Choices"`
+	Default       string          `json:"Default"`
+}
+
+type aslTransition struct {
+	Next string `json:"Next"`
+}
+
+type aslImporter struct {
+	side      *ASLSide
+	functions []Function
+	fnOf      map[string]string // side-file key -> function name, once created
+	usedFn    map[string]bool   // side-file function keys some Task state used
+	usedMap   map[string]bool   // map_items keys some Map state used
+	errs      []string
+}
+
+func (im *aslImporter) errorf(path, format string, a ...any) {
+	im.errs = append(im.errs, path+": "+fmt.Sprintf(format, a...))
+}
+
+// machine imports one (sub-)state machine found at path ("" for the top level) and returns its
+// success path as a sequence of steps.
+func (im *aslImporter) machine(path string, m *aslMachine) []Step {
+	statesPath := join(path, "States")
+	if len(m.States) == 0 {
+		im.errorf(orTop(path), "no States (want an object of at least one state)")
+		return nil
+	}
+	if m.StartAt == "" {
+		im.errorf(orTop(path), "no StartAt (want the name of the first state)")
+		return nil
+	}
+	if _, ok := m.States[m.StartAt]; !ok {
+		im.errorf(join(path, "StartAt"), "names state %q, which is not in %s (states: %s)", m.StartAt, statesPath, strings.Join(sortedKeys(m.States), ", "))
+		return nil
+	}
+	names := sortedKeys(m.States)
+	// Every transition must lead to a state of this machine, and every state must be reachable.
+	reachable := map[string]bool{m.StartAt: true}
+	queue := []string{m.StartAt}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		st := m.States[n]
+		for _, next := range st.transitions() {
+			if _, ok := m.States[next.target]; !ok {
+				im.errorf(join(statesPath, n)+"."+next.field, "names state %q, which is not in %s (states: %s)", next.target, statesPath, strings.Join(names, ", "))
+				continue
+			}
+			if !reachable[next.target] {
+				reachable[next.target] = true
+				queue = append(queue, next.target)
+			}
+		}
+	}
+	for _, n := range names {
+		if !reachable[n] {
+			im.errorf(join(statesPath, n), "state is unreachable from StartAt %q (no Next, Default, Choices or Catch leads to it)", m.StartAt)
+		}
+	}
+	// The success path: follow Next from StartAt.
+	var steps []Step
+	onPath := map[string]bool{}
+	var chain []string
+	for n := m.StartAt; n != ""; {
+		st := m.States[n]
+		at := join(statesPath, n)
+		if onPath[n] {
+			im.errorf(at, "cycle on the success path: %s -> %s (loops are not supported: the workflow model is series-parallel)", strings.Join(chain, " -> "), n)
+			break
+		}
+		onPath[n] = true
+		chain = append(chain, n)
+		step, terminal, ok := im.state(at, n, &st)
+		if ok {
+			steps = append(steps, step)
+		}
+		if terminal {
+			break
+		}
+		if _, exists := m.States[st.Next]; !exists {
+			break // reported above
+		}
+		n = st.Next
+	}
+	return steps
+}
+
+type aslEdge struct{ field, target string }
+
+// transitions lists every state s can move to, for the reachability check.
+func (s *aslState) transitions() []aslEdge {
+	var out []aslEdge
+	if s.Next != "" {
+		out = append(out, aslEdge{"Next", s.Next})
+	}
+	if s.Default != "" {
+		out = append(out, aslEdge{"Default", s.Default})
+	}
+	for i, c := range s.Choices {
+		if c.Next != "" {
+			out = append(out, aslEdge{fmt.Sprintf("Choices[%d].Next", i), c.Next})
+		}
+	}
+	for i, c := range s.Catch {
+		if c.Next != "" {
+			out = append(out, aslEdge{fmt.Sprintf("Catch[%d].Next", i), c.Next})
+		}
+	}
+	return out
+}
+
+// state imports one state on the success path. terminal says the path ends after it; ok says
+// step holds a step.
+func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal, ok bool) {
+	step.Name = name
+	switch s.Type {
+	case "Task", "Parallel", "Map", "Pass":
+		switch {
+		case s.End && s.Next != "":
+			im.errorf(at, "has both Next and End (want exactly one)")
+			return step, true, false
+		case !s.End && s.Next == "":
+			im.errorf(at, "%s state needs Next (the state that follows) or \"End\": true", s.Type)
+			return step, true, false
+		}
+		terminal = s.End
+	case "Succeed", "Fail":
+		if s.Next != "" || s.End {
+			im.errorf(at, "%s state is terminal and takes neither Next nor End", s.Type)
+		}
+		terminal = true
+	case "Choice":
+		im.errorf(at, "Choice states are not supported: the workflow model has no data-dependent branching (replace the Choice with the branch the runs you model take)")
+		return step, true, false
+	case "Wait":
+		im.errorf(at, "Wait states are not supported: the workflow model has no timed delays (remove the Wait, or model the delay as part of a function's work)")
+		return step, true, false
+	case "":
+		im.errorf(at, "no Type (want Task, Parallel, Map, Pass, Succeed or Fail)")
+		return step, true, false
+	default:
+		im.errorf(join(at, "Type"), "unknown state type %q (want Task, Parallel, Map, Pass, Succeed or Fail)", s.Type)
+		return step, true, false
+	}
+	switch s.Type {
+	case "Task":
+		fn, found := im.function(at, name, s)
+		step.Task = fn
+		return step, terminal, found
+	case "Parallel":
+		if len(s.Branches) == 0 {
+			im.errorf(at, "Parallel state needs Branches (an array of at least one state machine)")
+			return step, terminal, false
+		}
+		step.Parallel = make([][]Step, len(s.Branches))
+		for i := range s.Branches {
+			step.Parallel[i] = im.machine(fmt.Sprintf("%s.Branches[%d]", at, i), &s.Branches[i])
+		}
+	case "Map":
+		it, field := s.Iterator, "Iterator"
+		switch {
+		case s.Iterator != nil && s.ItemProcessor != nil:
+			im.errorf(at, "Map state has both Iterator and ItemProcessor (want one)")
+			return step, terminal, false
+		case s.ItemProcessor != nil:
+			it, field = s.ItemProcessor, "ItemProcessor"
+		case s.Iterator == nil:
+			im.errorf(at, "Map state needs an Iterator or an ItemProcessor")
+			return step, terminal, false
+		}
+		items, found := im.side.MapItems[name]
+		if !found {
+			im.errorf(at, "Map state has no item count: the side file's map_items needs an entry %q (a number, or a distribution object)", name)
+		}
+		im.usedMap[name] = true
+		step.Map = &Map{Items: items, Iterator: im.machine(join(at, field), it)}
+	case "Pass", "Succeed":
+		step.Pass = true
+	case "Fail":
+		im.errorf(at, "Fail state on the success path: every run would fail, which the simulator does not model (a Fail belongs behind a Catch)")
+		return step, true, false
+	}
+	return step, terminal, true
+}
+
+// function finds the side-file entry of Task state name and returns the function's name,
+// creating the function on first use.
+func (im *aslImporter) function(at, name string, s *aslState) (string, bool) {
+	keys := []string{name}
+	if fn := lambdaFunctionName(s); fn != "" {
+		keys = append(keys, fn)
+	}
+	if s.Resource != "" && s.Resource != keys[len(keys)-1] {
+		keys = append(keys, s.Resource)
+	}
+	for i, key := range keys {
+		f, ok := im.side.Functions[key]
+		if !ok {
+			continue
+		}
+		im.usedFn[key] = true
+		if fn, done := im.fnOf[key]; done {
+			return fn, true
+		}
+		if f.Name == "" {
+			f.Name = key
+			if i > 0 {
+				f.Name = functionNameOfARN(key)
+			}
+		}
+		im.fnOf[key] = f.Name
+		if prev := im.find(f.Name); prev != nil {
+			if !reflect.DeepEqual(*prev, f) {
+				im.errorf(at, "side-file entry %q names function %q, which another entry defines differently (give the entries different names)", key, f.Name)
+				return "", false
+			}
+			return f.Name, true
+		}
+		im.functions = append(im.functions, f)
+		return f.Name, true
+	}
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	im.errorf(at, "no performance entry for this Task: the side file's functions needs a key %s (state name first, then function)", strings.Join(quoted, " or "))
+	return "", false
+}
+
+func (im *aslImporter) find(fn string) *Function {
+	for i := range im.functions {
+		if im.functions[i].Name == fn {
+			return &im.functions[i]
+		}
+	}
+	return nil
+}
+
+// checkSideKeys reports side-file entries that match nothing: most likely a typo.
+func (im *aslImporter) checkSideKeys() {
+	for _, k := range sortedKeys(im.side.Functions) {
+		if !im.usedFn[k] {
+			im.errorf(fmt.Sprintf("side file functions[%q]", k), "matches no Task state on the success path (by state name, Resource or FunctionName)")
+		}
+	}
+	for _, k := range sortedKeys(im.side.MapItems) {
+		if !im.usedMap[k] {
+			im.errorf(fmt.Sprintf("side file map_items[%q]", k), "matches no Map state on the success path")
+		}
+	}
+}
+
+// lambdaFunctionName returns Parameters.FunctionName (or Arguments.FunctionName) of a Task that
+// invokes Lambda through the service integration, where Resource names the integration, not the
+// function.
+func lambdaFunctionName(s *aslState) string {
+	if !strings.HasPrefix(s.Resource, "arn:aws:states:::lambda:invoke") {
+		return ""
+	}
+	for _, raw := range []json.RawMessage{s.Parameters, s.Arguments} {
+		var p struct {
+			FunctionName string `json:"FunctionName"`
+		}
+		if json.Unmarshal(raw, &p) == nil && p.FunctionName != "" {
+			return p.FunctionName
+		}
+	}
+	return ""
+}
+
+// functionNameOfARN returns the function name in a Lambda ARN
+// (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:VERSION]), or s itself if it is not one.
+func functionNameOfARN(s string) string {
+	_, rest, ok := strings.Cut(s, ":function:")
+	if !ok || rest == "" {
+		return s
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	return name
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "top level"
+	}
+	return path
+}

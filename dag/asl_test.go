@@ -1,0 +1,224 @@
+package dag
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+)
+
+// examplesDir holds the documented example files; tests load them so the docs cannot rot.
+const examplesDir = "../docs/examples"
+
+// TestImportSharedASL imports the three real Step Functions definitions with their side files.
+func TestImportSharedASL(t *testing.T) {
+	dir, ok := shareddata.Path("step-functions")
+	if !ok {
+		if shareddata.InCI() {
+			t.Fatal("shared data folder not found (set " + shareddata.EnvVar + ")")
+		}
+		t.Skip("shared data folder not found; the ASL files are public data the project does not commit")
+	}
+	for _, tc := range []struct {
+		app       string
+		steps     []string // top-level step names
+		mapStep   string
+		items     int
+		iterator  []string // the map's iterator steps
+		functions []string
+	}{
+		{"video-analytics", []string{"Split", "Extract_Map"}, "Extract_Map", 30,
+			[]string{"Extract", "ObjectDetectUpload"}, []string{"Split", "Extract", "Classify"}},
+		{"ml-pipeline", []string{"PCA", "Train_Map", "Combine_and_Test"}, "Train_Map", 16,
+			[]string{"Train"}, []string{"PCA", "ParamTune", "CombineModels"}},
+		{"chatbot", []string{"Preprocess", "Train_LR_Map"}, "Train_LR_Map", 22,
+			[]string{"Train_Intent"}, []string{"SplitChatBot", "TrainIntentClassifier"}},
+	} {
+		t.Run(tc.app, func(t *testing.T) {
+			w, err := ReadASL(filepath.Join(dir, tc.app+".asl.json"), filepath.Join(examplesDir, tc.app+".functions.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Name != tc.app {
+				t.Errorf("name %q, want %q (the ASL file's base name)", w.Name, tc.app)
+			}
+			if got := stepNames(w.Steps); !equal(got, tc.steps) {
+				t.Errorf("steps %v, want %v", got, tc.steps)
+			}
+			m := w.Step(tc.mapStep)
+			if m == nil || m.Map == nil {
+				t.Fatalf("no map step %q", tc.mapStep)
+			}
+			if n, fixed := m.Map.FixedItems(); !fixed || n != tc.items {
+				t.Errorf("map items %d (fixed %v), want %d", n, fixed, tc.items)
+			}
+			if got := stepNames(m.Map.Iterator); !equal(got, tc.iterator) {
+				t.Errorf("iterator %v, want %v", got, tc.iterator)
+			}
+			var fns []string
+			for _, f := range w.Functions {
+				fns = append(fns, f.Name)
+			}
+			if !equal(fns, tc.functions) {
+				t.Errorf("functions %v, want %v", fns, tc.functions)
+			}
+		})
+	}
+}
+
+// The video definition's Extract and ObjectDetectUpload share one placeholder Resource; keyed by
+// state name they must stay two functions with their own performance.
+func TestASLStateNameWinsOverResource(t *testing.T) {
+	asl := `{"StartAt":"A","States":{
+		"A":{"Type":"Task","Resource":"XXXX","Next":"B"},
+		"B":{"Type":"Task","Resource":"XXXX","Next":"C"},
+		"C":{"Type":"Task","Resource":"XXXX","End":true}}}`
+	side := `{"functions":{
+		"A":{"min_memory_mb":128,"serial_work_s":1,"threads":1},
+		"XXXX":{"min_memory_mb":256,"serial_work_s":2,"threads":1}}}`
+	w, err := ParseASL("t.asl.json", []byte(asl), "t.functions.json", []byte(side))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"A": "A", "B": "XXXX", "C": "XXXX"}
+	for step, fn := range want {
+		if got := w.Step(step).Task; got != fn {
+			t.Errorf("step %s runs %q, want %q", step, got, fn)
+		}
+	}
+	if len(w.Functions) != 2 || w.Function("A").SerialWork.Value != 1 || w.Function("XXXX").SerialWork.Value != 2 {
+		t.Errorf("functions %+v, want A (1 s) and XXXX (2 s)", w.Functions)
+	}
+}
+
+func TestImportOrdersExample(t *testing.T) {
+	w, err := ReadASL(filepath.Join(examplesDir, "orders.asl.json"), filepath.Join(examplesDir, "orders.functions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Name != "orders" {
+		t.Errorf("name %q, want the side file's %q", w.Name, "orders")
+	}
+	if got, want := stepNames(w.Steps), []string{"Validate", "Prepare", "Fulfil", "Done"}; !equal(got, want) {
+		t.Errorf("steps %v, want %v (Rejected is behind a Catch and not imported)", got, want)
+	}
+	for name, kind := range map[string]StepKind{"Validate": TaskStep, "Prepare": PassStep, "Fulfil": ParallelStep,
+		"Done": PassStep, "Pick_Items": MapStep, "Charge": TaskStep, "Reserve": TaskStep, "Label": TaskStep} {
+		if s := w.Step(name); s == nil || s.Kind() != kind {
+			t.Errorf("step %s: want a %s step, got %+v", name, kind, s)
+		}
+	}
+	for step, fn := range map[string]string{"Validate": "validate-order", "Charge": "charge-card", "Reserve": "Reserve", "Label": "print-label"} {
+		if got := w.Step(step).Task; got != fn {
+			t.Errorf("step %s runs %q, want %q", step, got, fn)
+		}
+	}
+	if w.Step("Pick_Items").Map.Items.Kind != Empirical {
+		t.Errorf("Pick_Items items %+v, want the side file's empirical distribution", w.Step("Pick_Items").Map.Items)
+	}
+}
+
+func TestASLErrors(t *testing.T) {
+	const okSide = `{"functions":{"A":{"threads":1},"B":{"threads":1}},"map_items":{"M":3}}`
+	for _, tc := range []struct {
+		name, asl, side string
+		want            []string // substrings of the error
+	}{
+		{"choice", `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Next":"B"}],"Default":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"t.asl.json: States.A: Choice states are not supported"}},
+		{"wait", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":3,"Next":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"States.A: Wait states are not supported"}},
+		{"missing next target", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"Nope"}}}`, okSide,
+			[]string{`States.A.Next: names state "Nope", which is not in States (states: A)`}},
+		{"missing catch target", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true,"Catch":[{"Next":"Gone"}]}}}`, okSide,
+			[]string{`States.A.Catch[0].Next: names state "Gone"`}},
+		{"cycle", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"B"},"B":{"Type":"Task","Next":"A"}}}`, okSide,
+			[]string{"States.A: cycle on the success path: A -> B -> A"}},
+		{"unreachable", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true},"B":{"Type":"Task","End":true}}}`, okSide,
+			[]string{`States.B: state is unreachable from StartAt "A"`}},
+		{"next and end", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"B","End":true},"B":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"States.A: has both Next and End"}},
+		{"neither next nor end", `{"StartAt":"A","States":{"A":{"Type":"Pass"}}}`, okSide,
+			[]string{`States.A: Pass state needs Next (the state that follows) or "End": true`}},
+		{"unknown type", `{"StartAt":"A","States":{"A":{"Type":"Lambda","End":true}}}`, okSide,
+			[]string{`States.A.Type: unknown state type "Lambda"`}},
+		{"no type", `{"StartAt":"A","States":{"A":{"End":true}}}`, okSide,
+			[]string{"States.A: no Type"}},
+		{"no start", `{"States":{"A":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"top level: no StartAt"}},
+		{"no states", `{"StartAt":"A"}`, okSide,
+			[]string{"top level: no States"}},
+		{"start missing", `{"StartAt":"Z","States":{"A":{"Type":"Task","End":true}}}`, okSide,
+			[]string{`StartAt: names state "Z", which is not in States`}},
+		{"fail on path", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"F"},"F":{"Type":"Fail"}}}`, okSide,
+			[]string{"States.F: Fail state on the success path"}},
+		{"succeed with next", `{"StartAt":"A","States":{"A":{"Type":"Succeed","Next":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"States.A: Succeed state is terminal"}},
+		{"no perf entry", `{"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:x","End":true}}}`, `{"functions":{}}`,
+			[]string{`States.C: no performance entry for this Task: the side file's functions needs a key "C" or "arn:x"`}},
+		{"unused side keys", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1},"Typo":{"threads":1}},"map_items":{"Mapp":2}}`,
+			[]string{`side file functions["Typo"]: matches no Task state`, `side file map_items["Mapp"]: matches no Map state`}},
+		{"map without items", `{"StartAt":"X","States":{"X":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}}}`,
+			[]string{`States.X: Map state has no item count: the side file's map_items needs an entry "X"`}},
+		{"map without iterator", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`, `{"functions":{},"map_items":{"M":2}}`,
+			[]string{"States.M: Map state needs an Iterator or an ItemProcessor"}},
+		{"map with both", `{"StartAt":"M","States":{"M":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"ItemProcessor":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, okSide,
+			[]string{"States.M: Map state has both Iterator and ItemProcessor"}},
+		{"nested path", `{"StartAt":"M","States":{"M":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","Next":"Q"}}},"End":true}}}`, okSide,
+			[]string{`States.M.Iterator.States.A.Next: names state "Q"`}},
+		{"nested in item processor and branch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","End":true}}},"End":true}}}],"End":true}}}`, okSide,
+			[]string{"States.P.Branches[0].States.M.ItemProcessor.States.W: Wait states are not supported"}},
+		{"parallel without branches", `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true}}}`, okSide,
+			[]string{"States.P: Parallel state needs Branches"}},
+		{"conflicting function names", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"B"},"B":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"name":"f","threads":1},"B":{"name":"f","threads":2}}}`,
+			[]string{`States.B: side-file entry "B" names function "f", which another entry defines differently`}},
+		{"type error with position", "{\"StartAt\":\"A\",\n \"States\":{\"A\":{\"Type\":\"Task\",\n   \"End\":\"yes\"}}}", okSide,
+			[]string{`t.asl.json: line 3, column 10: States.A.End: want true or false, got the string "yes"`}},
+		{"syntax error", "{\"StartAt\":\"A\",\n \"States\":{\"A\":{\"Type\":\"Task\",,}}}", okSide,
+			[]string{"t.asl.json: line 2, column 31: invalid JSON"}},
+		{"states not an object", `{"StartAt":"A","States":[]}`, okSide,
+			[]string{"line 1, column 25: States: want an object, got an array"}},
+		{"side file error", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1,"init_s":{"kind":"normal","mean":"x"}}}}`,
+			[]string{`t.functions.json: line 1, column 65: functions["A"].init_s.mean: want a number, got the string "x"`}},
+		{"invalid function parameters", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":0}}}`,
+			[]string{`t.asl.json: workflow "": functions[0] ("A"): threads = 0, want >= 1`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := ParseASL("t.asl.json", []byte(tc.asl), "t.functions.json", []byte(tc.side))
+			if err == nil {
+				t.Fatalf("imported %+v, want an error", w)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error\n  %v\nwant it to contain\n  %s", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestFunctionNameOfARN(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:lambda:us-east-1:123456789012:function:resize":      "resize",
+		"arn:aws:lambda:us-east-1:123456789012:function:resize:prod": "resize",
+		"XXXXXXXX": "XXXXXXXX",
+		"<--->":    "<--->",
+	} {
+		if got := functionNameOfARN(in); got != want {
+			t.Errorf("functionNameOfARN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func stepNames(steps []Step) []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b)
+}

@@ -1,0 +1,371 @@
+package dag
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// encoding/json reports a type mismatch with a byte offset and a field path without array
+// indices ("steps.map.items"), an unknown field with neither, and an error from a custom
+// UnmarshalJSON (a malformed Dist) with no position at all. Users need "line 12, column 20:
+// steps[1].map.items: ...". So when a strict decode fails for any reason other than bad syntax,
+// the data is read again token by token alongside the target type to find the first value that
+// does not fit, with its exact position and path. That second pass runs only on failure, so it
+// costs nothing for good files.
+
+// jsonStyle says how the path of an error names the keys of a JSON object decoded into a Go map.
+type jsonStyle struct {
+	strict  bool // unknown object keys are errors (workflow and plan files; ASL allows them)
+	dotKeys bool // map keys as ".key" (ASL paths: States.Split.Next) instead of `["key"]`
+}
+
+// decodeJSON decodes data into v (a pointer) and turns any failure into an error that gives the
+// line, column and field path of the value at fault and what was expected there.
+func decodeJSON(data []byte, v any, style jsonStyle) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if style.strict {
+		dec.DisallowUnknownFields()
+	}
+	err := dec.Decode(v)
+	if err == nil {
+		// Anything but white space after the value is an error too.
+		off := skipSpace(data, dec.InputOffset())
+		if off < int64(len(data)) {
+			line, col := lineCol(data, off)
+			return fmt.Errorf("line %d, column %d: unexpected data after the JSON value (a file holds exactly one JSON object)", line, col)
+		}
+		return nil
+	}
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &syn):
+		// Offset is the number of bytes read when the error was found: the bad byte is the last.
+		line, col := lineCol(data, max(syn.Offset-1, 0))
+		return fmt.Errorf("line %d, column %d: invalid JSON: %s", line, col, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		if len(bytes.TrimSpace(data)) == 0 {
+			return errors.New("empty file, want a JSON object")
+		}
+		line, col := lineCol(data, int64(len(data)))
+		return fmt.Errorf("line %d, column %d: truncated JSON (the file ends inside a value)", line, col)
+	}
+	if at := locateJSONError(data, reflect.TypeOf(v).Elem(), style); at != nil {
+		return at
+	}
+	return err
+}
+
+// jsonAt is a decode error at a known place.
+type jsonAt struct {
+	line, col int
+	path      string // "" for the top-level value
+	msg       string
+}
+
+func (e *jsonAt) Error() string {
+	where := e.path
+	if where == "" {
+		where = "top level"
+	}
+	return fmt.Sprintf("line %d, column %d: %s: %s", e.line, e.col, where, e.msg)
+}
+
+// locateJSONError re-reads data along type t and returns the first value that does not decode,
+// or nil if it finds none (then the caller keeps encoding/json's own error).
+func locateJSONError(data []byte, t reflect.Type, style jsonStyle) error {
+	l := &locator{data: data, dec: json.NewDecoder(bytes.NewReader(data)), style: style}
+	off, path, msg, found := l.value(t, "", 0)
+	if !found {
+		return nil
+	}
+	line, col := lineCol(data, off)
+	return &jsonAt{line: line, col: col, path: path, msg: msg}
+}
+
+// plainTypes maps a type with a custom UnmarshalJSON to a method-free type with the same fields,
+// so that the locator can look inside an object the custom decoder rejected and point at the key
+// or value at fault ("steps[0].map.items.mean: want a number").
+var plainTypes = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[Dist](): reflect.TypeFor[distFields](),
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+type locator struct {
+	data  []byte
+	dec   *json.Decoder
+	style jsonStyle
+}
+
+// start returns the offset of the next value's first byte (after white space, ':' and ',').
+func (l *locator) start() int64 {
+	off := l.dec.InputOffset()
+	for off < int64(len(l.data)) {
+		switch l.data[off] {
+		case ' ', '\t', '\r', '\n', ':', ',':
+			off++
+			continue
+		}
+		break
+	}
+	return off
+}
+
+// value reads the next JSON value, which is to become a t. base is the offset of l.data within
+// the whole file (non-zero when looking inside a sub-value). It returns where and what is wrong.
+func (l *locator) value(t reflect.Type, path string, base int64) (off int64, at, msg string, found bool) {
+	off = l.start()
+	fail := func(format string, a ...any) (int64, string, string, bool) {
+		return base + off, path, fmt.Sprintf(format, a...), true
+	}
+	var raw json.RawMessage
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		if err := l.dec.Decode(&raw); err != nil {
+			return fail("%v", err)
+		}
+		v := reflect.New(t)
+		err := v.Interface().(json.Unmarshaler).UnmarshalJSON(raw)
+		if err == nil {
+			return 0, "", "", false
+		}
+		if plain, ok := plainTypes[t]; ok && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+			sub := &locator{data: raw, dec: json.NewDecoder(bytes.NewReader(raw)), style: jsonStyle{strict: true}}
+			if o, p, m, ok := sub.value(plain, path, base+off); ok {
+				return o, p, m, true
+			}
+		}
+		return fail("%v", err)
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if l.peek() == 'n' {
+			return l.skip(path, base)
+		}
+		return l.value(t.Elem(), path, base)
+	case reflect.Struct:
+		return l.object(t, path, base, func(key string) (reflect.Type, string, bool) {
+			f, ok := fieldByJSONName(t, key)
+			return f, join(path, key), ok
+		})
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			break
+		}
+		return l.object(t, path, base, func(key string) (reflect.Type, string, bool) {
+			if l.style.dotKeys {
+				return t.Elem(), join(path, key), true
+			}
+			return t.Elem(), path + "[" + strconv.Quote(key) + "]", true
+		})
+	case reflect.Slice:
+		if l.peek() == 'n' {
+			return l.skip(path, base)
+		}
+		if l.peek() != '[' {
+			return l.mismatch(t, path, base)
+		}
+		if _, err := l.dec.Token(); err != nil {
+			return fail("%v", err)
+		}
+		for i := 0; l.dec.More(); i++ {
+			if o, p, m, ok := l.value(t.Elem(), fmt.Sprintf("%s[%d]", path, i), base); ok {
+				return o, p, m, true
+			}
+		}
+		if _, err := l.dec.Token(); err != nil {
+			return fail("%v", err)
+		}
+		return 0, "", "", false
+	}
+	// A scalar (or a type the locator does not look into): decode it on its own.
+	if err := l.dec.Decode(&raw); err != nil {
+		return fail("%v", err)
+	}
+	if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
+		return fail("want %s, got %s", describeType(t), describeJSON(raw))
+	}
+	return 0, "", "", false
+}
+
+// object reads a JSON object whose keys resolve through field (type and path of the key's value).
+func (l *locator) object(t reflect.Type, path string, base int64, field func(key string) (reflect.Type, string, bool)) (int64, string, string, bool) {
+	if l.peek() == 'n' {
+		return l.skip(path, base)
+	}
+	if l.peek() != '{' {
+		return l.mismatch(t, path, base)
+	}
+	if _, err := l.dec.Token(); err != nil {
+		return base + l.start(), path, err.Error(), true
+	}
+	for l.dec.More() {
+		keyOff := l.start()
+		tok, err := l.dec.Token()
+		if err != nil {
+			return base + keyOff, path, err.Error(), true
+		}
+		key, _ := tok.(string)
+		ft, p, ok := field(key)
+		if !ok {
+			if l.style.strict {
+				return base + keyOff, path, fmt.Sprintf("unknown field %q (want one of %s)", key, strings.Join(jsonNames(t), ", ")), true
+			}
+			var skip json.RawMessage
+			if err := l.dec.Decode(&skip); err != nil {
+				return base + l.start(), p, err.Error(), true
+			}
+			continue
+		}
+		if o, p, m, ok := l.value(ft, p, base); ok {
+			return o, p, m, true
+		}
+	}
+	if _, err := l.dec.Token(); err != nil {
+		return base + l.start(), path, err.Error(), true
+	}
+	return 0, "", "", false
+}
+
+func (l *locator) peek() byte {
+	if off := l.start(); off < int64(len(l.data)) {
+		return l.data[off]
+	}
+	return 0
+}
+
+// skip consumes the next value without looking into it.
+func (l *locator) skip(path string, base int64) (int64, string, string, bool) {
+	off := l.start()
+	var raw json.RawMessage
+	if err := l.dec.Decode(&raw); err != nil {
+		return base + off, path, err.Error(), true
+	}
+	return 0, "", "", false
+}
+
+// mismatch reports that the next value has the wrong JSON type for t.
+func (l *locator) mismatch(t reflect.Type, path string, base int64) (int64, string, string, bool) {
+	off := l.start()
+	var raw json.RawMessage
+	if err := l.dec.Decode(&raw); err != nil {
+		return base + off, path, err.Error(), true
+	}
+	return base + off, path, fmt.Sprintf("want %s, got %s", describeType(t), describeJSON(raw)), true
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// fieldByJSONName finds the field of struct t that encoding/json would fill from key: the exact
+// name first, then a case-insensitive match, as encoding/json does.
+func fieldByJSONName(t reflect.Type, key string) (reflect.Type, bool) {
+	var fold reflect.Type
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, ok := jsonName(f)
+		if !ok {
+			continue
+		}
+		if name == key {
+			return f.Type, true
+		}
+		if fold == nil && strings.EqualFold(name, key) {
+			fold = f.Type
+		}
+	}
+	return fold, fold != nil
+}
+
+func jsonName(f reflect.StructField) (string, bool) {
+	if !f.IsExported() || f.Anonymous {
+		return "", false
+	}
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return "", false
+	}
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name, true
+}
+
+// jsonNames lists the keys a struct type accepts (for "unknown field" errors).
+func jsonNames(t reflect.Type) []string {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if n, ok := jsonName(t.Field(i)); ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// describeType says in words what JSON a Go type takes.
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return describeType(t.Elem())
+	}
+	return t.String()
+}
+
+// describeJSON names a raw JSON value's type, with the value itself when it is short.
+func describeJSON(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "the string " + truncate(raw)
+	case 't', 'f':
+		return string(raw)
+	case 'n':
+		return "null"
+	}
+	return "the number " + truncate(raw)
+}
+
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\r', '\n':
+			off++
+			continue
+		}
+		break
+	}
+	return off
+}
