@@ -73,6 +73,16 @@ func TestPhotonsCoLocatesAMapInFewestRuntimesThatFit(t *testing.T) {
 	if !p.SharedRuntime || len(p.Fuse) != 0 || len(p.Passing) != 0 {
 		t.Errorf("plan %+v: want a shared runtime, no fusion, remote storage", p)
 	}
+	// The saving is a fraction of the function's footprint (900/1024 here), applied to the
+	// memory the user configured: at 2,048 MB an extra invocation needs ceil(2048 x 124/1024) =
+	// 248 MB, so 1 + (10240-2048)/248 = 34 fit and 100 items take 3 runtimes of 34.
+	p, err = Photons{MemoryMB: 2048}.Plan(w, dag.Objective{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, m := p.BundleOf("Fan"), p.MemoryOf("Recv"); b != 34 || m != 2048+33*248 {
+		t.Errorf("at 2048 MB: bundle %d at %d MB, want 34 at %d", b, m, 2048+33*248)
+	}
 	// Nothing shared: every invocation needs its full memory, 10 fit in 10,240 MB.
 	recv.SharedMemoryMB = 0
 	w = fanOutWorkflow(100, mb, recv, false)
