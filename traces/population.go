@@ -55,8 +55,9 @@ type PopulationConfig struct {
 	// DataNodesCorrelation couples data size with node count (default 0.5).
 	DataNodesCorrelation float64
 	// SkewMeanLog is the mean of ln(skew) for DAGs with width >= 2, ln(skew) being exponential
-	// (default 2: median skew 4, 10% of wide DAGs at skew >= 100). An assumption, as above.
-	SkewMeanLog float64
+	// (default 2: median skew 4, 10% of wide DAGs at skew >= 100), capped at MaxSkew (default
+	// 10,000: beyond it a straggler would run for hours). Assumptions, as above.
+	SkewMeanLog, MaxSkew float64
 	// WorkMedian and WorkSigma give the log-normal median compute per function invocation, in
 	// core-seconds (defaults 0.25 and 1).
 	WorkMedian, WorkSigma float64
@@ -77,6 +78,7 @@ func (c *PopulationConfig) defaults() {
 	def(&c.DataSigma, 2.5)
 	def(&c.DataNodesCorrelation, 0.5)
 	def(&c.SkewMeanLog, 2)
+	def(&c.MaxSkew, 1e4)
 	def(&c.WorkMedian, 0.25)
 	def(&c.WorkSigma, 1)
 }
@@ -115,7 +117,7 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 	for i, u := range stratify(zSkew, counts) {
 		dags[i].TargetSkew = 1
 		if dags[i].Width > 1 {
-			dags[i].TargetSkew = math.Exp(-cfg.SkewMeanLog * math.Log1p(-u))
+			dags[i].TargetSkew = math.Min(math.Exp(-cfg.SkewMeanLog*math.Log1p(-u)), cfg.MaxSkew)
 		}
 	}
 	for i, u := range stratify(zWork, counts) {

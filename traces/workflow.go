@@ -3,7 +3,6 @@ package traces
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -22,17 +21,13 @@ const (
 // sequence, each a Task (width 1) or a Map of its width's items over one function. Every function
 // computes about Work core-seconds; the DAG's intermediate data is split evenly over its Depth+1
 // hand-offs (into the first stage, between stages, out of the last) and, within a stage, evenly
-// over its invocations. Map items draw a per-invocation ItemSkew, log-normal with median 1 and
-// sigma = ln(TargetSkew) / E[range of Width standard normals], so that the widest stage's
-// expected log max/min ratio is ln(TargetSkew): the skew emerges from the simulation, it is not
-// written into the trace.
+// over its invocations. Map items draw a per-invocation ItemSkew (see itemSkew) calibrated so that
+// the widest stage's expected log max/min ratio is ln(TargetSkew): the skew emerges from the
+// simulation, it is not written into the trace.
 func (d *DAGSpec) Workflow() *dag.Workflow {
 	w := &dag.Workflow{Name: d.ID, Description: fmt.Sprintf("generated: width %d, depth %d, nodes %d", d.Width, d.Depth, d.Nodes)}
 	handoff := d.DataBytes / float64(d.Depth+1)
-	sigma := 0.0
-	if d.Width > 1 && d.TargetSkew > 1 {
-		sigma = math.Log(d.TargetSkew) / expectedNormalRange(d.Width)
-	}
+	skew := itemSkew(d.Width, d.TargetSkew)
 	for s, width := range d.Stages {
 		in := handoff / float64(width)
 		if s == 0 {
@@ -56,9 +51,7 @@ func (d *DAGSpec) Workflow() *dag.Workflow {
 		if width == 1 {
 			step.Task = f.Name
 		} else {
-			if sigma > 0 {
-				f.ItemSkew = dag.Dist{Kind: dag.LogNormal, Median: 1, Sigma: sigma}
-			}
+			f.ItemSkew = skew
 			step.Map = &dag.Map{Items: dag.Const(float64(width)), Iterator: []dag.Step{{Name: fmt.Sprintf("stage%d-item", s), Task: f.Name}}}
 		}
 		w.Functions = append(w.Functions, f)
@@ -71,30 +64,20 @@ func (d *DAGSpec) Workflow() *dag.Workflow {
 // unfused, unbundled, data through remote storage (how Durable Functions passes it).
 func (d *DAGSpec) Plan() *dag.Plan { return dag.UniformPlan(GeneratedMemoryMB) }
 
-var rangeCache sync.Map // int -> float64
-
-// expectedNormalRange returns E[max - min] of n independent standard normals (Tippett's d2):
-// the integral of 1 - Phi(x)^n - (1 - Phi(x))^n over x, by the trapezoid rule.
-func expectedNormalRange(n int) float64 {
-	if n < 2 {
-		return 0
+// itemSkew is the per-item work factor of a stage of width items calibrated so that the expected
+// log of the slowest / fastest ratio is ln(skew): log-uniform on [-a, a] with
+// a = ln(skew) (width+1) / (2 (width-1)), since the expected range of width uniforms on [0, 1] is
+// (width-1)/(width+1). Unlike a log-normal, it is bounded (the largest ratio is e^(2a)), so a
+// two-item stage with skew 1,000 does not occasionally draw a straggler a million times slower.
+// It is an Empirical Dist through 65 quantiles of the log-uniform.
+func itemSkew(width int, skew float64) dag.Dist {
+	if width < 2 || skew <= 1 {
+		return dag.Dist{}
 	}
-	if v, ok := rangeCache.Load(n); ok {
-		return v.(float64)
+	a := math.Log(skew) * float64(width+1) / (2 * float64(width-1))
+	q := make([]float64, 65)
+	for i := range q {
+		q[i] = math.Exp(-a + 2*a*float64(i)/float64(len(q)-1))
 	}
-	const lo, hi, steps = -12.0, 12.0, 4800
-	h := (hi - lo) / steps
-	sum := 0.0
-	for i := 0; i <= steps; i++ {
-		x := lo + float64(i)*h
-		p := normCDF(x)
-		f := 1 - math.Exp(float64(n)*math.Log(p)) - math.Exp(float64(n)*math.Log1p(-p))
-		if i == 0 || i == steps {
-			f /= 2
-		}
-		sum += f
-	}
-	r := sum * h
-	rangeCache.Store(n, r)
-	return r
+	return dag.Dist{Kind: dag.Empirical, Quantiles: q}
 }

@@ -4,18 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/wisefuse/wisefuse/dag"
 )
-
-func TestExpectedNormalRange(t *testing.T) {
-	// Tippett's tabulated d2 constants.
-	for n, want := range map[int]float64{2: 1.128, 3: 1.693, 5: 2.326, 10: 3.078, 25: 3.931} {
-		if got := expectedNormalRange(n); math.Abs(got-want) > 0.002 {
-			t.Errorf("d2(%d) = %.4f, want %.3f", n, got, want)
-		}
-	}
-}
 
 func TestWorkflowShape(t *testing.T) {
 	dags, err := NewPopulation(PopulationConfig{DAGs: 400, Invocations: 100_000}, rand.New(rand.NewPCG(3, 1)))
@@ -55,28 +44,37 @@ func TestWorkflowShape(t *testing.T) {
 	}
 }
 
-// The ItemSkew calibration: over many draws of width items, the median max/min ratio is close
-// to the target.
+// The ItemSkew calibration: over many draws of width items, the geometric mean of the max/min
+// ratio is the target, and no draw exceeds the bound.
 func TestItemSkewCalibration(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, tc := range []struct {
 		width int
 		skew  float64
-	}{{2, 10}, {10, 100}, {200, 1000}} {
-		sigma := math.Log(tc.skew) / expectedNormalRange(tc.width)
-		d := dag.Dist{Kind: dag.LogNormal, Median: 1, Sigma: sigma}
+	}{{2, 10}, {2, 1000}, {10, 100}, {200, 1000}} {
+		d := itemSkew(tc.width, tc.skew)
+		if err := d.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		bound := d.Quantiles[len(d.Quantiles)-1] / d.Quantiles[0]
 		logs := 0.0
-		const trials = 2000
+		const trials = 4000
 		for range trials {
 			lo, hi := math.Inf(1), 0.0
 			for range tc.width {
 				v := d.Sample(rng)
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
+			if hi/lo > bound*(1+1e-9) {
+				t.Fatalf("width %d: ratio %v above the bound %v", tc.width, hi/lo, bound)
+			}
 			logs += math.Log(hi / lo)
 		}
-		if got := math.Exp(logs / trials); math.Abs(math.Log(got/tc.skew)) > 0.1 {
+		if got := math.Exp(logs / trials); math.Abs(math.Log(got/tc.skew)) > 0.1*math.Log(tc.skew) {
 			t.Errorf("width %d: geometric mean max/min %.1f, want about %.0f", tc.width, got, tc.skew)
 		}
+	}
+	if d := itemSkew(1, 100); !d.IsZero() {
+		t.Errorf("a width-1 stage has no siblings, want no item skew, got %+v", d)
 	}
 }
