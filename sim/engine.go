@@ -64,8 +64,16 @@ type frame struct {
 // handle is output held in sender VMs for direct passing; the VMs stay busy (and billed) until
 // every reference is dropped.
 type handle struct {
-	vms  []int32
-	refs int32
+	head, tail int32 // list of holders
+	n          int32 // senders
+	refs       int32
+}
+
+// holder is one sender VM of a handle. Holders live in one pooled array (a VM may be in several
+// handles, e.g. a host serving the payloads of two maps' spills), so handles never allocate once
+// the pool has grown.
+type holder struct {
+	vm, next int32
 }
 
 type resource uint8
@@ -108,6 +116,10 @@ type slot struct {
 	rate   float64
 	demand float64 // resCPU: cores this phase can use
 	amt    [phDone]float64
+	next   int32 // in its VM's active list
+	prev   int32
+	pnext  int32 // in its sender's pullers list
+	pprev  int32
 	sender int32 // phIn: the one VM pulled from (direct, payload), else -1
 	nsend  int32 // phIn: connections (senders) of the transfer
 	out    float64
@@ -144,8 +156,10 @@ type vm struct {
 	last     float64
 	acqStart float64
 	init     float64
-	active   []int32 // slots
-	pullers  []int32 // slots pulling from this VM
+	active   int32 // first slot of the list of slots running here (slot.next), -1 if none
+	nactive  int32
+	pullers  int32 // first slot of the list of slots pulling from this VM (slot.pnext)
+	npull    int32
 }
 
 type runState struct {
@@ -164,10 +178,12 @@ type runState struct {
 
 // deque is a warm pool: released VMs are pushed at the back, reuse pops the back (most recently
 // used, as AWS does) and keep-alive expiry pops the front (the least recently used, whose TTL ends
-// first because every VM gets the same TTL).
+// first because every VM gets the same TTL). So a pool needs only one pending expiry event, for
+// its front; ver invalidates it when the pool empties.
 type deque struct {
 	buf  []int32
 	head int
+	ver  uint32
 }
 
 func (d *deque) pushBack(v int32) {
@@ -187,20 +203,23 @@ func (d *deque) popBack() int32 {
 	return v
 }
 
-// remove takes v out of the pool; it is the front in every case the engine produces.
-func (d *deque) remove(v int32) bool {
-	for i := d.head; i < len(d.buf); i++ {
-		if d.buf[i] == v {
-			if i == d.head {
-				d.head++
-			} else {
-				copy(d.buf[i:], d.buf[i+1:])
-				d.buf = d.buf[:len(d.buf)-1]
-			}
-			return true
+func (d *deque) len() int { return len(d.buf) - d.head }
+
+// expire ends the keep-alive of template t's least recently used idle VMs and schedules the
+// pool's next expiry.
+func (e *engine) expire(t int32) {
+	d := &e.pools[t]
+	for d.len() > 0 {
+		vi := d.buf[d.head]
+		end := e.vms[vi].last + e.plat.KeepAlive
+		if end > e.now {
+			e.schedule(end, evExpire, t, d.ver)
+			return
 		}
+		d.head++
+		e.freeVM(vi)
 	}
-	return false
+	d.buf, d.head = d.buf[:0], 0
 }
 
 type poolMode uint8
@@ -238,6 +257,8 @@ type engine struct {
 	freeVMs     []int32
 	handles     []handle
 	freeHandles []int32
+	holders     []holder
+	freeHolders []int32
 	runs        []runState
 	freeRuns    []int32
 	pools       []deque
@@ -311,15 +332,11 @@ func (e *engine) loop() error {
 			e.events++
 			e.progress(ev.id)
 		case evExpire:
-			v := &e.vms[ev.id]
-			if v.ver != ev.ver || v.state != vmIdle {
+			if e.pools[ev.id].ver != ev.ver {
 				continue
 			}
 			e.events++
-			if !e.pools[v.tmpl].remove(ev.id) {
-				e.fail("expiring VM %d is not in its pool", v.id)
-			}
-			e.freeVM(ev.id)
+			e.expire(ev.id)
 		}
 		e.flushDirty()
 	}
@@ -610,8 +627,16 @@ func (e *engine) newHandle(vmi int32) int32 {
 		e.handles = append(e.handles, handle{})
 		h = int32(len(e.handles) - 1)
 	}
-	e.handles[h].vms = append(e.handles[h].vms[:0], vmi)
-	e.handles[h].refs = 1
+	var k int32
+	if n := len(e.freeHolders); n > 0 {
+		k = e.freeHolders[n-1]
+		e.freeHolders = e.freeHolders[:n-1]
+	} else {
+		e.holders = append(e.holders, holder{})
+		k = int32(len(e.holders) - 1)
+	}
+	e.holders[k] = holder{vm: vmi, next: -1}
+	e.handles[h] = handle{head: k, tail: k, n: 1, refs: 1}
 	e.vms[vmi].holds++
 	return h
 }
@@ -641,7 +666,9 @@ func (e *engine) unref(h int32) {
 		return
 	}
 	e.freeHandles = append(e.freeHandles, h)
-	for _, vmi := range hd.vms {
+	for k := hd.head; k >= 0; k = e.holders[k].next {
+		e.freeHolders = append(e.freeHolders, k)
+		vmi := e.holders[k].vm
 		e.vms[vmi].holds--
 		e.tryRelease(vmi)
 	}
@@ -653,12 +680,16 @@ func (e *engine) merge(dst *int32, h int32) {
 		*dst = h
 		return
 	}
-	d := *dst
-	for _, vmi := range e.handles[h].vms {
-		e.handles[d].vms = append(e.handles[d].vms, vmi)
-		e.vms[vmi].holds++
+	d, hd := &e.handles[*dst], &e.handles[h]
+	if hd.refs != 1 {
+		panic("sim: merging a shared handle")
 	}
-	e.unref(h)
+	// Splice h's holders onto d's; the VMs' holds move with them.
+	e.holders[d.tail].next = hd.head
+	d.tail = hd.tail
+	d.n += hd.n
+	hd.refs = 0
+	e.freeHandles = append(e.freeHandles, h)
 }
 
 // ---- VMs ----
@@ -684,6 +715,9 @@ func (e *engine) grant(fi int32) {
 	vi := int32(-1)
 	if e.mode == modeShared {
 		vi = e.pools[t].popBack()
+		if e.pools[t].len() == 0 {
+			e.pools[t].ver++ // its pending expiry is for the VM just taken
+		}
 	}
 	cold := false
 	initDur := 0.0
@@ -712,7 +746,7 @@ func (e *engine) grant(fi int32) {
 		si := e.newSlot()
 		e.slots[si] = slot{frame: fi, vm: vi, phase: phInit, res: resTimer, rem: initDur, sender: -1, live: true}
 		e.touch(vi)
-		v.active = append(v.active, si)
+		e.addActive(vi, si)
 		return
 	}
 	e.bodyAfterInit(fi, vi, cold)
@@ -738,7 +772,7 @@ func (e *engine) newVM(t int32) int32 {
 	v := &e.vms[vi]
 	e.nextVM++
 	v.id, v.tmpl = e.nextVM, t
-	v.active, v.pullers = v.active[:0], v.pullers[:0]
+	v.active, v.nactive, v.pullers, v.npull = -1, 0, -1, 0
 	e.setLive(e.live + 1)
 	return vi
 }
@@ -771,8 +805,8 @@ func (e *engine) tryRelease(vi int32) {
 // runs) and let a queued acquisition take the freed concurrency.
 func (e *engine) release(vi int32) {
 	v := &e.vms[vi]
-	if len(v.active) != 0 || len(v.pullers) != 0 {
-		e.fail("VM %d released with %d active invocations and %d pullers", v.id, len(v.active), len(v.pullers))
+	if v.nactive != 0 || v.npull != 0 {
+		e.fail("VM %d released with %d active invocations and %d pullers", v.id, v.nactive, v.npull)
 	}
 	dur := e.now - v.acqStart
 	if !e.plat.BillInit {
@@ -798,8 +832,12 @@ func (e *engine) release(vi int32) {
 	if e.mode == modeShared {
 		v.state = vmIdle
 		v.ver++
-		e.pools[v.tmpl].pushBack(vi)
-		e.schedule(e.now+e.plat.KeepAlive, evExpire, vi, v.ver)
+		v.last = e.now // idle since
+		d := &e.pools[v.tmpl]
+		d.pushBack(vi)
+		if d.len() == 1 {
+			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl, d.ver)
+		}
 	} else {
 		e.freeVM(vi)
 	}
@@ -835,7 +873,7 @@ func (e *engine) newSlot() int32 {
 func (e *engine) touch(vi int32) {
 	v := &e.vms[vi]
 	if dt := e.now - v.last; dt > 0 {
-		for _, si := range v.active {
+		for si := v.active; si >= 0; si = e.slots[si].next {
 			s := &e.slots[si]
 			s.rem -= s.rate * dt
 		}
@@ -892,12 +930,12 @@ func (e *engine) runTask(fi, vi int32) {
 			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
 		case srcDirect, srcPayload:
 			hd := &e.handles[f.src.h]
-			s.amt[phIn], s.inRes, s.nsend = in, resNet, int32(len(hd.vms))
+			s.amt[phIn], s.inRes, s.nsend = in, resNet, hd.n
 			if kind == srcDirect {
 				s.amt[phInLat] = p.DirectLatency
 			}
-			if len(hd.vms) == 1 {
-				s.sender = hd.vms[0]
+			if hd.n == 1 {
+				s.sender = e.holders[hd.head].vm
 			}
 		}
 	}
@@ -909,7 +947,7 @@ func (e *engine) runTask(fi, vi int32) {
 		e.acqs[v.acq].n++
 	}
 	e.touch(vi)
-	v.active = append(v.active, si)
+	e.addActive(vi, si)
 	e.nextPhase(si, true)
 }
 
@@ -1016,41 +1054,63 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 	}
 }
 
+// beginPull adds slot si to its sender's pullers; the other pullers' shares change with it.
 func (e *engine) beginPull(si int32) {
 	sv := e.slots[si].sender
-	for _, o := range e.vms[sv].pullers {
+	v := &e.vms[sv]
+	for o := v.pullers; o >= 0; o = e.slots[o].pnext {
 		e.touch(e.slots[o].vm)
 	}
-	e.vms[sv].pullers = append(e.vms[sv].pullers, si)
+	s := &e.slots[si]
+	s.pprev, s.pnext = -1, v.pullers
+	if v.pullers >= 0 {
+		e.slots[v.pullers].pprev = si
+	}
+	v.pullers = si
+	v.npull++
 }
 
 func (e *engine) endPull(si int32) {
-	sv := e.slots[si].sender
-	ps := e.vms[sv].pullers
-	for i, o := range ps {
-		if o == si {
-			ps[i] = ps[len(ps)-1]
-			ps = ps[:len(ps)-1]
-			break
-		}
+	s := &e.slots[si]
+	v := &e.vms[s.sender]
+	if s.pprev >= 0 {
+		e.slots[s.pprev].pnext = s.pnext
+	} else {
+		v.pullers = s.pnext
 	}
-	e.vms[sv].pullers = ps
-	for _, o := range ps {
+	if s.pnext >= 0 {
+		e.slots[s.pnext].pprev = s.pprev
+	}
+	v.npull--
+	s.sender = -1
+	for o := v.pullers; o >= 0; o = e.slots[o].pnext {
 		e.touch(e.slots[o].vm)
 	}
-	e.slots[si].sender = -1
+}
+
+func (e *engine) addActive(vi, si int32) {
+	v := &e.vms[vi]
+	s := &e.slots[si]
+	s.prev, s.next = -1, v.active
+	if v.active >= 0 {
+		e.slots[v.active].prev = si
+	}
+	v.active = si
+	v.nactive++
 }
 
 func (e *engine) removeActive(vi, si int32) {
 	v := &e.vms[vi]
-	for i, o := range v.active {
-		if o == si {
-			v.active[i] = v.active[len(v.active)-1]
-			v.active = v.active[:len(v.active)-1]
-			return
-		}
+	s := &e.slots[si]
+	if s.prev >= 0 {
+		e.slots[s.prev].next = s.next
+	} else {
+		v.active = s.next
 	}
-	e.fail("slot %d not active in VM %d", si, v.id)
+	if s.next >= 0 {
+		e.slots[s.next].prev = s.prev
+	}
+	v.nactive--
 }
 
 func (e *engine) finishTask(si int32) {
@@ -1089,7 +1149,7 @@ func (e *engine) progress(vi int32) {
 	e.touch(vi)
 	tol := 1e-9 + e.now*1e-15 // seconds of remaining time that count as done (rounding)
 	e.scratch = e.scratch[:0]
-	for _, si := range e.vms[vi].active {
+	for si := e.vms[vi].active; si >= 0; si = e.slots[si].next {
 		s := &e.slots[si]
 		if s.rem <= s.rate*tol {
 			e.scratch = append(e.scratch, si)
@@ -1123,13 +1183,13 @@ func (e *engine) progress(vi int32) {
 func (e *engine) rerate(vi int32) {
 	v := &e.vms[vi]
 	v.ver++
-	if len(v.active) == 0 {
+	if v.active < 0 {
 		return
 	}
 	p := e.plat
 	cores := e.c.tmpls[v.tmpl].vcpu
 	ncpu, nnet, need := 0, 0, 0.0
-	for _, si := range v.active {
+	for si := v.active; si >= 0; si = e.slots[si].next {
 		s := &e.slots[si]
 		switch s.res {
 		case resCPU:
@@ -1147,7 +1207,7 @@ func (e *engine) rerate(vi int32) {
 		level = cores / float64(ncpu)
 		for {
 			left, n := cores, ncpu
-			for _, si := range v.active {
+			for si := v.active; si >= 0; si = e.slots[si].next {
 				if s := &e.slots[si]; s.res == resCPU && s.demand < level {
 					left -= s.demand
 					n--
@@ -1163,7 +1223,7 @@ func (e *engine) rerate(vi int32) {
 	netShare := p.VMNetworkBps / float64(max(nnet, 1))
 	tmin := math.Inf(1)
 	used := 0.0
-	for _, si := range v.active {
+	for si := v.active; si >= 0; si = e.slots[si].next {
 		s := &e.slots[si]
 		switch s.res {
 		case resTimer:
@@ -1174,14 +1234,20 @@ func (e *engine) rerate(vi int32) {
 		case resNet:
 			r := min(p.ConnectionBps*float64(s.nsend), netShare)
 			if s.phase == phIn && s.sender >= 0 {
-				r = min(r, p.VMNetworkBps/float64(len(e.vms[s.sender].pullers)))
+				r = min(r, p.VMNetworkBps/float64(e.vms[s.sender].npull))
 			}
 			s.rate = r
 		}
-		tmin = min(tmin, max(s.rem, 0)/s.rate)
+		// Plain comparisons: the built-in min's NaN handling costs in this, the hottest loop.
+		if t := s.rem / s.rate; t < tmin {
+			tmin = t
+		}
 	}
 	if e.deep && used > cores*(1+1e-9) {
 		e.fail("VM %d allocates %g of its %g cores", v.id, used, cores)
+	}
+	if tmin < 0 {
+		tmin = 0
 	}
 	e.schedule(e.now+tmin, evVM, vi, v.ver)
 }

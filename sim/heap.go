@@ -7,7 +7,7 @@ const (
 	evArrival evKind = iota // id: run index (a new DAG invocation)
 	evBegin                 // id: frame; an orchestrated state, a spill invoke or a pass begins
 	evVM                    // id: VM slot, ver: its version; the VM's next phase completion
-	evExpire                // id: VM slot, ver: its version; an idle VM's keep-alive ends
+	evExpire                // id: template, ver: its pool's version; the pool's oldest idle VM's keep-alive ends
 )
 
 // event is ordered by (t, seq): seq is a global counter, so simultaneous events fire in the order
@@ -24,8 +24,9 @@ func (a *event) before(b *event) bool {
 	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
 }
 
-// eventHeap is a binary min-heap on a slice, written out for the event type: no interface
-// calls, no allocation once the slice has grown to the run's peak size.
+// eventHeap is a 4-ary min-heap on a slice, written out for the event type: no interface calls,
+// no allocation once the slice has grown to the run's peak size, and half the levels of a binary
+// heap (the children of a node share a cache line or two).
 type eventHeap []event
 
 func (h *eventHeap) push(e event) {
@@ -33,37 +34,45 @@ func (h *eventHeap) push(e event) {
 	s := *h
 	i := len(s) - 1
 	for i > 0 {
-		p := (i - 1) / 2
-		if !s[i].before(&s[p]) {
+		p := (i - 1) / 4
+		if !e.before(&s[p]) {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		s[i] = s[p]
 		i = p
 	}
+	s[i] = e
 }
 
 func (h *eventHeap) pop() event {
 	s := *h
 	top := s[0]
 	n := len(s) - 1
-	s[0] = s[n]
+	last := s[n]
 	s = s[:n]
+	*h = s
+	if n == 0 {
+		return top
+	}
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && s[r].before(&s[l]) {
-			m = r
+		m := c
+		end := min(c+4, n)
+		for j := c + 1; j < end; j++ {
+			if s[j].before(&s[m]) {
+				m = j
+			}
 		}
-		if !s[m].before(&s[i]) {
+		if !s[m].before(&last) {
 			break
 		}
-		s[i], s[m] = s[m], s[i]
+		s[i] = s[m]
 		i = m
 	}
-	*h = s
+	s[i] = last
 	return top
 }

@@ -176,3 +176,20 @@ func Summarize(dags []DAGRun) Summary {
 	}
 	return s
 }
+
+// reset readies a finished engine for another simulation of the same workflow, plan and
+// arrivals, keeping every buffer it has grown (benchmarks use it to measure the steady state).
+func (e *engine) reset() {
+	for t := range e.pools {
+		for _, vi := range e.pools[t].buf[e.pools[t].head:] {
+			e.vms[vi].state = vmFree
+			e.freeVMs = append(e.freeVMs, vi)
+		}
+		e.pools[t].buf, e.pools[t].head = e.pools[t].buf[:0], 0
+	}
+	e.heap = e.heap[:0]
+	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
+	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
+	e.next, e.finished = 0, 0
+	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
+}
