@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -134,4 +136,14 @@ func ReadDAGRuns(path string) ([]DAGRun, error) {
 		return nil, fmt.Errorf("reading DAG runs: %w", err)
 	}
 	return out, nil
+}
+
+// DAGRunsPath returns where the DAG-invocation table goes beside an invocation table written to
+// path: the same name with "-dags" before the extension (runs.parquet -> runs-dags.parquet).
+func DAGRunsPath(path string) (string, error) {
+	if _, err := tables.FormatOf(path); err != nil {
+		return "", err
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-dags" + ext, nil
 }

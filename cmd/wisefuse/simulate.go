@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+func init() {
+	register(&command{
+		name:    "simulate",
+		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
+		usage: "--workflow W (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
+			"                         [--seed S] [--cold] [--platform FILE] [--out FILE.parquet|.csv] [--json]",
+		run: runSimulate,
+	})
+}
+
+func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE")
+	plan := addPlanFlags(fs)
+	runs := fs.Int("runs", 0, "`N` independent runs, each alone on the platform (warm unless --cold)")
+	arrivals := fs.String("arrivals", "", "`SPEC`: poisson:RATE (DAG invocations per second, with --duration) or a CSV FILE of arrival times in seconds (one per line, or a column named arrival_s, arrival or time)")
+	duration := fs.Float64("duration", 0, "seconds of Poisson arrivals")
+	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives byte-identical output")
+	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive)")
+	platform := fs.String("platform", "", "platform JSON `FILE` overriding constants of the default AWS platform (docs/simulator.md); built-in workflows otherwise use their calibrated orchestration latency")
+	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case *runs != 0 && *arrivals != "":
+		return usagef("give either --runs or --arrivals, not both")
+	case *runs == 0 && *arrivals == "":
+		return usagef("give --runs N or --arrivals poisson:RATE|FILE.csv")
+	case *runs < 0:
+		return usagef("--runs %d: want >= 1", *runs)
+	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
+		return usagef("--duration goes with --arrivals poisson:RATE")
+	case *cold && *arrivals != "":
+		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
+	}
+	if *out != "" {
+		if _, err := sim.DAGRunsPath(*out); err != nil {
+			return usagef("--out: %v", err)
+		}
+	}
+	w, err := loadWorkflow(*workflow)
+	if err != nil {
+		return err
+	}
+	p, err := plan.resolve(w)
+	if err != nil {
+		return err
+	}
+	plat := sim.DefaultPlatform()
+	if *platform != "" {
+		if plat, err = sim.ReadPlatform(*platform); err != nil {
+			return err
+		}
+	} else if _, builtin := apps.Lookup(*workflow); builtin {
+		plat = apps.Platform(*workflow, plat)
+	}
+	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
+
+	var res *sim.Result
+	if *runs > 0 {
+		res, err = sim.Run(w, p, *runs, opt)
+	} else {
+		var times []float64
+		if times, err = parseArrivals(*arrivals, *duration, *seed); err != nil {
+			return err
+		}
+		res, err = sim.RunArrivals(w, p, times, opt)
+	}
+	if err != nil {
+		return err
+	}
+	var written []string
+	if *out != "" {
+		dags, _ := sim.DAGRunsPath(*out)
+		if err := sim.WriteInvocations(*out, res.Invocations); err != nil {
+			return err
+		}
+		if err := sim.WriteDAGRuns(dags, res.DAGs); err != nil {
+			return err
+		}
+		written = []string{*out, dags}
+	}
+	if *asJSON {
+		b, err := json.Marshal(res.Summary)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+		return nil
+	}
+	s := res.Summary
+	fmt.Fprintf(stdout, "workflow %s, %d DAG invocations\n", w.Name, s.Runs)
+	fmt.Fprintf(stdout, "  latency ms:   P50 %.1f  P95 %.1f  P99 %.1f  mean %.1f\n", s.P50, s.P95, s.P99, s.MeanLatency)
+	fmt.Fprintf(stdout, "  cost:         $%.6g per DAG invocation\n", s.MeanCost)
+	fmt.Fprintf(stdout, "  cold starts:  %.2f%% of function invocations\n", 100*s.ColdStartFraction)
+	fmt.Fprintf(stdout, "  instances:    %.2f live on average, %d at peak\n", s.MeanLiveVMs, s.PeakLiveVMs)
+	fmt.Fprintf(stdout, "  events:       %d\n", s.Events)
+	for _, f := range written {
+		fmt.Fprintf(stdout, "wrote %s\n", f)
+	}
+	return nil
+}
+
+// parseArrivals turns --arrivals into sorted arrival times.
+func parseArrivals(spec string, duration float64, seed uint64) ([]float64, error) {
+	if rate, ok := strings.CutPrefix(spec, "poisson:"); ok {
+		r, err := strconv.ParseFloat(rate, 64)
+		if err != nil || !(r > 0) || r > 1e9 {
+			return nil, usagef("--arrivals %s: RATE must be a number of DAG invocations per second > 0", spec)
+		}
+		if !(duration > 0) {
+			return nil, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
+		}
+		times := sim.PoissonArrivals(r, duration, seed)
+		if len(times) == 0 {
+			return nil, fmt.Errorf("poisson:%v over %v s produced no arrival; raise the rate or the duration", r, duration)
+		}
+		return times, nil
+	}
+	if filepath.Ext(spec) != ".csv" {
+		return nil, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
+	}
+	return readArrivalsCSV(spec)
+}
+
+// readArrivalsCSV reads arrival times in seconds: one number per line, or a CSV with a header
+// whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
+func readArrivalsCSV(path string) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	col, first := 0, true
+	var times []float64
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		fields := strings.Split(text, ",")
+		if first {
+			first = false
+			// A first line that does not start with a number is a header naming the column.
+			if _, err := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64); err != nil {
+				col = -1
+				for i, name := range fields {
+					switch strings.ToLower(strings.Trim(strings.TrimSpace(name), `"`)) {
+					case "arrival_s", "arrival", "time_s", "time":
+						if col < 0 {
+							col = i
+						}
+					}
+				}
+				if col < 0 {
+					return nil, fmt.Errorf("%s: line 1: header %q has no arrival_s, arrival, time_s or time column", path, text)
+				}
+				continue
+			}
+		}
+		if col >= len(fields) {
+			return nil, fmt.Errorf("%s: line %d: %d fields, the arrival time is field %d", path, line, len(fields), col+1)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
+		if err != nil || v < 0 || v != v || v > 1e15 {
+			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time in seconds (a number >= 0)", path, line, fields[col])
+		}
+		times = append(times, v)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(times) == 0 {
+		return nil, fmt.Errorf("%s: no arrival times", path)
+	}
+	slices.Sort(times)
+	return times, nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+func TestSimulateJSON(t *testing.T) {
+	code, out, errOut := runCLI("simulate", "--workflow", "video", "--memory", "3008", "--runs", "20", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, k := range []string{"runs", "p50_ms", "p95_ms", "p99_ms", "mean_cost_usd", "cold_start_fraction"} {
+		if _, ok := s[k]; !ok {
+			t.Errorf("summary lacks %q: %s", k, out)
+		}
+	}
+	if s["runs"].(float64) != 20 || s["cold_start_fraction"].(float64) != 0 || !(s["p95_ms"].(float64) >= s["p50_ms"].(float64)) {
+		t.Errorf("implausible warm summary %s", out)
+	}
+	code, out, _ = runCLI("simulate", "--workflow", "video", "--memory", "3008", "--runs", "20", "--json", "--cold")
+	if code != 0 || !strings.Contains(out, `"cold_start_fraction":1`) {
+		t.Errorf("--cold: exit %d, %s", code, out)
+	}
+}
+
+// TestSimulateOut: --out writes the invocation table and its -dags sibling, byte-identical for
+// the same seed and different for another.
+func TestSimulateOut(t *testing.T) {
+	dir := t.TempDir()
+	files := func(seed, name string) [2][]byte {
+		out := filepath.Join(dir, name+".csv")
+		code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "2048",
+			"--arrivals", "poisson:0.2", "--duration", "120", "--seed", seed, "--out", out)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		a, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name+"-dags.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return [2][]byte{a, b}
+	}
+	a, b, c := files("3", "a"), files("3", "b"), files("4", "c")
+	if !bytes.Equal(a[0], b[0]) || !bytes.Equal(a[1], b[1]) {
+		t.Error("same seed, different files")
+	}
+	if bytes.Equal(a[1], c[1]) {
+		t.Error("different seeds, same DAG file")
+	}
+	dags, err := sim.ReadDAGRuns(filepath.Join(dir, "a-dags.csv"))
+	if err != nil || len(dags) == 0 {
+		t.Fatalf("%d DAG rows, %v", len(dags), err)
+	}
+}
+
+func TestSimulateArrivalsFile(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.csv")
+	header := filepath.Join(dir, "header.csv")
+	os.WriteFile(plain, []byte("3\n0.5\n\n1\n"), 0o644)
+	os.WriteFile(header, []byte("app,time\nx,3\ny,0.5\nz,1\n"), 0o644)
+	var outs []string
+	for _, f := range []string{plain, header} {
+		code, out, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "2048", "--arrivals", f, "--json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, errOut)
+		}
+		if !strings.Contains(out, `"runs":3`) {
+			t.Errorf("%s: %s", f, out)
+		}
+		outs = append(outs, out)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("the same arrivals as a column and as lines differ:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+func TestSimulateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("1\n2\nlate\n"), 0o644)
+	nohdr := filepath.Join(dir, "nohdr.csv")
+	os.WriteFile(nohdr, []byte("a,b\n1,2\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--workflow", "video", "--runs", "5"}, 2, "--plan FILE or --memory MB"},
+		{[]string{"--workflow", "video", "--memory", "3008"}, 2, "--runs N or --arrivals"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--arrivals", "poisson:1"}, 2, "not both"},
+		{[]string{"--workflow", "video", "--memory", "50", "--runs", "5"}, 2, "want 128..10240"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:x", "--duration", "5"}, 2, "RATE"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:1"}, 2, "--duration"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", bad}, 1, "bad.csv: line 3"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
+		{[]string{"--workflow", "nosuch", "--memory", "3008", "--runs", "5"}, 1, "neither a built-in"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--platform", bad}, 1, "bad.csv"},
+	} {
+		code, _, errOut := runCLI(append([]string{"simulate"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d (want %d), stderr %q lacks %q", tc.args, code, tc.code, errOut, tc.want)
+		}
+	}
+}
