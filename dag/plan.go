@@ -36,6 +36,11 @@ const (
 //   - Passing overrides, per receiving step, how data arrives from the previous step.
 //   - SharedRuntime lets the invocations in one VM share a runtime (Photons): each one after the
 //     first needs only MinMemoryMB - SharedMemoryMB.
+//
+// The simulator makes these precise in docs/simulator.md: spilled items go B per VM and receive
+// their input in the invocation payload (up to 6 MB, else through storage); a fusion group is one
+// Step Functions state; direct passing applies to the receiving step's first invocations, and the
+// sender's VM stays billed until the last pull.
 type Plan struct {
 	Memory          map[string]int     `json:"memory_mb,omitempty"`
 	DefaultMemoryMB int                `json:"default_memory_mb,omitempty"`
