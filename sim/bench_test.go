@@ -8,36 +8,41 @@ import (
 )
 
 // BenchmarkEngine measures the steady-state event loop: one op is a whole simulation of 2,000
-// Poisson arrivals of a fan-out workflow (bundled map with processor sharing, direct passing,
-// warm pools, keep-alive expiries) on an engine reused from the previous op, so allocs/op shows
-// what the loop itself allocates.
+// Poisson arrivals of a video-like workflow (warm pools, keep-alive expiries, concurrency) on an
+// engine reused from the previous op, so allocs/op shows what the loop itself allocates. One
+// sub-benchmark per plan: bundles add processor sharing among co-located items, direct passing
+// adds coupled network shares (a sender's pullers are rerated whenever one starts or ends).
 func BenchmarkEngine(b *testing.B) {
-	w := videoLike()
-	p := plans()["bundledDirect"]
-	arr := PoissonArrivals(5, 400, 1)
-	e, err := prepare(w, p, modeShared, len(arr), Options{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
+	for _, name := range []string{"uniform", "fusedIt", "bundled", "bundledDirect"} {
+		b.Run(name, func(b *testing.B) {
+			w := videoLike()
+			arr := PoissonArrivals(5, 400, 1)
+			e, err := prepare(w, plans()[name], modeShared, len(arr), Options{Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.arrivals = arr
+			run := func() {
+				e.reset()
+				e.next = 1
+				e.schedule(arr[0], evArrival, 0, 0)
+				if err := e.loop(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			run() // grow every buffer once
+			run()
+			b.ReportAllocs()
+			var events int64
+			start, cpu := time.Now(), cpuTime()
+			for b.Loop() {
+				run()
+				events += e.events
+			}
+			report(b, events, start, cpu)
+			b.ReportMetric(float64(e.events), "events/op")
+		})
 	}
-	e.arrivals = arr
-	run := func() {
-		e.reset()
-		e.next = 1
-		e.schedule(arr[0], evArrival, 0, 0)
-		if err := e.loop(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	run() // grow every buffer once
-	b.ReportAllocs()
-	var events int64
-	start, cpu := time.Now(), cpuTime()
-	for b.Loop() {
-		run()
-		events += e.events
-	}
-	report(b, events, start, cpu)
-	b.ReportMetric(float64(e.events), "events/op")
 }
 
 // BenchmarkWorkflow is the public entry point end to end: 200 independent runs of a video-like

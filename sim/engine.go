@@ -304,7 +304,7 @@ func (e *engine) fail(format string, a ...any) {
 
 func (e *engine) schedule(t float64, kind evKind, id int32, ver uint32) {
 	e.seq++
-	e.heap.push(event{t: t, seq: e.seq, id: id, ver: ver, kind: kind})
+	e.heap.push(event{t: t, seq: e.seq, id: id, vk: (ver&verMask)<<2 | uint32(kind)})
 }
 
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
@@ -317,7 +317,7 @@ func (e *engine) loop() error {
 			break
 		}
 		e.now = ev.t
-		switch ev.kind {
+		switch ev.kind() {
 		case evArrival:
 			e.events++
 			e.arrive(int(ev.id))
@@ -326,13 +326,13 @@ func (e *engine) loop() error {
 			e.begin(ev.id)
 		case evVM:
 			v := &e.vms[ev.id]
-			if v.ver != ev.ver || v.state != vmBusy {
+			if v.ver&verMask != ev.ver() || v.state != vmBusy {
 				continue
 			}
 			e.events++
 			e.progress(ev.id)
 		case evExpire:
-			if e.pools[ev.id].ver != ev.ver {
+			if e.pools[ev.id].ver&verMask != ev.ver() {
 				continue
 			}
 			e.events++

@@ -12,13 +12,20 @@ const (
 
 // event is ordered by (t, seq): seq is a global counter, so simultaneous events fire in the order
 // they were scheduled and the run is deterministic.
+//
+// It is 24 bytes: the kind sits in the low 2 bits of vk and a 30-bit version above it (versions
+// are compared modulo 2^30, which is safe: a stale event is at most a few versions old).
 type event struct {
-	t    float64
-	seq  uint64
-	id   int32
-	ver  uint32
-	kind evKind
+	t   float64
+	seq uint64
+	id  int32
+	vk  uint32
 }
+
+const verMask = 1<<30 - 1
+
+func (e *event) kind() evKind { return evKind(e.vk & 3) }
+func (e *event) ver() uint32  { return e.vk >> 2 }
 
 func (a *event) before(b *event) bool {
 	return a.t < b.t || (a.t == b.t && a.seq < b.seq)
