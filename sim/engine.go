@@ -178,12 +178,14 @@ type runState struct {
 
 // deque is a warm pool: released VMs are pushed at the back, reuse pops the back (most recently
 // used, as AWS does) and keep-alive expiry pops the front (the least recently used, whose TTL ends
-// first because every VM gets the same TTL). So a pool needs only one pending expiry event, for
-// its front; ver invalidates it when the pool empties.
+// first because every VM gets the same TTL). So a pool needs at most one pending expiry event:
+// when it fires it reclaims the VMs whose keep-alive has ended and schedules itself for the new
+// front. (Invalidating it instead whenever the pool empties would leave one stale event per
+// empty-to-busy cycle in the queue for a whole keep-alive, thousands under steady arrivals.)
 type deque struct {
-	buf  []int32
-	head int
-	ver  uint32
+	buf     []int32
+	head    int
+	pending bool // an expiry event for this pool is in the queue
 }
 
 func (d *deque) pushBack(v int32) {
@@ -213,7 +215,8 @@ func (e *engine) expire(t int32) {
 		vi := d.buf[d.head]
 		end := e.vms[vi].last + e.plat.KeepAlive
 		if end > e.now {
-			e.schedule(end, evExpire, t, d.ver)
+			e.schedule(end, evExpire, t, 0)
+			d.pending = true
 			return
 		}
 		d.head++
@@ -332,10 +335,8 @@ func (e *engine) loop() error {
 			e.events++
 			e.progress(ev.id)
 		case evExpire:
-			if e.pools[ev.id].ver&verMask != ev.ver() {
-				continue
-			}
 			e.events++
+			e.pools[ev.id].pending = false
 			e.expire(ev.id)
 		}
 		e.flushDirty()
@@ -715,9 +716,6 @@ func (e *engine) grant(fi int32) {
 	vi := int32(-1)
 	if e.mode == modeShared {
 		vi = e.pools[t].popBack()
-		if e.pools[t].len() == 0 {
-			e.pools[t].ver++ // its pending expiry is for the VM just taken
-		}
 	}
 	cold := false
 	initDur := 0.0
@@ -835,8 +833,9 @@ func (e *engine) release(vi int32) {
 		v.last = e.now // idle since
 		d := &e.pools[v.tmpl]
 		d.pushBack(vi)
-		if d.len() == 1 {
-			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl, d.ver)
+		if !d.pending {
+			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl, 0)
+			d.pending = true
 		}
 	} else {
 		e.freeVM(vi)

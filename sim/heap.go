@@ -7,7 +7,7 @@ const (
 	evArrival evKind = iota // id: run index (a new DAG invocation)
 	evBegin                 // id: frame; an orchestrated state, a spill invoke or a pass begins
 	evVM                    // id: VM slot, ver: its version; the VM's next phase completion
-	evExpire                // id: template, ver: its pool's version; the pool's oldest idle VM's keep-alive ends
+	evExpire                // id: template; the keep-alive of the pool's oldest idle VMs may have ended
 )
 
 // event is ordered by (t, seq): seq is a global counter, so simultaneous events fire in the order

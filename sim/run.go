@@ -185,7 +185,7 @@ func (e *engine) reset() {
 			e.vms[vi].state = vmFree
 			e.freeVMs = append(e.freeVMs, vi)
 		}
-		e.pools[t].buf, e.pools[t].head = e.pools[t].buf[:0], 0
+		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
 	}
 	e.heap = e.heap[:0]
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
