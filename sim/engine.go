@@ -142,24 +142,25 @@ const (
 )
 
 type vm struct {
-	id       int64 // instance id, unique in the simulation
-	tmpl     int32
-	state    vmState
-	dirty    bool
-	rootDone bool
-	cold     bool
-	freedCon bool // its concurrency slot was given back while it only serves direct pulls
-	ver      uint32
-	holds    int32
-	run      int32
-	acq      int32 // acquisition record (KeepInvocations), or -1
-	last     float64
-	acqStart float64
-	init     float64
-	active   int32 // first slot of the list of slots running here (slot.next), -1 if none
-	nactive  int32
-	pullers  int32 // first slot of the list of slots pulling from this VM (slot.pnext)
-	npull    int32
+	id        int64 // instance id, unique in the simulation
+	tmpl      int32
+	state     vmState
+	dirty     bool
+	rootDone  bool
+	cold      bool
+	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
+	ver       uint32
+	holds     int32
+	run       int32
+	acq       int32 // acquisition record (KeepInvocations), or -1
+	last      float64
+	acqStart  float64
+	idleSince float64
+	init      float64
+	active    int32 // first slot of the list of slots running here (slot.next), -1 if none
+	nactive   int32
+	pullers   int32 // first slot of the list of slots pulling from this VM (slot.pnext)
+	npull     int32
 }
 
 type runState struct {
@@ -213,7 +214,7 @@ func (e *engine) expire(t int32) {
 	d := &e.pools[t]
 	for d.len() > 0 {
 		vi := d.buf[d.head]
-		end := e.vms[vi].last + e.plat.KeepAlive
+		end := e.vms[vi].idleSince + e.plat.KeepAlive
 		if end > e.now {
 			e.schedule(end, evExpire, t, 0)
 			d.pending = true
@@ -830,7 +831,7 @@ func (e *engine) release(vi int32) {
 	if e.mode == modeShared {
 		v.state = vmIdle
 		v.ver++
-		v.last = e.now // idle since
+		v.idleSince = e.now
 		d := &e.pools[v.tmpl]
 		d.pushBack(vi)
 		if !d.pending {
