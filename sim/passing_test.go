@@ -154,3 +154,32 @@ func TestConcurrencyQueue(t *testing.T) {
 	}
 	near(t, "latency", res.DAGs[0].Latency, 3.1, 1e-9)
 }
+
+// TestDirectFanIn: two map items each hold 40 MB for Combine, which pulls its 80 MB input from
+// both at once (one connection each: min(2 x 80 MB/s, its own 160 MB/s) = 160 MB/s).
+//
+//	t=0     the map's transition, then each item's       -> 0.100
+//	0.100   Work computes 1 s, output held               -> 1.100
+//	1.100   Combine's transition                         -> 1.150
+//	1.150   connection set-up 0.005, pull 80 MB in 0.5 s -> 1.655 (both senders released: 1.555 s each)
+//	1.655   Combine computes 0.5 s                       -> 2.155
+func TestDirectFanIn(t *testing.T) {
+	w := &dag.Workflow{Name: "fanin",
+		Functions: []dag.Function{
+			{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1, OutputBytes: dag.Const(40e6)},
+			{Name: "Combine", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1, InputBytes: dag.Const(80e6)},
+		},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{task("Work", "Work")}}},
+			task("Combine", "Combine")},
+	}
+	plat := testPlatform()
+	p := &dag.Plan{DefaultMemoryMB: 1769, Passing: map[string]dag.Passing{"Combine": dag.DirectPassing}}
+	res, err := Run(w, p, 1, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "latency", res.DAGs[0].Latency, 2.155, 1e-9)
+	gb := 1769.0 / 1024
+	want := (2*1.555+1.005)*gb*plat.GBSecondUSD + 3*plat.RequestUSD + 4*plat.TransitionUSD
+	near(t, "cost", res.DAGs[0].Cost, want, 1e-12)
+}
