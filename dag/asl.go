@@ -35,7 +35,8 @@ import (
 
 // ASLSide is the performance side file that goes with an ASL definition.
 type ASLSide struct {
-	// Name is the imported workflow's name; ReadASL defaults it to the ASL file's base name.
+	// Name is the imported workflow's name; by default, the ASL file's name without ".json"
+	// and ".asl".
 	Name        string `json:"name,omitempty"`
 	Description string `json:"description,omitempty"`
 	// Functions holds the performance of each Task state's function, keyed by the state's name
@@ -47,6 +48,15 @@ type ASLSide struct {
 	Functions map[string]Function `json:"functions"`
 	// MapItems is the item count of each Map state, keyed by state name: a number or a Dist.
 	MapItems map[string]Dist `json:"map_items,omitempty"`
+
+	source string // the file it was read from, for errors ("side file" when unknown)
+}
+
+func (s *ASLSide) where() string {
+	if s.source != "" {
+		return "side file " + s.source
+	}
+	return "side file"
 }
 
 // ReadASL imports the state machine in aslPath with the performance side file in sidePath.
@@ -63,13 +73,6 @@ func ReadASL(aslPath, sidePath string) (*Workflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	if side.Name == "" {
-		base := filepath.Base(aslPath)
-		for _, ext := range []string{".json", ".asl"} {
-			base = strings.TrimSuffix(base, ext)
-		}
-		side.Name = base
-	}
 	return ImportASL(aslPath, asl, side)
 }
 
@@ -79,6 +82,7 @@ func ParseASLSide(name string, data []byte) (*ASLSide, error) {
 	if err := decodeJSON(data, &s, jsonStyle{strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	s.source = name
 	return &s, nil
 }
 
@@ -92,7 +96,8 @@ func ParseASL(aslName string, asl []byte, sideName string, sideData []byte) (*Wo
 }
 
 // ImportASL converts the ASL definition in data (name, usually the file name, prefixes every
-// error) into a validated Workflow, taking performance from side. Errors give the JSON path of
+// error and names the workflow when side does not) into a validated Workflow, taking
+// performance from side. Errors give the JSON path of
 // the state at fault, e.g. States.Extract_Map.Iterator.States.Extract, and what was expected.
 func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	var m aslMachine
@@ -102,10 +107,21 @@ func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{}}
 	steps := im.machine("", &m)
 	im.checkSideKeys()
+	// Check the performance entries where the user wrote them, in the side file, rather than
+	// in the workflow they become.
+	for _, key := range sortedKeys(im.usedFn) {
+		f := side.Functions[key]
+		f.validate(fmt.Sprintf("%s: functions[%q]", side.where(), key), func(format string, a ...any) {
+			im.errs = append(im.errs, fmt.Sprintf(format, a...))
+		})
+	}
 	if len(im.errs) > 0 {
 		return nil, fmt.Errorf("%s: %s", name, strings.Join(im.errs, "; "))
 	}
 	w := &Workflow{Name: side.Name, Description: side.Description, Functions: im.functions, Steps: steps}
+	if w.Name == "" {
+		w.Name = strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".json"), ".asl")
+	}
 	if w.Description == "" {
 		w.Description = m.Comment
 	}
@@ -377,12 +393,12 @@ func (im *aslImporter) find(fn string) *Function {
 func (im *aslImporter) checkSideKeys() {
 	for _, k := range sortedKeys(im.side.Functions) {
 		if !im.usedFn[k] {
-			im.errorf(fmt.Sprintf("side file functions[%q]", k), "matches no Task state on the success path (by state name, Resource or FunctionName)")
+			im.errorf(fmt.Sprintf("%s: functions[%q]", im.side.where(), k), "matches no Task state on the success path (by state name, Resource or FunctionName)")
 		}
 	}
 	for _, k := range sortedKeys(im.side.MapItems) {
 		if !im.usedMap[k] {
-			im.errorf(fmt.Sprintf("side file map_items[%q]", k), "matches no Map state on the success path")
+			im.errorf(fmt.Sprintf("%s: map_items[%q]", im.side.where(), k), "matches no Map state on the success path")
 		}
 	}
 }

@@ -158,7 +158,7 @@ func TestASLErrors(t *testing.T) {
 		{"no perf entry", `{"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:x","End":true}}}`, `{"functions":{}}`,
 			[]string{`States.C: no performance entry for this Task: the side file's functions needs a key "C" or "arn:x"`}},
 		{"unused side keys", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1},"Typo":{"threads":1}},"map_items":{"Mapp":2}}`,
-			[]string{`side file functions["Typo"]: matches no Task state`, `side file map_items["Mapp"]: matches no Map state`}},
+			[]string{`side file t.functions.json: functions["Typo"]: matches no Task state`, `side file t.functions.json: map_items["Mapp"]: matches no Map state`}},
 		{"map without items", `{"StartAt":"X","States":{"X":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}}}`,
 			[]string{`States.X: Map state has no item count: the side file's map_items needs an entry "X"`}},
 		{"map without iterator", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`, `{"functions":{},"map_items":{"M":2}}`,
@@ -182,7 +182,9 @@ func TestASLErrors(t *testing.T) {
 		{"side file error", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1,"init_s":{"kind":"normal","mean":"x"}}}}`,
 			[]string{`t.functions.json: line 1, column 65: functions["A"].init_s.mean: want a number, got the string "x"`}},
 		{"invalid function parameters", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":0}}}`,
-			[]string{`t.asl.json: workflow "": functions[0] ("A"): threads = 0, want >= 1`}},
+			[]string{`t.asl.json: side file t.functions.json: functions["A"]: threads = 0, want >= 1`}},
+		{"invalid map items", `{"StartAt":"M","States":{"M":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}},"map_items":{"M":{"kind":"uniform","min":5,"max":1}}}`,
+			[]string{`t.asl.json: workflow "t": steps[0] ("M").map.items: uniform distribution: need 0 <= min <= max`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, err := ParseASL("t.asl.json", []byte(tc.asl), "t.functions.json", []byte(tc.side))

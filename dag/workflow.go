@@ -159,24 +159,7 @@ func (w *Workflow) Validate() error {
 			add("%s: duplicate function name", where)
 		}
 		seen[f.Name] = true
-		if f.MinMemoryMB < 0 || f.MinMemoryMB > MaxMemoryMB {
-			add("%s: min_memory_mb = %d, want 0..%d", where, f.MinMemoryMB, MaxMemoryMB)
-		}
-		if f.SharedMemoryMB < 0 || f.SharedMemoryMB > f.MinMemoryMB {
-			add("%s: shared_memory_mb = %d, want 0..min_memory_mb (%d)", where, f.SharedMemoryMB, f.MinMemoryMB)
-		}
-		if f.Threads < 1 {
-			add("%s: threads = %d, want >= 1", where, f.Threads)
-		}
-		for _, d := range []struct {
-			field string
-			d     Dist
-		}{{"serial_work_s", f.SerialWork}, {"parallel_work_s", f.ParallelWork}, {"input_bytes", f.InputBytes},
-			{"output_bytes", f.OutputBytes}, {"init_s", f.InitTime}, {"item_skew", f.ItemSkew}, {"run_factor", f.RunFactor}} {
-			if err := d.d.Validate(); err != nil {
-				add("%s.%s: %v", where, d.field, err)
-			}
-		}
+		f.validate(where, add)
 	}
 	steps := map[string]bool{}
 	var check func(where string, seq []Step)
@@ -224,4 +207,26 @@ func (w *Workflow) Validate() error {
 		return fmt.Errorf("workflow %q: %s", w.Name, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// validate checks one function's parameters, reporting each problem with where as its prefix.
+func (f *Function) validate(where string, add func(string, ...any)) {
+	if f.MinMemoryMB < 0 || f.MinMemoryMB > MaxMemoryMB {
+		add("%s: min_memory_mb = %d, want 0..%d", where, f.MinMemoryMB, MaxMemoryMB)
+	}
+	if f.SharedMemoryMB < 0 || f.SharedMemoryMB > f.MinMemoryMB {
+		add("%s: shared_memory_mb = %d, want 0..min_memory_mb (%d)", where, f.SharedMemoryMB, f.MinMemoryMB)
+	}
+	if f.Threads < 1 {
+		add("%s: threads = %d, want >= 1", where, f.Threads)
+	}
+	for _, d := range []struct {
+		field string
+		d     Dist
+	}{{"serial_work_s", f.SerialWork}, {"parallel_work_s", f.ParallelWork}, {"input_bytes", f.InputBytes},
+		{"output_bytes", f.OutputBytes}, {"init_s", f.InitTime}, {"item_skew", f.ItemSkew}, {"run_factor", f.RunFactor}} {
+		if err := d.d.Validate(); err != nil {
+			add("%s.%s: %v", where, d.field, err)
+		}
+	}
 }
