@@ -25,7 +25,7 @@ func BenchmarkEngine(b *testing.B) {
 			run := func() {
 				e.reset()
 				e.next = 1
-				e.schedule(arr[0], evArrival, 0, 0)
+				e.schedule(arr[0], evArrival, 0)
 				if err := e.loop(); err != nil {
 					b.Fatal(err)
 				}

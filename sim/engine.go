@@ -148,8 +148,8 @@ type vm struct {
 	dirty     bool
 	rootDone  bool
 	cold      bool
-	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
-	ver       uint32
+	freedCon  bool   // its concurrency slot was given back while it only serves direct pulls
+	evSeq     uint64 // seq of the VM's one valid pending event, 0 if none
 	holds     int32
 	run       int32
 	acq       int32 // acquisition record (KeepInvocations), or -1
@@ -216,7 +216,7 @@ func (e *engine) expire(t int32) {
 		vi := d.buf[d.head]
 		end := e.vms[vi].idleSince + e.plat.KeepAlive
 		if end > e.now {
-			e.schedule(end, evExpire, t, 0)
+			e.schedule(end, evExpire, t)
 			d.pending = true
 			return
 		}
@@ -306,9 +306,13 @@ func (e *engine) fail(format string, a ...any) {
 	}
 }
 
-func (e *engine) schedule(t float64, kind evKind, id int32, ver uint32) {
+func (e *engine) schedule(t float64, kind evKind, id int32) {
 	e.seq++
-	e.heap.push(event{t: t, seq: e.seq, id: id, vk: (ver&verMask)<<2 | uint32(kind)})
+	if e.seq > maxSeq || id > maxEvtID {
+		// Limits of the packed event key: 6.9e10 events, 6.7e7 live frames or VMs.
+		panic(fmt.Sprintf("sim: event key overflow (event %d, id %d)", e.seq, id))
+	}
+	e.heap.push(makeEvent(t, e.seq, id, kind))
 }
 
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
@@ -324,21 +328,21 @@ func (e *engine) loop() error {
 		switch ev.kind() {
 		case evArrival:
 			e.events++
-			e.arrive(int(ev.id))
+			e.arrive(int(ev.id()))
 		case evBegin:
 			e.events++
-			e.begin(ev.id)
+			e.begin(ev.id())
 		case evVM:
-			v := &e.vms[ev.id]
-			if v.ver&verMask != ev.ver() || v.state != vmBusy {
+			v := &e.vms[ev.id()]
+			if v.evSeq != ev.seq() || v.state != vmBusy {
 				continue
 			}
 			e.events++
-			e.progress(ev.id)
+			e.progress(ev.id())
 		case evExpire:
 			e.events++
-			e.pools[ev.id].pending = false
-			e.expire(ev.id)
+			e.pools[ev.id()].pending = false
+			e.expire(ev.id())
 		}
 		e.flushDirty()
 	}
@@ -352,7 +356,7 @@ func (e *engine) loop() error {
 
 func (e *engine) arrive(i int) {
 	if e.mode == modeShared && e.next < len(e.arrivals) {
-		e.schedule(e.arrivals[e.next], evArrival, int32(e.next), 0)
+		e.schedule(e.arrivals[e.next], evArrival, int32(e.next))
 		e.next++
 	}
 	var ri int32
@@ -391,7 +395,7 @@ func (e *engine) dagDone(ri int32) {
 	e.finished++
 	if e.mode != modeShared && e.next < e.total {
 		// Isolated runs: the next starts when this one ends, so they never share anything.
-		e.schedule(e.now, evArrival, int32(e.next), 0)
+		e.schedule(e.now, evArrival, int32(e.next))
 		e.next++
 	}
 }
@@ -417,9 +421,9 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 	switch {
 	case vmi < 0 && nd.kind != nSeq:
 		e.transition(run)
-		e.schedule(e.now+e.plat.TransitionLatency, evBegin, fi, 0)
+		e.schedule(e.now+e.plat.TransitionLatency, evBegin, fi)
 	case nd.kind == nPass:
-		e.schedule(e.now, evBegin, fi, 0)
+		e.schedule(e.now, evBegin, fi)
 	default:
 		e.begin(fi)
 	}
@@ -512,7 +516,7 @@ func (e *engine) beginMap(fi int32) {
 		}
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: kind, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(s), out: -1}
-		e.schedule(e.now+delay, evBegin, bf, 0)
+		e.schedule(e.now+delay, evBegin, bf)
 	}
 	if s.h >= 0 {
 		e.unref(s.h)
@@ -732,7 +736,7 @@ func (e *engine) grant(fi int32) {
 	}
 	v := &e.vms[vi]
 	v.state, v.rootDone, v.cold, v.holds, v.freedCon = vmBusy, false, cold, 0, false
-	v.ver++
+	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
 	if e.keep {
@@ -779,7 +783,7 @@ func (e *engine) newVM(t int32) int32 {
 func (e *engine) freeVM(vi int32) {
 	v := &e.vms[vi]
 	v.state = vmFree
-	v.ver++
+	v.evSeq = 0
 	e.freeVMs = append(e.freeVMs, vi)
 	e.setLive(e.live - 1)
 }
@@ -830,12 +834,12 @@ func (e *engine) release(vi int32) {
 	}
 	if e.mode == modeShared {
 		v.state = vmIdle
-		v.ver++
+		v.evSeq = 0
 		v.idleSince = e.now
 		d := &e.pools[v.tmpl]
 		d.pushBack(vi)
 		if !d.pending {
-			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl, 0)
+			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl)
 			d.pending = true
 		}
 	} else {
@@ -1182,7 +1186,7 @@ func (e *engine) progress(vi int32) {
 // sender VMNetworkBps / that sender's pullers).
 func (e *engine) rerate(vi int32) {
 	v := &e.vms[vi]
-	v.ver++
+	v.evSeq = 0
 	if v.active < 0 {
 		return
 	}
@@ -1249,5 +1253,6 @@ func (e *engine) rerate(vi int32) {
 	if tmin < 0 {
 		tmin = 0
 	}
-	e.schedule(e.now+tmin, evVM, vi, v.ver)
+	e.schedule(e.now+tmin, evVM, vi)
+	v.evSeq = e.seq
 }

@@ -43,7 +43,7 @@ func Run(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*Result, error) {
 		return nil, err
 	}
 	e.next = 1
-	e.schedule(0, evArrival, 0, 0)
+	e.schedule(0, evArrival, 0)
 	return e.finish()
 }
 
@@ -68,7 +68,7 @@ func RunArrivals(w *dag.Workflow, p *dag.Plan, arrivals []float64, opt Options) 
 	}
 	e.arrivals = arrivals
 	e.next = 1
-	e.schedule(arrivals[0], evArrival, 0, 0)
+	e.schedule(arrivals[0], evArrival, 0)
 	return e.finish()
 }
 

@@ -157,7 +157,7 @@ func runHooked(t *testing.T, w *dag.Workflow, p *dag.Plan, runs int, opt Options
 	}
 	e.skewHook = hook
 	e.next = 1
-	e.schedule(0, evArrival, 0, 0)
+	e.schedule(0, evArrival, 0)
 	res, err := e.finish()
 	if err != nil {
 		t.Fatal(err)
