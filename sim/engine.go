@@ -105,23 +105,25 @@ const (
 	sinkPayload                 // returned in the response payload (a spilled item); remote if too large
 )
 
+// slot is one invocation in a VM. The fields every event touches (list links, remaining work,
+// rate) come first, so a VM's pass over its slots reads one cache line per slot.
 type slot struct {
-	frame  int32
-	vm     int32
-	phase  int8
-	res    resource
-	inRes  resource
-	outRes resource
+	next   int32 // in its VM's active list
+	prev   int32
 	rem    float64
 	rate   float64
 	demand float64 // resCPU: cores this phase can use
-	amt    [phDone]float64
-	next   int32 // in its VM's active list
-	prev   int32
-	pnext  int32 // in its sender's pullers list
-	pprev  int32
+	res    resource
+	phase  int8
+	inRes  resource
+	outRes resource
 	sender int32 // phIn: the one VM pulled from (direct, payload), else -1
 	nsend  int32 // phIn: connections (senders) of the transfer
+	frame  int32
+	vm     int32
+	pnext  int32 // in its sender's pullers list
+	pprev  int32
+	amt    [phDone]float64
 	out    float64
 	start  float64 // record start (the VM's acquisition when this invocation paid its cold start)
 	t0     float64 // when the invocation began its input
