@@ -7,5 +7,7 @@
 // only through the event queue and every random draw comes from a *rand.Rand derived from
 // (seed, stream), so the same inputs give byte-identical records.
 //
-// sim knows nothing about planners; it runs whatever plan it is given.
+// sim knows nothing about planners; it runs whatever plan it is given. The platform model, every
+// constant with its source (platform.go) and the exact execution semantics are in
+// docs/simulator.md; engine.go explains the engine's structure.
 package sim
