@@ -21,6 +21,8 @@ type psSim struct {
 	left   []float64 // what is left of the current phase
 	rate   []float64
 	order  []int
+	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
+	contention float64
 }
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
@@ -60,6 +62,7 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, cf
 		}
 		ps.phases[i] = ph
 	}
+	ps.contention = m.opts.Platform.ContentionPerCoRunner
 	busy = ps.run(n, vcpu)
 	return items.gap[b*nt] + busy, busy
 }
@@ -109,7 +112,8 @@ func (ps *psSim) run(n int, vcpu float64) float64 {
 }
 
 // allocate sets each item's progress rate: 1 for a wait, and for CPU phases the max-min fair
-// share of vcpu under each phase's cap.
+// share of vcpu under each phase's cap (water filling: phases capped below the fair share get
+// their cap, the rest split what is left; repeat until no cap binds).
 func (ps *psSim) allocate(n int, vcpu float64) {
 	ps.order = ps.order[:0]
 	for i := range n {
@@ -123,21 +127,33 @@ func (ps *psSim) allocate(n int, vcpu float64) {
 			ps.order = append(ps.order, i)
 		}
 	}
-	slices.SortFunc(ps.order, func(a, b int) int {
-		ca, cb := ps.phases[a][ps.cur[a]].cap, ps.phases[b][ps.cur[b]].cap
-		switch {
-		case ca < cb:
-			return -1
-		case ca > cb:
-			return 1
+	left := vcpu
+	open := ps.order
+	for len(open) > 0 {
+		share := left / float64(len(open))
+		kept := open[:0]
+		capped := false
+		for _, i := range open {
+			if c := ps.phases[i][ps.cur[i]].cap; c <= share {
+				ps.rate[i] = c
+				left -= c
+				capped = true
+			} else {
+				kept = append(kept, i)
+			}
 		}
-		return a - b
-	})
-	left, k := vcpu, len(ps.order)
-	for idx, i := range ps.order {
-		share := left / float64(k-idx)
-		r := math.Min(ps.phases[i][ps.cur[i]].cap, share)
-		ps.rate[i] = r
-		left -= r
+		open = kept
+		if !capped {
+			for _, i := range open {
+				ps.rate[i] = share
+			}
+			break
+		}
+	}
+	if k := len(ps.order); k > 1 && ps.contention > 0 {
+		slow := 1 + ps.contention*float64(k-1)
+		for _, i := range ps.order {
+			ps.rate[i] /= slow
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -21,10 +22,22 @@ type PlannerOptions struct {
 	// NoFusion and NoBundling switch a decision off (for ablations).
 	NoFusion, NoBundling bool
 	// Tolerance is the relative pruning tolerance: a partial plan is dropped when another costs
-	// no more and has no atom more than (1+Tolerance) times its own. 0, the default, makes the
-	// search exact under the model; a small value (e.g. 0.01) bounds the Pareto sets of very
-	// large DAGs at a latency error of at most that fraction per step.
+	// at most (1+Tolerance) times as much and has no latency atom more than (1+Tolerance) times
+	// its own. 0 means the default, 0.01; Exact sets it to zero, which makes the search exact
+	// under the model (every VM size trades cost for latency, so exact Pareto sets are long and
+	// the search slow on the full 64 MB grid).
 	Tolerance float64
+	Exact     bool
+}
+
+func (o PlannerOptions) tolerance() float64 {
+	switch {
+	case o.Exact:
+		return 0
+	case o.Tolerance > 0:
+		return o.Tolerance
+	}
+	return 0.01
 }
 
 func (o PlannerOptions) grid() []int {
@@ -52,6 +65,9 @@ func (o PlannerOptions) grid() []int {
 type Planner struct {
 	model *Model
 	opts  PlannerOptions
+
+	once    sync.Once
+	options [][][]*option // per segment [i][j], evaluated once and Pareto-pruned
 }
 
 // NewPlanner builds a planner from a workflow's profile.
@@ -59,6 +75,22 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 	m, err := NewModel(p, opts.Model)
 	if err != nil {
 		return nil, err
+	}
+	// A plan sizes functions, the search sizes steps: they agree only if no function runs in
+	// two steps.
+	used := map[string]string{}
+	var dup error
+	m.w.Walk(func(_ []string, s *dag.Step) {
+		if s.Task == "" || dup != nil {
+			return
+		}
+		if other, ok := used[s.Task]; ok {
+			dup = fmt.Errorf("wisefuse: function %q runs in steps %q and %q; the transformer needs one step per function", s.Task, other, s.Name)
+		}
+		used[s.Task] = s.Name
+	})
+	if dup != nil {
+		return nil, dup
 	}
 	return &Planner{model: m, opts: opts}, nil
 }
@@ -159,7 +191,7 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 				}
 			}
 		}
-		states[j] = paretoCands(buf, pl.opts.Tolerance)
+		states[j] = paretoCands(buf, pl.opts.tolerance())
 	}
 	var best *cand
 	for _, c := range states[n] {
@@ -202,8 +234,8 @@ func (pl *Planner) infeasible(obj dag.Objective) error {
 	return fmt.Errorf("wisefuse: no plan costs at most the budget of $%g per run", obj.Budget)
 }
 
-// paretoCands keeps the partial plans no other beats: sorted by cost, a plan survives when no
-// cheaper-or-equal survivor's atoms are all within (1+tol) of its own.
+// paretoCands keeps the partial plans no other beats: sorted by cost, a plan survives unless a
+// survivor costs at most (1+tol) times as much and has all atoms within (1+tol) of its own.
 func paretoCands(cs []*cand, tol float64) []*cand {
 	sort.SliceStable(cs, func(a, b int) bool {
 		if cs[a].cost != cs[b].cost {
@@ -213,14 +245,7 @@ func paretoCands(cs []*cand, tol float64) []*cand {
 	})
 	var keep []*cand
 	for _, c := range cs {
-		dominated := false
-		for _, k := range keep {
-			if k.lat.Dominates(c.lat, tol) {
-				dominated = true
-				break
-			}
-		}
-		if !dominated {
+		if !dominatedBy(c.cost, c.lat, len(keep), func(k int) (float64, Latency) { return keep[k].cost, keep[k].lat }, tol) {
 			keep = append(keep, c)
 		}
 	}
@@ -236,77 +261,106 @@ func paretoOptions(os []*option, tol float64) []*option {
 	})
 	var keep []*option
 	for _, o := range os {
-		dominated := false
-		for _, k := range keep {
-			if k.eval.lat.Dominates(o.eval.lat, tol) {
-				dominated = true
-				break
-			}
-		}
-		if !dominated {
+		if !dominatedBy(o.eval.cost, o.eval.lat, len(keep), func(k int) (float64, Latency) { return keep[k].eval.cost, keep[k].eval.lat }, tol) {
 			keep = append(keep, o)
 		}
 	}
 	return keep
 }
 
-// segmentOptions evaluates every option of every segment [i, j) and keeps each segment's
-// Pareto-optimal ones. The segment that ends the workflow includes the end gap.
+// dominatedBy reports whether one of n kept entries, all costing no more than cost, has every
+// atom within (1+tol) of lat's. It checks the extreme atoms first as a quick reject.
+func dominatedBy(_ float64, lat Latency, n int, kept func(int) (float64, Latency), tol float64) bool {
+	top := len(lat) - 1
+	for k := n - 1; k >= 0; k-- {
+		_, kl := kept(k)
+		if kl[top] > lat[top]*(1+tol) || kl[0] > lat[0]*(1+tol) {
+			continue
+		}
+		if kl.Dominates(lat, tol) {
+			return true
+		}
+	}
+	return false
+}
+
+// segmentOptions returns the options of every segment [i, j) that can meet obj. Every option is
+// evaluated once per planner and Pareto-pruned (pruning before filtering is safe: a dominator is
+// no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
+// workflow includes the end gap.
 func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
-	m := pl.model
-	n := len(m.w.Steps)
-	grid := pl.opts.grid()
+	pl.once.Do(pl.evaluateOptions)
+	pct := obj.Pct()
+	n := len(pl.model.w.Steps)
 	out := make([][][]*option, n+1)
-	var sc scratch
 	for i := range n {
 		out[i] = make([][]*option, n+1)
-	}
-	pct := obj.Pct()
-	keep := func(i, j int, segs []segment) {
-		var os []*option
-		for _, sg := range segs {
-			e := m.evalSegment(&sc, sg)
-			if j == n {
-				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
-			}
-			if obj.SLO > 0 && e.lat.Percentile(pct) > obj.SLO {
-				continue
-			}
-			if obj.Budget > 0 && e.cost > obj.Budget {
-				continue
-			}
-			os = append(os, &option{seg: sg, eval: e})
-		}
-		out[i][j] = paretoOptions(os, pl.opts.Tolerance)
-	}
-	for i := range n {
-		st := &m.w.Steps[i]
-		switch {
-		case st.Pass:
-			keep(i, i+1, []segment{{start: i, end: i + 1, pass: true}})
-		case st.Map != nil:
-			keep(i, i+1, pl.mapSegments(i, grid))
-		default:
-			need := 0
-			for j := i + 1; j <= n; j++ {
-				if m.w.Steps[j-1].Task == "" {
-					break
+		for j, os := range pl.options[i] {
+			for _, o := range os {
+				if obj.SLO > 0 && o.eval.lat.Percentile(pct) > obj.SLO {
+					continue
 				}
-				if j > i+1 && pl.opts.NoFusion {
-					break
+				if obj.Budget > 0 && o.eval.cost > obj.Budget {
+					continue
 				}
-				need = max(need, m.w.Function(m.w.Steps[j-1].Task).MinMemoryMB)
-				var segs []segment
-				for _, mem := range grid {
-					if mem >= need {
-						segs = append(segs, segment{start: i, end: j, mem: mem})
-					}
-				}
-				keep(i, j, segs)
+				out[i][j] = append(out[i][j], o)
 			}
 		}
 	}
 	return out
+}
+
+func (pl *Planner) evaluateOptions() {
+	m := pl.model
+	n := len(m.w.Steps)
+	grid := pl.opts.grid()
+	pl.options = make([][][]*option, n+1)
+	var sc scratch
+	for i := range n {
+		pl.options[i] = make([][]*option, n+1)
+		byEnd := make([][]*option, n+1)
+		for _, sg := range pl.segmentChoices(i, grid) {
+			e := m.evalSegment(&sc, sg)
+			if sg.end == n {
+				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+			}
+			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
+		}
+		for j, os := range byEnd {
+			if len(os) > 0 {
+				pl.options[i][j] = paretoOptions(os, pl.opts.tolerance())
+			}
+		}
+	}
+}
+
+// segmentChoices lists every way to run a segment that starts at top-level step i: a Pass as
+// is, a Map in each of its configurations, a task alone or fused with the tasks that follow it,
+// at every grid size that fits.
+func (pl *Planner) segmentChoices(i int, grid []int) []segment {
+	m := pl.model
+	n := len(m.w.Steps)
+	st := &m.w.Steps[i]
+	switch {
+	case st.Pass:
+		return []segment{{start: i, end: i + 1, pass: true}}
+	case st.Map != nil:
+		return pl.mapSegments(i, grid)
+	}
+	var segs []segment
+	need := 0
+	for j := i + 1; j <= n; j++ {
+		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
+			break
+		}
+		need = max(need, m.w.Function(m.w.Steps[j-1].Task).MinMemoryMB)
+		for _, mem := range grid {
+			if mem >= need {
+				segs = append(segs, segment{start: i, end: j, mem: mem})
+			}
+		}
+	}
+	return segs
 }
 
 // mapSegments lists a Map's configurations: one VM size for its iterator tasks, the iterator
@@ -331,13 +385,28 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	if len(fns) > 1 && !pl.opts.NoFusion {
 		fusions = append(fusions, make([]int, len(fns))) // all in group 0
 	}
+	// More vCPUs than the items' threads can use change nothing but the price, so sizes past
+	// that point are skipped (the first one is kept).
+	threads := 0.0
+	for _, fn := range fns {
+		threads = max(threads, m.curves[fn].Threads)
+	}
 	var segs []segment
 	for b := 1; b <= maxB; b++ {
 		for _, grp := range fusions {
+			saturated := false
 			for _, mem := range grid {
-				if mem < b*need {
+				// A bundle's VM is b items of a grid size each (capped at the largest VM), the
+				// way bundles are sized on AWS (the ORION artifact: min(1472*B, 10240) MB).
+				if b > 1 {
+					if mem%b != 0 && mem != dag.MaxMemoryMB {
+						continue
+					}
+				}
+				if mem < b*need || saturated {
 					continue
 				}
+				saturated = m.opts.Platform.VCPU(mem) >= float64(b)*threads
 				cfg := &mapConfig{mem: make([]int, len(fns)), group: grp, bundle: b}
 				for t := range cfg.mem {
 					cfg.mem[t] = mem

@@ -13,6 +13,12 @@ type Platform struct {
 	PricePerGet     float64 // USD per remote-storage read request
 	PricePerPut     float64 // USD per remote-storage write request
 	PricePerState   float64 // USD per orchestration state transition
+	// ContentionPerCoRunner slows each computing invocation in a VM by 1 + this * (n - 1) when n
+	// compute at once. It is a property of the platform's hardware, measured once by co-locating
+	// copies of a known program (not per workflow); 0 means none. AWSLambda leaves it at 0, as
+	// AWS publishes no figure; PlatformFromSim copies the simulated platform's, as an operator
+	// would measure it on that platform.
+	ContentionPerCoRunner float64
 }
 
 // AWSLambda is AWS Lambda (x86, us-east-1) with S3 Standard and Step Functions Standard, from the

@@ -459,12 +459,18 @@ func (p *Profile) Validate() error {
 		if s.Runs < 1 || len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs {
 			return fmt.Errorf("%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
 		}
+		if k := badValue(s.EndGap); k >= 0 {
+			return fmt.Errorf("%s: end_gap_s[%d] = %v, want a finite number >= 0", at, k, s.EndGap[k])
+		}
 		if len(s.Stages) != len(p.Workflow.Steps) {
 			return fmt.Errorf("%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
 		}
 		for j, st := range s.Stages {
 			if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
 				return fmt.Errorf("%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
+			}
+			if k := badValue(st.Gap); k >= 0 {
+				return fmt.Errorf("%s: stages[%d] (%q): gap_s[%d] = %v, want a finite number >= 0", at, j, st.Step, k, st.Gap[k])
 			}
 		}
 		for j := range s.Steps {
@@ -475,6 +481,11 @@ func (p *Profile) Validate() error {
 			}
 			if len(st.Item) != n || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
 				return fmt.Errorf("%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
+			}
+			for _, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
+				if k := badValue(col); k >= 0 {
+					return fmt.Errorf("%s: steps[%d] (%q): invocation %d has a negative or non-finite time %v", at, j, st.Step, k, col[k])
+				}
 			}
 			for k := range n {
 				if st.Run[k] < 0 || st.Run[k] >= s.Runs {
@@ -522,4 +533,15 @@ func ReadProfile(path string) (*Profile, error) {
 		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
 	}
 	return &p, nil
+}
+
+// badValue returns the index of the first negative, NaN or infinite value, or -1. Tiny negative
+// gaps from floating-point rounding of adjacent timestamps are tolerated.
+func badValue(xs []float64) int {
+	for i, v := range xs {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < -1e-9 {
+			return i
+		}
+	}
+	return -1
 }

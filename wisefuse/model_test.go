@@ -1,0 +1,263 @@
+package wisefuse
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+)
+
+// TestProcessorSharing replays the hand-computed bundle of the simulator's issue: 3
+// single-threaded items of 1, 2 and 3 core-seconds in one VM of 2 vCPUs. Each gets 2/3 vCPU until
+// the first finishes at 1.5 s (1 / (2/3)); then two share 2 vCPUs but run at most 1 each, so the
+// second finishes its remaining 1 core-s at 2.5 s and the third its remaining 1 at 3.5 s.
+func TestProcessorSharing(t *testing.T) {
+	var ps psSim
+	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 2, cap: 1}}, {{amount: 3, cap: 1}}}
+	if got := ps.run(3, 2); math.Abs(got-3.5) > 1e-9 {
+		t.Fatalf("bundle ends at %v, want 3.5", got)
+	}
+	// A wait (transfer) uses no CPU: an item that downloads for 1 s before 1 core-s of work,
+	// beside one that computes 2 core-s at once, on 1 vCPU: the second runs alone for 1 s, then
+	// they share: at 1 s the second has 1 left, each gets 0.5 vCPU, both end at 3 s.
+	ps.phases = [][]psPhase{{{amount: 1}, {amount: 1, cap: 1}}, {{amount: 2, cap: 1}}}
+	if got := ps.run(2, 1); math.Abs(got-3) > 1e-9 {
+		t.Fatalf("bundle ends at %v, want 3", got)
+	}
+	// A parallel phase capped at 4 threads on 6 vCPUs beside a serial one: 4 + 1 = 5 <= 6, so
+	// neither is slowed: 8 core-s / 4 = 2 s and 1 core-s / 1 = 1 s.
+	ps.phases = [][]psPhase{{{amount: 8, cap: 4}}, {{amount: 1, cap: 1}}}
+	if got := ps.run(2, 6); math.Abs(got-2) > 1e-9 {
+		t.Fatalf("bundle ends at %v, want 2", got)
+	}
+}
+
+// TestCurveFit recovers a curve from exact points and breaks two-point ties toward more threads.
+func TestCurveFit(t *testing.T) {
+	want := Curve{Serial: 2, Parallel: 9, Threads: 3}
+	var cs, ys []float64
+	for _, mem := range []int{1024, 2048, 4096, 10240} {
+		c := AWSLambda().VCPU(mem)
+		cs, ys = append(cs, c), append(ys, want.Time(c))
+	}
+	got := fitCurve(cs, ys, 6)
+	if got.Threads != 3 || math.Abs(got.Serial-2) > 1e-6 || math.Abs(got.Parallel-9) > 1e-6 {
+		t.Fatalf("fit %+v, want %+v", got, want)
+	}
+	// Video Classify's real medians at 1,000 and 10,240 MB: the curve should interpolate the
+	// 5,000 MB median (17.5 s) within 5%.
+	plat := AWSLambda()
+	k := fitCurve([]float64{plat.VCPU(1000), plat.VCPU(10240)}, []float64{52.46, 14.27}, 6)
+	if got := k.Time(plat.VCPU(5000)); math.Abs(got-17.51)/17.51 > 0.05 {
+		t.Fatalf("Classify at 5000 MB: %v s from %+v, want about 17.5", got, k)
+	}
+}
+
+// TestModelReproducesProfiledSize: at a profiled size, an unfused, unbundled plan is predicted
+// from that size's own runs, so the predicted P95 must match the profiled runs' P95 closely.
+func TestModelReproducesProfiledSize(t *testing.T) {
+	w, fns := chainWorkflow(8)
+	invs, dags := synthRecords(w, fns, []int{1024, 3008, 10240}, 300, 1)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(p, ModelOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mem := range []int{1024, 3008, 10240} {
+		pr, err := m.Predict(dag.UniformPlan(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stats.Percentiles(p.Size(mem).E2E, 95)[0]
+		if e := math.Abs(pr.Percentile(95)-want) / want; e > 0.05 {
+			t.Errorf("%d MB: predicted P95 %.3f, profiled %.3f (error %.1f%%)", mem, pr.Percentile(95), want, 100*e)
+		}
+	}
+}
+
+// TestModelAgainstGenerator checks predictions of plans the profile never ran -- other sizes,
+// fusion, bundles -- against fresh runs of the generator, whose parameters the model never sees.
+func TestModelAgainstGenerator(t *testing.T) {
+	w, fns := chainWorkflow(8)
+	invs, dags := synthRecords(w, fns, []int{1024, 2048, 4096, 10240}, 300, 2)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(p, ModelOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mem := range []int{1536, 3008, 6000} {
+		// Fresh runs at an unprofiled size: the generator's truth.
+		truthInv, truthDag := synthRecords(w, fns, []int{mem}, 300, 99)
+		_ = truthInv
+		var e2e []float64
+		for _, d := range truthDag {
+			e2e = append(e2e, d.Latency)
+		}
+		want := stats.Percentiles(e2e, 95)[0]
+		pr, err := m.Predict(dag.UniformPlan(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := math.Abs(pr.Percentile(95)-want) / want; e > 0.08 {
+			t.Errorf("%d MB: predicted P95 %.3f, generator %.3f (error %.1f%%)", mem, pr.Percentile(95), want, 100*e)
+		}
+	}
+	// Fusion removes transfers and gaps: the fused iterator must be predicted faster.
+	base, _ := m.Predict(dag.UniformPlan(4096))
+	fused := dag.UniformPlan(4096)
+	fused.Fuse = [][]string{{"Extract", "Classify"}}
+	fp, err := m.Predict(fused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(fp.Percentile(95) < base.Percentile(95)) {
+		t.Errorf("fused P95 %.3f not below unfused %.3f", fp.Percentile(95), base.Percentile(95))
+	}
+	// Bundling 2 items in a VM twice the size: the straggler gets freed CPU, and it costs about
+	// the same, so the P95 should not grow by more than the transfers' share.
+	bundled := dag.UniformPlan(8192)
+	bundled.Bundle = map[string]int{"Chunks": 2}
+	bp, err := m.Predict(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bp.Percentile(95) > 1.2*base.Percentile(95) {
+		t.Errorf("bundle of 2 at 8192 MB: P95 %.3f, unbundled at 4096 MB %.3f", bp.Percentile(95), base.Percentile(95))
+	}
+}
+
+// TestDeterministic: the same profile gives byte-identical predictions and plans.
+func TestDeterministic(t *testing.T) {
+	w, fns := chainWorkflow(6)
+	invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 100, 3)
+	var first *Result
+	for range 2 {
+		p, err := FromRecords(w, invs, dags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := NewPlanner(p, PlannerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pl.Search(dag.Objective{SLO: 25})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = r
+			continue
+		}
+		a, _ := dag.MarshalIndent(first.Plan)
+		b, _ := dag.MarshalIndent(r.Plan)
+		if string(a) != string(b) || first.Prediction.MeanCost != r.Prediction.MeanCost {
+			t.Fatalf("two searches differ:\n%s\n%s", a, b)
+		}
+	}
+}
+
+// TestOptimality is the property test: over random small workflows, the dynamic program's plan
+// costs no more than the cheapest plan exhaustive search finds over the same choices, both meet
+// the SLO under the model, and the DP's prediction is exactly the model's prediction of its plan.
+func TestOptimality(t *testing.T) {
+	r := rand.New(rand.NewPCG(42, 7))
+	grid := []int{512, 1024, 2048, 4096, 8192}
+	for trial := range 25 {
+		w, fns := randomWorkflow(r)
+		invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 40, uint64(trial))
+		p, err := FromRecords(w, invs, dags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Model: ModelOptions{Atoms: 32}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans := exhaustivePlans(t, pl, grid)
+		type scored struct {
+			plan *dag.Plan
+			pr   *Prediction
+		}
+		var all []scored
+		lo, hi := math.Inf(1), 0.0
+		for _, pp := range plans {
+			pr, err := pl.Model().Predict(pp)
+			if err != nil {
+				t.Fatalf("trial %d: exhaustive plan %v: %v", trial, pp, err)
+			}
+			all = append(all, scored{pp, pr})
+			lo, hi = math.Min(lo, pr.Percentile(95)), math.Max(hi, pr.Percentile(95))
+		}
+		for _, frac := range []float64{0.05, 0.3, 0.8} {
+			slo := lo + frac*(hi-lo)
+			var best *scored
+			for i := range all {
+				s := &all[i]
+				if s.pr.Percentile(95) <= slo && (best == nil || s.pr.MeanCost < best.pr.MeanCost) {
+					best = s
+				}
+			}
+			res, err := pl.Search(dag.Objective{SLO: slo})
+			if best == nil {
+				if err == nil {
+					t.Fatalf("trial %d slo %.3f: exhaustive finds no plan, DP returned %v", trial, slo, res.Plan)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("trial %d slo %.3f: DP failed (%v) but exhaustive found cost %g", trial, slo, err, best.pr.MeanCost)
+			}
+			if res.Prediction.MeanCost > best.pr.MeanCost*(1+1e-9) {
+				t.Errorf("trial %d slo %.3f: DP cost %.9g > exhaustive %.9g\nDP: %+v\nexhaustive: %+v", trial, slo, res.Prediction.MeanCost, best.pr.MeanCost, res.Plan, best.plan)
+			}
+			if res.Prediction.Percentile(95) > slo || best.pr.Percentile(95) > slo {
+				t.Errorf("trial %d: a plan misses the SLO", trial)
+			}
+			again, err := pl.Model().Predict(res.Plan)
+			if err != nil {
+				t.Fatalf("trial %d: DP plan does not predict: %v", trial, err)
+			}
+			if again.Percentile(95) != res.Prediction.Percentile(95) || math.Abs(again.MeanCost-res.Prediction.MeanCost) > 1e-15 {
+				t.Errorf("trial %d: DP says P95 %v cost %v, the model says %v %v", trial, res.Prediction.Percentile(95), res.Prediction.MeanCost, again.Percentile(95), again.MeanCost)
+			}
+		}
+	}
+}
+
+// exhaustivePlans enumerates every plan in the transformer's choice set: each maximal run of
+// top-level tasks split into fusion groups in every way, each group at every grid size, and each
+// Map at every grid size, bundle and iterator fusion.
+func exhaustivePlans(t *testing.T, pl *Planner, grid []int) []*dag.Plan {
+	t.Helper()
+	w := pl.Model().Workflow()
+	n := len(w.Steps)
+	var out []*dag.Plan
+	var rec func(i int, segs []segment)
+	rec = func(i int, segs []segment) {
+		if i == n {
+			c := &cand{}
+			for k := range segs {
+				c = &cand{opt: &option{seg: segs[k]}, prev: c}
+			}
+			p := pl.planOf(c)
+			if err := p.Validate(w); err != nil {
+				t.Fatalf("exhaustive plan invalid: %v", err)
+			}
+			out = append(out, p)
+			return
+		}
+		for _, sg := range pl.segmentChoices(i, grid) {
+			rec(sg.end, append(segs[:len(segs):len(segs)], sg))
+		}
+	}
+	rec(0, nil)
+	return out
+}
