@@ -1152,11 +1152,19 @@ func (e *engine) finishTask(si int32) {
 
 // progress handles VM vi's event: every slot whose phase is complete moves on.
 func (e *engine) progress(vi int32) {
-	e.touch(vi)
+	// touch and the search for completed phases in one pass over the VM's slots.
+	v := &e.vms[vi]
+	dt := e.now - v.last
+	v.last = e.now
+	if !v.dirty {
+		v.dirty = true
+		e.dirty = append(e.dirty, vi)
+	}
 	tol := 1e-9 + e.now*1e-15 // seconds of remaining time that count as done (rounding)
 	e.scratch = e.scratch[:0]
-	for si := e.vms[vi].active; si >= 0; si = e.slots[si].next {
+	for si := v.active; si >= 0; si = e.slots[si].next {
 		s := &e.slots[si]
+		s.rem -= s.rate * dt
 		if s.rem <= s.rate*tol {
 			e.scratch = append(e.scratch, si)
 		}
