@@ -27,22 +27,20 @@ type psSim struct {
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
 // billed seconds.
-func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, cfg mapConfig, vcpu float64) (latency, busy float64) {
+func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vcpu float64) (latency, busy float64) {
 	nt := items.tasks
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	for i := range n {
 		j := b + i
 		ph := ps.phases[i][:0]
+		// Inside a bundle's VM the iterator's steps pass data in memory with no orchestration
+		// between them, as in a fusion group: only the first downloads and the last uploads.
 		for t := range nt {
 			k := j*nt + t
-			head := t == 0 || cfg.group[t] != cfg.group[t-1]
-			tail := t == nt-1 || cfg.group[t+1] != cfg.group[t]
+			head, tail := t == 0, t == nt-1
 			w := items.init[k]
 			if head {
-				if t > 0 {
-					w += items.gap[k]
-				}
 				w += items.down[k]
 			}
 			if w > 0 {

@@ -43,7 +43,9 @@ func (o ModelOptions) withDefaults() ModelOptions {
 //     shape of the variability. Transfers and orchestration gaps are taken as measured.
 //   - Fusion removes the upload of every fused step but the last, the download of every one but
 //     the first and the orchestration gap between them, and runs all of them at the group's size.
-//   - Bundles: B items share c(m) vCPUs by processor sharing, each item's compute split into its
+//   - Bundles: a bundle's VM runs its items' iterator steps back to back in memory (as a fusion
+//     group: one download, one upload, one transition per bundle), and B items share c(m) vCPUs
+//     by processor sharing, each item's compute split into its
 //     serial part (at most one vCPU) and parallel part (at most Threads vCPUs) in the proportions of
 //     the fitted curve; a finished item frees its share for the stragglers.
 type Model struct {
@@ -402,11 +404,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		} else {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
-				tm, busy := sc.ps.bundle(m, items, fns, b, e, cfg, plat.VCPU(vmMem))
+				tm, busy := sc.ps.bundle(m, items, fns, b, e, plat.VCPU(vmMem))
 				worst = math.Max(worst, tm)
-				cost += plat.vmCost(vmMem, busy) + float64(states)*plat.PricePerState
+				cost += plat.vmCost(vmMem, busy) + plat.PricePerState
 				for j := b; j < e; j++ {
-					cost += m.itemStorage(items, j, cfg)
+					cost += m.itemStorage(items, j, fusedGroups(nt))
 				}
 			}
 		}
@@ -450,6 +452,9 @@ func (m *Model) itemTime(items *itemSamples, j int, cfg mapConfig, gmem []int, r
 	}
 	return tm, cost
 }
+
+// fusedGroups puts n iterator tasks in one group.
+func fusedGroups(n int) mapConfig { return mapConfig{group: make([]int, n)} }
 
 // itemStorage is an item's storage request cost under cfg.
 func (m *Model) itemStorage(items *itemSamples, j int, cfg mapConfig) float64 {

@@ -177,7 +177,7 @@ func TestOptimality(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Model: ModelOptions{Atoms: 32}})
+		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Margin: -1, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
 		if err != nil {
 			t.Fatal(err)
 		}

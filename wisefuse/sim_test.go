@@ -1,0 +1,220 @@
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// evalSeed is the first seed of evaluation runs; ProfileSeed and its neighbours are profiling's.
+const evalSeed = 20220601
+
+// simP95 simulates plan for 300 fresh runs and returns the P95 latency in seconds.
+func simP95(t *testing.T, w *dag.Workflow, plan *dag.Plan, seed uint64) float64 {
+	t.Helper()
+	res, err := sim.Run(w, plan, 300, sim.Options{Seed: seed})
+	if err != nil {
+		t.Fatalf("simulating %s: %v", w.Name, err)
+	}
+	return res.Summary.P95 / 1000
+}
+
+func sizedPlan(mem int, bundle map[string]int, fuse ...[]string) *dag.Plan {
+	p := dag.UniformPlan(mem)
+	p.Bundle = bundle
+	p.Fuse = fuse
+	return p
+}
+
+// fusionWorkflow is a workflow built for the simulator with fusable steps (the built-in apps
+// have none in the transformer's choice set: their adjacent steps are a task and a map):
+// Split -> map of 10 [Extract -> Classify] -> Combine -> Store, with data sizes that make remote
+// passing cost seconds.
+func fusionWorkflow() *dag.Workflow {
+	mb := func(x float64) dag.Dist { return dag.Const(x * (1 << 20)) }
+	ln := func(s float64) dag.Dist { return dag.Dist{Kind: dag.LogNormal, Median: 1, Sigma: s} }
+	return &dag.Workflow{
+		Name: "fusion",
+		Functions: []dag.Function{
+			{Name: "split", MinMemoryMB: 256, SerialWork: dag.Const(1.5), Threads: 1, InputBytes: mb(50), OutputBytes: mb(50), RunFactor: ln(0.05)},
+			{Name: "extract", MinMemoryMB: 512, SerialWork: dag.Const(0.6), ParallelWork: dag.Const(1), Threads: 2, InputBytes: mb(5), OutputBytes: mb(60), ItemSkew: ln(0.2), RunFactor: ln(0.1)},
+			{Name: "classify", MinMemoryMB: 1024, SerialWork: dag.Const(2), ParallelWork: dag.Const(8), Threads: 4, InputBytes: mb(60), OutputBytes: mb(1), ItemSkew: ln(0.25), RunFactor: ln(0.15)},
+			{Name: "combine", MinMemoryMB: 256, SerialWork: dag.Const(0.5), Threads: 1, InputBytes: mb(10), OutputBytes: mb(40), RunFactor: ln(0.05)},
+			{Name: "store", MinMemoryMB: 256, SerialWork: dag.Const(0.4), Threads: 1, InputBytes: mb(40), OutputBytes: mb(2), RunFactor: ln(0.05)},
+		},
+		Steps: []dag.Step{
+			{Name: "Split", Task: "split"},
+			{Name: "Chunks", Map: &dag.Map{Items: dag.Const(10), Iterator: []dag.Step{
+				{Name: "Extract", Task: "extract"}, {Name: "Classify", Task: "classify"},
+			}}},
+			{Name: "Combine", Task: "combine"},
+			{Name: "Store", Task: "store"},
+		},
+	}
+}
+
+type accuracyRow struct {
+	app, plan      string
+	pred, sim      float64
+	relErr         float64
+	kind           string // "size", "bundle", "fusion"
+	basePred, bSim float64
+}
+
+// TestAccuracyAgainstSimulator profiles each workflow in the simulator (seed ProfileSeed), then
+// for a set of plans compares the predicted P95 with the P95 of 300 fresh simulated runs (other
+// seeds): median error <= 5% and max <= 13% (the paper's bound on AWS), and the predicted impact
+// of fusion within 3.4 points and of bundling within 7 points of the simulated impact.
+func TestAccuracyAgainstSimulator(t *testing.T) {
+	type planCase struct {
+		name string
+		plan *dag.Plan
+		kind string
+		base *dag.Plan // for impact: the plan without the fusion or bundle
+	}
+	var rows []accuracyRow
+	seed := uint64(evalSeed)
+	for _, app := range []string{"video", "ml", "chatbot", "fusion"} {
+		var w *dag.Workflow
+		if app == "fusion" {
+			w = fusionWorkflow()
+		} else {
+			var ok bool
+			if w, ok = apps.Lookup(app); !ok {
+				t.Fatalf("built-in app %q is missing", app)
+			}
+		}
+		p, err := ProfileInSim(w, SimProfileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewModel(p, ModelOptions{Platform: PlatformFromSim(nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cases []planCase
+		for _, mem := range []int{1536, 3008, 5000, 7168, 10240} {
+			cases = append(cases, planCase{name: fmt.Sprintf("%d MB", mem), plan: dag.UniformPlan(mem), kind: "size"})
+		}
+		for _, st := range w.Steps {
+			if st.Map == nil {
+				continue
+			}
+			for _, b := range []int{2, 3, 5} {
+				for _, item := range []int{1769, 3008} {
+					vm := min(b*item, dag.MaxMemoryMB)
+					pl := dag.UniformPlan(item)
+					pl.Memory = map[string]int{}
+					for _, fn := range iteratorTasks(&st) {
+						pl.Memory[fn] = vm
+					}
+					bp := pl.Clone()
+					bp.Bundle = map[string]int{st.Name: b}
+					cases = append(cases, planCase{name: fmt.Sprintf("%s x%d in %d MB, rest %d MB", st.Name, b, vm, item), plan: bp, kind: "bundle", base: pl})
+				}
+			}
+		}
+		if app == "fusion" {
+			for _, mem := range []int{2048, 5000} {
+				base := dag.UniformPlan(mem)
+				cases = append(cases,
+					planCase{name: fmt.Sprintf("fuse Extract+Classify %d MB", mem), plan: sizedPlan(mem, nil, []string{"Extract", "Classify"}), kind: "fusion", base: base},
+					planCase{name: fmt.Sprintf("fuse Combine+Store %d MB", mem), plan: sizedPlan(mem, nil, []string{"Combine", "Store"}), kind: "fusion", base: base},
+					planCase{name: fmt.Sprintf("fuse both %d MB", mem), plan: sizedPlan(mem, nil, []string{"Extract", "Classify"}, []string{"Combine", "Store"}), kind: "fusion", base: base})
+			}
+		}
+		for _, c := range cases {
+			if c.plan.Validate(w) != nil {
+				continue
+			}
+			seed++
+			pr, err := m.Predict(c.plan)
+			if err != nil {
+				t.Fatalf("%s %s: %v", app, c.name, err)
+			}
+			row := accuracyRow{app: app, plan: c.name, kind: c.kind, pred: pr.Percentile(95), sim: simP95(t, w, c.plan, seed)}
+			row.relErr = math.Abs(row.pred-row.sim) / row.sim
+			if c.base != nil {
+				bp, err := m.Predict(c.base)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The same seed as the variant (common random numbers): the impact is then
+				// measured on the same draws, not blurred by two samples' noise.
+				row.basePred, row.bSim = bp.Percentile(95), simP95(t, w, c.base, seed)
+			}
+			rows = append(rows, row)
+		}
+	}
+	var errs []float64
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-8s %-44s %9s %9s %7s %9s %9s\n", "app", "plan", "pred P95", "sim P95", "error", "pred imp", "sim imp")
+	for _, r := range rows {
+		errs = append(errs, r.relErr)
+		imp := ""
+		if r.basePred > 0 {
+			pi, si := r.pred/r.basePred-1, r.sim/r.bSim-1
+			imp = fmt.Sprintf("%+8.1f%% %+8.1f%%", 100*pi, 100*si)
+			bound := 0.07
+			if r.kind == "fusion" {
+				bound = 0.034
+			}
+			if math.Abs(pi-si) > bound {
+				t.Errorf("%s %s: predicted %s impact %+.1f%%, simulated %+.1f%% (bound %.1f points)", r.app, r.plan, r.kind, 100*pi, 100*si, 100*bound)
+			}
+		}
+		fmt.Fprintf(&b, "%-8s %-44s %8.2fs %8.2fs %6.1f%% %s\n", r.app, r.plan, r.pred, r.sim, 100*r.relErr, imp)
+	}
+	slices.Sort(errs)
+	med, mx := errs[len(errs)/2], errs[len(errs)-1]
+	fmt.Fprintf(&b, "%d plans: median P95 error %.1f%%, max %.1f%%\n", len(errs), 100*med, 100*mx)
+	t.Log(b.String())
+	if med > 0.05 || mx > 0.13 {
+		t.Errorf("P95 error median %.1f%% (bound 5%%), max %.1f%% (bound 13%%)", 100*med, 100*mx)
+	}
+}
+
+// TestPlansMeetSLOInSimulator plans each built-in app at a tight, a medium and a loose P95
+// target (1.15, 1.5 and 2.5 times the fastest predicted P95) and checks that every plan meets its
+// target in 300 simulated runs with seeds the profiler never used.
+func TestPlansMeetSLOInSimulator(t *testing.T) {
+	seed := uint64(evalSeed + 5000)
+	for _, a := range apps.All() {
+		w := a.Build()
+		start := time.Now()
+		pl, err := NewSimPlanner(w, SimProfileOptions{}, PlannerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f95 := fastest.Prediction.Percentile(95)
+		for _, k := range []struct {
+			name   string
+			factor float64
+		}{{"tight", 1.15}, {"medium", 1.5}, {"loose", 2.5}} {
+			slo := f95 * k.factor
+			r, err := pl.Search(dag.Objective{SLO: slo})
+			if err != nil {
+				t.Fatalf("%s %s: %v", a.Name, k.name, err)
+			}
+			seed++
+			got := simP95(t, w, r.Plan, seed)
+			plan, _ := dag.MarshalIndent(r.Plan)
+			t.Logf("%-8s %-6s SLO %6.2fs: predicted P95 %6.2fs, simulated %6.2fs, cost $%.5f\n%s", a.Name, k.name, slo, r.Prediction.Percentile(95), got, r.Prediction.MeanCost, plan)
+			if got > slo {
+				t.Errorf("%s %s: simulated P95 %.2fs misses the SLO %.2fs", a.Name, k.name, got, slo)
+			}
+		}
+		t.Logf("%s: profiling and planning took %v", a.Name, time.Since(start))
+	}
+}
