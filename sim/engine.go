@@ -251,7 +251,7 @@ type engine struct {
 
 	now    float64
 	seq    uint64
-	heap   eventHeap
+	evq    queues // the event queue
 	events int64
 	err    error
 
@@ -314,14 +314,23 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 		// Limits of the packed event key: 6.9e10 events, 6.7e7 live frames or VMs.
 		panic(fmt.Sprintf("sim: event key overflow (event %d, id %d)", e.seq, id))
 	}
-	e.heap.push(makeEvent(t, e.seq, id, kind))
+	e.evq.heap.push(makeEvent(t, e.seq, id, kind))
+}
+
+// scheduleIn schedules an event at now + the delay of FIFO class q (see queues).
+func (e *engine) scheduleIn(q int, t float64, kind evKind, id int32) {
+	e.seq++
+	if e.seq > maxSeq || id > maxEvtID {
+		panic(fmt.Sprintf("sim: event key overflow (event %d, id %d)", e.seq, id))
+	}
+	e.evq.fifos[q].push(makeEvent(t, e.seq, id, kind))
 }
 
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
 // then no longer matter.
 func (e *engine) loop() error {
-	for len(e.heap) > 0 && e.finished < e.total && e.err == nil {
-		ev := e.heap.pop()
+	for e.finished < e.total && e.err == nil && e.evq.len() > 0 {
+		ev := e.evq.pop()
 		if ev.t < e.now {
 			e.fail("event at %.9f s is before the clock", ev.t)
 			break
@@ -423,9 +432,9 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 	switch {
 	case vmi < 0 && nd.kind != nSeq:
 		e.transition(run)
-		e.schedule(e.now+e.plat.TransitionLatency, evBegin, fi)
+		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
 	case nd.kind == nPass:
-		e.schedule(e.now, evBegin, fi)
+		e.scheduleIn(qNow, e.now, evBegin, fi)
 	default:
 		e.begin(fi)
 	}
@@ -510,15 +519,15 @@ func (e *engine) beginMap(fi int32) {
 	for k := int32(0); k < spills; k++ {
 		first := host + k*b
 		bf := e.newFrame()
-		kind, delay := fBundle, e.plat.TransitionLatency
+		kind, q, delay := fBundle, qTransition, e.plat.TransitionLatency
 		if vmi >= 0 {
-			kind, delay = fSpill, e.plat.InvokeLatency
+			kind, q, delay = fSpill, qInvoke, e.plat.InvokeLatency
 		} else {
 			e.transition(run)
 		}
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: kind, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(s), out: -1}
-		e.schedule(e.now+delay, evBegin, bf)
+		e.scheduleIn(q, e.now+delay, evBegin, bf)
 	}
 	if s.h >= 0 {
 		e.unref(s.h)

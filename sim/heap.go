@@ -90,3 +90,71 @@ func (h *eventHeap) pop() event {
 	s[i] = last
 	return top
 }
+
+// fifo holds events scheduled at now plus a constant delay (state transitions, spill invokes,
+// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heap stays
+// small, holding only the VMs' completions and keep-alive expiries.
+type fifo struct {
+	buf  []event
+	head int
+}
+
+func (q *fifo) push(e event) {
+	if q.head > 1024 && q.head > len(q.buf)/2 {
+		n := copy(q.buf, q.buf[q.head:])
+		q.buf, q.head = q.buf[:n], 0
+	}
+	q.buf = append(q.buf, e)
+}
+
+// queues is the engine's event queue: a heap plus FIFOs, popped in (t, seq) order over all of
+// them, which is exactly the order a single heap would give.
+type queues struct {
+	heap  eventHeap
+	fifos [3]fifo
+}
+
+// The FIFOs by delay class.
+const (
+	qNow        = iota // delay 0
+	qTransition        // Platform.TransitionLatency
+	qInvoke            // Platform.InvokeLatency
+)
+
+func (q *queues) len() int {
+	n := len(q.heap)
+	for i := range q.fifos {
+		n += len(q.fifos[i].buf) - q.fifos[i].head
+	}
+	return n
+}
+
+func (q *queues) pop() event {
+	best, from := (*event)(nil), -1
+	if len(q.heap) > 0 {
+		best = &q.heap[0]
+	}
+	for i := range q.fifos {
+		f := &q.fifos[i]
+		if f.head < len(f.buf) && (best == nil || f.buf[f.head].before(best)) {
+			best, from = &f.buf[f.head], i
+		}
+	}
+	if from < 0 {
+		return q.heap.pop()
+	}
+	f := &q.fifos[from]
+	ev := f.buf[f.head]
+	f.head++
+	if f.head == len(f.buf) {
+		f.buf, f.head = f.buf[:0], 0
+	}
+	return ev
+}
+
+func (q *queues) reset() {
+	q.heap = q.heap[:0]
+	for i := range q.fifos {
+		q.fifos[i].buf, q.fifos[i].head = q.fifos[i].buf[:0], 0
+	}
+}

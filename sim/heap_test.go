@@ -39,3 +39,36 @@ func TestEventPacking(t *testing.T) {
 		}
 	}
 }
+
+// TestQueuesMatchOneHeap: the heap-plus-FIFOs queue pops exactly what one heap would, when each
+// FIFO gets events at now plus its constant delay.
+func TestQueuesMatchOneHeap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var q queues
+	var h eventHeap
+	delays := [3]float64{0, 0.05, 0.02}
+	now, seq := 0.0, uint64(0)
+	for step := 0; step < 20000; step++ {
+		if r.IntN(3) > 0 || len(h) == 0 {
+			seq++
+			var e event
+			if c := r.IntN(4); c == 3 {
+				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, int32(seq%1000), evVM)
+				q.heap.push(e)
+			} else {
+				e = makeEvent(now+delays[c], seq, int32(seq%1000), evBegin)
+				q.fifos[c].push(e)
+			}
+			h.push(e)
+			continue
+		}
+		want, got := h.pop(), q.pop()
+		if want != got {
+			t.Fatalf("step %d: queues popped (%v, %d), one heap (%v, %d)", step, got.t, got.seq(), want.t, want.seq())
+		}
+		now = want.t
+	}
+	if q.len() != len(h) {
+		t.Fatalf("%d events left in queues, %d in the heap", q.len(), len(h))
+	}
+}

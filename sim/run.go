@@ -187,7 +187,7 @@ func (e *engine) reset() {
 		}
 		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
 	}
-	e.heap = e.heap[:0]
+	e.evq.reset()
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
