@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+func init() {
+	register(&command{
+		name:    "model",
+		summary: "Predict a plan's end-to-end latency distribution and mean cost from WiseFuse profiles alone.",
+		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--use-sizes MB,MB] [--json]\n\n" +
+			"DIR is a folder of real logs (rsc_<M>_<M>_<M>.txt), FILE a profile from 'wisefuse profile'.\n" +
+			"When the plan is uniform at a profiled size, the profiled E2E percentiles are printed beside\n" +
+			"the prediction. --use-sizes keeps only some profiled sizes (e.g. predict 5000 MB from 1000,10240).",
+		run: runModel,
+	})
+}
+
+// modelReport is what `model --json` prints.
+type modelReport struct {
+	Workflow     string    `json:"workflow"`
+	Plan         *dag.Plan `json:"plan"`
+	P50          float64   `json:"p50_s"`
+	P95          float64   `json:"p95_s"`
+	P99          float64   `json:"p99_s"`
+	MeanCost     float64   `json:"mean_cost_usd"`
+	ProfiledSize []int     `json:"profiled_sizes_mb"`
+	MeasuredP95  *float64  `json:"measured_p95_s,omitempty"`
+}
+
+func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	profiles := fs.String("profiles", "", "profile `DIR|FILE`")
+	plan := addPlanFlags(fs)
+	useSizes := fs.String("use-sizes", "", "comma-separated profiled sizes in `MB` to use (default all)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *profiles == "" {
+		return usagef("--profiles DIR|FILE is required")
+	}
+	p, err := wisefuse.ReadProfile(*profiles)
+	if err != nil {
+		return err
+	}
+	full := p
+	if *useSizes != "" {
+		keep := &wisefuse.Profile{Workflow: p.Workflow, Source: p.Source}
+		for _, f := range strings.Split(*useSizes, ",") {
+			m, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return usagef("--use-sizes: %q is not a size in MB", f)
+			}
+			s := p.Size(m)
+			if s == nil {
+				return usagef("--use-sizes: %d MB was not profiled", m)
+			}
+			keep.Sizes = append(keep.Sizes, *s)
+		}
+		p = keep
+	}
+	pl, err := plan.resolve(p.Workflow)
+	if err != nil {
+		return err
+	}
+	m, err := wisefuse.NewModel(p, wisefuse.ModelOptions{})
+	if err != nil {
+		return err
+	}
+	pr, err := m.Predict(pl)
+	if err != nil {
+		return err
+	}
+	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Percentile(50), P95: pr.Percentile(95), P99: pr.Percentile(99), MeanCost: pr.MeanCost}
+	for _, s := range p.Sizes {
+		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
+	}
+	// A uniform plan at a size the full profile has: show the measured E2E for comparison.
+	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 {
+		if s := full.Size(pl.DefaultMemoryMB); s != nil {
+			v := stats.Percentiles(s.E2E, 95)[0]
+			rep.MeasuredP95 = &v
+		}
+	}
+	if *asJSON {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	fmt.Fprintf(stdout, "workflow %s, profiled sizes %v MB\n", rep.Workflow, rep.ProfiledSize)
+	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, rep.MeanCost)
+	if rep.MeasuredP95 != nil {
+		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *rep.MeasuredP95, 100*(rep.P95 / *rep.MeasuredP95 - 1))
+	}
+	return nil
+}

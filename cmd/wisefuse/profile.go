@@ -1,0 +1,121 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+func init() {
+	register(&command{
+		name:    "profile",
+		summary: "Build WiseFuse profiles: from simulator records, from a folder of real profiling logs, or by profiling a workflow in the simulator.",
+		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S])\n\n" +
+			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
+			"is read too when present), each run with every function at one size, unfused and unbundled.\n" +
+			"LOGDIR holds real logs rsc_<M>_<M>_<M>.txt, one run a line: E2E:<ms> <Stage>:<ms> ...",
+		run: runProfile,
+	})
+}
+
+func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE (needed for records and --simulate)")
+	out := fs.String("out", "", "write the profiles to `FILE` (JSON)")
+	simulate := fs.Bool("simulate", false, "profile the workflow in the simulator")
+	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
+	runs := fs.Int("runs", 300, "runs per size for --simulate")
+	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out FILE is required")
+	}
+	var p *wisefuse.Profile
+	switch {
+	case *simulate:
+		if fs.NArg() > 0 {
+			return usagef("--simulate takes no record files")
+		}
+		w, err := loadWorkflow(*workflow)
+		if err != nil {
+			return err
+		}
+		o := wisefuse.SimProfileOptions{Runs: *runs, Seed: *seed}
+		if *sizes != "" {
+			for _, f := range strings.Split(*sizes, ",") {
+				m, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil || m <= 0 {
+					return usagef("--sizes: %q is not a memory size in MB", f)
+				}
+				o.Sizes = append(o.Sizes, m)
+			}
+		}
+		if p, err = wisefuse.ProfileInSim(w, o); err != nil {
+			return err
+		}
+	case fs.NArg() == 1 && isDir(fs.Arg(0)):
+		var err error
+		if p, err = wisefuse.ReadLogs(fs.Arg(0)); err != nil {
+			return err
+		}
+	case fs.NArg() > 0:
+		w, err := loadWorkflow(*workflow)
+		if err != nil {
+			return err
+		}
+		var invs []sim.Invocation
+		var dags []sim.DAGRun
+		base := 0
+		for _, path := range fs.Args() {
+			in, err := sim.ReadInvocations(path)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			var ds []sim.DAGRun
+			if dp, err := sim.DAGRunsPath(path); err == nil {
+				if _, err := os.Stat(dp); err == nil {
+					if ds, err = sim.ReadDAGRuns(dp); err != nil {
+						return fmt.Errorf("%s: %w", dp, err)
+					}
+				}
+			}
+			// Each file numbers its runs from 0: shift them apart.
+			top := 0
+			for i := range in {
+				top = max(top, in[i].Run+1)
+				in[i].Run += base
+			}
+			for i := range ds {
+				top = max(top, ds[i].Run+1)
+				ds[i].Run += base
+			}
+			base += top
+			invs, dags = append(invs, in...), append(dags, ds...)
+		}
+		if p, err = wisefuse.FromRecords(w, invs, dags); err != nil {
+			return err
+		}
+	default:
+		return usagef("give record files, a log folder, or --simulate")
+	}
+	if err := wisefuse.WriteProfile(*out, p); err != nil {
+		return err
+	}
+	for _, s := range p.Sizes {
+		fmt.Fprintf(stdout, "%6d MB: %d runs\n", s.MemoryMB, s.Runs)
+	}
+	fmt.Fprintf(stdout, "wrote %s (workflow %q, %s)\n", *out, p.Workflow.Name, p.Source)
+	return nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
