@@ -1,0 +1,104 @@
+package wisefuse
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// BenchmarkPlanBuiltin plans each built-in app at a medium SLO from its simulator profile. Each
+// iteration builds a fresh planner, so the time includes evaluating every segment option on the
+// 64 MB grid (the search alone, with options cached, is BenchmarkSearchBuiltin).
+func BenchmarkPlanBuiltin(b *testing.B) {
+	for _, a := range apps.All() {
+		w := a.Build()
+		p, err := ProfileInSim(w, SimProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		slo := mediumSLO(b, p)
+		b.Run(a.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pl, err := NewPlanner(p, PlannerOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := pl.Search(dag.Objective{SLO: slo}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSearchBuiltin is the dynamic program alone, segment options already evaluated.
+func BenchmarkSearchBuiltin(b *testing.B) {
+	for _, a := range apps.All() {
+		w := a.Build()
+		p, err := ProfileInSim(w, SimProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		slo := mediumSLO(b, p)
+		pl, err := NewPlanner(p, PlannerOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(a.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pl.Search(dag.Objective{SLO: slo}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func mediumSLO(b *testing.B, p *Profile) float64 {
+	pl, err := NewPlanner(p, PlannerOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := pl.Search(dag.Objective{Budget: 1e9})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return 1.5 * r.Prediction.Percentile(95)
+}
+
+// BenchmarkPlanAzureLargest plans a workflow shaped like the largest published Azure DAG: depth
+// 135 (a chain of 134 tasks around one Map) and width 35,385 (the Map's items), profiled by the
+// test generator with 20 runs at two sizes.
+func BenchmarkPlanAzureLargest(b *testing.B) {
+	w := &dag.Workflow{Name: "azure-largest"}
+	fns := map[string]synthFn{}
+	for i := range 135 {
+		name := fmt.Sprintf("f%03d", i)
+		w.Functions = append(w.Functions, dag.Function{Name: name, MinMemoryMB: 256, Threads: 1})
+		fns[name] = synthFn{serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.2, runSigma: 0.1}
+		if i == 67 {
+			w.Steps = append(w.Steps, dag.Step{Name: "Wide", Map: &dag.Map{Items: dag.Const(35385), Iterator: []dag.Step{{Name: "s" + name, Task: name}}}})
+			continue
+		}
+		w.Steps = append(w.Steps, dag.Step{Name: "s" + name, Task: name})
+	}
+	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 20, 5)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		pl, err := NewPlanner(p, PlannerOptions{NoFusion: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pl.Search(dag.Objective{Budget: 1e9}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
