@@ -22,6 +22,7 @@ type Reader struct {
 	schema Schema
 	path   string
 	row    int64 // 1-based data row number of the current row
+	line   int   // CSV: line where the current row starts (quoted fields may span lines)
 	err    error
 
 	// CSV
@@ -168,16 +169,18 @@ func (r *Reader) nextCSV() bool {
 	if err == io.EOF {
 		return false
 	}
-	line, _ := r.csv.FieldPos(0)
 	if err != nil {
+		// FieldPos is only defined after a successful Read, so the line comes from the error.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			r.err = fmt.Errorf("%s: line %d: %v", r.path, pe.Line, pe.Err)
 		} else {
-			r.err = fmt.Errorf("%s: line %d: %w", r.path, line, err)
+			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
 		}
 		return false
 	}
+	line, _ := r.csv.FieldPos(0)
+	r.line = line
 	r.row++
 	for i, c := range r.schema {
 		j := r.colIdx[i]
@@ -230,6 +233,10 @@ func (r *Reader) nextParquet() bool {
 	}
 	return true
 }
+
+// Line returns the line of a CSV file where the current row starts (the header is line 1), or 0
+// for Parquet, whose rows have no lines; error messages use Row there.
+func (r *Reader) Line() int { return r.line }
 
 // Row returns the 1-based number of the current data row.
 func (r *Reader) Row() int64 { return r.row }

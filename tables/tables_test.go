@@ -157,6 +157,7 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"short row", "id,name,x,ok\n1,a\n", "line 2: has 2 fields"},
 		{"empty", "", "empty file"},
 		{"bad quote", "id,name,x,ok\n1,\"a,2,true\n", "line 2"},
+		{"unterminated quote (fuzz crasher)", "id,name,x,ok\n\"000000000000", "line 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,6 +171,21 @@ func TestCSVReaderErrors(t *testing.T) {
 				t.Errorf("error = %v, want it to name in.csv and contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestLineOfMultilineRows(t *testing.T) {
+	body := "id,name,x,ok\n1,\"two\nlines\",1,true\n2,b,2,false\n"
+	r, err := NewCSVReader(strings.NewReader(body), "in.csv", testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for r.Next() {
+		lines = append(lines, r.Line())
+	}
+	if len(lines) != 2 || lines[0] != 2 || lines[1] != 4 {
+		t.Errorf("row lines = %v, want [2 4]", lines)
 	}
 }
 
