@@ -30,9 +30,10 @@ const (
 //   - Bundle is the number of a Map's items that run together in one VM (default 1). The items of
 //     a bundle share the VM's vCPUs by processor sharing.
 //   - Fuse lists fusion groups: consecutive steps of one sequence that run in one VM and pass data
-//     in memory. Everything nested in a fused step runs in that VM too; a Map inside a fusion
-//     group whose Bundle is smaller than its item count keeps one bundle in the VM and spills the
-//     others to VMs of their own, invoked synchronously (Faastlane's released code).
+//     in memory. Everything nested in a fused step runs in that VM too, except that a Map inside
+//     a fusion group keeps only one bundle (Bundle items, default 1) in the VM and spills the
+//     others, Bundle per VM, to VMs of their own invoked synchronously (Faastlane's released
+//     code). To run all items in the fused VM, set Bundle to the item count.
 //   - Passing overrides, per receiving step, how data arrives from the previous step.
 //   - SharedRuntime lets the invocations in one VM share a runtime (Photons): each one after the
 //     first needs only MinMemoryMB - SharedMemoryMB.
@@ -299,7 +300,8 @@ func (p *Plan) need(w *Workflow, seq []Step) int {
 			}
 			n = max(n, sum)
 		case MapStep:
-			items := ItemCount(s.Map.Items.ExpectedValue())
+			// Only one bundle of a fused Map stays in the VM; the others spill to VMs of their own.
+			items := min(ItemCount(s.Map.Items.ExpectedValue()), p.BundleOf(s.Name))
 			per := p.need(w, s.Map.Iterator)
 			total := items * per
 			if p.SharedRuntime {

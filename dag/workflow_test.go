@@ -120,6 +120,7 @@ func TestPlanValidate(t *testing.T) {
 			p.Memory = map[string]int{"Classify": 1024}
 			p.DefaultMemoryMB = 512
 			p.Fuse = [][]string{{"Split", "Chunks"}}
+			p.Bundle = map[string]int{"Chunks": 4} // all 4 items stay in the fused VM
 		}, nil, "fuse[0] (Split+Chunks): VM of 1024 MB is below the 4096 MB its invocations need"},
 		{"bundle VM below need", func(p *Plan) { p.Bundle = map[string]int{"Chunks": 3} }, nil, `bundle["Chunks"] = 3: VM of 2048 MB is below the 3072 MB that 3 items need`},
 		{"shared runtime still too small", func(p *Plan) {
