@@ -29,6 +29,7 @@ func init() {
 func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE")
 	plan := addPlanFlags(fs)
+	addPolicyFlags(fs, plan)
 	runs := fs.Int("runs", 0, "`N` independent runs, each alone on the platform (warm unless --cold)")
 	arrivals := fs.String("arrivals", "", "poisson:RATE (DAG invocations per second, with --duration) or a CSV `FILE` of arrival times in seconds (one per line, or a column named arrival_s, arrival or time)")
 	duration := fs.Float64("duration", 0, "`SECONDS` of Poisson arrivals")

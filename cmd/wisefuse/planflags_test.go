@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestSimulatePolicies: every policy plans the chatbot app and the plan simulates; User-Max is
+// faster and dearer than User-Min, and wisefuse meets the SLO it was given.
+func TestSimulatePolicies(t *testing.T) {
+	type summary struct {
+		P95  float64 `json:"p95_ms"`
+		Cost float64 `json:"mean_cost_usd"`
+	}
+	got := map[string]summary{}
+	for _, p := range policyNames() {
+		args := []string{"simulate", "--workflow", "chatbot", "--policy", p, "--runs", "100", "--json"}
+		if p == "wisefuse" {
+			args = append(args, "--slo", "20s")
+		}
+		code, out, errOut := runCLI(args...)
+		if p == "faastlane-invm" && code == 1 {
+			continue // chatbot's 22 items do not fit one 10,240 MB VM: an error is the right answer
+		}
+		if code != 0 {
+			t.Fatalf("--policy %s: exit %d: %s", p, code, errOut)
+		}
+		var s summary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("--policy %s: %v", p, err)
+		}
+		got[p] = s
+	}
+	if max, min := got["user-max"], got["user-min"]; !(max.P95 < min.P95 && max.Cost > min.Cost) {
+		t.Errorf("user-max %+v should be faster and dearer than user-min %+v", max, min)
+	}
+	if w := got["wisefuse"]; w.P95 > 20000*1.05 {
+		t.Errorf("wisefuse P95 %.0f ms misses its 20 s SLO by more than the sampling error of 100 runs", w.P95)
+	}
+}
+
+func TestPolicyUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--policy", "nope"}, "unknown policy"},
+		{[]string{"--policy", "wisefuse"}, "needs --slo"},
+		{[]string{"--policy", "user-max", "--memory", "1024"}, "one of --plan, --memory or --policy"},
+	} {
+		args := append([]string{"simulate", "--workflow", "chatbot", "--runs", "3"}, c.args...)
+		code, _, errOut := runCLI(args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, errOut, c.want)
+		}
+	}
+}
