@@ -23,8 +23,13 @@ type DAGSpec struct {
 	DataBytes float64
 	// TargetSkew is the slowest / fastest ratio the widest stage is calibrated to (1 for width 1).
 	TargetSkew float64
-	// Work is the median compute of one function invocation, in core-seconds.
+	// Work is the median compute of one function invocation, in core-seconds, before the
+	// data-dependent part (see WorkPerByte).
 	Work float64
+	// WorkPerByte is the compute each function spends per byte it reads or writes (parsing,
+	// processing, serialising), in core-seconds per byte: a function that receives more data
+	// does more work on it.
+	WorkPerByte float64
 }
 
 // PopulationConfig shapes a synthetic DAG population. The zero value of every field but DAGs and
@@ -61,6 +66,13 @@ type PopulationConfig struct {
 	// WorkMedian and WorkSigma give the log-normal median compute per function invocation, in
 	// core-seconds (defaults 0.25 and 1).
 	WorkMedian, WorkSigma float64
+	// WorkPerByte is the compute a function spends per byte of its input and output, in
+	// core-seconds per byte (default 5e-8, i.e. 20 MB/s per core). Functions do not pass data
+	// through untouched: they deserialise it (JSON, the Durable Functions payload format, at
+	// tens of MB/s per core in Python or .NET), process it and serialise their output. 20 MB/s
+	// per core is a middle figure for deserialise + light processing + serialise; see
+	// docs/traces.md. A negative value means none (0 means the default).
+	WorkPerByte float64
 }
 
 func (c *PopulationConfig) defaults() {
@@ -81,7 +93,14 @@ func (c *PopulationConfig) defaults() {
 	def(&c.MaxSkew, 1e4)
 	def(&c.WorkMedian, 0.25)
 	def(&c.WorkSigma, 1)
+	def(&c.WorkPerByte, DefaultWorkPerByte)
+	if c.WorkPerByte < 0 {
+		c.WorkPerByte = 0
+	}
 }
+
+// DefaultWorkPerByte is PopulationConfig.WorkPerByte's default: 20 MB/s of data handled per core.
+const DefaultWorkPerByte = 1 / 20e6
 
 // NewPopulation draws a DAG population. Popularity is set first (exact invocation counts); then
 // every per-DAG attribute is assigned by weighted stratification: DAGs are ordered by a latent
@@ -122,6 +141,7 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 	}
 	for i, u := range stratify(zWork, counts) {
 		dags[i].Work = cfg.WorkMedian * math.Exp(cfg.WorkSigma*stdNormalQuantile(u))
+		dags[i].WorkPerByte = cfg.WorkPerByte
 	}
 	for i := range dags {
 		dags[i].Stages = stageWidths(dags[i].Width, dags[i].Depth, dags[i].Nodes, rng)

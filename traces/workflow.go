@@ -19,7 +19,7 @@ const (
 
 // Workflow turns a DAG of the population into a workflow the simulator can run: Depth stages in
 // sequence, each a Task (width 1) or a Map of its width's items over one function. Every function
-// computes about Work core-seconds; the DAG's intermediate data is split evenly over its Depth+1
+// computes about Work core-seconds plus WorkPerByte for every byte it reads and writes; the DAG's intermediate data is split evenly over its Depth+1
 // hand-offs (into the first stage, between stages, out of the last) and, within a stage, evenly
 // over its invocations. Map items draw a per-invocation ItemSkew (see itemSkew) calibrated so that
 // the widest stage's expected log max/min ratio is ln(TargetSkew): the skew emerges from the
@@ -40,7 +40,7 @@ func (d *DAGSpec) Workflow() *dag.Workflow {
 		f := dag.Function{
 			Name:        fmt.Sprintf("f%d", s),
 			MinMemoryMB: 128,
-			SerialWork:  dag.Const(d.Work),
+			SerialWork:  dag.Const(d.Work + d.WorkPerByte*(in+out)),
 			Threads:     1,
 			InputBytes:  dag.Const(in),
 			OutputBytes: dag.Const(out),
