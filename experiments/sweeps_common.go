@@ -1,0 +1,106 @@
+package experiments
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// sweepSchema is the table of both sweeps: one row per (sweep point, policy).
+var sweepSchema = tables.Schema{
+	{Name: "x", Type: tables.Float64}, // the swept parameter (skew, or bytes)
+	{Name: "policy", Type: tables.String},
+	{Name: "p50_s", Type: tables.Float64},
+	{Name: "p95_s", Type: tables.Float64},
+	{Name: "mean_cost_usd", Type: tables.Float64},
+	{Name: "slo_s", Type: tables.Float64}, // WiseFuse's latency target; 0 for the baselines
+}
+
+// sweepCells makes one cell per sweep point; every cell plans and runs all policies, since
+// WiseFuse's target depends on User-Max's result at the same point.
+func sweepCells(points []float64, quick bool, label func(float64) string) []Cell {
+	cells := make([]Cell, len(points))
+	for i, x := range points {
+		cells[i] = Cell{Key: label(x), Params: sweepPoint{x, quick}}
+	}
+	return cells
+}
+
+// sweepPoint is a sweep cell's parameters: Run sees no mode, so the cell carries it.
+type sweepPoint struct {
+	X     float64
+	Quick bool
+}
+
+// runSweepPoint plans and measures every policy on w and returns its rows.
+func runSweepPoint(x float64, w *dag.Workflow, seed uint64, quick bool) ([]Row, error) {
+	outs, err := comparePolicies(w, seed, quick, isolatedRuns(w, sweepRuns(quick), seed))
+	if err != nil {
+		return nil, err
+	}
+	var rows []Row
+	for _, o := range outs {
+		rows = append(rows, Row{x, o.Policy, o.Summary.P50 / 1000, o.Summary.P95 / 1000, o.Summary.MeanCost, o.SLO})
+	}
+	return rows, nil
+}
+
+// sweepFigures draws P95 and cost against the swept parameter, one line per policy.
+func sweepFigures(t *Table, base, title string, x figures.Axis) error {
+	for _, f := range []struct {
+		suffix, col string
+		y           figures.Axis
+	}{
+		{"-p95", "p95_s", figures.Axis{Label: "P95 E2E latency (s)", Log: true}},
+		{"-cost", "mean_cost_usd", figures.Axis{Label: "Cost per run (USD)", Log: true}},
+	} {
+		var series []figures.XY
+		for _, p := range t.Strings("policy") {
+			keep := t.Where("policy", p)
+			series = append(series, figures.XY{Name: p, X: t.Floats("x", keep), Y: t.Floats(f.col, keep)})
+		}
+		what := "P95 latency"
+		if f.col == "mean_cost_usd" {
+			what = "cost"
+		}
+		if err := (figures.Lines{Title: fmt.Sprintf("%s: %s per policy", title, what), X: x, Y: f.y, Series: series}).Write(base + f.suffix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepValue returns column col of policy's row at sweep point x (NaN when absent).
+func sweepValue(t *Table, policy string, x float64, col string) float64 {
+	xc, pc, c := t.Col("x"), t.Col("policy"), t.Col(col)
+	for _, r := range t.Rows {
+		if r[xc].(float64) == x && r[pc].(string) == policy {
+			return r[c].(float64)
+		}
+	}
+	return math.NaN()
+}
+
+// sweepHeadlines compares WiseFuse with User-Max (cost) and User-Min (P95) at the sweep's two
+// ends; the paper has no sweep, so there is no paper number.
+func sweepHeadlines(t *Table, what string, format func(float64) string) []Headline {
+	xs := t.Floats("x", t.Where("policy", "wisefuse"))
+	if len(xs) == 0 {
+		return nil
+	}
+	var hs []Headline
+	for _, x := range []float64{xs[0], xs[len(xs)-1]} {
+		cost := 1 - sweepValue(t, "wisefuse", x, "mean_cost_usd")/sweepValue(t, "user-max", x, "mean_cost_usd")
+		p95 := 1 - sweepValue(t, "wisefuse", x, "p95_s")/sweepValue(t, "user-min", x, "p95_s")
+		hs = append(hs, Headline{
+			Claim: fmt.Sprintf("WiseFuse vs User-Max cost / User-Min P95, %s %s", what, format(x)),
+			Paper: "no sweep in the paper (63% / 61% for video)",
+			Ours:  fmt.Sprintf("%.0f%% lower cost, %.0f%% lower P95", 100*cost, 100*p95),
+			Note:  fmt.Sprintf("WiseFuse met its %.2f s target: %v", sweepValue(t, "wisefuse", x, "slo_s"), sweepValue(t, "wisefuse", x, "p95_s") <= sweepValue(t, "wisefuse", x, "slo_s")),
+		})
+	}
+	return hs
+}
