@@ -119,6 +119,10 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 // Model returns the planner's modeler.
 func (pl *Planner) Model() *Model { return pl.model }
 
+// Prepare evaluates every segment option once (the one-time work behind all searches of this
+// planner); Search calls it on first use. Calling it up front separates that cost from a search's.
+func (pl *Planner) Prepare() { pl.once.Do(pl.evaluateOptions) }
+
 // Result is a chosen plan with its prediction.
 type Result struct {
 	Plan       *dag.Plan
@@ -161,6 +165,7 @@ type option struct {
 type cand struct {
 	cost float64
 	lat  Latency
+	p    float64 // lat's percentile of the search's objective
 	opt  *option
 	prev *cand
 }
@@ -186,9 +191,81 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 	if obj.SLO > 0 {
 		obj.SLO *= 1 - pl.opts.margin()
 	}
-	m := pl.model
-	n := len(m.w.Steps)
 	opts := pl.segmentOptions(obj)
+	b := pl.bounds(opts)
+	if b.cost[0] == math.Inf(1) {
+		return nil, pl.infeasible(obj)
+	}
+	tol := pl.opts.tolerance()
+	// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or its
+	// percentile (under a budget) then bounds the main pass, which drops every partial plan that
+	// cannot complete into a plan at least as good (with the suffix bounds, exactly). The bound
+	// only removes partial plans that cannot win, so the main pass stays exact with Exact.
+	var best *cand
+	explored := 0
+	if tol < coarseTolerance {
+		best, explored = pl.dp(opts, obj, pct, coarseTolerance, b, nil)
+	}
+	main, n := pl.dp(opts, obj, pct, tol, b, best)
+	explored += n
+	if main != nil && (best == nil || better(main, best, obj, pct)) {
+		best = main
+	}
+	if best == nil {
+		return nil, pl.infeasible(obj)
+	}
+	plan := pl.planOf(best)
+	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}, nil
+}
+
+// coarseTolerance is the pruning tolerance of Search's first pass, which only seeds the bound.
+const coarseTolerance = 0.1
+
+// suffixBounds are lower bounds on what the steps from j to the end add to any partial plan:
+// cost[j] the least mean cost, lat[j] the least latency (the sum of each segment's smallest atom;
+// adding an independent latency Y >= y shifts every atom, hence every percentile, by at least y).
+type suffixBounds struct {
+	cost, lat []float64
+}
+
+func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
+	n := len(pl.model.w.Steps)
+	b := suffixBounds{cost: make([]float64, n+1), lat: make([]float64, n+1)}
+	for i := n - 1; i >= 0; i-- {
+		b.cost[i], b.lat[i] = math.Inf(1), math.Inf(1)
+		for j := i + 1; j <= n; j++ {
+			for _, o := range opts[i][j] {
+				b.cost[i] = math.Min(b.cost[i], o.eval.cost+b.cost[j])
+				b.lat[i] = math.Min(b.lat[i], o.eval.lat[0]+b.lat[j])
+			}
+		}
+	}
+	return b
+}
+
+// dp is one pass of the dynamic program with pruning tolerance tol. With a bound (a complete
+// plan), partial plans that cannot end better than it are dropped; it returns the best complete
+// plan it found that is at least as good as the bound (nil if none) and the partial plans it made.
+func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b suffixBounds, bound *cand) (*cand, int) {
+	n := len(pl.model.w.Steps)
+	costCap, latCap := math.Inf(1), math.Inf(1)
+	if obj.Budget > 0 {
+		costCap = obj.Budget
+	}
+	if obj.SLO > 0 {
+		latCap = obj.SLO
+	}
+	if bound != nil {
+		if obj.SLO > 0 {
+			costCap = math.Min(costCap, bound.cost)
+		} else {
+			latCap = math.Min(latCap, bound.lat.Percentile(pct))
+		}
+	}
+	// The bound is compared with sums computed in another order; a relative slack of 1e-9 keeps
+	// the bound's own partial plans (and exact ties) alive.
+	costCap *= 1 + 1e-9
+	latCap *= 1 + 1e-9
 	states := make([][]*cand, n+1)
 	states[0] = []*cand{{}}
 	explored := 0
@@ -198,24 +275,39 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 		for i := range j {
 			for _, o := range opts[i][j] {
 				for _, c := range states[i] {
-					nc := &cand{cost: c.cost + o.eval.cost, opt: o, prev: c}
+					cost := c.cost + o.eval.cost
+					if cost+b.cost[j] > costCap {
+						// States are sorted by cost: the rest cost more.
+						break
+					}
+					// Adding o shifts c's percentile by at least o's smallest atom.
+					if c.p+o.eval.lat[0]+b.lat[j] > latCap {
+						continue
+					}
+					nc := &cand{cost: cost, opt: o, prev: c}
 					if c.lat == nil {
 						nc.lat = o.eval.lat
 					} else {
 						nc.lat = addIndependent(nil, c.lat, o.eval.lat)
 					}
 					explored++
-					if obj.SLO > 0 && nc.lat.Percentile(pct) > obj.SLO {
+					nc.p = nc.lat.Percentile(pct)
+					if nc.p+b.lat[j] > latCap {
 						continue
 					}
-					if obj.Budget > 0 && nc.cost > obj.Budget {
-						continue
+					if j == n {
+						// A complete plan: the best so far bounds the rest of this step.
+						if obj.SLO > 0 {
+							costCap = math.Min(costCap, cost*(1+1e-9))
+						} else {
+							latCap = math.Min(latCap, nc.p*(1+1e-9))
+						}
 					}
 					buf = append(buf, nc)
 				}
 			}
 		}
-		states[j] = paretoCands(buf, pl.opts.tolerance())
+		states[j] = paretoCands(buf, tol)
 	}
 	var best *cand
 	for _, c := range states[n] {
@@ -223,11 +315,7 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 			best = c
 		}
 	}
-	if best == nil {
-		return nil, pl.infeasible(obj)
-	}
-	plan := pl.planOf(best)
-	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}, nil
+	return best, explored
 }
 
 // better orders complete plans: by cost under an SLO, by percentile under a budget; ties by the
@@ -313,7 +401,7 @@ func dominatedBy(_ float64, lat Latency, n int, kept func(int) (float64, Latency
 // no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
 // workflow includes the end gap.
 func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
-	pl.once.Do(pl.evaluateOptions)
+	pl.Prepare()
 	pct := obj.Pct()
 	n := len(pl.model.w.Steps)
 	out := make([][][]*option, n+1)
