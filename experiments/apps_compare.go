@@ -1,0 +1,341 @@
+package experiments
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/baselines"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/tables"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// compareSchema is shared by vs-user and vs-baselines: one row per policy run on an app. rule says
+// what WiseFuse was asked (its SLO or budget and where it came from); note says why a policy has
+// no numbers. Predicted columns are WiseFuse's model (0 for baselines); budgets bound the predicted
+// cost, so a simulated cost a little over the budget is the model's cost error.
+var compareSchema = tables.Schema{appStr("app"), appStr("policy"), appStr("rule"), appFloat("slo_s"), appFloat("budget_usd"),
+	appFloat("pred_p95_s"), appFloat("pred_cost_usd"), appFloat("sim_p95_s"), appFloat("sim_cost_usd"), appStr("plan"), appStr("note")}
+
+// relaxTries bounds how far an infeasible SLO or budget is relaxed (5% a step, about 28% in all).
+const relaxTries = 6
+
+var vsUserExp = &Experiment{
+	Name:  "vs-user",
+	Title: "WiseFuse against untuned users: User-Max (every function at 10,240 MB) and User-Min (the smallest sizes)",
+	Description: "Two fair comparisons per app, all policies simulated on the same fresh seeds. Cost: WiseFuse's SLO is " +
+		"User-Max's simulated P95 (the same latency, so only the cost differs). Latency: WiseFuse's budget is " +
+		"User-Min's simulated mean cost (WiseFuse minimises its P95 within it). When the model finds no plan for " +
+		"that SLO or budget, it is relaxed 5% at a time and the table's rule says by how much.",
+	Schema:    compareSchema,
+	Cells:     appCells,
+	Run:       runVsUser,
+	Figure:    figureVsUser,
+	Headlines: headlinesVsUser,
+}
+
+var vsBaselinesExp = &Experiment{
+	Name:  "vs-baselines",
+	Title: "WiseFuse against Sonic, Photons and Faastlane: P95 and cost per app",
+	Description: "Each baseline plans with its defaults (user memory 3,008 MB; Faastlane as released: two branches per " +
+		"container, the rest spilled) and runs on fresh simulated seeds. For each baseline, WiseFuse gets that " +
+		"baseline's simulated mean cost as its budget and minimises its P95 within it: every P95 comparison is at " +
+		"equal or lower (predicted) cost, as the paper compares. WiseFuse is also given the baseline's simulated P95 " +
+		"as its SLO, for the cost at equal latency. All policies share the evaluation seeds.",
+	Schema:    compareSchema,
+	Cells:     appCells,
+	Run:       runVsBaselines,
+	Figure:    figureVsBaselines,
+	Headlines: headlinesVsBaselines,
+}
+
+func init() {
+	Register(vsUserExp)
+	Register(vsBaselinesExp)
+}
+
+// compareRun is one cell's shared state: the app, its planner and the common evaluation seed.
+type compareRun struct {
+	p    appParams
+	w    *dag.Workflow
+	pl   *wisefuse.Planner
+	seed uint64
+	runs int
+	rows []Row
+	run  func(plan *dag.Plan) (simOutcome, error)
+}
+
+func newCompareRun(c Cell, seed uint64) (*compareRun, error) {
+	p := c.Params.(appParams)
+	w, plat, err := appNamed(p.App)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := newAppPlanner(w, plat, seed, p.Quick)
+	if err != nil {
+		return nil, err
+	}
+	cr := &compareRun{p: p, w: w, pl: pl, seed: seed, runs: evalRuns(p.Quick)}
+	evalSeed := subSeed(seed, "eval")
+	cr.run = func(plan *dag.Plan) (simOutcome, error) { return simulatePlan(w, plan, cr.runs, plat, evalSeed) }
+	return cr, nil
+}
+
+// baseline plans and simulates a baseline; a planner or simulator error becomes a row with a note
+// (e.g. Faastlane's one VM cannot hold a Map), not a failed cell.
+func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bool) {
+	plan, err := planner.Plan(cr.w, dag.Objective{})
+	var got simOutcome
+	if err == nil {
+		got, err = cr.run(plan)
+	}
+	if err != nil {
+		cr.rows = append(cr.rows, Row{cr.p.App, name, "defaults", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "", fmt.Sprintf("not run: %v", err)})
+		return simOutcome{}, false
+	}
+	cr.rows = append(cr.rows, Row{cr.p.App, name, "defaults", 0.0, 0.0, 0.0, 0.0, got.P(95), got.MeanCost, planJSON(plan), ""})
+	return got, true
+}
+
+// wisefuse searches obj (relaxing it when infeasible), simulates the plan and adds its row.
+func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
+	r, met, err := relaxedSearch(cr.pl, obj, relaxTries)
+	if err != nil {
+		cr.rows = append(cr.rows, Row{cr.p.App, name, why, obj.SLO, obj.Budget, 0.0, 0.0, 0.0, 0.0, "", fmt.Sprintf("no plan even relaxed: %v", err)})
+		return nil
+	}
+	rule := why
+	if met != obj {
+		if obj.SLO > 0 {
+			rule += fmt.Sprintf(", relaxed to %.2fx", met.SLO/obj.SLO)
+		} else {
+			rule += fmt.Sprintf(", relaxed to %.2fx", met.Budget/obj.Budget)
+		}
+	}
+	got, err := cr.run(r.Plan)
+	if err != nil {
+		return err
+	}
+	cr.rows = append(cr.rows, Row{cr.p.App, name, rule, met.SLO, met.Budget, r.Prediction.Percentile(95), r.Prediction.MeanCost, got.P(95), got.MeanCost, planJSON(r.Plan), ""})
+	return nil
+}
+
+// userMaxSLOFactors are the SLOs WiseFuse is given against User-Max, as multiples of User-Max's
+// P95: the same latency (the headline's fair comparison), and two looser targets that show how
+// much of the saving depends on how close the target is to the fastest possible.
+var userMaxSLOFactors = []float64{1, 1.25, 1.5}
+
+func runVsUser(c Cell, seed uint64) ([]Row, error) {
+	cr, err := newCompareRun(c, seed)
+	if err != nil {
+		return nil, err
+	}
+	umax, okMax := cr.baseline("user-max", baselines.UserMax{})
+	umin, okMin := cr.baseline("user-min", baselines.UserMin{})
+	if okMax {
+		for _, k := range userMaxSLOFactors {
+			name, why := "wisefuse-slo", "SLO = User-Max's P95"
+			if k != 1 {
+				name, why = fmt.Sprintf("wisefuse-slo-x%.2f", k), fmt.Sprintf("SLO = %.2f x User-Max's P95", k)
+			}
+			if err := cr.wisefuse(name, why, dag.Objective{SLO: k * umax.P(95)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if okMin {
+		if err := cr.wisefuse("wisefuse-budget", "budget = User-Min's cost", dag.Objective{Budget: umin.MeanCost}); err != nil {
+			return nil, err
+		}
+	}
+	return cr.rows, nil
+}
+
+// compareBaselines are the baselines of vs-baselines, in the paper's order.
+var compareBaselines = []string{"sonic", "photons", "faastlane"}
+
+func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
+	cr, err := newCompareRun(c, seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range compareBaselines {
+		planner, err := baselines.ByName(name, baselines.Options{Seed: subSeed(seed, "baseline/"+name)})
+		if err != nil {
+			return nil, err
+		}
+		got, ok := cr.baseline(name, planner)
+		if !ok {
+			continue
+		}
+		if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
+			return nil, err
+		}
+		if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
+			return nil, err
+		}
+	}
+	return cr.rows, nil
+}
+
+// compareRow returns the row of (app, policy), or nil when absent or not run.
+func compareRow(t *Table, app, policy string) Row {
+	for _, r := range t.Rows {
+		if cellStr(t, r, "app") == app && cellStr(t, r, "policy") == policy && cellStr(t, r, "note") == "" {
+			return r
+		}
+	}
+	return nil
+}
+
+// ratio is col of policy a over col of policy b on app, or NaN.
+func compareRatio(t *Table, app, a, b, col string) float64 {
+	ra, rb := compareRow(t, app, a), compareRow(t, app, b)
+	if ra == nil || rb == nil {
+		return appNaN()
+	}
+	return cellFloat(t, ra, col) / cellFloat(t, rb, col)
+}
+
+// ratioBars draws, per app, WiseFuse's value relative to each reference policy; missing
+// comparisons are left out of the figure (drawn as 0) and said in the headlines.
+func ratioBars(t *Table, title, ylabel, col string, pairs [][2]string, names []string, path string) error {
+	f := figures.Bars{Title: title, XLabel: "Application", Categories: t.Strings("app"), Y: figures.Axis{Label: ylabel},
+		ValueFormat: "%.2f", Refs: []figures.Ref{{Label: "equal", Value: 1}}}
+	for i, pr := range pairs {
+		s := figures.BarSeries{Name: names[i]}
+		for _, app := range f.Categories {
+			v := compareRatio(t, app, pr[0], pr[1], col)
+			if appIsNaN(v) {
+				v = 0
+			}
+			s.Values = append(s.Values, v)
+		}
+		f.Series = append(f.Series, s)
+	}
+	return f.Write(path)
+}
+
+func figureVsUser(t *Table, base string) error {
+	pairs := [][2]string{{"wisefuse-slo", "user-max"}}
+	names := []string{"SLO = User-Max P95"}
+	for _, k := range userMaxSLOFactors[1:] {
+		pairs = append(pairs, [2]string{fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max"})
+		names = append(names, fmt.Sprintf("SLO = %.2f x", k))
+	}
+	if err := ratioBars(t, "WiseFuse cost relative to User-Max, by SLO", "Mean cost / User-Max's", "sim_cost_usd",
+		pairs, names, base+"-cost"); err != nil {
+		return err
+	}
+	return ratioBars(t, "WiseFuse P95 within User-Min's cost, relative to User-Min", "P95 / User-Min's", "sim_p95_s",
+		[][2]string{{"wisefuse-budget", "user-min"}}, []string{"WiseFuse (budget = User-Min cost)"}, base+"-p95")
+}
+
+func figureVsBaselines(t *Table, base string) error {
+	var pairs [][2]string
+	var names []string
+	for _, b := range compareBaselines {
+		pairs = append(pairs, [2]string{"wisefuse@" + b, b})
+		names = append(names, "vs "+b)
+	}
+	if err := ratioBars(t, "WiseFuse P95 relative to each baseline (budget = its cost)", "WiseFuse P95 / baseline P95", "sim_p95_s", pairs, names, base+"-p95"); err != nil {
+		return err
+	}
+	return ratioBars(t, "WiseFuse cost relative to each baseline (budget = its cost)", "WiseFuse cost / baseline cost", "sim_cost_usd", pairs, names, base+"-cost")
+}
+
+// reduction is the headline for "WiseFuse's col is x% lower than ref's" on app, against the
+// paper's number (paper < 0: no claim).
+func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline {
+	h := Headline{Claim: fmt.Sprintf("%s: WiseFuse %s vs %s", app, what, ref), Paper: "-"}
+	if paper >= 0 {
+		h.Paper = fmt.Sprintf("%.0f%% lower", 100*paper)
+	}
+	r := compareRatio(t, app, wf, ref, col)
+	if appIsNaN(r) {
+		h.Ours = "not measured"
+		h.Note = fmt.Sprintf("%s or WiseFuse has no result on %s; the table's note says why", ref, app)
+		return h
+	}
+	red := 1 - r
+	if red >= 0 {
+		h.Ours = fmt.Sprintf("%.0f%% lower", 100*red)
+	} else {
+		h.Ours = fmt.Sprintf("%.0f%% higher", -100*red)
+	}
+	if wr := compareRow(t, app, wf); wr != nil {
+		h.Ours += " (" + cellStr(t, wr, "rule") + ")"
+	}
+	if paper >= 0 {
+		h.Diff = fmt.Sprintf("%+.0f points", 100*(red-paper))
+		if appAbs(red-paper) > 0.10 {
+			h.Note = "differs by more than 10 points: our baselines and apps run on a simulated platform calibrated to public profiles, not the paper's AWS deployment"
+		}
+	}
+	return h
+}
+
+func headlinesVsUser(t *Table) []Headline {
+	var hs []Headline
+	for _, app := range t.Strings("app") {
+		pc, pl := -1.0, -1.0
+		if app == "video" {
+			pc, pl = 0.63, 0.61
+		}
+		hc := reduction(t, app, "wisefuse-slo", "user-max", "sim_cost_usd", "cost", pc)
+		var looser []string
+		for _, k := range userMaxSLOFactors[1:] {
+			if r := compareRatio(t, app, fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max", "sim_cost_usd"); !appIsNaN(r) {
+				looser = append(looser, fmt.Sprintf("%.0f%% at %.2fx", 100*(1-r), k))
+			}
+		}
+		if len(looser) > 0 {
+			hc.Ours += "; looser SLOs: " + strings.Join(looser, ", ")
+		}
+		hs = append(hs, hc, reduction(t, app, "wisefuse-budget", "user-min", "sim_p95_s", "P95", pl))
+	}
+	return hs
+}
+
+// baselineMechanism is what each baseline does that WiseFuse's plans cannot (docs/wisefuse.md,
+// "Not modelled").
+var baselineMechanism = map[string]string{
+	"sonic":     "direct VM-to-VM passing",
+	"photons":   "a shared runtime (co-located invocations need less memory)",
+	"faastlane": "one VM per instance with the Maps inside (in-memory passing to and from the Map)",
+}
+
+// paperVsBaselines is the paper's P95 reduction of WiseFuse over each baseline.
+var paperVsBaselines = map[string]map[string]float64{
+	"video": {"sonic": 0.47, "photons": 0.62, "faastlane": 0.39},
+	"ml":    {"photons": 0.67, "faastlane": 0.39, "sonic": 0.90},
+}
+
+func headlinesVsBaselines(t *Table) []Headline {
+	var hs []Headline
+	for _, app := range t.Strings("app") {
+		for _, b := range compareBaselines {
+			paper, ok := paperVsBaselines[app][b]
+			if !ok {
+				paper = -1
+			}
+			h := reduction(t, app, "wisefuse@"+b, b, "sim_p95_s", "P95", paper)
+			if r := compareRatio(t, app, "wisefuse@"+b, b, "sim_p95_s"); r > 1 {
+				h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("WiseFuse is slower here: %s uses %s, outside WiseFuse's search space "+
+					"(it plans VM sizes, bundles and fusion of adjacent tasks, with data through remote storage)", b, baselineMechanism[b]))
+			}
+			if c := compareRatio(t, app, "wisefuse@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
+				h.Ours += fmt.Sprintf(", cost %+.0f%%", 100*(c-1))
+			}
+			if c := compareRatio(t, app, "wisefuse-slo@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
+				h.Ours += fmt.Sprintf("; at its P95 as SLO: cost %+.0f%%", 100*(c-1))
+				if p := compareRatio(t, app, "wisefuse-slo@"+b, b, "sim_p95_s"); !appIsNaN(p) {
+					h.Ours += fmt.Sprintf(", P95 %+.0f%%", 100*(p-1))
+				}
+			}
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}

@@ -1,0 +1,183 @@
+package experiments
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// profileSizes are the memory sizes profiled: the three of the public AWS profiles (so the two can
+// be laid side by side) and 2048 MB, just above one vCPU, where single-threaded stages stop
+// speeding up.
+var profileSizes = []int{1000, 2048, 5000, 10240}
+
+// profileQuantiles are the percentiles kept per (stage, size): enough to draw the CDF.
+func profileQuantiles() []float64 {
+	q := make([]float64, 0, 101)
+	for i := 0; i <= 100; i++ {
+		q = append(q, float64(i))
+	}
+	return q
+}
+
+var profilesExp = &Experiment{
+	Name:  "profiles",
+	Title: "Per-function latency CDFs of the built-in apps at several memory sizes (simulated profiling runs)",
+	Description: "Each app runs warm with every function at one size (1000, 2048, 5000 and 10240 MB), as the paper's " +
+		"profiler does; a stage's value in a run is its longest invocation (what the ORION profiler logs). " +
+		"Where the public AWS Lambda profiles exist (video, ml, chatbot at 1000, 5000, 10240 MB) they are " +
+		"drawn beside the simulated ones. Quick mode: 50 runs per size; full: 300.",
+	Schema: tables.Schema{appStr("app"), appStr("stage"), appStr("source"), appInt("memory_mb"), appFloat("q"), appFloat("latency_s")},
+	Cells:  appCells,
+	Run:    runProfiles,
+	Figure: figureProfiles,
+	Headlines: func(t *Table) []Headline {
+		return headlinesProfiles(t)
+	},
+}
+
+func init() { Register(profilesExp) }
+
+func runProfiles(c Cell, seed uint64) ([]Row, error) {
+	p := c.Params.(appParams)
+	w, plat, err := appNamed(p.App)
+	if err != nil {
+		return nil, err
+	}
+	runs := 300
+	if p.Quick {
+		runs = 50
+	}
+	stages := taskSteps(w)
+	qs := profileQuantiles()
+	var rows []Row
+	emit := func(stage, source string, mem int, vals []float64) {
+		sorted := slices.Clone(vals)
+		slices.Sort(sorted)
+		for _, q := range qs {
+			rows = append(rows, Row{p.App, stage, source, mem, q, stats.Percentile(sorted, q)})
+		}
+	}
+	var real map[int]*apps.Profile
+	if dir, ok := shareddata.Dir(); ok && slices.Contains(apps.ProfiledApps, p.App) {
+		if ps, err := apps.ReadProfiles(dir, p.App); err == nil {
+			real = map[int]*apps.Profile{}
+			for _, pr := range ps {
+				real[pr.MemoryMB] = pr
+			}
+		}
+	}
+	need := minMemory(w)
+	for i, mem := range profileSizes {
+		m := min(max(mem, need), dag.MaxMemoryMB)
+		res, err := sim.Run(w, dag.UniformPlan(m), runs, sim.Options{Platform: plat, Seed: subSeed(seed, fmt.Sprint("size/", i)), KeepInvocations: true})
+		if err != nil {
+			return nil, fmt.Errorf("profiling %s at %d MB: %w", p.App, m, err)
+		}
+		samples := apps.StageSamples(stages, res)
+		for _, s := range append(slices.Clone(stages), apps.E2EStage) {
+			emit(s, "simulated", m, samples[s])
+			if pr := real[mem]; pr != nil && len(pr.Stages[s]) > 0 {
+				emit(s, "aws", mem, pr.Stages[s])
+			}
+		}
+	}
+	return rows, nil
+}
+
+// figureProfiles draws one CDF per (app, stage): the simulated stage latency at each size, and the
+// AWS measurement where there is one.
+func figureProfiles(t *Table, base string) error {
+	for _, app := range t.Strings("app") {
+		inApp := t.Where("app", app)
+		var stages []string
+		for _, r := range t.Rows {
+			if inApp(r) && !slices.Contains(stages, cellStr(t, r, "stage")) {
+				stages = append(stages, cellStr(t, r, "stage"))
+			}
+		}
+		for _, stage := range stages {
+			f := figures.CDF{
+				Title: fmt.Sprintf("%s: %s latency by memory size", app, stage),
+				X:     figures.Axis{Label: fmt.Sprintf("%s latency (s)", stage), Log: true},
+			}
+			for _, source := range []string{"simulated", "aws"} {
+				for _, mem := range profileSizesIn(t, app, stage, source) {
+					vals := t.Floats("latency_s", func(r Row) bool {
+						return inApp(r) && cellStr(t, r, "stage") == stage && cellStr(t, r, "source") == source && cellInt(t, r, "memory_mb") == int64(mem)
+					})
+					name := fmt.Sprintf("%d MB sim", mem)
+					if source == "aws" {
+						name = fmt.Sprintf("%d MB AWS", mem)
+					}
+					f.Series = append(f.Series, figures.Sample{Name: name, Values: vals})
+				}
+			}
+			if err := f.Write(fmt.Sprintf("%s-%s-%s", base, app, stage)); err != nil {
+				return fmt.Errorf("%s %s: %w", app, stage, err)
+			}
+		}
+	}
+	return nil
+}
+
+func profileSizesIn(t *Table, app, stage, source string) []int {
+	var out []int
+	for _, r := range t.Rows {
+		if cellStr(t, r, "app") == app && cellStr(t, r, "stage") == stage && cellStr(t, r, "source") == source {
+			if m := int(cellInt(t, r, "memory_mb")); !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// profileValue is the q-th percentile of (app, stage, source) at mem, or NaN.
+func profileValue(t *Table, app, stage, source string, mem int, q float64) float64 {
+	for _, r := range t.Rows {
+		if cellStr(t, r, "app") == app && cellStr(t, r, "stage") == stage && cellStr(t, r, "source") == source &&
+			cellInt(t, r, "memory_mb") == int64(mem) && cellFloat(t, r, "q") == q {
+			return cellFloat(t, r, "latency_s")
+		}
+	}
+	return appNaN()
+}
+
+// headlinesProfiles compares, per app with public profiles, the E2E median at 1000 and 10240 MB
+// and the speed-up between them with the AWS measurement.
+func headlinesProfiles(t *Table) []Headline {
+	var hs []Headline
+	for _, app := range t.Strings("app") {
+		s1, s2 := profileValue(t, app, apps.E2EStage, "simulated", 1000, 50), profileValue(t, app, apps.E2EStage, "simulated", 10240, 50)
+		a1, a2 := profileValue(t, app, apps.E2EStage, "aws", 1000, 50), profileValue(t, app, apps.E2EStage, "aws", 10240, 50)
+		if appIsNaN(s1) || appIsNaN(s2) {
+			continue
+		}
+		h := Headline{
+			Claim: fmt.Sprintf("%s: E2E median at 1000 MB -> 10240 MB (profiles)", app),
+			Ours:  fmt.Sprintf("%.1f s -> %.1f s (%.2fx)", s1, s2, s1/s2),
+		}
+		if appIsNaN(a1) || appIsNaN(a2) {
+			h.Paper = "-"
+			h.Note = "no public AWS profile for this app (or shared data not found)"
+		} else {
+			h.Paper = fmt.Sprintf("AWS logs: %.1f s -> %.1f s (%.2fx)", a1, a2, a1/a2)
+			d1, d2 := s1/a1-1, s2/a2-1
+			h.Diff = fmt.Sprintf("%+.1f%% / %+.1f%%", 100*d1, 100*d2)
+			if appAbs(d1) > 0.10 || appAbs(d2) > 0.10 {
+				h.Note = "the simulated median is more than 10% off the measured one at one size; docs/calibration.md has the per-stage fit"
+			}
+		}
+		hs = append(hs, h)
+	}
+	return hs
+}

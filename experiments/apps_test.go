@@ -1,0 +1,104 @@
+package experiments
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// TestAppExperimentsQuickEndToEnd runs the quick variants of model-accuracy and vs-user through
+// the runner and checks that each writes its table, its figures as PNG and SVG, and headlines
+// with a measured number in REPORT.md.
+func TestAppExperimentsQuickEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	if err := Run(Config{Out: out, Only: []string{"model-accuracy", "vs-user"}, Quick: true, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"model-accuracy", "vs-user"} {
+		e, _ := Lookup(name)
+		rows, err := readTable(filepath.Join(out, name, name+".csv"), e.Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Errorf("%s: empty table", name)
+		}
+		pngs, _ := filepath.Glob(filepath.Join(out, name, "*.png"))
+		if len(pngs) == 0 {
+			t.Errorf("%s: no figure", name)
+		}
+		for _, p := range pngs {
+			if _, err := os.Stat(strings.TrimSuffix(p, ".png") + ".svg"); err != nil {
+				t.Errorf("%s: %s has no SVG twin", name, p)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(b)
+	// The accuracy headline carries a measured percentage; the video cost headline a reduction.
+	if !regexp.MustCompile(`\| model P95 error over \d+ plans of 4 apps \(max; median\) \| <= 13% \| \d+\.\d%; \d+\.\d% \|`).MatchString(report) {
+		t.Errorf("report lacks the measured model-error headline:\n%s", report)
+	}
+	if !regexp.MustCompile(`\| video: WiseFuse cost vs user-max \| 63% lower \| \d+% (lower|higher)`).MatchString(report) {
+		t.Errorf("report lacks the measured video cost headline:\n%s", report)
+	}
+}
+
+func TestFusablePairsAndMaps(t *testing.T) {
+	w := &dag.Workflow{Steps: []dag.Step{
+		{Name: "A", Task: "a"}, {Name: "B", Task: "b"},
+		{Name: "M", Map: &dag.Map{Items: dag.Const(4), Iterator: []dag.Step{{Name: "X", Task: "x"}, {Name: "Y", Task: "y"}, {Name: "Z", Task: "x"}}}},
+		{Name: "C", Task: "c"},
+	}}
+	got := fusablePairs(w)
+	want := [][]string{{"A", "B"}, {"X", "Y"}, {"Y", "Z"}}
+	if len(got) != len(want) {
+		t.Fatalf("fusablePairs = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i][0] != want[i][0] || got[i][1] != want[i][1] {
+			t.Errorf("pair %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	ms := mapSteps(w)
+	if len(ms) != 1 || ms[0].Name != "M" {
+		t.Fatalf("mapSteps = %v", ms)
+	}
+	if fns := iteratorFunctions(ms[0]); strings.Join(fns, ",") != "x,y" {
+		t.Errorf("iteratorFunctions = %v, want x,y (each once)", fns)
+	}
+}
+
+func TestSubSeedSeparatesPurposes(t *testing.T) {
+	if subSeed(1, "profile") == subSeed(1, "eval") || subSeed(1, "profile") == subSeed(2, "profile") {
+		t.Error("sub-seeds collide across purposes or cell seeds")
+	}
+	if subSeed(7, "eval") != subSeed(7, "eval") {
+		t.Error("sub-seed is not a function of its inputs")
+	}
+}
+
+// TestReductionHeadline checks the comparison arithmetic on a hand-made table: WiseFuse at 40 s
+// against a baseline at 100 s is 60% lower, 1 point from a paper claim of 61%.
+func TestReductionHeadline(t *testing.T) {
+	tb := &Table{Schema: compareSchema}
+	tb.Rows = []Row{
+		{"video", "user-min", "defaults", 0.0, 0.0, 0.0, 0.0, 100.0, 1.0, "{}", ""},
+		{"video", "wisefuse-budget", "budget = User-Min's cost", 0.0, 1.0, 39.0, 0.9, 40.0, 0.95, "{}", ""},
+	}
+	h := reduction(tb, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
+	if !strings.HasPrefix(h.Ours, "60% lower") || h.Diff != "-1 points" || h.Note != "" {
+		t.Errorf("headline = %+v", h)
+	}
+	missing := reduction(tb, "video", "wisefuse-slo", "user-max", "sim_cost_usd", "cost", 0.63)
+	if missing.Ours != "not measured" || missing.Note == "" {
+		t.Errorf("missing comparison headline = %+v", missing)
+	}
+}
