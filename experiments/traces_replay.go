@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/sim"
@@ -111,16 +112,17 @@ func runReplay(c Cell, seed uint64) ([]Row, error) {
 func replayFigures(t *Table, base string) error {
 	policies := t.Strings("policy")
 	dags := t.Strings("dag")
+	// Short labels, popularity rank and width x depth, so they fit side by side.
 	var labels []string
-	for _, d := range dags {
+	for i, d := range dags {
 		shape := ""
 		for _, r := range t.Rows {
 			if r[t.Col("dag")] == d {
-				shape = r[t.Col("shape")].(string)
+				shape, _, _ = strings.Cut(r[t.Col("shape")].(string), ",")
 				break
 			}
 		}
-		labels = append(labels, fmt.Sprintf("%s\n%s", d, shape))
+		labels = append(labels, fmt.Sprintf("#%d %s", i+1, shape))
 	}
 	var p95 []figures.BarSeries
 	for _, p := range policies {
@@ -130,7 +132,7 @@ func replayFigures(t *Table, base string) error {
 		}
 		p95 = append(p95, figures.BarSeries{Name: p, Values: v})
 	}
-	if err := (figures.Bars{Title: "Trace replay: P95 latency per DAG", XLabel: "DAG (width x depth)", Categories: labels,
+	if err := (figures.Bars{Title: "Trace replay: P95 latency per DAG", XLabel: "DAG (popularity rank, width x depth)", Categories: labels,
 		Y: figures.Axis{Label: "P95 E2E latency (s)", Log: true}, Series: p95}).Write(base + "-p95"); err != nil {
 		return err
 	}
@@ -139,13 +141,13 @@ func replayFigures(t *Table, base string) error {
 		cost = append(cost, replayTotal(t, p, "total_cost_usd"))
 		cold = append(cold, replayColdFraction(t, p))
 	}
-	if err := (figures.Bars{Title: "Trace replay: total cost of the replayed window", Categories: policies,
+	if err := (figures.Bars{Title: fmt.Sprintf("Trace replay: total cost, %d most popular DAGs", len(dags)), Categories: policies,
 		Y: figures.Axis{Label: "Total cost (USD)"}, Series: []figures.BarSeries{{Name: "all replayed DAGs", Values: cost}}, ValueFormat: "%.2f"}).Write(base + "-cost"); err != nil {
 		return err
 	}
 	return (figures.Bars{Title: "Trace replay: cold-start fraction", Categories: policies,
 		Y:      figures.Axis{Label: "Invocations paying a cold start (%)"},
-		Series: []figures.BarSeries{{Name: "all replayed DAGs", Values: scaled(cold, 100)}}, ValueFormat: "%.1f"}).Write(base + "-cold")
+		Series: []figures.BarSeries{{Name: "all replayed DAGs", Values: scaled(cold, 100)}}, ValueFormat: "%.2f"}).Write(base + "-cold")
 }
 
 func scaled(v []float64, k float64) []float64 {
