@@ -2,6 +2,7 @@ package dag
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -34,6 +35,53 @@ type Function struct {
 	// fixed factor of 0, not as "unset, so 1".
 	ItemSkew  Dist `json:"item_skew,omitzero"`  // factor per invocation; unset means 1
 	RunFactor Dist `json:"run_factor,omitzero"` // factor per run, shared by the run's invocations; unset means 1
+
+	// ItemSkewByIndex makes the item skew a property of the item, not of the run: item i of a
+	// map always gets ItemSkew.Quantile(ItemUniform(Name, i)), in every run and for every seed
+	// (a workflow that reprocesses the same input, e.g. one video whose busiest chunk is the same
+	// chunk in every run). False (the default) draws ItemSkew afresh per invocation.
+	ItemSkewByIndex bool `json:"item_skew_by_index,omitempty"`
+	// Oversubscription is the exponent g of the loss of efficiency of a parallel part that runs
+	// Threads spin-waiting threads (OpenMP, LightGBM) on fewer cores: on a cores (a < Threads) it
+	// progresses at a * (a/Threads)^g core-seconds per second instead of a, so its time is
+	// P/a * (Threads/a)^g. 0 (the default) means threads yield when idle: no loss.
+	Oversubscription float64 `json:"oversubscription,omitempty"`
+	// InputRequests and OutputRequests are the sequential storage requests the function makes to
+	// read its input and write its output (e.g. one PUT per chunk); each pays the storage's
+	// per-request latency. 0 (the default) means 1.
+	InputRequests  int `json:"input_requests,omitempty"`
+	OutputRequests int `json:"output_requests,omitempty"`
+	// ExtraRequestLatency is added to the storage's per-request latency for each of this
+	// function's requests (seconds): small sequential requests measured slower than the
+	// platform's typical first-byte latency. 0 (the default) means none.
+	ExtraRequestLatency float64 `json:"extra_request_latency_s,omitempty"`
+}
+
+// Requests returns n, or 1 when n is 0 (the default of InputRequests and OutputRequests).
+func Requests(n int) int { return max(n, 1) }
+
+// IndexedSkew is the item-skew factor of item (0-based) when ItemSkewByIndex is set.
+func (f *Function) IndexedSkew(item int) float64 {
+	if f.ItemSkew.IsZero() {
+		return 1
+	}
+	return f.ItemSkew.Quantile(ItemUniform(f.Name, item))
+}
+
+// ItemUniform is a deterministic number in (0, 1) for (function name, item index): a SplitMix64
+// hash of the FNV-1a hash of the name and the index. It is the "random" position of item in the
+// item-skew distribution when ItemSkewByIndex is set, the same on every run and seed.
+func ItemUniform(name string, item int) float64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	x := h + uint64(item+1)*0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return (float64(x>>11) + 0.5) / (1 << 53)
 }
 
 // StepKind says what a Step does.
@@ -219,6 +267,18 @@ func (f *Function) validate(where string, add func(string, ...any)) {
 	}
 	if f.Threads < 1 {
 		add("%s: threads = %d, want >= 1", where, f.Threads)
+	}
+	if math.IsNaN(f.Oversubscription) || math.IsInf(f.Oversubscription, 0) || f.Oversubscription < 0 {
+		add("%s: oversubscription = %v, want a finite number >= 0", where, f.Oversubscription)
+	}
+	if math.IsNaN(f.ExtraRequestLatency) || math.IsInf(f.ExtraRequestLatency, 0) || f.ExtraRequestLatency < 0 {
+		add("%s: extra_request_latency_s = %v, want a finite number >= 0", where, f.ExtraRequestLatency)
+	}
+	if f.InputRequests < 0 {
+		add("%s: input_requests = %d, want >= 0 (0 means 1)", where, f.InputRequests)
+	}
+	if f.OutputRequests < 0 {
+		add("%s: output_requests = %d, want >= 0 (0 means 1)", where, f.OutputRequests)
 	}
 	for _, d := range []struct {
 		field string

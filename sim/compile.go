@@ -45,6 +45,10 @@ type function struct {
 	serial, parallel, in, out, init dag.Dist
 	skew, runFactor                 dag.Dist
 	threads                         float64
+	skewByIndex                     bool    // dag.Function.ItemSkewByIndex
+	oversub                         float64 // dag.Function.Oversubscription
+	inReq, outReq                   float64 // storage requests per read and write (>= 1)
+	extraLat                        float64 // dag.Function.ExtraRequestLatency
 }
 
 // template is a kind of VM: the functions it has loaded and its memory. Warm pools are keyed by
@@ -73,7 +77,9 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 		c.fns = append(c.fns, function{
 			name: f.Name, serial: f.SerialWork, parallel: f.ParallelWork, in: f.InputBytes,
 			out: f.OutputBytes, init: f.InitTime, skew: f.ItemSkew, runFactor: f.RunFactor,
-			threads: float64(max(f.Threads, 1)),
+			threads: float64(max(f.Threads, 1)), skewByIndex: f.ItemSkewByIndex, oversub: f.Oversubscription,
+			inReq: float64(dag.Requests(f.InputRequests)), outReq: float64(dag.Requests(f.OutputRequests)),
+			extraLat: f.ExtraRequestLatency,
 		})
 	}
 	tmplIndex := map[string]int32{}

@@ -108,31 +108,32 @@ const (
 // slot is one invocation in a VM. The fields every event touches (list links, remaining work,
 // rate) come first, so a VM's pass over its slots reads one cache line per slot.
 type slot struct {
-	next   int32 // in its VM's active list
-	prev   int32
-	rem    float64
-	rate   float64
-	demand float64 // resCPU: cores this phase can use
-	res    resource
-	phase  int8
-	inRes  resource
-	outRes resource
-	sender int32 // phIn: the one VM pulled from (direct, payload), else -1
-	nsend  int32 // phIn: connections (senders) of the transfer
-	frame  int32
-	vm     int32
-	pnext  int32 // in its sender's pullers list
-	pprev  int32
-	amt    [phDone]float64
-	out    float64
-	start  float64 // record start (the VM's acquisition when this invocation paid its cold start)
-	t0     float64 // when the invocation began its input
-	tIn    float64
-	tComp  float64
-	init   float64
-	usd    float64 // storage requests
-	cold   bool
-	live   bool
+	next    int32 // in its VM's active list
+	prev    int32
+	rem     float64
+	rate    float64
+	demand  float64 // resCPU: cores this phase can use
+	oversub float64 // resCPU: oversubscription exponent of this phase (0: none)
+	res     resource
+	phase   int8
+	inRes   resource
+	outRes  resource
+	sender  int32 // phIn: the one VM pulled from (direct, payload), else -1
+	nsend   int32 // phIn: connections (senders) of the transfer
+	frame   int32
+	vm      int32
+	pnext   int32 // in its sender's pullers list
+	pprev   int32
+	amt     [phDone]float64
+	out     float64
+	start   float64 // record start (the VM's acquisition when this invocation paid its cold start)
+	t0      float64 // when the invocation began its input
+	tIn     float64
+	tComp   float64
+	init    float64
+	usd     float64 // storage requests
+	cold    bool
+	live    bool
 }
 
 type vmState uint8
@@ -923,7 +924,15 @@ func (e *engine) runTask(fi, vi int32) {
 	si := e.newSlot()
 	s := &e.slots[si]
 	*s = slot{frame: fi, vm: vi, phase: -1, sender: -1, nsend: 1, t0: e.now, start: e.now, live: true}
-	skew := fn.skew.Factor(r)
+	var skew float64
+	if fn.skewByIndex {
+		skew = 1
+		if !fn.skew.IsZero() {
+			skew = fn.skew.Quantile(dag.ItemUniform(fn.name, int(f.item)))
+		}
+	} else {
+		skew = fn.skew.Factor(r)
+	}
 	if e.skewHook != nil {
 		skew = e.skewHook(f.item)
 	}
@@ -939,8 +948,8 @@ func (e *engine) runTask(fi, vi int32) {
 	if in > 0 {
 		switch kind {
 		case srcRemote:
-			s.amt[phInLat], s.amt[phIn], s.inRes = p.StorageGetLatency, in, resNet
-			s.usd += p.GetUSD
+			s.amt[phInLat], s.amt[phIn], s.inRes = (p.StorageGetLatency+fn.extraLat)*fn.inReq, in, resNet
+			s.usd += p.GetUSD * fn.inReq
 		case srcLocal:
 			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
 		case srcDirect, srcPayload:
@@ -1008,9 +1017,10 @@ func (e *engine) nextPhase(si int32, sync bool) {
 				e.beginPull(si)
 			}
 		case phSerial:
-			s.res, s.demand = resCPU, 1
+			s.res, s.demand, s.oversub = resCPU, 1, 0
 		case phParallel:
-			s.res, s.demand = resCPU, e.c.fns[e.c.nodes[e.frames[s.frame].node].fn].threads
+			fn := &e.c.fns[e.c.nodes[e.frames[s.frame].node].fn]
+			s.res, s.demand, s.oversub = resCPU, fn.threads, fn.oversub
 		case phOut:
 			s.res = s.outRes
 		}
@@ -1039,8 +1049,9 @@ func (e *engine) planOutput(si int32) {
 		}
 		fallthrough
 	case sinkRemote:
-		s.amt[phOutLat], s.amt[phOut], s.outRes = p.StoragePutLatency, out, resNet
-		s.usd += p.PutUSD
+		fn := &e.c.fns[e.c.nodes[e.frames[s.frame].node].fn]
+		s.amt[phOutLat], s.amt[phOut], s.outRes = (p.StoragePutLatency+fn.extraLat)*fn.outReq, out, resNet
+		s.usd += p.PutUSD * fn.outReq
 	}
 }
 
@@ -1252,8 +1263,13 @@ func (e *engine) rerate(vi int32) {
 		case resTimer:
 			s.rate = 1
 		case resCPU:
-			s.rate = min(s.demand, level) * slow
-			used += min(s.demand, level)
+			a := min(s.demand, level)
+			s.rate = a * slow
+			if s.oversub > 0 && a < s.demand {
+				// Spin-waiting threads on fewer cores than threads: efficiency (a/k)^g.
+				s.rate *= math.Pow(a/s.demand, s.oversub)
+			}
+			used += a
 		case resNet:
 			r := min(p.ConnectionBps*float64(s.nsend), netShare)
 			if s.phase == phIn && s.sender >= 0 {

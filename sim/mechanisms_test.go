@@ -1,0 +1,79 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// one runs a single-task workflow of f at memoryMB, warm, and returns its invocation.
+func one(t *testing.T, f dag.Function, memoryMB int) Invocation {
+	t.Helper()
+	w := &dag.Workflow{Name: "one", Functions: []dag.Function{f}, Steps: []dag.Step{task("T", f.Name)}}
+	res, err := Run(w, dag.UniformPlan(memoryMB), 1, Options{Platform: testPlatform(), KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Invocations[0]
+}
+
+// TestOversubscriptionByHand: P = 6 core-s on k = 4 spin-waiting threads with exponent g.
+// On c = 1 vCPU (1769 MB) the part runs at 1 x (1/4)^g cores: 6 s for g = 0, 6 x 4 = 24 s for
+// g = 1, 6 x 2 = 12 s for g = 0.5. On c = 4 vCPU (7076 MB) there is no oversubscription: 1.5 s
+// whatever g. The serial part (1 core-s) never pays it.
+func TestOversubscriptionByHand(t *testing.T) {
+	for _, tc := range []struct {
+		g       float64
+		mb      int
+		compute float64
+	}{
+		{0, 1769, 1 + 6}, {1, 1769, 1 + 24}, {0.5, 1769, 1 + 12}, {1, 7076, 1 + 1.5},
+	} {
+		f := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), ParallelWork: dag.Const(6),
+			Threads: 4, Oversubscription: tc.g}
+		inv := one(t, f, tc.mb)
+		near(t, "compute", inv.Compute, tc.compute, 1e-9)
+	}
+}
+
+// TestRequestsByHand: 8 MB read in 3 GETs and 16 MB written in 2 PUTs, 10 ms extra per request:
+// download 3 x (0.015 + 0.010) + 8/80 = 0.175 s, upload 2 x (0.025 + 0.010) + 16/80 = 0.270 s.
+// Storage requests are billed per request: 3 GETs and 2 PUTs.
+func TestRequestsByHand(t *testing.T) {
+	base := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		InputBytes: dag.Const(8e6), OutputBytes: dag.Const(16e6)}
+	f := base
+	f.InputRequests, f.OutputRequests, f.ExtraRequestLatency = 3, 2, 0.010
+	inv := one(t, f, 1769)
+	near(t, "download", inv.Download, 0.175, 1e-9)
+	near(t, "upload", inv.Upload, 0.270, 1e-9)
+	p := testPlatform()
+	plain := one(t, base, 1769)
+	// Same compute; the cost differs by the duration and by 2 GETs and 1 PUT more.
+	extraUSD := (inv.End-inv.Start-(plain.End-plain.Start))*1769.0/1024*p.GBSecondUSD + 2*p.GetUSD + p.PutUSD
+	near(t, "cost difference", inv.Cost-plain.Cost, extraUSD, 1e-12)
+}
+
+// TestItemSkewByIndex: with item_skew_by_index, item i computes SerialWork x
+// ItemSkew.Quantile(dag.ItemUniform(name, i)) in every run and for every seed.
+func TestItemSkewByIndex(t *testing.T) {
+	f := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(2), Threads: 1,
+		ItemSkew: dag.Dist{Kind: dag.Uniform, Min: 0.2, Max: 1}, ItemSkewByIndex: true}
+	w := &dag.Workflow{Name: "m", Functions: []dag.Function{f},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(6), Iterator: []dag.Step{task("T", "F")}}}}}
+	distinct := map[float64]bool{}
+	for _, seed := range []uint64{1, 2} {
+		res, err := Run(w, dag.UniformPlan(1769), 3, Options{Platform: testPlatform(), Seed: seed, KeepInvocations: true, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range res.Invocations {
+			want := 2 * f.IndexedSkew(inv.Item)
+			near(t, "compute of item", inv.Compute, want, 1e-9)
+			distinct[want] = true
+		}
+	}
+	if len(distinct) != 6 {
+		t.Errorf("6 items gave %d distinct works, want 6", len(distinct))
+	}
+}
