@@ -202,7 +202,7 @@ func compareRatio(t *Table, app, a, b, col string) float64 {
 // comparisons are left out of the figure (drawn as 0) and said in the headlines.
 func ratioBars(t *Table, title, ylabel, col string, pairs [][2]string, names []string, path string) error {
 	f := figures.Bars{Title: title, XLabel: "Application", Categories: t.Strings("app"), Y: figures.Axis{Label: ylabel},
-		ValueFormat: "%.2f", Refs: []figures.Ref{{Label: "equal", Value: 1}}}
+		ValueFormat: "%.2f", Refs: []figures.Ref{{Value: 1}}} // unlabelled: a label would sit on the last bar's value
 	for i, pr := range pairs {
 		s := figures.BarSeries{Name: names[i]}
 		for _, app := range f.Categories {
@@ -287,7 +287,11 @@ func headlinesVsUser(t *Table) []Headline {
 		var looser []string
 		for _, k := range userMaxSLOFactors[1:] {
 			if r := compareRatio(t, app, fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max", "sim_cost_usd"); !appIsNaN(r) {
-				looser = append(looser, fmt.Sprintf("%.0f%% at %.2fx", 100*(1-r), k))
+				word := "lower"
+				if r > 1 {
+					word = "higher"
+				}
+				looser = append(looser, fmt.Sprintf("%.0f%% %s at %.2fx", 100*appAbs(1-r), word, k))
 			}
 		}
 		if len(looser) > 0 {
