@@ -176,12 +176,14 @@ func TestCarriedConstantsMatchFit(t *testing.T) {
 			check("parallel work", fn.ParallelWork.Value, f.CPU.Parallel)
 			check("threads", float64(fn.Threads), float64(f.CPU.Threads))
 			check("run sigma", fn.RunFactor.Sigma, f.RunSigma)
-			if s.FitTransfer {
-				check("input MB", fn.InputBytes.Value/1e6, f.ImpliedIn/1e6)
-				check("output MB", fn.OutputBytes.Value/1e6, f.ImpliedOut/1e6)
-			} else {
-				check("input MB", fn.InputBytes.Value/1e6, s.InputBytes/1e6)
-				check("output MB", fn.OutputBytes.Value/1e6, s.OutputBytes/1e6)
+			check("input MB", fn.InputBytes.Value/1e6, s.InputBytes/1e6)
+			check("output MB", fn.OutputBytes.Value/1e6, s.OutputBytes/1e6)
+			check("input requests", float64(dag.Requests(fn.InputRequests)), float64(dag.Requests(s.InputRequests)))
+			check("output requests", float64(dag.Requests(fn.OutputRequests)), float64(dag.Requests(s.OutputRequests)))
+			check("extra request latency ms", 1000*fn.ExtraRequestLatency, 1000*f.ExtraRequestLatency)
+			check("oversubscription", fn.Oversubscription, f.CPU.Oversub)
+			if fn.ItemSkewByIndex != s.SkewByIndex {
+				t.Errorf("%s/%s: item_skew_by_index = %v in the code, spec says %v", app, s.Stage, fn.ItemSkewByIndex, s.SkewByIndex)
 			}
 			width := 0.0
 			if fn.ItemSkew.Kind == dag.Uniform {

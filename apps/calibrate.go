@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -33,6 +34,15 @@ type FunctionSpec struct {
 	// PayloadOnly marks a function whose input and output travel in the orchestrator's payload
 	// (at most 256 KB in Step Functions), so it makes no storage request.
 	PayloadOnly bool
+	// InputRequests and OutputRequests are the sequential storage requests of the read and the
+	// write (0 means 1), as dag.Function carries them.
+	InputRequests, OutputRequests int
+	// SkewByIndex: the item skew is fixed per item index (dag.Function.ItemSkewByIndex), because
+	// the profiled runs reprocess the same input.
+	SkewByIndex bool
+	// FitOversubscription lets the fit choose the oversubscription exponent
+	// (dag.Function.Oversubscription) of a parallel part whose threads spin-wait.
+	FitOversubscription bool
 }
 
 // Storage is the remote-storage model the fit removes from the measured stage times before
@@ -54,29 +64,29 @@ func (st Storage) TransferTime(spec FunctionSpec) float64 {
 	if spec.PayloadOnly {
 		return 0
 	}
-	return st.transfer(spec.InputBytes, st.GetLatencyS) + st.transfer(spec.OutputBytes, st.PutLatencyS)
+	return st.transfer(spec.InputBytes, st.GetLatencyS, spec.InputRequests) + st.transfer(spec.OutputBytes, st.PutLatencyS, spec.OutputRequests)
 }
 
-func (st Storage) transfer(bytes, latency float64) float64 {
+func (st Storage) transfer(bytes, latency float64, requests int) float64 {
 	if bytes <= 0 {
 		return 0
 	}
-	return latency + bytes/st.BandwidthBps
+	return latency*float64(dag.Requests(requests)) + bytes/st.BandwidthBps
 }
 
-// ImpliedBytes splits a fitted transfer time t into input and output sizes in the proportion of
-// spec's nominal sizes (all output when the nominal input is 0).
-func (st Storage) ImpliedBytes(spec FunctionSpec, t float64) (in, out float64) {
-	lat := st.PutLatencyS
+// Requests is the number of storage requests spec makes (0 when its data is in the payload).
+func (spec FunctionSpec) Requests() int {
+	n := 0
+	if spec.PayloadOnly {
+		return 0
+	}
 	if spec.InputBytes > 0 {
-		lat += st.GetLatencyS
+		n += dag.Requests(spec.InputRequests)
 	}
-	total := math.Max(0, t-lat) * st.BandwidthBps
-	if spec.InputBytes <= 0 {
-		return 0, total
+	if spec.OutputBytes > 0 {
+		n += dag.Requests(spec.OutputRequests)
 	}
-	share := spec.InputBytes / (spec.InputBytes + spec.OutputBytes)
-	return total * share, total * (1 - share)
+	return n
 }
 
 // FunctionFit is the calibration result for one function.
@@ -91,10 +101,10 @@ type FunctionFit struct {
 	ModelP95  []float64
 	StageP50F float64 // StageFactors of the fitted variability
 	StageP95F float64
-	// ImpliedIn and ImpliedOut are the transfer sizes equivalent to a fitted transfer time
-	// (FitTransfer functions only).
-	ImpliedIn, ImpliedOut float64
-	ComputeP50            []float64 // measured P50 minus transfer: the compute the CPU model must explain
+	// ExtraRequestLatency is the fitted transfer time beyond the nominal one, spread over the
+	// function's requests (FitTransfer functions only; dag.Function.ExtraRequestLatency).
+	ExtraRequestLatency float64
+	ComputeP50          []float64 // measured P50 minus transfer: the compute the CPU model must explain
 }
 
 // Fit calibrates one function from its app's profiles (one per ProfiledSizes entry).
@@ -125,8 +135,10 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 		if err != nil {
 			return ff, fmt.Errorf("%s: %w", spec.Stage, err)
 		}
-		ff.TransferS = first.Fixed
-		ff.ImpliedIn, ff.ImpliedOut = st.ImpliedBytes(spec, first.Fixed)
+		if n := spec.Requests(); n > 0 {
+			ff.ExtraRequestLatency = math.Max(0, first.Fixed-ff.TransferS) / float64(n)
+		}
+		ff.TransferS = math.Max(first.Fixed, ff.TransferS)
 	}
 	logRatio := 0.0
 	for i, mb := range ProfiledSizes[:len(profiles)] {
@@ -139,6 +151,9 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 	}
 	ratio := math.Exp(logRatio / float64(len(profiles)))
 	v := VariabilityModel{Items: spec.Items, SkewWidth: spec.SkewWidth}
+	if spec.SkewByIndex {
+		v.Skews = IndexedSkews(spec)
+	}
 	ff.RunSigma = FitRunSigma(v, ratio)
 	v.RunSigma = ff.RunSigma
 	ff.StageP50F, ff.StageP95F = v.StageFactors()
@@ -146,7 +161,7 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 	for i, c := range ff.ComputeP50 {
 		targets[i] = c / ff.StageP50F
 	}
-	cpu, err := FitCPU(vcpus, targets, spec.Threads, false)
+	cpu, err := FitCPUOversub(vcpus, targets, spec.Threads, false, spec.FitOversubscription)
 	if err != nil {
 		return ff, fmt.Errorf("%s: %w", spec.Stage, err)
 	}
@@ -192,16 +207,13 @@ func FitOverhead(app string, profiles []*Profile) Overhead {
 // WriteFitTable prints the fit of every function and overhead as an aligned text table.
 func WriteFitTable(w io.Writer, fits []FunctionFit, overheads []Overhead) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "app\tstage\titems\tskew\txfer_s\tin_MB\tout_MB\tS_core_s\tP_core_s\tk\trun_sigma\tsize_MB\tmeas_p50\tfit_p50\tmeas_p95\tfit_p95\tcpu_err\t")
+	fmt.Fprintln(tw, "app\tstage\titems\tskew\txfer_s\tin_MB\tout_MB\treqs\t+lat_ms\tS_core_s\tP_core_s\tk\tg\trun_sigma\tsize_MB\tmeas_p50\tfit_p50\tmeas_p95\tfit_p95\tcpu_err\t")
 	for _, f := range fits {
 		for i, mb := range ProfiledSizes {
 			in, out := f.Spec.InputBytes, f.Spec.OutputBytes
-			if f.Spec.FitTransfer {
-				in, out = f.ImpliedIn, f.ImpliedOut
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%.3f\t%.2f\t%.2f\t%.3f\t%.3f\t%d\t%.3f\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%+.1f%%\t\n",
-				f.Spec.App, f.Spec.Stage, f.Spec.Items, f.Spec.SkewWidth, f.TransferS, in/1e6, out/1e6, f.CPU.Serial, f.CPU.Parallel,
-				f.CPU.Threads, f.RunSigma, mb, f.MeasP50[i], f.ModelP50[i], f.MeasP95[i], f.ModelP95[i],
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%.3f\t%.2f\t%.2f\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.3f\t%.3f\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%+.1f%%\t\n",
+				f.Spec.App, f.Spec.Stage, f.Spec.Items, f.Spec.SkewWidth, f.TransferS, in/1e6, out/1e6, f.Spec.Requests(), 1000*f.ExtraRequestLatency, f.CPU.Serial, f.CPU.Parallel,
+				f.CPU.Threads, f.CPU.Oversub, f.RunSigma, mb, f.MeasP50[i], f.ModelP50[i], f.MeasP95[i], f.ModelP95[i],
 				100*(f.CPU.Fitted[i]/f.CPU.Targets[i]-1))
 		}
 	}

@@ -166,14 +166,17 @@ var MeasuredBundling = []BundlePoint{
 	{Bundle: 10, MemoryMB: 10240, P50: 34.8, P95: 36.4},
 }
 
-// SimulateBundling runs the video workflow with every function at min(1472*B, 10240) MB and the
-// Classify Map bundled by B, for each measured B.
+// SimulateBundling runs the video workflow with VideoBundlePlan (every function at
+// min(1472*B, 10240) MB, the chunk Map bundled by B: whole items of Extract -> Classify share a
+// VM), for each measured B.
 func SimulateBundling(runs int, seed uint64, base *sim.Platform) ([]BundlePoint, error) {
 	w, _ := Lookup("video")
 	var out []BundlePoint
 	for _, m := range MeasuredBundling {
-		plan := dag.UniformPlan(m.MemoryMB)
-		plan.Bundle = map[string]int{"ClassifyMap": m.Bundle}
+		plan, err := VideoBundlePlan(w, m.Bundle)
+		if err != nil {
+			return nil, err
+		}
 		res, err := sim.Run(w, plan, runs, sim.Options{Platform: Platform("video", base), Seed: seed})
 		if err != nil {
 			return nil, fmt.Errorf("bundle %d: %w", m.Bundle, err)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
 )
 
 // This file is the calibration procedure: it turns measured stage quantiles at several memory
@@ -22,6 +24,13 @@ func ComputeTime(serial, parallel float64, threads int, c float64) float64 {
 	return serial/math.Min(c, 1) + parallel/math.Min(c, float64(threads))
 }
 
+// ComputeTimeOversub is ComputeTime with thread oversubscription (dag.Function.Oversubscription):
+// the parallel part on a = min(c, k) cores takes P/a * (k/a)^g.
+func ComputeTimeOversub(serial, parallel float64, threads int, oversub, c float64) float64 {
+	a := math.Min(c, float64(threads))
+	return serial/math.Min(c, 1) + parallel/a*math.Pow(float64(threads)/a, oversub)
+}
+
 // CPUFit is a fitted CPU model of one function: Fixed + S/min(c,1) + P/min(c,k) seconds.
 // Fixed is the memory-independent part (storage transfers); it is fitted only for functions
 // whose transfers the code cannot size (many small sequential requests), else it is 0 here.
@@ -29,6 +38,7 @@ type CPUFit struct {
 	Fixed            float64 // seconds
 	Serial, Parallel float64 // core-seconds
 	Threads          int
+	Oversub          float64 // oversubscription exponent g (0 unless fitted)
 	// Targets and Fitted are the times (s) the fit aimed at and reached, per size.
 	Targets, Fitted []float64
 }
@@ -50,6 +60,38 @@ var threadChoices = []int{1, 2, 3, 4, 6, 8, 10, 12, 16}
 // relative errors. For a fixed k the model is linear in its coefficients, so each k is a small
 // non-negative least-squares problem, solved exactly by trying every set of free coefficients.
 func FitCPU(vcpus, targets []float64, threads []int, withFixed bool) (CPUFit, error) {
+	return FitCPUOversub(vcpus, targets, threads, withFixed, false)
+}
+
+// oversubGrid is the resolution of the oversubscription exponent's fit: g in [0, 2] by 0.005.
+const oversubGrid = 0.005
+
+// FitCPUOversub is FitCPU, and with oversub set it also fits the oversubscription exponent g of
+// ComputeTimeOversub by a grid over [0, 2] (for a fixed g the model stays linear in S and P).
+func FitCPUOversub(vcpus, targets []float64, threads []int, withFixed, oversub bool) (CPUFit, error) {
+	if !oversub {
+		return fitCPU(vcpus, targets, threads, withFixed, 0)
+	}
+	var best CPUFit
+	bestErr := math.Inf(1)
+	for i := 0; float64(i)*oversubGrid <= 2+1e-9; i++ {
+		f, err := fitCPU(vcpus, targets, threads, withFixed, float64(i)*oversubGrid)
+		if err != nil {
+			return f, err
+		}
+		e := 0.0
+		for j := range f.Fitted {
+			d := f.Fitted[j]/f.Targets[j] - 1
+			e += d * d
+		}
+		if e < bestErr-1e-12 {
+			best, bestErr = f, e
+		}
+	}
+	return best, nil
+}
+
+func fitCPU(vcpus, targets []float64, threads []int, withFixed bool, g float64) (CPUFit, error) {
 	if len(vcpus) != len(targets) || len(vcpus) < 2 {
 		return CPUFit{}, fmt.Errorf("fit: need at least 2 sizes with one target each, got %d and %d", len(vcpus), len(targets))
 	}
@@ -70,7 +112,8 @@ func FitCPU(vcpus, targets []float64, threads []int, withFixed bool) (CPUFit, er
 		for i, c := range vcpus {
 			cols[0] = append(cols[0], 1/targets[i])
 			cols[1] = append(cols[1], 1/math.Min(c, 1)/targets[i])
-			cols[2] = append(cols[2], 1/math.Min(c, float64(k))/targets[i])
+			a := math.Min(c, float64(k))
+			cols[2] = append(cols[2], math.Pow(float64(k)/a, g)/a/targets[i])
 		}
 		for mask := 1; mask < 8; mask++ {
 			if mask&1 != 0 && !withFixed {
@@ -87,13 +130,13 @@ func FitCPU(vcpus, targets []float64, threads []int, withFixed bool) (CPUFit, er
 			}
 			if e < bestErr-1e-12 {
 				bestErr = e
-				best = CPUFit{Fixed: coef[0], Serial: coef[1], Parallel: coef[2], Threads: k}
+				best = CPUFit{Fixed: coef[0], Serial: coef[1], Parallel: coef[2], Threads: k, Oversub: g}
 			}
 		}
 	}
 	best.Targets = slices.Clone(targets)
 	for _, c := range vcpus {
-		best.Fitted = append(best.Fitted, best.Fixed+ComputeTime(best.Serial, best.Parallel, best.Threads, c))
+		best.Fitted = append(best.Fitted, best.Fixed+ComputeTimeOversub(best.Serial, best.Parallel, best.Threads, best.Oversub, c))
 	}
 	return best, nil
 }
@@ -159,6 +202,20 @@ type VariabilityModel struct {
 	Items     int
 	SkewWidth float64
 	RunSigma  float64
+	// Skews, when set, are the items' fixed skew factors (skew by item index): the stage's
+	// compute factor is then max(Skews) times the run factor in every run.
+	Skews []float64
+}
+
+// IndexedSkews are the fixed item-skew factors the simulator gives spec's items when its skew is
+// by index: uniform on [1-SkewWidth, 1] at dag.ItemUniform(stage, i), as dag.Function.IndexedSkew.
+func IndexedSkews(spec FunctionSpec) []float64 {
+	f := dag.Function{Name: spec.Stage, ItemSkew: skew(spec.SkewWidth)}
+	out := make([]float64, max(spec.Items, 1))
+	for i := range out {
+		out[i] = f.IndexedSkew(i)
+	}
+	return out
 }
 
 // mcRuns is the number of Monte Carlo runs behind StageFactors: enough for the P95 to be stable
@@ -172,8 +229,12 @@ func (v VariabilityModel) StageFactors() (p50, p95 float64) {
 	x := make([]float64, mcRuns)
 	for i := range x {
 		m := 0.0
-		for range max(v.Items, 1) {
-			m = math.Max(m, 1-v.SkewWidth*r.Float64())
+		if v.Skews != nil {
+			m = slices.Max(v.Skews)
+		} else {
+			for range max(v.Items, 1) {
+				m = math.Max(m, 1-v.SkewWidth*r.Float64())
+			}
 		}
 		x[i] = m * math.Exp(v.RunSigma*r.NormFloat64())
 	}

@@ -16,11 +16,11 @@ var (
 	// `ffmpeg -c copy` into 2-s chunks (stream copy: single-threaded, light CPU), uploading each
 	// chunk with its own PUT (boto3 with use_threads=False, so sequentially).
 	videoSplit = FunctionSpec{App: "video", Stage: "Split", Items: 1, Threads: []int{1},
-		InputBytes: 38 * mB, OutputBytes: 38 * mB, FitTransfer: true}
+		InputBytes: 38 * mB, OutputBytes: 38 * mB, OutputRequests: videoChunks, FitTransfer: true}
 	// Extract downloads one 2-s chunk (~1.3 MB) and writes its first frame as a high-quality
 	// JPEG (-q:v 1, ~0.4 MB); content-dependent decode work varies little between chunks.
 	videoExtract = FunctionSpec{App: "video", Stage: "Extract", Items: 30, Threads: []int{1},
-		SkewWidth: 0.3, InputBytes: 1.3 * mB, OutputBytes: 0.4 * mB, FitTransfer: true}
+		SkewWidth: 0.3, SkewByIndex: true, InputBytes: 1.3 * mB, OutputBytes: 0.4 * mB, FitTransfer: true}
 	// Shuffle regroups the Extract results; everything travels in the Step Functions payload.
 	videoShuffle = FunctionSpec{App: "video", Stage: "Shuffle", Items: 1, Threads: []int{1}, PayloadOnly: true}
 	// Classify runs Tiny-YOLOv3 on one frame, then crops, upscales (1408x1408) and sharpens every
@@ -30,7 +30,7 @@ var (
 	// bundling helps; the ORION bundling measurement (P95 falls 23% from B=1 to B=2) needs a wide
 	// skew, whereas the profiles only bound the max over 30 items.
 	videoClassify = FunctionSpec{App: "video", Stage: "Classify", Items: 30, Threads: []int{10},
-		SkewWidth: 0.9, InputBytes: 0.4 * mB, OutputBytes: 4 * mB}
+		SkewWidth: 0.9, SkewByIndex: true, InputBytes: 0.4 * mB, OutputBytes: 4 * mB}
 )
 
 // ML pipeline (Application_Inputs/ML_Inputs.json: bundle_size 1).
@@ -45,7 +45,7 @@ var (
 	// set and uploads the models. Work grows with the tree count: the lightest configuration
 	// does about a quarter of the heaviest's.
 	mlParamTune = FunctionSpec{App: "ml", Stage: "ParamTune", Items: 16, Threads: []int{12},
-		SkewWidth: 0.75, InputBytes: 25 * mB, OutputBytes: 2 * mB}
+		SkewWidth: 0.75, InputBytes: 25 * mB, OutputBytes: 2 * mB, FitOversubscription: true}
 	// CombineModels gathers the accuracies from the Map's payload.
 	mlCombine = FunctionSpec{App: "ml", Stage: "CombineModels", Items: 1, Threads: []int{1}, PayloadOnly: true}
 )
@@ -57,7 +57,7 @@ var (
 	// positive and negative matrices as text (numpy.savetxt) with one PUT each: 44 PUTs plus the
 	// vocabulary, ~22 MB in all.
 	chatSplit = FunctionSpec{App: "chatbot", Stage: "SplitChatBot", Items: 1, Threads: []int{1},
-		OutputBytes: 22 * mB, FitTransfer: true}
+		OutputBytes: 22 * mB, OutputRequests: 45, FitTransfer: true}
 	// TrainIntentClassifier: one invocation per intent (22). It downloads the vocabulary, a
 	// negative-example file and its intent's two matrices (4 GETs, ~1.5 MB), runs an SVD and 1,500
 	// gradient-descent steps (numpy/BLAS, multi-threaded) and uploads its parameters. Intents
@@ -70,7 +70,7 @@ var (
 func Specs(app string) []FunctionSpec {
 	switch app {
 	case "video":
-		return []FunctionSpec{videoSplit, videoExtract, videoShuffle, videoClassify}
+		return []FunctionSpec{videoSplit, videoExtract, videoClassify, videoShuffle}
 	case "ml":
 		return []FunctionSpec{mlPCA, mlParamTune, mlCombine}
 	case "chatbot":

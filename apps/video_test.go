@@ -1,0 +1,103 @@
+package apps
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// The video workflow has the published state machine's shape: Split, then one Map whose
+// iterator is Extract -> Classify (ObjectDetectUpload in the ASL), followed here only by the
+// profiles' small Shuffle task.
+func TestVideoFollowsPublishedASL(t *testing.T) {
+	w, _ := Lookup("video")
+	if len(w.Steps) != 3 || w.Steps[0].Task != "Split" || w.Steps[1].Map == nil || w.Steps[2].Task != "Shuffle" {
+		t.Fatalf("video steps = %+v, want Split, one Map, Shuffle", w.Steps)
+	}
+	it := w.Steps[1].Map.Iterator
+	if w.Steps[1].Name != VideoMap || len(it) != 2 || it[0].Task != "Extract" || it[1].Task != "Classify" {
+		t.Fatalf("video Map %q iterator = %+v, want Extract -> Classify", w.Steps[1].Name, it)
+	}
+	dir, ok := shareddata.Dir()
+	if !ok {
+		if shareddata.InCI() {
+			t.Fatalf("shared data folder not found (set %s); CI=true requires it", shareddata.EnvVar)
+		}
+		t.Skipf("shared data folder not found (set %s): cannot compare with the published ASL", shareddata.EnvVar)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "step-functions", "video-analytics.asl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		Type, Next string
+		Iterator   *struct {
+			StartAt string
+			States  map[string]state
+		}
+	}
+	var asl struct {
+		StartAt string
+		States  map[string]state
+	}
+	if err := json.Unmarshal(data, &asl); err != nil {
+		t.Fatal(err)
+	}
+	split := asl.States[asl.StartAt]
+	m := asl.States[split.Next]
+	if split.Type != "Task" || m.Type != "Map" || m.Iterator == nil {
+		t.Fatalf("published ASL: %s -> %s is not Task -> Map", asl.StartAt, split.Next)
+	}
+	first := m.Iterator.States[m.Iterator.StartAt]
+	if first.Next == "" || m.Iterator.States[first.Next].Next != "" || m.Next != "" {
+		t.Errorf("published ASL's Map iterator is not two tasks ending the machine; the built-in no longer mirrors it")
+	}
+}
+
+// A bundle of B items runs B whole items (Extract then Classify) in one VM of
+// min(1472*B, 10240) MB: an item's Classify starts when its own Extract ends.
+func TestVideoBundlePlanBundlesWholeItems(t *testing.T) {
+	w, _ := Lookup("video")
+	if _, err := VideoBundlePlan(w, 0); err == nil {
+		t.Error("bundle 0 must be an error")
+	}
+	plan, err := VideoBundlePlan(w, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.MemoryOf("Classify") != VideoBundleMemoryMB(5) || VideoBundleMemoryMB(5) != 7360 || VideoBundleMemoryMB(10) != 10240 || plan.BundleOf(VideoMap) != 5 {
+		t.Fatalf("plan = %+v, want every function at 7360 MB and %s bundled by 5", plan, VideoMap)
+	}
+	res, err := sim.Run(w, plan, 2, sim.Options{Platform: Platform("video", sim.DefaultPlatform()), Seed: 1, KeepInvocations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ run, item int }
+	extract := map[key]sim.Invocation{}
+	for _, inv := range res.Invocations {
+		if inv.Step == "Extract" {
+			extract[key{inv.Run, inv.Item}] = inv
+		}
+	}
+	n := 0
+	for _, inv := range res.Invocations {
+		if inv.Step != "Classify" {
+			continue
+		}
+		n++
+		e := extract[key{inv.Run, inv.Item}]
+		if e.VM != inv.VM || e.Bundle != inv.Item/5 {
+			t.Errorf("run %d item %d: Extract in VM %d (bundle %d), Classify in VM %d", inv.Run, inv.Item, e.VM, e.Bundle, inv.VM)
+		}
+		if inv.Start < e.End-1e-9 || inv.Start > e.End+0.01 {
+			t.Errorf("run %d item %d: Classify starts at %.3f, its Extract ends at %.3f", inv.Run, inv.Item, inv.Start, e.End)
+		}
+	}
+	if n != 2*videoChunks {
+		t.Errorf("%d Classify invocations, want %d", n, 2*videoChunks)
+	}
+}
