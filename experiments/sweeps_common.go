@@ -98,9 +98,25 @@ func sweepHeadlines(t *Table, what string, format func(float64) string) []Headli
 		hs = append(hs, Headline{
 			Claim: fmt.Sprintf("WiseFuse vs User-Max cost / User-Min P95, %s %s", what, format(x)),
 			Paper: "no sweep in the paper (63% / 61% for video)",
-			Ours:  fmt.Sprintf("%.0f%% lower cost, %.0f%% lower P95", 100*cost, 100*p95),
-			Note:  fmt.Sprintf("WiseFuse met its %.2f s target: %v", sweepValue(t, "wisefuse", x, "slo_s"), sweepValue(t, "wisefuse", x, "p95_s") <= sweepValue(t, "wisefuse", x, "slo_s")),
+			Ours:  fmt.Sprintf("%s cost, %s P95", lowerOrHigher(cost), lowerOrHigher(p95)),
+			Note:  targetNote(sweepValue(t, "wisefuse", x, "p95_s"), sweepValue(t, "wisefuse", x, "slo_s")),
 		})
 	}
 	return hs
+}
+
+// lowerOrHigher prints a relative reduction r (0.3 = 30% lower) in words.
+func lowerOrHigher(r float64) string {
+	if r < 0 {
+		return fmt.Sprintf("%.0f%% higher", -100*r)
+	}
+	return fmt.Sprintf("%.0f%% lower", 100*r)
+}
+
+// targetNote says whether WiseFuse's measured P95 met its target, and by how much it missed.
+func targetNote(p95, slo float64) string {
+	if p95 <= slo {
+		return fmt.Sprintf("WiseFuse met its %.2f s target (P95 %.2f s)", slo, p95)
+	}
+	return fmt.Sprintf("WiseFuse missed its %.2f s target by %.0f%% (P95 %.2f s): its model underestimates this plan", slo, 100*(p95/slo-1), p95)
 }

@@ -19,14 +19,14 @@ var comparedPolicies = []string{"user-max", "user-min", "sonic", "photons", "faa
 const wiseFuseSLOFactor = 1.2
 
 // policyPlanner returns the planner called name. WiseFuse profiles w in the simulator first; in
-// quick mode it profiles fewer runs at fewer sizes and searches a coarser memory grid, so a plan
-// costs well under a second.
+// quick mode it profiles fewer runs at fewer sizes and searches a coarser memory grid.
 func policyPlanner(name string, w *dag.Workflow, seed uint64, quick bool) (dag.Planner, error) {
 	if name != "wisefuse" {
 		return baselines.ByName(name, baselines.Options{Seed: seed})
 	}
-	po := wisefuse.SimProfileOptions{Seed: seed, Runs: 200}
-	opts := wisefuse.PlannerOptions{MemoryStepMB: 256}
+	// Full mode profiles as the paper does (300 runs per size) and searches its 64 MB grid.
+	po := wisefuse.SimProfileOptions{Seed: seed}
+	opts := wisefuse.PlannerOptions{}
 	if quick {
 		po.Runs, po.Sizes = 60, []int{1024, 2048, 10240}
 		opts.MemoryStepMB = 1024
