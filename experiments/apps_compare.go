@@ -339,6 +339,10 @@ func headlinesVsBaselines(t *Table) []Headline {
 			}
 			if c := compareRatio(t, app, "wisefuse@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
 				h.Ours += fmt.Sprintf(", cost %+.0f%%", 100*(c-1))
+				if wr := compareRow(t, app, "wisefuse@"+b); c > 1.05 && wr != nil {
+					h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("Not an equal-cost comparison: WiseFuse's plan met the budget in its model "+
+						"(predicted $%.5f) but cost $%.5f in simulation.", cellFloat(t, wr, "pred_cost_usd"), cellFloat(t, wr, "sim_cost_usd")))
+				}
 			}
 			if c := compareRatio(t, app, "wisefuse-slo@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
 				h.Ours += fmt.Sprintf("; at its P95 as SLO: cost %+.0f%%", 100*(c-1))
