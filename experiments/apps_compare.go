@@ -270,7 +270,7 @@ func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline
 	if paper >= 0 {
 		h.Diff = fmt.Sprintf("%+.0f points", 100*(red-paper))
 		if appAbs(red-paper) > 0.10 {
-			h.Note = "differs by more than 10 points: our baselines and apps run on a simulated platform calibrated to public profiles, not the paper's AWS deployment"
+			h.Note = "differs by more than 10 points: our baselines and apps run on a simulated platform calibrated to public profiles, not the paper's AWS deployment."
 		}
 	}
 	return h
@@ -335,7 +335,7 @@ func headlinesVsBaselines(t *Table) []Headline {
 			h := reduction(t, app, "wisefuse@"+b, b, "sim_p95_s", "P95", paper)
 			if r := compareRatio(t, app, "wisefuse@"+b, b, "sim_p95_s"); r > 1 {
 				h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("WiseFuse is slower here: %s uses %s, outside WiseFuse's search space "+
-					"(it plans VM sizes, bundles and fusion of adjacent tasks, with data through remote storage)", b, baselineMechanism[b]))
+					"(it plans VM sizes, bundles and fusion of adjacent tasks, with data through remote storage).", b, baselineMechanism[b]))
 			}
 			if c := compareRatio(t, app, "wisefuse@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
 				h.Ours += fmt.Sprintf(", cost %+.0f%%", 100*(c-1))
