@@ -63,7 +63,7 @@ var (
 	// gradient-descent steps (numpy/BLAS, multi-threaded) and uploads its parameters. Intents
 	// differ in size, so the work differs between items.
 	chatTrain = FunctionSpec{App: "chatbot", Stage: "TrainIntentClassifier", Items: 22,
-		SkewWidth: 0.5, InputBytes: 1.5 * mB, OutputBytes: 0.05 * mB}
+		SkewWidth: 0.5, InputBytes: 1.5 * mB, InputRequests: 4, OutputBytes: 0.05 * mB}
 )
 
 // Specs returns the calibration specs of app's functions in workflow order.
