@@ -101,7 +101,7 @@ func TestSimulateBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--workflow", "video", "--runs", "5"}, 2, "--plan FILE or --memory MB"},
+		{[]string{"--workflow", "video", "--runs", "5"}, 2, "--plan FILE, --memory MB or --policy NAME"},
 		{[]string{"--workflow", "video", "--memory", "3008"}, 2, "--runs N or --arrivals"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--arrivals", "poisson:1"}, 2, "not both"},
 		{[]string{"--workflow", "video", "--memory", "50", "--runs", "5"}, 2, "want 128..10240"},
