@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -53,10 +54,15 @@ type Model struct {
 	w      *dag.Workflow // skeleton
 	curves map[string]Curve
 	sizes  []sizeData
+
+	mu        sync.Mutex
+	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
+	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
 }
 
 // sizeData is one profiled size, rearranged for fast evaluation.
 type sizeData struct {
+	index  int // in Model.sizes
 	mem    int
 	vcpu   float64
 	runs   int
@@ -90,7 +96,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("wisefuse: profile: %w", err)
 	}
-	m := &Model{opts: opts.withDefaults(), w: p.Workflow, curves: map[string]Curve{}}
+	m := &Model{opts: opts.withDefaults(), w: p.Workflow, curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
 	plat := m.opts.Platform
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
@@ -120,6 +126,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("wisefuse: profile at %d MB: %w", p.Sizes[i].MemoryMB, err)
 		}
+		sd.index = len(m.sizes)
 		m.sizes = append(m.sizes, sd)
 	}
 	return m, nil
@@ -302,8 +309,9 @@ type stageEval struct {
 
 // scratch holds buffers reused across evaluations.
 type scratch struct {
-	vals []float64
-	ps   psSim
+	vals  []float64
+	bound []float64
+	ps    psSim
 }
 
 // evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
@@ -389,31 +397,289 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		}
 	}
 	states := groups + passCount(st) // state transitions per item (or bundle)
+	if cfg.bundle <= 1 {
+		return m.evalUnbundled(sc, si, src, cfg, gmem, ratio, states)
+	}
 	vals := sc.vals[:0]
 	cost := 0.0
+	nb, widest := 0, 0 // bundles in all runs, in the widest run
+	for r := range src.runs {
+		k := (items.runStart[r+1] - items.runStart[r] + cfg.bundle - 1) / cfg.bundle
+		nb += k
+		widest = max(widest, k)
+	}
+	wide := widest > wideBundles
+	vcpu := plat.VCPU(vmMem)
+	sampled, sampledBusy := 0, 0.0
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
-		worst := 0.0
-		if cfg.bundle <= 1 {
-			for j := lo; j < hi; j++ {
-				tm, cst := m.itemTime(items, j, cfg, gmem, ratio)
-				worst = math.Max(worst, tm)
-				cost += cst
+		var worst float64
+		if wide {
+			// A very wide Map: the run's slowest bundle is found among a few candidates
+			// (widestBundle) and the mean cost comes from an evenly spaced sample of bundles, so
+			// the work does not grow with the item count.
+			worst = sc.widestBundle(m, src, si, r, fns, cfg.bundle, vcpu)
+			perRun := max(1, wideCostSamples/src.runs)
+			step := max(1, (hi-lo+cfg.bundle-1)/cfg.bundle/perRun) * cfg.bundle
+			for b := lo; b < hi; b += step {
+				_, busy := sc.ps.bundle(m, items, fns, b, min(b+cfg.bundle, hi), vcpu)
+				sampled++
+				sampledBusy += busy
 			}
-			cost += float64(hi-lo) * float64(states) * plat.PricePerState
 		} else {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
-				tm, busy := sc.ps.bundle(m, items, fns, b, e, plat.VCPU(vmMem))
+				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
 				worst = math.Max(worst, tm)
-				cost += plat.vmCost(vmMem, busy) + plat.PricePerState
-				for j := b; j < e; j++ {
-					cost += m.itemStorage(items, j, fusedGroups(nt))
-				}
+				cost += plat.vmCost(vmMem, busy)
 			}
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
 	}
+	if wide {
+		cost = float64(nb) * plat.vmCost(vmMem, sampledBusy/float64(sampled))
+	}
+	cost += float64(nb)*plat.PricePerState + m.storageTotal(src, si)
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.PricePerState,
+	}
+}
+
+// A Map with more than wideBundles bundles in a run counts as very wide: its slowest bundle per
+// run is found among candidates (widestBundle) and its bundles' mean cost is estimated from about
+// wideCostSamples of them over all runs. Narrower Maps replay every bundle.
+const (
+	wideBundles     = 64
+	wideCostSamples = 512
+)
+
+// wideCandidates is how many bundles per run and reference size widestBundle replays.
+const wideCandidates = 4
+
+// wideReferenceVCPUs are the sizes (in vCPUs) at which widestBundle ranks a wide Map's bundles.
+var wideReferenceVCPUs = []float64{0.25, 1, 2, 6}
+
+// widestBundle returns the latency of the slowest bundle of size bsz among items [lo, hi) of run
+// r, replaying only the candidates: the bundles holding the items slowest alone at a few
+// reference sizes (an approximation: a bundle's time is driven by its slowest item, but two
+// heavy items sharing a VM can beat it).
+func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu float64) float64 {
+	items := src.stages[si].items
+	hi := items.runStart[r+1]
+	worst := 0.0
+	for _, b := range m.wideCandidates(src, si, r, fns, bsz) {
+		tm, _ := sc.ps.bundle(m, items, fns, b, min(b+bsz, hi), vcpu)
+		worst = math.Max(worst, tm)
+	}
+	return worst
+}
+
+// wideCandidates returns (and caches) the candidate bundle starts of run r for widestBundle.
+func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) []int {
+	key := fmt.Sprint("wide/", src.index, "/", si, "/", bsz)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	all, ok := m.candidates[key]
+	if !ok {
+		items := src.stages[si].items
+		nt := items.tasks
+		all = make([][]int, src.runs)
+		for rr := range src.runs {
+			lo, hi := items.runStart[rr], items.runStart[rr+1]
+			var picks []int
+			for _, c := range wideReferenceVCPUs {
+				type scored struct {
+					start int
+					t     float64
+				}
+				var top []scored
+				for b := lo; b < hi; b += bsz {
+					lb := 0.0
+					for j := b; j < min(b+bsz, hi); j++ {
+						t := items.down[j*nt] + items.up[j*nt+nt-1]
+						for k := range nt {
+							t += items.init[j*nt+k] + items.scale[j*nt+k]*m.curves[fns[k]].Time(c)
+						}
+						lb = math.Max(lb, t)
+					}
+					lb += items.gap[b*nt]
+					if len(top) < wideCandidates || lb > top[len(top)-1].t {
+						top = append(top, scored{b, lb})
+						slices.SortStableFunc(top, func(x, y scored) int { return cmpDesc(x.t, y.t) })
+						top = top[:min(len(top), wideCandidates)]
+					}
+				}
+				for _, sc := range top {
+					if !slices.Contains(picks, sc.start) {
+						picks = append(picks, sc.start)
+					}
+				}
+			}
+			slices.Sort(picks)
+			all[rr] = picks
+		}
+		m.candidates[key] = all
+	}
+	return all[r]
+}
+
+// storageTotal is the storage request cost of a bundled Map's items (their iterator runs as one
+// fused group: one download and one upload per item) summed over all runs.
+func (m *Model) storageTotal(src *sizeData, si int) float64 {
+	nt := src.stages[si].items.tasks
+	s := m.summary(src.index, si, fusedGroups(nt).group)
+	p := m.opts.Platform
+	return s.gets[0]*p.PricePerGet + s.puts[nt-1]*p.PricePerPut
+}
+
+// itemSummary is a Map's unbundled items under one fusion grouping, reduced for fast evaluation
+// at any VM size. Item j's latency is A_j + sum_t B_jt ratio_t, where ratio_t >= 0 is task t's
+// fitted compute time at the plan's size: A holds the gaps, inits and transfers the grouping
+// keeps, B the compute scales. An item whose A and every B are no larger than another item's of
+// the same run is never that run's maximum, at any size, so only the others are kept (for a wide
+// Map a handful of 35,000). Costs are linear in the same terms, so sums over all items suffice.
+type itemSummary struct {
+	runStart []int     // kept items of run r: [runStart[r], runStart[r+1])
+	a        []float64 // per kept item
+	b        []float64 // per kept item x task
+	// Sums over all items of all runs, per task.
+	init, scale, down, up []float64
+	gets, puts            []float64 // transfers that happened (count), per task
+	items                 int
+}
+
+func groupKey(si int, group []int) string {
+	k := fmt.Sprint(si, group)
+	return k
+}
+
+// summary returns (and caches) the item summary of Map si at profiled size src under group.
+func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
+	key := fmt.Sprint(srcIdx, "/", groupKey(si, group))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.summaries[key]; ok {
+		return s
+	}
+	src := &m.sizes[srcIdx]
+	items := src.stages[si].items
+	nt := items.tasks
+	n := items.runStart[src.runs]
+	s := &itemSummary{
+		runStart: make([]int, src.runs+1),
+		init:     make([]float64, nt), scale: make([]float64, nt), down: make([]float64, nt),
+		up: make([]float64, nt), gets: make([]float64, nt), puts: make([]float64, nt), items: n,
+	}
+	a := make([]float64, n)
+	for j := range n {
+		for t := range nt {
+			k := j*nt + t
+			head := t == 0 || group[t] != group[t-1]
+			tail := t == nt-1 || group[t+1] != group[t]
+			a[j] += items.init[k]
+			s.init[t] += items.init[k]
+			s.scale[t] += items.scale[k]
+			if head {
+				a[j] += items.gap[k] + items.down[k]
+				s.down[t] += items.down[k]
+				if items.down[k] > 0 {
+					s.gets[t]++
+				}
+			}
+			if tail {
+				a[j] += items.up[k]
+				s.up[t] += items.up[k]
+				if items.up[k] > 0 {
+					s.puts[t]++
+				}
+			}
+		}
+	}
+	var order []int
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		order = order[:0]
+		for j := lo; j < hi; j++ {
+			order = append(order, j)
+		}
+		// A dominator's sum of terms is at least its victim's, so it is seen first.
+		sum := func(j int) float64 {
+			v := a[j]
+			for t := range nt {
+				v += items.scale[j*nt+t]
+			}
+			return v
+		}
+		slices.SortStableFunc(order, func(x, y int) int { return cmpDesc(sum(x), sum(y)) })
+		first := len(s.a)
+		for _, j := range order {
+			dominated := false
+			for k := first; k < len(s.a) && !dominated; k++ {
+				if s.a[k] < a[j] {
+					continue
+				}
+				dominated = true
+				for t := range nt {
+					if s.b[k*nt+t] < items.scale[j*nt+t] {
+						dominated = false
+						break
+					}
+				}
+			}
+			if !dominated {
+				s.a = append(s.a, a[j])
+				s.b = append(s.b, items.scale[j*nt:j*nt+nt]...)
+			}
+		}
+		s.runStart[r+1] = len(s.a)
+	}
+	m.summaries[key] = s
+	return s
+}
+
+func cmpDesc(x, y float64) int {
+	switch {
+	case x > y:
+		return -1
+	case x < y:
+		return 1
+	}
+	return 0
+}
+
+// evalUnbundled evaluates an unbundled Map from its item summary.
+func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig, gmem []int, ratio []float64, states int) stageEval {
+	plat := m.opts.Platform
+	s := m.summary(src.index, si, cfg.group)
+	nt := len(cfg.group)
+	vals := sc.vals[:0]
+	for r := range src.runs {
+		worst := 0.0
+		for k := s.runStart[r]; k < s.runStart[r+1]; k++ {
+			tm := s.a[k]
+			for t := range nt {
+				tm += s.b[k*nt+t] * ratio[t]
+			}
+			worst = math.Max(worst, tm)
+		}
+		vals = append(vals, src.stages[si].gap[r]+worst)
+	}
+	// Cost: every item runs one VM per group, billed for the group's busy time.
+	cost := 0.0
+	for t := 0; t < nt; {
+		u := t
+		busy := 0.0
+		for ; u < nt && cfg.group[u] == cfg.group[t]; u++ {
+			busy += s.init[u] + s.scale[u]*ratio[u]
+		}
+		busy += s.down[t] + s.up[u-1]
+		cost += busy*float64(gmem[t])/1024*plat.PricePerGBs + float64(s.items)*plat.PricePerRequest +
+			s.gets[t]*plat.PricePerGet + s.puts[u-1]*plat.PricePerPut
+		t = u
+	}
+	cost += float64(s.items*states) * plat.PricePerState
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),

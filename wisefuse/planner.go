@@ -218,14 +218,35 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}, nil
 }
 
+// maxStates caps the partial plans kept after a step when the search has a tolerance (never with
+// Exact): the cap keeps that many spread evenly along the cost axis, the cheapest and the dearest
+// included. A long chain of steps otherwise keeps about one partial plan per 1% of its latency
+// range after every step, and the search time grows with that count times the options.
+const maxStates = 24
+
+// spread returns k of the cost-sorted cs, evenly spaced by rank, first and last included.
+func spread(cs []*cand, k int) []*cand {
+	out := make([]*cand, 0, k)
+	for i := range k {
+		out = append(out, cs[i*(len(cs)-1)/(k-1)])
+	}
+	return out
+}
+
 // coarseTolerance is the pruning tolerance of Search's first pass, which only seeds the bound.
 const coarseTolerance = 0.1
 
 // suffixBounds are lower bounds on what the steps from j to the end add to any partial plan:
 // cost[j] the least mean cost, lat[j] the least latency (the sum of each segment's smallest atom;
 // adding an independent latency Y >= y shifts every atom, hence every percentile, by at least y).
+//
+// dist[j], only with a tolerance, is an estimate of the fastest the steps from j on can be: the
+// atom-wise least of every way through them (each segment's options' atom-wise minimum, summed).
+// The model adds left to right and its sum is not exactly associative, so pruning with it is not
+// exact; the search uses it only with a tolerance, and only with that tolerance's slack.
 type suffixBounds struct {
 	cost, lat []float64
+	dist      []Latency
 }
 
 func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
@@ -237,6 +258,33 @@ func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
 			for _, o := range opts[i][j] {
 				b.cost[i] = math.Min(b.cost[i], o.eval.cost+b.cost[j])
 				b.lat[i] = math.Min(b.lat[i], o.eval.lat[0]+b.lat[j])
+			}
+		}
+	}
+	if pl.opts.tolerance() == 0 {
+		return b
+	}
+	q := pl.model.opts.Atoms
+	b.dist = make([]Latency, n+1)
+	b.dist[n] = make(Latency, q)
+	for i := n - 1; i >= 0; i-- {
+		for j := i + 1; j <= n; j++ {
+			if len(opts[i][j]) == 0 || b.dist[j] == nil {
+				continue
+			}
+			low := slices.Clone(opts[i][j][0].eval.lat)
+			for _, o := range opts[i][j][1:] {
+				for k, v := range o.eval.lat {
+					low[k] = math.Min(low[k], v)
+				}
+			}
+			sum := addIndependent(nil, low, b.dist[j])
+			if b.dist[i] == nil {
+				b.dist[i] = sum
+				continue
+			}
+			for k, v := range sum {
+				b.dist[i][k] = math.Min(b.dist[i][k], v)
 			}
 		}
 	}
@@ -269,6 +317,7 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 	states := make([][]*cand, n+1)
 	states[0] = []*cand{{}}
 	explored := 0
+	var sc struct{ sum Latency }
 	var buf []*cand
 	for j := 1; j <= n; j++ {
 		buf = buf[:0]
@@ -295,6 +344,12 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 					if nc.p+b.lat[j] > latCap {
 						continue
 					}
+					if b.dist != nil && j < n && !math.IsInf(latCap, 1) {
+						sc.sum = addIndependent(sc.sum, nc.lat, b.dist[j])
+						if sc.sum.Percentile(pct) > latCap*(1+tol) {
+							continue
+						}
+					}
 					if j == n {
 						// A complete plan: the best so far bounds the rest of this step.
 						if obj.SLO > 0 {
@@ -308,6 +363,9 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 			}
 		}
 		states[j] = paretoCands(buf, tol)
+		if tol > 0 && len(states[j]) > maxStates {
+			states[j] = spread(states[j], maxStates)
+		}
 	}
 	var best *cand
 	for _, c := range states[n] {

@@ -178,9 +178,11 @@ func FromRecords(w *dag.Workflow, invs []sim.Invocation, dags []sim.DAGRun) (*Pr
 	type runKey struct{ mem, run int }
 	byRun := map[runKey][]int{}
 	runMem := map[int]int{}
+	steps := map[string]bool{}
+	w.Walk(func(_ []string, s *dag.Step) { steps[s.Name] = true })
 	for i := range invs {
 		in := &invs[i]
-		if w.Step(in.Step) == nil {
+		if !steps[in.Step] {
 			return nil, fmt.Errorf("wisefuse: invocation %d: step %q is not in workflow %q", i, in.Step, w.Name)
 		}
 		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
@@ -288,12 +290,13 @@ func (s *SizeProfile) addRun(w *dag.Workflow, invs []sim.Invocation, idx []int, 
 				}
 				ins := slices.Clone(byStep[it.Name])
 				sort.Slice(ins, func(a, b int) bool { return ins[a].Item < ins[b].Item })
+				smp := s.Step(it.Name)
 				for _, in := range ins {
 					prev, ok := itemEnd[in.Item]
 					if !ok {
 						prev = start
 					}
-					s.Step(it.Name).add(run, in.Item, in.Start-prev, in)
+					smp.add(run, in.Item, in.Start-prev, in)
 					itemEnd[in.Item] = in.End
 				}
 			}

@@ -2,6 +2,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -60,6 +61,72 @@ func fusionWorkflow() *dag.Workflow {
 	}
 }
 
+// twoTaskVideo returns the video app as the published state machine has it,
+// Split -> Map(30)[Extract -> Classify] (shared/data/step-functions/video-analytics.asl.json): the
+// app itself when its iterator already has two tasks, otherwise the app's calibrated functions
+// rearranged that way (Shuffle dropped), so the fusion impact is measured on video either way.
+func twoTaskVideo(t *testing.T) *dag.Workflow {
+	w, ok := apps.Lookup("video")
+	if !ok {
+		t.Fatal("built-in app video is missing")
+	}
+	if len(fusableIterators(w)) > 0 {
+		return w
+	}
+	var extract, classify *dag.Step
+	for i := range w.Steps {
+		if st := &w.Steps[i]; st.Map != nil {
+			for j := range st.Map.Iterator {
+				switch it := &st.Map.Iterator[j]; it.Task {
+				case "Extract":
+					extract = it
+				case "Classify":
+					classify = it
+				}
+			}
+		}
+	}
+	if extract == nil || classify == nil || w.Steps[0].Task == "" {
+		t.Fatalf("video app: no Extract and Classify iterator steps to rearrange (steps %v)", w.Steps)
+	}
+	asl := &dag.Workflow{Name: "video-asl", Functions: w.Functions, Steps: []dag.Step{
+		w.Steps[0],
+		{Name: "ExtractMap", Map: &dag.Map{Items: w.Steps[1].Map.Items, Iterator: []dag.Step{*extract, *classify}}},
+	}}
+	var keep []dag.Function
+	for _, f := range asl.Functions {
+		if f.Name != "Shuffle" {
+			keep = append(keep, f)
+		}
+	}
+	asl.Functions = keep
+	if err := asl.Validate(); err != nil {
+		t.Fatalf("video rearranged as its ASL: %v", err)
+	}
+	return asl
+}
+
+// fusableIterators returns the Maps of w whose iterator has at least two tasks, with the names of
+// those tasks (the fusion the transformer considers inside a Map).
+func fusableIterators(w *dag.Workflow) map[string][]string {
+	out := map[string][]string{}
+	for _, st := range w.Steps {
+		if st.Map == nil {
+			continue
+		}
+		var names []string
+		for _, it := range st.Map.Iterator {
+			if it.Task != "" {
+				names = append(names, it.Name)
+			}
+		}
+		if len(names) > 1 {
+			out[st.Name] = names
+		}
+	}
+	return out
+}
+
 type accuracyRow struct {
 	app, plan      string
 	pred, sim      float64
@@ -83,9 +150,13 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 	seed := uint64(evalSeed)
 	for _, app := range []string{"video", "ml", "chatbot", "fusion"} {
 		var w *dag.Workflow
-		if app == "fusion" {
+		switch app {
+		case "fusion":
 			w = fusionWorkflow()
-		} else {
+		case "video":
+			// The paper's fusion example: Extract and Classify fused inside the Map.
+			w = twoTaskVideo(t)
+		default:
 			var ok bool
 			if w, ok = apps.Lookup(app); !ok {
 				t.Fatalf("built-in app %q is missing", app)
@@ -119,6 +190,15 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 					bp.Bundle = map[string]int{st.Name: b}
 					cases = append(cases, planCase{name: fmt.Sprintf("%s x%d in %d MB, rest %d MB", st.Name, b, vm, item), plan: bp, kind: "bundle", base: pl})
 				}
+			}
+		}
+		for _, mapName := range slices.Sorted(maps.Keys(fusableIterators(w))) {
+			if app == "fusion" {
+				break // below, with its top-level fusions
+			}
+			names := fusableIterators(w)[mapName]
+			for _, mem := range []int{2048, 5000} {
+				cases = append(cases, planCase{name: fmt.Sprintf("fuse %s %d MB", strings.Join(names, "+"), mem), plan: sizedPlan(mem, nil, names), kind: "fusion", base: dag.UniformPlan(mem)})
 			}
 		}
 		if app == "fusion" {
@@ -216,5 +296,60 @@ func TestPlansMeetSLOInSimulator(t *testing.T) {
 			}
 		}
 		t.Logf("%s: profiling and planning took %v", a.Name, time.Since(start))
+	}
+}
+
+// TestTransformerFusesInsideIterator checks that the transformer offers fusing the tasks of a
+// Map's iterator (video as its published state machine: Map(30)[Extract -> Classify]) and that
+// allowing it never costs more than forbidding it, under an exact search on a small grid.
+func TestTransformerFusesInsideIterator(t *testing.T) {
+	w := twoTaskVideo(t)
+	// 100 runs per size keep the test fast; the search's exactness does not depend on the count.
+	p, err := ProfileInSim(w, SimProfileOptions{Runs: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := []int{1024, 2048, 3008, 5120, 10240}
+	mapName := slices.Sorted(maps.Keys(fusableIterators(w)))[0]
+	names := fusableIterators(w)[mapName]
+	plan := func(noFusion bool, slo float64) *Result {
+		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, NoFusion: noFusion, NoBundling: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slo == 0 {
+			r, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		r, err := pl.Search(dag.Objective{SLO: slo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	pl, err := NewPlanner(p, PlannerOptions{Memories: grid, NoBundling: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fused := 0
+	for _, sg := range pl.mapSegments(slices.IndexFunc(w.Steps, func(s dag.Step) bool { return s.Name == mapName }), grid) {
+		if g := sg.cfg.group; g[0] == g[len(g)-1] {
+			fused++
+		}
+	}
+	if fused == 0 {
+		t.Fatalf("the transformer offers no fused configuration of %s's iterator %v", mapName, names)
+	}
+	fastest := plan(false, 0).Prediction.Percentile(95)
+	for _, k := range []float64{1.15, 1.5, 2.5} {
+		slo := fastest * k
+		with, without := plan(false, slo), plan(true, slo)
+		t.Logf("SLO %.2fs: with fusion $%.6f (fuse %v), without $%.6f", slo, with.Prediction.MeanCost, with.Plan.Fuse, without.Prediction.MeanCost)
+		if with.Prediction.MeanCost > without.Prediction.MeanCost*(1+1e-9) {
+			t.Errorf("SLO %.2fs: allowing fusion costs $%.6f, more than forbidding it ($%.6f)", slo, with.Prediction.MeanCost, without.Prediction.MeanCost)
+		}
 	}
 }
