@@ -55,7 +55,7 @@ type Model struct {
 	curves map[string]Curve
 	sizes  []sizeData
 
-	mu        sync.Mutex
+	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
 	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
 }
