@@ -8,8 +8,9 @@ import (
 // psPhase is one phase of a bundled item: a wait (a transfer or an orchestration gap, which uses
 // no CPU) when cap is 0, otherwise CPU work in core-seconds that can use at most cap vCPUs.
 type psPhase struct {
-	amount float64
-	cap    float64
+	amount  float64
+	cap     float64
+	oversub float64 // the curve's Oversub for a parallel phase: efficiency (rate/cap)^g below cap
 }
 
 // psSim replays a bundle: B items start together in one VM of c vCPUs; their CPU phases share
@@ -52,7 +53,7 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vc
 				ph = append(ph, psPhase{amount: s * curve.Serial, cap: 1})
 			}
 			if curve.Parallel > 0 {
-				ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads})
+				ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
 			}
 			if tail && items.up[k] > 0 {
 				ph = append(ph, psPhase{amount: items.up[k]})
@@ -146,6 +147,11 @@ func (ps *psSim) allocate(n int, vcpu float64) {
 				ps.rate[i] = share
 			}
 			break
+		}
+	}
+	for _, i := range ps.order {
+		if ph := ps.phases[i][ps.cur[i]]; ph.oversub > 0 && ps.rate[i] < ph.cap {
+			ps.rate[i] *= math.Pow(ps.rate[i]/ph.cap, ph.oversub)
 		}
 	}
 	if k := len(ps.order); k > 1 && ps.contention > 0 {

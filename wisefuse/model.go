@@ -452,11 +452,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 // wideCostSamples of them over all runs. Narrower Maps replay every bundle.
 const (
 	wideBundles     = 64
-	wideCostSamples = 512
+	wideCostSamples = 128
 )
 
 // wideCandidates is how many bundles per run and reference size widestBundle replays.
-const wideCandidates = 4
+const wideCandidates = 2
 
 // wideReferenceVCPUs are the sizes (in vCPUs) at which widestBundle ranks a wide Map's bundles.
 var wideReferenceVCPUs = []float64{0.25, 1, 2, 6}
@@ -490,6 +490,10 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 			lo, hi := items.runStart[rr], items.runStart[rr+1]
 			var picks []int
 			for _, c := range wideReferenceVCPUs {
+				ct := make([]float64, nt)
+				for k := range nt {
+					ct[k] = m.curves[fns[k]].Time(c)
+				}
 				type scored struct {
 					start int
 					t     float64
@@ -500,7 +504,7 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 					for j := b; j < min(b+bsz, hi); j++ {
 						t := items.down[j*nt] + items.up[j*nt+nt-1]
 						for k := range nt {
-							t += items.init[j*nt+k] + items.scale[j*nt+k]*m.curves[fns[k]].Time(c)
+							t += items.init[j*nt+k] + items.scale[j*nt+k]*ct[k]
 						}
 						lb = math.Max(lb, t)
 					}
