@@ -40,10 +40,13 @@ func (k Curve) parallelRate(a float64) float64 {
 }
 
 // Oversubscription fits: thread counts up to maxOversubThreads, exponents on a 0.02 grid up to 1,
-// accepted only when they cut the relative error of the best fit without it by oversubGain.
+// tried only when the best fit without them misses the medians by more than oversubMinMiss (RMS
+// relative error; medians of a few hundred runs are good to about 1%, so smaller misses are
+// noise) and accepted only when they cut the squared error to oversubGain of it.
 const (
 	maxOversubThreads = 16
 	oversubGain       = 0.25
+	oversubMinMiss    = 0.02
 )
 
 // fitCurve fits a Curve to (vCPU, median compute seconds) points by least squares on relative
@@ -76,7 +79,7 @@ func fitCurve(cs, ys []float64, maxThreads float64) Curve {
 	}
 	// Threads oversubscribed on fewer vCPUs show as a parallel part that speeds up more than the
 	// vCPUs grow. The exponent needs at least three sizes and must pay for itself.
-	if len(cs) >= 3 && bestErr > 1e-6 {
+	if len(cs) >= 3 && math.Sqrt(bestErr/float64(len(cs))) > oversubMinMiss {
 		over, overErr := best, math.Inf(1)
 		for k := 2.0; k <= maxOversubThreads; k++ {
 			for gi := 1; gi <= 50; gi++ {
