@@ -164,12 +164,17 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// maxDefaultLoss bounds how much more than the optimum the default (tolerance) search may pay.
+const maxDefaultLoss = 0.03
+
 // TestOptimality is the property test: over random small workflows, the dynamic program's plan
 // costs no more than the cheapest plan exhaustive search finds over the same choices, both meet
 // the SLO under the model, and the DP's prediction is exactly the model's prediction of its plan.
 func TestOptimality(t *testing.T) {
 	r := rand.New(rand.NewPCG(42, 7))
 	grid := []int{512, 1024, 2048, 4096, 8192}
+	worstLoss := 0.0
+	defer func() { t.Logf("default search: worst cost above the optimum %.2f%%", 100*worstLoss) }()
 	for trial := range 25 {
 		w, fns := randomWorkflow(r)
 		invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 40, uint64(trial))
@@ -178,6 +183,12 @@ func TestOptimality(t *testing.T) {
 			t.Fatal(err)
 		}
 		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Margin: -1, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The default search (1% tolerance, option and state caps) on the same choices: it must
+		// meet the SLO, and its loss against the optimum is measured.
+		approx, err := NewPlanner(p, PlannerOptions{Memories: grid, Margin: -1, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,6 +231,18 @@ func TestOptimality(t *testing.T) {
 			}
 			if res.Prediction.Percentile(95) > slo || best.pr.Percentile(95) > slo {
 				t.Errorf("trial %d: a plan misses the SLO", trial)
+			}
+			ar, err := approx.Search(dag.Objective{SLO: slo})
+			if err != nil {
+				t.Fatalf("trial %d slo %.3f: default search failed (%v) but exhaustive found cost %g", trial, slo, err, best.pr.MeanCost)
+			}
+			if ar.Prediction.Percentile(95) > slo {
+				t.Errorf("trial %d slo %.3f: default search's plan misses the SLO", trial, slo)
+			}
+			loss := ar.Prediction.MeanCost/best.pr.MeanCost - 1
+			worstLoss = math.Max(worstLoss, loss)
+			if loss > maxDefaultLoss {
+				t.Errorf("trial %d slo %.3f: default search's plan costs %.2f%% more than the optimum (bound %.0f%%)", trial, slo, 100*loss, 100*maxDefaultLoss)
 			}
 			again, err := pl.Model().Predict(res.Plan)
 			if err != nil {
