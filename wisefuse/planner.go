@@ -233,6 +233,9 @@ func spread(cs []*cand, k int) []*cand {
 	return out
 }
 
+// bundleSpacingMB thins the sizes of bundled options when the search has a tolerance.
+const bundleSpacingMB = 256
+
 // maxOptions caps, with a tolerance, the options of one segment a search considers (after
 // dropping those that miss the objective on their own): that many spread evenly by cost, the
 // cheapest and the fastest included. On the 64 MB grid a step keeps about 40 options that differ
@@ -584,6 +587,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	for b := 1; b <= maxB; b++ {
 		for _, grp := range fusions {
 			saturated := false
+			lastKept := 0
 			for _, mem := range grid {
 				// A bundle's VM is b items of a grid size each (capped at the largest VM), the
 				// way bundles are sized on AWS (the ORION artifact: min(1472*B, 10240) MB).
@@ -596,6 +600,15 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 					continue
 				}
 				saturated = m.opts.Platform.VCPU(mem) >= float64(b)*threads
+				if b > 1 && pl.opts.tolerance() > 0 {
+					// Bundles are the costly options to evaluate (a processor-sharing replay per
+					// bundle and run); with a tolerance, sizes bundleSpacingMB apart are enough,
+					// as the search keeps at most maxOptions per segment anyway. Exact takes all.
+					if lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+						continue
+					}
+					lastKept = mem
+				}
 				cfg := &mapConfig{mem: make([]int, len(fns)), group: grp, bundle: b}
 				for t := range cfg.mem {
 					cfg.mem[t] = mem
