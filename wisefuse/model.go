@@ -209,8 +209,12 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c float64) (*itemSampl
 		}
 	}
 	type key struct{ run, item int }
+	// With one iterator task an item is its sample: no join needed (and wide Maps have many).
 	index := make([]map[key]int, len(tasks))
 	for t, smp := range tasks {
+		if len(tasks) == 1 {
+			break
+		}
 		index[t] = make(map[key]int, smp.Len())
 		for i := range smp.Len() {
 			index[t][key{smp.Run[i], smp.Item[i]}] = i
@@ -240,6 +244,10 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c float64) (*itemSampl
 		idx := make([]int, len(tasks))
 		ok := true
 		for t := range tasks {
+			if len(tasks) == 1 {
+				idx[t] = i0
+				break
+			}
 			if idx[t], ok = index[t][k]; !ok {
 				break
 			}
@@ -602,6 +610,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		}
 	}
 	var order []int
+	sums := make([]float64, n)
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		order = order[:0]
@@ -609,14 +618,18 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			order = append(order, j)
 		}
 		// A dominator's sum of terms is at least its victim's, so it is seen first.
-		sum := func(j int) float64 {
-			v := a[j]
+		for _, j := range order {
+			sums[j] = a[j]
 			for t := range nt {
-				v += items.scale[j*nt+t]
+				sums[j] += items.scale[j*nt+t]
 			}
-			return v
 		}
-		slices.SortStableFunc(order, func(x, y int) int { return cmpDesc(sum(x), sum(y)) })
+		slices.SortFunc(order, func(x, y int) int {
+			if c := cmpDesc(sums[x], sums[y]); c != 0 {
+				return c
+			}
+			return x - y
+		})
 		first := len(s.a)
 		for _, j := range order {
 			dominated := false
