@@ -138,13 +138,8 @@ func TestReadProfileErrors(t *testing.T) {
 // loadProfiles reads the shared profiles or skips (failing under CI=true) when they are absent.
 func loadProfiles(t *testing.T, app string) []*Profile {
 	t.Helper()
-	dir, ok := shareddata.Dir()
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatalf("shared data folder not found (set %s); CI=true requires it", shareddata.EnvVar)
-		}
-		t.Skipf("shared data folder not found (set %s): the calibration checks need ../shared/data/aws-lambda-profiles", shareddata.EnvVar)
-	}
+	shareddata.Require(t, "aws-lambda-profiles", app)
+	dir, _ := shareddata.Dir()
 	ps, err := ReadProfiles(dir, app)
 	if err != nil {
 		t.Fatal(err)

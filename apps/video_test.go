@@ -3,7 +3,6 @@ package apps
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata"
@@ -22,14 +21,7 @@ func TestVideoFollowsPublishedASL(t *testing.T) {
 	if w.Steps[1].Name != VideoMap || len(it) != 2 || it[0].Task != "Extract" || it[1].Task != "Classify" {
 		t.Fatalf("video Map %q iterator = %+v, want Extract -> Classify", w.Steps[1].Name, it)
 	}
-	dir, ok := shareddata.Dir()
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatalf("shared data folder not found (set %s); CI=true requires it", shareddata.EnvVar)
-		}
-		t.Skipf("shared data folder not found (set %s): cannot compare with the published ASL", shareddata.EnvVar)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "step-functions", "video-analytics.asl.json"))
+	data, err := os.ReadFile(shareddata.Require(t, "step-functions", "video-analytics.asl.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

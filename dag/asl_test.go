@@ -13,13 +13,7 @@ const examplesDir = "../docs/examples"
 
 // TestImportSharedASL imports the three real Step Functions definitions with their side files.
 func TestImportSharedASL(t *testing.T) {
-	dir, ok := shareddata.Path("step-functions")
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatal("shared data folder not found (set " + shareddata.EnvVar + ")")
-		}
-		t.Skip("shared data folder not found; the ASL files are public data the project does not commit")
-	}
+	dir := shareddata.Require(t, "step-functions")
 	for _, tc := range []struct {
 		app       string
 		steps     []string // top-level step names

@@ -15,18 +15,7 @@ import (
 // when the shared data folder is absent.
 func publishedCDF(t testing.TB, name string) CDF {
 	t.Helper()
-	path, ok := shareddata.Path("azure-dag-structure", name+"_cdf.csv")
-	if ok {
-		if _, err := os.Stat(path); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatalf("shared data azure-dag-structure/%s_cdf.csv is missing (CI=true)", name)
-		}
-		t.Skipf("shared data azure-dag-structure/%s_cdf.csv not found; set %s to run", name, shareddata.EnvVar)
-	}
+	path := shareddata.Require(t, "azure-dag-structure", name+"_cdf.csv")
 	c, err := ReadCDF(path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package traces
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,17 +11,7 @@ import (
 )
 
 func TestReadAzure2021Sample(t *testing.T) {
-	path, ok := shareddata.Path("azure-functions-2021-sample", "Azure2021_200.csv")
-	if ok {
-		_, err := os.Stat(path)
-		ok = err == nil
-	}
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatal("shared data azure-functions-2021-sample/Azure2021_200.csv is missing (CI=true)")
-		}
-		t.Skip("shared data azure-functions-2021-sample not found")
-	}
+	path := shareddata.Require(t, "azure-functions-2021-sample", "Azure2021_200.csv")
 	imp, err := ReadAzure2021(path)
 	if err != nil {
 		t.Fatal(err)

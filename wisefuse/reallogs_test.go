@@ -2,7 +2,6 @@ package wisefuse
 
 import (
 	"math"
-	"os"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -14,19 +13,7 @@ import (
 // shared data folder is absent.
 func realLogDir(t *testing.T, app string) string {
 	t.Helper()
-	dir, ok := shareddata.Path("aws-lambda-profiles", app)
-	if ok {
-		if _, err := os.Stat(dir); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatalf("shared data aws-lambda-profiles/%s is missing (CI=true)", app)
-		}
-		t.Skipf("shared data aws-lambda-profiles/%s is missing; set %s to run this test", app, shareddata.EnvVar)
-	}
-	return dir
+	return shareddata.Require(t, "aws-lambda-profiles", app)
 }
 
 // onlySizes returns a copy of p with just the given sizes.

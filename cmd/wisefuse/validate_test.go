@@ -34,13 +34,7 @@ func TestValidateWorkflowAndPlan(t *testing.T) {
 }
 
 func TestValidateASL(t *testing.T) {
-	dir, ok := shareddata.Path("step-functions")
-	if !ok {
-		if shareddata.InCI() {
-			t.Fatal("shared data folder not found")
-		}
-		t.Skip("shared data folder not found; the ASL files are public data the project does not commit")
-	}
+	dir := shareddata.Require(t, "step-functions")
 	code, out, errOut := runCLI("validate", "--asl", filepath.Join(dir, "video-analytics.asl.json"),
 		"--functions", filepath.Join(examples, "video-analytics.functions.json"))
 	if code != 0 {
