@@ -70,6 +70,13 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := experiments.Run(cfg); err != nil {
 		return err
 	}
+	if cfg.Shards > 1 {
+		// A shard writes only its own tables: figures and the report need every cell, so they
+		// come from a later run without --shard, which finds the shards' kept cells.
+		fmt.Fprintf(os.Stderr, "done in %.1fs; shard %d/%d only: run again without --shard (same --out) for figures and %s/REPORT.md\n",
+			time.Since(start).Seconds(), cfg.Shard, cfg.Shards, *out)
+		return nil
+	}
 	fmt.Fprintf(os.Stderr, "done in %.1fs; report: %s/REPORT.md\n", time.Since(start).Seconds(), *out)
 	return nil
 }
