@@ -85,7 +85,7 @@ func (ps *psSim) run(n int, vcpu float64) float64 {
 		dt := math.Inf(1)
 		for i := range n {
 			if ps.cur[i] < len(ps.phases[i]) && ps.rate[i] > 0 {
-				dt = math.Min(dt, ps.left[i]/ps.rate[i])
+				dt = min(dt, ps.left[i]/ps.rate[i])
 			}
 		}
 		if math.IsInf(dt, 1) {
@@ -97,7 +97,7 @@ func (ps *psSim) run(n int, vcpu float64) float64 {
 				continue
 			}
 			ps.left[i] -= ps.rate[i] * dt
-			if ps.left[i] <= 1e-12*math.Max(1, ps.phases[i][ps.cur[i]].amount) {
+			if ps.left[i] <= 1e-12*max(1, ps.phases[i][ps.cur[i]].amount) {
 				ps.cur[i]++
 				if ps.cur[i] < len(ps.phases[i]) {
 					ps.left[i] = ps.phases[i][ps.cur[i]].amount

@@ -58,6 +58,7 @@ type Model struct {
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
 	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
+	alone      map[[2]int][][]float64  // aloneTimes, by profiled size and Map
 }
 
 // sizeData is one profiled size, rearranged for fast evaluation.
@@ -132,14 +133,62 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
+// median is the sample median. It selects the middle order statistics in linear time instead of
+// sorting (a wide Map's function has hundreds of thousands of compute samples); the value is the
+// one a sort would give.
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
-	slices.Sort(s)
 	n := len(s)
+	hi := selectKth(s, n/2)
 	if n%2 == 1 {
-		return s[n/2]
+		return hi
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	// After selection every element before n/2 is at most s[n/2]: the largest of them is the
+	// (n/2-1)-th order statistic.
+	return (slices.Max(s[:n/2]) + hi) / 2
+}
+
+// selectKth reorders s so that s[k] is the k-th smallest (0-based), everything before it no larger
+// and everything after no smaller, and returns s[k] (Hoare's quickselect with a median-of-three
+// pivot; deterministic). s must hold no NaN.
+func selectKth(s []float64, k int) float64 {
+	lo, hi := 0, len(s)-1
+	for hi > lo {
+		mid := lo + (hi-lo)/2
+		if s[mid] < s[lo] {
+			s[mid], s[lo] = s[lo], s[mid]
+		}
+		if s[hi] < s[lo] {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if s[hi] < s[mid] {
+			s[hi], s[mid] = s[mid], s[hi]
+		}
+		pivot := s[mid]
+		i, j := lo, hi
+		for i <= j {
+			for s[i] < pivot {
+				i++
+			}
+			for s[j] > pivot {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return s[k]
+		}
+	}
+	return s[k]
 }
 
 // curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
@@ -233,15 +282,18 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c float64) (*itemSampl
 		return first.Item[a] - first.Item[b]
 	})
 	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
+	size := first.Len() * len(tasks)
+	is.gap, is.init, is.down = make([]float64, 0, size), make([]float64, 0, size), make([]float64, 0, size)
+	is.scale, is.up = make([]float64, 0, size), make([]float64, 0, size)
 	cts := make([]float64, len(tasks))
 	for t, fn := range fns {
 		cts[t] = m.curveTime(fn, c)
 	}
 	n := 0
 	r := 0
+	idx := make([]int, len(tasks))
 	for _, i0 := range order {
 		k := key{first.Run[i0], first.Item[i0]}
-		idx := make([]int, len(tasks))
 		ok := true
 		for t := range tasks {
 			if len(tasks) == 1 {
@@ -438,7 +490,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
-				worst = math.Max(worst, tm)
+				worst = max(worst, tm)
 				cost += plat.vmCost(vmMem, busy)
 			}
 		}
@@ -479,7 +531,7 @@ func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string
 	worst := 0.0
 	for _, b := range m.wideCandidates(src, si, r, fns, bsz) {
 		tm, _ := sc.ps.bundle(m, items, fns, b, min(b+bsz, hi), vcpu)
-		worst = math.Max(worst, tm)
+		worst = max(worst, tm)
 	}
 	return worst
 }
@@ -493,15 +545,13 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 	if !ok {
 		items := src.stages[si].items
 		nt := items.tasks
+		alone := m.aloneTimes(src, si, fns)
 		all = make([][]int, src.runs)
 		for rr := range src.runs {
 			lo, hi := items.runStart[rr], items.runStart[rr+1]
 			var picks []int
-			for _, c := range wideReferenceVCPUs {
-				ct := make([]float64, nt)
-				for k := range nt {
-					ct[k] = m.curves[fns[k]].Time(c)
-				}
+			for ci := range wideReferenceVCPUs {
+				times := alone[ci]
 				type scored struct {
 					start int
 					t     float64
@@ -509,12 +559,8 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 				var top []scored
 				for b := lo; b < hi; b += bsz {
 					lb := 0.0
-					for j := b; j < min(b+bsz, hi); j++ {
-						t := items.down[j*nt] + items.up[j*nt+nt-1]
-						for k := range nt {
-							t += items.init[j*nt+k] + items.scale[j*nt+k]*ct[k]
-						}
-						lb = math.Max(lb, t)
+					for _, t := range times[b:min(b+bsz, hi)] {
+						lb = max(lb, t)
 					}
 					lb += items.gap[b*nt]
 					if len(top) < wideCandidates || lb > top[len(top)-1].t {
@@ -535,6 +581,40 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 		m.candidates[key] = all
 	}
 	return all[r]
+}
+
+// aloneTimes returns (and caches, per profiled size and Map) each item's time alone at each of
+// wideReferenceVCPUs, which wideCandidates ranks bundles by for every bundle size; the caller
+// holds m.mu.
+func (m *Model) aloneTimes(src *sizeData, si int, fns []string) [][]float64 {
+	key := [2]int{src.index, si}
+	if t, ok := m.alone[key]; ok {
+		return t
+	}
+	items := src.stages[si].items
+	nt := items.tasks
+	n := items.runStart[src.runs]
+	out := make([][]float64, len(wideReferenceVCPUs))
+	ct := make([]float64, nt)
+	for ci, c := range wideReferenceVCPUs {
+		for k := range nt {
+			ct[k] = m.curves[fns[k]].Time(c)
+		}
+		times := make([]float64, n)
+		for j := range n {
+			t := items.down[j*nt] + items.up[j*nt+nt-1]
+			for k := range nt {
+				t += items.init[j*nt+k] + items.scale[j*nt+k]*ct[k]
+			}
+			times[j] = t
+		}
+		out[ci] = times
+	}
+	if m.alone == nil {
+		m.alone = map[[2]int][][]float64{}
+	}
+	m.alone[key] = out
+	return out
 }
 
 // storageTotal is the storage request cost of a bundled Map's items (their iterator runs as one
@@ -609,19 +689,65 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			}
 		}
 	}
-	var order []int
+	var order, pivots []int
 	sums := make([]float64, n)
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
-		order = order[:0]
-		for j := lo; j < hi; j++ {
-			order = append(order, j)
-		}
 		// A dominator's sum of terms is at least its victim's, so it is seen first.
-		for _, j := range order {
+		for j := lo; j < hi; j++ {
 			sums[j] = a[j]
 			for t := range nt {
 				sums[j] += items.scale[j*nt+t]
+			}
+		}
+		// An item is dropped below exactly when an item before it in the order dominates it (a
+		// dropped dominator is itself dominated by a kept one before it). So items that a few
+		// pivots before them dominate can go before the sort, which then orders only the rest:
+		// the same items are kept, in the same order, and a wide Map's run sorts a few items
+		// instead of thousands.
+		precedes := func(x, y int) bool { return sums[x] > sums[y] || (sums[x] == sums[y] && x < y) }
+		dominates := func(x, y int) bool {
+			if a[x] < a[y] {
+				return false
+			}
+			for t := range nt {
+				if items.scale[x*nt+t] < items.scale[y*nt+t] {
+					return false
+				}
+			}
+			return true
+		}
+		pivots = pivots[:0]
+		top, topA := lo, lo
+		for j := lo + 1; j < hi; j++ {
+			if precedes(j, top) {
+				top = j
+			}
+			if a[j] > a[topA] {
+				topA = j
+			}
+		}
+		pivots = append(pivots, top, topA)
+		for t := range nt {
+			topB := lo
+			for j := lo + 1; j < hi; j++ {
+				if items.scale[j*nt+t] > items.scale[topB*nt+t] {
+					topB = j
+				}
+			}
+			pivots = append(pivots, topB)
+		}
+		order = order[:0]
+		for j := lo; j < hi; j++ {
+			drop := false
+			for _, p := range pivots {
+				if p != j && precedes(p, j) && dominates(p, j) {
+					drop = true
+					break
+				}
+			}
+			if !drop {
+				order = append(order, j)
 			}
 		}
 		slices.SortFunc(order, func(x, y int) int {
@@ -679,7 +805,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			for t := range nt {
 				tm += s.b[k*nt+t] * ratio[t]
 			}
-			worst = math.Max(worst, tm)
+			worst = max(worst, tm)
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
 	}

@@ -336,6 +336,9 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 	explored := 0
 	var sc struct{ sum Latency }
 	var buf []*cand
+	// Atoms of this step's partial plans, in blocks of q.
+	q := pl.model.opts.Atoms
+	var arena Latency
 	for j := 1; j <= n; j++ {
 		buf = buf[:0]
 		for i := range j {
@@ -354,7 +357,12 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 					if c.lat == nil {
 						nc.lat = o.eval.lat
 					} else {
-						nc.lat = addIndependent(nil, c.lat, o.eval.lat)
+						if cap(arena)-len(arena) < q {
+							// The earlier partial plans of this step keep the old block.
+							arena = make(Latency, 0, max(2*cap(arena), 64*q))
+						}
+						nc.lat = addIndependent(arena[len(arena):len(arena)+q], c.lat, o.eval.lat)
+						arena = arena[:len(arena)+q]
 					}
 					explored++
 					nc.p = nc.lat.Percentile(pct)
@@ -362,8 +370,9 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 						continue
 					}
 					if b.dist != nil && j < n && !math.IsInf(latCap, 1) {
-						sc.sum = addIndependent(sc.sum, nc.lat, b.dist[j])
-						if sc.sum.Percentile(pct) > latCap*(1+tol) {
+						var est float64
+						est, sc.sum = percentileOfSum(sc.sum, nc.lat, b.dist[j], pct)
+						if est > latCap*(1+tol) {
 							continue
 						}
 					}
@@ -383,6 +392,15 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 		if tol > 0 && len(states[j]) > maxStates {
 			states[j] = spread(states[j], maxStates)
 		}
+		// The kept partial plans get their own copies; the arena's block is reused by the next
+		// step (most partial plans a step makes are dropped, and allocating each one's atoms was
+		// most of the search's garbage).
+		for _, c := range states[j] {
+			if c.prev != nil && c.prev.lat != nil {
+				c.lat = slices.Clone(c.lat)
+			}
+		}
+		arena = arena[:0]
 	}
 	var best *cand
 	for _, c := range states[n] {

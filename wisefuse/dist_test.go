@@ -1,0 +1,66 @@
+package wisefuse
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// The search's fast paths must give exactly what sorting gives: sortAtoms, median (selection)
+// and percentileOfSum against slices.Sort, on sums like the search's, skewed inputs (the
+// insertion sort's fallback), ties, and sizes around the thresholds.
+func TestFastOrderStatisticsMatchSorting(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 2000 {
+		n := 1 + r.IntN(600)
+		xs := make([]float64, n)
+		for i := range xs {
+			switch trial % 4 {
+			case 0: // a wide sum plus a narrow step, as addIndependent makes
+				xs[i] = 100 + 10*r.NormFloat64() + 0.3*r.NormFloat64()
+			case 1: // heavy tail: most values in one bucket
+				xs[i] = math.Exp(4 * r.NormFloat64())
+			case 2: // many ties
+				xs[i] = float64(r.IntN(5))
+			default:
+				xs[i] = r.Float64()
+			}
+		}
+		want := slices.Clone(xs)
+		slices.Sort(want)
+
+		got := slices.Clone(xs)
+		sortAtoms(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d: sortAtoms differs from slices.Sort", trial)
+		}
+		wantMed := want[n/2]
+		if n%2 == 0 {
+			wantMed = (want[n/2-1] + want[n/2]) / 2
+		}
+		if m := median(xs); m != wantMed {
+			t.Fatalf("trial %d: median %v, sorted gives %v", trial, m, wantMed)
+		}
+	}
+	for _, q := range []int{1, 2, 31, 256} {
+		a, b := make(Latency, q), make(Latency, q)
+		for i := range a {
+			a[i], b[i] = 50+5*r.NormFloat64(), 2+r.ExpFloat64()
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		sum := addIndependent(nil, a, b)
+		if !slices.IsSorted(sum) {
+			t.Fatalf("q=%d: addIndependent not sorted", q)
+		}
+		var scratch Latency
+		for _, p := range []float64{0, 1, 50, 95, 99, 99.9, 100} {
+			var got float64
+			got, scratch = percentileOfSum(scratch, a, b, p)
+			if want := sum.Percentile(p); got != want {
+				t.Fatalf("q=%d p=%v: percentileOfSum %v, sorted sum gives %v", q, p, got, want)
+			}
+		}
+	}
+}
