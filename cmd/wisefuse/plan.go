@@ -69,8 +69,14 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if pl, err = wisefuse.NewPlanner(p, wisefuse.PlannerOptions{Model: wisefuse.ModelOptions{Platform: wisefuse.PlatformFromSim(nil)}}); err != nil {
 			return err
 		}
-	} else if pl, err = wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{}, wisefuse.PlannerOptions{}); err != nil {
-		return err
+	} else {
+		plat, err := loadPlatform(*workflow, "")
+		if err != nil {
+			return err
+		}
+		if pl, err = wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{Platform: plat}, wisefuse.PlannerOptions{}); err != nil {
+			return err
+		}
 	}
 	obj := dag.Objective{SLO: slo.Seconds(), Percentile: *pct, Budget: *budget}
 	start := time.Now()

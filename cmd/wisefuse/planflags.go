@@ -8,6 +8,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -21,6 +22,9 @@ type planFlags struct {
 	policy     *string
 	slo        *time.Duration
 	percentile *float64
+	// platform is what the wisefuse policy profiles on: the platform the plan will run on (nil
+	// means sim.DefaultPlatform()).
+	platform *sim.Platform
 }
 
 // policyNames lists what --policy accepts.
@@ -47,7 +51,7 @@ func (f *planFlags) resolvePolicy(w *dag.Workflow) (*dag.Plan, error) {
 		if *f.slo <= 0 {
 			return nil, usagef("--policy wisefuse needs --slo, the latency target (e.g. --slo 30s)")
 		}
-		p, err := wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{}, wisefuse.PlannerOptions{})
+		p, err := wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{Platform: f.platform}, wisefuse.PlannerOptions{})
 		if err != nil {
 			return nil, err
 		}

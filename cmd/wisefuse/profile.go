@@ -47,7 +47,11 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		o := wisefuse.SimProfileOptions{Runs: *runs, Seed: *seed}
+		plat, err := loadPlatform(*workflow, "")
+		if err != nil {
+			return err
+		}
+		o := wisefuse.SimProfileOptions{Runs: *runs, Seed: *seed, Platform: plat}
 		if *sizes != "" {
 			for _, f := range strings.Split(*sizes, ",") {
 				m, err := strconv.Atoi(strings.TrimSpace(f))

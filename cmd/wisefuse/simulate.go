@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -65,17 +64,14 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := plan.resolve(w)
+	plat, err := loadPlatform(*workflow, *platform)
 	if err != nil {
 		return err
 	}
-	plat := sim.DefaultPlatform()
-	if *platform != "" {
-		if plat, err = sim.ReadPlatform(*platform); err != nil {
-			return err
-		}
-	} else if _, builtin := apps.Lookup(*workflow); builtin {
-		plat = apps.Platform(*workflow, plat)
+	plan.platform = plat
+	p, err := plan.resolve(w)
+	if err != nil {
+		return err
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
 
