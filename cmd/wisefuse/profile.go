@@ -70,6 +70,13 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	case fs.NArg() > 0:
+		// A mistyped log folder would otherwise be taken for a record file and draw a
+		// misleading "--workflow is required".
+		for _, path := range fs.Args() {
+			if _, err := os.Stat(path); err != nil {
+				return err
+			}
+		}
 		w, err := loadWorkflow(*workflow)
 		if err != nil {
 			return err
