@@ -689,7 +689,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			}
 		}
 	}
-	var order, pivots []int
+	var order []int
 	sums := make([]float64, n)
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -700,55 +700,35 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 				sums[j] += items.scale[j*nt+t]
 			}
 		}
-		// An item is dropped below exactly when an item before it in the order dominates it (a
-		// dropped dominator is itself dominated by a kept one before it). So items that a few
-		// pivots before them dominate can go before the sort, which then orders only the rest:
-		// the same items are kept, in the same order, and a wide Map's run sorts a few items
-		// instead of thousands.
+		// The order is by sum descending, then index. An item is dropped exactly when an item
+		// before it in that order dominates it (a dropped dominator is itself dominated by a
+		// kept one before it). So the first remaining item in the order is always kept, and
+		// removing what it dominates (all of it later in the order) leaves the same problem:
+		// a few linear passes find a run's handful of kept items, in the same order, without
+		// sorting a wide Map's thousands. Many rounds (many kept items) fall back to sorting
+		// the rest and the one-by-one pass.
 		precedes := func(x, y int) bool { return sums[x] > sums[y] || (sums[x] == sums[y] && x < y) }
-		dominates := func(x, y int) bool {
-			if a[x] < a[y] {
-				return false
-			}
-			for t := range nt {
-				if items.scale[x*nt+t] < items.scale[y*nt+t] {
-					return false
-				}
-			}
-			return true
-		}
-		pivots = pivots[:0]
-		top, topA := lo, lo
-		for j := lo + 1; j < hi; j++ {
-			if precedes(j, top) {
-				top = j
-			}
-			if a[j] > a[topA] {
-				topA = j
-			}
-		}
-		pivots = append(pivots, top, topA)
-		for t := range nt {
-			topB := lo
-			for j := lo + 1; j < hi; j++ {
-				if items.scale[j*nt+t] > items.scale[topB*nt+t] {
-					topB = j
-				}
-			}
-			pivots = append(pivots, topB)
-		}
 		order = order[:0]
 		for j := lo; j < hi; j++ {
-			drop := false
-			for _, p := range pivots {
-				if p != j && precedes(p, j) && dominates(p, j) {
-					drop = true
-					break
+			order = append(order, j)
+		}
+		first := len(s.a)
+		for rounds := 0; len(order) > 0 && rounds < summaryRounds; rounds++ {
+			x := order[0]
+			for _, j := range order[1:] {
+				if precedes(j, x) {
+					x = j
 				}
 			}
-			if !drop {
-				order = append(order, j)
+			s.a = append(s.a, a[x])
+			s.b = append(s.b, items.scale[x*nt:x*nt+nt]...)
+			rest := order[:0]
+			for _, j := range order {
+				if j != x && !dominatesItem(a[x], items.scale[x*nt:x*nt+nt], a[j], items.scale[j*nt:j*nt+nt]) {
+					rest = append(rest, j)
+				}
 			}
+			order = rest
 		}
 		slices.SortFunc(order, func(x, y int) int {
 			if c := cmpDesc(sums[x], sums[y]); c != 0 {
@@ -756,20 +736,10 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			}
 			return x - y
 		})
-		first := len(s.a)
 		for _, j := range order {
 			dominated := false
 			for k := first; k < len(s.a) && !dominated; k++ {
-				if s.a[k] < a[j] {
-					continue
-				}
-				dominated = true
-				for t := range nt {
-					if s.b[k*nt+t] < items.scale[j*nt+t] {
-						dominated = false
-						break
-					}
-				}
+				dominated = dominatesItem(s.a[k], s.b[k*nt:k*nt+nt], a[j], items.scale[j*nt:j*nt+nt])
 			}
 			if !dominated {
 				s.a = append(s.a, a[j])
@@ -780,6 +750,23 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	}
 	m.summaries[key] = s
 	return s
+}
+
+// summaryRounds caps the selection rounds of summary per run before it sorts the rest.
+const summaryRounds = 64
+
+// dominatesItem reports whether an item with terms (a, b) is never faster than one with (a2, b2):
+// A and every B at least as large.
+func dominatesItem(a float64, b []float64, a2 float64, b2 []float64) bool {
+	if a < a2 {
+		return false
+	}
+	for t, v := range b {
+		if v < b2[t] {
+			return false
+		}
+	}
+	return true
 }
 
 func cmpDesc(x, y float64) int {
