@@ -312,8 +312,8 @@ func (e *engine) fail(format string, a ...any) {
 func (e *engine) schedule(t float64, kind evKind, id int32) {
 	e.seq++
 	if e.seq > maxSeq || id > maxEvtID {
-		// Limits of the packed event key: 6.9e10 events, 6.7e7 live frames or VMs.
-		panic(fmt.Sprintf("sim: event key overflow (event %d, id %d)", e.seq, id))
+		e.overflow(id)
+		return
 	}
 	e.evq.heap.push(makeEvent(t, e.seq, id, kind))
 }
@@ -322,9 +322,20 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 func (e *engine) scheduleIn(q int, t float64, kind evKind, id int32) {
 	e.seq++
 	if e.seq > maxSeq || id > maxEvtID {
-		panic(fmt.Sprintf("sim: event key overflow (event %d, id %d)", e.seq, id))
+		e.overflow(id)
+		return
 	}
 	e.evq.fifos[q].push(makeEvent(t, e.seq, id, kind))
+}
+
+// overflow records that the simulation outgrew the packed event key (6.9e10 events, 6.7e7 live
+// frames or VMs). Input can get there (a Map of tens of millions of items), so it is an error,
+// not a panic: the event is dropped and the loop stops after the current event.
+func (e *engine) overflow(id int32) {
+	if e.err == nil {
+		e.err = fmt.Errorf("sim: simulation too large at t=%.3f s (event %d, frame or VM %d): the limits are %d events and %d live frames or VMs",
+			e.now, e.seq, id, int64(maxSeq), maxEvtID)
+	}
 }
 
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
@@ -491,7 +502,15 @@ func (e *engine) beginMap(fi int32) {
 	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
 	run, vmi, it := f.run, f.vm, nd.kids[0]
-	n := int32(dag.ItemCount(nd.items.Sample(e.runs[run].rng)))
+	x := nd.items.Sample(e.runs[run].rng)
+	if !(x < maxEvtID) { // beyond the frame ids, and int32 would wrap
+		if e.err == nil {
+			e.err = fmt.Errorf("sim: map step %q drew %.4g items for one DAG invocation; the simulator holds at most %d live frames",
+				nd.step, x, maxEvtID)
+		}
+		return
+	}
+	n := int32(dag.ItemCount(x))
 	b := int32(max(nd.bundle, 1))
 	if vmi < 0 && b == 1 {
 		f.pending = n
