@@ -58,7 +58,7 @@ type Model struct {
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
 	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
-	alone      map[[2]int][][]float64  // aloneTimes, by profiled size and Map
+	alone      map[[2]int]*aloneTimes  // aloneTimes, by profiled size and Map
 }
 
 // sizeData is one profiled size, rearranged for fast evaluation.
@@ -551,22 +551,51 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 			lo, hi := items.runStart[rr], items.runStart[rr+1]
 			var picks []int
 			for ci := range wideReferenceVCPUs {
-				times := alone[ci]
+				times := alone.times[ci]
 				type scored struct {
 					start int
 					t     float64
 				}
-				var top []scored
-				for b := lo; b < hi; b += bsz {
+				bundleTime := func(b int) float64 {
 					lb := 0.0
 					for _, t := range times[b:min(b+bsz, hi)] {
 						lb = max(lb, t)
 					}
-					lb += items.gap[b*nt]
-					if len(top) < wideCandidates || lb > top[len(top)-1].t {
-						top = append(top, scored{b, lb})
-						slices.SortStableFunc(top, func(x, y scored) int { return cmpDesc(x.t, y.t) })
-						top = top[:min(len(top), wideCandidates)]
+					return lb + items.gap[b*nt]
+				}
+				// The answer is the first wideCandidates bundles by time (descending), then
+				// start. Usually the bundles holding the run's slowest items decide it: every
+				// other bundle is at most the K-th slowest item's time plus the run's largest
+				// gap, and if that is below the runner-up among them, the scan of all bundles
+				// is not needed (same answer).
+				var top []scored
+				if ta := alone.top[ci][rr]; len(ta.items) > 0 {
+					for _, j := range ta.items {
+						b := lo + (j-lo)/bsz*bsz
+						if !slices.ContainsFunc(top, func(x scored) bool { return x.start == b }) {
+							top = append(top, scored{b, bundleTime(b)})
+						}
+					}
+					slices.SortFunc(top, func(x, y scored) int {
+						if c := cmpDesc(x.t, y.t); c != 0 {
+							return c
+						}
+						return x.start - y.start
+					})
+					if len(top) < wideCandidates || !(max(0, ta.kth)+alone.maxGap[rr] < top[wideCandidates-1].t) {
+						top = top[:0]
+					} else {
+						top = top[:wideCandidates]
+					}
+				}
+				if len(top) == 0 {
+					for b := lo; b < hi; b += bsz {
+						lb := bundleTime(b)
+						if len(top) < wideCandidates || lb > top[len(top)-1].t {
+							top = append(top, scored{b, lb})
+							slices.SortStableFunc(top, func(x, y scored) int { return cmpDesc(x.t, y.t) })
+							top = top[:min(len(top), wideCandidates)]
+						}
 					}
 				}
 				for _, sc := range top {
@@ -586,7 +615,7 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 // aloneTimes returns (and caches, per profiled size and Map) each item's time alone at each of
 // wideReferenceVCPUs, which wideCandidates ranks bundles by for every bundle size; the caller
 // holds m.mu.
-func (m *Model) aloneTimes(src *sizeData, si int, fns []string) [][]float64 {
+func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	key := [2]int{src.index, si}
 	if t, ok := m.alone[key]; ok {
 		return t
@@ -594,6 +623,12 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) [][]float64 {
 	items := src.stages[si].items
 	nt := items.tasks
 	n := items.runStart[src.runs]
+	at := &aloneTimes{maxGap: make([]float64, src.runs)}
+	for r := range src.runs {
+		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
+		}
+	}
 	out := make([][]float64, len(wideReferenceVCPUs))
 	ct := make([]float64, nt)
 	for ci, c := range wideReferenceVCPUs {
@@ -609,12 +644,70 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) [][]float64 {
 			times[j] = t
 		}
 		out[ci] = times
+		tops := make([]slowestItems, src.runs)
+		for r := range src.runs {
+			tops[r] = slowest(times, items.runStart[r], items.runStart[r+1])
+		}
+		at.top = append(at.top, tops)
 	}
+	at.times = out
 	if m.alone == nil {
-		m.alone = map[[2]int][][]float64{}
+		m.alone = map[[2]int]*aloneTimes{}
 	}
-	m.alone[key] = out
-	return out
+	m.alone[key] = at
+	return at
+}
+
+// aloneTimes holds a wide Map's items' times alone at each of wideReferenceVCPUs (times[ref]
+// [item]), the slowest items of each run at each (top[ref][run]) and each run's largest gap.
+type aloneTimes struct {
+	times  [][]float64
+	top    [][]slowestItems
+	maxGap []float64
+}
+
+// slowestItems are the wideSlowest slowest items of a run and kth, the least of their times
+// (every other item's time is at most kth); empty when the run has no more items than that.
+type slowestItems struct {
+	items []int
+	kth   float64
+}
+
+const wideSlowest = 16
+
+// slowest returns the wideSlowest items of [lo, hi) with the largest times.
+func slowest(times []float64, lo, hi int) slowestItems {
+	if hi-lo <= wideSlowest {
+		return slowestItems{}
+	}
+	var s slowestItems
+	s.items = make([]int, 0, wideSlowest)
+	w := 0 // the position of the fastest kept item
+	fastest := func() {
+		w = 0
+		for k := 1; k < len(s.items); k++ {
+			if times[s.items[k]] < times[s.items[w]] {
+				w = k
+			}
+		}
+	}
+	for j := lo; j < hi; j++ {
+		switch {
+		case len(s.items) < wideSlowest:
+			s.items = append(s.items, j)
+			if len(s.items) == wideSlowest {
+				fastest()
+			}
+		case times[j] > times[s.items[w]]:
+			s.items[w] = j
+			fastest()
+		}
+	}
+	s.kth = times[s.items[0]]
+	for _, j := range s.items[1:] {
+		s.kth = min(s.kth, times[j])
+	}
+	return s
 }
 
 // storageTotal is the storage request cost of a bundled Map's items (their iterator runs as one

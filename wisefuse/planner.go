@@ -359,7 +359,7 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 					} else {
 						if cap(arena)-len(arena) < q {
 							// The earlier partial plans of this step keep the old block.
-							arena = make(Latency, 0, max(2*cap(arena), 64*q))
+							arena = make(Latency, 0, max(2*cap(arena), 16*q))
 						}
 						nc.lat = addIndependent(arena[len(arena):len(arena)+q], c.lat, o.eval.lat)
 						arena = arena[:len(arena)+q]
