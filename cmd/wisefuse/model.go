@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,8 +69,13 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			if s == nil {
 				return usagef("--use-sizes: %d MB was not profiled", m)
 			}
+			if keep.Size(m) != nil {
+				return usagef("--use-sizes: %d MB is listed twice", m)
+			}
 			keep.Sizes = append(keep.Sizes, *s)
 		}
+		// A profile keeps its sizes ascending; the flag may list them in any order.
+		slices.SortFunc(keep.Sizes, func(a, b wisefuse.SizeProfile) int { return cmp.Compare(a.MemoryMB, b.MemoryMB) })
 		p = keep
 	}
 	pl, err := plan.resolve(p.Workflow)

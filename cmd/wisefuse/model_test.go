@@ -1,0 +1,28 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+)
+
+// TestModelUseSizesOrder: --use-sizes may list sizes in any order (the profile keeps them
+// ascending, so the answer is the same), and a size listed twice is a usage error.
+func TestModelUseSizesOrder(t *testing.T) {
+	logs := filepath.Join(shareddata.Require(t, "aws-lambda-profiles"), "video")
+	args := []string{"model", "--profiles", logs, "--memory", "5000", "--json", "--use-sizes"}
+	code, ascending, errOut := runCLI(append(args, "1000,10240")...)
+	if code != 0 {
+		t.Fatalf("1000,10240: exit %d: %s", code, errOut)
+	}
+	code, descending, errOut := runCLI(append(args, "10240,1000")...)
+	if code != 0 || descending != ascending {
+		t.Errorf("10240,1000: exit %d, %q, want the output of 1000,10240 %q (stderr %s)", code, descending, ascending, errOut)
+	}
+	code, _, errOut = runCLI(append(args, "1000,1000")...)
+	if code != 2 || !strings.Contains(errOut, "1000 MB is listed twice") {
+		t.Errorf("1000,1000: exit %d, stderr %q, want 2 and a duplicate-size message", code, errOut)
+	}
+}
