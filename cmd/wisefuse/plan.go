@@ -50,6 +50,9 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if *slo < 0 || *budget < 0 {
+		return usagef("--slo %v, --budget %v: want positive values (or leave one out)", *slo, *budget)
+	}
 	if *slo <= 0 && *budget <= 0 {
 		return usagef("give --slo DURATION or --budget USD")
 	}

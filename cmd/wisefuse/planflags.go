@@ -48,7 +48,10 @@ func (f *planFlags) resolvePolicy(w *dag.Workflow) (*dag.Plan, error) {
 	obj := dag.Objective{SLO: f.slo.Seconds(), Percentile: *f.percentile}
 	var planner dag.Planner
 	if name == "wisefuse" {
-		if *f.slo <= 0 {
+		if *f.slo < 0 {
+			return nil, usagef("--slo %v: want a positive latency target", *f.slo)
+		}
+		if *f.slo == 0 {
 			return nil, usagef("--policy wisefuse needs --slo, the latency target (e.g. --slo 30s)")
 		}
 		p, err := wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{Platform: f.platform}, wisefuse.PlannerOptions{})

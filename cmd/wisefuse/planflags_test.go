@@ -49,12 +49,24 @@ func TestPolicyUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--policy", "nope"}, "unknown policy"},
 		{[]string{"--policy", "wisefuse"}, "needs --slo"},
+		{[]string{"--policy", "wisefuse", "--slo", "-3s"}, "--slo -3s: want a positive"},
 		{[]string{"--policy", "user-max", "--memory", "1024"}, "one of --plan, --memory or --policy"},
 	} {
 		args := append([]string{"simulate", "--workflow", "chatbot", "--runs", "3"}, c.args...)
 		code, _, errOut := runCLI(args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestPlanNegativeTargets: a negative --slo or --budget is a usage error, not silently ignored
+// in favour of the other one.
+func TestPlanNegativeTargets(t *testing.T) {
+	for _, args := range [][]string{{"--slo", "-3s", "--budget", "0.02"}, {"--slo", "20s", "--budget", "-1"}} {
+		code, _, errOut := runCLI(append([]string{"plan", "--workflow", "chatbot"}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "want positive values") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and a positive-values message", args, code, errOut)
 		}
 	}
 }
