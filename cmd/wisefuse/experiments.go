@@ -47,6 +47,9 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	for _, o := range only {
 		for _, n := range strings.Split(o, ",") {
 			if n = strings.TrimSpace(n); n != "" {
+				if _, ok := experiments.Lookup(n); !ok {
+					return usagef("--only %q: unknown experiment (see --list)", n)
+				}
 				cfg.Only = append(cfg.Only, n)
 			}
 		}
