@@ -23,7 +23,19 @@ type synthFn struct {
 func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int, seed uint64) ([]sim.Invocation, []sim.DAGRun) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	plat := AWSLambda()
-	var invs []sim.Invocation
+	// The invocations are counted first: a wide Map makes over a million, and growing the slice
+	// copied them many times.
+	perRun := 0
+	for _, st := range w.Steps {
+		switch {
+		case st.Task != "":
+			perRun++
+		case st.Map != nil:
+			n, _ := st.Map.FixedItems()
+			perRun += n * len(iteratorTasks(&st))
+		}
+	}
+	invs := make([]sim.Invocation, 0, perRun*runs*len(sizes))
 	var dags []sim.DAGRun
 	run := 0
 	for _, mem := range sizes {
