@@ -69,7 +69,7 @@ func mediumSLO(b *testing.B, pl *Planner) float64 {
 // test generator with 20 runs at two sizes. It reports the planner's one-time preparation
 // (prep-s/op: fitting, item summaries, every option on the grid) and the search (search-s/op)
 // separately; the goal is under 1 s for both together. One iteration plus the setup (generating
-// and profiling the records) takes about 1.3 s on 2 shared cores, so it runs with `make bench`.
+// and profiling the records) takes about 2 s on 2 shared cores, so it runs with `make bench`.
 func BenchmarkPlanAzureLargest(b *testing.B) {
 	w := &dag.Workflow{Name: "azure-largest"}
 	fns := map[string]synthFn{}
