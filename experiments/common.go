@@ -14,9 +14,10 @@ func runsFor(quick bool) int {
 	return 300
 }
 
-// simulate runs w under p for n isolated warm runs and returns the summary.
-func simulate(w *dag.Workflow, p *dag.Plan, n int, seed uint64) (sim.Summary, error) {
-	res, err := sim.Run(w, p, n, sim.Options{Seed: seed})
+// simulate runs w under p on platform (nil: the default) for n isolated warm runs and returns
+// the summary.
+func simulate(w *dag.Workflow, p *dag.Plan, platform *sim.Platform, n int, seed uint64) (sim.Summary, error) {
+	res, err := sim.Run(w, p, n, sim.Options{Platform: platform, Seed: seed})
 	if err != nil {
 		return sim.Summary{}, err
 	}
