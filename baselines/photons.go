@@ -58,7 +58,7 @@ func (ph Photons) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 	for _, s := range maps {
 		items := expectedItems(s.Map)
 		var fns []*dag.Function
-		walkTasks(s.Map.Iterator, func(fn string) { fns = append(fns, w.Function(fn)) })
+		dag.WalkTasks(s.Map.Iterator, func(fn string) { fns = append(fns, w.Function(fn)) })
 		b := ph.bundleSize(items, fns)
 		for ; b > 1; b-- {
 			ph.setRuntime(p, s.Name, b, fns)
@@ -126,18 +126,3 @@ func expectedItems(m *dag.Map) int {
 	return dag.ItemCount(math.Min(m.Items.ExpectedValue(), 1e6))
 }
 
-// walkTasks calls fn with the function of every task in seq, nested ones included.
-func walkTasks(seq []dag.Step, fn func(string)) {
-	for i := range seq {
-		s := &seq[i]
-		if s.Task != "" {
-			fn(s.Task)
-		}
-		for _, br := range s.Parallel {
-			walkTasks(br, fn)
-		}
-		if s.Map != nil {
-			walkTasks(s.Map.Iterator, fn)
-		}
-	}
-}

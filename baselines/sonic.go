@@ -566,7 +566,7 @@ func (m *sonicModeler) applyGroup(p *dag.Plan, group []string) {
 	for _, name := range group {
 		st := m.w.Step(name)
 		vmMB = max(vmMB, m.info(st).needMB)
-		walkTasks([]dag.Step{*st}, func(fn string) { fns = append(fns, fn) })
+		dag.WalkTasks([]dag.Step{*st}, func(fn string) { fns = append(fns, fn) })
 		walkSteps([]dag.Step{*st}, func(s *dag.Step) {
 			if s.Map != nil {
 				if p.Bundle == nil {

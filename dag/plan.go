@@ -280,7 +280,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
 // vmMemory is the size of a VM that runs all functions in seq: the largest of their sizes.
 func (p *Plan) vmMemory(w *Workflow, seq []Step) int {
 	m := 0
-	walkTasks(seq, func(fn string) { m = max(m, p.MemoryOf(fn)) })
+	WalkTasks(seq, func(fn string) { m = max(m, p.MemoryOf(fn)) })
 	return m
 }
 
@@ -317,7 +317,7 @@ func (p *Plan) need(w *Workflow, seq []Step) int {
 // its functions, as every function in the chain is present in each copy).
 func (p *Plan) shared(w *Workflow, seq []Step) int {
 	s := -1
-	walkTasks(seq, func(fn string) {
+	WalkTasks(seq, func(fn string) {
 		v := w.Function(fn).SharedMemoryMB
 		if s < 0 || v < s {
 			s = v
@@ -326,17 +326,18 @@ func (p *Plan) shared(w *Workflow, seq []Step) int {
 	return max(s, 0)
 }
 
-func walkTasks(seq []Step, fn func(string)) {
+// WalkTasks calls fn with the function name of every task in seq, nested ones included, in order.
+func WalkTasks(seq []Step, fn func(string)) {
 	for i := range seq {
 		s := &seq[i]
 		if s.Task != "" {
 			fn(s.Task)
 		}
 		for _, br := range s.Parallel {
-			walkTasks(br, fn)
+			WalkTasks(br, fn)
 		}
 		if s.Map != nil {
-			walkTasks(s.Map.Iterator, fn)
+			WalkTasks(s.Map.Iterator, fn)
 		}
 	}
 }
