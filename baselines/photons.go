@@ -125,4 +125,3 @@ func expectedItems(m *dag.Map) int {
 	}
 	return dag.ItemCount(math.Min(m.Items.ExpectedValue(), 1e6))
 }
-
