@@ -343,11 +343,12 @@ func (e *engine) overflow(id int32) {
 func (e *engine) loop() error {
 	for e.finished < e.total && e.err == nil && e.evq.len() > 0 {
 		ev := e.evq.pop()
-		if ev.t < e.now {
-			e.fail("event at %.9f s is before the clock", ev.t)
+		t := ev.time()
+		if t < e.now {
+			e.fail("event at %.9f s is before the clock", t)
 			break
 		}
-		e.now = ev.t
+		e.now = t
 		switch ev.kind() {
 		case evArrival:
 			e.events++

@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"math"
+	"math/bits"
+)
+
 // evKind says what an event does when it fires.
 type evKind uint8
 
@@ -14,8 +19,14 @@ const (
 // they were scheduled and the run is deterministic. It is 16 bytes, four to a cache line: key
 // packs seq (high 36 bits, so comparing keys compares seqs), id (26 bits) and kind (2 bits). A VM
 // event is stale when the VM's evSeq no longer names it.
+//
+// The time is kept as its IEEE bits, tb: for times >= 0 (and +Inf) the bits order like the values,
+// so (tb, key) compares as one 128-bit integer, without branches (see less). Event times are never
+// negative or NaN (run validates arrivals, delays are >= 0, and the loop checks the clock); the
+// comparison ignores the sign bit so that -0 (an arrival list may hold it) ties with +0, as a
+// float comparison has it, while time() still returns exactly the scheduled value.
 type event struct {
-	t   float64
+	tb  uint64
 	key uint64
 }
 
@@ -27,15 +38,22 @@ const (
 )
 
 func makeEvent(t float64, seq uint64, id int32, kind evKind) event {
-	return event{t: t, key: seq<<(idBits+2) | uint64(id)<<2 | uint64(kind)}
+	return event{tb: math.Float64bits(t), key: seq<<(idBits+2) | uint64(id)<<2 | uint64(kind)}
 }
 
-func (e *event) kind() evKind { return evKind(e.key & 3) }
-func (e *event) id() int32    { return int32(e.key >> 2 & maxEvtID) }
-func (e *event) seq() uint64  { return e.key >> (idBits + 2) }
+func (e *event) time() float64 { return math.Float64frombits(e.tb) }
+func (e *event) kind() evKind  { return evKind(e.key & 3) }
+func (e *event) id() int32     { return int32(e.key >> 2 & maxEvtID) }
+func (e *event) seq() uint64   { return e.key >> (idBits + 2) }
 
-func (a *event) before(b *event) bool {
-	return a.t < b.t || (a.t == b.t && a.key < b.key)
+func (a *event) before(b *event) bool { return a.less(b) != 0 }
+
+// less is 1 if a comes before b, else 0: the borrow of (a.tb, a.key) - (b.tb, b.key).
+func (a *event) less(b *event) uint64 {
+	const sign = 1 << 63
+	_, borrow := bits.Sub64(a.key, b.key, 0)
+	_, borrow = bits.Sub64(a.tb&^sign, b.tb&^sign, borrow)
+	return borrow
 }
 
 // eventHeap is a 4-ary min-heap on a slice, written out for the event type: no interface calls,
@@ -77,9 +95,9 @@ func (h *eventHeap) pop() event {
 		m := c
 		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {
-			if s[j].before(&s[m]) {
-				m = j
-			}
+			// m = j if s[j] comes first, by arithmetic: which child is smallest is a coin toss,
+			// and as a branch it mispredicted about once per level.
+			m ^= (m ^ j) & -int(s[j].less(&s[m]))
 		}
 		if !s[m].before(&last) {
 			break

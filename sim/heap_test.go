@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -11,16 +12,16 @@ func TestHeapOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var h eventHeap
 	var seq uint64
-	last := event{t: -1}
+	last := makeEvent(0, 0, 0, 0)
 	for round := 0; round < 200; round++ {
 		for k := r.IntN(50); k > 0; k-- {
 			seq++
-			h.push(makeEvent(float64(r.IntN(20))+last.t+1, seq, int32(r.IntN(1000)), evKind(r.IntN(4))))
+			h.push(makeEvent(float64(r.IntN(20))+last.time()+1, seq, int32(r.IntN(1000)), evKind(r.IntN(4))))
 		}
 		for k := r.IntN(60); k > 0 && len(h) > 0; k-- {
 			e := h.pop()
 			if e.before(&last) {
-				t.Fatalf("popped (%v, %d) after (%v, %d)", e.t, e.seq(), last.t, last.seq())
+				t.Fatalf("popped (%v, %d) after (%v, %d)", e.time(), e.seq(), last.time(), last.seq())
 			}
 			last = e
 		}
@@ -64,11 +65,34 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 		}
 		want, got := h.pop(), q.pop()
 		if want != got {
-			t.Fatalf("step %d: queues popped (%v, %d), one heap (%v, %d)", step, got.t, got.seq(), want.t, want.seq())
+			t.Fatalf("step %d: queues popped (%v, %d), one heap (%v, %d)", step, got.time(), got.seq(), want.time(), want.seq())
 		}
-		now = want.t
+		now = want.time()
 	}
 	if q.len() != len(h) {
 		t.Fatalf("%d events left in queues, %d in the heap", q.len(), len(h))
+	}
+}
+
+// TestEventBefore checks the branch-free comparison of packed times against the float one it
+// replaces, including ties (decided by seq), -0 against +0, +Inf and neighbouring floats.
+func TestEventBefore(t *testing.T) {
+	times := []float64{math.Copysign(0, -1), 0, 5e-324, 1e-9, 0.5, 1, math.Nextafter(1, 2), 3600, 1e300, math.Inf(1)}
+	for _, ta := range times {
+		for _, tb := range times {
+			for _, sa := range []uint64{1, 2, 3} {
+				for _, sb := range []uint64{1, 2, 3} {
+					a, b := makeEvent(ta, sa, 7, evVM), makeEvent(tb, sb, 9, evBegin)
+					want := ta < tb || (ta == tb && a.key < b.key)
+					if got := a.before(&b); got != want {
+						t.Errorf("(%v, seq %d) before (%v, seq %d) = %v, want %v", ta, sa, tb, sb, got, want)
+					}
+				}
+			}
+			ev := makeEvent(ta, 1, 0, 0)
+			if got := ev.time(); math.Float64bits(got) != math.Float64bits(ta) {
+				t.Errorf("time() of %v gave %v", ta, got)
+			}
+		}
 	}
 }
