@@ -11,15 +11,6 @@ import (
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
-// accuracyQuantiles are the percentiles kept per plan: every integer one, a CDF's worth.
-func accuracyQuantiles() []float64 {
-	q := make([]float64, 0, 101)
-	for x := 0; x <= 100; x++ {
-		q = append(q, float64(x))
-	}
-	return q
-}
-
 var accuracyExp = &Experiment{
 	Name:  "model-accuracy",
 	Title: "WiseFuse's predicted E2E latency distribution against simulated runs, per app and plan",
@@ -128,7 +119,7 @@ func runAccuracy(c Cell, seed uint64) ([]Row, error) {
 				return nil, err
 			}
 		}
-		for _, q := range accuracyQuantiles() {
+		for _, q := range percentileGrid() {
 			bp, bs := 0.0, 0.0
 			if k.base != nil {
 				bp, bs = basePred.Percentile(q), baseSim.P(q)

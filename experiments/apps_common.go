@@ -236,3 +236,13 @@ func appInt(n string) tables.Column   { return tables.Column{Name: n, Type: tabl
 func appNaN() float64          { return math.NaN() }
 func appIsNaN(x float64) bool  { return math.IsNaN(x) }
 func appAbs(x float64) float64 { return math.Abs(x) }
+
+// percentileGrid is the percentiles 0, 1, ..., 100 that the app experiments keep per series:
+// enough to draw a CDF without storing every run.
+func percentileGrid() []float64 {
+	q := make([]float64, 101)
+	for i := range q {
+		q[i] = float64(i)
+	}
+	return q
+}

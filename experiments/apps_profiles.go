@@ -18,15 +18,6 @@ import (
 // speeding up.
 var profileSizes = []int{1000, 2048, 5000, 10240}
 
-// profileQuantiles are the percentiles kept per (stage, size): enough to draw the CDF.
-func profileQuantiles() []float64 {
-	q := make([]float64, 0, 101)
-	for i := 0; i <= 100; i++ {
-		q = append(q, float64(i))
-	}
-	return q
-}
-
 var profilesExp = &Experiment{
 	Name:  "profiles",
 	Title: "Per-function latency CDFs of the built-in apps at several memory sizes (simulated profiling runs)",
@@ -56,7 +47,7 @@ func runProfiles(c Cell, seed uint64) ([]Row, error) {
 		runs = 50
 	}
 	stages := taskSteps(w)
-	qs := profileQuantiles()
+	qs := percentileGrid()
 	var rows []Row
 	emit := func(stage, source string, mem int, vals []float64) {
 		sorted := slices.Clone(vals)
