@@ -74,13 +74,37 @@ func TestStagesNamedAsInProfiles(t *testing.T) {
 	}
 }
 
-func TestFitCPURecoversKnownModel(t *testing.T) {
-	vcpus := []float64{VCPU(1000), VCPU(5000), VCPU(10240)}
+// Spin-waiting threads: 12 threads on 2, 3 and 6 visible cores with g = 0.8; the fit recovers P
+// and g exactly from the three sizes, and without the exponent it cannot.
+func TestFitCPUOversubRecoversKnownModel(t *testing.T) {
+	cores := []Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
 	var targets []float64
-	for _, c := range vcpus {
-		targets = append(targets, 0.5+ComputeTime(11, 18, 10, c))
+	for _, c := range cores {
+		targets = append(targets, ComputeTime(0, 20, 12, 0.8, c))
 	}
-	f, err := FitCPU(vcpus, targets, []int{10}, true)
+	f, err := FitCPUOversub(cores, targets, []int{12}, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(f.Parallel-20) > 1e-6 || math.Abs(f.Oversub-0.8) > 1e-9 || f.MaxRelErr() > 1e-9 {
+		t.Errorf("fit = %+v, want P 20, g 0.8", f)
+	}
+	plain, err := FitCPU(cores, targets, []int{12}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.MaxRelErr() < 0.1 {
+		t.Errorf("without oversubscription the fit is within %.1f%%; the test data do not exercise it", 100*plain.MaxRelErr())
+	}
+}
+
+func TestFitCPURecoversKnownModel(t *testing.T) {
+	cores := []Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
+	var targets []float64
+	for _, c := range cores {
+		targets = append(targets, 0.5+ComputeTime(11, 18, 10, 0, c))
+	}
+	f, err := FitCPU(cores, targets, []int{10}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,14 +112,14 @@ func TestFitCPURecoversKnownModel(t *testing.T) {
 		t.Errorf("fit = %+v, want fixed 0.5, S 11, P 18", f)
 	}
 	// Without an intercept the same data cannot be fitted exactly, and S, P stay non-negative.
-	g, err := FitCPU(vcpus, targets, nil, false)
+	g, err := FitCPU(cores, targets, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g.Serial < 0 || g.Parallel < 0 || g.MaxRelErr() == 0 {
 		t.Errorf("fit without intercept = %+v", g)
 	}
-	if _, err := FitCPU(vcpus, []float64{1, -1, 1}, nil, false); err == nil {
+	if _, err := FitCPU(cores, []float64{1, -1, 1}, nil, false); err == nil {
 		t.Error("a negative target must be an error")
 	}
 }

@@ -117,7 +117,7 @@ type FunctionFit struct {
 // compute at each size; (4) fit S, P, k to those numbers with the CPU model.
 func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error) {
 	ff := FunctionFit{Spec: spec, TransferS: st.TransferTime(spec)}
-	var vcpus []float64
+	var cores []Cores
 	for _, p := range profiles {
 		v, ok := p.Stages[spec.Stage]
 		if !ok {
@@ -128,10 +128,10 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 		}
 		ff.MeasP50 = append(ff.MeasP50, p.Quantile(spec.Stage, 50))
 		ff.MeasP95 = append(ff.MeasP95, p.Quantile(spec.Stage, 95))
-		vcpus = append(vcpus, VCPU(float64(p.MemoryMB)))
+		cores = append(cores, CoresAt(p.MemoryMB))
 	}
 	if spec.FitTransfer {
-		first, err := FitCPU(vcpus, ff.MeasP50, spec.Threads, true)
+		first, err := FitCPU(cores, ff.MeasP50, spec.Threads, true)
 		if err != nil {
 			return ff, fmt.Errorf("%s: %w", spec.Stage, err)
 		}
@@ -161,7 +161,7 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 	for i, c := range ff.ComputeP50 {
 		targets[i] = c / ff.StageP50F
 	}
-	cpu, err := FitCPUOversub(vcpus, targets, spec.Threads, false, spec.FitOversubscription)
+	cpu, err := FitCPUOversub(cores, targets, spec.Threads, false, spec.FitOversubscription)
 	if err != nil {
 		return ff, fmt.Errorf("%s: %w", spec.Stage, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
 )
 
 // This file is the calibration procedure: it turns measured stage quantiles at several memory
@@ -15,20 +16,26 @@ import (
 // carried as constants in video.go, ml.go and chatbot.go; `wisefuse calibrate` reruns this fit
 // on the shared data and prints the table, so anyone can check the constants against it.
 
-// VCPU is the CPU share of an AWS Lambda function of mb MB: mb/1769 vCPU, at most 6 (AWS Lambda
-// documentation, "Memory and computing power"). It mirrors the simulator's default platform.
-func VCPU(mb float64) float64 { return math.Min(mb/1769, 6) }
+// Cores are what a Lambda function of some memory size computes on: a CPU share of Share vCPUs
+// (a quota) over Visible cores that its threads can run on (sim.Platform.VCPU and VisibleCores).
+type Cores struct{ Share, Visible float64 }
 
-// ComputeTime is the CPU model the simulator uses: S/min(c,1) + P/min(c,k) seconds on c vCPUs.
-func ComputeTime(serial, parallel float64, threads int, c float64) float64 {
-	return serial/math.Min(c, 1) + parallel/math.Min(c, float64(threads))
+// CoresAt returns the Cores of an AWS Lambda function of mb MB on the simulator's default platform.
+func CoresAt(mb int) Cores {
+	p := sim.DefaultPlatform()
+	return Cores{Share: p.VCPU(mb), Visible: float64(p.VisibleCores(mb))}
 }
 
-// ComputeTimeOversub is ComputeTime with thread oversubscription (dag.Function.Oversubscription):
-// the parallel part on a = min(c, k) cores takes P/a * (k/a)^g.
-func ComputeTimeOversub(serial, parallel float64, threads int, oversub, c float64) float64 {
-	a := math.Min(c, float64(threads))
-	return serial/math.Min(c, 1) + parallel/a*math.Pow(float64(threads)/a, oversub)
+// ComputeTime is the CPU model the simulator uses: S/min(c,1) + P/min(c,k) seconds on a share of c
+// vCPUs, the parallel part times (k/n)^g when its k threads spin-wait (oversub g > 0) on fewer
+// visible cores n (dag.Function.Oversubscription).
+func ComputeTime(serial, parallel float64, threads int, oversub float64, c Cores) float64 {
+	k := float64(threads)
+	t := serial/math.Min(c.Share, 1) + parallel/math.Min(c.Share, k)
+	if oversub > 0 && c.Visible < k {
+		t += parallel / math.Min(c.Share, k) * (math.Pow(k/c.Visible, oversub) - 1)
+	}
+	return t
 }
 
 // CPUFit is a fitted CPU model of one function: Fixed + S/min(c,1) + P/min(c,k) seconds.
@@ -56,26 +63,28 @@ func (f CPUFit) MaxRelErr() float64 {
 var threadChoices = []int{1, 2, 3, 4, 6, 8, 10, 12, 16}
 
 // FitCPU fits non-negative (Fixed when withFixed, S, P) and k from threads (threadChoices when
-// nil) so that Fixed + ComputeTime matches targets[i] at vcpus[i] with the least sum of squared
+// nil) so that Fixed + ComputeTime matches targets[i] on cores[i] with the least sum of squared
 // relative errors. For a fixed k the model is linear in its coefficients, so each k is a small
 // non-negative least-squares problem, solved exactly by trying every set of free coefficients.
-func FitCPU(vcpus, targets []float64, threads []int, withFixed bool) (CPUFit, error) {
-	return FitCPUOversub(vcpus, targets, threads, withFixed, false)
+func FitCPU(cores []Cores, targets []float64, threads []int, withFixed bool) (CPUFit, error) {
+	return FitCPUOversub(cores, targets, threads, withFixed, false)
 }
 
 // oversubGrid is the resolution of the oversubscription exponent's fit: g in [0, 2] by 0.005.
 const oversubGrid = 0.005
 
-// FitCPUOversub is FitCPU, and with oversub set it also fits the oversubscription exponent g of
-// ComputeTimeOversub by a grid over [0, 2] (for a fixed g the model stays linear in S and P).
-func FitCPUOversub(vcpus, targets []float64, threads []int, withFixed, oversub bool) (CPUFit, error) {
+// FitCPUOversub is FitCPU, and with oversub set it fits the oversubscription exponent g of
+// ComputeTime by a grid over [0, 2] in place of the serial work S (held at 0): for a fixed g the
+// model stays linear in P, and with three sizes two free parameters keep the fit a test of the
+// mechanism rather than an interpolation.
+func FitCPUOversub(cores []Cores, targets []float64, threads []int, withFixed, oversub bool) (CPUFit, error) {
 	if !oversub {
-		return fitCPU(vcpus, targets, threads, withFixed, 0)
+		return fitCPU(cores, targets, threads, withFixed, true, 0)
 	}
 	var best CPUFit
 	bestErr := math.Inf(1)
 	for i := 0; float64(i)*oversubGrid <= 2+1e-9; i++ {
-		f, err := fitCPU(vcpus, targets, threads, withFixed, float64(i)*oversubGrid)
+		f, err := fitCPU(cores, targets, threads, withFixed, false, float64(i)*oversubGrid)
 		if err != nil {
 			return f, err
 		}
@@ -91,13 +100,13 @@ func FitCPUOversub(vcpus, targets []float64, threads []int, withFixed, oversub b
 	return best, nil
 }
 
-func fitCPU(vcpus, targets []float64, threads []int, withFixed bool, g float64) (CPUFit, error) {
-	if len(vcpus) != len(targets) || len(vcpus) < 2 {
-		return CPUFit{}, fmt.Errorf("fit: need at least 2 sizes with one target each, got %d and %d", len(vcpus), len(targets))
+func fitCPU(cores []Cores, targets []float64, threads []int, withFixed, withSerial bool, g float64) (CPUFit, error) {
+	if len(cores) != len(targets) || len(cores) < 2 {
+		return CPUFit{}, fmt.Errorf("fit: need at least 2 sizes with one target each, got %d and %d", len(cores), len(targets))
 	}
 	for i, t := range targets {
 		if !(t > 0) {
-			return CPUFit{}, fmt.Errorf("fit: target time at %.3g vCPU is %v s, want > 0 (transfer time exceeds the measured stage?)", vcpus[i], t)
+			return CPUFit{}, fmt.Errorf("fit: target time at %.3g vCPU is %v s, want > 0 (transfer time exceeds the measured stage?)", cores[i].Share, t)
 		}
 	}
 	if threads == nil {
@@ -109,14 +118,13 @@ func fitCPU(vcpus, targets []float64, threads []int, withFixed bool, g float64) 
 		// Columns: 1 (fixed), 1/min(c,1) (serial), 1/min(c,k) (parallel); rows divided by the
 		// target so that the residuals are relative errors.
 		cols := [3][]float64{}
-		for i, c := range vcpus {
+		for i, c := range cores {
 			cols[0] = append(cols[0], 1/targets[i])
-			cols[1] = append(cols[1], 1/math.Min(c, 1)/targets[i])
-			a := math.Min(c, float64(k))
-			cols[2] = append(cols[2], math.Pow(float64(k)/a, g)/a/targets[i])
+			cols[1] = append(cols[1], ComputeTime(1, 0, k, g, c)/targets[i])
+			cols[2] = append(cols[2], ComputeTime(0, 1, k, g, c)/targets[i])
 		}
 		for mask := 1; mask < 8; mask++ {
-			if mask&1 != 0 && !withFixed {
+			if (mask&1 != 0 && !withFixed) || (mask&2 != 0 && !withSerial) {
 				continue
 			}
 			coef, ok := solveLS(cols, mask)
@@ -124,7 +132,7 @@ func fitCPU(vcpus, targets []float64, threads []int, withFixed bool, g float64) 
 				continue
 			}
 			e := 0.0
-			for i := range vcpus {
+			for i := range cores {
 				d := coef[0]*cols[0][i] + coef[1]*cols[1][i] + coef[2]*cols[2][i] - 1
 				e += d * d
 			}
@@ -135,8 +143,8 @@ func fitCPU(vcpus, targets []float64, threads []int, withFixed bool, g float64) 
 		}
 	}
 	best.Targets = slices.Clone(targets)
-	for _, c := range vcpus {
-		best.Fitted = append(best.Fitted, best.Fixed+ComputeTimeOversub(best.Serial, best.Parallel, best.Threads, best.Oversub, c))
+	for _, c := range cores {
+		best.Fitted = append(best.Fitted, best.Fixed+ComputeTime(best.Serial, best.Parallel, best.Threads, best.Oversub, c))
 	}
 	return best, nil
 }

@@ -121,9 +121,10 @@ shared/data/aws-lambda-profiles), about 300 warm runs per app at 1000, 5000 and 
 function at that size. A parallel stage's value is the maximum over its invocations in the run.
 
 Model of one function (what the simulator executes, docs/simulator.md): download (R_in x (GET
-latency + extra) + input / 80 MB/s), compute S/min(c,1) + P/a x (k/a)^g with a = min(c, k) on
-c = min(m/1769, 6) vCPUs (g = 0 except for thread oversubscription), upload (R_out x (PUT latency
-+ extra) + output / 80 MB/s). Compute is scaled by an item-skew factor uniform on [1-w, 1]
+latency + extra) + input / 80 MB/s), compute S/min(c,1) + P/a x (k/n)^g (the last factor only
+when n < k) with a = min(c, k) on a share of c = min(m/1769, 6) vCPUs over the n visible cores
+(2 / 3 / 6 at 1000 / 5000 / 10240 MB; g = 0 except for spin-waiting threads), upload (R_out x (PUT
+latency + extra) + output / 80 MB/s). Compute is scaled by an item-skew factor uniform on [1-w, 1]
 (content-dependent work, bounded by the heaviest item) and by a run factor exp(N(0, sigma^2))
 shared by the function's invocations in a run (correlation between parallel siblings). For the
 video app the item skew is by chunk index (item_skew_by_index): the profiled runs reprocess one
@@ -149,8 +150,12 @@ Fit, per function (apps/fit.go, apps/calibrate.go):
 4. S, P (and k if free; g for ParamTune, whose 12 LightGBM/OpenMP threads spin-wait): non-negative
    least squares on relative error of the heaviest item's compute at the three sizes (measured P50
    minus transfer, divided by the model's median stage factor); g by a grid over [0, 2]. Three
-   sizes, at most two free work parameters (ParamTune: P and g, S = 0 by the fit): the fit is a
-   test of the CPU model, not an interpolation.
+   sizes, at most two free parameters (ParamTune: P and g, S held at 0): the fit is a test of the
+   CPU model, not an interpolation. ParamTune's speed-up is super-linear (124 / 17.3 / 5.38 s at
+   0.57 / 2.83 / 5.79 vCPU of share): its 12 threads run 6 / 4 / 2 to a visible core. With the
+   loss on threads per visible core the fit is within 3.4% at every size; with the same loss on
+   threads per unit of share, (k/a)^g, the best fit was +4% / -15% / +8%, and with no loss at all
+   -46% / -21% / +31%.
 
 Orchestration overhead: the median of E2E minus the sum of the stages, per size; it does not depend
 on memory (video 5.4 s at every size, ml 0.22 s, chatbot 0.15 to 0.74 s), so one number per app is
@@ -164,17 +169,10 @@ no cold-start init: the profiles are warm), maximum over the step's invocations 
 const knownGapsText = `
 ## Known gaps
 
-- ml ParamTune at 5000 MB: the measured speed-up with memory is super-linear (124 / 17.3 / 5.38 s
-  at 0.57 / 2.83 / 5.79 vCPU). Without oversubscription any model a + b/min(c,k) gives at most the
-  CPU ratio and the best fit left -46% / -21% / +31%. With 12 spin-waiting threads losing
-  (a/12)^g of their share (g = 0.36 fitted) the fit is +4% / -15% / +8%: the local exponent of the
-  data rises from 1.22 (1000 -> 5000 MB) to 1.63 (5000 -> 10240 MB), while below 12 cores the
-  model is a pure power law T ~ c^-(1+g) with one exponent, so no g fits the middle size. The remaining cause is unknown (CFS quota
-  throttling with 3 visible cores at 5000 MB is a candidate); memory pressure is not modelled
-  because nothing in the data isolates it. ml E2E at 5000 MB inherits the gap.
-- Bundling ParamTune: with oversubscription, B items in one VM get 1/B of the cores each and pay
-  the steeper loss, so a bundle costs ParamTune more than processor sharing alone predicts. This
-  follows from the fitted mechanism; no bundling measurement of the ml app exists to check it.
+- Bundling ParamTune: with oversubscription, B items in one VM share its visible cores (B x 12
+  threads on at most 6 cores) and pay the steeper loss, so a bundle costs ParamTune far more than
+  processor sharing alone predicts. This follows from the fitted mechanism; no bundling
+  measurement of the ml app exists to check it.
 - chatbot TrainIntentClassifier: the measured P50 is lower at 5000 MB (2.60 s) than at 10240 MB
   (3.87 s), with a much heavier tail at 10240 MB (P95 10.2 s vs 4.9 s). Any model whose time does
   not grow with memory must give T(5000) >= T(10240); the best such value for both is their

@@ -42,9 +42,11 @@ type Function struct {
 	// chunk in every run). False (the default) draws ItemSkew afresh per invocation.
 	ItemSkewByIndex bool `json:"item_skew_by_index,omitempty"`
 	// Oversubscription is the exponent g of the loss of efficiency of a parallel part that runs
-	// Threads spin-waiting threads (OpenMP, LightGBM) on fewer cores: on a cores (a < Threads) it
-	// progresses at a * (a/Threads)^g core-seconds per second instead of a, so its time is
-	// P/a * (Threads/a)^g. 0 (the default) means threads yield when idle: no loss.
+	// Threads spin-waiting threads (OpenMP, LightGBM) on fewer cores than threads: given a cores
+	// of CPU share on n visible cores (n >= a: the VM's share is a quota over the cores its guest
+	// sees), it progresses at a * (n/Threads)^g core-seconds per second instead of a when
+	// n < Threads, so its time is P/a * (Threads/n)^g. 0 (the default) means threads yield when
+	// idle: no loss.
 	Oversubscription float64 `json:"oversubscription,omitempty"`
 	// InputRequests and OutputRequests are the sequential storage requests the function makes to
 	// read its input and write its output (e.g. one PUT per chunk); each pays the storage's

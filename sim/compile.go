@@ -58,7 +58,10 @@ type template struct {
 	fns   []int32
 	memMB int
 	gb    float64 // memMB / 1024, the billed size
-	vcpu  float64
+	vcpu  float64 // CPU share c(m)
+	// visPerCore is n(m)/c(m), visible cores per core of share: a slot given a cores of share
+	// runs on a*visPerCore visible cores (Platform.VisibleCores).
+	visPerCore float64
 }
 
 type compiled struct {
@@ -105,7 +108,8 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 		}
 		t := int32(len(c.tmpls))
 		tmplIndex[key.String()] = t
-		c.tmpls = append(c.tmpls, template{fns: fns, memMB: mem, gb: float64(mem) / 1024, vcpu: plat.VCPU(mem)})
+		c.tmpls = append(c.tmpls, template{fns: fns, memMB: mem, gb: float64(mem) / 1024, vcpu: plat.VCPU(mem),
+			visPerCore: float64(plat.VisibleCores(mem)) / plat.VCPU(mem)})
 		return t
 	}
 	add := func(n node) int32 {

@@ -1241,7 +1241,7 @@ func (e *engine) rerate(vi int32) {
 		return
 	}
 	p := e.plat
-	cores := e.c.tmpls[v.tmpl].vcpu
+	cores, visPerCore := e.c.tmpls[v.tmpl].vcpu, e.c.tmpls[v.tmpl].visPerCore
 	ncpu, nnet, need := 0, 0, 0.0
 	for si := v.active; si >= 0; si = e.slots[si].next {
 		s := &e.slots[si]
@@ -1285,9 +1285,12 @@ func (e *engine) rerate(vi int32) {
 		case resCPU:
 			a := min(s.demand, level)
 			s.rate = a * slow
-			if s.oversub > 0 && a < s.demand {
-				// Spin-waiting threads on fewer cores than threads: efficiency (a/k)^g.
-				s.rate *= math.Pow(a/s.demand, s.oversub)
+			if s.oversub > 0 {
+				// Spin-waiting threads on fewer visible cores than threads: efficiency (n/k)^g,
+				// n the slot's share of the visible cores (the quota throttles all of them alike).
+				if n := a * visPerCore; n < s.demand {
+					s.rate *= math.Pow(n/s.demand, s.oversub)
+				}
 			}
 			used += a
 		case resNet:

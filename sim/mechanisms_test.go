@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -17,22 +19,45 @@ func one(t *testing.T, f dag.Function, memoryMB int) Invocation {
 	return res.Invocations[0]
 }
 
-// TestOversubscriptionByHand: P = 6 core-s on k = 4 spin-waiting threads with exponent g.
-// On c = 1 vCPU (1769 MB) the part runs at 1 x (1/4)^g cores: 6 s for g = 0, 6 x 4 = 24 s for
-// g = 1, 6 x 2 = 12 s for g = 0.5. On c = 4 vCPU (7076 MB) there is no oversubscription: 1.5 s
-// whatever g. The serial part (1 core-s) never pays it.
+// TestOversubscriptionByHand: P = 6 core-s on k = 4 spin-waiting threads with exponent g. At
+// 1769 MB the VM has c = 1 vCPU of share over n = 2 visible cores, so the part runs at
+// 1 x (2/4)^g cores: 6 s for g = 0, 6 x 2 = 12 s for g = 1, 6 x sqrt(2) s for g = 0.5. At 1000 MB
+// (c = 1000/1769, still n = 2) the loss is the same factor on a smaller share. At 7076 MB (c = 4,
+// n = 4) there is no oversubscription: 1.5 s whatever g. The serial part (1 core-s) never pays it.
 func TestOversubscriptionByHand(t *testing.T) {
+	c1000 := 1000.0 / 1769
 	for _, tc := range []struct {
 		g       float64
 		mb      int
 		compute float64
 	}{
-		{0, 1769, 1 + 6}, {1, 1769, 1 + 24}, {0.5, 1769, 1 + 12}, {1, 7076, 1 + 1.5},
+		{0, 1769, 1 + 6}, {1, 1769, 1 + 12}, {0.5, 1769, 1 + 6*math.Sqrt2},
+		{1, 1000, (1 + 6*2) / c1000}, {1, 7076, 1 + 1.5},
 	} {
 		f := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), ParallelWork: dag.Const(6),
 			Threads: 4, Oversubscription: tc.g}
 		inv := one(t, f, tc.mb)
-		near(t, "compute", inv.Compute, tc.compute, 1e-9)
+		near(t, fmt.Sprintf("compute (g %v, %d MB)", tc.g, tc.mb), inv.Compute, tc.compute, 1e-9)
+	}
+}
+
+// TestVisibleCores: the measured nproc steps (Platform.VisibleCoreStepsMB), and never fewer cores
+// than the share when a platform file changes the share but not the steps.
+func TestVisibleCores(t *testing.T) {
+	p := DefaultPlatform()
+	for mb, want := range map[int]int{128: 2, 1000: 2, 3008: 2, 3009: 3, 5000: 3, 5307: 3, 5308: 4, 7077: 5, 8845: 5, 8846: 6, 10240: 6} {
+		if got := p.VisibleCores(mb); got != want {
+			t.Errorf("VisibleCores(%d) = %d, want %d", mb, got, want)
+		}
+	}
+	p.MBPerVCPU = 500
+	if got := p.VisibleCores(2600); got != 6 {
+		t.Errorf("with 500 MB per vCPU, VisibleCores(2600) = %d, want ceil(5.2) = 6", got)
+	}
+	for _, bad := range []string{`{"visible_core_steps_mb": [5000, 3000]}`, `{"visible_core_steps_mb": [0]}`, `null`} {
+		if _, err := ParsePlatform("p.json", []byte(bad)); err == nil {
+			t.Errorf("ParsePlatform(%s) accepted it", bad)
+		}
 	}
 }
 

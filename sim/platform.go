@@ -20,6 +20,15 @@ type Platform struct {
 	// vCPU, and a function gets up to 6 vCPUs (at 10,240 MB).
 	MBPerVCPU float64 `json:"mb_per_vcpu"`
 	MaxVCPU   float64 `json:"max_vcpu"`
+	// MinVisibleCores and VisibleCoreStepsMB give the cores the guest sees, n(m): MinVisibleCores,
+	// plus one for each step at or below m, and never fewer than ceil(c(m)). The CPU share c(m) is
+	// enforced as a quota over those n cores (CFS bandwidth control), so n >= c: a 1,000 MB
+	// function sees 2 cores and may use 0.57 of them. It matters to spin-waiting threads
+	// (Function.Oversubscription), which lose time when there are more threads than cores to run
+	// them on. Source: nproc measured per memory size, github.com/rwnx/lambda-cpuinfo (2 cores up
+	// to 3,008 MB, 3 from 3,009, 4 from 5,308, 5 from 7,077, 6 from 8,846 MB).
+	MinVisibleCores    int   `json:"min_visible_cores"`
+	VisibleCoreStepsMB []int `json:"visible_core_steps_mb"`
 
 	// ContentionPerCoRunner slows every computing invocation in a VM by a factor
 	// 1 + ContentionPerCoRunner * (n - 1) when n invocations compute at once (shared memory
@@ -89,6 +98,8 @@ func DefaultPlatform() *Platform {
 	return &Platform{
 		MBPerVCPU:             1769,
 		MaxVCPU:               6,
+		MinVisibleCores:       2,
+		VisibleCoreStepsMB:    []int{3009, 5308, 7077, 8846},
 		ContentionPerCoRunner: 0.03,
 		StorageGetLatency:     0.015,
 		StoragePutLatency:     0.025,
@@ -117,6 +128,25 @@ func (p *Platform) VCPU(memoryMB int) float64 {
 	return math.Min(float64(memoryMB)/p.MBPerVCPU, p.MaxVCPU)
 }
 
+// VisibleCores returns n(m), the cores a VM of memoryMB sees (MinVisibleCores, VisibleCoreStepsMB);
+// always at least ceil(VCPU(memoryMB)).
+func (p *Platform) VisibleCores(memoryMB int) int {
+	return CountVisibleCores(memoryMB, p.VCPU(memoryMB), p.MinVisibleCores, p.VisibleCoreStepsMB)
+}
+
+// CountVisibleCores is the visible-core rule of Platform.VisibleCores for a VM of memoryMB with a
+// CPU share of share vCPUs: minCores plus one per step at or below memoryMB, at least ceil(share).
+// The modeler's public platform facts (wisefuse.Platform) use it too.
+func CountVisibleCores(memoryMB int, share float64, minCores int, stepsMB []int) int {
+	n := minCores
+	for _, step := range stepsMB {
+		if memoryMB >= step {
+			n++
+		}
+	}
+	return max(n, int(math.Ceil(share)))
+}
+
 // ReadPlatform reads a JSON platform file: DefaultPlatform with the fields the file names
 // replaced. Unknown fields are errors, so a typo cannot silently leave a default in place.
 func ReadPlatform(path string) (*Platform, error) {
@@ -134,6 +164,9 @@ func ParsePlatform(name string, data []byte) (*Platform, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", name, err)
+	}
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return nil, fmt.Errorf("%s: platform: got null, want a JSON object of the fields to override ({} for the defaults)", name)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -165,6 +198,11 @@ func (p *Platform) Validate() error {
 				want = "> 0"
 			}
 			return fmt.Errorf("platform: %s = %v, want a finite number %s", name, x, want)
+		}
+	}
+	for i, step := range p.VisibleCoreStepsMB {
+		if step <= 0 || (i > 0 && step <= p.VisibleCoreStepsMB[i-1]) {
+			return fmt.Errorf("platform: visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ type psSim struct {
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
 // billed seconds.
-func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vcpu float64) (latency, busy float64) {
+func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores) (latency, busy float64) {
 	nt := items.tasks
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
@@ -66,8 +66,8 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vc
 	return items.gap[b*nt] + busy, busy
 }
 
-// run replays n items' phases on vcpu vCPUs and returns when the last one ends.
-func (ps *psSim) run(n int, vcpu float64) float64 {
+// run replays n items' phases on vcpu and returns when the last one ends.
+func (ps *psSim) run(n int, vcpu Cores) float64 {
 	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
 	ps.left = slices.Grow(ps.left[:0], n)[:n]
 	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
@@ -111,9 +111,10 @@ func (ps *psSim) run(n int, vcpu float64) float64 {
 }
 
 // allocate sets each item's progress rate: 1 for a wait, and for CPU phases the max-min fair
-// share of vcpu under each phase's cap (water filling: phases capped below the fair share get
-// their cap, the rest split what is left; repeat until no cap binds).
-func (ps *psSim) allocate(n int, vcpu float64) {
+// share of vcpu's share under each phase's cap (water filling: phases capped below the fair share
+// get their cap, the rest split what is left; repeat until no cap binds). A spin-waiting phase then
+// loses (n/cap)^g, n its part of the visible cores.
+func (ps *psSim) allocate(n int, vcpu Cores) {
 	ps.order = ps.order[:0]
 	for i := range n {
 		ps.rate[i] = 0
@@ -126,7 +127,7 @@ func (ps *psSim) allocate(n int, vcpu float64) {
 			ps.order = append(ps.order, i)
 		}
 	}
-	left := vcpu
+	left := vcpu.Share
 	open := ps.order
 	for len(open) > 0 {
 		share := left / float64(len(open))
@@ -150,9 +151,8 @@ func (ps *psSim) allocate(n int, vcpu float64) {
 		}
 	}
 	for _, i := range ps.order {
-		if ph := ps.phases[i][ps.cur[i]]; ph.oversub > 0 && ps.rate[i] < ph.cap {
-			ps.rate[i] *= math.Pow(ps.rate[i]/ph.cap, ph.oversub)
-		}
+		ph := ps.phases[i][ps.cur[i]]
+		ps.rate[i] *= oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
 	}
 	if k := len(ps.order); k > 1 && ps.contention > 0 {
 		slow := 1 + ps.contention*float64(k-1)

@@ -2,10 +2,13 @@ package wisefuse
 
 import (
 	"math"
-	"slices"
 )
 
-// Curve is a function's fitted CPU scaling: its compute time on c vCPUs is
+// Cores is what a VM size computes on: a CPU share of Share vCPUs, enforced as a quota over the
+// Visible cores its threads can run on (Platform.Cores).
+type Cores struct{ Share, Visible float64 }
+
+// Curve is a function's fitted CPU scaling: its compute time on a share of c vCPUs is
 // Serial/min(c, 1) + Parallel/min(c, Threads) seconds for a typical invocation.
 //
 // Why this form: it is the public AWS Lambda CPU model (a vCPU share proportional to memory) applied
@@ -18,25 +21,33 @@ type Curve struct {
 	Serial   float64 `json:"serial_s"`   // core-seconds of single-threaded work
 	Parallel float64 `json:"parallel_s"` // core-seconds that spread over up to Threads vCPUs
 	Threads  float64 `json:"threads"`
-	// Oversub is the exponent g of the efficiency (a/Threads)^g of the parallel part on a < Threads
-	// vCPUs: spin-waiting threads (OpenMP, LightGBM) lose time on fewer cores than threads. 0: none.
+	// Oversub is the exponent g of the efficiency (n/Threads)^g of the parallel part on n < Threads
+	// visible cores: spin-waiting threads (OpenMP, LightGBM) lose time on fewer cores than threads.
+	// 0: none.
 	Oversub float64 `json:"oversub,omitempty"`
 }
 
-// Time returns the curve's compute time on c vCPUs.
-func (k Curve) Time(c float64) float64 {
-	if c <= 0 {
+// Time returns the curve's compute time on c.
+func (k Curve) Time(c Cores) float64 {
+	if c.Share <= 0 {
 		return math.Inf(1)
 	}
-	return k.Serial/math.Min(c, 1) + k.Parallel/k.parallelRate(math.Min(c, k.Threads))
+	a := math.Min(c.Share, k.Threads)
+	return k.Serial/math.Min(c.Share, 1) + k.Parallel/k.parallelRate(a, a*c.Visible/c.Share)
 }
 
-// parallelRate is the progress rate of the parallel part on a <= Threads vCPUs.
-func (k Curve) parallelRate(a float64) float64 {
-	if k.Oversub > 0 && a < k.Threads {
-		return a * math.Pow(a/k.Threads, k.Oversub)
+// parallelRate is the progress rate of the parallel part given a <= Threads vCPUs of share that run
+// on n visible cores.
+func (k Curve) parallelRate(a, n float64) float64 {
+	return a * oversubEfficiency(n, k.Threads, k.Oversub)
+}
+
+// oversubEfficiency is (n/threads)^g for n < threads visible cores, else 1.
+func oversubEfficiency(n, threads, g float64) float64 {
+	if g > 0 && n < threads {
+		return math.Pow(n/threads, g)
 	}
-	return a
+	return 1
 }
 
 // Oversubscription fits: thread counts up to maxOversubThreads, exponents on a 0.02 grid up to 1,
@@ -55,7 +66,7 @@ const (
 // than parameters several fits are exact; the tie goes to the largest Threads, i.e. the
 // assumption that work which sped up keeps speeding up with vCPUs, which is what the real logs
 // show between 1,000 and 10,240 MB.
-func fitCurve(cs, ys []float64, maxThreads float64) Curve {
+func fitCurve(cs []Cores, ys []float64, maxThreads float64) Curve {
 	best, bestErr := Curve{Threads: 1}, math.Inf(1)
 	if len(cs) == 0 {
 		return best
@@ -63,7 +74,7 @@ func fitCurve(cs, ys []float64, maxThreads float64) Curve {
 	if len(cs) == 1 || allEqual(cs) {
 		// One size: no scaling information. Assume fully parallel work up to the cap, the same
 		// tie-break as below.
-		return Curve{Parallel: ys[0] * math.Min(cs[0], maxThreads), Threads: maxThreads}
+		return Curve{Parallel: ys[0] * math.Min(cs[0].Share, maxThreads), Threads: maxThreads}
 	}
 	for k := 1.0; k <= maxThreads+1e-9; k++ {
 		s, p := nnls2(cs, ys, k, 0)
@@ -103,14 +114,14 @@ func fitCurve(cs, ys []float64, maxThreads float64) Curve {
 	return best
 }
 
-// nnls2 solves min sum ((S a_i + P b_i - y_i)/y_i)^2 over S, P >= 0, where a_i = 1/min(c_i,1) and
-// b_i = 1/min(c_i,k).
-func nnls2(cs, ys []float64, k, g float64) (s, p float64) {
-	pc := Curve{Threads: k, Oversub: g}
+// nnls2 solves min sum ((S a_i + P b_i - y_i)/y_i)^2 over S, P >= 0, where a_i and b_i are the
+// times of one core-second of serial and of parallel work (k threads, exponent g) on cs[i].
+func nnls2(cs []Cores, ys []float64, k, g float64) (s, p float64) {
+	unitS, unitP := Curve{Serial: 1, Threads: k}, Curve{Parallel: 1, Threads: k, Oversub: g}
 	var aa, ab, bb, ay, by float64
 	for i, c := range cs {
 		w := 1 / (ys[i] * ys[i])
-		a, b := 1/math.Min(c, 1), 1/pc.parallelRate(math.Min(c, k))
+		a, b := unitS.Time(c), unitP.Time(c)
 		aa += w * a * a
 		ab += w * a * b
 		bb += w * b * b
@@ -130,7 +141,7 @@ func nnls2(cs, ys []float64, k, g float64) (s, p float64) {
 	errOf := func(s, p float64) float64 {
 		e := 0.0
 		for i, c := range cs {
-			r := (s/math.Min(c, 1) + p/pc.parallelRate(math.Min(c, k)) - ys[i]) / ys[i]
+			r := (s*unitS.Time(c) + p*unitP.Time(c) - ys[i]) / ys[i]
 			e += r * r
 		}
 		return e
@@ -141,6 +152,11 @@ func nnls2(cs, ys []float64, k, g float64) (s, p float64) {
 	return sOnly, 0
 }
 
-func allEqual(xs []float64) bool {
-	return slices.Min(xs) == slices.Max(xs)
+func allEqual(xs []Cores) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
 }

@@ -17,7 +17,7 @@ type ModelOptions struct {
 }
 
 func (o ModelOptions) withDefaults() ModelOptions {
-	if o.Platform == (Platform{}) {
+	if o.Platform.unset() {
 		o.Platform = AWSLambda()
 	}
 	if o.Atoms <= 0 {
@@ -101,7 +101,8 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	plat := m.opts.Platform
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
-		var cs, ys []float64
+		var cs []Cores
+		var ys []float64
 		for i := range p.Sizes {
 			var comp []float64
 			for j := range p.Sizes[i].Steps {
@@ -117,7 +118,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			if med <= 0 {
 				continue
 			}
-			cs = append(cs, plat.VCPU(p.Sizes[i].MemoryMB))
+			cs = append(cs, plat.Cores(p.Sizes[i].MemoryMB))
 			ys = append(ys, med)
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
@@ -193,7 +194,7 @@ func selectKth(s []float64, k int) float64 {
 
 // curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
 // gets 1 so that scales stay finite (its samples are all zero anyway).
-func (m *Model) curveTime(fn string, c float64) float64 {
+func (m *Model) curveTime(fn string, c Cores) float64 {
 	t := m.curves[fn].Time(c)
 	if t <= 0 || math.IsNaN(t) {
 		return 1
@@ -202,8 +203,8 @@ func (m *Model) curveTime(fn string, c float64) float64 {
 }
 
 func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
-	c := m.opts.Platform.VCPU(s.MemoryMB)
-	sd := sizeData{mem: s.MemoryMB, vcpu: c, runs: s.Runs, endGap: s.EndGap}
+	c := m.opts.Platform.Cores(s.MemoryMB)
+	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap}
 		switch {
@@ -244,7 +245,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 
 // prepareItems joins the iterator tasks' samples by (run, item). Items that miss a task in a run
 // (a failed invocation) are dropped.
-func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c float64) (*itemSamples, error) {
+func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c Cores) (*itemSamples, error) {
 	var tasks []*StepSamples
 	var fns []string
 	for _, it := range st.Map.Iterator {
@@ -380,7 +381,7 @@ type scratch struct {
 func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := plat.VCPU(mem)
+	c := plat.Cores(mem)
 	vals := sc.vals[:0]
 	cost := 0.0
 	ratios := make([]float64, j-i)
@@ -448,7 +449,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	fns := iteratorTasks(st)
 	ratio := make([]float64, nt)
 	for t := range nt {
-		ratio[t] = m.curveTime(fns[t], plat.VCPU(gmem[t]))
+		ratio[t] = m.curveTime(fns[t], plat.Cores(gmem[t]))
 	}
 	groups := 0
 	for t := range nt {
@@ -469,7 +470,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		widest = max(widest, k)
 	}
 	wide := widest > wideBundles
-	vcpu := plat.VCPU(vmMem)
+	vcpu := plat.Cores(vmMem)
 	sampled, sampledBusy := 0, 0.0
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -518,14 +519,15 @@ const (
 // wideCandidates is how many bundles per run and reference size widestBundle replays.
 const wideCandidates = 2
 
-// wideReferenceVCPUs are the sizes (in vCPUs) at which widestBundle ranks a wide Map's bundles.
-var wideReferenceVCPUs = []float64{0.25, 1, 2, 6}
+// wideReferenceMB are the VM sizes at which widestBundle ranks a wide Map's bundles (on AWS
+// Lambda 0.25, 1, 2 and 5.8 vCPUs).
+var wideReferenceMB = []int{442, 1769, 3538, 10240}
 
 // widestBundle returns the latency of the slowest bundle of size bsz among items [lo, hi) of run
 // r, replaying only the candidates: the bundles holding the items slowest alone at a few
 // reference sizes (an approximation: a bundle's time is driven by its slowest item, but two
 // heavy items sharing a VM can beat it).
-func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu float64) float64 {
+func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu Cores) float64 {
 	items := src.stages[si].items
 	hi := items.runStart[r+1]
 	worst := 0.0
@@ -550,7 +552,7 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 		for rr := range src.runs {
 			lo, hi := items.runStart[rr], items.runStart[rr+1]
 			var picks []int
-			for ci := range wideReferenceVCPUs {
+			for ci := range wideReferenceMB {
 				times := alone.times[ci]
 				type scored struct {
 					start int
@@ -613,7 +615,7 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 }
 
 // aloneTimes returns (and caches, per profiled size and Map) each item's time alone at each of
-// wideReferenceVCPUs, which wideCandidates ranks bundles by for every bundle size; the caller
+// wideReferenceMB, which wideCandidates ranks bundles by for every bundle size; the caller
 // holds m.mu.
 func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	key := [2]int{src.index, si}
@@ -629,9 +631,10 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
 		}
 	}
-	out := make([][]float64, len(wideReferenceVCPUs))
+	out := make([][]float64, len(wideReferenceMB))
 	ct := make([]float64, nt)
-	for ci, c := range wideReferenceVCPUs {
+	for ci, mb := range wideReferenceMB {
+		c := m.opts.Platform.Cores(mb)
 		for k := range nt {
 			ct[k] = m.curves[fns[k]].Time(c)
 		}
@@ -658,7 +661,7 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	return at
 }
 
-// aloneTimes holds a wide Map's items' times alone at each of wideReferenceVCPUs (times[ref]
+// aloneTimes holds a wide Map's items' times alone at each of wideReferenceMB (times[ref]
 // [item]), the slowest items of each run at each (top[ref][run]) and each run's largest gap.
 type aloneTimes struct {
 	times  [][]float64

@@ -85,7 +85,8 @@ func PlatformFromSim(p *sim.Platform) Platform {
 		p = sim.DefaultPlatform()
 	}
 	return Platform{
-		MBPerVCPU: p.MBPerVCPU, MaxVCPU: p.MaxVCPU, PricePerGBs: p.GBSecondUSD,
+		MBPerVCPU: p.MBPerVCPU, MaxVCPU: p.MaxVCPU, MinVisibleCores: p.MinVisibleCores,
+		VisibleCoreStepsMB: p.VisibleCoreStepsMB, PricePerGBs: p.GBSecondUSD,
 		PricePerRequest: p.RequestUSD, PricePerGet: p.GetUSD, PricePerPut: p.PutUSD,
 		PricePerState: p.TransitionUSD, ContentionPerCoRunner: p.ContentionPerCoRunner,
 	}
@@ -98,7 +99,7 @@ func NewSimPlanner(w *dag.Workflow, po SimProfileOptions, opts PlannerOptions) (
 	if err != nil {
 		return nil, err
 	}
-	if opts.Model.Platform == (Platform{}) {
+	if opts.Model.Platform.unset() {
 		opts.Model.Platform = PlatformFromSim(po.Platform)
 	}
 	return NewPlanner(p, opts)

@@ -46,7 +46,8 @@ func checkWideCandidates(t *testing.T, skew float64) {
 			for r := range src.runs {
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				var want []int
-				for _, c := range wideReferenceVCPUs {
+				for _, mb := range wideReferenceMB {
+					c := m.opts.Platform.Cores(mb)
 					type scored struct {
 						start int
 						t     float64
