@@ -462,6 +462,9 @@ func (p *Profile) Validate() error {
 		if s.Runs < 1 || len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs {
 			return fmt.Errorf("%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
 		}
+		if k := badValue(s.E2E); k >= 0 {
+			return fmt.Errorf("%s: e2e_s[%d] = %v, want a finite number >= 0", at, k, s.E2E[k])
+		}
 		if k := badValue(s.EndGap); k >= 0 {
 			return fmt.Errorf("%s: end_gap_s[%d] = %v, want a finite number >= 0", at, k, s.EndGap[k])
 		}

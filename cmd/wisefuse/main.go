@@ -80,7 +80,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Run 'wisefuse %s --help' for usage.\n", c.name)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
+		// Library errors name their package ("wisefuse: ..."), which here is also the program.
+		fmt.Fprintf(stderr, "wisefuse %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "wisefuse: "))
 		return 1
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,7 @@ type modelReport struct {
 	MeanCost     float64   `json:"mean_cost_usd"`
 	ProfiledSize []int     `json:"profiled_sizes_mb"`
 	MeasuredP95  *float64  `json:"measured_p95_s,omitempty"`
+	Warning      string    `json:"warning,omitempty"`
 }
 
 func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -94,6 +96,15 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
 	}
+	if len(p.Sizes) == 1 {
+		only := p.Sizes[0].MemoryMB
+		for _, mb := range planSizes(pl) {
+			if mb != only {
+				rep.Warning = fmt.Sprintf("one profiled size (%d MB): the compute at %d MB assumes work that parallelises up to the vCPU cap, which no data checks; profile two or more sizes", only, mb)
+				break
+			}
+		}
+	}
 	// A uniform plan at a size the full profile has: show the measured E2E for comparison.
 	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 {
 		if s := full.Size(pl.DefaultMemoryMB); s != nil {
@@ -111,8 +122,20 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "workflow %s, profiled sizes %v MB\n", rep.Workflow, rep.ProfiledSize)
 	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, rep.MeanCost)
+	if rep.Warning != "" {
+		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
+	}
 	if rep.MeasuredP95 != nil {
 		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *rep.MeasuredP95, 100*(rep.P95 / *rep.MeasuredP95 - 1))
 	}
 	return nil
+}
+
+// planSizes lists the memory sizes pl gives its functions: the default and every override.
+func planSizes(pl *dag.Plan) []int {
+	sizes := []int{pl.DefaultMemoryMB}
+	for _, name := range slices.Sorted(maps.Keys(pl.Memory)) {
+		sizes = append(sizes, pl.Memory[name])
+	}
+	return sizes
 }

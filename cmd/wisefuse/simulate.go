@@ -50,6 +50,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("give --runs N or --arrivals poisson:RATE|FILE.csv")
 	case *runs < 0:
 		return usagef("--runs %d: want >= 1", *runs)
+	case *arrivals != "" && !strings.HasPrefix(*arrivals, "poisson:") && filepath.Ext(*arrivals) != ".csv":
+		return usagef("--arrivals %q: want poisson:RATE or a .csv file", *arrivals)
 	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
 		return usagef("--duration goes with --arrivals poisson:RATE")
 	case *cold && *arrivals != "":

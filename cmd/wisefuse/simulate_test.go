@@ -107,6 +107,7 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--workflow", "video", "--memory", "50", "--runs", "5"}, 2, "want 128..10240"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:x", "--duration", "5"}, 2, "RATE"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:1"}, 2, "--duration"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "foo:1", "--duration", "10"}, 2, `--arrivals "foo:1": want poisson:RATE or a .csv file`},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", bad}, 1, "bad.csv: line 3"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
