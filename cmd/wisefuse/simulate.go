@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -20,7 +22,7 @@ func init() {
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
 		usage: "--workflow W (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
-			"                         [--seed S] [--cold] [--platform FILE] [--out FILE.parquet|.csv] [--json]",
+			"                         [--seed S] [--cold] [--platform FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
 		run: runSimulate,
 	})
 }
@@ -33,6 +35,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	arrivals := fs.String("arrivals", "", "poisson:RATE (DAG invocations per second, with --duration) or a CSV `FILE` of arrival times in seconds (one per line, or a column named arrival_s, arrival or time)")
 	duration := fs.Float64("duration", 0, "`SECONDS` of Poisson arrivals")
 	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives byte-identical output")
+	planOut := fs.String("plan-out", "", "write the plan that ran (from --plan, --memory or --policy) to `FILE` as JSON")
 	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive)")
 	platform := fs.String("platform", "", "platform JSON `FILE` overriding constants of the default AWS platform (docs/simulator.md); built-in workflows otherwise use their calibrated orchestration latency")
 	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
@@ -74,6 +77,15 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	p, err := plan.resolve(w)
 	if err != nil {
 		return err
+	}
+	if *planOut != "" {
+		b, err := dag.MarshalIndent(p)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteBytes(*planOut, b); err != nil {
+			return err
+		}
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
 

@@ -90,6 +90,20 @@ func TestSimulateArrivalsFile(t *testing.T) {
 	}
 }
 
+// TestSimulatePlanOut: --plan-out writes the plan a policy chose, and simulating that file gives
+// the same result as the policy.
+func TestSimulatePlanOut(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "sonic.json")
+	code, viaPolicy, errOut := runCLI("simulate", "--workflow", "chatbot", "--policy", "sonic", "--runs", "20", "--json", "--plan-out", f)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	code, viaFile, errOut := runCLI("simulate", "--workflow", "chatbot", "--plan", f, "--runs", "20", "--json")
+	if code != 0 || viaFile != viaPolicy {
+		t.Errorf("the written plan simulates to %q (exit %d, %s), the policy to %q", viaFile, code, errOut, viaPolicy)
+	}
+}
+
 func TestSimulateBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
