@@ -135,7 +135,7 @@ type accuracyPoint struct {
 	app, plan, kind         string
 	pred, sim, bPred, bSim  float64
 	relErr, predImp, simImp float64
-	impactErr               float64 // |predicted impact - simulated impact|, in fraction points
+	impactErr               float64 // wisefuse.ImpactError: relative error of the slowdown factor
 	hasBase                 bool
 }
 
@@ -151,7 +151,7 @@ func accuracyPoints(t *Table) []accuracyPoint {
 		if a.kind != "size" && a.bPred > 0 && a.bSim > 0 {
 			a.hasBase = true
 			a.predImp, a.simImp = a.pred/a.bPred-1, a.sim/a.bSim-1
-			a.impactErr = appAbs(a.predImp - a.simImp)
+			a.impactErr = wisefuse.ImpactError(a.predImp, a.simImp)
 		}
 		out = append(out, a)
 	}
@@ -265,12 +265,12 @@ func headlinesAccuracy(t *Table) []Headline {
 				}
 			}
 		}
-		hl := Headline{Claim: fmt.Sprintf("model error of the %s impact on P95 (max over plans)", kind.kind), Paper: kind.paper}
+		hl := Headline{Claim: fmt.Sprintf("model error of the %s impact on P95 (max over plans; error of the slowdown factor P95 with / without)", kind.kind), Paper: kind.paper}
 		if worstImp == nil {
 			hl.Ours = "not measured"
 			hl.Note = fmt.Sprintf("no built-in app has a plan of this kind (no %s opportunity in its structure)", kind.kind)
 		} else {
-			hl.Ours = fmt.Sprintf("%.1f points over %d plans (worst %s %s: predicted %+.1f%%, simulated %+.1f%%)",
+			hl.Ours = fmt.Sprintf("%.1f%% over %d plans (worst %s %s: predicted %+.1f%%, simulated %+.1f%%)",
 				100*worstImp.impactErr, n, worstImp.app, worstImp.plan, 100*worstImp.predImp, 100*worstImp.simImp)
 			bound := 0.034
 			if kind.kind == "bundle" {

@@ -196,7 +196,8 @@ func selected(only []string) ([]*Experiment, error) {
 }
 
 // cellPath is where a cell's rows are kept: one small CSV per cell, named by a hash of its key,
-// in a folder per mode so quick and full runs never mix.
+// in a folder per mode and per build of the program, so quick and full runs never mix and a
+// rebuilt program with changed code never reuses cells its predecessor computed.
 func cellPath(cfg Config, e *Experiment, c Cell) string {
 	mode := "full"
 	if cfg.Quick {
@@ -204,8 +205,29 @@ func cellPath(cfg Config, e *Experiment, c Cell) string {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(c.Key))
-	return filepath.Join(cfg.Out, e.Name, "cells-"+mode, fmt.Sprintf("%016x.csv", h.Sum64()))
+	return filepath.Join(cfg.Out, e.Name, "cells-"+mode+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
 }
+
+// buildID identifies the running program's code: a hash of its executable. Go builds are
+// reproducible, so rebuilding unchanged code keeps the ID (and an interrupted run resumes), while
+// any change to the code, its dependencies or the Go version changes it.
+var buildID = sync.OnceValue(func() string {
+	h := fnv.New64a()
+	exe, err := os.Executable()
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(exe); err == nil {
+			_, err = io.Copy(h, f)
+			f.Close()
+		}
+	}
+	if err != nil {
+		// Without its own executable the program cannot tell builds apart; a fixed ID keeps
+		// resuming possible, and --fresh still recomputes.
+		return "unknown"
+	}
+	return fmt.Sprintf("%012x", h.Sum64()&(1<<48-1))
+})
 
 // normalize turns int values into int64, so rows computed now equal rows read back from disk.
 func normalize(rows []Row) []Row {

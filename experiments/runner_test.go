@@ -148,7 +148,7 @@ func TestRunnerSurvivesKill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	cells := filepath.Join(out, toy.Name, "cells-full")
+	cells := filepath.Join(out, toy.Name, "cells-full-"+buildID())
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		kept, _ := filepath.Glob(filepath.Join(cells, "*.csv"))

@@ -139,16 +139,6 @@ type accuracyRow struct {
 // for a set of plans compares the predicted P95 with the P95 of 300 fresh simulated runs (other
 // seeds): median error <= 5% and max <= 13% (the paper's bound on AWS), and the predicted impact
 // of fusion within 3.4 points and of bundling within 7 points of the simulated impact.
-// impactError is how far a predicted impact pi (P95 of the plan over P95 without the fusion or
-// bundle, minus 1) is from the simulated si: the relative error of the slowdown factor 1 + pi.
-// For impacts of tens of percent it is the paper's unit, points of impact, to within a few
-// tenths; bundling ml's ParamTune (12 spin-waiting threads per item) slows it several-fold
-// (+300% to +600%), and there points would measure the size of the slowdown, not the model's
-// error (a 5% miss of a 7x slowdown is 35 points).
-func impactError(pi, si float64) float64 {
-	return math.Abs((1+pi)/(1+si) - 1)
-}
-
 func TestAccuracyAgainstSimulator(t *testing.T) {
 	type planCase struct {
 		name string
@@ -256,7 +246,7 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 			if r.kind == "fusion" {
 				bound = 0.034
 			}
-			if e := impactError(pi, si); e > bound {
+			if e := ImpactError(pi, si); e > bound {
 				t.Errorf("%s %s: predicted %s impact %+.1f%%, simulated %+.1f%%: slowdown factor off by %.1f%% (bound %.1f%%)", r.app, r.plan, r.kind, 100*pi, 100*si, 100*e, 100*bound)
 			}
 		}
