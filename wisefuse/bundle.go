@@ -5,11 +5,14 @@ import (
 	"slices"
 )
 
-// psPhase is one phase of a bundled item: a wait (a transfer or an orchestration gap, which uses
-// no CPU) when cap is 0, otherwise CPU work in core-seconds that can use at most cap vCPUs.
+// psPhase is one phase of a bundled item: a wait (request latency, init or an orchestration gap:
+// no shared resource) when cap is 0; with net set, bytes that move at most one connection's rate
+// and share the VM's network with the other items' transfers; otherwise CPU work in core-seconds
+// that can use at most cap vCPUs.
 type psPhase struct {
 	amount  float64
 	cap     float64
+	net     bool
 	oversub float64 // the curve's Oversub for a parallel phase: efficiency (rate/cap)^g below cap
 }
 
@@ -21,9 +24,13 @@ type psSim struct {
 	cur    []int     // current phase of each item
 	left   []float64 // what is left of the current phase
 	rate   []float64
-	order  []int
+	order  []int // computing items
+	// netOrder are the transferring items; open is water filling's scratch.
+	netOrder, open []int
 	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
 	contention float64
+	// connBps and vmBps are one transfer's and the whole VM's network bandwidth (bytes/s).
+	connBps, vmBps float64
 }
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
@@ -42,7 +49,15 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vc
 			head, tail := t == 0, t == nt-1
 			w := items.init[k]
 			if head {
-				w += items.down[k]
+				wait, bytes := m.splitTransfer(fns[t], true, items.down[k])
+				w += wait
+				if w > 0 {
+					ph = append(ph, psPhase{amount: w})
+				}
+				w = 0
+				if bytes > 0 {
+					ph = append(ph, psPhase{amount: bytes, net: true})
+				}
 			}
 			if w > 0 {
 				ph = append(ph, psPhase{amount: w})
@@ -56,12 +71,19 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vc
 				ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
 			}
 			if tail && items.up[k] > 0 {
-				ph = append(ph, psPhase{amount: items.up[k]})
+				wait, bytes := m.splitTransfer(fns[t], false, items.up[k])
+				if wait > 0 {
+					ph = append(ph, psPhase{amount: wait})
+				}
+				if bytes > 0 {
+					ph = append(ph, psPhase{amount: bytes, net: true})
+				}
 			}
 		}
 		ps.phases[i] = ph
 	}
 	ps.contention = m.opts.Platform.ContentionPerCoRunner
+	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
 	busy = ps.run(n, vcpu)
 	return items.gap[b*nt] + busy, busy
 }
@@ -110,25 +132,38 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 	return now
 }
 
-// allocate sets each item's progress rate: 1 for a wait, and for CPU phases the max-min fair
-// share of vcpu's share under each phase's cap (water filling: phases capped below the fair share
-// get their cap, the rest split what is left; repeat until no cap binds). A spin-waiting phase then
-// loses (n/cap)^g, n its part of the visible cores.
+// allocate sets each item's progress rate: 1 for a wait; for transfers an equal split of the VM's
+// network, at most one connection's rate each; and for CPU phases the max-min fair share of vcpu's
+// share under each phase's cap (water filling: phases capped below the fair share get their cap,
+// the rest split what is left; repeat until no cap binds). A spin-waiting phase then loses
+// (n/cap)^g, n its part of the visible cores.
 func (ps *psSim) allocate(n int, vcpu Cores) {
 	ps.order = ps.order[:0]
+	ps.netOrder = ps.netOrder[:0]
 	for i := range n {
 		ps.rate[i] = 0
 		if ps.cur[i] >= len(ps.phases[i]) {
 			continue
 		}
-		if ph := ps.phases[i][ps.cur[i]]; ph.cap == 0 {
+		switch ph := ps.phases[i][ps.cur[i]]; {
+		case ph.net:
+			ps.netOrder = append(ps.netOrder, i)
+		case ph.cap == 0:
 			ps.rate[i] = 1
-		} else {
+		default:
 			ps.order = append(ps.order, i)
 		}
 	}
+	if k := len(ps.netOrder); k > 0 {
+		r := min(ps.connBps, ps.vmBps/float64(k))
+		for _, i := range ps.netOrder {
+			ps.rate[i] = r
+		}
+	}
 	left := vcpu.Share
-	open := ps.order
+	// open is filtered in place, so it must not share ps.order's array: the loops below still
+	// need every computing item.
+	open := append(ps.open[:0], ps.order...)
 	for len(open) > 0 {
 		share := left / float64(len(open))
 		kept := open[:0]
@@ -150,6 +185,7 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 			break
 		}
 	}
+	ps.open = open
 	for _, i := range ps.order {
 		ph := ps.phases[i][ps.cur[i]]
 		ps.rate[i] *= oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
@@ -160,4 +196,22 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 			ps.rate[i] /= slow
 		}
 	}
+}
+
+// splitTransfer splits a profiled transfer of fn (its download when in, else its upload) of
+// seconds into a wait that does not depend on bandwidth (request latency) and the bytes that moved
+// at one connection's rate, using the workflow's declared data size (median). Alone in a VM the
+// two take the profiled time again; in a bundle the bytes share the VM's network. Without a
+// declared size or known bandwidths the whole transfer stays a wait.
+func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {
+	conn := m.opts.Platform.ConnectionBps
+	b := m.dataBytes[fn][1]
+	if in {
+		b = m.dataBytes[fn][0]
+	}
+	if b <= 0 || conn <= 0 || m.opts.Platform.VMNetworkBps <= 0 {
+		return seconds, 0
+	}
+	t := min(b/conn, seconds)
+	return seconds - t, t * conn
 }

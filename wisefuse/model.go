@@ -54,6 +54,9 @@ type Model struct {
 	w      *dag.Workflow // skeleton
 	curves map[string]Curve
 	sizes  []sizeData
+	// dataBytes is each function's median input and output size in bytes, as profiled (zero when
+	// the profile has none, e.g. real logs): splitTransfer uses it for bundles.
+	dataBytes map[string][2]float64
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping

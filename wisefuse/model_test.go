@@ -34,6 +34,36 @@ func TestProcessorSharing(t *testing.T) {
 	}
 }
 
+// TestProcessorSharingContentionWithCaps: a serial item (1 core-s, cap 1) beside a parallel one
+// (4 core-s, cap 4) on 2 vCPUs with 10% contention per co-runner. Both get 1 vCPU, slowed to
+// 1/1.1: the serial one ends at 1.1 s, when the parallel one has done 1 core-s; alone it then
+// runs on 2 vCPUs, with no contention, for 1.5 s: 2.6 s. (A cap binding in the water filling
+// once made the contention divide one item twice and the other not at all.)
+func TestProcessorSharingContentionWithCaps(t *testing.T) {
+	ps := psSim{contention: 0.1}
+	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 4, cap: 4}}}
+	if got := ps.run(2, Cores{2, 2}); math.Abs(got-2.6) > 1e-9 {
+		t.Fatalf("bundle ends at %v, want 2.6", got)
+	}
+}
+
+// TestBundleNetworkSharing: transfers share the VM's network: two items each moving 160 MB on a
+// VM of 160 MB/s with 80 MB/s per connection run at 80 MB/s each (2 s); four at 40 MB/s (4 s).
+// A wait beside them is not slowed.
+func TestBundleNetworkSharing(t *testing.T) {
+	ps := psSim{connBps: 80e6, vmBps: 160e6}
+	for _, n := range []int{2, 4} {
+		ps.phases = ps.phases[:0]
+		for range n {
+			ps.phases = append(ps.phases, []psPhase{{amount: 160e6, net: true}})
+		}
+		ps.phases = append(ps.phases, []psPhase{{amount: 1}})
+		if got, want := ps.run(n+1, Cores{1, 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
+			t.Errorf("%d transfers end at %v, want %v", n, got, want)
+		}
+	}
+}
+
 // TestCurveFit recovers a curve from exact points and breaks two-point ties toward more threads.
 func TestCurveFit(t *testing.T) {
 	want := Curve{Serial: 2, Parallel: 9, Threads: 3}

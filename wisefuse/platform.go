@@ -28,6 +28,11 @@ type Platform struct {
 	// AWS publishes no figure; PlatformFromSim copies the simulated platform's, as an operator
 	// would measure it on that platform.
 	ContentionPerCoRunner float64
+	// ConnectionBps and VMNetworkBps are one transfer's bandwidth and a VM's in all (bytes/s),
+	// measured once on the platform like ContentionPerCoRunner. With both set, bundled items'
+	// transfers share the VM's network in the bundle replay (using the workflow's declared data
+	// sizes); 0 (AWSLambda: AWS publishes no figure) leaves transfers as the profiled times.
+	ConnectionBps, VMNetworkBps float64
 }
 
 // AWSLambda is AWS Lambda (x86, us-east-1) with S3 Standard and Step Functions Standard, from the
@@ -59,6 +64,7 @@ func (p Platform) VCPU(memMB int) float64 {
 func (p Platform) unset() bool {
 	return p.MBPerVCPU == 0 && p.MaxVCPU == 0 && p.PricePerGBs == 0 && p.PricePerRequest == 0 &&
 		p.PricePerGet == 0 && p.PricePerPut == 0 && p.PricePerState == 0 && p.ContentionPerCoRunner == 0 &&
+		p.ConnectionBps == 0 && p.VMNetworkBps == 0 &&
 		p.MinVisibleCores == 0 && len(p.VisibleCoreStepsMB) == 0
 }
 
