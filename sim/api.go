@@ -19,6 +19,8 @@ type Invocation struct {
 	Download float64 // seconds spent reading input
 	Compute  float64 // seconds spent computing
 	Upload   float64 // seconds spent writing output
+	InBytes  float64 // bytes read (from storage, another VM or this VM's memory)
+	OutBytes float64 // bytes written
 	End      float64 // invocation end
 	Cost     float64 // USD attributed to this invocation (its share of the VM's billed duration and requests)
 }

@@ -126,6 +126,14 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
 	}
+	m.dataBytes = map[string][2]float64{}
+	for i := range p.Sizes {
+		for _, st := range p.Sizes[i].Steps {
+			if _, ok := m.dataBytes[st.Function]; !ok && (st.InBytes > 0 || st.OutBytes > 0) {
+				m.dataBytes[st.Function] = [2]float64{st.InBytes, st.OutBytes}
+			}
+		}
+	}
 	for i := range p.Sizes {
 		sd, err := m.prepareSize(&p.Sizes[i])
 		if err != nil {

@@ -63,6 +63,10 @@ type StepSamples struct {
 	Download []float64 `json:"download_s"`
 	Compute  []float64 `json:"compute_s"`
 	Upload   []float64 `json:"upload_s"`
+	// InBytes and OutBytes are the mean bytes an invocation read and wrote (0: not recorded, as
+	// in real logs). The bundle replay uses them to share a VM's network between its items.
+	InBytes  float64 `json:"in_bytes,omitempty"`
+	OutBytes float64 `json:"out_bytes,omitempty"`
 }
 
 // Len returns the number of invocations.
@@ -81,6 +85,9 @@ func (s *StepSamples) add(run, item int, gap float64, in *sim.Invocation) {
 	s.Download = append(s.Download, in.Download)
 	s.Compute = append(s.Compute, in.Compute)
 	s.Upload = append(s.Upload, in.Upload)
+	n := float64(len(s.Run))
+	s.InBytes += (in.InBytes - s.InBytes) / n
+	s.OutBytes += (in.OutBytes - s.OutBytes) / n
 }
 
 // Size returns the profile at memMB, or nil.
@@ -487,6 +494,9 @@ func (p *Profile) Validate() error {
 			}
 			if len(st.Item) != n || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
 				return fmt.Errorf("%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
+			}
+			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 {
+				return fmt.Errorf("%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers >= 0", at, j, st.Step, st.InBytes, st.OutBytes)
 			}
 			for _, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
 				if k := badValue(col); k >= 0 {

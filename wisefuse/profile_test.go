@@ -31,6 +31,7 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 		{"negative e2e", "e2e_s[3]", func(p *Profile) { p.Sizes[0].E2E[3] = -1 }},
 		{"negative end gap", "end_gap_s[0]", func(p *Profile) { p.Sizes[1].EndGap[0] = -0.5 }},
 		{"negative compute", "negative or non-finite", func(p *Profile) { p.Sizes[0].Steps[0].Compute[1] = -2 }},
+		{"negative bytes", "in_bytes -1", func(p *Profile) { p.Sizes[0].Steps[1].InBytes = -1 }},
 	} {
 		q, err := ReadProfile(good)
 		if err != nil {
