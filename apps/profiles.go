@@ -126,3 +126,37 @@ func ReadProfiles(dir, app string) ([]*Profile, error) {
 	}
 	return out, nil
 }
+
+// Drift is a stationarity check of one stage of one profile: the median of the first half of the
+// runs (in the file's order, which is the order they ran) against the median of the second half.
+// A simulator draws every run from one distribution, so no setting of its parameters can follow
+// a measurement whose level moved while it was taken.
+type Drift struct {
+	App               string
+	Stage             string
+	MemoryMB          int
+	FirstP50, LastP50 float64 // seconds
+}
+
+// Change is the second half's median relative to the first half's.
+func (d Drift) Change() float64 { return d.LastP50/d.FirstP50 - 1 }
+
+// DriftLimit is the change beyond which a profile counts as non-stationary: in the public
+// profiles every stage of every size moves by at most 7% between halves, except chatbot at
+// 10,240 MB, whose stages move by 11% to 39%.
+const DriftLimit = 0.10
+
+// Drifts returns the stationarity check of every stage (and E2E) of p, stages sorted, E2E last.
+func (p *Profile) Drifts() []Drift {
+	var out []Drift
+	for _, s := range append(p.StageNames(), E2EStage) {
+		x := p.Stages[s]
+		if len(x) < 4 {
+			continue
+		}
+		h := len(x) / 2
+		out = append(out, Drift{App: p.App, Stage: s, MemoryMB: p.MemoryMB,
+			FirstP50: stats.Percentiles(x[:h], 50)[0], LastP50: stats.Percentiles(x[h:], 50)[0]})
+	}
+	return out
+}

@@ -64,6 +64,9 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 		profiles[app] = ps
+		for _, p := range ps {
+			r.Drifts = append(r.Drifts, p.Drifts()...)
+		}
 		for _, spec := range apps.Specs(app) {
 			f, err := apps.Fit(spec, ps, st)
 			if err != nil {
