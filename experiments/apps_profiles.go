@@ -99,16 +99,22 @@ func figureProfiles(t *Table, base string) error {
 				Title: fmt.Sprintf("%s: %s latency by memory size", app, stage),
 				X:     figures.Axis{Label: fmt.Sprintf("%s latency (s)", stage), Log: true},
 			}
-			for _, source := range []string{"simulated", "aws"} {
-				for _, mem := range profileSizesIn(t, app, stage, source) {
+			// One colour per size; the AWS measurement solid, the simulation dashed beside it.
+			sizes := profileSizesIn(t, app, stage, "simulated")
+			for _, mem := range sizes {
+				for _, source := range []string{"aws", "simulated"} {
+					if !slices.Contains(profileSizesIn(t, app, stage, source), mem) {
+						continue
+					}
 					vals := t.Floats("latency_s", func(r Row) bool {
 						return inApp(r) && cellStr(t, r, "stage") == stage && cellStr(t, r, "source") == source && cellInt(t, r, "memory_mb") == int64(mem)
 					})
+					look := &figures.Look{Color: slices.Index(sizes, mem), Dashed: source == "simulated"}
 					name := fmt.Sprintf("%d MB sim", mem)
 					if source == "aws" {
 						name = fmt.Sprintf("%d MB AWS", mem)
 					}
-					f.Series = append(f.Series, figures.Sample{Name: name, Values: vals})
+					f.Series = append(f.Series, figures.Sample{Name: name, Values: vals, Look: look})
 				}
 			}
 			if err := f.Write(fmt.Sprintf("%s-%s-%s", base, app, stage)); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // CDF is a figure of the empirical cumulative distribution of one or more named samples, e.g.
@@ -27,6 +28,26 @@ type CDF struct {
 type Sample struct {
 	Name   string
 	Values []float64
+	// Look, when set, draws the series in that look instead of the one its position gives, so
+	// that related series can share a colour and differ by line (e.g. measured and simulated
+	// latency at one memory size).
+	Look *Look
+}
+
+// Look is a series' colour, as an index into the palette that series positions also use, and
+// whether its line is dashed.
+type Look struct {
+	Color  int
+	Dashed bool
+}
+
+func (l Look) line() draw.LineStyle {
+	sty := seriesLine(l.Color)
+	sty.Dashes = nil
+	if l.Dashed {
+		sty.Dashes = seriesDashes(1)
+	}
+	return sty
 }
 
 // Write renders the figure to path.png and path.svg (path has no extension).
@@ -88,7 +109,11 @@ func (f CDF) plot() (*plot.Plot, *legend, error) {
 	}
 	leg := &legend{}
 	for i, c := range curves {
-		if err := addLine(p, leg, c, i, f.Series[i].Name, false); err != nil {
+		sty := seriesLine(i)
+		if l := f.Series[i].Look; l != nil {
+			sty = l.line()
+		}
+		if err := addLine(p, leg, c, i, sty, f.Series[i].Name, false); err != nil {
 			return nil, nil, fmt.Errorf("figures: %q: series %q: %w", f.Title, f.Series[i].Name, err)
 		}
 	}

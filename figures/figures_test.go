@@ -48,10 +48,10 @@ func goldenFigures() map[string]figure {
 			Title: "E2E latency, video analytics",
 			X:     Axis{Label: "E2E latency (s)"},
 			Series: []Sample{
-				{"WiseFuse", lognormal(100000, 22, 0.08)},
-				{"User-Max", lognormal(100000, 20, 0.06)},
-				{"User-Min", lognormal(100000, 48, 0.15)},
-				{"Faastlane (12 runs)", lognormal(12, 30, 0.1)},
+				{Name: "WiseFuse", Values: lognormal(100000, 22, 0.08)},
+				{Name: "User-Max", Values: lognormal(100000, 20, 0.06)},
+				{Name: "User-Min", Values: lognormal(100000, 48, 0.15)},
+				{Name: "Faastlane (12 runs)", Values: lognormal(12, 30, 0.1)},
 			},
 			Refs: []Ref{{"SLO 30 s", 30}},
 		},
@@ -60,8 +60,8 @@ func goldenFigures() map[string]figure {
 			X:      Axis{Label: "Intermediate data (bytes)", Log: true},
 			YLabel: "Fraction of DAG invocations",
 			Series: []Sample{
-				{"Azure (synthetic)", append(lognormal(5000, 2e5, 2.5), 0, 0, 0)},
-				{"Generated trace", lognormal(5000, 1e5, 2)},
+				{Name: "Azure (synthetic)", Values: append(lognormal(5000, 2e5, 2.5), 0, 0, 0)},
+				{Name: "Generated trace", Values: lognormal(5000, 1e5, 2)},
 			},
 		},
 		"lines": Lines{
@@ -113,6 +113,16 @@ func goldenFigures() map[string]figure {
 			Y:        Axis{Label: "Predicted P95 (s)"},
 			Series:   []XY{{"Video plans", simulated[:6], predicted[:6]}, {"ML plans", simulated[6:], predicted[6:]}},
 			Diagonal: true,
+		},
+		"cdf_paired": CDF{
+			Title: "Classify latency by memory size",
+			X:     Axis{Label: "Classify latency (s)", Log: true},
+			Series: []Sample{
+				{Name: "1000 MB AWS", Values: lognormal(300, 52, 0.04), Look: &Look{Color: 0}},
+				{Name: "1000 MB sim", Values: lognormal(300, 52, 0.05), Look: &Look{Color: 0, Dashed: true}},
+				{Name: "10240 MB AWS", Values: lognormal(300, 14, 0.03), Look: &Look{Color: 1}},
+				{Name: "10240 MB sim", Values: lognormal(300, 14, 0.04), Look: &Look{Color: 1, Dashed: true}},
+			},
 		},
 	}
 }
@@ -179,9 +189,9 @@ func TestBadInput(t *testing.T) {
 		path string
 		want string
 	}{
-		{"cdf NaN", CDF{Title: "t", Series: []Sample{{"a", []float64{1, nan}}}}, "f", `figures: "t": series "a": Values[1] = NaN, want a finite number`},
-		{"cdf Inf", CDF{Title: "t", Series: []Sample{{"a", []float64{math.Inf(1)}}}}, "f", `Values[0] = +Inf`},
-		{"cdf empty series", CDF{Title: "t", Series: []Sample{{"a", nil}}}, "f", `series "a" has no values`},
+		{"cdf NaN", CDF{Title: "t", Series: []Sample{{Name: "a", Values: []float64{1, nan}}}}, "f", `figures: "t": series "a": Values[1] = NaN, want a finite number`},
+		{"cdf Inf", CDF{Title: "t", Series: []Sample{{Name: "a", Values: []float64{math.Inf(1)}}}}, "f", `Values[0] = +Inf`},
+		{"cdf empty series", CDF{Title: "t", Series: []Sample{{Name: "a", Values: nil}}}, "f", `series "a" has no values`},
 		{"cdf no series", CDF{Title: "t"}, "f", `"t": no series`},
 		{"lines length mismatch", Lines{Title: "t", Series: []XY{{"a", []float64{1, 2}, []float64{1}}}}, "f", `series "a": 2 X values but 1 Y values`},
 		{"lines NaN", Lines{Title: "t", Series: []XY{{"a", []float64{1}, []float64{nan}}}}, "f", `Y[0] = NaN`},
@@ -211,7 +221,7 @@ func TestLogAxisDropsNonPositive(t *testing.T) {
 	dir := t.TempDir()
 	for i, fig := range []figure{
 		Lines{Title: "t", X: Axis{Log: true}, Y: Axis{Log: true}, Series: []XY{{"a", []float64{0, -1, 10}, []float64{1, 1, 0}}}},
-		CDF{Title: "t", X: Axis{Log: true}, Series: []Sample{{"a", []float64{0, -3}}}},
+		CDF{Title: "t", X: Axis{Log: true}, Series: []Sample{{Name: "a", Values: []float64{0, -3}}}},
 		Bars{Title: "t", Categories: []string{"x"}, Y: Axis{Log: true}, Series: []BarSeries{{"a", []float64{0}}}},
 		Scatter{Title: "t", X: Axis{Log: true}, Y: Axis{Log: true}, Diagonal: true, Series: []XY{{"a", []float64{-1}, []float64{2}}}},
 	} {

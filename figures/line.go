@@ -64,7 +64,7 @@ func (f Lines) plot() (*plot.Plot, *legend, error) {
 		if f.Markers != nil {
 			markers = *f.Markers
 		}
-		if err := addLine(p, leg, s, i, f.Series[i].Name, markers); err != nil {
+		if err := addLine(p, leg, s, i, seriesLine(i), f.Series[i].Name, markers); err != nil {
 			return nil, nil, fmt.Errorf("figures: %q: series %q: %w", f.Title, f.Series[i].Name, err)
 		}
 	}
@@ -104,20 +104,20 @@ func cleanXY(title string, in []XY, logX, logY bool) ([]plotter.XYs, span, span,
 	return out, xs, ys, nil
 }
 
-// addLine draws series i's points as a line (and glyphs) and gives it a legend entry. A series
-// left empty by a log axis keeps its legend entry, so the reader sees it exists.
-func addLine(p *plot.Plot, leg *legend, xys plotter.XYs, i int, name string, markers bool) error {
+// addLine draws series i's points as a line in sty (and glyphs) and gives it a legend entry. A
+// series left empty by a log axis keeps its legend entry, so the reader sees it exists.
+func addLine(p *plot.Plot, leg *legend, xys plotter.XYs, i int, sty draw.LineStyle, name string, markers bool) error {
 	var thumbs []plot.Thumbnailer
 	if len(xys) > 0 {
 		l, err := plotter.NewLine(xys)
 		if err != nil {
 			return err
 		}
-		l.LineStyle = seriesLine(i)
+		l.LineStyle = sty
 		p.Add(l)
 		thumbs = append(thumbs, l)
 	} else {
-		thumbs = append(thumbs, lineThumb{seriesLine(i)})
+		thumbs = append(thumbs, lineThumb{sty})
 	}
 	if markers && len(xys) > 0 {
 		s, err := plotter.NewScatter(xys)
