@@ -164,7 +164,14 @@ func stratify(key []float64, weight []int64) []float64 {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
+	slices.SortStableFunc(order, byKeyThenIndex(key))
+	return stratifyOrder(order, weight)
+}
+
+// byKeyThenIndex orders DAG indices by key, ascending, and equal keys by index, so that every
+// sort of DAGs is deterministic.
+func byKeyThenIndex(key []float64) func(a, b int) int {
+	return func(a, b int) int {
 		switch {
 		case key[a] < key[b]:
 			return -1
@@ -172,8 +179,7 @@ func stratify(key []float64, weight []int64) []float64 {
 			return 1
 		}
 		return a - b
-	})
-	return stratifyOrder(order, weight)
+	}
 }
 
 // stratifyOrder is stratify for an explicit order, which may cover only some of the DAGs: the
@@ -231,16 +237,7 @@ func assignStructure(dags []DAGSpec, zDepth, zWidth, zNodes []float64, rho float
 			key[i] = rho*zDepth[i] + math.Sqrt(1-rho*rho)*zWidth[i]
 		}
 	}
-	byKey := func(a, b int) int {
-		switch {
-		case key[a] < key[b]:
-			return -1
-		case key[a] > key[b]:
-			return 1
-		}
-		return a - b
-	}
-	slices.SortFunc(multi, byKey)
+	slices.SortFunc(multi, byKeyThenIndex(key))
 	wideMass := (1 - AzureWidth.At(1)) * float64(total)
 	top := len(multi)
 	for m := float64(singleMass); top > 0 && m < wideMass; {
@@ -250,15 +247,7 @@ func assignStructure(dags []DAGSpec, zDepth, zWidth, zNodes []float64, rho float
 	// Inside the wide group, single- and multi-stage DAGs mix at random: the published CDFs
 	// imply about the same single-stage share at width 2 as at width >= 3.
 	wide := append(slices.Clone(multi[top:]), single...)
-	slices.SortFunc(wide, func(a, b int) int {
-		switch {
-		case zWidth[a] < zWidth[b]:
-			return -1
-		case zWidth[a] > zWidth[b]:
-			return 1
-		}
-		return a - b
-	})
+	slices.SortFunc(wide, byKeyThenIndex(zWidth))
 	order := append(slices.Clone(multi[:top]), wide...)
 	for i, u := range stratifyOrder(order, counts) {
 		dags[i].Width = AzureWidth.Quantile(u)
