@@ -19,6 +19,40 @@ var sweepSchema = tables.Schema{
 	{Name: "slo_s", Type: tables.Float64}, // WiseFuse's latency target; 0 for the baselines
 }
 
+// sweep is one sweep experiment: a workflow family over one parameter, every policy at each point.
+type sweep struct {
+	name, title, description string
+	param                    string    // the parameter's name in headlines, e.g. "skew"
+	keyName                  string    // and in cell keys, which seed the cells: keep it stable
+	points, quickPoints      []float64 // the parameter's values in full and quick mode
+	workflow                 func(x float64) *dag.Workflow
+	figureTitle              string
+	axis                     figures.Axis         // the parameter's axis in the figures
+	format                   func(float64) string // the parameter's value in headlines
+}
+
+// register registers s as an experiment.
+func (s sweep) register() {
+	Register(&Experiment{
+		Name: s.name, Title: s.title, Description: s.description, Schema: sweepSchema,
+		Cells: func(quick bool) []Cell {
+			points := s.points
+			if quick {
+				points = s.quickPoints
+			}
+			return sweepCells(points, quick, func(x float64) string { return fmt.Sprintf("%s=%g", s.keyName, x) })
+		},
+		Run: func(c Cell, seed uint64) ([]Row, error) {
+			p := c.Params.(sweepPoint)
+			return runSweepPoint(p.X, s.workflow(p.X), seed, p.Quick)
+		},
+		Figure: func(t *Table, base string) error { return sweepFigures(t, base, s.figureTitle, s.axis) },
+		Headlines: func(t *Table) []Headline {
+			return sweepHeadlines(t, s.param, s.format)
+		},
+	})
+}
+
 // sweepCells makes one cell per sweep point; every cell plans and runs all policies, since
 // WiseFuse's target depends on User-Max's result at the same point.
 func sweepCells(points []float64, quick bool, label func(float64) string) []Cell {

@@ -13,33 +13,23 @@ import (
 const dataFanOut = 10
 
 func init() {
-	Register(&Experiment{
-		Name:  "sweep-data",
-		Title: "P95 latency and cost per policy as the intermediate data grows from 1 KB to 1 GB",
-		Description: "A produce -> Map of 10 consumers -> merge workflow: the producer writes D bytes, each " +
+	sweep{
+		name:  "sweep-data",
+		title: "P95 latency and cost per policy as the intermediate data grows from 1 KB to 1 GB",
+		description: "A produce -> Map of 10 consumers -> merge workflow: the producer writes D bytes, each " +
 			"consumer reads D/10 and writes D/10, the merge reads all D. Compute is fixed (1 core-s per function, " +
 			"no per-byte processing), so the sweep isolates the cost of moving data: through remote storage unless " +
 			"a plan fuses the functions. Memory floors grow with the data a function holds (2x its input or output). " +
 			"WiseFuse aims at 1.2x User-Max's P95 at each size.",
-		Schema: sweepSchema,
-		Cells: func(quick bool) []Cell {
-			points := []float64{1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
-			if quick {
-				points = []float64{1e3, 1e6, 1e9}
-			}
-			return sweepCells(points, quick, func(x float64) string { return fmt.Sprintf("bytes=%g", x) })
-		},
-		Run: func(c Cell, seed uint64) ([]Row, error) {
-			p := c.Params.(sweepPoint)
-			return runSweepPoint(p.X, dataWorkflow(p.X), seed, p.Quick)
-		},
-		Figure: func(t *Table, base string) error {
-			return sweepFigures(t, base, "Data sweep", figures.Axis{Label: "Intermediate data per run (bytes)", Log: true})
-		},
-		Headlines: func(t *Table) []Headline {
-			return sweepHeadlines(t, "data", humanBytes)
-		},
-	})
+		param:       "data",
+		keyName:     "bytes",
+		points:      []float64{1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9},
+		quickPoints: []float64{1e3, 1e6, 1e9},
+		workflow:    dataWorkflow,
+		figureTitle: "Data sweep",
+		axis:        figures.Axis{Label: "Intermediate data per run (bytes)", Log: true},
+		format:      humanBytes,
+	}.register()
 }
 
 // dataWorkflow is produce -> Map(dataFanOut consumers) -> merge with bytes of intermediate data

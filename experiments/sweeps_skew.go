@@ -12,32 +12,22 @@ import (
 const skewMapWidth = 30
 
 func init() {
-	Register(&Experiment{
-		Name:  "sweep-skew",
-		Title: "P95 latency and cost per policy as the skew between parallel invocations grows from 1 to 1,000",
-		Description: "A split -> Map of 30 items -> combine workflow whose items' work (median 2 core-s, 80% of it parallel over up to 4 threads) is spread " +
+	sweep{
+		name:  "sweep-skew",
+		title: "P95 latency and cost per policy as the skew between parallel invocations grows from 1 to 1,000",
+		description: "A split -> Map of 30 items -> combine workflow whose items' work (median 2 core-s, 80% of it parallel over up to 4 threads) is spread " +
 			"log-uniformly so that the expected slowest / fastest ratio is the skew (the generated traces' law, " +
 			"traces.ItemSkew). Every policy plans at each skew and is measured over isolated warm runs; WiseFuse " +
 			"aims at 1.2x User-Max's P95 at that skew.",
-		Schema: sweepSchema,
-		Cells: func(quick bool) []Cell {
-			points := []float64{1, 3, 10, 30, 100, 300, 1000}
-			if quick {
-				points = []float64{1, 30, 1000}
-			}
-			return sweepCells(points, quick, func(x float64) string { return fmt.Sprintf("skew=%g", x) })
-		},
-		Run: func(c Cell, seed uint64) ([]Row, error) {
-			p := c.Params.(sweepPoint)
-			return runSweepPoint(p.X, skewWorkflow(p.X), seed, p.Quick)
-		},
-		Figure: func(t *Table, base string) error {
-			return sweepFigures(t, base, "Skew sweep", figures.Axis{Label: "Skew (slowest / fastest item)", Log: true})
-		},
-		Headlines: func(t *Table) []Headline {
-			return sweepHeadlines(t, "skew", func(x float64) string { return fmt.Sprintf("%g", x) })
-		},
-	})
+		param:       "skew",
+		keyName:     "skew",
+		points:      []float64{1, 3, 10, 30, 100, 300, 1000},
+		quickPoints: []float64{1, 30, 1000},
+		workflow:    skewWorkflow,
+		figureTitle: "Skew sweep",
+		axis:        figures.Axis{Label: "Skew (slowest / fastest item)", Log: true},
+		format:      func(x float64) string { return fmt.Sprintf("%g", x) },
+	}.register()
 }
 
 // skewWorkflow is split -> Map(skewMapWidth items, work spread by skew) -> combine.
