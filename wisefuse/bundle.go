@@ -36,31 +36,41 @@ type psSim struct {
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
 // billed seconds.
 func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores) (latency, busy float64) {
+	busy = ps.replay(m, items, fns, b, e, vcpu, true, true)
+	return items.gap[b*items.tasks] + busy, busy
+}
+
+// replay runs items [b, e) side by side in one VM of vcpu and returns when the last one ends.
+// Inside the VM the iterator's steps pass data in memory, with no orchestration between them, as
+// in a fusion group. The first step reads its input from remote storage when remoteIn, else from
+// memory (the Map is fused after a task in this VM); the last step writes to storage when
+// remoteOut, else to memory.
+func (ps *psSim) replay(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, remoteIn, remoteOut bool) float64 {
 	nt := items.tasks
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	for i := range n {
 		j := b + i
 		ph := ps.phases[i][:0]
-		// Inside a bundle's VM the iterator's steps pass data in memory with no orchestration
-		// between them, as in a fusion group: only the first downloads and the last uploads.
-		for t := range nt {
-			k := j*nt + t
-			head, tail := t == 0, t == nt-1
-			w := items.init[k]
-			if head {
-				wait, bytes := m.splitTransfer(fns[t], true, items.down[k])
-				w += wait
-				if w > 0 {
-					ph = append(ph, psPhase{amount: w})
-				}
-				w = 0
-				if bytes > 0 {
-					ph = append(ph, psPhase{amount: bytes, net: true})
-				}
-			}
+		wait := func(w float64) {
 			if w > 0 {
 				ph = append(ph, psPhase{amount: w})
+			}
+		}
+		transfer := func(fn string, in bool, seconds float64) {
+			w, bytes := m.splitTransfer(fn, in, seconds)
+			wait(w)
+			if bytes > 0 {
+				ph = append(ph, psPhase{amount: bytes, net: true})
+			}
+		}
+		for t := range nt {
+			k := j*nt + t
+			wait(items.init[k])
+			if t == 0 && remoteIn {
+				transfer(fns[t], true, items.down[k])
+			} else {
+				wait(m.localTime(fns[t], true))
 			}
 			curve := m.curves[fns[t]]
 			s := items.scale[k]
@@ -70,22 +80,17 @@ func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vc
 			if curve.Parallel > 0 {
 				ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
 			}
-			if tail && items.up[k] > 0 {
-				wait, bytes := m.splitTransfer(fns[t], false, items.up[k])
-				if wait > 0 {
-					ph = append(ph, psPhase{amount: wait})
-				}
-				if bytes > 0 {
-					ph = append(ph, psPhase{amount: bytes, net: true})
-				}
+			if t == nt-1 && remoteOut {
+				transfer(fns[t], false, items.up[k])
+			} else {
+				wait(m.localTime(fns[t], false))
 			}
 		}
 		ps.phases[i] = ph
 	}
 	ps.contention = m.opts.Platform.ContentionPerCoRunner
 	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
-	busy = ps.run(n, vcpu)
-	return items.gap[b*nt] + busy, busy
+	return ps.run(n, vcpu)
 }
 
 // run replays n items' phases on vcpu and returns when the last one ends.
@@ -214,4 +219,17 @@ func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes 
 	}
 	t := min(b/conn, seconds)
 	return seconds - t, t * conn
+}
+
+// localTime is how long fn's input (in) or output takes to pass in memory to or from a step fused
+// with it, from its profiled size and the platform's LocalBps; 0 when either is unknown.
+func (m *Model) localTime(fn string, in bool) float64 {
+	b := m.dataBytes[fn][1]
+	if in {
+		b = m.dataBytes[fn][0]
+	}
+	if b <= 0 || m.opts.Platform.LocalBps <= 0 {
+		return 0
+	}
+	return b / m.opts.Platform.LocalBps
 }

@@ -388,7 +388,7 @@ type scratch struct {
 
 // evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
 // task). Per profiled run: the gap before step i, then init of each, download of the first,
-// compute of each at mem, upload of the last.
+// compute of each at mem, data in memory between them, upload of the last.
 func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
@@ -396,18 +396,93 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	ratios := make([]float64, j-i)
+	local := 0.0
 	for k := i; k < j; k++ {
-		ratios[k-i] = m.curveTime(m.w.Steps[k].Task, c)
+		fn := m.w.Steps[k].Task
+		ratios[k-i] = m.curveTime(fn, c)
+		if k > i {
+			local += m.localTime(fn, true)
+		}
+		if k < j-1 {
+			local += m.localTime(fn, false)
+		}
 	}
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
-		busy := first.down[r] + last.up[r]
+		busy := first.down[r] + last.up[r] + local
 		for k := i; k < j; k++ {
 			ts := src.stages[k].task
 			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
 		}
 		vals = append(vals, src.stages[i].gap[r]+busy)
 		cost += plat.vmCost(mem, busy) + storageCost(plat, first.down[r], last.up[r])
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.PricePerState,
+	}
+}
+
+// evalFusedMap evaluates top-level steps [i, j) fused into one VM of mem MB, step k of them a Map
+// whose items all run in that VM (Bundle = items; Faastlane's whole-workflow VM), the others
+// tasks. Per profiled run: the gap before step i; the tasks before the Map in series; the Map's
+// items side by side, sharing the VM's cores and network (the bundle replay); the tasks after it;
+// data in memory between them. Only the group's first step reads from storage (all the items, when
+// the Map is first) and only its last writes to it.
+func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
+	plat := m.opts.Platform
+	src := &m.sizes[m.nearest(mem)]
+	c := plat.Cores(mem)
+	fns := iteratorTasks(&m.w.Steps[k])
+	items := src.stages[k].items
+	nt := items.tasks
+	ratios := make([]float64, j-i)
+	local := 0.0 // in-memory passing of the tasks, the same in every run
+	for s := i; s < j; s++ {
+		if s == k {
+			continue
+		}
+		fn := m.w.Steps[s].Task
+		ratios[s-i] = m.curveTime(fn, c)
+		if s > i {
+			local += m.localTime(fn, true)
+		}
+		if s < j-1 {
+			local += m.localTime(fn, false)
+		}
+	}
+	vals := sc.vals[:0]
+	cost := 0.0
+	for r := range src.runs {
+		busy := local
+		for s := i; s < j; s++ {
+			if s == k {
+				continue
+			}
+			ts := src.stages[s].task
+			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
+			if s == i {
+				busy += ts.down[r]
+				cost += storageCost(plat, ts.down[r], 0)
+			}
+			if s == j-1 {
+				busy += ts.up[r]
+				cost += storageCost(plat, 0, ts.up[r])
+			}
+		}
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		busy += sc.ps.replay(m, items, fns, lo, hi, c, k == i, k == j-1)
+		for it := lo; it < hi; it++ {
+			if k == i {
+				cost += storageCost(plat, items.down[it*nt], 0)
+			}
+			if k == j-1 {
+				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+			}
+		}
+		vals = append(vals, src.stages[i].gap[r]+busy)
+		cost += plat.vmCost(mem, busy)
 	}
 	sc.vals = vals
 	return stageEval{
@@ -1047,12 +1122,18 @@ type segment struct {
 	mem        int // VM size for tasks (the group's); the largest iterator size for a Map
 	cfg        *mapConfig
 	pass       bool
+	// fusedMap marks a group of tasks and one Map, all its items in the group's VM
+	// (evalFusedMap); mapAt is the Map's index.
+	fusedMap bool
+	mapAt    int
 }
 
 func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
 	switch {
 	case sg.pass:
 		return m.passStage()
+	case sg.fusedMap:
+		return m.evalFusedMap(sc, sg.start, sg.end, sg.mapAt, sg.mem)
 	case sg.cfg != nil:
 		return m.evalMap(sc, sg.start, *sg.cfg)
 	default:
@@ -1074,10 +1155,14 @@ func (m *Model) segmentsOf(plan *dag.Plan) ([]segment, error) {
 			}
 			segs = append(segs, segment{start: i, end: i + 1, pass: true})
 			i++
-		case st.Map != nil:
-			if g >= 0 {
-				return nil, fmt.Errorf("wisefuse: fusing map step %q with its neighbours is not modelled; fuse tasks, or tasks inside its iterator", st.Name)
+		case g >= 0 && m.groupHasMap(plan, i, g):
+			sg, err := m.fusedMapSegment(plan, i, g)
+			if err != nil {
+				return nil, err
 			}
+			segs = append(segs, sg)
+			i = sg.end
+		case st.Map != nil:
 			cfg := mapConfig{bundle: plan.BundleOf(st.Name)}
 			grp := 0
 			prevG := -2
@@ -1112,4 +1197,40 @@ func (m *Model) segmentsOf(plan *dag.Plan) ([]segment, error) {
 		}
 	}
 	return segs, nil
+}
+
+// groupHasMap reports whether fusion group g, which starts at top-level step i, holds a Map.
+func (m *Model) groupHasMap(plan *dag.Plan, i, g int) bool {
+	for j := i; j < len(m.w.Steps) && plan.FusionGroup(m.w.Steps[j].Name) == g; j++ {
+		if m.w.Steps[j].Map != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fusedMapSegment is fusion group g from top-level step i when it holds a Map: tasks and exactly
+// one Map, all of whose items stay in the group's VM.
+func (m *Model) fusedMapSegment(plan *dag.Plan, i, g int) (segment, error) {
+	steps := m.w.Steps
+	sg := segment{start: i, end: i, fusedMap: true, mapAt: -1}
+	for ; sg.end < len(steps) && plan.FusionGroup(steps[sg.end].Name) == g; sg.end++ {
+		st := &steps[sg.end]
+		switch {
+		case st.Task != "":
+			sg.mem = max(sg.mem, plan.MemoryOf(st.Task))
+		case st.Map != nil && sg.mapAt < 0:
+			sg.mapAt = sg.end
+			items, _ := st.Map.FixedItems()
+			if b := plan.BundleOf(st.Name); b < items {
+				return sg, fmt.Errorf("wisefuse: map %q is fused with its neighbours with bundle %d of its %d items; the modeler handles only all items in the fused VM (bundle %d), not spilled ones", st.Name, b, items, items)
+			}
+			for _, fn := range iteratorTasks(st) {
+				sg.mem = max(sg.mem, plan.MemoryOf(fn))
+			}
+		default:
+			return sg, fmt.Errorf("wisefuse: fusion group %d holds %s step %q; a group may hold tasks and one map", g, st.Kind(), st.Name)
+		}
+	}
+	return sg, nil
 }

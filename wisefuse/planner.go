@@ -553,9 +553,9 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 	case st.Pass:
 		return []segment{{start: i, end: i + 1, pass: true}}
 	case st.Map != nil:
-		return pl.mapSegments(i, grid)
+		return append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...)
 	}
-	var segs []segment
+	segs := pl.fusedMapSegments(i, grid)
 	need := 0
 	for j := i + 1; j <= n; j++ {
 		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
@@ -638,6 +638,65 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	return segs
 }
 
+// fusedMapSegments lists the segments from top-level step i that fuse tasks with one Map whose
+// items all run in the group's VM (Bundle = items, at most MaxBundle), at every grid size that
+// holds them: tasks, then the Map, then tasks, with at least one task.
+func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
+	m := pl.model
+	if pl.opts.NoFusion || pl.opts.NoBundling {
+		return nil
+	}
+	maxB := pl.opts.MaxBundle
+	if maxB <= 0 {
+		maxB = DefaultMaxBundle
+	}
+	var segs []segment
+	need, threads := 0, 0.0
+	mapAt := -1
+	for j := i; j < len(m.w.Steps); j++ {
+		st := &m.w.Steps[j]
+		switch {
+		case st.Task != "":
+			need = max(need, m.w.Function(st.Task).MinMemoryMB)
+			threads = max(threads, m.curves[st.Task].Threads)
+		case st.Map != nil && mapAt < 0:
+			items, ok := st.Map.FixedItems()
+			if !ok || items > maxB {
+				return segs
+			}
+			per, itemThreads := 0, 0.0
+			for _, fn := range iteratorTasks(st) {
+				per = max(per, m.w.Function(fn).MinMemoryMB)
+				itemThreads = max(itemThreads, m.curves[fn].Threads)
+			}
+			need = max(need, items*per)
+			threads = max(threads, float64(items)*itemThreads)
+			mapAt = j
+		default:
+			return segs
+		}
+		if mapAt < 0 || j == i {
+			continue // no Map yet, or the Map alone
+		}
+		saturated := false
+		lastKept := 0
+		for _, mem := range grid {
+			if mem < need || saturated {
+				continue
+			}
+			// As for bundles: past the vCPUs the threads can use only the price changes, and
+			// with a tolerance sizes bundleSpacingMB apart are enough.
+			saturated = m.opts.Platform.VCPU(mem) >= threads
+			if pl.opts.tolerance() > 0 && lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+				continue
+			}
+			lastKept = mem
+			segs = append(segs, segment{start: i, end: j + 1, mem: mem, fusedMap: true, mapAt: mapAt})
+		}
+	}
+	return segs
+}
+
 func seqGroups(n int) []int {
 	g := make([]int, n)
 	for i := range g {
@@ -658,6 +717,25 @@ func (pl *Planner) planOf(c *cand) *dag.Plan {
 	for _, sg := range segs {
 		switch {
 		case sg.pass:
+		case sg.fusedMap:
+			var names []string
+			for k := sg.start; k < sg.end; k++ {
+				st := &m.w.Steps[k]
+				names = append(names, st.Name)
+				if st.Task != "" {
+					p.Memory[st.Task] = max(p.Memory[st.Task], sg.mem)
+					continue
+				}
+				for _, fn := range iteratorTasks(st) {
+					p.Memory[fn] = max(p.Memory[fn], sg.mem)
+				}
+				items, _ := st.Map.FixedItems()
+				if p.Bundle == nil {
+					p.Bundle = map[string]int{}
+				}
+				p.Bundle[st.Name] = items
+			}
+			p.Fuse = append(p.Fuse, names)
 		case sg.cfg != nil:
 			st := &m.w.Steps[sg.start]
 			fns := iteratorTasks(st)

@@ -33,6 +33,9 @@ type Platform struct {
 	// transfers share the VM's network in the bundle replay (using the workflow's declared data
 	// sizes); 0 (AWSLambda: AWS publishes no figure) leaves transfers as the profiled times.
 	ConnectionBps, VMNetworkBps float64
+	// LocalBps is how fast data passes in memory between steps fused into one VM (bytes/s, both
+	// the writer and the reader pay it); 0 treats in-memory passing as free.
+	LocalBps float64
 }
 
 // AWSLambda is AWS Lambda (x86, us-east-1) with S3 Standard and Step Functions Standard, from the
@@ -64,7 +67,7 @@ func (p Platform) VCPU(memMB int) float64 {
 func (p Platform) unset() bool {
 	return p.MBPerVCPU == 0 && p.MaxVCPU == 0 && p.PricePerGBs == 0 && p.PricePerRequest == 0 &&
 		p.PricePerGet == 0 && p.PricePerPut == 0 && p.PricePerState == 0 && p.ContentionPerCoRunner == 0 &&
-		p.ConnectionBps == 0 && p.VMNetworkBps == 0 &&
+		p.ConnectionBps == 0 && p.VMNetworkBps == 0 && p.LocalBps == 0 &&
 		p.MinVisibleCores == 0 && len(p.VisibleCoreStepsMB) == 0
 }
 

@@ -209,6 +209,12 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 					planCase{name: fmt.Sprintf("fuse Combine+Store %d MB", mem), plan: sizedPlan(mem, nil, []string{"Combine", "Store"}), kind: "fusion", base: base},
 					planCase{name: fmt.Sprintf("fuse both %d MB", mem), plan: sizedPlan(mem, nil, []string{"Extract", "Classify"}, []string{"Combine", "Store"}), kind: "fusion", base: base})
 			}
+			// Faastlane's shape: the Map fused with its neighbours, all 10 items in one VM.
+			all := map[string]int{"Chunks": 10}
+			base := dag.UniformPlan(dag.MaxMemoryMB)
+			cases = append(cases,
+				planCase{name: "fuse Split+Chunks(10 in VM) 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Split", "Chunks"}), kind: "fusion", base: base},
+				planCase{name: "fuse all (10 in VM) 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Split", "Chunks", "Combine", "Store"}), kind: "fusion", base: base})
 		}
 		for _, c := range cases {
 			if c.plan.Validate(w) != nil {

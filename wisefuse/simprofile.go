@@ -89,7 +89,7 @@ func PlatformFromSim(p *sim.Platform) Platform {
 		VisibleCoreStepsMB: p.VisibleCoreStepsMB, PricePerGBs: p.GBSecondUSD,
 		PricePerRequest: p.RequestUSD, PricePerGet: p.GetUSD, PricePerPut: p.PutUSD,
 		PricePerState: p.TransitionUSD, ContentionPerCoRunner: p.ContentionPerCoRunner,
-		ConnectionBps: p.ConnectionBps, VMNetworkBps: p.VMNetworkBps,
+		ConnectionBps: p.ConnectionBps, VMNetworkBps: p.VMNetworkBps, LocalBps: p.LocalBps,
 	}
 }
 
