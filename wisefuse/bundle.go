@@ -205,7 +205,7 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 
 // splitTransfer splits a profiled transfer of fn (its download when in, else its upload) of
 // seconds into a wait that does not depend on bandwidth (request latency) and the bytes that moved
-// at one connection's rate, using the workflow's declared data size (median). Alone in a VM the
+// at one connection's rate, using the profiled data size (Model.dataBytes). Alone in a VM the
 // two take the profiled time again; in a bundle the bytes share the VM's network. Without a
 // declared size or known bandwidths the whole transfer stays a wait.
 func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {

@@ -54,8 +54,8 @@ type Model struct {
 	w      *dag.Workflow // skeleton
 	curves map[string]Curve
 	sizes  []sizeData
-	// dataBytes is each function's median input and output size in bytes, as profiled (zero when
-	// the profile has none, e.g. real logs): splitTransfer uses it for bundles.
+	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
+	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
 
 	mu         sync.Mutex
