@@ -207,7 +207,7 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 // seconds into a wait that does not depend on bandwidth (request latency) and the bytes that moved
 // at one connection's rate, using the profiled data size (Model.dataBytes). Alone in a VM the
 // two take the profiled time again; in a bundle the bytes share the VM's network. Without a
-// declared size or known bandwidths the whole transfer stays a wait.
+// profiled size or known bandwidths the whole transfer stays a wait.
 func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {
 	conn := m.opts.Platform.ConnectionBps
 	b := m.dataBytes[fn][1]
