@@ -192,6 +192,9 @@ type act struct {
 	res       resource
 }
 
+// powMemo is one remembered oversubscription factor x^g (engine.oversubFactor).
+type powMemo struct{ x, g, f float64 }
+
 type runState struct {
 	index   int32
 	live    bool
@@ -300,6 +303,7 @@ type engine struct {
 	scratch     []int32
 	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
 	coldVM      int32   // the VM whose cold start the invocations being started now pay
+	pows        [64]powMemo
 	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
 	// hand-computed scenario can give a map's items known, different works.
 	skewHook func(item int32) float64
@@ -1331,7 +1335,7 @@ func (e *engine) rateOne(v *vm, a *act) float64 {
 		a.rate = share
 		if a.oversub > 0 {
 			if vis := share * t.visPerCore; vis < a.demand {
-				a.rate *= math.Pow(vis/a.demand, a.oversub)
+				a.rate *= e.oversubFactor(vis/a.demand, a.oversub)
 			}
 		}
 		if e.deep && share > t.vcpu*(1+1e-9) {
@@ -1388,7 +1392,7 @@ func (e *engine) rateAll(v *vm) float64 {
 				// Spin-waiting threads on fewer visible cores than threads: efficiency (n/k)^g,
 				// n the slot's share of the visible cores (the quota throttles all of them alike).
 				if vis := share * visPerCore; vis < a.demand {
-					a.rate *= math.Pow(vis/a.demand, a.oversub)
+					a.rate *= e.oversubFactor(vis/a.demand, a.oversub)
 				}
 			}
 			used += share
@@ -1433,4 +1437,19 @@ func waterLevel(as []act, cores float64, n int) float64 {
 		}
 		level = next
 	}
+}
+
+// oversubFactor is math.Pow(x, g), from a small direct-mapped memo: the shares that reach it are
+// few (a VM's cores / its computing invocations, the same for every VM of a template), and Pow
+// took a fifth of the time of a bundled ml workflow. Same inputs, same result: outputs do not
+// change. x and g are positive, so the empty entries (0, 0) never match.
+func (e *engine) oversubFactor(x, g float64) float64 {
+	h := (math.Float64bits(x) ^ math.Float64bits(g)>>1) * 0x9E3779B97F4A7C15
+	m := &e.pows[h>>(64-6)]
+	if m.x == x && m.g == g {
+		return m.f
+	}
+	f := math.Pow(x, g)
+	*m = powMemo{x, g, f}
+	return f
 }
