@@ -69,10 +69,6 @@ type compiled struct {
 	fns   []function
 	tmpls []template
 	root  int32 // an nSeq
-	// wholeDemands: every CPU demand (1 core serial, threads parallel) is a whole number small
-	// enough that the sum over a VM's invocations is exact in floating point whatever the order,
-	// so the engine keeps it as a running total instead of summing it at every rate computation.
-	wholeDemands bool
 }
 
 // compile resolves w under p. Both must already be valid.
@@ -161,14 +157,6 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
 			return add(node{kind: nPass, step: s.Name})
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
-	}
-	c.wholeDemands = true
-	for i := range c.fns {
-		// At most maxEvtID invocations per VM, each demanding at most 2^26 cores: the sum stays
-		// below 2^53, where every whole number is exact.
-		if c.fns[i].threads > 1<<26 {
-			c.wholeDemands = false
-		}
 	}
 	c.root = seq(w.Steps, -1)
 	c.setConsumers(c.root, false)

@@ -105,29 +105,33 @@ const (
 	sinkPayload                 // returned in the response payload (a spilled item); remote if too large
 )
 
-// slot is one invocation in a VM. What the per-event passes need (remaining work, rate, demand)
-// is not here but in its entry in the VM's act array, at index pos.
+// slot is one invocation in a VM. What a VM's per-event passes read (remaining work, rate, demand,
+// resource) comes first, so they read one cache line per slot.
 type slot struct {
-	pos    int32
-	phase  int8
-	inRes  resource
-	outRes resource
-	sender int32 // phIn: the one VM pulled from (direct, payload), else -1
-	nsend  int32 // phIn: connections (senders) of the transfer
-	frame  int32
-	vm     int32
-	pnext  int32 // in its sender's pullers list
-	pprev  int32
-	amt    [phDone]float64
-	out    float64
-	start  float64 // record start (the VM's acquisition when this invocation paid its cold start)
-	t0     float64 // when the invocation began its input
-	tIn    float64
-	tComp  float64
-	init   float64
-	usd    float64 // storage requests
-	cold   bool
-	live   bool
+	rem     float64
+	rate    float64
+	demand  float64 // resCPU: cores this phase can use
+	oversub float64 // resCPU: oversubscription exponent of this phase (0: none)
+	res     resource
+	phase   int8
+	inRes   resource
+	outRes  resource
+	sender  int32 // phIn: the one VM pulled from (direct, payload), else -1
+	nsend   int32 // phIn: connections (senders) of the transfer
+	frame   int32
+	vm      int32
+	pnext   int32 // in its sender's pullers list
+	pprev   int32
+	amt     [phDone]float64
+	out     float64
+	start   float64 // record start (the VM's acquisition when this invocation paid its cold start)
+	t0      float64 // when the invocation began its input
+	tIn     float64
+	tComp   float64
+	init    float64
+	usd     float64 // storage requests
+	cold    bool
+	live    bool
 }
 
 type vmState uint8
@@ -139,28 +143,26 @@ const (
 )
 
 type vm struct {
-	// What every event of the VM reads comes first, in one cache line (the struct is 384 bytes,
-	// so the allocator aligns it to 128).
+	// What every event of the VM reads comes first, in one cache line (the struct is 128 bytes).
 	evSeq uint64 // seq of the VM's one valid pending event, 0 if none
 	last  float64
-	// act holds one entry per slot running here, oldest first: a compact array that the
-	// per-event passes scan instead of chasing a list through the slots.
-	act []act
-	// n counts the entries by resource. need sums their demands, a running total kept without
-	// branches: entries not computing demand 0, and demands are whole numbers (compiled.
-	// wholeDemands), so the sum is exact whatever the order of the additions.
-	n     [3]int32
+	// The slots running here, oldest first: ids[:nid], or engine.more[more] once they outgrew
+	// ids (big; the VM keeps that array when recycled).
+	// The passes that sum over slots (the CPU demand, the water-filling) and handle completions
+	// run from the newest to the oldest, the order of the linked list the engine used before, so
+	// floating-point sums and the order in which simultaneous completions are handled (hence
+	// the event sequence numbers) are unchanged.
+	ids   [5]int32
+	nid   int32
 	state vmState
 	dirty bool // in engine.dirty: to be rerated at the end of the event
-	// changed has bit 1<<r set when the entries on resource r or what their rates depend on
+	// changed has bit 1<<r set when the slots on resource r or what their rates depend on
 	// changed since the rates were computed: only those rates are recomputed (a timer's is 1).
 	changed uint8
-	need    float64
-	// inl holds the first entries: a VM running one invocation (most do) has its entry next to
-	// the fields above, not in a separate array, so an event touches one 128-byte pair of lines.
-	// A VM running more grows act on the heap once and keeps it when recycled.
-	inl [5]act
+	big     bool
 
+	more      int32 // index in engine.more, or -1
+	_         [16]byte
 	tmpl      int32
 	id        int64 // instance id, unique in the simulation
 	acqStart  float64
@@ -174,22 +176,15 @@ type vm struct {
 	rootDone  bool
 	cold      bool
 	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
-	_         [16]byte
 }
 
-// act is a running slot's entry in its VM: its current phase's resource, remaining work and rate.
-// A VM's entries are kept in the order their slots were added; the passes that sum over entries
-// (the CPU demand, the water-filling) and handle completions run from the newest to the oldest, the
-// order of the linked list the engine used before, so floating-point sums and the order in which
-// simultaneous completions are handled (hence the event sequence numbers) are unchanged.
-type act struct {
-	rem, rate float64
-	demand    float64 // resCPU: cores this phase can use
-	oversub   float64 // resCPU: oversubscription exponent of this phase (0: none)
-	si        int32
-	nsend     int32 // resNet: connections of the transfer
-	sender    int32 // resNet: the one VM pulled from in phIn, else -1
-	res       resource
+// active is the slots running in v, oldest first. The slice may point into e.vms: use it only
+// where no VM can be created.
+func (e *engine) active(v *vm) []int32 {
+	if v.big {
+		return e.more[v.more]
+	}
+	return v.ids[:v.nid]
 }
 
 // powMemo is one remembered oversubscription factor x^g (engine.oversubFactor).
@@ -289,7 +284,8 @@ type engine struct {
 	freeFrames  []int32
 	slots       []slot
 	freeSlots   []int32
-	vms         []*vm // each allocated once: act may point into its own inl
+	vms         []vm
+	more        [][]int32 // the slot lists of VMs whose slots outgrew vm.ids
 	freeVMs     []int32
 	handles     []handle
 	freeHandles []int32
@@ -387,7 +383,7 @@ func (e *engine) loop() error {
 			e.events++
 			e.begin(ev.id())
 		case evVM:
-			v := e.vms[ev.id()]
+			v := &e.vms[ev.id()]
 			if v.evSeq != ev.seq() || v.state != vmBusy {
 				continue
 			}
@@ -622,7 +618,7 @@ func (e *engine) done(fi int32) {
 			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
 		}
 		f = &e.frames[fi]
-		v := e.vms[f.vm]
+		v := &e.vms[f.vm]
 		v.rootDone = true
 		if v.holds > 0 {
 			// Its function has ended and it only serves direct pulls: it stays billed but gives
@@ -796,7 +792,7 @@ func (e *engine) grant(fi int32) {
 			}
 		}
 	}
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	v.state, v.rootDone, v.cold, v.holds, v.freedCon = vmBusy, false, cold, 0, false
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
@@ -812,7 +808,7 @@ func (e *engine) grant(fi int32) {
 		e.slots[si] = slot{frame: fi, vm: vi, phase: phInit, sender: -1, live: true}
 		e.touch(vi)
 		e.addActive(vi, si)
-		e.place(si, resTimer, initDur, 0, 0, -1)
+		e.place(si, resTimer, initDur, 0, 0)
 		return
 	}
 	e.bodyAfterInit(fi, vi, cold)
@@ -832,22 +828,20 @@ func (e *engine) newVM(t int32) int32 {
 		vi = e.freeVMs[n-1]
 		e.freeVMs = e.freeVMs[:n-1]
 	} else {
-		v := &vm{}
-		v.act = v.inl[:0]
-		e.vms = append(e.vms, v)
+		e.vms = append(e.vms, vm{more: -1})
 		vi = int32(len(e.vms) - 1)
 	}
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	e.nextVM++
 	v.id, v.tmpl = e.nextVM, t
-	v.act, v.n, v.need, v.changed = v.act[:0], [3]int32{}, 0, 0
+	v.nid, v.big, v.changed = 0, false, 0
 	v.pullers, v.npull = -1, 0
 	e.setLive(e.live + 1)
 	return vi
 }
 
 func (e *engine) freeVM(vi int32) {
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	v.state = vmFree
 	v.evSeq = 0
 	e.freeVMs = append(e.freeVMs, vi)
@@ -864,7 +858,7 @@ func (e *engine) setLive(n int) {
 }
 
 func (e *engine) tryRelease(vi int32) {
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	if v.state == vmBusy && v.rootDone && v.holds == 0 {
 		e.release(vi)
 	}
@@ -873,9 +867,9 @@ func (e *engine) tryRelease(vi int32) {
 // release ends a VM's invocation: bill it, return it to the warm pool (or discard it in isolated
 // runs) and let a queued acquisition take the freed concurrency.
 func (e *engine) release(vi int32) {
-	v := e.vms[vi]
-	if len(v.act) != 0 || v.npull != 0 {
-		e.fail("VM %d released with %d active invocations and %d pullers", v.id, len(v.act), v.npull)
+	v := &e.vms[vi]
+	if n := len(e.active(v)); n != 0 || v.npull != 0 {
+		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
 	}
 	dur := e.now - v.acqStart
 	if !e.plat.BillInit {
@@ -941,11 +935,11 @@ func (e *engine) newSlot() int32 {
 // touch brings a VM's slots up to now before something changes its rates, and marks it for
 // rerating at the end of the event.
 func (e *engine) touch(vi int32) {
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	if dt := e.now - v.last; dt > 0 {
-		as := v.act
-		for i := range as {
-			as[i].rem -= as[i].rate * dt
+		for _, si := range e.active(v) {
+			s := &e.slots[si]
+			s.rem -= s.rate * dt
 		}
 	}
 	v.last = e.now
@@ -964,7 +958,7 @@ func (e *engine) touchPuller(vi int32) {
 
 func (e *engine) flushDirty() {
 	for _, vi := range e.dirty {
-		v := e.vms[vi]
+		v := &e.vms[vi]
 		v.dirty = false
 		if v.state == vmBusy {
 			e.rerate(vi)
@@ -1024,7 +1018,7 @@ func (e *engine) runTask(fi, vi int32) {
 			}
 		}
 	}
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	if e.coldVM == vi {
 		s.cold, s.init, s.start = true, v.init, v.acqStart
 	}
@@ -1059,7 +1053,7 @@ func (e *engine) nextPhase(si int32, sync bool) {
 		case phDone:
 			if sync {
 				s.phase = phOut
-				e.place(si, resTimer, 0, 0, 0, -1)
+				e.place(si, resTimer, 0, 0, 0)
 				return
 			}
 			e.finishTask(si)
@@ -1071,19 +1065,19 @@ func (e *engine) nextPhase(si int32, sync bool) {
 		}
 		switch s.phase {
 		case phInLat, phOutLat:
-			e.place(si, resTimer, amt, 0, 0, -1)
+			e.place(si, resTimer, amt, 0, 0)
 		case phIn:
-			e.place(si, s.inRes, amt, 0, 0, s.sender)
+			e.place(si, s.inRes, amt, 0, 0)
 			if e.slots[si].sender >= 0 {
 				e.beginPull(si)
 			}
 		case phSerial:
-			e.place(si, resCPU, amt, 1, 0, -1)
+			e.place(si, resCPU, amt, 1, 0)
 		case phParallel:
 			fn := &e.c.fns[e.c.nodes[e.frames[s.frame].node].fn]
-			e.place(si, resCPU, amt, fn.threads, fn.oversub, -1)
+			e.place(si, resCPU, amt, fn.threads, fn.oversub)
 		case phOut:
-			e.place(si, s.outRes, amt, 0, 0, -1)
+			e.place(si, s.outRes, amt, 0, 0)
 		}
 		return
 	}
@@ -1144,7 +1138,7 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 // beginPull adds slot si to its sender's pullers; the other pullers' shares change with it.
 func (e *engine) beginPull(si int32) {
 	sv := e.slots[si].sender
-	v := e.vms[sv]
+	v := &e.vms[sv]
 	for o := v.pullers; o >= 0; o = e.slots[o].pnext {
 		e.touchPuller(e.slots[o].vm)
 	}
@@ -1159,7 +1153,7 @@ func (e *engine) beginPull(si int32) {
 
 func (e *engine) endPull(si int32) {
 	s := &e.slots[si]
-	v := e.vms[s.sender]
+	v := &e.vms[s.sender]
 	if s.pprev >= 0 {
 		e.slots[s.pprev].pnext = s.pnext
 	} else {
@@ -1175,44 +1169,56 @@ func (e *engine) endPull(si int32) {
 	}
 }
 
-// addActive gives slot si an entry in VM vi, the newest; place then sets its phase.
+// addActive makes slot si the newest of VM vi's running invocations; place then sets its phase.
 func (e *engine) addActive(vi, si int32) {
-	v := e.vms[vi]
-	e.slots[si].pos = int32(len(v.act))
-	v.act = append(v.act, act{rate: 1, si: si, sender: -1, res: resTimer})
-	v.n[resTimer]++
+	v := &e.vms[vi]
+	s := &e.slots[si]
+	s.res, s.rate, s.rem = resTimer, 1, 0
+	switch {
+	case v.big:
+		e.more[v.more] = append(e.more[v.more], si)
+	case int(v.nid) < len(v.ids):
+		v.ids[v.nid] = si
+		v.nid++
+	default:
+		if v.more < 0 {
+			e.more = append(e.more, nil)
+			v.more = int32(len(e.more) - 1)
+		}
+		e.more[v.more] = append(append(e.more[v.more][:0], v.ids[:v.nid]...), si)
+		v.big = true
+	}
 }
 
-// place starts slot si's phase on resource r with rem of work; demand (0 unless resCPU) and
-// oversub matter for resCPU, sender (the one VM pulled from, or -1) for resNet. It does not
-// branch on the resource, which is a coin toss for the predictor.
-func (e *engine) place(si int32, r resource, rem, demand, oversub float64, sender int32) {
+// resBit is 1<<r, without the check a variable shift needs.
+var resBit = [3]uint8{1 << resTimer, 1 << resCPU, 1 << resNet}
+
+// place starts slot si's phase on resource r with rem of work; demand and oversub matter for
+// resCPU. It does not branch on the resource, which is a coin toss for the predictor.
+func (e *engine) place(si int32, r resource, rem, demand, oversub float64) {
 	s := &e.slots[si]
-	v := e.vms[s.vm]
-	a := &v.act[s.pos]
-	v.n[a.res]--
-	v.n[r]++
-	v.need += demand - a.demand
-	v.changed |= 1<<a.res | 1<<r
-	a.rem, a.rate, a.res = rem, 1, r
-	a.demand, a.oversub = demand, oversub
-	a.nsend, a.sender = s.nsend, sender
+	e.vms[s.vm].changed |= resBit[s.res] | resBit[r]
+	s.rem, s.rate, s.res = rem, 1, r
+	s.demand, s.oversub = demand, oversub
 }
 
 func (e *engine) removeActive(vi, si int32) {
-	v := e.vms[vi]
-	as := v.act
-	pos := int(e.slots[si].pos)
-	a := &as[pos]
-	v.n[a.res]--
-	v.need -= a.demand
-	v.changed |= 1 << a.res
-	copy(as[pos:], as[pos+1:])
-	as = as[:len(as)-1]
-	for i := pos; i < len(as); i++ {
-		e.slots[as[i].si].pos = int32(i)
+	v := &e.vms[vi]
+	v.changed |= resBit[e.slots[si].res]
+	ids := e.active(v)
+	if ids[len(ids)-1] != si { // else it is the newest (or only) slot
+		for i, id := range ids {
+			if id == si {
+				copy(ids[i:], ids[i+1:])
+				break
+			}
+		}
 	}
-	v.act = as
+	if v.big {
+		e.more[v.more] = ids[:len(ids)-1]
+	} else {
+		v.nid--
+	}
 }
 
 func (e *engine) finishTask(si int32) {
@@ -1225,7 +1231,7 @@ func (e *engine) finishTask(si int32) {
 	fi, vi := s.frame, s.vm
 	f := &e.frames[fi]
 	r := &e.runs[f.run]
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	r.invs++
 	if s.cold {
 		r.colds++
@@ -1249,7 +1255,7 @@ func (e *engine) finishTask(si int32) {
 // progress handles VM vi's event: every slot whose phase is complete moves on.
 func (e *engine) progress(vi int32) {
 	// touch and the search for completed phases in one pass over the VM's entries, newest first.
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	dt := e.now - v.last
 	v.last = e.now
 	if !v.dirty {
@@ -1258,12 +1264,12 @@ func (e *engine) progress(vi int32) {
 	}
 	tol := 1e-9 + e.now*1e-15 // seconds of remaining time that count as done (rounding)
 	e.scratch = e.scratch[:0]
-	as := v.act
-	for i := len(as) - 1; i >= 0; i-- {
-		a := &as[i]
-		a.rem -= a.rate * dt
-		if a.rem <= a.rate*tol {
-			e.scratch = append(e.scratch, a.si)
+	ids := e.active(v)
+	for i := len(ids) - 1; i >= 0; i-- {
+		s := &e.slots[ids[i]]
+		s.rem -= s.rate * dt
+		if s.rem <= s.rate*tol {
+			e.scratch = append(e.scratch, ids[i])
 		}
 	}
 	for i := 0; i < len(e.scratch); i++ {
@@ -1298,23 +1304,24 @@ func (e *engine) progress(vi int32) {
 // positive amount or +0 and decreases by positive amounts, so it is never -0, and a negative rem
 // too small for the quotient to be representable would need work amounts below 1e-300).
 func (e *engine) rerate(vi int32) {
-	v := e.vms[vi]
+	v := &e.vms[vi]
 	v.evSeq = 0
-	as := v.act
+	ids := e.active(v)
 	var tmin float64
 	switch {
-	case len(as) == 0:
+	case len(ids) == 0:
 		return
 	case v.changed&(1<<resCPU|1<<resNet) == 0:
 		// The rates still hold: only the soonest completion is new.
 		tmin = math.Inf(1)
-		for i := range as {
-			tmin = min(tmin, as[i].rem/as[i].rate)
+		for _, si := range ids {
+			s := &e.slots[si]
+			tmin = min(tmin, s.rem/s.rate)
 		}
-	case len(as) == 1:
-		tmin = e.rateOne(v, &as[0])
+	case len(ids) == 1:
+		tmin = e.rateOne(v, &e.slots[ids[0]])
 	default:
-		tmin = e.rateAll(v)
+		tmin = e.rateAll(v, ids)
 	}
 	v.changed = 0
 	if tmin < 0 {
@@ -1325,74 +1332,73 @@ func (e *engine) rerate(vi int32) {
 }
 
 // rateOne is rateAll for a VM running one invocation, a single computation. (The water-filling of
-// one entry gives it min(demand, cores), with no contention; one transfer gets the VM's bandwidth.)
-func (e *engine) rateOne(v *vm, a *act) float64 {
+// one slot gives it min(demand, cores), with no contention; one transfer gets the VM's bandwidth.)
+func (e *engine) rateOne(v *vm, s *slot) float64 {
 	p := e.plat
-	switch a.res {
+	switch s.res {
 	case resCPU:
 		t := &e.c.tmpls[v.tmpl]
-		share := min(a.demand, t.vcpu)
-		a.rate = share
-		if a.oversub > 0 {
-			if vis := share * t.visPerCore; vis < a.demand {
-				a.rate *= e.oversubFactor(vis/a.demand, a.oversub)
+		share := min(s.demand, t.vcpu)
+		s.rate = share
+		if s.oversub > 0 {
+			if vis := share * t.visPerCore; vis < s.demand {
+				s.rate *= e.oversubFactor(vis/s.demand, s.oversub)
 			}
 		}
 		if e.deep && share > t.vcpu*(1+1e-9) {
 			e.fail("VM %d allocates %g of its %g cores", v.id, share, t.vcpu)
 		}
 	case resNet:
-		r := min(p.ConnectionBps*float64(a.nsend), p.VMNetworkBps)
-		if a.sender >= 0 {
-			r = min(r, p.VMNetworkBps/float64(e.vms[a.sender].npull))
+		r := min(p.ConnectionBps*float64(s.nsend), p.VMNetworkBps)
+		if s.phase == phIn && s.sender >= 0 {
+			r = min(r, p.VMNetworkBps/float64(e.vms[s.sender].npull))
 		}
-		a.rate = r
+		s.rate = r
 	}
-	return a.rem / a.rate
+	return s.rem / s.rate
 }
 
-// rateAll recomputes the rates of VM v's computing entries and of its transfers, each only if
+// rateAll recomputes the rates of VM v's computing slots and of its transfers (ids), each only if
 // something they depend on changed, in one pass that also finds the soonest completion.
-func (e *engine) rateAll(v *vm) float64 {
-	as := v.act
+func (e *engine) rateAll(v *vm, ids []int32) float64 {
 	p := e.plat
 	t := &e.c.tmpls[v.tmpl]
 	cores, visPerCore := t.vcpu, t.visPerCore
 	cpuChanged, netChanged := v.changed&(1<<resCPU) != 0, v.changed&(1<<resNet) != 0
-	level, slow := math.Inf(1), 1.0
-	if ncpu := int(v.n[resCPU]); cpuChanged && ncpu > 0 {
-		if ncpu > 1 {
-			slow = 1 / (1 + p.ContentionPerCoRunner*float64(ncpu-1))
-		}
-		need := v.need
-		if !e.c.wholeDemands {
-			// Demands too large for an exact running total: add them newest first, the order of
-			// every sum over the entries (see act).
-			need = 0
-			for i := len(as) - 1; i >= 0; i-- {
-				need += as[i].demand
-			}
-		}
-		if need > cores {
-			level = waterLevel(as, cores, ncpu)
+	// Newest first, the order of every sum over the slots (see vm.ids).
+	ncpu, nnet, need := 0, 0, 0.0
+	for i := len(ids) - 1; i >= 0; i-- {
+		switch s := &e.slots[ids[i]]; s.res {
+		case resCPU:
+			ncpu++
+			need += s.demand
+		case resNet:
+			nnet++
 		}
 	}
-	netShare := p.VMNetworkBps / float64(max(v.n[resNet], 1))
+	level, slow := math.Inf(1), 1.0
+	if ncpu > 1 {
+		slow = 1 / (1 + p.ContentionPerCoRunner*float64(ncpu-1))
+	}
+	if need > cores {
+		level = e.waterLevel(ids, cores, ncpu)
+	}
+	netShare := p.VMNetworkBps / float64(max(nnet, 1))
 	tmin, used := math.Inf(1), 0.0
-	for i := len(as) - 1; i >= 0; i-- {
-		a := &as[i]
-		switch a.res {
+	for i := len(ids) - 1; i >= 0; i-- {
+		s := &e.slots[ids[i]]
+		switch s.res {
 		case resCPU:
 			if !cpuChanged {
 				break
 			}
-			share := min(a.demand, level)
-			a.rate = share * slow
-			if a.oversub > 0 {
+			share := min(s.demand, level)
+			s.rate = share * slow
+			if s.oversub > 0 {
 				// Spin-waiting threads on fewer visible cores than threads: efficiency (n/k)^g,
 				// n the slot's share of the visible cores (the quota throttles all of them alike).
-				if vis := share * visPerCore; vis < a.demand {
-					a.rate *= e.oversubFactor(vis/a.demand, a.oversub)
+				if vis := share * visPerCore; vis < s.demand {
+					s.rate *= e.oversubFactor(vis/s.demand, s.oversub)
 				}
 			}
 			used += share
@@ -1400,13 +1406,13 @@ func (e *engine) rateAll(v *vm) float64 {
 			if !netChanged {
 				break
 			}
-			r := min(p.ConnectionBps*float64(a.nsend), netShare)
-			if a.sender >= 0 {
-				r = min(r, p.VMNetworkBps/float64(e.vms[a.sender].npull))
+			r := min(p.ConnectionBps*float64(s.nsend), netShare)
+			if s.phase == phIn && s.sender >= 0 {
+				r = min(r, p.VMNetworkBps/float64(e.vms[s.sender].npull))
 			}
-			a.rate = r
+			s.rate = r
 		}
-		tmin = min(tmin, a.rem/a.rate)
+		tmin = min(tmin, s.rem/s.rate)
 	}
 	if e.deep && cpuChanged && used > cores*(1+1e-9) {
 		e.fail("VM %d allocates %g of its %g cores", v.id, used, cores)
@@ -1414,9 +1420,9 @@ func (e *engine) rateAll(v *vm) float64 {
 	return tmin
 }
 
-// waterLevel is the max-min fair level of n computing entries of as sharing cores, when their
+// waterLevel is the max-min fair level of n computing slots among ids sharing cores, when their
 // demands exceed the cores: each gets min(its demand, level).
-func waterLevel(as []act, cores float64, n int) float64 {
+func (e *engine) waterLevel(ids []int32, cores float64, n int) float64 {
 	level := cores / float64(n)
 	if level <= 1 {
 		// Every demand is at least 1 core, so none is below the level and the loop below would
@@ -1425,9 +1431,9 @@ func waterLevel(as []act, cores float64, n int) float64 {
 	}
 	for {
 		left, k := cores, n
-		for i := len(as) - 1; i >= 0; i-- {
-			if a := &as[i]; a.res == resCPU && a.demand < level {
-				left -= a.demand
+		for i := len(ids) - 1; i >= 0; i-- {
+			if s := &e.slots[ids[i]]; s.res == resCPU && s.demand < level {
+				left -= s.demand
 				k--
 			}
 		}
