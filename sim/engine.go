@@ -130,6 +130,7 @@ type slot struct {
 	tComp   float64
 	init    float64
 	usd     float64 // storage requests
+	in      float64 // bytes read, for the records
 	cold    bool
 	live    bool
 }
@@ -995,7 +996,7 @@ func (e *engine) runTask(fi, vi int32) {
 	s.amt[phSerial] = fn.serial.Sample(r) * factor
 	s.amt[phParallel] = fn.parallel.Sample(r) * factor
 	in := fn.in.Sample(r)
-	s.out = fn.out.Sample(r)
+	s.in, s.out = in, fn.out.Sample(r)
 	kind := f.src.kind
 	if kind == srcPayload && in > p.PayloadLimitBytes {
 		kind = srcRemote
@@ -1243,7 +1244,7 @@ func (e *engine) finishTask(si int32) {
 		e.invs = append(e.invs, Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
 			Item: int(f.item), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
-			Upload: e.now - s.tComp, End: e.now, Cost: s.usd})
+			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd})
 		e.invAcq = append(e.invAcq, v.acq)
 	}
 	e.touch(vi)

@@ -23,6 +23,8 @@ var InvocationSchema = tables.Schema{
 	{Name: "download_s", Type: tables.Float64},
 	{Name: "compute_s", Type: tables.Float64},
 	{Name: "upload_s", Type: tables.Float64},
+	{Name: "in_bytes", Type: tables.Float64},
+	{Name: "out_bytes", Type: tables.Float64},
 	{Name: "end_s", Type: tables.Float64},
 	{Name: "cost_usd", Type: tables.Float64},
 }
@@ -62,6 +64,8 @@ func WriteInvocations(path string, recs []Invocation) error {
 		w.Float(r.Download)
 		w.Float(r.Compute)
 		w.Float(r.Upload)
+		w.Float(r.InBytes)
+		w.Float(r.OutBytes)
 		w.Float(r.End)
 		w.Float(r.Cost)
 		if err := w.EndRow(); err != nil {
@@ -109,7 +113,7 @@ func ReadInvocations(path string) ([]Invocation, error) {
 			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
-			Upload: r.Float(12), End: r.Float(13), Cost: r.Float(14),
+			Upload: r.Float(12), InBytes: r.Float(13), OutBytes: r.Float(14), End: r.Float(15), Cost: r.Float(16),
 		})
 	}
 	if err := r.Err(); err != nil {
