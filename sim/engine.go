@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -526,6 +527,21 @@ func (e *engine) begin(fi int32) {
 	}
 }
 
+// maxMapStateBytes bounds the simulator state one Map's items may take in one DAG invocation:
+// a Map of 5e7 items needed more than 24 GB, so beyond this the simulation stops with an error
+// instead of exhausting the machine's memory.
+const maxMapStateBytes = 8 << 30
+
+// itemStateBytes is what one live Map item costs the simulator: its frame, VM and invocation
+// slot, an event, and its record when records are kept, doubled for slice growth.
+func (e *engine) itemStateBytes() int64 {
+	b := int64(unsafe.Sizeof(frame{}) + unsafe.Sizeof(vm{}) + unsafe.Sizeof(slot{}) + unsafe.Sizeof(uint64(0))*2)
+	if e.keep {
+		b += int64(unsafe.Sizeof(Invocation{}))
+	}
+	return 2 * b
+}
+
 func (e *engine) beginMap(fi int32) {
 	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
@@ -539,6 +555,13 @@ func (e *engine) beginMap(fi int32) {
 		return
 	}
 	n := int32(dag.ItemCount(x))
+	if need := int64(n) * e.itemStateBytes(); need > maxMapStateBytes {
+		if e.err == nil {
+			e.err = fmt.Errorf("sim: map step %q drew %d items for one DAG invocation: about %.1f GB of simulator state at %d bytes an item, over the %d GB limit; simulate a narrower map",
+				nd.step, n, float64(need)/(1<<30), e.itemStateBytes(), maxMapStateBytes>>30)
+		}
+		return
+	}
 	b := int32(max(nd.bundle, 1))
 	if vmi < 0 && b == 1 {
 		f.pending = n

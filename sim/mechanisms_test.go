@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -100,5 +101,17 @@ func TestItemSkewByIndex(t *testing.T) {
 	}
 	if len(distinct) != 6 {
 		t.Errorf("6 items gave %d distinct works, want 6", len(distinct))
+	}
+}
+
+// TestHugeMapIsAnError: a Map whose items would take more simulator state than the limit stops the
+// simulation with an error that names the step, before anything is allocated for its items.
+func TestHugeMapIsAnError(t *testing.T) {
+	f := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}
+	w := &dag.Workflow{Name: "huge", Functions: []dag.Function{f},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(3e7), Iterator: []dag.Step{task("T", "F")}}}}}
+	_, err := Run(w, dag.UniformPlan(128), 1, Options{Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), `map step "M" drew 30000000 items`) || !strings.Contains(err.Error(), "GB limit") {
+		t.Fatalf("err = %v, want the map's item count over the state limit", err)
 	}
 }
