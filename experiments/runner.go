@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,9 @@ func Run(cfg Config) error {
 	var pending []job
 	cellsOf := map[string][]Cell{}
 	for _, e := range exps {
+		if err := removeStaleCells(cfg, e); err != nil {
+			return err
+		}
 		cells := e.Cells(cfg.Quick)
 		keys := map[string]bool{}
 		for i, c := range cells {
@@ -206,6 +210,21 @@ func cellPath(cfg Config, e *Experiment, c Cell) string {
 	h := fnv.New64a()
 	h.Write([]byte(c.Key))
 	return filepath.Join(cfg.Out, e.Name, "cells-"+mode+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
+}
+
+// removeStaleCells deletes e's cells kept by other builds of the program in cfg's mode: their
+// code differs, so they can never be reused, and they would pile up with every rebuild.
+func removeStaleCells(cfg Config, e *Experiment) error {
+	keep := filepath.Dir(cellPath(cfg, e, Cell{}))
+	old, _ := filepath.Glob(strings.TrimSuffix(keep, "-"+buildID()) + "*")
+	for _, d := range old {
+		if d != keep {
+			if err := os.RemoveAll(d); err != nil {
+				return fmt.Errorf("experiment %s: removing stale cells: %w", e.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // buildID identifies the running program's code: a hash of its executable. Go builds are

@@ -198,3 +198,29 @@ func TestUnknownExperiment(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// TestRunnerRemovesStaleCells: cells kept by another build (another folder suffix) or by the
+// format before builds were told apart are deleted, and never read; this build's are kept.
+func TestRunnerRemovesStaleCells(t *testing.T) {
+	out := t.TempDir()
+	want := runToy(t, t.TempDir(), 2)
+	dir := filepath.Join(out, toy.Name)
+	for _, stale := range []string{"cells-full-0123456789ab", "cells-full"} {
+		if err := os.MkdirAll(filepath.Join(dir, stale), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// A cell file named as one of this run's would be, holding garbage.
+		c := toy.Cells(false)[0]
+		name := filepath.Base(cellPath(Config{Out: out}, toy, c))
+		if err := os.WriteFile(filepath.Join(dir, stale, name), []byte("garbage\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := runToy(t, out, 2); got != want {
+		t.Fatal("a run beside stale cells differs from a clean one")
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "cells-*"))
+	if len(left) != 1 || filepath.Base(left[0]) != "cells-full-"+buildID() {
+		t.Errorf("cell folders left: %v, want only this build's", left)
+	}
+}

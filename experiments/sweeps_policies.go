@@ -19,8 +19,10 @@ var comparedPolicies = []string{"user-max", "user-min", "sonic", "photons", "faa
 const wiseFuseSLOFactor = 1.2
 
 // policyPlanner returns the planner called name. WiseFuse profiles w in the simulator first; in
-// quick mode it profiles fewer runs at fewer sizes and searches a coarser memory grid.
+// quick mode it profiles fewer runs at fewer sizes and searches a coarser memory grid. Planners
+// profile on a seed derived from the cell's, never on the runs their plans are measured on.
 func policyPlanner(name string, w *dag.Workflow, seed uint64, quick bool) (dag.Planner, error) {
+	seed = subSeed(seed, "profile")
 	if name != "wisefuse" {
 		return baselines.ByName(name, baselines.Options{Seed: seed})
 	}

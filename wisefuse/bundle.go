@@ -209,16 +209,17 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 // two take the profiled time again; in a bundle the bytes share the VM's network. Without a
 // profiled size or known bandwidths the whole transfer stays a wait.
 func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {
-	conn := m.opts.Platform.ConnectionBps
+	// Alone in its VM a transfer moves at one connection's rate, or the VM's if that is lower.
+	rate := min(m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps)
 	b := m.dataBytes[fn][1]
 	if in {
 		b = m.dataBytes[fn][0]
 	}
-	if b <= 0 || conn <= 0 || m.opts.Platform.VMNetworkBps <= 0 {
+	if b <= 0 || !(rate > 0) {
 		return seconds, 0
 	}
-	t := min(b/conn, seconds)
-	return seconds - t, t * conn
+	t := min(b/rate, seconds)
+	return seconds - t, t * rate
 }
 
 // localTime is how long fn's input (in) or output takes to pass in memory to or from a step fused

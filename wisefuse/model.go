@@ -145,6 +145,22 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
+// itemsAlwaysFixed reports whether Map step k had its skeleton's item count in every profiled
+// run. The skeleton rounds a drawn count to its mean, so only this tells a truly fixed Map, whose
+// items can all be planned into one VM, from one that sometimes has more (and would spill).
+func (m *Model) itemsAlwaysFixed(k int) bool {
+	n, _ := m.w.Steps[k].Map.FixedItems()
+	for _, sd := range m.sizes {
+		items := sd.stages[k].items
+		for r := range sd.runs {
+			if items.runStart[r+1]-items.runStart[r] != n {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // median is the sample median. It selects the middle order statistics in linear time instead of
 // sorting (a wide Map's function has hundreds of thousands of compute samples); the value is the
 // one a sort would give.
@@ -846,13 +862,14 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		init:     make([]float64, nt), scale: make([]float64, nt), down: make([]float64, nt),
 		up: make([]float64, nt), gets: make([]float64, nt), puts: make([]float64, nt), items: n,
 	}
+	fns := iteratorTasks(&m.w.Steps[si])
 	a := make([]float64, n)
 	for j := range n {
 		for t := range nt {
 			k := j*nt + t
 			head := t == 0 || group[t] != group[t-1]
 			tail := t == nt-1 || group[t+1] != group[t]
-			a[j] += items.init[k]
+			a[j] += items.init[k] + m.groupLocal(fns, group, t)
 			s.init[t] += items.init[k]
 			s.scale[t] += items.scale[k]
 			if head {
@@ -979,12 +996,13 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		vals = append(vals, src.stages[si].gap[r]+worst)
 	}
 	// Cost: every item runs one VM per group, billed for the group's busy time.
+	fns := iteratorTasks(&m.w.Steps[si])
 	cost := 0.0
 	for t := 0; t < nt; {
 		u := t
 		busy := 0.0
 		for ; u < nt && cfg.group[u] == cfg.group[t]; u++ {
-			busy += s.init[u] + s.scale[u]*ratio[u]
+			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*m.groupLocal(fns, cfg.group, u)
 		}
 		busy += s.down[t] + s.up[u-1]
 		cost += busy*float64(gmem[t])/1024*plat.PricePerGBs + float64(s.items)*plat.PricePerRequest +
@@ -999,56 +1017,22 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	}
 }
 
-// itemTime is one unbundled item's latency from the Map's start, and its cost.
-func (m *Model) itemTime(items *itemSamples, j int, cfg mapConfig, gmem []int, ratio []float64) (float64, float64) {
-	plat := m.opts.Platform
-	nt := items.tasks
-	base := j * nt
-	tm := 0.0
-	cost := 0.0
-	busy := 0.0
-	for t := range nt {
-		k := base + t
-		head := t == 0 || cfg.group[t] != cfg.group[t-1]
-		tail := t == nt-1 || cfg.group[t+1] != cfg.group[t]
-		if head {
-			tm += items.gap[k]
-			busy = items.down[k]
-			if busy > 0 {
-				cost += plat.PricePerGet
-			}
-		}
-		busy += items.init[k] + items.scale[k]*ratio[t]
-		if tail {
-			busy += items.up[k]
-			if items.up[k] > 0 {
-				cost += plat.PricePerPut
-			}
-			tm += busy
-			cost += plat.vmCost(gmem[t], busy)
-		}
+// groupLocal is the in-memory passing time of iterator task t inside its fusion group (group
+// numbers per task): reading its input from the task before it in the group, writing its output to
+// the one after.
+func (m *Model) groupLocal(fns []string, group []int, t int) float64 {
+	l := 0.0
+	if t > 0 && group[t] == group[t-1] {
+		l += m.localTime(fns[t], true)
 	}
-	return tm, cost
+	if t < len(group)-1 && group[t+1] == group[t] {
+		l += m.localTime(fns[t], false)
+	}
+	return l
 }
 
 // fusedGroups puts n iterator tasks in one group.
 func fusedGroups(n int) mapConfig { return mapConfig{group: make([]int, n)} }
-
-// itemStorage is an item's storage request cost under cfg.
-func (m *Model) itemStorage(items *itemSamples, j int, cfg mapConfig) float64 {
-	nt := items.tasks
-	c := 0.0
-	for t := range nt {
-		k := j*nt + t
-		if t == 0 || cfg.group[t] != cfg.group[t-1] {
-			c += storageCost(m.opts.Platform, items.down[k], 0)
-		}
-		if t == nt-1 || cfg.group[t+1] != cfg.group[t] {
-			c += storageCost(m.opts.Platform, 0, items.up[k])
-		}
-	}
-	return c
-}
 
 func iteratorTasks(st *dag.Step) []string {
 	var fns []string
@@ -1222,6 +1206,9 @@ func (m *Model) fusedMapSegment(plan *dag.Plan, i, g int) (segment, error) {
 		case st.Map != nil && sg.mapAt < 0:
 			sg.mapAt = sg.end
 			items, _ := st.Map.FixedItems()
+			if !m.itemsAlwaysFixed(sg.end) {
+				return sg, fmt.Errorf("wisefuse: map %q is fused with its neighbours but its item count varied between profiled runs; items beyond the bundle would spill, which is not modelled", st.Name)
+			}
 			if b := plan.BundleOf(st.Name); b < items {
 				return sg, fmt.Errorf("wisefuse: map %q is fused with its neighbours with bundle %d of its %d items; the modeler handles only all items in the fused VM (bundle %d), not spilled ones", st.Name, b, items, items)
 			}

@@ -661,7 +661,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 			threads = max(threads, m.curves[st.Task].Threads)
 		case st.Map != nil && mapAt < 0:
 			items, ok := st.Map.FixedItems()
-			if !ok || items > maxB {
+			if !ok || items > maxB || !m.itemsAlwaysFixed(j) {
 				return segs
 			}
 			per, itemThreads := 0, 0.0

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,7 +97,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	if len(p.Sizes) == 1 {
 		only := p.Sizes[0].MemoryMB
-		for _, mb := range planSizes(pl) {
+		for _, mb := range planSizes(pl, p.Workflow) {
 			if mb != only {
 				rep.Warning = fmt.Sprintf("one profiled size (%d MB): the compute at %d MB assumes work that parallelises up to the vCPU cap, which no data checks; profile two or more sizes", only, mb)
 				break
@@ -131,11 +130,11 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// planSizes lists the memory sizes pl gives its functions: the default and every override.
-func planSizes(pl *dag.Plan) []int {
-	sizes := []int{pl.DefaultMemoryMB}
-	for _, name := range slices.Sorted(maps.Keys(pl.Memory)) {
-		sizes = append(sizes, pl.Memory[name])
+// planSizes lists the memory size pl gives each of w's functions.
+func planSizes(pl *dag.Plan, w *dag.Workflow) []int {
+	var sizes []int
+	for _, f := range w.Functions {
+		sizes = append(sizes, pl.MemoryOf(f.Name))
 	}
 	return sizes
 }
