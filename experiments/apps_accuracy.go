@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -270,8 +271,8 @@ func headlinesAccuracy(t *Table) []Headline {
 			hl.Ours = "not measured"
 			hl.Note = fmt.Sprintf("no built-in app has a plan of this kind (no %s opportunity in its structure)", kind.kind)
 		} else {
-			hl.Ours = fmt.Sprintf("%.1f%% over %d plans (worst %s %s: predicted %+.1f%%, simulated %+.1f%%)",
-				100*worstImp.impactErr, n, worstImp.app, worstImp.plan, 100*worstImp.predImp, 100*worstImp.simImp)
+			hl.Ours = fmt.Sprintf("%.1f%% over %d plans (worst %s %s: predicted %+.1f%%, simulated %+.1f%%, %.1f points of impact apart)",
+				100*worstImp.impactErr, n, worstImp.app, worstImp.plan, 100*worstImp.predImp, 100*worstImp.simImp, 100*math.Abs(worstImp.predImp-worstImp.simImp))
 			bound := 0.034
 			if kind.kind == "bundle" {
 				bound = 0.07
