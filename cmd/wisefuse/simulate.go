@@ -53,7 +53,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("give --runs N or --arrivals poisson:RATE|FILE.csv")
 	case *runs < 0:
 		return usagef("--runs %d: want >= 1", *runs)
-	case *arrivals != "" && !strings.HasPrefix(*arrivals, "poisson:") && filepath.Ext(*arrivals) != ".csv":
+	case *arrivals != "" && !strings.HasPrefix(*arrivals, "poisson:") && !strings.EqualFold(filepath.Ext(*arrivals), ".csv"):
 		return usagef("--arrivals %q: want poisson:RATE or a .csv file", *arrivals)
 	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
 		return usagef("--duration goes with --arrivals poisson:RATE")
@@ -150,7 +150,7 @@ func parseArrivals(spec string, duration float64, seed uint64) ([]float64, error
 		}
 		return times, nil
 	}
-	if filepath.Ext(spec) != ".csv" {
+	if !strings.EqualFold(filepath.Ext(spec), ".csv") {
 		return nil, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
 	}
 	return readArrivalsCSV(spec)
