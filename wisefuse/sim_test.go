@@ -218,7 +218,8 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 			base := dag.UniformPlan(dag.MaxMemoryMB)
 			cases = append(cases,
 				planCase{name: "fuse Split+Chunks(10 in VM) 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Split", "Chunks"}), kind: "fusion", base: base},
-				planCase{name: "fuse all (10 in VM) 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Split", "Chunks", "Combine", "Store"}), kind: "fusion", base: base})
+				planCase{name: "fuse all (10 in VM) 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Split", "Chunks", "Combine", "Store"}), kind: "fusion", base: base},
+				planCase{name: "fuse Chunks(10 in VM)+Combine 10240 MB", plan: sizedPlan(dag.MaxMemoryMB, all, []string{"Chunks", "Combine"}), kind: "fusion", base: base})
 		}
 		for _, c := range cases {
 			if c.plan.Validate(w) != nil {
