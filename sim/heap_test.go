@@ -3,28 +3,118 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
-// TestHeapOrder checks the heap against sorting: events come out by (time, seq), ties in the
-// order they were pushed.
+// refQueue is the obvious priority queue the event heap must agree with: a slice kept sorted by
+// (time, seq), popped from the front.
+type refQueue []event
+
+func (r *refQueue) push(e event) {
+	i, _ := slices.BinarySearchFunc(*r, e, func(a, b event) int {
+		if a.before(&b) {
+			return -1
+		}
+		return 1
+	})
+	*r = slices.Insert(*r, i, e)
+}
+
+func (r *refQueue) pop() event {
+	e := (*r)[0]
+	*r = (*r)[1:]
+	return e
+}
+
+// TestHeapOrder checks the heap against a sorted list, as the engine uses it: every push comes
+// at or after the last popped time (often at exactly that time, so ties are decided by seq), the
+// earliest event is peeked at and then undercut by a push, and times span from -0 and
+// subnormals to thousands of seconds and +Inf (the radix heap's buckets follow the bits of the
+// time, so crossing powers of two and the exponent must not matter).
 func TestHeapOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var h eventHeap
+	var ref refQueue
 	var seq uint64
-	last := makeEvent(0, 0, 0, 0)
-	for round := 0; round < 200; round++ {
-		for k := r.IntN(50); k > 0; k-- {
+	now := math.Copysign(0, -1)
+	delay := func() float64 {
+		switch r.IntN(6) {
+		case 0:
+			return 0
+		case 1:
+			return 5e-324 * float64(r.IntN(3))
+		case 2:
+			return r.Float64() * 1e-3
+		case 3:
+			return float64(r.IntN(4)) * 0.25
+		case 4:
+			return r.ExpFloat64() * 100
+		}
+		if r.IntN(50) == 0 {
+			return math.Inf(1)
+		}
+		return r.Float64() * 3
+	}
+	for round := 0; round < 3000; round++ {
+		for k := r.IntN(8); k > 0; k-- {
 			seq++
-			h.push(makeEvent(float64(r.IntN(20))+last.time()+1, seq, int32(r.IntN(1000)), evKind(r.IntN(4))))
+			e := makeEvent(now+delay(), seq, int32(r.IntN(1000)), evKind(r.IntN(4)))
+			h.push(e)
+			ref.push(e)
 		}
-		for k := r.IntN(60); k > 0 && len(h) > 0; k-- {
-			e := h.pop()
-			if e.before(&last) {
-				t.Fatalf("popped (%v, %d) after (%v, %d)", e.time(), e.seq(), last.time(), last.seq())
+		if h.len() != len(ref) {
+			t.Fatalf("round %d: heap holds %d events, want %d", round, h.len(), len(ref))
+		}
+		for k := r.IntN(9); k > 0 && len(ref) > 0; k-- {
+			if r.IntN(3) == 0 {
+				// Peek, then schedule something before the earliest event but not before now.
+				if m := h.min(); *m != ref[0] {
+					t.Fatalf("round %d: min is (%v, %d), want (%v, %d)", round, m.time(), m.seq(), ref[0].time(), ref[0].seq())
+				}
+				if gap := ref[0].time() - now; gap > 0 && !math.IsInf(gap, 1) {
+					seq++
+					e := makeEvent(now+gap*r.Float64(), seq, 1, evVM)
+					h.push(e)
+					ref.push(e)
+				}
 			}
-			last = e
+			got, want := h.pop(), ref.pop()
+			if got != want {
+				t.Fatalf("round %d: popped (%v, %d), want (%v, %d)", round, got.time(), got.seq(), want.time(), want.seq())
+			}
+			if math.IsInf(want.time(), 1) {
+				// Nothing can follow +Inf but more +Inf; start the clock again from an empty heap.
+				for len(ref) > 0 {
+					if got, want := h.pop(), ref.pop(); got != want {
+						t.Fatalf("round %d: popped (%v, %d), want (%v, %d)", round, got.time(), got.seq(), want.time(), want.seq())
+					}
+				}
+				h.reset()
+				now = 0
+				break
+			}
+			now = want.time()
 		}
+	}
+}
+
+// TestHeapEarlyEvent: an event scheduled before the last popped one (an engine bug) comes out
+// next, so the loop sees the clock go back and reports it instead of running on out of order.
+func TestHeapEarlyEvent(t *testing.T) {
+	var h eventHeap
+	for i, at := range []float64{1, 2, 3, 2.5} {
+		h.push(makeEvent(at, uint64(i+1), int32(i), evVM))
+	}
+	if e := h.pop(); e.time() != 1 {
+		t.Fatalf("first pop at %v, want 1", e.time())
+	}
+	if e := h.pop(); e.time() != 2 {
+		t.Fatalf("second pop at %v, want 2", e.time())
+	}
+	h.push(makeEvent(1.5, 5, 9, evVM))
+	if e := h.pop(); e.time() != 1.5 || e.id() != 9 {
+		t.Fatalf("after an early push popped (%v, id %d), want the early event (1.5, id 9)", e.time(), e.id())
 	}
 }
 
@@ -41,16 +131,16 @@ func TestEventPacking(t *testing.T) {
 	}
 }
 
-// TestQueuesMatchOneHeap: the heap-plus-FIFOs queue pops exactly what one heap would, when each
-// FIFO gets events at now plus its constant delay.
+// TestQueuesMatchOneHeap: the heap-plus-FIFOs queue pops exactly what one sorted list would,
+// when each FIFO gets events at now plus its constant delay.
 func TestQueuesMatchOneHeap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var q queues
-	var h eventHeap
+	var ref refQueue
 	delays := [3]float64{0, 0.05, 0.02}
 	now, seq := 0.0, uint64(0)
 	for step := 0; step < 20000; step++ {
-		if r.IntN(3) > 0 || len(h) == 0 {
+		if r.IntN(3) > 0 || len(ref) == 0 {
 			seq++
 			var e event
 			if c := r.IntN(4); c == 3 {
@@ -60,17 +150,17 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 				e = makeEvent(now+delays[c], seq, int32(seq%1000), evBegin)
 				q.fifos[c].push(e)
 			}
-			h.push(e)
+			ref.push(e)
 			continue
 		}
-		want, got := h.pop(), q.pop()
+		want, got := ref.pop(), q.pop()
 		if want != got {
-			t.Fatalf("step %d: queues popped (%v, %d), one heap (%v, %d)", step, got.time(), got.seq(), want.time(), want.seq())
+			t.Fatalf("step %d: queues popped (%v, %d), want (%v, %d)", step, got.time(), got.seq(), want.time(), want.seq())
 		}
 		now = want.time()
 	}
-	if q.len() != len(h) {
-		t.Fatalf("%d events left in queues, %d in the heap", q.len(), len(h))
+	if q.len() != len(ref) {
+		t.Fatalf("%d events left in queues, want %d", q.len(), len(ref))
 	}
 }
 
