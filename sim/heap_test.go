@@ -29,9 +29,9 @@ func (r *refQueue) pop() event {
 
 // TestHeapOrder checks the heap against a sorted list, as the engine uses it: every push comes
 // at or after the last popped time (often at exactly that time, so ties are decided by seq), the
-// earliest event is peeked at and then undercut by a push, and times span from -0 and
-// subnormals to thousands of seconds and +Inf (the radix heap's buckets follow the bits of the
-// time, so crossing powers of two and the exponent must not matter).
+// earliest event is peeked at and then undercut by a push (the hole a pop leaves is then filled
+// first), pops follow each other with no push between, and times span from -0 and subnormals to
+// thousands of seconds and +Inf.
 func TestHeapOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var h eventHeap
@@ -100,7 +100,8 @@ func TestHeapOrder(t *testing.T) {
 }
 
 // TestHeapEarlyEvent: an event scheduled before the last popped one (an engine bug) comes out
-// next, so the loop sees the clock go back and reports it instead of running on out of order.
+// next, also into the hole a pop left, so the loop sees the clock go back and reports it instead
+// of running on out of order.
 func TestHeapEarlyEvent(t *testing.T) {
 	var h eventHeap
 	for i, at := range []float64{1, 2, 3, 2.5} {
