@@ -64,15 +64,16 @@ func (a *event) less(b *event) uint64 {
 // A pop leaves the root empty (hole) instead of moving the last leaf there at once, because
 // almost every heap pop is followed by one push: the popped VM's next completion, which is
 // usually among the next few events (a median 25-50 ms ahead, against seconds for the heap's
-// span). That push fills the root and sinks a level or two, where a full pop would have sunk the
-// last leaf (a late event) through every level and the push then climbed from a leaf almost to
-// the root. Only when the heap is read with the hole still open (a pop not followed by a push:
+// span). That push fills the root and sinks 2.4 levels on average in BenchmarkEngine/bundledDirect,
+// where a full pop sank the last leaf (a late event) about four and the push then climbed from a
+// leaf. Only when the heap is read with the hole still open (a pop not followed by a push:
 // a VM going idle, a stale completion) is the last leaf moved up, as in a plain pop.
 //
 // A radix heap on the 128-bit (time, key) was also tried (push is an append, a pop moves about
-// two events down a bucket): as fast as this on the arrival benchmarks, 30% faster with 200,000
-// concurrent completions, but 15-20% slower on BenchmarkWorkflow, whose independent runs keep
-// the heap at a few dozen events, where its constant costs dominate.
+// two events down a bucket): as fast as this on the arrival benchmarks and 15-30% faster than a
+// plain 4-ary heap with 200,000 concurrent completions, but 15-20% slower on BenchmarkWorkflow,
+// whose independent runs keep the heap at a few dozen events, where its fixed costs dominate
+// (docs/simulator.md, Speed).
 type eventHeap struct {
 	s    []event // s[0] is the minimum, unless hole
 	hole bool    // s[0] was popped and not refilled yet
