@@ -2,7 +2,6 @@ package sim
 
 import (
 	"testing"
-	"time"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -41,32 +40,6 @@ func BenchmarkEngineOversub(b *testing.B) {
 		{"bundled8", &dag.Plan{DefaultMemoryMB: 10240, Bundle: map[string]int{"Tune": 8}}},
 	}
 	for _, pc := range plans {
-		b.Run(pc.name, func(b *testing.B) {
-			arr := PoissonArrivals(0.5, 4000, 1)
-			e, err := prepare(mlLike(), pc.plan, modeShared, len(arr), Options{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			e.arrivals = arr
-			run := func() {
-				e.reset()
-				e.next = 1
-				e.schedule(arr[0], evArrival, 0)
-				if err := e.loop(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			run() // grow every buffer once
-			run()
-			b.ReportAllocs()
-			var events int64
-			start, cpu := time.Now(), cpuTime()
-			for b.Loop() {
-				run()
-				events += e.events
-			}
-			report(b, events, start, cpu)
-			b.ReportMetric(float64(e.events), "events/op")
-		})
+		b.Run(pc.name, func(b *testing.B) { benchArrivals(b, mlLike(), pc.plan, PoissonArrivals(0.5, 4000, 1)) })
 	}
 }
