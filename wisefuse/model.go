@@ -411,18 +411,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	c := plat.Cores(mem)
 	vals := sc.vals[:0]
 	cost := 0.0
-	ratios := make([]float64, j-i)
-	local := 0.0
-	for k := i; k < j; k++ {
-		fn := m.w.Steps[k].Task
-		ratios[k-i] = m.curveTime(fn, c)
-		if k > i {
-			local += m.localTime(fn, true)
-		}
-		if k < j-1 {
-			local += m.localTime(fn, false)
-		}
-	}
+	ratios, local := m.groupTasks(i, j, -1, c)
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
@@ -440,6 +429,27 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	}
 }
 
+// groupTasks returns, for the tasks of a fusion group of top-level steps [i, j) (all but step
+// skip, a Map, or -1), each one's fitted compute time on c (at its offset from i) and the time
+// their data takes to pass in memory inside the group, the same in every run.
+func (m *Model) groupTasks(i, j, skip int, c Cores) (ratios []float64, local float64) {
+	ratios = make([]float64, j-i)
+	for s := i; s < j; s++ {
+		if s == skip {
+			continue
+		}
+		fn := m.w.Steps[s].Task
+		ratios[s-i] = m.curveTime(fn, c)
+		if s > i {
+			local += m.localTime(fn, true)
+		}
+		if s < j-1 {
+			local += m.localTime(fn, false)
+		}
+	}
+	return ratios, local
+}
+
 // evalFusedMap evaluates top-level steps [i, j) fused into one VM of mem MB, step k of them a Map
 // whose items all run in that VM (Bundle = items; Faastlane's whole-workflow VM), the others
 // tasks. Per profiled run: the gap before step i; the tasks before the Map in series; the Map's
@@ -453,21 +463,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	fns := iteratorTasks(&m.w.Steps[k])
 	items := src.stages[k].items
 	nt := items.tasks
-	ratios := make([]float64, j-i)
-	local := 0.0 // in-memory passing of the tasks, the same in every run
-	for s := i; s < j; s++ {
-		if s == k {
-			continue
-		}
-		fn := m.w.Steps[s].Task
-		ratios[s-i] = m.curveTime(fn, c)
-		if s > i {
-			local += m.localTime(fn, true)
-		}
-		if s < j-1 {
-			local += m.localTime(fn, false)
-		}
-	}
+	ratios, local := m.groupTasks(i, j, k, c)
 	vals := sc.vals[:0]
 	cost := 0.0
 	for r := range src.runs {
