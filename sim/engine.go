@@ -455,13 +455,7 @@ func (e *engine) dagDone(ri int32) {
 // ---- frames ----
 
 func (e *engine) newFrame() int32 {
-	if n := len(e.freeFrames); n > 0 {
-		fi := e.freeFrames[n-1]
-		e.freeFrames = e.freeFrames[:n-1]
-		return fi
-	}
-	e.frames = append(e.frames, frame{})
-	return int32(len(e.frames) - 1)
+	return alloc(&e.frames, &e.freeFrames, frame{})
 }
 
 // start creates a frame for node and begins it, after a state transition when orchestrated. s is
@@ -704,25 +698,23 @@ func (e *engine) childDone(pi, ci int32) {
 	}
 }
 
+// alloc returns the index of an element of items to use: the last one freed (its contents are
+// the caller's to reset), or fresh appended.
+func alloc[T any](items *[]T, free *[]int32, fresh T) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
+	}
+	*items = append(*items, fresh)
+	return int32(len(*items) - 1)
+}
+
 // ---- handles (direct passing) ----
 
 func (e *engine) newHandle(vmi int32) int32 {
-	var h int32
-	if n := len(e.freeHandles); n > 0 {
-		h = e.freeHandles[n-1]
-		e.freeHandles = e.freeHandles[:n-1]
-	} else {
-		e.handles = append(e.handles, handle{})
-		h = int32(len(e.handles) - 1)
-	}
-	var k int32
-	if n := len(e.freeHolders); n > 0 {
-		k = e.freeHolders[n-1]
-		e.freeHolders = e.freeHolders[:n-1]
-	} else {
-		e.holders = append(e.holders, holder{})
-		k = int32(len(e.holders) - 1)
-	}
+	h := alloc(&e.handles, &e.freeHandles, handle{})
+	k := alloc(&e.holders, &e.freeHolders, holder{})
 	e.holders[k] = holder{vm: vmi, next: -1}
 	e.handles[h] = handle{head: k, tail: k, n: 1, refs: 1}
 	e.vms[vmi].holds++
@@ -848,13 +840,7 @@ func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
 
 func (e *engine) newVM(t int32) int32 {
 	var vi int32
-	if n := len(e.freeVMs); n > 0 {
-		vi = e.freeVMs[n-1]
-		e.freeVMs = e.freeVMs[:n-1]
-	} else {
-		e.vms = append(e.vms, vm{more: -1})
-		vi = int32(len(e.vms) - 1)
-	}
+	vi = alloc(&e.vms, &e.freeVMs, vm{more: -1})
 	v := &e.vms[vi]
 	e.nextVM++
 	v.id, v.tmpl = e.nextVM, t
@@ -947,13 +933,7 @@ func (e *engine) serveQueue() {
 // ---- slots: invocations inside VMs ----
 
 func (e *engine) newSlot() int32 {
-	if n := len(e.freeSlots); n > 0 {
-		si := e.freeSlots[n-1]
-		e.freeSlots = e.freeSlots[:n-1]
-		return si
-	}
-	e.slots = append(e.slots, slot{})
-	return int32(len(e.slots) - 1)
+	return alloc(&e.slots, &e.freeSlots, slot{})
 }
 
 // touch brings a VM's slots up to now before something changes its rates, and marks it for
