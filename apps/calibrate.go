@@ -8,8 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wisefuse/wisefuse/platform"
+
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/sim"
 )
 
 // FunctionSpec is what the calibration knows about a function before fitting: facts from the
@@ -54,7 +55,7 @@ type Storage struct {
 }
 
 // StorageOf is the storage model of a simulator platform.
-func StorageOf(p *sim.Platform) Storage {
+func StorageOf(p *platform.Platform) Storage {
 	return Storage{GetLatencyS: p.StorageGetLatency, PutLatencyS: p.StoragePutLatency, BandwidthBps: p.ConnectionBps}
 }
 
@@ -246,4 +247,4 @@ func percentiles(x []float64, qs ...float64) []float64 {
 // CalibrationStorage is the storage model the carried constants were fitted with. It must equal
 // the simulator's default remote storage (per-request latency and per-connection bandwidth), so
 // that the simulator adds back exactly the transfer time the fit removed.
-var CalibrationStorage = StorageOf(sim.DefaultPlatform())
+var CalibrationStorage = StorageOf(platform.Default())

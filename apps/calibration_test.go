@@ -6,7 +6,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // knownGaps are the cells the platform's model cannot reach (docs/calibration.md, "Known gaps"),
@@ -27,7 +27,7 @@ var knownGaps = map[string]float64{
 func TestCalibrationMatchesProfiles(t *testing.T) {
 	var all []Comparison
 	for _, app := range ProfiledApps {
-		cmps, err := Compare(app, loadProfiles(t, app), 1, sim.DefaultPlatform())
+		cmps, err := Compare(app, loadProfiles(t, app), 1, platform.Default())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestCalibrationMatchesProfiles(t *testing.T) {
 // The measured bundling shape (shared/data/README.md): P95 falls from B=1 to B=2 and B=5, and
 // B=10 is slower than B=5 because 10 items share the 10,240 MB / 6 vCPU cap.
 func TestBundlingShape(t *testing.T) {
-	pts, err := SimulateBundling(100, 1, sim.DefaultPlatform())
+	pts, err := SimulateBundling(100, 1, platform.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestBundlingShape(t *testing.T) {
 }
 
 func TestPlatformSpreadsOverheadOverCriticalTransitions(t *testing.T) {
-	base := sim.DefaultPlatform()
+	base := platform.Default()
 	// video: Split, ChunkMap + Extract + Classify, Shuffle = 5 transitions.
 	if got, want := Platform("video", base).TransitionLatency, 5.367/5; math.Abs(got-want) > 1e-12 {
 		t.Errorf("video transition latency = %v, want %v", got, want)
@@ -84,7 +84,7 @@ func TestPlatformSpreadsOverheadOverCriticalTransitions(t *testing.T) {
 	if Platform("svd", base).TransitionLatency != base.TransitionLatency {
 		t.Error("svd has no fitted overhead and must keep the platform's transition latency")
 	}
-	if base.TransitionLatency != sim.DefaultPlatform().TransitionLatency {
+	if base.TransitionLatency != platform.Default().TransitionLatency {
 		t.Error("Platform modified its argument")
 	}
 }

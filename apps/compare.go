@@ -2,6 +2,7 @@ package apps
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
 	"math"
 	"slices"
 
@@ -15,7 +16,7 @@ import (
 // including each Map iteration's states, and the iterations of a Map wait theirs concurrently,
 // so the critical path holds one per task step plus, per Map, one for the Map and one per state
 // of its iterator. Apps without a fitted overhead get base unchanged. base is not modified.
-func Platform(app string, base *sim.Platform) *sim.Platform {
+func Platform(app string, base *platform.Platform) *platform.Platform {
 	p := *base
 	a, ok := registry[app]
 	if !ok || a.OrchestrationS == 0 {
@@ -104,7 +105,7 @@ type Comparison struct {
 
 // Simulate runs app at every function at mb MB, warm, for runs independent runs with the app's
 // platform (Platform(app, base)), and returns the simulated profile.
-func Simulate(app string, mb, runs int, seed uint64, base *sim.Platform) (map[string][]float64, error) {
+func Simulate(app string, mb, runs int, seed uint64, base *platform.Platform) (map[string][]float64, error) {
 	w, ok := Lookup(app)
 	if !ok {
 		return nil, fmt.Errorf("no built-in workflow %q", app)
@@ -122,7 +123,7 @@ func Simulate(app string, mb, runs int, seed uint64, base *sim.Platform) (map[st
 
 // Compare simulates app at each profile's size with as many runs as the profile has and returns
 // the measured vs simulated quantiles.
-func Compare(app string, profiles []*Profile, seed uint64, base *sim.Platform) ([]Comparison, error) {
+func Compare(app string, profiles []*Profile, seed uint64, base *platform.Platform) ([]Comparison, error) {
 	var out []Comparison
 	for _, p := range profiles {
 		runs := len(p.Stages[E2EStage])
@@ -169,7 +170,7 @@ var MeasuredBundling = []BundlePoint{
 // SimulateBundling runs the video workflow with VideoBundlePlan (every function at
 // min(1472*B, 10240) MB, the chunk Map bundled by B: whole items of Extract -> Classify share a
 // VM), for each measured B.
-func SimulateBundling(runs int, seed uint64, base *sim.Platform) ([]BundlePoint, error) {
+func SimulateBundling(runs int, seed uint64, base *platform.Platform) ([]BundlePoint, error) {
 	w, _ := Lookup("video")
 	var out []BundlePoint
 	for _, m := range MeasuredBundling {

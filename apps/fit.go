@@ -6,8 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/wisefuse/wisefuse/platform"
+
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/sim"
 )
 
 // This file is the calibration procedure: it turns measured stage quantiles at several memory
@@ -17,12 +18,12 @@ import (
 // on the shared data and prints the table, so anyone can check the constants against it.
 
 // Cores are what a Lambda function of some memory size computes on: a CPU share of Share vCPUs
-// (a quota) over Visible cores that its threads can run on (sim.Platform.VCPU and VisibleCores).
+// (a quota) over Visible cores that its threads can run on (platform.Platform.VCPU and VisibleCores).
 type Cores struct{ Share, Visible float64 }
 
 // CoresAt returns the Cores of an AWS Lambda function of mb MB on the simulator's default platform.
 func CoresAt(mb int) Cores {
-	p := sim.DefaultPlatform()
+	p := platform.Default()
 	return Cores{Share: p.VCPU(mb), Visible: float64(p.VisibleCores(mb))}
 }
 

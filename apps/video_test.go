@@ -5,6 +5,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+
 	"github.com/wisefuse/wisefuse/internal/shareddata"
 	"github.com/wisefuse/wisefuse/sim"
 )
@@ -64,12 +67,12 @@ func TestVideoBundlePlanBundlesWholeItems(t *testing.T) {
 	if plan.MemoryOf("Classify") != VideoBundleMemoryMB(5) || VideoBundleMemoryMB(5) != 7360 || VideoBundleMemoryMB(10) != 10240 || plan.BundleOf(VideoMap) != 5 {
 		t.Fatalf("plan = %+v, want every function at 7360 MB and %s bundled by 5", plan, VideoMap)
 	}
-	res, err := sim.Run(w, plan, 2, sim.Options{Platform: Platform("video", sim.DefaultPlatform()), Seed: 1, KeepInvocations: true})
+	res, err := sim.Run(w, plan, 2, sim.Options{Platform: Platform("video", platform.Default()), Seed: 1, KeepInvocations: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	type key struct{ run, item int }
-	extract := map[key]sim.Invocation{}
+	extract := map[key]records.Invocation{}
 	for _, inv := range res.Invocations {
 		if inv.Step == "Extract" {
 			extract[key{inv.Run, inv.Item}] = inv

@@ -2,29 +2,14 @@ package baselines
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
 )
 
-func TestByNameKnowsEveryPolicy(t *testing.T) {
-	for _, name := range append(Names(), "faastlane-spill", "USER-MAX") {
-		p, err := ByName(name, Options{})
-		if err != nil || p == nil {
-			t.Errorf("ByName(%q) = %v, %v", name, p, err)
-		}
-	}
-	if _, err := ByName("wisefus", Options{}); err == nil || !strings.Contains(err.Error(), "user-max") {
-		t.Errorf("unknown policy: error %v should list the known ones", err)
-	}
-	if _, err := ByName("sonic", Options{SonicGoal: "fast"}); err == nil {
-		t.Error("sonic with an unknown goal: want an error")
-	}
-}
-
 func TestUserMaxAndUserMin(t *testing.T) {
-	w := fanOutWorkflow(10, mb, fn("", 1, 700, 0, mb), true)
+	w := testflows.FanOut(10, mb, testflows.Fn("", 1, 700, 0, mb), true)
 	w.Functions[0].MinMemoryMB = 64 // below the platform minimum: User-Min must round up to 128
 	pmax, err := UserMax{}.Plan(w, dag.Objective{})
 	if err != nil {
@@ -54,9 +39,9 @@ func TestPhotonsCoLocatesAMapInFewestRuntimesThatFit(t *testing.T) {
 	// 100 invocations of a 1,024 MB function whose 900 MB of libraries and model are shared:
 	// each extra invocation needs 124 MB, so one runtime holds at most 1 + (10240-1024)/124 = 75;
 	// two runtimes of 50 fit (1024 + 49*124 = 7,100 MB).
-	recv := fn("", 1, 1024, 0, mb)
+	recv := testflows.Fn("", 1, 1024, 0, mb)
 	recv.SharedMemoryMB = 900
-	w := fanOutWorkflow(100, mb, recv, true)
+	w := testflows.FanOut(100, mb, recv, true)
 	p, err := Photons{MemoryMB: 1024}.Plan(w, dag.Objective{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +70,7 @@ func TestPhotonsCoLocatesAMapInFewestRuntimesThatFit(t *testing.T) {
 	}
 	// Nothing shared: every invocation needs its full memory, 10 fit in 10,240 MB.
 	recv.SharedMemoryMB = 0
-	w = fanOutWorkflow(100, mb, recv, false)
+	w = testflows.FanOut(100, mb, recv, false)
 	p, err = Photons{MemoryMB: 1024}.Plan(w, dag.Objective{})
 	if err != nil {
 		t.Fatal(err)
@@ -96,8 +81,8 @@ func TestPhotonsCoLocatesAMapInFewestRuntimesThatFit(t *testing.T) {
 }
 
 func TestFaastlaneFusesTheWholeInstance(t *testing.T) {
-	recv := fn("", 1, 256, 0, mb)
-	w := fanOutWorkflow(7, mb, recv, true)
+	recv := testflows.Fn("", 1, 256, 0, mb)
+	w := testflows.FanOut(7, mb, recv, true)
 	spill, err := Faastlane{Spill: true}.Plan(w, dag.Objective{})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +102,7 @@ func TestFaastlaneFusesTheWholeInstance(t *testing.T) {
 		t.Errorf("in-VM: bundle %d at %d MB, want all 7 items in the 3008 MB VM (7 x 256 fits)", inVM.BundleOf("Fan"), inVM.MemoryOf("Recv"))
 	}
 	// 20 processes of 256 MB do not fit 3,008 MB: the VM grows to hold them.
-	w = fanOutWorkflow(20, mb, recv, true)
+	w = testflows.FanOut(20, mb, recv, true)
 	inVM, err = Faastlane{}.Plan(w, dag.Objective{})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +111,7 @@ func TestFaastlaneFusesTheWholeInstance(t *testing.T) {
 		t.Errorf("in-VM, 20 x 256 MB: VM %d MB, want just enough for 5120 MB", m)
 	}
 	// 50 processes of 256 MB exceed 10,240 MB: in-VM cannot run it.
-	if _, err := (Faastlane{}).Plan(fanOutWorkflow(50, mb, recv, true), dag.Objective{}); err == nil {
+	if _, err := (Faastlane{}).Plan(testflows.FanOut(50, mb, recv, true), dag.Objective{}); err == nil {
 		t.Error("in-VM with 50 x 256 MB: want an error, the branches cannot fit one VM")
 	}
 }

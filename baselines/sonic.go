@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // Sonic chooses, per edge of the workflow, how data passes from one step to the next.
@@ -48,9 +49,12 @@ import (
 type Sonic struct {
 	Goal     SonicGoal
 	MemoryMB int // the user's memory per function; 0 means DefaultUserMemoryMB
-	Model    SonicModel
+	// Platform gives the public numbers Sonic's analytic model uses: request latencies,
+	// bandwidths, the vCPU formula and prices, the same a user could look up.
+	Platform *platform.Platform
 	// Profile returns each function's mean compute seconds when the workflow runs under plan p
-	// (every function at the user's memory). NewSonic sets it to simulated profiling.
+	// (every function at the user's memory). Package policy sets it to
+	// profiling in the simulator.
 	Profile func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error)
 }
 
@@ -62,24 +66,6 @@ const (
 	SonicLatency       SonicGoal = "latency"
 	SonicPerfPerDollar SonicGoal = "perf-per-dollar"
 )
-
-// SonicModel holds the platform numbers Sonic's analytic model uses. They are public platform
-// facts (request latencies, bandwidths, prices), the same a user could look up.
-type SonicModel struct {
-	StoragePutLatencyS float64 // per remote-storage PUT
-	StorageGetLatencyS float64 // per remote-storage GET
-	StorageBytesPerS   float64 // one connection to remote storage
-	DirectLatencyS     float64 // opening a connection to another VM
-	VMNetworkBytesPerS float64 // one VM's network interface, shared by its transfers
-	LocalBytesPerS     float64 // passing data inside a VM
-	TransitionS        float64 // one orchestrator transition
-	MBPerVCPU          float64 // memory that buys one vCPU
-	PricePerGBSecond   float64
-	PricePerRequest    float64 // per function invocation
-	PricePut           float64 // per storage PUT
-	PriceGet           float64 // per storage GET
-	PricePerTransition float64
-}
 
 // SonicMethod is a data-passing method.
 type SonicMethod int
@@ -202,7 +188,7 @@ type stageInfo struct {
 func (m *sonicModeler) memGB(fn string) float64 { return float64(m.plan.MemoryOf(fn)) / 1024 }
 
 func (m *sonicModeler) info(st *dag.Step) stageInfo {
-	md := m.s.Model
+	md := m.s.Platform
 	switch st.Kind() {
 	case dag.TaskStep:
 		f := m.w.Function(st.Task)
@@ -214,7 +200,7 @@ func (m *sonicModeler) info(st *dag.Step) stageInfo {
 			needMB:    float64(m.plan.MemoryOf(st.Task)),
 			fusable:   true,
 			aloneLat:  c,
-			aloneCost: gb*c*md.PricePerGBSecond + md.PricePerRequest,
+			aloneCost: gb*c*md.GBSecondUSD + md.RequestUSD,
 			inVMLat:   c,
 		}
 	case dag.MapStep:
@@ -272,7 +258,7 @@ func (m *sonicModeler) seqInVM(seq []dag.Step) (needMB, lat float64, fusable boo
 		needMB = max(needMB, si.needMB)
 		lat += si.inVMLat
 		if i > 0 {
-			lat += si.entry.bytes / m.s.Model.LocalBytesPerS
+			lat += si.entry.bytes / m.s.Platform.LocalBps
 		}
 		fusable = fusable && si.fusable
 	}
@@ -387,17 +373,17 @@ func (m *sonicModeler) groupVM(stages []stageInfo) (float64, bool) {
 // segment returns the predicted latency and cost of the bodies of stages run as one segment:
 // standalone for a single stage, in one VM of vmMB for a group (data passed locally inside).
 func (m *sonicModeler) segment(stages []stageInfo, vmMB float64) (lat, cost float64) {
-	md := m.s.Model
+	md := m.s.Platform
 	if vmMB == 0 {
 		return stages[0].aloneLat, stages[0].aloneCost
 	}
 	for k, si := range stages {
 		lat += si.inVMLat
 		if k > 0 {
-			lat += si.entry.bytes / md.LocalBytesPerS
+			lat += si.entry.bytes / md.LocalBps
 		}
 	}
-	return lat, md.PricePerGBSecond*vmMB/1024*lat + md.PricePerRequest
+	return lat, md.GBSecondUSD*vmMB/1024*lat + md.RequestUSD
 }
 
 // edge returns the predicted latency and cost of passing data from stage a to stage b by method,
@@ -405,7 +391,7 @@ func (m *sonicModeler) segment(stages []stageInfo, vmMB float64) (lat, cost floa
 // own. The cost bills both sides for the transfer time (a Direct-Passing sender stays alive until
 // its receivers have pulled), plus storage requests and one transition per receiving VM.
 func (m *sonicModeler) edge(method SonicMethod, a stageInfo, aVM float64, b stageInfo, bVM float64) (lat, cost float64) {
-	md := m.s.Model
+	md := m.s.Platform
 	sendVMs, recvVMs := a.exit.n, b.entry.n
 	sendGB, recvGB := a.exit.n*a.exit.memGB, b.entry.n*b.entry.memGB
 	if aVM > 0 {
@@ -419,14 +405,14 @@ func (m *sonicModeler) edge(method SonicMethod, a stageInfo, aVM float64, b stag
 	case RemoteStorage:
 		up = m.upload(a.exit, sendVMs)
 		down = m.transfer(RemoteStorage, a.exit, b.entry, sendVMs, recvVMs)
-		cost += md.PricePut*a.exit.n + md.PriceGet*b.entry.n
-		cost += md.PricePerGBSecond * (sendGB*up + recvGB*down)
+		cost += md.PutUSD*a.exit.n + md.GetUSD*b.entry.n
+		cost += md.GBSecondUSD * (sendGB*up + recvGB*down)
 	case DirectPassing:
 		down = m.transfer(DirectPassing, a.exit, b.entry, sendVMs, recvVMs)
-		cost += md.PricePerGBSecond * (sendGB + recvGB) * down
+		cost += md.GBSecondUSD * (sendGB + recvGB) * down
 	}
-	cost += md.PricePerTransition * max(1, recvVMs)
-	return up + md.TransitionS + down, cost
+	cost += md.TransitionUSD * max(1, recvVMs)
+	return up + md.TransitionLatency + down, cost
 }
 
 // upload is the time for exit invocations spread over vms VMs to PUT their outputs.
@@ -434,9 +420,9 @@ func (m *sonicModeler) upload(e ends, vms float64) float64 {
 	if e.bytes == 0 || e.n == 0 {
 		return 0
 	}
-	md := m.s.Model
+	md := m.s.Platform
 	perVM := e.n / max(vms, 1) * e.bytes
-	return md.StoragePutLatencyS + max(e.bytes/md.StorageBytesPerS, perVM/md.VMNetworkBytesPerS)
+	return md.StoragePutLatency + max(e.bytes/md.ConnectionBps, perVM/md.VMNetworkBps)
 }
 
 // transfer is the time for receivers (entry invocations over recvVMs VMs) to obtain their input
@@ -445,16 +431,16 @@ func (m *sonicModeler) transfer(method SonicMethod, from, to ends, sendVMs, recv
 	if to.bytes == 0 || to.n == 0 {
 		return 0
 	}
-	md := m.s.Model
+	md := m.s.Platform
 	perRecvVM := to.n / max(recvVMs, 1) * to.bytes
 	if method == RemoteStorage {
-		return md.StorageGetLatencyS + max(to.bytes/md.StorageBytesPerS, perRecvVM/md.VMNetworkBytesPerS)
+		return md.StorageGetLatency + max(to.bytes/md.ConnectionBps, perRecvVM/md.VMNetworkBps)
 	}
 	// Direct: every byte the receivers read leaves a sender VM's NIC; a receiver of a fan-in pulls
 	// its input in parts, one per sender, in parallel.
 	parts := max(1, from.n/to.n)
 	perSendVM := to.n * to.bytes / max(sendVMs, 1)
-	return md.DirectLatencyS + max(to.bytes/parts/md.StorageBytesPerS, perSendVM/md.VMNetworkBytesPerS, perRecvVM/md.VMNetworkBytesPerS)
+	return md.DirectLatency + max(to.bytes/parts/md.ConnectionBps, perSendVM/md.VMNetworkBps, perRecvVM/md.VMNetworkBps)
 }
 
 // score orders complete or partial solutions by the goal: lower is better.

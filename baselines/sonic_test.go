@@ -7,23 +7,26 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // testSonicModel is a round-number platform for hand-checkable decisions.
-var testSonicModel = SonicModel{
-	StoragePutLatencyS: 0.03,
-	StorageGetLatencyS: 0.03,
-	StorageBytesPerS:   80 * mb,
-	DirectLatencyS:     0.005,
-	VMNetworkBytesPerS: 80 * mb,
-	LocalBytesPerS:     2000 * mb,
-	TransitionS:        0.05,
-	MBPerVCPU:          1769,
-	PricePerGBSecond:   0.0000166667,
-	PricePerRequest:    0.2e-6,
-	PricePut:           0.005e-3,
-	PriceGet:           0.0004e-3,
-	PricePerTransition: 0.025e-3,
+var testSonicModel = &platform.Platform{
+	StoragePutLatency: 0.03,
+	StorageGetLatency: 0.03,
+	ConnectionBps:     80 * mb,
+	DirectLatency:     0.005,
+	VMNetworkBps:      80 * mb,
+	LocalBps:          2000 * mb,
+	TransitionLatency: 0.05,
+	MBPerVCPU:         1769,
+	MaxVCPU:           6,
+	GBSecondUSD:       0.0000166667,
+	RequestUSD:        0.2e-6,
+	PutUSD:            0.005e-3,
+	GetUSD:            0.0004e-3,
+	TransitionUSD:     0.025e-3,
 }
 
 // knownCompute profiles a workflow of single-threaded test functions without a simulator: the
@@ -38,13 +41,14 @@ func knownCompute(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
 }
 
 func testSonic(goal SonicGoal, memMB int) *Sonic {
-	return &Sonic{Goal: goal, MemoryMB: memMB, Model: testSonicModel, Profile: knownCompute}
+	plat := *testSonicModel // a copy: tests change it
+	return &Sonic{Goal: goal, MemoryMB: memMB, Platform: &plat, Profile: knownCompute}
 }
 
 func TestSonicVMStorageForFanOutOneRemoteForFanOutHundred(t *testing.T) {
 	// Fan-out 1 with 500 MB: local passing (0.25 s) beats a PUT and a GET (2 x 6.3 s) and a
 	// direct pull (6.3 s).
-	one := fanOutWorkflow(1, 500*mb, fn("", 0.5, 512, 0, mb), false)
+	one := testflows.FanOut(1, 500*mb, testflows.Fn("", 0.5, 512, 0, mb), false)
 	d, p, err := testSonic(SonicLatency, 1024).Decide(one)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +61,7 @@ func TestSonicVMStorageForFanOutOneRemoteForFanOutHundred(t *testing.T) {
 	}
 	// Fan-out 100 with 50 MB each: 100 receivers of 1,024 MB do not fit one VM, and a direct
 	// pull shares the sender's NIC among 100 receivers (62 s) where parallel GETs take 0.66 s.
-	hundred := fanOutWorkflow(100, 50*mb, fn("", 0.5, 512, 0, mb), false)
+	hundred := testflows.FanOut(100, 50*mb, testflows.Fn("", 0.5, 512, 0, mb), false)
 	d, p, err = testSonic(SonicLatency, 1024).Decide(hundred)
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +75,9 @@ func TestSonicVMStorageForFanOutOneRemoteForFanOutHundred(t *testing.T) {
 	// Fan-out 4 at 3,008 MB (12 GB at once: no VM-Storage) with 20 MB each: a direct pull takes
 	// 4 x 20 MB over the sender's NIC, 1.0 s; PUT + GET take 2 x (0.03 + 0.25) = 0.56 s here, but
 	// 2 x (1.5 + 0.25) = 3.5 s with a store whose requests take 1.5 s, and then direct wins.
-	four := fanOutWorkflow(4, 20*mb, fn("", 0.5, 512, 0, mb), false)
+	four := testflows.FanOut(4, 20*mb, testflows.Fn("", 0.5, 512, 0, mb), false)
 	slow := testSonic(SonicLatency, 3008)
-	slow.Model.StoragePutLatencyS, slow.Model.StorageGetLatencyS = 1.5, 1.5
+	slow.Platform.StoragePutLatency, slow.Platform.StorageGetLatency = 1.5, 1.5
 	d, p, err = slow.Decide(four)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +91,7 @@ func TestSonicPerfPerDollarAvoidsABigIdleVM(t *testing.T) {
 	// Send is long (60 s) and Recv x 9 small: fusing them (VM-Storage) holds 9 x 1,024 MB for the
 	// whole 60 s of Send. The latency goal accepts that for the saved transfer; performance per
 	// dollar does not.
-	w := fanOutWorkflow(9, 100*mb, fn("", 0.5, 512, 0, mb), false)
+	w := testflows.FanOut(9, 100*mb, testflows.Fn("", 0.5, 512, 0, mb), false)
 	w.Functions[0].SerialWork = dag.Const(60)
 	lat, _, err := testSonic(SonicLatency, 1024).Decide(w)
 	if err != nil {
@@ -166,7 +170,7 @@ func randomChain(r *rand.Rand, trial int) *dag.Workflow {
 	n := 2 + r.IntN(5)
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("f%d", i)
-		f := fn(name, 0.1+10*r.Float64(), 128*(1+r.IntN(16)), float64(r.IntN(300))*mb, float64(r.IntN(300))*mb)
+		f := testflows.Fn(name, 0.1+10*r.Float64(), 128*(1+r.IntN(16)), float64(r.IntN(300))*mb, float64(r.IntN(300))*mb)
 		w.Functions = append(w.Functions, f)
 		st := dag.Step{Name: "S" + name, Task: name}
 		if r.IntN(2) == 0 {
@@ -181,9 +185,9 @@ func TestSonicDecidesInsideAMapIterator(t *testing.T) {
 	// Split -> Map of 30 x [Extract -> Classify], video-like: 30 x 3,008 MB cannot share the
 	// Split's VM, but each item's Extract can hand its 50 MB of frames to Classify in its own VM.
 	w := &dag.Workflow{Name: "videoish", Functions: []dag.Function{
-		fn("Split", 2, 512, 40*mb, 40*mb),
-		fn("Extract", 3, 1024, 1.3*mb, 50*mb),
-		fn("Classify", 10, 1500, 50*mb, 0.1*mb),
+		testflows.Fn("Split", 2, 512, 40*mb, 40*mb),
+		testflows.Fn("Extract", 3, 1024, 1.3*mb, 50*mb),
+		testflows.Fn("Classify", 10, 1500, 50*mb, 0.1*mb),
 	}, Steps: []dag.Step{
 		{Name: "Split", Task: "Split"},
 		{Name: "Chunks", Map: &dag.Map{Items: dag.Const(30), Iterator: []dag.Step{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
@@ -90,11 +91,11 @@ func runAccuracy(c Cell, seed uint64) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	prof, err := wisefuse.ProfileInSim(w, wisefuse.SimProfileOptions{Runs: profileRuns(p.Quick), Seed: subSeed(seed, "profile"), Platform: plat})
+	prof, err := policy.ProfileInSim(w, plat, wisefuse.ProfileOptions{Runs: profileRuns(p.Quick), Seed: subSeed(seed, "profile")})
 	if err != nil {
 		return nil, err
 	}
-	m, err := wisefuse.NewModel(prof, wisefuse.ModelOptions{Platform: wisefuse.PlatformFromSim(plat)})
+	m, err := wisefuse.NewModel(prof, wisefuse.ModelOptions{Platform: plat})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,9 @@ import (
 	"math"
 	"slices"
 
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
+
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
@@ -38,12 +41,12 @@ func appCells(quick bool) []Cell {
 
 // appNamed returns the app's workflow and its simulated platform (the default platform with the
 // app's fitted orchestration overhead), used both to profile and to evaluate.
-func appNamed(name string) (*dag.Workflow, *sim.Platform, error) {
+func appNamed(name string) (*dag.Workflow, *platform.Platform, error) {
 	w, ok := apps.Lookup(name)
 	if !ok {
 		return nil, nil, fmt.Errorf("no built-in app %q", name)
 	}
-	return w, apps.Platform(name, sim.DefaultPlatform()), nil
+	return w, apps.Platform(name, platform.Default()), nil
 }
 
 // subSeed derives an independent seed for one purpose ("profile", "eval/...") from a cell seed,
@@ -76,13 +79,12 @@ func evalRuns(quick bool) int {
 // newAppPlanner profiles w in the simulator with a seed derived from the cell seed and returns
 // WiseFuse's planner. Quick mode searches a 512 MB grid instead of the paper's 64 MB one: the same
 // code path, about eight times fewer sizes.
-func newAppPlanner(w *dag.Workflow, plat *sim.Platform, seed uint64, quick bool) (*wisefuse.Planner, error) {
-	opts := wisefuse.PlannerOptions{Model: wisefuse.ModelOptions{Platform: wisefuse.PlatformFromSim(plat)}}
+func newAppPlanner(w *dag.Workflow, plat *platform.Platform, seed uint64, quick bool) (*wisefuse.Planner, error) {
+	env := policy.Env{Platform: plat, Seed: subSeed(seed, "profile"), Profiling: wisefuse.ProfileOptions{Runs: profileRuns(quick)}}
 	if quick {
-		opts.MemoryStepMB = 512
+		env.WiseFuse.MemoryStepMB = 512
 	}
-	po := wisefuse.SimProfileOptions{Runs: profileRuns(quick), Seed: subSeed(seed, "profile"), Platform: plat}
-	pl, err := wisefuse.NewSimPlanner(w, po, opts)
+	pl, err := policy.NewWiseFuse(w, env)
 	if err != nil {
 		return nil, fmt.Errorf("wisefuse planner for %s: %w", w.Name, err)
 	}
@@ -98,7 +100,7 @@ type simOutcome struct {
 func (o simOutcome) P(q float64) float64 { return stats.Percentile(o.Latency, q) }
 
 // simulatePlan runs plan for runs independent warm runs.
-func simulatePlan(w *dag.Workflow, plan *dag.Plan, runs int, plat *sim.Platform, seed uint64) (simOutcome, error) {
+func simulatePlan(w *dag.Workflow, plan *dag.Plan, runs int, plat *platform.Platform, seed uint64) (simOutcome, error) {
 	res, err := sim.Run(w, plan, runs, sim.Options{Platform: plat, Seed: seed})
 	if err != nil {
 		return simOutcome{}, fmt.Errorf("simulating %s: %w", w.Name, err)

@@ -7,6 +7,8 @@ import (
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
@@ -59,6 +61,7 @@ func init() {
 type compareRun struct {
 	p    appParams
 	w    *dag.Workflow
+	plat *platform.Platform // the app's calibrated platform: every policy plans and runs on it
 	pl   *wisefuse.Planner
 	seed uint64
 	runs int
@@ -76,7 +79,7 @@ func newCompareRun(c Cell, seed uint64) (*compareRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := &compareRun{p: p, w: w, pl: pl, seed: seed, runs: evalRuns(p.Quick)}
+	cr := &compareRun{p: p, w: w, plat: plat, pl: pl, seed: seed, runs: evalRuns(p.Quick)}
 	evalSeed := subSeed(seed, "eval")
 	cr.run = func(plan *dag.Plan) (simOutcome, error) { return simulatePlan(w, plan, cr.runs, plat, evalSeed) }
 	return cr, nil
@@ -161,7 +164,7 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 		return nil, err
 	}
 	for _, name := range compareBaselines {
-		planner, err := baselines.ByName(name, baselines.Options{Seed: subSeed(seed, "baseline/"+name)})
+		planner, err := policy.New(name, cr.w, policy.Env{Platform: cr.plat, Seed: subSeed(seed, "baseline/"+name)})
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -16,7 +17,7 @@ func runsFor(quick bool) int {
 
 // simulate runs w under p on platform (nil: the default) for n isolated warm runs and returns
 // the summary.
-func simulate(w *dag.Workflow, p *dag.Plan, platform *sim.Platform, n int, seed uint64) (sim.Summary, error) {
+func simulate(w *dag.Workflow, p *dag.Plan, platform *platform.Platform, n int, seed uint64) (sim.Summary, error) {
 	res, err := sim.Run(w, p, n, sim.Options{Platform: platform, Seed: seed})
 	if err != nil {
 		return sim.Summary{}, err

@@ -3,10 +3,11 @@ package experiments
 import (
 	"fmt"
 
+	"github.com/wisefuse/wisefuse/platform"
+
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
-	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -96,7 +97,7 @@ func init() {
 				return nil, err
 			}
 			// The app's calibrated orchestration overhead, as every other use of the app.
-			s, err := simulate(w, plan, apps.Platform("video", sim.DefaultPlatform()), p.runs, seed)
+			s, err := simulate(w, plan, apps.Platform("video", platform.Default()), p.runs, seed)
 			if err != nil {
 				return nil, err
 			}

@@ -3,8 +3,8 @@ package experiments
 import (
 	"fmt"
 
-	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
@@ -22,18 +22,13 @@ const wiseFuseSLOFactor = 1.2
 // quick mode it profiles fewer runs at fewer sizes and searches a coarser memory grid. Planners
 // profile on a seed derived from the cell's, never on the runs their plans are measured on.
 func policyPlanner(name string, w *dag.Workflow, seed uint64, quick bool) (dag.Planner, error) {
-	seed = subSeed(seed, "profile")
-	if name != "wisefuse" {
-		return baselines.ByName(name, baselines.Options{Seed: seed})
-	}
 	// Full mode profiles as the paper does (300 runs per size) and searches its 64 MB grid.
-	po := wisefuse.SimProfileOptions{Seed: seed}
-	opts := wisefuse.PlannerOptions{}
+	env := policy.Env{Seed: subSeed(seed, "profile")}
 	if quick {
-		po.Runs, po.Sizes = 60, []int{1024, 2048, 10240}
-		opts.MemoryStepMB = 1024
+		env.Profiling = wisefuse.ProfileOptions{Runs: 60, Sizes: []int{1024, 2048, 10240}}
+		env.WiseFuse.MemoryStepMB = 1024
 	}
-	return wisefuse.NewSimPlanner(w, po, opts)
+	return policy.New(name, w, env)
 }
 
 // policyOutcome is one policy's plan, simulated.

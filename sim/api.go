@@ -1,41 +1,10 @@
 package sim
 
-// This file is the contract other packages build against: the record types and the entry points.
+// This file is the contract other packages build against: the summary and the result of a run.
+// The record types are in package records.
 // The implementation lives in the other files of this package.
 
-// Invocation is one function invocation (one row of the function-invocation table). Times are in
-// seconds from the start of the simulation.
-type Invocation struct {
-	Run      int     // DAG invocation (run) index
-	Step     string  // step name
-	Function string  // function name
-	Item     int     // item index within its Map (0 outside a Map); nested maps number items per map
-	Bundle   int     // bundle index within its Map (0 outside a Map)
-	VM       int     // VM instance id, unique within a simulation
-	MemoryMB int     // VM size
-	Cold     bool    // this invocation paid a cold start (init of its VM)
-	Start    float64 // invocation start (VM assigned), including any cold start that follows
-	Init     float64 // seconds of cold-start initialisation paid by this invocation
-	Download float64 // seconds spent reading input
-	Compute  float64 // seconds spent computing
-	Upload   float64 // seconds spent writing output
-	InBytes  float64 // bytes read (from storage, another VM or this VM's memory)
-	OutBytes float64 // bytes written
-	End      float64 // invocation end
-	Cost     float64 // USD attributed to this invocation (its share of the VM's billed duration and requests)
-}
-
-// DAGRun is one DAG invocation (one row of the DAG-invocation table).
-type DAGRun struct {
-	Run         int
-	Arrival     float64 // seconds
-	End         float64 // seconds
-	Latency     float64 // End - Arrival, seconds
-	Cost        float64 // USD: compute, requests, storage requests and transitions of this run
-	Invocations int     // function invocations in the run
-	ColdStarts  int     // invocations that paid a cold start
-	Transitions int     // orchestrator state transitions of the run
-}
+import "github.com/wisefuse/wisefuse/records"
 
 // Summary aggregates a simulation. Latencies are in milliseconds, as their JSON names say.
 type Summary struct {
@@ -54,7 +23,7 @@ type Summary struct {
 // Result holds a simulation's records and summary. Invocations is filled only when
 // Options.KeepInvocations is set.
 type Result struct {
-	DAGs        []DAGRun
-	Invocations []Invocation
+	DAGs        []records.DAGRun
+	Invocations []records.Invocation
 	Summary     Summary
 }

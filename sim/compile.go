@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,7 +73,7 @@ type compiled struct {
 }
 
 // compile resolves w under p. Both must already be valid.
-func compile(w *dag.Workflow, p *dag.Plan, plat *Platform) *compiled {
+func compile(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) *compiled {
 	c := &compiled{}
 	fnIndex := map[string]int32{}
 	for _, f := range w.Functions {

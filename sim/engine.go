@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 	"math"
 	"math/rand/v2"
 	"unsafe"
@@ -269,7 +271,7 @@ type acqRecord struct {
 }
 
 type engine struct {
-	plat *Platform
+	plat *platform.Platform
 	c    *compiled
 	mode poolMode
 	seed uint64
@@ -319,13 +321,13 @@ type engine struct {
 	finished int
 	total    int
 
-	dags   []DAGRun
-	invs   []Invocation
+	dags   []records.DAGRun
+	invs   []records.Invocation
 	invAcq []int32
 	acqs   []acqRecord
 }
 
-func newEngine(c *compiled, plat *Platform, mode poolMode, opt Options) *engine {
+func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
 	e.pools = make([]deque, len(c.tmpls))
 	return e
@@ -440,7 +442,7 @@ func (e *engine) dagDone(ri int32) {
 	if r.usd < 0 {
 		e.fail("run %d has negative cost %g", r.index, r.usd)
 	}
-	e.dags[r.index] = DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
+	e.dags[r.index] = records.DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
 		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)
@@ -531,7 +533,7 @@ const maxMapStateBytes = 8 << 30
 func (e *engine) itemStateBytes() int64 {
 	b := int64(unsafe.Sizeof(frame{}) + unsafe.Sizeof(vm{}) + unsafe.Sizeof(slot{}) + unsafe.Sizeof(uint64(0))*2)
 	if e.keep {
-		b += int64(unsafe.Sizeof(Invocation{}))
+		b += int64(unsafe.Sizeof(records.Invocation{}))
 	}
 	return 2 * b
 }
@@ -1244,7 +1246,7 @@ func (e *engine) finishTask(si int32) {
 	r.lastEnd = max(r.lastEnd, e.now)
 	if e.keep {
 		nd := &e.c.nodes[f.node]
-		e.invs = append(e.invs, Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
+		e.invs = append(e.invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
 			Item: int(f.item), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
 			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd})

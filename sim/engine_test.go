@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/tables"
+
 	"github.com/wisefuse/wisefuse/dag"
 )
 
@@ -98,7 +101,7 @@ func TestInvariantsEveryPlan(t *testing.T) {
 			}
 			checkRecords(t, name, res)
 		}
-		plat := DefaultPlatform()
+		plat := platform.Default()
 		plat.ConcurrencyLimit = 12
 		plat.KeepAlive = 5
 		res, err := RunArrivals(w, p, arr, Options{Platform: plat, Seed: 5, KeepInvocations: true, Check: true})
@@ -144,10 +147,10 @@ func TestDeterministicFiles(t *testing.T) {
 		out := map[string][]byte{}
 		for _, ext := range []string{".csv", ".parquet"} {
 			ip, dp := filepath.Join(dir, tag+"-inv"+ext), filepath.Join(dir, tag+"-dag"+ext)
-			if err := WriteInvocations(ip, res.Invocations); err != nil {
+			if err := tables.WriteInvocations(ip, res.Invocations); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteDAGRuns(dp, res.DAGs); err != nil {
+			if err := tables.WriteDAGRuns(dp, res.DAGs); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range []string{ip, dp} {
@@ -157,11 +160,11 @@ func TestDeterministicFiles(t *testing.T) {
 				}
 				out[strings.TrimPrefix(filepath.Base(p), tag)] = b
 			}
-			invs, err := ReadInvocations(ip)
+			invs, err := tables.ReadInvocations(ip)
 			if err != nil {
 				t.Fatal(err)
 			}
-			dags, err := ReadDAGRuns(dp)
+			dags, err := tables.ReadDAGRuns(dp)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +219,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		},
 		"bad platform": func() error {
-			p := DefaultPlatform()
+			p := platform.Default()
 			p.ConnectionBps = 0
 			_, err := Run(w, dag.UniformPlan(1024), 1, Options{Platform: p})
 			return err
@@ -232,20 +235,20 @@ func TestBadInput(t *testing.T) {
 		"zero vcpu":     `{"max_vcpu": 0}`,
 		"not json":      `{"keep_alive_s": }`,
 	} {
-		if _, err := ParsePlatform("p.json", []byte(js)); err == nil {
+		if _, err := platform.Parse("p.json", []byte(js)); err == nil {
 			t.Errorf("platform %s: no error", name)
 		} else if !strings.Contains(err.Error(), "p.json") {
 			t.Errorf("platform %s: error %q does not name the file", name, err)
 		}
 	}
-	p, err := ParsePlatform("p.json", []byte(`{"keep_alive_s": 60, "bill_init": false}`))
+	p, err := platform.Parse("p.json", []byte(`{"keep_alive_s": 60, "bill_init": false}`))
 	if err != nil || p.KeepAlive != 60 || p.BillInit || p.MBPerVCPU != 1769 {
 		t.Errorf("override: %+v, %v", p, err)
 	}
 }
 
 func TestVCPU(t *testing.T) {
-	p := DefaultPlatform()
+	p := platform.Default()
 	for _, tc := range []struct {
 		mb   int
 		want float64

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 	"math"
 	"strings"
 	"testing"
@@ -10,7 +12,7 @@ import (
 )
 
 // one runs a single-task workflow of f at memoryMB, warm, and returns its invocation.
-func one(t *testing.T, f dag.Function, memoryMB int) Invocation {
+func one(t *testing.T, f dag.Function, memoryMB int) records.Invocation {
 	t.Helper()
 	w := &dag.Workflow{Name: "one", Functions: []dag.Function{f}, Steps: []dag.Step{task("T", f.Name)}}
 	res, err := Run(w, dag.UniformPlan(memoryMB), 1, Options{Platform: testPlatform(), KeepInvocations: true, Check: true})
@@ -45,7 +47,7 @@ func TestOversubscriptionByHand(t *testing.T) {
 // TestVisibleCores: the measured nproc steps (Platform.VisibleCoreStepsMB), and never fewer cores
 // than the share when a platform file changes the share but not the steps.
 func TestVisibleCores(t *testing.T) {
-	p := DefaultPlatform()
+	p := platform.Default()
 	for mb, want := range map[int]int{128: 2, 1000: 2, 3008: 2, 3009: 3, 5000: 3, 5307: 3, 5308: 4, 7077: 5, 8845: 5, 8846: 6, 10240: 6} {
 		if got := p.VisibleCores(mb); got != want {
 			t.Errorf("VisibleCores(%d) = %d, want %d", mb, got, want)
@@ -56,8 +58,8 @@ func TestVisibleCores(t *testing.T) {
 		t.Errorf("with 500 MB per vCPU, VisibleCores(2600) = %d, want ceil(5.2) = 6", got)
 	}
 	for _, bad := range []string{`{"visible_core_steps_mb": [5000, 3000]}`, `{"visible_core_steps_mb": [0]}`, `null`} {
-		if _, err := ParsePlatform("p.json", []byte(bad)); err == nil {
-			t.Errorf("ParsePlatform(%s) accepted it", bad)
+		if _, err := platform.Parse("p.json", []byte(bad)); err == nil {
+			t.Errorf("platform.Parse(%s) accepted it", bad)
 		}
 	}
 }

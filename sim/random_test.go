@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
 	"math/rand/v2"
 	"testing"
 
@@ -98,7 +99,7 @@ func TestRandomWorkflows(t *testing.T) {
 			t.Fatalf("trial %d: %v\nworkflow %+v\nplan %+v", trial, err, w.Steps, p)
 		}
 		checkRecords(t, fmt.Sprint("trial ", trial), res)
-		plat := DefaultPlatform()
+		plat := platform.Default()
 		plat.ConcurrencyLimit = 1 + r.IntN(4)
 		plat.KeepAlive = r.Float64() * 5
 		res, err = RunArrivals(w, p, PoissonArrivals(2, 5, uint64(trial)+1), Options{Platform: plat, Seed: uint64(trial), KeepInvocations: true, Check: true})

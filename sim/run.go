@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -10,9 +12,9 @@ import (
 	"github.com/wisefuse/wisefuse/internal/stats"
 )
 
-// Options tunes a simulation. The zero value is a warm, seed-0 run on DefaultPlatform.
+// Options tunes a simulation. The zero value is a warm, seed-0 run on platform.Default().
 type Options struct {
-	Platform *Platform // nil means DefaultPlatform()
+	Platform *platform.Platform // nil means platform.Default()
 	Seed     uint64
 	// Cold makes every VM of independent runs (Run) cold; by default they are warm, as a
 	// profiler's back-to-back runs are after the first. RunArrivals ignores it: there, cold
@@ -98,14 +100,14 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 	}
 	plat := opt.Platform
 	if plat == nil {
-		plat = DefaultPlatform()
+		plat = platform.Default()
 	}
 	if err := plat.Validate(); err != nil {
 		return nil, err
 	}
 	e := newEngine(compile(w, p, plat), plat, mode, opt)
 	e.total = total
-	e.dags = make([]DAGRun, total)
+	e.dags = make([]records.DAGRun, total)
 	return e, nil
 }
 
@@ -150,7 +152,7 @@ func (e *engine) finish() (*Result, error) {
 
 // Summarize computes the latency percentiles, mean cost and cold-start fraction of DAG records
 // (the live-instance figures and event count need the engine and stay zero).
-func Summarize(dags []DAGRun) Summary {
+func Summarize(dags []records.DAGRun) Summary {
 	s := Summary{Runs: len(dags)}
 	if len(dags) == 0 {
 		return s

@@ -1,15 +1,16 @@
 package sim
 
 import (
+	"github.com/wisefuse/wisefuse/platform"
 	"math"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
 
-// testPlatform is DefaultPlatform with round numbers, so scenarios can be worked out on paper.
-func testPlatform() *Platform {
-	p := DefaultPlatform()
+// testPlatform is platform.Default() with round numbers, so scenarios can be worked out on paper.
+func testPlatform() *platform.Platform {
+	p := platform.Default()
 	p.TransitionLatency = 0.05
 	p.StorageGetLatency = 0.015
 	p.StoragePutLatency = 0.025

@@ -3,6 +3,7 @@ package traces
 import (
 	"cmp"
 	"fmt"
+	"github.com/wisefuse/wisefuse/platform"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -31,7 +32,7 @@ type GenConfig struct {
 	Workers               int          // parallel simulations; 0 means GOMAXPROCS
 	Simulate              SimulateFunc // nil means the sim package on Platform
 	// Platform is the simulated platform; nil means sim.DefaultPlatform (AWS Lambda and S3).
-	Platform *sim.Platform
+	Platform *platform.Platform
 	// Progress, when set, is called as DAGs finish simulating and as invocations are written.
 	Progress func(stage string, done, total int64)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -34,12 +35,12 @@ func stageSimulate(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, keep boo
 				d := c + (f.InputBytes.Value+f.OutputBytes.Value)/50e6
 				slowest = math.Max(slowest, d)
 				if keep {
-					res.Invocations = append(res.Invocations, sim.Invocation{Run: r, Function: f.Name, Item: i, Start: t, Compute: c, End: t + d})
+					res.Invocations = append(res.Invocations, records.Invocation{Run: r, Function: f.Name, Item: i, Start: t, Compute: c, End: t + d})
 				}
 			}
 			t += slowest
 		}
-		res.DAGs = append(res.DAGs, sim.DAGRun{Run: r, Latency: t, End: t})
+		res.DAGs = append(res.DAGs, records.DAGRun{Run: r, Latency: t, End: t})
 	}
 	return res, nil
 }

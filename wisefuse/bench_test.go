@@ -14,7 +14,7 @@ import (
 // A planner does it once and reuses it for every objective (BenchmarkPlanBuiltin).
 func BenchmarkPrepareBuiltin(b *testing.B) {
 	for _, a := range apps.All() {
-		p, err := ProfileInSim(a.Build(), SimProfileOptions{})
+		p, err := profileInSim(a.Build(), ProfileOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func BenchmarkPrepareBuiltin(b *testing.B) {
 // dynamic program alone, the per-objective cost of planning from collected profiles.
 func BenchmarkPlanBuiltin(b *testing.B) {
 	for _, a := range apps.All() {
-		p, err := ProfileInSim(a.Build(), SimProfileOptions{})
+		p, err := profileInSim(a.Build(), ProfileOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,18 +7,22 @@ import (
 	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // ModelOptions tune the modeler. The zero value means the defaults.
 type ModelOptions struct {
-	Platform Platform // zero means AWSLambda()
+	// Platform holds the public facts the modeler may use (vCPU per MB, visible cores, prices, and
+	// the bandwidths and contention an operator measures once per platform); nil means
+	// platform.Default().Published(): AWS Lambda as AWS documents it, with the measured facts unknown.
+	Platform *platform.Platform
 	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
 	Atoms int
 }
 
 func (o ModelOptions) withDefaults() ModelOptions {
-	if o.Platform.unset() {
-		o.Platform = AWSLambda()
+	if o.Platform == nil {
+		o.Platform = platform.Default().Published()
 	}
 	if o.Atoms <= 0 {
 		o.Atoms = 256
@@ -121,7 +125,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			if med <= 0 {
 				continue
 			}
-			cs = append(cs, plat.Cores(p.Sizes[i].MemoryMB))
+			cs = append(cs, cores(plat, p.Sizes[i].MemoryMB))
 			ys = append(ys, med)
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
@@ -230,7 +234,7 @@ func (m *Model) curveTime(fn string, c Cores) float64 {
 }
 
 func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
-	c := m.opts.Platform.Cores(s.MemoryMB)
+	c := cores(m.opts.Platform, s.MemoryMB)
 	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap}
@@ -408,7 +412,7 @@ type scratch struct {
 func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := plat.Cores(mem)
+	c := cores(plat, mem)
 	vals := sc.vals[:0]
 	cost := 0.0
 	ratios, local := m.groupTasks(i, j, -1, c)
@@ -420,12 +424,12 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
 		}
 		vals = append(vals, src.stages[i].gap[r]+busy)
-		cost += plat.vmCost(mem, busy) + storageCost(plat, first.down[r], last.up[r])
+		cost += vmCost(plat, mem, busy) + storageCost(plat, first.down[r], last.up[r])
 	}
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.PricePerState,
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
 
@@ -459,7 +463,7 @@ func (m *Model) groupTasks(i, j, skip int, c Cores) (ratios []float64, local flo
 func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := plat.Cores(mem)
+	c := cores(plat, mem)
 	fns := iteratorTasks(&m.w.Steps[k])
 	items := src.stages[k].items
 	nt := items.tasks
@@ -494,22 +498,22 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			}
 		}
 		vals = append(vals, src.stages[i].gap[r]+busy)
-		cost += plat.vmCost(mem, busy)
+		cost += vmCost(plat, mem, busy)
 	}
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.PricePerState,
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
 
-func storageCost(p Platform, down, up float64) float64 {
+func storageCost(p *platform.Platform, down, up float64) float64 {
 	c := 0.0
 	if down > 0 {
-		c += p.PricePerGet
+		c += p.GetUSD
 	}
 	if up > 0 {
-		c += p.PricePerPut
+		c += p.PutUSD
 	}
 	return c
 }
@@ -547,7 +551,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	fns := iteratorTasks(st)
 	ratio := make([]float64, nt)
 	for t := range nt {
-		ratio[t] = m.curveTime(fns[t], plat.Cores(gmem[t]))
+		ratio[t] = m.curveTime(fns[t], cores(plat, gmem[t]))
 	}
 	groups := 0
 	for t := range nt {
@@ -568,7 +572,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		widest = max(widest, k)
 	}
 	wide := widest > wideBundles
-	vcpu := plat.Cores(vmMem)
+	vcpu := cores(plat, vmMem)
 	sampled, sampledBusy := 0, 0.0
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -590,19 +594,19 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
 				worst = max(worst, tm)
-				cost += plat.vmCost(vmMem, busy)
+				cost += vmCost(plat, vmMem, busy)
 			}
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
 	}
 	if wide {
-		cost = float64(nb) * plat.vmCost(vmMem, sampledBusy/float64(sampled))
+		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
 	}
-	cost += float64(nb)*plat.PricePerState + m.storageTotal(src, si)
+	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.PricePerState,
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
 
@@ -732,7 +736,7 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	out := make([][]float64, len(wideReferenceMB))
 	ct := make([]float64, nt)
 	for ci, mb := range wideReferenceMB {
-		c := m.opts.Platform.Cores(mb)
+		c := cores(m.opts.Platform, mb)
 		for k := range nt {
 			ct[k] = m.curves[fns[k]].Time(c)
 		}
@@ -817,7 +821,7 @@ func (m *Model) storageTotal(src *sizeData, si int) float64 {
 	nt := src.stages[si].items.tasks
 	s := m.summary(src.index, si, fusedGroups(nt).group)
 	p := m.opts.Platform
-	return s.gets[0]*p.PricePerGet + s.puts[nt-1]*p.PricePerPut
+	return s.gets[0]*p.GetUSD + s.puts[nt-1]*p.PutUSD
 }
 
 // itemSummary is a Map's unbundled items under one fusion grouping, reduced for fast evaluation
@@ -1001,15 +1005,15 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*m.groupLocal(fns, cfg.group, u)
 		}
 		busy += s.down[t] + s.up[u-1]
-		cost += busy*float64(gmem[t])/1024*plat.PricePerGBs + float64(s.items)*plat.PricePerRequest +
-			s.gets[t]*plat.PricePerGet + s.puts[u-1]*plat.PricePerPut
+		cost += busy*float64(gmem[t])/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
+			s.gets[t]*plat.GetUSD + s.puts[u-1]*plat.PutUSD
 		t = u
 	}
-	cost += float64(s.items*states) * plat.PricePerState
+	cost += float64(s.items*states) * plat.TransitionUSD
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.PricePerState,
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
 
@@ -1058,7 +1062,7 @@ func (m *Model) endGap(mem int) Latency {
 // passStage is a top-level Pass step: its orchestration time is absorbed in the next step's gap,
 // so it adds only a transition's price.
 func (m *Model) passStage() stageEval {
-	return stageEval{lat: make(Latency, m.opts.Atoms), cost: m.opts.Platform.PricePerState}
+	return stageEval{lat: make(Latency, m.opts.Atoms), cost: m.opts.Platform.TransitionUSD}
 }
 
 // Predict returns the plan's predicted latency distribution and mean cost. The plan must be

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // TestProcessorSharing replays the hand-computed bundle of the simulator's issue: 3
@@ -70,7 +71,7 @@ func TestCurveFit(t *testing.T) {
 	var cs []Cores
 	var ys []float64
 	for _, mem := range []int{1024, 2048, 4096, 10240} {
-		c := AWSLambda().Cores(mem)
+		c := cores(platform.Default(), mem)
 		cs, ys = append(cs, c), append(ys, want.Time(c))
 	}
 	got := fitCurve(cs, ys, 6)
@@ -79,9 +80,9 @@ func TestCurveFit(t *testing.T) {
 	}
 	// Video Classify's real medians at 1,000 and 10,240 MB: the curve should interpolate the
 	// 5,000 MB median (17.5 s) within 5%.
-	plat := AWSLambda()
-	k := fitCurve([]Cores{plat.Cores(1000), plat.Cores(10240)}, []float64{52.46, 14.27}, 6)
-	if got := k.Time(plat.Cores(5000)); math.Abs(got-17.51)/17.51 > 0.05 {
+	plat := platform.Default().Published()
+	k := fitCurve([]Cores{cores(plat, 1000), cores(plat, 10240)}, []float64{52.46, 14.27}, 6)
+	if got := k.Time(cores(plat, 5000)); math.Abs(got-17.51)/17.51 > 0.05 {
 		t.Fatalf("Classify at 5000 MB: %v s from %+v, want about 17.5", got, k)
 	}
 }

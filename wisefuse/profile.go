@@ -16,7 +16,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // Profile is everything the modeler knows about a workflow: its structure (no performance
@@ -77,7 +77,7 @@ func (s *StepSamples) Total(i int) float64 {
 	return s.Init[i] + s.Download[i] + s.Compute[i] + s.Upload[i]
 }
 
-func (s *StepSamples) add(run, item int, gap float64, in *sim.Invocation) {
+func (s *StepSamples) add(run, item int, gap float64, in *records.Invocation) {
 	s.Run = append(s.Run, run)
 	s.Item = append(s.Item, item)
 	s.Gap = append(s.Gap, gap)
@@ -153,32 +153,13 @@ func Skeleton(w *dag.Workflow) *dag.Workflow {
 	return s
 }
 
-// checkSupported reports whether the modeler handles w's shape: a top-level sequence of Task,
-// Pass and Map steps, where a Map's iterator is a sequence of Task and Pass steps.
-func checkSupported(w *dag.Workflow) error {
-	for _, st := range w.Steps {
-		switch st.Kind() {
-		case dag.TaskStep, dag.PassStep:
-		case dag.MapStep:
-			for _, it := range st.Map.Iterator {
-				if k := it.Kind(); k != dag.TaskStep && k != dag.PassStep {
-					return fmt.Errorf("wisefuse: map %q: iterator step %q is a %s; the modeler handles iterators of task and pass steps only", st.Name, it.Name, k)
-				}
-			}
-		default:
-			return fmt.Errorf("wisefuse: step %q is a %s; the modeler handles top-level task, pass and map steps only", st.Name, st.Kind())
-		}
-	}
-	return nil
-}
-
 // FromRecords builds a profile from simulator records: the invocations and DAG runs of runs made
 // with every function at one memory size (several sizes may be mixed; each invocation's MemoryMB
 // says which). The plans profiled must be unfused and unbundled. dags may be nil: each run's
 // arrival and end are then taken from its first invocation's start and last invocation's end, so
 // the gaps before the first step and after the last one read as zero.
-func FromRecords(w *dag.Workflow, invs []sim.Invocation, dags []sim.DAGRun) (*Profile, error) {
-	if err := checkSupported(w); err != nil {
+func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGRun) (*Profile, error) {
+	if err := CheckSupported(w); err != nil {
 		return nil, err
 	}
 	// Group by memory size, then by run. A run belongs to one size: its invocations' MemoryMB.
@@ -202,7 +183,7 @@ func FromRecords(w *dag.Workflow, invs []sim.Invocation, dags []sim.DAGRun) (*Pr
 		k := runKey{in.MemoryMB, in.Run}
 		byRun[k] = append(byRun[k], i)
 	}
-	dagByRun := map[int]*sim.DAGRun{}
+	dagByRun := map[int]*records.DAGRun{}
 	for i := range dags {
 		dagByRun[dags[i].Run] = &dags[i]
 	}
@@ -253,9 +234,9 @@ func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
 
 // addRun appends one run (the invocations idx of invs) to the size profile. The run's index in
 // the profile is its position, so runs are renumbered 0..Runs-1.
-func (s *SizeProfile) addRun(w *dag.Workflow, invs []sim.Invocation, idx []int, d *sim.DAGRun) error {
+func (s *SizeProfile) addRun(w *dag.Workflow, invs []records.Invocation, idx []int, d *records.DAGRun) error {
 	run := s.Runs
-	byStep := map[string][]*sim.Invocation{}
+	byStep := map[string][]*records.Invocation{}
 	first, last := math.Inf(1), math.Inf(-1)
 	for _, i := range idx {
 		in := &invs[i]
@@ -391,7 +372,7 @@ func ReadLogs(dir string) (*Profile, error) {
 				}
 				sum += v
 				sp.Stages[si].Gap = append(sp.Stages[si].Gap, 0)
-				sp.Steps[si].add(sp.Runs, 0, 0, &sim.Invocation{Compute: v})
+				sp.Steps[si].add(sp.Runs, 0, 0, &records.Invocation{Compute: v})
 			}
 			sp.E2E = append(sp.E2E, r["E2E"])
 			// Orchestration overhead; a run whose stages overlap a little reads as no overhead.
@@ -451,7 +432,7 @@ func (p *Profile) Validate() error {
 	if p.Workflow == nil {
 		return fmt.Errorf("profile has no workflow structure")
 	}
-	if err := checkSupported(p.Workflow); err != nil {
+	if err := CheckSupported(p.Workflow); err != nil {
 		return err
 	}
 	if len(p.Sizes) == 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -166,11 +167,11 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 				t.Fatalf("built-in app %q is missing", app)
 			}
 		}
-		p, err := ProfileInSim(w, SimProfileOptions{})
+		p, err := profileInSim(w, ProfileOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := NewModel(p, ModelOptions{Platform: PlatformFromSim(nil)})
+		m, err := NewModel(p, ModelOptions{Platform: platform.Default()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +281,7 @@ func TestPlansMeetSLOInSimulator(t *testing.T) {
 	for _, a := range apps.All() {
 		w := a.Build()
 		start := time.Now()
-		pl, err := NewSimPlanner(w, SimProfileOptions{}, PlannerOptions{})
+		pl, err := newSimPlanner(w, ProfileOptions{}, PlannerOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +317,7 @@ func TestPlansMeetSLOInSimulator(t *testing.T) {
 func TestTransformerFusesInsideIterator(t *testing.T) {
 	w := twoTaskVideo(t)
 	// 100 runs per size keep the test fast; the search's exactness does not depend on the count.
-	p, err := ProfileInSim(w, SimProfileOptions{Runs: 100})
+	p, err := profileInSim(w, ProfileOptions{Runs: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +394,7 @@ func TestFusedMapNeedsFixedItems(t *testing.T) {
 		fused bool
 	}{{dag.Const(10), true}, {dag.Dist{Kind: dag.Uniform, Min: 5, Max: 15}, false}} {
 		w := mk(tc.items)
-		pl, err := NewSimPlanner(w, SimProfileOptions{Runs: 40}, PlannerOptions{})
+		pl, err := newSimPlanner(w, ProfileOptions{Runs: 40}, PlannerOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

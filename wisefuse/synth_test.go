@@ -6,7 +6,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // synthFn is a test function's performance, known only to the record generator below (the
@@ -20,9 +21,9 @@ type synthFn struct {
 // synthRecords generates profiling records for w at each size: runs independent runs, every
 // function at that size, with a per-function run factor shared by a run's invocations and a
 // per-invocation skew. Gaps are small uniform delays.
-func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int, seed uint64) ([]sim.Invocation, []sim.DAGRun) {
+func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int, seed uint64) ([]records.Invocation, []records.DAGRun) {
 	r := rand.New(rand.NewPCG(seed, 1))
-	plat := AWSLambda()
+	plat := platform.Default().Published()
 	// The invocations are counted first: a wide Map makes over a million, and growing the slice
 	// copied them many times.
 	perRun := 0
@@ -35,8 +36,8 @@ func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int
 			perRun += n * len(iteratorTasks(&st))
 		}
 	}
-	invs := make([]sim.Invocation, 0, perRun*runs*len(sizes))
-	var dags []sim.DAGRun
+	invs := make([]records.Invocation, 0, perRun*runs*len(sizes))
+	var dags []records.DAGRun
 	run := 0
 	for _, mem := range sizes {
 		c := plat.VCPU(mem)
@@ -54,7 +55,7 @@ func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int
 				d := f.down * (0.9 + 0.2*r.Float64())
 				u := f.up * (0.9 + 0.2*r.Float64())
 				end := start + d + comp + u
-				invs = append(invs, sim.Invocation{Run: run, Step: step.Name, Function: step.Task, Item: item, Bundle: item,
+				invs = append(invs, records.Invocation{Run: run, Step: step.Name, Function: step.Task, Item: item, Bundle: item,
 					MemoryMB: mem, Start: start, Download: d, Compute: comp, Upload: u, End: end})
 				return end
 			}
@@ -84,7 +85,7 @@ func synthRecords(w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int
 				}
 			}
 			end := now + 0.05 + 0.05*r.Float64()
-			dags = append(dags, sim.DAGRun{Run: run, End: end, Latency: end})
+			dags = append(dags, records.DAGRun{Run: run, End: end, Latency: end})
 			run++
 		}
 	}

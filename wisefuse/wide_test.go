@@ -47,7 +47,7 @@ func checkWideCandidates(t *testing.T, skew float64) {
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				var want []int
 				for _, mb := range wideReferenceMB {
-					c := m.opts.Platform.Cores(mb)
+					c := cores(m.opts.Platform, mb)
 					type scored struct {
 						start int
 						t     float64

@@ -9,24 +9,25 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/platform"
+
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/shareddata"
-	"github.com/wisefuse/wisefuse/sim"
 )
 
 func init() {
 	register(&command{
 		name:    "calibrate",
 		summary: "Fit the built-in apps to the public AWS Lambda profiles and print the fit table; optionally write the calibration report and figures.",
-		usage:   "[--data DIR] [--platform FILE] [--seed S] [--report FILE.md [--figures DIR]]",
+		usage:   "[--data DIR] [--platform NAME|FILE] [--seed S] [--report FILE.md [--figures DIR]]",
 		run:     runCalibrate,
 	})
 }
 
 func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	dataDir := fs.String("data", "", "shared data folder (default: $"+shareddata.EnvVar+" or the shared/data beside the repository)")
-	platformFile := fs.String("platform", "", "platform JSON overriding the default AWS Lambda constants")
+	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides of the AWS Lambda constants")
 	seed := fs.Uint64("seed", 1, "simulation seed for the report")
 	report := fs.String("report", "", "write the calibration report (Markdown) here, simulating every app at every size")
 	figures := fs.String("figures", "", "with --report: write one CDF figure per app into this folder")
@@ -47,9 +48,9 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		dir = d
 	}
-	plat := sim.DefaultPlatform()
+	plat := platform.Default()
 	if *platformFile != "" {
-		p, err := sim.ReadPlatform(*platformFile)
+		p, err := platform.Load(*platformFile)
 		if err != nil {
 			return err
 		}

@@ -5,9 +5,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/platform"
+
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/sim"
 )
 
 // loadWorkflow resolves a --workflow value: the name of a built-in app, or a workflow JSON file.
@@ -28,15 +29,20 @@ func loadWorkflow(spec string) (*dag.Workflow, error) {
 	return dag.ReadWorkflow(spec)
 }
 
-// loadPlatform resolves the simulated platform for --workflow spec: the --platform file when
-// given, else the default platform, adapted to a built-in app's fitted orchestration overhead
-// (apps.Platform). Every command that simulates or profiles a workflow uses it, so a plan is made
-// on the platform it is then evaluated on.
-func loadPlatform(spec, file string) (*sim.Platform, error) {
-	if file != "" {
-		return sim.ReadPlatform(file)
+// platformUsage describes the --platform flag every command that plans or simulates takes.
+var platformUsage = "platform: a built-in `NAME` (" + strings.Join(platform.Names(), ", ") + ") or a JSON FILE of " +
+	"overrides of the default AWS constants (docs/simulator.md); without it, a built-in workflow runs on " +
+	"the default platform with its calibrated orchestration latency"
+
+// loadPlatform resolves the platform for --workflow spec: the --platform value (a built-in name
+// or a JSON file) when given, else the default platform, adapted to a built-in app's fitted
+// orchestration overhead (apps.Platform). Every command that plans, simulates or profiles a
+// workflow uses it, so a plan is made on the platform it is then evaluated on.
+func loadPlatform(spec, nameOrFile string) (*platform.Platform, error) {
+	if nameOrFile != "" {
+		return platform.Load(nameOrFile)
 	}
-	plat := sim.DefaultPlatform()
+	plat := platform.Default()
 	if _, builtin := apps.Lookup(spec); builtin {
 		plat = apps.Platform(spec, plat)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -16,9 +17,10 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "--workflow W (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--out plan.json] [--json]\n\n" +
+		usage: "--workflow W (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs at 1024, 2048,\n" +
-			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ").",
+			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
+			"costs are priced on the --platform.",
 		run: runPlan,
 	})
 }
@@ -42,6 +44,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	pct := fs.Float64("percentile", 95, "the percentile the SLO bounds")
 	budget := fs.Float64("budget", 0, "mean cost per run in `USD` (alone: minimise the percentile within it)")
 	profiles := fs.String("profiles", "", "profile `FILE` from 'wisefuse profile' (default: profile in the simulator)")
+	platformFlag := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
@@ -63,23 +66,23 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var pl *wisefuse.Planner
+	// The shape check comes first: a workflow WiseFuse cannot plan fails before any profiling.
+	if err := wisefuse.CheckSupported(w); err != nil {
+		return err
+	}
+	plat, err := loadPlatform(*workflow, *platformFlag)
+	if err != nil {
+		return err
+	}
+	env := policy.Env{Platform: plat}
 	if *profiles != "" {
-		p, err := wisefuse.ReadProfile(*profiles)
-		if err != nil {
+		if env.Profile, err = wisefuse.ReadProfile(*profiles); err != nil {
 			return err
 		}
-		if pl, err = wisefuse.NewPlanner(p, wisefuse.PlannerOptions{Model: wisefuse.ModelOptions{Platform: wisefuse.PlatformFromSim(nil)}}); err != nil {
-			return err
-		}
-	} else {
-		plat, err := loadPlatform(*workflow, "")
-		if err != nil {
-			return err
-		}
-		if pl, err = wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{Platform: plat}, wisefuse.PlannerOptions{}); err != nil {
-			return err
-		}
+	}
+	pl, err := policy.NewWiseFuse(w, env)
+	if err != nil {
+		return err
 	}
 	obj := dag.Objective{SLO: slo.Seconds(), Percentile: *pct, Budget: *budget}
 	start := time.Now()

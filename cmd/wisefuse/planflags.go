@@ -1,15 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/wisefuse/wisefuse/baselines"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
+
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/sim"
-	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // planFlags are the flags that say how to run a workflow, shared by every command that needs a
@@ -22,49 +23,41 @@ type planFlags struct {
 	policy     *string
 	slo        *time.Duration
 	percentile *float64
-	// platform is what the wisefuse policy profiles on: the platform the plan will run on (nil
-	// means sim.DefaultPlatform()).
-	platform *sim.Platform
+	// platform is what a policy plans and profiles on: the platform the plan will run on (nil
+	// means platform.Default()).
+	platform *platform.Platform
 }
-
-// policyNames lists what --policy accepts.
-func policyNames() []string { return append(baselines.Names(), "wisefuse") }
 
 // addPolicyFlags adds --policy (and --slo/--percentile, which the wisefuse policy needs) to a
 // command whose workflow carries its performance model, so planners can profile it.
 func addPolicyFlags(fs *flag.FlagSet, f *planFlags) {
-	f.policy = fs.String("policy", "", "plan with a policy: `NAME` in "+strings.Join(policyNames(), "|"))
+	f.policy = fs.String("policy", "", "plan with a policy: `NAME` in "+strings.Join(policy.Names(), "|"))
 	f.slo = fs.Duration("slo", 0, "latency target for --policy wisefuse, e.g. 30s")
 	f.percentile = fs.Float64("percentile", 95, "latency percentile the --slo applies to")
 }
 
-// policySeed seeds the planners' own profiling runs. It is fixed and distinct from any --seed a
-// command takes, so a plan never depends on the runs it is evaluated on.
-const policySeed = 0x5eed_9011c1
-
-// resolvePolicy asks the named planner for a plan of w.
+// resolvePolicy asks the named planner for a plan of w, on the platform the plan will run on.
 func (f *planFlags) resolvePolicy(w *dag.Workflow) (*dag.Plan, error) {
 	name := *f.policy
 	obj := dag.Objective{SLO: f.slo.Seconds(), Percentile: *f.percentile}
-	var planner dag.Planner
-	if name == "wisefuse" {
+	if err := policy.Check(name, w); err != nil {
+		var unknown *policy.UnknownError
+		if errors.As(err, &unknown) {
+			return nil, usagef("--policy %q: %v", name, err)
+		}
+		return nil, fmt.Errorf("policy %s: %w", name, err)
+	}
+	if strings.EqualFold(name, policy.WiseFuse) {
 		if *f.slo < 0 {
 			return nil, usagef("--slo %v: want a positive latency target", *f.slo)
 		}
 		if *f.slo == 0 {
 			return nil, usagef("--policy wisefuse needs --slo, the latency target (e.g. --slo 30s)")
 		}
-		p, err := wisefuse.NewSimPlanner(w, wisefuse.SimProfileOptions{Platform: f.platform}, wisefuse.PlannerOptions{})
-		if err != nil {
-			return nil, err
-		}
-		planner = p
-	} else {
-		p, err := baselines.ByName(name, baselines.Options{Seed: policySeed})
-		if err != nil {
-			return nil, usagef("--policy %q: unknown policy (want one of %s)", name, strings.Join(policyNames(), ", "))
-		}
-		planner = p
+	}
+	planner, err := policy.New(name, w, policy.Env{Platform: f.platform})
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", name, err)
 	}
 	plan, err := planner.Plan(w, obj)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/policy"
 )
 
 // TestSimulatePolicies: every policy plans the chatbot app and the plan simulates; User-Max is
@@ -16,7 +18,7 @@ func TestSimulatePolicies(t *testing.T) {
 		Cost float64 `json:"mean_cost_usd"`
 	}
 	got := map[string]summary{}
-	for _, p := range policyNames() {
+	for _, p := range policy.Names() {
 		args := []string{"simulate", "--workflow", "chatbot", "--policy", p, "--runs", "100", "--json"}
 		if p == "wisefuse" {
 			args = append(args, "--slo", "20s")

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -16,7 +18,7 @@ func init() {
 	register(&command{
 		name:    "profile",
 		summary: "Build WiseFuse profiles: from simulator records, from a folder of real profiling logs, or by profiling a workflow in the simulator.",
-		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S])\n\n" +
+		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE])\n\n" +
 			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
 			"is read too when present), each run with every function at one size, unfused and unbundled.\n" +
 			"LOGDIR holds real logs rsc_<M>_<M>_<M>.txt, one run a line: E2E:<ms> <Stage>:<ms> ...",
@@ -31,6 +33,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
 	runs := fs.Int("runs", 300, "runs per size for --simulate")
 	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
+	platformFlag := fs.String("platform", "", "for --simulate, the "+platformUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,11 +50,11 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		plat, err := loadPlatform(*workflow, "")
+		plat, err := loadPlatform(*workflow, *platformFlag)
 		if err != nil {
 			return err
 		}
-		o := wisefuse.SimProfileOptions{Runs: *runs, Seed: *seed, Platform: plat}
+		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed}
 		if *sizes != "" {
 			for _, f := range strings.Split(*sizes, ",") {
 				m, err := strconv.Atoi(strings.TrimSpace(f))
@@ -61,7 +64,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				o.Sizes = append(o.Sizes, m)
 			}
 		}
-		if p, err = wisefuse.ProfileInSim(w, o); err != nil {
+		if p, err = policy.ProfileInSim(w, plat, o); err != nil {
 			return err
 		}
 	case fs.NArg() == 1 && isDir(fs.Arg(0)):
@@ -81,18 +84,18 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		var invs []sim.Invocation
-		var dags []sim.DAGRun
+		var invs []records.Invocation
+		var dags []records.DAGRun
 		base := 0
 		for _, path := range fs.Args() {
-			in, err := sim.ReadInvocations(path)
+			in, err := tables.ReadInvocations(path)
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
-			var ds []sim.DAGRun
-			if dp, err := sim.DAGRunsPath(path); err == nil {
+			var ds []records.DAGRun
+			if dp, err := tables.DAGRunsPath(path); err == nil {
 				if _, err := os.Stat(dp); err == nil {
-					if ds, err = sim.ReadDAGRuns(dp); err != nil {
+					if ds, err = tables.ReadDAGRuns(dp); err != nil {
 						return fmt.Errorf("%s: %w", dp, err)
 					}
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
 )
 
 func init() {
@@ -22,7 +23,7 @@ func init() {
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
 		usage: "--workflow W (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
-			"                         [--seed S] [--cold] [--platform FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
+			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
 		run: runSimulate,
 	})
 }
@@ -37,7 +38,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives byte-identical output")
 	planOut := fs.String("plan-out", "", "write the plan that ran (from --plan, --memory or --policy) to `FILE` as JSON")
 	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive)")
-	platform := fs.String("platform", "", "platform JSON `FILE` overriding constants of the default AWS platform (docs/simulator.md); built-in workflows otherwise use their calibrated orchestration latency")
+	platformFile := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
@@ -61,7 +62,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
 	}
 	if *out != "" {
-		if _, err := sim.DAGRunsPath(*out); err != nil {
+		if _, err := tables.DAGRunsPath(*out); err != nil {
 			return usagef("--out: %v", err)
 		}
 	}
@@ -69,7 +70,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	plat, err := loadPlatform(*workflow, *platform)
+	plat, err := loadPlatform(*workflow, *platformFile)
 	if err != nil {
 		return err
 	}
@@ -104,11 +105,11 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	var written []string
 	if *out != "" {
-		dags, _ := sim.DAGRunsPath(*out)
-		if err := sim.WriteInvocations(*out, res.Invocations); err != nil {
+		dags, _ := tables.DAGRunsPath(*out)
+		if err := tables.WriteInvocations(*out, res.Invocations); err != nil {
 			return err
 		}
-		if err := sim.WriteDAGRuns(dags, res.DAGs); err != nil {
+		if err := tables.WriteDAGRuns(dags, res.DAGs); err != nil {
 			return err
 		}
 		written = []string{*out, dags}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
 )
 
 func TestSimulateJSON(t *testing.T) {
@@ -62,7 +62,7 @@ func TestSimulateOut(t *testing.T) {
 	if bytes.Equal(a[1], c[1]) {
 		t.Error("different seeds, same DAG file")
 	}
-	dags, err := sim.ReadDAGRuns(filepath.Join(dir, "a-dags.csv"))
+	dags, err := tables.ReadDAGRuns(filepath.Join(dir, "a-dags.csv"))
 	if err != nil || len(dags) == 0 {
 		t.Fatalf("%d DAG rows, %v", len(dags), err)
 	}

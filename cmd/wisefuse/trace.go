@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strings"
 	"time"
+
+	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -75,7 +77,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	platform := fs.String("platform", "", "platform JSON `file` overriding the simulator's defaults (docs/simulator.md)")
+	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,10 +89,10 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	case *dags < 1 || *invocations < 1 || *days <= 0 || *runs < 1:
 		return usagef("--dags, --invocations, --runs-per-dag and --days must be positive")
 	}
-	var plat *sim.Platform
-	if *platform != "" {
+	var plat *platform.Platform
+	if *platformFile != "" {
 		var err error
-		if plat, err = sim.ReadPlatform(*platform); err != nil {
+		if plat, err = platform.Load(*platformFile); err != nil {
 			return err
 		}
 	}

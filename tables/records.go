@@ -1,50 +1,50 @@
-package sim
+package tables
 
 import (
 	"fmt"
 	"path/filepath"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/tables"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // InvocationSchema is the column layout of a function-invocation table (CSV or Parquet).
-var InvocationSchema = tables.Schema{
-	{Name: "run", Type: tables.Int64},
-	{Name: "step", Type: tables.String},
-	{Name: "function", Type: tables.String},
-	{Name: "item", Type: tables.Int64},
-	{Name: "bundle", Type: tables.Int64},
-	{Name: "vm", Type: tables.Int64},
-	{Name: "memory_mb", Type: tables.Int64},
-	{Name: "cold", Type: tables.Bool},
-	{Name: "start_s", Type: tables.Float64},
-	{Name: "init_s", Type: tables.Float64},
-	{Name: "download_s", Type: tables.Float64},
-	{Name: "compute_s", Type: tables.Float64},
-	{Name: "upload_s", Type: tables.Float64},
-	{Name: "in_bytes", Type: tables.Float64},
-	{Name: "out_bytes", Type: tables.Float64},
-	{Name: "end_s", Type: tables.Float64},
-	{Name: "cost_usd", Type: tables.Float64},
+var InvocationSchema = Schema{
+	{Name: "run", Type: Int64},
+	{Name: "step", Type: String},
+	{Name: "function", Type: String},
+	{Name: "item", Type: Int64},
+	{Name: "bundle", Type: Int64},
+	{Name: "vm", Type: Int64},
+	{Name: "memory_mb", Type: Int64},
+	{Name: "cold", Type: Bool},
+	{Name: "start_s", Type: Float64},
+	{Name: "init_s", Type: Float64},
+	{Name: "download_s", Type: Float64},
+	{Name: "compute_s", Type: Float64},
+	{Name: "upload_s", Type: Float64},
+	{Name: "in_bytes", Type: Float64},
+	{Name: "out_bytes", Type: Float64},
+	{Name: "end_s", Type: Float64},
+	{Name: "cost_usd", Type: Float64},
 }
 
 // DAGRunSchema is the column layout of a DAG-invocation table.
-var DAGRunSchema = tables.Schema{
-	{Name: "run", Type: tables.Int64},
-	{Name: "arrival_s", Type: tables.Float64},
-	{Name: "end_s", Type: tables.Float64},
-	{Name: "latency_s", Type: tables.Float64},
-	{Name: "cost_usd", Type: tables.Float64},
-	{Name: "invocations", Type: tables.Int64},
-	{Name: "cold_starts", Type: tables.Int64},
-	{Name: "transitions", Type: tables.Int64},
+var DAGRunSchema = Schema{
+	{Name: "run", Type: Int64},
+	{Name: "arrival_s", Type: Float64},
+	{Name: "end_s", Type: Float64},
+	{Name: "latency_s", Type: Float64},
+	{Name: "cost_usd", Type: Float64},
+	{Name: "invocations", Type: Int64},
+	{Name: "cold_starts", Type: Int64},
+	{Name: "transitions", Type: Int64},
 }
 
 // WriteInvocations writes invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteInvocations(path string, recs []Invocation) error {
-	w, err := tables.Create(path, InvocationSchema)
+func WriteInvocations(path string, recs []records.Invocation) error {
+	w, err := Create(path, InvocationSchema)
 	if err != nil {
 		return err
 	}
@@ -77,8 +77,8 @@ func WriteInvocations(path string, recs []Invocation) error {
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteDAGRuns(path string, recs []DAGRun) error {
-	w, err := tables.Create(path, DAGRunSchema)
+func WriteDAGRuns(path string, recs []records.DAGRun) error {
+	w, err := Create(path, DAGRunSchema)
 	if err != nil {
 		return err
 	}
@@ -101,15 +101,15 @@ func WriteDAGRuns(path string, recs []DAGRun) error {
 }
 
 // ReadInvocations reads a table written by WriteInvocations (or any table with its columns).
-func ReadInvocations(path string) ([]Invocation, error) {
-	r, err := tables.Open(path, InvocationSchema)
+func ReadInvocations(path string) ([]records.Invocation, error) {
+	r, err := Open(path, InvocationSchema)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	var out []Invocation
+	var out []records.Invocation
 	for r.Next() {
-		out = append(out, Invocation{
+		out = append(out, records.Invocation{
 			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
@@ -123,15 +123,15 @@ func ReadInvocations(path string) ([]Invocation, error) {
 }
 
 // ReadDAGRuns reads a table written by WriteDAGRuns (or any table with its columns).
-func ReadDAGRuns(path string) ([]DAGRun, error) {
-	r, err := tables.Open(path, DAGRunSchema)
+func ReadDAGRuns(path string) ([]records.DAGRun, error) {
+	r, err := Open(path, DAGRunSchema)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	var out []DAGRun
+	var out []records.DAGRun
 	for r.Next() {
-		out = append(out, DAGRun{
+		out = append(out, records.DAGRun{
 			Run: int(r.Int(0)), Arrival: r.Float(1), End: r.Float(2), Latency: r.Float(3),
 			Cost: r.Float(4), Invocations: int(r.Int(5)), ColdStarts: int(r.Int(6)), Transitions: int(r.Int(7)),
 		})
@@ -145,7 +145,7 @@ func ReadDAGRuns(path string) ([]DAGRun, error) {
 // DAGRunsPath returns where the DAG-invocation table goes beside an invocation table written to
 // path: the same name with "-dags" before the extension (runs.parquet -> runs-dags.parquet).
 func DAGRunsPath(path string) (string, error) {
-	if _, err := tables.FormatOf(path); err != nil {
+	if _, err := FormatOf(path); err != nil {
 		return "", err
 	}
 	ext := filepath.Ext(path)

@@ -1,13 +1,17 @@
-package baselines
+package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
 	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 const simRuns = 200
@@ -15,7 +19,7 @@ const simRuns = 200
 // simulate plans w with policy and simulates it; it fails the test on any error.
 func simulate(t *testing.T, w *dag.Workflow, policy string) sim.Summary {
 	t.Helper()
-	pl, err := ByName(policy, Options{Seed: 1})
+	pl, err := New(policy, w, Env{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,16 +41,17 @@ func simulatePlan(t *testing.T, w *dag.Workflow, p *dag.Plan) sim.Summary {
 
 func TestSimSonicChoicesPayOff(t *testing.T) {
 	// Fan-out 1, 500 MB: Sonic's VM-Storage must beat the remote-storage plan it started from.
-	one := fanOutWorkflow(1, 500*mb, fn("", 0.5, 512, 0, mb), false)
-	s, err := NewSonic(Options{Seed: 1})
+	one := testflows.FanOut(1, 500*testflows.MB, testflows.Fn("", 0.5, 512, 0, testflows.MB), false)
+	pl, err := New("sonic", testflows.FanOut(1, 1, testflows.Fn("", 1, 512, 0, 1), false), Env{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := pl.(*baselines.Sonic)
 	d, p, err := s.Decide(one)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := d.Method("Fan"); m != VMStorage {
+	if m, _ := d.Method("Fan"); m != baselines.VMStorage {
 		t.Fatalf("fan-out 1, 500 MB: %v, want vm-storage", m)
 	}
 	chosen, remote := simulatePlan(t, one, p), simulatePlan(t, one, s.UserPlan(one))
@@ -55,12 +60,12 @@ func TestSimSonicChoicesPayOff(t *testing.T) {
 	}
 	// Fan-out 100, 50 MB each: remote storage, and in the simulator forcing direct passing is
 	// slower (100 pulls share the sender's NIC).
-	hundred := fanOutWorkflow(100, 50*mb, fn("", 0.5, 512, 0, mb), false)
+	hundred := testflows.FanOut(100, 50*testflows.MB, testflows.Fn("", 0.5, 512, 0, testflows.MB), false)
 	d, p, err = s.Decide(hundred)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := d.Method("Fan"); m != RemoteStorage {
+	if m, _ := d.Method("Fan"); m != baselines.RemoteStorage {
 		t.Fatalf("fan-out 100: %v, want remote-storage", m)
 	}
 	direct := p.Clone()
@@ -75,7 +80,7 @@ func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
 	policies := []string{"user-max", "user-min", "sonic", "photons", "faastlane"}
 	// Five light functions in series passing 2 MB: Faastlane's one VM saves every transfer and
 	// transition. Sonic may fuse the same chain by VM-Storage, so it may tie, never win.
-	chain := chainWorkflow(5, 0.05, 256, 2*mb)
+	chain := testflows.Chain(5, 0.05, 256, 2*testflows.MB)
 	p95 := map[string]float64{}
 	for _, pol := range policies {
 		p95[pol] = simulate(t, chain, pol).P95
@@ -87,8 +92,8 @@ func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
 	}
 	// 100 parallel invocations of 8 core-s over 4 threads. In one VM (faastlane-invm) they are
 	// 100 processes on at most 6 vCPUs; every other policy gives each its own CPU share.
-	wide := fanOutWorkflow(100, 0.1*mb, dag.Function{MinMemoryMB: 96, ParallelWork: dag.Const(8), Threads: 4,
-		OutputBytes: dag.Const(0.01 * mb)}, false)
+	wide := testflows.FanOut(100, 0.1*testflows.MB, dag.Function{MinMemoryMB: 96, ParallelWork: dag.Const(8), Threads: 4,
+		OutputBytes: dag.Const(0.01 * testflows.MB)}, false)
 	others := []string{"user-max", "user-min", "sonic", "photons"}
 	for _, pol := range append(others, "faastlane-invm") {
 		p95[pol] = simulate(t, wide, pol).P95
@@ -119,9 +124,9 @@ func TestSimPhotonsCheaperThanUserMaxAtTheSameLatency(t *testing.T) {
 	// (the paper's lowest saving, 25%). At the default 3,008 MB each extra invocation needs
 	// 2,256 MB, so 4 share a 9,776 MB runtime (5.5 vCPU): each still gets more than the one vCPU
 	// it can use, at well under half of User-Max's 100 x 10,240 MB.
-	recv := fn("", 1, 1024, 0, 0.01*mb)
+	recv := testflows.Fn("", 1, 1024, 0, 0.01*testflows.MB)
 	recv.SharedMemoryMB = 256
-	w := fanOutWorkflow(100, 0.1*mb, recv, false)
+	w := testflows.FanOut(100, 0.1*testflows.MB, recv, false)
 	ph, um := simulate(t, w, "photons"), simulate(t, w, "user-max")
 	if !(ph.MeanCost < um.MeanCost/2) {
 		t.Errorf("photons mean cost %g USD, user-max %g: want less than half", ph.MeanCost, um.MeanCost)
@@ -143,7 +148,7 @@ func TestBuiltInApps(t *testing.T) {
 			continue
 		}
 		for _, pol := range Names() {
-			pl, err := ByName(pol, Options{Seed: 1})
+			pl, err := New(pol, w, Env{Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,4 +165,21 @@ func TestBuiltInApps(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+}
+
+func TestNewKnowsEveryPolicy(t *testing.T) {
+	w := testflows.Chain(2, 1, 512, testflows.MB)
+	for _, name := range append(Names(), "faastlane-spill", "USER-MAX") {
+		p, err := New(name, w, Env{Profiling: wisefuse.ProfileOptions{Runs: 5, Sizes: []int{1024}}})
+		if err != nil || p == nil {
+			t.Errorf("New(%q) = %v, %v", name, p, err)
+		}
+	}
+	var unknown *UnknownError
+	if _, err := New("wisefus", w, Env{}); !errors.As(err, &unknown) || !strings.Contains(err.Error(), "user-max") {
+		t.Errorf("unknown policy: error %v should be an *UnknownError that lists the known ones", err)
+	}
+	if _, err := New("sonic", w, Env{Baselines: baselines.Options{SonicGoal: "fast"}}); err == nil {
+		t.Error("sonic with an unknown goal: want an error")
+	}
 }

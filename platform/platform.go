@@ -1,4 +1,4 @@
-package sim
+package platform
 
 import (
 	"bytes"
@@ -7,11 +7,12 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
 )
 
 // Platform holds every constant of the simulated platform, in one place, each with its source.
-// DefaultPlatform is AWS Lambda with Step Functions Standard and S3; a JSON file read by
-// ReadPlatform overrides any subset of the fields by their JSON names (docs/simulator.md).
+// Default is AWS Lambda with Step Functions Standard and S3; a JSON file read by
+// Read overrides any subset of the fields by their JSON names (docs/simulator.md).
 //
 // Units: seconds, bytes, bytes per second, MB (2^20 bytes, as Lambda's memory setting) and USD.
 type Platform struct {
@@ -93,8 +94,8 @@ type Platform struct {
 	BillInit bool `json:"bill_init"`
 }
 
-// DefaultPlatform returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
-func DefaultPlatform() *Platform {
+// Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
+func Default() *Platform {
 	return &Platform{
 		MBPerVCPU:             1769,
 		MaxVCPU:               6,
@@ -147,19 +148,19 @@ func CountVisibleCores(memoryMB int, share float64, minCores int, stepsMB []int)
 	return max(n, int(math.Ceil(share)))
 }
 
-// ReadPlatform reads a JSON platform file: DefaultPlatform with the fields the file names
+// Read reads a JSON platform file: Default with the fields the file names
 // replaced. Unknown fields are errors, so a typo cannot silently leave a default in place.
-func ReadPlatform(path string) (*Platform, error) {
+func Read(path string) (*Platform, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePlatform(path, data)
+	return Parse(path, data)
 }
 
-// ParsePlatform is ReadPlatform on data already read; name prefixes errors.
-func ParsePlatform(name string, data []byte) (*Platform, error) {
-	p := DefaultPlatform()
+// Parse is Read on data already read; name prefixes errors.
+func Parse(name string, data []byte) (*Platform, error) {
+	p := Default()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {
@@ -206,4 +207,37 @@ func (p *Platform) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Published returns a copy of p with only what a provider documents: the vCPU formula, visible
+// cores, prices and limits. The facts an operator would have to measure on the platform (the
+// contention between co-running invocations and the network and in-memory bandwidths, which AWS
+// publishes no figure for) are zero, which the WiseFuse modeler reads as unknown: it then keeps
+// the profiled transfer times as they are. It is what the modeler knows of a platform it only has
+// billing logs from (`wisefuse model --profiles`).
+func (p *Platform) Published() *Platform {
+	q := *p
+	q.VisibleCoreStepsMB = append([]int(nil), p.VisibleCoreStepsMB...)
+	q.ContentionPerCoRunner, q.ConnectionBps, q.VMNetworkBps, q.LocalBps = 0, 0, 0, 0
+	return &q
+}
+
+// AWSLambda is the name of the built-in platform Default returns.
+const AWSLambda = "aws-lambda"
+
+// Names lists the built-in platforms Load accepts by name.
+func Names() []string { return []string{AWSLambda} }
+
+// Load resolves a --platform value: the name of a built-in platform (Names), or a JSON file of
+// overrides read by Read.
+func Load(nameOrFile string) (*Platform, error) {
+	switch nameOrFile {
+	case AWSLambda:
+		return Default(), nil
+	}
+	if _, err := os.Stat(nameOrFile); err != nil {
+		return nil, fmt.Errorf("platform %q is neither a built-in (%s) nor a readable file: %v",
+			nameOrFile, strings.Join(Names(), ", "), err)
+	}
+	return Read(nameOrFile)
 }

@@ -1,18 +1,20 @@
-package baselines
+package policy
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
-// SimProfiler profiles as a platform's logs would: it simulates runs warm runs of the workflow
-// under the given plan and returns each function's mean compute seconds over its invocations.
-func SimProfiler(runs int, seed uint64) func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
+// sonicProfiler profiles as a platform's logs would: it simulates runs warm runs of the workflow
+// under the given plan on plat and returns each function's mean compute seconds over its
+// invocations. It is what Sonic learns before it plans (baselines.Sonic.Profile).
+func sonicProfiler(plat *platform.Platform, runs int, seed uint64) func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
 	return func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
-		res, err := sim.Run(w, p, runs, sim.Options{Seed: seed, KeepInvocations: true})
+		res, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, KeepInvocations: true})
 		if err != nil {
 			return nil, err
 		}

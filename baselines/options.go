@@ -2,7 +2,6 @@ package baselines
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -34,30 +33,8 @@ type Options struct {
 	Seed uint64
 }
 
-// Names lists the canonical policy names ByName accepts, in the order tables show them.
-func Names() []string {
-	return []string{"user-max", "user-min", "sonic", "photons", "faastlane", "faastlane-invm"}
-}
-
-// ByName returns the baseline planner called name (see Names; "faastlane-spill" is an alias of
-// "faastlane"). WiseFuse itself is not here: it lives in package wisefuse.
-func ByName(name string, opts Options) (dag.Planner, error) {
-	switch strings.ToLower(name) {
-	case "user-max":
-		return UserMax{}, nil
-	case "user-min":
-		return UserMin{}, nil
-	case "sonic":
-		return NewSonic(opts)
-	case "photons":
-		return Photons{MemoryMB: opts.MemoryMB}, nil
-	case "faastlane", "faastlane-spill":
-		return Faastlane{MemoryMB: opts.FaastlaneMemoryMB, BranchesPerVM: opts.FaastlaneBranchesPerVM, Spill: true}, nil
-	case "faastlane-invm":
-		return Faastlane{MemoryMB: opts.FaastlaneMemoryMB}, nil
-	}
-	return nil, fmt.Errorf("baselines: unknown policy %q (want one of %s)", name, strings.Join(Names(), ", "))
-}
+// DefaultSonicProfileRuns is how many profiling runs Sonic takes by default (Options.SonicProfileRuns).
+const DefaultSonicProfileRuns = 20
 
 // userMemory is the memory a user gives function f when asked for mb MB: at least the function's
 // own minimum and the platform's 128 MB.

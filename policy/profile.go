@@ -1,0 +1,35 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// SimRunner runs workflows in the simulator on plat (nil: platform.Default()), warm, as a
+// profiler's back-to-back runs are: what WiseFuse's profiler gets from a platform's logs.
+func SimRunner(plat *platform.Platform) wisefuse.Runner {
+	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64) ([]records.Invocation, []records.DAGRun, error) {
+		res, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, KeepInvocations: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Invocations, res.DAGs, nil
+	}
+}
+
+// ProfileInSim profiles w in the simulator on plat (nil: platform.Default()), as
+// wisefuse.ProfileBy describes.
+func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOptions) (*wisefuse.Profile, error) {
+	p, err := wisefuse.ProfileBy(w, o, SimRunner(plat))
+	if err != nil {
+		return nil, err
+	}
+	o = o.WithDefaults()
+	p.Source = fmt.Sprintf("simulator, %d runs per size, seed %#x", o.Runs, o.Seed)
+	return p, nil
+}

@@ -1,0 +1,31 @@
+package wisefuse
+
+import (
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// The tests of this package check the modeler against the simulator. Package policy wires the two
+// together for users; it imports this package, so the tests here call the simulator directly.
+
+func profileInSim(w *dag.Workflow, o ProfileOptions) (*Profile, error) {
+	return ProfileBy(w, o, func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64) ([]records.Invocation, []records.DAGRun, error) {
+		res, err := sim.Run(w, p, runs, sim.Options{Seed: seed, KeepInvocations: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		return res.Invocations, res.DAGs, nil
+	})
+}
+
+// newSimPlanner profiles w in the simulator and plans with the simulated platform's facts.
+func newSimPlanner(w *dag.Workflow, o ProfileOptions, opts PlannerOptions) (*Planner, error) {
+	p, err := profileInSim(w, o)
+	if err != nil {
+		return nil, err
+	}
+	opts.Model.Platform = platform.Default()
+	return NewPlanner(p, opts)
+}
