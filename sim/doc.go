@@ -7,7 +7,8 @@
 // only through the event queue and every random draw comes from a *rand.Rand derived from
 // (seed, stream), so the same inputs give byte-identical records.
 //
-// sim knows nothing about planners; it runs whatever plan it is given. The platform model, every
-// constant with its source (platform.go) and the exact execution semantics are in
-// docs/simulator.md; engine.go explains the engine's structure.
+// sim knows nothing about planners; it runs whatever plan it is given. The platform's constants,
+// each with its source, are in package platform; the exact execution semantics are in
+// docs/simulator.md. engine.go explains the engine's structure and lists the file that holds
+// each of its concepts; run.go holds the entry points, api.go the result types.
 package sim

@@ -229,32 +229,4 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	for name, js := range map[string]string{
-		"unknown field": `{"keep_alive": 5}`,
-		"negative":      `{"keep_alive_s": -5}`,
-		"zero vcpu":     `{"max_vcpu": 0}`,
-		"not json":      `{"keep_alive_s": }`,
-	} {
-		if _, err := platform.Parse("p.json", []byte(js)); err == nil {
-			t.Errorf("platform %s: no error", name)
-		} else if !strings.Contains(err.Error(), "p.json") {
-			t.Errorf("platform %s: error %q does not name the file", name, err)
-		}
-	}
-	p, err := platform.Parse("p.json", []byte(`{"keep_alive_s": 60, "bill_init": false}`))
-	if err != nil || p.KeepAlive != 60 || p.BillInit || p.MBPerVCPU != 1769 {
-		t.Errorf("override: %+v, %v", p, err)
-	}
-}
-
-func TestVCPU(t *testing.T) {
-	p := platform.Default()
-	for _, tc := range []struct {
-		mb   int
-		want float64
-	}{{1769, 1}, {3538, 2}, {10240, 10240.0 / 1769}, {128, 128.0 / 1769}} {
-		near(t, "VCPU", p.VCPU(tc.mb), tc.want, 1e-12)
-	}
-	p.MaxVCPU = 2
-	near(t, "VCPU capped", p.VCPU(10240), 2, 0)
 }

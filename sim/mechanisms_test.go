@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 	"math"
 	"strings"
@@ -41,26 +40,6 @@ func TestOversubscriptionByHand(t *testing.T) {
 			Threads: 4, Oversubscription: tc.g}
 		inv := one(t, f, tc.mb)
 		near(t, fmt.Sprintf("compute (g %v, %d MB)", tc.g, tc.mb), inv.Compute, tc.compute, 1e-9)
-	}
-}
-
-// TestVisibleCores: the measured nproc steps (Platform.VisibleCoreStepsMB), and never fewer cores
-// than the share when a platform file changes the share but not the steps.
-func TestVisibleCores(t *testing.T) {
-	p := platform.Default()
-	for mb, want := range map[int]int{128: 2, 1000: 2, 3008: 2, 3009: 3, 5000: 3, 5307: 3, 5308: 4, 7077: 5, 8845: 5, 8846: 6, 10240: 6} {
-		if got := p.VisibleCores(mb); got != want {
-			t.Errorf("VisibleCores(%d) = %d, want %d", mb, got, want)
-		}
-	}
-	p.MBPerVCPU = 500
-	if got := p.VisibleCores(2600); got != 6 {
-		t.Errorf("with 500 MB per vCPU, VisibleCores(2600) = %d, want ceil(5.2) = 6", got)
-	}
-	for _, bad := range []string{`{"visible_core_steps_mb": [5000, 3000]}`, `{"visible_core_steps_mb": [0]}`, `null`} {
-		if _, err := platform.Parse("p.json", []byte(bad)); err == nil {
-			t.Errorf("platform.Parse(%s) accepted it", bad)
-		}
 	}
 }
 

@@ -1,15 +1,16 @@
 package sim
 
+// This file holds the entry points: the options, Run (independent runs, as a profiler does) and
+// RunArrivals (a stream of DAG invocations sharing warm pools), and the checks and summary when a
+// simulation ends.
+
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
-	"github.com/wisefuse/wisefuse/records"
 	"math"
-	"math/rand/v2"
-	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // Options tunes a simulation. The zero value is a warm, seed-0 run on platform.Default().
@@ -74,20 +75,6 @@ func RunArrivals(w *dag.Workflow, p *dag.Plan, arrivals []float64, opt Options) 
 	return e.finish()
 }
 
-// PoissonArrivals returns the arrival times of a Poisson process of rate per second over
-// [0, duration), from stream (seed, 0) of its own.
-func PoissonArrivals(rate, duration float64, seed uint64) []float64 {
-	if !(rate > 0) || !(duration > 0) || math.IsInf(rate, 0) || math.IsInf(duration, 0) {
-		return nil
-	}
-	r := rand.New(rand.NewPCG(seed, 0))
-	var out []float64
-	for t := r.ExpFloat64() / rate; t < duration; t += r.ExpFloat64() / rate {
-		out = append(out, t)
-	}
-	return out
-}
-
 func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options) (*engine, error) {
 	if w == nil || p == nil {
 		return nil, fmt.Errorf("sim: nil workflow or plan")
@@ -148,50 +135,4 @@ func (e *engine) finish() (*Result, error) {
 		res.Summary.MeanLiveVMs = e.liveSum / span
 	}
 	return res, nil
-}
-
-// Summarize computes the latency percentiles, mean cost and cold-start fraction of DAG records
-// (the live-instance figures and event count need the engine and stay zero).
-func Summarize(dags []records.DAGRun) Summary {
-	s := Summary{Runs: len(dags)}
-	if len(dags) == 0 {
-		return s
-	}
-	lat := make([]float64, len(dags))
-	var cost, sum float64
-	var invs, colds int
-	for i, d := range dags {
-		lat[i] = d.Latency * 1000
-		sum += lat[i]
-		cost += d.Cost
-		invs += d.Invocations
-		colds += d.ColdStarts
-	}
-	slices.Sort(lat)
-	s.P50 = stats.Percentile(lat, 50)
-	s.P95 = stats.Percentile(lat, 95)
-	s.P99 = stats.Percentile(lat, 99)
-	s.MeanLatency = sum / float64(len(dags))
-	s.MeanCost = cost / float64(len(dags))
-	if invs > 0 {
-		s.ColdStartFraction = float64(colds) / float64(invs)
-	}
-	return s
-}
-
-// reset readies a finished engine for another simulation of the same workflow, plan and
-// arrivals, keeping every buffer it has grown (benchmarks use it to measure the steady state).
-func (e *engine) reset() {
-	for t := range e.pools {
-		for _, vi := range e.pools[t].buf[e.pools[t].head:] {
-			e.vms[vi].state = vmFree
-			e.freeVMs = append(e.freeVMs, vi)
-		}
-		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
-	}
-	e.evq.reset()
-	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
-	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
-	e.next, e.finished = 0, 0
-	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
 }

@@ -1,0 +1,64 @@
+package platform
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestVCPU(t *testing.T) {
+	p := Default()
+	for _, tc := range []struct {
+		mb   int
+		want float64
+	}{{1769, 1}, {3538, 2}, {10240, 10240.0 / 1769}, {128, 128.0 / 1769}} {
+		if got := p.VCPU(tc.mb); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("VCPU(%d) = %v, want %v", tc.mb, got, tc.want)
+		}
+	}
+	p.MaxVCPU = 2
+	if got := p.VCPU(10240); got != 2 {
+		t.Errorf("VCPU capped: VCPU(10240) = %v, want 2", got)
+	}
+}
+
+// TestVisibleCores: the measured nproc steps (Platform.VisibleCoreStepsMB), and never fewer cores
+// than the share when a platform file changes the share but not the steps.
+func TestVisibleCores(t *testing.T) {
+	p := Default()
+	for mb, want := range map[int]int{128: 2, 1000: 2, 3008: 2, 3009: 3, 5000: 3, 5307: 3, 5308: 4, 7077: 5, 8845: 5, 8846: 6, 10240: 6} {
+		if got := p.VisibleCores(mb); got != want {
+			t.Errorf("VisibleCores(%d) = %d, want %d", mb, got, want)
+		}
+	}
+	p.MBPerVCPU = 500
+	if got := p.VisibleCores(2600); got != 6 {
+		t.Errorf("with 500 MB per vCPU, VisibleCores(2600) = %d, want ceil(5.2) = 6", got)
+	}
+	for _, bad := range []string{`{"visible_core_steps_mb": [5000, 3000]}`, `{"visible_core_steps_mb": [0]}`, `null`} {
+		if _, err := Parse("p.json", []byte(bad)); err == nil {
+			t.Errorf("Parse(%s) accepted it", bad)
+		}
+	}
+}
+
+// TestParse: a platform file overrides the fields it names and leaves the rest at Default; a
+// bad file is an error that names the file.
+func TestParse(t *testing.T) {
+	for name, js := range map[string]string{
+		"unknown field": `{"keep_alive": 5}`,
+		"negative":      `{"keep_alive_s": -5}`,
+		"zero vcpu":     `{"max_vcpu": 0}`,
+		"not json":      `{"keep_alive_s": }`,
+	} {
+		if _, err := Parse("p.json", []byte(js)); err == nil {
+			t.Errorf("platform %s: no error", name)
+		} else if !strings.Contains(err.Error(), "p.json") {
+			t.Errorf("platform %s: error %q does not name the file", name, err)
+		}
+	}
+	p, err := Parse("p.json", []byte(`{"keep_alive_s": 60, "bill_init": false}`))
+	if err != nil || p.KeepAlive != 60 || p.BillInit || p.MBPerVCPU != 1769 {
+		t.Errorf("override: %+v, %v", p, err)
+	}
+}

@@ -1,0 +1,141 @@
+package sim
+
+// This file holds a VM's acquisition by a root frame, under the account's concurrency limit
+// (queued FIFO beyond it), warm or with a cold start, and its release: billing, back to the warm
+// pool, and the next queued acquisition served.
+
+import (
+	"math"
+)
+
+type acqRecord struct {
+	usd float64
+	n   int32
+}
+
+func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
+
+// acquire gets a VM for root frame fi, or queues it (FIFO) while the account's concurrency limit
+// is reached. Spills are the exception: their host is running and waits for them, so queueing
+// them behind new work could deadlock (every slot a host waiting for its spills); a spill is
+// granted at once even over the limit, as if the host retried its throttled invoke until served.
+func (e *engine) acquire(fi int32) {
+	if e.busy >= e.plat.ConcurrencyLimit && e.frames[fi].kind != fSpill {
+		e.queue.pushBack(fi)
+		return
+	}
+	e.grant(fi)
+}
+
+func (e *engine) grant(fi int32) {
+	t := e.tmplOf(fi)
+	run := e.frames[fi].run
+	e.busy++
+	vi := int32(-1)
+	if e.mode == modeShared {
+		vi = e.pools[t].popBack()
+	}
+	cold := false
+	initDur := 0.0
+	if vi < 0 {
+		vi = e.newVM(t)
+		if e.mode != modeWarm {
+			cold = true
+			r := e.runs[run].rng
+			for _, fn := range e.c.tmpls[t].fns {
+				initDur += e.c.fns[fn].init.Sample(r)
+			}
+		}
+	}
+	v := &e.vms[vi]
+	v.state, v.rootDone, v.cold, v.holds, v.freedCon = vmBusy, false, cold, 0, false
+	v.evSeq = 0
+	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
+	v.acq = -1
+	if e.keep {
+		e.acqs = append(e.acqs, acqRecord{})
+		v.acq = int32(len(e.acqs) - 1)
+	}
+	f := &e.frames[fi]
+	f.vm, f.root = vi, true
+	if initDur > 0 {
+		si := e.newSlot()
+		e.slots[si] = slot{frame: fi, vm: vi, phase: phInit, sender: -1, live: true}
+		e.touch(vi)
+		e.addActive(vi, si)
+		e.place(si, resTimer, initDur, 0, 0)
+		return
+	}
+	e.bodyAfterInit(fi, vi, cold)
+}
+
+func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
+	if cold {
+		e.coldVM = vi
+	}
+	e.startBody(fi)
+	e.coldVM = -1
+}
+
+func (e *engine) tryRelease(vi int32) {
+	v := &e.vms[vi]
+	if v.state == vmBusy && v.rootDone && v.holds == 0 {
+		e.release(vi)
+	}
+}
+
+// release ends a VM's invocation: bill it, return it to the warm pool (or discard it in isolated
+// runs) and let a queued acquisition take the freed concurrency.
+func (e *engine) release(vi int32) {
+	v := &e.vms[vi]
+	if n := len(e.active(v)); n != 0 || v.npull != 0 {
+		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
+	}
+	dur := e.now - v.acqStart
+	if !e.plat.BillInit {
+		dur -= v.init
+	}
+	q := e.plat.BillingQuantum
+	billed := math.Ceil(dur/q-1e-9) * q
+	usd := billed*e.c.tmpls[v.tmpl].gb*e.plat.GBSecondUSD + e.plat.RequestUSD
+	if usd < 0 || math.IsNaN(usd) {
+		e.fail("VM %d has cost %g", v.id, usd)
+	}
+	r := &e.runs[v.run]
+	if !r.live {
+		e.fail("VM %d released after its run %d ended", v.id, r.index)
+	}
+	r.usd += usd
+	if v.acq >= 0 {
+		e.acqs[v.acq].usd = usd
+	}
+	if !v.freedCon {
+		e.busy--
+	}
+	if e.mode == modeShared {
+		v.state = vmIdle
+		v.evSeq = 0
+		v.idleSince = e.now
+		d := &e.pools[v.tmpl]
+		d.pushBack(vi)
+		if !d.pending {
+			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl)
+			d.pending = true
+		}
+	} else {
+		e.freeVM(vi)
+	}
+	e.serveQueue()
+}
+
+// serveQueue grants queued acquisitions, first come first served, while concurrency allows.
+func (e *engine) serveQueue() {
+	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
+		fi := e.queue.buf[e.queue.head]
+		e.queue.head++
+		if e.queue.head == len(e.queue.buf) {
+			e.queue.buf, e.queue.head = e.queue.buf[:0], 0
+		}
+		e.grant(fi)
+	}
+}

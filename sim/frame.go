@@ -1,0 +1,187 @@
+package sim
+
+// This file holds the frame tree: a frame is one step instance (a task, a sequence, a parallel, a
+// map, a fusion group, or a bundle or spill of map items). It is started, begun (after a state
+// transition when orchestrated) and done, and reports to its parent.
+
+// Frame kinds beyond the node kinds.
+const (
+	fBundle nodeKind = 100 + iota // B items of a map in a VM of their own (orchestrated map)
+	fSpill                        // B items spilled from a fusion group's host VM
+)
+
+type frame struct {
+	node    int32
+	kind    nodeKind
+	root    bool  // this frame acquired vm and releases it when done
+	run     int32 // run slot
+	parent  int32
+	vm      int32 // -1: orchestrated
+	idx     int32 // nSeq: current child
+	pending int32 // children still running
+	item    int32
+	bundle  int32
+	first   int32 // fBundle, fSpill: first item
+	count   int32 // fBundle, fSpill: items
+	src     src
+	out     int32 // handle of the output held for a direct consumer, or -1
+}
+
+func (e *engine) newFrame() int32 {
+	return alloc(&e.frames, &e.freeFrames, frame{})
+}
+
+// start creates a frame for node and begins it, after a state transition when orchestrated. s is
+// moved into the frame.
+func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) {
+	fi := e.newFrame()
+	nd := &e.c.nodes[node]
+	e.frames[fi] = frame{node: node, kind: nd.kind, run: run, parent: parent, vm: vmi, item: item, bundle: bundle, src: s, out: -1}
+	switch {
+	case vmi < 0 && nd.kind != nSeq:
+		e.transition(run)
+		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
+	case nd.kind == nPass:
+		e.scheduleIn(qNow, e.now, evBegin, fi)
+	default:
+		e.begin(fi)
+	}
+}
+
+func (e *engine) begin(fi int32) {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	switch f.kind {
+	case nPass:
+		e.dropSrc(fi)
+		e.done(fi)
+	case nSeq:
+		s := f.src
+		f.src = noSrc
+		f.idx = 0
+		e.start(nd.kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+	case nTask:
+		if f.vm < 0 {
+			e.acquire(fi)
+		} else {
+			e.runTask(fi, f.vm)
+		}
+	case nFused:
+		if f.vm < 0 {
+			e.acquire(fi)
+		} else {
+			e.startFusedBody(fi)
+		}
+	case nPar:
+		f.pending = int32(len(nd.kids))
+		run, vmi, item, bundle := f.run, f.vm, f.item, f.bundle
+		for _, k := range nd.kids {
+			e.start(k, fi, run, vmi, e.share(e.frames[fi].src), item, bundle)
+		}
+		e.dropSrc(fi)
+	case nMap:
+		e.beginMap(fi)
+	case fBundle, fSpill:
+		e.acquire(fi)
+	default:
+		panic("sim: frame of unknown kind")
+	}
+}
+
+func (e *engine) startFusedBody(fi int32) {
+	f := &e.frames[fi]
+	s := f.src
+	f.src = noSrc
+	f.pending = 1
+	e.start(e.c.nodes[f.node].kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+}
+
+// startBody starts a root frame's work once its VM is ready.
+func (e *engine) startBody(fi int32) {
+	f := &e.frames[fi]
+	switch f.kind {
+	case nTask:
+		e.runTask(fi, f.vm)
+	case nFused:
+		e.startFusedBody(fi)
+	case fBundle, fSpill:
+		f.pending = f.count
+		run, vmi, first, count, bundle := f.run, f.vm, f.first, f.count, f.bundle
+		it := e.c.nodes[f.node].kids[0]
+		for i := int32(0); i < count; i++ {
+			e.start(it, fi, run, vmi, e.share(e.frames[fi].src), first+i, bundle)
+		}
+		e.dropSrc(fi)
+	}
+}
+
+// done finishes frame fi: a root releases its VM (or holds it for direct pulls) and the parent
+// hears of it.
+func (e *engine) done(fi int32) {
+	f := &e.frames[fi]
+	if f.root {
+		if f.kind != fSpill && e.c.nodes[f.node].consumerDirect {
+			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
+		}
+		f = &e.frames[fi]
+		v := &e.vms[f.vm]
+		v.rootDone = true
+		if v.holds > 0 {
+			// Its function has ended and it only serves direct pulls: it stays billed but gives
+			// back its concurrency slot, or receivers queued behind the limit could wait forever
+			// for senders that wait for them.
+			v.freedCon = true
+			e.busy--
+			e.serveQueue()
+		}
+		e.tryRelease(f.vm)
+	}
+	f = &e.frames[fi]
+	if f.parent < 0 {
+		if f.out >= 0 {
+			e.unref(f.out)
+		}
+		e.dagDone(f.run)
+	} else {
+		e.childDone(f.parent, fi)
+	}
+	e.freeFrames = append(e.freeFrames, fi)
+}
+
+func (e *engine) childDone(pi, ci int32) {
+	out := e.frames[ci].out
+	e.frames[ci].out = -1
+	p := &e.frames[pi]
+	if p.kind == nSeq {
+		nd := &e.c.nodes[p.node]
+		if int(p.idx)+1 < len(nd.kids) {
+			p.idx++
+			s := noSrc
+			switch {
+			case p.vm >= 0:
+				s = src{srcLocal, -1}
+				if out >= 0 {
+					e.unref(out)
+				}
+			case out >= 0:
+				s = src{srcDirect, out}
+			}
+			p = &e.frames[pi]
+			e.start(nd.kids[p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
+			return
+		}
+		if out >= 0 {
+			e.merge(&p.out, out)
+		}
+		e.done(pi)
+		return
+	}
+	if out >= 0 {
+		e.merge(&e.frames[pi].out, out)
+	}
+	p = &e.frames[pi]
+	p.pending--
+	if p.pending == 0 {
+		e.done(pi)
+	}
+}

@@ -1,0 +1,62 @@
+package sim
+
+// This file holds the warm pools: one deque of idle VMs per template, reused most recently used
+// first, and keep-alive expiry from the least recently used end. The same deque is the queue of
+// acquisitions waiting for the concurrency limit.
+
+type poolMode uint8
+
+const (
+	modeShared poolMode = iota // arrivals share warm pools
+	modeWarm                   // isolated runs, every VM pre-warmed
+	modeCold                   // isolated runs, every VM cold
+)
+
+// deque is a warm pool: released VMs are pushed at the back, reuse pops the back (most recently
+// used, as AWS does) and keep-alive expiry pops the front (the least recently used, whose TTL ends
+// first because every VM gets the same TTL). So a pool needs at most one pending expiry event:
+// when it fires it reclaims the VMs whose keep-alive has ended and schedules itself for the new
+// front. (Invalidating it instead whenever the pool empties would leave one stale event per
+// empty-to-busy cycle in the queue for a whole keep-alive, thousands under steady arrivals.)
+type deque struct {
+	buf     []int32
+	head    int
+	pending bool // an expiry event for this pool is in the queue
+}
+
+func (d *deque) pushBack(v int32) {
+	if d.head > 64 && d.head > len(d.buf)/2 {
+		n := copy(d.buf, d.buf[d.head:])
+		d.buf, d.head = d.buf[:n], 0
+	}
+	d.buf = append(d.buf, v)
+}
+
+func (d *deque) popBack() int32 {
+	if len(d.buf) == d.head {
+		return -1
+	}
+	v := d.buf[len(d.buf)-1]
+	d.buf = d.buf[:len(d.buf)-1]
+	return v
+}
+
+func (d *deque) len() int { return len(d.buf) - d.head }
+
+// expire ends the keep-alive of template t's least recently used idle VMs and schedules the
+// pool's next expiry.
+func (e *engine) expire(t int32) {
+	d := &e.pools[t]
+	for d.len() > 0 {
+		vi := d.buf[d.head]
+		end := e.vms[vi].idleSince + e.plat.KeepAlive
+		if end > e.now {
+			e.schedule(end, evExpire, t)
+			d.pending = true
+			return
+		}
+		d.head++
+		e.freeVM(vi)
+	}
+	d.buf, d.head = d.buf[:0], 0
+}
