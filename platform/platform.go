@@ -75,6 +75,11 @@ type Platform struct {
 	// idle instances reclaimed after about 5 to 15 minutes (Wang et al. ATC 2018; Shahrad et al.,
 	// "Serverless in the Wild", ATC 2020 use a 10 min fixed keep-alive as the provider baseline).
 	KeepAlive float64 `json:"keep_alive_s"`
+	// FunctionTimeout is the longest a function invocation may run: AWS Lambda stops it at 900 s
+	// (15 minutes, the maximum timeout; AWS Lambda quotas) and bills the duration up to there.
+	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
+	// invocation as timed out; 0 means no timeout.
+	FunctionTimeout float64 `json:"function_timeout_s"`
 	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). A VM
 	// acquisition beyond it waits in a FIFO queue.
 	ConcurrencyLimit int `json:"concurrency_limit"`
@@ -112,6 +117,7 @@ func Default() *Platform {
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
 		KeepAlive:             600,
+		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
 		GBSecondUSD:           0.0000166667,
 		RequestUSD:            0.20 / 1e6,

@@ -58,8 +58,9 @@ func (e Env) platform() *platform.Platform {
 	return e.Platform
 }
 
-// canonical returns the canonical spelling of name, or an error that lists the names.
-func canonical(name string) (string, error) {
+// Canonical returns the canonical spelling of name (policy names are case-insensitive and
+// "faastlane-spill" is "faastlane"), or an *UnknownError that lists the names.
+func Canonical(name string) (string, error) {
 	n := strings.ToLower(name)
 	if a, ok := aliases[n]; ok {
 		n = a
@@ -82,7 +83,7 @@ func (e *UnknownError) Error() string {
 // Check reports whether the named policy can plan w, without profiling anything: an unknown name
 // is an *UnknownError, a workflow shape the policy cannot plan a *wisefuse.UnsupportedError.
 func Check(name string, w *dag.Workflow) error {
-	n, err := canonical(name)
+	n, err := Canonical(name)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func New(name string, w *dag.Workflow, env Env) (dag.Planner, error) {
 	if err := Check(name, w); err != nil {
 		return nil, err
 	}
-	n, _ := canonical(name)
+	n, _ := Canonical(name)
 	plat := env.platform()
 	if n == WiseFuse {
 		return newWiseFuse(w, env)

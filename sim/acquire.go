@@ -22,6 +22,7 @@ func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tm
 func (e *engine) acquire(fi int32) {
 	if e.busy >= e.plat.ConcurrencyLimit && e.frames[fi].kind != fSpill {
 		e.queue.pushBack(fi)
+		e.runs[e.frames[fi].run].throttled++
 		return
 	}
 	e.grant(fi)
@@ -92,6 +93,13 @@ func (e *engine) release(vi int32) {
 		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
 	}
 	dur := e.now - v.acqStart
+	// A VM invocation that ran past the function timeout (its init excluded, which has its own
+	// limit) would have been stopped there: it is billed up to the timeout and its DAG invocation
+	// marked as failed (Outcome.TimedOut).
+	timedOut := e.plat.FunctionTimeout > 0 && dur-v.init > e.plat.FunctionTimeout
+	if timedOut {
+		dur = v.init + e.plat.FunctionTimeout
+	}
 	if !e.plat.BillInit {
 		dur -= v.init
 	}
@@ -106,6 +114,7 @@ func (e *engine) release(vi int32) {
 		e.fail("VM %d released after its run %d ended", v.id, r.index)
 	}
 	r.usd += usd
+	r.timedOut = r.timedOut || timedOut
 	if v.acq >= 0 {
 		e.acqs[v.acq].usd = usd
 	}

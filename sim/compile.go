@@ -69,12 +69,22 @@ type compiled struct {
 	nodes []node
 	fns   []function
 	tmpls []template
-	root  int32 // an nSeq
+	// roots holds each workflow's root (an nSeq) and fnBase, fnEnd the range of its functions in
+	// fns: one workflow for Run and RunArrivals, every DAG of a trace for Replay.
+	roots, fnBase, fnEnd []int32
 }
 
 // compile resolves w under p. Both must already be valid.
 func compile(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) *compiled {
 	c := &compiled{}
+	c.add(w, p, plat)
+	return c
+}
+
+// add compiles one more workflow into c. Its functions and VM templates are its own, so its
+// warm pools are never shared with another workflow's, even where names coincide.
+func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
+	c.fnBase = append(c.fnBase, int32(len(c.fns)))
 	fnIndex := map[string]int32{}
 	for _, f := range w.Functions {
 		fnIndex[f.Name] = int32(len(c.fns))
@@ -159,9 +169,10 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) *compiled {
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
 	}
-	c.root = seq(w.Steps, -1)
-	c.setConsumers(c.root, false)
-	return c
+	root := seq(w.Steps, -1)
+	c.setConsumers(root, false)
+	c.roots = append(c.roots, root)
+	c.fnEnd = append(c.fnEnd, int32(len(c.fns)))
 }
 
 // setConsumers marks, for every node, whether the node that consumes its output pulls it directly.

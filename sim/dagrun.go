@@ -10,21 +10,34 @@ import (
 )
 
 type runState struct {
-	index   int32
-	live    bool
-	invs    int32
-	colds   int32
-	trans   int32
-	arrival float64
-	usd     float64
-	lastEnd float64
-	pcg     *rand.PCG
-	rng     *rand.Rand
-	factors []float64
+	index     int32
+	live      bool
+	invs      int32
+	colds     int32
+	trans     int32
+	throttled int32 // VM acquisitions that waited for the concurrency limit
+	timedOut  bool  // a VM invocation ran past the function timeout
+	wf        int32 // the workflow (compiled.roots) it runs
+	fnBase    int32 // its workflow's first function: factors[f-fnBase] is function f's run factor
+	id        int64 // Replay: the trace's invocation id
+	arrival   float64
+	usd       float64
+	lastEnd   float64
+	pcg       *rand.PCG
+	rng       *rand.Rand
+	factors   []float64
 }
 
+// arrive starts DAG invocation i: run i of Run and RunArrivals, or the pending arrival of Replay.
 func (e *engine) arrive(i int) {
-	if e.mode == modeShared && e.next < len(e.arrivals) {
+	wf, id := int32(0), int64(i)
+	seed := e.seed
+	switch {
+	case e.pull != nil:
+		wf, id = e.pending.DAG, e.pending.ID
+		seed ^= e.keys[wf]
+		e.pullNext()
+	case e.mode == modeShared && e.next < len(e.arrivals):
 		e.schedule(e.arrivals[e.next], evArrival, int32(e.next))
 		e.next++
 	}
@@ -34,19 +47,28 @@ func (e *engine) arrive(i int) {
 		e.freeRuns = e.freeRuns[:n-1]
 	} else {
 		pcg := rand.NewPCG(0, 0)
-		e.runs = append(e.runs, runState{pcg: pcg, rng: rand.New(pcg), factors: make([]float64, len(e.c.fns))})
+		e.runs = append(e.runs, runState{pcg: pcg, rng: rand.New(pcg)})
 		ri = int32(len(e.runs) - 1)
 	}
 	r := &e.runs[ri]
 	// Each run draws from its own stream, so run i's draws do not depend on how many runs there
-	// are or how they interleave.
-	r.pcg.Seed(e.seed, uint64(i)+1)
-	r.index, r.live, r.invs, r.colds, r.trans = int32(i), true, 0, 0, 0
+	// are or how they interleave; in a replay the stream is keyed by (DAG, invocation id), so a
+	// DAG invocation draws the same whatever else is replayed beside it.
+	r.pcg.Seed(seed, uint64(id)+1)
+	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
+	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
-	for f := range e.c.fns {
-		r.factors[f] = e.c.fns[f].runFactor.Factor(r.rng)
+	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
+	r.fnBase = lo
+	if n := int(hi - lo); cap(r.factors) < n {
+		r.factors = make([]float64, n)
+	} else {
+		r.factors = r.factors[:n]
 	}
-	e.start(e.c.root, -1, ri, -1, noSrc, 0, 0)
+	for f := lo; f < hi; f++ {
+		r.factors[f-lo] = e.c.fns[f].runFactor.Factor(r.rng)
+	}
+	e.start(e.c.roots[wf], -1, ri, -1, noSrc, 0, 0)
 }
 
 func (e *engine) dagDone(ri int32) {
@@ -57,8 +79,16 @@ func (e *engine) dagDone(ri int32) {
 	if r.usd < 0 {
 		e.fail("run %d has negative cost %g", r.index, r.usd)
 	}
-	e.dags[r.index] = records.DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
-		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
+	if e.emit != nil {
+		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs,
+			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut}
+		if err := e.emit(&e.out); err != nil && e.err == nil {
+			e.err = err
+		}
+	} else {
+		e.dags[r.index] = records.DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
+			Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
+	}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)
 	e.finished++

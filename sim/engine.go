@@ -90,6 +90,14 @@ type engine struct {
 	finished int
 	total    int
 
+	// Replay: arrivals pulled from a source one ahead (pending is scheduled), outcomes pushed out.
+	pull    func(*Arrival) (bool, error)
+	pending Arrival
+	lastArr float64
+	emit    func(*Outcome) error
+	out     Outcome
+	keys    []uint64 // each workflow's Workload.Key
+
 	dags   []records.DAGRun
 	invs   []records.Invocation
 	invAcq []int32

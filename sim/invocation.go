@@ -31,7 +31,7 @@ func (e *engine) runTask(fi, vi int32) {
 	if e.skewHook != nil {
 		skew = e.skewHook(f.item)
 	}
-	factor := skew * run.factors[e.c.nodes[f.node].fn]
+	factor := skew * run.factors[e.c.nodes[f.node].fn-run.fnBase]
 	s.amt[phSerial] = fn.serial.Sample(r) * factor
 	s.amt[phParallel] = fn.parallel.Sample(r) * factor
 	in := fn.in.Sample(r)

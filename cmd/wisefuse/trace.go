@@ -20,8 +20,8 @@ import (
 func init() {
 	register(&command{
 		name:    "trace",
-		summary: "Generate Azure-style DAG traces, import public Azure Functions traces, characterize a trace.",
-		usage:   "gen|import|characterize [flags]   (see 'wisefuse trace SUB --help')",
+		summary: "Generate Azure-style DAG traces, import public Azure Functions traces, characterize, replay and merge.",
+		usage:   "gen|import|characterize|replay|merge [flags]   (see 'wisefuse trace SUB --help')",
 		run:     runTrace,
 	})
 }
@@ -38,24 +38,31 @@ var traceSubs = map[string]traceSub{
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
 	"characterize": {"--in FILE --out DIR [--published DIR]",
 		"Characterize a DAG-invocation trace: statistics table, popularity, structure and latency CDFs, figures.", runTraceCharacterize},
+	"replay": {"--in FILE --out DIR [--policy NAME] [--slo D | --slo-factor F] [--platform NAME|FILE] [--seed S] [--from T --to T] [--shard I/N] [--workers N] [--json] [--quiet]",
+		"Replay every DAG invocation of a trace, in arrival order, through one shared simulated platform under a policy's plans.", runTraceReplay},
+	"merge": {"--out DIR [--json] DIR...",
+		"Merge the outputs of 'trace replay --shard' runs into the tables and summary of one replay.", runTraceMerge},
 }
+
+// traceSubOrder is the order subcommands are listed in.
+var traceSubOrder = []string{"gen", "import", "characterize", "replay", "merge"}
 
 func runTrace(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.SetOutput(stdout)
 		fs.Usage()
 		fmt.Fprintln(stdout, "\nSubcommands:")
-		for _, n := range []string{"gen", "import", "characterize"} {
+		for _, n := range traceSubOrder {
 			fmt.Fprintf(stdout, "  %-13s %s\n", n, traceSubs[n].summary)
 		}
 		if len(args) == 0 {
-			return usagef("missing subcommand (gen, import or characterize)")
+			return usagef("missing subcommand (%s)", strings.Join(traceSubOrder, ", "))
 		}
 		return flag.ErrHelp
 	}
 	sub, ok := traceSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (want gen, import or characterize)", args[0])
+		return usagef("unknown subcommand %q (want one of %s)", args[0], strings.Join(traceSubOrder, ", "))
 	}
 	sfs := flag.NewFlagSet("wisefuse trace "+args[0], flag.ContinueOnError)
 	name := args[0]
@@ -137,6 +144,10 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The catalog goes in first: a trace without its catalog cannot be replayed.
+	if err := writeCatalog(*out, sum.Population); err != nil {
+		return err
+	}
 	if err := w.Close(); err != nil {
 		return err
 	}
@@ -157,6 +168,26 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		fmt.Fprintf(os.Stderr, "note: one DAG makes %.1f%% of the invocations; its structure is one step of that size in the width/depth/node CDFs (use more --dags)\n", 100*sum.LargestShare)
 	}
 	return nil
+}
+
+// writeCatalog writes the catalog of the trace at tracePath (traces.CatalogPath): one row per DAG.
+func writeCatalog(tracePath string, dags []traces.DAGSpec) error {
+	path, err := traces.CatalogPath(tracePath)
+	if err != nil {
+		return err
+	}
+	cw, err := traces.CreateCatalog(path)
+	if err != nil {
+		return err
+	}
+	defer cw.Abort()
+	for i := range dags {
+		e := traces.CatalogEntryOf(&dags[i])
+		if err := cw.Write(&e); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
 }
 
 func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {

@@ -38,6 +38,7 @@ var external = map[string][]string{
 	"golang.org/x/image":             {"figures"},
 	"gonum.org/v1/gonum":             {"apps", "calibration", "figures"},
 	"github.com/schollz/progressbar": {"experiments", "cmd/wisefuse"},
+	"github.com/DataDog/sketches-go": {"replay"},
 }
 
 func TestLayers(t *testing.T) {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/wisefuse/wisefuse/experiments"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/replay"
+)
+
+func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv), sorted by arrival; its catalog FILE-catalog.EXT beside it")
+	catalog := fs.String("catalog", "", "the trace's catalog `file` (default: beside --in)")
+	pol := fs.String("policy", "user-max", "plan every DAG with `NAME` in "+strings.Join(policy.Names(), "|"))
+	slo := fs.Duration("slo", 0, "one latency target for every DAG, e.g. 30s (policies that take one: wisefuse)")
+	sloFactor := fs.Float64("slo-factor", replay.DefaultSLOFactor, "without --slo, each DAG's target is `F` times its User-Max P95")
+	platformFlag := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
+	seed := fs.Uint64("seed", 1, "random `SEED`; with (dag_id, invocation_id) it keys every draw")
+	from := fs.Float64("from", 0, "replay arrivals at or after `SECONDS`")
+	to := fs.Float64("to", 0, "replay arrivals before `SECONDS` (0: to the end)")
+	shard := fs.String("shard", "", "replay only the DAGs of shard `I/N` (by a hash of dag_id); merge with 'trace merge'")
+	out := fs.String("out", "", "output `dir`: invocations.parquet, dags.parquet, summary.json")
+	workers := fs.Int("workers", 0, "DAGs planned in parallel (0: one per core); outputs do not depend on it")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("unexpected argument %q", fs.Arg(0))
+	case *in == "" || *out == "":
+		return usagef("--in and --out are required")
+	case *slo < 0:
+		return usagef("--slo %v: want a positive latency target", *slo)
+	case *sloFactor <= 0 || *sloFactor != *sloFactor:
+		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
+	case *workers < 0:
+		return usagef("--workers %d: want >= 0", *workers)
+	}
+	if _, err := policy.Canonical(*pol); err != nil {
+		return usagef("--policy %q: %v", *pol, err)
+	}
+	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor,
+		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers}
+	if *shard != "" {
+		i, n, err := replay.ParseShard(*shard)
+		if err != nil {
+			return usagef("--shard: %v", err)
+		}
+		cfg.Shard, cfg.Shards = i, n
+	}
+	if *platformFlag != "" {
+		p, err := platform.Load(*platformFlag)
+		if err != nil {
+			return err
+		}
+		cfg.Platform, cfg.PlatformName = p, *platformFlag
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg.Context = ctx
+	bar := newStageBar(!*quiet && experiments.IsTerminal(os.Stderr))
+	cfg.Progress = bar.update
+	s, err := replay.Run(cfg)
+	bar.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; nothing written to %s", *out)
+		}
+		return err
+	}
+	return printReplaySummary(stdout, s, *out, *asJSON)
+}
+
+func runTraceMerge(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.String("out", "", "output `dir` for the merged tables and summary")
+	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() == 0 {
+		return usagef("give --out DIR and the shards' output folders")
+	}
+	s, err := replay.Merge(*out, fs.Args())
+	if err != nil {
+		return err
+	}
+	return printReplaySummary(stdout, s, *out, *asJSON)
+}
+
+func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON bool) error {
+	if asJSON {
+		b, err := json.MarshalIndent(s, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	fmt.Fprintf(stdout, "replayed %d DAG invocations (%d function invocations) of %d DAGs under %s in %.1f s (planning %.1f s): %s\n",
+		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)
+	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d; %d DAGs ran User-Max (policy could not plan them)\n",
+		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut, s.FallbackDAGs)
+	return nil
+}
+
+// stageBar draws one progress bar per stage (planning, replay) on a terminal, and nothing when
+// off: a bar never goes into a pipe or a file.
+type stageBar struct {
+	on    bool
+	stage string
+	bar   *progressbar.ProgressBar
+	start time.Time
+}
+
+func newStageBar(on bool) *stageBar { return &stageBar{on: on, start: time.Now()} }
+
+func (b *stageBar) update(stage string, done, total, events int64) {
+	if !b.on {
+		return
+	}
+	if stage != b.stage {
+		b.finish()
+		b.stage, b.start = stage, time.Now()
+		desc := map[string]string{"plan": "planning DAGs", "replay": "DAG invocations"}[stage]
+		b.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond))
+	}
+	b.bar.Set64(done)
+}
+
+func (b *stageBar) finish() {
+	if b.bar != nil {
+		b.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+		b.bar = nil
+	}
+}

@@ -1,0 +1,256 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// Merge combines the output folders of shards of one replay (Config.Shard) into out: the DAG
+// tables merged by dag_id, the invocation tables merged by end time (ties in the order dirs are
+// given), and the summary recomputed from the DAG rows and their sketches in dag_id order. Each
+// DAG lives in one shard and its randomness is keyed by (dag_id, invocation_id), so when no shard
+// reached the concurrency limit the merged counts, costs and sketch quantiles equal those of
+// one replay of the whole trace; with the limit reached, each shard had a whole account's limit
+// to itself (docs/traces.md, "Sharding").
+func Merge(out string, dirs []string) (*Summary, error) {
+	start := time.Now()
+	if len(dirs) == 0 {
+		return nil, errors.New("merge: no shard folders given")
+	}
+	sums := make([]*Summary, len(dirs))
+	for i, d := range dirs {
+		s, err := ReadSummary(filepath.Join(d, SummaryFile))
+		if err != nil {
+			return nil, fmt.Errorf("merge: %s is not a finished replay (%w)", d, err)
+		}
+		sums[i] = s
+	}
+	if err := checkShards(dirs, sums); err != nil {
+		return nil, err
+	}
+	first := sums[0]
+	s := &Summary{Trace: first.Trace, Policy: first.Policy, Platform: first.Platform, Seed: first.Seed,
+		Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor}
+	for _, x := range sums {
+		s.ShardsIncluded = append(s.ShardsIncluded, x.ShardsIncluded...)
+		s.DAGs += x.DAGs
+		s.FallbackDAGs += x.FallbackDAGs
+		s.PlanningRuns += x.PlanningRuns
+		s.Events += x.Events
+		s.PeakLive += x.PeakLive // an upper bound: shards peak at different times
+		s.PlanWall += x.PlanWall
+		s.Wall += x.Wall
+	}
+	slices.Sort(s.ShardsIncluded)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	summaryPath := filepath.Join(out, SummaryFile)
+	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	t := newTotals(s)
+	dagRows, err := mergeDAGs(filepath.Join(out, DAGsFile), dirs, sums, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.done(); err != nil {
+		return nil, err
+	}
+	invRows, err := mergeInvocations(filepath.Join(out, InvocationsFile), dirs, sums)
+	if err != nil {
+		return nil, err
+	}
+	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
+	s.Wall += time.Since(start).Seconds()
+	if err := writeSummary(summaryPath, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkShards makes sure the folders are shards of one replay, each shard once, all present.
+func checkShards(dirs []string, sums []*Summary) error {
+	a := sums[0]
+	seen := map[int]string{}
+	for i, s := range sums {
+		same := s.Policy == a.Policy && s.Platform == a.Platform && s.Seed == a.Seed && s.Shards == a.Shards &&
+			s.From == a.From && s.To == a.To && s.SLO == a.SLO && s.SLOFactor == a.SLOFactor &&
+			filepath.Base(s.Trace) == filepath.Base(a.Trace)
+		if !same {
+			return fmt.Errorf("merge: %s is a replay of %s (policy %s, platform %s, seed %d, %d shards) and %s of %s (policy %s, platform %s, seed %d, %d shards): not shards of one replay",
+				dirs[0], a.Trace, a.Policy, a.Platform, a.Seed, a.Shards, dirs[i], s.Trace, s.Policy, s.Platform, s.Seed, s.Shards)
+		}
+		for _, k := range s.ShardsIncluded {
+			if prev, dup := seen[k]; dup {
+				return fmt.Errorf("merge: shard %d/%d is in both %s and %s", k, a.Shards, prev, dirs[i])
+			}
+			seen[k] = dirs[i]
+		}
+	}
+	var missing []string
+	for k := range a.Shards {
+		if _, ok := seen[k]; !ok {
+			missing = append(missing, fmt.Sprintf("%d/%d", k, a.Shards))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("merge: shards %s are missing", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// checkRows compares the rows read from each shard's file with what its summary lists, so a
+// folder whose files come from two replays is refused.
+func checkRows(file string, dirs []string, sums []*Summary, got []int64) error {
+	for i, d := range dirs {
+		if want, ok := sums[i].Files[file]; !ok || got[i] != want {
+			return fmt.Errorf("merge: %s has %d rows but %s lists %d: the files come from different replays; rerun that shard",
+				filepath.Join(d, file), got[i], filepath.Join(d, SummaryFile), want)
+		}
+	}
+	return nil
+}
+
+// mergeDAGs merges the shards' DAG tables by dag_id into path and sums them into t.
+func mergeDAGs(path string, dirs []string, sums []*Summary, t *totals) (int64, error) {
+	rs := make([]*tables.Reader, len(dirs))
+	for i, d := range dirs {
+		r, err := tables.Open(filepath.Join(d, DAGsFile), DAGSchema)
+		if err != nil {
+			return 0, err
+		}
+		defer r.Close()
+		rs[i] = r
+	}
+	w, err := tables.Create(path, DAGSchema)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Abort()
+	heads := make([]*dagRow, len(rs))
+	read := make([]int64, len(rs))
+	advance := func(i int) error {
+		heads[i] = nil
+		if rs[i].Next() {
+			heads[i] = readDAGRow(rs[i])
+			read[i]++
+		}
+		return rs[i].Err()
+	}
+	for i := range rs {
+		if err := advance(i); err != nil {
+			return 0, err
+		}
+	}
+	for {
+		k := -1
+		for i, h := range heads {
+			if h != nil && (k < 0 || h.id < heads[k].id) {
+				k = i
+			}
+		}
+		if k < 0 {
+			break
+		}
+		row := heads[k]
+		lat, err := decodeSketch(row.sketch)
+		if err != nil {
+			return 0, fmt.Errorf("merge: %s: DAG %s: %w", dirs[k], row.id, err)
+		}
+		if err := t.add(row, lat); err != nil {
+			return 0, err
+		}
+		if err := writeDAGRow(w, row); err != nil {
+			return 0, err
+		}
+		if err := advance(k); err != nil {
+			return 0, err
+		}
+	}
+	if err := checkRows(DAGsFile, dirs, sums, read); err != nil {
+		return 0, err
+	}
+	rows := w.Rows()
+	return rows, w.Close()
+}
+
+func readDAGRow(r *tables.Reader) *dagRow {
+	return &dagRow{id: strings.Clone(r.String(0)), policy: strings.Clone(r.String(1)), slo: r.Float(2),
+		userMaxP95: r.Float(3), predP95: r.Float(4), note: strings.Clone(r.String(5)), n: r.Int(6), fns: r.Int(7),
+		colds: r.Int(8), throttled: r.Int(9), timedOut: r.Int(10), p50: r.Float(11), p95: r.Float(12),
+		p99: r.Float(13), meanLat: r.Float(14), latSum: r.Float(15), cost: r.Float(16), runs: r.Int(17),
+		plan: strings.Clone(r.String(18)), sketch: strings.Clone(r.String(19))}
+}
+
+// mergeInvocations merges the shards' invocation tables by end time into path.
+func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error) {
+	rs := make([]*tables.Reader, len(dirs))
+	for i, d := range dirs {
+		r, err := tables.Open(filepath.Join(d, InvocationsFile), InvocationSchema)
+		if err != nil {
+			return 0, err
+		}
+		defer r.Close()
+		rs[i] = r
+	}
+	w, err := tables.Create(path, InvocationSchema)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Abort()
+	live := make([]bool, len(rs))
+	read := make([]int64, len(rs))
+	next := func(i int) error {
+		live[i] = rs[i].Next()
+		if live[i] {
+			read[i]++
+		}
+		return rs[i].Err()
+	}
+	for i := range rs {
+		if err := next(i); err != nil {
+			return 0, err
+		}
+	}
+	const endCol = 3
+	for {
+		k := -1
+		for i, r := range rs {
+			if live[i] && (k < 0 || r.Float(endCol) < rs[k].Float(endCol)) {
+				k = i
+			}
+		}
+		if k < 0 {
+			break
+		}
+		r := rs[k]
+		w.String(r.String(0))
+		w.Int(r.Int(1))
+		for c := 2; c <= 5; c++ {
+			w.Float(r.Float(c))
+		}
+		w.Int(r.Int(6))
+		w.Int(r.Int(7))
+		w.Int(r.Int(8))
+		w.Bool(r.Bool(9))
+		if err := w.EndRow(); err != nil {
+			return 0, err
+		}
+		if err := next(k); err != nil {
+			return 0, err
+		}
+	}
+	if err := checkRows(InvocationsFile, dirs, sums, read); err != nil {
+		return 0, err
+	}
+	rows := w.Rows()
+	return rows, w.Close()
+}

@@ -1,0 +1,321 @@
+package replay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// A replay writes three files into its output folder (docs/traces.md, "Replay"):
+//
+//	invocations.parquet  one row per DAG invocation, in the order they finish
+//	dags.parquet         one row per DAG with at least one invocation, by dag_id
+//	summary.json         the whole replay; written last, so a folder without it is incomplete
+//
+// The tables go in through temporary files renamed into place; summary.json is removed first
+// and written after both, so readers (and `trace merge`) never mix the tables of two replays.
+const (
+	InvocationsFile = "invocations.parquet"
+	DAGsFile        = "dags.parquet"
+	SummaryFile     = "summary.json"
+)
+
+// InvocationSchema is one row per replayed DAG invocation.
+var InvocationSchema = tables.Schema{
+	{Name: "dag_id", Type: tables.String},
+	{Name: "invocation_id", Type: tables.Int64},
+	{Name: "arrival_s", Type: tables.Float64},
+	{Name: "end_s", Type: tables.Float64},
+	{Name: "latency_s", Type: tables.Float64},
+	{Name: "cost_usd", Type: tables.Float64},
+	{Name: "function_invocations", Type: tables.Int64},
+	{Name: "cold_starts", Type: tables.Int64},
+	{Name: "throttled", Type: tables.Int64}, // VM acquisitions that waited for the concurrency limit
+	{Name: "timed_out", Type: tables.Bool},  // a VM invocation ran past the function timeout
+}
+
+// DAGSchema is one row per DAG.
+var DAGSchema = tables.Schema{
+	{Name: "dag_id", Type: tables.String},
+	{Name: "policy", Type: tables.String},
+	{Name: "slo_s", Type: tables.Float64},           // the target the policy was given; 0: none
+	{Name: "user_max_p95_s", Type: tables.Float64},  // what slo_s was derived from; 0: not measured
+	{Name: "predicted_p95_s", Type: tables.Float64}, // WiseFuse's prediction; 0 for other policies
+	{Name: "note", Type: tables.String},             // why the DAG ran User-Max instead; "" if not
+	{Name: "dag_invocations", Type: tables.Int64},
+	{Name: "function_invocations", Type: tables.Int64},
+	{Name: "cold_starts", Type: tables.Int64},
+	{Name: "throttled_invocations", Type: tables.Int64}, // DAG invocations with a throttled acquisition
+	{Name: "timed_out", Type: tables.Int64},
+	{Name: "p50_s", Type: tables.Float64},
+	{Name: "p95_s", Type: tables.Float64},
+	{Name: "p99_s", Type: tables.Float64},
+	{Name: "mean_latency_s", Type: tables.Float64},
+	{Name: "latency_sum_s", Type: tables.Float64}, // for exact sums across shards
+	{Name: "cost_usd", Type: tables.Float64},
+	{Name: "planning_runs", Type: tables.Int64},
+	{Name: "plan", Type: tables.String},
+	{Name: "latency_sketch", Type: tables.String}, // DDSketch, base64 (SketchAccuracy)
+}
+
+// Summary is summary.json: the whole replay. Latencies are seconds, costs USD.
+type Summary struct {
+	Trace    string `json:"trace"`
+	Policy   string `json:"policy"`
+	Platform string `json:"platform"`
+	Seed     uint64 `json:"seed"`
+	// Shards is how many shards the DAGs were split into and ShardsIncluded which of them this
+	// summary covers (all of them after `trace merge`).
+	Shards         int     `json:"shards"`
+	ShardsIncluded []int   `json:"shards_included"`
+	From           float64 `json:"from_s"`
+	To             float64 `json:"to_s"` // 0: the end of the trace
+	SLO            float64 `json:"slo_s"`
+	SLOFactor      float64 `json:"slo_factor"`
+
+	DAGs                int64   `json:"dags"`         // DAGs planned (this shard's part of the catalog)
+	DAGsInvoked         int64   `json:"dags_invoked"` // of them, invoked in the window
+	FallbackDAGs        int64   `json:"fallback_dags"`
+	DAGInvocations      int64   `json:"dag_invocations"`
+	FunctionInvocations int64   `json:"function_invocations"`
+	P50                 float64 `json:"p50_s"`
+	P95                 float64 `json:"p95_s"`
+	P99                 float64 `json:"p99_s"`
+	MeanLatency         float64 `json:"mean_latency_s"`
+	TotalCost           float64 `json:"total_cost_usd"`
+	ColdStarts          int64   `json:"cold_starts"`
+	ColdStartFraction   float64 `json:"cold_start_fraction"` // of function invocations
+	Throttled           int64   `json:"throttled"`           // DAG invocations that waited for the concurrency limit
+	ThrottledFraction   float64 `json:"throttled_fraction"`
+	TimedOut            int64   `json:"timed_out"` // DAG invocations with a VM invocation past the timeout
+	// SLOMetFraction is the share of DAG invocations whose DAG's replayed P95 met its target
+	// (DAGs with a target only; 0 when none has one).
+	SLOMetFraction float64 `json:"slo_met_fraction"`
+	PlanningRuns   int64   `json:"planning_runs"` // simulated DAG runs spent planning
+	Events         int64   `json:"events"`
+	PeakLive       int     `json:"peak_live_instances"`
+	PlanWall       float64 `json:"plan_wall_s"`
+	Wall           float64 `json:"wall_s"` // planning included
+	LatencySketch  string  `json:"latency_sketch"`
+	// Files lists the tables this summary belongs to, with their rows, so a reader can tell a
+	// folder whose files were mixed.
+	Files map[string]int64 `json:"files"`
+}
+
+// dagStats accumulates one DAG's replayed invocations.
+type dagStats struct {
+	n, fns, colds, throttled, timedOut int64
+	cost, latSum                       float64
+	lat                                sketch
+}
+
+// outputs owns the output folder's files while a replay writes them.
+type outputs struct {
+	dir  string
+	invs *tables.Writer
+	dags []dagStats
+}
+
+func createOutputs(dir string, nDAGs int) (*outputs, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	w, err := tables.Create(filepath.Join(dir, InvocationsFile), InvocationSchema)
+	if err != nil {
+		return nil, err
+	}
+	o := &outputs{dir: dir, invs: w, dags: make([]dagStats, nDAGs)}
+	for i := range o.dags {
+		o.dags[i].lat = newSketch()
+	}
+	return o, nil
+}
+
+func (o *outputs) abort() { o.invs.Abort() }
+
+// add records one finished DAG invocation.
+func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
+	lat := r.End - r.Arrival
+	d := &o.dags[r.DAG]
+	d.n++
+	d.fns += int64(r.Invocations)
+	d.colds += int64(r.ColdStarts)
+	if r.Throttled > 0 {
+		d.throttled++
+	}
+	if r.TimedOut {
+		d.timedOut++
+	}
+	d.cost += r.Cost
+	d.latSum += lat
+	d.lat.add(lat)
+	w := o.invs
+	w.String(plans[r.DAG].entry.DAG)
+	w.Int(r.ID)
+	w.Float(r.Arrival)
+	w.Float(r.End)
+	w.Float(lat)
+	w.Float(r.Cost)
+	w.Int(int64(r.Invocations))
+	w.Int(int64(r.ColdStarts))
+	w.Int(int64(r.Throttled))
+	w.Bool(r.TimedOut)
+	return w.EndRow()
+}
+
+// dagRow is one row of the DAG table.
+type dagRow struct {
+	id, policy, note, plan, sketch           string
+	slo, userMaxP95, predP95                 float64
+	n, fns, colds, throttled, timedOut, runs int64
+	p50, p95, p99, meanLat, latSum, cost     float64
+}
+
+func writeDAGRow(w *tables.Writer, r *dagRow) error {
+	w.String(r.id)
+	w.String(r.policy)
+	w.Float(r.slo)
+	w.Float(r.userMaxP95)
+	w.Float(r.predP95)
+	w.String(r.note)
+	w.Int(r.n)
+	w.Int(r.fns)
+	w.Int(r.colds)
+	w.Int(r.throttled)
+	w.Int(r.timedOut)
+	w.Float(r.p50)
+	w.Float(r.p95)
+	w.Float(r.p99)
+	w.Float(r.meanLat)
+	w.Float(r.latSum)
+	w.Float(r.cost)
+	w.Int(r.runs)
+	w.String(r.plan)
+	w.String(r.sketch)
+	return w.EndRow()
+}
+
+// finish writes the DAG table and the summary, and commits the files: the old summary goes
+// first, the new one last. plans are in dag_id order.
+func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
+	summaryPath := filepath.Join(o.dir, SummaryFile)
+	dw, err := tables.Create(filepath.Join(o.dir, DAGsFile), DAGSchema)
+	if err != nil {
+		return err
+	}
+	defer dw.Abort()
+	t := newTotals(s)
+	for i := range plans {
+		p, d := &plans[i], &o.dags[i]
+		s.PlanningRuns += p.simRuns
+		if p.note != "" {
+			s.FallbackDAGs++
+		}
+		if d.n == 0 {
+			continue
+		}
+		planJSON, err := json.Marshal(p.plan)
+		if err != nil {
+			return err
+		}
+		row := dagRow{id: p.entry.DAG, policy: policy, note: p.note, plan: string(planJSON), sketch: d.lat.encode(),
+			slo: p.slo, userMaxP95: p.userMaxP95, predP95: p.predP95, n: d.n, fns: d.fns, colds: d.colds,
+			throttled: d.throttled, timedOut: d.timedOut, runs: p.simRuns,
+			p50: d.lat.quantile(0.50), p95: d.lat.quantile(0.95), p99: d.lat.quantile(0.99),
+			meanLat: d.latSum / float64(d.n), latSum: d.latSum, cost: d.cost}
+		if err := writeDAGRow(dw, &row); err != nil {
+			return err
+		}
+		if err := t.add(&row, d.lat); err != nil {
+			return err
+		}
+	}
+	if err := t.done(); err != nil {
+		return err
+	}
+	s.Files = map[string]int64{InvocationsFile: o.invs.Rows(), DAGsFile: dw.Rows()}
+	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := o.invs.Close(); err != nil {
+		return err
+	}
+	if err := dw.Close(); err != nil {
+		return err
+	}
+	return writeSummary(summaryPath, s)
+}
+
+// totals sums DAG rows into a summary, in dag_id order, so that the sums do not depend on how
+// the DAGs were sharded: a replay and `trace merge` of its shards use it alike.
+type totals struct {
+	s            *Summary
+	lat          sketch
+	sloMet, sloN int64
+}
+
+func newTotals(s *Summary) *totals { return &totals{s: s, lat: newSketch()} }
+
+func (t *totals) add(r *dagRow, lat sketch) error {
+	s := t.s
+	s.DAGsInvoked++
+	s.DAGInvocations += r.n
+	s.FunctionInvocations += r.fns
+	s.ColdStarts += r.colds
+	s.Throttled += r.throttled
+	s.TimedOut += r.timedOut
+	s.TotalCost += r.cost
+	s.MeanLatency += r.latSum // divided in done
+	if r.slo > 0 {
+		t.sloN += r.n
+		if r.p95 <= r.slo {
+			t.sloMet += r.n
+		}
+	}
+	return t.lat.merge(lat)
+}
+
+// done turns the sums into means, fractions and quantiles.
+func (t *totals) done() error {
+	s := t.s
+	if s.DAGInvocations == 0 {
+		return errors.New("replay: no DAG invocation of this shard is in the time window")
+	}
+	s.MeanLatency /= float64(s.DAGInvocations)
+	s.P50, s.P95, s.P99 = t.lat.quantile(0.50), t.lat.quantile(0.95), t.lat.quantile(0.99)
+	s.ColdStartFraction = float64(s.ColdStarts) / math.Max(1, float64(s.FunctionInvocations))
+	s.ThrottledFraction = float64(s.Throttled) / float64(s.DAGInvocations)
+	if t.sloN > 0 {
+		s.SLOMetFraction = float64(t.sloMet) / float64(t.sloN)
+	}
+	s.LatencySketch = t.lat.encode()
+	return nil
+}
+
+func writeSummary(path string, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("replay: summary: %w", err)
+	}
+	return atomicfile.WriteBytes(path, append(b, '\n'))
+}
+
+// ReadSummary reads a replay's summary.json.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}

@@ -1,0 +1,160 @@
+package replay
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/traces"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// How each DAG is profiled for planning. The paper profiles 300 runs per memory size; a trace has
+// thousands of DAGs, up to 35,385 functions wide, so a replay gives each DAG a budget of
+// simulated function invocations per size instead: 300 runs for DAGs of up to 100 nodes, fewer
+// for wider ones, never fewer than 20. The same budget sizes the User-Max runs that set a DAG's
+// SLO. The model's error at this budget is measured by the trace-replay experiment (predicted
+// against replayed P95, per DAG).
+const (
+	profileBudget  = 30_000 // function invocations per profiled size
+	minProfileRuns = 20
+	maxProfileRuns = 300
+)
+
+// profileRuns is the runs per size a DAG of nodes function invocations gets.
+func profileRuns(nodes int) int {
+	return min(maxProfileRuns, max(minProfileRuns, profileBudget/max(nodes, 1)))
+}
+
+// dagPlan is one DAG's plan under the replay's policy and what it took to make it.
+type dagPlan struct {
+	entry *traces.CatalogEntry
+	key   uint64
+	plan  *dag.Plan
+	// slo is the latency target the policy was given (0: none); userMaxP95 the User-Max P95 it
+	// was derived from (0 when not measured); predP95 WiseFuse's predicted P95 (0 for others).
+	slo, userMaxP95, predP95 float64
+	// note says why the DAG runs a User-Max plan instead of the policy's (the policy could not
+	// plan it), "" when it runs the policy's plan.
+	note string
+	// simRuns counts the simulated DAG runs spent planning it (profiling, SLO).
+	simRuns int64
+}
+
+// planAll plans every DAG of the catalog on a bounded pool of workers; results land by index and
+// each DAG's seed depends only on (cfg.Seed, its id), so plans do not depend on the worker count.
+func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]dagPlan, len(entries))
+	errs := make([]error, len(entries))
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(entries)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(entries) || cfg.Context.Err() != nil {
+					return
+				}
+				out[i], errs[i] = planOne(cfg, &entries[i])
+				if cfg.Progress != nil {
+					cfg.Progress("plan", done.Add(1), int64(len(entries)), 0)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := cfg.Context.Err(); err != nil {
+		return nil, err
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("replay: planning DAG %s: %w", entries[i].DAG, err)
+		}
+	}
+	return out, nil
+}
+
+// planOne plans one DAG. A policy that cannot plan the DAG (a workflow shape it does not handle,
+// an SLO no plan meets, a Map too wide for one VM) leaves it on the User-Max plan, with a note;
+// only errors of the simulator itself stop the replay.
+func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
+	key := dagKey(e.DAG)
+	seed := mix(cfg.Seed, key)
+	w := e.Workflow
+	runs := profileRuns(e.Nodes)
+	d := dagPlan{entry: e, key: key}
+	userMax, err := policy.New("user-max", w, policy.Env{Platform: cfg.Platform})
+	if err != nil {
+		return d, err
+	}
+	fallback, err := userMax.Plan(w, dag.Objective{})
+	if err != nil {
+		return d, err
+	}
+	obj := dag.Objective{}
+	if cfg.Policy == policy.WiseFuse {
+		d.slo = cfg.SLO
+		if d.slo == 0 {
+			res, err := sim.Run(w, fallback, runs, sim.Options{Platform: cfg.Platform, Seed: mix(seed, 1)})
+			if err != nil {
+				return d, fmt.Errorf("User-Max runs for its SLO: %w", err)
+			}
+			d.simRuns += int64(runs)
+			lat := make([]float64, len(res.DAGs))
+			for i, r := range res.DAGs {
+				lat[i] = r.Latency
+			}
+			slices.Sort(lat)
+			d.userMaxP95 = stats.Percentile(lat, 95)
+			d.slo = cfg.SLOFactor * d.userMaxP95
+		}
+		obj.SLO = d.slo
+	}
+	env := policy.Env{Platform: cfg.Platform, Seed: mix(seed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs}}
+	planner, err := policy.New(cfg.Policy, w, env)
+	if err == nil && cfg.Policy == policy.WiseFuse {
+		d.simRuns += int64(runs * len(wisefuse.DefaultProfileSizes))
+	} else if err == nil && cfg.Policy == "sonic" {
+		d.simRuns += 20 // Sonic's own profiling (baselines.DefaultSonicProfileRuns)
+	}
+	var p *dag.Plan
+	if err == nil {
+		if wf, ok := planner.(*wisefuse.Planner); ok {
+			var r *wisefuse.Result
+			if r, err = wf.Search(obj); err == nil {
+				p, d.predP95 = r.Plan, r.Prediction.Percentile(95)
+			}
+		} else {
+			p, err = planner.Plan(w, obj)
+		}
+	}
+	if err == nil {
+		err = p.Validate(w)
+	}
+	if err != nil {
+		d.plan, d.note = fallback, fmt.Sprintf("%s could not plan it (%v); ran User-Max", cfg.Policy, err)
+		return d, nil
+	}
+	d.plan = p
+	return d, nil
+}
+
+// mix derives a well-mixed seed from a seed and a key (SplitMix64's finalizer).
+func mix(seed, key uint64) uint64 {
+	z := seed + 0x9e3779b97f4a7c15*(key+1)
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}

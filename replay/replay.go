@@ -1,0 +1,98 @@
+package replay
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/traces"
+)
+
+// Run replays the trace cfg describes and writes its outputs into cfg.Out (output.go). It
+// returns the summary it wrote.
+func Run(cfg Config) (*Summary, error) {
+	start := time.Now()
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	name, err := policy.Canonical(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Policy = name
+	catalog := cfg.Catalog
+	if catalog == "" {
+		if catalog, err = traces.CatalogPath(cfg.Trace); err != nil {
+			return nil, err
+		}
+	}
+	entries, err := traces.ReadCatalog(catalog)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w (a trace written by `wisefuse trace gen` or `trace import` has its catalog beside it)", err)
+	}
+	all := make(map[string]bool, len(entries))
+	var mine []traces.CatalogEntry
+	for _, e := range entries {
+		all[e.DAG] = true
+		if cfg.Shards == 0 || ShardOf(e.DAG, cfg.Shards) == cfg.Shard {
+			mine = append(mine, e)
+		}
+	}
+	// dag_id order: the DAG table's order, and the order sums are taken in.
+	slices.SortFunc(mine, func(a, b traces.CatalogEntry) int { return cmp.Compare(a.DAG, b.DAG) })
+	if len(mine) == 0 {
+		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
+	}
+	plans, err := planAll(&cfg, mine)
+	if err != nil {
+		return nil, err
+	}
+	planWall := time.Since(start).Seconds()
+
+	src, err := newSource(cfg.Trace, plans, all, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.r.Close()
+	out, err := createOutputs(cfg.Out, len(plans))
+	if err != nil {
+		return nil, err
+	}
+	defer out.abort()
+	work := make([]sim.Workload, len(plans))
+	var expected int64
+	for i := range plans {
+		work[i] = sim.Workload{Workflow: plans[i].entry.Workflow, Plan: plans[i].plan, Key: plans[i].key}
+		expected += plans[i].entry.Invocations
+	}
+	var done int64
+	emit := func(o *sim.Outcome) error {
+		done++
+		if cfg.Progress != nil && done&1023 == 0 {
+			cfg.Progress("replay", done, expected, 0)
+		}
+		return out.add(plans, o)
+	}
+	stats, err := sim.Replay(work, src.next, emit, sim.Options{Platform: cfg.Platform, Seed: cfg.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	if cfg.Progress != nil {
+		cfg.Progress("replay", done, done, stats.Events)
+	}
+	s := &Summary{Trace: cfg.Trace, Policy: cfg.Policy, Platform: cfg.PlatformName, Seed: cfg.Seed,
+		Shards: max(cfg.Shards, 1), ShardsIncluded: []int{cfg.Shard}, From: cfg.From, To: cfg.To,
+		SLO: cfg.SLO, SLOFactor: cfg.SLOFactor, DAGs: int64(len(plans)), Events: stats.Events,
+		PeakLive: stats.PeakLiveVMs, PlanWall: planWall}
+	if cfg.SLO != 0 || cfg.Policy != policy.WiseFuse {
+		s.SLOFactor = 0 // not used
+	}
+	s.Wall = time.Since(start).Seconds()
+	if err := out.finish(plans, s, cfg.Policy); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,90 @@
+package replay
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/traces"
+)
+
+// source streams a trace's rows as the simulator's arrivals: the rows of this shard's DAGs inside
+// the time window, each checked (a DAG the catalog does not have, arrivals out of order, and
+// every check of traces.DAGReader stop the replay with the file, row and column).
+type source struct {
+	r       *traces.DAGReader
+	path    string
+	csv     bool
+	index   map[string]int32 // dag_id -> position in the replay's workloads; absent: another shard's
+	all     map[string]bool  // every dag_id of the catalog
+	from    float64
+	to      float64
+	prev    float64 // arrival of the previous row (all shards: the file must be sorted)
+	rows    int64
+	err     error
+	stopped func() error // cancellation
+}
+
+func (s *source) where() string {
+	if s.csv {
+		return fmt.Sprintf("line %d", s.rows+1)
+	}
+	return fmt.Sprintf("row %d", s.rows-1)
+}
+
+// next fills a with the next arrival of this replay and reports whether there is one. At the end
+// or on error it returns false; err says which.
+func (s *source) next(a *sim.Arrival) (bool, error) {
+	if s.err != nil {
+		return false, s.err
+	}
+	for s.r.Next() {
+		s.rows++
+		if s.rows&4095 == 0 {
+			if err := s.stopped(); err != nil {
+				s.err = err
+				return false, err
+			}
+		}
+		row := s.r.Row()
+		if row.Arrival < s.prev {
+			s.err = fmt.Errorf("%s: %s, column \"arrival_s\": %v is before the previous row's %v; a trace is sorted by arrival (sort it, e.g. ORDER BY arrival_s)",
+				s.path, s.where(), row.Arrival, s.prev)
+			return false, s.err
+		}
+		s.prev = row.Arrival
+		if !s.all[row.DAG] {
+			s.err = fmt.Errorf("%s: %s, column \"dag_id\": %q is not in the trace's catalog; every DAG of a trace needs a catalog row (traces.CatalogPath)",
+				s.path, s.where(), row.DAG)
+			return false, s.err
+		}
+		if s.to != 0 && row.Arrival >= s.to {
+			return false, nil // sorted: nothing later is in the window
+		}
+		i, mine := s.index[row.DAG]
+		if !mine || row.Arrival < s.from {
+			continue
+		}
+		*a = sim.Arrival{Time: row.Arrival, DAG: i, ID: row.Invocation}
+		return true, nil
+	}
+	if err := s.r.Err(); err != nil {
+		s.err = err
+		return false, err
+	}
+	return false, nil
+}
+
+func newSource(path string, plans []dagPlan, all map[string]bool, cfg *Config) (*source, error) {
+	r, err := traces.OpenDAGTable(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"),
+		index: make(map[string]int32, len(plans)), all: all, from: cfg.From, to: cfg.To,
+		stopped: cfg.Context.Err}
+	for i := range plans {
+		s.index[plans[i].entry.DAG] = int32(i)
+	}
+	return s, nil
+}

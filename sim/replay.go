@@ -1,0 +1,139 @@
+package sim
+
+// This file holds Replay: many workflows on one shared platform, their DAG invocations pulled
+// from a stream in arrival order and their outcomes pushed out as they finish, so memory holds
+// only what is in flight whatever the stream's length (package replay drives it over a trace).
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// Workload is one workflow of a replay and the plan it runs under. Key keys its randomness:
+// invocation id of workflow k draws from the stream (Options.Seed ^ Key, id), so a DAG
+// invocation draws the same whatever else is replayed beside it (package replay hashes the DAG
+// id into it).
+type Workload struct {
+	Workflow *dag.Workflow
+	Plan     *dag.Plan
+	Key      uint64
+}
+
+// Arrival is one DAG invocation of a replay: when, of which workload (its index), and its id.
+type Arrival struct {
+	Time float64
+	DAG  int32
+	ID   int64
+}
+
+// Outcome is a finished DAG invocation of a replay. Times in seconds, cost in USD.
+type Outcome struct {
+	DAG                     int32
+	ID                      int64
+	Arrival, End            float64
+	Cost                    float64
+	Invocations, ColdStarts int32
+	Transitions             int32
+	// Throttled counts its VM acquisitions that waited for the account's concurrency limit.
+	Throttled int32
+	// TimedOut: one of its VM invocations ran longer than Platform.FunctionTimeout. The platform
+	// would have stopped it there and failed the DAG invocation; the simulator bills it up to the
+	// timeout, as AWS does, but lets it run to its end (a simplification docs/simulator.md states).
+	TimedOut bool
+}
+
+// ReplayStats describes a finished replay.
+type ReplayStats struct {
+	Arrivals    int64
+	Events      int64
+	PeakLiveVMs int
+	MeanLiveVMs float64 // time-average of live (busy or idle warm) VMs
+}
+
+// Replay runs every arrival that next yields (in non-decreasing time) through one shared platform
+// and hands each finished DAG invocation to emit, in the order they finish. next fills its
+// argument and returns false at the end; an error from next or emit stops the replay and is
+// returned. The Outcome passed to emit is reused: copy what you keep.
+func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome) error, opt Options) (ReplayStats, error) {
+	if len(ws) == 0 {
+		return ReplayStats{}, fmt.Errorf("sim: replay of no workloads")
+	}
+	plat := opt.Platform
+	if plat == nil {
+		plat = platform.Default()
+	}
+	if err := plat.Validate(); err != nil {
+		return ReplayStats{}, err
+	}
+	c := &compiled{}
+	keys := make([]uint64, len(ws))
+	for i, wl := range ws {
+		if wl.Workflow == nil || wl.Plan == nil {
+			return ReplayStats{}, fmt.Errorf("sim: workload %d: nil workflow or plan", i)
+		}
+		if err := wl.Workflow.Validate(); err != nil {
+			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
+		}
+		if err := wl.Plan.Validate(wl.Workflow); err != nil {
+			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
+		}
+		c.add(wl.Workflow, wl.Plan, plat)
+		keys[i] = wl.Key
+	}
+	opt.KeepInvocations = false // records stream out as outcomes
+	e := newEngine(c, plat, modeShared, opt)
+	e.pull, e.emit, e.keys = next, emit, keys
+	e.total = math.MaxInt // until the source ends
+	e.pullNext()
+	start := e.pending.Time
+	if err := e.loop(); err != nil {
+		return ReplayStats{}, err
+	}
+	e.flushDirty()
+	if n := len(e.slots) - len(e.freeSlots); n != 0 {
+		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
+	}
+	e.liveSum += float64(e.live) * (e.now - e.liveT)
+	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak}
+	if span := e.now - start; span > 0 && e.next > 0 {
+		st.MeanLiveVMs = e.liveSum / span
+	}
+	return st, nil
+}
+
+// pullNext takes the next arrival from the source and schedules it; at the end of the source the
+// replay's total becomes the arrivals taken, so the loop stops once they have finished.
+func (e *engine) pullNext() {
+	ok, err := e.pull(&e.pending)
+	switch {
+	case err != nil:
+		if e.err == nil {
+			e.err = err
+		}
+		return
+	case !ok:
+		e.total = e.next
+		return
+	}
+	a := &e.pending
+	switch {
+	case math.IsNaN(a.Time) || math.IsInf(a.Time, 0) || a.Time < 0:
+		e.err = fmt.Errorf("sim: arrival %d (id %d) at %v s, want a finite time >= 0", e.next, a.ID, a.Time)
+	case a.Time < e.lastArr || a.Time < e.now:
+		e.err = fmt.Errorf("sim: arrival %d (id %d) at %v s is before the previous one (%v s); arrivals must be sorted", e.next, a.ID, a.Time, max(e.lastArr, e.now))
+	case a.DAG < 0 || int(a.DAG) >= len(e.c.roots):
+		e.err = fmt.Errorf("sim: arrival %d (id %d) of workload %d; there are %d", e.next, a.ID, a.DAG, len(e.c.roots))
+	case e.next >= math.MaxInt32:
+		e.err = fmt.Errorf("sim: more than %d arrivals in one replay", math.MaxInt32)
+	}
+	if e.err != nil {
+		return
+	}
+	e.lastArr = a.Time
+	// The arrival is e.pending itself, so its event carries no id (ids are bounded by maxEvtID).
+	e.schedule(a.Time, evArrival, 0)
+	e.next++
+}

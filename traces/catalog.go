@@ -1,0 +1,146 @@
+package traces
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// A trace's catalog says what a replay needs to know about each DAG of the trace: its structure,
+// its functions' work, data sizes and skew, as a workflow in the project's JSON format. `trace
+// gen` and `trace import` write it beside the trace as FILE-catalog.EXT, one row per DAG, so a
+// trace is replayable by itself (docs/traces.md).
+
+// CatalogEntry is one DAG of a trace's catalog.
+type CatalogEntry struct {
+	DAG         string // the trace's dag_id
+	Invocations int64  // DAG invocations of it in the trace
+	Width       int
+	Depth       int
+	Nodes       int
+	DataBytes   int64         // intermediate data per invocation; -1 unknown
+	Workflow    *dag.Workflow // what runs: structure, work, data sizes, skew
+}
+
+// CatalogSchema is the column layout of a catalog table.
+var CatalogSchema = tables.Schema{
+	{Name: "dag_id", Type: tables.String},
+	{Name: "invocations", Type: tables.Int64},
+	{Name: "width", Type: tables.Int64},
+	{Name: "depth", Type: tables.Int64},
+	{Name: "nodes", Type: tables.Int64},
+	{Name: "data_bytes", Type: tables.Int64},
+	{Name: "workflow", Type: tables.String},
+}
+
+// CatalogPath returns where the catalog of the trace at path goes: the same name with
+// "-catalog" before the extension (trace.parquet -> trace-catalog.parquet).
+func CatalogPath(path string) (string, error) {
+	if _, err := tables.FormatOf(path); err != nil {
+		return "", err
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-catalog" + ext, nil
+}
+
+// CatalogEntryOf describes a DAG of a generated population.
+func CatalogEntryOf(d *DAGSpec) CatalogEntry {
+	return CatalogEntry{DAG: d.ID, Invocations: d.Count, Width: d.Width, Depth: d.Depth, Nodes: d.Nodes,
+		DataBytes: int64(d.DataBytes + 0.5), Workflow: d.Workflow()}
+}
+
+// CatalogWriter streams catalog rows to a CSV or Parquet file; the file appears only when Close
+// succeeds.
+type CatalogWriter struct{ w *tables.Writer }
+
+// CreateCatalog starts writing a catalog at path.
+func CreateCatalog(path string, opts ...tables.Options) (*CatalogWriter, error) {
+	w, err := tables.Create(path, CatalogSchema, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &CatalogWriter{w}, nil
+}
+
+// Write appends one DAG.
+func (c *CatalogWriter) Write(e *CatalogEntry) error {
+	js, err := json.Marshal(e.Workflow)
+	if err != nil {
+		return fmt.Errorf("catalog: DAG %s: %w", e.DAG, err)
+	}
+	w := c.w
+	w.String(e.DAG)
+	w.Int(e.Invocations)
+	w.Int(int64(e.Width))
+	w.Int(int64(e.Depth))
+	w.Int(int64(e.Nodes))
+	w.Int(e.DataBytes)
+	w.String(string(js))
+	return w.EndRow()
+}
+
+// Close finishes the file and moves it into place.
+func (c *CatalogWriter) Close() error { return c.w.Close() }
+
+// Abort discards the file; safe after Close.
+func (c *CatalogWriter) Abort() { c.w.Abort() }
+
+// ReadCatalog reads a whole catalog, row by row, checking each: a unique non-empty dag_id, a
+// workflow that parses and validates, and counts in range. Errors name the file, the row (or
+// CSV line) and the column. The catalog holds one row per DAG, so it is small next to the trace.
+func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
+	r, err := tables.Open(path, CatalogSchema, opts...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	csv := strings.HasSuffix(strings.ToLower(path), ".csv")
+	var out []CatalogEntry
+	seen := map[string]int64{}
+	for r.Next() {
+		where := fmt.Sprintf("row %d", r.Row())
+		if csv {
+			where = fmt.Sprintf("line %d", r.Row()+1)
+		}
+		bad := func(col, format string, a ...any) error {
+			return fmt.Errorf("%s: %s, column %q: %s", path, where, col, fmt.Sprintf(format, a...))
+		}
+		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(r.Int(2)),
+			Depth: int(r.Int(3)), Nodes: int(r.Int(4)), DataBytes: r.Int(5)}
+		switch {
+		case e.DAG == "":
+			return nil, bad("dag_id", "empty")
+		case e.Invocations < 0:
+			return nil, bad("invocations", "%d, want >= 0", e.Invocations)
+		case e.Width < 1:
+			return nil, bad("width", "%d, want >= 1", e.Width)
+		case e.Depth < 1:
+			return nil, bad("depth", "%d, want >= 1", e.Depth)
+		case e.Nodes < max(e.Width, e.Depth):
+			return nil, bad("nodes", "%d, want >= width (%d) and >= depth (%d)", e.Nodes, e.Width, e.Depth)
+		case e.DataBytes < -1:
+			return nil, bad("data_bytes", "%d, want >= 0 (or -1 for unknown)", e.DataBytes)
+		}
+		if prev, dup := seen[e.DAG]; dup {
+			return nil, bad("dag_id", "%q again (first at row %d); each DAG has one row", e.DAG, prev)
+		}
+		seen[e.DAG] = r.Row()
+		w, err := dag.ParseWorkflow(e.DAG, []byte(r.String(6)))
+		if err != nil {
+			return nil, bad("workflow", "%v", err)
+		}
+		e.Workflow = w
+		out = append(out, e)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("reading catalog: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: the catalog has no DAGs", path)
+	}
+	return out, nil
+}
