@@ -25,9 +25,10 @@ var layers = map[string]int{
 	// 2: what joins models: policies profiled in the simulator, calibration against AWS logs,
 	// Azure-style traces.
 	"policy": 2, "calibration": 2, "traces": 2,
-	// 3: named experiments; 4: the command line.
-	"experiments":  3,
-	"cmd/wisefuse": 4,
+	// 3: a whole trace replayed through one shared platform; 4: named experiments; 5: the CLI.
+	"replay":       3,
+	"experiments":  4,
+	"cmd/wisefuse": 5,
 }
 
 // external lists the only packages that may import a third-party module (by path prefix), so
