@@ -53,6 +53,27 @@ func CatalogEntryOf(d *DAGSpec) CatalogEntry {
 		DataBytes: int64(d.DataBytes + 0.5), Workflow: d.Workflow()}
 }
 
+// WriteCatalog writes the catalog of the trace at tracePath (CatalogPath) for a generated
+// population, one row per DAG, atomically.
+func WriteCatalog(tracePath string, dags []DAGSpec) error {
+	path, err := CatalogPath(tracePath)
+	if err != nil {
+		return err
+	}
+	cw, err := CreateCatalog(path)
+	if err != nil {
+		return err
+	}
+	defer cw.Abort()
+	for i := range dags {
+		e := CatalogEntryOf(&dags[i])
+		if err := cw.Write(&e); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
+}
+
 // CatalogWriter streams catalog rows to a CSV or Parquet file; the file appears only when Close
 // succeeds.
 type CatalogWriter struct{ w *tables.Writer }

@@ -145,7 +145,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The catalog goes in first: a trace without its catalog cannot be replayed.
-	if err := writeCatalog(*out, sum.Population); err != nil {
+	if err := traces.WriteCatalog(*out, sum.Population); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -168,26 +168,6 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		fmt.Fprintf(os.Stderr, "note: one DAG makes %.1f%% of the invocations; its structure is one step of that size in the width/depth/node CDFs (use more --dags)\n", 100*sum.LargestShare)
 	}
 	return nil
-}
-
-// writeCatalog writes the catalog of the trace at tracePath (traces.CatalogPath): one row per DAG.
-func writeCatalog(tracePath string, dags []traces.DAGSpec) error {
-	path, err := traces.CatalogPath(tracePath)
-	if err != nil {
-		return err
-	}
-	cw, err := traces.CreateCatalog(path)
-	if err != nil {
-		return err
-	}
-	defer cw.Abort()
-	for i := range dags {
-		e := traces.CatalogEntryOf(&dags[i])
-		if err := cw.Write(&e); err != nil {
-			return err
-		}
-	}
-	return cw.Close()
 }
 
 func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {

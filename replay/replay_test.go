@@ -1,0 +1,171 @@
+package replay
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/traces"
+)
+
+// genTrace writes a small generated trace (and its catalog) into dir and returns its path.
+func genTrace(t testing.TB, dir, name string, dags int, invocations int64) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	w, err := traces.CreateDAGTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	sum, err := traces.Generate(traces.GenConfig{Population: traces.PopulationConfig{DAGs: dags, Invocations: invocations},
+		Days: 1, Seed: 7, RunsPerDAG: 4}, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := traces.WriteCatalog(path, sum.Population); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func run(t *testing.T, cfg Config) *Summary {
+	t.Helper()
+	s, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestShardsMergeToTheWhole: three shards merged give the summary and DAG table of one replay of
+// the whole trace: counts and costs exactly, quantiles exactly (the sketches merge exactly).
+func TestShardsMergeToTheWhole(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 60, 3000)
+	for _, pol := range []string{"user-max", "sonic"} {
+		whole := run(t, Config{Trace: trace, Policy: pol, Out: filepath.Join(dir, pol, "whole"), Seed: 3})
+		var shards []string
+		for i := range 3 {
+			out := filepath.Join(dir, pol, "shard", string(rune('a'+i)))
+			run(t, Config{Trace: trace, Policy: pol, Out: out, Seed: 3, Shard: i, Shards: 3})
+			shards = append(shards, out)
+		}
+		merged, err := Merge(filepath.Join(dir, pol, "merged"), shards)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merged.DAGInvocations != 3000 || whole.DAGInvocations != 3000 {
+			t.Fatalf("%s: %d merged, %d whole DAG invocations, want 3000", pol, merged.DAGInvocations, whole.DAGInvocations)
+		}
+		type pair struct {
+			name string
+			a, b float64
+		}
+		for _, p := range []pair{
+			{"function invocations", float64(whole.FunctionInvocations), float64(merged.FunctionInvocations)},
+			{"cost", whole.TotalCost, merged.TotalCost}, {"p50", whole.P50, merged.P50}, {"p95", whole.P95, merged.P95},
+			{"p99", whole.P99, merged.P99}, {"mean", whole.MeanLatency, merged.MeanLatency},
+			{"cold starts", float64(whole.ColdStarts), float64(merged.ColdStarts)},
+			{"timed out", float64(whole.TimedOut), float64(merged.TimedOut)},
+		} {
+			if p.a != p.b {
+				t.Errorf("%s: %s: whole %v, merged %v", pol, p.name, p.a, p.b)
+			}
+		}
+		a, _ := os.ReadFile(filepath.Join(dir, pol, "whole", DAGsFile))
+		b, _ := os.ReadFile(filepath.Join(dir, pol, "merged", DAGsFile))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: merged DAG table differs from the whole replay's", pol)
+		}
+	}
+}
+
+// TestSameBytesWhateverTheWorkers: planning in parallel does not change a byte of the output.
+func TestSameBytesWhateverTheWorkers(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 40, 2000)
+	for _, w := range []int{1, 3} {
+		run(t, Config{Trace: trace, Policy: "photons", Out: filepath.Join(dir, "w", string(rune('0'+w))), Workers: w})
+	}
+	for _, f := range []string{InvocationsFile, DAGsFile} {
+		a, _ := os.ReadFile(filepath.Join(dir, "w", "1", f))
+		b, _ := os.ReadFile(filepath.Join(dir, "w", "3", f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between 1 and 3 workers (%d and %d bytes)", f, len(a), len(b))
+		}
+	}
+}
+
+// TestBadTraces: each bad input stops the replay with an error that names the file, the row and
+// the column, and leaves no output (no summary, no table, no temporary file).
+func TestBadTraces(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "good.csv", 30, 1000)
+	good, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, _ := traces.CatalogPath(trace)
+	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
+	write := func(name string, ls []string) string {
+		p := filepath.Join(dir, name+".csv")
+		if err := os.WriteFile(p, []byte(strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	swapped := append([]string(nil), lines...)
+	swapped[5], swapped[6] = swapped[6], swapped[5]
+	if strings.Split(swapped[5], ",")[2] == strings.Split(swapped[6], ",")[2] {
+		t.Fatal("rows 5 and 6 arrive at the same time; pick others")
+	}
+	unknown := append([]string(nil), lines...)
+	unknown[4] = "no-such-dag" + unknown[4][strings.Index(unknown[4], ","):]
+	nan := append([]string(nil), lines...)
+	f := strings.Split(nan[3], ",")
+	f[2] = "NaN"
+	nan[3] = strings.Join(f, ",")
+	for name, tc := range map[string]struct {
+		trace string
+		want  []string
+	}{
+		"unsorted":       {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
+		"unknown DAG":    {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
+		"NaN arrival":    {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
+		"missing column": {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+	} {
+		// Every bad trace shares the good one's catalog.
+		cat := catalog
+		out := filepath.Join(dir, "out-"+strings.ReplaceAll(name, " ", "-"))
+		_, err := Run(Config{Trace: tc.trace, Catalog: cat, Out: out})
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", name, err, w)
+			}
+		}
+		if ents, _ := os.ReadDir(out); len(ents) != 0 {
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s: left %v in the output folder", name, names)
+		}
+	}
+	if _, err := Run(Config{Trace: filepath.Join(dir, "none.csv"), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
+		t.Errorf("missing catalog: %v, want an error naming none-catalog.csv", err)
+	}
+	for _, spec := range []string{"3/2", "1/0", "-1/2", "a/b", "2"} {
+		if _, _, err := ParseShard(spec); err == nil {
+			t.Errorf("shard %q accepted", spec)
+		}
+	}
+}
