@@ -1,4 +1,4 @@
-package apps
+package calibration
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -219,7 +220,7 @@ type VariabilityModel struct {
 // IndexedSkews are the fixed item-skew factors the simulator gives spec's items when its skew is
 // by index: uniform on [1-SkewWidth, 1] at dag.ItemUniform(stage, i), as dag.Function.IndexedSkew.
 func IndexedSkews(spec FunctionSpec) []float64 {
-	f := dag.Function{Name: spec.Stage, ItemSkew: skew(spec.SkewWidth)}
+	f := dag.Function{Name: spec.Stage, ItemSkew: apps.ItemSkew(spec.SkewWidth)}
 	out := make([]float64, max(spec.Items, 1))
 	for i := range out {
 		out[i] = f.IndexedSkew(i)
