@@ -3,7 +3,6 @@ package calibration
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/platform"
@@ -155,11 +154,4 @@ func SimulateBundling(runs int, seed uint64, base *platform.Platform) ([]BundleP
 		out = append(out, BundlePoint{Bundle: m.Bundle, MemoryMB: m.MemoryMB, P50: q[0], P95: q[1]})
 	}
 	return out, nil
-}
-
-// sortedCopy returns x sorted, leaving x alone.
-func sortedCopy(x []float64) []float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	return s
 }
