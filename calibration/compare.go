@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -106,7 +107,7 @@ func Compare(app string, profiles []*Profile, seed uint64, base *platform.Platfo
 			if len(m) == 0 || len(s) == 0 {
 				return nil, fmt.Errorf("%s at %d MB: stage %q missing (measured %d runs, simulated %d)", app, p.MemoryMB, n, len(m), len(s))
 			}
-			mq, sq := percentiles(m, 50, 95), percentiles(s, 50, 95)
+			mq, sq := stats.Percentiles(m, 50, 95), stats.Percentiles(s, 50, 95)
 			cmp.Cells = append(cmp.Cells, Cell{App: app, MemoryMB: p.MemoryMB, Stage: n,
 				MeasP50: mq[0], MeasP95: mq[1], SimP50: sq[0], SimP95: sq[1]})
 		}
@@ -150,7 +151,7 @@ func SimulateBundling(runs int, seed uint64, base *platform.Platform) ([]BundleP
 		for i, d := range res.DAGs {
 			lat[i] = d.Latency
 		}
-		q := percentiles(lat, 50, 95)
+		q := stats.Percentiles(lat, 50, 95)
 		out = append(out, BundlePoint{Bundle: m.Bundle, MemoryMB: m.MemoryMB, P50: q[0], P95: q[1]})
 	}
 	return out, nil
