@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // The video workflow has the published state machine's shape: Split, then one Map whose
@@ -20,7 +20,7 @@ func TestVideoFollowsPublishedASL(t *testing.T) {
 	if w.Steps[1].Name != VideoMap || len(it) != 2 || it[0].Task != "Extract" || it[1].Task != "Classify" {
 		t.Fatalf("video Map %q iterator = %+v, want Extract -> Classify", w.Steps[1].Name, it)
 	}
-	data, err := os.ReadFile(shareddata.Require(t, "step-functions", "video-analytics.asl.json"))
+	data, err := os.ReadFile(sharedtest.Require(t, "step-functions", "video-analytics.asl.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

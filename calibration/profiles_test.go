@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // The format's checks are package orion's (orion_test.go); these show that ReadProfile passes
@@ -32,7 +33,7 @@ func TestReadProfileErrors(t *testing.T) {
 // loadProfiles reads the shared profiles or skips (failing under CI=true) when they are absent.
 func loadProfiles(t *testing.T, app string) []*Profile {
 	t.Helper()
-	shareddata.Require(t, "aws-lambda-profiles", app)
+	sharedtest.Require(t, "aws-lambda-profiles", app)
 	dir, _ := shareddata.Dir()
 	ps, err := ReadProfiles(dir, app)
 	if err != nil {
