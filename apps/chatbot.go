@@ -34,7 +34,7 @@ func buildChatbot() *dag.Workflow {
 				Name: "SplitChatBot", MinMemoryMB: 512, SharedMemoryMB: 256,
 				SerialWork: dag.Const(2.014), Threads: 1,
 				OutputBytes: dag.Const(22e6), OutputRequests: 45, ExtraRequestLatency: 0.1006,
-				InitTime: dag.Const(1.5), ItemSkew: skew(0), RunFactor: runFactor(0.338),
+				InitTime: dag.Const(1.5), ItemSkew: ItemSkew(0), RunFactor: runFactor(0.338),
 			},
 			{
 				// loadtxt, SVD and 1,500 gradient-descent steps (numpy/BLAS). The measured P50 is
@@ -43,7 +43,7 @@ func buildChatbot() *dag.Workflow {
 				Name: "TrainIntentClassifier", MinMemoryMB: 512, SharedMemoryMB: 256,
 				SerialWork: dag.Const(1.630), ParallelWork: dag.Const(2.622), Threads: 2,
 				InputBytes: dag.Const(1.5e6), InputRequests: 4, OutputBytes: dag.Const(0.05e6),
-				InitTime: dag.Const(1.5), ItemSkew: skew(0.5), RunFactor: runFactor(0.4056),
+				InitTime: dag.Const(1.5), ItemSkew: ItemSkew(0.5), RunFactor: runFactor(0.4056),
 			},
 		},
 		Steps: []dag.Step{

@@ -33,7 +33,7 @@ func buildML() *dag.Workflow {
 				Name: "PCA", MinMemoryMB: 512, SharedMemoryMB: 256,
 				SerialWork: dag.Const(5.560), ParallelWork: dag.Const(2.886), Threads: 4,
 				InputBytes: dag.Const(20e6), OutputBytes: dag.Const(30e6),
-				InitTime: dag.Const(1.0), ItemSkew: skew(0), RunFactor: runFactor(0.060),
+				InitTime: dag.Const(1.0), ItemSkew: ItemSkew(0), RunFactor: runFactor(0.060),
 			},
 			{
 				// 6 processes x 2 LightGBM threads on the projected set (~25 MB text). The measured
@@ -46,13 +46,13 @@ func buildML() *dag.Workflow {
 				Name: "ParamTune", MinMemoryMB: 1000, SharedMemoryMB: 400,
 				ParallelWork: dag.Const(17.204), Threads: 12, Oversubscription: 0.795,
 				InputBytes: dag.Const(25e6), OutputBytes: dag.Const(2e6),
-				InitTime: dag.Const(2.0), ItemSkew: skew(0.75), RunFactor: runFactor(0.074),
+				InitTime: dag.Const(2.0), ItemSkew: ItemSkew(0.75), RunFactor: runFactor(0.074),
 			},
 			{
 				// Reads the accuracies from the Map's payload.
 				Name: "CombineModels", MinMemoryMB: 128, SharedMemoryMB: 64,
 				SerialWork: dag.Const(0.040), Threads: 1,
-				InitTime: dag.Const(0.3), ItemSkew: skew(0), RunFactor: runFactor(0.348),
+				InitTime: dag.Const(0.3), ItemSkew: ItemSkew(0), RunFactor: runFactor(0.348),
 			},
 		},
 		Steps: []dag.Step{

@@ -40,14 +40,14 @@ func buildSVD() *dag.Workflow {
 				Name: "Partition", MinMemoryMB: 2048, SharedMemoryMB: 256,
 				SerialWork: dag.Const(2.0), Threads: 1,
 				InputBytes: dag.Const(800e6), OutputBytes: dag.Const(801e6),
-				InitTime: dag.Const(1.0), ItemSkew: skew(0), RunFactor: runFactor(0.05),
+				InitTime: dag.Const(1.0), ItemSkew: ItemSkew(0), RunFactor: runFactor(0.05),
 			},
 			{
 				// 3.3 GFLOP at ~15 GFLOP/s per core (BLAS, up to 6 threads) plus parsing.
 				Name: "Sketch", MinMemoryMB: 512, SharedMemoryMB: 256,
 				SerialWork: dag.Const(0.05), ParallelWork: dag.Const(0.22), Threads: 6,
 				InputBytes: dag.Const(40.9e6), OutputBytes: dag.Const(6.2e6),
-				InitTime: dag.Const(1.0), ItemSkew: skew(0.1), RunFactor: runFactor(0.1),
+				InitTime: dag.Const(1.0), ItemSkew: ItemSkew(0.1), RunFactor: runFactor(0.1),
 			},
 			{
 				// QR of 100,000 x 110 (2.4 GFLOP) and small factorizations, plus assembling
@@ -55,7 +55,7 @@ func buildSVD() *dag.Workflow {
 				Name: "Merge", MinMemoryMB: 1024, SharedMemoryMB: 256,
 				SerialWork: dag.Const(0.3), ParallelWork: dag.Const(0.25), Threads: 6,
 				InputBytes: dag.Const(124e6), OutputBytes: dag.Const(81e6),
-				InitTime: dag.Const(1.0), ItemSkew: skew(0), RunFactor: runFactor(0.05),
+				InitTime: dag.Const(1.0), ItemSkew: ItemSkew(0), RunFactor: runFactor(0.05),
 			},
 		},
 		Steps: []dag.Step{

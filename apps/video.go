@@ -37,7 +37,8 @@ const (
 	videoShuffleS, videoShuffleSigma                   = 0.0375, 0.353
 )
 
-const videoChunks = 30 // Application_Inputs/Video_Inputs.json: DOP 30, 2-s chunks of a 1-min video
+// VideoChunks is the video workflow's Map width: one item per 2-s chunk of the 1-min video.
+const VideoChunks = 30 // Application_Inputs/Video_Inputs.json: DOP 30, 2-s chunks of a 1-min video
 
 func init() {
 	register(App{
@@ -61,9 +62,9 @@ func buildVideo() *dag.Workflow {
 				// chunk, sequentially (31 requests; fitted 13 ms extra per request).
 				Name: "Split", MinMemoryMB: 256, SharedMemoryMB: 128,
 				SerialWork: dag.Const(videoSplitS), Threads: 1,
-				InputBytes: dag.Const(38e6), OutputBytes: dag.Const(38e6), OutputRequests: videoChunks,
+				InputBytes: dag.Const(38e6), OutputBytes: dag.Const(38e6), OutputRequests: VideoChunks,
 				ExtraRequestLatency: videoSplitReqLat,
-				InitTime:            dag.Const(0.6), ItemSkew: skew(0), RunFactor: runFactor(videoSplitSigma),
+				InitTime:            dag.Const(0.6), ItemSkew: ItemSkew(0), RunFactor: runFactor(videoSplitSigma),
 			},
 			{
 				// Decode the first frame of a ~1.3 MB chunk, write a ~0.4 MB JPEG; S3 latency
@@ -71,7 +72,7 @@ func buildVideo() *dag.Workflow {
 				Name: "Extract", MinMemoryMB: 256, SharedMemoryMB: 128,
 				SerialWork: dag.Const(videoExtractS), Threads: 1,
 				InputBytes: dag.Const(1.3e6), OutputBytes: dag.Const(0.4e6), ExtraRequestLatency: videoExtractReqLat,
-				InitTime: dag.Const(0.6), ItemSkew: skew(0.3), ItemSkewByIndex: true, RunFactor: runFactor(videoExtractSigma),
+				InitTime: dag.Const(0.6), ItemSkew: ItemSkew(0.3), ItemSkewByIndex: true, RunFactor: runFactor(videoExtractSigma),
 			},
 			{
 				// Tiny-YOLOv3 (TensorFlow) on one frame, then crop/upscale/sharpen the detections
@@ -80,18 +81,18 @@ func buildVideo() *dag.Workflow {
 				Name: "Classify", MinMemoryMB: 1000, SharedMemoryMB: 600,
 				SerialWork: dag.Const(videoClassifyS), ParallelWork: dag.Const(videoClassifyP), Threads: 10,
 				InputBytes: dag.Const(0.4e6), OutputBytes: dag.Const(4e6),
-				InitTime: dag.Const(6), ItemSkew: skew(0.9), ItemSkewByIndex: true, RunFactor: runFactor(videoClassifySigma),
+				InitTime: dag.Const(6), ItemSkew: ItemSkew(0.9), ItemSkewByIndex: true, RunFactor: runFactor(videoClassifySigma),
 			},
 			{
 				// Pure Python over the Map's result list (no storage): the profiles' Shuffle stage.
 				Name: "Shuffle", MinMemoryMB: 128, SharedMemoryMB: 64,
 				SerialWork: dag.Const(videoShuffleS), Threads: 1,
-				InitTime: dag.Const(0.25), ItemSkew: skew(0), RunFactor: runFactor(videoShuffleSigma),
+				InitTime: dag.Const(0.25), ItemSkew: ItemSkew(0), RunFactor: runFactor(videoShuffleSigma),
 			},
 		},
 		Steps: []dag.Step{
 			task("Split"),
-			mapOf(VideoMap, videoChunks, task("Extract"), task("Classify")),
+			mapOf(VideoMap, VideoChunks, task("Extract"), task("Classify")),
 			task("Shuffle"),
 		},
 	}

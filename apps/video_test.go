@@ -5,11 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/platform"
-	"github.com/wisefuse/wisefuse/records"
-
-	"github.com/wisefuse/wisefuse/internal/shareddata"
-	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // The video workflow has the published state machine's shape: Split, then one Map whose
@@ -24,7 +20,7 @@ func TestVideoFollowsPublishedASL(t *testing.T) {
 	if w.Steps[1].Name != VideoMap || len(it) != 2 || it[0].Task != "Extract" || it[1].Task != "Classify" {
 		t.Fatalf("video Map %q iterator = %+v, want Extract -> Classify", w.Steps[1].Name, it)
 	}
-	data, err := os.ReadFile(shareddata.Require(t, "step-functions", "video-analytics.asl.json"))
+	data, err := os.ReadFile(sharedtest.Require(t, "step-functions", "video-analytics.asl.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,9 +49,9 @@ func TestVideoFollowsPublishedASL(t *testing.T) {
 	}
 }
 
-// A bundle of B items runs B whole items (Extract then Classify) in one VM of
-// min(1472*B, 10240) MB: an item's Classify starts when its own Extract ends.
-func TestVideoBundlePlanBundlesWholeItems(t *testing.T) {
+// ORION's bundling plan: every function at min(1472*B, 10240) MB and the chunk Map bundled by B
+// (that the simulator then runs whole items in one VM is checked in package calibration).
+func TestVideoBundlePlan(t *testing.T) {
 	w, _ := Lookup("video")
 	if _, err := VideoBundlePlan(w, 0); err == nil {
 		t.Error("bundle 0 must be an error")
@@ -66,33 +62,5 @@ func TestVideoBundlePlanBundlesWholeItems(t *testing.T) {
 	}
 	if plan.MemoryOf("Classify") != VideoBundleMemoryMB(5) || VideoBundleMemoryMB(5) != 7360 || VideoBundleMemoryMB(10) != 10240 || plan.BundleOf(VideoMap) != 5 {
 		t.Fatalf("plan = %+v, want every function at 7360 MB and %s bundled by 5", plan, VideoMap)
-	}
-	res, err := sim.Run(w, plan, 2, sim.Options{Platform: Platform("video", platform.Default()), Seed: 1, KeepInvocations: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	type key struct{ run, item int }
-	extract := map[key]records.Invocation{}
-	for _, inv := range res.Invocations {
-		if inv.Step == "Extract" {
-			extract[key{inv.Run, inv.Item}] = inv
-		}
-	}
-	n := 0
-	for _, inv := range res.Invocations {
-		if inv.Step != "Classify" {
-			continue
-		}
-		n++
-		e := extract[key{inv.Run, inv.Item}]
-		if e.VM != inv.VM || e.Bundle != inv.Item/5 {
-			t.Errorf("run %d item %d: Extract in VM %d (bundle %d), Classify in VM %d", inv.Run, inv.Item, e.VM, e.Bundle, inv.VM)
-		}
-		if inv.Start < e.End-1e-9 || inv.Start > e.End+0.01 {
-			t.Errorf("run %d item %d: Classify starts at %.3f, its Extract ends at %.3f", inv.Run, inv.Item, inv.Start, e.End)
-		}
-	}
-	if n != 2*videoChunks {
-		t.Errorf("%d Classify invocations, want %d", n, 2*videoChunks)
 	}
 }

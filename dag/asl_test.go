@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // examplesDir holds the documented example files; tests load them so the docs cannot rot.
@@ -13,7 +13,7 @@ const examplesDir = "../docs/examples"
 
 // TestImportSharedASL imports the three real Step Functions definitions with their side files.
 func TestImportSharedASL(t *testing.T) {
-	dir := shareddata.Require(t, "step-functions")
+	dir := sharedtest.Require(t, "step-functions")
 	for _, tc := range []struct {
 		app       string
 		steps     []string // top-level step names

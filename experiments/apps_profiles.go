@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/calibration"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/internal/shareddata"
@@ -56,10 +56,10 @@ func runProfiles(c Cell, seed uint64) ([]Row, error) {
 			rows = append(rows, Row{p.App, stage, source, mem, q, stats.Percentile(sorted, q)})
 		}
 	}
-	var real map[int]*apps.Profile
-	if dir, ok := shareddata.Dir(); ok && slices.Contains(apps.ProfiledApps, p.App) {
-		if ps, err := apps.ReadProfiles(dir, p.App); err == nil {
-			real = map[int]*apps.Profile{}
+	var real map[int]*calibration.Profile
+	if dir, ok := shareddata.Dir(); ok && slices.Contains(calibration.ProfiledApps, p.App) {
+		if ps, err := calibration.ReadProfiles(dir, p.App); err == nil {
+			real = map[int]*calibration.Profile{}
 			for _, pr := range ps {
 				real[pr.MemoryMB] = pr
 			}
@@ -72,8 +72,8 @@ func runProfiles(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("profiling %s at %d MB: %w", p.App, m, err)
 		}
-		samples := apps.StageSamples(stages, res)
-		for _, s := range append(slices.Clone(stages), apps.E2EStage) {
+		samples := calibration.StageSamples(stages, res)
+		for _, s := range append(slices.Clone(stages), calibration.E2EStage) {
 			emit(s, "simulated", m, samples[s])
 			if pr := real[mem]; pr != nil && len(pr.Stages[s]) > 0 {
 				emit(s, "aws", mem, pr.Stages[s])
@@ -154,8 +154,8 @@ func profileValue(t *Table, app, stage, source string, mem int, q float64) float
 func headlinesProfiles(t *Table) []Headline {
 	var hs []Headline
 	for _, app := range t.Strings("app") {
-		s1, s2 := profileValue(t, app, apps.E2EStage, "simulated", 1000, 50), profileValue(t, app, apps.E2EStage, "simulated", 10240, 50)
-		a1, a2 := profileValue(t, app, apps.E2EStage, "aws", 1000, 50), profileValue(t, app, apps.E2EStage, "aws", 10240, 50)
+		s1, s2 := profileValue(t, app, calibration.E2EStage, "simulated", 1000, 50), profileValue(t, app, calibration.E2EStage, "simulated", 10240, 50)
+		a1, a2 := profileValue(t, app, calibration.E2EStage, "aws", 1000, 50), profileValue(t, app, calibration.E2EStage, "aws", 10240, 50)
 		if appIsNaN(s1) || appIsNaN(s2) {
 			continue
 		}

@@ -122,8 +122,9 @@ func (f CDF) plot() (*plot.Plot, *legend, error) {
 
 // cdfPoints reduces values to at most about n points of their empirical CDF. With at most n
 // values it returns the exact staircase; otherwise the values at n evenly spaced cumulative
-// fractions (the empirical quantiles, as stats.Percentile's nearest-rank). On a log axis the
-// points at x <= 0 are dropped after the fractions are computed, so they still count.
+// fractions (the empirical quantiles by nearest rank; stats.Percentile interpolates instead).
+// On a log axis the points at x <= 0 are dropped after the fractions are computed, so they
+// still count.
 func cdfPoints(values []float64, n int, logX bool) plotter.XYs {
 	v := slices.Clone(values)
 	slices.Sort(v)

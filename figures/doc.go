@@ -12,6 +12,9 @@
 //     group, optionally with the values printed above the bars.
 //   - Scatter: unconnected points per series, optionally with the diagonal y = x for predicted
 //     against measured values.
+//   - CDFGrid: a grid of small CDF panels comparing two samples each (measured and simulated
+//     stage latency per stage and memory size, in docs/calibration.md), written as one PNG in
+//     gonum/plot's default look, which its byte-checked output keeps.
 //
 // Axis gives an axis its label, which should carry the unit ("E2E latency (s)"), a log10 scale
 // (Log) for data that spans decades, and optionally a fixed range. Ref adds labelled reference

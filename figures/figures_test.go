@@ -3,6 +3,7 @@ package figures
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -326,6 +327,52 @@ func TestLinearTicks(t *testing.T) {
 		}
 		if got := strings.Join(labels, " "); got != tc.want {
 			t.Errorf("ticks on [%v, %v]: %q, want %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
+// CDFGrid keeps its own look; a golden file pins it, as for the other renderers.
+func TestCDFGridGolden(t *testing.T) {
+	sample := func(scale float64) []float64 {
+		x := make([]float64, 300)
+		for i := range x {
+			x[i] = scale * (1 + math.Sin(float64(i)*0.37) + float64(i)/300)
+		}
+		return x
+	}
+	var g CDFGrid
+	for _, stage := range []string{"Split", "E2E"} {
+		var row []CDFPanel
+		for j, mb := range []int{1000, 5000} {
+			s := float64(j + 1)
+			row = append(row, CDFPanel{Title: fmt.Sprintf("video %s, %d MB", stage, mb), XLabel: "seconds",
+				Series: []Sample{{Name: "measured", Values: sample(s)}, {Name: "simulated", Values: sample(1.1 * s)}}})
+		}
+		g.Panels = append(g.Panels, row)
+	}
+	path := filepath.Join(t.TempDir(), "grid.png")
+	if err := g.WritePNG(path); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	golden := filepath.Join("testdata", "cdfgrid.png")
+	if *regen {
+		os.WriteFile(golden, got, 0o644)
+		return
+	}
+	if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("grid.png differs from %s (err %v); run with -regen if intended", golden, err)
+	}
+
+	for name, bad := range map[string]CDFGrid{
+		"no panels":   {},
+		"ragged rows": {Panels: [][]CDFPanel{g.Panels[0], g.Panels[1][:1]}},
+		"empty":       {Panels: [][]CDFPanel{{{Title: "t", Series: []Sample{{Name: "a"}}}}}},
+		"NaN":         {Panels: [][]CDFPanel{{{Title: "t", Series: []Sample{{Name: "a", Values: []float64{1, math.NaN()}}}}}}},
+		"3 series":    {Panels: [][]CDFPanel{{{Title: "t", Series: []Sample{{Name: "a", Values: []float64{1}}, {Name: "b", Values: []float64{1}}, {Name: "c", Values: []float64{1}}}}}}},
+	} {
+		if err := bad.WritePNG(filepath.Join(t.TempDir(), "bad.png")); err == nil {
+			t.Errorf("%s: want an error", name)
 		}
 	}
 }

@@ -8,14 +8,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // publishedCDF reads one of the published Azure structure CDFs, skipping (or failing under CI)
 // when the shared data folder is absent.
 func publishedCDF(t testing.TB, name string) CDF {
 	t.Helper()
-	path := shareddata.Require(t, "azure-dag-structure", name+"_cdf.csv")
+	path := sharedtest.Require(t, "azure-dag-structure", name+"_cdf.csv")
 	c, err := ReadCDF(path)
 	if err != nil {
 		t.Fatal(err)

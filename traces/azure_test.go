@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 func TestReadAzure2021Sample(t *testing.T) {
-	path := shareddata.Require(t, "azure-functions-2021-sample", "Azure2021_200.csv")
+	path := sharedtest.Require(t, "azure-functions-2021-sample", "Azure2021_200.csv")
 	imp, err := ReadAzure2021(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,18 +1,13 @@
 package wisefuse
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
@@ -295,135 +290,6 @@ func (s *SizeProfile) addRun(w *dag.Workflow, invs []records.Invocation, idx []i
 	s.E2E = append(s.E2E, end-arrival)
 	s.Runs++
 	return nil
-}
-
-// logName matches the real profiling logs' file names: rsc_<M>_<M>_<M>.txt.
-var logName = regexp.MustCompile(`^rsc_(\d+(?:_\d+)*)\.txt$`)
-
-// ReadLogs builds a profile from a folder of real profiling logs in the format of
-// ../shared/data/aws-lambda-profiles/<app>: one file per memory size, rsc_<M>_<M>_<M>.txt, one
-// run a line, `E2E:<ms> <Stage>:<ms> ...`.
-//
-// A log gives one value per stage and run (for a parallel stage, the maximum over its
-// invocations), not per invocation, and does not split download, compute and upload. So each
-// stage becomes a Task step whose whole time is compute (it is what scales with the VM size), the
-// workflow becomes the chain of stages in name order (a series sum does not depend on order), and
-// E2E minus the sum of the stages -- Step Functions' orchestration and invocation overhead --
-// becomes the run's end gap.
-func ReadLogs(dir string) (*Profile, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("wisefuse: reading log folder: %w", err)
-	}
-	type logFile struct {
-		path string
-		mem  int
-	}
-	var files []logFile
-	for _, e := range entries {
-		m := logName.FindStringSubmatch(e.Name())
-		if m == nil || e.IsDir() {
-			continue
-		}
-		parts := strings.Split(m[1], "_")
-		mem, _ := strconv.Atoi(parts[0])
-		for _, q := range parts[1:] {
-			if q != parts[0] {
-				return nil, fmt.Errorf("wisefuse: %s: memory sizes differ between functions (%s); only uniform sizes can be profiled", filepath.Join(dir, e.Name()), m[1])
-			}
-		}
-		files = append(files, logFile{filepath.Join(dir, e.Name()), mem})
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("wisefuse: %s: no rsc_<M>_<M>_<M>.txt log files", dir)
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].mem < files[j].mem })
-	var stageNames []string
-	runsBySize := make([][]map[string]float64, len(files))
-	for fi, f := range files {
-		runs, err := readLogFile(f.path)
-		if err != nil {
-			return nil, err
-		}
-		runsBySize[fi] = runs
-		for _, r := range runs {
-			for k := range r {
-				if k != "E2E" && !slices.Contains(stageNames, k) {
-					stageNames = append(stageNames, k)
-				}
-			}
-		}
-	}
-	sort.Strings(stageNames)
-	w := &dag.Workflow{Name: filepath.Base(filepath.Clean(dir))}
-	for _, n := range stageNames {
-		w.Functions = append(w.Functions, dag.Function{Name: n, MinMemoryMB: dag.MinMemoryMB, Threads: 1})
-		w.Steps = append(w.Steps, dag.Step{Name: n, Task: n})
-	}
-	p := &Profile{Workflow: w, Source: "real logs " + dir}
-	for fi, f := range files {
-		sp := newSizeProfile(w, f.mem)
-		for li, r := range runsBySize[fi] {
-			sum := 0.0
-			for si, n := range stageNames {
-				v, ok := r[n]
-				if !ok {
-					return nil, fmt.Errorf("wisefuse: %s: run %d (line %d) has no %s stage (other runs do)", f.path, li+1, li+1, n)
-				}
-				sum += v
-				sp.Stages[si].Gap = append(sp.Stages[si].Gap, 0)
-				sp.Steps[si].add(sp.Runs, 0, 0, &records.Invocation{Compute: v})
-			}
-			sp.E2E = append(sp.E2E, r["E2E"])
-			// Orchestration overhead; a run whose stages overlap a little reads as no overhead.
-			sp.EndGap = append(sp.EndGap, math.Max(0, r["E2E"]-sum))
-			sp.Runs++
-		}
-		p.Sizes = append(p.Sizes, sp)
-	}
-	return p, nil
-}
-
-// readLogFile parses one log file into one map (stage -> seconds) per run.
-func readLogFile(path string) ([]map[string]float64, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("wisefuse: %w", err)
-	}
-	var runs []map[string]float64
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 {
-			continue
-		}
-		r := map[string]float64{}
-		for _, f := range fields {
-			k, v, ok := strings.Cut(f, ":")
-			ms, err := strconv.ParseFloat(v, 64)
-			if !ok || k == "" || err != nil || ms < 0 || math.IsInf(ms, 0) || math.IsNaN(ms) {
-				return nil, fmt.Errorf("wisefuse: %s:%d: field %q: want <Stage>:<milliseconds>", path, line, f)
-			}
-			if old, dup := r[k]; dup && old != ms/1000 {
-				return nil, fmt.Errorf("wisefuse: %s:%d: %s appears twice with different values (%v and %v ms)", path, line, k, old*1000, ms)
-			}
-			r[k] = ms / 1000
-		}
-		if _, ok := r["E2E"]; !ok {
-			return nil, fmt.Errorf("wisefuse: %s:%d: no E2E field", path, line)
-		}
-		runs = append(runs, r)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
-	}
-	if len(runs) == 0 {
-		return nil, fmt.Errorf("wisefuse: %s: no runs", path)
-	}
-	return runs, nil
 }
 
 // Validate checks that the profile is usable: sizes ascending and distinct, every size with runs,

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 	"github.com/wisefuse/wisefuse/internal/stats"
 )
 
@@ -13,7 +13,7 @@ import (
 // shared data folder is absent.
 func realLogDir(t *testing.T, app string) string {
 	t.Helper()
-	return shareddata.Require(t, "aws-lambda-profiles", app)
+	return sharedtest.Require(t, "aws-lambda-profiles", app)
 }
 
 // onlySizes returns a copy of p with just the given sizes.

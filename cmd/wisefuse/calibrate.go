@@ -11,7 +11,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/platform"
 
-	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/calibration"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/shareddata"
 )
@@ -56,11 +56,11 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		plat = p
 	}
-	st := apps.StorageOf(plat)
-	r := &apps.Report{Command: "wisefuse " + strings.Join(append([]string{"calibrate"}, args...), " "), Figures: map[string]string{}}
-	profiles := map[string][]*apps.Profile{}
-	for _, app := range apps.ProfiledApps {
-		ps, err := apps.ReadProfiles(dir, app)
+	st := calibration.StorageOf(plat)
+	r := &calibration.Report{Command: "wisefuse " + strings.Join(append([]string{"calibrate"}, args...), " "), Figures: map[string]string{}}
+	profiles := map[string][]*calibration.Profile{}
+	for _, app := range calibration.ProfiledApps {
+		ps, err := calibration.ReadProfiles(dir, app)
 		if err != nil {
 			return err
 		}
@@ -68,27 +68,27 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		for _, p := range ps {
 			r.Drifts = append(r.Drifts, p.Drifts()...)
 		}
-		for _, spec := range apps.Specs(app) {
-			f, err := apps.Fit(spec, ps, st)
+		for _, spec := range calibration.Specs(app) {
+			f, err := calibration.Fit(spec, ps, st)
 			if err != nil {
 				return err
 			}
 			r.Fits = append(r.Fits, f)
 		}
-		r.Overheads = append(r.Overheads, apps.FitOverhead(app, ps))
+		r.Overheads = append(r.Overheads, calibration.FitOverhead(app, ps))
 	}
 	if *report == "" {
-		return apps.WriteFitTable(stdout, r.Fits, r.Overheads)
+		return calibration.WriteFitTable(stdout, r.Fits, r.Overheads)
 	}
-	for _, app := range apps.ProfiledApps {
-		cmps, err := apps.Compare(app, profiles[app], *seed, plat)
+	for _, app := range calibration.ProfiledApps {
+		cmps, err := calibration.Compare(app, profiles[app], *seed, plat)
 		if err != nil {
 			return err
 		}
 		r.Comparisons = append(r.Comparisons, cmps...)
 		if *figures != "" {
-			path := apps.FigurePath(*figures, app)
-			if err := apps.WriteFigure(path, cmps); err != nil {
+			path := calibration.FigurePath(*figures, app)
+			if err := calibration.WriteFigure(path, cmps); err != nil {
 				return err
 			}
 			rel, err := filepath.Rel(filepath.Dir(*report), path)
@@ -98,7 +98,7 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			r.Figures[app] = filepath.ToSlash(rel)
 		}
 	}
-	b, err := apps.SimulateBundling(100, *seed, plat)
+	b, err := calibration.SimulateBundling(100, *seed, plat)
 	if err != nil {
 		return err
 	}
@@ -111,5 +111,5 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s\n", *report)
-	return apps.WriteFitTable(stdout, r.Fits, r.Overheads)
+	return calibration.WriteFitTable(stdout, r.Fits, r.Overheads)
 }

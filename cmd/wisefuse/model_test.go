@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 // TestModelUseSizesOrder: --use-sizes may list sizes in any order (the profile keeps them
 // ascending, so the answer is the same), and a size listed twice is a usage error.
 func TestModelUseSizesOrder(t *testing.T) {
-	logs := filepath.Join(shareddata.Require(t, "aws-lambda-profiles"), "video")
+	logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), "video")
 	args := []string{"model", "--profiles", logs, "--memory", "5000", "--json", "--use-sizes"}
 	code, ascending, errOut := runCLI(append(args, "1000,10240")...)
 	if code != 0 {

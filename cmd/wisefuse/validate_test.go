@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
 const examples = "../../docs/examples"
@@ -34,7 +34,7 @@ func TestValidateWorkflowAndPlan(t *testing.T) {
 }
 
 func TestValidateASL(t *testing.T) {
-	dir := shareddata.Require(t, "step-functions")
+	dir := sharedtest.Require(t, "step-functions")
 	code, out, errOut := runCLI("validate", "--asl", filepath.Join(dir, "video-analytics.asl.json"),
 		"--functions", filepath.Join(examples, "video-analytics.functions.json"))
 	if code != 0 {

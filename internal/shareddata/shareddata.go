@@ -1,11 +1,12 @@
 // Package shareddata locates the public measurements in ../shared/data (see its README) that
-// tests and calibration read. The project never commits those files; it only reads them.
+// tests and calibration read. The project never commits those files; it only reads them. Tests
+// ask for a file with sharedtest.Require, which skips (or fails under CI) when it is absent; that
+// helper lives in its own package so that binaries do not link package testing.
 package shareddata
 
 import (
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // EnvVar overrides where the shared data folder is.
@@ -44,26 +45,6 @@ func Path(elem ...string) (string, bool) {
 	return filepath.Join(append([]string{d}, elem...)...), true
 }
 
-// InCI reports whether the tests run under CI (CI=true), where missing data is a failure.
+// InCI reports whether the tests run under CI (CI=true), where missing data is a failure
+// (sharedtest.Require).
 func InCI() bool { return os.Getenv("CI") == "true" }
-
-// Require returns the path of elem inside the shared data folder for a test. When it is missing
-// the test is skipped with the reason (the project does not commit these public files), except
-// under CI=true, where a missing file means the check never ran and so fails.
-func Require(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	p, ok := Path(elem...)
-	if ok {
-		if _, err := os.Stat(p); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		what := filepath.Join(append([]string{"shared", "data"}, elem...)...)
-		if InCI() {
-			tb.Fatalf("%s is missing and CI=true requires it (set %s)", what, EnvVar)
-		}
-		tb.Skipf("%s is missing: the public measurements are not committed; set %s to run this check", what, EnvVar)
-	}
-	return p
-}

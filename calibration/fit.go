@@ -1,4 +1,4 @@
-package apps
+package calibration
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -219,7 +221,7 @@ type VariabilityModel struct {
 // IndexedSkews are the fixed item-skew factors the simulator gives spec's items when its skew is
 // by index: uniform on [1-SkewWidth, 1] at dag.ItemUniform(stage, i), as dag.Function.IndexedSkew.
 func IndexedSkews(spec FunctionSpec) []float64 {
-	f := dag.Function{Name: spec.Stage, ItemSkew: skew(spec.SkewWidth)}
+	f := dag.Function{Name: spec.Stage, ItemSkew: apps.ItemSkew(spec.SkewWidth)}
 	out := make([]float64, max(spec.Items, 1))
 	for i := range out {
 		out[i] = f.IndexedSkew(i)
@@ -248,16 +250,7 @@ func (v VariabilityModel) StageFactors() (p50, p95 float64) {
 		x[i] = m * math.Exp(v.RunSigma*r.NormFloat64())
 	}
 	slices.Sort(x)
-	return quantileSorted(x, 50), quantileSorted(x, 95)
-}
-
-func quantileSorted(x []float64, q float64) float64 {
-	h := (float64(len(x)) - 1) * q / 100
-	i := int(h)
-	if i >= len(x)-1 {
-		return x[len(x)-1]
-	}
-	return x[i] + (h-float64(i))*(x[i+1]-x[i])
+	return stats.Percentile(x, 50), stats.Percentile(x, 95)
 }
 
 // FitRunSigma finds the run-factor spread that makes the model's P95/P50 ratio of the stage's

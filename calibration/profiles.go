@@ -1,19 +1,15 @@
-package apps
+package calibration
 
 import (
-	"bufio"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/orion"
 )
 
 // E2EStage is the name the profile files give the whole workflow's latency.
-const E2EStage = "E2E"
+const E2EStage = orion.E2E
 
 // ProfiledSizes are the memory sizes (MB) of the public AWS Lambda profiles.
 var ProfiledSizes = []int{1000, 5000, 10240}
@@ -51,67 +47,17 @@ func (p *Profile) Quantile(stage string, q float64) float64 {
 
 // ProfilePath is the file holding app's runs at mb MB inside the shared data folder dir.
 func ProfilePath(dir, app string, mb int) string {
-	return filepath.Join(dir, "aws-lambda-profiles", app, fmt.Sprintf("rsc_%d_%d_%d.txt", mb, mb, mb))
+	return filepath.Join(dir, "aws-lambda-profiles", app, orion.FileName(mb))
 }
 
-// ReadProfile parses one profile file. Each line is a run: space-separated `Name:<ms>` fields;
-// a name may repeat within a line (E2E often appears twice) only with the same value. Every run
-// must carry the same stage names. Errors name the file, line and field.
+// ReadProfile reads one profile file (format and checks: orion.ReadFile) as app's runs at mb MB.
+// Errors name the file, line and field.
 func ReadProfile(path, app string, mb int) (*Profile, error) {
-	f, err := os.Open(path)
+	l, err := orion.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	p := &Profile{App: app, MemoryMB: mb, Path: path, Stages: map[string][]float64{}}
-	sc := bufio.NewScanner(f)
-	line := 0
-	var want []string // stage names of the first run
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		run := map[string]float64{}
-		for i, field := range strings.Fields(text) {
-			name, val, ok := strings.Cut(field, ":")
-			if !ok || name == "" {
-				return nil, fmt.Errorf("%s:%d: field %d %q: want Name:<milliseconds>", path, line, i+1, field)
-			}
-			ms, err := strconv.ParseFloat(val, 64)
-			if err != nil || ms < 0 {
-				return nil, fmt.Errorf("%s:%d: field %d %q: want a non-negative number of milliseconds", path, line, i+1, field)
-			}
-			if prev, dup := run[name]; dup && prev != ms/1000 {
-				return nil, fmt.Errorf("%s:%d: %s appears twice with different values (%v and %v ms)", path, line, name, prev*1000, ms)
-			}
-			run[name] = ms / 1000
-		}
-		names := make([]string, 0, len(run))
-		for n := range run {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		if want == nil {
-			want = names
-			if _, ok := run[E2EStage]; !ok {
-				return nil, fmt.Errorf("%s:%d: no %s field", path, line, E2EStage)
-			}
-		} else if !slices.Equal(want, names) {
-			return nil, fmt.Errorf("%s:%d: stages %v differ from the first run's %v", path, line, names, want)
-		}
-		for _, n := range names {
-			p.Stages[n] = append(p.Stages[n], run[n])
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if want == nil {
-		return nil, fmt.Errorf("%s: no runs", path)
-	}
-	return p, nil
+	return &Profile{App: app, MemoryMB: mb, Path: path, Stages: l.Seconds}, nil
 }
 
 // ReadProfiles reads app's profiles at every profiled size from the shared data folder dir.

@@ -1,4 +1,6 @@
-package apps
+package calibration
+
+import "github.com/wisefuse/wisefuse/apps"
 
 // Specs are the code facts behind each profiled function: item counts, thread counts, data sizes
 // and storage requests, read from the ORION artifact's sources (icanforce/Orion-OSDI22,
@@ -16,7 +18,7 @@ var (
 	// `ffmpeg -c copy` into 2-s chunks (stream copy: single-threaded, light CPU), uploading each
 	// chunk with its own PUT (boto3 with use_threads=False, so sequentially).
 	videoSplit = FunctionSpec{App: "video", Stage: "Split", Items: 1, Threads: []int{1},
-		InputBytes: 38 * mB, OutputBytes: 38 * mB, OutputRequests: videoChunks, FitTransfer: true}
+		InputBytes: 38 * mB, OutputBytes: 38 * mB, OutputRequests: apps.VideoChunks, FitTransfer: true}
 	// Extract downloads one 2-s chunk (~1.3 MB) and writes its first frame as a high-quality
 	// JPEG (-q:v 1, ~0.4 MB); content-dependent decode work varies little between chunks.
 	videoExtract = FunctionSpec{App: "video", Stage: "Extract", Items: 30, Threads: []int{1},

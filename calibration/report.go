@@ -1,21 +1,14 @@
-package apps
+package calibration
 
 import (
 	"bytes"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"path/filepath"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/figures"
 )
 
 // WriteCellTable writes the measured vs simulated table as Markdown.
@@ -213,74 +206,25 @@ const knownGapsText = `
 `
 
 // WriteFigure draws app's measured and simulated CDFs, one row per stage (and E2E), one column per
-// memory size, as a PNG at path.
+// memory size, as a PNG at path (figures.CDFGrid).
 func WriteFigure(path string, cmps []Comparison) error {
 	if len(cmps) == 0 {
 		return fmt.Errorf("no comparisons to plot")
 	}
-	names := make([]string, 0, len(cmps[0].Cells))
-	for _, c := range cmps[0].Cells {
-		names = append(names, c.Stage)
-	}
-	rows, cols := len(names), len(cmps)
-	plots := make([][]*plot.Plot, rows)
-	for i, n := range names {
-		plots[i] = make([]*plot.Plot, cols)
-		for j, c := range cmps {
-			p := plot.New()
-			p.Title.Text = fmt.Sprintf("%s %s, %d MB", c.App, n, c.MemoryMB)
-			p.X.Label.Text = "seconds"
-			p.Y.Label.Text = "CDF"
-			p.Y.Min, p.Y.Max = 0, 1
-			for k, series := range []struct {
-				name string
-				x    []float64
-				dash bool
-			}{{"measured", c.Measured[n], false}, {"simulated", c.Simulated[n], true}} {
-				l, err := plotter.NewLine(cdfPoints(series.x, 200))
-				if err != nil {
-					return fmt.Errorf("%s %s: %w", c.App, n, err)
-				}
-				l.Color = []color.Color{color.RGBA{R: 20, G: 60, B: 160, A: 255}, color.RGBA{R: 200, G: 60, B: 20, A: 255}}[k]
-				l.Width = vg.Points(1.2)
-				if series.dash {
-					l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-				}
-				p.Add(l)
-				if i == 0 && j == 0 {
-					p.Legend.Add(series.name, l)
-				}
-			}
-			p.Legend.Top, p.Legend.Left = false, false
-			p.Legend.YPosition = 0.1
-			plots[i][j] = p
+	var g figures.CDFGrid
+	for _, x := range cmps[0].Cells {
+		n := x.Stage
+		var row []figures.CDFPanel
+		for _, c := range cmps {
+			row = append(row, figures.CDFPanel{
+				Title:  fmt.Sprintf("%s %s, %d MB", c.App, n, c.MemoryMB),
+				XLabel: "seconds",
+				Series: []figures.Sample{{Name: "measured", Values: c.Measured[n]}, {Name: "simulated", Values: c.Simulated[n]}},
+			})
 		}
+		g.Panels = append(g.Panels, row)
 	}
-	img := vgimg.New(vg.Points(float64(260*cols)), vg.Points(float64(170*rows)))
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(8), PadY: vg.Points(8),
-		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4)}
-	canvases := plot.Align(plots, tiles, dc)
-	for i := range plots {
-		for j := range plots[i] {
-			plots[i][j].Draw(canvases[i][j])
-		}
-	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
-}
-
-// cdfPoints reduces x to n+1 (value, fraction) points of its empirical CDF.
-func cdfPoints(x []float64, n int) plotter.XYs {
-	s := sortedCopy(x)
-	pts := make(plotter.XYs, 0, n+1)
-	for i := 0; i <= n; i++ {
-		q := float64(i) / float64(n)
-		pts = append(pts, plotter.XY{X: quantileSorted(s, 100*q), Y: q})
-	}
-	return pts
+	return g.WritePNG(path)
 }
 
 // FigurePath is where WriteFigure's output for app goes inside dir.

@@ -1,13 +1,13 @@
-package apps
+package calibration
 
 import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -197,7 +197,7 @@ func FitOverhead(app string, profiles []*Profile) Overhead {
 				d[i] -= p.Stages[s][i]
 			}
 		}
-		q := percentiles(d, 5, 50, 95)
+		q := stats.Percentiles(d, 5, 50, 95)
 		o.PerSize = append(o.PerSize, q[1])
 		o.PerSizeQ = append(o.PerSizeQ, [2]float64{q[0], q[2]})
 		o.Fitted += q[1] / float64(len(profiles))
@@ -232,16 +232,6 @@ func WriteFitTable(w io.Writer, fits []FunctionFit, overheads []Overhead) error 
 		fmt.Fprintf(tw, "%s\t%s\t%.3f\t\n", o.App, strings.Join(parts, "; "), o.Fitted)
 	}
 	return tw.Flush()
-}
-
-func percentiles(x []float64, qs ...float64) []float64 {
-	s := append([]float64(nil), x...)
-	slices.Sort(s)
-	out := make([]float64, len(qs))
-	for i, q := range qs {
-		out[i] = quantileSorted(s, q)
-	}
-	return out
 }
 
 // CalibrationStorage is the storage model the carried constants were fitted with. It must equal

@@ -1,51 +1,16 @@
-package apps
+package calibration
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"math"
-	"slices"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/sim"
 )
-
-// Platform returns base adapted to app: the per-transition orchestration latency is set so that
-// the transitions on the app's critical path add up to its fitted orchestration overhead
-// (App.OrchestrationS). The simulator charges one transition per state entered outside a VM,
-// including each Map iteration's states, and the iterations of a Map wait theirs concurrently,
-// so the critical path holds one per task step plus, per Map, one for the Map and one per state
-// of its iterator. Apps without a fitted overhead get base unchanged. base is not modified.
-func Platform(app string, base *platform.Platform) *platform.Platform {
-	p := *base
-	a, ok := registry[app]
-	if !ok || a.OrchestrationS == 0 {
-		return &p
-	}
-	p.TransitionLatency = a.OrchestrationS / float64(criticalTransitions(a.Build().Steps))
-	return &p
-}
-
-// criticalTransitions counts the state transitions on the longest chain of seq.
-func criticalTransitions(seq []dag.Step) int {
-	n := 0
-	for i := range seq {
-		s := &seq[i]
-		switch s.Kind() {
-		case dag.MapStep:
-			n += 1 + criticalTransitions(s.Map.Iterator)
-		case dag.ParallelStep:
-			m := 0
-			for _, br := range s.Parallel {
-				m = max(m, criticalTransitions(br))
-			}
-			n += 1 + m
-		default:
-			n++
-		}
-	}
-	return n
-}
 
 // StageSamples turns simulated records into what the ORION profiler logs: per stage (a task step
 // whose name is the profiled stage), per run, the longest invocation of that step in the run,
@@ -104,13 +69,13 @@ type Comparison struct {
 }
 
 // Simulate runs app at every function at mb MB, warm, for runs independent runs with the app's
-// platform (Platform(app, base)), and returns the simulated profile.
+// platform (apps.Platform(app, base)), and returns the simulated profile.
 func Simulate(app string, mb, runs int, seed uint64, base *platform.Platform) (map[string][]float64, error) {
-	w, ok := Lookup(app)
+	w, ok := apps.Lookup(app)
 	if !ok {
 		return nil, fmt.Errorf("no built-in workflow %q", app)
 	}
-	res, err := sim.Run(w, dag.UniformPlan(mb), runs, sim.Options{Platform: Platform(app, base), Seed: seed, KeepInvocations: true})
+	res, err := sim.Run(w, dag.UniformPlan(mb), runs, sim.Options{Platform: apps.Platform(app, base), Seed: seed, KeepInvocations: true})
 	if err != nil {
 		return nil, fmt.Errorf("simulating %s at %d MB: %w", app, mb, err)
 	}
@@ -142,7 +107,7 @@ func Compare(app string, profiles []*Profile, seed uint64, base *platform.Platfo
 			if len(m) == 0 || len(s) == 0 {
 				return nil, fmt.Errorf("%s at %d MB: stage %q missing (measured %d runs, simulated %d)", app, p.MemoryMB, n, len(m), len(s))
 			}
-			mq, sq := percentiles(m, 50, 95), percentiles(s, 50, 95)
+			mq, sq := stats.Percentiles(m, 50, 95), stats.Percentiles(s, 50, 95)
 			cmp.Cells = append(cmp.Cells, Cell{App: app, MemoryMB: p.MemoryMB, Stage: n,
 				MeasP50: mq[0], MeasP95: mq[1], SimP50: sq[0], SimP95: sq[1]})
 		}
@@ -171,14 +136,14 @@ var MeasuredBundling = []BundlePoint{
 // min(1472*B, 10240) MB, the chunk Map bundled by B: whole items of Extract -> Classify share a
 // VM), for each measured B.
 func SimulateBundling(runs int, seed uint64, base *platform.Platform) ([]BundlePoint, error) {
-	w, _ := Lookup("video")
+	w, _ := apps.Lookup("video")
 	var out []BundlePoint
 	for _, m := range MeasuredBundling {
-		plan, err := VideoBundlePlan(w, m.Bundle)
+		plan, err := apps.VideoBundlePlan(w, m.Bundle)
 		if err != nil {
 			return nil, err
 		}
-		res, err := sim.Run(w, plan, runs, sim.Options{Platform: Platform("video", base), Seed: seed})
+		res, err := sim.Run(w, plan, runs, sim.Options{Platform: apps.Platform("video", base), Seed: seed})
 		if err != nil {
 			return nil, fmt.Errorf("bundle %d: %w", m.Bundle, err)
 		}
@@ -186,15 +151,8 @@ func SimulateBundling(runs int, seed uint64, base *platform.Platform) ([]BundleP
 		for i, d := range res.DAGs {
 			lat[i] = d.Latency
 		}
-		q := percentiles(lat, 50, 95)
+		q := stats.Percentiles(lat, 50, 95)
 		out = append(out, BundlePoint{Bundle: m.Bundle, MemoryMB: m.MemoryMB, P50: q[0], P95: q[1]})
 	}
 	return out, nil
-}
-
-// sortedCopy returns x sorted, leaving x alone.
-func sortedCopy(x []float64) []float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	return s
 }

@@ -1,0 +1,43 @@
+package calibration
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata"
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
+)
+
+// The format's checks are package orion's (orion_test.go); these show that ReadProfile passes
+// them on with the file and line.
+func TestReadProfileErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ body, want string }{
+		{"E2E:100 A:50\nE2E:100 A:x\n", ":2: field 2"},
+		{"E2E:100 A:50\nE2E:100 B:50\n", ":2: stages"},
+		{"A:50\n", "no E2E"},
+		{"", "no runs"},
+		{"E2E:100 E2E:90\n", "twice"},
+	} {
+		p := dir + "/p.txt"
+		if err := writeFile(p, tc.body); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadProfile(p, "x", 1000)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadProfile(%q) = %v, want an error containing %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+// loadProfiles reads the shared profiles or skips (failing under CI=true) when they are absent.
+func loadProfiles(t *testing.T, app string) []*Profile {
+	t.Helper()
+	sharedtest.Require(t, "aws-lambda-profiles", app)
+	dir, _ := shareddata.Dir()
+	ps, err := ReadProfiles(dir, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}

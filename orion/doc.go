@@ -1,0 +1,9 @@
+// Package orion reads the profiling logs of the ORION DAG profiler (icanforce/Orion-OSDI22,
+// DAG_Profiler), the format of the public AWS Lambda profiles in
+// shared/data/aws-lambda-profiles: one file per memory size, rsc_<M>_<M>_<M>.txt, one run a
+// line, `E2E:<ms> <Stage>:<ms> ...`.
+//
+// It is the one parser of that format, at the bottom of the pipeline: package calibration reads
+// the logs with it to fit the built-in apps, and package wisefuse turns a folder of logs into a
+// planner profile. It imports only the standard library.
+package orion

@@ -1,0 +1,177 @@
+package orion
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// E2E is the field name the logs give the whole workflow's latency.
+const E2E = "E2E"
+
+// Log is one log file: the runs of a workflow with every function at MemoryMB, in file order
+// (the order they ran).
+type Log struct {
+	Path string
+	// MemoryMB is every function's memory size, from the file name (0 when the name is not
+	// rsc_<M>_..._<M>.txt with one M).
+	MemoryMB int
+	// Stages are the stage names, sorted, without E2E. Every run has every stage.
+	Stages []string
+	// Seconds maps every stage and E2E to its value in each run, in seconds. A parallel stage's
+	// value is the maximum over its invocations in that run, as the profiler logs it.
+	Seconds map[string][]float64
+}
+
+// Runs is the number of runs in the log.
+func (l *Log) Runs() int { return len(l.Seconds[E2E]) }
+
+// FileName is the name of the log of a run with every function at mb MB, as in the public
+// profiles: rsc_<mb>_<mb>_<mb>.txt.
+func FileName(mb int) string { return fmt.Sprintf("rsc_%d_%d_%d.txt", mb, mb, mb) }
+
+// fileName matches log file names: rsc_<M>_<M>_..._<M>.txt, one M per function.
+var fileName = regexp.MustCompile(`^rsc_(\d+(?:_\d+)*)\.txt$`)
+
+// sizeOf returns the memory sizes a log file name gives its functions (ok false when name is not
+// a log file name).
+func sizeOf(name string) (sizes []string, ok bool) {
+	m := fileName.FindStringSubmatch(name)
+	if m == nil {
+		return nil, false
+	}
+	return strings.Split(m[1], "_"), true
+}
+
+// maxLine is the longest line ReadFile accepts.
+const maxLine = 1 << 20
+
+// ReadFile parses one log file. Each non-blank line is a run: space-separated `Name:<ms>` fields
+// with a finite, non-negative number of milliseconds. A name may repeat within a line (E2E often
+// appears twice) only with the same value. Every run must have an E2E field and the same stage
+// names as the first. Errors name the file and line (and the field).
+func ReadFile(path string) (*Log, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("orion: %w", err)
+	}
+	defer f.Close()
+	l := &Log{Path: path, Seconds: map[string][]float64{}}
+	if sizes, ok := sizeOf(filepath.Base(path)); ok {
+		if mb, err := strconv.Atoi(sizes[0]); err == nil && uniform(sizes) {
+			l.MemoryMB = mb
+		}
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	line := 0
+	var want []string // field names of the first run, sorted, E2E included
+	for sc.Scan() {
+		line++
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		run := map[string]float64{}
+		for i, field := range fields {
+			name, val, ok := strings.Cut(field, ":")
+			if !ok || name == "" {
+				return nil, fmt.Errorf("orion: %s:%d: field %d %q: want Name:<milliseconds>", path, line, i+1, field)
+			}
+			ms, err := strconv.ParseFloat(val, 64)
+			if err != nil || !(ms >= 0) || math.IsInf(ms, 0) {
+				return nil, fmt.Errorf("orion: %s:%d: field %d %q: want a finite, non-negative number of milliseconds", path, line, i+1, field)
+			}
+			if prev, dup := run[name]; dup && prev != ms/1000 {
+				return nil, fmt.Errorf("orion: %s:%d: %s appears twice with different values (%v and %v ms)", path, line, name, prev*1000, ms)
+			}
+			run[name] = ms / 1000
+		}
+		if _, ok := run[E2E]; !ok {
+			return nil, fmt.Errorf("orion: %s:%d: no %s field", path, line, E2E)
+		}
+		names := make([]string, 0, len(run))
+		for n := range run {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		if want == nil {
+			want = names
+		} else if !slices.Equal(want, names) {
+			return nil, fmt.Errorf("orion: %s:%d: stages %v differ from the first run's %v", path, line, names, want)
+		}
+		for _, n := range names {
+			l.Seconds[n] = append(l.Seconds[n], run[n])
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("orion: %s: line %d: %w", path, line+1, err)
+	}
+	if want == nil {
+		return nil, fmt.Errorf("orion: %s: no runs", path)
+	}
+	for _, n := range want {
+		if n != E2E {
+			l.Stages = append(l.Stages, n)
+		}
+	}
+	return l, nil
+}
+
+// ReadDir reads every log file (rsc_<M>_..._<M>.txt) in dir, one per memory size, sorted by
+// size. Other files are ignored. Every function of a log must have the same size (the name's
+// sizes are equal), no two logs may have the same size, and every log must have the same
+// stages.
+func ReadDir(dir string) ([]*Log, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("orion: reading log folder: %w", err)
+	}
+	var logs []*Log
+	for _, e := range entries {
+		sizes, ok := sizeOf(e.Name())
+		if !ok || e.IsDir() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if !uniform(sizes) {
+			return nil, fmt.Errorf("orion: %s: memory sizes differ between functions (%s); only uniform sizes are supported", path, strings.Join(sizes, "_"))
+		}
+		l, err := ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if l.MemoryMB == 0 {
+			return nil, fmt.Errorf("orion: %s: memory size %s MB out of range", path, sizes[0])
+		}
+		logs = append(logs, l)
+	}
+	if len(logs) == 0 {
+		return nil, fmt.Errorf("orion: %s: no rsc_<M>_<M>_<M>.txt log files", dir)
+	}
+	slices.SortStableFunc(logs, func(a, b *Log) int { return a.MemoryMB - b.MemoryMB })
+	for i, l := range logs[1:] {
+		if l.MemoryMB == logs[i].MemoryMB {
+			return nil, fmt.Errorf("orion: %s and %s: both at %d MB", logs[i].Path, l.Path, l.MemoryMB)
+		}
+		if !slices.Equal(l.Stages, logs[0].Stages) {
+			return nil, fmt.Errorf("orion: %s: stages %v differ from %s's %v", l.Path, l.Stages, logs[0].Path, logs[0].Stages)
+		}
+	}
+	return logs, nil
+}
+
+func uniform(sizes []string) bool {
+	for _, s := range sizes[1:] {
+		if s != sizes[0] {
+			return false
+		}
+	}
+	return true
+}

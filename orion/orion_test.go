@@ -1,0 +1,89 @@
+package orion
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReadFile(t *testing.T) {
+	p := write(t, t.TempDir(), FileName(1000), "E2E:3000 B:1000 A:500 E2E:3000\n\n  E2E:4000 A:250 B:2000  \n")
+	l, err := ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Log{Path: p, MemoryMB: 1000, Stages: []string{"A", "B"},
+		Seconds: map[string][]float64{E2E: {3, 4}, "A": {0.5, 0.25}, "B": {1, 2}}}
+	if !reflect.DeepEqual(l, want) || l.Runs() != 2 {
+		t.Errorf("ReadFile = %+v, want %+v", l, want)
+	}
+}
+
+func TestReadFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ body, want string }{
+		{"E2E:100 A:50\nE2E:100 A:x\n", "p.txt:2: field 2"},
+		{"E2E:100 A:50\nE2E:100 B:50\n", ":2: stages"},
+		{"E2E:100 A:-1\n", ":1: field 2"},
+		{"E2E:100 A:NaN\n", ":1: field 2"},
+		{"E2E:100 A:Inf\n", ":1: field 2"},
+		{"E2E:100 :5\n", ":1: field 2"},
+		{"A:50\n", ":1: no E2E"},
+		{"E2E:100 A:50\nA:50\n", ":2: no E2E"},
+		{"", "no runs"},
+		{"E2E:100 E2E:90\n", "twice"},
+	} {
+		_, err := ReadFile(write(t, dir, "p.txt", tc.body))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "orion: ") {
+			t.Errorf("ReadFile(%q) = %v, want an error containing %q", tc.body, err, tc.want)
+		}
+	}
+	if _, err := ReadFile(filepath.Join(dir, "absent.txt")); err == nil {
+		t.Error("a missing file must be an error")
+	}
+}
+
+func TestReadDir(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileName(5000), "E2E:1000 A:500\n")
+	write(t, dir, FileName(1000), "E2E:2000 A:1500\nE2E:2100 A:1600\n")
+	write(t, dir, "README.md", "not a log\n")
+	logs, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 2 || logs[0].MemoryMB != 1000 || logs[1].MemoryMB != 5000 || logs[0].Runs() != 2 || logs[1].Runs() != 1 {
+		t.Fatalf("ReadDir = %+v, want 1000 MB (2 runs) then 5000 MB (1 run)", logs)
+	}
+
+	for _, tc := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{}, "no rsc_"},
+		{map[string]string{"rsc_1000_2000_1000.txt": "E2E:1 A:1\n"}, "memory sizes differ"},
+		{map[string]string{FileName(1000): "E2E:1 A:1\n", FileName(2000): "E2E:1 B:1\n"}, "stages [B] differ"},
+		{map[string]string{FileName(1000): "E2E:1 A:1\n", "rsc_1000.txt": "E2E:1 A:1\n"}, "both at 1000 MB"},
+		{map[string]string{FileName(1000): "E2E:1 A:x\n"}, ":1: field 2"},
+	} {
+		d := t.TempDir()
+		for name, body := range tc.files {
+			write(t, d, name, body)
+		}
+		_, err := ReadDir(d)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadDir(%v) = %v, want an error containing %q", tc.files, err, tc.want)
+		}
+	}
+}
