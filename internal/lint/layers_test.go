@@ -21,7 +21,7 @@ var layers = map[string]int{
 	// 1: the models (simulator, planners, workflow definitions) and the two I/O libraries. The
 	// planners never see the simulator: they plan from platform facts and profiles.
 	"sim": 1, "wisefuse": 1, "baselines": 1, "apps": 1, "tables": 1, "figures": 1,
-	"internal/testflows": 1, // workflows for tests; only _test.go files import it
+	"internal/testflows": 1, "internal/shareddata/sharedtest": 1, // for tests; only _test.go files import them
 	// 2: what joins models: policies profiled in the simulator, calibration against AWS logs,
 	// Azure-style traces.
 	"policy": 2, "calibration": 2, "traces": 2,
