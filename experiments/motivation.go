@@ -47,7 +47,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{{p.bytes, p.mode, s.P50 / 1000, s.P95 / 1000, s.MeanCost}}, nil
+			return []Row{{p.bytes, p.mode, s.P50S, s.P95S, s.MeanCost}}, nil
 		},
 		Figure: func(t *Table, base string) error { return fusionFigure(t, base) },
 		Headlines: func(t *Table) []Headline {
@@ -101,7 +101,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{{p.bundle, apps.VideoBundleMemoryMB(p.bundle), s.P50 / 1000, s.P95 / 1000, s.MeanCost, measuredBundleP95[p.bundle]}}, nil
+			return []Row{{p.bundle, apps.VideoBundleMemoryMB(p.bundle), s.P50S, s.P95S, s.MeanCost, measuredBundleP95[p.bundle]}}, nil
 		},
 		Figure: func(t *Table, base string) error { return bundlingFigure(t, base) },
 		Headlines: func(t *Table) []Headline {

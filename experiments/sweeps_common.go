@@ -77,7 +77,7 @@ func runSweepPoint(x float64, w *dag.Workflow, seed uint64, quick bool) ([]Row, 
 	}
 	var rows []Row
 	for _, o := range outs {
-		rows = append(rows, Row{x, o.Policy, o.Summary.P50 / 1000, o.Summary.P95 / 1000, o.Summary.MeanCost, o.SLO})
+		rows = append(rows, Row{x, o.Policy, o.Summary.P50S, o.Summary.P95S, o.Summary.MeanCost, o.SLO})
 	}
 	return rows, nil
 }

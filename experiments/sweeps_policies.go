@@ -63,7 +63,7 @@ func comparePolicies(w *dag.Workflow, seed uint64, quick bool, simulate func(*da
 			return nil, fmt.Errorf("%s: simulating: %w", name, err)
 		}
 		if name == "user-max" {
-			slo = wiseFuseSLOFactor * s.P95 / 1000
+			slo = wiseFuseSLOFactor * s.P95S
 		}
 		o := policyOutcome{Policy: name, Plan: plan, Summary: s}
 		if name == "wisefuse" {

@@ -104,7 +104,7 @@ func runReplay(c Cell, seed uint64) ([]Row, error) {
 			invocations += r.Invocations
 			cold += r.ColdStarts
 		}
-		rows = append(rows, Row{d.ID, shape, o.Policy, len(arrivals), invocations, cold, res.Summary.P95 / 1000, total, o.SLO})
+		rows = append(rows, Row{d.ID, shape, o.Policy, len(arrivals), invocations, cold, res.Summary.P95S, total, o.SLO})
 	}
 	return rows, nil
 }

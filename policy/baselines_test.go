@@ -55,8 +55,8 @@ func TestSimSonicChoicesPayOff(t *testing.T) {
 		t.Fatalf("fan-out 1, 500 MB: %v, want vm-storage", m)
 	}
 	chosen, remote := simulatePlan(t, one, p), simulatePlan(t, one, s.UserPlan(one))
-	if !(chosen.P95 < remote.P95) {
-		t.Errorf("fan-out 1: vm-storage P95 %.0f ms, remote %.0f ms: the choice should be faster", chosen.P95, remote.P95)
+	if !(chosen.P95S < remote.P95S) {
+		t.Errorf("fan-out 1: vm-storage P95 %.2f s, remote %.2f s: the choice should be faster", chosen.P95S, remote.P95S)
 	}
 	// Fan-out 100, 50 MB each: remote storage, and in the simulator forcing direct passing is
 	// slower (100 pulls share the sender's NIC).
@@ -71,8 +71,8 @@ func TestSimSonicChoicesPayOff(t *testing.T) {
 	direct := p.Clone()
 	direct.Passing = map[string]dag.Passing{"Fan": dag.DirectPassing}
 	chosen, forced := simulatePlan(t, hundred, p), simulatePlan(t, hundred, direct)
-	if !(chosen.P95 < forced.P95) {
-		t.Errorf("fan-out 100: remote P95 %.0f ms, direct %.0f ms: the choice should be faster", chosen.P95, forced.P95)
+	if !(chosen.P95S < forced.P95S) {
+		t.Errorf("fan-out 100: remote P95 %.2f s, direct %.2f s: the choice should be faster", chosen.P95S, forced.P95S)
 	}
 }
 
@@ -83,11 +83,11 @@ func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
 	chain := testflows.Chain(5, 0.05, 256, 2*testflows.MB)
 	p95 := map[string]float64{}
 	for _, pol := range policies {
-		p95[pol] = simulate(t, chain, pol).P95
+		p95[pol] = simulate(t, chain, pol).P95S
 	}
 	for _, pol := range policies {
 		if p95["faastlane"] > p95[pol] {
-			t.Errorf("chain: faastlane P95 %.0f ms > %s %.0f ms (all: %v)", p95["faastlane"], pol, p95[pol], p95)
+			t.Errorf("chain: faastlane P95 %.2f s > %s %.2f s (all: %v)", p95["faastlane"], pol, p95[pol], p95)
 		}
 	}
 	// 100 parallel invocations of 8 core-s over 4 threads. In one VM (faastlane-invm) they are
@@ -96,11 +96,11 @@ func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
 		OutputBytes: dag.Const(0.01 * testflows.MB)}, false)
 	others := []string{"user-max", "user-min", "sonic", "photons"}
 	for _, pol := range append(others, "faastlane-invm") {
-		p95[pol] = simulate(t, wide, pol).P95
+		p95[pol] = simulate(t, wide, pol).P95S
 	}
 	for _, pol := range others {
 		if p95["faastlane-invm"] <= p95[pol] {
-			t.Errorf("wide CPU stage: faastlane-invm P95 %.0f ms <= %s %.0f ms (all: %v)", p95["faastlane-invm"], pol, p95[pol], p95)
+			t.Errorf("wide CPU stage: faastlane-invm P95 %.2f s <= %s %.2f s (all: %v)", p95["faastlane-invm"], pol, p95[pol], p95)
 		}
 	}
 	// The released code runs 2 branches per 3,008 MB container (0.85 vCPU each): slower than
@@ -110,11 +110,11 @@ func TestSimFaastlaneFastestOnAChainSlowestOnAWideCPUStage(t *testing.T) {
 	// bundle that stays in the host VM, accepts the spill plan.
 	wide.Functions[1].MinMemoryMB = 30
 	for _, pol := range policies {
-		p95[pol] = simulate(t, wide, pol).P95
+		p95[pol] = simulate(t, wide, pol).P95S
 	}
 	for _, pol := range []string{"user-max", "sonic", "photons"} {
 		if p95["faastlane"] <= p95[pol] {
-			t.Errorf("wide CPU stage: faastlane P95 %.0f ms <= %s %.0f ms (all: %v)", p95["faastlane"], pol, p95[pol], p95)
+			t.Errorf("wide CPU stage: faastlane P95 %.2f s <= %s %.2f s (all: %v)", p95["faastlane"], pol, p95[pol], p95)
 		}
 	}
 }
@@ -131,8 +131,8 @@ func TestSimPhotonsCheaperThanUserMaxAtTheSameLatency(t *testing.T) {
 	if !(ph.MeanCost < um.MeanCost/2) {
 		t.Errorf("photons mean cost %g USD, user-max %g: want less than half", ph.MeanCost, um.MeanCost)
 	}
-	if ph.P95 > 1.15*um.P95 {
-		t.Errorf("photons P95 %.0f ms, user-max %.0f ms: want within 15%%", ph.P95, um.P95)
+	if ph.P95S > 1.15*um.P95S {
+		t.Errorf("photons P95 %.2f s, user-max %.2f s: want within 15%%", ph.P95S, um.P95S)
 	}
 }
 
@@ -158,10 +158,10 @@ func TestBuiltInApps(t *testing.T) {
 				continue
 			}
 			s := simulatePlan(t, w, p)
-			if s.P95 <= 0 || s.MeanCost <= 0 {
-				t.Errorf("%s %s: P95 %g ms, cost %g USD: want positive", app, pol, s.P95, s.MeanCost)
+			if s.P95S <= 0 || s.MeanCost <= 0 {
+				t.Errorf("%s %s: P95 %g s, cost %g USD: want positive", app, pol, s.P95S, s.MeanCost)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %.2f | %.6f |\n", app, pol, s.P95/1000, s.MeanCost)
+			fmt.Fprintf(&b, "| %s | %s | %.2f | %.6f |\n", app, pol, s.P95S, s.MeanCost)
 		}
 	}
 	t.Log(b.String())

@@ -6,18 +6,19 @@ package sim
 
 import "github.com/wisefuse/wisefuse/records"
 
-// Summary aggregates a simulation. Latencies are in milliseconds, as their JSON names say.
+// Summary aggregates a simulation. Latencies are in seconds, costs in USD. It has no JSON names:
+// what a command prints, and in which units, is decided where it prints it.
 type Summary struct {
-	Runs              int     `json:"runs"`
-	P50               float64 `json:"p50_ms"`
-	P95               float64 `json:"p95_ms"`
-	P99               float64 `json:"p99_ms"`
-	MeanLatency       float64 `json:"mean_ms"`
-	MeanCost          float64 `json:"mean_cost_usd"`
-	ColdStartFraction float64 `json:"cold_start_fraction"`
-	MeanLiveVMs       float64 `json:"mean_live_instances"` // time-average of live (busy or warm) VMs
-	PeakLiveVMs       int     `json:"peak_live_instances"`
-	Events            int64   `json:"events"`
+	Runs              int     // DAG invocations
+	P50S              float64 // median end-to-end latency of a DAG invocation, seconds
+	P95S              float64 // 95th percentile of the end-to-end latency, seconds
+	P99S              float64 // 99th percentile of the end-to-end latency, seconds
+	MeanLatencyS      float64 // mean end-to-end latency, seconds
+	MeanCost          float64 // USD per DAG invocation
+	ColdStartFraction float64 // of function invocations
+	MeanLiveVMs       float64 // time-average of live (busy or warm) VMs
+	PeakLiveVMs       int     // most VMs live at once
+	Events            int64   // events the engine handled
 }
 
 // Result holds a simulation's records and summary. Invocations is filled only when

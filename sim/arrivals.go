@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 )
 
-// PoissonArrivals returns the arrival times of a Poisson process of rate per second over
-// [0, duration), from stream (seed, 0) of its own.
+// PoissonArrivals returns the arrival times, in seconds, of a Poisson process of rate arrivals
+// per second over [0, duration) seconds, from stream (seed, 0) of its own.
 func PoissonArrivals(rate, duration float64, seed uint64) []float64 {
 	if !(rate > 0) || !(duration > 0) || math.IsInf(rate, 0) || math.IsInf(duration, 0) {
 		return nil

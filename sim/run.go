@@ -29,10 +29,10 @@ type Options struct {
 	Check bool
 }
 
-// Run executes n independent runs of w under p, one after another, as a profiler does: each
-// run starts when the previous one ends and shares nothing with it (VMs are all warm, or all
-// cold with Options.Cold). Run i draws from its own random stream, so the first k runs are the
-// same whatever n is.
+// Run executes w under p for the given number of independent runs, one after another, as a
+// profiler does: each run starts when the previous one ends and shares nothing with it (VMs are
+// all warm, or all cold with Options.Cold). Run i draws from its own random stream, so the first
+// k runs are the same whatever the number of runs.
 func Run(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*Result, error) {
 	if runs < 1 {
 		return nil, fmt.Errorf("sim: runs = %d, want >= 1", runs)

@@ -9,28 +9,32 @@ import (
 	"github.com/wisefuse/wisefuse/records"
 )
 
-// Summarize computes the latency percentiles, mean cost and cold-start fraction of DAG records
-// (the live-instance figures and event count need the engine and stay zero).
+// Summarize computes the latency percentiles and mean (seconds), mean cost and cold-start fraction
+// of DAG records (the live-instance figures and event count need the engine and stay zero).
+//
+// The latencies are summarized in milliseconds and then divided by 1000, exactly as callers did
+// when Summary held milliseconds: a percentile of the seconds themselves can differ in the last
+// bit, and that would change every output printed from it.
 func Summarize(dags []records.DAGRun) Summary {
 	s := Summary{Runs: len(dags)}
 	if len(dags) == 0 {
 		return s
 	}
-	lat := make([]float64, len(dags))
+	ms := make([]float64, len(dags))
 	var cost, sum float64
 	var invs, colds int
 	for i, d := range dags {
-		lat[i] = d.Latency * 1000
-		sum += lat[i]
+		ms[i] = d.Latency * 1000
+		sum += ms[i]
 		cost += d.Cost
 		invs += d.Invocations
 		colds += d.ColdStarts
 	}
-	slices.Sort(lat)
-	s.P50 = stats.Percentile(lat, 50)
-	s.P95 = stats.Percentile(lat, 95)
-	s.P99 = stats.Percentile(lat, 99)
-	s.MeanLatency = sum / float64(len(dags))
+	slices.Sort(ms)
+	s.P50S = stats.Percentile(ms, 50) / 1000
+	s.P95S = stats.Percentile(ms, 95) / 1000
+	s.P99S = stats.Percentile(ms, 99) / 1000
+	s.MeanLatencyS = sum / float64(len(dags)) / 1000
 	s.MeanCost = cost / float64(len(dags))
 	if invs > 0 {
 		s.ColdStartFraction = float64(colds) / float64(invs)

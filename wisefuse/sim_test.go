@@ -25,7 +25,7 @@ func simP95(t *testing.T, w *dag.Workflow, plan *dag.Plan, seed uint64) float64 
 	if err != nil {
 		t.Fatalf("simulating %s: %v", w.Name, err)
 	}
-	return res.Summary.P95 / 1000
+	return res.Summary.P95S
 }
 
 func sizedPlan(mem int, bundle map[string]int, fuse ...[]string) *dag.Plan {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -114,15 +115,15 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		written = []string{*out, dags}
 	}
+	s := newSimulateReport(res)
 	if *asJSON {
-		b, err := json.Marshal(res.Summary)
+		b, err := json.Marshal(s)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 		return nil
 	}
-	s := res.Summary
 	fmt.Fprintf(stdout, "workflow %s, %d DAG invocations\n", w.Name, s.Runs)
 	fmt.Fprintf(stdout, "  latency ms:   P50 %.1f  P95 %.1f  P99 %.1f  mean %.1f\n", s.P50, s.P95, s.P99, s.MeanLatency)
 	fmt.Fprintf(stdout, "  cost:         $%.6g per DAG invocation\n", s.MeanCost)
@@ -133,6 +134,44 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
 	return nil
+}
+
+// simulateReport is what simulate prints: sim.Summary with latencies in milliseconds, under the
+// JSON names the command has always printed.
+type simulateReport struct {
+	Runs              int     `json:"runs"`
+	P50               float64 `json:"p50_ms"`
+	P95               float64 `json:"p95_ms"`
+	P99               float64 `json:"p99_ms"`
+	MeanLatency       float64 `json:"mean_ms"`
+	MeanCost          float64 `json:"mean_cost_usd"`
+	ColdStartFraction float64 `json:"cold_start_fraction"`
+	MeanLiveVMs       float64 `json:"mean_live_instances"` // time-average of live (busy or warm) VMs
+	PeakLiveVMs       int     `json:"peak_live_instances"`
+	Events            int64   `json:"events"`
+}
+
+// newSimulateReport converts res.Summary for printing. The millisecond latencies are computed
+// from the DAG records as sim.Summarize computed them when Summary held milliseconds (latency x
+// 1000, then percentiles and mean), not as Summary's seconds x 1000, which can differ in the last
+// bit and so change the printed digits.
+func newSimulateReport(res *sim.Result) simulateReport {
+	s := res.Summary
+	r := simulateReport{Runs: s.Runs, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
+		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events}
+	if len(res.DAGs) == 0 {
+		return r
+	}
+	ms := make([]float64, len(res.DAGs))
+	sum := 0.0
+	for i, d := range res.DAGs {
+		ms[i] = d.Latency * 1000
+		sum += ms[i]
+	}
+	slices.Sort(ms)
+	r.P50, r.P95, r.P99 = stats.Percentile(ms, 50), stats.Percentile(ms, 95), stats.Percentile(ms, 99)
+	r.MeanLatency = sum / float64(len(ms))
+	return r
 }
 
 // parseArrivals turns --arrivals into sorted arrival times.
