@@ -30,6 +30,8 @@ type cand struct {
 // partial plan can never complete into a better plan than its dominator, so dropping it is exact
 // (with Tolerance 0); partial plans already over the SLO or the budget are dropped too, as later
 // steps only add time and cost.
+//
+// When no plan meets obj under the model, the error is an *InfeasibleError.
 func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 	if obj.SLO <= 0 && obj.Budget <= 0 {
 		return nil, fmt.Errorf("wisefuse: objective needs an SLO or a budget")
@@ -38,13 +40,24 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 	if pct <= 0 || pct > 100 {
 		return nil, fmt.Errorf("wisefuse: percentile %v, want 0 < p <= 100", pct)
 	}
+	asked := obj
 	if obj.SLO > 0 {
 		obj.SLO *= 1 - pl.opts.margin()
 	}
+	if r := pl.search(obj); r != nil {
+		return r, nil
+	}
+	return nil, pl.infeasible(asked, obj)
+}
+
+// search is Search for an objective whose SLO already has the margin taken off; nil when no plan
+// meets it.
+func (pl *Planner) search(obj dag.Objective) *Result {
+	pct := obj.Pct()
 	opts := pl.segmentOptions(obj)
 	b := pl.bounds(opts)
 	if b.cost[0] == math.Inf(1) {
-		return nil, pl.infeasible(obj)
+		return nil
 	}
 	tol := pl.opts.tolerance()
 	// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or its
@@ -62,10 +75,10 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 		best = main
 	}
 	if best == nil {
-		return nil, pl.infeasible(obj)
+		return nil
 	}
 	plan := pl.planOf(best)
-	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}, nil
+	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}
 }
 
 // maxStates caps the partial plans kept after a step when the search has a tolerance (never with
@@ -251,14 +264,28 @@ func better(a, b *cand, obj dag.Objective, pct float64) bool {
 	return a.cost < b.cost
 }
 
-// infeasible explains why no plan meets the objective.
-func (pl *Planner) infeasible(obj dag.Objective) error {
-	fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
+// infeasible explains why no plan meets obj (asked less the margin): an *InfeasibleError naming
+// the constraint that binds and the best any plan achieves on it.
+func (pl *Planner) infeasible(asked, obj dag.Objective) error {
+	e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1)}
 	if obj.SLO > 0 {
-		if err != nil {
-			return fmt.Errorf("wisefuse: no plan meets the %gth-percentile SLO of %gs", obj.Pct(), obj.SLO)
+		fastest := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
+		e.Binds = SLOLimit
+		if fastest != nil {
+			e.Best = fastest.Prediction.Percentile(obj.Pct())
 		}
-		return fmt.Errorf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin); the fastest plan's predicted P%g is %.3gs", obj.Pct(), obj.SLO, 100*pl.opts.margin(), obj.Pct(), fastest.Prediction.Percentile(obj.Pct()))
+		if obj.Budget <= 0 || fastest == nil || e.Best > obj.SLO {
+			return e
+		}
+		// Some plan is fast enough: the budget binds, unless the search misses the SLO even
+		// without it.
+		if cheapest := pl.search(dag.Objective{SLO: obj.SLO, Percentile: obj.Percentile}); cheapest != nil {
+			e.Binds, e.Best = BudgetLimit, cheapest.Prediction.MeanCost
+		}
+		return e
 	}
-	return fmt.Errorf("wisefuse: no plan costs at most the budget of $%g per run", obj.Budget)
+	if cheapest := pl.search(dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}); cheapest != nil {
+		e.Best = cheapest.Prediction.MeanCost
+	}
+	return e
 }
