@@ -1,3 +1,6 @@
+// Errors a caller can act on (errors.As): UnsupportedError for a workflow shape the modeler
+// cannot predict (CheckSupported), InfeasibleError for an objective no plan meets.
+
 package wisefuse
 
 import (
