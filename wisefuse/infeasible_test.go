@@ -67,3 +67,25 @@ func TestInfeasible(t *testing.T) {
 		}
 	}
 }
+
+// TestInfeasibleNoPlanAtAll: a grid below every function's memory needs has no plan at all; the
+// error says so (the explanation once searched for the fastest plan by calling itself forever).
+func TestInfeasibleNoPlanAtAll(t *testing.T) {
+	w, fns := chainWorkflow(2)
+	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 5, 7)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(p, PlannerOptions{Memories: []int{128}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range []dag.Objective{{SLO: 10}, {Budget: 1}, {SLO: 10, Budget: 1}} {
+		_, err := pl.Search(obj)
+		var inf *InfeasibleError
+		if !errors.As(err, &inf) || !math.IsInf(inf.Best, 1) {
+			t.Errorf("%+v: got %v, want an *InfeasibleError with Best +Inf", obj, err)
+		}
+	}
+}
