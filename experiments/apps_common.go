@@ -8,6 +8,7 @@ package experiments
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -196,8 +197,9 @@ func planJSON(p *dag.Plan) string {
 }
 
 // relaxedSearch runs a WiseFuse search and, when the objective is infeasible under the model,
-// relaxes it by 5% at a time (SLO up, or budget up) at most tries times. It returns the result and
-// the objective that was met, so the table can say exactly what WiseFuse was asked.
+// relaxes the constraint that binds (SLO or budget) by 5% at a time, at most tries times. It
+// returns the result and the objective that was met, so the table can say exactly what WiseFuse
+// was asked. Any other error is returned at once.
 func relaxedSearch(pl *wisefuse.Planner, obj dag.Objective, tries int) (*wisefuse.Result, dag.Objective, error) {
 	var err error
 	for range tries {
@@ -205,7 +207,11 @@ func relaxedSearch(pl *wisefuse.Planner, obj dag.Objective, tries int) (*wisefus
 		if r, err = pl.Search(obj); err == nil {
 			return r, obj, nil
 		}
-		if obj.SLO > 0 {
+		var inf *wisefuse.InfeasibleError
+		if !errors.As(err, &inf) {
+			return nil, obj, err
+		}
+		if inf.Binds == wisefuse.SLOLimit {
 			obj.SLO *= 1.05
 		} else {
 			obj.Budget *= 1.05

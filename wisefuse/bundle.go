@@ -1,3 +1,6 @@
+// The bundle replay: the items of a bundle (or of a Map fused with its neighbours) share one VM's
+// vCPUs and network by max-min fair processor sharing (psSim).
+
 package wisefuse
 
 import (

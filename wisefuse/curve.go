@@ -1,3 +1,6 @@
+// Curve: a function's fitted CPU scaling (serial, parallel, threads, oversubscription), the
+// non-negative least-squares fit, and the cores a VM size computes on.
+
 package wisefuse
 
 import (

@@ -1,3 +1,6 @@
+// Latency: a distribution as equally likely atoms (series sum, percentiles, dominance), and
+// ImpactError, the error measure of a fusion or bundle's slowdown.
+
 package wisefuse
 
 import (

@@ -1,6 +1,42 @@
-// Package wisefuse is the system of the paper: a Profiler that turns run records or real profiling
-// logs into per-function, per-memory empirical distributions (keeping joint per-run samples), a
-// Modeler that predicts a plan's end-to-end latency distribution from profiles alone, and a
-// Transformer that searches fusion, bundling and VM sizes by dynamic programming for the cheapest
-// plan whose latency percentile meets a target.
+// Package wisefuse is the system of the paper (Mahgoub et al., SIGMETRICS 2022), in three stages:
+//
+//   - Profiler: FromRecords turns a platform's records of unfused, unbundled runs at a few uniform
+//     VM sizes into a Profile (the workflow's Skeleton and every invocation's gap, init,
+//     transfers and compute, tagged with its run and item so that joint per-run samples stay
+//     together); ProfileBy makes those runs through a Runner; ReadLogs reads real profiling logs.
+//   - Modeler: NewModel fits each function's CPU Curve and Predict returns a plan's end-to-end
+//     latency distribution (Latency, equally likely atoms) and mean cost from the profile alone.
+//   - Transformer: NewPlanner and Planner.Search search fusion, bundling and VM sizes by dynamic
+//     programming for the cheapest plan whose latency percentile meets an SLO (or the fastest
+//     within a budget). A shape it cannot model is an *UnsupportedError (CheckSupported), an
+//     objective no plan meets an *InfeasibleError.
+//
+// The package knows a platform only through its public facts and what it logs: it imports dag,
+// platform, records and internal helpers (internal/stats, internal/atomicfile), never the
+// simulator. Package policy connects the two (policy.ProfileInSim, policy.NewWiseFuse).
+//
+// Files, in pipeline order:
+//
+//	profile.go      Profile and its parts, Skeleton, validation, JSON files
+//	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them)
+//	fromrecords.go  FromRecords: a profile from records
+//	profiling.go    ProfileBy, Runner, ProfileOptions
+//	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation
+//	curve.go        Curve: CPU scaling and its fit; Cores
+//	median.go       the median by selection, for the fit
+//	dist.go         Latency: atoms, series sum, percentiles, dominance
+//	predict.go      Predict: a plan as segments of top-level steps, added in series
+//	tasks.go        top-level tasks, alone or fused, and a Map fused with its neighbours
+//	maps.go         a Map under one configuration (sizes, fusion, bundle)
+//	itemsummary.go  unbundled items reduced to those that can be a run's slowest
+//	bundle.go       the bundle replay: processor sharing of a VM's CPU and network
+//	widemaps.go     very wide bundled Maps: candidate bundles instead of all
+//	platform.go     a VM's cores and cost from the platform's facts
+//	planner.go      Planner, PlannerOptions, NewPlanner, Plan
+//	choices.go      every way to run a segment, and the plan a chosen sequence makes
+//	search.go       Search: the dynamic program, its bounds, infeasibility
+//	pareto.go       Pareto pruning with a tolerance, thinning by cost
+//	errors.go       UnsupportedError, CheckSupported, InfeasibleError
+//
+// docs/wisefuse.md gives each modelling choice with its reason and the measured accuracy and speed.
 package wisefuse

@@ -1,7 +1,11 @@
+// Errors a caller can act on (errors.As): UnsupportedError for a workflow shape the modeler
+// cannot predict (CheckSupported), InfeasibleError for an objective no plan meets.
+
 package wisefuse
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -40,4 +44,56 @@ func CheckSupported(w *dag.Workflow) error {
 		}
 	}
 	return nil
+}
+
+// Limit is a constraint of an objective.
+type Limit int
+
+// The constraints of a dag.Objective.
+const (
+	SLOLimit    Limit = iota + 1 // the latency percentile's target
+	BudgetLimit                  // the mean cost per run
+)
+
+func (l Limit) String() string {
+	switch l {
+	case SLOLimit:
+		return "SLO"
+	case BudgetLimit:
+		return "budget"
+	}
+	return fmt.Sprintf("Limit(%d)", int(l))
+}
+
+// InfeasibleError reports that no plan meets an objective under the model: Binds names the
+// constraint that no plan meets and Best the best any plan achieves on it, so that a caller can
+// relax the right one by the right amount (errors.As).
+//
+// Under an SLO alone, and whenever even the fastest plan misses the SLO, the SLO binds. Under a
+// budget alone, and under both when some plan meets the SLO, the budget binds.
+type InfeasibleError struct {
+	Objective dag.Objective // as given to Search
+	Margin    float64       // the search aimed at (1 - Margin) x Objective.SLO
+	Binds     Limit
+	// Best is, when the SLO binds, the lowest predicted Objective.Pct()-th percentile of any plan
+	// in seconds; when the budget binds, the lowest predicted mean cost in USD per run of any
+	// plan, or of any plan that meets the SLO when there is one. +Inf when the search finds no
+	// plan at all.
+	Best float64
+}
+
+// Target is the latency the search aimed at: Objective.SLO less the safety margin.
+func (e *InfeasibleError) Target() float64 { return e.Objective.SLO * (1 - e.Margin) }
+
+func (e *InfeasibleError) Error() string {
+	pct := e.Objective.Pct()
+	switch {
+	case e.Binds == BudgetLimit && e.Objective.SLO > 0:
+		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin) within the budget of $%g per run; the cheapest plan that meets the SLO costs $%.3g per run", pct, e.Target(), 100*e.Margin, e.Objective.Budget, e.Best)
+	case e.Binds == BudgetLimit:
+		return fmt.Sprintf("wisefuse: no plan costs at most the budget of $%g per run", e.Objective.Budget)
+	case math.IsInf(e.Best, 1):
+		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %gs", pct, e.Target())
+	}
+	return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin); the fastest plan's predicted P%g is %.3gs", pct, e.Target(), 100*e.Margin, pct, e.Best)
 }

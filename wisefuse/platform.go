@@ -1,3 +1,5 @@
+// The platform facts the modeler uses, as helpers: a VM's cores and one invocation's cost.
+
 package wisefuse
 
 import (

@@ -1,3 +1,5 @@
+// ProfileBy: profiling a workflow by running it on a platform (Runner) at a few uniform sizes.
+
 package wisefuse
 
 import (

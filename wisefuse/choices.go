@@ -1,0 +1,309 @@
+// The choices the search makes: every way to run a segment of top-level steps (options,
+// evaluated once per planner and filtered per objective), and the dag.Plan that a chosen
+// sequence of segments makes.
+
+package wisefuse
+
+import (
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// option is one way to run a segment of top-level steps [start, end).
+type option struct {
+	seg  segment
+	eval stageEval
+}
+
+// bundleSpacingMB thins the sizes of bundled options when the search has a tolerance.
+const bundleSpacingMB = 256
+
+// maxOptions caps, with a tolerance, the options of one segment a search considers (after
+// dropping those that miss the objective on their own): that many spread evenly by cost, the
+// cheapest and the fastest included. On the 64 MB grid a step keeps about 40 options that differ
+// by about 1% of its own latency, far less than 1% of a long workflow's.
+const maxOptions = 16
+
+// segmentOptions returns the options of every segment [i, j) that can meet obj. Every option is
+// evaluated once per planner and Pareto-pruned (pruning before filtering is safe: a dominator is
+// no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
+// workflow includes the end gap.
+func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
+	pl.Prepare()
+	pct := obj.Pct()
+	n := len(pl.model.w.Steps)
+	out := make([][][]*option, n+1)
+	for i := range n {
+		out[i] = make([][]*option, n+1)
+		for j, os := range pl.options[i] {
+			for _, o := range os {
+				if obj.SLO > 0 && o.eval.lat.Percentile(pct) > obj.SLO {
+					continue
+				}
+				if obj.Budget > 0 && o.eval.cost > obj.Budget {
+					continue
+				}
+				out[i][j] = append(out[i][j], o)
+			}
+			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
+				out[i][j] = spreadOptions(out[i][j], maxOptions)
+			}
+		}
+	}
+	return out
+}
+
+func (pl *Planner) evaluateOptions() {
+	m := pl.model
+	n := len(m.w.Steps)
+	grid := pl.opts.grid()
+	pl.options = make([][][]*option, n+1)
+	var sc scratch
+	for i := range n {
+		pl.options[i] = make([][]*option, n+1)
+		byEnd := make([][]*option, n+1)
+		for _, sg := range pl.segmentChoices(i, grid) {
+			e := m.evalSegment(&sc, sg)
+			if sg.end == n {
+				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+			}
+			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
+		}
+		for j, os := range byEnd {
+			if len(os) > 0 {
+				pl.options[i][j] = paretoOptions(os, pl.opts.tolerance())
+			}
+		}
+	}
+}
+
+// segmentChoices lists every way to run a segment that starts at top-level step i: a Pass as
+// is, a Map in each of its configurations, a task alone or fused with the tasks that follow it,
+// at every grid size that fits.
+func (pl *Planner) segmentChoices(i int, grid []int) []segment {
+	m := pl.model
+	n := len(m.w.Steps)
+	st := &m.w.Steps[i]
+	switch {
+	case st.Pass:
+		return []segment{{start: i, end: i + 1, pass: true}}
+	case st.Map != nil:
+		return append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...)
+	}
+	segs := pl.fusedMapSegments(i, grid)
+	need := 0
+	for j := i + 1; j <= n; j++ {
+		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
+			break
+		}
+		need = max(need, m.w.Function(m.w.Steps[j-1].Task).MinMemoryMB)
+		for _, mem := range grid {
+			if mem >= need {
+				segs = append(segs, segment{start: i, end: j, mem: mem})
+			}
+		}
+	}
+	return segs
+}
+
+// mapSegments lists a Map's configurations: one VM size for its iterator tasks, the iterator
+// unfused or fused into one VM, and a bundle size whose items fit in the VM.
+func (pl *Planner) mapSegments(i int, grid []int) []segment {
+	m := pl.model
+	st := &m.w.Steps[i]
+	fns := iteratorTasks(st)
+	need := 0
+	for _, fn := range fns {
+		need = max(need, m.w.Function(fn).MinMemoryMB)
+	}
+	items, _ := st.Map.FixedItems()
+	maxB := 1
+	if !pl.opts.NoBundling {
+		maxB = max(1, min(items, dag.MaxMemoryMB/max(need, 1)))
+		mb := pl.opts.MaxBundle
+		if mb <= 0 {
+			mb = DefaultMaxBundle
+		}
+		maxB = min(maxB, mb)
+	}
+	fusions := [][]int{seqGroups(len(fns))}
+	if len(fns) > 1 && !pl.opts.NoFusion {
+		fusions = append(fusions, make([]int, len(fns))) // all in group 0
+	}
+	// More vCPUs than the items' threads can use change nothing but the price, so sizes past
+	// that point are skipped (the first one is kept).
+	threads := 0.0
+	for _, fn := range fns {
+		threads = max(threads, m.curves[fn].Threads)
+	}
+	var segs []segment
+	for b := 1; b <= maxB; b++ {
+		for _, grp := range fusions {
+			saturated := false
+			lastKept := 0
+			for _, mem := range grid {
+				// A bundle's VM is b items of a grid size each (capped at the largest VM), the
+				// way bundles are sized on AWS (the ORION artifact: min(1472*B, 10240) MB).
+				if b > 1 {
+					if mem%b != 0 && mem != dag.MaxMemoryMB {
+						continue
+					}
+				}
+				if mem < b*need || saturated {
+					continue
+				}
+				saturated = m.opts.Platform.VCPU(mem) >= float64(b)*threads
+				if b > 1 && pl.opts.tolerance() > 0 {
+					// Bundles are the costly options to evaluate (a processor-sharing replay per
+					// bundle and run); with a tolerance, sizes bundleSpacingMB apart are enough,
+					// as the search keeps at most maxOptions per segment anyway. Exact takes all.
+					if lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+						continue
+					}
+					lastKept = mem
+				}
+				cfg := &mapConfig{mem: make([]int, len(fns)), group: grp, bundle: b}
+				for t := range cfg.mem {
+					cfg.mem[t] = mem
+				}
+				segs = append(segs, segment{start: i, end: i + 1, mem: mem, cfg: cfg})
+			}
+		}
+	}
+	return segs
+}
+
+// fusedMapSegments lists the segments from top-level step i that fuse tasks with one Map whose
+// items all run in the group's VM (Bundle = items, at most MaxBundle), at every grid size that
+// holds them: tasks, then the Map, then tasks, with at least one task.
+func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
+	m := pl.model
+	if pl.opts.NoFusion || pl.opts.NoBundling {
+		return nil
+	}
+	maxB := pl.opts.MaxBundle
+	if maxB <= 0 {
+		maxB = DefaultMaxBundle
+	}
+	var segs []segment
+	need, threads := 0, 0.0
+	mapAt := -1
+	for j := i; j < len(m.w.Steps); j++ {
+		st := &m.w.Steps[j]
+		switch {
+		case st.Task != "":
+			need = max(need, m.w.Function(st.Task).MinMemoryMB)
+			threads = max(threads, m.curves[st.Task].Threads)
+		case st.Map != nil && mapAt < 0:
+			items, ok := st.Map.FixedItems()
+			if !ok || items > maxB || !m.itemsAlwaysFixed(j) {
+				return segs
+			}
+			per, itemThreads := 0, 0.0
+			for _, fn := range iteratorTasks(st) {
+				per = max(per, m.w.Function(fn).MinMemoryMB)
+				itemThreads = max(itemThreads, m.curves[fn].Threads)
+			}
+			need = max(need, items*per)
+			threads = max(threads, float64(items)*itemThreads)
+			mapAt = j
+		default:
+			return segs
+		}
+		if mapAt < 0 || j == i {
+			continue // no Map yet, or the Map alone
+		}
+		saturated := false
+		lastKept := 0
+		for _, mem := range grid {
+			if mem < need || saturated {
+				continue
+			}
+			// As for bundles: past the vCPUs the threads can use only the price changes, and
+			// with a tolerance sizes bundleSpacingMB apart are enough.
+			saturated = m.opts.Platform.VCPU(mem) >= threads
+			if pl.opts.tolerance() > 0 && lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+				continue
+			}
+			lastKept = mem
+			segs = append(segs, segment{start: i, end: j + 1, mem: mem, fusedMap: true, mapAt: mapAt})
+		}
+	}
+	return segs
+}
+
+func seqGroups(n int) []int {
+	g := make([]int, n)
+	for i := range g {
+		g[i] = i
+	}
+	return g
+}
+
+// planOf turns a complete candidate into a dag.Plan.
+func (pl *Planner) planOf(c *cand) *dag.Plan {
+	m := pl.model
+	p := &dag.Plan{Memory: map[string]int{}, DefaultMemoryMB: dag.MaxMemoryMB}
+	var segs []segment
+	for ; c != nil && c.opt != nil; c = c.prev {
+		segs = append(segs, c.opt.seg)
+	}
+	slices.Reverse(segs)
+	for _, sg := range segs {
+		switch {
+		case sg.pass:
+		case sg.fusedMap:
+			var names []string
+			for k := sg.start; k < sg.end; k++ {
+				st := &m.w.Steps[k]
+				names = append(names, st.Name)
+				if st.Task != "" {
+					p.Memory[st.Task] = max(p.Memory[st.Task], sg.mem)
+					continue
+				}
+				for _, fn := range iteratorTasks(st) {
+					p.Memory[fn] = max(p.Memory[fn], sg.mem)
+				}
+				items, _ := st.Map.FixedItems()
+				if p.Bundle == nil {
+					p.Bundle = map[string]int{}
+				}
+				p.Bundle[st.Name] = items
+			}
+			p.Fuse = append(p.Fuse, names)
+		case sg.cfg != nil:
+			st := &m.w.Steps[sg.start]
+			fns := iteratorTasks(st)
+			var names []string
+			for _, it := range st.Map.Iterator {
+				if it.Task != "" {
+					names = append(names, it.Name)
+				}
+			}
+			for t, fn := range fns {
+				p.Memory[fn] = max(p.Memory[fn], sg.cfg.mem[t])
+			}
+			if sg.cfg.bundle > 1 {
+				if p.Bundle == nil {
+					p.Bundle = map[string]int{}
+				}
+				p.Bundle[st.Name] = sg.cfg.bundle
+			}
+			if len(names) > 1 && sg.cfg.group[len(names)-1] == sg.cfg.group[0] {
+				p.Fuse = append(p.Fuse, names)
+			}
+		default:
+			var names []string
+			for k := sg.start; k < sg.end; k++ {
+				st := &m.w.Steps[k]
+				p.Memory[st.Task] = max(p.Memory[st.Task], sg.mem)
+				names = append(names, st.Name)
+			}
+			if len(names) > 1 {
+				p.Fuse = append(p.Fuse, names)
+			}
+		}
+	}
+	return p
+}

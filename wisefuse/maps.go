@@ -1,0 +1,188 @@
+// Evaluation of a Map step under one configuration (iterator sizes, fusion groups, bundle size):
+// bundles replay their items' processor sharing (bundle.go; widemaps.go for very wide Maps),
+// unbundled items come from their summary (itemsummary.go).
+
+package wisefuse
+
+import (
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// mapConfig is how a Map runs: the VM size of each iterator task, the fusion group of each (tasks
+// with the same group number run in one VM; groups are consecutive) and the bundle size.
+type mapConfig struct {
+	mem    []int
+	group  []int
+	bundle int
+}
+
+// evalMap evaluates Map step si under cfg.
+func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
+	plat := m.opts.Platform
+	st := &m.w.Steps[si]
+	nt := len(cfg.mem)
+	vmMem := slices.Max(cfg.mem)
+	// Each group runs at its largest member's size; a bundle runs everything at the largest.
+	gmem := make([]int, nt)
+	for t := range nt {
+		gm := 0
+		for u := range nt {
+			if cfg.group[u] == cfg.group[t] {
+				gm = max(gm, cfg.mem[u])
+			}
+		}
+		if cfg.bundle > 1 {
+			gm = vmMem
+		}
+		gmem[t] = gm
+	}
+	src := &m.sizes[m.nearest(vmMem)]
+	items := src.stages[si].items
+	fns := iteratorTasks(st)
+	ratio := make([]float64, nt)
+	for t := range nt {
+		ratio[t] = m.curveTime(fns[t], cores(plat, gmem[t]))
+	}
+	groups := 0
+	for t := range nt {
+		if t == 0 || cfg.group[t] != cfg.group[t-1] {
+			groups++
+		}
+	}
+	states := groups + passCount(st) // state transitions per item (or bundle)
+	if cfg.bundle <= 1 {
+		return m.evalUnbundled(sc, si, src, cfg, gmem, ratio, states)
+	}
+	vals := sc.vals[:0]
+	cost := 0.0
+	nb, widest := 0, 0 // bundles in all runs, in the widest run
+	for r := range src.runs {
+		k := (items.runStart[r+1] - items.runStart[r] + cfg.bundle - 1) / cfg.bundle
+		nb += k
+		widest = max(widest, k)
+	}
+	wide := widest > wideBundles
+	vcpu := cores(plat, vmMem)
+	sampled, sampledBusy := 0, 0.0
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		var worst float64
+		if wide {
+			// A very wide Map: the run's slowest bundle is found among a few candidates
+			// (widestBundle) and the mean cost comes from an evenly spaced sample of bundles, so
+			// the work does not grow with the item count.
+			worst = sc.widestBundle(m, src, si, r, fns, cfg.bundle, vcpu)
+			perRun := max(1, wideCostSamples/src.runs)
+			step := max(1, (hi-lo+cfg.bundle-1)/cfg.bundle/perRun) * cfg.bundle
+			for b := lo; b < hi; b += step {
+				_, busy := sc.ps.bundle(m, items, fns, b, min(b+cfg.bundle, hi), vcpu)
+				sampled++
+				sampledBusy += busy
+			}
+		} else {
+			for b := lo; b < hi; b += cfg.bundle {
+				e := min(b+cfg.bundle, hi)
+				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
+				worst = max(worst, tm)
+				cost += vmCost(plat, vmMem, busy)
+			}
+		}
+		vals = append(vals, src.stages[si].gap[r]+worst)
+	}
+	if wide {
+		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
+	}
+	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+// storageTotal is the storage request cost of a bundled Map's items (their iterator runs as one
+// fused group: one download and one upload per item) summed over all runs.
+func (m *Model) storageTotal(src *sizeData, si int) float64 {
+	nt := src.stages[si].items.tasks
+	s := m.summary(src.index, si, fusedGroups(nt).group)
+	p := m.opts.Platform
+	return s.gets[0]*p.GetUSD + s.puts[nt-1]*p.PutUSD
+}
+
+// evalUnbundled evaluates an unbundled Map from its item summary.
+func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig, gmem []int, ratio []float64, states int) stageEval {
+	plat := m.opts.Platform
+	s := m.summary(src.index, si, cfg.group)
+	nt := len(cfg.group)
+	vals := sc.vals[:0]
+	for r := range src.runs {
+		worst := 0.0
+		for k := s.runStart[r]; k < s.runStart[r+1]; k++ {
+			tm := s.a[k]
+			for t := range nt {
+				tm += s.b[k*nt+t] * ratio[t]
+			}
+			worst = max(worst, tm)
+		}
+		vals = append(vals, src.stages[si].gap[r]+worst)
+	}
+	// Cost: every item runs one VM per group, billed for the group's busy time.
+	fns := iteratorTasks(&m.w.Steps[si])
+	cost := 0.0
+	for t := 0; t < nt; {
+		u := t
+		busy := 0.0
+		for ; u < nt && cfg.group[u] == cfg.group[t]; u++ {
+			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*m.groupLocal(fns, cfg.group, u)
+		}
+		busy += s.down[t] + s.up[u-1]
+		cost += busy*float64(gmem[t])/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
+			s.gets[t]*plat.GetUSD + s.puts[u-1]*plat.PutUSD
+		t = u
+	}
+	cost += float64(s.items*states) * plat.TransitionUSD
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+// groupLocal is the in-memory passing time of iterator task t inside its fusion group (group
+// numbers per task): reading its input from the task before it in the group, writing its output to
+// the one after.
+func (m *Model) groupLocal(fns []string, group []int, t int) float64 {
+	l := 0.0
+	if t > 0 && group[t] == group[t-1] {
+		l += m.localTime(fns[t], true)
+	}
+	if t < len(group)-1 && group[t+1] == group[t] {
+		l += m.localTime(fns[t], false)
+	}
+	return l
+}
+
+// fusedGroups puts n iterator tasks in one group.
+func fusedGroups(n int) mapConfig { return mapConfig{group: make([]int, n)} }
+
+func iteratorTasks(st *dag.Step) []string {
+	var fns []string
+	for _, it := range st.Map.Iterator {
+		if it.Task != "" {
+			fns = append(fns, it.Task)
+		}
+	}
+	return fns
+}
+
+func passCount(st *dag.Step) int {
+	n := 0
+	for _, it := range st.Map.Iterator {
+		if it.Pass {
+			n++
+		}
+	}
+	return n
+}

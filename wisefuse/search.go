@@ -1,0 +1,291 @@
+// The search: a dynamic program over the top-level steps with suffix bounds, a coarse pass that
+// seeds the main pass's bound, and the error when no plan meets the objective.
+
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// cand is a partial plan: the options chosen for steps [0, end), as a linked list.
+type cand struct {
+	cost float64
+	lat  Latency
+	p    float64 // lat's percentile of the search's objective
+	opt  *option
+	prev *cand
+}
+
+// Search runs the dynamic program and returns the chosen plan and its prediction.
+//
+// The program walks the top-level steps left to right. Its state after step j is the set of
+// partial plans for steps [0, j) that no other partial plan beats on both mean cost and latency
+// distribution (atom by atom). A partial plan for [0, j) extends one for [0, i) with an option for
+// the segment [i, j): a lone step at one configuration, or tasks i..j-1 fused into one VM. Because
+// the segment's latency is independent of what came before and adding it is monotone, a dominated
+// partial plan can never complete into a better plan than its dominator, so dropping it is exact
+// (with Tolerance 0); partial plans already over the SLO or the budget are dropped too, as later
+// steps only add time and cost.
+//
+// When no plan meets obj under the model, the error is an *InfeasibleError.
+func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
+	if obj.SLO <= 0 && obj.Budget <= 0 {
+		return nil, fmt.Errorf("wisefuse: objective needs an SLO or a budget")
+	}
+	pct := obj.Pct()
+	if pct <= 0 || pct > 100 {
+		return nil, fmt.Errorf("wisefuse: percentile %v, want 0 < p <= 100", pct)
+	}
+	asked := obj
+	if obj.SLO > 0 {
+		obj.SLO *= 1 - pl.opts.margin()
+	}
+	if r := pl.search(obj); r != nil {
+		return r, nil
+	}
+	return nil, pl.infeasible(asked, obj)
+}
+
+// search is Search for an objective whose SLO already has the margin taken off; nil when no plan
+// meets it.
+func (pl *Planner) search(obj dag.Objective) *Result {
+	pct := obj.Pct()
+	opts := pl.segmentOptions(obj)
+	b := pl.bounds(opts)
+	if b.cost[0] == math.Inf(1) {
+		return nil
+	}
+	tol := pl.opts.tolerance()
+	// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or its
+	// percentile (under a budget) then bounds the main pass, which drops every partial plan that
+	// cannot complete into a plan at least as good (with the suffix bounds, exactly). The bound
+	// only removes partial plans that cannot win, so the main pass stays exact with Exact.
+	var best *cand
+	explored := 0
+	if tol < coarseTolerance {
+		best, explored = pl.dp(opts, obj, pct, coarseTolerance, b, nil)
+	}
+	main, n := pl.dp(opts, obj, pct, tol, b, best)
+	explored += n
+	if main != nil && (best == nil || better(main, best, obj, pct)) {
+		best = main
+	}
+	if best == nil {
+		return nil
+	}
+	plan := pl.planOf(best)
+	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}
+}
+
+// maxStates caps the partial plans kept after a step when the search has a tolerance (never with
+// Exact): the cap keeps that many spread evenly along the cost axis, the cheapest and the dearest
+// included. A long chain of steps otherwise keeps about one partial plan per 1% of its latency
+// range after every step, and the search time grows with that count times the options.
+const maxStates = 16
+
+// coarseTolerance is the pruning tolerance of Search's first pass, which only seeds the bound.
+const coarseTolerance = 0.1
+
+// suffixBounds are lower bounds on what the steps from j to the end add to any partial plan:
+// cost[j] the least mean cost, lat[j] the least latency (the sum of each segment's smallest atom;
+// adding an independent latency Y >= y shifts every atom, hence every percentile, by at least y).
+//
+// dist[j], only with a tolerance, is an estimate of the fastest the steps from j on can be: the
+// atom-wise least of every way through them (each segment's options' atom-wise minimum, summed).
+// The model adds left to right and its sum is not exactly associative, so pruning with it is not
+// exact; the search uses it only with a tolerance, and only with that tolerance's slack.
+type suffixBounds struct {
+	cost, lat []float64
+	dist      []Latency
+}
+
+func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
+	n := len(pl.model.w.Steps)
+	b := suffixBounds{cost: make([]float64, n+1), lat: make([]float64, n+1)}
+	for i := n - 1; i >= 0; i-- {
+		b.cost[i], b.lat[i] = math.Inf(1), math.Inf(1)
+		for j := i + 1; j <= n; j++ {
+			for _, o := range opts[i][j] {
+				b.cost[i] = math.Min(b.cost[i], o.eval.cost+b.cost[j])
+				b.lat[i] = math.Min(b.lat[i], o.eval.lat[0]+b.lat[j])
+			}
+		}
+	}
+	if pl.opts.tolerance() == 0 {
+		return b
+	}
+	q := pl.model.opts.Atoms
+	b.dist = make([]Latency, n+1)
+	b.dist[n] = make(Latency, q)
+	for i := n - 1; i >= 0; i-- {
+		for j := i + 1; j <= n; j++ {
+			if len(opts[i][j]) == 0 || b.dist[j] == nil {
+				continue
+			}
+			low := slices.Clone(opts[i][j][0].eval.lat)
+			for _, o := range opts[i][j][1:] {
+				for k, v := range o.eval.lat {
+					low[k] = math.Min(low[k], v)
+				}
+			}
+			sum := addIndependent(nil, low, b.dist[j])
+			if b.dist[i] == nil {
+				b.dist[i] = sum
+				continue
+			}
+			for k, v := range sum {
+				b.dist[i][k] = math.Min(b.dist[i][k], v)
+			}
+		}
+	}
+	return b
+}
+
+// dp is one pass of the dynamic program with pruning tolerance tol. With a bound (a complete
+// plan), partial plans that cannot end better than it are dropped; it returns the best complete
+// plan it found that is at least as good as the bound (nil if none) and the partial plans it made.
+func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b suffixBounds, bound *cand) (*cand, int) {
+	n := len(pl.model.w.Steps)
+	costCap, latCap := math.Inf(1), math.Inf(1)
+	if obj.Budget > 0 {
+		costCap = obj.Budget
+	}
+	if obj.SLO > 0 {
+		latCap = obj.SLO
+	}
+	if bound != nil {
+		if obj.SLO > 0 {
+			costCap = math.Min(costCap, bound.cost)
+		} else {
+			latCap = math.Min(latCap, bound.lat.Percentile(pct))
+		}
+	}
+	// The bound is compared with sums computed in another order; a relative slack of 1e-9 keeps
+	// the bound's own partial plans (and exact ties) alive.
+	costCap *= 1 + 1e-9
+	latCap *= 1 + 1e-9
+	states := make([][]*cand, n+1)
+	states[0] = []*cand{{}}
+	explored := 0
+	var sc struct{ sum Latency }
+	var buf []*cand
+	// Atoms of this step's partial plans, in blocks of q.
+	q := pl.model.opts.Atoms
+	var arena Latency
+	for j := 1; j <= n; j++ {
+		buf = buf[:0]
+		for i := range j {
+			for _, o := range opts[i][j] {
+				for _, c := range states[i] {
+					cost := c.cost + o.eval.cost
+					if cost+b.cost[j] > costCap {
+						// States are sorted by cost: the rest cost more.
+						break
+					}
+					// Adding o shifts c's percentile by at least o's smallest atom.
+					if c.p+o.eval.lat[0]+b.lat[j] > latCap {
+						continue
+					}
+					nc := &cand{cost: cost, opt: o, prev: c}
+					if c.lat == nil {
+						nc.lat = o.eval.lat
+					} else {
+						if cap(arena)-len(arena) < q {
+							// The earlier partial plans of this step keep the old block.
+							arena = make(Latency, 0, max(2*cap(arena), 16*q))
+						}
+						nc.lat = addIndependent(arena[len(arena):len(arena)+q], c.lat, o.eval.lat)
+						arena = arena[:len(arena)+q]
+					}
+					explored++
+					nc.p = nc.lat.Percentile(pct)
+					if nc.p+b.lat[j] > latCap {
+						continue
+					}
+					if b.dist != nil && j < n && !math.IsInf(latCap, 1) {
+						var est float64
+						est, sc.sum = percentileOfSum(sc.sum, nc.lat, b.dist[j], pct)
+						if est > latCap*(1+tol) {
+							continue
+						}
+					}
+					if j == n {
+						// A complete plan: the best so far bounds the rest of this step.
+						if obj.SLO > 0 {
+							costCap = math.Min(costCap, cost*(1+1e-9))
+						} else {
+							latCap = math.Min(latCap, nc.p*(1+1e-9))
+						}
+					}
+					buf = append(buf, nc)
+				}
+			}
+		}
+		states[j] = paretoCands(buf, tol)
+		if tol > 0 && len(states[j]) > maxStates {
+			states[j] = spread(states[j], maxStates)
+		}
+		// The kept partial plans get their own copies; the arena's block is reused by the next
+		// step (most partial plans a step makes are dropped, and allocating each one's atoms was
+		// most of the search's garbage).
+		for _, c := range states[j] {
+			if c.prev != nil && c.prev.lat != nil {
+				c.lat = slices.Clone(c.lat)
+			}
+		}
+		arena = arena[:0]
+	}
+	var best *cand
+	for _, c := range states[n] {
+		if best == nil || better(c, best, obj, pct) {
+			best = c
+		}
+	}
+	return best, explored
+}
+
+// better orders complete plans: by cost under an SLO, by percentile under a budget; ties by the
+// other measure, then by the mean latency.
+func better(a, b *cand, obj dag.Objective, pct float64) bool {
+	pa, pb := a.lat.Percentile(pct), b.lat.Percentile(pct)
+	if obj.SLO > 0 {
+		if a.cost != b.cost {
+			return a.cost < b.cost
+		}
+		return pa < pb
+	}
+	if pa != pb {
+		return pa < pb
+	}
+	return a.cost < b.cost
+}
+
+// infeasible explains why no plan meets obj (asked less the margin): an *InfeasibleError naming
+// the constraint that binds and the best any plan achieves on it.
+func (pl *Planner) infeasible(asked, obj dag.Objective) error {
+	e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1)}
+	if obj.SLO > 0 {
+		fastest := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
+		e.Binds = SLOLimit
+		if fastest != nil {
+			e.Best = fastest.Prediction.Percentile(obj.Pct())
+		}
+		if obj.Budget <= 0 || fastest == nil || e.Best > obj.SLO {
+			return e
+		}
+		// Some plan is fast enough: the budget binds, unless the search misses the SLO even
+		// without it.
+		if cheapest := pl.search(dag.Objective{SLO: obj.SLO, Percentile: obj.Percentile}); cheapest != nil {
+			e.Binds, e.Best = BudgetLimit, cheapest.Prediction.MeanCost
+		}
+		return e
+	}
+	if cheapest := pl.search(dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}); cheapest != nil {
+		e.Best = cheapest.Prediction.MeanCost
+	}
+	return e
+}

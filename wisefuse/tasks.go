@@ -1,0 +1,118 @@
+// Evaluation of top-level Task steps in one VM, alone or fused, and of a Map fused with its
+// neighbouring tasks, all its items in the group's VM.
+
+package wisefuse
+
+import "github.com/wisefuse/wisefuse/platform"
+
+// evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
+// task). Per profiled run: the gap before step i, then init of each, download of the first,
+// compute of each at mem, data in memory between them, upload of the last.
+func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
+	plat := m.opts.Platform
+	src := &m.sizes[m.nearest(mem)]
+	c := cores(plat, mem)
+	vals := sc.vals[:0]
+	cost := 0.0
+	ratios, local := m.groupTasks(i, j, -1, c)
+	for r := range src.runs {
+		first, last := src.stages[i].task, src.stages[j-1].task
+		busy := first.down[r] + last.up[r] + local
+		for k := i; k < j; k++ {
+			ts := src.stages[k].task
+			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
+		}
+		vals = append(vals, src.stages[i].gap[r]+busy)
+		cost += vmCost(plat, mem, busy) + storageCost(plat, first.down[r], last.up[r])
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+// groupTasks returns, for the tasks of a fusion group of top-level steps [i, j) (all but step
+// skip, a Map, or -1), each one's fitted compute time on c (at its offset from i) and the time
+// their data takes to pass in memory inside the group, the same in every run.
+func (m *Model) groupTasks(i, j, skip int, c Cores) (ratios []float64, local float64) {
+	ratios = make([]float64, j-i)
+	for s := i; s < j; s++ {
+		if s == skip {
+			continue
+		}
+		fn := m.w.Steps[s].Task
+		ratios[s-i] = m.curveTime(fn, c)
+		if s > i {
+			local += m.localTime(fn, true)
+		}
+		if s < j-1 {
+			local += m.localTime(fn, false)
+		}
+	}
+	return ratios, local
+}
+
+// evalFusedMap evaluates top-level steps [i, j) fused into one VM of mem MB, step k of them a Map
+// whose items all run in that VM (Bundle = items; Faastlane's whole-workflow VM), the others
+// tasks. Per profiled run: the gap before step i; the tasks before the Map in series; the Map's
+// items side by side, sharing the VM's cores and network (the bundle replay); the tasks after it;
+// data in memory between them. Only the group's first step reads from storage (all the items, when
+// the Map is first) and only its last writes to it.
+func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
+	plat := m.opts.Platform
+	src := &m.sizes[m.nearest(mem)]
+	c := cores(plat, mem)
+	fns := iteratorTasks(&m.w.Steps[k])
+	items := src.stages[k].items
+	nt := items.tasks
+	ratios, local := m.groupTasks(i, j, k, c)
+	vals := sc.vals[:0]
+	cost := 0.0
+	for r := range src.runs {
+		busy := local
+		for s := i; s < j; s++ {
+			if s == k {
+				continue
+			}
+			ts := src.stages[s].task
+			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
+			if s == i {
+				busy += ts.down[r]
+				cost += storageCost(plat, ts.down[r], 0)
+			}
+			if s == j-1 {
+				busy += ts.up[r]
+				cost += storageCost(plat, 0, ts.up[r])
+			}
+		}
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		busy += sc.ps.replay(m, items, fns, lo, hi, c, k == i, k == j-1)
+		for it := lo; it < hi; it++ {
+			if k == i {
+				cost += storageCost(plat, items.down[it*nt], 0)
+			}
+			if k == j-1 {
+				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+			}
+		}
+		vals = append(vals, src.stages[i].gap[r]+busy)
+		cost += vmCost(plat, mem, busy)
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+func storageCost(p *platform.Platform, down, up float64) float64 {
+	c := 0.0
+	if down > 0 {
+		c += p.GetUSD
+	}
+	if up > 0 {
+		c += p.PutUSD
+	}
+	return c
+}
