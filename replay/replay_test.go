@@ -10,8 +10,13 @@ import (
 	"github.com/wisefuse/wisefuse/traces"
 )
 
-// genTrace writes a small generated trace (and its catalog) into dir and returns its path.
+// genTrace writes a small generated trace of one day (and its catalog) into dir and returns its
+// path.
 func genTrace(t testing.TB, dir, name string, dags int, invocations int64) string {
+	return genTraceDays(t, dir, name, dags, invocations, 1)
+}
+
+func genTraceDays(t testing.TB, dir, name string, dags int, invocations int64, days float64) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	w, err := traces.CreateDAGTable(path)
@@ -20,7 +25,7 @@ func genTrace(t testing.TB, dir, name string, dags int, invocations int64) strin
 	}
 	defer w.Abort()
 	sum, err := traces.Generate(traces.GenConfig{Population: traces.PopulationConfig{DAGs: dags, Invocations: invocations},
-		Days: 1, Seed: 7, RunsPerDAG: 4}, w, nil)
+		Days: days, Seed: 7, RunsPerDAG: 4}, w, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,53 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// BenchmarkReplay measures the trace-replay path of the engine (Replay): 50 workflows of several
+// shapes (chains, fan-outs, the video-like workflow) on one shared platform, 20,000 Poisson
+// arrivals spread over them, arrivals pulled from a source and outcomes pushed to a sink, as
+// package replay drives it. One op is a whole replay, compilation included; events/s is the
+// figure to compare with BenchmarkWorkflow.
+func BenchmarkReplay(b *testing.B) {
+	var ws []Workload
+	for i := range 50 {
+		var w *dag.Workflow
+		switch i % 3 {
+		case 0:
+			w = oneTask(fmt.Sprint("task", i), 0.2+0.01*float64(i), 0.25)
+		case 1:
+			w = chain()
+		default:
+			w = videoLike()
+		}
+		ws = append(ws, Workload{Workflow: w, Plan: dag.UniformPlan(1769), Key: uint64(i)})
+	}
+	times := PoissonArrivals(20, 1000, 1)
+	b.ReportAllocs()
+	var events, arrivals int64
+	start, cpu := time.Now(), cpuTime()
+	for b.Loop() {
+		i := 0
+		next := func(a *Arrival) (bool, error) {
+			if i == len(times) {
+				return false, nil
+			}
+			*a = Arrival{Time: times[i], DAG: int32(i % len(ws)), ID: int64(i)}
+			i++
+			return true, nil
+		}
+		st, err := Replay(ws, next, func(*Outcome) error { return nil }, Options{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		events += st.Events
+		arrivals += st.Arrivals
+	}
+	report(b, events, start, cpu)
+	b.ReportMetric(float64(arrivals)/time.Since(start).Seconds(), "DAGinvocations/s")
+}
