@@ -33,8 +33,6 @@ type Config struct {
 	Shard, Shards int
 	// Out is the output folder (created if missing); see output.go for its files.
 	Out string
-	// FunctionRows is reserved for one row per function invocation; not yet written.
-	FunctionRows bool
 	// Workers plan DAGs in parallel (0: GOMAXPROCS). The output does not depend on it.
 	Workers int
 	// Progress, when set, is called now and then: stage is "plan" (done and total DAGs) or
