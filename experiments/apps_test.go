@@ -90,8 +90,9 @@ func TestSubSeedSeparatesPurposes(t *testing.T) {
 func TestReductionHeadline(t *testing.T) {
 	tb := &Table{Schema: compareSchema}
 	tb.Rows = []Row{
-		{"video", "user-min", "defaults", 0.0, 0.0, 0.0, 0.0, 100.0, 1.0, "{}", ""},
-		{"video", "wisefuse-budget", "budget = User-Min's cost", 0.0, 1.0, 39.0, 0.9, 40.0, 0.95, "{}", ""},
+		rowOf(compareRow{App: "video", Policy: "user-min", Rule: "defaults", SimP95: 100, SimCost: 1, Plan: "{}"}),
+		rowOf(compareRow{App: "video", Policy: "wisefuse-budget", Rule: "budget = User-Min's cost", Budget: 1,
+			PredP95: 39, PredCost: 0.9, SimP95: 40, SimCost: 0.95, Plan: "{}"}),
 	}
 	h := reduction(tb, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
 	if !strings.HasPrefix(h.Ours, "60% lower") || h.Diff != "-1 points" || h.Note != "" {

@@ -9,19 +9,21 @@ import (
 
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/internal/shareddata"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
 // characterizationSchema is a long table: the popularity curve, the structure CDFs (trace and
 // published), the latency CDFs per group and the statistics, told apart by kind.
-var characterizationSchema = tables.Schema{
-	{Name: "trace", Type: tables.Int64},   // replicate: an independently generated trace
-	{Name: "kind", Type: tables.String},   // popularity, width, depth, nodes, latency, stat
-	{Name: "series", Type: tables.String}, // trace / published, a latency group, or a statistic's name
-	{Name: "x", Type: tables.Float64},
-	{Name: "y", Type: tables.Float64},
-	{Name: "note", Type: tables.String},
+var characterizationSchema = schemaOf[characterizationRow]()
+
+// characterizationRow is one row of characterizationSchema.
+type characterizationRow struct {
+	Trace  int     `col:"trace"`  // replicate: an independently generated trace
+	Kind   string  `col:"kind"`   // popularity, width, depth, nodes, latency, stat
+	Series string  `col:"series"` // trace / published, a latency group, or a statistic's name
+	X      float64 `col:"x"`
+	Y      float64 `col:"y"`
+	Note   string  `col:"note"`
 }
 
 // characterizationSize is the generated trace: quick keeps the generator's code path on a
@@ -98,6 +100,10 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 	}
 
 	var rows []Row
+	add := func(r characterizationRow) {
+		r.Trace = size.Trace
+		rows = append(rows, rowOf(r))
+	}
 	// Popularity: cumulative share of invocations over DAGs ranked by popularity, at every rank
 	// up to 100 and then about 1% apart.
 	pop := ch.Popularity()
@@ -106,7 +112,7 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 	for i, d := range pop {
 		cum += d.Count
 		if r := float64(i + 1); r >= next || i == len(pop)-1 {
-			rows = append(rows, Row{"popularity", "trace", 100 * r / float64(len(pop)), float64(cum) / float64(ch.Invocations), ""})
+			add(characterizationRow{Kind: "popularity", Series: "trace", X: 100 * r / float64(len(pop)), Y: float64(cum) / float64(ch.Invocations)})
 			next = math.Max(r+1, r*1.01)
 		}
 	}
@@ -119,7 +125,7 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 			cdf  traces.CDF
 		}{{"trace", ch.Structure(m.name)}, {refName, m.ref}} {
 			for i, v := range s.cdf.Values {
-				rows = append(rows, Row{m.name, s.name, v, s.cdf.Cum[i], ""})
+				add(characterizationRow{Kind: m.name, Series: s.name, X: v, Y: s.cdf.Cum[i]})
 			}
 		}
 	}
@@ -127,17 +133,14 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 		for i := 0; i <= 100; i++ {
 			p := float64(i) / 100
 			if lat, n := ch.LatencyQuantile(g, p); n > 0 {
-				rows = append(rows, Row{"latency", g.String(), lat, p, fmt.Sprintf("%d invocations", n)})
+				add(characterizationRow{Kind: "latency", Series: g.String(), X: lat, Y: p, Note: fmt.Sprintf("%d invocations", n)})
 			}
 		}
 	}
 	for _, s := range ch.Stats(ref) {
 		if !math.IsNaN(s.Value) {
-			rows = append(rows, Row{"stat", s.Name, 0.0, s.Value, s.Note})
+			add(characterizationRow{Kind: "stat", Series: s.Name, Y: s.Value, Note: s.Note})
 		}
-	}
-	for i := range rows {
-		rows[i] = append(Row{size.Trace}, rows[i]...)
 	}
 	return rows, nil
 }
