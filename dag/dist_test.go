@@ -137,18 +137,37 @@ func TestDistJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// Each invalid distribution is refused with an error that names its kind, the offending field
+// and the value given.
 func TestDistValidate(t *testing.T) {
-	for _, d := range []Dist{
-		Const(-1), Const(math.NaN()), Const(math.Inf(1)),
-		{Kind: Uniform, Min: -1, Max: 1}, {Kind: Uniform, Min: 2, Max: 1},
-		{Kind: Exponential, Mean: -1},
-		{Kind: Normal, Mean: 1, StdDev: -1}, {Kind: Normal, Mean: math.NaN()},
-		{Kind: LogNormal, Median: -1}, {Kind: LogNormal, Median: 1, Sigma: -1},
-		{Kind: Empirical}, {Kind: Empirical, Quantiles: []float64{2, 1}}, {Kind: Empirical, Quantiles: []float64{-1}},
-		{Kind: "weibull"},
+	for _, tc := range []struct {
+		d    Dist
+		want []string // phrases the error must contain
+	}{
+		{Const(-1), []string{"fixed distribution", "value", "got -1"}},
+		{Const(math.NaN()), []string{"fixed distribution", "value", "got NaN"}},
+		{Const(math.Inf(1)), []string{"fixed distribution", "value", "got +Inf"}},
+		{Dist{Kind: Uniform, Min: -1, Max: 1}, []string{"uniform distribution", "min -1 max 1"}},
+		{Dist{Kind: Uniform, Min: 2, Max: 1}, []string{"uniform distribution", "min <= max", "min 2 max 1"}},
+		{Dist{Kind: Exponential, Mean: -1}, []string{"exponential distribution", "mean", "got -1"}},
+		{Dist{Kind: Normal, Mean: 1, StdDev: -1}, []string{"normal distribution", "stddev >= 0", "stddev -1"}},
+		{Dist{Kind: Normal, Mean: math.NaN()}, []string{"normal distribution", "finite mean", "mean NaN"}},
+		{Dist{Kind: LogNormal, Median: -1}, []string{"lognormal distribution", "median >= 0", "median -1"}},
+		{Dist{Kind: LogNormal, Median: 1, Sigma: -1}, []string{"lognormal distribution", "sigma >= 0", "sigma -1"}},
+		{Dist{Kind: Empirical}, []string{"empirical distribution", "quantiles", "at least one value"}},
+		{Dist{Kind: Empirical, Quantiles: []float64{2, 1}}, []string{"empirical distribution", "non-decreasing", "quantiles[1] = 1 < quantiles[0] = 2"}},
+		{Dist{Kind: Empirical, Quantiles: []float64{-1}}, []string{"empirical distribution", "quantiles[0] = -1"}},
+		{Dist{Kind: "weibull"}, []string{`unknown distribution kind "weibull"`}},
 	} {
-		if err := d.Validate(); err == nil {
-			t.Errorf("%+v validated, want an error", d)
+		err := tc.d.Validate()
+		if err == nil {
+			t.Errorf("%+v validated, want an error", tc.d)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%+v: error %q does not say %q", tc.d, err, w)
+			}
 		}
 	}
 }

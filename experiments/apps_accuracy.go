@@ -9,7 +9,6 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/policy"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -22,8 +21,7 @@ var accuracyExp = &Experiment{
 		"in the simulator on fresh seeds. Impact errors compare the predicted and simulated change of P95 that bundling " +
 		"or fusion causes against the same plan without it (both simulated on the same seed, common random numbers). " +
 		"Quick: 100 profiling runs per size, 100 evaluation runs, fewer plans; full: 300 and 300.",
-	Schema: tables.Schema{appStr("app"), appStr("plan"), appStr("kind"), appFloat("q"),
-		appFloat("pred_s"), appFloat("sim_s"), appFloat("base_pred_s"), appFloat("base_sim_s")},
+	Schema:    schemaOf[accuracyRow](),
 	Cells:     appCells,
 	Run:       runAccuracy,
 	Figure:    figureAccuracy,
@@ -31,6 +29,19 @@ var accuracyExp = &Experiment{
 }
 
 func init() { Register(accuracyExp) }
+
+// accuracyRow is one row of model-accuracy: percentile q of a plan's E2E latency, predicted and
+// simulated, and of its base plan (without the bundling or fusion it tests; 0 when none).
+type accuracyRow struct {
+	App      string  `col:"app"`
+	Plan     string  `col:"plan"`
+	Kind     string  `col:"kind"`
+	Q        float64 `col:"q"`
+	Pred     float64 `col:"pred_s"`
+	Sim      float64 `col:"sim_s"`
+	BasePred float64 `col:"base_pred_s"`
+	BaseSim  float64 `col:"base_sim_s"`
+}
 
 type accuracyCase struct {
 	name, kind string
@@ -126,7 +137,8 @@ func runAccuracy(c Cell, seed uint64) ([]Row, error) {
 			if k.base != nil {
 				bp, bs = basePred.Percentile(q), baseSim.P(q)
 			}
-			rows = append(rows, Row{p.App, k.name, k.kind, q, pred.Percentile(q), got.P(q), bp, bs})
+			rows = append(rows, rowOf(accuracyRow{App: p.App, Plan: k.name, Kind: k.kind, Q: q,
+				Pred: pred.Percentile(q), Sim: got.P(q), BasePred: bp, BaseSim: bs}))
 		}
 	}
 	return rows, nil

@@ -21,7 +21,6 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/sim"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -235,11 +234,6 @@ func cellInt(t *Table, r Row, name string) int64 { return r[t.Col(name)].(int64)
 
 // pct formats a fraction as a percentage with one decimal.
 func appPct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
-
-// schema helpers keep the experiment files short.
-func appStr(n string) tables.Column   { return tables.Column{Name: n, Type: tables.String} }
-func appFloat(n string) tables.Column { return tables.Column{Name: n, Type: tables.Float64} }
-func appInt(n string) tables.Column   { return tables.Column{Name: n, Type: tables.Int64} }
 
 func appNaN() float64          { return math.NaN() }
 func appIsNaN(x float64) bool  { return math.IsNaN(x) }

@@ -9,7 +9,6 @@ import (
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -17,8 +16,22 @@ import (
 // what WiseFuse was asked (its SLO or budget and where it came from); note says why a policy has
 // no numbers. Predicted columns are WiseFuse's model (0 for baselines); budgets bound the predicted
 // cost, so a simulated cost a little over the budget is the model's cost error.
-var compareSchema = tables.Schema{appStr("app"), appStr("policy"), appStr("rule"), appFloat("slo_s"), appFloat("budget_usd"),
-	appFloat("pred_p95_s"), appFloat("pred_cost_usd"), appFloat("sim_p95_s"), appFloat("sim_cost_usd"), appStr("plan"), appStr("note")}
+var compareSchema = schemaOf[compareRow]()
+
+// compareRow is one row of compareSchema.
+type compareRow struct {
+	App      string  `col:"app"`
+	Policy   string  `col:"policy"`
+	Rule     string  `col:"rule"`
+	SLO      float64 `col:"slo_s"`
+	Budget   float64 `col:"budget_usd"`
+	PredP95  float64 `col:"pred_p95_s"`
+	PredCost float64 `col:"pred_cost_usd"`
+	SimP95   float64 `col:"sim_p95_s"`
+	SimCost  float64 `col:"sim_cost_usd"`
+	Plan     string  `col:"plan"`
+	Note     string  `col:"note"`
+}
 
 // relaxTries bounds how far an infeasible SLO or budget is relaxed (5% a step, about 28% in all).
 const relaxTries = 6
@@ -94,10 +107,11 @@ func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bo
 		got, err = cr.run(plan)
 	}
 	if err != nil {
-		cr.rows = append(cr.rows, Row{cr.p.App, name, "defaults", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "", fmt.Sprintf("not run: %v", err)})
+		cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: "defaults", Note: fmt.Sprintf("not run: %v", err)}))
 		return simOutcome{}, false
 	}
-	cr.rows = append(cr.rows, Row{cr.p.App, name, "defaults", 0.0, 0.0, 0.0, 0.0, got.P(95), got.MeanCost, planJSON(plan), ""})
+	cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: "defaults",
+		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(plan)}))
 	return got, true
 }
 
@@ -105,7 +119,8 @@ func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bo
 func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
 	r, met, err := relaxedSearch(cr.pl, obj, relaxTries)
 	if err != nil {
-		cr.rows = append(cr.rows, Row{cr.p.App, name, why, obj.SLO, obj.Budget, 0.0, 0.0, 0.0, 0.0, "", fmt.Sprintf("no plan even relaxed: %v", err)})
+		cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: why, SLO: obj.SLO, Budget: obj.Budget,
+			Note: fmt.Sprintf("no plan even relaxed: %v", err)}))
 		return nil
 	}
 	rule := why
@@ -120,7 +135,9 @@ func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
 	if err != nil {
 		return err
 	}
-	cr.rows = append(cr.rows, Row{cr.p.App, name, rule, met.SLO, met.Budget, r.Prediction.Percentile(95), r.Prediction.MeanCost, got.P(95), got.MeanCost, planJSON(r.Plan), ""})
+	cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: rule, SLO: met.SLO, Budget: met.Budget,
+		PredP95: r.Prediction.Percentile(95), PredCost: r.Prediction.MeanCost,
+		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(r.Plan)}))
 	return nil
 }
 
@@ -182,8 +199,8 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 	return cr.rows, nil
 }
 
-// compareRow returns the row of (app, policy), or nil when absent or not run.
-func compareRow(t *Table, app, policy string) Row {
+// findCompareRow returns the row of (app, policy), or nil when absent or not run.
+func findCompareRow(t *Table, app, policy string) Row {
 	for _, r := range t.Rows {
 		if cellStr(t, r, "app") == app && cellStr(t, r, "policy") == policy && cellStr(t, r, "note") == "" {
 			return r
@@ -194,7 +211,7 @@ func compareRow(t *Table, app, policy string) Row {
 
 // ratio is col of policy a over col of policy b on app, or NaN.
 func compareRatio(t *Table, app, a, b, col string) float64 {
-	ra, rb := compareRow(t, app, a), compareRow(t, app, b)
+	ra, rb := findCompareRow(t, app, a), findCompareRow(t, app, b)
 	if ra == nil || rb == nil {
 		return appNaN()
 	}
@@ -267,7 +284,7 @@ func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline
 	} else {
 		h.Ours = fmt.Sprintf("%.0f%% higher", -100*red)
 	}
-	if wr := compareRow(t, app, wf); wr != nil {
+	if wr := findCompareRow(t, app, wf); wr != nil {
 		h.Ours += " (" + cellStr(t, wr, "rule") + ")"
 	}
 	if paper >= 0 {
@@ -342,7 +359,7 @@ func headlinesVsBaselines(t *Table) []Headline {
 			}
 			if c := compareRatio(t, app, "wisefuse@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
 				h.Ours += fmt.Sprintf(", cost %+.0f%%", 100*(c-1))
-				if wr := compareRow(t, app, "wisefuse@"+b); c > 1.05 && wr != nil {
+				if wr := findCompareRow(t, app, "wisefuse@"+b); c > 1.05 && wr != nil {
 					h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("Not an equal-cost comparison: WiseFuse's plan met the budget in its model "+
 						"(predicted $%.5f) but cost $%.5f in simulation.", cellFloat(t, wr, "pred_cost_usd"), cellFloat(t, wr, "sim_cost_usd")))
 				}

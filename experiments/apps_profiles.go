@@ -10,7 +10,6 @@ import (
 	"github.com/wisefuse/wisefuse/internal/shareddata"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/sim"
-	"github.com/wisefuse/wisefuse/tables"
 )
 
 // profileSizes are the memory sizes profiled: the three of the public AWS profiles (so the two can
@@ -25,7 +24,7 @@ var profilesExp = &Experiment{
 		"profiler does; a stage's value in a run is its longest invocation (what the ORION profiler logs). " +
 		"Where the public AWS Lambda profiles exist (video, ml, chatbot at 1000, 5000, 10240 MB) they are " +
 		"drawn beside the simulated ones. Quick mode: 50 runs per size; full: 300.",
-	Schema: tables.Schema{appStr("app"), appStr("stage"), appStr("source"), appInt("memory_mb"), appFloat("q"), appFloat("latency_s")},
+	Schema: schemaOf[profileRow](),
 	Cells:  appCells,
 	Run:    runProfiles,
 	Figure: figureProfiles,
@@ -35,6 +34,16 @@ var profilesExp = &Experiment{
 }
 
 func init() { Register(profilesExp) }
+
+// profileRow is one row of profiles: percentile q of a stage's latency at one memory size.
+type profileRow struct {
+	App      string  `col:"app"`
+	Stage    string  `col:"stage"`  // a task, or E2E
+	Source   string  `col:"source"` // simulated, or the public AWS profile
+	MemoryMB int     `col:"memory_mb"`
+	Q        float64 `col:"q"`
+	Latency  float64 `col:"latency_s"`
+}
 
 func runProfiles(c Cell, seed uint64) ([]Row, error) {
 	p := c.Params.(appParams)
@@ -53,7 +62,8 @@ func runProfiles(c Cell, seed uint64) ([]Row, error) {
 		sorted := slices.Clone(vals)
 		slices.Sort(sorted)
 		for _, q := range qs {
-			rows = append(rows, Row{p.App, stage, source, mem, q, stats.Percentile(sorted, q)})
+			rows = append(rows, rowOf(profileRow{App: p.App, Stage: stage, Source: source, MemoryMB: mem,
+				Q: q, Latency: stats.Percentile(sorted, q)}))
 		}
 	}
 	var real map[int]*calibration.Profile

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
-	"github.com/wisefuse/wisefuse/tables"
 )
 
 // sloTargets are the three latency targets, as multiples of the fastest P95 WiseFuse predicts
@@ -24,8 +23,7 @@ var sloExp = &Experiment{
 		"unlimited budget). WiseFuse picks the cheapest plan predicted to meet each target; the plan then runs on " +
 		"fresh simulated seeds. Quick: 100 profiling runs per size, a 512 MB size grid, 100 evaluation runs; " +
 		"full: 300, the paper's 64 MB grid, 300.",
-	Schema: tables.Schema{appStr("app"), appStr("target"), appFloat("slo_s"), appFloat("pred_p95_s"), appFloat("sim_p95_s"),
-		appFloat("pred_cost_usd"), appFloat("sim_cost_usd"), appStr("plan")},
+	Schema:    schemaOf[sloRow](),
 	Cells:     appCells,
 	Run:       runSLO,
 	Figure:    figureSLO,
@@ -33,6 +31,18 @@ var sloExp = &Experiment{
 }
 
 func init() { Register(sloExp) }
+
+// sloRow is one row of slo-targets: an app's plan for one target.
+type sloRow struct {
+	App      string  `col:"app"`
+	Target   string  `col:"target"` // tight, medium or loose
+	SLO      float64 `col:"slo_s"`
+	PredP95  float64 `col:"pred_p95_s"`
+	SimP95   float64 `col:"sim_p95_s"`
+	PredCost float64 `col:"pred_cost_usd"`
+	SimCost  float64 `col:"sim_cost_usd"`
+	Plan     string  `col:"plan"`
+}
 
 func runSLO(c Cell, seed uint64) ([]Row, error) {
 	p := c.Params.(appParams)
@@ -60,7 +70,9 @@ func runSLO(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, Row{p.App, k.name, slo, r.Prediction.Percentile(95), got.P(95), r.Prediction.MeanCost, got.MeanCost, planJSON(r.Plan)})
+		rows = append(rows, rowOf(sloRow{App: p.App, Target: k.name, SLO: slo,
+			PredP95: r.Prediction.Percentile(95), SimP95: got.P(95),
+			PredCost: r.Prediction.MeanCost, SimCost: got.MeanCost, Plan: planJSON(r.Plan)}))
 	}
 	return rows, nil
 }

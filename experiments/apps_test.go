@@ -1,13 +1,16 @@
 package experiments
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/policy"
 )
 
 // TestAppExperimentsQuickEndToEnd runs the quick variants of model-accuracy and vs-user through
@@ -76,12 +79,59 @@ func TestFusablePairsAndMaps(t *testing.T) {
 	}
 }
 
+// TestSubSeedSeparatesPurposes checks subSeed against FNV-1a written out by hand (a change of the
+// derivation would silently change every app experiment's numbers) and that, for every app cell,
+// the purposes the experiments use get distinct seeds: two purposes sharing a seed would let
+// profiling see the runs a plan is judged on.
 func TestSubSeedSeparatesPurposes(t *testing.T) {
-	if subSeed(1, "profile") == subSeed(1, "eval") || subSeed(1, "profile") == subSeed(2, "profile") {
-		t.Error("sub-seeds collide across purposes or cell seeds")
+	fnv1a := func(seed uint64, purpose string) uint64 {
+		h := uint64(14695981039346656037)
+		b := []byte{byte(seed), byte(seed >> 8), byte(seed >> 16), byte(seed >> 24),
+			byte(seed >> 32), byte(seed >> 40), byte(seed >> 48), byte(seed >> 56)}
+		for _, c := range append(b, purpose...) {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+		return h
 	}
-	if subSeed(7, "eval") != subSeed(7, "eval") {
-		t.Error("sub-seed is not a function of its inputs")
+	purposes := []string{"profile", "eval"}
+	for _, name := range policy.Names() {
+		purposes = append(purposes, "baseline/"+name)
+	}
+	for i := range 4 {
+		purposes = append(purposes, fmt.Sprint("size/", i))
+	}
+	for _, k := range sloTargets {
+		purposes = append(purposes, "eval/"+k.name)
+	}
+	for _, c := range appCells(false) {
+		w, _, err := appNamed(c.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cellPurposes := slices.Clone(purposes)
+		for _, quick := range []bool{false, true} {
+			for _, k := range accuracyCases(w, quick) {
+				cellPurposes = append(cellPurposes, "eval/"+k.name)
+			}
+		}
+		for _, exp := range []string{"profiles", "model-accuracy", "slo-targets", "vs-user", "vs-baselines"} {
+			seed := Seed(exp, c.Key, 0)
+			owner := map[uint64]string{}
+			for _, p := range cellPurposes {
+				got := subSeed(seed, p)
+				if want := fnv1a(seed, p); got != want {
+					t.Fatalf("subSeed(%d, %q) = %d, want FNV-1a %d", seed, p, got, want)
+				}
+				if o, dup := owner[got]; dup && o != p {
+					t.Errorf("%s cell %s: purposes %q and %q share seed %d", exp, c.Key, o, p, got)
+				}
+				owner[got] = p
+			}
+		}
+	}
+	if subSeed(1, "profile") == subSeed(2, "profile") {
+		t.Error("sub-seeds of two cell seeds collide")
 	}
 }
 
@@ -90,8 +140,9 @@ func TestSubSeedSeparatesPurposes(t *testing.T) {
 func TestReductionHeadline(t *testing.T) {
 	tb := &Table{Schema: compareSchema}
 	tb.Rows = []Row{
-		{"video", "user-min", "defaults", 0.0, 0.0, 0.0, 0.0, 100.0, 1.0, "{}", ""},
-		{"video", "wisefuse-budget", "budget = User-Min's cost", 0.0, 1.0, 39.0, 0.9, 40.0, 0.95, "{}", ""},
+		rowOf(compareRow{App: "video", Policy: "user-min", Rule: "defaults", SimP95: 100, SimCost: 1, Plan: "{}"}),
+		rowOf(compareRow{App: "video", Policy: "wisefuse-budget", Rule: "budget = User-Min's cost", Budget: 1,
+			PredP95: 39, PredCost: 0.9, SimP95: 40, SimCost: 0.95, Plan: "{}"}),
 	}
 	h := reduction(tb, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
 	if !strings.HasPrefix(h.Ours, "60% lower") || h.Diff != "-1 points" || h.Note != "" {

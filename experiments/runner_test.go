@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wisefuse/wisefuse/tables"
 )
 
 // toy is a registered test experiment: 12 cells, each drawing a few numbers from its seed.
@@ -18,7 +16,7 @@ import (
 var toy = &Experiment{
 	Name:   "test-toy",
 	Title:  "runner test",
-	Schema: tables.Schema{{Name: "cell", Type: tables.String}, {Name: "i", Type: tables.Int64}, {Name: "x", Type: tables.Float64}},
+	Schema: schemaOf[toyRow](),
 	Cells: func(quick bool) []Cell {
 		n := 12
 		if quick {
@@ -37,13 +35,19 @@ var toy = &Experiment{
 		r := rand.New(rand.NewPCG(seed, 0))
 		var rows []Row
 		for i := range 3 {
-			rows = append(rows, Row{c.Key, i, r.Float64()})
+			rows = append(rows, rowOf(toyRow{Cell: c.Key, I: i, X: r.Float64()}))
 		}
 		return rows, nil
 	},
 	Headlines: func(t *Table) []Headline {
 		return []Headline{{Claim: "rows", Paper: "-", Ours: fmt.Sprint(len(t.Rows))}}
 	},
+}
+
+type toyRow struct {
+	Cell string  `col:"cell"`
+	I    int     `col:"i"`
+	X    float64 `col:"x"`
 }
 
 func init() { Register(toy) }

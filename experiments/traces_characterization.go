@@ -6,22 +6,25 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/internal/shareddata"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
 // characterizationSchema is a long table: the popularity curve, the structure CDFs (trace and
 // published), the latency CDFs per group and the statistics, told apart by kind.
-var characterizationSchema = tables.Schema{
-	{Name: "trace", Type: tables.Int64},   // replicate: an independently generated trace
-	{Name: "kind", Type: tables.String},   // popularity, width, depth, nodes, latency, stat
-	{Name: "series", Type: tables.String}, // trace / published, a latency group, or a statistic's name
-	{Name: "x", Type: tables.Float64},
-	{Name: "y", Type: tables.Float64},
-	{Name: "note", Type: tables.String},
+var characterizationSchema = schemaOf[characterizationRow]()
+
+// characterizationRow is one row of characterizationSchema.
+type characterizationRow struct {
+	Trace  int     `col:"trace"`  // replicate: an independently generated trace
+	Kind   string  `col:"kind"`   // popularity, width, depth, nodes, latency, stat
+	Series string  `col:"series"` // trace / published, a latency group, or a statistic's name
+	X      float64 `col:"x"`
+	Y      float64 `col:"y"`
+	Note   string  `col:"note"`
 }
 
 // characterizationSize is the generated trace: quick keeps the generator's code path on a
@@ -98,17 +101,15 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 	}
 
 	var rows []Row
+	add := func(r characterizationRow) {
+		r.Trace = size.Trace
+		rows = append(rows, rowOf(r))
+	}
 	// Popularity: cumulative share of invocations over DAGs ranked by popularity, at every rank
 	// up to 100 and then about 1% apart.
-	pop := ch.Popularity()
-	var cum int64
-	next := 1.0
-	for i, d := range pop {
-		cum += d.Count
-		if r := float64(i + 1); r >= next || i == len(pop)-1 {
-			rows = append(rows, Row{"popularity", "trace", 100 * r / float64(len(pop)), float64(cum) / float64(ch.Invocations), ""})
-			next = math.Max(r+1, r*1.01)
-		}
+	xs, ys := ch.PopularityCurve()
+	for i := range xs {
+		add(characterizationRow{Kind: "popularity", Series: "trace", X: xs[i], Y: ys[i]})
 	}
 	for _, m := range []struct {
 		name string
@@ -119,7 +120,7 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 			cdf  traces.CDF
 		}{{"trace", ch.Structure(m.name)}, {refName, m.ref}} {
 			for i, v := range s.cdf.Values {
-				rows = append(rows, Row{m.name, s.name, v, s.cdf.Cum[i], ""})
+				add(characterizationRow{Kind: m.name, Series: s.name, X: v, Y: s.cdf.Cum[i]})
 			}
 		}
 	}
@@ -127,93 +128,58 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 		for i := 0; i <= 100; i++ {
 			p := float64(i) / 100
 			if lat, n := ch.LatencyQuantile(g, p); n > 0 {
-				rows = append(rows, Row{"latency", g.String(), lat, p, fmt.Sprintf("%d invocations", n)})
+				add(characterizationRow{Kind: "latency", Series: g.String(), X: lat, Y: p, Note: fmt.Sprintf("%d invocations", n)})
 			}
 		}
 	}
 	for _, s := range ch.Stats(ref) {
 		if !math.IsNaN(s.Value) {
-			rows = append(rows, Row{"stat", s.Name, 0.0, s.Value, s.Note})
+			add(characterizationRow{Kind: "stat", Series: s.Name, Y: s.Value, Note: s.Note})
 		}
-	}
-	for i := range rows {
-		rows[i] = append(Row{size.Trace}, rows[i]...)
 	}
 	return rows, nil
 }
 
+// characterizationFigures draws the first trace's figures (the headlines use every trace) with
+// traces.FigureData.Draw, the same drawing as the trace characterize command, at base-popularity,
+// base-width, base-depth, base-nodes, base-latency-data and base-latency-skew.
 func characterizationFigures(all *Table, base string) error {
-	t := characterizationTrace(all, 0) // the figures show the first trace; the headlines all
+	t := characterizationTrace(all, 0)
 	kind := func(k string) func(Row) bool { return t.Where("kind", k) }
 	both := func(a, b func(Row) bool) func(Row) bool { return func(r Row) bool { return a(r) && b(r) } }
-	noMarkers := false
-	share := characterizationStat(t, "top5pct_share")
-	if err := (figures.Lines{
-		Title:   "DAG popularity",
-		X:       figures.Axis{Label: "Most popular DAGs (% of DAGs)", Log: true},
-		Y:       figures.Axis{Label: "Fraction of DAG invocations", Min: 0, Max: 1},
-		Series:  []figures.XY{{Name: fmt.Sprintf("trace (top 5%%: %.1f%%)", 100*share), X: t.Floats("x", kind("popularity")), Y: t.Floats("y", kind("popularity"))}},
-		Markers: &noMarkers,
-		Refs:    []figures.Ref{{Label: "Azure: top 5% = 95%", Value: 0.95}},
-	}).Write(base + "-popularity"); err != nil {
-		return err
+	d := traces.FigureData{
+		Popularity: figures.XY{X: t.Floats("x", kind("popularity")), Y: t.Floats("y", kind("popularity"))},
+		TopShare:   characterizationStat(t, "top5pct_share"),
 	}
 	for _, m := range []string{"width", "depth", "nodes"} {
-		var series []figures.XY
+		f := traces.StructureFigure{Metric: m, KS: characterizationStat(t, "ks_"+m)}
 		for _, s := range t.Strings("series") {
 			keep := both(kind(m), t.Where("series", s))
-			xs, ys := t.Floats("x", keep), t.Floats("y", keep)
-			if len(xs) == 0 {
-				continue
+			if xs := t.Floats("x", keep); len(xs) > 0 {
+				f.Names = append(f.Names, s)
+				f.CDFs = append(f.CDFs, traces.CDF{Values: xs, Cum: t.Floats("y", keep)})
 			}
-			// A step CDF drawn as a staircase.
-			var sx, sy []float64
-			prev := 0.0
-			for i := range xs {
-				sx, sy = append(sx, xs[i], xs[i]), append(sy, prev, ys[i])
-				prev = ys[i]
-			}
-			series = append(series, figures.XY{Name: s, X: sx, Y: sy})
 		}
-		if err := (figures.Lines{
-			Title:   fmt.Sprintf("DAG %s (KS distance %.4f)", m, characterizationStat(t, "ks_"+m)),
-			X:       figures.Axis{Label: map[string]string{"width": "Width (parallel invocations in a stage)", "depth": "Depth (stages in series)", "nodes": "Nodes (function invocations)"}[m], Log: true},
-			Y:       figures.Axis{Label: "CDF of DAG invocations", Min: 0, Max: 1},
-			Series:  series,
-			Markers: &noMarkers,
-		}).Write(base + "-" + m); err != nil {
-			return err
-		}
+		d.Structure = append(d.Structure, f)
 	}
 	for _, f := range []struct {
-		suffix, title string
-		groups        []traces.LatencyGroup
-		ratio         string
-		paper         float64
+		split  string
+		groups []traces.LatencyGroup
+		ratio  string
 	}{
-		{"-latency-data", "E2E latency by intermediate data", []traces.LatencyGroup{traces.GroupSmallData, traces.GroupLargeData}, "median_latency_ratio_data", 9.5},
-		{"-latency-skew", "E2E latency by skew", []traces.LatencyGroup{traces.GroupLowSkew, traces.GroupHighSkew}, "median_latency_ratio_skew", 17},
+		{"data", []traces.LatencyGroup{traces.GroupSmallData, traces.GroupLargeData}, "median_latency_ratio_data"},
+		{"skew", []traces.LatencyGroup{traces.GroupLowSkew, traces.GroupHighSkew}, "median_latency_ratio_skew"},
 	} {
-		var lines []figures.XY
+		lf := traces.LatencyFigure{Split: f.split, Ratio: characterizationStat(t, f.ratio)}
 		for _, g := range f.groups {
-			// Up to P99: the last percent of a heavy tail (hours for the widest DAGs) would
-			// squeeze the body of the distributions into a corner.
-			keep := both(both(kind("latency"), t.Where("series", g.String())), func(r Row) bool { return r[t.Col("y")].(float64) <= 0.99 })
+			keep := both(kind("latency"), t.Where("series", g.String()))
 			if xs := t.Floats("x", keep); len(xs) > 0 {
-				lines = append(lines, figures.XY{Name: g.String(), X: xs, Y: t.Floats("y", keep)})
+				lf.Series = append(lf.Series, figures.XY{Name: g.String(), X: xs, Y: t.Floats("y", keep)})
 			}
 		}
-		if err := (figures.Lines{
-			Title:   fmt.Sprintf("%s: median x%.1f (Azure x%g)", f.title, characterizationStat(t, f.ratio), f.paper),
-			X:       figures.Axis{Label: "E2E latency (s), up to the 99th percentile", Log: true},
-			Y:       figures.Axis{Label: "CDF", Min: 0, Max: 1},
-			Series:  lines,
-			Markers: &noMarkers,
-		}).Write(base + f.suffix); err != nil {
-			return err
-		}
+		d.Latency = append(d.Latency, lf)
 	}
-	return nil
+	return d.Draw(func(name string) string { return base + "-" + strings.ReplaceAll(name, "_", "-") })
 }
 
 // characterizationStat returns a statistic of the table (NaN when absent).

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -75,18 +76,9 @@ func empiricalFromSamples(xs []float64) dag.Dist {
 	slices.Sort(s)
 	q := make([]float64, 101)
 	for i := range q {
-		q[i] = percentileSorted(s, float64(i))
+		q[i] = stats.Percentile(s, float64(i))
 	}
 	return dag.Dist{Kind: dag.Empirical, Quantiles: q}
-}
-
-func percentileSorted(s []float64, p float64) float64 {
-	h := (float64(len(s)) - 1) * p / 100
-	i := int(h)
-	if i >= len(s)-1 {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }
 
 // empiricalFromPercentiles interpolates published percentiles (ps ascending, in percent, from 0

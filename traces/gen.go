@@ -3,13 +3,14 @@ package traces
 import (
 	"cmp"
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/sim"

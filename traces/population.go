@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
 )
 
 // DAGSpec is one DAG of a synthetic population: its structure, its share of the trace and the
@@ -130,8 +132,10 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 	for i := range dags {
 		key[i] = rho*zNodes[i] + math.Sqrt(1-rho*rho)*zData[i]
 	}
+	// Data and work are lognormal at each DAG's stratified quantile u, which lies strictly inside
+	// (0, 1) as every count is at least 1, so both are finite.
 	for i, u := range stratify(key, counts) {
-		dags[i].DataBytes = cfg.DataMedianBytes * math.Exp(cfg.DataSigma*stdNormalQuantile(u))
+		dags[i].DataBytes = dag.Dist{Kind: dag.LogNormal, Median: cfg.DataMedianBytes, Sigma: cfg.DataSigma}.Quantile(u)
 	}
 	for i, u := range stratify(zSkew, counts) {
 		dags[i].TargetSkew = 1
@@ -140,7 +144,7 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 		}
 	}
 	for i, u := range stratify(zWork, counts) {
-		dags[i].Work = cfg.WorkMedian * math.Exp(cfg.WorkSigma*stdNormalQuantile(u))
+		dags[i].Work = dag.Dist{Kind: dag.LogNormal, Median: cfg.WorkMedian, Sigma: cfg.WorkSigma}.Quantile(u)
 		dags[i].WorkPerByte = cfg.WorkPerByte
 	}
 	for i := range dags {
@@ -341,17 +345,6 @@ func stageWidths(width, depth, nodes int, rng *rand.Rand) []int {
 }
 
 func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
-
-// stdNormalQuantile is the inverse standard normal CDF, clamped to +-8 at the ends.
-func stdNormalQuantile(p float64) float64 {
-	if p <= 0 {
-		return -8
-	}
-	if p >= 1 {
-		return 8
-	}
-	return -math.Sqrt2 * math.Erfcinv(2*p)
-}
 
 // popularityCounts returns exact invocation counts, most popular first: the top group holds
 // TopShare of the invocations by a Zipf(TopZipf) law, the rest share the remainder by

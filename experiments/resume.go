@@ -1,0 +1,86 @@
+package experiments
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// cellJob is one cell still to compute, and where its rows will be kept.
+type cellJob struct {
+	exp  *Experiment
+	cell Cell
+	path string
+}
+
+// pendingCells returns the cells of cfg's shard that no earlier run kept (all of them with
+// cfg.Fresh), in experiment and cell order.
+func pendingCells(cfg Config, exps []*Experiment, cellsOf map[string][]Cell) []cellJob {
+	var pending []cellJob
+	for _, e := range exps {
+		for i, c := range cellsOf[e.Name] {
+			if !cfg.inShard(i) {
+				continue
+			}
+			p := cellPath(cfg, e, c)
+			if _, err := os.Stat(p); err == nil && !cfg.Fresh {
+				continue
+			}
+			pending = append(pending, cellJob{e, c, p})
+		}
+	}
+	return pending
+}
+
+// cellPath is where a cell's rows are kept: one small CSV per cell, named by a hash of its key,
+// in a folder per mode and per build of the program, so quick and full runs never mix and a
+// rebuilt program with changed code never reuses cells its predecessor computed.
+func cellPath(cfg Config, e *Experiment, c Cell) string {
+	mode := "full"
+	if cfg.Quick {
+		mode = "quick"
+	}
+	h := fnv.New64a()
+	h.Write([]byte(c.Key))
+	return filepath.Join(cfg.Out, e.Name, "cells-"+mode+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
+}
+
+// removeStaleCells deletes e's cells kept by other builds of the program in cfg's mode: their
+// code differs, so they can never be reused, and they would pile up with every rebuild.
+func removeStaleCells(cfg Config, e *Experiment) error {
+	keep := filepath.Dir(cellPath(cfg, e, Cell{}))
+	old, _ := filepath.Glob(strings.TrimSuffix(keep, "-"+buildID()) + "*")
+	for _, d := range old {
+		if d != keep {
+			if err := os.RemoveAll(d); err != nil {
+				return fmt.Errorf("experiment %s: removing stale cells: %w", e.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// buildID identifies the running program's code: a hash of its executable. Go builds are
+// reproducible, so rebuilding unchanged code keeps the ID (and an interrupted run resumes), while
+// any change to the code, its dependencies or the Go version changes it.
+var buildID = sync.OnceValue(func() string {
+	h := fnv.New64a()
+	exe, err := os.Executable()
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(exe); err == nil {
+			_, err = io.Copy(h, f)
+			f.Close()
+		}
+	}
+	if err != nil {
+		// Without its own executable the program cannot tell builds apart; a fixed ID keeps
+		// resuming possible, and --fresh still recomputes.
+		return "unknown"
+	}
+	return fmt.Sprintf("%012x", h.Sum64()&(1<<48-1))
+})

@@ -1,0 +1,71 @@
+package experiments
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// A table's row is written as a struct with one field per column, in column order, each tagged
+// with its column's name (`col:"slo_s"`). schemaOf derives the table's Schema from the struct and
+// rowOf turns a value into a Row, so code that builds a row names the column of every value, and
+// a row can never disagree with its schema. Field types give column types: string, float64, int
+// or int64, bool.
+
+// schemaOf returns the Schema of row struct T: one column per field, in field order.
+func schemaOf[T any]() tables.Schema {
+	rt := reflect.TypeFor[T]()
+	if rt.Kind() != reflect.Struct {
+		panic(fmt.Sprintf("experiments: row type %v is not a struct", rt))
+	}
+	s := make(tables.Schema, rt.NumField())
+	for i := range s {
+		f := rt.Field(i)
+		name := f.Tag.Get("col")
+		if name == "" {
+			panic(fmt.Sprintf("experiments: field %v.%s has no col tag", rt, f.Name))
+		}
+		s[i] = tables.Column{Name: name, Type: columnType(rt, f)}
+	}
+	return s
+}
+
+func columnType(rt reflect.Type, f reflect.StructField) tables.Type {
+	switch f.Type.Kind() {
+	case reflect.String:
+		return tables.String
+	case reflect.Float64:
+		return tables.Float64
+	case reflect.Int, reflect.Int64:
+		return tables.Int64
+	case reflect.Bool:
+		return tables.Bool
+	}
+	panic(fmt.Sprintf("experiments: field %v.%s has type %v, want string, float64, int, int64 or bool", rt, f.Name, f.Type))
+}
+
+// rowOf returns the values of row struct v in field (so Schema) order, ints as int64.
+func rowOf(v any) Row {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct {
+		panic(fmt.Sprintf("experiments: row %T is not a struct", v))
+	}
+	r := make(Row, rv.NumField())
+	for i := range r {
+		f := rv.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			r[i] = f.String()
+		case reflect.Float64:
+			r[i] = f.Float()
+		case reflect.Int, reflect.Int64:
+			r[i] = f.Int()
+		case reflect.Bool:
+			r[i] = f.Bool()
+		default:
+			panic(fmt.Sprintf("experiments: field %T.%s has type %v", v, rv.Type().Field(i).Name, f.Type()))
+		}
+	}
+	return r
+}

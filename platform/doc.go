@@ -1,0 +1,12 @@
+// Package platform holds the facts of the serverless platform the project plans for and
+// simulates: CPU share and visible cores per memory size, storage and network latencies and
+// bandwidths, transitions, keep-alive, concurrency limit and prices, each with its source. Default
+// is AWS Lambda with Step Functions Standard and S3.
+//
+// The simulator runs on a *Platform; the planners read the public part of it (Published: what a
+// provider documents) so they never depend on the simulator. Load resolves a --platform value: a
+// built-in name (Names) or a JSON file of overrides, read by Read or Parse, where an unknown
+// field is an error. VCPU and VisibleCores give a VM's CPU share and cores.
+//
+// It imports only the standard library, so every package may use it.
+package platform

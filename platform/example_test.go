@@ -1,0 +1,45 @@
+package platform_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// The default platform is AWS Lambda: a VM's CPU share grows with its memory, one vCPU per
+// 1,769 MB (capped at 6), over at least 2 cores the guest sees.
+func ExampleDefault() {
+	p := platform.Default()
+	for _, mb := range []int{1024, 1769, 3008, 10240} {
+		fmt.Printf("%d MB: %.2f vCPU, %d visible cores\n", mb, p.VCPU(mb), p.VisibleCores(mb))
+	}
+	// Output:
+	// 1024 MB: 0.58 vCPU, 2 visible cores
+	// 1769 MB: 1.00 vCPU, 2 visible cores
+	// 3008 MB: 1.70 vCPU, 2 visible cores
+	// 10240 MB: 5.79 vCPU, 6 visible cores
+}
+
+// Load takes the name of a built-in platform or a JSON file of overrides; Parse reads the same
+// overrides from bytes. An unknown field is an error, so a typo never leaves a default in place.
+func ExampleLoad() {
+	p, err := platform.Load(platform.AWSLambda)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.KeepAlive, p.ConcurrencyLimit)
+
+	q, err := platform.Parse("faster.json", []byte(`{"mb_per_vcpu": 1024, "keep_alive_s": 300}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(q.VCPU(2048), q.KeepAlive)
+
+	_, err = platform.Parse("typo.json", []byte(`{"keepalive_s": 300}`))
+	fmt.Println(err)
+	// Output:
+	// 600 1000
+	// 2 300
+	// typo.json: platform: json: unknown field "keepalive_s"
+}
