@@ -8,7 +8,6 @@ import (
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
-	"github.com/wisefuse/wisefuse/tables"
 )
 
 // The motivation experiments reproduce the paper's two bottlenecks in isolation: communication
@@ -22,11 +21,7 @@ func init() {
 			"1 KB to 1 GB. Separate: the producer PUTs to remote storage and the consumer GETs it. Fused: " +
 			"both run in one VM and pass the data in memory. Communication grows with size and dominates " +
 			"beyond a few MB when it goes through remote storage.",
-		Schema: tables.Schema{
-			{Name: "data_bytes", Type: tables.Float64}, {Name: "mode", Type: tables.String},
-			{Name: "p50_s", Type: tables.Float64}, {Name: "p95_s", Type: tables.Float64},
-			{Name: "mean_cost_usd", Type: tables.Float64},
-		},
+		Schema: schemaOf[fusionRow](),
 		Cells: func(quick bool) []Cell {
 			var cells []Cell
 			for _, size := range decades(1e3, 1e9) {
@@ -47,7 +42,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{{p.bytes, p.mode, s.P50S, s.P95S, s.MeanCost}}, nil
+			return []Row{rowOf(fusionRow{Bytes: p.bytes, Mode: p.mode, P50: s.P50S, P95: s.P95S, MeanCost: s.MeanCost})}, nil
 		},
 		Figure: func(t *Table, base string) error { return fusionFigure(t, base) },
 		Headlines: func(t *Table) []Headline {
@@ -74,11 +69,7 @@ func init() {
 		Description: "The video app's Map of 30 chunks (Extract -> Classify) with B items per VM of " +
 			"min(1472*B, 10240) MB, as measured on AWS. Bundling lets fast items free their CPU for the " +
 			"straggler, until the VM hits the 10,240 MB / 6 vCPU cap and B items share too few cores.",
-		Schema: tables.Schema{
-			{Name: "bundle", Type: tables.Int64}, {Name: "memory_mb", Type: tables.Int64},
-			{Name: "p50_s", Type: tables.Float64}, {Name: "p95_s", Type: tables.Float64},
-			{Name: "mean_cost_usd", Type: tables.Float64}, {Name: "measured_p95_s", Type: tables.Float64},
-		},
+		Schema: schemaOf[bundlingRow](),
 		Cells: func(quick bool) []Cell {
 			var cells []Cell
 			for _, b := range []int{1, 2, 3, 5, 6, 10} {
@@ -101,7 +92,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{{p.bundle, apps.VideoBundleMemoryMB(p.bundle), s.P50S, s.P95S, s.MeanCost, measuredBundleP95[p.bundle]}}, nil
+			return []Row{rowOf(bundlingRow{Bundle: int64(p.bundle), MemoryMB: int64(apps.VideoBundleMemoryMB(p.bundle)), P50: s.P50S, P95: s.P95S,
+				MeanCost: s.MeanCost, MeasuredP95: measuredBundleP95[p.bundle]})}, nil
 		},
 		Figure: func(t *Table, base string) error { return bundlingFigure(t, base) },
 		Headlines: func(t *Table) []Headline {
@@ -199,4 +191,23 @@ func bundlingFigure(t *Table, base string) error {
 		Y:      figures.Axis{Label: "Mean cost per run (USD)"},
 		Series: []figures.XY{{Name: "simulated", X: t.Floats("bundle", all), Y: t.Floats("mean_cost_usd", all)}},
 	}.Write(base + "-cost")
+}
+
+// fusionRow is one (data size, mode) point of motivation-fusion.
+type fusionRow struct {
+	Bytes    float64 `col:"data_bytes"`
+	Mode     string  `col:"mode"`
+	P50      float64 `col:"p50_s"`
+	P95      float64 `col:"p95_s"`
+	MeanCost float64 `col:"mean_cost_usd"`
+}
+
+// bundlingRow is one bundle size of motivation-bundling.
+type bundlingRow struct {
+	Bundle      int64   `col:"bundle"`
+	MemoryMB    int64   `col:"memory_mb"`
+	P50         float64 `col:"p50_s"`
+	P95         float64 `col:"p95_s"`
+	MeanCost    float64 `col:"mean_cost_usd"`
+	MeasuredP95 float64 `col:"measured_p95_s"` // on AWS (shared/data README), 0 where not measured
 }

@@ -6,18 +6,19 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
-	"github.com/wisefuse/wisefuse/tables"
 )
 
-// sweepSchema is the table of both sweeps: one row per (sweep point, policy).
-var sweepSchema = tables.Schema{
-	{Name: "x", Type: tables.Float64}, // the swept parameter (skew, or bytes)
-	{Name: "policy", Type: tables.String},
-	{Name: "p50_s", Type: tables.Float64},
-	{Name: "p95_s", Type: tables.Float64},
-	{Name: "mean_cost_usd", Type: tables.Float64},
-	{Name: "slo_s", Type: tables.Float64}, // WiseFuse's latency target; 0 for the baselines
+// sweepRow is a row of both sweeps: one per (sweep point, policy).
+type sweepRow struct {
+	X        float64 `col:"x"` // the swept parameter (skew, or bytes)
+	Policy   string  `col:"policy"`
+	P50      float64 `col:"p50_s"`
+	P95      float64 `col:"p95_s"`
+	MeanCost float64 `col:"mean_cost_usd"`
+	SLO      float64 `col:"slo_s"` // WiseFuse's latency target; 0 for the baselines
 }
+
+var sweepSchema = schemaOf[sweepRow]()
 
 // sweep is one sweep experiment: a workflow family over one parameter, every policy at each point.
 type sweep struct {
@@ -77,7 +78,8 @@ func runSweepPoint(x float64, w *dag.Workflow, seed uint64, quick bool) ([]Row, 
 	}
 	var rows []Row
 	for _, o := range outs {
-		rows = append(rows, Row{x, o.Policy, o.Summary.P50S, o.Summary.P95S, o.Summary.MeanCost, o.SLO})
+		rows = append(rows, rowOf(sweepRow{X: x, Policy: o.Policy, P50: o.Summary.P50S, P95: o.Summary.P95S,
+			MeanCost: o.Summary.MeanCost, SLO: o.SLO}))
 	}
 	return rows, nil
 }
