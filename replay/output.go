@@ -118,12 +118,15 @@ type dagStats struct {
 
 // outputs owns the output folder's files while a replay writes them.
 type outputs struct {
-	dir  string
-	invs *tables.Writer
-	dags []dagStats
+	dir     string
+	created bool // the folder did not exist: an aborted replay removes it again
+	invs    *tables.Writer
+	dags    []dagStats
+	done    bool // finish succeeded
 }
 
 func createOutputs(dir string, nDAGs int) (*outputs, error) {
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -131,14 +134,22 @@ func createOutputs(dir string, nDAGs int) (*outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &outputs{dir: dir, invs: w, dags: make([]dagStats, nDAGs)}
+	o := &outputs{dir: dir, created: errors.Is(statErr, os.ErrNotExist), invs: w, dags: make([]dagStats, nDAGs)}
 	for i := range o.dags {
 		o.dags[i].lat = newSketch()
 	}
 	return o, nil
 }
 
-func (o *outputs) abort() { o.invs.Abort() }
+// abort discards what was written; after finish it does nothing.
+func (o *outputs) abort() {
+	if !o.done {
+		o.invs.Abort()
+		if o.created {
+			os.Remove(o.dir) // only if empty
+		}
+	}
+}
 
 // add records one finished DAG invocation.
 func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
@@ -250,7 +261,11 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 	if err := dw.Close(); err != nil {
 		return err
 	}
-	return writeSummary(summaryPath, s)
+	if err := writeSummary(summaryPath, s); err != nil {
+		return err
+	}
+	o.done = true
+	return nil
 }
 
 // totals sums DAG rows into a summary, in dag_id order, so that the sums do not depend on how
