@@ -42,6 +42,11 @@ var external = map[string][]string{
 	"github.com/DataDog/sketches-go": {"replay"},
 }
 
+// testOnly are the packages only _test.go files may import: test helpers stay out of the binary,
+// and only they may import package testing. (The binary still links testing through a
+// third-party dependency, apache/thrift under Arrow, which the project does not control.)
+var testOnly = map[string]bool{"internal/testflows": true, "internal/shareddata/sharedtest": true}
+
 func TestLayers(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -75,7 +80,13 @@ func TestLayers(t *testing.T) {
 			return nil
 		}
 		for _, imp := range pkg.Imports {
+			if imp == "testing" && !testOnly[rel] {
+				t.Errorf("%s imports testing outside its tests: test helpers belong in a test-only package", rel)
+			}
 			if dep, ok := strings.CutPrefix(imp, module); ok {
+				if testOnly[dep] {
+					t.Errorf("%s imports %s, which only tests may import", rel, dep)
+				}
 				if dl, known := layers[dep]; !known || dl >= layer {
 					t.Errorf("%s (layer %d) imports %s (layer %d): a package may import only lower layers", rel, layer, dep, dl)
 				}
