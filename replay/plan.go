@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
@@ -91,7 +92,7 @@ func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
 // only errors of the simulator itself stop the replay.
 func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	key := dagKey(e.DAG)
-	seed := mix(cfg.Seed, key)
+	dagSeed := seed.Mix(cfg.Seed, key)
 	w := e.Workflow
 	runs := profileRuns(e.Nodes)
 	d := dagPlan{entry: e, key: key}
@@ -107,7 +108,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	if cfg.Policy == policy.WiseFuse {
 		d.slo = cfg.SLO
 		if d.slo == 0 {
-			res, err := sim.Run(w, fallback, runs, sim.Options{Platform: cfg.Platform, Seed: mix(seed, 1)})
+			res, err := sim.Run(w, fallback, runs, sim.Options{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 1)})
 			if err != nil {
 				return d, fmt.Errorf("User-Max runs for its SLO: %w", err)
 			}
@@ -122,7 +123,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 		}
 		obj.SLO = d.slo
 	}
-	env := policy.Env{Platform: cfg.Platform, Seed: mix(seed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs}}
+	env := policy.Env{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs}}
 	planner, err := policy.New(cfg.Policy, w, env)
 	if err == nil && cfg.Policy == policy.WiseFuse {
 		d.simRuns += int64(runs * len(wisefuse.DefaultProfileSizes))
@@ -149,12 +150,4 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	}
 	d.plan = p
 	return d, nil
-}
-
-// mix derives a well-mixed seed from a seed and a key (SplitMix64's finalizer).
-func mix(seed, key uint64) uint64 {
-	z := seed + 0x9e3779b97f4a7c15*(key+1)
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }

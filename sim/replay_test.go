@@ -17,11 +17,10 @@ func oneTask(name string, work, init float64) *dag.Workflow {
 		Steps:     []dag.Step{task("S", "F")}}
 }
 
-// replayAll replays arrivals over ws and returns the outcomes in the order they finished.
-func replayAll(t *testing.T, ws []Workload, arrivals []Arrival, opt Options) ([]Outcome, ReplayStats) {
-	t.Helper()
+// sliceSource is a replay's source over a slice of arrivals.
+func sliceSource(arrivals []Arrival) func(*Arrival) (bool, error) {
 	i := 0
-	next := func(a *Arrival) (bool, error) {
+	return func(a *Arrival) (bool, error) {
 		if i == len(arrivals) {
 			return false, nil
 		}
@@ -29,8 +28,13 @@ func replayAll(t *testing.T, ws []Workload, arrivals []Arrival, opt Options) ([]
 		i++
 		return true, nil
 	}
+}
+
+// replayAll replays arrivals over ws and returns the outcomes in the order they finished.
+func replayAll(t *testing.T, ws []Workload, arrivals []Arrival, opt Options) ([]Outcome, ReplayStats) {
+	t.Helper()
 	var out []Outcome
-	st, err := Replay(ws, next, func(o *Outcome) error { out = append(out, *o); return nil }, opt)
+	st, err := Replay(ws, sliceSource(arrivals), func(o *Outcome) error { out = append(out, *o); return nil }, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,16 +140,7 @@ func TestReplayBadArrivals(t *testing.T) {
 		"unknown DAG":  {[]Arrival{{0, 3, 1}}, "workload 3"},
 		"negative DAG": {[]Arrival{{0, -1, 1}}, "workload -1"},
 	} {
-		i := 0
-		next := func(a *Arrival) (bool, error) {
-			if i == len(tc.arrivals) {
-				return false, nil
-			}
-			*a = tc.arrivals[i]
-			i++
-			return true, nil
-		}
-		_, err := Replay(ws, next, func(*Outcome) error { return nil }, Options{})
+		_, err := Replay(ws, sliceSource(tc.arrivals), func(*Outcome) error { return nil }, Options{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", name, err, tc.want)
 		}
@@ -163,17 +158,7 @@ func TestReplayBadArrivals(t *testing.T) {
 	if _, err := Replay(ws, next, func(*Outcome) error { return nil }, Options{}); !errors.Is(err, boom) {
 		t.Errorf("source error: got %v", err)
 	}
-	once := []Arrival{{0, 0, 1}}
-	i := 0
-	next = func(a *Arrival) (bool, error) {
-		if i == len(once) {
-			return false, nil
-		}
-		*a = once[i]
-		i++
-		return true, nil
-	}
-	if _, err := Replay(ws, next, func(*Outcome) error { return boom }, Options{}); !errors.Is(err, boom) {
+	if _, err := Replay(ws, sliceSource([]Arrival{{0, 0, 1}}), func(*Outcome) error { return boom }, Options{}); !errors.Is(err, boom) {
 		t.Errorf("sink error: got %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -198,7 +199,7 @@ func simulateAll(dags []DAGSpec, cfg GenConfig, keepFns bool, progress func(stri
 				}
 				d := &dags[i]
 				n := min(cfg.RunsPerDAG, max(4, cfg.SimBudget/d.Nodes))
-				runs[i], errs[i] = simulateDAG(d, n, splitmix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
+				runs[i], errs[i] = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
 				simulated.Add(int64(n))
 				progress("simulate", done.Add(1), int64(len(dags)))
 			}
@@ -259,12 +260,4 @@ func simulateDAG(d *DAGSpec, n int, seed uint64, keepFns bool, simulate Simulate
 		}
 	}
 	return out, nil
-}
-
-// splitmix derives a well-mixed per-DAG seed from the trace seed (SplitMix64's finalizer).
-func splitmix(seed, i uint64) uint64 {
-	z := seed + 0x9e3779b97f4a7c15*(i+1)
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }
