@@ -100,25 +100,56 @@ func ParseASL(aslName string, asl []byte, sideName string, sideData []byte) (*Wo
 // performance from side. Errors give the JSON path of
 // the state at fault, e.g. States.Extract_Map.Iterator.States.Extract, and what was expected.
 func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
+	if side == nil {
+		return nil, fmt.Errorf("%s: no side file (use ParseASLStructure to check the structure alone)", name)
+	}
+	return importASL(name, data, side)
+}
+
+// ReadASLStructure checks the state machine in aslPath without a side file: its states,
+// transitions and state types. See ParseASLStructure.
+func ReadASLStructure(aslPath string) (*Workflow, error) {
+	data, err := os.ReadFile(aslPath)
+	if err != nil {
+		return nil, err
+	}
+	return ParseASLStructure(aslPath, data)
+}
+
+// ParseASLStructure imports the state machine in data without performance: every Task state
+// becomes a function of its own, named after the state, with no work (MinMemoryMB, one thread),
+// and every Map gets a placeholder count of 1 item. It checks what ImportASL checks except the
+// side file; the workflow it returns shows the structure and is not meant to be simulated.
+func ParseASLStructure(name string, data []byte) (*Workflow, error) {
+	return importASL(name, data, nil)
+}
+
+// importASL is ImportASL; a nil side imports the structure alone.
+func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	var m aslMachine
 	if err := decodeJSON(data, &m, jsonStyle{dotKeys: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{}}
+	if side == nil {
+		im.side, im.structure = &ASLSide{}, true
+	}
 	steps := im.machine("", &m)
-	im.checkSideKeys()
+	if !im.structure {
+		im.checkSideKeys()
+	}
 	// Check the performance entries where the user wrote them, in the side file, rather than
 	// in the workflow they become.
 	for _, key := range sortedKeys(im.usedFn) {
-		f := side.Functions[key]
-		f.validate(fmt.Sprintf("%s: functions[%q]", side.where(), key), func(format string, a ...any) {
+		f := im.side.Functions[key]
+		f.validate(fmt.Sprintf("%s: functions[%q]", im.side.where(), key), func(format string, a ...any) {
 			im.errs = append(im.errs, fmt.Sprintf(format, a...))
 		})
 	}
 	if len(im.errs) > 0 {
 		return nil, fmt.Errorf("%s: %s", name, strings.Join(im.errs, "; "))
 	}
-	w := &Workflow{Name: side.Name, Description: side.Description, Functions: im.functions, Steps: steps}
+	w := &Workflow{Name: im.side.Name, Description: im.side.Description, Functions: im.functions, Steps: steps}
 	if w.Name == "" {
 		w.Name = strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".json"), ".asl")
 	}
@@ -163,6 +194,7 @@ type aslImporter struct {
 	fnOf      map[string]string // side-file key -> function name, once created
 	usedFn    map[string]bool   // side-file function keys some Task state used
 	usedMap   map[string]bool   // map_items keys some Map state used
+	structure bool              // no side file: placeholder functions and item counts
 	errs      []string
 }
 
@@ -322,6 +354,9 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 			return step, terminal, false
 		}
 		items, found := im.side.MapItems[name]
+		if im.structure {
+			items, found = Const(1), true
+		}
 		if !found {
 			im.errorf(at, "Map state has no item count: the side file's map_items needs an entry %q (a number, or a distribution object)", name)
 		}
@@ -339,6 +374,12 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 // function finds the side-file entry of Task state name and returns the function's name,
 // creating the function on first use.
 func (im *aslImporter) function(at, name string, s *aslState) (string, bool) {
+	if im.structure {
+		if im.find(name) == nil {
+			im.functions = append(im.functions, Function{Name: name, MinMemoryMB: MinMemoryMB, Threads: 1})
+		}
+		return name, true
+	}
 	keys := []string{name}
 	if fn := lambdaFunctionName(s); fn != "" {
 		keys = append(keys, fn)
