@@ -24,8 +24,10 @@ import (
 //   - Parallel becomes a parallel step, one branch per entry of Branches.
 //   - Map (with Iterator or ItemProcessor) becomes a map step; its item count, which ASL reads
 //     from the input at run time, comes from the side file's map_items, keyed by state name.
-//     MaxConcurrency, ItemReader, ItemBatcher and ProcessorConfig are ignored: all items run
-//     at once, each in its own iteration.
+//     Its Step Functions limits become the map's: MaxConcurrency, capped at what the mode allows
+//     (inlineMapConcurrency, distributedMapConcurrency), ItemBatcher's MaxItemsPerBatch, and
+//     ProcessorConfig.Mode DISTRIBUTED (Map.Distributed). ItemReader is ignored (the side file
+//     gives the item count).
 //   - Pass and Succeed become pass steps (a state transition, no function).
 //   - Fail on the success path is an error: every run would fail.
 //   - Choice and Wait are not supported (the workflow model has no data-dependent branching and
@@ -162,11 +164,27 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	return w, nil
 }
 
+// inlineMapConcurrency is the most iterations an Inline Map runs at once, whatever its
+// MaxConcurrency: "In this mode, the Map state supports up to 40 concurrent iterations"
+// (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
+const inlineMapConcurrency = 40
+
+// distributedMapConcurrency is the most child workflow executions a Distributed Map runs at
+// once, and what it runs when MaxConcurrency is not given: 10,000
+// (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
+const distributedMapConcurrency = 10000
+
 // aslMachine is a state machine, a Parallel branch or a Map's Iterator/ItemProcessor.
 type aslMachine struct {
 	Comment string              `json:"Comment"`
 	StartAt string              `json:"StartAt"`
 	States  map[string]aslState `json:"States"`
+	// ProcessorConfig is an ItemProcessor's: Mode INLINE (the default) or DISTRIBUTED, and for
+	// DISTRIBUTED the child executions' ExecutionType (STANDARD or EXPRESS).
+	ProcessorConfig *struct {
+		Mode          string `json:"Mode"`
+		ExecutionType string `json:"ExecutionType"`
+	} `json:"ProcessorConfig"`
 }
 
 type aslState struct {
@@ -180,8 +198,15 @@ type aslState struct {
 	Iterator      *aslMachine     `json:"Iterator"`
 	ItemProcessor *aslMachine     `json:"ItemProcessor"`
 	Catch         []aslTransition `json:"Catch"`
-	Choices       []aslTransition `json:"Choices"`
-	Default       string          `json:"Default"`
+	// A Map's limits: numbers, or (JSONata) expressions evaluated at run time.
+	MaxConcurrency     json.RawMessage `json:"MaxConcurrency"`
+	MaxConcurrencyPath string          `json:"MaxConcurrencyPath"`
+	ItemBatcher        *struct {
+		MaxItemsPerBatch     json.RawMessage `json:"MaxItemsPerBatch"`
+		MaxItemsPerBatchPath string          `json:"MaxItemsPerBatchPath"`
+	} `json:"ItemBatcher"`
+	Choices []aslTransition `json:"Choices"`
+	Default string          `json:"Default"`
 }
 
 type aslTransition struct {
@@ -362,6 +387,7 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 		}
 		im.usedMap[name] = true
 		step.Map = &Map{Items: items, Iterator: im.machine(join(at, field), it)}
+		im.mapLimits(at, field, s, it, step.Map)
 	case "Pass", "Succeed":
 		step.Pass = true
 	case "Fail":
@@ -369,6 +395,55 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 		return step, true, false
 	}
 	return step, terminal, true
+}
+
+// mapLimits sets m's Step Functions limits from Map state s, whose iterator it is (field names
+// it: Iterator or ItemProcessor).
+func (im *aslImporter) mapLimits(at, field string, s *aslState, it *aslMachine, m *Map) {
+	if pc := it.ProcessorConfig; pc != nil {
+		switch strings.ToUpper(pc.Mode) {
+		case "", "INLINE":
+		case "DISTRIBUTED":
+			m.Distributed = true
+		default:
+			im.errorf(join(at, field)+".ProcessorConfig.Mode", "unknown mode %q (want INLINE or DISTRIBUTED)", pc.Mode)
+		}
+	}
+	limit := inlineMapConcurrency
+	if m.Distributed {
+		limit = distributedMapConcurrency
+	}
+	m.MaxConcurrency = limit
+	if n, ok := im.aslInt(join(at, "MaxConcurrency"), s.MaxConcurrency, 0); ok && n > 0 {
+		m.MaxConcurrency = min(n, limit) // 0 means "as many as the mode allows"
+	}
+	if b := s.ItemBatcher; b != nil {
+		if !m.Distributed {
+			im.errorf(join(at, "ItemBatcher"), "ItemBatcher needs a Distributed Map (ItemProcessor.ProcessorConfig.Mode DISTRIBUTED): only its child executions take batches")
+			return
+		}
+		if n, ok := im.aslInt(join(at, "ItemBatcher.MaxItemsPerBatch"), b.MaxItemsPerBatch, 1); ok {
+			m.MaxItemsPerBatch = n
+		}
+	}
+}
+
+// aslInt reads an optional whole number of at least low; absent gives (0, false). An expression
+// (a string: JSONata, or a reference resolved at run time) is reported: the import needs the value.
+func (im *aslImporter) aslInt(at string, raw json.RawMessage, low int) (int, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	var x float64
+	if err := json.Unmarshal(raw, &x); err != nil {
+		im.errorf(at, "want a number, got %s (a value computed at run time cannot be imported: write the number)", raw)
+		return 0, false
+	}
+	if x != float64(int(x)) || x < float64(low) || x > 1e9 {
+		im.errorf(at, "= %s, want a whole number >= %d", raw, low)
+		return 0, false
+	}
+	return int(x), true
 }
 
 // function finds the side-file entry of Task state name and returns the function's name,

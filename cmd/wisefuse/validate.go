@@ -79,7 +79,7 @@ func writeWorkflowSummary(out io.Writer, w *dag.Workflow, structureOnly bool) {
 			if structureOnly {
 				items = "items from the side file"
 			}
-			maps = append(maps, fmt.Sprintf("%s: %s over %s%s", s.Name, items, chain(s.Map.Iterator), ""))
+			maps = append(maps, fmt.Sprintf("%s: %s over %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map)))
 		}
 	})
 	if structureOnly {
@@ -109,6 +109,24 @@ func chain(seq []dag.Step) string {
 		names[i] = s.Name
 	}
 	return strings.Join(names, " -> ")
+}
+
+// describeMapLimits lists a Map's Step Functions limits (concurrency, batches, mode), if any.
+func describeMapLimits(m *dag.Map) string {
+	var parts []string
+	if m.Distributed {
+		parts = append(parts, "distributed")
+	}
+	if m.MaxConcurrency > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
+	}
+	if m.MaxItemsPerBatch > 0 {
+		parts = append(parts, fmt.Sprintf("batches of %d", m.MaxItemsPerBatch))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func describeItems(d dag.Dist) string {
