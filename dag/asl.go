@@ -149,7 +149,11 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 		})
 	}
 	if len(im.errs) > 0 {
-		return nil, fmt.Errorf("%s: %s", name, strings.Join(im.errs, "; "))
+		errs := im.errs
+		if len(errs) > maxASLProblems {
+			errs = append(errs[:maxASLProblems:maxASLProblems], fmt.Sprintf("and %d more problems", len(im.errs)-maxASLProblems))
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
 	}
 	w := &Workflow{Name: im.side.Name, Description: im.side.Description, Functions: im.functions, Steps: steps}
 	if w.Name == "" {
@@ -173,6 +177,10 @@ const inlineMapConcurrency = 40
 // once, and what it runs when MaxConcurrency is not given: 10,000
 // (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
 const distributedMapConcurrency = 10000
+
+// maxASLProblems is how many problems of one import are reported; the rest are counted. Every
+// problem is found in one pass, so a user fixes them together rather than one per run.
+const maxASLProblems = 20
 
 // aslMachine is a state machine, a Parallel branch or a Map's Iterator/ItemProcessor.
 type aslMachine struct {
@@ -507,6 +515,19 @@ func (im *aslImporter) find(fn string) *Function {
 
 // checkSideKeys reports side-file entries that match nothing: most likely a typo.
 func (im *aslImporter) checkSideKeys() {
+	if len(im.usedFn) == 0 && len(im.side.Functions) > 1 {
+		// Nothing matches at all: most likely the side file of another state machine, which is
+		// better said once than once per entry.
+		keys := sortedKeys(im.side.Functions)
+		im.errorf(fmt.Sprintf("%s: functions", im.side.where()), "none of its %d entries (%s) matches a Task state of this state machine "+
+			"by state name, Resource or FunctionName: is it the side file of another definition?", len(keys), strings.Join(keys, ", "))
+		for _, k := range sortedKeys(im.side.MapItems) {
+			if !im.usedMap[k] {
+				im.errorf(fmt.Sprintf("%s: map_items[%q]", im.side.where(), k), "matches no Map state on the success path")
+			}
+		}
+		return
+	}
 	for _, k := range sortedKeys(im.side.Functions) {
 		if !im.usedFn[k] {
 			im.errorf(fmt.Sprintf("%s: functions[%q]", im.side.where(), k), "matches no Task state on the success path (by state name, Resource or FunctionName)")

@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -268,5 +269,51 @@ func TestASLMapLimits(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestASLBadInputReportedAtOnce: every problem of a file is reported in one error, naming the
+// file and the state or field, up to maxASLProblems; a side file whose names match nothing is
+// said once.
+func TestASLBadInputReportedAtOnce(t *testing.T) {
+	const fn = `{"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}`
+	asl := `{"StartAt": "A", "States": {
+		"A": {"Type": "Task", "Resource": "r", "Next": "B"},
+		"B": {"Type": "Task", "Resource": "r"},
+		"C": {"Type": "Sleep", "End": true}}}`
+	side := `{"functions": {"X": ` + fn + `, "Y": ` + fn + `}, "map_items": {"Z": 3}}`
+	_, err := ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"m.asl.json: ",
+		`States.A: no performance entry for this Task: the side file's functions needs a key "A" or "r"`,
+		`States.B: Task state needs Next`,
+		`States.C: state is unreachable`,
+		`side file m.functions.json: functions: none of its 2 entries (X, Y) matches a Task state`,
+		`side file m.functions.json: map_items["Z"]: matches no Map state`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// An unknown type on the success path names the state and the field.
+	_, err = ParseASL("m.asl.json", []byte(`{"StartAt": "A", "States": {"A": {"Type": "Sleep", "End": true}}}`), "m.functions.json", []byte(`{"functions": {}}`))
+	if err == nil || !strings.Contains(err.Error(), `m.asl.json: States.A.Type: unknown state type "Sleep"`) {
+		t.Errorf("unknown type: %v", err)
+	}
+	// Many problems (29 unreachable states, 29 unmatched entries, a bad threads): the first
+	// maxASLProblems, then a count of the other 39.
+	var states, entries []string
+	for i := range 30 {
+		states = append(states, fmt.Sprintf(`"S%02d": {"Type": "Task", "Resource": "r", "End": true}`, i))
+		entries = append(entries, fmt.Sprintf(`"S%02d": %s`, i, strings.Replace(fn, `"threads": 1`, `"threads": 0`, 1)))
+	}
+	asl = `{"StartAt": "S00", "States": {` + strings.Join(states, ",") + `}}`
+	side = `{"functions": {` + strings.Join(entries, ",") + `}}`
+	_, err = ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
+	if err == nil || strings.Count(err.Error(), "; ") != maxASLProblems || !strings.HasSuffix(err.Error(), "and 39 more problems") {
+		t.Errorf("30 problems: want %d reported and a count of the rest, got %v", maxASLProblems, err)
 	}
 }
