@@ -24,8 +24,10 @@ import (
 //   - Parallel becomes a parallel step, one branch per entry of Branches.
 //   - Map (with Iterator or ItemProcessor) becomes a map step; its item count, which ASL reads
 //     from the input at run time, comes from the side file's map_items, keyed by state name.
-//     MaxConcurrency, ItemReader, ItemBatcher and ProcessorConfig are ignored: all items run
-//     at once, each in its own iteration.
+//     Its Step Functions limits become the map's: MaxConcurrency, capped at what the mode allows
+//     (inlineMapConcurrency, distributedMapConcurrency), ItemBatcher's MaxItemsPerBatch, and
+//     ProcessorConfig.Mode DISTRIBUTED (Map.Distributed). ItemReader is ignored (the side file
+//     gives the item count).
 //   - Pass and Succeed become pass steps (a state transition, no function).
 //   - Fail on the success path is an error: every run would fail.
 //   - Choice and Wait are not supported (the workflow model has no data-dependent branching and
@@ -100,25 +102,60 @@ func ParseASL(aslName string, asl []byte, sideName string, sideData []byte) (*Wo
 // performance from side. Errors give the JSON path of
 // the state at fault, e.g. States.Extract_Map.Iterator.States.Extract, and what was expected.
 func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
+	if side == nil {
+		return nil, fmt.Errorf("%s: no side file (use ParseASLStructure to check the structure alone)", name)
+	}
+	return importASL(name, data, side)
+}
+
+// ReadASLStructure checks the state machine in aslPath without a side file: its states,
+// transitions and state types. See ParseASLStructure.
+func ReadASLStructure(aslPath string) (*Workflow, error) {
+	data, err := os.ReadFile(aslPath)
+	if err != nil {
+		return nil, err
+	}
+	return ParseASLStructure(aslPath, data)
+}
+
+// ParseASLStructure imports the state machine in data without performance: every Task state
+// becomes a function of its own, named after the state, with no work (MinMemoryMB, one thread),
+// and every Map gets a placeholder count of 1 item. It checks what ImportASL checks except the
+// side file; the workflow it returns shows the structure and is not meant to be simulated.
+func ParseASLStructure(name string, data []byte) (*Workflow, error) {
+	return importASL(name, data, nil)
+}
+
+// importASL is ImportASL; a nil side imports the structure alone.
+func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	var m aslMachine
 	if err := decodeJSON(data, &m, jsonStyle{dotKeys: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{}}
+	if side == nil {
+		im.side, im.structure = &ASLSide{}, true
+	}
 	steps := im.machine("", &m)
-	im.checkSideKeys()
+	if !im.structure {
+		im.checkSideKeys()
+	}
 	// Check the performance entries where the user wrote them, in the side file, rather than
 	// in the workflow they become.
 	for _, key := range sortedKeys(im.usedFn) {
-		f := side.Functions[key]
-		f.validate(fmt.Sprintf("%s: functions[%q]", side.where(), key), func(format string, a ...any) {
+		f := im.side.Functions[key]
+		f.validate(fmt.Sprintf("%s: functions[%q]", im.side.where(), key), func(format string, a ...any) {
 			im.errs = append(im.errs, fmt.Sprintf(format, a...))
 		})
 	}
 	if len(im.errs) > 0 {
-		return nil, fmt.Errorf("%s: %s", name, strings.Join(im.errs, "; "))
+		errs := im.errs
+		if len(errs) > maxASLProblems {
+			errs = append(errs[:maxASLProblems:maxASLProblems], fmt.Sprintf("and %d more problems", len(im.errs)-maxASLProblems))
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
 	}
-	w := &Workflow{Name: side.Name, Description: side.Description, Functions: im.functions, Steps: steps}
+	w := &Workflow{Name: im.side.Name, Description: im.side.Description, Functions: im.functions, Steps: steps}
 	if w.Name == "" {
 		w.Name = strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".json"), ".asl")
 	}
@@ -131,11 +168,31 @@ func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	return w, nil
 }
 
+// inlineMapConcurrency is the most iterations an Inline Map runs at once, whatever its
+// MaxConcurrency: "In this mode, the Map state supports up to 40 concurrent iterations"
+// (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
+const inlineMapConcurrency = 40
+
+// distributedMapConcurrency is the most child workflow executions a Distributed Map runs at
+// once, and what it runs when MaxConcurrency is not given: 10,000
+// (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
+const distributedMapConcurrency = 10000
+
+// maxASLProblems is how many problems of one import are reported; the rest are counted. Every
+// problem is found in one pass, so a user fixes them together rather than one per run.
+const maxASLProblems = 20
+
 // aslMachine is a state machine, a Parallel branch or a Map's Iterator/ItemProcessor.
 type aslMachine struct {
 	Comment string              `json:"Comment"`
 	StartAt string              `json:"StartAt"`
 	States  map[string]aslState `json:"States"`
+	// ProcessorConfig is an ItemProcessor's: Mode INLINE (the default) or DISTRIBUTED, and for
+	// DISTRIBUTED the child executions' ExecutionType (STANDARD or EXPRESS).
+	ProcessorConfig *struct {
+		Mode          string `json:"Mode"`
+		ExecutionType string `json:"ExecutionType"`
+	} `json:"ProcessorConfig"`
 }
 
 type aslState struct {
@@ -149,8 +206,15 @@ type aslState struct {
 	Iterator      *aslMachine     `json:"Iterator"`
 	ItemProcessor *aslMachine     `json:"ItemProcessor"`
 	Catch         []aslTransition `json:"Catch"`
-	Choices       []aslTransition `json:"Choices"`
-	Default       string          `json:"Default"`
+	// A Map's limits: numbers, or (JSONata) expressions evaluated at run time.
+	MaxConcurrency     json.RawMessage `json:"MaxConcurrency"`
+	MaxConcurrencyPath string          `json:"MaxConcurrencyPath"`
+	ItemBatcher        *struct {
+		MaxItemsPerBatch     json.RawMessage `json:"MaxItemsPerBatch"`
+		MaxItemsPerBatchPath string          `json:"MaxItemsPerBatchPath"`
+	} `json:"ItemBatcher"`
+	Choices []aslTransition `json:"Choices"`
+	Default string          `json:"Default"`
 }
 
 type aslTransition struct {
@@ -163,6 +227,7 @@ type aslImporter struct {
 	fnOf      map[string]string // side-file key -> function name, once created
 	usedFn    map[string]bool   // side-file function keys some Task state used
 	usedMap   map[string]bool   // map_items keys some Map state used
+	structure bool              // no side file: placeholder functions and item counts
 	errs      []string
 }
 
@@ -322,11 +387,15 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 			return step, terminal, false
 		}
 		items, found := im.side.MapItems[name]
+		if im.structure {
+			items, found = Const(1), true
+		}
 		if !found {
 			im.errorf(at, "Map state has no item count: the side file's map_items needs an entry %q (a number, or a distribution object)", name)
 		}
 		im.usedMap[name] = true
 		step.Map = &Map{Items: items, Iterator: im.machine(join(at, field), it)}
+		im.mapLimits(at, field, s, it, step.Map)
 	case "Pass", "Succeed":
 		step.Pass = true
 	case "Fail":
@@ -336,9 +405,64 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 	return step, terminal, true
 }
 
+// mapLimits sets m's Step Functions limits from Map state s, whose iterator it is (field names
+// it: Iterator or ItemProcessor).
+func (im *aslImporter) mapLimits(at, field string, s *aslState, it *aslMachine, m *Map) {
+	if pc := it.ProcessorConfig; pc != nil {
+		switch strings.ToUpper(pc.Mode) {
+		case "", "INLINE":
+		case "DISTRIBUTED":
+			m.Distributed = true
+		default:
+			im.errorf(join(at, field)+".ProcessorConfig.Mode", "unknown mode %q (want INLINE or DISTRIBUTED)", pc.Mode)
+		}
+	}
+	limit := inlineMapConcurrency
+	if m.Distributed {
+		limit = distributedMapConcurrency
+	}
+	m.MaxConcurrency = limit
+	if n, ok := im.aslInt(join(at, "MaxConcurrency"), s.MaxConcurrency, 0); ok && n > 0 {
+		m.MaxConcurrency = min(n, limit) // 0 means "as many as the mode allows"
+	}
+	if b := s.ItemBatcher; b != nil {
+		if !m.Distributed {
+			im.errorf(join(at, "ItemBatcher"), "ItemBatcher needs a Distributed Map (ItemProcessor.ProcessorConfig.Mode DISTRIBUTED): only its child executions take batches")
+			return
+		}
+		if n, ok := im.aslInt(join(at, "ItemBatcher.MaxItemsPerBatch"), b.MaxItemsPerBatch, 1); ok {
+			m.MaxItemsPerBatch = n
+		}
+	}
+}
+
+// aslInt reads an optional whole number of at least low; absent gives (0, false). An expression
+// (a string: JSONata, or a reference resolved at run time) is reported: the import needs the value.
+func (im *aslImporter) aslInt(at string, raw json.RawMessage, low int) (int, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	var x float64
+	if err := json.Unmarshal(raw, &x); err != nil {
+		im.errorf(at, "want a number, got %s (a value computed at run time cannot be imported: write the number)", raw)
+		return 0, false
+	}
+	if x != float64(int(x)) || x < float64(low) || x > 1e9 {
+		im.errorf(at, "= %s, want a whole number >= %d", raw, low)
+		return 0, false
+	}
+	return int(x), true
+}
+
 // function finds the side-file entry of Task state name and returns the function's name,
 // creating the function on first use.
 func (im *aslImporter) function(at, name string, s *aslState) (string, bool) {
+	if im.structure {
+		if im.find(name) == nil {
+			im.functions = append(im.functions, Function{Name: name, MinMemoryMB: MinMemoryMB, Threads: 1})
+		}
+		return name, true
+	}
 	keys := []string{name}
 	if fn := lambdaFunctionName(s); fn != "" {
 		keys = append(keys, fn)
@@ -391,6 +515,19 @@ func (im *aslImporter) find(fn string) *Function {
 
 // checkSideKeys reports side-file entries that match nothing: most likely a typo.
 func (im *aslImporter) checkSideKeys() {
+	if len(im.usedFn) == 0 && len(im.side.Functions) > 1 {
+		// Nothing matches at all: most likely the side file of another state machine, which is
+		// better said once than once per entry.
+		keys := sortedKeys(im.side.Functions)
+		im.errorf(fmt.Sprintf("%s: functions", im.side.where()), "none of its %d entries (%s) matches a Task state of this state machine "+
+			"by state name, Resource or FunctionName: is it the side file of another definition?", len(keys), strings.Join(keys, ", "))
+		for _, k := range sortedKeys(im.side.MapItems) {
+			if !im.usedMap[k] {
+				im.errorf(fmt.Sprintf("%s: map_items[%q]", im.side.where(), k), "matches no Map state on the success path")
+			}
+		}
+		return
+	}
 	for _, k := range sortedKeys(im.side.Functions) {
 		if !im.usedFn[k] {
 			im.errorf(fmt.Sprintf("%s: functions[%q]", im.side.where(), k), "matches no Task state on the success path (by state name, Resource or FunctionName)")

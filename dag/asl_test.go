@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -217,4 +218,102 @@ func stepNames(steps []Step) []string {
 
 func equal(a, b []string) bool {
 	return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b)
+}
+
+// TestASLMapLimits: a Map's MaxConcurrency is capped at what its mode runs at once (40 inline,
+// 10,000 distributed, which is also the default), ItemBatcher sets the items per child execution
+// of a Distributed Map, and DeployedPlan bundles them.
+func TestASLMapLimits(t *testing.T) {
+	machine := func(mapFields, processor string) string {
+		return `{"StartAt": "M", "States": {"M": {"Type": "Map", ` + mapFields + ` "ItemProcessor": {` + processor +
+			` "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r", "End": true}}}, "End": true}}}`
+	}
+	const side = `{"functions": {"T": {"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1,
+		"input_bytes": 0, "output_bytes": 0, "init_s": 0}}, "map_items": {"M": 100}}`
+	const distributed = `"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},`
+	for _, tc := range []struct {
+		name, fields, processor string
+		conc, batch             int
+		dist                    bool
+	}{
+		{"inline, no limit", ``, ``, 40, 0, false},
+		{"inline under the cap", `"MaxConcurrency": 5,`, ``, 5, 0, false},
+		{"inline over the cap", `"MaxConcurrency": 100,`, ``, 40, 0, false},
+		{"inline, 0 means the cap", `"MaxConcurrency": 0,`, `"ProcessorConfig": {"Mode": "INLINE"},`, 40, 0, false},
+		{"distributed, no limit", ``, distributed, 10000, 0, true},
+		{"distributed over the cap", `"MaxConcurrency": 20000,`, distributed, 10000, 0, true},
+		{"distributed with batches", `"MaxConcurrency": 8, "ItemBatcher": {"MaxItemsPerBatch": 25},`, distributed, 8, 25, true},
+	} {
+		w, err := ParseASL("t.asl.json", []byte(machine(tc.fields, tc.processor)), "t.functions.json", []byte(side))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		m := w.Steps[0].Map
+		if m.MaxConcurrency != tc.conc || m.MaxItemsPerBatch != tc.batch || m.Distributed != tc.dist {
+			t.Errorf("%s: max_concurrency %d, max_items_per_batch %d, distributed %v; want %d, %d, %v",
+				tc.name, m.MaxConcurrency, m.MaxItemsPerBatch, m.Distributed, tc.conc, tc.batch, tc.dist)
+		}
+		p := DeployedPlan(w, 10240)
+		if got := p.BundleOf("M"); got != max(tc.batch, 1) {
+			t.Errorf("%s: deployed bundle %d, want %d", tc.name, got, max(tc.batch, 1))
+		}
+	}
+	for _, tc := range []struct{ name, fields, processor, want string }{
+		{"batcher on an inline map", `"ItemBatcher": {"MaxItemsPerBatch": 5},`, ``, "States.M.ItemBatcher: ItemBatcher needs a Distributed Map"},
+		{"batch of 0", `"ItemBatcher": {"MaxItemsPerBatch": 0},`, distributed, "States.M.ItemBatcher.MaxItemsPerBatch: = 0, want a whole number >= 1"},
+		{"run-time concurrency", `"MaxConcurrency": "{% $n %}",`, ``, "States.M.MaxConcurrency: want a number"},
+		{"negative concurrency", `"MaxConcurrency": -1,`, ``, "States.M.MaxConcurrency: = -1, want a whole number >= 0"},
+		{"unknown mode", ``, `"ProcessorConfig": {"Mode": "FAST"},`, `States.M.ItemProcessor.ProcessorConfig.Mode: unknown mode "FAST"`},
+	} {
+		_, err := ParseASL("t.asl.json", []byte(machine(tc.fields, tc.processor)), "t.functions.json", []byte(side))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestASLBadInputReportedAtOnce: every problem of a file is reported in one error, naming the
+// file and the state or field, up to maxASLProblems; a side file whose names match nothing is
+// said once.
+func TestASLBadInputReportedAtOnce(t *testing.T) {
+	const fn = `{"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}`
+	asl := `{"StartAt": "A", "States": {
+		"A": {"Type": "Task", "Resource": "r", "Next": "B"},
+		"B": {"Type": "Task", "Resource": "r"},
+		"C": {"Type": "Sleep", "End": true}}}`
+	side := `{"functions": {"X": ` + fn + `, "Y": ` + fn + `}, "map_items": {"Z": 3}}`
+	_, err := ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"m.asl.json: ",
+		`States.A: no performance entry for this Task: the side file's functions needs a key "A" or "r"`,
+		`States.B: Task state needs Next`,
+		`States.C: state is unreachable`,
+		`side file m.functions.json: functions: none of its 2 entries (X, Y) matches a Task state`,
+		`side file m.functions.json: map_items["Z"]: matches no Map state`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// An unknown type on the success path names the state and the field.
+	_, err = ParseASL("m.asl.json", []byte(`{"StartAt": "A", "States": {"A": {"Type": "Sleep", "End": true}}}`), "m.functions.json", []byte(`{"functions": {}}`))
+	if err == nil || !strings.Contains(err.Error(), `m.asl.json: States.A.Type: unknown state type "Sleep"`) {
+		t.Errorf("unknown type: %v", err)
+	}
+	// Many problems (29 unreachable states, 29 unmatched entries, a bad threads): the first
+	// maxASLProblems, then a count of the other 39.
+	var states, entries []string
+	for i := range 30 {
+		states = append(states, fmt.Sprintf(`"S%02d": {"Type": "Task", "Resource": "r", "End": true}`, i))
+		entries = append(entries, fmt.Sprintf(`"S%02d": %s`, i, strings.Replace(fn, `"threads": 1`, `"threads": 0`, 1)))
+	}
+	asl = `{"StartAt": "S00", "States": {` + strings.Join(states, ",") + `}}`
+	side = `{"functions": {` + strings.Join(entries, ",") + `}}`
+	_, err = ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
+	if err == nil || strings.Count(err.Error(), "; ") != maxASLProblems || !strings.HasSuffix(err.Error(), "and 39 more problems") {
+		t.Errorf("30 problems: want %d reported and a count of the rest, got %v", maxASLProblems, err)
+	}
 }

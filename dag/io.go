@@ -11,12 +11,25 @@ import (
 func ParseWorkflow(name string, data []byte) (*Workflow, error) {
 	var w Workflow
 	if err := decodeJSON(data, &w, jsonStyle{strict: true}); err != nil {
+		if IsASL(data) {
+			return nil, fmt.Errorf("%s: an AWS Step Functions definition (ASL), not a workflow: import it with its performance side file (ReadASL; on the command line, --asl FILE --functions SIDE.json)", name)
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &w, nil
+}
+
+// IsASL reports whether data looks like an AWS Step Functions definition rather than a workflow:
+// a JSON object with the ASL's StartAt and States, which a workflow never has.
+func IsASL(data []byte) bool {
+	var probe struct {
+		StartAt *json.RawMessage `json:"StartAt"`
+		States  *json.RawMessage `json:"States"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.StartAt != nil && probe.States != nil
 }
 
 // ReadWorkflow reads and validates a workflow JSON file.

@@ -54,6 +54,30 @@ type Plan struct {
 // UniformPlan runs every function at mb MB, unfused and unbundled.
 func UniformPlan(mb int) *Plan { return &Plan{DefaultMemoryMB: mb} }
 
+// DeployedPlan is UniformPlan(mb) with the bundling w's state machine deploys: each Map with an
+// ItemBatcher (Map.MaxItemsPerBatch > 1) bundles that many items (at most its fixed item count).
+// It is the plan of a workflow run as its ASL is written; for a workflow without batches it is
+// UniformPlan(mb).
+func DeployedPlan(w *Workflow, mb int) *Plan {
+	p := UniformPlan(mb)
+	w.Walk(func(_ []string, s *Step) {
+		if s.Map == nil || s.Map.MaxItemsPerBatch <= 1 {
+			return
+		}
+		b := s.Map.MaxItemsPerBatch
+		if n, fixed := s.Map.FixedItems(); fixed {
+			b = min(b, n)
+		}
+		if b > 1 {
+			if p.Bundle == nil {
+				p.Bundle = map[string]int{}
+			}
+			p.Bundle[s.Name] = b
+		}
+	})
+	return p
+}
+
 // MemoryOf returns the VM size of function fn under the plan.
 func (p *Plan) MemoryOf(fn string) int {
 	if m, ok := p.Memory[fn]; ok {

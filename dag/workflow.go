@@ -107,9 +107,24 @@ type Step struct {
 }
 
 // Map runs Iterator once per item; items run independently of each other.
+//
+// The other fields are AWS Step Functions limits, which an imported state machine (ImportASL)
+// sets and a workflow of any other origin leaves at zero (no limit).
 type Map struct {
 	Items    Dist   `json:"items"` // item count, rounded to the nearest integer >= 1 when drawn
 	Iterator []Step `json:"iterator"`
+	// MaxConcurrency is how many of the Map's iterations (child executions: an item, or a bundle
+	// of items when the plan bundles them) run at once; the others wait and start, in item
+	// order, as running ones finish. 0 means no limit. It binds the orchestrated Map only: a Map
+	// inside a fusion group runs in the group's code, not as a Step Functions Map.
+	MaxConcurrency int `json:"max_concurrency,omitempty"`
+	// MaxItemsPerBatch is the Map's ItemBatcher: items per child execution, Step Functions' own
+	// bundling. It is what a plan's bundle is, so it acts as one: DeployedPlan gives it to the
+	// Map as its bundle; a plan (--plan, --policy) decides bundles itself. 0 means no batching.
+	MaxItemsPerBatch int `json:"max_items_per_batch,omitempty"`
+	// Distributed is a Distributed Map (ProcessorConfig.Mode DISTRIBUTED): each iteration is a
+	// child workflow execution, charged one state transition when it starts.
+	Distributed bool `json:"distributed,omitempty"`
 }
 
 // Kind returns which of Task, Parallel, Map or Pass the step is ("" if none or several are set).
@@ -244,6 +259,12 @@ func (w *Workflow) Validate() error {
 				}
 				if len(s.Map.Iterator) == 0 {
 					add("%s.map.iterator: has no steps", at)
+				}
+				if s.Map.MaxConcurrency < 0 {
+					add("%s.map.max_concurrency = %d, want >= 0 (0: no limit)", at, s.Map.MaxConcurrency)
+				}
+				if s.Map.MaxItemsPerBatch < 0 {
+					add("%s.map.max_items_per_batch = %d, want >= 0 (0: no batching)", at, s.Map.MaxItemsPerBatch)
 				}
 				check(at+".map.iterator", s.Map.Iterator)
 			case PassStep:

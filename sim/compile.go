@@ -32,6 +32,11 @@ type node struct {
 	kids   []int32
 	items  dag.Dist // nMap
 	bundle int      // nMap: items per VM
+	// nMap: dag.Map.MaxConcurrency (0: no limit), the iterations (items, or bundles) of an
+	// orchestrated map running at once; distributed: each iteration is a child execution,
+	// charged one state transition (dag.Map.Distributed).
+	maxConc     int32
+	distributed bool
 	// tmpl is the VM template this node acquires: nTask its own VM, nMap a bundle or spill VM
 	// (every function of the iterator), nFused the group's VM.
 	tmpl int32
@@ -163,7 +168,8 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
 			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
-				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect})
+				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect,
+				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed})
 		case dag.PassStep:
 			return add(node{kind: nPass, step: s.Name})
 		}

@@ -183,5 +183,7 @@ func (e *engine) childDone(pi, ci int32) {
 	p.pending--
 	if p.pending == 0 {
 		e.done(pi)
+	} else if p.kind == nMap && p.first < p.count {
+		e.startMapUnit(pi) // a map at its MaxConcurrency: the next item takes the ended one's place
 	}
 }

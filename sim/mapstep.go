@@ -2,7 +2,9 @@ package sim
 
 // This file holds a Map step's fan-out: it draws the item count, bounds the state the items may
 // take, and starts the items one frame each, in bundles of VMs of their own (orchestrated map) or
-// in the host VM with the rest spilled (map inside a fusion group).
+// in the host VM with the rest spilled (map inside a fusion group). An orchestrated map with a
+// MaxConcurrency below its iterations starts that many and each further one, in item order, as a
+// running one ends (startMapUnit, from childDone).
 
 import (
 	"fmt"
@@ -48,9 +50,23 @@ func (e *engine) beginMap(fi int32) {
 		return
 	}
 	b := int32(max(nd.bundle, 1))
+	if vmi < 0 {
+		if units := (n + b - 1) / b; nd.maxConc > 0 && nd.maxConc < units {
+			// Over the limit: start maxConc iterations; the rest wait for running ones to end.
+			// first and count, unused by a map's own frame, hold the next item and the count.
+			f.pending, f.first, f.count = units, 0, n
+			for k := int32(0); k < nd.maxConc; k++ {
+				e.startMapUnit(fi)
+			}
+			return
+		}
+	}
 	if vmi < 0 && b == 1 {
 		f.pending = n
 		for i := int32(0); i < n; i++ {
+			if nd.distributed {
+				e.transition(run) // a child execution starts
+			}
 			e.start(it, fi, run, -1, e.share(e.frames[fi].src), i, i)
 		}
 		e.dropSrc(fi)
@@ -80,6 +96,9 @@ func (e *engine) beginMap(fi int32) {
 			kind, q, delay = fSpill, qInvoke, e.plat.InvokeLatency
 		} else {
 			e.transition(run)
+			if nd.distributed {
+				e.transition(run) // a child execution starts
+			}
 		}
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: kind, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(s), out: -1}
@@ -89,4 +108,29 @@ func (e *engine) beginMap(fi int32) {
 		e.unref(s.h)
 	}
 	e.dropSrc(fi)
+}
+
+// startMapUnit starts the next iteration of orchestrated map frame fi that holds back items for
+// its MaxConcurrency: item f.first, or the bundle that begins there, of f.count items. The last
+// one started lets go of the map's input.
+func (e *engine) startMapUnit(fi int32) {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	run, first, n, b := f.run, f.first, f.count, int32(max(nd.bundle, 1))
+	f.first += b
+	if nd.distributed {
+		e.transition(run) // a child execution starts
+	}
+	if b == 1 {
+		e.start(nd.kids[0], fi, run, -1, e.share(e.frames[fi].src), first, first)
+	} else {
+		e.transition(run)
+		bf := e.newFrame()
+		e.frames[bf] = frame{node: e.frames[fi].node, kind: fBundle, run: run, parent: fi, vm: -1,
+			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(e.frames[fi].src), out: -1}
+		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, bf)
+	}
+	if e.frames[fi].first >= n {
+		e.dropSrc(fi)
+	}
 }

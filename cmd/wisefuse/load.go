@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,61 @@ import (
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 )
+
+// workflowFlags are the flags that name a workflow, shared by every command that takes one:
+// --workflow NAME|FILE (a built-in or a workflow JSON file), or --asl FILE with --functions FILE
+// (an AWS Step Functions definition and its performance side file).
+type workflowFlags struct {
+	workflow, asl, functions *string
+}
+
+// addWorkflowFlags adds --workflow, --asl and --functions to fs. what completes the --workflow
+// usage line (e.g. " (needed for records and --simulate)").
+func addWorkflowFlags(fs *flag.FlagSet, what string) *workflowFlags {
+	return &workflowFlags{
+		workflow:  fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE"+what),
+		asl:       fs.String("asl", "", "AWS Step Functions definition (Amazon States Language) `FILE` to import instead of --workflow"),
+		functions: fs.String("functions", "", "performance side `FILE` that goes with --asl (docs/workflow-format.md)"),
+	}
+}
+
+// given reports whether any workflow flag was set.
+func (f *workflowFlags) given() bool { return *f.workflow != "" || *f.asl != "" }
+
+// check reports a bad combination of the flags. requireSide says --asl needs --functions (every
+// command but validate, which checks the structure alone without one).
+func (f *workflowFlags) check(requireSide bool) error {
+	switch {
+	case *f.workflow != "" && *f.asl != "":
+		return usagef("give either --workflow or --asl, not both")
+	case *f.functions != "" && *f.asl == "":
+		return usagef("--functions goes with --asl (the ASL definition it gives the performance of)")
+	case requireSide && *f.asl != "" && *f.functions == "":
+		return usagef("--asl needs --functions, the side file with each function's performance (docs/workflow-format.md)")
+	}
+	return nil
+}
+
+// load returns the workflow the flags name.
+func (f *workflowFlags) load() (*dag.Workflow, error) {
+	if err := f.check(true); err != nil {
+		return nil, err
+	}
+	if *f.asl != "" {
+		w, err := dag.ReadASL(*f.asl, *f.functions)
+		if err != nil {
+			return nil, oneProblemPerLine(err)
+		}
+		return w, nil
+	}
+	if *f.workflow == "" {
+		return nil, usagef("--workflow is required (a built-in name or a workflow JSON file), or --asl FILE with --functions FILE")
+	}
+	return loadWorkflow(*f.workflow)
+}
+
+// spec is what loadPlatform needs to recognise a built-in: the --workflow value ("" for --asl).
+func (f *workflowFlags) spec() string { return *f.workflow }
 
 // loadWorkflow resolves a --workflow value: the name of a built-in app, or a workflow JSON file.
 func loadWorkflow(spec string) (*dag.Workflow, error) {
@@ -26,7 +82,15 @@ func loadWorkflow(spec string) (*dag.Workflow, error) {
 		}
 		return nil, fmt.Errorf("workflow %q is neither a built-in (%s) nor a readable file: %v", spec, strings.Join(names, ", "), err)
 	}
-	return dag.ReadWorkflow(spec)
+	if data, err := os.ReadFile(spec); err == nil && dag.IsASL(data) {
+		return nil, usagef("%s is an AWS Step Functions definition (ASL), not a workflow: give it as --asl %s --functions SIDE.json, "+
+			"where the side file gives each Task's performance and each Map's item count (docs/workflow-format.md)", spec, spec)
+	}
+	w, err := dag.ReadWorkflow(spec)
+	if err != nil {
+		return nil, oneProblemPerLine(err)
+	}
+	return w, nil
 }
 
 // platformUsage describes the --platform flag every command that plans or simulates takes.

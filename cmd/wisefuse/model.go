@@ -19,10 +19,12 @@ func init() {
 	register(&command{
 		name:    "model",
 		summary: "Predict a plan's end-to-end latency distribution and mean cost from WiseFuse profiles alone.",
-		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--use-sizes MB,MB] [--json]\n\n" +
+		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--workflow W | --asl FILE --functions SIDE.json] [--use-sizes MB,MB] [--json]\n\n" +
 			"DIR is a folder of real logs (rsc_<M>_<M>_<M>.txt), FILE a profile from 'wisefuse profile'.\n" +
 			"When the plan is uniform at a profiled size, the profiled E2E percentiles are printed beside\n" +
-			"the prediction. --use-sizes keeps only some profiled sizes (e.g. predict 5000 MB from 1000,10240).",
+			"the prediction. --use-sizes keeps only some profiled sizes (e.g. predict 5000 MB from 1000,10240).\n" +
+			"--workflow or --asl names the workflow the profile was made of: it must have the profile's\n" +
+			"structure (steps, functions, map widths), and plans are checked against it.",
 		run: runModel,
 	})
 }
@@ -42,6 +44,7 @@ type modelReport struct {
 
 func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	profiles := fs.String("profiles", "", "profile `DIR|FILE`")
+	wf := addWorkflowFlags(fs, " the profile was made of (optional; must match the profile's structure)")
 	plan := addPlanFlags(fs)
 	useSizes := fs.String("use-sizes", "", "comma-separated profiled sizes in `MB` to use (default all)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -54,9 +57,25 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *profiles == "" {
 		return usagef("--profiles DIR|FILE is required")
 	}
+	if err := wf.check(true); err != nil {
+		return err
+	}
 	p, err := wisefuse.ReadProfile(*profiles)
 	if err != nil {
 		return err
+	}
+	// The workflow plans are checked against: the given one, which must be the profiled one, or
+	// the profile's own skeleton.
+	planned := p.Workflow
+	if wf.given() {
+		w, err := wf.load()
+		if err != nil {
+			return err
+		}
+		if err := matchProfile(w, p.Workflow, *profiles); err != nil {
+			return err
+		}
+		planned = w
 	}
 	full := p
 	if *useSizes != "" {
@@ -79,7 +98,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		slices.SortFunc(keep.Sizes, func(a, b wisefuse.SizeProfile) int { return cmp.Compare(a.MemoryMB, b.MemoryMB) })
 		p = keep
 	}
-	pl, err := plan.resolve(p.Workflow)
+	pl, err := plan.resolve(planned)
 	if err != nil {
 		return err
 	}
@@ -137,4 +156,60 @@ func planSizes(pl *dag.Plan, w *dag.Workflow) []int {
 		sizes = append(sizes, pl.MemoryOf(f.Name))
 	}
 	return sizes
+}
+
+// matchProfile checks that w is the workflow profile (a skeleton, wisefuse.Skeleton) was made of:
+// the same steps, of the same kinds and names, in the same places, the same functions, and the
+// same map widths (the profile holds the invocations of that many items). It names the first
+// difference.
+func matchProfile(w, profile *dag.Workflow, source string) error {
+	skel := wisefuse.Skeleton(w)
+	mismatch := func(format string, a ...any) error {
+		return fmt.Errorf("workflow %q does not match the profile %s (workflow %q): %s", w.Name, source, profile.Name, fmt.Sprintf(format, a...))
+	}
+	var same func(at string, a, b []dag.Step) error
+	same = func(at string, a, b []dag.Step) error {
+		if len(a) != len(b) {
+			return mismatch("%s: %d steps (%s), the profile has %d (%s)", at, len(a), chain(a), len(b), chain(b))
+		}
+		for i := range a {
+			x, y := &a[i], &b[i]
+			here := fmt.Sprintf("%s[%d]", at, i)
+			switch {
+			case x.Name != y.Name:
+				return mismatch("%s: step %q, the profile has %q", here, x.Name, y.Name)
+			case x.Kind() != y.Kind():
+				return mismatch("step %q: a %s step, the profile's is a %s step", x.Name, x.Kind(), y.Kind())
+			case x.Task != y.Task:
+				return mismatch("step %q: runs function %q, the profile's runs %q", x.Name, x.Task, y.Task)
+			case len(x.Parallel) != len(y.Parallel):
+				return mismatch("step %q: %d branches, the profile's has %d", x.Name, len(x.Parallel), len(y.Parallel))
+			}
+			for j := range x.Parallel {
+				if err := same(fmt.Sprintf("%s.parallel[%d]", x.Name, j), x.Parallel[j], y.Parallel[j]); err != nil {
+					return err
+				}
+			}
+			if x.Map != nil {
+				nx, _ := x.Map.FixedItems()
+				ny, _ := y.Map.FixedItems()
+				if nx != ny {
+					return mismatch("map step %q: %d items (mean), the profile's has %d", x.Name, nx, ny)
+				}
+				if err := same(x.Name+".map.iterator", x.Map.Iterator, y.Map.Iterator); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := same("steps", skel.Steps, profile.Steps); err != nil {
+		return err
+	}
+	for _, f := range skel.Functions {
+		if profile.Function(f.Name) == nil {
+			return mismatch("function %q is not in the profile", f.Name)
+		}
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "--workflow W (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
 			"costs are priced on the --platform.",
@@ -39,7 +39,7 @@ type planReport struct {
 }
 
 func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE")
+	wf := addWorkflowFlags(fs, "")
 	slo := fs.Duration("slo", 0, "latency target, e.g. 30s")
 	pct := fs.Float64("percentile", 95, "the percentile the SLO bounds")
 	budget := fs.Float64("budget", 0, "mean cost per run in `USD` (alone: minimise the percentile within it)")
@@ -62,7 +62,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *pct <= 0 || *pct > 100 {
 		return usagef("--percentile %v: want 0 < P <= 100", *pct)
 	}
-	w, err := loadWorkflow(*workflow)
+	w, err := wf.load()
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := wisefuse.CheckSupported(w); err != nil {
 		return err
 	}
-	plat, err := loadPlatform(*workflow, *platformFlag)
+	plat, err := loadPlatform(wf.spec(), *platformFlag)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // bundled).
 type planFlags struct {
 	plan   *string
-	memory *int
+	memory *int // a uniform plan (dag.DeployedPlan: with the workflow's own ItemBatcher bundles)
 	// Set by addPolicyFlags on commands that run a real workflow: --policy NAME asks a planner.
 	policy     *string
 	slo        *time.Duration
@@ -90,7 +90,8 @@ func (f *planFlags) resolve(w *dag.Workflow) (*dag.Plan, error) {
 	case *f.plan != "":
 		return dag.ReadPlan(*f.plan, w)
 	case *f.memory != 0:
-		p := dag.UniformPlan(*f.memory)
+		// The workflow as deployed: a Step Functions Map's ItemBatcher bundles its items.
+		p := dag.DeployedPlan(w, *f.memory)
 		if err := p.Validate(w); err != nil {
 			return nil, usagef("--memory %d: %v", *f.memory, err)
 		}

@@ -19,6 +19,7 @@ func init() {
 		name:    "profile",
 		summary: "Build WiseFuse profiles: from simulator records, from a folder of real profiling logs, or by profiling a workflow in the simulator.",
 		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE])\n\n" +
+			"Wherever --workflow W is taken, --asl FILE --functions SIDE.json may stand instead.\n" +
 			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
 			"is read too when present), each run with every function at one size, unfused and unbundled.\n" +
 			"LOGDIR holds real logs rsc_<M>_<M>_<M>.txt, one run a line: E2E:<ms> <Stage>:<ms> ...",
@@ -27,7 +28,7 @@ func init() {
 }
 
 func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE (needed for records and --simulate)")
+	wf := addWorkflowFlags(fs, " (needed for records and --simulate)")
 	out := fs.String("out", "", "write the profiles to `FILE` (JSON)")
 	simulate := fs.Bool("simulate", false, "profile the workflow in the simulator")
 	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
@@ -46,11 +47,11 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if fs.NArg() > 0 {
 			return usagef("--simulate takes no record files")
 		}
-		w, err := loadWorkflow(*workflow)
+		w, err := wf.load()
 		if err != nil {
 			return err
 		}
-		plat, err := loadPlatform(*workflow, *platformFlag)
+		plat, err := loadPlatform(wf.spec(), *platformFlag)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				return err
 			}
 		}
-		w, err := loadWorkflow(*workflow)
+		w, err := wf.load()
 		if err != nil {
 			return err
 		}

@@ -23,14 +23,14 @@ func init() {
 	register(&command{
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
-		usage: "--workflow W (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
 			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
 		run: runSimulate,
 	})
 }
 
 func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	workflow := fs.String("workflow", "", "built-in workflow `NAME` or workflow JSON FILE")
+	wf := addWorkflowFlags(fs, "")
 	plan := addPlanFlags(fs)
 	addPolicyFlags(fs, plan)
 	runs := fs.Int("runs", 0, "`N` independent runs, each alone on the platform (warm unless --cold)")
@@ -67,11 +67,11 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return usagef("--out: %v", err)
 		}
 	}
-	w, err := loadWorkflow(*workflow)
+	w, err := wf.load()
 	if err != nil {
 		return err
 	}
-	plat, err := loadPlatform(*workflow, *platformFile)
+	plat, err := loadPlatform(wf.spec(), *platformFile)
 	if err != nil {
 		return err
 	}

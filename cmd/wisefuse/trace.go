@@ -32,7 +32,7 @@ type traceSub struct {
 }
 
 var traceSubs = map[string]traceSub{
-	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--functions FILE]",
+	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE]",
 		"Generate a synthetic DAG-invocation trace calibrated to the published Azure Durable Functions statistics; latencies come from simulating each DAG.", runTraceGen},
 	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F])",
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
@@ -80,7 +80,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	days := fs.Float64("days", 1, "trace length in days (arrivals follow a diurnal pattern)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives a byte-identical trace")
 	out := fs.String("out", "", "output `file` (.parquet or .csv)")
-	functions := fs.String("functions", "", "also write the function-invocation table to this `file`")
+	functionTable := fs.String("function-table", "", "also write the function-invocation table to this `file`")
 	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -109,8 +109,8 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	defer w.Abort()
 	var fw *traces.FunctionWriter
-	if *functions != "" {
-		if fw, err = traces.CreateFunctionTable(*functions); err != nil {
+	if *functionTable != "" {
+		if fw, err = traces.CreateFunctionTable(*functionTable); err != nil {
 			return err
 		}
 		defer fw.Abort()

@@ -14,15 +14,13 @@ func init() {
 	register(&command{
 		name:    "validate",
 		summary: "Check a workflow (JSON, built-in name, or AWS Step Functions ASL plus a functions side file) and optionally a plan against it.",
-		usage:   "(--workflow FILE|NAME | --asl FILE --functions SIDE.json) [--plan FILE]",
+		usage:   "(--workflow FILE|NAME | --asl FILE [--functions SIDE.json]) [--plan FILE]\n\n--asl without --functions checks the state machine's structure alone.",
 		run:     runValidate,
 	})
 }
 
 func runValidate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	workflow := fs.String("workflow", "", "workflow JSON `FILE` or built-in workflow NAME")
-	asl := fs.String("asl", "", "AWS Step Functions definition (Amazon States Language) `FILE` to import")
-	functions := fs.String("functions", "", "performance side `FILE` for --asl (docs/workflow-format.md)")
+	wf := addWorkflowFlags(fs, "")
 	planPath := fs.String("plan", "", "plan JSON `FILE` to validate against the workflow")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -30,29 +28,32 @@ func runValidate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return usagef("unexpected argument %q (files are given with --workflow, --asl, --functions and --plan)", fs.Arg(0))
-	case *workflow != "" && *asl != "":
-		return usagef("give either --workflow or --asl, not both")
-	case *workflow == "" && *asl == "":
-		return usagef("give --workflow FILE|NAME, or --asl FILE with --functions FILE")
-	case *asl != "" && *functions == "":
-		return usagef("--asl needs --functions, the side file with each function's performance")
-	case *functions != "" && *asl == "":
-		return usagef("--functions goes with --asl")
+	case !wf.given():
+		return usagef("give --workflow FILE|NAME, or --asl FILE (with --functions FILE to check the performance too)")
 	}
-	var w *dag.Workflow
-	var err error
-	if *asl != "" {
-		w, err = dag.ReadASL(*asl, *functions)
-	} else {
-		w, err = loadWorkflow(*workflow)
+	if err := wf.check(false); err != nil {
+		return err
 	}
+	if *wf.asl != "" && *wf.functions == "" {
+		// The structure alone: states, transitions, supported types.
+		if *planPath != "" {
+			return usagef("--plan needs the whole workflow: give --functions with --asl")
+		}
+		w, err := dag.ReadASLStructure(*wf.asl)
+		if err != nil {
+			return oneProblemPerLine(err)
+		}
+		writeWorkflowSummary(stdout, w, true)
+		return nil
+	}
+	w, err := wf.load()
 	if err != nil {
-		return oneProblemPerLine(err)
+		return err
 	}
 	if err := w.Validate(); err != nil { // built-ins come from code, not through the parser
 		return oneProblemPerLine(err)
 	}
-	writeWorkflowSummary(stdout, w)
+	writeWorkflowSummary(stdout, w, false)
 	if *planPath != "" {
 		p, err := dag.ReadPlan(*planPath, w)
 		if err != nil {
@@ -64,8 +65,9 @@ func runValidate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 }
 
 // writeWorkflowSummary prints what a reader checks first: the shape, the functions and how wide
-// each map fans out.
-func writeWorkflowSummary(out io.Writer, w *dag.Workflow) {
+// each map fans out. structureOnly says w is an ASL structure without its side file: its functions
+// carry no performance and its item counts are placeholders, so neither is printed.
+func writeWorkflowSummary(out io.Writer, w *dag.Workflow, structureOnly bool) {
 	counts := map[dag.StepKind]int{}
 	total := 0
 	var maps []string
@@ -73,17 +75,29 @@ func writeWorkflowSummary(out io.Writer, w *dag.Workflow) {
 		total++
 		counts[s.Kind()]++
 		if s.Map != nil {
-			maps = append(maps, fmt.Sprintf("%s: %s over %s", s.Name, describeItems(s.Map.Items), chain(s.Map.Iterator)))
+			items := describeItems(s.Map.Items)
+			if structureOnly {
+				items = "items from the side file"
+			}
+			maps = append(maps, fmt.Sprintf("%s: %s over %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map)))
 		}
 	})
-	fmt.Fprintf(out, "workflow %q is valid\n", w.Name)
+	if structureOnly {
+		fmt.Fprintf(out, "ASL structure of %q is valid (no --functions: performance and item counts not checked)\n", w.Name)
+	} else {
+		fmt.Fprintf(out, "workflow %q is valid\n", w.Name)
+	}
 	fmt.Fprintf(out, "  steps:     %d (%d task, %d map, %d parallel, %d pass); top level: %s\n", total,
 		counts[dag.TaskStep], counts[dag.MapStep], counts[dag.ParallelStep], counts[dag.PassStep], chain(w.Steps))
 	names := make([]string, len(w.Functions))
 	for i, f := range w.Functions {
 		names[i] = f.Name
 	}
-	fmt.Fprintf(out, "  functions: %d (%s)\n", len(w.Functions), strings.Join(names, ", "))
+	if structureOnly {
+		fmt.Fprintf(out, "  tasks:     %d functions to describe in a side file (%s)\n", len(w.Functions), strings.Join(names, ", "))
+	} else {
+		fmt.Fprintf(out, "  functions: %d (%s)\n", len(w.Functions), strings.Join(names, ", "))
+	}
 	for _, m := range maps {
 		fmt.Fprintf(out, "  map        %s\n", m)
 	}
@@ -95,6 +109,24 @@ func chain(seq []dag.Step) string {
 		names[i] = s.Name
 	}
 	return strings.Join(names, " -> ")
+}
+
+// describeMapLimits lists a Map's Step Functions limits (concurrency, batches, mode), if any.
+func describeMapLimits(m *dag.Map) string {
+	var parts []string
+	if m.Distributed {
+		parts = append(parts, "distributed")
+	}
+	if m.MaxConcurrency > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
+	}
+	if m.MaxItemsPerBatch > 0 {
+		parts = append(parts, fmt.Sprintf("batches of %d", m.MaxItemsPerBatch))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func describeItems(d dag.Dist) string {

@@ -62,9 +62,10 @@ func TestValidateFailures(t *testing.T) {
 		code int
 		want []string // substrings of stderr
 	}{
-		{"no input", []string{}, 2, []string{"give --workflow FILE|NAME, or --asl FILE with --functions FILE"}},
+		{"no input", []string{}, 2, []string{"give --workflow FILE|NAME, or --asl FILE"}},
 		{"both inputs", []string{"--workflow", wf, "--asl", "x.json", "--functions", "y.json"}, 2, []string{"either --workflow or --asl"}},
-		{"asl without side file", []string{"--asl", "x.json"}, 2, []string{"--asl needs --functions"}},
+		{"asl structure with a plan", []string{"--asl", "x.json", "--plan", badPlan}, 2, []string{"--plan needs the whole workflow"}},
+		{"asl structure, missing file", []string{"--asl", filepath.Join(tmp, "x.asl.json")}, 1, []string{"x.asl.json"}},
 		{"side file without asl", []string{"--workflow", wf, "--functions", "y.json"}, 2, []string{"--functions goes with --asl"}},
 		{"stray argument", []string{"--workflow", wf, "extra"}, 2, []string{`unexpected argument "extra"`}},
 		{"unknown flag", []string{"--wrkflow", wf}, 2, []string{"flag provided but not defined"}},
