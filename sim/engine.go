@@ -64,6 +64,9 @@ type engine struct {
 	freeHandles []int32
 	holders     []holder
 	freeHolders []int32
+	pulls       []pullState // senders with many pullers (handle.go)
+	freePulls   []int32
+	lazyK       int32 // lazyPullers; tests lower it to cross-check the two ways of sharing a sender
 	runs        []runState
 	freeRuns    []int32
 	pools       []deque
@@ -105,7 +108,7 @@ type engine struct {
 }
 
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
-	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
+	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1, lazyK: lazyPullers}
 	e.pools = make([]deque, len(c.tmpls))
 	return e
 }

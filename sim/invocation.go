@@ -127,6 +127,10 @@ func (e *engine) nextPhase(si int32, sync bool) {
 func (e *engine) progress(vi int32) {
 	// touch and the search for completed phases in one pass over the VM's entries, newest first.
 	v := &e.vms[vi]
+	if v.ps >= 0 {
+		e.duePulls(vi)
+		v = &e.vms[vi]
+	}
 	dt := e.now - v.last
 	v.last = e.now
 	if !v.dirty {

@@ -33,7 +33,9 @@ func (e *engine) touchPuller(vi int32) {
 }
 
 func (e *engine) flushDirty() {
-	for _, vi := range e.dirty {
+	// By index: rerating a VM may touch a sender (a lazily tracked puller leaving its heap).
+	for i := 0; i < len(e.dirty); i++ {
+		vi := e.dirty[i]
 		v := &e.vms[vi]
 		v.dirty = false
 		if v.state == vmBusy {
@@ -65,7 +67,10 @@ func (e *engine) rerate(vi int32) {
 	var tmin float64
 	switch {
 	case len(ids) == 0:
-		return
+		if v.ps < 0 {
+			return
+		}
+		tmin = math.Inf(1)
 	case v.changed&(1<<resCPU|1<<resNet) == 0:
 		// The rates still hold: only the soonest completion is new.
 		tmin = math.Inf(1)
@@ -79,8 +84,14 @@ func (e *engine) rerate(vi int32) {
 		tmin = e.rateAll(v, ids)
 	}
 	v.changed = 0
+	if v.ps >= 0 {
+		tmin = min(tmin, e.nextPull(v))
+	}
 	if tmin < 0 {
 		tmin = 0
+	}
+	if tmin == math.Inf(1) {
+		return // only lazily tracked pulls: their senders' events end them
 	}
 	e.schedule(e.now+tmin, evVM, vi)
 	v.evSeq = e.seq
@@ -127,9 +138,19 @@ func (e *engine) rateAll(v *vm, ids []int32) float64 {
 		case resCPU:
 			ncpu++
 			need += s.demand
-		case resNet:
+		case resNet, resPull:
 			nnet++
 		}
+	}
+	if nnet > int(e.lazyK) {
+		// Too many transfers here for a sender's share to bind its lazily tracked pullers, if any.
+		for _, si := range ids {
+			if e.slots[si].res == resPull {
+				e.advance(&e.pulls[e.vms[e.slots[si].sender].ps])
+				e.fromLazy(si, false)
+			}
+		}
+		netChanged = true
 	}
 	level, slow := math.Inf(1), 1.0
 	if ncpu > 1 {

@@ -9,10 +9,14 @@ const (
 	resTimer resource = iota // progresses at 1 s/s
 	resCPU                   // core-seconds at the slot's processor share
 	resNet                   // bytes at the slot's network share
+	// resPull is a pull whose rate is its sender's share, tracked by the sender (handle.go,
+	// pullState): rate 0 and rem its finish on the sender's virtual clock, so the VM's own passes
+	// leave it alone; it still counts as one of the VM's transfers.
+	resPull
 )
 
 // resBit is 1<<r, without the check a variable shift needs.
-var resBit = [3]uint8{1 << resTimer, 1 << resCPU, 1 << resNet}
+var resBit = [4]uint8{1 << resTimer, 1 << resCPU, 1 << resNet, 1 << resPull}
 
 // Phases of an invocation slot.
 const (
@@ -42,7 +46,7 @@ type slot struct {
 	frame   int32
 	vm      int32
 	pnext   int32 // in its sender's pullers list
-	pprev   int32
+	pprev   int32 // in its sender's pullers list; for a resPull slot, its index in pullState.heap
 	amt     [phDone]float64
 	out     float64
 	start   float64 // record start (the VM's acquisition when this invocation paid its cold start)

@@ -31,7 +31,8 @@ type vm struct {
 	big     bool
 
 	more      int32 // index in engine.more, or -1
-	_         [16]byte
+	ps        int32 // index in engine.pulls while this VM has lazyPullers pullers or more, else -1
+	_         [12]byte
 	tmpl      int32
 	id        int64 // instance id, unique in the simulation
 	acqStart  float64
@@ -98,7 +99,7 @@ func (e *engine) removeActive(vi, si int32) {
 
 func (e *engine) newVM(t int32) int32 {
 	var vi int32
-	vi = alloc(&e.vms, &e.freeVMs, vm{more: -1})
+	vi = alloc(&e.vms, &e.freeVMs, vm{more: -1, ps: -1})
 	v := &e.vms[vi]
 	e.nextVM++
 	v.id, v.tmpl = e.nextVM, t

@@ -74,6 +74,34 @@ func WriteCatalog(tracePath string, dags []DAGSpec) error {
 	return cw.Close()
 }
 
+// FunctionCatalogEntry describes an imported function: a one-task DAG (width, depth and nodes 1,
+// data unknown) named as in the trace rows, running FunctionTrace.Workflow.
+func FunctionCatalogEntry(f *FunctionTrace) CatalogEntry {
+	return CatalogEntry{DAG: f.ID(), Invocations: f.Invocations(), Width: 1, Depth: 1, Nodes: 1,
+		DataBytes: -1, Workflow: f.Workflow()}
+}
+
+// WriteFunctionCatalog writes the catalog of an imported trace at tracePath (CatalogPath), one
+// row per imported function, atomically.
+func WriteFunctionCatalog(tracePath string, fns []FunctionTrace) error {
+	path, err := CatalogPath(tracePath)
+	if err != nil {
+		return err
+	}
+	cw, err := CreateCatalog(path)
+	if err != nil {
+		return err
+	}
+	defer cw.Abort()
+	for i := range fns {
+		e := FunctionCatalogEntry(&fns[i])
+		if err := cw.Write(&e); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
+}
+
 // CatalogWriter streams catalog rows to a CSV or Parquet file; the file appears only when Close
 // succeeds.
 type CatalogWriter struct{ w *tables.Writer }

@@ -159,6 +159,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	el := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "wrote %s: %d invocations of %d DAGs over %g days in %.1f s (%.0f rows/s)\n",
 		*out, sum.Invocations, sum.DAGs, *days, el, float64(sum.Invocations)/el)
+	fmt.Fprintf(stdout, "latency_s and skew are copied from up to %d isolated simulated runs of each DAG (warm VMs, nothing shared), not from these arrivals on a shared platform: `wisefuse trace replay` gives those\n", *runs)
 	fmt.Fprintf(stdout, "top 5%% of DAGs make %.1f%% of invocations; least of them %.0f a day; largest DAG %.2f%%; %d runs simulated\n",
 		100*sum.TopShare, sum.TopMinPerDay, 100*sum.LargestShare, sum.SimulatedRuns)
 	if sum.TopMinPerDay < 1600 {
@@ -188,6 +189,7 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--out is required")
 	}
 	var write func(*traces.DAGWriter) error
+	var fns []traces.FunctionTrace
 	var desc string
 	switch *format {
 	case "azure2021":
@@ -203,12 +205,15 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			n += f.Invocations()
 		}
 		desc = fmt.Sprintf("%d invocations of %d functions (%d started before the trace window, arrival set to 0)", n, len(imp.Functions), imp.Clamped)
+		fns = imp.Functions
 		write = func(w *traces.DAGWriter) error { return traces.WriteReplay(w, imp.Functions) }
 	case "azure2019":
 		if *invs == "" || *durs == "" {
 			return usagef("--format azure2019 needs --invocations and --durations")
 		}
-		fns, dropped, err := traces.ReadAzure2019(*invs, *durs, *mem)
+		var dropped int
+		var err error
+		fns, dropped, err = traces.ReadAzure2019(*invs, *durs, *mem)
 		if err != nil {
 			return err
 		}
@@ -231,10 +236,15 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := write(w); err != nil {
 		return err
 	}
+	// The catalog goes in first: a trace without its catalog cannot be replayed.
+	if err := traces.WriteFunctionCatalog(*out, fns); err != nil {
+		return err
+	}
 	if err := w.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, desc)
+	cat, _ := traces.CatalogPath(*out)
+	fmt.Fprintf(stdout, "wrote %s: %s; catalog %s (one DAG per function)\n", *out, desc, cat)
 	return nil
 }
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
+	"github.com/wisefuse/wisefuse/traces"
 )
 
 // TestTraceGenCharacterize drives the trace commands end to end on a small trace: generation is
@@ -59,5 +63,50 @@ func TestTraceUsageErrors(t *testing.T) {
 	}
 	if code, _, _ := runCLI("trace", "nope"); code != 2 {
 		t.Errorf("unknown trace subcommand: exit %d, want 2", code)
+	}
+}
+
+// TestTraceImportReplay: an imported Azure 2021 trace comes with its catalog (one one-task DAG per
+// function), so `trace replay` runs it as it is, every imported invocation once.
+func TestTraceImportReplay(t *testing.T) {
+	in := sharedtest.Require(t, "azure-functions-2021-sample", "Azure2021_200.csv")
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "azure.parquet")
+	code, _, errOut := runCLI("trace", "import", "--format", "azure2021", "--in", in, "--out", trace)
+	if code != 0 {
+		t.Fatalf("trace import: exit %d: %s", code, errOut)
+	}
+	imp, err := traces.ReadAzure2021(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want int64
+	for _, f := range imp.Functions {
+		want += f.Invocations()
+	}
+	cat, err := traces.ReadCatalog(filepath.Join(dir, "azure-catalog.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat) != len(imp.Functions) {
+		t.Errorf("catalog has %d DAGs, want one per function (%d)", len(cat), len(imp.Functions))
+	}
+	for _, e := range cat {
+		if e.Width != 1 || e.Depth != 1 || e.Nodes != 1 || e.DataBytes != -1 || len(e.Workflow.Functions) != 1 {
+			t.Errorf("catalog row %+v: want a one-task DAG, data unknown", e)
+		}
+	}
+	code, out, errOut := runCLI("trace", "replay", "--in", trace, "--out", filepath.Join(dir, "replay"), "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("trace replay: exit %d: %s", code, errOut)
+	}
+	var sum struct {
+		DAGInvocations int64 `json:"dag_invocations"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("replay summary: %v\n%s", err, out)
+	}
+	if want == 0 || sum.DAGInvocations != want {
+		t.Errorf("replayed %d DAG invocations, imported %d", sum.DAGInvocations, want)
 	}
 }
