@@ -80,9 +80,27 @@ type Platform struct {
 	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
 	// invocation as timed out; 0 means no timeout.
 	FunctionTimeout float64 `json:"function_timeout_s"`
-	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). A VM
-	// acquisition beyond it waits in a FIFO queue.
+	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). What a
+	// VM acquisition beyond it does is AtConcurrencyLimit.
 	ConcurrencyLimit int `json:"concurrency_limit"`
+	// AtConcurrencyLimit is what happens to a VM acquisition beyond the limit:
+	//   - "queue" (the default): it waits in a FIFO queue, as AWS does for asynchronous
+	//     invocations, which it keeps in its internal queue and retries for up to 6 hours
+	//     (AWS Lambda docs, "Lambda scaling behavior" and "Asynchronous invocation").
+	//   - "reject": a synchronous invocation over the limit fails at once with a throttling
+	//     error (HTTP 429, TooManyRequestsException; AWS Lambda docs, "Lambda scaling
+	//     behavior"): the function invocation and its DAG invocation fail (Step Functions fails
+	//     the execution on an uncaught Task error).
+	//   - "retry": a Step Functions Task with a Retry on Lambda.TooManyRequestsException
+	//     (Amazon States Language, "Handling errors in Step Functions workflows"): attempt k
+	//     (k = 1..RetryMaxAttempts) comes RetryInterval x RetryBackoffRate^(k-1) after the
+	//     previous failure, and the error is final (as "reject") after the last.
+	AtConcurrencyLimit string `json:"at_concurrency_limit"`
+	// RetryInterval, RetryBackoffRate and RetryMaxAttempts are the Retry fields IntervalSeconds,
+	// BackoffRate and MaxAttempts of "retry"; the defaults are the ASL's (1 s, 2.0, 3).
+	RetryInterval    float64 `json:"retry_interval_s"`
+	RetryBackoffRate float64 `json:"retry_backoff_rate"`
+	RetryMaxAttempts int     `json:"retry_max_attempts"`
 
 	// Prices (AWS, us-east-1, x86). Lambda: $0.0000166667 per GB-second, $0.20 per 1M requests,
 	// duration rounded up to 1 ms. S3 Standard: $0.005 per 1,000 PUT, $0.0004 per 1,000 GET.
@@ -119,6 +137,10 @@ func Default() *Platform {
 		KeepAlive:             600,
 		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
+		AtConcurrencyLimit:    LimitQueue,
+		RetryInterval:         1,
+		RetryBackoffRate:      2,
+		RetryMaxAttempts:      3,
 		GBSecondUSD:           0.0000166667,
 		RequestUSD:            0.20 / 1e6,
 		BillingQuantum:        0.001,
@@ -207,10 +229,33 @@ func (p *Platform) Validate() error {
 			return fmt.Errorf("platform: %s = %v, want a finite number %s", name, x, want)
 		}
 	}
+	if err := p.validatePolicies(); err != nil {
+		return err
+	}
 	for i, step := range p.VisibleCoreStepsMB {
 		if step <= 0 || (i > 0 && step <= p.VisibleCoreStepsMB[i-1]) {
 			return fmt.Errorf("platform: visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
 		}
+	}
+	return nil
+}
+
+// What a VM acquisition does at the concurrency limit (Platform.AtConcurrencyLimit).
+const (
+	LimitQueue  = "queue"
+	LimitReject = "reject"
+	LimitRetry  = "retry"
+)
+
+// validatePolicies checks the named policies and the fields whose range depends on them.
+func (p *Platform) validatePolicies() error {
+	switch p.AtConcurrencyLimit {
+	case LimitQueue, LimitReject, LimitRetry:
+	default:
+		return fmt.Errorf("platform: at_concurrency_limit = %q, want %s, %s or %s", p.AtConcurrencyLimit, LimitQueue, LimitReject, LimitRetry)
+	}
+	if p.RetryBackoffRate < 1 {
+		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
 	}
 	return nil
 }

@@ -19,6 +19,12 @@ type Summary struct {
 	MeanLiveVMs       float64 // time-average of live (busy or warm) VMs
 	PeakLiveVMs       int     // most VMs live at once
 	Events            int64   // events the engine handled
+	// Rejected counts DAG invocations that failed at the concurrency limit (Platform
+	// AtConcurrencyLimit "reject", or "retry" after its last attempt); they stay in the latency
+	// and cost figures, ending when the work they had running ended. Retries counts the VM
+	// acquisitions retried ("retry").
+	Rejected int
+	Retries  int
 }
 
 // Result holds a simulation's records and summary. Invocations is filled only when

@@ -77,6 +77,12 @@ type engine struct {
 	// hand-computed scenario can give a map's items known, different works.
 	skewHook func(item int32) float64
 
+	// atLimit is Platform.AtConcurrencyLimit; rejected and retries count the DAG invocations
+	// that failed on the limit and the acquisitions retried ("reject", "retry").
+	atLimit  uint8
+	rejected int64
+	retries  int64
+
 	busy    int
 	live    int
 	peak    int
@@ -107,8 +113,21 @@ type engine struct {
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
 	e.pools = make([]deque, len(c.tmpls))
+	switch plat.AtConcurrencyLimit {
+	case platform.LimitReject:
+		e.atLimit = limitReject
+	case platform.LimitRetry:
+		e.atLimit = limitRetry
+	}
 	return e
 }
+
+// Values of engine.atLimit.
+const (
+	limitQueue uint8 = iota
+	limitReject
+	limitRetry
+)
 
 func (e *engine) fail(format string, a ...any) {
 	if e.err == nil {
@@ -208,6 +227,7 @@ func (e *engine) reset() {
 	e.evq.reset()
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
+	e.rejected, e.retries = 0, 0
 	e.next, e.finished = 0, 0
 	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
 }

@@ -131,6 +131,7 @@ func (e *engine) finish() (*Result, error) {
 	res.Summary = Summarize(e.dags)
 	res.Summary.Events = e.events
 	res.Summary.PeakLiveVMs = e.peak
+	res.Summary.Rejected, res.Summary.Retries = int(e.rejected), int(e.retries)
 	if span := e.now - start; span > 0 {
 		res.Summary.MeanLiveVMs = e.liveSum / span
 	}
