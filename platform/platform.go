@@ -75,6 +75,11 @@ type Platform struct {
 	// idle instances reclaimed after about 5 to 15 minutes (Wang et al. ATC 2018; Shahrad et al.,
 	// "Serverless in the Wild", ATC 2020 use a 10 min fixed keep-alive as the provider baseline).
 	KeepAlive float64 `json:"keep_alive_s"`
+	// WarmReuse is which idle VM of a warm pool serves an invocation: "most-recent" (the
+	// default: the one released last), "newest" (the one created last, as SimFaaS does),
+	// "oldest" (created first) or "random" (uniform, from the engine's own random stream).
+	// Providers do not document it (docs/simulator.md, "Cold starts").
+	WarmReuse string `json:"warm_reuse"`
 	// FunctionTimeout is the longest a function invocation may run: AWS Lambda stops it at 900 s
 	// (15 minutes, the maximum timeout; AWS Lambda quotas) and bills the duration up to there.
 	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
@@ -135,6 +140,7 @@ func Default() *Platform {
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
 		KeepAlive:             600,
+		WarmReuse:             ReuseMostRecent,
 		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
 		AtConcurrencyLimit:    LimitQueue,
@@ -247,12 +253,25 @@ const (
 	LimitRetry  = "retry"
 )
 
+// Which idle VM serves an invocation (Platform.WarmReuse).
+const (
+	ReuseMostRecent = "most-recent"
+	ReuseNewest     = "newest"
+	ReuseOldest     = "oldest"
+	ReuseRandom     = "random"
+)
+
 // validatePolicies checks the named policies and the fields whose range depends on them.
 func (p *Platform) validatePolicies() error {
 	switch p.AtConcurrencyLimit {
 	case LimitQueue, LimitReject, LimitRetry:
 	default:
 		return fmt.Errorf("platform: at_concurrency_limit = %q, want %s, %s or %s", p.AtConcurrencyLimit, LimitQueue, LimitReject, LimitRetry)
+	}
+	switch p.WarmReuse {
+	case ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom:
+	default:
+		return fmt.Errorf("platform: warm_reuse = %q, want %s, %s, %s or %s", p.WarmReuse, ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom)
 	}
 	if p.RetryBackoffRate < 1 {
 		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

@@ -71,6 +71,7 @@ func TestParsePolicies(t *testing.T) {
 		`{"retry_backoff_rate": 0.5}`:      `retry_backoff_rate = 0.5`,
 		`{"retry_interval_s": -1}`:         `retry_interval_s = -1`,
 		`{"retry_max_attempts": -2}`:       `retry_max_attempts = -2`,
+		`{"warm_reuse": "lru"}`:            `warm_reuse = "lru"`,
 	} {
 		_, err := Parse("p.json", []byte(js))
 		if err == nil || !strings.Contains(err.Error(), "p.json") || !strings.Contains(err.Error(), want) {

@@ -79,7 +79,7 @@ func (e *engine) grant(fi int32) {
 	e.busy++
 	vi := int32(-1)
 	if e.mode == modeShared {
-		vi = e.pools[t].popBack()
+		vi = e.takeWarm(t)
 	}
 	cold := false
 	initDur := 0.0

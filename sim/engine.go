@@ -21,6 +21,8 @@ package sim
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
@@ -82,6 +84,10 @@ type engine struct {
 	atLimit  uint8
 	rejected int64
 	retries  int64
+	// reuse is Platform.WarmReuse; reuseRng draws "random" from the engine's own stream
+	// (Options.Seed, reuseStream), apart from every DAG invocation's.
+	reuse    uint8
+	reuseRng *rand.Rand
 
 	busy    int
 	live    int
@@ -113,6 +119,15 @@ type engine struct {
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
 	e.pools = make([]deque, len(c.tmpls))
+	switch plat.WarmReuse {
+	case platform.ReuseNewest:
+		e.reuse = reuseNewest
+	case platform.ReuseOldest:
+		e.reuse = reuseOldest
+	case platform.ReuseRandom:
+		e.reuse = reuseRandom
+		e.reuseRng = rand.New(rand.NewPCG(opt.Seed, reuseStream))
+	}
 	switch plat.AtConcurrencyLimit {
 	case platform.LimitReject:
 		e.atLimit = limitReject
@@ -121,6 +136,18 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	}
 	return e
 }
+
+// Values of engine.reuse.
+const (
+	reuseMostRecent uint8 = iota
+	reuseNewest
+	reuseOldest
+	reuseRandom
+)
+
+// reuseStream is the PCG stream of "random" warm reuse: DAG invocation i draws from stream i+1
+// and Poisson arrivals from stream 0, so the last stream is free.
+const reuseStream = math.MaxUint64
 
 // Values of engine.atLimit.
 const (
