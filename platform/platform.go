@@ -80,6 +80,22 @@ type Platform struct {
 	// "oldest" (created first) or "random" (uniform, from the engine's own random stream).
 	// Providers do not document it (docs/simulator.md, "Cold starts").
 	WarmReuse string `json:"warm_reuse"`
+	// KeepAlivePolicy is "fixed" (the default: every idle VM is kept KeepAlive) or "hybrid", the
+	// hybrid histogram policy of Shahrad et al., "Serverless in the Wild", ATC 2020 (section 4.2):
+	// per application (here a warm pool), a histogram of idle times over HybridRange in bins of
+	// HybridBin; the pre-warm window is its HybridHead-th percentile less HybridMargin, the
+	// keep-alive window reaches its HybridTail-th percentile plus HybridMargin; when the histogram
+	// has fewer than HybridMinSamples idle times or the coefficient of variation of its bin counts
+	// is below HybridCV, no pre-warm and a keep-alive of the whole range; when most idle times are
+	// beyond the range, the last one is the forecast (the paper uses ARIMA). docs/simulator.md.
+	KeepAlivePolicy  string  `json:"keep_alive_policy"`
+	HybridRange      float64 `json:"hybrid_range_s"`
+	HybridBin        float64 `json:"hybrid_bin_s"`
+	HybridHead       float64 `json:"hybrid_head_percentile"`
+	HybridTail       float64 `json:"hybrid_tail_percentile"`
+	HybridMargin     float64 `json:"hybrid_margin"`
+	HybridCV         float64 `json:"hybrid_cv_threshold"`
+	HybridMinSamples int     `json:"hybrid_min_samples"`
 	// FunctionTimeout is the longest a function invocation may run: AWS Lambda stops it at 900 s
 	// (15 minutes, the maximum timeout; AWS Lambda quotas) and bills the duration up to there.
 	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
@@ -141,6 +157,14 @@ func Default() *Platform {
 		TransitionLatency:     0.05,
 		KeepAlive:             600,
 		WarmReuse:             ReuseMostRecent,
+		KeepAlivePolicy:       KeepAliveFixed,
+		HybridRange:           4 * 3600,
+		HybridBin:             60,
+		HybridHead:            5,
+		HybridTail:            99,
+		HybridMargin:          0.1,
+		HybridCV:              2,
+		HybridMinSamples:      10,
 		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
 		AtConcurrencyLimit:    LimitQueue,
@@ -261,6 +285,12 @@ const (
 	ReuseRandom     = "random"
 )
 
+// Keep-alive policies (Platform.KeepAlivePolicy).
+const (
+	KeepAliveFixed  = "fixed"
+	KeepAliveHybrid = "hybrid"
+)
+
 // validatePolicies checks the named policies and the fields whose range depends on them.
 func (p *Platform) validatePolicies() error {
 	switch p.AtConcurrencyLimit {
@@ -272,6 +302,23 @@ func (p *Platform) validatePolicies() error {
 	case ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom:
 	default:
 		return fmt.Errorf("platform: warm_reuse = %q, want %s, %s, %s or %s", p.WarmReuse, ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom)
+	}
+	switch p.KeepAlivePolicy {
+	case KeepAliveFixed, KeepAliveHybrid:
+	default:
+		return fmt.Errorf("platform: keep_alive_policy = %q, want %s or %s", p.KeepAlivePolicy, KeepAliveFixed, KeepAliveHybrid)
+	}
+	switch {
+	case !(p.HybridBin > 0):
+		return fmt.Errorf("platform: hybrid_bin_s = %v, want > 0", p.HybridBin)
+	case p.HybridRange < p.HybridBin:
+		return fmt.Errorf("platform: hybrid_range_s = %v is below hybrid_bin_s = %v, want a range of at least one bin", p.HybridRange, p.HybridBin)
+	case p.HybridRange/p.HybridBin > 1e6:
+		return fmt.Errorf("platform: hybrid_range_s = %v over hybrid_bin_s = %v makes %.3g bins, want at most 1e6", p.HybridRange, p.HybridBin, p.HybridRange/p.HybridBin)
+	case !(p.HybridHead < p.HybridTail) || p.HybridTail > 100:
+		return fmt.Errorf("platform: hybrid_head_percentile = %v, hybrid_tail_percentile = %v, want 0 <= head < tail <= 100", p.HybridHead, p.HybridTail)
+	case p.HybridMargin >= 1:
+		return fmt.Errorf("platform: hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
 	}
 	if p.RetryBackoffRate < 1 {
 		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

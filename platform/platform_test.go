@@ -72,6 +72,11 @@ func TestParsePolicies(t *testing.T) {
 		`{"retry_interval_s": -1}`:         `retry_interval_s = -1`,
 		`{"retry_max_attempts": -2}`:       `retry_max_attempts = -2`,
 		`{"warm_reuse": "lru"}`:            `warm_reuse = "lru"`,
+		`{"keep_alive_policy": "arima"}`:   `keep_alive_policy = "arima"`,
+		`{"hybrid_range_s": 30}`:           `hybrid_range_s = 30 is below hybrid_bin_s = 60`,
+		`{"hybrid_bin_s": 0}`:              `hybrid_bin_s = 0`,
+		`{"hybrid_head_percentile": 99.5}`: `hybrid_head_percentile = 99.5`,
+		`{"hybrid_margin": -0.1}`:          `hybrid_margin = -0.1`,
 	} {
 		_, err := Parse("p.json", []byte(js))
 		if err == nil || !strings.Contains(err.Error(), "p.json") || !strings.Contains(err.Error(), want) {

@@ -78,11 +78,17 @@ func (e *engine) grant(fi int32) {
 	run := e.frames[fi].run
 	e.busy++
 	vi := int32(-1)
-	if e.mode == modeShared {
-		vi = e.takeWarm(t)
-	}
 	cold := false
 	initDur := 0.0
+	if e.mode == modeShared {
+		if e.hyb != nil {
+			e.hybridAcquire(t)
+		}
+		vi = e.takeWarm(t)
+		if vi >= 0 && e.hyb != nil {
+			cold, initDur = e.prewarmWait(vi)
+		}
+	}
 	if vi < 0 {
 		vi = e.newVM(t)
 		if e.mode != modeWarm {
@@ -166,7 +172,9 @@ func (e *engine) release(vi int32) {
 	if !v.freedCon {
 		e.busy--
 	}
-	if e.mode == modeShared {
+	if e.hyb != nil {
+		e.hybridRelease(vi)
+	} else if e.mode == modeShared {
 		v.state = vmIdle
 		v.evSeq = 0
 		v.idleSince = e.now

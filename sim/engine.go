@@ -84,10 +84,14 @@ type engine struct {
 	atLimit  uint8
 	rejected int64
 	retries  int64
-	// reuse is Platform.WarmReuse; reuseRng draws "random" from the engine's own stream
-	// (Options.Seed, reuseStream), apart from every DAG invocation's.
-	reuse    uint8
-	reuseRng *rand.Rand
+	// reuse is Platform.WarmReuse; ownRng is the engine's own stream (Options.Seed, ownStream),
+	// apart from every DAG invocation's: "random" reuse and pre-warms' init times draw from it.
+	reuse  uint8
+	ownRng *rand.Rand
+	// hyb is the hybrid keep-alive state per template (nil under "fixed"); prewarmed counts
+	// the VMs it pre-warmed.
+	hyb       []hybridApp
+	prewarmed int64
 
 	busy    int
 	live    int
@@ -126,7 +130,17 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 		e.reuse = reuseOldest
 	case platform.ReuseRandom:
 		e.reuse = reuseRandom
-		e.reuseRng = rand.New(rand.NewPCG(opt.Seed, reuseStream))
+	}
+	if plat.KeepAlivePolicy == platform.KeepAliveHybrid && mode == modeShared {
+		e.hyb = make([]hybridApp, len(c.tmpls))
+		nb := int(math.Ceil(plat.HybridRange / plat.HybridBin))
+		for t := range e.hyb {
+			e.hyb[t].bins = make([]uint32, nb)
+			e.hyb[t].pw, e.hyb[t].ka = 0, plat.HybridRange
+		}
+	}
+	if e.reuse == reuseRandom || e.hyb != nil {
+		e.ownRng = rand.New(rand.NewPCG(opt.Seed, ownStream))
 	}
 	switch plat.AtConcurrencyLimit {
 	case platform.LimitReject:
@@ -145,9 +159,9 @@ const (
 	reuseRandom
 )
 
-// reuseStream is the PCG stream of "random" warm reuse: DAG invocation i draws from stream i+1
+// ownStream is the PCG stream of the engine's own draws: DAG invocation i draws from stream i+1
 // and Poisson arrivals from stream 0, so the last stream is free.
-const reuseStream = math.MaxUint64
+const ownStream = math.MaxUint64
 
 // Values of engine.atLimit.
 const (

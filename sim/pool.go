@@ -77,7 +77,7 @@ func (e *engine) takeWarm(t int32) int32 {
 			}
 		}
 	case reuseRandom:
-		k = e.reuseRng.IntN(len(idle))
+		k = e.ownRng.IntN(len(idle))
 	}
 	return d.remove(k)
 }
@@ -85,6 +85,10 @@ func (e *engine) takeWarm(t int32) int32 {
 // expire ends the keep-alive of template t's least recently used idle VMs and schedules the
 // pool's next expiry.
 func (e *engine) expire(t int32) {
+	if e.hyb != nil {
+		e.hybridTick(t)
+		return
+	}
 	d := &e.pools[t]
 	for d.len() > 0 {
 		vi := d.buf[d.head]

@@ -30,8 +30,9 @@ type vm struct {
 	changed uint8
 	big     bool
 
-	more      int32 // index in engine.more, or -1
-	_         [16]byte
+	more      int32   // index in engine.more, or -1
+	readyAt   float64 // hybrid keep-alive: a pre-warmed VM's init ends then (0 otherwise)
+	expireAt  float64 // hybrid keep-alive: an idle VM is reclaimed then
 	tmpl      int32
 	id        int64 // instance id, unique in the simulation
 	acqStart  float64
@@ -104,6 +105,7 @@ func (e *engine) newVM(t int32) int32 {
 	v.id, v.tmpl = e.nextVM, t
 	v.nid, v.big, v.changed = 0, false, 0
 	v.pullers, v.npull = -1, 0
+	v.readyAt = 0
 	e.setLive(e.live + 1)
 	return vi
 }
