@@ -45,8 +45,16 @@ func Merge(out string, dirs []string) (*Summary, error) {
 		s.PlanningRuns += x.PlanningRuns
 		s.Events += x.Events
 		s.PeakLive += x.PeakLive // an upper bound: shards peak at different times
+		s.MeanRunning += x.MeanRunning
+		s.MeanIdle += x.MeanIdle
+		s.IdleGBS += x.IdleGBS
+		s.MeanLife += x.MeanLife * float64(x.Instances) // divided below
+		s.Instances += x.Instances
 		s.PlanWall += x.PlanWall
 		s.Wall += x.Wall
+	}
+	if s.Instances > 0 {
+		s.MeanLife /= float64(s.Instances)
 	}
 	slices.Sort(s.ShardsIncluded)
 	if err := os.MkdirAll(out, 0o755); err != nil {

@@ -111,9 +111,17 @@ type Summary struct {
 	PlanningRuns   int64   `json:"planning_runs"` // simulated DAG runs spent planning
 	Events         int64   `json:"events"`
 	PeakLive       int     `json:"peak_live_instances"`
-	PlanWall       float64 `json:"plan_wall_s"`
-	Wall           float64 `json:"wall_s"` // planning included
-	LatencySketch  string  `json:"latency_sketch"`
+	// Instances: time-averages of running and idle VMs over the replay, a VM's mean lifespan,
+	// the memory-time idle warm VMs held (GB-s), and the VMs created. After `trace merge` the
+	// means are sums over shards (each over its own span) and the lifespan is weighted by VMs.
+	MeanRunning   float64 `json:"mean_running_instances"`
+	MeanIdle      float64 `json:"mean_idle_instances"`
+	MeanLife      float64 `json:"mean_instance_lifespan_s"`
+	IdleGBS       float64 `json:"idle_gb_s"`
+	Instances     int64   `json:"instances"`
+	PlanWall      float64 `json:"plan_wall_s"`
+	Wall          float64 `json:"wall_s"` // planning included
+	LatencySketch string  `json:"latency_sketch"`
 	// Files lists the tables this summary belongs to, with their rows, so a reader can tell a
 	// folder whose files were mixed.
 	Files map[string]int64 `json:"files"`

@@ -180,6 +180,7 @@ func (e *engine) release(vi int32) {
 		v.idleSince = e.now
 		d := &e.pools[v.tmpl]
 		d.pushBack(vi)
+		e.idleChanged(1, v.tmpl)
 		if !d.pending {
 			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl)
 			d.pending = true

@@ -25,6 +25,14 @@ type Summary struct {
 	// acquisitions retried ("retry").
 	Rejected int
 	Retries  int
+	// Instances (arrivals only): the time-averages of running VMs (busy: initialising, computing,
+	// or holding output for direct pulls) and of idle warm VMs, which add up to MeanLiveVMs; the
+	// mean lifespan of a VM, from creation to reclaim (VMs still live at the end count up to it);
+	// and IdleGBS, the memory-time held by idle warm VMs (GB-seconds: the provider's waste).
+	MeanRunningVMs float64
+	MeanIdleVMs    float64
+	MeanLifespanS  float64
+	IdleGBS        float64
 }
 
 // Result holds a simulation's records and summary. Invocations is filled only when

@@ -93,6 +93,13 @@ type engine struct {
 	hyb       []hybridApp
 	prewarmed int64
 
+	// Idle warm VMs: how many, their GB, and both integrated over time (idleChanged).
+	idle      int
+	idleGB    float64
+	idleT     float64
+	idleSum   float64
+	idleGBSum float64
+
 	busy    int
 	live    int
 	peak    int
@@ -269,6 +276,7 @@ func (e *engine) reset() {
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
 	e.rejected, e.retries = 0, 0
+	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
 	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
 }

@@ -53,6 +53,7 @@ func (e *engine) hybridRelease(vi int32) {
 		v.state, v.evSeq = vmIdle, 0
 		v.idleSince, v.expireAt = e.now, e.now+h.ka
 		e.pools[t].pushBack(vi)
+		e.idleChanged(1, t)
 	}
 	e.hybridSchedule(t)
 }
@@ -65,6 +66,7 @@ func (e *engine) hybridTick(t int32) {
 		vi := d.buf[d.head+i]
 		if e.vms[vi].expireAt <= e.now {
 			d.remove(i)
+			e.idleChanged(-1, t)
 			e.freeVM(vi)
 			continue
 		}
@@ -89,6 +91,7 @@ func (e *engine) hybridTick(t int32) {
 		v.state, v.evSeq, v.readyAt = vmIdle, 0, e.now+init
 		v.idleSince, v.expireAt = e.now, e.now+p.ka
 		d.pushBack(vi)
+		e.idleChanged(1, t)
 		e.prewarmed++
 	}
 	h.prewarms = keep

@@ -60,6 +60,13 @@ func TestPeriodicKeepAlive(t *testing.T) {
 	if want := (39*301.5 + 1.5) / fixedSpan; math.Abs(fixed.Summary.MeanLiveVMs-want) > 1e-9 {
 		t.Errorf("fixed mean live VMs %.6f, want %.6f", fixed.Summary.MeanLiveVMs, want)
 	}
+	// Of that, 39 x 300 s idle and 40 x 1.5 s running; 40 VMs, each living 301.5 s but the last
+	// (1.5 s); the idle memory-time is the idle time at 1769 MB.
+	s := fixed.Summary
+	near(t, "fixed mean idle VMs", s.MeanIdleVMs, 39*300/fixedSpan, 1e-9)
+	near(t, "fixed mean running VMs", s.MeanRunningVMs, 40*1.5/fixedSpan, 1e-9)
+	near(t, "fixed mean lifespan", s.MeanLifespanS, (39*301.5+1.5)/40, 1e-9)
+	near(t, "fixed idle GB-s", s.IdleGBS, 39*300*1769.0/1024, 1e-6)
 }
 
 // TestHybridWindows: the windows of the hybrid policy from its histogram, by hand.

@@ -58,7 +58,11 @@ func (d *deque) remove(i int) int32 {
 // front stays right.
 func (e *engine) takeWarm(t int32) int32 {
 	d := &e.pools[t]
-	if e.reuse == reuseMostRecent || d.len() == 0 {
+	if d.len() == 0 {
+		return -1
+	}
+	e.idleChanged(-1, t)
+	if e.reuse == reuseMostRecent {
 		return d.popBack()
 	}
 	idle := d.buf[d.head:]
@@ -99,6 +103,7 @@ func (e *engine) expire(t int32) {
 			return
 		}
 		d.head++
+		e.idleChanged(-1, t)
 		e.freeVM(vi)
 	}
 	d.buf, d.head = d.buf[:0], 0

@@ -59,6 +59,10 @@ type ReplayStats struct {
 	MeanLiveVMs float64 // time-average of live (busy or idle warm) VMs
 	Rejected    int64   // DAG invocations that failed at the concurrency limit
 	Retries     int64   // VM acquisitions retried at the concurrency limit
+	// As in Summary: time-averages of running and idle VMs, mean VM lifespan, idle GB-seconds;
+	// Instances is the VMs created.
+	MeanRunningVMs, MeanIdleVMs, MeanLifespanS, IdleGBS float64
+	Instances                                           int64
 }
 
 // Replay runs every arrival that next yields (in non-decreasing time) through one shared platform
@@ -108,7 +112,10 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak, Rejected: e.rejected, Retries: e.retries}
 	if span := e.now - start; span > 0 && e.next > 0 {
 		st.MeanLiveVMs = e.liveSum / span
+		is := e.instanceStats(span)
+		st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
 	}
+	st.Instances = e.nextVM
 	return st, nil
 }
 

@@ -135,5 +135,7 @@ func (e *engine) finish() (*Result, error) {
 	if span := e.now - start; span > 0 {
 		res.Summary.MeanLiveVMs = e.liveSum / span
 	}
+	is := e.instanceStats(e.now - start)
+	res.Summary.MeanRunningVMs, res.Summary.MeanIdleVMs, res.Summary.MeanLifespanS, res.Summary.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
 	return res, nil
 }

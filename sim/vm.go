@@ -118,6 +118,45 @@ func (e *engine) freeVM(vi int32) {
 	e.setLive(e.live - 1)
 }
 
+// idleChanged adds d idle VMs of template t (d < 0: removes them), integrating the idle count
+// and the idle memory over time. It runs once per warm-pool change (a release, a warm
+// acquisition, an expiry), never per event.
+func (e *engine) idleChanged(d int, t int32) {
+	dt := e.now - e.idleT
+	e.idleSum += float64(e.idle) * dt
+	e.idleGBSum += e.idleGB * dt
+	e.idleT = e.now
+	e.idle += d
+	e.idleGB += float64(d) * e.c.tmpls[t].gb
+	if e.idle == 0 {
+		e.idleGB = 0 // no rounding drift across idle periods
+	}
+}
+
+// instanceStats closes the time integrals at the end of a simulation that spanned span seconds.
+type instanceStats struct {
+	meanRunning, meanIdle, meanLifespan, idleGBS float64
+}
+
+func (e *engine) instanceStats(span float64) instanceStats {
+	dt := e.now - e.idleT
+	e.idleSum += float64(e.idle) * dt
+	e.idleGBSum += e.idleGB * dt
+	e.idleT = e.now
+	var s instanceStats
+	if span > 0 {
+		s.meanIdle = e.idleSum / span
+		s.meanRunning = max(e.liveSum/span-s.meanIdle, 0)
+	}
+	s.idleGBS = e.idleGBSum
+	if e.nextVM > 0 {
+		// Every VM lives from its creation to its reclaim or the end: the live VM-seconds over
+		// the VMs created (those still live at the end count up to it).
+		s.meanLifespan = e.liveSum / float64(e.nextVM)
+	}
+	return s
+}
+
 func (e *engine) setLive(n int) {
 	if e.total > e.finished {
 		e.liveSum += float64(e.live) * (e.now - e.liveT)

@@ -157,6 +157,12 @@ type simulateReport struct {
 	Rejected       int     `json:"rejected"`
 	RejectFraction float64 `json:"reject_fraction"`
 	Retries        int     `json:"retries"`
+	// Instances under arrivals (docs/simulator.md, "Output"): time-averages of running and idle
+	// VMs, a VM's mean lifespan, and the memory-time idle warm VMs held.
+	MeanRunningVMs float64 `json:"mean_running_instances"`
+	MeanIdleVMs    float64 `json:"mean_idle_instances"`
+	MeanLifespanS  float64 `json:"mean_instance_lifespan_s"`
+	IdleGBS        float64 `json:"idle_gb_s"`
 }
 
 // newSimulateReport converts res.Summary for printing. The millisecond latencies are computed
@@ -166,7 +172,8 @@ type simulateReport struct {
 func newSimulateReport(res *sim.Result) simulateReport {
 	s := res.Summary
 	r := simulateReport{Runs: s.Runs, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
-		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries}
+		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries,
+		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
 	if s.Runs > 0 {
 		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
 	}
