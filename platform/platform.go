@@ -75,14 +75,53 @@ type Platform struct {
 	// idle instances reclaimed after about 5 to 15 minutes (Wang et al. ATC 2018; Shahrad et al.,
 	// "Serverless in the Wild", ATC 2020 use a 10 min fixed keep-alive as the provider baseline).
 	KeepAlive float64 `json:"keep_alive_s"`
+	// WarmReuse is which idle VM of a warm pool serves an invocation: "most-recent" (the
+	// default: the one released last), "newest" (the one created last, as SimFaaS does),
+	// "oldest" (created first) or "random" (uniform, from the engine's own random stream).
+	// Providers do not document it (docs/simulator.md, "Cold starts").
+	WarmReuse string `json:"warm_reuse"`
+	// KeepAlivePolicy is "fixed" (the default: every idle VM is kept KeepAlive) or "hybrid", the
+	// hybrid histogram policy of Shahrad et al., "Serverless in the Wild", ATC 2020 (section 4.2):
+	// per application (here a warm pool), a histogram of idle times over HybridRange in bins of
+	// HybridBin; the pre-warm window is its HybridHead-th percentile less HybridMargin, the
+	// keep-alive window reaches its HybridTail-th percentile plus HybridMargin; when the histogram
+	// has fewer than HybridMinSamples idle times or the coefficient of variation of its bin counts
+	// is below HybridCV, no pre-warm and a keep-alive of the whole range; when most idle times are
+	// beyond the range, the last one is the forecast (the paper uses ARIMA). docs/simulator.md.
+	KeepAlivePolicy  string  `json:"keep_alive_policy"`
+	HybridRange      float64 `json:"hybrid_range_s"`
+	HybridBin        float64 `json:"hybrid_bin_s"`
+	HybridHead       float64 `json:"hybrid_head_percentile"`
+	HybridTail       float64 `json:"hybrid_tail_percentile"`
+	HybridMargin     float64 `json:"hybrid_margin"`
+	HybridCV         float64 `json:"hybrid_cv_threshold"`
+	HybridMinSamples int     `json:"hybrid_min_samples"`
 	// FunctionTimeout is the longest a function invocation may run: AWS Lambda stops it at 900 s
 	// (15 minutes, the maximum timeout; AWS Lambda quotas) and bills the duration up to there.
 	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
 	// invocation as timed out; 0 means no timeout.
 	FunctionTimeout float64 `json:"function_timeout_s"`
-	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). A VM
-	// acquisition beyond it waits in a FIFO queue.
+	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). What a
+	// VM acquisition beyond it does is AtConcurrencyLimit.
 	ConcurrencyLimit int `json:"concurrency_limit"`
+	// AtConcurrencyLimit is what happens to a VM acquisition beyond the limit:
+	//   - "queue" (the default): it waits in a FIFO queue, as AWS does for asynchronous
+	//     invocations, which it keeps in its internal queue and retries for up to 6 hours
+	//     (AWS Lambda docs, "Lambda scaling behavior" and "Asynchronous invocation").
+	//   - "reject": a synchronous invocation over the limit fails at once with a throttling
+	//     error (HTTP 429, TooManyRequestsException; AWS Lambda docs, "Lambda scaling
+	//     behavior"): the function invocation and its DAG invocation fail (Step Functions fails
+	//     the execution on an uncaught Task error).
+	//   - "retry": a Step Functions Task with a Retry on Lambda.TooManyRequestsException
+	//     (Amazon States Language, "Handling errors in Step Functions workflows"): attempt k
+	//     (k = 1..RetryMaxAttempts) comes RetryInterval x RetryBackoffRate^(k-1) after the
+	//     previous failure, and the error is final (as "reject") after the last.
+	AtConcurrencyLimit string `json:"at_concurrency_limit"`
+	// RetryInterval, RetryBackoffRate and RetryMaxAttempts are the Retry fields IntervalSeconds,
+	// BackoffRate and MaxAttempts of "retry"; the defaults are the ASL's (1 s, 2.0, 3).
+	RetryInterval    float64 `json:"retry_interval_s"`
+	RetryBackoffRate float64 `json:"retry_backoff_rate"`
+	RetryMaxAttempts int     `json:"retry_max_attempts"`
 
 	// Prices (AWS, us-east-1, x86). Lambda: $0.0000166667 per GB-second, $0.20 per 1M requests,
 	// duration rounded up to 1 ms. S3 Standard: $0.005 per 1,000 PUT, $0.0004 per 1,000 GET.
@@ -117,8 +156,21 @@ func Default() *Platform {
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
 		KeepAlive:             600,
+		WarmReuse:             ReuseMostRecent,
+		KeepAlivePolicy:       KeepAliveFixed,
+		HybridRange:           4 * 3600,
+		HybridBin:             60,
+		HybridHead:            5,
+		HybridTail:            99,
+		HybridMargin:          0.1,
+		HybridCV:              2,
+		HybridMinSamples:      10,
 		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
+		AtConcurrencyLimit:    LimitQueue,
+		RetryInterval:         1,
+		RetryBackoffRate:      2,
+		RetryMaxAttempts:      3,
 		GBSecondUSD:           0.0000166667,
 		RequestUSD:            0.20 / 1e6,
 		BillingQuantum:        0.001,
@@ -207,10 +259,69 @@ func (p *Platform) Validate() error {
 			return fmt.Errorf("platform: %s = %v, want a finite number %s", name, x, want)
 		}
 	}
+	if err := p.validatePolicies(); err != nil {
+		return err
+	}
 	for i, step := range p.VisibleCoreStepsMB {
 		if step <= 0 || (i > 0 && step <= p.VisibleCoreStepsMB[i-1]) {
 			return fmt.Errorf("platform: visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
 		}
+	}
+	return nil
+}
+
+// What a VM acquisition does at the concurrency limit (Platform.AtConcurrencyLimit).
+const (
+	LimitQueue  = "queue"
+	LimitReject = "reject"
+	LimitRetry  = "retry"
+)
+
+// Which idle VM serves an invocation (Platform.WarmReuse).
+const (
+	ReuseMostRecent = "most-recent"
+	ReuseNewest     = "newest"
+	ReuseOldest     = "oldest"
+	ReuseRandom     = "random"
+)
+
+// Keep-alive policies (Platform.KeepAlivePolicy).
+const (
+	KeepAliveFixed  = "fixed"
+	KeepAliveHybrid = "hybrid"
+)
+
+// validatePolicies checks the named policies and the fields whose range depends on them.
+func (p *Platform) validatePolicies() error {
+	switch p.AtConcurrencyLimit {
+	case LimitQueue, LimitReject, LimitRetry:
+	default:
+		return fmt.Errorf("platform: at_concurrency_limit = %q, want %s, %s or %s", p.AtConcurrencyLimit, LimitQueue, LimitReject, LimitRetry)
+	}
+	switch p.WarmReuse {
+	case ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom:
+	default:
+		return fmt.Errorf("platform: warm_reuse = %q, want %s, %s, %s or %s", p.WarmReuse, ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom)
+	}
+	switch p.KeepAlivePolicy {
+	case KeepAliveFixed, KeepAliveHybrid:
+	default:
+		return fmt.Errorf("platform: keep_alive_policy = %q, want %s or %s", p.KeepAlivePolicy, KeepAliveFixed, KeepAliveHybrid)
+	}
+	switch {
+	case !(p.HybridBin > 0):
+		return fmt.Errorf("platform: hybrid_bin_s = %v, want > 0", p.HybridBin)
+	case p.HybridRange < p.HybridBin:
+		return fmt.Errorf("platform: hybrid_range_s = %v is below hybrid_bin_s = %v, want a range of at least one bin", p.HybridRange, p.HybridBin)
+	case p.HybridRange/p.HybridBin > 1e6:
+		return fmt.Errorf("platform: hybrid_range_s = %v over hybrid_bin_s = %v makes %.3g bins, want at most 1e6", p.HybridRange, p.HybridBin, p.HybridRange/p.HybridBin)
+	case !(p.HybridHead < p.HybridTail) || p.HybridTail > 100:
+		return fmt.Errorf("platform: hybrid_head_percentile = %v, hybrid_tail_percentile = %v, want 0 <= head < tail <= 100", p.HybridHead, p.HybridTail)
+	case p.HybridMargin >= 1:
+		return fmt.Errorf("platform: hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
+	}
+	if p.RetryBackoffRate < 1 {
+		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
 	}
 	return nil
 }

@@ -45,8 +45,16 @@ func Merge(out string, dirs []string) (*Summary, error) {
 		s.PlanningRuns += x.PlanningRuns
 		s.Events += x.Events
 		s.PeakLive += x.PeakLive // an upper bound: shards peak at different times
+		s.MeanRunning += x.MeanRunning
+		s.MeanIdle += x.MeanIdle
+		s.IdleGBS += x.IdleGBS
+		s.MeanLife += x.MeanLife * float64(x.Instances) // divided below
+		s.Instances += x.Instances
 		s.PlanWall += x.PlanWall
 		s.Wall += x.Wall
+	}
+	if s.Instances > 0 {
+		s.MeanLife /= float64(s.Instances)
 	}
 	slices.Sort(s.ShardsIncluded)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -187,7 +195,7 @@ func readDAGRow(r *tables.Reader) *dagRow {
 		userMaxP95: r.Float(3), predP95: r.Float(4), note: strings.Clone(r.String(5)), n: r.Int(6), fns: r.Int(7),
 		colds: r.Int(8), throttled: r.Int(9), timedOut: r.Int(10), p50: r.Float(11), p95: r.Float(12),
 		p99: r.Float(13), meanLat: r.Float(14), latSum: r.Float(15), cost: r.Float(16), runs: r.Int(17),
-		plan: strings.Clone(r.String(18)), sketch: strings.Clone(r.String(19))}
+		plan: strings.Clone(r.String(18)), sketch: strings.Clone(r.String(19)), rejected: r.Int(20), retries: r.Int(21)}
 }
 
 // mergeInvocations merges the shards' invocation tables by end time into path.
@@ -241,6 +249,8 @@ func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error
 		w.Int(r.Int(7))
 		w.Int(r.Int(8))
 		w.Bool(r.Bool(9))
+		w.Bool(r.Bool(10))
+		w.Int(r.Int(11))
 		if err := w.EndRow(); err != nil {
 			return 0, err
 		}

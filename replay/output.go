@@ -39,6 +39,8 @@ var InvocationSchema = tables.Schema{
 	{Name: "cold_starts", Type: tables.Int64},
 	{Name: "throttled", Type: tables.Int64}, // VM acquisitions that waited for the concurrency limit
 	{Name: "timed_out", Type: tables.Bool},  // a VM invocation ran past the function timeout
+	{Name: "rejected", Type: tables.Bool},   // failed at the concurrency limit (at_concurrency_limit reject or retry)
+	{Name: "retries", Type: tables.Int64},   // its VM acquisitions retried at the concurrency limit
 }
 
 // DAGSchema is one row per DAG.
@@ -63,6 +65,8 @@ var DAGSchema = tables.Schema{
 	{Name: "planning_runs", Type: tables.Int64},
 	{Name: "plan", Type: tables.String},
 	{Name: "latency_sketch", Type: tables.String}, // DDSketch, base64 (SketchAccuracy)
+	{Name: "rejected", Type: tables.Int64},        // DAG invocations that failed at the concurrency limit
+	{Name: "retries", Type: tables.Int64},         // VM acquisitions retried at the concurrency limit
 }
 
 // Summary is summary.json: the whole replay. Latencies are seconds, costs USD.
@@ -95,15 +99,29 @@ type Summary struct {
 	Throttled           int64   `json:"throttled"`           // DAG invocations that waited for the concurrency limit
 	ThrottledFraction   float64 `json:"throttled_fraction"`
 	TimedOut            int64   `json:"timed_out"` // DAG invocations with a VM invocation past the timeout
+	// Rejected counts DAG invocations that failed at the concurrency limit (at_concurrency_limit
+	// "reject", or "retry" after its last attempt), RejectFraction their share of DAG invocations,
+	// Retries the VM acquisitions retried ("retry").
+	Rejected       int64   `json:"rejected"`
+	RejectFraction float64 `json:"reject_fraction"`
+	Retries        int64   `json:"retries"`
 	// SLOMetFraction is the share of DAG invocations whose DAG's replayed P95 met its target
 	// (DAGs with a target only; 0 when none has one).
 	SLOMetFraction float64 `json:"slo_met_fraction"`
 	PlanningRuns   int64   `json:"planning_runs"` // simulated DAG runs spent planning
 	Events         int64   `json:"events"`
 	PeakLive       int     `json:"peak_live_instances"`
-	PlanWall       float64 `json:"plan_wall_s"`
-	Wall           float64 `json:"wall_s"` // planning included
-	LatencySketch  string  `json:"latency_sketch"`
+	// Instances: time-averages of running and idle VMs over the replay, a VM's mean lifespan,
+	// the memory-time idle warm VMs held (GB-s), and the VMs created. After `trace merge` the
+	// means are sums over shards (each over its own span) and the lifespan is weighted by VMs.
+	MeanRunning   float64 `json:"mean_running_instances"`
+	MeanIdle      float64 `json:"mean_idle_instances"`
+	MeanLife      float64 `json:"mean_instance_lifespan_s"`
+	IdleGBS       float64 `json:"idle_gb_s"`
+	Instances     int64   `json:"instances"`
+	PlanWall      float64 `json:"plan_wall_s"`
+	Wall          float64 `json:"wall_s"` // planning included
+	LatencySketch string  `json:"latency_sketch"`
 	// Files lists the tables this summary belongs to, with their rows, so a reader can tell a
 	// folder whose files were mixed.
 	Files map[string]int64 `json:"files"`
@@ -112,6 +130,7 @@ type Summary struct {
 // dagStats accumulates one DAG's replayed invocations.
 type dagStats struct {
 	n, fns, colds, throttled, timedOut int64
+	rejected, retries                  int64
 	cost, latSum                       float64
 	lat                                sketch
 }
@@ -164,6 +183,10 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	if r.TimedOut {
 		d.timedOut++
 	}
+	if r.Rejected {
+		d.rejected++
+	}
+	d.retries += int64(r.Retries)
 	d.cost += r.Cost
 	d.latSum += lat
 	d.lat.add(lat)
@@ -178,6 +201,8 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	w.Int(int64(r.ColdStarts))
 	w.Int(int64(r.Throttled))
 	w.Bool(r.TimedOut)
+	w.Bool(r.Rejected)
+	w.Int(int64(r.Retries))
 	return w.EndRow()
 }
 
@@ -186,6 +211,7 @@ type dagRow struct {
 	id, policy, note, plan, sketch           string
 	slo, userMaxP95, predP95                 float64
 	n, fns, colds, throttled, timedOut, runs int64
+	rejected, retries                        int64
 	p50, p95, p99, meanLat, latSum, cost     float64
 }
 
@@ -210,6 +236,8 @@ func writeDAGRow(w *tables.Writer, r *dagRow) error {
 	w.Int(r.runs)
 	w.String(r.plan)
 	w.String(r.sketch)
+	w.Int(r.rejected)
+	w.Int(r.retries)
 	return w.EndRow()
 }
 
@@ -238,7 +266,7 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 		}
 		row := dagRow{id: p.entry.DAG, policy: policy, note: p.note, plan: string(planJSON), sketch: d.lat.encode(),
 			slo: p.slo, userMaxP95: p.userMaxP95, predP95: p.predP95, n: d.n, fns: d.fns, colds: d.colds,
-			throttled: d.throttled, timedOut: d.timedOut, runs: p.simRuns,
+			throttled: d.throttled, timedOut: d.timedOut, runs: p.simRuns, rejected: d.rejected, retries: d.retries,
 			p50: d.lat.quantile(0.50), p95: d.lat.quantile(0.95), p99: d.lat.quantile(0.99),
 			meanLat: d.latSum / float64(d.n), latSum: d.latSum, cost: d.cost}
 		if err := writeDAGRow(dw, &row); err != nil {
@@ -286,6 +314,8 @@ func (t *totals) add(r *dagRow, lat sketch) error {
 	s.ColdStarts += r.colds
 	s.Throttled += r.throttled
 	s.TimedOut += r.timedOut
+	s.Rejected += r.rejected
+	s.Retries += r.retries
 	s.TotalCost += r.cost
 	s.MeanLatency += r.latSum // divided in done
 	if r.slo > 0 {
@@ -307,6 +337,7 @@ func (t *totals) done() error {
 	s.P50, s.P95, s.P99 = t.lat.quantile(0.50), t.lat.quantile(0.95), t.lat.quantile(0.99)
 	s.ColdStartFraction = float64(s.ColdStarts) / math.Max(1, float64(s.FunctionInvocations))
 	s.ThrottledFraction = float64(s.Throttled) / float64(s.DAGInvocations)
+	s.RejectFraction = float64(s.Rejected) / float64(s.DAGInvocations)
 	if t.sloN > 0 {
 		s.SLOMetFraction = float64(t.sloMet) / float64(t.sloN)
 	}

@@ -86,7 +86,9 @@ func Run(cfg Config) (*Summary, error) {
 	s := &Summary{Trace: cfg.Trace, Policy: cfg.Policy, Platform: cfg.PlatformName, Seed: cfg.Seed,
 		Shards: max(cfg.Shards, 1), ShardsIncluded: []int{cfg.Shard}, From: cfg.From, To: cfg.To,
 		SLO: cfg.SLO, SLOFactor: cfg.SLOFactor, DAGs: int64(len(plans)), Events: stats.Events,
-		PeakLive: stats.PeakLiveVMs, PlanWall: planWall}
+		PeakLive: stats.PeakLiveVMs, PlanWall: planWall,
+		MeanRunning: stats.MeanRunningVMs, MeanIdle: stats.MeanIdleVMs, MeanLife: stats.MeanLifespanS,
+		IdleGBS: stats.IdleGBS, Instances: stats.Instances}
 	if cfg.SLO != 0 || cfg.Policy != policy.WiseFuse {
 		s.SLOFactor = 0 // not used
 	}

@@ -15,17 +15,62 @@ type acqRecord struct {
 
 func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
 
-// acquire gets a VM for root frame fi, or queues it (FIFO) while the account's concurrency limit
-// is reached. Spills are the exception: their host is running and waits for them, so queueing
-// them behind new work could deadlock (every slot a host waiting for its spills); a spill is
-// granted at once even over the limit, as if the host retried its throttled invoke until served.
+// acquire gets a VM for root frame fi, or, while the account's concurrency limit is reached,
+// queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). Spills are the
+// exception: their host is running and waits for them, so queueing them behind new work could
+// deadlock (every slot a host waiting for its spills); a spill is granted at once even over the
+// limit, as if the host retried its throttled invoke until served.
 func (e *engine) acquire(fi int32) {
-	if e.busy >= e.plat.ConcurrencyLimit && e.frames[fi].kind != fSpill {
-		e.queue.pushBack(fi)
-		e.runs[e.frames[fi].run].throttled++
-		return
+	if e.frames[fi].kind != fSpill {
+		if e.atLimit != limitQueue {
+			if e.throttle(fi) {
+				return
+			}
+		} else if e.busy >= e.plat.ConcurrencyLimit {
+			e.queue.pushBack(fi)
+			e.runs[e.frames[fi].run].throttled++
+			return
+		}
 	}
 	e.grant(fi)
+}
+
+// throttle applies "reject" and "retry" to root frame fi and reports whether it took the frame
+// (no VM is granted now). A frame of a DAG invocation that has already failed is abandoned:
+// Step Functions starts nothing more of a failed execution.
+func (e *engine) throttle(fi int32) bool {
+	f := &e.frames[fi]
+	r := &e.runs[f.run]
+	switch {
+	case r.failed:
+	case e.busy < e.plat.ConcurrencyLimit:
+		return false
+	case e.atLimit == limitRetry && int(f.tries) < e.plat.RetryMaxAttempts:
+		// Retry k (k = 1, 2, ...) waits IntervalSeconds x BackoffRate^(k-1) after the failure
+		// and re-enters the Task state, one more state transition (Step Functions pricing counts
+		// retries as transitions).
+		delay := e.plat.RetryInterval * math.Pow(e.plat.RetryBackoffRate, float64(f.tries))
+		f.tries++
+		r.retries++
+		e.retries++
+		e.transition(f.run)
+		e.schedule(e.now+delay, evBegin, fi)
+		return true
+	default:
+		r.failed = true
+		e.rejected++
+	}
+	e.abandon(fi)
+	return true
+}
+
+// abandon ends root frame fi of a failed DAG invocation without running it: it lets go of its
+// input (a direct-passing sender may be waiting for it) and reports to its parent as done, so
+// the DAG invocation ends once the work it already had running ends. acquire runs in the frame's
+// own begin event, so ending the frame here is as safe as a Pass state's.
+func (e *engine) abandon(fi int32) {
+	e.dropSrc(fi)
+	e.done(fi)
 }
 
 func (e *engine) grant(fi int32) {
@@ -33,11 +78,17 @@ func (e *engine) grant(fi int32) {
 	run := e.frames[fi].run
 	e.busy++
 	vi := int32(-1)
-	if e.mode == modeShared {
-		vi = e.pools[t].popBack()
-	}
 	cold := false
 	initDur := 0.0
+	if e.mode == modeShared {
+		if e.hyb != nil {
+			e.hybridAcquire(t)
+		}
+		vi = e.takeWarm(t)
+		if vi >= 0 && e.hyb != nil {
+			cold, initDur = e.prewarmWait(vi)
+		}
+	}
 	if vi < 0 {
 		vi = e.newVM(t)
 		if e.mode != modeWarm {
@@ -121,12 +172,15 @@ func (e *engine) release(vi int32) {
 	if !v.freedCon {
 		e.busy--
 	}
-	if e.mode == modeShared {
+	if e.hyb != nil {
+		e.hybridRelease(vi)
+	} else if e.mode == modeShared {
 		v.state = vmIdle
 		v.evSeq = 0
 		v.idleSince = e.now
 		d := &e.pools[v.tmpl]
 		d.pushBack(vi)
+		e.idleChanged(1, v.tmpl)
 		if !d.pending {
 			e.schedule(e.now+e.plat.KeepAlive, evExpire, v.tmpl)
 			d.pending = true

@@ -19,6 +19,20 @@ type Summary struct {
 	MeanLiveVMs       float64 // time-average of live (busy or warm) VMs
 	PeakLiveVMs       int     // most VMs live at once
 	Events            int64   // events the engine handled
+	// Rejected counts DAG invocations that failed at the concurrency limit (Platform
+	// AtConcurrencyLimit "reject", or "retry" after its last attempt); they stay in the latency
+	// and cost figures, ending when the work they had running ended. Retries counts the VM
+	// acquisitions retried ("retry").
+	Rejected int
+	Retries  int
+	// Instances (arrivals only): the time-averages of running VMs (busy: initialising, computing,
+	// or holding output for direct pulls) and of idle warm VMs, which add up to MeanLiveVMs; the
+	// mean lifespan of a VM, from creation to reclaim (VMs still live at the end count up to it);
+	// and IdleGBS, the memory-time held by idle warm VMs (GB-seconds: the provider's waste).
+	MeanRunningVMs float64
+	MeanIdleVMs    float64
+	MeanLifespanS  float64
+	IdleGBS        float64
 }
 
 // Result holds a simulation's records and summary. Invocations is filled only when

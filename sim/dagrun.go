@@ -17,6 +17,8 @@ type runState struct {
 	trans     int32
 	throttled int32 // VM acquisitions that waited for the concurrency limit
 	timedOut  bool  // a VM invocation ran past the function timeout
+	failed    bool  // a VM acquisition was rejected at the concurrency limit
+	retries   int32 // VM acquisitions retried at the concurrency limit
 	wf        int32 // the workflow (compiled.roots) it runs
 	fnBase    int32 // its workflow's first function: factors[f-fnBase] is function f's run factor
 	id        int64 // Replay: the trace's invocation id
@@ -57,6 +59,7 @@ func (e *engine) arrive(i int) {
 	r.pcg.Seed(seed, uint64(id)+1)
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
+	r.failed, r.retries = false, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
 	r.fnBase = lo
@@ -81,7 +84,8 @@ func (e *engine) dagDone(ri int32) {
 	}
 	if e.emit != nil {
 		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs,
-			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut}
+			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
+			Rejected: r.failed, Retries: r.retries}
 		if err := e.emit(&e.out); err != nil && e.err == nil {
 			e.err = err
 		}
@@ -99,8 +103,13 @@ func (e *engine) dagDone(ri int32) {
 	}
 }
 
+// transition counts and bills one Step Functions state transition of run, unless the run has
+// failed: a failed execution enters no more states (its frames still wait out the latency).
 func (e *engine) transition(run int32) {
 	r := &e.runs[run]
+	if r.failed {
+		return
+	}
 	r.trans++
 	r.usd += e.plat.TransitionUSD
 }

@@ -21,6 +21,8 @@ package sim
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
@@ -80,6 +82,27 @@ type engine struct {
 	// hand-computed scenario can give a map's items known, different works.
 	skewHook func(item int32) float64
 
+	// atLimit is Platform.AtConcurrencyLimit; rejected and retries count the DAG invocations
+	// that failed on the limit and the acquisitions retried ("reject", "retry").
+	atLimit  uint8
+	rejected int64
+	retries  int64
+	// reuse is Platform.WarmReuse; ownRng is the engine's own stream (Options.Seed, ownStream),
+	// apart from every DAG invocation's: "random" reuse and pre-warms' init times draw from it.
+	reuse  uint8
+	ownRng *rand.Rand
+	// hyb is the hybrid keep-alive state per template (nil under "fixed"); prewarmed counts
+	// the VMs it pre-warmed.
+	hyb       []hybridApp
+	prewarmed int64
+
+	// Idle warm VMs: how many, their GB, and both integrated over time (idleChanged).
+	idle      int
+	idleGB    float64
+	idleT     float64
+	idleSum   float64
+	idleGBSum float64
+
 	busy    int
 	live    int
 	peak    int
@@ -110,8 +133,52 @@ type engine struct {
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1, lazyK: lazyPullers}
 	e.pools = make([]deque, len(c.tmpls))
+	switch plat.WarmReuse {
+	case platform.ReuseNewest:
+		e.reuse = reuseNewest
+	case platform.ReuseOldest:
+		e.reuse = reuseOldest
+	case platform.ReuseRandom:
+		e.reuse = reuseRandom
+	}
+	if plat.KeepAlivePolicy == platform.KeepAliveHybrid && mode == modeShared {
+		e.hyb = make([]hybridApp, len(c.tmpls))
+		nb := int(math.Ceil(plat.HybridRange / plat.HybridBin))
+		for t := range e.hyb {
+			e.hyb[t].bins = make([]uint32, nb)
+			e.hyb[t].pw, e.hyb[t].ka = 0, plat.HybridRange
+		}
+	}
+	if e.reuse == reuseRandom || e.hyb != nil {
+		e.ownRng = rand.New(rand.NewPCG(opt.Seed, ownStream))
+	}
+	switch plat.AtConcurrencyLimit {
+	case platform.LimitReject:
+		e.atLimit = limitReject
+	case platform.LimitRetry:
+		e.atLimit = limitRetry
+	}
 	return e
 }
+
+// Values of engine.reuse.
+const (
+	reuseMostRecent uint8 = iota
+	reuseNewest
+	reuseOldest
+	reuseRandom
+)
+
+// ownStream is the PCG stream of the engine's own draws: DAG invocation i draws from stream i+1
+// and Poisson arrivals from stream 0, so the last stream is free.
+const ownStream = math.MaxUint64
+
+// Values of engine.atLimit.
+const (
+	limitQueue uint8 = iota
+	limitReject
+	limitRetry
+)
 
 func (e *engine) fail(format string, a ...any) {
 	if e.err == nil {
@@ -211,6 +278,8 @@ func (e *engine) reset() {
 	e.evq.reset()
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
+	e.rejected, e.retries = 0, 0
+	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
 	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
 }

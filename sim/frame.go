@@ -25,6 +25,7 @@ type frame struct {
 	count   int32 // fBundle, fSpill: items
 	src     src
 	out     int32 // handle of the output held for a direct consumer, or -1
+	tries   int32 // retries of its VM acquisition so far (at_concurrency_limit "retry")
 }
 
 func (e *engine) newFrame() int32 {

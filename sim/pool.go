@@ -43,9 +43,56 @@ func (d *deque) popBack() int32 {
 
 func (d *deque) len() int { return len(d.buf) - d.head }
 
+// remove takes out the element at position i (from the front), keeping the others in order.
+func (d *deque) remove(i int) int32 {
+	j := d.head + i
+	v := d.buf[j]
+	copy(d.buf[j:], d.buf[j+1:])
+	d.buf = d.buf[:len(d.buf)-1]
+	return v
+}
+
+// takeWarm takes an idle VM of template t for reuse (Platform.WarmReuse), or returns -1. The
+// default pops the most recently released one; the others search the pool (O(idle VMs)) and
+// take the VM out of the middle, which keeps the rest in release order, so expiry from the
+// front stays right.
+func (e *engine) takeWarm(t int32) int32 {
+	d := &e.pools[t]
+	if d.len() == 0 {
+		return -1
+	}
+	e.idleChanged(-1, t)
+	if e.reuse == reuseMostRecent {
+		return d.popBack()
+	}
+	idle := d.buf[d.head:]
+	k := 0
+	switch e.reuse {
+	case reuseNewest:
+		for i, vi := range idle {
+			if e.vms[vi].id > e.vms[idle[k]].id {
+				k = i
+			}
+		}
+	case reuseOldest:
+		for i, vi := range idle {
+			if e.vms[vi].id < e.vms[idle[k]].id {
+				k = i
+			}
+		}
+	case reuseRandom:
+		k = e.ownRng.IntN(len(idle))
+	}
+	return d.remove(k)
+}
+
 // expire ends the keep-alive of template t's least recently used idle VMs and schedules the
 // pool's next expiry.
 func (e *engine) expire(t int32) {
+	if e.hyb != nil {
+		e.hybridTick(t)
+		return
+	}
 	d := &e.pools[t]
 	for d.len() > 0 {
 		vi := d.buf[d.head]
@@ -56,6 +103,7 @@ func (e *engine) expire(t int32) {
 			return
 		}
 		d.head++
+		e.idleChanged(-1, t)
 		e.freeVM(vi)
 	}
 	d.buf, d.head = d.buf[:0], 0

@@ -43,6 +43,12 @@ type Outcome struct {
 	// would have stopped it there and failed the DAG invocation; the simulator bills it up to the
 	// timeout, as AWS does, but lets it run to its end (a simplification docs/simulator.md states).
 	TimedOut bool
+	// Rejected: one of its VM acquisitions failed at the concurrency limit (Platform
+	// AtConcurrencyLimit "reject", or "retry" after the last attempt), so the DAG invocation
+	// failed. It ended when the work it already had running ended; nothing of it started after.
+	Rejected bool
+	// Retries counts its VM acquisitions retried at the concurrency limit ("retry").
+	Retries int32
 }
 
 // ReplayStats describes a finished replay.
@@ -51,6 +57,12 @@ type ReplayStats struct {
 	Events      int64
 	PeakLiveVMs int
 	MeanLiveVMs float64 // time-average of live (busy or idle warm) VMs
+	Rejected    int64   // DAG invocations that failed at the concurrency limit
+	Retries     int64   // VM acquisitions retried at the concurrency limit
+	// As in Summary: time-averages of running and idle VMs, mean VM lifespan, idle GB-seconds;
+	// Instances is the VMs created.
+	MeanRunningVMs, MeanIdleVMs, MeanLifespanS, IdleGBS float64
+	Instances                                           int64
 }
 
 // Replay runs every arrival that next yields (in non-decreasing time) through one shared platform
@@ -97,10 +109,13 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
 	}
 	e.liveSum += float64(e.live) * (e.now - e.liveT)
-	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak}
+	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak, Rejected: e.rejected, Retries: e.retries}
 	if span := e.now - start; span > 0 && e.next > 0 {
 		st.MeanLiveVMs = e.liveSum / span
+		is := e.instanceStats(span)
+		st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
 	}
+	st.Instances = e.nextVM
 	return st, nil
 }
 

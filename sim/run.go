@@ -131,8 +131,11 @@ func (e *engine) finish() (*Result, error) {
 	res.Summary = Summarize(e.dags)
 	res.Summary.Events = e.events
 	res.Summary.PeakLiveVMs = e.peak
+	res.Summary.Rejected, res.Summary.Retries = int(e.rejected), int(e.retries)
 	if span := e.now - start; span > 0 {
 		res.Summary.MeanLiveVMs = e.liveSum / span
 	}
+	is := e.instanceStats(e.now - start)
+	res.Summary.MeanRunningVMs, res.Summary.MeanIdleVMs, res.Summary.MeanLifespanS, res.Summary.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
 	return res, nil
 }

@@ -12,7 +12,7 @@ const (
 )
 
 type vm struct {
-	// What every event of the VM reads comes first, in one cache line (the struct is 128 bytes).
+	// What every event of the VM reads comes first, in one cache line (the struct is 136 bytes).
 	evSeq uint64 // seq of the VM's one valid pending event, 0 if none
 	last  float64
 	// The slots running here, oldest first: ids[:nid], or engine.more[more] once they outgrew
@@ -30,9 +30,10 @@ type vm struct {
 	changed uint8
 	big     bool
 
-	more      int32 // index in engine.more, or -1
-	ps        int32 // index in engine.pulls while this VM has lazyPullers pullers or more, else -1
-	_         [12]byte
+	more      int32   // index in engine.more, or -1
+	ps        int32   // index in engine.pulls while this VM has lazyPullers pullers or more, else -1
+	readyAt   float64 // hybrid keep-alive: a pre-warmed VM's init ends then (0 otherwise)
+	expireAt  float64 // hybrid keep-alive: an idle VM is reclaimed then
 	tmpl      int32
 	id        int64 // instance id, unique in the simulation
 	acqStart  float64
@@ -105,6 +106,7 @@ func (e *engine) newVM(t int32) int32 {
 	v.id, v.tmpl = e.nextVM, t
 	v.nid, v.big, v.changed = 0, false, 0
 	v.pullers, v.npull = -1, 0
+	v.readyAt = 0
 	e.setLive(e.live + 1)
 	return vi
 }
@@ -115,6 +117,45 @@ func (e *engine) freeVM(vi int32) {
 	v.evSeq = 0
 	e.freeVMs = append(e.freeVMs, vi)
 	e.setLive(e.live - 1)
+}
+
+// idleChanged adds d idle VMs of template t (d < 0: removes them), integrating the idle count
+// and the idle memory over time. It runs once per warm-pool change (a release, a warm
+// acquisition, an expiry), never per event.
+func (e *engine) idleChanged(d int, t int32) {
+	dt := e.now - e.idleT
+	e.idleSum += float64(e.idle) * dt
+	e.idleGBSum += e.idleGB * dt
+	e.idleT = e.now
+	e.idle += d
+	e.idleGB += float64(d) * e.c.tmpls[t].gb
+	if e.idle == 0 {
+		e.idleGB = 0 // no rounding drift across idle periods
+	}
+}
+
+// instanceStats closes the time integrals at the end of a simulation that spanned span seconds.
+type instanceStats struct {
+	meanRunning, meanIdle, meanLifespan, idleGBS float64
+}
+
+func (e *engine) instanceStats(span float64) instanceStats {
+	dt := e.now - e.idleT
+	e.idleSum += float64(e.idle) * dt
+	e.idleGBSum += e.idleGB * dt
+	e.idleT = e.now
+	var s instanceStats
+	if span > 0 {
+		s.meanIdle = e.idleSum / span
+		s.meanRunning = max(e.liveSum/span-s.meanIdle, 0)
+	}
+	s.idleGBS = e.idleGBSum
+	if e.nextVM > 0 {
+		// Every VM lives from its creation to its reclaim or the end: the live VM-seconds over
+		// the VMs created (those still live at the end count up to it).
+		s.meanLifespan = e.liveSum / float64(e.nextVM)
+	}
+	return s
 }
 
 func (e *engine) setLive(n int) {

@@ -130,6 +130,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  cold starts:  %.2f%% of function invocations\n", 100*s.ColdStartFraction)
 	fmt.Fprintf(stdout, "  instances:    %.2f live on average, %d at peak\n", s.MeanLiveVMs, s.PeakLiveVMs)
 	fmt.Fprintf(stdout, "  events:       %d\n", s.Events)
+	if s.Rejected > 0 || s.Retries > 0 {
+		fmt.Fprintf(stdout, "  at the limit: %d DAG invocations rejected (%.2f%%), %d retries\n", s.Rejected, 100*s.RejectFraction, s.Retries)
+	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
@@ -149,6 +152,17 @@ type simulateReport struct {
 	MeanLiveVMs       float64 `json:"mean_live_instances"` // time-average of live (busy or warm) VMs
 	PeakLiveVMs       int     `json:"peak_live_instances"`
 	Events            int64   `json:"events"`
+	// Rejected DAG invocations failed at the concurrency limit (at_concurrency_limit reject, or
+	// retry after its last attempt), RejectFraction of all; Retries counts retried acquisitions.
+	Rejected       int     `json:"rejected"`
+	RejectFraction float64 `json:"reject_fraction"`
+	Retries        int     `json:"retries"`
+	// Instances under arrivals (docs/simulator.md, "Output"): time-averages of running and idle
+	// VMs, a VM's mean lifespan, and the memory-time idle warm VMs held.
+	MeanRunningVMs float64 `json:"mean_running_instances"`
+	MeanIdleVMs    float64 `json:"mean_idle_instances"`
+	MeanLifespanS  float64 `json:"mean_instance_lifespan_s"`
+	IdleGBS        float64 `json:"idle_gb_s"`
 }
 
 // newSimulateReport converts res.Summary for printing. The millisecond latencies are computed
@@ -158,7 +172,11 @@ type simulateReport struct {
 func newSimulateReport(res *sim.Result) simulateReport {
 	s := res.Summary
 	r := simulateReport{Runs: s.Runs, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
-		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events}
+		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries,
+		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
+	if s.Runs > 0 {
+		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
+	}
 	if len(res.DAGs) == 0 {
 		return r
 	}
