@@ -7,6 +7,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // BenchmarkPrepareBuiltin is the one-time work of a planner for each built-in app, from its
@@ -22,6 +23,28 @@ func BenchmarkPrepareBuiltin(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				pl, err := NewPlanner(p, PlannerOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pl.Prepare()
+			}
+		})
+	}
+}
+
+// BenchmarkPrepareBuiltinFull is BenchmarkPrepareBuiltin on the full default platform (with the
+// measured bandwidths and contention), as `wisefuse plan` and the experiments plan: transfers
+// then share a bundle's network, so the bundle replay has more phases.
+func BenchmarkPrepareBuiltinFull(b *testing.B) {
+	for _, a := range apps.All() {
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(a.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}})
 				if err != nil {
 					b.Fatal(err)
 				}

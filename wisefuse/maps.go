@@ -77,14 +77,14 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			perRun := max(1, wideCostSamples/src.runs)
 			step := max(1, (hi-lo+cfg.bundle-1)/cfg.bundle/perRun) * cfg.bundle
 			for b := lo; b < hi; b += step {
-				_, busy := sc.ps.bundle(m, items, fns, b, min(b+cfg.bundle, hi), vcpu)
+				_, busy := sc.ps.bundle(m, src, si, fns, b, min(b+cfg.bundle, hi), vcpu)
 				sampled++
 				sampledBusy += busy
 			}
 		} else {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
-				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
+				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
 				worst = max(worst, tm)
 				cost += vmCost(plat, vmMem, busy)
 			}
