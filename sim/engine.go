@@ -102,10 +102,15 @@ type engine struct {
 	invs   []records.Invocation
 	invAcq []int32
 	acqs   []acqRecord
+	// onRun streams each run's records at its end (Options.OnRun); the records then wait in their
+	// run (runState.recs) and acquisition records are recycled through freeAcqs.
+	onRun    func(records.DAGRun, []records.Invocation) error
+	freeAcqs []int32
 }
 
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
-	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1}
+	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check, coldVM: -1}
+	e.onRun = opt.OnRun
 	e.pools = make([]deque, len(c.tmpls))
 	return e
 }
@@ -209,5 +214,5 @@ func (e *engine) reset() {
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
-	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
+	e.invs, e.invAcq, e.acqs, e.freeAcqs = e.invs[:0], e.invAcq[:0], e.acqs[:0], e.freeAcqs[:0]
 }
