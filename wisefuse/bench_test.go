@@ -46,7 +46,7 @@ func BenchmarkPrepareBuiltinFull(b *testing.B) {
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}})
+				pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default(), BundleRuns: *bundleRuns}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -66,7 +66,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	wide := widest > wideBundles
 	vcpu := cores(plat, vmMem)
 	sampled, sampledBusy := 0, 0.0
-	for r := range src.runs {
+	runs := src.runs
+	if k := m.opts.BundleRuns; k > 0 && k < runs && !wide {
+		runs = k
+	}
+	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		var worst float64
 		if wide {
@@ -93,6 +97,10 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
+	}
+	if runs < src.runs {
+		// BundleRuns: the replayed runs' VM cost stands for every run's.
+		cost *= float64(src.runs) / float64(runs)
 	}
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
 	sc.vals = vals
