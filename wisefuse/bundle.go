@@ -43,6 +43,24 @@ type psSim struct {
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
+	// pows remembers recent (n/threads)^g: a replay's fair shares take few distinct values.
+	pows [64]powMemo
+}
+
+type powMemo struct{ x, g, y float64 }
+
+// oversubEfficiency is the package's oversubEfficiency, with math.Pow's results remembered (the
+// same inputs give the same result, so this changes no value).
+func (ps *psSim) oversubEfficiency(n, threads, g float64) float64 {
+	if !(g > 0 && n < threads) {
+		return 1
+	}
+	x := n / threads
+	e := &ps.pows[((math.Float64bits(x)^math.Float64bits(g))*0x9e3779b97f4a7c15)>>58]
+	if e.x != x || e.g != g { // an empty entry has g = 0, which never matches
+		*e = powMemo{x: x, g: g, y: math.Pow(x, g)}
+	}
+	return e.y
 }
 
 // phaseKey names the phases of one Map's items at one profiled size with given storage flags.
@@ -310,7 +328,7 @@ func (ps *psSim) allocateCPU(n int, vcpu Cores) {
 	ps.open = open
 	for _, i := range ps.order {
 		ph := ps.phases[i][ps.cur[i]]
-		ps.rate[i] *= oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
+		ps.rate[i] *= ps.oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
 	}
 	if k := len(ps.order); k > 1 && ps.contention > 0 {
 		slow := 1 + ps.contention*float64(k-1)
