@@ -13,12 +13,13 @@ import (
 // SimRunner runs workflows in the simulator on plat (nil: platform.Default()), warm, as a
 // profiler's back-to-back runs are: what WiseFuse's profiler gets from a platform's logs.
 func SimRunner(plat *platform.Platform) wisefuse.Runner {
-	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64) ([]records.Invocation, []records.DAGRun, error) {
-		res, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, KeepInvocations: true})
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Invocations, res.DAGs, nil
+	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink wisefuse.RunSink) error {
+		// Records stream into the profile run by run (sim.Options.OnRun), so profiling a wide
+		// Map does not hold every invocation's record.
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 )
 
@@ -14,14 +15,18 @@ import (
 // invocations. It is what Sonic learns before it plans (baselines.Sonic.Profile).
 func sonicProfiler(plat *platform.Platform, runs int, seed uint64) func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
 	return func(w *dag.Workflow, p *dag.Plan) (map[string]float64, error) {
-		res, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, KeepInvocations: true})
+		// The means build as records stream out of the simulator (in the order KeepInvocations
+		// would keep them: runs are sequential), so no record is held.
+		sum, n := map[string]float64{}, map[string]int{}
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(_ records.DAGRun, invs []records.Invocation) error {
+			for _, inv := range invs {
+				sum[inv.Function] += inv.Compute
+				n[inv.Function]++
+			}
+			return nil
+		}})
 		if err != nil {
 			return nil, err
-		}
-		sum, n := map[string]float64{}, map[string]int{}
-		for _, inv := range res.Invocations {
-			sum[inv.Function] += inv.Compute
-			n[inv.Function]++
 		}
 		out := make(map[string]float64, len(sum))
 		for fn, s := range sum {

@@ -105,8 +105,18 @@ func (e *engine) grant(fi int32) {
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
 	if e.keep {
-		e.acqs = append(e.acqs, acqRecord{})
-		v.acq = int32(len(e.acqs) - 1)
+		if n := len(e.freeAcqs); n > 0 {
+			v.acq = e.freeAcqs[n-1]
+			e.freeAcqs = e.freeAcqs[:n-1]
+			e.acqs[v.acq] = acqRecord{}
+		} else {
+			e.acqs = append(e.acqs, acqRecord{})
+			v.acq = int32(len(e.acqs) - 1)
+		}
+		if e.onRun != nil {
+			r := &e.runs[run]
+			r.acqs = append(r.acqs, v.acq)
+		}
 	}
 	f := &e.frames[fi]
 	f.vm, f.root = vi, true

@@ -28,6 +28,9 @@ type runState struct {
 	pcg       *rand.PCG
 	rng       *rand.Rand
 	factors   []float64
+	// With Options.OnRun: the run's records and each one's acquisition, and its acquisitions.
+	recs         []records.Invocation
+	recAcq, acqs []int32
 }
 
 // arrive starts DAG invocation i: run i of Run and RunArrivals, or the pending arrival of Replay.
@@ -61,6 +64,7 @@ func (e *engine) arrive(i int) {
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.failed, r.retries = false, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
+	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
 	r.fnBase = lo
 	if n := int(hi - lo); cap(r.factors) < n {
@@ -92,6 +96,9 @@ func (e *engine) dagDone(ri int32) {
 	} else {
 		e.dags[r.index] = records.DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
 			Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
+		if e.onRun != nil {
+			e.streamRun(r)
+		}
 	}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)
@@ -112,4 +119,23 @@ func (e *engine) transition(run int32) {
 	}
 	r.trans++
 	r.usd += e.plat.TransitionUSD
+}
+
+// streamRun completes the costs of run r's records (each invocation's share of its VM, whose
+// acquisitions have all been released by now), hands them to Options.OnRun and recycles the run's
+// acquisition records.
+func (e *engine) streamRun(r *runState) {
+	for k := range r.recs {
+		if a := r.recAcq[k]; a >= 0 && e.acqs[a].n > 0 {
+			r.recs[k].Cost += e.acqs[a].usd / float64(e.acqs[a].n)
+		}
+		if r.recs[k].Cost < 0 {
+			e.fail("run %d: invocation %d has cost %g", r.index, k, r.recs[k].Cost)
+		}
+	}
+	if err := e.onRun(e.dags[r.index], r.recs); err != nil && e.err == nil {
+		e.err = err
+	}
+	e.freeAcqs = append(e.freeAcqs, r.acqs...)
+	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 }

@@ -128,10 +128,16 @@ type engine struct {
 	invs   []records.Invocation
 	invAcq []int32
 	acqs   []acqRecord
+	// onRun streams each run's records at its end (Options.OnRun); the records then wait in their
+	// run (runState.recs) and acquisition records are recycled through freeAcqs.
+	onRun    func(records.DAGRun, []records.Invocation) error
+	freeAcqs []int32
 }
 
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
-	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations, deep: opt.Check, coldVM: -1, lazyK: lazyPullers}
+	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check,
+		coldVM: -1, lazyK: lazyPullers}
+	e.onRun = opt.OnRun
 	e.pools = make([]deque, len(c.tmpls))
 	switch plat.WarmReuse {
 	case platform.ReuseNewest:
@@ -281,5 +287,5 @@ func (e *engine) reset() {
 	e.rejected, e.retries = 0, 0
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
-	e.invs, e.invAcq, e.acqs = e.invs[:0], e.invAcq[:0], e.acqs[:0]
+	e.invs, e.invAcq, e.acqs, e.freeAcqs = e.invs[:0], e.invAcq[:0], e.acqs[:0], e.freeAcqs[:0]
 }

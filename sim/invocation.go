@@ -184,11 +184,15 @@ func (e *engine) finishTask(si int32) {
 	r.lastEnd = max(r.lastEnd, e.now)
 	if e.keep {
 		nd := &e.c.nodes[f.node]
-		e.invs = append(e.invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
+		invs, invAcq := &e.invs, &e.invAcq
+		if e.onRun != nil {
+			invs, invAcq = &r.recs, &r.recAcq
+		}
+		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
 			Item: int(f.item), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
 			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd})
-		e.invAcq = append(e.invAcq, v.acq)
+		*invAcq = append(*invAcq, v.acq)
 	}
 	e.touch(vi)
 	e.removeActive(vi, si)

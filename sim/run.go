@@ -23,6 +23,12 @@ type Options struct {
 	Cold bool
 	// KeepInvocations fills Result.Invocations (one record per function invocation).
 	KeepInvocations bool
+	// OnRun, when set, is called as each DAG invocation ends with its record and the records of
+	// its function invocations (in the order they ended, costs complete: every VM of a run is
+	// released before the run ends). The slice is reused after OnRun returns. Records then stream
+	// out instead of accumulating in Result.Invocations, so memory is bounded by the runs in
+	// flight; an error from OnRun stops the simulation and is returned.
+	OnRun func(d records.DAGRun, invs []records.Invocation) error
 	// Check adds O(VM size) consistency checks on every rate computation (CPU never
 	// over-allocated). The O(1) invariants (clock monotone, each invocation ends once, costs
 	// non-negative, a DAG ends after its invocations) are always checked.

@@ -2,11 +2,14 @@ package wisefuse
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // BenchmarkPrepareBuiltin is the one-time work of a planner for each built-in app, from its
@@ -22,6 +25,28 @@ func BenchmarkPrepareBuiltin(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				pl, err := NewPlanner(p, PlannerOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pl.Prepare()
+			}
+		})
+	}
+}
+
+// BenchmarkPrepareBuiltinFull is BenchmarkPrepareBuiltin on the full default platform (with the
+// measured bandwidths and contention), as `wisefuse plan` and the experiments plan: transfers
+// then share a bundle's network, so the bundle replay has more phases.
+func BenchmarkPrepareBuiltinFull(b *testing.B) {
+	for _, a := range apps.All() {
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(a.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default(), BundleRuns: *bundleRuns}})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -120,5 +145,53 @@ func BenchmarkAddIndependent(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		dst = addIndependent(dst, a, c)
+	}
+}
+
+// BenchmarkProfileWideMap profiles a task, a Map of width items and a task (10 runs at each
+// of two sizes) through the streaming Runner and reports the heap still allocated per record
+// (the profile's samples) and the peak heap growth per record seen while profiling. Records stream
+// into the profile run by run, so neither grows with the record's size: both stay about the
+// same at the two widths, far below a record's 0.6-0.75 KB.
+func BenchmarkProfileWideMap(b *testing.B) {
+	for _, width := range []int{1000, 10000} {
+		w := &dag.Workflow{Name: "wide", Functions: []dag.Function{
+			{Name: "split", MinMemoryMB: 256, SerialWork: dag.Const(0.2), Threads: 1},
+			{Name: "work", MinMemoryMB: 256, SerialWork: dag.Const(0.1), ParallelWork: dag.Const(0.2), Threads: 2},
+			{Name: "join", MinMemoryMB: 256, SerialWork: dag.Const(0.2), Threads: 1},
+		}, Steps: []dag.Step{
+			{Name: "split", Task: "split"},
+			{Name: "map", Map: &dag.Map{Items: dag.Const(float64(width)), Iterator: []dag.Step{{Name: "work", Task: "work"}}}},
+			{Name: "join", Task: "join"},
+		}}
+		o := ProfileOptions{Sizes: []int{1024, 4096}, Runs: 10}
+		b.Run(fmt.Sprint("items=", width), func(b *testing.B) {
+			recs := float64(len(o.Sizes) * o.Runs * (width + 2))
+			var kept, peak float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				maxHeap := before.HeapAlloc
+				p, err := ProfileBy(w, o, func(w *dag.Workflow, pl *dag.Plan, runs int, seed uint64, sink RunSink) error {
+					return simRunner(w, pl, runs, seed, func(invs []records.Invocation, d *records.DAGRun) error {
+						var ms runtime.MemStats
+						runtime.ReadMemStats(&ms)
+						maxHeap = max(maxHeap, ms.HeapAlloc)
+						return sink(invs, d)
+					})
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				kept = float64(after.HeapAlloc-before.HeapAlloc) / recs
+				peak = float64(maxHeap-before.HeapAlloc) / recs
+				runtime.KeepAlive(p)
+			}
+			b.ReportMetric(kept, "kept-B/record")
+			b.ReportMetric(peak, "peak-B/record")
+		})
 	}
 }

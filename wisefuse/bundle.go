@@ -27,95 +27,213 @@ type psSim struct {
 	cur    []int     // current phase of each item
 	left   []float64 // what is left of the current phase
 	rate   []float64
-	order  []int // computing items
+	// done is the threshold under which what is left of the current phase counts as finished.
+	done  []float64
+	kind  []uint8 // the kind of each item's current phase
+	order []int   // computing items
 	// netOrder are the transferring items; open is water filling's scratch.
 	netOrder, open []int
 	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
 	contention float64
 	// connBps and vmBps are one transfer's and the whole VM's network bandwidth (bytes/s).
 	connBps, vmBps float64
+	// cache holds every item's phases of a narrow Map, built once per profiled size, Map and
+	// storage flags (they do not depend on the VM size), in one array.
+	cache map[phaseKey]*itemPhases
+	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
+	buf []psPhase
+	off []int
+	// pows remembers recent (n/threads)^g: a replay's fair shares take few distinct values.
+	pows [64]powMemo
 }
+
+type powMemo struct{ x, g, y float64 }
+
+// oversubEfficiency is the package's oversubEfficiency, with math.Pow's results remembered (the
+// same inputs give the same result, so this changes no value).
+func (ps *psSim) oversubEfficiency(n, threads, g float64) float64 {
+	if !(g > 0 && n < threads) {
+		return 1
+	}
+	x := n / threads
+	e := &ps.pows[((math.Float64bits(x)^math.Float64bits(g))*0x9e3779b97f4a7c15)>>58]
+	if e.x != x || e.g != g { // an empty entry has g = 0, which never matches
+		*e = powMemo{x: x, g: g, y: math.Pow(x, g)}
+	}
+	return e.y
+}
+
+// phaseKey names the phases of one Map's items at one profiled size with given storage flags.
+type phaseKey struct {
+	size, si            int
+	remoteIn, remoteOut bool
+}
+
+// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
+// is not -1 yet.
+type itemPhases struct {
+	ph  []psPhase
+	off []int
+}
+
+// maxCachedItems bounds the items whose phases psSim keeps: wide Maps replay only a few of their
+// bundles (widemaps.go), so their phases are built on the fly.
+const maxCachedItems = 1 << 16
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
 // billed seconds.
-func (ps *psSim) bundle(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores) (latency, busy float64) {
-	busy = ps.replay(m, items, fns, b, e, vcpu, true, true)
+func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu Cores) (latency, busy float64) {
+	items := src.stages[si].items
+	busy = ps.replay(m, src, si, fns, b, e, vcpu, true, true)
 	return items.gap[b*items.tasks] + busy, busy
 }
 
-// replay runs items [b, e) side by side in one VM of vcpu and returns when the last one ends.
-// Inside the VM the iterator's steps pass data in memory, with no orchestration between them, as
-// in a fusion group. The first step reads its input from remote storage when remoteIn, else from
-// memory (the Map is fused after a task in this VM); the last step writes to storage when
-// remoteOut, else to memory.
-func (ps *psSim) replay(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, remoteIn, remoteOut bool) float64 {
-	nt := items.tasks
+// replay runs items [b, e) of Map si at profiled size src side by side in one VM of vcpu and
+// returns when the last one ends. Inside the VM the iterator's steps pass data in memory, with no
+// orchestration between them, as in a fusion group. The first step reads its input from remote
+// storage when remoteIn, else from memory (the Map is fused after a task in this VM); the last
+// step writes to storage when remoteOut, else to memory.
+func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu Cores, remoteIn, remoteOut bool) float64 {
+	items := src.stages[si].items
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
-	for i := range n {
-		j := b + i
-		ph := ps.phases[i][:0]
-		wait := func(w float64) {
-			if w > 0 {
-				ph = append(ph, psPhase{amount: w})
+	if total := items.runStart[len(items.runStart)-1]; total <= maxCachedItems {
+		k := phaseKey{src.index, si, remoteIn, remoteOut}
+		c := ps.cache[k]
+		if c == nil {
+			c = &itemPhases{off: make([]int, total+1)}
+			for j := range total {
+				c.ph = m.itemPhases(c.ph, items, fns, j, remoteIn, remoteOut)
+				c.off[j+1] = len(c.ph)
 			}
+			if ps.cache == nil {
+				ps.cache = map[phaseKey]*itemPhases{}
+			}
+			ps.cache[k] = c
 		}
-		transfer := func(fn string, in bool, seconds float64) {
-			w, bytes := m.splitTransfer(fn, in, seconds)
-			wait(w)
-			if bytes > 0 {
-				ph = append(ph, psPhase{amount: bytes, net: true})
-			}
+		for i := range n {
+			lo, hi := c.off[b+i], c.off[b+i+1]
+			ps.phases[i] = c.ph[lo:hi:hi]
 		}
-		for t := range nt {
-			k := j*nt + t
-			wait(items.init[k])
-			if t == 0 && remoteIn {
-				transfer(fns[t], true, items.down[k])
-			} else {
-				wait(m.localTime(fns[t], true))
-			}
-			curve := m.curves[fns[t]]
-			s := items.scale[k]
-			if curve.Serial > 0 {
-				ph = append(ph, psPhase{amount: s * curve.Serial, cap: 1})
-			}
-			if curve.Parallel > 0 {
-				ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
-			}
-			if t == nt-1 && remoteOut {
-				transfer(fns[t], false, items.up[k])
-			} else {
-				wait(m.localTime(fns[t], false))
-			}
+	} else {
+		ps.buf = ps.buf[:0]
+		ps.off = append(ps.off[:0], 0)
+		for i := range n {
+			ps.buf = m.itemPhases(ps.buf, items, fns, b+i, remoteIn, remoteOut)
+			ps.off = append(ps.off, len(ps.buf))
 		}
-		ps.phases[i] = ph
+		for i := range n {
+			ps.phases[i] = ps.buf[ps.off[i]:ps.off[i+1]:ps.off[i+1]]
+		}
 	}
 	ps.contention = m.opts.Platform.ContentionPerCoRunner
 	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
 	return ps.run(n, vcpu)
 }
 
+// itemPhases appends item j's phases to ph.
+func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fns []string, j int, remoteIn, remoteOut bool) []psPhase {
+	nt := items.tasks
+	wait := func(w float64) {
+		if w > 0 {
+			ph = append(ph, psPhase{amount: w})
+		}
+	}
+	transfer := func(fn string, in bool, seconds float64) {
+		w, bytes := m.splitTransfer(fn, in, seconds)
+		wait(w)
+		if bytes > 0 {
+			ph = append(ph, psPhase{amount: bytes, net: true})
+		}
+	}
+	for t := range nt {
+		k := j*nt + t
+		wait(items.init[k])
+		if t == 0 && remoteIn {
+			transfer(fns[t], true, items.down[k])
+		} else {
+			wait(m.localTime(fns[t], true))
+		}
+		curve := m.curves[fns[t]]
+		s := items.scale[k]
+		if curve.Serial > 0 {
+			ph = append(ph, psPhase{amount: s * curve.Serial, cap: 1})
+		}
+		if curve.Parallel > 0 {
+			ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
+		}
+		if t == nt-1 && remoteOut {
+			transfer(fns[t], false, items.up[k])
+		} else {
+			wait(m.localTime(fns[t], false))
+		}
+	}
+	return ph
+}
+
+// Phase kinds: what decides an item's progress rate in its current phase.
+const (
+	kindWait = iota
+	kindNet
+	kindCPU
+	kindDone
+)
+
+func phaseKind(ph []psPhase, cur int) uint8 {
+	switch {
+	case cur >= len(ph):
+		return kindDone
+	case ph[cur].net:
+		return kindNet
+	case ph[cur].cap == 0:
+		return kindWait
+	}
+	return kindCPU
+}
+
 // run replays n items' phases on vcpu and returns when the last one ends.
+//
+// Each item progresses at its rate (allocate) until the first phase ends. Rates depend only on
+// which items transfer and which compute (and on what), so the transfers' rates are set anew only
+// when an item enters or leaves a transfer and the computations' only when one enters or leaves a
+// CPU phase: each is a pure function of its set, so this gives the rates allocating anew at every
+// phase end would.
 func (ps *psSim) run(n int, vcpu Cores) float64 {
 	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
 	ps.left = slices.Grow(ps.left[:0], n)[:n]
 	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
+	ps.done = slices.Grow(ps.done[:0], n)[:n]
+	ps.kind = slices.Grow(ps.kind[:0], n)[:n]
 	active := 0
 	for i := range n {
 		ps.cur[i] = 0
-		if len(ps.phases[i]) > 0 {
-			ps.left[i] = ps.phases[i][0].amount
+		ps.rate[i] = 0
+		ps.kind[i] = phaseKind(ps.phases[i], 0)
+		if ps.kind[i] != kindDone {
+			a := ps.phases[i][0].amount
+			ps.left[i] = a
+			ps.done[i] = 1e-12 * max(1, a)
+			if ps.kind[i] == kindWait {
+				ps.rate[i] = 1
+			}
 			active++
 		}
 	}
 	now := 0.0
+	netChanged, cpuChanged := true, true
 	for active > 0 {
-		ps.allocate(n, vcpu)
+		if netChanged {
+			ps.allocateNet(n)
+			netChanged = false
+		}
+		if cpuChanged {
+			ps.allocateCPU(n, vcpu)
+			cpuChanged = false
+		}
 		dt := math.Inf(1)
 		for i := range n {
-			if ps.cur[i] < len(ps.phases[i]) && ps.rate[i] > 0 {
-				dt = min(dt, ps.left[i]/ps.rate[i])
+			if r := ps.rate[i]; r > 0 {
+				dt = min(dt, ps.left[i]/r)
 			}
 		}
 		if math.IsInf(dt, 1) {
@@ -123,49 +241,63 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 		}
 		now += dt
 		for i := range n {
-			if ps.cur[i] >= len(ps.phases[i]) {
+			was := ps.kind[i]
+			if was == kindDone {
 				continue
 			}
 			ps.left[i] -= ps.rate[i] * dt
-			if ps.left[i] <= 1e-12*max(1, ps.phases[i][ps.cur[i]].amount) {
-				ps.cur[i]++
-				if ps.cur[i] < len(ps.phases[i]) {
-					ps.left[i] = ps.phases[i][ps.cur[i]].amount
-				} else {
-					active--
-				}
+			if ps.left[i] > ps.done[i] {
+				continue
 			}
+			ph := ps.phases[i]
+			ps.cur[i]++
+			next := phaseKind(ph, ps.cur[i])
+			ps.kind[i] = next
+			switch next {
+			case kindDone:
+				active--
+				ps.rate[i] = 0
+			case kindWait:
+				ps.rate[i] = 1
+			}
+			if next != kindDone {
+				a := ph[ps.cur[i]].amount
+				ps.left[i] = a
+				ps.done[i] = 1e-12 * max(1, a)
+			}
+			netChanged = netChanged || was == kindNet || next == kindNet
+			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
 		}
 	}
 	return now
 }
 
-// allocate sets each item's progress rate: 1 for a wait; for transfers an equal split of the VM's
-// network, at most one connection's rate each; and for CPU phases the max-min fair share of vcpu's
-// share under each phase's cap (water filling: phases capped below the fair share get their cap,
-// the rest split what is left; repeat until no cap binds). A spin-waiting phase then loses
-// (n/cap)^g, n its part of the visible cores.
-func (ps *psSim) allocate(n int, vcpu Cores) {
-	ps.order = ps.order[:0]
+// allocateNet sets the transfers' rates: an equal split of the VM's network, at most one
+// connection's rate each.
+func (ps *psSim) allocateNet(n int) {
 	ps.netOrder = ps.netOrder[:0]
 	for i := range n {
-		ps.rate[i] = 0
-		if ps.cur[i] >= len(ps.phases[i]) {
-			continue
-		}
-		switch ph := ps.phases[i][ps.cur[i]]; {
-		case ph.net:
+		if ps.kind[i] == kindNet {
 			ps.netOrder = append(ps.netOrder, i)
-		case ph.cap == 0:
-			ps.rate[i] = 1
-		default:
-			ps.order = append(ps.order, i)
 		}
 	}
 	if k := len(ps.netOrder); k > 0 {
 		r := min(ps.connBps, ps.vmBps/float64(k))
 		for _, i := range ps.netOrder {
 			ps.rate[i] = r
+		}
+	}
+}
+
+// allocateCPU sets the CPU phases' rates: the max-min fair share of vcpu's share under each
+// phase's cap (water filling: phases capped below the fair share get their cap, the rest split
+// what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
+// of the visible cores; with several items computing, each is slowed by contention.
+func (ps *psSim) allocateCPU(n int, vcpu Cores) {
+	ps.order = ps.order[:0]
+	for i := range n {
+		if ps.kind[i] == kindCPU {
+			ps.order = append(ps.order, i)
 		}
 	}
 	left := vcpu.Share
@@ -196,7 +328,7 @@ func (ps *psSim) allocate(n int, vcpu Cores) {
 	ps.open = open
 	for _, i := range ps.order {
 		ph := ps.phases[i][ps.cur[i]]
-		ps.rate[i] *= oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
+		ps.rate[i] *= ps.oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
 	}
 	if k := len(ps.order); k > 1 && ps.contention > 0 {
 		slow := 1 + ps.contention*float64(k-1)

@@ -60,11 +60,26 @@ func (pl *Planner) evaluateOptions() {
 	grid := pl.opts.grid()
 	pl.options = make([][][]*option, n+1)
 	var sc scratch
+	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
+	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once.
+	type bundledKey struct{ si, mem, bundle int }
+	bundled := map[bundledKey]stageEval{}
 	for i := range n {
 		pl.options[i] = make([][]*option, n+1)
 		byEnd := make([][]*option, n+1)
 		for _, sg := range pl.segmentChoices(i, grid) {
-			e := m.evalSegment(&sc, sg)
+			var e stageEval
+			if sg.cfg != nil && sg.cfg.bundle > 1 {
+				k := bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
+				if prev, ok := bundled[k]; ok {
+					e = stageEval{lat: slices.Clone(prev.lat), cost: prev.cost}
+				} else {
+					e = m.evalSegment(&sc, sg)
+					bundled[k] = e
+				}
+			} else {
+				e = m.evalSegment(&sc, sg)
+			}
 			if sg.end == n {
 				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
 			}

@@ -57,31 +57,88 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 		}
 		return keys[i].run < keys[j].run
 	})
-	p := &Profile{Workflow: Skeleton(w), Source: "simulator records"}
-	var cur *SizeProfile
+	b := newProfileBuilder(w)
 	for _, k := range keys {
-		if cur == nil || cur.MemoryMB != k.mem {
-			p.Sizes = append(p.Sizes, newSizeProfile(w, k.mem))
-			cur = &p.Sizes[len(p.Sizes)-1]
+		b.ptrs = b.ptrs[:0]
+		for _, i := range byRun[k] {
+			b.ptrs = append(b.ptrs, &invs[i])
 		}
-		if err := cur.addRun(w, invs, byRun[k], dagByRun[k.run]); err != nil {
-			return nil, fmt.Errorf("wisefuse: run %d at %d MB: %w", k.run, k.mem, err)
+		if err := b.addRun(k.run, k.mem, b.ptrs, dagByRun[k.run]); err != nil {
+			return nil, err
 		}
 	}
-	if len(p.Sizes) == 0 {
-		return nil, fmt.Errorf("wisefuse: no invocations to profile")
-	}
-	return p, nil
+	return b.profile()
 }
 
-// addRun appends one run (the invocations idx of invs) to the size profile. The run's index in
-// the profile is its position, so runs are renumbered 0..Runs-1.
-func (s *SizeProfile) addRun(w *dag.Workflow, invs []records.Invocation, idx []int, d *records.DAGRun) error {
+// profileBuilder builds a profile run by run, in order of memory size, then run.
+type profileBuilder struct {
+	w     *dag.Workflow
+	steps map[string]bool
+	p     *Profile
+	ptrs  []*records.Invocation
+	runs  int // runs added through addRecords
+}
+
+func newProfileBuilder(w *dag.Workflow) *profileBuilder {
+	b := &profileBuilder{w: w, steps: map[string]bool{}, p: &Profile{Workflow: Skeleton(w), Source: "simulator records"}}
+	w.Walk(func(_ []string, s *dag.Step) { b.steps[s.Name] = true })
+	return b
+}
+
+// addRecords is the RunSink of ProfileBy: it checks one run's records as FromRecords does and
+// adds the run.
+func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun) error {
+	run := b.runs
+	b.runs++
+	b.ptrs = b.ptrs[:0]
+	for i := range invs {
+		in := &invs[i]
+		if !b.steps[in.Step] {
+			return fmt.Errorf("wisefuse: run %d: invocation %d: step %q is not in workflow %q", run, i, in.Step, b.w.Name)
+		}
+		if in.MemoryMB != invs[0].MemoryMB {
+			return fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", run, invs[0].MemoryMB, in.MemoryMB)
+		}
+		if in.Bundle != 0 && in.Bundle != in.Item {
+			return fmt.Errorf("wisefuse: invocation %d (run %d, step %q) is bundled; profile unbundled plans", i, run, in.Step)
+		}
+		b.ptrs = append(b.ptrs, in)
+	}
+	if len(invs) == 0 {
+		return nil // as FromRecords, which only sees runs through their invocations
+	}
+	mem := invs[0].MemoryMB
+	if n := len(b.p.Sizes); n > 0 && mem < b.p.Sizes[n-1].MemoryMB {
+		return fmt.Errorf("wisefuse: run %d at %d MB comes after runs at %d MB; profile sizes in increasing order", run, mem, b.p.Sizes[n-1].MemoryMB)
+	}
+	return b.addRun(run, mem, b.ptrs, d)
+}
+
+// addRun adds run (numbered as the caller numbers it, for errors) of the records ins at mem MB.
+func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *records.DAGRun) error {
+	if n := len(b.p.Sizes); n == 0 || b.p.Sizes[n-1].MemoryMB != mem {
+		b.p.Sizes = append(b.p.Sizes, newSizeProfile(b.w, mem))
+	}
+	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(b.w, ins, d); err != nil {
+		return fmt.Errorf("wisefuse: run %d at %d MB: %w", run, mem, err)
+	}
+	return nil
+}
+
+func (b *profileBuilder) profile() (*Profile, error) {
+	if len(b.p.Sizes) == 0 {
+		return nil, fmt.Errorf("wisefuse: no invocations to profile")
+	}
+	return b.p, nil
+}
+
+// addRun appends one run (its invocations ins) to the size profile. The run's index in the
+// profile is its position, so runs are renumbered 0..Runs-1.
+func (s *SizeProfile) addRun(w *dag.Workflow, ins []*records.Invocation, d *records.DAGRun) error {
 	run := s.Runs
 	byStep := map[string][]*records.Invocation{}
 	first, last := math.Inf(1), math.Inf(-1)
-	for _, i := range idx {
-		in := &invs[i]
+	for _, in := range ins {
 		byStep[in.Step] = append(byStep[in.Step], in)
 		first, last = math.Min(first, in.Start), math.Max(last, in.End)
 	}

@@ -66,7 +66,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	wide := widest > wideBundles
 	vcpu := cores(plat, vmMem)
 	sampled, sampledBusy := 0, 0.0
-	for r := range src.runs {
+	runs := src.runs
+	if k := m.opts.BundleRuns; k > 0 && k < runs && !wide {
+		runs = k
+	}
+	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		var worst float64
 		if wide {
@@ -77,14 +81,14 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			perRun := max(1, wideCostSamples/src.runs)
 			step := max(1, (hi-lo+cfg.bundle-1)/cfg.bundle/perRun) * cfg.bundle
 			for b := lo; b < hi; b += step {
-				_, busy := sc.ps.bundle(m, items, fns, b, min(b+cfg.bundle, hi), vcpu)
+				_, busy := sc.ps.bundle(m, src, si, fns, b, min(b+cfg.bundle, hi), vcpu)
 				sampled++
 				sampledBusy += busy
 			}
 		} else {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
-				tm, busy := sc.ps.bundle(m, items, fns, b, e, vcpu)
+				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
 				worst = max(worst, tm)
 				cost += vmCost(plat, vmMem, busy)
 			}
@@ -93,6 +97,10 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
+	}
+	if runs < src.runs {
+		// BundleRuns: the replayed runs' VM cost stands for every run's.
+		cost *= float64(src.runs) / float64(runs)
 	}
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
 	sc.vals = vals

@@ -22,6 +22,11 @@ type ModelOptions struct {
 	Platform *platform.Platform
 	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
 	Atoms int
+	// BundleRuns, when positive and below the profiled runs, makes a bundled Map's latency and
+	// its VMs' cost come from the bundle replays of the first BundleRuns profiled runs only (the
+	// storage and transition costs still count every run). An approximation that trades accuracy
+	// for planning time, which the replays dominate; 0 (the default) replays every run.
+	BundleRuns int
 }
 
 func (o ModelOptions) withDefaults() ModelOptions {

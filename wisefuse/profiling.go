@@ -11,9 +11,16 @@ import (
 )
 
 // Runner runs w under plan p for runs independent runs, seeded by seed, on some platform (the
-// simulator, or a real deployment's test harness) and returns what the platform logs. The
-// profiler needs nothing else from the platform: package policy passes the simulator.
-type Runner func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64) ([]records.Invocation, []records.DAGRun, error)
+// simulator, or a real deployment's test harness) and hands what the platform logs to sink, one
+// run at a time, in run order. The profiler needs nothing else from the platform: package policy
+// passes the simulator. An error from sink must stop the runner and be returned.
+type Runner func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error
+
+// RunSink takes one run's records: its function invocations (any order) and its DAG record (nil
+// when the platform has none: the run's arrival and end are then its first invocation's start and
+// last invocation's end). The records are not kept, so a runner may reuse the slice after the
+// call returns: the profile grows with the samples it keeps, not with the records.
+type RunSink func(invs []records.Invocation, d *records.DAGRun) error
 
 // ProfileOptions say how to profile a workflow. The zero value means the defaults.
 type ProfileOptions struct {
@@ -63,24 +70,11 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 	}
 	slices.Sort(sizes)
 	sizes = slices.Compact(sizes)
-	var invs []records.Invocation
-	var dags []records.DAGRun
-	runBase := 0
+	b := newProfileBuilder(w)
 	for i, mem := range sizes {
-		ri, rd, err := run(w, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i))
-		if err != nil {
+		if err := run(w, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), b.addRecords); err != nil {
 			return nil, fmt.Errorf("wisefuse: profiling %s at %d MB: %w", w.Name, mem, err)
 		}
-		// Runs are numbered per call; shift them so sizes do not collide.
-		for _, in := range ri {
-			in.Run += runBase
-			invs = append(invs, in)
-		}
-		for _, d := range rd {
-			d.Run += runBase
-			dags = append(dags, d)
-		}
-		runBase += o.Runs
 	}
-	return FromRecords(w, invs, dags)
+	return b.profile()
 }

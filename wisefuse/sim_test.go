@@ -1,6 +1,7 @@
 package wisefuse
 
 import (
+	"flag"
 	"fmt"
 	"maps"
 	"math"
@@ -144,6 +145,10 @@ type accuracyRow struct {
 // tens of percent the two agree, but ml's oversubscribed bundles slow down several-fold and the
 // fused-Map plans by more than +100%, where points grow with the impact (the log shows both, and
 // "fuse Split+Chunks" is 4.7 points off, over the paper's 3.4, at a 2.1% factor error).
+// bundleRuns measures the accuracy of the ModelOptions.BundleRuns approximation:
+// go test -run TestAccuracyAgainstSimulator -v ./wisefuse/ -args -bundle-runs 60
+var bundleRuns = flag.Int("bundle-runs", 0, "ModelOptions.BundleRuns for TestAccuracyAgainstSimulator")
+
 func TestAccuracyAgainstSimulator(t *testing.T) {
 	type planCase struct {
 		name string
@@ -171,7 +176,7 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := NewModel(p, ModelOptions{Platform: platform.Default()})
+		m, err := NewModel(p, ModelOptions{Platform: platform.Default(), BundleRuns: *bundleRuns})
 		if err != nil {
 			t.Fatal(err)
 		}

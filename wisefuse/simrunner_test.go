@@ -11,13 +11,16 @@ import (
 // together for users; it imports this package, so the tests here call the simulator directly.
 
 func profileInSim(w *dag.Workflow, o ProfileOptions) (*Profile, error) {
-	return ProfileBy(w, o, func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64) ([]records.Invocation, []records.DAGRun, error) {
-		res, err := sim.Run(w, p, runs, sim.Options{Seed: seed, KeepInvocations: true})
-		if err != nil {
-			return nil, nil, err
-		}
-		return res.Invocations, res.DAGs, nil
-	})
+	return ProfileBy(w, o, simRunner)
+}
+
+// simRunner is policy.SimRunner(platform.Default()): records stream from the simulator into the
+// profile, run by run.
+func simRunner(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+	_, err := sim.Run(w, p, runs, sim.Options{Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+		return sink(invs, &d)
+	}})
+	return err
 }
 
 // newSimPlanner profiles w in the simulator and plans with the simulated platform's facts.

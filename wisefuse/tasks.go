@@ -87,7 +87,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			}
 		}
 		lo, hi := items.runStart[r], items.runStart[r+1]
-		busy += sc.ps.replay(m, items, fns, lo, hi, c, k == i, k == j-1)
+		busy += sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
 				cost += storageCost(plat, items.down[it*nt], 0)

@@ -32,7 +32,7 @@ func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string
 	hi := items.runStart[r+1]
 	worst := 0.0
 	for _, b := range m.wideCandidates(src, si, r, fns, bsz) {
-		tm, _ := sc.ps.bundle(m, items, fns, b, min(b+bsz, hi), vcpu)
+		tm, _ := sc.ps.bundle(m, src, si, fns, b, min(b+bsz, hi), vcpu)
 		worst = max(worst, tm)
 	}
 	return worst
