@@ -33,6 +33,9 @@ type Config struct {
 	Shard, Shards int
 	// Out is the output folder (created if missing); see output.go for its files.
 	Out string
+	// FunctionRows also writes one row per function invocation (functions.parquet): about 10x
+	// the rows of the DAG invocation table, so only on request.
+	FunctionRows bool
 	// Workers plan DAGs in parallel (0: GOMAXPROCS). The output does not depend on it.
 	Workers int
 	// Progress, when set, is called now and then: stage is "plan" (done and total DAGs) or

@@ -77,11 +77,67 @@ func Merge(out string, dirs []string) (*Summary, error) {
 		return nil, err
 	}
 	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
+	if _, ok := first.Files[FunctionsFile]; ok {
+		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums)
+		if err != nil {
+			return nil, err
+		}
+		s.Files[FunctionsFile] = n
+	}
 	s.Wall += time.Since(start).Seconds()
 	if err := writeSummary(summaryPath, s); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// concatFunctions writes the shards' function tables one after the other (grouped by shard, in
+// the order the folders are given; each shard's rows in the order its DAG invocations finished).
+func concatFunctions(path string, dirs []string, sums []*Summary) (int64, error) {
+	w, err := tables.Create(path, FunctionSchema)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Abort()
+	read := make([]int64, len(dirs))
+	for i, d := range dirs {
+		if _, ok := sums[i].Files[FunctionsFile]; !ok {
+			return 0, fmt.Errorf("merge: %s has no %s (replayed without --function-rows) but %s has", d, FunctionsFile, dirs[0])
+		}
+		r, err := tables.Open(filepath.Join(d, FunctionsFile), FunctionSchema)
+		if err != nil {
+			return 0, err
+		}
+		for r.Next() {
+			read[i]++
+			for c, col := range FunctionSchema {
+				switch col.Type {
+				case tables.String:
+					w.String(r.String(c))
+				case tables.Int64:
+					w.Int(r.Int(c))
+				case tables.Float64:
+					w.Float(r.Float(c))
+				case tables.Bool:
+					w.Bool(r.Bool(c))
+				}
+			}
+			if err := w.EndRow(); err != nil {
+				r.Close()
+				return 0, err
+			}
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return 0, err
+		}
+	}
+	if err := checkRows(FunctionsFile, dirs, sums, read); err != nil {
+		return 0, err
+	}
+	rows := w.Rows()
+	return rows, w.Close()
 }
 
 // checkShards makes sure the folders are shards of one replay, each shard once, all present.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -25,7 +26,14 @@ const (
 	InvocationsFile = "invocations.parquet"
 	DAGsFile        = "dags.parquet"
 	SummaryFile     = "summary.json"
+	FunctionsFile   = "functions.parquet" // only with Config.FunctionRows
 )
+
+// FunctionSchema is one row per function invocation (Config.FunctionRows): the DAG, then the
+// simulator's function-invocation record (tables.InvocationSchema) with its run as the trace's
+// invocation id.
+var FunctionSchema = append(tables.Schema{{Name: "dag_id", Type: tables.String}, {Name: "invocation_id", Type: tables.Int64}},
+	tables.InvocationSchema[1:]...)
 
 // InvocationSchema is one row per replayed DAG invocation.
 var InvocationSchema = tables.Schema{
@@ -140,11 +148,13 @@ type outputs struct {
 	dir     string
 	created bool // the folder did not exist: an aborted replay removes it again
 	invs    *tables.Writer
+	fns     *tables.Writer // nil unless Config.FunctionRows
+	last    int32          // the DAG of the last outcome, whose function records come next
 	dags    []dagStats
 	done    bool // finish succeeded
 }
 
-func createOutputs(dir string, nDAGs int) (*outputs, error) {
+func createOutputs(dir string, nDAGs int, functionRows bool) (*outputs, error) {
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -154,6 +164,12 @@ func createOutputs(dir string, nDAGs int) (*outputs, error) {
 		return nil, err
 	}
 	o := &outputs{dir: dir, created: errors.Is(statErr, os.ErrNotExist), invs: w, dags: make([]dagStats, nDAGs)}
+	if functionRows {
+		if o.fns, err = tables.Create(filepath.Join(dir, FunctionsFile), FunctionSchema); err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
 	for i := range o.dags {
 		o.dags[i].lat = newSketch()
 	}
@@ -164,6 +180,9 @@ func createOutputs(dir string, nDAGs int) (*outputs, error) {
 func (o *outputs) abort() {
 	if !o.done {
 		o.invs.Abort()
+		if o.fns != nil {
+			o.fns.Abort()
+		}
 		if o.created {
 			os.Remove(o.dir) // only if empty
 		}
@@ -173,6 +192,7 @@ func (o *outputs) abort() {
 // add records one finished DAG invocation.
 func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	lat := r.End - r.Arrival
+	o.last = r.DAG
 	d := &o.dags[r.DAG]
 	d.n++
 	d.fns += int64(r.Invocations)
@@ -204,6 +224,22 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	w.Bool(r.Rejected)
 	w.Int(int64(r.Retries))
 	return w.EndRow()
+}
+
+// addFunctions records the function invocations of the DAG invocation just added (sim.Replay
+// hands them over right after its outcome).
+func (o *outputs) addFunctions(plans []dagPlan, d records.DAGRun, recs []records.Invocation) error {
+	w, id := o.fns, plans[o.last].entry.DAG
+	for i := range recs {
+		r := &recs[i]
+		w.String(id)
+		w.Int(int64(d.Run))
+		tables.WriteInvocationFields(w, r)
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dagRow is one row of the DAG table.
@@ -280,6 +316,12 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 		return err
 	}
 	s.Files = map[string]int64{InvocationsFile: o.invs.Rows(), DAGsFile: dw.Rows()}
+	if o.fns != nil {
+		s.Files[FunctionsFile] = o.fns.Rows()
+		if err := o.fns.Close(); err != nil {
+			return err
+		}
+	}
 	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

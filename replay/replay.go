@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
 )
@@ -57,7 +58,7 @@ func Run(cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer src.r.Close()
-	out, err := createOutputs(cfg.Out, len(plans))
+	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,11 @@ func Run(cfg Config) (*Summary, error) {
 		}
 		return out.add(plans, o)
 	}
-	stats, err := sim.Replay(work, src.next, emit, sim.Options{Platform: cfg.Platform, Seed: cfg.Seed})
+	opt := sim.Options{Platform: cfg.Platform, Seed: cfg.Seed}
+	if cfg.FunctionRows {
+		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error { return out.addFunctions(plans, d, recs) }
+	}
+	stats, err := sim.Replay(work, src.next, emit, opt)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

@@ -2,10 +2,14 @@ package replay
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/tables"
 
 	"github.com/wisefuse/wisefuse/traces"
 )
@@ -53,11 +57,11 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 	dir := t.TempDir()
 	trace := genTrace(t, dir, "t.parquet", 60, 3000)
 	for _, pol := range []string{"user-max", "sonic"} {
-		whole := run(t, Config{Trace: trace, Policy: pol, Out: filepath.Join(dir, pol, "whole"), Seed: 3})
+		whole := run(t, Config{Trace: trace, Policy: pol, Out: filepath.Join(dir, pol, "whole"), Seed: 3, FunctionRows: true})
 		var shards []string
 		for i := range 3 {
 			out := filepath.Join(dir, pol, "shard", string(rune('a'+i)))
-			run(t, Config{Trace: trace, Policy: pol, Out: out, Seed: 3, Shard: i, Shards: 3})
+			run(t, Config{Trace: trace, Policy: pol, Out: out, Seed: 3, Shard: i, Shards: 3, FunctionRows: true})
 			shards = append(shards, out)
 		}
 		merged, err := Merge(filepath.Join(dir, pol, "merged"), shards)
@@ -81,6 +85,9 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 			if p.a != p.b {
 				t.Errorf("%s: %s: whole %v, merged %v", pol, p.name, p.a, p.b)
 			}
+		}
+		if whole.Files[FunctionsFile] != whole.FunctionInvocations || merged.Files[FunctionsFile] != whole.FunctionInvocations {
+			t.Errorf("%s: %d function rows whole, %d merged, want %d", pol, whole.Files[FunctionsFile], merged.Files[FunctionsFile], whole.FunctionInvocations)
 		}
 		a, _ := os.ReadFile(filepath.Join(dir, pol, "whole", DAGsFile))
 		b, _ := os.ReadFile(filepath.Join(dir, pol, "merged", DAGsFile))
@@ -172,5 +179,53 @@ func TestBadTraces(t *testing.T) {
 		if _, _, err := ParseShard(spec); err == nil {
 			t.Errorf("shard %q accepted", spec)
 		}
+	}
+}
+
+// TestFunctionRowsAddUpToTheDAG: with FunctionRows, each DAG invocation's function rows carry its
+// whole cost but its orchestration: the function costs plus its transitions at the platform's
+// price equal the DAG invocation's cost.
+func TestFunctionRowsAddUpToTheDAG(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 30, 1500)
+	out := filepath.Join(dir, "out")
+	run(t, Config{Trace: trace, Policy: "photons", Out: out, FunctionRows: true})
+	type key struct {
+		dag string
+		id  int64
+	}
+	fnCost, fns := map[key]float64{}, map[key]int64{}
+	r, err := tables.Open(filepath.Join(out, FunctionsFile), FunctionSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		k := key{strings.Clone(r.String(0)), r.Int(1)}
+		fnCost[k] += r.Float(FunctionSchema.Index("cost_usd"))
+		fns[k]++
+	}
+	r.Close()
+	inv, err := tables.Open(filepath.Join(out, InvocationsFile), InvocationSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inv.Close()
+	price := platform.Default().TransitionUSD
+	n := 0
+	for inv.Next() {
+		k := key{inv.String(0), inv.Int(1)}
+		if got, want := fns[k], inv.Int(6); got != want {
+			t.Fatalf("%v: %d function rows, the DAG row says %d", k, got, want)
+		}
+		// The DAG row has no transition count; recover it from the remainder and check it is a
+		// whole number of transitions.
+		rest := (inv.Float(5) - fnCost[k]) / price
+		if math.Abs(rest-math.Round(rest)) > 1e-6 || rest < 0.5 {
+			t.Fatalf("%v: DAG cost %v, function costs %v: the rest is %v transitions, want a whole number >= 1", k, inv.Float(5), fnCost[k], rest)
+		}
+		n++
+	}
+	if n != 1500 {
+		t.Errorf("%d DAG rows, want 1500", n)
 	}
 }

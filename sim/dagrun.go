@@ -86,6 +86,8 @@ func (e *engine) dagDone(ri int32) {
 	if r.usd < 0 {
 		e.fail("run %d has negative cost %g", r.index, r.usd)
 	}
+	d := records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
+		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
 	if e.emit != nil {
 		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs,
 			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
@@ -94,11 +96,10 @@ func (e *engine) dagDone(ri int32) {
 			e.err = err
 		}
 	} else {
-		e.dags[r.index] = records.DAGRun{Run: int(r.index), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
-			Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
-		if e.onRun != nil {
-			e.streamRun(r)
-		}
+		e.dags[r.index] = d
+	}
+	if e.onRun != nil {
+		e.streamRun(r, d)
 	}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)
@@ -124,7 +125,7 @@ func (e *engine) transition(run int32) {
 // streamRun completes the costs of run r's records (each invocation's share of its VM, whose
 // acquisitions have all been released by now), hands them to Options.OnRun and recycles the run's
 // acquisition records.
-func (e *engine) streamRun(r *runState) {
+func (e *engine) streamRun(r *runState, d records.DAGRun) {
 	for k := range r.recs {
 		if a := r.recAcq[k]; a >= 0 && e.acqs[a].n > 0 {
 			r.recs[k].Cost += e.acqs[a].usd / float64(e.acqs[a].n)
@@ -133,7 +134,7 @@ func (e *engine) streamRun(r *runState) {
 			e.fail("run %d: invocation %d has cost %g", r.index, k, r.recs[k].Cost)
 		}
 	}
-	if err := e.onRun(e.dags[r.index], r.recs); err != nil && e.err == nil {
+	if err := e.onRun(d, r.recs); err != nil && e.err == nil {
 		e.err = err
 	}
 	e.freeAcqs = append(e.freeAcqs, r.acqs...)

@@ -66,7 +66,9 @@ type ReplayStats struct {
 }
 
 // Replay runs every arrival that next yields (in non-decreasing time) through one shared platform
-// and hands each finished DAG invocation to emit, in the order they finish. next fills its
+// and hands each finished DAG invocation to emit, in the order they finish. With Options.OnRun
+// set, each DAG invocation's function records follow its outcome at once (OnRun is called right
+// after emit, for the same DAG invocation; DAGRun.Run is its id), costs complete. next fills its
 // argument and returns false at the end; an error from next or emit stops the replay and is
 // returned. The Outcome passed to emit is reused: copy what you keep.
 func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome) error, opt Options) (ReplayStats, error) {
@@ -95,7 +97,7 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		c.add(wl.Workflow, wl.Plan, plat)
 		keys[i] = wl.Key
 	}
-	opt.KeepInvocations = false // records stream out as outcomes
+	opt.KeepInvocations = false // records stream out: outcomes, and with Options.OnRun each run's records
 	e := newEngine(c, plat, modeShared, opt)
 	e.pull, e.emit, e.keys = next, emit, keys
 	e.total = math.MaxInt // until the source ends

@@ -52,27 +52,33 @@ func WriteInvocations(path string, recs []records.Invocation) error {
 	for i := range recs {
 		r := &recs[i]
 		w.Int(int64(r.Run))
-		w.String(r.Step)
-		w.String(r.Function)
-		w.Int(int64(r.Item))
-		w.Int(int64(r.Bundle))
-		w.Int(int64(r.VM))
-		w.Int(int64(r.MemoryMB))
-		w.Bool(r.Cold)
-		w.Float(r.Start)
-		w.Float(r.Init)
-		w.Float(r.Download)
-		w.Float(r.Compute)
-		w.Float(r.Upload)
-		w.Float(r.InBytes)
-		w.Float(r.OutBytes)
-		w.Float(r.End)
-		w.Float(r.Cost)
+		WriteInvocationFields(w, r)
 		if err := w.EndRow(); err != nil {
 			return err
 		}
 	}
 	return w.Close()
+}
+
+// WriteInvocationFields writes the columns of InvocationSchema after "run" for r: what a table
+// that names the run another way (a trace replay's dag_id and invocation_id) shares.
+func WriteInvocationFields(w *Writer, r *records.Invocation) {
+	w.String(r.Step)
+	w.String(r.Function)
+	w.Int(int64(r.Item))
+	w.Int(int64(r.Bundle))
+	w.Int(int64(r.VM))
+	w.Int(int64(r.MemoryMB))
+	w.Bool(r.Cold)
+	w.Float(r.Start)
+	w.Float(r.Init)
+	w.Float(r.Download)
+	w.Float(r.Compute)
+	w.Float(r.Upload)
+	w.Float(r.InBytes)
+	w.Float(r.OutBytes)
+	w.Float(r.End)
+	w.Float(r.Cost)
 }
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,

@@ -32,6 +32,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	to := fs.Float64("to", 0, "replay arrivals before `SECONDS` (0: to the end)")
 	shard := fs.String("shard", "", "replay only the DAGs of shard `I/N` (by a hash of dag_id); merge with 'trace merge'")
 	out := fs.String("out", "", "output `dir`: invocations.parquet, dags.parquet, summary.json")
+	functionRows := fs.Bool("function-rows", false, "also write functions.parquet, one row per function invocation (about 10x the rows)")
 	workers := fs.Int("workers", 0, "DAGs planned in parallel (0: one per core); outputs do not depend on it")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
@@ -54,7 +55,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--policy %q: %v", *pol, err)
 	}
 	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor,
-		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers}
+		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers, FunctionRows: *functionRows}
 	if *shard != "" {
 		i, n, err := replay.ParseShard(*shard)
 		if err != nil {
