@@ -41,7 +41,8 @@ type Env struct {
 	// wisefuse.ReadLogs) instead of profiling the workflow in the simulator.
 	Profile *wisefuse.Profile
 	// Profiling says how WiseFuse profiles in the simulator when Profile is nil; its Seed is
-	// taken from Env.
+	// taken from Env, and Runs 0 means ProfileRuns of the workflow's size (the paper's 300 for
+	// workflows of up to 100 function invocations a run).
 	Profiling wisefuse.ProfileOptions
 	// WiseFuse tunes WiseFuse's search (memory grid, margins); its Model.Platform is taken from
 	// Env.Platform.
@@ -153,6 +154,9 @@ func newWiseFuse(w *dag.Workflow, env Env) (*wisefuse.Planner, error) {
 	if prof == nil {
 		po := env.Profiling
 		po.Seed = env.Seed
+		if po.Runs == 0 {
+			po.Runs = ProfileRuns(Invocations(w))
+		}
 		var err error
 		if prof, err = ProfileInSim(w, env.Platform, po); err != nil {
 			return nil, err

@@ -16,22 +16,8 @@ import (
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
-// How each DAG is profiled for planning. The paper profiles 300 runs per memory size; a trace has
-// thousands of DAGs, up to 35,385 functions wide, so a replay gives each DAG a budget of
-// simulated function invocations per size instead: 300 runs for DAGs of up to 100 nodes, fewer
-// for wider ones, never fewer than 20. The same budget sizes the User-Max runs that set a DAG's
-// SLO. The model's error at this budget is measured by the trace-replay experiment (predicted
-// against replayed P95, per DAG).
-const (
-	profileBudget  = 30_000 // function invocations per profiled size
-	minProfileRuns = 20
-	maxProfileRuns = 300
-)
-
-// profileRuns is the runs per size a DAG of nodes function invocations gets.
-func profileRuns(nodes int) int {
-	return min(maxProfileRuns, max(minProfileRuns, profileBudget/max(nodes, 1)))
-}
+// Each DAG is profiled for planning within policy's budget (policy.ProfileRuns of its node
+// count); the same number of isolated User-Max runs sets its SLO.
 
 // dagPlan is one DAG's plan under the replay's policy and what it took to make it.
 type dagPlan struct {
@@ -94,7 +80,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	key := dagKey(e.DAG)
 	dagSeed := seed.Mix(cfg.Seed, key)
 	w := e.Workflow
-	runs := profileRuns(e.Nodes)
+	runs := policy.ProfileRuns(e.Nodes)
 	d := dagPlan{entry: e, key: key}
 	userMax, err := policy.New("user-max", w, policy.Env{Platform: cfg.Platform})
 	if err != nil {

@@ -18,7 +18,8 @@ func init() {
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
 		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
-			"Without --profiles the workflow is first profiled in the simulator (300 runs at 1024, 2048,\n" +
+			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
+			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
 			"costs are priced on the --platform.",
 		run: runPlan,
