@@ -103,7 +103,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	fs.SetOutput(io.Discard) // the caller prints the error once
 	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+		return usageError{flagHint(fs, err).Error()}
 	}
 	return nil
 }

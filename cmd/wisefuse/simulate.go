@@ -23,7 +23,7 @@ func init() {
 	register(&command{
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB | --policy NAME [--slo D [--percentile P]]) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
 			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
 		run: runSimulate,
 	})
