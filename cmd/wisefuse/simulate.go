@@ -99,6 +99,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if times, err = parseArrivals(*arrivals, *duration, *seed); err != nil {
 			return err
 		}
+		if msg, lerr := overloadWarning(w, p, plat, times); lerr == nil && msg != "" {
+			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+		}
 		res, err = sim.RunArrivals(w, p, times, opt)
 	}
 	if err != nil {
