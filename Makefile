@@ -3,7 +3,7 @@ GO      ?= go
 FUZZTIME ?= 30s
 BIN     := bin/wisefuse
 
-.PHONY: all build test vet fmt-check experiments experiments-quick bench fuzz clean
+.PHONY: all build test vet fmt-check experiments experiments-quick data bench fuzz clean
 
 all: build
 
@@ -27,6 +27,11 @@ experiments: build
 
 experiments-quick: build
 	./$(BIN) experiments --quick --out results/quick
+
+# The public measurements (AWS profiles, Step Functions definitions, Azure DAG structure) from
+# their original repositories at pinned commits, SHA-256 checked, into the user's cache folder.
+data: build
+	./$(BIN) data fetch
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

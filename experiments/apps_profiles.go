@@ -1,8 +1,12 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/calibration"
 	"github.com/wisefuse/wisefuse/dag"
@@ -31,6 +35,27 @@ var profilesExp = &Experiment{
 	Headlines: func(t *Table) []Headline {
 		return headlinesProfiles(t)
 	},
+	MissingData: missingProfiles,
+}
+
+// missingProfiles lists the public AWS profiles the experiment compares with and cannot find.
+func missingProfiles() []string {
+	dir, ok := shareddata.Dir()
+	if !ok {
+		return []string{"the public AWS Lambda profiles (shared data folder not found): the AWS comparison is left out"}
+	}
+	var missing []string
+	for _, app := range calibration.ProfiledApps {
+		for _, mb := range calibration.ProfiledSizes {
+			if _, err := os.Stat(calibration.ProfilePath(dir, app, mb)); err != nil {
+				missing = append(missing, fmt.Sprintf("%s at %d MB", app, mb))
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("public AWS Lambda profiles absent from %s: %s; those comparisons are left out", dir, strings.Join(missing, ", "))}
 }
 
 func init() { Register(profilesExp) }
@@ -66,13 +91,20 @@ func runProfiles(c Cell, seed uint64) ([]Row, error) {
 				Q: q, Latency: stats.Percentile(sorted, q)}))
 		}
 	}
-	var real map[int]*calibration.Profile
+	// The public profiles of the app, where present (missingProfiles says which are not); a file
+	// that is present but unreadable is an error, not a silent omission.
+	real := map[int]*calibration.Profile{}
 	if dir, ok := shareddata.Dir(); ok && slices.Contains(calibration.ProfiledApps, p.App) {
-		if ps, err := calibration.ReadProfiles(dir, p.App); err == nil {
-			real = map[int]*calibration.Profile{}
-			for _, pr := range ps {
-				real[pr.MemoryMB] = pr
+		for _, mb := range calibration.ProfiledSizes {
+			path := calibration.ProfilePath(dir, p.App, mb)
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				continue
 			}
+			pr, err := calibration.ReadProfile(path, p.App, mb)
+			if err != nil {
+				return nil, fmt.Errorf("public profile of %s: %w", p.App, err)
+			}
+			real[mb] = pr
 		}
 	}
 	need := minMemory(w)

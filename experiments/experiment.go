@@ -25,6 +25,9 @@ type Experiment struct {
 	Figure func(t *Table, base string) error
 	// Headlines compares the result with the paper's claims for the report.
 	Headlines func(t *Table) []Headline
+	// MissingData, when set, names the public data (shared data folder) the experiment would use
+	// and cannot find, one sentence each; the run's log and the report say so.
+	MissingData func() []string
 }
 
 // Cell is one unit of work of an experiment. Key identifies it (stable across runs, so a resumed

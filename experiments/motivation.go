@@ -164,7 +164,7 @@ func fusionFigure(t *Table, base string) error {
 	series[1].Name = "fused (one VM)"
 	return figures.Lines{
 		Title:  "Two in-series functions: P95 latency vs data passed",
-		X:      figures.Axis{Label: "Data passed between the functions (bytes)", Log: true},
+		X:      figures.Axis{Label: "Data passed between the functions (bytes)", Log: true, Bytes: true},
 		Y:      figures.Axis{Label: "P95 end-to-end latency (s)", Log: true},
 		Series: series,
 	}.Write(base)

@@ -64,6 +64,11 @@ func WriteReport(out string, quick bool) error {
 		if s.e.Description != "" {
 			fmt.Fprintf(&b, "%s\n\n", s.e.Description)
 		}
+		if s.e.MissingData != nil {
+			for _, m := range s.e.MissingData() {
+				fmt.Fprintf(&b, "**Data absent:** %s. `wisefuse data fetch` (or `make data`) fetches the public files.\n\n", m)
+			}
+		}
 		for _, f := range s.figs {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", s.e.Name, f)
 		}

@@ -27,7 +27,7 @@ func init() {
 		quickPoints: []float64{1e3, 1e6, 1e9},
 		workflow:    dataWorkflow,
 		figureTitle: "Data sweep",
-		axis:        figures.Axis{Label: "Intermediate data per run (bytes)", Log: true},
+		axis:        figures.Axis{Label: "Intermediate data per run (bytes)", Log: true, Bytes: true},
 		format:      humanBytes,
 	}.register()
 }

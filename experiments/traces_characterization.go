@@ -46,6 +46,13 @@ func init() {
 			"structure CDFs are compared with the published Azure files when ../shared/data is present, else with the " +
 			"compact copies carried in package traces.",
 		Schema: characterizationSchema,
+		MissingData: func() []string {
+			if _, ok := publishedDir(); ok {
+				return nil
+			}
+			return []string{"the published Azure DAG-structure CDFs (shared data folder not found): the structure is " +
+				"compared with the compact tables built into package traces instead"}
+		},
 		Cells: func(quick bool) []Cell {
 			// Several traces in full mode: the latency ratios rest on the few DAGs of the >= 1 MB
 			// and skew >= 100 groups, so they vary from one generated population to the next.
@@ -93,7 +100,7 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 	}
 
 	ref, refName := traces.AzurePublished, "published (compact table)"
-	if dir, ok := shareddata.Path("azure-dag-structure"); ok {
+	if dir, ok := publishedDir(); ok {
 		if ref, err = traces.ReadPublished(dir); err != nil {
 			return nil, err
 		}
@@ -237,4 +244,16 @@ func characterizationHeadlines(all *Table) []Headline {
 		{Claim: "Median E2E latency, skew >= 100 vs < 100", Paper: "17x", Ours: skewText, Diff: fmt.Sprintf("%+.1fx", skew-17),
 			Note: "emerges from the simulated straggler; it rests on the few DAGs with skew >= 100 (about 3% of invocations), so it varies between generated populations"},
 	}
+}
+
+// publishedDir is the folder of the published Azure DAG-structure CDFs, when it exists.
+func publishedDir() (string, bool) {
+	dir, ok := shareddata.Path("azure-dag-structure")
+	if !ok {
+		return "", false
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return "", false
+	}
+	return dir, true
 }

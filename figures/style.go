@@ -52,6 +52,8 @@ type Axis struct {
 	Log bool
 	// Min and Max fix the range when Min < Max; otherwise it fits the data.
 	Min, Max float64
+	// Bytes labels ticks in decimal byte units (1 KB, 10 MB, 1 GB) instead of raw counts.
+	Bytes bool
 }
 
 // Ref is a reference line: a latency target, a paper's value, a capacity limit.
@@ -137,10 +139,10 @@ func newPlot(title string, x, y Axis) (*plot.Plot, *plotter.Grid) {
 		a.axis.Tick.Label.Handler = textHandler
 		a.axis.Tick.Length = vg.Points(4)
 		a.axis.Padding = vg.Points(2)
-		a.axis.Tick.Marker = linearTicks{}
+		a.axis.Tick.Marker = linearTicks{bytes: a.spec.Bytes}
 		if a.spec.Log {
 			a.axis.Scale = plot.LogScale{}
-			a.axis.Tick.Marker = logTicks{}
+			a.axis.Tick.Marker = logTicks{bytes: a.spec.Bytes}
 			if a.spec.Label != "" {
 				// gonum/plot centres an axis label at the arithmetic midpoint of the range, which
 				// on a log axis lies near the end and makes it shrink the data area for room the
@@ -237,9 +239,9 @@ func checkFinite(figure, series, what string, vs []float64) error {
 // linearTicks labels 3 to 6 values at a step of 1, 2, 2.5 or 5 times a power of ten, with a
 // minor tick between labels. (gonum's DefaultTicks may pick steps such as 1.5, which makes
 // labels like 0.5, 2, 3.5.)
-type linearTicks struct{}
+type linearTicks struct{ bytes bool }
 
-func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+func (lt linearTicks) Ticks(lo, hi float64) []plot.Tick {
 	span := hi - lo
 	if !(span > 0) || math.IsInf(span, 0) {
 		return []plot.Tick{{Value: lo, Label: formatTick(lo)}}
@@ -262,42 +264,79 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 		t := plot.Tick{Value: v}
 		if r := v / step; math.Abs(r-math.Round(r)) < 1e-6 {
 			t.Label = formatTick(v)
+			if lt.bytes {
+				t.Label = formatBytes(v)
+			}
 		}
 		ticks = append(ticks, t)
 	}
 	return ticks
 }
 
-// logTicks labels every decade, and 2 and 5 times it when the axis spans at most two decades
-// (gonum's LogTicks labels decades only, which leaves a short axis with one label).
-type logTicks struct{}
+// logTicks labels every decade, and 2 and 5 times it when the axis spans at most two decades,
+// and every 1..9 multiple when that still leaves fewer than three labels (gonum's LogTicks labels
+// decades only, which leaves a short axis with one label). A long axis labels every other decade
+// or fewer, so that labels never crowd.
+type logTicks struct{ bytes bool }
 
-func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+// minLabels is the fewest labelled ticks an axis should have; figures tests check it.
+const minLabels = 3
+
+func (lt logTicks) Ticks(lo, hi float64) []plot.Tick {
 	if lo <= 0 || hi <= 0 || lo > hi {
 		return nil
 	}
-	fine := math.Log10(hi/lo) <= 2
+	decades := math.Log10(hi / lo)
+	every := max(1, int(math.Ceil(decades/8))) // label every k-th decade: at most about 8 labels
 	// One notation per axis: exponents throughout when any label needs one.
 	exp := hi >= 1e5 || lo < 1e-3
-	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
-		dec := math.Pow(10, e)
-		for m := 1; m < 10; m++ {
-			v := float64(m) * dec
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			if m == 1 || (fine && (m == 2 || m == 5)) {
-				t.Label = formatTick(v)
-				if exp {
-					t.Label = formatExp(v)
+	for _, labelled := range []func(m int) bool{
+		func(m int) bool { return m == 1 || (decades <= 2 && (m == 2 || m == 5)) },
+		func(m int) bool { return m == 1 || m == 2 || m == 5 },
+		func(m int) bool { return true },
+	} {
+		var ticks []plot.Tick
+		n := 0
+		for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+			dec := math.Pow(10, e)
+			for m := 1; m < 10; m++ {
+				v := float64(m) * dec
+				if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+					continue
 				}
+				t := plot.Tick{Value: v}
+				if labelled(m) && (m != 1 || int(e)%every == 0 || decades <= 2) {
+					switch {
+					case lt.bytes:
+						t.Label = formatBytes(v)
+					case exp:
+						t.Label = formatExp(v)
+					default:
+						t.Label = formatTick(v)
+					}
+					n++
+				}
+				ticks = append(ticks, t)
 			}
-			ticks = append(ticks, t)
+		}
+		if n >= minLabels {
+			return ticks
 		}
 	}
-	return ticks
+	// Less than a decade with fewer than three integer multiples in it: linear ticks, which
+	// on so short a range look the same.
+	return linearTicks{bytes: lt.bytes}.Ticks(lo, hi)
+}
+
+// formatBytes prints a byte count in decimal units: 500 B, 1 KB, 2.5 MB, 10 GB.
+func formatBytes(v float64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB", "PB"}
+	i := 0
+	for math.Abs(v) >= 1000 && i < len(units)-1 {
+		v /= 1000
+		i++
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64) + " " + units[i]
 }
 
 // formatTick prints a tick value compactly: 0.05, 2, 1500, 1e6, 1e-4.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	list := fs.Bool("list", false, "list the experiments and exit")
 	var only stringList
 	fs.Var(&only, "only", "run only these experiments (repeatable or comma-separated)")
-	quick := fs.Bool("quick", false, "fewer runs per cell, same code path")
+	quick := fs.Bool("quick", false, "fewer runs per cell, same code path; results go to DIR/quick (a folder of their own)")
 	out := fs.String("out", "results", "output `dir`")
 	workers := fs.Int("workers", runtime.NumCPU(), "cells computed in parallel")
 	shard := fs.String("shard", "", "run shard `I/N` of every experiment's cells (0 <= I < N); shard tables concatenate")
@@ -42,6 +43,9 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "%-22s %s\n", e.Name, e.Title)
 		}
 		return nil
+	}
+	if *quick {
+		*out = quickDir(*out)
 	}
 	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr}
 	for _, o := range only {
@@ -82,4 +86,13 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(os.Stderr, "done in %.1fs; report: %s/REPORT.md\n", time.Since(start).Seconds(), *out)
 	return nil
+}
+
+// quickDir is where a quick run writes: a folder named quick inside out (out itself when it is
+// already one), so that quick results never mix with, or overwrite the report of, full ones.
+func quickDir(out string) string {
+	if filepath.Base(filepath.Clean(out)) == "quick" {
+		return out
+	}
+	return filepath.Join(out, "quick")
 }

@@ -23,3 +23,12 @@ func TestExperimentsUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestQuickDir(t *testing.T) {
+	for in, want := range map[string]string{"results": "results/quick", "results/quick": "results/quick",
+		"/tmp/x/": "/tmp/x/quick", "quick": "quick"} {
+		if got := quickDir(in); got != want {
+			t.Errorf("quickDir(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -53,6 +53,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "wisefuse: unknown command %q\n\n", args[0])
@@ -100,7 +103,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	fs.SetOutput(io.Discard) // the caller prints the error once
 	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+		return usageError{flagHint(fs, err).Error()}
 	}
 	return nil
 }

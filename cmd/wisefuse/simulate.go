@@ -23,7 +23,7 @@ func init() {
 	register(&command{
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB | --policy NAME [--slo D [--percentile P]]) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
 			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
 		run: runSimulate,
 	})
@@ -98,6 +98,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		var times []float64
 		if times, err = parseArrivals(*arrivals, *duration, *seed); err != nil {
 			return err
+		}
+		if msg, lerr := overloadWarning(w, p, plat, times); lerr == nil && msg != "" {
+			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
 		}
 		res, err = sim.RunArrivals(w, p, times, opt)
 	}

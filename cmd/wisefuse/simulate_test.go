@@ -134,3 +134,32 @@ func TestSimulateBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestOverloadWarning: arrivals beyond what the platform can serve are announced on stderr
+// before the run; a rate it can serve is not.
+func TestOverloadWarning(t *testing.T) {
+	// The warning goes to the process's stderr (simulate has no stderr writer of its own).
+	runErr := func(args ...string) (int, string, string) {
+		f, err := os.CreateTemp(t.TempDir(), "stderr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		saved := os.Stderr
+		os.Stderr = f
+		code, out, errOut := runCLI(args...)
+		os.Stderr = saved
+		b, _ := os.ReadFile(f.Name())
+		return code, out, errOut + string(b)
+	}
+	code, _, errOut := runErr("simulate", "--workflow", "video", "--memory", "3008",
+		"--arrivals", "poisson:20", "--duration", "3", "--json")
+	if code != 0 || !strings.Contains(errOut, "beyond the platform's concurrency limit of 1000") {
+		t.Errorf("exit %d, stderr %q; want an overload warning", code, errOut)
+	}
+	code, _, errOut = runErr("simulate", "--workflow", "video", "--memory", "2048",
+		"--arrivals", "poisson:0.05", "--duration", "60", "--json")
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("exit %d, stderr %q; want no warning", code, errOut)
+	}
+}

@@ -12,8 +12,6 @@ import (
 
 	"github.com/wisefuse/wisefuse/platform"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -32,13 +30,13 @@ type traceSub struct {
 }
 
 var traceSubs = map[string]traceSub{
-	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE]",
+	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE] [--runs-per-dag N] [--platform NAME|FILE] [--workers N] [--quiet]",
 		"Generate a synthetic DAG-invocation trace calibrated to the published Azure Durable Functions statistics; latencies come from simulating each DAG.", runTraceGen},
-	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F])",
+	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F] [--seed S])",
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
 	"characterize": {"--in FILE --out DIR [--published DIR]",
 		"Characterize a DAG-invocation trace: statistics table, popularity, structure and latency CDFs, figures.", runTraceCharacterize},
-	"replay": {"--in FILE --out DIR [--policy NAME] [--slo D | --slo-factor F] [--platform NAME|FILE] [--seed S] [--from T --to T] [--shard I/N] [--function-rows] [--workers N] [--json] [--quiet]",
+	"replay": {"--in FILE [--catalog FILE] --out DIR [--policy NAME] [--slo D | --slo-factor F] [--platform NAME|FILE] [--seed S] [--from T --to T] [--shard I/N] [--function-rows] [--workers N] [--json] [--quiet]",
 		"Replay every DAG invocation of a trace, in arrival order, through one shared simulated platform under a policy's plans.", runTraceReplay},
 	"merge": {"--out DIR [--json] DIR...",
 		"Merge the outputs of 'trace replay --shard' runs into the tables and summary of one replay.", runTraceMerge},
@@ -83,7 +81,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	functionTable := fs.String("function-table", "", "also write the function-invocation table to this `file`")
 	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
 	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -119,28 +117,11 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations},
 		Days:       *days, Seed: *seed, RunsPerDAG: *runs, Workers: *workers, Platform: plat,
 	}
-	var bar *progressbar.ProgressBar
-	if !*quiet {
-		stage := ""
-		cfg.Progress = func(s string, done, total int64) {
-			if s != stage {
-				if bar != nil {
-					bar.Finish()
-					fmt.Fprintln(os.Stderr)
-				}
-				stage = s
-				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(s),
-					progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
-			}
-			bar.Set64(done)
-		}
-	}
+	bar := newStageBar(*quiet, nil)
+	cfg.Progress = bar.update
 	start := time.Now()
 	sum, err := traces.Generate(cfg, w, fw)
-	if bar != nil {
-		bar.Finish()
-		fmt.Fprintln(os.Stderr)
-	}
+	bar.finish()
 	if err != nil {
 		return err
 	}

@@ -10,11 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
-
-	"github.com/wisefuse/wisefuse/experiments"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/replay"
@@ -73,8 +69,8 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg.Context = ctx
-	bar := newStageBar(!*quiet && experiments.IsTerminal(os.Stderr))
-	cfg.Progress = bar.update
+	bar := newStageBar(*quiet, map[string]string{"plan": "planning DAGs", "replay": "DAG invocations"})
+	cfg.Progress = func(stage string, done, total, _ int64) { bar.update(stage, done, total) }
 	s, err := replay.Run(cfg)
 	bar.finish()
 	if err != nil {
@@ -116,38 +112,4 @@ func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON 
 	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d; %d DAGs ran User-Max (policy could not plan them)\n",
 		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut, s.FallbackDAGs)
 	return nil
-}
-
-// stageBar draws one progress bar per stage (planning, replay) on a terminal, and nothing when
-// off: a bar never goes into a pipe or a file.
-type stageBar struct {
-	on    bool
-	stage string
-	bar   *progressbar.ProgressBar
-	start time.Time
-}
-
-func newStageBar(on bool) *stageBar { return &stageBar{on: on, start: time.Now()} }
-
-func (b *stageBar) update(stage string, done, total, events int64) {
-	if !b.on {
-		return
-	}
-	if stage != b.stage {
-		b.finish()
-		b.stage, b.start = stage, time.Now()
-		desc := map[string]string{"plan": "planning DAGs", "replay": "DAG invocations"}[stage]
-		b.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(desc),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(200*time.Millisecond))
-	}
-	b.bar.Set64(done)
-}
-
-func (b *stageBar) finish() {
-	if b.bar != nil {
-		b.bar.Finish()
-		fmt.Fprintln(os.Stderr)
-		b.bar = nil
-	}
 }

@@ -22,16 +22,40 @@ func init() {
 			if fs.NArg() > 0 {
 				return usagef("version takes no arguments")
 			}
-			v := version
-			if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						v = "dev-" + s.Value[:12]
-					}
-				}
-			}
-			fmt.Fprintf(stdout, "wisefuse %s (%s %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintln(stdout, versionLine())
 			return nil
 		},
 	})
+}
+
+// versionLine is what 'wisefuse version' and 'wisefuse --version' print: the version set at
+// build time, else the module version when the binary has one (go install of a tagged module,
+// or a pseudo-version), then the VCS revision it was built from when known.
+func versionLine() string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+func versionOf(v string, bi *debug.BuildInfo) string {
+	var rev, modified string
+	if bi != nil {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = ", modified"
+				}
+			}
+		}
+	}
+	line := "wisefuse " + v
+	if rev != "" {
+		line += fmt.Sprintf(" (revision %s%s)", rev[:min(12, len(rev))], modified)
+	}
+	return line + fmt.Sprintf(" (%s %s/%s)", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -1,7 +1,9 @@
-// Package shareddata locates the public measurements in ../shared/data (see its README) that
-// tests and calibration read. The project never commits those files; it only reads them. Tests
-// ask for a file with sharedtest.Require, which skips (or fails under CI) when it is absent; that
-// helper lives in its own package so that binaries do not link package testing.
+// Package shareddata locates the public measurements (see ../shared/data/README.md) that tests,
+// calibration and some experiments read, and fetches them (Fetch) from their original
+// repositories at pinned commits into the user's cache folder. The project never commits those
+// files; it only reads them. Tests ask for a file with sharedtest.Require, which skips (or fails
+// under CI) when it is absent; that helper lives in its own package so that binaries do not link
+// package testing.
 package shareddata
 
 import (
@@ -13,7 +15,8 @@ import (
 const EnvVar = "WISEFUSE_SHARED_DATA"
 
 // Dir returns the shared data folder: $WISEFUSE_SHARED_DATA if set, else the first "shared/data"
-// found beside the working directory or one of its parents (the repository sits next to shared/).
+// found beside the working directory or one of its parents (the repository sits next to shared/),
+// else the cache folder that `wisefuse data fetch` fills (CacheDir) when it exists.
 func Dir() (string, bool) {
 	if d := os.Getenv(EnvVar); d != "" {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
@@ -31,9 +34,25 @@ func Dir() (string, bool) {
 			return cand, true
 		}
 		if parent := filepath.Dir(dir); parent == dir {
-			return "", false
+			break
 		}
 	}
+	if c, err := CacheDir(); err == nil {
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// CacheDir is where Fetch stores the public files by default: os.UserCacheDir()/wisefuse/data
+// (on Linux $XDG_CACHE_HOME or ~/.cache, on macOS ~/Library/Caches).
+func CacheDir() (string, error) {
+	c, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(c, "wisefuse", "data"), nil
 }
 
 // Path joins elem onto the shared data folder; ok is false when the folder is absent.

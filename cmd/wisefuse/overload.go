@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// overloadRuns is how many isolated runs estimate a plan's VM-seconds per DAG invocation: a few
+// suffice, the warning is about orders of magnitude.
+const overloadRuns = 5
+
+// overloadWarning estimates the offered load of arrivals under plan p (Little's law: arrival rate
+// x mean busy VM-seconds per DAG invocation = mean VMs busy at once) and, when it passes the
+// platform's concurrency limit, says so before the user waits hours for a queue that only grows.
+// It returns "" when the platform can keep up (or has no limit).
+func overloadWarning(w *dag.Workflow, p *dag.Plan, plat *platform.Platform, times []float64) (string, error) {
+	if plat == nil || plat.ConcurrencyLimit <= 0 || len(times) < 2 {
+		return "", nil
+	}
+	span := times[len(times)-1] - times[0]
+	if span <= 0 {
+		return "", nil
+	}
+	rate := float64(len(times)) / span
+	res, err := sim.Run(w, p, overloadRuns, sim.Options{Platform: plat, Seed: 1, KeepInvocations: true})
+	if err != nil {
+		return "", err
+	}
+	busy := meanBusyVMSeconds(res)
+	if busy <= 0 {
+		return "", nil
+	}
+	load, limit := rate*busy, float64(plat.ConcurrencyLimit)
+	if load <= limit {
+		return "", nil
+	}
+	return fmt.Sprintf("%.3g DAG invocations/s x %.3g busy VM-seconds each (mean of %d isolated runs) = %.0f VMs busy at once, "+
+		"beyond the platform's concurrency limit of %d: arrivals will queue and latency grow with the run's length "+
+		"(the platform serves at most about %.3g/s of this plan; lower the rate, raise concurrency_limit in --platform, or pick a cheaper plan)",
+		rate, busy, overloadRuns, load, plat.ConcurrencyLimit, limit/busy), nil
+}
+
+// meanBusyVMSeconds is the mean, over res's DAG runs, of the sum over the run's VMs of the time
+// each was held (first invocation start to last invocation end on it).
+func meanBusyVMSeconds(res *sim.Result) float64 {
+	type key struct{ run, vm int }
+	first, last := map[key]float64{}, map[key]float64{}
+	for _, inv := range res.Invocations {
+		k := key{inv.Run, inv.VM}
+		if s, ok := first[k]; !ok || inv.Start < s {
+			first[k] = inv.Start
+		}
+		if e, ok := last[k]; !ok || inv.End > e {
+			last[k] = inv.End
+		}
+	}
+	runs := len(res.DAGs)
+	if runs == 0 {
+		return 0
+	}
+	total := 0.0
+	for k, s := range first {
+		total += last[k] - s
+	}
+	return total / float64(runs)
+}

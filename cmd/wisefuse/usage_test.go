@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// flagsOf defines run's flags on a fresh FlagSet (by asking for help) and returns their names.
+func flagsOf(t *testing.T, name string, run func(fs *flag.FlagSet, args []string, stdout io.Writer) error, args ...string) []string {
+	t.Helper()
+	stdout := os.Stdout
+	devnull, _ := os.Open(os.DevNull)
+	os.Stdout = devnull // parseFlags prints the help there
+	defer func() { os.Stdout = stdout; devnull.Close() }()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	run(fs, append(args, "--help"), io.Discard)
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	sort.Strings(names)
+	return names
+}
+
+// TestUsageListsEveryFlag: every command's usage line names every flag its FlagSet defines, so
+// the synopsis cannot drift from the flags.
+func TestUsageListsEveryFlag(t *testing.T) {
+	check := func(name, usage string, flags []string) {
+		for _, f := range flags {
+			if !strings.Contains(usage+" ", "--"+f+" ") && !strings.Contains(usage, "--"+f+"]") &&
+				!strings.Contains(usage, "--"+f+")") && !strings.Contains(usage, "--"+f+"\n") && !strings.Contains(usage, "--"+f+",") {
+				t.Errorf("wisefuse %s: usage %q does not list --%s", name, usage, f)
+			}
+		}
+	}
+	for name, c := range commands {
+		switch name {
+		case "trace":
+			for sub, s := range traceSubs {
+				check("trace "+sub, s.usage, flagsOf(t, sub, s.run))
+			}
+		case "data":
+			check("data fetch", c.usage, flagsOf(t, name, runDataFetch))
+		default:
+			check(name, c.usage, flagsOf(t, name, c.run))
+		}
+	}
+}
+
+// TestDurationHint: a duration flag given a bare number answers with the fix.
+func TestDurationHint(t *testing.T) {
+	code, _, errOut := runCLI("plan", "--workflow", "video", "--slo", "30")
+	if code != 2 || !strings.Contains(errOut, "--slo 30s") {
+		t.Errorf("exit %d, stderr %q; want exit 2 suggesting --slo 30s", code, errOut)
+	}
+	code, _, errOut = runCLI("simulate", "--workflow", "video", "--policy", "wisefuse", "--slo", "fast")
+	if code != 2 || !strings.Contains(errOut, "durations take a unit") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
