@@ -47,17 +47,21 @@ func Run(cfg Config) (*Summary, error) {
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
 	}
+	// The trace is opened (and its columns checked) before the planning, which can take minutes.
+	src, err := newSource(cfg.Trace, all, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.r.Close()
 	plans, err := planAll(&cfg, mine)
 	if err != nil {
 		return nil, err
 	}
 	planWall := time.Since(start).Seconds()
-
-	src, err := newSource(cfg.Trace, plans, all, &cfg)
-	if err != nil {
-		return nil, err
+	src.index = make(map[string]int32, len(plans))
+	for i := range plans {
+		src.index[plans[i].entry.DAG] = int32(i)
 	}
-	defer src.r.Close()
 	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows)
 	if err != nil {
 		return nil, err

@@ -75,16 +75,12 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 	return false, nil
 }
 
-func newSource(path string, plans []dagPlan, all map[string]bool, cfg *Config) (*source, error) {
+// newSource opens the trace; the index of this replay's DAGs is set once they are planned.
+func newSource(path string, all map[string]bool, cfg *Config) (*source, error) {
 	r, err := traces.OpenDAGTable(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"),
-		index: make(map[string]int32, len(plans)), all: all, from: cfg.From, to: cfg.To,
-		stopped: cfg.Context.Err}
-	for i := range plans {
-		s.index[plans[i].entry.DAG] = int32(i)
-	}
-	return s, nil
+	return &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"), all: all,
+		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}, nil
 }
