@@ -46,7 +46,7 @@ func Run(cfg Config) (*Summary, error) {
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
 	}
-	plans, err := planAll(&cfg, mine)
+	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) { return planAll(&cfg, mine) })
 	if err != nil {
 		return nil, err
 	}
