@@ -17,5 +17,6 @@
 // It imports the models and libraries below it (apps, dag, platform, policy, sim, traces,
 // wisefuse, tables, figures); only the CLI imports it. The experiment files are grouped by
 // prefix: apps_* (built-in apps: profiles, model accuracy, SLO targets, comparisons), motivation,
-// sweeps_* and traces_* (characterization and replay of Azure-style traces).
+// sweeps_* and traces_* (characterization and replay of Azure-style traces), peer_simfaas and
+// keepalive (checks against SimFaaS and Serverless in the Wild, docs/peers.md).
 package experiments

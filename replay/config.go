@@ -43,6 +43,10 @@ type Config struct {
 	Progress func(stage string, done, total, events int64)
 	// Context cancels the replay; nil means never. A cancelled replay writes no output.
 	Context context.Context
+	// Plans, when set, reuses the plans of an earlier replay of the same catalog whose settings
+	// differ at most in the platform's keep-alive, and keeps this replay's for later ones
+	// (PlanCache). nil: plan every DAG.
+	Plans *PlanCache
 }
 
 // DefaultSLOFactor is the default ratio of a DAG's latency target to its User-Max P95: 20% of

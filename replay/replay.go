@@ -53,7 +53,7 @@ func Run(cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	defer src.r.Close()
-	plans, err := planAll(&cfg, mine)
+	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) { return planAll(&cfg, mine) })
 	if err != nil {
 		return nil, err
 	}
