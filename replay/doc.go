@@ -13,6 +13,6 @@
 // replayed on several machines.
 //
 // Files: config.go (what a replay is asked), plan.go (planning each DAG), source.go (the trace as
-// a checked stream of arrivals), output.go (tables and summary), sketch.go (quantile sketches),
+// a checked stream of arrivals), output.go (tables and summary; quantiles in internal/sketch),
 // merge.go (shards), replay.go (Run).
 package replay

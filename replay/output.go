@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/sketch"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
@@ -72,7 +73,7 @@ var DAGSchema = tables.Schema{
 	{Name: "cost_usd", Type: tables.Float64},
 	{Name: "planning_runs", Type: tables.Int64},
 	{Name: "plan", Type: tables.String},
-	{Name: "latency_sketch", Type: tables.String}, // DDSketch, base64 (SketchAccuracy)
+	{Name: "latency_sketch", Type: tables.String}, // DDSketch, base64 (sketch.Accuracy)
 	{Name: "rejected", Type: tables.Int64},        // DAG invocations that failed at the concurrency limit
 	{Name: "retries", Type: tables.Int64},         // VM acquisitions retried at the concurrency limit
 }
@@ -140,7 +141,7 @@ type dagStats struct {
 	n, fns, colds, throttled, timedOut int64
 	rejected, retries                  int64
 	cost, latSum                       float64
-	lat                                sketch
+	lat                                sketch.Sketch
 }
 
 // outputs owns the output folder's files while a replay writes them.
@@ -171,7 +172,7 @@ func createOutputs(dir string, nDAGs int, functionRows bool) (*outputs, error) {
 		}
 	}
 	for i := range o.dags {
-		o.dags[i].lat = newSketch()
+		o.dags[i].lat = sketch.New()
 	}
 	return o, nil
 }
@@ -209,7 +210,7 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	d.retries += int64(r.Retries)
 	d.cost += r.Cost
 	d.latSum += lat
-	d.lat.add(lat)
+	d.lat.Add(lat)
 	w := o.invs
 	w.String(plans[r.DAG].entry.DAG)
 	w.Int(r.ID)
@@ -244,7 +245,7 @@ func (o *outputs) addFunctions(plans []dagPlan, d records.DAGRun, recs []records
 
 // dagRow is one row of the DAG table.
 type dagRow struct {
-	id, policy, note, plan, sketch           string
+	id, policy, note, plan, latSketch        string
 	slo, userMaxP95, predP95                 float64
 	n, fns, colds, throttled, timedOut, runs int64
 	rejected, retries                        int64
@@ -271,7 +272,7 @@ func writeDAGRow(w *tables.Writer, r *dagRow) error {
 	w.Float(r.cost)
 	w.Int(r.runs)
 	w.String(r.plan)
-	w.String(r.sketch)
+	w.String(r.latSketch)
 	w.Int(r.rejected)
 	w.Int(r.retries)
 	return w.EndRow()
@@ -300,10 +301,10 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 		if err != nil {
 			return err
 		}
-		row := dagRow{id: p.entry.DAG, policy: policy, note: p.note, plan: string(planJSON), sketch: d.lat.encode(),
+		row := dagRow{id: p.entry.DAG, policy: policy, note: p.note, plan: string(planJSON), latSketch: d.lat.Encode(),
 			slo: p.slo, userMaxP95: p.userMaxP95, predP95: p.predP95, n: d.n, fns: d.fns, colds: d.colds,
 			throttled: d.throttled, timedOut: d.timedOut, runs: p.simRuns, rejected: d.rejected, retries: d.retries,
-			p50: d.lat.quantile(0.50), p95: d.lat.quantile(0.95), p99: d.lat.quantile(0.99),
+			p50: d.lat.Quantile(0.50), p95: d.lat.Quantile(0.95), p99: d.lat.Quantile(0.99),
 			meanLat: d.latSum / float64(d.n), latSum: d.latSum, cost: d.cost}
 		if err := writeDAGRow(dw, &row); err != nil {
 			return err
@@ -342,13 +343,13 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 // the DAGs were sharded: a replay and `trace merge` of its shards use it alike.
 type totals struct {
 	s            *Summary
-	lat          sketch
+	lat          sketch.Sketch
 	sloMet, sloN int64
 }
 
-func newTotals(s *Summary) *totals { return &totals{s: s, lat: newSketch()} }
+func newTotals(s *Summary) *totals { return &totals{s: s, lat: sketch.New()} }
 
-func (t *totals) add(r *dagRow, lat sketch) error {
+func (t *totals) add(r *dagRow, lat sketch.Sketch) error {
 	s := t.s
 	s.DAGsInvoked++
 	s.DAGInvocations += r.n
@@ -366,7 +367,7 @@ func (t *totals) add(r *dagRow, lat sketch) error {
 			t.sloMet += r.n
 		}
 	}
-	return t.lat.merge(lat)
+	return t.lat.Merge(lat)
 }
 
 // done turns the sums into means, fractions and quantiles.
@@ -376,14 +377,14 @@ func (t *totals) done() error {
 		return errors.New("replay: no DAG invocation of this shard is in the time window")
 	}
 	s.MeanLatency /= float64(s.DAGInvocations)
-	s.P50, s.P95, s.P99 = t.lat.quantile(0.50), t.lat.quantile(0.95), t.lat.quantile(0.99)
+	s.P50, s.P95, s.P99 = t.lat.Quantile(0.50), t.lat.Quantile(0.95), t.lat.Quantile(0.99)
 	s.ColdStartFraction = float64(s.ColdStarts) / math.Max(1, float64(s.FunctionInvocations))
 	s.ThrottledFraction = float64(s.Throttled) / float64(s.DAGInvocations)
 	s.RejectFraction = float64(s.Rejected) / float64(s.DAGInvocations)
 	if t.sloN > 0 {
 		s.SLOMetFraction = float64(t.sloMet) / float64(t.sloN)
 	}
-	s.LatencySketch = t.lat.encode()
+	s.LatencySketch = t.lat.Encode()
 	return nil
 }
 

@@ -16,7 +16,7 @@ const module = "github.com/wisefuse/wisefuse/"
 var layers = map[string]int{
 	// 0: the vocabulary and the facts; the standard library only.
 	"dag": 0, "platform": 0, "records": 0, "orion": 0,
-	"internal/stats": 0, "internal/atomicfile": 0, "internal/seed": 0, "internal/shareddata": 0,
+	"internal/stats": 0, "internal/atomicfile": 0, "internal/seed": 0, "internal/sketch": 0, "internal/shareddata": 0,
 	"internal/lint": 0,
 	// 1: the models (simulator, planners, workflow definitions) and the two I/O libraries. The
 	// planners never see the simulator: they plan from platform facts and profiles.
@@ -39,7 +39,7 @@ var external = map[string][]string{
 	"golang.org/x/image":             {"figures"},
 	"gonum.org/v1/gonum":             {"apps", "calibration", "figures"},
 	"github.com/schollz/progressbar": {"experiments", "cmd/wisefuse"},
-	"github.com/DataDog/sketches-go": {"replay"},
+	"github.com/DataDog/sketches-go": {"internal/sketch"},
 }
 
 // testOnly are the packages only _test.go files may import: test helpers stay out of the binary,
