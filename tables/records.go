@@ -90,20 +90,24 @@ func WriteDAGRuns(path string, recs []records.DAGRun) error {
 	}
 	defer w.Abort()
 	for i := range recs {
-		r := &recs[i]
-		w.Int(int64(r.Run))
-		w.Float(r.Arrival)
-		w.Float(r.End)
-		w.Float(r.Latency)
-		w.Float(r.Cost)
-		w.Int(int64(r.Invocations))
-		w.Int(int64(r.ColdStarts))
-		w.Int(int64(r.Transitions))
-		if err := w.EndRow(); err != nil {
+		if err := WriteDAGRunFields(w, &recs[i]); err != nil {
 			return err
 		}
 	}
 	return w.Close()
+}
+
+// WriteDAGRunFields writes r as one row of a DAGRunSchema table.
+func WriteDAGRunFields(w *Writer, r *records.DAGRun) error {
+	w.Int(int64(r.Run))
+	w.Float(r.Arrival)
+	w.Float(r.End)
+	w.Float(r.Latency)
+	w.Float(r.Cost)
+	w.Int(int64(r.Invocations))
+	w.Int(int64(r.ColdStarts))
+	w.Int(int64(r.Transitions))
+	return w.EndRow()
 }
 
 // ReadInvocations reads a table written by WriteInvocations (or any table with its columns).

@@ -12,19 +12,14 @@ import (
 // suffice, the warning is about orders of magnitude.
 const overloadRuns = 5
 
-// overloadWarning estimates the offered load of arrivals under plan p (Little's law: arrival rate
+// overloadWarning estimates the offered load of arrivals at rate per second under plan p (Little's law: arrival rate
 // x mean busy VM-seconds per DAG invocation = mean VMs busy at once) and, when it passes the
 // platform's concurrency limit, says so before the user waits hours for a queue that only grows.
 // It returns "" when the platform can keep up (or has no limit).
-func overloadWarning(w *dag.Workflow, p *dag.Plan, plat *platform.Platform, times []float64) (string, error) {
-	if plat == nil || plat.ConcurrencyLimit <= 0 || len(times) < 2 {
+func overloadWarning(w *dag.Workflow, p *dag.Plan, plat *platform.Platform, rate float64) (string, error) {
+	if plat == nil || plat.ConcurrencyLimit <= 0 || !(rate > 0) {
 		return "", nil
 	}
-	span := times[len(times)-1] - times[0]
-	if span <= 0 {
-		return "", nil
-	}
-	rate := float64(len(times)) / span
 	res, err := sim.Run(w, p, overloadRuns, sim.Options{Platform: plat, Seed: 1, KeepInvocations: true})
 	if err != nil {
 		return "", err

@@ -91,34 +91,37 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
 
-	var res *sim.Result
+	var s simulateReport
+	var written []string
 	if *runs > 0 {
-		res, err = sim.Run(w, p, *runs, opt)
-	} else {
-		var times []float64
-		if times, err = parseArrivals(*arrivals, *duration, *seed); err != nil {
+		res, err := sim.Run(w, p, *runs, opt)
+		if err != nil {
 			return err
 		}
-		if msg, lerr := overloadWarning(w, p, plat, times); lerr == nil && msg != "" {
+		if *out != "" {
+			dags, _ := tables.DAGRunsPath(*out)
+			if err := tables.WriteInvocations(*out, res.Invocations); err != nil {
+				return err
+			}
+			if err := tables.WriteDAGRuns(dags, res.DAGs); err != nil {
+				return err
+			}
+			written = []string{*out, dags}
+		}
+		s = newSimulateReport(res)
+	} else {
+		next, rate, err := arrivalSource(*arrivals, *duration, *seed)
+		if err != nil {
+			return err
+		}
+		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
 			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
 		}
-		res, err = sim.RunArrivals(w, p, times, opt)
-	}
-	if err != nil {
-		return err
-	}
-	var written []string
-	if *out != "" {
-		dags, _ := tables.DAGRunsPath(*out)
-		if err := tables.WriteInvocations(*out, res.Invocations); err != nil {
+		opt.KeepInvocations = false // records stream out
+		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out); err != nil {
 			return err
 		}
-		if err := tables.WriteDAGRuns(dags, res.DAGs); err != nil {
-			return err
-		}
-		written = []string{*out, dags}
 	}
-	s := newSimulateReport(res)
 	if *asJSON {
 		b, err := json.Marshal(s)
 		if err != nil {
@@ -195,26 +198,20 @@ func newSimulateReport(res *sim.Result) simulateReport {
 	return r
 }
 
-// parseArrivals turns --arrivals into sorted arrival times.
-func parseArrivals(spec string, duration float64, seed uint64) ([]float64, error) {
-	if rate, ok := strings.CutPrefix(spec, "poisson:"); ok {
-		r, err := strconv.ParseFloat(rate, 64)
-		if err != nil || !(r > 0) || r > 1e9 {
-			return nil, usagef("--arrivals %s: RATE must be a number of DAG invocations per second > 0", spec)
-		}
-		if !(duration > 0) {
-			return nil, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
-		}
-		times := sim.PoissonArrivals(r, duration, seed)
-		if len(times) == 0 {
-			return nil, fmt.Errorf("poisson:%v over %v s produced no arrival; raise the rate or the duration", r, duration)
-		}
-		return times, nil
+// parsePoisson reads --arrivals poisson:RATE: its rate, and whether the spec is one at all.
+func parsePoisson(spec string, duration float64) (float64, bool, error) {
+	rate, ok := strings.CutPrefix(spec, "poisson:")
+	if !ok {
+		return 0, false, nil
 	}
-	if !strings.EqualFold(filepath.Ext(spec), ".csv") {
-		return nil, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
+	r, err := strconv.ParseFloat(rate, 64)
+	if err != nil || !(r > 0) || r > 1e9 {
+		return 0, true, usagef("--arrivals %s: RATE must be a number of DAG invocations per second > 0", spec)
 	}
-	return readArrivalsCSV(spec)
+	if !(duration > 0) {
+		return 0, true, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
+	}
+	return r, true, nil
 }
 
 // readArrivalsCSV reads arrival times in seconds: one number per line, or a CSV with a header

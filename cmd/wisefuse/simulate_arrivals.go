@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/sketch"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
+)
+
+// simulateArrivals runs --arrivals as a stream: one workload through sim.Replay, whose random
+// draws are those of sim.RunArrivals (stream (seed, i+1) for arrival i), DAG and function records
+// written as each DAG invocation finishes (so the tables are in order of completion) and the
+// latency percentiles kept in a DDSketch (internal/sketch, 1% relative accuracy). Memory then holds
+// what is in flight, not the run: Poisson arrivals are drawn as they are needed; a CSV of
+// arrivals is read whole (8 bytes an arrival) because its rows need not be sorted.
+func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out string) (simulateReport, []string, error) {
+	var r simulateReport
+	var err error
+	lat := sketch.New()
+	var sumMS, cost float64
+	var invs, colds int64
+	emit := func(o *sim.Outcome) error {
+		r.Runs++
+		ms := (o.End - o.Arrival) * 1000
+		lat.Add(ms)
+		sumMS += ms
+		cost += o.Cost
+		invs += int64(o.Invocations)
+		colds += int64(o.ColdStarts)
+		return nil
+	}
+	var written []string
+	var invW, dagW *tables.Writer
+	if out != "" {
+		dagsPath, _ := tables.DAGRunsPath(out)
+		if invW, err = tables.Create(out, tables.InvocationSchema); err != nil {
+			return r, nil, err
+		}
+		defer invW.Abort()
+		if dagW, err = tables.Create(dagsPath, tables.DAGRunSchema); err != nil {
+			return r, nil, err
+		}
+		defer dagW.Abort()
+		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error {
+			for i := range recs {
+				invW.Int(int64(recs[i].Run))
+				tables.WriteInvocationFields(invW, &recs[i])
+				if err := invW.EndRow(); err != nil {
+					return err
+				}
+			}
+			return tables.WriteDAGRunFields(dagW, &d)
+		}
+		written = []string{out, dagsPath}
+	}
+	st, err := sim.Replay([]sim.Workload{{Workflow: w, Plan: p}}, next, emit, opt)
+	if err != nil {
+		return r, nil, err
+	}
+	if r.Runs == 0 {
+		return r, nil, fmt.Errorf("no arrival in --arrivals %s", spec)
+	}
+	if out != "" {
+		// The DAG table goes in first: an invocation table is never left without its DAG table.
+		if err := dagW.Close(); err != nil {
+			return r, nil, err
+		}
+		if err := invW.Close(); err != nil {
+			return r, nil, err
+		}
+	}
+	r.P50, r.P95, r.P99 = lat.Quantile(0.50), lat.Quantile(0.95), lat.Quantile(0.99)
+	r.MeanLatency = sumMS / float64(r.Runs)
+	r.MeanCost = cost / float64(r.Runs)
+	if invs > 0 {
+		r.ColdStartFraction = float64(colds) / float64(invs)
+	}
+	r.MeanLiveVMs, r.PeakLiveVMs, r.Events = st.MeanLiveVMs, st.PeakLiveVMs, st.Events
+	r.Rejected, r.Retries = int(st.Rejected), int(st.Retries)
+	r.RejectFraction = float64(st.Rejected) / float64(r.Runs)
+	r.MeanRunningVMs, r.MeanIdleVMs, r.MeanLifespanS, r.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
+	return r, written, nil
+}
+
+// arrivalSource turns --arrivals into a replay's source of arrivals, in time order, and their
+// mean rate per second.
+func arrivalSource(spec string, duration float64, seed uint64) (func(*sim.Arrival) (bool, error), float64, error) {
+	rate, poisson, err := parsePoisson(spec, duration)
+	if err != nil {
+		return nil, 0, err
+	}
+	i := int64(0)
+	if poisson {
+		// sim.PoissonArrivals' draws, one at a time.
+		rng := rand.New(rand.NewPCG(seed, 0))
+		t := rng.ExpFloat64() / rate
+		return func(a *sim.Arrival) (bool, error) {
+			if t >= duration {
+				if i == 0 {
+					return false, fmt.Errorf("poisson:%v over %v s produced no arrival; raise the rate or the duration", rate, duration)
+				}
+				return false, nil
+			}
+			*a = sim.Arrival{Time: t, ID: i}
+			i++
+			t += rng.ExpFloat64() / rate
+			return true, nil
+		}, rate, nil
+	}
+	if !strings.EqualFold(filepath.Ext(spec), ".csv") {
+		return nil, 0, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
+	}
+	times, err := readArrivalsCSV(spec)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n := len(times); n > 1 && times[n-1] > times[0] {
+		rate = float64(n) / (times[n-1] - times[0])
+	}
+	return func(a *sim.Arrival) (bool, error) {
+		if i == int64(len(times)) {
+			return false, nil
+		}
+		*a = sim.Arrival{Time: times[i], ID: i}
+		i++
+		return true, nil
+	}, rate, nil
+}
