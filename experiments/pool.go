@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/crash"
+
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -75,7 +77,11 @@ feed:
 
 // runCell computes one cell with its derived seed and keeps its rows at j.path.
 func runCell(j cellJob) error {
-	rows, err := j.exp.Run(j.cell, Seed(j.exp.Name, j.cell.Key, 0))
+	var rows []Row
+	err := crash.Go(func() (err error) {
+		rows, err = j.exp.Run(j.cell, Seed(j.exp.Name, j.cell.Key, 0))
+		return err
+	})
 	if err == nil {
 		err = writeTable(j.path, j.exp.Schema, normalize(rows))
 	}
