@@ -154,7 +154,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	return nil
+	return checkGiven(fs)
 }
 
 func isUsage(err error) bool {

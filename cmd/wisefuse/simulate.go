@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,19 +49,25 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if given(fs, "runs") {
+		if err := wantInt("runs", *runs, 1, maxRuns, maxRunsWhy); err != nil {
+			return err
+		}
+	}
 	switch {
 	case *runs != 0 && *arrivals != "":
 		return usagef("give either --runs or --arrivals, not both")
 	case *runs == 0 && *arrivals == "":
 		return usagef("give --runs N or --arrivals poisson:RATE|FILE.csv")
-	case *runs < 0:
-		return usagef("--runs %d: want >= 1", *runs)
 	case *arrivals != "" && !strings.HasPrefix(*arrivals, "poisson:") && !strings.EqualFold(filepath.Ext(*arrivals), ".csv"):
 		return usagef("--arrivals %q: want poisson:RATE or a .csv file", *arrivals)
 	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
 		return usagef("--duration goes with --arrivals poisson:RATE")
 	case *cold && *arrivals != "":
 		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
+	}
+	if err := wantFloat("duration", *duration, 0, math.Inf(1), true, ""); err != nil {
+		return err
 	}
 	if *out != "" {
 		if _, err := tables.DAGRunsPath(*out); err != nil {
@@ -178,11 +185,15 @@ func newSimulateReport(res *sim.Result) simulateReport {
 func parseArrivals(spec string, duration float64, seed uint64) ([]float64, error) {
 	if rate, ok := strings.CutPrefix(spec, "poisson:"); ok {
 		r, err := strconv.ParseFloat(rate, 64)
-		if err != nil || !(r > 0) || r > 1e9 {
-			return nil, usagef("--arrivals %s: RATE must be a number of DAG invocations per second > 0", spec)
+		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+			return nil, usagef("--arrivals %s: RATE must be a finite number of DAG invocations per second > 0", spec)
 		}
 		if !(duration > 0) {
 			return nil, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
+		}
+		if n := r * duration; n > maxArrivals {
+			return nil, usagef("--arrivals %s --duration %v: %.4g arrivals expected, at most %d (%s); lower the rate or the duration",
+				spec, duration, n, maxArrivals, maxArrivalsWhy)
 		}
 		times := sim.PoissonArrivals(r, duration, seed)
 		if len(times) == 0 {
@@ -238,6 +249,9 @@ func readArrivalsCSV(path string) ([]float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
 		if err != nil || v < 0 || v != v || v > 1e15 {
 			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time in seconds (a number >= 0)", path, line, fields[col])
+		}
+		if len(times) == maxArrivals {
+			return nil, fmt.Errorf("%s: line %d: more than %d arrival times (%s)", path, line, maxArrivals, maxArrivalsWhy)
 		}
 		times = append(times, v)
 	}
