@@ -108,7 +108,7 @@ func onlyWith(fs *flag.FlagSet, ok bool, with string, names ...string) error {
 const (
 	// maxRuns bounds simulate --runs: a run keeps its DAG record (and with --out every function
 	// invocation's), and 10^5 runs of video took 5 s and 36 MB here, so 10^6 is a minute.
-	maxRuns = 1_000_000
+	maxRuns    = 1_000_000
 	maxRunsWhy = "each run keeps its records in memory; 10^6 runs of video take about a minute"
 	// maxProfileRuns bounds profile --runs, per memory size (four by default), with every
 	// function invocation kept for the profile.

@@ -23,7 +23,7 @@ type planFlags struct {
 	policy     *string
 	slo        *time.Duration
 	percentile *float64
-	fs *flag.FlagSet // to tell a flag given from its default
+	fs         *flag.FlagSet // to tell a flag given from its default
 	// platform is what a policy plans and profiles on: the platform the plan will run on (nil
 	// means platform.Default()).
 	platform *platform.Platform
