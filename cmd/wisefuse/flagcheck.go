@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"strings"
 )
@@ -122,3 +123,14 @@ const (
 	// maxWorkers bounds --workers: more goroutines than this only add memory.
 	maxWorkers = 4096
 )
+
+// finiteOutputs returns an error naming the first of the named values that is NaN or infinite:
+// no command prints one as a result with exit 0.
+func finiteOutputs(what string, names []string, values ...float64) error {
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: %s came out as %v, not a number that means anything: an input (a work, latency, size or parameter) is too large or degenerate for the model", what, names[i], v)
+		}
+	}
+	return nil
+}

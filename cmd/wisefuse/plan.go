@@ -101,6 +101,10 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	took := time.Since(start)
+	if err := finiteOutputs("plan", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
+		r.Prediction.Percentile(50), r.Prediction.Percentile(95), r.Prediction.Percentile(99), r.Prediction.MeanCost); err != nil {
+		return err
+	}
 	if *out != "" {
 		b, err := dag.MarshalIndent(r.Plan)
 		if err != nil {

@@ -123,6 +123,10 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		written = []string{*out, dags}
 	}
 	s := newSimulateReport(res)
+	if err := finiteOutputs("simulate", []string{"P50", "P95", "P99", "mean latency", "mean cost", "cold-start fraction", "mean live instances"},
+		s.P50, s.P95, s.P99, s.MeanLatency, s.MeanCost, s.ColdStartFraction, s.MeanLiveVMs); err != nil {
+		return err
+	}
 	if *asJSON {
 		b, err := json.Marshal(s)
 		if err != nil {
