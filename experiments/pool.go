@@ -85,6 +85,9 @@ func runCell(j cellJob) error {
 	if err == nil {
 		err = writeTable(j.path, j.exp.Schema, normalize(rows))
 	}
+	if err == nil {
+		err = writeCellSum(j.path, j.cell.Key)
+	}
 	if err != nil {
 		return fmt.Errorf("experiment %s, cell %q: %w", j.exp.Name, j.cell.Key, err)
 	}

@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/crash"
 )
 
@@ -55,7 +58,27 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	stopOnSignal()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// stopOnSignal makes SIGINT and SIGTERM remove every unfinished output (the temporary files of
+// writes in flight, a results folder's lock) and exit 130 or 143, as a shell reports a process
+// killed by them. Without it, an interrupted trace gen left a multi-GB temporary file.
+func stopOnSignal() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		n := atomicfile.RemoveTemps()
+		fmt.Fprintf(os.Stderr, "\nwisefuse: stopped by %v; removed %d unfinished file(s)\n", s, n)
+		if s == syscall.SIGTERM {
+			os.Exit(128 + 15)
+		}
+		os.Exit(128 + 2)
+	}()
+}
 
 // run runs the command line args and returns the exit code. A panic anywhere below, in this
 // goroutine or carried from a worker as a *crash.Panic, becomes a short report and exitInternal.
@@ -197,7 +220,8 @@ func printCommands(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'wisefuse COMMAND --help' for a command's flags.")
 	fmt.Fprintln(w, "\nExit codes: 0 success, 1 failure (the message says what to fix), 2 usage error,")
-	fmt.Fprintln(w, "3 internal error (a bug: please report it at "+reportURL+").")
+	fmt.Fprintln(w, "3 internal error (a bug: please report it at "+reportURL+"),")
+	fmt.Fprintln(w, "130/143 stopped by SIGINT/SIGTERM (unfinished output files are removed).")
 }
 
 // stringList is a repeatable string flag.

@@ -105,6 +105,9 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 					if ds, err = tables.ReadDAGRuns(dp); err != nil {
 						return fmt.Errorf("%s: %w", dp, err)
 					}
+					if err := tables.CheckPair(in, ds); err != nil {
+						return fmt.Errorf("%s and %s: %w (run 'wisefuse simulate --out %s' again, or remove %s)", path, dp, err, path, dp)
+					}
 				}
 			}
 			// Each file numbers its runs from 0: shift them apart.

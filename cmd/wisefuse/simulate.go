@@ -114,10 +114,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	var written []string
 	if *out != "" {
 		dags, _ := tables.DAGRunsPath(*out)
-		if err := tables.WriteInvocations(*out, res.Invocations); err != nil {
-			return err
-		}
-		if err := tables.WriteDAGRuns(dags, res.DAGs); err != nil {
+		// The pair is committed together: *out exists only beside its own DAG table.
+		if err := tables.WriteRun(*out, res.Invocations, res.DAGs); err != nil {
 			return err
 		}
 		written = []string{*out, dags}
