@@ -36,13 +36,23 @@ data: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Each fuzz target runs for FUZZTIME; a finding fails the target.
+# Each fuzz target runs for FUZZTIME. Every target runs even when one finds something; the
+# failures are listed at the end and make the target fail. A finding is kept by go test under
+# the package's testdata/fuzz/FuzzX/, where plain `go test` then replays it as a regression test.
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@failed=""; n=0; \
+	for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
+	    n=$$((n+1)); echo "== $$pkg $$t"; \
+	    if ! $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; then \
+	      failed="$$failed $$pkg.$$t"; \
+	    fi; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "fuzz: $$n targets; failed:"; for f in $$failed; do echo "  $$f"; done; exit 1; \
+	fi; \
+	echo "fuzz: $$n targets, none failed"
 
 clean:
 	rm -rf bin

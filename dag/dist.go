@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -179,6 +181,9 @@ func (d Dist) Validate() error {
 		if !finite(d.Median) || !finite(d.Sigma) || d.Median < 0 || d.Sigma < 0 {
 			return bad("need median >= 0 and sigma >= 0, got median %v sigma %v", d.Median, d.Sigma)
 		}
+		if d.Sigma > MaxSigma {
+			return bad("sigma %v is above the limit %v (a draw of 4 sigma would be e^%.0f times the median)", d.Sigma, MaxSigma, 4*d.Sigma)
+		}
 	case Empirical:
 		if len(d.Quantiles) == 0 {
 			return bad("quantiles must hold at least one value")
@@ -197,15 +202,85 @@ func (d Dist) Validate() error {
 	return nil
 }
 
+// ValidateMax is Validate, then checks that each of d's parameters that scales its values (value,
+// min, max, mean, stddev, median, quantiles) is at most limit; what names the quantity and the
+// limit's reason for the message (e.g. "core-seconds of work").
+func (d Dist) ValidateMax(limit float64, what string) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	check := func(name string, v float64) error {
+		if v > limit {
+			return fmt.Errorf("%s distribution: %s %v is above the limit %g (%s)", kindOr(d.Kind), name, v, limit, what)
+		}
+		return nil
+	}
+	var err error
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"mean", d.Mean}, {"stddev", d.StdDev}, {"median", d.Median}} {
+		if err == nil {
+			err = check(p.name, p.v)
+		}
+	}
+	for i, q := range d.Quantiles {
+		if err == nil {
+			err = check(fmt.Sprintf("quantiles[%d]", i), q)
+		}
+	}
+	return err
+}
+
+func kindOr(k DistKind) DistKind {
+	if k == "" {
+		return Fixed
+	}
+	return k
+}
+
 // distFields is Dist without its JSON methods: the object form of a Dist in JSON.
 type distFields Dist
 
-// MarshalJSON writes a fixed Dist as a bare number and every other kind as an object.
+// kindFields lists the JSON fields each kind takes, all of them required in the object form, in
+// the order they are written.
+var kindFields = map[DistKind][]string{
+	Fixed:       {"value"},
+	Uniform:     {"min", "max"},
+	Exponential: {"mean"},
+	Normal:      {"mean", "stddev"},
+	LogNormal:   {"median", "sigma"},
+	Empirical:   {"quantiles"},
+}
+
+// MarshalJSON writes a fixed Dist as a bare number and every other kind as an object with its
+// kind's fields, each written even when 0 (UnmarshalJSON requires them all).
 func (d Dist) MarshalJSON() ([]byte, error) {
 	if d.Kind == "" || d.Kind == Fixed {
+		if math.IsNaN(d.Value) || math.IsInf(d.Value, 0) {
+			return nil, fmt.Errorf("dag: fixed distribution: value %v is not a finite number", d.Value)
+		}
 		return []byte(strconv.FormatFloat(d.Value, 'g', -1, 64)), nil
 	}
-	return json.Marshal(distFields(d))
+	names, ok := kindFields[d.Kind]
+	if !ok {
+		return json.Marshal(distFields(d))
+	}
+	values := map[string]any{"value": d.Value, "min": d.Min, "max": d.Max, "mean": d.Mean, "stddev": d.StdDev,
+		"median": d.Median, "sigma": d.Sigma, "quantiles": d.Quantiles}
+	var b bytes.Buffer
+	b.WriteString(`{"kind":`)
+	k, _ := json.Marshal(d.Kind)
+	b.Write(k)
+	for _, n := range names {
+		v, err := json.Marshal(values[n])
+		if err != nil {
+			return nil, fmt.Errorf("dag: %s distribution: %s: %w", d.Kind, n, err)
+		}
+		fmt.Fprintf(&b, `,%q:%s`, n, v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // UnmarshalJSON accepts a bare number (a fixed value) or an object with a "kind". It checks the
@@ -231,6 +306,29 @@ func (d *Dist) UnmarshalJSON(b []byte) error {
 	}
 	if p.Kind == "" {
 		return fmt.Errorf("distribution object needs a \"kind\" (fixed, uniform, exponential, normal, lognormal or empirical)")
+	}
+	// Every field of the kind is required (no silent 0), and a field of another kind is an
+	// error (it would be ignored: "sigma" on a uniform).
+	if want, ok := kindFields[p.Kind]; ok {
+		var present map[string]json.RawMessage
+		if err := json.Unmarshal(b, &present); err != nil {
+			return fmt.Errorf("distribution object: %v", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		for _, key := range slices.Sorted(maps.Keys(present)) { // sorted: the same message every time
+			k := strings.ToLower(key)
+			if k != "kind" && !slices.Contains(want, k) {
+				return fmt.Errorf("%s distribution: field %q does not apply (a %s takes %s)", p.Kind, key, p.Kind, strings.Join(want, " and "))
+			}
+		}
+		for _, f := range want {
+			found := false
+			for key := range present {
+				found = found || strings.EqualFold(key, f)
+			}
+			if !found {
+				return fmt.Errorf("%s distribution: %q is missing (a %s takes %s)", p.Kind, f, p.Kind, strings.Join(want, " and "))
+			}
+		}
 	}
 	*d = Dist(p)
 	return nil

@@ -28,6 +28,9 @@ type jsonStyle struct {
 // decodeJSON decodes data into v (a pointer) and turns any failure into an error that gives the
 // line, column and field path of the value at fault and what was expected there.
 func decodeJSON(data []byte, v any, style jsonStyle) error {
+	if err := duplicateKey(data, style); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if style.strict {
 		dec.DisallowUnknownFields()
@@ -93,6 +96,7 @@ func locateJSONError(data []byte, t reflect.Type, style jsonStyle) error {
 // or value at fault ("steps[0].map.items.mean: want a number").
 var plainTypes = map[reflect.Type]reflect.Type{
 	reflect.TypeFor[Dist](): reflect.TypeFor[distFields](),
+	reflect.TypeFor[Map]():  reflect.TypeFor[mapFields](),
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -368,4 +372,78 @@ func skipSpace(data []byte, off int64) int64 {
 		break
 	}
 	return off
+}
+
+// duplicateKey returns an error at the second occurrence of a key repeated in one JSON object
+// (encoding/json would silently keep the last), with its line, column and path; nil when there
+// is none or data is not valid JSON (the decoder reports that).
+func duplicateKey(data []byte, style jsonStyle) error {
+	type level struct {
+		obj   bool
+		keys  map[string]bool
+		path  string
+		index int    // arrays: the next element's index
+		key   string // objects: the key whose value comes next ("" before it is read)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var stack []*level
+	child := func() string { // the path of the value about to be read
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if top.obj {
+			return join(top.path, top.key)
+		}
+		return fmt.Sprintf("%s[%d]", top.path, top.index)
+	}
+	done := func() { // a value was read: advance the enclosing container
+		if len(stack) == 0 {
+			return
+		}
+		top := stack[len(stack)-1]
+		if top.obj {
+			top.key = ""
+		} else {
+			top.index++
+		}
+	}
+	for {
+		off := skipSpace(data, dec.InputOffset())
+		for off < int64(len(data)) && (data[off] == ',' || data[off] == ':') {
+			off = skipSpace(data, off+1)
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		top := (*level)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &level{obj: t == '{', keys: map[string]bool{}, path: child()})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+			continue
+		case string:
+			if top != nil && top.obj && top.key == "" {
+				if top.keys[t] {
+					line, col := lineCol(data, off)
+					return &jsonAt{line: line, col: col, path: top.path,
+						msg: fmt.Sprintf("duplicate key %q, given twice in one object (a key may appear once)", t)}
+				}
+				top.keys[t] = true
+				top.key = t
+				continue
+			}
+		}
+		done()
+	}
 }

@@ -177,6 +177,8 @@ func (p *Plan) Validate(w *Workflow) error {
 			add("bundle[%q]: step is a %s, only a map can be bundled", name, s.Kind())
 		case b < 1:
 			add("bundle[%q] = %d, want >= 1", name, b)
+		case b > MaxItems:
+			add("bundle[%q] = %d, above the limit %d items per VM (the largest item count; the simulator counts items in int32)", name, b, MaxItems)
 		default:
 			if n, fixed := s.Map.FixedItems(); fixed && b > n {
 				add("bundle[%q] = %d is larger than the map's %d items", name, b, n)

@@ -1,6 +1,8 @@
 package dag
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -166,8 +168,15 @@ func (m *Map) FixedItems() (int, bool) {
 	return ItemCount(m.Items.Value), true
 }
 
-// ItemCount rounds a drawn item count to the nearest integer, at least 1.
+// ItemCount rounds a drawn item count to the nearest integer, at least 1. A count past MaxInt32
+// (which Validate refuses, MaxItems) saturates there rather than wrapping.
 func ItemCount(x float64) int {
+	if !(x < math.MaxInt32) {
+		if math.IsNaN(x) {
+			return 1
+		}
+		return math.MaxInt32
+	}
 	n := int(x + 0.5)
 	if n < 1 {
 		return 1
@@ -227,8 +236,10 @@ func (w *Workflow) Validate() error {
 		f.validate(where, add)
 	}
 	steps := map[string]bool{}
-	var check func(where string, seq []Step)
-	check = func(where string, seq []Step) {
+	// per is how many times one run enters seq: the product of the item counts (expected) of
+	// the Maps around it, bounded by MaxItems like one Map's count.
+	var check func(where string, seq []Step, per float64)
+	check = func(where string, seq []Step, per float64) {
 		for i := range seq {
 			s := &seq[i]
 			at := fmt.Sprintf("%s[%d] (%q)", where, i, s.Name)
@@ -251,11 +262,17 @@ func (w *Workflow) Validate() error {
 					if len(br) == 0 {
 						add("%s.parallel[%d]: branch has no steps", at, b)
 					}
-					check(fmt.Sprintf("%s.parallel[%d]", at, b), br)
+					check(fmt.Sprintf("%s.parallel[%d]", at, b), br, per)
 				}
 			case MapStep:
-				if err := s.Map.Items.Validate(); err != nil {
+				if err := s.Map.Items.ValidateMax(MaxItems, "items of one Map: the simulator holds each as a frame"); err != nil {
 					add("%s.map.items: %v", at, err)
+				}
+				if s.Map.MaxConcurrency > MaxItems {
+					add("%s.map.max_concurrency = %d, above the limit %d (the largest item count)", at, s.Map.MaxConcurrency, MaxItems)
+				}
+				if s.Map.MaxItemsPerBatch > MaxItems {
+					add("%s.map.max_items_per_batch = %d, above the limit %d (the largest item count)", at, s.Map.MaxItemsPerBatch, MaxItems)
 				}
 				if len(s.Map.Iterator) == 0 {
 					add("%s.map.iterator: has no steps", at)
@@ -266,14 +283,19 @@ func (w *Workflow) Validate() error {
 				if s.Map.MaxItemsPerBatch < 0 {
 					add("%s.map.max_items_per_batch = %d, want >= 0 (0: no batching)", at, s.Map.MaxItemsPerBatch)
 				}
-				check(at+".map.iterator", s.Map.Iterator)
+				inner := per * math.Max(1, s.Map.Items.ExpectedValue())
+				if per > 1 && inner > MaxItems {
+					add("%s: nested maps make %.4g items per run (the product of the item counts of this map and the maps around it), above the limit %d", at, inner, MaxItems)
+					inner = 1 // reported once
+				}
+				check(at+".map.iterator", s.Map.Iterator, inner)
 			case PassStep:
 			default:
 				add("%s: a step needs exactly one of task, parallel, map or pass", at)
 			}
 		}
 	}
-	check("steps", w.Steps)
+	check("steps", w.Steps, 1)
 	if len(errs) > 0 {
 		return fmt.Errorf("workflow %q: %s", w.Name, strings.Join(errs, "; "))
 	}
@@ -290,26 +312,58 @@ func (f *Function) validate(where string, add func(string, ...any)) {
 	}
 	if f.Threads < 1 {
 		add("%s: threads = %d, want >= 1", where, f.Threads)
+	} else if f.Threads > MaxThreads {
+		add("%s: threads = %d, above the limit %d", where, f.Threads, MaxThreads)
 	}
-	if math.IsNaN(f.Oversubscription) || math.IsInf(f.Oversubscription, 0) || f.Oversubscription < 0 {
-		add("%s: oversubscription = %v, want a finite number >= 0", where, f.Oversubscription)
+	if math.IsNaN(f.Oversubscription) || math.IsInf(f.Oversubscription, 0) || f.Oversubscription < 0 || f.Oversubscription > MaxOversubscription {
+		add("%s: oversubscription = %v, want a number from 0 to %v", where, f.Oversubscription, MaxOversubscription)
 	}
-	if math.IsNaN(f.ExtraRequestLatency) || math.IsInf(f.ExtraRequestLatency, 0) || f.ExtraRequestLatency < 0 {
-		add("%s: extra_request_latency_s = %v, want a finite number >= 0", where, f.ExtraRequestLatency)
+	if math.IsNaN(f.ExtraRequestLatency) || math.IsInf(f.ExtraRequestLatency, 0) || f.ExtraRequestLatency < 0 || f.ExtraRequestLatency > MaxSeconds {
+		add("%s: extra_request_latency_s = %v, want a number from 0 to %g", where, f.ExtraRequestLatency, MaxSeconds)
 	}
-	if f.InputRequests < 0 {
-		add("%s: input_requests = %d, want >= 0 (0 means 1)", where, f.InputRequests)
+	if f.InputRequests < 0 || f.InputRequests > MaxRequests {
+		add("%s: input_requests = %d, want 0..%d (0 means 1)", where, f.InputRequests, MaxRequests)
 	}
-	if f.OutputRequests < 0 {
-		add("%s: output_requests = %d, want >= 0 (0 means 1)", where, f.OutputRequests)
+	if f.OutputRequests < 0 || f.OutputRequests > MaxRequests {
+		add("%s: output_requests = %d, want 0..%d (0 means 1)", where, f.OutputRequests, MaxRequests)
 	}
+	const (
+		work   = "core-seconds of work: 31.7 years on one core"
+		bytes  = "bytes: 10 TB"
+		secs   = "seconds: 116 days"
+		factor = "a multiplier"
+	)
 	for _, d := range []struct {
 		field string
 		d     Dist
-	}{{"serial_work_s", f.SerialWork}, {"parallel_work_s", f.ParallelWork}, {"input_bytes", f.InputBytes},
-		{"output_bytes", f.OutputBytes}, {"init_s", f.InitTime}, {"item_skew", f.ItemSkew}, {"run_factor", f.RunFactor}} {
-		if err := d.d.Validate(); err != nil {
+		limit float64
+		what  string
+	}{{"serial_work_s", f.SerialWork, MaxWork, work}, {"parallel_work_s", f.ParallelWork, MaxWork, work},
+		{"input_bytes", f.InputBytes, MaxBytes, bytes}, {"output_bytes", f.OutputBytes, MaxBytes, bytes},
+		{"init_s", f.InitTime, MaxSeconds, secs}, {"item_skew", f.ItemSkew, MaxFactor, factor}, {"run_factor", f.RunFactor, MaxFactor, factor}} {
+		if err := d.d.ValidateMax(d.limit, d.what); err != nil {
 			add("%s.%s: %v", where, d.field, err)
 		}
 	}
+}
+
+// mapFields is Map without its JSON method.
+type mapFields Map
+
+// UnmarshalJSON decodes a Map, requiring "items": without it the count would silently be 1.
+func (m *Map) UnmarshalJSON(b []byte) error {
+	var probe struct {
+		Items json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(b, &probe); err == nil && (probe.Items == nil || string(probe.Items) == "null") {
+		return fmt.Errorf(`map needs "items", the item count (a number or a distribution object)`)
+	}
+	var f mapFields
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("map: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	*m = Map(f)
+	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/crash"
+
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -75,9 +77,16 @@ feed:
 
 // runCell computes one cell with its derived seed and keeps its rows at j.path.
 func runCell(j cellJob) error {
-	rows, err := j.exp.Run(j.cell, Seed(j.exp.Name, j.cell.Key, 0))
+	var rows []Row
+	err := crash.Go(func() (err error) {
+		rows, err = j.exp.Run(j.cell, Seed(j.exp.Name, j.cell.Key, 0))
+		return err
+	})
 	if err == nil {
 		err = writeTable(j.path, j.exp.Schema, normalize(rows))
+	}
+	if err == nil {
+		err = writeCellSum(j.path, j.cell.Key)
 	}
 	if err != nil {
 		return fmt.Errorf("experiment %s, cell %q: %w", j.exp.Name, j.cell.Key, err)

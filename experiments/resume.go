@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 )
 
 // cellJob is one cell still to compute, and where its rows will be kept.
@@ -27,7 +30,7 @@ func pendingCells(cfg Config, exps []*Experiment, cellsOf map[string][]Cell) []c
 				continue
 			}
 			p := cellPath(cfg, e, c)
-			if _, err := os.Stat(p); err == nil && !cfg.Fresh {
+			if !cfg.Fresh && cellIntact(p, c.Key) {
 				continue
 			}
 			pending = append(pending, cellJob{e, c, p})
@@ -84,3 +87,31 @@ var buildID = sync.OnceValue(func() string {
 	}
 	return fmt.Sprintf("%012x", h.Sum64()&(1<<48-1))
 })
+
+// A kept cell's checksum file (the cell's path + ".sum") holds the SHA-256 of the cell's bytes
+// and the cell's key. It is written after the cell, so a cell without one (a crash between the
+// two), with another key (a hash collision of keys) or whose bytes changed (a corrupted or
+// truncated file) is recomputed rather than reused.
+
+// writeCellSum writes the checksum file of the cell kept at path.
+func writeCellSum(path, key string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path+".sum", []byte(cellSum(b, key)))
+}
+
+// cellIntact reports whether the cell kept at path is whole and is the cell with key.
+func cellIntact(path, key string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	sum, err := os.ReadFile(path + ".sum")
+	return err == nil && string(sum) == cellSum(b, key)
+}
+
+func cellSum(b []byte, key string) string {
+	return fmt.Sprintf("sha256 %x\nkey %q\n", sha256.Sum256(b), key)
+}

@@ -36,6 +36,11 @@ func Run(cfg Config) error {
 	if cfg, err = cfg.withDefaults(); err != nil {
 		return err
 	}
+	release, err := lockOut(cfg)
+	if err != nil {
+		return err
+	}
+	defer release()
 	cells, err := planCells(cfg, exps)
 	if err != nil {
 		return err

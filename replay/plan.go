@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wisefuse/wisefuse/internal/crash"
+
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/internal/stats"
@@ -54,7 +56,10 @@ func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
 				if i >= len(entries) || cfg.Context.Err() != nil {
 					return
 				}
-				out[i], errs[i] = planOne(cfg, &entries[i])
+				errs[i] = crash.Go(func() (err error) {
+					out[i], err = planOne(cfg, &entries[i])
+					return err
+				})
 				if cfg.Progress != nil {
 					cfg.Progress("plan", done.Add(1), int64(len(entries)), 0)
 				}

@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
@@ -192,7 +194,18 @@ func (e *engine) fail(format string, a ...any) {
 	}
 }
 
+// MaxTime is the latest simulated time, in seconds, the engine advances to (about 31,700
+// years). Beyond it float64 seconds no longer resolve the 0.1 ms steps of a function's phases (the
+// spacing of float64 near 1e12 is 1.2e-4), so a time past it, or one that is not finite, means a
+// work, a latency or a parameter too large for the model: the engine stops with an error that
+// names the function that computed the time, instead of looping or printing +Inf or NaN.
+const MaxTime = 1e12
+
 func (e *engine) schedule(t float64, kind evKind, id int32) {
+	if !(t <= MaxTime) { // also NaN
+		e.badTime(t)
+		return
+	}
 	e.seq++
 	if e.seq > maxSeq || id > maxEvtID {
 		e.overflow(id)
@@ -203,6 +216,10 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 
 // scheduleIn schedules an event at now + the delay of FIFO class q (see queues).
 func (e *engine) scheduleIn(q int, t float64, kind evKind, id int32) {
+	if !(t <= MaxTime) {
+		e.badTime(t)
+		return
+	}
 	e.seq++
 	if e.seq > maxSeq || id > maxEvtID {
 		e.overflow(id)
@@ -221,13 +238,29 @@ func (e *engine) overflow(id int32) {
 	}
 }
 
+// badTime records that an event was to be scheduled at t, past MaxTime or not finite, naming the
+// function that computed t (the caller of schedule). The event is dropped and the loop stops.
+func (e *engine) badTime(t float64) {
+	if e.err != nil {
+		return
+	}
+	who := "unknown"
+	if pc, _, _, ok := runtime.Caller(2); ok {
+		if f := runtime.FuncForPC(pc); f != nil {
+			who = strings.TrimPrefix(f.Name(), "github.com/wisefuse/wisefuse/")
+		}
+	}
+	e.err = fmt.Errorf("sim: time out of range: %s scheduled an event at t=%v s (clock %.6g s; the limit is %g s, about 31,700 years): "+
+		"a work, latency or distribution parameter of the workflow or platform is too large or not finite", who, t, e.now, float64(MaxTime))
+}
+
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
 // then no longer matter.
 func (e *engine) loop() error {
 	for e.finished < e.total && e.err == nil && e.evq.len() > 0 {
 		ev := e.evq.pop()
 		t := ev.time()
-		if t < e.now {
+		if !(t >= e.now) { // also NaN
 			e.fail("event at %.9f s is before the clock", t)
 			break
 		}

@@ -119,6 +119,14 @@ func (r *Reader) initParquet(opts []Options) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.path, err)
 	}
+	// GetRecordReader takes leaf column indices, which equal field indices only in a flat file:
+	// a nested column (a struct, list or map) anywhere would shift them, so such a file is
+	// refused rather than read from the wrong columns.
+	for _, f := range fs.Fields() {
+		if nested, ok := f.Type.(arrow.NestedType); ok {
+			return fmt.Errorf("%s: column %q is nested (%v): want a flat table with columns %s", r.path, f.Name, nested, r.schema.names())
+		}
+	}
 	want := arrowSchema(r.schema)
 	indices := make([]int, len(r.schema))
 	for i, c := range r.schema {

@@ -1,10 +1,14 @@
 package tables
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/records"
 )
 
@@ -160,4 +164,52 @@ func DAGRunsPath(path string) (string, error) {
 	}
 	ext := filepath.Ext(path)
 	return strings.TrimSuffix(path, ext) + "-dags" + ext, nil
+}
+
+// WriteRun writes a run's function-invocation table to path and its DAG table to
+// DAGRunsPath(path) so that the pair is committed together: path exists only when the DAG table
+// beside it was written by the same call. The invocation table is written first to a hidden
+// file beside path; then the old path is removed, the DAG table is committed (atomically), and
+// the invocation table is renamed to path last. A crash at any point leaves either no
+// invocation table (the old one was removed) or both new tables, never a new one beside a stale
+// one. (Two processes writing the same path at once are not protected against.)
+func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) error {
+	dagsPath, err := DAGRunsPath(path)
+	if err != nil {
+		return err
+	}
+	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
+	if err := WriteInvocations(pending, invs); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	untrack := atomicfile.Track(pending)
+	defer untrack()
+	defer os.Remove(pending) // a no-op after the rename
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := WriteDAGRuns(dagsPath, dags); err != nil {
+		return err
+	}
+	return os.Rename(pending, path)
+}
+
+// CheckPair reports whether a DAG table belongs with an invocation table: the same runs, each
+// with as many invocation rows as its DAG record counts. Tables from different runs of a workflow
+// (a stale DAG table beside a new invocation table) almost never agree on every run.
+func CheckPair(invs []records.Invocation, dags []records.DAGRun) error {
+	count := map[int]int{}
+	for i := range invs {
+		count[invs[i].Run]++
+	}
+	if len(count) != len(dags) {
+		return fmt.Errorf("the DAG table has %d runs, the invocation table %d: they are not from the same simulation", len(dags), len(count))
+	}
+	for i := range dags {
+		d := &dags[i]
+		if n, ok := count[d.Run]; !ok || n != d.Invocations {
+			return fmt.Errorf("run %d: the DAG table counts %d function invocations, the invocation table has %d rows: they are not from the same simulation", d.Run, d.Invocations, n)
+		}
+	}
+	return nil
 }

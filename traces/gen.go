@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wisefuse/wisefuse/internal/crash"
+
 	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/platform"
 
@@ -199,7 +201,10 @@ func simulateAll(dags []DAGSpec, cfg GenConfig, keepFns bool, progress func(stri
 				}
 				d := &dags[i]
 				n := min(cfg.RunsPerDAG, max(4, cfg.SimBudget/d.Nodes))
-				runs[i], errs[i] = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
+				errs[i] = crash.Go(func() (err error) {
+					runs[i], err = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
+					return err
+				})
 				simulated.Add(int64(n))
 				progress("simulate", done.Add(1), int64(len(dags)))
 			}

@@ -58,6 +58,9 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			}
 		}
 	}
+	if len(only) > 0 && len(cfg.Only) == 0 {
+		return usagef("--only %q: names no experiment (see --list)", strings.Join(only, ","))
+	}
 	if *shard != "" {
 		i, n, ok := strings.Cut(*shard, "/")
 		si, err1 := strconv.Atoi(i)
@@ -67,8 +70,8 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		cfg.Shard, cfg.Shards = si, sn
 	}
-	if *workers < 1 {
-		return usagef("--workers %d: want >= 1", *workers)
+	if err := wantInt("workers", *workers, 1, maxWorkers, "more goroutines than this only add memory"); err != nil {
+		return err
 	}
 	if experiments.IsTerminal(os.Stderr) {
 		cfg.Progress = os.Stderr

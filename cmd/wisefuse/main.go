@@ -2,7 +2,9 @@
 // profile, model and plan with WiseFuse or a baseline, generate and characterize traces, and run
 // the experiments. Each subcommand lives in its own file and registers itself in init.
 //
-// Exit codes: 0 success, 1 failure, 2 usage error. Errors go to stderr.
+// Exit codes: 0 success, 1 failure (bad input, a missing file, a failed run), 2 usage error (a bad
+// flag or argument), 3 internal error (a bug: a panic, reported with where to file it). Errors go
+// to stderr.
 package main
 
 import (
@@ -11,9 +13,25 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
+
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/crash"
 )
+
+// Exit codes, documented in README.md and `wisefuse --help`.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the input, a file or the run failed; the message says what to fix
+	exitUsage    = 2 // the command line is wrong
+	exitInternal = 3 // a bug: a panic reached the command line
+)
+
+// reportURL is where a user reports an internal error.
+const reportURL = "https://github.com/wisefuse/wisefuse/issues"
 
 // command is one subcommand. run receives the arguments after the subcommand's name and a
 // FlagSet already named and wired to print its usage; it returns a usageError for bad usage.
@@ -40,18 +58,72 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	stopOnSignal()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
-func run(args []string, stdout, stderr io.Writer) int {
+// stopOnSignal makes SIGINT and SIGTERM remove every unfinished output (the temporary files of
+// writes in flight, a results folder's lock) and exit 130 or 143, as a shell reports a process
+// killed by them. Without it, an interrupted trace gen left a multi-GB temporary file.
+func stopOnSignal() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		n := atomicfile.RemoveTemps()
+		fmt.Fprintf(os.Stderr, "\nwisefuse: stopped by %v; removed %d unfinished file(s)\n", s, n)
+		if s == syscall.SIGTERM {
+			os.Exit(128 + 15)
+		}
+		os.Exit(128 + 2)
+	}()
+}
+
+// run runs the command line args and returns the exit code. A panic anywhere below, in this
+// goroutine or carried from a worker as a *crash.Panic, becomes a short report and exitInternal.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	var panicked error
+	defer func() {
+		if panicked != nil {
+			code = reportPanic(stderr, args, panicked)
+		}
+	}()
+	defer crash.Recover(&panicked) // runs first: recover must be called by the deferred function itself
+	return dispatch(args, stdout, stderr)
+}
+
+// reportPanic prints what happened, the command line and where to report it; the full stack
+// only with WISEFUSE_TRACEBACK=1.
+func reportPanic(stderr io.Writer, args []string, err error) int {
+	var p *crash.Panic
+	if !errors.As(err, &p) {
+		p = &crash.Panic{Value: err}
+	}
+	fmt.Fprintf(stderr, "wisefuse: internal error (a bug in wisefuse, not in your input): %v\n", p.Value)
+	if where := p.Where(); where != "" {
+		fmt.Fprintf(stderr, "  in:      %s\n", where)
+	}
+	fmt.Fprintf(stderr, "  command: wisefuse %s\n", strings.Join(args, " "))
+	fmt.Fprintf(stderr, "  please report it, with the command and its input files, at %s\n", reportURL)
+	if os.Getenv("WISEFUSE_TRACEBACK") == "1" {
+		fmt.Fprintf(stderr, "\n%s", p.Stack)
+	} else {
+		fmt.Fprintf(stderr, "  (WISEFUSE_TRACEBACK=1 prints the stack)\n")
+	}
+	return exitInternal
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 && args[0] == "help" {
-			return run([]string{args[1], "--help"}, stdout, stderr)
+			return dispatch([]string{args[1], "--help"}, stdout, stderr)
 		}
 		printCommands(stdout)
 		if len(args) == 0 {
-			return 2
+			return exitUsage
 		}
-		return 0
+		return exitOK
 	}
 	if args[0] == "--version" || args[0] == "-version" {
 		args = append([]string{"version"}, args[1:]...)
@@ -60,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		fmt.Fprintf(stderr, "wisefuse: unknown command %q\n\n", args[0])
 		printCommands(stderr)
-		return 2
+		return exitUsage
 	}
 	fs := flag.NewFlagSet("wisefuse "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -73,19 +145,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	err := c.run(fs, args[1:], stdout)
+	var p *crash.Panic
 	switch {
 	case err == nil:
-		return 0
+		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		return 0
+		return exitOK
+	case errors.As(err, &p): // a worker's panic, carried here as an error
+		panic(p)
 	case isUsage(err):
 		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
 		fmt.Fprintf(stderr, "Run 'wisefuse %s --help' for usage.\n", c.name)
-		return 2
+		return exitUsage
 	default:
 		// Library errors name their package ("wisefuse: ..."), which here is also the program.
 		fmt.Fprintf(stderr, "wisefuse %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "wisefuse: "))
-		return 1
+		return exitFailure
 	}
 }
 
@@ -105,7 +180,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{flagHint(fs, err).Error()}
 	}
-	return nil
+	return checkGiven(fs)
 }
 
 func isUsage(err error) bool {
@@ -147,6 +222,9 @@ func printCommands(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'wisefuse COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "\nExit codes: 0 success, 1 failure (the message says what to fix), 2 usage error,")
+	fmt.Fprintln(w, "3 internal error (a bug: please report it at "+reportURL+"),")
+	fmt.Fprintln(w, "130/143 stopped by SIGINT/SIGTERM (unfinished output files are removed).")
 }
 
 // stringList is a repeatable string flag.

@@ -110,6 +110,10 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
+		pr.Percentile(50), pr.Percentile(95), pr.Percentile(99), pr.MeanCost); err != nil {
+		return err
+	}
 	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Percentile(50), P95: pr.Percentile(95), P99: pr.Percentile(99), MeanCost: pr.MeanCost}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)

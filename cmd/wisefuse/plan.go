@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -54,14 +55,20 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if given(fs, "budget") && !(*budget > 0 && !math.IsInf(*budget, 0)) {
+		return usagef("--budget %v: want a mean cost per run > 0 USD", *budget)
+	}
+	if given(fs, "slo") && *slo <= 0 {
+		return usagef("--slo %v: want a latency target > 0", *slo)
+	}
 	if *slo < 0 || *budget < 0 {
 		return usagef("--slo %v, --budget %v: want positive values (or leave one out)", *slo, *budget)
 	}
 	if *slo <= 0 && *budget <= 0 {
 		return usagef("give --slo DURATION or --budget USD")
 	}
-	if *pct <= 0 || *pct > 100 {
-		return usagef("--percentile %v: want 0 < P <= 100", *pct)
+	if err := wantFloat("percentile", *pct, 0, 100, false, ""); err != nil {
+		return err
 	}
 	w, err := wf.load()
 	if err != nil {
@@ -95,6 +102,10 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	took := time.Since(start)
+	if err := finiteOutputs("plan", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
+		r.Prediction.Percentile(50), r.Prediction.Percentile(95), r.Prediction.Percentile(99), r.Prediction.MeanCost); err != nil {
+		return err
+	}
 	if *out != "" {
 		b, err := dag.MarshalIndent(r.Plan)
 		if err != nil {

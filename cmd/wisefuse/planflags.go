@@ -23,6 +23,7 @@ type planFlags struct {
 	policy     *string
 	slo        *time.Duration
 	percentile *float64
+	fs         *flag.FlagSet // to tell a flag given from its default
 	// platform is what a policy plans and profiles on: the platform the plan will run on (nil
 	// means platform.Default()).
 	platform *platform.Platform
@@ -34,6 +35,7 @@ func addPolicyFlags(fs *flag.FlagSet, f *planFlags) {
 	f.policy = fs.String("policy", "", "plan with a policy: `NAME` in "+strings.Join(policy.Names(), "|"))
 	f.slo = fs.Duration("slo", 0, "latency target for --policy wisefuse, e.g. 30s")
 	f.percentile = fs.Float64("percentile", 95, "latency percentile the --slo applies to")
+	f.fs = fs
 }
 
 // resolvePolicy asks the named planner for a plan of w, on the platform the plan will run on.
@@ -46,6 +48,15 @@ func (f *planFlags) resolvePolicy(w *dag.Workflow) (*dag.Plan, error) {
 			return nil, usagef("--policy %q: %v", name, err)
 		}
 		return nil, fmt.Errorf("policy %s: %w", name, err)
+	}
+	if err := wantFloat("percentile", *f.percentile, 0, 100, false, ""); err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(name, policy.WiseFuse) {
+		// Only WiseFuse plans for a target; another policy would silently ignore it.
+		if err := onlyWith(f.fs, false, "--policy wisefuse (policy "+name+" takes no latency target)", "slo", "percentile"); err != nil {
+			return nil, err
+		}
 	}
 	if strings.EqualFold(name, policy.WiseFuse) {
 		if *f.slo < 0 {
@@ -78,6 +89,11 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 
 // resolve returns the plan the flags name, validated against w.
 func (f *planFlags) resolve(w *dag.Workflow) (*dag.Plan, error) {
+	if f.policy != nil && *f.policy == "" && f.fs != nil {
+		if err := onlyWith(f.fs, false, "--policy wisefuse", "slo", "percentile"); err != nil {
+			return nil, err
+		}
+	}
 	if f.policy != nil && *f.policy != "" {
 		if *f.plan != "" || *f.memory != 0 {
 			return nil, usagef("give one of --plan, --memory or --policy")

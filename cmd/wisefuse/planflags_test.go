@@ -67,7 +67,7 @@ func TestPolicyUsageErrors(t *testing.T) {
 func TestPlanNegativeTargets(t *testing.T) {
 	for _, args := range [][]string{{"--slo", "-3s", "--budget", "0.02"}, {"--slo", "20s", "--budget", "-1"}} {
 		code, _, errOut := runCLI(append([]string{"plan", "--workflow", "chatbot"}, args...)...)
-		if code != 2 || !strings.Contains(errOut, "want positive values") {
+		if code != 2 || !strings.Contains(errOut, "> 0") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and a positive-values message", args, code, errOut)
 		}
 	}

@@ -41,6 +41,12 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
+	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform"); err != nil {
+		return err
+	}
+	if err := wantInt("runs", *runs, 1, maxProfileRuns, maxProfileRunsWhy); err != nil {
+		return err
+	}
 	var p *wisefuse.Profile
 	switch {
 	case *simulate:
@@ -60,7 +66,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			for _, f := range strings.Split(*sizes, ",") {
 				m, err := strconv.Atoi(strings.TrimSpace(f))
 				if err != nil || m <= 0 {
-					return usagef("--sizes: %q is not a memory size in MB", f)
+					return usagef("--sizes %s: %q is not a memory size in MB (an integer > 0)", *sizes, f)
 				}
 				o.Sizes = append(o.Sizes, m)
 			}
@@ -98,6 +104,9 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				if _, err := os.Stat(dp); err == nil {
 					if ds, err = tables.ReadDAGRuns(dp); err != nil {
 						return fmt.Errorf("%s: %w", dp, err)
+					}
+					if err := tables.CheckPair(in, ds); err != nil {
+						return fmt.Errorf("%s and %s: %w (run 'wisefuse simulate --out %s' again, or remove %s)", path, dp, err, path, dp)
 					}
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,19 +49,25 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
+	if given(fs, "runs") {
+		if err := wantInt("runs", *runs, 1, maxRuns, maxRunsWhy); err != nil {
+			return err
+		}
+	}
 	switch {
 	case *runs != 0 && *arrivals != "":
 		return usagef("give either --runs or --arrivals, not both")
 	case *runs == 0 && *arrivals == "":
 		return usagef("give --runs N or --arrivals poisson:RATE|FILE.csv")
-	case *runs < 0:
-		return usagef("--runs %d: want >= 1", *runs)
 	case *arrivals != "" && !strings.HasPrefix(*arrivals, "poisson:") && !strings.EqualFold(filepath.Ext(*arrivals), ".csv"):
 		return usagef("--arrivals %q: want poisson:RATE or a .csv file", *arrivals)
 	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
 		return usagef("--duration goes with --arrivals poisson:RATE")
 	case *cold && *arrivals != "":
 		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
+	}
+	if err := wantFloat("duration", *duration, 0, math.Inf(1), true, ""); err != nil {
+		return err
 	}
 	if *out != "" {
 		if _, err := tables.DAGRunsPath(*out); err != nil {
@@ -100,10 +107,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		if *out != "" {
 			dags, _ := tables.DAGRunsPath(*out)
-			if err := tables.WriteInvocations(*out, res.Invocations); err != nil {
-				return err
-			}
-			if err := tables.WriteDAGRuns(dags, res.DAGs); err != nil {
+			// The pair is committed together: *out exists only beside its own DAG table.
+			if err := tables.WriteRun(*out, res.Invocations, res.DAGs); err != nil {
 				return err
 			}
 			written = []string{*out, dags}
@@ -121,6 +126,10 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out); err != nil {
 			return err
 		}
+	}
+	if err := finiteOutputs("simulate", []string{"P50", "P95", "P99", "mean latency", "mean cost", "cold-start fraction", "mean live instances"},
+		s.P50, s.P95, s.P99, s.MeanLatency, s.MeanCost, s.ColdStartFraction, s.MeanLiveVMs); err != nil {
+		return err
 	}
 	if *asJSON {
 		b, err := json.Marshal(s)
@@ -199,14 +208,16 @@ func newSimulateReport(res *sim.Result) simulateReport {
 }
 
 // parsePoisson reads --arrivals poisson:RATE: its rate, and whether the spec is one at all.
+// Poisson arrivals are drawn as the simulation needs them, so rate x duration has no limit of
+// memory; the time a run takes grows with it.
 func parsePoisson(spec string, duration float64) (float64, bool, error) {
 	rate, ok := strings.CutPrefix(spec, "poisson:")
 	if !ok {
 		return 0, false, nil
 	}
 	r, err := strconv.ParseFloat(rate, 64)
-	if err != nil || !(r > 0) || r > 1e9 {
-		return 0, true, usagef("--arrivals %s: RATE must be a number of DAG invocations per second > 0", spec)
+	if err != nil || !(r > 0) || math.IsInf(r, 0) || r > 1e9 {
+		return 0, true, usagef("--arrivals %s: RATE must be a finite number of DAG invocations per second, > 0 and <= 1e9", spec)
 	}
 	if !(duration > 0) {
 		return 0, true, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
@@ -256,6 +267,9 @@ func readArrivalsCSV(path string) ([]float64, error) {
 		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
 		if err != nil || v < 0 || v != v || v > 1e15 {
 			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time in seconds (a number >= 0)", path, line, fields[col])
+		}
+		if len(times) == maxArrivals {
+			return nil, fmt.Errorf("%s: line %d: more than %d arrival times (%s)", path, line, maxArrivals, maxArrivalsWhy)
 		}
 		times = append(times, v)
 	}

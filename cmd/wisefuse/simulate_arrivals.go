@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -67,7 +70,11 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		return r, nil, fmt.Errorf("no arrival in --arrivals %s", spec)
 	}
 	if out != "" {
-		// The DAG table goes in first: an invocation table is never left without its DAG table.
+		// As tables.WriteRun: the old invocation table goes, the DAG table comes in, the new
+		// invocation table last, so an invocation table is only ever beside its own DAG table.
+		if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return r, nil, err
+		}
 		if err := dagW.Close(); err != nil {
 			return r, nil, err
 		}

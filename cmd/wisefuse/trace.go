@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -91,8 +92,17 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	case *out == "":
 		return usagef("--out is required")
-	case *dags < 1 || *invocations < 1 || *days <= 0 || *runs < 1:
-		return usagef("--dags, --invocations, --runs-per-dag and --days must be positive")
+	}
+	for _, err := range []error{
+		wantInt("dags", *dags, 1, math.MaxInt, ""),
+		wantInt("invocations", *invocations, 1, math.MaxInt64, ""),
+		wantFloat("days", *days, 0, math.Inf(1), false, ""),
+		wantInt("runs-per-dag", *runs, 1, math.MaxInt, ""),
+		wantInt("workers", *workers, 1, maxWorkers, "more goroutines than this only add memory"),
+	} {
+		if err != nil {
+			return err
+		}
 	}
 	var plat *platform.Platform
 	if *platformFile != "" {

@@ -44,8 +44,14 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--slo %v: want a positive latency target", *slo)
 	case *sloFactor <= 0 || *sloFactor != *sloFactor:
 		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
-	case *workers < 0:
-		return usagef("--workers %d: want >= 0", *workers)
+	}
+	if err := wantInt("workers", *workers, 0, maxWorkers, "more goroutines than this only add memory"); err != nil {
+		return err
+	}
+	if c, err := policy.Canonical(*pol); err == nil && c != policy.WiseFuse {
+		if err := onlyWith(fs, false, "--policy wisefuse (policy "+c+" takes no latency target)", "slo", "slo-factor"); err != nil {
+			return err
+		}
 	}
 	if _, err := policy.Canonical(*pol); err != nil {
 		return usagef("--policy %q: %v", *pol, err)

@@ -8,13 +8,40 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
+
+// live holds the temporary files (and other paths given to Track) not yet committed, aborted or
+// untracked, for RemoveTemps to remove when the program is stopped by a signal.
+var live sync.Map
+
+// Track registers path for RemoveTemps until the returned function is called.
+func Track(path string) (untrack func()) {
+	live.Store(path, struct{}{})
+	return func() { live.Delete(path) }
+}
+
+// RemoveTemps removes every tracked path (temporary files of writes in flight, lock files) and
+// returns how many it removed. The CLI calls it on SIGINT and SIGTERM, before exiting, so an
+// interrupted write leaves nothing behind.
+func RemoveTemps() int {
+	n := 0
+	live.Range(func(k, _ any) bool {
+		if os.Remove(k.(string)) == nil {
+			n++
+		}
+		live.Delete(k)
+		return true
+	})
+	return n
+}
 
 // File is a temporary file that becomes Path on Commit and disappears on Abort.
 type File struct {
 	*os.File
-	Path string // the target
-	done bool
+	Path    string // the target
+	done    bool
+	untrack func()
 }
 
 // Create opens a temporary file beside path (creating path's directory if needed).
@@ -27,7 +54,7 @@ func Create(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &File{File: tmp, Path: path}, nil
+	return &File{File: tmp, Path: path, untrack: Track(tmp.Name())}, nil
 }
 
 // Commit syncs and closes the temporary file and renames it to the target.
@@ -49,6 +76,7 @@ func (f *File) Commit() error {
 	if err != nil {
 		os.Remove(f.Name())
 	}
+	f.untrack()
 	return err
 }
 
@@ -61,6 +89,7 @@ func (f *File) Abort() {
 	f.done = true
 	f.Close()
 	os.Remove(f.Name())
+	f.untrack()
 }
 
 // Write creates path with the content that write produces. On any error, including one returned

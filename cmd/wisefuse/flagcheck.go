@@ -1,0 +1,137 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// The flag checks every command shares. parseFlags runs checkGiven on every command line, so no
+// flag given as "" or as a non-finite number reaches a command; the commands then check ranges
+// with wantInt and wantFloat. Every message names the flag, the value given and what is expected,
+// and a limit says why it is there.
+
+// checkGiven rejects, among the flags given on the command line, an empty string (a flag given as
+// --out "" would otherwise mean "not given") and a number that is NaN or infinite (NaN passes
+// every range check: NaN <= 0 and NaN > 100 are both false).
+func checkGiven(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		if g, ok := f.Value.(flag.Getter); ok {
+			if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				err = usagef("--%s %v: want a finite number", f.Name, v)
+				return
+			}
+		}
+		if strings.TrimSpace(f.Value.String()) == "" {
+			err = usagef("--%s %q: want a value (leave the flag out for its default)", f.Name, f.Value.String())
+		}
+	})
+	return err
+}
+
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// wantInt checks lo <= v <= hi. why, when not empty, is the reason for hi, said when v is above it.
+func wantInt[T int | int64](name string, v, lo, hi T, why string) error {
+	switch {
+	case v < lo && hi == maxOf[T]():
+		return usagef("--%s %d: want an integer >= %d", name, v, lo)
+	case v < lo:
+		return usagef("--%s %d: want an integer from %d to %d", name, v, lo, hi)
+	case v > hi:
+		return usagef("--%s %d: at most %d%s", name, v, hi, because(why))
+	}
+	return nil
+}
+
+// wantFloat checks that v is finite and lo < v <= hi (lo <= v <= hi when closed).
+func wantFloat(name string, v, lo, hi float64, closed bool, why string) error {
+	low := v > lo
+	op := ">"
+	if closed {
+		low, op = v >= lo, ">="
+	}
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return usagef("--%s %v: want a finite number", name, v)
+	case !low && math.IsInf(hi, 1):
+		return usagef("--%s %v: want a number %s %v", name, v, op, lo)
+	case !low:
+		return usagef("--%s %v: want %s %v and <= %v", name, v, op, lo, hi)
+	case v > hi:
+		return usagef("--%s %v: at most %v%s", name, v, hi, because(why))
+	}
+	return nil
+}
+
+func because(why string) string {
+	if why == "" {
+		return ""
+	}
+	return " (" + why + ")"
+}
+
+func maxOf[T int | int64]() T {
+	var v T
+	switch any(v).(type) {
+	case int:
+		return T(math.MaxInt)
+	default:
+		return T(math.MaxInt64)
+	}
+}
+
+// onlyWith rejects, unless ok, the flags in names given on the command line: they go with
+// something else (with, e.g. "--simulate") and would be silently ignored.
+func onlyWith(fs *flag.FlagSet, ok bool, with string, names ...string) error {
+	if ok {
+		return nil
+	}
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil && given(fs, n) {
+			return usagef("--%s %s: goes with %s only; here it would be ignored", n, f.Value, with)
+		}
+	}
+	return nil
+}
+
+// The limits of the command line, each with its reason (docs/reliability.md lists them all).
+const (
+	// maxRuns bounds simulate --runs: a run keeps its DAG record (and with --out every function
+	// invocation's), and 10^5 runs of video took 5 s and 36 MB here, so 10^6 is a minute.
+	maxRuns    = 1_000_000
+	maxRunsWhy = "each run keeps its records in memory; 10^6 runs of video take about a minute"
+	// maxProfileRuns bounds profile --runs, per memory size (four by default), with every
+	// function invocation kept for the profile.
+	maxProfileRuns    = 100_000
+	maxProfileRunsWhy = "runs per size, each keeping every function invocation for the profile"
+	// maxArrivals bounds the rows of an --arrivals CSV, which is read whole to sort it (8 bytes an
+	// arrival, 800 MB at the limit). Poisson arrivals are drawn as needed and have no such limit;
+	// arrivals faster than the platform serves them still queue in memory (the overload warning
+	// says so before the run).
+	maxArrivals    = 100_000_000
+	maxArrivalsWhy = "a CSV of arrivals is read whole to sort it, 8 bytes an arrival"
+	// maxWorkers bounds --workers: more goroutines than this only add memory.
+	maxWorkers = 4096
+)
+
+// finiteOutputs returns an error naming the first of the named values that is NaN or infinite:
+// no command prints one as a result with exit 0.
+func finiteOutputs(what string, names []string, values ...float64) error {
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: %s came out as %v, not a number that means anything: an input (a work, latency, size or parameter) is too large or degenerate for the model", what, names[i], v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFlagValidation: every command refuses a bad flag value at the edge, before any work, with
+// the usage exit code and a message naming the flag, the value and what is expected.
+func TestFlagValidation(t *testing.T) {
+	sim := []string{"simulate", "--workflow", "chatbot"}
+	with := func(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
+	for _, tc := range []struct {
+		args []string
+		want []string // in stderr
+	}{
+		// simulate
+		{with(sim, "--memory", "1024", "--runs", "0"), []string{"--runs 0", "from 1 to 1000000"}},
+		{with(sim, "--memory", "1024", "--runs", "-3"), []string{"--runs -3", "from 1 to"}},
+		{with(sim, "--memory", "1024", "--runs", "1000000000"), []string{"--runs 1000000000", "at most 1000000", "memory"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1e11", "--duration", "10"), []string{"poisson:1e11", "<= 1e9"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:NaN", "--duration", "10"), []string{"poisson:NaN", "finite"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "NaN"), []string{"--duration NaN", "finite"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "-1"), []string{"--duration -1", ">= 0"}},
+		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "NaN", "--runs", "5"), []string{"--percentile NaN", "finite"}},
+		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "0", "--runs", "5"), []string{"--percentile 0", "> 0 and <= 100"}},
+		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "101", "--runs", "5"), []string{"--percentile 101", "at most 100"}},
+		{with(sim, "--policy", "user-max", "--slo", "30s", "--runs", "5"), []string{"--slo 30s: goes with --policy wisefuse", "user-max takes no latency target"}},
+		{with(sim, "--policy", "sonic", "--percentile", "99", "--runs", "5"), []string{"--percentile 99: goes with --policy wisefuse"}},
+		{with(sim, "--memory", "1024", "--slo", "30s", "--runs", "5"), []string{"--slo 30s: goes with --policy wisefuse"}},
+		{with(sim, "--memory", "1024", "--runs", "5", "--out", ""), []string{`--out ""`, "want a value"}},
+		{with(sim, "--memory", "1024", "--runs", "5", "--plan-out", ""), []string{`--plan-out ""`, "want a value"}},
+		// plan
+		{[]string{"plan", "--workflow", "chatbot", "--budget", "NaN"}, []string{"--budget NaN", "finite"}},
+		{[]string{"plan", "--workflow", "chatbot", "--budget", "0"}, []string{"--budget 0", "> 0 USD"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "0s"}, []string{"--slo 0s", "> 0"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--percentile", "NaN"}, []string{"--percentile NaN", "finite"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--percentile", "0"}, []string{"--percentile 0", "> 0 and <= 100"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--percentile", "+Inf"}, []string{"--percentile +Inf", "finite"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--out", ""}, []string{`--out ""`}},
+		// profile
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "0"}, []string{"--runs 0", "from 1 to 100000"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "1000000000"}, []string{"--runs 1000000000", "at most 100000"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,x"}, []string{"--sizes 1024,x", `"x"`}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--runs", "10", "r.csv"}, []string{"--runs 10: goes with --simulate"}},
+		{[]string{"profile", "--out", "", "--workflow", "chatbot", "--simulate"}, []string{`--out ""`}},
+		// model
+		{[]string{"model", "--profiles", "", "--memory", "1024"}, []string{`--profiles ""`}},
+		// validate, workflows
+		{[]string{"validate", "--workflow", ""}, []string{`--workflow ""`}},
+		{[]string{"workflows", "import", "--asl", "a.json", "--functions", "f.json", "--out", ""}, []string{`--out ""`}},
+		// trace
+		{[]string{"trace", "gen", "--out", "t.parquet", "--workers", "0"}, []string{"--workers 0", "from 1 to 4096"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "NaN"}, []string{"--days NaN", "finite"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "0"}, []string{"--days 0", "> 0"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--dags", "0"}, []string{"--dags 0", ">= 1"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--invocations", "-1"}, []string{"--invocations -1", ">= 1"}},
+		{[]string{"trace", "gen", "--out", ""}, []string{`--out ""`}},
+		{[]string{"trace", "import", "--format", "azure2021", "--in", "x.csv", "--out", ""}, []string{`--out ""`}},
+		{[]string{"trace", "characterize", "--in", "", "--out", "d"}, []string{`--in ""`}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
+		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
+		// experiments, calibrate
+		{[]string{"experiments", "--only", ""}, []string{`--only ""`}},
+		{[]string{"experiments", "--only", ","}, []string{`--only ","`, "names no experiment"}},
+		{[]string{"experiments", "--out", ""}, []string{`--out ""`}},
+		{[]string{"experiments", "--workers", "0"}, []string{"--workers 0", "from 1 to 4096"}},
+		{[]string{"calibrate", "--data", ""}, []string{`--data ""`}},
+	} {
+		code, _, errOut := runCLI(tc.args...)
+		if code != exitUsage {
+			t.Errorf("%q: exit %d, want %d (usage); stderr %s", tc.args, code, exitUsage, errOut)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%q: stderr lacks %q:\n%s", tc.args, w, errOut)
+			}
+		}
+	}
+}

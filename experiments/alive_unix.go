@@ -1,0 +1,11 @@
+//go:build unix
+
+package experiments
+
+import "syscall"
+
+// processAlive reports whether a process with id pid exists (signal 0 checks without sending).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}
