@@ -7,6 +7,10 @@ type Invocation struct {
 	Step     string  // step name
 	Function string  // function name
 	Item     int     // item index within its Map (0 outside a Map); nested maps number items per map
+	// Outer is, for a step inside a Map nested in another Map's iterator, the item of that outer
+	// Map the step's item belongs to (0 otherwise), so that the items of a nested Map can be told
+	// apart by their outer item. Record tables do not store it.
+	Outer int
 	Bundle   int     // bundle index within its Map (0 outside a Map)
 	VM       int     // VM instance id, unique within a simulation
 	MemoryMB int     // VM size
