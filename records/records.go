@@ -3,10 +3,14 @@ package records
 // Invocation is one function invocation (one row of the function-invocation table). Times are in
 // seconds from the start of the simulation.
 type Invocation struct {
-	Run      int     // DAG invocation (run) index
-	Step     string  // step name
-	Function string  // function name
-	Item     int     // item index within its Map (0 outside a Map); nested maps number items per map
+	Run      int    // DAG invocation (run) index
+	Step     string // step name
+	Function string // function name
+	Item     int    // item index within its Map (0 outside a Map); nested maps number items per map
+	// Outer is, for a step inside a Map nested in another Map's iterator, the item of that outer
+	// Map the step's item belongs to (0 otherwise), so that the items of a nested Map can be told
+	// apart by their outer item. Record tables do not store it.
+	Outer    int
 	Bundle   int     // bundle index within its Map (0 outside a Map)
 	VM       int     // VM instance id, unique within a simulation
 	MemoryMB int     // VM size

@@ -189,7 +189,7 @@ func (e *engine) finishTask(si int32) {
 			invs, invAcq = &r.recs, &r.recAcq
 		}
 		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
-			Item: int(f.item), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
+			Item: int(f.item), Outer: e.outerItem(fi), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
 			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd})
 		*invAcq = append(*invAcq, v.acq)
@@ -198,4 +198,15 @@ func (e *engine) finishTask(si int32) {
 	e.removeActive(vi, si)
 	e.freeLater = append(e.freeLater, si)
 	e.done(fi)
+}
+
+// outerItem is the item of the Map that encloses the Map running frame fi's item (0 when there
+// is none): the item of fi's nearest enclosing map frame, which inherited it from its own item.
+func (e *engine) outerItem(fi int32) int {
+	for p := e.frames[fi].parent; p >= 0; p = e.frames[p].parent {
+		if e.frames[p].kind == nMap {
+			return int(e.frames[p].item)
+		}
+	}
+	return 0
 }

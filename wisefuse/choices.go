@@ -103,6 +103,8 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 	switch {
 	case st.Pass:
 		return []segment{{start: i, end: i + 1, pass: true}}
+	case isNested(st):
+		return pl.nestedSegments(i, grid)
 	case st.Map != nil:
 		return append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...)
 	}
@@ -210,7 +212,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 		case st.Task != "":
 			need = max(need, m.w.Function(st.Task).MinMemoryMB)
 			threads = max(threads, m.curves[st.Task].Threads)
-		case st.Map != nil && mapAt < 0:
+		case st.Map != nil && mapAt < 0 && !isNested(st):
 			items, ok := st.Map.FixedItems()
 			if !ok || items > maxB || !m.itemsAlwaysFixed(j) {
 				return segs
@@ -268,6 +270,10 @@ func (pl *Planner) planOf(c *cand) *dag.Plan {
 	for _, sg := range segs {
 		switch {
 		case sg.pass:
+		case sg.nest != nil:
+			for t, fn := range m.sizes[0].stages[sg.start].nested.fns {
+				p.Memory[fn] = sg.nest.mem[t]
+			}
 		case sg.fusedMap:
 			var names []string
 			for k := sg.start; k < sg.end; k++ {

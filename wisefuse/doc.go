@@ -31,9 +31,11 @@
 //	itemsummary.go  unbundled items reduced to those that can be a run's slowest
 //	bundle.go       the bundle replay: processor sharing of a VM's CPU and network
 //	widemaps.go     very wide bundled Maps: candidate bundles instead of all
+//	nested.go       Parallel stages and nested Maps: per-run trees of invocations, evaluated run by run
 //	platform.go     a VM's cores and cost from the platform's facts
 //	planner.go      Planner, PlannerOptions, NewPlanner, Plan
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
+//	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched
 //	search.go       Search: the dynamic program, its bounds, infeasibility
 //	pareto.go       Pareto pruning with a tolerance, thinning by cost
 //	errors.go       UnsupportedError, CheckSupported, InfeasibleError

@@ -14,36 +14,54 @@ import (
 // (errors.As) before profiling anything, so a user learns in milliseconds, not after the
 // profiling runs, that WiseFuse cannot plan the workflow.
 type UnsupportedError struct {
-	Map  string // the Map whose iterator holds the step; "" for a top-level step
+	Map  string // the innermost Map whose iterator holds the step; "" for a step outside Maps
 	Step string
 	Kind dag.StepKind
 }
 
 func (e *UnsupportedError) Error() string {
 	if e.Map != "" {
-		return fmt.Sprintf("wisefuse: map %q: iterator step %q is a %s; the modeler handles iterators of task and pass steps only", e.Map, e.Step, e.Kind)
+		return fmt.Sprintf("wisefuse: map %q: iterator step %q is a %s nested in %d maps; the modeler handles maps nested at most %d deep", e.Map, e.Step, e.Kind, maxMapDepth, maxMapDepth)
 	}
-	return fmt.Sprintf("wisefuse: step %q is a %s; the modeler handles top-level task, pass and map steps only", e.Step, e.Kind)
+	return fmt.Sprintf("wisefuse: step %q is a %s; the modeler handles task, pass, parallel and map steps only", e.Step, e.Kind)
 }
 
-// CheckSupported reports whether the modeler handles w's shape: a top-level sequence of Task,
-// Pass and Map steps, where a Map's iterator is a sequence of Task and Pass steps. Otherwise it
-// returns an *UnsupportedError naming the first step it cannot handle.
+// maxMapDepth is how deep Maps may nest: a Map in a Map's iterator, not deeper. The records tell
+// a nested Map's items apart by their own item and their outer Map's item (records.Invocation's
+// Item and Outer), which is one level of nesting.
+const maxMapDepth = 2
+
+// CheckSupported reports whether the modeler handles w's shape: sequences of Task, Pass, Parallel
+// and Map steps, with Maps nested at most two deep (a Map in a Map's iterator, anywhere inside
+// Parallel branches). Otherwise it returns an *UnsupportedError naming the first step it cannot
+// handle.
 func CheckSupported(w *dag.Workflow) error {
-	for _, st := range w.Steps {
-		switch st.Kind() {
-		case dag.TaskStep, dag.PassStep:
-		case dag.MapStep:
-			for _, it := range st.Map.Iterator {
-				if k := it.Kind(); k != dag.TaskStep && k != dag.PassStep {
-					return &UnsupportedError{Map: st.Name, Step: it.Name, Kind: k}
+	var check func(seq []dag.Step, maps []string) error
+	check = func(seq []dag.Step, maps []string) error {
+		for i := range seq {
+			st := &seq[i]
+			switch st.Kind() {
+			case dag.TaskStep, dag.PassStep:
+			case dag.ParallelStep:
+				for _, br := range st.Parallel {
+					if err := check(br, maps); err != nil {
+						return err
+					}
 				}
+			case dag.MapStep:
+				if len(maps) >= maxMapDepth {
+					return &UnsupportedError{Map: maps[len(maps)-1], Step: st.Name, Kind: st.Kind()}
+				}
+				if err := check(st.Map.Iterator, append(maps, st.Name)); err != nil {
+					return err
+				}
+			default:
+				return &UnsupportedError{Step: st.Name, Kind: st.Kind()}
 			}
-		default:
-			return &UnsupportedError{Step: st.Name, Kind: st.Kind()}
 		}
+		return nil
 	}
-	return nil
+	return check(w.Steps, nil)
 }
 
 // Limit is a constraint of an objective.

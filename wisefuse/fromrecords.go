@@ -159,6 +159,12 @@ func (s *SizeProfile) addRun(w *dag.Workflow, ins []*records.Invocation, d *reco
 			prevEnd = ins[0].End
 		case st.Pass:
 			s.Stages[si].Gap = append(s.Stages[si].Gap, 0) // absorbed in the next step's gap
+		case isNested(&st):
+			stop, err := s.addNested(run, si, &st, byStep, prevEnd)
+			if err != nil {
+				return err
+			}
+			prevEnd = stop
 		case st.Map != nil:
 			start, stop := math.Inf(1), math.Inf(-1)
 			for _, it := range st.Map.Iterator {

@@ -94,6 +94,8 @@ type stageData struct {
 	task *taskSamples
 	// A Map step: items grouped by run.
 	items *itemSamples
+	// A nested stage (a Parallel, or a Map holding a Parallel or a Map): per-run trees.
+	nested *nestedSamples
 }
 
 type taskSamples struct {
@@ -190,6 +192,12 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap}
 		switch {
+		case isNested(&st):
+			ns, err := m.prepareNested(s, &st, c)
+			if err != nil {
+				return sd, err
+			}
+			stg.nested = ns
 		case st.Task != "":
 			smp := s.Step(st.Name)
 			if smp == nil {

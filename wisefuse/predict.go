@@ -84,6 +84,7 @@ type segment struct {
 	start, end int
 	mem        int // VM size for tasks (the group's); the largest iterator size for a Map
 	cfg        *mapConfig
+	nest       *nestConfig // a nested stage (nested.go)
 	pass       bool
 	// fusedMap marks a group of tasks and one Map, all its items in the group's VM
 	// (evalFusedMap); mapAt is the Map's index.
@@ -95,6 +96,8 @@ func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
 	switch {
 	case sg.pass:
 		return m.passStage()
+	case sg.nest != nil:
+		return m.evalNested(sc, sg.start, *sg.nest)
 	case sg.fusedMap:
 		return m.evalFusedMap(sc, sg.start, sg.end, sg.mapAt, sg.mem)
 	case sg.cfg != nil:
@@ -117,6 +120,13 @@ func (m *Model) segmentsOf(plan *dag.Plan) ([]segment, error) {
 				return nil, fmt.Errorf("wisefuse: fusing pass step %q is not modelled", st.Name)
 			}
 			segs = append(segs, segment{start: i, end: i + 1, pass: true})
+			i++
+		case isNested(st):
+			sg, err := m.nestedSegment(plan, i)
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, sg)
 			i++
 		case g >= 0 && m.groupHasMap(plan, i, g):
 			sg, err := m.fusedMapSegment(plan, i, g)
@@ -182,7 +192,7 @@ func (m *Model) fusedMapSegment(plan *dag.Plan, i, g int) (segment, error) {
 		switch {
 		case st.Task != "":
 			sg.mem = max(sg.mem, plan.MemoryOf(st.Task))
-		case st.Map != nil && sg.mapAt < 0:
+		case st.Map != nil && sg.mapAt < 0 && !isNested(st):
 			sg.mapAt = sg.end
 			items, _ := st.Map.FixedItems()
 			if !m.itemsAlwaysFixed(sg.end) {

@@ -35,7 +35,8 @@ type SizeProfile struct {
 	// Stages holds, per top-level step, the orchestration gap before it in each run: from the end
 	// of the previous step (or the run's arrival) to the step's first invocation.
 	Stages []StageGaps `json:"stages"`
-	// Steps holds the invocations of every Task step, top-level or inside a Map's iterator.
+	// Steps holds the invocations of every Task step, top-level or nested in Maps and Parallel
+	// branches.
 	Steps []StepSamples `json:"steps"`
 }
 
@@ -47,13 +48,20 @@ type StageGaps struct {
 
 // StepSamples is every invocation of one Task step at one size: parallel arrays, one entry per
 // invocation. Gap is the orchestration delay before the invocation: 0 for a top-level step (its
-// gap is in StageGaps), for the first step of a Map iterator the item's launch delay after the Map
-// started, and for a later iterator step the delay after the item's previous step ended.
+// gap is in StageGaps); for the first step of a top-level Map's iterator or of a top-level
+// Parallel's branch, the delay after the stage's first invocation started; for a later step, the
+// delay after the previous step of its sequence ended. A Map or Parallel nested in a sequence
+// has no gap of its own: its items' (branches') first steps measure theirs from the end of the
+// step before it (or from the start of the enclosing sequence).
+//
+// Item is the item of the innermost enclosing Map (0 outside Maps). Outer, only for steps inside a
+// Map nested in another Map's iterator, is the outer Map's item; empty otherwise.
 type StepSamples struct {
 	Step     string    `json:"step"`
 	Function string    `json:"function"`
 	Run      []int     `json:"run"`
 	Item     []int     `json:"item"`
+	Outer    []int     `json:"outer,omitempty"`
 	Gap      []float64 `json:"gap_s"`
 	Init     []float64 `json:"init_s"`
 	Download []float64 `json:"download_s"`
@@ -153,17 +161,12 @@ func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
 	s := SizeProfile{MemoryMB: mem}
 	for _, st := range w.Steps {
 		s.Stages = append(s.Stages, StageGaps{Step: st.Name})
+	}
+	w.Walk(func(_ []string, st *dag.Step) {
 		if st.Task != "" {
 			s.Steps = append(s.Steps, StepSamples{Step: st.Name, Function: st.Task})
 		}
-		if st.Map != nil {
-			for _, it := range st.Map.Iterator {
-				if it.Task != "" {
-					s.Steps = append(s.Steps, StepSamples{Step: it.Name, Function: it.Task})
-				}
-			}
-		}
-	}
+	})
 	return s
 }
 
@@ -214,7 +217,7 @@ func (p *Profile) Validate() error {
 			if n == 0 {
 				return fmt.Errorf("%s: steps[%d] (%q) has no invocations", at, j, st.Step)
 			}
-			if len(st.Item) != n || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
+			if len(st.Item) != n || (st.Outer != nil && len(st.Outer) != n) || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
 				return fmt.Errorf("%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
 			}
 			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 {

@@ -1,0 +1,421 @@
+// Nested stages: a top-level Parallel step, or a top-level Map whose iterator holds a Parallel or
+// a Map. The profiler keeps each invocation's place (run, outer item, item); the modeler rebuilds,
+// for every profiled run, the tree of that run's invocations and evaluates it under the plan:
+// sequences add, Parallel branches and Map items take their maximum, all within the run.
+
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/records"
+)
+
+// isNested reports whether top-level step st is a nested stage: a Parallel, or a Map whose
+// iterator holds a Parallel or a Map. Other Maps keep their own, faster model (maps.go).
+func isNested(st *dag.Step) bool {
+	if st.Parallel != nil {
+		return true
+	}
+	if st.Map != nil {
+		for _, it := range st.Map.Iterator {
+			if it.Parallel != nil || it.Map != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nestedTask is a task step under a nested stage and the Maps that enclose it (the stage itself
+// when it is a Map), outermost first.
+type nestedTask struct {
+	step *dag.Step
+	maps []string
+}
+
+// nestedTasks lists the task steps under stage st in walk order.
+func nestedTasks(st *dag.Step) []nestedTask {
+	var out []nestedTask
+	var walk func(s *dag.Step, maps []string)
+	walk = func(s *dag.Step, maps []string) {
+		switch {
+		case s.Task != "":
+			out = append(out, nestedTask{s, slices.Clone(maps)})
+		case s.Parallel != nil:
+			for _, br := range s.Parallel {
+				for i := range br {
+					walk(&br[i], maps)
+				}
+			}
+		case s.Map != nil:
+			inner := append(slices.Clone(maps), s.Name)
+			for i := range s.Map.Iterator {
+				walk(&s.Map.Iterator[i], inner)
+			}
+		}
+	}
+	walk(st, nil)
+	return out
+}
+
+// instance is one execution of a sequence: outside Maps (0, 0); in item i of an outermost Map
+// (0, i); in item j of a Map nested in item i of its outer Map (i, j).
+type instance struct{ outer, item int }
+
+// child is the instance of item j of a Map that runs in instance in at Map depth depth (0: the
+// Map is outermost).
+func (in instance) child(depth, j int) instance {
+	if depth == 0 {
+		return instance{0, j}
+	}
+	return instance{in.item, j}
+}
+
+// itemsKey names the items of a Map in one instance of its enclosing sequence: prefix is -1 for an
+// outermost Map, else the outer Map's item.
+type itemsKey struct {
+	m      string
+	prefix int
+}
+
+func (in instance) itemsKey(m string, depth int) itemsKey {
+	if depth == 0 {
+		return itemsKey{m, -1}
+	}
+	return itemsKey{m, in.item}
+}
+
+// placeOf is the instance of a task invocation enclosed by maps (its Maps), recorded with item and
+// outer; it also registers the items it reveals.
+func placeOf(maps []string, item, outer int, items map[itemsKey]map[int]bool) instance {
+	reg := func(k itemsKey, j int) {
+		if items[k] == nil {
+			items[k] = map[int]bool{}
+		}
+		items[k][j] = true
+	}
+	switch len(maps) {
+	case 0:
+		return instance{}
+	case 1:
+		reg(itemsKey{maps[0], -1}, item)
+		return instance{0, item}
+	}
+	reg(itemsKey{maps[0], -1}, outer)
+	reg(itemsKey{maps[1], outer}, item)
+	return instance{outer, item}
+}
+
+func sortedItems(set map[int]bool) []int {
+	out := make([]int, 0, len(set))
+	for j := range set {
+		out = append(out, j)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addNested adds one run's invocations of nested stage si (st) to the size profile: the stage's
+// gap (from prevEnd to its first invocation) and every invocation with its gap. It returns the
+// end of the stage's last invocation.
+func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*records.Invocation, prevEnd float64) (float64, error) {
+	type key struct {
+		step string
+		in   instance
+	}
+	byKey := map[key][]*records.Invocation{}
+	items := map[itemsKey]map[int]bool{}
+	depth := map[string]int{}
+	start := math.Inf(1)
+	for _, t := range nestedTasks(st) {
+		depth[t.step.Name] = len(t.maps)
+		for _, in := range byStep[t.step.Name] {
+			k := key{t.step.Name, placeOf(t.maps, in.Item, in.Outer, items)}
+			byKey[k] = append(byKey[k], in)
+			start = math.Min(start, in.Start)
+		}
+	}
+	if math.IsInf(start, 0) {
+		return 0, fmt.Errorf("%s %q has no invocations", st.Kind(), st.Name)
+	}
+	s.Stages[si].Gap = append(s.Stages[si].Gap, start-prevEnd)
+	var addStep func(st *dag.Step, d int, in instance, prev float64) (float64, error)
+	addSeq := func(seq []dag.Step, d int, in instance, prev float64) (float64, error) {
+		for i := range seq {
+			var err error
+			if prev, err = addStep(&seq[i], d, in, prev); err != nil {
+				return 0, err
+			}
+		}
+		return prev, nil
+	}
+	addStep = func(st *dag.Step, d int, in instance, prev float64) (float64, error) {
+		end := prev
+		switch {
+		case st.Task != "":
+			ins := byKey[key{st.Name, in}]
+			if len(ins) != 1 {
+				return 0, fmt.Errorf("step %q has %d invocations in item %d (outer item %d), want 1 (a Map nested in a Map needs records that keep the outer item)", st.Name, len(ins), in.item, in.outer)
+			}
+			smp := s.Step(st.Name)
+			smp.add(run, in.item, ins[0].Start-prev, ins[0])
+			if depth[st.Name] == 2 {
+				smp.Outer = append(smp.Outer, in.outer)
+			}
+			end = ins[0].End
+		case st.Parallel != nil:
+			for _, br := range st.Parallel {
+				e, err := addSeq(br, d, in, prev)
+				if err != nil {
+					return 0, err
+				}
+				end = math.Max(end, e)
+			}
+		case st.Map != nil:
+			for _, j := range sortedItems(items[in.itemsKey(st.Name, d)]) {
+				e, err := addSeq(st.Map.Iterator, d+1, in.child(d, j), prev)
+				if err != nil {
+					return 0, err
+				}
+				end = math.Max(end, e)
+			}
+		}
+		return end, nil
+	}
+	return addStep(st, 0, instance{}, start)
+}
+
+// Node kinds of a nested stage's per-run tree.
+const (
+	nodeTask uint8 = iota
+	nodePass
+	nodeSeq
+	nodePar // Parallel: the branches' maximum
+	nodeMap // Map: the items' maximum
+)
+
+type nestNode struct {
+	kind uint8
+	task int32   // nodeTask: the invocation's index
+	kids []int32 // nodeSeq: its steps; nodePar: its branches; nodeMap: its items
+}
+
+// nestedSamples is a nested stage at one profiled size: its invocations (flat arrays) and, per
+// run, the tree of that run's invocations.
+type nestedSamples struct {
+	fns                        []string // the stage's functions, in walk order
+	fn                         []int32  // per invocation: its function's index in fns
+	gap, init, down, scale, up []float64
+	nodes                      []nestNode
+	root                       []int32 // per run
+}
+
+// prepareNested rearranges stage st's samples at one profiled size (c its cores) into per-run
+// trees.
+func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c Cores) (*nestedSamples, error) {
+	ns := &nestedSamples{}
+	type key struct {
+		run int
+		in  instance
+	}
+	index := map[string]map[key]int32{}
+	items := make([]map[itemsKey]map[int]bool, s.Runs)
+	for r := range items {
+		items[r] = map[itemsKey]map[int]bool{}
+	}
+	for _, t := range nestedTasks(st) {
+		smp := s.Step(t.step.Name)
+		if smp == nil {
+			return nil, fmt.Errorf("%s %q: step %q has no samples", st.Kind(), st.Name, t.step.Name)
+		}
+		fi := int32(slices.Index(ns.fns, t.step.Task))
+		if fi < 0 {
+			fi = int32(len(ns.fns))
+			ns.fns = append(ns.fns, t.step.Task)
+		}
+		ct := m.curveTime(t.step.Task, c)
+		idx := make(map[key]int32, smp.Len())
+		for k := range smp.Len() {
+			outer := 0
+			if smp.Outer != nil {
+				outer = smp.Outer[k]
+			}
+			r := smp.Run[k]
+			idx[key{r, placeOf(t.maps, smp.Item[k], outer, items[r])}] = int32(len(ns.fn))
+			ns.fn = append(ns.fn, fi)
+			ns.gap = append(ns.gap, smp.Gap[k])
+			ns.init = append(ns.init, smp.Init[k])
+			ns.down = append(ns.down, smp.Download[k])
+			ns.scale = append(ns.scale, smp.Compute[k]/ct)
+			ns.up = append(ns.up, smp.Upload[k])
+		}
+		index[t.step.Name] = idx
+	}
+	add := func(n nestNode) int32 {
+		ns.nodes = append(ns.nodes, n)
+		return int32(len(ns.nodes) - 1)
+	}
+	var build func(st *dag.Step, r, d int, in instance) (int32, error)
+	buildSeq := func(seq []dag.Step, r, d int, in instance) (int32, error) {
+		kids := make([]int32, len(seq))
+		for i := range seq {
+			var err error
+			if kids[i], err = build(&seq[i], r, d, in); err != nil {
+				return 0, err
+			}
+		}
+		return add(nestNode{kind: nodeSeq, kids: kids}), nil
+	}
+	build = func(st *dag.Step, r, d int, in instance) (int32, error) {
+		switch {
+		case st.Task != "":
+			k, ok := index[st.Name][key{r, in}]
+			if !ok {
+				return 0, fmt.Errorf("step %q has no invocation in run %d (item %d, outer item %d)", st.Name, r, in.item, in.outer)
+			}
+			return add(nestNode{kind: nodeTask, task: k}), nil
+		case st.Parallel != nil:
+			n := nestNode{kind: nodePar}
+			for _, br := range st.Parallel {
+				k, err := buildSeq(br, r, d, in)
+				if err != nil {
+					return 0, err
+				}
+				n.kids = append(n.kids, k)
+			}
+			return add(n), nil
+		case st.Map != nil:
+			n := nestNode{kind: nodeMap}
+			for _, j := range sortedItems(items[r][in.itemsKey(st.Name, d)]) {
+				k, err := buildSeq(st.Map.Iterator, r, d+1, in.child(d, j))
+				if err != nil {
+					return 0, err
+				}
+				n.kids = append(n.kids, k)
+			}
+			return add(n), nil
+		}
+		return add(nestNode{kind: nodePass}), nil
+	}
+	ns.root = make([]int32, s.Runs)
+	for r := range s.Runs {
+		var err error
+		if ns.root[r], err = build(st, r, 0, instance{}); err != nil {
+			return nil, err
+		}
+	}
+	return ns, nil
+}
+
+// nestEval evaluates nodes of a nested stage's trees under per-function VM sizes.
+type nestEval struct {
+	m     *Model
+	ns    *nestedSamples
+	mem   []int     // per function of the stage
+	ratio []float64 // per function: fitted compute time at its size
+}
+
+func (m *Model) newNestEval(ns *nestedSamples, mem []int) nestEval {
+	e := nestEval{m: m, ns: ns, mem: mem, ratio: make([]float64, len(mem))}
+	for t, fn := range ns.fns {
+		e.ratio[t] = m.curveTime(fn, cores(m.opts.Platform, mem[t]))
+	}
+	return e
+}
+
+// node returns node n's latency (from the end of the step before it to its last invocation's
+// end) and its cost: every invocation in a VM of its own, billed for its busy time, with its
+// storage requests, and one state transition per task, pass, parallel and map.
+func (e *nestEval) node(n int32) (lat, cost float64) {
+	plat := e.m.opts.Platform
+	nd := &e.ns.nodes[n]
+	switch nd.kind {
+	case nodeTask:
+		k, ns := nd.task, e.ns
+		f := ns.fn[k]
+		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
+		return ns.gap[k] + busy, vmCost(plat, e.mem[f], busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
+	case nodePass:
+		return 0, plat.TransitionUSD
+	case nodeSeq:
+		for _, k := range nd.kids {
+			l, c := e.node(k)
+			lat += l
+			cost += c
+		}
+		return lat, cost
+	}
+	for _, k := range nd.kids {
+		l, c := e.node(k)
+		lat = math.Max(lat, l)
+		cost += c
+	}
+	return lat, cost + plat.TransitionUSD
+}
+
+// nestConfig is how a nested stage runs: every invocation in a VM of its own (no fusion, no
+// bundles inside), function t of the stage at mem[t] MB.
+type nestConfig struct {
+	mem []int
+}
+
+// evalNested evaluates nested stage si under cfg. Samples come from the profiled size nearest the
+// stage's largest VM, so that all branches and items of a run come from one profiled run; each
+// function's compute is scaled by its fitted curve to its own size. Per run: the stage's gap,
+// then its tree (sums in sequences, maxima over branches and items).
+func (m *Model) evalNested(sc *scratch, si int, cfg nestConfig) stageEval {
+	src := &m.sizes[m.nearest(slices.Max(cfg.mem))]
+	stg := &src.stages[si]
+	e := m.newNestEval(stg.nested, cfg.mem)
+	vals := sc.vals[:0]
+	cost := 0.0
+	for r := range src.runs {
+		l, c := e.node(stg.nested.root[r])
+		vals = append(vals, stg.gap[r]+l)
+		cost += c
+	}
+	sc.vals = vals
+	return stageEval{lat: latencyFromSamples(nil, vals, m.opts.Atoms), cost: cost / float64(src.runs)}
+}
+
+// nestedSegment is the segment of nested stage i under plan: no fusion or bundle inside it.
+func (m *Model) nestedSegment(plan *dag.Plan, i int) (segment, error) {
+	st := &m.w.Steps[i]
+	var bad error
+	var walk func(s *dag.Step)
+	walk = func(s *dag.Step) {
+		if bad != nil {
+			return
+		}
+		if plan.FusionGroup(s.Name) >= 0 {
+			bad = fmt.Errorf("wisefuse: step %q is fused; the modeler runs parallel stages and nested maps unfused", s.Name)
+		}
+		if s.Map != nil && plan.BundleOf(s.Name) > 1 {
+			bad = fmt.Errorf("wisefuse: map %q is bundled; the modeler runs parallel stages and nested maps unbundled", s.Name)
+		}
+		for _, br := range s.Parallel {
+			for k := range br {
+				walk(&br[k])
+			}
+		}
+		if s.Map != nil {
+			for k := range s.Map.Iterator {
+				walk(&s.Map.Iterator[k])
+			}
+		}
+	}
+	walk(st)
+	if bad != nil {
+		return segment{}, bad
+	}
+	fns := m.sizes[0].stages[i].nested.fns
+	cfg := &nestConfig{mem: make([]int, len(fns))}
+	for t, fn := range fns {
+		cfg.mem[t] = plan.MemoryOf(fn)
+	}
+	return segment{start: i, end: i + 1, mem: slices.Max(cfg.mem), nest: cfg}, nil
+}

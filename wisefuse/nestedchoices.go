@@ -1,0 +1,244 @@
+// The choices for a nested stage (nested.go): VM sizes only, as every invocation inside runs
+// unfused and unbundled. A nested Map takes one size for all its functions; a Parallel's
+// branches are sized step by step, and the branches matched to each other run by run.
+
+package wisefuse
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// nestOpt is a partial sizing of a nested stage: mem per function of the stage (0: not yet
+// chosen), with its latency per profiled run (vec), the same sorted (atoms) and its mean cost.
+type nestOpt struct {
+	vec, atoms []float64
+	cost       float64
+	mem        []int
+}
+
+// maxNestOptions caps the sizings kept per unit and per branch while a Parallel's options are
+// built: as maxOptions, spread evenly by cost.
+const maxNestOptions = 16
+
+// nestedSegments lists the ways to run nested stage i. A Map holding a Parallel or a Map: one
+// VM size for every function inside it, at every grid size that fits (sizes past where its
+// threads saturate the vCPUs skipped, as for Maps). A Parallel: each step of a branch is a unit
+// (a task, or a nested Parallel or Map with one size for all its functions) sized on the grid;
+// a branch's sizings are its units' added run by run (Pareto-pruned on cost and the sorted
+// per-run latencies, at most maxNestOptions kept); then, for each sizing of each branch, every
+// other branch takes its cheapest sizing that is no slower at any atom (or its fastest), so that
+// no branch pays for speed the slowest one wastes. The stage's candidates are then evaluated
+// exactly (evalNested) and pruned with the other options. The search is thus exact over
+// the candidates but the candidates are a heuristic, even with Exact.
+func (pl *Planner) nestedSegments(i int, grid []int) []segment {
+	m := pl.model
+	st := &m.w.Steps[i]
+	fns := m.sizes[0].stages[i].nested.fns
+	if st.Map != nil {
+		var segs []segment
+		for _, mem := range pl.unitSizes(fns, grid) {
+			cfg := &nestConfig{mem: make([]int, len(fns))}
+			for t := range cfg.mem {
+				cfg.mem[t] = mem
+			}
+			segs = append(segs, segment{start: i, end: i + 1, mem: mem, nest: cfg})
+		}
+		return segs
+	}
+	runs := m.sizes[0].runs
+	for _, sd := range m.sizes {
+		runs = min(runs, sd.runs)
+	}
+	tol := max(pl.opts.tolerance(), 0.01)
+	branches := make([][]nestOpt, len(st.Parallel))
+	for b, br := range st.Parallel {
+		cur := []nestOpt{{vec: make([]float64, runs), atoms: make([]float64, runs), mem: make([]int, len(fns))}}
+		for k := range br {
+			if br[k].Pass {
+				continue
+			}
+			var ufns []string
+			dag.WalkTasks(br[k:k+1], func(fn string) { ufns = append(ufns, fn) })
+			units := pl.unitOptions(i, b, k, ufns, fns, runs, grid)
+			units = pruneNest(units, tol)
+			var next []nestOpt
+			for _, c := range cur {
+				for _, u := range units {
+					o := nestOpt{vec: make([]float64, runs), cost: c.cost + u.cost, mem: slices.Clone(c.mem)}
+					for r := range o.vec {
+						o.vec[r] = c.vec[r] + u.vec[r]
+					}
+					for t, v := range u.mem {
+						if v > 0 {
+							o.mem[t] = v
+						}
+					}
+					o.atoms = sortedCopy(o.vec)
+					next = append(next, o)
+				}
+			}
+			cur = pruneNest(next, tol)
+		}
+		branches[b] = cur
+	}
+	seen := map[string]bool{}
+	var segs []segment
+	for b := range branches {
+		for _, o := range branches[b] {
+			mem := slices.Clone(o.mem)
+			for b2, opts := range branches {
+				if b2 == b {
+					continue
+				}
+				pick := -1
+				for j, p := range opts { // by cost
+					if noSlower(p.atoms, o.atoms) {
+						pick = j
+						break
+					}
+				}
+				if pick < 0 {
+					pick = fastestNest(opts)
+				}
+				for t, v := range opts[pick].mem {
+					if v > 0 {
+						mem[t] = v
+					}
+				}
+			}
+			for t := range mem {
+				if mem[t] == 0 { // a function no unit sized (cannot happen: every task is in a unit)
+					mem[t] = dag.MaxMemoryMB
+				}
+			}
+			key := fmt.Sprint(mem)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(mem), nest: &nestConfig{mem: mem}})
+		}
+	}
+	return segs
+}
+
+// unitSizes returns the grid sizes a unit running functions fns in VMs of one size may take:
+// those that fit every function, up to the first at which its threads saturate the vCPUs.
+func (pl *Planner) unitSizes(fns []string, grid []int) []int {
+	m := pl.model
+	need, threads := 0, 0.0
+	for _, fn := range fns {
+		need = max(need, m.w.Function(fn).MinMemoryMB)
+		threads = max(threads, m.curves[fn].Threads)
+	}
+	var out []int
+	for _, mem := range grid {
+		if mem < need {
+			continue
+		}
+		out = append(out, mem)
+		if m.opts.Platform.VCPU(mem) >= threads {
+			break
+		}
+	}
+	return out
+}
+
+// unitOptions evaluates step k of branch b of Parallel stage i (running ufns) at every size it
+// may take, each from its nearest profiled size: its latency per run and mean cost.
+func (pl *Planner) unitOptions(i, b, k int, ufns, fns []string, runs int, grid []int) []nestOpt {
+	m := pl.model
+	var out []nestOpt
+	for _, mem := range pl.unitSizes(ufns, grid) {
+		src := &m.sizes[m.nearest(mem)]
+		ns := src.stages[i].nested
+		all := make([]int, len(fns))
+		for t := range all {
+			all[t] = mem
+		}
+		e := m.newNestEval(ns, all)
+		o := nestOpt{vec: make([]float64, runs), mem: make([]int, len(fns))}
+		for r := range runs {
+			branch := ns.nodes[ns.root[r]].kids[b]
+			l, c := e.node(ns.nodes[branch].kids[k])
+			o.vec[r] = l
+			o.cost += c
+		}
+		o.cost /= float64(runs)
+		for _, fn := range ufns {
+			o.mem[slices.Index(fns, fn)] = mem
+		}
+		o.atoms = sortedCopy(o.vec)
+		out = append(out, o)
+	}
+	return out
+}
+
+// pruneNest keeps the sizings no cheaper one beats within tol at every atom, at most
+// maxNestOptions of them spread evenly by cost (the cheapest and the dearest kept).
+func pruneNest(opts []nestOpt, tol float64) []nestOpt {
+	slices.SortStableFunc(opts, func(a, b nestOpt) int {
+		switch {
+		case a.cost < b.cost:
+			return -1
+		case a.cost > b.cost:
+			return 1
+		}
+		return 0
+	})
+	var kept []nestOpt
+	for _, o := range opts {
+		dominated := false
+		for _, k := range kept {
+			if Latency(k.atoms).Dominates(o.atoms, tol) {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) <= maxNestOptions {
+		return kept
+	}
+	out := make([]nestOpt, 0, maxNestOptions)
+	for j := range maxNestOptions {
+		out = append(out, kept[j*(len(kept)-1)/(maxNestOptions-1)])
+	}
+	return out
+}
+
+// noSlower reports whether a is no larger than b at every atom.
+func noSlower(a, b []float64) bool {
+	for j, v := range a {
+		if v > b[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// fastestNest returns the index of the sizing with the lowest mean latency.
+func fastestNest(opts []nestOpt) int {
+	best, bestMean := 0, 0.0
+	for j, o := range opts {
+		mean := 0.0
+		for _, v := range o.vec {
+			mean += v
+		}
+		if j == 0 || mean < bestMean {
+			best, bestMean = j, mean
+		}
+	}
+	return best
+}
+
+func sortedCopy(xs []float64) []float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s
+}
