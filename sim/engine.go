@@ -11,6 +11,7 @@ package sim
 //	handle.go      direct passing: output held in sender VMs, and the pulls from them
 //	vm.go          a VM and the list of invocations running in it
 //	acquire.go     acquiring a VM under the concurrency limit, releasing and billing it
+//	timeout.go     the function timeout: a VM invocation stopped, its DAG invocation failed
 //	pool.go        warm pools and keep-alive expiry
 //	slot.go        an invocation slot and its phases' resources
 //	invocation.go  an invocation's life: work drawn, phases stepped, completion and record
@@ -76,6 +77,7 @@ type engine struct {
 	dirty       []int32
 	scratch     []int32
 	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
+	cut         []int32 // the slots of a VM being stopped at its timeout (timeout.go)
 	coldVM      int32   // the VM whose cold start the invocations being started now pay
 	pows        [64]powMemo
 	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
@@ -242,6 +244,10 @@ func (e *engine) loop() error {
 		case evVM:
 			v := &e.vms[ev.id()]
 			if v.evSeq != ev.seq() || v.state != vmBusy {
+				if ev.seq() == v.tmoSeq {
+					e.timeout(ev.id()) // not a completion: the VM's timeout (timeout.go)
+					e.flushDirty()
+				}
 				continue
 			}
 			e.events++
