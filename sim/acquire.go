@@ -115,10 +115,7 @@ func (e *engine) grant(fi int32) {
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
 	if e.plat.FunctionTimeout > 0 {
-		// Its timeout, at now + FunctionTimeout (a constant delay, so a FIFO keeps these events
-		// in order); timeout moves it on by the init, if any.
-		e.scheduleIn(qTimeout, e.now+e.plat.FunctionTimeout, evVM, vi)
-		e.vms[vi].tmoSeq = e.seq
+		e.armTimeout(vi)
 	}
 	if e.keep {
 		if n := len(e.freeAcqs); n > 0 {

@@ -78,6 +78,8 @@ type engine struct {
 	scratch     []int32
 	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
 	cut         []int32 // the slots of a VM being stopped at its timeout (timeout.go)
+	tmo         fifo    // the acquisitions' timeouts, in time order (timeout.go)
+	tmoPending  bool    // the tmoPump event is queued
 	coldVM      int32   // the VM whose cold start the invocations being started now pay
 	pows        [64]powMemo
 	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
@@ -253,6 +255,10 @@ func (e *engine) loop() error {
 			e.events++
 			e.progress(ev.id())
 		case evExpire:
+			if ev.id() == tmoPump {
+				e.timeouts()
+				break
+			}
 			e.events++
 			e.pools[ev.id()].pending = false
 			e.expire(ev.id())
@@ -288,6 +294,7 @@ func (e *engine) reset() {
 		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
 	}
 	e.evq.reset()
+	e.tmo.buf, e.tmo.head, e.tmoPending = e.tmo.buf[:0], 0, false
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
 	e.rejected, e.retries = 0, 0

@@ -162,7 +162,7 @@ func (h *eventHeap) down(e event) {
 }
 
 // fifo holds events scheduled at now plus a constant delay (state transitions, spill invokes,
-// zero-delay steps, function timeouts): they arrive in time order, so a queue keeps them sorted and the heap stays
+// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heap stays
 // small, holding only the VMs' completions and keep-alive expiries.
 type fifo struct {
 	buf  []event
@@ -181,7 +181,7 @@ func (q *fifo) push(e event) {
 // them, which is exactly the order a single heap would give.
 type queues struct {
 	heap  eventHeap
-	fifos [4]fifo
+	fifos [3]fifo
 }
 
 // The FIFOs by delay class.
@@ -189,7 +189,6 @@ const (
 	qNow        = iota // delay 0
 	qTransition        // Platform.TransitionLatency
 	qInvoke            // Platform.InvokeLatency
-	qTimeout           // Platform.FunctionTimeout: a VM acquisition's timeout (timeout.go)
 )
 
 func (q *queues) len() int {

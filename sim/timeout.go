@@ -26,8 +26,54 @@ package sim
 // The index of the stopped VM stays, empty and in state vmStopped, until its frames and its held
 // output let go of it (freeStopped); the warm pool gets a copy under the same instance id.
 
-// timeout handles VM vi's timeout event, its acquisition's: the deadline is FunctionTimeout after
-// its init, so a VM that had an init waits that much longer.
+// The timeouts are kept out of the event queue, which would otherwise pay for them on every
+// event (one more FIFO head to compare at each pop) or hold one per acquisition of the last
+// FunctionTimeout seconds (a heap of tens of thousands instead of hundreds). Each acquisition
+// appends its timeout, at now + FunctionTimeout, to engine.tmo, which that constant delay keeps
+// in time order; one event (kind evExpire, id tmoPump) stands in the queue for the earliest, and
+// when it fires it handles those due and stands in for the next. A timeout is identified by its
+// sequence number, which its VM keeps (vm.tmoSeq) while that acquisition lasts: one whose
+// acquisition has ended is ignored. The event loop pays nothing more per event.
+
+// tmoPump is the evExpire id of the timeouts' event (pool expiries use template ids, far below).
+const tmoPump = maxEvtID
+
+// armTimeout queues the timeout of VM vi's acquisition, which begins now.
+func (e *engine) armTimeout(vi int32) {
+	e.seq++
+	if e.seq > maxSeq {
+		e.overflow(vi)
+		return
+	}
+	t := e.now + e.plat.FunctionTimeout
+	e.tmo.push(makeEvent(t, e.seq, vi, evVM))
+	e.vms[vi].tmoSeq = e.seq
+	if !e.tmoPending {
+		e.schedule(t, evExpire, tmoPump)
+		e.tmoPending = true
+	}
+}
+
+// timeouts handles the timeouts due now and queues the event for the next one.
+func (e *engine) timeouts() {
+	q := &e.tmo
+	for q.head < len(q.buf) {
+		ev := q.buf[q.head]
+		if ev.time() > e.now {
+			e.schedule(ev.time(), evExpire, tmoPump)
+			return
+		}
+		q.head++
+		if vi := ev.id(); e.vms[vi].tmoSeq == ev.seq() {
+			e.timeout(vi)
+		}
+	}
+	q.buf, q.head = q.buf[:0], 0
+	e.tmoPending = false
+}
+
+// timeout handles VM vi's timeout, its acquisition's: the deadline is FunctionTimeout after its
+// init, so a VM that had an init waits that much longer (an event of its own, in the heap).
 func (e *engine) timeout(vi int32) {
 	v := &e.vms[vi]
 	if end := v.acqStart + v.init + e.plat.FunctionTimeout; end > e.now {
