@@ -98,8 +98,8 @@ type Platform struct {
 	HybridMinSamples int     `json:"hybrid_min_samples"`
 	// FunctionTimeout is the longest a function invocation may run: AWS Lambda stops it at 900 s
 	// (15 minutes, the maximum timeout; AWS Lambda quotas) and bills the duration up to there.
-	// The simulator bills a VM invocation that runs longer up to the timeout and marks its DAG
-	// invocation as timed out; 0 means no timeout.
+	// The simulator stops a VM invocation that long after its init, bills it up to there and
+	// fails its DAG invocation (docs/simulator.md); 0 means no timeout.
 	FunctionTimeout float64 `json:"function_timeout_s"`
 	// ConcurrencyLimit is the account's concurrent executions (AWS default quota: 1,000). What a
 	// VM acquisition beyond it does is AtConcurrencyLimit.

@@ -24,6 +24,9 @@ type Invocation struct {
 	OutBytes float64 // bytes written
 	End      float64 // invocation end
 	Cost     float64 // USD attributed to this invocation (its share of the VM's billed duration and requests)
+	// TimedOut: the platform stopped it at the function timeout (its VM invocation ran out of
+	// time), so End is the timeout and its phases were cut short there. Not written to tables.
+	TimedOut bool
 }
 
 // DAGRun is one DAG invocation (one row of the DAG-invocation table).

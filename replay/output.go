@@ -47,7 +47,7 @@ var InvocationSchema = tables.Schema{
 	{Name: "function_invocations", Type: tables.Int64},
 	{Name: "cold_starts", Type: tables.Int64},
 	{Name: "throttled", Type: tables.Int64}, // VM acquisitions that waited for the concurrency limit
-	{Name: "timed_out", Type: tables.Bool},  // a VM invocation ran past the function timeout
+	{Name: "timed_out", Type: tables.Bool},  // a VM invocation was stopped at the function timeout
 	{Name: "rejected", Type: tables.Bool},   // failed at the concurrency limit (at_concurrency_limit reject or retry)
 	{Name: "retries", Type: tables.Int64},   // its VM acquisitions retried at the concurrency limit
 }
@@ -107,7 +107,7 @@ type Summary struct {
 	ColdStartFraction   float64 `json:"cold_start_fraction"` // of function invocations
 	Throttled           int64   `json:"throttled"`           // DAG invocations that waited for the concurrency limit
 	ThrottledFraction   float64 `json:"throttled_fraction"`
-	TimedOut            int64   `json:"timed_out"` // DAG invocations with a VM invocation past the timeout
+	TimedOut            int64   `json:"timed_out"` // DAG invocations failed at the function timeout
 	// Rejected counts DAG invocations that failed at the concurrency limit (at_concurrency_limit
 	// "reject", or "retry" after its last attempt), RejectFraction their share of DAG invocations,
 	// Retries the VM acquisitions retried ("retry").

@@ -21,7 +21,12 @@ func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tm
 // deadlock (every slot a host waiting for its spills); a spill is granted at once even over the
 // limit, as if the host retried its throttled invoke until served.
 func (e *engine) acquire(fi int32) {
-	if e.frames[fi].kind != fSpill {
+	if f := &e.frames[fi]; f.kind != fSpill {
+		if e.runs[f.run].failed {
+			// Step Functions starts nothing more of a failed execution.
+			e.abandon(fi)
+			return
+		}
 		if e.atLimit != limitQueue {
 			if e.throttle(fi) {
 				return
@@ -31,6 +36,10 @@ func (e *engine) acquire(fi int32) {
 			e.runs[e.frames[fi].run].throttled++
 			return
 		}
+	} else if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
+		// Its host was stopped at the function timeout before it could invoke the spill.
+		e.abandon(fi)
+		return
 	}
 	e.grant(fi)
 }
@@ -57,17 +66,18 @@ func (e *engine) throttle(fi int32) bool {
 		e.schedule(e.now+delay, evBegin, fi)
 		return true
 	default:
-		r.failed = true
+		r.failed, r.rejected = true, true
 		e.rejected++
 	}
 	e.abandon(fi)
 	return true
 }
 
-// abandon ends root frame fi of a failed DAG invocation without running it: it lets go of its
-// input (a direct-passing sender may be waiting for it) and reports to its parent as done, so
-// the DAG invocation ends once the work it already had running ends. acquire runs in the frame's
-// own begin event, so ending the frame here is as safe as a Pass state's.
+// abandon ends frame fi (a root, or an orchestrated Parallel or Map) of a failed DAG invocation
+// without running it: it lets go of its input (a direct-passing sender may be waiting for it)
+// and reports to its parent as done, so the DAG invocation ends once the work it already had
+// running ends. It runs in the frame's own begin event, so ending the frame here is as safe as a
+// Pass state's.
 func (e *engine) abandon(fi int32) {
 	e.dropSrc(fi)
 	e.done(fi)
@@ -89,21 +99,24 @@ func (e *engine) grant(fi int32) {
 			cold, initDur = e.prewarmWait(vi)
 		}
 	}
-	if vi < 0 {
+	switch {
+	case vi < 0:
 		vi = e.newVM(t)
 		if e.mode != modeWarm {
-			cold = true
-			r := e.runs[run].rng
-			for _, fn := range e.c.tmpls[t].fns {
-				initDur += e.c.fns[fn].init.Sample(r)
-			}
+			cold, initDur = true, e.drawInit(t, run)
 		}
+	case e.vms[vi].reset:
+		// An execution environment reset after a timeout initialises again (timeout.go).
+		cold, initDur = true, e.drawInit(t, run)
 	}
 	v := &e.vms[vi]
-	v.state, v.rootDone, v.cold, v.holds, v.freedCon = vmBusy, false, cold, 0, false
+	v.state, v.rootDone, v.cold, v.holds, v.freedCon, v.reset = vmBusy, false, cold, 0, false, false
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
+	if e.plat.FunctionTimeout > 0 {
+		e.armTimeout(vi)
+	}
 	if e.keep {
 		if n := len(e.freeAcqs); n > 0 {
 			v.acq = e.freeAcqs[n-1]
@@ -131,6 +144,17 @@ func (e *engine) grant(fi int32) {
 	e.bodyAfterInit(fi, vi, cold)
 }
 
+// drawInit draws the init time of a VM of template t, from run's stream: the sum over the
+// functions it loads.
+func (e *engine) drawInit(t, run int32) float64 {
+	r := e.runs[run].rng
+	d := 0.0
+	for _, fn := range e.c.tmpls[t].fns {
+		d += e.c.fns[fn].init.Sample(r)
+	}
+	return d
+}
+
 func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
 	if cold {
 		e.coldVM = vi
@@ -141,8 +165,13 @@ func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
 
 func (e *engine) tryRelease(vi int32) {
 	v := &e.vms[vi]
-	if v.state == vmBusy && v.rootDone && v.holds == 0 {
-		e.release(vi)
+	if v.rootDone && v.holds == 0 {
+		switch v.state {
+		case vmBusy:
+			e.release(vi)
+		case vmStopped:
+			e.freeStopped(vi)
+		}
 	}
 }
 
@@ -153,14 +182,16 @@ func (e *engine) release(vi int32) {
 	if n := len(e.active(v)); n != 0 || v.npull != 0 {
 		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
 	}
-	dur := e.now - v.acqStart
-	// A VM invocation that ran past the function timeout (its init excluded, which has its own
-	// limit) would have been stopped there: it is billed up to the timeout and its DAG invocation
-	// marked as failed (Outcome.TimedOut).
-	timedOut := e.plat.FunctionTimeout > 0 && dur-v.init > e.plat.FunctionTimeout
-	if timedOut {
-		dur = v.init + e.plat.FunctionTimeout
-	}
+	v.tmoSeq = 0 // its timeout, if still queued, is stale
+	e.bill(vi, e.now-v.acqStart)
+	e.toPool(vi)
+	e.serveQueue()
+}
+
+// bill bills VM vi's invocation of dur seconds (from its acquisition, init included) to its run
+// and gives back its concurrency slot.
+func (e *engine) bill(vi int32, dur float64) {
+	v := &e.vms[vi]
 	if !e.plat.BillInit {
 		dur -= v.init
 	}
@@ -175,13 +206,17 @@ func (e *engine) release(vi int32) {
 		e.fail("VM %d released after its run %d ended", v.id, r.index)
 	}
 	r.usd += usd
-	r.timedOut = r.timedOut || timedOut
 	if v.acq >= 0 {
 		e.acqs[v.acq].usd = usd
 	}
 	if !v.freedCon {
 		e.busy--
 	}
+}
+
+// toPool returns released VM vi to its warm pool (or discards it in isolated runs).
+func (e *engine) toPool(vi int32) {
+	v := &e.vms[vi]
 	if e.hyb != nil {
 		e.hybridRelease(vi)
 	} else if e.mode == modeShared {
@@ -198,7 +233,6 @@ func (e *engine) release(vi int32) {
 	} else {
 		e.freeVM(vi)
 	}
-	e.serveQueue()
 }
 
 // serveQueue grants queued acquisitions, first come first served, while concurrency allows.
@@ -208,6 +242,12 @@ func (e *engine) serveQueue() {
 		e.queue.head++
 		if e.queue.head == len(e.queue.buf) {
 			e.queue.buf, e.queue.head = e.queue.buf[:0], 0
+		}
+		if e.runs[e.frames[fi].run].failed {
+			// Its DAG invocation failed while it waited: it is abandoned in an event of its own
+			// (acquire), as ending it here could finish frames the caller is still working on.
+			e.scheduleIn(qNow, e.now, evBegin, fi)
+			continue
 		}
 		e.grant(fi)
 	}

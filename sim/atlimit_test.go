@@ -160,8 +160,9 @@ func costOfVM(p *platform.Platform, o Outcome) float64 {
 // TestRejectMidDAG: a failed DAG invocation frees what it holds. A Parallel P of X (2 s) and Y
 // (1 s), then Z, under a limit of one, transitions of 0.05 s: P's transition ends at 0.05, X's
 // and Y's at 0.10; X gets the VM, Y is rejected, and the DAG invocation has failed. X runs to
-// 2.10; Z's state then only waits out its latency and is skipped (no VM, no transition billed):
-// the DAG invocation ends at 2.15, having paid X's VM and three transitions (P, X, Y). Another
+// 2.10; Z's state is then skipped at once (a failed execution enters no more states: no
+// latency, no VM, no transition billed): the DAG invocation ends at 2.10, having paid X's VM and
+// three transitions (P, X, Y). Another
 // workflow's DAG invocation at 5 then runs whole; the engine's end-of-run checks (nothing left
 // running, every frame ended) pass.
 func TestRejectMidDAG(t *testing.T) {
@@ -178,7 +179,7 @@ func TestRejectMidDAG(t *testing.T) {
 	if len(out) != 2 || !out[0].Rejected || out[1].Rejected || st.Rejected != 1 {
 		t.Fatalf("outcomes %+v, stats %+v: want #1 rejected, #2 not", out, st)
 	}
-	near(t, "end of #1", out[0].End, 2.15, 1e-9)
+	near(t, "end of #1", out[0].End, 2.10, 1e-9)
 	if out[0].Transitions != 3 || out[0].Invocations != 1 {
 		t.Errorf("#1: %d transitions, %d invocations; want 3 and 1 (X only)", out[0].Transitions, out[0].Invocations)
 	}

@@ -16,8 +16,9 @@ type runState struct {
 	colds     int32
 	trans     int32
 	throttled int32 // VM acquisitions that waited for the concurrency limit
-	timedOut  bool  // a VM invocation ran past the function timeout
-	failed    bool  // a VM acquisition was rejected at the concurrency limit
+	timedOut  bool  // a VM invocation was stopped at the function timeout
+	rejected  bool  // a VM acquisition was rejected at the concurrency limit
+	failed    bool  // rejected or timed out: nothing more of it starts
 	retries   int32 // VM acquisitions retried at the concurrency limit
 	wf        int32 // the workflow (compiled.roots) it runs
 	fnBase    int32 // its workflow's first function: factors[f-fnBase] is function f's run factor
@@ -62,7 +63,7 @@ func (e *engine) arrive(i int) {
 	r.pcg.Seed(seed, uint64(id)+1)
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
-	r.failed, r.retries = false, 0
+	r.failed, r.rejected, r.retries = false, false, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
@@ -91,7 +92,7 @@ func (e *engine) dagDone(ri int32) {
 	if e.emit != nil {
 		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs,
 			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
-			Rejected: r.failed, Retries: r.retries}
+			Rejected: r.rejected, Retries: r.retries}
 		if err := e.emit(&e.out); err != nil && e.err == nil {
 			e.err = err
 		}

@@ -11,6 +11,7 @@ package sim
 //	handle.go      direct passing: output held in sender VMs, and the pulls from them
 //	vm.go          a VM and the list of invocations running in it
 //	acquire.go     acquiring a VM under the concurrency limit, releasing and billing it
+//	timeout.go     the function timeout: a VM invocation stopped, its DAG invocation failed
 //	pool.go        warm pools and keep-alive expiry
 //	slot.go        an invocation slot and its phases' resources
 //	invocation.go  an invocation's life: work drawn, phases stepped, completion and record
@@ -78,6 +79,9 @@ type engine struct {
 	dirty       []int32
 	scratch     []int32
 	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
+	cut         []int32 // the slots of a VM being stopped at its timeout (timeout.go)
+	tmo         fifo    // the acquisitions' timeouts, in time order (timeout.go)
+	tmoPending  bool    // the tmoPump event is queued
 	coldVM      int32   // the VM whose cold start the invocations being started now pay
 	pows        [64]powMemo
 	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
@@ -275,11 +279,19 @@ func (e *engine) loop() error {
 		case evVM:
 			v := &e.vms[ev.id()]
 			if v.evSeq != ev.seq() || v.state != vmBusy {
+				if ev.seq() == v.tmoSeq {
+					e.timeout(ev.id()) // not a completion: the VM's timeout (timeout.go)
+					e.flushDirty()
+				}
 				continue
 			}
 			e.events++
 			e.progress(ev.id())
 		case evExpire:
+			if ev.id() == tmoPump {
+				e.timeouts()
+				break
+			}
 			e.events++
 			e.pools[ev.id()].pending = false
 			e.expire(ev.id())
@@ -315,6 +327,7 @@ func (e *engine) reset() {
 		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
 	}
 	e.evq.reset()
+	e.tmo.buf, e.tmo.head, e.tmoPending = e.tmo.buf[:0], 0, false
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0
 	e.rejected, e.retries = 0, 0

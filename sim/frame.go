@@ -40,6 +40,12 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 	e.frames[fi] = frame{node: node, kind: nd.kind, run: run, parent: parent, vm: vmi, item: item, bundle: bundle, src: s, out: -1}
 	switch {
 	case vmi < 0 && nd.kind != nSeq:
+		if e.runs[run].failed {
+			// A failed execution enters no more states: the frame is skipped (acquire abandons
+			// it) in an event of its own, at once.
+			e.scheduleIn(qNow, e.now, evBegin, fi)
+			break
+		}
 		e.transition(run)
 		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
 	case nd.kind == nPass:
@@ -74,6 +80,10 @@ func (e *engine) begin(fi int32) {
 			e.startFusedBody(fi)
 		}
 	case nPar:
+		if f.vm < 0 && e.runs[f.run].failed {
+			e.abandon(fi)
+			return
+		}
 		f.pending = int32(len(nd.kids))
 		run, vmi, item, bundle := f.run, f.vm, f.item, f.bundle
 		for _, k := range nd.kids {
@@ -81,6 +91,10 @@ func (e *engine) begin(fi int32) {
 		}
 		e.dropSrc(fi)
 	case nMap:
+		if f.vm < 0 && e.runs[f.run].failed {
+			e.abandon(fi)
+			return
+		}
 		e.beginMap(fi)
 	case fBundle, fSpill:
 		e.acquire(fi)
@@ -120,7 +134,11 @@ func (e *engine) startBody(fi int32) {
 // hears of it.
 func (e *engine) done(fi int32) {
 	f := &e.frames[fi]
-	if f.root {
+	if f.root && e.vms[f.vm].state == vmStopped {
+		// Stopped at the timeout: no output, and its VM was billed and its slot freed then.
+		e.vms[f.vm].rootDone = true
+		e.tryRelease(f.vm)
+	} else if f.root {
 		if f.kind != fSpill && e.c.nodes[f.node].consumerDirect {
 			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
 		}
@@ -155,7 +173,8 @@ func (e *engine) childDone(pi, ci int32) {
 	p := &e.frames[pi]
 	if p.kind == nSeq {
 		nd := &e.c.nodes[p.node]
-		if int(p.idx)+1 < len(nd.kids) {
+		// A sequence inside a VM stopped at the timeout starts no more steps.
+		if int(p.idx)+1 < len(nd.kids) && (p.vm < 0 || e.vms[p.vm].state != vmStopped) {
 			p.idx++
 			s := noSrc
 			switch {

@@ -100,7 +100,7 @@ func (e *engine) beginPull(si int32) {
 		if e.lazyOK(si) {
 			e.toLazy(si)
 		}
-	case v.npull >= e.lazyK:
+	case v.npull >= e.lazyK && v.state == vmBusy: // a stopped VM has no events to track pulls by
 		e.startLazy(sv)
 	}
 }

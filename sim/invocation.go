@@ -191,7 +191,7 @@ func (e *engine) finishTask(si int32) {
 		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
 			Item: int(f.item), Outer: e.outerItem(fi), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
-			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd})
+			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd, TimedOut: s.stopped})
 		*invAcq = append(*invAcq, v.acq)
 	}
 	e.touch(vi)

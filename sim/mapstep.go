@@ -128,7 +128,11 @@ func (e *engine) startMapUnit(fi int32) {
 		bf := e.newFrame()
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: fBundle, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(e.frames[fi].src), out: -1}
-		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, bf)
+		if e.runs[run].failed {
+			e.scheduleIn(qNow, e.now, evBegin, bf) // skipped at once (acquire), as in start
+		} else {
+			e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, bf)
+		}
 	}
 	if e.frames[fi].first >= n {
 		e.dropSrc(fi)

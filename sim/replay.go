@@ -39,9 +39,9 @@ type Outcome struct {
 	Transitions             int32
 	// Throttled counts its VM acquisitions that waited for the account's concurrency limit.
 	Throttled int32
-	// TimedOut: one of its VM invocations ran longer than Platform.FunctionTimeout. The platform
-	// would have stopped it there and failed the DAG invocation; the simulator bills it up to the
-	// timeout, as AWS does, but lets it run to its end (a simplification docs/simulator.md states).
+	// TimedOut: one of its VM invocations reached Platform.FunctionTimeout and was stopped there
+	// (billed up to it), so the DAG invocation failed: it started nothing more and ended when
+	// what it had running elsewhere ended (End is its time to failure).
 	TimedOut bool
 	// Rejected: one of its VM acquisitions failed at the concurrency limit (Platform
 	// AtConcurrencyLimit "reject", or "retry" after the last attempt), so the DAG invocation

@@ -84,21 +84,25 @@ func TestReplayByHand(t *testing.T) {
 	}
 }
 
-// TestReplayTimeout: a function that computes 1,000 s runs past the 900 s timeout; it is billed
-// up to the timeout plus its init, and its DAG invocation is marked.
+// TestReplayTimeout: a function that computes 1,000 s is stopped at the 900 s timeout, which
+// runs from the end of its init (transition 0.05 s, init 0.5 s): its DAG invocation fails and
+// ends then, at 900.55 s, timed out, billed up to the timeout plus its init. Without a timeout it
+// runs to 1000.55 s. (TestTimeoutOneTask checks the records and the reset VM.)
 func TestReplayTimeout(t *testing.T) {
 	p := testPlatform()
 	ws := []Workload{{Workflow: oneTask("long", 1000, 0.5), Plan: dag.UniformPlan(1769)}}
-	out, _ := replayAll(t, ws, []Arrival{{0, 0, 0}}, Options{Platform: p})
-	if !out[0].TimedOut {
-		t.Fatalf("%+v: want timed out", out[0])
+	out, st := replayAll(t, ws, []Arrival{{0, 0, 0}}, Options{Platform: p})
+	if !out[0].TimedOut || out[0].Rejected || st.Rejected != 0 {
+		t.Fatalf("%+v, %+v: want timed out, not rejected", out[0], st)
 	}
+	near(t, "end", out[0].End, 900.55, 1e-9)
 	near(t, "cost", out[0].Cost, 900.5*1769/1024*p.GBSecondUSD+p.RequestUSD+p.TransitionUSD, 1e-12)
 	p.FunctionTimeout = 0
 	out, _ = replayAll(t, ws, []Arrival{{0, 0, 0}}, Options{Platform: p})
 	if out[0].TimedOut {
 		t.Errorf("no timeout set: %+v marked timed out", out[0])
 	}
+	near(t, "end without timeout", out[0].End, 1000.55, 1e-9)
 }
 
 // TestReplayKeysDraws: a DAG invocation draws the same whatever else is replayed beside it, so

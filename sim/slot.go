@@ -58,6 +58,7 @@ type slot struct {
 	in      float64 // bytes read, for the records
 	cold    bool
 	live    bool
+	stopped bool // ended at its VM's function timeout
 }
 
 func (e *engine) newSlot() int32 {

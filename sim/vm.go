@@ -9,6 +9,10 @@ const (
 	vmFree vmState = iota
 	vmBusy         // acquired by a root frame, or holding output
 	vmIdle         // warm, in its template's pool
+	// vmStopped: stopped at the function timeout. Its place in the warm pool went to a copy
+	// (timeout.go); this index stays, empty, until the frames that ran in it and the handles it
+	// holds have let go of it.
+	vmStopped
 )
 
 type vm struct {
@@ -46,7 +50,9 @@ type vm struct {
 	npull     int32
 	rootDone  bool
 	cold      bool
-	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
+	freedCon  bool   // its concurrency slot was given back while it only serves direct pulls
+	reset     bool   // stopped at the timeout last time: its next invocation initialises again
+	tmoSeq    uint64 // seq of its acquisition's pending timeout event, 0 if none
 }
 
 // active is the slots running in v, oldest first. The slice may point into e.vms: use it only
@@ -106,7 +112,7 @@ func (e *engine) newVM(t int32) int32 {
 	v.id, v.tmpl = e.nextVM, t
 	v.nid, v.big, v.changed = 0, false, 0
 	v.pullers, v.npull = -1, 0
-	v.readyAt = 0
+	v.readyAt, v.reset = 0, false
 	e.setLive(e.live + 1)
 	return vi
 }
