@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
@@ -86,9 +87,10 @@ type engine struct {
 
 	// atLimit is Platform.AtConcurrencyLimit; rejected and retries count the DAG invocations
 	// that failed on the limit and the acquisitions retried ("reject", "retry").
-	atLimit  uint8
-	rejected int64
-	retries  int64
+	atLimit   uint8
+	platRetry dag.Retry // the platform's retry_* settings, under "retry"
+	rejected  int64
+	retries   int64
 	// reuse is Platform.WarmReuse; ownRng is the engine's own stream (Options.Seed, ownStream),
 	// apart from every DAG invocation's: "random" reuse and pre-warms' init times draw from it.
 	reuse  uint8
@@ -166,6 +168,10 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	case platform.LimitRetry:
 		e.atLimit = limitRetry
 	}
+	if e.atLimit == limitQueue && len(c.retries) > 0 {
+		e.atLimit = limitQueueSteps
+	}
+	e.platRetry = dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
 	return e
 }
 
@@ -186,6 +192,9 @@ const (
 	limitQueue uint8 = iota
 	limitReject
 	limitRetry
+	// limitQueueSteps is "queue" with steps that have a Retry of their own: those retry, the
+	// others queue, and a DAG invocation whose retries ran out has failed.
+	limitQueueSteps
 )
 
 func (e *engine) fail(format string, a ...any) {
