@@ -107,6 +107,8 @@ type engine struct {
 	idleSum   float64
 	idleGBSum float64
 
+	ser *series // the time series of instances (Options.OnSeries), or nil
+
 	busy    int
 	live    int
 	peak    int
@@ -167,6 +169,9 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 		e.atLimit = limitReject
 	case platform.LimitRetry:
 		e.atLimit = limitRetry
+	}
+	if opt.OnSeries != nil {
+		e.ser = &series{step: opt.SeriesInterval, emit: opt.OnSeries}
 	}
 	if e.atLimit == limitQueue && len(c.retries) > 0 {
 		e.atLimit = limitQueueSteps
@@ -329,5 +334,8 @@ func (e *engine) reset() {
 	e.rejected, e.retries = 0, 0
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
+	if e.ser != nil {
+		e.ser.reset()
+	}
 	e.invs, e.invAcq, e.acqs, e.freeAcqs = e.invs[:0], e.invAcq[:0], e.acqs[:0], e.freeAcqs[:0]
 }
