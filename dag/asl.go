@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,12 @@ import (
 //   - Choice and Wait are not supported (the workflow model has no data-dependent branching and
 //     no timed delays) and are reported as such, naming the state.
 //
-// Other fields (InputPath, ResultPath, Retry, TimeoutSeconds, ...) are accepted and ignored.
+// A Task's Retry becomes the step's Retry: the first retrier whose ErrorEquals matches a
+// throttled Lambda invoke (throttleErrors), with the ASL defaults for what it leaves out. A
+// Retry on a Parallel or Map, and retriers for other errors, are ignored: the simulator models
+// no error but the throttle.
+//
+// Other fields (InputPath, ResultPath, TimeoutSeconds, ...) are accepted and ignored.
 
 // ASLSide is the performance side file that goes with an ASL definition.
 type ASLSide struct {
@@ -206,6 +212,7 @@ type aslState struct {
 	Iterator      *aslMachine     `json:"Iterator"`
 	ItemProcessor *aslMachine     `json:"ItemProcessor"`
 	Catch         []aslTransition `json:"Catch"`
+	Retry         []aslRetrier    `json:"Retry"`
 	// A Map's limits: numbers, or (JSONata) expressions evaluated at run time.
 	MaxConcurrency     json.RawMessage `json:"MaxConcurrency"`
 	MaxConcurrencyPath string          `json:"MaxConcurrencyPath"`
@@ -219,6 +226,68 @@ type aslState struct {
 
 type aslTransition struct {
 	Next string `json:"Next"`
+}
+
+// aslRetrier is one entry of a state's Retry array.
+type aslRetrier struct {
+	ErrorEquals     []string        `json:"ErrorEquals"`
+	IntervalSeconds json.RawMessage `json:"IntervalSeconds"`
+	BackoffRate     json.RawMessage `json:"BackoffRate"`
+	MaxAttempts     json.RawMessage `json:"MaxAttempts"`
+	MaxDelaySeconds json.RawMessage `json:"MaxDelaySeconds"`
+	JitterStrategy  string          `json:"JitterStrategy"`
+}
+
+// throttleErrors are the error names a retrier matches a throttled Lambda invoke by (see
+// "Handling errors in Step Functions workflows",
+// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html, and "Handle
+// Lambda service exceptions", .../bp-lambda-serviceexception.html): the throttle's own name,
+// "When Lambda hits the maximum number of invocations, the error is
+// Lambda.TooManyRequestsException"; States.ALL, which matches any error name; and
+// States.TaskFailed, which in a retrier matches any error name but States.Timeout.
+// Lambda.ServiceException and its kin are the 500 errors of a transient service fault, not a
+// throttle (429), so they do not match.
+var throttleErrors = []string{"Lambda.TooManyRequestsException", "States.ALL", "States.TaskFailed"}
+
+// retry returns the retry of a throttled invoke that Task state s's Retry array gives: the
+// first retrier that matches the throttle (Step Functions tries retriers in order), with the
+// ASL defaults for the fields it leaves out; nil when none matches.
+func (im *aslImporter) retry(at string, s *aslState) *Retry {
+	for i := range s.Retry {
+		rt := &s.Retry[i]
+		match := false
+		for _, e := range rt.ErrorEquals {
+			match = match || slices.Contains(throttleErrors, e)
+		}
+		if !match {
+			continue
+		}
+		at := fmt.Sprintf("%s.Retry[%d]", at, i)
+		r := DefaultRetry()
+		if n, ok := im.aslInt(join(at, "IntervalSeconds"), rt.IntervalSeconds, 1); ok {
+			r.Interval = float64(n)
+		}
+		if n, ok := im.aslInt(join(at, "MaxAttempts"), rt.MaxAttempts, 0); ok {
+			r.MaxAttempts = n
+		}
+		if n, ok := im.aslInt(join(at, "MaxDelaySeconds"), rt.MaxDelaySeconds, 1); ok {
+			r.MaxDelay = float64(n)
+		}
+		if len(rt.BackoffRate) > 0 && string(rt.BackoffRate) != "null" {
+			if err := json.Unmarshal(rt.BackoffRate, &r.BackoffRate); err != nil || r.BackoffRate < 1 || r.BackoffRate > MaxFactor {
+				im.errorf(join(at, "BackoffRate"), "= %s, want a number >= 1", rt.BackoffRate)
+				r.BackoffRate = DefaultRetryBackoffRate
+			}
+		}
+		switch rt.JitterStrategy {
+		case "", "NONE", JitterFull:
+			r.Jitter = rt.JitterStrategy
+		default:
+			im.errorf(join(at, "JitterStrategy"), "= %q, want NONE or FULL", rt.JitterStrategy)
+		}
+		return &r
+	}
+	return nil
 }
 
 type aslImporter struct {
@@ -364,6 +433,7 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 	case "Task":
 		fn, found := im.function(at, name, s)
 		step.Task = fn
+		step.Retry = im.retry(at, s)
 		return step, terminal, found
 	case "Parallel":
 		if len(s.Branches) == 0 {

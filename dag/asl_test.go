@@ -58,6 +58,13 @@ func TestImportSharedASL(t *testing.T) {
 			if !equal(fns, tc.functions) {
 				t.Errorf("functions %v, want %v", fns, tc.functions)
 			}
+			// The three published definitions have no Retry: their Tasks leave a throttle to
+			// the platform's at_concurrency_limit.
+			w.Walk(func(_ []string, s *Step) {
+				if s.Retry != nil {
+					t.Errorf("step %s has retry %+v; the definition has no Retry", s.Name, *s.Retry)
+				}
+			})
 		})
 	}
 }

@@ -106,6 +106,10 @@ type Step struct {
 	Parallel [][]Step `json:"parallel,omitempty"` // branches, each a sequence
 	Map      *Map     `json:"map,omitempty"`
 	Pass     bool     `json:"pass,omitempty"` // orchestration only: a transition, no function
+	// Retry is a Task step's retry of a throttled invoke at the concurrency limit (an ASL
+	// retrier matching Lambda.TooManyRequestsException); nil leaves it to the platform's
+	// at_concurrency_limit. Only a task step may have one.
+	Retry *Retry `json:"retry,omitempty"`
 }
 
 // Map runs Iterator once per item; items run independently of each other.
@@ -249,6 +253,13 @@ func (w *Workflow) Validate() error {
 				add("%s: duplicate step name (step names must be unique in the whole workflow)", at)
 			}
 			steps[s.Name] = true
+			if s.Retry != nil {
+				if s.Kind() == TaskStep {
+					s.Retry.validate(at, add)
+				} else if s.Kind() != "" {
+					add("%s: retry on a %s step (only a task step retries a throttled invoke)", at, s.Kind())
+				}
+			}
 			switch s.Kind() {
 			case TaskStep:
 				if w.Function(s.Task) == nil {

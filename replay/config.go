@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/sim"
 )
 
 // Config is what a replay is asked to do.
@@ -36,6 +37,9 @@ type Config struct {
 	// FunctionRows also writes one row per function invocation (functions.parquet): about 10x
 	// the rows of the DAG invocation table, so only on request.
 	FunctionRows bool
+	// SeriesInterval > 0 also writes series.parquet: the time series of running and idle
+	// instances, one row per SeriesInterval seconds of simulated time (sim.Options.OnSeries).
+	SeriesInterval float64
 	// Workers plan DAGs in parallel (0: GOMAXPROCS). The output does not depend on it.
 	Workers int
 	// Progress, when set, is called now and then: stage is "plan" (done and total DAGs) or
@@ -84,6 +88,8 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("replay: window [%v, %v) s is empty; want --to after --from", c.From, c.To)
 	case c.Shards < 0 || (c.Shards > 0 && (c.Shard < 0 || c.Shard >= c.Shards)):
 		return fmt.Errorf("replay: shard %d/%d, want 0 <= I < N", c.Shard, c.Shards)
+	case math.IsNaN(c.SeriesInterval) || c.SeriesInterval < 0 || c.SeriesInterval > sim.MaxTime:
+		return fmt.Errorf("replay: series interval %v s, want seconds > 0 and at most %g (0: no series)", c.SeriesInterval, float64(sim.MaxTime))
 	case c.Workers < 0:
 		return fmt.Errorf("replay: workers %d, want >= 0 (0: one per core)", c.Workers)
 	}

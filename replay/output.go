@@ -28,6 +28,7 @@ const (
 	DAGsFile        = "dags.parquet"
 	SummaryFile     = "summary.json"
 	FunctionsFile   = "functions.parquet" // only with Config.FunctionRows
+	SeriesFile      = "series.parquet"    // only with Config.SeriesInterval (tables.SeriesSchema)
 )
 
 // FunctionSchema is one row per function invocation (Config.FunctionRows): the DAG, then the
@@ -150,12 +151,13 @@ type outputs struct {
 	created bool // the folder did not exist: an aborted replay removes it again
 	invs    *tables.Writer
 	fns     *tables.Writer // nil unless Config.FunctionRows
+	series  *tables.Writer // nil unless Config.SeriesInterval
 	last    int32          // the DAG of the last outcome, whose function records come next
 	dags    []dagStats
 	done    bool // finish succeeded
 }
 
-func createOutputs(dir string, nDAGs int, functionRows bool) (*outputs, error) {
+func createOutputs(dir string, nDAGs int, functionRows, series bool) (*outputs, error) {
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -171,6 +173,12 @@ func createOutputs(dir string, nDAGs int, functionRows bool) (*outputs, error) {
 			return nil, err
 		}
 	}
+	if series {
+		if o.series, err = tables.Create(filepath.Join(dir, SeriesFile), tables.SeriesSchema); err != nil {
+			o.abort()
+			return nil, err
+		}
+	}
 	for i := range o.dags {
 		o.dags[i].lat = sketch.New()
 	}
@@ -183,6 +191,9 @@ func (o *outputs) abort() {
 		o.invs.Abort()
 		if o.fns != nil {
 			o.fns.Abort()
+		}
+		if o.series != nil {
+			o.series.Abort()
 		}
 		if o.created {
 			os.Remove(o.dir) // only if empty
@@ -320,6 +331,12 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 	if o.fns != nil {
 		s.Files[FunctionsFile] = o.fns.Rows()
 		if err := o.fns.Close(); err != nil {
+			return err
+		}
+	}
+	if o.series != nil {
+		s.Files[SeriesFile] = o.series.Rows()
+		if err := o.series.Close(); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -62,7 +63,7 @@ func Run(cfg Config) (*Summary, error) {
 	for i := range plans {
 		src.index[plans[i].entry.DAG] = int32(i)
 	}
-	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows)
+	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +85,12 @@ func Run(cfg Config) (*Summary, error) {
 	opt := sim.Options{Platform: cfg.Platform, Seed: cfg.Seed}
 	if cfg.FunctionRows {
 		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error { return out.addFunctions(plans, d, recs) }
+	}
+	if out.series != nil {
+		opt.SeriesInterval = cfg.SeriesInterval
+		opt.OnSeries = func(r sim.SeriesRow) error {
+			return tables.WriteSeriesRow(out.series, r.Start, r.Running, r.Idle, r.IdleGBS)
+		}
 	}
 	stats, err := sim.Replay(work, src.next, emit, opt)
 	if err != nil {

@@ -6,6 +6,8 @@ package sim
 
 import (
 	"math"
+
+	"github.com/wisefuse/wisefuse/dag"
 )
 
 type acqRecord struct {
@@ -54,23 +56,47 @@ func (e *engine) throttle(fi int32) bool {
 	case r.failed:
 	case e.busy < e.plat.ConcurrencyLimit:
 		return false
-	case e.atLimit == limitRetry && int(f.tries) < e.plat.RetryMaxAttempts:
-		// Retry k (k = 1, 2, ...) waits IntervalSeconds x BackoffRate^(k-1) after the failure
-		// and re-enters the Task state, one more state transition (Step Functions pricing counts
-		// retries as transitions).
-		delay := e.plat.RetryInterval * math.Pow(e.plat.RetryBackoffRate, float64(f.tries))
-		f.tries++
-		r.retries++
-		e.retries++
-		e.transition(f.run)
-		e.schedule(e.now+delay, evBegin, fi)
-		return true
 	default:
+		rt := e.retryOf(f.node)
+		if rt != nil && int(f.tries) < rt.MaxAttempts {
+			// Retry k (k = 1, 2, ...) waits min(IntervalSeconds x BackoffRate^(k-1),
+			// MaxDelaySeconds) after the failure (drawn below it under FULL jitter) and re-enters
+			// the Task state, one more state transition (Step Functions pricing counts retries
+			// as transitions).
+			f.tries++
+			delay := rt.Delay(int(f.tries))
+			if rt.Jitter == dag.JitterFull {
+				delay *= r.rng.Float64()
+			}
+			r.retries++
+			e.retries++
+			e.transition(f.run)
+			e.schedule(e.now+delay, evBegin, fi)
+			return true
+		}
+		if rt == nil && e.atLimit == limitQueueSteps {
+			e.queue.pushBack(fi)
+			r.throttled++
+			return true
+		}
 		r.failed, r.rejected = true, true
 		e.rejected++
 	}
 	e.abandon(fi)
 	return true
+}
+
+// retryOf is the retry of a throttled acquisition of node: the step's own (dag.Step.Retry),
+// which applies whatever at_concurrency_limit says (a Task invokes Lambda synchronously, so a
+// throttle is an error its Retry catches), else the platform's under "retry", else none.
+func (e *engine) retryOf(node int32) *dag.Retry {
+	if i := e.c.nodes[node].retry; i >= 0 {
+		return &e.c.retries[i]
+	}
+	if e.atLimit == limitRetry {
+		return &e.platRetry
+	}
+	return nil
 }
 
 // abandon ends frame fi (a root, or an orchestrated Parallel or Map) of a failed DAG invocation

@@ -188,3 +188,86 @@ func TestRejectMidDAG(t *testing.T) {
 		t.Errorf("#2: %d invocations, %d transitions; want 1 and 1", out[1].Invocations, out[1].Transitions)
 	}
 }
+
+// TestStepRetryByHand: a Task imported from ASL with a Retry on
+// Lambda.TooManyRequestsException (IntervalSeconds 2, BackoffRate 3, MaxAttempts 2) retries
+// with its own settings whatever at_concurrency_limit says (the platform's retry_* stay at
+// 1 s, 2.0 and 3). A limit of one VM, the first DAG invocation's task holds it for 10 s
+// (1 vCPU, no cold start, no data), transitions of 0.05 s:
+//
+//	#1 arrives at 0: transition -> 0.05, VM granted, computes 10 s -> releases at 10.05.
+//	#2 arrives at 0.1: transition -> 0.15, over the limit. Retry 1 at 0.15 + 2 = 2.15, retry 2
+//	   at 2.15 + 2 x 3 = 8.15, over the limit again: its retries ran out, it fails at 8.15
+//	   with 1 + 2 transitions.
+//	With MaxDelaySeconds 4 and MaxAttempts 3: retry 2 at 2.15 + 4 = 6.15, retry 3 at 10.15
+//	   takes the warm VM and ends at 20.15, 1 + 3 transitions.
+func TestStepRetryByHand(t *testing.T) {
+	side := `{"functions":{"S":{"min_memory_mb":128,"serial_work_s":10,"threads":1}}}`
+	for _, tc := range []struct {
+		retrier     string
+		rejected    bool
+		end         float64
+		transitions int32
+		retries     int32
+	}{
+		{`"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":2`, true, 8.15, 3, 2},
+		{`"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":3,"MaxDelaySeconds":4`, false, 20.15, 4, 3},
+	} {
+		asl := `{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true,
+			"Retry":[{"ErrorEquals":["Lambda.TooManyRequestsException"],` + tc.retrier + `}]}}}`
+		w, err := dag.ParseASL("s.asl.json", []byte(asl), "s.functions.json", []byte(side))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws := []Workload{{Workflow: w, Plan: dag.UniformPlan(1769), Key: 1}}
+		for _, atLimit := range []string{platform.LimitQueue, platform.LimitReject, platform.LimitRetry} {
+			p := mmnPlatform(1, atLimit)
+			p.TransitionLatency = 0.05
+			out, st := replayAll(t, ws, []Arrival{{0, 0, 1}, {0.1, 0, 2}}, Options{Platform: p})
+			var o Outcome
+			for _, x := range out {
+				if x.ID == 2 {
+					o = x
+				}
+			}
+			near(t, atLimit+": end of #2", o.End, tc.end, 1e-9)
+			if o.Rejected != tc.rejected || o.Retries != tc.retries || o.Transitions != tc.transitions {
+				t.Errorf("%s, %s: #2 rejected %v, retries %d, transitions %d; want %v, %d, %d", atLimit, tc.retrier,
+					o.Rejected, o.Retries, o.Transitions, tc.rejected, tc.retries, tc.transitions)
+			}
+			if st.Retries != int64(tc.retries) {
+				t.Errorf("%s: %d retries in the stats, want %d", atLimit, st.Retries, tc.retries)
+			}
+		}
+	}
+}
+
+// TestStepRetryQueueFails: under "queue", a DAG invocation whose step ran out of retries starts
+// nothing more, even what waited in the queue. A Parallel of X (a Retry that never retries,
+// MaxAttempts 0) and Y, behind a 10 s task of another DAG invocation holding the one VM: Y
+// queues, X fails at once, and when the VM frees at 10.05 Y is abandoned, not run.
+func TestStepRetryQueueFails(t *testing.T) {
+	fn := func(name string, work float64) dag.Function {
+		return dag.Function{Name: name, MinMemoryMB: 128, SerialWork: dag.Const(work), Threads: 1}
+	}
+	w := &dag.Workflow{Name: "par", Functions: []dag.Function{fn("X", 1), fn("Y", 1)},
+		Steps: []dag.Step{{Name: "P", Parallel: [][]dag.Step{
+			{{Name: "Y", Task: "Y"}},
+			{{Name: "X", Task: "X", Retry: &dag.Retry{Interval: 1, BackoffRate: 2, MaxAttempts: 0}}}}}}}
+	p := mmnPlatform(1, platform.LimitQueue)
+	p.TransitionLatency = 0.05
+	ws := []Workload{{Workflow: oneTask("A", 10, 0), Plan: dag.UniformPlan(1769), Key: 1}, {Workflow: w, Plan: dag.UniformPlan(1769), Key: 2}}
+	out, st := replayAll(t, ws, []Arrival{{0, 0, 1}, {0.1, 1, 2}}, Options{Platform: p})
+	for _, o := range out {
+		if o.ID != 2 {
+			continue
+		}
+		if !o.Rejected || o.Invocations != 0 || o.Throttled != 1 {
+			t.Errorf("#2: rejected %v, %d invocations, throttled %d; want true, 0, 1", o.Rejected, o.Invocations, o.Throttled)
+		}
+		near(t, "end of #2", o.End, 10.05, 1e-9)
+	}
+	if st.Rejected != 1 {
+		t.Errorf("stats %+v, want 1 rejected", st)
+	}
+}

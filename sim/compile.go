@@ -44,6 +44,9 @@ type node struct {
 	// (dag.DirectPassing). consumerDirect: whatever consumes this node's output does so, so a VM
 	// whose work ends with this node holds its output instead of uploading it.
 	inDirect, consumerDirect bool
+	// retry indexes compiled.retries: the retry of a throttled acquisition of tmpl (the step's
+	// dag.Retry; for a fusion group or a bundle, that of the first task step it runs), or -1.
+	retry int32
 }
 
 type function struct {
@@ -74,6 +77,8 @@ type compiled struct {
 	nodes []node
 	fns   []function
 	tmpls []template
+	// retries holds the steps' dag.Retry settings that nodes refer to.
+	retries []dag.Retry
 	// roots holds each workflow's root (an nSeq) and fnBase, fnEnd the range of its functions in
 	// fns: one workflow for Run and RunArrivals, every DAG of a trace for Replay.
 	roots, fnBase, fnEnd []int32
@@ -128,6 +133,21 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 			visPerCore: float64(plat.VisibleCores(mem)) / plat.VCPU(mem)})
 		return t
 	}
+	// retryOf gives the retry of a VM that runs steps: that of the first task step among them.
+	retryOf := func(steps []dag.Step) int32 {
+		var r *dag.Retry
+		found := false
+		walkTasks(steps, func(s *dag.Step) {
+			if !found {
+				r, found = s.Retry, true
+			}
+		})
+		if r == nil {
+			return -1
+		}
+		c.retries = append(c.retries, *r)
+		return int32(len(c.retries) - 1)
+	}
 	add := func(n node) int32 {
 		c.nodes = append(c.nodes, n)
 		return int32(len(c.nodes) - 1)
@@ -143,20 +163,20 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				inner := seq(group, g)
 				// Only the group's first step can receive directly; the rest is in memory.
 				kids = append(kids, add(node{kind: nFused, step: steps[i].Name, kids: []int32{inner},
-					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect}))
+					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group)}))
 				i += len(group) - 1
 				continue
 			}
 			kids = append(kids, step(&steps[i]))
 		}
-		return add(node{kind: nSeq, kids: kids, inDirect: c.nodes[kids[0]].inDirect})
+		return add(node{kind: nSeq, kids: kids, inDirect: c.nodes[kids[0]].inDirect, retry: -1})
 	}
 	step = func(s *dag.Step) int32 {
 		direct := p.PassingOf(s.Name) == dag.DirectPassing
 		switch s.Kind() {
 		case dag.TaskStep:
 			fn := fnIndex[s.Task]
-			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct})
+			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct, retry: retryOf([]dag.Step{*s})})
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {
@@ -164,14 +184,14 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				direct = direct || c.nodes[k].inDirect
 				kids = append(kids, k)
 			}
-			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct})
+			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct, retry: -1})
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
 			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
 				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect,
-				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed})
+				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator)})
 		case dag.PassStep:
-			return add(node{kind: nPass, step: s.Name})
+			return add(node{kind: nPass, step: s.Name, retry: -1})
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
 	}
@@ -202,16 +222,21 @@ func (c *compiled) setConsumers(n int32, consumerDirect bool) {
 }
 
 func walkTaskNames(steps []dag.Step, fn func(string)) {
+	walkTasks(steps, func(s *dag.Step) { fn(s.Task) })
+}
+
+// walkTasks calls fn for every task step among steps, depth first in order.
+func walkTasks(steps []dag.Step, fn func(*dag.Step)) {
 	for i := range steps {
 		s := &steps[i]
 		if s.Task != "" {
-			fn(s.Task)
+			fn(s)
 		}
 		for _, br := range s.Parallel {
-			walkTaskNames(br, fn)
+			walkTasks(br, fn)
 		}
 		if s.Map != nil {
-			walkTaskNames(s.Map.Iterator, fn)
+			walkTasks(s.Map.Iterator, fn)
 		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
@@ -90,9 +91,10 @@ type engine struct {
 
 	// atLimit is Platform.AtConcurrencyLimit; rejected and retries count the DAG invocations
 	// that failed on the limit and the acquisitions retried ("reject", "retry").
-	atLimit  uint8
-	rejected int64
-	retries  int64
+	atLimit   uint8
+	platRetry dag.Retry // the platform's retry_* settings, under "retry"
+	rejected  int64
+	retries   int64
 	// reuse is Platform.WarmReuse; ownRng is the engine's own stream (Options.Seed, ownStream),
 	// apart from every DAG invocation's: "random" reuse and pre-warms' init times draw from it.
 	reuse  uint8
@@ -108,6 +110,8 @@ type engine struct {
 	idleT     float64
 	idleSum   float64
 	idleGBSum float64
+
+	ser *series // the time series of instances (Options.OnSeries), or nil
 
 	busy    int
 	live    int
@@ -170,6 +174,13 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	case platform.LimitRetry:
 		e.atLimit = limitRetry
 	}
+	if opt.OnSeries != nil {
+		e.ser = &series{step: opt.SeriesInterval, emit: opt.OnSeries}
+	}
+	if e.atLimit == limitQueue && len(c.retries) > 0 {
+		e.atLimit = limitQueueSteps
+	}
+	e.platRetry = dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
 	return e
 }
 
@@ -190,6 +201,9 @@ const (
 	limitQueue uint8 = iota
 	limitReject
 	limitRetry
+	// limitQueueSteps is "queue" with steps that have a Retry of their own: those retry, the
+	// others queue, and a DAG invocation whose retries ran out has failed.
+	limitQueueSteps
 )
 
 func (e *engine) fail(format string, a ...any) {
@@ -333,5 +347,8 @@ func (e *engine) reset() {
 	e.rejected, e.retries = 0, 0
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
+	if e.ser != nil {
+		e.ser.reset()
+	}
 	e.invs, e.invAcq, e.acqs, e.freeAcqs = e.invs[:0], e.invAcq[:0], e.acqs[:0], e.freeAcqs[:0]
 }

@@ -82,6 +82,9 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 	if err := plat.Validate(); err != nil {
 		return ReplayStats{}, err
 	}
+	if err := checkSeries(&opt); err != nil {
+		return ReplayStats{}, err
+	}
 	c := &compiled{}
 	keys := make([]uint64, len(ws))
 	for i, wl := range ws {
@@ -111,6 +114,9 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
 	}
 	e.liveSum += float64(e.live) * (e.now - e.liveT)
+	if err := e.seriesEnd(); err != nil {
+		return ReplayStats{}, err
+	}
 	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak, Rejected: e.rejected, Retries: e.retries}
 	if span := e.now - start; span > 0 && e.next > 0 {
 		st.MeanLiveVMs = e.liveSum / span

@@ -33,6 +33,13 @@ type Options struct {
 	// over-allocated). The O(1) invariants (clock monotone, each invocation ends once, costs
 	// non-negative, a DAG ends after its invocations) are always checked.
 	Check bool
+	// OnSeries, when set, receives the time series of instances: one row per SeriesInterval
+	// seconds from time 0, each with the time-average running and idle VMs over the interval and
+	// its idle GB-seconds, handed out as the interval closes (memory does not grow with the
+	// series); the last row covers the part of its interval up to the end. An error from it stops
+	// the simulation. Off (nil), it costs nothing.
+	OnSeries       func(SeriesRow) error
+	SeriesInterval float64 // seconds, > 0 when OnSeries is set
 }
 
 // Run executes w under p for the given number of independent runs, one after another, as a
@@ -98,6 +105,9 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 	if err := plat.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkSeries(&opt); err != nil {
+		return nil, err
+	}
 	e := newEngine(compile(w, p, plat), plat, mode, opt)
 	e.total = total
 	e.dags = make([]records.DAGRun, total)
@@ -122,6 +132,9 @@ func (e *engine) finish() (*Result, error) {
 		return nil, fmt.Errorf("sim: invariant violated: %d steps started but never ended", n)
 	}
 	e.liveSum += float64(e.live) * (e.now - e.liveT)
+	if err := e.seriesEnd(); err != nil {
+		return nil, err
+	}
 	res := &Result{DAGs: e.dags}
 	if e.keep {
 		for i := range e.invs {

@@ -129,6 +129,9 @@ func (e *engine) freeVM(vi int32) {
 // and the idle memory over time. It runs once per warm-pool change (a release, a warm
 // acquisition, an expiry), never per event.
 func (e *engine) idleChanged(d int, t int32) {
+	if e.ser != nil {
+		e.seriesTo()
+	}
 	dt := e.now - e.idleT
 	e.idleSum += float64(e.idle) * dt
 	e.idleGBSum += e.idleGB * dt
@@ -165,6 +168,9 @@ func (e *engine) instanceStats(span float64) instanceStats {
 }
 
 func (e *engine) setLive(n int) {
+	if e.ser != nil {
+		e.seriesTo()
+	}
 	if e.total > e.finished {
 		e.liveSum += float64(e.live) * (e.now - e.liveT)
 	}

@@ -45,6 +45,24 @@ var DAGRunSchema = Schema{
 	{Name: "transitions", Type: Int64},
 }
 
+// SeriesSchema is the time series of instances (sim.Options.OnSeries): one row per interval,
+// its start, the time-average running and idle VMs over it and the GB-seconds idle VMs held.
+var SeriesSchema = Schema{
+	{Name: "interval_start_s", Type: Float64},
+	{Name: "running", Type: Float64},
+	{Name: "idle", Type: Float64},
+	{Name: "idle_gb_s", Type: Float64},
+}
+
+// WriteSeriesRow writes one row of SeriesSchema.
+func WriteSeriesRow(w *Writer, start, running, idle, idleGBS float64) error {
+	w.Float(start)
+	w.Float(running)
+	w.Float(idle)
+	w.Float(idleGBS)
+	return w.EndRow()
+}
+
 // WriteInvocations writes invocation records to path, CSV or Parquet by its extension,
 // atomically.
 func WriteInvocations(path string, recs []records.Invocation) error {

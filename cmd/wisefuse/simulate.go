@@ -25,7 +25,7 @@ func init() {
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
 		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB | --policy NAME [--slo D [--percentile P]]) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
-			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--json]",
+			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--series FILE.parquet|.csv [--series-interval S]] [--json]",
 		run: runSimulate,
 	})
 }
@@ -43,6 +43,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	platformFile := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	series := fs.String("series", "", "with --arrivals, write the time series of running and idle instances to `FILE` (.parquet or .csv): per --series-interval, the time-average running and idle VMs and the idle GB-seconds")
+	seriesInterval := fs.Float64("series-interval", 60, "`SECONDS` per row of --series")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,18 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--duration goes with --arrivals poisson:RATE")
 	case *cold && *arrivals != "":
 		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
+	case *series != "" && *arrivals == "":
+		return usagef("--series goes with --arrivals (independent runs share no instances)")
+	case given(fs, "series-interval") && *series == "":
+		return usagef("--series-interval goes with --series FILE")
+	}
+	if err := wantFloat("series-interval", *seriesInterval, 0, sim.MaxTime, false, ""); err != nil {
+		return err
+	}
+	if *series != "" {
+		if _, err := tables.FormatOf(*series); err != nil {
+			return usagef("--series: %v", err)
+		}
 	}
 	if err := wantFloat("duration", *duration, 0, math.Inf(1), true, ""); err != nil {
 		return err
@@ -123,8 +137,16 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
 		}
 		opt.KeepInvocations = false // records stream out
-		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out); err != nil {
+		opt.SeriesInterval = *seriesInterval
+		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series); err != nil {
 			return err
+		}
+		if *series != "" {
+			base, err := drawSeries(*series, fmt.Sprintf("%s: instances per %g s", w.Name, *seriesInterval))
+			if err != nil {
+				return err
+			}
+			written = append(written, base+".png", base+".svg")
 		}
 	}
 	if err := finiteOutputs("simulate", []string{"P50", "P95", "P99", "mean latency", "mean cost", "cold-start fraction", "mean live instances"},

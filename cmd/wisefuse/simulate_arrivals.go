@@ -22,7 +22,10 @@ import (
 // latency percentiles kept in a DDSketch (internal/sketch, 1% relative accuracy). Memory then holds
 // what is in flight, not the run: Poisson arrivals are drawn as they are needed; a CSV of
 // arrivals is read whole (8 bytes an arrival) because its rows need not be sorted.
-func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out string) (simulateReport, []string, error) {
+//
+// With series set, the time series of instances (sim.Options.OnSeries, one row per
+// opt.SeriesInterval seconds) streams into that table too.
+func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out, series string) (simulateReport, []string, error) {
 	var r simulateReport
 	var err error
 	lat := sketch.New()
@@ -62,6 +65,16 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		}
 		written = []string{out, dagsPath}
 	}
+	var serW *tables.Writer
+	if series != "" {
+		if serW, err = tables.Create(series, tables.SeriesSchema); err != nil {
+			return r, nil, err
+		}
+		defer serW.Abort()
+		opt.OnSeries = func(s sim.SeriesRow) error {
+			return tables.WriteSeriesRow(serW, s.Start, s.Running, s.Idle, s.IdleGBS)
+		}
+	}
 	st, err := sim.Replay([]sim.Workload{{Workflow: w, Plan: p}}, next, emit, opt)
 	if err != nil {
 		return r, nil, err
@@ -81,6 +94,12 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		if err := invW.Close(); err != nil {
 			return r, nil, err
 		}
+	}
+	if serW != nil {
+		if err := serW.Close(); err != nil {
+			return r, nil, err
+		}
+		written = append(written, series)
 	}
 	r.P50, r.P95, r.P99 = lat.Quantile(0.50), lat.Quantile(0.95), lat.Quantile(0.99)
 	r.MeanLatency = sumMS / float64(r.Runs)

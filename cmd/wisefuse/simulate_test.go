@@ -104,6 +104,42 @@ func TestSimulatePlanOut(t *testing.T) {
 	}
 }
 
+// TestSimulateSeries: --series writes one row per interval from 0 to the end of the simulation
+// and draws it beside the table (sim.TestSeriesByHand checks the values); --json still prints
+// the summary alone.
+func TestSimulateSeries(t *testing.T) {
+	dir := t.TempDir()
+	series := filepath.Join(dir, "s.csv")
+	code, out, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "2048",
+		"--arrivals", "poisson:0.2", "--duration", "600", "--seed", "3", "--json", "--series", series, "--series-interval", "60")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	var starts, run, idle []float64
+	if err := eachSeriesRow(series, func(s, r, i float64) {
+		starts, run, idle = append(starts, s), append(run, r), append(idle, i)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(starts) < 10 {
+		t.Fatalf("%d rows, want at least 10 (600 s of arrivals in 60 s intervals)", len(starts))
+	}
+	for i, s := range starts {
+		if s != float64(60*i) || run[i] < 0 || idle[i] < 0 {
+			t.Fatalf("row %d: start %v, running %v, idle %v", i, s, run[i], idle[i])
+		}
+	}
+	for _, ext := range []string{".png", ".svg"} {
+		if _, err := os.Stat(filepath.Join(dir, "s"+ext)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func TestSimulateBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
@@ -126,6 +162,9 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
 		{[]string{"--workflow", "nosuch", "--memory", "3008", "--runs", "5"}, 1, "neither a built-in"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--series", "s.parquet"}, 2, "--series goes with --arrivals"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:1", "--duration", "5", "--series-interval", "5"}, 2, "--series-interval goes with --series"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:1", "--duration", "5", "--series", "s.parquet", "--series-interval", "0"}, 2, "--series-interval 0"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--platform", bad}, 1, "bad.csv"},
 	} {
 		code, _, errOut := runCLI(append([]string{"simulate"}, tc.args...)...)

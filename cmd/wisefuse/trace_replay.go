@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/replay"
+	"github.com/wisefuse/wisefuse/sim"
 )
 
 func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -29,6 +31,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	shard := fs.String("shard", "", "replay only the DAGs of shard `I/N` (by a hash of dag_id); merge with 'trace merge'")
 	out := fs.String("out", "", "output `dir`: invocations.parquet, dags.parquet, summary.json")
 	functionRows := fs.Bool("function-rows", false, "also write functions.parquet, one row per function invocation (about 10x the rows)")
+	seriesInterval := fs.Float64("series-interval", 0, "also write series.parquet: per `SECONDS` of simulated time, the time-average running and idle instances and idle GB-seconds (0: none)")
 	workers := fs.Int("workers", 0, "DAGs planned in parallel (0: one per core); outputs do not depend on it")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
@@ -45,6 +48,9 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	case *sloFactor <= 0 || *sloFactor != *sloFactor:
 		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
 	}
+	if err := wantFloat("series-interval", *seriesInterval, 0, sim.MaxTime, true, ""); err != nil {
+		return err
+	}
 	if err := wantInt("workers", *workers, 0, maxWorkers, "more goroutines than this only add memory"); err != nil {
 		return err
 	}
@@ -57,7 +63,8 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--policy %q: %v", *pol, err)
 	}
 	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor,
-		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers, FunctionRows: *functionRows}
+		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers, FunctionRows: *functionRows,
+		SeriesInterval: *seriesInterval}
 	if *shard != "" {
 		i, n, err := replay.ParseShard(*shard)
 		if err != nil {
@@ -84,6 +91,11 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return fmt.Errorf("interrupted; nothing written to %s", *out)
 		}
 		return err
+	}
+	if *seriesInterval > 0 {
+		if _, err := drawSeries(filepath.Join(*out, replay.SeriesFile), fmt.Sprintf("Replay of %s: instances per %g s", filepath.Base(*in), *seriesInterval)); err != nil {
+			return err
+		}
 	}
 	return printReplaySummary(stdout, s, *out, *asJSON)
 }

@@ -96,9 +96,19 @@ func TestTraceImportReplay(t *testing.T) {
 			t.Errorf("catalog row %+v: want a one-task DAG, data unknown", e)
 		}
 	}
-	code, out, errOut := runCLI("trace", "replay", "--in", trace, "--out", filepath.Join(dir, "replay"), "--json", "--quiet")
+	code, out, errOut := runCLI("trace", "replay", "--in", trace, "--out", filepath.Join(dir, "replay"), "--json", "--quiet", "--series-interval", "600")
 	if code != 0 {
 		t.Fatalf("trace replay: exit %d: %s", code, errOut)
+	}
+	// --series-interval writes the instance series and its figure into the folder.
+	rows := 0
+	if err := eachSeriesRow(filepath.Join(dir, "replay", "series.parquet"), func(_, _, _ float64) { rows++ }); err != nil || rows == 0 {
+		t.Errorf("series.parquet: %d rows, %v", rows, err)
+	}
+	for _, f := range []string{"series.png", "series.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, "replay", f)); err != nil {
+			t.Error(err)
+		}
 	}
 	var sum struct {
 		DAGInvocations int64 `json:"dag_invocations"`
