@@ -107,6 +107,12 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 	if len(invs) == 0 {
 		return nil // as FromRecords, which only sees runs through their invocations
 	}
+	for i := range invs {
+		if invs[i].TimedOut {
+			b.p.FailedRuns++ // the run stopped at the function timeout (Profile.FailedRuns)
+			return nil
+		}
+	}
 	mem := invs[0].MemoryMB
 	if n := len(b.p.Sizes); n > 0 && mem < b.p.Sizes[n-1].MemoryMB {
 		return fmt.Errorf("wisefuse: run %d at %d MB comes after runs at %d MB; profile sizes in increasing order", run, mem, b.p.Sizes[n-1].MemoryMB)

@@ -24,6 +24,11 @@ type Profile struct {
 	Workflow *dag.Workflow `json:"workflow"`
 	Source   string        `json:"source"` // where the samples came from (records, logs)
 	Sizes    []SizeProfile `json:"sizes"`  // one per profiled memory size, ascending
+	// FailedRuns counts the profiling runs left out because the platform stopped one of their
+	// invocations at the function timeout: a failed execution's logs stop where it failed, so its
+	// later steps have no samples. The model then predicts from the runs that completed, which
+	// understates the tail of a workflow that comes near the timeout.
+	FailedRuns int `json:"failed_runs,omitempty"`
 }
 
 // SizeProfile holds the runs profiled with every function at MemoryMB.
