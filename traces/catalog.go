@@ -56,22 +56,7 @@ func CatalogEntryOf(d *DAGSpec) CatalogEntry {
 // WriteCatalog writes the catalog of the trace at tracePath (CatalogPath) for a generated
 // population, one row per DAG, atomically.
 func WriteCatalog(tracePath string, dags []DAGSpec) error {
-	path, err := CatalogPath(tracePath)
-	if err != nil {
-		return err
-	}
-	cw, err := CreateCatalog(path)
-	if err != nil {
-		return err
-	}
-	defer cw.Abort()
-	for i := range dags {
-		e := CatalogEntryOf(&dags[i])
-		if err := cw.Write(&e); err != nil {
-			return err
-		}
-	}
-	return cw.Close()
+	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) })
 }
 
 // FunctionCatalogEntry describes an imported function: a one-task DAG (width, depth and nodes 1,
@@ -84,6 +69,11 @@ func FunctionCatalogEntry(f *FunctionTrace) CatalogEntry {
 // WriteFunctionCatalog writes the catalog of an imported trace at tracePath (CatalogPath), one
 // row per imported function, atomically.
 func WriteFunctionCatalog(tracePath string, fns []FunctionTrace) error {
+	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) })
+}
+
+// writeCatalog writes n entries, entry(0) to entry(n-1), as the catalog of the trace at tracePath.
+func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry) error {
 	path, err := CatalogPath(tracePath)
 	if err != nil {
 		return err
@@ -93,8 +83,8 @@ func WriteFunctionCatalog(tracePath string, fns []FunctionTrace) error {
 		return err
 	}
 	defer cw.Abort()
-	for i := range fns {
-		e := FunctionCatalogEntry(&fns[i])
+	for i := range n {
+		e := entry(i)
 		if err := cw.Write(&e); err != nil {
 			return err
 		}
