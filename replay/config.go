@@ -43,7 +43,8 @@ type Config struct {
 	// Workers plan DAGs in parallel (0: GOMAXPROCS). The output does not depend on it.
 	Workers int
 	// Progress, when set, is called now and then: stage is "plan" (done and total DAGs) or
-	// "replay" (done and total DAG invocations, and engine events so far).
+	// "replay" (done and total DAG invocations, total -1 when a time window makes it unknown, and
+	// engine events so far).
 	Progress func(stage string, done, total, events int64)
 	// Context cancels the replay; nil means never. A cancelled replay writes no output.
 	Context context.Context

@@ -74,11 +74,14 @@ func Run(cfg Config) (*Summary, error) {
 		work[i] = sim.Workload{Workflow: plans[i].entry.Workflow, Plan: plans[i].plan, Key: plans[i].key}
 		expected += plans[i].entry.Invocations
 	}
+	if cfg.From != 0 || cfg.To != 0 {
+		expected = -1 // unknown: the catalog counts the whole trace, not the window
+	}
 	var done int64
 	emit := func(o *sim.Outcome) error {
 		done++
 		if cfg.Progress != nil && done&1023 == 0 {
-			cfg.Progress("replay", done, expected, 0)
+			cfg.Progress("replay", done, expected, o.Events)
 		}
 		return out.add(plans, o)
 	}

@@ -90,7 +90,7 @@ func (e *engine) dagDone(ri int32) {
 	d := records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
 		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
 	if e.emit != nil {
-		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs,
+		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs, Events: e.events,
 			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
 			Rejected: r.rejected, Retries: r.retries}
 		if err := e.emit(&e.out); err != nil && e.err == nil {

@@ -39,6 +39,8 @@ type Outcome struct {
 	Transitions             int32
 	// Throttled counts its VM acquisitions that waited for the account's concurrency limit.
 	Throttled int32
+	// Events is the engine's event count when it finished (for progress displays).
+	Events int64
 	// TimedOut: one of its VM invocations reached Platform.FunctionTimeout and was stopped there
 	// (billed up to it), so the DAG invocation failed: it started nothing more and ended when
 	// what it had running elsewhere ended (End is its time to failure).

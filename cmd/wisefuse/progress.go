@@ -25,7 +25,11 @@ func newStageBar(quiet bool, labels map[string]string) *stageBar {
 }
 
 // update moves stage's bar to done of total; a new stage ends the previous one's bar.
-func (b *stageBar) update(stage string, done, total int64) {
+func (b *stageBar) update(stage string, done, total int64) { b.updateEvents(stage, done, total, 0) }
+
+// updateEvents is update for a stage that also counts simulation events: the bar's description
+// then gives the events per second so far.
+func (b *stageBar) updateEvents(stage string, done, total, events int64) {
 	if !b.on {
 		return
 	}
@@ -40,7 +44,19 @@ func (b *stageBar) update(stage string, done, total int64) {
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond))
 	}
+	if events > 0 {
+		if el := time.Since(b.start).Seconds(); el > 0 {
+			b.bar.Describe(fmt.Sprintf("%s (%.2gM events/s)", b.desc(), float64(events)/el/1e6))
+		}
+	}
 	b.bar.Set64(done)
+}
+
+func (b *stageBar) desc() string {
+	if d := b.labels[b.stage]; d != "" {
+		return d
+	}
+	return b.stage
 }
 
 func (b *stageBar) finish() {

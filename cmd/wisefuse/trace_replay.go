@@ -83,7 +83,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	defer stop()
 	cfg.Context = ctx
 	bar := newStageBar(*quiet, map[string]string{"plan": "planning DAGs", "replay": "DAG invocations"})
-	cfg.Progress = func(stage string, done, total, _ int64) { bar.update(stage, done, total) }
+	cfg.Progress = bar.updateEvents
 	s, err := replay.Run(cfg)
 	bar.finish()
 	if err != nil {
