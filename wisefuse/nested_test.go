@@ -71,7 +71,7 @@ func nestedWorkflows(t *testing.T) []*dag.Workflow {
 // max <= 13%).
 func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 	if testing.Short() {
-		t.Skip("profiles six workflows in the simulator")
+		t.Skip("skipped under -short: profiles six workflows in the simulator")
 	}
 	seed := uint64(evalSeed + 9000)
 	var errs []float64
@@ -136,7 +136,7 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 // meets its target in 300 simulated runs on seeds the profiler never used.
 func TestNestedPlansMeetSLOInSimulator(t *testing.T) {
 	if testing.Short() {
-		t.Skip("profiles six workflows in the simulator")
+		t.Skip("skipped under -short: profiles six workflows in the simulator")
 	}
 	seed := uint64(evalSeed + 12000)
 	for _, w := range nestedWorkflows(t) {
