@@ -125,6 +125,7 @@ func TestReplayKeysDraws(t *testing.T) {
 		t.Fatalf("%d vs %d outcomes", len(got), len(b))
 	}
 	for i := range b {
+		got[i].Events, b[i].Events = 0, 0 // the engine's count so far includes DAG 1's events
 		if got[i] != b[i] {
 			t.Errorf("DAG 0 invocation %d: %+v beside DAG 1, %+v alone", i, got[i], b[i])
 		}
