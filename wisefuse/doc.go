@@ -19,6 +19,7 @@
 //
 //	profile.go      Profile and its parts, Skeleton, validation, JSON files
 //	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them)
+//	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
 //	fromrecords.go  FromRecords: a profile from records
 //	profiling.go    ProfileBy, Runner, ProfileOptions
 //	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/orion"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -24,22 +25,27 @@ func init() {
 			"When the plan is uniform at a profiled size, the profiled E2E percentiles are printed beside\n" +
 			"the prediction. --use-sizes keeps only some profiled sizes (e.g. predict 5000 MB from 1000,10240).\n" +
 			"--workflow or --asl names the workflow the profile was made of: it must have the profile's\n" +
-			"structure (steps, functions, map widths), and plans are checked against it.",
+			"structure (steps, functions, map widths), and plans are checked against it.\n" +
+			"From real logs each stage's median follows a fitted curve (fixed + serial + parallel parts)\n" +
+			"and its spread is interpolated between the profiled sizes around the target; the cost needs\n" +
+			"the workflow (its functions must be the logs' stages), which says how many items each Map runs.",
 		run: runModel,
 	})
 }
 
 // modelReport is what `model --json` prints.
 type modelReport struct {
-	Workflow     string    `json:"workflow"`
-	Plan         *dag.Plan `json:"plan"`
-	P50          float64   `json:"p50_s"`
-	P95          float64   `json:"p95_s"`
-	P99          float64   `json:"p99_s"`
-	MeanCost     float64   `json:"mean_cost_usd"`
-	ProfiledSize []int     `json:"profiled_sizes_mb"`
-	MeasuredP95  *float64  `json:"measured_p95_s,omitempty"`
-	Warning      string    `json:"warning,omitempty"`
+	Workflow string    `json:"workflow"`
+	Plan     *dag.Plan `json:"plan"`
+	P50      float64   `json:"p50_s"`
+	P95      float64   `json:"p95_s"`
+	P99      float64   `json:"p99_s"`
+	MeanCost *float64  `json:"mean_cost_usd,omitempty"`
+	// CostNote says why no cost is given (real logs without the workflow).
+	CostNote     string   `json:"cost_note,omitempty"`
+	ProfiledSize []int    `json:"profiled_sizes_mb"`
+	MeasuredP95  *float64 `json:"measured_p95_s,omitempty"`
+	Warning      string   `json:"warning,omitempty"`
 }
 
 func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -67,12 +73,16 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	// The workflow plans are checked against: the given one, which must be the profiled one, or
 	// the profile's own skeleton.
 	planned := p.Workflow
+	fromLogs := isDir(*profiles)
+	var known *dag.Workflow // the workflow of real logs, when given
 	if wf.given() {
 		w, err := wf.load()
 		if err != nil {
 			return err
 		}
-		if err := matchProfile(w, p.Workflow, *profiles); err != nil {
+		if fromLogs {
+			known = w
+		} else if err := matchProfile(w, p.Workflow, *profiles); err != nil {
 			return err
 		}
 		planned = w
@@ -102,19 +112,27 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := wisefuse.NewModel(p, wisefuse.ModelOptions{})
-	if err != nil {
-		return err
+	var rep modelReport
+	var notes []string
+	if fromLogs {
+		if rep, notes, err = modelFromLogs(*profiles, p, known, pl); err != nil {
+			return err
+		}
+	} else {
+		m, err := wisefuse.NewModel(p, wisefuse.ModelOptions{})
+		if err != nil {
+			return err
+		}
+		pr, err := m.Predict(pl)
+		if err != nil {
+			return err
+		}
+		if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
+			pr.Percentile(50), pr.Percentile(95), pr.Percentile(99), pr.MeanCost); err != nil {
+			return err
+		}
+		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Percentile(50), P95: pr.Percentile(95), P99: pr.Percentile(99), MeanCost: &pr.MeanCost}
 	}
-	pr, err := m.Predict(pl)
-	if err != nil {
-		return err
-	}
-	if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
-		pr.Percentile(50), pr.Percentile(95), pr.Percentile(99), pr.MeanCost); err != nil {
-		return err
-	}
-	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Percentile(50), P95: pr.Percentile(95), P99: pr.Percentile(99), MeanCost: pr.MeanCost}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
 	}
@@ -126,6 +144,9 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				break
 			}
 		}
+	}
+	if len(notes) > 0 {
+		rep.Warning = strings.Join(append(nonEmpty(rep.Warning), notes...), "; ")
 	}
 	// A uniform plan at a size the full profile has: show the measured E2E for comparison.
 	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 {
@@ -143,7 +164,12 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "workflow %s, profiled sizes %v MB\n", rep.Workflow, rep.ProfiledSize)
-	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, rep.MeanCost)
+	if rep.MeanCost != nil {
+		fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, *rep.MeanCost)
+	} else {
+		fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs\n", rep.P50, rep.P95, rep.P99)
+		fmt.Fprintf(stdout, "no cost: %s\n", rep.CostNote)
+	}
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
 	}
@@ -216,4 +242,57 @@ func matchProfile(w, profile *dag.Workflow, source string) error {
 		}
 	}
 	return nil
+}
+
+// modelFromLogs predicts pl from the real logs in dir (wisefuse.LogModel) at the sizes p kept
+// (--use-sizes). w is the workflow the logs were made of, or nil: then the cost is not given, since
+// the logs do not say how many items a Map stage runs. notes are the extrapolation warnings.
+func modelFromLogs(dir string, p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelReport, []string, error) {
+	if len(pl.Fuse) > 0 || len(pl.Bundle) > 0 {
+		return modelReport{}, nil, fmt.Errorf("real logs time each stage, not its invocations: the log modeler predicts unfused, unbundled plans (--memory, or a --plan with memory sizes only); profile the workflow in the simulator ('wisefuse profile') to model fusion and bundles")
+	}
+	all, err := orion.ReadDir(dir)
+	if err != nil {
+		return modelReport{}, nil, fmt.Errorf("wisefuse: %w", err)
+	}
+	var logs []*orion.Log
+	for _, l := range all {
+		if p.Size(l.MemoryMB) != nil {
+			logs = append(logs, l)
+		}
+	}
+	m, err := wisefuse.NewLogModel(logs, nil)
+	if err != nil {
+		return modelReport{}, nil, err
+	}
+	var items []float64
+	if w != nil {
+		if items, err = wisefuse.LogStageItems(w, m.Stages); err != nil {
+			return modelReport{}, nil, err
+		}
+	}
+	memOf := func(stage string) int { return pl.MemoryOf(stage) }
+	pr := m.Predict(memOf)
+	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Latency.Percentile(50), P95: pr.Latency.Percentile(95), P99: pr.Latency.Percentile(99)}
+	if w != nil {
+		c := m.Cost(pr, memOf, items)
+		rep.Workflow, rep.MeanCost = w.Name, &c
+	} else {
+		rep.CostNote = "the logs give each stage's slowest invocation, not how many a Map runs; give the workflow (--workflow or --asl) to count every item"
+	}
+	vals := []float64{rep.P50, rep.P95, rep.P99}
+	if rep.MeanCost != nil {
+		vals = append(vals, *rep.MeanCost)
+	}
+	if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}[:len(vals)], vals...); err != nil {
+		return modelReport{}, nil, err
+	}
+	return rep, pr.Extrapolated, nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,5 +41,43 @@ func TestLibraryErrorsNotPrefixedTwice(t *testing.T) {
 	code, _, errOut := runCLI("model", "--profiles", filepath.Join(t.TempDir(), "none.json"), "--memory", "1000")
 	if code != 1 || !strings.HasPrefix(errOut, "wisefuse model: ") || strings.Contains(errOut, "wisefuse: ") {
 		t.Errorf("exit %d, stderr %q: want 1 and one prefix, wisefuse model: ", code, errOut)
+	}
+}
+
+// TestModelLogsCost: from real logs, the cost is printed only with the workflow (every Map item an
+// invocation), a workflow whose functions are not the logs' stages is an error naming both, a size
+// outside the profiled ones is a warning, and bad logs stay file:line errors with nothing printed.
+func TestModelLogsCost(t *testing.T) {
+	logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), "video")
+	code, out, errOut := runCLI("model", "--profiles", logs, "--memory", "5000")
+	if code != 0 || !strings.Contains(out, "no cost: ") || strings.Contains(out, "mean cost") {
+		t.Errorf("no workflow: exit %d, %q (stderr %s), want no cost and why", code, out, errOut)
+	}
+	code, out, errOut = runCLI("model", "--profiles", logs, "--memory", "10240", "--use-sizes", "1000,5000", "--workflow", "video", "--json")
+	if code != 0 || !strings.Contains(out, `"mean_cost_usd": 0.07`) || !strings.Contains(out, `"warning": "10240 MB is outside the profiled sizes 1000-5000 MB`) {
+		t.Errorf("video workflow: exit %d, %s (stderr %s), want a cost of 30 items at 10240 MB (about $0.073) and an extrapolation warning", code, out, errOut)
+	}
+	code, out, errOut = runCLI("model", "--profiles", logs, "--memory", "5000", "--workflow", "ml")
+	if code != 1 || out != "" || !strings.Contains(errOut, "stages Classify, Extract, Shuffle, Split") || !strings.Contains(errOut, "its functions CombineModels, PCA, ParamTune are not stages") {
+		t.Errorf("ml workflow on video logs: exit %d, %q, stderr %q, want an error naming both", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"rsc_1000_1000_1000.txt": "E2E:100 A:50\nE2E:100\n"}, "rsc_1000_1000_1000.txt:2: stages"},
+		{map[string]string{"rsc_1000_1000_1000.txt": "E2E:100 A:50\nE2E:100 A:x\n"}, "rsc_1000_1000_1000.txt:2: field 2"},
+		{map[string]string{"rsc_1000_1000_1000.txt": "E2E:100 A:50\n", "rsc_01000_01000_01000.txt": "E2E:100 A:50\n"}, "both at 1000 MB"},
+	} {
+		dir := t.TempDir()
+		for name, body := range tc.files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, out, errOut := runCLI("model", "--profiles", dir, "--memory", "1000")
+		if code != 1 || out != "" || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q, stderr %q, want an error containing %q", tc.files, code, out, errOut, tc.want)
+		}
 	}
 }
