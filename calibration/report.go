@@ -166,8 +166,12 @@ Fit, per function (apps/fit.go, apps/calibrate.go):
 
 Orchestration overhead: the median of E2E minus the sum of the stages, per size; it does not depend
 on memory (video 5.4 s at every size, ml 0.22 s, chatbot 0.15 to 0.74 s), so one number per app is
-carried (App.OrchestrationS) and apps.Platform spreads it over the state transitions on the app's
-critical path (the simulator's per-transition latency).
+carried (App.OrchestrationS). apps.Platform attributes it as the platform's
+orchestration_overhead says: per-transition (the default) spreads it over the state transitions on
+the app's critical path (the simulator's per-transition latency); per-execution keeps the default
+transition latency and charges the rest once per run. Every profile runs the deployed workflow, so
+both readings give the same simulated profiles; only plans that remove transitions (fusion,
+bundling) tell them apart (docs/baselines.md, "Orchestration overhead attribution").
 
 Stage duration in the simulation: per invocation End - Start - Init (download + compute + upload,
 no cold-start init: the profiles are warm), maximum over the step's invocations in a run.

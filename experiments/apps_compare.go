@@ -8,7 +8,6 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/platform"
-	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -50,21 +49,6 @@ var vsUserExp = &Experiment{
 	Headlines: headlinesVsUser,
 }
 
-var vsBaselinesExp = &Experiment{
-	Name:  "vs-baselines",
-	Title: "WiseFuse against Sonic, Photons and Faastlane: P95 and cost per app",
-	Description: "Each baseline plans with its defaults (user memory 3,008 MB; Faastlane as released: two branches per " +
-		"container, the rest spilled) and runs on fresh simulated seeds. For each baseline, WiseFuse gets that " +
-		"baseline's simulated mean cost as its budget and minimises its P95 within it: every P95 comparison is at " +
-		"equal or lower (predicted) cost, as the paper compares. WiseFuse is also given the baseline's simulated P95 " +
-		"as its SLO, for the cost at equal latency. All policies share the evaluation seeds.",
-	Schema:    compareSchema,
-	Cells:     appCells,
-	Run:       runVsBaselines,
-	Figure:    figureVsBaselines,
-	Headlines: headlinesVsBaselines,
-}
-
 func init() {
 	Register(vsUserExp)
 	Register(vsBaselinesExp)
@@ -80,6 +64,18 @@ type compareRun struct {
 	runs int
 	rows []Row
 	run  func(plan *dag.Plan) (simOutcome, error)
+	// wrap, when set, turns each row into the experiment's own row type (vs-baselines adds the
+	// modelling choices); nil means compareSchema.
+	wrap func(compareRow) any
+}
+
+// add appends r to the cell's rows.
+func (cr *compareRun) add(r compareRow) {
+	if cr.wrap != nil {
+		cr.rows = append(cr.rows, rowOf(cr.wrap(r)))
+		return
+	}
+	cr.rows = append(cr.rows, rowOf(r))
 }
 
 func newCompareRun(c Cell, seed uint64) (*compareRun, error) {
@@ -88,6 +84,12 @@ func newCompareRun(c Cell, seed uint64) (*compareRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newCompareRunOn(p, w, plat, seed)
+}
+
+// newCompareRunOn is newCompareRun on the given platform: WiseFuse profiles and every plan runs
+// on plat.
+func newCompareRunOn(p appParams, w *dag.Workflow, plat *platform.Platform, seed uint64) (*compareRun, error) {
 	pl, err := newAppPlanner(w, plat, seed, p.Quick)
 	if err != nil {
 		return nil, err
@@ -107,11 +109,11 @@ func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bo
 		got, err = cr.run(plan)
 	}
 	if err != nil {
-		cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: "defaults", Note: fmt.Sprintf("not run: %v", err)}))
+		cr.add(compareRow{App: cr.p.App, Policy: name, Rule: "defaults", Note: fmt.Sprintf("not run: %v", err)})
 		return simOutcome{}, false
 	}
-	cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: "defaults",
-		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(plan)}))
+	cr.add(compareRow{App: cr.p.App, Policy: name, Rule: "defaults",
+		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(plan)})
 	return got, true
 }
 
@@ -119,8 +121,8 @@ func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bo
 func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
 	r, met, err := relaxedSearch(cr.pl, obj, relaxTries)
 	if err != nil {
-		cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: why, SLO: obj.SLO, Budget: obj.Budget,
-			Note: fmt.Sprintf("no plan even relaxed: %v", err)}))
+		cr.add(compareRow{App: cr.p.App, Policy: name, Rule: why, SLO: obj.SLO, Budget: obj.Budget,
+			Note: fmt.Sprintf("no plan even relaxed: %v", err)})
 		return nil
 	}
 	rule := why
@@ -135,9 +137,9 @@ func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
 	if err != nil {
 		return err
 	}
-	cr.rows = append(cr.rows, rowOf(compareRow{App: cr.p.App, Policy: name, Rule: rule, SLO: met.SLO, Budget: met.Budget,
+	cr.add(compareRow{App: cr.p.App, Policy: name, Rule: rule, SLO: met.SLO, Budget: met.Budget,
 		PredP95: r.Prediction.Percentile(95), PredCost: r.Prediction.MeanCost,
-		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(r.Plan)}))
+		SimP95: got.P(95), SimCost: got.MeanCost, Plan: planJSON(r.Plan)})
 	return nil
 }
 
@@ -166,33 +168,6 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 	}
 	if okMin {
 		if err := cr.wisefuse("wisefuse-budget", "budget = User-Min's cost", dag.Objective{Budget: umin.MeanCost}); err != nil {
-			return nil, err
-		}
-	}
-	return cr.rows, nil
-}
-
-// compareBaselines are the baselines of vs-baselines, in the paper's order.
-var compareBaselines = []string{"sonic", "photons", "faastlane"}
-
-func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
-	cr, err := newCompareRun(c, seed)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range compareBaselines {
-		planner, err := policy.New(name, cr.w, policy.Env{Platform: cr.plat, Seed: subSeed(seed, "baseline/"+name)})
-		if err != nil {
-			return nil, err
-		}
-		got, ok := cr.baseline(name, planner)
-		if !ok {
-			continue
-		}
-		if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
-			return nil, err
-		}
-		if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
 			return nil, err
 		}
 	}
@@ -250,19 +225,6 @@ func figureVsUser(t *Table, base string) error {
 	}
 	return ratioBars(t, "WiseFuse P95 within User-Min's cost, relative to User-Min", "P95 / User-Min's", "sim_p95_s",
 		[][2]string{{"wisefuse-budget", "user-min"}}, []string{"WiseFuse (budget = User-Min cost)"}, base+"-p95")
-}
-
-func figureVsBaselines(t *Table, base string) error {
-	var pairs [][2]string
-	var names []string
-	for _, b := range compareBaselines {
-		pairs = append(pairs, [2]string{"wisefuse@" + b, b})
-		names = append(names, "vs "+b)
-	}
-	if err := ratioBars(t, "WiseFuse P95 relative to each baseline (budget = its cost)", "WiseFuse P95 / baseline P95", "sim_p95_s", pairs, names, base+"-p95"); err != nil {
-		return err
-	}
-	return ratioBars(t, "WiseFuse cost relative to each baseline (budget = its cost)", "WiseFuse cost / baseline cost", "sim_cost_usd", pairs, names, base+"-cost")
 }
 
 // reduction is the headline for "WiseFuse's col is x% lower than ref's" on app, against the
@@ -326,52 +288,6 @@ func headlinesVsUser(t *Table) []Headline {
 			}
 		}
 		hs = append(hs, hc, reduction(t, app, "wisefuse-budget", "user-min", "sim_p95_s", "P95", pl))
-	}
-	return hs
-}
-
-// baselineMechanism is what each baseline does that WiseFuse's plans cannot (docs/wisefuse.md,
-// "Not modelled").
-var baselineMechanism = map[string]string{
-	"sonic":     "direct VM-to-VM passing",
-	"photons":   "a shared runtime (co-located invocations need less memory)",
-	"faastlane": "one VM per instance that keeps a few of a Map's items and spills the rest to VMs of their own, with data in memory or in the payload",
-}
-
-// paperVsBaselines is the paper's P95 reduction of WiseFuse over each baseline.
-var paperVsBaselines = map[string]map[string]float64{
-	"video": {"sonic": 0.47, "photons": 0.62, "faastlane": 0.39},
-	"ml":    {"photons": 0.67, "faastlane": 0.39, "sonic": 0.90},
-}
-
-func headlinesVsBaselines(t *Table) []Headline {
-	var hs []Headline
-	for _, app := range t.Strings("app") {
-		for _, b := range compareBaselines {
-			paper, ok := paperVsBaselines[app][b]
-			if !ok {
-				paper = -1
-			}
-			h := reduction(t, app, "wisefuse@"+b, b, "sim_p95_s", "P95", paper)
-			if r := compareRatio(t, app, "wisefuse@"+b, b, "sim_p95_s"); r > 1 {
-				h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("WiseFuse is slower here: %s uses %s, outside WiseFuse's search space "+
-					"(it plans VM sizes, bundles, fusion of adjacent tasks and of a Map of at most 10 items with its neighbours in one VM, with data through remote storage between VMs).", b, baselineMechanism[b]))
-			}
-			if c := compareRatio(t, app, "wisefuse@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
-				h.Ours += fmt.Sprintf(", cost %+.0f%%", 100*(c-1))
-				if wr := findCompareRow(t, app, "wisefuse@"+b); c > 1.05 && wr != nil {
-					h.Note = strings.TrimSpace(h.Note + " " + fmt.Sprintf("Not an equal-cost comparison: WiseFuse's plan met the budget in its model "+
-						"(predicted $%.5f) but cost $%.5f in simulation.", cellFloat(t, wr, "pred_cost_usd"), cellFloat(t, wr, "sim_cost_usd")))
-				}
-			}
-			if c := compareRatio(t, app, "wisefuse-slo@"+b, b, "sim_cost_usd"); !appIsNaN(c) {
-				h.Ours += fmt.Sprintf("; at its P95 as SLO: cost %+.0f%%", 100*(c-1))
-				if p := compareRatio(t, app, "wisefuse-slo@"+b, b, "sim_p95_s"); !appIsNaN(p) {
-					h.Ours += fmt.Sprintf(", P95 %+.0f%%", 100*(p-1))
-				}
-			}
-			hs = append(hs, h)
-		}
 	}
 	return hs
 }

@@ -2,6 +2,7 @@ package figures
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -22,10 +23,13 @@ type Bars struct {
 	Refs        []Ref // horizontal lines
 }
 
-// BarSeries is one named series: Values[i] belongs to Categories[i].
+// BarSeries is one named series: Values[i] belongs to Categories[i]. Low and High, when set (both,
+// one per category), draw an error bar from Low[i] to High[i] over bar i: a range, such as the
+// spread of a result over modelling choices.
 type BarSeries struct {
-	Name   string
-	Values []float64
+	Name      string
+	Values    []float64
+	Low, High []float64
 }
 
 // Write renders the figure to path.png and path.svg (path has no extension).
@@ -51,9 +55,17 @@ func (f Bars) plot() (*plot.Plot, *legend, error) {
 		if err := checkFinite(f.Title, s.Name, "Values", s.Values); err != nil {
 			return nil, nil, err
 		}
-		for _, v := range s.Values {
-			if !f.Y.Log || v > 0 {
-				ys.add(v)
+		if (s.Low == nil) != (s.High == nil) || (s.Low != nil && (len(s.Low) != len(f.Categories) || len(s.High) != len(f.Categories))) {
+			return nil, nil, fmt.Errorf("figures: %q: series %q needs both Low and High, one per category, or neither", f.Title, s.Name)
+		}
+		for _, vs := range [][]float64{s.Values, s.Low, s.High} {
+			if err := checkFinite(f.Title, s.Name, "Low/High", vs); err != nil {
+				return nil, nil, err
+			}
+			for _, v := range vs {
+				if !f.Y.Log || v > 0 {
+					ys.add(v)
+				}
 			}
 		}
 	}
@@ -136,11 +148,30 @@ func (b bars) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 			y0, y1 := trY(base), trY(math.Max(p.Y.Min, math.Min(v, p.Y.Max)))
 			c.FillPolygon(seriesColor(i), []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+			top := y1
+			if s.Low != nil {
+				top = b.errorBar(c, p, trY, (x0+x1)/2, (x1-x0)/4, s.Low[cat], s.High[cat], y1)
+			}
 			if b.f.ValueFormat != "" {
-				c.FillText(label, vg.Point{X: (x0 + x1) / 2, Y: y1 + vg.Points(1)}, fmt.Sprintf(b.f.ValueFormat, v))
+				c.FillText(label, vg.Point{X: (x0 + x1) / 2, Y: top + vg.Points(1)}, fmt.Sprintf(b.f.ValueFormat, v))
 			}
 		}
 	}
+}
+
+// errorBar draws a vertical line from lo to hi at x with caps of half-width cap, and returns the
+// higher of its top and top (where a value label goes).
+func (b bars) errorBar(c draw.Canvas, p *plot.Plot, trY func(float64) vg.Length, x, cap vg.Length, lo, hi float64, top vg.Length) vg.Length {
+	clamp := func(v float64) float64 { return math.Max(p.Y.Min, math.Min(v, p.Y.Max)) }
+	if b.f.Y.Log && lo <= 0 {
+		lo = p.Y.Min
+	}
+	ylo, yhi := trY(clamp(lo)), trY(clamp(hi))
+	st := draw.LineStyle{Color: color.Black, Width: vg.Points(0.8)}
+	c.StrokeLine2(st, x, ylo, x, yhi)
+	c.StrokeLine2(st, x-cap, ylo, x+cap, ylo)
+	c.StrokeLine2(st, x-cap, yhi, x+cap, yhi)
+	return max(top, yhi)
 }
 
 type barThumb struct {

@@ -90,21 +90,32 @@ func goldenFigures() map[string]figure {
 			Categories: []string{"Video", "ML pipeline", "Chatbot"},
 			Y:          Axis{Label: "P95 E2E latency (s)"},
 			Series: []BarSeries{
-				{"WiseFuse", []float64{13.1, 40.2, 9.8}},
-				{"Sonic", []float64{24.7, 402, 15.2}},
-				{"Photons", []float64{34.5, 121.8, 12.1}},
-				{"Faastlane", []float64{21.5, 65.9, 11.0}},
+				{Name: "WiseFuse", Values: []float64{13.1, 40.2, 9.8}},
+				{Name: "Sonic", Values: []float64{24.7, 402, 15.2}},
+				{Name: "Photons", Values: []float64{34.5, 121.8, 12.1}},
+				{Name: "Faastlane", Values: []float64{21.5, 65.9, 11.0}},
 			},
 			ValueFormat: "%.0f",
+		},
+		"bars_range": Bars{
+			Title:      "WiseFuse P95 relative to each baseline",
+			Categories: []string{"Video", "ML pipeline"},
+			Y:          Axis{Label: "WiseFuse P95 / baseline P95"},
+			Series: []BarSeries{
+				{Name: "vs Sonic", Values: []float64{0.8, 0.25}, Low: []float64{0.7, 0.2}, High: []float64{1.05, 0.99}},
+				{Name: "vs Faastlane", Values: []float64{1.1, 0.1}, Low: []float64{0.9, 0.08}, High: []float64{1.2, 0.3}},
+			},
+			ValueFormat: "%.2f",
+			Refs:        []Ref{{Value: 1}},
 		},
 		"bars_log": Bars{
 			Title:      "Cost per run by policy",
 			Categories: []string{"Video", "ML pipeline", "Chatbot", "A longer category name"},
 			Y:          Axis{Label: "Cost per run (USD)", Log: true},
 			Series: []BarSeries{
-				{"User-Max", []float64{0.012, 0.21, 0.004, 0.0009}},
-				{"User-Min", []float64{0.0035, 0.04, 0.0011, 0}},
-				{"WiseFuse", []float64{0.0044, 0.05, 0.0013, 0.0002}},
+				{Name: "User-Max", Values: []float64{0.012, 0.21, 0.004, 0.0009}},
+				{Name: "User-Min", Values: []float64{0.0035, 0.04, 0.0011, 0}},
+				{Name: "WiseFuse", Values: []float64{0.0044, 0.05, 0.0013, 0.0002}},
 			},
 			Refs: []Ref{{"budget", 0.1}},
 		},
@@ -197,7 +208,7 @@ func TestBadInput(t *testing.T) {
 		{"lines length mismatch", Lines{Title: "t", Series: []XY{{"a", []float64{1, 2}, []float64{1}}}}, "f", `series "a": 2 X values but 1 Y values`},
 		{"lines NaN", Lines{Title: "t", Series: []XY{{"a", []float64{1}, []float64{nan}}}}, "f", `Y[0] = NaN`},
 		{"lines log min", Lines{Title: "t", X: Axis{Label: "x", Log: true, Min: 0, Max: 10}, Series: []XY{{"a", []float64{1}, []float64{1}}}}, "f", `axis "x": a log axis needs Min > 0`},
-		{"bars mismatch", Bars{Title: "t", Categories: []string{"a", "b"}, Series: []BarSeries{{"s", []float64{1}}}}, "f", `series "s" has 1 values for 2 categories`},
+		{"bars mismatch", Bars{Title: "t", Categories: []string{"a", "b"}, Series: []BarSeries{{Name: "s", Values: []float64{1}}}}, "f", `series "s" has 1 values for 2 categories`},
 		{"bars empty", Bars{Title: "t"}, "f", `needs categories and series`},
 		{"scatter mixed diagonal", Scatter{Title: "t", X: Axis{Log: true}, Diagonal: true, Series: []XY{{"a", []float64{1}, []float64{1}}}}, "f", "both axes linear or both log"},
 		{"ref NaN", Lines{Title: "t", Refs: []Ref{{"r", nan}}, Series: []XY{{"a", []float64{1}, []float64{1}}}}, "f", `reference "r" = NaN`},
@@ -223,7 +234,7 @@ func TestLogAxisDropsNonPositive(t *testing.T) {
 	for i, fig := range []figure{
 		Lines{Title: "t", X: Axis{Log: true}, Y: Axis{Log: true}, Series: []XY{{"a", []float64{0, -1, 10}, []float64{1, 1, 0}}}},
 		CDF{Title: "t", X: Axis{Log: true}, Series: []Sample{{Name: "a", Values: []float64{0, -3}}}},
-		Bars{Title: "t", Categories: []string{"x"}, Y: Axis{Log: true}, Series: []BarSeries{{"a", []float64{0}}}},
+		Bars{Title: "t", Categories: []string{"x"}, Y: Axis{Log: true}, Series: []BarSeries{{Name: "a", Values: []float64{0}}}},
 		Scatter{Title: "t", X: Axis{Log: true}, Y: Axis{Log: true}, Diagonal: true, Series: []XY{{"a", []float64{-1}, []float64{2}}}},
 	} {
 		if err := fig.Write(filepath.Join(dir, "f")); err != nil {

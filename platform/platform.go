@@ -70,6 +70,16 @@ type Platform struct {
 	// every map iteration) waits this long before it starts. Step Functions Standard adds tens of
 	// ms per transition; 50 ms is our default, app calibration may override it.
 	TransitionLatency float64 `json:"transition_latency_s"`
+	// OrchestrationOverhead says how the orchestrator's measured overhead is attributed, which
+	// public end-to-end data cannot tell apart (docs/simulator.md, "Orchestration"):
+	// "per-transition" (the default) puts it all in TransitionLatency, so a plan with fewer
+	// transitions (fusion) waits less; "per-execution" adds ExecutionOverhead once per DAG
+	// invocation, before its first state, whatever the plan, with transitions at
+	// TransitionLatency as well.
+	OrchestrationOverhead string `json:"orchestration_overhead"`
+	// ExecutionOverhead is the fixed delay of "per-execution" (seconds); it must be 0 under
+	// "per-transition", so a file cannot set it and have it silently ignored.
+	ExecutionOverhead float64 `json:"execution_overhead_s"`
 
 	// KeepAlive is how long an idle VM stays warm. AWS does not publish it; measurements find
 	// idle instances reclaimed after about 5 to 15 minutes (Wang et al. ATC 2018; Shahrad et al.,
@@ -155,6 +165,7 @@ func Default() *Platform {
 		InvokeLatency:         0.02,
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
+		OrchestrationOverhead: OverheadPerTransition,
 		KeepAlive:             600,
 		WarmReuse:             ReuseMostRecent,
 		KeepAlivePolicy:       KeepAliveFixed,
@@ -285,6 +296,12 @@ const (
 	ReuseRandom     = "random"
 )
 
+// How the orchestrator's overhead is attributed (Platform.OrchestrationOverhead).
+const (
+	OverheadPerTransition = "per-transition"
+	OverheadPerExecution  = "per-execution"
+)
+
 // Keep-alive policies (Platform.KeepAlivePolicy).
 const (
 	KeepAliveFixed  = "fixed"
@@ -307,6 +324,16 @@ func (p *Platform) validatePolicies() error {
 	case KeepAliveFixed, KeepAliveHybrid:
 	default:
 		return fmt.Errorf("platform: keep_alive_policy = %q, want %s or %s", p.KeepAlivePolicy, KeepAliveFixed, KeepAliveHybrid)
+	}
+	switch p.OrchestrationOverhead {
+	case OverheadPerTransition:
+		if p.ExecutionOverhead != 0 {
+			return fmt.Errorf("platform: execution_overhead_s = %v with orchestration_overhead = %q, want 0 or orchestration_overhead %q",
+				p.ExecutionOverhead, OverheadPerTransition, OverheadPerExecution)
+		}
+	case OverheadPerExecution:
+	default:
+		return fmt.Errorf("platform: orchestration_overhead = %q, want %s or %s", p.OrchestrationOverhead, OverheadPerTransition, OverheadPerExecution)
 	}
 	switch {
 	case !(p.HybridBin > 0):

@@ -67,23 +67,27 @@ func TestParse(t *testing.T) {
 // range depends on them, are errors that name the file, the field and the value.
 func TestParsePolicies(t *testing.T) {
 	for js, want := range map[string]string{
-		`{"at_concurrency_limit": "drop"}`: `at_concurrency_limit = "drop"`,
-		`{"retry_backoff_rate": 0.5}`:      `retry_backoff_rate = 0.5`,
-		`{"retry_interval_s": -1}`:         `retry_interval_s = -1`,
-		`{"retry_max_attempts": -2}`:       `retry_max_attempts = -2`,
-		`{"warm_reuse": "lru"}`:            `warm_reuse = "lru"`,
-		`{"keep_alive_policy": "arima"}`:   `keep_alive_policy = "arima"`,
-		`{"hybrid_range_s": 30}`:           `hybrid_range_s = 30 is below hybrid_bin_s = 60`,
-		`{"hybrid_bin_s": 0}`:              `hybrid_bin_s = 0`,
-		`{"hybrid_head_percentile": 99.5}`: `hybrid_head_percentile = 99.5`,
-		`{"hybrid_margin": -0.1}`:          `hybrid_margin = -0.1`,
+		`{"at_concurrency_limit": "drop"}`:        `at_concurrency_limit = "drop"`,
+		`{"retry_backoff_rate": 0.5}`:             `retry_backoff_rate = 0.5`,
+		`{"retry_interval_s": -1}`:                `retry_interval_s = -1`,
+		`{"retry_max_attempts": -2}`:              `retry_max_attempts = -2`,
+		`{"warm_reuse": "lru"}`:                   `warm_reuse = "lru"`,
+		`{"keep_alive_policy": "arima"}`:          `keep_alive_policy = "arima"`,
+		`{"hybrid_range_s": 30}`:                  `hybrid_range_s = 30 is below hybrid_bin_s = 60`,
+		`{"hybrid_bin_s": 0}`:                     `hybrid_bin_s = 0`,
+		`{"hybrid_head_percentile": 99.5}`:        `hybrid_head_percentile = 99.5`,
+		`{"hybrid_margin": -0.1}`:                 `hybrid_margin = -0.1`,
+		`{"orchestration_overhead": "per-state"}`: `orchestration_overhead = "per-state"`,
+		`{"execution_overhead_s": 5}`:             `execution_overhead_s = 5 with orchestration_overhead = "per-transition"`,
+		`{"orchestration_overhead": "per-execution", "execution_overhead_s": -1}`: `execution_overhead_s = -1`,
 	} {
 		_, err := Parse("p.json", []byte(js))
 		if err == nil || !strings.Contains(err.Error(), "p.json") || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want an error naming p.json and %s", js, err, want)
 		}
 	}
-	for _, js := range []string{`{"at_concurrency_limit": "reject"}`, `{"at_concurrency_limit": "retry", "retry_max_attempts": 0}`} {
+	for _, js := range []string{`{"at_concurrency_limit": "reject"}`, `{"at_concurrency_limit": "retry", "retry_max_attempts": 0}`,
+		`{"orchestration_overhead": "per-execution", "execution_overhead_s": 5.4}`} {
 		if _, err := Parse("p.json", []byte(js)); err != nil {
 			t.Errorf("Parse(%s): %v", js, err)
 		}

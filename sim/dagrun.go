@@ -6,6 +6,7 @@ package sim
 import (
 	"math/rand/v2"
 
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
 
@@ -75,6 +76,13 @@ func (e *engine) arrive(i int) {
 	}
 	for f := lo; f < hi; f++ {
 		r.factors[f-lo] = e.c.fns[f].runFactor.Factor(r.rng)
+	}
+	if d := e.plat.ExecutionOverhead; d > 0 && e.plat.OrchestrationOverhead == platform.OverheadPerExecution {
+		// Per-execution orchestration overhead: the first state starts d after the arrival.
+		fi := e.newFrame()
+		e.frames[fi] = frame{node: e.c.roots[wf], kind: fExec, run: ri, parent: -1, vm: -1, out: -1}
+		e.schedule(e.now+d, evBegin, fi)
+		return
 	}
 	e.start(e.c.roots[wf], -1, ri, -1, noSrc, 0, 0)
 }

@@ -8,6 +8,7 @@ package sim
 const (
 	fBundle nodeKind = 100 + iota // B items of a map in a VM of their own (orchestrated map)
 	fSpill                        // B items spilled from a fusion group's host VM
+	fExec                         // a DAG invocation's fixed orchestration overhead (per-execution)
 )
 
 type frame struct {
@@ -98,6 +99,11 @@ func (e *engine) begin(fi int32) {
 		e.beginMap(fi)
 	case fBundle, fSpill:
 		e.acquire(fi)
+	case fExec:
+		// The execution overhead is over: the workflow's first state starts now.
+		root, run := f.node, f.run
+		e.freeFrames = append(e.freeFrames, fi)
+		e.start(root, -1, run, -1, noSrc, 0, 0)
 	default:
 		panic("sim: frame of unknown kind")
 	}

@@ -1,0 +1,425 @@
+package experiments
+
+// vs-baselines: WiseFuse against Sonic, Photons and Faastlane, over the modelling choices the
+// public data leave open (issue 15): how the orchestration overhead is attributed
+// (platform.Platform.OrchestrationOverhead) and the memory the baselines run at. Each result is
+// reported as the value under the default choices and the range over all of them.
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/baselines"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
+)
+
+// baselinesRow is one row of vs-baselines: a compareRow under one reading (overhead attribution,
+// baseline memory).
+type baselinesRow struct {
+	App        string  `col:"app"`
+	Overhead   string  `col:"overhead"`
+	BaselineMB int     `col:"baseline_mb"`
+	Policy     string  `col:"policy"`
+	Rule       string  `col:"rule"`
+	SLO        float64 `col:"slo_s"`
+	Budget     float64 `col:"budget_usd"`
+	PredP95    float64 `col:"pred_p95_s"`
+	PredCost   float64 `col:"pred_cost_usd"`
+	SimP95     float64 `col:"sim_p95_s"`
+	SimCost    float64 `col:"sim_cost_usd"`
+	Plan       string  `col:"plan"`
+	Note       string  `col:"note"`
+}
+
+var baselinesSchema = schemaOf[baselinesRow]()
+
+// compareBaselines are the baselines of vs-baselines, in the paper's order.
+var compareBaselines = []string{"sonic", "photons", "faastlane"}
+
+// baselineMemories are the memory sizes the baselines run at (Options.MemoryMB for Sonic and
+// Photons, FaastlaneMemoryMB for Faastlane's VM): one vCPU, the Lambda maximum when the three
+// baseline papers were written (the default, docs/baselines.md), and today's maximum.
+var baselineMemories = []int{1769, 3008, 10240}
+
+// The default reading: the headline's point value.
+const (
+	defaultBaselineMB = 3008
+	defaultOverhead   = platform.OverheadPerTransition
+)
+
+// overheadReadings are the attributions of app's orchestration overhead: both when the app has a
+// fitted overhead, else per-transition only (there is nothing to attribute).
+func overheadReadings(app string) []string {
+	if a, ok := apps.Get(app); ok && a.OrchestrationS > 0 {
+		return []string{platform.OverheadPerTransition, platform.OverheadPerExecution}
+	}
+	return []string{platform.OverheadPerTransition}
+}
+
+var vsBaselinesExp = &Experiment{
+	Name:  "vs-baselines",
+	Title: "WiseFuse against Sonic, Photons and Faastlane: P95 and cost per app, over the modelling choices",
+	Description: "Each baseline plans with its defaults (Faastlane as released: two branches per container, the rest " +
+		"spilled) at each baseline memory (1,769, 3,008 and 10,240 MB; 3,008 is the default) and runs on fresh " +
+		"simulated seeds, under each attribution of the app's measured orchestration overhead (per-transition, the " +
+		"default, and per-execution; docs/baselines.md, \"Orchestration overhead attribution\"; apps without a " +
+		"fitted overhead have one reading). WiseFuse profiles and plans on the same platform. For each baseline, " +
+		"WiseFuse gets that baseline's simulated mean cost as its budget and minimises its P95 within it (P95 at " +
+		"equal or lower predicted cost, as the paper compares), and the baseline's simulated P95 as its SLO (cost " +
+		"at equal latency). All policies share the evaluation seeds. Headlines give the default reading and the " +
+		"range over all readings; figures draw the range as error bars.",
+	Schema:    baselinesSchema,
+	Cells:     appCells,
+	Run:       runVsBaselines,
+	Figure:    figureVsBaselines,
+	Headlines: headlinesVsBaselines,
+}
+
+// vsBaselinesExp is registered beside vs-user (apps_compare.go), in the report's order.
+
+func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
+	p := c.Params.(appParams)
+	var rows []Row
+	for _, ov := range overheadReadings(p.App) {
+		w, ok := apps.Lookup(p.App)
+		if !ok {
+			return nil, fmt.Errorf("no built-in app %q", p.App)
+		}
+		base := platform.Default()
+		base.OrchestrationOverhead = ov
+		plat := apps.Platform(p.App, base)
+		cr, err := newCompareRunOn(p, w, plat, seed)
+		if err != nil {
+			return nil, err
+		}
+		for _, mb := range baselineMemories {
+			cr.wrap = func(r compareRow) any {
+				return baselinesRow{App: r.App, Overhead: ov, BaselineMB: mb, Policy: r.Policy, Rule: r.Rule, SLO: r.SLO,
+					Budget: r.Budget, PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95, SimCost: r.SimCost,
+					Plan: r.Plan, Note: r.Note}
+			}
+			for _, name := range compareBaselines {
+				env := policy.Env{Platform: plat, Seed: subSeed(seed, "baseline/"+name),
+					Baselines: baselines.Options{MemoryMB: mb, FaastlaneMemoryMB: mb}}
+				planner, err := policy.New(name, cr.w, env)
+				if err != nil {
+					return nil, err
+				}
+				got, ok := cr.baseline(name, planner)
+				if !ok {
+					continue
+				}
+				if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
+					return nil, err
+				}
+				if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		rows = append(rows, cr.rows...)
+	}
+	return rows, nil
+}
+
+// reading is one choice of the modelling options.
+type reading struct {
+	overhead string
+	mb       int
+}
+
+func (r reading) String() string { return fmt.Sprintf("%s, %s MB", r.overhead, thousands(r.mb)) }
+
+// thousands formats n with a comma every three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// readingsOf lists the readings of app in the table, in table order.
+func readingsOf(t *Table, app string) []reading {
+	var out []reading
+	seen := map[reading]bool{}
+	for _, r := range t.Rows {
+		if cellStr(t, r, "app") != app {
+			continue
+		}
+		rd := reading{cellStr(t, r, "overhead"), int(cellInt(t, r, "baseline_mb"))}
+		if !seen[rd] {
+			seen[rd] = true
+			out = append(out, rd)
+		}
+	}
+	return out
+}
+
+// findBaselinesRow returns the row of (app, reading, policy), or nil when absent or not run.
+func findBaselinesRow(t *Table, app string, rd reading, pol string) Row {
+	for _, r := range t.Rows {
+		if cellStr(t, r, "app") == app && cellStr(t, r, "overhead") == rd.overhead && int(cellInt(t, r, "baseline_mb")) == rd.mb &&
+			cellStr(t, r, "policy") == pol && cellStr(t, r, "note") == "" {
+			return r
+		}
+	}
+	return nil
+}
+
+// readingRatio is col of policy a over col of policy b on app under rd, or NaN.
+func readingRatio(t *Table, app string, rd reading, a, b, col string) float64 {
+	ra, rb := findBaselinesRow(t, app, rd, a), findBaselinesRow(t, app, rd, b)
+	if ra == nil || rb == nil {
+		return math.NaN()
+	}
+	return cellFloat(t, ra, col) / cellFloat(t, rb, col)
+}
+
+// spread is a ratio under the default reading and its range over every reading of an app.
+type spread struct {
+	def            float64 // NaN when not measured under the default reading
+	lo, hi         float64 // NaN when measured under no reading
+	loAt, hiAt     reading
+	measured, of   int
+	byMB           map[int]float64 // at the default attribution
+	byOverhead     map[string]float64
+	defaultReading reading
+}
+
+func spreadOf(t *Table, app, a, b, col string) spread {
+	s := spread{def: math.NaN(), lo: math.NaN(), hi: math.NaN(), byMB: map[int]float64{}, byOverhead: map[string]float64{},
+		defaultReading: reading{defaultOverhead, defaultBaselineMB}}
+	for _, rd := range readingsOf(t, app) {
+		s.of++
+		v := readingRatio(t, app, rd, a, b, col)
+		if math.IsNaN(v) {
+			continue
+		}
+		s.measured++
+		if rd == s.defaultReading {
+			s.def = v
+		}
+		if rd.overhead == defaultOverhead {
+			s.byMB[rd.mb] = v
+		}
+		if rd.mb == defaultBaselineMB {
+			s.byOverhead[rd.overhead] = v
+		}
+		if math.IsNaN(s.lo) || v < s.lo {
+			s.lo, s.loAt = v, rd
+		}
+		if math.IsNaN(s.hi) || v > s.hi {
+			s.hi, s.hiAt = v, rd
+		}
+	}
+	return s
+}
+
+// change formats ratio r as a change: "20% lower" or "5% higher".
+func change(r float64) string {
+	if r <= 1 {
+		return fmt.Sprintf("%.0f%% lower", 100*(1-r))
+	}
+	return fmt.Sprintf("%.0f%% higher", 100*(r-1))
+}
+
+// rangeText is "from 35% lower (per-transition, 1,769 MB) to 5% higher (per-execution, 10,240 MB)".
+func (s spread) rangeText() string {
+	if s.measured <= 1 {
+		return "one reading"
+	}
+	return fmt.Sprintf("%s (%s) to %s (%s) over %d of %d readings", change(s.lo), s.loAt, change(s.hi), s.hiAt, s.measured, s.of)
+}
+
+// verdict says whether WiseFuse is lower (ratio < 1) under every reading.
+func (s spread) verdict(what string) string {
+	switch {
+	case s.measured == 0:
+		return ""
+	case s.hi < 1:
+		return fmt.Sprintf("WiseFuse's %s is lower under every reading (by %.0f%% to %.0f%%).", what, 100*(1-s.hi), 100*(1-s.lo))
+	case s.lo > 1:
+		return fmt.Sprintf("WiseFuse's %s is higher under every reading (by %.0f%% to %.0f%%).", what, 100*(s.lo-1), 100*(s.hi-1))
+	}
+	return fmt.Sprintf("Which side has the lower %s depends on the reading.", what)
+}
+
+// driver says which modelling choice moves the ratio most.
+func (s spread) driver() string {
+	var parts []string
+	if lo, hi, ok := extremes(s.byMB); ok {
+		parts = append(parts, fmt.Sprintf("baseline memory moves it %.0f points (%s)", 100*(hi-lo), byKey(s.byMB)))
+	}
+	if lo, hi, ok := extremes(s.byOverhead); ok {
+		parts = append(parts, fmt.Sprintf("the overhead attribution %.0f points (%s MB: per-transition %s, per-execution %s)",
+			100*(hi-lo), thousands(defaultBaselineMB), change(s.byOverhead[platform.OverheadPerTransition]), change(s.byOverhead[platform.OverheadPerExecution])))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Of the choices, " + strings.Join(parts, "; ") + "."
+}
+
+func extremes[K comparable](m map[K]float64) (lo, hi float64, ok bool) {
+	if len(m) < 2 {
+		return 0, 0, false
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range m {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return lo, hi, true
+}
+
+func byKey(m map[int]float64) string {
+	var parts []string
+	for _, mb := range baselineMemories {
+		if v, ok := m[mb]; ok {
+			parts = append(parts, fmt.Sprintf("%s MB: %s", thousands(mb), change(v)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rangeBars draws, per app, WiseFuse's col relative to each baseline's under the default reading,
+// with the range over every reading as an error bar; missing comparisons are drawn as 0.
+func rangeBars(t *Table, title, ylabel, col, wfPrefix, path string) error {
+	f := figures.Bars{Title: title, XLabel: "Application", Categories: t.Strings("app"), Y: figures.Axis{Label: ylabel},
+		ValueFormat: "%.2f", Refs: []figures.Ref{{Value: 1}}}
+	for _, b := range compareBaselines {
+		s := figures.BarSeries{Name: "vs " + b}
+		for _, app := range f.Categories {
+			sp := spreadOf(t, app, wfPrefix+b, b, col)
+			v, lo, hi := sp.def, sp.lo, sp.hi
+			if math.IsNaN(v) {
+				v = 0
+			}
+			if math.IsNaN(lo) {
+				lo, hi = v, v
+			}
+			s.Values, s.Low, s.High = append(s.Values, v), append(s.Low, lo), append(s.High, hi)
+		}
+		f.Series = append(f.Series, s)
+	}
+	return f.Write(path)
+}
+
+func figureVsBaselines(t *Table, base string) error {
+	if err := rangeBars(t, "WiseFuse P95 at each baseline's cost (range: all readings)",
+		"WiseFuse P95 / baseline P95", "sim_p95_s", "wisefuse@", base+"-p95"); err != nil {
+		return err
+	}
+	return rangeBars(t, "WiseFuse cost at each baseline's P95 (range: all readings)",
+		"WiseFuse cost / baseline cost", "sim_cost_usd", "wisefuse-slo@", base+"-cost")
+}
+
+// baselineMechanism is what each baseline does that WiseFuse's plans cannot (docs/wisefuse.md,
+// "Not modelled").
+var baselineMechanism = map[string]string{
+	"sonic":     "direct VM-to-VM passing",
+	"photons":   "a shared runtime (co-located invocations need less memory)",
+	"faastlane": "one VM per instance that keeps a few of a Map's items and spills the rest to VMs of their own, with data in memory or in the payload",
+}
+
+// paperVsBaselines is the paper's P95 reduction of WiseFuse over each baseline.
+var paperVsBaselines = map[string]map[string]float64{
+	"video": {"sonic": 0.47, "photons": 0.62, "faastlane": 0.39},
+	"ml":    {"photons": 0.67, "faastlane": 0.39, "sonic": 0.90},
+}
+
+func headlinesVsBaselines(t *Table) []Headline {
+	var hs []Headline
+	for _, app := range t.Strings("app") {
+		for _, b := range compareBaselines {
+			hs = append(hs, baselineHeadline(t, app, b))
+		}
+	}
+	return hs
+}
+
+// baselineHeadline is WiseFuse's P95 at b's cost and its cost at b's P95 on app: the default
+// reading, the range over all readings, the paper's number and what moves ours.
+func baselineHeadline(t *Table, app, b string) Headline {
+	h := Headline{Claim: fmt.Sprintf("%s: WiseFuse P95 vs %s at equal cost", app, b), Paper: "-"}
+	paper, hasPaper := paperVsBaselines[app][b]
+	if hasPaper {
+		h.Paper = fmt.Sprintf("%.0f%% lower", 100*paper)
+	}
+	p95 := spreadOf(t, app, "wisefuse@"+b, b, "sim_p95_s")
+	if p95.measured == 0 {
+		h.Ours = "not measured"
+		h.Note = fmt.Sprintf("%s or WiseFuse has no result on %s under any reading; the table's note says why.", b, app)
+		return h
+	}
+	def := "not measured at the default reading"
+	if !math.IsNaN(p95.def) {
+		def = change(p95.def) + " (" + p95.defaultReading.String() + ")"
+	}
+	h.Ours = fmt.Sprintf("P95 %s; range %s", def, p95.rangeText())
+	cost := spreadOf(t, app, "wisefuse-slo@"+b, b, "sim_cost_usd")
+	if cost.measured > 0 {
+		cdef := "-"
+		if !math.IsNaN(cost.def) {
+			cdef = change(cost.def)
+		}
+		h.Ours += fmt.Sprintf(". Cost at equal P95: %s; range %s", cdef, cost.rangeText())
+	}
+	var notes []string
+	notes = append(notes, p95.verdict("P95 at equal cost"))
+	if cost.measured > 0 {
+		notes = append(notes, cost.verdict("cost at equal P95"))
+	}
+	if hasPaper {
+		lo, hi := 1-p95.hi, 1-p95.lo // reductions
+		if !math.IsNaN(p95.def) {
+			h.Diff = fmt.Sprintf("%+.0f points", 100*((1-p95.def)-paper))
+		}
+		if paper >= lo && paper <= hi {
+			notes = append(notes, "The paper's number is inside our range.")
+		} else {
+			h.Diff = strings.TrimSpace(h.Diff + fmt.Sprintf(" (range %+.0f to %+.0f)", 100*(lo-paper), 100*(hi-paper)))
+			where := "No reading reaches the paper's reduction"
+			if lo > paper {
+				where = "Our reduction exceeds the paper's under every reading"
+			}
+			notes = append(notes, where+": our baselines and apps run on a simulated platform calibrated to public profiles, not the paper's AWS deployment.")
+		}
+	}
+	notes = append(notes, p95.driver())
+	if p95.hi > 1 {
+		notes = append(notes, fmt.Sprintf("Where WiseFuse is slower, %s uses %s, outside WiseFuse's search space "+
+			"(VM sizes, bundles, fusion of adjacent tasks and of a Map of at most 10 items with its neighbours in one VM, data through remote storage between VMs).", b, baselineMechanism[b]))
+	}
+	if n := overBudget(t, app, b); n > 0 {
+		notes = append(notes, fmt.Sprintf("Under %d reading(s) WiseFuse's plan met the budget in its model but cost over 5%% more than %s in simulation, so that P95 is not at equal cost.", n, b))
+	}
+	h.Note = strings.Join(nonEmpty(notes), " ")
+	return h
+}
+
+// overBudget counts the readings where WiseFuse at b's cost simulated more than 5% above it.
+func overBudget(t *Table, app, b string) int {
+	n := 0
+	for _, rd := range readingsOf(t, app) {
+		if c := readingRatio(t, app, rd, "wisefuse@"+b, b, "sim_cost_usd"); c > 1.05 {
+			n++
+		}
+	}
+	return n
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
