@@ -96,7 +96,7 @@ func (f Bars) plot() (*plot.Plot, *legend, error) {
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}
 	p.Add(bars{f: f})
-	if err := addRefs(p, f.Title, f.Refs, false); err != nil {
+	if err := addRefs(p, f.Title, f.Refs, false, nil); err != nil {
 		return nil, nil, err
 	}
 	leg := &legend{}
