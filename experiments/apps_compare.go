@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/baselines"
@@ -214,17 +215,49 @@ func ratioBars(t *Table, title, ylabel, col string, pairs [][2]string, names []s
 
 func figureVsUser(t *Table, base string) error {
 	pairs := [][2]string{{"wisefuse-slo", "user-max"}}
-	names := []string{"SLO = User-Max P95"}
+	names := []string{"SLO = User-Max P95" + relaxedNote(t, "wisefuse-slo")}
 	for _, k := range userMaxSLOFactors[1:] {
-		pairs = append(pairs, [2]string{fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max"})
-		names = append(names, fmt.Sprintf("SLO = %.2f x", k))
+		wf := fmt.Sprintf("wisefuse-slo-x%.2f", k)
+		pairs = append(pairs, [2]string{wf, "user-max"})
+		names = append(names, fmt.Sprintf("SLO = %.2f x", k)+relaxedNote(t, wf))
 	}
 	if err := ratioBars(t, "WiseFuse cost relative to User-Max, by SLO", "Mean cost / User-Max's", "sim_cost_usd",
 		pairs, names, base+"-cost"); err != nil {
 		return err
 	}
 	return ratioBars(t, "WiseFuse P95 within User-Min's cost, relative to User-Min", "P95 / User-Min's", "sim_p95_s",
-		[][2]string{{"wisefuse-budget", "user-min"}}, []string{"WiseFuse (budget = User-Min cost)"}, base+"-p95")
+		[][2]string{{"wisefuse-budget", "user-min"}}, []string{"WiseFuse (budget = User-Min cost)" + relaxedNote(t, "wisefuse-budget")}, base+"-p95")
+}
+
+// relaxedNote says, for a legend, on which apps policy's SLO or budget was relaxed and to what,
+// as the table's rule column records it: " (relaxed to 1.05x on chatbot, ml; 1.10x on svd)", or
+// "" when it was not.
+func relaxedNote(t *Table, policy string) string {
+	apps := map[string][]string{}
+	var factors []string
+	for _, app := range t.Strings("app") {
+		r := findCompareRow(t, app, policy)
+		if r == nil {
+			continue
+		}
+		_, f, ok := strings.Cut(cellStr(t, r, "rule"), "relaxed to ")
+		if !ok {
+			continue
+		}
+		if apps[f] == nil {
+			factors = append(factors, f)
+		}
+		apps[f] = append(apps[f], app)
+	}
+	if len(factors) == 0 {
+		return ""
+	}
+	sort.Strings(factors)
+	parts := make([]string, len(factors))
+	for i, f := range factors {
+		parts[i] = f + " on " + strings.Join(apps[f], ", ")
+	}
+	return " (relaxed to " + strings.Join(parts, "; ") + ")"
 }
 
 // reduction is the headline for "WiseFuse's col is x% lower than ref's" on app, against the

@@ -149,7 +149,7 @@ func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 
 // characterizationFigures draws the first trace's figures (the headlines use every trace) with
 // traces.FigureData.Draw, the same drawing as the trace characterize command, at base-popularity,
-// base-width, base-depth, base-nodes, base-latency-data and base-latency-skew.
+// base-width, base-depth, base-nodes, their -ccdf figures, base-latency-data and base-latency-skew.
 func characterizationFigures(all *Table, base string) error {
 	t := characterizationTrace(all, 0)
 	kind := func(k string) func(Row) bool { return t.Where("kind", k) }

@@ -76,8 +76,13 @@ func (f Bars) plot() (*plot.Plot, *legend, error) {
 	}
 	lo, hi := ys.lo, ys.hi
 	if f.Y.Log {
-		// Bars need a floor: the decade below the smallest value.
-		lo = math.Pow(10, math.Floor(math.Log10(lo)))
+		// Bars need a floor: the decade below the smallest value, strictly below it, or a bar
+		// of exactly a power of ten would have no height.
+		floor := math.Pow(10, math.Floor(math.Log10(lo)))
+		if floor >= lo*(1-1e-9) {
+			floor /= 10
+		}
+		lo = floor
 	} else {
 		lo, hi = math.Min(lo, 0), math.Max(hi, 0)
 	}
@@ -108,7 +113,7 @@ func (f Bars) plot() (*plot.Plot, *legend, error) {
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}
 	p.Add(bars{f: f})
-	if err := addRefs(p, f.Title, f.Refs, false); err != nil {
+	if err := addRefs(p, f.Title, f.Refs, false, nil); err != nil {
 		return nil, nil, err
 	}
 	leg := &legend{}

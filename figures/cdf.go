@@ -104,7 +104,7 @@ func (f CDF) plot() (*plot.Plot, *legend, error) {
 		yticks = append(yticks, t)
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
-	if err := addRefs(p, f.Title, f.Refs, true); err != nil {
+	if err := addRefs(p, f.Title, f.Refs, true, nil); err != nil {
 		return nil, nil, err
 	}
 	leg := &legend{}

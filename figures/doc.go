@@ -28,7 +28,10 @@
 // series so lines stay distinct in greyscale; a light grid; the title and then the legend in
 // centred rows above the plot, where the legend cannot hide data; tick labels at 1, 2, 2.5 or 5
 // times a power of ten, and on log axes at every decade (and 2 and 5 times it when the axis
-// spans at most two decades).
+// spans at most two decades). A reference line's label goes to an end of the line that no data
+// line crosses. Tests check that every axis carries at least three labels and that no text
+// overlaps other text, sits on a data line or leaves the figure (measured as gonum/plot draws
+// it, from each string's advance width, ascent and descent).
 //
 // Bad data is an error, never a panic: NaN or infinite values, series of different lengths,
 // empty series, a log axis with a fixed minimum <= 0. Values <= 0 on a log axis cannot be

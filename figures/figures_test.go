@@ -387,3 +387,18 @@ func TestCDFGridGolden(t *testing.T) {
 		}
 	}
 }
+
+// A log bar chart's floor lies strictly below its smallest bar, so a bar of exactly a power of
+// ten still has a height.
+func TestLogBarsFloor(t *testing.T) {
+	for _, c := range []struct{ smallest, floor float64 }{{1, 0.1}, {0.1, 0.01}, {0.012, 0.01}, {3, 1}, {1000, 100}} {
+		p, _, err := Bars{Title: "floor", Categories: []string{"a", "b"}, Y: Axis{Label: "v", Log: true},
+			Series: []BarSeries{{"s", []float64{c.smallest, 5e4}}}}.plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(p.Y.Min/c.floor-1) > 1e-9 {
+			t.Errorf("smallest bar %g: floor %g, want %g", c.smallest, p.Y.Min, c.floor)
+		}
+	}
+}

@@ -418,5 +418,41 @@ func drawFigure(c draw.Canvas, title string, leg *legend, p *plot.Plot) {
 		top -= sty.Height(title) + vg.Points(4)
 	}
 	top -= leg.draw(c, top)
-	p.Draw(draw.Crop(c, 0, -vg.Points(6), 0, top-c.Max.Y-vg.Points(4)))
+	pc := draw.Crop(c, 0, -vg.Points(6), 0, top-c.Max.Y-vg.Points(4))
+	// gonum/plot keeps x tick labels inside on the right but not on the left, where a slanted
+	// first category label ends at its tick and can run off the figure: narrow the plot and
+	// move all of it (axis labels too) right by as much. A few rounds, as the first tick moves
+	// a little with the narrower data area.
+	shift := vg.Length(0)
+	for range 4 {
+		narrow := pc
+		narrow.Max.X -= shift
+		over := leftOverflow(p, narrow)
+		if over <= shift+vg.Points(0.1) {
+			break
+		}
+		shift = over + vg.Points(0.5)
+	}
+	if shift == 0 {
+		p.Draw(pc)
+		return
+	}
+	pc.Max.X -= shift
+	c.Push()
+	c.Translate(vg.Point{X: shift})
+	p.Draw(pc)
+	c.Pop()
+}
+
+// leftOverflow is how far an x tick label of p, drawn on c, reaches left of c (0 when none).
+func leftOverflow(p *plot.Plot, c draw.Canvas) vg.Length {
+	dc := p.DataCanvas(c)
+	over := vg.Length(0)
+	for _, t := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+		if t.Label != "" {
+			r := p.X.Tick.Label.Rectangle(t.Label)
+			over = max(over, c.Min.X-(dc.X(p.X.Norm(t.Value))+r.Min.X))
+		}
+	}
+	return over
 }

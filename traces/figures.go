@@ -61,10 +61,11 @@ var latencySplits = map[string]struct {
 }
 
 // Draw renders the figures, each as PNG and SVG in the project's figure style (package figures),
-// at path(name) for name popularity, width, depth, nodes, latency_data and latency_skew: the share
-// of invocations made by the most popular DAGs (top 5% marked), the trace's structure CDFs against
-// the published ones, and E2E latency CDFs split at 1 MB of intermediate data and at skew 100. A
-// latency figure without any series is not drawn.
+// at path(name) for name popularity, width, depth, nodes, width_ccdf, depth_ccdf, nodes_ccdf,
+// latency_data and latency_skew: the share of invocations made by the most popular DAGs (top 5%
+// marked), the trace's structure CDFs against the published ones and their CCDFs on log-log axes
+// (which show the tail a CDF flattens into its top percent), and E2E latency CDFs split at 1 MB of
+// intermediate data and at skew 100. A latency figure without any series is not drawn.
 func (d FigureData) Draw(path func(name string) string) error {
 	noMarkers := false
 	title := "DAG popularity"
@@ -98,6 +99,22 @@ func (d FigureData) Draw(path func(name string) string) error {
 			Series:  series,
 			Markers: &noMarkers,
 		}).Write(path(m.Metric)); err != nil {
+			return err
+		}
+		// The CDF's top percent is a flat line at 1; the CCDF on log-log axes shows the tail.
+		series = series[:0]
+		for i, c := range m.CDFs {
+			if len(c.Values) > 0 {
+				series = append(series, ccdfStaircase(m.Names[i], c))
+			}
+		}
+		if err := (figures.Lines{
+			Title:   fmt.Sprintf("DAG %s: the tail (CCDF)", m.Metric),
+			X:       figures.Axis{Label: structureLabels[m.Metric], Log: true},
+			Y:       figures.Axis{Label: "Fraction of DAG invocations >= x", Log: true},
+			Series:  series,
+			Markers: &noMarkers,
+		}).Write(path(m.Metric + "_ccdf")); err != nil {
 			return err
 		}
 	}
@@ -195,12 +212,27 @@ func (c *Characterization) FigureData(ref Published) FigureData {
 }
 
 // WriteFigures renders the characterization figures against ref into dir (see FigureData.Draw):
-// popularity, width, depth, nodes, latency_data and latency_skew, each as PNG and SVG.
+// popularity, width, depth, nodes, their _ccdf figures, latency_data and latency_skew, each as PNG
+// and SVG.
 func (c *Characterization) WriteFigures(dir string, ref Published) error {
 	if c.Invocations == 0 {
 		return fmt.Errorf("traces: characterization of an empty trace has no figures")
 	}
 	return c.FigureData(ref).Draw(func(name string) string { return filepath.Join(dir, name) })
+}
+
+// ccdfStaircase draws the complementary CDF of a step CDF, the fraction of observations >= x
+// (never 0 at an observed value, so a log axis shows the largest): at each value it drops from
+// the fraction at or above it to the fraction above it.
+func ccdfStaircase(name string, c CDF) figures.XY {
+	xy := figures.XY{Name: name}
+	prev := 0.0
+	for i, x := range c.Values {
+		xy.X = append(xy.X, x, x)
+		xy.Y = append(xy.Y, 1-prev, 1-c.Cum[i])
+		prev = c.Cum[i]
+	}
+	return xy
 }
 
 // staircase draws a step CDF as a line: up at each value from the previous fraction.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The characterization writes its tables and six figures, and the same trace gives the same
+// The characterization writes its tables and nine figures, and the same trace gives the same
 // bytes (PNG and SVG are byte-stable).
 func TestCharacterizationOutputs(t *testing.T) {
 	c := NewCharacterization()
@@ -28,6 +28,7 @@ func TestCharacterizationOutputs(t *testing.T) {
 		files := map[string][]byte{}
 		for _, name := range []string{"stats.csv", "popularity.csv", "structure.csv", "latency.csv",
 			"popularity.png", "popularity.svg", "width.png", "width.svg", "depth.png", "nodes.svg",
+			"width_ccdf.png", "depth_ccdf.svg", "nodes_ccdf.png",
 			"latency_data.png", "latency_data.svg", "latency_skew.png", "latency_skew.svg"} {
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil || len(b) < 100 {
