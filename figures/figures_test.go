@@ -393,7 +393,7 @@ func TestCDFGridGolden(t *testing.T) {
 func TestLogBarsFloor(t *testing.T) {
 	for _, c := range []struct{ smallest, floor float64 }{{1, 0.1}, {0.1, 0.01}, {0.012, 0.01}, {3, 1}, {1000, 100}} {
 		p, _, err := Bars{Title: "floor", Categories: []string{"a", "b"}, Y: Axis{Label: "v", Log: true},
-			Series: []BarSeries{{"s", []float64{c.smallest, 5e4}}}}.plot()
+			Series: []BarSeries{{Name: "s", Values: []float64{c.smallest, 5e4}}}}.plot()
 		if err != nil {
 			t.Fatal(err)
 		}

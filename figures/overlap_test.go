@@ -188,9 +188,9 @@ func TestNoOverlappingText(t *testing.T) {
 		Categories: []string{"chatbot", "ml", "svd", "video"},
 		Y:          Axis{Label: "Mean cost / User-Max's"},
 		Series: []BarSeries{
-			{"SLO = User-Max P95 (relaxed to 1.05x on chatbot, ml; 1.10x on svd)", []float64{0.41, 0.96, 0.21, 0.95}},
-			{"SLO = 1.25 x", []float64{0.3, 0.91, 0.2, 0.47}},
-			{"SLO = 1.50 x", []float64{0.28, 0.91, 0.2, 0.37}},
+			{Name: "SLO = User-Max P95 (relaxed to 1.05x on chatbot, ml; 1.10x on svd)", Values: []float64{0.41, 0.96, 0.21, 0.95}},
+			{Name: "SLO = 1.25 x", Values: []float64{0.3, 0.91, 0.2, 0.47}},
+			{Name: "SLO = 1.50 x", Values: []float64{0.28, 0.91, 0.2, 0.37}},
 		},
 		ValueFormat: "%.2f",
 		Refs:        []Ref{{Value: 1}},
@@ -199,7 +199,7 @@ func TestNoOverlappingText(t *testing.T) {
 		Title:      "Slanted categories",
 		Categories: []string{"a long category name", "another long category", "and a third one", "fourth", "fifth of them", "sixth"},
 		Y:          Axis{Label: "Value", Log: true},
-		Series:     []BarSeries{{"one", []float64{1, 20, 300, 4000, 5e4, 6e5}}},
+		Series:     []BarSeries{{Name: "one", Values: []float64{1, 20, 300, 4000, 5e4, 6e5}}},
 	}
 	for name, f := range cases {
 		pf, ok := f.(interface {
