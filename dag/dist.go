@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // DistKind names a family of probability distributions.
@@ -293,7 +295,7 @@ func (d *Dist) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] != '{' {
 		var v float64
 		if err := json.Unmarshal(b, &v); err != nil {
-			return fmt.Errorf("want a number or a distribution object, got %s", describeJSON(b))
+			return fmt.Errorf("want a number or a distribution object, got %s", jsonpos.DescribeJSON(b))
 		}
 		*d = Const(v)
 		return nil

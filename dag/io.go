@@ -73,17 +73,3 @@ func MarshalIndent(v any) ([]byte, error) {
 	}
 	return append(b, '\n'), nil
 }
-
-// lineCol converts a byte offset into a 1-based line and column (columns count bytes).
-func lineCol(data []byte, offset int64) (line, col int) {
-	line, col = 1, 1
-	for i := int64(0); i < offset && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}

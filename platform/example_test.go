@@ -41,5 +41,5 @@ func ExampleLoad() {
 	// Output:
 	// 600 1000
 	// 2 300
-	// typo.json: platform: json: unknown field "keepalive_s"
+	// typo.json: platform: line 1, column 2: top level: unknown field "keepalive_s" (want one of mb_per_vcpu, max_vcpu, min_visible_cores, visible_core_steps_mb, contention_per_corunner, storage_get_latency_s, storage_put_latency_s, connection_bytes_per_s, vm_network_bytes_per_s, local_bytes_per_s, direct_latency_s, invoke_latency_s, payload_limit_bytes, transition_latency_s, orchestration_overhead, execution_overhead_s, keep_alive_s, warm_reuse, keep_alive_policy, hybrid_range_s, hybrid_bin_s, hybrid_head_percentile, hybrid_tail_percentile, hybrid_margin, hybrid_cv_threshold, hybrid_min_samples, function_timeout_s, concurrency_limit, at_concurrency_limit, retry_interval_s, retry_backoff_rate, retry_max_attempts, gb_second_usd, request_usd, billing_quantum_s, put_usd, get_usd, transition_usd, bill_init)
 }

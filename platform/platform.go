@@ -2,12 +2,13 @@ package platform
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // Platform holds every constant of the simulated platform, in one place, each with its source.
@@ -227,25 +228,105 @@ func Read(path string) (*Platform, error) {
 	return Parse(path, data)
 }
 
-// Parse is Read on data already read; name prefixes errors.
+// Parse is Read on data already read; name prefixes errors, which give the line, column and
+// field at fault. A key given twice is an error, and every problem of a valid JSON file is
+// reported at once (up to maxProblems), each with the line of its field when the file sets it.
 func Parse(name string, data []byte) (*Platform, error) {
 	p := Default()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(p); err != nil {
+	if err := jsonpos.Decode(data, p, jsonpos.Options{Strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", name, err)
 	}
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		return nil, fmt.Errorf("%s: platform: got null, want a JSON object of the fields to override ({} for the defaults)", name)
 	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if probs := p.problems(); len(probs) > 0 {
+		pos := jsonpos.Positions(data)
+		return nil, fmt.Errorf("%s: %w", name, joinProblems(probs, func(field string) int { return pos[field].Line }))
 	}
 	return p, nil
 }
 
-// Validate checks that every constant is finite and in range, naming the JSON field at fault.
+// Upper limits of a platform's constants. Each keeps the simulator's times and costs finite and
+// exact enough; a file past one is an error that states the limit and its reason
+// (docs/reliability.md).
+const (
+	// MaxSeconds bounds every latency, interval and duration (fields in seconds, "_s"): about 116
+	// days, as dag.MaxSeconds, far past Lambda's 15-minute timeout and small enough that
+	// simulated times stay below sim.MaxTime (1e12 s).
+	MaxSeconds = 1e7
+	// MaxRate bounds bandwidths (bytes per second), sizes in bytes and dimensionless rates and
+	// factors: 1 PB/s is far past any network, and a finite bound keeps every transfer time and
+	// product of factors finite.
+	MaxRate = 1e15
+	// MaxPrice bounds each price (USD per GB-second, request, PUT, GET or transition): a dollar
+	// per unit is thousands of times any provider's price; a typo of an exponent is caught.
+	MaxPrice = 1
+	// MaxCount bounds counts (concurrency_limit, min_visible_cores, hybrid_min_samples,
+	// retry_max_attempts, mb_per_vcpu, max_vcpu): the engine keeps at most 6.7e7 frames or VMs,
+	// so a larger limit could never be reached.
+	MaxCount = 1e7
+)
+
+// maxProblems caps how many problems of one file an error lists.
+const maxProblems = 20
+
+// problem is one invalid value: the JSON field it belongs to and what is wrong.
+type problem struct {
+	field string
+	msg   string
+}
+
+// joinProblems makes one error of probs, at most maxProblems of them, each prefixed by the line of
+// its field when line knows it (0: not in the file).
+func joinProblems(probs []problem, line func(field string) int) error {
+	var parts []string
+	for i, pr := range probs {
+		if i == maxProblems {
+			parts = append(parts, fmt.Sprintf("and %d more", len(probs)-maxProblems))
+			break
+		}
+		if n := line(pr.field); n > 0 {
+			parts = append(parts, fmt.Sprintf("line %d: %s", n, pr.msg))
+		} else {
+			parts = append(parts, pr.msg)
+		}
+	}
+	return fmt.Errorf("platform: %s", strings.Join(parts, "; "))
+}
+
+// Validate checks that every constant is finite and in range, naming each JSON field at fault and,
+// for a value above its limit, the limit and its reason. It reports every problem at once (up to
+// 20).
 func (p *Platform) Validate() error {
+	if probs := p.problems(); len(probs) > 0 {
+		return joinProblems(probs, func(string) int { return 0 })
+	}
+	return nil
+}
+
+// limitOf returns the upper limit of the numeric field name and the reason for it.
+func limitOf(name string) (float64, string) {
+	switch {
+	case strings.HasSuffix(name, "_per_s"):
+		return MaxRate, "bytes per second: 1 PB/s is past any network"
+	case strings.HasSuffix(name, "_s"):
+		return MaxSeconds, "seconds: 116 days"
+	case strings.HasSuffix(name, "_usd"):
+		return MaxPrice, "USD per unit: thousands of times any provider's price"
+	}
+	switch name {
+	case "concurrency_limit", "min_visible_cores", "hybrid_min_samples", "retry_max_attempts", "mb_per_vcpu", "max_vcpu":
+		return MaxCount, "the engine holds at most 6.7e7 frames or VMs"
+	}
+	return MaxRate, "bytes or a factor: a finite bound keeps transfer times and products finite"
+}
+
+// problems lists every invalid constant of p.
+func (p *Platform) problems() []problem {
+	var probs []problem
+	add := func(field, format string, a ...any) {
+		probs = append(probs, problem{field, fmt.Sprintf(format, a...)})
+	}
 	v := reflect.ValueOf(p).Elem()
 	t := v.Type()
 	// Fields that must be > 0 (a zero would divide by zero or stop time); the rest must be >= 0.
@@ -262,23 +343,26 @@ func (p *Platform) Validate() error {
 		default:
 			continue
 		}
-		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || (positive[name] && x == 0) {
+		limit, why := limitOf(name)
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || (positive[name] && x == 0):
 			want := ">= 0"
 			if positive[name] {
 				want = "> 0"
 			}
-			return fmt.Errorf("platform: %s = %v, want a finite number %s", name, x, want)
+			add(name, "%s = %v, want a finite number %s", name, x, want)
+		case x > limit:
+			add(name, "%s = %v, above the limit %g (%s)", name, x, limit, why)
 		}
 	}
-	if err := p.validatePolicies(); err != nil {
-		return err
-	}
+	p.policyProblems(add)
 	for i, step := range p.VisibleCoreStepsMB {
 		if step <= 0 || (i > 0 && step <= p.VisibleCoreStepsMB[i-1]) {
-			return fmt.Errorf("platform: visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
+			add("visible_core_steps_mb", "visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
+			break
 		}
 	}
-	return nil
+	return probs
 }
 
 // What a VM acquisition does at the concurrency limit (Platform.AtConcurrencyLimit).
@@ -308,49 +392,53 @@ const (
 	KeepAliveHybrid = "hybrid"
 )
 
-// validatePolicies checks the named policies and the fields whose range depends on them.
-func (p *Platform) validatePolicies() error {
+// policyProblems checks the named policies and the fields whose range depends on them.
+func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	switch p.AtConcurrencyLimit {
 	case LimitQueue, LimitReject, LimitRetry:
 	default:
-		return fmt.Errorf("platform: at_concurrency_limit = %q, want %s, %s or %s", p.AtConcurrencyLimit, LimitQueue, LimitReject, LimitRetry)
+		add("at_concurrency_limit", "at_concurrency_limit = %q, want %s, %s or %s", p.AtConcurrencyLimit, LimitQueue, LimitReject, LimitRetry)
 	}
 	switch p.WarmReuse {
 	case ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom:
 	default:
-		return fmt.Errorf("platform: warm_reuse = %q, want %s, %s, %s or %s", p.WarmReuse, ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom)
+		add("warm_reuse", "warm_reuse = %q, want %s, %s, %s or %s", p.WarmReuse, ReuseMostRecent, ReuseNewest, ReuseOldest, ReuseRandom)
 	}
 	switch p.KeepAlivePolicy {
 	case KeepAliveFixed, KeepAliveHybrid:
 	default:
-		return fmt.Errorf("platform: keep_alive_policy = %q, want %s or %s", p.KeepAlivePolicy, KeepAliveFixed, KeepAliveHybrid)
+		add("keep_alive_policy", "keep_alive_policy = %q, want %s or %s", p.KeepAlivePolicy, KeepAliveFixed, KeepAliveHybrid)
 	}
 	switch p.OrchestrationOverhead {
 	case OverheadPerTransition:
 		if p.ExecutionOverhead != 0 {
-			return fmt.Errorf("platform: execution_overhead_s = %v with orchestration_overhead = %q, want 0 or orchestration_overhead %q",
+			add("execution_overhead_s", "execution_overhead_s = %v with orchestration_overhead = %q, want 0 or orchestration_overhead %q",
 				p.ExecutionOverhead, OverheadPerTransition, OverheadPerExecution)
 		}
 	case OverheadPerExecution:
 	default:
-		return fmt.Errorf("platform: orchestration_overhead = %q, want %s or %s", p.OrchestrationOverhead, OverheadPerTransition, OverheadPerExecution)
+		add("orchestration_overhead", "orchestration_overhead = %q, want %s or %s", p.OrchestrationOverhead, OverheadPerTransition, OverheadPerExecution)
 	}
 	switch {
 	case !(p.HybridBin > 0):
-		return fmt.Errorf("platform: hybrid_bin_s = %v, want > 0", p.HybridBin)
+		add("hybrid_bin_s", "hybrid_bin_s = %v, want > 0", p.HybridBin)
 	case p.HybridRange < p.HybridBin:
-		return fmt.Errorf("platform: hybrid_range_s = %v is below hybrid_bin_s = %v, want a range of at least one bin", p.HybridRange, p.HybridBin)
+		add("hybrid_range_s", "hybrid_range_s = %v is below hybrid_bin_s = %v, want a range of at least one bin", p.HybridRange, p.HybridBin)
 	case p.HybridRange/p.HybridBin > 1e6:
-		return fmt.Errorf("platform: hybrid_range_s = %v over hybrid_bin_s = %v makes %.3g bins, want at most 1e6", p.HybridRange, p.HybridBin, p.HybridRange/p.HybridBin)
-	case !(p.HybridHead < p.HybridTail) || p.HybridTail > 100:
-		return fmt.Errorf("platform: hybrid_head_percentile = %v, hybrid_tail_percentile = %v, want 0 <= head < tail <= 100", p.HybridHead, p.HybridTail)
-	case p.HybridMargin >= 1:
-		return fmt.Errorf("platform: hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
+		add("hybrid_range_s", "hybrid_range_s = %v over hybrid_bin_s = %v makes %.3g bins, want at most 1e6", p.HybridRange, p.HybridBin, p.HybridRange/p.HybridBin)
+	}
+	if !(p.HybridHead < p.HybridTail) || p.HybridTail > 100 {
+		add("hybrid_head_percentile", "hybrid_head_percentile = %v, hybrid_tail_percentile = %v, want 0 <= head < tail <= 100", p.HybridHead, p.HybridTail)
+	}
+	if p.HybridMargin >= 1 {
+		add("hybrid_margin", "hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
 	}
 	if p.RetryBackoffRate < 1 {
-		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
+		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
+	} else if last := p.RetryInterval * math.Pow(p.RetryBackoffRate, float64(p.RetryMaxAttempts-1)); p.RetryMaxAttempts > 1 && !(last <= MaxSeconds) {
+		add("retry_max_attempts", "retry_interval_s = %v x retry_backoff_rate = %v ^ (retry_max_attempts = %d - 1) makes a last wait of %.3g s, above the limit %g (seconds: 116 days)",
+			p.RetryInterval, p.RetryBackoffRate, p.RetryMaxAttempts, last, float64(MaxSeconds))
 	}
-	return nil
 }
 
 // Published returns a copy of p with only what a provider documents: the vCPU formula, visible

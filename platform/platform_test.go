@@ -2,6 +2,7 @@ package platform
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -91,5 +92,52 @@ func TestParsePolicies(t *testing.T) {
 		if _, err := Parse("p.json", []byte(js)); err != nil {
 			t.Errorf("Parse(%s): %v", js, err)
 		}
+	}
+}
+
+// TestParseWhere: a platform file's errors give the line (and column) and the field: syntax and
+// type errors, a duplicate key, and every value out of range at once, each with the line of its
+// field and, past an upper limit, the limit and its reason.
+func TestParseWhere(t *testing.T) {
+	for js, want := range map[string]string{
+		"{\n  \"keep_alive_s\": 60,\n  \"max_vcpu\": \"six\"\n}":    `p.json: platform: line 3, column 15: max_vcpu: want a number, got the string "six"`,
+		"{\n  \"keep_alive_s\": 60,\n  \"keep_alive_s\": 70\n}":     `p.json: platform: line 3, column 3: top level: duplicate key "keep_alive_s", given twice in one object (a key may appear once)`,
+		"{\n  \"keep_alive_s\": 60,\n  \"warm_reuse\": \"lru\",\n}": `p.json: platform: line 4, column 1: invalid JSON: invalid character '}' looking for beginning of object key string`,
+		"{\n  \"storage_get_latency_s\": 1e300,\n  \"local_bytes_per_s\": 1e16,\n  \"put_usd\": 5,\n  \"concurrency_limit\": 100000000,\n  \"warm_reuse\": \"lru\"\n}": `p.json: platform: ` +
+			`line 2: storage_get_latency_s = 1e+300, above the limit 1e+07 (seconds: 116 days); ` +
+			`line 3: local_bytes_per_s = 1e+16, above the limit 1e+15 (bytes per second: 1 PB/s is past any network); ` +
+			`line 5: concurrency_limit = 1e+08, above the limit 1e+07 (the engine holds at most 6.7e7 frames or VMs); ` +
+			`line 4: put_usd = 5, above the limit 1 (USD per unit: thousands of times any provider's price); ` +
+			`line 6: warm_reuse = "lru", want most-recent, newest, oldest or random`,
+		`{"retry_max_attempts": 100}`: `p.json: platform: line 1: retry_interval_s = 1 x retry_backoff_rate = 2 ^ (retry_max_attempts = 100 - 1) makes a last wait of 6.34e+29 s, above the limit 1e+07 (seconds: 116 days)`,
+	} {
+		_, err := Parse("p.json", []byte(js))
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q):\n got %v\nwant %s", js, err, want)
+		}
+	}
+}
+
+// TestValidateCap: a platform with more problems than maxProblems lists the first 20 and counts
+// the rest.
+func TestValidateCap(t *testing.T) {
+	p := Default()
+	v := reflect.ValueOf(p).Elem()
+	n := 0
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.Kind() == reflect.Float64 {
+			f.SetFloat(math.NaN())
+			n++
+		}
+	}
+	err := p.Validate()
+	if err == nil {
+		t.Fatal("a platform of NaNs validated")
+	}
+	if got := strings.Count(err.Error(), "; "); got != maxProblems {
+		t.Errorf("%d parts, want %d problems and a count of the rest: %v", got+1, maxProblems, err)
+	}
+	if !strings.HasSuffix(err.Error(), "more") || n <= maxProblems {
+		t.Errorf("no count of the problems left out (%d NaN fields): %v", n, err)
 	}
 }
