@@ -1,8 +1,11 @@
 package wisefuse
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,5 +52,44 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 	}
 	if _, err := os.Stat(good); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadProfileWhere: a profile file's errors give the line, column and field: a type error, a
+// duplicate key, and a value that validation refuses (at the line of that value).
+func TestReadProfileWhere(t *testing.T) {
+	w, fns := chainWorkflow(2)
+	invs, dags := synthRecords(w, fns, []int{1024}, 5, 1)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Sizes[0].E2E[3] = -1
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	e2e := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, `"e2e_s": [`) }) + 1
+	runs := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, `"runs": 5`) }) + 1
+	if e2e == 0 || runs == 0 {
+		t.Fatalf("no e2e_s or runs in\n%s", b)
+	}
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ text, want string }{
+		"negative e2e": {string(b), fmt.Sprintf(": line %d, column 9: sizes[0] (1024 MB): e2e_s[3] = -1, want a finite number >= 0", e2e+4)},
+		"runs a string": {strings.Replace(string(b), `"runs": 5`, `"runs": "5"`, 1),
+			fmt.Sprintf(`: line %d, column 15: sizes[0].runs: want an integer, got the string "5"`, runs)},
+		"runs twice": {strings.Replace(string(b), `"runs": 5,`, `"runs": 5, "runs": 6,`, 1),
+			fmt.Sprintf(`: line %d, column 18: sizes[0]: duplicate key "runs", given twice in one object (a key may appear once)`, runs)},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+		if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadProfile(path)
+		if want := "wisefuse: " + path + tc.want; err == nil || err.Error() != want {
+			t.Errorf("%s:\n got %v\nwant %s", name, err, want)
+		}
 	}
 }
