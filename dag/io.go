@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // ParseWorkflow decodes a workflow from JSON and validates it. name (usually the file name) prefixes
@@ -17,7 +19,9 @@ func ParseWorkflow(name string, data []byte) (*Workflow, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := w.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		// Again, with the line of each step or function at fault (found only on failure).
+		pos := jsonpos.Positions(data)
+		return nil, fmt.Errorf("%s: %w", name, w.validate(func(path string) int { return pos[path].Line }))
 	}
 	return &w, nil
 }

@@ -221,9 +221,25 @@ func (w *Workflow) Step(name string) *Step {
 
 // Validate checks the workflow's structure and parameters and returns every problem found, each
 // naming the function or step and the field.
-func (w *Workflow) Validate() error {
+func (w *Workflow) Validate() error { return w.validate(nil) }
+
+// validate is Validate that, when line is not nil, starts each problem of a function or a step
+// with the line where the file gives it: line maps a JSON path ("steps[1].map.iterator[0]",
+// "functions[2]") to its line, 0 when unknown.
+func (w *Workflow) validate(line func(path string) int) error {
 	var errs []string
 	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	// addAt returns add for the problems of the value at path, prefixed with its line.
+	addAt := func(path string) func(string, ...any) {
+		if line == nil {
+			return add
+		}
+		n := line(path)
+		if n <= 0 {
+			return add
+		}
+		return func(format string, a ...any) { add("line %d: "+format, append([]any{n}, a...)...) }
+	}
 	if len(w.Steps) == 0 {
 		add("workflow %q has no steps", w.Name)
 	}
@@ -231,22 +247,26 @@ func (w *Workflow) Validate() error {
 	for i := range w.Functions {
 		f := &w.Functions[i]
 		where := fmt.Sprintf("functions[%d] (%q)", i, f.Name)
+		fadd := addAt(fmt.Sprintf("functions[%d]", i))
 		if f.Name == "" {
-			add("functions[%d]: name is empty", i)
+			fadd("functions[%d]: name is empty", i)
 		} else if seen[f.Name] {
-			add("%s: duplicate function name", where)
+			fadd("%s: duplicate function name", where)
 		}
 		seen[f.Name] = true
-		f.validate(where, add)
+		f.validate(where, fadd)
 	}
 	steps := map[string]bool{}
 	// per is how many times one run enters seq: the product of the item counts (expected) of
 	// the Maps around it, bounded by MaxItems like one Map's count.
-	var check func(where string, seq []Step, per float64)
-	check = func(where string, seq []Step, per float64) {
+	// path is where's JSON path, without the step names.
+	var check func(where, path string, seq []Step, per float64)
+	check = func(where, path string, seq []Step, per float64) {
 		for i := range seq {
 			s := &seq[i]
 			at := fmt.Sprintf("%s[%d] (%q)", where, i, s.Name)
+			jat := fmt.Sprintf("%s[%d]", path, i)
+			add := addAt(jat)
 			if s.Name == "" {
 				add("%s: step name is empty", at)
 			} else if steps[s.Name] {
@@ -273,7 +293,7 @@ func (w *Workflow) Validate() error {
 					if len(br) == 0 {
 						add("%s.parallel[%d]: branch has no steps", at, b)
 					}
-					check(fmt.Sprintf("%s.parallel[%d]", at, b), br, per)
+					check(fmt.Sprintf("%s.parallel[%d]", at, b), fmt.Sprintf("%s.parallel[%d]", jat, b), br, per)
 				}
 			case MapStep:
 				if err := s.Map.Items.ValidateMax(MaxItems, "items of one Map: the simulator holds each as a frame"); err != nil {
@@ -299,14 +319,14 @@ func (w *Workflow) Validate() error {
 					add("%s: nested maps make %.4g items per run (the product of the item counts of this map and the maps around it), above the limit %d", at, inner, MaxItems)
 					inner = 1 // reported once
 				}
-				check(at+".map.iterator", s.Map.Iterator, inner)
+				check(at+".map.iterator", jat+".map.iterator", s.Map.Iterator, inner)
 			case PassStep:
 			default:
 				add("%s: a step needs exactly one of task, parallel, map or pass", at)
 			}
 		}
 	}
-	check("steps", w.Steps, 1)
+	check("steps", "steps", w.Steps, 1)
 	if len(errs) > 0 {
 		return fmt.Errorf("workflow %q: %s", w.Name, strings.Join(errs, "; "))
 	}

@@ -198,7 +198,7 @@ func TestParseWorkflowErrors(t *testing.T) {
 		{"dist without kind", `{"name":"x","functions":[{"name":"f","item_skew":{"min":1}}]}`, `line 1, column 50: functions[0].item_skew: distribution object needs a "kind"`},
 		{"map items", `{"name":"x","steps":[{"name":"m","map":{"items":[3],"iterator":[]}}]}`, `line 1, column 49: steps[0].map.items: want a number or a distribution object, got an array`},
 		{"nested iterator", `{"name":"x","steps":[{"name":"m","map":{"items":3,"iterator":[{"name":"a","parallel":[[{"name":"b","pass":"yes"}]]}]}}]}`, `steps[0].map.iterator[0].parallel[0][0].pass: want true or false, got the string "yes"`},
-		{"validation", `{"name":"x","functions":[],"steps":[{"name":"a","task":"f"}]}`, `w.json: workflow "x": steps[0] ("a"): task names unknown function "f"`},
+		{"validation", `{"name":"x","functions":[],"steps":[{"name":"a","task":"f"}]}`, `w.json: workflow "x": line 1: steps[0] ("a"): task names unknown function "f"`},
 		{"top level not object", `[1,2]`, "w.json: line 1, column 1: top level: want an object, got an array"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -290,5 +290,39 @@ func TestDocExamples(t *testing.T) {
 		if !covered[e.Name()] {
 			t.Errorf("docs/examples/%s is not loaded by any test", e.Name())
 		}
+	}
+}
+
+// TestParseWorkflowValidationLines: a problem validation finds after decoding starts with the line
+// of the function or step at fault, nested steps included, every problem at once.
+func TestParseWorkflowValidationLines(t *testing.T) {
+	js := `{
+  "name": "x",
+  "functions": [
+    {"name": "f", "min_memory_mb": 128, "threads": 1, "serial_work_s": 1},
+    {"name": "g", "min_memory_mb": 128, "threads": 0, "serial_work_s": 1}
+  ],
+  "steps": [
+    {"name": "a", "task": "f"},
+    {"name": "m", "map": {"items": 3, "iterator": [
+      {"name": "b", "task": "f"},
+      {"name": "c", "task": "h"}
+    ]}},
+    {"name": "p", "parallel": [[
+      {"name": "a", "task": "f"}
+    ]]}
+  ]
+}`
+	_, err := ParseWorkflow("w.json", []byte(js))
+	want := `w.json: workflow "x": line 5: functions[1] ("g"): threads = 0, want >= 1; ` +
+		`line 11: steps[1] ("m").map.iterator[1] ("c"): task names unknown function "h"; ` +
+		`line 14: steps[2] ("p").parallel[0][0] ("a"): duplicate step name (step names must be unique in the whole workflow)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	// Validate on a workflow built in code names no lines.
+	w := &Workflow{Name: "x", Steps: []Step{{Name: "a", Task: "f"}}}
+	if err := w.Validate(); err == nil || strings.Contains(err.Error(), "line") {
+		t.Errorf("Validate: %v, want an error without lines", err)
 	}
 }
