@@ -146,6 +146,14 @@ type Platform struct {
 	// of on-demand functions since 1 August 2025 ("AWS Lambda standardizes billing for the INIT
 	// phase", AWS Compute Blog, 2025); set false to model the earlier free INIT of managed runtimes.
 	BillInit bool `json:"bill_init"`
+
+	// FixedMemoryMB, when > 0, is the memory of every VM whatever the plan asks: a platform
+	// without VM sizing (Azure Functions Consumption: every instance has 1.5 GB). Plans still
+	// fuse and bundle; their memory sizes are ignored by the simulator. 0 (AWS): the plan's size.
+	FixedMemoryMB int `json:"fixed_memory_mb"`
+	// BillingMinimum is the shortest billed duration of one execution (Azure Functions
+	// Consumption: 100 ms); 0 (AWS Lambda): none.
+	BillingMinimum float64 `json:"billing_minimum_s"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -366,11 +374,14 @@ func (p *Platform) Published() *Platform {
 	return &q
 }
 
-// AWSLambda is the name of the built-in platform Default returns.
-const AWSLambda = "aws-lambda"
+// The built-in platforms: AWSLambda is Default, AzureDurable is AzureDurableFunctions.
+const (
+	AWSLambda    = "aws-lambda"
+	AzureDurable = "azure-durable"
+)
 
 // Names lists the built-in platforms Load accepts by name.
-func Names() []string { return []string{AWSLambda} }
+func Names() []string { return []string{AWSLambda, AzureDurable} }
 
 // Load resolves a --platform value: the name of a built-in platform (Names), or a JSON file of
 // overrides read by Read.
@@ -378,6 +389,8 @@ func Load(nameOrFile string) (*Platform, error) {
 	switch nameOrFile {
 	case AWSLambda:
 		return Default(), nil
+	case AzureDurable:
+		return AzureDurableFunctions(), nil
 	}
 	if _, err := os.Stat(nameOrFile); err != nil {
 		return nil, fmt.Errorf("platform %q is neither a built-in (%s) nor a readable file: %v",
