@@ -154,6 +154,19 @@ type Platform struct {
 	// BillingMinimum is the shortest billed duration of one execution (Azure Functions
 	// Consumption: 100 ms); 0 (AWS Lambda): none.
 	BillingMinimum float64 `json:"billing_minimum_s"`
+
+	// OrchestratorReplay models orchestration by event sourcing (Azure Durable Functions): every
+	// state a DAG invocation enters outside a VM, and its end, first waits for the orchestrator to
+	// resume and replay its history, ReplayLatency + ReplayPerStep x (activities completed so
+	// far) + (bytes of activity inputs and outputs recorded so far) / ReplayBytesPerS (no byte
+	// term when 0). Each resume is one orchestrator execution, billed RequestUSD plus its duration
+	// (rounded as the activities', at least BillingMinimum) at ReplayBilledMB. Off (AWS Step
+	// Functions), the replay fields must be 0. docs/simulator.md, "Orchestration by event sourcing".
+	OrchestratorReplay bool    `json:"orchestrator_replay"`
+	ReplayLatency      float64 `json:"replay_latency_s"`
+	ReplayPerStep      float64 `json:"replay_per_step_s"`
+	ReplayBytesPerS    float64 `json:"replay_bytes_per_s"`
+	ReplayBilledMB     int     `json:"replay_billed_mb"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -354,6 +367,10 @@ func (p *Platform) validatePolicies() error {
 		return fmt.Errorf("platform: hybrid_head_percentile = %v, hybrid_tail_percentile = %v, want 0 <= head < tail <= 100", p.HybridHead, p.HybridTail)
 	case p.HybridMargin >= 1:
 		return fmt.Errorf("platform: hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
+	}
+	if !p.OrchestratorReplay && (p.ReplayLatency != 0 || p.ReplayPerStep != 0 || p.ReplayBytesPerS != 0 || p.ReplayBilledMB != 0) {
+		return fmt.Errorf("platform: replay_latency_s, replay_per_step_s, replay_bytes_per_s and replay_billed_mb = %v, %v, %v, %v without orchestrator_replay, want 0 or orchestrator_replay true",
+			p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB)
 	}
 	if p.RetryBackoffRate < 1 {
 		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

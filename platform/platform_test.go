@@ -110,7 +110,13 @@ func TestAzureDurable(t *testing.T) {
 	if p.GBSecondUSD != 0.000016 || p.BillingMinimum != 0.1 || p.BillingQuantum != 0.001 || p.BillInit {
 		t.Errorf("billing: %v per GB-s, minimum %v s, quantum %v s, bill init %v", p.GBSecondUSD, p.BillingMinimum, p.BillingQuantum, p.BillInit)
 	}
-	if d := Default(); d.FixedMemoryMB != 0 || d.BillingMinimum != 0 {
+	if _, err := Parse("p.json", []byte(`{"replay_latency_s": 0.02}`)); err == nil {
+		t.Error("replay_latency_s without orchestrator_replay accepted")
+	}
+	if !p.OrchestratorReplay || p.ReplayPerStep != 0.002 || p.ReplayBytesPerS != 2048000 {
+		t.Errorf("replay: %v, %v s per step, %v B/s", p.OrchestratorReplay, p.ReplayPerStep, p.ReplayBytesPerS)
+	}
+	if d := Default(); d.FixedMemoryMB != 0 || d.BillingMinimum != 0 || d.OrchestratorReplay {
 		t.Errorf("aws-lambda gained a fixed memory (%d) or a billing minimum (%v)", d.FixedMemoryMB, d.BillingMinimum)
 	}
 }

@@ -4,6 +4,7 @@ package sim
 // counters and cost, its arrival and its end, which writes its records.DAGRun.
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/wisefuse/wisefuse/platform"
@@ -16,14 +17,16 @@ type runState struct {
 	invs      int32
 	colds     int32
 	trans     int32
-	throttled int32 // VM acquisitions that waited for the concurrency limit
-	timedOut  bool  // a VM invocation was stopped at the function timeout
-	rejected  bool  // a VM acquisition was rejected at the concurrency limit
-	failed    bool  // rejected or timed out: nothing more of it starts
-	retries   int32 // VM acquisitions retried at the concurrency limit
-	wf        int32 // the workflow (compiled.roots) it runs
-	fnBase    int32 // its workflow's first function: factors[f-fnBase] is function f's run factor
-	id        int64 // Replay: the trace's invocation id
+	throttled int32   // VM acquisitions that waited for the concurrency limit
+	timedOut  bool    // a VM invocation was stopped at the function timeout
+	rejected  bool    // a VM acquisition was rejected at the concurrency limit
+	failed    bool    // rejected or timed out: nothing more of it starts
+	retries   int32   // VM acquisitions retried at the concurrency limit
+	wf        int32   // the workflow (compiled.roots) it runs
+	fnBase    int32   // its workflow's first function: factors[f-fnBase] is function f's run factor
+	id        int64   // Replay: the trace's invocation id
+	hist      int32   // orchestrator_replay: activities completed so far
+	histBytes float64 // orchestrator_replay: bytes of activity inputs and outputs recorded so far
 	arrival   float64
 	usd       float64
 	lastEnd   float64
@@ -65,6 +68,7 @@ func (e *engine) arrive(i int) {
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.failed, r.rejected, r.retries = false, false, 0
+	r.hist, r.histBytes = 0, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
@@ -148,4 +152,21 @@ func (e *engine) streamRun(r *runState, d records.DAGRun) {
 	}
 	e.freeAcqs = append(e.freeAcqs, r.acqs...)
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
+}
+
+// resume returns how long the orchestrator of run takes to resume and replay its history
+// (Platform.OrchestratorReplay), and bills the replay to the run as one orchestrator execution.
+func (e *engine) resume(run int32) float64 {
+	p := e.plat
+	r := &e.runs[run]
+	d := p.ReplayLatency + p.ReplayPerStep*float64(r.hist)
+	if p.ReplayBytesPerS > 0 {
+		d += r.histBytes / p.ReplayBytesPerS
+	}
+	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
+	if billed < p.BillingMinimum {
+		billed = p.BillingMinimum
+	}
+	r.usd += billed*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+	return d
 }

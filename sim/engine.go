@@ -52,6 +52,9 @@ type engine struct {
 	seed uint64
 	keep bool
 	deep bool // Options.Check: O(n) checks on every rate computation
+	// replay is Platform.OrchestratorReplay: states and DAG ends wait for the orchestrator's
+	// replay of its history (dagrun.go, resume).
+	replay bool
 
 	now    float64
 	seq    uint64
@@ -148,6 +151,7 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check,
 		coldVM: -1, lazyK: lazyPullers}
 	e.onRun = opt.OnRun
+	e.replay = plat.OrchestratorReplay
 	e.pools = make([]deque, len(c.tmpls))
 	switch plat.WarmReuse {
 	case platform.ReuseNewest:

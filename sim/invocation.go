@@ -45,6 +45,9 @@ func (e *engine) runTask(fi, vi int32) {
 		case srcRemote:
 			s.amt[phInLat], s.amt[phIn], s.inRes = (p.StorageGetLatency+fn.extraLat)*fn.inReq, in, resNet
 			s.usd += p.GetUSD * fn.inReq
+			if e.replay {
+				run.histBytes += in // the activity's input, recorded in the orchestrator's history
+			}
 		case srcLocal:
 			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
 		case srcDirect, srcPayload:

@@ -40,7 +40,8 @@ func (e *engine) planOutput(si int32) {
 	if out <= 0 {
 		return
 	}
-	switch e.sinkOf(s.frame) {
+	sink := e.sinkOf(s.frame)
+	switch sink {
 	case sinkLocal:
 		s.amt[phOut], s.outRes = out/p.LocalBps, resTimer
 	case sinkHeld:
@@ -54,6 +55,9 @@ func (e *engine) planOutput(si int32) {
 		fn := &e.c.fns[e.c.nodes[e.frames[s.frame].node].fn]
 		s.amt[phOutLat], s.amt[phOut], s.outRes = (p.StoragePutLatency+fn.extraLat)*fn.outReq, out, resNet
 		s.usd += p.PutUSD * fn.outReq
+		if e.replay && sink == sinkRemote {
+			e.runs[e.frames[s.frame].run].histBytes += out // the activity's output, in the history
+		}
 	}
 }
 
