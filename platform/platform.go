@@ -167,6 +167,17 @@ type Platform struct {
 	ReplayPerStep      float64 `json:"replay_per_step_s"`
 	ReplayBytesPerS    float64 `json:"replay_bytes_per_s"`
 	ReplayBilledMB     int     `json:"replay_billed_mb"`
+
+	// OffloadBytes: an activity input or output read from or written to remote storage (on Azure
+	// Durable Functions, a queue message) larger than this is compressed and stored in a blob,
+	// and the message carries a reference: one more blob write by the sender (BlobPutLatency,
+	// BlobPutUSD) and one more blob read by the receiver (BlobGetLatency, BlobGetUSD). 0 (AWS):
+	// never. docs/simulator.md, "Queue messages and blob offload".
+	OffloadBytes   float64 `json:"offload_bytes"`
+	BlobPutLatency float64 `json:"blob_put_latency_s"`
+	BlobGetLatency float64 `json:"blob_get_latency_s"`
+	BlobPutUSD     float64 `json:"blob_put_usd"`
+	BlobGetUSD     float64 `json:"blob_get_usd"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.

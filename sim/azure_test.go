@@ -86,3 +86,35 @@ func TestOrchestratorReplayByHand(t *testing.T) {
 	near(t, "latency with replay", lat, 3.845, 1e-9)
 	near(t, "added cost", cost-cost0, 4*0.2e-6+0.652*0.125*0.000016, 1e-15)
 }
+
+// TestOffloadByHand: an activity's input and output just below and just above the 45 KB queue
+// message offload size (46,080 bytes), without replay. One task of 1 core-s at 1 vCPU, warm:
+//
+//	below: transition 0.05 + GET 0.015 + 46,080 B / 80 MB/s (0.000576) + 1 + PUT 0.025 + 0.000576
+//	       = 1.091152 s; billed 1.041152 -> 1.042 s x 1.5 GB x $0.000016 = $2.5008e-5
+//	above: the same plus a blob read (0.015 s) and a blob write (0.025 s): 1.131152 s (and
+//	       1.25e-8 s for the extra byte each way); billed 1.082 s = $2.5968e-5, plus the blob
+//	       write's $5e-6 and read's $4e-7.
+//
+// Both pay the execution ($2e-7), one queue GET and PUT ($4e-8 each) and the transition's
+// storage transactions.
+func TestOffloadByHand(t *testing.T) {
+	p := noReplay(azureTestPlatform())
+	p.BlobGetLatency, p.BlobPutLatency, p.BlobGetUSD, p.BlobPutUSD = 0.015, 0.025, 4e-7, 5e-6
+	fixed := 0.2e-6 + p.GetUSD + p.PutUSD + p.TransitionUSD
+	for _, tc := range []struct {
+		bytes, latency, cost float64
+	}{
+		{46080, 1.091152, 1.042*1.5*0.000016 + fixed},
+		{46081, 1.131152 + 2/80e6, 1.082*1.5*0.000016 + fixed + 4e-7 + 5e-6},
+	} {
+		w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+			InputBytes: dag.Const(tc.bytes), OutputBytes: dag.Const(tc.bytes)}}, Steps: []dag.Step{task("A", "A")}}
+		res, err := Run(w, dag.UniformPlan(1536), 1, Options{Platform: p, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, "latency", res.DAGs[0].Latency, tc.latency, 1e-9)
+		near(t, "cost", res.DAGs[0].Cost, tc.cost, 1e-15)
+	}
+}

@@ -48,6 +48,11 @@ func (e *engine) runTask(fi, vi int32) {
 			if e.replay {
 				run.histBytes += in // the activity's input, recorded in the orchestrator's history
 			}
+			if o := p.OffloadBytes; o > 0 && in > o {
+				// Too large for a queue message: the input is read from a blob as well.
+				s.amt[phInLat] += p.BlobGetLatency
+				s.usd += p.BlobGetUSD
+			}
 		case srcLocal:
 			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
 		case srcDirect, srcPayload:

@@ -58,6 +58,11 @@ func (e *engine) planOutput(si int32) {
 		if e.replay && sink == sinkRemote {
 			e.runs[e.frames[s.frame].run].histBytes += out // the activity's output, in the history
 		}
+		if o := p.OffloadBytes; o > 0 && out > o {
+			// Too large for a queue message: the output is written to a blob as well.
+			s.amt[phOutLat] += p.BlobPutLatency
+			s.usd += p.BlobPutUSD
+		}
 	}
 }
 
