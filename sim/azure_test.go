@@ -118,3 +118,27 @@ func TestOffloadByHand(t *testing.T) {
 		near(t, "cost", res.DAGs[0].Cost, tc.cost, 1e-15)
 	}
 }
+
+// TestReplayOffloadedByHand: payloads above the offload size are in blobs, so a replay fetches
+// them at one connection's 80 MB/s instead of loading them as history rows. A 2-step chain
+// passing 100 KB (above 46,080 bytes), replay constants as in TestOrchestratorReplayByHand:
+// resumes of 0.020 (start of A), 0.020 + 0.002 + 200 KB / 80 MB/s = 0.0245 (start of B) and
+// 0.020 + 0.004 + 400 KB / 80 MB/s = 0.029 (the end): 0.0735 s more than without replay (as rows
+// at 1 MB/s they would have taken 0.6 s more).
+func TestReplayOffloadedByHand(t *testing.T) {
+	fn := func(name string) dag.Function {
+		return dag.Function{Name: name, MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+			InputBytes: dag.Const(100e3), OutputBytes: dag.Const(100e3)}
+	}
+	w := &dag.Workflow{Name: "chain2", Functions: []dag.Function{fn("A"), fn("B")}, Steps: []dag.Step{task("A", "A"), task("B", "B")}}
+	lat := func(p *platform.Platform) float64 {
+		res, err := Run(w, dag.UniformPlan(1536), 1, Options{Platform: p, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.DAGs[0].Latency
+	}
+	p := azureTestPlatform()
+	p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS = 0.02, 0.002, 1e6
+	near(t, "added latency", lat(p)-lat(noReplay(azureTestPlatform())), 0.0735, 1e-9)
+}

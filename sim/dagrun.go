@@ -27,6 +27,7 @@ type runState struct {
 	id        int64   // Replay: the trace's invocation id
 	hist      int32   // orchestrator_replay: activities completed so far
 	histBytes float64 // orchestrator_replay: bytes of activity inputs and outputs recorded so far
+	histBlob  float64 // the part of histBytes offloaded to blobs (offload_bytes)
 	arrival   float64
 	usd       float64
 	lastEnd   float64
@@ -68,7 +69,7 @@ func (e *engine) arrive(i int) {
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.failed, r.rejected, r.retries = false, false, 0
-	r.hist, r.histBytes = 0, 0
+	r.hist, r.histBytes, r.histBlob = 0, 0, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
@@ -154,6 +155,15 @@ func (e *engine) streamRun(r *runState, d records.DAGRun) {
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 }
 
+// record adds an activity's input or output of b bytes to run's history (orchestrator_replay).
+func (e *engine) record(run int32, b float64) {
+	r := &e.runs[run]
+	r.histBytes += b
+	if o := e.plat.OffloadBytes; o > 0 && b > o {
+		r.histBlob += b
+	}
+}
+
 // resume returns how long the orchestrator of run takes to resume and replay its history
 // (Platform.OrchestratorReplay), and bills the replay to the run as one orchestrator execution.
 func (e *engine) resume(run int32) float64 {
@@ -161,7 +171,9 @@ func (e *engine) resume(run int32) float64 {
 	r := &e.runs[run]
 	d := p.ReplayLatency + p.ReplayPerStep*float64(r.hist)
 	if p.ReplayBytesPerS > 0 {
-		d += r.histBytes / p.ReplayBytesPerS
+		// History rows load from the table; payloads offloaded to blobs are fetched from them,
+		// one connection's bandwidth.
+		d += (r.histBytes-r.histBlob)/p.ReplayBytesPerS + r.histBlob/p.ConnectionBps
 	}
 	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
 	if billed < p.BillingMinimum {

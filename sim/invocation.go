@@ -46,7 +46,7 @@ func (e *engine) runTask(fi, vi int32) {
 			s.amt[phInLat], s.amt[phIn], s.inRes = (p.StorageGetLatency+fn.extraLat)*fn.inReq, in, resNet
 			s.usd += p.GetUSD * fn.inReq
 			if e.replay {
-				run.histBytes += in // the activity's input, recorded in the orchestrator's history
+				e.record(f.run, in) // the activity's input, recorded in the orchestrator's history
 			}
 			if o := p.OffloadBytes; o > 0 && in > o {
 				// Too large for a queue message: the input is read from a blob as well.

@@ -56,7 +56,7 @@ func (e *engine) planOutput(si int32) {
 		s.amt[phOutLat], s.amt[phOut], s.outRes = (p.StoragePutLatency+fn.extraLat)*fn.outReq, out, resNet
 		s.usd += p.PutUSD * fn.outReq
 		if e.replay && sink == sinkRemote {
-			e.runs[e.frames[s.frame].run].histBytes += out // the activity's output, in the history
+			e.record(e.frames[s.frame].run, out) // the activity's output, in the history
 		}
 		if o := p.OffloadBytes; o > 0 && out > o {
 			// Too large for a queue message: the output is written to a blob as well.
