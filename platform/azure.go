@@ -63,6 +63,12 @@ func AzureDurableFunctions() *Platform {
 	p.OffloadBytes = 45 * 1024
 	p.BlobPutLatency, p.BlobGetLatency = p.StoragePutLatency, p.StorageGetLatency
 	p.BlobPutUSD, p.BlobGetUSD = 0.05/1e4, 0.004/1e4
+	// Control-queue polling back-off: "random exponential back-off ... the wait time continues to
+	// increase up to the maximum wait time, which defaults to 30 seconds" (maxQueuePollingInterval;
+	// Durable Functions Azure Storage provider, "Queue polling"). The minimum of 50 ms and the
+	// sequence of waits are DurableTask.AzureStorage's (TaskHubQueue, BackoffPollingHelper); we
+	// take the randomisation factor (uniform in 0.8..1.2) at its mean.
+	p.QueuePollingMin, p.QueuePollingMax = 0.05, 30
 	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
 	p.BillInit = false
 	return p

@@ -178,6 +178,15 @@ type Platform struct {
 	BlobGetLatency float64 `json:"blob_get_latency_s"`
 	BlobPutUSD     float64 `json:"blob_put_usd"`
 	BlobGetUSD     float64 `json:"blob_get_usd"`
+
+	// QueuePollingMin and QueuePollingMax (with OrchestratorReplay) model the control queue's
+	// polling back-off: after it finds a message the orchestrator's poller checks again at once,
+	// then waits QueuePollingMin, and after each empty poll waits min + min x 2^(k-1) for the
+	// k-th (2, 3, 5, 9, 17, ... times min), at most QueuePollingMax. A message for the
+	// orchestrator (a DAG invocation's start, an activity's completion) waits for the next poll.
+	// 0 (AWS): no polling delay. docs/simulator.md, "Control-queue polling back-off".
+	QueuePollingMin float64 `json:"queue_polling_min_s"`
+	QueuePollingMax float64 `json:"queue_polling_max_s"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -382,6 +391,10 @@ func (p *Platform) validatePolicies() error {
 	if !p.OrchestratorReplay && (p.ReplayLatency != 0 || p.ReplayPerStep != 0 || p.ReplayBytesPerS != 0 || p.ReplayBilledMB != 0) {
 		return fmt.Errorf("platform: replay_latency_s, replay_per_step_s, replay_bytes_per_s and replay_billed_mb = %v, %v, %v, %v without orchestrator_replay, want 0 or orchestrator_replay true",
 			p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB)
+	}
+	if p.QueuePollingMax > 0 && (!p.OrchestratorReplay || !(p.QueuePollingMin > 0) || p.QueuePollingMin > p.QueuePollingMax) {
+		return fmt.Errorf("platform: queue_polling_min_s = %v, queue_polling_max_s = %v, orchestrator_replay %v: want 0 < min <= max with orchestrator_replay, or max 0 (no polling delay)",
+			p.QueuePollingMin, p.QueuePollingMax, p.OrchestratorReplay)
 	}
 	if p.RetryBackoffRate < 1 {
 		return fmt.Errorf("platform: retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

@@ -17,6 +17,7 @@ func azureTestPlatform() *platform.Platform {
 	p.ConnectionBps = 80e6
 	p.VMNetworkBps = 160e6
 	p.ContentionPerCoRunner = 0
+	p.QueuePollingMin, p.QueuePollingMax = 0, 0 // TestPollingByHand turns it on
 	return p
 }
 
@@ -44,6 +45,7 @@ func TestAzureFixedMemoryByHand(t *testing.T) {
 // noReplay turns orchestration by event sourcing off.
 func noReplay(p *platform.Platform) *platform.Platform {
 	p.OrchestratorReplay, p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB = false, 0, 0, 0, 0
+	p.QueuePollingMin, p.QueuePollingMax = 0, 0
 	return p
 }
 
@@ -141,4 +143,33 @@ func TestReplayOffloadedByHand(t *testing.T) {
 	p := azureTestPlatform()
 	p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS = 0.02, 0.002, 1e6
 	near(t, "added latency", lat(p)-lat(noReplay(azureTestPlatform())), 0.0735, 1e-9)
+}
+
+// TestPollingByHand: control-queue polling back-off (50 ms minimum, 30 s maximum) on a one-task
+// workflow of 1 s without data, replay taking no time, arrivals at 0, 10 and 200 s. After a
+// message found at a, the poller polls at a + 0.05, 0.15, 0.30, 0.55, 1.00, 1.85, 3.50, 6.75,
+// 13.20, 26.05, 51.70 (gaps 0.05, 0.10, 0.15, 0.25, 0.45, 0.85, 1.65, 3.25, 6.45, 12.85, 25.65),
+// then every 30 s.
+//
+//	DAG 0: its start is found at 0 (a fresh poller); the task runs 0.05..1.05; its completion
+//	       waits for the poll at 1.85: latency 1.85.
+//	DAG 1: arrives at 10, after 8.15 s idle: found at 1.85 + 13.20 = 15.05 (5.05 s later); the
+//	       task runs 15.10..16.10; found at 15.05 + 1.85 = 16.90: latency 6.90.
+//	DAG 2: arrives at 200: the poller polls every 30 s since 16.90 + 51.70 = 68.60: found at
+//	       218.60 (18.60 s later, below the 30 s maximum); runs 218.65..219.65; found at 218.60 +
+//	       1.85 = 220.45: latency 20.45.
+func TestPollingByHand(t *testing.T) {
+	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{task("A", "A")}}
+	p := azureTestPlatform()
+	p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS = 0, 0, 0
+	p.QueuePollingMin, p.QueuePollingMax = 0.05, 30
+	p.KeepAlive = 1e4 // warm throughout
+	res, err := RunArrivals(w, dag.UniformPlan(1536), []float64{0, 10, 200}, Options{Platform: p, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float64{1.85, 6.90, 20.45} {
+		near(t, "latency", res.DAGs[i].Latency, want, 1e-9)
+	}
 }

@@ -164,6 +164,38 @@ func (e *engine) record(run int32, b float64) {
 	}
 }
 
+// poll returns how long a message enqueued now for run's orchestrator waits for its workflow's
+// control-queue poller (Platform.QueuePollingMin/Max; 0 when off), and records the poll that finds
+// it. The poller found a message at a = polled[wf] (0 at the start: a fresh poller) and polls
+// again at a + min, then after gaps of min x (1 + 2^(k-1)), k = 1, 2, ..., each at most max.
+func (e *engine) poll(run int32) float64 {
+	if e.polled == nil {
+		return 0
+	}
+	m, mx := e.plat.QueuePollingMin, e.plat.QueuePollingMax
+	wf := e.runs[run].wf
+	a, t := e.polled[wf], e.now
+	if t <= a {
+		return a - t // found by the poll that finds the messages before it
+	}
+	f, gap, k := a, m, 0.0
+	for {
+		if f+gap >= t {
+			f += gap
+			break
+		}
+		if gap >= mx {
+			f += math.Ceil((t-f)/mx) * mx
+			break
+		}
+		f += gap
+		gap = min(m+m*math.Exp2(k), mx)
+		k++
+	}
+	e.polled[wf] = f
+	return f - t
+}
+
 // resume returns how long the orchestrator of run takes to resume and replay its history
 // (Platform.OrchestratorReplay), and bills the replay to the run as one orchestrator execution.
 func (e *engine) resume(run int32) float64 {

@@ -52,7 +52,7 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 		if e.replay {
 			// The orchestrator resumes and replays its history before it schedules the state: a
 			// delay that varies, so the event goes to the heap, not the constant-delay FIFO.
-			e.schedule(e.now+e.plat.TransitionLatency+e.resume(run), evBegin, fi)
+			e.schedule(e.now+e.plat.TransitionLatency+e.poll(run)+e.resume(run), evBegin, fi)
 			break
 		}
 		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
@@ -187,7 +187,7 @@ func (e *engine) done(fi int32) {
 			// completes the orchestration.
 			gi := e.newFrame()
 			e.frames[gi] = frame{kind: fFinal, run: run, parent: -1, vm: -1, out: -1}
-			e.schedule(e.now+e.resume(run), evBegin, gi)
+			e.schedule(e.now+e.poll(run)+e.resume(run), evBegin, gi)
 		} else {
 			e.dagDone(run)
 		}
