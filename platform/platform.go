@@ -147,6 +147,47 @@ type Platform struct {
 	// of on-demand functions since 1 August 2025 ("AWS Lambda standardizes billing for the INIT
 	// phase", AWS Compute Blog, 2025); set false to model the earlier free INIT of managed runtimes.
 	BillInit bool `json:"bill_init"`
+
+	// FixedMemoryMB, when > 0, is the memory of every VM whatever the plan asks: a platform
+	// without VM sizing (Azure Functions Consumption: every instance has 1.5 GB). Plans still
+	// fuse and bundle; their memory sizes are ignored by the simulator. 0 (AWS): the plan's size.
+	FixedMemoryMB int `json:"fixed_memory_mb"`
+	// BillingMinimum is the shortest billed duration of one execution (Azure Functions
+	// Consumption: 100 ms); 0 (AWS Lambda): none.
+	BillingMinimum float64 `json:"billing_minimum_s"`
+
+	// OrchestratorReplay models orchestration by event sourcing (Azure Durable Functions): every
+	// state a DAG invocation enters outside a VM, and its end, first waits for the orchestrator to
+	// resume and replay its history, ReplayLatency + ReplayPerStep x (activities completed so
+	// far) + (bytes of activity inputs and outputs recorded so far) / ReplayBytesPerS (no byte
+	// term when 0). Each resume is one orchestrator execution, billed RequestUSD plus its duration
+	// (rounded as the activities', at least BillingMinimum) at ReplayBilledMB. Off (AWS Step
+	// Functions), the replay fields must be 0. docs/simulator.md, "Orchestration by event sourcing".
+	OrchestratorReplay bool    `json:"orchestrator_replay"`
+	ReplayLatency      float64 `json:"replay_latency_s"`
+	ReplayPerStep      float64 `json:"replay_per_step_s"`
+	ReplayBytesPerS    float64 `json:"replay_bytes_per_s"`
+	ReplayBilledMB     int     `json:"replay_billed_mb"`
+
+	// OffloadBytes: an activity input or output read from or written to remote storage (on Azure
+	// Durable Functions, a queue message) larger than this is compressed and stored in a blob,
+	// and the message carries a reference: one more blob write by the sender (BlobPutLatency,
+	// BlobPutUSD) and one more blob read by the receiver (BlobGetLatency, BlobGetUSD). 0 (AWS):
+	// never. docs/simulator.md, "Queue messages and blob offload".
+	OffloadBytes   float64 `json:"offload_bytes"`
+	BlobPutLatency float64 `json:"blob_put_latency_s"`
+	BlobGetLatency float64 `json:"blob_get_latency_s"`
+	BlobPutUSD     float64 `json:"blob_put_usd"`
+	BlobGetUSD     float64 `json:"blob_get_usd"`
+
+	// QueuePollingMin and QueuePollingMax (with OrchestratorReplay) model the control queue's
+	// polling back-off: after it finds a message the orchestrator's poller checks again at once,
+	// then waits QueuePollingMin, and after each empty poll waits min + min x 2^(k-1) for the
+	// k-th (2, 3, 5, 9, 17, ... times min), at most QueuePollingMax. A message for the
+	// orchestrator (a DAG invocation's start, an activity's completion) waits for the next poll.
+	// 0 (AWS): no polling delay. docs/simulator.md, "Control-queue polling back-off".
+	QueuePollingMin float64 `json:"queue_polling_min_s"`
+	QueuePollingMax float64 `json:"queue_polling_max_s"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -433,6 +474,14 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	if p.HybridMargin >= 1 {
 		add("hybrid_margin", "hybrid_margin = %v, want a fraction below 1", p.HybridMargin)
 	}
+	if !p.OrchestratorReplay && (p.ReplayLatency != 0 || p.ReplayPerStep != 0 || p.ReplayBytesPerS != 0 || p.ReplayBilledMB != 0) {
+		add("orchestrator_replay", "replay_latency_s, replay_per_step_s, replay_bytes_per_s and replay_billed_mb = %v, %v, %v, %v without orchestrator_replay, want 0 or orchestrator_replay true",
+			p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB)
+	}
+	if p.QueuePollingMax > 0 && (!p.OrchestratorReplay || !(p.QueuePollingMin > 0) || p.QueuePollingMin > p.QueuePollingMax) {
+		add("queue_polling_max_s", "queue_polling_min_s = %v, queue_polling_max_s = %v, orchestrator_replay %v: want 0 < min <= max with orchestrator_replay, or max 0 (no polling delay)",
+			p.QueuePollingMin, p.QueuePollingMax, p.OrchestratorReplay)
+	}
 	if p.RetryBackoffRate < 1 {
 		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
 	} else if last := p.RetryInterval * math.Pow(p.RetryBackoffRate, float64(p.RetryMaxAttempts-1)); p.RetryMaxAttempts > 1 && !(last <= MaxSeconds) {
@@ -454,11 +503,14 @@ func (p *Platform) Published() *Platform {
 	return &q
 }
 
-// AWSLambda is the name of the built-in platform Default returns.
-const AWSLambda = "aws-lambda"
+// The built-in platforms: AWSLambda is Default, AzureDurable is AzureDurableFunctions.
+const (
+	AWSLambda    = "aws-lambda"
+	AzureDurable = "azure-durable"
+)
 
 // Names lists the built-in platforms Load accepts by name.
-func Names() []string { return []string{AWSLambda} }
+func Names() []string { return []string{AWSLambda, AzureDurable} }
 
 // Load resolves a --platform value: the name of a built-in platform (Names), or a JSON file of
 // overrides read by Read.
@@ -466,6 +518,8 @@ func Load(nameOrFile string) (*Platform, error) {
 	switch nameOrFile {
 	case AWSLambda:
 		return Default(), nil
+	case AzureDurable:
+		return AzureDurableFunctions(), nil
 	}
 	if _, err := os.Stat(nameOrFile); err != nil {
 		return nil, fmt.Errorf("platform %q is neither a built-in (%s) nor a readable file: %v",

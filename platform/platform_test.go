@@ -141,3 +141,30 @@ func TestValidateCap(t *testing.T) {
 		t.Errorf("no count of the problems left out (%d NaN fields): %v", n, err)
 	}
 }
+
+// TestAzureDurable: the built-in azure-durable platform loads by name with the Consumption plan's
+// documented constants, and validates.
+func TestAzureDurable(t *testing.T) {
+	p, err := Load(AzureDurable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.FixedMemoryMB != 1536 || p.VCPU(1536) != 1 || p.VCPU(10240) != 1 || p.VisibleCores(1536) != 1 {
+		t.Errorf("instance: %d MB, %v vCPU, %d cores; want 1536 MB, 1 vCPU, 1 core", p.FixedMemoryMB, p.VCPU(1536), p.VisibleCores(1536))
+	}
+	if p.GBSecondUSD != 0.000016 || p.BillingMinimum != 0.1 || p.BillingQuantum != 0.001 || p.BillInit {
+		t.Errorf("billing: %v per GB-s, minimum %v s, quantum %v s, bill init %v", p.GBSecondUSD, p.BillingMinimum, p.BillingQuantum, p.BillInit)
+	}
+	if _, err := Parse("p.json", []byte(`{"replay_latency_s": 0.02}`)); err == nil {
+		t.Error("replay_latency_s without orchestrator_replay accepted")
+	}
+	if !p.OrchestratorReplay || p.ReplayPerStep != 0.002 || p.ReplayBytesPerS != 2048000 {
+		t.Errorf("replay: %v, %v s per step, %v B/s", p.OrchestratorReplay, p.ReplayPerStep, p.ReplayBytesPerS)
+	}
+	if d := Default(); d.FixedMemoryMB != 0 || d.BillingMinimum != 0 || d.OrchestratorReplay {
+		t.Errorf("aws-lambda gained a fixed memory (%d) or a billing minimum (%v)", d.FixedMemoryMB, d.BillingMinimum)
+	}
+}

@@ -223,6 +223,9 @@ func (e *engine) bill(vi int32, dur float64) {
 	}
 	q := e.plat.BillingQuantum
 	billed := math.Ceil(dur/q-1e-9) * q
+	if m := e.plat.BillingMinimum; billed < m {
+		billed = m
+	}
 	usd := billed*e.c.tmpls[v.tmpl].gb*e.plat.GBSecondUSD + e.plat.RequestUSD
 	if usd < 0 || math.IsNaN(usd) {
 		e.fail("VM %d has cost %g", v.id, usd)

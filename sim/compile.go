@@ -123,6 +123,9 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 			key.WriteString(strconv.Itoa(int(f)))
 			key.WriteByte(',')
 		}
+		if fixed := plat.FixedMemoryMB; fixed > 0 {
+			mem = fixed // no VM sizing on this platform: the plan's sizes are ignored
+		}
 		key.WriteString("@" + strconv.Itoa(mem))
 		if t, ok := tmplIndex[key.String()]; ok {
 			return t

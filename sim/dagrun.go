@@ -4,6 +4,7 @@ package sim
 // counters and cost, its arrival and its end, which writes its records.DAGRun.
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/wisefuse/wisefuse/platform"
@@ -16,14 +17,17 @@ type runState struct {
 	invs      int32
 	colds     int32
 	trans     int32
-	throttled int32 // VM acquisitions that waited for the concurrency limit
-	timedOut  bool  // a VM invocation was stopped at the function timeout
-	rejected  bool  // a VM acquisition was rejected at the concurrency limit
-	failed    bool  // rejected or timed out: nothing more of it starts
-	retries   int32 // VM acquisitions retried at the concurrency limit
-	wf        int32 // the workflow (compiled.roots) it runs
-	fnBase    int32 // its workflow's first function: factors[f-fnBase] is function f's run factor
-	id        int64 // Replay: the trace's invocation id
+	throttled int32   // VM acquisitions that waited for the concurrency limit
+	timedOut  bool    // a VM invocation was stopped at the function timeout
+	rejected  bool    // a VM acquisition was rejected at the concurrency limit
+	failed    bool    // rejected or timed out: nothing more of it starts
+	retries   int32   // VM acquisitions retried at the concurrency limit
+	wf        int32   // the workflow (compiled.roots) it runs
+	fnBase    int32   // its workflow's first function: factors[f-fnBase] is function f's run factor
+	id        int64   // Replay: the trace's invocation id
+	hist      int32   // orchestrator_replay: activities completed so far
+	histBytes float64 // orchestrator_replay: bytes of activity inputs and outputs recorded so far
+	histBlob  float64 // the part of histBytes offloaded to blobs (offload_bytes)
 	arrival   float64
 	usd       float64
 	lastEnd   float64
@@ -65,6 +69,7 @@ func (e *engine) arrive(i int) {
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.failed, r.rejected, r.retries = false, false, 0
+	r.hist, r.histBytes, r.histBlob = 0, 0, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
@@ -148,4 +153,64 @@ func (e *engine) streamRun(r *runState, d records.DAGRun) {
 	}
 	e.freeAcqs = append(e.freeAcqs, r.acqs...)
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
+}
+
+// record adds an activity's input or output of b bytes to run's history (orchestrator_replay).
+func (e *engine) record(run int32, b float64) {
+	r := &e.runs[run]
+	r.histBytes += b
+	if o := e.plat.OffloadBytes; o > 0 && b > o {
+		r.histBlob += b
+	}
+}
+
+// poll returns how long a message enqueued now for run's orchestrator waits for its workflow's
+// control-queue poller (Platform.QueuePollingMin/Max; 0 when off), and records the poll that finds
+// it. The poller found a message at a = polled[wf] (0 at the start: a fresh poller) and polls
+// again at a + min, then after gaps of min x (1 + 2^(k-1)), k = 1, 2, ..., each at most max.
+func (e *engine) poll(run int32) float64 {
+	if e.polled == nil {
+		return 0
+	}
+	m, mx := e.plat.QueuePollingMin, e.plat.QueuePollingMax
+	wf := e.runs[run].wf
+	a, t := e.polled[wf], e.now
+	if t <= a {
+		return a - t // found by the poll that finds the messages before it
+	}
+	f, gap, k := a, m, 0.0
+	for {
+		if f+gap >= t {
+			f += gap
+			break
+		}
+		if gap >= mx {
+			f += math.Ceil((t-f)/mx) * mx
+			break
+		}
+		f += gap
+		gap = min(m+m*math.Exp2(k), mx)
+		k++
+	}
+	e.polled[wf] = f
+	return f - t
+}
+
+// resume returns how long the orchestrator of run takes to resume and replay its history
+// (Platform.OrchestratorReplay), and bills the replay to the run as one orchestrator execution.
+func (e *engine) resume(run int32) float64 {
+	p := e.plat
+	r := &e.runs[run]
+	d := p.ReplayLatency + p.ReplayPerStep*float64(r.hist)
+	if p.ReplayBytesPerS > 0 {
+		// History rows load from the table; payloads offloaded to blobs are fetched from them,
+		// one connection's bandwidth.
+		d += (r.histBytes-r.histBlob)/p.ReplayBytesPerS + r.histBlob/p.ConnectionBps
+	}
+	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
+	if billed < p.BillingMinimum {
+		billed = p.BillingMinimum
+	}
+	r.usd += billed*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+	return d
 }

@@ -52,6 +52,12 @@ type engine struct {
 	seed uint64
 	keep bool
 	deep bool // Options.Check: O(n) checks on every rate computation
+	// replay is Platform.OrchestratorReplay: states and DAG ends wait for the orchestrator's
+	// replay of its history (dagrun.go, resume).
+	replay bool
+	// polled is, per workflow (an app's control queue), when the orchestrator's poller last found
+	// a message (Platform.QueuePollingMax > 0; dagrun.go, poll).
+	polled []float64
 
 	now    float64
 	seq    uint64
@@ -148,6 +154,10 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check,
 		coldVM: -1, lazyK: lazyPullers}
 	e.onRun = opt.OnRun
+	e.replay = plat.OrchestratorReplay
+	if plat.QueuePollingMax > 0 {
+		e.polled = make([]float64, len(c.roots))
+	}
 	e.pools = make([]deque, len(c.tmpls))
 	switch plat.WarmReuse {
 	case platform.ReuseNewest:
@@ -347,6 +357,7 @@ func (e *engine) reset() {
 	e.rejected, e.retries = 0, 0
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
+	clear(e.polled)
 	if e.ser != nil {
 		e.ser.reset()
 	}

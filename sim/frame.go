@@ -9,6 +9,7 @@ const (
 	fBundle nodeKind = 100 + iota // B items of a map in a VM of their own (orchestrated map)
 	fSpill                        // B items spilled from a fusion group's host VM
 	fExec                         // a DAG invocation's fixed orchestration overhead (per-execution)
+	fFinal                        // a DAG invocation's last orchestrator replay (orchestrator_replay)
 )
 
 type frame struct {
@@ -48,6 +49,12 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 			break
 		}
 		e.transition(run)
+		if e.replay {
+			// The orchestrator resumes and replays its history before it schedules the state: a
+			// delay that varies, so the event goes to the heap, not the constant-delay FIFO.
+			e.schedule(e.now+e.plat.TransitionLatency+e.poll(run)+e.resume(run), evBegin, fi)
+			break
+		}
 		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
 	case nd.kind == nPass:
 		e.scheduleIn(qNow, e.now, evBegin, fi)
@@ -99,6 +106,12 @@ func (e *engine) begin(fi int32) {
 		e.beginMap(fi)
 	case fBundle, fSpill:
 		e.acquire(fi)
+	case fFinal:
+		// The orchestrator has replayed its history once more after the last activity: the DAG
+		// invocation completes.
+		run := f.run
+		e.freeFrames = append(e.freeFrames, fi)
+		e.dagDone(run)
 	case fExec:
 		// The execution overhead is over: the workflow's first state starts now.
 		root, run := f.node, f.run
@@ -162,11 +175,22 @@ func (e *engine) done(fi int32) {
 		e.tryRelease(f.vm)
 	}
 	f = &e.frames[fi]
+	if e.replay && f.root && f.kind != fSpill {
+		e.runs[f.run].hist++ // an activity completed: one more step in the history
+	}
 	if f.parent < 0 {
 		if f.out >= 0 {
 			e.unref(f.out)
 		}
-		e.dagDone(f.run)
+		if run := f.run; e.replay && !e.runs[run].failed {
+			// The last activity's completion resumes the orchestrator once more, which then
+			// completes the orchestration.
+			gi := e.newFrame()
+			e.frames[gi] = frame{kind: fFinal, run: run, parent: -1, vm: -1, out: -1}
+			e.schedule(e.now+e.poll(run)+e.resume(run), evBegin, gi)
+		} else {
+			e.dagDone(run)
+		}
 	} else {
 		e.childDone(f.parent, fi)
 	}

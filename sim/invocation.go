@@ -45,6 +45,14 @@ func (e *engine) runTask(fi, vi int32) {
 		case srcRemote:
 			s.amt[phInLat], s.amt[phIn], s.inRes = (p.StorageGetLatency+fn.extraLat)*fn.inReq, in, resNet
 			s.usd += p.GetUSD * fn.inReq
+			if e.replay {
+				e.record(f.run, in) // the activity's input, recorded in the orchestrator's history
+			}
+			if o := p.OffloadBytes; o > 0 && in > o {
+				// Too large for a queue message: the input is read from a blob as well.
+				s.amt[phInLat] += p.BlobGetLatency
+				s.usd += p.BlobGetUSD
+			}
 		case srcLocal:
 			s.amt[phIn], s.inRes = in/p.LocalBps, resTimer
 		case srcDirect, srcPayload:

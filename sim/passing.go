@@ -40,7 +40,8 @@ func (e *engine) planOutput(si int32) {
 	if out <= 0 {
 		return
 	}
-	switch e.sinkOf(s.frame) {
+	sink := e.sinkOf(s.frame)
+	switch sink {
 	case sinkLocal:
 		s.amt[phOut], s.outRes = out/p.LocalBps, resTimer
 	case sinkHeld:
@@ -54,6 +55,14 @@ func (e *engine) planOutput(si int32) {
 		fn := &e.c.fns[e.c.nodes[e.frames[s.frame].node].fn]
 		s.amt[phOutLat], s.amt[phOut], s.outRes = (p.StoragePutLatency+fn.extraLat)*fn.outReq, out, resNet
 		s.usd += p.PutUSD * fn.outReq
+		if e.replay && sink == sinkRemote {
+			e.record(e.frames[s.frame].run, out) // the activity's output, in the history
+		}
+		if o := p.OffloadBytes; o > 0 && out > o {
+			// Too large for a queue message: the output is written to a blob as well.
+			s.amt[phOutLat] += p.BlobPutLatency
+			s.usd += p.BlobPutUSD
+		}
 	}
 }
 

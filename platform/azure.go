@@ -1,0 +1,75 @@
+package platform
+
+// AzureDurableFunctions returns Azure Durable Functions on the Consumption plan with the Azure
+// Storage provider, as documented by Microsoft (docs/simulator.md, "The azure-durable platform",
+// cites each page). Fields without a documented Azure value keep Default's (AWS) value and say so
+// there.
+//
+// What is fixed on this platform: every instance has 1.5 GB and one core's worth of CPU
+// (FixedMemoryMB, MBPerVCPU, MaxVCPU), so there is no VM sizing. A plan's memory sizes are ignored
+// by the simulator; WiseFuse and the baselines can still fuse (one activity doing the work of
+// several) and bundle (one activity over several items), but sizing changes nothing.
+func AzureDurableFunctions() *Platform {
+	p := Default()
+	// Consumption plan: "Max memory (GB per instance) 1.5", "ACU per instance 100" (one core of
+	// the reference A-series; Azure Functions service limits). One vCPU per instance.
+	p.FixedMemoryMB = 1536
+	p.MBPerVCPU, p.MaxVCPU = 1536, 1
+	p.MinVisibleCores, p.VisibleCoreStepsMB = 1, nil
+	// Consumption plan: default timeout 5 min, maximum 10 min (service limits); we take the maximum.
+	p.FunctionTimeout = 600
+	// Azure Functions kept idle instances for a fixed 20 minutes (Shahrad et al., "Serverless in
+	// the Wild", ATC 2020, section 4, the policy their hybrid one replaces).
+	p.KeepAlive = 1200
+	// Pricing (Azure Functions pricing page): $0.000016 per GB-s, $0.20 per million executions;
+	// execution time rounded up to 1 ms, with a minimum of 100 ms (and 128 MB) per execution.
+	// The memory billed is the observed one rounded up to 128 MB (at most 1,536 MB); the
+	// simulator does not model memory use, so it bills the whole 1.5 GB instance (an upper bound).
+	p.GBSecondUSD = 0.000016
+	p.RequestUSD = 0.20 / 1e6
+	p.BillingQuantum = 0.001
+	p.BillingMinimum = 0.1
+	// Storage transactions (the app's own storage account; Durable Functions billing: "any
+	// transaction costs are billed to your Azure subscription"). Work moves through queues: a
+	// remote input or output is one queue message operation each, at an order-of-magnitude price
+	// of $0.0004 per 10,000 operations (Azure Storage pricing; not retrieved for this commit, to
+	// check per region and account type). A state transition costs our count of the storage
+	// transactions of one activity step: enqueue, dequeue and delete of the work item and of its
+	// response (6), one history batch write and one history range query (2): 8 operations.
+	p.PutUSD = 0.0004 / 1e4
+	p.GetUSD = 0.0004 / 1e4
+	p.TransitionUSD = 8 * 0.0004 / 1e4
+	// Orchestration by event sourcing: the orchestrator resumes after every activity and loads and
+	// replays its whole history, a range query over one partition of the History table
+	// (Durable Functions Azure Storage provider, "History table"). An Azure Table partition
+	// serves up to 2,000 entities of 1 KiB per second (Azure Table storage scalability targets):
+	// history bytes load at 2,000 KiB/s, and an activity step adds about 4 history rows
+	// (TaskScheduled, TaskCompleted, OrchestratorStarted and OrchestratorCompleted; our count):
+	// 2 ms per step. The fixed 20 ms of a resume (dequeue, query round trip, running the
+	// orchestrator code) is ours. A replay is a distinct billed execution on the Consumption plan
+	// (Durable Functions billing); an orchestrator holds only its history, so it is billed at the
+	// 128 MB minimum (ours).
+	p.OrchestratorReplay = true
+	p.ReplayLatency = 0.02
+	p.ReplayPerStep = 4.0 / 2000
+	p.ReplayBytesPerS = 2000 * 1024
+	p.ReplayBilledMB = 128
+	// Queue messages and blob offload: "when a piece of data you need to persist to a queue
+	// exceeds 45 KB when serialized, Durable Functions compresses the data and stores it in a
+	// blob instead" (Durable Functions Azure Storage provider, "Blobs"; an Azure queue message
+	// holds at most 64 KB). Blob latencies are not documented: the S3 values of Default (ours).
+	// Blob prices: order of magnitude of hot block blobs, $0.05 per 10,000 writes and $0.004 per
+	// 10,000 reads (Azure Storage pricing; not retrieved for this commit, to check).
+	p.OffloadBytes = 45 * 1024
+	p.BlobPutLatency, p.BlobGetLatency = p.StoragePutLatency, p.StorageGetLatency
+	p.BlobPutUSD, p.BlobGetUSD = 0.05/1e4, 0.004/1e4
+	// Control-queue polling back-off: "random exponential back-off ... the wait time continues to
+	// increase up to the maximum wait time, which defaults to 30 seconds" (maxQueuePollingInterval;
+	// Durable Functions Azure Storage provider, "Queue polling"). The minimum of 50 ms and the
+	// sequence of waits are DurableTask.AzureStorage's (TaskHubQueue, BackoffPollingHelper); we
+	// take the randomisation factor (uniform in 0.8..1.2) at its mean.
+	p.QueuePollingMin, p.QueuePollingMax = 0.05, 30
+	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
+	p.BillInit = false
+	return p
+}
