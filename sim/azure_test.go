@@ -10,13 +10,7 @@ import (
 // azureTestPlatform is azure-durable with the round numbers of testPlatform, so scenarios can be
 // worked out on paper.
 func azureTestPlatform() *platform.Platform {
-	p := platform.AzureDurableFunctions()
-	p.TransitionLatency = 0.05
-	p.StorageGetLatency = 0.015
-	p.StoragePutLatency = 0.025
-	p.ConnectionBps = 80e6
-	p.VMNetworkBps = 160e6
-	p.ContentionPerCoRunner = 0
+	p := roundNumbers(platform.AzureDurableFunctions())
 	p.QueuePollingMin, p.QueuePollingMax = 0, 0 // TestPollingByHand turns it on
 	return p
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // testPlatform is platform.Default() with round numbers, so scenarios can be worked out on paper.
-func testPlatform() *platform.Platform {
-	p := platform.Default()
+func testPlatform() *platform.Platform { return roundNumbers(platform.Default()) }
+
+// roundNumbers sets p's latencies and bandwidths to round numbers and turns contention off.
+func roundNumbers(p *platform.Platform) *platform.Platform {
 	p.TransitionLatency = 0.05
 	p.StorageGetLatency = 0.015
 	p.StoragePutLatency = 0.025
