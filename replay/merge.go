@@ -111,19 +111,7 @@ func concatFunctions(path string, dirs []string, sums []*Summary) (int64, error)
 		}
 		for r.Next() {
 			read[i]++
-			for c, col := range FunctionSchema {
-				switch col.Type {
-				case tables.String:
-					w.String(r.String(c))
-				case tables.Int64:
-					w.Int(r.Int(c))
-				case tables.Float64:
-					w.Float(r.Float(c))
-				case tables.Bool:
-					w.Bool(r.Bool(c))
-				}
-			}
-			if err := w.EndRow(); err != nil {
+			if err := tables.CopyRow(w, r, FunctionSchema); err != nil {
 				r.Close()
 				return 0, err
 			}
@@ -285,7 +273,7 @@ func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error
 			return 0, err
 		}
 	}
-	const endCol = 3
+	endCol := InvocationSchema.Index("end_s")
 	for {
 		k := -1
 		for i, r := range rs {
@@ -296,19 +284,7 @@ func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error
 		if k < 0 {
 			break
 		}
-		r := rs[k]
-		w.String(r.String(0))
-		w.Int(r.Int(1))
-		for c := 2; c <= 5; c++ {
-			w.Float(r.Float(c))
-		}
-		w.Int(r.Int(6))
-		w.Int(r.Int(7))
-		w.Int(r.Int(8))
-		w.Bool(r.Bool(9))
-		w.Bool(r.Bool(10))
-		w.Int(r.Int(11))
-		if err := w.EndRow(); err != nil {
+		if err := tables.CopyRow(w, rs[k], InvocationSchema); err != nil {
 			return 0, err
 		}
 		if err := next(k); err != nil {

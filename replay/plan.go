@@ -3,15 +3,14 @@ package replay
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/internal/crash"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/seed"
-	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
@@ -104,12 +103,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 				return d, fmt.Errorf("User-Max runs for its SLO: %w", err)
 			}
 			d.simRuns += int64(runs)
-			lat := make([]float64, len(res.DAGs))
-			for i, r := range res.DAGs {
-				lat[i] = r.Latency
-			}
-			slices.Sort(lat)
-			d.userMaxP95 = stats.Percentile(lat, 95)
+			d.userMaxP95 = res.Summary.P95S
 			d.slo = cfg.SLOFactor * d.userMaxP95
 		}
 		obj.SLO = d.slo
@@ -119,7 +113,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	if err == nil && cfg.Policy == policy.WiseFuse {
 		d.simRuns += int64(runs * len(wisefuse.DefaultProfileSizes))
 	} else if err == nil && cfg.Policy == "sonic" {
-		d.simRuns += 20 // Sonic's own profiling (baselines.DefaultSonicProfileRuns)
+		d.simRuns += baselines.DefaultSonicProfileRuns // Sonic's own profiling
 	}
 	var p *dag.Plan
 	if err == nil {

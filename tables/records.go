@@ -72,14 +72,18 @@ func WriteInvocations(path string, recs []records.Invocation) error {
 	}
 	defer w.Abort()
 	for i := range recs {
-		r := &recs[i]
-		w.Int(int64(r.Run))
-		WriteInvocationFields(w, r)
-		if err := w.EndRow(); err != nil {
+		if err := WriteInvocation(w, &recs[i]); err != nil {
 			return err
 		}
 	}
 	return w.Close()
+}
+
+// WriteInvocation writes r as one row of an InvocationSchema table.
+func WriteInvocation(w *Writer, r *records.Invocation) error {
+	w.Int(int64(r.Run))
+	WriteInvocationFields(w, r)
+	return w.EndRow()
 }
 
 // WriteInvocationFields writes the columns of InvocationSchema after "run" for r: what a table

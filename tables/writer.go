@@ -240,6 +240,23 @@ func (w *Writer) EndRow() error {
 	return w.err
 }
 
+// CopyRow writes r's current row, whose columns are schema, as the next row of w.
+func CopyRow(w *Writer, r *Reader, schema Schema) error {
+	for c, col := range schema {
+		switch col.Type {
+		case String:
+			w.String(r.String(c))
+		case Int64:
+			w.Int(r.Int(c))
+		case Float64:
+			w.Float(r.Float(c))
+		case Bool:
+			w.Bool(r.Bool(c))
+		}
+	}
+	return w.EndRow()
+}
+
 // Rows returns the number of complete rows written.
 func (w *Writer) Rows() int64 { return w.rows }
 

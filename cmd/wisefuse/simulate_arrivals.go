@@ -55,9 +55,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		defer dagW.Abort()
 		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error {
 			for i := range recs {
-				invW.Int(int64(recs[i].Run))
-				tables.WriteInvocationFields(invW, &recs[i])
-				if err := invW.EndRow(); err != nil {
+				if err := tables.WriteInvocation(invW, &recs[i]); err != nil {
 					return err
 				}
 			}
