@@ -123,9 +123,9 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 			key.WriteString(strconv.Itoa(int(f)))
 			key.WriteByte(',')
 		}
-		if fixed := plat.FixedMemoryMB; fixed > 0 {
-			mem = fixed // no VM sizing on this platform: the plan's sizes are ignored
-		}
+		// The size the platform gives a VM of this size: the plan's on AWS, the one fixed size on
+		// Azure Consumption, the next instance size up on Flex Consumption.
+		mem = plat.SizeMB(mem)
 		key.WriteString("@" + strconv.Itoa(mem))
 		if t, ok := tmplIndex[key.String()]; ok {
 			return t
