@@ -106,11 +106,20 @@ func New(name string, w *dag.Workflow, env Env) (dag.Planner, error) {
 	if n == WiseFuse {
 		return newWiseFuse(w, env)
 	}
-	opts := env.Baselines
+	opts := onSizes(env.Baselines, plat)
 	opts.Seed = env.Seed
 	if opts.Seed == 0 {
 		opts.Seed = DefaultBaselineSeed
 	}
+	b, err := newBaseline(n, plat, opts)
+	if err != nil || len(plat.MemoryChoices()) == 0 {
+		return b, err
+	}
+	return sized{Planner: b, name: n, plat: plat}, nil
+}
+
+// newBaseline builds the baseline called n (a canonical name) on plat with opts.
+func newBaseline(n string, plat *platform.Platform, opts baselines.Options) (dag.Planner, error) {
 	switch n {
 	case "user-max":
 		return baselines.UserMax{}, nil
