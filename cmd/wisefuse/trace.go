@@ -31,7 +31,7 @@ type traceSub struct {
 }
 
 var traceSubs = map[string]traceSub{
-	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE] [--runs-per-dag N] [--platform NAME|FILE] [--workers N] [--quiet]",
+	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE] [--runs-per-dag N] [--data-model lognormal|blob-trace] [--platform NAME|FILE] [--workers N] [--quiet]",
 		"Generate a synthetic DAG-invocation trace calibrated to the published Azure Durable Functions statistics; latencies come from simulating each DAG.", runTraceGen},
 	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F] [--seed S])",
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
@@ -81,6 +81,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "output `file` (.parquet or .csv)")
 	functionTable := fs.String("function-table", "", "also write the function-invocation table to this `file`")
 	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
+	dataModel := fs.String("data-model", traces.DataLogNormal, "intermediate data sizes: "+traces.DataLogNormal+" (assumed, docs/traces.md) or "+traces.DataBlobTrace+" (payloads sized like the Azure Functions blob access trace's blobs)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
 	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
@@ -124,7 +125,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		defer fw.Abort()
 	}
 	cfg := traces.GenConfig{
-		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations},
+		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations, DataModel: *dataModel},
 		Days:       *days, Seed: *seed, RunsPerDAG: *runs, Workers: *workers, Platform: plat,
 	}
 	bar := newStageBar(*quiet, nil)
