@@ -96,7 +96,7 @@ func init() {
 		Cells: func(quick bool) []Cell {
 			dags, invocations, runs := 5000, int64(1_000_000), 16
 			if quick {
-				dags, invocations, runs = 2000, 200_000, 4
+				dags, invocations, runs = 5000, 500_000, 8 // the characterization's quick population size
 			}
 			var cells []Cell
 			for _, data := range []string{traces.DataLogNormal, traces.DataBlobTrace} {
