@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -18,11 +21,17 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
 			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
-			"costs are priced on the --platform.",
+			"costs are priced on the --platform.\n" +
+			"--export-asl FILE writes the plan's deployable form for AWS Step Functions: FILE, the state machine\n" +
+			"(the --asl definition rewritten, or one generated from the workflow; a bundled Map becomes a\n" +
+			"Distributed Map with ItemBatcher), NAME.functions.json, its performance side file, and\n" +
+			"NAME.deploy.json, each Lambda function's MemorySize and the fusion groups to merge (NAME is FILE\n" +
+			"without .json and .asl). `--asl FILE --functions NAME.functions.json --plan NAME.deploy.json`\n" +
+			"reads them back as the same workflow and plan (docs/workflow-format.md).",
 		run: runPlan,
 	})
 }
@@ -49,6 +58,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	platformFlag := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
+	exportASL := fs.String("export-asl", "", "write the plan's deployable form for Step Functions to `FILE` (an ASL state machine) and two files beside it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -115,6 +125,11 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
+	if *exportASL != "" {
+		if err := writeExport(*exportASL, w, r.Plan, *wf.asl); err != nil {
+			return err
+		}
+	}
 	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: r.Plan,
 		P50: r.Prediction.Percentile(50), P95: r.Prediction.Percentile(95), P99: r.Prediction.Percentile(99), MeanCost: r.Prediction.MeanCost}
 	if *asJSON {
@@ -130,4 +145,36 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run (planned in %v)\n",
 		rep.P50, rep.P95, rep.P99, rep.MeanCost, took.Round(time.Millisecond))
 	return nil
+}
+
+// writeExport writes the deployable form of plan p of w (dag.ExportASL) to path and beside it.
+// aslPath is the definition w was imported from ("" for a JSON or built-in workflow).
+func writeExport(path string, w *dag.Workflow, p *dag.Plan, aslPath string) error {
+	var original []byte
+	if aslPath != "" {
+		var err error
+		if original, err = os.ReadFile(aslPath); err != nil {
+			return err
+		}
+	}
+	sidePath, deployPath := exportPaths(path)
+	ex, err := dag.ExportASL(w, p, original, filepath.Base(path), filepath.Base(sidePath))
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{path, ex.ASL}, {sidePath, ex.Side}, {deployPath, ex.Deployment}} {
+		if err := atomicfile.WriteBytes(f.path, f.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportPaths returns the side file and deployment paths that go with an exported ASL file.
+func exportPaths(aslPath string) (side, deploy string) {
+	base := strings.TrimSuffix(strings.TrimSuffix(aslPath, ".json"), ".asl")
+	return base + ".functions.json", base + ".deploy.json"
 }
