@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // TestModelUseSizesOrder: --use-sizes may list sizes in any order (the profile keeps them
@@ -79,5 +82,54 @@ func TestModelLogsCost(t *testing.T) {
 		if code != 1 || out != "" || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q, stderr %q, want an error containing %q", tc.files, code, out, errOut, tc.want)
 		}
+	}
+}
+
+// TestPlanFromLogs: plan --profiles LOGDIR plans on the physical log modeler: its printed
+// prediction is what `model` says of the same plan on the same logs and workflow (the built-in
+// app, and the published definition through --asl), within the SLO less the margin; a workflow
+// that is not the logs' is an error and prints nothing.
+func TestPlanFromLogs(t *testing.T) {
+	root := sharedtest.Require(t, "aws-lambda-profiles")
+	tmp := t.TempDir()
+	for _, c := range []struct {
+		app string
+		wf  []string
+		slo float64
+	}{
+		{"video", []string{"--workflow", "video"}, 45},
+		{"ml", []string{"--workflow", "ml"}, 30},
+		{"chatbot", []string{"--workflow", "chatbot"}, 25},
+		{"ml", []string{"--asl", filepath.Join(sharedtest.Require(t, "step-functions"), "ml-pipeline.asl.json"),
+			"--functions", filepath.Join(examples, "ml-pipeline.functions.json")}, 45},
+	} {
+		logs := filepath.Join(root, c.app)
+		planFile := filepath.Join(tmp, c.app+c.wf[0]+".plan.json")
+		args := append([]string{"plan", "--profiles", logs, "--slo", fmt.Sprintf("%gs", c.slo), "--json", "--out", planFile}, c.wf...)
+		code, out, errOut := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.app, code, errOut)
+		}
+		var planned, modeled struct {
+			P50  float64  `json:"p50_s"`
+			P95  float64  `json:"p95_s"`
+			Cost *float64 `json:"mean_cost_usd"`
+		}
+		json.Unmarshal([]byte(out), &planned)
+		code, mout, errOut := runCLI(append([]string{"model", "--profiles", logs, "--plan", planFile, "--json"}, c.wf...)...)
+		if code != 0 {
+			t.Fatalf("%s: model: exit %d: %s", c.app, code, errOut)
+		}
+		json.Unmarshal([]byte(mout), &modeled)
+		if planned.Cost == nil || modeled.Cost == nil || *planned.Cost != *modeled.Cost || planned.P95 != modeled.P95 || planned.P50 != modeled.P50 {
+			t.Errorf("%s: plan printed %s\nmodel says %s", c.app, out, mout)
+		}
+		if planned.P95 > c.slo*(1-wisefuse.DefaultMargin) || planned.P95 <= 0 {
+			t.Errorf("%s: P95 %.3fs, want within %gs less the margin", c.app, planned.P95, c.slo)
+		}
+	}
+	code, out, errOut := runCLI("plan", "--profiles", filepath.Join(root, "video"), "--workflow", "ml", "--slo", "60s")
+	if code != 1 || out != "" || !strings.Contains(errOut, `workflow "ml" does not match the logs`) {
+		t.Errorf("ml on video's logs: exit %d, stdout %q, stderr %q: want 1, nothing printed and a mismatch", code, out, errOut)
 	}
 }
