@@ -88,15 +88,18 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				sampledBusy += busy
 			}
 		} else {
+			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
 			sc.units = sc.units[:0]
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
 				worst = max(worst, tm)
-				sc.units = append(sc.units, tm)
+				if binds {
+					sc.units = append(sc.units, tm)
+				}
 				cost += vmCost(plat, vmMem, busy)
 			}
-			if conc > 0 && len(sc.units) > conc {
+			if binds {
 				worst = waves(sc.units, conc)
 			}
 		}
@@ -135,6 +138,8 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	conc := m.w.Steps[si].Map.MaxConcurrency
 	for r := range src.runs {
 		worst := 0.0
+		// The summary kept every item of a run the limit binds, in item order (summary).
+		binds := conc > 0 && s.runStart[r+1]-s.runStart[r] > conc
 		sc.units = sc.units[:0]
 		for k := s.runStart[r]; k < s.runStart[r+1]; k++ {
 			tm := s.a[k]
@@ -142,10 +147,11 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 				tm += s.b[k*nt+t] * ratio[t]
 			}
 			worst = max(worst, tm)
-			sc.units = append(sc.units, tm)
+			if binds {
+				sc.units = append(sc.units, tm)
+			}
 		}
-		if conc > 0 && len(sc.units) > conc {
-			// The summary kept every item of this run, in item order (concurrencyBinds).
+		if binds {
 			worst = waves(sc.units, conc)
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
