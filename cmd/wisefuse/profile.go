@@ -79,6 +79,22 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if p, err = wisefuse.ReadLogs(fs.Arg(0)); err != nil {
 			return err
 		}
+		if wf.given() {
+			// Logs hold no workflow name: a given workflow must be the logs' (its functions
+			// their stages), and names the profile.
+			w, err := wf.load()
+			if err != nil {
+				return err
+			}
+			var stages []string
+			for _, f := range p.Workflow.Functions {
+				stages = append(stages, f.Name)
+			}
+			if _, err := wisefuse.LogStageItems(w, stages); err != nil {
+				return fmt.Errorf("%s: %w", fs.Arg(0), err)
+			}
+			p.Workflow.Name = w.Name
+		}
 	case fs.NArg() > 0:
 		// A mistyped log folder would otherwise be taken for a record file and draw a
 		// misleading "--workflow is required".
