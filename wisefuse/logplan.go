@@ -71,7 +71,7 @@ type logCand struct {
 // logSearch is LogPlan's search for obj with the margin already taken off; nil when no plan meets it.
 func (m *LogModel) logSearch(w *dag.Workflow, items []float64, obj dag.Objective, opts PlannerOptions) *LogPlanResult {
 	pct := obj.Pct()
-	grid := opts.grid()
+	grid := opts.grid(m.plat)
 	over := m.stageAtoms(len(m.Stages), m.Sizes[0]) // the orchestration overhead: no size
 	cands := []logCand{{lat: over}}
 	for s, name := range m.Stages {
