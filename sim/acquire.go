@@ -15,7 +15,14 @@ type acqRecord struct {
 	n   int32
 }
 
-func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
+func (e *engine) tmplOf(fi int32) int32 {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	if f.kind == fBundle && nd.phases != nil {
+		return nd.phases[f.idx] // a shared runtime per iterator step
+	}
+	return nd.tmpl
+}
 
 // acquire gets a VM for root frame fi, or, while the account's concurrency limit is reached,
 // queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). Spills are the
