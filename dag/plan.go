@@ -43,7 +43,7 @@ const (
 // The simulator makes these precise in docs/simulator.md: spilled items go B per VM and receive
 // their input in the invocation payload (up to 6 MB, else through storage); a fusion group is one
 // Step Functions state; direct passing applies to the receiving step's first invocations, and the
-// sender's VM stays billed until the last pull.
+// sender's VM stays alive until the last pull, billed up to its function's end.
 type Plan struct {
 	Memory          map[string]int     `json:"memory_mb,omitempty"`
 	DefaultMemoryMB int                `json:"default_memory_mb,omitempty"`

@@ -216,7 +216,13 @@ func (e *engine) release(vi int32) {
 		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
 	}
 	v.tmoSeq = 0 // its timeout, if still queued, is stale
-	e.bill(vi, e.now-v.acqStart)
+	end := e.now
+	if v.freedCon {
+		// Sonic's Direct-Passing keeps the output in the sender VM's local storage once the
+		// function returns: the function's billed duration ends there, not at the last pull.
+		end = v.heldAt
+	}
+	e.bill(vi, end-v.acqStart)
 	e.toPool(vi)
 	e.serveQueue()
 }

@@ -182,7 +182,7 @@ func (e *engine) done(fi int32) {
 			// Its function has ended and it only serves direct pulls: it stays billed but gives
 			// back its concurrency slot, or receivers queued behind the limit could wait forever
 			// for senders that wait for them.
-			v.freedCon = true
+			v.freedCon, v.heldAt = true, e.now
 			e.busy--
 			e.serveQueue()
 		}
