@@ -53,7 +53,7 @@ import (
 type Sonic struct {
 	Goal     SonicGoal
 	Variant  SonicVariant // "" means SonicDirect
-	MemoryMB int // the user's memory per function; 0 means DefaultUserMemoryMB
+	MemoryMB int          // the user's memory per function; 0 means DefaultUserMemoryMB
 	// Platform gives the public numbers Sonic's analytic model uses: request latencies,
 	// bandwidths, the vCPU formula and prices, the same a user could look up.
 	Platform *platform.Platform
