@@ -65,6 +65,18 @@ type Platform struct {
 	// (Sonic, ATC 2021, direct passing); the body then moves as a network transfer limited by
 	// the connection, the receiver's VM and the sender's VM shared by all its pullers.
 	DirectLatency float64 `json:"direct_latency_s"`
+	// NATTraversal is added to every direct connection's set-up (DirectSetup) on a platform whose
+	// functions accept no inbound connections, as AWS Lambda's: two functions connect directly
+	// only by TCP hole punching through a rendezvous server they both reach (Moyer, "Punching
+	// Holes in the Cloud: Direct Communication between Serverless Functions Using NAT
+	// Traversal", MS thesis, Virginia Tech, 2021, on Lambda; the technique: Ford, Srisuresh and
+	// Kegel, USENIX ATC 2005). No published measurement of its set-up time on Lambda was found:
+	// the default 0.1 s is an assumption (a few round trips to the rendezvous server and between
+	// the peers); a SYN dropped by the NAT before the peer's hole is open waits for TCP's initial
+	// retransmission timeout, 1 s (RFC 6298), the upper end of the sensitivity reported in
+	// docs/baselines.md ("Sonic"). 0 for a platform where VMs accept connections (Sonic's own
+	// OpenLambda on EC2).
+	NATTraversal float64 `json:"nat_traversal_s"`
 
 	// InvokeLatency is a synchronous Lambda-to-Lambda invocation (a fusion group spilling map
 	// items, Faastlane). Warm invoke overhead is tens of ms (Wang et al. ATC 2018).
@@ -216,6 +228,7 @@ func Default() *Platform {
 		VMNetworkBps:          160e6,
 		LocalBps:              2e9,
 		DirectLatency:         0.005,
+		NATTraversal:          0.1,
 		InvokeLatency:         0.02,
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
@@ -558,6 +571,10 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 			p.RetryInterval, p.RetryBackoffRate, p.RetryMaxAttempts, last, float64(MaxSeconds))
 	}
 }
+
+// DirectSetup is the time before a direct pull's first byte: the connection's set-up, and NAT
+// traversal where the platform needs it.
+func (p *Platform) DirectSetup() float64 { return p.DirectLatency + p.NATTraversal }
 
 // Published returns a copy of p with only what a provider documents: the vCPU formula, visible
 // cores, prices and limits. The facts an operator would have to measure on the platform (the

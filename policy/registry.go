@@ -126,12 +126,18 @@ func newBaseline(n string, plat *platform.Platform, opts baselines.Options) (dag
 	case "user-min":
 		return baselines.UserMin{}, nil
 	case "sonic":
-		s := &baselines.Sonic{Goal: opts.SonicGoal, MemoryMB: opts.MemoryMB, Platform: plat}
+		s := &baselines.Sonic{Goal: opts.SonicGoal, MemoryMB: opts.MemoryMB, Platform: plat, Variant: opts.SonicVariant}
 		if s.Goal == "" {
 			s.Goal = baselines.SonicLatency
 		}
 		if s.Goal != baselines.SonicLatency && s.Goal != baselines.SonicPerfPerDollar {
 			return nil, fmt.Errorf("sonic goal %q: want %q or %q", s.Goal, baselines.SonicLatency, baselines.SonicPerfPerDollar)
+		}
+		if s.Variant == "" {
+			s.Variant = baselines.SonicDirect
+		}
+		if s.Variant != baselines.SonicDirect && s.Variant != baselines.SonicStorage {
+			return nil, fmt.Errorf("sonic variant %q: want %q or %q", s.Variant, baselines.SonicDirect, baselines.SonicStorage)
 		}
 		runs := opts.SonicProfileRuns
 		if runs <= 0 {
