@@ -39,8 +39,8 @@ type accuracyRow struct {
 	Q        float64 `col:"q"`
 	Pred     float64 `col:"pred_s"`
 	Sim      float64 `col:"sim_s"`
-	BasePred float64 `col:"base_pred_s"`
-	BaseSim  float64 `col:"base_sim_s"`
+	BasePred float64 `col:"base_pred_s,nullzero"`
+	BaseSim  float64 `col:"base_sim_s,nullzero"`
 }
 
 type accuracyCase struct {

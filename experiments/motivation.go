@@ -43,13 +43,13 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{rowOf(fusionRow{Bytes: p.bytes, Mode: p.mode, P50: s.P50S, P95: s.P95S, MeanCost: s.MeanCost})}, nil
+			return []Row{rowOf(fusionRow{Bytes: int64(p.bytes), Mode: p.mode, P50: s.P50S, P95: s.P95S, MeanCost: s.MeanCost})}, nil
 		},
 		Figure: func(t *Table, base string) error { return fusionFigure(t, base) },
 		Headlines: func(t *Table) []Headline {
 			at := func(mode string, size float64) float64 {
 				for _, r := range t.Rows {
-					if r[1].(string) == mode && r[0].(float64) == size {
+					if r[1].(string) == mode && num(r[0]) == size {
 						return r[3].(float64)
 					}
 				}
@@ -173,7 +173,7 @@ func fusionFigure(t *Table, base string) error {
 
 func bundlingFigure(t *Table, base string) error {
 	all := func(Row) bool { return true }
-	measured := func(r Row) bool { return r[t.Col("measured_p95_s")].(float64) > 0 }
+	measured := func(r Row) bool { return num(r[t.Col("measured_p95_s")]) > 0 }
 	err := figures.Lines{
 		Title: "Video Map: P95 latency vs bundle size",
 		X:     figures.Axis{Label: "Items per VM (bundle size B; VM of min(1472 B, 10240) MB)"},
@@ -221,7 +221,7 @@ func niceCeil(v float64) float64 {
 
 // fusionRow is one (data size, mode) point of motivation-fusion.
 type fusionRow struct {
-	Bytes    float64 `col:"data_bytes"`
+	Bytes    int64   `col:"data_bytes"`
 	Mode     string  `col:"mode"`
 	P50      float64 `col:"p50_s"`
 	P95      float64 `col:"p95_s"`
@@ -235,5 +235,5 @@ type bundlingRow struct {
 	P50         float64 `col:"p50_s"`
 	P95         float64 `col:"p95_s"`
 	MeanCost    float64 `col:"mean_cost_usd"`
-	MeasuredP95 float64 `col:"measured_p95_s"` // on AWS (shared/data README), 0 where not measured
+	MeasuredP95 float64 `col:"measured_p95_s,nullzero"` // on AWS (shared/data README), null where not measured
 }

@@ -57,10 +57,10 @@ var InvocationSchema = tables.Schema{
 var DAGSchema = tables.Schema{
 	{Name: "dag_id", Type: tables.String},
 	{Name: "policy", Type: tables.String},
-	{Name: "slo_s", Type: tables.Float64},           // the target the policy was given; 0: none
-	{Name: "user_max_p95_s", Type: tables.Float64},  // what slo_s was derived from; 0: not measured
-	{Name: "predicted_p95_s", Type: tables.Float64}, // WiseFuse's prediction; 0 for other policies
-	{Name: "note", Type: tables.String},             // why the DAG ran User-Max instead; "" if not
+	{Name: "slo_s", Type: tables.Float64, Nullable: true},           // the target the policy was given; null: none
+	{Name: "user_max_p95_s", Type: tables.Float64, Nullable: true},  // what slo_s was derived from; null: not measured
+	{Name: "predicted_p95_s", Type: tables.Float64, Nullable: true}, // WiseFuse's prediction; null for other policies
+	{Name: "note", Type: tables.String},                             // why the DAG ran User-Max instead; "" if not
 	{Name: "dag_invocations", Type: tables.Int64},
 	{Name: "function_invocations", Type: tables.Int64},
 	{Name: "cold_starts", Type: tables.Int64},
@@ -266,9 +266,9 @@ type dagRow struct {
 func writeDAGRow(w *tables.Writer, r *dagRow) error {
 	w.String(r.id)
 	w.String(r.policy)
-	w.Float(r.slo)
-	w.Float(r.userMaxP95)
-	w.Float(r.predP95)
+	w.FloatOrNull(r.slo)
+	w.FloatOrNull(r.userMaxP95)
+	w.FloatOrNull(r.predP95)
 	w.String(r.note)
 	w.Int(r.n)
 	w.Int(r.fns)

@@ -272,6 +272,9 @@ func (r *Reader) Int(col int) int64 {
 	if r.csv != nil {
 		return r.ints[col]
 	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return 0
+	}
 	return r.cols[col].(*array.Int64).Value(r.pos)
 }
 
@@ -279,6 +282,9 @@ func (r *Reader) Int(col int) int64 {
 func (r *Reader) Float(col int) float64 {
 	if r.csv != nil {
 		return r.floats[col]
+	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return 0
 	}
 	return r.cols[col].(*array.Float64).Value(r.pos)
 }
@@ -288,6 +294,9 @@ func (r *Reader) String(col int) string {
 	if r.csv != nil {
 		return r.strs[col]
 	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return ""
+	}
 	return r.cols[col].(*array.String).Value(r.pos)
 }
 
@@ -295,6 +304,9 @@ func (r *Reader) String(col int) string {
 func (r *Reader) Bool(col int) bool {
 	if r.csv != nil {
 		return r.bools[col]
+	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return false
 	}
 	return r.cols[col].(*array.Boolean).Value(r.pos)
 }

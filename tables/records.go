@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,8 +28,8 @@ var InvocationSchema = Schema{
 	{Name: "download_s", Type: Float64},
 	{Name: "compute_s", Type: Float64},
 	{Name: "upload_s", Type: Float64},
-	{Name: "in_bytes", Type: Float64},
-	{Name: "out_bytes", Type: Float64},
+	{Name: "in_bytes", Type: Int64},
+	{Name: "out_bytes", Type: Int64},
 	{Name: "end_s", Type: Float64},
 	{Name: "cost_usd", Type: Float64},
 }
@@ -101,8 +102,9 @@ func WriteInvocationFields(w *Writer, r *records.Invocation) {
 	w.Float(r.Download)
 	w.Float(r.Compute)
 	w.Float(r.Upload)
-	w.Float(r.InBytes)
-	w.Float(r.OutBytes)
+	// Byte counts are whole bytes on disk; the simulator's sizes are drawn as float64.
+	w.Int(int64(math.Round(r.InBytes)))
+	w.Int(int64(math.Round(r.OutBytes)))
 	w.Float(r.End)
 	w.Float(r.Cost)
 }
@@ -149,7 +151,7 @@ func ReadInvocations(path string) ([]records.Invocation, error) {
 			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
-			Upload: r.Float(12), InBytes: r.Float(13), OutBytes: r.Float(14), End: r.Float(15), Cost: r.Float(16),
+			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
 		})
 	}
 	if err := r.Err(); err != nil {

@@ -263,6 +263,26 @@ func (w *Writer) Null() {
 	}
 }
 
+// FloatOrNull writes v, or null when v is 0: for a Nullable column whose 0 in memory means "none"
+// (no latency target, no prediction).
+func (w *Writer) FloatOrNull(v float64) {
+	if v == 0 {
+		w.Null()
+	} else {
+		w.Float(v)
+	}
+}
+
+// IntOrNull writes v, or null when v is negative: for a Nullable count whose -1 in memory means
+// "unknown" (data_bytes of an imported trace).
+func (w *Writer) IntOrNull(v int64) {
+	if v < 0 {
+		w.Null()
+	} else {
+		w.Int(v)
+	}
+}
+
 // EndRow finishes a row; every column must have been written.
 func (w *Writer) EndRow() error {
 	if w.err != nil {

@@ -29,13 +29,13 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 	var r simulateReport
 	var err error
 	lat := sketch.New()
-	var sumMS, cost float64
+	var sumS, cost float64
 	var invs, colds int64
 	emit := func(o *sim.Outcome) error {
 		r.Runs++
-		ms := (o.End - o.Arrival) * 1000
-		lat.Add(ms)
-		sumMS += ms
+		l := o.End - o.Arrival
+		lat.Add(l)
+		sumS += l
 		cost += o.Cost
 		invs += int64(o.Invocations)
 		colds += int64(o.ColdStarts)
@@ -100,7 +100,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		written = append(written, series)
 	}
 	r.P50, r.P95, r.P99 = lat.Quantile(0.50), lat.Quantile(0.95), lat.Quantile(0.99)
-	r.MeanLatency = sumMS / float64(r.Runs)
+	r.MeanLatency = sumS / float64(r.Runs)
 	r.MeanCost = cost / float64(r.Runs)
 	if invs > 0 {
 		r.ColdStartFraction = float64(colds) / float64(invs)

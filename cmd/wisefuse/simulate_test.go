@@ -20,12 +20,12 @@ func TestSimulateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	for _, k := range []string{"runs", "p50_ms", "p95_ms", "p99_ms", "mean_cost_usd", "cold_start_fraction"} {
+	for _, k := range []string{"runs", "p50_s", "p95_s", "p99_s", "mean_latency_s", "mean_cost_usd", "cold_start_fraction"} {
 		if _, ok := s[k]; !ok {
 			t.Errorf("summary lacks %q: %s", k, out)
 		}
 	}
-	if s["runs"].(float64) != 20 || s["cold_start_fraction"].(float64) != 0 || !(s["p95_ms"].(float64) >= s["p50_ms"].(float64)) {
+	if s["runs"].(float64) != 20 || s["cold_start_fraction"].(float64) != 0 || !(s["p95_s"].(float64) >= s["p50_s"].(float64)) {
 		t.Errorf("implausible warm summary %s", out)
 	}
 	code, out, _ = runCLI("simulate", "--workflow", "video", "--memory", "3008", "--runs", "20", "--json", "--cold")
