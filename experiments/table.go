@@ -74,8 +74,8 @@ func (t *Table) Where(name, value string) func(Row) bool {
 	return func(r Row) bool { return r[c].(string) == value }
 }
 
-func writeTable(path string, schema tables.Schema, rows []Row) error {
-	w, err := tables.Create(path, schema)
+func writeTable(path string, schema tables.Schema, rows []Row, opts ...tables.Options) error {
+	w, err := tables.Create(path, schema, opts...)
 	if err != nil {
 		return err
 	}

@@ -66,8 +66,8 @@ func WriteSeriesRow(w *Writer, start, running, idle, idleGBS float64) error {
 
 // WriteInvocations writes invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteInvocations(path string, recs []records.Invocation) error {
-	w, err := Create(path, InvocationSchema)
+func WriteInvocations(path string, recs []records.Invocation, opts ...Options) error {
+	w, err := Create(path, InvocationSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -111,8 +111,8 @@ func WriteInvocationFields(w *Writer, r *records.Invocation) {
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteDAGRuns(path string, recs []records.DAGRun) error {
-	w, err := Create(path, DAGRunSchema)
+func WriteDAGRuns(path string, recs []records.DAGRun, opts ...Options) error {
+	w, err := Create(path, DAGRunSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -197,13 +197,22 @@ func DAGRunsPath(path string) (string, error) {
 // the invocation table is renamed to path last. A crash at any point leaves either no
 // invocation table (the old one was removed) or both new tables, never a new one beside a stale
 // one. (Two processes writing the same path at once are not protected against.)
-func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) error {
+func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opts ...Options) error {
 	dagsPath, err := DAGRunsPath(path)
 	if err != nil {
 		return err
 	}
 	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
-	if err := WriteInvocations(pending, invs); err != nil {
+	var pendingOpts []Options
+	if len(opts) > 0 {
+		// The pending file's sidecar would be left behind by the rename: a CSV's goes beside
+		// path instead, after the DAG table's and before the table it describes.
+		pendingOpts = []Options{{Allocator: opts[0].Allocator}}
+		if format, _ := FormatOf(path); format == Parquet {
+			pendingOpts[0].Metadata = opts[0].Metadata
+		}
+	}
+	if err := WriteInvocations(pending, invs, pendingOpts...); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	untrack := atomicfile.Track(pending)
@@ -212,8 +221,13 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) err
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := WriteDAGRuns(dagsPath, dags); err != nil {
+	if err := WriteDAGRuns(dagsPath, dags, opts...); err != nil {
 		return err
+	}
+	if format, _ := FormatOf(path); format == CSV && len(opts) > 0 && opts[0].Metadata != nil {
+		if err := writeSidecar(MetadataPath(path), opts[0].Metadata); err != nil {
+			return err
+		}
 	}
 	return os.Rename(pending, path)
 }

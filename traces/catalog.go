@@ -55,8 +55,8 @@ func CatalogEntryOf(d *DAGSpec) CatalogEntry {
 
 // WriteCatalog writes the catalog of the trace at tracePath (CatalogPath) for a generated
 // population, one row per DAG, atomically.
-func WriteCatalog(tracePath string, dags []DAGSpec) error {
-	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) })
+func WriteCatalog(tracePath string, dags []DAGSpec, opts ...tables.Options) error {
+	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) }, opts)
 }
 
 // FunctionCatalogEntry describes an imported function: a one-task DAG (width, depth and nodes 1,
@@ -68,17 +68,17 @@ func FunctionCatalogEntry(f *FunctionTrace) CatalogEntry {
 
 // WriteFunctionCatalog writes the catalog of an imported trace at tracePath (CatalogPath), one
 // row per imported function, atomically.
-func WriteFunctionCatalog(tracePath string, fns []FunctionTrace) error {
-	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) })
+func WriteFunctionCatalog(tracePath string, fns []FunctionTrace, opts ...tables.Options) error {
+	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) }, opts)
 }
 
 // writeCatalog writes n entries, entry(0) to entry(n-1), as the catalog of the trace at tracePath.
-func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry) error {
+func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry, opts []tables.Options) error {
 	path, err := CatalogPath(tracePath)
 	if err != nil {
 		return err
 	}
-	cw, err := CreateCatalog(path)
+	cw, err := CreateCatalog(path, opts...)
 	if err != nil {
 		return err
 	}

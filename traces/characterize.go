@@ -220,8 +220,8 @@ var statSchema = tables.Schema{{Name: "statistic", Type: tables.String}, {Name: 
 // WriteTables writes the characterization's tables into dir: stats.csv, popularity.csv
 // (rank, count, cumulative share), structure.csv (metric, value, trace and published CDF) and
 // latency.csv (group, quantile, latency).
-func (c *Characterization) WriteTables(dir string, ref Published) error {
-	w, err := tables.Create(filepath.Join(dir, "stats.csv"), statSchema)
+func (c *Characterization) WriteTables(dir string, ref Published, opts ...tables.Options) error {
+	w, err := tables.Create(filepath.Join(dir, "stats.csv"), statSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	pw, err := tables.Create(filepath.Join(dir, "popularity.csv"), tables.Schema{{Name: "rank", Type: tables.Int64},
-		{Name: "dag_id", Type: tables.String}, {Name: "invocations", Type: tables.Int64}, {Name: "cumulative_share", Type: tables.Float64}})
+		{Name: "dag_id", Type: tables.String}, {Name: "invocations", Type: tables.Int64}, {Name: "cumulative_share", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	sw, err := tables.Create(filepath.Join(dir, "structure.csv"), tables.Schema{{Name: "metric", Type: tables.String},
-		{Name: "value", Type: tables.Int64}, {Name: "trace_cdf", Type: tables.Float64}, {Name: "published_cdf", Type: tables.Float64}})
+		{Name: "value", Type: tables.Int64}, {Name: "trace_cdf", Type: tables.Float64}, {Name: "published_cdf", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}
@@ -285,7 +285,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	lw, err := tables.Create(filepath.Join(dir, "latency.csv"), tables.Schema{{Name: "group", Type: tables.String},
-		{Name: "quantile", Type: tables.Float64}, {Name: "latency_s", Type: tables.Float64}})
+		{Name: "quantile", Type: tables.Float64}, {Name: "latency_s", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,8 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *quick {
 		*out = quickDir(*out)
 	}
-	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr}
+	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr,
+		Metadata: provenance(fs).Metadata}
 	for _, o := range only {
 		for _, n := range strings.Split(o, ",") {
 			if n = strings.TrimSpace(n); n != "" {

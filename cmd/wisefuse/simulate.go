@@ -110,6 +110,12 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
+	planJSON, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	meta := provenance(fs, "workflow", w.Name, "plan", string(planJSON), "policy", *plan.policy,
+		"platform", platformLabel(*platformFile), "seed", strconv.FormatUint(*seed, 10))
 
 	var s simulateReport
 	var written []string
@@ -121,7 +127,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if *out != "" {
 			dags, _ := tables.DAGRunsPath(*out)
 			// The pair is committed together: *out exists only beside its own DAG table.
-			if err := tables.WriteRun(*out, res.Invocations, res.DAGs); err != nil {
+			if err := tables.WriteRun(*out, res.Invocations, res.DAGs, meta); err != nil {
 				return err
 			}
 			written = []string{*out, dags}
@@ -137,7 +143,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		opt.KeepInvocations = false // records stream out
 		opt.SeriesInterval = *seriesInterval
-		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series); err != nil {
+		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series, meta); err != nil {
 			return err
 		}
 		if *series != "" {

@@ -202,3 +202,33 @@ func TestOverloadWarning(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want no warning", code, errOut)
 	}
 }
+
+// TestSimulateProvenance: simulate's tables carry what made them, as Parquet key-value metadata
+// or a CSV sidecar, and the recorded command names the flags given.
+func TestSimulateProvenance(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{".parquet", ".csv"} {
+		out := filepath.Join(dir, "runs"+ext)
+		if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "2048", "--runs", "3", "--seed", "5", "--out", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		dags, _ := tables.DAGRunsPath(out)
+		for _, f := range []string{out, dags} {
+			m, err := tables.ReadMetadata(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m["workflow"] != "chatbot" || m["seed"] != "5" || m["platform"] != "aws-lambda" ||
+				!strings.Contains(m["plan"], "2048") || !strings.HasPrefix(m["version"], "wisefuse ") ||
+				m["command"] != "wisefuse simulate --memory=2048 --out=runs"+ext+" --runs=3 --seed=5 --workflow=chatbot" {
+				t.Errorf("%s: metadata %q", f, m)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs.csv.meta.json")); err != nil {
+		t.Errorf("CSV sidecar: %v", err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, ".pending*")); len(matches) > 0 {
+		t.Errorf("left behind %v", matches)
+	}
+}
