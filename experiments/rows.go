@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 // a row can never disagree with its schema. Field types give column types: string, float64, int
 // or int64, bool. A tag option nullzero (`col:"slo_s,nullzero"`) marks a column whose zero means
 // "none" (no latency target for a baseline, no prediction, no measurement): the files hold null
-// there, never the 0 a query would average in. A *float64 field is a nullable column where 0 is
+// there, never the 0 a query would average in; nullnan marks a float64 column whose NaN means
+// "not published" or "no closed form". A *float64 field is a nullable column where 0 is
 // a value: nil is null. readTable gives nil for a null.
 
 // schemaOf returns the Schema of row struct T: one column per field, in field order.
@@ -27,10 +29,10 @@ func schemaOf[T any]() tables.Schema {
 	for i := range s {
 		f := rt.Field(i)
 		name, opt, _ := strings.Cut(f.Tag.Get("col"), ",")
-		if name == "" || (opt != "" && opt != "nullzero") {
-			panic(fmt.Sprintf("experiments: field %v.%s has tag %q, want col:\"name\" or col:\"name,nullzero\"", rt, f.Name, f.Tag))
+		if name == "" || (opt != "" && opt != "nullzero" && opt != "nullnan") {
+			panic(fmt.Sprintf("experiments: field %v.%s has tag %q, want col:\"name\", col:\"name,nullzero\" or col:\"name,nullnan\"", rt, f.Name, f.Tag))
 		}
-		s[i] = tables.Column{Name: name, Type: columnType(rt, f), Nullable: opt == "nullzero" || f.Type.Kind() == reflect.Pointer}
+		s[i] = tables.Column{Name: name, Type: columnType(rt, f), Nullable: opt != "" || f.Type.Kind() == reflect.Pointer}
 	}
 	return s
 }
@@ -62,7 +64,8 @@ func rowOf(v any) Row {
 	r := make(Row, rv.NumField())
 	for i := range r {
 		f := rv.Field(i)
-		if strings.HasSuffix(rv.Type().Field(i).Tag.Get("col"), ",nullzero") && f.IsZero() {
+		tag := rv.Type().Field(i).Tag.Get("col")
+		if strings.HasSuffix(tag, ",nullzero") && f.IsZero() || strings.HasSuffix(tag, ",nullnan") && math.IsNaN(f.Float()) {
 			continue // nil: null
 		}
 		switch f.Kind() {

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -59,13 +60,14 @@ func TestRowNulls(t *testing.T) {
 		Policy string   `col:"policy"`
 		SLO    float64  `col:"slo_s,nullzero"`
 		Frac   *float64 `col:"cumulative_fraction"`
+		Pub    float64  `col:"published_s,nullnan"`
 	}
 	schema := schemaOf[r]()
-	if !schema[1].Nullable || !schema[2].Nullable || schema[0].Nullable {
+	if !schema[1].Nullable || !schema[2].Nullable || !schema[3].Nullable || schema[0].Nullable {
 		t.Fatalf("schema %v: want slo_s and cumulative_fraction nullable, policy not", schema)
 	}
 	zero := 0.0
-	rows := []Row{rowOf(r{Policy: "user-max"}), rowOf(r{Policy: "wisefuse", SLO: 3, Frac: &zero})}
+	rows := []Row{rowOf(r{Policy: "user-max", Pub: math.NaN()}), rowOf(r{Policy: "wisefuse", SLO: 3, Frac: &zero})}
 	for _, ext := range []string{".csv", ".parquet"} {
 		path := filepath.Join(t.TempDir(), "t"+ext)
 		if err := writeTable(path, schema, rows); err != nil {
@@ -75,12 +77,12 @@ func TestRowNulls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []Row{{"user-max", nil, nil}, {"wisefuse", 3.0, 0.0}}; !reflect.DeepEqual(got, want) {
+		if want := []Row{{"user-max", nil, nil, nil}, {"wisefuse", 3.0, 0.0, 0.0}}; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: read back %#v, want %#v", ext, got, want)
 		}
 		if ext == ".csv" {
 			b, _ := os.ReadFile(path)
-			if want := "policy,slo_s,cumulative_fraction\nuser-max,,\nwisefuse,3,0\n"; string(b) != want {
+			if want := "policy,slo_s,cumulative_fraction,published_s\nuser-max,,,\nwisefuse,3,0,0\n"; string(b) != want {
 				t.Errorf("CSV = %q, want %q", b, want)
 			}
 		}
@@ -92,7 +94,7 @@ func TestRowNulls(t *testing.T) {
 			}
 		}()
 		type bad struct {
-			A float64 `col:"a,omitempty"`
+			A float64 `col:"a,omitempty"` // nullzero and nullnan are the options
 		}
 		schemaOf[bad]()
 	}
