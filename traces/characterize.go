@@ -32,6 +32,8 @@ type Characterization struct {
 	unknownData  int64
 	dataSketch   *logSketch
 	skewSketch   *logSketch
+	maxSkew      float64 // the tails, to check against the published Azure numbers
+	maxLatency   float64
 }
 
 // Latency groups.
@@ -74,6 +76,7 @@ func (c *Characterization) Add(r *DAGInvocation) {
 		c.dataSketch.add(float64(r.DataBytes))
 	}
 	c.skewSketch.add(r.Skew)
+	c.maxSkew, c.maxLatency = math.Max(c.maxSkew, r.Skew), math.Max(c.maxLatency, r.Latency)
 	if r.Skew >= HighSkew {
 		c.latency[highSkew].add(r.Latency)
 	} else {
@@ -197,8 +200,10 @@ func (c *Characterization) Stats(ref Published) []Stat {
 		Stat{"data_bytes_p99", c.dataSketch.quantile(0.99), ""},
 		Stat{"skew_p50", c.skewSketch.quantile(0.5), ""},
 		Stat{"skew_p99", c.skewSketch.quantile(0.99), ""},
+		Stat{"skew_max", c.maxSkew, ""},
 		Stat{"latency_p50_s", c.all.quantile(0.5), ""},
 		Stat{"latency_p99_s", c.all.quantile(0.99), ""},
+		Stat{"latency_max_s", c.maxLatency, ""},
 	)
 	for g, name := range []string{"small_data", "large_data", "low_skew", "high_skew"} {
 		med, n := c.MedianLatency(g)
