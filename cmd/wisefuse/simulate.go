@@ -15,6 +15,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -120,6 +121,15 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
+		perRun := policy.Invocations(w)
+		what := fmt.Sprintf("%d runs, each one's DAG record kept", *runs)
+		if *out != "" {
+			what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", *runs, perRun)
+		}
+		if msg := memoryWarning(simulateMemory(*runs, perRun, *out != ""), availableMemory(), what,
+			"fewer --runs, or --arrivals, which streams its records"); msg != "" {
+			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+		}
 		res, err := sim.Run(w, p, *runs, opt)
 		if err != nil {
 			return err
