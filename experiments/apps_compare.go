@@ -282,6 +282,14 @@ func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline
 	if wr := findCompareRow(t, app, wf); wr != nil {
 		h.Ours += " (" + cellStr(t, wr, "rule") + ")"
 	}
+	switch {
+	case paper >= 0 && red > 0 && appAbs(red-paper) <= 0.10:
+		h.Means = fmt.Sprintf("Reproduces the paper: WiseFuse's %s is lower than %s's by about the paper's margin.", what, ref)
+	case paper >= 0 && red > 0:
+		h.Means = fmt.Sprintf("Same direction as the paper (WiseFuse's %s is lower than %s's), by a different margin.", what, ref)
+	case paper >= 0:
+		h.Means = fmt.Sprintf("Does not reproduce the paper: here WiseFuse's %s is not lower than %s's.", what, ref)
+	}
 	if paper >= 0 {
 		h.Diff = fmt.Sprintf("%+.0f points", 100*(red-paper))
 		if appAbs(red-paper) > 0.10 {

@@ -151,9 +151,23 @@ func sweepHeadlines(t *Table, what string, format func(float64) string) []Headli
 			Paper: "no sweep in the paper (63% / 61% for video)",
 			Ours:  fmt.Sprintf("%s cost, %s P95", lowerOrHigher(cost), lowerOrHigher(p95)),
 			Note:  targetNote(sweepValue(t, "wisefuse", x, "p95_s"), sweepValue(t, "wisefuse", x, "slo_s")),
+			Means: sweepMeans(cost, p95),
 		})
 	}
 	return hs
+}
+
+// sweepMeans says in a sentence what a sweep point's two reductions mean.
+func sweepMeans(cost, p95 float64) string {
+	switch {
+	case cost > 0 && p95 > 0:
+		return "WiseFuse is both cheaper than the fastest user choice and faster than the cheapest one here."
+	case cost > 0:
+		return "WiseFuse is cheaper than the fastest user choice but not faster than the cheapest one here."
+	case p95 > 0:
+		return "WiseFuse is faster than the cheapest user choice but costs more than the fastest one here."
+	}
+	return "WiseFuse beats neither user choice here."
 }
 
 // lowerOrHigher prints a relative reduction r (0.3 = 30% lower) in words.
