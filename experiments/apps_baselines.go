@@ -28,10 +28,10 @@ type baselinesRow struct {
 	Variant    string  `col:"variant"`
 	Policy     string  `col:"policy"`
 	Rule       string  `col:"rule"`
-	SLO        float64 `col:"slo_s"`
-	Budget     float64 `col:"budget_usd"`
-	PredP95    float64 `col:"pred_p95_s"`
-	PredCost   float64 `col:"pred_cost_usd"`
+	SLO        float64 `col:"slo_s,nullzero"`
+	Budget     float64 `col:"budget_usd,nullzero"`
+	PredP95    float64 `col:"pred_p95_s,nullzero"`
+	PredCost   float64 `col:"pred_cost_usd,nullzero"`
 	SimP95     float64 `col:"sim_p95_s"`
 	SimCost    float64 `col:"sim_cost_usd"`
 	Plan       string  `col:"plan"`

@@ -25,6 +25,10 @@ type DAGSpec struct {
 	DataBytes float64
 	// TargetSkew is the slowest / fastest ratio the widest stage is calibrated to (1 for width 1).
 	TargetSkew float64
+	// MaxSkew bounds the slowest / fastest ratio any invocation can draw (0: no bound): the
+	// population's cap on targets (PopulationConfig.MaxSkew) also caps what a narrow stage draws
+	// around its target, so no trace row reports a skew beyond it.
+	MaxSkew float64
 	// Work is the median compute of one function invocation, in core-seconds, before the
 	// data-dependent part (see WorkPerByte).
 	Work float64
@@ -149,7 +153,7 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 		}
 	}
 	for i, u := range stratify(zSkew, counts) {
-		dags[i].TargetSkew = 1
+		dags[i].TargetSkew, dags[i].MaxSkew = 1, cfg.MaxSkew
 		if dags[i].Width > 1 {
 			dags[i].TargetSkew = math.Min(math.Exp(-cfg.SkewMeanLog*math.Log1p(-u)), cfg.MaxSkew)
 		}

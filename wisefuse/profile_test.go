@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
 )
 
 // TestReadProfileRejectsBadTimes: a profile file whose times are negative or not finite is
@@ -91,5 +93,30 @@ func TestReadProfileWhere(t *testing.T) {
 		if want := "wisefuse: " + path + tc.want; err == nil || err.Error() != want {
 			t.Errorf("%s:\n got %v\nwant %s", name, err, want)
 		}
+	}
+}
+
+// TestProfileProgress: the progress callback sees every run, counting to sizes x runs, and the
+// profile is the same with or without it.
+func TestProfileProgress(t *testing.T) {
+	w, _ := apps.Lookup("chatbot")
+	o := ProfileOptions{Runs: 5, Sizes: []int{1024, 2048}}
+	plain, err := profileInSim(w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, last, total int64
+	o.Progress = func(done, n int64) { calls, last, total = calls+1, done, n }
+	watched, err := profileInSim(w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 10 || last != 10 || total != 10 {
+		t.Errorf("progress: %d calls, last %d of %d, want 10 of 10", calls, last, total)
+	}
+	a1, _ := json.Marshal(plain)
+	a2, _ := json.Marshal(watched)
+	if string(a1) != string(a2) {
+		t.Error("the profile changed with a progress callback")
 	}
 }

@@ -29,6 +29,9 @@ type ProfileOptions struct {
 	Sizes []int
 	Runs  int    // runs per size; default 300, as the paper profiles
 	Seed  uint64 // default ProfileSeed; size i runs on Seed + i
+	// Progress, when set, is called after every profiling run with the runs done and the total
+	// (sizes x Runs): the CLI's progress bar. It never changes the profile.
+	Progress func(done, total int64)
 }
 
 // DefaultProfileSizes are the sizes profiled by default: below one vCPU, about one, two and four
@@ -76,8 +79,18 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 	sizes = slices.Compact(sizes)
 	b := newProfileBuilder(w)
 	runW := unlimitedMaps(w)
+	sink := b.addRecords
+	if o.Progress != nil {
+		var done int64
+		total := int64(len(sizes) * o.Runs)
+		sink = func(invs []records.Invocation, d *records.DAGRun) error {
+			done++
+			o.Progress(done, total)
+			return b.addRecords(invs, d)
+		}
+	}
 	for i, mem := range sizes {
-		if err := run(runW, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), b.addRecords); err != nil {
+		if err := run(runW, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), sink); err != nil {
 			return nil, fmt.Errorf("wisefuse: profiling %s at %d MB: %w", w.Name, mem, err)
 		}
 	}

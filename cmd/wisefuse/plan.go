@@ -23,7 +23,7 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
 			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
@@ -79,6 +79,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
 	exportASL := fs.String("export-asl", "", "write the plan's deployable form for Step Functions to `FILE` (an ASL state machine) and two files beside it")
+	quiet := fs.Bool("quiet", false, "no progress bar while profiling (there is none when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -134,7 +135,10 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				return err
 			}
 		}
+		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)"})
+		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
 		pl, err := policy.NewWiseFuse(w, env)
+		bar.finish()
 		if err != nil {
 			return err
 		}

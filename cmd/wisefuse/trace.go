@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,14 +113,15 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	w, err := traces.CreateDAGTable(*out)
+	meta := provenance(fs, "platform", platformLabel(*platformFile), "seed", strconv.FormatUint(*seed, 10))
+	w, err := traces.CreateDAGTable(*out, meta)
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
 	var fw *traces.FunctionWriter
 	if *functionTable != "" {
-		if fw, err = traces.CreateFunctionTable(*functionTable); err != nil {
+		if fw, err = traces.CreateFunctionTable(*functionTable, meta); err != nil {
 			return err
 		}
 		defer fw.Abort()
@@ -137,7 +139,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The catalog goes in first: a trace without its catalog cannot be replayed.
-	if err := traces.WriteCatalog(*out, sum.Population); err != nil {
+	if err := traces.WriteCatalog(*out, sum.Population, meta); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -220,7 +222,8 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	default:
 		return usagef("--format %q: want azure2021 or azure2019", *format)
 	}
-	w, err := traces.CreateDAGTable(*out)
+	meta := provenance(fs, "seed", strconv.FormatUint(*seed, 10))
+	w, err := traces.CreateDAGTable(*out, meta)
 	if err != nil {
 		return err
 	}
@@ -229,7 +232,7 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The catalog goes in first: a trace without its catalog cannot be replayed.
-	if err := traces.WriteFunctionCatalog(*out, fns); err != nil {
+	if err := traces.WriteFunctionCatalog(*out, fns, meta); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -264,7 +267,7 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := c.WriteTables(*out, ref); err != nil {
+	if err := c.WriteTables(*out, ref, provenance(fs)); err != nil {
 		return err
 	}
 	if err := c.WriteFigures(*out, ref); err != nil {
