@@ -239,7 +239,7 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 		e.overflow(id)
 		return
 	}
-	e.evq.heap.push(makeEvent(t, e.seq, id, kind))
+	e.evq.push(makeEvent(t, e.seq, id, kind))
 }
 
 // scheduleIn schedules an event at now + the delay of FIFO class q (see queues).

@@ -132,8 +132,9 @@ func TestEventPacking(t *testing.T) {
 	}
 }
 
-// TestQueuesMatchOneHeap: the heap-plus-FIFOs queue pops exactly what one sorted list would,
-// when each FIFO gets events at now plus its constant delay.
+// TestQueuesMatchOneHeap: the two-heaps-plus-FIFOs queue pops exactly what one sorted list would,
+// when each FIFO gets events at now plus its constant delay and the heaps get completions and
+// expiries at any later time, ties included.
 func TestQueuesMatchOneHeap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var q queues
@@ -144,9 +145,13 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 		if r.IntN(3) > 0 || len(ref) == 0 {
 			seq++
 			var e event
-			if c := r.IntN(4); c == 3 {
-				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, int32(seq%1000), evVM)
-				q.heap.push(e)
+			if c := r.IntN(5); c >= 3 {
+				kind := evVM
+				if c == 4 {
+					kind = evExpire
+				}
+				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, int32(seq%1000), kind)
+				q.push(e)
 			} else {
 				e = makeEvent(now+delays[c], seq, int32(seq%1000), evBegin)
 				q.fifos[c].push(e)
