@@ -136,29 +136,63 @@ func (h *eventHeap) pop() event {
 }
 
 // down places e at the root, the root's old value being dropped, and sinks it to its place.
+//
+// Where a node has all four children, the smallest is found as a tournament: the two pairs are
+// compared independently and the winners' keys selected by arithmetic, then the winners compared.
+// A scan (m = j if s[j] comes before s[m], for j = c+1..c+3) chains three comparisons, each
+// waiting for the load of the previous winner; the tournament loads the four children at once
+// and has two comparisons on its critical path. Keys are unique (seq), so both find the same
+// child.
 func (h *eventHeap) down(e event) {
 	s := h.s
 	n := len(s)
 	i := 0
 	for {
 		c := 4*i + 1
-		if c >= n {
+		if c+3 >= n {
+			if c < n {
+				i = h.downLast(e, i, c)
+			}
 			break
 		}
-		m := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
-			// m = j if s[j] comes first, by arithmetic: which child is smallest is a coin toss,
-			// and as a branch it mispredicted about once per level.
-			m ^= (m ^ j) & -int(s[j].less(&s[m]))
-		}
-		if !s[m].before(&e) {
+		a, b := &s[c], &s[c+1]
+		x, y := &s[c+2], &s[c+3]
+		lab, lxy := b.less(a), y.less(x)
+		// The winners, their index and key selected by masks (0 or all ones): which child is smallest
+		// is a coin toss, and as a branch it mispredicted about once per level.
+		mab, mxy := -lab, -lxy
+		w1 := event{tb: a.tb ^ (a.tb^b.tb)&mab, key: a.key ^ (a.key^b.key)&mab}
+		w2 := event{tb: x.tb ^ (x.tb^y.tb)&mxy, key: x.key ^ (x.key^y.key)&mxy}
+		i1, i2 := c+int(lab), c+2+int(lxy)
+		l := w2.less(&w1)
+		mw := -l
+		w := event{tb: w1.tb ^ (w1.tb^w2.tb)&mw, key: w1.key ^ (w1.key^w2.key)&mw}
+		m := i1 ^ (i1^i2)&-int(l)
+		if !w.before(&e) {
 			break
 		}
-		s[i] = s[m]
+		s[i] = w
 		i = m
 	}
 	s[i] = e
+}
+
+// downLast finishes down at node i, whose children s[c:] are fewer than four (the heap's last
+// node with children): e goes to i or, if the smallest child comes before it, to that child's
+// place, which has no children. It returns where e goes.
+func (h *eventHeap) downLast(e event, i, c int) int {
+	s := h.s
+	m := c
+	for j := c + 1; j < len(s); j++ {
+		if s[j].before(&s[m]) {
+			m = j
+		}
+	}
+	if !s[m].before(&e) {
+		return i
+	}
+	s[i] = s[m]
+	return m
 }
 
 // fifo holds events scheduled at now plus a constant delay (state transitions, spill invokes,
