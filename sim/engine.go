@@ -286,8 +286,11 @@ func (e *engine) badTime(t float64) {
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
 // then no longer matter.
 func (e *engine) loop() error {
-	for e.finished < e.total && e.err == nil && e.evq.len() > 0 {
-		ev := e.evq.pop()
+	for e.finished < e.total && e.err == nil {
+		ev, ok := e.evq.pop()
+		if !ok {
+			break
+		}
 		t := ev.time()
 		if !(t >= e.now) { // also NaN
 			e.fail("event at %.9f s is before the clock", t)

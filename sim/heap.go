@@ -56,8 +56,8 @@ func (a *event) less(b *event) uint64 {
 	return borrow
 }
 
-// eventHeap holds the VMs' completions and the pools' keep-alive expiries (about one per busy
-// VM). It is a 4-ary min-heap on a slice, written out for the event type: no interface calls, no
+// eventHeap is a priority queue of events: the engine has two (queues), one for the VMs'
+// completions (about one per busy VM) and one for the pools' keep-alive expiries. It is a 4-ary min-heap on a slice, written out for the event type: no interface calls, no
 // allocation once the slice has grown to the run's peak size, and half the levels of a binary
 // heap (the children of a node share a cache line or two).
 //
@@ -196,8 +196,8 @@ func (h *eventHeap) downLast(e event, i, c int) int {
 }
 
 // fifo holds events scheduled at now plus a constant delay (state transitions, spill invokes,
-// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heap stays
-// small, holding only the VMs' completions and keep-alive expiries.
+// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heaps stay
+// small, holding only the VMs' completions and the keep-alive expiries.
 type fifo struct {
 	buf  []event
 	head int
@@ -235,14 +235,6 @@ const (
 	qInvoke            // Platform.InvokeLatency
 )
 
-func (q *queues) len() int {
-	n := q.heap.len() + q.far.len()
-	for i := range q.fifos {
-		n += len(q.fifos[i].buf) - q.fifos[i].head
-	}
-	return n
-}
-
 // push adds an event scheduled at a variable time: evExpire to far, the others to heap.
 func (q *queues) push(e event) {
 	if e.kind() == evExpire {
@@ -252,7 +244,9 @@ func (q *queues) push(e event) {
 	q.heap.push(e)
 }
 
-func (q *queues) pop() event {
+// pop removes and returns the earliest event, or reports that the queue is empty (which costs
+// the loop nothing more than the comparisons the pop does anyway).
+func (q *queues) pop() (event, bool) {
 	best, from := (*event)(nil), -1
 	if q.heap.len() > 0 {
 		best = q.heap.min()
@@ -268,11 +262,13 @@ func (q *queues) pop() event {
 			best, from = &f.buf[f.head], i
 		}
 	}
-	switch from {
-	case -1:
-		return q.heap.pop()
-	case 3:
-		return q.far.pop()
+	switch {
+	case best == nil:
+		return event{}, false
+	case from < 0:
+		return q.heap.pop(), true
+	case from == 3:
+		return q.far.pop(), true
 	}
 	f := &q.fifos[from]
 	ev := f.buf[f.head]
@@ -280,7 +276,7 @@ func (q *queues) pop() event {
 	if f.head == len(f.buf) {
 		f.buf, f.head = f.buf[:0], 0
 	}
-	return ev
+	return ev, true
 }
 
 func (q *queues) reset() {

@@ -159,14 +159,20 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 			ref.push(e)
 			continue
 		}
-		want, got := ref.pop(), q.pop()
-		if want != got {
+		want := ref.pop()
+		got, ok := q.pop()
+		if !ok || want != got {
 			t.Fatalf("step %d: queues popped (%v, %d), want (%v, %d)", step, got.time(), got.seq(), want.time(), want.seq())
 		}
 		now = want.time()
 	}
-	if q.len() != len(ref) {
-		t.Fatalf("%d events left in queues, want %d", q.len(), len(ref))
+	for range ref {
+		if _, ok := q.pop(); !ok {
+			t.Fatalf("queues ran dry with %d events in the reference", len(ref))
+		}
+	}
+	if _, ok := q.pop(); ok {
+		t.Fatalf("queues popped an event after the reference's %d", len(ref))
 	}
 }
 
