@@ -43,6 +43,10 @@ type psSim struct {
 	// cache holds every item's phases of a narrow Map, built once per profiled size, Map and
 	// storage flags (they do not depend on the VM size), in one array.
 	cache map[phaseKey]*itemPhases
+	// lastKey and last are the most recent cache entry: a Map's replays come in long series with
+	// the same key, so most skip the map lookup.
+	lastKey phaseKey
+	last    *itemPhases
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
@@ -102,7 +106,10 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	if total := items.runStart[len(items.runStart)-1]; total <= maxCachedItems {
 		k := phaseKey{src.index, si, remoteIn, remoteOut}
-		c := ps.cache[k]
+		c := ps.last
+		if c == nil || k != ps.lastKey {
+			c = ps.cache[k]
+		}
 		if c == nil {
 			c = &itemPhases{off: make([]int, total+1)}
 			for j := range total {
@@ -114,6 +121,7 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			}
 			ps.cache[k] = c
 		}
+		ps.lastKey, ps.last = k, c
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
