@@ -28,9 +28,12 @@ type psSim struct {
 	left   []float64 // what is left of the current phase
 	rate   []float64
 	// done is the threshold under which what is left of the current phase counts as finished.
-	done  []float64
-	kind  []uint8 // the kind of each item's current phase
-	order []int   // computing items
+	done []float64
+	kind []uint8 // the kind of each item's current phase
+	// pcap and pov are the cap and oversub of each item's current phase (allocateCPU reads them).
+	pcap, pov []float64
+	act       []int // items not done yet, in index order
+	order     []int // computing items
 	// netOrder are the transferring items; open is water filling's scratch.
 	netOrder, open []int
 	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
@@ -40,6 +43,10 @@ type psSim struct {
 	// cache holds every item's phases of a narrow Map, built once per profiled size, Map and
 	// storage flags (they do not depend on the VM size), in one array.
 	cache map[phaseKey]*itemPhases
+	// lastKey and last are the most recent cache entry: a Map's replays come in long series with
+	// the same key, so most skip the map lookup.
+	lastKey phaseKey
+	last    *itemPhases
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
@@ -99,7 +106,10 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	if total := items.runStart[len(items.runStart)-1]; total <= maxCachedItems {
 		k := phaseKey{src.index, si, remoteIn, remoteOut}
-		c := ps.cache[k]
+		c := ps.last
+		if c == nil || k != ps.lastKey {
+			c = ps.cache[k]
+		}
 		if c == nil {
 			c = &itemPhases{off: make([]int, total+1)}
 			for j := range total {
@@ -111,6 +121,7 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			}
 			ps.cache[k] = c
 		}
+		ps.lastKey, ps.last = k, c
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
@@ -204,79 +215,88 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
 	ps.done = slices.Grow(ps.done[:0], n)[:n]
 	ps.kind = slices.Grow(ps.kind[:0], n)[:n]
-	active := 0
+	ps.pcap = slices.Grow(ps.pcap[:0], n)[:n]
+	ps.pov = slices.Grow(ps.pov[:0], n)[:n]
+	// Only the items not done yet are visited, in index order: allocateCPU's water filling
+	// subtracts the capped items' rates in that order.
+	act := ps.act[:0]
 	for i := range n {
 		ps.cur[i] = 0
 		ps.rate[i] = 0
 		ps.kind[i] = phaseKind(ps.phases[i], 0)
 		if ps.kind[i] != kindDone {
-			a := ps.phases[i][0].amount
+			ph := &ps.phases[i][0]
+			a := ph.amount
+			ps.pcap[i], ps.pov[i] = ph.cap, ph.oversub
 			ps.left[i] = a
 			ps.done[i] = 1e-12 * max(1, a)
 			if ps.kind[i] == kindWait {
 				ps.rate[i] = 1
 			}
-			active++
+			act = append(act, i)
 		}
 	}
 	now := 0.0
 	netChanged, cpuChanged := true, true
-	for active > 0 {
+	left, rate, done := ps.left[:n], ps.rate[:n], ps.done[:n]
+	for len(act) > 0 {
 		if netChanged {
-			ps.allocateNet(n)
+			ps.allocateNet(act)
 			netChanged = false
 		}
 		if cpuChanged {
-			ps.allocateCPU(n, vcpu)
+			ps.allocateCPU(act, vcpu)
 			cpuChanged = false
 		}
 		dt := math.Inf(1)
-		for i := range n {
-			if r := ps.rate[i]; r > 0 {
-				dt = min(dt, ps.left[i]/r)
+		for _, i := range act {
+			if r := rate[i]; r > 0 {
+				dt = min(dt, left[i]/r)
 			}
 		}
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		for i := range n {
+		for k := 0; k < len(act); {
+			i := act[k]
+			left[i] -= rate[i] * dt
+			if left[i] > done[i] {
+				k++
+				continue
+			}
 			was := ps.kind[i]
-			if was == kindDone {
-				continue
-			}
-			ps.left[i] -= ps.rate[i] * dt
-			if ps.left[i] > ps.done[i] {
-				continue
-			}
 			ph := ps.phases[i]
 			ps.cur[i]++
 			next := phaseKind(ph, ps.cur[i])
 			ps.kind[i] = next
-			switch next {
-			case kindDone:
-				active--
-				ps.rate[i] = 0
-			case kindWait:
-				ps.rate[i] = 1
-			}
-			if next != kindDone {
-				a := ph[ps.cur[i]].amount
-				ps.left[i] = a
-				ps.done[i] = 1e-12 * max(1, a)
-			}
 			netChanged = netChanged || was == kindNet || next == kindNet
 			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
+			if next == kindDone {
+				rate[i] = 0
+				act = append(act[:k], act[k+1:]...)
+				continue
+			}
+			if next == kindWait {
+				rate[i] = 1
+			}
+			p := &ph[ps.cur[i]]
+			a := p.amount
+			ps.pcap[i], ps.pov[i] = p.cap, p.oversub
+			left[i] = a
+			done[i] = 1e-12 * max(1, a)
+			k++
 		}
 	}
+	ps.act = act
 	return now
 }
 
 // allocateNet sets the transfers' rates: an equal split of the VM's network, at most one
 // connection's rate each.
-func (ps *psSim) allocateNet(n int) {
+func (ps *psSim) allocateNet(act []int) {
 	ps.netOrder = ps.netOrder[:0]
-	for i := range n {
+	for _, i := range act {
 		if ps.kind[i] == kindNet {
 			ps.netOrder = append(ps.netOrder, i)
 		}
@@ -293,24 +313,26 @@ func (ps *psSim) allocateNet(n int) {
 // phase's cap (water filling: phases capped below the fair share get their cap, the rest split
 // what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
 // of the visible cores; with several items computing, each is slowed by contention.
-func (ps *psSim) allocateCPU(n int, vcpu Cores) {
-	ps.order = ps.order[:0]
-	for i := range n {
-		if ps.kind[i] == kindCPU {
-			ps.order = append(ps.order, i)
-		}
-	}
-	left := vcpu.Share
+func (ps *psSim) allocateCPU(act []int, vcpu Cores) {
 	// open is filtered in place, so it must not share ps.order's array: the loops below still
 	// need every computing item.
-	open := append(ps.open[:0], ps.order...)
+	order, open := ps.order[:0], ps.open[:0]
+	for _, i := range act {
+		if ps.kind[i] == kindCPU {
+			order = append(order, i)
+			open = append(open, i)
+		}
+	}
+	ps.order = order
+	rate, pcap := ps.rate, ps.pcap
+	left := vcpu.Share
 	for len(open) > 0 {
 		share := left / float64(len(open))
 		kept := open[:0]
 		capped := false
 		for _, i := range open {
-			if c := ps.phases[i][ps.cur[i]].cap; c <= share {
-				ps.rate[i] = c
+			if c := pcap[i]; c <= share {
+				rate[i] = c
 				left -= c
 				capped = true
 			} else {
@@ -320,20 +342,22 @@ func (ps *psSim) allocateCPU(n int, vcpu Cores) {
 		open = kept
 		if !capped {
 			for _, i := range open {
-				ps.rate[i] = share
+				rate[i] = share
 			}
 			break
 		}
 	}
 	ps.open = open
-	for _, i := range ps.order {
-		ph := ps.phases[i][ps.cur[i]]
-		ps.rate[i] *= ps.oversubEfficiency(ps.rate[i]*vcpu.Visible/vcpu.Share, ph.cap, ph.oversub)
+	for _, i := range order {
+		// Without oversubscription (g = 0, every serial phase) the efficiency is 1.
+		if g := ps.pov[i]; g > 0 {
+			rate[i] *= ps.oversubEfficiency(rate[i]*vcpu.Visible/vcpu.Share, pcap[i], g)
+		}
 	}
-	if k := len(ps.order); k > 1 && ps.contention > 0 {
+	if k := len(order); k > 1 && ps.contention > 0 {
 		slow := 1 + ps.contention*float64(k-1)
-		for _, i := range ps.order {
-			ps.rate[i] /= slow
+		for _, i := range order {
+			rate[i] /= slow
 		}
 	}
 }

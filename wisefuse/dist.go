@@ -91,44 +91,83 @@ func addIndependent(dst, a, b Latency) Latency {
 
 // sortAtoms sorts s ascending, as slices.Sort does (any correct sort gives the same values), but
 // faster on what addIndependent makes (the search sorts one sum per partial plan, tens of
-// thousands per search): a counting pass into n/4 buckets of equal width between the smallest and
-// largest value, then an insertion sort of the nearly sorted result. A skewed input that would
-// make the insertion sort quadratic falls back to slices.Sort, as do NaNs and infinities.
+// thousands per search): a counting pass into about n buckets of equal width between the smallest
+// and largest value (each value's bucket computed once), then an insertion sort of the nearly
+// sorted result, which mostly finds each value already in place. A skewed input that would make
+// the insertion sort quadratic falls back to slices.Sort, as do NaNs and infinities.
 func sortAtoms(s []float64) {
 	n := len(s)
-	const maxN = 1024
+	// maxN bounds the stack buffers (which Go zeroes on every call); the default 256 atoms fit.
+	const maxN = 512
 	if n < 32 || n > maxN {
 		slices.Sort(s)
 		return
 	}
-	lo, hi := s[0], s[0]
-	for _, v := range s[1:] {
-		lo, hi = min(lo, v), max(hi, v) // NaN propagates and fails the test below
+	// The extremes, in two interleaved halves (shorter dependency chains), with plain
+	// comparisons (the built-in min and max spend time on NaN rules); a NaN is caught apart.
+	lo, hi, lo2, hi2 := s[0], s[0], s[1], s[1]
+	nan := false
+	for i := 2; i+1 < n; i += 2 {
+		v, w := s[i], s[i+1]
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+		if w < lo2 {
+			lo2 = w
+		}
+		if w > hi2 {
+			hi2 = w
+		}
+		if v != v || w != w {
+			nan = true
+		}
 	}
-	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+	v := s[n-1]
+	if lo2 < lo {
+		lo = lo2
+	}
+	if hi2 > hi {
+		hi = hi2
+	}
+	if v < lo {
+		lo = v
+	}
+	if v > hi {
+		hi = v
+	}
+	if nan || s[0] != s[0] || s[1] != s[1] || v != v || !(hi > lo) || math.IsInf(hi-lo, 0) {
 		slices.Sort(s)
 		return
 	}
-	nb := n / 4
+	nb := n
 	scale := float64(nb) / (hi - lo) * (1 - 1e-9)
-	var count [maxN/4 + 1]int32
+	var count [maxN + 1]int32
+	var keys [maxN]uint16
 	var buf [maxN]float64
 	tmp := buf[:n]
 	copy(tmp, s)
-	for _, v := range tmp {
-		count[min(int((v-lo)*scale), nb-1)+1]++
+	for i, v := range tmp {
+		k := min(int((v-lo)*scale), nb-1)
+		keys[i] = uint16(k)
+		count[k+1]++
 	}
 	for k := 1; k <= nb; k++ {
 		count[k] += count[k-1]
 	}
-	for _, v := range tmp {
-		k := min(int((v-lo)*scale), nb-1)
+	for i, v := range tmp {
+		k := keys[i]
 		s[count[k]] = v
 		count[k]++
 	}
 	budget := 16 * n // element moves before giving up on the insertion sort
 	for i := 1; i < n; i++ {
 		v := s[i]
+		if s[i-1] <= v {
+			continue
+		}
 		j := i
 		for j > 0 && s[j-1] > v {
 			s[j] = s[j-1]

@@ -1,0 +1,92 @@
+package jsonpos
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// noDuplicateKeys is a fast path: where it answers true, the token scan must find no repeated key.
+func TestNoDuplicateKeysAgreesWithTokenScan(t *testing.T) {
+	many := `{`
+	for i := range 20 {
+		many += `"k` + string(rune('a'+i)) + `":1,`
+	}
+	cases := []struct {
+		doc  string
+		fast bool // what noDuplicateKeys answers
+		dup  bool // whether the token scan finds a repeated key
+	}{
+		{`{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}],"d":"}{,\"a\""}`, true, false},
+		{`{"a":1,"a":2}`, false, true},
+		{`{"a":{"x":1},"b":{"x":1,"y":[1,2,{"x":3}]},"a":0}`, false, true},
+		{`{"a":1,"\u0061":2}`, false, true},
+		{`{"a\"b":1,"c":2}`, false, false},
+		{many + `"kz":2}`, true, false},
+		{many + `"kc":2}`, false, true},
+		{`[{"a":1},{"a":1}]`, true, false},
+		{`{"a":1}{"a":2}`, true, false},
+		{`{"a":1]`, false, false},
+		{`{"a":"é","é":1}`, false, false},
+		{`{"a":1,"b":2`, true, false},
+	}
+	for _, c := range cases {
+		if got := noDuplicateKeys([]byte(c.doc)); got != c.fast {
+			t.Errorf("noDuplicateKeys(%s) = %v, want %v", c.doc, got, c.fast)
+		}
+		if got := duplicateKeyByTokens([]byte(c.doc)) != nil; got != c.dup {
+			t.Errorf("token scan of %s finds a repeated key: %v, want %v", c.doc, got, c.dup)
+		}
+		if got := duplicateKey([]byte(c.doc), Options{}) != nil; got != c.dup {
+			t.Errorf("duplicateKey(%s) gives an error: %v, want %v", c.doc, got, c.dup)
+		}
+	}
+	// Random documents, and the same with bytes dropped, doubled or swapped: wherever the fast
+	// scan answers true, the token scan finds nothing.
+	r := rand.New(rand.NewPCG(3, 4))
+	keys := []string{`"a"`, `"b"`, `"c"`, `"\u0061"`, `"a\"{"`, `"x y"`}
+	var gen func(depth int) string
+	gen = func(depth int) string {
+		switch k := r.IntN(6); {
+		case depth > 3 || k < 2:
+			return []string{`1`, `-2.5e3`, `"s"`, `"}]{["`, `true`, `null`}[r.IntN(6)]
+		case k < 4:
+			var parts []string
+			for range r.IntN(4) {
+				parts = append(parts, keys[r.IntN(len(keys))]+":"+gen(depth+1))
+			}
+			return "{" + strings.Join(parts, ",") + "}"
+		default:
+			var parts []string
+			for range r.IntN(4) {
+				parts = append(parts, gen(depth+1))
+			}
+			return "[" + strings.Join(parts, ", ") + "]"
+		}
+	}
+	checked, fast := 0, 0
+	for range 20000 {
+		doc := []byte(gen(0))
+		if len(doc) > 1 && r.IntN(2) == 0 {
+			i := r.IntN(len(doc) - 1)
+			switch r.IntN(3) {
+			case 0:
+				doc = append(doc[:i], doc[i+1:]...)
+			case 1:
+				doc = append(doc[:i+1], doc[i:]...)
+			default:
+				doc[i], doc[i+1] = doc[i+1], doc[i]
+			}
+		}
+		checked++
+		if noDuplicateKeys(doc) {
+			fast++
+			if err := duplicateKeyByTokens(doc); err != nil {
+				t.Fatalf("%s: the fast scan finds no repeated key, the token scan: %v", doc, err)
+			}
+		}
+	}
+	if fast < checked/4 {
+		t.Errorf("the fast scan answered for %d of %d documents; want most plain ones", fast, checked)
+	}
+}
