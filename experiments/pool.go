@@ -39,6 +39,13 @@ func runPool(cfg Config, pending []cellJob) error {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				// A cell handed over as the run stopped is dropped: once done is closed the
+				// feeder's select may still pick the send, and the first error must stop new cells.
+				select {
+				case <-done:
+					continue
+				default:
+				}
 				if err := runCell(j); err != nil {
 					fail(err)
 					continue
