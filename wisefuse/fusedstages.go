@@ -40,6 +40,8 @@ var spillBundles = []int{1, 2, 4, 8}
 func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, spills bool) {
 	st := &m.w.Steps[k]
 	switch {
+	case st.Pass:
+		return true, 0, 0, false
 	case st.Task != "":
 		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].Threads, false
 	case flatParallel(st):
@@ -106,11 +108,11 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 	var segs []segment
 	for _, spill := range append([]int{0}, spillBundles...) {
 		need, threads := 0, 0.0
-		maps, pars, mapAt, wideMap, spills := 0, 0, -1, false, false
+		maps, pars, passes, mapAt, wideMap, spills := 0, 0, 0, -1, false, false
 		for j := i; j < len(m.w.Steps); j++ {
 			ok, n, t, sp := m.fusableStep(j, spill)
-			if !ok {
-				break
+			if !ok || (j == i && m.w.Steps[j].Pass) {
+				break // a group starts with a step that has a gap of its own
 			}
 			need, threads, spills = max(need, n), max(threads, t), spills || sp
 			if need > grid[len(grid)-1] {
@@ -125,6 +127,8 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 				wideMap = items > maxB
 			case st.Parallel != nil:
 				pars++
+			case st.Pass:
+				passes++
 			}
 			if j == i {
 				continue
@@ -133,7 +137,7 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 			switch {
 			case spill > 0 && !spills:
 				continue // the same as all items in the VM
-			case spill == 0 && pars == 0 && maps < 2 && !oneWideMap:
+			case spill == 0 && pars == 0 && passes == 0 && maps < 2 && !oneWideMap:
 				continue // fusedMapSegments' (or plain tasks')
 			}
 			saturated := false
@@ -175,7 +179,7 @@ func (m *Model) fusedStagesGroup(plan *dag.Plan, i, g int) bool {
 	maps := 0
 	for j := i; j < len(m.w.Steps) && plan.FusionGroup(m.w.Steps[j].Name) == g; j++ {
 		st := &m.w.Steps[j]
-		if st.Parallel != nil {
+		if st.Parallel != nil || st.Pass {
 			return true
 		}
 		if st.Map != nil && !isNested(st) {
@@ -283,7 +287,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				for b := host; b < hi; b += sg.spill[s-i] {
 					e := min(hi, b+sg.spill[s-i])
-					sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first)
+					sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
 					t = max(t, plat.InvokeLatency+sb)
 					cost += usd + vmCost(plat, mem, sb)
 				}
@@ -294,7 +298,13 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				cost += float64(gets)*plat.GetUSD + float64(puts)*plat.PutUSD
 			}
 		}
-		vals = append(vals, src.stages[i].gap[r]+busy)
+		lat := m.groupGap(src, i, r) + busy
+		if m.w.Steps[j-1].Pass {
+			// The Pass's state, whose latency the profile put in the gap of what follows it,
+			// runs inside the group.
+			lat = max(0, lat-plat.TransitionLatency)
+		}
+		vals = append(vals, lat)
 		cost += vmCost(plat, mem, busy)
 	}
 	sc.vals = vals
@@ -304,12 +314,26 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	}
 }
 
+// groupGap is the orchestration gap of run r before a fusion group that starts at top-level step
+// i. A Map's or a Parallel's profiled gap runs to its first invocation, through two states (the
+// Map or Parallel, then the item's or branch's task); the group is one state, so one state
+// transition's latency (a platform fact) comes off.
+func (m *Model) groupGap(src *sizeData, i, r int) float64 {
+	g := src.stages[i].gap[r]
+	if st := &m.w.Steps[i]; st.Map != nil || st.Parallel != nil {
+		g = max(0, g-m.opts.Platform.TransitionLatency)
+	}
+	return g
+}
+
 // replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
 // how long the VM is busy and the storage requests' price. Input comes in the invocation payload,
 // or from storage when fromStorage (the Map is its group's first step, so the host holds no
 // input) or when it exceeds the payload limit; output returns in the payload, or through storage
-// above the limit.
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool) (busy, usd float64) {
+// above the limit. The spills of a run start together, so the pullers spilled items pull their
+// payloads from the host at once and share its network: each payload moves at most at the
+// host's bandwidth over pullers.
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	plat := m.opts.Platform
 	payload := func(fn string, in bool) via {
 		bytes := m.dataBytes[fn][1]
@@ -320,6 +344,12 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 			return viaStorage
 		}
 		return viaPayload
+	}
+	// A transfer alone in its VM moves at min(connection, VM) (splitTransfer); a payload pull
+	// at min(that, host / pullers).
+	slow := 1.0
+	if alone := min(plat.ConnectionBps, plat.VMNetworkBps); alone > 0 && pullers > 0 {
+		slow = max(1, alone/(plat.VMNetworkBps/float64(pullers)))
 	}
 	nt := items.tasks
 	ps.buf = ps.buf[:0]
@@ -343,7 +373,17 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 			if out == viaStorage {
 				usd += storageCost(plat, 0, items.up[k])
 			}
+			at := len(ps.buf)
 			ps.buf = m.taskPhases(ps.buf, fns[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
+			if in == viaPayload && slow > 1 {
+				// The phases' first transfer is the input: it moves as if slow times larger.
+				for x := at; x < len(ps.buf); x++ {
+					if ps.buf[x].net {
+						ps.buf[x].amount *= slow
+						break
+					}
+				}
+			}
 		}
 		ps.off = append(ps.off, len(ps.buf))
 	}
