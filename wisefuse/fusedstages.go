@@ -13,30 +13,70 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 )
 
-// flatParallel reports whether st is a Parallel whose branches hold only tasks and passes: the
-// Parallels a fused group can hold.
+// flatParallel reports whether st is a Parallel a fused group can hold: each branch holds tasks
+// and passes, or passes and one Map of tasks (whose items then run side by side with the other
+// branches).
 func flatParallel(st *dag.Step) bool {
 	if st.Parallel == nil {
 		return false
 	}
 	for _, br := range st.Parallel {
+		tasks, maps := 0, 0
 		for k := range br {
-			if br[k].Task == "" && !br[k].Pass {
+			switch {
+			case br[k].Task != "":
+				tasks++
+			case br[k].Map != nil && !isNested(&br[k]):
+				maps++
+			case !br[k].Pass:
 				return false
 			}
 		}
+		if maps > 1 || (maps == 1 && tasks > 0) {
+			return false
+		}
 	}
 	return true
+}
+
+// branchMap returns the Map of branch br of a flat Parallel, or nil.
+func branchMap(br []dag.Step) *dag.Step {
+	for k := range br {
+		if br[k].Map != nil {
+			return &br[k]
+		}
+	}
+	return nil
 }
 
 // spillBundles are the bundles a fused group's Maps may keep in the group's VM while the other
 // items spill, that many per VM, to VMs of their own (besides all items in the VM).
 var spillBundles = []int{1, 2, 4, 8}
 
+// inVM is how a Map in a fused group runs when it keeps spill items in the VM (0: all, which
+// needs an item count that never varied: always, the skeleton's count fixed): ok, the items in
+// the VM at most, whether some run spills, and the memory and threads of one item.
+func (m *Model) inVM(st *dag.Step, most int, always bool, spill int) (ok bool, in int, spills bool, per int, threads float64) {
+	items, fixed := st.Map.FixedItems()
+	if spill == 0 && (!fixed || !always) {
+		return false, 0, false, 0, 0
+	}
+	in = items
+	if spill > 0 {
+		in = min(spill, most)
+		spills = spill < most
+	}
+	for _, fn := range iteratorTasks(st) {
+		per = max(per, m.w.Function(fn).MinMemoryMB)
+		threads = max(threads, m.curves[fn].Threads)
+	}
+	return true, in, spills, per, threads
+}
+
 // fusableStep reports whether top-level step k can join a fused group whose Maps keep spill items
-// in the VM (0: all of them, which needs a fixed item count): a task, a flat Parallel, or a Map
-// of tasks. It returns the memory its invocations in the group's VM need together, the threads
-// they can use together, and whether a Map spills items in some run.
+// in the VM (0: all of them, which needs a fixed item count): a task, a pass, a flat Parallel, or
+// a Map of tasks. It returns the memory its invocations in the group's VM need together, the
+// threads they can use together, and whether a Map spills items in some run.
 func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, spills bool) {
 	st := &m.w.Steps[k]
 	switch {
@@ -45,8 +85,16 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 	case st.Task != "":
 		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].Threads, false
 	case flatParallel(st):
-		for _, br := range st.Parallel {
+		for b, br := range st.Parallel {
 			bn, bt := 0, 0.0
+			if ms := branchMap(br); ms != nil {
+				most, always := m.branchItems(k, b, ms)
+				ok, in, sp, per, t := m.inVM(ms, most, always, spill)
+				if !ok {
+					return false, 0, 0, false
+				}
+				bn, bt, spills = in*per, float64(in)*t, spills || sp
+			}
 			for i := range br {
 				if fn := br[i].Task; fn != "" {
 					bn = max(bn, m.w.Function(fn).MinMemoryMB)
@@ -56,26 +104,36 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 			need += bn
 			threads += bt
 		}
-		return true, need, threads, false
+		return true, need, threads, spills
 	case st.Map != nil && !isNested(st):
-		items, fixed := st.Map.FixedItems()
-		if spill == 0 && (!fixed || !m.itemsAlwaysFixed(k)) {
+		ok, in, sp, per, t := m.inVM(st, m.mostItems(k), m.itemsAlwaysFixed(k), spill)
+		if !ok {
 			return false, 0, 0, false
 		}
-		in := m.mostItems(k)
-		if spill > 0 && spill < in {
-			in, spills = spill, true
-		} else if spill == 0 {
-			in = items
-		}
-		per, t := 0, 0.0
-		for _, fn := range iteratorTasks(st) {
-			per = max(per, m.w.Function(fn).MinMemoryMB)
-			t = max(t, m.curves[fn].Threads)
-		}
-		return true, in * per, float64(in) * t, spills
+		return true, in * per, float64(in) * t, sp
 	}
 	return false, 0, 0, false
+}
+
+// branchItems is the most items Map ms, the Map of branch b of Parallel step k, had in a
+// profiled run, and whether every run had its skeleton's fixed count.
+func (m *Model) branchItems(k, b int, ms *dag.Step) (most int, always bool) {
+	fixed, isFixed := ms.Map.FixedItems()
+	always = isFixed
+	for _, sd := range m.sizes {
+		ns := sd.stages[k].nested
+		for r := range sd.runs {
+			seq := ns.nodes[ns.root[r]].kids[b]
+			for _, x := range ns.nodes[seq].kids {
+				if ns.nodes[x].kind == nodeMap {
+					n := len(ns.nodes[x].kids)
+					most = max(most, n)
+					always = always && n == fixed
+				}
+			}
+		}
+	}
+	return most, always
 }
 
 // mostItems is the most items Map step k had in a profiled run.
@@ -184,7 +242,7 @@ func (m *Model) fusedStagesGroup(plan *dag.Plan, i, g int) bool {
 		}
 		if st.Map != nil && !isNested(st) {
 			maps++
-			if m.spillOf(plan, j) > 0 {
+			if spill, _ := m.spillOf(plan, j); spill > 0 {
 				return true
 			}
 		}
@@ -200,8 +258,11 @@ func (m *Model) fusedStagesSegment(plan *dag.Plan, i, g int) (segment, error) {
 	for ; sg.end < len(steps) && plan.FusionGroup(steps[sg.end].Name) == g; sg.end++ {
 		st := &steps[sg.end]
 		spill := 0
-		if st.Map != nil && !isNested(st) {
-			spill = m.spillOf(plan, sg.end)
+		if (st.Map != nil && !isNested(st)) || flatParallel(st) {
+			var agree bool
+			if spill, agree = m.spillOf(plan, sg.end); !agree {
+				return sg, fmt.Errorf("wisefuse: fusion group %d: the maps in parallel %q keep different bundles in the VM; the modeler takes one per parallel", g, st.Name)
+			}
 		}
 		if ok, _, _, _ := m.fusableStep(sg.end, spill); !ok {
 			return sg, fmt.Errorf("wisefuse: fusion group %d holds %s step %q; a group with a parallel or a spilling map may hold tasks, maps of tasks, and parallels of task chains, and a map whose item count varied between profiled runs must spill", g, st.Kind(), st.Name)
@@ -217,14 +278,31 @@ func (m *Model) fusedStagesSegment(plan *dag.Plan, i, g int) (segment, error) {
 
 // spillOf is the bundle that Map step k keeps in its fused VM under plan when the other items of
 // some run spill (its bundle is below the item count, or the count varied between profiled runs),
-// else 0.
-func (m *Model) spillOf(plan *dag.Plan, k int) int {
+// else 0. For a flat Parallel it is that of its Maps, which must agree (ok false if not).
+func (m *Model) spillOf(plan *dag.Plan, k int) (spill int, ok bool) {
 	st := &m.w.Steps[k]
-	b := plan.BundleOf(st.Name)
-	if items, fixed := st.Map.FixedItems(); fixed && m.itemsAlwaysFixed(k) && b >= items {
-		return 0
+	of := func(ms *dag.Step, always bool) int {
+		b := plan.BundleOf(ms.Name)
+		if items, fixed := ms.Map.FixedItems(); fixed && always && b >= items {
+			return 0
+		}
+		return b
 	}
-	return b
+	if st.Map != nil {
+		return of(st, m.itemsAlwaysFixed(k)), true
+	}
+	spill = -1
+	for b, br := range st.Parallel {
+		if ms := branchMap(br); ms != nil {
+			_, always := m.branchItems(k, b, ms)
+			if v := of(ms, always); spill >= 0 && v != spill {
+				return 0, false
+			} else {
+				spill = v
+			}
+		}
+	}
+	return max(spill, 0), true
 }
 
 // walkStepTasks calls fn with the function of every task in st, nested ones included.
@@ -293,9 +371,13 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				busy += t
 			case st.Parallel != nil:
-				t, gets, puts := sc.ps.replayBranches(m, src.stages[s].nested, r, c, first, last)
+				spill := 0
+				if sg.spill != nil {
+					spill = sg.spill[s-i]
+				}
+				t, usd := sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
 				busy += t
-				cost += float64(gets)*plat.GetUSD + float64(puts)*plat.PutUSD
+				cost += usd
 			}
 		}
 		lat := m.groupGap(src, i, r) + busy
@@ -326,120 +408,197 @@ func (m *Model) groupGap(src *sizeData, i, r int) float64 {
 	return g
 }
 
-// replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
-// how long the VM is busy and the storage requests' price. Input comes in the invocation payload,
-// or from storage when fromStorage (the Map is its group's first step, so the host holds no
-// input) or when it exceeds the payload limit; output returns in the payload, or through storage
-// above the limit. The spills of a run start together, so the pullers spilled items pull their
-// payloads from the host at once and share its network: each payload moves at most at the
-// host's bandwidth over pullers.
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
+// taskRef is one profiled invocation in a replay: its function and its samples.
+type taskRef struct {
+	fn                    string
+	init, down, scale, up float64
+}
+
+// chainPhases appends the phases of a chain of invocations that run one after another in one VM,
+// data in memory between them: the first receives its input via in, the last passes its output
+// via out. A payload input moves as if slow times larger (its sender's network is shared). It
+// returns the storage requests' price.
+func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64) {
 	plat := m.opts.Platform
-	payload := func(fn string, in bool) via {
-		bytes := m.dataBytes[fn][1]
-		if in {
-			bytes = m.dataBytes[fn][0]
+	usd := 0.0
+	for t, c := range chain {
+		v, w := viaLocal, viaLocal
+		if t == 0 {
+			v = in
 		}
-		if plat.PayloadLimitBytes > 0 && bytes > plat.PayloadLimitBytes {
-			return viaStorage
+		if t == len(chain)-1 {
+			w = out
 		}
-		return viaPayload
+		if v == viaStorage {
+			usd += storageCost(plat, c.down, 0)
+		}
+		if w == viaStorage {
+			usd += storageCost(plat, 0, c.up)
+		}
+		at := len(ph)
+		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)
+		if v == viaPayload && slow > 1 {
+			// The chain's first transfer is its input.
+			for x := at; x < len(ph); x++ {
+				if ph[x].net {
+					ph[x].amount *= slow
+					break
+				}
+			}
+		}
 	}
-	// A transfer alone in its VM moves at min(connection, VM) (splitTransfer); a payload pull
-	// at min(that, host / pullers).
-	slow := 1.0
+	return ph, usd
+}
+
+// spillVia is how a spilled item's chain receives its input and returns its output: in the
+// invocation payload, or through storage when the data exceed the payload limit or, for the
+// input, when fromStorage (the Map is its group's first step, so the host holds no input).
+func (m *Model) spillVia(chain []taskRef, fromStorage bool) (in, out via) {
+	plat := m.opts.Platform
+	over := func(fn string, isIn bool) bool {
+		b := m.dataBytes[fn][1]
+		if isIn {
+			b = m.dataBytes[fn][0]
+		}
+		return plat.PayloadLimitBytes > 0 && b > plat.PayloadLimitBytes
+	}
+	in, out = viaPayload, viaPayload
+	if fromStorage || over(chain[0].fn, true) {
+		in = viaStorage
+	}
+	if over(chain[len(chain)-1].fn, false) {
+		out = viaStorage
+	}
+	return in, out
+}
+
+// pullSlowdown is how much slower than alone a payload moves when pullers spilled items pull
+// theirs from one host at once: alone a transfer moves at min(connection, VM) (splitTransfer), a
+// pull at most at the host's bandwidth over pullers. The spills of a run start together.
+func (m *Model) pullSlowdown(pullers int) float64 {
+	plat := m.opts.Platform
 	if alone := min(plat.ConnectionBps, plat.VMNetworkBps); alone > 0 && pullers > 0 {
-		slow = max(1, alone/(plat.VMNetworkBps/float64(pullers)))
+		return max(1, alone/(plat.VMNetworkBps/float64(pullers)))
 	}
+	return 1
+}
+
+// runChains replays the chains ps.buf[ps.off[x]:ps.off[x+1]] side by side in one VM of vcpu.
+func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
+	n := len(ps.off) - 1
+	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
+	for x := range n {
+		ps.phases[x] = ps.buf[ps.off[x]:ps.off[x+1]:ps.off[x+1]]
+	}
+	ps.contention = m.opts.Platform.ContentionPerCoRunner
+	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+	return ps.run(n, vcpu)
+}
+
+// replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
+// how long the VM is busy and the storage requests' price; pullers items of the run spill.
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
+	slow := m.pullSlowdown(pullers)
 	nt := items.tasks
+	chain := make([]taskRef, nt)
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
 	for j := b; j < e; j++ {
 		for t := range nt {
 			k := j*nt + t
-			in, out := viaLocal, viaLocal
-			if t == 0 {
-				in = viaStorage
-				if !fromStorage {
-					in = payload(fns[t], true)
-				}
-			}
-			if t == nt-1 {
-				out = payload(fns[t], false)
-			}
-			if in == viaStorage {
-				usd += storageCost(plat, items.down[k], 0)
-			}
-			if out == viaStorage {
-				usd += storageCost(plat, 0, items.up[k])
-			}
-			at := len(ps.buf)
-			ps.buf = m.taskPhases(ps.buf, fns[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
-			if in == viaPayload && slow > 1 {
-				// The phases' first transfer is the input: it moves as if slow times larger.
-				for x := at; x < len(ps.buf); x++ {
-					if ps.buf[x].net {
-						ps.buf[x].amount *= slow
-						break
-					}
-				}
-			}
+			chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
 		}
+		in, out := m.spillVia(chain, fromStorage)
+		var u float64
+		ps.buf, u = m.chainPhases(ps.buf, chain, in, out, slow)
+		usd += u
 		ps.off = append(ps.off, len(ps.buf))
 	}
-	n := e - b
-	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
-	for x := range n {
-		ps.phases[x] = ps.buf[ps.off[x]:ps.off[x+1]:ps.off[x+1]]
-	}
-	ps.contention = plat.ContentionPerCoRunner
-	ps.connBps, ps.vmBps = plat.ConnectionBps, plat.VMNetworkBps
-	return ps.run(n, vcpu), usd
+	return ps.runChains(m, vcpu), usd
 }
 
-// replayBranches runs the branches of run r of a flat Parallel (ns, its samples at one profiled
-// size) side by side in one VM of vcpu, each branch its tasks in series with data in memory
-// between them, and returns when the last branch ends and the storage requests made: each
-// branch's first task reads from storage when remoteIn, its last writes to storage when
-// remoteOut.
-func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, remoteIn, remoteOut bool) (t float64, gets, puts int) {
+// replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one
+// profiled size) side by side in one VM of mem MB (vcpu), and returns when the last ends and the
+// price of its storage requests and spilled VMs. A branch of tasks is a chain, data in memory
+// between them; a branch that is a Map runs its items side by side as chains of its iterator's
+// tasks, keeping spill of them in the VM (0: all) and spilling the others, spill per VM of their
+// own (as replaySpill). Each branch's first task reads from storage when remoteIn, its last
+// writes to storage when remoteOut.
+func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, mem int, remoteIn, remoteOut bool, spill int) (t, usd float64) {
+	plat := m.opts.Platform
+	in, out := viaLocal, viaLocal
+	if remoteIn {
+		in = viaStorage
+	}
+	if remoteOut {
+		out = viaStorage
+	}
+	chainOf := func(chain []taskRef, seq int32) []taskRef {
+		chain = chain[:0]
+		for _, k := range ns.nodes[seq].kids {
+			if nd := &ns.nodes[k]; nd.kind == nodeTask {
+				x := nd.task
+				chain = append(chain, taskRef{ns.fns[ns.fn[x]], ns.init[x], ns.down[x], ns.scale[x], ns.up[x]})
+			}
+		}
+		return chain
+	}
+	var chain []taskRef
+	var spilled [][]int32 // bundles of spilled items (their sequence nodes)
+	pullers := 0
 	root := &ns.nodes[ns.root[r]]
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
 	for _, b := range root.kids {
-		var tasks []int32
+		mapNode := int32(-1)
 		for _, k := range ns.nodes[b].kids {
-			if nd := &ns.nodes[k]; nd.kind == nodeTask {
-				tasks = append(tasks, nd.task)
+			if ns.nodes[k].kind == nodeMap {
+				mapNode = k
 			}
 		}
-		for x, k := range tasks {
-			in, out := remoteIn && x == 0, remoteOut && x == len(tasks)-1
-			if in && ns.down[k] > 0 {
-				gets++
+		if mapNode < 0 {
+			if chain = chainOf(chain, b); len(chain) > 0 {
+				var u float64
+				ps.buf, u = m.chainPhases(ps.buf, chain, in, out, 1)
+				usd += u
+				ps.off = append(ps.off, len(ps.buf))
 			}
-			if out && ns.up[k] > 0 {
-				puts++
-			}
-			v, w := viaLocal, viaLocal
-			if in {
-				v = viaStorage
-			}
-			if out {
-				w = viaStorage
-			}
-			ps.buf = m.taskPhases(ps.buf, ns.fns[ns.fn[k]], ns.init[k], ns.down[k], ns.scale[k], ns.up[k], v, w)
+			continue
 		}
-		ps.off = append(ps.off, len(ps.buf))
+		items := ns.nodes[mapNode].kids
+		host := len(items)
+		if spill > 0 {
+			host = min(spill, len(items))
+		}
+		for _, it := range items[:host] {
+			var u float64
+			ps.buf, u = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		for x := host; x < len(items); x += spill {
+			spilled = append(spilled, items[x:min(x+spill, len(items))])
+		}
+		pullers += len(items) - host
 	}
-	n := len(root.kids)
-	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
-	for b := range n {
-		ps.phases[b] = ps.buf[ps.off[b]:ps.off[b+1]:ps.off[b+1]]
+	t = ps.runChains(m, vcpu)
+	slow := m.pullSlowdown(pullers)
+	for _, bundle := range spilled {
+		ps.buf = ps.buf[:0]
+		ps.off = append(ps.off[:0], 0)
+		for _, it := range bundle {
+			chain = chainOf(chain, it)
+			sin, sout := m.spillVia(chain, remoteIn)
+			var u float64
+			ps.buf, u = m.chainPhases(ps.buf, chain, sin, sout, slow)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		sb := ps.runChains(m, vcpu)
+		t = max(t, plat.InvokeLatency+sb)
+		usd += vmCost(plat, mem, sb)
 	}
-	ps.contention = m.opts.Platform.ContentionPerCoRunner
-	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
-	return ps.run(n, vcpu), gets, puts
+	return t, usd
 }
 
 // planFusedStages writes fusedStages segment sg into p: one fusion group of its steps, every
@@ -450,8 +609,17 @@ func (pl *Planner) planFusedStages(p *dag.Plan, sg segment) {
 		st := &pl.model.w.Steps[k]
 		names = append(names, st.Name)
 		walkStepTasks(st, func(fn string) { p.Memory[fn] = max(p.Memory[fn], sg.mem) })
+		var maps []*dag.Step
 		if st.Map != nil {
-			items, fixed := st.Map.FixedItems()
+			maps = append(maps, st)
+		}
+		for _, br := range st.Parallel {
+			if ms := branchMap(br); ms != nil {
+				maps = append(maps, ms)
+			}
+		}
+		for _, ms := range maps {
+			items, fixed := ms.Map.FixedItems()
 			b := items
 			if sg.spill != nil && sg.spill[k-sg.start] > 0 {
 				b = sg.spill[k-sg.start]
@@ -462,7 +630,7 @@ func (pl *Planner) planFusedStages(p *dag.Plan, sg segment) {
 			if p.Bundle == nil {
 				p.Bundle = map[string]int{}
 			}
-			p.Bundle[st.Name] = b
+			p.Bundle[ms.Name] = b
 		}
 	}
 	p.Fuse = append(p.Fuse, names)
