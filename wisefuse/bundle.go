@@ -24,9 +24,13 @@ type psPhase struct {
 // item finishes, the others -- the straggler above all -- get its share at once.
 type psSim struct {
 	phases [][]psPhase
-	cur    []int     // current phase of each item
-	left   []float64 // what is left of the current phase
-	rate   []float64
+	// chain and spilled are fused groups' scratch (fusedstages.go): one chain of invocations,
+	// and the spilled bundles of a Parallel's Maps.
+	chain   []taskRef
+	spilled [][]int32
+	cur     []int     // current phase of each item
+	left    []float64 // what is left of the current phase
+	rate    []float64
 	// done is the threshold under which what is left of the current phase counts as finished.
 	done  []float64
 	kind  []uint8 // the kind of each item's current phase

@@ -1,8 +1,9 @@
-// A fusion group of top-level steps that holds a Parallel or several Maps: tasks, Maps with all
-// their items in the group's VM, and Parallels whose branches are chains of tasks, all in one VM
-// (Faastlane's whole-workflow VM, which runs a Parallel's branches as processes sharing its
-// vCPUs). The simulator runs such a group as one VM: everything nested in a fused step runs in it
-// (docs/simulator.md, "Execution units").
+// A fusion group of top-level steps that evalFusedMap does not cover: one that holds a Parallel
+// (whose branches are chains of tasks, or one Map each), several Maps, a Pass, a Map of more than
+// MaxBundle items, or a Map that keeps only some items in the VM and spills the others, B per VM,
+// to VMs the host invokes (Faastlane's whole-workflow VM and its released code's spill). The
+// simulator runs such a group as one VM: everything nested in a fused step runs in it, a Map
+// inside keeps its bundle in the host and spills the rest (docs/simulator.md, "Execution units").
 
 package wisefuse
 
@@ -324,6 +325,12 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	c := cores(plat, mem)
 	vals := sc.vals[:0]
 	cost := 0.0
+	fns := make([][]string, j-i) // each Map's iterator tasks
+	for s := i; s < j; s++ {
+		if st := &m.w.Steps[s]; st.Map != nil {
+			fns[s-i] = iteratorTasks(st)
+		}
+	}
 	for r := range src.runs {
 		busy := 0.0
 		for s := i; s < j; s++ {
@@ -348,7 +355,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			case st.Map != nil:
 				items := src.stages[s].items
 				nt := items.tasks
-				fns := iteratorTasks(st)
+				fns := fns[s-i]
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				host := hi
 				if sg.spill != nil && sg.spill[s-i] > 0 {
@@ -500,7 +507,8 @@ func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	slow := m.pullSlowdown(pullers)
 	nt := items.tasks
-	chain := make([]taskRef, nt)
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	defer func() { ps.chain = chain }()
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
 	for j := b; j < e; j++ {
@@ -543,8 +551,9 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		}
 		return chain
 	}
-	var chain []taskRef
-	var spilled [][]int32 // bundles of spilled items (their sequence nodes)
+	chain := ps.chain[:0]
+	spilled := ps.spilled[:0] // bundles of spilled items (their sequence nodes)
+	defer func() { ps.chain, ps.spilled = chain, spilled }()
 	pullers := 0
 	root := &ns.nodes[ns.root[r]]
 	ps.buf = ps.buf[:0]
