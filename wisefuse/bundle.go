@@ -24,9 +24,13 @@ type psPhase struct {
 // item finishes, the others -- the straggler above all -- get its share at once.
 type psSim struct {
 	phases [][]psPhase
-	cur    []int     // current phase of each item
-	left   []float64 // what is left of the current phase
-	rate   []float64
+	// chain and spilled are fused groups' scratch (fusedstages.go): one chain of invocations,
+	// and the spilled bundles of a Parallel's Maps.
+	chain   []taskRef
+	spilled [][]int32
+	cur     []int     // current phase of each item
+	left    []float64 // what is left of the current phase
+	rate    []float64
 	// done is the threshold under which what is left of the current phase counts as finished.
 	done []float64
 	kind []uint8 // the kind of each item's current phase
@@ -145,40 +149,61 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 // itemPhases appends item j's phases to ph.
 func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fns []string, j int, remoteIn, remoteOut bool) []psPhase {
 	nt := items.tasks
+	for t := range nt {
+		k := j*nt + t
+		in, out := viaLocal, viaLocal
+		if t == 0 && remoteIn {
+			in = viaStorage
+		}
+		if t == nt-1 && remoteOut {
+			out = viaStorage
+		}
+		ph = m.taskPhases(ph, fns[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
+	}
+	return ph
+}
+
+// via is how an invocation in a replay receives its input or passes on its output.
+type via uint8
+
+const (
+	viaLocal   via = iota // in memory, from or to a step in the same VM
+	viaStorage            // remote storage: the profiled transfer
+	viaPayload            // a spilled item's invocation payload: the bytes, without the request
+)
+
+// taskPhases appends the phases of one invocation of fn to ph: its init, its input, its compute
+// (scale times its curve's serial and parallel parts) and its output.
+func (m *Model) taskPhases(ph []psPhase, fn string, init, down, scale, up float64, in, out via) []psPhase {
 	wait := func(w float64) {
 		if w > 0 {
 			ph = append(ph, psPhase{amount: w})
 		}
 	}
-	transfer := func(fn string, in bool, seconds float64) {
-		w, bytes := m.splitTransfer(fn, in, seconds)
-		wait(w)
+	pass := func(v via, isIn bool, seconds float64) {
+		if v == viaLocal {
+			wait(m.localTime(fn, isIn))
+			return
+		}
+		w, bytes := m.splitTransfer(fn, isIn, seconds)
+		if v == viaStorage || bytes == 0 {
+			// A payload of unknown size keeps the whole profiled transfer.
+			wait(w)
+		}
 		if bytes > 0 {
 			ph = append(ph, psPhase{amount: bytes, net: true})
 		}
 	}
-	for t := range nt {
-		k := j*nt + t
-		wait(items.init[k])
-		if t == 0 && remoteIn {
-			transfer(fns[t], true, items.down[k])
-		} else {
-			wait(m.localTime(fns[t], true))
-		}
-		curve := m.curves[fns[t]]
-		s := items.scale[k]
-		if curve.Serial > 0 {
-			ph = append(ph, psPhase{amount: s * curve.Serial, cap: 1})
-		}
-		if curve.Parallel > 0 {
-			ph = append(ph, psPhase{amount: s * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
-		}
-		if t == nt-1 && remoteOut {
-			transfer(fns[t], false, items.up[k])
-		} else {
-			wait(m.localTime(fns[t], false))
-		}
+	wait(init)
+	pass(in, true, down)
+	curve := m.curves[fn]
+	if curve.Serial > 0 {
+		ph = append(ph, psPhase{amount: scale * curve.Serial, cap: 1})
 	}
+	if curve.Parallel > 0 {
+		ph = append(ph, psPhase{amount: scale * curve.Parallel, cap: curve.Threads, oversub: curve.Oversub})
+	}
+	pass(out, false, up)
 	return ph
 }
 

@@ -104,11 +104,11 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 	case st.Pass:
 		return []segment{{start: i, end: i + 1, pass: true}}
 	case isNested(st):
-		return pl.nestedSegments(i, grid)
+		return append(pl.nestedSegments(i, grid), pl.fusedStageSegments(i, grid)...)
 	case st.Map != nil:
-		return append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...)
+		return append(append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...), pl.fusedStageSegments(i, grid)...)
 	}
-	segs := pl.fusedMapSegments(i, grid)
+	segs := append(pl.fusedMapSegments(i, grid), pl.fusedStageSegments(i, grid)...)
 	need := 0
 	for j := i + 1; j <= n; j++ {
 		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
@@ -274,6 +274,8 @@ func (pl *Planner) planOf(c *cand) *dag.Plan {
 			for t, fn := range m.sizes[0].stages[sg.start].nested.fns {
 				p.Memory[fn] = sg.nest.mem[t]
 			}
+		case sg.fusedStages:
+			pl.planFusedStages(p, sg)
 		case sg.fusedMap:
 			var names []string
 			for k := sg.start; k < sg.end; k++ {

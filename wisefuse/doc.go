@@ -33,6 +33,7 @@
 //	bundle.go       the bundle replay: processor sharing of a VM's CPU and network
 //	widemaps.go     very wide bundled Maps: candidate bundles instead of all
 //	nested.go       Parallel stages and nested Maps: per-run trees of invocations, evaluated run by run
+//	fusedstages.go  fused groups holding a Parallel, several Maps, a Pass or a spilling Map (Faastlane's VM)
 //	platform.go     a VM's cores and cost from the platform's facts
 //	planner.go      Planner, PlannerOptions, NewPlanner, Plan
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes

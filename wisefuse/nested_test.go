@@ -74,6 +74,7 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 		t.Skip("skipped under -short: profiles six workflows in the simulator")
 	}
 	seed := uint64(evalSeed + 9000)
+	fusedSeed := uint64(evalSeed + 9500)
 	var errs []float64
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-10s %-40s %9s %9s %7s\n", "workflow", "plan", "pred P95", "sim P95", "error")
@@ -89,10 +90,11 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 		type planCase struct {
 			name string
 			plan *dag.Plan
+			seed uint64 // 0: the next of seed
 		}
 		var cases []planCase
 		for _, mem := range []int{1536, 3008, 5000, 10240} {
-			cases = append(cases, planCase{fmt.Sprintf("%d MB", mem), dag.UniformPlan(mem)})
+			cases = append(cases, planCase{fmt.Sprintf("%d MB", mem), dag.UniformPlan(mem), 0})
 		}
 		// Mixed: light functions small, heavy ones large (by their minimum memory).
 		for _, small := range []int{512, 1024} {
@@ -105,18 +107,53 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 					pl.Memory[f.Name] = 5000
 				}
 			}
-			cases = append(cases, planCase{fmt.Sprintf("light %d MB, heavy 5000, rest 3008", small), pl})
+			cases = append(cases, planCase{fmt.Sprintf("light %d MB, heavy 5000, rest 3008", small), pl, 0})
+		}
+		// Every top-level step fused into one VM, as Faastlane runs a workflow (fusedstages.go):
+		// Maps keep 2 items in the VM and spill the rest, 2 per VM, or keep them all; where the
+		// modeler takes the shape.
+		seen := map[string]bool{}
+		for _, mem := range []int{3008, 10240} {
+			for _, spill := range []bool{true, false} {
+				pl := dag.UniformPlan(mem)
+				var all []string
+				for _, st := range w.Steps {
+					all = append(all, st.Name)
+				}
+				pl.Fuse = [][]string{all}
+				pl.Bundle = map[string]int{}
+				w.Walk(func(_ []string, s *dag.Step) {
+					if s.Map != nil {
+						n, _ := s.Map.FixedItems()
+						pl.Bundle[s.Name] = max(n, 1)
+						if spill || n == 0 {
+							pl.Bundle[s.Name] = 2
+						}
+					}
+				})
+				key := fmt.Sprint(mem, pl.Bundle)
+				if _, err := m.Predict(pl); err != nil || seen[key] {
+					continue
+				}
+				seen[key] = true
+				fusedSeed++ // seeds of their own, so that the other plans keep theirs
+				cases = append(cases, planCase{fmt.Sprintf("all fused, %d MB, bundles %v", mem, pl.Bundle), pl, fusedSeed})
+			}
 		}
 		for _, c := range cases {
 			if c.plan.Validate(w) != nil {
 				continue
 			}
-			seed++
+			s := c.seed
+			if s == 0 {
+				seed++
+				s = seed
+			}
 			pr, err := m.Predict(c.plan)
 			if err != nil {
 				t.Fatalf("%s %s: %v", w.Name, c.name, err)
 			}
-			pred, got := pr.Percentile(95), simP95(t, w, c.plan, seed)
+			pred, got := pr.Percentile(95), simP95(t, w, c.plan, s)
 			e := math.Abs(pred-got) / got
 			errs = append(errs, e)
 			fmt.Fprintf(&b, "%-10s %-40s %8.2fs %8.2fs %6.1f%%\n", w.Name, c.name, pred, got, 100*e)

@@ -6,6 +6,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -88,38 +89,40 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 	var segs []segment
 	for b := range branches {
 		for _, o := range branches[b] {
-			mem := slices.Clone(o.mem)
-			for b2, opts := range branches {
-				if b2 == b {
+			for _, cheapest := range []bool{false, true} {
+				mem := slices.Clone(o.mem)
+				for b2, opts := range branches {
+					if b2 == b {
+						continue
+					}
+					pick := -1
+					for j, p := range opts { // by cost
+						if cheapest || noSlower(p.atoms, o.atoms) {
+							pick = j
+							break
+						}
+					}
+					if pick < 0 {
+						pick = fastestNest(opts, tol)
+					}
+					for t, v := range opts[pick].mem {
+						if v > 0 {
+							mem[t] = v
+						}
+					}
+				}
+				for t := range mem {
+					if mem[t] == 0 { // a function no unit sized (cannot happen: every task is in a unit)
+						mem[t] = pl.top
+					}
+				}
+				key := fmt.Sprint(mem)
+				if seen[key] {
 					continue
 				}
-				pick := -1
-				for j, p := range opts { // by cost
-					if noSlower(p.atoms, o.atoms) {
-						pick = j
-						break
-					}
-				}
-				if pick < 0 {
-					pick = fastestNest(opts)
-				}
-				for t, v := range opts[pick].mem {
-					if v > 0 {
-						mem[t] = v
-					}
-				}
+				seen[key] = true
+				segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(mem), nest: &nestConfig{mem: mem}})
 			}
-			for t := range mem {
-				if mem[t] == 0 { // a function no unit sized (cannot happen: every task is in a unit)
-					mem[t] = pl.top
-				}
-			}
-			key := fmt.Sprint(mem)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(mem), nest: &nestConfig{mem: mem}})
 		}
 	}
 	return segs
@@ -222,19 +225,25 @@ func noSlower(a, b []float64) bool {
 	return true
 }
 
-// fastestNest returns the index of the sizing with the lowest mean latency.
-func fastestNest(opts []nestOpt) int {
-	best, bestMean := 0, 0.0
+// fastestNest returns the index of the cheapest sizing whose mean latency is within tol of the
+// lowest: past the size where a function stops speeding up, larger VMs only cost more (a
+// single-threaded function at 9 GB instead of 1.8 GB), so the plain fastest would pay for noise.
+// opts are sorted by cost.
+func fastestNest(opts []nestOpt, tol float64) int {
+	means := make([]float64, len(opts))
+	low := math.Inf(1)
 	for j, o := range opts {
-		mean := 0.0
 		for _, v := range o.vec {
-			mean += v
+			means[j] += v
 		}
-		if j == 0 || mean < bestMean {
-			best, bestMean = j, mean
+		low = min(low, means[j])
+	}
+	for j, mean := range means {
+		if mean <= low*(1+tol) {
+			return j
 		}
 	}
-	return best
+	return 0
 }
 
 func sortedCopy(xs []float64) []float64 {

@@ -91,6 +91,12 @@ type segment struct {
 	// (evalFusedMap); mapAt is the Map's index.
 	fusedMap bool
 	mapAt    int
+	// fusedStages marks a group that holds a Parallel or several Maps, everything in the
+	// group's VM (evalFusedStages, fusedstages.go).
+	fusedStages bool
+	// spill, in a fusedStages segment, is per step of the group the items a Map keeps in the
+	// VM, the rest spilling that many per VM; nil or 0 keeps them all.
+	spill []int
 }
 
 func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
@@ -101,6 +107,8 @@ func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
 		return m.evalNested(sc, sg.start, *sg.nest)
 	case sg.fusedMap:
 		return m.evalFusedMap(sc, sg.start, sg.end, sg.mapAt, sg.mem)
+	case sg.fusedStages:
+		return m.evalFusedStages(sc, sg)
 	case sg.cfg != nil:
 		return m.evalMap(sc, sg.start, *sg.cfg)
 	default:
@@ -116,6 +124,13 @@ func (m *Model) segmentsOf(plan *dag.Plan) ([]segment, error) {
 		st := &steps[i]
 		g := plan.FusionGroup(st.Name)
 		switch {
+		case g >= 0 && m.fusedStagesGroup(plan, i, g):
+			sg, err := m.fusedStagesSegment(plan, i, g)
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, sg)
+			i = sg.end
 		case st.Pass:
 			if g >= 0 {
 				return nil, fmt.Errorf("wisefuse: fusing pass step %q is not modelled", st.Name)

@@ -96,7 +96,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
 			}
 		}
-		vals = append(vals, src.stages[i].gap[r]+busy)
+		vals = append(vals, m.groupGap(src, i, r)+busy)
 		cost += vmCost(plat, mem, busy)
 	}
 	sc.vals = vals

@@ -1,0 +1,646 @@
+// A fusion group of top-level steps that evalFusedMap does not cover: one that holds a Parallel
+// (whose branches are chains of tasks, or one Map each), several Maps, a Pass, a Map of more than
+// MaxBundle items, or a Map that keeps only some items in the VM and spills the others, B per VM,
+// to VMs the host invokes (Faastlane's whole-workflow VM and its released code's spill). The
+// simulator runs such a group as one VM: everything nested in a fused step runs in it, a Map
+// inside keeps its bundle in the host and spills the rest (docs/simulator.md, "Execution units").
+
+package wisefuse
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/wisefuse/wisefuse/dag"
+)
+
+// flatParallel reports whether st is a Parallel a fused group can hold: each branch holds tasks
+// and passes, or passes and one Map of tasks (whose items then run side by side with the other
+// branches).
+func flatParallel(st *dag.Step) bool {
+	if st.Parallel == nil {
+		return false
+	}
+	for _, br := range st.Parallel {
+		tasks, maps := 0, 0
+		for k := range br {
+			switch {
+			case br[k].Task != "":
+				tasks++
+			case br[k].Map != nil && !isNested(&br[k]):
+				maps++
+			case !br[k].Pass:
+				return false
+			}
+		}
+		if maps > 1 || (maps == 1 && tasks > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// branchMap returns the Map of branch br of a flat Parallel, or nil.
+func branchMap(br []dag.Step) *dag.Step {
+	for k := range br {
+		if br[k].Map != nil {
+			return &br[k]
+		}
+	}
+	return nil
+}
+
+// spillBundles are the bundles a fused group's Maps may keep in the group's VM while the other
+// items spill, that many per VM, to VMs of their own (besides all items in the VM).
+var spillBundles = []int{1, 2, 4, 8}
+
+// inVM is how a Map in a fused group runs when it keeps spill items in the VM (0: all, which
+// needs an item count that never varied: always, the skeleton's count fixed): ok, the items in
+// the VM at most, whether some run spills, and the memory and threads of one item.
+func (m *Model) inVM(st *dag.Step, most int, always bool, spill int) (ok bool, in int, spills bool, per int, threads float64) {
+	items, fixed := st.Map.FixedItems()
+	if spill == 0 && (!fixed || !always) {
+		return false, 0, false, 0, 0
+	}
+	in = items
+	if spill > 0 {
+		in = min(spill, most)
+		spills = spill < most
+	}
+	for _, fn := range iteratorTasks(st) {
+		per = max(per, m.w.Function(fn).MinMemoryMB)
+		threads = max(threads, m.curves[fn].Threads)
+	}
+	return true, in, spills, per, threads
+}
+
+// fusableStep reports whether top-level step k can join a fused group whose Maps keep spill items
+// in the VM (0: all of them, which needs a fixed item count): a task, a pass, a flat Parallel, or
+// a Map of tasks. It returns the memory its invocations in the group's VM need together, the
+// threads they can use together, and whether a Map spills items in some run.
+func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, spills bool) {
+	st := &m.w.Steps[k]
+	switch {
+	case st.Pass:
+		return true, 0, 0, false
+	case st.Task != "":
+		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].Threads, false
+	case flatParallel(st):
+		for b, br := range st.Parallel {
+			bn, bt := 0, 0.0
+			if ms := branchMap(br); ms != nil {
+				most, always := m.branchItems(k, b, ms)
+				ok, in, sp, per, t := m.inVM(ms, most, always, spill)
+				if !ok {
+					return false, 0, 0, false
+				}
+				bn, bt, spills = in*per, float64(in)*t, spills || sp
+			}
+			for i := range br {
+				if fn := br[i].Task; fn != "" {
+					bn = max(bn, m.w.Function(fn).MinMemoryMB)
+					bt = max(bt, m.curves[fn].Threads)
+				}
+			}
+			need += bn
+			threads += bt
+		}
+		return true, need, threads, spills
+	case st.Map != nil && !isNested(st):
+		ok, in, sp, per, t := m.inVM(st, m.mostItems(k), m.itemsAlwaysFixed(k), spill)
+		if !ok {
+			return false, 0, 0, false
+		}
+		return true, in * per, float64(in) * t, sp
+	}
+	return false, 0, 0, false
+}
+
+// branchItems is the most items Map ms, the Map of branch b of Parallel step k, had in a
+// profiled run, and whether every run had its skeleton's fixed count.
+func (m *Model) branchItems(k, b int, ms *dag.Step) (most int, always bool) {
+	fixed, isFixed := ms.Map.FixedItems()
+	always = isFixed
+	for _, sd := range m.sizes {
+		ns := sd.stages[k].nested
+		for r := range sd.runs {
+			seq := ns.nodes[ns.root[r]].kids[b]
+			for _, x := range ns.nodes[seq].kids {
+				if ns.nodes[x].kind == nodeMap {
+					n := len(ns.nodes[x].kids)
+					most = max(most, n)
+					always = always && n == fixed
+				}
+			}
+		}
+	}
+	return most, always
+}
+
+// mostItems is the most items Map step k had in a profiled run.
+func (m *Model) mostItems(k int) int {
+	n := 0
+	for _, sd := range m.sizes {
+		items := sd.stages[k].items
+		for r := range sd.runs {
+			n = max(n, items.runStart[r+1]-items.runStart[r])
+		}
+	}
+	return n
+}
+
+// fusedStageSegments lists the fused groups from top-level step i that fusedMapSegments does not:
+// groups of at least two steps that hold a Parallel, or more than one Map, or one Map of more
+// than MaxBundle items, with all items in the VM; and groups whose Maps keep one of spillBundles
+// items in the VM and spill the rest. Each at every grid size that holds what the VM runs at
+// once. A group of tasks and one Map with all its items in the VM is a fusedMap segment (the
+// existing model of it); the others are fusedStages segments.
+func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
+	m := pl.model
+	if pl.opts.NoFusion || pl.opts.NoBundling {
+		return nil
+	}
+	maxB := pl.opts.MaxBundle
+	if maxB <= 0 {
+		maxB = DefaultMaxBundle
+	}
+	var segs []segment
+	for _, spill := range append([]int{0}, spillBundles...) {
+		need, threads := 0, 0.0
+		maps, pars, passes, mapAt, wideMap, spills := 0, 0, 0, -1, false, false
+		for j := i; j < len(m.w.Steps); j++ {
+			ok, n, t, sp := m.fusableStep(j, spill)
+			if !ok || (j == i && m.w.Steps[j].Pass) {
+				break // a group starts with a step that has a gap of its own
+			}
+			need, threads, spills = max(need, n), max(threads, t), spills || sp
+			if need > grid[len(grid)-1] {
+				break
+			}
+			st := &m.w.Steps[j]
+			switch {
+			case st.Map != nil:
+				maps++
+				mapAt = j
+				items, _ := st.Map.FixedItems()
+				wideMap = items > maxB
+			case st.Parallel != nil:
+				pars++
+			case st.Pass:
+				passes++
+			}
+			if j == i {
+				continue
+			}
+			oneWideMap := spill == 0 && pars == 0 && maps == 1 && wideMap
+			switch {
+			case spill > 0 && !spills:
+				continue // the same as all items in the VM
+			case spill == 0 && pars == 0 && passes == 0 && maps < 2 && !oneWideMap:
+				continue // fusedMapSegments' (or plain tasks')
+			}
+			saturated := false
+			lastKept := 0
+			for _, mem := range grid {
+				if mem < need || saturated {
+					continue
+				}
+				// As for bundles: past the vCPUs the threads can use only the price changes, and
+				// with a tolerance sizes bundleSpacingMB apart are enough.
+				saturated = m.opts.Platform.VCPU(mem) >= threads
+				if pl.opts.tolerance() > 0 && lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+					continue
+				}
+				lastKept = mem
+				sg := segment{start: i, end: j + 1, mem: mem, fusedStages: true}
+				switch {
+				case oneWideMap:
+					sg = segment{start: i, end: j + 1, mem: mem, fusedMap: true, mapAt: mapAt}
+				case spill > 0:
+					sg.spill = make([]int, j+1-i)
+					for s := i; s <= j; s++ {
+						if _, _, _, sp := m.fusableStep(s, spill); sp {
+							sg.spill[s-i] = spill
+						}
+					}
+				}
+				segs = append(segs, sg)
+			}
+		}
+	}
+	return segs
+}
+
+// fusedStagesGroup reports whether fusion group g, which starts at top-level step i, holds a
+// Parallel, more than one Map, or a Map that keeps fewer than all its items in the VM (a
+// fusedStages segment).
+func (m *Model) fusedStagesGroup(plan *dag.Plan, i, g int) bool {
+	maps := 0
+	for j := i; j < len(m.w.Steps) && plan.FusionGroup(m.w.Steps[j].Name) == g; j++ {
+		st := &m.w.Steps[j]
+		if st.Parallel != nil || st.Pass {
+			return true
+		}
+		if st.Map != nil && !isNested(st) {
+			maps++
+			if spill, _ := m.spillOf(plan, j); spill > 0 {
+				return true
+			}
+		}
+	}
+	return maps > 1
+}
+
+// fusedStagesSegment is fusion group g from top-level step i when it holds a Parallel, several
+// Maps or a spilling Map: every step must be fusable (fusableStep).
+func (m *Model) fusedStagesSegment(plan *dag.Plan, i, g int) (segment, error) {
+	steps := m.w.Steps
+	sg := segment{start: i, end: i, fusedStages: true}
+	for ; sg.end < len(steps) && plan.FusionGroup(steps[sg.end].Name) == g; sg.end++ {
+		st := &steps[sg.end]
+		spill := 0
+		if (st.Map != nil && !isNested(st)) || flatParallel(st) {
+			var agree bool
+			if spill, agree = m.spillOf(plan, sg.end); !agree {
+				return sg, fmt.Errorf("wisefuse: fusion group %d: the maps in parallel %q keep different bundles in the VM; the modeler takes one per parallel", g, st.Name)
+			}
+		}
+		if ok, _, _, _ := m.fusableStep(sg.end, spill); !ok {
+			return sg, fmt.Errorf("wisefuse: fusion group %d holds %s step %q; a group with a parallel or a spilling map may hold tasks, maps of tasks, and parallels of task chains, and a map whose item count varied between profiled runs must spill", g, st.Kind(), st.Name)
+		}
+		sg.spill = append(sg.spill, spill)
+		walkStepTasks(st, func(fn string) { sg.mem = max(sg.mem, plan.MemoryOf(fn)) })
+	}
+	if !slices.ContainsFunc(sg.spill, func(b int) bool { return b > 0 }) {
+		sg.spill = nil
+	}
+	return sg, nil
+}
+
+// spillOf is the bundle that Map step k keeps in its fused VM under plan when the other items of
+// some run spill (its bundle is below the item count, or the count varied between profiled runs),
+// else 0. For a flat Parallel it is that of its Maps, which must agree (ok false if not).
+func (m *Model) spillOf(plan *dag.Plan, k int) (spill int, ok bool) {
+	st := &m.w.Steps[k]
+	of := func(ms *dag.Step, always bool) int {
+		b := plan.BundleOf(ms.Name)
+		if items, fixed := ms.Map.FixedItems(); fixed && always && b >= items {
+			return 0
+		}
+		return b
+	}
+	if st.Map != nil {
+		return of(st, m.itemsAlwaysFixed(k)), true
+	}
+	spill = -1
+	for b, br := range st.Parallel {
+		if ms := branchMap(br); ms != nil {
+			_, always := m.branchItems(k, b, ms)
+			if v := of(ms, always); spill >= 0 && v != spill {
+				return 0, false
+			} else {
+				spill = v
+			}
+		}
+	}
+	return max(spill, 0), true
+}
+
+// walkStepTasks calls fn with the function of every task in st, nested ones included.
+func walkStepTasks(st *dag.Step, fn func(string)) { dag.WalkTasks([]dag.Step{*st}, fn) }
+
+// evalFusedStages evaluates top-level steps [i, j) fused into one VM of mem MB, Map step s
+// keeping spill[s-i] items in the VM (0 or no spill: all). Per profiled run: the gap before step
+// i, then each step in series with no orchestration between them: a task alone on the VM, a Map's
+// items side by side (the bundle replay), a Parallel's branches side by side (each branch a chain
+// of its tasks, the same replay); data in memory between steps, from storage into the group's
+// first step and to storage out of its last. A spilling Map's other items run B per VM of their
+// own, each VM invoked by the host (the platform's invoke latency) and replayed like a bundle,
+// with its input and output in the invocation payload (from storage when the Map is the group's
+// first step, or when the data exceed the payload limit); the host waits, billed, for the last.
+func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
+	i, j, mem := sg.start, sg.end, sg.mem
+	plat := m.opts.Platform
+	src := &m.sizes[m.nearest(mem)]
+	c := cores(plat, mem)
+	vals := sc.vals[:0]
+	cost := 0.0
+	fns := make([][]string, j-i) // each Map's iterator tasks
+	for s := i; s < j; s++ {
+		if st := &m.w.Steps[s]; st.Map != nil {
+			fns[s-i] = iteratorTasks(st)
+		}
+	}
+	for r := range src.runs {
+		busy := 0.0
+		for s := i; s < j; s++ {
+			st := &m.w.Steps[s]
+			first, last := s == i, s == j-1
+			switch {
+			case st.Task != "":
+				ts := src.stages[s].task
+				busy += ts.init[r] + ts.scale[r]*m.curveTime(st.Task, c)
+				if first {
+					busy += ts.down[r]
+					cost += storageCost(plat, ts.down[r], 0)
+				} else {
+					busy += m.localTime(st.Task, true)
+				}
+				if last {
+					busy += ts.up[r]
+					cost += storageCost(plat, 0, ts.up[r])
+				} else {
+					busy += m.localTime(st.Task, false)
+				}
+			case st.Map != nil:
+				items := src.stages[s].items
+				nt := items.tasks
+				fns := fns[s-i]
+				lo, hi := items.runStart[r], items.runStart[r+1]
+				host := hi
+				if sg.spill != nil && sg.spill[s-i] > 0 {
+					host = min(hi, lo+sg.spill[s-i])
+				}
+				t := sc.ps.replay(m, src, s, fns, lo, host, c, first, last)
+				for it := lo; it < host; it++ {
+					if first {
+						cost += storageCost(plat, items.down[it*nt], 0)
+					}
+					if last {
+						cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+					}
+				}
+				for b := host; b < hi; b += sg.spill[s-i] {
+					e := min(hi, b+sg.spill[s-i])
+					sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
+					t = max(t, plat.InvokeLatency+sb)
+					cost += usd + vmCost(plat, mem, sb)
+				}
+				busy += t
+			case st.Parallel != nil:
+				spill := 0
+				if sg.spill != nil {
+					spill = sg.spill[s-i]
+				}
+				t, usd := sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
+				busy += t
+				cost += usd
+			}
+		}
+		lat := m.groupGap(src, i, r) + busy
+		if m.w.Steps[j-1].Pass {
+			// The Pass's state, whose latency the profile put in the gap of what follows it,
+			// runs inside the group.
+			lat = max(0, lat-plat.TransitionLatency)
+		}
+		vals = append(vals, lat)
+		cost += vmCost(plat, mem, busy)
+	}
+	sc.vals = vals
+	return stageEval{
+		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+// groupGap is the orchestration gap of run r before a fusion group that starts at top-level step
+// i. A Map's or a Parallel's profiled gap runs to its first invocation, through two states (the
+// Map or Parallel, then the item's or branch's task); the group is one state, so one state
+// transition's latency (a platform fact) comes off.
+func (m *Model) groupGap(src *sizeData, i, r int) float64 {
+	g := src.stages[i].gap[r]
+	if st := &m.w.Steps[i]; st.Map != nil || st.Parallel != nil {
+		g = max(0, g-m.opts.Platform.TransitionLatency)
+	}
+	return g
+}
+
+// taskRef is one profiled invocation in a replay: its function and its samples.
+type taskRef struct {
+	fn                    string
+	init, down, scale, up float64
+}
+
+// chainPhases appends the phases of a chain of invocations that run one after another in one VM,
+// data in memory between them: the first receives its input via in, the last passes its output
+// via out. A payload input moves as if slow times larger (its sender's network is shared). It
+// returns the storage requests' price.
+func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64) {
+	plat := m.opts.Platform
+	usd := 0.0
+	for t, c := range chain {
+		v, w := viaLocal, viaLocal
+		if t == 0 {
+			v = in
+		}
+		if t == len(chain)-1 {
+			w = out
+		}
+		if v == viaStorage {
+			usd += storageCost(plat, c.down, 0)
+		}
+		if w == viaStorage {
+			usd += storageCost(plat, 0, c.up)
+		}
+		at := len(ph)
+		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)
+		if v == viaPayload && slow > 1 {
+			// The chain's first transfer is its input.
+			for x := at; x < len(ph); x++ {
+				if ph[x].net {
+					ph[x].amount *= slow
+					break
+				}
+			}
+		}
+	}
+	return ph, usd
+}
+
+// spillVia is how a spilled item's chain receives its input and returns its output: in the
+// invocation payload, or through storage when the data exceed the payload limit or, for the
+// input, when fromStorage (the Map is its group's first step, so the host holds no input).
+func (m *Model) spillVia(chain []taskRef, fromStorage bool) (in, out via) {
+	plat := m.opts.Platform
+	over := func(fn string, isIn bool) bool {
+		b := m.dataBytes[fn][1]
+		if isIn {
+			b = m.dataBytes[fn][0]
+		}
+		return plat.PayloadLimitBytes > 0 && b > plat.PayloadLimitBytes
+	}
+	in, out = viaPayload, viaPayload
+	if fromStorage || over(chain[0].fn, true) {
+		in = viaStorage
+	}
+	if over(chain[len(chain)-1].fn, false) {
+		out = viaStorage
+	}
+	return in, out
+}
+
+// pullSlowdown is how much slower than alone a payload moves when pullers spilled items pull
+// theirs from one host at once: alone a transfer moves at min(connection, VM) (splitTransfer), a
+// pull at most at the host's bandwidth over pullers. The spills of a run start together.
+func (m *Model) pullSlowdown(pullers int) float64 {
+	plat := m.opts.Platform
+	if alone := min(plat.ConnectionBps, plat.VMNetworkBps); alone > 0 && pullers > 0 {
+		return max(1, alone/(plat.VMNetworkBps/float64(pullers)))
+	}
+	return 1
+}
+
+// runChains replays the chains ps.buf[ps.off[x]:ps.off[x+1]] side by side in one VM of vcpu.
+func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
+	n := len(ps.off) - 1
+	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
+	for x := range n {
+		ps.phases[x] = ps.buf[ps.off[x]:ps.off[x+1]:ps.off[x+1]]
+	}
+	ps.contention = m.opts.Platform.ContentionPerCoRunner
+	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+	return ps.run(n, vcpu)
+}
+
+// replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
+// how long the VM is busy and the storage requests' price; pullers items of the run spill.
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
+	slow := m.pullSlowdown(pullers)
+	nt := items.tasks
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	defer func() { ps.chain = chain }()
+	ps.buf = ps.buf[:0]
+	ps.off = append(ps.off[:0], 0)
+	for j := b; j < e; j++ {
+		for t := range nt {
+			k := j*nt + t
+			chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+		}
+		in, out := m.spillVia(chain, fromStorage)
+		var u float64
+		ps.buf, u = m.chainPhases(ps.buf, chain, in, out, slow)
+		usd += u
+		ps.off = append(ps.off, len(ps.buf))
+	}
+	return ps.runChains(m, vcpu), usd
+}
+
+// replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one
+// profiled size) side by side in one VM of mem MB (vcpu), and returns when the last ends and the
+// price of its storage requests and spilled VMs. A branch of tasks is a chain, data in memory
+// between them; a branch that is a Map runs its items side by side as chains of its iterator's
+// tasks, keeping spill of them in the VM (0: all) and spilling the others, spill per VM of their
+// own (as replaySpill). Each branch's first task reads from storage when remoteIn, its last
+// writes to storage when remoteOut.
+func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, mem int, remoteIn, remoteOut bool, spill int) (t, usd float64) {
+	plat := m.opts.Platform
+	in, out := viaLocal, viaLocal
+	if remoteIn {
+		in = viaStorage
+	}
+	if remoteOut {
+		out = viaStorage
+	}
+	chainOf := func(chain []taskRef, seq int32) []taskRef {
+		chain = chain[:0]
+		for _, k := range ns.nodes[seq].kids {
+			if nd := &ns.nodes[k]; nd.kind == nodeTask {
+				x := nd.task
+				chain = append(chain, taskRef{ns.fns[ns.fn[x]], ns.init[x], ns.down[x], ns.scale[x], ns.up[x]})
+			}
+		}
+		return chain
+	}
+	chain := ps.chain[:0]
+	spilled := ps.spilled[:0] // bundles of spilled items (their sequence nodes)
+	defer func() { ps.chain, ps.spilled = chain, spilled }()
+	pullers := 0
+	root := &ns.nodes[ns.root[r]]
+	ps.buf = ps.buf[:0]
+	ps.off = append(ps.off[:0], 0)
+	for _, b := range root.kids {
+		mapNode := int32(-1)
+		for _, k := range ns.nodes[b].kids {
+			if ns.nodes[k].kind == nodeMap {
+				mapNode = k
+			}
+		}
+		if mapNode < 0 {
+			if chain = chainOf(chain, b); len(chain) > 0 {
+				var u float64
+				ps.buf, u = m.chainPhases(ps.buf, chain, in, out, 1)
+				usd += u
+				ps.off = append(ps.off, len(ps.buf))
+			}
+			continue
+		}
+		items := ns.nodes[mapNode].kids
+		host := len(items)
+		if spill > 0 {
+			host = min(spill, len(items))
+		}
+		for _, it := range items[:host] {
+			var u float64
+			ps.buf, u = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		for x := host; x < len(items); x += spill {
+			spilled = append(spilled, items[x:min(x+spill, len(items))])
+		}
+		pullers += len(items) - host
+	}
+	t = ps.runChains(m, vcpu)
+	slow := m.pullSlowdown(pullers)
+	for _, bundle := range spilled {
+		ps.buf = ps.buf[:0]
+		ps.off = append(ps.off[:0], 0)
+		for _, it := range bundle {
+			chain = chainOf(chain, it)
+			sin, sout := m.spillVia(chain, remoteIn)
+			var u float64
+			ps.buf, u = m.chainPhases(ps.buf, chain, sin, sout, slow)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		sb := ps.runChains(m, vcpu)
+		t = max(t, plat.InvokeLatency+sb)
+		usd += vmCost(plat, mem, sb)
+	}
+	return t, usd
+}
+
+// planFusedStages writes fusedStages segment sg into p: one fusion group of its steps, every
+// function in it at the group's size, every Map's items all in the VM.
+func (pl *Planner) planFusedStages(p *dag.Plan, sg segment) {
+	var names []string
+	for k := sg.start; k < sg.end; k++ {
+		st := &pl.model.w.Steps[k]
+		names = append(names, st.Name)
+		walkStepTasks(st, func(fn string) { p.Memory[fn] = max(p.Memory[fn], sg.mem) })
+		var maps []*dag.Step
+		if st.Map != nil {
+			maps = append(maps, st)
+		}
+		for _, br := range st.Parallel {
+			if ms := branchMap(br); ms != nil {
+				maps = append(maps, ms)
+			}
+		}
+		for _, ms := range maps {
+			items, fixed := ms.Map.FixedItems()
+			b := items
+			if sg.spill != nil && sg.spill[k-sg.start] > 0 {
+				b = sg.spill[k-sg.start]
+				if fixed {
+					b = min(b, items)
+				}
+			}
+			if p.Bundle == nil {
+				p.Bundle = map[string]int{}
+			}
+			p.Bundle[ms.Name] = b
+		}
+	}
+	p.Fuse = append(p.Fuse, names)
+}
