@@ -1,6 +1,8 @@
 // Package jsonpos decodes JSON strictly and, on failure, says where: the line, column and field
 // path of the value at fault and what was expected there; a key repeated in one object is an
-// error too. Workflow, plan, ASL, platform and profile files all go through it.
+// error too. Workflow, plan, ASL, platform and profile files all go through it. For problems
+// found after decoding, by validation, it gives the line of a value by its path (Positions,
+// LineOf) and joins a file's problems into one message, capped (JoinProblems).
 package jsonpos
 
 import (
