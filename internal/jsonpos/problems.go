@@ -24,12 +24,18 @@ func JoinProblems(msgs []string) string {
 // not give that value (a default left in place, a missing array element), of the deepest value
 // that encloses it; 0 when only the whole file does, which a message need not say.
 func LineOf(pos map[string]Pos, path string) int {
+	p, _ := PosOf(pos, path)
+	return p.Line
+}
+
+// PosOf is LineOf with the column; ok is false when only the whole file encloses path.
+func PosOf(pos map[string]Pos, path string) (p Pos, ok bool) {
 	for ; path != ""; path = parentPath(path) {
 		if p, ok := pos[path]; ok {
-			return p.Line
+			return p, true
 		}
 	}
-	return 0
+	return Pos{}, false
 }
 
 // parentPath strips the last field or index of a JSON path: "sizes[0].runs" -> "sizes[0]" ->
