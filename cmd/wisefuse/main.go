@@ -234,7 +234,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{flagHint(fs, err).Error()}
 	}
-	return checkGiven(fs)
+	if err := checkGiven(fs); err != nil {
+		return err
+	}
+	return checkOutputs(fs)
 }
 
 func isUsage(err error) bool {
