@@ -17,6 +17,8 @@ func TestFlagValidation(t *testing.T) {
 		want []string // in stderr
 	}{
 		// simulate
+		{with(sim, "--memory", "0", "--runs", "1"), []string{"--memory 0", "from 128 to 10240"}}, // was "give --plan FILE, --memory MB or ..."
+		{with(sim, "--memory", "20000", "--runs", "1"), []string{"--memory 20000", "at most 10240"}},
 		{with(sim, "--memory", "1024", "--runs", "0"), []string{"--runs 0", "from 1 to 1000000"}},
 		{with(sim, "--memory", "1024", "--runs", "-3"), []string{"--runs -3", "from 1 to"}},
 		{with(sim, "--memory", "1024", "--runs", "1000000000"), []string{"--runs 1000000000", "at most 1000000", "memory"}},
