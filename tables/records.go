@@ -200,6 +200,12 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) err
 	if err != nil {
 		return err
 	}
+	// Before any write: removing path below would take an empty folder away.
+	for _, p := range []string{path, dagsPath} {
+		if err := atomicfile.CheckTarget(p); err != nil {
+			return err
+		}
+	}
 	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
 	if err := WriteInvocations(pending, invs); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
