@@ -26,6 +26,9 @@ type Options struct {
 	FaastlaneBranchesPerVM int
 	// SonicGoal is what Sonic optimises: SonicLatency (default) or SonicPerfPerDollar.
 	SonicGoal SonicGoal
+	// SonicVariant is which passing methods Sonic may choose: SonicDirect (default: all three,
+	// Direct-Passing with the platform's NAT traversal) or SonicStorage (no Direct-Passing).
+	SonicVariant SonicVariant
 	// SonicProfileRuns is how many simulated profiling runs Sonic takes to learn each function's
 	// mean compute time at the user's memory; 0 means 20.
 	SonicProfileRuns int

@@ -14,9 +14,17 @@ import (
 // measures 25% to 98% less memory per invocation.
 //
 // Modelled:
-//   - The items of every Map (the concurrent invocations of the same function(s)) run together in
-//     one runtime: Bundle = the item count and Plan.SharedRuntime is set, so each co-located
-//     invocation after the first needs only its private memory. The saving is the function's own
+//   - The items of every Map are concurrent invocations of the same functions: Bundle = the item
+//     count and Plan.SharedRuntime is set. The simulator then runs one runtime per function
+//     (dag.Plan.RuntimePerStep): the bundle's invocations of the iterator's first function share
+//     one VM, those of the next function another, with data between them through remote storage;
+//     two different functions never share a VM. A Map whose iterator has a step that is not a
+//     Task (a Parallel, a nested Map: several functions in one step) is not bundled.
+//   - What a runtime shares (the paper's section 3): the language runtime, the libraries and the
+//     function's code and read-only application state (e.g. a loaded model), the function's
+//     SharedMemoryMB. What stays private per invocation: its working memory (input, output,
+//     intermediate data), MinMemoryMB - SharedMemoryMB. Each co-located invocation after the
+//     first needs only its private memory. The saving is the function's own
 //     SharedMemoryMB / MinMemoryMB (the built-in apps' Map functions: 40-50%, inside the paper's
 //     25-98%), applied to the memory the user configured: an extra invocation of a 3,008 MB
 //     function that shares half its footprint needs 1,504 MB.
@@ -30,8 +38,12 @@ import (
 //     through remote storage. Tasks outside a Map run alone at the user's memory.
 //
 // Simplified: the paper resizes a running container as photons arrive; here the runtime is sized
-// once for the Map's expected item count. Functions of one Map iterator are bundled together (one
-// bundle size per Map, as the plan expresses it), not runtime by runtime.
+// once for the Map's expected item count. Every function of one Map iterator gets the same number
+// of invocations per runtime (one bundle size per Map, as the plan expresses it), the smallest
+// that fits every function's runtime in 10,240 MB. A runtime for the iterator's next function
+// starts when all of the bundle's invocations of the previous one have ended (a barrier per
+// bundle), where the paper's platform would route each invocation as it arrives. Tasks outside
+// Maps, and concurrent DAG invocations, are not co-located.
 type Photons struct {
 	// MemoryMB is the user's memory per function (0 means DefaultUserMemoryMB).
 	MemoryMB int
@@ -56,6 +68,11 @@ func (ph Photons) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 		}
 	})
 	for _, s := range maps {
+		if !tasksOnly(s.Map.Iterator) {
+			// A runtime holds invocations of one function: an iterator step that runs several
+			// (a Parallel, a nested Map) cannot share one, so these items run alone.
+			continue
+		}
 		items := expectedItems(s.Map)
 		var fns []*dag.Function
 		dag.WalkTasks(s.Map.Iterator, func(fn string) { fns = append(fns, w.Function(fn)) })
@@ -77,6 +94,17 @@ func (ph Photons) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 		p.Bundle = nil
 	}
 	return checked("photons", w, p)
+}
+
+// tasksOnly reports whether every step of seq is a Task, so that one runtime per step holds
+// invocations of one function only (dag.Plan.RuntimePerStep).
+func tasksOnly(seq []dag.Step) bool {
+	for i := range seq {
+		if seq[i].Kind() != dag.TaskStep {
+			return false
+		}
+	}
+	return true
 }
 
 // runtimeMemory is the VM size of a Photons runtime that holds n invocations of f: the user's

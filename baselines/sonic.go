@@ -13,9 +13,10 @@ import (
 // Paper: A. Mahgoub, K. Shankar, S. Mitra, A. Klimovic, S. Chaterji, S. Bagchi, "SONIC:
 // Application-aware Data Passing for Chained Serverless Applications", USENIX ATC 2021. Three
 // methods: VM-Storage (the receiver runs in the sender's VM and reads the sender's local disk; the
-// VM must hold all receivers, which caps parallelism), Direct-Passing (receivers on other VMs pull
-// from the sender's VM, whose network is shared by its fan-out and which stays alive, and billed,
-// until the last pull) and Remote-Storage (the sender PUTs to S3, receivers GET in parallel).
+// VM must hold all receivers, which caps parallelism), Direct-Passing (the output stays in the
+// sender VM's local storage and receivers on other VMs fetch it over the network, shared by the
+// sender's fan-out; the sending function has returned, so only its own run is billed) and
+// Remote-Storage (the sender PUTs to S3, receivers GET in parallel).
 // Sonic predicts each option's latency and cost with an analytic model fed by profiling and picks
 // the combination over the whole DAG with a dynamic program (Viterbi-style) over its stages.
 //
@@ -33,10 +34,13 @@ import (
 //     workflow's declared mean input and output bytes, which Sonic learns in its profiling.
 //   - The model: remote transfer = request latency + bytes / per-connection bandwidth, capped by
 //     the VM's NIC when several transfers share a VM; direct transfer = connection latency + bytes
-//     over the sender's NIC shared by its fan-out (or the receiver's NIC for a fan-in); local
+//     over the sender's NIC shared by its fan-out (or the receiver's NIC for a fan-in), after the
+//     connection's set-up and, on Lambda, NAT traversal (platform.Platform.DirectSetup); local
 //     transfer at memory bandwidth; one orchestrator transition per edge that leaves a VM; cost =
-//     GB-seconds (the sender's extra alive time included for Direct-Passing) + requests + storage
-//     requests + transitions.
+//     GB-seconds (for a transfer, the receiver's: a Direct-Passing sender is not billed while its
+//     output waits) + requests + storage requests + transitions.
+//   - Variant (SonicStorage): Direct-Passing is not offered, only VM-Storage and Remote-Storage,
+//     for a platform where functions cannot connect to each other.
 //   - The dynamic program: a segment is a maximal run of stages joined by VM-Storage; its latency
 //     and cost depend only on its first and last stage and on the methods of the edges into and
 //     out of it. The program walks the stages and keeps, for each method of the last edge, the
@@ -48,7 +52,8 @@ import (
 // nested sequence is optimised on its own, before the enclosing one.
 type Sonic struct {
 	Goal     SonicGoal
-	MemoryMB int // the user's memory per function; 0 means DefaultUserMemoryMB
+	Variant  SonicVariant // "" means SonicDirect
+	MemoryMB int          // the user's memory per function; 0 means DefaultUserMemoryMB
 	// Platform gives the public numbers Sonic's analytic model uses: request latencies,
 	// bandwidths, the vCPU formula and prices, the same a user could look up.
 	Platform *platform.Platform
@@ -65,6 +70,17 @@ type SonicGoal string
 const (
 	SonicLatency       SonicGoal = "latency"
 	SonicPerfPerDollar SonicGoal = "perf-per-dollar"
+)
+
+// SonicVariant says which data-passing methods Sonic may choose.
+type SonicVariant string
+
+// Sonic's variants: its design (all three methods; on Lambda, Direct-Passing needs NAT
+// traversal, platform.Platform.NATTraversal) and one that passes through storage only, for a
+// platform where functions cannot connect to each other.
+const (
+	SonicDirect  SonicVariant = "direct"
+	SonicStorage SonicVariant = "storage"
 )
 
 // SonicMethod is a data-passing method.
@@ -297,7 +313,7 @@ func (m *sonicModeler) solveSeq(seq []dag.Step) seqChoice {
 				cands = append(cands, sonicLabel{segLat, segCost, 0, RemoteStorage, -1, vmMB})
 				continue
 			}
-			for _, in := range []SonicMethod{RemoteStorage, DirectPassing} {
+			for _, in := range m.methods() {
 				for pi, pl := range labels[g-1] {
 					eLat, eCost := m.edge(in, infos[g-1], pl.vmMB, infos[g], vmMB)
 					cands = append(cands, sonicLabel{pl.lat + eLat + segLat, pl.cost + eCost + segCost, g, in, pi, vmMB})
@@ -386,10 +402,19 @@ func (m *sonicModeler) segment(stages []stageInfo, vmMB float64) (lat, cost floa
 	return lat, md.GBSecondUSD*vmMB/1024*lat + md.RequestUSD
 }
 
+// methods are the ways data may cross an edge between VMs under the variant.
+func (m *sonicModeler) methods() []SonicMethod {
+	if m.s.Variant == SonicStorage {
+		return []SonicMethod{RemoteStorage}
+	}
+	return []SonicMethod{RemoteStorage, DirectPassing}
+}
+
 // edge returns the predicted latency and cost of passing data from stage a to stage b by method,
 // where each side is a VM-Storage group of the given VM size or, for size 0, runs on VMs of its
-// own. The cost bills both sides for the transfer time (a Direct-Passing sender stays alive until
-// its receivers have pulled), plus storage requests and one transition per receiving VM.
+// own. The cost bills the receivers for the transfer time (and a remote sender for its upload; a
+// Direct-Passing sender's function has returned), plus storage requests and one transition per
+// receiving VM.
 func (m *sonicModeler) edge(method SonicMethod, a stageInfo, aVM float64, b stageInfo, bVM float64) (lat, cost float64) {
 	md := m.s.Platform
 	sendVMs, recvVMs := a.exit.n, b.entry.n
@@ -409,7 +434,7 @@ func (m *sonicModeler) edge(method SonicMethod, a stageInfo, aVM float64, b stag
 		cost += md.GBSecondUSD * (sendGB*up + recvGB*down)
 	case DirectPassing:
 		down = m.transfer(DirectPassing, a.exit, b.entry, sendVMs, recvVMs)
-		cost += md.GBSecondUSD * (sendGB + recvGB) * down
+		cost += md.GBSecondUSD * recvGB * down
 	}
 	cost += md.TransitionUSD * max(1, recvVMs)
 	return up + md.TransitionLatency + down, cost
@@ -440,7 +465,7 @@ func (m *sonicModeler) transfer(method SonicMethod, from, to ends, sendVMs, recv
 	// its input in parts, one per sender, in parallel.
 	parts := max(1, from.n/to.n)
 	perSendVM := to.n * to.bytes / max(sendVMs, 1)
-	return md.DirectLatency + max(to.bytes/parts/md.ConnectionBps, perSendVM/md.VMNetworkBps, perRecvVM/md.VMNetworkBps)
+	return md.DirectSetup() + max(to.bytes/parts/md.ConnectionBps, perSendVM/md.VMNetworkBps, perRecvVM/md.VMNetworkBps)
 }
 
 // score orders complete or partial solutions by the goal: lower is better.

@@ -85,6 +85,24 @@ func TestSonicVMStorageForFanOutOneRemoteForFanOutHundred(t *testing.T) {
 	if m, _ := d.Method("Fan"); m != DirectPassing || p.PassingOf("Fan") != dag.DirectPassing {
 		t.Errorf("fan-out 4 with a slow store: %v, want direct-passing (plan %+v)", m, p)
 	}
+	// The storage variant never passes directly: the same case goes through the slow store.
+	slow.Variant = SonicStorage
+	d, p, err = slow.Decide(four)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := d.Method("Fan"); m != RemoteStorage || len(p.Passing) != 0 {
+		t.Errorf("fan-out 4, storage variant: %v, want remote-storage (plan %+v)", m, p)
+	}
+	// NAT traversal is part of a direct pull's set-up: at 3 s a pull (4 s) loses to the store.
+	slow.Variant = SonicDirect
+	slow.Platform.NATTraversal = 3
+	if d, _, err = slow.Decide(four); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := d.Method("Fan"); m != RemoteStorage {
+		t.Errorf("fan-out 4, NAT traversal 3 s: %v, want remote-storage", m)
+	}
 }
 
 func TestSonicPerfPerDollarAvoidsABigIdleVM(t *testing.T) {

@@ -18,5 +18,7 @@
 // locally). Plan.Validate explains exactly what is wrong with a plan.
 //
 // Workflows and plans are read from and written to JSON (docs/workflow-format.md); ReadASL imports
-// an AWS Step Functions definition plus a side file of function performance.
+// an AWS Step Functions definition plus a side file of function performance, and ExportASL writes
+// a plan back as a deployable state machine with its Lambda configuration (a Deployment, which
+// ParsePlan reads as the plan it deploys).
 package dag

@@ -45,8 +45,16 @@ func ReadWorkflow(path string) (*Workflow, error) {
 	return ParseWorkflow(path, data)
 }
 
-// ParsePlan decodes a plan from JSON and, when w is not nil, validates it against w.
+// ParsePlan decodes a plan from JSON and, when w is not nil, validates it against w. A
+// Deployment (written by `plan --export-asl`) reads as the plan it deploys on w (ParseDeployment),
+// which needs w.
 func ParsePlan(name string, data []byte, w *Workflow) (*Plan, error) {
+	if IsDeployment(data) {
+		if w == nil {
+			return nil, fmt.Errorf("%s: a deployment (from plan --export-asl) is a plan only with its workflow", name)
+		}
+		return ParseDeployment(name, data, w)
+	}
 	var p Plan
 	if err := decodeJSON(data, &p, jsonStyle{strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -37,13 +37,15 @@ const (
 //     others, Bundle per VM, to VMs of their own invoked synchronously (Faastlane's released
 //     code). To run all items in the fused VM, set Bundle to the item count.
 //   - Passing overrides, per receiving step, how data arrives from the previous step.
-//   - SharedRuntime lets the invocations in one VM share a runtime (Photons): each one after the
-//     first needs only MinMemoryMB - SharedMemoryMB.
+//   - SharedRuntime makes a bundle's items share one runtime per function (Photons): a bundled
+//     orchestrated Map whose iterator has several steps runs each step of its B items in a VM of
+//     its own (RuntimePerStep), so different functions never share a VM, and in a VM each
+//     invocation after the first needs only MinMemoryMB - SharedMemoryMB.
 //
 // The simulator makes these precise in docs/simulator.md: spilled items go B per VM and receive
 // their input in the invocation payload (up to 6 MB, else through storage); a fusion group is one
 // Step Functions state; direct passing applies to the receiving step's first invocations, and the
-// sender's VM stays billed until the last pull.
+// sender's VM stays alive until the last pull, billed up to its function's end.
 type Plan struct {
 	Memory          map[string]int     `json:"memory_mb,omitempty"`
 	DefaultMemoryMB int                `json:"default_memory_mb,omitempty"`
@@ -51,6 +53,16 @@ type Plan struct {
 	Fuse            [][]string         `json:"fuse,omitempty"`
 	Passing         map[string]Passing `json:"passing,omitempty"`
 	SharedRuntime   bool               `json:"shared_runtime,omitempty"`
+}
+
+// RuntimePerStep reports whether Map step s, run by the orchestrator (not inside a fusion group),
+// runs each step of its iterator in a VM of its own per bundle: under SharedRuntime, a bundle of
+// several items whose iterator has more than one step. Photons (Dukic et al., SoCC 2020) shares a
+// runtime only among concurrent invocations of the same function, so the bundle's items run the
+// iterator's first step together in one runtime, then the next step together in another, with
+// data between them through remote storage, as between any two functions in different VMs.
+func (p *Plan) RuntimePerStep(s *Step) bool {
+	return p.SharedRuntime && s.Map != nil && p.BundleOf(s.Name) > 1 && len(s.Map.Iterator) > 1
 }
 
 // UniformPlan runs every function at mb MB, unfused and unbundled.
@@ -303,6 +315,17 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(path, format string, a 
 				b := p.BundleOf(s.Name)
 				if b == 1 {
 					checkSeq(s.Map.Iterator)
+					continue
+				}
+				if p.RuntimePerStep(s) {
+					// One runtime per iterator step, each holding the bundle's b invocations.
+					for j := range s.Map.Iterator {
+						one := s.Map.Iterator[j : j+1]
+						vm, need := p.vmMemory(w, one), b*p.need(w, one)-(b-1)*p.shared(w, one)
+						if vm < need {
+							add("bundle."+s.Name, "bundle[%q] = %d: the shared runtime of step %q has a VM of %d MB, below the %d MB that %d invocations need", s.Name, b, one[0].Name, vm, need, b)
+						}
+					}
 					continue
 				}
 				vm, need := p.vmMemory(w, s.Map.Iterator), b*p.need(w, s.Map.Iterator)

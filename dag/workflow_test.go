@@ -130,7 +130,15 @@ func TestPlanValidate(t *testing.T) {
 			p.Bundle = map[string]int{"Chunks": 4}
 			p.Memory["Classify"] = 3000
 			p.SharedRuntime = true
-		}, func(w *Workflow) { w.Functions[2].SharedMemoryMB = 200; w.Functions[1].SharedMemoryMB = 100 }, `bundle["Chunks"] = 4: VM of 3000 MB is below the 3796 MB that 4 items need`},
+		}, func(w *Workflow) { w.Functions[2].SharedMemoryMB = 200; w.Functions[1].SharedMemoryMB = 100 }, `bundle["Chunks"] = 4: the shared runtime of step "Classify" has a VM of 3000 MB, below the 3496 MB that 4 invocations need`},
+		// One runtime per iterator step: Extract's own runtime must hold its 4 invocations too
+		// (4 x 256 - 3 x 100 shared = 724 MB), whatever Classify's size.
+		{"shared runtime per step", func(p *Plan) {
+			p.Bundle = map[string]int{"Chunks": 4}
+			p.Memory["Classify"] = 4096
+			p.Memory["Extract"] = 512
+			p.SharedRuntime = true
+		}, func(w *Workflow) { w.Functions[2].SharedMemoryMB = 200; w.Functions[1].SharedMemoryMB = 100 }, `the shared runtime of step "Extract" has a VM of 512 MB, below the 724 MB that 4 invocations need`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := validWorkflow()

@@ -2,7 +2,8 @@ package experiments
 
 // vs-baselines: WiseFuse against Sonic, Photons and Faastlane, over the modelling choices the
 // public data leave open (issue 15): how the orchestration overhead is attributed
-// (platform.Platform.OrchestrationOverhead) and the memory the baselines run at. Each result is
+// (platform.Platform.OrchestrationOverhead), the memory the baselines run at, and for Sonic
+// whether it may pass data directly (with NAT traversal) or through storage only. Each result is
 // reported as the value under the default choices and the range over all of them.
 
 import (
@@ -19,17 +20,18 @@ import (
 )
 
 // baselinesRow is one row of vs-baselines: a compareRow under one reading (overhead attribution,
-// baseline memory).
+// baseline memory, Sonic's variant: empty for the other baselines).
 type baselinesRow struct {
 	App        string  `col:"app"`
 	Overhead   string  `col:"overhead"`
 	BaselineMB int     `col:"baseline_mb"`
+	Variant    string  `col:"variant"`
 	Policy     string  `col:"policy"`
 	Rule       string  `col:"rule"`
-	SLO        float64 `col:"slo_s"`
-	Budget     float64 `col:"budget_usd"`
-	PredP95    float64 `col:"pred_p95_s"`
-	PredCost   float64 `col:"pred_cost_usd"`
+	SLO        float64 `col:"slo_s,nullzero"`
+	Budget     float64 `col:"budget_usd,nullzero"`
+	PredP95    float64 `col:"pred_p95_s,nullzero"`
+	PredCost   float64 `col:"pred_cost_usd,nullzero"`
 	SimP95     float64 `col:"sim_p95_s"`
 	SimCost    float64 `col:"sim_cost_usd"`
 	Plan       string  `col:"plan"`
@@ -52,6 +54,15 @@ const (
 	defaultOverhead   = platform.OverheadPerTransition
 )
 
+// variantsOf are baseline b's variants (baselines.Options.SonicVariant for Sonic, the default
+// first); the other baselines have one, named "".
+func variantsOf(b string) []string {
+	if b == "sonic" {
+		return []string{string(baselines.SonicDirect), string(baselines.SonicStorage)}
+	}
+	return []string{""}
+}
+
 // overheadReadings are the attributions of app's orchestration overhead: both when the app has a
 // fitted overhead, else per-transition only (there is nothing to attribute).
 func overheadReadings(app string) []string {
@@ -65,7 +76,8 @@ var vsBaselinesExp = &Experiment{
 	Name:  "vs-baselines",
 	Title: "WiseFuse against Sonic, Photons and Faastlane: P95 and cost per app, over the modelling choices",
 	Description: "Each baseline plans with its defaults (Faastlane as released: two branches per container, the rest " +
-		"spilled) at each baseline memory (1,769, 3,008 and 10,240 MB; 3,008 is the default) and runs on fresh " +
+		"spilled; Sonic in two variants, direct passing with NAT traversal, the default, and storage only) " +
+		"at each baseline memory (1,769, 3,008 and 10,240 MB; 3,008 is the default) and runs on fresh " +
 		"simulated seeds, under each attribution of the app's measured orchestration overhead (per-transition, the " +
 		"default, and per-execution; docs/baselines.md, \"Orchestration overhead attribution\"; apps without a " +
 		"fitted overhead have one reading). WiseFuse profiles and plans on the same platform. For each baseline, " +
@@ -98,27 +110,29 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 			return nil, err
 		}
 		for _, mb := range baselineMemories {
-			cr.wrap = func(r compareRow) any {
-				return baselinesRow{App: r.App, Overhead: ov, BaselineMB: mb, Policy: r.Policy, Rule: r.Rule, SLO: r.SLO,
-					Budget: r.Budget, PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95, SimCost: r.SimCost,
-					Plan: r.Plan, Note: r.Note}
-			}
 			for _, name := range compareBaselines {
-				env := policy.Env{Platform: plat, Seed: subSeed(seed, "baseline/"+name),
-					Baselines: baselines.Options{MemoryMB: mb, FaastlaneMemoryMB: mb}}
-				planner, err := policy.New(name, cr.w, env)
-				if err != nil {
-					return nil, err
-				}
-				got, ok := cr.baseline(name, planner)
-				if !ok {
-					continue
-				}
-				if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
-					return nil, err
-				}
-				if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
-					return nil, err
+				for _, variant := range variantsOf(name) {
+					cr.wrap = func(r compareRow) any {
+						return baselinesRow{App: r.App, Overhead: ov, BaselineMB: mb, Variant: variant, Policy: r.Policy, Rule: r.Rule,
+							SLO: r.SLO, Budget: r.Budget, PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95,
+							SimCost: r.SimCost, Plan: r.Plan, Note: r.Note}
+					}
+					env := policy.Env{Platform: plat, Seed: subSeed(seed, "baseline/"+name),
+						Baselines: baselines.Options{MemoryMB: mb, FaastlaneMemoryMB: mb, SonicVariant: baselines.SonicVariant(variant)}}
+					planner, err := policy.New(name, cr.w, env)
+					if err != nil {
+						return nil, err
+					}
+					got, ok := cr.baseline(name, planner)
+					if !ok {
+						continue
+					}
+					if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
+						return nil, err
+					}
+					if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
@@ -131,9 +145,15 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 type reading struct {
 	overhead string
 	mb       int
+	variant  string // Sonic's; "" for the other baselines
 }
 
-func (r reading) String() string { return fmt.Sprintf("%s, %s MB", r.overhead, thousands(r.mb)) }
+func (r reading) String() string {
+	if r.variant != "" {
+		return fmt.Sprintf("%s, %s MB, %s", r.overhead, thousands(r.mb), r.variant)
+	}
+	return fmt.Sprintf("%s, %s MB", r.overhead, thousands(r.mb))
+}
 
 // thousands formats n with a comma every three digits.
 func thousands(n int) string {
@@ -144,15 +164,15 @@ func thousands(n int) string {
 	return s
 }
 
-// readingsOf lists the readings of app in the table, in table order.
-func readingsOf(t *Table, app string) []reading {
+// readingsOf lists the readings of baseline b on app in the table, in table order.
+func readingsOf(t *Table, app, b string) []reading {
 	var out []reading
 	seen := map[reading]bool{}
 	for _, r := range t.Rows {
-		if cellStr(t, r, "app") != app {
+		if cellStr(t, r, "app") != app || cellStr(t, r, "policy") != b {
 			continue
 		}
-		rd := reading{cellStr(t, r, "overhead"), int(cellInt(t, r, "baseline_mb"))}
+		rd := reading{cellStr(t, r, "overhead"), int(cellInt(t, r, "baseline_mb")), cellStr(t, r, "variant")}
 		if !seen[rd] {
 			seen[rd] = true
 			out = append(out, rd)
@@ -165,7 +185,7 @@ func readingsOf(t *Table, app string) []reading {
 func findBaselinesRow(t *Table, app string, rd reading, pol string) Row {
 	for _, r := range t.Rows {
 		if cellStr(t, r, "app") == app && cellStr(t, r, "overhead") == rd.overhead && int(cellInt(t, r, "baseline_mb")) == rd.mb &&
-			cellStr(t, r, "policy") == pol && cellStr(t, r, "note") == "" {
+			cellStr(t, r, "variant") == rd.variant && cellStr(t, r, "policy") == pol && cellStr(t, r, "note") == "" {
 			return r
 		}
 	}
@@ -187,15 +207,16 @@ type spread struct {
 	lo, hi         float64 // NaN when measured under no reading
 	loAt, hiAt     reading
 	measured, of   int
-	byMB           map[int]float64 // at the default attribution
+	byMB           map[int]float64 // at the default attribution and variant
 	byOverhead     map[string]float64
+	byVariant      map[string]float64 // at the default attribution and memory
 	defaultReading reading
 }
 
 func spreadOf(t *Table, app, a, b, col string) spread {
 	s := spread{def: math.NaN(), lo: math.NaN(), hi: math.NaN(), byMB: map[int]float64{}, byOverhead: map[string]float64{},
-		defaultReading: reading{defaultOverhead, defaultBaselineMB}}
-	for _, rd := range readingsOf(t, app) {
+		byVariant: map[string]float64{}, defaultReading: reading{defaultOverhead, defaultBaselineMB, variantsOf(b)[0]}}
+	for _, rd := range readingsOf(t, app, b) {
 		s.of++
 		v := readingRatio(t, app, rd, a, b, col)
 		if math.IsNaN(v) {
@@ -205,11 +226,14 @@ func spreadOf(t *Table, app, a, b, col string) spread {
 		if rd == s.defaultReading {
 			s.def = v
 		}
-		if rd.overhead == defaultOverhead {
+		if rd.overhead == defaultOverhead && rd.variant == s.defaultReading.variant {
 			s.byMB[rd.mb] = v
 		}
-		if rd.mb == defaultBaselineMB {
+		if rd.mb == defaultBaselineMB && rd.variant == s.defaultReading.variant {
 			s.byOverhead[rd.overhead] = v
+		}
+		if rd.overhead == defaultOverhead && rd.mb == defaultBaselineMB {
+			s.byVariant[rd.variant] = v
 		}
 		if math.IsNaN(s.lo) || v < s.lo {
 			s.lo, s.loAt = v, rd
@@ -259,6 +283,13 @@ func (s spread) driver() string {
 	if lo, hi, ok := extremes(s.byOverhead); ok {
 		parts = append(parts, fmt.Sprintf("the overhead attribution %.0f points (%s MB: per-transition %s, per-execution %s)",
 			100*(hi-lo), thousands(defaultBaselineMB), change(s.byOverhead[platform.OverheadPerTransition]), change(s.byOverhead[platform.OverheadPerExecution])))
+	}
+	if lo, hi, ok := extremes(s.byVariant); ok {
+		var vs []string
+		for _, v := range []baselines.SonicVariant{baselines.SonicDirect, baselines.SonicStorage} {
+			vs = append(vs, fmt.Sprintf("%s %s", v, change(s.byVariant[string(v)])))
+		}
+		parts = append(parts, fmt.Sprintf("Sonic's variant %.0f points (%s MB: %s)", 100*(hi-lo), thousands(defaultBaselineMB), strings.Join(vs, ", ")))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -406,7 +437,7 @@ func baselineHeadline(t *Table, app, b string) Headline {
 // overBudget counts the readings where WiseFuse at b's cost simulated more than 5% above it.
 func overBudget(t *Table, app, b string) int {
 	n := 0
-	for _, rd := range readingsOf(t, app) {
+	for _, rd := range readingsOf(t, app, b) {
 		if c := readingRatio(t, app, rd, "wisefuse@"+b, b, "sim_cost_usd"); c > 1.05 {
 			n++
 		}

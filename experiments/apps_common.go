@@ -220,17 +220,9 @@ func relaxedSearch(pl *wisefuse.Planner, obj dag.Objective, tries int) (*wisefus
 }
 
 // colString, colFloat and colInt read a row's value by column name.
-func cellStr(t *Table, r Row, name string) string { return r[t.Col(name)].(string) }
-func cellFloat(t *Table, r Row, name string) float64 {
-	switch v := r[t.Col(name)].(type) {
-	case float64:
-		return v
-	case int64:
-		return float64(v)
-	}
-	return math.NaN()
-}
-func cellInt(t *Table, r Row, name string) int64 { return r[t.Col(name)].(int64) }
+func cellStr(t *Table, r Row, name string) string    { return r[t.Col(name)].(string) }
+func cellFloat(t *Table, r Row, name string) float64 { return num(r[t.Col(name)]) }
+func cellInt(t *Table, r Row, name string) int64     { return r[t.Col(name)].(int64) }
 
 // pct formats a fraction as a percentage with one decimal.
 func appPct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }

@@ -23,10 +23,10 @@ type compareRow struct {
 	App      string  `col:"app"`
 	Policy   string  `col:"policy"`
 	Rule     string  `col:"rule"`
-	SLO      float64 `col:"slo_s"`
-	Budget   float64 `col:"budget_usd"`
-	PredP95  float64 `col:"pred_p95_s"`
-	PredCost float64 `col:"pred_cost_usd"`
+	SLO      float64 `col:"slo_s,nullzero"`
+	Budget   float64 `col:"budget_usd,nullzero"`
+	PredP95  float64 `col:"pred_p95_s,nullzero"`
+	PredCost float64 `col:"pred_cost_usd,nullzero"`
 	SimP95   float64 `col:"sim_p95_s"`
 	SimCost  float64 `col:"sim_cost_usd"`
 	Plan     string  `col:"plan"`
@@ -281,6 +281,14 @@ func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline
 	}
 	if wr := findCompareRow(t, app, wf); wr != nil {
 		h.Ours += " (" + cellStr(t, wr, "rule") + ")"
+	}
+	switch {
+	case paper >= 0 && red > 0 && appAbs(red-paper) <= 0.10:
+		h.Means = fmt.Sprintf("Reproduces the paper: WiseFuse's %s is lower than %s's by about the paper's margin.", what, ref)
+	case paper >= 0 && red > 0:
+		h.Means = fmt.Sprintf("Same direction as the paper (WiseFuse's %s is lower than %s's), by a different margin.", what, ref)
+	case paper >= 0:
+		h.Means = fmt.Sprintf("Does not reproduce the paper: here WiseFuse's %s is not lower than %s's.", what, ref)
 	}
 	if paper >= 0 {
 		h.Diff = fmt.Sprintf("%+.0f points", 100*(red-paper))

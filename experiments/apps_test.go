@@ -155,30 +155,35 @@ func TestReductionHeadline(t *testing.T) {
 }
 
 // TestBaselineHeadlineRange checks the range arithmetic of vs-baselines on a hand-made table: a
-// baseline at 100 s and $1 under every reading, WiseFuse at 40 s (default reading), 20 s and 110 s
-// at equal cost: 60% lower by default, from 80% lower to 10% higher, and the paper's 47% inside.
+// baseline at 100 s and $1 under every reading, WiseFuse at 40 s (default reading), 20 s, 110 s and
+// 70 s (Sonic's storage variant) at equal cost: 60% lower by default, from 80% lower to 10%
+// higher, and the paper's 47% inside.
 func TestBaselineHeadlineRange(t *testing.T) {
 	tb := &Table{Schema: baselinesSchema}
-	add := func(ov string, mb int, pol string, p95 float64) {
-		tb.Rows = append(tb.Rows, rowOf(baselinesRow{App: "video", Overhead: ov, BaselineMB: mb, Policy: pol, Rule: "r",
+	add := func(ov string, mb int, variant, pol string, p95 float64) {
+		tb.Rows = append(tb.Rows, rowOf(baselinesRow{App: "video", Overhead: ov, BaselineMB: mb, Variant: variant, Policy: pol, Rule: "r",
 			SimP95: p95, SimCost: 1, Plan: "{}"}))
 	}
 	for _, c := range []struct {
-		ov  string
-		mb  int
-		p95 float64
-	}{{"per-transition", 3008, 40}, {"per-transition", 1769, 20}, {"per-execution", 3008, 110}} {
-		add(c.ov, c.mb, "sonic", 100)
-		add(c.ov, c.mb, "wisefuse@sonic", c.p95)
+		ov      string
+		mb      int
+		variant string
+		p95     float64
+	}{{"per-transition", 3008, "direct", 40}, {"per-transition", 1769, "direct", 20}, {"per-execution", 3008, "direct", 110},
+		{"per-transition", 3008, "storage", 70}} {
+		add(c.ov, c.mb, c.variant, "sonic", 100)
+		add(c.ov, c.mb, c.variant, "wisefuse@sonic", c.p95)
 	}
 	h := baselineHeadline(tb, "video", "sonic")
-	for _, want := range []string{"P95 60% lower (per-transition, 3,008 MB)", "80% lower (per-transition, 1,769 MB) to 10% higher (per-execution, 3,008 MB) over 3 of 3 readings"} {
+	for _, want := range []string{"P95 60% lower (per-transition, 3,008 MB, direct)",
+		"80% lower (per-transition, 1,769 MB, direct) to 10% higher (per-execution, 3,008 MB, direct) over 4 of 4 readings"} {
 		if !strings.Contains(h.Ours, want) {
 			t.Errorf("ours = %q, want it to contain %q", h.Ours, want)
 		}
 	}
 	if h.Diff != "+13 points" || !strings.Contains(h.Note, "depends on the reading") || !strings.Contains(h.Note, "inside our range") ||
-		!strings.Contains(h.Note, "baseline memory moves it 20 points") || !strings.Contains(h.Note, "attribution 70 points") {
+		!strings.Contains(h.Note, "baseline memory moves it 20 points") || !strings.Contains(h.Note, "attribution 70 points") ||
+		!strings.Contains(h.Note, "Sonic's variant 30 points (3,008 MB: direct 60% lower, storage 30% lower)") {
 		t.Errorf("headline = %+v", h)
 	}
 }

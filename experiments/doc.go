@@ -18,5 +18,6 @@
 // wisefuse, tables, figures); only the CLI imports it. The experiment files are grouped by
 // prefix: apps_* (built-in apps: profiles, model accuracy, SLO targets, comparisons), motivation,
 // sweeps_* and traces_* (characterization and replay of Azure-style traces), peer_simfaas and
-// keepalive (checks against SimFaaS and Serverless in the Wild, docs/peers.md).
+// keepalive (checks against SimFaaS and Serverless in the Wild, docs/peers.md), and log_accuracy
+// (the physical log modeler against the public AWS Lambda logs).
 package experiments

@@ -47,6 +47,9 @@ type Headline struct {
 	Ours  string // our number, measured
 	Diff  string // difference, or "" where not comparable
 	Note  string // a sentence where they differ
+	// Means is one sentence a reader takes away: what the result says about the claim (derived
+	// from the numbers, so it never contradicts them); "" leaves the Note to speak.
+	Means string
 }
 
 var registry = map[string]*Experiment{}

@@ -62,7 +62,7 @@ type keepAliveRow struct {
 	ColdStarts  int64   `col:"cold_starts"`
 	P95         float64 `col:"p95_s"`
 	Cost        float64 `col:"cost_usd"`
-	SLO         float64 `col:"slo_s"` // WiseFuse's target (1.2x the DAG's User-Max P95); 0 under User-Max
+	SLO         float64 `col:"slo_s,nullzero"` // WiseFuse's target (1.2x the DAG's User-Max P95); null under User-Max
 	IdleGBS     float64 `col:"replay_idle_gb_s"`
 	Running     float64 `col:"replay_mean_running_instances"`
 	Idle        float64 `col:"replay_mean_idle_instances"`
@@ -171,7 +171,7 @@ func keepAliveStatsOf(t *Table, policy, setting string) keepAliveStats {
 	slo := map[string]float64{} // WiseFuse's target per DAG, under any keep-alive (plans are shared)
 	for _, r := range t.Rows {
 		if r[t.Col("policy")].(string) == "wisefuse" && r[t.Col("keep_alive")].(string) == setting {
-			slo[r[t.Col("dag")].(string)] = r[t.Col("slo_s")].(float64)
+			slo[r[t.Col("dag")].(string)] = num(r[t.Col("slo_s")])
 		}
 	}
 	var colds []float64

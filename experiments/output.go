@@ -2,8 +2,11 @@ package experiments
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"time"
+
+	"github.com/wisefuse/wisefuse/tables"
 )
 
 // writeOutputs assembles e's table from its kept cells (cfg's shard only, in cell order), writes
@@ -15,8 +18,17 @@ func writeOutputs(cfg Config, e *Experiment, cells []Cell) error {
 		return err
 	}
 	base := outputBase(cfg, e)
+	meta := maps.Clone(cfg.Metadata)
+	if meta == nil {
+		meta = map[string]string{}
+	}
+	meta["experiment"] = e.Name
+	meta["mode"] = cfg.mode()
+	if cfg.Shards > 1 {
+		meta["shard"] = fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards)
+	}
 	for _, ext := range []string{".csv", ".parquet"} {
-		if err := writeTable(base+ext, e.Schema, t.Rows); err != nil {
+		if err := writeTable(base+ext, e.Schema, t.Rows, tables.Options{Metadata: meta}); err != nil {
 			return err
 		}
 	}

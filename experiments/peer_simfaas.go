@@ -58,21 +58,22 @@ var simfaasScenarios = []simfaasScenario{
 }
 
 // simfaasRow is one scenario's result from one source: SimFaaS's published run, this simulator
-// (one replicate), or a closed form where one exists. NaN: not published or no closed form.
+// (one replicate), or a closed form where one exists. NaN (null in the table): not published or
+// no closed form.
 type simfaasRow struct {
 	Scenario      string  `col:"scenario"`
 	Source        string  `col:"source"` // "simfaas" (published), "ours", "analytical"
 	Replicate     int     `col:"replicate"`
-	SimulatedS    float64 `col:"simulated_s"`
-	Requests      int64   `col:"requests"`
-	ColdStartProb float64 `col:"cold_start_prob"` // cold starts / all requests, rejected ones included
-	RejectProb    float64 `col:"reject_prob"`
-	MeanRunning   float64 `col:"mean_running_instances"`
-	MeanIdle      float64 `col:"mean_idle_instances"`
-	LifespanS     float64 `col:"mean_instance_lifespan_s"`
+	SimulatedS    float64 `col:"simulated_s,nullzero"` // null for a closed form
+	Requests      int64   `col:"requests,nullzero"`
+	ColdStartProb float64 `col:"cold_start_prob,nullnan"` // cold starts / all requests, rejected ones included
+	RejectProb    float64 `col:"reject_prob,nullnan"`
+	MeanRunning   float64 `col:"mean_running_instances,nullnan"`
+	MeanIdle      float64 `col:"mean_idle_instances,nullnan"`
+	LifespanS     float64 `col:"mean_instance_lifespan_s,nullnan"`
 	// USPerRequest is wall-clock microseconds per simulated request (ours: the whole simulation,
 	// compilation and summary included, on this machine; the one column that is not deterministic).
-	USPerRequest float64 `col:"us_per_request"`
+	USPerRequest float64 `col:"us_per_request,nullnan"`
 }
 
 type simfaasCell struct {

@@ -25,7 +25,11 @@ func WriteReport(out string, quick bool) error {
 	fmt.Fprintln(&b, "the paper's numbers are quoted from Mahgoub et al., SIGMETRICS/POMACS 2022, which measured real AWS.")
 	fmt.Fprintln(&b)
 
-	var all []Headline
+	type ref struct {
+		h    Headline
+		name string
+	}
+	var all []ref
 	type section struct {
 		e     *Experiment
 		heads []Headline
@@ -44,7 +48,9 @@ func WriteReport(out string, quick bool) error {
 		s := section{e: e}
 		if e.Headlines != nil {
 			s.heads = e.Headlines(&Table{Schema: e.Schema, Rows: rows})
-			all = append(all, s.heads...)
+			for _, h := range s.heads {
+				all = append(all, ref{h, e.Name})
+			}
 		}
 		figs, _ := filepath.Glob(filepath.Join(out, e.Name, "*.png"))
 		sort.Strings(figs)
@@ -55,24 +61,43 @@ func WriteReport(out string, quick bool) error {
 		sections = append(sections, s)
 	}
 	if len(all) > 0 {
+		// The summary: each claim, the paper's number and ours, what it means, and the section
+		// whose figures support it.
 		fmt.Fprintln(&b, "## Headlines: the paper's claims beside ours")
 		fmt.Fprintln(&b)
-		headTable(&b, all)
+		fmt.Fprintln(&b, "| claim | paper | ours | what it means | evidence |")
+		fmt.Fprintln(&b, "|---|---|---|---|---|")
+		for _, r := range all {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | [%s](#%s) |\n", esc(r.h.Claim), esc(r.h.Paper), esc(r.h.Ours), esc(meaning(r.h)), r.name, r.name)
+		}
+		fmt.Fprintln(&b)
 	}
 	for _, s := range sections {
-		fmt.Fprintf(&b, "## %s: %s\n\n", s.e.Name, s.e.Title)
-		if s.e.Description != "" {
-			fmt.Fprintf(&b, "%s\n\n", s.e.Description)
+		// A section reads as a paper's evaluation: its findings, the figures that show them
+		// right below, then how it was measured and the full numbers.
+		fmt.Fprintf(&b, "<a id=\"%s\"></a>\n\n## %s: %s\n\n", s.e.Name, s.e.Name, s.e.Title)
+		for _, h := range s.heads {
+			fmt.Fprintf(&b, "- **%s.** Ours: %s (paper: %s).", strings.TrimSuffix(h.Claim, "."), h.Ours, h.Paper)
+			if m := meaning(h); m != "" {
+				fmt.Fprintf(&b, " %s", m)
+			}
+			fmt.Fprintln(&b)
+		}
+		if len(s.heads) > 0 {
+			fmt.Fprintln(&b)
+		}
+		for _, f := range s.figs {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", s.e.Name, f)
 		}
 		if s.e.MissingData != nil {
 			for _, m := range s.e.MissingData() {
 				fmt.Fprintf(&b, "**Data absent:** %s. `wisefuse data fetch` (or `make data`) fetches the public files.\n\n", m)
 			}
 		}
-		for _, f := range s.figs {
-			fmt.Fprintf(&b, "![%s](%s)\n\n", s.e.Name, f)
+		if s.e.Description != "" {
+			fmt.Fprintf(&b, "**Method.** %s\n\n", s.e.Description)
 		}
-		fmt.Fprintf(&b, "Table: [`%s/%s.csv`](%s/%s.csv) (also `.parquet`).\n\n", s.e.Name, s.e.Name, s.e.Name, s.e.Name)
+		fmt.Fprintf(&b, "Table: [`%s/%s.csv`](%s/%s.csv) (also `.parquet`; columns in docs/outputs.md).\n\n", s.e.Name, s.e.Name, s.e.Name, s.e.Name)
 		if len(s.heads) > 0 {
 			headTable(&b, s.heads)
 		}
@@ -80,10 +105,19 @@ func WriteReport(out string, quick bool) error {
 	return atomicfile.WriteBytes(filepath.Join(out, "REPORT.md"), b.Bytes())
 }
 
+// meaning is the headline's one sentence for a reader: Means, else its Note.
+func meaning(h Headline) string {
+	if h.Means != "" {
+		return h.Means
+	}
+	return h.Note
+}
+
+func esc(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
 func headTable(b *bytes.Buffer, hs []Headline) {
 	fmt.Fprintln(b, "| claim | paper | ours | difference | note |")
 	fmt.Fprintln(b, "|---|---|---|---|---|")
-	esc := func(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 	for _, h := range hs {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", esc(h.Claim), esc(h.Paper), esc(h.Ours), esc(h.Diff), esc(h.Note))
 	}

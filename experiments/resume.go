@@ -43,13 +43,17 @@ func pendingCells(cfg Config, exps []*Experiment, cellsOf map[string][]Cell) []c
 // in a folder per mode and per build of the program, so quick and full runs never mix and a
 // rebuilt program with changed code never reuses cells its predecessor computed.
 func cellPath(cfg Config, e *Experiment, c Cell) string {
-	mode := "full"
-	if cfg.Quick {
-		mode = "quick"
-	}
 	h := fnv.New64a()
 	h.Write([]byte(c.Key))
-	return filepath.Join(cfg.Out, e.Name, "cells-"+mode+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
+	return filepath.Join(cfg.Out, e.Name, "cells-"+cfg.mode()+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
+}
+
+// mode names cfg's mode: "quick" or "full".
+func (cfg Config) mode() string {
+	if cfg.Quick {
+		return "quick"
+	}
+	return "full"
 }
 
 // removeStaleCells deletes e's cells kept by other builds of the program in cfg's mode: their

@@ -2,7 +2,9 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"reflect"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -11,7 +13,11 @@ import (
 // with its column's name (`col:"slo_s"`). schemaOf derives the table's Schema from the struct and
 // rowOf turns a value into a Row, so code that builds a row names the column of every value, and
 // a row can never disagree with its schema. Field types give column types: string, float64, int
-// or int64, bool.
+// or int64, bool. A tag option nullzero (`col:"slo_s,nullzero"`) marks a column whose zero means
+// "none" (no latency target for a baseline, no prediction, no measurement): the files hold null
+// there, never the 0 a query would average in; nullnan marks a float64 column whose NaN means
+// "not published" or "no closed form". A *float64 field is a nullable column where 0 is
+// a value: nil is null. readTable gives nil for a null.
 
 // schemaOf returns the Schema of row struct T: one column per field, in field order.
 func schemaOf[T any]() tables.Schema {
@@ -22,11 +28,11 @@ func schemaOf[T any]() tables.Schema {
 	s := make(tables.Schema, rt.NumField())
 	for i := range s {
 		f := rt.Field(i)
-		name := f.Tag.Get("col")
-		if name == "" {
-			panic(fmt.Sprintf("experiments: field %v.%s has no col tag", rt, f.Name))
+		name, opt, _ := strings.Cut(f.Tag.Get("col"), ",")
+		if name == "" || (opt != "" && opt != "nullzero" && opt != "nullnan") {
+			panic(fmt.Sprintf("experiments: field %v.%s has tag %q, want col:\"name\", col:\"name,nullzero\" or col:\"name,nullnan\"", rt, f.Name, f.Tag))
 		}
-		s[i] = tables.Column{Name: name, Type: columnType(rt, f)}
+		s[i] = tables.Column{Name: name, Type: columnType(rt, f), Nullable: opt != "" || f.Type.Kind() == reflect.Pointer}
 	}
 	return s
 }
@@ -41,11 +47,15 @@ func columnType(rt reflect.Type, f reflect.StructField) tables.Type {
 		return tables.Int64
 	case reflect.Bool:
 		return tables.Bool
+	case reflect.Pointer:
+		if f.Type.Elem().Kind() == reflect.Float64 {
+			return tables.Float64
+		}
 	}
-	panic(fmt.Sprintf("experiments: field %v.%s has type %v, want string, float64, int, int64 or bool", rt, f.Name, f.Type))
+	panic(fmt.Sprintf("experiments: field %v.%s has type %v, want string, float64, int, int64, bool or *float64", rt, f.Name, f.Type))
 }
 
-// rowOf returns the values of row struct v in field (so Schema) order, ints as int64.
+// rowOf returns the values of row struct v in field (so Schema) order, ints as int64, nil for null.
 func rowOf(v any) Row {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Struct {
@@ -54,6 +64,10 @@ func rowOf(v any) Row {
 	r := make(Row, rv.NumField())
 	for i := range r {
 		f := rv.Field(i)
+		tag := rv.Type().Field(i).Tag.Get("col")
+		if strings.HasSuffix(tag, ",nullzero") && f.IsZero() || strings.HasSuffix(tag, ",nullnan") && math.IsNaN(f.Float()) {
+			continue // nil: null
+		}
 		switch f.Kind() {
 		case reflect.String:
 			r[i] = f.String()
@@ -63,6 +77,10 @@ func rowOf(v any) Row {
 			r[i] = f.Int()
 		case reflect.Bool:
 			r[i] = f.Bool()
+		case reflect.Pointer:
+			if !f.IsNil() {
+				r[i] = f.Elem().Float()
+			}
 		default:
 			panic(fmt.Sprintf("experiments: field %T.%s has type %v", v, rv.Type().Field(i).Name, f.Type()))
 		}

@@ -18,6 +18,9 @@ type Config struct {
 	Progress io.Writer
 	// Log receives one line per finished experiment; nil means quiet.
 	Log io.Writer
+	// Metadata is the provenance every result table carries (tables.Options.Metadata), to which
+	// each table adds its experiment, mode and shard.
+	Metadata map[string]string
 }
 
 // Run executes the selected experiments. Cells already kept under Out from an earlier run with

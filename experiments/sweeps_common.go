@@ -3,22 +3,30 @@ package experiments
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/tables"
 )
 
-// sweepRow is a row of both sweeps: one per (sweep point, policy).
+// sweepRow is a row of both sweeps: one per (sweep point, policy). Its first column, the swept
+// parameter, is named (and typed) by the sweep: sweep.column.
 type sweepRow struct {
-	X        float64 `col:"x"` // the swept parameter (skew, or bytes)
+	X        float64 `col:"x"`
 	Policy   string  `col:"policy"`
 	P50      float64 `col:"p50_s"`
 	P95      float64 `col:"p95_s"`
 	MeanCost float64 `col:"mean_cost_usd"`
-	SLO      float64 `col:"slo_s"` // WiseFuse's latency target; 0 for the baselines
+	SLO      float64 `col:"slo_s,nullzero"` // WiseFuse's latency target; null for the baselines
 }
 
-var sweepSchema = schemaOf[sweepRow]()
+// schema is sweepRow's schema with the parameter's column as s names it.
+func (s sweep) schema() tables.Schema {
+	schema := slices.Clone(schemaOf[sweepRow]())
+	schema[0] = s.column
+	return schema
+}
 
 // sweep is one sweep experiment: a workflow family over one parameter, every policy at each point.
 type sweep struct {
@@ -30,12 +38,13 @@ type sweep struct {
 	figureTitle              string
 	axis                     figures.Axis         // the parameter's axis in the figures
 	format                   func(float64) string // the parameter's value in headlines
+	column                   tables.Column        // the parameter's column: "skew", "data_bytes"...
 }
 
 // register registers s as an experiment.
 func (s sweep) register() {
 	Register(&Experiment{
-		Name: s.name, Title: s.title, Description: s.description, Schema: sweepSchema,
+		Name: s.name, Title: s.title, Description: s.description, Schema: s.schema(),
 		Cells: func(quick bool) []Cell {
 			points := s.points
 			if quick {
@@ -45,7 +54,13 @@ func (s sweep) register() {
 		},
 		Run: func(c Cell, seed uint64) ([]Row, error) {
 			p := c.Params.(sweepPoint)
-			return runSweepPoint(p.X, s.workflow(p.X), seed, p.Quick)
+			rows, err := runSweepPoint(p.X, s.workflow(p.X), seed, p.Quick)
+			if s.column.Type == tables.Int64 {
+				for _, r := range rows {
+					r[0] = int64(p.X)
+				}
+			}
+			return rows, err
 		},
 		Figure: func(t *Table, base string) error { return sweepFigures(t, base, s.figureTitle, s.axis) },
 		Headlines: func(t *Table) []Headline {
@@ -96,7 +111,7 @@ func sweepFigures(t *Table, base, title string, x figures.Axis) error {
 		var series []figures.XY
 		for _, p := range t.Strings("policy") {
 			keep := t.Where("policy", p)
-			series = append(series, figures.XY{Name: p, X: t.Floats("x", keep), Y: t.Floats(f.col, keep)})
+			series = append(series, figures.XY{Name: p, X: t.Floats(t.Schema[0].Name, keep), Y: t.Floats(f.col, keep)})
 		}
 		what := "P95 latency"
 		if f.col == "mean_cost_usd" {
@@ -111,10 +126,10 @@ func sweepFigures(t *Table, base, title string, x figures.Axis) error {
 
 // sweepValue returns column col of policy's row at sweep point x (NaN when absent).
 func sweepValue(t *Table, policy string, x float64, col string) float64 {
-	xc, pc, c := t.Col("x"), t.Col("policy"), t.Col(col)
+	xc, pc, c := 0, t.Col("policy"), t.Col(col)
 	for _, r := range t.Rows {
-		if r[xc].(float64) == x && r[pc].(string) == policy {
-			return r[c].(float64)
+		if num(r[xc]) == x && r[pc].(string) == policy {
+			return num(r[c])
 		}
 	}
 	return math.NaN()
@@ -123,7 +138,7 @@ func sweepValue(t *Table, policy string, x float64, col string) float64 {
 // sweepHeadlines compares WiseFuse with User-Max (cost) and User-Min (P95) at the sweep's two
 // ends; the paper has no sweep, so there is no paper number.
 func sweepHeadlines(t *Table, what string, format func(float64) string) []Headline {
-	xs := t.Floats("x", t.Where("policy", "wisefuse"))
+	xs := t.Floats(t.Schema[0].Name, t.Where("policy", "wisefuse"))
 	if len(xs) == 0 {
 		return nil
 	}
@@ -136,9 +151,23 @@ func sweepHeadlines(t *Table, what string, format func(float64) string) []Headli
 			Paper: "no sweep in the paper (63% / 61% for video)",
 			Ours:  fmt.Sprintf("%s cost, %s P95", lowerOrHigher(cost), lowerOrHigher(p95)),
 			Note:  targetNote(sweepValue(t, "wisefuse", x, "p95_s"), sweepValue(t, "wisefuse", x, "slo_s")),
+			Means: sweepMeans(cost, p95),
 		})
 	}
 	return hs
+}
+
+// sweepMeans says in a sentence what a sweep point's two reductions mean.
+func sweepMeans(cost, p95 float64) string {
+	switch {
+	case cost > 0 && p95 > 0:
+		return "WiseFuse is both cheaper than the fastest user choice and faster than the cheapest one here."
+	case cost > 0:
+		return "WiseFuse is cheaper than the fastest user choice but not faster than the cheapest one here."
+	case p95 > 0:
+		return "WiseFuse is faster than the cheapest user choice but costs more than the fastest one here."
+	}
+	return "WiseFuse beats neither user choice here."
 }
 
 // lowerOrHigher prints a relative reduction r (0.3 = 30% lower) in words.

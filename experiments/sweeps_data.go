@@ -6,6 +6,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/tables"
 )
 
 // dataFanOut is the sweep workflow's fan-out: the producer's output is split over this many
@@ -26,6 +27,7 @@ func init() {
 		points:      []float64{1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9},
 		quickPoints: []float64{1e3, 1e6, 1e9},
 		workflow:    dataWorkflow,
+		column:      tables.Column{Name: "data_bytes", Type: tables.Int64},
 		figureTitle: "Data sweep",
 		axis:        figures.Axis{Label: "Intermediate data per run (bytes)", Log: true, Bytes: true},
 		format:      humanBytes,

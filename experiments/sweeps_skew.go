@@ -5,6 +5,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -24,6 +25,7 @@ func init() {
 		points:      []float64{1, 3, 10, 30, 100, 300, 1000},
 		quickPoints: []float64{1, 30, 1000},
 		workflow:    skewWorkflow,
+		column:      tables.Column{Name: "skew", Type: tables.Float64},
 		figureTitle: "Skew sweep",
 		axis:        figures.Axis{Label: "Skew (slowest / fastest item)", Log: true},
 		format:      func(x float64) string { return fmt.Sprintf("%g", x) },

@@ -20,7 +20,7 @@ func TestSweepSkewQuickEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	tab := &Table{Schema: e.Schema, Rows: rows}
-	points := tab.Floats("x", tab.Where("policy", "user-max"))
+	points := tab.Floats("skew", tab.Where("policy", "user-max"))
 	if len(rows) != len(points)*len(comparedPolicies) || len(points) < 2 {
 		t.Fatalf("%d rows over %d skews, want one per (skew, policy)", len(rows), len(points))
 	}

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -38,6 +39,20 @@ func (t *Table) Floats(name string, keep func(Row) bool) []float64 {
 	return out
 }
 
+// num returns a numeric cell as float64: a null (nil, in a nullzero column) is 0, what the row
+// struct held; anything else not numeric is NaN.
+func num(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	case nil:
+		return 0
+	}
+	return math.NaN()
+}
+
 // Strings returns the distinct values of a string column in first-seen order.
 func (t *Table) Strings(name string) []string {
 	c := t.Col(name)
@@ -59,8 +74,8 @@ func (t *Table) Where(name, value string) func(Row) bool {
 	return func(r Row) bool { return r[c].(string) == value }
 }
 
-func writeTable(path string, schema tables.Schema, rows []Row) error {
-	w, err := tables.Create(path, schema)
+func writeTable(path string, schema tables.Schema, rows []Row, opts ...tables.Options) error {
+	w, err := tables.Create(path, schema, opts...)
 	if err != nil {
 		return err
 	}
@@ -70,6 +85,10 @@ func writeTable(path string, schema tables.Schema, rows []Row) error {
 			return fmt.Errorf("%s: row %d has %d values, schema has %d columns", path, i+1, len(r), len(schema))
 		}
 		for j, v := range r {
+			if v == nil {
+				w.Null()
+				continue
+			}
 			switch x := v.(type) {
 			case int64:
 				w.Int(x)
@@ -102,6 +121,9 @@ func readTable(path string, schema tables.Schema) ([]Row, error) {
 	for r.Next() {
 		row := make(Row, len(schema))
 		for j, c := range schema {
+			if c.Nullable && r.IsNull(j) {
+				continue // nil
+			}
 			switch c.Type {
 			case tables.Int64:
 				row[j] = r.Int(j)

@@ -46,9 +46,9 @@ type replayRow struct {
 	P50         float64 `col:"p50_s"`
 	P95         float64 `col:"p95_s"`
 	Cost        float64 `col:"cost_usd"`
-	SLO         float64 `col:"slo_s"`           // WiseFuse's target; 0 for the baselines
-	PredP95     float64 `col:"predicted_p95_s"` // WiseFuse's prediction; 0 for the baselines
-	Note        string  `col:"note"`            // why the DAG ran User-Max instead
+	SLO         float64 `col:"slo_s,nullzero"`           // WiseFuse's target; null for the baselines
+	PredP95     float64 `col:"predicted_p95_s,nullzero"` // WiseFuse's prediction; null for the baselines
+	Note        string  `col:"note"`                     // why the DAG ran User-Max instead
 }
 
 type replayCell struct {
@@ -181,8 +181,8 @@ func replayDAGs(t *Table) (map[string]*replayDAG, []string) {
 		d.cost[p] = r[t.Col("cost_usd")].(float64)
 		d.p95[p] = r[t.Col("p95_s")].(float64)
 		if p == "wisefuse" {
-			d.slo = r[t.Col("slo_s")].(float64)
-			d.pred = r[t.Col("predicted_p95_s")].(float64)
+			d.slo = num(r[t.Col("slo_s")])
+			d.pred = num(r[t.Col("predicted_p95_s")])
 		}
 	}
 	slices.Sort(ids)

@@ -104,7 +104,7 @@ func ReadFile(path string) (*Log, error) {
 		if want == nil {
 			want = names
 		} else if !slices.Equal(want, names) {
-			return nil, fmt.Errorf("orion: %s:%d: stages %v differ from the first run's %v", path, line, names, want)
+			return nil, fmt.Errorf("orion: %s:%d: stages %v differ from the first run's %v (%s)", path, line, names, want, stageDiff(want, names))
 		}
 		for _, n := range names {
 			l.Seconds[n] = append(l.Seconds[n], run[n])
@@ -161,10 +161,31 @@ func ReadDir(dir string) ([]*Log, error) {
 			return nil, fmt.Errorf("orion: %s and %s: both at %d MB", logs[i].Path, l.Path, l.MemoryMB)
 		}
 		if !slices.Equal(l.Stages, logs[0].Stages) {
-			return nil, fmt.Errorf("orion: %s: stages %v differ from %s's %v", l.Path, l.Stages, logs[0].Path, logs[0].Stages)
+			return nil, fmt.Errorf("orion: %s:1: stages %v differ from %s's %v (%s)", l.Path, l.Stages, logs[0].Path, logs[0].Stages, stageDiff(logs[0].Stages, l.Stages))
 		}
 	}
 	return logs, nil
+}
+
+// stageDiff says which of want's stages got lacks and which it has beyond them.
+func stageDiff(want, got []string) string {
+	missing := func(want, got []string) []string {
+		var out []string
+		for _, n := range want {
+			if !slices.Contains(got, n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	var why []string
+	if d := missing(want, got); len(d) > 0 {
+		why = append(why, "no "+strings.Join(d, ", "))
+	}
+	if d := missing(got, want); len(d) > 0 {
+		why = append(why, "extra "+strings.Join(d, ", "))
+	}
+	return strings.Join(why, "; ")
 }
 
 func uniform(sizes []string) bool {

@@ -73,7 +73,8 @@ func TestReadDir(t *testing.T) {
 	}{
 		{map[string]string{}, "no rsc_"},
 		{map[string]string{"rsc_1000_2000_1000.txt": "E2E:1 A:1\n"}, "memory sizes differ"},
-		{map[string]string{FileName(1000): "E2E:1 A:1\n", FileName(2000): "E2E:1 B:1\n"}, "stages [B] differ"},
+		{map[string]string{FileName(1000): "E2E:1 A:1\n", FileName(2000): "E2E:1 B:1\n"}, "rsc_2000_2000_2000.txt:1: stages [B] differ from"},
+		{map[string]string{FileName(1000): "E2E:1 A:1 B:1\n", FileName(2000): "E2E:1 A:1\n"}, "(no B)"},
 		{map[string]string{FileName(1000): "E2E:1 A:1\n", "rsc_1000.txt": "E2E:1 A:1\n"}, "both at 1000 MB"},
 		{map[string]string{FileName(1000): "E2E:1 A:x\n"}, ":1: field 2"},
 	} {

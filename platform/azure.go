@@ -22,7 +22,9 @@ func AzureDurableFunctions() *Platform {
 	// the Wild", ATC 2020, section 4, the policy their hybrid one replaces).
 	p.KeepAlive = 1200
 	// Pricing (Azure Functions pricing page): $0.000016 per GB-s, $0.20 per million executions;
-	// execution time rounded up to 1 ms, with a minimum of 100 ms (and 128 MB) per execution.
+	// execution time rounded up to 1 ms, with a minimum of 100 ms (and 128 MB) per execution
+	// (the page's words, repeated in Microsoft's Azure Stack usage FAQ, "Functions - Compute"
+	// meter; docs/simulator.md cites both).
 	// The memory billed is the observed one rounded up to 128 MB (at most 1,536 MB); the
 	// simulator does not model memory use, so it bills the whole 1.5 GB instance (an upper bound).
 	p.GBSecondUSD = 0.000016
@@ -32,8 +34,8 @@ func AzureDurableFunctions() *Platform {
 	// Storage transactions (the app's own storage account; Durable Functions billing: "any
 	// transaction costs are billed to your Azure subscription"). Work moves through queues: a
 	// remote input or output is one queue message operation each, at an order-of-magnitude price
-	// of $0.0004 per 10,000 operations (Azure Storage pricing; not retrieved for this commit, to
-	// check per region and account type). A state transition costs our count of the storage
+	// of $0.0004 per 10,000 operations (Azure Storage pricing; Microsoft's price pages could not be
+	// retrieved, they render prices client-side: still to check per region and account type). A state transition costs our count of the storage
 	// transactions of one activity step: enqueue, dequeue and delete of the work item and of its
 	// response (6), one history batch write and one history range query (2): 8 operations.
 	p.PutUSD = 0.0004 / 1e4
@@ -59,7 +61,7 @@ func AzureDurableFunctions() *Platform {
 	// blob instead" (Durable Functions Azure Storage provider, "Blobs"; an Azure queue message
 	// holds at most 64 KB). Blob latencies are not documented: the S3 values of Default (ours).
 	// Blob prices: order of magnitude of hot block blobs, $0.05 per 10,000 writes and $0.004 per
-	// 10,000 reads (Azure Storage pricing; not retrieved for this commit, to check).
+	// 10,000 reads (Azure Storage pricing; not retrievable, as above: still to check).
 	p.OffloadBytes = 45 * 1024
 	p.BlobPutLatency, p.BlobGetLatency = p.StoragePutLatency, p.StorageGetLatency
 	p.BlobPutUSD, p.BlobGetUSD = 0.05/1e4, 0.004/1e4
@@ -71,5 +73,37 @@ func AzureDurableFunctions() *Platform {
 	p.QueuePollingMin, p.QueuePollingMax = 0.05, 30
 	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
 	p.BillInit = false
+	return p
+}
+
+// AzureFlexConsumption returns Azure Durable Functions on the Flex Consumption plan (on-demand
+// billing) with the Azure Storage provider: azure-durable with the instance sizes and billing of
+// Flex Consumption, as documented by Microsoft (docs/simulator.md, "The azure-flex platform").
+// It is where VM sizing exists on Azure: an app chooses its instance memory among
+// MemorySizesMB, and CPU grows with it.
+func AzureFlexConsumption() *Platform {
+	p := AzureDurableFunctions()
+	// "Instance Memory (MB) | CPU Cores: 512 | 0.25, 2048 | 1, 4096 | 2" (Flex Consumption plan
+	// hosting, "Instance memory"; earlier revisions offered 2,048 and 4,096 MB only). So 2,048 MB
+	// per core, at most 2 cores, and the cores a guest sees at least the share.
+	p.FixedMemoryMB, p.MemorySizesMB = 0, []int{512, 2048, 4096}
+	p.MBPerVCPU, p.MaxVCPU = 2048, 2
+	// Function timeout: default 30 min, maximum unbounded (Azure Functions hosting options); we
+	// take the default.
+	p.FunctionTimeout = 1800
+	// On-demand billing: "the total amount of memory provisioned while each on demand instance is
+	// actively executing functions (in GB-seconds)" and "the total number of executions"; "the
+	// minimum billable execution period ... is 1,000 ms. Past that, the billable activity period
+	// is rounded up to the nearest 100 ms" (Flex Consumption plan hosting, "Billing"). Prices
+	// (East US): $0.000026 per GB-s and $0.40 per million executions (Microsoft's pricing page
+	// renders prices client-side; figures as quoted by modal.com's pricing guide, May 2025: to
+	// check). Billed memory is the provisioned instance size, so an orchestrator replay bills the
+	// default instance's 2,048 MB. Simplification: the 1 s minimum applies per execution here,
+	// whereas Microsoft applies it per billable activity period of an instance.
+	p.GBSecondUSD = 0.000026
+	p.RequestUSD = 0.40 / 1e6
+	p.BillingQuantum = 0.1
+	p.BillingMinimum = 1
+	p.ReplayBilledMB = 2048
 	return p
 }

@@ -5,8 +5,10 @@
 //
 // The simulator runs on a *Platform; the planners read the public part of it (Published: what a
 // provider documents) so they never depend on the simulator. Load resolves a --platform value: a
-// built-in name (Names) or a JSON file of overrides, read by Read or Parse, where an unknown
-// field is an error. VCPU and VisibleCores give a VM's CPU share and cores.
+// built-in name (Names: aws-lambda, azure-durable, azure-flex) or a JSON file of overrides of
+// the built-in its "base" field names, read by Read or Parse, where an unknown field is an
+// error. SizeMB and MemoryChoices say which VM sizes the platform offers; VCPU and VisibleCores
+// give a VM's CPU share and cores.
 //
 // It imports only the standard library, so every package may use it.
 package platform

@@ -2,10 +2,12 @@ package platform
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
@@ -17,6 +19,11 @@ import (
 //
 // Units: seconds, bytes, bytes per second, MB (2^20 bytes, as Lambda's memory setting) and USD.
 type Platform struct {
+	// Base names the built-in platform a platform file starts from (Names; "" is aws-lambda): the
+	// file's other fields override that platform's. It is read from a file only; built-ins leave it
+	// empty. docs/simulator.md, "Platform files".
+	Base string `json:"base"`
+
 	// MBPerVCPU and MaxVCPU give a VM's CPU share c(m) = min(m / MBPerVCPU, MaxVCPU).
 	// Source: AWS Lambda docs, "Memory and computing power": 1,769 MB has the equivalent of one
 	// vCPU, and a function gets up to 6 vCPUs (at 10,240 MB).
@@ -58,6 +65,18 @@ type Platform struct {
 	// (Sonic, ATC 2021, direct passing); the body then moves as a network transfer limited by
 	// the connection, the receiver's VM and the sender's VM shared by all its pullers.
 	DirectLatency float64 `json:"direct_latency_s"`
+	// NATTraversal is added to every direct connection's set-up (DirectSetup) on a platform whose
+	// functions accept no inbound connections, as AWS Lambda's: two functions connect directly
+	// only by TCP hole punching through a rendezvous server they both reach (Moyer, "Punching
+	// Holes in the Cloud: Direct Communication between Serverless Functions Using NAT
+	// Traversal", MS thesis, Virginia Tech, 2021, on Lambda; the technique: Ford, Srisuresh and
+	// Kegel, USENIX ATC 2005). No published measurement of its set-up time on Lambda was found:
+	// the default 0.1 s is an assumption (a few round trips to the rendezvous server and between
+	// the peers); a SYN dropped by the NAT before the peer's hole is open waits for TCP's initial
+	// retransmission timeout, 1 s (RFC 6298), the upper end of the sensitivity reported in
+	// docs/baselines.md ("Sonic"). 0 for a platform where VMs accept connections (Sonic's own
+	// OpenLambda on EC2).
+	NATTraversal float64 `json:"nat_traversal_s"`
 
 	// InvokeLatency is a synchronous Lambda-to-Lambda invocation (a fusion group spilling map
 	// items, Faastlane). Warm invoke overhead is tens of ms (Wang et al. ATC 2018).
@@ -152,6 +171,11 @@ type Platform struct {
 	// without VM sizing (Azure Functions Consumption: every instance has 1.5 GB). Plans still
 	// fuse and bundle; their memory sizes are ignored by the simulator. 0 (AWS): the plan's size.
 	FixedMemoryMB int `json:"fixed_memory_mb"`
+	// MemorySizesMB, when set, are the only memory sizes a VM may have (Azure Functions Flex
+	// Consumption: 512, 2,048 and 4,096 MB): a plan's size is rounded up to the next one, or down
+	// to the largest when above them all (SizeMB). Empty (AWS): any size. Set at most one of
+	// FixedMemoryMB and MemorySizesMB.
+	MemorySizesMB []int `json:"memory_sizes_mb"`
 	// BillingMinimum is the shortest billed duration of one execution (Azure Functions
 	// Consumption: 100 ms); 0 (AWS Lambda): none.
 	BillingMinimum float64 `json:"billing_minimum_s"`
@@ -204,6 +228,7 @@ func Default() *Platform {
 		VMNetworkBps:          160e6,
 		LocalBps:              2e9,
 		DirectLatency:         0.005,
+		NATTraversal:          0.1,
 		InvokeLatency:         0.02,
 		PayloadLimitBytes:     6 * 1024 * 1024,
 		TransitionLatency:     0.05,
@@ -259,8 +284,37 @@ func CountVisibleCores(memoryMB int, share float64, minCores int, stepsMB []int)
 	return max(n, int(math.Ceil(share)))
 }
 
-// Read reads a JSON platform file: Default with the fields the file names
-// replaced. Unknown fields are errors, so a typo cannot silently leave a default in place.
+// SizeMB returns the memory a VM gets on p when a plan asks for mb: FixedMemoryMB when set; else
+// the smallest of MemorySizesMB at or above mb (the largest when mb is above them all) when set;
+// else mb itself.
+func (p *Platform) SizeMB(mb int) int {
+	if p.FixedMemoryMB > 0 {
+		return p.FixedMemoryMB
+	}
+	if n := len(p.MemorySizesMB); n > 0 {
+		for _, s := range p.MemorySizesMB {
+			if s >= mb {
+				return s
+			}
+		}
+		return p.MemorySizesMB[n-1]
+	}
+	return mb
+}
+
+// MemoryChoices returns the memory sizes a planner may choose among on p, in increasing order:
+// the one fixed size, or MemorySizesMB; nil when any size is possible (AWS Lambda). A planner
+// that sizes VMs searches only these; on a fixed-size platform it skips sizing.
+func (p *Platform) MemoryChoices() []int {
+	if p.FixedMemoryMB > 0 {
+		return []int{p.FixedMemoryMB}
+	}
+	return slices.Clone(p.MemorySizesMB)
+}
+
+// Read reads a JSON platform file: the built-in platform its "base" field names (Default when
+// absent) with the fields the file names replaced. Unknown fields are errors, so a typo cannot
+// silently leave a default in place.
 func Read(path string) (*Platform, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -273,7 +327,17 @@ func Read(path string) (*Platform, error) {
 // field at fault. A key given twice is an error, and every problem of a valid JSON file is
 // reported at once (up to jsonpos.MaxProblems), each with the line of its field when the file sets it.
 func Parse(name string, data []byte) (*Platform, error) {
-	p := Default()
+	// The base decides what the other fields override, so it is read first; a file that is not
+	// valid JSON gets its positioned error from the strict decode below.
+	var head struct {
+		Base string `json:"base"`
+	}
+	_ = json.Unmarshal(data, &head)
+	p, ok := builtin(head.Base)
+	if !ok {
+		line := jsonpos.Positions(data)["base"].Line
+		return nil, fmt.Errorf("%s: line %d: platform: base = %q, want one of %s (or no base: %s)", name, line, head.Base, strings.Join(Names(), ", "), AWSLambda)
+	}
 	if err := jsonpos.Decode(data, p, jsonpos.Options{Strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: platform: %w", name, err)
 	}
@@ -306,6 +370,9 @@ const (
 	// retry_max_attempts, mb_per_vcpu, max_vcpu): the engine keeps at most 6.7e7 frames or VMs,
 	// so a larger limit could never be reached.
 	MaxCount = 1e7
+	// MaxMemorySizeMB bounds fixed_memory_mb and memory_sizes_mb: the largest VM a plan may ask
+	// for (dag.MaxMemoryMB, AWS Lambda's 10,240 MB).
+	MaxMemorySizeMB = 10240
 )
 
 // problem is one invalid value: the JSON field it belongs to and what is wrong.
@@ -389,6 +456,21 @@ func (p *Platform) problems() []problem {
 		}
 	}
 	p.policyProblems(add)
+	for i, mb := range p.MemorySizesMB {
+		if mb <= 0 || mb > MaxMemorySizeMB || (i > 0 && mb <= p.MemorySizesMB[i-1]) {
+			add("memory_sizes_mb", "memory_sizes_mb[%d] = %d, want increasing memory sizes from 1 to %d MB", i, mb, MaxMemorySizeMB)
+			break
+		}
+	}
+	if p.FixedMemoryMB > 0 && len(p.MemorySizesMB) > 0 {
+		add("memory_sizes_mb", "fixed_memory_mb = %d with memory_sizes_mb %v, want at most one of them (a fixed size, or the sizes to choose from)", p.FixedMemoryMB, p.MemorySizesMB)
+	}
+	if p.FixedMemoryMB > MaxMemorySizeMB {
+		add("fixed_memory_mb", "fixed_memory_mb = %d, want at most %d MB", p.FixedMemoryMB, MaxMemorySizeMB)
+	}
+	if _, ok := builtin(p.Base); !ok {
+		add("base", "base = %q, want one of %s", p.Base, strings.Join(Names(), ", "))
+	}
 	for i, step := range p.VisibleCoreStepsMB {
 		if step <= 0 || (i > 0 && step <= p.VisibleCoreStepsMB[i-1]) {
 			add("visible_core_steps_mb", "visible_core_steps_mb[%d] = %d, want increasing memory sizes > 0 MB", i, step)
@@ -482,6 +564,10 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	}
 }
 
+// DirectSetup is the time before a direct pull's first byte: the connection's set-up, and NAT
+// traversal where the platform needs it.
+func (p *Platform) DirectSetup() float64 { return p.DirectLatency + p.NATTraversal }
+
 // Published returns a copy of p with only what a provider documents: the vCPU formula, visible
 // cores, prices and limits. The facts an operator would have to measure on the platform (the
 // contention between co-running invocations and the network and in-memory bandwidths, which AWS
@@ -491,27 +577,42 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 func (p *Platform) Published() *Platform {
 	q := *p
 	q.VisibleCoreStepsMB = append([]int(nil), p.VisibleCoreStepsMB...)
+	q.MemorySizesMB = slices.Clone(p.MemorySizesMB)
 	q.ContentionPerCoRunner, q.ConnectionBps, q.VMNetworkBps, q.LocalBps = 0, 0, 0, 0
 	return &q
 }
 
-// The built-in platforms: AWSLambda is Default, AzureDurable is AzureDurableFunctions.
+// The built-in platforms: AWSLambda is Default, AzureDurable is AzureDurableFunctions, AzureFlex
+// is AzureFlexConsumption.
 const (
 	AWSLambda    = "aws-lambda"
 	AzureDurable = "azure-durable"
+	AzureFlex    = "azure-flex"
 )
 
 // Names lists the built-in platforms Load accepts by name.
-func Names() []string { return []string{AWSLambda, AzureDurable} }
+func Names() []string { return []string{AWSLambda, AzureDurable, AzureFlex} }
+
+// builtin returns a fresh copy of the built-in platform called name ("" is AWSLambda).
+func builtin(name string) (*Platform, bool) {
+	switch name {
+	case "", AWSLambda:
+		return Default(), true
+	case AzureDurable:
+		return AzureDurableFunctions(), true
+	case AzureFlex:
+		return AzureFlexConsumption(), true
+	}
+	return nil, false
+}
 
 // Load resolves a --platform value: the name of a built-in platform (Names), or a JSON file of
-// overrides read by Read.
+// overrides read by Read (its "base" field names the built-in it overrides).
 func Load(nameOrFile string) (*Platform, error) {
-	switch nameOrFile {
-	case AWSLambda:
-		return Default(), nil
-	case AzureDurable:
-		return AzureDurableFunctions(), nil
+	if nameOrFile != "" {
+		if p, ok := builtin(nameOrFile); ok {
+			return p, nil
+		}
 	}
 	if _, err := os.Stat(nameOrFile); err != nil {
 		return nil, fmt.Errorf("platform %q is neither a built-in (%s) nor a readable file: %v",

@@ -170,3 +170,96 @@ func TestAzureDurable(t *testing.T) {
 		t.Errorf("aws-lambda gained a fixed memory (%d) or a billing minimum (%v)", d.FixedMemoryMB, d.BillingMinimum)
 	}
 }
+
+// TestParseBase: a file with "base" overrides that built-in platform, field by field; an unknown
+// base is an error naming the file, the line and the value.
+func TestParseBase(t *testing.T) {
+	p, err := Parse("az.json", []byte("{\n  \"base\": \"azure-durable\",\n  \"keep_alive_s\": 300,\n  \"queue_polling_max_s\": 5\n}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := AzureDurableFunctions()
+	want.Base, want.KeepAlive, want.QueuePollingMax = AzureDurable, 300, 5
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("azure-durable with two overrides:\n got %+v\nwant %+v", p, want)
+	}
+	// Without a base, or with aws-lambda, the file overrides Default.
+	for _, js := range []string{`{"keep_alive_s": 300}`, `{"base": "aws-lambda", "keep_alive_s": 300}`} {
+		p, err := Parse("aws.json", []byte(js))
+		if err != nil || p.FixedMemoryMB != 0 || p.KeepAlive != 300 || p.OrchestratorReplay {
+			t.Errorf("%s: %+v, %v; want aws-lambda with keep_alive_s 300", js, p, err)
+		}
+	}
+	_, err = Parse("bad.json", []byte("{\n  \"base\": \"gcp\"\n}"))
+	if err == nil || !strings.Contains(err.Error(), `bad.json: line 2`) || !strings.Contains(err.Error(), `base = "gcp"`) {
+		t.Errorf("unknown base: %v", err)
+	}
+	// A base that is not a string is the strict decoder's positioned error.
+	if _, err := Parse("bad.json", []byte(`{"base": 5}`)); err == nil || !strings.Contains(err.Error(), "base") {
+		t.Errorf("base 5: %v", err)
+	}
+	// A field that must be 0 without replay is still checked against the base's values.
+	if _, err := Parse("p.json", []byte(`{"base": "azure-durable", "orchestrator_replay": false}`)); err == nil {
+		t.Error("azure-durable with replay off but its replay fields set: accepted")
+	}
+}
+
+// TestMemorySizes: SizeMB rounds a plan's size to what the platform offers, MemoryChoices lists
+// what a planner may choose, and bad size lists are errors.
+func TestMemorySizes(t *testing.T) {
+	aws, az, flex := Default(), AzureDurableFunctions(), AzureFlexConsumption()
+	for _, tc := range []struct {
+		p        *Platform
+		ask, got int
+	}{{aws, 3008, 3008}, {aws, 128, 128}, {az, 128, 1536}, {az, 10240, 1536},
+		{flex, 128, 512}, {flex, 512, 512}, {flex, 513, 2048}, {flex, 3008, 4096}, {flex, 10240, 4096}} {
+		if got := tc.p.SizeMB(tc.ask); got != tc.got {
+			t.Errorf("SizeMB(%d) = %d, want %d", tc.ask, got, tc.got)
+		}
+	}
+	if c := aws.MemoryChoices(); c != nil {
+		t.Errorf("aws-lambda choices %v, want nil (any size)", c)
+	}
+	if c := az.MemoryChoices(); !reflect.DeepEqual(c, []int{1536}) {
+		t.Errorf("azure-durable choices %v, want [1536]", c)
+	}
+	if c := flex.MemoryChoices(); !reflect.DeepEqual(c, []int{512, 2048, 4096}) {
+		t.Errorf("azure-flex choices %v", c)
+	}
+	for js, want := range map[string]string{
+		`{"memory_sizes_mb": [2048, 512]}`:                          "memory_sizes_mb[1] = 512",
+		`{"memory_sizes_mb": [0]}`:                                  "memory_sizes_mb[0] = 0",
+		`{"memory_sizes_mb": [20480]}`:                              "memory_sizes_mb[0] = 20480",
+		`{"fixed_memory_mb": 1536, "memory_sizes_mb": [512]}`:       "at most one of them",
+		`{"base": "azure-durable", "memory_sizes_mb": [512, 1024]}`: "at most one of them",
+	} {
+		if _, err := Parse("p.json", []byte(js)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", js, err, want)
+		}
+	}
+}
+
+// TestAzureFlex: the built-in azure-flex platform: Flex Consumption's sizes, cores and billing.
+func TestAzureFlex(t *testing.T) {
+	p, err := Load(AzureFlex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for mb, cores := range map[int]float64{512: 0.25, 2048: 1, 4096: 2} {
+		if p.VCPU(mb) != cores {
+			t.Errorf("VCPU(%d) = %v, want %v", mb, p.VCPU(mb), cores)
+		}
+	}
+	if p.VisibleCores(4096) != 2 || p.VisibleCores(512) != 1 {
+		t.Errorf("visible cores %d, %d; want 2 at 4096 MB, 1 at 512 MB", p.VisibleCores(4096), p.VisibleCores(512))
+	}
+	if p.GBSecondUSD != 0.000026 || p.RequestUSD != 0.4e-6 || p.BillingMinimum != 1 || p.BillingQuantum != 0.1 {
+		t.Errorf("billing: %v per GB-s, %v per execution, minimum %v s, quantum %v s", p.GBSecondUSD, p.RequestUSD, p.BillingMinimum, p.BillingQuantum)
+	}
+	if !p.OrchestratorReplay || p.OffloadBytes != 46080 || p.QueuePollingMax != 30 {
+		t.Error("azure-flex lost the Durable Functions mechanisms of azure-durable")
+	}
+}

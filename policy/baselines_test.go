@@ -209,3 +209,76 @@ func TestNewKnowsEveryPolicy(t *testing.T) {
 		t.Error("sonic with an unknown goal: want an error")
 	}
 }
+
+// TestPhotonsRuntimes pins Photons' two rules in the simulator (docs/baselines.md, "Photons"):
+// a runtime (one VM acquisition) never holds invocations of two different functions, and a
+// shared runtime's VM is as large as the first invocation's user memory plus each other
+// invocation's private part, m + (B-1) x ceil(m x (MinMemoryMB - SharedMemoryMB) / MinMemoryMB).
+func TestPhotonsRuntimes(t *testing.T) {
+	two := testflows.FanOut(12, testflows.MB, testflows.Fn("", 1, 1000, 0, testflows.MB), true)
+	// Make the Map's iterator two functions, as video's Extract -> Classify.
+	second := testflows.Fn("Second", 2, 2000, testflows.MB, testflows.MB)
+	second.SharedMemoryMB = 1500
+	two.Functions = append(two.Functions, second)
+	it := &two.Step("Fan").Map.Iterator
+	*it = append(*it, dag.Step{Name: "SecondStep", Task: "Second"})
+	two.Function("Recv").SharedMemoryMB = 500
+	if err := two.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	wfs := []*dag.Workflow{two}
+	for _, app := range []string{"video", "ml", "chatbot", "svd"} {
+		w, _ := apps.Lookup(app)
+		wfs = append(wfs, w)
+	}
+	for _, w := range wfs {
+		pl, err := New("photons", w, Env{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := pl.Plan(w, dag.Objective{})
+		if err != nil {
+			t.Fatalf("photons on %s: %v", w.Name, err)
+		}
+		res, err := sim.Run(w, p, 5, sim.Options{Seed: 42, KeepInvocations: true})
+		if err != nil {
+			t.Fatalf("simulating photons on %s: %v", w.Name, err)
+		}
+		// The bundle size each task step runs under: that of the Map whose iterator holds it.
+		bundleOf := map[string]int{}
+		w.Walk(func(_ []string, s *dag.Step) {
+			if s.Map != nil {
+				for _, it := range s.Map.Iterator {
+					bundleOf[it.Name] = p.BundleOf(s.Name)
+				}
+			}
+		})
+		type acq struct{ run, vm int }
+		fnOf := map[acq]string{}
+		perVM := map[acq]int{}
+		bundled := false
+		for _, r := range res.Invocations {
+			k := acq{r.Run, r.VM}
+			if f, ok := fnOf[k]; ok && f != r.Function {
+				t.Errorf("%s: VM %d of run %d runs %s and %s: Photons co-locates one function only", w.Name, r.VM, r.Run, f, r.Function)
+			}
+			fnOf[k] = r.Function
+			perVM[k]++
+			f := w.Function(r.Function)
+			m := max(baselines.DefaultUserMemoryMB, f.MinMemoryMB)
+			private := (m*(f.MinMemoryMB-f.SharedMemoryMB) + f.MinMemoryMB - 1) / f.MinMemoryMB
+			if b := max(bundleOf[r.Step], 1); b > 1 || perVM[k] > 1 {
+				bundled = true
+				if want := m + (b-1)*private; r.MemoryMB != want {
+					t.Errorf("%s: %s's runtime of %d invocations has %d MB, want %d + %d x %d = %d MB",
+						w.Name, r.Function, b, r.MemoryMB, m, b-1, private, want)
+				}
+			} else if r.MemoryMB != m {
+				t.Errorf("%s: %s alone has %d MB, want the user's %d MB", w.Name, r.Function, r.MemoryMB, m)
+			}
+		}
+		if w == two && !bundled {
+			t.Errorf("%s: no runtime held more than one invocation; the test checks nothing", w.Name)
+		}
+	}
+}

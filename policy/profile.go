@@ -26,6 +26,11 @@ func SimRunner(plat *platform.Platform) wisefuse.Runner {
 // ProfileInSim profiles w in the simulator on plat (nil: platform.Default()), as
 // wisefuse.ProfileBy describes.
 func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOptions) (*wisefuse.Profile, error) {
+	if plat != nil && len(o.Sizes) == 0 {
+		// On a platform with only some VM sizes the profiler runs at those: profiling at sizes the
+		// platform never gives would only repeat the same runs under other labels.
+		o.Sizes = plat.MemoryChoices()
+	}
 	p, err := wisefuse.ProfileBy(w, o, SimRunner(plat))
 	if err != nil {
 		return nil, err

@@ -106,23 +106,38 @@ func New(name string, w *dag.Workflow, env Env) (dag.Planner, error) {
 	if n == WiseFuse {
 		return newWiseFuse(w, env)
 	}
-	opts := env.Baselines
+	opts := onSizes(env.Baselines, plat)
 	opts.Seed = env.Seed
 	if opts.Seed == 0 {
 		opts.Seed = DefaultBaselineSeed
 	}
+	b, err := newBaseline(n, plat, opts)
+	if err != nil || len(plat.MemoryChoices()) == 0 {
+		return b, err
+	}
+	return sized{Planner: b, name: n, plat: plat}, nil
+}
+
+// newBaseline builds the baseline called n (a canonical name) on plat with opts.
+func newBaseline(n string, plat *platform.Platform, opts baselines.Options) (dag.Planner, error) {
 	switch n {
 	case "user-max":
 		return baselines.UserMax{}, nil
 	case "user-min":
 		return baselines.UserMin{}, nil
 	case "sonic":
-		s := &baselines.Sonic{Goal: opts.SonicGoal, MemoryMB: opts.MemoryMB, Platform: plat}
+		s := &baselines.Sonic{Goal: opts.SonicGoal, MemoryMB: opts.MemoryMB, Platform: plat, Variant: opts.SonicVariant}
 		if s.Goal == "" {
 			s.Goal = baselines.SonicLatency
 		}
 		if s.Goal != baselines.SonicLatency && s.Goal != baselines.SonicPerfPerDollar {
 			return nil, fmt.Errorf("sonic goal %q: want %q or %q", s.Goal, baselines.SonicLatency, baselines.SonicPerfPerDollar)
+		}
+		if s.Variant == "" {
+			s.Variant = baselines.SonicDirect
+		}
+		if s.Variant != baselines.SonicDirect && s.Variant != baselines.SonicStorage {
+			return nil, fmt.Errorf("sonic variant %q: want %q or %q", s.Variant, baselines.SonicDirect, baselines.SonicStorage)
 		}
 		runs := opts.SonicProfileRuns
 		if runs <= 0 {

@@ -25,6 +25,9 @@ type Config struct {
 	// Platform the whole trace runs on (nil: platform.Default()); PlatformName labels it.
 	Platform     *platform.Platform
 	PlatformName string
+	// Metadata is the provenance every output table carries (tables.Options.Metadata); Run adds
+	// the policy, platform, seed and shard.
+	Metadata map[string]string
 	// Seed keys every random draw together with (dag_id, invocation_id), so a DAG invocation draws
 	// the same whatever else is replayed with it.
 	Seed uint64

@@ -20,7 +20,7 @@ import (
 // reached the concurrency limit the merged counts, costs and sketch quantiles equal those of
 // one replay of the whole trace; with the limit reached, each shard had a whole account's limit
 // to itself (docs/traces.md, "Sharding").
-func Merge(out string, dirs []string) (*Summary, error) {
+func Merge(out string, dirs []string, meta ...tables.Options) (*Summary, error) {
 	start := time.Now()
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no shard folders given")
@@ -36,6 +36,11 @@ func Merge(out string, dirs []string) (*Summary, error) {
 	if err := checkShards(dirs, sums); err != nil {
 		return nil, err
 	}
+	opts, err := mergedMetadata(dirs[0], meta)
+	if err != nil {
+		return nil, err
+	}
+	meta = []tables.Options{opts}
 	first := sums[0]
 	s := &Summary{Trace: first.Trace, Policy: first.Policy, Platform: first.Platform, Seed: first.Seed,
 		Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor}
@@ -66,20 +71,20 @@ func Merge(out string, dirs []string) (*Summary, error) {
 		return nil, err
 	}
 	t := newTotals(s)
-	dagRows, err := mergeDAGs(filepath.Join(out, DAGsFile), dirs, sums, t)
+	dagRows, err := mergeDAGs(filepath.Join(out, DAGsFile), dirs, sums, t, meta)
 	if err != nil {
 		return nil, err
 	}
 	if err := t.done(); err != nil {
 		return nil, err
 	}
-	invRows, err := mergeInvocations(filepath.Join(out, InvocationsFile), dirs, sums)
+	invRows, err := mergeInvocations(filepath.Join(out, InvocationsFile), dirs, sums, meta)
 	if err != nil {
 		return nil, err
 	}
 	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
 	if _, ok := first.Files[FunctionsFile]; ok {
-		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums)
+		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums, meta)
 		if err != nil {
 			return nil, err
 		}
@@ -94,8 +99,31 @@ func Merge(out string, dirs []string) (*Summary, error) {
 
 // concatFunctions writes the shards' function tables one after the other (grouped by shard, in
 // the order the folders are given; each shard's rows in the order its DAG invocations finished).
-func concatFunctions(path string, dirs []string, sums []*Summary) (int64, error) {
-	w, err := tables.Create(path, FunctionSchema)
+// mergedMetadata is the provenance of merged tables: a shard's (the replay's command, trace,
+// policy, seed...) without its shard, plus the merge's own, whose command is kept as
+// merge_command. A merge of every shard so carries what the whole replay's tables carry.
+func mergedMetadata(shardDir string, meta []tables.Options) (tables.Options, error) {
+	m, err := tables.ReadMetadata(filepath.Join(shardDir, DAGsFile))
+	if err != nil {
+		return tables.Options{}, fmt.Errorf("merge: %w", err)
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	delete(m, "shard")
+	if len(meta) > 0 {
+		for k, v := range meta[0].Metadata {
+			if k == "command" {
+				k = "merge_command"
+			}
+			m[k] = v
+		}
+	}
+	return tables.Options{Metadata: m}, nil
+}
+
+func concatFunctions(path string, dirs []string, sums []*Summary, meta []tables.Options) (int64, error) {
+	w, err := tables.Create(path, FunctionSchema, meta...)
 	if err != nil {
 		return 0, err
 	}
@@ -173,7 +201,7 @@ func checkRows(file string, dirs []string, sums []*Summary, got []int64) error {
 }
 
 // mergeDAGs merges the shards' DAG tables by dag_id into path and sums them into t.
-func mergeDAGs(path string, dirs []string, sums []*Summary, t *totals) (int64, error) {
+func mergeDAGs(path string, dirs []string, sums []*Summary, t *totals, meta []tables.Options) (int64, error) {
 	rs := make([]*tables.Reader, len(dirs))
 	for i, d := range dirs {
 		r, err := tables.Open(filepath.Join(d, DAGsFile), DAGSchema)
@@ -183,7 +211,7 @@ func mergeDAGs(path string, dirs []string, sums []*Summary, t *totals) (int64, e
 		defer r.Close()
 		rs[i] = r
 	}
-	w, err := tables.Create(path, DAGSchema)
+	w, err := tables.Create(path, DAGSchema, meta...)
 	if err != nil {
 		return 0, err
 	}
@@ -244,7 +272,7 @@ func readDAGRow(r *tables.Reader) *dagRow {
 }
 
 // mergeInvocations merges the shards' invocation tables by end time into path.
-func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error) {
+func mergeInvocations(path string, dirs []string, sums []*Summary, meta []tables.Options) (int64, error) {
 	rs := make([]*tables.Reader, len(dirs))
 	for i, d := range dirs {
 		r, err := tables.Open(filepath.Join(d, InvocationsFile), InvocationSchema)
@@ -254,7 +282,7 @@ func mergeInvocations(path string, dirs []string, sums []*Summary) (int64, error
 		defer r.Close()
 		rs[i] = r
 	}
-	w, err := tables.Create(path, InvocationSchema)
+	w, err := tables.Create(path, InvocationSchema, meta...)
 	if err != nil {
 		return 0, err
 	}

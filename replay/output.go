@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/sketch"
@@ -57,10 +59,10 @@ var InvocationSchema = tables.Schema{
 var DAGSchema = tables.Schema{
 	{Name: "dag_id", Type: tables.String},
 	{Name: "policy", Type: tables.String},
-	{Name: "slo_s", Type: tables.Float64},           // the target the policy was given; 0: none
-	{Name: "user_max_p95_s", Type: tables.Float64},  // what slo_s was derived from; 0: not measured
-	{Name: "predicted_p95_s", Type: tables.Float64}, // WiseFuse's prediction; 0 for other policies
-	{Name: "note", Type: tables.String},             // why the DAG ran User-Max instead; "" if not
+	{Name: "slo_s", Type: tables.Float64, Nullable: true},           // the target the policy was given; null: none
+	{Name: "user_max_p95_s", Type: tables.Float64, Nullable: true},  // what slo_s was derived from; null: not measured
+	{Name: "predicted_p95_s", Type: tables.Float64, Nullable: true}, // WiseFuse's prediction; null for other policies
+	{Name: "note", Type: tables.String},                             // why the DAG ran User-Max instead; "" if not
 	{Name: "dag_invocations", Type: tables.Int64},
 	{Name: "function_invocations", Type: tables.Int64},
 	{Name: "cold_starts", Type: tables.Int64},
@@ -155,26 +157,43 @@ type outputs struct {
 	last    int32          // the DAG of the last outcome, whose function records come next
 	dags    []dagStats
 	done    bool // finish succeeded
+	meta    tables.Options
 }
 
-func createOutputs(dir string, nDAGs int, functionRows, series bool) (*outputs, error) {
+// outputMetadata is the provenance of a replay's tables: cfg.Metadata with what the replay ran.
+func outputMetadata(cfg Config) tables.Options {
+	m := maps.Clone(cfg.Metadata)
+	if m == nil {
+		m = map[string]string{}
+	}
+	m["trace"] = cfg.Trace
+	m["policy"] = cfg.Policy
+	m["platform"] = cfg.PlatformName
+	m["seed"] = strconv.FormatUint(cfg.Seed, 10)
+	if cfg.Shards > 1 {
+		m["shard"] = fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards)
+	}
+	return tables.Options{Metadata: m}
+}
+
+func createOutputs(dir string, nDAGs int, functionRows, series bool, meta tables.Options) (*outputs, error) {
 	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	w, err := tables.Create(filepath.Join(dir, InvocationsFile), InvocationSchema)
+	w, err := tables.Create(filepath.Join(dir, InvocationsFile), InvocationSchema, meta)
 	if err != nil {
 		return nil, err
 	}
-	o := &outputs{dir: dir, created: errors.Is(statErr, os.ErrNotExist), invs: w, dags: make([]dagStats, nDAGs)}
+	o := &outputs{dir: dir, created: errors.Is(statErr, os.ErrNotExist), invs: w, dags: make([]dagStats, nDAGs), meta: meta}
 	if functionRows {
-		if o.fns, err = tables.Create(filepath.Join(dir, FunctionsFile), FunctionSchema); err != nil {
+		if o.fns, err = tables.Create(filepath.Join(dir, FunctionsFile), FunctionSchema, meta); err != nil {
 			w.Abort()
 			return nil, err
 		}
 	}
 	if series {
-		if o.series, err = tables.Create(filepath.Join(dir, SeriesFile), tables.SeriesSchema); err != nil {
+		if o.series, err = tables.Create(filepath.Join(dir, SeriesFile), tables.SeriesSchema, meta); err != nil {
 			o.abort()
 			return nil, err
 		}
@@ -266,9 +285,9 @@ type dagRow struct {
 func writeDAGRow(w *tables.Writer, r *dagRow) error {
 	w.String(r.id)
 	w.String(r.policy)
-	w.Float(r.slo)
-	w.Float(r.userMaxP95)
-	w.Float(r.predP95)
+	w.FloatOrNull(r.slo)
+	w.FloatOrNull(r.userMaxP95)
+	w.FloatOrNull(r.predP95)
 	w.String(r.note)
 	w.Int(r.n)
 	w.Int(r.fns)
@@ -293,7 +312,7 @@ func writeDAGRow(w *tables.Writer, r *dagRow) error {
 // first, the new one last. plans are in dag_id order.
 func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 	summaryPath := filepath.Join(o.dir, SummaryFile)
-	dw, err := tables.Create(filepath.Join(o.dir, DAGsFile), DAGSchema)
+	dw, err := tables.Create(filepath.Join(o.dir, DAGsFile), DAGSchema, o.meta)
 	if err != nil {
 		return err
 	}

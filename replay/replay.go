@@ -63,7 +63,7 @@ func Run(cfg Config) (*Summary, error) {
 	for i := range plans {
 		src.index[plans[i].entry.DAG] = int32(i)
 	}
-	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0)
+	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0, outputMetadata(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,14 @@ type acqRecord struct {
 	n   int32
 }
 
-func (e *engine) tmplOf(fi int32) int32 { return e.c.nodes[e.frames[fi].node].tmpl }
+func (e *engine) tmplOf(fi int32) int32 {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	if f.kind == fBundle && nd.phases != nil {
+		return nd.phases[f.idx] // a shared runtime per iterator step
+	}
+	return nd.tmpl
+}
 
 // acquire gets a VM for root frame fi, or, while the account's concurrency limit is reached,
 // queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). Spills are the
@@ -209,7 +216,13 @@ func (e *engine) release(vi int32) {
 		e.fail("VM %d released with %d active invocations and %d pullers", v.id, n, v.npull)
 	}
 	v.tmoSeq = 0 // its timeout, if still queued, is stale
-	e.bill(vi, e.now-v.acqStart)
+	end := e.now
+	if v.freedCon {
+		// Sonic's Direct-Passing keeps the output in the sender VM's local storage once the
+		// function returns: the function's billed duration ends there, not at the last pull.
+		end = v.heldAt
+	}
+	e.bill(vi, end-v.acqStart)
 	e.toPool(vi)
 	e.serveQueue()
 }

@@ -36,6 +36,37 @@ func TestAzureFixedMemoryByHand(t *testing.T) {
 	near(t, "cost", res.DAGs[0].Cost, 0.1*1.5*0.000016+0.2e-6+p.TransitionUSD, 1e-15)
 }
 
+// TestAzureFlexSizesByHand: on azure-flex a plan's size is rounded up to the next instance size
+// (512, 2,048, 4,096 MB; 2,048 MB per core), and an execution is billed at least 1 s, then in
+// steps of 100 ms, at the instance's memory.
+//
+// One task of 0.5 core-s, no data, warm, replay off:
+//   - asked at 3,008 MB: runs at 4,096 MB (2 cores; one thread uses one): compute 0.5 s, latency
+//     0.05 + 0.5 = 0.55 s; billed max(0.5, 1) = 1 s x 4 GB x $0.000026 = $1.04e-4.
+//   - asked at 128 MB: runs at 512 MB (a quarter core): compute 0.5 / 0.25 = 2 s, latency 2.05 s;
+//     billed 2 s x 0.5 GB x $0.000026 = $2.6e-5.
+//
+// Each adds $4e-7 for the execution and the transition's storage transactions.
+func TestAzureFlexSizesByHand(t *testing.T) {
+	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1}},
+		Steps: []dag.Step{task("A", "A")}}
+	p := noReplay(roundNumbers(platform.AzureFlexConsumption()))
+	for _, tc := range []struct {
+		ask, mem        int
+		latency, billed float64
+	}{{3008, 4096, 0.55, 1 * 4 * 0.000026}, {128, 512, 2.05, 2 * 0.5 * 0.000026}} {
+		res, err := Run(w, &dag.Plan{DefaultMemoryMB: tc.ask}, 1, Options{Platform: p, KeepInvocations: true, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Invocations[0].MemoryMB; got != tc.mem {
+			t.Errorf("asked %d MB: VM memory = %d MB, want %d", tc.ask, got, tc.mem)
+		}
+		near(t, "latency", res.DAGs[0].Latency, tc.latency, 1e-9)
+		near(t, "cost", res.DAGs[0].Cost, tc.billed+0.4e-6+p.TransitionUSD, 1e-15)
+	}
+}
+
 // noReplay turns orchestration by event sourcing off.
 func noReplay(p *platform.Platform) *platform.Platform {
 	p.OrchestratorReplay, p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB = false, 0, 0, 0, 0

@@ -40,6 +40,10 @@ type node struct {
 	// tmpl is the VM template this node acquires: nTask its own VM, nMap a bundle or spill VM
 	// (every function of the iterator), nFused the group's VM.
 	tmpl int32
+	// phases, for an nMap under dag.Plan.RuntimePerStep, holds the VM template of each step of
+	// the iterator: a bundle runs its items' step j in a VM of template phases[j] (frame.idx = j),
+	// then releases it and acquires the next (frame.go, nextRuntime).
+	phases []int32
 	// inDirect: this node's first invocations pull their input straight from the sender's VM
 	// (dag.DirectPassing). consumerDirect: whatever consumes this node's output does so, so a VM
 	// whose work ends with this node holds its output instead of uploading it.
@@ -123,9 +127,9 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 			key.WriteString(strconv.Itoa(int(f)))
 			key.WriteByte(',')
 		}
-		if fixed := plat.FixedMemoryMB; fixed > 0 {
-			mem = fixed // no VM sizing on this platform: the plan's sizes are ignored
-		}
+		// The size the platform gives a VM of this size: the plan's on AWS, the one fixed size on
+		// Azure Consumption, the next instance size up on Flex Consumption.
+		mem = plat.SizeMB(mem)
 		key.WriteString("@" + strconv.Itoa(mem))
 		if t, ok := tmplIndex[key.String()]; ok {
 			return t
@@ -190,8 +194,14 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct, retry: -1})
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
+			var phases []int32
+			if p.RuntimePerStep(s) {
+				for j := range s.Map.Iterator {
+					phases = append(phases, tmplOf(s.Map.Iterator[j:j+1]))
+				}
+			}
 			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
-				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect,
+				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), phases: phases, inDirect: direct || c.nodes[it].inDirect,
 				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator)})
 		case dag.PassStep:
 			return add(node{kind: nPass, step: s.Name, retry: -1})

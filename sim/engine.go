@@ -25,6 +25,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -239,7 +240,7 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 		e.overflow(id)
 		return
 	}
-	e.evq.heap.push(makeEvent(t, e.seq, id, kind))
+	e.evq.push(makeEvent(t, e.seq, id, kind))
 }
 
 // scheduleIn schedules an event at now + the delay of FIFO class q (see queues).
@@ -285,8 +286,11 @@ func (e *engine) badTime(t float64) {
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
 // then no longer matter.
 func (e *engine) loop() error {
-	for e.finished < e.total && e.err == nil && e.evq.len() > 0 {
-		ev := e.evq.pop()
+	for e.finished < e.total && e.err == nil {
+		ev, ok := e.evq.pop()
+		if !ok {
+			break
+		}
 		t := ev.time()
 		if !(t >= e.now) { // also NaN
 			e.fail("event at %.9f s is before the clock", t)
@@ -329,12 +333,18 @@ func (e *engine) loop() error {
 }
 
 // alloc returns the index of an element of items to use: the last one freed (its contents are
-// the caller's to reset), or fresh appended.
+// the caller's to reset), or fresh appended. A full array doubles: append grows large slices
+// by about a quarter, and a replay far over the concurrency limit holds tens of thousands of
+// waiting frames, whose array was then copied about 25 times while it grew (BenchmarkReplay:
+// 8% of its time in growslice and page faults).
 func alloc[T any](items *[]T, free *[]int32, fresh T) int32 {
 	if n := len(*free); n > 0 {
 		i := (*free)[n-1]
 		*free = (*free)[:n-1]
 		return i
+	}
+	if n := len(*items); n == cap(*items) {
+		*items = slices.Grow(*items, n)
 	}
 	*items = append(*items, fresh)
 	return int32(len(*items) - 1)

@@ -42,25 +42,31 @@ func (e *engine) start(node, parent, run, vmi int32, s src, item, bundle int32) 
 	e.frames[fi] = frame{node: node, kind: nd.kind, run: run, parent: parent, vm: vmi, item: item, bundle: bundle, src: s, out: -1}
 	switch {
 	case vmi < 0 && nd.kind != nSeq:
-		if e.runs[run].failed {
-			// A failed execution enters no more states: the frame is skipped (acquire abandons
-			// it) in an event of its own, at once.
-			e.scheduleIn(qNow, e.now, evBegin, fi)
-			break
-		}
-		e.transition(run)
-		if e.replay {
-			// The orchestrator resumes and replays its history before it schedules the state: a
-			// delay that varies, so the event goes to the heap, not the constant-delay FIFO.
-			e.schedule(e.now+e.plat.TransitionLatency+e.poll(run)+e.resume(run), evBegin, fi)
-			break
-		}
-		e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
+		e.enterState(fi)
 	case nd.kind == nPass:
 		e.scheduleIn(qNow, e.now, evBegin, fi)
 	default:
 		e.begin(fi)
 	}
+}
+
+// enterState begins orchestrated frame fi after a state transition.
+func (e *engine) enterState(fi int32) {
+	run := e.frames[fi].run
+	if e.runs[run].failed {
+		// A failed execution enters no more states: the frame is skipped (acquire abandons
+		// it) in an event of its own, at once.
+		e.scheduleIn(qNow, e.now, evBegin, fi)
+		return
+	}
+	e.transition(run)
+	if e.replay {
+		// The orchestrator resumes and replays its history before it schedules the state: a
+		// delay that varies, so the event goes to the heap, not the constant-delay FIFO.
+		e.schedule(e.now+e.plat.TransitionLatency+e.poll(run)+e.resume(run), evBegin, fi)
+		return
+	}
+	e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
 }
 
 func (e *engine) begin(fi int32) {
@@ -141,7 +147,11 @@ func (e *engine) startBody(fi int32) {
 	case fBundle, fSpill:
 		f.pending = f.count
 		run, vmi, first, count, bundle := f.run, f.vm, f.first, f.count, f.bundle
-		it := e.c.nodes[f.node].kids[0]
+		nd := &e.c.nodes[f.node]
+		it := nd.kids[0]
+		if f.kind == fBundle && nd.phases != nil {
+			it = e.c.nodes[it].kids[f.idx] // this runtime's step of the iterator
+		}
 		for i := int32(0); i < count; i++ {
 			e.start(it, fi, run, vmi, e.share(e.frames[fi].src), first+i, bundle)
 		}
@@ -153,6 +163,10 @@ func (e *engine) startBody(fi int32) {
 // hears of it.
 func (e *engine) done(fi int32) {
 	f := &e.frames[fi]
+	if f.root && f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases) && e.vms[f.vm].state != vmStopped {
+		e.nextRuntime(fi)
+		return
+	}
 	if f.root && e.vms[f.vm].state == vmStopped {
 		// Stopped at the timeout: no output, and its VM was billed and its slot freed then.
 		e.vms[f.vm].rootDone = true
@@ -168,7 +182,7 @@ func (e *engine) done(fi int32) {
 			// Its function has ended and it only serves direct pulls: it stays billed but gives
 			// back its concurrency slot, or receivers queued behind the limit could wait forever
 			// for senders that wait for them.
-			v.freedCon = true
+			v.freedCon, v.heldAt = true, e.now
 			e.busy--
 			e.serveQueue()
 		}
@@ -195,6 +209,22 @@ func (e *engine) done(fi int32) {
 		e.childDone(f.parent, fi)
 	}
 	e.freeFrames = append(e.freeFrames, fi)
+}
+
+// nextRuntime ends bundle frame fi's runtime for one step of the iterator (dag.Plan.RuntimePerStep):
+// its VM is released (the items' outputs went to remote storage) and the frame enters the next
+// step's state, to acquire that step's runtime.
+func (e *engine) nextRuntime(fi int32) {
+	f := &e.frames[fi]
+	vi := f.vm
+	e.vms[vi].rootDone = true
+	if e.replay {
+		e.runs[f.run].hist++ // an activity completed
+	}
+	f.root, f.vm, f.pending = false, -1, 0
+	f.idx++
+	e.tryRelease(vi)
+	e.enterState(fi)
 }
 
 func (e *engine) childDone(pi, ci int32) {

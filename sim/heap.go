@@ -56,8 +56,8 @@ func (a *event) less(b *event) uint64 {
 	return borrow
 }
 
-// eventHeap holds the VMs' completions and the pools' keep-alive expiries (about one per busy
-// VM). It is a 4-ary min-heap on a slice, written out for the event type: no interface calls, no
+// eventHeap is a priority queue of events: the engine has two (queues), one for the VMs'
+// completions (about one per busy VM) and one for the pools' keep-alive expiries. It is a 4-ary min-heap on a slice, written out for the event type: no interface calls, no
 // allocation once the slice has grown to the run's peak size, and half the levels of a binary
 // heap (the children of a node share a cache line or two).
 //
@@ -136,34 +136,68 @@ func (h *eventHeap) pop() event {
 }
 
 // down places e at the root, the root's old value being dropped, and sinks it to its place.
+//
+// Where a node has all four children, the smallest is found as a tournament: the two pairs are
+// compared independently and the winners' keys selected by arithmetic, then the winners compared.
+// A scan (m = j if s[j] comes before s[m], for j = c+1..c+3) chains three comparisons, each
+// waiting for the load of the previous winner; the tournament loads the four children at once
+// and has two comparisons on its critical path. Keys are unique (seq), so both find the same
+// child.
 func (h *eventHeap) down(e event) {
 	s := h.s
 	n := len(s)
 	i := 0
 	for {
 		c := 4*i + 1
-		if c >= n {
+		if c+3 >= n {
+			if c < n {
+				i = h.downLast(e, i, c)
+			}
 			break
 		}
-		m := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
-			// m = j if s[j] comes first, by arithmetic: which child is smallest is a coin toss,
-			// and as a branch it mispredicted about once per level.
-			m ^= (m ^ j) & -int(s[j].less(&s[m]))
-		}
-		if !s[m].before(&e) {
+		a, b := &s[c], &s[c+1]
+		x, y := &s[c+2], &s[c+3]
+		lab, lxy := b.less(a), y.less(x)
+		// The winners, their index and key selected by masks (0 or all ones): which child is smallest
+		// is a coin toss, and as a branch it mispredicted about once per level.
+		mab, mxy := -lab, -lxy
+		w1 := event{tb: a.tb ^ (a.tb^b.tb)&mab, key: a.key ^ (a.key^b.key)&mab}
+		w2 := event{tb: x.tb ^ (x.tb^y.tb)&mxy, key: x.key ^ (x.key^y.key)&mxy}
+		i1, i2 := c+int(lab), c+2+int(lxy)
+		l := w2.less(&w1)
+		mw := -l
+		w := event{tb: w1.tb ^ (w1.tb^w2.tb)&mw, key: w1.key ^ (w1.key^w2.key)&mw}
+		m := i1 ^ (i1^i2)&-int(l)
+		if !w.before(&e) {
 			break
 		}
-		s[i] = s[m]
+		s[i] = w
 		i = m
 	}
 	s[i] = e
 }
 
+// downLast finishes down at node i, whose children s[c:] are fewer than four (the heap's last
+// node with children): e goes to i or, if the smallest child comes before it, to that child's
+// place, which has no children. It returns where e goes.
+func (h *eventHeap) downLast(e event, i, c int) int {
+	s := h.s
+	m := c
+	for j := c + 1; j < len(s); j++ {
+		if s[j].before(&s[m]) {
+			m = j
+		}
+	}
+	if !s[m].before(&e) {
+		return i
+	}
+	s[i] = s[m]
+	return m
+}
+
 // fifo holds events scheduled at now plus a constant delay (state transitions, spill invokes,
-// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heap stays
-// small, holding only the VMs' completions and keep-alive expiries.
+// zero-delay steps): they arrive in time order, so a queue keeps them sorted and the heaps stay
+// small, holding only the VMs' completions and the keep-alive expiries.
 type fifo struct {
 	buf  []event
 	head int
@@ -177,10 +211,20 @@ func (q *fifo) push(e event) {
 	q.buf = append(q.buf, e)
 }
 
-// queues is the engine's event queue: a heap plus FIFOs, popped in (t, seq) order over all of
+// queues is the engine's event queue: two heaps plus FIFOs, popped in (t, seq) order over all of
 // them, which is exactly the order a single heap would give.
+//
+// The heap holds the VMs' completions, which are near (a VM's next phase); far holds the
+// evExpire events, the warm pools' keep-alive expiries and the timeouts' event (timeout.go).
+// With thousands of warm pools each has one expiry pending, up to a keep-alive ahead: in one
+// heap they outnumbered the completions twenty to one (a replay of a `trace gen --dags 2000`
+// trace: 840 events in the heap on average, about 40 of them completions), so every completion
+// sank through levels of expiries it never passes. Apart, a completion's push and pop work on
+// a heap the size of what is running, and the expiries' heap changes only when a pool fills,
+// empties or expires, or the timeouts' event moves on (docs/simulator.md, Speed).
 type queues struct {
 	heap  eventHeap
+	far   eventHeap
 	fifos [3]fifo
 }
 
@@ -191,18 +235,26 @@ const (
 	qInvoke            // Platform.InvokeLatency
 )
 
-func (q *queues) len() int {
-	n := q.heap.len()
-	for i := range q.fifos {
-		n += len(q.fifos[i].buf) - q.fifos[i].head
+// push adds an event scheduled at a variable time: evExpire to far, the others to heap.
+func (q *queues) push(e event) {
+	if e.kind() == evExpire {
+		q.far.push(e)
+		return
 	}
-	return n
+	q.heap.push(e)
 }
 
-func (q *queues) pop() event {
+// pop removes and returns the earliest event, or reports that the queue is empty (which costs
+// the loop nothing more than the comparisons the pop does anyway).
+func (q *queues) pop() (event, bool) {
 	best, from := (*event)(nil), -1
 	if q.heap.len() > 0 {
 		best = q.heap.min()
+	}
+	if q.far.len() > 0 {
+		if m := q.far.min(); best == nil || m.before(best) {
+			best, from = m, 3
+		}
 	}
 	for i := range q.fifos {
 		f := &q.fifos[i]
@@ -210,8 +262,13 @@ func (q *queues) pop() event {
 			best, from = &f.buf[f.head], i
 		}
 	}
-	if from < 0 {
-		return q.heap.pop()
+	switch {
+	case best == nil:
+		return event{}, false
+	case from < 0:
+		return q.heap.pop(), true
+	case from == 3:
+		return q.far.pop(), true
 	}
 	f := &q.fifos[from]
 	ev := f.buf[f.head]
@@ -219,11 +276,12 @@ func (q *queues) pop() event {
 	if f.head == len(f.buf) {
 		f.buf, f.head = f.buf[:0], 0
 	}
-	return ev
+	return ev, true
 }
 
 func (q *queues) reset() {
 	q.heap.reset()
+	q.far.reset()
 	for i := range q.fifos {
 		q.fifos[i].buf, q.fifos[i].head = q.fifos[i].buf[:0], 0
 	}

@@ -132,8 +132,9 @@ func TestEventPacking(t *testing.T) {
 	}
 }
 
-// TestQueuesMatchOneHeap: the heap-plus-FIFOs queue pops exactly what one sorted list would,
-// when each FIFO gets events at now plus its constant delay.
+// TestQueuesMatchOneHeap: the two-heaps-plus-FIFOs queue pops exactly what one sorted list would,
+// when each FIFO gets events at now plus its constant delay and the heaps get completions and
+// expiries at any later time, ties included.
 func TestQueuesMatchOneHeap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var q queues
@@ -144,9 +145,13 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 		if r.IntN(3) > 0 || len(ref) == 0 {
 			seq++
 			var e event
-			if c := r.IntN(4); c == 3 {
-				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, int32(seq%1000), evVM)
-				q.heap.push(e)
+			if c := r.IntN(5); c >= 3 {
+				kind := evVM
+				if c == 4 {
+					kind = evExpire
+				}
+				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, int32(seq%1000), kind)
+				q.push(e)
 			} else {
 				e = makeEvent(now+delays[c], seq, int32(seq%1000), evBegin)
 				q.fifos[c].push(e)
@@ -154,14 +159,20 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 			ref.push(e)
 			continue
 		}
-		want, got := ref.pop(), q.pop()
-		if want != got {
+		want := ref.pop()
+		got, ok := q.pop()
+		if !ok || want != got {
 			t.Fatalf("step %d: queues popped (%v, %d), want (%v, %d)", step, got.time(), got.seq(), want.time(), want.seq())
 		}
 		now = want.time()
 	}
-	if q.len() != len(ref) {
-		t.Fatalf("%d events left in queues, want %d", q.len(), len(ref))
+	for range ref {
+		if _, ok := q.pop(); !ok {
+			t.Fatalf("queues ran dry with %d events in the reference", len(ref))
+		}
+	}
+	if _, ok := q.pop(); ok {
+		t.Fatalf("queues popped an event after the reference's %d", len(ref))
 	}
 }
 

@@ -59,7 +59,7 @@ func (e *engine) runTask(fi, vi int32) {
 			hd := &e.handles[f.src.h]
 			s.amt[phIn], s.inRes, s.nsend = in, resNet, hd.n
 			if kind == srcDirect {
-				s.amt[phInLat] = p.DirectLatency
+				s.amt[phInLat] = p.DirectSetup()
 			}
 			if hd.n == 1 {
 				s.sender = e.holders[hd.head].vm

@@ -75,6 +75,8 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 			switch {
 			case f.kind == fSpill:
 				return sinkPayload
+			case f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases):
+				return sinkRemote // to the iterator's next step, in the next runtime
 			case e.c.nodes[f.node].consumerDirect:
 				return sinkHeld
 			}

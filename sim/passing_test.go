@@ -58,10 +58,10 @@ func fanOut() *dag.Workflow {
 //	t=0     Split's transition                                    -> 0.050
 //	0.050   Split computes 1 s (no input); output held, no PUT    -> 1.050
 //	1.050   the map's transition, then each item's Work's         -> 1.150
-//	1.150   connection set-up 0.005 s                             -> 1.155
-//	1.155   4 pulls of 40 MB share Split's 160 MB/s NIC: 40 MB/s each, 1 s -> 2.155
-//	        (Split's VM is released at the last pull: billed 2.105 s)
-//	2.155   Work computes 0.5 s, no output                        -> 2.655
+//	1.150   connection set-up 0.005 s + NAT traversal 0.1 s       -> 1.255
+//	1.255   4 pulls of 40 MB share Split's 160 MB/s NIC: 40 MB/s each, 1 s -> 2.255
+//	        (Split's VM is released at the last pull, billed 1 s: up to its function's end)
+//	2.255   Work computes 0.5 s, no output                        -> 2.755
 func TestDirectPassing(t *testing.T) {
 	plat := testPlatform()
 	p := &dag.Plan{DefaultMemoryMB: 1769, Passing: map[string]dag.Passing{"M": dag.DirectPassing}}
@@ -69,14 +69,14 @@ func TestDirectPassing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	near(t, "latency", res.DAGs[0].Latency, 2.655, 1e-9)
+	near(t, "latency", res.DAGs[0].Latency, 2.755, 1e-9)
 	gb := 1769.0 / 1024
-	split := 2.105*gb*plat.GBSecondUSD + plat.RequestUSD
-	work := 1.505*gb*plat.GBSecondUSD + plat.RequestUSD
+	split := 1.0*gb*plat.GBSecondUSD + plat.RequestUSD
+	work := 1.605*gb*plat.GBSecondUSD + plat.RequestUSD
 	want := split + 4*work + 6*plat.TransitionUSD
-	near(t, "cost (no storage requests; Split billed until the last pull)", res.DAGs[0].Cost, want, 1e-12)
+	near(t, "cost (no storage requests; Split billed until its function ends)", res.DAGs[0].Cost, want, 1e-12)
 	for _, inv := range res.Invocations[1:] {
-		near(t, "pull", inv.Download, 1.005, 1e-9)
+		near(t, "pull", inv.Download, 1.105, 1e-9)
 	}
 
 	// The same with remote passing: Split PUTs 40 MB (0.025 + 0.5 s), each Work GETs it
@@ -161,8 +161,9 @@ func TestConcurrencyQueue(t *testing.T) {
 //	t=0     the map's transition, then each item's       -> 0.100
 //	0.100   Work computes 1 s, output held               -> 1.100
 //	1.100   Combine's transition                         -> 1.150
-//	1.150   connection set-up 0.005, pull 80 MB in 0.5 s -> 1.655 (both senders released: 1.555 s each)
-//	1.655   Combine computes 0.5 s                       -> 2.155
+//	1.150   set-up 0.005 + NAT traversal 0.1, pull 80 MB in 0.5 s -> 1.755 (both senders released,
+//	        billed 1 s each: up to their function's end, not for the wait)
+//	1.755   Combine computes 0.5 s                       -> 2.255
 func TestDirectFanIn(t *testing.T) {
 	w := &dag.Workflow{Name: "fanin",
 		Functions: []dag.Function{
@@ -178,8 +179,65 @@ func TestDirectFanIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	near(t, "latency", res.DAGs[0].Latency, 2.155, 1e-9)
+	near(t, "latency", res.DAGs[0].Latency, 2.255, 1e-9)
 	gb := 1769.0 / 1024
-	want := (2*1.555+1.005)*gb*plat.GBSecondUSD + 3*plat.RequestUSD + 4*plat.TransitionUSD
+	want := (2*1.0+1.105)*gb*plat.GBSecondUSD + 3*plat.RequestUSD + 4*plat.TransitionUSD
 	near(t, "cost", res.DAGs[0].Cost, want, 1e-12)
+}
+
+// TestSharedRuntimePerStep: under shared_runtime a bundle runs each iterator step in a runtime of
+// its own (dag.Plan.RuntimePerStep). Map of 2 items, iterator A -> B, bundle 2, VMs of 3538 MB
+// (2 vCPU):
+//
+//	t=0     the map's transition                                   -> 0.050
+//	0.050   the bundle's transition, A's runtime acquired          -> 0.100
+//	0.100   both A compute 1 core-s, one core each                 -> 1.100
+//	1.100   both PUT 8 MB: 0.025 + 8 MB at 80 MB/s (NIC 160 / 2)   -> 1.225; A's runtime released
+//	1.225   the bundle enters B's state: transition, B's runtime   -> 1.275
+//	1.275   both GET 8 MB: 0.015 + 0.1                             -> 1.390
+//	1.390   both B compute 0.5 core-s                              -> 1.890
+//
+// Without shared_runtime both steps run in one VM and pass in memory (8 MB at 2 GB/s each way).
+func TestSharedRuntimePerStep(t *testing.T) {
+	w := &dag.Workflow{Name: "rt",
+		Functions: []dag.Function{
+			{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1, OutputBytes: dag.Const(8e6)},
+			{Name: "B", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1, InputBytes: dag.Const(8e6)},
+		},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{task("A", "A"), task("B", "B")}}}},
+	}
+	plat := testPlatform()
+	p := &dag.Plan{DefaultMemoryMB: 3538, Bundle: map[string]int{"M": 2}, SharedRuntime: true}
+	res, err := Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.DAGs[0]
+	near(t, "latency", d.Latency, 1.890, 1e-9)
+	if d.Transitions != 3 {
+		t.Errorf("%d transitions, want 3 (the map, then one per runtime)", d.Transitions)
+	}
+	vmOf := map[string]map[int]bool{"A": {}, "B": {}}
+	for _, inv := range res.Invocations {
+		vmOf[inv.Function][inv.VM] = true
+	}
+	if len(vmOf["A"]) != 1 || len(vmOf["B"]) != 1 {
+		t.Fatalf("VMs per function %v: want one runtime each", vmOf)
+	}
+	for a := range vmOf["A"] {
+		if vmOf["B"][a] {
+			t.Errorf("A and B share VM %d: want a runtime per function", a)
+		}
+	}
+	gb := 3538.0 / 1024
+	want := (1.125+0.615)*gb*plat.GBSecondUSD + 2*plat.RequestUSD + 2*(plat.PutUSD+plat.GetUSD) + 3*plat.TransitionUSD
+	near(t, "cost (two runtimes, billed 1.125 s and 0.615 s)", d.Cost, want, 1e-12)
+
+	p.SharedRuntime = false
+	res, err = Run(w, p, 1, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.100 + 1 + 8 MB at 2 GB/s out and in (0.004 + 0.004) + 0.5.
+	near(t, "latency, one VM", res.DAGs[0].Latency, 1.608, 1e-9)
 }

@@ -50,9 +50,12 @@ type vm struct {
 	npull     int32
 	rootDone  bool
 	cold      bool
-	freedCon  bool   // its concurrency slot was given back while it only serves direct pulls
-	reset     bool   // stopped at the timeout last time: its next invocation initialises again
-	tmoSeq    uint64 // seq of its acquisition's pending timeout event, 0 if none
+	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
+	// heldAt: when freedCon, the time its function ended; it is billed up to there, not for the
+	// time it then serves direct pulls (docs/simulator.md, "Direct passing").
+	heldAt float64
+	reset  bool   // stopped at the timeout last time: its next invocation initialises again
+	tmoSeq uint64 // seq of its acquisition's pending timeout event, 0 if none
 }
 
 // active is the slots running in v, oldest first. The slice may point into e.vms: use it only

@@ -25,10 +25,13 @@ func (t Type) String() string {
 	return "unknown"
 }
 
-// Column is a named, typed column.
+// Column is a named, typed column. A Nullable column may hold null (Writer.Null; an empty field
+// in CSV, a null in Parquet) for a value that does not exist, such as the latency target of a
+// policy that takes none: never a sentinel like 0 or -1, which a query would average in.
 type Column struct {
-	Name string
-	Type Type
+	Name     string
+	Type     Type
+	Nullable bool
 }
 
 // Schema is an ordered list of columns.

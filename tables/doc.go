@@ -5,4 +5,8 @@
 // Files appear atomically: a Writer writes to a temporary file and renames it on Close, so an
 // interrupted write never leaves a partial file. Readers stream row by row in bounded memory and
 // name the file, line or row, and column of any malformed value.
+//
+// A Nullable column holds null for a value that does not exist (an empty CSV field, a Parquet
+// null). Options.Metadata is a table's provenance: Parquet key-value metadata, or for CSV a
+// FILE.meta.json sidecar committed with the table; ReadMetadata reads either.
 package tables

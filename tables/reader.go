@@ -3,9 +3,11 @@ package tables
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -33,6 +35,7 @@ type Reader struct {
 	floats []float64
 	strs   []string
 	bools  []bool
+	nulls  []bool
 
 	// Parquet
 	pf   *file.Reader
@@ -107,6 +110,7 @@ func (r *Reader) initCSV(in io.Reader) error {
 	}
 	n := len(r.schema)
 	r.ints, r.floats, r.strs, r.bools = make([]int64, n), make([]float64, n), make([]string, n), make([]bool, n)
+	r.nulls = make([]bool, n)
 	return nil
 }
 
@@ -197,6 +201,11 @@ func (r *Reader) nextCSV() bool {
 			return false
 		}
 		v := rec[j]
+		// An empty field is null in a nullable column (a string column's "" stays a string).
+		if r.nulls[i] = c.Nullable && v == "" && c.Type != String; r.nulls[i] {
+			r.ints[i], r.floats[i], r.bools[i] = 0, 0, false
+			continue
+		}
 		var perr error
 		switch c.Type {
 		case Int64:
@@ -234,7 +243,7 @@ func (r *Reader) nextParquet() bool {
 	}
 	r.row++
 	for i, c := range r.schema {
-		if r.cols[i].IsNull(r.pos) {
+		if !c.Nullable && r.cols[i].IsNull(r.pos) {
 			r.err = fmt.Errorf("%s: row %d, column %q: null value, want a %v", r.path, r.row, c.Name, c.Type)
 			return false
 		}
@@ -249,10 +258,22 @@ func (r *Reader) Line() int { return r.line }
 // Row returns the 1-based number of the current data row.
 func (r *Reader) Row() int64 { return r.row }
 
+// IsNull reports whether column col of the current row is null (a Nullable column only; the
+// typed getters then return the zero value).
+func (r *Reader) IsNull(col int) bool {
+	if r.csv != nil {
+		return r.nulls[col]
+	}
+	return r.cols[col].IsNull(r.pos)
+}
+
 // Int returns column col of the current row, an Int64 column.
 func (r *Reader) Int(col int) int64 {
 	if r.csv != nil {
 		return r.ints[col]
+	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return 0
 	}
 	return r.cols[col].(*array.Int64).Value(r.pos)
 }
@@ -262,6 +283,9 @@ func (r *Reader) Float(col int) float64 {
 	if r.csv != nil {
 		return r.floats[col]
 	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return 0
+	}
 	return r.cols[col].(*array.Float64).Value(r.pos)
 }
 
@@ -270,6 +294,9 @@ func (r *Reader) String(col int) string {
 	if r.csv != nil {
 		return r.strs[col]
 	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return ""
+	}
 	return r.cols[col].(*array.String).Value(r.pos)
 }
 
@@ -277,6 +304,9 @@ func (r *Reader) String(col int) string {
 func (r *Reader) Bool(col int) bool {
 	if r.csv != nil {
 		return r.bools[col]
+	}
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+		return false
 	}
 	return r.cols[col].(*array.Boolean).Value(r.pos)
 }
@@ -300,4 +330,45 @@ func (r *Reader) Close() error {
 		r.f = nil
 	}
 	return err
+}
+
+// ReadMetadata returns the provenance of the table at path (Options.Metadata): a Parquet file's
+// key-value metadata (without Arrow's own schema entry), or a CSV file's sidecar
+// (MetadataPath), nil when it has none.
+func ReadMetadata(path string) (map[string]string, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	if format == CSV {
+		b, err := os.ReadFile(MetadataPath(path))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", MetadataPath(path), err)
+		}
+		return m, nil
+	}
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", path, err)
+	}
+	defer pf.Close()
+	kv := pf.MetaData().KeyValueMetadata()
+	var m map[string]string
+	for i, k := range kv.Keys() {
+		if k == "ARROW:schema" {
+			continue
+		}
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[k] = kv.Values()[i]
+	}
+	return m, nil
 }

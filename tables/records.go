@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,8 +28,8 @@ var InvocationSchema = Schema{
 	{Name: "download_s", Type: Float64},
 	{Name: "compute_s", Type: Float64},
 	{Name: "upload_s", Type: Float64},
-	{Name: "in_bytes", Type: Float64},
-	{Name: "out_bytes", Type: Float64},
+	{Name: "in_bytes", Type: Int64},
+	{Name: "out_bytes", Type: Int64},
 	{Name: "end_s", Type: Float64},
 	{Name: "cost_usd", Type: Float64},
 }
@@ -65,8 +66,8 @@ func WriteSeriesRow(w *Writer, start, running, idle, idleGBS float64) error {
 
 // WriteInvocations writes invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteInvocations(path string, recs []records.Invocation) error {
-	w, err := Create(path, InvocationSchema)
+func WriteInvocations(path string, recs []records.Invocation, opts ...Options) error {
+	w, err := Create(path, InvocationSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -101,16 +102,17 @@ func WriteInvocationFields(w *Writer, r *records.Invocation) {
 	w.Float(r.Download)
 	w.Float(r.Compute)
 	w.Float(r.Upload)
-	w.Float(r.InBytes)
-	w.Float(r.OutBytes)
+	// Byte counts are whole bytes on disk; the simulator's sizes are drawn as float64.
+	w.Int(int64(math.Round(r.InBytes)))
+	w.Int(int64(math.Round(r.OutBytes)))
 	w.Float(r.End)
 	w.Float(r.Cost)
 }
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
 // atomically.
-func WriteDAGRuns(path string, recs []records.DAGRun) error {
-	w, err := Create(path, DAGRunSchema)
+func WriteDAGRuns(path string, recs []records.DAGRun, opts ...Options) error {
+	w, err := Create(path, DAGRunSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -149,7 +151,7 @@ func ReadInvocations(path string) ([]records.Invocation, error) {
 			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
-			Upload: r.Float(12), InBytes: r.Float(13), OutBytes: r.Float(14), End: r.Float(15), Cost: r.Float(16),
+			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
 		})
 	}
 	if err := r.Err(); err != nil {
@@ -195,7 +197,7 @@ func DAGRunsPath(path string) (string, error) {
 // the invocation table is renamed to path last. A crash at any point leaves either no
 // invocation table (the old one was removed) or both new tables, never a new one beside a stale
 // one. (Two processes writing the same path at once are not protected against.)
-func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) error {
+func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opts ...Options) error {
 	dagsPath, err := DAGRunsPath(path)
 	if err != nil {
 		return err
@@ -207,7 +209,16 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) err
 		}
 	}
 	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
-	if err := WriteInvocations(pending, invs); err != nil {
+	var pendingOpts []Options
+	if len(opts) > 0 {
+		// The pending file's sidecar would be left behind by the rename: a CSV's goes beside
+		// path instead, after the DAG table's and before the table it describes.
+		pendingOpts = []Options{{Allocator: opts[0].Allocator}}
+		if format, _ := FormatOf(path); format == Parquet {
+			pendingOpts[0].Metadata = opts[0].Metadata
+		}
+	}
+	if err := WriteInvocations(pending, invs, pendingOpts...); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	untrack := atomicfile.Track(pending)
@@ -216,8 +227,13 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun) err
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := WriteDAGRuns(dagsPath, dags); err != nil {
+	if err := WriteDAGRuns(dagsPath, dags, opts...); err != nil {
 		return err
+	}
+	if format, _ := FormatOf(path); format == CSV && len(opts) > 0 && opts[0].Metadata != nil {
+		if err := writeSidecar(MetadataPath(path), opts[0].Metadata); err != nil {
+			return err
+		}
 	}
 	return os.Rename(pending, path)
 }

@@ -1,16 +1,20 @@
 package tables
 
 import (
+	"fmt"
+	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
-var testSchema = Schema{{"id", Int64}, {"name", String}, {"x", Float64}, {"ok", Bool}}
+var testSchema = Schema{{"id", Int64, false}, {"name", String, false}, {"x", Float64, false}, {"ok", Bool, false}}
 
 type row struct {
 	id   int64
@@ -192,10 +196,10 @@ func TestLineOfMultilineRows(t *testing.T) {
 func TestParquetSchemaMismatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.parquet")
 	writeRows(t, path, sampleRows(3))
-	if _, err := Open(path, Schema{{"id", Float64}}); err == nil || !strings.Contains(err.Error(), `column "id"`) {
+	if _, err := Open(path, Schema{{Name: "id", Type: Float64}}); err == nil || !strings.Contains(err.Error(), `column "id"`) {
 		t.Errorf("type mismatch error = %v", err)
 	}
-	if _, err := Open(path, Schema{{"nope", Int64}}); err == nil || !strings.Contains(err.Error(), `no column "nope"`) {
+	if _, err := Open(path, Schema{{Name: "nope", Type: Int64}}); err == nil || !strings.Contains(err.Error(), `no column "nope"`) {
 		t.Errorf("missing column error = %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.parquet")
@@ -258,5 +262,68 @@ func TestWriteRunOntoFolder(t *testing.T) {
 		if len(entries) != 1 || !entries[0].IsDir() {
 			t.Errorf("%s a folder: the folder holds %v afterwards, want only the folder", which, entries)
 		}
+	}
+}
+
+// TestNullsAndMetadata: a nullable column's nulls and the provenance round-trip in both formats,
+// nulls written to a non-nullable column are refused, and a CSV's provenance sits in its sidecar.
+func TestNullsAndMetadata(t *testing.T) {
+	schema := Schema{{Name: "policy", Type: String}, {Name: "slo_s", Type: Float64, Nullable: true}, {Name: "bytes", Type: Int64, Nullable: true}}
+	meta := map[string]string{"command": "wisefuse simulate --seed 7", "seed": "7"}
+	for _, ext := range []string{".csv", ".parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			path := filepath.Join(t.TempDir(), "t"+ext)
+			w, err := Create(path, schema, Options{Allocator: mem, Metadata: meta})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.String("user-max")
+			w.Null()
+			w.Null()
+			w.EndRow()
+			w.String("wisefuse")
+			w.Float(30)
+			w.Int(0)
+			w.EndRow()
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(path, schema, Options{Allocator: mem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for r.Next() {
+				got = append(got, fmt.Sprintf("%s %v/%g %v/%d", r.String(0), r.IsNull(1), r.Float(1), r.IsNull(2), r.Int(2)))
+			}
+			if err := r.Err(); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			if want := []string{"user-max true/0 true/0", "wisefuse false/30 false/0"}; !slices.Equal(got, want) {
+				t.Errorf("rows = %q, want %q", got, want)
+			}
+			m, err := ReadMetadata(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(m, meta) {
+				t.Errorf("metadata = %v, want %v", m, meta)
+			}
+			_, err = os.Stat(MetadataPath(path))
+			if hasSidecar := err == nil; hasSidecar != (ext == ".csv") {
+				t.Errorf("sidecar present = %v", hasSidecar)
+			}
+		})
+	}
+	w, err := NewWriter(io.Discard, CSV, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Null()
+	if err := w.EndRow(); err == nil || !strings.Contains(err.Error(), `column "policy" is not nullable`) {
+		t.Errorf("null in a non-nullable column: error = %v", err)
 	}
 }

@@ -2,9 +2,12 @@ package tables
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +30,14 @@ type Options struct {
 	// Allocator for Arrow buffers; nil means memory.DefaultAllocator. Tests pass a
 	// memory.CheckedAllocator to prove nothing leaks.
 	Allocator memory.Allocator
+	// Metadata is the table's provenance (what made it: command line, version, seed, workflow,
+	// policy, platform...). Parquet keeps it as the file's key-value metadata; a CSV file gets
+	// it in a sidecar, FILE.meta.json (MetadataPath), committed just before the table itself.
+	Metadata map[string]string
 }
+
+// MetadataPath returns where the provenance of the CSV table at path goes: path + ".meta.json".
+func MetadataPath(path string) string { return path + ".meta.json" }
 
 // Writer writes rows of a fixed schema. Values are given column by column in schema order with
 // Int, Float, String and Bool, and each row is closed with EndRow.
@@ -35,6 +45,7 @@ type Writer struct {
 	schema Schema
 	path   string
 	file   *atomicfile.File // nil when writing to a plain io.Writer
+	meta   map[string]string
 	col    int
 	rows   int64
 	err    error
@@ -87,6 +98,9 @@ func Create(path string, schema Schema, opts ...Options) (*Writer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w.file, w.path = f, path
+	if format == CSV && len(opts) > 0 {
+		w.meta = opts[0].Metadata
+	}
 	return w, nil
 }
 
@@ -117,6 +131,14 @@ func NewWriter(out io.Writer, format Format, schema Schema, opts ...Options) (*W
 		pw, err := pqarrow.NewFileWriter(as, noCloser{out}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
 		if err != nil {
 			return nil, err
+		}
+		if len(opts) > 0 {
+			for _, k := range slices.Sorted(maps.Keys(opts[0].Metadata)) {
+				if err := pw.AppendKeyValueMetadata(k, opts[0].Metadata[k]); err != nil {
+					pw.Close()
+					return nil, err
+				}
+			}
 		}
 		w.pw = pw
 		w.bld = array.NewRecordBuilder(mem, as)
@@ -152,7 +174,7 @@ func arrowSchema(s Schema) *arrow.Schema {
 		default:
 			panic(fmt.Sprintf("tables: column %q has unknown type %d", c.Name, c.Type))
 		}
-		fields[i] = arrow.Field{Name: c.Name, Type: t}
+		fields[i] = arrow.Field{Name: c.Name, Type: t, Nullable: c.Nullable}
 	}
 	return arrow.NewSchema(fields, nil)
 }
@@ -219,6 +241,48 @@ func (w *Writer) Bool(v bool) {
 	}
 }
 
+// Null writes the next column's value as null; the column must be Nullable.
+func (w *Writer) Null() {
+	if w.err != nil {
+		return
+	}
+	if w.col >= len(w.schema) {
+		w.err = fmt.Errorf("%s: row %d has more than the schema's %d columns", w.path, w.rows+1, len(w.schema))
+		return
+	}
+	if c := w.schema[w.col]; !c.Nullable {
+		w.err = fmt.Errorf("%s: row %d column %q is not nullable, written as null", w.path, w.rows+1, c.Name)
+		return
+	}
+	i := w.col
+	w.col++
+	if w.csv != nil {
+		w.fields[i] = ""
+	} else {
+		w.bld.Field(i).AppendNull()
+	}
+}
+
+// FloatOrNull writes v, or null when v is 0: for a Nullable column whose 0 in memory means "none"
+// (no latency target, no prediction).
+func (w *Writer) FloatOrNull(v float64) {
+	if v == 0 {
+		w.Null()
+	} else {
+		w.Float(v)
+	}
+}
+
+// IntOrNull writes v, or null when v is negative: for a Nullable count whose -1 in memory means
+// "unknown" (data_bytes of an imported trace).
+func (w *Writer) IntOrNull(v int64) {
+	if v < 0 {
+		w.Null()
+	} else {
+		w.Int(v)
+	}
+}
+
 // EndRow finishes a row; every column must have been written.
 func (w *Writer) EndRow() error {
 	if w.err != nil {
@@ -243,6 +307,10 @@ func (w *Writer) EndRow() error {
 // CopyRow writes r's current row, whose columns are schema, as the next row of w.
 func CopyRow(w *Writer, r *Reader, schema Schema) error {
 	for c, col := range schema {
+		if col.Nullable && r.IsNull(c) {
+			w.Null()
+			continue
+		}
 		switch col.Type {
 		case String:
 			w.String(r.String(c))
@@ -296,6 +364,9 @@ func (w *Writer) Close() error {
 		w.bld.Release()
 	}
 	if w.file != nil {
+		if err == nil && w.meta != nil {
+			err = writeSidecar(MetadataPath(w.path), w.meta)
+		}
 		if err != nil {
 			w.file.Abort()
 			return err
@@ -303,6 +374,23 @@ func (w *Writer) Close() error {
 		return w.file.Commit()
 	}
 	return err
+}
+
+// writeSidecar writes a CSV table's provenance as a JSON object with sorted keys, atomically.
+func writeSidecar(path string, meta map[string]string) error {
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
 }
 
 // Abort discards the table: nothing is written at the path. After Close it does nothing, so

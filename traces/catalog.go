@@ -33,7 +33,7 @@ var CatalogSchema = tables.Schema{
 	{Name: "width", Type: tables.Int64},
 	{Name: "depth", Type: tables.Int64},
 	{Name: "nodes", Type: tables.Int64},
-	{Name: "data_bytes", Type: tables.Int64},
+	{Name: "data_bytes", Type: tables.Int64, Nullable: true}, // null: unknown
 	{Name: "workflow", Type: tables.String},
 }
 
@@ -55,8 +55,8 @@ func CatalogEntryOf(d *DAGSpec) CatalogEntry {
 
 // WriteCatalog writes the catalog of the trace at tracePath (CatalogPath) for a generated
 // population, one row per DAG, atomically.
-func WriteCatalog(tracePath string, dags []DAGSpec) error {
-	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) })
+func WriteCatalog(tracePath string, dags []DAGSpec, opts ...tables.Options) error {
+	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) }, opts)
 }
 
 // FunctionCatalogEntry describes an imported function: a one-task DAG (width, depth and nodes 1,
@@ -68,17 +68,17 @@ func FunctionCatalogEntry(f *FunctionTrace) CatalogEntry {
 
 // WriteFunctionCatalog writes the catalog of an imported trace at tracePath (CatalogPath), one
 // row per imported function, atomically.
-func WriteFunctionCatalog(tracePath string, fns []FunctionTrace) error {
-	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) })
+func WriteFunctionCatalog(tracePath string, fns []FunctionTrace, opts ...tables.Options) error {
+	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) }, opts)
 }
 
 // writeCatalog writes n entries, entry(0) to entry(n-1), as the catalog of the trace at tracePath.
-func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry) error {
+func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry, opts []tables.Options) error {
 	path, err := CatalogPath(tracePath)
 	if err != nil {
 		return err
 	}
-	cw, err := CreateCatalog(path)
+	cw, err := CreateCatalog(path, opts...)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (c *CatalogWriter) Write(e *CatalogEntry) error {
 	w.Int(int64(e.Width))
 	w.Int(int64(e.Depth))
 	w.Int(int64(e.Nodes))
-	w.Int(e.DataBytes)
+	w.IntOrNull(e.DataBytes)
 	w.String(string(js))
 	return w.EndRow()
 }
@@ -150,6 +150,9 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 		}
 		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(r.Int(2)),
 			Depth: int(r.Int(3)), Nodes: int(r.Int(4)), DataBytes: r.Int(5)}
+		if r.IsNull(5) {
+			e.DataBytes = -1 // unknown
+		}
 		switch {
 		case e.DAG == "":
 			return nil, bad("dag_id", "empty")
@@ -161,8 +164,8 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 			return nil, bad("depth", "%d, want >= 1", e.Depth)
 		case e.Nodes < max(e.Width, e.Depth):
 			return nil, bad("nodes", "%d, want >= width (%d) and >= depth (%d)", e.Nodes, e.Width, e.Depth)
-		case e.DataBytes < -1:
-			return nil, bad("data_bytes", "%d, want >= 0 (or -1 for unknown)", e.DataBytes)
+		case e.DataBytes < 0 && !r.IsNull(5):
+			return nil, bad("data_bytes", "%d, want >= 0 (or null, an empty CSV field, for unknown)", e.DataBytes)
 		}
 		if prev, dup := seen[e.DAG]; dup {
 			return nil, bad("dag_id", "%q again (first at row %d); each DAG has one row", e.DAG, prev)

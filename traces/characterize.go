@@ -32,6 +32,8 @@ type Characterization struct {
 	unknownData  int64
 	dataSketch   *logSketch
 	skewSketch   *logSketch
+	maxSkew      float64 // the tails, to check against the published Azure numbers
+	maxLatency   float64
 }
 
 // Latency groups.
@@ -74,6 +76,7 @@ func (c *Characterization) Add(r *DAGInvocation) {
 		c.dataSketch.add(float64(r.DataBytes))
 	}
 	c.skewSketch.add(r.Skew)
+	c.maxSkew, c.maxLatency = math.Max(c.maxSkew, r.Skew), math.Max(c.maxLatency, r.Latency)
 	if r.Skew >= HighSkew {
 		c.latency[highSkew].add(r.Latency)
 	} else {
@@ -197,8 +200,10 @@ func (c *Characterization) Stats(ref Published) []Stat {
 		Stat{"data_bytes_p99", c.dataSketch.quantile(0.99), ""},
 		Stat{"skew_p50", c.skewSketch.quantile(0.5), ""},
 		Stat{"skew_p99", c.skewSketch.quantile(0.99), ""},
+		Stat{"skew_max", c.maxSkew, ""},
 		Stat{"latency_p50_s", c.all.quantile(0.5), ""},
 		Stat{"latency_p99_s", c.all.quantile(0.99), ""},
+		Stat{"latency_max_s", c.maxLatency, ""},
 	)
 	for g, name := range []string{"small_data", "large_data", "low_skew", "high_skew"} {
 		med, n := c.MedianLatency(g)
@@ -220,8 +225,8 @@ var statSchema = tables.Schema{{Name: "statistic", Type: tables.String}, {Name: 
 // WriteTables writes the characterization's tables into dir: stats.csv, popularity.csv
 // (rank, count, cumulative share), structure.csv (metric, value, trace and published CDF) and
 // latency.csv (group, quantile, latency).
-func (c *Characterization) WriteTables(dir string, ref Published) error {
-	w, err := tables.Create(filepath.Join(dir, "stats.csv"), statSchema)
+func (c *Characterization) WriteTables(dir string, ref Published, opts ...tables.Options) error {
+	w, err := tables.Create(filepath.Join(dir, "stats.csv"), statSchema, opts...)
 	if err != nil {
 		return err
 	}
@@ -239,7 +244,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	pw, err := tables.Create(filepath.Join(dir, "popularity.csv"), tables.Schema{{Name: "rank", Type: tables.Int64},
-		{Name: "dag_id", Type: tables.String}, {Name: "invocations", Type: tables.Int64}, {Name: "cumulative_share", Type: tables.Float64}})
+		{Name: "dag_id", Type: tables.String}, {Name: "invocations", Type: tables.Int64}, {Name: "cumulative_share", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}
@@ -260,7 +265,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	sw, err := tables.Create(filepath.Join(dir, "structure.csv"), tables.Schema{{Name: "metric", Type: tables.String},
-		{Name: "value", Type: tables.Int64}, {Name: "trace_cdf", Type: tables.Float64}, {Name: "published_cdf", Type: tables.Float64}})
+		{Name: "value", Type: tables.Int64}, {Name: "trace_cdf", Type: tables.Float64}, {Name: "published_cdf", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}
@@ -285,7 +290,7 @@ func (c *Characterization) WriteTables(dir string, ref Published) error {
 	}
 
 	lw, err := tables.Create(filepath.Join(dir, "latency.csv"), tables.Schema{{Name: "group", Type: tables.String},
-		{Name: "quantile", Type: tables.Float64}, {Name: "latency_s", Type: tables.Float64}})
+		{Name: "quantile", Type: tables.Float64}, {Name: "latency_s", Type: tables.Float64}}, opts...)
 	if err != nil {
 		return err
 	}

@@ -26,4 +26,4 @@ func (c *Characterization) LatencyQuantile(g LatencyGroup, p float64) (float64, 
 // ItemSkew is the per-item work factor generated workflows give a Map of width items so that
 // the expected slowest / fastest ratio (in log) is skew; see Workflow. Other workloads that want
 // a calibrated skew (the experiments' sweeps) use the same law.
-func ItemSkew(width int, skew float64) dag.Dist { return itemSkew(width, skew) }
+func ItemSkew(width int, skew float64) dag.Dist { return itemSkew(width, skew, 0) }

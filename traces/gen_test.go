@@ -178,4 +178,13 @@ func TestGenerateWithSimulator(t *testing.T) {
 	if f := float64(nHigh) / float64(c.Invocations); f < 0.01 || f > 0.04 {
 		t.Errorf("%.3f of invocations have simulated skew >= 100, want about 0.02", f)
 	}
+	// The tails stay within the population's skew cap (10^4) and, each function being a short
+	// computation at one vCPU, within an hour end to end (docs/traces.md, "Tails").
+	t.Logf("max skew %.4g, max latency %.1f s", c.maxSkew, c.maxLatency)
+	if c.maxSkew > 1e4*1.01 {
+		t.Errorf("max skew %.4g, above the cap of 1e4", c.maxSkew)
+	}
+	if c.maxLatency > 3600 {
+		t.Errorf("max latency %.0f s, want under an hour", c.maxLatency)
+	}
 }

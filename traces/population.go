@@ -25,6 +25,10 @@ type DAGSpec struct {
 	DataBytes float64
 	// TargetSkew is the slowest / fastest ratio the widest stage is calibrated to (1 for width 1).
 	TargetSkew float64
+	// MaxSkew bounds the slowest / fastest ratio any invocation can draw (0: no bound): the
+	// population's cap on targets (PopulationConfig.MaxSkew) also caps what a narrow stage draws
+	// around its target, so no trace row reports a skew beyond it.
+	MaxSkew float64
 	// Work is the median compute of one function invocation, in core-seconds, before the
 	// data-dependent part (see WorkPerByte).
 	Work float64
@@ -61,6 +65,10 @@ type PopulationConfig struct {
 	DataMedianBytes, DataSigma float64
 	// DataNodesCorrelation couples data size with node count (default 0.5).
 	DataNodesCorrelation float64
+	// DataModel is DataLogNormal ("" or "lognormal", the default: DataMedianBytes, DataSigma) or
+	// DataBlobTrace ("blob-trace": payload sizes from the Azure Functions blob access trace, one per
+	// hand-off; DataMedianBytes and DataSigma are then unused).
+	DataModel string
 	// SkewMeanLog is the mean of ln(skew) for DAGs with width >= 2, ln(skew) being exponential
 	// (default 2: median skew 4, 10% of wide DAGs at skew >= 100), capped at MaxSkew (default
 	// 10,000: beyond it a straggler would run for hours). Assumptions, as above.
@@ -135,10 +143,17 @@ func NewPopulation(cfg PopulationConfig, rng *rand.Rand) ([]DAGSpec, error) {
 	// Data and work are lognormal at each DAG's stratified quantile u, which lies strictly inside
 	// (0, 1) as every count is at least 1, so both are finite.
 	for i, u := range stratify(key, counts) {
-		dags[i].DataBytes = dag.Dist{Kind: dag.LogNormal, Median: cfg.DataMedianBytes, Sigma: cfg.DataSigma}.Quantile(u)
+		switch cfg.DataModel {
+		case "", DataLogNormal:
+			dags[i].DataBytes = dag.Dist{Kind: dag.LogNormal, Median: cfg.DataMedianBytes, Sigma: cfg.DataSigma}.Quantile(u)
+		case DataBlobTrace:
+			dags[i].DataBytes = float64(dags[i].Depth+1) * BlobSizeQuantile(u)
+		default:
+			return nil, fmt.Errorf("traces: data model %q, want %q or %q", cfg.DataModel, DataLogNormal, DataBlobTrace)
+		}
 	}
 	for i, u := range stratify(zSkew, counts) {
-		dags[i].TargetSkew = 1
+		dags[i].TargetSkew, dags[i].MaxSkew = 1, cfg.MaxSkew
 		if dags[i].Width > 1 {
 			dags[i].TargetSkew = math.Min(math.Exp(-cfg.SkewMeanLog*math.Log1p(-u)), cfg.MaxSkew)
 		}

@@ -3,6 +3,7 @@ package traces
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -133,5 +134,47 @@ func TestDataAndSkewTails(t *testing.T) {
 	// Exponential ln(skew) with mean 2: P(skew >= 100) = exp(-ln(100)/2) = 0.1 of wide DAGs.
 	if f := float64(skewed) / float64(wide); math.Abs(f-0.1) > 0.02 {
 		t.Errorf("share of wide invocations with target skew >= 100: %.3f, want 0.1", f)
+	}
+}
+
+// TestBlobSizeQuantile: the published percentiles come back exactly, values between them are
+// log-linear (worked by hand), and the tails are clamped.
+func TestBlobSizeQuantile(t *testing.T) {
+	for u, want := range map[float64]float64{0: 8, 0.01: 8, 0.5: 5302, 0.9: 26764, 0.99: 1589532, 1: 1910124864} {
+		if got := BlobSizeQuantile(u); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("BlobSizeQuantile(%v) = %v, want %v", u, got, want)
+		}
+	}
+	// u = 0.975 is 5/8 of the way from p95 (110,611 B) to p99 (1,589,532 B) in log bytes:
+	// 110,611 x (1,589,532 / 110,611)^0.625 = 585,0xx bytes.
+	want := 110611 * math.Pow(1589532.0/110611, 0.625)
+	if got := BlobSizeQuantile(0.975); math.Abs(got-want) > 1e-6 || got < 585000 || got > 586000 {
+		t.Errorf("BlobSizeQuantile(0.975) = %v, want %v", got, want)
+	}
+}
+
+// TestBlobTraceData: under DataBlobTrace a DAG's data is one trace-sized payload per hand-off, and
+// the invocation-weighted median payload is the trace's median blob (5,302 B).
+func TestBlobTraceData(t *testing.T) {
+	dags, err := NewPopulation(PopulationConfig{DAGs: 5000, Invocations: 1_000_000, DataModel: DataBlobTrace}, rand.New(rand.NewPCG(3, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var below, total int64
+	for _, d := range dags {
+		payload := d.DataBytes / float64(d.Depth+1)
+		if payload < 8*(1-1e-12) || payload > 1910124864*(1+1e-12) {
+			t.Fatalf("%s: payload %v B outside the trace's 8 B .. 1.78 GiB", d.ID, payload)
+		}
+		if payload <= 5302 {
+			below += d.Count
+		}
+		total += d.Count
+	}
+	if f := float64(below) / float64(total); math.Abs(f-0.5) > 0.02 {
+		t.Errorf("invocations with payload <= 5,302 B: %.3f, want 0.5", f)
+	}
+	if _, err := NewPopulation(PopulationConfig{DAGs: 10, Invocations: 1000, DataModel: "gamma"}, rand.New(rand.NewPCG(3, 1))); err == nil || !strings.Contains(err.Error(), `"gamma"`) {
+		t.Errorf("unknown data model: %v", err)
 	}
 }

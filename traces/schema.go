@@ -17,7 +17,7 @@ type DAGInvocation struct {
 	Width      int     // most parallel function invocations in one stage
 	Depth      int     // stages in series
 	Nodes      int     // function invocations in this DAG invocation
-	DataBytes  int64   // intermediate data passed between functions; -1 if unknown
+	DataBytes  int64   // intermediate data passed between functions; -1 if unknown (null in a file)
 	Skew       float64 // slowest / fastest among parallel siblings; 1 without siblings
 	Latency    float64 // end-to-end latency, seconds
 }
@@ -42,7 +42,7 @@ var DAGSchema = tables.Schema{
 	{Name: "width", Type: tables.Int64},
 	{Name: "depth", Type: tables.Int64},
 	{Name: "nodes", Type: tables.Int64},
-	{Name: "data_bytes", Type: tables.Int64},
+	{Name: "data_bytes", Type: tables.Int64, Nullable: true}, // null: unknown
 	{Name: "skew", Type: tables.Float64},
 	{Name: "latency_s", Type: tables.Float64},
 }
@@ -81,7 +81,7 @@ func (d *DAGWriter) Write(v *DAGInvocation) error {
 	w.Int(int64(v.Width))
 	w.Int(int64(v.Depth))
 	w.Int(int64(v.Nodes))
-	w.Int(v.DataBytes)
+	w.IntOrNull(v.DataBytes)
 	w.Float(v.Skew)
 	w.Float(v.Latency)
 	return w.EndRow()
@@ -171,9 +171,16 @@ func (d *DAGReader) Next() bool {
 	c.Arrival = r.Float(2)
 	c.Width, c.Depth, c.Nodes = int(r.Int(3)), int(r.Int(4)), int(r.Int(5))
 	c.DataBytes = r.Int(6)
+	if r.IsNull(6) {
+		c.DataBytes = -1
+	}
 	c.Skew = r.Float(7)
 	c.Latency = r.Float(8)
-	if col, msg := checkDAGRow(c); msg != "" {
+	col, msg := checkDAGRow(c)
+	if !r.IsNull(6) && c.DataBytes < 0 {
+		col, msg = "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
+	}
+	if msg != "" {
 		where := fmt.Sprintf("row %d", r.Row())
 		if d.csv {
 			where = fmt.Sprintf("line %d", r.Row()+1) // after the header line
@@ -199,7 +206,7 @@ func checkDAGRow(c *DAGInvocation) (col, msg string) {
 	case c.Nodes < max(c.Width, c.Depth):
 		return "nodes", fmt.Sprintf("%d, want >= width (%d) and >= depth (%d)", c.Nodes, c.Width, c.Depth)
 	case c.DataBytes < -1:
-		return "data_bytes", fmt.Sprintf("%d, want >= 0 (or -1 for unknown)", c.DataBytes)
+		return "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
 	case bad(c.Skew) || c.Skew < 1:
 		return "skew", fmt.Sprintf("%v, want a finite ratio >= 1", c.Skew)
 	case bad(c.Latency):

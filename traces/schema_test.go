@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,6 +114,7 @@ func TestDAGTableMalformedRows(t *testing.T) {
 		{"d,1,-4,1,1,1,0,1,1", "line 3", "arrival_s"},
 		{"d,1,0.5,1,1,1,0,0.5,1", "line 3", "skew"},
 		{"d,1,0.5,1,1,1,-7,1,1", "line 3", "data_bytes"},
+		{"d,1,0.5,1,1,1,-1,1,1", "line 3", "data_bytes"}, // unknown is null, not -1
 		{"d,1,0.5,1,1,1,0,1,NaN", "line 3", "latency_s"},
 		{",1,0.5,1,1,1,0,1,1", "line 3", "dag_id"},
 	} {
@@ -163,7 +165,7 @@ var located = regexp.MustCompile(`^fuzz\.csv: (line \d+|after row \d+|header)`)
 // file and where; it never panics.
 func FuzzDAGCSVReader(f *testing.F) {
 	f.Add([]byte(header + "d,0,0,1,1,1,0,1,1\n"))
-	f.Add([]byte(header + "d,0,0,2,2,3,100,1.5,0.2\nd,1,1e3,1,3,3,-1,1,7\n"))
+	f.Add([]byte(header + "d,0,0,2,2,3,100,1.5,0.2\nd,1,1e3,1,3,3,,1,7\n"))
 	f.Add([]byte(header + "d,0,0,1,1\n"))
 	f.Add([]byte("latency_s,dag_id,invocation_id,arrival_s,width,depth,nodes,data_bytes,skew\n1,\"a\"\"b\",0,0,1,1,1,0,1\n"))
 	// An unterminated quote ("\"d,0,...") once panicked inside tables' CSV reader; it no longer
@@ -186,4 +188,45 @@ func FuzzDAGCSVReader(f *testing.F) {
 			t.Fatalf("error does not say where: %v", err)
 		}
 	})
+}
+
+// TestDAGTableUnknownData: unknown intermediate data (DataBytes -1 in memory) is an empty field in
+// CSV, a null in Parquet, and -1 again when read back.
+func TestDAGTableUnknownData(t *testing.T) {
+	for _, ext := range []string{".csv", ".parquet"} {
+		path := filepath.Join(t.TempDir(), "t"+ext)
+		w, err := CreateDAGTable(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []int64{-1, 0, 5} {
+			if err := w.Write(&DAGInvocation{DAG: "d", Width: 1, Depth: 1, Nodes: 1, DataBytes: b, Skew: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if ext == ".csv" {
+			b, _ := os.ReadFile(path)
+			if !strings.Contains(string(b), "\nd,0,0,1,1,1,,1,0\n") {
+				t.Errorf("CSV %q: want an empty data_bytes for unknown", b)
+			}
+		}
+		r, err := OpenDAGTable(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for r.Next() {
+			got = append(got, r.Row().DataBytes)
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if !slices.Equal(got, []int64{-1, 0, 5}) {
+			t.Errorf("%s: data_bytes read back %v, want [-1 0 5]", ext, got)
+		}
+	}
 }

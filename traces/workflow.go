@@ -27,7 +27,7 @@ const (
 func (d *DAGSpec) Workflow() *dag.Workflow {
 	w := &dag.Workflow{Name: d.ID, Description: fmt.Sprintf("generated: width %d, depth %d, nodes %d", d.Width, d.Depth, d.Nodes)}
 	handoff := d.DataBytes / float64(d.Depth+1)
-	skew := itemSkew(d.Width, d.TargetSkew)
+	skew := itemSkew(d.Width, d.TargetSkew, d.MaxSkew)
 	for s, width := range d.Stages {
 		in := handoff / float64(width)
 		if s == 0 {
@@ -69,12 +69,20 @@ func (d *DAGSpec) Plan() *dag.Plan { return dag.UniformPlan(GeneratedMemoryMB) }
 // a = ln(skew) (width+1) / (2 (width-1)), since the expected range of width uniforms on [0, 1] is
 // (width-1)/(width+1). Unlike a log-normal, it is bounded (the largest ratio is e^(2a)), so a
 // two-item stage with skew 1,000 does not occasionally draw a straggler a million times slower.
+// Bounded is not enough, though: the bound e^(2a) is skew^((width+1)/(width-1)), skew^3 for two
+// items, so a two-item stage calibrated to 10^4 could draw 10^12 (a generated trace had a skew of
+// 9.8e9 among rows whose target was at most 10^4). maxRatio > 0 caps e^(2a) at maxRatio, which
+// lowers the expected ratio of the narrow stages it binds (two items: above a target of 21.5,
+// for a cap of 10^4) but keeps every row within the population's published-scale cap.
 // It is an Empirical Dist through 65 quantiles of the log-uniform.
-func itemSkew(width int, skew float64) dag.Dist {
+func itemSkew(width int, skew, maxRatio float64) dag.Dist {
 	if width < 2 || skew <= 1 {
 		return dag.Dist{}
 	}
 	a := math.Log(skew) * float64(width+1) / (2 * float64(width-1))
+	if maxRatio > 1 {
+		a = math.Min(a, math.Log(maxRatio)/2)
+	}
 	q := make([]float64, 65)
 	for i := range q {
 		q[i] = math.Exp(-a + 2*a*float64(i)/float64(len(q)-1))

@@ -52,7 +52,7 @@ func TestItemSkewCalibration(t *testing.T) {
 		width int
 		skew  float64
 	}{{2, 10}, {2, 1000}, {10, 100}, {200, 1000}} {
-		d := itemSkew(tc.width, tc.skew)
+		d := itemSkew(tc.width, tc.skew, 0)
 		if err := d.Validate(); err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,10 @@ func TestItemSkewCalibration(t *testing.T) {
 			t.Errorf("width %d: geometric mean max/min %.1f, want about %.0f", tc.width, got, tc.skew)
 		}
 	}
-	if d := itemSkew(1, 100); !d.IsZero() {
+	if d := itemSkew(2, 1000, 1e4); d.Quantiles[len(d.Quantiles)-1]/d.Quantiles[0] > 1e4*(1+1e-9) {
+		t.Errorf("two items at skew 1000 capped at 1e4: bound %v", d.Quantiles[len(d.Quantiles)-1]/d.Quantiles[0])
+	}
+	if d := itemSkew(1, 100, 0); !d.IsZero() {
 		t.Errorf("a width-1 stage has no siblings, want no item skew, got %+v", d)
 	}
 }

@@ -57,7 +57,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
 func (pl *Planner) evaluateOptions() {
 	m := pl.model
 	n := len(m.w.Steps)
-	grid := pl.opts.grid()
+	grid := pl.opts.grid(m.opts.Platform)
 	pl.options = make([][][]*option, n+1)
 	var sc scratch
 	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
@@ -137,7 +137,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	items, _ := st.Map.FixedItems()
 	maxB := 1
 	if !pl.opts.NoBundling {
-		maxB = max(1, min(items, dag.MaxMemoryMB/max(need, 1)))
+		maxB = max(1, min(items, pl.top/max(need, 1)))
 		mb := pl.opts.MaxBundle
 		if mb <= 0 {
 			mb = DefaultMaxBundle
@@ -163,7 +163,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 				// A bundle's VM is b items of a grid size each (capped at the largest VM), the
 				// way bundles are sized on AWS (the ORION artifact: min(1472*B, 10240) MB).
 				if b > 1 {
-					if mem%b != 0 && mem != dag.MaxMemoryMB {
+					if mem%b != 0 && mem != pl.top {
 						continue
 					}
 				}
@@ -175,7 +175,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 					// Bundles are the costly options to evaluate (a processor-sharing replay per
 					// bundle and run); with a tolerance, sizes bundleSpacingMB apart are enough,
 					// as the search keeps at most maxOptions per segment anyway. Exact takes all.
-					if lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+					if lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != pl.top {
 						continue
 					}
 					lastKept = mem
@@ -240,7 +240,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 			// As for bundles: past the vCPUs the threads can use only the price changes, and
 			// with a tolerance sizes bundleSpacingMB apart are enough.
 			saturated = m.opts.Platform.VCPU(mem) >= threads
-			if pl.opts.tolerance() > 0 && lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != dag.MaxMemoryMB {
+			if pl.opts.tolerance() > 0 && lastKept > 0 && mem-lastKept < bundleSpacingMB && !saturated && mem != pl.top {
 				continue
 			}
 			lastKept = mem
@@ -261,7 +261,7 @@ func seqGroups(n int) []int {
 // planOf turns a complete candidate into a dag.Plan.
 func (pl *Planner) planOf(c *cand) *dag.Plan {
 	m := pl.model
-	p := &dag.Plan{Memory: map[string]int{}, DefaultMemoryMB: dag.MaxMemoryMB}
+	p := &dag.Plan{Memory: map[string]int{}, DefaultMemoryMB: pl.top}
 	var segs []segment
 	for ; c != nil && c.opt != nil; c = c.prev {
 		segs = append(segs, c.opt.seg)

@@ -64,3 +64,21 @@ func TestFastOrderStatisticsMatchSorting(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactErrorInPoints: the paper's measure is points of impact. Predicted -20% against a
+// measured -25% is 5 points; the slowdown factors 0.80 and 0.75 differ by 6.7%. A predicted +400%
+// against +350% is 50 points but an 11.1% error of the factor (5 / 4.5).
+func TestImpactErrorInPoints(t *testing.T) {
+	for _, c := range []struct{ pi, si, points, factor float64 }{
+		{-0.20, -0.25, 0.05, 0.80/0.75 - 1},
+		{4.00, 3.50, 0.50, 5/4.5 - 1},
+		{0.10, 0.10, 0, 0},
+	} {
+		if got := ImpactError(c.pi, c.si); math.Abs(got-c.points) > 1e-12 {
+			t.Errorf("ImpactError(%g, %g) = %g, want %g points", c.pi, c.si, got, c.points)
+		}
+		if got := SlowdownError(c.pi, c.si); math.Abs(got-c.factor) > 1e-12 {
+			t.Errorf("SlowdownError(%g, %g) = %g, want %g", c.pi, c.si, got, c.factor)
+		}
+	}
+}

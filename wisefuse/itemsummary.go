@@ -74,8 +74,19 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	}
 	var order []int
 	sums := make([]float64, n)
+	conc := m.w.Steps[si].Map.MaxConcurrency
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
+		if conc > 0 && hi-lo > conc {
+			// The Map's MaxConcurrency binds: its items run in waves, so every item counts, in
+			// item order (waves).
+			for j := lo; j < hi; j++ {
+				s.a = append(s.a, a[j])
+				s.b = append(s.b, items.scale[j*nt:j*nt+nt]...)
+			}
+			s.runStart[r+1] = len(s.a)
+			continue
+		}
 		// A dominator's sum of terms is at least its victim's, so it is seen first.
 		for j := lo; j < hi; j++ {
 			sums[j] = a[j]

@@ -63,7 +63,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		nb += k
 		widest = max(widest, k)
 	}
-	wide := widest > wideBundles
+	conc := st.Map.MaxConcurrency
+	// A Map whose MaxConcurrency binds needs every bundle's time, in order (waves).
+	wide := widest > wideBundles && !(conc > 0 && widest > conc)
 	vcpu := cores(plat, vmMem)
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs
@@ -86,11 +88,19 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				sampledBusy += busy
 			}
 		} else {
+			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
+			sc.units = sc.units[:0]
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
 				worst = max(worst, tm)
+				if binds {
+					sc.units = append(sc.units, tm)
+				}
 				cost += vmCost(plat, vmMem, busy)
+			}
+			if binds {
+				worst = waves(sc.units, conc)
 			}
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
@@ -125,14 +135,24 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	s := m.summary(src.index, si, cfg.group)
 	nt := len(cfg.group)
 	vals := sc.vals[:0]
+	conc := m.w.Steps[si].Map.MaxConcurrency
 	for r := range src.runs {
 		worst := 0.0
+		// The summary kept every item of a run the limit binds, in item order (summary).
+		binds := conc > 0 && s.runStart[r+1]-s.runStart[r] > conc
+		sc.units = sc.units[:0]
 		for k := s.runStart[r]; k < s.runStart[r+1]; k++ {
 			tm := s.a[k]
 			for t := range nt {
 				tm += s.b[k*nt+t] * ratio[t]
 			}
 			worst = max(worst, tm)
+			if binds {
+				sc.units = append(sc.units, tm)
+			}
+		}
+		if binds {
+			worst = waves(sc.units, conc)
 		}
 		vals = append(vals, src.stages[si].gap[r]+worst)
 	}
@@ -155,6 +175,45 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
+	}
+}
+
+// waves returns when the last of a Map's iterations ends when at most c run at once: the first c
+// start together and each further one, in order, when a running one ends (list scheduling), as
+// Step Functions runs a Map at its MaxConcurrency and the simulator does (sim/mapstep.go). lat[i]
+// is iteration i's latency from its start, launch delay included: a queued iteration is launched
+// as an unqueued one is, once a slot frees. lat's first c entries are reordered (a min-heap of
+// the running iterations' ends).
+func waves(lat []float64, c int) float64 {
+	if c <= 0 || len(lat) <= c {
+		return slices.Max(lat)
+	}
+	h := lat[:c]
+	for i := c/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, x := range lat[c:] {
+		h[0] += x // the earliest end starts the next iteration
+		siftDown(h, 0)
+	}
+	return slices.Max(h)
+}
+
+// siftDown restores the min-heap order of h below i.
+func siftDown(h []float64, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			l = r
+		}
+		if h[i] <= h[l] {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
 	}
 }
 

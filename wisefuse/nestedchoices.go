@@ -111,7 +111,7 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 			}
 			for t := range mem {
 				if mem[t] == 0 { // a function no unit sized (cannot happen: every task is in a unit)
-					mem[t] = dag.MaxMemoryMB
+					mem[t] = pl.top
 				}
 			}
 			key := fmt.Sprint(mem)

@@ -9,12 +9,14 @@ import (
 	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // PlannerOptions tune the transformer. The zero value means the defaults.
 type PlannerOptions struct {
 	Model ModelOptions
-	// Memories is the VM-size grid to search; empty means every multiple of MemoryStepMB from
+	// Memories is the VM-size grid to search; empty means the platform's sizes when it offers
+	// only some (Model.Platform.MemoryChoices), else every multiple of MemoryStepMB from
 	// dag.MinMemoryMB to dag.MaxMemoryMB.
 	Memories     []int
 	MemoryStepMB int // default 64, the grid the paper searches
@@ -62,11 +64,17 @@ func (o PlannerOptions) tolerance() float64 {
 	return 0.01
 }
 
-func (o PlannerOptions) grid() []int {
+// grid returns the VM sizes the search tries on plat: Memories when set, else the platform's
+// sizes when it offers only some (platform.Platform.MemoryChoices: on a fixed-size platform one,
+// so the search skips sizing), else the MemoryStepMB grid.
+func (o PlannerOptions) grid(plat *platform.Platform) []int {
 	if len(o.Memories) > 0 {
 		g := slices.Clone(o.Memories)
 		slices.Sort(g)
 		return slices.Compact(g)
+	}
+	if choices := plat.MemoryChoices(); len(choices) > 0 {
+		return choices
 	}
 	step := o.MemoryStepMB
 	if step <= 0 {
@@ -87,6 +95,7 @@ func (o PlannerOptions) grid() []int {
 type Planner struct {
 	model *Model
 	opts  PlannerOptions
+	top   int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
 
 	once    sync.Once
 	options [][][]*option // per segment [i][j], evaluated once and Pareto-pruned
@@ -114,7 +123,7 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 	if dup != nil {
 		return nil, dup
 	}
-	return &Planner{model: m, opts: opts}, nil
+	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform)}, nil
 }
 
 // Model returns the planner's modeler.
@@ -154,4 +163,13 @@ func sameStructure(prof, w *dag.Workflow) error {
 		return fmt.Errorf("wisefuse: workflow %q does not have the structure of the profiled workflow %q", w.Name, prof.Name)
 	}
 	return nil
+}
+
+// topMB is the largest VM plat gives: its largest size when it offers only some, else
+// dag.MaxMemoryMB.
+func topMB(plat *platform.Platform) int {
+	if choices := plat.MemoryChoices(); len(choices) > 0 {
+		return choices[len(choices)-1]
+	}
+	return dag.MaxMemoryMB
 }

@@ -30,6 +30,7 @@ type stageEval struct {
 type scratch struct {
 	vals  []float64
 	bound []float64
+	units []float64 // a run's Map iterations, for waves
 	ps    psSim
 }
 

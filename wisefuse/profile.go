@@ -132,7 +132,8 @@ func (s *SizeProfile) StageGap(name string) []float64 {
 
 // Skeleton returns a copy of w's structure without its performance model: function names and
 // memory needs, step names and kinds, and each Map's item count as a fixed number (the rounded
-// mean, which the planner needs to bound bundle sizes). Everything the simulator draws from --
+// mean, which the planner needs to bound bundle sizes) and MaxConcurrency (a limit the deployment
+// sets, under which the modeler runs the items in waves). Everything the simulator draws from --
 // work, threads, data sizes, init times, skew and run factors -- is dropped, so a modeler holding
 // only the skeleton and profiles cannot read the hidden parameters.
 func Skeleton(w *dag.Workflow) *dag.Workflow {
@@ -152,8 +153,9 @@ func Skeleton(w *dag.Workflow) *dag.Workflow {
 			}
 			if st.Map != nil {
 				out[i].Map = &dag.Map{
-					Items:    dag.Const(float64(dag.ItemCount(st.Map.Items.ExpectedValue()))),
-					Iterator: copySeq(st.Map.Iterator),
+					Items:          dag.Const(float64(dag.ItemCount(st.Map.Items.ExpectedValue()))),
+					Iterator:       copySeq(st.Map.Iterator),
+					MaxConcurrency: st.Map.MaxConcurrency,
 				}
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
@@ -143,5 +144,30 @@ func TestProfileValidateReportsAll(t *testing.T) {
 	}
 	if err := p.Validate(); err == nil || strings.Count(err.Error(), "; ") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "more problems") {
 		t.Errorf("want %d problems and a count of the rest: %v", jsonpos.MaxProblems, err)
+	}
+}
+
+// TestProfileProgress: the progress callback sees every run, counting to sizes x runs, and the
+// profile is the same with or without it.
+func TestProfileProgress(t *testing.T) {
+	w, _ := apps.Lookup("chatbot")
+	o := ProfileOptions{Runs: 5, Sizes: []int{1024, 2048}}
+	plain, err := profileInSim(w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, last, total int64
+	o.Progress = func(done, n int64) { calls, last, total = calls+1, done, n }
+	watched, err := profileInSim(w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 10 || last != 10 || total != 10 {
+		t.Errorf("progress: %d calls, last %d of %d, want 10 of 10", calls, last, total)
+	}
+	a1, _ := json.Marshal(plain)
+	a2, _ := json.Marshal(watched)
+	if string(a1) != string(a2) {
+		t.Error("the profile changed with a progress callback")
 	}
 }

@@ -29,6 +29,9 @@ type ProfileOptions struct {
 	Sizes []int
 	Runs  int    // runs per size; default 300, as the paper profiles
 	Seed  uint64 // default ProfileSeed; size i runs on Seed + i
+	// Progress, when set, is called after every profiling run with the runs done and the total
+	// (sizes x Runs): the CLI's progress bar. It never changes the profile.
+	Progress func(done, total int64)
 }
 
 // DefaultProfileSizes are the sizes profiled by default: below one vCPU, about one, two and four
@@ -54,7 +57,11 @@ func (o ProfileOptions) WithDefaults() ProfileOptions {
 }
 
 // ProfileBy profiles w as WiseFuse's profiler does: it has run run w unfused and unbundled with
-// every function at each size and builds the profile from the logged records.
+// every function at each size and builds the profile from the logged records. The profiling runs
+// lift the MaxConcurrency of the top-level Maps of tasks (a profiling deployment may: a Distributed
+// Map runs up to 10,000 iterations at once), so that an item's gap is its own launch delay rather
+// than the queue in front of it; the profile's skeleton keeps the limit and the modeler puts the
+// queue back (waves, maps.go).
 func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) {
 	if err := CheckSupported(w); err != nil {
 		return nil, err
@@ -71,10 +78,44 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 	slices.Sort(sizes)
 	sizes = slices.Compact(sizes)
 	b := newProfileBuilder(w)
+	runW := unlimitedMaps(w)
+	sink := b.addRecords
+	if o.Progress != nil {
+		var done int64
+		total := int64(len(sizes) * o.Runs)
+		sink = func(invs []records.Invocation, d *records.DAGRun) error {
+			done++
+			o.Progress(done, total)
+			return b.addRecords(invs, d)
+		}
+	}
 	for i, mem := range sizes {
-		if err := run(w, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), b.addRecords); err != nil {
+		if err := run(runW, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), sink); err != nil {
 			return nil, fmt.Errorf("wisefuse: profiling %s at %d MB: %w", w.Name, mem, err)
 		}
 	}
 	return b.profile()
+}
+
+// unlimitedMaps returns w with no MaxConcurrency on its top-level Maps of tasks, the Maps the
+// modeler runs in waves (maps.go), or w itself when none has one. A Map nested deeper, or holding
+// a Parallel or a Map, keeps its limit: the nested model does not apply it, so its profile keeps
+// the queue the limit makes.
+func unlimitedMaps(w *dag.Workflow) *dag.Workflow {
+	c := *w
+	c.Steps = slices.Clone(w.Steps)
+	lifted := false
+	for i := range c.Steps {
+		st := &c.Steps[i]
+		if st.Map != nil && st.Map.MaxConcurrency > 0 && !isNested(st) {
+			m := *st.Map
+			m.MaxConcurrency = 0
+			st.Map = &m
+			lifted = true
+		}
+	}
+	if !lifted {
+		return w
+	}
+	return &c
 }

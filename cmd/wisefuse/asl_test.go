@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
@@ -132,4 +136,82 @@ func TestModelWorkflowMatchesProfile(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, `workflow "video" does not match the profile`) {
 		t.Errorf("another workflow: exit %d, stderr %q, want 1 and a mismatch", code, errOut)
 	}
+}
+
+// TestPlanExportASL: `plan --export-asl` on the built-in apps, a documented example with a
+// Parallel and a published definition writes a state machine, its side file and a deployment
+// that read back (--asl, --functions, --plan) as the workflow and plan it printed, and simulate.
+// Under -short, two of them (each plans, profiling in the simulator first).
+func TestPlanExportASL(t *testing.T) {
+	cases := [][]string{
+		{"--workflow", "video", "--slo", "30s"},
+		{"--workflow", filepath.Join(examples, "thumbnails.workflow.json"), "--slo", "20s"},
+		{"--workflow", "ml", "--slo", "60s"},
+		{"--workflow", "chatbot", "--slo", "20s"},
+		{"--workflow", "svd", "--slo", "30s"},
+		{"--asl", "video-analytics.asl.json", "--functions", filepath.Join(examples, "video-analytics.functions.json"), "--slo", "40s"},
+	}
+	if testing.Short() {
+		cases = cases[:2]
+	}
+	tmp := t.TempDir()
+	bundled := 0
+	for i, args := range cases {
+		t.Run(filepath.Base(args[1]), func(t *testing.T) {
+			if args[0] == "--asl" {
+				args = slices.Clone(args)
+				args[1] = sharedtest.Require(t, "step-functions", args[1])
+			}
+			bundled += checkExport(t, filepath.Join(tmp, fmt.Sprintf("w%d", i)), args)
+		})
+	}
+	if bundled == 0 {
+		t.Error("no plan bundles a map: the ItemBatcher path is not exercised")
+	}
+}
+
+// checkExport plans with args and --export-asl BASE.asl.json, reads the three files back and
+// checks them against the printed plan; it returns how many maps the plan bundles.
+func checkExport(t *testing.T, base string, args []string) (bundled int) {
+	t.Helper()
+	out := base + ".asl.json"
+	code, stdout, errOut := runCLI(append([]string{"plan", "--json", "--export-asl", out}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Plan *dag.Plan `json:"plan"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	side, deploy := base+".functions.json", base+".deploy.json"
+	w, err := dag.ReadASL(out, side)
+	if err != nil {
+		t.Fatalf("the exported ASL does not import: %v", err)
+	}
+	p, err := dag.ReadPlan(deploy, w)
+	if err != nil {
+		t.Fatalf("the deployment does not read: %v", err)
+	}
+	for _, f := range w.Functions {
+		if a, b := rep.Plan.MemoryOf(f.Name), p.MemoryOf(f.Name); a != b {
+			t.Errorf("%s at %d MB, the plan says %d", f.Name, b, a)
+		}
+	}
+	w.Walk(func(_ []string, s *dag.Step) {
+		if s.Map != nil && rep.Plan.BundleOf(s.Name) != p.BundleOf(s.Name) {
+			t.Errorf("map %s bundles %d, the plan %d", s.Name, p.BundleOf(s.Name), rep.Plan.BundleOf(s.Name))
+		}
+		if s.Map != nil && p.BundleOf(s.Name) > 1 {
+			bundled++
+		}
+	})
+	if fmt.Sprint(p.Fuse) != fmt.Sprint(rep.Plan.Fuse) {
+		t.Errorf("fusion %v, the plan %v", p.Fuse, rep.Plan.Fuse)
+	}
+	if code, _, errOut := runCLI("simulate", "--asl", out, "--functions", side, "--plan", deploy, "--runs", "5"); code != 0 {
+		t.Errorf("simulate the export: exit %d: %s", code, errOut)
+	}
+	return bundled
 }

@@ -35,6 +35,7 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	meta := provenance(fs).Metadata // the flags as given, before --out is redirected for --quick
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
@@ -47,7 +48,8 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *quick {
 		*out = quickDir(*out)
 	}
-	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr}
+	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr,
+		Metadata: meta}
 	for _, o := range only {
 		for _, n := range strings.Split(o, ",") {
 			if n = strings.TrimSpace(n); n != "" {

@@ -102,6 +102,15 @@ var platformUsage = "platform: a built-in `NAME` (" + strings.Join(platform.Name
 // or a JSON file) when given, else the default platform, adapted to a built-in app's fitted
 // orchestration overhead (apps.Platform). Every command that plans, simulates or profiles a
 // workflow uses it, so a plan is made on the platform it is then evaluated on.
+// platformLabel names the platform --platform chose, for provenance: the flag's value, else the
+// default.
+func platformLabel(nameOrFile string) string {
+	if nameOrFile == "" {
+		return platform.AWSLambda
+	}
+	return nameOrFile
+}
+
 func loadPlatform(spec, nameOrFile string) (*platform.Platform, error) {
 	if nameOrFile != "" {
 		return platform.Load(nameOrFile)

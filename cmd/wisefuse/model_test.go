@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // TestModelUseSizesOrder: --use-sizes may list sizes in any order (the profile keeps them
@@ -79,5 +82,140 @@ func TestModelLogsCost(t *testing.T) {
 		if code != 1 || out != "" || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q, stderr %q, want an error containing %q", tc.files, code, out, errOut, tc.want)
 		}
+	}
+}
+
+// TestPlanFromLogs: plan --profiles LOGDIR plans on the physical log modeler: its printed
+// prediction is what `model` says of the same plan on the same logs and workflow (the built-in
+// app, and the published definition through --asl), within the SLO less the margin; a workflow
+// that is not the logs' is an error and prints nothing.
+func TestPlanFromLogs(t *testing.T) {
+	root := sharedtest.Require(t, "aws-lambda-profiles")
+	tmp := t.TempDir()
+	for _, c := range []struct {
+		app string
+		wf  []string
+		slo float64
+	}{
+		{"video", []string{"--workflow", "video"}, 45},
+		{"ml", []string{"--workflow", "ml"}, 30},
+		{"chatbot", []string{"--workflow", "chatbot"}, 25},
+		{"ml", []string{"--asl", filepath.Join(sharedtest.Require(t, "step-functions"), "ml-pipeline.asl.json"),
+			"--functions", filepath.Join(examples, "ml-pipeline.functions.json")}, 45},
+	} {
+		logs := filepath.Join(root, c.app)
+		planFile := filepath.Join(tmp, c.app+c.wf[0]+".plan.json")
+		args := append([]string{"plan", "--profiles", logs, "--slo", fmt.Sprintf("%gs", c.slo), "--json", "--out", planFile}, c.wf...)
+		code, out, errOut := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.app, code, errOut)
+		}
+		var planned, modeled struct {
+			P50  float64  `json:"p50_s"`
+			P95  float64  `json:"p95_s"`
+			Cost *float64 `json:"mean_cost_usd"`
+		}
+		json.Unmarshal([]byte(out), &planned)
+		code, mout, errOut := runCLI(append([]string{"model", "--profiles", logs, "--plan", planFile, "--json"}, c.wf...)...)
+		if code != 0 {
+			t.Fatalf("%s: model: exit %d: %s", c.app, code, errOut)
+		}
+		json.Unmarshal([]byte(mout), &modeled)
+		if planned.Cost == nil || modeled.Cost == nil || *planned.Cost != *modeled.Cost || planned.P95 != modeled.P95 || planned.P50 != modeled.P50 {
+			t.Errorf("%s: plan printed %s\nmodel says %s", c.app, out, mout)
+		}
+		if planned.P95 > c.slo*(1-wisefuse.DefaultMargin) || planned.P95 <= 0 {
+			t.Errorf("%s: P95 %.3fs, want within %gs less the margin", c.app, planned.P95, c.slo)
+		}
+	}
+	code, out, errOut := runCLI("plan", "--profiles", filepath.Join(root, "video"), "--workflow", "ml", "--slo", "60s")
+	if code != 1 || out != "" || !strings.Contains(errOut, `workflow "ml" does not match the logs`) {
+		t.Errorf("ml on video's logs: exit %d, stdout %q, stderr %q: want 1, nothing printed and a mismatch", code, out, errOut)
+	}
+}
+
+// TestBadRealInput: the bad input issue 16 lists -- a log with a missing stage (on one line, or in
+// a whole file), a non-numeric value, a size that appears twice, a workflow or an ASL side file
+// whose names match nothing -- fail every command that reads it with exit 1, an error naming the
+// file (and the line, where there is one), nothing on stdout and no output file.
+func TestBadRealInput(t *testing.T) {
+	root := t.TempDir()
+	logDir := func(name string, files map[string]string) string {
+		d := filepath.Join(root, name)
+		os.MkdirAll(d, 0o755)
+		for f, body := range files {
+			os.WriteFile(filepath.Join(d, f), []byte(body), 0o644)
+		}
+		return d
+	}
+	good := "E2E:3000 Split:1000 Classify:1500\nE2E:3100 Split:1100 Classify:1500\n"
+	for _, c := range []struct {
+		dir  string
+		want []string
+	}{
+		{logDir("stage-line", map[string]string{"rsc_1000_1000_1000.txt": good + "E2E:3000 Split:1000\n"}),
+			[]string{"rsc_1000_1000_1000.txt:3: stages [E2E Split] differ", "(no Classify)"}},
+		{logDir("stage-file", map[string]string{"rsc_1000_1000_1000.txt": good, "rsc_2000_2000_2000.txt": "E2E:2000 Split:900\n"}),
+			[]string{"rsc_2000_2000_2000.txt:1: stages [Split] differ", "(no Classify)"}},
+		{logDir("number", map[string]string{"rsc_1000_1000_1000.txt": good + "E2E:3000 Split:1,5 Classify:1500\n"}),
+			[]string{"rsc_1000_1000_1000.txt:3: field 2 \"Split:1,5\": want a finite, non-negative number"}},
+		{logDir("twice", map[string]string{"rsc_1000_1000_1000.txt": good, "rsc_01000_01000_01000.txt": good}),
+			[]string{"rsc_01000_01000_01000.txt and ", "rsc_1000_1000_1000.txt: both at 1000 MB"}},
+	} {
+		out := filepath.Join(root, "out.json")
+		for _, args := range [][]string{
+			{"model", "--profiles", c.dir, "--memory", "1500"},
+			{"plan", "--profiles", c.dir, "--workflow", "video", "--slo", "60s", "--out", out},
+			{"profile", "--out", out, c.dir},
+		} {
+			code, stdout, stderr := runCLI(args...)
+			ok := code == 1 && stdout == ""
+			for _, w := range c.want {
+				ok = ok && strings.Contains(stderr, w)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%v: wrote %s", args, out)
+				os.Remove(out)
+			}
+			if !ok {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q: want 1, nothing printed, and %q", args, code, stdout, stderr, c.want)
+			}
+		}
+	}
+	// Real logs of one app given as another workflow.
+	logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), "chatbot")
+	out := filepath.Join(root, "p.json")
+	for _, args := range [][]string{
+		{"profile", "--workflow", "video", "--out", out, logs},
+		{"model", "--profiles", logs, "--workflow", "video", "--memory", "2000"},
+		{"plan", "--profiles", logs, "--workflow", "video", "--slo", "60s"},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, `workflow "video" does not match the logs`) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q: want 1, nothing printed and a mismatch", args, code, stdout, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: wrote %s", args, out)
+		}
+	}
+	// A side file of another definition: every entry matches nothing.
+	side := filepath.Join(root, "other.functions.json")
+	os.WriteFile(side, []byte(`{"functions": {
+  "Foo": {"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0},
+  "Bar": {"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}},
+  "map_items": {"Nope": 3}}`), 0o644)
+	asl := filepath.Join(sharedtest.Require(t, "step-functions"), "video-analytics.asl.json")
+	for _, args := range [][]string{
+		{"plan", "--asl", asl, "--functions", side, "--slo", "30s", "--export-asl", filepath.Join(root, "x.asl.json")},
+		{"simulate", "--asl", asl, "--functions", side, "--memory", "1024", "--runs", "2"},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "side file "+side+": line 1: functions: none of its 2 entries (Bar, Foo) matches a Task state") ||
+			!strings.Contains(stderr, `map_items["Nope"]: matches no Map state`) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q: want 1, nothing printed, and the side file's entries named", args, code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "x.asl.json")); err == nil {
+		t.Error("plan --export-asl wrote the ASL of a failed import")
 	}
 }

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/orion"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
@@ -18,11 +23,19 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE] [--platform NAME|FILE] [--out plan.json] [--json]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
 			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
-			"costs are priced on the --platform.",
+			"costs are priced on the --platform. --profiles DIR, a folder of real logs (rsc_<M>_<M>_<M>.txt), plans\n" +
+			"on the log modeler 'model' uses: one memory size per function, nothing fused or bundled; the\n" +
+			"workflow's functions must be the logs' stages (docs/wisefuse.md).\n" +
+			"--export-asl FILE writes the plan's deployable form for AWS Step Functions: FILE, the state machine\n" +
+			"(the --asl definition rewritten, or one generated from the workflow; a bundled Map becomes a\n" +
+			"Distributed Map with ItemBatcher), NAME.functions.json, its performance side file, and\n" +
+			"NAME.deploy.json, each Lambda function's MemorySize and the fusion groups to merge (NAME is FILE\n" +
+			"without .json and .asl). `--asl FILE --functions NAME.functions.json --plan NAME.deploy.json`\n" +
+			"reads them back as the same workflow and plan (docs/workflow-format.md).",
 		run: runPlan,
 	})
 }
@@ -38,6 +51,22 @@ type planReport struct {
 	P95        float64   `json:"p95_s"`
 	P99        float64   `json:"p99_s"`
 	MeanCost   float64   `json:"mean_cost_usd"`
+	// Warning says where a plan from real logs extrapolates beyond the profiled sizes.
+	Warning string `json:"warning,omitempty"`
+}
+
+// planFromLogs plans w from the real logs in dir (wisefuse.LogModel, as model uses them): one
+// memory size per function, priced with every Map item counted, on what plat publishes.
+func planFromLogs(dir string, w *dag.Workflow, obj dag.Objective, plat *platform.Platform) (*wisefuse.LogPlanResult, error) {
+	logs, err := orion.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("wisefuse: %w", err)
+	}
+	m, err := wisefuse.NewLogModel(logs, plat.Published())
+	if err != nil {
+		return nil, err
+	}
+	return m.LogPlan(w, obj, wisefuse.PlannerOptions{})
 }
 
 func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -45,10 +74,12 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	slo := fs.Duration("slo", 0, "latency target, e.g. 30s")
 	pct := fs.Float64("percentile", 95, "the percentile the SLO bounds")
 	budget := fs.Float64("budget", 0, "mean cost per run in `USD` (alone: minimise the percentile within it)")
-	profiles := fs.String("profiles", "", "profile `FILE` from 'wisefuse profile' (default: profile in the simulator)")
+	profiles := fs.String("profiles", "", "profile `FILE` from 'wisefuse profile', or a DIR of real logs (default: profile in the simulator)")
 	platformFlag := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
+	exportASL := fs.String("export-asl", "", "write the plan's deployable form for Step Functions to `FILE` (an ASL state machine) and two files beside it")
+	quiet := fs.Bool("quiet", false, "no progress bar while profiling (there is none when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -82,32 +113,51 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	env := policy.Env{Platform: plat}
-	if *profiles != "" {
-		if env.Profile, err = wisefuse.ReadProfile(*profiles); err != nil {
-			return err
-		}
-	}
-	pl, err := policy.NewWiseFuse(w, env)
-	if err != nil {
-		return err
-	}
 	obj := dag.Objective{SLO: slo.Seconds(), Percentile: *pct, Budget: *budget}
 	start := time.Now()
-	if _, err := pl.Plan(w, obj); err != nil { // checks the structure
-		return err
-	}
-	r, err := pl.Search(obj)
-	if err != nil {
-		return err
+	var (
+		plan          *dag.Plan
+		lat           wisefuse.Latency
+		cost          float64
+		extrapolation []string
+	)
+	if *profiles != "" && isDir(*profiles) {
+		// Real logs: the physical log modeler, as `model` uses; memory sizes only.
+		r, err := planFromLogs(*profiles, w, obj, plat)
+		if err != nil {
+			return err
+		}
+		plan, lat, cost, extrapolation = r.Plan, r.Prediction.Latency, r.MeanCost, r.Prediction.Extrapolated
+	} else {
+		env := policy.Env{Platform: plat}
+		if *profiles != "" {
+			if env.Profile, err = wisefuse.ReadProfile(*profiles); err != nil {
+				return err
+			}
+		}
+		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)"})
+		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
+		pl, err := policy.NewWiseFuse(w, env)
+		bar.finish()
+		if err != nil {
+			return err
+		}
+		if _, err := pl.Plan(w, obj); err != nil { // checks the structure
+			return err
+		}
+		r, err := pl.Search(obj)
+		if err != nil {
+			return err
+		}
+		plan, lat, cost = r.Plan, r.Prediction.Latency, r.Prediction.MeanCost
 	}
 	took := time.Since(start)
 	if err := finiteOutputs("plan", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
-		r.Prediction.Percentile(50), r.Prediction.Percentile(95), r.Prediction.Percentile(99), r.Prediction.MeanCost); err != nil {
+		lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost); err != nil {
 		return err
 	}
 	if *out != "" {
-		b, err := dag.MarshalIndent(r.Plan)
+		b, err := dag.MarshalIndent(plan)
 		if err != nil {
 			return err
 		}
@@ -115,8 +165,13 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: r.Plan,
-		P50: r.Prediction.Percentile(50), P95: r.Prediction.Percentile(95), P99: r.Prediction.Percentile(99), MeanCost: r.Prediction.MeanCost}
+	if *exportASL != "" {
+		if err := writeExport(*exportASL, w, plan, *wf.asl); err != nil {
+			return err
+		}
+	}
+	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: plan,
+		P50: lat.Percentile(50), P95: lat.Percentile(95), P99: lat.Percentile(99), MeanCost: cost, Warning: strings.Join(extrapolation, "; ")}
 	if *asJSON {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
@@ -125,9 +180,44 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		_, err = fmt.Fprintf(stdout, "%s\n", b)
 		return err
 	}
-	b, _ := dag.MarshalIndent(r.Plan)
+	b, _ := dag.MarshalIndent(plan)
 	fmt.Fprintf(stdout, "%s", b)
 	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run (planned in %v)\n",
 		rep.P50, rep.P95, rep.P99, rep.MeanCost, took.Round(time.Millisecond))
+	if rep.Warning != "" {
+		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
+	}
 	return nil
+}
+
+// writeExport writes the deployable form of plan p of w (dag.ExportASL) to path and beside it.
+// aslPath is the definition w was imported from ("" for a JSON or built-in workflow).
+func writeExport(path string, w *dag.Workflow, p *dag.Plan, aslPath string) error {
+	var original []byte
+	if aslPath != "" {
+		var err error
+		if original, err = os.ReadFile(aslPath); err != nil {
+			return err
+		}
+	}
+	sidePath, deployPath := exportPaths(path)
+	ex, err := dag.ExportASL(w, p, original, filepath.Base(path), filepath.Base(sidePath))
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{path, ex.ASL}, {sidePath, ex.Side}, {deployPath, ex.Deployment}} {
+		if err := atomicfile.WriteBytes(f.path, f.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportPaths returns the side file and deployment paths that go with an exported ASL file.
+func exportPaths(aslPath string) (side, deploy string) {
+	base := strings.TrimSuffix(strings.TrimSuffix(aslPath, ".json"), ".asl")
+	return base + ".functions.json", base + ".deploy.json"
 }

@@ -18,7 +18,7 @@ func init() {
 	register(&command{
 		name:    "profile",
 		summary: "Build WiseFuse profiles: from simulator records, from a folder of real profiling logs, or by profiling a workflow in the simulator.",
-		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE])\n\n" +
+		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE] [--quiet])\n\n" +
 			"Wherever --workflow W is taken, --asl FILE --functions SIDE.json may stand instead.\n" +
 			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
 			"is read too when present), each run with every function at one size, unfused and unbundled.\n" +
@@ -35,13 +35,14 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	runs := fs.Int("runs", 300, "runs per size for --simulate")
 	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
 	platformFlag := fs.String("platform", "", "for --simulate, the "+platformUsage)
+	quiet := fs.Bool("quiet", false, "for --simulate, no progress bar (there is none when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
-	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform"); err != nil {
+	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform", "quiet"); err != nil {
 		return err
 	}
 	if err := wantInt("runs", *runs, 1, maxProfileRuns, maxProfileRunsWhy); err != nil {
@@ -71,13 +72,33 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 				o.Sizes = append(o.Sizes, m)
 			}
 		}
-		if p, err = policy.ProfileInSim(w, plat, o); err != nil {
+		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)"})
+		o.Progress = func(done, total int64) { bar.update("profile", done, total) }
+		p, err = policy.ProfileInSim(w, plat, o)
+		bar.finish()
+		if err != nil {
 			return err
 		}
 	case fs.NArg() == 1 && isDir(fs.Arg(0)):
 		var err error
 		if p, err = wisefuse.ReadLogs(fs.Arg(0)); err != nil {
 			return err
+		}
+		if wf.given() {
+			// Logs hold no workflow name: a given workflow must be the logs' (its functions
+			// their stages), and names the profile.
+			w, err := wf.load()
+			if err != nil {
+				return err
+			}
+			var stages []string
+			for _, f := range p.Workflow.Functions {
+				stages = append(stages, f.Name)
+			}
+			if _, err := wisefuse.LogStageItems(w, stages); err != nil {
+				return fmt.Errorf("%s: %w", fs.Arg(0), err)
+			}
+			p.Workflow.Name = w.Name
 		}
 	case fs.NArg() > 0:
 		// A mistyped log folder would otherwise be taken for a record file and draw a

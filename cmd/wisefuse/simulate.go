@@ -15,7 +15,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
-	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -111,10 +111,25 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
+	planJSON, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	meta := provenance(fs, "workflow", w.Name, "plan", string(planJSON), "policy", *plan.policy,
+		"platform", platformLabel(*platformFile), "seed", strconv.FormatUint(*seed, 10))
 
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
+		perRun := policy.Invocations(w)
+		what := fmt.Sprintf("%d runs, each one's DAG record kept", *runs)
+		if *out != "" {
+			what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", *runs, perRun)
+		}
+		if msg := memoryWarning(simulateMemory(*runs, perRun, *out != ""), availableMemory(), what,
+			"fewer --runs, or --arrivals, which streams its records"); msg != "" {
+			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+		}
 		res, err := sim.Run(w, p, *runs, opt)
 		if err != nil {
 			return err
@@ -122,7 +137,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if *out != "" {
 			dags, _ := tables.DAGRunsPath(*out)
 			// The pair is committed together: *out exists only beside its own DAG table.
-			if err := tables.WriteRun(*out, res.Invocations, res.DAGs); err != nil {
+			if err := tables.WriteRun(*out, res.Invocations, res.DAGs, meta); err != nil {
 				return err
 			}
 			written = []string{*out, dags}
@@ -138,7 +153,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		opt.KeepInvocations = false // records stream out
 		opt.SeriesInterval = *seriesInterval
-		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series); err != nil {
+		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series, meta); err != nil {
 			return err
 		}
 		if *series != "" {
@@ -162,7 +177,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "workflow %s, %d DAG invocations\n", w.Name, s.Runs)
-	fmt.Fprintf(stdout, "  latency ms:   P50 %.1f  P95 %.1f  P99 %.1f  mean %.1f\n", s.P50, s.P95, s.P99, s.MeanLatency)
+	fmt.Fprintf(stdout, "  latency s:    P50 %.4g  P95 %.4g  P99 %.4g  mean %.4g\n", s.P50, s.P95, s.P99, s.MeanLatency)
 	fmt.Fprintf(stdout, "  cost:         $%.6g per DAG invocation\n", s.MeanCost)
 	fmt.Fprintf(stdout, "  cold starts:  %.2f%% of function invocations\n", 100*s.ColdStartFraction)
 	fmt.Fprintf(stdout, "  instances:    %.2f live on average, %d at peak\n", s.MeanLiveVMs, s.PeakLiveVMs)
@@ -176,14 +191,14 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// simulateReport is what simulate prints: sim.Summary with latencies in milliseconds, under the
-// JSON names the command has always printed.
+// simulateReport is what simulate prints: sim.Summary (or, under arrivals, the same from a
+// sketch), latencies in seconds like every other output, each key naming its unit.
 type simulateReport struct {
 	Runs              int     `json:"runs"`
-	P50               float64 `json:"p50_ms"`
-	P95               float64 `json:"p95_ms"`
-	P99               float64 `json:"p99_ms"`
-	MeanLatency       float64 `json:"mean_ms"`
+	P50               float64 `json:"p50_s"`
+	P95               float64 `json:"p95_s"`
+	P99               float64 `json:"p99_s"`
+	MeanLatency       float64 `json:"mean_latency_s"`
 	MeanCost          float64 `json:"mean_cost_usd"`
 	ColdStartFraction float64 `json:"cold_start_fraction"`
 	MeanLiveVMs       float64 `json:"mean_live_instances"` // time-average of live (busy or warm) VMs
@@ -202,30 +217,15 @@ type simulateReport struct {
 	IdleGBS        float64 `json:"idle_gb_s"`
 }
 
-// newSimulateReport converts res.Summary for printing. The millisecond latencies are computed
-// from the DAG records as sim.Summarize computed them when Summary held milliseconds (latency x
-// 1000, then percentiles and mean), not as Summary's seconds x 1000, which can differ in the last
-// bit and so change the printed digits.
+// newSimulateReport converts res.Summary for printing.
 func newSimulateReport(res *sim.Result) simulateReport {
 	s := res.Summary
-	r := simulateReport{Runs: s.Runs, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
+	r := simulateReport{Runs: s.Runs, P50: s.P50S, P95: s.P95S, P99: s.P99S, MeanLatency: s.MeanLatencyS, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
 		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries,
 		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
 	if s.Runs > 0 {
 		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
 	}
-	if len(res.DAGs) == 0 {
-		return r
-	}
-	ms := make([]float64, len(res.DAGs))
-	sum := 0.0
-	for i, d := range res.DAGs {
-		ms[i] = d.Latency * 1000
-		sum += ms[i]
-	}
-	slices.Sort(ms)
-	r.P50, r.P95, r.P99 = stats.Percentile(ms, 50), stats.Percentile(ms, 95), stats.Percentile(ms, 99)
-	r.MeanLatency = sum / float64(len(ms))
 	return r
 }
 

@@ -25,17 +25,17 @@ import (
 //
 // With series set, the time series of instances (sim.Options.OnSeries, one row per
 // opt.SeriesInterval seconds) streams into that table too.
-func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out, series string) (simulateReport, []string, error) {
+func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out, series string, meta tables.Options) (simulateReport, []string, error) {
 	var r simulateReport
 	var err error
 	lat := sketch.New()
-	var sumMS, cost float64
+	var sumS, cost float64
 	var invs, colds int64
 	emit := func(o *sim.Outcome) error {
 		r.Runs++
-		ms := (o.End - o.Arrival) * 1000
-		lat.Add(ms)
-		sumMS += ms
+		l := o.End - o.Arrival
+		lat.Add(l)
+		sumS += l
 		cost += o.Cost
 		invs += int64(o.Invocations)
 		colds += int64(o.ColdStarts)
@@ -45,11 +45,11 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 	var invW, dagW *tables.Writer
 	if out != "" {
 		dagsPath, _ := tables.DAGRunsPath(out)
-		if invW, err = tables.Create(out, tables.InvocationSchema); err != nil {
+		if invW, err = tables.Create(out, tables.InvocationSchema, meta); err != nil {
 			return r, nil, err
 		}
 		defer invW.Abort()
-		if dagW, err = tables.Create(dagsPath, tables.DAGRunSchema); err != nil {
+		if dagW, err = tables.Create(dagsPath, tables.DAGRunSchema, meta); err != nil {
 			return r, nil, err
 		}
 		defer dagW.Abort()
@@ -65,7 +65,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 	}
 	var serW *tables.Writer
 	if series != "" {
-		if serW, err = tables.Create(series, tables.SeriesSchema); err != nil {
+		if serW, err = tables.Create(series, tables.SeriesSchema, meta); err != nil {
 			return r, nil, err
 		}
 		defer serW.Abort()
@@ -100,7 +100,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		written = append(written, series)
 	}
 	r.P50, r.P95, r.P99 = lat.Quantile(0.50), lat.Quantile(0.95), lat.Quantile(0.99)
-	r.MeanLatency = sumMS / float64(r.Runs)
+	r.MeanLatency = sumS / float64(r.Runs)
 	r.MeanCost = cost / float64(r.Runs)
 	if invs > 0 {
 		r.ColdStartFraction = float64(colds) / float64(invs)

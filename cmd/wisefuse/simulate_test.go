@@ -20,12 +20,12 @@ func TestSimulateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	for _, k := range []string{"runs", "p50_ms", "p95_ms", "p99_ms", "mean_cost_usd", "cold_start_fraction"} {
+	for _, k := range []string{"runs", "p50_s", "p95_s", "p99_s", "mean_latency_s", "mean_cost_usd", "cold_start_fraction"} {
 		if _, ok := s[k]; !ok {
 			t.Errorf("summary lacks %q: %s", k, out)
 		}
 	}
-	if s["runs"].(float64) != 20 || s["cold_start_fraction"].(float64) != 0 || !(s["p95_ms"].(float64) >= s["p50_ms"].(float64)) {
+	if s["runs"].(float64) != 20 || s["cold_start_fraction"].(float64) != 0 || !(s["p95_s"].(float64) >= s["p50_s"].(float64)) {
 		t.Errorf("implausible warm summary %s", out)
 	}
 	code, out, _ = runCLI("simulate", "--workflow", "video", "--memory", "3008", "--runs", "20", "--json", "--cold")
@@ -203,5 +203,35 @@ func TestOverloadWarning(t *testing.T) {
 		"--arrivals", "poisson:0.05", "--duration", "60", "--json")
 	if code != 0 || strings.Contains(errOut, "warning") {
 		t.Errorf("exit %d, stderr %q; want no warning", code, errOut)
+	}
+}
+
+// TestSimulateProvenance: simulate's tables carry what made them, as Parquet key-value metadata
+// or a CSV sidecar, and the recorded command names the flags given.
+func TestSimulateProvenance(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{".parquet", ".csv"} {
+		out := filepath.Join(dir, "runs"+ext)
+		if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "2048", "--runs", "3", "--seed", "5", "--out", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		dags, _ := tables.DAGRunsPath(out)
+		for _, f := range []string{out, dags} {
+			m, err := tables.ReadMetadata(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m["workflow"] != "chatbot" || m["seed"] != "5" || m["platform"] != "aws-lambda" ||
+				!strings.Contains(m["plan"], "2048") || !strings.HasPrefix(m["version"], "wisefuse ") ||
+				m["command"] != "wisefuse simulate --memory=2048 --out=runs"+ext+" --runs=3 --seed=5 --workflow=chatbot" {
+				t.Errorf("%s: metadata %q", f, m)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs.csv.meta.json")); err != nil {
+		t.Errorf("CSV sidecar: %v", err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, ".pending*")); len(matches) > 0 {
+		t.Errorf("left behind %v", matches)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ type traceSub struct {
 }
 
 var traceSubs = map[string]traceSub{
-	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE] [--runs-per-dag N] [--platform NAME|FILE] [--workers N] [--quiet]",
+	"gen": {"--dags N --invocations M --days D --seed S --out FILE [--function-table FILE] [--runs-per-dag N] [--data-model lognormal|blob-trace] [--platform NAME|FILE] [--workers N] [--quiet]",
 		"Generate a synthetic DAG-invocation trace calibrated to the published Azure Durable Functions statistics; latencies come from simulating each DAG.", runTraceGen},
 	"import": {"--format azure2021|azure2019 --out FILE (--in FILE | --invocations F --durations F [--memory F] [--seed S])",
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
@@ -84,6 +85,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "output `file` (.parquet or .csv)")
 	functionTable := fs.String("function-table", "", "also write the function-invocation table to this `file`")
 	runs := fs.Int("runs-per-dag", 32, "simulated runs per DAG that its invocations replay")
+	dataModel := fs.String("data-model", traces.DataLogNormal, "intermediate data sizes: "+traces.DataLogNormal+" (assumed, docs/traces.md) or "+traces.DataBlobTrace+" (payloads sized like the Azure Functions blob access trace's blobs)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "DAGs simulated in parallel")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none when stderr is not a terminal)")
 	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
@@ -114,20 +116,21 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	w, err := traces.CreateDAGTable(*out)
+	meta := provenance(fs, "platform", platformLabel(*platformFile), "seed", strconv.FormatUint(*seed, 10))
+	w, err := traces.CreateDAGTable(*out, meta)
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
 	var fw *traces.FunctionWriter
 	if *functionTable != "" {
-		if fw, err = traces.CreateFunctionTable(*functionTable); err != nil {
+		if fw, err = traces.CreateFunctionTable(*functionTable, meta); err != nil {
 			return err
 		}
 		defer fw.Abort()
 	}
 	cfg := traces.GenConfig{
-		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations},
+		Population: traces.PopulationConfig{DAGs: *dags, Invocations: *invocations, DataModel: *dataModel},
 		Days:       *days, Seed: *seed, RunsPerDAG: *runs, Workers: *workers, Platform: plat,
 	}
 	bar := newStageBar(*quiet, nil)
@@ -139,7 +142,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The catalog goes in first: a trace without its catalog cannot be replayed.
-	if err := traces.WriteCatalog(*out, sum.Population); err != nil {
+	if err := traces.WriteCatalog(*out, sum.Population, meta); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -222,7 +225,8 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	default:
 		return usagef("--format %q: want azure2021 or azure2019", *format)
 	}
-	w, err := traces.CreateDAGTable(*out)
+	meta := provenance(fs, "seed", strconv.FormatUint(*seed, 10))
+	w, err := traces.CreateDAGTable(*out, meta)
 	if err != nil {
 		return err
 	}
@@ -231,7 +235,7 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The catalog goes in first: a trace without its catalog cannot be replayed.
-	if err := traces.WriteFunctionCatalog(*out, fns); err != nil {
+	if err := traces.WriteFunctionCatalog(*out, fns, meta); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -266,7 +270,7 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := c.WriteTables(*out, ref); err != nil {
+	if err := c.WriteTables(*out, ref, provenance(fs)); err != nil {
 		return err
 	}
 	if err := c.WriteFigures(*out, ref); err != nil {

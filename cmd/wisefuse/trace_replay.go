@@ -60,7 +60,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor,
 		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers, FunctionRows: *functionRows,
-		SeriesInterval: *seriesInterval}
+		SeriesInterval: *seriesInterval, Metadata: provenance(fs).Metadata}
 	if *shard != "" {
 		i, n, err := replay.ParseShard(*shard)
 		if err != nil {
@@ -105,7 +105,7 @@ func runTraceMerge(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *out == "" || fs.NArg() == 0 {
 		return usagef("give --out DIR and the shards' output folders")
 	}
-	s, err := replay.Merge(*out, fs.Args())
+	s, err := replay.Merge(*out, fs.Args(), provenance(fs))
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func TestTraceGenCharacterize(t *testing.T) {
 			t.Fatalf("trace gen: exit %d: %s", code, errOut)
 		}
 	}
-	a, b := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet")
+	a, b := filepath.Join(dir, "a", "t.parquet"), filepath.Join(dir, "b", "t.parquet")
 	gen(a, "1")
 	gen(b, "2")
 	ba, _ := os.ReadFile(a)

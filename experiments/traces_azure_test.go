@@ -1,0 +1,57 @@
+package experiments
+
+import (
+	"math"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/traces"
+)
+
+// TestAzureVariants: each variant turns off exactly its mechanisms, and every platform validates.
+func TestAzureVariants(t *testing.T) {
+	for _, v := range azureVariants {
+		p := v.platform()
+		if err := p.Validate(); err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		if v.AWS {
+			if p.OrchestratorReplay || p.OffloadBytes != 0 || p.QueuePollingMax != 0 {
+				t.Errorf("%s has Azure mechanisms", v.Name)
+			}
+			continue
+		}
+		if replay := p.ReplayLatency > 0 && p.ReplayPerStep > 0 && p.ReplayBytesPerS > 0; replay != v.Replay {
+			t.Errorf("%s: replay delays %v, want %v", v.Name, replay, v.Replay)
+		}
+		if (p.OffloadBytes > 0) != v.Offload || (p.QueuePollingMax > 0) != v.Polling {
+			t.Errorf("%s: offload %v polling %v, want %v %v", v.Name, p.OffloadBytes, p.QueuePollingMax, v.Offload, v.Polling)
+		}
+	}
+}
+
+// TestAzureCharacterizationCell: a small cell runs; with every mechanism off azure-durable gives
+// the generated functions what aws-lambda gives them (one vCPU each), so the latencies agree,
+// and with the mechanisms on every DAG invocation is slower at the median.
+func TestAzureCharacterizationCell(t *testing.T) {
+	run := func(v azureVariant) Row {
+		rows, err := runAzureCharacterization(Cell{Params: azureCell{Variant: v, DataModel: traces.DataBlobTrace, DAGs: 300, Invocations: 20_000, RunsPerDAG: 2}}, 0)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%s: %d rows, %v", v.Name, len(rows), err)
+		}
+		return rows[0]
+	}
+	aws, none, all := run(azureVariants[0]), run(azureVariants[5]), run(azureVariants[1])
+	tab := &Table{Schema: azureCharacterizationSchema}
+	p50 := tab.Col("latency_p50_s")
+	if aws[p50] != none[p50] {
+		t.Errorf("median latency: aws-lambda %v, azure-durable without mechanisms %v; want equal", aws[p50], none[p50])
+	}
+	if !(all[p50].(float64) > none[p50].(float64)) {
+		t.Errorf("median latency with the mechanisms %v, without %v: want slower", all[p50], none[p50])
+	}
+	for _, c := range []string{"median_latency_ratio_data", "median_latency_ratio_skew"} {
+		if x := all[tab.Col(c)].(float64); math.IsNaN(x) || x <= 0 {
+			t.Errorf("%s = %v", c, x)
+		}
+	}
+}

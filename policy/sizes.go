@@ -1,0 +1,57 @@
+package policy
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/wisefuse/wisefuse/baselines"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// sized makes a baseline plan on a platform that offers only some VM sizes
+// (platform.Platform.MemoryChoices: Azure Consumption's one 1,536 MB, Flex Consumption's three):
+// every size in the plan becomes the one the platform gives a VM of that size (SizeMB), so a plan
+// says what runs. A plan that no longer fits (a bundle whose items need more memory than the
+// platform's size) is an error that says so. WiseFuse needs no wrapper: it searches the
+// platform's sizes itself.
+type sized struct {
+	dag.Planner
+	name string
+	plat *platform.Platform
+}
+
+// Plan implements dag.Planner.
+func (s sized) Plan(w *dag.Workflow, o dag.Objective) (*dag.Plan, error) {
+	p, err := s.Planner.Plan(w, o)
+	if err != nil {
+		return nil, err
+	}
+	q := *p
+	q.DefaultMemoryMB = s.plat.SizeMB(p.DefaultMemoryMB)
+	q.Memory = maps.Clone(p.Memory)
+	for fn, mb := range q.Memory {
+		q.Memory[fn] = s.plat.SizeMB(mb)
+	}
+	if err := q.Validate(w); err != nil {
+		return nil, fmt.Errorf("%s on a platform with VM sizes %v MB: %w", s.name, s.plat.MemoryChoices(), err)
+	}
+	return &q, nil
+}
+
+// onSizes returns the baseline options as they apply on plat: where the platform offers only some
+// sizes, the user's memory and Faastlane's VM are the sizes the platform gives for them, so the
+// baselines that derive bundles or branches from them do so at the size that runs.
+func onSizes(o baselines.Options, plat *platform.Platform) baselines.Options {
+	if len(plat.MemoryChoices()) == 0 {
+		return o
+	}
+	if o.MemoryMB == 0 {
+		o.MemoryMB = baselines.DefaultUserMemoryMB
+	}
+	if o.FaastlaneMemoryMB == 0 {
+		o.FaastlaneMemoryMB = baselines.FaastlaneDefaultMemoryMB
+	}
+	o.MemoryMB, o.FaastlaneMemoryMB = plat.SizeMB(o.MemoryMB), plat.SizeMB(o.FaastlaneMemoryMB)
+	return o
+}

@@ -1,0 +1,64 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// TestPlansOnPlatformSizes: on a platform that offers only some VM sizes every policy's plan uses
+// those sizes only (WiseFuse searches them, the baselines' sizes are mapped to them), and the plan
+// runs there. On azure-durable that is the one 1,536 MB: no sizing, only fusion and bundling.
+func TestPlansOnPlatformSizes(t *testing.T) {
+	w := testflows.FanOut(4, testflows.MB, testflows.Fn("", 1, 256, 0, testflows.MB), true)
+	for _, plat := range []*platform.Platform{platform.AzureDurableFunctions(), platform.AzureFlexConsumption()} {
+		choices := plat.MemoryChoices()
+		for _, name := range Names() {
+			pl, err := New(name, w, Env{Platform: plat, Seed: 1, Profiling: wisefuse.ProfileOptions{Runs: 40}})
+			if err != nil {
+				t.Fatalf("%s on %v MB: %v", name, choices, err)
+			}
+			p, err := pl.Plan(w, dag.Objective{SLO: 60})
+			if err != nil {
+				t.Fatalf("%s on %v MB: %v", name, choices, err)
+			}
+			for _, fn := range []string{"Send", "Recv", "Combine"} {
+				if m := p.MemoryOf(fn); !slices.Contains(choices, m) {
+					t.Errorf("%s on %v MB: %s at %d MB, not a size of the platform", name, choices, fn, m)
+				}
+			}
+			if _, err := sim.Run(w, p, 5, sim.Options{Platform: plat, Seed: 1}); err != nil {
+				t.Errorf("%s on %v MB: %v", name, choices, err)
+			}
+		}
+	}
+	// User-Max and User-Min on Flex take its largest and smallest sizes that fit.
+	flex := platform.AzureFlexConsumption()
+	for name, want := range map[string]int{"user-max": 4096, "user-min": 512} {
+		pl, _ := New(name, w, Env{Platform: flex})
+		p, err := pl.Plan(w, dag.Objective{})
+		if err != nil || p.MemoryOf("Recv") != want {
+			t.Errorf("%s on azure-flex: Recv at %d MB (%v), want %d", name, p.MemoryOf("Recv"), err, want)
+		}
+	}
+}
+
+// TestPlanTooBigForPlatform: a function that needs more memory than the platform's only size is
+// an error that says which sizes the platform has, not a plan the platform could not run.
+func TestPlanTooBigForPlatform(t *testing.T) {
+	w := testflows.Chain(2, 1, 2048, testflows.MB)
+	pl, err := New("user-max", w, Env{Platform: platform.AzureDurableFunctions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pl.Plan(w, dag.Objective{})
+	if err == nil || !strings.Contains(err.Error(), "[1536]") || !strings.Contains(err.Error(), "min_memory_mb 2048") {
+		t.Errorf("user-max of a 2,048 MB function on azure-durable: %v, want an error naming the sizes and the need", err)
+	}
+}

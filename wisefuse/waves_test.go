@@ -1,0 +1,146 @@
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// TestWavesByHand: iterations of 4, 1, 3, 2 and 5 s, two at once: 0-4 and 0-1; the 3 s one at
+// 1-4; at 4 both slots free, the 2 s one runs 4-6 and the 5 s one 4-9. Three at once: 0-4, 0-1,
+// 0-3; the 2 s one at 1-3, the 5 s one at 3-8. One at a time they add up; five at once the
+// slowest sets the end.
+func TestWavesByHand(t *testing.T) {
+	for _, c := range []struct {
+		conc int
+		want float64
+	}{{2, 9}, {1, 15}, {3, 8}, {5, 5}, {0, 5}, {9, 5}} {
+		lat := []float64{4, 1, 3, 2, 5}
+		if got := waves(lat, c.conc); got != c.want {
+			t.Errorf("%d at once: %v s, want %v s", c.conc, got, c.want)
+		}
+	}
+}
+
+// mapStage returns the top-level Map step of w.
+func mapStage(w *dag.Workflow) *dag.Step {
+	for i := range w.Steps {
+		if w.Steps[i].Map != nil {
+			return &w.Steps[i]
+		}
+	}
+	return nil
+}
+
+// withConcurrency returns a copy of w whose top-level Map runs at most c iterations at once.
+func withConcurrency(w *dag.Workflow, c int) *dag.Workflow {
+	cp := *w
+	cp.Steps = append([]dag.Step(nil), w.Steps...)
+	st := mapStage(&cp)
+	m := *st.Map
+	m.MaxConcurrency = c
+	st.Map = &m
+	return &cp
+}
+
+// TestMapConcurrencyByHand: Send -> a Map of 10 identical items of 2 s of single-threaded work.
+// With at most C at once the items run in ceil(10/C) waves, so the Map stage takes G + waves x L
+// (G its launch, L an item's latency): at most 5 at once adds one L to the unlimited stage, at most
+// 3 at once (3, 3, 3, 1) adds three. The predictions must keep that ratio (to 1%), bill the same
+// (waiting is not billed), and match the simulator's P95 within 3%.
+func TestMapConcurrencyByHand(t *testing.T) {
+	recv := testflows.Fn("Recv", 2, 1769, 0, 1<<20)
+	free := testflows.FanOut(10, 1<<20, recv, false)
+	predict := func(w *dag.Workflow) (Latency, float64) {
+		t.Helper()
+		p, err := profileInSim(w, ProfileOptions{Runs: 50, Sizes: []int{1769, 3538}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewModel(p, ModelOptions{Platform: platform.Default()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := m.Predict(dag.UniformPlan(1769))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr.Latency, pr.MeanCost
+	}
+	unl, costUnl := predict(free)
+	five, _ := predict(withConcurrency(free, 5))
+	limited := withConcurrency(free, 3)
+	three, costThree := predict(limited)
+	item := five.Percentile(50) - unl.Percentile(50)
+	if !(item > 2) {
+		t.Fatalf("one more wave adds %.3fs, want above the 2 s of work", item)
+	}
+	if got, want := three.Percentile(50)-unl.Percentile(50), 3*item; math.Abs(got-want) > 0.01*want {
+		t.Errorf("3 at once adds %.3fs, want 3 waves of %.3fs = %.3fs", got, item, want)
+	}
+	if math.Abs(costThree-costUnl) > 1e-9*costUnl {
+		t.Errorf("cost %.9f with the limit, %.9f without: waiting in the queue is not billed", costThree, costUnl)
+	}
+	sim := simP95(t, limited, dag.UniformPlan(1769), evalSeed)
+	if e := three.Percentile(95)/sim - 1; math.Abs(e) > 0.03 {
+		t.Errorf("predicted P95 %.3fs, simulated %.3fs (%+.1f%%)", three.Percentile(95), sim, 100*e)
+	}
+	t.Logf("item %.3fs; P50 unlimited %.3fs, 5 at once %.3fs, 3 at once %.3fs; 3 at once P95 predicted %.3fs, simulated %.3fs",
+		item, unl.Percentile(50), five.Percentile(50), three.Percentile(50), three.Percentile(95), sim)
+}
+
+// TestMapConcurrencyAccuracy: the built-in apps with a MaxConcurrency that binds, at several sizes
+// and bundles: predicted P95 against 300 simulated runs on fresh seeds (the profile's runs lift
+// the limit; the modeler runs the items in waves). Under -short, video alone.
+func TestMapConcurrencyAccuracy(t *testing.T) {
+	var rows []string
+	worst := 0.0
+	for _, c := range []struct {
+		app  string
+		conc []int
+	}{{"video", []int{4, 10}}, {"ml", []int{4}}, {"chatbot", []int{5}}} {
+		if testing.Short() && c.app != "video" {
+			continue
+		}
+		base, _ := apps.Lookup(c.app)
+		st := mapStage(base)
+		n, _ := st.Map.FixedItems()
+		// The same plans modelled as if all items ran at once, for the table.
+		free, err := newSimPlanner(base, ProfileOptions{}, PlannerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, conc := range c.conc {
+			w := withConcurrency(base, conc)
+			pl, err := newSimPlanner(w, ProfileOptions{}, PlannerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, plan := range []*dag.Plan{dag.UniformPlan(2048), dag.UniformPlan(5120), sizedPlan(10240, map[string]int{st.Name: 2})} {
+				pr, err := pl.Model().Predict(plan)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all, err := free.Model().Predict(plan)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sim := simP95(t, w, plan, evalSeed)
+				e := pr.Percentile(95)/sim - 1
+				worst = math.Max(worst, math.Abs(e))
+				rows = append(rows, fmt.Sprintf("| %s | %d items, %d at once | %d MB, bundle %d | %.2f s | %.2f s | %+.1f%% | %.2f s (%+.1f%%) |",
+					c.app, n, conc, plan.DefaultMemoryMB, plan.BundleOf(st.Name), pr.Percentile(95), sim, 100*e, all.Percentile(95), 100*(all.Percentile(95)/sim-1)))
+			}
+		}
+	}
+	t.Logf("\n| app | map | plan | predicted P95 | simulated P95 | error | all at once (error) |\n|---|---|---|---|---|---|---|\n%s", strings.Join(rows, "\n"))
+	if worst > 0.10 {
+		t.Errorf("largest P95 error %.1f%%, want within 10%%", 100*worst)
+	}
+}
