@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // An AWS Step Functions state machine (Amazon States Language, ASL) says which states run in
@@ -58,6 +60,7 @@ type ASLSide struct {
 	MapItems map[string]Dist `json:"map_items,omitempty"`
 
 	source string // the file it was read from, for errors ("side file" when unknown)
+	data   []byte // its JSON, to find the line of a problem (nil when not read from a file)
 }
 
 func (s *ASLSide) where() string {
@@ -90,7 +93,7 @@ func ParseASLSide(name string, data []byte) (*ASLSide, error) {
 	if err := decodeJSON(data, &s, jsonStyle{strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	s.source = name
+	s.source, s.data = name, data
 	return &s, nil
 }
 
@@ -150,16 +153,12 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	// in the workflow they become.
 	for _, key := range sortedKeys(im.usedFn) {
 		f := im.side.Functions[key]
-		f.validate(fmt.Sprintf("%s: functions[%q]", im.side.where(), key), func(format string, a ...any) {
-			im.errs = append(im.errs, fmt.Sprintf(format, a...))
+		f.validate(fmt.Sprintf("functions[%q]", key), func(format string, a ...any) {
+			im.sideErrorf("functions."+key, format, a...)
 		})
 	}
 	if len(im.errs) > 0 {
-		errs := im.errs
-		if len(errs) > maxASLProblems {
-			errs = append(errs[:maxASLProblems:maxASLProblems], fmt.Sprintf("and %d more problems", len(im.errs)-maxASLProblems))
-		}
-		return nil, fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
+		return nil, fmt.Errorf("%s: %s", name, im.problems(data))
 	}
 	w := &Workflow{Name: im.side.Name, Description: im.side.Description, Functions: im.functions, Steps: steps}
 	if w.Name == "" {
@@ -183,10 +182,6 @@ const inlineMapConcurrency = 40
 // once, and what it runs when MaxConcurrency is not given: 10,000
 // (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
 const distributedMapConcurrency = 10000
-
-// maxASLProblems is how many problems of one import are reported; the rest are counted. Every
-// problem is found in one pass, so a user fixes them together rather than one per run.
-const maxASLProblems = 20
 
 // aslMachine is a state machine, a Parallel branch or a Map's Iterator/ItemProcessor.
 type aslMachine struct {
@@ -297,11 +292,52 @@ type aslImporter struct {
 	usedFn    map[string]bool   // side-file function keys some Task state used
 	usedMap   map[string]bool   // map_items keys some Map state used
 	structure bool              // no side file: placeholder functions and item counts
-	errs      []string
+	errs      []aslProblem
 }
 
+// aslProblem is one problem of an import, in the ASL file or in the side file, at a JSON path
+// (as jsonpos.Positions names it) of that file.
+type aslProblem struct {
+	side bool
+	path string
+	msg  string
+}
+
+// errorf reports a problem of the ASL definition at path ("" for the top level); the message
+// starts with the path.
 func (im *aslImporter) errorf(path, format string, a ...any) {
-	im.errs = append(im.errs, path+": "+fmt.Sprintf(format, a...))
+	im.errs = append(im.errs, aslProblem{path: path, msg: orTop(path) + ": " + fmt.Sprintf(format, a...)})
+}
+
+// sideErrorf reports a problem of the side file's value at path; format names the value itself.
+func (im *aslImporter) sideErrorf(path, format string, a ...any) {
+	im.errs = append(im.errs, aslProblem{side: true, path: path, msg: fmt.Sprintf(format, a...)})
+}
+
+// problems lists the import's problems, each with the line of its value in its file (asl is the
+// definition's JSON), capped at jsonpos.MaxProblems. The lines are found only now, on failure.
+func (im *aslImporter) problems(asl []byte) string {
+	aslPos := jsonpos.Positions(asl)
+	var sidePos map[string]jsonpos.Pos
+	if im.side.data != nil {
+		sidePos = jsonpos.Positions(im.side.data)
+	}
+	msgs := make([]string, len(im.errs))
+	for i, pr := range im.errs {
+		pos := aslPos
+		if pr.side {
+			pos = sidePos
+		}
+		msg := pr.msg
+		if n := jsonpos.LineOf(pos, pr.path); n > 0 {
+			msg = fmt.Sprintf("line %d: %s", n, msg)
+		}
+		if pr.side {
+			msg = im.side.where() + ": " + msg
+		}
+		msgs[i] = msg
+	}
+	return jsonpos.JoinProblems(msgs)
 }
 
 // machine imports one (sub-)state machine found at path ("" for the top level) and returns its
@@ -309,11 +345,11 @@ func (im *aslImporter) errorf(path, format string, a ...any) {
 func (im *aslImporter) machine(path string, m *aslMachine) []Step {
 	statesPath := join(path, "States")
 	if len(m.States) == 0 {
-		im.errorf(orTop(path), "no States (want an object of at least one state)")
+		im.errorf(path, "no States (want an object of at least one state)")
 		return nil
 	}
 	if m.StartAt == "" {
-		im.errorf(orTop(path), "no StartAt (want the name of the first state)")
+		im.errorf(path, "no StartAt (want the name of the first state)")
 		return nil
 	}
 	if _, ok := m.States[m.StartAt]; !ok {
@@ -589,23 +625,23 @@ func (im *aslImporter) checkSideKeys() {
 		// Nothing matches at all: most likely the side file of another state machine, which is
 		// better said once than once per entry.
 		keys := sortedKeys(im.side.Functions)
-		im.errorf(fmt.Sprintf("%s: functions", im.side.where()), "none of its %d entries (%s) matches a Task state of this state machine "+
+		im.sideErrorf("functions", "functions: none of its %d entries (%s) matches a Task state of this state machine "+
 			"by state name, Resource or FunctionName: is it the side file of another definition?", len(keys), strings.Join(keys, ", "))
 		for _, k := range sortedKeys(im.side.MapItems) {
 			if !im.usedMap[k] {
-				im.errorf(fmt.Sprintf("%s: map_items[%q]", im.side.where(), k), "matches no Map state on the success path")
+				im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
 			}
 		}
 		return
 	}
 	for _, k := range sortedKeys(im.side.Functions) {
 		if !im.usedFn[k] {
-			im.errorf(fmt.Sprintf("%s: functions[%q]", im.side.where(), k), "matches no Task state on the success path (by state name, Resource or FunctionName)")
+			im.sideErrorf("functions."+k, "functions[%q]: matches no Task state on the success path (by state name, Resource or FunctionName)", k)
 		}
 	}
 	for _, k := range sortedKeys(im.side.MapItems) {
 		if !im.usedMap[k] {
-			im.errorf(fmt.Sprintf("%s: map_items[%q]", im.side.where(), k), "matches no Map state on the success path")
+			im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
@@ -128,7 +129,7 @@ func TestASLErrors(t *testing.T) {
 		want            []string // substrings of the error
 	}{
 		{"choice", `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Next":"B"}],"Default":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
-			[]string{"t.asl.json: States.A: Choice states are not supported"}},
+			[]string{"t.asl.json: line 1: States.A: Choice states are not supported"}},
 		{"wait", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":3,"Next":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
 			[]string{"States.A: Wait states are not supported"}},
 		{"missing next target", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"Nope"}}}`, okSide,
@@ -160,7 +161,7 @@ func TestASLErrors(t *testing.T) {
 		{"no perf entry", `{"StartAt":"C","States":{"C":{"Type":"Task","Resource":"arn:x","End":true}}}`, `{"functions":{}}`,
 			[]string{`States.C: no performance entry for this Task: the side file's functions needs a key "C" or "arn:x"`}},
 		{"unused side keys", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1},"Typo":{"threads":1}},"map_items":{"Mapp":2}}`,
-			[]string{`side file t.functions.json: functions["Typo"]: matches no Task state`, `side file t.functions.json: map_items["Mapp"]: matches no Map state`}},
+			[]string{`side file t.functions.json: line 1: functions["Typo"]: matches no Task state`, `side file t.functions.json: line 1: map_items["Mapp"]: matches no Map state`}},
 		{"map without items", `{"StartAt":"X","States":{"X":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}}}`,
 			[]string{`States.X: Map state has no item count: the side file's map_items needs an entry "X"`}},
 		{"map without iterator", `{"StartAt":"M","States":{"M":{"Type":"Map","End":true}}}`, `{"functions":{},"map_items":{"M":2}}`,
@@ -184,7 +185,7 @@ func TestASLErrors(t *testing.T) {
 		{"side file error", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":1,"init_s":{"kind":"normal","mean":"x"}}}}`,
 			[]string{`t.functions.json: line 1, column 65: functions["A"].init_s.mean: want a number, got the string "x"`}},
 		{"invalid function parameters", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":0}}}`,
-			[]string{`t.asl.json: side file t.functions.json: functions["A"]: threads = 0, want >= 1`}},
+			[]string{`t.asl.json: side file t.functions.json: line 1: functions["A"]: threads = 0, want >= 1`}},
 		{"invalid map items", `{"StartAt":"M","States":{"M":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}},"map_items":{"M":{"kind":"uniform","min":5,"max":1}}}`,
 			[]string{`t.asl.json: workflow "t": steps[0] ("M").map.items: uniform distribution: need 0 <= min <= max`}},
 	} {
@@ -280,7 +281,7 @@ func TestASLMapLimits(t *testing.T) {
 }
 
 // TestASLBadInputReportedAtOnce: every problem of a file is reported in one error, naming the
-// file and the state or field, up to maxASLProblems; a side file whose names match nothing is
+// file and the state or field, up to jsonpos.MaxProblems; a side file whose names match nothing is
 // said once.
 func TestASLBadInputReportedAtOnce(t *testing.T) {
 	const fn = `{"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}`
@@ -298,8 +299,8 @@ func TestASLBadInputReportedAtOnce(t *testing.T) {
 		`States.A: no performance entry for this Task: the side file's functions needs a key "A" or "r"`,
 		`States.B: Task state needs Next`,
 		`States.C: state is unreachable`,
-		`side file m.functions.json: functions: none of its 2 entries (X, Y) matches a Task state`,
-		`side file m.functions.json: map_items["Z"]: matches no Map state`,
+		`side file m.functions.json: line 1: functions: none of its 2 entries (X, Y) matches a Task state`,
+		`side file m.functions.json: line 1: map_items["Z"]: matches no Map state`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -307,11 +308,11 @@ func TestASLBadInputReportedAtOnce(t *testing.T) {
 	}
 	// An unknown type on the success path names the state and the field.
 	_, err = ParseASL("m.asl.json", []byte(`{"StartAt": "A", "States": {"A": {"Type": "Sleep", "End": true}}}`), "m.functions.json", []byte(`{"functions": {}}`))
-	if err == nil || !strings.Contains(err.Error(), `m.asl.json: States.A.Type: unknown state type "Sleep"`) {
+	if err == nil || !strings.Contains(err.Error(), `m.asl.json: line 1: States.A.Type: unknown state type "Sleep"`) {
 		t.Errorf("unknown type: %v", err)
 	}
 	// Many problems (29 unreachable states, 29 unmatched entries, a bad threads): the first
-	// maxASLProblems, then a count of the other 39.
+	// jsonpos.MaxProblems, then a count of the other 39.
 	var states, entries []string
 	for i := range 30 {
 		states = append(states, fmt.Sprintf(`"S%02d": {"Type": "Task", "Resource": "r", "End": true}`, i))
@@ -320,7 +321,39 @@ func TestASLBadInputReportedAtOnce(t *testing.T) {
 	asl = `{"StartAt": "S00", "States": {` + strings.Join(states, ",") + `}}`
 	side = `{"functions": {` + strings.Join(entries, ",") + `}}`
 	_, err = ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
-	if err == nil || strings.Count(err.Error(), "; ") != maxASLProblems || !strings.HasSuffix(err.Error(), "and 39 more problems") {
-		t.Errorf("30 problems: want %d reported and a count of the rest, got %v", maxASLProblems, err)
+	if err == nil || strings.Count(err.Error(), "; ") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "and 39 more problems") {
+		t.Errorf("30 problems: want %d reported and a count of the rest, got %v", jsonpos.MaxProblems, err)
+	}
+}
+
+// TestASLProblemLines: each problem of an import starts with the line of the state or side-file
+// entry at fault, in its own file.
+func TestASLProblemLines(t *testing.T) {
+	asl := `{
+  "StartAt": "A",
+  "States": {
+    "A": {"Type": "Task", "Resource": "r", "Next": "B"},
+    "B": {"Type": "Task", "Resource": "r",
+          "Next": "Nowhere"},
+    "P": {"Type": "Parallel", "End": true, "Branches": [
+      {"StartAt": "X", "States": {
+        "X": {"Type": "Wait", "End": true}}}]}
+  }
+}`
+	const fn = `{"min_memory_mb": 128, "serial_work_s": 1, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}`
+	side := "{\"functions\": {\n  \"A\": " + fn + ",\n  \"B\": " + strings.Replace(fn, `"threads": 1`, `"threads": 0`, 1) + ",\n  \"Typo\": " + fn + "\n}}"
+	_, err := ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`line 6: States.B.Next: names state "Nowhere"`,
+		`line 7: States.P: state is unreachable`,
+		`side file m.functions.json: line 3: functions["B"]: threads = 0`,
+		`side file m.functions.json: line 4: functions["Typo"]: matches no Task state`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
 	}
 }

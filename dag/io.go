@@ -61,7 +61,9 @@ func ParsePlan(name string, data []byte, w *Workflow) (*Plan, error) {
 	}
 	if w != nil {
 		if err := p.Validate(w); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			// Again, with the line of each value at fault (found only on failure).
+			pos := jsonpos.Positions(data)
+			return nil, fmt.Errorf("%s: %w", name, p.validate(w, func(path string) int { return jsonpos.LineOf(pos, path) }))
 		}
 	}
 	return &p, nil

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // Memory limits of an AWS Lambda function, in MB.
@@ -148,15 +150,28 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 	return c
 }
 
-// Validate checks the plan against its workflow and returns every problem found, each saying what
-// is wrong and where.
-func (p *Plan) Validate(w *Workflow) error {
+// Validate checks the plan against its workflow and returns every problem found (up to
+// jsonpos.MaxProblems), each saying what is wrong and where.
+func (p *Plan) Validate(w *Workflow) error { return p.validate(w, nil) }
+
+// validate is Validate that, when line is not nil, starts each problem with the line where the
+// file gives the value at fault: line maps a JSON path ("memory_mb.Split", "fuse[0][1]") to its
+// line, 0 when unknown.
+func (p *Plan) validate(w *Workflow, line func(path string) int) error {
 	var errs []string
-	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	add := func(path, format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		if line != nil {
+			if n := line(path); n > 0 {
+				msg = fmt.Sprintf("line %d: %s", n, msg)
+			}
+		}
+		errs = append(errs, msg)
+	}
 
 	for _, fn := range sortedKeys(p.Memory) {
 		if w.Function(fn) == nil {
-			add("memory_mb: unknown function %q", fn)
+			add("memory_mb."+fn, "memory_mb: unknown function %q", fn)
 		}
 	}
 	used := map[string]bool{}
@@ -166,16 +181,16 @@ func (p *Plan) Validate(w *Workflow) error {
 			if w.Function(s.Task) == nil {
 				// Only an unvalidated workflow gets here; the memory checks below need every
 				// function, so report it rather than fail on it.
-				add("step %q runs unknown function %q (validate the workflow first)", s.Name, s.Task)
+				add("", "step %q runs unknown function %q (validate the workflow first)", s.Name, s.Task)
 			}
 		}
 	})
 	for _, fn := range sortedKeys(used) {
 		if m := p.MemoryOf(fn); m < MinMemoryMB || m > MaxMemoryMB {
 			if _, ok := p.Memory[fn]; ok {
-				add("memory_mb[%q] = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
+				add("memory_mb."+fn, "memory_mb[%q] = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
 			} else {
-				add("function %q has no memory_mb and default_memory_mb = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
+				add("default_memory_mb", "function %q has no memory_mb and default_memory_mb = %d MB, want %d..%d", fn, m, MinMemoryMB, MaxMemoryMB)
 			}
 		}
 	}
@@ -184,25 +199,25 @@ func (p *Plan) Validate(w *Workflow) error {
 		s := w.Step(name)
 		switch {
 		case s == nil:
-			add("bundle: unknown step %q", name)
+			add("bundle."+name, "bundle: unknown step %q", name)
 		case s.Map == nil:
-			add("bundle[%q]: step is a %s, only a map can be bundled", name, s.Kind())
+			add("bundle."+name, "bundle[%q]: step is a %s, only a map can be bundled", name, s.Kind())
 		case b < 1:
-			add("bundle[%q] = %d, want >= 1", name, b)
+			add("bundle."+name, "bundle[%q] = %d, want >= 1", name, b)
 		case b > MaxItems:
-			add("bundle[%q] = %d, above the limit %d items per VM (the largest item count; the simulator counts items in int32)", name, b, MaxItems)
+			add("bundle."+name, "bundle[%q] = %d, above the limit %d items per VM (the largest item count; the simulator counts items in int32)", name, b, MaxItems)
 		default:
 			if n, fixed := s.Map.FixedItems(); fixed && b > n {
-				add("bundle[%q] = %d is larger than the map's %d items", name, b, n)
+				add("bundle."+name, "bundle[%q] = %d is larger than the map's %d items", name, b, n)
 			}
 		}
 	}
 	for _, name := range sortedKeys(p.Passing) {
 		if w.Step(name) == nil {
-			add("passing: unknown step %q", name)
+			add("passing."+name, "passing: unknown step %q", name)
 		}
 		if m := p.Passing[name]; m != RemotePassing && m != DirectPassing {
-			add("passing[%q] = %q, want %q or %q", name, m, RemotePassing, DirectPassing)
+			add("passing."+name, "passing[%q] = %q, want %q or %q", name, m, RemotePassing, DirectPassing)
 		}
 	}
 	p.validateFusion(w, add)
@@ -210,12 +225,12 @@ func (p *Plan) Validate(w *Workflow) error {
 		p.validateMemoryNeeds(w, add)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("plan for workflow %q: %s", w.Name, strings.Join(errs, "; "))
+		return fmt.Errorf("plan for workflow %q: %s", w.Name, jsonpos.JoinProblems(errs))
 	}
 	return nil
 }
 
-func (p *Plan) validateFusion(w *Workflow, add func(string, ...any)) {
+func (p *Plan) validateFusion(w *Workflow, add func(path, format string, a ...any)) {
 	// Where each step sits: which sequence (identified by its first step's name path) and index.
 	type place struct {
 		seq   string
@@ -239,17 +254,17 @@ func (p *Plan) validateFusion(w *Workflow, add func(string, ...any)) {
 	inGroup := map[string]int{}
 	for g, group := range p.Fuse {
 		if len(group) < 2 {
-			add("fuse[%d]: a fusion group needs at least 2 steps, got %d", g, len(group))
+			add(fmt.Sprintf("fuse[%d]", g), "fuse[%d]: a fusion group needs at least 2 steps, got %d", g, len(group))
 			continue
 		}
 		for i, name := range group {
 			pl, ok := where[name]
 			if !ok {
-				add("fuse[%d]: unknown step %q", g, name)
+				add(fmt.Sprintf("fuse[%d][%d]", g, i), "fuse[%d]: unknown step %q", g, name)
 				continue
 			}
 			if prev, dup := inGroup[name]; dup {
-				add("fuse[%d]: step %q is already in fuse[%d]", g, name, prev)
+				add(fmt.Sprintf("fuse[%d][%d]", g, i), "fuse[%d]: step %q is already in fuse[%d]", g, name, prev)
 			}
 			inGroup[name] = g
 			if i == 0 {
@@ -260,7 +275,7 @@ func (p *Plan) validateFusion(w *Workflow, add func(string, ...any)) {
 				continue
 			}
 			if prev.seq != pl.seq || pl.index != prev.index+1 {
-				add("fuse[%d]: %q and %q are not adjacent steps of one sequence (fusion joins consecutive steps only)", g, group[i-1], name)
+				add(fmt.Sprintf("fuse[%d][%d]", g, i), "fuse[%d]: %q and %q are not adjacent steps of one sequence (fusion joins consecutive steps only)", g, group[i-1], name)
 			}
 		}
 	}
@@ -270,7 +285,7 @@ func (p *Plan) validateFusion(w *Workflow, add func(string, ...any)) {
 
 // validateMemoryNeeds checks that each VM the plan creates has at least the memory its concurrent
 // invocations need.
-func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
+func (p *Plan) validateMemoryNeeds(w *Workflow, add func(path, format string, a ...any)) {
 	var checkSeq func(seq []Step)
 	checkSeq = func(seq []Step) {
 		for i := 0; i < len(seq); i++ {
@@ -281,7 +296,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
 				group := seq[i:min(i+n, len(seq))]
 				vm, need := p.vmMemory(w, group), p.need(w, group)
 				if vm < need {
-					add("fuse[%d] (%s): VM of %d MB is below the %d MB its invocations need", g, strings.Join(p.Fuse[g], "+"), vm, need)
+					add(fmt.Sprintf("fuse[%d]", g), "fuse[%d] (%s): VM of %d MB is below the %d MB its invocations need", g, strings.Join(p.Fuse[g], "+"), vm, need)
 				}
 				i += len(group) - 1
 				continue
@@ -290,7 +305,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
 			case TaskStep:
 				f := w.Function(s.Task)
 				if m := p.MemoryOf(s.Task); m < f.MinMemoryMB {
-					add("memory_mb[%q] = %d MB is below the function's min_memory_mb %d", s.Task, m, f.MinMemoryMB)
+					add("memory_mb."+s.Task, "memory_mb[%q] = %d MB is below the function's min_memory_mb %d", s.Task, m, f.MinMemoryMB)
 				}
 			case ParallelStep:
 				for _, br := range s.Parallel {
@@ -308,7 +323,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
 						one := s.Map.Iterator[j : j+1]
 						vm, need := p.vmMemory(w, one), b*p.need(w, one)-(b-1)*p.shared(w, one)
 						if vm < need {
-							add("bundle[%q] = %d: the shared runtime of step %q has a VM of %d MB, below the %d MB that %d invocations need", s.Name, b, one[0].Name, vm, need, b)
+							add("bundle."+s.Name, "bundle[%q] = %d: the shared runtime of step %q has a VM of %d MB, below the %d MB that %d invocations need", s.Name, b, one[0].Name, vm, need, b)
 						}
 					}
 					continue
@@ -318,7 +333,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(string, ...any)) {
 					need -= (b - 1) * p.shared(w, s.Map.Iterator)
 				}
 				if vm < need {
-					add("bundle[%q] = %d: VM of %d MB is below the %d MB that %d items need", s.Name, b, vm, need, b)
+					add("bundle."+s.Name, "bundle[%q] = %d: VM of %d MB is below the %d MB that %d items need", s.Name, b, vm, need, b)
 				}
 			}
 		}

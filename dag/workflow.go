@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // Workflow is a serverless workflow: named functions and the sequence of steps that invokes them.
@@ -328,7 +330,7 @@ func (w *Workflow) validate(line func(path string) int) error {
 	}
 	check("steps", "steps", w.Steps, 1)
 	if len(errs) > 0 {
-		return fmt.Errorf("workflow %q: %s", w.Name, strings.Join(errs, "; "))
+		return fmt.Errorf("workflow %q: %s", w.Name, jsonpos.JoinProblems(errs))
 	}
 	return nil
 }

@@ -1,10 +1,13 @@
 package dag
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // validWorkflow is a small workflow every case below breaks in one way: Split, then a Map of
@@ -227,7 +230,7 @@ func TestParsePlanErrors(t *testing.T) {
 		{"memory type", `{"memory_mb":{"Split":"big"}}`, `p.json: line 1, column 23: memory_mb["Split"]: want an integer, got the string "big"`},
 		{"fuse shape", `{"fuse":["Split","Chunks"]}`, `line 1, column 10: fuse[0]: want an array, got the string "Split"`},
 		{"unknown field", `{"bundles":{}}`, `line 1, column 2: top level: unknown field "bundles"`},
-		{"validation", `{"default_memory_mb":1024,"bundle":{"Chunks":9}}`, `p.json: plan for workflow "test": bundle["Chunks"] = 9 is larger than the map's 4 items`},
+		{"validation", `{"default_memory_mb":1024,"bundle":{"Chunks":9}}`, `p.json: plan for workflow "test": line 1: bundle["Chunks"] = 9 is larger than the map's 4 items`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParsePlan("p.json", []byte(tc.json), w)
@@ -332,5 +335,53 @@ func TestParseWorkflowValidationLines(t *testing.T) {
 	w := &Workflow{Name: "x", Steps: []Step{{Name: "a", Task: "f"}}}
 	if err := w.Validate(); err == nil || strings.Contains(err.Error(), "line") {
 		t.Errorf("Validate: %v, want an error without lines", err)
+	}
+}
+
+// TestParsePlanProblemLines: a plan that decodes but does not validate reports every problem at
+// once, each with the line of the value at fault, and at most jsonpos.MaxProblems of them.
+func TestParsePlanProblemLines(t *testing.T) {
+	w := validWorkflow()
+	plan := `{
+  "memory_mb": {
+    "Classify": 99999,
+    "Nope": 1024
+  },
+  "default_memory_mb": 1024,
+  "bundle": {"Split": 2},
+  "fuse": [
+    ["Extract",
+     "Merge"]
+  ],
+  "passing": {
+    "Chunks": "carrier"
+  }
+}`
+	_, err := ParsePlan("p.json", []byte(plan), w)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`line 4: memory_mb: unknown function "Nope"`,
+		`line 3: memory_mb["Classify"] = 99999 MB, want 128..10240`,
+		`line 7: bundle["Split"]: step is a task`,
+		`line 10: fuse[0]: "Extract" and "Merge" are not adjacent`,
+		`line 13: passing["Chunks"] = "carrier"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	// 25 unknown functions: the first 20, then a count of the rest.
+	var mem []string
+	for i := range 25 {
+		mem = append(mem, fmt.Sprintf(`"F%02d": 1024`, i))
+	}
+	_, err = ParsePlan("p.json", []byte(`{"default_memory_mb": 1024, "memory_mb": {`+strings.Join(mem, ",\n")+`}}`), w)
+	if err == nil || strings.Count(err.Error(), "unknown function") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "and 5 more problems") {
+		t.Errorf("25 problems: want %d and a count of the rest, got %v", jsonpos.MaxProblems, err)
+	}
+	if err != nil && !strings.Contains(err.Error(), `line 2: memory_mb: unknown function "F01"`) {
+		t.Errorf("want F01 on line 2: %v", err)
 	}
 }

@@ -325,7 +325,7 @@ func Read(path string) (*Platform, error) {
 
 // Parse is Read on data already read; name prefixes errors, which give the line, column and
 // field at fault. A key given twice is an error, and every problem of a valid JSON file is
-// reported at once (up to maxProblems), each with the line of its field when the file sets it.
+// reported at once (up to jsonpos.MaxProblems), each with the line of its field when the file sets it.
 func Parse(name string, data []byte) (*Platform, error) {
 	// The base decides what the other fields override, so it is read first; a file that is not
 	// valid JSON gets its positioned error from the strict decode below.
@@ -375,31 +375,23 @@ const (
 	MaxMemorySizeMB = 10240
 )
 
-// maxProblems caps how many problems of one file an error lists.
-const maxProblems = 20
-
 // problem is one invalid value: the JSON field it belongs to and what is wrong.
 type problem struct {
 	field string
 	msg   string
 }
 
-// joinProblems makes one error of probs, at most maxProblems of them, each prefixed by the line of
-// its field when line knows it (0: not in the file).
+// joinProblems makes one error of probs, at most jsonpos.MaxProblems of them, each prefixed by
+// the line of its field when line knows it (0: not in the file).
 func joinProblems(probs []problem, line func(field string) int) error {
-	var parts []string
+	parts := make([]string, len(probs))
 	for i, pr := range probs {
-		if i == maxProblems {
-			parts = append(parts, fmt.Sprintf("and %d more", len(probs)-maxProblems))
-			break
-		}
+		parts[i] = pr.msg
 		if n := line(pr.field); n > 0 {
-			parts = append(parts, fmt.Sprintf("line %d: %s", n, pr.msg))
-		} else {
-			parts = append(parts, pr.msg)
+			parts[i] = fmt.Sprintf("line %d: %s", n, pr.msg)
 		}
 	}
-	return fmt.Errorf("platform: %s", strings.Join(parts, "; "))
+	return fmt.Errorf("platform: %s", jsonpos.JoinProblems(parts))
 }
 
 // Validate checks that every constant is finite and in range, naming each JSON field at fault and,

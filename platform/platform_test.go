@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 func TestVCPU(t *testing.T) {
@@ -118,7 +120,7 @@ func TestParseWhere(t *testing.T) {
 	}
 }
 
-// TestValidateCap: a platform with more problems than maxProblems lists the first 20 and counts
+// TestValidateCap: a platform with more problems than jsonpos.MaxProblems lists the first 20 and counts
 // the rest.
 func TestValidateCap(t *testing.T) {
 	p := Default()
@@ -134,10 +136,10 @@ func TestValidateCap(t *testing.T) {
 	if err == nil {
 		t.Fatal("a platform of NaNs validated")
 	}
-	if got := strings.Count(err.Error(), "; "); got != maxProblems {
-		t.Errorf("%d parts, want %d problems and a count of the rest: %v", got+1, maxProblems, err)
+	if got := strings.Count(err.Error(), "; "); got != jsonpos.MaxProblems {
+		t.Errorf("%d parts, want %d problems and a count of the rest: %v", got+1, jsonpos.MaxProblems, err)
 	}
-	if !strings.HasSuffix(err.Error(), "more") || n <= maxProblems {
+	if !strings.HasSuffix(err.Error(), "more problems") || n <= jsonpos.MaxProblems {
 		t.Errorf("no count of the problems left out (%d NaN fields): %v", n, err)
 	}
 }

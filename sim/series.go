@@ -25,6 +25,11 @@ type series struct {
 	live, idle, idleGB float64
 }
 
+// MaxSeriesRows bounds the rows of a series of instances (simulated time / interval). Rows are
+// written as their intervals close, so memory does not grow with them, but each costs time and
+// disk: 10^8 rows is more than three years at one-second intervals.
+const MaxSeriesRows = 1e8
+
 // checkSeries validates the series options.
 func checkSeries(opt *Options) error {
 	if d := opt.SeriesInterval; opt.OnSeries != nil && !(d > 0 && d <= MaxTime) {
@@ -39,6 +44,15 @@ func (s *series) reset() { s.k, s.t, s.live, s.idle, s.idleGB = 0, 0, 0, 0, 0 }
 // runs before each change of e.live or e.idle.
 func (e *engine) seriesTo() {
 	s := e.ser
+	if e.now/s.step > MaxSeriesRows {
+		// Refused before the loop: at a tiny interval it would write rows for ages and, once
+		// the interval index passes 2^53, never advance at all.
+		if e.err == nil {
+			e.err = fmt.Errorf("sim: the series of instances would need more than %d rows at an interval of %g s (already at simulated time %.6g s): "+
+				"raise the series interval (rows are simulated time / interval, at most %d)", int64(MaxSeriesRows), s.step, e.now, int64(MaxSeriesRows))
+		}
+		return
+	}
 	live, idle := float64(e.live), float64(e.idle)
 	for {
 		end := (s.k + 1) * s.step

@@ -56,3 +56,24 @@ func TestSeriesByHand(t *testing.T) {
 		t.Errorf("error %v, want one about the interval", err)
 	}
 }
+
+// TestSeriesTooManyRows: an interval so small that the series would pass MaxSeriesRows stops the
+// replay at once with an error saying so; it used to write rows for ages and, past 2^53
+// intervals, loop forever.
+func TestSeriesTooManyRows(t *testing.T) {
+	ws := []Workload{{Workflow: oneTask("A", 10, 0), Plan: dag.UniformPlan(1769), Key: 1}}
+	rows := 0
+	opt := Options{Platform: mmnPlatform(10, platform.LimitQueue), SeriesInterval: 1e-300, OnSeries: func(SeriesRow) error { rows++; return nil }}
+	_, err := Replay(ws, sliceSource([]Arrival{{5, 0, 1}}), func(*Outcome) error { return nil }, opt)
+	if err == nil || !strings.Contains(err.Error(), "would need more than 100000000 rows at an interval of 1e-300 s") {
+		t.Errorf("error %v, want the row limit", err)
+	}
+	if rows != 0 {
+		t.Errorf("%d rows handed out before the error, want 0", rows)
+	}
+	// A coarser interval goes.
+	opt.SeriesInterval = 1
+	if _, err := Replay(ws, sliceSource([]Arrival{{5, 0, 1}}), func(*Outcome) error { return nil }, opt); err != nil {
+		t.Errorf("interval 1 s: %v", err)
+	}
+}

@@ -202,6 +202,12 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opt
 	if err != nil {
 		return err
 	}
+	// Before any write: removing path below would take an empty folder away.
+	for _, p := range []string{path, dagsPath} {
+		if err := atomicfile.CheckTarget(p); err != nil {
+			return err
+		}
+	}
 	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
 	var pendingOpts []Options
 	if len(opts) > 0 {

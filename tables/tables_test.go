@@ -245,6 +245,26 @@ func BenchmarkWriteParquet(b *testing.B) {
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
+// TestWriteRunOntoFolder: a run's tables written over a folder (the invocation table's name or
+// the DAG table's) are refused before anything is written; an empty folder used to be removed
+// and replaced, and a full one to fail after the DAG table was committed.
+func TestWriteRunOntoFolder(t *testing.T) {
+	for _, which := range []string{"runs.parquet", "runs-dags.parquet"} {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, which), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		err := WriteRun(filepath.Join(dir, "runs.parquet"), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), which+" is a folder") {
+			t.Errorf("%s a folder: err = %v", which, err)
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 || !entries[0].IsDir() {
+			t.Errorf("%s a folder: the folder holds %v afterwards, want only the folder", which, entries)
+		}
+	}
+}
+
 // TestNullsAndMetadata: a nullable column's nulls and the provenance round-trip in both formats,
 // nulls written to a non-nullable column are refused, and a CSV's provenance sits in its sidecar.
 func TestNullsAndMetadata(t *testing.T) {

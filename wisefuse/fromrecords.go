@@ -133,6 +133,9 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 
 func (b *profileBuilder) profile() (*Profile, error) {
 	if len(b.p.Sizes) == 0 {
+		if b.p.FailedRuns > 0 {
+			return nil, fmt.Errorf("wisefuse: all %d profiling runs stopped at the platform's function timeout (function_timeout_s), so there is nothing to profile: a function's work is too long for the platform", b.p.FailedRuns)
+		}
 		return nil, fmt.Errorf("wisefuse: no invocations to profile")
 	}
 	return b.p, nil

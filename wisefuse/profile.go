@@ -5,10 +5,10 @@ package wisefuse
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
@@ -179,83 +179,106 @@ func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
 }
 
 // Validate checks that the profile is usable: sizes ascending and distinct, every size with runs,
-// and per-run arrays of the right length.
+// and per-run arrays of the right length. It reports every problem at once, up to
+// jsonpos.MaxProblems.
 func (p *Profile) Validate() error {
-	_, err := p.validate()
-	return err
+	probs := p.validate()
+	if len(probs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(probs))
+	for i, pr := range probs {
+		msgs[i] = pr.msg
+	}
+	return errors.New(jsonpos.JoinProblems(msgs))
 }
 
-// validate is Validate that also returns the JSON path of the value at fault ("sizes[0].e2e_s[3]";
-// "" for the whole profile), for ReadProfile to find its line.
-func (p *Profile) validate() (string, error) {
+// problem is one invalid value of a profile: the JSON path of the value at fault
+// ("sizes[0].e2e_s[3]"; "" for the whole profile), for ReadProfile to find its line, and what is
+// wrong.
+type problem struct{ path, msg string }
+
+// validate is Validate's list of problems, in file order. A problem that makes the checks below
+// it meaningless (no workflow, arrays of different lengths) ends the checks of what it spoils.
+func (p *Profile) validate() []problem {
+	var probs []problem
+	add := func(path, format string, a ...any) {
+		probs = append(probs, problem{path, fmt.Sprintf(format, a...)})
+	}
 	if p.Workflow == nil {
-		return "workflow", fmt.Errorf("profile has no workflow structure")
+		add("workflow", "profile has no workflow structure")
+		return probs
 	}
 	if err := CheckSupported(p.Workflow); err != nil {
-		return "workflow", err
+		add("workflow", "%v", err)
+		return probs
 	}
 	if len(p.Sizes) == 0 {
-		return "sizes", fmt.Errorf("profile has no sizes")
+		add("sizes", "profile has no sizes")
 	}
 	for i := range p.Sizes {
 		s := &p.Sizes[i]
 		at := fmt.Sprintf("sizes[%d] (%d MB)", i, s.MemoryMB)
 		path := fmt.Sprintf("sizes[%d]", i)
 		if s.MemoryMB < dag.MinMemoryMB || s.MemoryMB > dag.MaxMemoryMB {
-			return path + ".memory_mb", fmt.Errorf("%s: memory_mb out of %d..%d", at, dag.MinMemoryMB, dag.MaxMemoryMB)
-		}
-		if i > 0 && s.MemoryMB <= p.Sizes[i-1].MemoryMB {
-			return path + ".memory_mb", fmt.Errorf("%s: sizes must be ascending and distinct", at)
+			add(path+".memory_mb", "%s: memory_mb out of %d..%d", at, dag.MinMemoryMB, dag.MaxMemoryMB)
+		} else if i > 0 && s.MemoryMB <= p.Sizes[i-1].MemoryMB {
+			add(path+".memory_mb", "%s: sizes must be ascending and distinct", at)
 		}
 		if s.Runs < 1 || len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs {
-			return path + ".runs", fmt.Errorf("%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
+			add(path+".runs", "%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
 		}
 		if k := badValue(s.E2E); k >= 0 {
-			return fmt.Sprintf("%s.e2e_s[%d]", path, k), fmt.Errorf("%s: e2e_s[%d] = %v, want a finite number >= 0", at, k, s.E2E[k])
+			add(fmt.Sprintf("%s.e2e_s[%d]", path, k), "%s: e2e_s[%d] = %v, want a finite number >= 0", at, k, s.E2E[k])
 		}
 		if k := badValue(s.EndGap); k >= 0 {
-			return fmt.Sprintf("%s.end_gap_s[%d]", path, k), fmt.Errorf("%s: end_gap_s[%d] = %v, want a finite number >= 0", at, k, s.EndGap[k])
+			add(fmt.Sprintf("%s.end_gap_s[%d]", path, k), "%s: end_gap_s[%d] = %v, want a finite number >= 0", at, k, s.EndGap[k])
 		}
 		if len(s.Stages) != len(p.Workflow.Steps) {
-			return path + ".stages", fmt.Errorf("%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
-		}
-		for j, st := range s.Stages {
-			if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
-				return fmt.Sprintf("%s.stages[%d]", path, j), fmt.Errorf("%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
-			}
-			if k := badValue(st.Gap); k >= 0 {
-				return fmt.Sprintf("%s.stages[%d].gap_s[%d]", path, j, k), fmt.Errorf("%s: stages[%d] (%q): gap_s[%d] = %v, want a finite number >= 0", at, j, st.Step, k, st.Gap[k])
+			add(path+".stages", "%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
+		} else {
+			for j, st := range s.Stages {
+				if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
+					add(fmt.Sprintf("%s.stages[%d]", path, j), "%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
+				}
+				if k := badValue(st.Gap); k >= 0 {
+					add(fmt.Sprintf("%s.stages[%d].gap_s[%d]", path, j, k), "%s: stages[%d] (%q): gap_s[%d] = %v, want a finite number >= 0", at, j, st.Step, k, st.Gap[k])
+				}
 			}
 		}
 		for j := range s.Steps {
 			st := &s.Steps[j]
 			sp := fmt.Sprintf("%s.steps[%d]", path, j)
+			if sk := p.Workflow.Step(st.Step); sk == nil || sk.Task != st.Function {
+				add(sp+".step", "%s: steps[%d]: step %q running %q is not a task of the workflow", at, j, st.Step, st.Function)
+			}
 			n := st.Len()
 			if n == 0 {
-				return sp, fmt.Errorf("%s: steps[%d] (%q) has no invocations", at, j, st.Step)
+				add(sp, "%s: steps[%d] (%q) has no invocations", at, j, st.Step)
+				continue
 			}
 			if len(st.Item) != n || (st.Outer != nil && len(st.Outer) != n) || len(st.Gap) != n || len(st.Init) != n || len(st.Download) != n || len(st.Compute) != n || len(st.Upload) != n {
-				return sp, fmt.Errorf("%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
+				add(sp, "%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
+				continue
 			}
 			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 {
-				return sp, fmt.Errorf("%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers >= 0", at, j, st.Step, st.InBytes, st.OutBytes)
+				add(sp, "%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers >= 0", at, j, st.Step, st.InBytes, st.OutBytes)
 			}
 			for _, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
 				if k := badValue(col); k >= 0 {
-					return sp, fmt.Errorf("%s: steps[%d] (%q): invocation %d has a negative or non-finite time %v", at, j, st.Step, k, col[k])
+					add(sp, "%s: steps[%d] (%q): invocation %d has a negative or non-finite time %v", at, j, st.Step, k, col[k])
+					break
 				}
 			}
 			for k := range n {
 				if st.Run[k] < 0 || st.Run[k] >= s.Runs {
-					return fmt.Sprintf("%s.run[%d]", sp, k), fmt.Errorf("%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
+					add(fmt.Sprintf("%s.run[%d]", sp, k), "%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
+					break
 				}
-			}
-			if sk := p.Workflow.Step(st.Step); sk == nil || sk.Task != st.Function {
-				return sp + ".step", fmt.Errorf("%s: steps[%d]: step %q running %q is not a task of the workflow", at, j, st.Step, st.Function)
 			}
 		}
 	}
-	return "", nil
+	return probs
 }
 
 // WriteProfile writes p as indented JSON, atomically.
@@ -285,28 +308,20 @@ func ReadProfile(path string) (*Profile, error) {
 	if err := jsonpos.Decode(data, &p, jsonpos.Options{Strict: true}); err != nil {
 		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
 	}
-	if at, err := p.validate(); err != nil {
-		// The value's place in the file: the deepest part of at that the file has (a missing
-		// workflow has none).
+	if probs := p.validate(); len(probs) > 0 {
+		// Each value's place in the file: the deepest part of its path that the file has (a
+		// missing workflow has none). Found only on failure.
 		pos := jsonpos.Positions(data)
-		for ; at != ""; at = parentPath(at) {
-			if ps, ok := pos[at]; ok {
-				return nil, fmt.Errorf("wisefuse: %s: line %d, column %d: %w", path, ps.Line, ps.Col, err)
+		msgs := make([]string, len(probs))
+		for i, pr := range probs {
+			msgs[i] = pr.msg
+			if at, ok := jsonpos.PosOf(pos, pr.path); ok {
+				msgs[i] = fmt.Sprintf("line %d, column %d: %s", at.Line, at.Col, pr.msg)
 			}
 		}
-		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+		return nil, fmt.Errorf("wisefuse: %s: %s", path, jsonpos.JoinProblems(msgs))
 	}
 	return &p, nil
-}
-
-// parentPath strips the last field or index of a JSON path: "sizes[0].runs" -> "sizes[0]" ->
-// "sizes" -> "".
-func parentPath(at string) string {
-	i := strings.LastIndexAny(at, ".[")
-	if i < 0 {
-		return ""
-	}
-	return at[:i]
 }
 
 // badValue returns the index of the first negative, NaN or infinite value, or -1. Tiny negative

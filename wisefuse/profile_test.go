@@ -3,6 +3,7 @@ package wisefuse
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // TestReadProfileRejectsBadTimes: a profile file whose times are negative or not finite is
@@ -93,6 +95,55 @@ func TestReadProfileWhere(t *testing.T) {
 		if want := "wisefuse: " + path + tc.want; err == nil || err.Error() != want {
 			t.Errorf("%s:\n got %v\nwant %s", name, err, want)
 		}
+	}
+}
+
+// TestProfileValidateReportsAll: Validate lists every problem of a profile, not the first, up to
+// jsonpos.MaxProblems, and ReadProfile gives each its own line.
+func TestProfileValidateReportsAll(t *testing.T) {
+	w, fns := chainWorkflow(2)
+	invs, dags := synthRecords(w, fns, []int{1024, 2048}, 5, 1)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Sizes[0].E2E[3] = -1
+	p.Sizes[1].EndGap[2] = math.NaN()
+	p.Sizes[1].Steps[0].Compute[0] = -5
+	err = p.Validate()
+	for _, want := range []string{
+		"sizes[0] (1024 MB): e2e_s[3] = -1",
+		"sizes[1] (2048 MB): end_gap_s[2] = NaN",
+		`sizes[1] (2048 MB): steps[0] ("Split"): invocation 0 has a negative or non-finite time -5`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate: want %q in %v", want, err)
+		}
+	}
+	// In a file (NaN cannot be written as JSON: a negative gap instead), each with its line.
+	p.Sizes[1].EndGap[2] = -2
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadProfile(path)
+	if err == nil || strings.Count(err.Error(), ": line ") != 1 || strings.Count(err.Error(), "; line ") != 2 {
+		t.Errorf("ReadProfile: want three problems, each with a line: %v", err)
+	}
+	// Many problems: capped.
+	for i := range p.Sizes[0].E2E {
+		p.Sizes[0].E2E[i] = -1
+	}
+	for i := range 30 {
+		p.Sizes = append(p.Sizes, p.Sizes[0])
+		p.Sizes[len(p.Sizes)-1].MemoryMB = 3000 + i
+	}
+	if err := p.Validate(); err == nil || strings.Count(err.Error(), "; ") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "more problems") {
+		t.Errorf("want %d problems and a count of the rest: %v", jsonpos.MaxProblems, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 )
 
@@ -29,6 +30,38 @@ func checkGiven(fs *flag.FlagSet) error {
 		}
 		if strings.TrimSpace(f.Value.String()) == "" {
 			err = usagef("--%s %q: want a value (leave the flag out for its default)", f.Name, f.Value.String())
+		}
+	})
+	return err
+}
+
+// checkOutputs rejects an output flag (--out, --plan-out, ...) that names an existing file or
+// folder that is also an input of the command (another flag's value or an argument): the write
+// would replace the input, as `profile --out runs.parquet runs.parquet` once replaced the records
+// it had just read with the profile. os.SameFile sees through other spellings of one path and
+// links.
+func checkOutputs(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(out *flag.Flag) {
+		if err != nil || (out.Name != "out" && !strings.HasSuffix(out.Name, "-out")) {
+			return
+		}
+		ost, serr := os.Stat(out.Value.String())
+		if serr != nil {
+			return // not there yet: nothing to overwrite
+		}
+		same := func(what, path string) {
+			if st, e := os.Stat(path); err == nil && e == nil && os.SameFile(ost, st) {
+				err = usagef("--%s %s is also %s: writing it would replace the input; give another --%s", out.Name, out.Value, what, out.Name)
+			}
+		}
+		fs.Visit(func(in *flag.Flag) {
+			if in != out {
+				same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
+			}
+		})
+		for _, a := range fs.Args() {
+			same("the input "+a, a)
 		}
 	})
 	return err

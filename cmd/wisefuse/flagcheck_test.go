@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,6 +17,8 @@ func TestFlagValidation(t *testing.T) {
 		want []string // in stderr
 	}{
 		// simulate
+		{with(sim, "--memory", "0", "--runs", "1"), []string{"--memory 0", "from 128 to 10240"}}, // was "give --plan FILE, --memory MB or ..."
+		{with(sim, "--memory", "20000", "--runs", "1"), []string{"--memory 20000", "at most 10240"}},
 		{with(sim, "--memory", "1024", "--runs", "0"), []string{"--runs 0", "from 1 to 1000000"}},
 		{with(sim, "--memory", "1024", "--runs", "-3"), []string{"--runs -3", "from 1 to"}},
 		{with(sim, "--memory", "1024", "--runs", "1000000000"), []string{"--runs 1000000000", "at most 1000000", "memory"}},
@@ -53,6 +57,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "gen", "--out", "t.parquet", "--workers", "0"}, []string{"--workers 0", "from 1 to 4096"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "NaN"}, []string{"--days NaN", "finite"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "0"}, []string{"--days 0", "> 0"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "1e300"}, []string{"--days 1e+300", "at most 1e+07", "sim.MaxTime"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--dags", "0"}, []string{"--dags 0", ">= 1"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--invocations", "-1"}, []string{"--invocations -1", ">= 1"}},
 		{[]string{"trace", "gen", "--out", ""}, []string{`--out ""`}},
@@ -80,5 +85,42 @@ func TestFlagValidation(t *testing.T) {
 				t.Errorf("%q: stderr lacks %q:\n%s", tc.args, w, errOut)
 			}
 		}
+	}
+}
+
+// TestOutputIsAnInput: an output flag that names an input of the same command (a flag's value or
+// an argument, however spelled) is a usage error and the input is left as it was; `profile
+// --out runs.parquet runs.parquet` used to replace the records with the profile.
+func TestOutputIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	runs := filepath.Join(dir, "runs.parquet")
+	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--memory", "2048", "--runs", "2", "--out", runs); code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errOut)
+	}
+	before, err := os.ReadFile(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(plan, []byte(`{"default_memory_mb": 1024}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"profile", "--out", runs, "--workflow", "video", runs},
+		{"profile", "--out", filepath.Join(dir, ".", "runs.parquet"), "--workflow", "video", runs},
+		{"simulate", "--workflow", "video", "--plan", plan, "--runs", "1", "--plan-out", plan},
+		{"trace", "merge", "--out", dir, dir},
+	} {
+		code, _, errOut := runCLI(args...)
+		if code != exitUsage || !strings.Contains(errOut, "writing it would replace the input") {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, errOut)
+		}
+	}
+	if after, err := os.ReadFile(runs); err != nil || string(after) != string(before) {
+		t.Errorf("the input changed (err %v)", err)
+	}
+	// An output that is not an input still goes.
+	if code, _, errOut := runCLI("profile", "--out", filepath.Join(dir, "p.profile.json"), "--workflow", "video", runs); code != 0 {
+		t.Errorf("profile to a new file: exit %d: %s", code, errOut)
 	}
 }

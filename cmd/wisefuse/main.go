@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
@@ -65,19 +67,67 @@ func main() {
 
 // stopOnSignal makes SIGINT and SIGTERM remove every unfinished output (the temporary files of
 // writes in flight, a results folder's lock) and exit 130 or 143, as a shell reports a process
-// killed by them. Without it, an interrupted trace gen left a multi-GB temporary file.
+// killed by them. Without it, an interrupted trace gen left a multi-GB temporary file. A command
+// that stops its own work cleanly (interruptible) takes the first signal instead; a second one
+// stops the program at once.
 func stopOnSignal() {
-	sigs := make(chan os.Signal, 1)
+	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
+		if h := signalHook.Load(); h != nil {
+			(*h)(s)
+			fmt.Fprintf(os.Stderr, "\nwisefuse: stopping after %v (again to stop at once)\n", s)
+			s = <-sigs
+		}
 		n := atomicfile.RemoveTemps()
 		fmt.Fprintf(os.Stderr, "\nwisefuse: stopped by %v; removed %d unfinished file(s)\n", s, n)
-		if s == syscall.SIGTERM {
-			os.Exit(128 + 15)
-		}
-		os.Exit(128 + 2)
+		os.Exit(signalExit(s))
 	}()
+}
+
+// signalExit is the exit code of a stop by s, as a shell reports a process killed by it.
+func signalExit(s os.Signal) int {
+	if s == syscall.SIGTERM {
+		return 128 + 15
+	}
+	return 128 + 2
+}
+
+// signalHook, when set, takes the first SIGINT or SIGTERM in place of stopOnSignal's stop.
+var signalHook atomic.Pointer[func(os.Signal)]
+
+// interruptible returns a context that the first SIGINT or SIGTERM cancels, in place of stopping
+// the program, so that the command can stop its work, remove what it wrote and say what was
+// interrupted (return interrupted(ctx, ...)); stop restores the default.
+func interruptible() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	h := func(s os.Signal) { cancel(signalError{s}) }
+	signalHook.Store(&h)
+	return ctx, func() { signalHook.Store(nil); cancel(nil) }
+}
+
+// signalError is the cause of an interruptible context cancelled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return "stopped by " + e.sig.String() }
+
+// interruptedError is a command's own report of a stop by signal (exit 130 or 143).
+type interruptedError struct {
+	sig os.Signal
+	msg string
+}
+
+func (e interruptedError) Error() string { return fmt.Sprintf("stopped by %v: %s", e.sig, e.msg) }
+
+// interrupted returns, when a signal cancelled ctx, the error that reports it with msg (what was
+// interrupted and what it left); nil otherwise.
+func interrupted(ctx context.Context, format string, a ...any) error {
+	var se signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return interruptedError{se.sig, fmt.Sprintf(format, a...)}
+	}
+	return nil
 }
 
 // run runs the command line args and returns the exit code. A panic anywhere below, in this
@@ -146,6 +196,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	err := c.run(fs, args[1:], stdout)
 	var p *crash.Panic
+	var ie interruptedError
 	switch {
 	case err == nil:
 		return exitOK
@@ -153,6 +204,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &p): // a worker's panic, carried here as an error
 		panic(p)
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
+		return signalExit(ie.sig)
 	case isUsage(err):
 		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
 		fmt.Fprintf(stderr, "Run 'wisefuse %s --help' for usage.\n", c.name)
@@ -180,7 +234,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{flagHint(fs, err).Error()}
 	}
-	return checkGiven(fs)
+	if err := checkGiven(fs); err != nil {
+		return err
+	}
+	return checkOutputs(fs)
 }
 
 func isUsage(err error) bool {

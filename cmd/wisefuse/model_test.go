@@ -210,7 +210,7 @@ func TestBadRealInput(t *testing.T) {
 		{"simulate", "--asl", asl, "--functions", side, "--memory", "1024", "--runs", "2"},
 	} {
 		code, stdout, stderr := runCLI(args...)
-		if code != 1 || stdout != "" || !strings.Contains(stderr, "side file "+side+": functions: none of its 2 entries (Bar, Foo) matches a Task state") ||
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "side file "+side+": line 1: functions: none of its 2 entries (Bar, Foo) matches a Task state") ||
 			!strings.Contains(stderr, `map_items["Nope"]: matches no Map state`) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q: want 1, nothing printed, and the side file's entries named", args, code, stdout, stderr)
 		}

@@ -84,6 +84,7 @@ func addPlanFlags(fs *flag.FlagSet) *planFlags {
 	return &planFlags{
 		plan:   fs.String("plan", "", "plan JSON `FILE` (memory, bundles, fusion groups, passing)"),
 		memory: fs.Int("memory", 0, "shorthand for a plan with every function at `MB`, nothing fused or bundled"),
+		fs:     fs,
 	}
 }
 
@@ -94,18 +95,23 @@ func (f *planFlags) resolve(w *dag.Workflow) (*dag.Plan, error) {
 			return nil, err
 		}
 	}
+	// --memory 0 is given, and refused below as out of range, not taken as "not given".
+	memory := given(f.fs, "memory")
 	if f.policy != nil && *f.policy != "" {
-		if *f.plan != "" || *f.memory != 0 {
+		if *f.plan != "" || memory {
 			return nil, usagef("give one of --plan, --memory or --policy")
 		}
 		return f.resolvePolicy(w)
 	}
 	switch {
-	case *f.plan != "" && *f.memory != 0:
+	case *f.plan != "" && memory:
 		return nil, usagef("give either --plan or --memory, not both")
 	case *f.plan != "":
 		return dag.ReadPlan(*f.plan, w)
-	case *f.memory != 0:
+	case memory:
+		if err := wantInt("memory", *f.memory, dag.MinMemoryMB, dag.MaxMemoryMB, ""); err != nil {
+			return nil, err
+		}
 		// The workflow as deployed: a Step Functions Map's ItemBatcher bundles its items.
 		p := dag.DeployedPlan(w, *f.memory)
 		if err := p.Validate(w); err != nil {

@@ -118,13 +118,13 @@ func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		for _, path := range fs.Args() {
 			in, err := tables.ReadInvocations(path)
 			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+				return err // it names the file
 			}
 			var ds []records.DAGRun
 			if dp, err := tables.DAGRunsPath(path); err == nil {
 				if _, err := os.Stat(dp); err == nil {
 					if ds, err = tables.ReadDAGRuns(dp); err != nil {
-						return fmt.Errorf("%s: %w", dp, err)
+						return err // it names the file
 					}
 					if err := tables.CheckPair(in, ds); err != nil {
 						return fmt.Errorf("%s and %s: %w (run 'wisefuse simulate --out %s' again, or remove %s)", path, dp, err, path, dp)

@@ -287,8 +287,8 @@ func readArrivalsCSV(path string) ([]float64, error) {
 			return nil, fmt.Errorf("%s: line %d: %d fields, the arrival time is field %d", path, line, len(fields), col+1)
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
-		if err != nil || v < 0 || v != v || v > 1e15 {
-			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time in seconds (a number >= 0)", path, line, fields[col])
+		if err != nil || v < 0 || v != v || v > sim.MaxTime {
+			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time: want a number of seconds from 0 to %g (sim.MaxTime, the simulator's clock limit)", path, line, fields[col], float64(sim.MaxTime))
 		}
 		if len(times) == maxArrivals {
 			return nil, fmt.Errorf("%s: line %d: more than %d arrival times (%s)", path, line, maxArrivals, maxArrivalsWhy)

@@ -146,6 +146,8 @@ func TestSimulateBadInput(t *testing.T) {
 	os.WriteFile(bad, []byte("1\n2\nlate\n"), 0o644)
 	nohdr := filepath.Join(dir, "nohdr.csv")
 	os.WriteFile(nohdr, []byte("a,b\n1,2\n"), 0o644)
+	late := filepath.Join(dir, "late.csv") // past the simulator's clock: it was accepted up to 1e15 s
+	os.WriteFile(late, []byte("arrival_s\n0\n1e13\n"), 0o644)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -154,12 +156,13 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--workflow", "video", "--runs", "5"}, 2, "--plan FILE, --memory MB or --policy NAME"},
 		{[]string{"--workflow", "video", "--memory", "3008"}, 2, "--runs N or --arrivals"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--arrivals", "poisson:1"}, 2, "not both"},
-		{[]string{"--workflow", "video", "--memory", "50", "--runs", "5"}, 2, "want 128..10240"},
+		{[]string{"--workflow", "video", "--memory", "50", "--runs", "5"}, 2, "--memory 50: want an integer from 128 to 10240"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:x", "--duration", "5"}, 2, "RATE"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "poisson:1"}, 2, "--duration"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", "foo:1", "--duration", "10"}, 2, `--arrivals "foo:1": want poisson:RATE or a .csv file`},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", bad}, 1, "bad.csv: line 3"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", late}, 1, `late.csv: line 3: "1e13" is not an arrival time: want a number of seconds from 0 to 1e+12`},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
 		{[]string{"--workflow", "nosuch", "--memory", "3008", "--runs", "5"}, 1, "neither a built-in"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--series", "s.parquet"}, 2, "--series goes with --arrivals"},

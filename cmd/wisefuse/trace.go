@@ -17,6 +17,9 @@ import (
 	"github.com/wisefuse/wisefuse/traces"
 )
 
+// maxTraceDays bounds trace gen --days: 1e7 days is 8.64e11 s, below sim.MaxTime.
+const maxTraceDays = 1e7
+
 func init() {
 	register(&command{
 		name:    "trace",
@@ -98,7 +101,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	for _, err := range []error{
 		wantInt("dags", *dags, 1, math.MaxInt, ""),
 		wantInt("invocations", *invocations, 1, math.MaxInt64, ""),
-		wantFloat("days", *days, 0, math.Inf(1), false, ""),
+		wantFloat("days", *days, 0, maxTraceDays, false, "27,000 years: arrivals stay below the simulator's 1e12 s (sim.MaxTime), so the trace can be replayed"),
 		wantInt("runs-per-dag", *runs, 1, math.MaxInt, ""),
 		wantInt("workers", *workers, 1, maxWorkers, "more goroutines than this only add memory"),
 	} {

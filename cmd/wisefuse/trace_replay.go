@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
@@ -79,7 +75,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		cfg.Platform, cfg.PlatformName = p, *platformFlag
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	cfg.Context = ctx
 	bar := newStageBar(*quiet, map[string]string{"plan": "planning DAGs", "replay": "DAG invocations"})
@@ -87,8 +83,8 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	s, err := replay.Run(cfg)
 	bar.finish()
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; nothing written to %s", *out)
+		if ierr := interrupted(ctx, "trace replay of %s interrupted; nothing written to %s", *in, *out); ierr != nil {
+			return ierr
 		}
 		return err
 	}

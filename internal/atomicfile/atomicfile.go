@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,8 +45,13 @@ type File struct {
 	untrack func()
 }
 
-// Create opens a temporary file beside path (creating path's directory if needed).
+// Create opens a temporary file beside path (creating path's directory if needed). A path that
+// is a folder is refused up front: the rename at Commit would fail only after all the work, with
+// a message naming the hidden temporary file.
 func Create(path string) (*File, error) {
+	if err := CheckTarget(path); err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -55,6 +61,14 @@ func Create(path string) (*File, error) {
 		return nil, err
 	}
 	return &File{File: tmp, Path: path, untrack: Track(tmp.Name())}, nil
+}
+
+// CheckTarget returns an error when path, a file about to be written, is a folder.
+func CheckTarget(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a folder, want a file name to write", path)
+	}
+	return nil
 }
 
 // Commit syncs and closes the temporary file and renames it to the target.
@@ -71,7 +85,10 @@ func (f *File) Commit() error {
 		err = os.Chmod(f.Name(), 0o644)
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), f.Path)
+		if err = os.Rename(f.Name(), f.Path); err != nil {
+			// Name the file the user asked for, not the hidden temporary one.
+			err = fmt.Errorf("writing %s: %w", f.Path, errors.Unwrap(err))
+		}
 	}
 	if err != nil {
 		os.Remove(f.Name())

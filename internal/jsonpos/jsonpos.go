@@ -1,6 +1,8 @@
 // Package jsonpos decodes JSON strictly and, on failure, says where: the line, column and field
 // path of the value at fault and what was expected there; a key repeated in one object is an
-// error too. Workflow, plan, ASL, platform and profile files all go through it.
+// error too. Workflow, plan, ASL, platform and profile files all go through it. For problems
+// found after decoding, by validation, it gives the line of a value by its path (Positions,
+// LineOf) and joins a file's problems into one message, capped (JoinProblems).
 package jsonpos
 
 import (
@@ -35,6 +37,9 @@ type Options struct {
 // Decode decodes data into v (a pointer) and turns any failure into an error that gives the
 // line, column and field path of the value at fault and what was expected there.
 func Decode(data []byte, v any, style Options) error {
+	if err := tooDeep(data); err != nil {
+		return err
+	}
 	if err := duplicateKey(data, style); err != nil {
 		return err
 	}
@@ -69,6 +74,41 @@ func Decode(data []byte, v any, style Options) error {
 		return at
 	}
 	return err
+}
+
+// MaxDepth bounds how deeply a file's arrays and objects nest. The place of every value is kept
+// as its path, which grows with the depth, so deeper files would cost memory quadratic in their
+// nesting: 100,000 nested arrays took minutes and gigabytes before this limit. Workflows nest a
+// few levels per Map or Parallel; encoding/json itself stops at 10,000.
+const MaxDepth = 1000
+
+// tooDeep returns an error at the first array or object nested deeper than MaxDepth, found in one
+// pass over the bytes (strings skipped); nil otherwise.
+func tooDeep(data []byte) error {
+	depth, inString, escaped := 0, false, false
+	for i, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > MaxDepth {
+				line, col := LineCol(data, int64(i))
+				return fmt.Errorf("line %d, column %d: arrays and objects nested more than %d deep (the limit)", line, col, MaxDepth)
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return nil
 }
 
 // Error is a decode error at a known place.
