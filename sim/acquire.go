@@ -183,7 +183,7 @@ func (e *engine) drawInit(t, run int32) float64 {
 	r := e.runs[run].rng
 	d := 0.0
 	for _, fn := range e.c.tmpls[t].fns {
-		d += e.c.fns[fn].init.Sample(r)
+		d += e.c.fns[fn].init.sample(r)
 	}
 	return d
 }

@@ -53,15 +53,18 @@ type node struct {
 	retry int32
 }
 
+// function is one function of a workflow. What every invocation reads comes first: its draws
+// (compact copies of the dag.Dists, draw.go) and parameters.
 type function struct {
-	name                            string
-	serial, parallel, in, out, init dag.Dist
-	skew, runFactor                 dag.Dist
+	serial, parallel, in, out, skew draw
 	threads                         float64
-	skewByIndex                     bool    // dag.Function.ItemSkewByIndex
 	oversub                         float64 // dag.Function.Oversubscription
 	inReq, outReq                   float64 // storage requests per read and write (>= 1)
 	extraLat                        float64 // dag.Function.ExtraRequestLatency
+	skewByIndex                     bool    // dag.Function.ItemSkewByIndex
+	init, runFactor                 draw    // drawn on cold starts, and once per DAG invocation
+	name                            string
+	skewDist                        dag.Dist // for skewByIndex: its quantile at the item's uniform
 }
 
 // template is a kind of VM: the functions it has loaded and its memory. Warm pools are keyed by
@@ -103,8 +106,9 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	for _, f := range w.Functions {
 		fnIndex[f.Name] = int32(len(c.fns))
 		c.fns = append(c.fns, function{
-			name: f.Name, serial: f.SerialWork, parallel: f.ParallelWork, in: f.InputBytes,
-			out: f.OutputBytes, init: f.InitTime, skew: f.ItemSkew, runFactor: f.RunFactor,
+			name: f.Name, serial: compileDraw(f.SerialWork), parallel: compileDraw(f.ParallelWork),
+			in: compileDraw(f.InputBytes), out: compileDraw(f.OutputBytes), init: compileDraw(f.InitTime),
+			skew: compileDraw(f.ItemSkew), skewDist: f.ItemSkew, runFactor: compileDraw(f.RunFactor),
 			threads: float64(max(f.Threads, 1)), skewByIndex: f.ItemSkewByIndex, oversub: f.Oversubscription,
 			inReq: float64(dag.Requests(f.InputRequests)), outReq: float64(dag.Requests(f.OutputRequests)),
 			extraLat: f.ExtraRequestLatency,

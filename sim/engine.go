@@ -243,7 +243,8 @@ func (e *engine) schedule(t float64, kind evKind, id int32) {
 	e.evq.push(makeEvent(t, e.seq, id, kind))
 }
 
-// scheduleIn schedules an event at now + the delay of FIFO class q (see queues).
+// scheduleIn schedules an event at now + the delay of FIFO class q (see queues), or, for
+// qTimeout, the timeouts' event.
 func (e *engine) scheduleIn(q int, t float64, kind evKind, id int32) {
 	if !(t <= MaxTime) {
 		e.badTime(t)

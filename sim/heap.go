@@ -215,17 +215,22 @@ func (q *fifo) push(e event) {
 // them, which is exactly the order a single heap would give.
 //
 // The heap holds the VMs' completions, which are near (a VM's next phase); far holds the
-// evExpire events, the warm pools' keep-alive expiries and the timeouts' event (timeout.go).
+// evExpire events of the warm pools' keep-alive expiries.
 // With thousands of warm pools each has one expiry pending, up to a keep-alive ahead: in one
 // heap they outnumbered the completions twenty to one (a replay of a `trace gen --dags 2000`
 // trace: 840 events in the heap on average, about 40 of them completions), so every completion
 // sank through levels of expiries it never passes. Apart, a completion's push and pop work on
 // a heap the size of what is running, and the expiries' heap changes only when a pool fills,
 // empties or expires, or the timeouts' event moves on (docs/simulator.md, Speed).
+//
+// The timeouts' event (timeout.go) has a FIFO of its own, which never holds more than that one
+// event: in the far heap each of its moves (once per acquisition, most of them finding the
+// acquisition finished) popped the root and sank the next through the expiries, where now it
+// costs one more head to compare per pop.
 type queues struct {
 	heap  eventHeap
 	far   eventHeap
-	fifos [3]fifo
+	fifos [4]fifo
 }
 
 // The FIFOs by delay class.
@@ -233,9 +238,11 @@ const (
 	qNow        = iota // delay 0
 	qTransition        // Platform.TransitionLatency
 	qInvoke            // Platform.InvokeLatency
+	qTimeout           // the timeouts' event alone (timeout.go)
 )
 
-// push adds an event scheduled at a variable time: evExpire to far, the others to heap.
+// push adds an event scheduled at a variable time: evExpire (a pool's expiry) to far, the
+// others to heap.
 func (q *queues) push(e event) {
 	if e.kind() == evExpire {
 		q.far.push(e)
@@ -247,13 +254,14 @@ func (q *queues) push(e event) {
 // pop removes and returns the earliest event, or reports that the queue is empty (which costs
 // the loop nothing more than the comparisons the pop does anyway).
 func (q *queues) pop() (event, bool) {
-	best, from := (*event)(nil), -1
+	const fromHeap, fromFar = -1, -2 // else the FIFO's index
+	best, from := (*event)(nil), fromHeap
 	if q.heap.len() > 0 {
 		best = q.heap.min()
 	}
 	if q.far.len() > 0 {
 		if m := q.far.min(); best == nil || m.before(best) {
-			best, from = m, 3
+			best, from = m, fromFar
 		}
 	}
 	for i := range q.fifos {
@@ -265,9 +273,9 @@ func (q *queues) pop() (event, bool) {
 	switch {
 	case best == nil:
 		return event{}, false
-	case from < 0:
+	case from == fromHeap:
 		return q.heap.pop(), true
-	case from == 3:
+	case from == fromFar:
 		return q.far.pop(), true
 	}
 	f := &q.fifos[from]

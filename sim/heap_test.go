@@ -133,8 +133,9 @@ func TestEventPacking(t *testing.T) {
 }
 
 // TestQueuesMatchOneHeap: the two-heaps-plus-FIFOs queue pops exactly what one sorted list would,
-// when each FIFO gets events at now plus its constant delay and the heaps get completions and
-// expiries at any later time, ties included.
+// when each FIFO gets events at now plus its constant delay, the timeouts' FIFO one event at a
+// time at any later time, and the heaps get completions and expiries at any later time, ties
+// included.
 func TestQueuesMatchOneHeap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var q queues
@@ -145,7 +146,15 @@ func TestQueuesMatchOneHeap(t *testing.T) {
 		if r.IntN(3) > 0 || len(ref) == 0 {
 			seq++
 			var e event
-			if c := r.IntN(5); c >= 3 {
+			if c := r.IntN(6); c == 5 {
+				// The timeouts' FIFO holds at most one event, at any later time.
+				if q.fifos[qTimeout].head < len(q.fifos[qTimeout].buf) {
+					seq--
+					continue
+				}
+				e = makeEvent(now+r.Float64()*float64(r.IntN(3)), seq, tmoPump, evExpire)
+				q.fifos[qTimeout].push(e)
+			} else if c >= 3 {
 				kind := evVM
 				if c == 4 {
 					kind = evExpire

@@ -22,20 +22,20 @@ func (e *engine) runTask(fi, vi int32) {
 	var skew float64
 	if fn.skewByIndex {
 		skew = 1
-		if !fn.skew.IsZero() {
-			skew = fn.skew.Quantile(dag.ItemUniform(fn.name, int(f.item)))
+		if !fn.skew.unset {
+			skew = fn.skewDist.Quantile(dag.ItemUniform(fn.name, int(f.item)))
 		}
 	} else {
-		skew = fn.skew.Factor(r)
+		skew = fn.skew.factor(r)
 	}
 	if e.skewHook != nil {
 		skew = e.skewHook(f.item)
 	}
 	factor := skew * run.factors[e.c.nodes[f.node].fn-run.fnBase]
-	s.amt[phSerial] = fn.serial.Sample(r) * factor
-	s.amt[phParallel] = fn.parallel.Sample(r) * factor
-	in := fn.in.Sample(r)
-	s.in, s.out = in, fn.out.Sample(r)
+	s.amt[phSerial] = fn.serial.sample(r) * factor
+	s.amt[phParallel] = fn.parallel.sample(r) * factor
+	in := fn.in.sample(r)
+	s.in, s.out = in, fn.out.sample(r)
 	kind := f.src.kind
 	if kind == srcPayload && in > p.PayloadLimitBytes {
 		kind = srcRemote

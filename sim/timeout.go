@@ -26,14 +26,15 @@ package sim
 // The index of the stopped VM stays, empty and in state vmStopped, until its frames and its held
 // output let go of it (freeStopped); the warm pool gets a copy under the same instance id.
 
-// The timeouts are kept out of the event queue, which would otherwise pay for them on every
-// event (one more FIFO head to compare at each pop) or hold one per acquisition of the last
-// FunctionTimeout seconds (a heap of tens of thousands instead of hundreds). Each acquisition
-// appends its timeout, at now + FunctionTimeout, to engine.tmo, which that constant delay keeps
-// in time order; one event (kind evExpire, id tmoPump) stands in the queue for the earliest, and
-// when it fires it handles those due and stands in for the next. A timeout is identified by its
-// sequence number, which its VM keeps (vm.tmoSeq) while that acquisition lasts: one whose
-// acquisition has ended is ignored. The event loop pays nothing more per event.
+// The timeouts are not events of their own: the queue would hold one per acquisition of the
+// last FunctionTimeout seconds (a heap of tens of thousands instead of hundreds). Each
+// acquisition appends its timeout, at now + FunctionTimeout, to engine.tmo, which that constant
+// delay keeps in time order; one event (kind evExpire, id tmoPump) stands in the queue for the
+// earliest, and when it fires it handles those due and stands in for the next. A timeout is
+// identified by its sequence number, which its VM keeps (vm.tmoSeq) while that acquisition
+// lasts: one whose acquisition has ended is ignored. That event has a FIFO of its own
+// (qTimeout), so the loop pays one more head to compare per event, and each of its moves (about
+// one per acquisition, most finding the acquisition ended) is a FIFO push and pop.
 
 // tmoPump is the evExpire id of the timeouts' event (pool expiries use template ids, far below).
 const tmoPump = maxEvtID
@@ -49,7 +50,7 @@ func (e *engine) armTimeout(vi int32) {
 	e.tmo.push(makeEvent(t, e.seq, vi, evVM))
 	e.vms[vi].tmoSeq = e.seq
 	if !e.tmoPending {
-		e.schedule(t, evExpire, tmoPump)
+		e.scheduleIn(qTimeout, t, evExpire, tmoPump)
 		e.tmoPending = true
 	}
 }
@@ -60,7 +61,7 @@ func (e *engine) timeouts() {
 	for q.head < len(q.buf) {
 		ev := q.buf[q.head]
 		if ev.time() > e.now {
-			e.schedule(ev.time(), evExpire, tmoPump)
+			e.scheduleIn(qTimeout, ev.time(), evExpire, tmoPump)
 			return
 		}
 		q.head++
