@@ -6,11 +6,14 @@ package experiments
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 )
@@ -310,7 +313,29 @@ func headlinesVsPlatforms(t *Table) []Headline {
 		}
 		hs = append(hs, h)
 	}
+	for _, pl := range plats {
+		hs = append(hs, modelErrorHeadline(t, pl))
+	}
 	return hs
+}
+
+// modelErrorHeadline is WiseFuse's P95 error (predicted against simulated) over its plans on
+// plat: where a conclusion fails because WiseFuse's plan missed the SLO or budget in simulation,
+// this says how far its model is from the platform.
+func modelErrorHeadline(t *Table, plat string) Headline {
+	var errs []float64
+	for _, r := range t.Rows {
+		if cellStr(t, r, "platform") != plat || !strings.HasPrefix(cellStr(t, r, "policy"), "wisefuse") || cellStr(t, r, "note") != "" {
+			continue
+		}
+		errs = append(errs, math.Abs(cellFloat(t, r, "pred_p95_s")/cellFloat(t, r, "sim_p95_s")-1))
+	}
+	h := Headline{Claim: "WiseFuse's model P95 error over its plans on " + plat + " (median; max)", Paper: "-", Ours: "no WiseFuse plan"}
+	if len(errs) > 0 {
+		slices.Sort(errs)
+		h.Ours = fmt.Sprintf("%s; %s over %d plans", appPct(stats.Percentile(errs, 50)), appPct(errs[len(errs)-1]), len(errs))
+	}
+	return h
 }
 
 // summaryVsPlatforms is the table of each conclusion on each platform, with every app's number or

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -106,6 +107,11 @@ func TestVsBaselinesAzureQuick(t *testing.T) {
 	report := string(b)
 	if !strings.Contains(report, "| conclusion | aws-lambda | azure-durable | azure-flex |") {
 		t.Error("REPORT.md has no table of conclusions by platform")
+	}
+	for _, pn := range platform.Names() {
+		if !regexp.MustCompile(`\| WiseFuse's model P95 error over its plans on ` + pn + ` \(median; max\) \| - \| \d+\.\d%; \d+\.\d% over \d+ plans \|`).MatchString(report) {
+			t.Errorf("REPORT.md lacks the measured model error on %s", pn)
+		}
 	}
 	for _, c := range conclusions() {
 		if !strings.Contains(report, "| "+c.claim+" | **") {
