@@ -61,10 +61,13 @@ type compareRun struct {
 	w    *dag.Workflow
 	plat *platform.Platform // the app's calibrated platform: every policy plans and runs on it
 	pl   *wisefuse.Planner
-	seed uint64
-	runs int
-	rows []Row
-	run  func(plan *dag.Plan) (simOutcome, error)
+	// plErr, when set, is why WiseFuse has no planner on this platform: its rows say so instead
+	// of failing the cell (vs-baselines-azure; the other experiments fail on it).
+	plErr error
+	seed  uint64
+	runs  int
+	rows  []Row
+	run   func(plan *dag.Plan) (simOutcome, error)
 	// wrap, when set, turns each row into the experiment's own row type (vs-baselines adds the
 	// modelling choices); nil means compareSchema.
 	wrap func(compareRow) any
@@ -91,14 +94,21 @@ func newCompareRun(c Cell, seed uint64) (*compareRun, error) {
 // newCompareRunOn is newCompareRun on the given platform: WiseFuse profiles and every plan runs
 // on plat.
 func newCompareRunOn(p appParams, w *dag.Workflow, plat *platform.Platform, seed uint64) (*compareRun, error) {
-	pl, err := newAppPlanner(w, plat, seed, p.Quick)
-	if err != nil {
-		return nil, err
+	cr := newEvalRun(p, w, plat, seed)
+	if cr.plErr != nil {
+		return nil, cr.plErr
 	}
-	cr := &compareRun{p: p, w: w, plat: plat, pl: pl, seed: seed, runs: evalRuns(p.Quick)}
+	return cr, nil
+}
+
+// newEvalRun is newCompareRunOn that keeps WiseFuse's planner error in plErr instead of
+// returning it, so the baselines still run and WiseFuse's rows give the reason.
+func newEvalRun(p appParams, w *dag.Workflow, plat *platform.Platform, seed uint64) *compareRun {
+	cr := &compareRun{p: p, w: w, plat: plat, seed: seed, runs: evalRuns(p.Quick)}
+	cr.pl, cr.plErr = newAppPlanner(w, plat, seed, p.Quick)
 	evalSeed := subSeed(seed, "eval")
 	cr.run = func(plan *dag.Plan) (simOutcome, error) { return simulatePlan(w, plan, cr.runs, plat, evalSeed) }
-	return cr, nil
+	return cr
 }
 
 // baseline plans and simulates a baseline; a planner or simulator error becomes a row with a note
@@ -120,6 +130,11 @@ func (cr *compareRun) baseline(name string, planner dag.Planner) (simOutcome, bo
 
 // wisefuse searches obj (relaxing it when infeasible), simulates the plan and adds its row.
 func (cr *compareRun) wisefuse(name, why string, obj dag.Objective) error {
+	if cr.plErr != nil {
+		cr.add(compareRow{App: cr.p.App, Policy: name, Rule: why, SLO: obj.SLO, Budget: obj.Budget,
+			Note: fmt.Sprintf("not run: %v", cr.plErr)})
+		return nil
+	}
 	r, met, err := relaxedSearch(cr.pl, obj, relaxTries)
 	if err != nil {
 		cr.add(compareRow{App: cr.p.App, Policy: name, Rule: why, SLO: obj.SLO, Budget: obj.Budget,

@@ -25,6 +25,9 @@ type Experiment struct {
 	Figure func(t *Table, base string) error
 	// Headlines compares the result with the paper's claims for the report.
 	Headlines func(t *Table) []Headline
+	// Summary, when set, is markdown the report places after the section's findings: what a
+	// headline row cannot hold, such as a table of conclusions by platform.
+	Summary func(t *Table) string
 	// MissingData, when set, names the public data (shared data folder) the experiment would use
 	// and cannot find, one sentence each; the run's log and the report say so.
 	MissingData func() []string

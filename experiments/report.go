@@ -31,9 +31,10 @@ func WriteReport(out string, quick bool) error {
 	}
 	var all []ref
 	type section struct {
-		e     *Experiment
-		heads []Headline
-		figs  []string
+		e       *Experiment
+		heads   []Headline
+		summary string
+		figs    []string
 	}
 	var sections []section
 	for _, e := range All() {
@@ -46,8 +47,12 @@ func WriteReport(out string, quick bool) error {
 			return fmt.Errorf("report: %w", err)
 		}
 		s := section{e: e}
+		t := &Table{Schema: e.Schema, Rows: rows}
+		if e.Summary != nil {
+			s.summary = e.Summary(t)
+		}
 		if e.Headlines != nil {
-			s.heads = e.Headlines(&Table{Schema: e.Schema, Rows: rows})
+			s.heads = e.Headlines(t)
 			for _, h := range s.heads {
 				all = append(all, ref{h, e.Name})
 			}
@@ -86,6 +91,7 @@ func WriteReport(out string, quick bool) error {
 		if len(s.heads) > 0 {
 			fmt.Fprintln(&b)
 		}
+		b.WriteString(s.summary)
 		for _, f := range s.figs {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", s.e.Name, f)
 		}

@@ -1,0 +1,365 @@
+package experiments
+
+// vs-baselines-azure: the comparisons of vs-user and vs-baselines (compareRun, their defaults
+// only) on each built-in platform, and which of the paper's conclusions carry over from AWS to
+// Azure (issue 19).
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/baselines"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/policy"
+)
+
+// platformsRow is a compareRow on one platform.
+type platformsRow struct {
+	Platform string  `col:"platform"`
+	App      string  `col:"app"`
+	Policy   string  `col:"policy"`
+	Rule     string  `col:"rule"`
+	SLO      float64 `col:"slo_s,nullzero"`
+	Budget   float64 `col:"budget_usd,nullzero"`
+	PredP95  float64 `col:"pred_p95_s,nullzero"`
+	PredCost float64 `col:"pred_cost_usd,nullzero"`
+	SimP95   float64 `col:"sim_p95_s"`
+	SimCost  float64 `col:"sim_cost_usd"`
+	Plan     string  `col:"plan"`
+	Note     string  `col:"note"`
+}
+
+// platformsParams is one cell: an app on a built-in platform.
+type platformsParams struct {
+	App, Platform string
+	Quick         bool
+}
+
+var vsPlatformsExp = &Experiment{
+	Name:  "vs-baselines-azure",
+	Title: "Which of the paper's conclusions carry over from AWS Lambda to Azure Durable Functions",
+	Description: "vs-user's and vs-baselines' comparisons, each baseline at its defaults (3,008 MB, Sonic passing " +
+		"data directly, Faastlane as released), on each built-in platform: aws-lambda (the app's fitted " +
+		"Step Functions overhead attributed per transition, as vs-user), azure-durable (Consumption: every " +
+		"instance 1,536 MB, so plans fuse and bundle but do not size) and azure-flex (instances of 512, 2,048 or " +
+		"4,096 MB). On Azure the app's fitted AWS orchestration overhead is not added: orchestration costs what " +
+		"the platform's own mechanisms (replay, queues, polling) cost; the functions' work is the same. A " +
+		"baseline's sizes become the platform's (policy: the next size up, the largest when none is); a plan " +
+		"that then does not fit (a shared runtime or a fused VM needing more memory than the platform's size, a " +
+		"function above its largest size) is not run and the table gives the planner's reason. WiseFuse profiles " +
+		"and plans on each platform. A conclusion holds on an app when WiseFuse's simulated metric is lower than " +
+		"the reference's while its other metric stays within 5% of the reference's (the SLO or budget it was " +
+		"given, met in simulation).",
+	Schema:    schemaOf[platformsRow](),
+	Cells:     platformsCells,
+	Run:       runVsPlatforms,
+	Headlines: headlinesVsPlatforms,
+	Summary:   summaryVsPlatforms,
+}
+
+func init() { Register(vsPlatformsExp) }
+
+// platformsCells is one cell per (platform, app), platforms in platform.Names' order.
+func platformsCells(quick bool) []Cell {
+	var cells []Cell
+	for _, pn := range platform.Names() {
+		for _, a := range apps.All() {
+			cells = append(cells, Cell{Key: pn + "/" + a.Name, Params: platformsParams{App: a.Name, Platform: pn, Quick: quick}})
+		}
+	}
+	return cells
+}
+
+// platformFor is the platform app is evaluated on: aws-lambda with the app's fitted orchestration
+// overhead (as vs-user), an Azure platform as built in.
+func platformFor(app, name string) (*platform.Platform, error) {
+	p, err := platform.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	if name == platform.AWSLambda {
+		return apps.Platform(app, p), nil
+	}
+	return p, nil
+}
+
+func runVsPlatforms(c Cell, seed uint64) ([]Row, error) {
+	p := c.Params.(platformsParams)
+	w, ok := apps.Lookup(p.App)
+	if !ok {
+		return nil, fmt.Errorf("no built-in app %q", p.App)
+	}
+	plat, err := platformFor(p.App, p.Platform)
+	if err != nil {
+		return nil, err
+	}
+	cr := newEvalRun(appParams{App: p.App, Quick: p.Quick}, w, plat, seed)
+	cr.wrap = func(r compareRow) any {
+		return platformsRow{Platform: p.Platform, App: r.App, Policy: r.Policy, Rule: r.Rule, SLO: r.SLO, Budget: r.Budget,
+			PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95, SimCost: r.SimCost, Plan: r.Plan, Note: r.Note}
+	}
+	for _, name := range append([]string{"user-max", "user-min"}, compareBaselines...) {
+		env := policy.Env{Platform: plat, Seed: subSeed(seed, "baseline/"+name), Baselines: baselines.Options{}}
+		planner, err := policy.New(name, w, env)
+		if err != nil {
+			return nil, err
+		}
+		got, ok := cr.baseline(name, planner)
+		if !ok {
+			continue
+		}
+		var err2 error
+		switch name {
+		case "user-max":
+			err2 = cr.wisefuse("wisefuse-slo", "SLO = User-Max's P95", dag.Objective{SLO: got.P(95)})
+		case "user-min":
+			err2 = cr.wisefuse("wisefuse-budget", "budget = User-Min's cost", dag.Objective{Budget: got.MeanCost})
+		default:
+			if err2 = cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err2 == nil {
+				err2 = cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)})
+			}
+		}
+		if err2 != nil {
+			return nil, err2
+		}
+	}
+	return cr.rows, nil
+}
+
+// conclusion is one of the paper's conclusions as a comparison: WiseFuse's plan wf against the
+// reference policy ref on metric col, at (within 5% of) the reference's other metric.
+type conclusion struct {
+	claim   string
+	wf, ref string
+	col     string  // the metric WiseFuse should lower
+	paper   float64 // the paper's reduction on video (-1: none)
+}
+
+// sameTolerance is how far WiseFuse's other metric may exceed the reference's and still count as
+// equal: the same 5% vs-baselines uses for "over budget".
+const sameTolerance = 1.05
+
+func conclusions() []conclusion {
+	cs := []conclusion{
+		{"WiseFuse cheaper than User-Max at User-Max's P95", "wisefuse-slo", "user-max", "sim_cost_usd", 0.63},
+		{"WiseFuse faster (P95) than User-Min at User-Min's cost", "wisefuse-budget", "user-min", "sim_p95_s", 0.61},
+	}
+	for _, b := range compareBaselines {
+		n := baselineTitle[b]
+		cs = append(cs,
+			conclusion{fmt.Sprintf("WiseFuse faster (P95) than %s at %s cost", n, possessive(n)), "wisefuse@" + b, b, "sim_p95_s", paperVsBaselines["video"][b]},
+			conclusion{fmt.Sprintf("WiseFuse cheaper than %s at %s P95", n, possessive(n)), "wisefuse-slo@" + b, b, "sim_cost_usd", -1})
+	}
+	return cs
+}
+
+// baselineTitle is how the paper names each baseline.
+var baselineTitle = map[string]string{"sonic": "Sonic", "photons": "Photons", "faastlane": "Faastlane"}
+
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+// changeText formats ratio r as a change with one decimal ("12.3% lower", "the same"): a
+// conclusion turns on the sign, so a small difference must not print as "0% lower".
+func changeText(r float64) string {
+	switch {
+	case r == 1:
+		return "the same"
+	case r < 1:
+		return fmt.Sprintf("%.1f%% lower", 100*(1-r))
+	}
+	return fmt.Sprintf("%.1f%% higher", 100*(r-1))
+}
+
+// other is the metric a conclusion holds equal.
+func (c conclusion) other() string {
+	if c.col == "sim_cost_usd" {
+		return "sim_p95_s"
+	}
+	return "sim_cost_usd"
+}
+
+// platformsRowOf returns the row of (platform, app, policy), with or without a note, or nil.
+func platformsRowOf(t *Table, plat, app, pol string) Row {
+	for _, r := range t.Rows {
+		if cellStr(t, r, "platform") == plat && cellStr(t, r, "app") == app && cellStr(t, r, "policy") == pol {
+			return r
+		}
+	}
+	return nil
+}
+
+// outcome is a conclusion on one app and platform.
+type outcome struct {
+	measured bool
+	holds    bool
+	text     string // "holds: cost 12% lower", "no: P95 3% higher", "not run: ..."
+}
+
+func judge(t *Table, c conclusion, plat, app string) outcome {
+	ref := platformsRowOf(t, plat, app, c.ref)
+	if ref == nil {
+		return outcome{text: "no row"}
+	}
+	if n := cellStr(t, ref, "note"); n != "" {
+		return outcome{text: c.ref + " " + n}
+	}
+	wf := platformsRowOf(t, plat, app, c.wf)
+	if wf == nil {
+		return outcome{text: "no WiseFuse row"}
+	}
+	if n := cellStr(t, wf, "note"); n != "" {
+		return outcome{text: "WiseFuse " + n}
+	}
+	what := map[string]string{"sim_cost_usd": "cost", "sim_p95_s": "P95"}
+	r := cellFloat(t, wf, c.col) / cellFloat(t, ref, c.col)
+	g := cellFloat(t, wf, c.other()) / cellFloat(t, ref, c.other())
+	text := fmt.Sprintf("%s %s", what[c.col], changeText(r))
+	switch {
+	case r < 1 && g <= sameTolerance:
+		return outcome{measured: true, holds: true, text: "holds: " + text}
+	case r < 1:
+		return outcome{measured: true, text: fmt.Sprintf("no: %s but %s %s", text, what[c.other()], changeText(g))}
+	}
+	return outcome{measured: true, text: "no: " + text}
+}
+
+// platformsApps is the table's apps in first-seen order.
+func platformsApps(t *Table) []string { return t.Strings("app") }
+
+// platformsPlatforms is the table's platforms in platform.Names' order.
+func platformsPlatforms(t *Table) []string {
+	var out []string
+	seen := t.Strings("platform")
+	for _, n := range platform.Names() {
+		for _, s := range seen {
+			if s == n {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// tally says on how many apps c holds on plat: "holds on 3 of 4 apps (1 not run)".
+func tally(t *Table, c conclusion, plat string) (holds, measured, apps int) {
+	for _, app := range platformsApps(t) {
+		o := judge(t, c, plat, app)
+		apps++
+		if o.measured {
+			measured++
+		}
+		if o.holds {
+			holds++
+		}
+	}
+	return holds, measured, apps
+}
+
+func tallyText(holds, measured, apps int) string {
+	s := fmt.Sprintf("%d of %d", holds, measured)
+	if measured < apps {
+		s += fmt.Sprintf(" (%d not run)", apps-measured)
+	}
+	return s
+}
+
+// headlinesVsPlatforms: one headline per conclusion, on how many apps it holds on each platform,
+// and what that says about carrying it over to Azure.
+func headlinesVsPlatforms(t *Table) []Headline {
+	var hs []Headline
+	plats := platformsPlatforms(t)
+	for _, c := range conclusions() {
+		h := Headline{Claim: c.claim + ", by platform (apps where it holds)", Paper: "-"}
+		if c.paper > 0 {
+			h.Paper = fmt.Sprintf("%.0f%% lower on video (AWS)", 100*c.paper)
+		}
+		var parts, carries, fails []string
+		awsHolds := false
+		for _, pl := range plats {
+			ho, me, n := tally(t, c, pl)
+			parts = append(parts, pl+": "+tallyText(ho, me, n))
+			if pl == platform.AWSLambda {
+				awsHolds = me > 0 && ho == me
+				continue
+			}
+			switch {
+			case me == 0:
+			case ho == me:
+				carries = append(carries, pl)
+			default:
+				fails = append(fails, pl)
+			}
+		}
+		h.Ours = strings.Join(parts, "; ")
+		switch {
+		case !awsHolds:
+			h.Means = "Not a conclusion on aws-lambda here on every app, so there is nothing whole to carry over; the table by platform gives each app."
+		case len(fails) == 0 && len(carries) > 0:
+			h.Means = "Carries over to " + strings.Join(carries, " and ") + " on every app that ran."
+		case len(carries) == 0 && len(fails) == 0:
+			h.Means = "Holds on aws-lambda; no Azure platform ran it (the table says why)."
+		default:
+			h.Means = "Holds on every app on aws-lambda but not on " + strings.Join(fails, " and ") + "; the table by platform gives each app."
+		}
+		hs = append(hs, h)
+	}
+	for _, pl := range plats {
+		hs = append(hs, modelErrorHeadline(t, pl))
+	}
+	return hs
+}
+
+// modelErrorHeadline is WiseFuse's P95 error (predicted against simulated) over its plans on
+// plat: where a conclusion fails because WiseFuse's plan missed the SLO or budget in simulation,
+// this says how far its model is from the platform.
+func modelErrorHeadline(t *Table, plat string) Headline {
+	var errs []float64
+	for _, r := range t.Rows {
+		if cellStr(t, r, "platform") != plat || !strings.HasPrefix(cellStr(t, r, "policy"), "wisefuse") || cellStr(t, r, "note") != "" {
+			continue
+		}
+		errs = append(errs, math.Abs(cellFloat(t, r, "pred_p95_s")/cellFloat(t, r, "sim_p95_s")-1))
+	}
+	h := Headline{Claim: "WiseFuse's model P95 error over its plans on " + plat + " (median; max)", Paper: "-", Ours: "no WiseFuse plan"}
+	if len(errs) > 0 {
+		slices.Sort(errs)
+		h.Ours = fmt.Sprintf("%s; %s over %d plans", appPct(stats.Percentile(errs, 50)), appPct(errs[len(errs)-1]), len(errs))
+	}
+	return h
+}
+
+// summaryVsPlatforms is the table of each conclusion on each platform, with every app's number or
+// the reason it was not measured.
+func summaryVsPlatforms(t *Table) string {
+	var b strings.Builder
+	plats := platformsPlatforms(t)
+	b.WriteString("Each conclusion on each platform: on how many apps it holds, then each app's result " +
+		"(WiseFuse's simulated metric against the reference's at the reference's other metric) or why it was not run.\n\n")
+	b.WriteString("| conclusion | " + strings.Join(plats, " | ") + " |\n|---|")
+	b.WriteString(strings.Repeat("---|", len(plats)) + "\n")
+	for _, c := range conclusions() {
+		b.WriteString("| " + esc(c.claim))
+		for _, pl := range plats {
+			ho, me, n := tally(t, c, pl)
+			cell := []string{"**" + tallyText(ho, me, n) + "**"}
+			for _, app := range platformsApps(t) {
+				cell = append(cell, app+": "+judge(t, c, pl, app).text)
+			}
+			// An error may list several problems on lines of their own; a table cell has one line.
+			b.WriteString(" | " + esc(strings.ReplaceAll(strings.Join(cell, "<br>"), "\n", "; ")))
+		}
+		b.WriteString(" |\n")
+	}
+	b.WriteString("\n")
+	return b.String()
+}

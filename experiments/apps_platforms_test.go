@@ -1,0 +1,121 @@
+package experiments
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// TestJudgeByHand pins what "holds" means on hand-made rows: WiseFuse's metric lower and its
+// other metric within 5% of the reference's; a reference that did not run gives its reason.
+func TestJudgeByHand(t *testing.T) {
+	c := conclusions()[0] // cheaper than User-Max at User-Max's P95
+	row := func(pol string, p95, cost float64, note string) Row {
+		return rowOf(platformsRow{Platform: "p", App: "a", Policy: pol, SimP95: p95, SimCost: cost, Note: note})
+	}
+	for _, tc := range []struct {
+		ref, wf Row
+		holds   bool
+		want    string
+	}{
+		{row("user-max", 10, 1, ""), row("wisefuse-slo", 10.4, 0.5, ""), true, "holds: cost 50.0% lower"},
+		{row("user-max", 10, 1, ""), row("wisefuse-slo", 10.6, 0.5, ""), false, "no: cost 50.0% lower but P95 6.0% higher"},
+		{row("user-max", 10, 1, ""), row("wisefuse-slo", 9, 1.2, ""), false, "no: cost 20.0% higher"},
+		{row("user-max", 10, 1, ""), row("wisefuse-slo", 9, 1, ""), false, "no: cost the same"},
+		{row("user-max", 0, 0, "not run: too big"), row("wisefuse-slo", 9, 1, ""), false, "user-max not run: too big"},
+		{row("user-max", 10, 1, ""), row("wisefuse-slo", 0, 0, "no plan even relaxed: x"), false, "WiseFuse no plan even relaxed: x"},
+	} {
+		tb := &Table{Schema: vsPlatformsExp.Schema, Rows: []Row{tc.ref, tc.wf}}
+		o := judge(tb, c, "p", "a")
+		if o.holds != tc.holds || o.text != tc.want {
+			t.Errorf("judge = %+v, want holds=%v %q", o, tc.holds, tc.want)
+		}
+	}
+}
+
+// TestVsBaselinesAzureQuick runs the quick experiment: every reference policy has a row on every
+// platform and app, a baseline that cannot run on azure-durable's 1,536 MB says why, every plan
+// that ran uses only its platform's sizes, the report has the table by platform, and the table
+// does not depend on the worker count.
+func TestVsBaselinesAzureQuick(t *testing.T) {
+	out1, out2 := t.TempDir(), t.TempDir()
+	for i, out := range []string{out1, out2} {
+		if err := Run(Config{Out: out, Only: []string{"vs-baselines-azure"}, Quick: true, Workers: 1 + i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	csv := func(out string) []byte {
+		b, err := os.ReadFile(filepath.Join(out, "vs-baselines-azure", "vs-baselines-azure.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(csv(out1), csv(out2)) {
+		t.Error("the table differs between 1 and 2 workers")
+	}
+	rows, err := readTable(filepath.Join(out1, "vs-baselines-azure", "vs-baselines-azure.csv"), vsPlatformsExp.Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := &Table{Schema: vsPlatformsExp.Schema, Rows: rows}
+	for _, pn := range platform.Names() {
+		plat, _ := platform.Load(pn)
+		for _, app := range []string{"chatbot", "ml", "svd", "video"} {
+			for _, pol := range append([]string{"user-max", "user-min"}, compareBaselines...) {
+				if platformsRowOf(tb, pn, app, pol) == nil {
+					t.Errorf("%s/%s: no %s row", pn, app, pol)
+				}
+			}
+			if pn == platform.AzureDurable {
+				if r := platformsRowOf(tb, pn, app, "photons"); r != nil && !strings.Contains(cellStr(tb, r, "note"), "1536 MB") {
+					t.Errorf("%s/%s: photons' shared runtime needs more than 1,536 MB, but its row's note is %q", pn, app, cellStr(tb, r, "note"))
+				}
+			}
+			sizes := plat.MemoryChoices()
+			if len(sizes) == 0 {
+				continue
+			}
+			for _, r := range tb.Rows {
+				if cellStr(tb, r, "platform") != pn || cellStr(tb, r, "app") != app || cellStr(tb, r, "note") != "" {
+					continue
+				}
+				var p dag.Plan
+				if err := json.Unmarshal([]byte(cellStr(tb, r, "plan")), &p); err != nil {
+					t.Fatalf("%s/%s/%s: plan: %v", pn, app, cellStr(tb, r, "policy"), err)
+				}
+				for fn, mb := range p.Memory {
+					if !slices.Contains(sizes, mb) {
+						t.Errorf("%s/%s/%s: %s at %d MB, not one of %v", pn, app, cellStr(tb, r, "policy"), fn, mb, sizes)
+					}
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out1, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(b)
+	if !strings.Contains(report, "| conclusion | aws-lambda | azure-durable | azure-flex |") {
+		t.Error("REPORT.md has no table of conclusions by platform")
+	}
+	for _, pn := range platform.Names() {
+		if !regexp.MustCompile(`\| WiseFuse's model P95 error over its plans on ` + pn + ` \(median; max\) \| - \| \d+\.\d%; \d+\.\d% over \d+ plans \|`).MatchString(report) {
+			t.Errorf("REPORT.md lacks the measured model error on %s", pn)
+		}
+	}
+	for _, c := range conclusions() {
+		if !strings.Contains(report, "| "+c.claim+" | **") {
+			t.Errorf("REPORT.md's table lacks %q", c.claim)
+		}
+	}
+}
