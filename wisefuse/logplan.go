@@ -27,8 +27,10 @@ type LogPlanResult struct {
 // opts' margin (and whose mean cost is within obj.Budget when given); with a budget alone, the
 // plan with the lowest percentile within it. w's functions must be the logs' stages
 // (LogStageItems), which count each Map's items for the cost. Sizes come from opts' grid (64 MB
-// steps by default), at least each function's MinMemoryMB. When no plan meets obj, the error is
-// an *InfeasibleError.
+// steps by default), at least each function's MinMemoryMB, and, unless opts.Extrapolate, within
+// the profiled range, where the curves were fitted and the spread was measured; the default grid
+// then also holds the profiled sizes themselves (1,000 MB is not a multiple of 64). When no plan
+// meets obj, the error is an *InfeasibleError.
 //
 // A dynamic program over the stages keeps the partial plans no other beats on cost and latency
 // atoms (1% tolerance, at most logPlanKeep), as the transformer does: stages add as independent
@@ -41,20 +43,24 @@ func (m *LogModel) LogPlan(w *dag.Workflow, obj dag.Objective, opts PlannerOptio
 	if err != nil {
 		return nil, err
 	}
+	sizes, err := m.logSizes(w, opts)
+	if err != nil {
+		return nil, err
+	}
 	target := dag.Objective{SLO: obj.SLO * (1 - opts.margin()), Budget: obj.Budget, Percentile: obj.Percentile}
-	best := m.logSearch(w, items, target, opts)
+	best := m.logSearch(items, sizes, target)
 	if best == nil {
 		e := &InfeasibleError{Objective: obj, Margin: opts.margin(), Binds: BudgetLimit, Best: math.Inf(1)}
 		if obj.SLO > 0 {
 			e.Binds = SLOLimit
-			fastest := m.logSearch(w, items, dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile}, opts)
+			fastest := m.logSearch(items, sizes, dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
 			e.Best = fastest.Prediction.Latency.Percentile(obj.Pct())
 			if obj.Budget > 0 && e.Best <= target.SLO {
 				e.Binds = BudgetLimit
-				e.Best = m.logSearch(w, items, dag.Objective{SLO: target.SLO, Percentile: obj.Percentile}, opts).MeanCost
+				e.Best = m.logSearch(items, sizes, dag.Objective{SLO: target.SLO, Percentile: obj.Percentile}).MeanCost
 			}
 		} else {
-			e.Best = m.logSearch(w, items, dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}, opts).MeanCost
+			e.Best = m.logSearch(items, sizes, dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}).MeanCost
 		}
 		return nil, e
 	}
@@ -68,22 +74,46 @@ type logCand struct {
 	lat   Latency
 }
 
-// logSearch is LogPlan's search for obj with the margin already taken off; nil when no plan meets it.
-func (m *LogModel) logSearch(w *dag.Workflow, items []float64, obj dag.Objective, opts PlannerOptions) *LogPlanResult {
-	pct := obj.Pct()
+// logSizes returns, per stage of m, the sizes LogPlan may give it (see LogPlan); an error names a
+// function no size is left for.
+func (m *LogModel) logSizes(w *dag.Workflow, opts PlannerOptions) ([][]int, error) {
 	grid := opts.grid(m.plat)
-	over := m.stageAtoms(len(m.Stages), m.Sizes[0]) // the orchestration overhead: no size
-	cands := []logCand{{lat: over}}
+	lo, hi := m.Sizes[0], m.Sizes[len(m.Sizes)-1]
+	if !opts.Extrapolate && len(opts.Memories) == 0 && len(m.plat.MemoryChoices()) == 0 {
+		grid = append(slices.Clone(grid), m.Sizes...)
+		slices.Sort(grid)
+		grid = slices.Compact(grid)
+	}
+	out := make([][]int, len(m.Stages))
 	for s, name := range m.Stages {
 		minMB := dag.MinMemoryMB
 		if f := w.Function(name); f != nil {
 			minMB = max(minMB, f.MinMemoryMB)
 		}
-		var next []logCand
 		for _, mb := range grid {
-			if mb < minMB {
-				continue
+			if mb >= minMB && (opts.Extrapolate || mb >= lo && mb <= hi) {
+				out[s] = append(out[s], mb)
 			}
+		}
+		if len(out[s]) == 0 {
+			if opts.Extrapolate {
+				return nil, fmt.Errorf("wisefuse: function %q needs at least %d MB: no size of the grid has that much", name, minMB)
+			}
+			return nil, fmt.Errorf("wisefuse: function %q: no size of the grid is at least %d MB (its min_memory_mb) and within the profiled sizes %d-%d MB; profile larger sizes, or allow extrapolation (plan --extrapolate)", name, minMB, lo, hi)
+		}
+	}
+	return out, nil
+}
+
+// logSearch is LogPlan's search for obj with the margin already taken off, stage s at one of
+// sizes[s]; nil when no plan meets it.
+func (m *LogModel) logSearch(items []float64, sizes [][]int, obj dag.Objective) *LogPlanResult {
+	pct := obj.Pct()
+	over := m.stageAtoms(len(m.Stages), m.Sizes[0]) // the orchestration overhead: no size
+	cands := []logCand{{lat: over}}
+	for s := range m.Stages {
+		var next []logCand
+		for _, mb := range sizes[s] {
 			atoms := m.stageAtoms(s, mb)
 			c := items[s] * vmCost(m.plat, mb, atoms.Mean())
 			for _, pc := range cands {

@@ -17,7 +17,7 @@ import (
 // percentile is at most 1% above the enumeration's lowest within the budget.
 func TestLogPlanAgainstExhaustive(t *testing.T) {
 	grid := []int{512, 1024, 2048, 3008, 5120, 10240}
-	opts := PlannerOptions{Memories: grid}
+	opts := PlannerOptions{Memories: grid, Extrapolate: true} // 512 MB is below the profiled sizes
 	for _, app := range []string{"video", "ml", "chatbot"} {
 		logs, err := orion.ReadDir(realLogDir(t, app))
 		if err != nil {
@@ -129,5 +129,47 @@ func TestLogPlanWrongWorkflow(t *testing.T) {
 	_, err = m.LogPlan(w, dag.Objective{SLO: 60, Percentile: 95}, PlannerOptions{})
 	if err == nil || !strings.Contains(err.Error(), `workflow "ml" does not match the logs`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestLogPlanProfiledRange: on logs of a stage whose time is all serial (so the cheapest size is
+// the smallest), LogPlan keeps within the profiled 1,000-10,240 MB by default, taking 1,000 MB
+// itself (off the 64 MB grid), with no extrapolation warning; with Extrapolate it goes below and
+// warns; a function that needs more than the largest profiled size is an error naming it.
+func TestLogPlanProfiledRange(t *testing.T) {
+	var logs []*orion.Log
+	for _, mb := range []int{1000, 10240} {
+		l := &orion.Log{MemoryMB: mb, Stages: []string{"A"}, Seconds: map[string][]float64{}}
+		for run := range 50 {
+			a := 2 + 0.01*float64(run) // serial: the same at every size above one vCPU's worth
+			l.Seconds["A"] = append(l.Seconds["A"], a)
+			l.Seconds[orion.E2E] = append(l.Seconds[orion.E2E], a+0.1)
+		}
+		logs = append(logs, l)
+	}
+	m, err := NewLogModel(logs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128}}, Steps: []dag.Step{{Name: "A", Task: "A"}}}
+	obj := dag.Objective{SLO: 1000, Percentile: 95}
+	r, err := m.LogPlan(w, obj, PlannerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Plan.MemoryOf("A"); got != 1000 || len(r.Prediction.Extrapolated) > 0 {
+		t.Errorf("default: A at %d MB, warnings %q; want 1000 MB, the smallest profiled size, and none", got, r.Prediction.Extrapolated)
+	}
+	r, err = m.LogPlan(w, obj, PlannerOptions{Extrapolate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Plan.MemoryOf("A"); got >= 1000 || len(r.Prediction.Extrapolated) == 0 {
+		t.Errorf("Extrapolate: A at %d MB, warnings %q; want below 1000 MB and a warning", got, r.Prediction.Extrapolated)
+	}
+	w.Functions[0].MinMemoryMB = 10300
+	_, err = m.LogPlan(w, obj, PlannerOptions{})
+	if err == nil || !strings.Contains(err.Error(), `function "A": no size of the grid is at least 10300 MB`) || !strings.Contains(err.Error(), "1000-10240 MB") {
+		t.Errorf("min_memory_mb above the profiled range: %v", err)
 	}
 }

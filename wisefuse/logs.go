@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/orion"
@@ -31,7 +33,7 @@ func ReadLogs(dir string) (*Profile, error) {
 		w.Functions = append(w.Functions, dag.Function{Name: n, MinMemoryMB: dag.MinMemoryMB, Threads: 1})
 		w.Steps = append(w.Steps, dag.Step{Name: n, Task: n})
 	}
-	p := &Profile{Workflow: w, Source: "real logs " + dir}
+	p := &Profile{Workflow: w, Source: logsSource + dir, Origin: OriginLogs}
 	for _, l := range logs {
 		sp := newSizeProfile(w, l.MemoryMB)
 		e2e := l.Seconds[orion.E2E]
@@ -51,4 +53,47 @@ func ReadLogs(dir string) (*Profile, error) {
 		p.Sizes = append(p.Sizes, sp)
 	}
 	return p, nil
+}
+
+// OriginLogs is Profile.Origin for a profile read from real logs.
+const OriginLogs = "logs"
+
+// logsSource begins the Source of a profile read from real logs; it marks one written before
+// Origin existed.
+const logsSource = "real logs "
+
+// FromLogs reports whether p was read from real logs (ReadLogs), directly or through a profile
+// file 'wisefuse profile LOGDIR' wrote: such a profile is predicted and planned on a LogModel
+// (Logs), so a folder and a profile file made from it give the same answers.
+func (p *Profile) FromLogs() bool {
+	return p.Origin == OriginLogs || p.Origin == "" && strings.HasPrefix(p.Source, logsSource)
+}
+
+// Logs returns the real logs a profile from logs (FromLogs) holds, one per size, as orion.ReadDir
+// would return them: each function's compute samples are its stage's times, the E2E the run's.
+// It is an error, naming the size and stage, when the profile does not have that shape.
+func (p *Profile) Logs() ([]*orion.Log, error) {
+	if !p.FromLogs() {
+		return nil, fmt.Errorf("wisefuse: profile of %q (%s) was not made from real logs", p.Workflow.Name, p.Source)
+	}
+	var stages []string
+	for _, f := range p.Workflow.Functions {
+		stages = append(stages, f.Name)
+	}
+	slices.Sort(stages) // as orion.ReadDir gives them
+	var logs []*orion.Log
+	for i := range p.Sizes {
+		sp := &p.Sizes[i]
+		l := &orion.Log{Path: fmt.Sprintf("%s, %d MB", p.Source, sp.MemoryMB), MemoryMB: sp.MemoryMB, Stages: stages,
+			Seconds: map[string][]float64{orion.E2E: sp.E2E}}
+		for _, n := range stages {
+			st := sp.Step(n)
+			if st == nil || st.Len() != sp.Runs {
+				return nil, fmt.Errorf("wisefuse: profile from real logs (%s), %d MB: stage %q needs one time per run (%d runs): the profile was not written by 'wisefuse profile LOGDIR'", p.Source, sp.MemoryMB, n, sp.Runs)
+			}
+			l.Seconds[n] = st.Compute
+		}
+		logs = append(logs, l)
+	}
+	return logs, nil
 }

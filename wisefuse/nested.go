@@ -1,7 +1,8 @@
 // Nested stages: a top-level Parallel step, or a top-level Map whose iterator holds a Parallel or
 // a Map. The profiler keeps each invocation's place (run, outer item, item); the modeler rebuilds,
 // for every profiled run, the tree of that run's invocations and evaluates it under the plan:
-// sequences add, Parallel branches and Map items take their maximum, all within the run.
+// sequences add, Parallel branches and Map items take their maximum (a Map's items run in waves
+// under its MaxConcurrency), all within the run.
 
 package wisefuse
 
@@ -195,13 +196,14 @@ const (
 	nodePass
 	nodeSeq
 	nodePar // Parallel: the branches' maximum
-	nodeMap // Map: the items' maximum
+	nodeMap // Map: the items' maximum, or their waves under a MaxConcurrency
 )
 
 type nestNode struct {
 	kind uint8
+	conc int32   // nodeMap: its MaxConcurrency (0: none)
 	task int32   // nodeTask: the invocation's index
-	kids []int32 // nodeSeq: its steps; nodePar: its branches; nodeMap: its items
+	kids []int32 // nodeSeq: its steps; nodePar: its branches; nodeMap: its items, in item order
 }
 
 // nestedSamples is a nested stage at one profiled size: its invocations (flat arrays) and, per
@@ -289,7 +291,7 @@ func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c Cores) (*nestedSam
 			}
 			return add(n), nil
 		case st.Map != nil:
-			n := nestNode{kind: nodeMap}
+			n := nestNode{kind: nodeMap, conc: int32(st.Map.MaxConcurrency)}
 			for _, j := range sortedItems(items[r][in.itemsKey(st.Name, d)]) {
 				k, err := buildSeq(st.Map.Iterator, r, d+1, in.child(d, j))
 				if err != nil {
@@ -348,6 +350,17 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 			cost += c
 		}
 		return lat, cost
+	}
+	if nd.kind == nodeMap && nd.conc > 0 && len(nd.kids) > int(nd.conc) {
+		// At most conc items at once: they run in waves, in item order (maps.go). The profiling
+		// runs lifted the limit (unlimitedMaps), so each item's latency holds no queue.
+		lats := make([]float64, len(nd.kids))
+		for i, k := range nd.kids {
+			l, c := e.node(k)
+			lats[i] = l
+			cost += c
+		}
+		return waves(lats, int(nd.conc)), cost + plat.TransitionUSD
 	}
 	for _, k := range nd.kids {
 		l, c := e.node(k)

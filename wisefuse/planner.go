@@ -36,6 +36,9 @@ type PlannerOptions struct {
 	// the search slow on the full 64 MB grid).
 	Tolerance float64
 	Exact     bool
+	// Extrapolate lets LogPlan choose sizes outside the logs' profiled range, where its fitted
+	// curves extrapolate; by default it keeps within the range. The transformer ignores it.
+	Extrapolate bool
 }
 
 // Defaults of PlannerOptions.

@@ -24,7 +24,10 @@ type Profile struct {
 	// their memory needs. It carries no work, data-size or variability parameters.
 	Workflow *dag.Workflow `json:"workflow"`
 	Source   string        `json:"source"` // where the samples came from (records, logs)
-	Sizes    []SizeProfile `json:"sizes"`  // one per profiled memory size, ascending
+	// Origin is OriginLogs for a profile read from real logs (ReadLogs): one time per stage and
+	// run, which the log modeler (LogModel, via Logs) predicts from, not the invocation model.
+	Origin string        `json:"origin,omitempty"`
+	Sizes  []SizeProfile `json:"sizes"` // one per profiled memory size, ascending
 	// FailedRuns counts the profiling runs left out because the platform stopped one of their
 	// invocations at the function timeout: a failed execution's logs stop where it failed, so its
 	// later steps have no samples. The model then predicts from the runs that completed, which

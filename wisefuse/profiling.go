@@ -58,10 +58,10 @@ func (o ProfileOptions) WithDefaults() ProfileOptions {
 
 // ProfileBy profiles w as WiseFuse's profiler does: it has run run w unfused and unbundled with
 // every function at each size and builds the profile from the logged records. The profiling runs
-// lift the MaxConcurrency of the top-level Maps of tasks (a profiling deployment may: a Distributed
+// lift the MaxConcurrency of every Map (a profiling deployment may: a Distributed
 // Map runs up to 10,000 iterations at once), so that an item's gap is its own launch delay rather
 // than the queue in front of it; the profile's skeleton keeps the limit and the modeler puts the
-// queue back (waves, maps.go).
+// queue back (waves, maps.go and nested.go).
 func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) {
 	if err := CheckSupported(w); err != nil {
 		return nil, err
@@ -97,23 +97,35 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 	return b.profile()
 }
 
-// unlimitedMaps returns w with no MaxConcurrency on its top-level Maps of tasks, the Maps the
-// modeler runs in waves (maps.go), or w itself when none has one. A Map nested deeper, or holding
-// a Parallel or a Map, keeps its limit: the nested model does not apply it, so its profile keeps
-// the queue the limit makes.
+// unlimitedMaps returns w with no MaxConcurrency on any Map, top-level or inside a Parallel or a
+// Map, the Maps the modeler runs in waves (maps.go, nested.go), or w itself when none has one.
 func unlimitedMaps(w *dag.Workflow) *dag.Workflow {
-	c := *w
-	c.Steps = slices.Clone(w.Steps)
 	lifted := false
-	for i := range c.Steps {
-		st := &c.Steps[i]
-		if st.Map != nil && st.Map.MaxConcurrency > 0 && !isNested(st) {
-			m := *st.Map
-			m.MaxConcurrency = 0
-			st.Map = &m
-			lifted = true
+	var lift func(steps []dag.Step) []dag.Step
+	lift = func(steps []dag.Step) []dag.Step {
+		out := slices.Clone(steps)
+		for i := range out {
+			st := &out[i]
+			if st.Parallel != nil {
+				st.Parallel = slices.Clone(st.Parallel)
+				for b := range st.Parallel {
+					st.Parallel[b] = lift(st.Parallel[b])
+				}
+			}
+			if st.Map != nil {
+				m := *st.Map
+				if m.MaxConcurrency > 0 {
+					m.MaxConcurrency = 0
+					lifted = true
+				}
+				m.Iterator = lift(m.Iterator)
+				st.Map = &m
+			}
 		}
+		return out
 	}
+	c := *w
+	c.Steps = lift(w.Steps)
 	if !lifted {
 		return w
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
-	"github.com/wisefuse/wisefuse/orion"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -21,7 +20,8 @@ func init() {
 		name:    "model",
 		summary: "Predict a plan's end-to-end latency distribution and mean cost from WiseFuse profiles alone.",
 		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--workflow W | --asl FILE --functions SIDE.json] [--use-sizes MB,MB] [--json]\n\n" +
-			"DIR is a folder of real logs (rsc_<M>_<M>_<M>.txt), FILE a profile from 'wisefuse profile'.\n" +
+			"DIR is a folder of real logs (rsc_<M>_<M>_<M>.txt), FILE a profile from 'wisefuse profile' (one it\n" +
+			"made from a log folder predicts as the folder does).\n" +
 			"When the plan is uniform at a profiled size, the profiled E2E percentiles are printed beside\n" +
 			"the prediction. --use-sizes keeps only some profiled sizes (e.g. predict 5000 MB from 1000,10240).\n" +
 			"--workflow or --asl names the workflow the profile was made of: it must have the profile's\n" +
@@ -73,8 +73,8 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	// The workflow plans are checked against: the given one, which must be the profiled one, or
 	// the profile's own skeleton.
 	planned := p.Workflow
-	fromLogs := isDir(*profiles)
-	var known *dag.Workflow // the workflow of real logs, when given
+	fromLogs := p.FromLogs() // a log folder, or the profile 'wisefuse profile LOGDIR' wrote
+	var known *dag.Workflow  // the workflow of real logs, when given
 	if wf.given() {
 		w, err := wf.load()
 		if err != nil {
@@ -115,7 +115,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	var rep modelReport
 	var notes []string
 	if fromLogs {
-		if rep, notes, err = modelFromLogs(*profiles, p, known, pl); err != nil {
+		if rep, notes, err = modelFromLogs(p, known, pl); err != nil {
 			return err
 		}
 	} else {
@@ -244,22 +244,16 @@ func matchProfile(w, profile *dag.Workflow, source string) error {
 	return nil
 }
 
-// modelFromLogs predicts pl from the real logs in dir (wisefuse.LogModel) at the sizes p kept
-// (--use-sizes). w is the workflow the logs were made of, or nil: then the cost is not given, since
-// the logs do not say how many items a Map stage runs. notes are the extrapolation warnings.
-func modelFromLogs(dir string, p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelReport, []string, error) {
+// modelFromLogs predicts pl from p, a profile of real logs (wisefuse.LogModel), at the sizes it
+// kept (--use-sizes). w is the workflow the logs were made of, or nil: then the cost is not given,
+// since the logs do not say how many items a Map stage runs. notes are the extrapolation warnings.
+func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelReport, []string, error) {
 	if len(pl.Fuse) > 0 || len(pl.Bundle) > 0 {
 		return modelReport{}, nil, fmt.Errorf("real logs time each stage, not its invocations: the log modeler predicts unfused, unbundled plans (--memory, or a --plan with memory sizes only); profile the workflow in the simulator ('wisefuse profile') to model fusion and bundles")
 	}
-	all, err := orion.ReadDir(dir)
+	logs, err := p.Logs()
 	if err != nil {
-		return modelReport{}, nil, fmt.Errorf("wisefuse: %w", err)
-	}
-	var logs []*orion.Log
-	for _, l := range all {
-		if p.Size(l.MemoryMB) != nil {
-			logs = append(logs, l)
-		}
+		return modelReport{}, nil, err
 	}
 	m, err := wisefuse.NewLogModel(logs, nil)
 	if err != nil {

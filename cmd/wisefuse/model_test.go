@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
@@ -217,5 +219,79 @@ func TestBadRealInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "x.asl.json")); err == nil {
 		t.Error("plan --export-asl wrote the ASL of a failed import")
+	}
+}
+
+// TestLogProfileFileMatchesFolder: the profile 'wisefuse profile --out P.json LOGDIR' writes plans
+// and predicts on the log modeler as the folder does: plan --profiles P.json prints byte for byte
+// what plan --profiles LOGDIR prints (plan, prediction, cost), and so does model, for a profile
+// named by --workflow, one named after the folder, and one written before profiles recorded their
+// origin (no "origin" field). Plans keep to the profiled sizes unless --extrapolate, which
+// --profiles from simulator records refuse.
+func TestLogProfileFileMatchesFolder(t *testing.T) {
+	root := sharedtest.Require(t, "aws-lambda-profiles")
+	tmp := t.TempDir()
+	for _, app := range []string{"video", "ml", "chatbot"} {
+		logs := filepath.Join(root, app)
+		named := filepath.Join(tmp, app+".named.json")
+		plain := filepath.Join(tmp, app+".plain.json")
+		legacy := filepath.Join(tmp, app+".legacy.json")
+		for _, args := range [][]string{{"profile", "--workflow", app, "--out", named, logs}, {"profile", "--out", plain, logs}} {
+			if code, _, errOut := runCLI(args...); code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errOut)
+			}
+		}
+		b, err := os.ReadFile(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := strings.Replace(string(b), `"origin":"logs",`, "", 1)
+		if old == string(b) {
+			t.Fatalf("%s: no \"origin\":\"logs\" in %s", app, plain)
+		}
+		os.WriteFile(legacy, []byte(old), 0o644)
+		for _, cmd := range [][]string{
+			{"plan", "--workflow", app, "--slo", "60s", "--json"},
+			{"plan", "--workflow", app, "--slo", "60s", "--json", "--extrapolate"},
+			{"model", "--workflow", app, "--memory", "2000", "--json"},
+			{"model", "--workflow", app, "--memory", "3008", "--use-sizes", "5000,10240", "--json"},
+		} {
+			code, want, errOut := runCLI(append(slices.Clone(cmd), "--profiles", logs)...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d: %s", app, cmd, code, errOut)
+			}
+			for _, file := range []string{named, plain, legacy} {
+				code, got, errOut := runCLI(append(slices.Clone(cmd), "--profiles", file)...)
+				if code != 0 || got != want {
+					t.Errorf("%s %v --profiles %s: exit %d, stderr %q, printed\n%s\nwant what the folder gives:\n%s", app, cmd, filepath.Base(file), code, errOut, got, want)
+				}
+			}
+			if cmd[0] != "plan" {
+				continue
+			}
+			var rep struct {
+				Plan    dag.Plan `json:"plan"`
+				Warning string   `json:"warning"`
+			}
+			if err := json.Unmarshal([]byte(want), &rep); err != nil {
+				t.Fatal(err)
+			}
+			outside := false
+			for f, mb := range rep.Plan.Memory {
+				if mb < 1000 || mb > 10240 {
+					outside = true
+					if !slices.Contains(cmd, "--extrapolate") {
+						t.Errorf("%s %v: %s at %d MB, outside the profiled 1000-10240 MB", app, cmd, f, mb)
+					}
+				}
+			}
+			if outside != (rep.Warning != "") {
+				t.Errorf("%s %v: plan %v, warning %q: want a warning exactly when a size is outside the profiled range", app, cmd, rep.Plan.Memory, rep.Warning)
+			}
+		}
+	}
+	code, out, errOut := runCLI("plan", "--workflow", "video", "--slo", "60s", "--extrapolate")
+	if code != 2 || out != "" || !strings.Contains(errOut, "--extrapolate is for --profiles from real logs") {
+		t.Errorf("--extrapolate without logs: exit %d, stdout %q, stderr %q: want 2 and a usage error", code, out, errOut)
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
-	"github.com/wisefuse/wisefuse/orion"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/wisefuse"
@@ -23,13 +22,14 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR [--extrapolate]] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
 			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
-			"costs are priced on the --platform. --profiles DIR, a folder of real logs (rsc_<M>_<M>_<M>.txt), plans\n" +
-			"on the log modeler 'model' uses: one memory size per function, nothing fused or bundled; the\n" +
-			"workflow's functions must be the logs' stages (docs/wisefuse.md).\n" +
+			"costs are priced on the --platform. --profiles DIR, a folder of real logs (rsc_<M>_<M>_<M>.txt), or\n" +
+			"the profile 'wisefuse profile --out FILE DIR' wrote from it, plans on the log modeler 'model' uses:\n" +
+			"one memory size per function, nothing fused or bundled, sizes within the profiled range unless\n" +
+			"--extrapolate; the workflow's functions must be the logs' stages (docs/wisefuse.md).\n" +
 			"--export-asl FILE writes the plan's deployable form for AWS Step Functions: FILE, the state machine\n" +
 			"(the --asl definition rewritten, or one generated from the workflow; a bundled Map becomes a\n" +
 			"Distributed Map with ItemBatcher), NAME.functions.json, its performance side file, and\n" +
@@ -55,18 +55,20 @@ type planReport struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// planFromLogs plans w from the real logs in dir (wisefuse.LogModel, as model uses them): one
-// memory size per function, priced with every Map item counted, on what plat publishes.
-func planFromLogs(dir string, w *dag.Workflow, obj dag.Objective, plat *platform.Platform) (*wisefuse.LogPlanResult, error) {
-	logs, err := orion.ReadDir(dir)
+// planFromLogs plans w from p, a profile of real logs (a log folder, or the profile file
+// 'wisefuse profile LOGDIR' wrote: the same logs give the same plan), on wisefuse.LogModel as
+// model uses it: one memory size per function, priced with every Map item counted, on what plat
+// publishes; within the profiled sizes unless extrapolate.
+func planFromLogs(p *wisefuse.Profile, w *dag.Workflow, obj dag.Objective, plat *platform.Platform, extrapolate bool) (*wisefuse.LogPlanResult, error) {
+	logs, err := p.Logs()
 	if err != nil {
-		return nil, fmt.Errorf("wisefuse: %w", err)
+		return nil, err
 	}
 	m, err := wisefuse.NewLogModel(logs, plat.Published())
 	if err != nil {
 		return nil, err
 	}
-	return m.LogPlan(w, obj, wisefuse.PlannerOptions{})
+	return m.LogPlan(w, obj, wisefuse.PlannerOptions{Extrapolate: extrapolate})
 }
 
 func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
@@ -80,6 +82,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
 	exportASL := fs.String("export-asl", "", "write the plan's deployable form for Step Functions to `FILE` (an ASL state machine) and two files beside it")
 	quiet := fs.Bool("quiet", false, "no progress bar while profiling (there is none when stderr is not a terminal)")
+	extrapolate := fs.Bool("extrapolate", false, "with --profiles from real logs, allow memory sizes outside the profiled range (the fitted curves extrapolate)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -121,20 +124,24 @@ func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		cost          float64
 		extrapolation []string
 	)
-	if *profiles != "" && isDir(*profiles) {
+	var prof *wisefuse.Profile
+	if *profiles != "" {
+		if prof, err = wisefuse.ReadProfile(*profiles); err != nil {
+			return err
+		}
+	}
+	if *extrapolate && (prof == nil || !prof.FromLogs()) {
+		return usagef("--extrapolate is for --profiles from real logs (a log folder, or a profile 'wisefuse profile LOGDIR' wrote)")
+	}
+	if prof != nil && prof.FromLogs() {
 		// Real logs: the physical log modeler, as `model` uses; memory sizes only.
-		r, err := planFromLogs(*profiles, w, obj, plat)
+		r, err := planFromLogs(prof, w, obj, plat, *extrapolate)
 		if err != nil {
 			return err
 		}
 		plan, lat, cost, extrapolation = r.Plan, r.Prediction.Latency, r.MeanCost, r.Prediction.Extrapolated
 	} else {
-		env := policy.Env{Platform: plat}
-		if *profiles != "" {
-			if env.Profile, err = wisefuse.ReadProfile(*profiles); err != nil {
-				return err
-			}
-		}
+		env := policy.Env{Platform: plat, Profile: prof}
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)"})
 		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
 		pl, err := policy.NewWiseFuse(w, env)
