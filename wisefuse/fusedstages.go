@@ -424,10 +424,12 @@ type taskRef struct {
 // chainPhases appends the phases of a chain of invocations that run one after another in one VM,
 // data in memory between them: the first receives its input via in, the last passes its output
 // via out. A payload input moves as if slow times larger (its sender's network is shared). It
-// returns the storage requests' price.
-func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64) {
+// returns the storage requests' price and the index in ph of the payload input's transfer (-1:
+// none).
+func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64, int) {
 	plat := m.opts.Platform
 	usd := 0.0
+	payloadAt := -1
 	for t, c := range chain {
 		v, w := viaLocal, viaLocal
 		if t == 0 {
@@ -444,17 +446,20 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 		}
 		at := len(ph)
 		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)
-		if v == viaPayload && slow > 1 {
+		if v == viaPayload {
 			// The chain's first transfer is its input.
 			for x := at; x < len(ph); x++ {
 				if ph[x].net {
-					ph[x].amount *= slow
+					payloadAt = x
+					if slow > 1 {
+						ph[x].amount *= slow
+					}
 					break
 				}
 			}
 		}
 	}
-	return ph, usd
+	return ph, usd, payloadAt
 }
 
 // spillVia is how a spilled item's chain receives its input and returns its output: in the
@@ -506,23 +511,97 @@ func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
 // how long the VM is busy and the storage requests' price; pullers items of the run spill.
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	slow := m.pullSlowdown(pullers)
-	nt := items.tasks
-	chain := slices.Grow(ps.chain[:0], nt)[:nt]
-	defer func() { ps.chain = chain }()
+	sp := ps.spillPhases(m, items, fns, fromStorage)
+	if sp == nil {
+		// Too many items to keep: build the bundle's phases.
+		nt := items.tasks
+		chain := slices.Grow(ps.chain[:0], nt)[:nt]
+		defer func() { ps.chain = chain }()
+		ps.buf = ps.buf[:0]
+		ps.off = append(ps.off[:0], 0)
+		for j := b; j < e; j++ {
+			for t := range nt {
+				k := j*nt + t
+				chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+			}
+			in, out := m.spillVia(chain, fromStorage)
+			var u float64
+			ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, slow)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		return ps.runChains(m, vcpu), usd
+	}
+	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
+	// as chainPhases scales it.
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
 	for j := b; j < e; j++ {
-		for t := range nt {
-			k := j*nt + t
-			chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+		at := len(ps.buf)
+		ps.buf = append(ps.buf, sp.ph[sp.off[j]:sp.off[j+1]]...)
+		if x := sp.payloadAt[j]; x >= 0 && slow > 1 {
+			ps.buf[at+int(x)].amount *= slow
 		}
-		in, out := m.spillVia(chain, fromStorage)
-		var u float64
-		ps.buf, u = m.chainPhases(ps.buf, chain, in, out, slow)
-		usd += u
+		usd += sp.usd[j]
 		ps.off = append(ps.off, len(ps.buf))
 	}
 	return ps.runChains(m, vcpu), usd
+}
+
+// spillKey names the phases of a Map's spilled items at one profiled size: fromStorage is
+// whether their input comes from storage (replaySpill).
+type spillKey struct {
+	items       *itemSamples
+	fromStorage bool
+}
+
+// spilledPhases are the phases of every item of a Map run as a spilled chain at slow 1
+// (chainPhases): item j's are ph[off[j]:off[j+1]], their storage requests' price usd[j], and
+// payloadAt[j] the index among them of the payload input's transfer that a slowdown scales (-1:
+// none). They depend on neither the VM size nor the bundle, so a Map's spill replays at every
+// size and spill bundle share them.
+type spilledPhases struct {
+	ph        []psPhase
+	off       []int
+	usd       []float64
+	payloadAt []int32
+}
+
+// spillPhases returns the spilled phases of every item of items, built once; nil for a Map of
+// more than maxCachedItems items.
+func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromStorage bool) *spilledPhases {
+	total := items.runStart[len(items.runStart)-1]
+	if total > maxCachedItems {
+		return nil
+	}
+	k := spillKey{items, fromStorage}
+	if sp := ps.spills[k]; sp != nil {
+		return sp
+	}
+	nt := items.tasks
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	defer func() { ps.chain = chain }()
+	sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
+	for j := range total {
+		for t := range nt {
+			x := j*nt + t
+			chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
+		}
+		in, out := m.spillVia(chain, fromStorage)
+		at := len(sp.ph)
+		var x int
+		sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
+		sp.off[j+1] = len(sp.ph)
+		sp.payloadAt[j] = -1
+		if x >= 0 {
+			sp.payloadAt[j] = int32(x - at)
+		}
+	}
+	if ps.spills == nil {
+		ps.spills = map[spillKey]*spilledPhases{}
+	}
+	ps.spills[k] = sp
+	return sp
 }
 
 // replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one
@@ -568,7 +647,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		if mapNode < 0 {
 			if chain = chainOf(chain, b); len(chain) > 0 {
 				var u float64
-				ps.buf, u = m.chainPhases(ps.buf, chain, in, out, 1)
+				ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, 1)
 				usd += u
 				ps.off = append(ps.off, len(ps.buf))
 			}
@@ -581,7 +660,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		}
 		for _, it := range items[:host] {
 			var u float64
-			ps.buf, u = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
+			ps.buf, u, _ = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
@@ -599,7 +678,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 			chain = chainOf(chain, it)
 			sin, sout := m.spillVia(chain, remoteIn)
 			var u float64
-			ps.buf, u = m.chainPhases(ps.buf, chain, sin, sout, slow)
+			ps.buf, u, _ = m.chainPhases(ps.buf, chain, sin, sout, slow)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
