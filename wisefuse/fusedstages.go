@@ -9,6 +9,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -370,11 +371,14 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 						cost += storageCost(plat, 0, items.up[it*nt+nt-1])
 					}
 				}
-				for b := host; b < hi; b += sg.spill[s-i] {
-					e := min(hi, b+sg.spill[s-i])
-					sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
-					t = max(t, plat.InvokeLatency+sb)
-					cost += usd + vmCost(plat, mem, sb)
+				if host < hi {
+					sp := sc.spilledRuns(m, src, s, fns, mem, first, sg.spill[s-i])
+					// max is exact and commutative, so the spilled VMs' latest end can be taken
+					// first; their prices add to cost one by one, in order, as ever.
+					t = max(t, sp.latest[r])
+					for _, usd := range sp.usd[sp.off[r]:sp.off[r+1]] {
+						cost += usd
+					}
 				}
 				busy += t
 			case st.Parallel != nil:
@@ -382,9 +386,9 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				if sg.spill != nil {
 					spill = sg.spill[s-i]
 				}
-				t, usd := sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
-				busy += t
-				cost += usd
+				br := sc.branchRuns(m, src, s, mem, first, last, spill)
+				busy += br.latest[r]
+				cost += br.usd[r]
 			}
 		}
 		lat := m.groupGap(src, i, r) + busy
@@ -401,6 +405,82 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
+}
+
+// replayKey names a step's replays in a fused group: its index, the group's VM size, whether
+// the step is the group's first and last, and the items a Map keeps in the VM. Everything they
+// depend on follows from these, so groups that end (or start) at different steps share them.
+type replayKey struct {
+	s, mem, spill int
+	first, last   bool
+}
+
+// stepReplays is a step's replays in a fused group, per profiled run r: when its last VM ends
+// (latest[r]), and the prices it adds to the group's cost in the order they add,
+// usd[off[r]:off[r+1]] (one per run for a Parallel: usd[r]).
+type stepReplays struct {
+	latest, usd []float64
+	off         []int
+}
+
+// maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
+// made again when needed, which costs time, not results.
+const maxKeptReplays = 1 << 21
+
+// keepReplays remembers sr under k.
+func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
+	n := len(sr.latest) + len(sr.usd) + len(sr.off)
+	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
+		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
+	}
+	sc.replays[k] = sr
+	sc.replayFloats += n
+}
+
+// spilledRuns is the replay of the spilled items of Map step s, spill per VM beyond the spill it
+// keeps in a fused group's VM of mem MB, in every run of src (the size nearest mem): each VM is
+// invoked by the host and bills its busy time (evalFusedStages). It does not depend on whether
+// the Map is the group's last step.
+func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem int, first bool, spill int) *stepReplays {
+	k := replayKey{s: s, mem: mem, spill: spill, first: first}
+	if sr := sc.replays[k]; sr != nil {
+		return sr
+	}
+	plat := m.opts.Platform
+	c := cores(plat, mem)
+	items := src.stages[s].items
+	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		host := min(hi, lo+spill)
+		latest := math.Inf(-1)
+		for b := host; b < hi; b += spill {
+			e := min(hi, b+spill)
+			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
+			latest = max(latest, plat.InvokeLatency+sb)
+			sr.usd = append(sr.usd, usd+vmCost(plat, mem, sb))
+		}
+		sr.latest[r] = latest
+		sr.off = append(sr.off, len(sr.usd))
+	}
+	sc.keepReplays(k, sr)
+	return sr
+}
+
+// branchRuns is replayBranches of Parallel step s in a fused group's VM of mem MB, in every run
+// of src (the size nearest mem).
+func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int) *stepReplays {
+	k := replayKey{s: s, mem: mem, spill: spill, first: first, last: last}
+	if sr := sc.replays[k]; sr != nil {
+		return sr
+	}
+	c := cores(m.opts.Platform, mem)
+	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
+	for r := range src.runs {
+		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
+	}
+	sc.keepReplays(k, sr)
+	return sr
 }
 
 // groupGap is the orchestration gap of run r before a fusion group that starts at top-level step
