@@ -28,9 +28,11 @@ type psSim struct {
 	// and the spilled bundles of a Parallel's Maps.
 	chain   []taskRef
 	spilled [][]int32
-	cur     []int     // current phase of each item
-	left    []float64 // what is left of the current phase
-	rate    []float64
+	// spills holds the phases of spilled Map items (spillPhases).
+	spills map[spillKey]*spilledPhases
+	cur    []int     // current phase of each item
+	left   []float64 // what is left of the current phase
+	rate   []float64
 	// done is the threshold under which what is left of the current phase counts as finished.
 	done []float64
 	kind []uint8 // the kind of each item's current phase

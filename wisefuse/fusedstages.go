@@ -9,6 +9,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -370,11 +371,14 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 						cost += storageCost(plat, 0, items.up[it*nt+nt-1])
 					}
 				}
-				for b := host; b < hi; b += sg.spill[s-i] {
-					e := min(hi, b+sg.spill[s-i])
-					sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
-					t = max(t, plat.InvokeLatency+sb)
-					cost += usd + vmCost(plat, mem, sb)
+				if host < hi {
+					sp := sc.spilledRuns(m, src, s, fns, mem, first, sg.spill[s-i])
+					// max is exact and commutative, so the spilled VMs' latest end can be taken
+					// first; their prices add to cost one by one, in order, as ever.
+					t = max(t, sp.latest[r])
+					for _, usd := range sp.usd[sp.off[r]:sp.off[r+1]] {
+						cost += usd
+					}
 				}
 				busy += t
 			case st.Parallel != nil:
@@ -382,9 +386,9 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				if sg.spill != nil {
 					spill = sg.spill[s-i]
 				}
-				t, usd := sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
-				busy += t
-				cost += usd
+				br := sc.branchRuns(m, src, s, mem, first, last, spill)
+				busy += br.latest[r]
+				cost += br.usd[r]
 			}
 		}
 		lat := m.groupGap(src, i, r) + busy
@@ -401,6 +405,82 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
+}
+
+// replayKey names a step's replays in a fused group: its index, the group's VM size, whether
+// the step is the group's first and last, and the items a Map keeps in the VM. Everything they
+// depend on follows from these, so groups that end (or start) at different steps share them.
+type replayKey struct {
+	s, mem, spill int
+	first, last   bool
+}
+
+// stepReplays is a step's replays in a fused group, per profiled run r: when its last VM ends
+// (latest[r]), and the prices it adds to the group's cost in the order they add,
+// usd[off[r]:off[r+1]] (one per run for a Parallel: usd[r]).
+type stepReplays struct {
+	latest, usd []float64
+	off         []int
+}
+
+// maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
+// made again when needed, which costs time, not results.
+const maxKeptReplays = 1 << 21
+
+// keepReplays remembers sr under k.
+func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
+	n := len(sr.latest) + len(sr.usd) + len(sr.off)
+	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
+		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
+	}
+	sc.replays[k] = sr
+	sc.replayFloats += n
+}
+
+// spilledRuns is the replay of the spilled items of Map step s, spill per VM beyond the spill it
+// keeps in a fused group's VM of mem MB, in every run of src (the size nearest mem): each VM is
+// invoked by the host and bills its busy time (evalFusedStages). It does not depend on whether
+// the Map is the group's last step.
+func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem int, first bool, spill int) *stepReplays {
+	k := replayKey{s: s, mem: mem, spill: spill, first: first}
+	if sr := sc.replays[k]; sr != nil {
+		return sr
+	}
+	plat := m.opts.Platform
+	c := cores(plat, mem)
+	items := src.stages[s].items
+	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		host := min(hi, lo+spill)
+		latest := math.Inf(-1)
+		for b := host; b < hi; b += spill {
+			e := min(hi, b+spill)
+			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
+			latest = max(latest, plat.InvokeLatency+sb)
+			sr.usd = append(sr.usd, usd+vmCost(plat, mem, sb))
+		}
+		sr.latest[r] = latest
+		sr.off = append(sr.off, len(sr.usd))
+	}
+	sc.keepReplays(k, sr)
+	return sr
+}
+
+// branchRuns is replayBranches of Parallel step s in a fused group's VM of mem MB, in every run
+// of src (the size nearest mem).
+func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int) *stepReplays {
+	k := replayKey{s: s, mem: mem, spill: spill, first: first, last: last}
+	if sr := sc.replays[k]; sr != nil {
+		return sr
+	}
+	c := cores(m.opts.Platform, mem)
+	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
+	for r := range src.runs {
+		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
+	}
+	sc.keepReplays(k, sr)
+	return sr
 }
 
 // groupGap is the orchestration gap of run r before a fusion group that starts at top-level step
@@ -424,10 +504,12 @@ type taskRef struct {
 // chainPhases appends the phases of a chain of invocations that run one after another in one VM,
 // data in memory between them: the first receives its input via in, the last passes its output
 // via out. A payload input moves as if slow times larger (its sender's network is shared). It
-// returns the storage requests' price.
-func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64) {
+// returns the storage requests' price and the index in ph of the payload input's transfer (-1:
+// none).
+func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64, int) {
 	plat := m.opts.Platform
 	usd := 0.0
+	payloadAt := -1
 	for t, c := range chain {
 		v, w := viaLocal, viaLocal
 		if t == 0 {
@@ -444,17 +526,20 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 		}
 		at := len(ph)
 		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)
-		if v == viaPayload && slow > 1 {
+		if v == viaPayload {
 			// The chain's first transfer is its input.
 			for x := at; x < len(ph); x++ {
 				if ph[x].net {
-					ph[x].amount *= slow
+					payloadAt = x
+					if slow > 1 {
+						ph[x].amount *= slow
+					}
 					break
 				}
 			}
 		}
 	}
-	return ph, usd
+	return ph, usd, payloadAt
 }
 
 // spillVia is how a spilled item's chain receives its input and returns its output: in the
@@ -506,23 +591,97 @@ func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
 // how long the VM is busy and the storage requests' price; pullers items of the run spill.
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	slow := m.pullSlowdown(pullers)
-	nt := items.tasks
-	chain := slices.Grow(ps.chain[:0], nt)[:nt]
-	defer func() { ps.chain = chain }()
+	sp := ps.spillPhases(m, items, fns, fromStorage)
+	if sp == nil {
+		// Too many items to keep: build the bundle's phases.
+		nt := items.tasks
+		chain := slices.Grow(ps.chain[:0], nt)[:nt]
+		defer func() { ps.chain = chain }()
+		ps.buf = ps.buf[:0]
+		ps.off = append(ps.off[:0], 0)
+		for j := b; j < e; j++ {
+			for t := range nt {
+				k := j*nt + t
+				chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+			}
+			in, out := m.spillVia(chain, fromStorage)
+			var u float64
+			ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, slow)
+			usd += u
+			ps.off = append(ps.off, len(ps.buf))
+		}
+		return ps.runChains(m, vcpu), usd
+	}
+	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
+	// as chainPhases scales it.
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
 	for j := b; j < e; j++ {
-		for t := range nt {
-			k := j*nt + t
-			chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+		at := len(ps.buf)
+		ps.buf = append(ps.buf, sp.ph[sp.off[j]:sp.off[j+1]]...)
+		if x := sp.payloadAt[j]; x >= 0 && slow > 1 {
+			ps.buf[at+int(x)].amount *= slow
 		}
-		in, out := m.spillVia(chain, fromStorage)
-		var u float64
-		ps.buf, u = m.chainPhases(ps.buf, chain, in, out, slow)
-		usd += u
+		usd += sp.usd[j]
 		ps.off = append(ps.off, len(ps.buf))
 	}
 	return ps.runChains(m, vcpu), usd
+}
+
+// spillKey names the phases of a Map's spilled items at one profiled size: fromStorage is
+// whether their input comes from storage (replaySpill).
+type spillKey struct {
+	items       *itemSamples
+	fromStorage bool
+}
+
+// spilledPhases are the phases of every item of a Map run as a spilled chain at slow 1
+// (chainPhases): item j's are ph[off[j]:off[j+1]], their storage requests' price usd[j], and
+// payloadAt[j] the index among them of the payload input's transfer that a slowdown scales (-1:
+// none). They depend on neither the VM size nor the bundle, so a Map's spill replays at every
+// size and spill bundle share them.
+type spilledPhases struct {
+	ph        []psPhase
+	off       []int
+	usd       []float64
+	payloadAt []int32
+}
+
+// spillPhases returns the spilled phases of every item of items, built once; nil for a Map of
+// more than maxCachedItems items.
+func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromStorage bool) *spilledPhases {
+	total := items.runStart[len(items.runStart)-1]
+	if total > maxCachedItems {
+		return nil
+	}
+	k := spillKey{items, fromStorage}
+	if sp := ps.spills[k]; sp != nil {
+		return sp
+	}
+	nt := items.tasks
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	defer func() { ps.chain = chain }()
+	sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
+	for j := range total {
+		for t := range nt {
+			x := j*nt + t
+			chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
+		}
+		in, out := m.spillVia(chain, fromStorage)
+		at := len(sp.ph)
+		var x int
+		sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
+		sp.off[j+1] = len(sp.ph)
+		sp.payloadAt[j] = -1
+		if x >= 0 {
+			sp.payloadAt[j] = int32(x - at)
+		}
+	}
+	if ps.spills == nil {
+		ps.spills = map[spillKey]*spilledPhases{}
+	}
+	ps.spills[k] = sp
+	return sp
 }
 
 // replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one
@@ -568,7 +727,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		if mapNode < 0 {
 			if chain = chainOf(chain, b); len(chain) > 0 {
 				var u float64
-				ps.buf, u = m.chainPhases(ps.buf, chain, in, out, 1)
+				ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, 1)
 				usd += u
 				ps.off = append(ps.off, len(ps.buf))
 			}
@@ -581,7 +740,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		}
 		for _, it := range items[:host] {
 			var u float64
-			ps.buf, u = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
+			ps.buf, u, _ = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
@@ -599,7 +758,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 			chain = chainOf(chain, it)
 			sin, sout := m.spillVia(chain, remoteIn)
 			var u float64
-			ps.buf, u = m.chainPhases(ps.buf, chain, sin, sout, slow)
+			ps.buf, u, _ = m.chainPhases(ps.buf, chain, sin, sout, slow)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}

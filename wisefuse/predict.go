@@ -32,6 +32,9 @@ type scratch struct {
 	bound []float64
 	units []float64 // a run's Map iterations, for waves
 	ps    psSim
+	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
+	replays      map[replayKey]*stepReplays
+	replayFloats int
 }
 
 // endGap is the distribution of the gap after the last step, from the size nearest mem.
