@@ -427,11 +427,46 @@ func baselineHeadline(t *Table, app, b string) Headline {
 		notes = append(notes, fmt.Sprintf("Where WiseFuse is slower, %s uses %s, outside WiseFuse's search space "+
 			"(VM sizes, bundles, fusion of adjacent tasks and of a Map of at most 10 items with its neighbours in one VM, data through remote storage between VMs).", b, baselineMechanism[b]))
 	}
-	if n := overBudget(t, app, b); n > 0 {
+	n := overBudget(t, app, b)
+	if n > 0 {
 		notes = append(notes, fmt.Sprintf("Under %d reading(s) WiseFuse's plan met the budget in its model but cost over 5%% more than %s in simulation, so that P95 is not at equal cost.", n, b))
 	}
 	h.Note = strings.Join(nonEmpty(notes), " ")
+	h.Means = baselineMeans(app, b, p95, cost, n)
 	return h
+}
+
+// baselineMeans is the headline's one sentence: only what holds under every measured reading
+// (ratios of WiseFuse over b: below 1, WiseFuse is faster or cheaper), so a conclusion that one
+// modelling choice would overturn is never stated as a result.
+func baselineMeans(app, b string, p95, cost spread, overBudget int) string {
+	faster := p95.hi < 1 && overBudget == 0
+	slower := p95.lo > 1
+	cheaper := cost.measured > 0 && cost.hi < 1
+	dearer := cost.measured > 0 && cost.lo > 1
+	every := "every reading"
+	if p95.measured < p95.of || (cost.measured > 0 && cost.measured < cost.of) {
+		every = "every measured reading"
+	}
+	switch {
+	case faster && cheaper:
+		return fmt.Sprintf("On %[1]s WiseFuse beats %[2]s under %[3]s, faster at its cost and cheaper at its P95, so the conclusion does not rest on a modelling choice.", app, b, every)
+	case faster && dearer:
+		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s but costs more at its P95: it wins on latency, not on money.", app, b, every)
+	case faster && cost.measured == 0:
+		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s.", app, b, every)
+	case faster:
+		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s; whether it is also cheaper at equal P95 depends on the modelling choice.", app, b, every)
+	case slower && dearer:
+		return fmt.Sprintf("On %[1]s %[2]s beats WiseFuse under %[3]s, on P95 and on cost: its mechanism lies outside WiseFuse's search space.", app, b, every)
+	case slower:
+		return fmt.Sprintf("On %[1]s %[2]s is faster than WiseFuse at equal cost under %[3]s: its mechanism lies outside WiseFuse's search space.", app, b, every)
+	case cheaper:
+		return fmt.Sprintf("On %[1]s WiseFuse is cheaper than %[2]s at equal P95 under %[3]s, but which is faster at equal cost depends on the modelling choice.", app, b, every)
+	case dearer:
+		return fmt.Sprintf("On %[1]s WiseFuse costs more than %[2]s at equal P95 under %[3]s, and which is faster at equal cost depends on the modelling choice.", app, b, every)
+	}
+	return fmt.Sprintf("On %[1]s no conclusion against %[2]s holds under %[3]s: the modelling choices named in the note decide who wins.", app, b, every)
 }
 
 // overBudget counts the readings where WiseFuse at b's cost simulated more than 5% above it.

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -185,5 +186,35 @@ func TestBaselineHeadlineRange(t *testing.T) {
 		!strings.Contains(h.Note, "baseline memory moves it 20 points") || !strings.Contains(h.Note, "attribution 70 points") ||
 		!strings.Contains(h.Note, "Sonic's variant 30 points (3,008 MB: direct 60% lower, storage 30% lower)") {
 		t.Errorf("headline = %+v", h)
+	}
+}
+
+// TestBaselineMeans checks that the vs-baselines sentence states only what holds under every
+// reading: a ratio range wholly below or above 1 is a conclusion, one that crosses 1 is not, and a
+// WiseFuse plan that overspent its budget under some reading voids "faster at equal cost".
+func TestBaselineMeans(t *testing.T) {
+	sp := func(lo, hi float64) spread { return spread{lo: lo, hi: hi, measured: 4, of: 4} }
+	none := spread{lo: math.NaN(), hi: math.NaN(), of: 4}
+	for _, c := range []struct {
+		p95, cost  spread
+		overBudget int
+		want       string
+	}{
+		{sp(0.4, 0.9), sp(0.5, 0.8), 0, "beats sonic under every reading, faster at its cost and cheaper"},
+		{sp(0.4, 0.9), sp(1.1, 1.3), 0, "faster than sonic at its cost under every reading but costs more"},
+		{sp(0.4, 0.9), sp(0.8, 1.2), 0, "whether it is also cheaper at equal P95 depends"},
+		{sp(0.4, 0.9), none, 0, "faster than sonic at its cost under every reading."},
+		{sp(0.4, 0.9), sp(0.8, 1.2), 1, "no conclusion against sonic"},
+		{sp(1.1, 1.5), sp(1.2, 1.4), 0, "sonic beats WiseFuse under every reading, on P95 and on cost"},
+		{sp(1.1, 1.5), sp(0.9, 1.4), 0, "sonic is faster than WiseFuse at equal cost"},
+		{sp(0.8, 1.2), sp(0.5, 0.9), 0, "WiseFuse is cheaper than sonic at equal P95 under every reading"},
+		{sp(0.8, 1.2), sp(1.1, 1.2), 0, "costs more than sonic at equal P95"},
+		{sp(0.8, 1.2), sp(0.9, 1.1), 0, "no conclusion against sonic holds under every reading"},
+		{spread{lo: 0.4, hi: 0.9, measured: 3, of: 4}, none, 0, "under every measured reading."},
+	} {
+		if got := baselineMeans("video", "sonic", c.p95, c.cost, c.overBudget); !strings.Contains(got, c.want) {
+			t.Errorf("baselineMeans(p95 %v-%v, cost %v-%v, over budget %d) = %q, want it to contain %q",
+				c.p95.lo, c.p95.hi, c.cost.lo, c.cost.hi, c.overBudget, got, c.want)
+		}
 	}
 }

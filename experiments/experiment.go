@@ -53,6 +53,9 @@ type Headline struct {
 	// Means is one sentence a reader takes away: what the result says about the claim (derived
 	// from the numbers, so it never contradicts them); "" leaves the Note to speak.
 	Means string
+	// Detail keeps the headline in its experiment's section only, out of the report's summary
+	// table, where an experiment's detailed rows would bury the claims of the others.
+	Detail bool
 }
 
 var registry = map[string]*Experiment{}

@@ -56,7 +56,7 @@ func (s keepAliveSetting) platform() *platform.Platform {
 type keepAliveRow struct {
 	Policy      string  `col:"policy"`
 	KeepAlive   string  `col:"keep_alive"`
-	DAG         string  `col:"dag"`
+	DAG         string  `col:"dag_id"`
 	Invocations int64   `col:"dag_invocations"`
 	Functions   int64   `col:"function_invocations"`
 	ColdStarts  int64   `col:"cold_starts"`
@@ -171,7 +171,7 @@ func keepAliveStatsOf(t *Table, policy, setting string) keepAliveStats {
 	slo := map[string]float64{} // WiseFuse's target per DAG, under any keep-alive (plans are shared)
 	for _, r := range t.Rows {
 		if r[t.Col("policy")].(string) == "wisefuse" && r[t.Col("keep_alive")].(string) == setting {
-			slo[r[t.Col("dag")].(string)] = num(r[t.Col("slo_s")])
+			slo[r[t.Col("dag_id")].(string)] = num(r[t.Col("slo_s")])
 		}
 	}
 	var colds []float64
@@ -188,7 +188,7 @@ func keepAliveStatsOf(t *Table, policy, setting string) keepAliveStats {
 		if f > 0 {
 			colds = append(colds, 100*c/f)
 		}
-		if target := slo[r[t.Col("dag")].(string)]; target > 0 {
+		if target := slo[r[t.Col("dag_id")].(string)]; target > 0 {
 			w := float64(r[t.Col("dag_invocations")].(int64))
 			weight += w
 			if r[t.Col("p95_s")].(float64) <= target {

@@ -73,6 +73,9 @@ func WriteReport(out string, quick bool) error {
 		fmt.Fprintln(&b, "| claim | paper | ours | what it means | evidence |")
 		fmt.Fprintln(&b, "|---|---|---|---|---|")
 		for _, r := range all {
+			if r.h.Detail {
+				continue
+			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | [%s](#%s) |\n", esc(r.h.Claim), esc(r.h.Paper), esc(r.h.Ours), esc(meaning(r.h)), r.name, r.name)
 		}
 		fmt.Fprintln(&b)

@@ -40,7 +40,7 @@ var toy = &Experiment{
 		return rows, nil
 	},
 	Headlines: func(t *Table) []Headline {
-		return []Headline{{Claim: "rows", Paper: "-", Ours: fmt.Sprint(len(t.Rows))}}
+		return []Headline{{Claim: "rows", Paper: "-", Ours: fmt.Sprint(len(t.Rows))}, {Claim: "rows, in detail", Paper: "-", Ours: "-", Detail: true}}
 	},
 }
 
@@ -194,6 +194,11 @@ func TestReportHasHeadlines(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "| rows | - | 36 |") {
 		t.Errorf("report lacks the toy headline:\n%s", b)
+	}
+	// The toy's detail headline is in its section's table, not in the summary above the sections.
+	summary, _, _ := strings.Cut(string(b), "<a id=")
+	if strings.Contains(summary, "rows, in detail") || !strings.Contains(string(b), "| rows, in detail |") {
+		t.Errorf("the detail headline is in the summary or missing from its section:\n%s", b)
 	}
 }
 

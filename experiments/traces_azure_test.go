@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/traces"
@@ -53,5 +54,41 @@ func TestAzureCharacterizationCell(t *testing.T) {
 		if x := all[tab.Col(c)].(float64); math.IsNaN(x) || x <= 0 {
 			t.Errorf("%s = %v", c, x)
 		}
+	}
+}
+
+// TestAzureCharacterizationSummary: on a hand-made table, the report's summary is one row per
+// data model, all mechanisms on against all off, and every per-variant row is a section detail.
+func TestAzureCharacterizationSummary(t *testing.T) {
+	tb := &Table{Schema: azureCharacterizationSchema}
+	for _, r := range []struct {
+		variant, model string
+		data, skew     float64
+	}{
+		{"aws-lambda", "lognormal", 1.1, 2}, {"azure-durable", "lognormal", 1.5, 3}, {azureNoMechanisms, "lognormal", 1.2, 2.5},
+		{"aws-lambda", "blob", 1.0, 2}, {"azure-durable", "blob", 10, 18}, {azureNoMechanisms, "blob", 1.3, 2},
+	} {
+		tb.Rows = append(tb.Rows, rowOf(azureCharacterizationRow{Variant: r.variant, DataModel: r.model, RatioData: r.data, RatioSkew: r.skew,
+			P50Small: 1, P50Large: 2, LargeShare: 0.1}))
+	}
+	var summary []Headline
+	details := 0
+	for _, h := range azureCharacterizationHeadlines(tb) {
+		if h.Detail {
+			details++
+		} else {
+			summary = append(summary, h)
+		}
+	}
+	if details != len(tb.Rows) || len(summary) != 2 {
+		t.Fatalf("%d summary and %d detail headlines, want 2 and %d", len(summary), details, len(tb.Rows))
+	}
+	if s := summary[0]; s.Ours != "on 1.50x; 3.00x, off 1.20x; 2.50x" ||
+		!strings.Contains(s.Means, "below the paper's 9.5x and the skew ratio below its 17x, so these mechanisms alone") {
+		t.Errorf("lognormal summary = %+v", s)
+	}
+	if s := summary[1]; !strings.Contains(s.Claim, "blob data") || !strings.Contains(s.Means, "at or above the paper's 9.5x") ||
+		strings.Contains(s.Means, "alone do not") {
+		t.Errorf("blob summary = %+v", s)
 	}
 }

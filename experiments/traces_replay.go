@@ -36,7 +36,7 @@ const replaySeed = 1
 // replayRow is one DAG under one policy.
 type replayRow struct {
 	Policy      string  `col:"policy"`
-	DAG         string  `col:"dag"`
+	DAG         string  `col:"dag_id"`
 	Shape       string  `col:"shape"` // width x depth, nodes
 	Invocations int64   `col:"dag_invocations"`
 	Functions   int64   `col:"function_invocations"`
@@ -169,7 +169,7 @@ func replayDAGs(t *Table) (map[string]*replayDAG, []string) {
 	out := map[string]*replayDAG{}
 	var ids []string
 	for _, r := range t.Rows {
-		id := r[t.Col("dag")].(string)
+		id := r[t.Col("dag_id")].(string)
 		d := out[id]
 		if d == nil {
 			d = &replayDAG{cost: map[string]float64{}, p95: map[string]float64{}}

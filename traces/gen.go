@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/wisefuse/wisefuse/internal/crash"
 
@@ -39,6 +40,12 @@ type GenConfig struct {
 	Platform *platform.Platform
 	// Progress, when set, is called as DAGs finish simulating and as invocations are written.
 	Progress func(stage string, done, total int64)
+	// KeptFunctions, when set and function invocations are written, is called once before
+	// simulating with how many function records the simulated runs will hold in memory until
+	// the end (each DAG's runs x its nodes: the one part of Generate's memory that grows with the
+	// population's size rather than with what is in flight) and the bytes each takes, so a
+	// caller can warn before the memory is spent.
+	KeptFunctions func(records, bytesEach int64)
 }
 
 // GenSummary describes a generated trace.
@@ -95,6 +102,13 @@ func Generate(cfg GenConfig, out *DAGWriter, fnOut *FunctionWriter) (*GenSummary
 	dags, err := NewPopulation(cfg.Population, rand.New(rand.NewPCG(cfg.Seed, 1)))
 	if err != nil {
 		return nil, err
+	}
+	if fnOut != nil && cfg.KeptFunctions != nil {
+		var kept int64
+		for i := range dags {
+			kept += int64(runsOf(&dags[i], cfg)) * int64(dags[i].Nodes)
+		}
+		cfg.KeptFunctions(kept, int64(unsafe.Sizeof(fnRecord{})))
 	}
 	runs, simulated, err := simulateAll(dags, cfg, fnOut != nil, progress)
 	if err != nil {
@@ -200,7 +214,7 @@ func simulateAll(dags []DAGSpec, cfg GenConfig, keepFns bool, progress func(stri
 					return
 				}
 				d := &dags[i]
-				n := min(cfg.RunsPerDAG, max(4, cfg.SimBudget/d.Nodes))
+				n := runsOf(d, cfg)
 				errs[i] = crash.Go(func() (err error) {
 					runs[i], err = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
 					return err
@@ -217,6 +231,12 @@ func simulateAll(dags []DAGSpec, cfg GenConfig, keepFns bool, progress func(stri
 		}
 	}
 	return runs, simulated.Load(), nil
+}
+
+// runsOf is how many runs of d are simulated: cfg.RunsPerDAG, fewer for a DAG so large that
+// they would pass cfg.SimBudget function invocations, but at least 4.
+func runsOf(d *DAGSpec, cfg GenConfig) int {
+	return min(cfg.RunsPerDAG, max(4, cfg.SimBudget/d.Nodes))
 }
 
 // simulateDAG runs the DAG's workflow n times and reduces each run to its latency, its skew (the

@@ -188,3 +188,45 @@ func TestGenerateWithSimulator(t *testing.T) {
 		t.Errorf("max latency %.0f s, want under an hour", c.maxLatency)
 	}
 }
+
+// TestGenerateKeptFunctions: the count Generate announces before simulating, for a caller's
+// memory warning, is the number of function records its simulated runs then hold (each DAG's
+// runs x its nodes), with a budget small enough that large DAGs get fewer runs.
+func TestGenerateKeptFunctions(t *testing.T) {
+	dir := t.TempDir()
+	out, err := CreateDAGTable(filepath.Join(dir, "t.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Abort()
+	fnOut, err := CreateFunctionTable(filepath.Join(dir, "f.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fnOut.Abort()
+	var kept, each int64
+	cfg := GenConfig{Population: PopulationConfig{DAGs: 300, Invocations: 10_000}, Days: 1, Seed: 4, RunsPerDAG: 8, SimBudget: 64,
+		Simulate: simulateOn(nil), Workers: 2, KeptFunctions: func(n, b int64) { kept, each = n, b }}
+	sum, err := Generate(cfg, out, fnOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, _, err := simulateAll(sum.Population, cfg, true, func(string, int64, int64) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held int64
+	fewer := false
+	for i, r := range runs {
+		fewer = fewer || len(r) < cfg.RunsPerDAG
+		for _, o := range r {
+			held += int64(len(o.fns))
+		}
+		if len(r) != runsOf(&sum.Population[i], cfg) {
+			t.Fatalf("%s: %d runs, runsOf says %d", sum.Population[i].ID, len(r), runsOf(&sum.Population[i], cfg))
+		}
+	}
+	if kept != held || each <= 0 || !fewer {
+		t.Errorf("announced %d records of %d bytes, the runs hold %d (some DAG with fewer runs: %v)", kept, each, held, fewer)
+	}
+}

@@ -26,7 +26,7 @@ func init() {
 }
 
 func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	dataDir := fs.String("data", "", "shared data folder (default: $"+shareddata.EnvVar+" or the shared/data beside the repository)")
+	dataDir := fs.String("data", "", "shared data folder (default: $"+shareddata.EnvVar+", a shared/data beside the repository, or the folder 'wisefuse data fetch' fills)")
 	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides of the AWS Lambda constants")
 	seed := fs.Uint64("seed", 1, "simulation seed for the report")
 	report := fs.String("report", "", "write the calibration report (Markdown) here, simulating every app at every size")
@@ -44,7 +44,7 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if dir == "" {
 		d, ok := shareddata.Dir()
 		if !ok {
-			return fmt.Errorf("shared data folder not found: pass --data or set %s", shareddata.EnvVar)
+			return fmt.Errorf("shared data folder not found: run 'wisefuse data fetch' (make data), pass --data or set %s", shareddata.EnvVar)
 		}
 		dir = d
 	}

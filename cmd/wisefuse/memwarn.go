@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -31,6 +33,43 @@ func simulateMemory(runs int, invocationsPerRun int, keepInvocations bool) int64
 		need += int64(runs) * int64(invocationsPerRun) * invocationRecordBytes
 	}
 	return gcFactor * need
+}
+
+// traceGenMemory estimates the peak heap `trace gen --function-table` adds: the simulated runs'
+// function records, kept until the trace is written (traces.GenConfig.KeptFunctions), doubled
+// for the slack of the slices they are appended to. The rows themselves stream out.
+func traceGenMemory(records, bytesEach int64) int64 {
+	return gcFactor * 2 * records * bytesEach
+}
+
+// arrivalsMemory estimates the peak heap of reading an --arrivals CSV of lines lines: 8 bytes
+// an arrival time, in one slice sized by countLines, and the collector's factor for the garbage
+// of parsing. The simulation that follows holds only what is in flight.
+func arrivalsMemory(lines int64) int64 {
+	return gcFactor * 8 * lines
+}
+
+// countLines counts the newlines of r, and a last line without one.
+func countLines(r io.Reader) (int64, error) {
+	buf := make([]byte, 1<<16)
+	var n int64
+	last := byte('\n')
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+			last = buf[k-1]
+		}
+		if err == io.EOF {
+			if last != '\n' {
+				n++
+			}
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // memoryWarning returns a warning when a run is estimated to need more than the memory

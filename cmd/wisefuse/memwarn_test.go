@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestMemoryWarning(t *testing.T) {
@@ -24,5 +28,39 @@ func TestMemoryWarning(t *testing.T) {
 	}
 	if msg := memoryWarning(1<<40, 0, "", ""); msg != "" {
 		t.Errorf("unknown memory: warning %q, want none", msg)
+	}
+}
+
+// TestCountLines: the count that sizes the arrival times is every line, with or without a last
+// newline, across reads shorter than the file.
+func TestCountLines(t *testing.T) {
+	long := strings.Repeat("12.5\n", 100_000)
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{{"", 0}, {"1", 1}, {"1\n", 1}, {"arrival_s\n1\n2", 3}, {"\n\n", 2}, {long, 100_000}, {long + "7", 100_001}} {
+		got, err := countLines(iotest.OneByteReader(strings.NewReader(c.in)))
+		if c.want > 100 {
+			got, err = countLines(strings.NewReader(c.in))
+		}
+		if err != nil || got != c.want {
+			t.Errorf("countLines(%.20q...) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+}
+
+// TestArrivalsCSVPreallocated: reading an arrivals CSV allocates the times once, at the file's
+// line count, and the memory estimate is 8 bytes a line times the collector's factor.
+func TestArrivalsCSVPreallocated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.csv")
+	if err := os.WriteFile(path, []byte("arrival_s\n3\n1\n\n2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	times, err := readArrivalsCSV(path)
+	if err != nil || !slices.Equal(times, []float64{1, 2, 3}) || cap(times) != 5 {
+		t.Errorf("times %v (cap %d), %v; want [1 2 3] in a slice of the file's 5 lines", times, cap(times), err)
+	}
+	if got := arrivalsMemory(100_000_000); got != gcFactor*800_000_000 {
+		t.Errorf("10^8 arrivals estimated at %d bytes", got)
 	}
 }

@@ -249,15 +249,29 @@ func parsePoisson(spec string, duration float64) (float64, bool, error) {
 
 // readArrivalsCSV reads arrival times in seconds: one number per line, or a CSV with a header
 // whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
+// The file is read whole to sort it: a first pass counts its lines, so the times take one
+// allocation of 8 bytes a line, and a warning comes before that memory is spent.
 func readArrivalsCSV(path string) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	lines, err := countLines(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	lines = min(lines, maxArrivals)
+	if msg := memoryWarning(arrivalsMemory(lines), availableMemory(), fmt.Sprintf("%d lines of arrival times, read whole to sort them", lines),
+		"split the arrivals into several runs, or use poisson:RATE, which streams"); msg != "" {
+		fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+	}
 	sc := bufio.NewScanner(f)
 	col, first := 0, true
-	var times []float64
+	times := make([]float64, 0, lines)
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
 		if text == "" {

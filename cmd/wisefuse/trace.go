@@ -135,6 +135,13 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	bar := newStageBar(*quiet, nil)
 	cfg.Progress = bar.update
+	cfg.KeptFunctions = func(records, bytesEach int64) {
+		if msg := memoryWarning(traceGenMemory(records, bytesEach), availableMemory(),
+			fmt.Sprintf("%d function records of the simulated runs, kept for --function-table", records),
+			"fewer --dags or --runs-per-dag; the trace's length (--invocations) does not matter"); msg != "" {
+			fmt.Fprintln(os.Stderr, "wisefuse trace gen: warning: "+msg)
+		}
+	}
 	start := time.Now()
 	sum, err := traces.Generate(cfg, w, fw)
 	bar.finish()
