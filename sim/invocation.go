@@ -208,13 +208,17 @@ func (e *engine) finishTask(si int32) {
 	e.done(fi)
 }
 
-// outerItem is the item of the Map that encloses the Map running frame fi's item (0 when there
-// is none): the item of fi's nearest enclosing map frame, which inherited it from its own item.
+// outerItem is Invocation.Outer for frame fi: the items of the Maps enclosing its own Map, in
+// base records.OuterRadix, innermost first (0 when there is none). Each map frame inherited the
+// item of the Map iteration it runs in. Beyond three digits (Maps nested five deep) it wraps;
+// the WiseFuse profiler refuses such workflows before reading it.
 func (e *engine) outerItem(fi int32) int {
+	out, digit := 0, 1
 	for p := e.frames[fi].parent; p >= 0; p = e.frames[p].parent {
 		if e.frames[p].kind == nMap {
-			return int(e.frames[p].item)
+			out += int(e.frames[p].item) * digit
+			digit *= records.OuterRadix
 		}
 	}
-	return 0
+	return out
 }

@@ -135,14 +135,13 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 		need = max(need, m.w.Function(fn).MinMemoryMB)
 	}
 	items, _ := st.Map.FixedItems()
-	maxB := 1
+	bundles := []int{1}
 	if !pl.opts.NoBundling {
-		maxB = max(1, min(items, pl.top/max(need, 1)))
 		mb := pl.opts.MaxBundle
 		if mb <= 0 {
 			mb = DefaultMaxBundle
 		}
-		maxB = min(maxB, mb)
+		bundles = mapBundleSizes(max(items, 1), need, pl.top, mb, pl.opts.BundlesAboveMax)
 	}
 	fusions := [][]int{seqGroups(len(fns))}
 	if len(fns) > 1 && !pl.opts.NoFusion {
@@ -155,7 +154,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 		threads = max(threads, m.curves[fn].Threads)
 	}
 	var segs []segment
-	for b := 1; b <= maxB; b++ {
+	for _, b := range bundles {
 		for _, grp := range fusions {
 			saturated := false
 			lastKept := 0

@@ -26,15 +26,14 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("wisefuse: step %q is a %s; the modeler handles task, pass, parallel and map steps only", e.Step, e.Kind)
 }
 
-// maxMapDepth is how deep Maps may nest: a Map in a Map's iterator, not deeper. The records tell
-// a nested Map's items apart by their own item and their outer Map's item (records.Invocation's
-// Item and Outer), which is one level of nesting.
-const maxMapDepth = 2
+// maxMapDepth is how deep Maps may nest. The records tell a nested Map's items apart by their own
+// item and the items of the Maps around theirs (records.Invocation's Item and Outer), and Outer
+// holds three enclosing items (records.OuterRadix).
+const maxMapDepth = 4
 
 // CheckSupported reports whether the modeler handles w's shape: sequences of Task, Pass, Parallel
-// and Map steps, with Maps nested at most two deep (a Map in a Map's iterator, anywhere inside
-// Parallel branches). Otherwise it returns an *UnsupportedError naming the first step it cannot
-// handle.
+// and Map steps, with Maps nested at most four deep (anywhere inside Parallel branches).
+// Otherwise it returns an *UnsupportedError naming the first step it cannot handle.
 func CheckSupported(w *dag.Workflow) error {
 	var check func(seq []dag.Step, maps []string) error
 	check = func(seq []dag.Step, maps []string) error {

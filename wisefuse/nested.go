@@ -64,7 +64,9 @@ func nestedTasks(st *dag.Step) []nestedTask {
 }
 
 // instance is one execution of a sequence: outside Maps (0, 0); in item i of an outermost Map
-// (0, i); in item j of a Map nested in item i of its outer Map (i, j).
+// (0, i); in item j of a Map nested in item i of its outer Map (i, j); deeper, outer holds the
+// items of all the enclosing Maps in base records.OuterRadix, innermost first, as the records'
+// Outer does.
 type instance struct{ outer, item int }
 
 // child is the instance of item j of a Map that runs in instance in at Map depth depth (0: the
@@ -73,11 +75,14 @@ func (in instance) child(depth, j int) instance {
 	if depth == 0 {
 		return instance{0, j}
 	}
-	return instance{in.item, j}
+	return instance{in.key(), j}
 }
 
+// key is in's outer and item together, in the records' encoding of Outer.
+func (in instance) key() int { return in.outer*records.OuterRadix + in.item }
+
 // itemsKey names the items of a Map in one instance of its enclosing sequence: prefix is -1 for an
-// outermost Map, else the outer Map's item.
+// outermost Map, else the enclosing instance's key.
 type itemsKey struct {
 	m      string
 	prefix int
@@ -87,11 +92,11 @@ func (in instance) itemsKey(m string, depth int) itemsKey {
 	if depth == 0 {
 		return itemsKey{m, -1}
 	}
-	return itemsKey{m, in.item}
+	return itemsKey{m, in.key()}
 }
 
 // placeOf is the instance of a task invocation enclosed by maps (its Maps), recorded with item and
-// outer; it also registers the items it reveals.
+// outer; it also registers the items it reveals, of its own Map and of every Map around it.
 func placeOf(maps []string, item, outer int, items map[itemsKey]map[int]bool) instance {
 	reg := func(k itemsKey, j int) {
 		if items[k] == nil {
@@ -99,15 +104,20 @@ func placeOf(maps []string, item, outer int, items map[itemsKey]map[int]bool) in
 		}
 		items[k][j] = true
 	}
-	switch len(maps) {
-	case 0:
+	if len(maps) == 0 {
 		return instance{}
-	case 1:
-		reg(itemsKey{maps[0], -1}, item)
-		return instance{0, item}
 	}
-	reg(itemsKey{maps[0], -1}, outer)
-	reg(itemsKey{maps[1], outer}, item)
+	// Walk outwards: the Map at depth d runs in the instance whose key is the digits of outer
+	// above the ones of the Maps inside it.
+	in := instance{outer, item}
+	for d := len(maps) - 1; d >= 0; d-- {
+		if d == 0 {
+			reg(itemsKey{maps[0], -1}, in.item)
+			break
+		}
+		reg(itemsKey{maps[d], in.outer}, in.item)
+		in = instance{in.outer / records.OuterRadix, in.outer % records.OuterRadix}
+	}
 	return instance{outer, item}
 }
 
@@ -164,7 +174,7 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 			}
 			smp := s.Step(st.Name)
 			smp.add(run, in.item, ins[0].Start-prev, ins[0])
-			if depth[st.Name] == 2 {
+			if depth[st.Name] >= 2 {
 				smp.Outer = append(smp.Outer, in.outer)
 			}
 			end = ins[0].End

@@ -64,7 +64,8 @@ type StageGaps struct {
 // step before it (or from the start of the enclosing sequence).
 //
 // Item is the item of the innermost enclosing Map (0 outside Maps). Outer, only for steps inside a
-// Map nested in another Map's iterator, is the outer Map's item; empty otherwise.
+// Map nested in another Map's iterator, is the outer Map's item (Maps nested deeper: the items of
+// all the enclosing Maps, encoded as records.Invocation's Outer); empty otherwise.
 type StepSamples struct {
 	Step     string    `json:"step"`
 	Function string    `json:"function"`
