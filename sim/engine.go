@@ -118,6 +118,8 @@ type engine struct {
 	idleSum   float64
 	idleGBSum float64
 
+	inst *instances // executions sharing instances (Platform.InstanceActivities > 0), or nil
+
 	ser *series // the time series of instances (Options.OnSeries), or nil
 
 	busy    int
@@ -184,6 +186,9 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 		e.atLimit = limitReject
 	case platform.LimitRetry:
 		e.atLimit = limitRetry
+	}
+	if plat.InstanceActivities > 0 {
+		e.initInstances(len(c.roots))
 	}
 	if opt.OnSeries != nil {
 		e.ser = &series{step: opt.SeriesInterval, emit: opt.OnSeries}
@@ -320,6 +325,11 @@ func (e *engine) loop() error {
 				e.timeouts()
 				break
 			}
+			if ev.id() >= scaleFloor {
+				e.events++
+				e.scaleTick(tmoPump - 1 - ev.id())
+				break
+			}
 			e.events++
 			e.pools[ev.id()].pending = false
 			e.expire(ev.id())
@@ -368,6 +378,9 @@ func (e *engine) reset() {
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
 	clear(e.polled)
+	if e.inst != nil {
+		e.resetInstances()
+	}
 	if e.ser != nil {
 		e.ser.reset()
 	}
