@@ -11,6 +11,7 @@ package sim
 //	handle.go      direct passing: output held in sender VMs, and the pulls from them
 //	vm.go          a VM and the list of invocations running in it
 //	acquire.go     acquiring a VM under the concurrency limit, releasing and billing it
+//	instances.go   executions sharing an app's instances, and the scale controller adding them
 //	timeout.go     the function timeout: a VM invocation stopped, its DAG invocation failed
 //	pool.go        warm pools and keep-alive expiry
 //	slot.go        an invocation slot and its phases' resources
