@@ -20,6 +20,7 @@ type azureCharacterizationRow struct {
 	Replay      bool    `col:"replay"`     // orchestrator replay delays on
 	Offload     bool    `col:"offload"`    // blob offload above 45 KB on
 	Polling     bool    `col:"polling"`    // control-queue polling back-off on
+	Instances   bool    `col:"instances"`  // shared instances and the scale controller on
 	RatioData   float64 `col:"median_latency_ratio_data"`
 	RatioSkew   float64 `col:"median_latency_ratio_skew"`
 	P50Small    float64 `col:"latency_p50_s_small_data"`
@@ -35,22 +36,23 @@ type azureCharacterizationRow struct {
 
 // azureVariant is a platform of the mechanism ablation.
 type azureVariant struct {
-	Name                     string
-	Replay, Offload, Polling bool
-	AWS                      bool // aws-lambda instead of azure-durable
+	Name                                string
+	Replay, Offload, Polling, Instances bool
+	AWS                                 bool // aws-lambda instead of azure-durable
 }
 
 // azureNoMechanisms is the variant with every Azure mechanism off, the summary's reference.
 const azureNoMechanisms = "no-mechanisms"
 
 // azureVariants: AWS for reference, azure-durable with every mechanism, each mechanism off in
-// turn, and all three off (what remains is azure-durable's 1 vCPU, 1.5 GB instances and prices).
+// turn, and all four off (what remains is azure-durable's 1 vCPU, 1.5 GB instances and prices).
 var azureVariants = []azureVariant{
 	{Name: platform.AWSLambda, AWS: true},
-	{Name: platform.AzureDurable, Replay: true, Offload: true, Polling: true},
-	{Name: "no-replay", Offload: true, Polling: true},
-	{Name: "no-offload", Replay: true, Polling: true},
-	{Name: "no-polling", Replay: true, Offload: true},
+	{Name: platform.AzureDurable, Replay: true, Offload: true, Polling: true, Instances: true},
+	{Name: "no-replay", Offload: true, Polling: true, Instances: true},
+	{Name: "no-offload", Replay: true, Polling: true, Instances: true},
+	{Name: "no-polling", Replay: true, Offload: true, Instances: true},
+	{Name: "no-instances", Replay: true, Offload: true, Polling: true},
 	{Name: azureNoMechanisms},
 }
 
@@ -70,6 +72,9 @@ func (v azureVariant) platform() *platform.Platform {
 	if !v.Polling {
 		p.QueuePollingMin, p.QueuePollingMax = 0, 0
 	}
+	if !v.Instances {
+		p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 0, 0, 0
+	}
 	return p
 }
 
@@ -87,8 +92,8 @@ func init() {
 		Name:  "characterization-azure",
 		Title: "The characterization's latency ratios on Azure Durable Functions, each mechanism off in turn",
 		Description: "The characterization's synthetic trace (traces.Generate) generated on azure-durable (orchestrator " +
-			"replay, blob offload above 45 KB, control-queue polling back-off; docs/simulator.md) with every mechanism, " +
-			"with each off in turn and with all three off, and on aws-lambda for reference, under two intermediate-data " +
+			"replay, blob offload above 45 KB, control-queue polling back-off, activities sharing instances added by a " +
+			"rate-bounded scale controller; docs/simulator.md) with every mechanism, with each off in turn and with all four off, and on aws-lambda for reference, under two intermediate-data " +
 			"models: the assumed log-normal and payloads sized like the Azure Functions blob access trace's blobs " +
 			"(Faa$T, SoCC 2021; docs/traces.md). Every cell draws the same DAG population. Each row gives the median E2E " +
 			"latency ratios the paper reports for Azure, data >= 1 MB vs < 1 MB (9.5x) and skew >= 100 vs < 100 (17x). " +
@@ -150,7 +155,7 @@ func runAzureCharacterization(c Cell, _ uint64) ([]Row, error) {
 	_, nLarge := ch.LatencyQuantile(traces.GroupLargeData, 0.5)
 	v := cell.Variant
 	return []Row{rowOf(azureCharacterizationRow{
-		Variant: v.Name, DataModel: cell.DataModel, Replay: v.Replay, Offload: v.Offload, Polling: v.Polling,
+		Variant: v.Name, DataModel: cell.DataModel, Replay: v.Replay, Offload: v.Offload, Polling: v.Polling, Instances: v.Instances,
 		RatioData: stat["median_latency_ratio_data"], RatioSkew: stat["median_latency_ratio_skew"],
 		P50Small: stat["latency_p50_s_small_data"], P50Large: stat["latency_p50_s_large_data"],
 		P50LowSkew: stat["latency_p50_s_low_skew"], P50HighSkew: stat["latency_p50_s_high_skew"],

@@ -16,7 +16,7 @@ func TestAzureVariants(t *testing.T) {
 			t.Fatalf("%s: %v", v.Name, err)
 		}
 		if v.AWS {
-			if p.OrchestratorReplay || p.OffloadBytes != 0 || p.QueuePollingMax != 0 {
+			if p.OrchestratorReplay || p.OffloadBytes != 0 || p.QueuePollingMax != 0 || p.InstanceActivities != 0 {
 				t.Errorf("%s has Azure mechanisms", v.Name)
 			}
 			continue
@@ -24,8 +24,9 @@ func TestAzureVariants(t *testing.T) {
 		if replay := p.ReplayLatency > 0 && p.ReplayPerStep > 0 && p.ReplayBytesPerS > 0; replay != v.Replay {
 			t.Errorf("%s: replay delays %v, want %v", v.Name, replay, v.Replay)
 		}
-		if (p.OffloadBytes > 0) != v.Offload || (p.QueuePollingMax > 0) != v.Polling {
-			t.Errorf("%s: offload %v polling %v, want %v %v", v.Name, p.OffloadBytes, p.QueuePollingMax, v.Offload, v.Polling)
+		if (p.OffloadBytes > 0) != v.Offload || (p.QueuePollingMax > 0) != v.Polling || (p.InstanceActivities > 0) != v.Instances {
+			t.Errorf("%s: offload %v polling %v instances %v, want %v %v %v", v.Name, p.OffloadBytes, p.QueuePollingMax, p.InstanceActivities,
+				v.Offload, v.Polling, v.Instances)
 		}
 	}
 }
@@ -41,7 +42,7 @@ func TestAzureCharacterizationCell(t *testing.T) {
 		}
 		return rows[0]
 	}
-	aws, none, all := run(azureVariants[0]), run(azureVariants[5]), run(azureVariants[1])
+	aws, none, all := run(azureVariants[0]), run(azureVariants[6]), run(azureVariants[1])
 	tab := &Table{Schema: azureCharacterizationSchema}
 	p50 := tab.Col("latency_p50_s")
 	if aws[p50] != none[p50] {

@@ -71,6 +71,11 @@ func AzureDurableFunctions() *Platform {
 	// sequence of waits are DurableTask.AzureStorage's (TaskHubQueue, BackoffPollingHelper); we
 	// take the randomisation factor (uniform in 0.8..1.2) at its mean.
 	p.QueuePollingMin, p.QueuePollingMax = 0.05, 30
+	// Instances shared by executions: on the Consumption plan one instance runs at most 10
+	// activity functions at once (maxConcurrentActivityFunctions; Durable Functions host.json
+	// settings), and the scale controller adds instances "at most, once every 30 seconds" for
+	// non-HTTP triggers, up to 200 (Event-driven scaling, "New instance rate").
+	p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 10, 30, 200
 	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
 	p.BillInit = false
 	return p
@@ -87,6 +92,9 @@ func AzureFlexConsumption() *Platform {
 	// hosting, "Instance memory"; earlier revisions offered 2,048 and 4,096 MB only). So 2,048 MB
 	// per core, at most 2 cores, and the cores a guest sees at least the share.
 	p.FixedMemoryMB, p.MemorySizesMB = 0, []int{512, 2048, 4096}
+	// Flex Consumption scales per function with its own per-instance concurrency, which we do
+	// not model: one execution per instance, as before.
+	p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 0, 0, 0
 	p.MBPerVCPU, p.MaxVCPU = 2048, 2
 	// Function timeout: default 30 min, maximum unbounded (Azure Functions hosting options); we
 	// take the default.

@@ -212,6 +212,15 @@ type Platform struct {
 	// 0 (AWS): no polling delay. docs/simulator.md, "Control-queue polling back-off".
 	QueuePollingMin float64 `json:"queue_polling_min_s"`
 	QueuePollingMax float64 `json:"queue_polling_max_s"`
+
+	// InstanceActivities > 0 runs an app's activity executions on shared instances: at most this
+	// many at once on one instance (maxConcurrentActivityFunctions), the instance's cores split
+	// equally among them, and new instances added by a scale controller at most one per
+	// ScaleOutInterval, up to MaxInstances per app, each with a cold start. 0 (AWS): every VM
+	// acquisition is an instance of its own. docs/simulator.md, "Instances and the scale controller".
+	InstanceActivities int     `json:"instance_activities"`
+	ScaleOutInterval   float64 `json:"scale_out_interval_s"`
+	MaxInstances       int     `json:"max_instances"`
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -555,6 +564,14 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	if p.QueuePollingMax > 0 && (!p.OrchestratorReplay || !(p.QueuePollingMin > 0) || p.QueuePollingMin > p.QueuePollingMax) {
 		add("queue_polling_max_s", "queue_polling_min_s = %v, queue_polling_max_s = %v, orchestrator_replay %v: want 0 < min <= max with orchestrator_replay, or max 0 (no polling delay)",
 			p.QueuePollingMin, p.QueuePollingMax, p.OrchestratorReplay)
+	}
+	if p.InstanceActivities < 0 || p.MaxInstances < 0 || (p.InstanceActivities > 0 && p.MaxInstances < 1) {
+		add("instance_activities", "instance_activities = %d, max_instances = %d: want instance_activities 0 (off), or > 0 with max_instances >= 1",
+			p.InstanceActivities, p.MaxInstances)
+	}
+	if p.InstanceActivities == 0 && (p.ScaleOutInterval != 0 || p.MaxInstances != 0) {
+		add("scale_out_interval_s", "scale_out_interval_s = %v, max_instances = %d without instance_activities, want 0 or instance_activities > 0",
+			p.ScaleOutInterval, p.MaxInstances)
 	}
 	if p.RetryBackoffRate < 1 {
 		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

@@ -116,7 +116,20 @@ func (e *engine) abandon(fi int32) {
 	e.done(fi)
 }
 
+// grant acquires a VM for root frame fi now, or, on a platform whose executions share instances,
+// when one of its app's instances has a free slot (instances.go).
 func (e *engine) grant(fi int32) {
+	inst := int32(-1)
+	if e.inst != nil && e.frames[fi].kind != fSpill {
+		if inst = e.placeOn(fi); inst < 0 {
+			return
+		}
+	}
+	e.grantOn(fi, inst)
+}
+
+// grantOn acquires a VM for root frame fi, on instance inst (-1: none, a VM of its own).
+func (e *engine) grantOn(fi, inst int32) {
 	t := e.tmplOf(fi)
 	run := e.frames[fi].run
 	e.busy++
@@ -133,6 +146,17 @@ func (e *engine) grant(fi int32) {
 		}
 	}
 	switch {
+	case inst >= 0:
+		// The instance decides: warm once it has started, cold until then.
+		if vi < 0 {
+			vi = e.newVM(t)
+		}
+		cold, initDur = false, 0
+		if r := e.inst.all[inst].readyAt; r > e.now {
+			cold, initDur = true, r-e.now
+		} else if e.vms[vi].reset {
+			cold, initDur = true, e.drawInit(t, run)
+		}
 	case vi < 0:
 		vi = e.newVM(t)
 		if e.mode != modeWarm {
@@ -147,6 +171,11 @@ func (e *engine) grant(fi int32) {
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
+	v.cores, v.inst = e.c.tmpls[t].vcpu, -1
+	if inst >= 0 {
+		e.joinInstance(inst, vi)
+		v = &e.vms[vi]
+	}
 	if e.plat.FunctionTimeout > 0 {
 		e.armTimeout(vi)
 	}
@@ -254,6 +283,9 @@ func (e *engine) bill(vi int32, dur float64) {
 	if !v.freedCon {
 		e.busy--
 	}
+	if e.inst != nil {
+		e.leaveInstance(vi)
+	}
 }
 
 // toPool returns released VM vi to its warm pool (or discards it in isolated runs).
@@ -279,6 +311,9 @@ func (e *engine) toPool(vi int32) {
 
 // serveQueue grants queued acquisitions, first come first served, while concurrency allows.
 func (e *engine) serveQueue() {
+	if e.inst != nil {
+		e.serveFreed()
+	}
 	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
 		fi := e.queue.buf[e.queue.head]
 		e.queue.head++

@@ -72,6 +72,9 @@ func (e *engine) arrive(i int) {
 	r.hist, r.histBytes, r.histBlob = 0, 0, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]
+	if e.inst != nil && e.mode != modeShared {
+		e.restartApp(wf) // isolated runs share no instances either
+	}
 	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
 	r.fnBase = lo
 	if n := int(hi - lo); cap(r.factors) < n {

@@ -11,6 +11,7 @@ package sim
 //	handle.go      direct passing: output held in sender VMs, and the pulls from them
 //	vm.go          a VM and the list of invocations running in it
 //	acquire.go     acquiring a VM under the concurrency limit, releasing and billing it
+//	instances.go   executions sharing an app's instances, and the scale controller adding them
 //	timeout.go     the function timeout: a VM invocation stopped, its DAG invocation failed
 //	pool.go        warm pools and keep-alive expiry
 //	slot.go        an invocation slot and its phases' resources
@@ -118,6 +119,8 @@ type engine struct {
 	idleSum   float64
 	idleGBSum float64
 
+	inst *instances // executions sharing instances (Platform.InstanceActivities > 0), or nil
+
 	ser *series // the time series of instances (Options.OnSeries), or nil
 
 	busy    int
@@ -184,6 +187,9 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 		e.atLimit = limitReject
 	case platform.LimitRetry:
 		e.atLimit = limitRetry
+	}
+	if plat.InstanceActivities > 0 {
+		e.initInstances(len(c.roots))
 	}
 	if opt.OnSeries != nil {
 		e.ser = &series{step: opt.SeriesInterval, emit: opt.OnSeries}
@@ -321,6 +327,11 @@ func (e *engine) loop() error {
 				e.timeouts()
 				break
 			}
+			if ev.id() >= scaleFloor {
+				e.events++
+				e.scaleTick(tmoPump - 1 - ev.id())
+				break
+			}
 			e.events++
 			e.pools[ev.id()].pending = false
 			e.expire(ev.id())
@@ -369,6 +380,9 @@ func (e *engine) reset() {
 	e.idle, e.idleGB, e.idleT, e.idleSum, e.idleGBSum = 0, 0, 0, 0, 0
 	e.next, e.finished = 0, 0
 	clear(e.polled)
+	if e.inst != nil {
+		e.resetInstances()
+	}
 	if e.ser != nil {
 		e.ser.reset()
 	}

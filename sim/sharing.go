@@ -49,7 +49,7 @@ func (e *engine) flushDirty() {
 
 // rerate gives every slot of VM vi its rate and schedules the VM's next completion.
 //
-// CPU: the VM's c(m) cores are shared max-min fairly (water-filling) among computing slots, each
+// CPU: the VM's cores (c(m), or its share of a shared instance's: instances.go) are shared max-min fairly (water-filling) among computing slots, each
 // demanding 1 core in its serial phase and Threads cores in its parallel phase; every rate is then
 // divided by 1 + ContentionPerCoRunner*(n-1) for n computing slots. Network: each transfer gets
 // min(ConnectionBps x connections, VMNetworkBps / transfers in this VM, and for a pull from one
@@ -104,15 +104,15 @@ func (e *engine) rateOne(v *vm, s *slot) float64 {
 	switch s.res {
 	case resCPU:
 		t := &e.c.tmpls[v.tmpl]
-		share := min(s.demand, t.vcpu)
+		share := min(s.demand, v.cores)
 		s.rate = share
 		if s.oversub > 0 {
 			if vis := share * t.visPerCore; vis < s.demand {
 				s.rate *= e.oversubFactor(vis/s.demand, s.oversub)
 			}
 		}
-		if e.deep && share > t.vcpu*(1+1e-9) {
-			e.fail("VM %d allocates %g of its %g cores", v.id, share, t.vcpu)
+		if e.deep && share > v.cores*(1+1e-9) {
+			e.fail("VM %d allocates %g of its %g cores", v.id, share, v.cores)
 		}
 	case resNet:
 		r := min(p.ConnectionBps*float64(s.nsend), p.VMNetworkBps)
@@ -129,7 +129,7 @@ func (e *engine) rateOne(v *vm, s *slot) float64 {
 func (e *engine) rateAll(v *vm, ids []int32) float64 {
 	p := e.plat
 	t := &e.c.tmpls[v.tmpl]
-	cores, visPerCore := t.vcpu, t.visPerCore
+	cores, visPerCore := v.cores, t.visPerCore
 	cpuChanged, netChanged := v.changed&(1<<resCPU) != 0, v.changed&(1<<resNet) != 0
 	// Newest first, the order of every sum over the slots (see vm.ids).
 	ncpu, nnet, need := 0, 0, 0.0

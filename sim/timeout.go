@@ -99,7 +99,7 @@ func (e *engine) stop(vi int32) {
 	}
 
 	// The copy that goes back to the pool: the same instance, reset.
-	nv := alloc(&e.vms, &e.freeVMs, vm{more: -1, ps: -1})
+	nv := alloc(&e.vms, &e.freeVMs, vm{more: -1, ps: -1, inst: -1})
 	v, w := &e.vms[vi], &e.vms[nv]
 	w.id, w.tmpl, w.run = v.id, v.tmpl, v.run
 	w.nid, w.big, w.changed, w.dirty = 0, false, 0, false

@@ -16,7 +16,7 @@ const (
 )
 
 type vm struct {
-	// What every event of the VM reads comes first, in one cache line (the struct is 136 bytes).
+	// What every event of the VM reads comes first, in one cache line (the struct is 152 bytes).
 	evSeq uint64 // seq of the VM's one valid pending event, 0 if none
 	last  float64
 	// The slots running here, oldest first: ids[:nid], or engine.more[more] once they outgrew
@@ -36,6 +36,8 @@ type vm struct {
 
 	more      int32   // index in engine.more, or -1
 	ps        int32   // index in engine.pulls while this VM has lazyPullers pullers or more, else -1
+	inst      int32   // the instance it runs on (instances.go), or -1
+	cores     float64 // its cores: its template's, or its share of its instance's
 	readyAt   float64 // hybrid keep-alive: a pre-warmed VM's init ends then (0 otherwise)
 	expireAt  float64 // hybrid keep-alive: an idle VM is reclaimed then
 	tmpl      int32
@@ -109,7 +111,7 @@ func (e *engine) removeActive(vi, si int32) {
 
 func (e *engine) newVM(t int32) int32 {
 	var vi int32
-	vi = alloc(&e.vms, &e.freeVMs, vm{more: -1, ps: -1})
+	vi = alloc(&e.vms, &e.freeVMs, vm{more: -1, ps: -1, inst: -1})
 	v := &e.vms[vi]
 	e.nextVM++
 	v.id, v.tmpl = e.nextVM, t

@@ -1,0 +1,253 @@
+package sim
+
+// This file holds the instances an app's executions share (Platform.InstanceActivities > 0,
+// azure-durable): at most InstanceActivities executions at once on one instance, which split its
+// cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval
+// (up to MaxInstances per app), each new instance with a cold start. An acquisition that finds
+// no free slot waits for one, first come first served, in its app's queue. An app is a workflow
+// (one control queue, as in dagrun.go's poll). Spills are not activities of the orchestrator:
+// they keep a VM of their own (docs/simulator.md, "Instances and the scale controller").
+
+type instance struct {
+	vms       []int32 // the executions running on it
+	readyAt   float64 // its cold start ends then
+	idleSince float64 // when it last became empty
+	app       int32
+	live      bool // in its app's list; false once retired by a restart (freed when empty)
+}
+
+type app struct {
+	insts   []int32 // its instances, oldest first
+	wait    deque   // root frames waiting for a slot
+	lastAdd float64
+	added   bool // lastAdd is set: the next instance waits for ScaleOutInterval after it
+	tick    bool // a scale-out event is pending, at tickAt
+	tickAt  float64
+}
+
+type instances struct {
+	all   []instance
+	free  []int32
+	apps  []app
+	freed []int32 // apps that lost an execution in this event while frames waited
+}
+
+// scaleFloor: evExpire ids at or above it (below tmoPump) are apps' scale-out events, app
+// tmoPump-1-id; template ids are far below.
+const scaleFloor = maxEvtID / 2
+
+func (e *engine) initInstances(apps int) {
+	if apps >= tmoPump-scaleFloor {
+		e.fail("%d apps, more than the %d the scale controller's events can name", apps, tmoPump-scaleFloor)
+		return
+	}
+	e.inst = &instances{apps: make([]app, apps)}
+}
+
+// resetInstances forgets every app's instances (engine.reset).
+func (e *engine) resetInstances() {
+	in := e.inst
+	in.all, in.free, in.freed = in.all[:0], in.free[:0], in.freed[:0]
+	for i := range in.apps {
+		a := &in.apps[i]
+		a.insts, a.wait.buf, a.wait.head = a.insts[:0], a.wait.buf[:0], 0
+		a.added, a.tick = false, false
+	}
+}
+
+// restartApp gives app wf of an isolated run (Run) the instances a run starts with: none when
+// cold, else one warm instance whose scale-out history is long past. Instances still running
+// executions of the previous run are retired and freed when they empty.
+func (e *engine) restartApp(wf int32) {
+	a := &e.inst.apps[wf]
+	for _, ii := range a.insts {
+		e.inst.all[ii].live = false
+		if len(e.inst.all[ii].vms) == 0 {
+			e.inst.free = append(e.inst.free, ii)
+		}
+	}
+	a.insts, a.added, a.tick = a.insts[:0], false, false
+	if e.mode == modeWarm {
+		e.addInstance(wf, e.now)
+		a.added = false
+	}
+}
+
+// placeOn returns the instance root frame fi runs on, or -1 when it must wait: it then waits in
+// its app's queue and the scale controller is asked for an instance.
+func (e *engine) placeOn(fi int32) int32 {
+	wf := e.runs[e.frames[fi].run].wf
+	a := &e.inst.apps[wf]
+	if a.wait.len() == 0 {
+		if ii := e.freeSlot(wf); ii >= 0 {
+			return ii
+		}
+	}
+	a.wait.pushBack(fi)
+	e.scaleOut(wf)
+	return -1
+}
+
+// freeSlot returns app wf's instance with a free slot that is ready, least loaded and oldest, in
+// that order of preference, or -1. Instances idle for the keep-alive are reclaimed first.
+func (e *engine) freeSlot(wf int32) int32 {
+	in := e.inst
+	a := &in.apps[wf]
+	keep := a.insts[:0]
+	for _, ii := range a.insts {
+		if s := &in.all[ii]; len(s.vms) == 0 && s.idleSince+e.plat.KeepAlive <= e.now {
+			in.free = append(in.free, ii)
+			continue
+		}
+		keep = append(keep, ii)
+	}
+	a.insts = keep
+	best := int32(-1)
+	for _, ii := range a.insts {
+		s := &in.all[ii]
+		if len(s.vms) >= e.plat.InstanceActivities {
+			continue
+		}
+		if best < 0 {
+			best = ii
+			continue
+		}
+		b := &in.all[best]
+		sReady, bReady := s.readyAt <= e.now, b.readyAt <= e.now
+		if sReady && !bReady || sReady == bReady && len(s.vms) < len(b.vms) {
+			best = ii
+		}
+	}
+	return best
+}
+
+// scaleOut adds an instance to app wf now if the scale controller may (fewer than MaxInstances,
+// ScaleOutInterval since the last one), else schedules its next chance; either way its waiting
+// frames are served.
+func (e *engine) scaleOut(wf int32) {
+	a := &e.inst.apps[wf]
+	if len(a.insts) >= e.plat.MaxInstances || a.wait.len() == 0 {
+		return
+	}
+	if a.added && e.now < a.lastAdd+e.plat.ScaleOutInterval {
+		if !a.tick {
+			a.tick, a.tickAt = true, a.lastAdd+e.plat.ScaleOutInterval
+			e.schedule(a.tickAt, evExpire, tmoPump-1-wf)
+		}
+		return
+	}
+	fi := a.wait.buf[a.wait.head]
+	e.addInstance(wf, e.now+e.drawInit(e.tmplOf(fi), e.frames[fi].run))
+	e.serveApp(wf)
+}
+
+// scaleTick is app wf's scale-out event.
+func (e *engine) scaleTick(wf int32) {
+	a := &e.inst.apps[wf]
+	if !a.tick || e.now != a.tickAt {
+		return // stale: the app was restarted since
+	}
+	a.tick = false
+	e.scaleOut(wf)
+}
+
+func (e *engine) addInstance(wf int32, readyAt float64) {
+	in := e.inst
+	var ii int32
+	if n := len(in.free); n > 0 {
+		ii = in.free[n-1]
+		in.free = in.free[:n-1]
+	} else {
+		in.all = append(in.all, instance{})
+		ii = int32(len(in.all) - 1)
+	}
+	s := &in.all[ii]
+	s.vms, s.readyAt, s.idleSince, s.app, s.live = s.vms[:0], readyAt, e.now, wf, true
+	a := &in.apps[wf]
+	a.insts = append(a.insts, ii)
+	a.lastAdd, a.added = e.now, true
+}
+
+// serveApp grants app wf's waiting frames, first come first served, while its instances have
+// free slots. A frame of a failed DAG invocation is abandoned in an event of its own (acquire).
+func (e *engine) serveApp(wf int32) {
+	a := &e.inst.apps[wf]
+	for a.wait.len() > 0 {
+		ii := e.freeSlot(wf)
+		if ii < 0 {
+			e.scaleOut(wf)
+			return
+		}
+		fi := a.wait.buf[a.wait.head]
+		a.wait.head++
+		if a.wait.head == len(a.wait.buf) {
+			a.wait.buf, a.wait.head = a.wait.buf[:0], 0
+		}
+		if e.runs[e.frames[fi].run].failed {
+			e.scheduleIn(qNow, e.now, evBegin, fi)
+			continue
+		}
+		e.grantOn(fi, ii)
+		a = &e.inst.apps[wf]
+	}
+}
+
+// serveFreed serves the apps that lost an execution in this event (serveQueue).
+func (e *engine) serveFreed() {
+	in := e.inst
+	for len(in.freed) > 0 {
+		wf := in.freed[len(in.freed)-1]
+		in.freed = in.freed[:len(in.freed)-1]
+		e.serveApp(wf)
+	}
+}
+
+// joinInstance starts execution vi (just acquired) on instance ii.
+func (e *engine) joinInstance(ii, vi int32) {
+	s := &e.inst.all[ii]
+	s.vms = append(s.vms, vi)
+	e.vms[vi].inst = ii
+	e.splitCores(ii)
+}
+
+// leaveInstance ends execution vi on its instance, if it has one (bill).
+func (e *engine) leaveInstance(vi int32) {
+	ii := e.vms[vi].inst
+	if ii < 0 {
+		return
+	}
+	e.vms[vi].inst = -1
+	in := e.inst
+	s := &in.all[ii]
+	for k, x := range s.vms {
+		if x == vi {
+			s.vms = append(s.vms[:k], s.vms[k+1:]...)
+			break
+		}
+	}
+	if len(s.vms) == 0 {
+		s.idleSince = e.now
+		if !s.live {
+			in.free = append(in.free, ii)
+			return
+		}
+	}
+	e.splitCores(ii)
+	if s.live && in.apps[s.app].wait.len() > 0 {
+		in.freed = append(in.freed, s.app)
+	}
+}
+
+// splitCores gives each execution on instance ii an equal share of its cores; each shares its
+// share among its own invocations as a VM does (sharing.go). An execution keeps its share while
+// it only moves data, which makes the split pessimistic for a mix of I/O and compute.
+func (e *engine) splitCores(ii int32) {
+	s := &e.inst.all[ii]
+	n := float64(len(s.vms))
+	for _, vi := range s.vms {
+		e.touch(vi)
+		v := &e.vms[vi]
+		v.cores = e.c.tmpls[v.tmpl].vcpu / n
+		v.changed |= 1 << resCPU
+	}
+}
