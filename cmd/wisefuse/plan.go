@@ -69,7 +69,7 @@ func planFromLogs(dir string, w *dag.Workflow, obj dag.Objective, plat *platform
 	return m.LogPlan(w, obj, wisefuse.PlannerOptions{})
 }
 
-func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, "")
 	slo := fs.Duration("slo", 0, "latency target, e.g. 30s")
 	pct := fs.Float64("percentile", 95, "the percentile the SLO bounds")

@@ -14,7 +14,7 @@ import (
 	"github.com/wisefuse/wisefuse/sim"
 )
 
-func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv), sorted by arrival; its catalog FILE-catalog.EXT beside it")
 	catalog := fs.String("catalog", "", "the trace's catalog `file` (default: beside --in)")
 	pol := fs.String("policy", "user-max", "plan every DAG with `NAME` in "+strings.Join(policy.Names(), "|"))
@@ -96,7 +96,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return printReplaySummary(stdout, s, *out, *asJSON)
 }
 
-func runTraceMerge(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceMerge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output `dir` for the merged tables and summary")
 	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
 	if err := parseFlags(fs, args); err != nil {
