@@ -39,6 +39,12 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 	if *figures != "" && *report == "" {
 		return usagef("--figures needs --report")
 	}
+	if *report != "" {
+		// Before the minutes of simulation the report takes, not at its write.
+		if err := atomicfile.CheckTarget(*report); err != nil {
+			return err
+		}
+	}
 	dir := *dataDir
 	if dir == "" {
 		d, ok := shareddata.Dir()

@@ -66,6 +66,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
 		// experiments, calibrate
@@ -122,5 +123,16 @@ func TestOutputIsAnInput(t *testing.T) {
 	// An output that is not an input still goes.
 	if code, _, errOut := runCLI("profile", "--out", filepath.Join(dir, "p.profile.json"), "--workflow", "video", runs); code != 0 {
 		t.Errorf("profile to a new file: exit %d: %s", code, errOut)
+	}
+}
+
+// TestCalibrateReportIsAFolder: `calibrate --report DIR` is refused before any work (it once
+// failed at the end, after simulating every app at every size): the data folder given here is
+// empty, so an error about the data would mean the report was not checked first.
+func TestCalibrateReportIsAFolder(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI("calibrate", "--data", t.TempDir(), "--report", dir)
+	if code != 1 || errOut != "wisefuse calibrate: "+dir+" is a folder, want a file name to write\n" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

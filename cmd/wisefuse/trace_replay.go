@@ -43,6 +43,9 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		return usagef("--slo %v: want a positive latency target", *slo)
 	case *sloFactor <= 0 || *sloFactor != *sloFactor:
 		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
+	case *to != 0 && *to <= *from:
+		// A usage error, as the flags' own checks; the replay's own check said so with exit 1.
+		return usagef("--from %v --to %v: the window is empty; want --to after --from (or 0: to the end)", *from, *to)
 	}
 	if err := wantFloat("series-interval", *seriesInterval, 0, sim.MaxTime, true, ""); err != nil {
 		return err
