@@ -141,11 +141,12 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	if err := decodeJSON(data, &m, jsonStyle{dotKeys: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{}}
+	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{},
+		stateOf: map[string]string{}}
 	if side == nil {
 		im.side, im.structure = &ASLSide{}, true
 	}
-	steps := im.machine("", &m)
+	steps := im.machine("", "steps", &m)
 	if !im.structure {
 		im.checkSideKeys()
 	}
@@ -156,6 +157,15 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 		f.validate(fmt.Sprintf("functions[%q]", key), func(format string, a ...any) {
 			im.sideErrorf("functions."+key, format, a...)
 		})
+	}
+	if !im.structure {
+		for _, key := range sortedKeys(im.usedMap) {
+			if items, ok := im.side.MapItems[key]; ok {
+				if err := items.ValidateMax(MaxItems, "items of one Map: the simulator holds each as a frame"); err != nil {
+					im.sideErrorf("map_items."+key, "map_items[%q]: %v", key, err)
+				}
+			}
+		}
 	}
 	if len(im.errs) > 0 {
 		return nil, fmt.Errorf("%s: %s", name, im.problems(data))
@@ -168,7 +178,15 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 		w.Description = m.Comment
 	}
 	if err := w.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		// Again, each problem with the line of the state its step or function came from (the
+		// workflow's paths, steps[0].parallel[1][0], are nowhere in the user's files).
+		pos := jsonpos.Positions(data)
+		return nil, fmt.Errorf("%s: %w", name, w.validate(func(path string) int {
+			if at, ok := im.stateOf[path]; ok {
+				return jsonpos.LineOf(pos, at)
+			}
+			return 0
+		}))
 	}
 	return w, nil
 }
@@ -293,6 +311,10 @@ type aslImporter struct {
 	usedMap   map[string]bool   // map_items keys some Map state used
 	structure bool              // no side file: placeholder functions and item counts
 	errs      []aslProblem
+	// stateOf maps the JSON path of each step of the workflow ("steps[1].map.iterator[0]") to the
+	// path of the state it came from, to place the workflow's problems. (Its functions' problems
+	// are found earlier, in the side file.)
+	stateOf map[string]string
 }
 
 // aslProblem is one problem of an import, in the ASL file or in the side file, at a JSON path
@@ -341,8 +363,8 @@ func (im *aslImporter) problems(asl []byte) string {
 }
 
 // machine imports one (sub-)state machine found at path ("" for the top level) and returns its
-// success path as a sequence of steps.
-func (im *aslImporter) machine(path string, m *aslMachine) []Step {
+// success path as a sequence of steps, which the workflow holds at wpath ("steps" at the top).
+func (im *aslImporter) machine(path, wpath string, m *aslMachine) []Step {
 	statesPath := join(path, "States")
 	if len(m.States) == 0 {
 		im.errorf(path, "no States (want an object of at least one state)")
@@ -393,8 +415,10 @@ func (im *aslImporter) machine(path string, m *aslMachine) []Step {
 		}
 		onPath[n] = true
 		chain = append(chain, n)
-		step, terminal, ok := im.state(at, n, &st)
+		wat := fmt.Sprintf("%s[%d]", wpath, len(steps))
+		step, terminal, ok := im.state(at, wat, n, &st)
 		if ok {
+			im.stateOf[wat] = at
 			steps = append(steps, step)
 		}
 		if terminal {
@@ -432,9 +456,9 @@ func (s *aslState) transitions() []aslEdge {
 	return out
 }
 
-// state imports one state on the success path. terminal says the path ends after it; ok says
-// step holds a step.
-func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal, ok bool) {
+// state imports one state on the success path, whose step the workflow holds at wat. terminal
+// says the path ends after it; ok says step holds a step.
+func (im *aslImporter) state(at, wat, name string, s *aslState) (step Step, terminal, ok bool) {
 	step.Name = name
 	switch s.Type {
 	case "Task", "Parallel", "Map", "Pass":
@@ -478,7 +502,7 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 		}
 		step.Parallel = make([][]Step, len(s.Branches))
 		for i := range s.Branches {
-			step.Parallel[i] = im.machine(fmt.Sprintf("%s.Branches[%d]", at, i), &s.Branches[i])
+			step.Parallel[i] = im.machine(fmt.Sprintf("%s.Branches[%d]", at, i), fmt.Sprintf("%s.parallel[%d]", wat, i), &s.Branches[i])
 		}
 	case "Map":
 		it, field := s.Iterator, "Iterator"
@@ -500,7 +524,7 @@ func (im *aslImporter) state(at, name string, s *aslState) (step Step, terminal,
 			im.errorf(at, "Map state has no item count: the side file's map_items needs an entry %q (a number, or a distribution object)", name)
 		}
 		im.usedMap[name] = true
-		step.Map = &Map{Items: items, Iterator: im.machine(join(at, field), it)}
+		step.Map = &Map{Items: items, Iterator: im.machine(join(at, field), wat+".map.iterator", it)}
 		im.mapLimits(at, field, s, it, step.Map)
 	case "Pass", "Succeed":
 		step.Pass = true

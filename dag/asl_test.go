@@ -187,7 +187,22 @@ func TestASLErrors(t *testing.T) {
 		{"invalid function parameters", `{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}}`, `{"functions":{"A":{"threads":0}}}`,
 			[]string{`t.asl.json: side file t.functions.json: line 1: functions["A"]: threads = 0, want >= 1`}},
 		{"invalid map items", `{"StartAt":"M","States":{"M":{"Type":"Map","Iterator":{"StartAt":"A","States":{"A":{"Type":"Task","End":true}}},"End":true}}}`, `{"functions":{"A":{"threads":1}},"map_items":{"M":{"kind":"uniform","min":5,"max":1}}}`,
-			[]string{`t.asl.json: workflow "t": steps[0] ("M").map.items: uniform distribution: need 0 <= min <= max`}},
+			[]string{`t.asl.json: side file t.functions.json: line 1: map_items["M"]: uniform distribution: need 0 <= min <= max`}},
+		// Problems found by the workflow's validation, after the import, carry the line of the
+		// state they came from (not only the workflow's path): a state name used in two
+		// branches, and nested Maps whose items multiply past the limit.
+		{"workflow problems at their states", `{"StartAt": "P", "States": {
+  "P": {"Type": "Parallel", "End": true, "Branches": [
+    {"StartAt": "A", "States": {"A": {"Type": "Task", "End": true}}},
+    {"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "End": true}}}]}}}`, `{"functions": {"A": {"threads": 1}}}`,
+			[]string{`t.asl.json: workflow "t": line 5: steps[0] ("P").parallel[1][0] ("A"): duplicate step name`}},
+		{"nested maps past the limit", `{"StartAt": "M", "States": {
+  "M": {"Type": "Map", "End": true, "Iterator": {"StartAt": "N", "States": {
+    "N": {"Type": "Map", "End": true,
+      "Iterator": {"StartAt": "A", "States": {"A": {"Type": "Task", "End": true}}}}}}}}}`,
+			`{"functions": {"A": {"threads": 1}}, "map_items": {"M": 10000, "N": 10000}}`,
+			[]string{`t.asl.json: workflow "t": line 3: steps[0] ("M").map.iterator[0] ("N"): nested maps make 1e+08 items per run`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, err := ParseASL("t.asl.json", []byte(tc.asl), "t.functions.json", []byte(tc.side))

@@ -242,6 +242,10 @@ func (w *Workflow) validate(line func(path string) int) error {
 		}
 		return func(format string, a ...any) { add("line %d: "+format, append([]any{n}, a...)...) }
 	}
+	if w.Name == "" {
+		// Outputs, logs and trace catalogs name the workflow; an empty name reads as a missing one.
+		addAt("name")("name is empty (want the workflow's name)")
+	}
 	if len(w.Steps) == 0 {
 		add("workflow %q has no steps", w.Name)
 	}

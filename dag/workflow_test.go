@@ -42,6 +42,7 @@ func TestWorkflowValidate(t *testing.T) {
 	}{
 		{"no steps", func(w *Workflow) { w.Steps = nil }, `workflow "test" has no steps`},
 		{"empty function name", func(w *Workflow) { w.Functions[0].Name = "" }, "functions[0]: name is empty"},
+		{"empty workflow name", func(w *Workflow) { w.Name = "" }, "name is empty (want the workflow's name)"},
 		{"duplicate function", func(w *Workflow) { w.Functions[1].Name = "Split" }, `functions[1] ("Split"): duplicate function name`},
 		{"min memory negative", func(w *Workflow) { w.Functions[0].MinMemoryMB = -1 }, `functions[0] ("Split"): min_memory_mb = -1, want 0..10240`},
 		{"min memory too large", func(w *Workflow) { w.Functions[0].MinMemoryMB = 20000 }, "min_memory_mb = 20000, want 0..10240"},
@@ -210,6 +211,8 @@ func TestParseWorkflowErrors(t *testing.T) {
 		{"map items", `{"name":"x","steps":[{"name":"m","map":{"items":[3],"iterator":[]}}]}`, `line 1, column 49: steps[0].map.items: want a number or a distribution object, got an array`},
 		{"nested iterator", `{"name":"x","steps":[{"name":"m","map":{"items":3,"iterator":[{"name":"a","parallel":[[{"name":"b","pass":"yes"}]]}]}}]}`, `steps[0].map.iterator[0].parallel[0][0].pass: want true or false, got the string "yes"`},
 		{"validation", `{"name":"x","functions":[],"steps":[{"name":"a","task":"f"}]}`, `w.json: workflow "x": line 1: steps[0] ("a"): task names unknown function "f"`},
+		{"empty names", "{\n \"name\": \"\",\n \"functions\": [{\"name\": \"\", \"threads\": 1}],\n \"steps\": [{\"name\": \"\", \"pass\": true}]}",
+			`w.json: workflow "": line 2: name is empty (want the workflow's name); line 3: functions[0]: name is empty; line 4: steps[0] (""): step name is empty`},
 		{"top level not object", `[1,2]`, "w.json: line 1, column 1: top level: want an object, got an array"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

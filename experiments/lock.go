@@ -13,11 +13,12 @@ import (
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 )
 
-// lockOut takes cfg.Out for this run: a lock file holding the process id and start time, created
+// lockOut takes cfg.Out for this run: a lock file holding the process id, start time and build, created
 // exclusively, one per shard (OUT/.lock-shard-I-of-N; OUT/.lock without sharding). The shards of
-// one sweep (the same N) run at once; anything else writing the folder at the same time, the same
-// shard twice, an unsharded run beside any shard, or shards of sweeps of different N, shares its
-// kept cells and would duplicate their work or, from another build, delete them, so the second
+// one sweep (the same N, run by the same build) run at once; anything else writing the folder at the same time, the same
+// shard twice, an unsharded run beside any shard, shards of sweeps of different N, or shards of
+// different builds (each deletes the other's cell folders as stale, removeStaleCells), shares its
+// kept cells and would duplicate their work or delete them, so the second
 // writer gets an error naming the first. A lock left by a process that is gone (killed with
 // SIGKILL) is taken over. The returned function releases the lock; SIGINT and SIGTERM release it
 // too (atomicfile.RemoveTemps).
@@ -36,7 +37,7 @@ func lockOut(cfg Config) (release func(), err error) {
 	for attempt := 0; ; attempt++ {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err == nil {
-			fmt.Fprintf(f, "%d %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+			fmt.Fprintf(f, "%d %s %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339), buildID())
 			f.Close()
 			untrack := atomicfile.Track(path)
 			release := func() { os.Remove(path); untrack() }
@@ -68,7 +69,8 @@ func checkOtherLocks(cfg Config, mine string) error {
 			continue
 		}
 		var i, n int
-		if _, err := fmt.Sscanf(filepath.Base(other), ".lock-shard-%d-of-%d", &i, &n); err == nil && cfg.Shards > 1 && n == cfg.Shards {
+		if _, err := fmt.Sscanf(filepath.Base(other), ".lock-shard-%d-of-%d", &i, &n); err == nil && cfg.Shards > 1 && n == cfg.Shards &&
+			lockBuild(other) == buildID() {
 			continue // another shard of this sweep
 		} else if err != nil && filepath.Base(other) != ".lock" {
 			continue // not a lock of ours
@@ -104,6 +106,15 @@ func liveLock(cfg Config, path string) error {
 	return nil
 }
 
+// lockBuild is the build ID in the lock file at path ("" when it holds none).
+func lockBuild(path string) string {
+	b, _ := os.ReadFile(path)
+	if f := strings.Fields(string(b)); len(f) > 2 {
+		return f[2]
+	}
+	return ""
+}
+
 // lockHolder says which run a lock file belongs to, from its name.
 func lockHolder(path string) string {
 	var i, n int
@@ -125,6 +136,11 @@ func conflict(cfg Config, path string) string {
 		return fmt.Sprintf("keeps cells in the same folders as this shard %d/%d", cfg.Shard, cfg.Shards)
 	case other == fmt.Sprintf("shard %d/%d", cfg.Shard, cfg.Shards):
 		return "is this shard too"
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(filepath.Base(path), ".lock-shard-%d-of-%d", &i, &n); err == nil && n == cfg.Shards {
+		return fmt.Sprintf("runs another build of wisefuse (%q, this one is %q): shards of one sweep must run the same program, "+
+			"or each deletes the other's cells as stale", lockBuild(path), buildID())
 	}
 	return fmt.Sprintf("belongs to a sweep of another shard count than this shard %d/%d (only the shards of one sweep share a folder at once)", cfg.Shard, cfg.Shards)
 }

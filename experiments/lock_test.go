@@ -50,7 +50,7 @@ func TestCorruptCellRecomputed(t *testing.T) {
 // and a shard, or shards of sweeps of different N, do not: the second gets an error naming the
 // first and leaves no lock of its own. A stale lock of another kind is removed.
 func TestLockShardsAndUnsharded(t *testing.T) {
-	live := fmt.Sprintf("%d 2025-01-01T00:00:00Z\n", os.Getppid()) // the parent of this test: alive
+	live := fmt.Sprintf("%d 2025-01-01T00:00:00Z %s\n", os.Getppid(), buildID()) // the parent of this test: alive
 	for _, tc := range []struct {
 		name      string
 		held      string // lock file present, held by a live process
@@ -62,11 +62,17 @@ func TestLockShardsAndUnsharded(t *testing.T) {
 		{"shard of another sweep", ".lock-shard-0-of-4", 1, 2, "another shard count"},
 		{"the same shard twice", ".lock-shard-1-of-2", 1, 2, "is this shard too"},
 		{"another shard of the sweep", ".lock-shard-1-of-2", 0, 2, ""},
+		// Another build's shard would delete this build's cell folder as stale, and this one its.
+		{"another shard of the sweep from another build", ".lock-shard-1-of-2", 0, 2, "runs another build of wisefuse"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()
 			held := filepath.Join(out, tc.held)
-			os.WriteFile(held, []byte(live), 0o644)
+			content := live
+			if strings.HasSuffix(tc.name, "from another build") {
+				content = fmt.Sprintf("%d 2025-01-01T00:00:00Z 0123456789ab\n", os.Getppid())
+			}
+			os.WriteFile(held, []byte(content), 0o644)
 			err := Run(Config{Out: out, Only: []string{toy.Name}, Workers: 1, Quick: true, Shard: tc.shard, Shards: tc.of})
 			switch {
 			case tc.want == "" && err != nil:

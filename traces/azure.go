@@ -11,6 +11,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -141,6 +142,11 @@ func ReadAzure2021(path string) (*Import2021, error) {
 			return nil, fmt.Errorf("%s: line %d, column \"end_timestamp\": %v, want seconds >= 0", path, line, end)
 		case !(dur >= 0) || math.IsInf(dur, 0):
 			return nil, fmt.Errorf("%s: line %d, column \"duration\": %v, want seconds >= 0", path, line, dur)
+		// Past these the replay could not run the trace: it failed mid-run, blaming the workflow.
+		case end > sim.MaxTime:
+			return nil, fmt.Errorf("%s: line %d, column \"end_timestamp\": %v s is past the simulator's clock limit %g s (sim.MaxTime)", path, line, end, float64(sim.MaxTime))
+		case dur > dag.MaxWork:
+			return nil, fmt.Errorf("%s: line %d, column \"duration\": %v s is above the limit %g s of a function's work (dag.MaxWork)", path, line, dur, float64(dag.MaxWork))
 		}
 		key := app + "/" + fn
 		i, ok := index[key]
@@ -287,6 +293,10 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 			if !(v >= 0) || math.IsInf(v, 0) {
 				r.Close()
 				return nil, 0, fmt.Errorf("%s: line %d, column %q: %v, want milliseconds >= 0", durationsPath, r.Row()+1, azure2019DurationSchema[7+i].Name, v)
+			}
+			if v/1000 > dag.MaxWork {
+				r.Close()
+				return nil, 0, fmt.Errorf("%s: line %d, column %q: %v ms is above the limit %g s of a function's work (dag.MaxWork)", durationsPath, r.Row()+1, azure2019DurationSchema[7+i].Name, v, float64(dag.MaxWork))
 			}
 			vs[i] = v / 1000
 		}

@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
@@ -71,4 +72,21 @@ func sampleCDF(q func(float64) int, n int) CDF {
 		counts[q((float64(i)+0.5)/float64(n))]++
 	}
 	return cdfFromCounts(counts)
+}
+
+// TestReadCDFRejectsNonFinite: a NaN fraction once passed the [0, 1] check and failed only in
+// the figures, after the tables were written; NaN and infinite values are refused with the line.
+func TestReadCDFRejectsNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ row, want string }{
+		{"2,NaN", `:3: column 2 (cdf): want a fraction in [0, 1], got "NaN"`},
+		{"NaN,0.7", `:3: column 1 (value): want a finite number, got "NaN"`},
+		{"+Inf,1", `:3: column 1 (value): want a finite number, got "+Inf"`},
+	} {
+		path := filepath.Join(dir, "width_cdf.csv")
+		os.WriteFile(path, []byte("x,cdf\n1,0.5\n"+tc.row+"\n"), 0o644)
+		if _, err := ReadCDF(path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("row %s: got %v, want %q", tc.row, err, tc.want)
+		}
+	}
 }

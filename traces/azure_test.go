@@ -3,6 +3,7 @@ package traces
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,5 +133,18 @@ func TestAzureImportErrorsNameLineAndColumn(t *testing.T) {
 	_, err = ReadAzure2021("testdata/azure2021_bad.csv")
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "duration") {
 		t.Errorf("bad 2021 row: got %v, want an error naming line 3 and duration", err)
+	}
+	// Values no replay can run are refused at the import, not mid-replay (where the error blamed
+	// the workflow): an end past the simulator's clock, a duration past a function's work limit.
+	dir := t.TempDir()
+	for _, tc := range []struct{ row, want string }{
+		{"a,f,1e13,1", `line 3, column "end_timestamp": 1e+13 s is past the simulator's clock limit 1e+12 s`},
+		{"a,f,2e9,1.5e9", `line 3, column "duration": 1.5e+09 s is above the limit 1e+09 s`},
+	} {
+		path := filepath.Join(dir, "t.csv")
+		os.WriteFile(path, []byte("app,func,end_timestamp,duration\na,f,5,1\n"+tc.row+"\n"), 0o644)
+		if _, err := ReadAzure2021(path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("row %s: got %v, want %q", tc.row, err, tc.want)
+		}
 	}
 }

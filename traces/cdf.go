@@ -105,8 +105,12 @@ func ReadCDF(path string) (CDF, error) {
 		if err != nil {
 			return CDF{}, fmt.Errorf("%s:%d: column 1 (value): %v", path, line, err)
 		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return CDF{}, fmt.Errorf("%s:%d: column 1 (value): want a finite number, got %q", path, line, v)
+		}
+		// Written so that NaN fails too: it passed a q < 0 || q > 1 check and reached the figures.
 		q, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || q < 0 || q > 1 {
+		if err != nil || !(q >= 0 && q <= 1) {
 			return CDF{}, fmt.Errorf("%s:%d: column 2 (cdf): want a fraction in [0, 1], got %q", path, line, p)
 		}
 		n := len(c.Values)

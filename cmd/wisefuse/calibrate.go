@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -25,7 +24,7 @@ func init() {
 	})
 }
 
-func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	dataDir := fs.String("data", "", "shared data folder (default: $"+shareddata.EnvVar+", a shared/data beside the repository, or the folder 'wisefuse data fetch' fills)")
 	platformFile := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides of the AWS Lambda constants")
 	seed := fs.Uint64("seed", 1, "simulation seed for the report")
@@ -39,6 +38,12 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	if *figures != "" && *report == "" {
 		return usagef("--figures needs --report")
+	}
+	if *report != "" {
+		// Before the minutes of simulation the report takes, not at its write.
+		if err := atomicfile.CheckTarget(*report); err != nil {
+			return err
+		}
 	}
 	dir := *dataDir
 	if dir == "" {
@@ -110,6 +115,6 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if err := atomicfile.WriteBytes(*report, buf.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s\n", *report)
+	fmt.Fprintf(stderr, "wrote %s\n", *report)
 	return calibration.WriteFitTable(stdout, r.Fits, r.Overheads)
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata"
@@ -20,7 +19,7 @@ func init() {
 	})
 }
 
-func runData(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runData(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("missing subcommand (fetch, where)")
 	}
@@ -28,7 +27,7 @@ func runData(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	case "-h", "--help", "-help":
 		return parseFlags(fs, args)
 	case "fetch":
-		return runDataFetch(fs, args[1:], stdout)
+		return runDataFetch(fs, args[1:], stdout, stderr)
 	case "where":
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
@@ -41,7 +40,7 @@ func runData(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, d)
 		missing, err := shareddata.Verify(d)
 		for _, m := range missing {
-			fmt.Fprintf(os.Stderr, "missing: %s\n", m)
+			fmt.Fprintf(stderr, "missing: %s\n", m)
 		}
 		return err
 	default:
@@ -49,7 +48,7 @@ func runData(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 }
 
-func runDataFetch(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runDataFetch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	def, _ := shareddata.CacheDir()
 	dir := fs.String("dir", def, "destination `folder` (default: the user's cache folder; "+shareddata.EnvVar+" is where readers look first)")
 	base := fs.String("base-url", shareddata.DefaultBaseURL, "serves OWNER/REPO/COMMIT/PATH (a mirror of GitHub's raw files)")
@@ -62,7 +61,7 @@ func runDataFetch(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *dir == "" {
 		return usagef("no cache folder on this system: pass --dir")
 	}
-	rep, err := shareddata.Fetch(context.Background(), shareddata.FetchOptions{Dir: *dir, BaseURL: *base, Log: os.Stderr})
+	rep, err := shareddata.Fetch(context.Background(), shareddata.FetchOptions{Dir: *dir, BaseURL: *base, Log: stderr})
 	fmt.Fprintf(stdout, "%s: %d fetched, %d already present, %d to copy by hand\n", *dir, len(rep.Fetched), len(rep.Present), len(rep.Manual))
 	if len(rep.Manual) > 0 {
 		var names []string

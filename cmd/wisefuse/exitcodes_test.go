@@ -15,12 +15,12 @@ func init() {
 	// Commands that exist only in this test binary: one panics in the command's goroutine, one
 	// in a worker goroutine whose panic is carried back as an error (as the experiment, trace
 	// and replay workers do).
-	register(&command{name: "test-panic", summary: "test only", run: func(*flag.FlagSet, []string, io.Writer) error {
+	register(&command{name: "test-panic", summary: "test only", run: func(*flag.FlagSet, []string, io.Writer, io.Writer) error {
 		var m map[string]int
 		m["x"] = 1 // a nil-map write: a runtime panic, as a real bug would raise
 		return nil
 	}})
-	register(&command{name: "test-worker-panic", summary: "test only", run: func(*flag.FlagSet, []string, io.Writer) error {
+	register(&command{name: "test-worker-panic", summary: "test only", run: func(*flag.FlagSet, []string, io.Writer, io.Writer) error {
 		var wg sync.WaitGroup
 		var err error
 		wg.Add(1)

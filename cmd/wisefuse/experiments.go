@@ -23,7 +23,7 @@ func init() {
 	})
 }
 
-func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runExperiments(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	list := fs.Bool("list", false, "list the experiments and exit")
 	var only stringList
 	fs.Var(&only, "only", "run only these experiments (repeatable or comma-separated)")
@@ -48,7 +48,7 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if *quick {
 		*out = quickDir(*out)
 	}
-	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: os.Stderr,
+	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: stderr,
 		Metadata: meta}
 	for _, o := range only {
 		for _, n := range strings.Split(o, ",") {
@@ -85,11 +85,11 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if cfg.Shards > 1 {
 		// A shard writes only its own tables: figures and the report need every cell, so they
 		// come from a later run without --shard, which finds the shards' kept cells.
-		fmt.Fprintf(os.Stderr, "done in %.1fs; shard %d/%d only: run again without --shard (same --out) for figures and %s/REPORT.md\n",
+		fmt.Fprintf(stderr, "done in %.1fs; shard %d/%d only: run again without --shard (same --out) for figures and %s/REPORT.md\n",
 			time.Since(start).Seconds(), cfg.Shard, cfg.Shards, *out)
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "done in %.1fs; report: %s/REPORT.md\n", time.Since(start).Seconds(), *out)
+	fmt.Fprintf(stderr, "done in %.1fs; report: %s/REPORT.md\n", time.Since(start).Seconds(), *out)
 	return nil
 }
 

@@ -59,13 +59,14 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "0"}, []string{"--days 0", "> 0"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "1e300"}, []string{"--days 1e+300", "at most 1e+07", "sim.MaxTime"}},
 		{[]string{"trace", "gen", "--out", "t.parquet", "--dags", "0"}, []string{"--dags 0", ">= 1"}},
-		{[]string{"trace", "gen", "--out", "t.parquet", "--invocations", "-1"}, []string{"--invocations -1", ">= 1"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--invocations", "-1"}, []string{"--invocations -1", "from 1 to 10000000000"}},
 		{[]string{"trace", "gen", "--out", ""}, []string{`--out ""`}},
 		{[]string{"trace", "import", "--format", "azure2021", "--in", "x.csv", "--out", ""}, []string{`--out ""`}},
 		{[]string{"trace", "characterize", "--in", "", "--out", "d"}, []string{`--in ""`}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
 		// experiments, calibrate
@@ -122,5 +123,16 @@ func TestOutputIsAnInput(t *testing.T) {
 	// An output that is not an input still goes.
 	if code, _, errOut := runCLI("profile", "--out", filepath.Join(dir, "p.profile.json"), "--workflow", "video", runs); code != 0 {
 		t.Errorf("profile to a new file: exit %d: %s", code, errOut)
+	}
+}
+
+// TestCalibrateReportIsAFolder: `calibrate --report DIR` is refused before any work (it once
+// failed at the end, after simulating every app at every size): the data folder given here is
+// empty, so an error about the data would mean the report was not checked first.
+func TestCalibrateReportIsAFolder(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI("calibrate", "--data", t.TempDir(), "--report", dir)
+	if code != 1 || errOut != "wisefuse calibrate: "+dir+" is a folder, want a file name to write\n" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

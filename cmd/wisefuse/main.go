@@ -41,7 +41,7 @@ type command struct {
 	name    string
 	summary string // one line for the command list
 	usage   string // argument synopsis after "wisefuse NAME"
-	run     func(fs *flag.FlagSet, args []string, stdout io.Writer) error
+	run     func(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]*command{}
@@ -59,6 +59,24 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// namedError carries the name of the subcommand that failed ("trace gen"), which the error
+// message and the usage hint then name in place of the command's.
+type namedError struct {
+	name string
+	err  error
+}
+
+func (e namedError) Error() string { return e.err.Error() }
+func (e namedError) Unwrap() error { return e.err }
+
+// orNil is e, or nil when it wraps no error.
+func (e namedError) orNil() error {
+	if e.err == nil {
+		return nil
+	}
+	return e
+}
 
 func main() {
 	stopOnSignal()
@@ -194,7 +212,12 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			printFlags(fs, out)
 		}
 	}
-	err := c.run(fs, args[1:], stdout)
+	err := c.run(fs, args[1:], stdout, stderr)
+	name := c.name
+	var ne namedError
+	if errors.As(err, &ne) {
+		name = ne.name
+	}
 	var p *crash.Panic
 	var ie interruptedError
 	switch {
@@ -205,15 +228,15 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &p): // a worker's panic, carried here as an error
 		panic(p)
 	case errors.As(err, &ie):
-		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "wisefuse %s: %v\n", name, err)
 		return signalExit(ie.sig)
 	case isUsage(err):
-		fmt.Fprintf(stderr, "wisefuse %s: %v\n", c.name, err)
-		fmt.Fprintf(stderr, "Run 'wisefuse %s --help' for usage.\n", c.name)
+		fmt.Fprintf(stderr, "wisefuse %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "Run 'wisefuse %s --help' for usage.\n", name)
 		return exitUsage
 	default:
 		// Library errors name their package ("wisefuse: ..."), which here is also the program.
-		fmt.Fprintf(stderr, "wisefuse %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "wisefuse: "))
+		fmt.Fprintf(stderr, "wisefuse %s: %s\n", name, strings.TrimPrefix(err.Error(), "wisefuse: "))
 		return exitFailure
 	}
 }

@@ -48,7 +48,7 @@ type modelReport struct {
 	Warning      string   `json:"warning,omitempty"`
 }
 
-func runModel(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	profiles := fs.String("profiles", "", "profile `DIR|FILE`")
 	wf := addWorkflowFlags(fs, " the profile was made of (optional; must match the profile's structure)")
 	plan := addPlanFlags(fs)

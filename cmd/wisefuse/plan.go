@@ -71,7 +71,7 @@ func planFromLogs(p *wisefuse.Profile, w *dag.Workflow, obj dag.Objective, plat 
 	return m.LogPlan(w, obj, wisefuse.PlannerOptions{Extrapolate: extrapolate})
 }
 
-func runPlan(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, "")
 	slo := fs.Duration("slo", 0, "latency target, e.g. 30s")
 	pct := fs.Float64("percentile", 95, "the percentile the SLO bounds")

@@ -27,7 +27,7 @@ func init() {
 	})
 }
 
-func runProfile(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, " (needed for records and --simulate)")
 	out := fs.String("out", "", "write the profiles to `FILE` (JSON)")
 	simulate := fs.Bool("simulate", false, "profile the workflow in the simulator")

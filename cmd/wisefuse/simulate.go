@@ -30,7 +30,7 @@ func init() {
 	})
 }
 
-func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, "")
 	plan := addPlanFlags(fs)
 	addPolicyFlags(fs, plan)
@@ -128,7 +128,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		if msg := memoryWarning(simulateMemory(*runs, perRun, *out != ""), availableMemory(), what,
 			"fewer --runs, or --arrivals, which streams its records"); msg != "" {
-			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
 		res, err := sim.Run(w, p, *runs, opt)
 		if err != nil {
@@ -149,7 +149,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return err
 		}
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
-			fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
 		opt.KeepInvocations = false // records stream out
 		opt.SeriesInterval = *seriesInterval

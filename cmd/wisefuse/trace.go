@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,8 +16,19 @@ import (
 	"github.com/wisefuse/wisefuse/traces"
 )
 
-// maxTraceDays bounds trace gen --days: 1e7 days is 8.64e11 s, below sim.MaxTime.
-const maxTraceDays = 1e7
+// Limits of trace gen (docs/reliability.md).
+const (
+	// maxTraceDays bounds --days: 1e7 days is 8.64e11 s, below sim.MaxTime.
+	maxTraceDays = 1e7
+	// maxTraceInvocations bounds --invocations: the trace streams, so memory stays flat, but
+	// 10^7 invocations took 11.8 s of CPU and wrote 225 MB of Parquet (730 MB of CSV) here, so
+	// 10^10 is about 3 CPU-hours and 225 GB; 10^14 would have run for years.
+	maxTraceInvocations = 1e10
+	// maxRunsPerDAG bounds --runs-per-dag: every DAG keeps the runs its invocations replay in
+	// memory (up to 200,000 function invocations' worth a DAG, traces.GenConfig.SimBudget), so
+	// memory grows with the flag: 100 DAGs took 121 MB at 1,000, 350 MB at 10^4 and 943 MB at 10^9.
+	maxRunsPerDAG = 10_000
+)
 
 func init() {
 	register(&command{
@@ -31,7 +41,7 @@ func init() {
 
 type traceSub struct {
 	usage, summary string
-	run            func(fs *flag.FlagSet, args []string, stdout io.Writer) error
+	run            func(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 }
 
 var traceSubs = map[string]traceSub{
@@ -50,7 +60,7 @@ var traceSubs = map[string]traceSub{
 // traceSubOrder is the order subcommands are listed in.
 var traceSubOrder = []string{"gen", "import", "characterize", "replay", "merge"}
 
-func runTrace(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTrace(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.SetOutput(stdout)
 		fs.Usage()
@@ -74,10 +84,11 @@ func runTrace(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		fmt.Fprintf(out, "Usage: wisefuse trace %s %s\n\n%s\n\nFlags:\n", name, sub.usage, sub.summary)
 		printFlags(sfs, out)
 	}
-	return sub.run(sfs, args[1:], stdout)
+	// Errors name the subcommand, so that the usage hint points at its own --help.
+	return namedError{"trace " + name, sub.run(sfs, args[1:], stdout, stderr)}.orNil()
 }
 
-func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	dags := fs.Int("dags", 5000, "distinct DAGs (>= 2000 keeps any one DAG's share small enough for the structure CDFs)")
 	invocations := fs.Int64("invocations", 1_000_000, "DAG invocations in the trace")
 	days := fs.Float64("days", 1, "trace length in days (arrivals follow a diurnal pattern)")
@@ -100,9 +111,9 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	for _, err := range []error{
 		wantInt("dags", *dags, 1, math.MaxInt, ""),
-		wantInt("invocations", *invocations, 1, math.MaxInt64, ""),
+		wantInt("invocations", *invocations, 1, maxTraceInvocations, "about 3 CPU-hours and 225 GB of Parquet (the real Azure data is several hundred million)"),
 		wantFloat("days", *days, 0, maxTraceDays, false, "27,000 years: arrivals stay below the simulator's 1e12 s (sim.MaxTime), so the trace can be replayed"),
-		wantInt("runs-per-dag", *runs, 1, math.MaxInt, ""),
+		wantInt("runs-per-dag", *runs, 1, maxRunsPerDAG, "every DAG keeps these runs in memory"),
 		wantInt("workers", *workers, 1, maxWorkers, "more goroutines than this only add memory"),
 	} {
 		if err != nil {
@@ -139,7 +150,7 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		if msg := memoryWarning(traceGenMemory(records, bytesEach), availableMemory(),
 			fmt.Sprintf("%d function records of the simulated runs, kept for --function-table", records),
 			"fewer --dags or --runs-per-dag; the trace's length (--invocations) does not matter"); msg != "" {
-			fmt.Fprintln(os.Stderr, "wisefuse trace gen: warning: "+msg)
+			fmt.Fprintln(stderr, "wisefuse trace gen: warning: "+msg)
 		}
 	}
 	start := time.Now()
@@ -167,15 +178,15 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "top 5%% of DAGs make %.1f%% of invocations; least of them %.0f a day; largest DAG %.2f%%; %d runs simulated\n",
 		100*sum.TopShare, sum.TopMinPerDay, 100*sum.LargestShare, sum.SimulatedRuns)
 	if sum.TopMinPerDay < 1600 {
-		fmt.Fprintf(os.Stderr, "note: the least popular top-5%% DAG gets %.0f invocations a day, below Azure's 1.6K; raise --invocations or lower --dags or --days\n", sum.TopMinPerDay)
+		fmt.Fprintf(stderr, "note: the least popular top-5%% DAG gets %.0f invocations a day, below Azure's 1.6K; raise --invocations or lower --dags or --days\n", sum.TopMinPerDay)
 	}
 	if sum.LargestShare > 0.035 {
-		fmt.Fprintf(os.Stderr, "note: one DAG makes %.1f%% of the invocations; its structure is one step of that size in the width/depth/node CDFs (use more --dags)\n", 100*sum.LargestShare)
+		fmt.Fprintf(stderr, "note: one DAG makes %.1f%% of the invocations; its structure is one step of that size in the width/depth/node CDFs (use more --dags)\n", 100*sum.LargestShare)
 	}
 	return nil
 }
 
-func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "", "azure2021 or azure2019")
 	in := fs.String("in", "", "azure2021: the invocation `file` (app,func,end_timestamp,duration)")
 	invs := fs.String("invocations", "", "azure2019: invocations_per_function_md.anon.dNN.csv")
@@ -253,7 +264,7 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv)")
 	out := fs.String("out", "", "output `dir` for tables and figures")
 	published := fs.String("published", "", "`dir` with width_cdf.csv, depth_cdf.csv, nodes_cdf.csv to compare with (default: the compact Azure tables built in)")

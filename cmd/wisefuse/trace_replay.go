@@ -14,7 +14,7 @@ import (
 	"github.com/wisefuse/wisefuse/sim"
 )
 
-func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv), sorted by arrival; its catalog FILE-catalog.EXT beside it")
 	catalog := fs.String("catalog", "", "the trace's catalog `file` (default: beside --in)")
 	pol := fs.String("policy", "user-max", "plan every DAG with `NAME` in "+strings.Join(policy.Names(), "|"))
@@ -43,6 +43,9 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return usagef("--slo %v: want a positive latency target", *slo)
 	case *sloFactor <= 0 || *sloFactor != *sloFactor:
 		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
+	case *to != 0 && *to <= *from:
+		// A usage error, as the flags' own checks; the replay's own check said so with exit 1.
+		return usagef("--from %v --to %v: the window is empty; want --to after --from (or 0: to the end)", *from, *to)
 	}
 	if err := wantFloat("series-interval", *seriesInterval, 0, sim.MaxTime, true, ""); err != nil {
 		return err
@@ -96,7 +99,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return printReplaySummary(stdout, s, *out, *asJSON)
 }
 
-func runTraceMerge(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runTraceMerge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output `dir` for the merged tables and summary")
 	asJSON := fs.Bool("json", false, "print the merged summary as JSON")
 	if err := parseFlags(fs, args); err != nil {

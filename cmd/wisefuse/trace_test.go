@@ -66,6 +66,35 @@ func TestTraceUsageErrors(t *testing.T) {
 	}
 }
 
+// TestTraceGenLimits: the invocation count and runs per DAG are bounded with their reasons, the
+// errors name the subcommand and its --help, and trace gen's notes go to the command's stderr
+// (they once went to os.Stderr, past the writer run was given).
+func TestTraceGenLimits(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "t.parquet")
+	for _, c := range []struct{ flag, value, want string }{
+		{"--invocations", "100000000000000", "--invocations 100000000000000: at most 10000000000"},
+		{"--runs-per-dag", "1000000000", "--runs-per-dag 1000000000: at most 10000"},
+	} {
+		code, _, errOut := runCLI("trace", "gen", c.flag, c.value, "--out", out)
+		if code != 2 || !strings.Contains(errOut, "wisefuse trace gen: "+c.want) ||
+			!strings.Contains(errOut, "Run 'wisefuse trace gen --help' for usage.") {
+			t.Errorf("trace gen %s %s: exit %d, stderr %q", c.flag, c.value, code, errOut)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused trace gen left %s (%v)", out, err)
+	}
+	// 100 DAGs: one of them makes far more than 3.5% of the invocations, which a note says.
+	code, _, errOut := runCLI("trace", "gen", "--dags", "100", "--invocations", "10000", "--quiet", "--out", out)
+	if code != 0 || !strings.Contains(errOut, "note: one DAG makes") {
+		t.Errorf("trace gen --dags 100: exit %d, stderr %q, want its note", code, errOut)
+	}
+	if code, _, errOut := runCLI("trace", "characterize", "--in", out); code != 2 ||
+		!strings.HasPrefix(errOut, "wisefuse trace characterize: ") || !strings.Contains(errOut, "'wisefuse trace characterize --help'") {
+		t.Errorf("trace characterize without --out: exit %d, stderr %q", code, errOut)
+	}
+}
+
 // TestTraceImportReplay: an imported Azure 2021 trace comes with its catalog (one one-task DAG per
 // function), so `trace replay` runs it as it is, every imported invocation once.
 func TestTraceImportReplay(t *testing.T) {

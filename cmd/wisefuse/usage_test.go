@@ -10,7 +10,7 @@ import (
 )
 
 // flagsOf defines run's flags on a fresh FlagSet (by asking for help) and returns their names.
-func flagsOf(t *testing.T, name string, run func(fs *flag.FlagSet, args []string, stdout io.Writer) error, args ...string) []string {
+func flagsOf(t *testing.T, name string, run func(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error, args ...string) []string {
 	t.Helper()
 	stdout := os.Stdout
 	devnull, _ := os.Open(os.DevNull)
@@ -18,7 +18,7 @@ func flagsOf(t *testing.T, name string, run func(fs *flag.FlagSet, args []string
 	defer func() { os.Stdout = stdout; devnull.Close() }()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	run(fs, append(args, "--help"), io.Discard)
+	run(fs, append(args, "--help"), io.Discard, io.Discard)
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	sort.Strings(names)

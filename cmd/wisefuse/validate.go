@@ -19,7 +19,7 @@ func init() {
 	})
 }
 
-func runValidate(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runValidate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, "")
 	planPath := fs.String("plan", "", "plan JSON `FILE` to validate against the workflow")
 	if err := parseFlags(fs, args); err != nil {

@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "version",
 		summary: "Print the version of wisefuse and of Go it was built with.",
-		run: func(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+		run: func(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}

@@ -22,9 +22,9 @@ func init() {
 	})
 }
 
-func runWorkflows(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runWorkflows(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "import" {
-		return runWorkflowsImport(fs, args[1:], stdout)
+		return runWorkflowsImport(fs, args[1:], stdout, stderr)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,7 +57,7 @@ func runWorkflows(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 }
 
 // runWorkflowsImport writes the workflow an ASL definition and its side file stand for as JSON.
-func runWorkflowsImport(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func runWorkflowsImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, "")
 	out := fs.String("out", "", "write the workflow JSON to `FILE` (default: stdout)")
 	if err := parseFlags(fs, args); err != nil {
