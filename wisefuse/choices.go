@@ -137,11 +137,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	items, _ := st.Map.FixedItems()
 	bundles := []int{1}
 	if !pl.opts.NoBundling {
-		mb := pl.opts.MaxBundle
-		if mb <= 0 {
-			mb = DefaultMaxBundle
-		}
-		bundles = mapBundleSizes(max(items, 1), need, pl.top, mb, pl.opts.BundlesAboveMax)
+		bundles = mapBundleSizes(max(items, 1), need, pl.top, pl.opts.maxBundle(), pl.opts.BundlesAboveMax)
 	}
 	fusions := [][]int{seqGroups(len(fns))}
 	if len(fns) > 1 && !pl.opts.NoFusion {
@@ -198,10 +194,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 	if pl.opts.NoFusion || pl.opts.NoBundling {
 		return nil
 	}
-	maxB := pl.opts.MaxBundle
-	if maxB <= 0 {
-		maxB = DefaultMaxBundle
-	}
+	maxB := pl.opts.maxBundle()
 	var segs []segment
 	need, threads := 0, 0.0
 	mapAt := -1

@@ -161,10 +161,7 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 	if pl.opts.NoFusion || pl.opts.NoBundling {
 		return nil
 	}
-	maxB := pl.opts.MaxBundle
-	if maxB <= 0 {
-		maxB = DefaultMaxBundle
-	}
+	maxB := pl.opts.maxBundle()
 	var segs []segment
 	for _, spill := range append([]int{0}, spillBundles...) {
 		need, threads := 0, 0.0

@@ -73,6 +73,14 @@ func (o PlannerOptions) tolerance() float64 {
 // grid returns the VM sizes the search tries on plat: Memories when set, else the platform's
 // sizes when it offers only some (platform.Platform.MemoryChoices: on a fixed-size platform one,
 // so the search skips sizing), else the MemoryStepMB grid.
+// maxBundle is MaxBundle, or DefaultMaxBundle when it is not set.
+func (o PlannerOptions) maxBundle() int {
+	if o.MaxBundle <= 0 {
+		return DefaultMaxBundle
+	}
+	return o.MaxBundle
+}
+
 func (o PlannerOptions) grid(plat *platform.Platform) []int {
 	if len(o.Memories) > 0 {
 		g := slices.Clone(o.Memories)
