@@ -3,7 +3,6 @@ package dag
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -72,11 +71,11 @@ func (s *ASLSide) where() string {
 
 // ReadASL imports the state machine in aslPath with the performance side file in sidePath.
 func ReadASL(aslPath, sidePath string) (*Workflow, error) {
-	asl, err := os.ReadFile(aslPath)
+	asl, err := jsonpos.ReadFile(aslPath)
 	if err != nil {
 		return nil, err
 	}
-	sideData, err := os.ReadFile(sidePath)
+	sideData, err := jsonpos.ReadFile(sidePath)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +119,7 @@ func ImportASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 // ReadASLStructure checks the state machine in aslPath without a side file: its states,
 // transitions and state types. See ParseASLStructure.
 func ReadASLStructure(aslPath string) (*Workflow, error) {
-	data, err := os.ReadFile(aslPath)
+	data, err := jsonpos.ReadFile(aslPath)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package dag
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
@@ -38,7 +37,7 @@ func IsASL(data []byte) bool {
 
 // ReadWorkflow reads and validates a workflow JSON file.
 func ReadWorkflow(path string) (*Workflow, error) {
-	data, err := os.ReadFile(path)
+	data, err := jsonpos.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +70,7 @@ func ParsePlan(name string, data []byte, w *Workflow) (*Plan, error) {
 
 // ReadPlan reads a plan JSON file and, when w is not nil, validates it against w.
 func ReadPlan(path string, w *Workflow) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := jsonpos.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -325,7 +325,7 @@ func (p *Platform) MemoryChoices() []int {
 // absent) with the fields the file names replaced. Unknown fields are errors, so a typo cannot
 // silently leave a default in place.
 func Read(path string) (*Platform, error) {
-	data, err := os.ReadFile(path)
+	data, err := jsonpos.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

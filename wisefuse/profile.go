@@ -304,7 +304,7 @@ func ReadProfile(path string) (*Profile, error) {
 	if st.IsDir() {
 		return ReadLogs(path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := jsonpos.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wisefuse: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 	"github.com/wisefuse/wisefuse/platform"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -82,7 +83,7 @@ func loadWorkflow(spec string) (*dag.Workflow, error) {
 		}
 		return nil, fmt.Errorf("workflow %q is neither a built-in (%s) nor a readable file: %v", spec, strings.Join(names, ", "), err)
 	}
-	if data, err := os.ReadFile(spec); err == nil && dag.IsASL(data) {
+	if data, err := jsonpos.ReadFile(spec); err == nil && dag.IsASL(data) {
 		return nil, usagef("%s is an AWS Step Functions definition (ASL), not a workflow: give it as --asl %s --functions SIDE.json, "+
 			"where the side file gives each Task's performance and each Map's item count (docs/workflow-format.md)", spec, spec)
 	}

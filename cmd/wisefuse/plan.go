@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/wisefuse"
@@ -203,7 +203,7 @@ func writeExport(path string, w *dag.Workflow, p *dag.Plan, aslPath string) erro
 	var original []byte
 	if aslPath != "" {
 		var err error
-		if original, err = os.ReadFile(aslPath); err != nil {
+		if original, err = jsonpos.ReadFile(aslPath); err != nil {
 			return err
 		}
 	}
