@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/cputime"
+
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
 )
@@ -59,7 +61,7 @@ func BenchmarkReplayTrace(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var events, replayed int64
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		i := 0
 		src := func(a *sim.Arrival) (bool, error) {
@@ -78,7 +80,7 @@ func BenchmarkReplayTrace(b *testing.B) {
 		replayed += st.Arrivals
 	}
 	b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
-	if d := cpuTime() - cpu; d > 0 {
+	if d := cputime.Process() - cpu; d > 0 {
 		b.ReportMetric(float64(events)/d.Seconds(), "events/cpu-s")
 	}
 	b.ReportMetric(float64(replayed)/time.Since(start).Seconds(), "DAGinvocations/s")

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/cputime"
+
 	"github.com/wisefuse/wisefuse/dag"
 )
 
@@ -37,7 +39,7 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	b.ReportAllocs()
 	var events, replayed int64
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		st, err := Replay(ws, sliceSource(arrivals), func(*Outcome) error { return nil }, Options{Seed: 1})
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/cputime"
+
 	"github.com/wisefuse/wisefuse/dag"
 )
 
@@ -38,7 +40,7 @@ func benchArrivals(b *testing.B, w *dag.Workflow, plan *dag.Plan, arr []float64)
 	run()
 	b.ReportAllocs()
 	var events int64
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		run()
 		events += e.events
@@ -54,7 +56,7 @@ func BenchmarkWorkflow(b *testing.B) {
 	p := &dag.Plan{DefaultMemoryMB: 3008, Fuse: [][]string{{"Extract", "Classify"}}}
 	b.ReportAllocs()
 	var events int64
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	for b.Loop() {
 		res, err := Run(w, p, 200, Options{Seed: 1})
 		if err != nil {
@@ -69,7 +71,7 @@ func BenchmarkWorkflow(b *testing.B) {
 // for "one core" when other processes share the machine).
 func report(b *testing.B, events int64, start time.Time, cpu time.Duration) {
 	b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
-	if d := cpuTime() - cpu; d > 0 {
+	if d := cputime.Process() - cpu; d > 0 {
 		b.ReportMetric(float64(events)/d.Seconds(), "events/cpu-s")
 	}
 }

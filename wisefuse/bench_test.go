@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/cputime"
+
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -23,7 +25,7 @@ func BenchmarkPrepareBuiltin(b *testing.B) {
 		}
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				pl, err := NewPlanner(p, PlannerOptions{})
 				if err != nil {
@@ -47,7 +49,7 @@ func BenchmarkPrepareBuiltinFull(b *testing.B) {
 		}
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default(), BundleRuns: *bundleRuns}})
 				if err != nil {
@@ -76,7 +78,7 @@ func BenchmarkPlanBuiltin(b *testing.B) {
 		slo := mediumSLO(b, pl)
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if _, err := pl.Search(dag.Objective{SLO: slo}); err != nil {
 					b.Fatal(err)
@@ -123,18 +125,18 @@ func BenchmarkPlanAzureLargest(b *testing.B) {
 	b.ReportAllocs()
 	var prep, search, prepCPU, searchCPU time.Duration
 	for b.Loop() {
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), cputime.Process()
 		pl, err := NewPlanner(p, PlannerOptions{NoFusion: true})
 		if err != nil {
 			b.Fatal(err)
 		}
 		pl.Prepare()
-		t1, c1 := time.Now(), cpuTime()
+		t1, c1 := time.Now(), cputime.Process()
 		r, err := pl.Search(dag.Objective{Budget: 1e9})
 		prep += t1.Sub(t0)
 		search += time.Since(t1)
 		prepCPU += c1 - c0
-		searchCPU += cpuTime() - c1
+		searchCPU += cputime.Process() - c1
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -151,7 +153,7 @@ func BenchmarkPlanAzureLargest(b *testing.B) {
 // reportCPU reports the process's CPU time per iteration since cpu: on a shared machine a fairer
 // measure of the single-threaded planner than the wall-clock ns/op.
 func reportCPU(b *testing.B, cpu time.Duration) {
-	if d := cpuTime() - cpu; d > 0 {
+	if d := cputime.Process() - cpu; d > 0 {
 		b.ReportMetric(d.Seconds()*1e3/float64(b.N), "cpu-ms/op")
 	}
 }

@@ -24,7 +24,7 @@ var layers = map[string]int{
 	// 1: the models (simulator, planners, workflow definitions) and the two I/O libraries. The
 	// planners never see the simulator: they plan from platform facts and profiles.
 	"sim": 1, "wisefuse": 1, "baselines": 1, "apps": 1, "tables": 1, "figures": 1,
-	"internal/testflows": 1, "internal/shareddata/sharedtest": 1, // for tests; only _test.go files import them
+	"internal/testflows": 1, "internal/shareddata/sharedtest": 1, "internal/cputime": 1, // for tests; only _test.go files import them
 	// 2: what joins models: policies profiled in the simulator, calibration against AWS logs,
 	// Azure-style traces.
 	"policy": 2, "calibration": 2, "traces": 2,
@@ -48,7 +48,7 @@ var external = map[string][]string{
 // testOnly are the packages only _test.go files may import: test helpers stay out of the binary,
 // and only they may import package testing. (The binary still links testing through a
 // third-party dependency, apache/thrift under Arrow, which the project does not control.)
-var testOnly = map[string]bool{"internal/testflows": true, "internal/shareddata/sharedtest": true}
+var testOnly = map[string]bool{"internal/testflows": true, "internal/shareddata/sharedtest": true, "internal/cputime": true}
 
 func TestLayers(t *testing.T) {
 	root, err := filepath.Abs("../..")
