@@ -165,6 +165,9 @@ func NewWiseFuse(w *dag.Workflow, env Env) (*wisefuse.Planner, error) {
 }
 
 func newWiseFuse(w *dag.Workflow, env Env) (*wisefuse.Planner, error) {
+	if err := fitsSizes(w, env.platform()); err != nil {
+		return nil, err
+	}
 	prof := env.Profile
 	if prof == nil {
 		po := env.Profiling

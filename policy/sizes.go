@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
@@ -54,4 +55,21 @@ func onSizes(o baselines.Options, plat *platform.Platform) baselines.Options {
 	}
 	o.MemoryMB, o.FaastlaneMemoryMB = plat.SizeMB(o.MemoryMB), plat.SizeMB(o.FaastlaneMemoryMB)
 	return o
+}
+
+// fitsSizes says which function of w no VM of plat holds, where plat offers only some sizes
+// (azure-durable: 1,536 MB), before any profiling: without it WiseFuse profiled, then reported
+// that no plan met the SLO, which hides the cause.
+func fitsSizes(w *dag.Workflow, plat *platform.Platform) error {
+	choices := plat.MemoryChoices()
+	if len(choices) == 0 {
+		return nil
+	}
+	largest := slices.Max(choices)
+	for _, f := range w.Functions {
+		if f.MinMemoryMB > largest {
+			return fmt.Errorf("wisefuse on a platform with VM sizes %v MB: function %s needs at least %d MB (min_memory_mb), more than the largest size", choices, f.Name, f.MinMemoryMB)
+		}
+	}
+	return nil
 }

@@ -62,3 +62,22 @@ func TestPlanTooBigForPlatform(t *testing.T) {
 		t.Errorf("user-max of a 2,048 MB function on azure-durable: %v, want an error naming the sizes and the need", err)
 	}
 }
+
+// TestWiseFuseRefusesFunctionsNoSizeHolds: a function whose min_memory_mb is above every size the
+// platform offers is named before any profiling, instead of "no plan meets the SLO" after it.
+func TestWiseFuseRefusesFunctionsNoSizeHolds(t *testing.T) {
+	w := testflows.FanOut(2, testflows.MB, testflows.Fn("", 1, 2048, 0, testflows.MB), true)
+	calls := 0
+	_, err := New(WiseFuse, w, Env{Platform: platform.AzureDurableFunctions(), Seed: 1,
+		Profiling: wisefuse.ProfileOptions{Runs: 20, Progress: func(int64, int64) { calls++ }}})
+	if err == nil || !strings.Contains(err.Error(), "needs at least 2048 MB") || !strings.Contains(err.Error(), "[1536]") {
+		t.Fatalf("err = %v, want the function, its 2048 MB and the platform's sizes named", err)
+	}
+	if calls != 0 {
+		t.Errorf("%d profiling runs before the error, want none", calls)
+	}
+	if _, err := New(WiseFuse, w, Env{Platform: platform.AzureFlexConsumption(), Seed: 1,
+		Profiling: wisefuse.ProfileOptions{Runs: 20}}); err != nil {
+		t.Errorf("on azure-flex (up to 4,096 MB): %v", err)
+	}
+}

@@ -122,8 +122,15 @@ func interruptible() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	h := func(s os.Signal) { cancel(signalError{s}) }
 	signalHook.Store(&h)
+	if afterInterruptible != nil {
+		afterInterruptible()
+	}
 	return ctx, func() { signalHook.Store(nil); cancel(nil) }
 }
+
+// afterInterruptible, when set (tests only), runs once a command has taken the signals, so a test
+// can deliver one at a known point instead of racing the command's work.
+var afterInterruptible func()
 
 // signalError is the cause of an interruptible context cancelled by a signal.
 type signalError struct{ sig os.Signal }
