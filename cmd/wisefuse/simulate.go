@@ -144,7 +144,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		}
 		s = newSimulateReport(res)
 	} else {
-		next, rate, err := arrivalSource(*arrivals, *duration, *seed)
+		next, rate, err := arrivalSource(*arrivals, *duration, *seed, stderr)
 		if err != nil {
 			return err
 		}
@@ -251,7 +251,7 @@ func parsePoisson(spec string, duration float64) (float64, bool, error) {
 // whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
 // The file is read whole to sort it: a first pass counts its lines, so the times take one
 // allocation of 8 bytes a line, and a warning comes before that memory is spent.
-func readArrivalsCSV(path string) ([]float64, error) {
+func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func readArrivalsCSV(path string) ([]float64, error) {
 	lines = min(lines, maxArrivals)
 	if msg := memoryWarning(arrivalsMemory(lines), availableMemory(), fmt.Sprintf("%d lines of arrival times, read whole to sort them", lines),
 		"split the arrivals into several runs, or use poisson:RATE, which streams"); msg != "" {
-		fmt.Fprintln(os.Stderr, "wisefuse simulate: warning: "+msg)
+		fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 	}
 	sc := bufio.NewScanner(f)
 	col, first := 0, true

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -114,7 +115,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 
 // arrivalSource turns --arrivals into a replay's source of arrivals, in time order, and their
 // mean rate per second.
-func arrivalSource(spec string, duration float64, seed uint64) (func(*sim.Arrival) (bool, error), float64, error) {
+func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer) (func(*sim.Arrival) (bool, error), float64, error) {
 	rate, poisson, err := parsePoisson(spec, duration)
 	if err != nil {
 		return nil, 0, err
@@ -140,7 +141,7 @@ func arrivalSource(spec string, duration float64, seed uint64) (func(*sim.Arriva
 	if !strings.EqualFold(filepath.Ext(spec), ".csv") {
 		return nil, 0, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
 	}
-	times, err := readArrivalsCSV(spec)
+	times, err := readArrivalsCSV(spec, stderr)
 	if err != nil {
 		return nil, 0, err
 	}
