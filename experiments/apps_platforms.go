@@ -20,18 +20,8 @@ import (
 
 // platformsRow is a compareRow on one platform.
 type platformsRow struct {
-	Platform string  `col:"platform"`
-	App      string  `col:"app"`
-	Policy   string  `col:"policy"`
-	Rule     string  `col:"rule"`
-	SLO      float64 `col:"slo_s,nullzero"`
-	Budget   float64 `col:"budget_usd,nullzero"`
-	PredP95  float64 `col:"pred_p95_s,nullzero"`
-	PredCost float64 `col:"pred_cost_usd,nullzero"`
-	SimP95   float64 `col:"sim_p95_s"`
-	SimCost  float64 `col:"sim_cost_usd"`
-	Plan     string  `col:"plan"`
-	Note     string  `col:"note"`
+	Platform string `col:"platform"`
+	compareRow
 }
 
 // platformsParams is one cell: an app on a built-in platform.
@@ -100,8 +90,7 @@ func runVsPlatforms(c Cell, seed uint64) ([]Row, error) {
 	}
 	cr := newEvalRun(appParams{App: p.App, Quick: p.Quick}, w, plat, seed)
 	cr.wrap = func(r compareRow) any {
-		return platformsRow{Platform: p.Platform, App: r.App, Policy: r.Policy, Rule: r.Rule, SLO: r.SLO, Budget: r.Budget,
-			PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95, SimCost: r.SimCost, Plan: r.Plan, Note: r.Note}
+		return platformsRow{Platform: p.Platform, compareRow: r}
 	}
 	for _, name := range append([]string{"user-max", "user-min"}, compareBaselines...) {
 		env := policy.Env{Platform: plat, Seed: subSeed(seed, "baseline/"+name), Baselines: baselines.Options{}}

@@ -19,7 +19,7 @@ import (
 func TestJudgeByHand(t *testing.T) {
 	c := conclusions()[0] // cheaper than User-Max at User-Max's P95
 	row := func(pol string, p95, cost float64, note string) Row {
-		return rowOf(platformsRow{Platform: "p", App: "a", Policy: pol, SimP95: p95, SimCost: cost, Note: note})
+		return rowOf(platformsRow{Platform: "p", compareRow: compareRow{App: "a", Policy: pol, SimP95: p95, SimCost: cost, Note: note}})
 	}
 	for _, tc := range []struct {
 		ref, wf Row

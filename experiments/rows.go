@@ -25,16 +25,34 @@ func schemaOf[T any]() tables.Schema {
 	if rt.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("experiments: row type %v is not a struct", rt))
 	}
-	s := make(tables.Schema, rt.NumField())
-	for i := range s {
-		f := rt.Field(i)
+	var s tables.Schema
+	for _, f := range columnFields(rt) {
 		name, opt, _ := strings.Cut(f.Tag.Get("col"), ",")
 		if name == "" || (opt != "" && opt != "nullzero" && opt != "nullnan") {
 			panic(fmt.Sprintf("experiments: field %v.%s has tag %q, want col:\"name\", col:\"name,nullzero\" or col:\"name,nullnan\"", rt, f.Name, f.Tag))
 		}
-		s[i] = tables.Column{Name: name, Type: columnType(rt, f), Nullable: opt != "" || f.Type.Kind() == reflect.Pointer}
+		s = append(s, tables.Column{Name: name, Type: columnType(rt, f), Nullable: opt != "" || f.Type.Kind() == reflect.Pointer})
 	}
 	return s
+}
+
+// columnFields lists the columns of row type rt in order: its fields, an embedded struct's
+// fields in its place (so a row type can extend another's columns, as vs-baselines-azure's adds a
+// platform to compareRow's). Each field's Index is its path from rt (reflect.Value.FieldByIndex).
+func columnFields(rt reflect.Type) []reflect.StructField {
+	var fs []reflect.StructField
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for _, g := range columnFields(f.Type) {
+				g.Index = append([]int{i}, g.Index...)
+				fs = append(fs, g)
+			}
+			continue
+		}
+		fs = append(fs, f)
+	}
+	return fs
 }
 
 func columnType(rt reflect.Type, f reflect.StructField) tables.Type {
@@ -61,10 +79,11 @@ func rowOf(v any) Row {
 	if rv.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("experiments: row %T is not a struct", v))
 	}
-	r := make(Row, rv.NumField())
-	for i := range r {
-		f := rv.Field(i)
-		tag := rv.Type().Field(i).Tag.Get("col")
+	fields := columnFields(rv.Type())
+	r := make(Row, len(fields))
+	for i, sf := range fields {
+		f := rv.FieldByIndex(sf.Index)
+		tag := sf.Tag.Get("col")
 		if strings.HasSuffix(tag, ",nullzero") && f.IsZero() || strings.HasSuffix(tag, ",nullnan") && math.IsNaN(f.Float()) {
 			continue // nil: null
 		}
@@ -82,7 +101,7 @@ func rowOf(v any) Row {
 				r[i] = f.Elem().Float()
 			}
 		default:
-			panic(fmt.Sprintf("experiments: field %T.%s has type %v", v, rv.Type().Field(i).Name, f.Type()))
+			panic(fmt.Sprintf("experiments: field %T.%s has type %v", v, sf.Name, f.Type()))
 		}
 	}
 	return r
