@@ -2,8 +2,6 @@ package experiments
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/traces"
@@ -122,31 +120,14 @@ func init() {
 
 func runAzureCharacterization(c Cell, _ uint64) ([]Row, error) {
 	cell := c.Params.(azureCell)
-	dir, err := os.MkdirTemp("", "wisefuse-characterization-azure-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "trace.parquet")
-	out, err := traces.CreateDAGTable(path)
-	if err != nil {
-		return nil, err
-	}
 	// One seed for every cell: every cell draws the same population (structure, popularity, skew
 	// and work; the data model changes only the data sizes) and the same simulation streams, so
 	// rows differ by the platform and the data model alone.
 	cfg := traces.GenConfig{Population: traces.PopulationConfig{DAGs: cell.DAGs, Invocations: cell.Invocations, DataModel: cell.DataModel},
 		Days: 1, Seed: Seed("characterization-azure", "population", 0), RunsPerDAG: cell.RunsPerDAG, Platform: cell.Variant.platform()}
-	if _, err := traces.Generate(cfg, out, nil); err != nil {
-		out.Abort()
-		return nil, fmt.Errorf("generating the trace on %s: %w", cell.Variant.Name, err)
-	}
-	if err := out.Close(); err != nil {
-		return nil, err
-	}
-	ch, err := traces.CharacterizeFile(path)
+	ch, err := characterizeGenerated(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("on %s: %w", cell.Variant.Name, err)
 	}
 	stat := map[string]float64{}
 	for _, s := range ch.Stats(traces.AzurePublished) {

@@ -75,26 +75,8 @@ func init() {
 
 func runCharacterization(c Cell, seed uint64) ([]Row, error) {
 	size := c.Params.(characterizationSize)
-	dir, err := os.MkdirTemp("", "wisefuse-characterization-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "trace.parquet")
-	out, err := traces.CreateDAGTable(path)
-	if err != nil {
-		return nil, err
-	}
-	cfg := traces.GenConfig{Population: traces.PopulationConfig{DAGs: size.DAGs, Invocations: size.Invocations},
-		Days: 1, Seed: seed, RunsPerDAG: size.RunsPerDAG}
-	if _, err := traces.Generate(cfg, out, nil); err != nil {
-		out.Abort()
-		return nil, fmt.Errorf("generating the trace: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return nil, err
-	}
-	ch, err := traces.CharacterizeFile(path)
+	ch, err := characterizeGenerated(traces.GenConfig{Population: traces.PopulationConfig{DAGs: size.DAGs, Invocations: size.Invocations},
+		Days: 1, Seed: seed, RunsPerDAG: size.RunsPerDAG})
 	if err != nil {
 		return nil, err
 	}
@@ -267,4 +249,27 @@ func publishedDir() (string, bool) {
 		return "", false
 	}
 	return dir, true
+}
+
+// characterizeGenerated generates the trace cfg describes into a temporary file, characterizes
+// it and removes the file: the characterization experiments need the statistics, not the trace.
+func characterizeGenerated(cfg traces.GenConfig) (*traces.Characterization, error) {
+	dir, err := os.MkdirTemp("", "wisefuse-characterization-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "trace.parquet")
+	out, err := traces.CreateDAGTable(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := traces.Generate(cfg, out, nil); err != nil {
+		out.Abort()
+		return nil, fmt.Errorf("generating the trace: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return nil, err
+	}
+	return traces.CharacterizeFile(path)
 }
