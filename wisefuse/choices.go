@@ -47,7 +47,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
 				out[i][j] = append(out[i][j], o)
 			}
 			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
-				out[i][j] = spreadOptions(out[i][j], maxOptions)
+				out[i][j] = spread(out[i][j], maxOptions)
 			}
 		}
 	}

@@ -165,9 +165,5 @@ func logPareto(cs []logCand) []logCand {
 	if len(kept) <= logPlanKeep {
 		return kept
 	}
-	out := make([]logCand, 0, logPlanKeep)
-	for i := range logPlanKeep {
-		out = append(out, kept[i*(len(kept)-1)/(logPlanKeep-1)])
-	}
-	return out
+	return spread(kept, logPlanKeep)
 }

@@ -208,11 +208,7 @@ func pruneNest(opts []nestOpt, tol float64) []nestOpt {
 	if len(kept) <= maxNestOptions {
 		return kept
 	}
-	out := make([]nestOpt, 0, maxNestOptions)
-	for j := range maxNestOptions {
-		out = append(out, kept[j*(len(kept)-1)/(maxNestOptions-1)])
-	}
-	return out
+	return spread(kept, maxNestOptions)
 }
 
 // noSlower reports whether a is no larger than b at every atom.

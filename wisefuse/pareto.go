@@ -5,19 +5,12 @@ package wisefuse
 
 import "sort"
 
-// spread returns k of the cost-sorted cs, evenly spaced by rank, first and last included.
-func spread(cs []*cand, k int) []*cand {
-	out := make([]*cand, 0, k)
+// spread returns k of the cost-sorted xs (k >= 2), evenly spaced by rank, first and last
+// included: the thinning of partial plans, segment options and nested and log sizings alike.
+func spread[T any](xs []T, k int) []T {
+	out := make([]T, 0, k)
 	for i := range k {
-		out = append(out, cs[i*(len(cs)-1)/(k-1)])
-	}
-	return out
-}
-
-func spreadOptions(os []*option, k int) []*option {
-	out := make([]*option, 0, k)
-	for i := range k {
-		out = append(out, os[i*(len(os)-1)/(k-1)])
+		out = append(out, xs[i*(len(xs)-1)/(k-1)])
 	}
 	return out
 }
