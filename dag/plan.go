@@ -294,7 +294,7 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(path, format string, a 
 				// The whole group is one VM.
 				n := len(p.Fuse[g])
 				group := seq[i:min(i+n, len(seq))]
-				vm, need := p.vmMemory(w, group), p.need(w, group)
+				vm, need := p.vmMemory(w, group), p.NeedMB(w, group)
 				if vm < need {
 					add(fmt.Sprintf("fuse[%d]", g), "fuse[%d] (%s): VM of %d MB is below the %d MB its invocations need", g, strings.Join(p.Fuse[g], "+"), vm, need)
 				}
@@ -321,16 +321,16 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(path, format string, a 
 					// One runtime per iterator step, each holding the bundle's b invocations.
 					for j := range s.Map.Iterator {
 						one := s.Map.Iterator[j : j+1]
-						vm, need := p.vmMemory(w, one), b*p.need(w, one)-(b-1)*p.shared(w, one)
+						vm, need := p.vmMemory(w, one), b*p.NeedMB(w, one)-(b-1)*p.SharedMB(w, one)
 						if vm < need {
 							add("bundle."+s.Name, "bundle[%q] = %d: the shared runtime of step %q has a VM of %d MB, below the %d MB that %d invocations need", s.Name, b, one[0].Name, vm, need, b)
 						}
 					}
 					continue
 				}
-				vm, need := p.vmMemory(w, s.Map.Iterator), b*p.need(w, s.Map.Iterator)
+				vm, need := p.vmMemory(w, s.Map.Iterator), b*p.NeedMB(w, s.Map.Iterator)
 				if p.SharedRuntime {
-					need -= (b - 1) * p.shared(w, s.Map.Iterator)
+					need -= (b - 1) * p.SharedMB(w, s.Map.Iterator)
 				}
 				if vm < need {
 					add("bundle."+s.Name, "bundle[%q] = %d: VM of %d MB is below the %d MB that %d items need", s.Name, b, vm, need, b)
@@ -348,9 +348,10 @@ func (p *Plan) vmMemory(w *Workflow, seq []Step) int {
 	return m
 }
 
-// need is the memory the invocations of seq need when they run in one VM: sequential steps
-// reuse memory, parallel branches and map items add up.
-func (p *Plan) need(w *Workflow, seq []Step) int {
+// NeedMB is the memory the invocations of seq need when they run in one VM: sequential steps
+// reuse memory, parallel branches and map items add up. It is also the memory such a VM uses,
+// which Azure Functions Consumption bills (platform.Platform.BilledMB).
+func (p *Plan) NeedMB(w *Workflow, seq []Step) int {
 	n := 0
 	for i := range seq {
 		s := &seq[i]
@@ -360,16 +361,16 @@ func (p *Plan) need(w *Workflow, seq []Step) int {
 		case ParallelStep:
 			sum := 0
 			for _, br := range s.Parallel {
-				sum += p.need(w, br)
+				sum += p.NeedMB(w, br)
 			}
 			n = max(n, sum)
 		case MapStep:
 			// Only one bundle of a fused Map stays in the VM; the others spill to VMs of their own.
 			items := min(ItemCount(s.Map.Items.ExpectedValue()), p.BundleOf(s.Name))
-			per := p.need(w, s.Map.Iterator)
+			per := p.NeedMB(w, s.Map.Iterator)
 			total := items * per
 			if p.SharedRuntime {
-				total -= (items - 1) * p.shared(w, s.Map.Iterator)
+				total -= (items - 1) * p.SharedMB(w, s.Map.Iterator)
 			}
 			n = max(n, total)
 		}
@@ -377,9 +378,9 @@ func (p *Plan) need(w *Workflow, seq []Step) int {
 	return n
 }
 
-// shared is the memory that co-located copies of seq can share (the smallest SharedMemoryMB of
+// SharedMB is the memory that co-located copies of seq can share (the smallest SharedMemoryMB of
 // its functions, as every function in the chain is present in each copy).
-func (p *Plan) shared(w *Workflow, seq []Step) int {
+func (p *Plan) SharedMB(w *Workflow, seq []Step) int {
 	s := -1
 	WalkTasks(seq, func(fn string) {
 		v := w.Function(fn).SharedMemoryMB

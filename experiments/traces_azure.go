@@ -71,7 +71,8 @@ func (v azureVariant) platform() *platform.Platform {
 		p.QueuePollingMin, p.QueuePollingMax = 0, 0
 	}
 	if !v.Instances {
-		p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 0, 0, 0
+		p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = 0, "", 0
+		p.InstanceOrchestrators, p.PartitionCount = 0, 0 // the orchestrator slots are the instances
 	}
 	return p
 }

@@ -25,8 +25,10 @@ func AzureDurableFunctions() *Platform {
 	// execution time rounded up to 1 ms, with a minimum of 100 ms (and 128 MB) per execution
 	// (the page's words, repeated in Microsoft's Azure Stack usage FAQ, "Functions - Compute"
 	// meter; docs/simulator.md cites both).
-	// The memory billed is the observed one rounded up to 128 MB (at most 1,536 MB); the
-	// simulator does not model memory use, so it bills the whole 1.5 GB instance (an upper bound).
+	// "Memory used by a function is measured by rounding up to the nearest 128 MB, up to the
+	// maximum memory size of 1,536 MB" (same page; Estimating Consumption plan costs): an
+	// execution is billed the memory its invocations need (BilledMB), not the instance's 1.5 GB.
+	p.BilledMemoryQuantumMB = 128
 	p.GBSecondUSD = 0.000016
 	p.RequestUSD = 0.20 / 1e6
 	p.BillingQuantum = 0.001
@@ -74,8 +76,20 @@ func AzureDurableFunctions() *Platform {
 	// Instances shared by executions: on the Consumption plan one instance runs at most 10
 	// activity functions at once (maxConcurrentActivityFunctions; Durable Functions host.json
 	// settings), and the scale controller adds instances "at most, once every 30 seconds" for
-	// non-HTTP triggers, up to 200 (Event-driven scaling, "New instance rate").
-	p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 10, 30, 200
+	// non-HTTP triggers (Durable Functions' queues), up to 200 (Event-driven scaling; Azure
+	// Functions service limits, "Max instance count" 200 on Windows).
+	p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = 10, TriggerNonHTTP, 200
+	// Orchestrator slots: at most 5 orchestrator functions at once per instance on the
+	// Consumption plan (maxConcurrentOrchestratorFunctions, same settings), and each of the
+	// partitionCount = 4 control queues (default; 1 to 16) is leased by one instance at a time, so
+	// orchestrations run on at most 4 instances ("orchestration instances can be load-balanced
+	// across as many as three VMs" with three control queues; Durable Functions performance and
+	// scale, "Orchestrator scale-out").
+	p.InstanceOrchestrators, p.PartitionCount = 5, 4
+	// Azure has no account-wide limit of concurrent executions like Lambda's: an app's limit is
+	// its instances' slots, max_instances x instance_activities = 2,000 activities (enforced per
+	// app by the instances; the concurrency limit is per app on a platform with instances).
+	p.ConcurrencyLimit = p.MaxInstances * p.InstanceActivities
 	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
 	p.BillInit = false
 	return p
@@ -94,7 +108,12 @@ func AzureFlexConsumption() *Platform {
 	p.FixedMemoryMB, p.MemorySizesMB = 0, []int{512, 2048, 4096}
 	// Flex Consumption scales per function with its own per-instance concurrency, which we do
 	// not model: one execution per instance, as before.
-	p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = 0, 0, 0
+	// It bills provisioned instance memory (below), not observed memory. Its limits are not
+	// modelled: it keeps Default's account-wide concurrency limit of 1,000.
+	p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = 0, "", 0
+	p.InstanceOrchestrators, p.PartitionCount = 0, 0
+	p.BilledMemoryQuantumMB = 0
+	p.ConcurrencyLimit = Default().ConcurrencyLimit
 	p.MBPerVCPU, p.MaxVCPU = 2048, 2
 	// Function timeout: default 30 min, maximum unbounded (Azure Functions hosting options); we
 	// take the default.

@@ -216,11 +216,72 @@ type Platform struct {
 	// InstanceActivities > 0 runs an app's activity executions on shared instances: at most this
 	// many at once on one instance (maxConcurrentActivityFunctions), the instance's cores split
 	// equally among them, and new instances added by a scale controller at most one per
-	// ScaleOutInterval, up to MaxInstances per app, each with a cold start. 0 (AWS): every VM
-	// acquisition is an instance of its own. docs/simulator.md, "Instances and the scale controller".
-	InstanceActivities int     `json:"instance_activities"`
-	ScaleOutInterval   float64 `json:"scale_out_interval_s"`
-	MaxInstances       int     `json:"max_instances"`
+	// ScaleOutInterval() (set by ScaleTrigger), up to MaxInstances per app, each with a cold
+	// start. 0 (AWS): every VM acquisition is an instance of its own. With instances the
+	// concurrency limit is per app (ConcurrencyLimit). docs/simulator.md, "Instances and the scale
+	// controller".
+	InstanceActivities int `json:"instance_activities"`
+	MaxInstances       int `json:"max_instances"`
+	// ScaleTrigger is the trigger the scale controller scales an app for, which sets how often it
+	// may add an instance (Azure Functions event-driven scaling): "http", at most once per second;
+	// "non-http" (a queue: Durable Functions' activities and orchestrators), at most once per
+	// 30 s. Empty without instances.
+	ScaleTrigger string `json:"scale_trigger"`
+	// InstanceOrchestrators > 0 (with OrchestratorReplay and instances) makes every resume of an
+	// orchestrator an execution that needs one of an app's orchestrator slots for its replay:
+	// InstanceOrchestrators per instance (maxConcurrentOrchestratorFunctions) on at most
+	// PartitionCount instances, as each control queue (partition) is processed by one instance at
+	// a time. A resume that finds every slot busy waits for one, first come first served.
+	// 0: resumes are delays only. docs/simulator.md, "Orchestrator slots and partitions".
+	InstanceOrchestrators int `json:"instance_orchestrators"`
+	PartitionCount        int `json:"partition_count"`
+	// BilledMemoryQuantumMB > 0 bills an execution's observed memory, the memory its concurrent
+	// invocations need (dag.Function.MinMemoryMB; dag.Plan.NeedMB), rounded up to this many MB
+	// and at most the instance's memory (Azure Functions Consumption: 128 MB, up to 1,536 MB);
+	// 0 (AWS Lambda, Flex Consumption): the VM's memory size. docs/simulator.md, "Billing".
+	BilledMemoryQuantumMB int `json:"billed_memory_quantum_mb"`
+}
+
+// Scale triggers (Platform.ScaleTrigger).
+const (
+	TriggerHTTP    = "http"
+	TriggerNonHTTP = "non-http"
+)
+
+// ScaleOutInterval is the shortest time between two instances the scale controller adds to one
+// app: 1 s for HTTP triggers, 30 s for the others ("For HTTP triggers, new instances are
+// allocated, at most, once per second. For non-HTTP triggers, new instances are allocated, at
+// most, once every 30 seconds": Azure Functions, Event-driven scaling, "Understanding scaling
+// behaviors"); 0 without instances.
+func (p *Platform) ScaleOutInterval() float64 {
+	switch p.ScaleTrigger {
+	case TriggerHTTP:
+		return 1
+	case TriggerNonHTTP:
+		return 30
+	}
+	return 0
+}
+
+// OrchestratorSlots is how many orchestrator replays an app with n instances runs at once:
+// InstanceOrchestrators on each of min(n, PartitionCount) instances (at least one instance: a
+// resume is what makes the scale controller start one); 0 when unbounded.
+func (p *Platform) OrchestratorSlots(n int) int {
+	if p.InstanceOrchestrators == 0 {
+		return 0
+	}
+	return p.InstanceOrchestrators * max(1, min(n, p.PartitionCount))
+}
+
+// BilledMB is the memory billed for an execution of a VM of memoryMB whose invocations need
+// needMB at once: memoryMB, or with BilledMemoryQuantumMB the need rounded up to the quantum (at
+// least one), at most memoryMB.
+func (p *Platform) BilledMB(memoryMB, needMB int) int {
+	q := p.BilledMemoryQuantumMB
+	if q == 0 {
+		return memoryMB
+	}
+	return min(memoryMB, max(q, (needMB+q-1)/q*q))
 }
 
 // Default returns AWS Lambda + Step Functions Standard + S3 as documented on Platform.
@@ -382,6 +443,9 @@ const (
 	// MaxMemorySizeMB bounds fixed_memory_mb and memory_sizes_mb: the largest VM a plan may ask
 	// for (dag.MaxMemoryMB, AWS Lambda's 10,240 MB).
 	MaxMemorySizeMB = 10240
+	// MaxPartitions bounds partition_count: "A task hub can be configured with between 1 and 16
+	// partitions" (Durable Functions performance and scale, "Orchestrator scale-out").
+	MaxPartitions = 16
 )
 
 // problem is one invalid value: the JSON field it belongs to and what is wrong.
@@ -569,9 +633,22 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 		add("instance_activities", "instance_activities = %d, max_instances = %d: want instance_activities 0 (off), or > 0 with max_instances >= 1",
 			p.InstanceActivities, p.MaxInstances)
 	}
-	if p.InstanceActivities == 0 && (p.ScaleOutInterval != 0 || p.MaxInstances != 0) {
-		add("scale_out_interval_s", "scale_out_interval_s = %v, max_instances = %d without instance_activities, want 0 or instance_activities > 0",
-			p.ScaleOutInterval, p.MaxInstances)
+	switch {
+	case p.InstanceActivities == 0 && (p.ScaleTrigger != "" || p.MaxInstances != 0 || p.InstanceOrchestrators != 0 || p.PartitionCount != 0):
+		add("scale_trigger", "scale_trigger = %q, max_instances = %d, instance_orchestrators = %d, partition_count = %d without instance_activities, want \"\", 0, 0, 0 or instance_activities > 0",
+			p.ScaleTrigger, p.MaxInstances, p.InstanceOrchestrators, p.PartitionCount)
+	case p.InstanceActivities > 0 && p.ScaleTrigger != TriggerHTTP && p.ScaleTrigger != TriggerNonHTTP:
+		add("scale_trigger", "scale_trigger = %q, want %s or %s (the trigger the scale controller scales instances for)", p.ScaleTrigger, TriggerHTTP, TriggerNonHTTP)
+	}
+	if p.InstanceOrchestrators > 0 && (!p.OrchestratorReplay || p.PartitionCount < 1 || p.PartitionCount > MaxPartitions) {
+		add("partition_count", "instance_orchestrators = %d, partition_count = %d, orchestrator_replay %v: want partition_count 1..%d with orchestrator_replay, or instance_orchestrators 0",
+			p.InstanceOrchestrators, p.PartitionCount, p.OrchestratorReplay, MaxPartitions)
+	}
+	if p.InstanceOrchestrators == 0 && p.PartitionCount != 0 {
+		add("partition_count", "partition_count = %d without instance_orchestrators, want 0 or instance_orchestrators > 0", p.PartitionCount)
+	}
+	if p.BilledMemoryQuantumMB > MaxMemorySizeMB {
+		add("billed_memory_quantum_mb", "billed_memory_quantum_mb = %d, want at most %d MB", p.BilledMemoryQuantumMB, MaxMemorySizeMB)
 	}
 	if p.RetryBackoffRate < 1 {
 		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

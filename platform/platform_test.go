@@ -263,3 +263,55 @@ func TestAzureFlex(t *testing.T) {
 		t.Error("azure-flex lost the Durable Functions mechanisms of azure-durable")
 	}
 }
+
+// TestAzureMechanismsByHand: the Consumption plan's documented orchestrator slots (5 per instance
+// on at most partition_count = 4 instances), scale-out rate per trigger, billed memory (observed,
+// rounded up to 128 MB, at most 1,536 MB) and per-app concurrency limit (200 instances x 10
+// activities), worked out by hand; and the bad values of each field, named.
+func TestAzureMechanismsByHand(t *testing.T) {
+	p := AzureDurableFunctions()
+	for n, want := range map[int]int{0: 5, 1: 5, 3: 15, 4: 20, 200: 20} {
+		if got := p.OrchestratorSlots(n); got != want {
+			t.Errorf("orchestrator slots with %d instances = %d, want %d", n, got, want)
+		}
+	}
+	p.PartitionCount = 16
+	if got := p.OrchestratorSlots(200); got != 80 {
+		t.Errorf("orchestrator slots with 16 partitions = %d, want 80", got)
+	}
+	if p.ScaleOutInterval() != 30 || p.ConcurrencyLimit != 2000 {
+		t.Errorf("non-http trigger: %v s between instances, concurrency limit %d; want 30 s, 2000", p.ScaleOutInterval(), p.ConcurrencyLimit)
+	}
+	p.ScaleTrigger = TriggerHTTP
+	if p.ScaleOutInterval() != 1 {
+		t.Errorf("http trigger: %v s between instances, want 1", p.ScaleOutInterval())
+	}
+	for _, c := range [][3]int{{1536, 0, 128}, {1536, 1, 128}, {1536, 128, 128}, {1536, 129, 256}, {1536, 1200, 1280}, {1536, 1800, 1536}} {
+		if got := p.BilledMB(c[0], c[1]); got != c[2] {
+			t.Errorf("azure-durable billed MB of a %d MB instance needing %d MB = %d, want %d", c[0], c[1], got, c[2])
+		}
+	}
+	for _, q := range []*Platform{Default(), AzureFlexConsumption()} {
+		if got := q.BilledMB(2048, 300); got != 2048 {
+			t.Errorf("billed MB of a 2048 MB VM needing 300 MB = %d, want the VM's 2048", got)
+		}
+		if q.InstanceOrchestrators != 0 || q.ScaleOutInterval() != 0 || q.ConcurrencyLimit != 1000 {
+			t.Errorf("aws-lambda or azure-flex gained orchestrator slots (%d), a scale interval (%v) or a limit other than 1000 (%d)",
+				q.InstanceOrchestrators, q.ScaleOutInterval(), q.ConcurrencyLimit)
+		}
+	}
+	for js, want := range map[string]string{
+		`{"base": "azure-durable", "scale_trigger": "timer"}`:          `scale_trigger = "timer", want http or non-http`,
+		`{"base": "azure-durable", "partition_count": 17}`:             `partition_count = 17`,
+		`{"base": "azure-durable", "partition_count": 0}`:              `partition_count = 0`,
+		`{"base": "azure-durable", "instance_orchestrators": -1}`:      `instance_orchestrators = -1`,
+		`{"base": "azure-durable", "billed_memory_quantum_mb": 20000}`: `billed_memory_quantum_mb = 20000`,
+		`{"scale_trigger": "http"}`:                                    `without instance_activities`,
+		`{"base": "azure-durable", "orchestrator_replay": false, "replay_latency_s": 0, "replay_per_step_s": 0, "replay_bytes_per_s": 0, "replay_billed_mb": 0, "queue_polling_max_s": 0}`: `orchestrator_replay false`,
+	} {
+		_, err := Parse("p.json", []byte(js))
+		if err == nil || !strings.Contains(err.Error(), "p.json") || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%s) = %v, want an error naming p.json and %s", js, err, want)
+		}
+	}
+}

@@ -28,7 +28,9 @@ func (e *engine) tmplOf(fi int32) int32 {
 // queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). Spills are the
 // exception: their host is running and waits for them, so queueing them behind new work could
 // deadlock (every slot a host waiting for its spills); a spill is granted at once even over the
-// limit, as if the host retried its throttled invoke until served.
+// limit, as if the host retried its throttled invoke until served. On a platform whose
+// executions share instances the limit is per app, and its app's queue holds the acquisition
+// (instances.go).
 func (e *engine) acquire(fi int32) {
 	if f := &e.frames[fi]; f.kind != fSpill {
 		if e.runs[f.run].failed {
@@ -36,7 +38,9 @@ func (e *engine) acquire(fi int32) {
 			e.abandon(fi)
 			return
 		}
-		if e.atLimit != limitQueue {
+		if e.inst != nil {
+			// The app's limit: placeOn waits for it.
+		} else if e.atLimit != limitQueue {
 			if e.throttle(fi) {
 				return
 			}
@@ -168,6 +172,7 @@ func (e *engine) grantOn(fi, inst int32) {
 	}
 	v := &e.vms[vi]
 	v.state, v.rootDone, v.cold, v.holds, v.freedCon, v.reset = vmBusy, false, cold, 0, false, false
+	v.billMB = int32(e.plat.BilledMB(e.c.tmpls[t].memMB, e.needOf(fi)))
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq = -1
@@ -204,6 +209,17 @@ func (e *engine) grantOn(fi, inst int32) {
 		return
 	}
 	e.bodyAfterInit(fi, vi, cold)
+}
+
+// needOf is the memory root frame fi's acquisition uses (node.needMB): a bundle's or a spill's
+// items add up, less what they share.
+func (e *engine) needOf(fi int32) int {
+	f := &e.frames[fi]
+	nd := &e.c.nodes[f.node]
+	if f.kind == fBundle || f.kind == fSpill {
+		return int(f.count)*int(nd.needMB) - int(f.count-1)*int(nd.sharedMB)
+	}
+	return int(nd.needMB)
 }
 
 // drawInit draws the init time of a VM of template t, from run's stream: the sum over the
@@ -268,7 +284,7 @@ func (e *engine) bill(vi int32, dur float64) {
 	if m := e.plat.BillingMinimum; billed < m {
 		billed = m
 	}
-	usd := billed*e.c.tmpls[v.tmpl].gb*e.plat.GBSecondUSD + e.plat.RequestUSD
+	usd := billed*(float64(v.billMB)/1024)*e.plat.GBSecondUSD + e.plat.RequestUSD
 	if usd < 0 || math.IsNaN(usd) {
 		e.fail("VM %d has cost %g", v.id, usd)
 	}

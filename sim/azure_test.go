@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -16,11 +17,11 @@ func azureTestPlatform() *platform.Platform {
 }
 
 // TestAzureFixedMemoryByHand: on azure-durable every VM has 1,536 MB (one vCPU) whatever the plan
-// says, and an execution shorter than 100 ms is billed 100 ms.
+// says, and an execution shorter than 100 ms is billed 100 ms, at the memory it uses.
 //
-// One task of 0.03 core-s, no data, warm, asked at 3,538 MB: transition 0.05 s, compute 0.03 s at
-// one vCPU; latency 0.08 s; billed max(0.03, 0.1) = 0.1 s x 1.5 GB x $0.000016 = $2.4e-6, plus
-// $2e-7 for the execution and the transition's storage transactions.
+// One task of 0.03 core-s needing 128 MB, no data, warm, asked at 3,538 MB: transition 0.05 s,
+// compute 0.03 s at one vCPU; latency 0.08 s; billed max(0.03, 0.1) = 0.1 s x 0.125 GB x
+// $0.000016 = $2e-7, plus $2e-7 for the execution and the transition's storage transactions.
 func TestAzureFixedMemoryByHand(t *testing.T) {
 	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0.03), Threads: 1}},
 		Steps: []dag.Step{task("A", "A")}}
@@ -33,7 +34,7 @@ func TestAzureFixedMemoryByHand(t *testing.T) {
 		t.Errorf("VM memory = %d MB, want the fixed 1536", got)
 	}
 	near(t, "latency", res.DAGs[0].Latency, 0.08, 1e-9)
-	near(t, "cost", res.DAGs[0].Cost, 0.1*1.5*0.000016+0.2e-6+p.TransitionUSD, 1e-15)
+	near(t, "cost", res.DAGs[0].Cost, 0.1*0.125*0.000016+0.2e-6+p.TransitionUSD, 1e-15)
 }
 
 // TestAzureFlexSizesByHand: on azure-flex a plan's size is rounded up to the next instance size
@@ -71,6 +72,7 @@ func TestAzureFlexSizesByHand(t *testing.T) {
 func noReplay(p *platform.Platform) *platform.Platform {
 	p.OrchestratorReplay, p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB = false, 0, 0, 0, 0
 	p.QueuePollingMin, p.QueuePollingMax = 0, 0
+	p.InstanceOrchestrators, p.PartitionCount = 0, 0 // they need replay
 	return p
 }
 
@@ -115,7 +117,8 @@ func TestOrchestratorReplayByHand(t *testing.T) {
 }
 
 // TestOffloadByHand: an activity's input and output just below and just above the 45 KB queue
-// message offload size (46,080 bytes), without replay. One task of 1 core-s at 1 vCPU, warm:
+// message offload size (46,080 bytes), without replay. One task of 1 core-s at 1 vCPU needing
+// 1,500 MB (billed 1,536 MB, 1.5 GB), warm:
 //
 //	below: transition 0.05 + GET 0.015 + 46,080 B / 80 MB/s (0.000576) + 1 + PUT 0.025 + 0.000576
 //	       = 1.091152 s; billed 1.041152 -> 1.042 s x 1.5 GB x $0.000016 = $2.5008e-5
@@ -135,7 +138,7 @@ func TestOffloadByHand(t *testing.T) {
 		{46080, 1.091152, 1.042*1.5*0.000016 + fixed},
 		{46081, 1.131152 + 2/80e6, 1.082*1.5*0.000016 + fixed + 4e-7 + 5e-6},
 	} {
-		w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 1500, SerialWork: dag.Const(1), Threads: 1,
 			InputBytes: dag.Const(tc.bytes), OutputBytes: dag.Const(tc.bytes)}}, Steps: []dag.Step{task("A", "A")}}
 		res, err := Run(w, dag.UniformPlan(1536), 1, Options{Platform: p, Check: true})
 		if err != nil {
@@ -196,5 +199,34 @@ func TestPollingByHand(t *testing.T) {
 	}
 	for i, want := range []float64{1.85, 6.90, 20.45} {
 		near(t, "latency", res.DAGs[i].Latency, want, 1e-9)
+	}
+}
+
+// TestObservedMemoryBillingByHand: azure-durable bills an execution the memory its invocations
+// use, rounded up to 128 MB and at most the instance's 1,536 MB, not the instance's size. Items
+// of 0.5 core-s needing 300 MB each, no data, warm, in one bundle of b items sharing the one vCPU
+// (b x 0.5 s each): b = 1 uses 300 MB, billed 384 MB for 0.5 s; b = 4 uses 1,200 MB, billed
+// 1,280 MB for 2 s; b = 5 uses 1,500 MB, billed 1,536 MB for 2.5 s (a plan may not bundle more
+// than the instance holds). So against billing the instance's 1.5 GB (billed_memory_quantum_mb 0,
+// as Flex Consumption and AWS bill) the run costs duration x (1.5 - billed GB) x $0.000016 less:
+// 0.5 x 1.125, 2 x 0.25 and 0 x $0.000016.
+func TestObservedMemoryBillingByHand(t *testing.T) {
+	for _, tc := range []struct {
+		b      int
+		saving float64
+	}{{1, 0.5 * 1.125 * 0.000016}, {4, 2 * 0.25 * 0.000016}, {5, 0}} {
+		w := &dag.Workflow{Name: "bundle", Functions: []dag.Function{{Name: "W", MinMemoryMB: 300, SerialWork: dag.Const(0.5), Threads: 1}},
+			Steps: []dag.Step{{Name: "Fan", Map: &dag.Map{Items: dag.Const(float64(tc.b)), Iterator: []dag.Step{task("W", "W")}}}}}
+		plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": tc.b}}
+		cost := func(quantum int) float64 {
+			p := noReplay(azureTestPlatform())
+			p.BilledMemoryQuantumMB = quantum
+			res, err := Run(w, plan, 1, Options{Platform: p, Check: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.DAGs[0].Cost
+		}
+		near(t, fmt.Sprintf("bundle of %d: saving of observed memory", tc.b), cost(0)-cost(128), tc.saving, 1e-15)
 	}
 }

@@ -51,6 +51,11 @@ type node struct {
 	// retry indexes compiled.retries: the retry of a throttled acquisition of tmpl (the step's
 	// dag.Retry; for a fusion group or a bundle, that of the first task step it runs), or -1.
 	retry int32
+	// needMB is the memory an acquisition of this node uses (dag.Plan.NeedMB): nTask its
+	// function's, nFused the group's, nMap one item's; sharedMB is what a bundle's items share
+	// (dag.Plan.SharedRuntime, RuntimePerStep), so b items use b x needMB - (b-1) x sharedMB.
+	// Billed on a platform that bills observed memory (Platform.BilledMB).
+	needMB, sharedMB int32
 }
 
 // function is one function of a workflow. What every invocation reads comes first: its draws
@@ -174,7 +179,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				inner := seq(group, g)
 				// Only the group's first step can receive directly; the rest is in memory.
 				kids = append(kids, add(node{kind: nFused, step: steps[i].Name, kids: []int32{inner},
-					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group)}))
+					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group), needMB: int32(p.NeedMB(w, group))}))
 				i += len(group) - 1
 				continue
 			}
@@ -187,7 +192,8 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		switch s.Kind() {
 		case dag.TaskStep:
 			fn := fnIndex[s.Task]
-			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct, retry: retryOf([]dag.Step{*s})})
+			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct, retry: retryOf([]dag.Step{*s}),
+				needMB: int32(p.NeedMB(w, []dag.Step{*s}))})
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {
@@ -199,14 +205,21 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
 			var phases []int32
+			shared := 0
 			if p.RuntimePerStep(s) {
 				for j := range s.Map.Iterator {
 					phases = append(phases, tmplOf(s.Map.Iterator[j:j+1]))
 				}
 			}
+			if p.SharedRuntime || phases != nil {
+				// A runtime per step holds the step's items with their shared part once; for
+				// every step the iterator's need and shared part bound it from above.
+				shared = p.SharedMB(w, s.Map.Iterator)
+			}
 			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
 				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), phases: phases, inDirect: direct || c.nodes[it].inDirect,
-				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator)})
+				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator),
+				needMB: int32(p.NeedMB(w, s.Map.Iterator)), sharedMB: int32(shared)})
 		case dag.PassStep:
 			return add(node{kind: nPass, step: s.Name, retry: -1})
 		}

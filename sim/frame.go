@@ -61,9 +61,12 @@ func (e *engine) enterState(fi int32) {
 	}
 	e.transition(run)
 	if e.replay {
-		// The orchestrator resumes and replays its history before it schedules the state: a
-		// delay that varies, so the event goes to the heap, not the constant-delay FIFO.
-		e.schedule(e.now+e.plat.TransitionLatency+e.poll(run)+e.resume(run), evBegin, fi)
+		// The orchestrator's poller finds the message, the orchestrator resumes and replays its
+		// history on one of its app's orchestrator slots, and the state's work item then takes
+		// the transition: a delay that varies, so the event goes to the heap, not the
+		// constant-delay FIFO.
+		p, d := e.poll(run), e.resume(run)
+		e.schedule(e.now+e.plat.TransitionLatency+p+e.orchWait(run, e.now+p, d)+d, evBegin, fi)
 		return
 	}
 	e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
@@ -201,7 +204,8 @@ func (e *engine) done(fi int32) {
 			// completes the orchestration.
 			gi := e.newFrame()
 			e.frames[gi] = frame{kind: fFinal, run: run, parent: -1, vm: -1, out: -1}
-			e.schedule(e.now+e.poll(run)+e.resume(run), evBegin, gi)
+			p, d := e.poll(run), e.resume(run)
+			e.schedule(e.now+p+e.orchWait(run, e.now+p, d)+d, evBegin, gi)
 		} else {
 			e.dagDone(run)
 		}

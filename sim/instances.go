@@ -4,9 +4,12 @@ package sim
 // azure-durable): at most InstanceActivities executions at once on one instance, which split its
 // cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval
 // (up to MaxInstances per app), each new instance with a cold start. An acquisition that finds
-// no free slot waits for one, first come first served, in its app's queue. An app is a workflow
-// (one control queue, as in dagrun.go's poll). Spills are not activities of the orchestrator:
-// they keep a VM of their own (docs/simulator.md, "Instances and the scale controller").
+// no free slot, or its app at the concurrency limit (per app here), waits for one, first come
+// first served, in its app's queue. An app is a workflow (one control queue, as in dagrun.go's
+// poll). Spills are not activities of the orchestrator: they keep a VM of their own
+// (docs/simulator.md, "Instances and the scale controller"). The app's orchestrator slots
+// (Platform.InstanceOrchestrators on at most PartitionCount of its instances) hold its replays
+// (orchWait).
 
 type instance struct {
 	vms       []int32 // the executions running on it
@@ -18,7 +21,10 @@ type instance struct {
 
 type app struct {
 	insts   []int32 // its instances, oldest first
+	running int     // activity executions on its instances
 	wait    deque   // root frames waiting for a slot
+	// orch is a min-heap of the times its orchestrator slots in use become free (orchWait).
+	orch    []float64
 	lastAdd float64
 	added   bool // lastAdd is set: the next instance waits for ScaleOutInterval after it
 	tick    bool // a scale-out event is pending, at tickAt
@@ -50,8 +56,8 @@ func (e *engine) resetInstances() {
 	in.all, in.free, in.freed = in.all[:0], in.free[:0], in.freed[:0]
 	for i := range in.apps {
 		a := &in.apps[i]
-		a.insts, a.wait.buf, a.wait.head = a.insts[:0], a.wait.buf[:0], 0
-		a.added, a.tick = false, false
+		a.insts, a.wait.buf, a.wait.head, a.orch = a.insts[:0], a.wait.buf[:0], 0, a.orch[:0]
+		a.added, a.tick, a.running = false, false, 0
 	}
 }
 
@@ -66,7 +72,8 @@ func (e *engine) restartApp(wf int32) {
 			e.inst.free = append(e.inst.free, ii)
 		}
 	}
-	a.insts, a.added, a.tick = a.insts[:0], false, false
+	a.insts, a.added, a.tick, a.orch = a.insts[:0], false, false, a.orch[:0]
+	a.running = 0 // executions of the previous run still running no longer count
 	if e.mode == modeWarm {
 		e.addInstance(wf, e.now)
 		a.added = false
@@ -102,6 +109,9 @@ func (e *engine) freeSlot(wf int32) int32 {
 		keep = append(keep, ii)
 	}
 	a.insts = keep
+	if a.running >= e.plat.ConcurrencyLimit {
+		return -1 // the app's concurrency limit: wait for one of its executions to end
+	}
 	best := int32(-1)
 	for _, ii := range a.insts {
 		s := &in.all[ii]
@@ -129,9 +139,12 @@ func (e *engine) scaleOut(wf int32) {
 	if len(a.insts) >= e.plat.MaxInstances || a.wait.len() == 0 {
 		return
 	}
-	if a.added && e.now < a.lastAdd+e.plat.ScaleOutInterval {
+	if a.running >= e.plat.ConcurrencyLimit {
+		return // an instance would not help: it waits for an execution to end
+	}
+	if every := e.plat.ScaleOutInterval(); a.added && e.now < a.lastAdd+every {
 		if !a.tick {
-			a.tick, a.tickAt = true, a.lastAdd+e.plat.ScaleOutInterval
+			a.tick, a.tickAt = true, a.lastAdd+every
 			e.schedule(a.tickAt, evExpire, tmoPump-1-wf)
 		}
 		return
@@ -207,6 +220,9 @@ func (e *engine) joinInstance(ii, vi int32) {
 	s := &e.inst.all[ii]
 	s.vms = append(s.vms, vi)
 	e.vms[vi].inst = ii
+	if s.live {
+		e.inst.apps[s.app].running++
+	}
 	e.splitCores(ii)
 }
 
@@ -219,6 +235,9 @@ func (e *engine) leaveInstance(vi int32) {
 	e.vms[vi].inst = -1
 	in := e.inst
 	s := &in.all[ii]
+	if s.live {
+		in.apps[s.app].running--
+	}
 	for k, x := range s.vms {
 		if x == vi {
 			s.vms = append(s.vms[:k], s.vms[k+1:]...)
@@ -250,4 +269,61 @@ func (e *engine) splitCores(ii int32) {
 		v.cores = e.c.tmpls[v.tmpl].vcpu / n
 		v.changed |= 1 << resCPU
 	}
+}
+
+// orchWait returns how long a replay of d seconds that run's orchestrator asks for at t waits
+// for one of its app's orchestrator slots (Platform.OrchestratorSlots of its instances): 0 if one
+// is free then, else until the first of them frees, first come first served; the replay then
+// holds that slot for d. Without orchestrator slots, 0.
+func (e *engine) orchWait(run int32, t, d float64) float64 {
+	if e.inst == nil || e.plat.InstanceOrchestrators == 0 {
+		return 0
+	}
+	a := &e.inst.apps[e.runs[run].wf]
+	slots := e.plat.OrchestratorSlots(len(a.insts))
+	start := t
+	for len(a.orch) >= slots {
+		// Every slot has a replay: take the one that frees first (with fewer slots than before,
+		// after instances were reclaimed, the extra ones go too, the latest end counting).
+		start = max(start, popMin(&a.orch))
+	}
+	pushMin(&a.orch, start+d)
+	return start - t
+}
+
+// pushMin and popMin keep h a binary min-heap.
+func pushMin(h *[]float64, x float64) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p] <= s[i] {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func popMin(h *[]float64) float64 {
+	s := *h
+	top, n := s[0], len(s)-1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && s[l] < s[m] {
+			m = l
+		}
+		if l+1 < n && s[l+1] < s[m] {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }

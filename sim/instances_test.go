@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"testing"
@@ -20,7 +21,7 @@ func mapOf(n int, work, init float64) *dag.Workflow {
 // instances change latencies.
 func instancePlatform(activities, maxInstances int) *platform.Platform {
 	p := noReplay(azureTestPlatform())
-	p.InstanceActivities, p.ScaleOutInterval, p.MaxInstances = activities, 30, maxInstances
+	p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = activities, platform.TriggerNonHTTP, maxInstances
 	return p
 }
 
@@ -43,7 +44,7 @@ func TestInstanceSharingByHand(t *testing.T) {
 		return res
 	}
 	off := noReplay(azureTestPlatform())
-	off.InstanceActivities, off.ScaleOutInterval, off.MaxInstances = 0, 0, 0
+	off.InstanceActivities, off.ScaleTrigger, off.MaxInstances = 0, "", 0
 	alone, shared := run(off), run(instancePlatform(10, 200))
 	for i, inv := range shared.Invocations {
 		near(t, "shared compute", inv.Compute, 2, 1e-9)
@@ -78,7 +79,8 @@ func TestInstanceSharingByHand(t *testing.T) {
 // (100 s); the third at T+60 with the last 5 (a fifth each: 50 s). Every item waits for its
 // instance's cold start. With at most 2 instances the last 5 wait instead for the first
 // instance's slots, free at T+0.5+100, and run warm at a fifth of it, ending at T+150.5
-// (T+130.5 with 200 instances).
+// (T+130.5 with 200 instances). With an HTTP trigger the scale controller adds an instance per
+// second: the groups start at T, T+1 and T+2, the last ending at T+1.5+100.
 func TestScaleOutByHand(t *testing.T) {
 	w := mapOf(25, 10, 0.5)
 	type group struct {
@@ -87,14 +89,18 @@ func TestScaleOutByHand(t *testing.T) {
 		cold           bool
 	}
 	for _, tc := range []struct {
-		max  int
-		want []group
-		last float64 // the last end after T
+		max     int
+		trigger string
+		want    []group
+		last    float64 // the last end after T
 	}{
-		{200, []group{{0, 100, 10, true}, {30, 100, 10, true}, {60, 50, 5, true}}, 130.5},
-		{2, []group{{0, 100, 10, true}, {30, 100, 10, true}, {100.5, 50, 5, false}}, 150.5},
+		{200, platform.TriggerNonHTTP, []group{{0, 100, 10, true}, {30, 100, 10, true}, {60, 50, 5, true}}, 130.5},
+		{2, platform.TriggerNonHTTP, []group{{0, 100, 10, true}, {30, 100, 10, true}, {100.5, 50, 5, false}}, 150.5},
+		{200, platform.TriggerHTTP, []group{{0, 100, 10, true}, {1, 100, 10, true}, {2, 50, 5, true}}, 101.5},
 	} {
-		res, err := Run(w, &dag.Plan{DefaultMemoryMB: 1536}, 1, Options{Platform: instancePlatform(10, tc.max), KeepInvocations: true, Check: true, Cold: true})
+		p := instancePlatform(10, tc.max)
+		p.ScaleTrigger = tc.trigger
+		res, err := Run(w, &dag.Plan{DefaultMemoryMB: 1536}, 1, Options{Platform: p, KeepInvocations: true, Check: true, Cold: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,5 +130,93 @@ func TestScaleOutByHand(t *testing.T) {
 			last = math.Max(last, inv.End)
 		}
 		near(t, "last end", last-t0, tc.last, 1e-9)
+	}
+}
+
+// slotPlatform is azure-durable with round numbers, polling off, a replay of exactly 1 s and
+// orchestrator slots: orchestrators per instance on at most partitions instances.
+func slotPlatform(orchestrators, partitions int) *platform.Platform {
+	p := azureTestPlatform()
+	p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS = 1, 0, 0
+	p.InstanceOrchestrators, p.PartitionCount = orchestrators, partitions
+	return p
+}
+
+// TestOrchestratorSlotsByHand: every resume is a 1 s replay on one of the app's orchestrator
+// slots, 5 per instance. A Map of 10 items of no work on one warm instance: the Map's state
+// resumes at 0 and begins at 1.05 (1 s replay, 0.05 s transition); its 10 items' resumes find 5
+// slots, so 5 replay from 1.05 to 2.05 and 5 from 2.05 to 3.05; the last items begin at 3.10,
+// end at once, and the final replay runs 3.10 to 4.10. Without slots every item replays at once
+// and the DAG ends at 3.10; with 10 slots too.
+func TestOrchestratorSlotsByHand(t *testing.T) {
+	w := mapOf(10, 0, 0.5)
+	for _, tc := range []struct {
+		orchestrators, partitions int
+		latency                   float64
+	}{{5, 4, 4.10}, {0, 0, 3.10}, {10, 4, 3.10}} {
+		res, err := Run(w, &dag.Plan{DefaultMemoryMB: 1536}, 1, Options{Platform: slotPlatform(tc.orchestrators, tc.partitions), Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, fmt.Sprintf("latency with %d orchestrators per instance", tc.orchestrators), res.DAGs[0].Latency, tc.latency, 1e-9)
+	}
+}
+
+// TestPartitionsByHand: each control queue (partition) is processed by one instance at a time, so
+// the orchestrator slots are 5 per instance on at most partition_count instances. A first Map of
+// 30 items of 10 core-s (10 activities per instance, the scale controller adding one per second:
+// HTTP trigger) leaves the app with 3 instances; a second Map of 30 items of no work then resumes
+// 30 orchestrator replays of 1 s at once. With one partition they have 5 slots (6 rounds: the last
+// items begin 6 s after the first), with two 10 (3 rounds), with three or four 5 x 3 = 15 (2
+// rounds): the DAG ends 4 s, then 1 s sooner, everything before the second Map's items being the
+// same.
+func TestPartitionsByHand(t *testing.T) {
+	w := &dag.Workflow{Name: "two-maps",
+		Functions: []dag.Function{{Name: "W", MinMemoryMB: 128, SerialWork: dag.Const(10), Threads: 1, InitTime: dag.Const(0.5)},
+			{Name: "Z", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1, InitTime: dag.Const(0.5)}},
+		Steps: []dag.Step{{Name: "First", Map: &dag.Map{Items: dag.Const(30), Iterator: []dag.Step{task("W", "W")}}},
+			{Name: "Second", Map: &dag.Map{Items: dag.Const(30), Iterator: []dag.Step{task("Z", "Z")}}}}}
+	latency := func(partitions int) float64 {
+		p := slotPlatform(5, partitions)
+		p.ScaleTrigger = platform.TriggerHTTP
+		res, err := Run(w, &dag.Plan{DefaultMemoryMB: 1536}, 1, Options{Platform: p, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.DAGs[0].Latency
+	}
+	one, four := latency(1), latency(4)
+	near(t, "latency with 1 partition - with 4", one-four, 4, 1e-9)
+	near(t, "latency with 2 partitions - with 4", latency(2)-four, 1, 1e-9)
+	near(t, "latency with 3 partitions - with 4 (3 instances)", latency(3)-four, 0, 1e-9)
+}
+
+// TestAppConcurrencyLimitByHand: with instances the concurrency limit is per app, and an activity
+// beyond it waits in the app's queue. 5 activities of 1 core-s on one warm instance (10 slots):
+// with a limit of 3, three share the vCPU for 3 s, then the other two share it for 2 s: the
+// last ends 5 s after the first starts, as with no limit (five sharing it for 5 s), but the first
+// three end at 3 s; with a limit of 1 they run one after another, 1 s each.
+func TestAppConcurrencyLimitByHand(t *testing.T) {
+	w := mapOf(5, 1, 0.5)
+	for _, tc := range []struct {
+		limit int
+		ends  []float64 // after the first start, sorted
+	}{{2000, []float64{5, 5, 5, 5, 5}}, {3, []float64{3, 3, 3, 5, 5}}, {1, []float64{1, 2, 3, 4, 5}}} {
+		p := instancePlatform(10, 200)
+		p.ConcurrencyLimit = tc.limit
+		res, err := Run(w, &dag.Plan{DefaultMemoryMB: 1536}, 1, Options{Platform: p, KeepInvocations: true, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := math.Inf(1)
+		var ends []float64
+		for _, inv := range res.Invocations {
+			t0 = math.Min(t0, inv.Start)
+			ends = append(ends, inv.End)
+		}
+		sort.Float64s(ends)
+		for i := range ends {
+			near(t, fmt.Sprintf("limit %d: end %d", tc.limit, i), ends[i]-t0, tc.ends[i], 1e-9)
+		}
 	}
 }

@@ -52,7 +52,8 @@ type vm struct {
 	npull     int32
 	rootDone  bool
 	cold      bool
-	freedCon  bool // its concurrency slot was given back while it only serves direct pulls
+	freedCon  bool  // its concurrency slot was given back while it only serves direct pulls
+	billMB    int32 // the memory its acquisition is billed at (Platform.BilledMB)
 	// heldAt: when freedCon, the time its function ended; it is billed up to there, not for the
 	// time it then serves direct pulls (docs/simulator.md, "Direct passing").
 	heldAt float64
