@@ -13,6 +13,7 @@ import (
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/figures"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
@@ -48,6 +49,7 @@ var vsPlatformsExp = &Experiment{
 	Schema:    schemaOf[platformsRow](),
 	Cells:     platformsCells,
 	Run:       runVsPlatforms,
+	Figure:    figureVsPlatforms,
 	Headlines: headlinesVsPlatforms,
 	Summary:   summaryVsPlatforms,
 }
@@ -351,4 +353,67 @@ func summaryVsPlatforms(t *Table) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// figureVsPlatforms draws, as vs-baselines does, WiseFuse's P95 at each reference's cost and its
+// cost at each reference's P95, relative to the reference's: one bar per (reference, platform),
+// the median over the apps where both ran, with the range over those apps (min to max) as an
+// error bar where there are several; a comparison that ran on no app is drawn as 0.
+func figureVsPlatforms(t *Table, base string) error {
+	for _, m := range []struct{ col, what, title, suffix string }{
+		{"sim_p95_s", "P95", "WiseFuse P95 at each reference's cost, by platform", "-p95"},
+		{"sim_cost_usd", "cost", "WiseFuse cost at each reference's P95, by platform", "-cost"},
+	} {
+		var cs []conclusion
+		var cats []string
+		for _, c := range conclusions() {
+			if c.col == m.col {
+				cs = append(cs, c)
+				cats = append(cats, policyTitle(c.ref))
+			}
+		}
+		f := figures.Bars{Title: m.title + " (median over apps; range: min to max)", XLabel: "Reference policy", Categories: cats,
+			Y: figures.Axis{Label: "WiseFuse " + m.what + " / reference's"}, ValueFormat: "%.2f", Refs: []figures.Ref{{Value: 1}}}
+		for _, pl := range platformsPlatforms(t) {
+			s := figures.BarSeries{Name: pl}
+			for _, c := range cs {
+				v, lo, hi := ratioOverApps(t, c, pl)
+				s.Values, s.Low, s.High = append(s.Values, v), append(s.Low, lo), append(s.High, hi)
+			}
+			f.Series = append(f.Series, s)
+		}
+		if err := f.Write(base + m.suffix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ratioOverApps is conclusion c's ratio on plat, WiseFuse's metric over the reference's: the
+// median over the apps where both ran, and the least and largest; all 0 when none ran.
+func ratioOverApps(t *Table, c conclusion, plat string) (median, lo, hi float64) {
+	var rs []float64
+	for _, app := range platformsApps(t) {
+		wf, ref := platformsRowOf(t, plat, app, c.wf), platformsRowOf(t, plat, app, c.ref)
+		if wf == nil || ref == nil || cellStr(t, wf, "note") != "" || cellStr(t, ref, "note") != "" {
+			continue
+		}
+		rs = append(rs, cellFloat(t, wf, c.col)/cellFloat(t, ref, c.col))
+	}
+	if len(rs) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(rs)
+	return stats.Percentile(rs, 50), rs[0], rs[len(rs)-1]
+}
+
+// policyTitle is how the paper names a reference policy: User-Max, User-Min or a baseline.
+func policyTitle(p string) string {
+	switch p {
+	case "user-max":
+		return "User-Max"
+	case "user-min":
+		return "User-Min"
+	}
+	return baselineTitle[p]
 }

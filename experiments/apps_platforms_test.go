@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -37,6 +38,41 @@ func TestJudgeByHand(t *testing.T) {
 		o := judge(tb, c, "p", "a")
 		if o.holds != tc.holds || o.text != tc.want {
 			t.Errorf("judge = %+v, want holds=%v %q", o, tc.holds, tc.want)
+		}
+	}
+}
+
+// TestFigureVsPlatformsByHand: a bar is the median over the apps where WiseFuse and the reference
+// both ran of WiseFuse's metric over the reference's, with their least and largest; a reference
+// that did not run leaves its app out, and a platform where none ran gets 0. The figure's files
+// are written.
+func TestFigureVsPlatformsByHand(t *testing.T) {
+	c := conclusions()[0] // cheaper than User-Max at User-Max's P95
+	row := func(plat, app, pol string, cost float64, note string) Row {
+		return rowOf(platformsRow{Platform: plat, compareRow: compareRow{App: app, Policy: pol, SimP95: 10, SimCost: cost, Note: note}})
+	}
+	tb := &Table{Schema: vsPlatformsExp.Schema, Rows: []Row{
+		row(platform.AWSLambda, "a", "user-max", 1, ""), row(platform.AWSLambda, "a", "wisefuse-slo", 0.5, ""),
+		row(platform.AWSLambda, "b", "user-max", 2, ""), row(platform.AWSLambda, "b", "wisefuse-slo", 1.6, ""),
+		row(platform.AWSLambda, "c", "user-max", 0, "not run: too big"), row(platform.AWSLambda, "c", "wisefuse-slo", 1, ""),
+		row(platform.AzureDurable, "a", "user-max", 0, "not run: too big"),
+	}}
+	for _, tc := range []struct {
+		plat        string
+		med, lo, hi float64
+	}{{platform.AWSLambda, 0.65, 0.5, 0.8}, {platform.AzureDurable, 0, 0, 0}} {
+		med, lo, hi := ratioOverApps(tb, c, tc.plat)
+		if math.Abs(med-tc.med) > 1e-12 || lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: ratio %v (%v to %v), want %v (%v to %v)", tc.plat, med, lo, hi, tc.med, tc.lo, tc.hi)
+		}
+	}
+	base := filepath.Join(t.TempDir(), "vs-baselines-azure")
+	if err := figureVsPlatforms(tb, base); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"-p95.png", "-p95.svg", "-cost.png", "-cost.svg"} {
+		if st, err := os.Stat(base + f); err != nil || st.Size() == 0 {
+			t.Errorf("figure %s: %v", f, err)
 		}
 	}
 }
