@@ -361,8 +361,8 @@ func summaryVsPlatforms(t *Table) string {
 // error bar where there are several; a comparison that ran on no app is drawn as 0.
 func figureVsPlatforms(t *Table, base string) error {
 	for _, m := range []struct{ col, what, title, suffix string }{
-		{"sim_p95_s", "P95", "WiseFuse P95 at each reference's cost, by platform", "-p95"},
-		{"sim_cost_usd", "cost", "WiseFuse cost at each reference's P95, by platform", "-cost"},
+		{"sim_p95_s", "P95", "WiseFuse P95 at the reference's cost", "-p95"},
+		{"sim_cost_usd", "cost", "WiseFuse cost at the reference's P95", "-cost"},
 	} {
 		var cs []conclusion
 		var cats []string
@@ -372,7 +372,7 @@ func figureVsPlatforms(t *Table, base string) error {
 				cats = append(cats, policyTitle(c.ref))
 			}
 		}
-		f := figures.Bars{Title: m.title + " (median over apps; range: min to max)", XLabel: "Reference policy", Categories: cats,
+		f := figures.Bars{Title: m.title + " (median, range over apps)", XLabel: "Reference policy", Categories: cats,
 			Y: figures.Axis{Label: "WiseFuse " + m.what + " / reference's"}, ValueFormat: "%.2f", Refs: []figures.Ref{{Value: 1}}}
 		for _, pl := range platformsPlatforms(t) {
 			s := figures.BarSeries{Name: pl}
