@@ -220,3 +220,23 @@ func TestAppConcurrencyLimitByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayAppsLimitByHand: in a replay each app (workflow) has its own concurrency limit on a
+// platform with instances. A (1 core-s, init 0.5 s) and B (2 core-s, init 0.2 s) arrive at 0 with a
+// limit of 1: each app's first activity adds its own cold instance at 0.05 s (after the
+// transition), so A ends at 0.05 + 0.5 + 1 = 1.55 s and B at 0.05 + 0.2 + 2 = 2.25 s, together
+// (one account-wide VM would make B wait for A).
+func TestReplayAppsLimitByHand(t *testing.T) {
+	p := instancePlatform(10, 200)
+	p.ConcurrencyLimit = 1
+	ws := []Workload{{Workflow: oneTask("A", 1, 0.5), Plan: dag.UniformPlan(1536), Key: 1},
+		{Workflow: oneTask("B", 2, 0.2), Plan: dag.UniformPlan(1536), Key: 2}}
+	out, _ := replayAll(t, ws, []Arrival{{Time: 0, DAG: 0, ID: 1}, {Time: 0, DAG: 1, ID: 2}}, Options{Platform: p, Check: true})
+	want := map[int32]float64{0: 1.55, 1: 2.25}
+	if len(out) != 2 {
+		t.Fatalf("%d outcomes, want 2", len(out))
+	}
+	for _, o := range out {
+		near(t, string(rune('A'+o.DAG))+"'s latency", o.End-o.Arrival, want[o.DAG], 1e-9)
+	}
+}
