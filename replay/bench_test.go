@@ -130,19 +130,14 @@ func loadReplay(b *testing.B, path string) ([]dagPlan, []sim.Workload, []sim.Arr
 	if err != nil {
 		b.Fatal(err)
 	}
-	all := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		all[e.DAG] = true
-	}
-	src, err := newSource(path, all, &cfg)
+	src, err := newSource(path, entries, &cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer src.r.Close()
-	src.index = make(map[string]int32, len(plans))
+	src.replaying(plans)
 	work := make([]sim.Workload, len(plans))
 	for i := range plans {
-		src.index[plans[i].entry.DAG] = int32(i)
 		work[i] = sim.Workload{Workflow: plans[i].entry.Workflow, Plan: plans[i].plan, Key: plans[i].key}
 	}
 	var arrivals []sim.Arrival
