@@ -12,6 +12,7 @@ import (
 	"github.com/wisefuse/wisefuse/internal/cputime"
 
 	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -50,45 +51,67 @@ func BenchmarkReplayMemory(b *testing.B) {
 // BenchmarkReplayTrace measures the simulator on the real replay path: a generated trace (2,000
 // DAGs of traces' population, 200,000 DAG invocations over 0.2 days, the arrival rate of `trace
 // gen --dags 2000 --invocations 1000000`), planned under User-Max, replayed through sim.Replay
-// from arrivals held in memory into a sink that drops the outcomes. Unlike sim's
-// BenchmarkReplay (the at-the-limit stress case) it stays well below the concurrency limit, with
-// tens of VMs running and about a thousand idle, as a replay of a generated trace does. One op
-// is one replay, compilation included; reading the trace, planning and writing tables are
-// outside it (BenchmarkReplayMemory covers Run end to end).
+// from arrivals held in memory. Unlike sim's BenchmarkReplay (the at-the-limit stress case) it
+// stays well below the concurrency limit, with tens of VMs running and about a thousand idle, as
+// a replay of a generated trace does. One op is one replay, compilation included; reading the
+// trace and planning are outside it (BenchmarkReplayMemory covers Run end to end).
+//
+// drop hands the outcomes to a sink that drops them: the engine alone. write hands them to what
+// Run writes them with (outputs.add: invocations.parquet and the per-DAG sketches, then the DAG
+// table and summary): the replay path issue 14 compares with sim's BenchmarkWorkflow.
 func BenchmarkReplayTrace(b *testing.B) {
 	path := genTraceDays(b, b.TempDir(), "t.parquet", 2000, 200_000, 0.2)
-	work, arrivals := loadReplay(b, path)
-	b.ReportAllocs()
-	b.ResetTimer()
-	var events, replayed int64
-	start, cpu := time.Now(), cputime.Process()
-	for b.Loop() {
-		i := 0
-		src := func(a *sim.Arrival) (bool, error) {
-			if i == len(arrivals) {
-				return false, nil
+	plans, work, arrivals := loadReplay(b, path)
+	dir := b.TempDir()
+	for _, write := range []bool{false, true} {
+		b.Run(map[bool]string{false: "drop", true: "write"}[write], func(b *testing.B) {
+			b.ReportAllocs()
+			var events, replayed int64
+			start, cpu := time.Now(), cputime.Process()
+			for b.Loop() {
+				i := 0
+				src := func(a *sim.Arrival) (bool, error) {
+					if i == len(arrivals) {
+						return false, nil
+					}
+					*a = arrivals[i]
+					i++
+					return true, nil
+				}
+				sink := func(*sim.Outcome) error { return nil }
+				var out *outputs
+				if write {
+					var err error
+					if out, err = createOutputs(filepath.Join(dir, "out"), len(plans), false, false, tables.Options{}); err != nil {
+						b.Fatal(err)
+					}
+					sink = func(o *sim.Outcome) error { return out.add(plans, o) }
+				}
+				st, err := sim.Replay(work, src, sink, sim.Options{Seed: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if write {
+					if err := out.finish(plans, &Summary{}, "user-max"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				events += st.Events
+				replayed += st.Arrivals
 			}
-			*a = arrivals[i]
-			i++
-			return true, nil
-		}
-		st, err := sim.Replay(work, src, func(*sim.Outcome) error { return nil }, sim.Options{Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		events += st.Events
-		replayed += st.Arrivals
+			b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+			if d := cputime.Process() - cpu; d > 0 {
+				b.ReportMetric(float64(events)/d.Seconds(), "events/cpu-s")
+				b.ReportMetric(float64(replayed)/d.Seconds(), "DAGinvocations/cpu-s")
+			}
+			b.ReportMetric(float64(replayed)/time.Since(start).Seconds(), "DAGinvocations/s")
+		})
 	}
-	b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
-	if d := cputime.Process() - cpu; d > 0 {
-		b.ReportMetric(float64(events)/d.Seconds(), "events/cpu-s")
-	}
-	b.ReportMetric(float64(replayed)/time.Since(start).Seconds(), "DAGinvocations/s")
 }
 
 // loadReplay plans the DAGs of the trace at path under User-Max and reads its arrivals, as Run
-// does, but into memory.
-func loadReplay(b *testing.B, path string) ([]sim.Workload, []sim.Arrival) {
+// does, but into memory. The plans are in dag_id order, the workloads' order.
+func loadReplay(b *testing.B, path string) ([]dagPlan, []sim.Workload, []sim.Arrival) {
 	b.Helper()
 	cfg := Config{Trace: path, Out: b.TempDir()}
 	if err := cfg.defaults(); err != nil {
@@ -107,19 +130,14 @@ func loadReplay(b *testing.B, path string) ([]sim.Workload, []sim.Arrival) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	all := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		all[e.DAG] = true
-	}
-	src, err := newSource(path, all, &cfg)
+	src, err := newSource(path, entries, &cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer src.r.Close()
-	src.index = make(map[string]int32, len(plans))
+	src.replaying(plans)
 	work := make([]sim.Workload, len(plans))
 	for i := range plans {
-		src.index[plans[i].entry.DAG] = int32(i)
 		work[i] = sim.Workload{Workflow: plans[i].entry.Workflow, Plan: plans[i].plan, Key: plans[i].key}
 	}
 	var arrivals []sim.Arrival
@@ -137,5 +155,5 @@ func loadReplay(b *testing.B, path string) ([]sim.Workload, []sim.Arrival) {
 	if len(arrivals) == 0 {
 		b.Fatal("no arrivals")
 	}
-	return work, arrivals
+	return plans, work, arrivals
 }

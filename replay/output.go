@@ -39,14 +39,15 @@ const (
 var FunctionSchema = append(tables.Schema{{Name: "dag_id", Type: tables.String}, {Name: "invocation_id", Type: tables.Int64}},
 	tables.InvocationSchema[1:]...)
 
-// InvocationSchema is one row per replayed DAG invocation.
+// InvocationSchema is one row per replayed DAG invocation. Its ids, times and costs are mostly
+// distinct values, written without a dictionary (tables.Column.Plain).
 var InvocationSchema = tables.Schema{
 	{Name: "dag_id", Type: tables.String},
-	{Name: "invocation_id", Type: tables.Int64},
-	{Name: "arrival_s", Type: tables.Float64},
-	{Name: "end_s", Type: tables.Float64},
-	{Name: "latency_s", Type: tables.Float64},
-	{Name: "cost_usd", Type: tables.Float64},
+	{Name: "invocation_id", Type: tables.Int64, Plain: true},
+	{Name: "arrival_s", Type: tables.Float64, Plain: true},
+	{Name: "end_s", Type: tables.Float64, Plain: true},
+	{Name: "latency_s", Type: tables.Float64, Plain: true},
+	{Name: "cost_usd", Type: tables.Float64, Plain: true},
 	{Name: "function_invocations", Type: tables.Int64},
 	{Name: "cold_starts", Type: tables.Int64},
 	{Name: "throttled", Type: tables.Int64}, // VM acquisitions that waited for the concurrency limit

@@ -35,10 +35,8 @@ func Run(cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w (a trace written by `wisefuse trace gen` or `trace import` has its catalog beside it)", err)
 	}
-	all := make(map[string]bool, len(entries))
 	var mine []traces.CatalogEntry
 	for _, e := range entries {
-		all[e.DAG] = true
 		if cfg.Shards == 0 || ShardOf(e.DAG, cfg.Shards) == cfg.Shard {
 			mine = append(mine, e)
 		}
@@ -49,7 +47,7 @@ func Run(cfg Config) (*Summary, error) {
 		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
 	}
 	// The trace is opened (and its columns checked) before the planning, which can take minutes.
-	src, err := newSource(cfg.Trace, all, &cfg)
+	src, err := newSource(cfg.Trace, entries, &cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -59,10 +57,7 @@ func Run(cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	planWall := time.Since(start).Seconds()
-	src.index = make(map[string]int32, len(plans))
-	for i := range plans {
-		src.index[plans[i].entry.DAG] = int32(i)
-	}
+	src.replaying(plans)
 	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0, outputMetadata(cfg))
 	if err != nil {
 		return nil, err

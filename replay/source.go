@@ -12,11 +12,12 @@ import (
 // the time window, each checked (a DAG the catalog does not have, arrivals out of order, and
 // every check of traces.DAGReader stop the replay with the file, row and column).
 type source struct {
-	r       *traces.DAGReader
-	path    string
-	csv     bool
-	index   map[string]int32 // dag_id -> position in the replay's workloads; absent: another shard's
-	all     map[string]bool  // every dag_id of the catalog
+	r    *traces.DAGReader
+	path string
+	csv  bool
+	// dags maps every dag_id of the catalog to its position in the replay's workloads, or -1
+	// for another shard's DAG: one lookup per row checks the id and finds the workload.
+	dags    map[string]int32
 	from    float64
 	to      float64
 	prev    float64 // arrival of the previous row (all shards: the file must be sorted)
@@ -53,7 +54,8 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 			return false, s.err
 		}
 		s.prev = row.Arrival
-		if !s.all[row.DAG] {
+		i, ok := s.dags[row.DAG]
+		if !ok {
 			s.err = fmt.Errorf("%s: %s, column \"dag_id\": %q is not in the trace's catalog; every DAG of a trace needs a catalog row (traces.CatalogPath)",
 				s.path, s.where(), row.DAG)
 			return false, s.err
@@ -61,8 +63,7 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 		if s.to != 0 && row.Arrival >= s.to {
 			return false, nil // sorted: nothing later is in the window
 		}
-		i, mine := s.index[row.DAG]
-		if !mine || row.Arrival < s.from {
+		if i < 0 || row.Arrival < s.from {
 			continue
 		}
 		*a = sim.Arrival{Time: row.Arrival, DAG: i, ID: row.Invocation}
@@ -75,12 +76,24 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 	return false, nil
 }
 
-// newSource opens the trace; the index of this replay's DAGs is set once they are planned.
-func newSource(path string, all map[string]bool, cfg *Config) (*source, error) {
+// newSource opens the trace, whose catalog lists the DAGs; until replaying sets their
+// positions (replaying), every DAG counts as another shard's.
+func newSource(path string, catalog []traces.CatalogEntry, cfg *Config) (*source, error) {
 	r, err := traces.OpenDAGTable(path)
 	if err != nil {
 		return nil, err
 	}
-	return &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"), all: all,
+	dags := make(map[string]int32, len(catalog))
+	for _, e := range catalog {
+		dags[e.DAG] = -1
+	}
+	return &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"), dags: dags,
 		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}, nil
+}
+
+// replaying gives the DAGs of plans, this replay's workloads in order, their positions.
+func (s *source) replaying(plans []dagPlan) {
+	for i := range plans {
+		s.dags[plans[i].entry.DAG] = int32(i)
+	}
 }

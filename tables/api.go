@@ -28,10 +28,17 @@ func (t Type) String() string {
 // Column is a named, typed column. A Nullable column may hold null (Writer.Null; an empty field
 // in CSV, a null in Parquet) for a value that does not exist, such as the latency target of a
 // policy that takes none: never a sentinel like 0 or -1, which a query would average in.
+//
+// Plain asks Parquet to store the column without a dictionary, for a column whose values are
+// mostly distinct (ids, times, costs): there a dictionary saves nothing (the writer falls back
+// to plain encoding once it passes its 1 MiB page limit), and Arrow v15's dictionary encoder
+// costs a hash lookup and an allocation per value (docs/outputs.md, "Encoding"). The values
+// read back the same either way; CSV ignores it.
 type Column struct {
 	Name     string
 	Type     Type
 	Nullable bool
+	Plain    bool
 }
 
 // Schema is an ordered list of columns.

@@ -7,6 +7,7 @@
 // name the file, line or row, and column of any malformed value.
 //
 // A Nullable column holds null for a value that does not exist (an empty CSV field, a Parquet
-// null). Options.Metadata is a table's provenance: Parquet key-value metadata, or for CSV a
+// null), and a Plain column is stored in Parquet without a dictionary (for mostly distinct
+// values). Options.Metadata is a table's provenance: Parquet key-value metadata, or for CSV a
 // FILE.meta.json sidecar committed with the table; ReadMetadata reads either.
 package tables

@@ -12,9 +12,10 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet/file"
 )
 
-var testSchema = Schema{{"id", Int64, false}, {"name", String, false}, {"x", Float64, false}, {"ok", Bool, false}}
+var testSchema = Schema{{Name: "id", Type: Int64}, {Name: "name", Type: String}, {Name: "x", Type: Float64}, {Name: "ok", Type: Bool}}
 
 type row struct {
 	id   int64
@@ -25,7 +26,13 @@ type row struct {
 
 func writeRows(t *testing.T, path string, rows []row, opts ...Options) {
 	t.Helper()
-	w, err := Create(path, testSchema, opts...)
+	writeRowsAs(t, path, testSchema, rows, opts...)
+}
+
+// writeRowsAs writes rows under schema, testSchema's columns with other settings.
+func writeRowsAs(t *testing.T, path string, schema Schema, rows []row, opts ...Options) {
+	t.Helper()
+	w, err := Create(path, schema, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +100,54 @@ func TestRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlainColumns: columns marked Plain are written without a dictionary, the others with one,
+// and the table reads back the same as when written all with dictionaries.
+func TestPlainColumns(t *testing.T) {
+	plain := slices.Clone(testSchema)
+	plain[0].Plain, plain[2].Plain = true, true // id, x: distinct values
+	rows := sampleRows(2*batchRows + 5)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name   string
+		schema Schema
+		dict   []bool // per column of testSchema (a bool column never has one)
+	}{
+		{"dict.parquet", testSchema, []bool{true, true, true, false}},
+		{"plain.parquet", plain, []bool{false, true, false, false}},
+	} {
+		path := filepath.Join(dir, c.name)
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		writeRowsAs(t, path, c.schema, rows, Options{Allocator: mem})
+		got := readRows(t, path, testSchema, Options{Allocator: mem})
+		mem.AssertSize(t, 0)
+		if len(got) != len(rows) {
+			t.Fatalf("%s: read %d rows, wrote %d", c.name, len(got), len(rows))
+		}
+		for i := range rows {
+			if got[i] != rows[i] {
+				t.Fatalf("%s: row %d: got %+v, want %+v", c.name, i, got[i], rows[i])
+			}
+		}
+		pf, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rg := range pf.NumRowGroups() {
+			md := pf.MetaData().RowGroup(rg)
+			for i, want := range c.dict {
+				cc, err := md.ColumnChunk(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := cc.HasDictionaryPage(); got != want {
+					t.Errorf("%s: row group %d, column %q: dictionary page %v, want %v", c.name, rg, testSchema[i].Name, got, want)
+				}
+			}
+		}
+		pf.Close()
 	}
 }
 

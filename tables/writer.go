@@ -123,12 +123,17 @@ func NewWriter(out io.Writer, format Format, schema Schema, opts ...Options) (*W
 	case Parquet:
 		mem := allocator(opts)
 		as := arrowSchema(schema)
-		props := parquet.NewWriterProperties(
+		props := []parquet.WriterProperty{
 			parquet.WithCompression(compress.Codecs.Snappy),
 			parquet.WithAllocator(mem),
-			parquet.WithMaxRowGroupLength(1<<20),
-		)
-		pw, err := pqarrow.NewFileWriter(as, noCloser{out}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
+			parquet.WithMaxRowGroupLength(1 << 20),
+		}
+		for _, c := range schema {
+			if c.Plain {
+				props = append(props, parquet.WithDictionaryFor(c.Name, false))
+			}
+		}
+		pw, err := pqarrow.NewFileWriter(as, noCloser{out}, parquet.NewWriterProperties(props...), pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
 		if err != nil {
 			return nil, err
 		}
