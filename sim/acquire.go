@@ -36,6 +36,9 @@ func (e *engine) acquire(fi int32) {
 			e.abandon(fi)
 			return
 		}
+		if e.tryJoin(fi) {
+			return // a running runtime of its function took it (runtime.go)
+		}
 		if e.atLimit != limitQueue {
 			if e.throttle(fi) {
 				return
@@ -170,7 +173,7 @@ func (e *engine) grantOn(fi, inst int32) {
 	v.state, v.rootDone, v.cold, v.holds, v.freedCon, v.reset = vmBusy, false, cold, 0, false, false
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
-	v.acq = -1
+	v.acq, v.rt = -1, 0
 	v.cores, v.inst = e.c.tmpls[t].vcpu, -1
 	if inst >= 0 {
 		e.joinInstance(inst, vi)
@@ -221,6 +224,7 @@ func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
 	if cold {
 		e.coldVM = vi
 	}
+	e.openRuntime(fi, vi)
 	e.startBody(fi)
 	e.coldVM = -1
 }
