@@ -358,7 +358,7 @@ var baselineMechanism = map[string]string{
 }
 
 // searchSpace is what WiseFuse's search weighs (docs/wisefuse.md, "Transformer").
-const searchSpace = "VM sizes, bundles of up to 10 items, fusion of consecutive steps into one VM " +
+const searchSpace = "VM sizes, bundles (1 to 10 items, and larger ones that split a wide Map evenly into fewer VMs), fusion of consecutive steps into one VM " +
 	"whose Maps keep all their items or B = 1, 2, 4 or 8 and spill the rest B per VM, data through remote storage between VMs"
 
 // whyFaster says why baseline b can be faster than WiseFuse at its cost.
