@@ -42,8 +42,9 @@ import (
 // of invocations per runtime (one bundle size per Map, as the plan expresses it), the smallest
 // that fits every function's runtime in 10,240 MB. A runtime for the iterator's next function
 // starts when all of the bundle's invocations of the previous one have ended (a barrier per
-// bundle), where the paper's platform would route each invocation as it arrives. Tasks outside
-// Maps, and concurrent DAG invocations, are not co-located.
+// bundle), where the paper's platform would route each invocation as it arrives. Under arrivals
+// the simulator lets concurrent invocations of a task, from any DAG invocation, join a running
+// runtime of it (sim/runtime.go); in isolated runs tasks outside Maps run alone.
 type Photons struct {
 	// MemoryMB is the user's memory per function (0 means DefaultUserMemoryMB).
 	MemoryMB int
@@ -113,11 +114,7 @@ func tasksOnly(seq []dag.Step) bool {
 // saving the paper reports (25% to 98%), applied to the size the user configured.
 func (ph Photons) runtimeMemory(f *dag.Function, n int) int {
 	m := userMemory(f, ph.MemoryMB)
-	private := m
-	if f.MinMemoryMB > 0 {
-		private = int(math.Ceil(float64(m) * float64(f.MinMemoryMB-f.SharedMemoryMB) / float64(f.MinMemoryMB)))
-	}
-	return m + (n-1)*max(private, 1)
+	return m + (n-1)*f.PrivateMB(m)
 }
 
 // bundleSize splits items into the fewest runtimes whose VMs fit in 10,240 MB and returns the

@@ -40,7 +40,9 @@ const (
 //   - SharedRuntime makes a bundle's items share one runtime per function (Photons): a bundled
 //     orchestrated Map whose iterator has several steps runs each step of its B items in a VM of
 //     its own (RuntimePerStep), so different functions never share a VM, and in a VM each
-//     invocation after the first needs only MinMemoryMB - SharedMemoryMB.
+//     invocation after the first needs only MinMemoryMB - SharedMemoryMB. Under arrivals an
+//     orchestrated Task invocation also joins a running runtime of its function, whatever DAG
+//     invocation started it (docs/simulator.md, "Shared runtimes across DAG invocations").
 //
 // The simulator makes these precise in docs/simulator.md: spilled items go B per VM and receive
 // their input in the invocation payload (up to 6 MB, else through storage); a fusion group is one
@@ -318,7 +320,17 @@ func (p *Plan) validateMemoryNeeds(w *Workflow, add func(path, format string, a 
 					continue
 				}
 				if p.RuntimePerStep(s) {
-					// One runtime per iterator step, each holding the bundle's b invocations.
+					// One runtime per iterator step, each holding the bundle's b invocations: a
+					// fusion group there would put two steps in one runtime.
+					for j := range s.Map.Iterator {
+						name := s.Map.Iterator[j].Name
+						if g := p.FusionGroup(name); g >= 0 {
+							add(fmt.Sprintf("fuse[%d]", g), "fuse[%d] (%s) is in the iterator of Map %q, which shared_runtime runs one runtime per step (bundle %d): a runtime holds one step, so drop the group, shared_runtime or the bundle", g, strings.Join(p.Fuse[g], "+"), s.Name, b)
+						}
+						if j > 0 && p.PassingOf(name) == DirectPassing {
+							add("passing."+name, "passing[%q] = %q: step %q of Map %q runs in a runtime of its own under shared_runtime (bundle %d), which reads its input from storage; want no passing for it", name, DirectPassing, name, s.Name, b)
+						}
+					}
 					for j := range s.Map.Iterator {
 						one := s.Map.Iterator[j : j+1]
 						vm, need := p.vmMemory(w, one), b*p.NeedMB(w, one)-(b-1)*p.SharedMB(w, one)

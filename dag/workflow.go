@@ -66,6 +66,18 @@ type Function struct {
 // Requests returns n, or 1 when n is 0 (the default of InputRequests and OutputRequests).
 func Requests(n int) int { return max(n, 1) }
 
+// PrivateMB is the memory each invocation of f after the first adds to a shared runtime (Photons,
+// Plan.SharedRuntime) whose first invocation has memMB: memMB's private part in the function's
+// own proportion, (MinMemoryMB - SharedMemoryMB) / MinMemoryMB, rounded up, at least 1 MB.
+// A runtime of n invocations needs memMB + (n-1) x PrivateMB(memMB).
+func (f *Function) PrivateMB(memMB int) int {
+	private := memMB
+	if f.MinMemoryMB > 0 {
+		private = int(math.Ceil(float64(memMB) * float64(f.MinMemoryMB-f.SharedMemoryMB) / float64(f.MinMemoryMB)))
+	}
+	return max(private, 1)
+}
+
 // IndexedSkew is the item-skew factor of item (0-based) when ItemSkewByIndex is set.
 func (f *Function) IndexedSkew(item int) float64 {
 	if f.ItemSkew.IsZero() {

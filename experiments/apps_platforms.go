@@ -292,6 +292,10 @@ func headlinesVsPlatforms(t *Table) []Headline {
 			}
 		}
 		h.Ours = strings.Join(parts, "; ")
+		if _, ok := baselineTitle[c.ref]; ok {
+			// This experiment runs each baseline at one reading; vs-baselines has the range.
+			h.Note = "the baseline at its defaults only (3,008 MB or the platform's size for it, per-transition overhead on aws-lambda, Sonic direct); the range over the modelling choices on aws-lambda is vs-baselines'"
+		}
 		switch {
 		case !awsHolds:
 			h.Means = "Not a conclusion on aws-lambda here on every app, so there is nothing whole to carry over; the table by platform gives each app."

@@ -214,6 +214,8 @@ func TestNewKnowsEveryPolicy(t *testing.T) {
 // a runtime (one VM acquisition) never holds invocations of two different functions, and a
 // shared runtime's VM is as large as the first invocation's user memory plus each other
 // invocation's private part, m + (B-1) x ceil(m x (MinMemoryMB - SharedMemoryMB) / MinMemoryMB).
+// Under arrivals, where runtimes also take other DAG invocations' invocations, no VM runs two
+// different functions either.
 func TestPhotonsRuntimes(t *testing.T) {
 	two := testflows.FanOut(12, testflows.MB, testflows.Fn("", 1, 1000, 0, testflows.MB), true)
 	// Make the Map's iterator two functions, as video's Extract -> Classify.
@@ -231,6 +233,7 @@ func TestPhotonsRuntimes(t *testing.T) {
 		w, _ := apps.Lookup(app)
 		wfs = append(wfs, w)
 	}
+	shared := 0
 	for _, w := range wfs {
 		pl, err := New("photons", w, Env{Seed: 1})
 		if err != nil {
@@ -280,5 +283,27 @@ func TestPhotonsRuntimes(t *testing.T) {
 		if w == two && !bundled {
 			t.Errorf("%s: no runtime held more than one invocation; the test checks nothing", w.Name)
 		}
+		// Under arrivals invocations of other DAG invocations join running runtimes (sim's
+		// runtime.go): still one function per VM, whichever DAG invocation each came from.
+		arr, err := sim.RunArrivals(w, p, sim.PoissonArrivals(0.5, 600, 3), sim.Options{Seed: 42, KeepInvocations: true})
+		if err != nil {
+			t.Fatalf("photons on %s under arrivals: %v", w.Name, err)
+		}
+		fnOfVM := map[int]string{}
+		for i, r := range arr.Invocations {
+			if f, ok := fnOfVM[r.VM]; ok && f != r.Function {
+				t.Errorf("%s under arrivals: VM %d runs %s and %s", w.Name, r.VM, f, r.Function)
+			}
+			fnOfVM[r.VM] = r.Function
+			for _, o := range arr.Invocations[i+1:] {
+				if o.VM == r.VM && o.Run != r.Run && o.Start < r.End && r.Start < o.End {
+					shared++
+				}
+			}
+		}
 	}
+	if shared == 0 {
+		t.Error("under arrivals no runtime held two DAG invocations' invocations at once; the test checks nothing there")
+	}
+	t.Logf("%d pairs of invocations of different DAG invocations overlapped in one runtime", shared)
 }

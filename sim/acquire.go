@@ -38,6 +38,9 @@ func (e *engine) acquire(fi int32) {
 			e.abandon(fi)
 			return
 		}
+		if e.tryJoin(fi) {
+			return // a running runtime of its function took it (runtime.go)
+		}
 		if e.inst != nil {
 			// The app's limit: placeOn waits for it.
 		} else if e.atLimit != limitQueue {
@@ -175,7 +178,7 @@ func (e *engine) grantOn(fi, inst int32) {
 	v.billMB = int32(e.plat.BilledMB(e.c.tmpls[t].memMB, e.needOf(fi)))
 	v.evSeq = 0
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
-	v.acq = -1
+	v.acq, v.rt = -1, 0
 	v.cores, v.inst = e.c.tmpls[t].vcpu, -1
 	if inst >= 0 {
 		e.joinInstance(inst, vi)
@@ -237,6 +240,7 @@ func (e *engine) bodyAfterInit(fi, vi int32, cold bool) {
 	if cold {
 		e.coldVM = vi
 	}
+	e.openRuntime(fi, vi)
 	e.startBody(fi)
 	e.coldVM = -1
 }

@@ -83,6 +83,9 @@ type template struct {
 	// visPerCore is n(m)/c(m), visible cores per core of share: a slot given a cores of share
 	// runs on a*visPerCore visible cores (Platform.VisibleCores).
 	visPerCore float64
+	// privMB > 0 makes a VM of this template, acquired by an orchestrated task, a Photons
+	// runtime that concurrent invocations of its function join (runtime.go): each adds privMB.
+	privMB int
 }
 
 type compiled struct {
@@ -192,7 +195,13 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		switch s.Kind() {
 		case dag.TaskStep:
 			fn := fnIndex[s.Task]
-			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: tmplOf([]dag.Step{*s}), inDirect: direct, retry: retryOf([]dag.Step{*s}),
+			t := tmplOf([]dag.Step{*s})
+			if p.SharedRuntime {
+				// Under arrivals an orchestrated invocation of the function may join a running
+				// runtime of it (runtime.go).
+				c.tmpls[t].privMB = w.Function(s.Task).PrivateMB(c.tmpls[t].memMB)
+			}
+			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: t, inDirect: direct, retry: retryOf([]dag.Step{*s}),
 				needMB: int32(p.NeedMB(w, []dag.Step{*s}))})
 		case dag.ParallelStep:
 			var kids []int32

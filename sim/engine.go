@@ -11,6 +11,7 @@ package sim
 //	handle.go      direct passing: output held in sender VMs, and the pulls from them
 //	vm.go          a VM and the list of invocations running in it
 //	acquire.go     acquiring a VM under the concurrency limit, releasing and billing it
+//	runtime.go     Photons runtimes that concurrent DAG invocations share
 //	instances.go   executions sharing an app's instances, and the scale controller adding them
 //	timeout.go     the function timeout: a VM invocation stopped, its DAG invocation failed
 //	pool.go        warm pools and keep-alive expiry
@@ -121,6 +122,12 @@ type engine struct {
 
 	inst *instances // executions sharing instances (Platform.InstanceActivities > 0), or nil
 
+	// Photons runtimes shared across DAG invocations (runtime.go): their state, and per
+	// template the VMs open to joiners, oldest first (nil unless arrivals run such a template).
+	rts     []rtState
+	freeRts []int32
+	open    [][]int32
+
 	ser *series // the time series of instances (Options.OnSeries), or nil
 
 	busy    int
@@ -190,6 +197,9 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	}
 	if plat.InstanceActivities > 0 {
 		e.initInstances(len(c.roots))
+	}
+	if mode == modeShared && e.inst == nil && slices.ContainsFunc(c.tmpls, func(t template) bool { return t.privMB > 0 }) {
+		e.open = make([][]int32, len(c.tmpls))
 	}
 	if opt.OnSeries != nil {
 		e.ser = &series{step: opt.SeriesInterval, emit: opt.OnSeries}
@@ -373,6 +383,10 @@ func (e *engine) reset() {
 		e.pools[t].buf, e.pools[t].head, e.pools[t].pending = e.pools[t].buf[:0], 0, false
 	}
 	e.evq.reset()
+	for t := range e.open {
+		e.open[t] = e.open[t][:0]
+	}
+	e.rts, e.freeRts = e.rts[:0], e.freeRts[:0]
 	e.tmo.buf, e.tmo.head, e.tmoPending = e.tmo.buf[:0], 0, false
 	e.now, e.seq, e.events, e.err = 0, 0, 0, nil
 	e.busy, e.live, e.peak, e.nextVM, e.liveT, e.liveSum = 0, 0, 0, 0, 0, 0

@@ -172,8 +172,12 @@ func (e *engine) done(fi int32) {
 	}
 	if f.root && e.vms[f.vm].state == vmStopped {
 		// Stopped at the timeout: no output, and its VM was billed and its slot freed then.
-		e.vms[f.vm].rootDone = true
-		e.tryRelease(f.vm)
+		if e.vms[f.vm].rt == 0 || !e.leaveRuntime(fi) {
+			e.vms[f.vm].rootDone = true
+			e.tryRelease(f.vm)
+		}
+	} else if f.root && e.vms[f.vm].rt > 0 && e.leaveRuntime(fi) {
+		// A runtime others joined: it bills by invocation and is released by its last.
 	} else if f.root {
 		if f.kind != fSpill && e.c.nodes[f.node].consumerDirect {
 			e.merge(&e.frames[fi].out, e.newHandle(f.vm))
@@ -225,7 +229,8 @@ func (e *engine) nextRuntime(fi int32) {
 	if e.replay {
 		e.runs[f.run].hist++ // an activity completed
 	}
-	f.root, f.vm, f.pending = false, -1, 0
+	// The next step reads the items' outputs from storage, whatever reached the first directly.
+	f.root, f.vm, f.pending, f.src = false, -1, 0, noSrc
 	f.idx++
 	e.tryRelease(vi)
 	e.enterState(fi)

@@ -70,7 +70,7 @@ func (e *engine) runTask(fi, vi int32) {
 	if e.coldVM == vi {
 		s.cold, s.init, s.start = true, v.init, v.acqStart
 	}
-	if e.keep && v.acq >= 0 {
+	if e.keep && v.acq >= 0 && !e.guest(fi, vi) {
 		e.acqs[v.acq].n++
 	}
 	e.touch(vi)
@@ -190,6 +190,15 @@ func (e *engine) finishTask(si int32) {
 	}
 	r.usd += s.usd
 	r.lastEnd = max(r.lastEnd, e.now)
+	part, acq := 0.0, v.acq
+	if v.rt > 0 && e.rts[v.rt-1].shared {
+		// Billed now, by its part of the runtime (runtime.go); a guest has no acquisition.
+		if e.guest(fi, vi) {
+			acq = -1
+		}
+		part = e.billPart(si)
+		v = &e.vms[vi]
+	}
 	if e.keep {
 		nd := &e.c.nodes[f.node]
 		invs, invAcq := &e.invs, &e.invAcq
@@ -199,8 +208,8 @@ func (e *engine) finishTask(si int32) {
 		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
 			Item: int(f.item), Outer: e.outerItem(fi), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
-			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd, TimedOut: s.stopped})
-		*invAcq = append(*invAcq, v.acq)
+			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd + part, TimedOut: s.stopped})
+		*invAcq = append(*invAcq, acq)
 	}
 	e.touch(vi)
 	e.removeActive(vi, si)

@@ -82,6 +82,18 @@ func randomCase(r *rand.Rand) (*dag.Workflow, *dag.Plan) {
 	return w, p
 }
 
+// sharedRuntimes sets p.SharedRuntime on odd trials where p stays valid, so that arrivals share
+// Photons runtimes across DAG invocations (runtime.go) among everything else randomCase draws.
+// It draws nothing, so the trials' random streams stay those of the cases.
+func sharedRuntimes(w *dag.Workflow, p *dag.Plan, trial int) {
+	if trial%2 == 1 {
+		p.SharedRuntime = true
+		if p.Validate(w) != nil {
+			p.SharedRuntime = false
+		}
+	}
+}
+
 // TestRandomWorkflows runs random workflows and plans, as independent cold runs and as arrivals
 // with a tiny concurrency limit and keep-alive, with every check on. It looks for crashes,
 // deadlocks and broken invariants in combinations the hand-written scenarios do not reach.
@@ -102,6 +114,7 @@ func TestRandomWorkflows(t *testing.T) {
 		plat := platform.Default()
 		plat.ConcurrencyLimit = 1 + r.IntN(4)
 		plat.KeepAlive = r.Float64() * 5
+		sharedRuntimes(w, p, trial)
 		res, err = RunArrivals(w, p, PoissonArrivals(2, 5, uint64(trial)+1), Options{Platform: plat, Seed: uint64(trial), KeepInvocations: true, Check: true})
 		if err != nil && err.Error() != "sim: no arrivals" {
 			t.Fatalf("trial %d arrivals: %v\nworkflow %+v\nplan %+v", trial, err, w.Steps, p)

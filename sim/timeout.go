@@ -103,9 +103,24 @@ func (e *engine) timeout(vi int32) {
 // stop stops busy VM vi at its timeout.
 func (e *engine) stop(vi int32) {
 	v := &e.vms[vi]
-	r := &e.runs[v.run]
-	r.failed, r.timedOut = true, true
-	e.bill(vi, v.init+e.plat.FunctionTimeout)
+	shared := false
+	if v.rt > 0 {
+		e.closeRuntime(vi)
+		shared = e.rts[v.rt-1].shared
+	}
+	if shared {
+		// A runtime others joined: every invocation in it fails, and each is billed its part
+		// as it ends (runtime.go); the runtime gives back its one concurrency slot.
+		for _, si := range e.active(v) {
+			r := &e.runs[e.frames[e.slots[si].frame].run]
+			r.failed, r.timedOut = true, true
+		}
+		e.busy--
+	} else {
+		r := &e.runs[v.run]
+		r.failed, r.timedOut = true, true
+		e.bill(vi, v.init+e.plat.FunctionTimeout)
+	}
 	v = &e.vms[vi]
 	v.state, v.evSeq, v.tmoSeq = vmStopped, 0, 0
 	if v.ps >= 0 {

@@ -147,6 +147,7 @@ func TestTimeoutRandomWorkflows(t *testing.T) {
 		plat.ConcurrencyLimit = 1 + r.IntN(4)
 		plat.KeepAlive = r.Float64() * 5
 		plat.AtConcurrencyLimit = []string{platform.LimitQueue, platform.LimitReject, platform.LimitRetry}[trial%3]
+		sharedRuntimes(w, p, trial)
 		res, err = RunArrivals(w, p, PoissonArrivals(2, 5, uint64(trial)+1), Options{Platform: plat, Seed: uint64(trial), KeepInvocations: true, Check: true})
 		if err != nil && err.Error() != "sim: no arrivals" {
 			t.Fatalf("trial %d arrivals: %v\nworkflow %+v\nplan %+v", trial, err, w.Steps, p)

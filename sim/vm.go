@@ -48,6 +48,7 @@ type vm struct {
 	holds     int32
 	run       int32
 	acq       int32 // acquisition record (KeepInvocations), or -1
+	rt        int32 // 1 + its index in engine.rts while it is a shared runtime (runtime.go), else 0
 	pullers   int32 // first slot of the list of slots pulling from this VM (slot.pnext)
 	npull     int32
 	rootDone  bool

@@ -137,7 +137,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	items, _ := st.Map.FixedItems()
 	bundles := []int{1}
 	if !pl.opts.NoBundling {
-		bundles = mapBundleSizes(max(items, 1), need, pl.top, pl.opts.maxBundle(), pl.opts.BundlesAboveMax)
+		bundles = mapBundleSizes(max(items, 1), need, pl.top, pl.opts.maxBundle(), !pl.opts.NoBundlesAboveMax)
 	}
 	fusions := [][]int{seqGroups(len(fns))}
 	if len(fns) > 1 && !pl.opts.NoFusion {

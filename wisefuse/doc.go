@@ -37,7 +37,7 @@
 //	platform.go     a VM's cores and cost from the platform's facts
 //	planner.go      Planner, PlannerOptions, NewPlanner, Plan
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
-//	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours (an option)
+//	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours
 //	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched
 //	search.go       Search: the dynamic program, its bounds, infeasibility
 //	pareto.go       Pareto pruning with a tolerance, thinning by cost

@@ -23,9 +23,10 @@ type PlannerOptions struct {
 	// MaxBundle caps a Map's bundle size; 0 means DefaultMaxBundle. Larger bundles hit the
 	// 6-vCPU cap (the ORION artifact measured B = 10 slower than B = 5 on AWS) and cost search time.
 	MaxBundle int
-	// BundlesAboveMax also weighs, for a Map not fused with its neighbours, the bundles above
-	// MaxBundle that split its items evenly into fewer VMs (bigbundles.go).
-	BundlesAboveMax bool
+	// NoBundlesAboveMax leaves out, for a Map not fused with its neighbours, the bundles above
+	// MaxBundle that split its items evenly into fewer VMs (bigbundles.go), which the search
+	// weighs by default.
+	NoBundlesAboveMax bool
 	// Margin makes the search aim at (1 - Margin) * SLO, absorbing the model's error and the
 	// sampling error of a percentile over a few hundred runs; 0 means DefaultMargin, a negative
 	// value none.
