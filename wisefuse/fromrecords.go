@@ -125,7 +125,7 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 	if n := len(b.p.Sizes); n == 0 || b.p.Sizes[n-1].MemoryMB != mem {
 		b.p.Sizes = append(b.p.Sizes, newSizeProfile(b.w, mem))
 	}
-	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(b.w, ins, d); err != nil {
+	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(tasklessAsPasses(b.w), ins, d); err != nil {
 		return fmt.Errorf("wisefuse: run %d at %d MB: %w", run, mem, err)
 	}
 	return nil
