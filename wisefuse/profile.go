@@ -179,7 +179,7 @@ func tasklessAsPasses(w *dag.Workflow) *dag.Workflow {
 	var out *dag.Workflow
 	for i := range w.Steps {
 		st := &w.Steps[i]
-		if st.Task != "" || st.Pass || hasTask(st) {
+		if st.Task != "" || st.Pass || len(nestedTasks(st)) > 0 {
 			continue
 		}
 		if out == nil {
@@ -193,28 +193,6 @@ func tasklessAsPasses(w *dag.Workflow) *dag.Workflow {
 		return w
 	}
 	return out
-}
-
-// hasTask reports whether st is a task or holds one.
-func hasTask(st *dag.Step) bool {
-	if st.Task != "" {
-		return true
-	}
-	for _, br := range st.Parallel {
-		for k := range br {
-			if hasTask(&br[k]) {
-				return true
-			}
-		}
-	}
-	if st.Map != nil {
-		for k := range st.Map.Iterator {
-			if hasTask(&st.Map.Iterator[k]) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
