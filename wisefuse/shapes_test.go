@@ -118,15 +118,15 @@ func TestPlanAcceptsGeneratedShapes(t *testing.T) {
 				t.Errorf("%s (%s): fastest: %v", w.Name, from, err)
 				continue
 			}
-			res, err := pl.Search(dag.Objective{SLO: 2 * fastest.Prediction.Percentile(95)})
+			plan, err := pl.Plan(w, dag.Objective{SLO: 2 * fastest.Prediction.Percentile(95)})
 			if err != nil {
 				t.Errorf("%s (%s): at twice the fastest P95: %v", w.Name, from, err)
 				continue
 			}
-			if _, err := sim.Run(w, res.Plan, 5, sim.Options{Seed: 2}); err != nil {
+			if _, err := sim.Run(w, plan, 5, sim.Options{Seed: 2}); err != nil {
 				t.Errorf("%s (%s): simulating its plan: %v", w.Name, from, err)
 			}
-			plans[from] = res.Plan
+			plans[from] = plan
 		}
 		if len(plans) == 2 && !reflect.DeepEqual(plans["profiled"], plans["read back"]) {
 			t.Errorf("%s: the profile read back from JSON plans %v, the profile itself %v", w.Name, plans["read back"], plans["profiled"])
