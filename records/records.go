@@ -8,11 +8,11 @@ type Invocation struct {
 	Function string // function name
 	Item     int    // item index within its Map (0 outside a Map); nested maps number items per map
 	// Outer is, for a step inside a Map nested in another Map's iterator, the items of the Maps
-	// around its own Map that the step's item belongs to (0 otherwise), so that the items of a
-	// nested Map can be told apart: the outer Map's item, plus OuterRadix times the item of the
-	// Map around that one, and so on outwards (digits in base OuterRadix, innermost first). Maps
-	// nested two deep give the outer item itself. Record tables do not store it.
-	Outer    int
+	// around its own Map that the step's item belongs to, outermost first, in decimal separated
+	// by OuterSep ("" otherwise), so that the items of a nested Map can be told apart at any
+	// depth: "3" for item 3 of the Map around its own, "1/3" when that Map runs in item 1 of a
+	// third. Record tables do not store it.
+	Outer    string
 	Bundle   int     // bundle index within its Map (0 outside a Map)
 	VM       int     // VM instance id, unique within a simulation
 	MemoryMB int     // VM size
@@ -43,7 +43,5 @@ type DAGRun struct {
 	Transitions int     // orchestrator state transitions of the run
 }
 
-// OuterRadix is the base of Invocation.Outer's digits: above any item index (dag.MaxItems is
-// 1,000,000 < 2^20), so each enclosing Map's item is one digit. An int64 holds three digits,
-// enough for Maps nested four deep.
-const OuterRadix = 1 << 20
+// OuterSep separates the items in Invocation.Outer.
+const OuterSep = '/'

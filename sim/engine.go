@@ -88,6 +88,8 @@ type engine struct {
 	queue       deque // frames waiting for the concurrency limit
 	dirty       []int32
 	scratch     []int32
+	outerItems  []int32 // outerItem's enclosing items, reused
+	outerBuf    []byte  // outerItem's text, reused
 	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
 	cut         []int32 // the slots of a VM being stopped at its timeout (timeout.go)
 	tmo         fifo    // the acquisitions' timeouts, in time order (timeout.go)

@@ -5,6 +5,8 @@ package sim
 // records.Invocation and finishes its frame.
 
 import (
+	"strconv"
+
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/records"
 )
@@ -217,17 +219,28 @@ func (e *engine) finishTask(si int32) {
 	e.done(fi)
 }
 
-// outerItem is Invocation.Outer for frame fi: the items of the Maps enclosing its own Map, in
-// base records.OuterRadix, innermost first (0 when there is none). Each map frame inherited the
-// item of the Map iteration it runs in. Beyond three digits (Maps nested five deep) it wraps;
-// the WiseFuse profiler refuses such workflows before reading it.
-func (e *engine) outerItem(fi int32) int {
-	out, digit := 0, 1
+// outerItem is Invocation.Outer for frame fi: the items of the Maps enclosing its own Map,
+// outermost first, separated by records.OuterSep ("" when there is none). Each map frame
+// inherited the item of the Map iteration it runs in; the outermost Map's frame runs in none, so
+// its item is not one of them. Only invocations in Maps nested in Maps allocate their text.
+func (e *engine) outerItem(fi int32) string {
+	items := e.outerItems[:0]
 	for p := e.frames[fi].parent; p >= 0; p = e.frames[p].parent {
 		if e.frames[p].kind == nMap {
-			out += int(e.frames[p].item) * digit
-			digit *= records.OuterRadix
+			items = append(items, e.frames[p].item)
 		}
 	}
-	return out
+	e.outerItems = items
+	if len(items) < 2 {
+		return ""
+	}
+	buf := e.outerBuf[:0]
+	for k := len(items) - 2; k >= 0; k-- {
+		if k < len(items)-2 {
+			buf = append(buf, records.OuterSep)
+		}
+		buf = strconv.AppendInt(buf, int64(items[k]), 10)
+	}
+	e.outerBuf = buf
+	return string(buf)
 }

@@ -14,44 +14,33 @@ import (
 // (errors.As) before profiling anything, so a user learns in milliseconds, not after the
 // profiling runs, that WiseFuse cannot plan the workflow.
 type UnsupportedError struct {
-	Map  string // the innermost Map whose iterator holds the step; "" for a step outside Maps
 	Step string
 	Kind dag.StepKind
 }
 
 func (e *UnsupportedError) Error() string {
-	if e.Map != "" {
-		return fmt.Sprintf("wisefuse: map %q: iterator step %q is a %s nested in %d maps; the modeler handles maps nested at most %d deep", e.Map, e.Step, e.Kind, maxMapDepth, maxMapDepth)
-	}
-	return fmt.Sprintf("wisefuse: step %q is a %s; the modeler handles task, pass, parallel and map steps only", e.Step, e.Kind)
+	return fmt.Sprintf("wisefuse: step %q is a %q step; the modeler handles task, pass, parallel and map steps only", e.Step, e.Kind)
 }
 
-// maxMapDepth is how deep Maps may nest. The records tell a nested Map's items apart by their own
-// item and the items of the Maps around theirs (records.Invocation's Item and Outer), and Outer
-// holds three enclosing items (records.OuterRadix).
-const maxMapDepth = 4
-
 // CheckSupported reports whether the modeler handles w's shape: sequences of Task, Pass, Parallel
-// and Map steps, with Maps nested at most four deep (anywhere inside Parallel branches).
-// Otherwise it returns an *UnsupportedError naming the first step it cannot handle.
+// and Map steps, nested to any depth (a Map nested in Maps tells its items apart by the records'
+// Outer, which holds every enclosing item). Otherwise it returns an *UnsupportedError naming the
+// first step it cannot handle; a workflow that validates has none.
 func CheckSupported(w *dag.Workflow) error {
-	var check func(seq []dag.Step, maps []string) error
-	check = func(seq []dag.Step, maps []string) error {
+	var check func(seq []dag.Step) error
+	check = func(seq []dag.Step) error {
 		for i := range seq {
 			st := &seq[i]
 			switch st.Kind() {
 			case dag.TaskStep, dag.PassStep:
 			case dag.ParallelStep:
 				for _, br := range st.Parallel {
-					if err := check(br, maps); err != nil {
+					if err := check(br); err != nil {
 						return err
 					}
 				}
 			case dag.MapStep:
-				if len(maps) >= maxMapDepth {
-					return &UnsupportedError{Map: maps[len(maps)-1], Step: st.Name, Kind: st.Kind()}
-				}
-				if err := check(st.Map.Iterator, append(maps, st.Name)); err != nil {
+				if err := check(st.Map.Iterator); err != nil {
 					return err
 				}
 			default:
@@ -60,7 +49,7 @@ func CheckSupported(w *dag.Workflow) error {
 		}
 		return nil
 	}
-	return check(w.Steps, nil)
+	return check(w.Steps)
 }
 
 // Limit is a constraint of an objective.

@@ -73,6 +73,7 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 // profileBuilder builds a profile run by run, in order of memory size, then run.
 type profileBuilder struct {
 	w     *dag.Workflow
+	asRun *dag.Workflow // w as its runs are read: tasklessAsPasses
 	steps map[string]bool
 	p     *Profile
 	ptrs  []*records.Invocation
@@ -80,7 +81,7 @@ type profileBuilder struct {
 }
 
 func newProfileBuilder(w *dag.Workflow) *profileBuilder {
-	b := &profileBuilder{w: w, steps: map[string]bool{}, p: &Profile{Workflow: Skeleton(w), Source: "simulator records"}}
+	b := &profileBuilder{w: w, asRun: tasklessAsPasses(w), steps: map[string]bool{}, p: &Profile{Workflow: Skeleton(w), Source: "simulator records"}}
 	w.Walk(func(_ []string, s *dag.Step) { b.steps[s.Name] = true })
 	return b
 }
@@ -125,7 +126,7 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 	if n := len(b.p.Sizes); n == 0 || b.p.Sizes[n-1].MemoryMB != mem {
 		b.p.Sizes = append(b.p.Sizes, newSizeProfile(b.w, mem))
 	}
-	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(b.w, ins, d); err != nil {
+	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(b.asRun, ins, d); err != nil {
 		return fmt.Errorf("wisefuse: run %d at %d MB: %w", run, mem, err)
 	}
 	return nil

@@ -64,7 +64,7 @@ func (o ModelOptions) withDefaults() ModelOptions {
 //     the fitted curve; a finished item frees its share for the stragglers.
 type Model struct {
 	opts   ModelOptions
-	w      *dag.Workflow // skeleton
+	w      *dag.Workflow // skeleton, taskless top-level Maps and Parallels as Passes (tasklessAsPasses)
 	curves map[string]Curve
 	sizes  []sizeData
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
@@ -115,7 +115,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("wisefuse: profile: %w", err)
 	}
-	m := &Model{opts: opts.withDefaults(), w: p.Workflow, curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
+	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
 	plat := m.opts.Platform
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {

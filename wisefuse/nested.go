@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/records"
@@ -63,62 +65,93 @@ func nestedTasks(st *dag.Step) []nestedTask {
 	return out
 }
 
-// instance is one execution of a sequence: outside Maps (0, 0); in item i of an outermost Map
-// (0, i); in item j of a Map nested in item i of its outer Map (i, j); deeper, outer holds the
-// items of all the enclosing Maps in base records.OuterRadix, innermost first, as the records'
-// Outer does.
-type instance struct{ outer, item int }
+// instance is one execution of a sequence: outside Maps ("", 0); in item i of an outermost Map
+// ("", i); in item j of a Map nested in item i of its outer Map ("i", j); deeper, outer holds the
+// items of all the enclosing Maps, outermost first, as the records' Outer does ("i/j", k).
+type instance struct {
+	outer string
+	item  int
+}
 
 // child is the instance of item j of a Map that runs in instance in at Map depth depth (0: the
 // Map is outermost).
 func (in instance) child(depth, j int) instance {
 	if depth == 0 {
-		return instance{0, j}
+		return instance{"", j}
 	}
 	return instance{in.key(), j}
 }
 
 // key is in's outer and item together, in the records' encoding of Outer.
-func (in instance) key() int { return in.outer*records.OuterRadix + in.item }
+func (in instance) key() string {
+	if in.outer == "" {
+		return strconv.Itoa(in.item)
+	}
+	return in.outer + string(records.OuterSep) + strconv.Itoa(in.item)
+}
 
-// itemsKey names the items of a Map in one instance of its enclosing sequence: prefix is -1 for an
-// outermost Map, else the enclosing instance's key.
+// parent is the instance in which the Map holding in runs (in is inside at least two Maps).
+func (in instance) parent() (instance, error) {
+	k := strings.LastIndexByte(in.outer, records.OuterSep)
+	j, err := strconv.Atoi(in.outer[k+1:])
+	if err != nil || j < 0 {
+		return instance{}, fmt.Errorf("outer items %q: want items separated by %q", in.outer, records.OuterSep)
+	}
+	if k < 0 {
+		return instance{"", j}, nil
+	}
+	return instance{in.outer[:k], j}, nil
+}
+
+// itemsKey names the items of a Map in one instance of its enclosing sequence: prefix is "" for
+// an outermost Map, else the enclosing instance's key.
 type itemsKey struct {
 	m      string
-	prefix int
+	prefix string
 }
 
 func (in instance) itemsKey(m string, depth int) itemsKey {
 	if depth == 0 {
-		return itemsKey{m, -1}
+		return itemsKey{m, ""}
 	}
 	return itemsKey{m, in.key()}
 }
 
 // placeOf is the instance of a task invocation enclosed by maps (its Maps), recorded with item and
-// outer; it also registers the items it reveals, of its own Map and of every Map around it.
-func placeOf(maps []string, item, outer int, items map[itemsKey]map[int]bool) instance {
+// outer; it also registers the items it reveals, of its own Map and of every Map around it. An
+// outer that does not hold one item per enclosing Map but the innermost is an error.
+func placeOf(maps []string, item int, outer string, items map[itemsKey]map[int]bool) (instance, error) {
 	reg := func(k itemsKey, j int) {
 		if items[k] == nil {
 			items[k] = map[int]bool{}
 		}
 		items[k][j] = true
 	}
-	if len(maps) == 0 {
-		return instance{}
+	n := 0
+	if outer != "" {
+		n = strings.Count(outer, string(records.OuterSep)) + 1
 	}
-	// Walk outwards: the Map at depth d runs in the instance whose key is the digits of outer
-	// above the ones of the Maps inside it.
+	if want := max(len(maps)-1, 0); n != want {
+		return instance{}, fmt.Errorf("outer items %q: want the items of the %d Maps around map %q", outer, want, maps[len(maps)-1])
+	}
+	if len(maps) == 0 {
+		return instance{}, nil
+	}
+	// Walk outwards: the Map at depth d runs in the instance whose key is outer less the items
+	// of the Maps inside it.
 	in := instance{outer, item}
 	for d := len(maps) - 1; d >= 0; d-- {
 		if d == 0 {
-			reg(itemsKey{maps[0], -1}, in.item)
+			reg(itemsKey{maps[0], ""}, in.item)
 			break
 		}
 		reg(itemsKey{maps[d], in.outer}, in.item)
-		in = instance{in.outer / records.OuterRadix, in.outer % records.OuterRadix}
+		var err error
+		if in, err = in.parent(); err != nil {
+			return instance{}, err
+		}
 	}
-	return instance{outer, item}
+	return instance{outer, item}, nil
 }
 
 func sortedItems(set map[int]bool) []int {
@@ -145,7 +178,11 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 	for _, t := range nestedTasks(st) {
 		depth[t.step.Name] = len(t.maps)
 		for _, in := range byStep[t.step.Name] {
-			k := key{t.step.Name, placeOf(t.maps, in.Item, in.Outer, items)}
+			place, err := placeOf(t.maps, in.Item, in.Outer, items)
+			if err != nil {
+				return 0, fmt.Errorf("step %q, run %d: %w", t.step.Name, run, err)
+			}
+			k := key{t.step.Name, place}
 			byKey[k] = append(byKey[k], in)
 			start = math.Min(start, in.Start)
 		}
@@ -170,7 +207,7 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 		case st.Task != "":
 			ins := byKey[key{st.Name, in}]
 			if len(ins) != 1 {
-				return 0, fmt.Errorf("step %q has %d invocations in item %d (outer item %d), want 1 (a Map nested in a Map needs records that keep the outer item)", st.Name, len(ins), in.item, in.outer)
+				return 0, fmt.Errorf("step %q has %d invocations in item %d (outer items %q), want 1 (a Map nested in a Map needs records that keep the outer item)", st.Name, len(ins), in.item, in.outer)
 			}
 			smp := s.Step(st.Name)
 			smp.add(run, in.item, ins[0].Start-prev, ins[0])
@@ -252,12 +289,16 @@ func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c Cores) (*nestedSam
 		ct := m.curveTime(t.step.Task, c)
 		idx := make(map[key]int32, smp.Len())
 		for k := range smp.Len() {
-			outer := 0
+			outer := ""
 			if smp.Outer != nil {
 				outer = smp.Outer[k]
 			}
 			r := smp.Run[k]
-			idx[key{r, placeOf(t.maps, smp.Item[k], outer, items[r])}] = int32(len(ns.fn))
+			place, err := placeOf(t.maps, smp.Item[k], outer, items[r])
+			if err != nil {
+				return nil, fmt.Errorf("step %q, invocation %d (run %d): %w", t.step.Name, k, r, err)
+			}
+			idx[key{r, place}] = int32(len(ns.fn))
 			ns.fn = append(ns.fn, fi)
 			ns.gap = append(ns.gap, smp.Gap[k])
 			ns.init = append(ns.init, smp.Init[k])
@@ -287,7 +328,7 @@ func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c Cores) (*nestedSam
 		case st.Task != "":
 			k, ok := index[st.Name][key{r, in}]
 			if !ok {
-				return 0, fmt.Errorf("step %q has no invocation in run %d (item %d, outer item %d)", st.Name, r, in.item, in.outer)
+				return 0, fmt.Errorf("step %q has no invocation in run %d (item %d, outer items %q)", st.Name, r, in.item, in.outer)
 			}
 			return add(nestNode{kind: nodeTask, task: k}), nil
 		case st.Parallel != nil:

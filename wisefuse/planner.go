@@ -159,7 +159,7 @@ type Result struct {
 // obj.Pct()-th percentile is at most the SLO; with only obj.Budget, the one with the lowest
 // percentile whose mean cost is at most the budget. w must have the profiled structure.
 func (pl *Planner) Plan(w *dag.Workflow, obj dag.Objective) (*dag.Plan, error) {
-	if err := sameStructure(pl.model.w, w); err != nil {
+	if err := sameStructure(pl.model.w, tasklessAsPasses(w)); err != nil { // as the model reads it
 		return nil, err
 	}
 	r, err := pl.Search(obj)

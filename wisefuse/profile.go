@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
@@ -64,14 +65,15 @@ type StageGaps struct {
 // step before it (or from the start of the enclosing sequence).
 //
 // Item is the item of the innermost enclosing Map (0 outside Maps). Outer, only for steps inside a
-// Map nested in another Map's iterator, is the outer Map's item (Maps nested deeper: the items of
-// all the enclosing Maps, encoded as records.Invocation's Outer); empty otherwise.
+// Map nested in another Map's iterator, is the outer Map's item as text (Maps nested deeper: the
+// items of all the enclosing Maps, outermost first, as records.Invocation's Outer: "1/3"); empty
+// otherwise.
 type StepSamples struct {
 	Step     string    `json:"step"`
 	Function string    `json:"function"`
 	Run      []int     `json:"run"`
 	Item     []int     `json:"item"`
-	Outer    []int     `json:"outer,omitempty"`
+	Outer    []string  `json:"outer,omitempty"`
 	Gap      []float64 `json:"gap_s"`
 	Init     []float64 `json:"init_s"`
 	Download []float64 `json:"download_s"`
@@ -167,6 +169,30 @@ func Skeleton(w *dag.Workflow) *dag.Workflow {
 	}
 	s.Steps = copySeq(w.Steps)
 	return s
+}
+
+// tasklessAsPasses returns w with every top-level Map or Parallel that holds no task at any depth
+// (Passes only) replaced by a Pass of its name: such a step only costs its states' transitions,
+// and, as a Pass, what its states take lands in the gap of the step after it, which is how the
+// profile and the modeler see it. It returns w itself when there is none.
+func tasklessAsPasses(w *dag.Workflow) *dag.Workflow {
+	var out *dag.Workflow
+	for i := range w.Steps {
+		st := &w.Steps[i]
+		if st.Task != "" || st.Pass || len(nestedTasks(st)) > 0 {
+			continue
+		}
+		if out == nil {
+			c := *w
+			c.Steps = slices.Clone(w.Steps)
+			out = &c
+		}
+		out.Steps[i] = dag.Step{Name: st.Name, Pass: true}
+	}
+	if out == nil {
+		return w
+	}
+	return out
 }
 
 func newSizeProfile(w *dag.Workflow, mem int) SizeProfile {
