@@ -30,7 +30,8 @@ type stageEval struct {
 type scratch struct {
 	vals  []float64
 	bound []float64
-	units []float64 // a run's Map iterations, for waves
+	units []float64  // a run's Map iterations, for waves
+	acts  []shareAct // a run's Map activities on shared instances (azure.go)
 	ps    psSim
 	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
 	replays      map[replayKey]*stepReplays

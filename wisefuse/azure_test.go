@@ -1,0 +1,119 @@
+package wisefuse
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// TestPollFoundByHand: azure-durable's poller (minimum 50 ms, maximum 30 s) checks 0.05, 0.15,
+// 0.30, 0.55, 1.00, 1.85, 3.50, 6.75, 13.20, 26.05 and 51.70 s after a find, then every 30 s.
+func TestPollFoundByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	for _, c := range []struct{ x, want float64 }{
+		{0, 0}, {0.01, 0.05}, {0.05, 0.05}, {0.06, 0.15}, {0.5, 0.55}, {1, 1}, {4, 6.75},
+		{13.2, 13.2}, {13.21, 26.05}, {26.1, 51.7}, {51.8, 81.7}, {100, 111.7},
+	} {
+		if got := pollFound(p, c.x); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("pollFound(%v) = %.9f, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+// azureRunner profiles in the simulator on plat.
+func azureRunner(plat *platform.Platform) Runner {
+	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
+}
+
+// azureAccuracy plans each app that WiseFuse can plan on plat for four objectives (the fastest
+// plan, the cheapest, and SLOs of 1.5 and 3 times the fastest plan's predicted P95), simulates
+// each plan for 300 fresh runs and returns each plan's relative P95 error and cost error.
+func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []float64) {
+	t.Helper()
+	for _, a := range apps.All() {
+		w := a.Build()
+		prof, err := ProfileBy(w, ProfileOptions{Runs: 100, Sizes: plat.MemoryChoices()}, azureRunner(plat))
+		if err != nil {
+			continue // a function no size holds, or work beyond the timeout: nothing to plan
+		}
+		pl, err := NewPlanner(prof, PlannerOptions{Model: ModelOptions{Platform: plat}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fastest, err := pl.Search(dag.Objective{Budget: 1})
+		if err != nil {
+			t.Logf("%s %s: %v", plat.Base, w.Name, err)
+			continue
+		}
+		f95 := fastest.Prediction.Percentile(95)
+		for _, obj := range []dag.Objective{{Budget: 1}, {Budget: 1e-9}, {SLO: 1.5 * f95}, {SLO: 3 * f95}} {
+			r, err := pl.Search(obj)
+			if err != nil {
+				continue // the cheapest plan can be over a budget that small
+			}
+			res, err := sim.Run(w, r.Plan, 300, sim.Options{Platform: plat, Seed: evalSeed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lat := make([]float64, len(res.DAGs))
+			cost := 0.0
+			for i, d := range res.DAGs {
+				lat[i] = d.Latency
+				cost += d.Cost
+			}
+			slices.Sort(lat)
+			cost /= float64(len(lat))
+			p95 := stats.Percentile(lat, 95)
+			e, ce := r.Prediction.Percentile(95)/p95-1, r.Prediction.MeanCost/cost-1
+			t.Logf("%s %s %+v: P95 predicted %.2f s, simulated %.2f s (%+.1f%%); cost %.3g / %.3g USD (%+.1f%%)",
+				plat.Base, w.Name, obj, r.Prediction.Percentile(95), p95, 100*e, r.Prediction.MeanCost, cost, 100*ce)
+			p95Errs = append(p95Errs, math.Abs(e))
+			costErrs = append(costErrs, math.Abs(ce))
+		}
+	}
+	return p95Errs, costErrs
+}
+
+// TestAzureModelAccuracy: on each Azure platform, WiseFuse's P95 and cost errors against the
+// simulator over the plans it chooses for the built-in apps stay within bounds
+// (docs/wisefuse.md, "On Azure").
+func TestAzureModelAccuracy(t *testing.T) {
+	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
+		platform.AzureDurable: {0.08, 0.12, 0.20, 0.30},
+		platform.AzureFlex:    {0.06, 0.65, 0.05, 0.50},
+	}
+	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
+		plat, err := platform.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plat.Base = name
+		pe, ce := azureAccuracy(t, plat)
+		if len(pe) == 0 {
+			t.Fatalf("%s: no plan", name)
+		}
+		slices.Sort(pe)
+		slices.Sort(ce)
+		b := bounds[name]
+		msg := fmt.Sprintf("%s: P95 error median %.1f%%, max %.1f%%; cost error median %.1f%%, max %.1f%% over %d plans",
+			name, 100*stats.Percentile(pe, 50), 100*pe[len(pe)-1], 100*stats.Percentile(ce, 50), 100*ce[len(ce)-1], len(pe))
+		t.Log(msg)
+		if stats.Percentile(pe, 50) > b.medianP95 || pe[len(pe)-1] > b.maxP95 || stats.Percentile(ce, 50) > b.medianCost || ce[len(ce)-1] > b.maxCost {
+			t.Errorf("%s, want P95 error median <= %.0f%%, max <= %.0f%%; cost median <= %.0f%%, max <= %.0f%%",
+				msg, 100*b.medianP95, 100*b.maxP95, 100*b.medianCost, 100*b.maxCost)
+		}
+	}
+}
