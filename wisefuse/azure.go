@@ -1,6 +1,7 @@
 // The modeler on Azure Durable Functions (docs/wisefuse.md, "On Azure"): what the platform's
-// published mechanisms do to a plan, on top of what the profile measured. Control-queue polling
-// (Platform.QueuePollingMin/Max) is here; AWS (no polling) takes none of this path.
+// published mechanisms do to a plan, on top of what the profile measured: the orchestrator's
+// replays (history, resumes and their billing), control-queue polling and instances shared by
+// activities. AWS (no replay, no shared instances) takes none of this path.
 
 package wisefuse
 
@@ -37,13 +38,11 @@ func pollFound(p *platform.Platform, x float64) float64 {
 	}
 }
 
-// polls reports whether the model quantizes steps by the control-queue poller: on a platform
-// with polling, for a workflow whose top-level steps are tasks and Maps of tasks (the profile's
-// gaps can then be split into the poll's wait and the rest, depoll). Other shapes keep the
-// profiled gaps as they are.
-func (m *Model) polls() bool {
-	p := m.opts.Platform
-	if !(p.QueuePollingMax > 0) || !p.OrchestratorReplay {
+// replays reports whether the model adds the orchestrator's replays (Platform.OrchestratorReplay)
+// to a plan: for a workflow whose top-level steps are tasks and Maps of tasks, whose history the
+// model can follow (profiledHistory, recorded). Other shapes keep the profiled gaps as they are.
+func (m *Model) replays() bool {
+	if !m.opts.Platform.OrchestratorReplay {
 		return false
 	}
 	for i := range m.w.Steps {
@@ -55,12 +54,19 @@ func (m *Model) polls() bool {
 	return true
 }
 
+// polls reports whether the model quantizes steps by the control-queue poller: with replays, on
+// a platform that polls (the profile's gaps can then be split into the poll's wait and the rest,
+// depoll).
+func (m *Model) polls() bool {
+	return m.replays() && m.opts.Platform.QueuePollingMax > 0
+}
+
 // stepLatency is a top-level segment's latency in one run: its orchestration gap and then busy
 // seconds of work. With polling (polls), the gap is the part that is not the poll's wait (the
 // transitions and the orchestrator's replays, depoll) and the segment lasts until the poll that
 // finds its end message. The poller last found a message inside the gap: the segment's start
-// (a task or a fusion group, inner = gap), or for a Map its items' or bundles' start after the
-// Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
+// (a task, a fusion group or a bundled Map, whose bundles start without a poll: inner = gap), or
+// for an unbundled Map its items' start after the Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
 // which keeps segments independent, as the search needs.
 func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	if !m.polling {
@@ -69,8 +75,8 @@ func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	return gap - inner + pollFound(m.opts.Platform, inner+busy)
 }
 
-// innerGap is the part of a Map's gap after the poll that found its items' (or bundles') start:
-// one transition and a replay.
+// innerGap is the part of an unbundled Map's gap after the poll that found its items' start: one
+// transition and a replay.
 func (m *Model) innerGap(gap float64) float64 {
 	p := m.opts.Platform
 	return min(gap, p.TransitionLatency+p.ReplayLatency)
@@ -80,8 +86,7 @@ func (m *Model) innerGap(gap float64) float64 {
 // into the poll's wait and the rest, run by run, by walking each run's steps: a step's start
 // message waits for the poll after the previous step's end, counted from the poll that found
 // the previous step's start. Each stage's gap becomes the rest (at least the transition and a
-// bare replay, at most the profiled gap), and the end gap becomes the first step's wait plus the
-// final replay: the parts that do not depend on the plan's durations.
+// bare replay, at most the profiled gap); endOf models the end and the first step's wait.
 func (m *Model) depoll(sd *sizeData) {
 	p := m.opts.Platform
 	c := cores(p, sd.mem)
@@ -91,16 +96,13 @@ func (m *Model) depoll(sd *sizeData) {
 		stages[si] = sd.stages[si]
 		stages[si].gap = make([]float64, len(sd.stages[si].gap))
 	}
-	end := make([]float64, len(sd.endGap))
 	for r := range sd.runs {
-		first := 0.0
 		elapsed := 0.0 // since the poll that found the current step's start
 		for si := range stages {
 			g := sd.stages[si].gap[r]
 			rest := g
 			if si == 0 {
 				rest = min(g, bare)
-				first = g - rest
 			} else {
 				wait := pollFound(p, elapsed) - elapsed
 				rest = min(g, max(bare, g-wait))
@@ -112,10 +114,8 @@ func (m *Model) depoll(sd *sizeData) {
 			}
 			elapsed = inner + m.profiledBusy(sd, si, r, c)
 		}
-		wait := pollFound(p, elapsed) - elapsed
-		end[r] = first + max(0, sd.endGap[r]-wait)
 	}
-	sd.stages, sd.endGap = stages, end
+	sd.stages = stages
 }
 
 // profiledBusy is step si's time in run r of the profiled plan, from its start to its end: a
@@ -148,13 +148,16 @@ func (m *Model) profiledBusy(sd *sizeData, si, r int, c Cores) float64 {
 // (Platform.InstanceActivities, azure-durable), the simulator splits an instance's vCPUs equally
 // among the activities on it, rerated as they come and go; a profiled compute phase lasting
 // [cs, ce) then did the work of the integral of 1/n(t) over it, n(t) the activities on its
-// instance. Activities are placed as the platform places a fan-out: in item order, up to
-// InstanceActivities per instance (instanceOf); each item's iterator tasks stay on its instance.
-// A profile of another platform is returned as it is.
-func deshare(p *Profile, plat *platform.Platform) *Profile {
+// instance, each activity placed as the platform places them (place). In warm runs an activity
+// waits to start (its init) only for a new instance to start: that is the plan's scale-out, not
+// the function, so deshare zeroes it and returns, per Map step, the mean of those waits, the
+// cold start of a new instance that sharedEnd adds. A profile of another platform is returned
+// as it is.
+func deshare(p *Profile, plat *platform.Platform) (*Profile, map[string]float64) {
 	if plat.InstanceActivities <= 0 {
-		return p
+		return p, nil
 	}
+	cold := map[string]float64{}
 	q := *p
 	q.Sizes = slices.Clone(p.Sizes)
 	for i := range q.Sizes {
@@ -165,10 +168,12 @@ func deshare(p *Profile, plat *platform.Platform) *Profile {
 			if st.Map == nil || isNested(st) {
 				continue
 			}
-			deshareMap(s, st, plat.InstanceActivities)
+			if c := deshareMap(s, st, plat.InstanceActivities); c > 0 {
+				cold[st.Name] = c
+			}
 		}
 	}
-	return &q
+	return &q, cold
 }
 
 // shareSpan is one activity's time on an instance: from start to end, computing in [cs, ce).
@@ -178,8 +183,9 @@ type shareSpan struct {
 	step, sample       int // its samples: s.Steps[step], invocation sample
 }
 
-// deshareMap rewrites the compute samples of Map st's iterator tasks in s (deshare).
-func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) {
+// deshareMap rewrites the compute and init samples of Map st's iterator tasks in s and returns
+// the mean of the nonzero inits (deshare).
+func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 	var steps []int
 	for _, it := range st.Map.Iterator {
 		if it.Task == "" {
@@ -187,9 +193,10 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) {
 		}
 		k := slices.IndexFunc(s.Steps, func(x StepSamples) bool { return x.Step == it.Name })
 		if k < 0 {
-			return
+			return 0
 		}
 		s.Steps[k].Compute = slices.Clone(s.Steps[k].Compute)
+		s.Steps[k].Init = slices.Clone(s.Steps[k].Init)
 		steps = append(steps, k)
 	}
 	type key struct{ run, item int }
@@ -215,8 +222,12 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) {
 	var spans []shareSpan
 	flush := func() {
 		place(spans, perInstance)
+		longest := 0.0
 		for _, sp := range spans {
-			s.Steps[sp.step].Compute[sp.sample] = shareIntegral(spans, sp)
+			longest = max(longest, sp.end-sp.start)
+		}
+		for i, sp := range spans {
+			s.Steps[sp.step].Compute[sp.sample] = shareIntegral(spans, i, longest)
 		}
 		spans = spans[:0]
 	}
@@ -243,32 +254,39 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) {
 		}
 	}
 	flush()
+	n := 0
+	for _, k := range steps {
+		for i, x := range s.Steps[k].Init {
+			if x > 0 {
+				cold += x
+				n++
+				s.Steps[k].Init[i] = 0
+			}
+		}
+	}
+	if n > 0 {
+		cold /= float64(n)
+	}
+	return cold
 }
 
 // place puts each span on an instance as the platform does: in order of start, on the instance
 // with the fewest spans running at that time (the oldest on a tie) while it has fewer than per,
-// else on a new one.
+// else on a new one. It sorts spans by instance, then start.
 func place(spans []shareSpan, per int) {
-	order := make([]int, len(spans))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(spans[a].start, spans[b].start) })
-	insts := 0
-	load := []int{}
-	for _, i := range order {
-		load = load[:0]
-		for range insts {
-			load = append(load, 0)
-		}
-		for _, j := range order {
-			if j == i {
-				break
-			}
-			if o := spans[j]; o.start <= spans[i].start && spans[i].start < o.end {
-				load[o.inst]++
+	slices.SortStableFunc(spans, func(a, b shareSpan) int { return cmp.Compare(a.start, b.start) })
+	var load []int
+	var on []int // spans running at the current start
+	for i := range spans {
+		kept := on[:0]
+		for _, j := range on {
+			if spans[j].end > spans[i].start {
+				kept = append(kept, j)
+			} else {
+				load[spans[j].inst]--
 			}
 		}
+		on = kept
 		best := -1
 		for k, n := range load {
 			if n < per && (best < 0 || n < load[best]) {
@@ -276,24 +294,40 @@ func place(spans []shareSpan, per int) {
 			}
 		}
 		if best < 0 {
-			best = insts
-			insts++
+			best = len(load)
+			load = append(load, 0)
 		}
 		spans[i].inst = best
+		load[best]++
+		on = append(on, i)
 	}
+	slices.SortStableFunc(spans, func(a, b shareSpan) int {
+		if a.inst != b.inst {
+			return a.inst - b.inst
+		}
+		return cmp.Compare(a.start, b.start)
+	})
 }
 
-// shareIntegral is the integral of 1/n(t) over sp's compute phase, n(t) the spans on its
-// instance at t (sp included).
-func shareIntegral(spans []shareSpan, sp shareSpan) float64 {
+// shareIntegral is the integral of 1/n(t) over the compute phase of spans[i], n(t) the spans on
+// its instance at t (itself included); spans are sorted by instance, then start (place), and
+// none of them lasts longer than longest.
+func shareIntegral(spans []shareSpan, i int, longest float64) float64 {
+	sp := spans[i]
 	if !(sp.ce > sp.cs) {
 		return 0
 	}
+	// The spans that may overlap it: of its instance, starting after cs - longest and before ce.
+	lo, hi := i, i+1
+	for lo > 0 && spans[lo-1].inst == sp.inst && spans[lo-1].start > sp.cs-longest {
+		lo--
+	}
+	for hi < len(spans) && spans[hi].inst == sp.inst && spans[hi].start < sp.ce {
+		hi++
+	}
+	near := spans[lo:hi]
 	cuts := []float64{sp.cs, sp.ce}
-	for _, o := range spans {
-		if o.inst != sp.inst {
-			continue
-		}
+	for _, o := range near {
 		for _, x := range [2]float64{o.start, o.end} {
 			if x > sp.cs && x < sp.ce {
 				cuts = append(cuts, x)
@@ -308,8 +342,8 @@ func shareIntegral(spans []shareSpan, sp shareSpan) float64 {
 			continue
 		}
 		mid, n := (a+b)/2, 0
-		for _, o := range spans {
-			if o.inst == sp.inst && o.start <= mid && mid < o.end {
+		for _, o := range near {
+			if o.start <= mid && mid < o.end {
 				n++
 			}
 		}
@@ -326,53 +360,45 @@ type shareAct struct{ start, pre, work, post float64 }
 // sharedEnd returns when the last of acts ends and their billed seconds on a platform whose
 // instances run several activities at once (Platform.InstanceActivities), as the simulator runs
 // a fan-out of isolated runs: one ready instance, a second added at once and one more every
-// ScaleOutInterval (up to MaxInstances); in order of start, an activity goes to the instance
+// ScaleOutInterval (up to MaxInstances), each new one ready after cold seconds; in order of start, an activity goes to the instance
 // with the fewest running (the oldest on a tie) while it has a free slot, else waits for one.
 // Each instance's vCPUs are split equally among the activities on it, rerated as they come and
 // go; a VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
 // computes at 1/n of its own speed.
-func sharedEnd(p *platform.Platform, acts []shareAct) (end, billed float64) {
+func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed float64) {
 	const (
-		waiting = iota
-		before
+		before = iota
 		computing
 		after
-		done
 	)
+	type running struct {
+		j, inst, phase int
+		at             float64 // when the phase ends (not computing)
+		rem            float64 // work left (computing)
+		placed         float64
+	}
 	per := p.InstanceActivities
-	n := len(acts)
-	order := make([]int, n)
+	order := make([]int, len(acts))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(acts[a].start, acts[b].start) })
-	phase := make([]int, n)
-	inst := make([]int, n)
-	at := make([]float64, n) // when the current phase ends (not computing)
-	rem := make([]float64, n)
-	ready := func(k int) float64 { return float64(max(0, k-1)) * p.ScaleOutInterval }
-	var load []int
-	t := 0.0
-	for left := n; left > 0; {
-		// Place the activities that have arrived, in order, while slots are free.
-		insts := 0
-		for insts < p.MaxInstances && ready(insts) <= t {
-			insts++
+	ready := func(k int) float64 {
+		if k == 0 {
+			return 0
 		}
-		load = load[:0]
-		for range insts {
+		return float64(k-1)*p.ScaleOutInterval + cold
+	}
+	var load []int
+	var on []running
+	next := 0 // order[next] is the first activity not placed yet
+	t := 0.0
+	for next < len(order) || len(on) > 0 {
+		// Instances ready by now; then place the arrived activities, in order, while slots are free.
+		for len(load) < p.MaxInstances && ready(len(load)) <= t {
 			load = append(load, 0)
 		}
-		for j := range n {
-			if phase[j] > waiting && phase[j] < done {
-				load[inst[j]]++
-			}
-		}
-		queued := false
-		for _, j := range order {
-			if phase[j] != waiting || acts[j].start > t {
-				continue
-			}
+		for next < len(order) && acts[order[next]].start <= t {
 			best := -1
 			for k, c := range load {
 				if c < per && (best < 0 || c < load[best]) {
@@ -380,56 +406,59 @@ func sharedEnd(p *platform.Platform, acts []shareAct) (end, billed float64) {
 				}
 			}
 			if best < 0 {
-				queued = true
 				break
 			}
+			j := order[next]
+			next++
 			load[best]++
-			phase[j], inst[j], at[j] = before, best, t+acts[j].pre
+			r := running{j: j, inst: best, phase: before, at: t + acts[j].pre, placed: t}
 			if acts[j].pre == 0 {
-				phase[j], rem[j] = computing, acts[j].work
+				r.phase, r.rem = computing, acts[j].work
+			}
+			on = append(on, r)
+		}
+		tn := math.Inf(1)
+		if next < len(order) {
+			if s := acts[order[next]].start; s > t {
+				tn = s
+			} else if len(load) < p.MaxInstances {
+				tn = ready(len(load)) // waiting for a slot or the next instance
 			}
 		}
-		next := math.Inf(1)
-		if queued && insts < p.MaxInstances {
-			next = ready(insts)
-		}
-		for j := range n {
-			switch phase[j] {
-			case waiting:
-				if acts[j].start > t {
-					next = min(next, acts[j].start)
-				}
-			case before, after:
-				next = min(next, at[j])
-			case computing:
-				next = min(next, t+rem[j]*float64(load[inst[j]]))
+		for _, r := range on {
+			if r.phase == computing {
+				tn = min(tn, t+r.rem*float64(load[r.inst]))
+			} else {
+				tn = min(tn, r.at)
 			}
 		}
-		if math.IsInf(next, 1) {
+		if math.IsInf(tn, 1) {
 			break // nothing can move: cannot happen with at least one instance
 		}
-		for j := range n {
-			if phase[j] == computing {
-				rem[j] -= (next - t) / float64(load[inst[j]])
+		for k := range on {
+			if on[k].phase == computing {
+				on[k].rem -= (tn - t) / float64(load[on[k].inst])
 			}
 		}
-		t = next
-		for j := range n {
-			for moved := true; moved; {
-				moved = false
-				switch {
-				case phase[j] == before && at[j] <= t:
-					phase[j], rem[j], moved = computing, acts[j].work, true
-				case phase[j] == computing && rem[j] <= 1e-12*max(1, acts[j].work):
-					phase[j], at[j], moved = after, t+acts[j].post, true
-				case phase[j] == after && at[j] <= t:
-					phase[j] = done
-					left--
-					end = max(end, t)
-					billed += t - acts[j].start
-				}
+		t = tn
+		kept := on[:0]
+		for _, r := range on {
+			a := &acts[r.j]
+			if r.phase == before && r.at <= t {
+				r.phase, r.rem = computing, a.work
 			}
+			if r.phase == computing && r.rem <= 1e-12*max(1, a.work) {
+				r.phase, r.at = after, t+a.post
+			}
+			if r.phase == after && r.at <= t {
+				load[r.inst]--
+				end = max(end, t)
+				billed += t - r.placed // waiting for a slot or an instance is not billed
+				continue
+			}
+			kept = append(kept, r)
 		}
+		on = kept
 	}
 	return end, billed
 }
@@ -457,6 +486,191 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 		alone += a.pre + a.work + a.post
 		sc.acts = append(sc.acts, a)
 	}
-	end, billed := sharedEnd(m.opts.Platform, sc.acts)
+	end, billed := sharedEnd(m.opts.Platform, sc.acts, m.cold[m.w.Steps[si].Name])
 	return end, billed - alone
+}
+
+// history is what an orchestration's history holds at some point (Platform.OrchestratorReplay):
+// activities completed, and the bytes of activity inputs and outputs recorded, split into those
+// kept in table rows and those offloaded to blobs (Platform.OffloadBytes).
+type history struct{ acts, rows, blobs float64 }
+
+// add records n payloads of b bytes each.
+func (h *history) add(p *platform.Platform, n, b float64) {
+	if b <= 0 || n <= 0 {
+		return
+	}
+	if o := p.OffloadBytes; o > 0 && b > o {
+		h.blobs += n * b
+	} else {
+		h.rows += n * b
+	}
+}
+
+// resume is how long the orchestrator takes to load and replay h, as docs/simulator.md
+// ("Orchestration by event sourcing") documents: a fixed latency, a time per activity, history
+// rows at the table's rate and offloaded payloads at one connection's rate (when the platform
+// states one; Platform.Published leaves it unknown, and then that term out).
+func resume(p *platform.Platform, h history) float64 {
+	d := p.ReplayLatency + p.ReplayPerStep*h.acts
+	if p.ReplayBytesPerS > 0 {
+		d += h.rows / p.ReplayBytesPerS
+	}
+	if p.ConnectionBps > 0 {
+		d += h.blobs / p.ConnectionBps
+	}
+	return d
+}
+
+// resumeCost is the price of one orchestrator execution of d seconds: a request, and its
+// duration rounded up to the billing quantum, at least the billing minimum, at ReplayBilledMB.
+func resumeCost(p *platform.Platform, d float64) float64 {
+	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
+	billed = max(billed, p.BillingMinimum)
+	return billed*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+}
+
+// items is Map step st's item count (the skeleton's, the mean of a drawn count).
+func mapItems(st *dag.Step) float64 {
+	n, _ := st.Map.FixedItems()
+	return float64(n)
+}
+
+// profiledHistory returns, per top-level step, the history before it when every step runs
+// unfused and unbundled (the profiled plan): each task and each Map item's iterator task is an
+// activity that records its input and its output.
+func (m *Model) profiledHistory() []history {
+	p := m.opts.Platform
+	hs := make([]history, len(m.w.Steps)+1)
+	var h history
+	for i := range m.w.Steps {
+		hs[i] = h
+		st := &m.w.Steps[i]
+		switch {
+		case st.Task != "":
+			h.acts++
+			b := m.dataBytes[st.Task]
+			h.add(p, 1, b[0])
+			h.add(p, 1, b[1])
+		case st.Map != nil:
+			n := mapItems(st)
+			for _, fn := range iteratorTasks(st) {
+				h.acts += n
+				b := m.dataBytes[fn]
+				h.add(p, n, b[0])
+				h.add(p, n, b[1])
+			}
+		}
+	}
+	hs[len(m.w.Steps)] = h
+	return hs
+}
+
+// recorded is what segment sg adds to the history under its plan: its activities, and the
+// inputs and outputs they read from and write to remote storage (data passed inside a VM is not
+// recorded), and the resumes it makes as it starts: one per state it enters.
+func (m *Model) recorded(sg segment) (h history, states float64) {
+	p := m.opts.Platform
+	steps := m.w.Steps
+	in := func(i int) (n float64, fn string) {
+		if st := &steps[i]; st.Map != nil {
+			return mapItems(st), iteratorTasks(st)[0]
+		}
+		return 1, steps[i].Task
+	}
+	out := func(i int) (n float64, fn string) {
+		if st := &steps[i]; st.Map != nil {
+			fns := iteratorTasks(st)
+			return mapItems(st), fns[len(fns)-1]
+		}
+		return 1, steps[i].Task
+	}
+	switch {
+	case sg.pass || sg.nest != nil:
+		return h, 1
+	case sg.cfg != nil:
+		st := &steps[sg.start]
+		n := mapItems(st)
+		fns := iteratorTasks(st)
+		if sg.cfg.bundle > 1 {
+			// Bundles start a transition after the Map's state, with no resume of their own
+			// (as the simulator runs them).
+			h.acts = math.Ceil(n / float64(sg.cfg.bundle))
+			h.add(p, n, m.dataBytes[fns[0]][0])
+			h.add(p, n, m.dataBytes[fns[len(fns)-1]][1])
+			return h, 1
+		}
+		for t := range fns {
+			if t == 0 || sg.cfg.group[t] != sg.cfg.group[t-1] {
+				h.acts += n
+				h.add(p, n, m.dataBytes[fns[t]][0])
+			}
+			if t == len(fns)-1 || sg.cfg.group[t+1] != sg.cfg.group[t] {
+				h.add(p, n, m.dataBytes[fns[t]][1])
+			}
+		}
+		return h, 1 + h.acts
+	}
+	// One activity: a task, a fusion group of tasks, a group with Maps in its VM (spills are
+	// not the orchestrator's activities, but a spill's payload that goes through remote storage
+	// is recorded as any remote read or write: from the group's first step, or above the
+	// payload limit).
+	h.acts = 1
+	n, fn := in(sg.start)
+	h.add(p, n, m.dataBytes[fn][0])
+	n, fn = out(sg.end - 1)
+	h.add(p, n, m.dataBytes[fn][1])
+	for k := sg.start; k < sg.end && sg.spill != nil; k++ {
+		st := &steps[k]
+		kept := sg.spill[k-sg.start]
+		if st.Map == nil || kept <= 0 || float64(kept) >= mapItems(st) {
+			continue
+		}
+		spilled := mapItems(st) - float64(kept)
+		fns := iteratorTasks(st)
+		if b := m.dataBytes[fns[0]][0]; k == sg.start || b > p.PayloadLimitBytes {
+			h.add(p, spilled, b)
+		}
+		if b := m.dataBytes[fns[len(fns)-1]][1]; b > p.PayloadLimitBytes {
+			h.add(p, spilled, b)
+		}
+	}
+	return h, 1
+}
+
+// replayCost is the price of the resumes segment sg makes as it starts, one per state it enters,
+// each replaying the history before it as the profiled plan recorded it (an upper bound when
+// the plan fuses or bundles earlier steps: the profiled gaps hold the same replays).
+func (m *Model) replayCost(sg segment) float64 {
+	_, states := m.recorded(sg)
+	p := m.opts.Platform
+	return states * resumeCost(p, resume(p, m.hist[sg.start]))
+}
+
+// endOf adds to e, the evaluation of the plan's last segment sg, what follows its end: the end
+// gap (profiled), or with replays the final resume, which replays the history before sg and what
+// sg recorded (latency and price), and with polling the first step's wait for the poller. Runs
+// follow one another, as in profiling and in the back-to-back evaluation runs: the next run's
+// start message comes as this run's final resume ends, d after the poll that found its last
+// message, and is found at pollFound(d). Taking that wait as this run's own (the previous run
+// ended the same way) adds the end and the first wait up to pollFound(d).
+func (m *Model) endOf(e *stageEval, sg segment) {
+	if !m.replaying {
+		e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+		return
+	}
+	p := m.opts.Platform
+	h, _ := m.recorded(sg)
+	h.acts += m.hist[sg.start].acts
+	h.rows += m.hist[sg.start].rows
+	h.blobs += m.hist[sg.start].blobs
+	d := resume(p, h)
+	end := d
+	if m.polling {
+		end = pollFound(p, d)
+	}
+	for k := range e.lat {
+		e.lat[k] += end
+	}
+	e.cost += resumeCost(p, d)
 }

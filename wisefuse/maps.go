@@ -105,7 +105,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				}
 			}
 			if plat.InstanceActivities > 0 && len(sc.acts) > 1 {
-				end, billed := sharedEnd(plat, sc.acts)
+				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name])
 				alone := 0.0
 				for _, a := range sc.acts {
 					alone += a.work
@@ -118,7 +118,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			}
 		}
 		g := src.stages[si].gap[r]
-		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+		vals = append(vals, m.stepLatency(g, g, worst)) // bundles start without a poll
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))

@@ -70,8 +70,13 @@ type Model struct {
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
-	// polling: segments end at the control-queue poll that finds them (azure.go, polls).
-	polling bool
+	// replaying: the orchestrator's replays are the plan's (azure.go, replays), hist the
+	// profiled plan's history before each top-level step; polling: segments end at the
+	// control-queue poll that finds them (polls).
+	replaying, polling bool
+	hist               []history
+	// cold is, per Map step, a new instance's start-up (deshare); nil without shared instances.
+	cold map[string]float64
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -120,7 +125,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m := &Model{opts: opts.withDefaults(), w: p.Workflow, curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
 	plat := m.opts.Platform
 	profiled := p // its samples time the profiled plan, as depoll needs
-	p = deshare(p, plat)
+	p, m.cold = deshare(p, plat)
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
 		var cs []Cores
@@ -153,7 +158,10 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			}
 		}
 	}
-	m.polling = m.polls()
+	m.replaying, m.polling = m.replays(), m.polls()
+	if m.replaying {
+		m.hist = m.profiledHistory()
+	}
 	for i := range p.Sizes {
 		sd, err := m.prepareSize(&p.Sizes[i])
 		if err != nil {
@@ -170,7 +178,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			for si := range sd.stages {
 				sd.stages[si].gap = raw.stages[si].gap
 			}
-			sd.endGap = raw.endGap
+
 		}
 		sd.index = len(m.sizes)
 		m.sizes = append(m.sizes, sd)
