@@ -199,6 +199,9 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 		s.Steps[k].Init = slices.Clone(s.Steps[k].Init)
 		steps = append(steps, k)
 	}
+	if len(steps) == 0 {
+		return 0 // an iterator of Passes only: nothing computes
+	}
 	type key struct{ run, item int }
 	at := make([]map[key]int, len(steps))
 	for t, k := range steps {
@@ -359,15 +362,18 @@ type shareAct struct{ start, pre, work, post float64 }
 
 // sharedEnd returns when the last of acts ends and their billed seconds on a platform whose
 // instances run several activities at once (Platform.InstanceActivities), as the simulator runs
-// a fan-out of isolated runs: one ready instance, a second added at once and one more every
-// ScaleOutInterval (up to MaxInstances), each new one ready after cold seconds; in order of start, an activity goes to the instance
-// with the fewest running (the oldest on a tie) while it has a free slot, else waits for one.
-// Each instance's vCPUs are split equally among the activities on it, rerated as they come and
-// go; a VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
-// computes at 1/n of its own speed.
+// an isolated run: one ready instance and a scale-out history long past. In order of start, an
+// activity takes the ready instance with the fewest running (the oldest on a tie) that has a
+// free slot, else a slot on one still starting (it starts when the instance is ready), else it
+// waits; when work waits, the scale controller adds an instance at once, or ScaleOutInterval
+// after the last one added (up to MaxInstances), which is ready cold seconds later. Each
+// instance's vCPUs are split equally among the activities on it, rerated as they come and go; a
+// VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
+// computes at 1/n of its own speed. Waiting for a slot or an instance is not billed.
 func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed float64) {
 	const (
-		before = iota
+		starting = iota // on an instance not ready yet
+		before
 		computing
 		after
 	)
@@ -375,7 +381,7 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed
 		j, inst, phase int
 		at             float64 // when the phase ends (not computing)
 		rem            float64 // work left (computing)
-		placed         float64
+		placed         float64 // when it started on a ready instance
 	}
 	per := p.InstanceActivities
 	order := make([]int, len(acts))
@@ -383,47 +389,54 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(acts[a].start, acts[b].start) })
-	ready := func(k int) float64 {
-		if k == 0 {
-			return 0
-		}
-		return float64(k-1)*p.ScaleOutInterval + cold
-	}
-	var load []int
+	readyAt := []float64{0} // per instance
+	load := []int{0}
+	lastAdd := math.Inf(-1)
 	var on []running
 	next := 0 // order[next] is the first activity not placed yet
 	t := 0.0
-	for next < len(order) || len(on) > 0 {
-		// Instances ready by now; then place the arrived activities, in order, while slots are free.
-		for len(load) < p.MaxInstances && ready(len(load)) <= t {
-			load = append(load, 0)
+	begin := func(r *running) {
+		a := &acts[r.j]
+		r.phase, r.at, r.placed = before, t+a.pre, t
+		if a.pre == 0 {
+			r.phase, r.rem = computing, a.work
 		}
+	}
+	for next < len(order) || len(on) > 0 {
+		// Place the arrived activities, in order, while slots are free or can be added.
 		for next < len(order) && acts[order[next]].start <= t {
 			best := -1
 			for k, c := range load {
-				if c < per && (best < 0 || c < load[best]) {
+				if c >= per {
+					continue
+				}
+				// A ready instance before one starting, then the fewest running, then the oldest.
+				if rk, rb := readyAt[k] <= t, best >= 0 && readyAt[best] <= t; best < 0 || rk && !rb || rk == rb && c < load[best] {
 					best = k
 				}
 			}
 			if best < 0 {
-				break
+				if len(readyAt) >= p.MaxInstances {
+					break // waits for a slot
+				}
+				added := max(t, lastAdd+p.ScaleOutInterval)
+				lastAdd = added
+				readyAt = append(readyAt, added+cold)
+				load = append(load, 0)
+				best = len(load) - 1
 			}
 			j := order[next]
 			next++
 			load[best]++
-			r := running{j: j, inst: best, phase: before, at: t + acts[j].pre, placed: t}
-			if acts[j].pre == 0 {
-				r.phase, r.rem = computing, acts[j].work
+			r := running{j: j, inst: best, phase: starting, at: readyAt[best]}
+			if readyAt[best] <= t {
+				begin(&r)
 			}
 			on = append(on, r)
 		}
 		tn := math.Inf(1)
-		if next < len(order) {
-			if s := acts[order[next]].start; s > t {
-				tn = s
-			} else if len(load) < p.MaxInstances {
-				tn = ready(len(load)) // waiting for a slot or the next instance
-			}
+		if next < len(order) && acts[order[next]].start > t {
+			tn = acts[order[next]].start
 		}
 		for _, r := range on {
 			if r.phase == computing {
@@ -444,6 +457,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed
 		kept := on[:0]
 		for _, r := range on {
 			a := &acts[r.j]
+			if r.phase == starting && r.at <= t {
+				begin(&r)
+			}
 			if r.phase == before && r.at <= t {
 				r.phase, r.rem = computing, a.work
 			}
@@ -453,7 +469,7 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed
 			if r.phase == after && r.at <= t {
 				load[r.inst]--
 				end = max(end, t)
-				billed += t - r.placed // waiting for a slot or an instance is not billed
+				billed += t - r.placed
 				continue
 			}
 			kept = append(kept, r)
