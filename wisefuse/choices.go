@@ -81,7 +81,7 @@ func (pl *Planner) evaluateOptions() {
 				e = m.evalSegment(&sc, sg)
 			}
 			if sg.end == n {
-				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+				m.endOf(&e, sg)
 			}
 			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
 		}

@@ -388,7 +388,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				cost += br.usd[r]
 			}
 		}
-		lat := m.groupGap(src, i, r) + busy
+		g := m.groupGap(src, i, r)
+		lat := m.stepLatency(g, g, busy)
 		if m.w.Steps[j-1].Pass {
 			// The Pass's state, whose latency the profile put in the gap of what follows it,
 			// runs inside the group.

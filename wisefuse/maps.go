@@ -90,6 +90,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		} else {
 			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
 			sc.units = sc.units[:0]
+			sc.acts = sc.acts[:0]
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
@@ -98,12 +99,26 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 					sc.units = append(sc.units, tm)
 				}
 				cost += vmCost(plat, vmMem, busy)
+				if plat.InstanceActivities > 0 {
+					// A bundle's VM shares its instance: all of its time counts as computing.
+					sc.acts = append(sc.acts, shareAct{start: tm - busy, work: busy})
+				}
+			}
+			if plat.InstanceActivities > 0 && len(sc.acts) > 1 {
+				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name])
+				alone := 0.0
+				for _, a := range sc.acts {
+					alone += a.work
+				}
+				worst = max(worst, end)
+				cost += (billed - alone) * float64(vmMem) / 1024 * plat.GBSecondUSD
 			}
 			if binds {
 				worst = waves(sc.units, conc)
 			}
 		}
-		vals = append(vals, src.stages[si].gap[r]+worst)
+		g := src.stages[si].gap[r]
+		vals = append(vals, m.stepLatency(g, g, worst)) // bundles start without a poll
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
@@ -136,7 +151,16 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	nt := len(cfg.group)
 	vals := sc.vals[:0]
 	conc := m.w.Steps[si].Map.MaxConcurrency
+	fns := iteratorTasks(&m.w.Steps[si])
+	shared := 0.0 // billed seconds added by instance sharing, over all runs
 	for r := range src.runs {
+		if plat.InstanceActivities > 0 {
+			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, fns)
+			shared += extra
+			g := src.stages[si].gap[r]
+			vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+			continue
+		}
 		worst := 0.0
 		// The summary kept every item of a run the limit binds, in item order (summary).
 		binds := conc > 0 && s.runStart[r+1]-s.runStart[r] > conc
@@ -154,11 +178,11 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		if binds {
 			worst = waves(sc.units, conc)
 		}
-		vals = append(vals, src.stages[si].gap[r]+worst)
+		g := src.stages[si].gap[r]
+		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
 	}
 	// Cost: every item runs one VM per group, billed for the group's busy time.
-	fns := iteratorTasks(&m.w.Steps[si])
-	cost := 0.0
+	cost := shared * float64(slices.Max(gmem)) / 1024 * plat.GBSecondUSD
 	for t := 0; t < nt; {
 		u := t
 		busy := 0.0

@@ -70,6 +70,13 @@ type Model struct {
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
+	// replaying: the orchestrator's replays are the plan's (azure.go, replays), hist the
+	// profiled plan's history before each top-level step; polling: segments end at the
+	// control-queue poll that finds them (polls).
+	replaying, polling bool
+	hist               []history
+	// cold is, per Map step, a new instance's start-up (deshare); nil without shared instances.
+	cold map[string]float64
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -117,6 +124,8 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	}
 	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
 	plat := m.opts.Platform
+	profiled := p // its samples time the profiled plan, as depoll needs
+	p, m.cold = deshare(p, plat)
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
 		var cs []Cores
@@ -149,10 +158,27 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			}
 		}
 	}
+	m.replaying, m.polling = m.replays(), m.polls()
+	if m.replaying {
+		m.hist = m.profiledHistory()
+	}
 	for i := range p.Sizes {
 		sd, err := m.prepareSize(&p.Sizes[i])
 		if err != nil {
 			return nil, fmt.Errorf("wisefuse: profile at %d MB: %w", p.Sizes[i].MemoryMB, err)
+		}
+		if m.polling {
+			raw := sd
+			if profiled != p {
+				if raw, err = m.prepareSize(&profiled.Sizes[i]); err != nil {
+					return nil, fmt.Errorf("wisefuse: profile at %d MB: %w", p.Sizes[i].MemoryMB, err)
+				}
+			}
+			m.depoll(&raw)
+			for si := range sd.stages {
+				sd.stages[si].gap = raw.stages[si].gap
+			}
+
 		}
 		sd.index = len(m.sizes)
 		m.sizes = append(m.sizes, sd)

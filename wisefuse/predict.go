@@ -30,7 +30,8 @@ type stageEval struct {
 type scratch struct {
 	vals  []float64
 	bound []float64
-	units []float64 // a run's Map iterations, for waves
+	units []float64  // a run's Map iterations, for waves
+	acts  []shareAct // a run's Map activities on shared instances (azure.go)
 	ps    psSim
 	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
 	replays      map[replayKey]*stepReplays
@@ -70,7 +71,7 @@ func (m *Model) Predict(plan *dag.Plan) (*Prediction, error) {
 	for k, sg := range segs {
 		e := m.evalSegment(&sc, sg)
 		if k == len(segs)-1 {
-			e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+			m.endOf(&e, sg)
 		}
 		if acc == nil {
 			acc = slices.Clone(e.lat)
@@ -103,6 +104,15 @@ type segment struct {
 }
 
 func (m *Model) evalSegment(sc *scratch, sg segment) stageEval {
+	e := m.evalSegmentAlone(sc, sg)
+	if m.replaying {
+		e.cost += m.replayCost(sg)
+	}
+	return e
+}
+
+// evalSegmentAlone is evalSegment without the orchestrator's replays.
+func (m *Model) evalSegmentAlone(sc *scratch, sg segment) stageEval {
 	switch {
 	case sg.pass:
 		return m.passStage()

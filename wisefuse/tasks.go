@@ -22,7 +22,8 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 			ts := src.stages[k].task
 			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
 		}
-		vals = append(vals, src.stages[i].gap[r]+busy)
+		g := src.stages[i].gap[r]
+		vals = append(vals, m.stepLatency(g, g, busy))
 		cost += vmCost(plat, mem, busy) + storageCost(plat, first.down[r], last.up[r])
 	}
 	sc.vals = vals
@@ -96,7 +97,8 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
 			}
 		}
-		vals = append(vals, m.groupGap(src, i, r)+busy)
+		g := m.groupGap(src, i, r)
+		vals = append(vals, m.stepLatency(g, g, busy))
 		cost += vmCost(plat, mem, busy)
 	}
 	sc.vals = vals

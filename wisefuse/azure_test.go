@@ -1,0 +1,221 @@
+package wisefuse
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
+)
+
+// TestPollFoundByHand: azure-durable's poller (minimum 50 ms, maximum 30 s) checks 0.05, 0.15,
+// 0.30, 0.55, 1.00, 1.85, 3.50, 6.75, 13.20, 26.05 and 51.70 s after a find, then every 30 s.
+func TestPollFoundByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	for _, c := range []struct{ x, want float64 }{
+		{0, 0}, {0.01, 0.05}, {0.05, 0.05}, {0.06, 0.15}, {0.5, 0.55}, {1, 1}, {4, 6.75},
+		{13.2, 13.2}, {13.21, 26.05}, {26.1, 51.7}, {51.8, 81.7}, {100, 111.7},
+	} {
+		if got := pollFound(p, c.x); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("pollFound(%v) = %.9f, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+// azureRunner profiles in the simulator on plat.
+func azureRunner(plat *platform.Platform) Runner {
+	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
+}
+
+// azureAccuracy plans each app that WiseFuse can plan on plat for four objectives (the fastest
+// plan, the cheapest, and SLOs of 1.5 and 3 times the fastest plan's predicted P95), adds three
+// fixed plans at the platform's largest size (unfused, and every Map bundled by 2 and by 3, where the VM holds them: the
+// shared instances' cases), simulates each plan for 300 fresh runs and returns each plan's
+// relative P95 error and cost error.
+func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []float64) {
+	t.Helper()
+	for _, a := range apps.All() {
+		w := a.Build()
+		prof, err := ProfileBy(w, ProfileOptions{Runs: 100, Sizes: plat.MemoryChoices()}, azureRunner(plat))
+		if err != nil {
+			continue // a function no size holds, or work beyond the timeout: nothing to plan
+		}
+		pl, err := NewPlanner(prof, PlannerOptions{Model: ModelOptions{Platform: plat}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fastest, err := pl.Search(dag.Objective{Budget: 1})
+		if err != nil {
+			t.Logf("%s %s: %v", plat.Base, w.Name, err)
+			continue
+		}
+		f95 := fastest.Prediction.Percentile(95)
+		var plans []*Result
+		for _, obj := range []dag.Objective{{Budget: 1}, {Budget: 1e-9}, {SLO: 1.5 * f95}, {SLO: 3 * f95}} {
+			r, err := pl.Search(obj)
+			if err != nil {
+				continue // the cheapest plan can be over a budget that small
+			}
+			plans = append(plans, r)
+		}
+		sizes := plat.MemoryChoices()
+		for _, b := range []int{1, 2, 3} {
+			plan := dag.UniformPlan(sizes[len(sizes)-1])
+			if b > 1 {
+				plan.Bundle = map[string]int{}
+				for _, st := range w.Steps {
+					if st.Map != nil {
+						plan.Bundle[st.Name] = b
+					}
+				}
+			}
+			pr, err := pl.Model().Predict(plan)
+			if err != nil {
+				t.Logf("%s %s: %v", plat.Base, w.Name, err)
+				continue // a bundle too large for the platform's VM
+			}
+			plans = append(plans, &Result{Plan: plan, Prediction: pr})
+		}
+		for _, r := range plans {
+			res, err := sim.Run(w, r.Plan, 300, sim.Options{Platform: plat, Seed: evalSeed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lat := make([]float64, len(res.DAGs))
+			cost := 0.0
+			for i, d := range res.DAGs {
+				lat[i] = d.Latency
+				cost += d.Cost
+			}
+			slices.Sort(lat)
+			cost /= float64(len(lat))
+			p95 := stats.Percentile(lat, 95)
+			e, ce := r.Prediction.Percentile(95)/p95-1, r.Prediction.MeanCost/cost-1
+			t.Logf("%s %s %s: P95 predicted %.2f s, simulated %.2f s (%+.1f%%); cost %.3g / %.3g USD (%+.1f%%)",
+				plat.Base, w.Name, planJSON(r.Plan), r.Prediction.Percentile(95), p95, 100*e, r.Prediction.MeanCost, cost, 100*ce)
+			p95Errs = append(p95Errs, math.Abs(e))
+			costErrs = append(costErrs, math.Abs(ce))
+		}
+	}
+	return p95Errs, costErrs
+}
+
+// TestAzureModelAccuracy: on each Azure platform, WiseFuse's P95 and cost errors against the
+// simulator over the plans it chooses for the built-in apps stay within bounds
+// (docs/wisefuse.md, "On Azure").
+func TestAzureModelAccuracy(t *testing.T) {
+	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
+		platform.AzureDurable: {0.03, 0.20, 0.03, 0.05},
+		platform.AzureFlex:    {0.03, 0.60, 0.03, 0.60},
+	}
+	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
+		plat, err := platform.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plat.Base = name
+		pe, ce := azureAccuracy(t, plat)
+		if len(pe) == 0 {
+			t.Fatalf("%s: no plan", name)
+		}
+		slices.Sort(pe)
+		slices.Sort(ce)
+		b := bounds[name]
+		msg := fmt.Sprintf("%s: P95 error median %.1f%%, max %.1f%%; cost error median %.1f%%, max %.1f%% over %d plans",
+			name, 100*stats.Percentile(pe, 50), 100*pe[len(pe)-1], 100*stats.Percentile(ce, 50), 100*ce[len(ce)-1], len(pe))
+		t.Log(msg)
+		if stats.Percentile(pe, 50) > b.medianP95 || pe[len(pe)-1] > b.maxP95 || stats.Percentile(ce, 50) > b.medianCost || ce[len(ce)-1] > b.maxCost {
+			t.Errorf("%s, want P95 error median <= %.0f%%, max <= %.0f%%; cost median <= %.0f%%, max <= %.0f%%",
+				msg, 100*b.medianP95, 100*b.maxP95, 100*b.medianCost, 100*b.maxCost)
+		}
+	}
+}
+
+func planJSON(p *dag.Plan) string {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+// TestSharedEndByHand: on azure-durable (10 activities an instance, the second instance at once,
+// ready after the cold start, here 0.5 s), two activities of 1 s of work starting together share
+// the warm instance and each ends at 2 s (sim's TestInstanceSharingByHand); twelve fill the warm
+// instance with ten, which end at 10 s, and the other two wait for the second instance and end
+// at 0.5 + 2 s; only the time on an instance is billed.
+func TestSharedEndByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	acts := func(n int) []shareAct {
+		a := make([]shareAct, n)
+		for i := range a {
+			a[i] = shareAct{work: 1}
+		}
+		return a
+	}
+	for _, c := range []struct {
+		n           int
+		end, billed float64
+	}{{1, 1, 1}, {2, 2, 4}, {12, 10, 10*10 + 2*2}} {
+		end, billed := sharedEnd(p, acts(c.n), 0.5)
+		if math.Abs(end-c.end) > 1e-9 || math.Abs(billed-c.billed) > 1e-9 {
+			t.Errorf("%d activities: end %.9f, billed %.9f s, want %v and %v", c.n, end, billed, c.end, c.billed)
+		}
+	}
+	// A download before computing holds the share too: with one activity downloading for 1 s
+	// and another computing 1 s of work, the second does half of it by 1 s and the rest at half
+	// speed beside the first, ending at 2 s; the first does 0.5 s of work by then and the rest
+	// alone: it ends at 2.5 s. Billed: 2 + 2.5 s.
+	end, billed := sharedEnd(p, []shareAct{{pre: 1, work: 1}, {work: 1}}, 0)
+	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-4.5) > 1e-9 {
+		t.Errorf("download and compute: end %.9f, billed %.9f s, want 2.5 and 4.5", end, billed)
+	}
+}
+
+// TestDeshareByHand: two activities computing together on one instance for 2 s did 1 s of work
+// each; a third that joined for the second half of one of them (its compute from 1 to 2 s)
+// makes the first second 1/2 and the second 1/3 of a vCPU: 0.5 + 0.333 s.
+func TestDeshareByHand(t *testing.T) {
+	spans := []shareSpan{
+		{start: 0, end: 2, cs: 0, ce: 2, sample: 0},
+		{start: 0, end: 2, cs: 0, ce: 2, sample: 1},
+	}
+	place(spans, 10)
+	for i := range spans {
+		if got := shareIntegral(spans, i, 2); math.Abs(got-1) > 1e-9 {
+			t.Errorf("two together: span %d did %.9f s of work, want 1", spans[i].sample, got)
+		}
+	}
+	spans = append(spans, shareSpan{start: 1, end: 2, cs: 1, ce: 2, sample: 2})
+	place(spans, 10)
+	want := map[int]float64{0: 0.5 + 1.0/3, 1: 0.5 + 1.0/3, 2: 1.0 / 3}
+	for i, sp := range spans {
+		if got := shareIntegral(spans, i, 2); math.Abs(got-want[sp.sample]) > 1e-9 {
+			t.Errorf("three: span %d did %.9f s of work, want %.9f", sp.sample, got, want[sp.sample])
+		}
+		if sp.inst != 0 {
+			t.Errorf("span %d on instance %d, want 0 (the instance has free slots)", sp.sample, sp.inst)
+		}
+	}
+	// At one activity an instance the third needs a new instance, where it is alone.
+	place(spans, 2)
+	for i, sp := range spans {
+		if sp.sample == 2 {
+			if got := shareIntegral(spans, i, 2); sp.inst != 1 || math.Abs(got-1) > 1e-9 {
+				t.Errorf("third span: instance %d, work %.9f s, want instance 1 and 1 s", sp.inst, got)
+			}
+		}
+	}
+}
