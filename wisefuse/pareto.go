@@ -120,8 +120,8 @@ func (a *lazyOption) before(b *lazyOption) bool {
 // tolerance of, the evaluated option too, which paretoOptions drops), else it is evaluated and
 // goes back at its cost. Every option that comes before another in paretoOptions' order is
 // taken first (a lazy one's key is no later than its evaluated one's), so the same options are
-// kept in the same order. A NaN cost or mean, which sorts no order, falls back to evaluating
-// every option.
+// kept in the same order. A NaN cost or mean, which sorts no order, or a NaN atom in a bound,
+// falls back to evaluating every option.
 func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*option {
 	all := func() []*option {
 		out := make([]*option, len(os))
@@ -134,7 +134,7 @@ func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*optio
 		return paretoOptions(out, tol)
 	}
 	for _, o := range os {
-		if o.lazy && math.IsNaN(o.bound.cost) {
+		if o.lazy && (math.IsNaN(o.bound.cost) || slices.ContainsFunc(o.bound.lat, math.IsNaN)) {
 			return all()
 		}
 		if !o.lazy {
@@ -143,16 +143,21 @@ func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*optio
 			}
 		}
 	}
+	// live is kept in sweep order: sorted once, an evaluated option moved to its new place.
 	live := slices.Clone(os)
+	slices.SortFunc(live, func(a, b *lazyOption) int {
+		if a.before(b) {
+			return -1
+		}
+		if b.before(a) {
+			return 1
+		}
+		return 0
+	})
 	var keep []*option
 	for len(live) > 0 {
-		at := 0
-		for k, o := range live[1:] {
-			if o.before(live[at]) {
-				at = k + 1
-			}
-		}
-		o := live[at]
+		o := live[0]
+		live = live[1:]
 		if o.lazy {
 			dropped := false
 			for _, k := range keep {
@@ -162,16 +167,21 @@ func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*optio
 				}
 			}
 			if dropped {
-				live = slices.Delete(live, at, at+1)
 				continue
 			}
 			exact(o)
 			if o.mean = o.eval.lat.Mean(); math.IsNaN(o.eval.cost) || math.IsNaN(o.mean) {
 				return all()
 			}
-			continue // back in live at its cost
+			at, _ := slices.BinarySearchFunc(live, o, func(x, o *lazyOption) int {
+				if x.before(o) {
+					return -1
+				}
+				return 1
+			})
+			live = slices.Insert(live, at, o)
+			continue
 		}
-		live = slices.Delete(live, at, at+1)
 		if !dominatedBy(o.eval.cost, o.eval.lat, len(keep), func(k int) (float64, Latency) { return keep[k].eval.cost, keep[k].eval.lat }, tol) {
 			keep = append(keep, &o.option)
 		}
