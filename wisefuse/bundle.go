@@ -58,6 +58,9 @@ type psSim struct {
 	off []int
 	// pows remembers recent (n/threads)^g: a replay's fair shares take few distinct values.
 	pows [64]powMemo
+	// bound makes run return a lower bound of the replay's end (lowerBound) instead of
+	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go).
+	bound bool
 }
 
 type powMemo struct{ x, g, y float64 }
@@ -237,6 +240,9 @@ func phaseKind(ph []psPhase, cur int) uint8 {
 // CPU phase: each is a pure function of its set, so this gives the rates allocating anew at every
 // phase end would.
 func (ps *psSim) run(n int, vcpu Cores) float64 {
+	if ps.bound {
+		return ps.lowerBound(n, vcpu)
+	}
 	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
 	ps.left = slices.Grow(ps.left[:0], n)[:n]
 	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
@@ -317,6 +323,61 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 	}
 	ps.act = act
 	return now
+}
+
+// lowerBound is a lower bound of run(n, vcpu), in one pass over the phases (psBound).
+func (ps *psSim) lowerBound(n int, vcpu Cores) float64 {
+	var b psBound
+	for _, ph := range ps.phases[:n] {
+		b.add(ps, ph, -1, 1, vcpu)
+	}
+	return b.end(ps, vcpu)
+}
+
+// psBound accumulates a lower bound of a replay's end over its items: the bundle ends no sooner
+// than its slowest item would alone (a wait runs at rate 1, a transfer at most at one
+// connection's or the VM's rate, CPU work at most at min(cap, vCPU share) times the
+// oversubscription efficiency there: water filling only lowers a rate, the efficiency grows with
+// it, contention only divides it), nor before all its CPU work is done at the VM's share, nor all
+// its bytes moved at the VM's network rate. The replay's own rounding (and its 1e-12 threshold
+// of a finished phase) is absorbed by lazyOption's margin.
+type psBound struct{ alone, work, bytes float64 }
+
+// add adds an item of phases ph whose phase scaleAt (-1: none) moves slow times its amount.
+func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu Cores) {
+	net := min(ps.connBps, ps.vmBps)
+	t := 0.0
+	for k := range ph {
+		p := &ph[k]
+		a := p.amount
+		if k == scaleAt {
+			a *= slow
+		}
+		switch {
+		case p.net:
+			t += a / net
+			b.bytes += a
+		case p.cap == 0:
+			t += a
+		default:
+			r := min(p.cap, vcpu.Share)
+			if p.oversub > 0 {
+				r *= ps.oversubEfficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+			}
+			t += a / r
+			b.work += a
+		}
+	}
+	b.alone = max(b.alone, t)
+}
+
+// end is the bound of the items added.
+func (b *psBound) end(ps *psSim, vcpu Cores) float64 {
+	lb := max(b.alone, b.work/vcpu.Share)
+	if b.bytes > 0 {
+		lb = max(lb, b.bytes/ps.vmBps)
+	}
+	return lb
 }
 
 // allocateNet sets the transfers' rates: an equal split of the VM's network, at most one

@@ -54,43 +54,79 @@ func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
 	return out
 }
 
+// evaluateOptions evaluates every segment option and keeps, per segment, the Pareto set
+// (paretoOptions). Options that replay bundles (replayed) are first bounded from below in one
+// pass over their phases (psSim.lowerBound) and replayed only when the pruning cannot drop them on
+// the bound alone (paretoLazy): the kept options, their costs and atoms are those of evaluating
+// every option.
 func (pl *Planner) evaluateOptions() {
 	m := pl.model
 	n := len(m.w.Steps)
 	grid := pl.opts.grid(m.opts.Platform)
 	pl.options = make([][][]*option, n+1)
-	var sc scratch
+	var sc, lb scratch
+	// The bounds read the phases the replays build (they depend only on their keys).
+	sc.ps.cache, sc.ps.spills = map[phaseKey]*itemPhases{}, map[spillKey]*spilledPhases{}
+	lb.ps.cache, lb.ps.spills, lb.ps.bound = sc.ps.cache, sc.ps.spills, true
 	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
 	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once.
 	type bundledKey struct{ si, mem, bundle int }
-	bundled := map[bundledKey]stageEval{}
+	// Their bounds likewise.
+	bundled, bounds := map[bundledKey]stageEval{}, map[bundledKey]stageEval{}
+	eval := func(sc *scratch, sg segment) stageEval {
+		var e stageEval
+		if sg.cfg != nil && sg.cfg.bundle > 1 {
+			k := bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
+			made := bundled
+			if sc.ps.bound {
+				made = bounds
+			}
+			if prev, ok := made[k]; ok {
+				e = stageEval{lat: slices.Clone(prev.lat), cost: prev.cost}
+			} else {
+				e = m.evalSegment(sc, sg)
+				if !sc.unbounded {
+					made[k] = e
+				}
+			}
+		} else {
+			e = m.evalSegment(sc, sg)
+		}
+		if sg.end == n && !sc.unbounded {
+			m.endOf(&e, sg)
+		}
+		return e
+	}
+	exact := func(o *lazyOption) { o.eval, o.lazy = eval(&sc, o.seg), false }
 	for i := range n {
 		pl.options[i] = make([][]*option, n+1)
-		byEnd := make([][]*option, n+1)
+		byEnd := make([][]*lazyOption, n+1)
 		for _, sg := range pl.segmentChoices(i, grid) {
-			var e stageEval
-			if sg.cfg != nil && sg.cfg.bundle > 1 {
-				k := bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
-				if prev, ok := bundled[k]; ok {
-					e = stageEval{lat: slices.Clone(prev.lat), cost: prev.cost}
-				} else {
-					e = m.evalSegment(&sc, sg)
-					bundled[k] = e
+			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[sg.end])}
+			if replayed(sg) {
+				lb.unbounded = false
+				if e := eval(&lb, sg); !lb.unbounded {
+					o.lazy, o.bound = true, e
+					o.withMargin()
 				}
-			} else {
-				e = m.evalSegment(&sc, sg)
 			}
-			if sg.end == n {
-				m.endOf(&e, sg)
+			if !o.lazy {
+				exact(o)
 			}
-			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
+			byEnd[sg.end] = append(byEnd[sg.end], o)
 		}
 		for j, os := range byEnd {
 			if len(os) > 0 {
-				pl.options[i][j] = paretoOptions(os, pl.opts.tolerance())
+				pl.options[i][j] = paretoLazy(os, pl.opts.tolerance(), exact)
 			}
 		}
 	}
+}
+
+// replayed reports whether evaluating sg replays bundles in the processor-sharing replay (a
+// bundled Map, a Map fused with its neighbours, a fused group): the options worth bounding first.
+func replayed(sg segment) bool {
+	return (sg.cfg != nil && sg.cfg.bundle > 1) || sg.fusedMap || sg.fusedStages
 }
 
 // segmentChoices lists every way to run a segment that starts at top-level step i: a Pass as

@@ -41,7 +41,7 @@
 //	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours
 //	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched
 //	search.go       Search: the dynamic program, its bounds, infeasibility
-//	pareto.go       Pareto pruning with a tolerance, thinning by cost
+//	pareto.go       Pareto pruning with a tolerance (lazily, on replay bounds), thinning by cost
 //	errors.go       UnsupportedError, CheckSupported, InfeasibleError
 //
 // docs/wisefuse.md gives each modelling choice with its reason and the measured accuracy and speed.

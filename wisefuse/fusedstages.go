@@ -610,6 +610,17 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		}
 		return ps.runChains(m, vcpu), usd
 	}
+	if ps.bound {
+		// The bound reads the kept phases in place.
+		ps.contention = m.opts.Platform.ContentionPerCoRunner
+		ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+		var lb psBound
+		for j := b; j < e; j++ {
+			lb.add(ps, sp.ph[sp.off[j]:sp.off[j+1]], int(sp.payloadAt[j]), slow, vcpu)
+			usd += sp.usd[j]
+		}
+		return lb.end(ps, vcpu), usd
+	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
 	// as chainPhases scales it.
 	ps.buf = ps.buf[:0]

@@ -66,6 +66,12 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	conc := st.Map.MaxConcurrency
 	// A Map whose MaxConcurrency binds needs every bundle's time, in order (waves).
 	wide := widest > wideBundles && !(conc > 0 && widest > conc)
+	if sc.ps.bound && (wide || conc > 0) {
+		// Neither the candidate bundles of a wide Map nor waves are monotone in the bundles'
+		// times, so lower bounds of those give none of the stage (lazyOption).
+		sc.unbounded = true
+		return stageEval{}
+	}
 	vcpu := cores(plat, vmMem)
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs

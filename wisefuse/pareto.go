@@ -3,7 +3,11 @@
 
 package wisefuse
 
-import "sort"
+import (
+	"math"
+	"slices"
+	"sort"
+)
 
 // spread returns k of the cost-sorted xs (k >= 2), evenly spaced by rank, first and last
 // included: the thinning of partial plans, segment options and nested and log sizings alike.
@@ -63,4 +67,124 @@ func dominatedBy(_ float64, lat Latency, n int, kept func(int) (float64, Latency
 		}
 	}
 	return false
+}
+
+// lazyOption is a segment option during paretoLazy: evaluated (eval), or while lazy only bounded
+// from below (bound: a cost and atoms no larger than the evaluation's). idx is its place in the
+// order the options were listed.
+type lazyOption struct {
+	option
+	lazy  bool
+	bound stageEval
+	idx   int
+	mean  float64 // eval.lat.Mean(), once evaluated
+}
+
+// withMargin lowers the bound by a margin that covers the replay's own rounding (and the 1e-12
+// threshold of a finished phase) against lowerBound's: far below the pruning's tolerance.
+// The atoms are written to a new slice: the bound's may be shared with a cache.
+func (o *lazyOption) withMargin() {
+	o.bound.cost -= 1e-4 * math.Abs(o.bound.cost)
+	lat := make(Latency, len(o.bound.lat))
+	for k, v := range o.bound.lat {
+		lat[k] = v - 1e-6*math.Abs(v) - 1e-6
+	}
+	o.bound.lat = lat
+}
+
+// before reports whether a comes before b in paretoOptions' order (cost, then mean latency, then
+// listing order); a lazy option stands at its cost bound, before every evaluated option of
+// that cost.
+func (a *lazyOption) before(b *lazyOption) bool {
+	ac, am, bc, bm := a.eval.cost, a.mean, b.eval.cost, b.mean
+	if a.lazy {
+		ac, am = a.bound.cost, math.Inf(-1)
+	}
+	if b.lazy {
+		bc, bm = b.bound.cost, math.Inf(-1)
+	}
+	if ac != bc {
+		return ac < bc
+	}
+	if am != bm {
+		return am < bm
+	}
+	return a.idx < b.idx
+}
+
+// paretoLazy returns paretoOptions of os, evaluating (exact) only the lazy options the pruning
+// cannot drop on their bounds. It makes paretoOptions' sweep in its order, taking the options
+// one by one, each at its key (before): an evaluated option is kept unless a kept one dominates
+// it, as there; a lazy one is dropped when a kept option costing less than its cost bound is
+// within the tolerance of its atoms' bounds (then it costs less than, and is within the
+// tolerance of, the evaluated option too, which paretoOptions drops), else it is evaluated and
+// goes back at its cost. Every option that comes before another in paretoOptions' order is
+// taken first (a lazy one's key is no later than its evaluated one's), so the same options are
+// kept in the same order. A NaN cost or mean, which sorts no order, or a NaN atom in a bound,
+// falls back to evaluating every option.
+func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*option {
+	all := func() []*option {
+		out := make([]*option, len(os))
+		for k, o := range os {
+			if o.lazy {
+				exact(o)
+			}
+			out[k] = &o.option
+		}
+		return paretoOptions(out, tol)
+	}
+	for _, o := range os {
+		if o.lazy && (math.IsNaN(o.bound.cost) || slices.ContainsFunc(o.bound.lat, math.IsNaN)) {
+			return all()
+		}
+		if !o.lazy {
+			if o.mean = o.eval.lat.Mean(); math.IsNaN(o.eval.cost) || math.IsNaN(o.mean) {
+				return all()
+			}
+		}
+	}
+	// live is kept in sweep order: sorted once, an evaluated option moved to its new place.
+	live := slices.Clone(os)
+	slices.SortFunc(live, func(a, b *lazyOption) int {
+		if a.before(b) {
+			return -1
+		}
+		if b.before(a) {
+			return 1
+		}
+		return 0
+	})
+	var keep []*option
+	for len(live) > 0 {
+		o := live[0]
+		live = live[1:]
+		if o.lazy {
+			dropped := false
+			for _, k := range keep {
+				if k.eval.cost < o.bound.cost && k.eval.lat.Dominates(o.bound.lat, tol) {
+					dropped = true
+					break
+				}
+			}
+			if dropped {
+				continue
+			}
+			exact(o)
+			if o.mean = o.eval.lat.Mean(); math.IsNaN(o.eval.cost) || math.IsNaN(o.mean) {
+				return all()
+			}
+			at, _ := slices.BinarySearchFunc(live, o, func(x, o *lazyOption) int {
+				if x.before(o) {
+					return -1
+				}
+				return 1
+			})
+			live = slices.Insert(live, at, o)
+			continue
+		}
+		if !dominatedBy(o.eval.cost, o.eval.lat, len(keep), func(k int) (float64, Latency) { return keep[k].eval.cost, keep[k].eval.lat }, tol) {
+			keep = append(keep, &o.option)
+		}
+	}
+	return keep
 }

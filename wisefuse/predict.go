@@ -36,6 +36,9 @@ type scratch struct {
 	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
 	replays      map[replayKey]*stepReplays
 	replayFloats int
+	// unbounded is set by an evaluation in bound mode (ps.bound) that could not bound its
+	// option from below (evalMap).
+	unbounded bool
 }
 
 // endGap is the distribution of the gap after the last step, from the size nearest mem.

@@ -1,0 +1,157 @@
+package wisefuse
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/testflows"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// TestLowerBoundBelowReplay replays random bundles (1-12 items of up to 8 phases: waits,
+// transfers, serial and parallel CPU work with and without oversubscription) on random VMs and
+// wants psSim.lowerBound no later than the replay's end, and within the lazy pruning's margin of
+// it when one item runs alone on a VM its caps fit (then the bound is the replay).
+func TestLowerBoundBelowReplay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	var ps, lb psSim
+	lb.bound = true
+	for trial := range 20000 {
+		n := 1 + rng.IntN(12)
+		phases := make([][]psPhase, n)
+		for i := range phases {
+			for range rng.IntN(9) {
+				amount := rng.ExpFloat64()
+				var p psPhase
+				switch rng.IntN(4) {
+				case 0:
+					p = psPhase{amount: amount}
+				case 1:
+					p = psPhase{amount: amount * 1e7, net: true}
+				case 2:
+					p = psPhase{amount: amount, cap: 1}
+				default:
+					p = psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+					if rng.IntN(2) == 0 {
+						p.oversub = 0.02 * float64(1+rng.IntN(50))
+					}
+				}
+				phases[i] = append(phases[i], p)
+			}
+		}
+		share := 0.25 + 5.75*rng.Float64()
+		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		contention := []float64{0, 0.05, 0.1}[rng.IntN(3)]
+		for _, s := range []*psSim{&ps, &lb} {
+			s.phases, s.contention, s.connBps, s.vmBps = phases, contention, 8e7, 1.6e8
+		}
+		got, bound := ps.run(n, vcpu), lb.run(n, vcpu)
+		if margin := 1e-6*got + 1e-6; bound > got+margin {
+			t.Fatalf("trial %d: %d items on %+v: bound %v after the replay's end %v", trial, n, vcpu, bound, got)
+		}
+		if n == 1 && math.Abs(bound-got) > 1e-9*got+1e-9 {
+			t.Fatalf("trial %d: one item on %+v: bound %v, replay %v", trial, vcpu, bound, got)
+		}
+	}
+}
+
+// TestLazyOptionsMatchEager: for every built-in app on the full default platform (the one
+// `wisefuse plan` plans on: transfers share the network, items contend), for video with its Map
+// at most 3 at once (waves: no bound) and for a fan-out that ends with such a Map, the options the
+// lazy pruning keeps (evaluateOptions) are those of evaluating every option and pruning them
+// (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot
+// on the published facts only.
+func TestLazyOptionsMatchEager(t *testing.T) {
+	type tc struct {
+		name string
+		w    *dag.Workflow
+		full bool
+	}
+	var cases []tc
+	for _, a := range apps.All() {
+		switch {
+		case testing.Short() && a.Name == "chatbot":
+			cases = append(cases, tc{a.Name, a.Build(), false})
+		case !testing.Short():
+			cases = append(cases, tc{a.Name, a.Build(), true})
+			if a.Name == "video" {
+				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true})
+			}
+		}
+	}
+	if !testing.Short() {
+		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true}}, cases...)
+	}
+	for _, c := range cases {
+		p, err := profileInSim(c.w, ProfileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := PlannerOptions{}
+		if c.full {
+			o.Model.Platform = platform.Default()
+		}
+		pl, err := NewPlanner(p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl.Prepare()
+		eager := eagerOptions(pl)
+		for i := range pl.options {
+			for j := range pl.options[i] {
+				lazy, want := pl.options[i][j], eager[i][j]
+				if len(lazy) != len(want) {
+					t.Fatalf("%s segment [%d,%d): %d options kept, eager %d", c.name, i, j, len(lazy), len(want))
+				}
+				for k := range lazy {
+					if !sameEval(lazy[k].eval, want[k].eval) || lazy[k].seg.mem != want[k].seg.mem {
+						t.Fatalf("%s segment [%d,%d) option %d: cost %v at %d MB, eager %v at %d MB", c.name, i, j, k,
+							lazy[k].eval.cost, lazy[k].seg.mem, want[k].eval.cost, want[k].seg.mem)
+					}
+				}
+			}
+		}
+	}
+}
+
+// eagerOptions is evaluateOptions without the lazy pruning: every option evaluated, then
+// paretoOptions.
+func eagerOptions(pl *Planner) [][][]*option {
+	m := pl.model
+	n := len(m.w.Steps)
+	grid := pl.opts.grid(m.opts.Platform)
+	out := make([][][]*option, n+1)
+	var sc scratch
+	for i := range n {
+		out[i] = make([][]*option, n+1)
+		byEnd := make([][]*option, n+1)
+		for _, sg := range pl.segmentChoices(i, grid) {
+			e := m.evalSegment(&sc, sg)
+			if sg.end == n {
+				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+			}
+			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
+		}
+		for j, os := range byEnd {
+			if len(os) > 0 {
+				out[i][j] = paretoOptions(os, pl.opts.tolerance())
+			}
+		}
+	}
+	return out
+}
+
+func sameEval(a, b stageEval) bool {
+	if math.Float64bits(a.cost) != math.Float64bits(b.cost) || len(a.lat) != len(b.lat) {
+		return false
+	}
+	for k := range a.lat {
+		if math.Float64bits(a.lat[k]) != math.Float64bits(b.lat[k]) {
+			return false
+		}
+	}
+	return true
+}
