@@ -25,11 +25,12 @@ const bundleSpacingMB = 256
 // by about 1% of its own latency, far less than 1% of a long workflow's.
 const maxOptions = 16
 
-// segmentOptions returns the options of every segment [i, j) that can meet obj. Every option is
+// segmentOptions returns the options of every segment [i, j) that can meet obj and run each
+// function of pins at its pinned size (searchPinned). Every option is
 // evaluated once per planner and Pareto-pruned (pruning before filtering is safe: a dominator is
 // no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
 // workflow includes the end gap.
-func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
+func (pl *Planner) segmentOptions(obj dag.Objective, pins map[string]int) [][][]*option {
 	pl.Prepare()
 	pct := obj.Pct()
 	n := len(pl.model.w.Steps)
@@ -44,6 +45,9 @@ func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
 				if obj.Budget > 0 && o.eval.cost > obj.Budget {
 					continue
 				}
+				if len(pins) > 0 && !pinnedAt(pl.reusedSizes(o), pins) {
+					continue
+				}
 				out[i][j] = append(out[i][j], o)
 			}
 			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
@@ -52,6 +56,17 @@ func (pl *Planner) segmentOptions(obj dag.Objective) [][][]*option {
 		}
 	}
 	return out
+}
+
+// pinnedAt reports whether sizes (function -> size) gives every function of pins that it holds
+// its pinned size.
+func pinnedAt(sizes, pins map[string]int) bool {
+	for fn, mem := range sizes {
+		if p, ok := pins[fn]; ok && p != mem {
+			return false
+		}
+	}
+	return true
 }
 
 // evaluateOptions evaluates every segment option and keeps, per segment, the Pareto set

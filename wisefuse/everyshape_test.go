@@ -14,7 +14,7 @@ import (
 // its stages in ways nestedWorkflows does not: Maps nested three and four deep (directly and
 // through Parallels), Parallel branches mixing tasks, Maps and Passes, a Parallel inside a
 // Parallel, a branch of Passes only, a Map whose iterator is a Parallel alone, and Maps of one
-// item. Each validates, as the simulator requires.
+// item, and functions that run in several steps. Each validates, as the simulator requires.
 func everyShapeWorkflows(t *testing.T) []*dag.Workflow {
 	mb := func(x float64) dag.Dist { return dag.Const(x * (1 << 20)) }
 	ln := func(s float64) dag.Dist { return dag.Dist{Kind: dag.LogNormal, Median: 1, Sigma: s} }
@@ -23,6 +23,7 @@ func everyShapeWorkflows(t *testing.T) []*dag.Workflow {
 			Threads: threads, InputBytes: mb(in), OutputBytes: mb(out), InitTime: dag.Const(0.3), RunFactor: ln(0.15), ItemSkew: ln(0.2)}
 	}
 	task := func(name string) dag.Step { return dag.Step{Name: name, Task: strings.ToLower(name)} }
+	use := func(name, fn string) dag.Step { return dag.Step{Name: name, Task: fn} } // a reused function
 	pass := func(name string) dag.Step { return dag.Step{Name: name, Pass: true} }
 	par := func(name string, branches ...[]dag.Step) dag.Step { return dag.Step{Name: name, Parallel: branches} }
 	mapOf := func(name string, items float64, it ...dag.Step) dag.Step {
@@ -56,6 +57,18 @@ func everyShapeWorkflows(t *testing.T) []*dag.Workflow {
 			mapOf("M1", 2, task("B"), mapOf("M2", 1, task("C"), par("P", []dag.Step{task("D")}, []dag.Step{mapOf("M3", 2, mapOf("M4", 1,
 				task("E"), mapOf("M5", 2, mapOf("M6", 1, task("F"), mapOf("M7", 2, task("G"), task("H"))))))}))), task("W")}},
 	}
+	// Functions that run in several steps (refused before: a plan sizes functions): x at the
+	// top, twice in a Map's iterator and twice in a row; x in two Parallel branches and a Map
+	// nested in one; x before and after a Map whose iterator runs it too. x is the function that
+	// scales past one vCPU (2 threads), so its best size differs between its steps.
+	ws = append(ws,
+		&dag.Workflow{Name: "reuse", Functions: fns("a", "x", "b"), Steps: []dag.Step{use("X1", "x"),
+			mapOf("M", 3, task("X"), use("X2", "x"), task("A")), task("B"), use("X3", "x"), use("X4", "x")}},
+		&dag.Workflow{Name: "reusepar", Functions: fns("a", "x", "w"), Steps: []dag.Step{task("A"),
+			par("P", []dag.Step{task("X")}, []dag.Step{use("X2", "x"), mapOf("N", 2, use("X3", "x"))}), task("W")}},
+		&dag.Workflow{Name: "reusemap", Functions: fns("b", "x"), Steps: []dag.Step{use("X1", "x"),
+			mapOf("M", 4, task("B"), use("X2", "x")), use("X3", "x")}},
+	)
 	// Step Functions' limits and drawn item counts: a Map of 1 to ~8 items running 2 at a time,
 	// around a Distributed Map, and a task with a retrier.
 	lim := &dag.Workflow{Name: "limits", Functions: fns("a", "x", "y", "w"), Steps: []dag.Step{task("A"),

@@ -111,6 +111,9 @@ type Planner struct {
 	model *Model
 	opts  PlannerOptions
 	top   int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
+	// reused are the functions that run in more than one task step, sorted: a plan gives each
+	// one size, so the search pins it (search.go).
+	reused []string
 
 	once    sync.Once
 	options [][][]*option // per segment [i][j], evaluated once and Pareto-pruned
@@ -122,23 +125,22 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A plan sizes functions, the search sizes steps: they agree only if no function runs in
-	// two steps.
-	used := map[string]string{}
-	var dup error
+	// A plan sizes functions, the search sizes steps: a function that runs in several steps
+	// (reused) gets one size in the plan, which the search enforces (search.go, pinned).
+	uses := map[string]int{}
 	m.w.Walk(func(_ []string, s *dag.Step) {
-		if s.Task == "" || dup != nil {
-			return
+		if s.Task != "" {
+			uses[s.Task]++
 		}
-		if other, ok := used[s.Task]; ok {
-			dup = fmt.Errorf("wisefuse: function %q runs in steps %q and %q; the transformer needs one step per function", s.Task, other, s.Name)
-		}
-		used[s.Task] = s.Name
 	})
-	if dup != nil {
-		return nil, dup
+	var reused []string
+	for fn, n := range uses {
+		if n > 1 {
+			reused = append(reused, fn)
+		}
 	}
-	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform)}, nil
+	slices.Sort(reused)
+	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform), reused: reused}, nil
 }
 
 // Model returns the planner's modeler.

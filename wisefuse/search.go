@@ -5,6 +5,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -52,9 +53,26 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 
 // search is Search for an objective whose SLO already has the margin taken off; nil when no plan
 // meets it.
-func (pl *Planner) search(obj dag.Objective) *Result {
+func (pl *Planner) search(obj dag.Objective) *Result { return pl.searchPinned(obj, nil) }
+
+// searchPinned is search's dynamic program over the options that run each function of pins at its
+// pinned size.
+//
+// A function that runs in several task steps (Planner.reused) gets one size in a plan, as
+// dag.Plan sizes functions (and a Lambda function has one memory size), while the program sizes
+// each segment on its own. When the plan it finds runs a reused function at several sizes, two
+// kinds of plan that run it at one size are weighed, each by the model's prediction of the plan
+// itself, and the best that meets obj is kept: the plan as found with every function at the
+// largest of its sizes (planOf; a step then runs on a VM at least as large as the search chose),
+// and the plans the search finds with the function pinned at each of those sizes (recursively,
+// for the next reused function in conflict), or when none meets obj, at every size some option
+// runs it at. This is not exact (a size no segment chose is never
+// pinned, and the Pareto pruning may have dropped a pinned size's options), but every plan it
+// returns runs each function at one size and carries that plan's prediction. Without reused
+// functions nothing changes.
+func (pl *Planner) searchPinned(obj dag.Objective, pins map[string]int) *Result {
 	pct := obj.Pct()
-	opts := pl.segmentOptions(obj)
+	opts := pl.segmentOptions(obj, pins)
 	b := pl.bounds(opts)
 	if b.cost[0] == math.Inf(1) {
 		return nil
@@ -78,7 +96,96 @@ func (pl *Planner) search(obj dag.Objective) *Result {
 		return nil
 	}
 	plan := pl.planOf(best)
-	return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}
+	fn, sizes := pl.conflict(best)
+	if fn == "" {
+		return &Result{Plan: plan, Prediction: &Prediction{Latency: best.lat, MeanCost: best.cost}, Explored: explored}
+	}
+	var out *Result
+	keep := func(r *Result) {
+		if r == nil {
+			return
+		}
+		r.Explored = explored
+		p := r.Prediction.Percentile(pct)
+		if obj.SLO > 0 && p > obj.SLO*(1+1e-9) || obj.Budget > 0 && r.Prediction.MeanCost > obj.Budget*(1+1e-9) {
+			return
+		}
+		if out == nil || better(&cand{cost: r.Prediction.MeanCost, lat: r.Prediction.Latency}, &cand{cost: out.Prediction.MeanCost, lat: out.Prediction.Latency}, obj, pct) {
+			out = r
+		}
+	}
+	if pred, err := pl.model.Predict(plan); err == nil {
+		keep(&Result{Plan: plan, Prediction: pred})
+	}
+	pin := func(mem int) {
+		p := maps.Clone(pins)
+		if p == nil {
+			p = map[string]int{}
+		}
+		p[fn] = mem
+		r := pl.searchPinned(obj, p)
+		if r != nil {
+			explored += r.Explored
+		}
+		keep(r)
+	}
+	for _, mem := range sizes {
+		pin(mem)
+	}
+	if out == nil {
+		// None of them meets obj: pin every other size some option runs fn at.
+		var more []int
+		for i := range opts {
+			for _, os := range opts[i] {
+				for _, o := range os {
+					if mem, ok := pl.reusedSizes(o)[fn]; ok && !slices.Contains(sizes, mem) && !slices.Contains(more, mem) {
+						more = append(more, mem)
+					}
+				}
+			}
+		}
+		slices.Sort(more)
+		for _, mem := range more {
+			pin(mem)
+		}
+	}
+	return out
+}
+
+// conflict returns the first reused function (Planner.reused) that complete plan c runs at more
+// than one size, with those sizes in increasing order; "" when there is none.
+func (pl *Planner) conflict(c *cand) (string, []int) {
+	if len(pl.reused) == 0 {
+		return "", nil
+	}
+	seen := map[string][]int{}
+	for ; c != nil && c.opt != nil; c = c.prev {
+		for fn, mem := range pl.reusedSizes(c.opt) {
+			if !slices.Contains(seen[fn], mem) {
+				seen[fn] = append(seen[fn], mem)
+			}
+		}
+	}
+	for _, fn := range pl.reused {
+		if len(seen[fn]) > 1 {
+			slices.Sort(seen[fn])
+			return fn, seen[fn]
+		}
+	}
+	return "", nil
+}
+
+// reusedSizes returns the size at which option o runs each reused function it runs (the size
+// the plan gives it: planOf of o alone; an option runs a function at one size).
+func (pl *Planner) reusedSizes(o *option) map[string]int {
+	mem := pl.planOf(&cand{opt: o}).Memory
+	out := map[string]int{}
+	for _, fn := range pl.reused {
+		if m, ok := mem[fn]; ok {
+			out[fn] = m
+		}
+	}
+	return out
 }
 
 // maxStates caps the partial plans kept after a step when the search has a tolerance (never with

@@ -15,13 +15,18 @@ import (
 
 // randomShape draws a workflow of random shape from r: sequences of 1 to 3 steps, each a task, a
 // Pass, a Parallel of 2 or 3 branches or a Map of 1 to 3 items (1 or 2 from the third level down; sometimes running 1 at a time),
-// nested up to maxDepth levels, each task a function of its own. Every workflow ends with a task,
+// nested up to maxDepth levels, each task a new function or (one in four) one that an earlier
+// task runs. Every workflow ends with a task,
 // so that its last step writes what the run returns. It validates, as the simulator requires.
 func randomShape(r *rand.Rand, name string, maxDepth int) *dag.Workflow {
 	w := &dag.Workflow{Name: name}
 	n := 0
 	newTask := func() dag.Step {
 		n++
+		if len(w.Functions) > 0 && r.IntN(4) == 0 {
+			// A function that runs in several steps: the plan gives it one size.
+			return dag.Step{Name: fmt.Sprintf("T%d", n), Task: w.Functions[r.IntN(len(w.Functions))].Name}
+		}
 		f := dag.Function{Name: fmt.Sprintf("f%d", n), MinMemoryMB: 128 << r.IntN(3), SerialWork: dag.Const(0.05 + 0.3*r.Float64()),
 			ParallelWork: dag.Const(0.3 * r.Float64()), Threads: 1 + r.IntN(2), InputBytes: dag.Const(1e5), OutputBytes: dag.Const(1e5),
 			InitTime: dag.Const(0.2), RunFactor: dag.Dist{Kind: dag.LogNormal, Median: 1, Sigma: 0.2}}
@@ -69,11 +74,11 @@ func randomShape(r *rand.Rand, name string, maxDepth int) *dag.Workflow {
 
 // TestPlanAcceptsGeneratedShapes walks drawn shapes, nested up to eight levels (Maps in Maps
 // through Parallels): every one that simulate accepts (it validates and simulates) passes
-// CheckSupported, profiles, plans at its fastest and at twice the fastest predicted P95, and its
+// CheckSupported, profiles, plans (functions run in several steps at one size) at its fastest and at twice the fastest predicted P95, and its
 // plan simulates; the profile survives its JSON file (the enclosing items of Maps nested in Maps
 // included) and gives the same plan. With -short, fewer shapes.
 func TestPlanAcceptsGeneratedShapes(t *testing.T) {
-	shapes, deepest := 16, 0
+	shapes, deepest, reusing := 16, 0, 0
 	if testing.Short() {
 		shapes = 6
 	}
@@ -87,6 +92,9 @@ func TestPlanAcceptsGeneratedShapes(t *testing.T) {
 			t.Fatalf("%s: simulate refuses the drawn shape: %v", w.Name, err)
 		}
 		deepest = max(deepest, mapDepth(w.Steps))
+		if tasks := countTasks(w.Steps); tasks > len(w.Functions) {
+			reusing++
+		}
 		if err := CheckSupported(w); err != nil {
 			t.Errorf("%s: %v", w.Name, err)
 			continue
@@ -132,10 +140,20 @@ func TestPlanAcceptsGeneratedShapes(t *testing.T) {
 			t.Errorf("%s: the profile read back from JSON plans %v, the profile itself %v", w.Name, plans["read back"], plans["profiled"])
 		}
 	}
-	t.Logf("%d shapes, Maps nested at most %d deep", shapes, deepest)
+	t.Logf("%d shapes, Maps nested at most %d deep, %d with a function in several steps", shapes, deepest, reusing)
 	if !testing.Short() && deepest < 5 {
 		t.Errorf("the drawn shapes nest Maps at most %d deep; want some 5 or more deep", deepest)
 	}
+	if !testing.Short() && reusing == 0 {
+		t.Errorf("no drawn shape runs a function in several steps")
+	}
+}
+
+// countTasks is the number of task steps in seq, nested ones included.
+func countTasks(seq []dag.Step) int {
+	n := 0
+	dag.WalkTasks(seq, func(string) { n++ })
+	return n
 }
 
 // mapDepth is how deep Maps nest in seq (through Parallels too).
