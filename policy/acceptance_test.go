@@ -315,16 +315,18 @@ func TestWiseFuseAgainstBaselines(t *testing.T) {
 	}
 }
 
-// knownMisses are the cases whose WiseFuse plan misses its SLO, each with its measured cause; the
-// test fails when one of them meets its SLO (remove it then) as when any other case fails. Both
-// are chatbot plans fusing SplitChatBot with TrainMap (one item kept in the VM, the rest spilled)
-// at 1,536 and 1,792 MB, whose samples come from the 2,048 MB profile: the model predicts their
-// P95 8-9% low against 16,000 simulated runs (11.15 s vs 12.30 s; 9.67 s vs 10.66 s), past the
-// 5% margin. The cause is that profile's draw, not the fused model: the same plan at 2,048 MB is
-// predicted 8.2% low from the default profiling seed and between -5.5% and +3.2% from eight other
-// seeds, and the search picks the sizes whose sample happened to be light. The first version of
-// this test judged on 1,000 runs, whose P95 on its seed fell within the SLO in both cases.
+// knownMisses are the cases that fail, each with its measured cause; the test fails when one of
+// them passes (remove it then) as when any other case fails.
+//
+// Two chatbot plans used to miss their SLO (fusing SplitChatBot with TrainMap at 1,536 and 1,792
+// MB: P95 12.30 s vs 11.77 s and 10.66 s vs 10.24 s over 16,000 runs), because their samples come
+// from a 2,048 MB profile of 300 runs whose tail happened to be light (the model 8.2% low there;
+// -5.5% to +3.2% from eight other profiling seeds). The search now also judges a plan on the
+// P95's upper 95% confidence bound from the profile's runs (wisefuse's judgedPct: the 97.07th
+// percentile with 300 runs) against the SLO; both meet it (10.14 s, 10.00 s). What that costs:
+// orders at 1.5 times its fastest P95 (SLO 1.970 s), where Faastlane's plan meets the SLO over
+// 16,000 simulated runs but no plan as cheap can be shown to from 300 profiled runs of orders'
+// heavy-tailed Charge branch: WiseFuse pays 9.0% more.
 var knownMisses = map[string]string{
-	"chatbot/1.5x fastest": "2,048 MB profile's light tail (see knownMisses)",
-	"chatbot/1.2x sonic":   "2,048 MB profile's light tail (see knownMisses)",
+	"orders/1.5x fastest": "the P95's confidence bound from 300 profiled runs (see knownMisses)",
 }

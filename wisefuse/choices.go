@@ -25,12 +25,12 @@ const bundleSpacingMB = 256
 // by about 1% of its own latency, far less than 1% of a long workflow's.
 const maxOptions = 16
 
-// segmentOptions returns the options of every segment [i, j) that can meet obj and run each
+// segmentOptions returns the options of every segment [i, j) that can meet obj and sb and run each
 // function of pins at its pinned size (searchPinned). Every option is
 // evaluated once per planner and Pareto-pruned (pruning before filtering is safe: a dominator is
 // no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
 // workflow includes the end gap.
-func (pl *Planner) segmentOptions(obj dag.Objective, pins map[string]int) [][][]*option {
+func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int) [][][]*option {
 	pl.Prepare()
 	pct := obj.Pct()
 	n := len(pl.model.w.Steps)
@@ -39,7 +39,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, pins map[string]int) [][][]
 		out[i] = make([][]*option, n+1)
 		for j, os := range pl.options[i] {
 			for _, o := range os {
-				if obj.SLO > 0 && o.eval.lat.Percentile(pct) > obj.SLO {
+				if obj.SLO > 0 && o.eval.lat.Percentile(pct) > obj.SLO || sb.misses(o.eval.lat, 0) {
 					continue
 				}
 				if obj.Budget > 0 && o.eval.cost > obj.Budget {

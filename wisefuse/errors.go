@@ -81,7 +81,11 @@ type InfeasibleError struct {
 	Objective dag.Objective // as given to Search
 	Margin    float64       // the search aimed at (1 - Margin) x Objective.SLO
 	Binds     Limit
-	// Best is, when the SLO binds, the lowest predicted Objective.Pct()-th percentile of any plan
+	// JudgedPct is the percentile Best is of: Objective.Pct(), or, when the plans fast enough at
+	// that percentile all miss the SLO at its upper confidence bound from the profile's runs
+	// (judgedPct), that bound's percentile.
+	JudgedPct float64
+	// Best is, when the SLO binds, the lowest predicted JudgedPct-th percentile of any plan
 	// in seconds; when the budget binds, the lowest predicted mean cost in USD per run of any
 	// plan, or of any plan that meets the SLO when there is one. +Inf when the search finds no
 	// plan at all.
@@ -100,6 +104,9 @@ func (e *InfeasibleError) Error() string {
 		return fmt.Sprintf("wisefuse: no plan costs at most the budget of $%g per run", e.Objective.Budget)
 	case math.IsInf(e.Best, 1):
 		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %gs", pct, e.Target())
+	}
+	if e.JudgedPct > pct {
+		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs: the fastest plan's upper confidence bound of its P%g from the profiled runs (its predicted P%.4g) is %.3gs", pct, e.Objective.SLO, pct, e.JudgedPct, e.Best)
 	}
 	return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin); the fastest plan's predicted P%g is %.3gs", pct, e.Target(), 100*e.Margin, pct, e.Best)
 }

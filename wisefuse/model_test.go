@@ -214,13 +214,13 @@ func TestOptimality(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Margin: -1, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
+		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Margin: -1, PointPercentile: true, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The default search (1% tolerance, option and state caps) on the same choices: it must
 		// meet the SLO, and its loss against the optimum is measured.
-		approx, err := NewPlanner(p, PlannerOptions{Memories: grid, Margin: -1, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
+		approx, err := NewPlanner(p, PlannerOptions{Memories: grid, Margin: -1, PointPercentile: true, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
 		if err != nil {
 			t.Fatal(err)
 		}

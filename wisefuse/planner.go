@@ -31,6 +31,9 @@ type PlannerOptions struct {
 	// sampling error of a percentile over a few hundred runs; 0 means DefaultMargin, a negative
 	// value none.
 	Margin float64
+	// PointPercentile judges a plan against an SLO on its predicted percentile itself instead
+	// of that percentile's upper confidence bound from the profile's run count (judgedPct).
+	PointPercentile bool
 	// NoFusion and NoBundling switch a decision off (for ablations).
 	NoFusion, NoBundling bool
 	// Tolerance is the relative pruning tolerance: a partial plan is dropped when another costs

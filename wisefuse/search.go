@@ -42,18 +42,67 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 		return nil, fmt.Errorf("wisefuse: percentile %v, want 0 < p <= 100", pct)
 	}
 	asked := obj
+	var sb sampleBound
 	if obj.SLO > 0 {
+		if jp := pl.judgedPct(pct); jp > pct {
+			sb = sampleBound{pct: jp, slo: obj.SLO}
+		}
 		obj.SLO *= 1 - pl.opts.margin()
 	}
-	if r := pl.search(obj); r != nil {
+	if r := pl.search(obj, sb); r != nil {
 		return r, nil
 	}
-	return nil, pl.infeasible(asked, obj)
+	return nil, pl.infeasible(asked, obj, sb)
+}
+
+// sampleBound is a second condition on a plan under an SLO: its predicted pct-th percentile (the
+// upper confidence bound of the objective's percentile from the profile's runs, judgedPct) is
+// at most slo, the SLO as asked. The margin stays on the objective's percentile itself (the
+// model's error and the sampling error together, as before); the bound makes sure that the
+// sampling error alone, at its one-sided 95% bound, does not take the plan past the SLO. The
+// zero value is no condition.
+type sampleBound struct{ pct, slo float64 }
+
+// misses reports whether latency l plus extra seconds (a lower bound on what later steps add)
+// breaks the bound.
+func (sb sampleBound) misses(l Latency, extra float64) bool {
+	return sb.pct > 0 && l.Percentile(sb.pct)+extra > sb.slo*(1+1e-9)
+}
+
+// sloConfidenceZ is the standard normal quantile of the one-sided 95% confidence bound on a
+// profiled percentile (judgedPct).
+const sloConfidenceZ = 1.645
+
+// judgedPct is the percentile at which the search judges plans against an SLO on the pct-th: the
+// upper 95% confidence bound of the pct-th percentile of a distribution sampled by the profile's
+// runs (the fewest of any profiled size), p + z sqrt(p(1-p)/n) (the order statistic's rank under
+// the binomial's normal approximation, as the acceptance test judges simulated runs). The
+// model's latency distributions are resampled from those n runs, so their tail is one draw: on
+// chatbot the 2,048 MB profile of 300 runs predicts a fused plan's P95 8.2% low against 16,000
+// simulated runs, and eight other profiling seeds give -5.5% to +3.2%. With 300 runs the P95 is
+// judged at the 97.07th percentile. PlannerOptions.PointPercentile judges the percentile itself.
+func (pl *Planner) judgedPct(pct float64) float64 {
+	if pl.opts.PointPercentile || pct >= 100 {
+		return pct
+	}
+	n := 0
+	for _, sd := range pl.model.sizes {
+		if n == 0 || sd.runs < n {
+			n = sd.runs
+		}
+	}
+	if n == 0 {
+		return pct
+	}
+	p := pct / 100
+	return min(100, 100*(p+sloConfidenceZ*math.Sqrt(p*(1-p)/float64(n))))
 }
 
 // search is Search for an objective whose SLO already has the margin taken off; nil when no plan
 // meets it.
-func (pl *Planner) search(obj dag.Objective) *Result { return pl.searchPinned(obj, nil) }
+func (pl *Planner) search(obj dag.Objective, sb sampleBound) *Result {
+	return pl.searchPinned(obj, sb, nil)
+}
 
 // searchPinned is search's dynamic program over the options that run each function of pins at its
 // pinned size.
@@ -70,9 +119,9 @@ func (pl *Planner) search(obj dag.Objective) *Result { return pl.searchPinned(ob
 // pinned, and the Pareto pruning may have dropped a pinned size's options), but every plan it
 // returns runs each function at one size and carries that plan's prediction. Without reused
 // functions nothing changes.
-func (pl *Planner) searchPinned(obj dag.Objective, pins map[string]int) *Result {
+func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[string]int) *Result {
 	pct := obj.Pct()
-	opts := pl.segmentOptions(obj, pins)
+	opts := pl.segmentOptions(obj, sb, pins)
 	b := pl.bounds(opts)
 	if b.cost[0] == math.Inf(1) {
 		return nil
@@ -85,9 +134,9 @@ func (pl *Planner) searchPinned(obj dag.Objective, pins map[string]int) *Result 
 	var best *cand
 	explored := 0
 	if tol < coarseTolerance {
-		best, explored = pl.dp(opts, obj, pct, coarseTolerance, b, nil)
+		best, explored = pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil)
 	}
-	main, n := pl.dp(opts, obj, pct, tol, b, best)
+	main, n := pl.dp(opts, obj, sb, pct, tol, b, best)
 	explored += n
 	if main != nil && (best == nil || better(main, best, obj, pct)) {
 		best = main
@@ -107,7 +156,7 @@ func (pl *Planner) searchPinned(obj dag.Objective, pins map[string]int) *Result 
 		}
 		r.Explored = explored
 		p := r.Prediction.Percentile(pct)
-		if obj.SLO > 0 && p > obj.SLO*(1+1e-9) || obj.Budget > 0 && r.Prediction.MeanCost > obj.Budget*(1+1e-9) {
+		if obj.SLO > 0 && p > obj.SLO*(1+1e-9) || obj.Budget > 0 && r.Prediction.MeanCost > obj.Budget*(1+1e-9) || sb.misses(r.Prediction.Latency, 0) {
 			return
 		}
 		if out == nil || better(&cand{cost: r.Prediction.MeanCost, lat: r.Prediction.Latency}, &cand{cost: out.Prediction.MeanCost, lat: out.Prediction.Latency}, obj, pct) {
@@ -123,7 +172,7 @@ func (pl *Planner) searchPinned(obj dag.Objective, pins map[string]int) *Result 
 			p = map[string]int{}
 		}
 		p[fn] = mem
-		r := pl.searchPinned(obj, p)
+		r := pl.searchPinned(obj, sb, p)
 		if r != nil {
 			explored += r.Explored
 		}
@@ -255,7 +304,7 @@ func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
 // dp is one pass of the dynamic program with pruning tolerance tol. With a bound (a complete
 // plan), partial plans that cannot end better than it are dropped; it returns the best complete
 // plan it found that is at least as good as the bound (nil if none) and the partial plans it made.
-func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b suffixBounds, bound *cand) (*cand, int) {
+func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, sb sampleBound, pct, tol float64, b suffixBounds, bound *cand) (*cand, int) {
 	n := len(pl.model.w.Steps)
 	costCap, latCap := math.Inf(1), math.Inf(1)
 	if obj.Budget > 0 {
@@ -310,7 +359,7 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, pct, tol float64, b
 					}
 					explored++
 					nc.p = nc.lat.Percentile(pct)
-					if nc.p+b.lat[j] > latCap {
+					if nc.p+b.lat[j] > latCap || sb.misses(nc.lat, b.lat[j]) {
 						continue
 					}
 					if b.dist != nil && j < n && !math.IsInf(latCap, 1) {
@@ -371,27 +420,34 @@ func better(a, b *cand, obj dag.Objective, pct float64) bool {
 	return a.cost < b.cost
 }
 
-// infeasible explains why no plan meets obj (asked less the margin): an *InfeasibleError naming
-// the constraint that binds and the best any plan achieves on it.
-func (pl *Planner) infeasible(asked, obj dag.Objective) error {
-	e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1)}
+// infeasible explains why no plan meets obj (asked less the margin) and sb: an *InfeasibleError
+// naming the constraint that binds and the best any plan achieves on it.
+func (pl *Planner) infeasible(asked, obj dag.Objective, sb sampleBound) error {
+	e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1), JudgedPct: obj.Pct()}
 	if obj.SLO > 0 {
-		fastest := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
+		fastest := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile}, sampleBound{})
 		e.Binds = SLOLimit
 		if fastest != nil {
 			e.Best = fastest.Prediction.Percentile(obj.Pct())
+			if e.Best <= obj.SLO && sb.pct > 0 {
+				// Fast enough at the percentile, but not at its confidence bound: the plan
+				// fastest at the bound says by how much.
+				if f := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: sb.pct}, sampleBound{}); f != nil {
+					e.JudgedPct, e.Best = sb.pct, f.Prediction.Percentile(sb.pct)
+				}
+			}
 		}
-		if obj.Budget <= 0 || fastest == nil || e.Best > obj.SLO {
+		if obj.Budget <= 0 || fastest == nil || e.Best > obj.SLO || e.JudgedPct > obj.Pct() && e.Best > sb.slo {
 			return e
 		}
 		// Some plan is fast enough: the budget binds, unless the search misses the SLO even
 		// without it.
-		if cheapest := pl.search(dag.Objective{SLO: obj.SLO, Percentile: obj.Percentile}); cheapest != nil {
-			e.Binds, e.Best = BudgetLimit, cheapest.Prediction.MeanCost
+		if cheapest := pl.search(dag.Objective{SLO: obj.SLO, Percentile: obj.Percentile}, sb); cheapest != nil {
+			e.Binds, e.Best, e.JudgedPct = BudgetLimit, cheapest.Prediction.MeanCost, obj.Pct()
 		}
 		return e
 	}
-	if cheapest := pl.search(dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}); cheapest != nil {
+	if cheapest := pl.search(dag.Objective{SLO: math.Inf(1), Percentile: obj.Percentile}, sampleBound{}); cheapest != nil {
 		e.Best = cheapest.Prediction.MeanCost
 	}
 	return e
