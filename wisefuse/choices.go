@@ -317,6 +317,13 @@ func (pl *Planner) planOf(c *cand) *dag.Plan {
 			for t, fn := range m.sizes[0].stages[sg.start].nested.fns {
 				p.Memory[fn] = sg.nest.mem[t]
 			}
+			for _, g := range sg.nest.groups {
+				var names []string
+				for _, st := range m.w.Steps[sg.start].Parallel[g.b][g.k:g.j] {
+					names = append(names, st.Name)
+				}
+				p.Fuse = append(p.Fuse, names)
+			}
 		case sg.fusedStages:
 			pl.planFusedStages(p, sg)
 		case sg.fusedMap:

@@ -421,10 +421,76 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 	return lat, cost + plat.TransitionUSD
 }
 
-// nestConfig is how a nested stage runs: every invocation in a VM of its own (no fusion, no
-// bundles inside), function t of the stage at mem[t] MB.
+// fused returns the latency and cost of steps [k, j) of sequence node seq, all tasks, fused into
+// one VM of the largest of their sizes (as the simulator sizes a group's VM), as evalTasks does
+// at top level: the first step's gap, each step's init and compute, the first's download, the
+// last's upload and the data passing in memory between them; one VM billed for all of it and one
+// state transition.
+func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
+	ns, plat := e.ns, e.m.opts.Platform
+	kids := ns.nodes[seq].kids
+	first, last := ns.nodes[kids[k]].task, ns.nodes[kids[j-1]].task
+	mem := 0
+	for s := k; s < j; s++ {
+		mem = max(mem, e.mem[ns.fn[ns.nodes[kids[s]].task]])
+	}
+	busy := ns.down[first] + ns.up[last]
+	for s := k; s < j; s++ {
+		t := ns.nodes[kids[s]].task
+		f := ns.fn[t]
+		ratio := e.ratio[f]
+		if e.mem[f] != mem {
+			ratio = e.m.curveTime(ns.fns[f], cores(plat, mem))
+		}
+		busy += ns.init[t] + ns.scale[t]*ratio
+		if s > k {
+			busy += e.m.localTime(ns.fns[f], true)
+		}
+		if s < j-1 {
+			busy += e.m.localTime(ns.fns[f], false)
+		}
+	}
+	return ns.gap[first] + busy, vmCost(plat, mem, busy) + storageCost(plat, ns.down[first], ns.up[last]) + plat.TransitionUSD
+}
+
+// branchSeq returns the latency and cost of sequence node seq, branch b of a top-level Parallel,
+// with groups' runs of tasks in that branch fused (fused) and every other step as node does.
+func (e *nestEval) branchSeq(seq int32, b int, groups []nestGroup) (lat, cost float64) {
+	kids := e.ns.nodes[seq].kids
+	for k := 0; k < len(kids); {
+		j := k + 1
+		var l, c float64
+		if g := groupAt(groups, b, k); g != nil {
+			j = g.j
+			l, c = e.fused(seq, k, j)
+		} else {
+			l, c = e.node(kids[k])
+		}
+		lat += l
+		cost += c
+		k = j
+	}
+	return lat, cost
+}
+
+func groupAt(groups []nestGroup, b, k int) *nestGroup {
+	for g := range groups {
+		if groups[g].b == b && groups[g].k == k {
+			return &groups[g]
+		}
+	}
+	return nil
+}
+
+// nestGroup is a fusion group inside a top-level Parallel: steps [k, j) of branch b, all tasks.
+type nestGroup struct{ b, k, j int }
+
+// nestConfig is how a nested stage runs: function t of the stage at mem[t] MB, every invocation
+// in a VM of its own but the runs of consecutive tasks that groups fuse in the branches of a
+// top-level Parallel; no bundles inside.
 type nestConfig struct {
-	mem []int
+	mem    []int
+	groups []nestGroup
 }
 
 // evalNested evaluates nested stage si under cfg. Samples come from the profiled size nearest the
@@ -438,7 +504,18 @@ func (m *Model) evalNested(sc *scratch, si int, cfg nestConfig) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	for r := range src.runs {
-		l, c := e.node(stg.nested.root[r])
+		var l, c float64
+		if cfg.groups == nil {
+			l, c = e.node(stg.nested.root[r])
+		} else {
+			// A top-level Parallel with fused runs in its branches: the branches' maximum, as node.
+			for b, br := range stg.nested.nodes[stg.nested.root[r]].kids {
+				bl, bc := e.branchSeq(br, b, cfg.groups)
+				l = math.Max(l, bl)
+				c += bc
+			}
+			c += m.opts.Platform.TransitionUSD
+		}
 		vals = append(vals, stg.gap[r]+l)
 		cost += c
 	}
@@ -451,8 +528,35 @@ func (m *Model) nestedSegment(plan *dag.Plan, i int) (segment, error) {
 	st := &m.w.Steps[i]
 	var bad error
 	var walk func(s *dag.Step)
+	var groups []nestGroup
 	walk = func(s *dag.Step) {
 		if bad != nil {
+			return
+		}
+		if s.Parallel != nil && s == st && plan.FusionGroup(s.Name) < 0 && !m.polling && !m.replaying {
+			// Runs of tasks fused inside a top-level Parallel's branch are modelled (fused).
+			for b, br := range s.Parallel {
+				for k := 0; k < len(br); k++ {
+					g := plan.FusionGroup(br[k].Name)
+					if g < 0 {
+						walk(&br[k])
+						continue
+					}
+					j := k + len(plan.Fuse[g])
+					if plan.Fuse[g][0] != br[k].Name || j > len(br) {
+						bad = fmt.Errorf("wisefuse: fusion group %v does not start at step %q of a branch of parallel %q", plan.Fuse[g], br[k].Name, s.Name)
+						return
+					}
+					for _, x := range br[k:j] {
+						if x.Task == "" {
+							bad = fmt.Errorf("wisefuse: step %q of fusion group %v is not a task; the modeler fuses only runs of tasks inside a parallel's branch", x.Name, plan.Fuse[g])
+							return
+						}
+					}
+					groups = append(groups, nestGroup{b: b, k: k, j: j})
+					k = j - 1
+				}
+			}
 			return
 		}
 		if plan.FusionGroup(s.Name) >= 0 {
@@ -477,7 +581,7 @@ func (m *Model) nestedSegment(plan *dag.Plan, i int) (segment, error) {
 		return segment{}, bad
 	}
 	fns := m.sizes[0].stages[i].nested.fns
-	cfg := &nestConfig{mem: make([]int, len(fns))}
+	cfg := &nestConfig{mem: make([]int, len(fns)), groups: groups}
 	for t, fn := range fns {
 		cfg.mem[t] = plan.MemoryOf(fn)
 	}

@@ -18,6 +18,7 @@ type nestOpt struct {
 	vec, atoms []float64
 	cost       float64
 	mem        []int
+	groups     []nestGroup // runs of tasks fused in a Parallel's branches
 }
 
 // maxNestOptions caps the sizings kept per unit and per branch while a Parallel's options are
@@ -54,36 +55,34 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 		runs = min(runs, sd.runs)
 	}
 	tol := max(pl.opts.tolerance(), 0.01)
+	// Runs of tasks inside a branch may fuse where the model follows them (not on Azure's
+	// polling or replaying orchestrator, whose nested model does not fuse).
+	fuse := !m.polling && !m.replaying && !pl.opts.NoFusion
 	branches := make([][]nestOpt, len(st.Parallel))
 	for b, br := range st.Parallel {
-		cur := []nestOpt{{vec: make([]float64, runs), atoms: make([]float64, runs), mem: make([]int, len(fns))}}
+		// at[k] holds the sizings of the branch's steps [0, k): a DP over the branch, each step
+		// alone or, from a task, a run of tasks fused into one VM.
+		at := make([][]nestOpt, len(br)+1)
+		at[0] = []nestOpt{{vec: make([]float64, runs), atoms: make([]float64, runs), mem: make([]int, len(fns))}}
 		for k := range br {
+			cur := pruneNest(at[k], tol)
 			if br[k].Pass {
+				at[k+1] = append(at[k+1], cur...)
 				continue
 			}
 			var ufns []string
 			dag.WalkTasks(br[k:k+1], func(fn string) { ufns = append(ufns, fn) })
 			units := pl.unitOptions(i, b, k, ufns, fns, runs, grid)
-			units = pruneNest(units, tol)
-			var next []nestOpt
-			for _, c := range cur {
-				for _, u := range units {
-					o := nestOpt{vec: make([]float64, runs), cost: c.cost + u.cost, mem: slices.Clone(c.mem)}
-					for r := range o.vec {
-						o.vec[r] = c.vec[r] + u.vec[r]
-					}
-					for t, v := range u.mem {
-						if v > 0 {
-							o.mem[t] = v
-						}
-					}
-					o.atoms = sortedCopy(o.vec)
-					next = append(next, o)
-				}
+			at[k+1] = append(at[k+1], joinNest(cur, pruneNest(units, tol))...)
+			if !fuse || br[k].Task == "" {
+				continue
 			}
-			cur = pruneNest(next, tol)
+			for j := k + 2; j <= len(br) && br[j-1].Task != ""; j++ {
+				units := pl.groupOptions(i, b, k, j, fns, runs, grid)
+				at[j] = append(at[j], joinNest(cur, pruneNest(units, tol))...)
+			}
 		}
-		branches[b] = cur
+		branches[b] = pruneNest(at[len(br)], tol)
 	}
 	seen := map[string]bool{}
 	var segs []segment
@@ -91,6 +90,7 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 		for _, o := range branches[b] {
 			for _, cheapest := range []bool{false, true} {
 				mem := slices.Clone(o.mem)
+				groups := slices.Clone(o.groups)
 				for b2, opts := range branches {
 					if b2 == b {
 						continue
@@ -110,18 +110,28 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 							mem[t] = v
 						}
 					}
+					groups = append(groups, opts[pick].groups...)
 				}
+				slices.SortFunc(groups, func(x, y nestGroup) int {
+					if x.b != y.b {
+						return x.b - y.b
+					}
+					return x.k - y.k
+				})
 				for t := range mem {
 					if mem[t] == 0 { // a function no unit sized (cannot happen: every task is in a unit)
 						mem[t] = pl.top
 					}
 				}
-				key := fmt.Sprint(mem)
+				key := fmt.Sprint(mem, groups)
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
-				segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(mem), nest: &nestConfig{mem: mem}})
+				if len(groups) == 0 {
+					groups = nil // evalNested's plain path
+				}
+				segs = append(segs, segment{start: i, end: i + 1, mem: slices.Max(mem), nest: &nestConfig{mem: mem, groups: groups}})
 			}
 		}
 	}
@@ -178,6 +188,62 @@ func (pl *Planner) unitOptions(i, b, k int, ufns, fns []string, runs int, grid [
 		out = append(out, o)
 	}
 	return out
+}
+
+// groupOptions evaluates steps [k, j) of branch b of Parallel stage i, all tasks, fused into one
+// VM at every size the run may take, each from its nearest profiled size: its latency per run
+// and mean cost.
+func (pl *Planner) groupOptions(i, b, k, j int, fns []string, runs int, grid []int) []nestOpt {
+	m := pl.model
+	var ufns []string
+	dag.WalkTasks(m.w.Steps[i].Parallel[b][k:j], func(fn string) { ufns = append(ufns, fn) })
+	var out []nestOpt
+	for _, mem := range pl.unitSizes(ufns, grid) {
+		ns := m.sizes[m.nearest(mem)].stages[i].nested
+		all := make([]int, len(fns))
+		for t := range all {
+			all[t] = mem
+		}
+		e := m.newNestEval(ns, all)
+		o := nestOpt{vec: make([]float64, runs), mem: make([]int, len(fns)), groups: []nestGroup{{b: b, k: k, j: j}}}
+		for r := range runs {
+			l, c := e.fused(ns.nodes[ns.root[r]].kids[b], k, j)
+			o.vec[r] = l
+			o.cost += c
+		}
+		o.cost /= float64(runs)
+		for _, fn := range ufns {
+			o.mem[slices.Index(fns, fn)] = mem
+		}
+		o.atoms = sortedCopy(o.vec)
+		out = append(out, o)
+	}
+	return out
+}
+
+// joinNest extends every partial sizing of a branch in cur by every option of its next unit
+// in units, run by run.
+func joinNest(cur, units []nestOpt) []nestOpt {
+	var next []nestOpt
+	for _, c := range cur {
+		for _, u := range units {
+			o := nestOpt{vec: make([]float64, len(c.vec)), cost: c.cost + u.cost, mem: slices.Clone(c.mem)}
+			for r := range o.vec {
+				o.vec[r] = c.vec[r] + u.vec[r]
+			}
+			for t, v := range u.mem {
+				if v > 0 {
+					o.mem[t] = v
+				}
+			}
+			if len(c.groups)+len(u.groups) > 0 {
+				o.groups = append(slices.Clone(c.groups), u.groups...)
+			}
+			o.atoms = sortedCopy(o.vec)
+			next = append(next, o)
+		}
+	}
+	return next
 }
 
 // pruneNest keeps the sizings no cheaper one beats within tol at every atom, at most
