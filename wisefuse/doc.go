@@ -33,6 +33,7 @@
 //	bundle.go       the bundle replay: processor sharing of a VM's CPU and network
 //	widemaps.go     very wide bundled Maps: candidate bundles instead of all
 //	nested.go       Parallel stages and nested Maps: per-run trees of invocations, evaluated run by run
+//	                (runs of tasks fused in a top-level Parallel's branch too)
 //	fusedstages.go  fused groups holding a Parallel, several Maps, a Pass or a spilling Map (Faastlane's VM)
 //	azure.go        Azure Durable Functions: the plan's orchestrator replays, control-queue polling, shared instances
 //	platform.go     a VM's cores and cost (rounded where the platform bills a minimum) from the platform's facts

@@ -560,7 +560,7 @@ func (m *Model) nestedSegment(plan *dag.Plan, i int) (segment, error) {
 			return
 		}
 		if plan.FusionGroup(s.Name) >= 0 {
-			bad = fmt.Errorf("wisefuse: step %q is fused; the modeler runs parallel stages and nested maps unfused", s.Name)
+			bad = fmt.Errorf("wisefuse: step %q is fused; inside a parallel stage or nested map the modeler fuses only runs of tasks in a branch of a top-level parallel", s.Name)
 		}
 		if s.Map != nil && plan.BundleOf(s.Name) > 1 {
 			bad = fmt.Errorf("wisefuse: map %q is bundled; the modeler runs parallel stages and nested maps unbundled", s.Name)

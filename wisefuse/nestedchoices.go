@@ -1,6 +1,7 @@
-// The choices for a nested stage (nested.go): VM sizes only, as every invocation inside runs
-// unfused and unbundled. A nested Map takes one size for all its functions; a Parallel's
-// branches are sized step by step, and the branches matched to each other run by run.
+// The choices for a nested stage (nested.go): VM sizes, and in a top-level Parallel's branches
+// runs of tasks fused into one VM; nothing inside runs bundled. A nested Map takes one size for
+// all its functions; a Parallel's branches are sized step by step (or fused run by fused run),
+// and the branches matched to each other run by run.
 
 package wisefuse
 
@@ -28,8 +29,9 @@ const maxNestOptions = 16
 // nestedSegments lists the ways to run nested stage i. A Map holding a Parallel or a Map: one
 // VM size for every function inside it, at every grid size that fits (sizes past where its
 // threads saturate the vCPUs skipped, as for Maps). A Parallel: each step of a branch is a unit
-// (a task, or a nested Parallel or Map with one size for all its functions) sized on the grid;
-// a branch's sizings are its units' added run by run (Pareto-pruned on cost and the sorted
+// (a task, or a nested Parallel or Map with one size for all its functions) sized on the grid,
+// and so is each run of two or more consecutive tasks fused into one VM (groupOptions); a
+// branch's sizings are its units' added run by run along a DP over its steps (Pareto-pruned on cost and the sorted
 // per-run latencies, at most maxNestOptions kept); then, for each sizing of each branch, every
 // other branch takes its cheapest sizing that is no slower at any atom (or its fastest), so that
 // no branch pays for speed the slowest one wastes. The stage's candidates are then evaluated
