@@ -75,6 +75,7 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 	}
 	seed := uint64(evalSeed + 9000)
 	fusedSeed := uint64(evalSeed + 9500)
+	branchSeed := uint64(evalSeed + 9800)
 	var errs []float64
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-10s %-40s %9s %9s %7s\n", "workflow", "plan", "pred P95", "sim P95", "error")
@@ -138,6 +139,33 @@ func TestNestedAccuracyAgainstSimulator(t *testing.T) {
 				seen[key] = true
 				fusedSeed++ // seeds of their own, so that the other plans keep theirs
 				cases = append(cases, planCase{fmt.Sprintf("all fused, %d MB, bundles %v", mem, pl.Bundle), pl, fusedSeed})
+			}
+		}
+		// Runs of tasks fused inside a top-level Parallel's branch (nestEval.fused), every such run
+		// of each Parallel fused at once, at two sizes; seeds of their own.
+		var groups [][]string
+		for _, st := range w.Steps {
+			for _, br := range st.Parallel {
+				for k := 0; k < len(br); {
+					j := k
+					for j < len(br) && br[j].Task != "" {
+						j++
+					}
+					if j-k >= 2 {
+						var g []string
+						for _, x := range br[k:j] {
+							g = append(g, x.Name)
+						}
+						groups = append(groups, g)
+					}
+					k = j + 1
+				}
+			}
+		}
+		if groups != nil {
+			for _, mem := range []int{1536, 5000} {
+				branchSeed++
+				cases = append(cases, planCase{fmt.Sprintf("branch runs fused %v, %d MB", groups, mem), sizedPlan(mem, nil, groups...), fusedSeed})
 			}
 		}
 		for _, c := range cases {
