@@ -117,7 +117,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 // (docs/wisefuse.md, "On Azure").
 func TestAzureModelAccuracy(t *testing.T) {
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
-		platform.AzureDurable: {0.03, 0.20, 0.03, 0.05},
+		platform.AzureDurable: {0.02, 0.18, 0.01, 0.05},
 		platform.AzureFlex:    {0.03, 0.60, 0.03, 0.60},
 	}
 	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {

@@ -324,6 +324,15 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	fns := make([][]string, j-i) // each Map's iterator tasks
+	need := 0                    // what the VM runs at once (fusableStep), as the simulator bills it
+	for s := i; s < j; s++ {
+		spill := 0
+		if sg.spill != nil {
+			spill = sg.spill[s-i]
+		}
+		_, n, _, _ := m.fusableStep(s, spill)
+		need = max(need, n)
+	}
 	for s := i; s < j; s++ {
 		if st := &m.w.Steps[s]; st.Map != nil {
 			fns[s-i] = iteratorTasks(st)
@@ -396,7 +405,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			lat = max(0, lat-plat.TransitionLatency)
 		}
 		vals = append(vals, lat)
-		cost += vmCost(plat, mem, busy)
+		cost += vmCost(plat, mem, need, busy)
 	}
 	sc.vals = vals
 	return stageEval{
@@ -447,6 +456,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 	plat := m.opts.Platform
 	c := cores(plat, mem)
 	items := src.stages[s].items
+	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -456,7 +466,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			e := min(hi, b+spill)
 			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
 			latest = max(latest, plat.InvokeLatency+sb)
-			sr.usd = append(sr.usd, usd+vmCost(plat, mem, sb))
+			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))
@@ -763,8 +773,14 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 	for _, bundle := range spilled {
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
+		need := 0 // its items' at once, as the simulator bills a spill
 		for _, it := range bundle {
 			chain = chainOf(chain, it)
+			per := 0
+			for _, tr := range chain {
+				per = max(per, m.needOf(tr.fn))
+			}
+			need += per
 			sin, sout := m.spillVia(chain, remoteIn)
 			var u float64
 			ps.buf, u, _ = m.chainPhases(ps.buf, chain, sin, sout, slow)
@@ -773,7 +789,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		}
 		sb := ps.runChains(m, vcpu)
 		t = max(t, plat.InvokeLatency+sb)
-		usd += vmCost(plat, mem, sb)
+		usd += vmCost(plat, mem, need, sb)
 	}
 	return t, usd
 }
