@@ -379,9 +379,15 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				if host < hi {
 					sp := sc.spilledRuns(m, src, s, fns, mem, first, sg.spill[s-i])
-					// max is exact and commutative, so the spilled VMs' latest end can be taken
-					// first; their prices add to cost one by one, in order, as ever.
-					t = max(t, sp.latest[r])
+					if plat.InstanceActivities > 0 {
+						var usd float64
+						t, usd = m.sharedSpills(sc, s, t, sp, r, mem, sg.spill[s-i]*m.needOf(fns...))
+						cost += usd
+					} else {
+						// max is exact and commutative, so the spilled VMs' latest end can be
+						// taken first; their prices add to cost one by one, in order, as ever.
+						t = max(t, sp.latest[r])
+					}
 					for _, usd := range sp.usd[sp.off[r]:sp.off[r+1]] {
 						cost += usd
 					}
@@ -428,6 +434,7 @@ type replayKey struct {
 type stepReplays struct {
 	latest, usd []float64
 	off         []int
+	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
 }
 
 // maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
@@ -436,7 +443,7 @@ const maxKeptReplays = 1 << 21
 
 // keepReplays remembers sr under k.
 func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off)
+	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy)
 	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
 		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
 	}
@@ -467,6 +474,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
 			latest = max(latest, plat.InvokeLatency+sb)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
+			sr.busy = append(sr.busy, sb)
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))

@@ -112,7 +112,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				}
 			}
 			if plat.InstanceActivities > 0 && len(sc.acts) > 1 {
-				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name])
+				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name], nil)
 				alone := 0.0
 				for _, a := range sc.acts {
 					alone += a.work
@@ -125,7 +125,8 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			}
 		}
 		g := src.stages[si].gap[r]
-		vals = append(vals, m.stepLatency(g, g, worst)) // bundles start without a poll
+		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
+		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, cfg.bundle*per, sampledBusy/float64(sampled))
