@@ -65,8 +65,8 @@ func (m *Model) polls() bool {
 // seconds of work. With polling (polls), the gap is the part that is not the poll's wait (the
 // transitions and the orchestrator's replays, depoll) and the segment lasts until the poll that
 // finds its end message. The poller last found a message inside the gap: the segment's start
-// (a task, a fusion group or a bundled Map, whose bundles start without a poll: inner = gap), or
-// for an unbundled Map its items' start after the Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
+// (a task or a fusion group: inner = gap), or for a Map its items' or bundles' start after the
+// Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
 // which keeps segments independent, as the search needs.
 func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	if !m.polling {
@@ -75,8 +75,8 @@ func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	return gap - inner + pollFound(m.opts.Platform, inner+busy)
 }
 
-// innerGap is the part of an unbundled Map's gap after the poll that found its items' start: one
-// transition and a replay.
+// innerGap is the part of a Map's gap after the poll that found its items' (or bundles') start:
+// one transition and a replay.
 func (m *Model) innerGap(gap float64) float64 {
 	p := m.opts.Platform
 	return min(gap, p.TransitionLatency+p.ReplayLatency)
