@@ -391,7 +391,7 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 		k, ns := nd.task, e.ns
 		f := ns.fn[k]
 		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
-		return ns.gap[k] + busy, vmCost(plat, e.mem[f], busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
+		return ns.gap[k] + busy, vmCost(plat, e.mem[f], e.m.needOf(ns.fns[f]), busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
 	case nodePass:
 		return 0, plat.TransitionUSD
 	case nodeSeq:
