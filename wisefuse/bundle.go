@@ -30,9 +30,13 @@ type psSim struct {
 	spilled [][]int32
 	// spills holds the phases of spilled Map items (spillPhases).
 	spills map[spillKey]*spilledPhases
-	cur    []int     // current phase of each item
-	left   []float64 // what is left of the current phase
-	rate   []float64
+	// lastSpillKey and lastSpill are the most recent spills entry: a group's spill replays come
+	// in long series with the same key, and hashing the key was 5% of video's preparation.
+	lastSpillKey spillKey
+	lastSpill    *spilledPhases
+	cur          []int     // current phase of each item
+	left         []float64 // what is left of the current phase
+	rate         []float64
 	// done is the threshold under which what is left of the current phase counts as finished.
 	done []float64
 	kind []uint8 // the kind of each item's current phase
@@ -92,6 +96,11 @@ type itemPhases struct {
 	off []int
 }
 
+// typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
+// (taskPhases makes 2 to 7: init, a transfer's wait and bytes each way, serial and parallel
+// work): growing those arrays by appending was 10% of video's preparation.
+const typicalTaskPhases = 5
+
 // maxCachedItems bounds the items whose phases psSim keeps: wide Maps replay only a few of their
 // bundles (widemaps.go), so their phases are built on the fly.
 const maxCachedItems = 1 << 16
@@ -120,7 +129,7 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			c = ps.cache[k]
 		}
 		if c == nil {
-			c = &itemPhases{off: make([]int, total+1)}
+			c = &itemPhases{ph: make([]psPhase, 0, total*items.tasks*typicalTaskPhases), off: make([]int, total+1)}
 			for j := range total {
 				c.ph = m.itemPhases(c.ph, items, fns, j, remoteIn, remoteOut)
 				c.off[j+1] = len(c.ph)
@@ -243,6 +252,11 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 	if ps.bound {
 		return ps.lowerBound(n, vcpu)
 	}
+	if n == 1 {
+		if t, ok := ps.runAlone(ps.phases[0], vcpu); ok {
+			return t
+		}
+	}
 	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
 	ps.left = slices.Grow(ps.left[:0], n)[:n]
 	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
@@ -323,6 +337,44 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 	}
 	ps.act = act
 	return now
+}
+
+// runAlone is run for one item, with the same floating-point steps: alone, an item's rate in
+// each phase is 1 for a wait, min(connection, VM) for a transfer and min(cap, share) times the
+// oversubscription efficiency for CPU work (water filling over one item, no contention), and each
+// phase takes one step of left/rate. It reports false (run then replays) if a phase would not
+// end in one step, which rounding never causes but a zero rate would. Spilled bundles of one item
+// are about half of a fused group's replays.
+func (ps *psSim) runAlone(ph []psPhase, vcpu Cores) (float64, bool) {
+	now := 0.0
+	for k := range ph {
+		p := &ph[k]
+		var r float64
+		switch {
+		case p.net:
+			r = min(ps.connBps, ps.vmBps/1)
+		case p.cap == 0:
+			r = 1
+		default:
+			r = vcpu.Share / 1
+			if c := p.cap; c <= r {
+				r = c
+			}
+			if g := p.oversub; g > 0 {
+				r *= ps.oversubEfficiency(r*vcpu.Visible/vcpu.Share, p.cap, g)
+			}
+		}
+		if !(r > 0) {
+			return 0, false
+		}
+		a := p.amount
+		dt := a / r
+		if math.IsInf(dt, 1) || a-r*dt > 1e-12*max(1, a) {
+			return 0, false
+		}
+		now += dt
+	}
+	return now, true
 }
 
 // lowerBound is a lower bound of run(n, vcpu), in one pass over the phases (psBound).
