@@ -682,13 +682,18 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		return nil
 	}
 	k := spillKey{items, fromStorage}
+	if k == ps.lastSpillKey && ps.lastSpill != nil {
+		return ps.lastSpill
+	}
 	if sp := ps.spills[k]; sp != nil {
+		ps.lastSpillKey, ps.lastSpill = k, sp
 		return sp
 	}
 	nt := items.tasks
 	chain := slices.Grow(ps.chain[:0], nt)[:nt]
 	defer func() { ps.chain = chain }()
 	sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
+	sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
 	for j := range total {
 		for t := range nt {
 			x := j*nt + t
@@ -708,6 +713,7 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		ps.spills = map[spillKey]*spilledPhases{}
 	}
 	ps.spills[k] = sp
+	ps.lastSpillKey, ps.lastSpill = k, sp
 	return sp
 }
 

@@ -176,3 +176,92 @@ func sameEval(a, b stageEval) bool {
 	}
 	return true
 }
+
+// TestRunAloneMatchesReplay wants the one-item shortcut of psSim.run (runAlone) bit for bit equal
+// to the general replay of the same item, forced by an empty second item (done from the start, so
+// it changes no rate), over random phases on random VMs.
+func TestRunAloneMatchesReplay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 2))
+	var ps psSim
+	alone := 0
+	for trial := range 20000 {
+		var ph []psPhase
+		for range rng.IntN(9) {
+			amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(7)-3))
+			var p psPhase
+			switch rng.IntN(4) {
+			case 0:
+				p = psPhase{amount: amount}
+			case 1:
+				p = psPhase{amount: amount * 1e7, net: true}
+			case 2:
+				p = psPhase{amount: amount, cap: 1}
+			default:
+				p = psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+				if rng.IntN(2) == 0 {
+					p.oversub = 0.02 * float64(1+rng.IntN(50))
+				}
+			}
+			ph = append(ph, p)
+		}
+		share := 0.25 + 5.75*rng.Float64()
+		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
+		ps.phases = [][]psPhase{ph}
+		if _, ok := ps.runAlone(ph, vcpu); ok {
+			alone++
+		}
+		got := ps.run(1, vcpu)
+		ps.phases = [][]psPhase{ph, nil}
+		want := ps.run(2, vcpu)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("trial %d: %v on %+v: alone %v, replay %v", trial, ph, vcpu, got, want)
+		}
+	}
+	if alone < 19000 {
+		t.Fatalf("the shortcut took %d of 20000 items, want nearly all", alone)
+	}
+}
+
+// TestRunPairMatchesReplay wants the two-item path of psSim.run (runPair) bit for bit equal to
+// the general replay of the same items, forced by an empty third item, over random phases on
+// random VMs with and without contention.
+func TestRunPairMatchesReplay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 3))
+	var ps psSim
+	phase := func() psPhase {
+		amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(5)-2))
+		switch rng.IntN(4) {
+		case 0:
+			return psPhase{amount: amount}
+		case 1:
+			return psPhase{amount: amount * 1e7, net: true}
+		case 2:
+			return psPhase{amount: amount, cap: 1}
+		}
+		p := psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+		if rng.IntN(2) == 0 {
+			p.oversub = 0.02 * float64(1+rng.IntN(50))
+		}
+		return p
+	}
+	for trial := range 50000 {
+		var a, b []psPhase
+		for range rng.IntN(9) {
+			a = append(a, phase())
+		}
+		for range rng.IntN(9) {
+			b = append(b, phase())
+		}
+		share := 0.125 + 5.875*rng.Float64()
+		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
+		ps.phases = [][]psPhase{a, b}
+		got := ps.run(2, vcpu)
+		ps.phases = [][]psPhase{a, b, nil}
+		want := ps.run(3, vcpu)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("trial %d: %v and %v on %+v: pair %v, replay %v", trial, a, b, vcpu, got, want)
+		}
+	}
+}
