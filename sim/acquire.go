@@ -30,7 +30,7 @@ func (e *engine) tmplOf(fi int32) int32 {
 // deadlock (every slot a host waiting for its spills); a spill is granted at once even over the
 // limit, as if the host retried its throttled invoke until served. On a platform whose
 // executions share instances the limit is per app, and its app's queue holds the acquisition
-// (instances.go).
+// (instances.go); a spill, too, waits there for a slot on an instance (over the app's limit).
 func (e *engine) acquire(fi int32) {
 	if f := &e.frames[fi]; f.kind != fSpill {
 		if e.runs[f.run].failed {
@@ -124,10 +124,11 @@ func (e *engine) abandon(fi int32) {
 }
 
 // grant acquires a VM for root frame fi now, or, on a platform whose executions share instances,
-// when one of its app's instances has a free slot (instances.go).
+// when one of its app's instances has a free slot (instances.go): spills too, which the host
+// invokes as any function execution of the app.
 func (e *engine) grant(fi int32) {
 	inst := int32(-1)
-	if e.inst != nil && e.frames[fi].kind != fSpill {
+	if e.inst != nil {
 		if inst = e.placeOn(fi); inst < 0 {
 			return
 		}

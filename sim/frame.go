@@ -61,15 +61,20 @@ func (e *engine) enterState(fi int32) {
 	}
 	e.transition(run)
 	if e.replay {
-		// The orchestrator's poller finds the message, the orchestrator resumes and replays its
-		// history on one of its app's orchestrator slots, and the state's work item then takes
-		// the transition: a delay that varies, so the event goes to the heap, not the
-		// constant-delay FIFO.
-		p, d := e.poll(run), e.resume(run)
-		e.schedule(e.now+e.plat.TransitionLatency+p+e.orchWait(run, e.now+p, d)+d, evBegin, fi)
+		// A delay that varies, so the event goes to the heap, not the constant-delay FIFO.
+		e.schedule(e.now+e.plat.TransitionLatency+e.orchestrate(run), evBegin, fi)
 		return
 	}
 	e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, fi)
+}
+
+// orchestrate returns how long a state run enters now waits for its orchestrator
+// (Platform.OrchestratorReplay): the poller finds the message, and the orchestrator resumes and
+// replays its history on one of its app's orchestrator slots (billed by resume); the state's work
+// item then takes the transition.
+func (e *engine) orchestrate(run int32) float64 {
+	p, d := e.poll(run), e.resume(run)
+	return p + e.orchWait(run, e.now+p, d) + d
 }
 
 func (e *engine) begin(fi int32) {
@@ -208,8 +213,7 @@ func (e *engine) done(fi int32) {
 			// completes the orchestration.
 			gi := e.newFrame()
 			e.frames[gi] = frame{kind: fFinal, run: run, parent: -1, vm: -1, out: -1}
-			p, d := e.poll(run), e.resume(run)
-			e.schedule(e.now+p+e.orchWait(run, e.now+p, d)+d, evBegin, gi)
+			e.schedule(e.now+e.orchestrate(run), evBegin, gi)
 		} else {
 			e.dagDone(run)
 		}

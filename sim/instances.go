@@ -6,8 +6,10 @@ package sim
 // (up to MaxInstances per app), each new instance with a cold start. An acquisition that finds
 // no free slot, or its app at the concurrency limit (per app here), waits for one, first come
 // first served, in its app's queue. An app is a workflow (one control queue, as in dagrun.go's
-// poll). Spills are not activities of the orchestrator: they keep a VM of their own
-// (docs/simulator.md, "Instances and the scale controller"). The app's orchestrator slots
+// poll). Spills are not activities of the orchestrator (no resume), but the host invokes them as
+// executions of its app: they take slots on its instances like any execution, beyond its
+// concurrency limit (acquire), and can still wait when every slot of MaxInstances instances is
+// taken (docs/simulator.md, "Instances and the scale controller"). The app's orchestrator slots
 // (Platform.InstanceOrchestrators on at most PartitionCount of its instances) hold its replays
 // (orchWait).
 
@@ -86,7 +88,7 @@ func (e *engine) placeOn(fi int32) int32 {
 	wf := e.runs[e.frames[fi].run].wf
 	a := &e.inst.apps[wf]
 	if a.wait.len() == 0 {
-		if ii := e.freeSlot(wf); ii >= 0 {
+		if ii := e.freeSlot(wf, e.frames[fi].kind == fSpill); ii >= 0 {
 			return ii
 		}
 	}
@@ -96,8 +98,9 @@ func (e *engine) placeOn(fi int32) int32 {
 }
 
 // freeSlot returns app wf's instance with a free slot that is ready, least loaded and oldest, in
-// that order of preference, or -1. Instances idle for the keep-alive are reclaimed first.
-func (e *engine) freeSlot(wf int32) int32 {
+// that order of preference, or -1; -1 too at the app's concurrency limit, unless for a spill
+// (acquire). Instances idle for the keep-alive are reclaimed first.
+func (e *engine) freeSlot(wf int32, spill bool) int32 {
 	in := e.inst
 	a := &in.apps[wf]
 	keep := a.insts[:0]
@@ -109,7 +112,7 @@ func (e *engine) freeSlot(wf int32) int32 {
 		keep = append(keep, ii)
 	}
 	a.insts = keep
-	if a.running >= e.plat.ConcurrencyLimit {
+	if a.running >= e.plat.ConcurrencyLimit && !spill {
 		return -1 // the app's concurrency limit: wait for one of its executions to end
 	}
 	best := int32(-1)
@@ -139,7 +142,7 @@ func (e *engine) scaleOut(wf int32) {
 	if len(a.insts) >= e.plat.MaxInstances || a.wait.len() == 0 {
 		return
 	}
-	if a.running >= e.plat.ConcurrencyLimit {
+	if a.running >= e.plat.ConcurrencyLimit && e.frames[a.wait.buf[a.wait.head]].kind != fSpill {
 		return // an instance would not help: it waits for an execution to end
 	}
 	if every := e.plat.ScaleOutInterval(); a.added && e.now < a.lastAdd+every {
@@ -186,17 +189,20 @@ func (e *engine) addInstance(wf int32, readyAt float64) {
 func (e *engine) serveApp(wf int32) {
 	a := &e.inst.apps[wf]
 	for a.wait.len() > 0 {
-		ii := e.freeSlot(wf)
+		fi := a.wait.buf[a.wait.head]
+		spill := e.frames[fi].kind == fSpill
+		ii := e.freeSlot(wf, spill)
 		if ii < 0 {
 			e.scaleOut(wf)
 			return
 		}
-		fi := a.wait.buf[a.wait.head]
 		a.wait.head++
 		if a.wait.head == len(a.wait.buf) {
 			a.wait.buf, a.wait.head = a.wait.buf[:0], 0
 		}
-		if e.runs[e.frames[fi].run].failed {
+		if spill && e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped || !spill && e.runs[e.frames[fi].run].failed {
+			// Skipped at once (acquire): a failed run starts nothing more, and a spill whose
+			// host was stopped at the timeout is abandoned.
 			e.scheduleIn(qNow, e.now, evBegin, fi)
 			continue
 		}

@@ -240,3 +240,65 @@ func TestReplayAppsLimitByHand(t *testing.T) {
 		near(t, string(rune('A'+o.DAG))+"'s latency", o.End-o.Arrival, want[o.DAG], 1e-9)
 	}
 }
+
+// TestBundleResumeByHand: Durable Functions schedules a bundle as one activity, so its work item
+// waits for the orchestrator's resume (and slot) as an unbundled item's does. slotPlatform's 1 s
+// replay, a Map of 4 items of no work on one warm instance: the Map's state resumes at 0 and
+// begins at 1.05; each item, or each bundle of 2, resumes 1.05 to 2.05 and begins at 2.10, ends
+// at once, and the final replay ends the DAG at 3.10, bundled or not. With one orchestrator slot
+// (one per instance, one partition) the two bundles' resumes run 1.05 to 2.05 and 2.05 to 3.05:
+// the second begins at 3.10 and the DAG ends at 4.10; the 4 unbundled items' resumes take until
+// 5.05, the DAG ends at 6.10.
+func TestBundleResumeByHand(t *testing.T) {
+	w := mapOf(4, 0, 0.5)
+	for _, tc := range []struct {
+		orchestrators, partitions, bundle int
+		latency                           float64
+	}{{0, 0, 1, 3.10}, {0, 0, 2, 3.10}, {1, 1, 2, 4.10}, {1, 1, 1, 6.10}} {
+		plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": tc.bundle}}
+		res, err := Run(w, plan, 1, Options{Platform: slotPlatform(tc.orchestrators, tc.partitions), Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, fmt.Sprintf("latency, bundle %d, %d orchestrator slots", tc.bundle, tc.orchestrators), res.DAGs[0].Latency, tc.latency, 1e-9)
+	}
+}
+
+// TestSpillOnInstancesByHand: a fused group's spilled items are executions of the app, so they
+// take slots on its instances as any activity. A task of no work fused with a Map of 3 items of
+// 1 core-s, keeping 1 item in the host and spilling 2, one per VM (invoke latency 0), replay
+// off, one warm instance of 1 vCPU: the host begins at 0.05, and the host's item and the two
+// spills compute side by side on the instance, a third of its vCPU each: 3 s, latency 3.05 s.
+// With an instance per execution each has a vCPU: 1 s, latency 1.05 s.
+func TestSpillOnInstancesByHand(t *testing.T) {
+	w := mapOf(3, 1, 0.5)
+	w.Name = "fused"
+	w.Functions = append(w.Functions, dag.Function{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1})
+	w.Steps = append([]dag.Step{task("A", "A")}, w.Steps...)
+	plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": 1}, Fuse: [][]string{{"A", "Fan"}}}
+	for _, tc := range []struct {
+		activities       int
+		latency, compute float64
+	}{{10, 3.05, 3}, {0, 1.05, 1}} {
+		p := instancePlatform(10, 200)
+		if tc.activities == 0 {
+			p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = 0, "", 0
+		}
+		p.InvokeLatency = 0
+		res, err := Run(w, plan, 1, Options{Platform: p, KeepInvocations: true, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, fmt.Sprintf("latency, %d activities per instance", tc.activities), res.DAGs[0].Latency, tc.latency, 1e-9)
+		n := 0
+		for _, inv := range res.Invocations {
+			if inv.Function == "W" {
+				n++
+				near(t, fmt.Sprintf("item %d compute, %d activities per instance", inv.Item, tc.activities), inv.Compute, tc.compute, 1e-9)
+			}
+		}
+		if n != 3 {
+			t.Errorf("%d items ran, want 3", n)
+		}
+	}
+}

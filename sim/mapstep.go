@@ -102,6 +102,12 @@ func (e *engine) beginMap(fi int32) {
 		}
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: kind, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(s), out: -1}
+		if vmi < 0 && e.replay && !e.runs[run].failed {
+			// Durable Functions schedules a bundle as one activity: its work item waits for the
+			// orchestrator as an unbundled item's does (enterState).
+			e.schedule(e.now+delay+e.orchestrate(run), evBegin, bf)
+			continue
+		}
 		e.scheduleIn(q, e.now+delay, evBegin, bf)
 	}
 	if s.h >= 0 {
@@ -130,6 +136,8 @@ func (e *engine) startMapUnit(fi int32) {
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(e.frames[fi].src), out: -1}
 		if e.runs[run].failed {
 			e.scheduleIn(qNow, e.now, evBegin, bf) // skipped at once (acquire), as in start
+		} else if e.replay {
+			e.schedule(e.now+e.plat.TransitionLatency+e.orchestrate(run), evBegin, bf) // as in beginMap
 		} else {
 			e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, bf)
 		}

@@ -16,7 +16,7 @@ const (
 )
 
 type vm struct {
-	// What every event of the VM reads comes first, in one cache line (the struct is 152 bytes).
+	// What every event of the VM reads comes first, in one cache line (the struct is 176 bytes).
 	evSeq uint64 // seq of the VM's one valid pending event, 0 if none
 	last  float64
 	// The slots running here, oldest first: ids[:nid], or engine.more[more] once they outgrew

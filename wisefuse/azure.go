@@ -65,8 +65,8 @@ func (m *Model) polls() bool {
 // seconds of work. With polling (polls), the gap is the part that is not the poll's wait (the
 // transitions and the orchestrator's replays, depoll) and the segment lasts until the poll that
 // finds its end message. The poller last found a message inside the gap: the segment's start
-// (a task, a fusion group or a bundled Map, whose bundles start without a poll: inner = gap), or
-// for an unbundled Map its items' start after the Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
+// (a task or a fusion group: inner = gap), or for a Map its items' or bundles' start after the
+// Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
 // which keeps segments independent, as the search needs.
 func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	if !m.polling {
@@ -75,8 +75,8 @@ func (m *Model) stepLatency(gap, inner, busy float64) float64 {
 	return gap - inner + pollFound(m.opts.Platform, inner+busy)
 }
 
-// innerGap is the part of an unbundled Map's gap after the poll that found its items' start: one
-// transition and a replay.
+// innerGap is the part of a Map's gap after the poll that found its items' (or bundles') start:
+// one transition and a replay.
 func (m *Model) innerGap(gap float64) float64 {
 	p := m.opts.Platform
 	return min(gap, p.TransitionLatency+p.ReplayLatency)
@@ -369,8 +369,9 @@ type shareAct struct{ start, pre, work, post float64 }
 // after the last one added (up to MaxInstances), which is ready cold seconds later. Each
 // instance's vCPUs are split equally among the activities on it, rerated as they come and go; a
 // VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
-// computes at 1/n of its own speed. Waiting for a slot or an instance is not billed.
-func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed float64) {
+// computes at 1/n of its own speed. Waiting for a slot or an instance is not billed. ends, when
+// not nil (len(acts)), receives when each activity ends.
+func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float64) (end, billed float64) {
 	const (
 		starting = iota // on an instance not ready yet
 		before
@@ -469,6 +470,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64) (end, billed
 			if r.phase == after && r.at <= t {
 				load[r.inst]--
 				end = max(end, t)
+				if ends != nil {
+					ends[r.j] = t
+				}
 				billed += t - r.placed
 				continue
 			}
@@ -502,8 +506,28 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 		alone += a.pre + a.work + a.post
 		sc.acts = append(sc.acts, a)
 	}
-	end, billed := sharedEnd(m.opts.Platform, sc.acts, m.cold[m.w.Steps[si].Name])
+	end, billed := sharedEnd(m.opts.Platform, sc.acts, m.cold[m.w.Steps[si].Name], nil)
 	return end, billed - alone
+}
+
+// sharedSpills is Map step s of a fused group in run r on a platform of shared instances: the
+// host, whose items take host seconds in its VM, and the spilled VMs of sp (spilledRuns), which
+// the host invokes and which take slots on the app's instances as any activity (sharedEnd: the
+// host on the one ready instance, each spill an invoke latency later, all of their time
+// computing, an upper bound). It returns when the last ends and the price of the billed seconds
+// sharing adds to the spills (the host's are in its own busy time), each at the memory of need MB.
+func (m *Model) sharedSpills(sc *scratch, s int, host float64, sp *stepReplays, r, mem, need int) (end, usd float64) {
+	p := m.opts.Platform
+	sc.acts = append(sc.acts[:0], shareAct{work: host})
+	alone := 0.0
+	for _, sb := range sp.busy[sp.off[r]:sp.off[r+1]] {
+		sc.acts = append(sc.acts, shareAct{start: p.InvokeLatency, work: sb})
+		alone += sb
+	}
+	sc.ends = slices.Grow(sc.ends[:0], len(sc.acts))[:len(sc.acts)]
+	end, billed := sharedEnd(p, sc.acts, m.cold[m.w.Steps[s].Name], sc.ends)
+	extra := billed - sc.ends[0] - alone
+	return end, extra * float64(p.BilledMB(mem, need)) / 1024 * p.GBSecondUSD
 }
 
 // history is what an orchestration's history holds at some point (Platform.OrchestratorReplay):
@@ -609,12 +633,11 @@ func (m *Model) recorded(sg segment) (h history, states float64) {
 		n := mapItems(st)
 		fns := iteratorTasks(st)
 		if sg.cfg.bundle > 1 {
-			// Bundles start a transition after the Map's state, with no resume of their own
-			// (as the simulator runs them).
+			// Each bundle is one activity, which the orchestrator resumes for as for an item.
 			h.acts = math.Ceil(n / float64(sg.cfg.bundle))
 			h.add(p, n, m.dataBytes[fns[0]][0])
 			h.add(p, n, m.dataBytes[fns[len(fns)-1]][1])
-			return h, 1
+			return h, 1 + h.acts
 		}
 		for t := range fns {
 			if t == 0 || sg.cfg.group[t] != sg.cfg.group[t-1] {

@@ -117,7 +117,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 // (docs/wisefuse.md, "On Azure").
 func TestAzureModelAccuracy(t *testing.T) {
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
-		platform.AzureDurable: {0.03, 0.20, 0.03, 0.05},
+		platform.AzureDurable: {0.08, 0.30, 0.02, 0.05},
 		platform.AzureFlex:    {0.03, 0.60, 0.03, 0.60},
 	}
 	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
@@ -169,7 +169,7 @@ func TestSharedEndByHand(t *testing.T) {
 		n           int
 		end, billed float64
 	}{{1, 1, 1}, {2, 2, 4}, {12, 10, 10*10 + 2*2}} {
-		end, billed := sharedEnd(p, acts(c.n), 0.5)
+		end, billed := sharedEnd(p, acts(c.n), 0.5, nil)
 		if math.Abs(end-c.end) > 1e-9 || math.Abs(billed-c.billed) > 1e-9 {
 			t.Errorf("%d activities: end %.9f, billed %.9f s, want %v and %v", c.n, end, billed, c.end, c.billed)
 		}
@@ -178,7 +178,7 @@ func TestSharedEndByHand(t *testing.T) {
 	// and another computing 1 s of work, the second does half of it by 1 s and the rest at half
 	// speed beside the first, ending at 2 s; the first does 0.5 s of work by then and the rest
 	// alone: it ends at 2.5 s. Billed: 2 + 2.5 s.
-	end, billed := sharedEnd(p, []shareAct{{pre: 1, work: 1}, {work: 1}}, 0)
+	end, billed := sharedEnd(p, []shareAct{{pre: 1, work: 1}, {work: 1}}, 0, nil)
 	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-4.5) > 1e-9 {
 		t.Errorf("download and compute: end %.9f, billed %.9f s, want 2.5 and 4.5", end, billed)
 	}

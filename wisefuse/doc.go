@@ -36,8 +36,8 @@
 //	                (runs of tasks fused in a top-level Parallel's branch too)
 //	fusedstages.go  fused groups holding a Parallel, several Maps, a Pass or a spilling Map (Faastlane's VM)
 //	azure.go        Azure Durable Functions: the plan's orchestrator replays, control-queue polling, shared instances
-//	platform.go     a VM's cores and cost (rounded where the platform bills a minimum) from the platform's facts
-//	planner.go      Planner, PlannerOptions, NewPlanner, Plan
+//	platform.go     a VM's cores and cost (rounded where the platform bills a minimum, at the memory it bills) from the platform's facts
+//	planner.go      Planner, PlannerOptions, NewPlanner, Plan, CheckStructure
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
 //	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours
 //	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched

@@ -324,6 +324,15 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	fns := make([][]string, j-i) // each Map's iterator tasks
+	need := 0                    // what the VM runs at once (fusableStep), as the simulator bills it
+	for s := i; s < j; s++ {
+		spill := 0
+		if sg.spill != nil {
+			spill = sg.spill[s-i]
+		}
+		_, n, _, _ := m.fusableStep(s, spill)
+		need = max(need, n)
+	}
 	for s := i; s < j; s++ {
 		if st := &m.w.Steps[s]; st.Map != nil {
 			fns[s-i] = iteratorTasks(st)
@@ -370,9 +379,15 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				if host < hi {
 					sp := sc.spilledRuns(m, src, s, fns, mem, first, sg.spill[s-i])
-					// max is exact and commutative, so the spilled VMs' latest end can be taken
-					// first; their prices add to cost one by one, in order, as ever.
-					t = max(t, sp.latest[r])
+					if plat.InstanceActivities > 0 {
+						var usd float64
+						t, usd = m.sharedSpills(sc, s, t, sp, r, mem, sg.spill[s-i]*m.needOf(fns...))
+						cost += usd
+					} else {
+						// max is exact and commutative, so the spilled VMs' latest end can be
+						// taken first; their prices add to cost one by one, in order, as ever.
+						t = max(t, sp.latest[r])
+					}
 					for _, usd := range sp.usd[sp.off[r]:sp.off[r+1]] {
 						cost += usd
 					}
@@ -396,7 +411,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			lat = max(0, lat-plat.TransitionLatency)
 		}
 		vals = append(vals, lat)
-		cost += vmCost(plat, mem, busy)
+		cost += vmCost(plat, mem, need, busy)
 	}
 	sc.vals = vals
 	return stageEval{
@@ -419,6 +434,7 @@ type replayKey struct {
 type stepReplays struct {
 	latest, usd []float64
 	off         []int
+	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
 }
 
 // maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
@@ -427,7 +443,7 @@ const maxKeptReplays = 1 << 21
 
 // keepReplays remembers sr under k.
 func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off)
+	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy)
 	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
 		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
 	}
@@ -447,6 +463,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 	plat := m.opts.Platform
 	c := cores(plat, mem)
 	items := src.stages[s].items
+	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -456,7 +473,8 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			e := min(hi, b+spill)
 			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
 			latest = max(latest, plat.InvokeLatency+sb)
-			sr.usd = append(sr.usd, usd+vmCost(plat, mem, sb))
+			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
+			sr.busy = append(sr.busy, sb)
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))
@@ -664,13 +682,18 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		return nil
 	}
 	k := spillKey{items, fromStorage}
+	if k == ps.lastSpillKey && ps.lastSpill != nil {
+		return ps.lastSpill
+	}
 	if sp := ps.spills[k]; sp != nil {
+		ps.lastSpillKey, ps.lastSpill = k, sp
 		return sp
 	}
 	nt := items.tasks
 	chain := slices.Grow(ps.chain[:0], nt)[:nt]
 	defer func() { ps.chain = chain }()
 	sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
+	sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
 	for j := range total {
 		for t := range nt {
 			x := j*nt + t
@@ -690,6 +713,7 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		ps.spills = map[spillKey]*spilledPhases{}
 	}
 	ps.spills[k] = sp
+	ps.lastSpillKey, ps.lastSpill = k, sp
 	return sp
 }
 
@@ -763,8 +787,14 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 	for _, bundle := range spilled {
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
+		need := 0 // its items' at once, as the simulator bills a spill
 		for _, it := range bundle {
 			chain = chainOf(chain, it)
+			per := 0
+			for _, tr := range chain {
+				per = max(per, m.needOf(tr.fn))
+			}
+			need += per
 			sin, sout := m.spillVia(chain, remoteIn)
 			var u float64
 			ps.buf, u, _ = m.chainPhases(ps.buf, chain, sin, sout, slow)
@@ -773,7 +803,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, 
 		}
 		sb := ps.runChains(m, vcpu)
 		t = max(t, plat.InvokeLatency+sb)
-		usd += vmCost(plat, mem, sb)
+		usd += vmCost(plat, mem, need, sb)
 	}
 	return t, usd
 }

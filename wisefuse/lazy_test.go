@@ -69,30 +69,51 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		name string
 		w    *dag.Workflow
 		full bool
+		plat string // profiled and planned on this platform (full model); "": AWS
 	}
 	var cases []tc
 	for _, a := range apps.All() {
 		switch {
 		case testing.Short() && a.Name == "chatbot":
-			cases = append(cases, tc{a.Name, a.Build(), false})
+			cases = append(cases, tc{a.Name, a.Build(), false, ""})
 		case !testing.Short():
-			cases = append(cases, tc{a.Name, a.Build(), true})
+			cases = append(cases, tc{a.Name, a.Build(), true, ""})
 			if a.Name == "video" {
-				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true})
+				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true, ""})
 			}
 		}
 	}
+	// On the Azure platforms the replays' bounds also go through the shared-instance replay,
+	// polling and the final resume (azure.go): every app the platform can plan.
+	for _, a := range apps.All() {
+		if testing.Short() && a.Name != "chatbot" {
+			continue
+		}
+		for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
+			cases = append(cases, tc{a.Name + " on " + name, a.Build(), true, name})
+		}
+	}
 	if !testing.Short() {
-		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true}}, cases...)
+		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true, ""}}, cases...)
 	}
 	for _, c := range cases {
-		p, err := profileInSim(c.w, ProfileOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		o := PlannerOptions{}
 		if c.full {
 			o.Model.Platform = platform.Default()
+		}
+		var p *Profile
+		var err error
+		if c.plat != "" {
+			plat, lerr := platform.Load(c.plat)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			o.Model.Platform = plat
+			if p, err = ProfileBy(c.w, ProfileOptions{Runs: 100, Sizes: plat.MemoryChoices()}, azureRunner(plat)); err != nil {
+				continue // a function no size of the platform holds: nothing to plan (azureAccuracy)
+			}
+		} else if p, err = profileInSim(c.w, ProfileOptions{}); err != nil {
+			t.Fatal(err)
 		}
 		pl, err := NewPlanner(p, o)
 		if err != nil {
@@ -131,7 +152,7 @@ func eagerOptions(pl *Planner) [][][]*option {
 		for _, sg := range pl.segmentChoices(i, grid) {
 			e := m.evalSegment(&sc, sg)
 			if sg.end == n {
-				e.lat = addIndependent(nil, e.lat, m.endGap(sg.mem))
+				m.endOf(&e, sg) // the end gap, or the final resume where the orchestrator replays
 			}
 			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
 		}
@@ -154,4 +175,93 @@ func sameEval(a, b stageEval) bool {
 		}
 	}
 	return true
+}
+
+// TestRunAloneMatchesReplay wants the one-item shortcut of psSim.run (runAlone) bit for bit equal
+// to the general replay of the same item, forced by an empty second item (done from the start, so
+// it changes no rate), over random phases on random VMs.
+func TestRunAloneMatchesReplay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 2))
+	var ps psSim
+	alone := 0
+	for trial := range 20000 {
+		var ph []psPhase
+		for range rng.IntN(9) {
+			amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(7)-3))
+			var p psPhase
+			switch rng.IntN(4) {
+			case 0:
+				p = psPhase{amount: amount}
+			case 1:
+				p = psPhase{amount: amount * 1e7, net: true}
+			case 2:
+				p = psPhase{amount: amount, cap: 1}
+			default:
+				p = psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+				if rng.IntN(2) == 0 {
+					p.oversub = 0.02 * float64(1+rng.IntN(50))
+				}
+			}
+			ph = append(ph, p)
+		}
+		share := 0.25 + 5.75*rng.Float64()
+		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
+		ps.phases = [][]psPhase{ph}
+		if _, ok := ps.runAlone(ph, vcpu); ok {
+			alone++
+		}
+		got := ps.run(1, vcpu)
+		ps.phases = [][]psPhase{ph, nil}
+		want := ps.run(2, vcpu)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("trial %d: %v on %+v: alone %v, replay %v", trial, ph, vcpu, got, want)
+		}
+	}
+	if alone < 19000 {
+		t.Fatalf("the shortcut took %d of 20000 items, want nearly all", alone)
+	}
+}
+
+// TestRunPairMatchesReplay wants the two-item path of psSim.run (runPair) bit for bit equal to
+// the general replay of the same items, forced by an empty third item, over random phases on
+// random VMs with and without contention.
+func TestRunPairMatchesReplay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 3))
+	var ps psSim
+	phase := func() psPhase {
+		amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(5)-2))
+		switch rng.IntN(4) {
+		case 0:
+			return psPhase{amount: amount}
+		case 1:
+			return psPhase{amount: amount * 1e7, net: true}
+		case 2:
+			return psPhase{amount: amount, cap: 1}
+		}
+		p := psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+		if rng.IntN(2) == 0 {
+			p.oversub = 0.02 * float64(1+rng.IntN(50))
+		}
+		return p
+	}
+	for trial := range 50000 {
+		var a, b []psPhase
+		for range rng.IntN(9) {
+			a = append(a, phase())
+		}
+		for range rng.IntN(9) {
+			b = append(b, phase())
+		}
+		share := 0.125 + 5.875*rng.Float64()
+		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
+		ps.phases = [][]psPhase{a, b}
+		got := ps.run(2, vcpu)
+		ps.phases = [][]psPhase{a, b, nil}
+		want := ps.run(3, vcpu)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("trial %d: %v and %v on %+v: pair %v, replay %v", trial, a, b, vcpu, got, want)
+		}
+	}
 }

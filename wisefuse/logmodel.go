@@ -455,11 +455,11 @@ func LogStageItems(w *dag.Workflow, stages []string) ([]float64, error) {
 // Cost returns the mean USD cost of a run with stage s at memOf(stage) MB making items[s]
 // invocations (LogStageItems). The logs give a stage's time as the maximum over its invocations,
 // so each invocation is billed the stage's mean time: an upper bound for a Map stage, whose items
-// finish at different times.
+// finish at different times. Logs do not say what memory a function uses: it is billed at its size.
 func (m *LogModel) Cost(pr LogPrediction, memOf func(stage string) int, items []float64) float64 {
 	c := 0.0
 	for s, n := range m.Stages {
-		c += items[s] * vmCost(m.plat, memOf(n), pr.StageMean[s])
+		c += items[s] * vmCost(m.plat, memOf(n), memOf(n), pr.StageMean[s])
 	}
 	return c
 }

@@ -115,7 +115,7 @@ func (m *LogModel) logSearch(items []float64, sizes [][]int, obj dag.Objective) 
 		var next []logCand
 		for _, mb := range sizes[s] {
 			atoms := m.stageAtoms(s, mb)
-			c := items[s] * vmCost(m.plat, mb, atoms.Mean())
+			c := items[s] * vmCost(m.plat, mb, mb, atoms.Mean())
 			for _, pc := range cands {
 				nc := logCand{sizes: append(slices.Clone(pc.sizes), mb), cost: pc.cost + c, lat: addIndependent(nil, pc.lat, atoms)}
 				if obj.SLO > 0 && nc.lat.Percentile(pct) > obj.SLO || obj.Budget > 0 && nc.cost > obj.Budget {

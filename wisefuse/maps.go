@@ -73,6 +73,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		return stageEval{}
 	}
 	vcpu := cores(plat, vmMem)
+	per := m.needOf(fns...) // one item's need: a bundle's VM uses its items' together
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs
 	if k := m.opts.BundleRuns; k > 0 && k < runs && !wide {
@@ -104,30 +105,31 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				if binds {
 					sc.units = append(sc.units, tm)
 				}
-				cost += vmCost(plat, vmMem, busy)
+				cost += vmCost(plat, vmMem, (e-b)*per, busy)
 				if plat.InstanceActivities > 0 {
 					// A bundle's VM shares its instance: all of its time counts as computing.
 					sc.acts = append(sc.acts, shareAct{start: tm - busy, work: busy})
 				}
 			}
 			if plat.InstanceActivities > 0 && len(sc.acts) > 1 {
-				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name])
+				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name], nil)
 				alone := 0.0
 				for _, a := range sc.acts {
 					alone += a.work
 				}
 				worst = max(worst, end)
-				cost += (billed - alone) * float64(vmMem) / 1024 * plat.GBSecondUSD
+				cost += (billed - alone) * float64(plat.BilledMB(vmMem, cfg.bundle*per)) / 1024 * plat.GBSecondUSD
 			}
 			if binds {
 				worst = waves(sc.units, conc)
 			}
 		}
 		g := src.stages[si].gap[r]
-		vals = append(vals, m.stepLatency(g, g, worst)) // bundles start without a poll
+		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
+		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
 	}
 	if wide {
-		cost = float64(nb) * vmCost(plat, vmMem, sampledBusy/float64(sampled))
+		cost = float64(nb) * vmCost(plat, vmMem, cfg.bundle*per, sampledBusy/float64(sampled))
 	}
 	if runs < src.runs {
 		// BundleRuns: the replayed runs' VM cost stands for every run's.
@@ -187,8 +189,9 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		g := src.stages[si].gap[r]
 		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
 	}
-	// Cost: every item runs one VM per group, billed for the group's busy time.
-	cost := shared * float64(slices.Max(gmem)) / 1024 * plat.GBSecondUSD
+	// Cost: every item runs one VM per group, billed for the group's busy time at the memory
+	// the group's tasks need (Platform.BilledMB).
+	cost := shared * float64(plat.BilledMB(slices.Max(gmem), m.needOf(fns...))) / 1024 * plat.GBSecondUSD
 	for t := 0; t < nt; {
 		u := t
 		busy := 0.0
@@ -196,7 +199,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*m.groupLocal(fns, cfg.group, u)
 		}
 		busy += s.down[t] + s.up[u-1]
-		cost += busy*float64(gmem[t])/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
+		cost += busy*float64(plat.BilledMB(gmem[t], m.needOf(fns[t:u]...)))/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
 			s.gets[t]*plat.GetUSD + s.puts[u-1]*plat.PutUSD
 		t = u
 	}

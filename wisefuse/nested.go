@@ -391,7 +391,7 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 		k, ns := nd.task, e.ns
 		f := ns.fn[k]
 		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
-		return ns.gap[k] + busy, vmCost(plat, e.mem[f], busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
+		return ns.gap[k] + busy, vmCost(plat, e.mem[f], e.m.needOf(ns.fns[f]), busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
 	case nodePass:
 		return 0, plat.TransitionUSD
 	case nodeSeq:
@@ -430,9 +430,11 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 	ns, plat := e.ns, e.m.opts.Platform
 	kids := ns.nodes[seq].kids
 	first, last := ns.nodes[kids[k]].task, ns.nodes[kids[j-1]].task
-	mem := 0
+	mem, need := 0, 0
 	for s := k; s < j; s++ {
-		mem = max(mem, e.mem[ns.fn[ns.nodes[kids[s]].task]])
+		f := ns.fn[ns.nodes[kids[s]].task]
+		mem = max(mem, e.mem[f])
+		need = max(need, e.m.needOf(ns.fns[f]))
 	}
 	busy := ns.down[first] + ns.up[last]
 	for s := k; s < j; s++ {
@@ -450,7 +452,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 			busy += e.m.localTime(ns.fns[f], false)
 		}
 	}
-	return ns.gap[first] + busy, vmCost(plat, mem, busy) + storageCost(plat, ns.down[first], ns.up[last]) + plat.TransitionUSD
+	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(plat, ns.down[first], ns.up[last]) + plat.TransitionUSD
 }
 
 // branchSeq returns the latency and cost of sequence node seq, branch b of a top-level Parallel,

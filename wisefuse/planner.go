@@ -164,7 +164,7 @@ type Result struct {
 // obj.Pct()-th percentile is at most the SLO; with only obj.Budget, the one with the lowest
 // percentile whose mean cost is at most the budget. w must have the profiled structure.
 func (pl *Planner) Plan(w *dag.Workflow, obj dag.Objective) (*dag.Plan, error) {
-	if err := sameStructure(pl.model.w, tasklessAsPasses(w)); err != nil { // as the model reads it
+	if err := pl.CheckStructure(w); err != nil {
 		return nil, err
 	}
 	r, err := pl.Search(obj)
@@ -172,6 +172,12 @@ func (pl *Planner) Plan(w *dag.Workflow, obj dag.Objective) (*dag.Plan, error) {
 		return nil, err
 	}
 	return r.Plan, nil
+}
+
+// CheckStructure reports whether w has the profiled structure, as Plan checks it: for a caller
+// that then calls Search for the plan and its prediction.
+func (pl *Planner) CheckStructure(w *dag.Workflow) error {
+	return sameStructure(pl.model.w, tasklessAsPasses(w)) // as the model reads it
 }
 
 // sameStructure checks that w's steps are the profiled ones.

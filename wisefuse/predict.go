@@ -32,6 +32,7 @@ type scratch struct {
 	bound []float64
 	units []float64  // a run's Map iterations, for waves
 	acts  []shareAct // a run's Map activities on shared instances (azure.go)
+	ends  []float64  // when each of acts ends (sharedSpills)
 	ps    psSim
 	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
 	replays      map[replayKey]*stepReplays

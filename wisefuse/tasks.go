@@ -15,6 +15,10 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	ratios, local := m.groupTasks(i, j, -1, c)
+	need := 0
+	for k := i; k < j; k++ {
+		need = max(need, m.needOf(m.w.Steps[k].Task))
+	}
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
@@ -24,7 +28,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		}
 		g := src.stages[i].gap[r]
 		vals = append(vals, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, busy) + storageCost(plat, first.down[r], last.up[r])
+		cost += vmCost(plat, mem, need, busy) + storageCost(plat, first.down[r], last.up[r])
 	}
 	sc.vals = vals
 	return stageEval{
@@ -68,6 +72,13 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	items := src.stages[k].items
 	nt := items.tasks
 	ratios, local := m.groupTasks(i, j, k, c)
+	need := 0 // the tasks', or all the items' at once
+	for s := i; s < j; s++ {
+		if s != k {
+			need = max(need, m.needOf(m.w.Steps[s].Task))
+		}
+	}
+	per := m.needOf(fns...)
 	vals := sc.vals[:0]
 	cost := 0.0
 	for r := range src.runs {
@@ -99,7 +110,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		}
 		g := m.groupGap(src, i, r)
 		vals = append(vals, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, busy)
+		cost += vmCost(plat, mem, max(need, (hi-lo)*per), busy)
 	}
 	sc.vals = vals
 	return stageEval{

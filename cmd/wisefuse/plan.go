@@ -149,7 +149,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if _, err := pl.Plan(w, obj); err != nil { // checks the structure
+		if err := pl.CheckStructure(w); err != nil {
 			return err
 		}
 		r, err := pl.Search(obj)
