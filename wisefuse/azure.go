@@ -212,16 +212,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 	}
 	// Each run's items in item order, from the first task's samples.
 	first := &s.Steps[steps[0]]
-	order := make([]int, first.Len())
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if first.Run[a] != first.Run[b] {
-			return first.Run[a] - first.Run[b]
-		}
-		return first.Item[a] - first.Item[b]
-	})
+	order := first.byRunItem()
 	var spans []shareSpan
 	flush := func() {
 		place(spans, perInstance)

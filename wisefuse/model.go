@@ -7,7 +7,6 @@ package wisefuse
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -288,16 +287,7 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c Cores) (*itemSamples
 	}
 	// Items in the order of the first task's samples, grouped by run.
 	first := tasks[0]
-	order := make([]int, first.Len())
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if first.Run[a] != first.Run[b] {
-			return first.Run[a] - first.Run[b]
-		}
-		return first.Item[a] - first.Item[b]
-	})
+	order := first.byRunItem()
 	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
 	size := first.Len() * len(tasks)
 	is.gap, is.init, is.down = make([]float64, 0, size), make([]float64, 0, size), make([]float64, 0, size)

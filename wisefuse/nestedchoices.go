@@ -165,40 +165,27 @@ func (pl *Planner) unitSizes(fns []string, grid []int) []int {
 // unitOptions evaluates step k of branch b of Parallel stage i (running ufns) at every size it
 // may take, each from its nearest profiled size: its latency per run and mean cost.
 func (pl *Planner) unitOptions(i, b, k int, ufns, fns []string, runs int, grid []int) []nestOpt {
-	m := pl.model
-	var out []nestOpt
-	for _, mem := range pl.unitSizes(ufns, grid) {
-		src := &m.sizes[m.nearest(mem)]
-		ns := src.stages[i].nested
-		all := make([]int, len(fns))
-		for t := range all {
-			all[t] = mem
-		}
-		e := m.newNestEval(ns, all)
-		o := nestOpt{vec: make([]float64, runs), mem: make([]int, len(fns))}
-		for r := range runs {
-			branch := ns.nodes[ns.root[r]].kids[b]
-			l, c := e.node(ns.nodes[branch].kids[k])
-			o.vec[r] = l
-			o.cost += c
-		}
-		o.cost /= float64(runs)
-		for _, fn := range ufns {
-			o.mem[slices.Index(fns, fn)] = mem
-		}
-		o.atoms = sortedCopy(o.vec)
-		out = append(out, o)
-	}
-	return out
+	return pl.sizedOptions(i, ufns, fns, runs, grid, nil, func(e *nestEval, ns *nestedSamples, r int) (float64, float64) {
+		branch := ns.nodes[ns.root[r]].kids[b]
+		return e.node(ns.nodes[branch].kids[k])
+	})
 }
 
 // groupOptions evaluates steps [k, j) of branch b of Parallel stage i, all tasks, fused into one
 // VM at every size the run may take, each from its nearest profiled size: its latency per run
 // and mean cost.
 func (pl *Planner) groupOptions(i, b, k, j int, fns []string, runs int, grid []int) []nestOpt {
-	m := pl.model
 	var ufns []string
-	dag.WalkTasks(m.w.Steps[i].Parallel[b][k:j], func(fn string) { ufns = append(ufns, fn) })
+	dag.WalkTasks(pl.model.w.Steps[i].Parallel[b][k:j], func(fn string) { ufns = append(ufns, fn) })
+	return pl.sizedOptions(i, ufns, fns, runs, grid, []nestGroup{{b: b, k: k, j: j}}, func(e *nestEval, ns *nestedSamples, r int) (float64, float64) {
+		return e.fused(ns.nodes[ns.root[r]].kids[b], k, j)
+	})
+}
+
+// sizedOptions evaluates a unit of Parallel stage i running ufns at every size it may take, each
+// from its nearest profiled size: eval gives the unit's latency and cost in run r.
+func (pl *Planner) sizedOptions(i int, ufns, fns []string, runs int, grid []int, groups []nestGroup, eval func(e *nestEval, ns *nestedSamples, r int) (float64, float64)) []nestOpt {
+	m := pl.model
 	var out []nestOpt
 	for _, mem := range pl.unitSizes(ufns, grid) {
 		ns := m.sizes[m.nearest(mem)].stages[i].nested
@@ -207,9 +194,9 @@ func (pl *Planner) groupOptions(i, b, k, j int, fns []string, runs int, grid []i
 			all[t] = mem
 		}
 		e := m.newNestEval(ns, all)
-		o := nestOpt{vec: make([]float64, runs), mem: make([]int, len(fns)), groups: []nestGroup{{b: b, k: k, j: j}}}
+		o := nestOpt{vec: make([]float64, runs), mem: make([]int, len(fns)), groups: groups}
 		for r := range runs {
-			l, c := e.fused(ns.nodes[ns.root[r]].kids[b], k, j)
+			l, c := eval(&e, ns, r)
 			o.vec[r] = l
 			o.cost += c
 		}

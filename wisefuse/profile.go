@@ -364,3 +364,18 @@ func badValue(xs []float64) int {
 	}
 	return -1
 }
+
+// byRunItem returns the indices of s's samples sorted by run, then item (stable).
+func (s *StepSamples) byRunItem() []int {
+	order := make([]int, s.Len())
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if s.Run[a] != s.Run[b] {
+			return s.Run[a] - s.Run[b]
+		}
+		return s.Item[a] - s.Item[b]
+	})
+	return order
+}
