@@ -42,7 +42,8 @@ type Env struct {
 	Profile *wisefuse.Profile
 	// Profiling says how WiseFuse profiles in the simulator when Profile is nil; its Seed is
 	// taken from Env, and Runs 0 means ProfileRuns of the workflow's size (the paper's 300 for
-	// workflows of up to 100 function invocations a run).
+	// workflows of up to 100 function invocations a run), AdaptiveFactor times as many when the
+	// sampling bound decides a plan (WiseFusePlanner); a Runs set is profiled as it is.
 	Profiling wisefuse.ProfileOptions
 	// WiseFuse tunes WiseFuse's search (memory grid, margins); its Model.Platform is taken from
 	// Env.Platform.
