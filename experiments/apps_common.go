@@ -88,7 +88,7 @@ func newAppPlanner(w *dag.Workflow, plat *platform.Platform, seed uint64, quick 
 	if err != nil {
 		return nil, fmt.Errorf("wisefuse planner for %s: %w", w.Name, err)
 	}
-	return pl, nil
+	return pl.Planner, nil // an explicit run count: never adaptive (policy.WiseFusePlanner)
 }
 
 // simOutcome is a plan's simulated E2E latencies (seconds, ascending) and mean cost per run.

@@ -42,7 +42,8 @@ type Env struct {
 	Profile *wisefuse.Profile
 	// Profiling says how WiseFuse profiles in the simulator when Profile is nil; its Seed is
 	// taken from Env, and Runs 0 means ProfileRuns of the workflow's size (the paper's 300 for
-	// workflows of up to 100 function invocations a run).
+	// workflows of up to 100 function invocations a run), AdaptiveFactor times as many when the
+	// sampling bound decides a plan (WiseFusePlanner); a Runs set is profiled as it is.
 	Profiling wisefuse.ProfileOptions
 	// WiseFuse tunes WiseFuse's search (memory grid, margins); its Model.Platform is taken from
 	// Env.Platform.
@@ -157,30 +158,49 @@ func newBaseline(n string, plat *platform.Platform, opts baselines.Options) (dag
 
 // NewWiseFuse is New("wisefuse", ...) with the concrete type, for callers that want the
 // planner's predictions and search results as well as its plan.
-func NewWiseFuse(w *dag.Workflow, env Env) (*wisefuse.Planner, error) {
+func NewWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	if err := wisefuse.CheckSupported(w); err != nil {
 		return nil, err
 	}
 	return newWiseFuse(w, env)
 }
 
-func newWiseFuse(w *dag.Workflow, env Env) (*wisefuse.Planner, error) {
+func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	if err := fitsSizes(w, env.platform()); err != nil {
 		return nil, err
 	}
-	prof := env.Profile
-	if prof == nil {
-		po := env.Profiling
-		po.Seed = env.Seed
-		if po.Runs == 0 {
-			po.Runs = ProfileRuns(Invocations(w))
-		}
-		var err error
-		if prof, err = ProfileInSim(w, env.Platform, po); err != nil {
-			return nil, err
-		}
-	}
 	opts := env.WiseFuse
 	opts.Model.Platform = env.platform()
-	return wisefuse.NewPlanner(prof, opts)
+	if env.Profile != nil {
+		pl, err := wisefuse.NewPlanner(env.Profile, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &WiseFusePlanner{Planner: pl}, nil
+	}
+	po := env.Profiling
+	po.Seed = env.Seed
+	adaptive := po.Runs == 0
+	if adaptive {
+		po.Runs = ProfileRuns(Invocations(w))
+	}
+	plan := func(po wisefuse.ProfileOptions) (*wisefuse.Planner, error) {
+		prof, err := ProfileInSim(w, env.Platform, po)
+		if err != nil {
+			return nil, err
+		}
+		return wisefuse.NewPlanner(prof, opts)
+	}
+	pl, err := plan(po)
+	if err != nil {
+		return nil, err
+	}
+	p := &WiseFusePlanner{Planner: pl}
+	if adaptive {
+		more := po
+		more.Runs *= AdaptiveFactor
+		more.Progress = nil // the caller's progress bar has finished with the first profile
+		p.more = func() (*wisefuse.Planner, error) { return plan(more) }
+	}
+	return p, nil
 }

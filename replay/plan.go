@@ -117,7 +117,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	}
 	var p *dag.Plan
 	if err == nil {
-		if wf, ok := planner.(*wisefuse.Planner); ok {
+		if wf, ok := planner.(*policy.WiseFusePlanner); ok {
 			var r *wisefuse.Result
 			if r, err = wf.Search(obj); err == nil {
 				p, d.predP95 = r.Plan, r.Prediction.Percentile(95)

@@ -34,6 +34,19 @@ type cand struct {
 //
 // When no plan meets obj under the model, the error is an *InfeasibleError.
 func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
+	return pl.searchJudged(obj, pl.opts.PointPercentile)
+}
+
+// SearchPoint is Search judging a plan under an SLO on its predicted percentile alone, as
+// PlannerOptions.PointPercentile does, on the options this planner has already evaluated: a
+// caller compares its plan with Search's to learn whether the sampling bound (judgedPct) is
+// what decides (policy's adaptive profiling).
+func (pl *Planner) SearchPoint(obj dag.Objective) (*Result, error) {
+	return pl.searchJudged(obj, true)
+}
+
+// searchJudged is Search, on the percentile itself when point is set.
+func (pl *Planner) searchJudged(obj dag.Objective, point bool) (*Result, error) {
 	if obj.SLO <= 0 && obj.Budget <= 0 {
 		return nil, fmt.Errorf("wisefuse: objective needs an SLO or a budget")
 	}
@@ -44,7 +57,7 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 	asked := obj
 	var sb sampleBound
 	if obj.SLO > 0 {
-		if jp := pl.judgedPct(pct); jp > pct {
+		if jp := pl.judgedPct(pct); jp > pct && !point {
 			sb = sampleBound{pct: jp, slo: obj.SLO}
 		}
 		obj.SLO *= 1 - pl.opts.margin()

@@ -1,0 +1,64 @@
+package policy
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// TestAdaptiveProfiling: on orders, where the P95's sampling bound from 300 profiled runs rules
+// out Faastlane's cheap plan at 1.5 times the fastest P95 (knownMisses' history), the planner
+// profiles again only once a search's bound decides, and then plans cheaper than the bound on the
+// first profile allowed; at 2.5 times the bound decides nothing and nothing is profiled again. An
+// explicit run count is never adaptive.
+func TestAdaptiveProfiling(t *testing.T) {
+	w, err := dag.ReadASL("../docs/examples/orders.asl.json", "../docs/examples/orders.functions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewWiseFuse(w, Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f95 := fastest.Prediction.Percentile(95)
+	if _, err := pl.Search(dag.Objective{SLO: 2.5 * f95}); err != nil {
+		t.Fatal(err)
+	}
+	if pl.larger != nil {
+		t.Fatalf("at 2.5 x the fastest P95 (%.3fs) the bound decided nothing, yet orders was profiled again", 2.5*f95)
+	}
+	obj := dag.Objective{SLO: 1.5 * f95}
+	first, err := pl.Planner.Search(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pl.Search(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.larger == nil {
+		t.Fatalf("at 1.5 x the fastest P95 (%.3fs) the bound decides, yet orders was not profiled again", obj.SLO)
+	}
+	t.Logf("SLO %.3fs: predicted mean cost $%.4g from 300 runs per size, $%.4g after profiling %d x as many", obj.SLO, first.Prediction.MeanCost, got.Prediction.MeanCost, AdaptiveFactor)
+	if got.Prediction.MeanCost >= first.Prediction.MeanCost {
+		t.Errorf("adaptive plan's predicted cost $%.4g, want below the first profile's $%.4g", got.Prediction.MeanCost, first.Prediction.MeanCost)
+	}
+	fixed, err := NewWiseFuse(w, Env{Profiling: wisefuse.ProfileOptions{Runs: ProfileRuns(Invocations(w))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := fixed.Search(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fixed.more != nil || !reflect.DeepEqual(r.Plan, first.Plan) {
+		t.Errorf("an explicit run count planned adaptively: plan %+v, want the first profile's %+v", r.Plan, first.Plan)
+	}
+}
