@@ -273,6 +273,14 @@ func (p *Platform) OrchestratorSlots(n int) int {
 	return p.InstanceOrchestrators * max(1, min(n, p.PartitionCount))
 }
 
+// BilledSeconds is the duration billed for an execution of d seconds: d rounded up to
+// BillingQuantum (less 1 ns of slack, so a float just above a multiple does not add a quantum),
+// at least BillingMinimum.
+func (p *Platform) BilledSeconds(d float64) float64 {
+	q := p.BillingQuantum
+	return max(math.Ceil(d/q-1e-9)*q, p.BillingMinimum)
+}
+
 // BilledMB is the memory billed for an execution of a VM of memoryMB whose invocations need
 // needMB at once: memoryMB, or with BilledMemoryQuantumMB the need rounded up to the quantum (at
 // least one), at most memoryMB.

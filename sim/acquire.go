@@ -284,12 +284,7 @@ func (e *engine) bill(vi int32, dur float64) {
 	if !e.plat.BillInit {
 		dur -= v.init
 	}
-	q := e.plat.BillingQuantum
-	billed := math.Ceil(dur/q-1e-9) * q
-	if m := e.plat.BillingMinimum; billed < m {
-		billed = m
-	}
-	usd := billed*(float64(v.billMB)/1024)*e.plat.GBSecondUSD + e.plat.RequestUSD
+	usd := e.plat.BilledSeconds(dur)*(float64(v.billMB)/1024)*e.plat.GBSecondUSD + e.plat.RequestUSD
 	if usd < 0 || math.IsNaN(usd) {
 		e.fail("VM %d has cost %g", v.id, usd)
 	}

@@ -210,10 +210,6 @@ func (e *engine) resume(run int32) float64 {
 		// one connection's bandwidth.
 		d += (r.histBytes-r.histBlob)/p.ReplayBytesPerS + r.histBlob/p.ConnectionBps
 	}
-	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
-	if billed < p.BillingMinimum {
-		billed = p.BillingMinimum
-	}
-	r.usd += billed*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+	r.usd += p.BilledSeconds(d)*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
 	return d
 }

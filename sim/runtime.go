@@ -107,11 +107,11 @@ func (e *engine) billPart(si int32) float64 {
 	t := &e.c.tmpls[e.vms[vi].tmpl]
 	var own float64
 	if fi == rt.owner {
-		own = e.billed(e.now - rt.ownerSince)
+		own = e.plat.BilledSeconds(e.now - rt.ownerSince)
 	}
 	span := own // the acquirer owns the runtime from its start to its end
 	if fi != rt.acquirer {
-		span = e.billed(e.now - s.start)
+		span = e.plat.BilledSeconds(e.now - s.start)
 	}
 	mbs := float64(t.privMB)*span + float64(t.memMB-t.privMB)*own
 	usd := mbs/1024*e.plat.GBSecondUSD + e.plat.RequestUSD
@@ -120,12 +120,6 @@ func (e *engine) billPart(si int32) float64 {
 	}
 	e.runs[e.frames[fi].run].usd += usd
 	return usd
-}
-
-// billed rounds a duration up to the billing quantum, at least the billing minimum.
-func (e *engine) billed(dur float64) float64 {
-	q := e.plat.BillingQuantum
-	return max(math.Ceil(dur/q-1e-9)*q, e.plat.BillingMinimum)
 }
 
 // leaveRuntime ends invocation frame fi's stay in its runtime VM and reports whether it took

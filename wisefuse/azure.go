@@ -556,9 +556,7 @@ func resume(p *platform.Platform, h history) float64 {
 // resumeCost is the price of one orchestrator execution of d seconds: a request, and its
 // duration rounded up to the billing quantum, at least the billing minimum, at ReplayBilledMB.
 func resumeCost(p *platform.Platform, d float64) float64 {
-	billed := math.Ceil(d/p.BillingQuantum-1e-9) * p.BillingQuantum
-	billed = max(billed, p.BillingMinimum)
-	return billed*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+	return p.BilledSeconds(d)*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
 }
 
 // items is Map step st's item count (the skeleton's, the mean of a drawn count).

@@ -3,8 +3,6 @@
 package wisefuse
 
 import (
-	"math"
-
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -23,7 +21,7 @@ func cores(p *platform.Platform, memMB int) Cores {
 // rounded: 1 ms per invocation is below what the model resolves.
 func vmCost(p *platform.Platform, memMB, needMB int, seconds float64) float64 {
 	if p.BillingMinimum > 0 {
-		seconds = max(math.Ceil(seconds/p.BillingQuantum-1e-9)*p.BillingQuantum, p.BillingMinimum)
+		seconds = p.BilledSeconds(seconds)
 	}
 	return seconds*float64(p.BilledMB(memMB, needMB))/1024*p.GBSecondUSD + p.RequestUSD
 }
