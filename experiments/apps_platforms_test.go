@@ -154,4 +154,29 @@ func TestVsBaselinesAzureQuick(t *testing.T) {
 			t.Errorf("REPORT.md's table lacks %q", c.claim)
 		}
 	}
+	// The Azure platforms again on the dearest storage account, with the built-in platform's
+	// draws: User-Max's plan is the same, so its P95 is too and its cost higher (every DAG
+	// invocation pays its transitions' storage transactions).
+	if !strings.Contains(report, "| conclusion | azure-durable (gpv2-lrs) | azure-durable (gpv2-grs) | azure-flex (gpv2-lrs) | azure-flex (gpv2-grs) |") {
+		t.Error("REPORT.md has no table of conclusions across the storage account")
+	}
+	for _, pn := range azurePlatforms() {
+		grs := storagePlatform(pn, platform.AzureGPv2GRS.Name)
+		for _, app := range []string{"chatbot", "ml", "svd", "video"} {
+			lrs, dear := platformsRowOf(tb, pn, app, "user-max"), platformsRowOf(tb, grs, app, "user-max")
+			if lrs == nil || dear == nil {
+				t.Errorf("%s/%s: no user-max row on %s or %s", pn, app, pn, grs)
+				continue
+			}
+			if cellStr(tb, lrs, "note") != "" {
+				continue
+			}
+			if p, q := cellFloat(tb, lrs, "sim_p95_s"), cellFloat(tb, dear, "sim_p95_s"); p != q {
+				t.Errorf("%s/%s: user-max P95 %v on %s, %v on %s: want the same", pn, app, p, pn, q, grs)
+			}
+			if c, d := cellFloat(tb, lrs, "sim_cost_usd"), cellFloat(tb, dear, "sim_cost_usd"); !(d > c) {
+				t.Errorf("%s/%s: user-max cost $%v on %s, $%v on %s: want dearer", pn, app, c, pn, d, grs)
+			}
+		}
+	}
 }
