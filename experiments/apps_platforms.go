@@ -383,31 +383,26 @@ func storageRangeHeadline(t *Table, pn string) (Headline, bool) {
 		return Headline{}, false
 	}
 	lo, hi := ends[0], ends[len(ends)-1]
-	var parts []string
-	moved := false
+	var parts, moved []string
 	for _, c := range conclusions() {
-		if c.col != "sim_cost_usd" {
-			continue
+		held, _, _ := tally(t, c, lo)
+		if dear, _, _ := tally(t, c, hi); dear != held {
+			moved = append(moved, c.claim)
 		}
-		var vals []string
-		var held []int
-		for _, pl := range []string{lo, hi} {
-			ho, _, _ := tally(t, c, pl)
-			held = append(held, ho)
-			vals = append(vals, rangeCell(t, c, pl))
+		if c.col == "sim_cost_usd" {
+			parts = append(parts, policyTitle(c.ref)+" "+rangeCell(t, c, lo)+" -> "+rangeCell(t, c, hi))
 		}
-		moved = moved || held[0] != held[1]
-		parts = append(parts, policyTitle(c.ref)+" "+strings.Join(vals, " -> "))
 	}
 	h := Headline{
 		Claim: fmt.Sprintf("WiseFuse cost / reference's at the reference's P95 on %s, storage account %s -> %s (median over apps, apps where it holds)",
 			pn, storageName(lo), storageName(hi)),
 		Paper: "-", Ours: strings.Join(parts, "; "),
 		Note:  "the account type (kind and redundancy) is the user's choice; docs/simulator.md, \"Storage transaction prices\"",
-		Means: "Which conclusions hold does not depend on the storage account within this range.",
+		Means: "On how many apps each conclusion holds does not depend on the storage account within this range.",
 	}
-	if moved {
-		h.Means = "The storage account changes on how many apps a cost conclusion holds; the summary's table by account gives each."
+	if len(moved) > 0 {
+		h.Means = "The storage account changes on how many apps these hold: " + strings.Join(moved, "; ") +
+			" (the summary's table by account gives each)."
 	}
 	return h, true
 }
