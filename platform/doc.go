@@ -10,7 +10,9 @@
 // error. SizeMB and MemoryChoices say which VM sizes the platform offers; VCPU and VisibleCores
 // give a VM's CPU share and cores; BilledMB the memory an execution is billed at. The Azure
 // mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger) and
-// OrchestratorSlots (per instance, on at most PartitionCount instances).
+// OrchestratorSlots (per instance, on at most PartitionCount instances). An Azure app's storage
+// transactions depend on its storage account, the user's choice: SetAzureStorage prices them for
+// one of AzureStorageRange (the built-in Azure platforms have the cheapest, AzureGPv2LRS).
 //
 // It imports only the standard library, so every package may use it.
 package platform
