@@ -5,11 +5,9 @@ package wisefuse
 
 import (
 	"math"
-)
 
-// Cores is what a VM size computes on: a CPU share of Share vCPUs, enforced as a quota over the
-// Visible cores its threads can run on (Platform.Cores).
-type Cores struct{ Share, Visible float64 }
+	"github.com/wisefuse/wisefuse/platform"
+)
 
 // Curve is a function's fitted CPU scaling: its compute time on a share of c vCPUs is
 // Serial/min(c, 1) + Parallel/min(c, Threads) seconds for a typical invocation.
@@ -31,7 +29,7 @@ type Curve struct {
 }
 
 // Time returns the curve's compute time on c.
-func (k Curve) Time(c Cores) float64 {
+func (k Curve) Time(c platform.Cores) float64 {
 	if c.Share <= 0 {
 		return math.Inf(1)
 	}
@@ -42,15 +40,7 @@ func (k Curve) Time(c Cores) float64 {
 // parallelRate is the progress rate of the parallel part given a <= Threads vCPUs of share that run
 // on n visible cores.
 func (k Curve) parallelRate(a, n float64) float64 {
-	return a * oversubEfficiency(n, k.Threads, k.Oversub)
-}
-
-// oversubEfficiency is (n/threads)^g for n < threads visible cores, else 1.
-func oversubEfficiency(n, threads, g float64) float64 {
-	if g > 0 && n < threads {
-		return math.Pow(n/threads, g)
-	}
-	return 1
+	return a * platform.SpinEfficiency(n, k.Threads, k.Oversub)
 }
 
 // Oversubscription fits: thread counts up to maxOversubThreads, exponents on a 0.02 grid up to 1,
@@ -69,7 +59,7 @@ const (
 // than parameters several fits are exact; the tie goes to the largest Threads, i.e. the
 // assumption that work which sped up keeps speeding up with vCPUs, which is what the real logs
 // show between 1,000 and 10,240 MB.
-func fitCurve(cs []Cores, ys []float64, maxThreads float64) Curve {
+func fitCurve(cs []platform.Cores, ys []float64, maxThreads float64) Curve {
 	best, bestErr := Curve{Threads: 1}, math.Inf(1)
 	if len(cs) == 0 {
 		return best
@@ -119,7 +109,7 @@ func fitCurve(cs []Cores, ys []float64, maxThreads float64) Curve {
 
 // nnls2 solves min sum ((S a_i + P b_i - y_i)/y_i)^2 over S, P >= 0, where a_i and b_i are the
 // times of one core-second of serial and of parallel work (k threads, exponent g) on cs[i].
-func nnls2(cs []Cores, ys []float64, k, g float64) (s, p float64) {
+func nnls2(cs []platform.Cores, ys []float64, k, g float64) (s, p float64) {
 	unitS, unitP := Curve{Serial: 1, Threads: k}, Curve{Parallel: 1, Threads: k, Oversub: g}
 	var aa, ab, bb, ay, by float64
 	for i, c := range cs {
@@ -155,7 +145,7 @@ func nnls2(cs []Cores, ys []float64, k, g float64) (s, p float64) {
 	return sOnly, 0
 }
 
-func allEqual(xs []Cores) bool {
+func allEqual(xs []platform.Cores) bool {
 	for _, x := range xs {
 		if x != xs[0] {
 			return false

@@ -17,20 +17,20 @@ import (
 func TestProcessorSharing(t *testing.T) {
 	var ps psSim
 	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 2, cap: 1}}, {{amount: 3, cap: 1}}}
-	if got := ps.run(3, Cores{2, 2}); math.Abs(got-3.5) > 1e-9 {
+	if got := ps.run(3, platform.Cores{Share: 2, Visible: 2}); math.Abs(got-3.5) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 3.5", got)
 	}
 	// A wait (transfer) uses no CPU: an item that downloads for 1 s before 1 core-s of work,
 	// beside one that computes 2 core-s at once, on 1 vCPU: the second runs alone for 1 s, then
 	// they share: at 1 s the second has 1 left, each gets 0.5 vCPU, both end at 3 s.
 	ps.phases = [][]psPhase{{{amount: 1}, {amount: 1, cap: 1}}, {{amount: 2, cap: 1}}}
-	if got := ps.run(2, Cores{1, 2}); math.Abs(got-3) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 1, Visible: 2}); math.Abs(got-3) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 3", got)
 	}
 	// A parallel phase capped at 4 threads on 6 vCPUs beside a serial one: 4 + 1 = 5 <= 6, so
 	// neither is slowed: 8 core-s / 4 = 2 s and 1 core-s / 1 = 1 s.
 	ps.phases = [][]psPhase{{{amount: 8, cap: 4}}, {{amount: 1, cap: 1}}}
-	if got := ps.run(2, Cores{6, 6}); math.Abs(got-2) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 6, Visible: 6}); math.Abs(got-2) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 2", got)
 	}
 }
@@ -43,7 +43,7 @@ func TestProcessorSharing(t *testing.T) {
 func TestProcessorSharingContentionWithCaps(t *testing.T) {
 	ps := psSim{contention: 0.1}
 	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 4, cap: 4}}}
-	if got := ps.run(2, Cores{2, 2}); math.Abs(got-2.6) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 2, Visible: 2}); math.Abs(got-2.6) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 2.6", got)
 	}
 }
@@ -59,7 +59,7 @@ func TestBundleNetworkSharing(t *testing.T) {
 			ps.phases = append(ps.phases, []psPhase{{amount: 160e6, net: true}})
 		}
 		ps.phases = append(ps.phases, []psPhase{{amount: 1}})
-		if got, want := ps.run(n+1, Cores{1, 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
+		if got, want := ps.run(n+1, platform.Cores{Share: 1, Visible: 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
 			t.Errorf("%d transfers end at %v, want %v", n, got, want)
 		}
 	}
@@ -68,10 +68,10 @@ func TestBundleNetworkSharing(t *testing.T) {
 // TestCurveFit recovers a curve from exact points and breaks two-point ties toward more threads.
 func TestCurveFit(t *testing.T) {
 	want := Curve{Serial: 2, Parallel: 9, Threads: 3}
-	var cs []Cores
+	var cs []platform.Cores
 	var ys []float64
 	for _, mem := range []int{1024, 2048, 4096, 10240} {
-		c := cores(platform.Default(), mem)
+		c := platform.Default().Cores(mem)
 		cs, ys = append(cs, c), append(ys, want.Time(c))
 	}
 	got := fitCurve(cs, ys, 6)
@@ -81,8 +81,8 @@ func TestCurveFit(t *testing.T) {
 	// Video Classify's real medians at 1,000 and 10,240 MB: the curve should interpolate the
 	// 5,000 MB median (17.5 s) within 5%.
 	plat := platform.Default().Published()
-	k := fitCurve([]Cores{cores(plat, 1000), cores(plat, 10240)}, []float64{52.46, 14.27}, 6)
-	if got := k.Time(cores(plat, 5000)); math.Abs(got-17.51)/17.51 > 0.05 {
+	k := fitCurve([]platform.Cores{plat.Cores(1000), plat.Cores(10240)}, []float64{52.46, 14.27}, 6)
+	if got := k.Time(plat.Cores(5000)); math.Abs(got-17.51)/17.51 > 0.05 {
 		t.Fatalf("Classify at 5000 MB: %v s from %+v, want about 17.5", got, k)
 	}
 }
