@@ -12,7 +12,8 @@
 // SpinEfficiency is the one law of spin-waiting threads on fewer visible cores than threads that
 // the simulator applies and the planners predict with (SpinMemo: the same, remembered). The Azure
 // mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger) and
-// OrchestratorSlots (per instance, on at most PartitionCount instances).
+// OrchestratorSlots (per instance, on at most PartitionCount instances), and NoSpills (why a VM
+// may not invoke executions of its own: a Durable Functions activity cannot start activities).
 //
 // It imports only the standard library, so every package may use it.
 package platform

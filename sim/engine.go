@@ -351,7 +351,11 @@ func (e *engine) loop() error {
 		e.flushDirty()
 	}
 	if e.err == nil && e.finished < e.total {
-		e.fail("event queue ran dry with %d of %d DAG invocations unfinished", e.total-e.finished, e.total)
+		if msg := e.spillDeadlock(); msg != "" {
+			e.err = fmt.Errorf("sim: %s (%d of %d DAG invocations unfinished at t=%.9f s)", msg, e.total-e.finished, e.total, e.now)
+		} else {
+			e.fail("event queue ran dry with %d of %d DAG invocations unfinished", e.total-e.finished, e.total)
+		}
 	}
 	return e.err
 }

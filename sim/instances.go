@@ -1,5 +1,7 @@
 package sim
 
+import "fmt"
+
 // This file holds the instances an app's executions share (Platform.InstanceActivities > 0,
 // azure-durable): at most InstanceActivities executions at once on one instance, which split its
 // cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval
@@ -332,4 +334,25 @@ func popMin(h *[]float64) float64 {
 	}
 	*h = s
 	return top
+}
+
+// spillDeadlock describes the deadlock of an app one of whose spills waits for a slot that can
+// never free: the event queue ran dry, so every slot of its instances is held by an execution
+// that waits for spills, and the scale controller may add no more (MaxInstances). It returns ""
+// when no spill waits. It can happen only where executions may invoke spills
+// (Platform.NoSpills, which refuses them on Durable Functions).
+func (e *engine) spillDeadlock() string {
+	if e.inst == nil {
+		return ""
+	}
+	for wf := range e.inst.apps {
+		a := &e.inst.apps[wf]
+		for _, fi := range a.wait.buf[a.wait.head:] {
+			if f := &e.frames[fi]; f.kind == fSpill {
+				return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, instance_activities %d) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
+					e.c.nodes[f.node].step, a.wait.len(), len(a.insts), e.plat.MaxInstances, e.plat.InstanceActivities)
+			}
+		}
+	}
+	return ""
 }

@@ -153,8 +153,9 @@ func (m *Model) mostItems(k int) int {
 
 // fusedStageSegments lists the fused groups from top-level step i that fusedMapSegments does not:
 // groups of at least two steps that hold a Parallel, or more than one Map, or one Map of more
-// than MaxBundle items, with all items in the VM; and groups whose Maps keep one of spillBundles
-// items in the VM and spill the rest. Each at every grid size that holds what the VM runs at
+// than MaxBundle items, with all items in the VM; and, where the platform lets a VM invoke
+// executions (platform.Platform.NoSpills), groups whose Maps keep one of spillBundles items in the
+// VM and spill the rest. Each at every grid size that holds what the VM runs at
 // once. A group of tasks and one Map with all its items in the VM is a fusedMap segment (the
 // existing model of it); the others are fusedStages segments.
 func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
@@ -163,8 +164,12 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 		return nil
 	}
 	maxB := pl.opts.maxBundle()
+	keeps := append([]int{0}, spillBundles...)
+	if m.opts.Platform.NoSpills() != "" {
+		keeps = keeps[:1] // the platform's VMs may not invoke the spilled items (dag.Plan.CheckSpills)
+	}
 	var segs []segment
-	for _, spill := range append([]int{0}, spillBundles...) {
+	for _, spill := range keeps {
 		need, threads := 0, 0.0
 		maps, pars, passes, mapAt, wideMap, spills := 0, 0, 0, -1, false, false
 		for j := i; j < len(m.w.Steps); j++ {
