@@ -1,7 +1,5 @@
 package sim
 
-import "fmt"
-
 // This file holds the instances an app's executions share (Platform.InstanceActivities > 0,
 // azure-durable): at most InstanceActivities executions at once on one instance, which split its
 // cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval
@@ -14,6 +12,8 @@ import "fmt"
 // taken (docs/simulator.md, "Instances and the scale controller"). The app's orchestrator slots
 // (Platform.InstanceOrchestrators on at most PartitionCount of its instances) hold its replays
 // (orchWait).
+
+import "fmt"
 
 type instance struct {
 	vms       []int32 // the executions running on it
