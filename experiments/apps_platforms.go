@@ -44,7 +44,8 @@ var vsPlatformsExp = &Experiment{
 		"the platform's own mechanisms (replay, queues, polling) cost; the functions' work is the same. A " +
 		"baseline's sizes become the platform's (policy: the next size up, the largest when none is); a plan " +
 		"that then does not fit (a shared runtime or a fused VM needing more memory than the platform's size, a " +
-		"function above its largest size) is not run and the table gives the planner's reason. WiseFuse profiles " +
+		"function above its largest size, or a fused VM invoking spilled Map items, which a Durable Functions " +
+		"activity cannot) is not run and the table gives the planner's reason. WiseFuse profiles " +
 		"and plans on each platform. A conclusion holds on an app when WiseFuse's simulated metric is lower than " +
 		"the reference's while its other metric stays within 5% of the reference's (the SLO or budget it was " +
 		"given, met in simulation). The Azure platforms' storage transactions are priced for the cheapest " +

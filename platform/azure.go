@@ -128,3 +128,20 @@ func AzureFlexConsumption() *Platform {
 	p.ReplayBilledMB = 2048
 	return p
 }
+
+// NoSpills says why a VM of a plan may not invoke executions of its own on p, or "" when it may:
+// the items a Map inside a fusion group (or inside a bundle) has beyond its bundle, which the VM
+// invokes synchronously, B per execution (dag.Plan.SpillingMaps). A Lambda function invokes
+// another directly. On Durable Functions (OrchestratorReplay: azure-durable and azure-flex) the
+// group or bundle runs as one activity, and "activity functions can only be triggered from an
+// orchestration instance" (Microsoft Learn, "Overview of function types and features for Durable
+// Functions"): only the orchestrator schedules activities (CallActivityAsync is a method of the
+// orchestration context), and it could fan the spilled items out only after the activity has
+// returned, which is the plan without the Map in the group. docs/simulator.md, "Spills on
+// Durable Functions".
+func (p *Platform) NoSpills() string {
+	if !p.OrchestratorReplay {
+		return ""
+	}
+	return "an activity cannot start activities on Durable Functions (\"Activity functions can only be triggered from an orchestration instance\", Microsoft Learn, Durable Functions types and features): keep all of the Map's items in its VM (bundle = its largest item count) or leave the Map out of the fusion group, and the orchestrator fans its bundles out"
+}

@@ -116,7 +116,7 @@ func New(name string, w *dag.Workflow, env Env) (dag.Planner, error) {
 		opts.Seed = DefaultBaselineSeed
 	}
 	b, err := newBaseline(n, plat, opts)
-	if err != nil || len(plat.MemoryChoices()) == 0 {
+	if err != nil || len(plat.MemoryChoices()) == 0 && plat.NoSpills() == "" {
 		return b, err
 	}
 	return sized{Planner: b, name: n, plat: plat}, nil

@@ -89,7 +89,7 @@ func (m *Model) innerGap(gap float64) float64 {
 // bare replay, at most the profiled gap); endOf models the end and the first step's wait.
 func (m *Model) depoll(sd *sizeData) {
 	p := m.opts.Platform
-	c := cores(p, sd.mem)
+	c := p.Cores(sd.mem)
 	bare := p.TransitionLatency + p.ReplayLatency
 	stages := make([]stageData, len(sd.stages))
 	for si := range sd.stages {
@@ -121,7 +121,7 @@ func (m *Model) depoll(sd *sizeData) {
 // profiledBusy is step si's time in run r of the profiled plan, from its start to its end: a
 // task's phases, or a Map's slowest item (its launch delay, and each iterator task's gap and
 // phases).
-func (m *Model) profiledBusy(sd *sizeData, si, r int, c Cores) float64 {
+func (m *Model) profiledBusy(sd *sizeData, si, r int, c platform.Cores) float64 {
 	st := &m.w.Steps[si]
 	stg := &sd.stages[si]
 	if ts := stg.task; ts != nil {

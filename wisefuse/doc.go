@@ -23,7 +23,7 @@
 //	fromrecords.go  FromRecords: a profile from records
 //	profiling.go    ProfileBy, Runner, ProfileOptions
 //	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation
-//	curve.go        Curve: CPU scaling and its fit; Cores
+//	curve.go        Curve: CPU scaling and its fit
 //	median.go       the median by selection, for the fit
 //	dist.go         Latency: atoms, series sum, percentiles, dominance
 //	predict.go      Predict: a plan as segments of top-level steps, added in series

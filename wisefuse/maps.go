@@ -43,7 +43,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	fns := iteratorTasks(st)
 	ratio := make([]float64, nt)
 	for t := range nt {
-		ratio[t] = m.curveTime(fns[t], cores(plat, gmem[t]))
+		ratio[t] = m.curveTime(fns[t], plat.Cores(gmem[t]))
 	}
 	groups := 0
 	for t := range nt {
@@ -72,7 +72,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		sc.unbounded = true
 		return stageEval{}
 	}
-	vcpu := cores(plat, vmMem)
+	vcpu := plat.Cores(vmMem)
 	per := m.needOf(fns...) // one item's need: a bundle's VM uses its items' together
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs

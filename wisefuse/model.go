@@ -127,7 +127,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	p, m.cold = deshare(p, plat)
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
-		var cs []Cores
+		var cs []platform.Cores
 		var ys []float64
 		for i := range p.Sizes {
 			var comp []float64
@@ -144,7 +144,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			if med <= 0 {
 				continue
 			}
-			cs = append(cs, cores(plat, p.Sizes[i].MemoryMB))
+			cs = append(cs, plat.Cores(p.Sizes[i].MemoryMB))
 			ys = append(ys, med)
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
@@ -203,7 +203,7 @@ func (m *Model) itemsAlwaysFixed(k int) bool {
 
 // curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
 // gets 1 so that scales stay finite (its samples are all zero anyway).
-func (m *Model) curveTime(fn string, c Cores) float64 {
+func (m *Model) curveTime(fn string, c platform.Cores) float64 {
 	t := m.curves[fn].Time(c)
 	if t <= 0 || math.IsNaN(t) {
 		return 1
@@ -212,7 +212,7 @@ func (m *Model) curveTime(fn string, c Cores) float64 {
 }
 
 func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
-	c := cores(m.opts.Platform, s.MemoryMB)
+	c := m.opts.Platform.Cores(s.MemoryMB)
 	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap}
@@ -260,7 +260,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 
 // prepareItems joins the iterator tasks' samples by (run, item). Items that miss a task in a run
 // (a failed invocation) are dropped.
-func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c Cores) (*itemSamples, error) {
+func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*itemSamples, error) {
 	var tasks []*StepSamples
 	var fns []string
 	for _, it := range st.Map.Iterator {

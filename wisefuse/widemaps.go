@@ -6,6 +6,8 @@ package wisefuse
 import (
 	"fmt"
 	"slices"
+
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // A Map with more than wideBundles bundles in a run counts as very wide: its slowest bundle per
@@ -27,7 +29,7 @@ var wideReferenceMB = []int{442, 1769, 3538, 10240}
 // r, replaying only the candidates: the bundles holding the items slowest alone at a few
 // reference sizes (an approximation: a bundle's time is driven by its slowest item, but two
 // heavy items sharing a VM can beat it).
-func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu Cores) float64 {
+func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu platform.Cores) float64 {
 	items := src.stages[si].items
 	hi := items.runStart[r+1]
 	worst := 0.0
@@ -134,7 +136,7 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	out := make([][]float64, len(wideReferenceMB))
 	ct := make([]float64, nt)
 	for ci, mb := range wideReferenceMB {
-		c := cores(m.opts.Platform, mb)
+		c := m.opts.Platform.Cores(mb)
 		for k := range nt {
 			ct[k] = m.curves[fns[k]].Time(c)
 		}
