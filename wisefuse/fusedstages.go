@@ -344,7 +344,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			fns[s-i] = iteratorTasks(st)
 		}
 	}
-	for r := range src.runs {
+	runs := m.replayRuns(src)
+	for r := range runs {
 		busy := 0.0
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
@@ -422,7 +423,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.TransitionUSD,
+		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
 
@@ -471,7 +472,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 	items := src.stages[s].items
 	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
@@ -498,7 +499,7 @@ func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last b
 	}
 	c := m.opts.Platform.Cores(mem)
 	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
 	}
 	sc.keepReplays(k, sr)

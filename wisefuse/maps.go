@@ -76,8 +76,8 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	per := m.needOf(fns...) // one item's need: a bundle's VM uses its items' together
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs
-	if k := m.opts.BundleRuns; k > 0 && k < runs && !wide {
-		runs = k
+	if !wide {
+		runs = m.replayRuns(src)
 	}
 	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]

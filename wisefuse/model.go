@@ -21,10 +21,12 @@ type ModelOptions struct {
 	Platform *platform.Platform
 	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
 	Atoms int
-	// BundleRuns, when positive and below the profiled runs, makes a bundled Map's latency and
-	// its VMs' cost come from the bundle replays of the first BundleRuns profiled runs only (the
-	// storage and transition costs still count every run). An approximation that trades accuracy
-	// for planning time, which the replays dominate; 0 (the default) replays every run.
+	// BundleRuns, when positive and below the profiled runs, makes the options that replay
+	// bundles -- a bundled Map, a Map fused with its neighbours, a fused group with its spilled
+	// bundles -- take their latency and cost from the first BundleRuns profiled runs only (a
+	// bundled Map's storage and transition costs still count every run). An approximation that
+	// trades accuracy for planning time, which the replays dominate; 0 (the default) replays
+	// every run.
 	BundleRuns int
 }
 
@@ -338,6 +340,15 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 		}
 	}
 	return is, nil
+}
+
+// replayRuns is how many of src's runs an option that replays bundles evaluates: the first
+// BundleRuns when that is positive and below the profiled runs, else all.
+func (m *Model) replayRuns(src *sizeData) int {
+	if k := m.opts.BundleRuns; k > 0 && k < src.runs {
+		return k
+	}
+	return src.runs
 }
 
 // nearest returns the index of the profiled size whose vCPU count is nearest to memMB's on a log
