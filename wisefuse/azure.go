@@ -69,24 +69,81 @@ func (m *Model) polls() bool {
 // Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
 // which keeps segments independent, as the search needs.
 func (m *Model) stepLatency(gap, inner, busy float64) float64 {
+	return m.mapLatency(gap, inner, 0, busy)
+}
+
+// mapLatency is stepLatency for a Map whose items' later states (an unfused iterator's) were
+// entered as their earlier ones ended: the poller last found one of those messages found seconds
+// after the poll that found the items' start (lastFind), and backs off from there (the
+// simulator's poller, as DurableTask's, backs off from its last find, not from the segment's
+// start).
+func (m *Model) mapLatency(gap, inner, found, busy float64) float64 {
 	if !m.polling {
 		return gap + busy
 	}
-	return gap - inner + pollFound(m.opts.Platform, inner+busy)
+	return gap - inner + found + pollFound(m.opts.Platform, inner+busy-found)
 }
 
-// innerGap is the part of a Map's gap after the poll that found its items' (or bundles') start:
-// one transition and a replay.
-func (m *Model) innerGap(gap float64) float64 {
+// lastFind returns when the poller last found a message, from a find at 0, when messages are
+// enqueued at xs (sorted): each one after the last find is found by the next poll of the
+// back-off from it (pollFound), which becomes the last find; one before it waits for it.
+func lastFind(p *platform.Platform, xs []float64) float64 {
+	f := 0.0
+	for _, x := range xs {
+		if x > f {
+			f += pollFound(p, x-f)
+		}
+	}
+	return f
+}
+
+// itemFinds returns, per run of unbundled Map si at profiled size src under group, when the
+// poller last found a message of its items (lastFind, from the poll that found the items' start,
+// which came innerGap before it): the message that starts each group after the first, as the
+// profiled plan sent it (itemSamples.sent). Nil when the iterator is one group: the items' start
+// is the last find.
+func (m *Model) itemFinds(src *sizeData, si int, group []int) []float64 {
+	items := src.stages[si].items
+	if !m.polling || items.sent == nil || !slices.ContainsFunc(group, func(g int) bool { return g != group[0] }) {
+		return nil
+	}
+	nt := items.tasks
+	found := make([]float64, src.runs)
+	var xs []float64
+	for r := range src.runs {
+		inner := m.innerGap(si, src.stages[si].gap[r])
+		xs = xs[:0]
+		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+			for t := 1; t < nt; t++ {
+				if group[t] != group[t-1] {
+					xs = append(xs, inner+items.sent[j*nt+t])
+				}
+			}
+		}
+		slices.Sort(xs)
+		found[r] = lastFind(m.opts.Platform, xs)
+	}
+	return found
+}
+
+// innerGap is the part of Map si's gap after the poll that found its items' (or bundles')
+// start: the orchestrator's resume, which replays the history before the Map (as the profiled
+// plan recorded it), and one transition.
+func (m *Model) innerGap(si int, gap float64) float64 {
+	if !m.polling {
+		return 0 // not used
+	}
 	p := m.opts.Platform
-	return min(gap, p.TransitionLatency+p.ReplayLatency)
+	return min(gap, p.TransitionLatency+resume(p, m.hist[si]))
 }
 
 // depoll splits the profiled gaps of sd (the profiled plan: every step unfused and unbundled)
 // into the poll's wait and the rest, run by run, by walking each run's steps: a step's start
-// message waits for the poll after the previous step's end, counted from the poll that found
-// the previous step's start. Each stage's gap becomes the rest (at least the transition and a
-// bare replay, at most the profiled gap); endOf models the end and the first step's wait.
+// message waits for the poll after the previous step's end, counted from the poller's last find
+// (the poll that found the previous step's start, or for a Map the last of its items' states,
+// lastFind). Each stage's gap becomes the rest (at least the transition and a bare replay, at
+// most the profiled gap); endOf models the end and the first step's wait. It also records when
+// each Map item's later states were sent (itemSamples.sent).
 func (m *Model) depoll(sd *sizeData) {
 	p := m.opts.Platform
 	c := cores(p, sd.mem)
@@ -95,9 +152,13 @@ func (m *Model) depoll(sd *sizeData) {
 	for si := range sd.stages {
 		stages[si] = sd.stages[si]
 		stages[si].gap = make([]float64, len(sd.stages[si].gap))
+		if it := stages[si].items; it != nil {
+			it.sent = make([]float64, len(it.gap))
+		}
 	}
+	var xs []float64
 	for r := range sd.runs {
-		elapsed := 0.0 // since the poll that found the current step's start
+		elapsed := 0.0 // since the poller's last find
 		for si := range stages {
 			g := sd.stages[si].gap[r]
 			rest := g
@@ -108,33 +169,47 @@ func (m *Model) depoll(sd *sizeData) {
 				rest = min(g, max(bare, g-wait))
 			}
 			stages[si].gap[r] = rest
-			inner := rest
-			if sd.stages[si].items != nil {
-				inner = m.innerGap(rest)
+			if stages[si].items == nil {
+				elapsed = rest + m.profiledBusy(sd, si, r, c)
+				continue
 			}
-			elapsed = inner + m.profiledBusy(sd, si, r, c)
+			inner := m.innerGap(si, rest)
+			busy := m.profiledItems(sd, si, r, c)
+			items := stages[si].items
+			xs = xs[:0]
+			for i := items.runStart[r] * items.tasks; i < items.runStart[r+1]*items.tasks; i++ {
+				if i%items.tasks > 0 {
+					xs = append(xs, inner+items.sent[i])
+				}
+			}
+			slices.Sort(xs)
+			elapsed = inner + busy - lastFind(p, xs)
 		}
 	}
 	sd.stages = stages
 }
 
-// profiledBusy is step si's time in run r of the profiled plan, from its start to its end: a
-// task's phases, or a Map's slowest item (its launch delay, and each iterator task's gap and
-// phases).
+// profiledBusy is task step si's time in run r of the profiled plan, from its start to its end.
 func (m *Model) profiledBusy(sd *sizeData, si, r int, c Cores) float64 {
-	st := &m.w.Steps[si]
-	stg := &sd.stages[si]
-	if ts := stg.task; ts != nil {
-		return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(st.Task, c) + ts.up[r]
-	}
-	items := stg.items
-	fns := iteratorTasks(st)
+	ts := sd.stages[si].task
+	return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(m.w.Steps[si].Task, c) + ts.up[r]
+}
+
+// profiledItems is Map step si's time in run r of the profiled plan, from its first item's start
+// to its slowest item's end (each iterator task's gap and phases), and records when each item's
+// later states were sent (itemSamples.sent: as the task before ended).
+func (m *Model) profiledItems(sd *sizeData, si, r int, c Cores) float64 {
+	items := sd.stages[si].items
+	fns := iteratorTasks(&m.w.Steps[si])
 	nt := items.tasks
 	worst := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		t := 0.0
 		for k := range nt {
 			i := j*nt + k
+			if k > 0 {
+				items.sent[i] = t
+			}
 			t += items.gap[i] + items.init[i] + items.down[i] + items.scale[i]*m.curveTime(fns[k], c) + items.up[i]
 		}
 		worst = max(worst, t)
@@ -168,7 +243,7 @@ func deshare(p *Profile, plat *platform.Platform) (*Profile, map[string]float64)
 			if st.Map == nil || isNested(st) {
 				continue
 			}
-			if c := deshareMap(s, st, plat.InstanceActivities); c > 0 {
+			if c := deshareMap(s, st, plat); c > 0 {
 				cold[st.Name] = c
 			}
 		}
@@ -181,11 +256,18 @@ type shareSpan struct {
 	inst               int
 	start, end, cs, ce float64
 	step, sample       int // its samples: s.Steps[step], invocation sample
+	// task is its iterator task (0, 1, ...); sent is when its state's message was enqueued (the
+	// Map's start for the first task, else the end of the task before); seq is its order of
+	// enqueueing among the run's spans of the same time.
+	task, seq  int
+	sent, init float64
+	waited     bool // it waited for an instance slot (waits)
 }
 
 // deshareMap rewrites the compute and init samples of Map st's iterator tasks in s and returns
 // the mean of the nonzero inits (deshare).
-func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
+func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold float64) {
+	perInstance := plat.InstanceActivities
 	var steps []int
 	for _, it := range st.Map.Iterator {
 		if it.Task == "" {
@@ -197,6 +279,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 		}
 		s.Steps[k].Compute = slices.Clone(s.Steps[k].Compute)
 		s.Steps[k].Init = slices.Clone(s.Steps[k].Init)
+		s.Steps[k].Gap = slices.Clone(s.Steps[k].Gap)
 		steps = append(steps, k)
 	}
 	if len(steps) == 0 {
@@ -214,6 +297,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 	first := &s.Steps[steps[0]]
 	order := first.byRunItem()
 	var spans []shareSpan
+	colds, n := 0.0, 0
 	flush := func() {
 		place(spans, perInstance)
 		longest := 0.0
@@ -223,6 +307,11 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 		for i, sp := range spans {
 			s.Steps[sp.step].Compute[sp.sample] = shareIntegral(spans, i, longest)
 		}
+		c, k := waits(spans, perInstance, plat.ScaleOutInterval())
+		colds, n = colds+c, n+k
+		unwait(spans, plat.TransitionLatency+plat.ReplayLatency, func(sp *shareSpan, gap float64) {
+			s.Steps[sp.step].Gap[sp.sample] = gap
+		})
 		spans = spans[:0]
 	}
 	run := -1
@@ -243,25 +332,100 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 			cs := start + smp.Init[i] + smp.Download[i]
 			ce := cs + smp.Compute[i]
 			end := ce + smp.Upload[i]
-			spans = append(spans, shareSpan{start: start, end: end, cs: cs, ce: ce, step: k, sample: i})
+			spans = append(spans, shareSpan{start: start, end: end, cs: cs, ce: ce, step: k, sample: i,
+				task: t, seq: len(spans), sent: t0, init: smp.Init[i]})
 			t0 = end
 		}
 	}
 	flush()
-	n := 0
 	for _, k := range steps {
-		for i, x := range s.Steps[k].Init {
-			if x > 0 {
-				cold += x
-				n++
-				s.Steps[k].Init[i] = 0
-			}
-		}
+		clear(s.Steps[k].Init)
 	}
 	if n > 0 {
-		cold /= float64(n)
+		cold = colds / float64(n)
 	}
 	return cold
+}
+
+// waits marks the spans that waited for an instance slot (shareSpan.waited), spans placed and
+// sorted by instance, then start (place): as the platform makes an activity wait, every instance
+// was full as it came, and it took a slot freed at its start or one of an instance the scale
+// controller added every seconds after the one before. It returns the sum of the new instances'
+// cold starts (the init of the spans placed on one as it was added: they waited for it to be
+// ready) and their count.
+func waits(spans []shareSpan, per int, every float64) (cold float64, added int) {
+	const eps = 1e-6
+	var created, init []float64 // per instance, its first span's start and their longest init
+	for _, sp := range spans {
+		if sp.inst == len(created) {
+			created, init = append(created, sp.start), append(init, 0)
+		}
+		if sp.start == created[sp.inst] {
+			init[sp.inst] = max(init[sp.inst], sp.init)
+		}
+	}
+	for k := 1; k < len(created); k++ {
+		cold += init[k]
+		added++
+	}
+	full := func(t float64) bool {
+		for k, c := range created {
+			if k > 0 && c >= t {
+				continue
+			}
+			n := 0
+			for _, o := range spans {
+				if o.inst == k && o.start < t && o.end >= t {
+					n++
+				}
+			}
+			if n < per {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range spans {
+		sp := &spans[i]
+		k := sp.inst
+		if k > 0 && math.Abs(sp.start-created[k]) <= eps {
+			// Placed on an instance as it was added: at once, or at the controller's interval.
+			sp.waited = k >= 2 && math.Abs(sp.start-(created[k-1]+every)) <= eps
+			continue
+		}
+		freed := slices.ContainsFunc(spans, func(o shareSpan) bool { return o.inst == k && math.Abs(o.end-sp.start) <= eps })
+		sp.waited = freed && full(sp.start)
+	}
+	return cold, added
+}
+
+// unwait takes out of the gap of every span that waited for an instance slot (waits) that wait,
+// which sharedEnd adds for a plan: its state was ready no earlier than those of the same task
+// enqueued before it (the orchestrator's messages are found and resumed in order), nor less
+// than bare (a transition and a replay) after its message, nor after its start. set receives
+// each span's gap after its message.
+func unwait(spans []shareSpan, bare float64, set func(sp *shareSpan, gap float64)) {
+	slices.SortStableFunc(spans, func(a, b shareSpan) int {
+		return cmp.Or(cmp.Compare(a.task, b.task), cmp.Compare(a.sent, b.sent), cmp.Compare(a.seq, b.seq))
+	})
+	ready := math.Inf(-1)
+	for i := range spans {
+		sp := &spans[i]
+		if i > 0 && spans[i-1].task != sp.task {
+			ready = math.Inf(-1)
+		}
+		if !sp.waited {
+			ready = max(ready, sp.start)
+			continue
+		}
+		low := sp.sent
+		if sp.task > 0 {
+			low += bare
+		}
+		r := min(sp.start, max(ready, low))
+		ready = max(ready, r)
+		set(sp, r-sp.sent)
+	}
 }
 
 // place puts each span on an instance as the platform does: in order of start, on the instance
@@ -348,16 +512,22 @@ func shareIntegral(spans []shareSpan, i int, longest float64) float64 {
 
 // shareAct is one activity of a Map under a plan on a platform of shared instances: it starts at
 // start (from the Map's start), spends pre seconds before computing, work seconds computing (as
-// long as its VM alone would take) and post seconds after.
-type shareAct struct{ start, pre, work, post float64 }
+// long as its VM alone would take) and post seconds after. With next > 0, activity next-1 (an
+// unfused iterator's next state of the same item) starts its own start seconds after this one
+// ends, instead of at a time of its own.
+type shareAct struct {
+	start, pre, work, post float64
+	next                   int
+}
 
 // sharedEnd returns when the last of acts ends and their billed seconds on a platform whose
 // instances run several activities at once (Platform.InstanceActivities), as the simulator runs
 // an isolated run: one ready instance and a scale-out history long past. In order of start, an
 // activity takes the ready instance with the fewest running (the oldest on a tie) that has a
 // free slot, else a slot on one still starting (it starts when the instance is ready), else it
-// waits; when work waits, the scale controller adds an instance at once, or ScaleOutInterval
-// after the last one added (up to MaxInstances), which is ready cold seconds later. Each
+// waits, first come first served, for a slot to free or for the scale controller, which adds an
+// instance at once or ScaleOutInterval after the last one added (up to MaxInstances), ready cold
+// seconds later (the simulator's scaleOut: the instance is not promised to anyone). Each
 // instance's vCPUs are split equally among the activities on it, rerated as they come and go; a
 // VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
 // computes at 1/n of its own speed. Waiting for a slot or an instance is not billed. ends, when
@@ -376,11 +546,23 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 		placed         float64 // when it started on a ready instance
 	}
 	per := p.InstanceActivities
-	order := make([]int, len(acts))
-	for i := range order {
-		order[i] = i
+	chained := make([]bool, len(acts)) // starts after another ends
+	for _, a := range acts {
+		if a.next > 0 {
+			chained[a.next-1] = true
+		}
+	}
+	order := make([]int, 0, len(acts))
+	for i := range acts {
+		if !chained[i] {
+			order = append(order, i)
+		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(acts[a].start, acts[b].start) })
+	starts := make([]float64, len(acts))
+	for i, a := range acts {
+		starts[i] = a.start
+	}
 	readyAt := []float64{0} // per instance
 	load := []int{0}
 	lastAdd := math.Inf(-1)
@@ -396,7 +578,7 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 	}
 	for next < len(order) || len(on) > 0 {
 		// Place the arrived activities, in order, while slots are free or can be added.
-		for next < len(order) && acts[order[next]].start <= t {
+		for next < len(order) && starts[order[next]] <= t {
 			best := -1
 			for k, c := range load {
 				if c >= per {
@@ -408,12 +590,11 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 				}
 			}
 			if best < 0 {
-				if len(readyAt) >= p.MaxInstances {
-					break // waits for a slot
+				if len(readyAt) >= p.MaxInstances || t < lastAdd+p.ScaleOutInterval() {
+					break // waits for a slot, or for the scale controller's next instance
 				}
-				added := max(t, lastAdd+p.ScaleOutInterval())
-				lastAdd = added
-				readyAt = append(readyAt, added+cold)
+				lastAdd = t
+				readyAt = append(readyAt, t+cold)
 				load = append(load, 0)
 				best = len(load) - 1
 			}
@@ -427,8 +608,10 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			on = append(on, r)
 		}
 		tn := math.Inf(1)
-		if next < len(order) && acts[order[next]].start > t {
-			tn = acts[order[next]].start
+		if next < len(order) && starts[order[next]] > t {
+			tn = starts[order[next]]
+		} else if next < len(order) && len(readyAt) < p.MaxInstances {
+			tn = lastAdd + p.ScaleOutInterval() // work waits: the controller's next instance
 		}
 		for _, r := range on {
 			if r.phase == computing {
@@ -465,6 +648,16 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 					ends[r.j] = t
 				}
 				billed += t - r.placed
+				if a.next > 0 {
+					// The next state arrives its gap later, in order among those not placed yet.
+					n := a.next - 1
+					starts[n] = t + acts[n].start
+					k := next
+					for k < len(order) && starts[order[k]] <= starts[n] {
+						k++
+					}
+					order = slices.Insert(order, k, n)
+				}
 				continue
 			}
 			kept = append(kept, r)
@@ -475,20 +668,27 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 }
 
 // sharedItems returns the latency of run r of unbundled Map si (from the Map's start) and the
-// billed seconds instance sharing and waiting for a slot add (sharedEnd):
-// each item is one activity (its iterator's tasks on one instance), computing its tasks' work at
-// ratio (a task's fitted time at its size) in turn.
+// billed seconds instance sharing and waiting for a slot add (sharedEnd): each fusion group of an
+// item's iterator is one activity (its tasks on one instance, computing their work at ratio, a
+// task's fitted time at its size, in turn), and the next group's state starts its profiled gap
+// after it ends (the poll, the orchestrator's resume and the transition; not the wait for an
+// instance, which deshare took out and sharedEnd adds).
 func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float64, group []int, fns []string) (worst, extra float64) {
 	items := src.stages[si].items
 	nt := items.tasks
 	sc.acts = sc.acts[:0]
 	alone := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
-		a := shareAct{start: items.gap[j*nt]}
+		var a shareAct
 		for t := range nt {
 			i := j*nt + t
-			if t > 0 {
-				a.pre += items.gap[i]
+			if t == 0 || group[t] != group[t-1] {
+				if t > 0 {
+					alone += a.pre + a.work + a.post
+					a.next = len(sc.acts) + 2
+					sc.acts = append(sc.acts, a)
+				}
+				a = shareAct{start: items.gap[i]}
 			}
 			a.pre += items.init[i] + items.down[i] + m.groupLocal(fns, group, t)
 			a.work += items.scale[i] * ratio[t]

@@ -126,7 +126,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		}
 		g := src.stages[si].gap[r]
 		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
-		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+		vals = append(vals, m.stepLatency(g, m.innerGap(si, g), worst))
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, cfg.bundle*per, sampledBusy/float64(sampled))
@@ -166,7 +166,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, fns)
 			shared += extra
 			g := src.stages[si].gap[r]
-			vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+			vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
 			continue
 		}
 		worst := 0.0
@@ -187,7 +187,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			worst = waves(sc.units, conc)
 		}
 		g := src.stages[si].gap[r]
-		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+		vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
 	}
 	// Cost: every item runs one VM per group, billed for the group's busy time at the memory
 	// the group's tasks need (Platform.BilledMB).
