@@ -224,10 +224,12 @@ func (m *Model) profiledItems(sd *sizeData, si, r int, c Cores) float64 {
 // among the activities on it, rerated as they come and go; a profiled compute phase lasting
 // [cs, ce) then did the work of the integral of 1/n(t) over it, n(t) the activities on its
 // instance, each activity placed as the platform places them (place). In warm runs an activity
-// waits to start (its init) only for a new instance to start: that is the plan's scale-out, not
-// the function, so deshare zeroes it and returns, per Map step, the mean of those waits, the
-// cold start of a new instance that sharedEnd adds. A profile of another platform is returned
-// as it is.
+// waits to start (its init) only for a new instance to start, and its gap holds any wait for an
+// instance slot: that is the plan's scale-out, not the function, so deshare zeroes the init,
+// takes the wait out of the gap (waits, unwait) and returns, per Map step, the cold start of a
+// new instance that sharedEnd adds (the mean over added instances of the wait of the
+// activities placed on one as it was added). A profile of another platform is returned as it
+// is.
 func deshare(p *Profile, plat *platform.Platform) (*Profile, map[string]float64) {
 	if plat.InstanceActivities <= 0 {
 		return p, nil
@@ -264,8 +266,8 @@ type shareSpan struct {
 	waited     bool // it waited for an instance slot (waits)
 }
 
-// deshareMap rewrites the compute and init samples of Map st's iterator tasks in s and returns
-// the mean of the nonzero inits (deshare).
+// deshareMap rewrites the compute, init and gap samples of Map st's iterator tasks in s and
+// returns the cold start of an added instance (deshare).
 func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold float64) {
 	perInstance := plat.InstanceActivities
 	var steps []int
@@ -704,21 +706,36 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 // sharedSpills is Map step s of a fused group in run r on a platform of shared instances: the
 // host, whose items take host seconds in its VM, and the spilled VMs of sp (spilledRuns), which
 // the host invokes and which take slots on the app's instances as any activity (sharedEnd: the
-// host on the one ready instance, each spill an invoke latency later, all of their time
-// computing, an upper bound). It returns when the last ends and the price of the billed seconds
-// sharing adds to the spills (the host's are in its own busy time), each at the memory of need MB.
+// host on the one ready instance, all of its time computing, an upper bound; each spill an
+// invoke latency later, its items' compute computing and the rest of its time, its transfers,
+// before). It returns when the last ends and the price of the billed seconds sharing adds to
+// the spills (the host's are in its own busy time), each at the memory of need MB.
 func (m *Model) sharedSpills(sc *scratch, s int, host float64, sp *stepReplays, r, mem, need int) (end, usd float64) {
 	p := m.opts.Platform
 	sc.acts = append(sc.acts[:0], shareAct{work: host})
 	alone := 0.0
-	for _, sb := range sp.busy[sp.off[r]:sp.off[r+1]] {
-		sc.acts = append(sc.acts, shareAct{start: p.InvokeLatency, work: sb})
+	for k := sp.off[r]; k < sp.off[r+1]; k++ {
+		sb, w := sp.busy[k], min(sp.work[k], sp.busy[k])
+		sc.acts = append(sc.acts, shareAct{start: p.InvokeLatency, pre: sb - w, work: w})
 		alone += sb
 	}
 	sc.ends = slices.Grow(sc.ends[:0], len(sc.acts))[:len(sc.acts)]
 	end, billed := sharedEnd(p, sc.acts, m.cold[m.w.Steps[s].Name], sc.ends)
 	extra := billed - sc.ends[0] - alone
 	return end, extra * float64(p.BilledMB(mem, need)) / 1024 * p.GBSecondUSD
+}
+
+// spillWork is the compute of Map items [b, e) in a VM of c cores: each iterator task's fitted
+// time there, scaled by the item's sample.
+func (m *Model) spillWork(items *itemSamples, fns []string, b, e int, c Cores) float64 {
+	nt := items.tasks
+	w := 0.0
+	for j := b; j < e; j++ {
+		for t := range nt {
+			w += items.scale[j*nt+t] * m.curveTime(fns[t], c)
+		}
+	}
+	return w
 }
 
 // history is what an orchestration's history holds at some point (Platform.OrchestratorReplay):

@@ -117,7 +117,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 // (docs/wisefuse.md, "On Azure").
 func TestAzureModelAccuracy(t *testing.T) {
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
-		platform.AzureDurable: {0.08, 0.30, 0.02, 0.06},
+		platform.AzureDurable: {0.02, 0.17, 0.01, 0.05},
 		platform.AzureFlex:    {0.03, 0.60, 0.03, 0.60},
 	}
 	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
@@ -217,5 +217,85 @@ func TestDeshareByHand(t *testing.T) {
 				t.Errorf("third span: instance %d, work %.9f s, want instance 1 and 1 s", sp.inst, got)
 			}
 		}
+	}
+}
+
+// TestLastFindByHand: azure-durable's poller (0.05, 0.15, 0.30, 0.55, 1.00, 1.85, 3.50, 6.75 s
+// after a find) finds messages sent 0.5 and 0.6 s after its last find at 0.55 and 0.60 s (the
+// second 0.05 s after the first find), and one sent at 5 s at 0.60 + 6.75 s. A Map whose last
+// item ends 20 s after that first find is then seen 13.20 s after the last find (20 - 7.35 =
+// 12.65 s after it), where counting from the first find would take 26.05 s.
+func TestLastFindByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	f := lastFind(p, []float64{0.5, 0.6, 5})
+	if math.Abs(f-7.35) > 1e-9 {
+		t.Errorf("lastFind = %.9f, want 7.35", f)
+	}
+	if got := lastFind(p, nil); got != 0 {
+		t.Errorf("lastFind of no message = %v, want 0", got)
+	}
+	m := &Model{opts: ModelOptions{Platform: p}, polling: true}
+	// gap 1 s of which inner 0.5 s after the items' find, busy 19.5 s: the end 20 s after it.
+	if got, want := m.mapLatency(1, 0.5, f, 19.5), 0.5+7.35+13.2; math.Abs(got-want) > 1e-9 {
+		t.Errorf("mapLatency = %.9f, want %v", got, want)
+	}
+	if got, want := m.stepLatency(1, 0.5, 19.5), 0.5+26.05; math.Abs(got-want) > 1e-9 {
+		t.Errorf("stepLatency = %.9f, want %v", got, want)
+	}
+}
+
+// TestSharedEndWaitsByHand: work that finds no slot waits for one to free or for the scale
+// controller's next instance (30 s after the last), and is not promised that instance: of 21
+// activities of 1 s of work at 0 (cold start 0.5 s), ten share the warm instance and end at
+// 10 s, ten the instance added at once and end at 10.5 s, and the 21st takes a slot freed at
+// 10 s and ends alone at 11 s. A chained activity (an unfused iterator's next state) starts its
+// gap after the one before it ends and is not billed for the gap.
+func TestSharedEndWaitsByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	acts := make([]shareAct, 21)
+	for i := range acts {
+		acts[i] = shareAct{work: 1}
+	}
+	ends := make([]float64, len(acts))
+	end, billed := sharedEnd(p, acts, 0.5, ends)
+	if math.Abs(end-11) > 1e-9 || math.Abs(billed-(10*10+10*10+1)) > 1e-9 {
+		t.Errorf("21 activities: end %.9f, billed %.9f s, want 11 and 201", end, billed)
+	}
+	if math.Abs(ends[20]-11) > 1e-9 {
+		t.Errorf("the 21st ends at %.9f, want 11", ends[20])
+	}
+	// Activity 0 (1 s of work), then activity 1 0.5 s after it ends (1 s of work): end 2.5 s,
+	// billed 2 s.
+	end, billed = sharedEnd(p, []shareAct{{work: 1, next: 2}, {start: 0.5, work: 1}}, 0, nil)
+	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-2) > 1e-9 {
+		t.Errorf("chained: end %.9f, billed %.9f s, want 2.5 and 2", end, billed)
+	}
+}
+
+// TestWaitsByHand: two slots an instance, a scale-out every 30 s. Spans 0 and 1 fill the warm
+// instance; 2 and 3, their messages sent at 0.5 s, fill the instance added at once at 1 s; 4
+// takes the slot span 0 frees at 10 s while every instance is full: it waited; 5 gets the
+// instance added 30 s after the last (31 s): it waited; 6 comes at 45 s to a free slot. unwait
+// makes 4 and 5 ready as 2 and 3 were (1 s: 0.5 s after their messages).
+func TestWaitsByHand(t *testing.T) {
+	sp := func(seq, task int, sent, start, end float64) shareSpan {
+		return shareSpan{start: start, end: end, cs: start, ce: end, sample: seq, seq: seq, task: task, sent: sent}
+	}
+	spans := []shareSpan{
+		sp(0, 0, 0, 0, 10), sp(1, 0, 0, 0, 50), sp(2, 1, 0.5, 1, 50), sp(3, 1, 0.5, 1, 50),
+		sp(4, 1, 0.5, 10, 40), sp(5, 1, 0.5, 31, 60), sp(6, 1, 45, 45, 46),
+	}
+	place(spans, 2)
+	waits(spans, 2, 30)
+	want := map[int]bool{4: true, 5: true}
+	for _, s := range spans {
+		if s.waited != want[s.sample] {
+			t.Errorf("span %d (instance %d, start %v): waited %v, want %v", s.sample, s.inst, s.start, s.waited, want[s.sample])
+		}
+	}
+	got := map[int]float64{}
+	unwait(spans, 0.12, func(s *shareSpan, gap float64) { got[s.sample] = gap })
+	if len(got) != 2 || math.Abs(got[4]-0.5) > 1e-9 || math.Abs(got[5]-0.5) > 1e-9 {
+		t.Errorf("unwait gaps %v, want spans 4 and 5 ready at 1 s, 0.5 s after sent", got)
 	}
 }
