@@ -226,7 +226,7 @@ func (m *Model) profiledItems(sd *sizeData, si, r int, c Cores) float64 {
 // instance, each activity placed as the platform places them (place). In warm runs an activity
 // waits to start (its init) only for a new instance to start, and its gap holds any wait for an
 // instance slot: that is the plan's scale-out, not the function, so deshare zeroes the init,
-// takes the wait out of the gap (waits, unwait) and returns, per Map step, the cold start of a
+// takes the wait out of the gap (place, unwait) and returns, per Map step, the cold start of a
 // new instance that sharedEnd adds (the mean over added instances of the wait of the
 // activities placed on one as it was added). A profile of another platform is returned as it
 // is.
@@ -263,7 +263,7 @@ type shareSpan struct {
 	// enqueueing among the run's spans of the same time.
 	task, seq  int
 	sent, init float64
-	waited     bool // it waited for an instance slot (waits)
+	waited     bool // it waited for an instance slot (place)
 }
 
 // deshareMap rewrites the compute, init and gap samples of Map st's iterator tasks in s and
@@ -301,7 +301,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold flo
 	var spans []shareSpan
 	colds, n := 0.0, 0
 	flush := func() {
-		place(spans, perInstance)
+		place(spans, perInstance, plat.ScaleOutInterval())
 		longest := 0.0
 		for _, sp := range spans {
 			longest = max(longest, sp.end-sp.start)
@@ -309,7 +309,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold flo
 		for i, sp := range spans {
 			s.Steps[sp.step].Compute[sp.sample] = shareIntegral(spans, i, longest)
 		}
-		c, k := waits(spans, perInstance, plat.ScaleOutInterval())
+		c, k := addedCold(spans)
 		colds, n = colds+c, n+k
 		unwait(spans, plat.TransitionLatency+plat.ReplayLatency, func(sp *shareSpan, gap float64) {
 			s.Steps[sp.step].Gap[sp.sample] = gap
@@ -349,59 +349,28 @@ func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold flo
 	return cold
 }
 
-// waits marks the spans that waited for an instance slot (shareSpan.waited), spans placed and
-// sorted by instance, then start (place): as the platform makes an activity wait, every instance
-// was full as it came, and it took a slot freed at its start or one of an instance the scale
-// controller added every seconds after the one before. It returns the sum of the new instances'
-// cold starts (the init of the spans placed on one as it was added: they waited for it to be
-// ready) and their count.
-func waits(spans []shareSpan, per int, every float64) (cold float64, added int) {
-	const eps = 1e-6
-	var created, init []float64 // per instance, its first span's start and their longest init
-	for _, sp := range spans {
-		if sp.inst == len(created) {
-			created, init = append(created, sp.start), append(init, 0)
-		}
-		if sp.start == created[sp.inst] {
-			init[sp.inst] = max(init[sp.inst], sp.init)
-		}
-	}
-	for k := 1; k < len(created); k++ {
-		cold += init[k]
-		added++
-	}
-	full := func(t float64) bool {
-		for k, c := range created {
-			if k > 0 && c >= t {
-				continue
-			}
-			n := 0
-			for _, o := range spans {
-				if o.inst == k && o.start < t && o.end >= t {
-					n++
-				}
-			}
-			if n < per {
-				return false
-			}
-		}
-		return true
-	}
-	for i := range spans {
-		sp := &spans[i]
-		k := sp.inst
-		if k > 0 && math.Abs(sp.start-created[k]) <= eps {
-			// Placed on an instance as it was added: at once, or at the controller's interval.
-			sp.waited = k >= 2 && math.Abs(sp.start-(created[k-1]+every)) <= eps
+// addedCold returns the sum of the cold starts of the instances added in spans (placed and
+// sorted by instance, then start: place), each the longest init of the spans placed on it as it
+// was added (they waited for it to be ready), and their count.
+func addedCold(spans []shareSpan) (cold float64, added int) {
+	for i, sp := range spans {
+		if sp.inst == 0 || i > 0 && spans[i-1].inst == sp.inst {
 			continue
 		}
-		freed := slices.ContainsFunc(spans, func(o shareSpan) bool { return o.inst == k && math.Abs(o.end-sp.start) <= eps })
-		sp.waited = freed && full(sp.start)
+		c := 0.0
+		for _, o := range spans[i:] {
+			if o.inst != sp.inst || o.start != sp.start {
+				break
+			}
+			c = max(c, o.init)
+		}
+		cold += c
+		added++
 	}
 	return cold, added
 }
 
-// unwait takes out of the gap of every span that waited for an instance slot (waits) that wait,
+// unwait takes out of the gap of every span that waited for an instance slot (place) that wait,
 // which sharedEnd adds for a plan: its state was ready no earlier than those of the same task
 // enqueued before it (the orchestrator's messages are found and resumed in order), nor less
 // than bare (a transition and a replay) after its message, nor after its start. set receives
@@ -432,17 +401,39 @@ func unwait(spans []shareSpan, bare float64, set func(sp *shareSpan, gap float64
 
 // place puts each span on an instance as the platform does: in order of start, on the instance
 // with the fewest spans running at that time (the oldest on a tie) while it has fewer than per,
-// else on a new one. It sorts spans by instance, then start.
-func place(spans []shareSpan, per int) {
+// else on a new one. It sorts spans by instance, then start. It marks the spans that waited for
+// an instance slot (shareSpan.waited), as the platform makes an activity wait: every instance
+// was full as it came, and it took a slot freed at its start, or one of an instance the scale
+// controller added every seconds after the one before.
+func place(spans []shareSpan, per int, every float64) {
+	const eps = 1e-6 // a start at another span's end, or at an instance's addition
 	slices.SortStableFunc(spans, func(a, b shareSpan) int { return cmp.Compare(a.start, b.start) })
 	var load []int
-	var on []int // spans running at the current start
+	var created []float64 // per instance, its first span's start; the first is the warm one
+	var on []int          // spans running at the current start
 	for i := range spans {
+		s := spans[i].start
+		// Slots freed before s; then whether every instance was full until s, and a slot frees at s.
 		kept := on[:0]
 		for _, j := range on {
-			if spans[j].end > spans[i].start {
+			if spans[j].end >= s-eps {
 				kept = append(kept, j)
 			} else {
+				load[spans[j].inst]--
+			}
+		}
+		on = kept
+		full := len(load) > 0
+		for _, n := range load {
+			full = full && n >= per
+		}
+		freed := false
+		kept = on[:0]
+		for _, j := range on {
+			if spans[j].end > s {
+				kept = append(kept, j)
+			} else {
+				freed = true
 				load[spans[j].inst]--
 			}
 		}
@@ -456,6 +447,13 @@ func place(spans []shareSpan, per int) {
 		if best < 0 {
 			best = len(load)
 			load = append(load, 0)
+			created = append(created, s)
+		}
+		if best > 0 && math.Abs(s-created[best]) <= eps {
+			// On an instance as it was added: at once, or at the controller's interval.
+			spans[i].waited = best >= 2 && math.Abs(s-(created[best-1]+every)) <= eps
+		} else {
+			spans[i].waited = full && freed
 		}
 		spans[i].inst = best
 		load[best]++
@@ -570,6 +568,25 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 	lastAdd := math.Inf(-1)
 	var on []running
 	next := 0 // order[next] is the first activity not placed yet
+	// later holds the chained activities that have arrived or will (their gap after the one
+	// before them ended), a min-heap by start, then order of arrival (seq: after the others).
+	var later []int
+	seq := make([]int, len(acts))
+	for k, j := range order {
+		seq[j] = k
+	}
+	nseq := len(order)
+	less := func(a, b int) bool { return starts[a] < starts[b] || starts[a] == starts[b] && seq[a] < seq[b] }
+	arrival := func() int { // the next activity to place, or -1
+		j := -1
+		if next < len(order) {
+			j = order[next]
+		}
+		if len(later) > 0 && (j < 0 || less(later[0], j)) {
+			j = later[0]
+		}
+		return j
+	}
 	t := 0.0
 	begin := func(r *running) {
 		a := &acts[r.j]
@@ -578,9 +595,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			r.phase, r.rem = computing, a.work
 		}
 	}
-	for next < len(order) || len(on) > 0 {
+	for arrival() >= 0 || len(on) > 0 {
 		// Place the arrived activities, in order, while slots are free or can be added.
-		for next < len(order) && starts[order[next]] <= t {
+		for j := arrival(); j >= 0 && starts[j] <= t; j = arrival() {
 			best := -1
 			for k, c := range load {
 				if c >= per {
@@ -600,8 +617,11 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 				load = append(load, 0)
 				best = len(load) - 1
 			}
-			j := order[next]
-			next++
+			if next < len(order) && order[next] == j {
+				next++
+			} else {
+				heapPop(&later, less)
+			}
 			load[best]++
 			r := running{j: j, inst: best, phase: starting, at: readyAt[best]}
 			if readyAt[best] <= t {
@@ -610,9 +630,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			on = append(on, r)
 		}
 		tn := math.Inf(1)
-		if next < len(order) && starts[order[next]] > t {
-			tn = starts[order[next]]
-		} else if next < len(order) && len(readyAt) < p.MaxInstances {
+		if j := arrival(); j >= 0 && starts[j] > t {
+			tn = starts[j]
+		} else if j >= 0 && len(readyAt) < p.MaxInstances {
 			tn = lastAdd + p.ScaleOutInterval() // work waits: the controller's next instance
 		}
 		for _, r := range on {
@@ -653,12 +673,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 				if a.next > 0 {
 					// The next state arrives its gap later, in order among those not placed yet.
 					n := a.next - 1
-					starts[n] = t + acts[n].start
-					k := next
-					for k < len(order) && starts[order[k]] <= starts[n] {
-						k++
-					}
-					order = slices.Insert(order, k, n)
+					starts[n], seq[n] = t+acts[n].start, nseq
+					nseq++
+					heapPush(&later, n, less)
 				}
 				continue
 			}
@@ -667,6 +684,43 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 		on = kept
 	}
 	return end, billed
+}
+
+// heapPush and heapPop keep h a binary min-heap under less.
+func heapPush(h *[]int, x int, less func(a, b int) bool) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !less(s[i], s[p]) {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func heapPop(h *[]int, less func(a, b int) bool) int {
+	s := *h
+	top, n := s[0], len(s)-1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && less(s[l], s[m]) {
+			m = l
+		}
+		if l+1 < n && less(s[l+1], s[m]) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }
 
 // sharedItems returns the latency of run r of unbundled Map si (from the Map's start) and the

@@ -192,14 +192,14 @@ func TestDeshareByHand(t *testing.T) {
 		{start: 0, end: 2, cs: 0, ce: 2, sample: 0},
 		{start: 0, end: 2, cs: 0, ce: 2, sample: 1},
 	}
-	place(spans, 10)
+	place(spans, 10, 30)
 	for i := range spans {
 		if got := shareIntegral(spans, i, 2); math.Abs(got-1) > 1e-9 {
 			t.Errorf("two together: span %d did %.9f s of work, want 1", spans[i].sample, got)
 		}
 	}
 	spans = append(spans, shareSpan{start: 1, end: 2, cs: 1, ce: 2, sample: 2})
-	place(spans, 10)
+	place(spans, 10, 30)
 	want := map[int]float64{0: 0.5 + 1.0/3, 1: 0.5 + 1.0/3, 2: 1.0 / 3}
 	for i, sp := range spans {
 		if got := shareIntegral(spans, i, 2); math.Abs(got-want[sp.sample]) > 1e-9 {
@@ -210,7 +210,7 @@ func TestDeshareByHand(t *testing.T) {
 		}
 	}
 	// At one activity an instance the third needs a new instance, where it is alone.
-	place(spans, 2)
+	place(spans, 2, 30)
 	for i, sp := range spans {
 		if sp.sample == 2 {
 			if got := shareIntegral(spans, i, 2); sp.inst != 1 || math.Abs(got-1) > 1e-9 {
@@ -285,8 +285,7 @@ func TestWaitsByHand(t *testing.T) {
 		sp(0, 0, 0, 0, 10), sp(1, 0, 0, 0, 50), sp(2, 1, 0.5, 1, 50), sp(3, 1, 0.5, 1, 50),
 		sp(4, 1, 0.5, 10, 40), sp(5, 1, 0.5, 31, 60), sp(6, 1, 45, 45, 46),
 	}
-	place(spans, 2)
-	waits(spans, 2, 30)
+	place(spans, 2, 30)
 	want := map[int]bool{4: true, 5: true}
 	for _, s := range spans {
 		if s.waited != want[s.sample] {
