@@ -65,7 +65,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	}
 	conc := st.Map.MaxConcurrency
 	// A Map whose MaxConcurrency binds needs every bundle's time, in order (waves).
-	wide := widest > wideBundles && !(conc > 0 && widest > conc)
+	// On shared instances every bundle is replayed: how they share the instances the scale
+	// controller adds sets the Map's end (sharedEnd), which a few candidates cannot tell.
+	wide := widest > wideBundles && !(conc > 0 && widest > conc) && plat.InstanceActivities == 0
 	if sc.ps.bound && (wide || conc > 0) {
 		// Neither the candidate bundles of a wide Map nor waves are monotone in the bundles'
 		// times, so lower bounds of those give none of the stage (lazyOption).
