@@ -442,6 +442,7 @@ type stepReplays struct {
 	latest, usd []float64
 	off         []int
 	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
+	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
 // maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
@@ -450,7 +451,7 @@ const maxKeptReplays = 1 << 21
 
 // keepReplays remembers sr under k.
 func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy)
+	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
 	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
 		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
 	}
@@ -482,6 +483,9 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			latest = max(latest, plat.InvokeLatency+sb)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
 			sr.busy = append(sr.busy, sb)
+			if plat.InstanceActivities > 0 {
+				sr.work = append(sr.work, m.spillWork(items, fns, b, e, c))
+			}
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))

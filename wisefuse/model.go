@@ -116,6 +116,9 @@ type itemSamples struct {
 	tasks                      int
 	runStart                   []int
 	gap, init, down, scale, up []float64
+	// sent, with polling (depoll), is when the profiled plan enqueued the message that starts
+	// task t's state (t > 0: as task t-1 ended), from the first item's start; 0 for t = 0.
+	sent []float64
 }
 
 // NewModel prepares a model from a profile.
@@ -178,6 +181,9 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			m.depoll(&raw)
 			for si := range sd.stages {
 				sd.stages[si].gap = raw.stages[si].gap
+				if it := sd.stages[si].items; it != nil {
+					it.sent = raw.stages[si].items.sent
+				}
 			}
 
 		}
