@@ -157,7 +157,7 @@ func (e *engine) startBody(fi int32) {
 		run, vmi, first, count, bundle := f.run, f.vm, f.first, f.count, f.bundle
 		nd := &e.c.nodes[f.node]
 		it := nd.kids[0]
-		if f.kind == fBundle && nd.phases != nil {
+		if f.kind == fBundle && e.c.info[f.node].phases != nil {
 			it = e.c.nodes[it].kids[f.idx] // this runtime's step of the iterator
 		}
 		for i := int32(0); i < count; i++ {
@@ -171,7 +171,7 @@ func (e *engine) startBody(fi int32) {
 // hears of it.
 func (e *engine) done(fi int32) {
 	f := &e.frames[fi]
-	if f.root && f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases) && e.vms[f.vm].state != vmStopped {
+	if f.root && f.kind == fBundle && int(f.idx)+1 < len(e.c.info[f.node].phases) && e.vms[f.vm].state != vmStopped {
 		e.nextRuntime(fi)
 		return
 	}

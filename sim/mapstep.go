@@ -33,11 +33,11 @@ func (e *engine) beginMap(fi int32) {
 	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
 	run, vmi, it := f.run, f.vm, nd.kids[0]
-	x := nd.items.Sample(e.runs[run].rng)
+	x := e.c.info[f.node].items.Sample(e.runs[run].rng)
 	if !(x < maxEvtID) { // beyond the frame ids, and int32 would wrap
 		if e.err == nil {
 			e.err = fmt.Errorf("sim: map step %q drew %.4g items for one DAG invocation; the simulator holds at most %d live frames",
-				nd.step, x, maxEvtID)
+				e.c.info[f.node].step, x, maxEvtID)
 		}
 		return
 	}
@@ -45,7 +45,7 @@ func (e *engine) beginMap(fi int32) {
 	if need := int64(n) * e.itemStateBytes(); need > maxMapStateBytes {
 		if e.err == nil {
 			e.err = fmt.Errorf("sim: map step %q drew %d items for one DAG invocation: about %.1f GB of simulator state at %d bytes an item, over the %d GB limit; simulate a narrower map",
-				nd.step, n, float64(need)/(1<<30), e.itemStateBytes(), maxMapStateBytes>>30)
+				e.c.info[f.node].step, n, float64(need)/(1<<30), e.itemStateBytes(), maxMapStateBytes>>30)
 		}
 		return
 	}

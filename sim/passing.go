@@ -75,7 +75,7 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 			switch {
 			case f.kind == fSpill:
 				return sinkPayload
-			case f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases):
+			case f.kind == fBundle && int(f.idx)+1 < len(e.c.info[f.node].phases):
 				return sinkRemote // to the iterator's next step, in the next runtime
 			case e.c.nodes[f.node].consumerDirect:
 				return sinkHeld
