@@ -53,13 +53,15 @@ type node struct {
 	// Billed on a platform that bills observed memory (Platform.BilledMB).
 	needMB, sharedMB int32
 	bundle           int // nMap: items per VM
-	kids             []int32
+	// kid and nkids place the node's children in compiled.kids (kidsOf), a workflow's together:
+	// no pointer, so the garbage collector does not scan the nodes.
+	kid, nkids int32
 }
 
 // nodeInfo is the rest of a node, read once per map step or per record.
 type nodeInfo struct {
-	step  string   // step name (records); for nFused the first step's
-	items dag.Dist // nMap
+	step  string // step name (records); for nFused the first step's
+	items draw   // nMap
 	// phases, for an nMap under dag.Plan.RuntimePerStep, holds the VM template of each step of
 	// the iterator: a bundle runs its items' step j in a VM of template phases[j] (frame.idx = j),
 	// then releases it and acquires the next (frame.go, nextRuntime).
@@ -71,8 +73,8 @@ type nodeInfo struct {
 // 192 bytes, three cache lines. What only a cold start or an item's skew by index reads is in
 // fnInfo, compiled.fnInfo[f].
 type function struct {
+	runFactor                       draw // first: a DAG invocation's arrival reads only this line
 	serial, parallel, in, out, skew draw
-	runFactor                       draw
 	threads                         float64
 	oversub                         float64 // dag.Function.Oversubscription
 	inReq, outReq                   float64 // storage requests per read and write (>= 1)
@@ -106,6 +108,7 @@ type template struct {
 type compiled struct {
 	nodes  []node
 	info   []nodeInfo // beside nodes
+	kids   []int32    // the nodes' children (node.kid)
 	fns    []function
 	fnInfo []fnInfo    // beside fns
 	quant  [][]float64 // the empirical draws' quantiles (draw.q)
@@ -187,7 +190,9 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		c.retries = append(c.retries, *r)
 		return int32(len(c.retries) - 1)
 	}
-	add := func(n node, in nodeInfo) int32 {
+	add := func(n node, kids []int32, in nodeInfo) int32 {
+		n.kid, n.nkids = int32(len(c.kids)), int32(len(kids))
+		c.kids = append(c.kids, kids...)
 		c.nodes = append(c.nodes, n)
 		c.info = append(c.info, in)
 		return int32(len(c.nodes) - 1)
@@ -202,15 +207,15 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				group := steps[i:min(i+len(p.Fuse[g]), len(steps))]
 				inner := seq(group, g)
 				// Only the group's first step can receive directly; the rest is in memory.
-				kids = append(kids, add(node{kind: nFused, kids: []int32{inner},
+				kids = append(kids, add(node{kind: nFused,
 					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group), needMB: int32(p.NeedMB(w, group))},
-					nodeInfo{step: steps[i].Name}))
+					[]int32{inner}, nodeInfo{step: steps[i].Name}))
 				i += len(group) - 1
 				continue
 			}
 			kids = append(kids, step(&steps[i]))
 		}
-		return add(node{kind: nSeq, kids: kids, inDirect: c.nodes[kids[0]].inDirect, retry: -1}, nodeInfo{})
+		return add(node{kind: nSeq, inDirect: c.nodes[kids[0]].inDirect, retry: -1}, kids, nodeInfo{})
 	}
 	step = func(s *dag.Step) int32 {
 		direct := p.PassingOf(s.Name) == dag.DirectPassing
@@ -224,7 +229,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				c.tmpls[t].privMB = w.Function(s.Task).PrivateMB(c.tmpls[t].memMB)
 			}
 			return add(node{kind: nTask, fn: fn, tmpl: t, inDirect: direct, retry: retryOf([]dag.Step{*s}),
-				needMB: int32(p.NeedMB(w, []dag.Step{*s}))}, nodeInfo{step: s.Name})
+				needMB: int32(p.NeedMB(w, []dag.Step{*s}))}, nil, nodeInfo{step: s.Name})
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {
@@ -232,7 +237,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				direct = direct || c.nodes[k].inDirect
 				kids = append(kids, k)
 			}
-			return add(node{kind: nPar, kids: kids, inDirect: direct, retry: -1}, nodeInfo{step: s.Name})
+			return add(node{kind: nPar, inDirect: direct, retry: -1}, kids, nodeInfo{step: s.Name})
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
 			var phases []int32
@@ -247,13 +252,13 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				// every step the iterator's need and shared part bound it from above.
 				shared = p.SharedMB(w, s.Map.Iterator)
 			}
-			return add(node{kind: nMap, kids: []int32{it},
+			return add(node{kind: nMap,
 				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect,
 				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator),
 				needMB: int32(p.NeedMB(w, s.Map.Iterator)), sharedMB: int32(shared)},
-				nodeInfo{step: s.Name, items: s.Map.Items, phases: phases})
+				[]int32{it}, nodeInfo{step: s.Name, items: compileDraw(s.Map.Items, &c.quant), phases: phases})
 		case dag.PassStep:
-			return add(node{kind: nPass, retry: -1}, nodeInfo{step: s.Name})
+			return add(node{kind: nPass, retry: -1}, nil, nodeInfo{step: s.Name})
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
 	}
@@ -263,21 +268,27 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	c.fnEnd = append(c.fnEnd, int32(len(c.fns)))
 }
 
+// kidsOf returns node nd's children.
+func (c *compiled) kidsOf(nd *node) []int32 {
+	return c.kids[nd.kid : nd.kid+nd.nkids : nd.kid+nd.nkids]
+}
+
 // setConsumers marks, for every node, whether the node that consumes its output pulls it directly.
 func (c *compiled) setConsumers(n int32, consumerDirect bool) {
 	nd := &c.nodes[n]
 	nd.consumerDirect = consumerDirect
 	switch nd.kind {
 	case nSeq:
-		for i, k := range nd.kids {
+		kids := c.kidsOf(nd)
+		for i, k := range kids {
 			next := consumerDirect
-			if i+1 < len(nd.kids) {
-				next = c.nodes[nd.kids[i+1]].inDirect
+			if i+1 < len(kids) {
+				next = c.nodes[kids[i+1]].inDirect
 			}
 			c.setConsumers(k, next)
 		}
 	case nPar, nMap, nFused:
-		for _, k := range nd.kids {
+		for _, k := range c.kidsOf(nd) {
 			c.setConsumers(k, consumerDirect)
 		}
 	}

@@ -32,8 +32,8 @@ func (e *engine) itemStateBytes() int64 {
 func (e *engine) beginMap(fi int32) {
 	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
-	run, vmi, it := f.run, f.vm, nd.kids[0]
-	x := e.c.info[f.node].items.Sample(e.runs[run].rng)
+	run, vmi, it := f.run, f.vm, e.c.kids[nd.kid]
+	x := e.c.info[f.node].items.sample(e.runs[run].rng, e.c.quant)
 	if !(x < maxEvtID) { // beyond the frame ids, and int32 would wrap
 		if e.err == nil {
 			e.err = fmt.Errorf("sim: map step %q drew %.4g items for one DAG invocation; the simulator holds at most %d live frames",
@@ -128,7 +128,7 @@ func (e *engine) startMapUnit(fi int32) {
 		e.transition(run) // a child execution starts
 	}
 	if b == 1 {
-		e.start(nd.kids[0], fi, run, -1, e.share(e.frames[fi].src), first, first)
+		e.start(e.c.kids[nd.kid], fi, run, -1, e.share(e.frames[fi].src), first, first)
 	} else {
 		e.transition(run)
 		bf := e.newFrame()

@@ -86,7 +86,7 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 			return sinkRemote
 		}
 		p := &e.frames[f.parent]
-		if p.kind == nSeq && int(p.idx)+1 < len(e.c.nodes[p.node].kids) {
+		if p.kind == nSeq && p.idx+1 < e.c.nodes[p.node].nkids {
 			return sinkLocal
 		}
 		fi = f.parent
