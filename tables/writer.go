@@ -55,26 +55,10 @@ type Writer struct {
 	csv    *csv.Writer
 	fields []string
 
-	// Parquet: each column's values of the batch being filled, handed to the Arrow builders a
-	// batch at a time (flush).
-	bld  *array.RecordBuilder
-	pw   *pqarrow.FileWriter
-	buf  int
-	cols []colBuf
-}
-
-// colBuf holds one column's values of a Parquet batch, in the slice of its type. A value given
-// to an Arrow builder one at a time costs a type assertion, a capacity check and a validity
-// bit; appended to a Go slice and copied into the builder once per batch (AppendValues) it costs
-// about an append: a replay writes a row of invocations.parquet per DAG invocation. The batch's
-// arrays, hence the file's bytes, are the same either way.
-type colBuf struct {
-	ints   []int64
-	floats []float64
-	strs   []string
-	bools  []bool
-	valid  []bool // Nullable columns: false where the value is null
-	nulls  bool   // the batch has a null in this column
+	// Parquet
+	bld *array.RecordBuilder
+	pw  *pqarrow.FileWriter
+	buf int
 }
 
 // Format is a table file format.
@@ -163,7 +147,6 @@ func NewWriter(out io.Writer, format Format, schema Schema, opts ...Options) (*W
 		}
 		w.pw = pw
 		w.bld = array.NewRecordBuilder(mem, as)
-		w.cols = make([]colBuf, len(schema))
 	default:
 		return nil, fmt.Errorf("tables: unknown format %d", format)
 	}
@@ -224,9 +207,7 @@ func (w *Writer) Int(v int64) {
 		if w.csv != nil {
 			w.fields[i] = strconv.FormatInt(v, 10)
 		} else {
-			c := &w.cols[i]
-			c.ints = append(c.ints, v)
-			w.valid(c, i)
+			w.bld.Field(i).(*array.Int64Builder).Append(v)
 		}
 	}
 }
@@ -238,9 +219,7 @@ func (w *Writer) Float(v float64) {
 		if w.csv != nil {
 			w.fields[i] = strconv.FormatFloat(v, 'g', -1, 64)
 		} else {
-			c := &w.cols[i]
-			c.floats = append(c.floats, v)
-			w.valid(c, i)
+			w.bld.Field(i).(*array.Float64Builder).Append(v)
 		}
 	}
 }
@@ -251,9 +230,7 @@ func (w *Writer) String(v string) {
 		if w.csv != nil {
 			w.fields[i] = v
 		} else {
-			c := &w.cols[i]
-			c.strs = append(c.strs, v)
-			w.valid(c, i)
+			w.bld.Field(i).(*array.StringBuilder).Append(v)
 		}
 	}
 }
@@ -264,9 +241,7 @@ func (w *Writer) Bool(v bool) {
 		if w.csv != nil {
 			w.fields[i] = strconv.FormatBool(v)
 		} else {
-			c := &w.cols[i]
-			c.bools = append(c.bools, v)
-			w.valid(c, i)
+			w.bld.Field(i).(*array.BooleanBuilder).Append(v)
 		}
 	}
 }
@@ -289,27 +264,7 @@ func (w *Writer) Null() {
 	if w.csv != nil {
 		w.fields[i] = ""
 	} else {
-		// A zero value under a false validity bit, as the builders' AppendNull leaves it.
-		c := &w.cols[i]
-		switch w.schema[i].Type {
-		case Int64:
-			c.ints = append(c.ints, 0)
-		case Float64:
-			c.floats = append(c.floats, 0)
-		case String:
-			c.strs = append(c.strs, "")
-		case Bool:
-			c.bools = append(c.bools, false)
-		}
-		c.valid = append(c.valid, false)
-		c.nulls = true
-	}
-}
-
-// valid marks the value just appended to column i's buffer c as not null, for a Nullable column.
-func (w *Writer) valid(c *colBuf, i int) {
-	if w.schema[i].Nullable {
-		c.valid = append(c.valid, true)
+		w.bld.Field(i).AppendNull()
 	}
 }
 
@@ -381,25 +336,6 @@ func (w *Writer) Rows() int64 { return w.rows }
 func (w *Writer) flush() error {
 	if w.buf == 0 {
 		return nil
-	}
-	for i := range w.cols {
-		c := &w.cols[i]
-		var valid []bool // nil: every value valid
-		if c.nulls {
-			valid = c.valid
-		}
-		switch b := w.bld.Field(i).(type) {
-		case *array.Int64Builder:
-			b.AppendValues(c.ints, valid)
-		case *array.Float64Builder:
-			b.AppendValues(c.floats, valid)
-		case *array.StringBuilder:
-			b.AppendValues(c.strs, valid)
-		case *array.BooleanBuilder:
-			b.AppendValues(c.bools, valid)
-		}
-		clear(c.strs) // let the batch's strings go
-		c.ints, c.floats, c.strs, c.bools, c.valid, c.nulls = c.ints[:0], c.floats[:0], c.strs[:0], c.bools[:0], c.valid[:0], false
 	}
 	rec := w.bld.NewRecord()
 	defer rec.Release()
