@@ -25,10 +25,11 @@ const (
 	nFused                 // a fusion group: kids[0] is an nSeq of its steps, run in one VM
 )
 
-// node is what the event loop reads of a step on every frame it starts and ends, 64 bytes: in a
-// trace replay the thousands of DAGs' nodes are cold when a DAG invocation arrives, so each should
-// cost one cache line, not four (docs/simulator.md, "fifth round"). What only map steps, bundles
-// and records read is in nodeInfo, compiled.info[n].
+// node is what the event loop reads of a step on every frame it starts and ends, 48 bytes and
+// no pointers: in a trace replay the thousands of DAGs' nodes are cold when a DAG invocation
+// arrives, so a workflow's nodes should take a few cache lines, not four each (docs/simulator.md,
+// "The replay path, fifth round"). What only map steps, bundles and records read is in nodeInfo,
+// compiled.info[n].
 type node struct {
 	kind nodeKind
 	// inDirect: this node's first invocations pull their input straight from the sender's VM

@@ -158,7 +158,7 @@ func (e *engine) startBody(fi int32) {
 		nd := &e.c.nodes[f.node]
 		it := e.c.kids[nd.kid]
 		if f.kind == fBundle && e.c.info[f.node].phases != nil {
-			it = e.c.kidsOf(&e.c.nodes[it])[f.idx] // this runtime's step of the iterator
+			it = e.c.kids[e.c.nodes[it].kid+f.idx] // this runtime's step of the iterator
 		}
 		for i := int32(0); i < count; i++ {
 			e.start(it, fi, run, vmi, e.share(e.frames[fi].src), first+i, bundle)
@@ -260,7 +260,7 @@ func (e *engine) childDone(pi, ci int32) {
 				s = src{srcDirect, out}
 			}
 			p = &e.frames[pi]
-			e.start(e.c.kidsOf(nd)[p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
+			e.start(e.c.kids[nd.kid+p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
 			return
 		}
 		if out >= 0 {
