@@ -350,7 +350,7 @@ func (e *engine) spillDeadlock() string {
 		for _, fi := range a.wait.buf[a.wait.head:] {
 			if f := &e.frames[fi]; f.kind == fSpill {
 				return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, instance_activities %d) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
-					e.c.nodes[f.node].step, a.wait.len(), len(a.insts), e.plat.MaxInstances, e.plat.InstanceActivities)
+					e.c.info[f.node].step, a.wait.len(), len(a.insts), e.plat.MaxInstances, e.plat.InstanceActivities)
 			}
 		}
 	}
