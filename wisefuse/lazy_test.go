@@ -60,7 +60,8 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 
 // TestLazyOptionsMatchEager: for every built-in app on the full default platform (the one
 // `wisefuse plan` plans on: transfers share the network, items contend), for video with its Map
-// at most 3 at once (waves: no bound) and for a fan-out that ends with such a Map, the options the
+// at most 3 at once (waves: no bound), for a fan-out that ends with such a Map and for a Map of
+// 3,000 items between two tasks (bundles of up to 46 items, wide up to 46: widemaps.go), the options the
 // lazy pruning keeps (evaluateOptions) are those of evaluating every option and pruning them
 // (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot
 // on the published facts only.
@@ -70,16 +71,21 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		w    *dag.Workflow
 		full bool
 		plat string // profiled and planned on this platform (full model); "": AWS
+		p    *Profile
 	}
 	var cases []tc
+	if !testing.Short() {
+		w, p := wideProfile(t, 3000)
+		cases = append(cases, tc{name: "wide Map", w: w, p: p})
+	}
 	for _, a := range apps.All() {
 		switch {
 		case testing.Short() && a.Name == "chatbot":
-			cases = append(cases, tc{a.Name, a.Build(), false, ""})
+			cases = append(cases, tc{a.Name, a.Build(), false, "", nil})
 		case !testing.Short():
-			cases = append(cases, tc{a.Name, a.Build(), true, ""})
+			cases = append(cases, tc{a.Name, a.Build(), true, "", nil})
 			if a.Name == "video" {
-				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true, ""})
+				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true, "", nil})
 			}
 		}
 	}
@@ -90,11 +96,11 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 			continue
 		}
 		for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
-			cases = append(cases, tc{a.Name + " on " + name, a.Build(), true, name})
+			cases = append(cases, tc{a.Name + " on " + name, a.Build(), true, name, nil})
 		}
 	}
 	if !testing.Short() {
-		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true, ""}}, cases...)
+		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true, "", nil}}, cases...)
 	}
 	for _, c := range cases {
 		o := PlannerOptions{}
@@ -103,7 +109,9 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		}
 		var p *Profile
 		var err error
-		if c.plat != "" {
+		if c.p != nil {
+			p = c.p
+		} else if c.plat != "" {
 			plat, lerr := platform.Load(c.plat)
 			if lerr != nil {
 				t.Fatal(lerr)
@@ -136,6 +144,25 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 			}
 		}
 	}
+}
+
+// wideProfile is a task, a Map of items items and a task, profiled by the test generator with 5
+// runs at 1,024 and 4,096 MB (as BenchmarkPlanAzureLargest, narrower).
+func wideProfile(t testing.TB, items int) (*dag.Workflow, *Profile) {
+	w := &dag.Workflow{Name: "wide", Functions: []dag.Function{
+		{Name: "a", MinMemoryMB: 256, Threads: 1}, {Name: "m", MinMemoryMB: 256, Threads: 1}, {Name: "z", MinMemoryMB: 256, Threads: 1},
+	}, Steps: []dag.Step{
+		{Name: "a", Task: "a"},
+		{Name: "M", Map: &dag.Map{Items: dag.Const(float64(items)), Iterator: []dag.Step{{Name: "m", Task: "m"}}}},
+		{Name: "z", Task: "z"},
+	}}
+	fn := synthFn{serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.2, runSigma: 0.1}
+	invs, dags := synthRecords(w, map[string]synthFn{"a": fn, "m": fn, "z": fn}, []int{1024, 4096}, 5, 5)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, p
 }
 
 // eagerOptions is evaluateOptions without the lazy pruning: every option evaluated, then

@@ -66,9 +66,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	conc := st.Map.MaxConcurrency
 	// A Map whose MaxConcurrency binds needs every bundle's time, in order (waves).
 	wide := widest > wideBundles && !(conc > 0 && widest > conc)
-	if sc.ps.bound && (wide || conc > 0) {
-		// Neither the candidate bundles of a wide Map nor waves are monotone in the bundles'
-		// times, so lower bounds of those give none of the stage (lazyOption).
+	if sc.ps.bound && conc > 0 {
+		// Waves are not monotone in the bundles' times (list scheduling), so lower bounds of
+		// those give none of the stage (lazyOption). A wide Map's slowest bundle is the slowest
+		// of candidates chosen without replaying (wideCandidates) and its cost grows with the
+		// sampled bundles' busy times, so their bounds bound the stage as a narrow Map's do.
 		sc.unbounded = true
 		return stageEval{}
 	}
