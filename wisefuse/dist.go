@@ -233,20 +233,78 @@ func percentileOfSum(scratch, a, b Latency, p float64) (float64, Latency) {
 	return lo + f*(hi-lo), scratch
 }
 
+// pairSums writes into dst (reused when large enough) the q sums a[i] + b[perm[i]] that
+// addIndependent sorts, unsorted, in the order of the operand with the wider range: a's index,
+// or b's through the inverse pairing (b[k] + a[i] with perm[i] = k). Both operands are sorted,
+// so each sum then lies near its sorted place, which makes sumsLowerBound a close bound of the
+// sorted sums. sortAtoms of the result is addIndependent(nil, a, b), bit for bit.
+func pairSums(dst, a, b Latency) Latency {
+	q := len(a)
+	if len(b) != q {
+		panic("wisefuse: adding latencies with different atom counts")
+	}
+	if cap(dst) < q {
+		dst = make(Latency, q)
+	}
+	dst = dst[:q]
+	if a[q-1]-a[0] >= b[q-1]-b[0] {
+		perm := pairing(q)
+		for i := range q {
+			dst[i] = a[i] + b[perm[i]]
+		}
+		return dst
+	}
+	inv := inversePairing(q)
+	for k := range q {
+		dst[k] = a[inv[k]] + b[k]
+	}
+	return dst
+}
+
+// sumsLowerBound writes into dst (reused when large enough) a lower bound of each atom of s
+// sorted: the suffix minima of s. The k-th smallest value of s is at least the least of s[k:],
+// as only the k values before k can be smaller. On pairSums' nearly sorted sums the bound is
+// within a few atoms' spacing of the sorted values, so a partial plan it shows dominated needs no
+// sort. It reports false, and bounds nothing, when s holds a NaN (which sorts apart).
+func sumsLowerBound(dst, s Latency) (Latency, bool) {
+	q := len(s)
+	if cap(dst) < q {
+		dst = make(Latency, q)
+	}
+	dst = dst[:q]
+	m := math.Inf(1)
+	for k := q - 1; k >= 0; k-- {
+		// The built-in min has no branch to mispredict, and once it meets a NaN it gives NaN.
+		m = min(m, s[k])
+		dst[k] = m
+	}
+	return dst, m == m
+}
+
+type pairings struct{ perm, inv []int }
+
 var (
 	pairingMu    sync.Mutex
-	pairingCache = map[int][]int{}
+	pairingCache = map[int]pairings{}
 )
 
 // pairing returns the fixed permutation of 0..q-1 used by addIndependent.
-func pairing(q int) []int {
+func pairing(q int) []int { return pairingsOf(q).perm }
+
+// inversePairing returns the inverse of pairing(q).
+func inversePairing(q int) []int { return pairingsOf(q).inv }
+
+func pairingsOf(q int) pairings {
 	pairingMu.Lock()
 	defer pairingMu.Unlock()
 	if p, ok := pairingCache[q]; ok {
 		return p
 	}
 	r := rand.New(rand.NewPCG(uint64(q), 0x7a1f5e))
-	p := r.Perm(q)
+	p := pairings{perm: r.Perm(q), inv: make([]int, q)}
+	for i, k := range p.perm {
+		p.inv[k] = i
+	}
 	pairingCache[q] = p
 	return p
 }

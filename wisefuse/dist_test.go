@@ -65,6 +65,54 @@ func TestFastOrderStatisticsMatchSorting(t *testing.T) {
 	}
 }
 
+// TestPairSumsBound: pairSums' sums, sorted, are addIndependent's bit for bit whichever operand is
+// wider, and sumsLowerBound is at most every sorted atom (and refuses sums with a NaN).
+func TestPairSumsBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	tight := 0
+	for trial := range 3000 {
+		q := []int{1, 2, 7, 64, 256}[trial%5]
+		a, b := make(Latency, q), make(Latency, q)
+		wa, wb := math.Exp(3*r.NormFloat64()), math.Exp(3*r.NormFloat64())
+		for i := range a {
+			a[i], b[i] = 50+wa*r.NormFloat64(), 2+wb*r.ExpFloat64()
+			if trial%7 == 0 {
+				b[i] = float64(r.IntN(3)) // ties
+			}
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		if trial%2 == 1 {
+			a, b = b, a
+		}
+		want := addIndependent(nil, a, b)
+		s := pairSums(nil, a, b)
+		low, ok := sumsLowerBound(nil, s)
+		got := slices.Clone(s)
+		sortAtoms(got)
+		for k := range want {
+			if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+				t.Fatalf("trial %d q=%d atom %d: sorted pairSums %v, addIndependent %v", trial, q, k, got[k], want[k])
+			}
+			if !ok || low[k] > want[k] {
+				t.Fatalf("trial %d q=%d atom %d: bound %v (ok %v) above the atom %v", trial, q, k, low[k], ok, want[k])
+			}
+			if low[k] == want[k] {
+				tight++
+			}
+		}
+		if q > 1 {
+			s[r.IntN(q)] = math.NaN()
+			if _, ok := sumsLowerBound(low, s); ok {
+				t.Fatalf("trial %d: a NaN sum bounded", trial)
+			}
+		}
+	}
+	if tight == 0 {
+		t.Fatal("the bound never met an atom")
+	}
+}
+
 // TestImpactErrorInPoints: the paper's measure is points of impact. Predicted -20% against a
 // measured -25% is 5 points; the slowdown factors 0.80 and 0.75 differ by 6.7%. A predicted +400%
 // against +350% is 50 points but an 11.1% error of the factor (5 / 4.5).

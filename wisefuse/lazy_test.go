@@ -1,8 +1,10 @@
 package wisefuse
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -75,8 +77,8 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 	}
 	var cases []tc
 	if !testing.Short() {
-		w, p := wideProfile(t, 3000)
-		cases = append(cases, tc{name: "wide Map", w: w, p: p})
+		p := chainProfile(t, 2, 3000)
+		cases = append(cases, tc{name: "wide Map", w: p.Workflow, p: p})
 	}
 	for _, a := range apps.All() {
 		switch {
@@ -146,23 +148,101 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 	}
 }
 
-// wideProfile is a task, a Map of items items and a task, profiled by the test generator with 5
-// runs at 1,024 and 4,096 MB (as BenchmarkPlanAzureLargest, narrower).
-func wideProfile(t testing.TB, items int) (*dag.Workflow, *Profile) {
-	w := &dag.Workflow{Name: "wide", Functions: []dag.Function{
-		{Name: "a", MinMemoryMB: 256, Threads: 1}, {Name: "m", MinMemoryMB: 256, Threads: 1}, {Name: "z", MinMemoryMB: 256, Threads: 1},
-	}, Steps: []dag.Step{
-		{Name: "a", Task: "a"},
-		{Name: "M", Map: &dag.Map{Items: dag.Const(float64(items)), Iterator: []dag.Step{{Name: "m", Task: "m"}}}},
-		{Name: "z", Task: "z"},
-	}}
-	fn := synthFn{serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.2, runSigma: 0.1}
-	invs, dags := synthRecords(w, map[string]synthFn{"a": fn, "m": fn, "z": fn}, []int{1024, 4096}, 5, 5)
+// chainProfile is a chain of tasks tasks with a Map of items items in its middle (after
+// tasks/2 of them), profiled by the test generator with 5 runs at 1,024 and 4,096 MB (as
+// BenchmarkPlanAzureLargest, smaller).
+func chainProfile(t testing.TB, tasks, items int) *Profile {
+	w := &dag.Workflow{Name: "chain"}
+	fns := map[string]synthFn{}
+	for i := range tasks + 1 {
+		name := fmt.Sprintf("f%02d", i)
+		w.Functions = append(w.Functions, dag.Function{Name: name, MinMemoryMB: 256, Threads: 1})
+		fns[name] = synthFn{serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.2, runSigma: 0.1}
+		if i == tasks/2 {
+			w.Steps = append(w.Steps, dag.Step{Name: "M", Map: &dag.Map{Items: dag.Const(float64(items)), Iterator: []dag.Step{{Name: "s" + name, Task: name}}}})
+			continue
+		}
+		w.Steps = append(w.Steps, dag.Step{Name: "s" + name, Task: name})
+	}
+	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 5, 5)
 	p, err := FromRecords(w, invs, dags)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, p
+	return p
+}
+
+// TestLazyStepMatchesEager: the search's lazy step (stepLazy, which sorts the atoms only of the
+// partial plans that their sums' lower bound does not show dominated) finds the plans, the
+// predictions (to the bit), the partial-plan counts and the errors of sorting every partial plan
+// (Planner.eagerSteps), under budgets and SLOs from below the fastest plan's percentile to three
+// times it: on a chain of 30 tasks around a Map of 300 items without fusion, one of 12 by
+// default and without fusion, and the built-in apps by default, Exact and without fusion.
+// -short: the chains and chatbot.
+func TestLazyStepMatchesEager(t *testing.T) {
+	type tc struct {
+		name string
+		p    *Profile
+		opts []PlannerOptions
+	}
+	all := []PlannerOptions{{}, {Exact: true}, {NoFusion: true}}
+	cases := []tc{
+		{"chain of 30", chainProfile(t, 30, 300), []PlannerOptions{{NoFusion: true}}},
+		{"chain of 12", chainProfile(t, 12, 300), []PlannerOptions{{}, {NoFusion: true}}},
+	}
+	for _, a := range apps.All() {
+		if testing.Short() && a.Name != "chatbot" {
+			continue
+		}
+		p, err := profileInSim(a.Build(), ProfileOptions{Runs: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, tc{a.Name, p, all})
+	}
+	lazier := 0 // searches where the two differ in how they got there: none should differ in what
+	for _, c := range cases {
+		for _, o := range c.opts {
+			pl, err := NewPlanner(c.p, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cheapest, err := pl.Search(dag.Objective{SLO: math.MaxFloat64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p95, c0, c1 := fastest.Prediction.Percentile(95), cheapest.Prediction.MeanCost, fastest.Prediction.MeanCost
+			objs := []dag.Objective{{Budget: math.MaxFloat64}, {Budget: 0.5 * c0}, {Budget: 1.1 * c0}, {Budget: (c0 + c1) / 2},
+				{SLO: 0.9 * p95}, {SLO: 1.05 * p95}, {SLO: 1.5 * p95}, {SLO: 3 * p95}, {SLO: 1.5 * p95, Percentile: 50}}
+			for _, obj := range objs {
+				pl.eagerSteps = false
+				got, gerr := pl.Search(obj)
+				pl.eagerSteps = true
+				want, werr := pl.Search(obj)
+				pl.eagerSteps = false
+				what := fmt.Sprintf("%s %+v %+v", c.name, o, obj)
+				if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+					t.Fatalf("%s: error %v, eager %v", what, gerr, werr)
+				}
+				if gerr != nil {
+					continue
+				}
+				if !reflect.DeepEqual(got.Plan, want.Plan) || got.Explored != want.Explored ||
+					!sameEval(stageEval{got.Prediction.Latency, got.Prediction.MeanCost}, stageEval{want.Prediction.Latency, want.Prediction.MeanCost}) {
+					t.Fatalf("%s: plan %+v (%d partial plans, $%v), eager %+v (%d, $%v)", what, got.Plan, got.Explored, got.Prediction.MeanCost,
+						want.Plan, want.Explored, want.Prediction.MeanCost)
+				}
+				lazier++
+			}
+		}
+	}
+	if lazier == 0 {
+		t.Fatal("no objective had a plan")
+	}
 }
 
 // eagerOptions is evaluateOptions without the lazy pruning: every option evaluated, then
