@@ -39,10 +39,55 @@ func latencyFromSorted(dst Latency, sorted []float64, q int) Latency {
 		clear(dst)
 		return dst
 	}
-	for i := range dst {
-		dst[i] = stats.Percentile(sorted, 100*(float64(i)+0.5)/float64(q))
+	// stats.Percentile(sorted, 100*(i+0.5)/q) for each atom i, with the places it reads and
+	// their weights computed once per (n, q): the planner makes tens of thousands of these.
+	for i, sp := range atomSpots(n, q) {
+		if sp.alone {
+			dst[i] = sorted[sp.at]
+		} else {
+			dst[i] = sorted[sp.at] + sp.f*(sorted[sp.at+1]-sorted[sp.at])
+		}
 	}
 	return dst
+}
+
+// atomSpot is where stats.Percentile reads an atom among sorted samples: sorted[at] alone, or
+// interpolated a fraction f of the way to sorted[at+1].
+type atomSpot struct {
+	at    int
+	alone bool
+	f     float64
+}
+
+var (
+	atomSpotsMu    sync.Mutex
+	atomSpotsCache = map[[2]int][]atomSpot{}
+)
+
+// atomSpots returns (and caches) the spots of q atoms among n >= 1 sorted samples, computed as
+// stats.Percentile computes them (TestAtomSpotsMatchPercentile).
+func atomSpots(n, q int) []atomSpot {
+	atomSpotsMu.Lock()
+	defer atomSpotsMu.Unlock()
+	if sp, ok := atomSpotsCache[[2]int{n, q}]; ok {
+		return sp
+	}
+	sp := make([]atomSpot, q)
+	for i := range sp {
+		p := 100 * (float64(i) + 0.5) / float64(q)
+		h := (float64(n) - 1) * p / 100
+		switch {
+		case n == 1 || h <= 0:
+			sp[i] = atomSpot{at: 0, alone: true}
+		case h >= float64(n-1):
+			sp[i] = atomSpot{at: n - 1, alone: true}
+		default:
+			at := int(h)
+			sp[i] = atomSpot{at: at, f: h - float64(at)}
+		}
+	}
+	atomSpotsCache[[2]int{n, q}] = sp
+	return sp
 }
 
 // Percentile returns the p-th percentile of the distribution: atom i stands for probability

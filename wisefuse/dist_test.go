@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/wisefuse/wisefuse/internal/stats"
 )
 
 // The search's fast paths must give exactly what sorting gives: sortAtoms, median (selection)
@@ -110,6 +112,29 @@ func TestPairSumsBound(t *testing.T) {
 	}
 	if tight == 0 {
 		t.Fatal("the bound never met an atom")
+	}
+}
+
+// TestAtomSpotsMatchPercentile: latencyFromSorted's cached spots give stats.Percentile's atoms
+// bit for bit, for any sample and atom count.
+func TestAtomSpotsMatchPercentile(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for trial := range 3000 {
+		n, q := 1+r.IntN(700), []int{1, 2, 3, 7, 64, 255, 256, 1000}[trial%8]
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = math.Exp(3 * r.NormFloat64())
+			if trial%5 == 0 {
+				xs[i] = float64(r.IntN(4))
+			}
+		}
+		slices.Sort(xs)
+		got := latencyFromSorted(nil, xs, q)
+		for i := range q {
+			if want := stats.Percentile(xs, 100*(float64(i)+0.5)/float64(q)); math.Float64bits(got[i]) != math.Float64bits(want) {
+				t.Fatalf("n=%d q=%d atom %d: %v, stats.Percentile %v", n, q, i, got[i], want)
+			}
+		}
 	}
 }
 
