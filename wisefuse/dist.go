@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wisefuse/wisefuse/internal/stats"
 )
@@ -27,6 +28,13 @@ func latencyFromSamples(dst Latency, samples []float64, q int) Latency {
 	s := slices.Clone(samples)
 	slices.Sort(s)
 	return latencyFromSorted(dst, s, q)
+}
+
+// latencyFromScratch is latencyFromSamples(nil, vals, q) for samples the caller no longer needs
+// (a scratch buffer): it sorts them in place instead of a copy.
+func latencyFromScratch(vals []float64, q int) Latency {
+	slices.Sort(vals)
+	return latencyFromSorted(nil, vals, q)
 }
 
 func latencyFromSorted(dst Latency, sorted []float64, q int) Latency {
@@ -62,14 +70,26 @@ type atomSpot struct {
 var (
 	atomSpotsMu    sync.Mutex
 	atomSpotsCache = map[[2]int][]atomSpot{}
+	// atomSpotsLast is the last spots asked for: a planner asks for the same (n, q) in long
+	// series, which then skip the lock and the map.
+	atomSpotsLast atomic.Pointer[spotsOf]
 )
+
+type spotsOf struct {
+	n, q  int
+	spots []atomSpot
+}
 
 // atomSpots returns (and caches) the spots of q atoms among n >= 1 sorted samples, computed as
 // stats.Percentile computes them (TestAtomSpotsMatchPercentile).
 func atomSpots(n, q int) []atomSpot {
+	if l := atomSpotsLast.Load(); l != nil && l.n == n && l.q == q {
+		return l.spots
+	}
 	atomSpotsMu.Lock()
 	defer atomSpotsMu.Unlock()
 	if sp, ok := atomSpotsCache[[2]int{n, q}]; ok {
+		atomSpotsLast.Store(&spotsOf{n, q, sp})
 		return sp
 	}
 	sp := make([]atomSpot, q)
@@ -87,6 +107,7 @@ func atomSpots(n, q int) []atomSpot {
 		}
 	}
 	atomSpotsCache[[2]int{n, q}] = sp
+	atomSpotsLast.Store(&spotsOf{n, q, sp})
 	return sp
 }
 
@@ -209,7 +230,20 @@ func sortAtoms(s []float64) {
 	if v > hi {
 		hi = v
 	}
-	if nan || s[0] != s[0] || s[1] != s[1] || v != v || !(hi > lo) || math.IsInf(hi-lo, 0) {
+	if nan || s[0] != s[0] || s[1] != s[1] || v != v {
+		slices.Sort(s)
+		return
+	}
+	sortAtomsWithin(s, lo, hi)
+}
+
+// sortAtomsWithin is sortAtoms of s holding no NaN, every value within [lo, hi], when the caller
+// knows such bounds (the search's pairSums: the least sum and the sum of the operands' largest
+// atoms), which saves sortAtoms' pass for the extremes.
+func sortAtomsWithin(s []float64, lo, hi float64) {
+	n := len(s)
+	const maxN = 512
+	if n < 32 || n > maxN || !(hi > lo) || math.IsInf(hi-lo, 0) {
 		slices.Sort(s)
 		return
 	}
@@ -278,52 +312,45 @@ func percentileOfSum(scratch, a, b Latency, p float64) (float64, Latency) {
 	return lo + f*(hi-lo), scratch
 }
 
-// pairSums writes into dst (reused when large enough) the q sums a[i] + b[perm[i]] that
-// addIndependent sorts, unsorted, in the order of the operand with the wider range: a's index,
-// or b's through the inverse pairing (b[k] + a[i] with perm[i] = k). Both operands are sorted,
-// so each sum then lies near its sorted place, which makes sumsLowerBound a close bound of the
-// sorted sums. sortAtoms of the result is addIndependent(nil, a, b), bit for bit.
-func pairSums(dst, a, b Latency) Latency {
+// pairSums writes into sums the q sums a[i] + b[perm[i]] that addIndependent sorts, unsorted, in
+// the order of the operand with the wider range: a's index, or b's through the inverse pairing
+// (b[k] + a[i] with perm[i] = k). Both operands are sorted, so each sum lies near its sorted
+// place. Into low it writes a lower bound of each atom of the sums sorted: their suffix minima
+// (the k-th smallest of the sums is at least the least of sums[k:], as only the k values before
+// k can be smaller), within a few atoms' spacing of the sorted values here, so a partial plan
+// the bound shows dominated needs no sort. It reports false, and bounds nothing, when a sum is
+// NaN (which sorts apart). sortAtoms of sums is addIndependent(nil, a, b), bit for bit. sums
+// and low are reused when large enough.
+func pairSums(sums, low, a, b Latency) (Latency, Latency, bool) {
 	q := len(a)
 	if len(b) != q {
 		panic("wisefuse: adding latencies with different atom counts")
 	}
-	if cap(dst) < q {
-		dst = make(Latency, q)
+	if cap(sums) < q {
+		sums = make(Latency, q)
 	}
-	dst = dst[:q]
+	if cap(low) < q {
+		low = make(Latency, q)
+	}
+	sums, low = sums[:q], low[:q]
+	// The built-in min has no branch to mispredict, and once it meets a NaN it gives NaN.
+	m := math.Inf(1)
 	if a[q-1]-a[0] >= b[q-1]-b[0] {
 		perm := pairing(q)
-		for i := range q {
-			dst[i] = a[i] + b[perm[i]]
+		for i := q - 1; i >= 0; i-- {
+			v := a[i] + b[perm[i]]
+			m = min(m, v)
+			sums[i], low[i] = v, m
 		}
-		return dst
+	} else {
+		inv := inversePairing(q)
+		for k := q - 1; k >= 0; k-- {
+			v := a[inv[k]] + b[k]
+			m = min(m, v)
+			sums[k], low[k] = v, m
+		}
 	}
-	inv := inversePairing(q)
-	for k := range q {
-		dst[k] = a[inv[k]] + b[k]
-	}
-	return dst
-}
-
-// sumsLowerBound writes into dst (reused when large enough) a lower bound of each atom of s
-// sorted: the suffix minima of s. The k-th smallest value of s is at least the least of s[k:],
-// as only the k values before k can be smaller. On pairSums' nearly sorted sums the bound is
-// within a few atoms' spacing of the sorted values, so a partial plan it shows dominated needs no
-// sort. It reports false, and bounds nothing, when s holds a NaN (which sorts apart).
-func sumsLowerBound(dst, s Latency) (Latency, bool) {
-	q := len(s)
-	if cap(dst) < q {
-		dst = make(Latency, q)
-	}
-	dst = dst[:q]
-	m := math.Inf(1)
-	for k := q - 1; k >= 0; k-- {
-		// The built-in min has no branch to mispredict, and once it meets a NaN it gives NaN.
-		m = min(m, s[k])
-		dst[k] = m
-	}
-	return dst, m == m
+	return sums, low, m == m
 }
 
 type pairings struct{ perm, inv []int }

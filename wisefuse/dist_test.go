@@ -67,8 +67,9 @@ func TestFastOrderStatisticsMatchSorting(t *testing.T) {
 	}
 }
 
-// TestPairSumsBound: pairSums' sums, sorted, are addIndependent's bit for bit whichever operand is
-// wider, and sumsLowerBound is at most every sorted atom (and refuses sums with a NaN).
+// TestPairSumsBound: pairSums' sums, sorted (by sortAtoms, and by sortAtomsWithin the bounds the
+// search gives it), are addIndependent's bit for bit whichever operand is wider, and its bound is
+// at most every sorted atom (and refuses sums with a NaN).
 func TestPairSumsBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	tight := 0
@@ -88,13 +89,14 @@ func TestPairSumsBound(t *testing.T) {
 			a, b = b, a
 		}
 		want := addIndependent(nil, a, b)
-		s := pairSums(nil, a, b)
-		low, ok := sumsLowerBound(nil, s)
+		s, low, ok := pairSums(nil, nil, a, b)
 		got := slices.Clone(s)
 		sortAtoms(got)
+		within := slices.Clone(s)
+		sortAtomsWithin(within, low[0], a[q-1]+b[q-1]) // as the search sorts them
 		for k := range want {
-			if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
-				t.Fatalf("trial %d q=%d atom %d: sorted pairSums %v, addIndependent %v", trial, q, k, got[k], want[k])
+			if math.Float64bits(got[k]) != math.Float64bits(want[k]) || math.Float64bits(within[k]) != math.Float64bits(want[k]) {
+				t.Fatalf("trial %d q=%d atom %d: sorted pairSums %v (within bounds %v), addIndependent %v", trial, q, k, got[k], within[k], want[k])
 			}
 			if !ok || low[k] > want[k] {
 				t.Fatalf("trial %d q=%d atom %d: bound %v (ok %v) above the atom %v", trial, q, k, low[k], ok, want[k])
@@ -104,8 +106,8 @@ func TestPairSumsBound(t *testing.T) {
 			}
 		}
 		if q > 1 {
-			s[r.IntN(q)] = math.NaN()
-			if _, ok := sumsLowerBound(low, s); ok {
+			a[r.IntN(q)] = math.NaN()
+			if _, _, ok := pairSums(s, low, a, b); ok {
 				t.Fatalf("trial %d: a NaN sum bounded", trial)
 			}
 		}

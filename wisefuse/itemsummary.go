@@ -64,7 +64,29 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		a, sums = slices.Grow(a[:0], hi-lo)[:hi-lo], slices.Grow(sums[:0], hi-lo)[:hi-lo]
-		for j := lo; j < hi; j++ {
+		if nt == 1 {
+			// One iterator task, its group's head and tail: the same sums, kept in registers.
+			init, scale, down, up, gets, puts := s.init[0], s.scale[0], s.down[0], s.up[0], s.gets[0], s.puts[0]
+			for j := lo; j < hi; j++ {
+				aj := 0.0
+				aj += items.init[j] + local[0]
+				init += items.init[j]
+				scale += items.scale[j]
+				aj += items.gap[j] + items.down[j]
+				down += items.down[j]
+				if items.down[j] > 0 {
+					gets++
+				}
+				aj += items.up[j]
+				up += items.up[j]
+				if items.up[j] > 0 {
+					puts++
+				}
+				a[j-lo] = aj
+			}
+			s.init[0], s.scale[0], s.down[0], s.up[0], s.gets[0], s.puts[0] = init, scale, down, up, gets, puts
+		}
+		for j := lo; j < hi && nt > 1; j++ {
 			aj := 0.0
 			for t := range nt {
 				k := j*nt + t

@@ -140,7 +140,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -208,7 +208,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	cost += float64(s.items*states) * plat.TransitionUSD
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }

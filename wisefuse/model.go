@@ -81,7 +81,7 @@ type Model struct {
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
-	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
+	candidates map[[3]int][][]int      // wideCandidates, by profiled size, Map and bundle size
 	alone      map[[2]int]*aloneTimes  // aloneTimes, by profiled size and Map
 }
 
@@ -123,7 +123,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("wisefuse: profile: %w", err)
 	}
-	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
+	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[[3]int][][]int{}}
 	m.minMB = make(map[string]int, len(m.w.Functions))
 	for _, f := range m.w.Functions {
 		m.minMB[f.Name] = f.MinMemoryMB

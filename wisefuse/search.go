@@ -484,7 +484,7 @@ func (p *dpPass) step(states [][]*cand, j, n int) []*cand {
 // stepLazy is step for a step before the last (whose caps stay put), making the partial plans
 // in paretoCands' order (cost, then mean latency, then the order step makes them) and sorting
 // the atoms only of those that a kept one does not dominate already at the lower bound of
-// their sorted sums (sumsLowerBound): a plan dominated at its bound is dominated, and a dropped
+// their sorted sums (pairSums): a plan dominated at its bound is dominated, and a dropped
 // plan changes nothing for the others, so the same plans are kept, with the same atoms. Most
 // partial plans are dominated (83% of BenchmarkPlanAzureLargest's), and the sort was most of
 // the search's time. It reports false, having made nothing, when a cost or a tie's mean is NaN
@@ -549,17 +549,18 @@ func (p *dpPass) stepLazy(states [][]*cand, j, n int) ([]*cand, bool) {
 		case pr.c.lat == nil:
 			lat = pr.o.eval.lat
 		default:
-			p.sums = pairSums(p.sums, pr.c.lat, pr.o.eval.lat)
 			var ok bool
-			if p.low, ok = sumsLowerBound(p.low, p.sums); ok && dominatedBy(pr.cost, p.low, len(keep), kept, p.tol) {
+			if p.sums, p.low, ok = pairSums(p.sums, p.low, pr.c.lat, pr.o.eval.lat); ok && dominatedBy(pr.cost, p.low, len(keep), kept, p.tol) {
 				continue
 			}
 			lat = p.atoms()
 			copy(lat, p.sums)
-			sortAtoms(lat)
+			// Every sum is at least the least one and at most the largest atoms' sum.
+			q := p.q - 1
+			sortAtomsWithin(lat, p.low[0], pr.c.lat[q]+pr.o.eval.lat[q])
 		}
 		pc := lat.Percentile(p.pct)
-		if !p.fits(lat, pc, j, n) || dominatedBy(pr.cost, lat, len(keep), kept, p.tol) {
+		if dominatedBy(pr.cost, lat, len(keep), kept, p.tol) || !p.fits(lat, pc, j, n) {
 			continue
 		}
 		if pr.lat == nil && pr.c.lat != nil {

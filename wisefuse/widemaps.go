@@ -3,10 +3,7 @@
 
 package wisefuse
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // A Map with more than wideBundles bundles in a run counts as very wide: its slowest bundle per
 // run is found among candidates (widestBundle) and its bundles' mean cost is estimated from about
@@ -40,7 +37,7 @@ func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string
 
 // wideCandidates returns (and caches) the candidate bundle starts of run r for widestBundle.
 func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) []int {
-	key := fmt.Sprint("wide/", src.index, "/", si, "/", bsz)
+	key := [3]int{src.index, si, bsz}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	all, ok := m.candidates[key]
@@ -144,8 +141,16 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 		}
 		for j := lo; j < hi; j++ {
 			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
+			// at.time at each reference size, its transfers added once.
+			base := items.down[j*nt] + items.up[j*nt+nt-1]
 			for ci := range tr {
-				tr[ci].add(j, at.time(items, ci, j))
+				t := base
+				for k, ct := range at.ct[ci] {
+					t += items.init[j*nt+k] + items.scale[j*nt+k]*ct
+				}
+				if tc := &tr[ci]; len(tc.items) < wideSlowest || t > tc.times[tc.w] {
+					tc.add(j, t)
+				}
 			}
 		}
 		if hi-lo > wideSlowest {
