@@ -118,7 +118,7 @@ type FunctionFit struct {
 // compute at each size; (4) fit S, P, k to those numbers with the CPU model.
 func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error) {
 	ff := FunctionFit{Spec: spec, TransferS: st.TransferTime(spec)}
-	var cores []Cores
+	var cores []platform.Cores
 	for _, p := range profiles {
 		v, ok := p.Stages[spec.Stage]
 		if !ok {

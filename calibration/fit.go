@@ -19,26 +19,16 @@ import (
 // carried as constants in video.go, ml.go and chatbot.go; `wisefuse calibrate` reruns this fit
 // on the shared data and prints the table, so anyone can check the constants against it.
 
-// Cores are what a Lambda function of some memory size computes on: a CPU share of Share vCPUs
-// (a quota) over Visible cores that its threads can run on (platform.Platform.VCPU and VisibleCores).
-type Cores struct{ Share, Visible float64 }
-
-// CoresAt returns the Cores of an AWS Lambda function of mb MB on the simulator's default platform.
-func CoresAt(mb int) Cores {
-	p := platform.Default()
-	return Cores{Share: p.VCPU(mb), Visible: float64(p.VisibleCores(mb))}
-}
+// CoresAt returns the platform.Cores of an AWS Lambda function of mb MB on the simulator's default platform.
+func CoresAt(mb int) platform.Cores { return platform.Default().Cores(mb) }
 
 // ComputeTime is the CPU model the simulator uses: S/min(c,1) + P/min(c,k) seconds on a share of c
-// vCPUs, the parallel part times (k/n)^g when its k threads spin-wait (oversub g > 0) on fewer
-// visible cores n (dag.Function.Oversubscription).
-func ComputeTime(serial, parallel float64, threads int, oversub float64, c Cores) float64 {
+// vCPUs, the parallel part slowed by platform.SpinEfficiency when its k threads spin-wait
+// (oversub g > 0) on fewer visible cores than threads (dag.Function.Oversubscription).
+func ComputeTime(serial, parallel float64, threads int, oversub float64, c platform.Cores) float64 {
 	k := float64(threads)
-	t := serial/math.Min(c.Share, 1) + parallel/math.Min(c.Share, k)
-	if oversub > 0 && c.Visible < k {
-		t += parallel / math.Min(c.Share, k) * (math.Pow(k/c.Visible, oversub) - 1)
-	}
-	return t
+	a := math.Min(c.Share, k)
+	return serial/math.Min(c.Share, 1) + parallel/(a*platform.SpinEfficiency(a*c.Visible/c.Share, k, oversub))
 }
 
 // CPUFit is a fitted CPU model of one function: Fixed + S/min(c,1) + P/min(c,k) seconds.
@@ -69,7 +59,7 @@ var threadChoices = []int{1, 2, 3, 4, 6, 8, 10, 12, 16}
 // nil) so that Fixed + ComputeTime matches targets[i] on cores[i] with the least sum of squared
 // relative errors. For a fixed k the model is linear in its coefficients, so each k is a small
 // non-negative least-squares problem, solved exactly by trying every set of free coefficients.
-func FitCPU(cores []Cores, targets []float64, threads []int, withFixed bool) (CPUFit, error) {
+func FitCPU(cores []platform.Cores, targets []float64, threads []int, withFixed bool) (CPUFit, error) {
 	return FitCPUOversub(cores, targets, threads, withFixed, false)
 }
 
@@ -80,7 +70,7 @@ const oversubGrid = 0.005
 // ComputeTime by a grid over [0, 2] in place of the serial work S (held at 0): for a fixed g the
 // model stays linear in P, and with three sizes two free parameters keep the fit a test of the
 // mechanism rather than an interpolation.
-func FitCPUOversub(cores []Cores, targets []float64, threads []int, withFixed, oversub bool) (CPUFit, error) {
+func FitCPUOversub(cores []platform.Cores, targets []float64, threads []int, withFixed, oversub bool) (CPUFit, error) {
 	if !oversub {
 		return fitCPU(cores, targets, threads, withFixed, true, 0)
 	}
@@ -103,7 +93,7 @@ func FitCPUOversub(cores []Cores, targets []float64, threads []int, withFixed, o
 	return best, nil
 }
 
-func fitCPU(cores []Cores, targets []float64, threads []int, withFixed, withSerial bool, g float64) (CPUFit, error) {
+func fitCPU(cores []platform.Cores, targets []float64, threads []int, withFixed, withSerial bool, g float64) (CPUFit, error) {
 	if len(cores) != len(targets) || len(cores) < 2 {
 		return CPUFit{}, fmt.Errorf("fit: need at least 2 sizes with one target each, got %d and %d", len(cores), len(targets))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // The profiled stages must exist in the workflows under the names the profiles use, so that the
@@ -36,7 +37,7 @@ func TestStagesNamedAsInProfiles(t *testing.T) {
 // Spin-waiting threads: 12 threads on 2, 3 and 6 visible cores with g = 0.8; the fit recovers P
 // and g exactly from the three sizes, and without the exponent it cannot.
 func TestFitCPUOversubRecoversKnownModel(t *testing.T) {
-	cores := []Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
+	cores := []platform.Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
 	var targets []float64
 	for _, c := range cores {
 		targets = append(targets, ComputeTime(0, 20, 12, 0.8, c))
@@ -58,7 +59,7 @@ func TestFitCPUOversubRecoversKnownModel(t *testing.T) {
 }
 
 func TestFitCPURecoversKnownModel(t *testing.T) {
-	cores := []Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
+	cores := []platform.Cores{CoresAt(1000), CoresAt(5000), CoresAt(10240)}
 	var targets []float64
 	for _, c := range cores {
 		targets = append(targets, 0.5+ComputeTime(11, 18, 10, 0, c))

@@ -390,6 +390,52 @@ func (p *Plan) NeedMB(w *Workflow, seq []Step) int {
 	return n
 }
 
+// SpillingMaps returns the Maps of w that run inside a VM (in a fusion group, or in the iterator
+// of a Map bundled by more than one) and may have more items than their bundle, in workflow
+// order: the VM keeps one bundle and invokes VMs of its own for the rest (Plan's doc), which a
+// platform may not allow (platform.Platform.NoSpills). A Map may have more items than its bundle
+// when its item count's largest value (Items.Quantile(1)) is above it.
+func (p *Plan) SpillingMaps(w *Workflow) []string {
+	var out []string
+	var walk func(seq []Step, inVM bool)
+	walk = func(seq []Step, inVM bool) {
+		for i := range seq {
+			s := &seq[i]
+			in := inVM || p.FusionGroup(s.Name) >= 0
+			for _, br := range s.Parallel {
+				walk(br, in)
+			}
+			if s.Map != nil {
+				b := p.BundleOf(s.Name)
+				if in && ItemCount(s.Map.Items.Quantile(1)) > b {
+					out = append(out, s.Name)
+				}
+				walk(s.Map.Iterator, in || b > 1)
+			}
+		}
+	}
+	walk(w.Steps, false)
+	return out
+}
+
+// CheckSpills returns an error naming every Map of SpillingMaps with why, when why (the
+// platform's reason, platform.Platform.NoSpills) is not empty and some Map would spill.
+func (p *Plan) CheckSpills(w *Workflow, why string) error {
+	if why == "" {
+		return nil
+	}
+	maps := p.SpillingMaps(w)
+	if len(maps) == 0 {
+		return nil
+	}
+	var each []string
+	for _, name := range maps {
+		items := w.Step(name).Map.Items.Quantile(1)
+		each = append(each, fmt.Sprintf("Map %q runs in a VM with bundle[%q] = %d and up to %.0f items, so the VM would invoke executions for the rest", name, name, p.BundleOf(name), items))
+	}
+	return fmt.Errorf("plan for workflow %q: %s: %s", w.Name, strings.Join(each, "; "), why)
+}
+
 // SharedMB is the memory that co-located copies of seq can share (the smallest SharedMemoryMB of
 // its functions, as every function in the chain is present in each copy).
 func (p *Plan) SharedMB(w *Workflow, seq []Step) int {

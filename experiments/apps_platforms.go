@@ -31,8 +31,10 @@ type platformsParams struct {
 	Quick         bool
 }
 
+const vsPlatformsName = "vs-baselines-azure"
+
 var vsPlatformsExp = &Experiment{
-	Name:  "vs-baselines-azure",
+	Name:  vsPlatformsName,
 	Title: "Which of the paper's conclusions carry over from AWS Lambda to Azure Durable Functions",
 	Description: "vs-user's and vs-baselines' comparisons, each baseline at its defaults (3,008 MB, Sonic passing " +
 		"data directly, Faastlane as released), on each built-in platform: aws-lambda (the app's fitted " +
@@ -42,10 +44,15 @@ var vsPlatformsExp = &Experiment{
 		"the platform's own mechanisms (replay, queues, polling) cost; the functions' work is the same. A " +
 		"baseline's sizes become the platform's (policy: the next size up, the largest when none is); a plan " +
 		"that then does not fit (a shared runtime or a fused VM needing more memory than the platform's size, a " +
-		"function above its largest size) is not run and the table gives the planner's reason. WiseFuse profiles " +
+		"function above its largest size, or a fused VM invoking spilled Map items, which a Durable Functions " +
+		"activity cannot) is not run and the table gives the planner's reason. WiseFuse profiles " +
 		"and plans on each platform. A conclusion holds on an app when WiseFuse's simulated metric is lower than " +
 		"the reference's while its other metric stays within 5% of the reference's (the SLO or budget it was " +
-		"given, met in simulation).",
+		"given, met in simulation). The Azure platforms' storage transactions are priced for the cheapest " +
+		"storage account a new app can have (general-purpose v2, locally redundant); the account is the user's " +
+		"choice, so both Azure platforms run again priced for the dearest (general-purpose v2, geo-redundant: " +
+		"platforms azure-durable+gpv2-grs and azure-flex+gpv2-grs, with the same random draws), and the " +
+		"conclusions are given across that range.",
 	Schema:    schemaOf[platformsRow](),
 	Cells:     platformsCells,
 	Run:       runVsPlatforms,
@@ -56,26 +63,57 @@ var vsPlatformsExp = &Experiment{
 
 func init() { Register(vsPlatformsExp) }
 
-// platformsCells is one cell per (platform, app), platforms in platform.Names' order.
+// platformsCells is one cell per (platform, app), platforms in platform.Names' order, then the
+// Azure platforms again with each dearer storage account of platform.AzureStorageRange (the
+// built-in ones have the cheapest): the account type is the user's choice, so the conclusions are
+// measured across it (platforms named by storagePlatform).
 func platformsCells(quick bool) []Cell {
 	var cells []Cell
-	for _, pn := range platform.Names() {
+	add := func(pn string) {
 		for _, a := range apps.All() {
 			cells = append(cells, Cell{Key: pn + "/" + a.Name, Params: platformsParams{App: a.Name, Platform: pn, Quick: quick}})
+		}
+	}
+	for _, pn := range platform.Names() {
+		add(pn)
+	}
+	for _, pn := range azurePlatforms() {
+		for _, s := range platform.AzureStorageRange()[1:] {
+			add(storagePlatform(pn, s.Name))
 		}
 	}
 	return cells
 }
 
+// azurePlatforms is the built-in platforms with Azure storage transactions.
+func azurePlatforms() []string { return []string{platform.AzureDurable, platform.AzureFlex} }
+
+// storagePlatform names built-in platform pn with storage account s's prices: "azure-durable+gpv2-grs".
+// The cheapest account is the built-in platform's own, so it keeps pn's name.
+func storagePlatform(pn, s string) string {
+	if s == platform.AzureStorageRange()[0].Name {
+		return pn
+	}
+	return pn + "+" + s
+}
+
 // platformFor is the platform app is evaluated on: aws-lambda with the app's fitted orchestration
-// overhead (as vs-user), an Azure platform as built in.
+// overhead (as vs-user), an Azure platform as built in or with another storage account's prices.
 func platformFor(app, name string) (*platform.Platform, error) {
-	p, err := platform.Load(name)
+	base, account, _ := strings.Cut(name, "+")
+	p, err := platform.Load(base)
 	if err != nil {
 		return nil, err
 	}
 	if name == platform.AWSLambda {
 		return apps.Platform(app, p), nil
+	}
+	if account != "" {
+		i := slices.IndexFunc(platform.AzureStorageRange(), func(s platform.AzureStorageTransactions) bool { return s.Name == account })
+		if i < 0 {
+			return nil, fmt.Errorf("platform %q: no storage account %q", name, account)
+		}
+		p.SetAzureStorage(platform.AzureStorageRange()[i])
 	}
 	return p, nil
 }
@@ -89,6 +127,11 @@ func runVsPlatforms(c Cell, seed uint64) ([]Row, error) {
 	plat, err := platformFor(p.App, p.Platform)
 	if err != nil {
 		return nil, err
+	}
+	if base, _, ok := strings.Cut(p.Platform, "+"); ok {
+		// Another storage account: the built-in platform's cell's draws, so that the two differ by
+		// the prices alone.
+		seed = Seed(vsPlatformsName, base+"/"+p.App, 0)
 	}
 	cr := newEvalRun(appParams{App: p.App, Quick: p.Quick}, w, plat, seed)
 	cr.wrap = func(r compareRow) any {
@@ -311,7 +354,78 @@ func headlinesVsPlatforms(t *Table) []Headline {
 	for _, pl := range plats {
 		hs = append(hs, modelErrorHeadline(t, pl))
 	}
+	for _, pn := range azurePlatforms() {
+		if h, ok := storageRangeHeadline(t, pn); ok {
+			hs = append(hs, h)
+		}
+	}
 	return hs
+}
+
+// storageRanges is, for Azure platform pn, the platforms of its storage accounts that the table
+// has, cheapest first.
+func storageRanges(t *Table, pn string) []string {
+	seen := t.Strings("platform")
+	var out []string
+	for _, s := range platform.AzureStorageRange() {
+		if n := storagePlatform(pn, s.Name); slices.Contains(seen, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// storageRangeHeadline says how WiseFuse's cost at each reference's P95 moves on Azure platform
+// pn from the cheapest storage account to the dearest: the median ratio over the apps and on how
+// many apps the conclusion holds, at each end.
+func storageRangeHeadline(t *Table, pn string) (Headline, bool) {
+	ends := storageRanges(t, pn)
+	if len(ends) < 2 {
+		return Headline{}, false
+	}
+	lo, hi := ends[0], ends[len(ends)-1]
+	var parts, moved []string
+	for _, c := range conclusions() {
+		held, _, _ := tally(t, c, lo)
+		if dear, _, _ := tally(t, c, hi); dear != held {
+			moved = append(moved, c.claim)
+		}
+		if c.col == "sim_cost_usd" {
+			parts = append(parts, policyTitle(c.ref)+" "+rangeCell(t, c, lo)+" -> "+rangeCell(t, c, hi))
+		}
+	}
+	h := Headline{
+		Claim: fmt.Sprintf("WiseFuse cost / reference's at the reference's P95 on %s, storage account %s -> %s (median over apps, apps where it holds)",
+			pn, storageName(lo), storageName(hi)),
+		Paper: "-", Ours: strings.Join(parts, "; "),
+		Note:  "the account type (kind and redundancy) is the user's choice; docs/simulator.md, \"Storage transaction prices\"",
+		Means: "On how many apps each conclusion holds does not depend on the storage account within this range.",
+	}
+	if len(moved) > 0 {
+		h.Means = "The storage account changes on how many apps these hold: " + strings.Join(moved, "; ") +
+			" (the summary's table by account gives each)."
+	}
+	return h, true
+}
+
+// rangeCell is conclusion c on plat as "0.62, holds on 2 of 3": the median ratio over the apps
+// where both ran ("-" when none did) and the tally.
+func rangeCell(t *Table, c conclusion, plat string) string {
+	ho, me, n := tally(t, c, plat)
+	r := "-"
+	if me > 0 {
+		m, _, _ := ratioOverApps(t, c, plat)
+		r = fmt.Sprintf("%.2f", m)
+	}
+	return fmt.Sprintf("%s, holds on %s", r, tallyText(ho, me, n))
+}
+
+// storageName is the storage account of a platform named by storagePlatform.
+func storageName(pl string) string {
+	if _, s, ok := strings.Cut(pl, "+"); ok {
+		return s
+	}
+	return platform.AzureStorageRange()[0].Name
 }
 
 // modelErrorHeadline is WiseFuse's P95 error (predicted against simulated) over its plans on
@@ -356,6 +470,28 @@ func summaryVsPlatforms(t *Table) string {
 		b.WriteString(" |\n")
 	}
 	b.WriteString("\n")
+	var cols []string
+	for _, pn := range azurePlatforms() {
+		cols = append(cols, storageRanges(t, pn)...)
+	}
+	if len(cols) > len(azurePlatforms()) {
+		b.WriteString("Each conclusion on the Azure platforms across the storage account (its kind and redundancy, " +
+			"the user's choice; the built-in platforms have the cheapest): WiseFuse's metric over the reference's, " +
+			"the median over the apps where both ran, and on how many apps it holds.\n\n| conclusion |")
+		for _, pl := range cols {
+			pn, _, _ := strings.Cut(pl, "+")
+			b.WriteString(" " + pn + " (" + storageName(pl) + ") |")
+		}
+		b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
+		for _, c := range conclusions() {
+			b.WriteString("| " + esc(c.claim))
+			for _, pl := range cols {
+				b.WriteString(" | " + rangeCell(t, c, pl))
+			}
+			b.WriteString(" |\n")
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
 }
 

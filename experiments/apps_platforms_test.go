@@ -42,6 +42,39 @@ func TestJudgeByHand(t *testing.T) {
 	}
 }
 
+// TestStorageRangeHeadlineByHand: the range headline gives each cost conclusion's median ratio
+// at both ends of the storage range, and names every conclusion whose tally moves, a P95 one too.
+func TestStorageRangeHeadlineByHand(t *testing.T) {
+	row := func(plat, pol string, p95, cost float64) Row {
+		return rowOf(platformsRow{Platform: plat, compareRow: compareRow{App: "a", Policy: pol, SimP95: p95, SimCost: cost}})
+	}
+	dear := storagePlatform(platform.AzureDurable, platform.AzureGPv2GRS.Name)
+	rows := func(sonicP95 float64) []Row {
+		var rs []Row
+		for _, pl := range []string{platform.AzureDurable, dear} {
+			rs = append(rs, row(pl, "user-max", 10, 1), row(pl, "wisefuse-slo", 10, 0.8), row(pl, "sonic", 10, 1),
+				row(pl, "wisefuse@sonic", sonicP95, 1))
+		}
+		return rs
+	}
+	tb := &Table{Schema: vsPlatformsExp.Schema, Rows: rows(9)}
+	h, ok := storageRangeHeadline(tb, platform.AzureDurable)
+	if !ok || !strings.Contains(h.Ours, "User-Max 0.80, holds on 1 of 1 -> 0.80, holds on 1 of 1") ||
+		!strings.HasPrefix(h.Means, "On how many apps each conclusion holds does not depend") {
+		t.Errorf("no change: %+v", h)
+	}
+	// WiseFuse as slow as Sonic at Sonic's cost on the dear end only.
+	tb.Rows = rows(9)
+	tb.Rows[len(tb.Rows)-1] = row(dear, "wisefuse@sonic", 10, 1)
+	h, _ = storageRangeHeadline(tb, platform.AzureDurable)
+	if !strings.Contains(h.Means, "WiseFuse faster (P95) than Sonic at Sonic's cost") || strings.Contains(h.Means, "User-Max") {
+		t.Errorf("Sonic's P95 conclusion moves: %q", h.Means)
+	}
+	if _, ok := storageRangeHeadline(&Table{Schema: vsPlatformsExp.Schema, Rows: rows(9)[:4]}, platform.AzureDurable); ok {
+		t.Error("a headline without the dear end's rows")
+	}
+}
+
 // TestFigureVsPlatformsByHand: a bar is the median over the apps where WiseFuse and the reference
 // both ran of WiseFuse's metric over the reference's, with their least and largest; a reference
 // that did not run leaves its app out, and a platform where none ran gets 0. The figure's files
@@ -152,6 +185,31 @@ func TestVsBaselinesAzureQuick(t *testing.T) {
 	for _, c := range conclusions() {
 		if !strings.Contains(report, "| "+c.claim+" | **") {
 			t.Errorf("REPORT.md's table lacks %q", c.claim)
+		}
+	}
+	// The Azure platforms again on the dearest storage account, with the built-in platform's
+	// draws: User-Max's plan is the same, so its P95 is too and its cost higher (every DAG
+	// invocation pays its transitions' storage transactions).
+	if !strings.Contains(report, "| conclusion | azure-durable (gpv2-lrs) | azure-durable (gpv2-grs) | azure-flex (gpv2-lrs) | azure-flex (gpv2-grs) |") {
+		t.Error("REPORT.md has no table of conclusions across the storage account")
+	}
+	for _, pn := range azurePlatforms() {
+		grs := storagePlatform(pn, platform.AzureGPv2GRS.Name)
+		for _, app := range []string{"chatbot", "ml", "svd", "video"} {
+			lrs, dear := platformsRowOf(tb, pn, app, "user-max"), platformsRowOf(tb, grs, app, "user-max")
+			if lrs == nil || dear == nil {
+				t.Errorf("%s/%s: no user-max row on %s or %s", pn, app, pn, grs)
+				continue
+			}
+			if cellStr(tb, lrs, "note") != "" {
+				continue
+			}
+			if p, q := cellFloat(tb, lrs, "sim_p95_s"), cellFloat(tb, dear, "sim_p95_s"); p != q {
+				t.Errorf("%s/%s: user-max P95 %v on %s, %v on %s: want the same", pn, app, p, pn, q, grs)
+			}
+			if c, d := cellFloat(tb, lrs, "sim_cost_usd"), cellFloat(tb, dear, "sim_cost_usd"); !(d > c) {
+				t.Errorf("%s/%s: user-max cost $%v on %s, $%v on %s: want dearer", pn, app, c, pn, d, grs)
+			}
 		}
 	}
 }

@@ -33,16 +33,11 @@ func AzureDurableFunctions() *Platform {
 	p.RequestUSD = 0.20 / 1e6
 	p.BillingQuantum = 0.001
 	p.BillingMinimum = 0.1
-	// Storage transactions (the app's own storage account; Durable Functions billing: "any
-	// transaction costs are billed to your Azure subscription"). Work moves through queues: a
-	// remote input or output is one queue message operation each, at an order-of-magnitude price
-	// of $0.0004 per 10,000 operations (Azure Storage pricing; Microsoft's price pages could not be
-	// retrieved, they render prices client-side: still to check per region and account type). A state transition costs our count of the storage
-	// transactions of one activity step: enqueue, dequeue and delete of the work item and of its
-	// response (6), one history batch write and one history range query (2): 8 operations.
-	p.PutUSD = 0.0004 / 1e4
-	p.GetUSD = 0.0004 / 1e4
-	p.TransitionUSD = 8 * 0.0004 / 1e4
+	// Storage transactions: the app's own storage account (Durable Functions billing: "any
+	// transaction costs are billed to your Azure subscription"), priced by AzureStorageTransactions
+	// for a general-purpose v2 account with locally redundant storage (AzureGPv2LRS), the
+	// cheapest account type a new app can have; AzureGPv2GRS is the dearest with listed prices.
+	p.SetAzureStorage(AzureGPv2LRS)
 	// Orchestration by event sourcing: the orchestrator resumes after every activity and loads and
 	// replays its whole history, a range query over one partition of the History table
 	// (Durable Functions Azure Storage provider, "History table"). An Azure Table partition
@@ -62,11 +57,9 @@ func AzureDurableFunctions() *Platform {
 	// exceeds 45 KB when serialized, Durable Functions compresses the data and stores it in a
 	// blob instead" (Durable Functions Azure Storage provider, "Blobs"; an Azure queue message
 	// holds at most 64 KB). Blob latencies are not documented: the S3 values of Default (ours).
-	// Blob prices: order of magnitude of hot block blobs, $0.05 per 10,000 writes and $0.004 per
-	// 10,000 reads (Azure Storage pricing; not retrievable, as above: still to check).
+	// Blob prices: SetAzureStorage, above.
 	p.OffloadBytes = 45 * 1024
 	p.BlobPutLatency, p.BlobGetLatency = p.StoragePutLatency, p.StorageGetLatency
-	p.BlobPutUSD, p.BlobGetUSD = 0.05/1e4, 0.004/1e4
 	// Control-queue polling back-off: "random exponential back-off ... the wait time continues to
 	// increase up to the maximum wait time, which defaults to 30 seconds" (maxQueuePollingInterval;
 	// Durable Functions Azure Storage provider, "Queue polling"). The minimum of 50 ms and the
@@ -122,9 +115,10 @@ func AzureFlexConsumption() *Platform {
 	// actively executing functions (in GB-seconds)" and "the total number of executions"; "the
 	// minimum billable execution period ... is 1,000 ms. Past that, the billable activity period
 	// is rounded up to the nearest 100 ms" (Flex Consumption plan hosting, "Billing"). Prices
-	// (East US): $0.000026 per GB-s and $0.40 per million executions (Microsoft's pricing page
-	// renders prices client-side; figures as quoted by modal.com's pricing guide, May 2025: to
-	// check). Billed memory is the provisioned instance size, so an orchestrator replay bills the
+	// (East US): $0.000026 per GB-s and $0.40 per million executions, as quoted by modal.com's
+	// pricing guide (May 2025) and, from the Azure Retail Prices API (meters "On Demand Execution
+	// Time" and "On Demand Total Executions", $0.000004 per 10), by HybridCloudWorks'
+	// Architecture_Plan.md (2026-07-30); Microsoft's pricing page renders them client-side. Billed memory is the provisioned instance size, so an orchestrator replay bills the
 	// default instance's 2,048 MB. Simplification: the 1 s minimum applies per execution here,
 	// whereas Microsoft applies it per billable activity period of an instance.
 	p.GBSecondUSD = 0.000026
@@ -133,4 +127,21 @@ func AzureFlexConsumption() *Platform {
 	p.BillingMinimum = 1
 	p.ReplayBilledMB = 2048
 	return p
+}
+
+// NoSpills says why a VM of a plan may not invoke executions of its own on p, or "" when it may:
+// the items a Map inside a fusion group (or inside a bundle) has beyond its bundle, which the VM
+// invokes synchronously, B per execution (dag.Plan.SpillingMaps). A Lambda function invokes
+// another directly. On Durable Functions (OrchestratorReplay: azure-durable and azure-flex) the
+// group or bundle runs as one activity, and "activity functions can only be triggered from an
+// orchestration instance" (Microsoft Learn, "Overview of function types and features for Durable
+// Functions"): only the orchestrator schedules activities (CallActivityAsync is a method of the
+// orchestration context), and it could fan the spilled items out only after the activity has
+// returned, which is the plan without the Map in the group. docs/simulator.md, "Spills on
+// Durable Functions".
+func (p *Platform) NoSpills() string {
+	if !p.OrchestratorReplay {
+		return ""
+	}
+	return "an activity cannot start activities on Durable Functions (\"Activity functions can only be triggered from an orchestration instance\", Microsoft Learn, Durable Functions types and features): keep all of the Map's items in its VM (bundle = its largest item count) or leave the Map out of the fusion group, and the orchestrator fans its bundles out"
 }

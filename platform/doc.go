@@ -8,9 +8,15 @@
 // built-in name (Names: aws-lambda, azure-durable, azure-flex) or a JSON file of overrides of
 // the built-in its "base" field names, read by Read or Parse, where an unknown field is an
 // error. SizeMB and MemoryChoices say which VM sizes the platform offers; VCPU and VisibleCores
-// give a VM's CPU share and cores; BilledMB the memory an execution is billed at. The Azure
+// give a VM's CPU share and cores (together: Cores); BilledMB the memory an execution is billed at.
+// SpinEfficiency is the one law of spin-waiting threads on fewer visible cores than threads that
+// the simulator applies and the planners predict with (SpinMemo: the same, remembered). The Azure
 // mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger) and
-// OrchestratorSlots (per instance, on at most PartitionCount instances).
+// OrchestratorSlots (per instance, on at most PartitionCount instances), and NoSpills (why a VM
+// may not invoke executions of its own: a Durable Functions activity cannot start activities).
+// An Azure app's storage transactions depend on its storage account, the user's choice:
+// SetAzureStorage prices them for one of AzureStorageRange (the built-in Azure platforms have the
+// cheapest, AzureGPv2LRS).
 //
 // It imports only the standard library, so every package may use it.
 package platform

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -313,5 +314,53 @@ func TestAzureMechanismsByHand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "p.json") || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want an error naming p.json and %s", js, err, want)
 		}
+	}
+}
+
+// TestAzureStoragePricesByHand: the storage transaction prices of the Azure platforms, from the
+// per-10,000-operation prices of a general-purpose v2 account (docs/simulator.md, "Storage
+// transaction prices"), worked out by hand:
+//
+//	LRS (azure-durable and azure-flex): a queue write or read $0.004 / 1e4 = $4e-7; a state
+//	    transition 2 writes + 4 reads at $4e-7 and 2 table operations at $0.00036 / 1e4 = $3.6e-8:
+//	    $2.4e-6 + $7.2e-8 = $2.472e-6; a blob write $0.055 / 1e4 = $5.5e-6, read $4.4e-7.
+//	GRS: a queue write $0.008 / 1e4 = $8e-7, read $4e-7; a transition 2 x $8e-7 + 4 x $4e-7 +
+//	    2 x $3.6e-8 = $3.272e-6; a blob write $0.11 / 1e4 = $1.1e-5, read $4.4e-7.
+//
+// docs/examples/azure-durable-grs.platform.json is azure-durable with the GRS prices.
+func TestAzureStoragePricesByHand(t *testing.T) {
+	type prices struct{ put, get, transition, blobPut, blobGet float64 }
+	of := func(p *Platform) prices {
+		return prices{p.PutUSD, p.GetUSD, p.TransitionUSD, p.BlobPutUSD, p.BlobGetUSD}
+	}
+	near := func(what string, got, want prices) {
+		t.Helper()
+		g, w := []float64{got.put, got.get, got.transition, got.blobPut, got.blobGet}, []float64{want.put, want.get, want.transition, want.blobPut, want.blobGet}
+		for i := range g {
+			if math.Abs(g[i]-w[i]) > 1e-18 {
+				t.Errorf("%s: put, get, transition, blob put, blob get = %v, want %v", what, g, w)
+				return
+			}
+		}
+	}
+	lrs := prices{4e-7, 4e-7, 2.472e-6, 5.5e-6, 4.4e-7}
+	grs := prices{8e-7, 4e-7, 3.272e-6, 1.1e-5, 4.4e-7}
+	near("azure-durable", of(AzureDurableFunctions()), lrs)
+	near("azure-flex", of(AzureFlexConsumption()), lrs)
+	p := AzureDurableFunctions()
+	p.SetAzureStorage(AzureGPv2GRS)
+	near("azure-durable on GRS", of(p), grs)
+	if r := AzureStorageRange(); len(r) != 2 || r[0] != AzureGPv2LRS || r[1] != AzureGPv2GRS {
+		t.Errorf("range %v, want LRS then GRS", r)
+	}
+	ex, err := Read(filepath.Join("..", "docs", "examples", "azure-durable-grs.platform.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near("docs/examples/azure-durable-grs.platform.json", of(ex), grs)
+	// Beyond the prices (checked above to rounding), the example is azure-durable.
+	p.Base, p.TransitionUSD = AzureDurable, ex.TransitionUSD
+	if !reflect.DeepEqual(ex, p) {
+		t.Errorf("the example differs from azure-durable on GRS beyond the prices:\n got %+v\nwant %+v", ex, p)
 	}
 }

@@ -19,7 +19,8 @@ func TestAdaptiveProfiling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := NewWiseFuse(w, Env{})
+	var reDone, reTotal int64
+	pl, err := NewWiseFuse(w, Env{Reprofiling: func(done, total int64) { reDone, reTotal = done, total }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +46,9 @@ func TestAdaptiveProfiling(t *testing.T) {
 	}
 	if pl.larger == nil {
 		t.Fatalf("at 1.5 x the fastest P95 (%.3fs) the bound decides, yet orders was not profiled again", obj.SLO)
+	}
+	if reTotal == 0 || reDone != reTotal {
+		t.Errorf("the second profiling reported %d of %d runs done to Env.Reprofiling, want all of a non-zero total", reDone, reTotal)
 	}
 	t.Logf("SLO %.3fs: predicted mean cost $%.4g from 300 runs per size, $%.4g after profiling %d x as many", obj.SLO, first.Prediction.MeanCost, got.Prediction.MeanCost, AdaptiveFactor)
 	if got.Prediction.MeanCost >= first.Prediction.MeanCost {

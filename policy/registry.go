@@ -45,6 +45,9 @@ type Env struct {
 	// workflows of up to 100 function invocations a run), AdaptiveFactor times as many when the
 	// sampling bound decides a plan (WiseFusePlanner); a Runs set is profiled as it is.
 	Profiling wisefuse.ProfileOptions
+	// Reprofiling, when set, reports the progress of the adaptive second profiling (its runs
+	// done of total), as Profiling.Progress does for the first; nil reports nothing.
+	Reprofiling func(done, total int64)
 	// WiseFuse tunes WiseFuse's search (memory grid, margins); its Model.Platform is taken from
 	// Env.Platform.
 	WiseFuse wisefuse.PlannerOptions
@@ -113,7 +116,7 @@ func New(name string, w *dag.Workflow, env Env) (dag.Planner, error) {
 		opts.Seed = DefaultBaselineSeed
 	}
 	b, err := newBaseline(n, plat, opts)
-	if err != nil || len(plat.MemoryChoices()) == 0 {
+	if err != nil || len(plat.MemoryChoices()) == 0 && plat.NoSpills() == "" {
 		return b, err
 	}
 	return sized{Planner: b, name: n, plat: plat}, nil
@@ -199,7 +202,7 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	if adaptive {
 		more := po
 		more.Runs *= AdaptiveFactor
-		more.Progress = nil // the caller's progress bar has finished with the first profile
+		more.Progress = env.Reprofiling
 		p.more = func() (*wisefuse.Planner, error) { return plan(more) }
 	}
 	return p, nil

@@ -14,8 +14,10 @@ import (
 // (platform.Platform.MemoryChoices: Azure Consumption's one 1,536 MB, Flex Consumption's three):
 // every size in the plan becomes the one the platform gives a VM of that size (SizeMB), so a plan
 // says what runs. A plan that no longer fits (a bundle whose items need more memory than the
-// platform's size) is an error that says so. WiseFuse needs no wrapper: it searches the
-// platform's sizes itself.
+// platform's size) is an error that says so, and so is a plan whose VMs would invoke executions
+// where the platform's may not (platform.Platform.NoSpills: Faastlane's spills on Durable
+// Functions). WiseFuse needs no wrapper: it searches the platform's sizes, and spills only where
+// they run, itself.
 type sized struct {
 	dag.Planner
 	name string
@@ -36,6 +38,9 @@ func (s sized) Plan(w *dag.Workflow, o dag.Objective) (*dag.Plan, error) {
 	}
 	if err := q.Validate(w); err != nil {
 		return nil, fmt.Errorf("%s on a platform with VM sizes %v MB: %w", s.name, s.plat.MemoryChoices(), err)
+	}
+	if err := q.CheckSpills(w, s.plat.NoSpills()); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	return &q, nil
 }

@@ -21,7 +21,9 @@ func azureTestPlatform() *platform.Platform {
 //
 // One task of 0.03 core-s needing 128 MB, no data, warm, asked at 3,538 MB: transition 0.05 s,
 // compute 0.03 s at one vCPU; latency 0.08 s; billed max(0.03, 0.1) = 0.1 s x 0.125 GB x
-// $0.000016 = $2e-7, plus $2e-7 for the execution and the transition's storage transactions.
+// $0.000016 = $2e-7, plus $2e-7 for the execution and the transition's storage transactions
+// (general-purpose v2 LRS: 2 queue writes and 4 queue reads at $4e-7 each and 2 table operations
+// at $3.6e-8: 6 x $4e-7 + 2 x $3.6e-8 = $2.472e-6), $2.872e-6 in all.
 func TestAzureFixedMemoryByHand(t *testing.T) {
 	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0.03), Threads: 1}},
 		Steps: []dag.Step{task("A", "A")}}
@@ -34,7 +36,7 @@ func TestAzureFixedMemoryByHand(t *testing.T) {
 		t.Errorf("VM memory = %d MB, want the fixed 1536", got)
 	}
 	near(t, "latency", res.DAGs[0].Latency, 0.08, 1e-9)
-	near(t, "cost", res.DAGs[0].Cost, 0.1*0.125*0.000016+0.2e-6+p.TransitionUSD, 1e-15)
+	near(t, "cost", res.DAGs[0].Cost, 0.1*0.125*0.000016+0.2e-6+2.472e-6, 1e-15)
 }
 
 // TestAzureFlexSizesByHand: on azure-flex a plan's size is rounded up to the next instance size
@@ -47,7 +49,8 @@ func TestAzureFixedMemoryByHand(t *testing.T) {
 //   - asked at 128 MB: runs at 512 MB (a quarter core): compute 0.5 / 0.25 = 2 s, latency 2.05 s;
 //     billed 2 s x 0.5 GB x $0.000026 = $2.6e-5.
 //
-// Each adds $4e-7 for the execution and the transition's storage transactions.
+// Each adds $4e-7 for the execution and the transition's storage transactions, $2.472e-6 as on
+// azure-durable (TestAzureFixedMemoryByHand).
 func TestAzureFlexSizesByHand(t *testing.T) {
 	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1}},
 		Steps: []dag.Step{task("A", "A")}}
@@ -64,7 +67,7 @@ func TestAzureFlexSizesByHand(t *testing.T) {
 			t.Errorf("asked %d MB: VM memory = %d MB, want %d", tc.ask, got, tc.mem)
 		}
 		near(t, "latency", res.DAGs[0].Latency, tc.latency, 1e-9)
-		near(t, "cost", res.DAGs[0].Cost, tc.billed+0.4e-6+p.TransitionUSD, 1e-15)
+		near(t, "cost", res.DAGs[0].Cost, tc.billed+0.4e-6+2.472e-6, 1e-15)
 	}
 }
 
@@ -124,19 +127,19 @@ func TestOrchestratorReplayByHand(t *testing.T) {
 //	       = 1.091152 s; billed 1.041152 -> 1.042 s x 1.5 GB x $0.000016 = $2.5008e-5
 //	above: the same plus a blob read (0.015 s) and a blob write (0.025 s): 1.131152 s (and
 //	       1.25e-8 s for the extra byte each way); billed 1.082 s = $2.5968e-5, plus the blob
-//	       write's $5e-6 and read's $4e-7.
+//	       write's $5.5e-6 and read's $4.4e-7 (hot block blobs, general-purpose v2 LRS).
 //
-// Both pay the execution ($2e-7), one queue GET and PUT ($4e-8 each) and the transition's
-// storage transactions.
+// Both pay the execution ($2e-7), one queue read and one queue write ($4e-7 each) and the
+// transition's storage transactions ($2.472e-6, TestAzureFixedMemoryByHand): $3.472e-6.
 func TestOffloadByHand(t *testing.T) {
 	p := noReplay(azureTestPlatform())
-	p.BlobGetLatency, p.BlobPutLatency, p.BlobGetUSD, p.BlobPutUSD = 0.015, 0.025, 4e-7, 5e-6
-	fixed := 0.2e-6 + p.GetUSD + p.PutUSD + p.TransitionUSD
+	p.BlobGetLatency, p.BlobPutLatency = 0.015, 0.025
+	fixed := 0.2e-6 + 4e-7 + 4e-7 + 2.472e-6
 	for _, tc := range []struct {
 		bytes, latency, cost float64
 	}{
 		{46080, 1.091152, 1.042*1.5*0.000016 + fixed},
-		{46081, 1.131152 + 2/80e6, 1.082*1.5*0.000016 + fixed + 4e-7 + 5e-6},
+		{46081, 1.131152 + 2/80e6, 1.082*1.5*0.000016 + fixed + 4.4e-7 + 5.5e-6},
 	} {
 		w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 1500, SerialWork: dag.Const(1), Threads: 1,
 			InputBytes: dag.Const(tc.bytes), OutputBytes: dag.Const(tc.bytes)}}, Steps: []dag.Step{task("A", "A")}}

@@ -88,14 +88,14 @@ type engine struct {
 	queue       deque // frames waiting for the concurrency limit
 	dirty       []int32
 	scratch     []int32
-	outerItems  []int32 // outerItem's enclosing items, reused
-	outerBuf    []byte  // outerItem's text, reused
-	freeLater   []int32 // slots freed in this event, reusable after it (progress holds slot ids)
-	cut         []int32 // the slots of a VM being stopped at its timeout (timeout.go)
-	tmo         fifo    // the acquisitions' timeouts, in time order (timeout.go)
-	tmoPending  bool    // the tmoPump event is queued
-	coldVM      int32   // the VM whose cold start the invocations being started now pay
-	pows        [64]powMemo
+	outerItems  []int32           // outerItem's enclosing items, reused
+	outerBuf    []byte            // outerItem's text, reused
+	freeLater   []int32           // slots freed in this event, reusable after it (progress holds slot ids)
+	cut         []int32           // the slots of a VM being stopped at its timeout (timeout.go)
+	tmo         fifo              // the acquisitions' timeouts, in time order (timeout.go)
+	tmoPending  bool              // the tmoPump event is queued
+	coldVM      int32             // the VM whose cold start the invocations being started now pay
+	spin        platform.SpinMemo // the oversubscription law (sharing.go)
 	// skewHook, set only by tests, replaces the ItemSkew draw by a factor chosen per item, so a
 	// hand-computed scenario can give a map's items known, different works.
 	skewHook func(item int32) float64
@@ -351,7 +351,11 @@ func (e *engine) loop() error {
 		e.flushDirty()
 	}
 	if e.err == nil && e.finished < e.total {
-		e.fail("event queue ran dry with %d of %d DAG invocations unfinished", e.total-e.finished, e.total)
+		if msg := e.spillDeadlock(); msg != "" {
+			e.err = fmt.Errorf("sim: %s (%d of %d DAG invocations unfinished at t=%.9f s)", msg, e.total-e.finished, e.total, e.now)
+		} else {
+			e.fail("event queue ran dry with %d of %d DAG invocations unfinished", e.total-e.finished, e.total)
+		}
 	}
 	return e.err
 }

@@ -13,6 +13,8 @@ package sim
 // (Platform.InstanceOrchestrators on at most PartitionCount of its instances) hold its replays
 // (orchWait).
 
+import "fmt"
+
 type instance struct {
 	vms       []int32 // the executions running on it
 	readyAt   float64 // its cold start ends then
@@ -332,4 +334,25 @@ func popMin(h *[]float64) float64 {
 	}
 	*h = s
 	return top
+}
+
+// spillDeadlock describes the deadlock of an app one of whose spills waits for a slot that can
+// never free: the event queue ran dry, so every slot of its instances is held by an execution
+// that waits for spills, and the scale controller may add no more (MaxInstances). It returns ""
+// when no spill waits. It can happen only where executions may invoke spills
+// (Platform.NoSpills, which refuses them on Durable Functions).
+func (e *engine) spillDeadlock() string {
+	if e.inst == nil {
+		return ""
+	}
+	for wf := range e.inst.apps {
+		a := &e.inst.apps[wf]
+		for _, fi := range a.wait.buf[a.wait.head:] {
+			if f := &e.frames[fi]; f.kind == fSpill {
+				return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, instance_activities %d) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
+					e.c.nodes[f.node].step, a.wait.len(), len(a.insts), e.plat.MaxInstances, e.plat.InstanceActivities)
+			}
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -300,5 +301,47 @@ func TestSpillOnInstancesByHand(t *testing.T) {
 		if n != 3 {
 			t.Errorf("%d items ran, want 3", n)
 		}
+	}
+}
+
+// TestSpillsOnDurableFunctions: a fused group's spills on a platform whose executions share
+// instance slots can deadlock: with one instance of one activity slot (a platform file's
+// max_instances and instance_activities) the host of A fused with a Map of 3 items, keeping 1,
+// holds the only slot while its 2 spills wait for one. On azure-durable itself such a plan cannot
+// be deployed (an activity cannot start activities; Platform.NoSpills), so the simulator refuses
+// it before running, naming the Map and why; the same plan with all 3 items in the VM runs. Where
+// spills are allowed (here the same instances without Durable Functions' orchestration), the
+// deadlock is reported as one, naming the Map and the slots, instead of an empty event queue.
+func TestSpillsOnDurableFunctions(t *testing.T) {
+	w := mapOf(3, 1, 0.5)
+	w.Name = "fused"
+	w.Functions = append(w.Functions, dag.Function{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1})
+	w.Steps = append([]dag.Step{task("A", "A")}, w.Steps...)
+	spill := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": 1}, Fuse: [][]string{{"A", "Fan"}}}
+	tiny, err := platform.Parse("tiny.json", []byte(`{"base": "azure-durable", "max_instances": 1, "instance_activities": 1, "concurrency_limit": 1, "function_timeout_s": 0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(w, spill, 1, Options{Platform: tiny})
+	if err == nil || !strings.Contains(err.Error(), `Map "Fan" runs in a VM with bundle["Fan"] = 1 and up to 3 items`) ||
+		!strings.Contains(err.Error(), "Activity functions can only be triggered from an orchestration instance") {
+		t.Errorf("spilling plan on azure-durable: error %v, want it refused, naming the Map and why", err)
+	}
+	all := spill.Clone()
+	all.Bundle["Fan"] = 3
+	res, err := Run(w, all, 1, Options{Platform: tiny, Check: true})
+	if err != nil {
+		t.Fatalf("all items in the VM: %v", err)
+	}
+	// The 3 items share the host's vCPU: 3 s, plus under 1 s of transitions, polls and replays
+	// (0.522 s).
+	if lat := res.DAGs[0].Latency; lat < 3 || lat > 4 {
+		t.Errorf("all items in the VM: latency %.3f s, want 3 s of shared compute and less than 1 s of orchestration", lat)
+	}
+	slots := instancePlatform(1, 1)
+	slots.ConcurrencyLimit, slots.FunctionTimeout = 1, 0
+	if _, err := Run(w, spill, 1, Options{Platform: slots}); err == nil ||
+		!strings.Contains(err.Error(), `deadlock: spilled items of Map "Fan"`) || !strings.Contains(err.Error(), "max_instances 1, instance_activities 1") {
+		t.Errorf("spills on a full instance without Durable Functions: error %v, want the deadlock named", err)
 	}
 }

@@ -99,6 +99,9 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		if err := wl.Plan.Validate(wl.Workflow); err != nil {
 			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
 		}
+		if err := wl.Plan.CheckSpills(wl.Workflow, plat.NoSpills()); err != nil {
+			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
+		}
 		c.add(wl.Workflow, wl.Plan, plat)
 		keys[i] = wl.Key
 	}

@@ -105,6 +105,9 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 	if err := plat.Validate(); err != nil {
 		return nil, err
 	}
+	if err := p.CheckSpills(w, plat.NoSpills()); err != nil {
+		return nil, err
+	}
 	if err := checkSeries(&opt); err != nil {
 		return nil, err
 	}

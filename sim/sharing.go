@@ -107,9 +107,7 @@ func (e *engine) rateOne(v *vm, s *slot) float64 {
 		share := min(s.demand, v.cores)
 		s.rate = share
 		if s.oversub > 0 {
-			if vis := share * t.visPerCore; vis < s.demand {
-				s.rate *= e.oversubFactor(vis/s.demand, s.oversub)
-			}
+			s.rate *= e.spin.Efficiency(share*t.visPerCore, s.demand, s.oversub)
 		}
 		if e.deep && share > v.cores*(1+1e-9) {
 			e.fail("VM %d allocates %g of its %g cores", v.id, share, v.cores)
@@ -172,10 +170,8 @@ func (e *engine) rateAll(v *vm, ids []int32) float64 {
 			s.rate = share * slow
 			if s.oversub > 0 {
 				// Spin-waiting threads on fewer visible cores than threads: efficiency (n/k)^g,
-				// n the slot's share of the visible cores (the quota throttles all of them alike).
-				if vis := share * visPerCore; vis < s.demand {
-					s.rate *= e.oversubFactor(vis/s.demand, s.oversub)
-				}
+				// n the slot's share of the visible cores (platform.SpinEfficiency).
+				s.rate *= e.spin.Efficiency(share*visPerCore, s.demand, s.oversub)
 			}
 			used += share
 		case resNet:
@@ -219,22 +215,4 @@ func (e *engine) waterLevel(ids []int32, cores float64, n int) float64 {
 		}
 		level = next
 	}
-}
-
-// powMemo is one remembered oversubscription factor x^g (engine.oversubFactor).
-type powMemo struct{ x, g, f float64 }
-
-// oversubFactor is math.Pow(x, g), from a small direct-mapped memo: the shares that reach it are
-// few (a VM's cores / its computing invocations, the same for every VM of a template), and Pow
-// took a fifth of the time of a bundled ml workflow. Same inputs, same result: outputs do not
-// change. x and g are positive, so the empty entries (0, 0) never match.
-func (e *engine) oversubFactor(x, g float64) float64 {
-	h := (math.Float64bits(x) ^ math.Float64bits(g)>>1) * 0x9E3779B97F4A7C15
-	m := &e.pows[h>>(64-6)]
-	if m.x == x && m.g == g {
-		return m.f
-	}
-	f := math.Pow(x, g)
-	*m = powMemo{x, g, f}
-	return f
 }

@@ -6,6 +6,8 @@ package wisefuse
 import (
 	"math"
 	"slices"
+
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // psPhase is one phase of a bundled item: a wait (request latency, init or an orchestration gap:
@@ -60,27 +62,12 @@ type psSim struct {
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
-	// pows remembers recent (n/threads)^g: a replay's fair shares take few distinct values.
-	pows [64]powMemo
+	// spin is the oversubscription law, remembering recent results: a replay's fair shares take
+	// few distinct values.
+	spin platform.SpinMemo
 	// bound makes run return a lower bound of the replay's end (lowerBound) instead of
 	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go).
 	bound bool
-}
-
-type powMemo struct{ x, g, y float64 }
-
-// oversubEfficiency is the package's oversubEfficiency, with math.Pow's results remembered (the
-// same inputs give the same result, so this changes no value).
-func (ps *psSim) oversubEfficiency(n, threads, g float64) float64 {
-	if !(g > 0 && n < threads) {
-		return 1
-	}
-	x := n / threads
-	e := &ps.pows[((math.Float64bits(x)^math.Float64bits(g))*0x9e3779b97f4a7c15)>>58]
-	if e.x != x || e.g != g { // an empty entry has g = 0, which never matches
-		*e = powMemo{x: x, g: g, y: math.Pow(x, g)}
-	}
-	return e.y
 }
 
 // phaseKey names the phases of one Map's items at one profiled size with given storage flags.
@@ -107,7 +94,7 @@ const maxCachedItems = 1 << 16
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
 // billed seconds.
-func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu Cores) (latency, busy float64) {
+func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores) (latency, busy float64) {
 	items := src.stages[si].items
 	busy = ps.replay(m, src, si, fns, b, e, vcpu, true, true)
 	return items.gap[b*items.tasks] + busy, busy
@@ -118,7 +105,7 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 // orchestration between them, as in a fusion group. The first step reads its input from remote
 // storage when remoteIn, else from memory (the Map is fused after a task in this VM); the last
 // step writes to storage when remoteOut, else to memory.
-func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu Cores, remoteIn, remoteOut bool) float64 {
+func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {
 	items := src.stages[si].items
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
@@ -248,7 +235,7 @@ func phaseKind(ph []psPhase, cur int) uint8 {
 // when an item enters or leaves a transfer and the computations' only when one enters or leaves a
 // CPU phase: each is a pure function of its set, so this gives the rates allocating anew at every
 // phase end would.
-func (ps *psSim) run(n int, vcpu Cores) float64 {
+func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	if ps.bound {
 		return ps.lowerBound(n, vcpu)
 	}
@@ -348,7 +335,7 @@ func (ps *psSim) run(n int, vcpu Cores) float64 {
 // phase takes one step of left/rate. It reports false (run then replays) if a phase would not
 // end in one step, which rounding never causes but a zero rate would. Spilled bundles of one item
 // are about half of a fused group's replays.
-func (ps *psSim) runAlone(ph []psPhase, vcpu Cores) (float64, bool) {
+func (ps *psSim) runAlone(ph []psPhase, vcpu platform.Cores) (float64, bool) {
 	now := 0.0
 	for k := range ph {
 		p := &ph[k]
@@ -364,7 +351,7 @@ func (ps *psSim) runAlone(ph []psPhase, vcpu Cores) (float64, bool) {
 				r = c
 			}
 			if g := p.oversub; g > 0 {
-				r *= ps.oversubEfficiency(r*vcpu.Visible/vcpu.Share, p.cap, g)
+				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, g)
 			}
 		}
 		if !(r > 0) {
@@ -392,7 +379,7 @@ type pairItem struct {
 // 873,600 replays per preparation), with their state in locals and the water filling of at most
 // two CPU phases written out; every rate, step and sum is computed as run computes it, in the
 // same order (TestRunPairMatchesReplay checks bit equality).
-func (ps *psSim) runPair(vcpu Cores) float64 {
+func (ps *psSim) runPair(vcpu platform.Cores) float64 {
 	var it [2]pairItem
 	for i := range it {
 		x := &it[i]
@@ -473,7 +460,7 @@ func (ps *psSim) runPair(vcpu Cores) float64 {
 }
 
 // allocatePair is allocateCPU for runPair's two items.
-func (ps *psSim) allocatePair(a, b *pairItem, vcpu Cores) {
+func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
 	ca, cb := a.kind == kindCPU, b.kind == kindCPU
 	switch {
 	case ca && cb:
@@ -504,7 +491,7 @@ func (ps *psSim) allocatePair(a, b *pairItem, vcpu Cores) {
 	for _, x := range [2]*pairItem{a, b} {
 		if x.kind == kindCPU {
 			if g := x.pov; g > 0 {
-				x.rate *= ps.oversubEfficiency(x.rate*vcpu.Visible/vcpu.Share, x.pcap, g)
+				x.rate *= ps.spin.Efficiency(x.rate*vcpu.Visible/vcpu.Share, x.pcap, g)
 			}
 		}
 	}
@@ -526,7 +513,7 @@ func fillOne(x *pairItem, left float64) {
 }
 
 // lowerBound is a lower bound of run(n, vcpu), in one pass over the phases (psBound).
-func (ps *psSim) lowerBound(n int, vcpu Cores) float64 {
+func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	var b psBound
 	for _, ph := range ps.phases[:n] {
 		b.add(ps, ph, -1, 1, vcpu)
@@ -538,13 +525,16 @@ func (ps *psSim) lowerBound(n int, vcpu Cores) float64 {
 // than its slowest item would alone (a wait runs at rate 1, a transfer at most at one
 // connection's or the VM's rate, CPU work at most at min(cap, vCPU share) times the
 // oversubscription efficiency there: water filling only lowers a rate, the efficiency grows with
-// it, contention only divides it), nor before all its CPU work is done at the VM's share, nor all
-// its bytes moved at the VM's network rate. The replay's own rounding (and its 1e-12 threshold
-// of a finished phase) is absorbed by lazyOption's margin.
+// it, contention only divides it), nor before the vCPUs its CPU work takes are given at the VM's
+// share, nor all its bytes moved at the VM's network rate. A phase progresses at its share of
+// the vCPUs times the efficiency at that share, so a unit of its work takes at least 1/e vCPU
+// seconds, e the efficiency at min(cap, share); the shares never add up to more than the VM's.
+// The replay's own rounding (and its 1e-12 threshold of a finished phase) is absorbed by
+// lazyOption's margin.
 type psBound struct{ alone, work, bytes float64 }
 
 // add adds an item of phases ph whose phase scaleAt (-1: none) moves slow times its amount.
-func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu Cores) {
+func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu platform.Cores) {
 	net := min(ps.connBps, ps.vmBps)
 	t := 0.0
 	for k := range ph {
@@ -561,18 +551,20 @@ func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu C
 			t += a
 		default:
 			r := min(p.cap, vcpu.Share)
+			e := 1.0
 			if p.oversub > 0 {
-				r *= ps.oversubEfficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+				e = ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+				r *= e
 			}
 			t += a / r
-			b.work += a
+			b.work += a / e
 		}
 	}
 	b.alone = max(b.alone, t)
 }
 
 // end is the bound of the items added.
-func (b *psBound) end(ps *psSim, vcpu Cores) float64 {
+func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
 	lb := max(b.alone, b.work/vcpu.Share)
 	if b.bytes > 0 {
 		lb = max(lb, b.bytes/ps.vmBps)
@@ -601,7 +593,7 @@ func (ps *psSim) allocateNet(act []int) {
 // phase's cap (water filling: phases capped below the fair share get their cap, the rest split
 // what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
 // of the visible cores; with several items computing, each is slowed by contention.
-func (ps *psSim) allocateCPU(act []int, vcpu Cores) {
+func (ps *psSim) allocateCPU(act []int, vcpu platform.Cores) {
 	// open is filtered in place, so it must not share ps.order's array: the loops below still
 	// need every computing item.
 	order, open := ps.order[:0], ps.open[:0]
@@ -639,7 +631,7 @@ func (ps *psSim) allocateCPU(act []int, vcpu Cores) {
 	for _, i := range order {
 		// Without oversubscription (g = 0, every serial phase) the efficiency is 1.
 		if g := ps.pov[i]; g > 0 {
-			rate[i] *= ps.oversubEfficiency(rate[i]*vcpu.Visible/vcpu.Share, pcap[i], g)
+			rate[i] *= ps.spin.Efficiency(rate[i]*vcpu.Visible/vcpu.Share, pcap[i], g)
 		}
 	}
 	if k := len(order); k > 1 && ps.contention > 0 {

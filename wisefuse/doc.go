@@ -18,12 +18,13 @@
 // Files, in pipeline order:
 //
 //	profile.go      Profile and its parts, Skeleton, validation, JSON files
+//	profilejson.go  the fast read of a profile file (one pass; jsonpos.Decode for anything unusual)
 //	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel
 //	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
 //	fromrecords.go  FromRecords: a profile from records
 //	profiling.go    ProfileBy, Runner, ProfileOptions
 //	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation
-//	curve.go        Curve: CPU scaling and its fit; Cores
+//	curve.go        Curve: CPU scaling and its fit
 //	median.go       the median by selection, for the fit
 //	dist.go         Latency: atoms, series sum, percentiles, dominance
 //	predict.go      Predict: a plan as segments of top-level steps, added in series

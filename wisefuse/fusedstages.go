@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // flatParallel reports whether st is a Parallel a fused group can hold: each branch holds tasks
@@ -152,8 +153,9 @@ func (m *Model) mostItems(k int) int {
 
 // fusedStageSegments lists the fused groups from top-level step i that fusedMapSegments does not:
 // groups of at least two steps that hold a Parallel, or more than one Map, or one Map of more
-// than MaxBundle items, with all items in the VM; and groups whose Maps keep one of spillBundles
-// items in the VM and spill the rest. Each at every grid size that holds what the VM runs at
+// than MaxBundle items, with all items in the VM; and, where the platform lets a VM invoke
+// executions (platform.Platform.NoSpills), groups whose Maps keep one of spillBundles items in the
+// VM and spill the rest. Each at every grid size that holds what the VM runs at
 // once. A group of tasks and one Map with all its items in the VM is a fusedMap segment (the
 // existing model of it); the others are fusedStages segments.
 func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
@@ -162,8 +164,12 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 		return nil
 	}
 	maxB := pl.opts.maxBundle()
+	keeps := append([]int{0}, spillBundles...)
+	if m.opts.Platform.NoSpills() != "" {
+		keeps = keeps[:1] // the platform's VMs may not invoke the spilled items (dag.Plan.CheckSpills)
+	}
 	var segs []segment
-	for _, spill := range append([]int{0}, spillBundles...) {
+	for _, spill := range keeps {
 		need, threads := 0, 0.0
 		maps, pars, passes, mapAt, wideMap, spills := 0, 0, 0, -1, false, false
 		for j := i; j < len(m.w.Steps); j++ {
@@ -320,7 +326,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	i, j, mem := sg.start, sg.end, sg.mem
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := cores(plat, mem)
+	c := plat.Cores(mem)
 	vals := sc.vals[:0]
 	cost := 0.0
 	fns := make([][]string, j-i) // each Map's iterator tasks
@@ -338,7 +344,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			fns[s-i] = iteratorTasks(st)
 		}
 	}
-	for r := range src.runs {
+	runs := m.replayRuns(src)
+	for r := range runs {
 		busy := 0.0
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
@@ -416,7 +423,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.TransitionUSD,
+		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
 
@@ -435,6 +442,7 @@ type stepReplays struct {
 	latest, usd []float64
 	off         []int
 	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
+	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
 // maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
@@ -443,7 +451,7 @@ const maxKeptReplays = 1 << 21
 
 // keepReplays remembers sr under k.
 func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy)
+	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
 	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
 		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
 	}
@@ -461,11 +469,11 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 		return sr
 	}
 	plat := m.opts.Platform
-	c := cores(plat, mem)
+	c := plat.Cores(mem)
 	items := src.stages[s].items
 	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
@@ -475,6 +483,9 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			latest = max(latest, plat.InvokeLatency+sb)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
 			sr.busy = append(sr.busy, sb)
+			if plat.InstanceActivities > 0 {
+				sr.work = append(sr.work, m.spillWork(items, fns, b, e, c))
+			}
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))
@@ -490,9 +501,9 @@ func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last b
 	if sr := sc.replays[k]; sr != nil {
 		return sr
 	}
-	c := cores(m.opts.Platform, mem)
+	c := m.opts.Platform.Cores(mem)
 	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
 	}
 	sc.keepReplays(k, sr)
@@ -592,7 +603,7 @@ func (m *Model) pullSlowdown(pullers int) float64 {
 }
 
 // runChains replays the chains ps.buf[ps.off[x]:ps.off[x+1]] side by side in one VM of vcpu.
-func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
+func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 	n := len(ps.off) - 1
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	for x := range n {
@@ -605,7 +616,7 @@ func (ps *psSim) runChains(m *Model, vcpu Cores) float64 {
 
 // replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
 // how long the VM is busy and the storage requests' price; pullers items of the run spill.
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu Cores, fromStorage bool, pullers int) (busy, usd float64) {
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	slow := m.pullSlowdown(pullers)
 	sp := ps.spillPhases(m, items, fns, fromStorage)
 	if sp == nil {
@@ -724,7 +735,7 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 // tasks, keeping spill of them in the VM (0: all) and spilling the others, spill per VM of their
 // own (as replaySpill). Each branch's first task reads from storage when remoteIn, its last
 // writes to storage when remoteOut.
-func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu Cores, mem int, remoteIn, remoteOut bool, spill int) (t, usd float64) {
+func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platform.Cores, mem int, remoteIn, remoteOut bool, spill int) (t, usd float64) {
 	plat := m.opts.Platform
 	in, out := viaLocal, viaLocal
 	if remoteIn {

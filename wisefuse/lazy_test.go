@@ -45,7 +45,7 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 			}
 		}
 		share := 0.25 + 5.75*rng.Float64()
-		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
 		contention := []float64{0, 0.05, 0.1}[rng.IntN(3)]
 		for _, s := range []*psSim{&ps, &lb} {
 			s.phases, s.contention, s.connBps, s.vmBps = phases, contention, 8e7, 1.6e8
@@ -312,7 +312,7 @@ func TestRunAloneMatchesReplay(t *testing.T) {
 			ph = append(ph, p)
 		}
 		share := 0.25 + 5.75*rng.Float64()
-		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
 		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
 		ps.phases = [][]psPhase{ph}
 		if _, ok := ps.runAlone(ph, vcpu); ok {
@@ -361,7 +361,7 @@ func TestRunPairMatchesReplay(t *testing.T) {
 			b = append(b, phase())
 		}
 		share := 0.125 + 5.875*rng.Float64()
-		vcpu := Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
 		ps.contention, ps.connBps, ps.vmBps = []float64{0, 0.1}[rng.IntN(2)], 8e7, []float64{1.6e8, 5e7}[rng.IntN(2)]
 		ps.phases = [][]psPhase{a, b}
 		got := ps.run(2, vcpu)

@@ -24,7 +24,7 @@ type StageCurve struct {
 }
 
 // Time returns the stage's median time on c.
-func (k StageCurve) Time(c Cores) float64 { return k.Fixed + k.Curve.Time(c) }
+func (k StageCurve) Time(c platform.Cores) float64 { return k.Fixed + k.Curve.Time(c) }
 
 // LogModel predicts a workflow's end-to-end latency at any memory size from real logs
 // (orion.Log, one per profiled size). Each stage's median is fitted to a StageCurve; the spread
@@ -58,13 +58,13 @@ func NewLogModel(logs []*orion.Log, plat *platform.Platform) (*LogModel, error) 
 	logs = slices.Clone(logs)
 	slices.SortFunc(logs, func(a, b *orion.Log) int { return a.MemoryMB - b.MemoryMB })
 	m := &LogModel{Stages: slices.Clone(logs[0].Stages), plat: plat}
-	var cs []Cores
+	var cs []platform.Cores
 	for _, l := range logs {
 		if !slices.Equal(l.Stages, m.Stages) {
 			return nil, fmt.Errorf("wisefuse: %s: stages %v, the other logs have %v", l.Path, l.Stages, m.Stages)
 		}
 		m.Sizes = append(m.Sizes, l.MemoryMB)
-		cs = append(cs, cores(plat, l.MemoryMB))
+		cs = append(cs, plat.Cores(l.MemoryMB))
 	}
 	maxThreads := math.Ceil(plat.VCPU(math.MaxInt32))
 	for s := 0; s <= len(m.Stages); s++ {
@@ -137,7 +137,7 @@ func medianOf(xs []float64) float64 {
 // like ml's ParamTune, 23x for 10x the vCPUs), the parallel part may lose efficiency on fewer
 // visible cores than threads (Curve.Oversub, threads up to maxOversubThreads), if that halves the
 // error at least.
-func fitStageCurve(cs []Cores, ys []float64, maxThreads float64, fixedOnly bool) StageCurve {
+func fitStageCurve(cs []platform.Cores, ys []float64, maxThreads float64, fixedOnly bool) StageCurve {
 	if fixedOnly || len(cs) == 1 {
 		if fixedOnly {
 			return StageCurve{Fixed: relMean(ys), Curve: Curve{Threads: 1}}
@@ -187,7 +187,7 @@ func relMean(ys []float64) float64 {
 	return a / b
 }
 
-func relErr(c StageCurve, cs []Cores, ys []float64) float64 {
+func relErr(c StageCurve, cs []platform.Cores, ys []float64) float64 {
 	e := 0.0
 	for i := range cs {
 		r := (c.Time(cs[i]) - ys[i]) / ys[i]
@@ -199,7 +199,7 @@ func relErr(c StageCurve, cs []Cores, ys []float64) float64 {
 // solveStage solves the weighted least squares for the parts in mask (bit 4 fixed, 2 serial,
 // 1 parallel) with Threads k and oversubscription g; ok is false when the system is singular or a
 // part comes out negative.
-func solveStage(cs []Cores, ys []float64, k, g float64, mask int) (StageCurve, bool) {
+func solveStage(cs []platform.Cores, ys []float64, k, g float64, mask int) (StageCurve, bool) {
 	unit := []StageCurve{
 		{Fixed: 1, Curve: Curve{Threads: k}},
 		{Curve: Curve{Serial: 1, Threads: k}},
@@ -353,7 +353,7 @@ func (m *LogModel) nearestEnd(mb int) int {
 // stageAtoms returns stage s's time at mb as logShapeAtoms sorted atoms: the curve's median at mb
 // times the normalised shape, interpolated between the bracketing profiled sizes in log vCPUs.
 func (m *LogModel) stageAtoms(s, mb int) Latency {
-	med := m.Curves[s].Time(cores(m.plat, mb))
+	med := m.Curves[s].Time(m.plat.Cores(mb))
 	lo, hi, w := m.bracket(mb)
 	a, b := m.shapes[s][lo], m.shapes[s][hi]
 	out := make(Latency, logShapeAtoms)

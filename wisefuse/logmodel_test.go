@@ -104,7 +104,7 @@ func TestLogModelMonotone(t *testing.T) {
 			p50 := pr.Latency.Percentile(50)
 			for s, n := range m.Stages {
 				med := m.stageAtoms(s, mb).Percentile(50)
-				if want := m.Curves[s].Time(cores(m.plat, mb)); math.Abs(med-want) > 0.01*want {
+				if want := m.Curves[s].Time(m.plat.Cores(mb)); math.Abs(med-want) > 0.01*want {
 					t.Errorf("%s %s at %d MB: median %.6fs, its curve's %.6fs", app, n, mb, med, want)
 				}
 			}

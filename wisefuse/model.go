@@ -21,10 +21,12 @@ type ModelOptions struct {
 	Platform *platform.Platform
 	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
 	Atoms int
-	// BundleRuns, when positive and below the profiled runs, makes a bundled Map's latency and
-	// its VMs' cost come from the bundle replays of the first BundleRuns profiled runs only (the
-	// storage and transition costs still count every run). An approximation that trades accuracy
-	// for planning time, which the replays dominate; 0 (the default) replays every run.
+	// BundleRuns, when positive and below the profiled runs, makes the options that replay
+	// bundles -- a bundled Map, a Map fused with its neighbours, a fused group with its spilled
+	// bundles -- take their latency and cost from the first BundleRuns profiled runs only (a
+	// bundled Map's storage and transition costs still count every run). An approximation that
+	// trades accuracy for planning time, which the replays dominate; 0 (the default) replays
+	// every run.
 	BundleRuns int
 }
 
@@ -116,6 +118,9 @@ type itemSamples struct {
 	tasks                      int
 	runStart                   []int
 	gap, init, down, scale, up []float64
+	// sent, with polling (depoll), is when the profiled plan enqueued the message that starts
+	// task t's state (t > 0: as task t-1 ended), from the first item's start; 0 for t = 0.
+	sent []float64
 }
 
 // NewModel prepares a model from a profile.
@@ -133,7 +138,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	p, m.cold = deshare(p, plat)
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
-		var cs []Cores
+		var cs []platform.Cores
 		var ys []float64
 		for i := range p.Sizes {
 			var comp []float64
@@ -150,7 +155,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			if med <= 0 {
 				continue
 			}
-			cs = append(cs, cores(plat, p.Sizes[i].MemoryMB))
+			cs = append(cs, plat.Cores(p.Sizes[i].MemoryMB))
 			ys = append(ys, med)
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
@@ -182,6 +187,9 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			m.depoll(&raw)
 			for si := range sd.stages {
 				sd.stages[si].gap = raw.stages[si].gap
+				if it := sd.stages[si].items; it != nil {
+					it.sent = raw.stages[si].items.sent
+				}
 			}
 
 		}
@@ -209,7 +217,7 @@ func (m *Model) itemsAlwaysFixed(k int) bool {
 
 // curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
 // gets 1 so that scales stay finite (its samples are all zero anyway).
-func (m *Model) curveTime(fn string, c Cores) float64 {
+func (m *Model) curveTime(fn string, c platform.Cores) float64 {
 	t := m.curves[fn].Time(c)
 	if t <= 0 || math.IsNaN(t) {
 		return 1
@@ -218,7 +226,7 @@ func (m *Model) curveTime(fn string, c Cores) float64 {
 }
 
 func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
-	c := cores(m.opts.Platform, s.MemoryMB)
+	c := m.opts.Platform.Cores(s.MemoryMB)
 	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap}
@@ -266,7 +274,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 
 // prepareItems joins the iterator tasks' samples by (run, item). Items that miss a task in a run
 // (a failed invocation) are dropped.
-func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c Cores) (*itemSamples, error) {
+func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*itemSamples, error) {
 	var tasks []*StepSamples
 	var fns []string
 	for _, it := range st.Map.Iterator {
@@ -376,6 +384,15 @@ func (is *itemSamples) complete(st dag.Step, runs int) (*itemSamples, error) {
 		}
 	}
 	return is, nil
+}
+
+// replayRuns is how many of src's runs an option that replays bundles evaluates: the first
+// BundleRuns when that is positive and below the profiled runs, else all.
+func (m *Model) replayRuns(src *sizeData) int {
+	if k := m.opts.BundleRuns; k > 0 && k < src.runs {
+		return k
+	}
+	return src.runs
 }
 
 // nearest returns the index of the profiled size whose vCPU count is nearest to memMB's on a log

@@ -17,20 +17,20 @@ import (
 func TestProcessorSharing(t *testing.T) {
 	var ps psSim
 	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 2, cap: 1}}, {{amount: 3, cap: 1}}}
-	if got := ps.run(3, Cores{2, 2}); math.Abs(got-3.5) > 1e-9 {
+	if got := ps.run(3, platform.Cores{Share: 2, Visible: 2}); math.Abs(got-3.5) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 3.5", got)
 	}
 	// A wait (transfer) uses no CPU: an item that downloads for 1 s before 1 core-s of work,
 	// beside one that computes 2 core-s at once, on 1 vCPU: the second runs alone for 1 s, then
 	// they share: at 1 s the second has 1 left, each gets 0.5 vCPU, both end at 3 s.
 	ps.phases = [][]psPhase{{{amount: 1}, {amount: 1, cap: 1}}, {{amount: 2, cap: 1}}}
-	if got := ps.run(2, Cores{1, 2}); math.Abs(got-3) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 1, Visible: 2}); math.Abs(got-3) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 3", got)
 	}
 	// A parallel phase capped at 4 threads on 6 vCPUs beside a serial one: 4 + 1 = 5 <= 6, so
 	// neither is slowed: 8 core-s / 4 = 2 s and 1 core-s / 1 = 1 s.
 	ps.phases = [][]psPhase{{{amount: 8, cap: 4}}, {{amount: 1, cap: 1}}}
-	if got := ps.run(2, Cores{6, 6}); math.Abs(got-2) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 6, Visible: 6}); math.Abs(got-2) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 2", got)
 	}
 }
@@ -43,7 +43,7 @@ func TestProcessorSharing(t *testing.T) {
 func TestProcessorSharingContentionWithCaps(t *testing.T) {
 	ps := psSim{contention: 0.1}
 	ps.phases = [][]psPhase{{{amount: 1, cap: 1}}, {{amount: 4, cap: 4}}}
-	if got := ps.run(2, Cores{2, 2}); math.Abs(got-2.6) > 1e-9 {
+	if got := ps.run(2, platform.Cores{Share: 2, Visible: 2}); math.Abs(got-2.6) > 1e-9 {
 		t.Fatalf("bundle ends at %v, want 2.6", got)
 	}
 }
@@ -59,7 +59,7 @@ func TestBundleNetworkSharing(t *testing.T) {
 			ps.phases = append(ps.phases, []psPhase{{amount: 160e6, net: true}})
 		}
 		ps.phases = append(ps.phases, []psPhase{{amount: 1}})
-		if got, want := ps.run(n+1, Cores{1, 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
+		if got, want := ps.run(n+1, platform.Cores{Share: 1, Visible: 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
 			t.Errorf("%d transfers end at %v, want %v", n, got, want)
 		}
 	}
@@ -68,10 +68,10 @@ func TestBundleNetworkSharing(t *testing.T) {
 // TestCurveFit recovers a curve from exact points and breaks two-point ties toward more threads.
 func TestCurveFit(t *testing.T) {
 	want := Curve{Serial: 2, Parallel: 9, Threads: 3}
-	var cs []Cores
+	var cs []platform.Cores
 	var ys []float64
 	for _, mem := range []int{1024, 2048, 4096, 10240} {
-		c := cores(platform.Default(), mem)
+		c := platform.Default().Cores(mem)
 		cs, ys = append(cs, c), append(ys, want.Time(c))
 	}
 	got := fitCurve(cs, ys, 6)
@@ -81,9 +81,63 @@ func TestCurveFit(t *testing.T) {
 	// Video Classify's real medians at 1,000 and 10,240 MB: the curve should interpolate the
 	// 5,000 MB median (17.5 s) within 5%.
 	plat := platform.Default().Published()
-	k := fitCurve([]Cores{cores(plat, 1000), cores(plat, 10240)}, []float64{52.46, 14.27}, 6)
-	if got := k.Time(cores(plat, 5000)); math.Abs(got-17.51)/17.51 > 0.05 {
+	k := fitCurve([]platform.Cores{plat.Cores(1000), plat.Cores(10240)}, []float64{52.46, 14.27}, 6)
+	if got := k.Time(plat.Cores(5000)); math.Abs(got-17.51)/17.51 > 0.05 {
 		t.Fatalf("Classify at 5000 MB: %v s from %+v, want about 17.5", got, k)
+	}
+}
+
+// TestCurveFitOversubTwoSizes: ml's ParamTune (17.2 core-s over 12 spin-waiting threads,
+// g = 0.795) needs more than Flex's 512 MB, so only 2,048 and 4,096 MB profile it, and it speeds
+// up 3.47-fold for twice the vCPUs (2 x 2^0.795), which no curve without oversubscription gives.
+// The fit must find the exponent from those two sizes, and with it the time of an item in a bundle
+// of 2 or 3 at 4,096 MB (1 or 2/3 of a vCPU and as much of the visible cores), relative to the
+// profiled 4,096 MB time; before, it fitted a plain parallel part and predicted those bundles
+// 35% and 52% too fast (TestAzureModelAccuracy).
+func TestCurveFitOversubTwoSizes(t *testing.T) {
+	plat := platform.AzureFlexConsumption()
+	want := Curve{Parallel: 17.204, Threads: 12, Oversub: 0.795}
+	var cs []platform.Cores
+	var ys []float64
+	for _, mem := range []int{2048, 4096} {
+		c := plat.Cores(mem)
+		cs, ys = append(cs, c), append(ys, want.Time(c))
+	}
+	got := fitCurve(cs, ys, plat.MaxVCPU)
+	if got.Serial != 0 || math.Abs(got.Oversub-want.Oversub) > 0.011 {
+		t.Fatalf("fit %+v, want no serial part and an exponent within 0.01 of %v", got, want.Oversub)
+	}
+	for _, b := range []float64{2, 3} {
+		item := platform.Cores{Share: 2 / b, Visible: 2 / b}
+		g, w := got.Time(item)/got.Time(cs[1]), want.Time(item)/want.Time(cs[1])
+		if math.Abs(g/w-1) > 0.01 {
+			t.Errorf("bundle of %v at 4096 MB: an item takes %.3f x the unbundled time, want %.3f", b, g, w)
+		}
+	}
+}
+
+// TestCurveFitOversubKeepsNoSerialNoise: the medians of ParamTune in a 100-run profile on AWS
+// Lambda (1,024 to 10,240 MB, 2 to 6 visible cores) scatter by a few percent around its curve
+// (each median is of 1,600 items of skew uniform in 0.25..1 and of run factors). A serial part
+// fitted beside the exponent trades against it on that noise: the factors below (the medians of
+// profile seed 1 over the true curve's times) gave S = 0.43 core-s and g = 0.92 for a true 0 and
+// 0.795, and an item of 3 bundled in 5,307 MB (one visible core each) 6.19 times the profiled
+// 4,096 MB time for a true 5.55 (+12%). The serial part must pay for itself as the exponent does
+// (cut the squared error 4-fold), so here it is left out: g = 0.80 and 5.58 (+0.5%).
+func TestCurveFitOversubKeepsNoSerialNoise(t *testing.T) {
+	plat := platform.Default()
+	want := Curve{Parallel: 17.204, Threads: 12, Oversub: 0.795}
+	var cs []platform.Cores
+	var ys []float64
+	for i, mem := range []int{1024, 2048, 4096, 10240} {
+		c := plat.Cores(mem)
+		cs, ys = append(cs, c), append(ys, want.Time(c)*[]float64{0.6047, 0.6391, 0.6036, 0.6182}[i])
+	}
+	got := fitCurve(cs, ys, plat.MaxVCPU)
+	item := platform.Cores{Share: 1, Visible: 1}
+	g, w := got.Time(item)/got.Time(cs[2]), want.Time(item)/want.Time(cs[2])
+	if got.Serial != 0 || math.Abs(g/w-1) > 0.03 {
+		t.Errorf("fit %+v: an item of 3 in 5,307 MB takes %.3f x the 4,096 MB time, want no serial part and %.3f within 3%%", got, g, w)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
 
@@ -265,7 +266,7 @@ type nestedSamples struct {
 
 // prepareNested rearranges stage st's samples at one profiled size (c its cores) into per-run
 // trees.
-func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c Cores) (*nestedSamples, error) {
+func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c platform.Cores) (*nestedSamples, error) {
 	ns := &nestedSamples{}
 	type key struct {
 		run int
@@ -375,7 +376,7 @@ type nestEval struct {
 func (m *Model) newNestEval(ns *nestedSamples, mem []int) nestEval {
 	e := nestEval{m: m, ns: ns, mem: mem, ratio: make([]float64, len(mem))}
 	for t, fn := range ns.fns {
-		e.ratio[t] = m.curveTime(fn, cores(m.opts.Platform, mem[t]))
+		e.ratio[t] = m.curveTime(fn, m.opts.Platform.Cores(mem[t]))
 	}
 	return e
 }
@@ -442,7 +443,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 		f := ns.fn[t]
 		ratio := e.ratio[f]
 		if e.mem[f] != mem {
-			ratio = e.m.curveTime(ns.fns[f], cores(plat, mem))
+			ratio = e.m.curveTime(ns.fns[f], plat.Cores(mem))
 		}
 		busy += ns.init[t] + ns.scale[t]*ratio
 		if s > k {

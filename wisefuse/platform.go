@@ -1,15 +1,10 @@
-// The platform facts the modeler uses, as helpers: a VM's cores and one invocation's cost.
+// The platform facts the modeler uses, as helpers: one invocation's cost and a step's need.
 
 package wisefuse
 
 import (
 	"github.com/wisefuse/wisefuse/platform"
 )
-
-// Cores of a VM of memMB on p: its CPU share and the cores its guest sees (Curve.Time).
-func cores(p *platform.Platform, memMB int) Cores {
-	return Cores{Share: p.VCPU(memMB), Visible: float64(p.VisibleCores(memMB))}
-}
 
 // vmCost is the USD cost of one VM invocation of memMB, whose invocations need needMB at once,
 // that is billed for seconds. The memory billed is Platform.BilledMB's, as the simulator bills it:

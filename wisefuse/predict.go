@@ -60,6 +60,9 @@ func (m *Model) Predict(plan *dag.Plan) (*Prediction, error) {
 	if err := plan.Validate(m.w); err != nil {
 		return nil, err
 	}
+	if err := plan.CheckSpills(m.w, m.opts.Platform.NoSpills()); err != nil {
+		return nil, err
+	}
 	if len(plan.Passing) > 0 || plan.SharedRuntime {
 		return nil, fmt.Errorf("wisefuse: the modeler does not model direct passing or shared runtimes")
 	}

@@ -11,7 +11,7 @@ import "github.com/wisefuse/wisefuse/platform"
 func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := cores(plat, mem)
+	c := plat.Cores(mem)
 	vals := sc.vals[:0]
 	cost := 0.0
 	ratios, local := m.groupTasks(i, j, -1, c)
@@ -40,7 +40,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 // groupTasks returns, for the tasks of a fusion group of top-level steps [i, j) (all but step
 // skip, a Map, or -1), each one's fitted compute time on c (at its offset from i) and the time
 // their data takes to pass in memory inside the group, the same in every run.
-func (m *Model) groupTasks(i, j, skip int, c Cores) (ratios []float64, local float64) {
+func (m *Model) groupTasks(i, j, skip int, c platform.Cores) (ratios []float64, local float64) {
 	ratios = make([]float64, j-i)
 	for s := i; s < j; s++ {
 		if s == skip {
@@ -67,7 +67,7 @@ func (m *Model) groupTasks(i, j, skip int, c Cores) (ratios []float64, local flo
 func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	plat := m.opts.Platform
 	src := &m.sizes[m.nearest(mem)]
-	c := cores(plat, mem)
+	c := plat.Cores(mem)
 	fns := iteratorTasks(&m.w.Steps[k])
 	items := src.stages[k].items
 	nt := items.tasks
@@ -81,7 +81,8 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	per := m.needOf(fns...)
 	vals := sc.vals[:0]
 	cost := 0.0
-	for r := range src.runs {
+	runs := m.replayRuns(src)
+	for r := range runs {
 		busy := local
 		for s := i; s < j; s++ {
 			if s == k {
@@ -115,7 +116,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.TransitionUSD,
+		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
 

@@ -47,7 +47,7 @@ func checkWideCandidates(t *testing.T, skew float64) {
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				var want []int
 				for _, mb := range wideReferenceMB {
-					c := cores(m.opts.Platform, mb)
+					c := m.opts.Platform.Cores(mb)
 					type scored struct {
 						start int
 						t     float64

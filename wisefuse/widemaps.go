@@ -3,11 +3,16 @@
 
 package wisefuse
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/wisefuse/wisefuse/platform"
+)
 
 // A Map with more than wideBundles bundles in a run counts as very wide: its slowest bundle per
 // run is found among candidates (widestBundle) and its bundles' mean cost is estimated from about
-// wideCostSamples of them over all runs. Narrower Maps replay every bundle.
+// wideCostSamples of them over all runs. Narrower Maps, and every Map on a platform of shared
+// instances (evalMap), replay every bundle.
 const (
 	wideBundles     = 64
 	wideCostSamples = 128
@@ -24,7 +29,7 @@ var wideReferenceMB = []int{442, 1769, 3538, 10240}
 // r, replaying only the candidates: the bundles holding the items slowest alone at a few
 // reference sizes (an approximation: a bundle's time is driven by its slowest item, but two
 // heavy items sharing a VM can beat it).
-func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu Cores) float64 {
+func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string, bsz int, vcpu platform.Cores) float64 {
 	items := src.stages[si].items
 	hi := items.runStart[r+1]
 	worst := 0.0
@@ -126,7 +131,7 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	nr := len(wideReferenceMB)
 	at := &aloneTimes{maxGap: make([]float64, src.runs), ct: make([][]float64, nr), top: make([][]slowestItems, nr)}
 	for ci, mb := range wideReferenceMB {
-		c := cores(m.opts.Platform, mb)
+		c := m.opts.Platform.Cores(mb)
 		at.ct[ci] = make([]float64, nt)
 		for k := range nt {
 			at.ct[ci][k] = m.curves[fns[k]].Time(c)

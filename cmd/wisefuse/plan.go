@@ -142,17 +142,21 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		plan, lat, cost, extrapolation = r.Plan, r.Prediction.Latency, r.MeanCost, r.Prediction.Extrapolated
 	} else {
 		env := policy.Env{Platform: plat, Profile: prof}
-		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)"})
+		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",
+			"reprofile": fmt.Sprintf("profiling again, %dx the runs: the sampling bound decides the plan", policy.AdaptiveFactor)})
 		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
+		env.Reprofiling = func(done, total int64) { bar.update("reprofile", done, total) }
 		pl, err := policy.NewWiseFuse(w, env)
-		bar.finish()
 		if err != nil {
+			bar.finish()
 			return err
 		}
 		if err := pl.CheckStructure(w); err != nil {
+			bar.finish()
 			return err
 		}
 		r, err := pl.Search(obj)
+		bar.finish()
 		if err != nil {
 			return err
 		}
