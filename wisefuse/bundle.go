@@ -62,6 +62,8 @@ type psSim struct {
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
+	// fd holds the data of the replayed Map's iterator tasks (fnDataOf).
+	fd []fnData
 	// spin is the oversubscription law, remembering recent results: a replay's fair shares take
 	// few distinct values.
 	spin platform.SpinMemo
@@ -117,8 +119,9 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 		}
 		if c == nil {
 			c = &itemPhases{ph: make([]psPhase, 0, total*items.tasks*typicalTaskPhases), off: make([]int, total+1)}
+			ps.fd = m.fnDataOf(ps.fd, fns)
 			for j := range total {
-				c.ph = m.itemPhases(c.ph, items, fns, j, remoteIn, remoteOut)
+				c.ph = m.itemPhases(c.ph, items, ps.fd, j, remoteIn, remoteOut)
 				c.off[j+1] = len(c.ph)
 			}
 			if ps.cache == nil {
@@ -134,8 +137,9 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 	} else {
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
+		ps.fd = m.fnDataOf(ps.fd, fns)
 		for i := range n {
-			ps.buf = m.itemPhases(ps.buf, items, fns, b+i, remoteIn, remoteOut)
+			ps.buf = m.itemPhases(ps.buf, items, ps.fd, b+i, remoteIn, remoteOut)
 			ps.off = append(ps.off, len(ps.buf))
 		}
 		for i := range n {
@@ -147,8 +151,8 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 	return ps.run(n, vcpu)
 }
 
-// itemPhases appends item j's phases to ph.
-func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fns []string, j int, remoteIn, remoteOut bool) []psPhase {
+// itemPhases appends item j's phases to ph; fd holds the iterator's tasks' data (fnDataOf).
+func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fd []fnData, j int, remoteIn, remoteOut bool) []psPhase {
 	nt := items.tasks
 	for t := range nt {
 		k := j*nt + t
@@ -159,9 +163,26 @@ func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fns []string, j int
 		if t == nt-1 && remoteOut {
 			out = viaStorage
 		}
-		ph = m.taskPhases(ph, fns[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
+		ph = m.phasesOf(ph, &fd[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
 	}
 	return ph
+}
+
+// fnData is what taskPhases reads of a function: its curve and its profiled input and output
+// bytes. A replay looks them up once for its items, not once per item (the map lookups by name
+// were most of building a wide Map's bundles' phases).
+type fnData struct {
+	curve Curve
+	bytes [2]float64
+}
+
+// fnDataOf writes the data of fns into dst (reusing its array) and returns it.
+func (m *Model) fnDataOf(dst []fnData, fns []string) []fnData {
+	dst = dst[:0]
+	for _, fn := range fns {
+		dst = append(dst, fnData{m.curves[fn], m.dataBytes[fn]})
+	}
+	return dst
 }
 
 // via is how an invocation in a replay receives its input or passes on its output.
@@ -176,17 +197,26 @@ const (
 // taskPhases appends the phases of one invocation of fn to ph: its init, its input, its compute
 // (scale times its curve's serial and parallel parts) and its output.
 func (m *Model) taskPhases(ph []psPhase, fn string, init, down, scale, up float64, in, out via) []psPhase {
+	return m.phasesOf(ph, &fnData{m.curves[fn], m.dataBytes[fn]}, init, down, scale, up, in, out)
+}
+
+// phasesOf is taskPhases for a function of data fd.
+func (m *Model) phasesOf(ph []psPhase, fd *fnData, init, down, scale, up float64, in, out via) []psPhase {
 	wait := func(w float64) {
 		if w > 0 {
 			ph = append(ph, psPhase{amount: w})
 		}
 	}
 	pass := func(v via, isIn bool, seconds float64) {
+		b := fd.bytes[1]
+		if isIn {
+			b = fd.bytes[0]
+		}
 		if v == viaLocal {
-			wait(m.localTime(fn, isIn))
+			wait(m.localTimeOf(b))
 			return
 		}
-		w, bytes := m.splitTransfer(fn, isIn, seconds)
+		w, bytes := m.splitTransferOf(b, seconds)
 		if v == viaStorage || bytes == 0 {
 			// A payload of unknown size keeps the whole profiled transfer.
 			wait(w)
@@ -197,7 +227,7 @@ func (m *Model) taskPhases(ph []psPhase, fn string, init, down, scale, up float6
 	}
 	wait(init)
 	pass(in, true, down)
-	curve := m.curves[fn]
+	curve := &fd.curve
 	if curve.Serial > 0 {
 		ph = append(ph, psPhase{amount: scale * curve.Serial, cap: 1})
 	}
@@ -648,12 +678,17 @@ func (ps *psSim) allocateCPU(act []int, vcpu platform.Cores) {
 // two take the profiled time again; in a bundle the bytes share the VM's network. Without a
 // profiled size or known bandwidths the whole transfer stays a wait.
 func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {
-	// Alone in its VM a transfer moves at one connection's rate, or the VM's if that is lower.
-	rate := min(m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps)
 	b := m.dataBytes[fn][1]
 	if in {
 		b = m.dataBytes[fn][0]
 	}
+	return m.splitTransferOf(b, seconds)
+}
+
+// splitTransferOf is splitTransfer for a transfer of b bytes (b <= 0: unknown).
+func (m *Model) splitTransferOf(b, seconds float64) (wait, bytes float64) {
+	// Alone in its VM a transfer moves at one connection's rate, or the VM's if that is lower.
+	rate := min(m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps)
 	if b <= 0 || !(rate > 0) {
 		return seconds, 0
 	}
@@ -668,6 +703,11 @@ func (m *Model) localTime(fn string, in bool) float64 {
 	if in {
 		b = m.dataBytes[fn][0]
 	}
+	return m.localTimeOf(b)
+}
+
+// localTimeOf is localTime for b bytes.
+func (m *Model) localTimeOf(b float64) float64 {
 	if b <= 0 || m.opts.Platform.LocalBps <= 0 {
 		return 0
 	}
