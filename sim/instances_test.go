@@ -393,3 +393,33 @@ func TestSpillsOnDurableFunctions(t *testing.T) {
 		t.Errorf("all items in the VM: latency %.3f s, want 3 s of shared compute and less than 1 s of orchestration", lat)
 	}
 }
+
+// TestNestedHTTPSpillsByHand: HTTP spills can still deadlock where spills spill again. A of no
+// work fused with Map Outer of 2 items, each a Map Inner of 2 items of 1 core-s, both bundled by
+// 1, one warm instance of one vCPU (max_instances 1), invoke latency 0. The host keeps Outer's
+// item 0 (whose Inner keeps item 0 and spills item 1: S2) and spills Outer's item 1 (S1, which
+// keeps Inner's item 0 and spills item 1: S3). With one HTTP slot S1 takes it and waits for S3,
+// which can never start: the deadlock is named. With two, S1 and S2 take them at 0.05 s; the
+// host's, S1's and S2's items share the vCPU, a third each, to 3.05 s; S3 then takes S2's slot
+// and shares the vCPU with the waiting host and S1 (each keeps its third, splitCores) to 6.05 s.
+func TestNestedHTTPSpillsByHand(t *testing.T) {
+	w := &dag.Workflow{Name: "nested",
+		Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1},
+			{Name: "W", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1, InitTime: dag.Const(0.5)}},
+		Steps: []dag.Step{task("A", "A"), {Name: "Outer", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{
+			{Name: "Inner", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{task("W", "W")}}}}}}}}
+	plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Outer": 1, "Inner": 1}, Fuse: [][]string{{"A", "Outer"}}}
+	p := instancePlatform(1, 1)
+	p.ConcurrencyLimit, p.FunctionTimeout, p.InvokeLatency = 1, 0, 0
+	p.Spills, p.HTTPInstanceConcurrency = platform.SpillsHTTP, 1
+	if _, err := Run(w, plan, 1, Options{Platform: p}); err == nil ||
+		!strings.Contains(err.Error(), `deadlock: spilled items of Map "Inner"`) || !strings.Contains(err.Error(), `http_instance_concurrency 1, spills "http"`) {
+		t.Errorf("one HTTP slot: error %v, want the deadlock named", err)
+	}
+	p.HTTPInstanceConcurrency = 2
+	res, err := Run(w, plan, 1, Options{Platform: p, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "two HTTP slots: latency", res.DAGs[0].Latency, 6.05, 1e-9)
+}
