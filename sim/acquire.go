@@ -17,11 +17,10 @@ type acqRecord struct {
 
 func (e *engine) tmplOf(fi int32) int32 {
 	f := &e.frames[fi]
-	nd := &e.c.nodes[f.node]
-	if f.kind == fBundle && nd.phases != nil {
-		return nd.phases[f.idx] // a shared runtime per iterator step
+	if f.kind == fBundle && e.c.info[f.node].phases != nil {
+		return e.c.info[f.node].phases[f.idx] // a shared runtime per iterator step
 	}
-	return nd.tmpl
+	return e.c.nodes[f.node].tmpl
 }
 
 // acquire gets a VM for root frame fi, or, while the account's concurrency limit is reached,
@@ -233,7 +232,7 @@ func (e *engine) drawInit(t, run int32) float64 {
 	r := e.runs[run].rng
 	d := 0.0
 	for _, fn := range e.c.tmpls[t].fns {
-		d += e.c.fns[fn].init.sample(r)
+		d += e.c.fnInfo[fn].init.sample(r, e.c.quant)
 	}
 	return d
 }

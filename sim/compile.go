@@ -25,29 +25,26 @@ const (
 	nFused                 // a fusion group: kids[0] is an nSeq of its steps, run in one VM
 )
 
+// node is what the event loop reads of a step on every frame it starts and ends, 48 bytes and
+// no pointers: in a trace replay the thousands of DAGs' nodes are cold when a DAG invocation
+// arrives, so a workflow's nodes should take a few cache lines, not four each (docs/simulator.md,
+// "The replay path, fifth round"). What only map steps, bundles and records read is in nodeInfo,
+// compiled.info[n].
 type node struct {
-	kind   nodeKind
-	step   string // step name (records); for nFused the first step's
-	fn     int32  // nTask: index into compiled.fns
-	kids   []int32
-	items  dag.Dist // nMap
-	bundle int      // nMap: items per VM
-	// nMap: dag.Map.MaxConcurrency (0: no limit), the iterations (items, or bundles) of an
-	// orchestrated map running at once; distributed: each iteration is a child execution,
-	// charged one state transition (dag.Map.Distributed).
-	maxConc     int32
-	distributed bool
-	// tmpl is the VM template this node acquires: nTask its own VM, nMap a bundle or spill VM
-	// (every function of the iterator), nFused the group's VM.
-	tmpl int32
-	// phases, for an nMap under dag.Plan.RuntimePerStep, holds the VM template of each step of
-	// the iterator: a bundle runs its items' step j in a VM of template phases[j] (frame.idx = j),
-	// then releases it and acquires the next (frame.go, nextRuntime).
-	phases []int32
+	kind nodeKind
 	// inDirect: this node's first invocations pull their input straight from the sender's VM
 	// (dag.DirectPassing). consumerDirect: whatever consumes this node's output does so, so a VM
 	// whose work ends with this node holds its output instead of uploading it.
 	inDirect, consumerDirect bool
+	// nMap: dag.Map.MaxConcurrency (0: no limit), the iterations (items, or bundles) of an
+	// orchestrated map running at once; distributed: each iteration is a child execution,
+	// charged one state transition (dag.Map.Distributed).
+	distributed bool
+	maxConc     int32
+	fn          int32 // nTask: index into compiled.fns
+	// tmpl is the VM template this node acquires: nTask its own VM, nMap a bundle or spill VM
+	// (every function of the iterator), nFused the group's VM.
+	tmpl int32
 	// retry indexes compiled.retries: the retry of a throttled acquisition of tmpl (the step's
 	// dag.Retry; for a fusion group or a bundle, that of the first task step it runs), or -1.
 	retry int32
@@ -56,20 +53,41 @@ type node struct {
 	// (dag.Plan.SharedRuntime, RuntimePerStep), so b items use b x needMB - (b-1) x sharedMB.
 	// Billed on a platform that bills observed memory (Platform.BilledMB).
 	needMB, sharedMB int32
+	bundle           int // nMap: items per VM
+	// kid and nkids place the node's children in compiled.kids (kidsOf), a workflow's together:
+	// no pointer, so the garbage collector does not scan the nodes.
+	kid, nkids int32
 }
 
-// function is one function of a workflow. What every invocation reads comes first: its draws
-// (compact copies of the dag.Dists, draw.go) and parameters.
+// nodeInfo is the rest of a node, read once per map step or per record.
+type nodeInfo struct {
+	step  string // step name (records); for nFused the first step's
+	items draw   // nMap
+	// phases, for an nMap under dag.Plan.RuntimePerStep, holds the VM template of each step of
+	// the iterator: a bundle runs its items' step j in a VM of template phases[j] (frame.idx = j),
+	// then releases it and acquires the next (frame.go, nextRuntime).
+	phases []int32
+}
+
+// function is what an invocation of a function reads: its draws (compact copies of the
+// dag.Dists, draw.go; the run factor is drawn when a DAG invocation arrives) and parameters,
+// 192 bytes, three cache lines. What only a cold start or an item's skew by index reads is in
+// fnInfo, compiled.fnInfo[f].
 type function struct {
+	runFactor                       draw // first: a DAG invocation's arrival reads only this line
 	serial, parallel, in, out, skew draw
 	threads                         float64
 	oversub                         float64 // dag.Function.Oversubscription
 	inReq, outReq                   float64 // storage requests per read and write (>= 1)
 	extraLat                        float64 // dag.Function.ExtraRequestLatency
 	skewByIndex                     bool    // dag.Function.ItemSkewByIndex
-	init, runFactor                 draw    // drawn on cold starts, and once per DAG invocation
-	name                            string
-	skewDist                        dag.Dist // for skewByIndex: its quantile at the item's uniform
+}
+
+// fnInfo is the rest of a function.
+type fnInfo struct {
+	init     draw // drawn on cold starts
+	name     string
+	skewDist dag.Dist // for skewByIndex: its quantile at the item's uniform
 }
 
 // template is a kind of VM: the functions it has loaded and its memory. Warm pools are keyed by
@@ -89,9 +107,13 @@ type template struct {
 }
 
 type compiled struct {
-	nodes []node
-	fns   []function
-	tmpls []template
+	nodes  []node
+	info   []nodeInfo // beside nodes
+	kids   []int32    // the nodes' children (node.kid)
+	fns    []function
+	fnInfo []fnInfo    // beside fns
+	quant  [][]float64 // the empirical draws' quantiles (draw.q)
+	tmpls  []template
 	// retries holds the steps' dag.Retry settings that nodes refer to.
 	retries []dag.Retry
 	// roots holds each workflow's root (an nSeq) and fnBase, fnEnd the range of its functions in
@@ -113,14 +135,16 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	fnIndex := map[string]int32{}
 	for _, f := range w.Functions {
 		fnIndex[f.Name] = int32(len(c.fns))
+		q := &c.quant
 		c.fns = append(c.fns, function{
-			name: f.Name, serial: compileDraw(f.SerialWork), parallel: compileDraw(f.ParallelWork),
-			in: compileDraw(f.InputBytes), out: compileDraw(f.OutputBytes), init: compileDraw(f.InitTime),
-			skew: compileDraw(f.ItemSkew), skewDist: f.ItemSkew, runFactor: compileDraw(f.RunFactor),
+			serial: compileDraw(f.SerialWork, q), parallel: compileDraw(f.ParallelWork, q),
+			in: compileDraw(f.InputBytes, q), out: compileDraw(f.OutputBytes, q),
+			skew: compileDraw(f.ItemSkew, q), runFactor: compileDraw(f.RunFactor, q),
 			threads: float64(max(f.Threads, 1)), skewByIndex: f.ItemSkewByIndex, oversub: f.Oversubscription,
 			inReq: float64(dag.Requests(f.InputRequests)), outReq: float64(dag.Requests(f.OutputRequests)),
 			extraLat: f.ExtraRequestLatency,
 		})
+		c.fnInfo = append(c.fnInfo, fnInfo{name: f.Name, init: compileDraw(f.InitTime, q), skewDist: f.ItemSkew})
 	}
 	tmplIndex := map[string]int32{}
 	tmplOf := func(steps []dag.Step) int32 {
@@ -135,7 +159,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		mem := 0
 		var key strings.Builder
 		for _, f := range fns {
-			mem = max(mem, p.MemoryOf(c.fns[f].name))
+			mem = max(mem, p.MemoryOf(c.fnInfo[f].name))
 			key.WriteString(strconv.Itoa(int(f)))
 			key.WriteByte(',')
 		}
@@ -167,8 +191,11 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		c.retries = append(c.retries, *r)
 		return int32(len(c.retries) - 1)
 	}
-	add := func(n node) int32 {
+	add := func(n node, kids []int32, in nodeInfo) int32 {
+		n.kid, n.nkids = int32(len(c.kids)), int32(len(kids))
+		c.kids = append(c.kids, kids...)
 		c.nodes = append(c.nodes, n)
+		c.info = append(c.info, in)
 		return int32(len(c.nodes) - 1)
 	}
 	var seq func(steps []dag.Step, inGroup int) int32
@@ -181,14 +208,15 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				group := steps[i:min(i+len(p.Fuse[g]), len(steps))]
 				inner := seq(group, g)
 				// Only the group's first step can receive directly; the rest is in memory.
-				kids = append(kids, add(node{kind: nFused, step: steps[i].Name, kids: []int32{inner},
-					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group), needMB: int32(p.NeedMB(w, group))}))
+				kids = append(kids, add(node{kind: nFused,
+					tmpl: tmplOf(group), inDirect: c.nodes[inner].inDirect, retry: retryOf(group), needMB: int32(p.NeedMB(w, group))},
+					[]int32{inner}, nodeInfo{step: steps[i].Name}))
 				i += len(group) - 1
 				continue
 			}
 			kids = append(kids, step(&steps[i]))
 		}
-		return add(node{kind: nSeq, kids: kids, inDirect: c.nodes[kids[0]].inDirect, retry: -1})
+		return add(node{kind: nSeq, inDirect: c.nodes[kids[0]].inDirect, retry: -1}, kids, nodeInfo{})
 	}
 	step = func(s *dag.Step) int32 {
 		direct := p.PassingOf(s.Name) == dag.DirectPassing
@@ -201,8 +229,8 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				// runtime of it (runtime.go).
 				c.tmpls[t].privMB = w.Function(s.Task).PrivateMB(c.tmpls[t].memMB)
 			}
-			return add(node{kind: nTask, step: s.Name, fn: fn, tmpl: t, inDirect: direct, retry: retryOf([]dag.Step{*s}),
-				needMB: int32(p.NeedMB(w, []dag.Step{*s}))})
+			return add(node{kind: nTask, fn: fn, tmpl: t, inDirect: direct, retry: retryOf([]dag.Step{*s}),
+				needMB: int32(p.NeedMB(w, []dag.Step{*s}))}, nil, nodeInfo{step: s.Name})
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {
@@ -210,7 +238,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				direct = direct || c.nodes[k].inDirect
 				kids = append(kids, k)
 			}
-			return add(node{kind: nPar, step: s.Name, kids: kids, inDirect: direct, retry: -1})
+			return add(node{kind: nPar, inDirect: direct, retry: -1}, kids, nodeInfo{step: s.Name})
 		case dag.MapStep:
 			it := seq(s.Map.Iterator, -1)
 			var phases []int32
@@ -225,12 +253,13 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 				// every step the iterator's need and shared part bound it from above.
 				shared = p.SharedMB(w, s.Map.Iterator)
 			}
-			return add(node{kind: nMap, step: s.Name, kids: []int32{it}, items: s.Map.Items,
-				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), phases: phases, inDirect: direct || c.nodes[it].inDirect,
+			return add(node{kind: nMap,
+				bundle: p.BundleOf(s.Name), tmpl: tmplOf(s.Map.Iterator), inDirect: direct || c.nodes[it].inDirect,
 				maxConc: int32(s.Map.MaxConcurrency), distributed: s.Map.Distributed, retry: retryOf(s.Map.Iterator),
-				needMB: int32(p.NeedMB(w, s.Map.Iterator)), sharedMB: int32(shared)})
+				needMB: int32(p.NeedMB(w, s.Map.Iterator)), sharedMB: int32(shared)},
+				[]int32{it}, nodeInfo{step: s.Name, items: compileDraw(s.Map.Items, &c.quant), phases: phases})
 		case dag.PassStep:
-			return add(node{kind: nPass, step: s.Name, retry: -1})
+			return add(node{kind: nPass, retry: -1}, nil, nodeInfo{step: s.Name})
 		}
 		panic(fmt.Sprintf("sim: step %q of unknown kind survived validation", s.Name))
 	}
@@ -240,21 +269,27 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	c.fnEnd = append(c.fnEnd, int32(len(c.fns)))
 }
 
+// kidsOf returns node nd's children.
+func (c *compiled) kidsOf(nd *node) []int32 {
+	return c.kids[nd.kid : nd.kid+nd.nkids : nd.kid+nd.nkids]
+}
+
 // setConsumers marks, for every node, whether the node that consumes its output pulls it directly.
 func (c *compiled) setConsumers(n int32, consumerDirect bool) {
 	nd := &c.nodes[n]
 	nd.consumerDirect = consumerDirect
 	switch nd.kind {
 	case nSeq:
-		for i, k := range nd.kids {
+		kids := c.kidsOf(nd)
+		for i, k := range kids {
 			next := consumerDirect
-			if i+1 < len(nd.kids) {
-				next = c.nodes[nd.kids[i+1]].inDirect
+			if i+1 < len(kids) {
+				next = c.nodes[kids[i+1]].inDirect
 			}
 			c.setConsumers(k, next)
 		}
 	case nPar, nMap, nFused:
-		for _, k := range nd.kids {
+		for _, k := range c.kidsOf(nd) {
 			c.setConsumers(k, consumerDirect)
 		}
 	}

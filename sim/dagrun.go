@@ -83,7 +83,7 @@ func (e *engine) arrive(i int) {
 		r.factors = r.factors[:n]
 	}
 	for f := lo; f < hi; f++ {
-		r.factors[f-lo] = e.c.fns[f].runFactor.factor(r.rng)
+		r.factors[f-lo] = e.c.fns[f].runFactor.factor(r.rng, e.c.quant)
 	}
 	if d := e.plat.ExecutionOverhead; d > 0 && e.plat.OrchestrationOverhead == platform.OverheadPerExecution {
 		// Per-execution orchestration overhead: the first state starts d after the arrival.

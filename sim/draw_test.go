@@ -17,14 +17,15 @@ func TestDrawMatchesDist(t *testing.T) {
 		{Kind: dag.LogNormal, Median: 2, Sigma: 0.7}, {Kind: dag.Empirical, Quantiles: []float64{4}},
 		{Kind: dag.Empirical, Quantiles: []float64{0, 1, 1, 5, 9.5}},
 	} {
-		w := compileDraw(d)
+		var quant [][]float64
+		w := compileDraw(d, &quant)
 		r1, r2 := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(1, 2))
 		for i := range 2000 {
 			var want, got float64
 			if i%2 == 0 {
-				want, got = d.Sample(r1), w.sample(r2)
+				want, got = d.Sample(r1), w.sample(r2, quant)
 			} else {
-				want, got = d.Factor(r1), w.factor(r2)
+				want, got = d.Factor(r1), w.factor(r2, quant)
 			}
 			if math.Float64bits(want) != math.Float64bits(got) {
 				t.Fatalf("%+v: draw %d gave %v, dag.Dist %v", d, i, got, want)

@@ -88,7 +88,7 @@ func (e *engine) begin(fi int32) {
 		s := f.src
 		f.src = noSrc
 		f.idx = 0
-		e.start(nd.kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+		e.start(e.c.kids[nd.kid], fi, f.run, f.vm, s, f.item, f.bundle)
 	case nTask:
 		if f.vm < 0 {
 			e.acquire(fi)
@@ -106,9 +106,9 @@ func (e *engine) begin(fi int32) {
 			e.abandon(fi)
 			return
 		}
-		f.pending = int32(len(nd.kids))
+		f.pending = nd.nkids
 		run, vmi, item, bundle := f.run, f.vm, f.item, f.bundle
-		for _, k := range nd.kids {
+		for _, k := range e.c.kidsOf(nd) {
 			e.start(k, fi, run, vmi, e.share(e.frames[fi].src), item, bundle)
 		}
 		e.dropSrc(fi)
@@ -141,7 +141,7 @@ func (e *engine) startFusedBody(fi int32) {
 	s := f.src
 	f.src = noSrc
 	f.pending = 1
-	e.start(e.c.nodes[f.node].kids[0], fi, f.run, f.vm, s, f.item, f.bundle)
+	e.start(e.c.kids[e.c.nodes[f.node].kid], fi, f.run, f.vm, s, f.item, f.bundle)
 }
 
 // startBody starts a root frame's work once its VM is ready.
@@ -156,9 +156,9 @@ func (e *engine) startBody(fi int32) {
 		f.pending = f.count
 		run, vmi, first, count, bundle := f.run, f.vm, f.first, f.count, f.bundle
 		nd := &e.c.nodes[f.node]
-		it := nd.kids[0]
-		if f.kind == fBundle && nd.phases != nil {
-			it = e.c.nodes[it].kids[f.idx] // this runtime's step of the iterator
+		it := e.c.kids[nd.kid]
+		if f.kind == fBundle && e.c.info[f.node].phases != nil {
+			it = e.c.kids[e.c.nodes[it].kid+f.idx] // this runtime's step of the iterator
 		}
 		for i := int32(0); i < count; i++ {
 			e.start(it, fi, run, vmi, e.share(e.frames[fi].src), first+i, bundle)
@@ -171,7 +171,7 @@ func (e *engine) startBody(fi int32) {
 // hears of it.
 func (e *engine) done(fi int32) {
 	f := &e.frames[fi]
-	if f.root && f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases) && e.vms[f.vm].state != vmStopped {
+	if f.root && f.kind == fBundle && int(f.idx)+1 < len(e.c.info[f.node].phases) && e.vms[f.vm].state != vmStopped {
 		e.nextRuntime(fi)
 		return
 	}
@@ -247,7 +247,7 @@ func (e *engine) childDone(pi, ci int32) {
 	if p.kind == nSeq {
 		nd := &e.c.nodes[p.node]
 		// A sequence inside a VM stopped at the timeout starts no more steps.
-		if int(p.idx)+1 < len(nd.kids) && (p.vm < 0 || e.vms[p.vm].state != vmStopped) {
+		if p.idx+1 < nd.nkids && (p.vm < 0 || e.vms[p.vm].state != vmStopped) {
 			p.idx++
 			s := noSrc
 			switch {
@@ -260,7 +260,7 @@ func (e *engine) childDone(pi, ci int32) {
 				s = src{srcDirect, out}
 			}
 			p = &e.frames[pi]
-			e.start(nd.kids[p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
+			e.start(e.c.kids[nd.kid+p.idx], pi, p.run, p.vm, s, p.item, p.bundle)
 			return
 		}
 		if out >= 0 {

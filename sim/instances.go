@@ -418,7 +418,7 @@ func (e *engine) spillDeadlock() string {
 						slots = fmt.Sprintf("http_instance_concurrency %d", e.plat.HTTPInstanceConcurrency)
 					}
 					return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, %s, spills %q) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
-						e.c.nodes[f.node].step, a.wait.len()+a.httpWait.len(), len(a.insts), e.plat.MaxInstances, slots, e.plat.Spills)
+						e.c.info[f.node].step, a.wait.len()+a.httpWait.len(), len(a.insts), e.plat.MaxInstances, slots, e.plat.Spills)
 				}
 			}
 		}

@@ -25,19 +25,20 @@ func (e *engine) runTask(fi, vi int32) {
 	if fn.skewByIndex {
 		skew = 1
 		if !fn.skew.unset {
-			skew = fn.skewDist.Quantile(dag.ItemUniform(fn.name, int(f.item)))
+			info := &e.c.fnInfo[e.c.nodes[f.node].fn]
+			skew = info.skewDist.Quantile(dag.ItemUniform(info.name, int(f.item)))
 		}
 	} else {
-		skew = fn.skew.factor(r)
+		skew = fn.skew.factor(r, e.c.quant)
 	}
 	if e.skewHook != nil {
 		skew = e.skewHook(f.item)
 	}
 	factor := skew * run.factors[e.c.nodes[f.node].fn-run.fnBase]
-	s.amt[phSerial] = fn.serial.sample(r) * factor
-	s.amt[phParallel] = fn.parallel.sample(r) * factor
-	in := fn.in.sample(r)
-	s.in, s.out = in, fn.out.sample(r)
+	s.amt[phSerial] = fn.serial.sample(r, e.c.quant) * factor
+	s.amt[phParallel] = fn.parallel.sample(r, e.c.quant) * factor
+	in := fn.in.sample(r, e.c.quant)
+	s.in, s.out = in, fn.out.sample(r, e.c.quant)
 	kind := f.src.kind
 	if kind == srcPayload && in > p.PayloadLimitBytes {
 		kind = srcRemote
@@ -207,7 +208,7 @@ func (e *engine) finishTask(si int32) {
 		if e.onRun != nil {
 			invs, invAcq = &r.recs, &r.recAcq
 		}
-		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: nd.step, Function: e.c.fns[nd.fn].name,
+		*invs = append(*invs, records.Invocation{Run: int(r.index), Step: e.c.info[f.node].step, Function: e.c.fnInfo[nd.fn].name,
 			Item: int(f.item), Outer: e.outerItem(fi), Bundle: int(f.bundle), VM: int(v.id), MemoryMB: e.c.tmpls[v.tmpl].memMB,
 			Cold: s.cold, Start: s.start, Init: s.init, Download: s.tIn - s.t0, Compute: s.tComp - s.tIn,
 			Upload: e.now - s.tComp, InBytes: s.in, OutBytes: s.out, End: e.now, Cost: s.usd + part, TimedOut: s.stopped})

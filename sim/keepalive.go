@@ -86,7 +86,7 @@ func (e *engine) hybridTick(t int32) {
 		v := &e.vms[vi]
 		init := 0.0
 		for _, fn := range e.c.tmpls[t].fns {
-			init += e.c.fns[fn].init.sample(e.ownRng)
+			init += e.c.fnInfo[fn].init.sample(e.ownRng, e.c.quant)
 		}
 		v.state, v.evSeq, v.readyAt = vmIdle, 0, e.now+init
 		v.idleSince, v.expireAt = e.now, e.now+p.ka

@@ -32,12 +32,12 @@ func (e *engine) itemStateBytes() int64 {
 func (e *engine) beginMap(fi int32) {
 	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
-	run, vmi, it := f.run, f.vm, nd.kids[0]
-	x := nd.items.Sample(e.runs[run].rng)
+	run, vmi, it := f.run, f.vm, e.c.kids[nd.kid]
+	x := e.c.info[f.node].items.sample(e.runs[run].rng, e.c.quant)
 	if !(x < maxEvtID) { // beyond the frame ids, and int32 would wrap
 		if e.err == nil {
 			e.err = fmt.Errorf("sim: map step %q drew %.4g items for one DAG invocation; the simulator holds at most %d live frames",
-				nd.step, x, maxEvtID)
+				e.c.info[f.node].step, x, maxEvtID)
 		}
 		return
 	}
@@ -45,7 +45,7 @@ func (e *engine) beginMap(fi int32) {
 	if need := int64(n) * e.itemStateBytes(); need > maxMapStateBytes {
 		if e.err == nil {
 			e.err = fmt.Errorf("sim: map step %q drew %d items for one DAG invocation: about %.1f GB of simulator state at %d bytes an item, over the %d GB limit; simulate a narrower map",
-				nd.step, n, float64(need)/(1<<30), e.itemStateBytes(), maxMapStateBytes>>30)
+				e.c.info[f.node].step, n, float64(need)/(1<<30), e.itemStateBytes(), maxMapStateBytes>>30)
 		}
 		return
 	}
@@ -128,7 +128,7 @@ func (e *engine) startMapUnit(fi int32) {
 		e.transition(run) // a child execution starts
 	}
 	if b == 1 {
-		e.start(nd.kids[0], fi, run, -1, e.share(e.frames[fi].src), first, first)
+		e.start(e.c.kids[nd.kid], fi, run, -1, e.share(e.frames[fi].src), first, first)
 	} else {
 		e.transition(run)
 		bf := e.newFrame()

@@ -75,7 +75,7 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 			switch {
 			case f.kind == fSpill:
 				return sinkPayload
-			case f.kind == fBundle && int(f.idx)+1 < len(e.c.nodes[f.node].phases):
+			case f.kind == fBundle && int(f.idx)+1 < len(e.c.info[f.node].phases):
 				return sinkRemote // to the iterator's next step, in the next runtime
 			case e.c.nodes[f.node].consumerDirect:
 				return sinkHeld
@@ -86,7 +86,7 @@ func (e *engine) sinkOf(fi int32) sinkKind {
 			return sinkRemote
 		}
 		p := &e.frames[f.parent]
-		if p.kind == nSeq && int(p.idx)+1 < len(e.c.nodes[p.node].kids) {
+		if p.kind == nSeq && p.idx+1 < e.c.nodes[p.node].nkids {
 			return sinkLocal
 		}
 		fi = f.parent

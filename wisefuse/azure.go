@@ -69,24 +69,81 @@ func (m *Model) polls() bool {
 // Map's own state (inner = innerGap). So the wait depends on the segment's own duration only,
 // which keeps segments independent, as the search needs.
 func (m *Model) stepLatency(gap, inner, busy float64) float64 {
+	return m.mapLatency(gap, inner, 0, busy)
+}
+
+// mapLatency is stepLatency for a Map whose items' later states (an unfused iterator's) were
+// entered as their earlier ones ended: the poller last found one of those messages found seconds
+// after the poll that found the items' start (lastFind), and backs off from there (the
+// simulator's poller, as DurableTask's, backs off from its last find, not from the segment's
+// start).
+func (m *Model) mapLatency(gap, inner, found, busy float64) float64 {
 	if !m.polling {
 		return gap + busy
 	}
-	return gap - inner + pollFound(m.opts.Platform, inner+busy)
+	return gap - inner + found + pollFound(m.opts.Platform, inner+busy-found)
 }
 
-// innerGap is the part of a Map's gap after the poll that found its items' (or bundles') start:
-// one transition and a replay.
-func (m *Model) innerGap(gap float64) float64 {
+// lastFind returns when the poller last found a message, from a find at 0, when messages are
+// enqueued at xs (sorted): each one after the last find is found by the next poll of the
+// back-off from it (pollFound), which becomes the last find; one before it waits for it.
+func lastFind(p *platform.Platform, xs []float64) float64 {
+	f := 0.0
+	for _, x := range xs {
+		if x > f {
+			f += pollFound(p, x-f)
+		}
+	}
+	return f
+}
+
+// itemFinds returns, per run of unbundled Map si at profiled size src under group, when the
+// poller last found a message of its items (lastFind, from the poll that found the items' start,
+// which came innerGap before it): the message that starts each group after the first, as the
+// profiled plan sent it (itemSamples.sent). Nil when the iterator is one group: the items' start
+// is the last find.
+func (m *Model) itemFinds(src *sizeData, si int, group []int) []float64 {
+	items := src.stages[si].items
+	if !m.polling || items.sent == nil || !slices.ContainsFunc(group, func(g int) bool { return g != group[0] }) {
+		return nil
+	}
+	nt := items.tasks
+	found := make([]float64, src.runs)
+	var xs []float64
+	for r := range src.runs {
+		inner := m.innerGap(si, src.stages[si].gap[r])
+		xs = xs[:0]
+		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+			for t := 1; t < nt; t++ {
+				if group[t] != group[t-1] {
+					xs = append(xs, inner+items.sent[j*nt+t])
+				}
+			}
+		}
+		slices.Sort(xs)
+		found[r] = lastFind(m.opts.Platform, xs)
+	}
+	return found
+}
+
+// innerGap is the part of Map si's gap after the poll that found its items' (or bundles')
+// start: the orchestrator's resume, which replays the history before the Map (as the profiled
+// plan recorded it), and one transition.
+func (m *Model) innerGap(si int, gap float64) float64 {
+	if !m.polling {
+		return 0 // not used
+	}
 	p := m.opts.Platform
-	return min(gap, p.TransitionLatency+p.ReplayLatency)
+	return min(gap, p.TransitionLatency+resume(p, m.hist[si]))
 }
 
 // depoll splits the profiled gaps of sd (the profiled plan: every step unfused and unbundled)
 // into the poll's wait and the rest, run by run, by walking each run's steps: a step's start
-// message waits for the poll after the previous step's end, counted from the poll that found
-// the previous step's start. Each stage's gap becomes the rest (at least the transition and a
-// bare replay, at most the profiled gap); endOf models the end and the first step's wait.
+// message waits for the poll after the previous step's end, counted from the poller's last find
+// (the poll that found the previous step's start, or for a Map the last of its items' states,
+// lastFind). Each stage's gap becomes the rest (at least the transition and a bare replay, at
+// most the profiled gap); endOf models the end and the first step's wait. It also records when
+// each Map item's later states were sent (itemSamples.sent).
 func (m *Model) depoll(sd *sizeData) {
 	p := m.opts.Platform
 	c := p.Cores(sd.mem)
@@ -95,9 +152,13 @@ func (m *Model) depoll(sd *sizeData) {
 	for si := range sd.stages {
 		stages[si] = sd.stages[si]
 		stages[si].gap = make([]float64, len(sd.stages[si].gap))
+		if it := stages[si].items; it != nil {
+			it.sent = make([]float64, len(it.gap))
+		}
 	}
+	var xs []float64
 	for r := range sd.runs {
-		elapsed := 0.0 // since the poll that found the current step's start
+		elapsed := 0.0 // since the poller's last find
 		for si := range stages {
 			g := sd.stages[si].gap[r]
 			rest := g
@@ -108,33 +169,47 @@ func (m *Model) depoll(sd *sizeData) {
 				rest = min(g, max(bare, g-wait))
 			}
 			stages[si].gap[r] = rest
-			inner := rest
-			if sd.stages[si].items != nil {
-				inner = m.innerGap(rest)
+			if stages[si].items == nil {
+				elapsed = rest + m.profiledBusy(sd, si, r, c)
+				continue
 			}
-			elapsed = inner + m.profiledBusy(sd, si, r, c)
+			inner := m.innerGap(si, rest)
+			busy := m.profiledItems(sd, si, r, c)
+			items := stages[si].items
+			xs = xs[:0]
+			for i := items.runStart[r] * items.tasks; i < items.runStart[r+1]*items.tasks; i++ {
+				if i%items.tasks > 0 {
+					xs = append(xs, inner+items.sent[i])
+				}
+			}
+			slices.Sort(xs)
+			elapsed = inner + busy - lastFind(p, xs)
 		}
 	}
 	sd.stages = stages
 }
 
-// profiledBusy is step si's time in run r of the profiled plan, from its start to its end: a
-// task's phases, or a Map's slowest item (its launch delay, and each iterator task's gap and
-// phases).
+// profiledBusy is task step si's time in run r of the profiled plan, from its start to its end.
 func (m *Model) profiledBusy(sd *sizeData, si, r int, c platform.Cores) float64 {
-	st := &m.w.Steps[si]
-	stg := &sd.stages[si]
-	if ts := stg.task; ts != nil {
-		return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(st.Task, c) + ts.up[r]
-	}
-	items := stg.items
-	fns := iteratorTasks(st)
+	ts := sd.stages[si].task
+	return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(m.w.Steps[si].Task, c) + ts.up[r]
+}
+
+// profiledItems is Map step si's time in run r of the profiled plan, from its first item's start
+// to its slowest item's end (each iterator task's gap and phases), and records when each item's
+// later states were sent (itemSamples.sent: as the task before ended).
+func (m *Model) profiledItems(sd *sizeData, si, r int, c platform.Cores) float64 {
+	items := sd.stages[si].items
+	fns := iteratorTasks(&m.w.Steps[si])
 	nt := items.tasks
 	worst := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		t := 0.0
 		for k := range nt {
 			i := j*nt + k
+			if k > 0 {
+				items.sent[i] = t
+			}
 			t += items.gap[i] + items.init[i] + items.down[i] + items.scale[i]*m.curveTime(fns[k], c) + items.up[i]
 		}
 		worst = max(worst, t)
@@ -149,10 +224,12 @@ func (m *Model) profiledBusy(sd *sizeData, si, r int, c platform.Cores) float64 
 // among the activities on it, rerated as they come and go; a profiled compute phase lasting
 // [cs, ce) then did the work of the integral of 1/n(t) over it, n(t) the activities on its
 // instance, each activity placed as the platform places them (place). In warm runs an activity
-// waits to start (its init) only for a new instance to start: that is the plan's scale-out, not
-// the function, so deshare zeroes it and returns, per Map step, the mean of those waits, the
-// cold start of a new instance that sharedEnd adds. A profile of another platform is returned
-// as it is.
+// waits to start (its init) only for a new instance to start, and its gap holds any wait for an
+// instance slot: that is the plan's scale-out, not the function, so deshare zeroes the init,
+// takes the wait out of the gap (place, unwait) and returns, per Map step, the cold start of a
+// new instance that sharedEnd adds (the mean over added instances of the wait of the
+// activities placed on one as it was added). A profile of another platform is returned as it
+// is.
 func deshare(p *Profile, plat *platform.Platform) (*Profile, map[string]float64) {
 	if plat.InstanceActivities <= 0 {
 		return p, nil
@@ -168,7 +245,7 @@ func deshare(p *Profile, plat *platform.Platform) (*Profile, map[string]float64)
 			if st.Map == nil || isNested(st) {
 				continue
 			}
-			if c := deshareMap(s, st, plat.InstanceActivities); c > 0 {
+			if c := deshareMap(s, st, plat); c > 0 {
 				cold[st.Name] = c
 			}
 		}
@@ -181,11 +258,18 @@ type shareSpan struct {
 	inst               int
 	start, end, cs, ce float64
 	step, sample       int // its samples: s.Steps[step], invocation sample
+	// task is its iterator task (0, 1, ...); sent is when its state's message was enqueued (the
+	// Map's start for the first task, else the end of the task before); seq is its order of
+	// enqueueing among the run's spans of the same time.
+	task, seq  int
+	sent, init float64
+	waited     bool // it waited for an instance slot (place)
 }
 
-// deshareMap rewrites the compute and init samples of Map st's iterator tasks in s and returns
-// the mean of the nonzero inits (deshare).
-func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
+// deshareMap rewrites the compute, init and gap samples of Map st's iterator tasks in s and
+// returns the cold start of an added instance (deshare).
+func deshareMap(s *SizeProfile, st *dag.Step, plat *platform.Platform) (cold float64) {
+	perInstance := plat.InstanceActivities
 	var steps []int
 	for _, it := range st.Map.Iterator {
 		if it.Task == "" {
@@ -197,6 +281,7 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 		}
 		s.Steps[k].Compute = slices.Clone(s.Steps[k].Compute)
 		s.Steps[k].Init = slices.Clone(s.Steps[k].Init)
+		s.Steps[k].Gap = slices.Clone(s.Steps[k].Gap)
 		steps = append(steps, k)
 	}
 	if len(steps) == 0 {
@@ -214,8 +299,9 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 	first := &s.Steps[steps[0]]
 	order := first.byRunItem()
 	var spans []shareSpan
+	colds, n := 0.0, 0
 	flush := func() {
-		place(spans, perInstance)
+		place(spans, perInstance, plat.ScaleOutInterval())
 		longest := 0.0
 		for _, sp := range spans {
 			longest = max(longest, sp.end-sp.start)
@@ -223,6 +309,11 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 		for i, sp := range spans {
 			s.Steps[sp.step].Compute[sp.sample] = shareIntegral(spans, i, longest)
 		}
+		c, k := addedCold(spans)
+		colds, n = colds+c, n+k
+		unwait(spans, plat.TransitionLatency+plat.ReplayLatency, func(sp *shareSpan, gap float64) {
+			s.Steps[sp.step].Gap[sp.sample] = gap
+		})
 		spans = spans[:0]
 	}
 	run := -1
@@ -243,40 +334,106 @@ func deshareMap(s *SizeProfile, st *dag.Step, perInstance int) (cold float64) {
 			cs := start + smp.Init[i] + smp.Download[i]
 			ce := cs + smp.Compute[i]
 			end := ce + smp.Upload[i]
-			spans = append(spans, shareSpan{start: start, end: end, cs: cs, ce: ce, step: k, sample: i})
+			spans = append(spans, shareSpan{start: start, end: end, cs: cs, ce: ce, step: k, sample: i,
+				task: t, seq: len(spans), sent: t0, init: smp.Init[i]})
 			t0 = end
 		}
 	}
 	flush()
-	n := 0
 	for _, k := range steps {
-		for i, x := range s.Steps[k].Init {
-			if x > 0 {
-				cold += x
-				n++
-				s.Steps[k].Init[i] = 0
-			}
-		}
+		clear(s.Steps[k].Init)
 	}
 	if n > 0 {
-		cold /= float64(n)
+		cold = colds / float64(n)
 	}
 	return cold
 }
 
+// addedCold returns the sum of the cold starts of the instances added in spans (placed and
+// sorted by instance, then start: place), each the longest init of the spans placed on it as it
+// was added (they waited for it to be ready), and their count.
+func addedCold(spans []shareSpan) (cold float64, added int) {
+	for i, sp := range spans {
+		if sp.inst == 0 || i > 0 && spans[i-1].inst == sp.inst {
+			continue
+		}
+		c := 0.0
+		for _, o := range spans[i:] {
+			if o.inst != sp.inst || o.start != sp.start {
+				break
+			}
+			c = max(c, o.init)
+		}
+		cold += c
+		added++
+	}
+	return cold, added
+}
+
+// unwait takes out of the gap of every span that waited for an instance slot (place) that wait,
+// which sharedEnd adds for a plan: its state was ready no earlier than those of the same task
+// enqueued before it (the orchestrator's messages are found and resumed in order), nor less
+// than bare (a transition and a replay) after its message, nor after its start. set receives
+// each span's gap after its message.
+func unwait(spans []shareSpan, bare float64, set func(sp *shareSpan, gap float64)) {
+	slices.SortStableFunc(spans, func(a, b shareSpan) int {
+		return cmp.Or(cmp.Compare(a.task, b.task), cmp.Compare(a.sent, b.sent), cmp.Compare(a.seq, b.seq))
+	})
+	ready := math.Inf(-1)
+	for i := range spans {
+		sp := &spans[i]
+		if i > 0 && spans[i-1].task != sp.task {
+			ready = math.Inf(-1)
+		}
+		if !sp.waited {
+			ready = max(ready, sp.start)
+			continue
+		}
+		low := sp.sent
+		if sp.task > 0 {
+			low += bare
+		}
+		r := min(sp.start, max(ready, low))
+		ready = max(ready, r)
+		set(sp, r-sp.sent)
+	}
+}
+
 // place puts each span on an instance as the platform does: in order of start, on the instance
 // with the fewest spans running at that time (the oldest on a tie) while it has fewer than per,
-// else on a new one. It sorts spans by instance, then start.
-func place(spans []shareSpan, per int) {
+// else on a new one. It sorts spans by instance, then start. It marks the spans that waited for
+// an instance slot (shareSpan.waited), as the platform makes an activity wait: every instance
+// was full as it came, and it took a slot freed at its start, or one of an instance the scale
+// controller added every seconds after the one before.
+func place(spans []shareSpan, per int, every float64) {
+	const eps = 1e-6 // a start at another span's end, or at an instance's addition
 	slices.SortStableFunc(spans, func(a, b shareSpan) int { return cmp.Compare(a.start, b.start) })
 	var load []int
-	var on []int // spans running at the current start
+	var created []float64 // per instance, its first span's start; the first is the warm one
+	var on []int          // spans running at the current start
 	for i := range spans {
+		s := spans[i].start
+		// Slots freed before s; then whether every instance was full until s, and a slot frees at s.
 		kept := on[:0]
 		for _, j := range on {
-			if spans[j].end > spans[i].start {
+			if spans[j].end >= s-eps {
 				kept = append(kept, j)
 			} else {
+				load[spans[j].inst]--
+			}
+		}
+		on = kept
+		full := len(load) > 0
+		for _, n := range load {
+			full = full && n >= per
+		}
+		freed := false
+		kept = on[:0]
+		for _, j := range on {
+			if spans[j].end > s {
+				kept = append(kept, j)
+			} else {
+				freed = true
 				load[spans[j].inst]--
 			}
 		}
@@ -290,6 +447,13 @@ func place(spans []shareSpan, per int) {
 		if best < 0 {
 			best = len(load)
 			load = append(load, 0)
+			created = append(created, s)
+		}
+		if best > 0 && math.Abs(s-created[best]) <= eps {
+			// On an instance as it was added: at once, or at the controller's interval.
+			spans[i].waited = best >= 2 && math.Abs(s-(created[best-1]+every)) <= eps
+		} else {
+			spans[i].waited = full && freed
 		}
 		spans[i].inst = best
 		load[best]++
@@ -348,16 +512,22 @@ func shareIntegral(spans []shareSpan, i int, longest float64) float64 {
 
 // shareAct is one activity of a Map under a plan on a platform of shared instances: it starts at
 // start (from the Map's start), spends pre seconds before computing, work seconds computing (as
-// long as its VM alone would take) and post seconds after.
-type shareAct struct{ start, pre, work, post float64 }
+// long as its VM alone would take) and post seconds after. With next > 0, activity next-1 (an
+// unfused iterator's next state of the same item) starts its own start seconds after this one
+// ends, instead of at a time of its own.
+type shareAct struct {
+	start, pre, work, post float64
+	next                   int
+}
 
 // sharedEnd returns when the last of acts ends and their billed seconds on a platform whose
 // instances run several activities at once (Platform.InstanceActivities), as the simulator runs
 // an isolated run: one ready instance and a scale-out history long past. In order of start, an
 // activity takes the ready instance with the fewest running (the oldest on a tie) that has a
 // free slot, else a slot on one still starting (it starts when the instance is ready), else it
-// waits; when work waits, the scale controller adds an instance at once, or ScaleOutInterval
-// after the last one added (up to MaxInstances), which is ready cold seconds later. Each
+// waits, first come first served, for a slot to free or for the scale controller, which adds an
+// instance at once or ScaleOutInterval after the last one added (up to MaxInstances), ready cold
+// seconds later (the simulator's scaleOut: the instance is not promised to anyone). Each
 // instance's vCPUs are split equally among the activities on it, rerated as they come and go; a
 // VM alone has the instance's vCPUs (a platform of one fixed size), so an activity among n
 // computes at 1/n of its own speed. Waiting for a slot or an instance is not billed. ends, when
@@ -376,16 +546,47 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 		placed         float64 // when it started on a ready instance
 	}
 	per := p.InstanceActivities
-	order := make([]int, len(acts))
-	for i := range order {
-		order[i] = i
+	chained := make([]bool, len(acts)) // starts after another ends
+	for _, a := range acts {
+		if a.next > 0 {
+			chained[a.next-1] = true
+		}
+	}
+	order := make([]int, 0, len(acts))
+	for i := range acts {
+		if !chained[i] {
+			order = append(order, i)
+		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(acts[a].start, acts[b].start) })
+	starts := make([]float64, len(acts))
+	for i, a := range acts {
+		starts[i] = a.start
+	}
 	readyAt := []float64{0} // per instance
 	load := []int{0}
 	lastAdd := math.Inf(-1)
 	var on []running
 	next := 0 // order[next] is the first activity not placed yet
+	// later holds the chained activities that have arrived or will (their gap after the one
+	// before them ended), a min-heap by start, then order of arrival (seq: after the others).
+	var later []int
+	seq := make([]int, len(acts))
+	for k, j := range order {
+		seq[j] = k
+	}
+	nseq := len(order)
+	less := func(a, b int) bool { return starts[a] < starts[b] || starts[a] == starts[b] && seq[a] < seq[b] }
+	arrival := func() int { // the next activity to place, or -1
+		j := -1
+		if next < len(order) {
+			j = order[next]
+		}
+		if len(later) > 0 && (j < 0 || less(later[0], j)) {
+			j = later[0]
+		}
+		return j
+	}
 	t := 0.0
 	begin := func(r *running) {
 		a := &acts[r.j]
@@ -394,9 +595,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			r.phase, r.rem = computing, a.work
 		}
 	}
-	for next < len(order) || len(on) > 0 {
+	for arrival() >= 0 || len(on) > 0 {
 		// Place the arrived activities, in order, while slots are free or can be added.
-		for next < len(order) && acts[order[next]].start <= t {
+		for j := arrival(); j >= 0 && starts[j] <= t; j = arrival() {
 			best := -1
 			for k, c := range load {
 				if c >= per {
@@ -408,17 +609,19 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 				}
 			}
 			if best < 0 {
-				if len(readyAt) >= p.MaxInstances {
-					break // waits for a slot
+				if len(readyAt) >= p.MaxInstances || t < lastAdd+p.ScaleOutInterval() {
+					break // waits for a slot, or for the scale controller's next instance
 				}
-				added := max(t, lastAdd+p.ScaleOutInterval())
-				lastAdd = added
-				readyAt = append(readyAt, added+cold)
+				lastAdd = t
+				readyAt = append(readyAt, t+cold)
 				load = append(load, 0)
 				best = len(load) - 1
 			}
-			j := order[next]
-			next++
+			if next < len(order) && order[next] == j {
+				next++
+			} else {
+				heapPop(&later, less)
+			}
 			load[best]++
 			r := running{j: j, inst: best, phase: starting, at: readyAt[best]}
 			if readyAt[best] <= t {
@@ -427,8 +630,10 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			on = append(on, r)
 		}
 		tn := math.Inf(1)
-		if next < len(order) && acts[order[next]].start > t {
-			tn = acts[order[next]].start
+		if j := arrival(); j >= 0 && starts[j] > t {
+			tn = starts[j]
+		} else if j >= 0 && len(readyAt) < p.MaxInstances {
+			tn = lastAdd + p.ScaleOutInterval() // work waits: the controller's next instance
 		}
 		for _, r := range on {
 			if r.phase == computing {
@@ -465,6 +670,13 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 					ends[r.j] = t
 				}
 				billed += t - r.placed
+				if a.next > 0 {
+					// The next state arrives its gap later, in order among those not placed yet.
+					n := a.next - 1
+					starts[n], seq[n] = t+acts[n].start, nseq
+					nseq++
+					heapPush(&later, n, less)
+				}
 				continue
 			}
 			kept = append(kept, r)
@@ -474,21 +686,65 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 	return end, billed
 }
 
+// heapPush and heapPop keep h a binary min-heap under less.
+func heapPush(h *[]int, x int, less func(a, b int) bool) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !less(s[i], s[p]) {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func heapPop(h *[]int, less func(a, b int) bool) int {
+	s := *h
+	top, n := s[0], len(s)-1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && less(s[l], s[m]) {
+			m = l
+		}
+		if l+1 < n && less(s[l+1], s[m]) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
+
 // sharedItems returns the latency of run r of unbundled Map si (from the Map's start) and the
-// billed seconds instance sharing and waiting for a slot add (sharedEnd):
-// each item is one activity (its iterator's tasks on one instance), computing its tasks' work at
-// ratio (a task's fitted time at its size) in turn.
+// billed seconds instance sharing and waiting for a slot add (sharedEnd): each fusion group of an
+// item's iterator is one activity (its tasks on one instance, computing their work at ratio, a
+// task's fitted time at its size, in turn), and the next group's state starts its profiled gap
+// after it ends (the poll, the orchestrator's resume and the transition; not the wait for an
+// instance, which deshare took out and sharedEnd adds).
 func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float64, group []int, fns []string) (worst, extra float64) {
 	items := src.stages[si].items
 	nt := items.tasks
 	sc.acts = sc.acts[:0]
 	alone := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
-		a := shareAct{start: items.gap[j*nt]}
+		var a shareAct
 		for t := range nt {
 			i := j*nt + t
-			if t > 0 {
-				a.pre += items.gap[i]
+			if t == 0 || group[t] != group[t-1] {
+				if t > 0 {
+					alone += a.pre + a.work + a.post
+					a.next = len(sc.acts) + 2
+					sc.acts = append(sc.acts, a)
+				}
+				a = shareAct{start: items.gap[i]}
 			}
 			a.pre += items.init[i] + items.down[i] + m.groupLocal(fns, group, t)
 			a.work += items.scale[i] * ratio[t]
@@ -504,21 +760,36 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 // sharedSpills is Map step s of a fused group in run r on a platform of shared instances: the
 // host, whose items take host seconds in its VM, and the spilled VMs of sp (spilledRuns), which
 // the host invokes and which take slots on the app's instances as any activity (sharedEnd: the
-// host on the one ready instance, each spill an invoke latency later, all of their time
-// computing, an upper bound). It returns when the last ends and the price of the billed seconds
-// sharing adds to the spills (the host's are in its own busy time), each at the memory of need MB.
+// host on the one ready instance, all of its time computing, an upper bound; each spill an
+// invoke latency later, its items' compute computing and the rest of its time, its transfers,
+// before). It returns when the last ends and the price of the billed seconds sharing adds to
+// the spills (the host's are in its own busy time), each at the memory of need MB.
 func (m *Model) sharedSpills(sc *scratch, s int, host float64, sp *stepReplays, r, mem, need int) (end, usd float64) {
 	p := m.opts.Platform
 	sc.acts = append(sc.acts[:0], shareAct{work: host})
 	alone := 0.0
-	for _, sb := range sp.busy[sp.off[r]:sp.off[r+1]] {
-		sc.acts = append(sc.acts, shareAct{start: p.InvokeLatency, work: sb})
+	for k := sp.off[r]; k < sp.off[r+1]; k++ {
+		sb, w := sp.busy[k], min(sp.work[k], sp.busy[k])
+		sc.acts = append(sc.acts, shareAct{start: p.InvokeLatency, pre: sb - w, work: w})
 		alone += sb
 	}
 	sc.ends = slices.Grow(sc.ends[:0], len(sc.acts))[:len(sc.acts)]
 	end, billed := sharedEnd(m.spillSlots, sc.acts, m.cold[m.w.Steps[s].Name], sc.ends)
 	extra := billed - sc.ends[0] - alone
 	return end, extra * float64(p.BilledMB(mem, need)) / 1024 * p.GBSecondUSD
+}
+
+// spillWork is the compute of Map items [b, e) in a VM of c cores: each iterator task's fitted
+// time there, scaled by the item's sample.
+func (m *Model) spillWork(items *itemSamples, fns []string, b, e int, c platform.Cores) float64 {
+	nt := items.tasks
+	w := 0.0
+	for j := b; j < e; j++ {
+		for t := range nt {
+			w += items.scale[j*nt+t] * m.curveTime(fns[t], c)
+		}
+	}
+	return w
 }
 
 // history is what an orchestration's history holds at some point (Platform.OrchestratorReplay):

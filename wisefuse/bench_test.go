@@ -2,6 +2,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -56,6 +57,32 @@ func BenchmarkPrepareBuiltinFull(b *testing.B) {
 					b.Fatal(err)
 				}
 				pl.Prepare()
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+// BenchmarkReadProfile reads each built-in app's default profile (300 runs at each default size,
+// as `wisefuse profile --simulate` writes it: video's is 5.8 MB) from a file, the first step of
+// `plan --profiles`.
+func BenchmarkReadProfile(b *testing.B) {
+	for _, a := range apps.All() {
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(b.TempDir(), a.Name+".json")
+		if err := WriteProfile(path, p); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(a.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := cputime.Process()
+			for b.Loop() {
+				if _, err := ReadProfile(path); err != nil {
+					b.Fatal(err)
+				}
 			}
 			reportCPU(b, cpu)
 		})

@@ -525,9 +525,12 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 // than its slowest item would alone (a wait runs at rate 1, a transfer at most at one
 // connection's or the VM's rate, CPU work at most at min(cap, vCPU share) times the
 // oversubscription efficiency there: water filling only lowers a rate, the efficiency grows with
-// it, contention only divides it), nor before all its CPU work is done at the VM's share, nor all
-// its bytes moved at the VM's network rate. The replay's own rounding (and its 1e-12 threshold
-// of a finished phase) is absorbed by lazyOption's margin.
+// it, contention only divides it), nor before the vCPUs its CPU work takes are given at the VM's
+// share, nor all its bytes moved at the VM's network rate. A phase progresses at its share of
+// the vCPUs times the efficiency at that share, so a unit of its work takes at least 1/e vCPU
+// seconds, e the efficiency at min(cap, share); the shares never add up to more than the VM's.
+// The replay's own rounding (and its 1e-12 threshold of a finished phase) is absorbed by
+// lazyOption's margin.
 type psBound struct{ alone, work, bytes float64 }
 
 // add adds an item of phases ph whose phase scaleAt (-1: none) moves slow times its amount.
@@ -548,11 +551,13 @@ func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu p
 			t += a
 		default:
 			r := min(p.cap, vcpu.Share)
+			e := 1.0
 			if p.oversub > 0 {
-				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+				e = ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+				r *= e
 			}
 			t += a / r
-			b.work += a
+			b.work += a / e
 		}
 	}
 	b.alone = max(b.alone, t)

@@ -18,6 +18,7 @@
 // Files, in pipeline order:
 //
 //	profile.go      Profile and its parts, Skeleton, validation, JSON files
+//	profilejson.go  the fast read of a profile file (one pass; jsonpos.Decode for anything unusual)
 //	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel
 //	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
 //	fromrecords.go  FromRecords: a profile from records

@@ -344,7 +344,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			fns[s-i] = iteratorTasks(st)
 		}
 	}
-	for r := range src.runs {
+	runs := m.replayRuns(src)
+	for r := range runs {
 		busy := 0.0
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
@@ -422,7 +423,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.TransitionUSD,
+		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
 
@@ -441,6 +442,7 @@ type stepReplays struct {
 	latest, usd []float64
 	off         []int
 	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
+	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
 // maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
@@ -449,7 +451,7 @@ const maxKeptReplays = 1 << 21
 
 // keepReplays remembers sr under k.
 func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy)
+	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
 	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
 		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
 	}
@@ -471,7 +473,7 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 	items := src.stages[s].items
 	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
@@ -481,6 +483,9 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 			latest = max(latest, plat.InvokeLatency+sb)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
 			sr.busy = append(sr.busy, sb)
+			if plat.InstanceActivities > 0 {
+				sr.work = append(sr.work, m.spillWork(items, fns, b, e, c))
+			}
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))
@@ -498,7 +503,7 @@ func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last b
 	}
 	c := m.opts.Platform.Cores(mem)
 	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
-	for r := range src.runs {
+	for r := range m.replayRuns(src) {
 		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
 	}
 	sc.keepReplays(k, sr)

@@ -22,6 +22,18 @@ type itemSummary struct {
 	init, scale, down, up []float64
 	gets, puts            []float64 // transfers that happened (count), per task
 	items                 int
+	// found, per run, with polling and an iterator of several groups: the poller's last find
+	// among the items' states (itemFinds); nil: the items' start.
+	found []float64
+}
+
+// lastFind is the poller's last find among run r's items' states, from the poll that found their
+// start (found).
+func (s *itemSummary) lastFind(r int) float64 {
+	if s.found == nil {
+		return 0
+	}
+	return s.found[r]
 }
 
 func groupKey(si int, group []int) string {
@@ -46,6 +58,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		init:     make([]float64, nt), scale: make([]float64, nt), down: make([]float64, nt),
 		up: make([]float64, nt), gets: make([]float64, nt), puts: make([]float64, nt), items: n,
 	}
+	s.found = m.itemFinds(src, si, group)
 	fns := iteratorTasks(&m.w.Steps[si])
 	a := make([]float64, n)
 	for j := range n {

@@ -65,7 +65,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	}
 	conc := st.Map.MaxConcurrency
 	// A Map whose MaxConcurrency binds needs every bundle's time, in order (waves).
-	wide := widest > wideBundles && !(conc > 0 && widest > conc)
+	// On shared instances every bundle is replayed: how they share the instances the scale
+	// controller adds sets the Map's end (sharedEnd), which a few candidates cannot tell.
+	wide := widest > wideBundles && !(conc > 0 && widest > conc) && plat.InstanceActivities == 0
 	if sc.ps.bound && (wide || conc > 0) {
 		// Neither the candidate bundles of a wide Map nor waves are monotone in the bundles'
 		// times, so lower bounds of those give none of the stage (lazyOption).
@@ -76,8 +78,8 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	per := m.needOf(fns...) // one item's need: a bundle's VM uses its items' together
 	sampled, sampledBusy := 0, 0.0
 	runs := src.runs
-	if k := m.opts.BundleRuns; k > 0 && k < runs && !wide {
-		runs = k
+	if !wide {
+		runs = m.replayRuns(src)
 	}
 	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
@@ -126,7 +128,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		}
 		g := src.stages[si].gap[r]
 		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
-		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+		vals = append(vals, m.stepLatency(g, m.innerGap(si, g), worst))
 	}
 	if wide {
 		cost = float64(nb) * vmCost(plat, vmMem, cfg.bundle*per, sampledBusy/float64(sampled))
@@ -166,7 +168,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, fns)
 			shared += extra
 			g := src.stages[si].gap[r]
-			vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+			vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
 			continue
 		}
 		worst := 0.0
@@ -187,7 +189,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 			worst = waves(sc.units, conc)
 		}
 		g := src.stages[si].gap[r]
-		vals = append(vals, m.stepLatency(g, m.innerGap(g), worst))
+		vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
 	}
 	// Cost: every item runs one VM per group, billed for the group's busy time at the memory
 	// the group's tasks need (Platform.BilledMB).

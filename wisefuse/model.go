@@ -21,10 +21,12 @@ type ModelOptions struct {
 	Platform *platform.Platform
 	// Atoms is the number of equally likely atoms a latency distribution keeps (default 256).
 	Atoms int
-	// BundleRuns, when positive and below the profiled runs, makes a bundled Map's latency and
-	// its VMs' cost come from the bundle replays of the first BundleRuns profiled runs only (the
-	// storage and transition costs still count every run). An approximation that trades accuracy
-	// for planning time, which the replays dominate; 0 (the default) replays every run.
+	// BundleRuns, when positive and below the profiled runs, makes the options that replay
+	// bundles -- a bundled Map, a Map fused with its neighbours, a fused group with its spilled
+	// bundles -- take their latency and cost from the first BundleRuns profiled runs only (a
+	// bundled Map's storage and transition costs still count every run). An approximation that
+	// trades accuracy for planning time, which the replays dominate; 0 (the default) replays
+	// every run.
 	BundleRuns int
 }
 
@@ -116,6 +118,9 @@ type itemSamples struct {
 	tasks                      int
 	runStart                   []int
 	gap, init, down, scale, up []float64
+	// sent, with polling (depoll), is when the profiled plan enqueued the message that starts
+	// task t's state (t > 0: as task t-1 ended), from the first item's start; 0 for t = 0.
+	sent []float64
 }
 
 // NewModel prepares a model from a profile.
@@ -179,6 +184,9 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			m.depoll(&raw)
 			for si := range sd.stages {
 				sd.stages[si].gap = raw.stages[si].gap
+				if it := sd.stages[si].items; it != nil {
+					it.sent = raw.stages[si].items.sent
+				}
 			}
 
 		}
@@ -341,6 +349,15 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 		}
 	}
 	return is, nil
+}
+
+// replayRuns is how many of src's runs an option that replays bundles evaluates: the first
+// BundleRuns when that is positive and below the profiled runs, else all.
+func (m *Model) replayRuns(src *sizeData) int {
+	if k := m.opts.BundleRuns; k > 0 && k < src.runs {
+		return k
+	}
+	return src.runs
 }
 
 // nearest returns the index of the profiled size whose vCPU count is nearest to memMB's on a log

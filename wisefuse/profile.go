@@ -334,9 +334,12 @@ func ReadProfile(path string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wisefuse: %w", err)
 	}
-	var p Profile
-	if err := jsonpos.Decode(data, &p, jsonpos.Options{Strict: true}); err != nil {
-		return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+	p, ok := decodeProfileFast(data)
+	if !ok {
+		p = &Profile{}
+		if err := jsonpos.Decode(data, p, jsonpos.Options{Strict: true}); err != nil {
+			return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+		}
 	}
 	if probs := p.validate(); len(probs) > 0 {
 		// Each value's place in the file: the deepest part of its path that the file has (a
@@ -351,7 +354,7 @@ func ReadProfile(path string) (*Profile, error) {
 		}
 		return nil, fmt.Errorf("wisefuse: %s: %s", path, jsonpos.JoinProblems(msgs))
 	}
-	return &p, nil
+	return p, nil
 }
 
 // badValue returns the index of the first negative, NaN or infinite value, or -1. Tiny negative

@@ -148,7 +148,7 @@ type accuracyRow struct {
 // is 4.7 points off, over the paper's 3.4, at a 2.1% factor error).
 // bundleRuns measures the accuracy of the ModelOptions.BundleRuns approximation:
 // go test -run TestAccuracyAgainstSimulator -v ./wisefuse/ -args -bundle-runs 60
-var bundleRuns = flag.Int("bundle-runs", 0, "ModelOptions.BundleRuns for TestAccuracyAgainstSimulator")
+var bundleRuns = flag.Int("bundle-runs", 0, "ModelOptions.BundleRuns for TestAccuracyAgainstSimulator, TestPlansMeetSLOInSimulator and BenchmarkPrepareBuiltinFull")
 
 func TestAccuracyAgainstSimulator(t *testing.T) {
 	type planCase struct {
@@ -281,13 +281,15 @@ func TestAccuracyAgainstSimulator(t *testing.T) {
 
 // TestPlansMeetSLOInSimulator plans each built-in app at a tight, a medium and a loose P95
 // target (1.15, 1.5 and 2.5 times the fastest predicted P95) and checks that every plan meets its
-// target in 300 simulated runs with seeds the profiler never used.
+// target in 300 simulated runs with seeds the profiler never used. With -bundle-runs K it
+// measures the plans of the ModelOptions.BundleRuns approximation:
+// go test -run TestPlansMeetSLOInSimulator -v ./wisefuse/ -args -bundle-runs 50
 func TestPlansMeetSLOInSimulator(t *testing.T) {
 	seed := uint64(evalSeed + 5000)
 	for _, a := range apps.All() {
 		w := a.Build()
 		start := time.Now()
-		pl, err := newSimPlanner(w, ProfileOptions{}, PlannerOptions{})
+		pl, err := newSimPlanner(w, ProfileOptions{}, PlannerOptions{Model: ModelOptions{BundleRuns: *bundleRuns}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,7 +81,8 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	per := m.needOf(fns...)
 	vals := sc.vals[:0]
 	cost := 0.0
-	for r := range src.runs {
+	runs := m.replayRuns(src)
+	for r := range runs {
 		busy := local
 		for s := i; s < j; s++ {
 			if s == k {
@@ -115,7 +116,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
-		cost: cost/float64(src.runs) + plat.TransitionUSD,
+		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 
 // A Map with more than wideBundles bundles in a run counts as very wide: its slowest bundle per
 // run is found among candidates (widestBundle) and its bundles' mean cost is estimated from about
-// wideCostSamples of them over all runs. Narrower Maps replay every bundle.
+// wideCostSamples of them over all runs. Narrower Maps, and every Map on a platform of shared
+// instances (evalMap), replay every bundle.
 const (
 	wideBundles     = 64
 	wideCostSamples = 128

@@ -1,0 +1,105 @@
+package wisefuse
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
+)
+
+// slowProfile is ReadProfile's decode without the fast path.
+func slowProfile(data []byte) (*Profile, error) {
+	var p Profile
+	if err := jsonpos.Decode(data, &p, jsonpos.Options{Strict: true}); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// TestFastProfileDecodeMatches: the fast read of every built-in app's profile (as WriteProfile
+// writes it, and indented) takes it and gives what jsonpos.Decode gives, field for field.
+func TestFastProfileDecodeMatches(t *testing.T) {
+	for _, a := range apps.All() {
+		p, err := profileInSim(a.Build(), ProfileOptions{Runs: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compact, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		indented, err := json.MarshalIndent(p, "", "\t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, data := range [][]byte{compact, indented} {
+			want, err := slowProfile(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := decodeProfileFast(data)
+			if !ok {
+				t.Fatalf("%s: the fast read declined a profile WriteProfile wrote", a.Name)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: the fast read differs from jsonpos.Decode", a.Name)
+			}
+		}
+	}
+}
+
+// TestFastProfileDecodeMutated: on thousands of edits of a profile file (bytes changed, removed
+// or inserted; snippets such as null, an unknown or repeated key, a key in other case, escapes,
+// numbers JSON does not allow or a float does not hold), the fast read either declines or gives
+// exactly what jsonpos.Decode gives, and it never takes a file jsonpos.Decode rejects.
+func TestFastProfileDecodeMutated(t *testing.T) {
+	p, err := profileInSim(apps.All()[0].Build(), ProfileOptions{Runs: 2, Sizes: []int{1024, 2048}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippets := []string{
+		"null", `"x":1,`, `"runs":2,`, `"Runs":2,`, `"memory_MB":1024,`, `\u0041`, `\"`, "1e999", "-0", "01",
+		"1.", ".5", "+1", "1e", "0x10", "1.5", "-", "[]", "{}", " ", "\n", "]", "}", ",", ":", `"`, "é", "\t",
+		`"outer":["1"],`, `"in_bytes":null,`, "true", "NaN", "9223372036854775808",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const cases = 4000
+	taken := 0
+	for range cases {
+		data := []byte(string(base))
+		for range 1 + rng.IntN(2) {
+			at := rng.IntN(len(data))
+			switch rng.IntN(3) {
+			case 0:
+				data[at] = " -.0123456789eE+,:[]{}\"nulx\\"[rng.IntN(28)]
+			case 1:
+				data = append(data[:at], data[at+1:]...)
+			default:
+				s := snippets[rng.IntN(len(snippets))]
+				data = append(data[:at], append([]byte(s), data[at:]...)...)
+			}
+		}
+		want, werr := slowProfile(data)
+		got, ok := decodeProfileFast(data)
+		switch {
+		case ok && werr != nil:
+			t.Fatalf("the fast read took a file jsonpos.Decode rejects (%v):\n%s", werr, data)
+		case ok && !reflect.DeepEqual(got, want):
+			t.Fatalf("the fast read differs from jsonpos.Decode on:\n%s", data)
+		case ok:
+			taken++
+		}
+	}
+	t.Logf("the fast read took %d of %d edited files", taken, cases)
+	// Most edits break the file; enough must survive for the comparison to mean something.
+	if taken < cases/10 {
+		t.Errorf("the fast read took %d of %d edited files, want at least a tenth", taken, cases)
+	}
+}
