@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wisefuse/wisefuse/internal/stats"
 )
@@ -29,6 +30,13 @@ func latencyFromSamples(dst Latency, samples []float64, q int) Latency {
 	return latencyFromSorted(dst, s, q)
 }
 
+// latencyFromScratch is latencyFromSamples(nil, vals, q) for samples the caller no longer needs
+// (a scratch buffer): it sorts them in place instead of a copy.
+func latencyFromScratch(vals []float64, q int) Latency {
+	slices.Sort(vals)
+	return latencyFromSorted(nil, vals, q)
+}
+
 func latencyFromSorted(dst Latency, sorted []float64, q int) Latency {
 	if cap(dst) < q {
 		dst = make(Latency, q)
@@ -39,10 +47,68 @@ func latencyFromSorted(dst Latency, sorted []float64, q int) Latency {
 		clear(dst)
 		return dst
 	}
-	for i := range dst {
-		dst[i] = stats.Percentile(sorted, 100*(float64(i)+0.5)/float64(q))
+	// stats.Percentile(sorted, 100*(i+0.5)/q) for each atom i, with the places it reads and
+	// their weights computed once per (n, q): the planner makes tens of thousands of these.
+	for i, sp := range atomSpots(n, q) {
+		if sp.alone {
+			dst[i] = sorted[sp.at]
+		} else {
+			dst[i] = sorted[sp.at] + sp.f*(sorted[sp.at+1]-sorted[sp.at])
+		}
 	}
 	return dst
+}
+
+// atomSpot is where stats.Percentile reads an atom among sorted samples: sorted[at] alone, or
+// interpolated a fraction f of the way to sorted[at+1].
+type atomSpot struct {
+	at    int
+	alone bool
+	f     float64
+}
+
+var (
+	atomSpotsMu    sync.Mutex
+	atomSpotsCache = map[[2]int][]atomSpot{}
+	// atomSpotsLast is the last spots asked for: a planner asks for the same (n, q) in long
+	// series, which then skip the lock and the map.
+	atomSpotsLast atomic.Pointer[spotsOf]
+)
+
+type spotsOf struct {
+	n, q  int
+	spots []atomSpot
+}
+
+// atomSpots returns (and caches) the spots of q atoms among n >= 1 sorted samples, computed as
+// stats.Percentile computes them (TestAtomSpotsMatchPercentile).
+func atomSpots(n, q int) []atomSpot {
+	if l := atomSpotsLast.Load(); l != nil && l.n == n && l.q == q {
+		return l.spots
+	}
+	atomSpotsMu.Lock()
+	defer atomSpotsMu.Unlock()
+	if sp, ok := atomSpotsCache[[2]int{n, q}]; ok {
+		atomSpotsLast.Store(&spotsOf{n, q, sp})
+		return sp
+	}
+	sp := make([]atomSpot, q)
+	for i := range sp {
+		p := 100 * (float64(i) + 0.5) / float64(q)
+		h := (float64(n) - 1) * p / 100
+		switch {
+		case n == 1 || h <= 0:
+			sp[i] = atomSpot{at: 0, alone: true}
+		case h >= float64(n-1):
+			sp[i] = atomSpot{at: n - 1, alone: true}
+		default:
+			at := int(h)
+			sp[i] = atomSpot{at: at, f: h - float64(at)}
+		}
+	}
+	atomSpotsCache[[2]int{n, q}] = sp
+	atomSpotsLast.Store(&spotsOf{n, q, sp})
+	return sp
 }
 
 // Percentile returns the p-th percentile of the distribution: atom i stands for probability
@@ -164,7 +230,20 @@ func sortAtoms(s []float64) {
 	if v > hi {
 		hi = v
 	}
-	if nan || s[0] != s[0] || s[1] != s[1] || v != v || !(hi > lo) || math.IsInf(hi-lo, 0) {
+	if nan || s[0] != s[0] || s[1] != s[1] || v != v {
+		slices.Sort(s)
+		return
+	}
+	sortAtomsWithin(s, lo, hi)
+}
+
+// sortAtomsWithin is sortAtoms of s holding no NaN, every value within [lo, hi], when the caller
+// knows such bounds (the search's pairSums: the least sum and the sum of the operands' largest
+// atoms), which saves sortAtoms' pass for the extremes.
+func sortAtomsWithin(s []float64, lo, hi float64) {
+	n := len(s)
+	const maxN = 512
+	if n < 32 || n > maxN || !(hi > lo) || math.IsInf(hi-lo, 0) {
 		slices.Sort(s)
 		return
 	}
@@ -233,20 +312,71 @@ func percentileOfSum(scratch, a, b Latency, p float64) (float64, Latency) {
 	return lo + f*(hi-lo), scratch
 }
 
+// pairSums writes into sums the q sums a[i] + b[perm[i]] that addIndependent sorts, unsorted, in
+// the order of the operand with the wider range: a's index, or b's through the inverse pairing
+// (b[k] + a[i] with perm[i] = k). Both operands are sorted, so each sum lies near its sorted
+// place. Into low it writes a lower bound of each atom of the sums sorted: their suffix minima
+// (the k-th smallest of the sums is at least the least of sums[k:], as only the k values before
+// k can be smaller), within a few atoms' spacing of the sorted values here, so a partial plan
+// the bound shows dominated needs no sort. It reports false, and bounds nothing, when a sum is
+// NaN (which sorts apart). sortAtoms of sums is addIndependent(nil, a, b), bit for bit. sums
+// and low are reused when large enough.
+func pairSums(sums, low, a, b Latency) (Latency, Latency, bool) {
+	q := len(a)
+	if len(b) != q {
+		panic("wisefuse: adding latencies with different atom counts")
+	}
+	if cap(sums) < q {
+		sums = make(Latency, q)
+	}
+	if cap(low) < q {
+		low = make(Latency, q)
+	}
+	sums, low = sums[:q], low[:q]
+	// The built-in min has no branch to mispredict, and once it meets a NaN it gives NaN.
+	m := math.Inf(1)
+	if a[q-1]-a[0] >= b[q-1]-b[0] {
+		perm := pairing(q)
+		for i := q - 1; i >= 0; i-- {
+			v := a[i] + b[perm[i]]
+			m = min(m, v)
+			sums[i], low[i] = v, m
+		}
+	} else {
+		inv := inversePairing(q)
+		for k := q - 1; k >= 0; k-- {
+			v := a[inv[k]] + b[k]
+			m = min(m, v)
+			sums[k], low[k] = v, m
+		}
+	}
+	return sums, low, m == m
+}
+
+type pairings struct{ perm, inv []int }
+
 var (
 	pairingMu    sync.Mutex
-	pairingCache = map[int][]int{}
+	pairingCache = map[int]pairings{}
 )
 
 // pairing returns the fixed permutation of 0..q-1 used by addIndependent.
-func pairing(q int) []int {
+func pairing(q int) []int { return pairingsOf(q).perm }
+
+// inversePairing returns the inverse of pairing(q).
+func inversePairing(q int) []int { return pairingsOf(q).inv }
+
+func pairingsOf(q int) pairings {
 	pairingMu.Lock()
 	defer pairingMu.Unlock()
 	if p, ok := pairingCache[q]; ok {
 		return p
 	}
 	r := rand.New(rand.NewPCG(uint64(q), 0x7a1f5e))
-	p := r.Perm(q)
+	p := pairings{perm: r.Perm(q), inv: make([]int, q)}
+	for i, k := range p.perm {
+		p.inv[k] = i
+	}
 	pairingCache[q] = p
 	return p
 }

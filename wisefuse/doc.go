@@ -42,7 +42,7 @@
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
 //	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours
 //	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched
-//	search.go       Search: the dynamic program, its bounds, the P95's sampling bound, one size per reused function, infeasibility
+//	search.go       Search: the dynamic program (sums sorted only where the pruning needs them), its bounds, the P95's sampling bound, one size per reused function, infeasibility
 //	pareto.go       Pareto pruning with a tolerance (lazily, on replay bounds), thinning by cost
 //	errors.go       UnsupportedError, CheckSupported, InfeasibleError
 //

@@ -60,51 +60,83 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	}
 	s.found = m.itemFinds(src, si, group)
 	fns := iteratorTasks(&m.w.Steps[si])
-	a := make([]float64, n)
-	for j := range n {
-		for t := range nt {
-			k := j*nt + t
-			head := t == 0 || group[t] != group[t-1]
-			tail := t == nt-1 || group[t+1] != group[t]
-			a[j] += items.init[k] + m.groupLocal(fns, group, t)
-			s.init[t] += items.init[k]
-			s.scale[t] += items.scale[k]
-			if head {
-				a[j] += items.gap[k] + items.down[k]
-				s.down[t] += items.down[k]
-				if items.down[k] > 0 {
-					s.gets[t]++
-				}
-			}
-			if tail {
-				a[j] += items.up[k]
-				s.up[t] += items.up[k]
-				if items.up[k] > 0 {
-					s.puts[t]++
-				}
-			}
-		}
+	// Which terms each task adds (they depend on the grouping only).
+	local := make([]float64, nt)
+	head, tail := make([]bool, nt), make([]bool, nt)
+	for t := range nt {
+		local[t] = m.groupLocal(fns, group, t)
+		head[t] = t == 0 || group[t] != group[t-1]
+		tail[t] = t == nt-1 || group[t+1] != group[t]
 	}
-	var order []int
-	sums := make([]float64, n)
 	conc := m.w.Steps[si].Map.MaxConcurrency
+	// Run by run (the runs' items are consecutive, so the sums over all items add in item
+	// order): each item's A, its terms added in the same order for every item, and its sum of
+	// terms, in scratch for the run's items (a[i] is item lo+i's).
+	var a, sums []float64
+	var order []int
 	for r := range src.runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
+		a, sums = slices.Grow(a[:0], hi-lo)[:hi-lo], slices.Grow(sums[:0], hi-lo)[:hi-lo]
+		if nt == 1 {
+			// One iterator task, its group's head and tail: the same sums, kept in registers.
+			init, scale, down, up, gets, puts := s.init[0], s.scale[0], s.down[0], s.up[0], s.gets[0], s.puts[0]
+			for j := lo; j < hi; j++ {
+				aj := 0.0
+				aj += items.init[j] + local[0]
+				init += items.init[j]
+				scale += items.scale[j]
+				aj += items.gap[j] + items.down[j]
+				down += items.down[j]
+				if items.down[j] > 0 {
+					gets++
+				}
+				aj += items.up[j]
+				up += items.up[j]
+				if items.up[j] > 0 {
+					puts++
+				}
+				a[j-lo] = aj
+			}
+			s.init[0], s.scale[0], s.down[0], s.up[0], s.gets[0], s.puts[0] = init, scale, down, up, gets, puts
+		}
+		for j := lo; j < hi && nt > 1; j++ {
+			aj := 0.0
+			for t := range nt {
+				k := j*nt + t
+				aj += items.init[k] + local[t]
+				s.init[t] += items.init[k]
+				s.scale[t] += items.scale[k]
+				if head[t] {
+					aj += items.gap[k] + items.down[k]
+					s.down[t] += items.down[k]
+					if items.down[k] > 0 {
+						s.gets[t]++
+					}
+				}
+				if tail[t] {
+					aj += items.up[k]
+					s.up[t] += items.up[k]
+					if items.up[k] > 0 {
+						s.puts[t]++
+					}
+				}
+			}
+			a[j-lo] = aj
+		}
+		b := items.scale[lo*nt : hi*nt]
 		if conc > 0 && hi-lo > conc {
 			// The Map's MaxConcurrency binds: its items run in waves, so every item counts, in
 			// item order (waves).
-			for j := lo; j < hi; j++ {
-				s.a = append(s.a, a[j])
-				s.b = append(s.b, items.scale[j*nt:j*nt+nt]...)
-			}
+			s.a = append(s.a, a...)
+			s.b = append(s.b, b...)
 			s.runStart[r+1] = len(s.a)
 			continue
 		}
 		// A dominator's sum of terms is at least its victim's, so it is seen first.
-		for j := lo; j < hi; j++ {
-			sums[j] = a[j]
+		for i := range a {
+			sums[i] = a[i]
 			for t := range nt {
-				sums[j] += items.scale[j*nt+t]
+				sums[i] += b[i*nt+t]
 			}
 		}
 		// The order is by sum descending, then index. An item is dropped exactly when an item
@@ -113,29 +145,56 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		// removing what it dominates (all of it later in the order) leaves the same problem:
 		// a few linear passes find a run's handful of kept items, in the same order, without
 		// sorting a wide Map's thousands. Many rounds (many kept items) fall back to sorting
-		// the rest and the one-by-one pass.
+		// the rest and the one-by-one pass. The first round reads the run's items in place.
 		precedes := func(x, y int) bool { return sums[x] > sums[y] || (sums[x] == sums[y] && x < y) }
-		order = order[:0]
-		for j := lo; j < hi; j++ {
-			order = append(order, j)
-		}
-		first := len(s.a)
-		for rounds := 0; len(order) > 0 && rounds < summaryRounds; rounds++ {
-			x := order[0]
-			for _, j := range order[1:] {
-				if precedes(j, x) {
-					x = j
-				}
-			}
+		// keep appends to order x, and its items but x and those x dominates (dominatesItem),
+		// in order, or all the run's when all: the usual one iterator task without slicing.
+		keep := func(x int, all bool) {
 			s.a = append(s.a, a[x])
-			s.b = append(s.b, items.scale[x*nt:x*nt+nt]...)
+			s.b = append(s.b, b[x*nt:x*nt+nt]...)
+			ax, bx := a[x], b[x*nt:x*nt+nt]
 			rest := order[:0]
-			for _, j := range order {
-				if j != x && !dominatesItem(a[x], items.scale[x*nt:x*nt+nt], a[j], items.scale[j*nt:j*nt+nt]) {
-					rest = append(rest, j)
+			switch {
+			case all && nt == 1:
+				for i := range a {
+					if ax < a[i] || bx[0] < b[i] {
+						rest = append(rest, i)
+					}
+				}
+			case all:
+				for i := range a {
+					if i != x && !dominatesItem(ax, bx, a[i], b[i*nt:i*nt+nt]) {
+						rest = append(rest, i)
+					}
+				}
+			default:
+				for _, i := range order {
+					if i != x && !dominatesItem(ax, bx, a[i], b[i*nt:i*nt+nt]) {
+						rest = append(rest, i)
+					}
 				}
 			}
 			order = rest
+		}
+		first := len(s.a)
+		order = order[:0]
+		if len(a) > 0 {
+			x := 0
+			for i := 1; i < len(a); i++ {
+				if precedes(i, x) {
+					x = i
+				}
+			}
+			keep(x, true)
+		}
+		for rounds := 1; len(order) > 0 && rounds < summaryRounds; rounds++ {
+			x := order[0]
+			for _, i := range order[1:] {
+				if precedes(i, x) {
+					x = i
+				}
+			}
+			keep(x, false)
 		}
 		slices.SortFunc(order, func(x, y int) int {
 			if c := cmpDesc(sums[x], sums[y]); c != 0 {
@@ -143,14 +202,14 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			}
 			return x - y
 		})
-		for _, j := range order {
+		for _, i := range order {
 			dominated := false
 			for k := first; k < len(s.a) && !dominated; k++ {
-				dominated = dominatesItem(s.a[k], s.b[k*nt:k*nt+nt], a[j], items.scale[j*nt:j*nt+nt])
+				dominated = dominatesItem(s.a[k], s.b[k*nt:k*nt+nt], a[i], b[i*nt:i*nt+nt])
 			}
 			if !dominated {
-				s.a = append(s.a, a[j])
-				s.b = append(s.b, items.scale[j*nt:j*nt+nt]...)
+				s.a = append(s.a, a[i])
+				s.b = append(s.b, b[i*nt:i*nt+nt]...)
 			}
 		}
 		s.runStart[r+1] = len(s.a)

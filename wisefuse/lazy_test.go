@@ -1,8 +1,10 @@
 package wisefuse
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -60,7 +62,8 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 
 // TestLazyOptionsMatchEager: for every built-in app on the full default platform (the one
 // `wisefuse plan` plans on: transfers share the network, items contend), for video with its Map
-// at most 3 at once (waves: no bound) and for a fan-out that ends with such a Map, the options the
+// at most 3 at once (waves: no bound), for a fan-out that ends with such a Map and for a Map of
+// 3,000 items between two tasks (bundles of up to 46 items, wide up to 46: widemaps.go), the options the
 // lazy pruning keeps (evaluateOptions) are those of evaluating every option and pruning them
 // (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot
 // on the published facts only.
@@ -70,16 +73,21 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		w    *dag.Workflow
 		full bool
 		plat string // profiled and planned on this platform (full model); "": AWS
+		p    *Profile
 	}
 	var cases []tc
+	if !testing.Short() {
+		p := chainProfile(t, 2, 3000)
+		cases = append(cases, tc{name: "wide Map", w: p.Workflow, p: p})
+	}
 	for _, a := range apps.All() {
 		switch {
 		case testing.Short() && a.Name == "chatbot":
-			cases = append(cases, tc{a.Name, a.Build(), false, ""})
+			cases = append(cases, tc{a.Name, a.Build(), false, "", nil})
 		case !testing.Short():
-			cases = append(cases, tc{a.Name, a.Build(), true, ""})
+			cases = append(cases, tc{a.Name, a.Build(), true, "", nil})
 			if a.Name == "video" {
-				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true, ""})
+				cases = append(cases, tc{"video at most 3 at once", withConcurrency(a.Build(), 3), true, "", nil})
 			}
 		}
 	}
@@ -90,11 +98,11 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 			continue
 		}
 		for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
-			cases = append(cases, tc{a.Name + " on " + name, a.Build(), true, name})
+			cases = append(cases, tc{a.Name + " on " + name, a.Build(), true, name, nil})
 		}
 	}
 	if !testing.Short() {
-		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true, ""}}, cases...)
+		cases = append([]tc{{"fan-out at most 3 at once", withConcurrency(testflows.FanOut(10, 1<<20, testflows.Fn("Recv", 2, 1769, 0, 1<<20), false), 3), true, "", nil}}, cases...)
 	}
 	for _, c := range cases {
 		o := PlannerOptions{}
@@ -103,7 +111,9 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		}
 		var p *Profile
 		var err error
-		if c.plat != "" {
+		if c.p != nil {
+			p = c.p
+		} else if c.plat != "" {
 			plat, lerr := platform.Load(c.plat)
 			if lerr != nil {
 				t.Fatal(lerr)
@@ -135,6 +145,103 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// chainProfile is a chain of tasks tasks with a Map of items items in its middle (after
+// tasks/2 of them), profiled by the test generator with 5 runs at 1,024 and 4,096 MB (as
+// BenchmarkPlanAzureLargest, smaller).
+func chainProfile(t testing.TB, tasks, items int) *Profile {
+	w := &dag.Workflow{Name: "chain"}
+	fns := map[string]synthFn{}
+	for i := range tasks + 1 {
+		name := fmt.Sprintf("f%02d", i)
+		w.Functions = append(w.Functions, dag.Function{Name: name, MinMemoryMB: 256, Threads: 1})
+		fns[name] = synthFn{serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.2, runSigma: 0.1}
+		if i == tasks/2 {
+			w.Steps = append(w.Steps, dag.Step{Name: "M", Map: &dag.Map{Items: dag.Const(float64(items)), Iterator: []dag.Step{{Name: "s" + name, Task: name}}}})
+			continue
+		}
+		w.Steps = append(w.Steps, dag.Step{Name: "s" + name, Task: name})
+	}
+	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 5, 5)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLazyStepMatchesEager: the search's lazy step (stepLazy, which sorts the atoms only of the
+// partial plans that their sums' lower bound does not show dominated) finds the plans, the
+// predictions (to the bit), the partial-plan counts and the errors of sorting every partial plan
+// (Planner.eagerSteps), under budgets and SLOs from below the fastest plan's percentile to three
+// times it: on a chain of 30 tasks around a Map of 300 items without fusion, one of 12 by
+// default and without fusion, and the built-in apps by default, Exact and without fusion.
+// -short: the chains and chatbot.
+func TestLazyStepMatchesEager(t *testing.T) {
+	type tc struct {
+		name string
+		p    *Profile
+		opts []PlannerOptions
+	}
+	all := []PlannerOptions{{}, {Exact: true}, {NoFusion: true}}
+	cases := []tc{
+		{"chain of 30", chainProfile(t, 30, 300), []PlannerOptions{{NoFusion: true}}},
+		{"chain of 12", chainProfile(t, 12, 300), []PlannerOptions{{}, {NoFusion: true}}},
+	}
+	for _, a := range apps.All() {
+		if testing.Short() && a.Name != "chatbot" {
+			continue
+		}
+		p, err := profileInSim(a.Build(), ProfileOptions{Runs: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, tc{a.Name, p, all})
+	}
+	lazier := 0 // searches where the two differ in how they got there: none should differ in what
+	for _, c := range cases {
+		for _, o := range c.opts {
+			pl, err := NewPlanner(c.p, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cheapest, err := pl.Search(dag.Objective{SLO: math.MaxFloat64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p95, c0, c1 := fastest.Prediction.Percentile(95), cheapest.Prediction.MeanCost, fastest.Prediction.MeanCost
+			objs := []dag.Objective{{Budget: math.MaxFloat64}, {Budget: 0.5 * c0}, {Budget: 1.1 * c0}, {Budget: (c0 + c1) / 2},
+				{SLO: 0.9 * p95}, {SLO: 1.05 * p95}, {SLO: 1.5 * p95}, {SLO: 3 * p95}, {SLO: 1.5 * p95, Percentile: 50}}
+			for _, obj := range objs {
+				pl.eagerSteps = false
+				got, gerr := pl.Search(obj)
+				pl.eagerSteps = true
+				want, werr := pl.Search(obj)
+				pl.eagerSteps = false
+				what := fmt.Sprintf("%s %+v %+v", c.name, o, obj)
+				if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+					t.Fatalf("%s: error %v, eager %v", what, gerr, werr)
+				}
+				if gerr != nil {
+					continue
+				}
+				if !reflect.DeepEqual(got.Plan, want.Plan) || got.Explored != want.Explored ||
+					!sameEval(stageEval{got.Prediction.Latency, got.Prediction.MeanCost}, stageEval{want.Prediction.Latency, want.Prediction.MeanCost}) {
+					t.Fatalf("%s: plan %+v (%d partial plans, $%v), eager %+v (%d, $%v)", what, got.Plan, got.Explored, got.Prediction.MeanCost,
+						want.Plan, want.Explored, want.Prediction.MeanCost)
+				}
+				lazier++
+			}
+		}
+	}
+	if lazier == 0 {
+		t.Fatal("no objective had a plan")
 	}
 }
 

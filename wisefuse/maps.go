@@ -68,9 +68,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	// On shared instances every bundle is replayed: how they share the instances the scale
 	// controller adds sets the Map's end (sharedEnd), which a few candidates cannot tell.
 	wide := widest > wideBundles && !(conc > 0 && widest > conc) && plat.InstanceActivities == 0
-	if sc.ps.bound && (wide || conc > 0) {
-		// Neither the candidate bundles of a wide Map nor waves are monotone in the bundles'
-		// times, so lower bounds of those give none of the stage (lazyOption).
+	if sc.ps.bound && conc > 0 {
+		// Waves are not monotone in the bundles' times (list scheduling), so lower bounds of
+		// those give none of the stage (lazyOption). A wide Map's slowest bundle is the slowest
+		// of candidates chosen without replaying (wideCandidates) and its cost grows with the
+		// sampled bundles' busy times, so their bounds bound the stage as a narrow Map's do.
 		sc.unbounded = true
 		return stageEval{}
 	}
@@ -140,7 +142,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -208,7 +210,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	cost += float64(s.items*states) * plat.TransitionUSD
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }

@@ -8,7 +8,11 @@ import "slices"
 // sorting (a wide Map's function has hundreds of thousands of compute samples); the value is the
 // one a sort would give.
 func median(xs []float64) float64 {
-	s := slices.Clone(xs)
+	return medianInPlace(slices.Clone(xs))
+}
+
+// medianInPlace is median, reordering s instead of a copy.
+func medianInPlace(s []float64) float64 {
 	n := len(s)
 	hi := selectKth(s, n/2)
 	if n%2 == 1 {

@@ -67,7 +67,9 @@ type Model struct {
 	opts   ModelOptions
 	w      *dag.Workflow // skeleton, taskless top-level Maps and Parallels as Passes (tasklessAsPasses)
 	curves map[string]Curve
-	sizes  []sizeData
+	// minMB is each function's min_memory_mb (needOf asks for it tens of thousands of times).
+	minMB map[string]int
+	sizes []sizeData
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
@@ -83,7 +85,7 @@ type Model struct {
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
-	candidates map[string][][]int      // wideCandidates, by profiled size, Map and bundle size
+	candidates map[[3]int][][]int      // wideCandidates, by profiled size, Map and bundle size
 	alone      map[[2]int]*aloneTimes  // aloneTimes, by profiled size and Map
 }
 
@@ -128,7 +130,11 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("wisefuse: profile: %w", err)
 	}
-	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[string][][]int{}}
+	m := &Model{opts: opts.withDefaults(), w: tasklessAsPasses(p.Workflow), curves: map[string]Curve{}, summaries: map[string]*itemSummary{}, candidates: map[[3]int][][]int{}}
+	m.minMB = make(map[string]int, len(m.w.Functions))
+	for _, f := range m.w.Functions {
+		m.minMB[f.Name] = f.MinMemoryMB
+	}
 	plat := m.opts.Platform
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)
@@ -148,7 +154,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 			if len(comp) == 0 {
 				continue
 			}
-			med := median(comp)
+			med := medianInPlace(comp) // comp is a copy
 			if med <= 0 {
 				continue
 			}
@@ -284,29 +290,60 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 			fns = append(fns, it.Task)
 		}
 	}
+	// Items in the order of the first task's samples, grouped by run.
+	first := tasks[0]
+	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
+	cts := make([]float64, len(tasks))
+	for t, fn := range fns {
+		cts[t] = m.curveTime(fn, c)
+	}
+	if len(tasks) == 1 {
+		// An item is its sample: no join (a wide Map has hundreds of thousands).
+		n := first.Len()
+		is.scale = make([]float64, n)
+		var run []int // each item's run
+		if first.inRunItemOrder() {
+			// As the profiler records them. A profile's samples are not written once it is
+			// built (deshare rewrites clones), so the other columns are the samples themselves.
+			is.gap, is.init, is.down, is.up = first.Gap, first.Init, first.Download, first.Upload
+			for k, v := range first.Compute {
+				is.scale[k] = v / cts[0]
+			}
+			run = first.Run
+		} else {
+			is.gap, is.init, is.down, is.up = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			run = make([]int, n)
+			for k, i := range first.byRunItem() {
+				is.gap[k], is.init[k], is.down[k], is.up[k] = first.Gap[i], first.Init[i], first.Download[i], first.Upload[i]
+				is.scale[k] = first.Compute[i] / cts[0]
+				run[k] = first.Run[i]
+			}
+		}
+		r := 0
+		for k, rk := range run {
+			for r < rk {
+				r++
+				is.runStart[r] = k
+			}
+		}
+		for r < s.Runs {
+			r++
+			is.runStart[r] = n
+		}
+		return is.complete(st, s.Runs)
+	}
+	order := first.byRunItem()
 	type key struct{ run, item int }
-	// With one iterator task an item is its sample: no join needed (and wide Maps have many).
 	index := make([]map[key]int, len(tasks))
 	for t, smp := range tasks {
-		if len(tasks) == 1 {
-			break
-		}
 		index[t] = make(map[key]int, smp.Len())
 		for i := range smp.Len() {
 			index[t][key{smp.Run[i], smp.Item[i]}] = i
 		}
 	}
-	// Items in the order of the first task's samples, grouped by run.
-	first := tasks[0]
-	order := first.byRunItem()
-	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
 	size := first.Len() * len(tasks)
 	is.gap, is.init, is.down = make([]float64, 0, size), make([]float64, 0, size), make([]float64, 0, size)
 	is.scale, is.up = make([]float64, 0, size), make([]float64, 0, size)
-	cts := make([]float64, len(tasks))
-	for t, fn := range fns {
-		cts[t] = m.curveTime(fn, c)
-	}
 	n := 0
 	r := 0
 	idx := make([]int, len(tasks))
@@ -314,10 +351,6 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 		k := key{first.Run[i0], first.Item[i0]}
 		ok := true
 		for t := range tasks {
-			if len(tasks) == 1 {
-				idx[t] = i0
-				break
-			}
 			if idx[t], ok = index[t][k]; !ok {
 				break
 			}
@@ -343,7 +376,12 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 		r++
 		is.runStart[r] = n
 	}
-	for r := range s.Runs {
+	return is.complete(st, s.Runs)
+}
+
+// complete returns is, or an error when some run of Map st has no complete item.
+func (is *itemSamples) complete(st dag.Step, runs int) (*itemSamples, error) {
+	for r := range runs {
 		if is.runStart[r+1] == is.runStart[r] {
 			return nil, fmt.Errorf("map %q has no complete item in run %d", st.Name, r)
 		}

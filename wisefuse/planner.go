@@ -120,6 +120,9 @@ type Planner struct {
 
 	once    sync.Once
 	options [][][]*option // per segment [i][j], evaluated once and Pareto-pruned
+	// eagerSteps makes the search sort every partial plan's atoms (dpPass.step), as the lazy
+	// step (stepLazy) must give the same plans: a test's reference.
+	eagerSteps bool
 }
 
 // NewPlanner builds a planner from a workflow's profile.

@@ -26,7 +26,7 @@ func vmCost(p *platform.Platform, memMB, needMB int, seconds float64) float64 {
 func (m *Model) needOf(fns ...string) int {
 	n := 0
 	for _, fn := range fns {
-		n = max(n, m.w.Function(fn).MinMemoryMB)
+		n = max(n, m.minMB[fn])
 	}
 	return n
 }

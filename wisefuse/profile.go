@@ -361,11 +361,23 @@ func ReadProfile(path string) (*Profile, error) {
 // gaps from floating-point rounding of adjacent timestamps are tolerated.
 func badValue(xs []float64) int {
 	for i, v := range xs {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < -1e-9 {
+		// NaN fails both comparisons, an infinity one of them.
+		if !(v >= -1e-9 && v <= math.MaxFloat64) {
 			return i
 		}
 	}
 	return -1
+}
+
+// inRunItemOrder reports whether s's samples are sorted by run, then item, as the profiler
+// records them.
+func (s *StepSamples) inRunItemOrder() bool {
+	for i := 1; i < len(s.Run); i++ {
+		if s.Run[i] < s.Run[i-1] || s.Run[i] == s.Run[i-1] && s.Item[i] < s.Item[i-1] {
+			return false
+		}
+	}
+	return true
 }
 
 // byRunItem returns the indices of s's samples sorted by run, then item (stable).
@@ -373,6 +385,9 @@ func (s *StepSamples) byRunItem() []int {
 	order := make([]int, s.Len())
 	for i := range order {
 		order[i] = i
+	}
+	if s.inRunItemOrder() {
+		return order // the stable sort would leave every index in place
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		if s.Run[a] != s.Run[b] {

@@ -171,3 +171,18 @@ func TestProfileProgress(t *testing.T) {
 		t.Error("the profile changed with a progress callback")
 	}
 }
+
+// TestBadValue: a NaN, an infinity or a value below -1e-9 is bad; rounding's tiny negative gaps
+// and any finite value from there up are not.
+func TestBadValue(t *testing.T) {
+	for _, v := range []float64{0, -1e-10, -1e-9, 1e-300, 5, math.MaxFloat64} {
+		if k := badValue([]float64{1, v}); k != -1 {
+			t.Errorf("%v: bad at %d", v, k)
+		}
+	}
+	for _, v := range []float64{-2e-9, -1, math.NaN(), math.Inf(1), math.Inf(-1), -math.MaxFloat64} {
+		if k := badValue([]float64{1, v, 2}); k != 1 {
+			t.Errorf("%v: bad at %d, want 1", v, k)
+		}
+	}
+}

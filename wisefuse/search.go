@@ -4,6 +4,7 @@
 package wisefuse
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -319,82 +320,37 @@ func (pl *Planner) bounds(opts [][][]*option) suffixBounds {
 // plan it found that is at least as good as the bound (nil if none) and the partial plans it made.
 func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, sb sampleBound, pct, tol float64, b suffixBounds, bound *cand) (*cand, int) {
 	n := len(pl.model.w.Steps)
-	costCap, latCap := math.Inf(1), math.Inf(1)
+	p := dpPass{opts: opts, obj: obj, sb: sb, pct: pct, tol: tol, b: b, q: pl.model.opts.Atoms,
+		costCap: math.Inf(1), latCap: math.Inf(1)}
 	if obj.Budget > 0 {
-		costCap = obj.Budget
+		p.costCap = obj.Budget
 	}
 	if obj.SLO > 0 {
-		latCap = obj.SLO
+		p.latCap = obj.SLO
 	}
 	if bound != nil {
 		if obj.SLO > 0 {
-			costCap = math.Min(costCap, bound.cost)
+			p.costCap = math.Min(p.costCap, bound.cost)
 		} else {
-			latCap = math.Min(latCap, bound.lat.Percentile(pct))
+			p.latCap = math.Min(p.latCap, bound.lat.Percentile(pct))
 		}
 	}
 	// The bound is compared with sums computed in another order; a relative slack of 1e-9 keeps
 	// the bound's own partial plans (and exact ties) alive.
-	costCap *= 1 + 1e-9
-	latCap *= 1 + 1e-9
+	p.costCap *= 1 + 1e-9
+	p.latCap *= 1 + 1e-9
 	states := make([][]*cand, n+1)
 	states[0] = []*cand{{}}
-	explored := 0
-	var sc struct{ sum Latency }
-	var buf []*cand
-	// Atoms of this step's partial plans, in blocks of q.
-	q := pl.model.opts.Atoms
-	var arena Latency
 	for j := 1; j <= n; j++ {
-		buf = buf[:0]
-		for i := range j {
-			for _, o := range opts[i][j] {
-				for _, c := range states[i] {
-					cost := c.cost + o.eval.cost
-					if cost+b.cost[j] > costCap {
-						// States are sorted by cost: the rest cost more.
-						break
-					}
-					// Adding o shifts c's percentile by at least o's smallest atom.
-					if c.p+o.eval.lat[0]+b.lat[j] > latCap {
-						continue
-					}
-					nc := &cand{cost: cost, opt: o, prev: c}
-					if c.lat == nil {
-						nc.lat = o.eval.lat
-					} else {
-						if cap(arena)-len(arena) < q {
-							// The earlier partial plans of this step keep the old block.
-							arena = make(Latency, 0, max(2*cap(arena), 16*q))
-						}
-						nc.lat = addIndependent(arena[len(arena):len(arena)+q], c.lat, o.eval.lat)
-						arena = arena[:len(arena)+q]
-					}
-					explored++
-					nc.p = nc.lat.Percentile(pct)
-					if nc.p+b.lat[j] > latCap || sb.misses(nc.lat, b.lat[j]) {
-						continue
-					}
-					if b.dist != nil && j < n && !math.IsInf(latCap, 1) {
-						var est float64
-						est, sc.sum = percentileOfSum(sc.sum, nc.lat, b.dist[j], pct)
-						if est > latCap*(1+tol) {
-							continue
-						}
-					}
-					if j == n {
-						// A complete plan: the best so far bounds the rest of this step.
-						if obj.SLO > 0 {
-							costCap = math.Min(costCap, cost*(1+1e-9))
-						} else {
-							latCap = math.Min(latCap, nc.p*(1+1e-9))
-						}
-					}
-					buf = append(buf, nc)
-				}
-			}
+		ok := false
+		if j < n && !pl.eagerSteps {
+			// The last step lowers the caps as it finds complete plans, in the order it makes
+			// them: only the eager step does that.
+			states[j], ok = p.stepLazy(states, j, n)
 		}
-		states[j] = paretoCands(buf, tol)
+		if !ok {
+			states[j] = p.step(states, j, n)
+		}
 		if tol > 0 && len(states[j]) > maxStates {
 			states[j] = spread(states[j], maxStates)
 		}
@@ -406,7 +362,7 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, sb sampleBound, pct
 				c.lat = slices.Clone(c.lat)
 			}
 		}
-		arena = arena[:0]
+		p.arena = p.arena[:0]
 	}
 	var best *cand
 	for _, c := range states[n] {
@@ -414,7 +370,205 @@ func (pl *Planner) dp(opts [][][]*option, obj dag.Objective, sb sampleBound, pct
 			best = c
 		}
 	}
-	return best, explored
+	return best, p.explored
+}
+
+// dpPass is the state of one pass of the dynamic program (dp) and its scratch.
+type dpPass struct {
+	opts            [][][]*option
+	obj             dag.Objective
+	sb              sampleBound
+	pct, tol        float64
+	b               suffixBounds
+	q               int
+	costCap, latCap float64
+	explored        int
+	// arena holds the atoms of this step's partial plans, in blocks of q.
+	arena Latency
+	// Scratch: the completion estimate's sum, a partial plan's unsorted sums and their bound,
+	// and the lazy step's pairs.
+	sum, sums, low Latency
+	pairs          []pending
+}
+
+// pending is a partial plan the lazy step has not made yet: state c extended by option o, and
+// its atoms once sorted (only where its cost ties another's).
+type pending struct {
+	cost float64
+	c    *cand
+	o    *option
+	lat  Latency
+}
+
+// atoms returns a block of q atoms at the arena's end (not yet taken: take keeps it).
+func (p *dpPass) atoms() Latency {
+	if cap(p.arena)-len(p.arena) < p.q {
+		// The earlier partial plans of this step keep the old block.
+		p.arena = make(Latency, 0, max(2*cap(p.arena), 16*p.q))
+	}
+	return p.arena[len(p.arena) : len(p.arena)+p.q]
+}
+
+func (p *dpPass) take() { p.arena = p.arena[:len(p.arena)+p.q] }
+
+// reaches reports whether extending c by o can stay within the caps: its cost with the cheapest
+// completion, and c's percentile shifted by o's smallest atom with the fastest completion.
+// stop is set when the cost is over its cap (the rest of the cost-sorted states cost more).
+func (p *dpPass) reaches(c *cand, o *option, j int) (cost float64, ok, stop bool) {
+	cost = c.cost + o.eval.cost
+	if cost+p.b.cost[j] > p.costCap {
+		return cost, false, true
+	}
+	// Adding o shifts c's percentile by at least o's smallest atom.
+	return cost, c.p+o.eval.lat[0]+p.b.lat[j] <= p.latCap, false
+}
+
+// fits reports whether a partial plan for steps [0, j) with atoms lat and percentile pc can still
+// complete within the objective: the fastest completion (suffixBounds.lat) within the caps and
+// the sample bound, and with a tolerance the completion estimate within it.
+func (p *dpPass) fits(lat Latency, pc float64, j, n int) bool {
+	if pc+p.b.lat[j] > p.latCap || p.sb.misses(lat, p.b.lat[j]) {
+		return false
+	}
+	if p.b.dist != nil && j < n && !math.IsInf(p.latCap, 1) {
+		var est float64
+		est, p.sum = percentileOfSum(p.sum, lat, p.b.dist[j], p.pct)
+		if est > p.latCap*(1+p.tol) {
+			return false
+		}
+	}
+	return true
+}
+
+// step makes every partial plan for steps [0, j) that extends a kept one within the caps and
+// keeps those no other beats (paretoCands).
+func (p *dpPass) step(states [][]*cand, j, n int) []*cand {
+	var buf []*cand
+	for i := range j {
+		for _, o := range p.opts[i][j] {
+			for _, c := range states[i] {
+				cost, ok, stop := p.reaches(c, o, j)
+				if stop {
+					break
+				}
+				if !ok {
+					continue
+				}
+				nc := &cand{cost: cost, opt: o, prev: c}
+				if c.lat == nil {
+					nc.lat = o.eval.lat
+				} else {
+					nc.lat = addIndependent(p.atoms(), c.lat, o.eval.lat)
+					p.take()
+				}
+				p.explored++
+				nc.p = nc.lat.Percentile(p.pct)
+				if !p.fits(nc.lat, nc.p, j, n) {
+					continue
+				}
+				if j == n {
+					// A complete plan: the best so far bounds the rest of this step.
+					if p.obj.SLO > 0 {
+						p.costCap = math.Min(p.costCap, cost*(1+1e-9))
+					} else {
+						p.latCap = math.Min(p.latCap, nc.p*(1+1e-9))
+					}
+				}
+				buf = append(buf, nc)
+			}
+		}
+	}
+	return paretoCands(buf, p.tol)
+}
+
+// stepLazy is step for a step before the last (whose caps stay put), making the partial plans
+// in paretoCands' order (cost, then mean latency, then the order step makes them) and sorting
+// the atoms only of those that a kept one does not dominate already at the lower bound of
+// their sorted sums (pairSums): a plan dominated at its bound is dominated, and a dropped
+// plan changes nothing for the others, so the same plans are kept, with the same atoms. Most
+// partial plans are dominated (83% of BenchmarkPlanAzureLargest's), and the sort was most of
+// the search's time. It reports false, having made nothing, when a cost or a tie's mean is NaN
+// (which paretoCands' order does not sort): step then makes them.
+func (p *dpPass) stepLazy(states [][]*cand, j, n int) ([]*cand, bool) {
+	pairs := p.pairs[:0]
+	for i := range j {
+		for _, o := range p.opts[i][j] {
+			for _, c := range states[i] {
+				cost, ok, stop := p.reaches(c, o, j)
+				if stop {
+					break
+				}
+				if ok {
+					if cost != cost {
+						return nil, false
+					}
+					pairs = append(pairs, pending{cost: cost, c: c, o: o})
+				}
+			}
+		}
+	}
+	p.pairs = pairs
+	slices.SortStableFunc(pairs, func(x, y pending) int { return cmp.Compare(x.cost, y.cost) })
+	// Plans of equal cost go by their mean latency, which needs their atoms.
+	for s := 0; s < len(pairs); {
+		e := s + 1
+		for e < len(pairs) && pairs[e].cost == pairs[s].cost {
+			e++
+		}
+		if e-s > 1 {
+			means := make([]float64, e-s)
+			for k := s; k < e; k++ {
+				pr := &pairs[k]
+				pr.lat = pr.o.eval.lat
+				if pr.c.lat != nil {
+					pr.lat = addIndependent(nil, pr.c.lat, pr.o.eval.lat)
+				}
+				if means[k-s] = pr.lat.Mean(); means[k-s] != means[k-s] {
+					return nil, false
+				}
+			}
+			idx := make([]int, e-s)
+			for k := range idx {
+				idx[k] = k
+			}
+			slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(means[x], means[y]) })
+			run := slices.Clone(pairs[s:e])
+			for k, x := range idx {
+				pairs[s+k] = run[x]
+			}
+		}
+		s = e
+	}
+	p.explored += len(pairs)
+	var keep []*cand
+	kept := func(k int) (float64, Latency) { return keep[k].cost, keep[k].lat }
+	for _, pr := range pairs {
+		lat := pr.lat
+		switch {
+		case lat != nil:
+		case pr.c.lat == nil:
+			lat = pr.o.eval.lat
+		default:
+			var ok bool
+			if p.sums, p.low, ok = pairSums(p.sums, p.low, pr.c.lat, pr.o.eval.lat); ok && dominatedBy(pr.cost, p.low, len(keep), kept, p.tol) {
+				continue
+			}
+			lat = p.atoms()
+			copy(lat, p.sums)
+			// Every sum is at least the least one and at most the largest atoms' sum.
+			q := p.q - 1
+			sortAtomsWithin(lat, p.low[0], pr.c.lat[q]+pr.o.eval.lat[q])
+		}
+		pc := lat.Percentile(p.pct)
+		if dominatedBy(pr.cost, lat, len(keep), kept, p.tol) || !p.fits(lat, pc, j, n) {
+			continue
+		}
+		if pr.lat == nil && pr.c.lat != nil {
+			p.take()
+		}
+		keep = append(keep, &cand{cost: pr.cost, lat: lat, p: pc, opt: pr.o, prev: pr.c})
+	}
+	return keep, true
 }
 
 // better orders complete plans: by cost under an SLO, by percentile under a budget; ties by the

@@ -32,7 +32,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	}
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }

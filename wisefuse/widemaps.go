@@ -4,7 +4,6 @@
 package wisefuse
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/platform"
@@ -43,7 +42,7 @@ func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string
 
 // wideCandidates returns (and caches) the candidate bundle starts of run r for widestBundle.
 func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) []int {
-	key := fmt.Sprint("wide/", src.index, "/", si, "/", bsz)
+	key := [3]int{src.index, si, bsz}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	all, ok := m.candidates[key]
@@ -56,15 +55,14 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 			lo, hi := items.runStart[rr], items.runStart[rr+1]
 			var picks []int
 			for ci := range wideReferenceMB {
-				times := alone.times[ci]
 				type scored struct {
 					start int
 					t     float64
 				}
 				bundleTime := func(b int) float64 {
 					lb := 0.0
-					for _, t := range times[b:min(b+bsz, hi)] {
-						lb = max(lb, t)
+					for j := b; j < min(b+bsz, hi); j++ {
+						lb = max(lb, alone.time(items, ci, j))
 					}
 					return lb + items.gap[b*nt]
 				}
@@ -117,9 +115,12 @@ func (m *Model) wideCandidates(src *sizeData, si, r int, fns []string, bsz int) 
 	return all[r]
 }
 
-// aloneTimes returns (and caches, per profiled size and Map) each item's time alone at each of
-// wideReferenceMB, which wideCandidates ranks bundles by for every bundle size; the caller
-// holds m.mu.
+// aloneTimes returns (and caches, per profiled size and Map) what wideCandidates ranks a wide
+// Map's bundles by for every bundle size: the slowest items of each run alone at each of
+// wideReferenceMB, and each run's largest gap; the caller holds m.mu. One pass over the items
+// computes every reference size's times; they are not kept (an item's is recomputed when a
+// candidate bundle needs it), so a Map of 35,385 items profiled in 20 runs does not hold 2.8
+// million of them per size.
 func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	key := [2]int{src.index, si}
 	if t, ok := m.alone[key]; ok {
@@ -127,36 +128,42 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	}
 	items := src.stages[si].items
 	nt := items.tasks
-	n := items.runStart[src.runs]
-	at := &aloneTimes{maxGap: make([]float64, src.runs)}
-	for r := range src.runs {
-		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
-			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
-		}
-	}
-	out := make([][]float64, len(wideReferenceMB))
-	ct := make([]float64, nt)
+	nr := len(wideReferenceMB)
+	at := &aloneTimes{maxGap: make([]float64, src.runs), ct: make([][]float64, nr), top: make([][]slowestItems, nr)}
 	for ci, mb := range wideReferenceMB {
 		c := m.opts.Platform.Cores(mb)
+		at.ct[ci] = make([]float64, nt)
 		for k := range nt {
-			ct[k] = m.curves[fns[k]].Time(c)
+			at.ct[ci][k] = m.curves[fns[k]].Time(c)
 		}
-		times := make([]float64, n)
-		for j := range n {
-			t := items.down[j*nt] + items.up[j*nt+nt-1]
-			for k := range nt {
-				t += items.init[j*nt+k] + items.scale[j*nt+k]*ct[k]
-			}
-			times[j] = t
-		}
-		out[ci] = times
-		tops := make([]slowestItems, src.runs)
-		for r := range src.runs {
-			tops[r] = slowest(times, items.runStart[r], items.runStart[r+1])
-		}
-		at.top = append(at.top, tops)
+		at.top[ci] = make([]slowestItems, src.runs)
 	}
-	at.times = out
+	tr := make([]slowTracker, nr)
+	for r := range src.runs {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		for ci := range tr {
+			tr[ci].reset()
+		}
+		for j := lo; j < hi; j++ {
+			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
+			// at.time at each reference size, its transfers added once.
+			base := items.down[j*nt] + items.up[j*nt+nt-1]
+			for ci := range tr {
+				t := base
+				for k, ct := range at.ct[ci] {
+					t += items.init[j*nt+k] + items.scale[j*nt+k]*ct
+				}
+				if tc := &tr[ci]; len(tc.items) < wideSlowest || t > tc.times[tc.w] {
+					tc.add(j, t)
+				}
+			}
+		}
+		if hi-lo > wideSlowest {
+			for ci := range tr {
+				at.top[ci][r] = tr[ci].result()
+			}
+		}
+	}
 	if m.alone == nil {
 		m.alone = map[[2]int]*aloneTimes{}
 	}
@@ -164,12 +171,23 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 	return at
 }
 
-// aloneTimes holds a wide Map's items' times alone at each of wideReferenceMB (times[ref]
-// [item]), the slowest items of each run at each (top[ref][run]) and each run's largest gap.
+// aloneTimes holds, for a wide Map at one profiled size, each task's fitted compute time at
+// each of wideReferenceMB (ct[ref][task]), the slowest items of each run at each (top[ref][run])
+// and each run's largest gap.
 type aloneTimes struct {
-	times  [][]float64
+	ct     [][]float64
 	top    [][]slowestItems
 	maxGap []float64
+}
+
+// time returns item j's time alone at reference size ref: its transfers, inits and compute.
+func (at *aloneTimes) time(items *itemSamples, ref, j int) float64 {
+	nt := items.tasks
+	t := items.down[j*nt] + items.up[j*nt+nt-1]
+	for k, ct := range at.ct[ref] {
+		t += items.init[j*nt+k] + items.scale[j*nt+k]*ct
+	}
+	return t
 }
 
 // slowestItems are the wideSlowest slowest items of a run and kth, the least of their times
@@ -181,37 +199,45 @@ type slowestItems struct {
 
 const wideSlowest = 16
 
-// slowest returns the wideSlowest items of [lo, hi) with the largest times.
-func slowest(times []float64, lo, hi int) slowestItems {
-	if hi-lo <= wideSlowest {
-		return slowestItems{}
+// slowTracker finds the wideSlowest items with the largest times among items added in index
+// order: the first wideSlowest, then each one slower than the fastest kept replaces it (the
+// first of equal fastest ones).
+type slowTracker struct {
+	items []int
+	times []float64
+	w     int // the position of the fastest kept item
+}
+
+func (s *slowTracker) reset() { s.items, s.times = s.items[:0], s.times[:0] }
+
+func (s *slowTracker) add(j int, t float64) {
+	switch {
+	case len(s.items) < wideSlowest:
+		s.items = append(s.items, j)
+		s.times = append(s.times, t)
+		if len(s.items) == wideSlowest {
+			s.fastest()
+		}
+	case t > s.times[s.w]:
+		s.items[s.w], s.times[s.w] = j, t
+		s.fastest()
 	}
-	var s slowestItems
-	s.items = make([]int, 0, wideSlowest)
-	w := 0 // the position of the fastest kept item
-	fastest := func() {
-		w = 0
-		for k := 1; k < len(s.items); k++ {
-			if times[s.items[k]] < times[s.items[w]] {
-				w = k
-			}
+}
+
+func (s *slowTracker) fastest() {
+	s.w = 0
+	for k := 1; k < len(s.times); k++ {
+		if s.times[k] < s.times[s.w] {
+			s.w = k
 		}
 	}
-	for j := lo; j < hi; j++ {
-		switch {
-		case len(s.items) < wideSlowest:
-			s.items = append(s.items, j)
-			if len(s.items) == wideSlowest {
-				fastest()
-			}
-		case times[j] > times[s.items[w]]:
-			s.items[w] = j
-			fastest()
-		}
+}
+
+// result returns the kept items (a copy) and the least of their times.
+func (s *slowTracker) result() slowestItems {
+	out := slowestItems{items: slices.Clone(s.items), kth: s.times[0]}
+	for _, t := range s.times[1:] {
+		out.kth = min(out.kth, t)
 	}
-	s.kth = times[s.items[0]]
-	for _, j := range s.items[1:] {
-		s.kth = min(s.kth, times[j])
-	}
-	return s
+	return out
 }
