@@ -44,15 +44,19 @@ var vsPlatformsExp = &Experiment{
 		"the platform's own mechanisms (replay, queues, polling) cost; the functions' work is the same. A " +
 		"baseline's sizes become the platform's (policy: the next size up, the largest when none is); a plan " +
 		"that then does not fit (a shared runtime or a fused VM needing more memory than the platform's size, a " +
-		"function above its largest size, or a fused VM invoking spilled Map items, which a Durable Functions " +
-		"activity cannot) is not run and the table gives the planner's reason. WiseFuse profiles " +
+		"function above its largest size) is not run and the table gives the planner's reason. WiseFuse profiles " +
 		"and plans on each platform. A conclusion holds on an app when WiseFuse's simulated metric is lower than " +
 		"the reference's while its other metric stays within 5% of the reference's (the SLO or budget it was " +
 		"given, met in simulation). The Azure platforms' storage transactions are priced for the cheapest " +
 		"storage account a new app can have (general-purpose v2, locally redundant); the account is the user's " +
 		"choice, so both Azure platforms run again priced for the dearest (general-purpose v2, geo-redundant: " +
 		"platforms azure-durable+gpv2-grs and azure-flex+gpv2-grs, with the same random draws), and the " +
-		"conclusions are given across that range.",
+		"conclusions are given across that range. A fused or bundled VM's spilled Map items (Faastlane's " +
+		"released code, WiseFuse's fused groups with spills) run on Azure as HTTP-triggered executions of the " +
+		"app, as an activity cannot start activities; whether a deployment may do that is a reading of " +
+		"Microsoft's documentation, so both Azure platforms run again with spills refused (platforms " +
+		"azure-durable+spills-refused and azure-flex+spills-refused: such plans are not run, and WiseFuse " +
+		"searches no spilling groups), and the conclusions are given across the two readings.",
 	Schema:    schemaOf[platformsRow](),
 	Cells:     platformsCells,
 	Run:       runVsPlatforms,
@@ -82,8 +86,16 @@ func platformsCells(quick bool) []Cell {
 			add(storagePlatform(pn, s.Name))
 		}
 	}
+	for _, pn := range azurePlatforms() {
+		add(pn + "+" + spillsRefused)
+	}
 	return cells
 }
+
+// spillsRefused names the variant of an Azure platform whose VMs may not invoke spilled Map items
+// (platform.SpillsRefused), the other end of the range over the readings of how spills run on
+// Durable Functions: "azure-durable+spills-refused".
+const spillsRefused = "spills-refused"
 
 // azurePlatforms is the built-in platforms with Azure storage transactions.
 func azurePlatforms() []string { return []string{platform.AzureDurable, platform.AzureFlex} }
@@ -98,7 +110,8 @@ func storagePlatform(pn, s string) string {
 }
 
 // platformFor is the platform app is evaluated on: aws-lambda with the app's fitted orchestration
-// overhead (as vs-user), an Azure platform as built in or with another storage account's prices.
+// overhead (as vs-user), an Azure platform as built in, with another storage account's prices,
+// or with spills refused.
 func platformFor(app, name string) (*platform.Platform, error) {
 	base, account, _ := strings.Cut(name, "+")
 	p, err := platform.Load(base)
@@ -107,6 +120,10 @@ func platformFor(app, name string) (*platform.Platform, error) {
 	}
 	if name == platform.AWSLambda {
 		return apps.Platform(app, p), nil
+	}
+	if account == spillsRefused {
+		p.Spills = platform.SpillsRefused
+		return p, nil
 	}
 	if account != "" {
 		i := slices.IndexFunc(platform.AzureStorageRange(), func(s platform.AzureStorageTransactions) bool { return s.Name == account })
@@ -129,8 +146,8 @@ func runVsPlatforms(c Cell, seed uint64) ([]Row, error) {
 		return nil, err
 	}
 	if base, _, ok := strings.Cut(p.Platform, "+"); ok {
-		// Another storage account: the built-in platform's cell's draws, so that the two differ by
-		// the prices alone.
+		// Another storage account, or spills refused: the built-in platform's cell's draws, so
+		// that the two differ by the prices, or the spills, alone.
 		seed = Seed(vsPlatformsName, base+"/"+p.App, 0)
 	}
 	cr := newEvalRun(appParams{App: p.App, Quick: p.Quick}, w, plat, seed)
@@ -359,7 +376,42 @@ func headlinesVsPlatforms(t *Table) []Headline {
 			hs = append(hs, h)
 		}
 	}
+	for _, pn := range azurePlatforms() {
+		if h, ok := spillsRangeHeadline(t, pn); ok {
+			hs = append(hs, h)
+		}
+	}
 	return hs
+}
+
+// spillsRangeHeadline says how the conclusions move on Azure platform pn from spills run as
+// HTTP-triggered executions (the built-in platform) to spills refused (pn+spills-refused): the
+// median ratio of WiseFuse's cost at each reference's P95 and of its P95 at each reference's
+// cost, and on how many apps each holds, at each reading.
+func spillsRangeHeadline(t *Table, pn string) (Headline, bool) {
+	lo, hi := pn, pn+"+"+spillsRefused
+	if seen := t.Strings("platform"); !slices.Contains(seen, lo) || !slices.Contains(seen, hi) {
+		return Headline{}, false
+	}
+	var parts, moved []string
+	for _, c := range conclusions() {
+		held, _, _ := tally(t, c, lo)
+		if refused, _, _ := tally(t, c, hi); refused != held {
+			moved = append(moved, c.claim)
+		}
+		parts = append(parts, c.claim+": "+rangeCell(t, c, lo)+" -> "+rangeCell(t, c, hi))
+	}
+	h := Headline{
+		Claim: "WiseFuse metric / reference's on " + pn + ", spills as HTTP-triggered executions -> spills refused (median over apps, apps where it holds)",
+		Paper: "-", Ours: strings.Join(parts, "; "),
+		Note:  "whether an activity may invoke its app's HTTP-triggered functions for a VM's spilled items is a reading of Microsoft's documentation; docs/simulator.md, \"Spills on Durable Functions\"",
+		Means: "On how many apps each conclusion holds does not depend on how spills run on " + pn + ".",
+	}
+	if len(moved) > 0 {
+		h.Means = "How spills run on " + pn + " changes on how many apps these hold: " + strings.Join(moved, "; ") +
+			" (the summary's table by spill reading gives each)."
+	}
+	return h, true
 }
 
 // storageRanges is, for Azure platform pn, the platforms of its storage accounts that the table
@@ -481,6 +533,34 @@ func summaryVsPlatforms(t *Table) string {
 		for _, pl := range cols {
 			pn, _, _ := strings.Cut(pl, "+")
 			b.WriteString(" " + pn + " (" + storageName(pl) + ") |")
+		}
+		b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
+		for _, c := range conclusions() {
+			b.WriteString("| " + esc(c.claim))
+			for _, pl := range cols {
+				b.WriteString(" | " + rangeCell(t, c, pl))
+			}
+			b.WriteString(" |\n")
+		}
+		b.WriteString("\n")
+	}
+	cols = cols[:0]
+	for _, pn := range azurePlatforms() {
+		if slices.Contains(t.Strings("platform"), pn+"+"+spillsRefused) {
+			cols = append(cols, pn, pn+"+"+spillsRefused)
+		}
+	}
+	if len(cols) > 0 {
+		b.WriteString("Each conclusion on the Azure platforms across the two readings of how a fused or bundled VM's " +
+			"spilled Map items run: as HTTP-triggered executions of the app (the built-in platforms) or refused " +
+			"(the plan is not run): WiseFuse's metric over the reference's, the median over the apps where both " +
+			"ran, and on how many apps it holds.\n\n| conclusion |")
+		for _, pl := range cols {
+			pn, v, _ := strings.Cut(pl, "+")
+			if v == "" {
+				v = "spills http"
+			}
+			b.WriteString(" " + pn + " (" + v + ") |")
 		}
 		b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
 		for _, c := range conclusions() {

@@ -75,6 +75,35 @@ func TestStorageRangeHeadlineByHand(t *testing.T) {
 	}
 }
 
+// TestSpillsRangeHeadlineByHand: the spill-reading headline names a conclusion whose tally moves
+// from spills as HTTP executions (the built-in platform) to spills refused, and only it: here
+// Faastlane runs with HTTP spills (WiseFuse 20% cheaper at its P95) and is not run when spills are
+// refused; User-Max's conclusion holds at both readings.
+func TestSpillsRangeHeadlineByHand(t *testing.T) {
+	row := func(plat, pol string, p95, cost float64, note string) Row {
+		return rowOf(platformsRow{Platform: plat, compareRow: compareRow{App: "a", Policy: pol, SimP95: p95, SimCost: cost, Note: note}})
+	}
+	refused := platform.AzureDurable + "+" + spillsRefused
+	var rows []Row
+	for _, pl := range []string{platform.AzureDurable, refused} {
+		rows = append(rows, row(pl, "user-max", 10, 1, ""), row(pl, "wisefuse-slo", 10, 0.8, ""))
+	}
+	rows = append(rows, row(platform.AzureDurable, "faastlane", 10, 1, ""), row(platform.AzureDurable, "wisefuse-slo@faastlane", 10, 0.8, ""),
+		row(refused, "faastlane", 0, 0, "not run: spills are refused"))
+	tb := &Table{Schema: vsPlatformsExp.Schema, Rows: rows}
+	h, ok := spillsRangeHeadline(tb, platform.AzureDurable)
+	if !ok || !strings.Contains(h.Ours, "WiseFuse cheaper than Faastlane at Faastlane's P95: 0.80, holds on 1 of 1 -> -, holds on 0 of 0 (1 not run)") ||
+		!strings.Contains(h.Means, "WiseFuse cheaper than Faastlane at Faastlane's P95") || strings.Contains(h.Means, "User-Max") {
+		t.Errorf("Faastlane's cost conclusion moves: %+v", h)
+	}
+	if _, ok := spillsRangeHeadline(&Table{Schema: vsPlatformsExp.Schema, Rows: rows[:2]}, platform.AzureDurable); ok {
+		t.Error("a headline without the refused end's rows")
+	}
+	if p, err := platformFor("video", refused); err != nil || p.NoSpills() == "" {
+		t.Errorf("platform %s: %v, want spills refused", refused, err)
+	}
+}
+
 // TestFigureVsPlatformsByHand: a bar is the median over the apps where WiseFuse and the reference
 // both ran of WiseFuse's metric over the reference's, with their least and largest; a reference
 // that did not run leaves its app out, and a platform where none ran gets 0. The figure's files

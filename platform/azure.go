@@ -85,6 +85,16 @@ func AzureDurableFunctions() *Platform {
 	p.ConcurrencyLimit = p.MaxInstances * p.InstanceActivities
 	// Only the function's execution is billed; a cold instance's host start-up is not part of it.
 	p.BillInit = false
+	// Spills: an activity cannot start activities (NoSpills), but its code can call an
+	// HTTP-triggered function of its app, as Faastlane's released code invokes its spill
+	// containers synchronously on Lambda. Such an execution runs on the app's instances under the
+	// HTTP trigger's own per-instance limit, "the maximum number of http functions that will be
+	// executed in parallel", whose default "in a consumption plan is 100" (host.json
+	// extensions.http.maxConcurrentRequests; Microsoft Learn, "Azure Functions HTTP triggers and
+	// bindings overview", https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook),
+	// not under maxConcurrentActivityFunctions. SpillsRefused is the other reading
+	// (docs/simulator.md, "Spills on Durable Functions").
+	p.Spills, p.HTTPInstanceConcurrency = SpillsHTTP, 100
 	return p
 }
 
@@ -105,6 +115,13 @@ func AzureFlexConsumption() *Platform {
 	// modelled: it keeps Default's account-wide concurrency limit of 1,000.
 	p.InstanceActivities, p.ScaleTrigger, p.MaxInstances = 0, "", 0
 	p.InstanceOrchestrators, p.PartitionCount = 0, 0
+	// HTTP-triggered spills run on instances of their own too: "all the HTTP triggered functions
+	// in the app scale together into their own instances", apart from the Durable ones
+	// (Microsoft Learn, "Create and manage function apps in the Flex Consumption plan", "Set
+	// always ready instance counts"; per-function scaling). Their per-instance HTTP concurrency
+	// ("depends on the instance memory size", Flex Consumption plan hosting, "Instance memory")
+	// is not modelled, as the activities' is not: each spill is an execution of its own
+	// (HTTPInstanceConcurrency, Consumption's, is unused without instances).
 	p.BilledMemoryQuantumMB = 0
 	p.ConcurrencyLimit = Default().ConcurrencyLimit
 	p.MBPerVCPU, p.MaxVCPU = 2048, 2
@@ -131,17 +148,17 @@ func AzureFlexConsumption() *Platform {
 
 // NoSpills says why a VM of a plan may not invoke executions of its own on p, or "" when it may:
 // the items a Map inside a fusion group (or inside a bundle) has beyond its bundle, which the VM
-// invokes synchronously, B per execution (dag.Plan.SpillingMaps). A Lambda function invokes
-// another directly. On Durable Functions (OrchestratorReplay: azure-durable and azure-flex) the
-// group or bundle runs as one activity, and "activity functions can only be triggered from an
-// orchestration instance" (Microsoft Learn, "Overview of function types and features for Durable
-// Functions"): only the orchestrator schedules activities (CallActivityAsync is a method of the
-// orchestration context), and it could fan the spilled items out only after the activity has
-// returned, which is the plan without the Map in the group. docs/simulator.md, "Spills on
-// Durable Functions".
+// invokes synchronously, B per execution (dag.Plan.SpillingMaps). It refuses them where Spills is
+// SpillsRefused: the reading of Durable Functions in which a group or bundle, one activity, may
+// not invoke executions, as "activity functions can only be triggered from an orchestration
+// instance" (Microsoft Learn, "Overview of function types and features for Durable Functions")
+// and the orchestrator could fan the spilled items out only after the activity has returned,
+// which is the plan without the Map in the group. The built-in Azure platforms take the other
+// reading, SpillsHTTP: the activity calls an HTTP-triggered function of its app.
+// docs/simulator.md, "Spills on Durable Functions".
 func (p *Platform) NoSpills() string {
-	if !p.OrchestratorReplay {
+	if p.Spills != SpillsRefused {
 		return ""
 	}
-	return "an activity cannot start activities on Durable Functions (\"Activity functions can only be triggered from an orchestration instance\", Microsoft Learn, Durable Functions types and features): keep all of the Map's items in its VM (bundle = its largest item count) or leave the Map out of the fusion group, and the orchestrator fans its bundles out"
+	return "spills are refused on this platform (spills \"refused\": an activity cannot start activities on Durable Functions, \"Activity functions can only be triggered from an orchestration instance\", Microsoft Learn, Durable Functions types and features, and HTTP-triggered spills are not assumed): keep all of the Map's items in its VM (bundle = its largest item count) or leave the Map out of the fusion group, and the orchestrator fans its bundles out"
 }

@@ -13,7 +13,9 @@
 // the simulator applies and the planners predict with (SpinMemo: the same, remembered). The Azure
 // mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger) and
 // OrchestratorSlots (per instance, on at most PartitionCount instances), and NoSpills (why a VM
-// may not invoke executions of its own: a Durable Functions activity cannot start activities).
+// may not invoke executions of its own: Spills "refused", one reading of Durable Functions, whose
+// activities cannot start activities; the built-in Azure platforms run spills as HTTP-triggered
+// executions instead).
 // An Azure app's storage transactions depend on its storage account, the user's choice:
 // SetAzureStorage prices them for one of AzureStorageRange (the built-in Azure platforms have the
 // cheapest, AzureGPv2LRS).

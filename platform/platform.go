@@ -240,7 +240,30 @@ type Platform struct {
 	// and at most the instance's memory (Azure Functions Consumption: 128 MB, up to 1,536 MB);
 	// 0 (AWS Lambda, Flex Consumption): the VM's memory size. docs/simulator.md, "Billing".
 	BilledMemoryQuantumMB int `json:"billed_memory_quantum_mb"`
+
+	// Spills says how a VM of a plan runs the items of a Map it holds beyond its bundle (a Map in
+	// a fusion group, or in a bundled iterator; dag.Plan.SpillingMaps), which it invokes
+	// synchronously, B per execution: SpillsInvoke, as executions like any other (AWS Lambda's
+	// synchronous Invoke; on a platform with instances they take the same slots);
+	// SpillsHTTP, as HTTP-triggered executions of the app (Azure Functions: an activity calls its
+	// app's HTTP function), which on a platform with instances take one of an instance's
+	// HTTPInstanceConcurrency slots, beside its InstanceActivities ones; SpillsRefused, never
+	// (NoSpills: a plan that would spill is refused). With OrchestratorReplay (Durable
+	// Functions) an activity cannot start activities, so SpillsInvoke is invalid there.
+	// docs/simulator.md, "Spills on Durable Functions".
+	Spills string `json:"spills"`
+	// HTTPInstanceConcurrency (with Spills SpillsHTTP and instances) is how many HTTP executions
+	// one instance runs at once (host.json extensions.http.maxConcurrentRequests); unused
+	// otherwise.
+	HTTPInstanceConcurrency int `json:"http_instance_concurrency"`
 }
+
+// How a VM's spilled Map items run (Platform.Spills).
+const (
+	SpillsInvoke  = "invoke"
+	SpillsHTTP    = "http"
+	SpillsRefused = "refused"
+)
 
 // Scale triggers (Platform.ScaleTrigger).
 const (
@@ -324,6 +347,7 @@ func Default() *Platform {
 		FunctionTimeout:       900,
 		ConcurrencyLimit:      1000,
 		AtConcurrencyLimit:    LimitQueue,
+		Spills:                SpillsInvoke,
 		RetryInterval:         1,
 		RetryBackoffRate:      2,
 		RetryMaxAttempts:      3,
@@ -496,7 +520,7 @@ func limitOf(name string) (float64, string) {
 		return MaxPrice, "USD per unit: thousands of times any provider's price"
 	}
 	switch name {
-	case "concurrency_limit", "min_visible_cores", "hybrid_min_samples", "retry_max_attempts", "mb_per_vcpu", "max_vcpu":
+	case "concurrency_limit", "min_visible_cores", "hybrid_min_samples", "retry_max_attempts", "mb_per_vcpu", "max_vcpu", "http_instance_concurrency":
 		return MaxCount, "the engine holds at most 6.7e7 frames or VMs"
 	}
 	return MaxRate, "bytes or a factor: a finite bound keeps transfer times and products finite"
@@ -654,6 +678,14 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	}
 	if p.InstanceOrchestrators == 0 && p.PartitionCount != 0 {
 		add("partition_count", "partition_count = %d without instance_orchestrators, want 0 or instance_orchestrators > 0", p.PartitionCount)
+	}
+	switch {
+	case p.Spills != SpillsInvoke && p.Spills != SpillsHTTP && p.Spills != SpillsRefused:
+		add("spills", "spills = %q, want %s, %s or %s (how a VM runs a Map's items beyond its bundle)", p.Spills, SpillsInvoke, SpillsHTTP, SpillsRefused)
+	case p.Spills == SpillsInvoke && p.OrchestratorReplay:
+		add("spills", "spills = %q with orchestrator_replay, want %s or %s: an activity cannot start activities on Durable Functions (\"Activity functions can only be triggered from an orchestration instance\")", p.Spills, SpillsHTTP, SpillsRefused)
+	case p.Spills == SpillsHTTP && p.InstanceActivities > 0 && p.HTTPInstanceConcurrency < 1:
+		add("http_instance_concurrency", "http_instance_concurrency = %d with spills %q and instance_activities %d, want >= 1 (the HTTP executions one instance runs at once)", p.HTTPInstanceConcurrency, p.Spills, p.InstanceActivities)
 	}
 	if p.BilledMemoryQuantumMB > MaxMemorySizeMB {
 		add("billed_memory_quantum_mb", "billed_memory_quantum_mb = %d, want at most %d MB", p.BilledMemoryQuantumMB, MaxMemorySizeMB)

@@ -301,6 +301,17 @@ func TestAzureMechanismsByHand(t *testing.T) {
 				q.InstanceOrchestrators, q.ScaleOutInterval(), q.ConcurrencyLimit)
 		}
 	}
+	// Spills: HTTP-triggered executions on Azure, 100 per Consumption instance (host.json
+	// maxConcurrentRequests' default), a direct invoke on Lambda.
+	if d, f := AzureDurableFunctions(), AzureFlexConsumption(); d.Spills != SpillsHTTP || d.HTTPInstanceConcurrency != 100 || f.Spills != SpillsHTTP ||
+		Default().Spills != SpillsInvoke || d.NoSpills() != "" || f.NoSpills() != "" {
+		t.Errorf("spills: azure-durable %q (%d per instance), azure-flex %q, aws-lambda %q, want http (100), http, invoke", d.Spills, d.HTTPInstanceConcurrency, f.Spills, Default().Spills)
+	}
+	if r, err := Parse("r.json", []byte(`{"base": "azure-flex", "spills": "refused"}`)); err != nil {
+		t.Error(err)
+	} else if r.NoSpills() == "" {
+		t.Error("azure-flex with spills refused: NoSpills gives no reason")
+	}
 	for js, want := range map[string]string{
 		`{"base": "azure-durable", "scale_trigger": "timer"}`:          `scale_trigger = "timer", want http or non-http`,
 		`{"base": "azure-durable", "partition_count": 17}`:             `partition_count = 17`,
@@ -308,6 +319,9 @@ func TestAzureMechanismsByHand(t *testing.T) {
 		`{"base": "azure-durable", "instance_orchestrators": -1}`:      `instance_orchestrators = -1`,
 		`{"base": "azure-durable", "billed_memory_quantum_mb": 20000}`: `billed_memory_quantum_mb = 20000`,
 		`{"scale_trigger": "http"}`:                                    `without instance_activities`,
+		`{"base": "azure-durable", "spills": "sometimes"}`:             `spills = "sometimes", want invoke, http or refused`,
+		`{"base": "azure-durable", "spills": "invoke"}`:                `an activity cannot start activities`,
+		`{"base": "azure-durable", "http_instance_concurrency": 0}`:    `http_instance_concurrency = 0 with spills "http" and instance_activities 10, want >= 1`,
 		`{"base": "azure-durable", "orchestrator_replay": false, "replay_latency_s": 0, "replay_per_step_s": 0, "replay_bytes_per_s": 0, "replay_billed_mb": 0, "queue_polling_max_s": 0}`: `orchestrator_replay false`,
 	} {
 		_, err := Parse("p.json", []byte(js))

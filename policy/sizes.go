@@ -15,8 +15,8 @@ import (
 // every size in the plan becomes the one the platform gives a VM of that size (SizeMB), so a plan
 // says what runs. A plan that no longer fits (a bundle whose items need more memory than the
 // platform's size) is an error that says so, and so is a plan whose VMs would invoke executions
-// where the platform's may not (platform.Platform.NoSpills: Faastlane's spills on Durable
-// Functions). WiseFuse needs no wrapper: it searches the platform's sizes, and spills only where
+// where the platform's may not (platform.Platform.NoSpills: Faastlane's spills where spills are
+// refused). WiseFuse needs no wrapper: it searches the platform's sizes, and spills only where
 // they run, itself.
 type sized struct {
 	dag.Planner

@@ -15,10 +15,13 @@ import (
 // TestPlansOnPlatformSizes: on a platform that offers only some VM sizes every policy's plan uses
 // those sizes only (WiseFuse searches them, the baselines' sizes are mapped to them), and the plan
 // runs there. On azure-durable that is the one 1,536 MB: no sizing, only fusion and bundling.
-// Faastlane's spill variant has no plan there: its fused VM would invoke the spilled items.
+// Faastlane's spill variant runs there, its spills HTTP-triggered executions (Platform.Spills),
+// and has no plan where spills are refused: its fused VM would invoke the spilled items.
 func TestPlansOnPlatformSizes(t *testing.T) {
 	w := testflows.FanOut(4, testflows.MB, testflows.Fn("", 1, 256, 0, testflows.MB), true)
-	for _, plat := range []*platform.Platform{platform.AzureDurableFunctions(), platform.AzureFlexConsumption()} {
+	refused := platform.AzureDurableFunctions()
+	refused.Spills = platform.SpillsRefused
+	for _, plat := range []*platform.Platform{platform.AzureDurableFunctions(), platform.AzureFlexConsumption(), refused} {
 		choices := plat.MemoryChoices()
 		for _, name := range Names() {
 			pl, err := New(name, w, Env{Platform: plat, Seed: 1, Profiling: wisefuse.ProfileOptions{Runs: 40}})
@@ -26,10 +29,10 @@ func TestPlansOnPlatformSizes(t *testing.T) {
 				t.Fatalf("%s on %v MB: %v", name, choices, err)
 			}
 			p, err := pl.Plan(w, dag.Objective{SLO: 60})
-			if name == "faastlane" {
-				// Its released code's spills: the host VM would invoke executions, which a Durable
-				// Functions activity cannot (platform.Platform.NoSpills).
-				if err == nil || !strings.Contains(err.Error(), "an activity cannot start activities") {
+			if name == "faastlane" && plat.Spills == platform.SpillsRefused {
+				// Its released code's spills: the host VM would invoke executions, which this
+				// platform refuses (platform.Platform.NoSpills).
+				if err == nil || !strings.Contains(err.Error(), "spills are refused") {
 					t.Errorf("faastlane on %v MB: %v, want its spilling plan refused", choices, err)
 				}
 				continue

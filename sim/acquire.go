@@ -180,6 +180,7 @@ func (e *engine) grantOn(fi, inst int32) {
 	v.run, v.acqStart, v.init, v.last = run, e.now, initDur, e.now
 	v.acq, v.rt = -1, 0
 	v.cores, v.inst = e.c.tmpls[t].vcpu, -1
+	v.http = inst >= 0 && e.slotKind(fi) == slotHTTP
 	if inst >= 0 {
 		e.joinInstance(inst, vi)
 		v = &e.vms[vi]

@@ -76,6 +76,7 @@ func noReplay(p *platform.Platform) *platform.Platform {
 	p.OrchestratorReplay, p.ReplayLatency, p.ReplayPerStep, p.ReplayBytesPerS, p.ReplayBilledMB = false, 0, 0, 0, 0
 	p.QueuePollingMin, p.QueuePollingMax = 0, 0
 	p.InstanceOrchestrators, p.PartitionCount = 0, 0 // they need replay
+	p.Spills = platform.SpillsInvoke                 // spills as any execution, in activity slots (TestSpillsOnDurableFunctions)
 	return p
 }
 

@@ -7,26 +7,37 @@ package sim
 // no free slot, or its app at the concurrency limit (per app here), waits for one, first come
 // first served, in its app's queue. An app is a workflow (one control queue, as in dagrun.go's
 // poll). Spills are not activities of the orchestrator (no resume), but the host invokes them as
-// executions of its app: they take slots on its instances like any execution, beyond its
-// concurrency limit (acquire), and can still wait when every slot of MaxInstances instances is
-// taken (docs/simulator.md, "Instances and the scale controller"). The app's orchestrator slots
+// executions of its app, beyond its concurrency limit (acquire): with Platform.Spills
+// SpillsInvoke they take slots on its instances like any execution, and can wait when every slot
+// of MaxInstances instances is taken; with SpillsHTTP they are HTTP-triggered executions, which
+// take one of an instance's HTTPInstanceConcurrency slots instead, wait in a queue of their own
+// (so no activity waiting for an activity slot holds them up), and share the instance's cores
+// with its activities (docs/simulator.md, "Instances and the scale controller" and "Spills on
+// Durable Functions"). The app's orchestrator slots
 // (Platform.InstanceOrchestrators on at most PartitionCount of its instances) hold its replays
 // (orchWait).
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wisefuse/wisefuse/platform"
+)
 
 type instance struct {
 	vms       []int32 // the executions running on it
 	readyAt   float64 // its cold start ends then
 	idleSince float64 // when it last became empty
 	app       int32
+	http      int  // how many of vms are HTTP executions (spills with SpillsHTTP)
 	live      bool // in its app's list; false once retired by a restart (freed when empty)
 }
 
 type app struct {
 	insts   []int32 // its instances, oldest first
-	running int     // activity executions on its instances
+	running int     // activity executions on its instances (HTTP executions aside)
 	wait    deque   // root frames waiting for a slot
+	// httpWait: spills waiting for an HTTP slot (SpillsHTTP).
+	httpWait deque
 	// orch is a min-heap of the times its orchestrator slots in use become free (orchWait).
 	orch    []float64
 	lastAdd float64
@@ -61,6 +72,7 @@ func (e *engine) resetInstances() {
 	for i := range in.apps {
 		a := &in.apps[i]
 		a.insts, a.wait.buf, a.wait.head, a.orch = a.insts[:0], a.wait.buf[:0], 0, a.orch[:0]
+		a.httpWait.buf, a.httpWait.head = a.httpWait.buf[:0], 0
 		a.added, a.tick, a.running = false, false, 0
 	}
 }
@@ -89,20 +101,42 @@ func (e *engine) restartApp(wf int32) {
 func (e *engine) placeOn(fi int32) int32 {
 	wf := e.runs[e.frames[fi].run].wf
 	a := &e.inst.apps[wf]
-	if a.wait.len() == 0 {
-		if ii := e.freeSlot(wf, e.frames[fi].kind == fSpill); ii >= 0 {
+	k := e.slotKind(fi)
+	q := &a.wait
+	if k == slotHTTP {
+		q = &a.httpWait
+	}
+	if q.len() == 0 {
+		if ii := e.freeSlot(wf, k); ii >= 0 {
 			return ii
 		}
 	}
-	a.wait.pushBack(fi)
+	q.pushBack(fi)
 	e.scaleOut(wf)
 	return -1
 }
 
-// freeSlot returns app wf's instance with a free slot that is ready, least loaded and oldest, in
-// that order of preference, or -1; -1 too at the app's concurrency limit, unless for a spill
-// (acquire). Instances idle for the keep-alive are reclaimed first.
-func (e *engine) freeSlot(wf int32, spill bool) int32 {
+// The kinds of slot a root frame takes on an instance (slotKind).
+const (
+	slotActivity = iota // an activity (or any execution), under the app's concurrency limit
+	slotSpill           // a spill in an activity slot (SpillsInvoke), over the app's limit (acquire)
+	slotHTTP            // a spill as an HTTP execution (SpillsHTTP), in an HTTP slot
+)
+
+func (e *engine) slotKind(fi int32) int {
+	switch {
+	case e.frames[fi].kind != fSpill:
+		return slotActivity
+	case e.plat.Spills == platform.SpillsHTTP:
+		return slotHTTP
+	}
+	return slotSpill
+}
+
+// freeSlot returns app wf's instance with a free slot of kind k that is ready, least loaded and
+// oldest, in that order of preference, or -1; -1 too at the app's concurrency limit, unless for a
+// spill (acquire). Instances idle for the keep-alive are reclaimed first.
+func (e *engine) freeSlot(wf int32, k int) int32 {
 	in := e.inst
 	a := &in.apps[wf]
 	keep := a.insts[:0]
@@ -114,13 +148,13 @@ func (e *engine) freeSlot(wf int32, spill bool) int32 {
 		keep = append(keep, ii)
 	}
 	a.insts = keep
-	if a.running >= e.plat.ConcurrencyLimit && !spill {
+	if a.running >= e.plat.ConcurrencyLimit && k == slotActivity {
 		return -1 // the app's concurrency limit: wait for one of its executions to end
 	}
 	best := int32(-1)
 	for _, ii := range a.insts {
 		s := &in.all[ii]
-		if len(s.vms) >= e.plat.InstanceActivities {
+		if k == slotHTTP && s.http >= e.plat.HTTPInstanceConcurrency || k != slotHTTP && len(s.vms)-s.http >= e.plat.InstanceActivities {
 			continue
 		}
 		if best < 0 {
@@ -141,11 +175,17 @@ func (e *engine) freeSlot(wf int32, spill bool) int32 {
 // frames are served.
 func (e *engine) scaleOut(wf int32) {
 	a := &e.inst.apps[wf]
-	if len(a.insts) >= e.plat.MaxInstances || a.wait.len() == 0 {
+	if len(a.insts) >= e.plat.MaxInstances {
 		return
 	}
-	if a.running >= e.plat.ConcurrencyLimit && e.frames[a.wait.buf[a.wait.head]].kind != fSpill {
-		return // an instance would not help: it waits for an execution to end
+	fi := int32(-1)
+	if a.wait.len() > 0 && (a.running < e.plat.ConcurrencyLimit || e.frames[a.wait.buf[a.wait.head]].kind == fSpill) {
+		fi = a.wait.buf[a.wait.head]
+	} else if a.httpWait.len() > 0 {
+		fi = a.httpWait.buf[a.httpWait.head]
+	}
+	if fi < 0 {
+		return // nothing waits, or an instance would not help: it waits for an execution to end
 	}
 	if every := e.plat.ScaleOutInterval(); a.added && e.now < a.lastAdd+every {
 		if !a.tick {
@@ -154,7 +194,6 @@ func (e *engine) scaleOut(wf int32) {
 		}
 		return
 	}
-	fi := a.wait.buf[a.wait.head]
 	e.addInstance(wf, e.now+e.drawInit(e.tmplOf(fi), e.frames[fi].run))
 	e.serveApp(wf)
 }
@@ -180,27 +219,40 @@ func (e *engine) addInstance(wf int32, readyAt float64) {
 		ii = int32(len(in.all) - 1)
 	}
 	s := &in.all[ii]
-	s.vms, s.readyAt, s.idleSince, s.app, s.live = s.vms[:0], readyAt, e.now, wf, true
+	s.vms, s.readyAt, s.idleSince, s.app, s.live, s.http = s.vms[:0], readyAt, e.now, wf, true, 0
 	a := &in.apps[wf]
 	a.insts = append(a.insts, ii)
 	a.lastAdd, a.added = e.now, true
 }
 
-// serveApp grants app wf's waiting frames, first come first served, while its instances have
-// free slots. A frame of a failed DAG invocation is abandoned in an event of its own (acquire).
+// serveApp grants app wf's waiting frames, first come first served in each of its queues, while
+// its instances have free slots. A frame of a failed DAG invocation is abandoned in an event of
+// its own (acquire).
 func (e *engine) serveApp(wf int32) {
+	full := e.serveWait(wf, false)
+	if e.serveWait(wf, true) || full {
+		e.scaleOut(wf)
+	}
+}
+
+// serveWait serves app wf's queue of spills waiting for HTTP slots (http) or its other queue, and
+// reports whether a frame is left waiting for a slot.
+func (e *engine) serveWait(wf int32, http bool) bool {
 	a := &e.inst.apps[wf]
-	for a.wait.len() > 0 {
-		fi := a.wait.buf[a.wait.head]
+	q := &a.wait
+	if http {
+		q = &a.httpWait
+	}
+	for q.len() > 0 {
+		fi := q.buf[q.head]
 		spill := e.frames[fi].kind == fSpill
-		ii := e.freeSlot(wf, spill)
+		ii := e.freeSlot(wf, e.slotKind(fi))
 		if ii < 0 {
-			e.scaleOut(wf)
-			return
+			return true
 		}
-		a.wait.head++
-		if a.wait.head == len(a.wait.buf) {
-			a.wait.buf, a.wait.head = a.wait.buf[:0], 0
+		q.head++
+		if q.head == len(q.buf) {
+			q.buf, q.head = q.buf[:0], 0
 		}
 		if spill && e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped || !spill && e.runs[e.frames[fi].run].failed {
 			// Skipped at once (acquire): a failed run starts nothing more, and a spill whose
@@ -210,7 +262,12 @@ func (e *engine) serveApp(wf int32) {
 		}
 		e.grantOn(fi, ii)
 		a = &e.inst.apps[wf]
+		q = &a.wait
+		if http {
+			q = &a.httpWait
+		}
 	}
+	return false
 }
 
 // serveFreed serves the apps that lost an execution in this event (serveQueue).
@@ -228,7 +285,9 @@ func (e *engine) joinInstance(ii, vi int32) {
 	s := &e.inst.all[ii]
 	s.vms = append(s.vms, vi)
 	e.vms[vi].inst = ii
-	if s.live {
+	if e.vms[vi].http {
+		s.http++
+	} else if s.live {
 		e.inst.apps[s.app].running++
 	}
 	e.splitCores(ii)
@@ -243,7 +302,9 @@ func (e *engine) leaveInstance(vi int32) {
 	e.vms[vi].inst = -1
 	in := e.inst
 	s := &in.all[ii]
-	if s.live {
+	if e.vms[vi].http {
+		s.http--
+	} else if s.live {
 		in.apps[s.app].running--
 	}
 	for k, x := range s.vms {
@@ -260,7 +321,7 @@ func (e *engine) leaveInstance(vi int32) {
 		}
 	}
 	e.splitCores(ii)
-	if s.live && in.apps[s.app].wait.len() > 0 {
+	if a := &in.apps[s.app]; s.live && (a.wait.len() > 0 || a.httpWait.len() > 0) {
 		in.freed = append(in.freed, s.app)
 	}
 }
@@ -337,20 +398,28 @@ func popMin(h *[]float64) float64 {
 }
 
 // spillDeadlock describes the deadlock of an app one of whose spills waits for a slot that can
-// never free: the event queue ran dry, so every slot of its instances is held by an execution
-// that waits for spills, and the scale controller may add no more (MaxInstances). It returns ""
-// when no spill waits. It can happen only where executions may invoke spills
-// (Platform.NoSpills, which refuses them on Durable Functions).
+// never free: the event queue ran dry, so every slot its spills may take, on all the instances
+// the scale controller may add (MaxInstances), is held by an execution that waits for spills of
+// its own. It returns "" when no spill waits. With SpillsInvoke a spill needs an activity slot,
+// which its host holds; with SpillsHTTP an HTTP slot, which only spills hold, so it happens only
+// when spills spill again (a Map inside a bundled Map's iterator) and fill every HTTP slot; with
+// SpillsRefused nothing spills (Platform.NoSpills).
 func (e *engine) spillDeadlock() string {
 	if e.inst == nil {
 		return ""
 	}
 	for wf := range e.inst.apps {
 		a := &e.inst.apps[wf]
-		for _, fi := range a.wait.buf[a.wait.head:] {
-			if f := &e.frames[fi]; f.kind == fSpill {
-				return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, instance_activities %d) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
-					e.c.info[f.node].step, a.wait.len(), len(a.insts), e.plat.MaxInstances, e.plat.InstanceActivities)
+		for _, q := range []*deque{&a.wait, &a.httpWait} {
+			for _, fi := range q.buf[q.head:] {
+				if f := &e.frames[fi]; f.kind == fSpill {
+					slots := fmt.Sprintf("instance_activities %d", e.plat.InstanceActivities)
+					if e.plat.Spills == platform.SpillsHTTP {
+						slots = fmt.Sprintf("http_instance_concurrency %d", e.plat.HTTPInstanceConcurrency)
+					}
+					return fmt.Sprintf("deadlock: spilled items of Map %q (and %d frames in all) wait for a slot on their app's instances, and every slot of its %d instances (max_instances %d, %s, spills %q) is held by an execution waiting for its own spills; give the platform more slots or keep all of the Map's items in the VM (bundle)",
+						e.c.info[f.node].step, a.wait.len()+a.httpWait.len(), len(a.insts), e.plat.MaxInstances, slots, e.plat.Spills)
+				}
 			}
 		}
 	}

@@ -305,43 +305,121 @@ func TestSpillOnInstancesByHand(t *testing.T) {
 }
 
 // TestSpillsOnDurableFunctions: a fused group's spills on a platform whose executions share
-// instance slots can deadlock: with one instance of one activity slot (a platform file's
-// max_instances and instance_activities) the host of A fused with a Map of 3 items, keeping 1,
-// holds the only slot while its 2 spills wait for one. On azure-durable itself such a plan cannot
-// be deployed (an activity cannot start activities; Platform.NoSpills), so the simulator refuses
-// it before running, naming the Map and why; the same plan with all 3 items in the VM runs. Where
-// spills are allowed (here the same instances without Durable Functions' orchestration), the
-// deadlock is reported as one, naming the Map and the slots, instead of an empty event queue.
+// instance slots, one instance of one activity slot (a platform file's max_instances and
+// instance_activities), A of no work fused with a Map of 3 items of 1 core-s, keeping 1 in the
+// host and spilling 2, one per execution (invoke latency 0), replay and polling off, warm.
+//
+// Spills as HTTP executions (spills "http", the built-in Azure platforms' default), one HTTP slot
+// per instance: the host takes the activity slot at 0.05 s (the transition), the first spill the
+// HTTP slot at once; host item and spill share the instance's vCPU, half each, and end at
+// 0.05 + 2 = 2.05 s. The second spill, waiting for the HTTP slot (the scale controller may add no
+// instance), takes it then and shares the vCPU with the host, which keeps its half while it
+// waits (splitCores): 2 s more, the DAG ends at 4.05 s. Billed (azure-durable: 128 MB quantum,
+// $0.000016 per GB-s, $2e-7 per execution): the host 4 s at the 128 MB that A, then one item,
+// need (4 x 0.125 x 1.6e-5 = $8e-6), each spill 2 s at 128 MB ($4e-6), each with its execution:
+// $8.2e-6 + 2 x $4.2e-6 = $1.66e-5. With all 3 items in the host, 3 s at the 384 MB they need
+// at once ($1.8e-5) and one execution: $1.82e-5, $1.6e-6 more (the DAG's cost adds the same
+// transition's storage transactions to both).
+//
+// The same plan where a spill needs an activity slot (spills "invoke", without Durable
+// Functions) deadlocks: the host holds the only slot while its spills wait for it; the engine
+// says so, naming the Map and the slots. Refused spills (spills "refused") refuse the plan
+// before it runs; the same plan with all 3 items in the VM runs on either platform.
 func TestSpillsOnDurableFunctions(t *testing.T) {
 	w := mapOf(3, 1, 0.5)
 	w.Name = "fused"
 	w.Functions = append(w.Functions, dag.Function{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1})
 	w.Steps = append([]dag.Step{task("A", "A")}, w.Steps...)
 	spill := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": 1}, Fuse: [][]string{{"A", "Fan"}}}
-	tiny, err := platform.Parse("tiny.json", []byte(`{"base": "azure-durable", "max_instances": 1, "instance_activities": 1, "concurrency_limit": 1, "function_timeout_s": 0}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Run(w, spill, 1, Options{Platform: tiny})
-	if err == nil || !strings.Contains(err.Error(), `Map "Fan" runs in a VM with bundle["Fan"] = 1 and up to 3 items`) ||
-		!strings.Contains(err.Error(), "Activity functions can only be triggered from an orchestration instance") {
-		t.Errorf("spilling plan on azure-durable: error %v, want it refused, naming the Map and why", err)
-	}
 	all := spill.Clone()
 	all.Bundle["Fan"] = 3
-	res, err := Run(w, all, 1, Options{Platform: tiny, Check: true})
+
+	http := instancePlatform(1, 1)
+	http.ConcurrencyLimit, http.FunctionTimeout, http.InvokeLatency = 1, 0, 0
+	http.Spills, http.HTTPInstanceConcurrency = platform.SpillsHTTP, 1
+	res, err := Run(w, spill, 1, Options{Platform: http, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatalf("HTTP spills: %v", err)
+	}
+	near(t, "HTTP spills: latency", res.DAGs[0].Latency, 4.05, 1e-9)
+	// Each VM's invocations share its billed duration and execution.
+	vmUSD := map[int]float64{}
+	hostVM := -1
+	for _, inv := range res.Invocations {
+		vmUSD[inv.VM] += inv.Cost
+		if inv.Function == "A" {
+			hostVM = inv.VM
+		}
+	}
+	if len(vmUSD) != 3 || hostVM < 0 {
+		t.Fatalf("HTTP spills: %d VMs, host %d, want 3 with the host", len(vmUSD), hostVM)
+	}
+	for vm, usd := range vmUSD {
+		want := 2*0.125*1.6e-5 + 2e-7
+		if vm == hostVM {
+			want = 4*0.125*1.6e-5 + 2e-7
+		}
+		near(t, fmt.Sprintf("HTTP spills: VM %d's cost (host %v)", vm, vm == hostVM), usd, want, 1e-12)
+	}
+	inVM, err := Run(w, all, 1, Options{Platform: http, KeepInvocations: true, Check: true})
 	if err != nil {
 		t.Fatalf("all items in the VM: %v", err)
 	}
-	// The 3 items share the host's vCPU: 3 s, plus under 1 s of transitions, polls and replays
-	// (0.522 s).
+	near(t, "all items in the VM: latency", inVM.DAGs[0].Latency, 3.05, 1e-9)
+	near(t, "HTTP spills: cost over all items in the VM", res.DAGs[0].Cost-inVM.DAGs[0].Cost, (8.2e-6+2*4.2e-6)-(3*0.375*1.6e-5+2e-7), 1e-12)
+
+	invoke := instancePlatform(1, 1)
+	invoke.ConcurrencyLimit, invoke.FunctionTimeout = 1, 0
+	if _, err := Run(w, spill, 1, Options{Platform: invoke}); err == nil ||
+		!strings.Contains(err.Error(), `deadlock: spilled items of Map "Fan"`) || !strings.Contains(err.Error(), "max_instances 1, instance_activities 1") {
+		t.Errorf("spills in activity slots on a full instance: error %v, want the deadlock named", err)
+	}
+
+	refused, err := platform.Parse("tiny.json", []byte(`{"base": "azure-durable", "max_instances": 1, "instance_activities": 1, "concurrency_limit": 1, "function_timeout_s": 0, "spills": "refused"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(w, spill, 1, Options{Platform: refused})
+	if err == nil || !strings.Contains(err.Error(), `Map "Fan" runs in a VM with bundle["Fan"] = 1 and up to 3 items`) ||
+		!strings.Contains(err.Error(), "Activity functions can only be triggered from an orchestration instance") {
+		t.Errorf("spilling plan with spills refused: error %v, want it refused, naming the Map and why", err)
+	}
+	res, err = Run(w, all, 1, Options{Platform: refused, Check: true})
+	if err != nil {
+		t.Fatalf("all items in the VM, spills refused: %v", err)
+	}
+	// The 3 items share the host's vCPU: 3 s, plus under 1 s of transitions, polls and replays.
 	if lat := res.DAGs[0].Latency; lat < 3 || lat > 4 {
 		t.Errorf("all items in the VM: latency %.3f s, want 3 s of shared compute and less than 1 s of orchestration", lat)
 	}
-	slots := instancePlatform(1, 1)
-	slots.ConcurrencyLimit, slots.FunctionTimeout = 1, 0
-	if _, err := Run(w, spill, 1, Options{Platform: slots}); err == nil ||
-		!strings.Contains(err.Error(), `deadlock: spilled items of Map "Fan"`) || !strings.Contains(err.Error(), "max_instances 1, instance_activities 1") {
-		t.Errorf("spills on a full instance without Durable Functions: error %v, want the deadlock named", err)
+}
+
+// TestNestedHTTPSpillsByHand: HTTP spills can still deadlock where spills spill again. A of no
+// work fused with Map Outer of 2 items, each a Map Inner of 2 items of 1 core-s, both bundled by
+// 1, one warm instance of one vCPU (max_instances 1), invoke latency 0. The host keeps Outer's
+// item 0 (whose Inner keeps item 0 and spills item 1: S2) and spills Outer's item 1 (S1, which
+// keeps Inner's item 0 and spills item 1: S3). With one HTTP slot S1 takes it and waits for S3,
+// which can never start: the deadlock is named. With two, S1 and S2 take them at 0.05 s; the
+// host's, S1's and S2's items share the vCPU, a third each, to 3.05 s; S3 then takes S2's slot
+// and shares the vCPU with the waiting host and S1 (each keeps its third, splitCores) to 6.05 s.
+func TestNestedHTTPSpillsByHand(t *testing.T) {
+	w := &dag.Workflow{Name: "nested",
+		Functions: []dag.Function{{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1},
+			{Name: "W", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1, InitTime: dag.Const(0.5)}},
+		Steps: []dag.Step{task("A", "A"), {Name: "Outer", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{
+			{Name: "Inner", Map: &dag.Map{Items: dag.Const(2), Iterator: []dag.Step{task("W", "W")}}}}}}}}
+	plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Outer": 1, "Inner": 1}, Fuse: [][]string{{"A", "Outer"}}}
+	p := instancePlatform(1, 1)
+	p.ConcurrencyLimit, p.FunctionTimeout, p.InvokeLatency = 1, 0, 0
+	p.Spills, p.HTTPInstanceConcurrency = platform.SpillsHTTP, 1
+	if _, err := Run(w, plan, 1, Options{Platform: p}); err == nil ||
+		!strings.Contains(err.Error(), `deadlock: spilled items of Map "Inner"`) || !strings.Contains(err.Error(), `http_instance_concurrency 1, spills "http"`) {
+		t.Errorf("one HTTP slot: error %v, want the deadlock named", err)
 	}
+	p.HTTPInstanceConcurrency = 2
+	res, err := Run(w, plan, 1, Options{Platform: p, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "two HTTP slots: latency", res.DAGs[0].Latency, 6.05, 1e-9)
 }

@@ -54,6 +54,7 @@ type vm struct {
 	rootDone  bool
 	cold      bool
 	freedCon  bool  // its concurrency slot was given back while it only serves direct pulls
+	http      bool  // an HTTP execution on its instance (a spill with SpillsHTTP; instances.go)
 	billMB    int32 // the memory its acquisition is billed at (Platform.BilledMB)
 	// heldAt: when freedCon, the time its function ended; it is billed up to there, not for the
 	// time it then serves direct pulls (docs/simulator.md, "Direct passing").

@@ -774,7 +774,7 @@ func (m *Model) sharedSpills(sc *scratch, s int, host float64, sp *stepReplays, 
 		alone += sb
 	}
 	sc.ends = slices.Grow(sc.ends[:0], len(sc.acts))[:len(sc.acts)]
-	end, billed := sharedEnd(p, sc.acts, m.cold[m.w.Steps[s].Name], sc.ends)
+	end, billed := sharedEnd(m.spillSlots, sc.acts, m.cold[m.w.Steps[s].Name], sc.ends)
 	extra := billed - sc.ends[0] - alone
 	return end, extra * float64(p.BilledMB(mem, need)) / 1024 * p.GBSecondUSD
 }

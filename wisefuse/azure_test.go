@@ -118,7 +118,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 func TestAzureModelAccuracy(t *testing.T) {
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
 		platform.AzureDurable: {0.04, 0.17, 0.02, 0.05},
-		platform.AzureFlex:    {0.02, 0.13, 0.02, 0.10},
+		platform.AzureFlex:    {0.02, 0.06, 0.02, 0.10},
 	}
 	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
 		plat, err := platform.Load(name)

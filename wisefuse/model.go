@@ -80,6 +80,8 @@ type Model struct {
 	hist               []history
 	// cold is, per Map step, a new instance's start-up (deshare); nil without shared instances.
 	cold map[string]float64
+	// spillSlots is the platform sharedEnd places a fused group's spills with (httpspills.go).
+	spillSlots *platform.Platform
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -136,6 +138,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	plat := m.opts.Platform
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)
+	m.spillSlots = spillSlots(plat)
 	// Fit each function's CPU curve to its median compute time at every profiled size.
 	for _, f := range m.w.Functions {
 		var cs []platform.Cores
