@@ -19,6 +19,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	for k := i; k < j; k++ {
 		need = max(need, m.needOf(m.w.Steps[k].Task))
 	}
+	get, put := m.getUSD(m.w.Steps[i].Task), m.putUSD(m.w.Steps[j-1].Task)
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
@@ -28,7 +29,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		}
 		g := src.stages[i].gap[r]
 		vals = append(vals, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, need, busy) + storageCost(plat, first.down[r], last.up[r])
+		cost += vmCost(plat, mem, need, busy) + storageCost(get, put, first.down[r], last.up[r])
 	}
 	sc.vals = vals
 	return stageEval{
@@ -79,6 +80,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		}
 	}
 	per := m.needOf(fns...)
+	get, put := m.getUSD(fns[0]), m.putUSD(fns[nt-1])
 	vals := sc.vals[:0]
 	cost := 0.0
 	runs := m.replayRuns(src)
@@ -92,21 +94,21 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
 			if s == i {
 				busy += ts.down[r]
-				cost += storageCost(plat, ts.down[r], 0)
+				cost += storageCost(m.getUSD(m.w.Steps[s].Task), 0, ts.down[r], 0)
 			}
 			if s == j-1 {
 				busy += ts.up[r]
-				cost += storageCost(plat, 0, ts.up[r])
+				cost += storageCost(0, m.putUSD(m.w.Steps[s].Task), 0, ts.up[r])
 			}
 		}
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		busy += sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
-				cost += storageCost(plat, items.down[it*nt], 0)
+				cost += storageCost(get, 0, items.down[it*nt], 0)
 			}
 			if k == j-1 {
-				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+				cost += storageCost(0, put, 0, items.up[it*nt+nt-1])
 			}
 		}
 		g := m.groupGap(src, i, r)
@@ -120,13 +122,39 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	}
 }
 
-func storageCost(p *platform.Platform, down, up float64) float64 {
+// storageCost is the price of an invocation's remote read (when it downloaded, down > 0) at get
+// and remote write (up > 0) at put (Model.getUSD, Model.putUSD).
+func storageCost(get, put, down, up float64) float64 {
 	c := 0.0
 	if down > 0 {
-		c += p.GetUSD
+		c += get
 	}
 	if up > 0 {
-		c += p.PutUSD
+		c += put
+	}
+	return c
+}
+
+// getUSD is the price of one remote read of fn's input, as the platform bills it: a storage
+// request, and on a platform that offloads large messages (Platform.OffloadBytes, Azure Durable
+// Functions) a blob read when fn's profiled input is above the offload size, as the simulator
+// charges (sim/invocation.go).
+func (m *Model) getUSD(fn string) float64 {
+	p := m.opts.Platform
+	c := p.GetUSD
+	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][0] > o {
+		c += p.BlobGetUSD
+	}
+	return c
+}
+
+// putUSD is the price of one remote write of fn's output: a storage request, and a blob write
+// when fn's profiled output is above the offload size (sim/passing.go).
+func (m *Model) putUSD(fn string) float64 {
+	p := m.opts.Platform
+	c := p.PutUSD
+	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][1] > o {
+		c += p.BlobPutUSD
 	}
 	return c
 }
