@@ -3,7 +3,10 @@
 
 package wisefuse
 
-import "github.com/wisefuse/wisefuse/platform"
+import (
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+)
 
 // evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
 // task). Per profiled run: the gap before step i, then init of each, download of the first,
@@ -135,26 +138,40 @@ func storageCost(get, put, down, up float64) float64 {
 	return c
 }
 
-// getUSD is the price of one remote read of fn's input, as the platform bills it: a storage
-// request, and on a platform that offloads large messages (Platform.OffloadBytes, Azure Durable
+// getUSD is the price of one remote read of fn's input, as the platform bills it: its storage
+// requests (dag.Function.InputRequests), and on a platform that offloads large messages (Platform.OffloadBytes, Azure Durable
 // Functions) a blob read when fn's profiled input is above the offload size, as the simulator
 // charges (sim/invocation.go).
 func (m *Model) getUSD(fn string) float64 {
 	p := m.opts.Platform
-	c := p.GetUSD
+	c := p.GetUSD * m.requests(fn, false)
 	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][0] > o {
 		c += p.BlobGetUSD
 	}
 	return c
 }
 
-// putUSD is the price of one remote write of fn's output: a storage request, and a blob write
+// putUSD is the price of one remote write of fn's output: its storage requests
+// (dag.Function.OutputRequests), and a blob write
 // when fn's profiled output is above the offload size (sim/passing.go).
 func (m *Model) putUSD(fn string) float64 {
 	p := m.opts.Platform
-	c := p.PutUSD
+	c := p.PutUSD * m.requests(fn, true)
 	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][1] > o {
 		c += p.BlobPutUSD
 	}
 	return c
+}
+
+// requests is the number of storage requests of one read of fn's input (or write of its output),
+// as the workflow declares it (1 for a function the workflow does not know: a log's).
+func (m *Model) requests(fn string, out bool) float64 {
+	f := m.w.Function(fn)
+	switch {
+	case f == nil:
+		return 1
+	case out:
+		return float64(dag.Requests(f.OutputRequests))
+	}
+	return float64(dag.Requests(f.InputRequests))
 }
