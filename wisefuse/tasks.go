@@ -139,26 +139,35 @@ func storageCost(get, put, down, up float64) float64 {
 }
 
 // getUSD is the price of one remote read of fn's input, as the platform bills it: its storage
-// requests (dag.Function.InputRequests), and on a platform that offloads large messages (Platform.OffloadBytes, Azure Durable
-// Functions) a blob read when fn's profiled input is above the offload size, as the simulator
-// charges (sim/invocation.go).
-func (m *Model) getUSD(fn string) float64 {
-	p := m.opts.Platform
-	c := p.GetUSD * m.requests(fn, false)
-	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][0] > o {
-		c += p.BlobGetUSD
-	}
-	return c
-}
+// requests (dag.Function.InputRequests), and on a platform that offloads large messages
+// (Platform.OffloadBytes, Azure Durable Functions) a blob read when fn's profiled input is above
+// the offload size, as the simulator charges (sim/invocation.go).
+func (m *Model) getUSD(fn string) float64 { return m.transferUSD(fn)[0] }
 
 // putUSD is the price of one remote write of fn's output: its storage requests
-// (dag.Function.OutputRequests), and a blob write
-// when fn's profiled output is above the offload size (sim/passing.go).
-func (m *Model) putUSD(fn string) float64 {
+// (dag.Function.OutputRequests), and a blob write when fn's profiled output is above the offload
+// size (sim/passing.go).
+func (m *Model) putUSD(fn string) float64 { return m.transferUSD(fn)[1] }
+
+// transferUSD returns fn's getUSD and putUSD, priced once per function of the workflow in
+// NewModel (Model.xferUSD; read-only afterwards): the search asks for them per run.
+func (m *Model) transferUSD(fn string) [2]float64 {
+	if c, ok := m.xferUSD[fn]; ok {
+		return c
+	}
+	return m.priceTransfer(fn)
+}
+
+func (m *Model) priceTransfer(fn string) [2]float64 {
 	p := m.opts.Platform
-	c := p.PutUSD * m.requests(fn, true)
-	if o := p.OffloadBytes; o > 0 && m.dataBytes[fn][1] > o {
-		c += p.BlobPutUSD
+	c := [2]float64{p.GetUSD * m.requests(fn, false), p.PutUSD * m.requests(fn, true)}
+	if o := p.OffloadBytes; o > 0 {
+		if m.dataBytes[fn][0] > o {
+			c[0] += p.BlobGetUSD
+		}
+		if m.dataBytes[fn][1] > o {
+			c[1] += p.BlobPutUSD
+		}
 	}
 	return c
 }
