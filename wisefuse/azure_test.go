@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -44,7 +45,7 @@ func azureRunner(plat *platform.Platform) Runner {
 // fixed plans at the platform's largest size (unfused, and every Map bundled by 2 and by 3, where the VM holds them: the
 // shared instances' cases), simulates each plan for 300 fresh runs and returns each plan's
 // relative P95 error and cost error.
-func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []float64) {
+func azureAccuracy(t *testing.T, label string, plat *platform.Platform) (p95Errs, costErrs []float64) {
 	t.Helper()
 	for _, a := range apps.All() {
 		w := a.Build()
@@ -58,7 +59,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 		}
 		fastest, err := pl.Search(dag.Objective{Budget: 1})
 		if err != nil {
-			t.Logf("%s %s: %v", plat.Base, w.Name, err)
+			t.Logf("%s %s: %v", label, w.Name, err)
 			continue
 		}
 		f95 := fastest.Prediction.Percentile(95)
@@ -83,7 +84,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 			}
 			pr, err := pl.Model().Predict(plan)
 			if err != nil {
-				t.Logf("%s %s: %v", plat.Base, w.Name, err)
+				t.Logf("%s %s: %v", label, w.Name, err)
 				continue // a bundle too large for the platform's VM
 			}
 			plans = append(plans, &Result{Plan: plan, Prediction: pr})
@@ -104,7 +105,7 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 			p95 := stats.Percentile(lat, 95)
 			e, ce := r.Prediction.Percentile(95)/p95-1, r.Prediction.MeanCost/cost-1
 			t.Logf("%s %s %s: P95 predicted %.2f s, simulated %.2f s (%+.1f%%); cost %.3g / %.3g USD (%+.1f%%)",
-				plat.Base, w.Name, planJSON(r.Plan), r.Prediction.Percentile(95), p95, 100*e, r.Prediction.MeanCost, cost, 100*ce)
+				label, w.Name, planJSON(r.Plan), r.Prediction.Percentile(95), p95, 100*e, r.Prediction.MeanCost, cost, 100*ce)
 			p95Errs = append(p95Errs, math.Abs(e))
 			costErrs = append(costErrs, math.Abs(ce))
 		}
@@ -116,17 +117,23 @@ func azureAccuracy(t *testing.T, plat *platform.Platform) (p95Errs, costErrs []f
 // simulator over the plans it chooses for the built-in apps stay within bounds
 // (docs/wisefuse.md, "On Azure").
 func TestAzureModelAccuracy(t *testing.T) {
+	const durableGRS = platform.AzureDurable + " (gpv2-grs)" // the dearest storage transactions
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
-		platform.AzureDurable: {0.04, 0.17, 0.02, 0.05},
-		platform.AzureFlex:    {0.02, 0.06, 0.02, 0.10},
+		platform.AzureDurable: {0.04, 0.17, 0.015, 0.05},
+		durableGRS:            {0.04, 0.17, 0.015, 0.05},
+		platform.AzureFlex:    {0.02, 0.06, 0.01, 0.08},
 	}
-	for _, name := range []string{platform.AzureDurable, platform.AzureFlex} {
-		plat, err := platform.Load(name)
+	for _, name := range []string{platform.AzureDurable, durableGRS, platform.AzureFlex} {
+		base := strings.TrimSuffix(name, " (gpv2-grs)")
+		plat, err := platform.Load(base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		plat.Base = name
-		pe, ce := azureAccuracy(t, plat)
+		plat.Base = base
+		if name == durableGRS {
+			plat.SetAzureStorage(platform.AzureGPv2GRS)
+		}
+		pe, ce := azureAccuracy(t, name, plat)
 		if len(pe) == 0 {
 			t.Fatalf("%s: no plan", name)
 		}
@@ -343,5 +350,120 @@ func TestWaitsByHand(t *testing.T) {
 	unwait(spans, 0.12, func(s *shareSpan, gap float64) { got[s.sample] = gap })
 	if len(got) != 2 || math.Abs(got[4]-0.5) > 1e-9 || math.Abs(got[5]-0.5) > 1e-9 {
 		t.Errorf("unwait gaps %v, want spans 4 and 5 ready at 1 s, 0.5 s after sent", got)
+	}
+}
+
+// TestStorageTransactionsByHand: on azure-durable with only its storage transactions priced (GPv2
+// LRS: queue put and get $4e-7, a state transition $2.472e-6, blob write $5.5e-6 and read
+// $4.4e-7; offload above 46,080 bytes), a chain a -> b -> c and a Map M of 3 items of task d; a
+// writes and b reads 100 KB (offloaded), each d item writes 100 KB, every other payload 1 KB; c
+// writes its output in 4 requests (output_requests).
+//   - Unfused: 7 transitions (a, b, c, M and its 3 items), 6 queue gets and 9 puts, 1 blob read
+//     (b) and 4 blob writes (a, 3 d items): 7 x 2.472e-6 + 15 x 4e-7 + 4.4e-7 + 4 x 5.5e-6 =
+//     $4.5744e-5.
+//   - M bundled by 3: 5 transitions (the bundle is one), the same reads and writes: $4.08e-5.
+//   - a and b fused: 6 transitions, 5 gets and 8 puts (a's output passes in memory, so neither
+//     its blob write nor b's blob read is paid), 3 blob writes: $3.6532e-5.
+//
+// The modeler's mean cost and the simulator's must both be these.
+func TestStorageTransactionsByHand(t *testing.T) {
+	plat := platform.AzureDurableFunctions()
+	plat.SetAzureStorage(platform.AzureGPv2LRS)
+	plat.GBSecondUSD, plat.RequestUSD = 0, 0 // activities and resumes cost nothing
+	fn := func(name string, in, out float64) dag.Function {
+		return dag.Function{Name: name, MinMemoryMB: 256, SerialWork: dag.Const(0.1), Threads: 1, InitTime: dag.Const(0.1),
+			InputBytes: dag.Const(in), OutputBytes: dag.Const(out)}
+	}
+	c := fn("c", 1e3, 1e3)
+	c.OutputRequests = 4
+	w := &dag.Workflow{Name: "tx",
+		Functions: []dag.Function{fn("a", 1e3, 1e5), fn("b", 1e5, 1e3), c, fn("d", 1e3, 1e5)},
+		Steps: []dag.Step{{Name: "a", Task: "a"}, {Name: "b", Task: "b"}, {Name: "c", Task: "c"},
+			{Name: "M", Map: &dag.Map{Items: dag.Const(3), Iterator: []dag.Step{{Name: "d", Task: "d"}}}}}}
+	prof, err := ProfileBy(w, ProfileOptions{Runs: 5, Sizes: plat.MemoryChoices()}, azureRunner(plat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(prof, ModelOptions{Platform: plat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		plan *dag.Plan
+		want float64
+	}{
+		{"unfused", &dag.Plan{DefaultMemoryMB: 1536}, 7*2.472e-6 + 15*4e-7 + 4.4e-7 + 4*5.5e-6},
+		{"bundled", &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"M": 3}}, 5*2.472e-6 + 15*4e-7 + 4.4e-7 + 4*5.5e-6},
+		{"fused", &dag.Plan{DefaultMemoryMB: 1536, Fuse: [][]string{{"a", "b"}}}, 6*2.472e-6 + 13*4e-7 + 3*5.5e-6},
+	} {
+		pr, err := m.Predict(c.plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sim.Run(w, c.plan, 3, sim.Options{Platform: plat, Seed: evalSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.DAGs {
+			if math.Abs(d.Cost-c.want) > 1e-12 {
+				t.Errorf("%s: simulated run %d costs $%.6g, want $%.6g", c.name, d.Run, d.Cost, c.want)
+			}
+		}
+		if math.Abs(pr.MeanCost-c.want) > 1e-12 {
+			t.Errorf("%s: predicted $%.6g, want $%.6g", c.name, pr.MeanCost, c.want)
+		}
+	}
+}
+
+// TestAzureTransactionCost: with only storage transactions priced (activities and orchestrator
+// resumes free), the modeler's mean cost of each built-in app's unfused and bundled plans equals
+// the simulator's on azure-durable at GPv2 LRS and GRS prices: both count the same state
+// transitions, queue requests (output_requests and input_requests included) and blob offloads.
+func TestAzureTransactionCost(t *testing.T) {
+	for _, acct := range platform.AzureStorageRange() {
+		plat := platform.AzureDurableFunctions()
+		plat.SetAzureStorage(acct)
+		plat.GBSecondUSD, plat.RequestUSD = 0, 0
+		plans := 0
+		for _, a := range apps.All() {
+			w := a.Build()
+			prof, err := ProfileBy(w, ProfileOptions{Runs: 20, Sizes: plat.MemoryChoices()}, azureRunner(plat))
+			if err != nil {
+				continue // a function no size holds (svd)
+			}
+			m, err := NewModel(prof, ModelOptions{Platform: plat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range []int{1, 2} {
+				plan := dag.UniformPlan(1536)
+				for _, st := range w.Steps {
+					if st.Map != nil && b > 1 {
+						plan.Bundle = map[string]int{st.Name: b}
+					}
+				}
+				pr, err := m.Predict(plan)
+				if err != nil {
+					continue // a bundle too large for the VM
+				}
+				res, err := sim.Run(w, plan, 20, sim.Options{Platform: plat, Seed: evalSeed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cost := 0.0
+				for _, d := range res.DAGs {
+					cost += d.Cost
+				}
+				cost /= float64(len(res.DAGs))
+				plans++
+				if math.Abs(pr.MeanCost/cost-1) > 1e-9 {
+					t.Errorf("%s %s %s: transactions predicted $%.6g, simulated $%.6g", acct.Name, w.Name, planJSON(plan), pr.MeanCost, cost)
+				}
+			}
+		}
+		if plans < 3 {
+			t.Errorf("%s: %d plans compared, want at least 3", acct.Name, plans)
+		}
 	}
 }

@@ -356,13 +356,13 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				busy += ts.init[r] + ts.scale[r]*m.curveTime(st.Task, c)
 				if first {
 					busy += ts.down[r]
-					cost += storageCost(plat, ts.down[r], 0)
+					cost += storageCost(m.getUSD(st.Task), 0, ts.down[r], 0)
 				} else {
 					busy += m.localTime(st.Task, true)
 				}
 				if last {
 					busy += ts.up[r]
-					cost += storageCost(plat, 0, ts.up[r])
+					cost += storageCost(0, m.putUSD(st.Task), 0, ts.up[r])
 				} else {
 					busy += m.localTime(st.Task, false)
 				}
@@ -378,10 +378,10 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				t := sc.ps.replay(m, src, s, fns, lo, host, c, first, last)
 				for it := lo; it < host; it++ {
 					if first {
-						cost += storageCost(plat, items.down[it*nt], 0)
+						cost += storageCost(m.getUSD(fns[0]), 0, items.down[it*nt], 0)
 					}
 					if last {
-						cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+						cost += storageCost(0, m.putUSD(fns[nt-1]), 0, items.up[it*nt+nt-1])
 					}
 				}
 				if host < hi {
@@ -534,7 +534,6 @@ type taskRef struct {
 // returns the storage requests' price and the index in ph of the payload input's transfer (-1:
 // none).
 func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64, int) {
-	plat := m.opts.Platform
 	usd := 0.0
 	payloadAt := -1
 	for t, c := range chain {
@@ -546,10 +545,10 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 			w = out
 		}
 		if v == viaStorage {
-			usd += storageCost(plat, c.down, 0)
+			usd += storageCost(m.getUSD(c.fn), 0, c.down, 0)
 		}
 		if w == viaStorage {
-			usd += storageCost(plat, 0, c.up)
+			usd += storageCost(0, m.putUSD(c.fn), 0, c.up)
 		}
 		at := len(ph)
 		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)

@@ -152,8 +152,8 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 func (m *Model) storageTotal(src *sizeData, si int) float64 {
 	nt := src.stages[si].items.tasks
 	s := m.summary(src.index, si, fusedGroups(nt).group)
-	p := m.opts.Platform
-	return s.gets[0]*p.GetUSD + s.puts[nt-1]*p.PutUSD
+	fns := iteratorTasks(&m.w.Steps[si])
+	return s.gets[0]*m.getUSD(fns[0]) + s.puts[nt-1]*m.putUSD(fns[nt-1])
 }
 
 // evalUnbundled evaluates an unbundled Map from its item summary.
@@ -204,7 +204,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		}
 		busy += s.down[t] + s.up[u-1]
 		cost += busy*float64(plat.BilledMB(gmem[t], m.needOf(fns[t:u]...)))/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
-			s.gets[t]*plat.GetUSD + s.puts[u-1]*plat.PutUSD
+			s.gets[t]*m.getUSD(fns[t]) + s.puts[u-1]*m.putUSD(fns[u-1])
 		t = u
 	}
 	cost += float64(s.items*states) * plat.TransitionUSD

@@ -73,6 +73,8 @@ type Model struct {
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
+	// xferUSD caches each function's getUSD and putUSD (transferUSD).
+	xferUSD map[string][2]float64
 	// replaying: the orchestrator's replays are the plan's (azure.go, replays), hist the
 	// profiled plan's history before each top-level step; polling: segments end at the
 	// control-queue poll that finds them (polls).
@@ -170,6 +172,10 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 				m.dataBytes[st.Function] = [2]float64{st.InBytes, st.OutBytes}
 			}
 		}
+	}
+	m.xferUSD = make(map[string][2]float64, len(m.w.Functions))
+	for _, f := range m.w.Functions {
+		m.xferUSD[f.Name] = m.priceTransfer(f.Name)
 	}
 	m.replaying, m.polling = m.replays(), m.polls()
 	if m.replaying {

@@ -392,7 +392,7 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 		k, ns := nd.task, e.ns
 		f := ns.fn[k]
 		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
-		return ns.gap[k] + busy, vmCost(plat, e.mem[f], e.m.needOf(ns.fns[f]), busy) + storageCost(plat, ns.down[k], ns.up[k]) + plat.TransitionUSD
+		return ns.gap[k] + busy, vmCost(plat, e.mem[f], e.m.needOf(ns.fns[f]), busy) + storageCost(e.m.getUSD(ns.fns[f]), e.m.putUSD(ns.fns[f]), ns.down[k], ns.up[k]) + plat.TransitionUSD
 	case nodePass:
 		return 0, plat.TransitionUSD
 	case nodeSeq:
@@ -453,7 +453,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 			busy += e.m.localTime(ns.fns[f], false)
 		}
 	}
-	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(plat, ns.down[first], ns.up[last]) + plat.TransitionUSD
+	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(e.m.getUSD(ns.fns[ns.fn[first]]), e.m.putUSD(ns.fns[ns.fn[last]]), ns.down[first], ns.up[last]) + plat.TransitionUSD
 }
 
 // branchSeq returns the latency and cost of sequence node seq, branch b of a top-level Parallel,

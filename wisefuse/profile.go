@@ -136,8 +136,8 @@ func (s *SizeProfile) StageGap(name string) []float64 {
 	return nil
 }
 
-// Skeleton returns a copy of w's structure without its performance model: function names and
-// memory needs, step names and kinds, and each Map's item count as a fixed number (the rounded
+// Skeleton returns a copy of w's structure without its performance model: function names,
+// memory needs and storage requests per read and write (what the storage bill counts), step names and kinds, and each Map's item count as a fixed number (the rounded
 // mean, which the planner needs to bound bundle sizes) and MaxConcurrency (a limit the deployment
 // sets, under which the modeler runs the items in waves). Everything the simulator draws from --
 // work, threads, data sizes, init times, skew and run factors -- is dropped, so a modeler holding
@@ -147,6 +147,7 @@ func Skeleton(w *dag.Workflow) *dag.Workflow {
 	for _, f := range w.Functions {
 		s.Functions = append(s.Functions, dag.Function{
 			Name: f.Name, MinMemoryMB: f.MinMemoryMB, SharedMemoryMB: f.SharedMemoryMB, Threads: 1,
+			InputRequests: f.InputRequests, OutputRequests: f.OutputRequests,
 		})
 	}
 	var copySeq func(seq []dag.Step) []dag.Step

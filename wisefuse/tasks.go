@@ -3,7 +3,10 @@
 
 package wisefuse
 
-import "github.com/wisefuse/wisefuse/platform"
+import (
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+)
 
 // evalTasks evaluates top-level task steps [i, j) fused into one VM of mem MB (j = i+1: a lone
 // task). Per profiled run: the gap before step i, then init of each, download of the first,
@@ -19,6 +22,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	for k := i; k < j; k++ {
 		need = max(need, m.needOf(m.w.Steps[k].Task))
 	}
+	get, put := m.getUSD(m.w.Steps[i].Task), m.putUSD(m.w.Steps[j-1].Task)
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
@@ -28,7 +32,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		}
 		g := src.stages[i].gap[r]
 		vals = append(vals, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, need, busy) + storageCost(plat, first.down[r], last.up[r])
+		cost += vmCost(plat, mem, need, busy) + storageCost(get, put, first.down[r], last.up[r])
 	}
 	sc.vals = vals
 	return stageEval{
@@ -79,6 +83,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		}
 	}
 	per := m.needOf(fns...)
+	get, put := m.getUSD(fns[0]), m.putUSD(fns[nt-1])
 	vals := sc.vals[:0]
 	cost := 0.0
 	runs := m.replayRuns(src)
@@ -92,21 +97,21 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
 			if s == i {
 				busy += ts.down[r]
-				cost += storageCost(plat, ts.down[r], 0)
+				cost += storageCost(m.getUSD(m.w.Steps[s].Task), 0, ts.down[r], 0)
 			}
 			if s == j-1 {
 				busy += ts.up[r]
-				cost += storageCost(plat, 0, ts.up[r])
+				cost += storageCost(0, m.putUSD(m.w.Steps[s].Task), 0, ts.up[r])
 			}
 		}
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		busy += sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
-				cost += storageCost(plat, items.down[it*nt], 0)
+				cost += storageCost(get, 0, items.down[it*nt], 0)
 			}
 			if k == j-1 {
-				cost += storageCost(plat, 0, items.up[it*nt+nt-1])
+				cost += storageCost(0, put, 0, items.up[it*nt+nt-1])
 			}
 		}
 		g := m.groupGap(src, i, r)
@@ -120,13 +125,62 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	}
 }
 
-func storageCost(p *platform.Platform, down, up float64) float64 {
+// storageCost is the price of an invocation's remote read (when it downloaded, down > 0) at get
+// and remote write (up > 0) at put (Model.getUSD, Model.putUSD).
+func storageCost(get, put, down, up float64) float64 {
 	c := 0.0
 	if down > 0 {
-		c += p.GetUSD
+		c += get
 	}
 	if up > 0 {
-		c += p.PutUSD
+		c += put
 	}
 	return c
+}
+
+// getUSD is the price of one remote read of fn's input, as the platform bills it: its storage
+// requests (dag.Function.InputRequests), and on a platform that offloads large messages
+// (Platform.OffloadBytes, Azure Durable Functions) a blob read when fn's profiled input is above
+// the offload size, as the simulator charges (sim/invocation.go).
+func (m *Model) getUSD(fn string) float64 { return m.transferUSD(fn)[0] }
+
+// putUSD is the price of one remote write of fn's output: its storage requests
+// (dag.Function.OutputRequests), and a blob write when fn's profiled output is above the offload
+// size (sim/passing.go).
+func (m *Model) putUSD(fn string) float64 { return m.transferUSD(fn)[1] }
+
+// transferUSD returns fn's getUSD and putUSD, priced once per function of the workflow in
+// NewModel (Model.xferUSD; read-only afterwards): the search asks for them per run.
+func (m *Model) transferUSD(fn string) [2]float64 {
+	if c, ok := m.xferUSD[fn]; ok {
+		return c
+	}
+	return m.priceTransfer(fn)
+}
+
+func (m *Model) priceTransfer(fn string) [2]float64 {
+	p := m.opts.Platform
+	c := [2]float64{p.GetUSD * m.requests(fn, false), p.PutUSD * m.requests(fn, true)}
+	if o := p.OffloadBytes; o > 0 {
+		if m.dataBytes[fn][0] > o {
+			c[0] += p.BlobGetUSD
+		}
+		if m.dataBytes[fn][1] > o {
+			c[1] += p.BlobPutUSD
+		}
+	}
+	return c
+}
+
+// requests is the number of storage requests of one read of fn's input (or write of its output),
+// as the workflow declares it (1 for a function the workflow does not know: a log's).
+func (m *Model) requests(fn string, out bool) float64 {
+	f := m.w.Function(fn)
+	switch {
+	case f == nil:
+		return 1
+	case out:
+		return float64(dag.Requests(f.OutputRequests))
+	}
+	return float64(dag.Requests(f.InputRequests))
 }
