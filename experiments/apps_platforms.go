@@ -527,22 +527,9 @@ func summaryVsPlatforms(t *Table) string {
 		cols = append(cols, storageRanges(t, pn)...)
 	}
 	if len(cols) > len(azurePlatforms()) {
-		b.WriteString("Each conclusion on the Azure platforms across the storage account (its kind and redundancy, " +
-			"the user's choice; the built-in platforms have the cheapest): WiseFuse's metric over the reference's, " +
-			"the median over the apps where both ran, and on how many apps it holds.\n\n| conclusion |")
-		for _, pl := range cols {
-			pn, _, _ := strings.Cut(pl, "+")
-			b.WriteString(" " + pn + " (" + storageName(pl) + ") |")
-		}
-		b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
-		for _, c := range conclusions() {
-			b.WriteString("| " + esc(c.claim))
-			for _, pl := range cols {
-				b.WriteString(" | " + rangeCell(t, c, pl))
-			}
-			b.WriteString(" |\n")
-		}
-		b.WriteString("\n")
+		writeRangeTable(&b, t, cols, "Each conclusion on the Azure platforms across the storage account (its kind and redundancy, "+
+			"the user's choice; the built-in platforms have the cheapest): WiseFuse's metric over the reference's, "+
+			"the median over the apps where both ran, and on how many apps it holds.", storageName)
 	}
 	cols = cols[:0]
 	for _, pn := range azurePlatforms() {
@@ -551,28 +538,36 @@ func summaryVsPlatforms(t *Table) string {
 		}
 	}
 	if len(cols) > 0 {
-		b.WriteString("Each conclusion on the Azure platforms across the two readings of how a fused or bundled VM's " +
-			"spilled Map items run: as HTTP-triggered executions of the app (the built-in platforms) or refused " +
-			"(the plan is not run): WiseFuse's metric over the reference's, the median over the apps where both " +
-			"ran, and on how many apps it holds.\n\n| conclusion |")
-		for _, pl := range cols {
-			pn, v, _ := strings.Cut(pl, "+")
-			if v == "" {
-				v = "spills http"
+		writeRangeTable(&b, t, cols, "Each conclusion on the Azure platforms across the two readings of how a fused or bundled VM's "+
+			"spilled Map items run: as HTTP-triggered executions of the app (the built-in platforms) or refused "+
+			"(the plan is not run): WiseFuse's metric over the reference's, the median over the apps where both "+
+			"ran, and on how many apps it holds.", func(pl string) string {
+			if _, v, _ := strings.Cut(pl, "+"); v != "" {
+				return v
 			}
-			b.WriteString(" " + pn + " (" + v + ") |")
-		}
-		b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
-		for _, c := range conclusions() {
-			b.WriteString("| " + esc(c.claim))
-			for _, pl := range cols {
-				b.WriteString(" | " + rangeCell(t, c, pl))
-			}
-			b.WriteString(" |\n")
-		}
-		b.WriteString("\n")
+			return "spills http"
+		})
 	}
 	return b.String()
+}
+
+// writeRangeTable writes, after intro, a table of every conclusion (rows) on each platform variant
+// of cols (columns headed "platform (label(variant))").
+func writeRangeTable(b *strings.Builder, t *Table, cols []string, intro string, label func(string) string) {
+	b.WriteString(intro + "\n\n| conclusion |")
+	for _, pl := range cols {
+		pn, _, _ := strings.Cut(pl, "+")
+		b.WriteString(" " + pn + " (" + label(pl) + ") |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(cols)) + "\n")
+	for _, c := range conclusions() {
+		b.WriteString("| " + esc(c.claim))
+		for _, pl := range cols {
+			b.WriteString(" | " + rangeCell(t, c, pl))
+		}
+		b.WriteString(" |\n")
+	}
+	b.WriteString("\n")
 }
 
 // figureVsPlatforms draws, as vs-baselines does, WiseFuse's P95 at each reference's cost and its
