@@ -82,7 +82,7 @@ type Model struct {
 	hist               []history
 	// cold is, per Map step, a new instance's start-up (deshare); nil without shared instances.
 	cold map[string]float64
-	// spillSlots is the platform sharedEnd places a fused group's spills with (httpspills.go).
+	// spillSlots is the platform sharedEnd places a fused group's spills with (spillSlots, azure.go).
 	spillSlots *platform.Platform
 
 	mu         sync.Mutex
