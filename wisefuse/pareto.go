@@ -20,7 +20,7 @@ func spread[T any](xs []T, k int) []T {
 }
 
 // paretoCands keeps the partial plans no other beats: sorted by cost, a plan survives unless a
-// survivor costs at most (1+tol) times as much and has all atoms within (1+tol) of its own.
+// survivor (which, by the sort, costs no more) has all atoms within (1+tol) of its own.
 func paretoCands(cs []*cand, tol float64) []*cand {
 	sort.SliceStable(cs, func(a, b int) bool {
 		if cs[a].cost != cs[b].cost {
