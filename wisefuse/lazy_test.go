@@ -13,6 +13,24 @@ import (
 	"github.com/wisefuse/wisefuse/platform"
 )
 
+// randomPhase draws a phase of the given amount: alone, on the network, on one core, or on up to
+// 16 threads, half of them spin-waiting.
+func randomPhase(rng *rand.Rand, amount float64) psPhase {
+	switch rng.IntN(4) {
+	case 0:
+		return psPhase{amount: amount}
+	case 1:
+		return psPhase{amount: amount * 1e7, net: true}
+	case 2:
+		return psPhase{amount: amount, cap: 1}
+	}
+	p := psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
+	if rng.IntN(2) == 0 {
+		p.oversub = 0.02 * float64(1+rng.IntN(50))
+	}
+	return p
+}
+
 // TestLowerBoundBelowReplay replays random bundles (1-12 items of up to 8 phases: waits,
 // transfers, serial and parallel CPU work with and without oversubscription) on random VMs and
 // wants psSim.lowerBound no later than the replay's end, and within the lazy pruning's margin of
@@ -26,22 +44,7 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 		phases := make([][]psPhase, n)
 		for i := range phases {
 			for range rng.IntN(9) {
-				amount := rng.ExpFloat64()
-				var p psPhase
-				switch rng.IntN(4) {
-				case 0:
-					p = psPhase{amount: amount}
-				case 1:
-					p = psPhase{amount: amount * 1e7, net: true}
-				case 2:
-					p = psPhase{amount: amount, cap: 1}
-				default:
-					p = psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
-					if rng.IntN(2) == 0 {
-						p.oversub = 0.02 * float64(1+rng.IntN(50))
-					}
-				}
-				phases[i] = append(phases[i], p)
+				phases[i] = append(phases[i], randomPhase(rng, rng.ExpFloat64()))
 			}
 		}
 		share := 0.25 + 5.75*rng.Float64()
@@ -294,22 +297,7 @@ func TestRunAloneMatchesReplay(t *testing.T) {
 	for trial := range 20000 {
 		var ph []psPhase
 		for range rng.IntN(9) {
-			amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(7)-3))
-			var p psPhase
-			switch rng.IntN(4) {
-			case 0:
-				p = psPhase{amount: amount}
-			case 1:
-				p = psPhase{amount: amount * 1e7, net: true}
-			case 2:
-				p = psPhase{amount: amount, cap: 1}
-			default:
-				p = psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
-				if rng.IntN(2) == 0 {
-					p.oversub = 0.02 * float64(1+rng.IntN(50))
-				}
-			}
-			ph = append(ph, p)
+			ph = append(ph, randomPhase(rng, rng.ExpFloat64()*math.Pow(10, float64(rng.IntN(7)-3))))
 		}
 		share := 0.25 + 5.75*rng.Float64()
 		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
@@ -336,22 +324,7 @@ func TestRunAloneMatchesReplay(t *testing.T) {
 func TestRunPairMatchesReplay(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 3))
 	var ps psSim
-	phase := func() psPhase {
-		amount := rng.ExpFloat64() * math.Pow(10, float64(rng.IntN(5)-2))
-		switch rng.IntN(4) {
-		case 0:
-			return psPhase{amount: amount}
-		case 1:
-			return psPhase{amount: amount * 1e7, net: true}
-		case 2:
-			return psPhase{amount: amount, cap: 1}
-		}
-		p := psPhase{amount: amount, cap: float64(1 + rng.IntN(16))}
-		if rng.IntN(2) == 0 {
-			p.oversub = 0.02 * float64(1+rng.IntN(50))
-		}
-		return p
-	}
+	phase := func() psPhase { return randomPhase(rng, rng.ExpFloat64()*math.Pow(10, float64(rng.IntN(5)-2))) }
 	for trial := range 50000 {
 		var a, b []psPhase
 		for range rng.IntN(9) {
