@@ -253,7 +253,8 @@ func platformsRowOf(t *Table, plat, app, pol string) Row {
 type outcome struct {
 	measured bool
 	holds    bool
-	text     string // "holds: cost 12% lower", "no: P95 3% higher", "not run: ..."
+	ratio    float64 // measured: WiseFuse's metric over the reference's
+	text     string  // "holds: cost 12% lower", "no: P95 3% higher", "not run: ..."
 }
 
 func judge(t *Table, c conclusion, plat, app string) outcome {
@@ -277,11 +278,11 @@ func judge(t *Table, c conclusion, plat, app string) outcome {
 	text := fmt.Sprintf("%s %s", what[c.col], changeText(r))
 	switch {
 	case r < 1 && g <= sameTolerance:
-		return outcome{measured: true, holds: true, text: "holds: " + text}
+		return outcome{measured: true, holds: true, ratio: r, text: "holds: " + text}
 	case r < 1:
-		return outcome{measured: true, text: fmt.Sprintf("no: %s but %s %s", text, what[c.other()], changeText(g))}
+		return outcome{measured: true, ratio: r, text: fmt.Sprintf("no: %s but %s %s", text, what[c.other()], changeText(g))}
 	}
-	return outcome{measured: true, text: "no: " + text}
+	return outcome{measured: true, ratio: r, text: "no: " + text}
 }
 
 // platformsApps is the table's apps in first-seen order.
@@ -393,14 +394,11 @@ func spillsRangeHeadline(t *Table, pn string) (Headline, bool) {
 	if seen := t.Strings("platform"); !slices.Contains(seen, lo) || !slices.Contains(seen, hi) {
 		return Headline{}, false
 	}
-	var parts, moved []string
+	var parts []string
 	for _, c := range conclusions() {
-		held, _, _ := tally(t, c, lo)
-		if refused, _, _ := tally(t, c, hi); refused != held {
-			moved = append(moved, c.claim)
-		}
 		parts = append(parts, c.claim+": "+rangeCell(t, c, lo)+" -> "+rangeCell(t, c, hi))
 	}
+	moved := movedClaims(t, lo, hi)
 	h := Headline{
 		Claim: "WiseFuse metric / reference's on " + pn + ", spills as HTTP-triggered executions -> spills refused (median over apps, apps where it holds)",
 		Paper: "-", Ours: strings.Join(parts, "; "),
@@ -412,6 +410,19 @@ func spillsRangeHeadline(t *Table, pn string) (Headline, bool) {
 			" (the summary's table by spill reading gives each)."
 	}
 	return h, true
+}
+
+// movedClaims is the claims of the conclusions that hold on a different number of apps on
+// platform variant hi than on lo.
+func movedClaims(t *Table, lo, hi string) []string {
+	var moved []string
+	for _, c := range conclusions() {
+		a, _, _ := tally(t, c, lo)
+		if b, _, _ := tally(t, c, hi); b != a {
+			moved = append(moved, c.claim)
+		}
+	}
+	return moved
 }
 
 // storageRanges is, for Azure platform pn, the platforms of its storage accounts that the table
@@ -436,12 +447,9 @@ func storageRangeHeadline(t *Table, pn string) (Headline, bool) {
 		return Headline{}, false
 	}
 	lo, hi := ends[0], ends[len(ends)-1]
-	var parts, moved []string
+	var parts []string
+	moved := movedClaims(t, lo, hi)
 	for _, c := range conclusions() {
-		held, _, _ := tally(t, c, lo)
-		if dear, _, _ := tally(t, c, hi); dear != held {
-			moved = append(moved, c.claim)
-		}
 		if c.col == "sim_cost_usd" {
 			parts = append(parts, policyTitle(c.ref)+" "+rangeCell(t, c, lo)+" -> "+rangeCell(t, c, hi))
 		}
@@ -609,11 +617,9 @@ func figureVsPlatforms(t *Table, base string) error {
 func ratioOverApps(t *Table, c conclusion, plat string) (median, lo, hi float64) {
 	var rs []float64
 	for _, app := range platformsApps(t) {
-		wf, ref := platformsRowOf(t, plat, app, c.wf), platformsRowOf(t, plat, app, c.ref)
-		if wf == nil || ref == nil || cellStr(t, wf, "note") != "" || cellStr(t, ref, "note") != "" {
-			continue
+		if o := judge(t, c, plat, app); o.measured {
+			rs = append(rs, o.ratio)
 		}
-		rs = append(rs, cellFloat(t, wf, c.col)/cellFloat(t, ref, c.col))
 	}
 	if len(rs) == 0 {
 		return 0, 0, 0

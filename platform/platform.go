@@ -304,6 +304,12 @@ func (p *Platform) BilledSeconds(d float64) float64 {
 	return max(math.Ceil(d/q-1e-9)*q, p.BillingMinimum)
 }
 
+// ResumeUSD is the price of one orchestrator resume (a replay of its history) lasting d seconds:
+// an execution billed at ReplayBilledMB for BilledSeconds(d).
+func (p *Platform) ResumeUSD(d float64) float64 {
+	return p.BilledSeconds(d)*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+}
+
 // BilledMB is the memory billed for an execution of a VM of memoryMB whose invocations need
 // needMB at once: memoryMB, or with BilledMemoryQuantumMB the need rounded up to the quantum (at
 // least one), at most memoryMB.

@@ -40,16 +40,17 @@ func (e *engine) acquire(fi int32) {
 		if e.tryJoin(fi) {
 			return // a running runtime of its function took it (runtime.go)
 		}
-		if e.inst != nil {
-			// The app's limit: placeOn waits for it.
-		} else if e.atLimit != limitQueue {
-			if e.throttle(fi) {
+		// On instances the limit is the app's, and placeOn waits for it.
+		if e.inst == nil {
+			if e.atLimit != limitQueue {
+				if e.throttle(fi) {
+					return
+				}
+			} else if e.busy >= e.plat.ConcurrencyLimit {
+				e.queue.pushBack(fi)
+				e.runs[e.frames[fi].run].throttled++
 				return
 			}
-		} else if e.busy >= e.plat.ConcurrencyLimit {
-			e.queue.pushBack(fi)
-			e.runs[e.frames[fi].run].throttled++
-			return
 		}
 	} else if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
 		// Its host was stopped at the function timeout before it could invoke the spill.

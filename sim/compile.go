@@ -223,14 +223,15 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		switch s.Kind() {
 		case dag.TaskStep:
 			fn := fnIndex[s.Task]
-			t := tmplOf([]dag.Step{*s})
+			one := []dag.Step{*s}
+			t := tmplOf(one)
 			if p.SharedRuntime {
 				// Under arrivals an orchestrated invocation of the function may join a running
 				// runtime of it (runtime.go).
 				c.tmpls[t].privMB = w.Function(s.Task).PrivateMB(c.tmpls[t].memMB)
 			}
-			return add(node{kind: nTask, fn: fn, tmpl: t, inDirect: direct, retry: retryOf([]dag.Step{*s}),
-				needMB: int32(p.NeedMB(w, []dag.Step{*s}))}, nil, nodeInfo{step: s.Name})
+			return add(node{kind: nTask, fn: fn, tmpl: t, inDirect: direct, retry: retryOf(one),
+				needMB: int32(p.NeedMB(w, one))}, nil, nodeInfo{step: s.Name})
 		case dag.ParallelStep:
 			var kids []int32
 			for _, br := range s.Parallel {

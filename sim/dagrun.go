@@ -210,6 +210,6 @@ func (e *engine) resume(run int32) float64 {
 		// one connection's bandwidth.
 		d += (r.histBytes-r.histBlob)/p.ReplayBytesPerS + r.histBlob/p.ConnectionBps
 	}
-	r.usd += p.BilledSeconds(d)*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
+	r.usd += p.ResumeUSD(d)
 	return d
 }

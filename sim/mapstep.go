@@ -130,17 +130,10 @@ func (e *engine) startMapUnit(fi int32) {
 	if b == 1 {
 		e.start(e.c.kids[nd.kid], fi, run, -1, e.share(e.frames[fi].src), first, first)
 	} else {
-		e.transition(run)
 		bf := e.newFrame()
 		e.frames[bf] = frame{node: e.frames[fi].node, kind: fBundle, run: run, parent: fi, vm: -1,
 			item: first, bundle: first / b, first: first, count: min(b, n-first), src: e.share(e.frames[fi].src), out: -1}
-		if e.runs[run].failed {
-			e.scheduleIn(qNow, e.now, evBegin, bf) // skipped at once (acquire), as in start
-		} else if e.replay {
-			e.schedule(e.now+e.plat.TransitionLatency+e.orchestrate(run), evBegin, bf) // as in beginMap
-		} else {
-			e.scheduleIn(qTransition, e.now+e.plat.TransitionLatency, evBegin, bf)
-		}
+		e.enterState(bf)
 	}
 	if e.frames[fi].first >= n {
 		e.dropSrc(fi)

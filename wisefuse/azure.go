@@ -824,12 +824,6 @@ func resume(p *platform.Platform, h history) float64 {
 	return d
 }
 
-// resumeCost is the price of one orchestrator execution of d seconds: a request, and its
-// duration rounded up to the billing quantum, at least the billing minimum, at ReplayBilledMB.
-func resumeCost(p *platform.Platform, d float64) float64 {
-	return p.BilledSeconds(d)*float64(p.ReplayBilledMB)/1024*p.GBSecondUSD + p.RequestUSD
-}
-
 // items is Map step st's item count (the skeleton's, the mean of a drawn count).
 func mapItems(st *dag.Step) float64 {
 	n, _ := st.Map.FixedItems()
@@ -943,7 +937,7 @@ func (m *Model) recorded(sg segment) (h history, states float64) {
 func (m *Model) replayCost(sg segment) float64 {
 	_, states := m.recorded(sg)
 	p := m.opts.Platform
-	return states * resumeCost(p, resume(p, m.hist[sg.start]))
+	return states * p.ResumeUSD(resume(p, m.hist[sg.start]))
 }
 
 // endOf adds to e, the evaluation of the plan's last segment sg, what follows its end: the end
@@ -971,7 +965,7 @@ func (m *Model) endOf(e *stageEval, sg segment) {
 	for k := range e.lat {
 		e.lat[k] += end
 	}
-	e.cost += resumeCost(p, d)
+	e.cost += p.ResumeUSD(d)
 }
 
 // spillSlots returns the platform sharedSpills places a fused group's host and spills with

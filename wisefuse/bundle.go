@@ -216,7 +216,7 @@ func (m *Model) phasesOf(ph []psPhase, fd *fnData, init, down, scale, up float64
 			wait(m.localTimeOf(b))
 			return
 		}
-		w, bytes := m.splitTransferOf(b, seconds)
+		w, bytes := m.splitTransfer(b, seconds)
 		if v == viaStorage || bytes == 0 {
 			// A payload of unknown size keeps the whole profiled transfer.
 			wait(w)
@@ -672,21 +672,12 @@ func (ps *psSim) allocateCPU(act []int, vcpu platform.Cores) {
 	}
 }
 
-// splitTransfer splits a profiled transfer of fn (its download when in, else its upload) of
-// seconds into a wait that does not depend on bandwidth (request latency) and the bytes that moved
-// at one connection's rate, using the profiled data size (Model.dataBytes). Alone in a VM the
-// two take the profiled time again; in a bundle the bytes share the VM's network. Without a
-// profiled size or known bandwidths the whole transfer stays a wait.
-func (m *Model) splitTransfer(fn string, in bool, seconds float64) (wait, bytes float64) {
-	b := m.dataBytes[fn][1]
-	if in {
-		b = m.dataBytes[fn][0]
-	}
-	return m.splitTransferOf(b, seconds)
-}
-
-// splitTransferOf is splitTransfer for a transfer of b bytes (b <= 0: unknown).
-func (m *Model) splitTransferOf(b, seconds float64) (wait, bytes float64) {
+// splitTransfer splits a profiled transfer of b bytes (b <= 0: unknown) taking seconds into a
+// wait that does not depend on bandwidth (request latency) and the bytes that moved at one
+// connection's rate (the profiled size, Model.dataBytes). Alone in a VM the two take the profiled
+// time again; in a bundle the bytes share the VM's network. Without a profiled size or known
+// bandwidths the whole transfer stays a wait.
+func (m *Model) splitTransfer(b, seconds float64) (wait, bytes float64) {
 	// Alone in its VM a transfer moves at one connection's rate, or the VM's if that is lower.
 	rate := min(m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps)
 	if b <= 0 || !(rate > 0) {

@@ -147,15 +147,13 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
 		env.Reprofiling = func(done, total int64) { bar.update("reprofile", done, total) }
 		pl, err := policy.NewWiseFuse(w, env)
-		if err != nil {
-			bar.finish()
-			return err
+		if err == nil {
+			err = pl.CheckStructure(w)
 		}
-		if err := pl.CheckStructure(w); err != nil {
-			bar.finish()
-			return err
+		var r *wisefuse.Result
+		if err == nil {
+			r, err = pl.Search(obj) // may profile again (the bar's "reprofile" stage)
 		}
-		r, err := pl.Search(obj)
 		bar.finish()
 		if err != nil {
 			return err
