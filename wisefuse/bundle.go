@@ -72,6 +72,13 @@ type psSim struct {
 	bound bool
 }
 
+// usePlatform takes the platform's facts a replay uses: co-runner contention and the connection
+// and VM network rates.
+func (ps *psSim) usePlatform(p *platform.Platform) {
+	ps.contention = p.ContentionPerCoRunner
+	ps.connBps, ps.vmBps = p.ConnectionBps, p.VMNetworkBps
+}
+
 // phaseKey names the phases of one Map's items at one profiled size with given storage flags.
 type phaseKey struct {
 	size, si            int
@@ -146,8 +153,7 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			ps.phases[i] = ps.buf[ps.off[i]:ps.off[i+1]:ps.off[i+1]]
 		}
 	}
-	ps.contention = m.opts.Platform.ContentionPerCoRunner
-	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+	ps.usePlatform(m.opts.Platform)
 	return ps.run(n, vcpu)
 }
 

@@ -422,7 +422,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	}
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
@@ -608,8 +608,7 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 	for x := range n {
 		ps.phases[x] = ps.buf[ps.off[x]:ps.off[x+1]:ps.off[x+1]]
 	}
-	ps.contention = m.opts.Platform.ContentionPerCoRunner
-	ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+	ps.usePlatform(m.opts.Platform)
 	return ps.run(n, vcpu)
 }
 
@@ -640,8 +639,7 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 	}
 	if ps.bound {
 		// The bound reads the kept phases in place.
-		ps.contention = m.opts.Platform.ContentionPerCoRunner
-		ps.connBps, ps.vmBps = m.opts.Platform.ConnectionBps, m.opts.Platform.VMNetworkBps
+		ps.usePlatform(m.opts.Platform)
 		var lb psBound
 		for j := b; j < e; j++ {
 			lb.add(ps, sp.ph[sp.off[j]:sp.off[j+1]], int(sp.payloadAt[j]), slow, vcpu)

@@ -523,7 +523,7 @@ func (m *Model) evalNested(sc *scratch, si int, cfg nestConfig) stageEval {
 		cost += c
 	}
 	sc.vals = vals
-	return stageEval{lat: latencyFromSamples(nil, vals, m.opts.Atoms), cost: cost / float64(src.runs)}
+	return stageEval{lat: latencyFromScratch(vals, m.opts.Atoms), cost: cost / float64(src.runs)}
 }
 
 // nestedSegment is the segment of nested stage i under plan: no fusion or bundle inside it.

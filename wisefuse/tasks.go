@@ -120,7 +120,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	}
 	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromSamples(nil, vals, m.opts.Atoms),
+		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
