@@ -248,6 +248,31 @@ func TestSharedEndByHand(t *testing.T) {
 	}
 }
 
+// TestHTTPSpillsScaleOutByHand is the modeler's side of sim's TestHTTPSpillsScaleOutByHand: a
+// host of 1 s of work (apart, in its activity slot) and 4 spills of 1 core-s each, on
+// azure-durable with one HTTP slot per instance and up to 4 instances, cold start 0.5 s
+// (spillSlots). The host and spill 1 share the ready instance and end at 2 s; spill 2 gets an
+// instance at once (ready at 0.5 s) and ends at 1.5 s; spill 3 the next one the HTTP trigger's
+// 1 s later (ready at 1.5 s) and ends at 2.5 s; spill 4 takes spill 2's slot at 1.5 s and ends
+// at 2.5 s: the group ends at 2.5 s, the simulator's 2.55 s less the host's 0.05 s transition,
+// billed 2 + 2 + 1 + 1 + 1 s. At the app's 30 s interval (before) spill 4 waited for spill 1's
+// slot: 3 s, and the simulator 4.05 s (its host keeps its share while it waits).
+func TestHTTPSpillsScaleOutByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	p.HTTPInstanceConcurrency, p.MaxInstances = 1, 4
+	acts := []shareAct{{work: 1, apart: true}, {work: 1}, {work: 1}, {work: 1}, {work: 1}}
+	ends := make([]float64, len(acts))
+	end, billed := sharedEnd(spillSlots(p), acts, 0.5, ends)
+	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-7) > 1e-9 {
+		t.Errorf("end %.9f s, billed %.9f s, want 2.5 and 7", end, billed)
+	}
+	for i, want := range []float64{2, 2, 1.5, 2.5, 2.5} {
+		if math.Abs(ends[i]-want) > 1e-9 {
+			t.Errorf("activity %d ends at %.9f s, want %v", i, ends[i], want)
+		}
+	}
+}
+
 // TestDeshareByHand: two activities computing together on one instance for 2 s did 1 s of work
 // each; a third that joined for the second half of one of them (its compute from 1 to 2 s)
 // makes the first second 1/2 and the second 1/3 of a vCPU: 0.5 + 0.333 s.
