@@ -11,7 +11,8 @@
 // give a VM's CPU share and cores (together: Cores); BilledMB the memory an execution is billed at.
 // SpinEfficiency is the one law of spin-waiting threads on fewer visible cores than threads that
 // the simulator applies and the planners predict with (SpinMemo: the same, remembered). The Azure
-// mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger) and
+// mechanisms' derived facts are methods too: ScaleOutInterval (by ScaleTrigger; ScaleOutIntervalOf
+// a trigger's, which HTTP-triggered spills scale at) and
 // OrchestratorSlots (per instance, on at most PartitionCount instances), and NoSpills (why a VM
 // may not invoke executions of its own: Spills "refused", one reading of Durable Functions, whose
 // activities cannot start activities; the built-in Azure platforms run spills as HTTP-triggered

@@ -225,7 +225,8 @@ type Platform struct {
 	// ScaleTrigger is the trigger the scale controller scales an app for, which sets how often it
 	// may add an instance (Azure Functions event-driven scaling): "http", at most once per second;
 	// "non-http" (a queue: Durable Functions' activities and orchestrators), at most once per
-	// 30 s. Empty without instances.
+	// 30 s. Empty without instances. HTTP-triggered spills (SpillsHTTP) scale at the "http" rate
+	// whatever it is (ScaleOutIntervalOf).
 	ScaleTrigger string `json:"scale_trigger"`
 	// InstanceOrchestrators > 0 (with OrchestratorReplay and instances) makes every resume of an
 	// orchestrator an execution that needs one of an app's orchestrator slots for its replay:
@@ -272,12 +273,20 @@ const (
 )
 
 // ScaleOutInterval is the shortest time between two instances the scale controller adds to one
-// app: 1 s for HTTP triggers, 30 s for the others ("For HTTP triggers, new instances are
-// allocated, at most, once per second. For non-HTTP triggers, new instances are allocated, at
-// most, once every 30 seconds": Azure Functions, Event-driven scaling, "Understanding scaling
-// behaviors"); 0 without instances.
-func (p *Platform) ScaleOutInterval() float64 {
-	switch p.ScaleTrigger {
+// app for its trigger (ScaleTrigger): ScaleOutIntervalOf(p.ScaleTrigger); 0 without instances.
+func (p *Platform) ScaleOutInterval() float64 { return ScaleOutIntervalOf(p.ScaleTrigger) }
+
+// ScaleOutIntervalOf is the shortest time between two instances the scale controller adds for
+// executions of trigger: 1 s for HTTP triggers, 30 s for the others ("For HTTP triggers, new
+// instances are allocated, at most, once per second. For non-HTTP triggers, new instances are
+// allocated, at most, once every 30 seconds": Microsoft Learn, "Event-driven scaling in Azure
+// Functions", "Understanding scaling behaviors",
+// https://learn.microsoft.com/en-us/azure/azure-functions/event-driven-scaling); 0 for no trigger.
+// An app's HTTP-triggered executions (Spills SpillsHTTP) have the HTTP interval whatever the
+// app's ScaleTrigger: the scale controller adds an instance for them once a second while they
+// wait (docs/simulator.md, "Spills on Durable Functions").
+func ScaleOutIntervalOf(trigger string) float64 {
+	switch trigger {
 	case TriggerHTTP:
 		return 1
 	case TriggerNonHTTP:

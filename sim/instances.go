@@ -2,8 +2,9 @@ package sim
 
 // This file holds the instances an app's executions share (Platform.InstanceActivities > 0,
 // azure-durable): at most InstanceActivities executions at once on one instance, which split its
-// cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval
-// (up to MaxInstances per app), each new instance with a cold start. An acquisition that finds
+// cores equally, and a scale controller that adds an instance at most once per ScaleOutInterval,
+// or once per the HTTP trigger's interval while HTTP executions wait (up to MaxInstances per
+// app), each new instance with a cold start. An acquisition that finds
 // no free slot, or its app at the concurrency limit (per app here), waits for one, first come
 // first served, in its app's queue. An app is a workflow (one control queue, as in dagrun.go's
 // poll). Spills are not activities of the orchestrator (no resume), but the host invokes them as
@@ -187,8 +188,15 @@ func (e *engine) scaleOut(wf int32) {
 	if fi < 0 {
 		return // nothing waits, or an instance would not help: it waits for an execution to end
 	}
-	if every := e.plat.ScaleOutInterval(); a.added && e.now < a.lastAdd+every {
-		if !a.tick {
+	every := e.plat.ScaleOutInterval()
+	if a.httpWait.len() > 0 {
+		// HTTP-triggered executions wait: the controller adds instances for them at the HTTP
+		// trigger's rate (platform.ScaleOutIntervalOf), which no app trigger is slower than.
+		every = min(every, platform.ScaleOutIntervalOf(platform.TriggerHTTP))
+	}
+	if a.added && e.now < a.lastAdd+every {
+		if !a.tick || a.tickAt > a.lastAdd+every {
+			// A pending tick at the app's slower interval goes stale (scaleTick) for this one.
 			a.tick, a.tickAt = true, a.lastAdd+every
 			e.schedule(a.tickAt, evExpire, tmoPump-1-wf)
 		}

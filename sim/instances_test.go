@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -391,6 +392,44 @@ func TestSpillsOnDurableFunctions(t *testing.T) {
 	// The 3 items share the host's vCPU: 3 s, plus under 1 s of transitions, polls and replays.
 	if lat := res.DAGs[0].Latency; lat < 3 || lat > 4 {
 		t.Errorf("all items in the VM: latency %.3f s, want 3 s of shared compute and less than 1 s of orchestration", lat)
+	}
+}
+
+// TestHTTPSpillsScaleOutByHand: HTTP-triggered spills make the scale controller add instances at
+// the HTTP trigger's rate, at most once per second, though the app's own trigger (Durable
+// Functions' queues, non-HTTP) allows one per 30 s (platform.ScaleOutIntervalOf). A of no work
+// fused with a Map of 5 items of 1 core-s (cold start 0.5 s), keeping 1 in the host and spilling
+// 4, one per execution (invoke latency 0), one HTTP slot per instance, up to 4 instances of one
+// vCPU, replay and polling off, warm. The host begins at 0.05 s and spill 1 takes the warm
+// instance's HTTP slot, sharing its vCPU with the host: both end at 2.05 s. Spill 2 gets a new
+// instance at once (none added yet), ready at 0.55 s: it ends at 1.55 s. Spill 3 gets the next
+// one 1 s later, ready at 1.55 s, and ends at 2.55 s; spill 4 takes spill 2's slot at 1.55 s and
+// ends at 2.55 s too: latency 2.55 s. At the app's 30 s interval (before)
+// spill 3 took that slot at 1.55 s and spill 4 spill 1's at 2.05 s, sharing the vCPU with the
+// host, which keeps its half while it waits: latency 4.05 s. The modeler's
+// sharedEnd gives the same (wisefuse's TestHTTPSpillsScaleOutByHand).
+func TestHTTPSpillsScaleOutByHand(t *testing.T) {
+	w := mapOf(5, 1, 0.5)
+	w.Name = "fused"
+	w.Functions = append(w.Functions, dag.Function{Name: "A", MinMemoryMB: 128, SerialWork: dag.Const(0), Threads: 1})
+	w.Steps = append([]dag.Step{task("A", "A")}, w.Steps...)
+	plan := &dag.Plan{DefaultMemoryMB: 1536, Bundle: map[string]int{"Fan": 1}, Fuse: [][]string{{"A", "Fan"}}}
+	p := instancePlatform(1, 4)
+	p.ConcurrencyLimit, p.FunctionTimeout, p.InvokeLatency = 1, 0, 0
+	p.Spills, p.HTTPInstanceConcurrency = platform.SpillsHTTP, 1
+	res, err := Run(w, plan, 1, Options{Platform: p, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "latency", res.DAGs[0].Latency, 2.55, 1e-9)
+	ends := map[float64]int{}
+	for _, inv := range res.Invocations {
+		if inv.Function == "W" {
+			ends[math.Round((inv.End-res.DAGs[0].Arrival)*100)/100]++
+		}
+	}
+	if want := map[float64]int{2.05: 2, 1.55: 1, 2.55: 2}; !maps.Equal(ends, want) {
+		t.Errorf("items end at %v (seconds: count), want %v", ends, want)
 	}
 }
 

@@ -514,10 +514,13 @@ func shareIntegral(spans []shareSpan, i int, longest float64) float64 {
 // start (from the Map's start), spends pre seconds before computing, work seconds computing (as
 // long as its VM alone would take) and post seconds after. With next > 0, activity next-1 (an
 // unfused iterator's next state of the same item) starts its own start seconds after this one
-// ends, instead of at a time of its own.
+// ends, instead of at a time of its own. An apart activity (the host of HTTP spills, in an
+// activity slot beside the instance's HTTP slots) takes the first instance without a slot there
+// and shares its vCPUs as the others do; it must start at 0.
 type shareAct struct {
 	start, pre, work, post float64
 	next                   int
+	apart                  bool
 }
 
 // sharedEnd returns when the last of acts ends and their billed seconds on a platform whose
@@ -564,7 +567,8 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 		starts[i] = a.start
 	}
 	readyAt := []float64{0} // per instance
-	load := []int{0}
+	load := []int{0}        // activities sharing its vCPUs
+	taken := []int{0}       // slots taken (apart activities take none)
 	lastAdd := math.Inf(-1)
 	var on []running
 	next := 0 // order[next] is the first activity not placed yet
@@ -595,26 +599,35 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			r.phase, r.rem = computing, a.work
 		}
 	}
+	// slotFor returns the instance with a free slot activity j takes at t, or -1: a ready instance
+	// before one starting, then the fewest running, then the oldest; an apart activity the ready
+	// one, in a slot of its own kind.
+	slotFor := func(j int) int {
+		if acts[j].apart {
+			return 0
+		}
+		best := -1
+		for k, c := range taken {
+			if c >= per {
+				continue
+			}
+			if rk, rb := readyAt[k] <= t, best >= 0 && readyAt[best] <= t; best < 0 || rk && !rb || rk == rb && load[k] < load[best] {
+				best = k
+			}
+		}
+		return best
+	}
 	for arrival() >= 0 || len(on) > 0 {
 		// Place the arrived activities, in order, while slots are free or can be added.
 		for j := arrival(); j >= 0 && starts[j] <= t; j = arrival() {
-			best := -1
-			for k, c := range load {
-				if c >= per {
-					continue
-				}
-				// A ready instance before one starting, then the fewest running, then the oldest.
-				if rk, rb := readyAt[k] <= t, best >= 0 && readyAt[best] <= t; best < 0 || rk && !rb || rk == rb && c < load[best] {
-					best = k
-				}
-			}
+			best := slotFor(j)
 			if best < 0 {
 				if len(readyAt) >= p.MaxInstances || t < lastAdd+p.ScaleOutInterval() {
 					break // waits for a slot, or for the scale controller's next instance
 				}
 				lastAdd = t
 				readyAt = append(readyAt, t+cold)
-				load = append(load, 0)
+				load, taken = append(load, 0), append(taken, 0)
 				best = len(load) - 1
 			}
 			if next < len(order) && order[next] == j {
@@ -623,6 +636,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 				heapPop(&later, less)
 			}
 			load[best]++
+			if !acts[j].apart {
+				taken[best]++
+			}
 			r := running{j: j, inst: best, phase: starting, at: readyAt[best]}
 			if readyAt[best] <= t {
 				begin(&r)
@@ -665,6 +681,9 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			}
 			if r.phase == after && r.at <= t {
 				load[r.inst]--
+				if !a.apart {
+					taken[r.inst]--
+				}
 				end = max(end, t)
 				if ends != nil {
 					ends[r.j] = t
@@ -766,7 +785,8 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 // the spills (the host's are in its own busy time), each at the memory of need MB.
 func (m *Model) sharedSpills(sc *scratch, s int, host float64, sp *stepReplays, r, mem, need int) (end, usd float64) {
 	p := m.opts.Platform
-	sc.acts = append(sc.acts[:0], shareAct{work: host})
+	// With HTTP spills the host holds an activity slot, not one of the HTTP slots (spillSlots).
+	sc.acts = append(sc.acts[:0], shareAct{work: host, apart: p.Spills == platform.SpillsHTTP})
 	alone := 0.0
 	for k := sp.off[r]; k < sp.off[r+1]; k++ {
 		sb, w := sp.busy[k], min(sp.work[k], sp.busy[k])
@@ -968,17 +988,18 @@ func (m *Model) endOf(e *stageEval, sg segment) {
 	e.cost += p.ResumeUSD(d)
 }
 
-// spillSlots returns the platform sharedSpills places a fused group's host and spills with
-// (sharedEnd): plat itself where spills take activity slots (platform.SpillsInvoke), and where
-// they are HTTP executions (platform.SpillsHTTP; the simulator's instances.go) a copy whose
-// instances hold HTTPInstanceConcurrency of them, plus the host's activity slot, sharing the
-// instance's vCPUs as before. The one slot more on every instance, not only the host's, is an
-// approximation, small beside Azure's 100 HTTP slots.
+// spillSlots returns the platform sharedSpills places a fused group's spills with (sharedEnd):
+// plat itself where spills take activity slots (platform.SpillsInvoke), and where they are HTTP
+// executions (platform.SpillsHTTP; the simulator's instances.go) a copy whose instances hold
+// HTTPInstanceConcurrency of them (the host, apart, holds an activity slot on the first) and
+// whose scale controller adds instances for them at the HTTP trigger's rate
+// (platform.ScaleOutIntervalOf), sharing the instance's vCPUs as before.
 func spillSlots(plat *platform.Platform) *platform.Platform {
 	if plat.Spills != platform.SpillsHTTP || plat.InstanceActivities == 0 {
 		return plat
 	}
 	q := *plat
-	q.InstanceActivities = plat.HTTPInstanceConcurrency + 1
+	q.InstanceActivities = plat.HTTPInstanceConcurrency
+	q.ScaleTrigger = platform.TriggerHTTP
 	return &q
 }

@@ -116,11 +116,21 @@ func azureAccuracy(t *testing.T, label string, plat *platform.Platform) (p95Errs
 // TestAzureModelAccuracy: on each Azure platform, WiseFuse's P95 and cost errors against the
 // simulator over the plans it chooses for the built-in apps stay within bounds
 // (docs/wisefuse.md, "On Azure").
+//
+// The errors depend on the profile's draws. Over ten independent profiles (ProfileSeed + 1000k,
+// k = 0..9, each size's runs seeded by sizeSeed), azure-durable's P95 error median was 0.0-3.6%
+// and max 2.4-20.1%, its cost error median 0.2-8.1% and max 2.4-13.7% (GPv2 GRS within 0.2 points
+// of it): the bounds are those maxima, rounded up. At ProfileSeed chatbot's plans cost 8.1% more
+// than simulated, and its bundles by 2 and 3 are predicted a scale-out interval (30 s) slower
+// (+19.2%, +15.0%). azure-flex's bounds hold at ProfileSeed but not at three of the ten: P95 max
+// 46.0% (k = 3: chatbot's TrainMap bundled by 3 at 4,096 MB, 40.80 s predicted for 27.95 s),
+// 10.4% and 6.9%, and the cost median 1.2% at one (P95 median 0.0% at all ten, cost max
+// 6.4-7.5%).
 func TestAzureModelAccuracy(t *testing.T) {
 	const durableGRS = platform.AzureDurable + " (gpv2-grs)" // the dearest storage transactions
 	bounds := map[string]struct{ medianP95, maxP95, medianCost, maxCost float64 }{
-		platform.AzureDurable: {0.04, 0.17, 0.015, 0.05},
-		durableGRS:            {0.04, 0.17, 0.015, 0.05},
+		platform.AzureDurable: {0.04, 0.21, 0.085, 0.14},
+		durableGRS:            {0.04, 0.21, 0.085, 0.14},
 		platform.AzureFlex:    {0.02, 0.06, 0.01, 0.08},
 	}
 	for _, name := range []string{platform.AzureDurable, durableGRS, platform.AzureFlex} {
@@ -235,6 +245,31 @@ func TestSharedEndByHand(t *testing.T) {
 	end, billed := sharedEnd(p, []shareAct{{pre: 1, work: 1}, {work: 1}}, 0, nil)
 	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-4.5) > 1e-9 {
 		t.Errorf("download and compute: end %.9f, billed %.9f s, want 2.5 and 4.5", end, billed)
+	}
+}
+
+// TestHTTPSpillsScaleOutByHand is the modeler's side of sim's TestHTTPSpillsScaleOutByHand: a
+// host of 1 s of work (apart, in its activity slot) and 4 spills of 1 core-s each, on
+// azure-durable with one HTTP slot per instance and up to 4 instances, cold start 0.5 s
+// (spillSlots). The host and spill 1 share the ready instance and end at 2 s; spill 2 gets an
+// instance at once (ready at 0.5 s) and ends at 1.5 s; spill 3 the next one the HTTP trigger's
+// 1 s later (ready at 1.5 s) and ends at 2.5 s; spill 4 takes spill 2's slot at 1.5 s and ends
+// at 2.5 s: the group ends at 2.5 s, the simulator's 2.55 s less the host's 0.05 s transition,
+// billed 2 + 2 + 1 + 1 + 1 s. At the app's 30 s interval (before) spill 4 waited for spill 1's
+// slot: 3 s, and the simulator 4.05 s (its host keeps its share while it waits).
+func TestHTTPSpillsScaleOutByHand(t *testing.T) {
+	p := platform.AzureDurableFunctions()
+	p.HTTPInstanceConcurrency, p.MaxInstances = 1, 4
+	acts := []shareAct{{work: 1, apart: true}, {work: 1}, {work: 1}, {work: 1}, {work: 1}}
+	ends := make([]float64, len(acts))
+	end, billed := sharedEnd(spillSlots(p), acts, 0.5, ends)
+	if math.Abs(end-2.5) > 1e-9 || math.Abs(billed-7) > 1e-9 {
+		t.Errorf("end %.9f s, billed %.9f s, want 2.5 and 7", end, billed)
+	}
+	for i, want := range []float64{2, 2, 1.5, 2.5, 2.5} {
+		if math.Abs(ends[i]-want) > 1e-9 {
+			t.Errorf("activity %d ends at %.9f s, want %v", i, ends[i], want)
+		}
 	}
 }
 

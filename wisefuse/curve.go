@@ -72,64 +72,75 @@ func fitCurve(cs []platform.Cores, ys []float64, maxThreads float64) Curve {
 	for k := 1.0; k <= maxThreads+1e-9; k++ {
 		s, p := nnls2(cs, ys, k, 0)
 		c := Curve{Serial: s, Parallel: p, Threads: k}
-		e := 0.0
-		for i := range cs {
-			r := (c.Time(cs[i]) - ys[i]) / ys[i]
-			e += r * r
-		}
-		if e <= bestErr*(1+1e-9)+1e-12 {
+		if e := sqErr(c, cs, ys); e <= bestErr*(1+1e-9)+1e-12 {
 			best, bestErr = c, e
 		}
 	}
 	// Threads oversubscribed on fewer visible cores show as a parallel part that speeds up more
 	// than the vCPUs grow, which no curve above gives: two sizes can show it (ml's ParamTune on
 	// Flex's 2,048 and 4,096 MB, the only sizes that hold it, sped up 3.5-fold for twice the
-	// vCPUs). The exponent must pay for itself; so must a serial part beside it: the
-	// oversubscribed curves are fitted with the parallel part alone and with both, and the
-	// serial part is kept only on the terms the exponent is (a miss beyond the noise without it,
-	// cut to oversubGain of its squared error with it). With n < k visible cores at every
-	// profiled size, k only scales the parallel part, so ties go to the largest k.
-	if len(cs) >= 2 && rmsMiss(bestErr, len(cs)) > oversubMinMiss {
-		over, overErr := best, math.Inf(1)
-		lean, leanErr := best, math.Inf(1)
-		for k := 2.0; k <= maxOversubThreads; k++ {
-			for gi := 1; gi <= 50; gi++ {
-				g := float64(gi) * 0.02
-				s, p := nnls2(cs, ys, k, g)
-				if c := (Curve{Serial: s, Parallel: p, Threads: k, Oversub: g}); keep(c, cs, ys, &overErr) {
-					over = c
-				}
-				if c := (Curve{Parallel: parallelOnly(cs, ys, k, g), Threads: k, Oversub: g}); keep(c, cs, ys, &leanErr) {
-					lean = c
-				}
-			}
-		}
-		if rmsMiss(leanErr, len(cs)) <= oversubMinMiss || overErr >= oversubGain*leanErr {
-			over, overErr = lean, leanErr
-		}
-		if overErr < oversubGain*bestErr {
-			best = over
-		}
+	// vCPUs). fitOversub says when the exponent, and a serial part beside it, pay for themselves.
+	lean := func(k, g float64) (Curve, float64) {
+		c := Curve{Parallel: parallelOnly(cs, ys, k, g), Threads: k, Oversub: g}
+		return c, sqErr(c, cs, ys)
+	}
+	over := func(k, g float64) (Curve, float64) {
+		s, p := nnls2(cs, ys, k, g)
+		c := Curve{Serial: s, Parallel: p, Threads: k, Oversub: g}
+		return c, sqErr(c, cs, ys)
+	}
+	if c, ok := fitOversub(bestErr, len(cs), lean, over); ok {
+		best = c
 	}
 	return best
+}
+
+// fitOversub is the oversubscription rule of the CPU fits (fitCurve for compute, fitStageCurve
+// for a log stage), given the squared relative error plainErr of the best fit without it over n
+// points. The exponent must pay for itself, and so must any part beside the parallel one: when
+// the plain fit misses by more than oversubMinMiss (RMS), threads k in 2..maxOversubThreads and
+// exponents g on a 0.02 grid up to 1 are fitted with the parallel part alone (lean) and with the
+// other parts beside it (over); over is kept only where lean misses beyond the noise and over cuts
+// its squared error to oversubGain of lean's, and the result only when it cuts plainErr to
+// oversubGain of it (ok). Each candidate is a curve and its squared error; ties go to the largest
+// k and g (with n < k visible cores at every size, k only scales the parallel part).
+func fitOversub[C any](plainErr float64, n int, lean, over func(k, g float64) (C, float64)) (best C, ok bool) {
+	if rmsMiss(plainErr, n) <= oversubMinMiss {
+		return best, false
+	}
+	var overC, leanC C
+	overErr, leanErr := math.Inf(1), math.Inf(1)
+	for k := 2.0; k <= maxOversubThreads; k++ {
+		for gi := 1; gi <= 50; gi++ {
+			g := float64(gi) * 0.02
+			if c, e := over(k, g); e <= overErr*(1+1e-9)+1e-12 {
+				overC, overErr = c, e
+			}
+			if c, e := lean(k, g); e <= leanErr*(1+1e-9)+1e-12 {
+				leanC, leanErr = c, e
+			}
+		}
+	}
+	if rmsMiss(leanErr, n) <= oversubMinMiss || overErr >= oversubGain*leanErr {
+		overC, overErr = leanC, leanErr
+	}
+	if overErr < oversubGain*plainErr {
+		return overC, true
+	}
+	return best, false
 }
 
 // rmsMiss is the root mean square relative miss of a fit of n points with squared error sumSq.
 func rmsMiss(sumSq float64, n int) float64 { return math.Sqrt(sumSq / float64(n)) }
 
-// keep reports whether c's squared relative error on the points is at most *best (within
-// rounding, so that a later, equally good candidate wins the tie), and then sets *best to it.
-func keep(c Curve, cs []platform.Cores, ys []float64, best *float64) bool {
+// sqErr is c's sum of squared relative errors on the points.
+func sqErr(c Curve, cs []platform.Cores, ys []float64) float64 {
 	e := 0.0
 	for i := range cs {
 		r := (c.Time(cs[i]) - ys[i]) / ys[i]
 		e += r * r
 	}
-	if e <= *best*(1+1e-9)+1e-12 {
-		*best = e
-		return true
-	}
-	return false
+	return e
 }
 
 // parallelOnly is nnls2 with the serial part held at 0: the parallel work that minimises

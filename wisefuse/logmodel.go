@@ -72,7 +72,7 @@ func NewLogModel(logs []*orion.Log, plat *platform.Platform) (*LogModel, error) 
 		var shapes [][]float64
 		for _, l := range logs {
 			xs := stageSamples(l, m.Stages, s)
-			med := medianOf(xs)
+			med := median(xs)
 			if !(med > 0) {
 				med = 1e-9 // a stage that took no time: keep it at (almost) none
 			}
@@ -84,13 +84,7 @@ func NewLogModel(logs []*orion.Log, plat *platform.Platform) (*LogModel, error) 
 			sort.Float64s(shape)
 			shapes = append(shapes, shape)
 		}
-		var k StageCurve
-		if s == len(m.Stages) {
-			k = fitStageCurve(cs, meds, maxThreads, true)
-		} else {
-			k = fitStageCurve(cs, meds, maxThreads, false)
-		}
-		m.Curves = append(m.Curves, k)
+		m.Curves = append(m.Curves, fitStageCurve(cs, meds, maxThreads, s == len(m.Stages)))
 		m.shapes = append(m.shapes, shapes)
 	}
 	return m, nil
@@ -114,29 +108,15 @@ func stageSamples(l *orion.Log, stages []string, s int) []float64 {
 	return out
 }
 
-func medianOf(xs []float64) float64 {
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	n := len(s)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
 // fitStageCurve fits a StageCurve to (cores, median seconds) points by least squares on relative
 // error, all parts >= 0, Threads in 1..maxThreads. fixedOnly fits a memory-independent time alone.
 //
 // With two sizes most pairs of parts fit exactly; the tie goes, in order, to a curve without
 // Fixed (a Lambda stage's time is mostly compute, and Fixed and Serial differ only below one
-// vCPU), to the largest Threads (as fitCurve), and to the fewest parts. When the best fit still
-// misses the medians by more than oversubMinMiss (a stage that speeds up more than its vCPUs grow,
-// like ml's ParamTune, 23x for 10x the vCPUs), the parallel part may lose efficiency on fewer
-// visible cores than threads (Curve.Oversub, threads up to maxOversubThreads), if that halves the
-// error at least.
+// vCPU), to the largest Threads (as fitCurve), and to the fewest parts. A stage that speeds up
+// more than its vCPUs grow (ml's ParamTune, 23x for 10x the vCPUs) may lose efficiency on fewer
+// visible cores than threads (Curve.Oversub) on fitCurve's terms (fitOversub): the parallel part
+// alone, Fixed or Serial beside it only if they pay for themselves.
 func fitStageCurve(cs []platform.Cores, ys []float64, maxThreads float64, fixedOnly bool) StageCurve {
 	if fixedOnly || len(cs) == 1 {
 		if fixedOnly {
@@ -145,34 +125,31 @@ func fitStageCurve(cs []platform.Cores, ys []float64, maxThreads float64, fixedO
 		// One size: no scaling information; as fitCurve, fully parallel up to the cap.
 		return StageCurve{Curve: fitCurve(cs, ys, maxThreads)}
 	}
-	best, bestErr := StageCurve{}, math.Inf(1)
-	try := func(k, g float64) {
-		// Masks over (fixed, serial, parallel), in the order of preference for ties.
-		for _, mask := range []int{3, 1, 2, 7, 5, 6, 4} {
+	// bestOf returns the best fit over the masks of parts (solveStage), the first on a tie.
+	bestOf := func(k, g float64, masks ...int) (StageCurve, float64) {
+		best, bestErr := StageCurve{}, math.Inf(1)
+		for _, mask := range masks {
 			c, ok := solveStage(cs, ys, k, g, mask)
 			if !ok {
 				continue
 			}
-			e := relErr(c, cs, ys)
-			if e < bestErr*(1-1e-9)-1e-12 {
+			if e := relErr(c, cs, ys); e < bestErr*(1-1e-9)-1e-12 {
 				best, bestErr = c, e
 			}
 		}
+		return best, bestErr
 	}
+	best, bestErr := StageCurve{}, math.Inf(1)
 	for k := maxThreads; k >= 1; k-- {
-		try(k, 0)
+		// Masks over (fixed, serial, parallel), in the order of preference for ties.
+		if c, e := bestOf(k, 0, 3, 1, 2, 7, 5, 6, 4); e < bestErr*(1-1e-9)-1e-12 {
+			best, bestErr = c, e
+		}
 	}
-	if math.Sqrt(bestErr/float64(len(cs))) > oversubMinMiss {
-		plain, plainErr := best, bestErr
-		best, bestErr = StageCurve{}, math.Inf(1)
-		for k := float64(maxOversubThreads); k >= 2; k-- {
-			for gi := 1; gi <= 50; gi++ {
-				try(k, float64(gi)*0.02)
-			}
-		}
-		if bestErr > 0.5*plainErr {
-			best = plain
-		}
+	lean := func(k, g float64) (StageCurve, float64) { return bestOf(k, g, 1) }
+	over := func(k, g float64) (StageCurve, float64) { return bestOf(k, g, 3, 7, 5) }
+	if c, ok := fitOversub(bestErr, len(cs), lean, over); ok {
+		best = c
 	}
 	return best
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
@@ -183,6 +184,37 @@ func TestBadValue(t *testing.T) {
 	for _, v := range []float64{-2e-9, -1, math.NaN(), math.Inf(1), math.Inf(-1), -math.MaxFloat64} {
 		if k := badValue([]float64{1, v, 2}); k != 1 {
 			t.Errorf("%v: bad at %d, want 1", v, k)
+		}
+	}
+}
+
+// TestProfileSeedsShareNoRuns: profiles at different seeds draw from different streams at every
+// size (the simulator's run r of seed s draws from stream (s, r+1), so distinct seeds share no
+// run), and no profiling seed is an evaluation seed of these tests. With Seed + size index, seed
+// s's 2,048 MB runs were seed s + 1's 1,024 MB runs.
+func TestProfileSeedsShareNoRuns(t *testing.T) {
+	w, _ := apps.Lookup("chatbot")
+	owner := map[uint64]string{}
+	for _, s := range []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ProfileSeed} {
+		var i int
+		sizes := ProfileOptions{}.WithDefaults().Sizes
+		rec := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+			at := fmt.Sprintf("seed %d at %d MB", s, sizes[i])
+			i++
+			if o, ok := owner[seed]; ok {
+				t.Errorf("%s runs on stream seed %#x, as %s does", at, seed, o)
+			}
+			owner[seed] = at
+			if seed >= evalSeed && seed < evalSeed+20000 {
+				t.Errorf("%s runs on seed %d, an evaluation seed", at, seed)
+			}
+			return simRunner(w, p, runs, seed, sink)
+		}
+		if _, err := ProfileBy(w, ProfileOptions{Runs: 1, Seed: s}, rec); err != nil {
+			t.Fatal(err)
+		}
+		if i != len(sizes) {
+			t.Fatalf("seed %d: %d sizes profiled, want %d", s, i, len(sizes))
 		}
 	}
 }

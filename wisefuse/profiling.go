@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/records"
 )
 
@@ -28,7 +29,7 @@ type ProfileOptions struct {
 	// min_memory_mb so every uniform plan is valid.
 	Sizes []int
 	Runs  int    // runs per size; default 300, as the paper profiles
-	Seed  uint64 // default ProfileSeed; size i runs on Seed + i
+	Seed  uint64 // default ProfileSeed; each size runs on sizeSeed(Seed, size)
 	// Progress, when set, is called after every profiling run with the runs done and the total
 	// (sizes x Runs): the CLI's progress bar. It never changes the profile.
 	Progress func(done, total int64)
@@ -41,6 +42,12 @@ var DefaultProfileSizes = []int{1024, 2048, 4096, 10240}
 // ProfileSeed is the default profiling seed. Evaluations should use other seeds so that a plan is
 // judged on runs the planner never saw.
 const ProfileSeed uint64 = 0x9f0f11e
+
+// sizeSeed is the seed of the profiling runs at mb MB of a profile seeded by s: a mix of (s, mb)
+// (internal/seed, as replay keys a DAG's runs), so that no two (seed, size) pairs share a stream.
+// Seed + size index, before, made size 2 of seed s repeat size 1 of seed s + 1, and profiles at
+// neighbouring seeds were not independent.
+func sizeSeed(s uint64, mb int) uint64 { return seed.Mix(s, uint64(mb)) }
 
 // WithDefaults returns o with every unset field at its default.
 func (o ProfileOptions) WithDefaults() ProfileOptions {
@@ -89,8 +96,8 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 			return b.addRecords(invs, d)
 		}
 	}
-	for i, mem := range sizes {
-		if err := run(runW, dag.UniformPlan(mem), o.Runs, o.Seed+uint64(i), sink); err != nil {
+	for _, mem := range sizes {
+		if err := run(runW, dag.UniformPlan(mem), o.Runs, sizeSeed(o.Seed, mem), sink); err != nil {
 			return nil, fmt.Errorf("wisefuse: profiling %s at %d MB: %w", w.Name, mem, err)
 		}
 	}
