@@ -294,6 +294,14 @@ func (r *Reader) Line() int { return r.line }
 // Row returns the 1-based number of the current data row.
 func (r *Reader) Row() int64 { return r.row }
 
+// Where names the current row for an error message: "line N" in a CSV file, "row N" in Parquet.
+func (r *Reader) Where() string {
+	if r.csv != nil {
+		return fmt.Sprintf("line %d", r.line)
+	}
+	return fmt.Sprintf("row %d", r.row)
+}
+
 // IsNull reports whether column col of the current row is null (a Nullable column only; the
 // typed getters then return the zero value).
 func (r *Reader) IsNull(col int) bool {

@@ -403,3 +403,30 @@ func TestNullsAndMetadata(t *testing.T) {
 		t.Errorf("null in a non-nullable column: error = %v", err)
 	}
 }
+
+// FuzzReadInvocations: any invocation table given to 'profile --workflow W RECORDS' either reads
+// as records every check passes, or stops with an error naming the file; never a panic.
+func FuzzReadInvocations(f *testing.F) {
+	const hdr = "run,step,function,item,bundle,vm,memory_mb,cold,start_s,init_s,download_s,compute_s,upload_s,in_bytes,out_bytes,end_s,cost_usd\n"
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,0.1,0,0.015,1.72,0.025,1000,1000,1.86,3.5e-05\n"))
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,true,0.1,0.5,0.015,1.72,0.025,1000,1000,0.05,3.5e-05\n")) // ends before it starts
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,NaN,0,0,0,0,0,0,1,0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "r.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := ReadInvocations(path, nil)
+		if err != nil {
+			if !strings.Contains(err.Error(), "r.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for i := range recs {
+			if col, msg := checkInvocation(&recs[i]); msg != "" {
+				t.Fatalf("record %d read with a bad %s: %s", i, col, msg)
+			}
+		}
+	})
+}

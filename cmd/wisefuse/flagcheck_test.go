@@ -46,6 +46,10 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "0"}, []string{"--runs 0", "from 1 to 100000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "1000000000"}, []string{"--runs 1000000000", "at most 100000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,x"}, []string{"--sizes 1024,x", `"x"`}},
+		// --sizes 64 profiled at 128 MB, 100000 at 10240 MB, 1024,1024 once: silently.
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "64"}, []string{"--sizes 64", `"64"`, "from 128 to 10240"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,100000"}, []string{`"100000"`, "from 128 to 10240"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,1024"}, []string{"1024 MB is listed twice"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--runs", "10", "r.csv"}, []string{"--runs 10: goes with --simulate"}},
 		{[]string{"profile", "--out", "", "--workflow", "chatbot", "--simulate"}, []string{`--out ""`}},
 		// model
@@ -67,6 +71,9 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
+		// Was exit 1 from the replay, "replay: window [-1, 0) s", naming no flag.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "-1"}, []string{"--from -1", "want >= 0"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--to", "1e13"}, []string{"--to 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
 		// experiments, calibrate
