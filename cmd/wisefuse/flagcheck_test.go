@@ -127,6 +127,35 @@ func TestOutputIsAnInput(t *testing.T) {
 	if after, err := os.ReadFile(runs); err != nil || string(after) != string(before) {
 		t.Errorf("the input changed (err %v)", err)
 	}
+	// plan --export-asl writes two files beside its own: each was written over the --asl and
+	// --functions inputs of the same name, silently.
+	asl, side := filepath.Join(dir, "o.asl.json"), filepath.Join(dir, "o.functions.json")
+	for _, c := range [][2]string{{filepath.Join(examples, "orders.asl.json"), asl}, {filepath.Join(examples, "orders.functions.json"), side}} {
+		b, err := os.ReadFile(c[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(c[1], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		export, want string
+	}{
+		{asl, "--export-asl " + asl + " is also the input --asl " + asl},
+		{filepath.Join(dir, "o.json"), "--export-asl " + filepath.Join(dir, "o.json") + " writes " + side + ", which is also the input --functions " + side},
+	} {
+		code, _, errOut := runCLI("plan", "--asl", asl, "--functions", side, "--slo", "30s", "--quiet", "--export-asl", c.export)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("--export-asl %s: exit %d, %q; want a usage error containing %q", c.export, code, errOut, c.want)
+		}
+	}
+	for _, c := range [][2]string{{filepath.Join(examples, "orders.asl.json"), asl}, {filepath.Join(examples, "orders.functions.json"), side}} {
+		a, _ := os.ReadFile(c[0])
+		if b, err := os.ReadFile(c[1]); err != nil || string(a) != string(b) {
+			t.Errorf("%s changed (err %v)", c[1], err)
+		}
+	}
 	// An output that is not an input still goes.
 	if code, _, errOut := runCLI("profile", "--out", filepath.Join(dir, "p.profile.json"), "--workflow", "video", runs); code != 0 {
 		t.Errorf("profile to a new file: exit %d: %s", code, errOut)
