@@ -50,6 +50,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "64"}, []string{"--sizes 64", `"64"`, "from 128 to 10240"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,100000"}, []string{`"100000"`, "from 128 to 10240"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,1024"}, []string{"1024 MB is listed twice"}},
+		// video's functions need up to 1000 MB: 512 was profiled at 1000 MB, silently.
+		{[]string{"profile", "--out", "p.json", "--workflow", "video", "--simulate", "--sizes", "512,2048"}, []string{"512 MB is below function", "min_memory_mb 1000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--runs", "10", "r.csv"}, []string{"--runs 10: goes with --simulate"}},
 		{[]string{"profile", "--out", "", "--workflow", "chatbot", "--simulate"}, []string{`--out ""`}},
 		// model

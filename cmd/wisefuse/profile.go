@@ -76,6 +76,13 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 				if slices.Contains(o.Sizes, m) {
 					return usagef("--sizes %s: %d MB is listed twice", *sizes, m)
 				}
+				// Every function runs at each profiled size: a size below one's minimum was
+				// profiled at that minimum instead, silently (as --memory, refused).
+				for _, fn := range w.Functions {
+					if m < fn.MinMemoryMB {
+						return usagef("--sizes %s: %d MB is below function %q's min_memory_mb %d (every function runs at each profiled size)", *sizes, m, fn.Name, fn.MinMemoryMB)
+					}
+				}
 				o.Sizes = append(o.Sizes, m)
 			}
 		}
