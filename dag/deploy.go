@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
 // A plan is deployed on AWS in three parts, because Step Functions holds only one of them:
@@ -328,33 +330,14 @@ func sideOf(w *Workflow) *ASLSide {
 // deploymentOf is plan p's Deployment.
 func deploymentOf(w *Workflow, p *Plan, aslName, sideName string) *Deployment {
 	d := &Deployment{StateMachine: aslName, Performance: sideName}
-	states := map[string][]string{}
-	w.Walk(func(_ []string, s *Step) {
-		if s.Task != "" {
-			states[s.Task] = append(states[s.Task], s.Name)
-		}
-	})
+	states := taskStates(w)
 	for _, f := range w.Functions {
 		if len(states[f.Name]) > 0 {
 			d.Functions = append(d.Functions, DeployedFunction{Function: f.Name, States: states[f.Name], MemorySize: p.MemoryOf(f.Name)})
 		}
 	}
 	for _, g := range p.Fuse {
-		mg := MergeGroup{States: slices.Clone(g)}
-		for _, name := range g {
-			s := w.Step(name)
-			var seq []Step
-			if s != nil {
-				seq = []Step{*s}
-			}
-			WalkTasks(seq, func(fn string) {
-				if !slices.Contains(mg.Functions, fn) {
-					mg.Functions = append(mg.Functions, fn)
-				}
-				mg.MemorySize = max(mg.MemorySize, p.MemoryOf(fn))
-			})
-		}
-		d.Merge = append(d.Merge, mg)
+		d.Merge = append(d.Merge, mergeGroupOf(w, p, g))
 	}
 	// A Map inside a group keeps its bundle as the items the merged code runs itself.
 	w.Walk(func(path []string, s *Step) {
@@ -372,6 +355,42 @@ func deploymentOf(w *Workflow, p *Plan, aslName, sideName string) *Deployment {
 		}
 	})
 	return d
+}
+
+// mergeGroupOf is the MergeGroup of fusion group g of plan p: its states, the functions they run
+// and the merged function's size, the largest of theirs (the VM a fusion group runs on).
+func mergeGroupOf(w *Workflow, p *Plan, g []string) MergeGroup {
+	mg := MergeGroup{States: slices.Clone(g)}
+	for _, name := range g {
+		s := w.Step(name)
+		var seq []Step
+		if s != nil {
+			seq = []Step{*s}
+		}
+		WalkTasks(seq, func(fn string) {
+			if !slices.Contains(mg.Functions, fn) {
+				mg.Functions = append(mg.Functions, fn)
+			}
+			mg.MemorySize = max(mg.MemorySize, p.MemoryOf(fn))
+		})
+	}
+	return mg
+}
+
+// taskStates maps each function of w to the task states that run it, in walk order.
+func taskStates(w *Workflow) map[string][]string {
+	states := map[string][]string{}
+	w.Walk(func(_ []string, s *Step) {
+		if s.Task != "" {
+			states[s.Task] = append(states[s.Task], s.Name)
+		}
+	})
+	return states
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
 }
 
 // IsDeployment reports whether data looks like a Deployment rather than a plan: a JSON object
@@ -396,26 +415,46 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 	p := DeployedPlan(w, 0)
 	p.Memory = map[string]int{}
 	var errs []string
+	var pos map[string]jsonpos.Pos // found on the first problem only
+	problem := func(path, format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		if pos == nil {
+			pos = jsonpos.Positions(data)
+		}
+		if line := jsonpos.LineOf(pos, path); line > 0 {
+			msg = fmt.Sprintf("line %d: %s", line, msg)
+		}
+		errs = append(errs, msg)
+	}
+	// The states and functions a Deployment lists, and a group's MemorySize, follow from the
+	// workflow and the functions' MemorySize; they are there for the user to read. One that
+	// disagrees was edited in vain (a merged function's MemorySize of 128 was ignored) or
+	// belongs to another state machine, so it is an error, not ignored.
+	states := taskStates(w)
 	for i, f := range d.Functions {
 		switch {
 		case w.Function(f.Function) == nil:
-			errs = append(errs, fmt.Sprintf("functions[%d]: function %q is not one of workflow %q's", i, f.Function, w.Name))
+			problem(fmt.Sprintf("functions[%d]", i), "functions[%d]: function %q is not one of workflow %q's", i, f.Function, w.Name)
 		case p.Memory[f.Function] != 0:
-			errs = append(errs, fmt.Sprintf("functions[%d]: function %q is listed twice", i, f.Function))
+			problem(fmt.Sprintf("functions[%d]", i), "functions[%d]: function %q is listed twice", i, f.Function)
 		default:
 			p.Memory[f.Function] = f.MemorySize
+			if want := states[f.Function]; !sameSet(f.States, want) {
+				problem(fmt.Sprintf("functions[%d].states", i), "functions[%d].states = %q, want %q: the states of workflow %q that invoke function %q",
+					i, f.States, want, w.Name, f.Function)
+			}
 		}
 	}
 	for _, f := range w.Functions {
 		if _, ok := p.Memory[f.Name]; !ok && w.uses(f.Name) {
-			errs = append(errs, fmt.Sprintf("functions: no MemorySize for function %q", f.Name))
+			problem("functions", "functions: no MemorySize for function %q", f.Name)
 		}
 	}
 	for i, g := range d.Merge {
 		p.Fuse = append(p.Fuse, slices.Clone(g.States))
 		for _, m := range sortedKeys(g.MapItemsPerVM) {
 			if !slices.Contains(g.States, m) && !w.inside(g.States, m) {
-				errs = append(errs, fmt.Sprintf("merge[%d].map_items_per_vm: map %q is not in the group's states", i, m))
+				problem(fmt.Sprintf("merge[%d].map_items_per_vm", i), "merge[%d].map_items_per_vm: map %q is not in the group's states", i, m)
 				continue
 			}
 			if p.Bundle == nil {
@@ -425,10 +464,23 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
+		return nil, fmt.Errorf("%s: %s", name, jsonpos.JoinProblems(errs))
 	}
 	if err := p.Validate(w); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for i, g := range d.Merge {
+		want := mergeGroupOf(w, p, g.States)
+		if !sameSet(g.Functions, want.Functions) {
+			problem(fmt.Sprintf("merge[%d].functions", i), "merge[%d].functions = %q, want %q: the functions its states run", i, g.Functions, want.Functions)
+		}
+		if g.MemorySize != want.MemorySize {
+			problem(fmt.Sprintf("merge[%d].MemorySize", i), "merge[%d].MemorySize = %d, want %d, the largest MemorySize of its functions (the merged function's; set it there)",
+				i, g.MemorySize, want.MemorySize)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %s", name, jsonpos.JoinProblems(errs))
 	}
 	return p, nil
 }

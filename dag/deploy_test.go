@@ -2,6 +2,7 @@ package dag
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -280,5 +281,55 @@ func TestDeploymentErrors(t *testing.T) {
 	}
 	if _, err := ParsePlan("t.deploy.json", ex.Deployment, nil); err == nil {
 		t.Error("a deployment read without its workflow: no error")
+	}
+}
+
+// TestDeploymentDisagrees: the states, functions and merged MemorySize a Deployment lists follow
+// from the workflow and the functions' MemorySize; one edited to disagree was ignored (a merge
+// group's MemorySize of 128 changed nothing, a function listed with another's states was read
+// as it was) and is now an error with its line.
+func TestDeploymentDisagrees(t *testing.T) {
+	w, err := ReadWorkflow(filepath.Join(examplesDir, "thumbnails.workflow.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := UniformPlan(1024)
+	p.Memory = map[string]int{"Watermark": 2048}
+	p.Fuse = [][]string{{"Resize", "Watermark"}}
+	ex, err := ExportASL(w, p, nil, "t.asl.json", "t.functions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParsePlan("t.deploy.json", ex.Deployment, w); err != nil {
+		t.Fatalf("the exported deployment: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(d *Deployment)
+		want string
+	}{
+		{"states of another function", func(d *Deployment) { d.Functions[0].States = []string{"Tag"} },
+			`functions[0].states = ["Tag"], want ["Ingest"]: the states of workflow "thumbnails" that invoke function "Ingest"`},
+		{"no states", func(d *Deployment) { d.Functions[0].States = nil }, `functions[0].states = [], want ["Ingest"]`},
+		{"merge MemorySize", func(d *Deployment) { d.Merge[0].MemorySize = 128 },
+			"merge[0].MemorySize = 128, want 2048, the largest MemorySize of its functions"},
+		{"merge functions", func(d *Deployment) { d.Merge[0].Functions = []string{"Resize"} },
+			`merge[0].functions = ["Resize"], want ["Resize" "Watermark"]`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var d Deployment
+			if err := json.Unmarshal(ex.Deployment, &d); err != nil {
+				t.Fatal(err)
+			}
+			c.edit(&d)
+			data, err := MarshalIndent(&d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ParsePlan("t.deploy.json", data, w)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "t.deploy.json: line ") {
+				t.Errorf("got %v, want an error naming t.deploy.json, a line and %q", err, c.want)
+			}
+		})
 	}
 }

@@ -53,6 +53,16 @@ func FuzzParsePlan(f *testing.F) {
 	f.Add([]byte(`{"default_memory_mb":1024,"fuse":[["Ingest","Resize_Map","Index"]],"bundle":{"Resize_Map":8}}`))
 	f.Add([]byte(`{"memory_mb":{"Resize":64},"passing":{"Index":"direct","Done":"remote"},"shared_runtime":true}`))
 	f.Add([]byte(`{"fuse":[["Resize","Watermark"],["Watermark","Resize"]],"bundle":{"Done":2}}`))
+	// A deployment (plan --export-asl's NAME.deploy.json) is a plan too (ParseDeployment).
+	fused := UniformPlan(1024)
+	fused.Memory = map[string]int{"Watermark": 2048}
+	fused.Fuse = [][]string{{"Resize", "Watermark"}}
+	fused.Bundle = map[string]int{"Resize_Map": 3}
+	ex, err := ExportASL(w, fused, nil, "t.asl.json", "t.functions.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ex.Deployment)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParsePlan("fuzz.json", data, w)
 		if err != nil {

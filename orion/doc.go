@@ -5,5 +5,6 @@
 //
 // It is the one parser of that format, at the bottom of the pipeline: package calibration reads
 // the logs with it to fit the built-in apps, and package wisefuse turns a folder of logs into a
-// planner profile. It imports only the standard library.
+// planner profile. It imports only the standard library, so it repeats the few limits of package
+// dag it checks (MinMemoryMB, MaxMemoryMB, MaxMillis; a test in cmd/wisefuse keeps them equal).
 package orion

@@ -36,6 +36,17 @@ func (l *Log) Runs() int { return len(l.Seconds[E2E]) }
 // profiles: rsc_<mb>_<mb>_<mb>.txt.
 func FileName(mb int) string { return fmt.Sprintf("rsc_%d_%d_%d.txt", mb, mb, mb) }
 
+// Limits of a log's values. The logs are AWS Lambda's, where a function has 128 to 10,240 MB
+// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html; dag.MinMemoryMB and
+// dag.MaxMemoryMB, which this package cannot import). A time past MaxMillis, 10^9 s (dag.MaxWork,
+// 31.7 years), is a corrupt or mistyped value: a stage of 1e308 ms was read and gave a mean cost
+// of $3.6e300 per run (exit 0), one of 1e21 ms $3.6e10.
+const (
+	MinMemoryMB = 128
+	MaxMemoryMB = 10240
+	MaxMillis   = 1e12
+)
+
 // fileName matches log file names: rsc_<M>_<M>_..._<M>.txt, one M per function.
 var fileName = regexp.MustCompile(`^rsc_(\d+(?:_\d+)*)\.txt$`)
 
@@ -87,6 +98,9 @@ func ReadFile(path string) (*Log, error) {
 			ms, err := strconv.ParseFloat(val, 64)
 			if err != nil || !(ms >= 0) || math.IsInf(ms, 0) {
 				return nil, fmt.Errorf("orion: %s:%d: field %d %q: want a finite, non-negative number of milliseconds", path, line, i+1, field)
+			}
+			if ms > MaxMillis {
+				return nil, fmt.Errorf("orion: %s:%d: field %d %q: at most %g ms (10^9 s: a corrupt or mistyped time)", path, line, i+1, field, MaxMillis)
 			}
 			if prev, dup := run[name]; dup && prev != ms/1000 {
 				return nil, fmt.Errorf("orion: %s:%d: %s appears twice with different values (%v and %v ms)", path, line, name, prev*1000, ms)
@@ -147,8 +161,9 @@ func ReadDir(dir string) ([]*Log, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.MemoryMB == 0 {
-			return nil, fmt.Errorf("orion: %s: memory size %s MB out of range", path, sizes[0])
+		if l.MemoryMB < MinMemoryMB || l.MemoryMB > MaxMemoryMB {
+			// Only 0 (or a size past int) was refused: rsc_99999_99999_99999.txt was profiled.
+			return nil, fmt.Errorf("orion: %s: memory size %s MB out of range: want %d to %d MB, AWS Lambda's", path, sizes[0], MinMemoryMB, MaxMemoryMB)
 		}
 		logs = append(logs, l)
 	}

@@ -43,6 +43,8 @@ func TestReadFileErrors(t *testing.T) {
 		{"E2E:100 A:50\nA:50\n", ":2: no E2E"},
 		{"", "no runs"},
 		{"E2E:100 E2E:90\n", "twice"},
+		{"E2E:100 A:1e308\n", `:1: field 2 "A:1e308": at most 1e+12 ms`}, // was read: a cost of $3.6e300 per run
+		{"E2E:1e13 A:5\n", `:1: field 1 "E2E:1e13": at most 1e+12 ms`},
 	} {
 		_, err := ReadFile(write(t, dir, "p.txt", tc.body))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "orion: ") {
@@ -77,6 +79,9 @@ func TestReadDir(t *testing.T) {
 		{map[string]string{FileName(1000): "E2E:1 A:1 B:1\n", FileName(2000): "E2E:1 A:1\n"}, "(no B)"},
 		{map[string]string{FileName(1000): "E2E:1 A:1\n", "rsc_1000.txt": "E2E:1 A:1\n"}, "both at 1000 MB"},
 		{map[string]string{FileName(1000): "E2E:1 A:x\n"}, ":1: field 2"},
+		{map[string]string{FileName(0): "E2E:1 A:1\n"}, "memory size 0 MB out of range: want 128 to 10240 MB"},
+		{map[string]string{FileName(1000): "E2E:1 A:1\n", FileName(99999): "E2E:1 A:1\n"}, "rsc_99999_99999_99999.txt: memory size 99999 MB out of range"}, // was profiled
+		{map[string]string{FileName(64): "E2E:1 A:1\n"}, "memory size 64 MB out of range"},
 	} {
 		d := t.TempDir()
 		for name, body := range tc.files {

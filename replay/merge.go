@@ -20,7 +20,10 @@ import (
 // reached the concurrency limit the merged counts, costs and sketch quantiles equal those of
 // one replay of the whole trace; with the limit reached, each shard had a whole account's limit
 // to itself (docs/traces.md, "Sharding").
-func Merge(out string, dirs []string, meta ...tables.Options) (*Summary, error) {
+//
+// The output appears whole or not at all: a merge that fails removes the tables it wrote (and
+// out, when it made it), so a folder with tables but no summary cannot be left behind.
+func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err error) {
 	start := time.Now()
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no shard folders given")
@@ -63,9 +66,21 @@ func Merge(out string, dirs []string, meta ...tables.Options) (*Summary, error) 
 		s.MeanLife /= float64(s.Instances)
 	}
 	slices.Sort(s.ShardsIncluded)
+	_, statErr := os.Stat(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, p := range written {
+				os.Remove(p)
+			}
+			if statErr != nil {
+				os.Remove(out) // made here; removed only if empty
+			}
+		}
+	}()
 	summaryPath := filepath.Join(out, SummaryFile)
 	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -75,6 +90,7 @@ func Merge(out string, dirs []string, meta ...tables.Options) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
+	written = append(written, filepath.Join(out, DAGsFile))
 	if err := t.done(); err != nil {
 		return nil, err
 	}
@@ -82,12 +98,14 @@ func Merge(out string, dirs []string, meta ...tables.Options) (*Summary, error) 
 	if err != nil {
 		return nil, err
 	}
+	written = append(written, filepath.Join(out, InvocationsFile))
 	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
 	if _, ok := first.Files[FunctionsFile]; ok {
 		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums, meta)
 		if err != nil {
 			return nil, err
 		}
+		written = append(written, filepath.Join(out, FunctionsFile))
 		s.Files[FunctionsFile] = n
 	}
 	s.Wall += time.Since(start).Seconds()
@@ -130,9 +148,6 @@ func concatFunctions(path string, dirs []string, sums []*Summary, meta []tables.
 	defer w.Abort()
 	read := make([]int64, len(dirs))
 	for i, d := range dirs {
-		if _, ok := sums[i].Files[FunctionsFile]; !ok {
-			return 0, fmt.Errorf("merge: %s has no %s (replayed without --function-rows) but %s has", d, FunctionsFile, dirs[0])
-		}
 		r, err := tables.Open(filepath.Join(d, FunctionsFile), FunctionSchema)
 		if err != nil {
 			return 0, err
@@ -169,6 +184,17 @@ func checkShards(dirs []string, sums []*Summary) error {
 			return fmt.Errorf("merge: %s is a replay of %s (policy %s, platform %s, seed %d, %d shards) and %s of %s (policy %s, platform %s, seed %d, %d shards): not shards of one replay",
 				dirs[0], a.Trace, a.Policy, a.Platform, a.Seed, a.Shards, dirs[i], s.Trace, s.Policy, s.Platform, s.Seed, s.Shards)
 		}
+		// Function rows in some shards only: merged in the order given, the first shard's
+		// choice decided, so a merge either dropped the other shards' function tables or
+		// failed after writing the DAG and invocation tables.
+		if fns := hasFunctions(s); fns != hasFunctions(a) {
+			with, without := dirs[0], dirs[i]
+			if fns {
+				with, without = dirs[i], dirs[0]
+			}
+			return fmt.Errorf("merge: %s has %s but %s has not (replayed without --function-rows): replay every shard with --function-rows, or none",
+				with, FunctionsFile, without)
+		}
 		for _, k := range s.ShardsIncluded {
 			if prev, dup := seen[k]; dup {
 				return fmt.Errorf("merge: shard %d/%d is in both %s and %s", k, a.Shards, prev, dirs[i])
@@ -186,6 +212,12 @@ func checkShards(dirs []string, sums []*Summary) error {
 		return fmt.Errorf("merge: shards %s are missing", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// hasFunctions reports whether s's replay wrote the function table (--function-rows).
+func hasFunctions(s *Summary) bool {
+	_, ok := s.Files[FunctionsFile]
+	return ok
 }
 
 // checkRows compares the rows read from each shard's file with what its summary lists, so a

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/sketch"
@@ -418,7 +419,23 @@ func (t *totals) add(r *dagRow, lat sketch.Sketch) error {
 func (t *totals) done() error {
 	s := t.s
 	if s.DAGInvocations == 0 {
-		return errors.New("replay: no DAG invocation of this shard is in the time window")
+		// Say what selected nothing: a trace of a header line alone was "no DAG invocation of
+		// this shard is in the time window", with neither a shard nor a window given.
+		var sel []string
+		if s.Shards > 1 {
+			sel = append(sel, fmt.Sprintf("in shard %v of %d", s.ShardsIncluded, s.Shards))
+		}
+		if s.From > 0 || s.To > 0 {
+			to := "the end"
+			if s.To > 0 {
+				to = fmt.Sprintf("%g s", s.To)
+			}
+			sel = append(sel, fmt.Sprintf("in the window from %g s to %s", s.From, to))
+		}
+		if len(sel) == 0 {
+			return fmt.Errorf("replay: %s has no DAG invocation", s.Trace)
+		}
+		return fmt.Errorf("replay: no DAG invocation of %s is %s", s.Trace, strings.Join(sel, " and "))
 	}
 	s.MeanLatency /= float64(s.DAGInvocations)
 	s.P50, s.P95, s.P99 = t.lat.Quantile(0.50), t.lat.Quantile(0.95), t.lat.Quantile(0.99)

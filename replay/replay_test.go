@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -142,14 +143,23 @@ func TestBadTraces(t *testing.T) {
 	f := strings.Split(nan[3], ",")
 	f[2] = "NaN"
 	nan[3] = strings.Join(f, ",")
+	// The last row arriving past the simulator's clock: the engine refused it mid-replay,
+	// blaming "a work, latency or distribution parameter of the workflow or platform".
+	late := append([]string(nil), lines...)
+	f = strings.Split(late[len(late)-1], ",")
+	f[2] = "1e13"
+	late[len(late)-1] = strings.Join(f, ",")
 	for name, tc := range map[string]struct {
 		trace string
 		want  []string
 	}{
-		"unsorted":       {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
-		"unknown DAG":    {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
-		"NaN arrival":    {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
-		"missing column": {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13 s is past the simulator's clock limit 1e+12 s`}},
+		"unsorted":                 {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
+		"unknown DAG":              {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
+		"NaN arrival":              {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
+		"missing column":           {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+		// Was "no DAG invocation of this shard is in the time window", with neither given.
+		"header only": {write("header", lines[:1]), []string{"header.csv has no DAG invocation"}},
 	} {
 		// Every bad trace shares the good one's catalog.
 		cat := catalog
@@ -172,6 +182,10 @@ func TestBadTraces(t *testing.T) {
 			t.Errorf("%s: left %v in the output folder", name, names)
 		}
 	}
+	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "late"), From: 1e9, Shard: 1, Shards: 2}); err == nil ||
+		!strings.Contains(err.Error(), "good.csv is in shard [1] of 2 and in the window from 1e+09 s to the end") {
+		t.Errorf("a window after the last arrival: %v, want an error naming the shard and the window", err)
+	}
 	if _, err := Run(Config{Trace: filepath.Join(dir, "none.csv"), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
 		t.Errorf("missing catalog: %v, want an error naming none-catalog.csv", err)
 	}
@@ -179,6 +193,44 @@ func TestBadTraces(t *testing.T) {
 		if _, _, err := ParseShard(spec); err == nil {
 			t.Errorf("shard %q accepted", spec)
 		}
+	}
+}
+
+// TestMergeMismatchedShards: shards of which only some have function rows are refused, whichever
+// is given first, and a merge that fails writes nothing. Before, the first shard decided: with a
+// shard without function rows first, the others' were dropped silently; with one with them
+// first, the merge failed after writing the DAG and invocation tables, left in the output
+// without a summary. A shard whose invocation table is corrupt failed the same way.
+func TestMergeMismatchedShards(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 20, 500)
+	with := filepath.Join(dir, "with")
+	without := filepath.Join(dir, "without")
+	run(t, Config{Trace: trace, Out: with, Shard: 0, Shards: 2, FunctionRows: true})
+	run(t, Config{Trace: trace, Out: without, Shard: 1, Shards: 2})
+	for i, dirs := range [][]string{{with, without}, {without, with}} {
+		out := filepath.Join(dir, fmt.Sprintf("merged-%d", i))
+		_, err := Merge(out, dirs)
+		if err == nil || !strings.Contains(err.Error(), with+" has functions.parquet but "+without+" has not") {
+			t.Errorf("merge of %v: %v, want an error naming both shards", dirs, err)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("merge of %v: made %s", dirs, out)
+		}
+	}
+	// A corrupt invocation table fails the merge after the DAG table was written.
+	other := filepath.Join(dir, "other")
+	run(t, Config{Trace: trace, Out: other, Shard: 1, Shards: 2, FunctionRows: true})
+	if err := os.WriteFile(filepath.Join(other, InvocationsFile), []byte("PAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "merged-corrupt")
+	if _, err := Merge(out, []string{with, other}); err == nil {
+		t.Fatal("merge of a shard with a corrupt invocation table: no error")
+	}
+	if _, err := os.Stat(out); err == nil {
+		ents, _ := os.ReadDir(out)
+		t.Errorf("failed merge left %s with %d entries", out, len(ents))
 	}
 }
 

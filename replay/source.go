@@ -53,6 +53,13 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 				s.path, s.where(), row.Arrival, s.prev)
 			return false, s.err
 		}
+		if row.Arrival > sim.MaxTime {
+			// Checked here, not at the engine, which could only blame "a work, latency or
+			// distribution parameter of the workflow or platform".
+			s.err = fmt.Errorf("%s: %s, column \"arrival_s\": %v s is past the simulator's clock limit %g s (sim.MaxTime, about 31,700 years)",
+				s.path, s.where(), row.Arrival, float64(sim.MaxTime))
+			return false, s.err
+		}
 		s.prev = row.Arrival
 		i, ok := s.dags[row.DAG]
 		if !ok {

@@ -161,7 +161,7 @@ func TestDeterministicFiles(t *testing.T) {
 				}
 				out[strings.TrimPrefix(filepath.Base(p), tag)] = b
 			}
-			invs, err := tables.ReadInvocations(ip)
+			invs, err := tables.ReadInvocations(ip, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,9 @@
 //
 // Files appear atomically: a Writer writes to a temporary file and renames it on Close, so an
 // interrupted write never leaves a partial file. Readers stream row by row in bounded memory and
-// name the file, line or row, and column of any malformed value.
+// name the file, line or row, and column of any malformed value; a CSV row must have as many
+// fields as the header line, and a Parquet page arrow's decoder panics on is a corrupt file, not
+// a crash. ReadInvocations and ReadDAGRuns also refuse a record no run can have logged.
 //
 // A Nullable column holds null for a value that does not exist (an empty CSV field, a Parquet
 // null), and a Plain column is stored in Parquet without a dictionary (for mostly distinct

@@ -31,6 +31,7 @@ type Reader struct {
 	f      *os.File
 	csv    *csv.Reader
 	colIdx []int // schema column -> CSV field index
+	fields int   // fields of the header line: every row must have as many
 	ints   []int64
 	floats []float64
 	strs   []string
@@ -64,16 +65,51 @@ func Open(path string, schema Schema, opts ...Options) (*Reader, error) {
 		}
 		return r, nil
 	}
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", path, err)
-	}
-	r.pf = pf
-	if err := r.initParquet(opts); err != nil {
-		pf.Close()
+	if err := r.openParquet(opts); err != nil {
+		if r.pf != nil {
+			r.pf.Close()
+		}
 		return nil, err
 	}
 	return r, nil
+}
+
+// openParquet opens r.path's Parquet file and its record reader. arrow's decoders panic on some
+// corrupt files instead of returning an error (a corrupt snappy page panics with "snappy: corrupt
+// input", found by FuzzDAGParquetReader); such a panic is the file's fault, so it becomes the
+// error naming the file, as a corrupt footer's error does, not an internal error of wisefuse.
+func (r *Reader) openParquet(opts []Options) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%s: not a readable Parquet file: corrupt: %v", r.path, v)
+		}
+	}()
+	pf, err := file.OpenParquetFile(r.path, false)
+	if err != nil {
+		return fmt.Errorf("%s: not a readable Parquet file: %w", r.path, err)
+	}
+	r.pf = pf
+	return r.initParquet(opts)
+}
+
+// nextBatch advances the record reader to the next batch, as openParquet turning a panic of
+// arrow's decoders on a corrupt page into the reader's error, with the row read before it. The
+// record reader decodes in this goroutine (ArrowReadProperties.Parallel is false), so the
+// panic reaches this recover.
+func (r *Reader) nextBatch() (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.err = fmt.Errorf("%s: after row %d: corrupt Parquet data: %v", r.path, r.row, v)
+			ok = false
+		}
+	}()
+	if !r.rr.Next() {
+		if err := r.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
+		}
+		return false
+	}
+	return true
 }
 
 // NewCSVReader reads a CSV table from in; name is used in errors.
@@ -100,6 +136,7 @@ func (r *Reader) initCSV(in io.Reader) error {
 	for i, h := range header {
 		pos[h] = i
 	}
+	r.fields = len(header)
 	r.colIdx = make([]int, len(r.schema))
 	for i, c := range r.schema {
 		j, ok := pos[c.Name]
@@ -194,12 +231,14 @@ func (r *Reader) nextCSV() bool {
 	line, _ := r.csv.FieldPos(0)
 	r.line = line
 	r.row++
+	if len(rec) != r.fields {
+		// A row with a field too few or too many has its values under the wrong columns (a
+		// row "a,b,," cut short read its empty field as the next column's value).
+		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)", r.path, line, len(rec), r.fields)
+		return false
+	}
 	for i, c := range r.schema {
 		j := r.colIdx[i]
-		if j >= len(rec) {
-			r.err = fmt.Errorf("%s: line %d: has %d fields, column %q is field %d", r.path, line, len(rec), c.Name, j+1)
-			return false
-		}
 		v := rec[j]
 		// An empty field is null in a nullable column (a string column's "" stays a string).
 		if r.nulls[i] = c.Nullable && v == "" && c.Type != String; r.nulls[i] {
@@ -228,10 +267,7 @@ func (r *Reader) nextCSV() bool {
 func (r *Reader) nextParquet() bool {
 	r.pos++
 	for r.rec == nil || r.pos >= int(r.rec.NumRows()) {
-		if !r.rr.Next() {
-			if err := r.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-				r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
-			}
+		if !r.nextBatch() {
 			return false
 		}
 		r.rec = r.rr.Record() // owned by the record reader, valid until the next call to Next
@@ -257,6 +293,14 @@ func (r *Reader) Line() int { return r.line }
 
 // Row returns the 1-based number of the current data row.
 func (r *Reader) Row() int64 { return r.row }
+
+// Where names the current row for an error message: "line N" in a CSV file, "row N" in Parquet.
+func (r *Reader) Where() string {
+	if r.csv != nil {
+		return fmt.Sprintf("line %d", r.line)
+	}
+	return fmt.Sprintf("row %d", r.row)
+}
 
 // IsNull reports whether column col of the current row is null (a Nullable column only; the
 // typed getters then return the zero value).

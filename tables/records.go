@@ -139,7 +139,9 @@ func WriteDAGRunFields(w *Writer, r *records.DAGRun) error {
 }
 
 // ReadInvocations reads a table written by WriteInvocations (or any table with its columns).
-func ReadInvocations(path string) ([]records.Invocation, error) {
+// Every row is checked (checkInvocation), then by check when not nil (a workflow's check of its
+// steps and functions); an error names the file, the line (CSV) or row (Parquet) and the column.
+func ReadInvocations(path string, check func(*records.Invocation) error) ([]records.Invocation, error) {
 	r, err := Open(path, InvocationSchema)
 	if err != nil {
 		return nil, err
@@ -147,12 +149,21 @@ func ReadInvocations(path string) ([]records.Invocation, error) {
 	defer r.Close()
 	var out []records.Invocation
 	for r.Next() {
-		out = append(out, records.Invocation{
+		v := records.Invocation{
 			Run: int(r.Int(0)), Step: r.String(1), Function: r.String(2), Item: int(r.Int(3)),
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
 			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
-		})
+		}
+		if col, msg := checkInvocation(&v); msg != "" {
+			return nil, fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, msg)
+		}
+		if check != nil {
+			if err := check(&v); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", path, r.Where(), err)
+			}
+		}
+		out = append(out, v)
 	}
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("reading invocations: %w", err)
@@ -160,7 +171,8 @@ func ReadInvocations(path string) ([]records.Invocation, error) {
 	return out, nil
 }
 
-// ReadDAGRuns reads a table written by WriteDAGRuns (or any table with its columns).
+// ReadDAGRuns reads a table written by WriteDAGRuns (or any table with its columns), checking
+// every row (checkDAGRun) as ReadInvocations does.
 func ReadDAGRuns(path string) ([]records.DAGRun, error) {
 	r, err := Open(path, DAGRunSchema)
 	if err != nil {
@@ -169,15 +181,86 @@ func ReadDAGRuns(path string) ([]records.DAGRun, error) {
 	defer r.Close()
 	var out []records.DAGRun
 	for r.Next() {
-		out = append(out, records.DAGRun{
+		v := records.DAGRun{
 			Run: int(r.Int(0)), Arrival: r.Float(1), End: r.Float(2), Latency: r.Float(3),
 			Cost: r.Float(4), Invocations: int(r.Int(5)), ColdStarts: int(r.Int(6)), Transitions: int(r.Int(7)),
-		})
+		}
+		if col, msg := checkDAGRun(&v); msg != "" {
+			return nil, fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, msg)
+		}
+		out = append(out, v)
 	}
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("reading DAG runs: %w", err)
 	}
 	return out, nil
+}
+
+// badTime reports whether v is no time, duration, size or price a run can have logged: NaN,
+// negative or infinite. (A NaN start once reached the profile and failed as "json: unsupported
+// value: NaN", naming no file.)
+func badTime(v float64) bool { return !(v >= 0) || math.IsInf(v, 1) }
+
+// checkInvocation returns the first column of an invocation record that no run can have logged,
+// and why (records the simulator wrote always pass).
+func checkInvocation(v *records.Invocation) (col, msg string) {
+	const finite = "want a finite number >= 0"
+	for _, c := range []struct {
+		col string
+		n   int
+	}{{"run", v.Run}, {"item", v.Item}, {"bundle", v.Bundle}, {"vm", v.VM}} {
+		if c.n < 0 {
+			return c.col, fmt.Sprintf("%d, want >= 0", c.n)
+		}
+	}
+	switch {
+	case v.Step == "":
+		return "step", "empty, want the step's name"
+	case v.Function == "":
+		return "function", "empty, want the function's name"
+	case v.MemoryMB <= 0:
+		return "memory_mb", fmt.Sprintf("%d, want the VM's size in MB > 0", v.MemoryMB)
+	}
+	for _, c := range []struct {
+		col string
+		v   float64
+	}{{"start_s", v.Start}, {"init_s", v.Init}, {"download_s", v.Download}, {"compute_s", v.Compute},
+		{"upload_s", v.Upload}, {"in_bytes", v.InBytes}, {"out_bytes", v.OutBytes}, {"end_s", v.End}, {"cost_usd", v.Cost}} {
+		if badTime(c.v) {
+			return c.col, fmt.Sprintf("%v, %s", c.v, finite)
+		}
+	}
+	if v.End < v.Start {
+		return "end_s", fmt.Sprintf("%v, before start_s %v; want end_s >= start_s", v.End, v.Start)
+	}
+	return "", ""
+}
+
+// checkDAGRun is checkInvocation for a DAG-invocation record.
+func checkDAGRun(v *records.DAGRun) (col, msg string) {
+	for _, c := range []struct {
+		col string
+		n   int
+	}{{"run", v.Run}, {"invocations", v.Invocations}, {"cold_starts", v.ColdStarts}, {"transitions", v.Transitions}} {
+		if c.n < 0 {
+			return c.col, fmt.Sprintf("%d, want >= 0", c.n)
+		}
+	}
+	for _, c := range []struct {
+		col string
+		v   float64
+	}{{"arrival_s", v.Arrival}, {"end_s", v.End}, {"latency_s", v.Latency}, {"cost_usd", v.Cost}} {
+		if badTime(c.v) {
+			return c.col, fmt.Sprintf("%v, want a finite number >= 0", c.v)
+		}
+	}
+	switch {
+	case v.End < v.Arrival:
+		return "end_s", fmt.Sprintf("%v, before arrival_s %v; want end_s >= arrival_s", v.End, v.Arrival)
+	case v.ColdStarts > v.Invocations:
+		return "cold_starts", fmt.Sprintf("%d, more than the run's %d invocations", v.ColdStarts, v.Invocations)
+	}
+	return "", ""
 }
 
 // DAGRunsPath returns where the DAG-invocation table goes beside an invocation table written to

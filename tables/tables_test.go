@@ -214,6 +214,10 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"bad float", "id,name,x,ok\n1,a,2e,true\n", `line 2, column "x"`},
 		{"bad bool", "id,name,x,ok\n1,a,2,maybe\n", `column "ok"`},
 		{"short row", "id,name,x,ok\n1,a\n", "line 2: has 2 fields"},
+		// A row cut short after a comma read its empty field as a value of the next column.
+		{"row cut after a comma", "id,name,x,ok\n1,a,2,true\n2,b,\n", "line 3: has 3 fields, the header line has 4"},
+		// A row with a field too many was read as if its fields were under the header's columns.
+		{"long row", "id,name,x,ok\n1,a,2,true,extra\n", "line 2: has 5 fields, the header line has 4"},
 		{"empty", "", "empty file"},
 		{"bad quote", "id,name,x,ok\n1,\"a,2,true\n", "line 2"},
 		{"unterminated quote (fuzz crasher)", "id,name,x,ok\n\"000000000000", "line 2"},
@@ -261,6 +265,23 @@ func TestParquetSchemaMismatch(t *testing.T) {
 	os.WriteFile(bad, []byte("not parquet"), 0o644)
 	if _, err := Open(bad, testSchema); err == nil || !strings.Contains(err.Error(), "bad.parquet") {
 		t.Errorf("corrupt file error = %v", err)
+	}
+}
+
+// TestCorruptParquetPage: a file whose snappy-compressed page is corrupt (found by
+// FuzzDAGParquetReader) made arrow's decoder panic, which reached the user as an internal error
+// (exit 3); it is an error naming the file and the row before the corrupt data.
+func TestCorruptParquetPage(t *testing.T) {
+	schema := Schema{{Name: "dag_id", Type: String}, {Name: "arrival_s", Type: Float64}}
+	r, err := Open(filepath.Join("testdata", "corrupt-snappy-page.parquet"), schema)
+	if err == nil {
+		for r.Next() {
+		}
+		err = r.Err()
+		r.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "corrupt-snappy-page.parquet: after row 0: corrupt Parquet data: snappy: corrupt input") {
+		t.Errorf("error = %v, want it to name the file, the row and the corrupt page", err)
 	}
 }
 
@@ -381,4 +402,31 @@ func TestNullsAndMetadata(t *testing.T) {
 	if err := w.EndRow(); err == nil || !strings.Contains(err.Error(), `column "policy" is not nullable`) {
 		t.Errorf("null in a non-nullable column: error = %v", err)
 	}
+}
+
+// FuzzReadInvocations: any invocation table given to 'profile --workflow W RECORDS' either reads
+// as records every check passes, or stops with an error naming the file; never a panic.
+func FuzzReadInvocations(f *testing.F) {
+	const hdr = "run,step,function,item,bundle,vm,memory_mb,cold,start_s,init_s,download_s,compute_s,upload_s,in_bytes,out_bytes,end_s,cost_usd\n"
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,0.1,0,0.015,1.72,0.025,1000,1000,1.86,3.5e-05\n"))
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,true,0.1,0.5,0.015,1.72,0.025,1000,1000,0.05,3.5e-05\n")) // ends before it starts
+	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,NaN,0,0,0,0,0,0,1,0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "r.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := ReadInvocations(path, nil)
+		if err != nil {
+			if !strings.Contains(err.Error(), "r.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for i := range recs {
+			if col, msg := checkInvocation(&recs[i]); msg != "" {
+				t.Fatalf("record %d read with a bad %s: %s", i, col, msg)
+			}
+		}
+	})
 }

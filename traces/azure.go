@@ -274,6 +274,12 @@ var (
 	}()
 )
 
+// MaxMinuteInvocations is the most invocations one minute of an Azure 2019 day may hold, all
+// functions together: WriteReplay2019 holds a minute's arrivals in memory, 16 bytes each (1.6 GB
+// at the limit). A count of 1e11 in one cell ran the import out of memory (a fatal error that
+// left its temporary file behind). The whole public dataset averages well under 10^6 a minute.
+const MaxMinuteInvocations = 100_000_000
+
 // ReadAzure2019 reads one day of the Azure Functions trace 2019: per-minute invocation counts
 // (invocations_per_function_md.anon.dNN.csv), duration percentiles
 // (function_durations_percentiles.anon.dNN.csv) and, if memoryPath is not empty, app memory
@@ -287,20 +293,28 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 		return nil, 0, err
 	}
 	vs := make([]float64, len(azure2019DurationPercentiles))
+	durLine := map[key]string{}
 	for r.Next() {
 		for i := range vs {
 			v := r.Float(7 + i)
 			if !(v >= 0) || math.IsInf(v, 0) {
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: line %d, column %q: %v, want milliseconds >= 0", durationsPath, r.Row()+1, azure2019DurationSchema[7+i].Name, v)
+				return nil, 0, fmt.Errorf("%s: %s, column %q: %v, want milliseconds >= 0", durationsPath, r.Where(), azure2019DurationSchema[7+i].Name, v)
 			}
 			if v/1000 > dag.MaxWork {
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: line %d, column %q: %v ms is above the limit %g s of a function's work (dag.MaxWork)", durationsPath, r.Row()+1, azure2019DurationSchema[7+i].Name, v, float64(dag.MaxWork))
+				return nil, 0, fmt.Errorf("%s: %s, column %q: %v ms is above the limit %g s of a function's work (dag.MaxWork)", durationsPath, r.Where(), azure2019DurationSchema[7+i].Name, v, float64(dag.MaxWork))
 			}
 			vs[i] = v / 1000
 		}
-		durations[key{strings.Clone(r.String(0)), strings.Clone(r.String(1)), strings.Clone(r.String(2))}] = empiricalFromPercentiles(azure2019DurationPercentiles, vs)
+		k := key{strings.Clone(r.String(0)), strings.Clone(r.String(1)), strings.Clone(r.String(2))}
+		if first, dup := durLine[k]; dup {
+			// The last row was kept, silently.
+			r.Close()
+			return nil, 0, fmt.Errorf("%s: %s: function %s/%s (owner %s) again (first at %s); a function has one row of percentiles", durationsPath, r.Where(), k.app, k.fn, k.owner, first)
+		}
+		durLine[k] = r.Where()
+		durations[k] = empiricalFromPercentiles(azure2019DurationPercentiles, vs)
 	}
 	r.Close()
 	if err := r.Err(); err != nil {
@@ -317,7 +331,7 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 			v := r.Float(4)
 			if !(v >= 0) || math.IsInf(v, 0) {
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: line %d, column \"AverageAllocatedMb_pct99\": %v, want MB >= 0", memoryPath, r.Row()+1, v)
+				return nil, 0, fmt.Errorf("%s: %s, column \"AverageAllocatedMb_pct99\": %v, want MB >= 0", memoryPath, r.Where(), v)
 			}
 			memory[[2]string{strings.Clone(r.String(0)), strings.Clone(r.String(1))}] = v
 		}
@@ -334,6 +348,8 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 	defer r.Close()
 	var fns []FunctionTrace
 	dropped := 0
+	var perMinute [1440]int64 // all functions' invocations in each minute
+	idLine := map[string]string{}
 	for r.Next() {
 		k := key{strings.Clone(r.String(0)), strings.Clone(r.String(1)), strings.Clone(r.String(2))}
 		d, ok := durations[k]
@@ -343,10 +359,20 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 		}
 		f := FunctionTrace{Owner: k.owner, App: k.app, Function: k.fn, Trigger: strings.Clone(r.String(3)), Duration: d,
 			MemoryMB: memory[[2]string{k.owner, k.app}], PerMinute: make([]int64, 1440)}
+		// The function's DAG id: a second row of it was imported as a second DAG of that id,
+		// which 'trace replay' then refused in the catalog.
+		if first, dup := idLine[f.ID()]; dup {
+			return nil, 0, fmt.Errorf("%s: %s: function %s again (first at %s); a function has one row of counts", invocationsPath, r.Where(), f.ID(), first)
+		}
+		idLine[f.ID()] = r.Where()
 		for m := range f.PerMinute {
 			c := r.Int(4 + m)
 			if c < 0 {
-				return nil, 0, fmt.Errorf("%s: line %d, column %q: %d, want a count >= 0", invocationsPath, r.Row()+1, strconv.Itoa(m+1), c)
+				return nil, 0, fmt.Errorf("%s: %s, column %q: %d, want a count >= 0", invocationsPath, r.Where(), strconv.Itoa(m+1), c)
+			}
+			if perMinute[m] += c; c > MaxMinuteInvocations || perMinute[m] > MaxMinuteInvocations {
+				return nil, 0, fmt.Errorf("%s: %s, column %q: %d makes %d invocations in minute %d, above the limit %d (traces.MaxMinuteInvocations: a minute's arrivals are held in memory, 16 bytes each)",
+					invocationsPath, r.Where(), strconv.Itoa(m+1), c, perMinute[m], m+1, MaxMinuteInvocations)
 			}
 			f.PerMinute[m] = c
 		}

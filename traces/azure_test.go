@@ -1,10 +1,12 @@
 package traces
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +123,48 @@ func TestReadAzure2019Fixture(t *testing.T) {
 			if got[m] != c {
 				t.Fatalf("%s minute %d: %d arrivals, want %d", f.ID(), m+1, got[m], c)
 			}
+		}
+	}
+}
+
+// TestAzure2019Duplicates: a function given twice in the counts was imported as two DAGs of one
+// id, a trace 'trace replay' then refused in its catalog; twice in the durations, the last row
+// was kept. A minute of 1e11 invocations ran the import out of memory (a fatal error). Each is
+// now an error naming the file, the line and, for a count, the column and the limit.
+func TestAzure2019Duplicates(t *testing.T) {
+	dir := t.TempDir()
+	inv, err := os.ReadFile("testdata/azure2019_invocations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	invLines := strings.Split(strings.TrimSpace(string(inv)), "\n")
+	dur, err := os.ReadFile("testdata/azure2019_durations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	durLines := strings.Split(strings.TrimSpace(string(dur)), "\n")
+	write := func(name string, lines []string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	huge := strings.Split(invLines[1], ",")
+	huge[4] = "100000000000" // minute 1
+	for _, c := range []struct {
+		name, inv, dur, want string
+	}{
+		{"counts twice", write("inv2.csv", append(slices.Clone(invLines), invLines[1])), "testdata/azure2019_durations.csv",
+			fmt.Sprintf("inv2.csv: line %d: function ", len(invLines)+1)},
+		{"durations twice", "testdata/azure2019_invocations.csv", write("dur2.csv", append(slices.Clone(durLines), durLines[1])),
+			fmt.Sprintf("dur2.csv: line %d: function ", len(durLines)+1)},
+		{"a minute past the limit", write("huge.csv", []string{invLines[0], strings.Join(huge, ",")}), "testdata/azure2019_durations.csv",
+			`huge.csv: line 2, column "1": 100000000000 makes 100000000000 invocations in minute 1, above the limit 100000000`},
+	} {
+		_, _, err := ReadAzure2019(c.inv, c.dur, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
 		}
 	}
 }

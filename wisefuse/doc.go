@@ -21,7 +21,7 @@
 //	profilejson.go  the fast read of a profile file (one pass; jsonpos.Decode for anything unusual)
 //	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel
 //	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
-//	fromrecords.go  FromRecords: a profile from records
+//	fromrecords.go  FromRecords: a profile from records; RecordCheck, its check of each record
 //	profiling.go    ProfileBy, Runner, ProfileOptions
 //	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation
 //	curve.go        Curve: CPU scaling and its fit

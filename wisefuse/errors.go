@@ -16,16 +16,23 @@ import (
 type UnsupportedError struct {
 	Step string
 	Kind dag.StepKind
+	// Reason, when not empty, is what the workflow as a whole lacks (Step and Kind are then
+	// empty).
+	Reason string
 }
 
 func (e *UnsupportedError) Error() string {
+	if e.Reason != "" {
+		return "wisefuse: " + e.Reason
+	}
 	return fmt.Sprintf("wisefuse: step %q is a %q step; the modeler handles task, pass, parallel and map steps only", e.Step, e.Kind)
 }
 
 // CheckSupported reports whether the modeler handles w's shape: sequences of Task, Pass, Parallel
 // and Map steps, nested to any depth (a Map nested in Maps tells its items apart by the records'
-// Outer, which holds every enclosing item). Otherwise it returns an *UnsupportedError naming the
-// first step it cannot handle; a workflow that validates has none.
+// Outer, which holds every enclosing item), with at least one task step. Otherwise it returns an
+// *UnsupportedError naming the first step it cannot handle (a workflow that validates has none)
+// or, for a workflow without a task step, why.
 func CheckSupported(w *dag.Workflow) error {
 	var check func(seq []dag.Step) error
 	check = func(seq []dag.Step) error {
@@ -49,7 +56,18 @@ func CheckSupported(w *dag.Workflow) error {
 		}
 		return nil
 	}
-	return check(w.Steps)
+	if err := check(w.Steps); err != nil {
+		return err
+	}
+	// A workflow of pass steps only validates and runs, but its profile has no invocation to
+	// model: profiling failed with "no invocations to profile", naming neither the workflow
+	// nor the reason.
+	tasks := false
+	w.Walk(func(_ []string, s *dag.Step) { tasks = tasks || s.Task != "" })
+	if !tasks {
+		return &UnsupportedError{Reason: fmt.Sprintf("workflow %q has no task step, so there is no function to profile, size or fuse (the other policies run it as it is)", w.Name)}
+	}
+	return nil
 }
 
 // Limit is a constraint of an objective.

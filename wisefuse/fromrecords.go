@@ -25,21 +25,12 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 	// Group by memory size, then by run. A run belongs to one size: its invocations' MemoryMB.
 	type runKey struct{ mem, run int }
 	byRun := map[runKey][]int{}
-	runMem := map[int]int{}
-	steps := map[string]bool{}
-	w.Walk(func(_ []string, s *dag.Step) { steps[s.Name] = true })
+	check := RecordCheck(w)
 	for i := range invs {
 		in := &invs[i]
-		if !steps[in.Step] {
-			return nil, fmt.Errorf("wisefuse: invocation %d: step %q is not in workflow %q", i, in.Step, w.Name)
+		if err := check(in); err != nil {
+			return nil, fmt.Errorf("wisefuse: invocation %d: %w", i, err)
 		}
-		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
-			return nil, fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
-		}
-		if in.Bundle != 0 && in.Bundle != in.Item {
-			return nil, fmt.Errorf("wisefuse: invocation %d (run %d, step %q) is bundled; profile unbundled plans", i, in.Run, in.Step)
-		}
-		runMem[in.Run] = in.MemoryMB
 		k := runKey{in.MemoryMB, in.Run}
 		byRun[k] = append(byRun[k], i)
 	}
@@ -67,7 +58,46 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 			return nil, err
 		}
 	}
-	return b.profile()
+	p, err := b.profile()
+	if err != nil {
+		return nil, err
+	}
+	// Records that pass every check above can still contradict each other (an invocation that
+	// ends after the next step starts, or after its run's end): their profile would be written,
+	// then refused by ReadProfile ("gap_s[0] = -1e+308"). Refuse it here, before it is written.
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("wisefuse: the records of workflow %q contradict each other (edited, or not of one simulation?): %w", w.Name, err)
+	}
+	return p, nil
+}
+
+// RecordCheck returns the check FromRecords makes of each record, in order, for a caller that
+// reads records from files and can say which file and line holds a bad one: the record's step
+// is a task step of w and its function that step's (records of another workflow, or edited by
+// hand, were once profiled under the wrong function), the run is unbundled, and every record of
+// a run has the run's memory size.
+func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
+	steps := map[string]*dag.Step{}
+	w.Walk(func(_ []string, s *dag.Step) { steps[s.Name] = s })
+	runMem := map[int]int{}
+	return func(in *records.Invocation) error {
+		st := steps[in.Step]
+		switch {
+		case st == nil:
+			return fmt.Errorf("step %q is not in workflow %q", in.Step, w.Name)
+		case st.Kind() != dag.TaskStep:
+			return fmt.Errorf("step %q is a %s step of workflow %q; a record is of a task step", in.Step, st.Kind(), w.Name)
+		case in.Function != st.Task:
+			return fmt.Errorf("function %q, but step %q of workflow %q runs function %q", in.Function, in.Step, w.Name, st.Task)
+		case in.Bundle != 0 && in.Bundle != in.Item:
+			return fmt.Errorf("run %d, step %q: item %d is in bundle %d; profile unbundled plans", in.Run, in.Step, in.Item, in.Bundle)
+		}
+		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
+			return fmt.Errorf("run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
+		}
+		runMem[in.Run] = in.MemoryMB
+		return nil
+	}
 }
 
 // profileBuilder builds a profile run by run, in order of memory size, then run.

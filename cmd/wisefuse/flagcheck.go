@@ -43,27 +43,36 @@ func checkGiven(fs *flag.FlagSet) error {
 func checkOutputs(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(out *flag.Flag) {
-		if err != nil || (out.Name != "out" && !strings.HasSuffix(out.Name, "-out")) {
-			return
-		}
-		ost, serr := os.Stat(out.Value.String())
-		if serr != nil {
-			return // not there yet: nothing to overwrite
-		}
-		same := func(what, path string) {
-			if st, e := os.Stat(path); err == nil && e == nil && os.SameFile(ost, st) {
-				err = usagef("--%s %s is also %s: writing it would replace the input; give another --%s", out.Name, out.Value, what, out.Name)
-			}
-		}
-		fs.Visit(func(in *flag.Flag) {
-			if in != out {
-				same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
-			}
-		})
-		for _, a := range fs.Args() {
-			same("the input "+a, a)
+		if err == nil && (out.Name == "out" || strings.HasSuffix(out.Name, "-out")) {
+			err = checkOutput(fs, out.Name, "--"+out.Name+" "+out.Value.String(), out.Value.String())
 		}
 	})
+	return err
+}
+
+// checkOutput is checkOutputs for one file the flag called name writes, path, described as what
+// ("--out runs.json", or for a file written beside the flag's, "--export-asl a.asl.json writes
+// a.functions.json, which"): a command whose outputs are not all flag values (plan --export-asl
+// writes two files beside its own) checks each of them.
+func checkOutput(fs *flag.FlagSet, name, what, path string) error {
+	ost, serr := os.Stat(path)
+	if serr != nil {
+		return nil // not there yet: nothing to overwrite
+	}
+	var err error
+	same := func(input, inPath string) {
+		if st, e := os.Stat(inPath); err == nil && e == nil && os.SameFile(ost, st) {
+			err = usagef("%s is also %s: writing it would replace the input; give another --%s", what, input, name)
+		}
+	}
+	fs.Visit(func(in *flag.Flag) {
+		if in.Name != name {
+			same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
+		}
+	})
+	for _, a := range fs.Args() {
+		same("the input "+a, a)
+	}
 	return err
 }
 

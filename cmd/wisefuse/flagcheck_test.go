@@ -46,6 +46,12 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "0"}, []string{"--runs 0", "from 1 to 100000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "1000000000"}, []string{"--runs 1000000000", "at most 100000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,x"}, []string{"--sizes 1024,x", `"x"`}},
+		// --sizes 64 profiled at 128 MB, 100000 at 10240 MB, 1024,1024 once: silently.
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "64"}, []string{"--sizes 64", `"64"`, "from 128 to 10240"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,100000"}, []string{`"100000"`, "from 128 to 10240"}},
+		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--sizes", "1024,1024"}, []string{"1024 MB is listed twice"}},
+		// video's functions need up to 1000 MB: 512 was profiled at 1000 MB, silently.
+		{[]string{"profile", "--out", "p.json", "--workflow", "video", "--simulate", "--sizes", "512,2048"}, []string{"512 MB is below function", "min_memory_mb 1000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--runs", "10", "r.csv"}, []string{"--runs 10: goes with --simulate"}},
 		{[]string{"profile", "--out", "", "--workflow", "chatbot", "--simulate"}, []string{`--out ""`}},
 		// model
@@ -67,6 +73,9 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
+		// Was exit 1 from the replay, "replay: window [-1, 0) s", naming no flag.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "-1"}, []string{"--from -1", "want >= 0"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--to", "1e13"}, []string{"--to 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
 		// experiments, calibrate
@@ -119,6 +128,35 @@ func TestOutputIsAnInput(t *testing.T) {
 	}
 	if after, err := os.ReadFile(runs); err != nil || string(after) != string(before) {
 		t.Errorf("the input changed (err %v)", err)
+	}
+	// plan --export-asl writes two files beside its own: each was written over the --asl and
+	// --functions inputs of the same name, silently.
+	asl, side := filepath.Join(dir, "o.asl.json"), filepath.Join(dir, "o.functions.json")
+	for _, c := range [][2]string{{filepath.Join(examples, "orders.asl.json"), asl}, {filepath.Join(examples, "orders.functions.json"), side}} {
+		b, err := os.ReadFile(c[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(c[1], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		export, want string
+	}{
+		{asl, "--export-asl " + asl + " is also the input --asl " + asl},
+		{filepath.Join(dir, "o.json"), "--export-asl " + filepath.Join(dir, "o.json") + " writes " + side + ", which is also the input --functions " + side},
+	} {
+		code, _, errOut := runCLI("plan", "--asl", asl, "--functions", side, "--slo", "30s", "--quiet", "--export-asl", c.export)
+		if code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("--export-asl %s: exit %d, %q; want a usage error containing %q", c.export, code, errOut, c.want)
+		}
+	}
+	for _, c := range [][2]string{{filepath.Join(examples, "orders.asl.json"), asl}, {filepath.Join(examples, "orders.functions.json"), side}} {
+		a, _ := os.ReadFile(c[0])
+		if b, err := os.ReadFile(c[1]); err != nil || string(a) != string(b) {
+			t.Errorf("%s changed (err %v)", c[1], err)
+		}
 	}
 	// An output that is not an input still goes.
 	if code, _, errOut := runCLI("profile", "--out", filepath.Join(dir, "p.profile.json"), "--workflow", "video", runs); code != 0 {

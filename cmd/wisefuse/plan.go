@@ -104,6 +104,20 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err := wantFloat("percentile", *pct, 0, 100, false, ""); err != nil {
 		return err
 	}
+	if *exportASL != "" {
+		// --export-asl a.asl.json beside its own --asl a.asl.json --functions a.functions.json
+		// replaced both inputs with the export, silently.
+		side, deploy := exportPaths(*exportASL)
+		for _, out := range []struct{ what, path string }{
+			{"--export-asl " + *exportASL, *exportASL},
+			{fmt.Sprintf("--export-asl %s writes %s, which", *exportASL, side), side},
+			{fmt.Sprintf("--export-asl %s writes %s, which", *exportASL, deploy), deploy},
+		} {
+			if err := checkOutput(fs, "export-asl", out.what, out.path); err != nil {
+				return err
+			}
+		}
+	}
 	w, err := wf.load()
 	if err != nil {
 		return err

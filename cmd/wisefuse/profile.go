@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/tables"
@@ -65,9 +67,21 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed}
 		if *sizes != "" {
 			for _, f := range strings.Split(*sizes, ",") {
+				// As --memory: a size off the platform's range was silently raised or lowered into
+				// it (--sizes 64 profiled at 128 MB, 100000 at 10240), a size given twice profiled once.
 				m, err := strconv.Atoi(strings.TrimSpace(f))
-				if err != nil || m <= 0 {
-					return usagef("--sizes %s: %q is not a memory size in MB (an integer > 0)", *sizes, f)
+				if err != nil || m < dag.MinMemoryMB || m > dag.MaxMemoryMB {
+					return usagef("--sizes %s: %q is not a memory size in MB (an integer from %d to %d)", *sizes, f, dag.MinMemoryMB, dag.MaxMemoryMB)
+				}
+				if slices.Contains(o.Sizes, m) {
+					return usagef("--sizes %s: %d MB is listed twice", *sizes, m)
+				}
+				// Every function runs at each profiled size: a size below one's minimum was
+				// profiled at that minimum instead, silently (as --memory, refused).
+				for _, fn := range w.Functions {
+					if m < fn.MinMemoryMB {
+						return usagef("--sizes %s: %d MB is below function %q's min_memory_mb %d (every function runs at each profiled size)", *sizes, m, fn.Name, fn.MinMemoryMB)
+					}
 				}
 				o.Sizes = append(o.Sizes, m)
 			}
@@ -116,7 +130,8 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		var dags []records.DAGRun
 		base := 0
 		for _, path := range fs.Args() {
-			in, err := tables.ReadInvocations(path)
+			// A check per file: its runs are numbered from 0, and an error names its line.
+			in, err := tables.ReadInvocations(path, wisefuse.RecordCheck(w))
 			if err != nil {
 				return err // it names the file
 			}

@@ -47,8 +47,15 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		// A usage error, as the flags' own checks; the replay's own check said so with exit 1.
 		return usagef("--from %v --to %v: the window is empty; want --to after --from (or 0: to the end)", *from, *to)
 	}
-	if err := wantFloat("series-interval", *seriesInterval, 0, sim.MaxTime, true, ""); err != nil {
-		return err
+	// The window's ends are times of the trace, which the simulator's clock holds (a negative
+	// --from was refused by the replay with exit 1 and without naming the flag).
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"from", *from}, {"to", *to}, {"series-interval", *seriesInterval}} {
+		if err := wantFloat(f.name, f.v, 0, sim.MaxTime, true, "sim.MaxTime, the simulator's clock limit"); err != nil {
+			return err
+		}
 	}
 	if err := wantInt("workers", *workers, 0, maxWorkers, "more goroutines than this only add memory"); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -231,7 +232,7 @@ func (l *locator) value(t reflect.Type, path string, base int64) (off int64, at,
 		return fail("%v", err)
 	}
 	if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
-		return fail("want %s, got %s", describeType(t), DescribeJSON(raw))
+		return fail("want %s, got %s%s", describeType(t), DescribeJSON(raw), integerHint(t, raw))
 	}
 	return 0, "", "", false
 }
@@ -300,6 +301,23 @@ func (l *locator) mismatch(t reflect.Type, path string, base int64) (int64, stri
 		return base + off, path, err.Error(), true
 	}
 	return base + off, path, fmt.Sprintf("want %s, got %s", describeType(t), DescribeJSON(raw)), true
+}
+
+// integerHint explains why a whole number written with an exponent or a fraction ("1e7", "5.0")
+// is not an integer to Go's JSON decoder, which "want an integer, got the number 1e7" left a
+// puzzle; "" for any other mismatch.
+func integerHint(t reflect.Type, raw []byte) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if describeType(t) != "an integer" {
+		return ""
+	}
+	v, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+	if err != nil || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
+		return ""
+	}
+	return fmt.Sprintf(" (write the integer without an exponent or a fraction: %d)", int64(v))
 }
 
 func join(path, key string) string {

@@ -110,3 +110,22 @@ func TestTooDeep(t *testing.T) {
 		t.Errorf("brackets in a string: %v", err)
 	}
 }
+
+// TestIntegerWithExponent: a whole number written as 1e7 or 5.0 is not an integer to Go's JSON
+// decoder; the message said "want an integer, got the number 1e7" and left the user to guess.
+func TestIntegerWithExponent(t *testing.T) {
+	var v struct {
+		N int  `json:"n"`
+		P *int `json:"p"`
+	}
+	for _, c := range []struct{ in, want string }{
+		{`{"n": 1e7}`, "n: want an integer, got the number 1e7 (write the integer without an exponent or a fraction: 10000000)"},
+		{`{"p": 5.0}`, "p: want an integer, got the number 5.0 (write the integer without an exponent or a fraction: 5)"},
+		{`{"n": 1024.5}`, "n: want an integer, got the number 1024.5"},
+	} {
+		err := Decode([]byte(c.in), &v, Options{Strict: true})
+		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error ending %q", c.in, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/orion"
+)
+
+// editCSV rewrites field col (0-based) of line (1-based; line 1 is the header) of the CSV file
+// at path to v, and writes the result to a new file beside it named name.
+func editCSV(t *testing.T, path, name string, line, col int, v string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	fields := strings.Split(lines[line-1], ",")
+	fields[col] = v
+	lines[line-1] = strings.Join(fields, ",")
+	out := filepath.Join(filepath.Dir(path), name)
+	if err := os.WriteFile(out, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// copyFile copies src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadRecords: records given to 'profile --workflow W RECORDS' that no simulation of W wrote
+// are refused with the file, line and column, and no profile is written. Before, a NaN start
+// failed as "json: unsupported value: NaN" naming no file; a negative start, an end before the
+// start, a function other than the step's and a negative latency in the DAG table were profiled;
+// an unknown step or a mixed run named an invocation index and no file; and an end of 1e308
+// wrote a profile that 'model' then refused (gap_s = -1e+308).
+func TestBadRecords(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	if code, _, errOut := runCLI("simulate", "--workflow", "ml", "--memory", "2048", "--runs", "2", "--out", good); code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errOut)
+	}
+	goodDAGs := filepath.Join(dir, "good-dags.csv")
+	// Columns of the invocation table: run 0, step 1, function 2, memory_mb 6, start_s 8, end_s 15.
+	// Line 3 is ParamTune's first invocation of run 0, which starts after PCA ends.
+	for _, c := range []struct {
+		name      string
+		line, col int
+		value     string
+		dags      bool // edit the DAG table instead
+		want      string
+	}{
+		{"nan-start", 3, 8, "NaN", false, `nan-start.csv: line 3, column "start_s": NaN, want a finite number >= 0`},
+		{"negative-start", 3, 8, "-1", false, `negative-start.csv: line 3, column "start_s": -1, want a finite number >= 0`},
+		{"end-before-start", 3, 15, "1", false, `end-before-start.csv: line 3, column "end_s": 1, before start_s`},
+		{"other-function", 3, 2, "PCA", false, `other-function.csv: line 3: function "PCA", but step "ParamTune" of workflow "ml" runs function "ParamTune"`},
+		{"unknown-step", 3, 1, "Nope", false, `unknown-step.csv: line 3: step "Nope" is not in workflow "ml"`},
+		{"map-step", 3, 1, "ParamTuneMap", false, `map-step.csv: line 3: step "ParamTuneMap" is a map step of workflow "ml"`},
+		{"mixed-run", 3, 6, "1024", false, `mixed-run.csv: line 3: run 0 mixes memory sizes 2048 and 1024 MB`},
+		{"huge-end", 3, 15, "1e308", false, `the records of workflow "ml" contradict each other`},
+		{"dag-latency", 2, 3, "-3", true, `dag-latency-dags.csv: line 2, column "latency_s": -3, want a finite number >= 0`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			recs := filepath.Join(dir, c.name+".csv")
+			dags := filepath.Join(dir, c.name+"-dags.csv")
+			if c.dags {
+				copyFile(t, good, recs)
+				editCSV(t, goodDAGs, c.name+"-dags.csv", c.line, c.col, c.value)
+			} else {
+				editCSV(t, good, c.name+".csv", c.line, c.col, c.value)
+				copyFile(t, goodDAGs, dags)
+			}
+			out := filepath.Join(dir, c.name+".json")
+			code, stdout, stderr := runCLI("profile", "--workflow", "ml", "--out", out, recs)
+			if code != exitFailure || stdout != "" || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q: want exit 1, nothing printed, and %q", code, stdout, stderr, c.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("wrote %s", out)
+			}
+		})
+	}
+	// The unedited records still make a profile.
+	if code, _, errOut := runCLI("profile", "--workflow", "ml", "--out", filepath.Join(dir, "good.json"), good); code != 0 {
+		t.Errorf("profile of the unedited records: exit %d: %s", code, errOut)
+	}
+}
+
+// TestOrionLimitsAreDags: package orion, which imports only the standard library, repeats the
+// memory range of package dag for the log folders it reads.
+func TestOrionLimitsAreDags(t *testing.T) {
+	if orion.MinMemoryMB != dag.MinMemoryMB || orion.MaxMemoryMB != dag.MaxMemoryMB || orion.MaxMillis != 1000*dag.MaxWork {
+		t.Errorf("orion's limits %d..%d MB, %g ms differ from dag's %d..%d MB, %g s", orion.MinMemoryMB, orion.MaxMemoryMB, orion.MaxMillis,
+			dag.MinMemoryMB, dag.MaxMemoryMB, dag.MaxWork)
+	}
+}
+
+// TestWiseFuseTasklessWorkflow: a workflow of pass steps only is valid and every baseline runs
+// it, but WiseFuse has nothing to profile: 'plan' and 'simulate --policy wisefuse' failed with
+// "no invocations to profile", naming neither the workflow nor why; now the shape is an
+// *UnsupportedError saying so, before any profiling.
+func TestWiseFuseTasklessWorkflow(t *testing.T) {
+	wf := filepath.Join(t.TempDir(), "passes.json")
+	if err := os.WriteFile(wf, []byte(`{"name": "passes", "functions": [], "steps": [{"name": "P", "pass": true}, {"name": "Q", "pass": true}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("simulate", "--workflow", wf, "--policy", "sonic", "--runs", "3"); code != 0 {
+		t.Fatalf("simulate --policy sonic: exit %d: %s", code, errOut)
+	}
+	want := `workflow "passes" has no task step, so there is no function to profile`
+	for _, args := range [][]string{
+		{"plan", "--workflow", wf, "--slo", "30s", "--quiet"},
+		{"simulate", "--workflow", wf, "--policy", "wisefuse", "--slo", "30s", "--runs", "3"},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		if code != exitFailure || stdout != "" || !strings.Contains(stderr, want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q: want exit 1 and %q", args, code, stdout, stderr, want)
+		}
+	}
+}
