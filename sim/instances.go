@@ -18,8 +18,10 @@ package sim
 // (orchWait).
 
 import (
+	"cmp"
 	"fmt"
 
+	"github.com/wisefuse/wisefuse/internal/minheap"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -353,47 +355,10 @@ func (e *engine) orchWait(run int32, t, d float64) float64 {
 	for len(a.orch) >= slots {
 		// Every slot has a replay: take the one that frees first (with fewer slots than before,
 		// after instances were reclaimed, the extra ones go too, the latest end counting).
-		start = max(start, popMin(&a.orch))
+		start = max(start, minheap.Pop(&a.orch, cmp.Less[float64]))
 	}
-	pushMin(&a.orch, start+d)
+	minheap.Push(&a.orch, start+d, cmp.Less[float64])
 	return start - t
-}
-
-// pushMin and popMin keep h a binary min-heap.
-func pushMin(h *[]float64, x float64) {
-	*h = append(*h, x)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if s[p] <= s[i] {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-}
-
-func popMin(h *[]float64) float64 {
-	s := *h
-	top, n := s[0], len(s)-1
-	s[0] = s[n]
-	s = s[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && s[l] < s[m] {
-			m = l
-		}
-		if l+1 < n && s[l+1] < s[m] {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
 }
 
 // spillDeadlock describes the deadlock of an app one of whose spills waits for a slot that can
