@@ -2,7 +2,6 @@ package policy
 
 import (
 	"reflect"
-	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/wisefuse"
@@ -26,11 +25,9 @@ const AdaptiveFactor = 4
 // profile is planned from as it is. Model and Prepare are those of the first profile.
 type WiseFusePlanner struct {
 	*wisefuse.Planner
-	more func() (*wisefuse.Planner, error) // the planner on the larger profile; nil: not adaptive
-
-	once      sync.Once
-	larger    *wisefuse.Planner
-	largerErr error
+	// more returns the planner on the larger profile, profiling on its first call only
+	// (sync.OnceValues); nil: not adaptive.
+	more func() (*wisefuse.Planner, error)
 }
 
 // Plan implements dag.Planner with Search's plan.
@@ -55,9 +52,9 @@ func (p *WiseFusePlanner) Search(obj dag.Objective) (*wisefuse.Result, error) {
 	if perr != nil || err == nil && reflect.DeepEqual(r.Plan, pt.Plan) {
 		return r, err // the bound changed nothing
 	}
-	p.once.Do(func() { p.larger, p.largerErr = p.more() })
-	if p.largerErr != nil {
-		return nil, p.largerErr
+	larger, err := p.more()
+	if err != nil {
+		return nil, err
 	}
-	return p.larger.Search(obj)
+	return larger.Search(obj)
 }

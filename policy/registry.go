@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
@@ -203,7 +204,7 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 		more := po
 		more.Runs *= AdaptiveFactor
 		more.Progress = env.Reprofiling
-		p.more = func() (*wisefuse.Planner, error) { return plan(more) }
+		p.more = sync.OnceValues(func() (*wisefuse.Planner, error) { return plan(more) })
 	}
 	return p, nil
 }

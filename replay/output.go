@@ -143,10 +143,6 @@ type Summary struct {
 
 // dagStats accumulates one DAG's replayed invocations.
 type dagStats struct {
-	// id is the DAG's dag_id, copied from its plan at its first outcome: each row of
-	// invocations.parquet then reads it beside the counts it adds to, not from the plan and its
-	// catalog entry, two more cache lines, cold for most of the thousands of DAGs.
-	id                                 string
 	n, fns, colds, throttled, timedOut int64
 	rejected, retries                  int64
 	cost, latSum                       float64
@@ -231,9 +227,6 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	lat := r.End - r.Arrival
 	o.last = r.DAG
 	d := &o.dags[r.DAG]
-	if d.n == 0 {
-		d.id = plans[r.DAG].entry.DAG
-	}
 	d.n++
 	d.fns += int64(r.Invocations)
 	d.colds += int64(r.ColdStarts)
@@ -251,7 +244,7 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	d.latSum += lat
 	d.lat.Add(lat)
 	w := o.invs
-	w.String(d.id)
+	w.String(plans[r.DAG].entry.DAG)
 	w.Int(r.ID)
 	w.Float(r.Arrival)
 	w.Float(r.End)

@@ -332,11 +332,7 @@ func (e *engine) serveQueue() {
 		e.serveFreed()
 	}
 	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
-		fi := e.queue.buf[e.queue.head]
-		e.queue.head++
-		if e.queue.head == len(e.queue.buf) {
-			e.queue.buf, e.queue.head = e.queue.buf[:0], 0
-		}
+		fi := e.queue.popFront()
 		if e.runs[e.frames[fi].run].failed {
 			// Its DAG invocation failed while it waited: it is abandoned in an event of its own
 			// (acquire), as ending it here could finish frames the caller is still working on.

@@ -19,8 +19,10 @@ package sim
 // (orchWait).
 
 import (
+	"cmp"
 	"fmt"
 
+	"github.com/wisefuse/wisefuse/internal/minheap"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -45,6 +47,14 @@ type app struct {
 	added   bool // lastAdd is set: the next instance waits for ScaleOutInterval after it
 	tick    bool // a scale-out event is pending, at tickAt
 	tickAt  float64
+}
+
+// queue is the app's queue of frames waiting for an HTTP slot (http) or for another slot.
+func (a *app) queue(http bool) *deque {
+	if http {
+		return &a.httpWait
+	}
+	return &a.wait
 }
 
 type instances struct {
@@ -103,10 +113,7 @@ func (e *engine) placeOn(fi int32) int32 {
 	wf := e.runs[e.frames[fi].run].wf
 	a := &e.inst.apps[wf]
 	k := e.slotKind(fi)
-	q := &a.wait
-	if k == slotHTTP {
-		q = &a.httpWait
-	}
+	q := a.queue(k == slotHTTP)
 	if q.len() == 0 {
 		if ii := e.freeSlot(wf, k); ii >= 0 {
 			return ii
@@ -149,8 +156,8 @@ func (e *engine) freeSlot(wf int32, k int) int32 {
 		keep = append(keep, ii)
 	}
 	a.insts = keep
-	if a.running >= e.plat.ConcurrencyLimit && k == slotActivity {
-		return -1 // the app's concurrency limit: wait for one of its executions to end
+	if e.atAppLimit(a, k) {
+		return -1
 	}
 	best := int32(-1)
 	for _, ii := range a.insts {
@@ -171,6 +178,12 @@ func (e *engine) freeSlot(wf int32, k int) int32 {
 	return best
 }
 
+// atAppLimit reports whether a frame of slot kind k must wait for one of app a's executions to
+// end: an activity at the app's concurrency limit (a spill goes over it, acquire).
+func (e *engine) atAppLimit(a *app, k int) bool {
+	return k == slotActivity && a.running >= e.plat.ConcurrencyLimit
+}
+
 // scaleOut adds an instance to app wf now if the scale controller may (fewer than MaxInstances,
 // ScaleOutInterval since the last one), else schedules its next chance; either way its waiting
 // frames are served.
@@ -180,7 +193,7 @@ func (e *engine) scaleOut(wf int32) {
 		return
 	}
 	fi := int32(-1)
-	if a.wait.len() > 0 && (a.running < e.plat.ConcurrencyLimit || e.frames[a.wait.buf[a.wait.head]].kind == fSpill) {
+	if a.wait.len() > 0 && !e.atAppLimit(a, e.slotKind(a.wait.buf[a.wait.head])) {
 		fi = a.wait.buf[a.wait.head]
 	} else if a.httpWait.len() > 0 {
 		fi = a.httpWait.buf[a.httpWait.head]
@@ -246,11 +259,7 @@ func (e *engine) serveApp(wf int32) {
 // serveWait serves app wf's queue of spills waiting for HTTP slots (http) or its other queue, and
 // reports whether a frame is left waiting for a slot.
 func (e *engine) serveWait(wf int32, http bool) bool {
-	a := &e.inst.apps[wf]
-	q := &a.wait
-	if http {
-		q = &a.httpWait
-	}
+	q := e.inst.apps[wf].queue(http)
 	for q.len() > 0 {
 		fi := q.buf[q.head]
 		spill := e.frames[fi].kind == fSpill
@@ -258,22 +267,14 @@ func (e *engine) serveWait(wf int32, http bool) bool {
 		if ii < 0 {
 			return true
 		}
-		q.head++
-		if q.head == len(q.buf) {
-			q.buf, q.head = q.buf[:0], 0
-		}
+		q.popFront()
 		if spill && e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped || !spill && e.runs[e.frames[fi].run].failed {
 			// Skipped at once (acquire): a failed run starts nothing more, and a spill whose
 			// host was stopped at the timeout is abandoned.
 			e.scheduleIn(qNow, e.now, evBegin, fi)
 			continue
 		}
-		e.grantOn(fi, ii)
-		a = &e.inst.apps[wf]
-		q = &a.wait
-		if http {
-			q = &a.httpWait
-		}
+		e.grantOn(fi, ii) // e.inst.apps is never reallocated: q stays valid
 	}
 	return false
 }
@@ -362,47 +363,10 @@ func (e *engine) orchWait(run int32, t, d float64) float64 {
 	for len(a.orch) >= slots {
 		// Every slot has a replay: take the one that frees first (with fewer slots than before,
 		// after instances were reclaimed, the extra ones go too, the latest end counting).
-		start = max(start, popMin(&a.orch))
+		start = max(start, minheap.Pop(&a.orch, cmp.Less[float64]))
 	}
-	pushMin(&a.orch, start+d)
+	minheap.Push(&a.orch, start+d, cmp.Less[float64])
 	return start - t
-}
-
-// pushMin and popMin keep h a binary min-heap.
-func pushMin(h *[]float64, x float64) {
-	*h = append(*h, x)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if s[p] <= s[i] {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-}
-
-func popMin(h *[]float64) float64 {
-	s := *h
-	top, n := s[0], len(s)-1
-	s[0] = s[n]
-	s = s[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && s[l] < s[m] {
-			m = l
-		}
-		if l+1 < n && s[l+1] < s[m] {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
 }
 
 // spillDeadlock describes the deadlock of an app one of whose spills waits for a slot that can

@@ -43,6 +43,16 @@ func (d *deque) popBack() int32 {
 
 func (d *deque) len() int { return len(d.buf) - d.head }
 
+// popFront takes out the front element; the deque must not be empty.
+func (d *deque) popFront() int32 {
+	v := d.buf[d.head]
+	d.head++
+	if d.head == len(d.buf) {
+		d.buf, d.head = d.buf[:0], 0
+	}
+	return v
+}
+
 // remove takes out the element at position i (from the front), keeping the others in order.
 func (d *deque) remove(i int) int32 {
 	j := d.head + i

@@ -27,15 +27,25 @@ type rtState struct {
 	shared     bool    // an invocation joined it: billed by part (billPart), not by release
 }
 
-// openRuntime makes root frame fi's VM vi, whose body starts now, a runtime others may join, if
-// it is one: an orchestrated task of a runtime template under arrivals, without direct passing.
-func (e *engine) openRuntime(fi, vi int32) {
+// joinable reports whether frame fi runs in a runtime others may share: an orchestrated task of
+// a runtime template under arrivals, without direct passing. e.open is set only on a platform
+// without instances, so such a frame's VM never runs on an instance (v.inst is -1).
+func (e *engine) joinable(fi int32) bool {
 	f := &e.frames[fi]
+	if e.open == nil || f.kind != nTask {
+		return false
+	}
 	nd := &e.c.nodes[f.node]
-	v := &e.vms[vi]
-	if e.open == nil || f.kind != nTask || v.inst >= 0 || e.c.tmpls[v.tmpl].privMB == 0 || nd.inDirect || nd.consumerDirect {
+	return e.c.tmpls[nd.tmpl].privMB != 0 && !nd.inDirect && !nd.consumerDirect
+}
+
+// openRuntime makes root frame fi's VM vi, whose body starts now, a runtime others may join, if
+// it is one (joinable).
+func (e *engine) openRuntime(fi, vi int32) {
+	if !e.joinable(fi) {
 		return
 	}
+	v := &e.vms[vi]
 	start := v.acqStart
 	if !e.plat.BillInit {
 		start += v.init
@@ -49,15 +59,12 @@ func (e *engine) openRuntime(fi, vi int32) {
 // tryJoin runs orchestrated task frame fi in an open runtime of its template that has room for
 // one more invocation (the oldest such), and reports whether it did.
 func (e *engine) tryJoin(fi int32) bool {
-	f := &e.frames[fi]
-	if e.open == nil || f.kind != nTask {
+	if !e.joinable(fi) {
 		return false
 	}
+	f := &e.frames[fi]
 	nd := &e.c.nodes[f.node]
 	t := &e.c.tmpls[nd.tmpl]
-	if t.privMB == 0 || nd.inDirect || nd.consumerDirect {
-		return false
-	}
 	for _, vi := range e.open[nd.tmpl] {
 		rt := &e.rts[e.vms[vi].rt-1]
 		if t.memMB+int(rt.parts)*t.privMB > dag.MaxMemoryMB {

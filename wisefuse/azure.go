@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/minheap"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -633,7 +634,7 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 			if next < len(order) && order[next] == j {
 				next++
 			} else {
-				heapPop(&later, less)
+				minheap.Pop(&later, less)
 			}
 			load[best]++
 			if !acts[j].apart {
@@ -694,7 +695,7 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 					n := a.next - 1
 					starts[n], seq[n] = t+acts[n].start, nseq
 					nseq++
-					heapPush(&later, n, less)
+					minheap.Push(&later, n, less)
 				}
 				continue
 			}
@@ -703,43 +704,6 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 		on = kept
 	}
 	return end, billed
-}
-
-// heapPush and heapPop keep h a binary min-heap under less.
-func heapPush(h *[]int, x int, less func(a, b int) bool) {
-	*h = append(*h, x)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !less(s[i], s[p]) {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-}
-
-func heapPop(h *[]int, less func(a, b int) bool) int {
-	s := *h
-	top, n := s[0], len(s)-1
-	s[0] = s[n]
-	s = s[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && less(s[l], s[m]) {
-			m = l
-		}
-		if l+1 < n && less(s[l+1], s[m]) {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
 }
 
 // sharedItems returns the latency of run r of unbundled Map si (from the Map's start) and the

@@ -144,11 +144,7 @@ func BenchmarkPlanAzureLargest(b *testing.B) {
 		}
 		w.Steps = append(w.Steps, dag.Step{Name: "s" + name, Task: name})
 	}
-	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 20, 5)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := synthProfile(b, w, fns, []int{1024, 4096}, 20, 5)
 	b.ReportAllocs()
 	var prep, search, prepCPU, searchCPU time.Duration
 	for b.Loop() {

@@ -13,11 +13,7 @@ import (
 // achieves on it, and that relaxing that constraint to the best value makes the objective feasible.
 func TestInfeasible(t *testing.T) {
 	w, fns := chainWorkflow(4)
-	invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 40, 7)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 4096, 10240}, 40, 7)
 	// At the percentile itself: 40 runs bound the P95 only at the maximum (judgedPct).
 	pl, err := NewPlanner(p, PlannerOptions{PointPercentile: true})
 	if err != nil {
@@ -73,11 +69,7 @@ func TestInfeasible(t *testing.T) {
 // error says so (the explanation once searched for the fastest plan by calling itself forever).
 func TestInfeasibleNoPlanAtAll(t *testing.T) {
 	w, fns := chainWorkflow(2)
-	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 5, 7)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 4096}, 5, 7)
 	pl, err := NewPlanner(p, PlannerOptions{Memories: []int{128}})
 	if err != nil {
 		t.Fatal(err)

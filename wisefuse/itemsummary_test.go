@@ -21,14 +21,10 @@ func TestItemSummaryByHand(t *testing.T) {
 	w := &dag.Workflow{Name: "two", Functions: []dag.Function{
 		{Name: "a", MinMemoryMB: 256, Threads: 1}, {Name: "b", MinMemoryMB: 256, Threads: 1},
 	}, Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(300), Iterator: []dag.Step{{Name: "sa", Task: "a"}, {Name: "sb", Task: "b"}}}}}}
-	invs, dags := synthRecords(w, map[string]synthFn{
+	two := synthProfile(t, w, map[string]synthFn{
 		"a": {serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: 0.3, runSigma: 0.1},
 		"b": {serial: 0.1, parallel: 0.1, threads: 1, down: 0.01, up: 0.01, skew: 0.05, runSigma: 0.1},
 	}, []int{1024, 4096}, 6, 9)
-	two, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		name   string
 		p      *Profile

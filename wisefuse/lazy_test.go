@@ -167,12 +167,7 @@ func chainProfile(t testing.TB, tasks, items int) *Profile {
 		}
 		w.Steps = append(w.Steps, dag.Step{Name: "s" + name, Task: name})
 	}
-	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 5, 5)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return synthProfile(t, w, fns, []int{1024, 4096}, 5, 5)
 }
 
 // TestLazyStepMatchesEager: the search's lazy step (stepLazy, which sorts the atoms only of the

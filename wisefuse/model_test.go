@@ -145,11 +145,7 @@ func TestCurveFitOversubKeepsNoSerialNoise(t *testing.T) {
 // from that size's own runs, so the predicted P95 must match the profiled runs' P95 closely.
 func TestModelReproducesProfiledSize(t *testing.T) {
 	w, fns := chainWorkflow(8)
-	invs, dags := synthRecords(w, fns, []int{1024, 3008, 10240}, 300, 1)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 3008, 10240}, 300, 1)
 	m, err := NewModel(p, ModelOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -170,11 +166,7 @@ func TestModelReproducesProfiledSize(t *testing.T) {
 // fusion, bundles -- against fresh runs of the generator, whose parameters the model never sees.
 func TestModelAgainstGenerator(t *testing.T) {
 	w, fns := chainWorkflow(8)
-	invs, dags := synthRecords(w, fns, []int{1024, 2048, 4096, 10240}, 300, 2)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 2048, 4096, 10240}, 300, 2)
 	m, err := NewModel(p, ModelOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -263,11 +255,7 @@ func TestOptimality(t *testing.T) {
 	defer func() { t.Logf("default search: worst cost above the optimum %.2f%%", 100*worstLoss) }()
 	for trial := range 25 {
 		w, fns := randomWorkflow(r)
-		invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 40, uint64(trial))
-		p, err := FromRecords(w, invs, dags)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := synthProfile(t, w, fns, []int{1024, 4096, 10240}, 40, uint64(trial))
 		pl, err := NewPlanner(p, PlannerOptions{Memories: grid, Exact: true, Margin: -1, PointPercentile: true, MaxBundle: 100, Model: ModelOptions{Atoms: 32}})
 		if err != nil {
 			t.Fatal(err)

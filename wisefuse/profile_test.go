@@ -19,11 +19,7 @@ import (
 // refused with the field and index named, so a corrupted profile cannot plan silently.
 func TestReadProfileRejectsBadTimes(t *testing.T) {
 	w, fns := chainWorkflow(2)
-	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 20, 1)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 4096}, 20, 1)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.json")
 	if err := WriteProfile(good, p); err != nil {
@@ -64,11 +60,7 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 // duplicate key, and a value that validation refuses (at the line of that value).
 func TestReadProfileWhere(t *testing.T) {
 	w, fns := chainWorkflow(2)
-	invs, dags := synthRecords(w, fns, []int{1024}, 5, 1)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024}, 5, 1)
 	p.Sizes[0].E2E[3] = -1
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
@@ -103,15 +95,11 @@ func TestReadProfileWhere(t *testing.T) {
 // jsonpos.MaxProblems, and ReadProfile gives each its own line.
 func TestProfileValidateReportsAll(t *testing.T) {
 	w, fns := chainWorkflow(2)
-	invs, dags := synthRecords(w, fns, []int{1024, 2048}, 5, 1)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 2048}, 5, 1)
 	p.Sizes[0].E2E[3] = -1
 	p.Sizes[1].EndGap[2] = math.NaN()
 	p.Sizes[1].Steps[0].Compute[0] = -5
-	err = p.Validate()
+	err := p.Validate()
 	for _, want := range []string{
 		"sizes[0] (1024 MB): e2e_s[3] = -1",
 		"sizes[1] (2048 MB): end_gap_s[2] = NaN",

@@ -16,11 +16,7 @@ import (
 // when only the bound cannot be met the error says so.
 func TestSampleBound(t *testing.T) {
 	w, fns := chainWorkflow(4)
-	invs, dags := synthRecords(w, fns, []int{1024, 4096, 10240}, 300, 11)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 4096, 10240}, 300, 11)
 	pl, err := NewPlanner(p, PlannerOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -16,6 +17,18 @@ type synthFn struct {
 	serial, parallel, threads float64
 	down, up                  float64 // seconds
 	skew, runSigma            float64 // lognormal sigmas: per invocation, per run
+}
+
+// synthProfile is FromRecords over synthRecords(w, fns, sizes, runs, seed); it fails tb on an
+// error.
+func synthProfile(tb testing.TB, w *dag.Workflow, fns map[string]synthFn, sizes []int, runs int, seed uint64) *Profile {
+	tb.Helper()
+	invs, dags := synthRecords(w, fns, sizes, runs, seed)
+	p, err := FromRecords(w, invs, dags)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 // synthRecords generates profiling records for w at each size: runs independent runs, every

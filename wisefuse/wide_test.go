@@ -28,11 +28,7 @@ func checkWideCandidates(t *testing.T, skew float64) {
 		"a": {serial: 0.2, parallel: 0.3, threads: 2, down: 0.02, up: 0.02, skew: skew, runSigma: 0.1},
 		"b": {serial: 0.1, parallel: 0.1, threads: 1, down: 0.01, up: 0.01, skew: skew / 6, runSigma: 0.1},
 	}
-	invs, dags := synthRecords(w, fns, []int{1024, 4096}, 6, 9)
-	p, err := FromRecords(w, invs, dags)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := synthProfile(t, w, fns, []int{1024, 4096}, 6, 9)
 	m, err := NewModel(p, ModelOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -146,13 +146,8 @@ func (m *Model) aloneTimes(src *sizeData, si int, fns []string) *aloneTimes {
 		}
 		for j := lo; j < hi; j++ {
 			at.maxGap[r] = max(at.maxGap[r], items.gap[j*nt])
-			// at.time at each reference size, its transfers added once.
-			base := items.down[j*nt] + items.up[j*nt+nt-1]
 			for ci := range tr {
-				t := base
-				for k, ct := range at.ct[ci] {
-					t += items.init[j*nt+k] + items.scale[j*nt+k]*ct
-				}
+				t := at.time(items, ci, j)
 				if tc := &tr[ci]; len(tc.items) < wideSlowest || t > tc.times[tc.w] {
 					tc.add(j, t)
 				}

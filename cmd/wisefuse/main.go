@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -295,6 +296,16 @@ func printFlags(fs *flag.FlagSet, w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-28s %s%s\n", left, usage, def)
 	})
+}
+
+// printJSON writes v to w as indented JSON and a newline (the --json reports).
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
 }
 
 func printCommands(w io.Writer) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -196,12 +195,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: plan,
 		P50: lat.Percentile(50), P95: lat.Percentile(95), P99: lat.Percentile(99), MeanCost: cost, Warning: strings.Join(extrapolation, "; ")}
 	if *asJSON {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "%s\n", b)
-		return err
+		return printJSON(stdout, rep)
 	}
 	b, _ := dag.MarshalIndent(plan)
 	fmt.Fprintf(stdout, "%s", b)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -124,12 +123,7 @@ func runTraceMerge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) er
 
 func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON bool) error {
 	if asJSON {
-		b, err := json.MarshalIndent(s, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(stdout, "%s\n", b)
-		return err
+		return printJSON(stdout, s)
 	}
 	fmt.Fprintf(stdout, "replayed %d DAG invocations (%d function invocations) of %d DAGs under %s in %.1f s (planning %.1f s): %s\n",
 		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)

@@ -19,6 +19,7 @@ var layers = map[string]int{
 	// 0: the vocabulary and the facts; the standard library only.
 	"dag": 0, "platform": 0, "records": 0, "orion": 0,
 	"internal/stats": 0, "internal/atomicfile": 0, "internal/crash": 0, "internal/seed": 0, "internal/sketch": 0,
+	"internal/minheap":    0,
 	"internal/shareddata": 0,
 	"internal/lint":       0,
 	// 1: the models (simulator, planners, workflow definitions) and the two I/O libraries. The
