@@ -20,11 +20,7 @@ func (e *engine) runTask(fi, vi int32) {
 	p := e.plat
 	si := e.newSlot()
 	s := &e.slots[si]
-	// Cleared in place, then set: a composite literal with fields is built on the stack and
-	// copied, twice the stores.
-	*s = slot{}
-	s.frame, s.vm, s.phase, s.sender, s.nsend = fi, vi, -1, -1, 1
-	s.t0, s.start, s.live = e.now, e.now, true
+	*s = slot{frame: fi, vm: vi, phase: -1, sender: -1, nsend: 1, t0: e.now, start: e.now, live: true}
 	var skew float64
 	if fn.skewByIndex {
 		skew = 1

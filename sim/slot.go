@@ -31,8 +31,7 @@ const (
 )
 
 // slot is one invocation in a VM. What a VM's per-event passes read (remaining work, rate, demand,
-// resource) comes first, so they read one cache line per slot: the struct is padded to 192
-// bytes, three whole lines, so that e.slots keeps that line one line.
+// resource) comes first, so they read one cache line per slot.
 type slot struct {
 	rem     float64
 	rate    float64
@@ -60,7 +59,6 @@ type slot struct {
 	cold    bool
 	live    bool
 	stopped bool // ended at its VM's function timeout
-	_       [8]byte
 }
 
 func (e *engine) newSlot() int32 {

@@ -16,9 +16,7 @@ const (
 )
 
 type vm struct {
-	// What every event of the VM reads comes first, in one cache line (up to cores): the struct
-	// is padded to 192 bytes, three whole lines, so that line is one line in e.vms (at 176
-	// bytes it straddled two in three VMs of four).
+	// What every event of the VM reads comes first, in one cache line (the struct is 176 bytes).
 	evSeq uint64 // seq of the VM's one valid pending event, 0 if none
 	last  float64
 	// The slots running here, oldest first: ids[:nid], or engine.more[more] once they outgrew
@@ -63,7 +61,6 @@ type vm struct {
 	heldAt float64
 	reset  bool   // stopped at the timeout last time: its next invocation initialises again
 	tmoSeq uint64 // seq of its acquisition's pending timeout event, 0 if none
-	_      [16]byte
 }
 
 // active is the slots running in v, oldest first. The slice may point into e.vms: use it only
