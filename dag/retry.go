@@ -49,8 +49,8 @@ func (r *Retry) Delay(k int) float64 {
 	return d
 }
 
-// validate reports each problem of r with where (the step's path) as its prefix.
-func (r *Retry) validate(where string, add func(string, ...any)) {
+// validate reports each problem of r with where (the step's path, a fmt.Stringer) as its prefix.
+func (r *Retry) validate(where fmt.Stringer, add func(string, ...any)) {
 	pos := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) && x > 0 && x <= MaxSeconds }
 	if !pos(r.Interval) {
 		add("%s.retry.interval_s = %v, want a number of seconds above 0 and at most %g", where, r.Interval, float64(MaxSeconds))

@@ -149,23 +149,23 @@ type Map struct {
 
 // Kind returns which of Task, Parallel, Map or Pass the step is ("" if none or several are set).
 func (s *Step) Kind() StepKind {
-	var kinds []StepKind
+	kind, n := StepKind(""), 0
 	if s.Task != "" {
-		kinds = append(kinds, TaskStep)
+		kind, n = TaskStep, n+1
 	}
 	if s.Parallel != nil {
-		kinds = append(kinds, ParallelStep)
+		kind, n = ParallelStep, n+1
 	}
 	if s.Map != nil {
-		kinds = append(kinds, MapStep)
+		kind, n = MapStep, n+1
 	}
 	if s.Pass {
-		kinds = append(kinds, PassStep)
+		kind, n = PassStep, n+1
 	}
-	if len(kinds) != 1 {
+	if n != 1 {
 		return ""
 	}
-	return kinds[0]
+	return kind
 }
 
 // Function returns the function named name, or nil.
@@ -254,6 +254,13 @@ func (w *Workflow) validate(line func(path string) int) error {
 		}
 		return func(format string, a ...any) { add("line %d: "+format, append([]any{n}, a...)...) }
 	}
+	// addAtField is addAt for a function or step, whose JSON path is built only for a line.
+	addAtField := func(p *fieldPath) func(string, ...any) {
+		if line == nil {
+			return add
+		}
+		return addAt(p.json())
+	}
 	if w.Name == "" {
 		// Outputs, logs and trace catalogs name the workflow; an empty name reads as a missing one.
 		addAt("name")("name is empty (want the workflow's name)")
@@ -264,8 +271,8 @@ func (w *Workflow) validate(line func(path string) int) error {
 	seen := map[string]bool{}
 	for i := range w.Functions {
 		f := &w.Functions[i]
-		where := fmt.Sprintf("functions[%d] (%q)", i, f.Name)
-		fadd := addAt(fmt.Sprintf("functions[%d]", i))
+		where := &fieldPath{list: "functions", branch: -1, i: i, name: f.Name}
+		fadd := addAtField(where)
 		if f.Name == "" {
 			fadd("functions[%d]: name is empty", i)
 		} else if seen[f.Name] {
@@ -277,14 +284,13 @@ func (w *Workflow) validate(line func(path string) int) error {
 	steps := map[string]bool{}
 	// per is how many times one run enters seq: the product of the item counts (expected) of
 	// the Maps around it, bounded by MaxItems like one Map's count.
-	// path is where's JSON path, without the step names.
-	var check func(where, path string, seq []Step, per float64)
-	check = func(where, path string, seq []Step, per float64) {
+	// in is the step whose branch (branch >= 0) or iterator (list) seq is, nil for the top.
+	var check func(in *fieldPath, list string, branch int, seq []Step, per float64)
+	check = func(in *fieldPath, list string, branch int, seq []Step, per float64) {
 		for i := range seq {
 			s := &seq[i]
-			at := fmt.Sprintf("%s[%d] (%q)", where, i, s.Name)
-			jat := fmt.Sprintf("%s[%d]", path, i)
-			add := addAt(jat)
+			at := &fieldPath{in: in, list: list, branch: branch, i: i, name: s.Name}
+			add := addAtField(at)
 			if s.Name == "" {
 				add("%s: step name is empty", at)
 			} else if steps[s.Name] {
@@ -311,7 +317,7 @@ func (w *Workflow) validate(line func(path string) int) error {
 					if len(br) == 0 {
 						add("%s.parallel[%d]: branch has no steps", at, b)
 					}
-					check(fmt.Sprintf("%s.parallel[%d]", at, b), fmt.Sprintf("%s.parallel[%d]", jat, b), br, per)
+					check(at, ".parallel", b, br, per)
 				}
 			case MapStep:
 				if err := s.Map.Items.ValidateMax(MaxItems, "items of one Map: the simulator holds each as a frame"); err != nil {
@@ -337,22 +343,61 @@ func (w *Workflow) validate(line func(path string) int) error {
 					add("%s: nested maps make %.4g items per run (the product of the item counts of this map and the maps around it), above the limit %d", at, inner, MaxItems)
 					inner = 1 // reported once
 				}
-				check(at+".map.iterator", jat+".map.iterator", s.Map.Iterator, inner)
+				check(at, ".map.iterator", -1, s.Map.Iterator, inner)
 			case PassStep:
 			default:
 				add("%s: a step needs exactly one of task, parallel, map or pass", at)
 			}
 		}
 	}
-	check("steps", "steps", w.Steps, 1)
+	check(nil, "steps", -1, w.Steps, 1)
 	if len(errs) > 0 {
 		return fmt.Errorf("workflow %q: %s", w.Name, jsonpos.JoinProblems(errs))
 	}
 	return nil
 }
 
-// validate checks one function's parameters, reporting each problem with where as its prefix.
-func (f *Function) validate(where string, add func(string, ...any)) {
+// fieldPath is where a function or step is, as problems name it (`functions[0] ("f")`,
+// `steps[1] ("m").map.iterator[0] ("g")`, printed with %s) and as a JSON path without the names
+// (`steps[1].map.iterator[0]`, for its line). It is built into a string only when a problem is
+// reported: formatting the path of every function and step of a valid workflow was most of
+// validating it, a few percent of a trace replay's compiling of thousands of DAGs
+// (docs/simulator.md, "The replay path, sixth round").
+type fieldPath struct {
+	in     *fieldPath // the step whose branch or iterator holds this one, nil at the top
+	list   string     // "functions", "steps", ".parallel" or ".map.iterator"
+	branch int        // for ".parallel": the branch, else -1
+	i      int        // the index in the list
+	name   string
+}
+
+func (p *fieldPath) String() string { return p.format(true) }
+
+func (p *fieldPath) json() string { return p.format(false) }
+
+func (p *fieldPath) format(named bool) string {
+	var b strings.Builder
+	p.appendTo(&b, named)
+	return b.String()
+}
+
+func (p *fieldPath) appendTo(b *strings.Builder, named bool) {
+	if p.in != nil {
+		p.in.appendTo(b, named)
+	}
+	b.WriteString(p.list)
+	if p.branch >= 0 {
+		fmt.Fprintf(b, "[%d]", p.branch)
+	}
+	fmt.Fprintf(b, "[%d]", p.i)
+	if named {
+		fmt.Fprintf(b, " (%q)", p.name)
+	}
+}
+
+// validate checks one function's parameters, reporting each problem with where (a string or a
+// fmt.Stringer, printed with %s) as its prefix.
+func (f *Function) validate(where any, add func(string, ...any)) {
 	if f.MinMemoryMB < 0 || f.MinMemoryMB > MaxMemoryMB {
 		add("%s: min_memory_mb = %d, want 0..%d", where, f.MinMemoryMB, MaxMemoryMB)
 	}

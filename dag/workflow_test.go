@@ -389,3 +389,41 @@ func TestParsePlanProblemLines(t *testing.T) {
 		t.Errorf("want F01 on line 2: %v", err)
 	}
 }
+
+// TestWorkflowValidateDeepPath checks the path of a problem three lists deep, with and without
+// its line: a retry in a branch of a Parallel inside a Map's iterator.
+func TestWorkflowValidateDeepPath(t *testing.T) {
+	js := `{"name": "x", "functions": [{"name": "f", "serial_work_s": 1, "threads": 1}],
+  "steps": [
+    {"name": "m", "map": {"items": 2, "iterator": [
+      {"name": "p", "parallel": [[{"name": "a", "task": "f"}], [
+        {"name": "b", "task": "f", "retry": {"interval_s": 0}}
+      ]]}
+    ]}}
+  ]
+}`
+	const at = `steps[0] ("m").map.iterator[0] ("p").parallel[1][0] ("b").retry.interval_s = 0`
+	_, err := ParseWorkflow("w.json", []byte(js))
+	if want := `w.json: workflow "x": line 5: ` + at; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got  %v\nwant %s...", err, want)
+	}
+	var w Workflow
+	if err := decodeJSON([]byte(js), &w, jsonStyle{strict: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Validate(); err == nil || !strings.HasPrefix(err.Error(), `workflow "x": `+at) {
+		t.Errorf("got %v, want the problem at %s", err, at)
+	}
+}
+
+// BenchmarkWorkflowValidate validates a valid workflow: a trace replay validates each of its
+// thousands of DAGs once.
+func BenchmarkWorkflowValidate(b *testing.B) {
+	w := validWorkflow()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
