@@ -88,31 +88,31 @@ func (pl *Planner) evaluateOptions() {
 	pl.options = make([][][]*option, n+1)
 	pool := newEvalPool(pl.opts.workers())
 	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
-	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once
-	// (twice at worst, by two workers at once: the same values).
-	type bundledKey struct{ si, mem, bundle int }
-	// Their bounds likewise.
+	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once, by
+	// the first worker that needs it, while the others that need it wait; its bound likewise.
+	// Every option reads a copy (endOf may add to the atoms in place).
+	type made struct {
+		once sync.Once
+		e    stageEval
+	}
 	var mu sync.Mutex
-	bundled, bounds := map[bundledKey]stageEval{}, map[bundledKey]stageEval{}
+	bundled, bounds := map[bundledKey]*made{}, map[bundledKey]*made{}
 	eval := func(sc *scratch, sg segment) stageEval {
 		var e stageEval
-		if sg.cfg != nil && sg.cfg.bundle > 1 {
-			k := bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
-			made := bundled
+		if k := bundledKeyOf(sg); k != (bundledKey{}) {
+			all := bundled
 			if sc.ps.bound {
-				made = bounds
+				all = bounds
 			}
 			mu.Lock()
-			prev, ok := made[k]
-			mu.Unlock()
-			if ok {
-				e = stageEval{lat: slices.Clone(prev.lat), cost: prev.cost}
-			} else {
-				e = m.evalSegment(sc, sg)
-				mu.Lock()
-				made[k] = e
-				mu.Unlock()
+			x := all[k]
+			if x == nil {
+				x = &made{}
+				all[k] = x
 			}
+			mu.Unlock()
+			x.once.Do(func() { x.e = m.evalSegment(sc, sg) })
+			e = stageEval{lat: slices.Clone(x.e.lat), cost: x.e.cost}
 		} else {
 			e = m.evalSegment(sc, sg)
 		}
@@ -126,7 +126,7 @@ func (pl *Planner) evaluateOptions() {
 	for i := range n {
 		byEnd[i] = make([][]*lazyOption, n+1)
 		for _, sg := range pl.segmentChoices(i, grid) {
-			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end])}
+			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end]), same: bundledKeyOf(sg)}
 			byEnd[i][sg.end] = append(byEnd[i][sg.end], o)
 			all = append(all, o)
 		}
@@ -150,6 +150,18 @@ func (pl *Planner) evaluateOptions() {
 			}
 		}
 	}
+}
+
+// bundledKey names a bundled Map's evaluation, which depends on the Map, its VM size and bundle
+// size only (evaluateOptions); the zero value names none.
+type bundledKey struct{ si, mem, bundle int }
+
+// bundledKeyOf returns sg's bundledKey: the zero value unless sg is a bundled Map.
+func bundledKeyOf(sg segment) bundledKey {
+	if sg.cfg == nil || sg.cfg.bundle <= 1 {
+		return bundledKey{}
+	}
+	return bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
 }
 
 // replayed reports whether evaluating sg replays bundles in the processor-sharing replay (a
