@@ -107,3 +107,33 @@ func BenchmarkPrepareWorkers(b *testing.B) {
 		}
 	}
 }
+
+// TestEvalPoolEach: every option is handed to f exactly once whatever the worker count, and a
+// panic in a worker is raised again on the caller's goroutine.
+func TestEvalPoolEach(t *testing.T) {
+	for _, workers := range []int{1, 2, 7} {
+		os := make([]*lazyOption, 100)
+		for k := range os {
+			os[k] = &lazyOption{idx: k}
+		}
+		p := newEvalPool(workers)
+		p.each(os, func(_ *evalWorker, o *lazyOption) { o.mean += float64(o.idx) })
+		for k, o := range os {
+			if o.mean != float64(k) {
+				t.Fatalf("%d workers: option %d got %v, want %d (handed once)", workers, k, o.mean, k)
+			}
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%d workers: a worker's panic was not raised on the caller", workers)
+				}
+			}()
+			p.each(os, func(_ *evalWorker, o *lazyOption) {
+				if o.idx == 57 {
+					panic("option 57")
+				}
+			})
+		}()
+	}
+}
