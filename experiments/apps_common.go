@@ -81,6 +81,7 @@ func evalRuns(quick bool) int {
 // code path, about eight times fewer sizes.
 func newAppPlanner(w *dag.Workflow, plat *platform.Platform, seed uint64, quick bool) (*wisefuse.Planner, error) {
 	env := policy.Env{Platform: plat, Seed: subSeed(seed, "profile"), Profiling: wisefuse.ProfileOptions{Runs: profileRuns(quick)}}
+	env.WiseFuse.Workers = 1 // the cells already run on every core (runPool)
 	if quick {
 		env.WiseFuse.MemoryStepMB = 512
 	}

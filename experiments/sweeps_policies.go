@@ -24,6 +24,7 @@ const wiseFuseSLOFactor = 1.2
 func policyPlanner(name string, w *dag.Workflow, seed uint64, quick bool) (dag.Planner, error) {
 	// Full mode profiles as the paper does (300 runs per size) and searches its 64 MB grid.
 	env := policy.Env{Seed: subSeed(seed, "profile")}
+	env.WiseFuse.Workers = 1 // the cells already run on every core (runPool)
 	if quick {
 		env.Profiling = wisefuse.ProfileOptions{Runs: 60, Sizes: []int{1024, 2048, 10240}}
 		env.WiseFuse.MemoryStepMB = 1024

@@ -113,6 +113,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 		obj.SLO = d.slo
 	}
 	env := policy.Env{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs}}
+	env.WiseFuse.Workers = 1 // planAll already plans a DAG per worker
 	planner, err := policy.New(cfg.Policy, w, env)
 	if err == nil && cfg.Policy == policy.WiseFuse {
 		d.simRuns += int64(runs * len(wisefuse.DefaultProfileSizes))

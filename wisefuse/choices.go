@@ -6,6 +6,7 @@ package wisefuse
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -74,68 +75,93 @@ func pinnedAt(sizes, pins map[string]int) bool {
 // pass over their phases (psSim.lowerBound) and replayed only when the pruning cannot drop them on
 // the bound alone (paretoLazy): the kept options, their costs and atoms are those of evaluating
 // every option.
+//
+// The evaluations run on PlannerOptions.Workers workers (evalPool): first every bound and every
+// option that is not bounded, all independent; then each segment's lazy sweep, which evaluates
+// the options it must in batches of one per worker (paretoLazy's look-ahead). An evaluation is a
+// pure function of its option, so the worker count changes which evaluations are made (a
+// look-ahead may evaluate an option the sweep then drops on its bound) but no value.
 func (pl *Planner) evaluateOptions() {
 	m := pl.model
 	n := len(m.w.Steps)
 	grid := pl.opts.grid(m.opts.Platform)
 	pl.options = make([][][]*option, n+1)
-	var sc, lb scratch
-	// The bounds read the phases the replays build (they depend only on their keys).
-	sc.ps.cache, sc.ps.spills = map[phaseKey]*itemPhases{}, map[spillKey]*spilledPhases{}
-	lb.ps.cache, lb.ps.spills, lb.ps.bound = sc.ps.cache, sc.ps.spills, true
+	pool := newEvalPool(pl.opts.workers())
 	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
-	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once.
-	type bundledKey struct{ si, mem, bundle int }
-	// Their bounds likewise.
-	bundled, bounds := map[bundledKey]stageEval{}, map[bundledKey]stageEval{}
+	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once, by
+	// the first worker that needs it, while the others that need it wait; its bound likewise.
+	// Every option reads a copy (endOf may add to the atoms in place).
+	type made struct {
+		once sync.Once
+		e    stageEval
+	}
+	var mu sync.Mutex
+	bundled, bounds := map[bundledKey]*made{}, map[bundledKey]*made{}
 	eval := func(sc *scratch, sg segment) stageEval {
 		var e stageEval
-		if sg.cfg != nil && sg.cfg.bundle > 1 {
-			k := bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
-			made := bundled
+		if k := bundledKeyOf(sg); k != (bundledKey{}) {
+			all := bundled
 			if sc.ps.bound {
-				made = bounds
+				all = bounds
 			}
-			if prev, ok := made[k]; ok {
-				e = stageEval{lat: slices.Clone(prev.lat), cost: prev.cost}
-			} else {
-				e = m.evalSegment(sc, sg)
-				if !sc.unbounded {
-					made[k] = e
-				}
+			mu.Lock()
+			x := all[k]
+			if x == nil {
+				x = &made{}
+				all[k] = x
 			}
+			mu.Unlock()
+			x.once.Do(func() { x.e = m.evalSegment(sc, sg) })
+			e = stageEval{lat: slices.Clone(x.e.lat), cost: x.e.cost}
 		} else {
 			e = m.evalSegment(sc, sg)
 		}
-		if sg.end == n && !sc.unbounded {
+		if sg.end == n {
 			m.endOf(&e, sg)
 		}
 		return e
 	}
-	exact := func(o *lazyOption) { o.eval, o.lazy = eval(&sc, o.seg), false }
+	byEnd := make([][][]*lazyOption, n)
+	var all []*lazyOption
+	for i := range n {
+		byEnd[i] = make([][]*lazyOption, n+1)
+		for _, sg := range pl.segmentChoices(i, grid) {
+			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end]), same: bundledKeyOf(sg)}
+			byEnd[i][sg.end] = append(byEnd[i][sg.end], o)
+			all = append(all, o)
+		}
+	}
+	pool.each(all, func(w *evalWorker, o *lazyOption) {
+		if replayed(o.seg) {
+			o.lazy, o.bound = true, eval(&w.lb, o.seg)
+			o.withMargin()
+			return
+		}
+		o.eval = eval(&w.sc, o.seg)
+	})
+	exact := func(batch []*lazyOption) {
+		pool.each(batch, func(w *evalWorker, o *lazyOption) { o.eval = eval(&w.sc, o.seg) })
+	}
 	for i := range n {
 		pl.options[i] = make([][]*option, n+1)
-		byEnd := make([][]*lazyOption, n+1)
-		for _, sg := range pl.segmentChoices(i, grid) {
-			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[sg.end])}
-			if replayed(sg) {
-				lb.unbounded = false
-				if e := eval(&lb, sg); !lb.unbounded {
-					o.lazy, o.bound = true, e
-					o.withMargin()
-				}
-			}
-			if !o.lazy {
-				exact(o)
-			}
-			byEnd[sg.end] = append(byEnd[sg.end], o)
-		}
-		for j, os := range byEnd {
+		for j, os := range byEnd[i] {
 			if len(os) > 0 {
-				pl.options[i][j] = paretoLazy(os, pl.opts.tolerance(), exact)
+				pl.options[i][j] = paretoLazy(os, pl.opts.tolerance(), len(pool.workers), exact)
 			}
 		}
 	}
+}
+
+// bundledKey names a bundled Map's evaluation, which depends on the Map, its VM size and bundle
+// size only (evaluateOptions); the zero value names none.
+type bundledKey struct{ si, mem, bundle int }
+
+// bundledKeyOf returns sg's bundledKey: the zero value unless sg is a bundled Map.
+func bundledKeyOf(sg segment) bundledKey {
+	if sg.cfg == nil || sg.cfg.bundle <= 1 {
+		return bundledKey{}
+	}
+	return bundledKey{sg.start, slices.Max(sg.cfg.mem), sg.cfg.bundle}
 }
 
 // replayed reports whether evaluating sg replays bundles in the processor-sharing replay (a

@@ -40,6 +40,7 @@
 //	platform.go     a VM's cores and cost (rounded where the platform bills a minimum, at the memory it bills) from the platform's facts
 //	planner.go      Planner, PlannerOptions, NewPlanner, Plan, CheckStructure
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
+//	evalpool.go     the workers that evaluate the segment options in parallel (PlannerOptions.Workers)
 //	bigbundles.go   bundles above MaxBundle for a Map not fused with its neighbours
 //	nestedchoices.go the sizings of a Parallel stage or nested Map: per unit, per branch, matched
 //	search.go       Search: the dynamic program (sums sorted only where the pruning needs them), its bounds, the P95's sampling bound, one size per reused function, infeasibility

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -339,9 +340,20 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		_, n, _, _ := m.fusableStep(s, spill)
 		need = max(need, n)
 	}
+	// What the run loop reads of each step's functions, looked up once: a task's curve time on
+	// the VM, in-memory passing times and request prices; a Map's first and last tasks' prices.
+	type stepFacts struct{ curve, localIn, localOut, get, put float64 }
+	facts := make([]stepFacts, j-i)
 	for s := i; s < j; s++ {
-		if st := &m.w.Steps[s]; st.Map != nil {
+		st := &m.w.Steps[s]
+		f := &facts[s-i]
+		switch {
+		case st.Task != "":
+			f.curve, f.localIn, f.localOut = m.curveTime(st.Task, c), m.localTime(st.Task, true), m.localTime(st.Task, false)
+			f.get, f.put = m.getUSD(st.Task), m.putUSD(st.Task)
+		case st.Map != nil:
 			fns[s-i] = iteratorTasks(st)
+			f.get, f.put = m.getUSD(fns[s-i][0]), m.putUSD(fns[s-i][len(fns[s-i])-1])
 		}
 	}
 	runs := m.replayRuns(src)
@@ -349,22 +361,23 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		busy := 0.0
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
+			f := &facts[s-i]
 			first, last := s == i, s == j-1
 			switch {
 			case st.Task != "":
 				ts := src.stages[s].task
-				busy += ts.init[r] + ts.scale[r]*m.curveTime(st.Task, c)
+				busy += ts.init[r] + ts.scale[r]*f.curve
 				if first {
 					busy += ts.down[r]
-					cost += storageCost(m.getUSD(st.Task), 0, ts.down[r], 0)
+					cost += storageCost(f.get, 0, ts.down[r], 0)
 				} else {
-					busy += m.localTime(st.Task, true)
+					busy += f.localIn
 				}
 				if last {
 					busy += ts.up[r]
-					cost += storageCost(0, m.putUSD(st.Task), 0, ts.up[r])
+					cost += storageCost(0, f.put, 0, ts.up[r])
 				} else {
-					busy += m.localTime(st.Task, false)
+					busy += f.localOut
 				}
 			case st.Map != nil:
 				items := src.stages[s].items
@@ -378,10 +391,10 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				t := sc.ps.replay(m, src, s, fns, lo, host, c, first, last)
 				for it := lo; it < host; it++ {
 					if first {
-						cost += storageCost(m.getUSD(fns[0]), 0, items.down[it*nt], 0)
+						cost += storageCost(f.get, 0, items.down[it*nt], 0)
 					}
 					if last {
-						cost += storageCost(0, m.putUSD(fns[nt-1]), 0, items.up[it*nt+nt-1])
+						cost += storageCost(0, f.put, 0, items.up[it*nt+nt-1])
 					}
 				}
 				if host < hi {
@@ -445,18 +458,53 @@ type stepReplays struct {
 	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
-// maxKeptReplays bounds the floats scratch keeps in stepReplays; past it they are dropped and
-// made again when needed, which costs time, not results.
+// maxKeptReplays bounds the floats a replayCache keeps in stepReplays; past it they are dropped
+// and made again when needed, which costs time, not results.
 const maxKeptReplays = 1 << 21
 
-// keepReplays remembers sr under k.
-func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
-	n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
-	if sc.replays == nil || sc.replayFloats+n > maxKeptReplays {
-		sc.replays, sc.replayFloats = map[replayKey]*stepReplays{}, 0
+// replayCache holds fused groups' step replays by key. The workers that evaluate options
+// (evalPool) share one, as the replays of a step serve every group that holds it: the first to
+// need a key makes its replays while the others that need it wait (replayEntry), so none is made
+// twice at once. A key's replays are a pure function of it, so which worker made them, and when
+// the cache was last emptied, changes no value.
+type replayCache struct {
+	mu     sync.Mutex
+	m      map[replayKey]*replayEntry
+	floats int
+}
+
+type replayEntry struct {
+	once sync.Once
+	sr   *stepReplays
+}
+
+// replaysOf returns the replays of key k, made by build when the cache does not hold them.
+func (sc *scratch) replaysOf(k replayKey, build func() *stepReplays) *stepReplays {
+	if sc.replays == nil {
+		sc.replays = &replayCache{}
 	}
-	sc.replays[k] = sr
-	sc.replayFloats += n
+	c := sc.replays
+	c.mu.Lock()
+	e := c.m[k]
+	if e == nil {
+		if c.m == nil {
+			c.m = map[replayKey]*replayEntry{}
+		}
+		e = &replayEntry{}
+		c.m[k] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		sr := build()
+		n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
+		c.mu.Lock()
+		if c.floats += n; c.floats > maxKeptReplays {
+			c.m, c.floats = map[replayKey]*replayEntry{k: e}, n
+		}
+		c.mu.Unlock()
+		e.sr = sr
+	})
+	return e.sr
 }
 
 // spilledRuns is the replay of the spilled items of Map step s, spill per VM beyond the spill it
@@ -464,10 +512,13 @@ func (sc *scratch) keepReplays(k replayKey, sr *stepReplays) {
 // invoked by the host and bills its busy time (evalFusedStages). It does not depend on whether
 // the Map is the group's last step.
 func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem int, first bool, spill int) *stepReplays {
-	k := replayKey{s: s, mem: mem, spill: spill, first: first}
-	if sr := sc.replays[k]; sr != nil {
-		return sr
-	}
+	return sc.replaysOf(replayKey{s: s, mem: mem, spill: spill, first: first}, func() *stepReplays {
+		return sc.makeSpilledRuns(m, src, s, fns, mem, first, spill)
+	})
+}
+
+// makeSpilledRuns is spilledRuns without the cache.
+func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string, mem int, first bool, spill int) *stepReplays {
 	plat := m.opts.Platform
 	c := plat.Cores(mem)
 	items := src.stages[s].items
@@ -490,24 +541,20 @@ func (sc *scratch) spilledRuns(m *Model, src *sizeData, s int, fns []string, mem
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))
 	}
-	sc.keepReplays(k, sr)
 	return sr
 }
 
 // branchRuns is replayBranches of Parallel step s in a fused group's VM of mem MB, in every run
 // of src (the size nearest mem).
 func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int) *stepReplays {
-	k := replayKey{s: s, mem: mem, spill: spill, first: first, last: last}
-	if sr := sc.replays[k]; sr != nil {
+	return sc.replaysOf(replayKey{s: s, mem: mem, spill: spill, first: first, last: last}, func() *stepReplays {
+		c := m.opts.Platform.Cores(mem)
+		sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
+		for r := range m.replayRuns(src) {
+			sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
+		}
 		return sr
-	}
-	c := m.opts.Platform.Cores(mem)
-	sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
-	for r := range m.replayRuns(src) {
-		sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
-	}
-	sc.keepReplays(k, sr)
-	return sr
+	})
 }
 
 // groupGap is the orchestration gap of run r before a fusion group that starts at top-level step
@@ -648,19 +695,32 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		return lb.end(ps, vcpu), usd
 	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
-	// as chainPhases scales it.
+	// as chainPhases scales it; the other items replay the kept phases in place (run only reads
+	// them).
+	scaled := func(j int) bool { return sp.payloadAt[j] >= 0 && slow > 1 }
 	ps.buf = ps.buf[:0]
-	ps.off = append(ps.off[:0], 0)
 	for j := b; j < e; j++ {
-		at := len(ps.buf)
-		ps.buf = append(ps.buf, sp.ph[sp.off[j]:sp.off[j+1]]...)
-		if x := sp.payloadAt[j]; x >= 0 && slow > 1 {
-			ps.buf[at+int(x)].amount *= slow
+		if scaled(j) {
+			at := len(ps.buf)
+			ps.buf = append(ps.buf, sp.ph[sp.off[j]:sp.off[j+1]]...)
+			ps.buf[at+int(sp.payloadAt[j])].amount *= slow
 		}
 		usd += sp.usd[j]
-		ps.off = append(ps.off, len(ps.buf))
 	}
-	return ps.runChains(m, vcpu), usd
+	n := e - b
+	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
+	at := 0
+	for j := b; j < e; j++ {
+		lo, hi := sp.off[j], sp.off[j+1]
+		if scaled(j) {
+			ps.phases[j-b] = ps.buf[at : at+hi-lo : at+hi-lo]
+			at += hi - lo
+			continue
+		}
+		ps.phases[j-b] = sp.ph[lo:hi:hi]
+	}
+	ps.usePlatform(m.opts.Platform)
+	return ps.run(n, vcpu), usd
 }
 
 // spillKey names the phases of a Map's spilled items at one profiled size: fromStorage is

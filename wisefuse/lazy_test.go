@@ -65,7 +65,7 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 
 // TestLazyOptionsMatchEager: for every built-in app on the full default platform (the one
 // `wisefuse plan` plans on: transfers share the network, items contend), for video with its Map
-// at most 3 at once (waves: no bound), for a fan-out that ends with such a Map and for a Map of
+// at most 3 at once (waves: wavesBound), for a fan-out that ends with such a Map and for a Map of
 // 3,000 items between two tasks (bundles of up to 46 items, wide up to 46: widemaps.go), the options the
 // lazy pruning keeps (evaluateOptions) are those of evaluating every option and pruning them
 // (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot

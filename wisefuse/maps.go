@@ -68,14 +68,6 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	// On shared instances every bundle is replayed: how they share the instances the scale
 	// controller adds sets the Map's end (sharedEnd), which a few candidates cannot tell.
 	wide := widest > wideBundles && !(conc > 0 && widest > conc) && plat.InstanceActivities == 0
-	if sc.ps.bound && conc > 0 {
-		// Waves are not monotone in the bundles' times (list scheduling), so lower bounds of
-		// those give none of the stage (lazyOption). A wide Map's slowest bundle is the slowest
-		// of candidates chosen without replaying (wideCandidates) and its cost grows with the
-		// sampled bundles' busy times, so their bounds bound the stage as a narrow Map's do.
-		sc.unbounded = true
-		return stageEval{}
-	}
 	vcpu := plat.Cores(vmMem)
 	per := m.needOf(fns...) // one item's need: a bundle's VM uses its items' together
 	sampled, sampledBusy := 0, 0.0
@@ -124,7 +116,10 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				worst = max(worst, end)
 				cost += (billed - alone) * float64(plat.BilledMB(vmMem, cfg.bundle*per)) / 1024 * plat.GBSecondUSD
 			}
-			if binds {
+			switch {
+			case binds && sc.ps.bound:
+				worst = wavesBound(sc.units, conc)
+			case binds:
 				worst = waves(sc.units, conc)
 			}
 		}
@@ -234,6 +229,18 @@ func waves(lat []float64, c int) float64 {
 		siftDown(h, 0)
 	}
 	return slices.Max(h)
+}
+
+// wavesBound is a lower bound of waves(lat, c) for any lat at least lat, entry by entry (lower
+// bounds of the bundles' times, psSim.lowerBound): no schedule of the iterations on c slots ends
+// before its longest iteration, nor before their sum over c. Waves themselves are not monotone
+// in the iterations' times (list scheduling), so waves of the bounds would bound nothing.
+func wavesBound(lat []float64, c int) float64 {
+	sum := 0.0
+	for _, x := range lat {
+		sum += x
+	}
+	return max(slices.Max(lat), sum/float64(c))
 }
 
 // siftDown restores the min-heap order of h below i.

@@ -371,12 +371,21 @@ type nestEval struct {
 	ns    *nestedSamples
 	mem   []int     // per function of the stage
 	ratio []float64 // per function: fitted compute time at its size
+	// fn holds what node and fused read of each function, looked up once (not per invocation).
+	fn []nestFn
+}
+
+// nestFn is a function's memory need, storage request prices and in-memory passing times.
+type nestFn struct {
+	need              int
+	get, put, in, out float64
 }
 
 func (m *Model) newNestEval(ns *nestedSamples, mem []int) nestEval {
-	e := nestEval{m: m, ns: ns, mem: mem, ratio: make([]float64, len(mem))}
+	e := nestEval{m: m, ns: ns, mem: mem, ratio: make([]float64, len(mem)), fn: make([]nestFn, len(ns.fns))}
 	for t, fn := range ns.fns {
 		e.ratio[t] = m.curveTime(fn, m.opts.Platform.Cores(mem[t]))
+		e.fn[t] = nestFn{need: m.needOf(fn), get: m.getUSD(fn), put: m.putUSD(fn), in: m.localTime(fn, true), out: m.localTime(fn, false)}
 	}
 	return e
 }
@@ -392,7 +401,8 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 		k, ns := nd.task, e.ns
 		f := ns.fn[k]
 		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
-		return ns.gap[k] + busy, vmCost(plat, e.mem[f], e.m.needOf(ns.fns[f]), busy) + storageCost(e.m.getUSD(ns.fns[f]), e.m.putUSD(ns.fns[f]), ns.down[k], ns.up[k]) + plat.TransitionUSD
+		fd := &e.fn[f]
+		return ns.gap[k] + busy, vmCost(plat, e.mem[f], fd.need, busy) + storageCost(fd.get, fd.put, ns.down[k], ns.up[k]) + plat.TransitionUSD
 	case nodePass:
 		return 0, plat.TransitionUSD
 	case nodeSeq:
@@ -435,7 +445,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 	for s := k; s < j; s++ {
 		f := ns.fn[ns.nodes[kids[s]].task]
 		mem = max(mem, e.mem[f])
-		need = max(need, e.m.needOf(ns.fns[f]))
+		need = max(need, e.fn[f].need)
 	}
 	busy := ns.down[first] + ns.up[last]
 	for s := k; s < j; s++ {
@@ -447,13 +457,13 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 		}
 		busy += ns.init[t] + ns.scale[t]*ratio
 		if s > k {
-			busy += e.m.localTime(ns.fns[f], true)
+			busy += e.fn[f].in
 		}
 		if s < j-1 {
-			busy += e.m.localTime(ns.fns[f], false)
+			busy += e.fn[f].out
 		}
 	}
-	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(e.m.getUSD(ns.fns[ns.fn[first]]), e.m.putUSD(ns.fns[ns.fn[last]]), ns.down[first], ns.up[last]) + plat.TransitionUSD
+	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(e.fn[ns.fn[first]].get, e.fn[ns.fn[last]].put, ns.down[first], ns.up[last]) + plat.TransitionUSD
 }
 
 // branchSeq returns the latency and cost of sequence node seq, branch b of a top-level Parallel,

@@ -71,13 +71,17 @@ func dominatedBy(_ float64, lat Latency, n int, kept func(int) (float64, Latency
 
 // lazyOption is a segment option during paretoLazy: evaluated (eval), or while lazy only bounded
 // from below (bound: a cost and atoms no larger than the evaluation's). idx is its place in the
-// order the options were listed.
+// order the options were listed. A lazy option evaluated ahead of its turn (ready) keeps its
+// place at its bound until the sweep reaches it.
 type lazyOption struct {
 	option
-	lazy  bool
-	bound stageEval
-	idx   int
-	mean  float64 // eval.lat.Mean(), once evaluated
+	lazy, ready bool
+	bound       stageEval
+	idx         int
+	mean        float64 // eval.lat.Mean(), once evaluated
+	// same names the evaluation the option shares with every option of the same key (a
+	// bundled Map's, made once: evaluateOptions); the zero value shares none.
+	same bundledKey
 }
 
 // withMargin lowers the bound by a margin that covers the replay's own rounding (and the 1e-12
@@ -122,13 +126,25 @@ func (a *lazyOption) before(b *lazyOption) bool {
 // taken first (a lazy one's key is no later than its evaluated one's), so the same options are
 // kept in the same order. A NaN cost or mean, which sorts no order, or a NaN atom in a bound,
 // falls back to evaluating every option.
-func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*option {
+//
+// exact sets the eval of each option of a batch (in any order: the evaluations are independent).
+// When the sweep must evaluate an option it passes up to ahead of them: that one and the next
+// lazy ones in the sweep's order that the kept options do not drop yet (the kept options only
+// grow, so those dropped now stay dropped), for workers to evaluate at once. A later kept option
+// may still drop one of them, which is then evaluated for nothing; the sweep itself, and so
+// what it keeps, is the same whatever ahead is. A batch holds one option of each key (same):
+// they share one evaluation, so a second would only wait for it.
+func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption)) []*option {
 	all := func() []*option {
+		var batch []*lazyOption
+		for _, o := range os {
+			if o.lazy && !o.ready {
+				batch = append(batch, o)
+			}
+		}
+		exact(batch)
 		out := make([]*option, len(os))
 		for k, o := range os {
-			if o.lazy {
-				exact(o)
-			}
 			out[k] = &o.option
 		}
 		return paretoOptions(out, tol)
@@ -155,21 +171,39 @@ func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*optio
 		return 0
 	})
 	var keep []*option
+	// dropped reports whether a kept option drops lazy option o on its bounds.
+	dropped := func(o *lazyOption) bool {
+		for _, k := range keep {
+			if k.eval.cost < o.bound.cost && k.eval.lat.Dominates(o.bound.lat, tol) {
+				return true
+			}
+		}
+		return false
+	}
+	var batch []*lazyOption
 	for len(live) > 0 {
 		o := live[0]
 		live = live[1:]
 		if o.lazy {
-			dropped := false
-			for _, k := range keep {
-				if k.eval.cost < o.bound.cost && k.eval.lat.Dominates(o.bound.lat, tol) {
-					dropped = true
-					break
-				}
-			}
-			if dropped {
+			if dropped(o) {
 				continue
 			}
-			exact(o)
+			if !o.ready {
+				batch = append(batch[:0], o)
+				for _, x := range live {
+					if len(batch) >= ahead {
+						break
+					}
+					if x.lazy && !x.ready && !sharesWith(x, batch) && !dropped(x) {
+						batch = append(batch, x)
+					}
+				}
+				exact(batch)
+				for _, x := range batch {
+					x.ready = true
+				}
+			}
+			o.lazy = false
 			if o.mean = o.eval.lat.Mean(); math.IsNaN(o.eval.cost) || math.IsNaN(o.mean) {
 				return all()
 			}
@@ -187,4 +221,9 @@ func paretoLazy(os []*lazyOption, tol float64, exact func(*lazyOption)) []*optio
 		}
 	}
 	return keep
+}
+
+// sharesWith reports whether o shares its evaluation with an option of batch (lazyOption.same).
+func sharesWith(o *lazyOption, batch []*lazyOption) bool {
+	return o.same != (bundledKey{}) && slices.ContainsFunc(batch, func(x *lazyOption) bool { return x.same == o.same })
 }

@@ -46,6 +46,11 @@ type PlannerOptions struct {
 	// Extrapolate lets LogPlan choose sizes outside the logs' profiled range, where its fitted
 	// curves extrapolate; by default it keeps within the range. The transformer ignores it.
 	Extrapolate bool
+	// Workers is how many goroutines evaluate the segment options (Prepare); 0 means
+	// runtime.GOMAXPROCS(0), 1 evaluates them one by one on the caller's goroutine. The options,
+	// and so the plans and predictions, do not depend on it. A caller that already plans several
+	// workflows at once on its own workers sets 1, so as not to oversubscribe the machine.
+	Workers int
 }
 
 // Defaults of PlannerOptions.

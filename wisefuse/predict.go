@@ -34,12 +34,8 @@ type scratch struct {
 	acts  []shareAct // a run's Map activities on shared instances (azure.go)
 	ends  []float64  // when each of acts ends (sharedSpills)
 	ps    psSim
-	// replays are fused groups' step replays (fusedstages.go), replayFloats their size.
-	replays      map[replayKey]*stepReplays
-	replayFloats int
-	// unbounded is set by an evaluation in bound mode (ps.bound) that could not bound its
-	// option from below (evalMap).
-	unbounded bool
+	// replays are fused groups' step replays (fusedstages.go), shared by evalPool's workers.
+	replays *replayCache
 }
 
 // endGap is the distribution of the gap after the last step, from the size nearest mem.
