@@ -3,29 +3,36 @@ package experiments
 // vs-baselines: WiseFuse against Sonic, Photons and Faastlane, over the modelling choices the
 // public data leave open (issue 15): how the orchestration overhead is attributed
 // (platform.Platform.OrchestrationOverhead), the memory the baselines run at, and for Sonic
-// whether it may pass data directly (with NAT traversal) or through storage only. Each result is
-// reported as the value under the default choices and the range over all of them.
+// whether it may pass data directly (with NAT traversal) or through storage only; and which of
+// K independent profiling draws WiseFuse planned from (profiling 300 runs is itself a sample: the
+// draw alone can move a comparison across 1). Each result is reported as the value under the
+// default choices and the range over all of them.
 
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/figures"
+	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // baselinesRow is one row of vs-baselines: a compareRow under one reading (overhead attribution,
-// baseline memory, Sonic's variant: empty for the other baselines).
+// baseline memory, Sonic's variant: empty for the other baselines; WiseFuse's profiling draw).
+// A baseline does not profile, so its row is written once, with draw 0, and stands for every draw.
 type baselinesRow struct {
 	App        string  `col:"app"`
 	Overhead   string  `col:"overhead"`
 	BaselineMB int     `col:"baseline_mb"`
 	Variant    string  `col:"variant"`
+	Draw       int     `col:"draw"`
 	Policy     string  `col:"policy"`
 	Rule       string  `col:"rule"`
 	SLO        float64 `col:"slo_s,nullzero"`
@@ -52,7 +59,28 @@ var baselineMemories = []int{1769, 3008, 10240}
 const (
 	defaultBaselineMB = 3008
 	defaultOverhead   = platform.OverheadPerTransition
+	defaultDraw       = 0 // the profiling seed every other app experiment uses
 )
+
+// profileDraws is how many independent profiling draws WiseFuse plans from in vs-baselines: draw 0
+// profiles as every app experiment does (subSeed(cell seed, "profile")); draw k > 0 as if the cell
+// seed were drawSeed(cell seed, k). The draws are the only thing that differs: baselines and the
+// evaluation runs are shared. Each draw costs one more profiling and planning of the app per
+// overhead reading (docs/baselines.md, "Profiling draws", gives the time).
+func profileDraws(quick bool) int {
+	if quick {
+		return 3
+	}
+	return 5
+}
+
+// drawSeed is the cell seed draw k of WiseFuse's profiling derives its profiling seed from.
+func drawSeed(cell uint64, k int) uint64 {
+	if k == defaultDraw {
+		return cell
+	}
+	return seed.Mix(cell, uint64(k))
+}
 
 // variantsOf are baseline b's variants (baselines.Options.SonicVariant for Sonic, the default
 // first); the other baselines have one, named "".
@@ -80,11 +108,15 @@ var vsBaselinesExp = &Experiment{
 		"at each baseline memory (1,769, 3,008 and 10,240 MB; 3,008 is the default) and runs on fresh " +
 		"simulated seeds, under each attribution of the app's measured orchestration overhead (per-transition, the " +
 		"default, and per-execution; docs/baselines.md, \"Orchestration overhead attribution\"; apps without a " +
-		"fitted overhead have one reading). WiseFuse profiles and plans on the same platform. For each baseline, " +
+		"fitted overhead have one reading). WiseFuse profiles and plans on the same platform, from each of several " +
+		"independent profiling draws (3 in quick mode, 5 in full; draw 0 is the seed every other experiment profiles " +
+		"with), since which runs it happened to profile can decide a comparison. For each baseline, " +
 		"WiseFuse gets that baseline's simulated mean cost as its budget and minimises its P95 within it (P95 at " +
 		"equal or lower predicted cost, as the paper compares), and the baseline's simulated P95 as its SLO (cost " +
-		"at equal latency). All policies share the evaluation seeds. Headlines give the default reading and the " +
-		"range over all readings; figures draw the range as error bars.",
+		"at equal latency). All policies share the evaluation seeds. Headlines give the default reading (draw 0), the " +
+		"range over the draws at that reading, the range over all readings and draws and on how many draws each " +
+		"conclusion holds under every reading; a conclusion is stated only when it holds on every reading and draw. " +
+		"Figures draw the range as error bars.",
 	Schema:    baselinesSchema,
 	Cells:     appCells,
 	Run:       runVsBaselines,
@@ -109,11 +141,20 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
+		planners := []*wisefuse.Planner{cr.pl} // by draw; cr.pl is draw 0's
+		for k := 1; k < profileDraws(p.Quick); k++ {
+			pl, err := newAppPlanner(w, plat, drawSeed(seed, k), p.Quick)
+			if err != nil {
+				return nil, err
+			}
+			planners = append(planners, pl)
+		}
 		for _, mb := range baselineMemories {
 			for _, name := range compareBaselines {
 				for _, variant := range variantsOf(name) {
+					draw := defaultDraw
 					cr.wrap = func(r compareRow) any {
-						return baselinesRow{App: r.App, Overhead: ov, BaselineMB: mb, Variant: variant, Policy: r.Policy, Rule: r.Rule,
+						return baselinesRow{App: r.App, Overhead: ov, BaselineMB: mb, Variant: variant, Draw: draw, Policy: r.Policy, Rule: r.Rule,
 							SLO: r.SLO, Budget: r.Budget, PredP95: r.PredP95, PredCost: r.PredCost, SimP95: r.SimP95,
 							SimCost: r.SimCost, Plan: r.Plan, Note: r.Note}
 					}
@@ -127,12 +168,16 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 					if !ok {
 						continue
 					}
-					if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
-						return nil, err
+					for k, pl := range planners {
+						draw, cr.pl = k, pl
+						if err := cr.wisefuse("wisefuse@"+name, fmt.Sprintf("budget = %s's cost", name), dag.Objective{Budget: got.MeanCost}); err != nil {
+							return nil, err
+						}
+						if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
+							return nil, err
+						}
 					}
-					if err := cr.wisefuse("wisefuse-slo@"+name, fmt.Sprintf("SLO = %s's P95", name), dag.Objective{SLO: got.P(95)}); err != nil {
-						return nil, err
-					}
+					cr.pl = planners[defaultDraw]
 				}
 			}
 		}
@@ -141,18 +186,19 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 	return rows, nil
 }
 
-// reading is one choice of the modelling options.
+// reading is one choice of the modelling options and one of WiseFuse's profiling draws.
 type reading struct {
 	overhead string
 	mb       int
 	variant  string // Sonic's; "" for the other baselines
+	draw     int
 }
 
 func (r reading) String() string {
 	if r.variant != "" {
-		return fmt.Sprintf("%s, %s MB, %s", r.overhead, thousands(r.mb), r.variant)
+		return fmt.Sprintf("%s, %s MB, %s, draw %d", r.overhead, thousands(r.mb), r.variant, r.draw)
 	}
-	return fmt.Sprintf("%s, %s MB", r.overhead, thousands(r.mb))
+	return fmt.Sprintf("%s, %s MB, draw %d", r.overhead, thousands(r.mb), r.draw)
 }
 
 // thousands formats n with a comma every three digits.
@@ -164,20 +210,38 @@ func thousands(n int) string {
 	return s
 }
 
-// readingsOf lists the readings of baseline b on app in the table, in table order.
+// readingsOf lists the readings of baseline b on app in the table: each of b's rows (table order)
+// under each profiling draw of app's rows (ascending).
 func readingsOf(t *Table, app, b string) []reading {
 	var out []reading
 	seen := map[reading]bool{}
+	draws := drawsOf(t, app)
 	for _, r := range t.Rows {
 		if cellStr(t, r, "app") != app || cellStr(t, r, "policy") != b {
 			continue
 		}
-		rd := reading{cellStr(t, r, "overhead"), int(cellInt(t, r, "baseline_mb")), cellStr(t, r, "variant")}
-		if !seen[rd] {
-			seen[rd] = true
+		rd := reading{cellStr(t, r, "overhead"), int(cellInt(t, r, "baseline_mb")), cellStr(t, r, "variant"), defaultDraw}
+		if seen[rd] {
+			continue
+		}
+		seen[rd] = true
+		for _, d := range draws {
+			rd.draw = d
 			out = append(out, rd)
 		}
 	}
+	return out
+}
+
+// drawsOf lists the profiling draws of app's rows, ascending.
+func drawsOf(t *Table, app string) []int {
+	var out []int
+	for _, r := range t.Rows {
+		if d := int(cellInt(t, r, "draw")); cellStr(t, r, "app") == app && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -185,37 +249,47 @@ func readingsOf(t *Table, app, b string) []reading {
 func findBaselinesRow(t *Table, app string, rd reading, pol string) Row {
 	for _, r := range t.Rows {
 		if cellStr(t, r, "app") == app && cellStr(t, r, "overhead") == rd.overhead && int(cellInt(t, r, "baseline_mb")) == rd.mb &&
-			cellStr(t, r, "variant") == rd.variant && cellStr(t, r, "policy") == pol && cellStr(t, r, "note") == "" {
+			cellStr(t, r, "variant") == rd.variant && int(cellInt(t, r, "draw")) == rd.draw && cellStr(t, r, "policy") == pol &&
+			cellStr(t, r, "note") == "" {
 			return r
 		}
 	}
 	return nil
 }
 
-// readingRatio is col of policy a over col of policy b on app under rd, or NaN.
+// readingRatio is col of WiseFuse policy a over col of baseline b on app under rd, or NaN. The
+// baseline's row is its draw-0 row under every draw: it does not profile.
 func readingRatio(t *Table, app string, rd reading, a, b, col string) float64 {
-	ra, rb := findBaselinesRow(t, app, rd, a), findBaselinesRow(t, app, rd, b)
+	brd := rd
+	brd.draw = defaultDraw
+	ra, rb := findBaselinesRow(t, app, rd, a), findBaselinesRow(t, app, brd, b)
 	if ra == nil || rb == nil {
 		return math.NaN()
 	}
 	return cellFloat(t, ra, col) / cellFloat(t, rb, col)
 }
 
-// spread is a ratio under the default reading and its range over every reading of an app.
+// spread is a ratio under the default reading and its range over every reading of an app, each
+// modelling choice under each profiling draw.
 type spread struct {
 	def            float64 // NaN when not measured under the default reading
 	lo, hi         float64 // NaN when measured under no reading
 	loAt, hiAt     reading
 	measured, of   int
-	byMB           map[int]float64 // at the default attribution and variant
+	byMB           map[int]float64 // at the default attribution, variant and draw
 	byOverhead     map[string]float64
-	byVariant      map[string]float64 // at the default attribution and memory
+	byVariant      map[string]float64 // at the default attribution, memory and draw
+	byDraw         map[int]float64    // at the default attribution, memory and variant
+	draws          []int              // every draw, ascending
+	drawLo, drawHi map[int]float64    // the range over the modelling choices under each draw
 	defaultReading reading
 }
 
 func spreadOf(t *Table, app, a, b, col string) spread {
 	s := spread{def: math.NaN(), lo: math.NaN(), hi: math.NaN(), byMB: map[int]float64{}, byOverhead: map[string]float64{},
-		byVariant: map[string]float64{}, defaultReading: reading{defaultOverhead, defaultBaselineMB, variantsOf(b)[0]}}
+		byVariant: map[string]float64{}, byDraw: map[int]float64{}, draws: drawsOf(t, app),
+		drawLo: map[int]float64{}, drawHi: map[int]float64{},
+		defaultReading: reading{defaultOverhead, defaultBaselineMB, variantsOf(b)[0], defaultDraw}}
 	for _, rd := range readingsOf(t, app, b) {
 		s.of++
 		v := readingRatio(t, app, rd, a, b, col)
@@ -226,14 +300,24 @@ func spreadOf(t *Table, app, a, b, col string) spread {
 		if rd == s.defaultReading {
 			s.def = v
 		}
-		if rd.overhead == defaultOverhead && rd.variant == s.defaultReading.variant {
+		def := s.defaultReading
+		if rd.overhead == def.overhead && rd.variant == def.variant && rd.draw == def.draw {
 			s.byMB[rd.mb] = v
 		}
-		if rd.mb == defaultBaselineMB && rd.variant == s.defaultReading.variant {
+		if rd.mb == def.mb && rd.variant == def.variant && rd.draw == def.draw {
 			s.byOverhead[rd.overhead] = v
 		}
-		if rd.overhead == defaultOverhead && rd.mb == defaultBaselineMB {
+		if rd.overhead == def.overhead && rd.mb == def.mb && rd.draw == def.draw {
 			s.byVariant[rd.variant] = v
+		}
+		if rd.overhead == def.overhead && rd.mb == def.mb && rd.variant == def.variant {
+			s.byDraw[rd.draw] = v
+		}
+		if lo, ok := s.drawLo[rd.draw]; !ok || v < lo {
+			s.drawLo[rd.draw] = v
+		}
+		if hi, ok := s.drawHi[rd.draw]; !ok || v > hi {
+			s.drawHi[rd.draw] = v
 		}
 		if math.IsNaN(s.lo) || v < s.lo {
 			s.lo, s.loAt = v, rd
@@ -245,6 +329,64 @@ func spreadOf(t *Table, app, a, b, col string) spread {
 	return s
 }
 
+// drawsHolding counts the draws under which the ratio is below 1 under every measured modelling
+// choice (lower) and above 1 under every one (higher), of the draws measured at all.
+func (s spread) drawsHolding() (lower, higher, measured int) {
+	for _, d := range s.draws {
+		lo, ok := s.drawLo[d]
+		if !ok {
+			continue
+		}
+		measured++
+		if s.drawHi[d] < 1 {
+			lower++
+		}
+		if lo > 1 {
+			higher++
+		}
+	}
+	return lower, higher, measured
+}
+
+// drawsText is "lower under every modelling choice on 2 of 3 profiling draws (higher on 1)", or ""
+// with one draw.
+func (s spread) drawsText() string {
+	lower, higher, n := s.drawsHolding()
+	if len(s.draws) <= 1 {
+		return ""
+	}
+	out := fmt.Sprintf("lower under every modelling choice on %d of %d profiling draws", lower, n)
+	if higher > 0 {
+		out += fmt.Sprintf(" (higher under every one on %d)", higher)
+	}
+	return out
+}
+
+// drawRangeText is the range over the profiling draws at the default modelling choices: "14% lower
+// (draw 1) to 57% higher (draw 0)".
+func (s spread) drawRangeText() string {
+	if len(s.byDraw) <= 1 {
+		return "one draw"
+	}
+	lo, hi := -1, -1
+	for _, d := range s.draws {
+		v, ok := s.byDraw[d]
+		if !ok {
+			continue
+		}
+		if lo < 0 || v < s.byDraw[lo] {
+			lo = d
+		}
+		if hi < 0 || v > s.byDraw[hi] {
+			hi = d
+		}
+	}
+	if change(s.byDraw[lo]) == change(s.byDraw[hi]) {
+		return fmt.Sprintf("%s on all %d", change(s.byDraw[lo]), len(s.byDraw))
+	}
+	return fmt.Sprintf("%s (draw %d) to %s (draw %d)", change(s.byDraw[lo]), lo, change(s.byDraw[hi]), hi)
+}
+
 // change formats ratio r as a change: "20% lower" or "5% higher".
 func change(r float64) string {
 	if r <= 1 {
@@ -253,7 +395,8 @@ func change(r float64) string {
 	return fmt.Sprintf("%.0f%% higher", 100*(r-1))
 }
 
-// rangeText is "from 35% lower (per-transition, 1,769 MB) to 5% higher (per-execution, 10,240 MB)".
+// rangeText is "35% lower (per-transition, 1,769 MB, draw 1) to 5% higher (per-execution,
+// 10,240 MB, draw 0) over 12 of 12 readings".
 func (s spread) rangeText() string {
 	if s.measured <= 1 {
 		return "one reading"
@@ -261,15 +404,37 @@ func (s spread) rangeText() string {
 	return fmt.Sprintf("%s (%s) to %s (%s) over %d of %d readings", change(s.lo), s.loAt, change(s.hi), s.hiAt, s.measured, s.of)
 }
 
-// verdict says whether WiseFuse is lower (ratio < 1) under every reading.
+// rangesText is the range over the profiling draws at the default modelling choices, the range
+// over every reading and draw, and on how many draws WiseFuse is lower under every modelling
+// choice; with one draw, only the range.
+func (s spread) rangesText() string {
+	if len(s.draws) <= 1 {
+		return "range " + s.rangeText()
+	}
+	return fmt.Sprintf("over the profiling draws at the default choices %s; range %s; %s", s.drawRangeText(), s.rangeText(), s.drawsText())
+}
+
+// everyReading is "every reading", and with several profiling draws "every reading and draw".
+func (s spread) everyReading() string {
+	if len(s.draws) > 1 {
+		return "every reading and profiling draw"
+	}
+	return "every reading"
+}
+
+// verdict says whether WiseFuse is lower (ratio < 1) under every reading and draw, and with several
+// draws on how many each side wins under every modelling choice.
 func (s spread) verdict(what string) string {
 	switch {
 	case s.measured == 0:
 		return ""
 	case s.hi < 1:
-		return fmt.Sprintf("WiseFuse's %s is lower under every reading (by %.0f%% to %.0f%%).", what, 100*(1-s.hi), 100*(1-s.lo))
+		return fmt.Sprintf("WiseFuse's %s is lower under %s (by %.0f%% to %.0f%%).", what, s.everyReading(), 100*(1-s.hi), 100*(1-s.lo))
 	case s.lo > 1:
-		return fmt.Sprintf("WiseFuse's %s is higher under every reading (by %.0f%% to %.0f%%).", what, 100*(s.lo-1), 100*(s.hi-1))
+		return fmt.Sprintf("WiseFuse's %s is higher under %s (by %.0f%% to %.0f%%).", what, s.everyReading(), 100*(s.lo-1), 100*(s.hi-1))
+	}
+	if len(s.draws) > 1 {
+		return fmt.Sprintf("Which side has the lower %s depends on the reading or the profiling draw: WiseFuse's is %s.", what, s.drawsText())
 	}
 	return fmt.Sprintf("Which side has the lower %s depends on the reading.", what)
 }
@@ -290,6 +455,15 @@ func (s spread) driver() string {
 			vs = append(vs, fmt.Sprintf("%s %s", v, change(s.byVariant[string(v)])))
 		}
 		parts = append(parts, fmt.Sprintf("Sonic's variant %.0f points (%s MB: %s)", 100*(hi-lo), thousands(defaultBaselineMB), strings.Join(vs, ", ")))
+	}
+	if lo, hi, ok := extremes(s.byDraw); ok {
+		var ds []string
+		for _, d := range s.draws {
+			if v, ok := s.byDraw[d]; ok {
+				ds = append(ds, fmt.Sprintf("draw %d %s", d, change(v)))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("WiseFuse's profiling draw %.0f points (%s MB: %s)", 100*(hi-lo), thousands(defaultBaselineMB), strings.Join(ds, ", ")))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -342,11 +516,11 @@ func rangeBars(t *Table, title, ylabel, col, wfPrefix, path string) error {
 }
 
 func figureVsBaselines(t *Table, base string) error {
-	if err := rangeBars(t, "WiseFuse P95 at each baseline's cost (range: all readings)",
+	if err := rangeBars(t, "WiseFuse P95 at each baseline's cost (range: all readings and draws)",
 		"WiseFuse P95 / baseline P95", "sim_p95_s", "wisefuse@", base+"-p95"); err != nil {
 		return err
 	}
-	return rangeBars(t, "WiseFuse cost at each baseline's P95 (range: all readings)",
+	return rangeBars(t, "WiseFuse cost at each baseline's P95 (range: all readings and draws)",
 		"WiseFuse cost / baseline cost", "sim_cost_usd", "wisefuse-slo@", base+"-cost")
 }
 
@@ -405,14 +579,14 @@ func baselineHeadline(t *Table, app, b string) Headline {
 	if !math.IsNaN(p95.def) {
 		def = change(p95.def) + " (" + p95.defaultReading.String() + ")"
 	}
-	h.Ours = fmt.Sprintf("P95 %s; range %s", def, p95.rangeText())
+	h.Ours = fmt.Sprintf("P95 %s; %s", def, p95.rangesText())
 	cost := spreadOf(t, app, "wisefuse-slo@"+b, b, "sim_cost_usd")
 	if cost.measured > 0 {
 		cdef := "-"
 		if !math.IsNaN(cost.def) {
 			cdef = change(cost.def)
 		}
-		h.Ours += fmt.Sprintf(". Cost at equal P95: %s; range %s", cdef, cost.rangeText())
+		h.Ours += fmt.Sprintf(". Cost at equal P95: %s; %s", cdef, cost.rangesText())
 	}
 	var notes []string
 	notes = append(notes, p95.verdict("P95 at equal cost"))
@@ -448,40 +622,51 @@ func baselineHeadline(t *Table, app, b string) Headline {
 	return h
 }
 
-// baselineMeans is the headline's one sentence: only what holds under every measured reading
-// (ratios of WiseFuse over b: below 1, WiseFuse is faster or cheaper), so a conclusion that one
-// modelling choice would overturn is never stated as a result.
+// baselineMeans is the headline's one sentence: only what holds under every measured reading and
+// profiling draw (ratios of WiseFuse over b: below 1, WiseFuse is faster or cheaper), so a
+// conclusion that one modelling choice or one profiling draw would overturn is never stated as a
+// result.
 func baselineMeans(app, b string, p95, cost spread, overBudget int) string {
+	orDraw := func(s spread) string {
+		if len(s.draws) > 1 {
+			return " or a profiling draw"
+		}
+		return ""
+	}
 	faster := p95.hi < 1 && overBudget == 0
 	slower := p95.lo > 1
 	cheaper := cost.measured > 0 && cost.hi < 1
 	dearer := cost.measured > 0 && cost.lo > 1
-	every := "every reading"
+	every := p95.everyReading()
 	if p95.measured < p95.of || (cost.measured > 0 && cost.measured < cost.of) {
-		every = "every measured reading"
+		every = "every measured " + strings.TrimPrefix(every, "every ")
 	}
 	switch {
 	case faster && cheaper:
-		return fmt.Sprintf("On %[1]s WiseFuse beats %[2]s under %[3]s, faster at its cost and cheaper at its P95, so the conclusion does not rest on a modelling choice.", app, b, every)
+		return fmt.Sprintf("On %[1]s WiseFuse beats %[2]s under %[3]s, faster at its cost and cheaper at its P95, so the conclusion does not rest on a modelling choice%[4]s.", app, b, every, orDraw(p95))
 	case faster && dearer:
 		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s but costs more at its P95: it wins on latency, not on money.", app, b, every)
 	case faster && cost.measured == 0:
 		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s.", app, b, every)
 	case faster:
-		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s; whether it is also cheaper at equal P95 depends on the modelling choice.", app, b, every)
+		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s; whether it is also cheaper at equal P95 depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
 	case slower && dearer:
 		return fmt.Sprintf("On %[1]s %[2]s beats WiseFuse under %[3]s, on P95 and on cost (the note says why).", app, b, every)
 	case slower:
 		return fmt.Sprintf("On %[1]s %[2]s is faster than WiseFuse at equal cost under %[3]s (the note says why).", app, b, every)
 	case cheaper:
-		return fmt.Sprintf("On %[1]s WiseFuse is cheaper than %[2]s at equal P95 under %[3]s, but which is faster at equal cost depends on the modelling choice.", app, b, every)
+		return fmt.Sprintf("On %[1]s WiseFuse is cheaper than %[2]s at equal P95 under %[3]s, but which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
 	case dearer:
-		return fmt.Sprintf("On %[1]s WiseFuse costs more than %[2]s at equal P95 under %[3]s, and which is faster at equal cost depends on the modelling choice.", app, b, every)
+		return fmt.Sprintf("On %[1]s WiseFuse costs more than %[2]s at equal P95 under %[3]s, and which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
 	}
-	return fmt.Sprintf("On %[1]s no conclusion against %[2]s holds under %[3]s: the modelling choices named in the note decide who wins.", app, b, every)
+	choices := "the modelling choices"
+	if len(p95.draws) > 1 {
+		choices = "the modelling choices and WiseFuse's profiling draw"
+	}
+	return fmt.Sprintf("On %[1]s no conclusion against %[2]s holds under %[3]s: %[4]s named in the note decide who wins.", app, b, every, choices)
 }
 
-// overBudget counts the readings where WiseFuse at b's cost simulated more than 5% above it.
+// overBudget counts the readings (each modelling choice under each draw) where WiseFuse at b's cost simulated more than 5% above it.
 func overBudget(t *Table, app, b string) int {
 	n := 0
 	for _, rd := range readingsOf(t, app, b) {

@@ -176,8 +176,8 @@ func TestBaselineHeadlineRange(t *testing.T) {
 		add(c.ov, c.mb, c.variant, "wisefuse@sonic", c.p95)
 	}
 	h := baselineHeadline(tb, "video", "sonic")
-	for _, want := range []string{"P95 60% lower (per-transition, 3,008 MB, direct)",
-		"80% lower (per-transition, 1,769 MB, direct) to 10% higher (per-execution, 3,008 MB, direct) over 4 of 4 readings"} {
+	for _, want := range []string{"P95 60% lower (per-transition, 3,008 MB, direct, draw 0); range ",
+		"80% lower (per-transition, 1,769 MB, direct, draw 0) to 10% higher (per-execution, 3,008 MB, direct, draw 0) over 4 of 4 readings"} {
 		if !strings.Contains(h.Ours, want) {
 			t.Errorf("ours = %q, want it to contain %q", h.Ours, want)
 		}
@@ -215,6 +215,91 @@ func TestBaselineMeans(t *testing.T) {
 		if got := baselineMeans("video", "sonic", c.p95, c.cost, c.overBudget); !strings.Contains(got, c.want) {
 			t.Errorf("baselineMeans(p95 %v-%v, cost %v-%v, over budget %d) = %q, want it to contain %q",
 				c.p95.lo, c.p95.hi, c.cost.lo, c.cost.hi, c.overBudget, got, c.want)
+		}
+	}
+}
+
+// TestBaselineHeadlineDraws checks the profiling-draw dimension of vs-baselines on a hand-made
+// table: photons at 100 s and $1 at 3,008 and 1,769 MB (its rows written once, with draw 0, stand
+// for every draw), WiseFuse at its cost under three draws at 40/80 s (draw 0, faster under both
+// memories), 120/90 s (draw 1, mixed) and 110/130 s (draw 2, slower under both); at its P95,
+// WiseFuse costs $0.5 except $0.9 under draw 2 at 1,769 MB, cheaper everywhere. The P95 conclusion
+// holds on one draw only, so no P95 conclusion may be stated; the cost one holds on every draw.
+func TestBaselineHeadlineDraws(t *testing.T) {
+	tb := &Table{Schema: baselinesSchema}
+	add := func(mb, draw int, pol string, p95, cost float64) {
+		tb.Rows = append(tb.Rows, rowOf(baselinesRow{App: "video", Overhead: "per-transition", BaselineMB: mb, Draw: draw, Policy: pol,
+			Rule: "r", SimP95: p95, SimCost: cost, Plan: "{}"}))
+	}
+	wfP95 := map[int][2]float64{0: {40, 80}, 1: {120, 90}, 2: {110, 130}} // draw: 3,008 MB, 1,769 MB
+	for i, mb := range []int{3008, 1769} {
+		add(mb, 0, "photons", 100, 1)
+		for d := range 3 {
+			add(mb, d, "wisefuse@photons", wfP95[d][i], 1)
+			cost := 0.5
+			if d == 2 && mb == 1769 {
+				cost = 0.9
+			}
+			add(mb, d, "wisefuse-slo@photons", 100, cost)
+		}
+	}
+	p95 := spreadOf(tb, "video", "wisefuse@photons", "photons", "sim_p95_s")
+	if lower, higher, n := p95.drawsHolding(); lower != 1 || higher != 1 || n != 3 {
+		t.Errorf("P95 holds lower on %d, higher on %d of %d draws, want 1, 1 of 3", lower, higher, n)
+	}
+	cost := spreadOf(tb, "video", "wisefuse-slo@photons", "photons", "sim_cost_usd")
+	if lower, higher, n := cost.drawsHolding(); lower != 3 || higher != 0 || n != 3 {
+		t.Errorf("cost holds lower on %d, higher on %d of %d draws, want 3, 0 of 3", lower, higher, n)
+	}
+	h := baselineHeadline(tb, "video", "photons")
+	for _, want := range []string{
+		"P95 60% lower (per-transition, 3,008 MB, draw 0); over the profiling draws at the default choices 60% lower (draw 0) to 20% higher (draw 1); " +
+			"range 60% lower (per-transition, 3,008 MB, draw 0) to 30% higher (per-transition, 1,769 MB, draw 2) over 6 of 6 readings; " +
+			"lower under every modelling choice on 1 of 3 profiling draws (higher under every one on 1)",
+		"Cost at equal P95: 50% lower; over the profiling draws at the default choices 50% lower on all 3; range 50% lower (per-transition, 3,008 MB, draw 0) " +
+			"to 10% lower (per-transition, 1,769 MB, draw 2) over 6 of 6 readings; lower under every modelling choice on 3 of 3 profiling draws",
+	} {
+		if !strings.Contains(h.Ours, want) {
+			t.Errorf("ours = %q, want it to contain %q", h.Ours, want)
+		}
+	}
+	for _, want := range []string{
+		"Which side has the lower P95 at equal cost depends on the reading or the profiling draw: WiseFuse's is lower under every modelling choice on 1 of 3",
+		"WiseFuse's cost at equal P95 is lower under every reading and profiling draw (by 10% to 50%).",
+		"WiseFuse's profiling draw 80 points (3,008 MB: draw 0 60% lower, draw 1 20% higher, draw 2 10% higher)",
+	} {
+		if !strings.Contains(h.Note, want) {
+			t.Errorf("note = %q, want it to contain %q", h.Note, want)
+		}
+	}
+	if want := "WiseFuse is cheaper than photons at equal P95 under every reading and profiling draw, but which is faster at equal cost depends"; !strings.Contains(h.Means, want) {
+		t.Errorf("means = %q, want it to contain %q", h.Means, want)
+	}
+	// Draw 0 alone would have concluded "faster": the sentence must not, with draw 2 slower throughout.
+	if strings.Contains(h.Means, "faster than photons") || strings.Contains(h.Means, "beats") {
+		t.Errorf("means = %q states a P95 conclusion that fails on two draws", h.Means)
+	}
+}
+
+// TestDrawSeeds: draw 0 profiles with the cell seed as every app experiment does (its rows stay
+// those of the other experiments' profiling), and the other draws profile on seeds distinct from
+// it and from every evaluation or baseline seed of the cell.
+func TestDrawSeeds(t *testing.T) {
+	for _, c := range appCells(false) {
+		cell := Seed("vs-baselines", c.Key, 0)
+		if drawSeed(cell, 0) != cell {
+			t.Fatalf("draw 0 of %s does not profile with the cell seed", c.Key)
+		}
+		owner := map[uint64]string{subSeed(cell, "eval"): "eval"}
+		for _, name := range policy.Names() {
+			owner[subSeed(cell, "baseline/"+name)] = "baseline/" + name
+		}
+		for k := range profileDraws(false) {
+			s := subSeed(drawSeed(cell, k), "profile")
+			if o, dup := owner[s]; dup {
+				t.Errorf("%s: draw %d's profiling seed is %s's", c.Key, k, o)
+			}
+			owner[s] = fmt.Sprint("draw ", k)
 		}
 	}
 }
