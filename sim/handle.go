@@ -111,7 +111,9 @@ func (e *engine) endPull(si int32) {
 	if ps := e.vms[sv].ps; ps >= 0 {
 		e.advance(&e.pulls[ps])
 	}
-	e.unlink(si)
+	if s.pprev != pullDue {
+		e.unlink(si)
+	}
 	v := &e.vms[sv]
 	v.npull--
 	e.slots[si].sender = -1
@@ -278,8 +280,27 @@ func (e *engine) duePulls(vi int32) {
 		if e.slots[si].rem-ps.vt > ps.rate*tol {
 			break
 		}
-		e.fromLazy(si, true)
+		e.handBack(si)
 	}
+}
+
+// pullDue in slot.pprev marks a puller handed back complete by duePulls: out of its sender's
+// list, so that the other pullers' ends at this instant do not rerate it again.
+const pullDue = -2
+
+// handBack is fromLazy for a puller whose pull is complete: its VM's event at this time ends it.
+func (e *engine) handBack(si int32) {
+	s := &e.slots[si]
+	sv := s.sender
+	ps := &e.pulls[e.vms[sv].ps]
+	e.pullRemove(ps, s.pprev)
+	e.touch(s.vm)
+	s = &e.slots[si]
+	s.rem -= ps.vt
+	s.rate, s.res = 1, resNet
+	e.vms[s.vm].changed |= 1 << resNet
+	s.pprev, s.pnext = pullDue, -1
+	e.touch(sv)
 }
 
 // nextPull is the time from now to sender v's next lazily tracked puller completion (+Inf if

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/cputime"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -144,6 +145,65 @@ func BenchmarkWideFanOut(b *testing.B) {
 			items := float64(n * ops)
 			b.ReportMetric(float64(sched)/items, "events/item")
 			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/items, "B/item")
+		})
+	}
+}
+
+// wideFaastlane is Split -> Map of n items of Work -> Join, under the plan baselines.Faastlane
+// (Spill true, its defaults) makes for it: every top-level step fused into one 3,008 MB VM, the Map
+// bundled by 2, so the host VM runs 2 items and invokes n/2-1 spill VMs whose items pull their
+// input from the host in the invocation payload. Every pull has the same bytes and starts at the
+// same instant, so all of them end at one instant.
+func wideFaastlane(n int) (*dag.Workflow, *dag.Plan) {
+	w := &dag.Workflow{Name: "widefaastlane",
+		Functions: []dag.Function{
+			{Name: "Split", MinMemoryMB: 256, SerialWork: dag.Const(0.5), Threads: 1, OutputBytes: dag.Const(1e6)},
+			{Name: "Work", MinMemoryMB: 256, SerialWork: dag.Dist{Kind: dag.Uniform, Min: 0.5, Max: 1.5}, Threads: 1,
+				InputBytes: dag.Const(1e5), OutputBytes: dag.Const(1e5)},
+			{Name: "Join", MinMemoryMB: 256, SerialWork: dag.Const(0.5), Threads: 1, InputBytes: dag.Const(1e6)},
+		},
+		Steps: []dag.Step{task("Split", "Split"),
+			{Name: "M", Map: &dag.Map{Items: dag.Const(float64(n)), Iterator: []dag.Step{task("Work", "Work")}}},
+			task("Join", "Join")},
+	}
+	return w, &dag.Plan{DefaultMemoryMB: 3008, Fuse: [][]string{{"Split", "M", "Join"}}, Bundle: map[string]int{"M": 2}}
+}
+
+// TestWideFaastlaneLinear checks that a wide Map under Faastlane's plan, whose pulls all end at
+// one instant, schedules a bounded number of events per item: before a complete puller handed
+// back by its sender stayed out of the sender's list, each pull's end rerated every other one
+// (136.6 events scheduled per item at 1,000 items, 1,004 at 8,000).
+func TestWideFaastlaneLinear(t *testing.T) {
+	for _, n := range []int{1000, 4000} {
+		w, p := wideFaastlane(n)
+		_, e := runLazy(t, w, p, 1, lazyPullers, Options{Seed: 1})
+		if limit := uint64(20 * n); e.seq > limit {
+			t.Errorf("%d items: %d events scheduled, want at most %d", n, e.seq, limit)
+		}
+		t.Logf("%d items: %d events scheduled (%.1f per item), %d fired", n, e.seq, float64(e.seq)/float64(n), e.events)
+	}
+}
+
+// BenchmarkWideFaastlane is one DAG invocation of a wide Map under Faastlane's plan at 1,000 to
+// 8,000 items, with the engine Run uses: all its pulls end at one instant (docs/simulator.md, "A
+// wide Map under Faastlane"). CPU per op and events scheduled per item must not grow with the
+// width; the events fired are 3 per item.
+func BenchmarkWideFaastlane(b *testing.B) {
+	for _, n := range []int{1000, 2000, 4000, 8000} {
+		b.Run(fmt.Sprint("items=", n), func(b *testing.B) {
+			w, p := wideFaastlane(n)
+			var sched uint64
+			var fired int64
+			cpu := cputime.Process()
+			for b.Loop() {
+				_, e := runLazy(b, w, p, 1, lazyPullers, Options{Seed: 1})
+				sched += e.seq
+				fired += e.events
+			}
+			ops := float64(b.N)
+			b.ReportMetric((cputime.Process()-cpu).Seconds()/ops, "cpu-s/op")
+			b.ReportMetric(float64(fired)/ops, "events/op")
+			b.ReportMetric(float64(sched)/(ops*float64(n)), "scheduled/item")
 		})
 	}
 }
