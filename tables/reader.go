@@ -52,19 +52,10 @@ func Open(path string, schema Schema, opts ...Options) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{schema: schema, path: path}
 	if format == CSV {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		r.f = f
-		if err := r.initCSV(f); err != nil {
-			f.Close()
-			return nil, err
-		}
-		return r, nil
+		return OpenCSV(path, schema)
 	}
+	r := &Reader{schema: schema, path: path}
 	if err := r.openParquet(opts); err != nil {
 		if r.pf != nil {
 			r.pf.Close()
@@ -110,6 +101,21 @@ func (r *Reader) nextBatch() (ok bool) {
 		return false
 	}
 	return true
+}
+
+// OpenCSV opens the CSV table at path whatever its extension (a public dataset may publish CSV
+// under another name, e.g. the Azure Functions 2021 trace's .txt).
+func OpenCSV(path string, schema Schema) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{schema: schema, path: path, f: f}
+	if err := r.initCSV(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // NewCSVReader reads a CSV table from in; name is used in errors.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,7 +126,15 @@ type Import2021 struct {
 // an invocation is end_timestamp - duration. It holds 16 bytes per invocation (the full trace's
 // two million rows need about 32 MB) to sort each function's arrivals.
 func ReadAzure2021(path string) (*Import2021, error) {
-	r, err := tables.Open(path, azure2021Schema)
+	var r *tables.Reader
+	var err error
+	if strings.EqualFold(filepath.Ext(path), ".txt") {
+		// The dataset publishes the trace as AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt:
+		// CSV under a .txt name.
+		r, err = tables.OpenCSV(path, azure2021Schema)
+	} else {
+		r, err = tables.Open(path, azure2021Schema)
+	}
 	if err != nil {
 		return nil, err
 	}

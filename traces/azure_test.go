@@ -13,6 +13,29 @@ import (
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
 )
 
+// TestReadAzure2021Txt reads the trace under the name the dataset publishes it with
+// (AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt, CSV under .txt) as its .csv copy.
+func TestReadAzure2021Txt(t *testing.T) {
+	dir := t.TempDir()
+	body := "app,func,end_timestamp,duration\na,f,10,2\na,f,5,1\nb,g,7,0.5\n"
+	var got []*Import2021
+	for _, name := range []string{"trace.csv", "AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		imp, err := ReadAzure2021(path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got = append(got, imp)
+	}
+	a, b := fmt.Sprint(got[0].Functions), fmt.Sprint(got[1].Functions)
+	if a != b || len(got[1].Functions) != 2 {
+		t.Fatalf(".txt read as %s, .csv as %s", b, a)
+	}
+}
+
 func TestReadAzure2021Sample(t *testing.T) {
 	path := sharedtest.Require(t, "azure-functions-2021-sample", "Azure2021_200.csv")
 	imp, err := ReadAzure2021(path)

@@ -176,7 +176,11 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%s\n", b)
 		return nil
 	}
-	fmt.Fprintf(stdout, "workflow %s, %d DAG invocations\n", w.Name, s.Runs)
+	invocations := "DAG invocations"
+	if s.Runs == 1 {
+		invocations = "DAG invocation"
+	}
+	fmt.Fprintf(stdout, "workflow %s, %d %s\n", w.Name, s.Runs, invocations)
 	fmt.Fprintf(stdout, "  latency s:    P50 %.4g  P95 %.4g  P99 %.4g  mean %.4g\n", s.P50, s.P95, s.P99, s.MeanLatency)
 	fmt.Fprintf(stdout, "  cost:         $%.6g per DAG invocation\n", s.MeanCost)
 	fmt.Fprintf(stdout, "  cold starts:  %.2f%% of function invocations\n", 100*s.ColdStartFraction)

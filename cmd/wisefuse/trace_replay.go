@@ -127,7 +127,10 @@ func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON 
 	}
 	fmt.Fprintf(stdout, "replayed %d DAG invocations (%d function invocations) of %d DAGs under %s in %.1f s (planning %.1f s): %s\n",
 		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)
-	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d; %d DAGs ran User-Max (policy could not plan them)\n",
-		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut, s.FallbackDAGs)
+	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d\n",
+		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut)
+	if s.FallbackDAGs > 0 {
+		fmt.Fprintf(stdout, "%d DAGs ran User-Max: %s could not plan them (dags.parquet's note says why)\n", s.FallbackDAGs, s.Policy)
+	}
 	return nil
 }
