@@ -141,7 +141,7 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		planners := []*wisefuse.Planner{cr.pl} // by draw; cr.pl is draw 0's
+		planners := []*wisefuse.Planner{cr.pl} // by draw
 		for k := 1; k < profileDraws(p.Quick); k++ {
 			pl, err := newAppPlanner(w, plat, drawSeed(seed, k), p.Quick)
 			if err != nil {
@@ -177,7 +177,6 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 							return nil, err
 						}
 					}
-					cr.pl = planners[defaultDraw]
 				}
 			}
 		}

@@ -100,7 +100,7 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 	}
 	written = append(written, filepath.Join(out, InvocationsFile))
 	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
-	if _, ok := first.Files[FunctionsFile]; ok {
+	if hasFunctions(first) {
 		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums, meta)
 		if err != nil {
 			return nil, err

@@ -254,9 +254,17 @@ func (e *engine) toLazy(si int32) {
 // remaining bytes. The sender's clock must be up to date. touchVM is false only when its VM is
 // being rerated.
 func (e *engine) fromLazy(si int32, touchVM bool) {
+	sv := e.slots[si].sender
+	e.leaveLazy(si, touchVM)
+	e.link(si)
+	e.touch(sv)
+}
+
+// leaveLazy takes slot si off its sender's virtual clock: its pull is rated one by one again
+// from now, by its VM's next rerate.
+func (e *engine) leaveLazy(si int32, touchVM bool) {
 	s := &e.slots[si]
-	sv := s.sender
-	ps := &e.pulls[e.vms[sv].ps]
+	ps := &e.pulls[e.vms[s.sender].ps]
 	e.pullRemove(ps, s.pprev)
 	if touchVM {
 		e.touch(s.vm)
@@ -265,8 +273,6 @@ func (e *engine) fromLazy(si int32, touchVM bool) {
 	s.rem -= ps.vt
 	s.rate, s.res = 1, resNet
 	e.vms[s.vm].changed |= 1 << resNet
-	e.link(si)
-	e.touch(sv)
 }
 
 // duePulls, at sender vi's event, hands every lazily tracked puller whose pull is complete back
@@ -290,15 +296,9 @@ const pullDue = -2
 
 // handBack is fromLazy for a puller whose pull is complete: its VM's event at this time ends it.
 func (e *engine) handBack(si int32) {
+	sv := e.slots[si].sender
+	e.leaveLazy(si, true)
 	s := &e.slots[si]
-	sv := s.sender
-	ps := &e.pulls[e.vms[sv].ps]
-	e.pullRemove(ps, s.pprev)
-	e.touch(s.vm)
-	s = &e.slots[si]
-	s.rem -= ps.vt
-	s.rate, s.res = 1, resNet
-	e.vms[s.vm].changed |= 1 << resNet
 	s.pprev, s.pnext = pullDue, -1
 	e.touch(sv)
 }

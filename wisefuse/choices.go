@@ -126,7 +126,7 @@ func (pl *Planner) evaluateOptions() {
 	for i := range n {
 		byEnd[i] = make([][]*lazyOption, n+1)
 		for _, sg := range pl.segmentChoices(i, grid) {
-			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end]), same: bundledKeyOf(sg)}
+			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end])}
 			byEnd[i][sg.end] = append(byEnd[i][sg.end], o)
 			all = append(all, o)
 		}

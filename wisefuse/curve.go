@@ -133,8 +133,8 @@ func fitOversub[C any](plainErr float64, n int, lean, over func(k, g float64) (C
 // rmsMiss is the root mean square relative miss of a fit of n points with squared error sumSq.
 func rmsMiss(sumSq float64, n int) float64 { return math.Sqrt(sumSq / float64(n)) }
 
-// sqErr is c's sum of squared relative errors on the points.
-func sqErr(c Curve, cs []platform.Cores, ys []float64) float64 {
+// sqErr is c's sum of squared relative errors on the points (c a Curve or a StageCurve).
+func sqErr[C interface{ Time(platform.Cores) float64 }](c C, cs []platform.Cores, ys []float64) float64 {
 	e := 0.0
 	for i := range cs {
 		r := (c.Time(cs[i]) - ys[i]) / ys[i]

@@ -332,6 +332,10 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	cost := 0.0
 	fns := make([][]string, j-i) // each Map's iterator tasks
 	need := 0                    // what the VM runs at once (fusableStep), as the simulator bills it
+	// What the run loop reads of each step's functions, looked up once: a task's curve time on
+	// the VM, in-memory passing times and request prices; a Map's first and last tasks' prices.
+	type stepFacts struct{ curve, localIn, localOut, get, put float64 }
+	facts := make([]stepFacts, j-i)
 	for s := i; s < j; s++ {
 		spill := 0
 		if sg.spill != nil {
@@ -339,12 +343,6 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		}
 		_, n, _, _ := m.fusableStep(s, spill)
 		need = max(need, n)
-	}
-	// What the run loop reads of each step's functions, looked up once: a task's curve time on
-	// the VM, in-memory passing times and request prices; a Map's first and last tasks' prices.
-	type stepFacts struct{ curve, localIn, localOut, get, put float64 }
-	facts := make([]stepFacts, j-i)
-	for s := i; s < j; s++ {
 		st := &m.w.Steps[s]
 		f := &facts[s-i]
 		switch {
@@ -696,28 +694,20 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
 	// as chainPhases scales it; the other items replay the kept phases in place (run only reads
-	// them).
-	scaled := func(j int) bool { return sp.payloadAt[j] >= 0 && slow > 1 }
-	ps.buf = ps.buf[:0]
-	for j := b; j < e; j++ {
-		if scaled(j) {
-			at := len(ps.buf)
-			ps.buf = append(ps.buf, sp.ph[sp.off[j]:sp.off[j+1]]...)
-			ps.buf[at+int(sp.payloadAt[j])].amount *= slow
-		}
-		usd += sp.usd[j]
-	}
+	// them). buf is grown once, so the copies never move.
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
-	at := 0
+	ps.buf = slices.Grow(ps.buf[:0], sp.off[e]-sp.off[b])
 	for j := b; j < e; j++ {
-		lo, hi := sp.off[j], sp.off[j+1]
-		if scaled(j) {
-			ps.phases[j-b] = ps.buf[at : at+hi-lo : at+hi-lo]
-			at += hi - lo
-			continue
+		ph := sp.ph[sp.off[j]:sp.off[j+1]:sp.off[j+1]]
+		if x := sp.payloadAt[j]; x >= 0 && slow > 1 {
+			at := len(ps.buf)
+			ps.buf = append(ps.buf, ph...)
+			ps.buf[at+int(x)].amount *= slow
+			ph = ps.buf[at:len(ps.buf):len(ps.buf)]
 		}
-		ps.phases[j-b] = sp.ph[lo:hi:hi]
+		ps.phases[j-b] = ph
+		usd += sp.usd[j]
 	}
 	ps.usePlatform(m.opts.Platform)
 	return ps.run(n, vcpu), usd

@@ -71,8 +71,8 @@ func NewLogModel(logs []*orion.Log, plat *platform.Platform) (*LogModel, error) 
 		var meds []float64
 		var shapes [][]float64
 		for _, l := range logs {
-			xs := stageSamples(l, m.Stages, s)
-			med := median(xs)
+			xs := stageSamples(l, m.Stages, s) // a copy: selection may reorder it
+			med := medianInPlace(xs)
 			if !(med > 0) {
 				med = 1e-9 // a stage that took no time: keep it at (almost) none
 			}
@@ -133,7 +133,7 @@ func fitStageCurve(cs []platform.Cores, ys []float64, maxThreads float64, fixedO
 			if !ok {
 				continue
 			}
-			if e := relErr(c, cs, ys); e < bestErr*(1-1e-9)-1e-12 {
+			if e := sqErr(c, cs, ys); e < bestErr*(1-1e-9)-1e-12 {
 				best, bestErr = c, e
 			}
 		}
@@ -162,15 +162,6 @@ func relMean(ys []float64) float64 {
 		b += 1 / (y * y)
 	}
 	return a / b
-}
-
-func relErr(c StageCurve, cs []platform.Cores, ys []float64) float64 {
-	e := 0.0
-	for i := range cs {
-		r := (c.Time(cs[i]) - ys[i]) / ys[i]
-		e += r * r
-	}
-	return e
 }
 
 // solveStage solves the weighted least squares for the parts in mask (bit 4 fixed, 2 serial,

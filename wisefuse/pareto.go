@@ -79,9 +79,6 @@ type lazyOption struct {
 	bound       stageEval
 	idx         int
 	mean        float64 // eval.lat.Mean(), once evaluated
-	// same names the evaluation the option shares with every option of the same key (a
-	// bundled Map's, made once: evaluateOptions); the zero value shares none.
-	same bundledKey
 }
 
 // withMargin lowers the bound by a margin that covers the replay's own rounding (and the 1e-12
@@ -132,8 +129,8 @@ func (a *lazyOption) before(b *lazyOption) bool {
 // lazy ones in the sweep's order that the kept options do not drop yet (the kept options only
 // grow, so those dropped now stay dropped), for workers to evaluate at once. A later kept option
 // may still drop one of them, which is then evaluated for nothing; the sweep itself, and so
-// what it keeps, is the same whatever ahead is. A batch holds one option of each key (same):
-// they share one evaluation, so a second would only wait for it.
+// what it keeps, is the same whatever ahead is. A batch holds one option of each bundled Map's
+// key (sharesWith): they share one evaluation, so a second would only wait for it.
 func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption)) []*option {
 	all := func() []*option {
 		var batch []*lazyOption
@@ -223,7 +220,9 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 	return keep
 }
 
-// sharesWith reports whether o shares its evaluation with an option of batch (lazyOption.same).
+// sharesWith reports whether o shares its evaluation with an option of batch: a bundled Map's,
+// made once per bundledKeyOf (evaluateOptions); the zero key shares none.
 func sharesWith(o *lazyOption, batch []*lazyOption) bool {
-	return o.same != (bundledKey{}) && slices.ContainsFunc(batch, func(x *lazyOption) bool { return x.same == o.same })
+	k := bundledKeyOf(o.seg)
+	return k != (bundledKey{}) && slices.ContainsFunc(batch, func(x *lazyOption) bool { return bundledKeyOf(x.seg) == k })
 }
