@@ -204,6 +204,13 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
 	}
+	if *out != "" {
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	if *exportASL != "" {
+		side, deploy := exportPaths(*exportASL)
+		fmt.Fprintf(stdout, "wrote %s, %s, %s\n", *exportASL, side, deploy)
+	}
 	return nil
 }
 

@@ -189,6 +189,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if s.Rejected > 0 || s.Retries > 0 {
 		fmt.Fprintf(stdout, "  at the limit: %d DAG invocations rejected (%.2f%%), %d retries\n", s.Rejected, 100*s.RejectFraction, s.Retries)
 	}
+	if *planOut != "" {
+		written = append([]string{*planOut}, written...)
+	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
