@@ -143,19 +143,18 @@ func ReadAzure2021(path string) (*Import2021, error) {
 	res := &Import2021{}
 	for r.Next() {
 		app, fn, end, dur := r.String(0), r.String(1), r.Float(2), r.Float(3)
-		line := r.Row() + 1
 		switch {
 		case app == "" || fn == "":
-			return nil, fmt.Errorf("%s: line %d, column %q: empty hash", path, line, map[bool]string{true: "app", false: "func"}[app == ""])
+			return nil, fmt.Errorf("%s: %s, column %q: empty hash", path, r.Where(), map[bool]string{true: "app", false: "func"}[app == ""])
 		case !(end >= 0) || math.IsInf(end, 0):
-			return nil, fmt.Errorf("%s: line %d, column \"end_timestamp\": %v, want seconds >= 0", path, line, end)
+			return nil, fmt.Errorf("%s: %s, column \"end_timestamp\": %v, want seconds >= 0", path, r.Where(), end)
 		case !(dur >= 0) || math.IsInf(dur, 0):
-			return nil, fmt.Errorf("%s: line %d, column \"duration\": %v, want seconds >= 0", path, line, dur)
+			return nil, fmt.Errorf("%s: %s, column \"duration\": %v, want seconds >= 0", path, r.Where(), dur)
 		// Past these the replay could not run the trace: it failed mid-run, blaming the workflow.
 		case end > sim.MaxTime:
-			return nil, fmt.Errorf("%s: line %d, column \"end_timestamp\": %v s is past the simulator's clock limit %g s (sim.MaxTime)", path, line, end, float64(sim.MaxTime))
+			return nil, fmt.Errorf("%s: %s, column \"end_timestamp\": %v s is past the simulator's clock limit %g s (sim.MaxTime)", path, r.Where(), end, float64(sim.MaxTime))
 		case dur > dag.MaxWork:
-			return nil, fmt.Errorf("%s: line %d, column \"duration\": %v s is above the limit %g s of a function's work (dag.MaxWork)", path, line, dur, float64(dag.MaxWork))
+			return nil, fmt.Errorf("%s: %s, column \"duration\": %v s is above the limit %g s of a function's work (dag.MaxWork)", path, r.Where(), dur, float64(dag.MaxWork))
 		}
 		key := app + "/" + fn
 		i, ok := index[key]

@@ -11,7 +11,32 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata/sharedtest"
+	"github.com/wisefuse/wisefuse/tables"
 )
+
+// TestReadAzure2021ParquetRow names a bad row of a Parquet input by its row (it said "line 2",
+// the CSV line it would have had).
+func TestReadAzure2021ParquetRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "az.parquet")
+	w, err := tables.Create(path, azure2021Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.String("a")
+	w.String("f")
+	w.Float(10)
+	w.Float(-1)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadAzure2021(path)
+	if err == nil || !strings.Contains(err.Error(), "row 1, column \"duration\"") {
+		t.Fatalf("err = %v, want row 1's duration named", err)
+	}
+}
 
 // TestReadAzure2021Txt reads the trace under the name the dataset publishes it with
 // (AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt, CSV under .txt) as its .csv copy.

@@ -137,16 +137,11 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 		return nil, err
 	}
 	defer r.Close()
-	csv := strings.HasSuffix(strings.ToLower(path), ".csv")
 	var out []CatalogEntry
 	seen := map[string]int64{}
 	for r.Next() {
-		where := fmt.Sprintf("row %d", r.Row())
-		if csv {
-			where = fmt.Sprintf("line %d", r.Row()+1)
-		}
 		bad := func(col, format string, a ...any) error {
-			return fmt.Errorf("%s: %s, column %q: %s", path, where, col, fmt.Sprintf(format, a...))
+			return fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, fmt.Sprintf(format, a...))
 		}
 		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(r.Int(2)),
 			Depth: int(r.Int(3)), Nodes: int(r.Int(4)), DataBytes: r.Int(5)}

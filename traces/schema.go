@@ -135,7 +135,6 @@ func (f *FunctionWriter) Abort() { f.w.Abort() }
 type DAGReader struct {
 	r    *tables.Reader
 	path string
-	csv  bool
 	cur  DAGInvocation
 	err  error
 }
@@ -146,7 +145,7 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv")}, nil
+	return &DAGReader{r: r, path: path}, nil
 }
 
 // NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
@@ -155,7 +154,7 @@ func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: name, csv: true}, nil
+	return &DAGReader{r: r, path: name}, nil
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.
@@ -181,11 +180,7 @@ func (d *DAGReader) Next() bool {
 		col, msg = "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
 	}
 	if msg != "" {
-		where := fmt.Sprintf("row %d", r.Row())
-		if d.csv {
-			where = fmt.Sprintf("line %d", r.Row()+1) // after the header line
-		}
-		d.err = fmt.Errorf("%s: %s, column %q: %s", d.path, where, col, msg)
+		d.err = fmt.Errorf("%s: %s, column %q: %s", d.path, r.Where(), col, msg)
 		return false
 	}
 	return true
