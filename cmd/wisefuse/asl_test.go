@@ -105,7 +105,7 @@ func TestValidateASLStructureOnly(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{`ASL structure of "video-analytics" is valid`, "tasks:     3 functions to describe in a side file (Split, Extract, ObjectDetectUpload)",
-		"Extract_Map: items from the side file over Extract -> ObjectDetectUpload"} {
+		"Extract_Map: items from the side file over the steps Extract -> ObjectDetectUpload"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

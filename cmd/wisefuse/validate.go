@@ -79,7 +79,7 @@ func writeWorkflowSummary(out io.Writer, w *dag.Workflow, structureOnly bool) {
 			if structureOnly {
 				items = "items from the side file"
 			}
-			maps = append(maps, fmt.Sprintf("%s: %s over %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map)))
+			maps = append(maps, fmt.Sprintf("%s: %s over the steps %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map)))
 		}
 	})
 	if structureOnly {
@@ -87,7 +87,7 @@ func writeWorkflowSummary(out io.Writer, w *dag.Workflow, structureOnly bool) {
 	} else {
 		fmt.Fprintf(out, "workflow %q is valid\n", w.Name)
 	}
-	fmt.Fprintf(out, "  steps:     %d (%d task, %d map, %d parallel, %d pass); top level: %s\n", total,
+	fmt.Fprintf(out, "  steps:     %d (%d task, %d map, %d parallel, %d pass); top-level steps: %s\n", total,
 		counts[dag.TaskStep], counts[dag.MapStep], counts[dag.ParallelStep], counts[dag.PassStep], chain(w.Steps))
 	names := make([]string, len(w.Functions))
 	for i, f := range w.Functions {

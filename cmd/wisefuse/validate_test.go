@@ -25,7 +25,7 @@ func TestValidateWorkflowAndPlan(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
 	for _, want := range []string{`workflow "thumbnails" is valid`, "steps:     8 (5 task, 1 map, 1 parallel, 1 pass)",
-		"functions: 5 (Ingest, Resize, Watermark, Tag, Store)", "Resize_Map: uniform items (mean 12) over Resize -> Watermark",
+		"functions: 5 (Ingest, Resize, Watermark, Tag, Store)", "Resize_Map: uniform items (mean 12) over the steps Resize -> Watermark",
 		"thumbnails.plan.json is valid", "fuse[0]: Resize + Watermark", "bundle:  Resize_Map 2 items/VM"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -40,7 +40,7 @@ func TestValidateASL(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
-	if !strings.Contains(out, "Extract_Map: 30 items over Extract -> ObjectDetectUpload") {
+	if !strings.Contains(out, "Extract_Map: 30 items over the steps Extract -> ObjectDetectUpload") {
 		t.Errorf("output lacks the map width:\n%s", out)
 	}
 }
