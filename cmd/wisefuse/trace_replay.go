@@ -129,7 +129,10 @@ func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON 
 		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)
 	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d\n",
 		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut)
-	if s.FallbackDAGs > 0 {
+	switch {
+	case s.FallbackDAGs == 1:
+		fmt.Fprintf(stdout, "1 DAG ran User-Max: %s could not plan it (dags.parquet's note says why)\n", s.Policy)
+	case s.FallbackDAGs > 1:
 		fmt.Fprintf(stdout, "%d DAGs ran User-Max: %s could not plan them (dags.parquet's note says why)\n", s.FallbackDAGs, s.Policy)
 	}
 	return nil
