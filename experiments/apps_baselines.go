@@ -626,11 +626,11 @@ func baselineHeadline(t *Table, app, b string) Headline {
 // conclusion that one modelling choice or one profiling draw would overturn is never stated as a
 // result.
 func baselineMeans(app, b string, p95, cost spread, overBudget int) string {
-	orDraw := func(s spread) string {
-		if len(s.draws) > 1 {
-			return " or a profiling draw"
-		}
-		return ""
+	// What else can decide who wins: the modelling choices, and WiseFuse's profiling draw when
+	// there are several.
+	orDraw, choices := "", "the modelling choices"
+	if len(p95.draws) > 1 {
+		orDraw, choices = " or a profiling draw", "the modelling choices and WiseFuse's profiling draw"
 	}
 	faster := p95.hi < 1 && overBudget == 0
 	slower := p95.lo > 1
@@ -642,25 +642,21 @@ func baselineMeans(app, b string, p95, cost spread, overBudget int) string {
 	}
 	switch {
 	case faster && cheaper:
-		return fmt.Sprintf("On %[1]s WiseFuse beats %[2]s under %[3]s, faster at its cost and cheaper at its P95, so the conclusion does not rest on a modelling choice%[4]s.", app, b, every, orDraw(p95))
+		return fmt.Sprintf("On %[1]s WiseFuse beats %[2]s under %[3]s, faster at its cost and cheaper at its P95, so the conclusion does not rest on a modelling choice%[4]s.", app, b, every, orDraw)
 	case faster && dearer:
 		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s but costs more at its P95: it wins on latency, not on money.", app, b, every)
 	case faster && cost.measured == 0:
 		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s.", app, b, every)
 	case faster:
-		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s; whether it is also cheaper at equal P95 depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
+		return fmt.Sprintf("On %[1]s WiseFuse is faster than %[2]s at its cost under %[3]s; whether it is also cheaper at equal P95 depends on the modelling choice%[4]s.", app, b, every, orDraw)
 	case slower && dearer:
 		return fmt.Sprintf("On %[1]s %[2]s beats WiseFuse under %[3]s, on P95 and on cost (the note says why).", app, b, every)
 	case slower:
 		return fmt.Sprintf("On %[1]s %[2]s is faster than WiseFuse at equal cost under %[3]s (the note says why).", app, b, every)
 	case cheaper:
-		return fmt.Sprintf("On %[1]s WiseFuse is cheaper than %[2]s at equal P95 under %[3]s, but which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
+		return fmt.Sprintf("On %[1]s WiseFuse is cheaper than %[2]s at equal P95 under %[3]s, but which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw)
 	case dearer:
-		return fmt.Sprintf("On %[1]s WiseFuse costs more than %[2]s at equal P95 under %[3]s, and which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw(p95))
-	}
-	choices := "the modelling choices"
-	if len(p95.draws) > 1 {
-		choices = "the modelling choices and WiseFuse's profiling draw"
+		return fmt.Sprintf("On %[1]s WiseFuse costs more than %[2]s at equal P95 under %[3]s, and which is faster at equal cost depends on the modelling choice%[4]s.", app, b, every, orDraw)
 	}
 	return fmt.Sprintf("On %[1]s no conclusion against %[2]s holds under %[3]s: %[4]s named in the note decide who wins.", app, b, every, choices)
 }
