@@ -2,6 +2,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -86,6 +87,54 @@ func BenchmarkReadProfile(b *testing.B) {
 			}
 			reportCPU(b, cpu)
 		})
+	}
+}
+
+// BenchmarkPlanFromProfile is `wisefuse plan --profiles FILE --slo S` without the process: read
+// each built-in app's default profile from a file, build a planner on the default platform
+// (workers: GOMAXPROCS, as `plan`) and search once, at 1.2 and 2 times the P95 of the app's
+// fastest plan. A search replays only the options its objective needs (segmentOptions), so this
+// is the whole cost of planning a workflow once, as trace replay does for every DAG (issue 14's
+// goal: under 100 ms).
+func BenchmarkPlanFromProfile(b *testing.B) {
+	for _, a := range apps.All() {
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(b.TempDir(), a.Name+".json")
+		if err := WriteProfile(path, p); err != nil {
+			b.Fatal(err)
+		}
+		opts := PlannerOptions{Model: ModelOptions{Platform: platform.Default()}}
+		pl, err := NewPlanner(p, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fast, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range []float64{1.2, 2} {
+			obj := dag.Objective{SLO: f * fast.Prediction.Percentile(95)}
+			b.Run(fmt.Sprintf("%s/slo=%gx-fastest", a.Name, f), func(b *testing.B) {
+				cpu := cputime.Process()
+				for b.Loop() {
+					p, err := ReadProfile(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pl, err := NewPlanner(p, opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := pl.Search(obj); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, cpu)
+			})
+		}
 	}
 }
 

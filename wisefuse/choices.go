@@ -1,10 +1,11 @@
-// The choices the search makes: every way to run a segment of top-level steps (options,
-// evaluated once per planner and filtered per objective), and the dag.Plan that a chosen
-// sequence of segments makes.
+// The choices the search makes: every way to run a segment of top-level steps (options, listed
+// and bounded or evaluated once per planner, replayed as a search needs them), and the dag.Plan
+// that a chosen sequence of segments makes.
 
 package wisefuse
 
 import (
+	"math"
 	"slices"
 	"sync"
 
@@ -26,30 +27,54 @@ const bundleSpacingMB = 256
 // by about 1% of its own latency, far less than 1% of a long workflow's.
 const maxOptions = 16
 
-// segmentOptions returns the options of every segment [i, j) that can meet obj and sb and run each
-// function of pins at its pinned size (searchPinned). Every option is
-// evaluated once per planner and Pareto-pruned (pruning before filtering is safe: a dominator is
-// no slower and no dearer, so it passes any filter its victim passes); the segment that ends the
-// workflow includes the end gap.
-func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int) [][][]*option {
+// segmentOptions returns the options of every segment [i, j) that can meet obj and sb, run each
+// function of pins at its pinned size (searchPinned) and, when limit is not nil (a plan that
+// meets obj, under an SLO), be part of a plan that costs no more than it. Each segment's options
+// are Pareto-pruned (pruning before filtering on exact values is safe: a dominator is no slower
+// and no dearer, so it passes any filter its victim passes); the segment that ends the workflow
+// includes the end gap.
+//
+// Only the options that may pass are swept: those whose bound (an option that replays bundles)
+// or evaluation (any other, evaluated by Prepare) passes the filters, and whose cost bound plus
+// the least cost of reaching its start and of finishing from its end (leastCosts) is within
+// limit's cost. The sweep (paretoLazy) replays what it cannot drop on bounds; a replay is made
+// once per planner and remembered. Which options are swept depends only on obj, sb, pins and
+// limit, never on what earlier searches evaluated, so a search's plan does not either.
+func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int, limit *cand) [][][]*option {
 	pl.Prepare()
 	pct := obj.Pct()
+	capCost := math.Inf(1)
+	if limit != nil {
+		capCost = limit.cost * (1 + 1e-9)
+	}
 	n := len(pl.model.w.Steps)
 	out := make([][][]*option, n+1)
+	pl.evalMu.Lock()
+	defer pl.evalMu.Unlock()
 	for i := range n {
 		out[i] = make([][]*option, n+1)
-		for j, os := range pl.options[i] {
+		for j, os := range pl.all[i] {
+			var cands []*lazyOption
 			for _, o := range os {
-				if obj.SLO > 0 && o.eval.lat.Percentile(pct) > obj.SLO || sb.misses(o.eval.lat, 0) {
+				v := o.eval
+				if o.bound.lat != nil {
+					v = o.bound
+				}
+				if !passes(v, obj, sb, pct) || pl.least.to[i]+v.cost+pl.least.from[j] > capCost {
 					continue
 				}
-				if obj.Budget > 0 && o.eval.cost > obj.Budget {
+				if len(pins) > 0 && !pinnedAt(pl.reusedSizes(&o.option), pins) {
 					continue
 				}
-				if len(pins) > 0 && !pinnedAt(pl.reusedSizes(o), pins) {
-					continue
+				cands = append(cands, o)
+			}
+			if len(cands) == 0 {
+				continue
+			}
+			for _, o := range paretoLazy(cands, pl.opts.tolerance(), pl.pool.ahead(), pl.exact) {
+				if passes(o.eval, obj, sb, pct) {
+					out[i][j] = append(out[i][j], o)
 				}
-				out[i][j] = append(out[i][j], o)
 			}
 			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
 				out[i][j] = spread(out[i][j], maxOptions)
@@ -57,6 +82,83 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 		}
 	}
 	return out
+}
+
+// passes reports whether an option evaluated (or bounded from below) as e can meet obj and sb
+// on its own.
+func passes(e stageEval, obj dag.Objective, sb sampleBound, pct float64) bool {
+	if obj.SLO > 0 && e.lat.Percentile(pct) > obj.SLO || sb.misses(e.lat, 0) {
+		return false
+	}
+	return !(obj.Budget > 0 && e.cost > obj.Budget)
+}
+
+// incumbent returns a plan that meets obj (an SLO) and sb and runs pins at their sizes, found
+// quickly among the options Prepare evaluated exactly (none that replays bundles): its cost
+// bounds the search (segmentOptions' limit). Nil under a budget, or when those options make no
+// such plan. It depends on obj, sb and pins only.
+func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]int) *cand {
+	if obj.SLO <= 0 {
+		return nil
+	}
+	pl.Prepare()
+	pct := obj.Pct()
+	n := len(pl.model.w.Steps)
+	opts := make([][][]*option, n+1)
+	for i := range n {
+		opts[i] = make([][]*option, n+1)
+		for j, os := range pl.all[i] {
+			var ok []*option
+			for _, o := range os {
+				if o.bound.lat == nil && passes(o.eval, obj, sb, pct) && (len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins)) {
+					ok = append(ok, &o.option)
+				}
+			}
+			opts[i][j] = paretoOptions(ok, coarseTolerance)
+			if len(opts[i][j]) > maxOptions {
+				opts[i][j] = spread(opts[i][j], maxOptions)
+			}
+		}
+	}
+	b := pl.bounds(opts)
+	if b.cost[0] == math.Inf(1) {
+		return nil
+	}
+	best, _ := pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil)
+	return best
+}
+
+// leastCosts are lower bounds of what any plan pays before a segment and after it: to[i] the least
+// cost of steps [0, i), from[j] of steps [j, n), over every option at its cost or cost bound.
+type leastCosts struct{ to, from []float64 }
+
+func leastCostsOf(all [][][]*lazyOption, n int) leastCosts {
+	lc := leastCosts{to: make([]float64, n+1), from: make([]float64, n+1)}
+	cost := func(o *lazyOption) float64 {
+		if o.bound.lat != nil {
+			return o.bound.cost
+		}
+		return o.eval.cost
+	}
+	for j := 1; j <= n; j++ {
+		lc.to[j] = math.Inf(1)
+	}
+	for i := range n {
+		for j, os := range all[i] {
+			for _, o := range os {
+				lc.to[j] = min(lc.to[j], lc.to[i]+cost(o))
+			}
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		lc.from[i] = math.Inf(1)
+		for j, os := range all[i] {
+			for _, o := range os {
+				lc.from[i] = min(lc.from[i], cost(o)+lc.from[j])
+			}
+		}
+	}
+	return lc
 }
 
 // pinnedAt reports whether sizes (function -> size) gives every function of pins that it holds
@@ -70,22 +172,21 @@ func pinnedAt(sizes, pins map[string]int) bool {
 	return true
 }
 
-// evaluateOptions evaluates every segment option and keeps, per segment, the Pareto set
-// (paretoOptions). Options that replay bundles (replayed) are first bounded from below in one
-// pass over their phases (psSim.lowerBound) and replayed only when the pruning cannot drop them on
-// the bound alone (paretoLazy): the kept options, their costs and atoms are those of evaluating
-// every option.
+// evaluateOptions lists every segment option. Those that replay bundles (replayed) are only
+// bounded from below, in one pass over their phases (psSim.lowerBound); every other option is
+// evaluated. The searches replay the bounded ones as their Pareto sweeps need them
+// (segmentOptions, paretoLazy), once per planner: the kept options, their costs and atoms are
+// those of evaluating every option.
 //
-// The evaluations run on PlannerOptions.Workers workers (evalPool): first every bound and every
-// option that is not bounded, all independent; then each segment's lazy sweep, which evaluates
-// the options it must in batches of one per worker (paretoLazy's look-ahead). An evaluation is a
+// The evaluations run on PlannerOptions.Workers workers (evalPool): here every bound and every
+// option that is not bounded, all independent; then each search's lazy sweeps, which evaluate the
+// options they must in batches of one per worker (paretoLazy's look-ahead). An evaluation is a
 // pure function of its option, so the worker count changes which evaluations are made (a
 // look-ahead may evaluate an option the sweep then drops on its bound) but no value.
 func (pl *Planner) evaluateOptions() {
 	m := pl.model
 	n := len(m.w.Steps)
 	grid := pl.opts.grid(m.opts.Platform)
-	pl.options = make([][][]*option, n+1)
 	pool := newEvalPool(pl.opts.workers())
 	// A bundled Map's evaluation depends on its VM size and bundle size only, not on how its
 	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once, by
@@ -139,17 +240,11 @@ func (pl *Planner) evaluateOptions() {
 		}
 		o.eval = eval(&w.sc, o.seg)
 	})
-	exact := func(batch []*lazyOption) {
+	pl.pool, pl.all = pool, byEnd
+	pl.exact = func(batch []*lazyOption) {
 		pool.each(batch, func(w *evalWorker, o *lazyOption) { o.eval = eval(&w.sc, o.seg) })
 	}
-	for i := range n {
-		pl.options[i] = make([][]*option, n+1)
-		for j, os := range byEnd[i] {
-			if len(os) > 0 {
-				pl.options[i][j] = paretoLazy(os, pl.opts.tolerance(), len(pool.workers), exact)
-			}
-		}
-	}
+	pl.least = leastCostsOf(byEnd, n)
 }
 
 // bundledKey names a bundled Map's evaluation, which depends on the Map, its VM size and bundle

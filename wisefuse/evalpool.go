@@ -82,3 +82,6 @@ func (o PlannerOptions) workers() int {
 	}
 	return runtime.GOMAXPROCS(0)
 }
+
+// ahead is how many options a lazy sweep hands the pool at once: one per worker.
+func (p *evalPool) ahead() int { return len(p.workers) }

@@ -132,11 +132,10 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl.Prepare()
-		eager := eagerOptions(pl)
-		for i := range pl.options {
-			for j := range pl.options[i] {
-				lazy, want := pl.options[i][j], eager[i][j]
+		eager, kept := eagerOptions(pl), paretoSets(pl)
+		for i := range kept {
+			for j := range kept[i] {
+				lazy, want := kept[i][j], eager[i][j]
 				if len(lazy) != len(want) {
 					t.Fatalf("%s segment [%d,%d): %d options kept, eager %d", c.name, i, j, len(lazy), len(want))
 				}
@@ -243,6 +242,24 @@ func TestLazyStepMatchesEager(t *testing.T) {
 	}
 }
 
+// paretoSets is every segment's Pareto set over all its options: segmentOptions' sweep with
+// nothing filtered out.
+func paretoSets(pl *Planner) [][][]*option {
+	pl.Prepare()
+	pl.evalMu.Lock()
+	defer pl.evalMu.Unlock()
+	out := make([][][]*option, len(pl.all))
+	for i, row := range pl.all {
+		out[i] = make([][]*option, len(row))
+		for j, os := range row {
+			if len(os) > 0 {
+				out[i][j] = paretoLazy(os, pl.opts.tolerance(), pl.pool.ahead(), pl.exact)
+			}
+		}
+	}
+	return out
+}
+
 // eagerOptions is evaluateOptions without the lazy pruning: every option evaluated, then
 // paretoOptions.
 func eagerOptions(pl *Planner) [][][]*option {
@@ -337,6 +354,52 @@ func TestRunPairMatchesReplay(t *testing.T) {
 		want := ps.run(3, vcpu)
 		if math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("trial %d: %v and %v on %+v: pair %v, replay %v", trial, a, b, vcpu, got, want)
+		}
+	}
+}
+
+// TestSearchIgnoresEarlierSearches plans each built-in app under several objectives twice: on
+// one planner, one objective after another (so each search finds options replayed by the
+// searches before it), and on a fresh planner per objective. A search sweeps the options its
+// objective admits (segmentOptions, by bounds and a plan of options evaluated without replays),
+// never the ones that happen to be replayed already, so the plans and predictions must match to
+// the bit. -short: chatbot.
+func TestSearchIgnoresEarlierSearches(t *testing.T) {
+	for _, a := range apps.All() {
+		if testing.Short() && a.Name != "chatbot" {
+			continue
+		}
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1}
+		fresh := func() *Planner {
+			pl, err := NewPlanner(p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pl
+		}
+		fast, err := fresh().Search(dag.Objective{Budget: math.MaxFloat64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p95 := fast.Prediction.Percentile(95)
+		objs := []dag.Objective{{SLO: 3 * p95}, {SLO: 1.2 * p95}, {Budget: 1.5 * fast.Prediction.MeanCost}, {SLO: 1.5 * p95}, {SLO: 2 * p95, Percentile: 99}}
+		shared := fresh()
+		for _, obj := range objs {
+			got, err1 := shared.Search(obj)
+			want, err2 := fresh().Search(obj)
+			if (err1 == nil) != (err2 == nil) {
+				t.Fatalf("%s %+v: error %v after earlier searches, %v on a fresh planner", a.Name, obj, err1, err2)
+			}
+			if err1 != nil {
+				continue
+			}
+			if !reflect.DeepEqual(got.Plan, want.Plan) || !sameEval(stageEval{got.Prediction.Latency, got.Prediction.MeanCost}, stageEval{want.Prediction.Latency, want.Prediction.MeanCost}) {
+				t.Fatalf("%s %+v: plan %+v cost %v after earlier searches, %+v cost %v on a fresh planner", a.Name, obj, got.Plan, got.Prediction.MeanCost, want.Plan, want.Prediction.MeanCost)
+			}
 		}
 	}
 }

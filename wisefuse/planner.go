@@ -46,7 +46,7 @@ type PlannerOptions struct {
 	// Extrapolate lets LogPlan choose sizes outside the logs' profiled range, where its fitted
 	// curves extrapolate; by default it keeps within the range. The transformer ignores it.
 	Extrapolate bool
-	// Workers is how many goroutines evaluate the segment options (Prepare); 0 means
+	// Workers is how many goroutines evaluate the segment options (Prepare, Search); 0 means
 	// runtime.GOMAXPROCS(0), 1 evaluates them one by one on the caller's goroutine. The options,
 	// and so the plans and predictions, do not depend on it. A caller that already plans several
 	// workflows at once on its own workers sets 1, so as not to oversubscribe the machine.
@@ -123,8 +123,14 @@ type Planner struct {
 	// one size, so the search pins it (search.go).
 	reused []string
 
-	once    sync.Once
-	options [][][]*option // per segment [i][j], evaluated once and Pareto-pruned
+	once sync.Once
+	// all holds every option per segment [i][j]: those that replay bundles bounded from below
+	// (evaluated when a search needs them, under evalMu), the others evaluated (Prepare).
+	all    [][][]*lazyOption
+	pool   *evalPool
+	exact  func([]*lazyOption)
+	least  leastCosts
+	evalMu sync.Mutex
 	// eagerSteps makes the search sort every partial plan's atoms (dpPass.step), as the lazy
 	// step (stepLazy) must give the same plans: a test's reference.
 	eagerSteps bool
@@ -157,8 +163,10 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 // Model returns the planner's modeler.
 func (pl *Planner) Model() *Model { return pl.model }
 
-// Prepare evaluates every segment option once (the one-time work behind all searches of this
-// planner); Search calls it on first use. Calling it up front separates that cost from a search's.
+// Prepare lists every segment option, bounds from below those that replay bundles and evaluates
+// the others: the one-time work behind all searches of this planner. Search calls it on first
+// use and replays the bounded options its objective needs (each once per planner). Calling it up
+// front separates that cost from a search's.
 func (pl *Planner) Prepare() { pl.once.Do(pl.evaluateOptions) }
 
 // Result is a chosen plan with its prediction.

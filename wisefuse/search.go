@@ -39,9 +39,8 @@ func (pl *Planner) Search(obj dag.Objective) (*Result, error) {
 }
 
 // SearchPoint is Search judging a plan under an SLO on its predicted percentile alone, as
-// PlannerOptions.PointPercentile does, on the options this planner has already evaluated: a
-// caller compares its plan with Search's to learn whether the sampling bound (judgedPct) is
-// what decides (policy's adaptive profiling).
+// PlannerOptions.PointPercentile does: a caller compares its plan with Search's to learn whether
+// the sampling bound (judgedPct) is what decides (policy's adaptive profiling).
 func (pl *Planner) SearchPoint(obj dag.Objective) (*Result, error) {
 	return pl.searchJudged(obj, true)
 }
@@ -135,7 +134,10 @@ func (pl *Planner) search(obj dag.Objective, sb sampleBound) *Result {
 // functions nothing changes.
 func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[string]int) *Result {
 	pct := obj.Pct()
-	opts := pl.segmentOptions(obj, sb, pins)
+	// A plan found quickly among the options evaluated without replays bounds which options
+	// are worth replaying (segmentOptions) and seeds the passes' bound.
+	best := pl.incumbent(obj, sb, pins)
+	opts := pl.segmentOptions(obj, sb, pins, best)
 	b := pl.bounds(opts)
 	if b.cost[0] == math.Inf(1) {
 		return nil
@@ -145,10 +147,13 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 	// percentile (under a budget) then bounds the main pass, which drops every partial plan that
 	// cannot complete into a plan at least as good (with the suffix bounds, exactly). The bound
 	// only removes partial plans that cannot win, so the main pass stays exact with Exact.
-	var best *cand
 	explored := 0
 	if tol < coarseTolerance {
-		best, explored = pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil)
+		if c, n := pl.dp(opts, obj, sb, pct, coarseTolerance, b, best); c != nil {
+			best, explored = c, n
+		} else {
+			explored = n
+		}
 	}
 	main, n := pl.dp(opts, obj, sb, pct, tol, b, best)
 	explored += n

@@ -43,13 +43,13 @@ func TestWorkersMatch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pl.Prepare()
 			pls[k] = pl
 		}
 		one, four := pls[0], pls[1]
-		for i := range one.options {
-			for j := range one.options[i] {
-				a, b := one.options[i][j], four.options[i][j]
+		ones, fours := paretoSets(one), paretoSets(four)
+		for i := range ones {
+			for j := range ones[i] {
+				a, b := ones[i][j], fours[i][j]
 				if len(a) != len(b) {
 					t.Fatalf("%s segment [%d,%d): %d options with 1 worker, %d with 4", c.name, i, j, len(a), len(b))
 				}
