@@ -567,12 +567,27 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 // seconds, e the efficiency at min(cap, share); the shares never add up to more than the VM's.
 // The replay's own rounding (and its 1e-12 threshold of a finished phase) is absorbed by
 // lazyOption's margin.
-type psBound struct{ alone, work, bytes float64 }
+//
+// The vCPUs are given only while some item computes: no item starts its first CPU phase before
+// the phases ahead of it are done (a wait takes its amount, a transfer at least its bytes at the
+// fastest rate), nor ends its last one later than leaves time for the phases behind it, so the
+// work's vCPU time fits in [lead, end - tail], lead and tail the least of the computing items'
+// own (items all start at 0).
+type psBound struct {
+	alone, work, bytes float64
+	// lead and tail are the least time before an item's first CPU phase and after its last,
+	// over the items with one (seen: there is one).
+	lead, tail float64
+	seen       bool
+}
 
 // add adds an item of phases ph whose phase scaleAt (-1: none) moves slow times its amount.
 func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu platform.Cores) {
 	net := min(ps.connBps, ps.vmBps)
 	t := 0.0
+	// lead is the time before the first CPU phase, tailFrom the time before what follows the
+	// last one.
+	lead, tailFrom := -1.0, 0.0
 	for k := range ph {
 		p := &ph[k]
 		a := p.amount
@@ -586,6 +601,9 @@ func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu p
 		case p.cap == 0:
 			t += a
 		default:
+			if lead < 0 {
+				lead = t
+			}
 			r := min(p.cap, vcpu.Share)
 			e := 1.0
 			if p.oversub > 0 {
@@ -593,15 +611,24 @@ func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu p
 				r *= e
 			}
 			t += a / r
+			tailFrom = t
 			b.work += a / e
 		}
 	}
 	b.alone = max(b.alone, t)
+	if lead < 0 {
+		return
+	}
+	if tail := t - tailFrom; !b.seen {
+		b.lead, b.tail, b.seen = lead, tail, true
+	} else {
+		b.lead, b.tail = min(b.lead, lead), min(b.tail, tail)
+	}
 }
 
 // end is the bound of the items added.
 func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
-	lb := max(b.alone, b.work/vcpu.Share)
+	lb := max(b.alone, b.lead+b.work/vcpu.Share+b.tail)
 	if b.bytes > 0 {
 		lb = max(lb, b.bytes/ps.vmBps)
 	}
