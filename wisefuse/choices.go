@@ -267,7 +267,7 @@ func replayed(sg segment) bool {
 
 // segmentChoices lists every way to run a segment that starts at top-level step i: a Pass as
 // is, a Map in each of its configurations, a task alone or fused with the tasks that follow it,
-// at every grid size that fits.
+// at every grid size that fits up to the first whose vCPUs its threads saturate.
 func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 	m := pl.model
 	n := len(m.w.Steps)
@@ -281,15 +281,22 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 		return append(append(pl.mapSegments(i, grid), pl.fusedMapSegments(i, grid)...), pl.fusedStageSegments(i, grid)...)
 	}
 	segs := append(pl.fusedMapSegments(i, grid), pl.fusedStageSegments(i, grid)...)
-	need := 0
+	need, threads := 0, 0.0
 	for j := i + 1; j <= n; j++ {
 		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
 			break
 		}
-		need = max(need, m.w.Function(m.w.Steps[j-1].Task).MinMemoryMB)
+		fn := m.w.Steps[j-1].Task
+		need = max(need, m.w.Function(fn).MinMemoryMB)
+		threads = max(threads, m.curves[fn].vcpus())
+		// As for Maps, sizes past the first whose vCPUs the tasks saturate (Curve.vcpus) change
+		// nothing but the price.
 		for _, mem := range grid {
 			if mem >= need {
 				segs = append(segs, segment{start: i, end: j, mem: mem})
+				if m.opts.Platform.VCPU(mem) >= threads {
+					break
+				}
 			}
 		}
 	}
@@ -319,7 +326,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	// that point are skipped (the first one is kept).
 	threads := 0.0
 	for _, fn := range fns {
-		threads = max(threads, m.curves[fn].Threads)
+		threads = max(threads, m.curves[fn].vcpus())
 	}
 	var segs []segment
 	for _, b := range bundles {
@@ -375,7 +382,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 		switch {
 		case st.Task != "":
 			need = max(need, m.w.Function(st.Task).MinMemoryMB)
-			threads = max(threads, m.curves[st.Task].Threads)
+			threads = max(threads, m.curves[st.Task].vcpus())
 		case st.Map != nil && mapAt < 0 && !isNested(st):
 			items, ok := st.Map.FixedItems()
 			if !ok || items > maxB || !m.itemsAlwaysFixed(j) {
@@ -384,7 +391,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 			per, itemThreads := 0, 0.0
 			for _, fn := range iteratorTasks(st) {
 				per = max(per, m.w.Function(fn).MinMemoryMB)
-				itemThreads = max(itemThreads, m.curves[fn].Threads)
+				itemThreads = max(itemThreads, m.curves[fn].vcpus())
 			}
 			need = max(need, items*per)
 			threads = max(threads, float64(items)*itemThreads)

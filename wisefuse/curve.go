@@ -37,6 +37,20 @@ func (k Curve) Time(c platform.Cores) float64 {
 	return k.Serial/math.Min(c.Share, 1) + k.Parallel/k.parallelRate(a, a*c.Visible/c.Share)
 }
 
+// vcpus is how many vCPUs the curve's work can use at once: Threads with a parallel part, one for
+// serial work alone (a fit of serial work alone ties at every Threads and keeps the largest), none
+// without work. On more, Time is the same: the planner skips the VM sizes past the first that
+// gives this many, where only the price and the profiled size whose runs stand for the size change.
+func (k Curve) vcpus() float64 {
+	switch {
+	case k.Parallel > 0:
+		return k.Threads
+	case k.Serial > 0:
+		return 1
+	}
+	return 0
+}
+
 // parallelRate is the progress rate of the parallel part given a <= Threads vCPUs of share that run
 // on n visible cores.
 func (k Curve) parallelRate(a, n float64) float64 {

@@ -72,7 +72,7 @@ func (m *Model) inVM(st *dag.Step, most int, always bool, spill int) (ok bool, i
 	}
 	for _, fn := range iteratorTasks(st) {
 		per = max(per, m.w.Function(fn).MinMemoryMB)
-		threads = max(threads, m.curves[fn].Threads)
+		threads = max(threads, m.curves[fn].vcpus())
 	}
 	return true, in, spills, per, threads
 }
@@ -87,7 +87,7 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 	case st.Pass:
 		return true, 0, 0, false
 	case st.Task != "":
-		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].Threads, false
+		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].vcpus(), false
 	case flatParallel(st):
 		for b, br := range st.Parallel {
 			bn, bt := 0, 0.0
@@ -102,7 +102,7 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 			for i := range br {
 				if fn := br[i].Task; fn != "" {
 					bn = max(bn, m.w.Function(fn).MinMemoryMB)
-					bt = max(bt, m.curves[fn].Threads)
+					bt = max(bt, m.curves[fn].vcpus())
 				}
 			}
 			need += bn

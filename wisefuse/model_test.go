@@ -358,3 +358,47 @@ func exhaustivePlans(t *testing.T, pl *Planner, grid []int) []*dag.Plan {
 	rec(0, nil)
 	return out
 }
+
+// TestCurveTimeFlatPastVCPUs: on every VM size from the first whose vCPUs reach Curve.vcpus on,
+// a curve's Time is the same (random curves: serial work alone, parallel work alone, both, with
+// and without oversubscription, on the default platform and a flex one), which is why the
+// planner skips those sizes.
+func TestCurveTimeFlatPastVCPUs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	flex, err := platform.Load("azure-flex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pi, plat := range []*platform.Platform{platform.Default(), flex} {
+		sizes := plat.MemoryChoices()
+		if len(sizes) == 0 {
+			for mem := 128; mem <= dag.MaxMemoryMB; mem += 64 {
+				sizes = append(sizes, mem)
+			}
+		}
+		for trial := range 2000 {
+			k := Curve{Threads: float64(1 + rng.IntN(16))}
+			switch rng.IntN(3) {
+			case 0:
+				k.Serial = rng.ExpFloat64()
+			case 1:
+				k.Parallel = rng.ExpFloat64()
+			default:
+				k.Serial, k.Parallel = rng.ExpFloat64(), rng.ExpFloat64()
+			}
+			if k.Parallel > 0 && rng.IntN(2) == 0 {
+				k.Oversub = 0.02 * float64(1+rng.IntN(50))
+			}
+			flat := math.NaN()
+			for _, mem := range sizes {
+				got := k.Time(plat.Cores(mem))
+				if !math.IsNaN(flat) && math.Abs(got-flat) > 1e-12*flat {
+					t.Fatalf("platform %d trial %d: %+v takes %v at %d MB, %v at the first size with %v vCPUs", pi, trial, k, got, mem, flat, k.vcpus())
+				}
+				if math.IsNaN(flat) && plat.VCPU(mem) >= k.vcpus() {
+					flat = got
+				}
+			}
+		}
+	}
+}

@@ -147,7 +147,7 @@ func (pl *Planner) unitSizes(fns []string, grid []int) []int {
 	need, threads := 0, 0.0
 	for _, fn := range fns {
 		need = max(need, m.w.Function(fn).MinMemoryMB)
-		threads = max(threads, m.curves[fn].Threads)
+		threads = max(threads, m.curves[fn].vcpus())
 	}
 	var out []int
 	for _, mem := range grid {
