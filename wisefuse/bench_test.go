@@ -69,14 +69,7 @@ func BenchmarkPrepareBuiltinFull(b *testing.B) {
 // `plan --profiles`.
 func BenchmarkReadProfile(b *testing.B) {
 	for _, a := range apps.All() {
-		p, err := profileInSim(a.Build(), ProfileOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		path := filepath.Join(b.TempDir(), a.Name+".json")
-		if err := WriteProfile(path, p); err != nil {
-			b.Fatal(err)
-		}
+		_, path := profileFile(b, a)
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cputime.Process()
@@ -98,14 +91,7 @@ func BenchmarkReadProfile(b *testing.B) {
 // goal: under 100 ms).
 func BenchmarkPlanFromProfile(b *testing.B) {
 	for _, a := range apps.All() {
-		p, err := profileInSim(a.Build(), ProfileOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		path := filepath.Join(b.TempDir(), a.Name+".json")
-		if err := WriteProfile(path, p); err != nil {
-			b.Fatal(err)
-		}
+		p, path := profileFile(b, a)
 		opts := PlannerOptions{Model: ModelOptions{Platform: platform.Default()}}
 		pl, err := NewPlanner(p, opts)
 		if err != nil {
@@ -136,6 +122,20 @@ func BenchmarkPlanFromProfile(b *testing.B) {
 			})
 		}
 	}
+}
+
+// profileFile profiles app a in the simulator with the default options, as `wisefuse profile
+// --simulate` does, and writes the profile to a file.
+func profileFile(b *testing.B, a apps.App) (*Profile, string) {
+	p, err := profileInSim(a.Build(), ProfileOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), a.Name+".json")
+	if err := WriteProfile(path, p); err != nil {
+		b.Fatal(err)
+	}
+	return p, path
 }
 
 // BenchmarkPlanBuiltin plans each built-in app at a medium SLO with a prepared planner: the
