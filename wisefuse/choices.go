@@ -96,10 +96,10 @@ func passes(e stageEval, obj dag.Objective, sb sampleBound, pct float64) bool {
 
 // incumbent returns a plan that meets obj (an SLO) and sb and runs pins at their sizes, found
 // quickly: its cost bounds the search (segmentOptions' limit). The dynamic program, with the
-// coarse tolerance, first takes the options Prepare evaluated (none that replays bundles); when
-// they make no such plan (a tight SLO that needs bundles or fusion), also each segment's
-// incumbentTries options of least cost bound that pass at their bound, replayed. Nil under a
-// budget, or when neither makes a plan. It depends on obj, sb and pins only.
+// coarse tolerance, takes the options Prepare evaluated (none that replays bundles) and each
+// segment's incumbentTries options of least cost bound that pass at their bound, replayed: the
+// cheap bundles and fused groups a tight SLO needs, and often the plan itself. Nil under a
+// budget, or when those options make no such plan. It depends on obj, sb and pins only.
 func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]int) *cand {
 	if obj.SLO <= 0 {
 		return nil
@@ -109,66 +109,57 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	n := len(pl.model.w.Steps)
 	pinned := func(o *lazyOption) bool { return len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins) }
 	var tries []*lazyOption
-	tried := map[*lazyOption]bool{}
-	for round := range 2 {
-		if round == 1 {
-			pl.evalMu.Lock()
-			var batch []*lazyOption
-			for _, o := range tries {
-				tried[o] = true
-				if o.lazy && !o.ready {
-					batch = append(batch, o)
+	for i := range n {
+		for _, os := range pl.all[i] {
+			var bounded []*lazyOption
+			for _, o := range os {
+				if o.bound.lat != nil && passes(o.bound, obj, sb, pct) && pinned(o) {
+					bounded = append(bounded, o)
 				}
 			}
-			pl.exact(batch)
-			for _, o := range batch {
-				o.ready = true
-			}
-			pl.evalMu.Unlock()
-		}
-		opts := make([][][]*option, n+1)
-		for i := range n {
-			opts[i] = make([][]*option, n+1)
-			for j, os := range pl.all[i] {
-				var ok, bounded []*lazyOption
-				for _, o := range os {
-					switch {
-					case o.bound.lat == nil || tried[o]:
-						if passes(o.eval, obj, sb, pct) && pinned(o) {
-							ok = append(ok, o)
-						}
-					case round == 0 && passes(o.bound, obj, sb, pct) && pinned(o):
-						bounded = append(bounded, o)
-					}
-				}
-				if round == 0 {
-					slices.SortStableFunc(bounded, func(a, b *lazyOption) int { return cmp.Compare(a.bound.cost, b.bound.cost) })
-					tries = append(tries, bounded[:min(len(bounded), incumbentTries)]...)
-				}
-				var kept []*option
-				for _, o := range ok {
-					kept = append(kept, &o.option)
-				}
-				opts[i][j] = paretoOptions(kept, coarseTolerance)
-				if len(opts[i][j]) > maxOptions {
-					opts[i][j] = spread(opts[i][j], maxOptions)
-				}
-			}
-		}
-		if b := pl.bounds(opts); b.cost[0] < math.Inf(1) {
-			if best, _ := pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil); best != nil {
-				return best
-			}
-		}
-		if len(tries) == 0 {
-			return nil
+			slices.SortStableFunc(bounded, func(a, b *lazyOption) int { return cmp.Compare(a.bound.cost, b.bound.cost) })
+			tries = append(tries, bounded[:min(len(bounded), incumbentTries)]...)
 		}
 	}
-	return nil
+	tried := make(map[*lazyOption]bool, len(tries))
+	pl.evalMu.Lock()
+	var batch []*lazyOption
+	for _, o := range tries {
+		tried[o] = true
+		if o.lazy && !o.ready {
+			batch = append(batch, o)
+		}
+	}
+	pl.exact(batch)
+	for _, o := range batch {
+		o.ready = true
+	}
+	pl.evalMu.Unlock()
+	opts := make([][][]*option, n+1)
+	for i := range n {
+		opts[i] = make([][]*option, n+1)
+		for j, os := range pl.all[i] {
+			var ok []*option
+			for _, o := range os {
+				if (o.bound.lat == nil || tried[o]) && passes(o.eval, obj, sb, pct) && pinned(o) {
+					ok = append(ok, &o.option)
+				}
+			}
+			opts[i][j] = paretoOptions(ok, coarseTolerance)
+			if len(opts[i][j]) > maxOptions {
+				opts[i][j] = spread(opts[i][j], maxOptions)
+			}
+		}
+	}
+	b := pl.bounds(opts)
+	if b.cost[0] == math.Inf(1) {
+		return nil
+	}
+	best, _ := pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil)
+	return best
 }
 
-// incumbentTries is how many replayed options per segment incumbent tries when the others make
-// no plan.
+// incumbentTries is how many replayed options of each segment incumbent replays.
 const incumbentTries = 2
 
 // leastCosts are lower bounds of what any plan pays before a segment and after it: to[i] the least
