@@ -74,6 +74,7 @@ func (s *simulation) pipelined() (sim.ReplayStats, error) {
 	d := startDecoder(s.src)
 	defer d.stop()
 	w := startWriter(s.write)
+	defer w.close() // after a panic of the simulation; otherwise closed below
 	// OnRun follows the emit of the same DAG invocation at once: its records are that one's.
 	var lastDAG int32
 	var lastID int64
@@ -221,6 +222,7 @@ type writer struct {
 	done       chan struct{} // closed when the goroutine has returned
 	err        error
 	cur        *outBatch // what the simulation fills
+	closed     bool
 }
 
 func startWriter(write func(*outBatch) error) *writer {
@@ -266,8 +268,13 @@ func (w *writer) send() error {
 	}
 }
 
-// close hands over what is left, waits for the writer and returns its error.
+// close hands over what is left, waits for the writer and returns its error. Closing again only
+// returns the error.
 func (w *writer) close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
 	if !w.cur.empty() {
 		select {
 		case w.full <- w.cur:

@@ -217,8 +217,9 @@ func TestPipelineErrors(t *testing.T) {
 }
 
 // TestPipelineStops: a failing write, a panic in the writer and a cancellation each stop the
-// pipelined replay with their error, leave no output and no goroutine (the trace is long enough
-// that the decoder is still at work when they do). A write that fails before a bad row of the
+// pipelined replay with their error, and a panic on the simulation's goroutine unwinds through
+// it; each leaves no output and no goroutine (the trace is long enough that the decoder is still
+// at work when they stop it). A write that fails before a bad row of the
 // trace is reached wins over it, as on one goroutine, although the pipeline's writer sees its
 // first batch only after the simulation has passed that row.
 func TestPipelineStops(t *testing.T) {
@@ -285,6 +286,24 @@ func TestPipelineStops(t *testing.T) {
 		if ents, _ := os.ReadDir(tc.cfg.Out); len(ents) != 0 {
 			t.Errorf("%s: %d files left in the output folder", tc.name, len(ents))
 		}
+	}
+	// A panic on the simulating goroutine (here the progress callback's) unwinds through Run,
+	// which still ends both goroutines and removes its outputs.
+	out := filepath.Join(dir, "progress-panics")
+	func() {
+		defer func() {
+			if v := recover(); v != "progress" {
+				t.Errorf("a panicking progress callback: recovered %v", v)
+			}
+		}()
+		Run(Config{Trace: trace, Out: out, Progress: func(stage string, done, _, _ int64) {
+			if stage == "replay" && done >= 2*batchOutcomes {
+				panic("progress")
+			}
+		}})
+	}()
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Errorf("a panicking progress callback: %d files left in the output folder", len(ents))
 	}
 	noGoroutinesLeft(t, before)
 }
