@@ -58,40 +58,73 @@ func BenchmarkReplayMemory(b *testing.B) {
 //
 // drop hands the outcomes to a sink that drops them: the engine alone. write hands them to what
 // Run writes them with (outputs.add: invocations.parquet and the per-DAG sketches, then the DAG
-// table and summary): the replay path issue 14 compares with sim's BenchmarkWorkflow.
+// table and summary): the replay path issue 14 compares with sim's BenchmarkWorkflow. serial and
+// pipe also decode the trace file (a source, as Run reads it) and write the outputs: serial on
+// one goroutine, as Run did before its pipeline (pipe_test.go), pipe as Run does now, decoding
+// and writing beside the simulation (pipe.go); only pipe's wall-clock rates gain from a second
+// core.
 func BenchmarkReplayTrace(b *testing.B) {
 	path := genTraceDays(b, b.TempDir(), "t.parquet", 2000, 200_000, 0.2)
 	plans, work, arrivals := loadReplay(b, path)
+	entries := make([]traces.CatalogEntry, len(plans))
+	for i := range plans {
+		entries[i] = *plans[i].entry
+	}
 	dir := b.TempDir()
-	for _, write := range []bool{false, true} {
-		b.Run(map[bool]string{false: "drop", true: "write"}[write], func(b *testing.B) {
+	for _, mode := range []string{"drop", "write", "serial", "pipe"} {
+		b.Run(mode, func(b *testing.B) {
 			b.ReportAllocs()
 			var events, replayed int64
 			start, cpu := time.Now(), cputime.Process()
 			for b.Loop() {
-				i := 0
-				src := func(a *sim.Arrival) (bool, error) {
-					if i == len(arrivals) {
-						return false, nil
-					}
-					*a = arrivals[i]
-					i++
-					return true, nil
-				}
-				sink := func(*sim.Outcome) error { return nil }
 				var out *outputs
-				if write {
+				if mode != "drop" {
 					var err error
 					if out, err = createOutputs(filepath.Join(dir, "out"), len(plans), false, false, tables.Options{}); err != nil {
 						b.Fatal(err)
 					}
-					sink = func(o *sim.Outcome) error { return out.add(plans, o) }
 				}
-				st, err := sim.Replay(work, src, sink, sim.Options{Seed: 1})
+				var st sim.ReplayStats
+				var err error
+				switch mode {
+				case "drop", "write":
+					i := 0
+					src := func(a *sim.Arrival) (bool, error) {
+						if i == len(arrivals) {
+							return false, nil
+						}
+						*a = arrivals[i]
+						i++
+						return true, nil
+					}
+					sink := func(*sim.Outcome) error { return nil }
+					if out != nil {
+						sink = func(o *sim.Outcome) error { return out.add(plans, o) }
+					}
+					st, err = sim.Replay(work, src, sink, sim.Options{Seed: 1})
+				default:
+					cfg := Config{Trace: path, Out: dir}
+					if err := cfg.defaults(); err != nil {
+						b.Fatal(err)
+					}
+					src, err := newSource(path, entries, &cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					src.replaying(plans)
+					s := &simulation{work: work, src: src, opt: sim.Options{Seed: 1}, emitted: func(*sim.Outcome) {},
+						write: func(b *outBatch) error { return out.write(plans, b) }}
+					if mode == "serial" {
+						st, err = serial(s)
+					} else {
+						st, err = s.pipelined()
+					}
+					src.r.Close()
+				}
 				if err != nil {
 					b.Fatal(err)
 				}
-				if write {
+				if out != nil {
 					if err := out.finish(plans, &Summary{}, "user-max"); err != nil {
 						b.Fatal(err)
 					}
@@ -99,12 +132,13 @@ func BenchmarkReplayTrace(b *testing.B) {
 				events += st.Events
 				replayed += st.Arrivals
 			}
-			b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+			wall := time.Since(start).Seconds()
+			b.ReportMetric(float64(events)/wall, "events/s")
+			b.ReportMetric(float64(replayed)/wall, "DAGinvocations/s")
 			if d := cputime.Process() - cpu; d > 0 {
 				b.ReportMetric(float64(events)/d.Seconds(), "events/cpu-s")
 				b.ReportMetric(float64(replayed)/d.Seconds(), "DAGinvocations/cpu-s")
 			}
-			b.ReportMetric(float64(replayed)/time.Since(start).Seconds(), "DAGinvocations/s")
 		})
 	}
 }

@@ -10,9 +10,11 @@
 // DAG invocations in flight and the number of DAGs, never by the trace's length: per-DAG and
 // overall latency distributions are kept in mergeable quantile sketches (DDSketch, 1% relative
 // accuracy), which also let `wisefuse trace merge` combine the outputs of shards (Config.Shard)
-// replayed on several machines.
+// replayed on several machines. The trace is decoded and the output rows are written on their
+// own goroutines, beside the simulation, in batches through bounded channels (pipe.go); the
+// outputs and errors are those of one goroutine doing everything.
 //
 // Files: config.go (what a replay is asked), plan.go (planning each DAG), source.go (the trace as
 // a checked stream of arrivals), output.go (tables and summary; quantiles in internal/sketch),
-// merge.go (shards), replay.go (Run).
+// merge.go (shards), pipe.go (the three goroutines), replay.go (Run).
 package replay

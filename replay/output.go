@@ -156,7 +156,6 @@ type outputs struct {
 	invs    *tables.Writer
 	fns     *tables.Writer // nil unless Config.FunctionRows
 	series  *tables.Writer // nil unless Config.SeriesInterval
-	last    int32          // the DAG of the last outcome, whose function records come next
 	dags    []dagStats
 	done    bool // finish succeeded
 	meta    tables.Options
@@ -222,10 +221,35 @@ func (o *outputs) abort() {
 	}
 }
 
+// write writes a batch of the simulation's output (pipe.go) in the order the simulation produced
+// it: each function record and series row after the first `at` outcomes of the batch.
+func (o *outputs) write(plans []dagPlan, b *outBatch) error {
+	f, s := 0, 0
+	for i := 0; i <= len(b.outs); i++ {
+		for ; f < len(b.fns) && b.fns[f].at == i; f++ {
+			r := &b.fns[f]
+			if err := o.addFunction(plans[r.dag].entry.DAG, r.id, &r.rec); err != nil {
+				return err
+			}
+		}
+		for ; s < len(b.series) && b.series[s].at == i; s++ {
+			r := &b.series[s].row
+			if err := tables.WriteSeriesRow(o.series, r.Start, r.Running, r.Idle, r.IdleGBS); err != nil {
+				return err
+			}
+		}
+		if i < len(b.outs) {
+			if err := o.add(plans, &b.outs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // add records one finished DAG invocation.
 func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	lat := r.End - r.Arrival
-	o.last = r.DAG
 	d := &o.dags[r.DAG]
 	d.n++
 	d.fns += int64(r.Invocations)
@@ -259,20 +283,13 @@ func (o *outputs) add(plans []dagPlan, r *sim.Outcome) error {
 	return w.EndRow()
 }
 
-// addFunctions records the function invocations of the DAG invocation just added (sim.Replay
-// hands them over right after its outcome).
-func (o *outputs) addFunctions(plans []dagPlan, d records.DAGRun, recs []records.Invocation) error {
-	w, id := o.fns, plans[o.last].entry.DAG
-	for i := range recs {
-		r := &recs[i]
-		w.String(id)
-		w.Int(int64(d.Run))
-		tables.WriteInvocationFields(w, r)
-		if err := w.EndRow(); err != nil {
-			return err
-		}
-	}
-	return nil
+// addFunction records one function invocation of DAG invocation id of DAG dag.
+func (o *outputs) addFunction(dag string, id int64, r *records.Invocation) error {
+	w := o.fns
+	w.String(dag)
+	w.Int(id)
+	tables.WriteInvocationFields(w, r)
+	return w.EndRow()
 }
 
 // dagRow is one row of the DAG table.

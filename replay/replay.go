@@ -7,15 +7,20 @@ import (
 	"time"
 
 	"github.com/wisefuse/wisefuse/policy"
-	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
-	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
 // Run replays the trace cfg describes and writes its outputs into cfg.Out (output.go). It
-// returns the summary it wrote.
+// returns the summary it wrote. The trace is decoded, simulated and written on three goroutines
+// (pipe.go); the outputs are those of one goroutine doing everything, byte for byte.
 func Run(cfg Config) (*Summary, error) {
+	return replayWith(cfg, (*simulation).pipelined)
+}
+
+// replayWith is Run with the simulation stage given: the tests hold the pipeline to one goroutine's
+// replay, and make its writes fail.
+func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error)) (*Summary, error) {
 	start := time.Now()
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -73,24 +78,15 @@ func Run(cfg Config) (*Summary, error) {
 		expected = -1 // unknown: the catalog counts the whole trace, not the window
 	}
 	var done int64
-	emit := func(o *sim.Outcome) error {
+	emitted := func(o *sim.Outcome) {
 		done++
 		if cfg.Progress != nil && done&1023 == 0 {
 			cfg.Progress("replay", done, expected, o.Events)
 		}
-		return out.add(plans, o)
 	}
-	opt := sim.Options{Platform: cfg.Platform, Seed: cfg.Seed}
-	if cfg.FunctionRows {
-		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error { return out.addFunctions(plans, d, recs) }
-	}
-	if out.series != nil {
-		opt.SeriesInterval = cfg.SeriesInterval
-		opt.OnSeries = func(r sim.SeriesRow) error {
-			return tables.WriteSeriesRow(out.series, r.Start, r.Running, r.Idle, r.IdleGBS)
-		}
-	}
-	stats, err := sim.Replay(work, src.next, emit, opt)
+	opt := sim.Options{Platform: cfg.Platform, Seed: cfg.Seed, SeriesInterval: cfg.SeriesInterval}
+	stats, err := simulate(&simulation{work: work, src: src, opt: opt, fns: cfg.FunctionRows, series: out.series != nil,
+		emitted: emitted, write: func(b *outBatch) error { return out.write(plans, b) }})
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
