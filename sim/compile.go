@@ -116,9 +116,16 @@ type compiled struct {
 	tmpls  []template
 	// retries holds the steps' dag.Retry settings that nodes refer to.
 	retries []dag.Retry
-	// roots holds each workflow's root (an nSeq) and fnBase, fnEnd the range of its functions in
-	// fns: one workflow for Run and RunArrivals, every DAG of a trace for Replay.
-	roots, fnBase, fnEnd []int32
+	// wfs holds each workflow: one for Run and RunArrivals, every DAG of a trace for Replay.
+	wfs []workflow
+}
+
+// workflow is what a DAG invocation's arrival reads of its workflow, in one record: its root
+// (an nSeq), the range of its functions in fns (a run draws their run factors) and the key of
+// its random streams (Workload.Key; 0 outside Replay).
+type workflow struct {
+	root, fnLo, fnHi int32
+	key              uint64
 }
 
 // compile resolves w under p. Both must already be valid.
@@ -131,7 +138,7 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) *compiled {
 // add compiles one more workflow into c. Its functions and VM templates are its own, so its
 // warm pools are never shared with another workflow's, even where names coincide.
 func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
-	c.fnBase = append(c.fnBase, int32(len(c.fns)))
+	fnLo := int32(len(c.fns))
 	fnIndex := map[string]int32{}
 	for _, f := range w.Functions {
 		fnIndex[f.Name] = int32(len(c.fns))
@@ -266,8 +273,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	}
 	root := seq(w.Steps, -1)
 	c.setConsumers(root, false)
-	c.roots = append(c.roots, root)
-	c.fnEnd = append(c.fnEnd, int32(len(c.fns)))
+	c.wfs = append(c.wfs, workflow{root: root, fnLo: fnLo, fnHi: int32(len(c.fns))})
 }
 
 // kidsOf returns node nd's children.
