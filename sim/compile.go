@@ -2,12 +2,11 @@ package sim
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // The engine never walks dag.Workflow or dag.Plan while it runs: compile turns them into flat
@@ -154,6 +153,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		c.fnInfo = append(c.fnInfo, fnInfo{name: f.Name, init: compileDraw(f.InitTime, q), skewDist: f.ItemSkew})
 	}
 	tmplIndex := map[string]int32{}
+	var key []byte // tmplOf's, reused: a template's key is allocated only when it is new
 	tmplOf := func(steps []dag.Step) int32 {
 		var fns []int32
 		walkTaskNames(steps, func(name string) {
@@ -164,21 +164,20 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		})
 		slices.Sort(fns)
 		mem := 0
-		var key strings.Builder
+		key = key[:0]
 		for _, f := range fns {
 			mem = max(mem, p.MemoryOf(c.fnInfo[f].name))
-			key.WriteString(strconv.Itoa(int(f)))
-			key.WriteByte(',')
+			key = append(strconv.AppendInt(key, int64(f), 10), ',')
 		}
 		// The size the platform gives a VM of this size: the plan's on AWS, the one fixed size on
 		// Azure Consumption, the next instance size up on Flex Consumption.
 		mem = plat.SizeMB(mem)
-		key.WriteString("@" + strconv.Itoa(mem))
-		if t, ok := tmplIndex[key.String()]; ok {
+		key = strconv.AppendInt(append(key, '@'), int64(mem), 10)
+		if t, ok := tmplIndex[string(key)]; ok {
 			return t
 		}
 		t := int32(len(c.tmpls))
-		tmplIndex[key.String()] = t
+		tmplIndex[string(key)] = t
 		c.tmpls = append(c.tmpls, template{fns: fns, memMB: mem, gb: float64(mem) / 1024, vcpu: plat.VCPU(mem),
 			visPerCore: float64(plat.VisibleCores(mem)) / plat.VCPU(mem)})
 		return t
