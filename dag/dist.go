@@ -227,7 +227,7 @@ func (d Dist) ValidateMax(limit float64, what string) error {
 		}
 	}
 	for i, q := range d.Quantiles {
-		if err == nil {
+		if err == nil && q > limit { // the name is built only for the error
 			err = check(fmt.Sprintf("quantiles[%d]", i), q)
 		}
 	}

@@ -31,6 +31,7 @@ func TestStrictJSON(t *testing.T) {
 		{"work 1e308", `"serial_work_s": 1,`, `"serial_work_s": 1e308,`, []string{"serial_work_s", "above the limit 1e+09"}},
 		{"items 1e308", `"items": 4,`, `"items": 1e308,`, []string{"map.items", "above the limit 1e+06"}},
 		{"items uniform 1e308", `"items": 4,`, `"items": {"kind": "uniform", "min": 1, "max": 1e308},`, []string{"map.items", "max 1e+308 is above the limit"}},
+		{"work quantile 1e308", `"serial_work_s": 1,`, `"serial_work_s": {"kind": "empirical", "quantiles": [1, 2, 1e308]},`, []string{"serial_work_s", "empirical distribution: quantiles[2] 1e+308 is above the limit 1e+09"}},
 		{"work mean 1e308", `"serial_work_s": 1,`, `"serial_work_s": {"kind": "exponential", "mean": 1e308},`, []string{"serial_work_s", "mean 1e+308 is above the limit 1e+09"}},
 		{"lognormal sigma 1e3", `"serial_work_s": 1,`, `"serial_work_s": {"kind": "lognormal", "median": 1, "sigma": 1000},`, []string{"sigma 1000 is above the limit 10"}},
 		{"max_concurrency 2^32", `"items": 4,`, `"items": 4, "max_concurrency": 4294967296,`, []string{"max_concurrency = 4294967296, above the limit"}},

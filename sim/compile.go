@@ -2,12 +2,11 @@ package sim
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // The engine never walks dag.Workflow or dag.Plan while it runs: compile turns them into flat
@@ -116,9 +115,16 @@ type compiled struct {
 	tmpls  []template
 	// retries holds the steps' dag.Retry settings that nodes refer to.
 	retries []dag.Retry
-	// roots holds each workflow's root (an nSeq) and fnBase, fnEnd the range of its functions in
-	// fns: one workflow for Run and RunArrivals, every DAG of a trace for Replay.
-	roots, fnBase, fnEnd []int32
+	// wfs holds each workflow: one for Run and RunArrivals, every DAG of a trace for Replay.
+	wfs []workflow
+}
+
+// workflow is what a DAG invocation's arrival reads of its workflow, in one record: its root
+// (an nSeq), the range of its functions in fns (a run draws their run factors) and the key of
+// its random streams (Workload.Key; 0 outside Replay).
+type workflow struct {
+	root, fnLo, fnHi int32
+	key              uint64
 }
 
 // compile resolves w under p. Both must already be valid.
@@ -131,7 +137,7 @@ func compile(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) *compiled {
 // add compiles one more workflow into c. Its functions and VM templates are its own, so its
 // warm pools are never shared with another workflow's, even where names coincide.
 func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
-	c.fnBase = append(c.fnBase, int32(len(c.fns)))
+	fnLo := int32(len(c.fns))
 	fnIndex := map[string]int32{}
 	for _, f := range w.Functions {
 		fnIndex[f.Name] = int32(len(c.fns))
@@ -147,6 +153,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		c.fnInfo = append(c.fnInfo, fnInfo{name: f.Name, init: compileDraw(f.InitTime, q), skewDist: f.ItemSkew})
 	}
 	tmplIndex := map[string]int32{}
+	var key []byte // tmplOf's, reused: a template's key is allocated only when it is new
 	tmplOf := func(steps []dag.Step) int32 {
 		var fns []int32
 		walkTaskNames(steps, func(name string) {
@@ -157,21 +164,20 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 		})
 		slices.Sort(fns)
 		mem := 0
-		var key strings.Builder
+		key = key[:0]
 		for _, f := range fns {
 			mem = max(mem, p.MemoryOf(c.fnInfo[f].name))
-			key.WriteString(strconv.Itoa(int(f)))
-			key.WriteByte(',')
+			key = append(strconv.AppendInt(key, int64(f), 10), ',')
 		}
 		// The size the platform gives a VM of this size: the plan's on AWS, the one fixed size on
 		// Azure Consumption, the next instance size up on Flex Consumption.
 		mem = plat.SizeMB(mem)
-		key.WriteString("@" + strconv.Itoa(mem))
-		if t, ok := tmplIndex[key.String()]; ok {
+		key = strconv.AppendInt(append(key, '@'), int64(mem), 10)
+		if t, ok := tmplIndex[string(key)]; ok {
 			return t
 		}
 		t := int32(len(c.tmpls))
-		tmplIndex[key.String()] = t
+		tmplIndex[string(key)] = t
 		c.tmpls = append(c.tmpls, template{fns: fns, memMB: mem, gb: float64(mem) / 1024, vcpu: plat.VCPU(mem),
 			visPerCore: float64(plat.VisibleCores(mem)) / plat.VCPU(mem)})
 		return t
@@ -266,8 +272,7 @@ func (c *compiled) add(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) {
 	}
 	root := seq(w.Steps, -1)
 	c.setConsumers(root, false)
-	c.roots = append(c.roots, root)
-	c.fnEnd = append(c.fnEnd, int32(len(c.fns)))
+	c.wfs = append(c.wfs, workflow{root: root, fnLo: fnLo, fnHi: int32(len(c.fns))})
 }
 
 // kidsOf returns node nd's children.

@@ -22,7 +22,7 @@ type runState struct {
 	rejected  bool    // a VM acquisition was rejected at the concurrency limit
 	failed    bool    // rejected or timed out: nothing more of it starts
 	retries   int32   // VM acquisitions retried at the concurrency limit
-	wf        int32   // the workflow (compiled.roots) it runs
+	wf        int32   // the workflow (compiled.wfs) it runs
 	fnBase    int32   // its workflow's first function: factors[f-fnBase] is function f's run factor
 	id        int64   // Replay: the trace's invocation id
 	hist      int32   // orchestrator_replay: activities completed so far
@@ -42,11 +42,9 @@ type runState struct {
 // arrive starts DAG invocation i: run i of Run and RunArrivals, or the pending arrival of Replay.
 func (e *engine) arrive(i int) {
 	wf, id := int32(0), int64(i)
-	seed := e.seed
 	switch {
 	case e.pull != nil:
 		wf, id = e.pending.DAG, e.pending.ID
-		seed ^= e.keys[wf]
 		e.pullNext()
 	case e.mode == modeShared && e.next < len(e.arrivals):
 		e.schedule(e.arrivals[e.next], evArrival, int32(e.next))
@@ -62,6 +60,8 @@ func (e *engine) arrive(i int) {
 		ri = int32(len(e.runs) - 1)
 	}
 	r := &e.runs[ri]
+	w := &e.c.wfs[wf]
+	seed := e.seed ^ w.key
 	// Each run draws from its own stream, so run i's draws do not depend on how many runs there
 	// are or how they interleave; in a replay the stream is keyed by (DAG, invocation id), so a
 	// DAG invocation draws the same whatever else is replayed beside it.
@@ -75,7 +75,7 @@ func (e *engine) arrive(i int) {
 	if e.inst != nil && e.mode != modeShared {
 		e.restartApp(wf) // isolated runs share no instances either
 	}
-	lo, hi := e.c.fnBase[wf], e.c.fnEnd[wf]
+	lo, hi := w.fnLo, w.fnHi
 	r.fnBase = lo
 	if n := int(hi - lo); cap(r.factors) < n {
 		r.factors = make([]float64, n)
@@ -88,11 +88,11 @@ func (e *engine) arrive(i int) {
 	if d := e.plat.ExecutionOverhead; d > 0 && e.plat.OrchestrationOverhead == platform.OverheadPerExecution {
 		// Per-execution orchestration overhead: the first state starts d after the arrival.
 		fi := e.newFrame()
-		e.frames[fi] = frame{node: e.c.roots[wf], kind: fExec, run: ri, parent: -1, vm: -1, out: -1}
+		e.frames[fi] = frame{node: w.root, kind: fExec, run: ri, parent: -1, vm: -1, out: -1}
 		e.schedule(e.now+d, evBegin, fi)
 		return
 	}
-	e.start(e.c.roots[wf], -1, ri, -1, noSrc, 0, 0)
+	e.start(w.root, -1, ri, -1, noSrc, 0, 0)
 }
 
 func (e *engine) dagDone(ri int32) {

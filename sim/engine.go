@@ -151,7 +151,6 @@ type engine struct {
 	lastArr float64
 	emit    func(*Outcome) error
 	out     Outcome
-	keys    []uint64 // each workflow's Workload.Key
 
 	dags   []records.DAGRun
 	invs   []records.Invocation
@@ -169,7 +168,7 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	e.onRun = opt.OnRun
 	e.replay = plat.OrchestratorReplay
 	if plat.QueuePollingMax > 0 {
-		e.polled = make([]float64, len(c.roots))
+		e.polled = make([]float64, len(c.wfs))
 	}
 	e.pools = make([]deque, len(c.tmpls))
 	switch plat.WarmReuse {
@@ -198,7 +197,7 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 		e.atLimit = limitRetry
 	}
 	if plat.InstanceActivities > 0 {
-		e.initInstances(len(c.roots))
+		e.initInstances(len(c.wfs))
 	}
 	if mode == modeShared && e.inst == nil && slices.ContainsFunc(c.tmpls, func(t template) bool { return t.privMB > 0 }) {
 		e.open = make([][]int32, len(c.tmpls))

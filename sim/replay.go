@@ -88,7 +88,6 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		return ReplayStats{}, err
 	}
 	c := &compiled{}
-	keys := make([]uint64, len(ws))
 	for i, wl := range ws {
 		if wl.Workflow == nil || wl.Plan == nil {
 			return ReplayStats{}, fmt.Errorf("sim: workload %d: nil workflow or plan", i)
@@ -103,11 +102,11 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
 		}
 		c.add(wl.Workflow, wl.Plan, plat)
-		keys[i] = wl.Key
+		c.wfs[i].key = wl.Key
 	}
 	opt.KeepInvocations = false // records stream out: outcomes, and with Options.OnRun each run's records
 	e := newEngine(c, plat, modeShared, opt)
-	e.pull, e.emit, e.keys = next, emit, keys
+	e.pull, e.emit = next, emit
 	e.total = math.MaxInt // until the source ends
 	e.pullNext()
 	start := e.pending.Time
@@ -152,8 +151,8 @@ func (e *engine) pullNext() {
 		e.err = fmt.Errorf("sim: arrival %d (id %d) at %v s, want a finite time >= 0", e.next, a.ID, a.Time)
 	case a.Time < e.lastArr || a.Time < e.now:
 		e.err = fmt.Errorf("sim: arrival %d (id %d) at %v s is before the previous one (%v s); arrivals must be sorted", e.next, a.ID, a.Time, max(e.lastArr, e.now))
-	case a.DAG < 0 || int(a.DAG) >= len(e.c.roots):
-		e.err = fmt.Errorf("sim: arrival %d (id %d) of workload %d; there are %d", e.next, a.ID, a.DAG, len(e.c.roots))
+	case a.DAG < 0 || int(a.DAG) >= len(e.c.wfs):
+		e.err = fmt.Errorf("sim: arrival %d (id %d) of workload %d; there are %d", e.next, a.ID, a.DAG, len(e.c.wfs))
 	case e.next >= math.MaxInt32:
 		e.err = fmt.Errorf("sim: more than %d arrivals in one replay", math.MaxInt32)
 	}
