@@ -138,8 +138,9 @@ func profileFile(b *testing.B, a apps.App) (*Profile, string) {
 	return p, path
 }
 
-// BenchmarkPlanBuiltin plans each built-in app at a medium SLO with a prepared planner: the
-// dynamic program alone, the per-objective cost of planning from collected profiles.
+// BenchmarkPlanBuiltin plans each built-in app at a medium SLO with a planner that has already
+// searched (mediumSLO's search replayed what the sweeps need): the dynamic program alone, without
+// replays. BenchmarkPlanFromProfile gives a whole plan.
 func BenchmarkPlanBuiltin(b *testing.B) {
 	for _, a := range apps.All() {
 		p, err := profileInSim(a.Build(), ProfileOptions{})

@@ -30,24 +30,29 @@ const maxOptions = 16
 
 // segmentOptions returns the options of every segment [i, j) that can meet obj and sb, run each
 // function of pins at its pinned size (searchPinned) and, when limit is not nil (a plan that
-// meets obj, under an SLO), be part of a plan that costs no more than it. Each segment's options
-// are Pareto-pruned (pruning before filtering on exact values is safe: a dominator is no slower
-// and no dearer, so it passes any filter its victim passes); the segment that ends the workflow
-// includes the end gap.
+// meets obj, under an SLO), be part of a plan that costs no more than it; under a budget, no more
+// than the budget. Each segment's options that pass are Pareto-pruned (an option that misses the
+// objective drops none: with a tolerance it could drop a feasible one within it) and, with a
+// tolerance, thinned to maxOptions; the segment that ends the workflow includes the end gap.
 //
-// Only the options that may pass are swept: those whose bound (an option that replays bundles)
-// or evaluation (any other, evaluated by Prepare) passes the filters, and whose cost bound plus
-// the least cost of reaching its start and of finishing from its end (leastCosts) is within
-// limit's cost. The sweep (paretoLazy) replays what it cannot drop on bounds; a replay is made
-// once per planner and remembered. Which options are swept depends only on obj, sb, pins and
-// limit, never on what earlier searches evaluated, so a search's plan does not either.
+// Only the options that may pass are swept: those whose floor (the bound of an option that
+// replays bundles, the evaluation of any other) passes the filters, and whose cost floor plus the
+// least cost of reaching its start and of finishing from its end (leastCosts) is within limit's
+// cost. The sweep (paretoLazy) replays what it cannot drop on bounds; a replay is made once per
+// planner and remembered. Which options are swept depends only on obj, sb, pins and limit, never
+// on what earlier searches evaluated, so a search's plan does not either.
 func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int, limit *cand) [][][]*option {
 	pl.Prepare()
 	pct := obj.Pct()
 	capCost := math.Inf(1)
 	if limit != nil {
-		capCost = limit.cost * (1 + 1e-9)
+		capCost = limit.cost
 	}
+	if obj.Budget > 0 {
+		capCost = min(capCost, obj.Budget)
+	}
+	capCost *= 1 + 1e-9
+	keep := func(o *option) bool { return passes(o.eval, obj, sb, pct) }
 	n := len(pl.model.w.Steps)
 	out := make([][][]*option, n+1)
 	pl.evalMu.Lock()
@@ -57,10 +62,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 		for j, os := range pl.all[i] {
 			var cands []*lazyOption
 			for _, o := range os {
-				v := o.eval
-				if o.bound.lat != nil {
-					v = o.bound
-				}
+				v := o.floor()
 				if !passes(v, obj, sb, pct) || pl.least.to[i]+v.cost+pl.least.from[j] > capCost {
 					continue
 				}
@@ -72,11 +74,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 			if len(cands) == 0 {
 				continue
 			}
-			for _, o := range paretoLazy(cands, pl.opts.tolerance(), pl.pool.ahead(), pl.exact) {
-				if passes(o.eval, obj, sb, pct) {
-					out[i][j] = append(out[i][j], o)
-				}
-			}
+			out[i][j] = paretoLazy(cands, pl.opts.tolerance(), pl.pool.ahead(), pl.exact, keep)
 			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
 				out[i][j] = spread(out[i][j], maxOptions)
 			}
@@ -113,7 +111,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 		for _, os := range pl.all[i] {
 			var bounded []*lazyOption
 			for _, o := range os {
-				if o.bound.lat != nil && passes(o.bound, obj, sb, pct) && pinned(o) {
+				if o.replays() && passes(o.bound, obj, sb, pct) && pinned(o) {
 					bounded = append(bounded, o)
 				}
 			}
@@ -141,7 +139,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 		for j, os := range pl.all[i] {
 			var ok []*option
 			for _, o := range os {
-				if (o.bound.lat == nil || tried[o]) && passes(o.eval, obj, sb, pct) && pinned(o) {
+				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct) && pinned(o) {
 					ok = append(ok, &o.option)
 				}
 			}
@@ -168,12 +166,7 @@ type leastCosts struct{ to, from []float64 }
 
 func leastCostsOf(all [][][]*lazyOption, n int) leastCosts {
 	lc := leastCosts{to: make([]float64, n+1), from: make([]float64, n+1)}
-	cost := func(o *lazyOption) float64 {
-		if o.bound.lat != nil {
-			return o.bound.cost
-		}
-		return o.eval.cost
-	}
+	cost := func(o *lazyOption) float64 { return o.floor().cost }
 	for j := 1; j <= n; j++ {
 		lc.to[j] = math.Inf(1)
 	}
@@ -210,7 +203,7 @@ func pinnedAt(sizes, pins map[string]int) bool {
 // bounded from below, in one pass over their phases (psSim.lowerBound); every other option is
 // evaluated. The searches replay the bounded ones as their Pareto sweeps need them
 // (segmentOptions, paretoLazy), once per planner: the kept options, their costs and atoms are
-// those of evaluating every option.
+// those of evaluating every option a search sweeps.
 //
 // The evaluations run on PlannerOptions.Workers workers (evalPool): here every bound and every
 // option that is not bounded, all independent; then each search's lazy sweeps, which evaluate the

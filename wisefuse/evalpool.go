@@ -1,4 +1,4 @@
-// The workers that evaluate segment options (Planner.Prepare) in parallel: each with its own
+// The workers that evaluate segment options (Planner.Prepare, a search's sweeps) in parallel: each with its own
 // scratch, so an evaluation never shares buffers or replay caches with another.
 
 package wisefuse

@@ -67,8 +67,8 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 // `wisefuse plan` plans on: transfers share the network, items contend), for video with its Map
 // at most 3 at once (waves: wavesBound), for a fan-out that ends with such a Map and for a Map of
 // 3,000 items between two tasks (bundles of up to 46 items, wide up to 46: widemaps.go), the options the
-// lazy pruning keeps (evaluateOptions) are those of evaluating every option and pruning them
-// (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot
+// lazy sweep keeps over all of a segment's options (paretoLazy, as segmentOptions sweeps them)
+// are those of evaluating every option and pruning them (paretoOptions), in the same order, with the same cost and atoms to the bit. -short: chatbot
 // on the published facts only.
 func TestLazyOptionsMatchEager(t *testing.T) {
 	type tc struct {
@@ -253,16 +253,29 @@ func paretoSets(pl *Planner) [][][]*option {
 		out[i] = make([][]*option, len(row))
 		for j, os := range row {
 			if len(os) > 0 {
-				out[i][j] = paretoLazy(os, pl.opts.tolerance(), pl.pool.ahead(), pl.exact)
+				out[i][j] = paretoLazy(os, pl.opts.tolerance(), pl.pool.ahead(), pl.exact, nil)
 			}
 		}
 	}
 	return out
 }
 
-// eagerOptions is evaluateOptions without the lazy pruning: every option evaluated, then
+// eagerOptions is every segment's Pareto set without bounds: every option evaluated, then
 // paretoOptions.
 func eagerOptions(pl *Planner) [][][]*option {
+	out := eagerEvaluations(pl)
+	for i := range out {
+		for j, os := range out[i] {
+			if len(os) > 0 {
+				out[i][j] = paretoOptions(os, pl.opts.tolerance())
+			}
+		}
+	}
+	return out
+}
+
+// eagerEvaluations is every option of every segment evaluated, in the order they are listed.
+func eagerEvaluations(pl *Planner) [][][]*option {
 	m := pl.model
 	n := len(m.w.Steps)
 	grid := pl.opts.grid(m.opts.Platform)
@@ -270,18 +283,12 @@ func eagerOptions(pl *Planner) [][][]*option {
 	var sc scratch
 	for i := range n {
 		out[i] = make([][]*option, n+1)
-		byEnd := make([][]*option, n+1)
 		for _, sg := range pl.segmentChoices(i, grid) {
 			e := m.evalSegment(&sc, sg)
 			if sg.end == n {
 				m.endOf(&e, sg) // the end gap, or the final resume where the orchestrator replays
 			}
-			byEnd[sg.end] = append(byEnd[sg.end], &option{seg: sg, eval: e})
-		}
-		for j, os := range byEnd {
-			if len(os) > 0 {
-				out[i][j] = paretoOptions(os, pl.opts.tolerance())
-			}
+			out[i][sg.end] = append(out[i][sg.end], &option{seg: sg, eval: e})
 		}
 	}
 	return out
@@ -399,6 +406,60 @@ func TestSearchIgnoresEarlierSearches(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got.Plan, want.Plan) || !sameEval(stageEval{got.Prediction.Latency, got.Prediction.MeanCost}, stageEval{want.Prediction.Latency, want.Prediction.MeanCost}) {
 				t.Fatalf("%s %+v: plan %+v cost %v after earlier searches, %+v cost %v on a fresh planner", a.Name, obj, got.Plan, got.Prediction.MeanCost, want.Plan, want.Prediction.MeanCost)
+			}
+		}
+	}
+}
+
+// TestSegmentOptionsFilterThenPrune: under an SLO (no incumbent), each segment's options a search
+// sweeps are those of evaluating every option, keeping the ones that meet the objective, Pareto-
+// pruning them and thinning to maxOptions, the same options in the same order: an option that
+// misses the SLO drops no feasible one within the tolerance of it. SLOs from 1.02 to 2 times the
+// fastest plan's P95, with the sampling bound as Search judges them. -short: chatbot.
+func TestSegmentOptionsFilterThenPrune(t *testing.T) {
+	for _, a := range apps.All() {
+		if testing.Short() && a.Name != "chatbot" {
+			continue
+		}
+		p, err := profileInSim(a.Build(), ProfileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p95 := fast.Prediction.Percentile(95)
+		eager := eagerEvaluations(pl)
+		for _, f := range []float64{1.02, 1.05, 1.2, 2} {
+			obj := dag.Objective{SLO: f * p95 * (1 - pl.opts.margin())}
+			sb := sampleBound{pct: pl.judgedPct(95), slo: f * p95}
+			got := pl.segmentOptions(obj, sb, nil, nil)
+			for i := range eager {
+				for j, os := range eager[i] {
+					var ok []*option
+					for _, o := range os {
+						if passes(o.eval, obj, sb, 95) {
+							ok = append(ok, o)
+						}
+					}
+					want := paretoOptions(ok, pl.opts.tolerance())
+					if len(want) > maxOptions {
+						want = spread(want, maxOptions)
+					}
+					if len(got[i][j]) != len(want) {
+						t.Fatalf("%s SLO %.3f segment [%d,%d): %d options, want %d", a.Name, obj.SLO, i, j, len(got[i][j]), len(want))
+					}
+					for k, o := range want {
+						if g := got[i][j][k]; !sameEval(g.eval, o.eval) || !reflect.DeepEqual(g.seg, o.seg) {
+							t.Fatalf("%s SLO %.3f segment [%d,%d) option %d: %+v cost %v, want %+v cost %v", a.Name, obj.SLO, i, j, k, g.seg, g.eval.cost, o.seg, o.eval.cost)
+						}
+					}
+				}
 			}
 		}
 	}

@@ -81,6 +81,18 @@ type lazyOption struct {
 	mean        float64 // eval.lat.Mean(), once evaluated
 }
 
+// replays reports whether evaluating o replays bundles: it then has a bound (evaluateOptions).
+func (o *lazyOption) replays() bool { return o.bound.lat != nil }
+
+// floor is what o is known to be at least without replaying: its bound if it replays bundles,
+// else its evaluation.
+func (o *lazyOption) floor() stageEval {
+	if o.replays() {
+		return o.bound
+	}
+	return o.eval
+}
+
 // withMargin lowers the bound by a margin that covers the replay's own rounding (and the 1e-12
 // threshold of a finished phase) against lowerBound's: far below the pruning's tolerance.
 // The atoms are written to a new slice: the bound's may be shared with a cache.
@@ -131,7 +143,15 @@ func (a *lazyOption) before(b *lazyOption) bool {
 // may still drop one of them, which is then evaluated for nothing; the sweep itself, and so
 // what it keeps, is the same whatever ahead is. A batch holds one option of each bundled Map's
 // key (sharesWith): they share one evaluation, so a second would only wait for it.
-func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption)) []*option {
+//
+// keep (nil: every option) filters the evaluated options before the sweep takes them: one it
+// rejects is neither kept nor drops any other, so the result is paretoOptions of the options keep
+// accepts. Dropping a lazy option on its bounds stays right, since it takes a kept option, which
+// keep accepted.
+func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption), keep func(*option) bool) []*option {
+	if keep == nil {
+		keep = func(*option) bool { return true }
+	}
 	all := func() []*option {
 		var batch []*lazyOption
 		for _, o := range os {
@@ -140,9 +160,14 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 			}
 		}
 		exact(batch)
-		out := make([]*option, len(os))
-		for k, o := range os {
-			out[k] = &o.option
+		for _, o := range batch {
+			o.ready = true
+		}
+		var out []*option
+		for _, o := range os {
+			if keep(&o.option) {
+				out = append(out, &o.option)
+			}
 		}
 		return paretoOptions(out, tol)
 	}
@@ -167,10 +192,10 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 		}
 		return 0
 	})
-	var keep []*option
+	var kept []*option
 	// dropped reports whether a kept option drops lazy option o on its bounds.
 	dropped := func(o *lazyOption) bool {
-		for _, k := range keep {
+		for _, k := range kept {
 			if k.eval.cost < o.bound.cost && k.eval.lat.Dominates(o.bound.lat, tol) {
 				return true
 			}
@@ -213,11 +238,11 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 			live = slices.Insert(live, at, o)
 			continue
 		}
-		if !dominatedBy(o.eval.cost, o.eval.lat, len(keep), func(k int) (float64, Latency) { return keep[k].eval.cost, keep[k].eval.lat }, tol) {
-			keep = append(keep, &o.option)
+		if keep(&o.option) && !dominatedBy(o.eval.cost, o.eval.lat, len(kept), func(k int) (float64, Latency) { return kept[k].eval.cost, kept[k].eval.lat }, tol) {
+			kept = append(kept, &o.option)
 		}
 	}
-	return keep
+	return kept
 }
 
 // sharesWith reports whether o shares its evaluation with an option of batch: a bundled Map's,

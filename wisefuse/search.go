@@ -138,27 +138,25 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 	// are worth replaying (segmentOptions) and seeds the passes' bound.
 	best := pl.incumbent(obj, sb, pins)
 	opts := pl.segmentOptions(obj, sb, pins, best)
-	b := pl.bounds(opts)
-	if b.cost[0] == math.Inf(1) {
-		return nil
-	}
-	tol := pl.opts.tolerance()
-	// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or its
-	// percentile (under a budget) then bounds the main pass, which drops every partial plan that
-	// cannot complete into a plan at least as good (with the suffix bounds, exactly). The bound
-	// only removes partial plans that cannot win, so the main pass stays exact with Exact.
 	explored := 0
-	if tol < coarseTolerance {
-		if c, n := pl.dp(opts, obj, sb, pct, coarseTolerance, b, best); c != nil {
-			best, explored = c, n
-		} else {
-			explored = n
+	if b := pl.bounds(opts); b.cost[0] < math.Inf(1) {
+		// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or
+		// its percentile (under a budget) then bounds the main pass, which drops every partial
+		// plan that cannot complete into a plan at least as good (with the suffix bounds,
+		// exactly). The bound only removes partial plans that cannot win, so the main pass
+		// stays exact with Exact.
+		tol := pl.opts.tolerance()
+		tols := []float64{tol}
+		if tol < coarseTolerance {
+			tols = []float64{coarseTolerance, tol}
 		}
-	}
-	main, n := pl.dp(opts, obj, sb, pct, tol, b, best)
-	explored += n
-	if main != nil && (best == nil || better(main, best, obj, pct)) {
-		best = main
+		for _, t := range tols {
+			c, n := pl.dp(opts, obj, sb, pct, t, b, best)
+			explored += n
+			if c != nil && (best == nil || better(c, best, obj, pct)) {
+				best = c
+			}
+		}
 	}
 	if best == nil {
 		return nil
@@ -201,12 +199,17 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 		pin(mem)
 	}
 	if out == nil {
-		// None of them meets obj: pin every other size some option runs fn at.
+		// None of them meets obj: pin every other size some option that may meet it runs fn
+		// at (every option, not only those under the incumbent's cost: the incumbent may run
+		// fn at several sizes, and a plan that runs it at one may cost more).
 		var more []int
-		for i := range opts {
-			for _, os := range opts[i] {
+		for i := range pl.all {
+			for _, os := range pl.all[i] {
 				for _, o := range os {
-					if mem, ok := pl.reusedSizes(o)[fn]; ok && !slices.Contains(sizes, mem) && !slices.Contains(more, mem) {
+					if !passes(o.floor(), obj, sb, pct) {
+						continue
+					}
+					if mem, ok := pl.reusedSizes(&o.option)[fn]; ok && !slices.Contains(sizes, mem) && !slices.Contains(more, mem) {
 						more = append(more, mem)
 					}
 				}
