@@ -59,7 +59,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 	defer pl.evalMu.Unlock()
 	for i := range n {
 		out[i] = make([][]*option, n+1)
-		for j, os := range pl.all[i] {
+		for j, os := range pl.listed[i] {
 			var cands []*lazyOption
 			for _, o := range os {
 				v := o.floor()
@@ -74,7 +74,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 			if len(cands) == 0 {
 				continue
 			}
-			out[i][j] = paretoLazy(cands, pl.opts.tolerance(), pl.pool.ahead(), pl.exact, keep)
+			out[i][j] = paretoLazy(cands, pl.opts.tolerance(), pl.pool.ahead(), pl.replay, keep)
 			if pl.opts.tolerance() > 0 && len(out[i][j]) > maxOptions {
 				out[i][j] = spread(out[i][j], maxOptions)
 			}
@@ -108,7 +108,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	pinned := func(o *lazyOption) bool { return len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins) }
 	var tries []*lazyOption
 	for i := range n {
-		for _, os := range pl.all[i] {
+		for _, os := range pl.listed[i] {
 			var bounded []*lazyOption
 			for _, o := range os {
 				if o.replays() && passes(o.bound, obj, sb, pct) && pinned(o) {
@@ -128,7 +128,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 			batch = append(batch, o)
 		}
 	}
-	pl.exact(batch)
+	pl.replay(batch)
 	for _, o := range batch {
 		o.ready = true
 	}
@@ -136,7 +136,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	opts := make([][][]*option, n+1)
 	for i := range n {
 		opts[i] = make([][]*option, n+1)
-		for j, os := range pl.all[i] {
+		for j, os := range pl.listed[i] {
 			var ok []*option
 			for _, o := range os {
 				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct) && pinned(o) {
@@ -164,14 +164,14 @@ const incumbentTries = 2
 // cost of steps [0, i), from[j] of steps [j, n), over every option at its cost or cost bound.
 type leastCosts struct{ to, from []float64 }
 
-func leastCostsOf(all [][][]*lazyOption, n int) leastCosts {
+func leastCostsOf(listed [][][]*lazyOption, n int) leastCosts {
 	lc := leastCosts{to: make([]float64, n+1), from: make([]float64, n+1)}
 	cost := func(o *lazyOption) float64 { return o.floor().cost }
 	for j := 1; j <= n; j++ {
 		lc.to[j] = math.Inf(1)
 	}
 	for i := range n {
-		for j, os := range all[i] {
+		for j, os := range listed[i] {
 			for _, o := range os {
 				lc.to[j] = min(lc.to[j], lc.to[i]+cost(o))
 			}
@@ -179,7 +179,7 @@ func leastCostsOf(all [][][]*lazyOption, n int) leastCosts {
 	}
 	for i := n - 1; i >= 0; i-- {
 		lc.from[i] = math.Inf(1)
-		for j, os := range all[i] {
+		for j, os := range listed[i] {
 			for _, o := range os {
 				lc.from[i] = min(lc.from[i], cost(o)+lc.from[j])
 			}
@@ -267,8 +267,8 @@ func (pl *Planner) evaluateOptions() {
 		}
 		o.eval = eval(&w.sc, o.seg)
 	})
-	pl.pool, pl.all = pool, byEnd
-	pl.exact = func(batch []*lazyOption) {
+	pl.pool, pl.listed = pool, byEnd
+	pl.replay = func(batch []*lazyOption) {
 		pool.each(batch, func(w *evalWorker, o *lazyOption) { o.eval = eval(&w.sc, o.seg) })
 	}
 	pl.least = leastCostsOf(byEnd, n)

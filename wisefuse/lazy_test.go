@@ -248,12 +248,12 @@ func paretoSets(pl *Planner) [][][]*option {
 	pl.Prepare()
 	pl.evalMu.Lock()
 	defer pl.evalMu.Unlock()
-	out := make([][][]*option, len(pl.all))
-	for i, row := range pl.all {
+	out := make([][][]*option, len(pl.listed))
+	for i, row := range pl.listed {
 		out[i] = make([][]*option, len(row))
 		for j, os := range row {
 			if len(os) > 0 {
-				out[i][j] = paretoLazy(os, pl.opts.tolerance(), pl.pool.ahead(), pl.exact, nil)
+				out[i][j] = paretoLazy(os, pl.opts.tolerance(), pl.pool.ahead(), pl.replay, nil)
 			}
 		}
 	}

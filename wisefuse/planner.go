@@ -124,11 +124,12 @@ type Planner struct {
 	reused []string
 
 	once sync.Once
-	// all holds every option per segment [i][j]: those that replay bundles bounded from below
-	// (evaluated when a search needs them, under evalMu), the others evaluated (Prepare).
-	all    [][][]*lazyOption
+	// listed holds every option per segment [i][j] (Prepare): those that replay bundles bounded
+	// from below, replayed when a search needs them (replay, on pool's workers, under evalMu);
+	// the others evaluated. least bounds what any plan pays before and after a segment.
+	listed [][][]*lazyOption
 	pool   *evalPool
-	exact  func([]*lazyOption)
+	replay func([]*lazyOption)
 	least  leastCosts
 	evalMu sync.Mutex
 	// eagerSteps makes the search sort every partial plan's atoms (dpPass.step), as the lazy

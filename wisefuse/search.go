@@ -203,8 +203,8 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 		// at (every option, not only those under the incumbent's cost: the incumbent may run
 		// fn at several sizes, and a plan that runs it at one may cost more).
 		var more []int
-		for i := range pl.all {
-			for _, os := range pl.all[i] {
+		for i := range pl.listed {
+			for _, os := range pl.listed[i] {
 				for _, o := range os {
 					if !passes(o.floor(), obj, sb, pct) {
 						continue
