@@ -17,8 +17,9 @@ import (
 )
 
 // BenchmarkPrepareBuiltin is the one-time work of a planner for each built-in app, from its
-// simulator profile: fitting the model and evaluating every segment option on the 64 MB grid.
-// A planner does it once and reuses it for every objective (BenchmarkPlanBuiltin).
+// simulator profile: fitting the model, listing every segment option on the 64 MB grid, bounding
+// those that replay bundles and evaluating the others. A planner does it once; its searches then
+// replay what their objectives need (BenchmarkPlanFromProfile gives both).
 func BenchmarkPrepareBuiltin(b *testing.B) {
 	for _, a := range apps.All() {
 		p, err := profileInSim(a.Build(), ProfileOptions{})
@@ -42,7 +43,7 @@ func BenchmarkPrepareBuiltin(b *testing.B) {
 
 // BenchmarkPrepareBuiltinFull is BenchmarkPrepareBuiltin on the full default platform (with the
 // measured bandwidths and contention), as `wisefuse plan` and the experiments plan: transfers
-// then share a bundle's network, so the bundle replay has more phases.
+// then share a bundle's network, so a bundle's bound and replay have more phases.
 func BenchmarkPrepareBuiltinFull(b *testing.B) {
 	for _, a := range apps.All() {
 		p, err := profileInSim(a.Build(), ProfileOptions{})
