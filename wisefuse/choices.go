@@ -62,14 +62,9 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 		for j, os := range pl.listed[i] {
 			var cands []*lazyOption
 			for _, o := range os {
-				v := o.floor()
-				if !passes(v, obj, sb, pct) || pl.least.to[i]+v.cost+pl.least.from[j] > capCost {
-					continue
+				if !(pl.least.to[i]+o.floor().cost+pl.least.from[j] > capCost) && pl.admits(o, obj, sb, pct, pins) {
+					cands = append(cands, o)
 				}
-				if len(pins) > 0 && !pinnedAt(pl.reusedSizes(&o.option), pins) {
-					continue
-				}
-				cands = append(cands, o)
 			}
 			if len(cands) == 0 {
 				continue
@@ -105,27 +100,31 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	pl.Prepare()
 	pct := obj.Pct()
 	n := len(pl.model.w.Steps)
-	pinned := func(o *lazyOption) bool { return len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins) }
-	var tries []*lazyOption
+	// admitted holds each segment's options that may pass, in listing order; tries the replayed
+	// ones to replay.
+	admitted := make([][][]*lazyOption, n)
+	tried := map[*lazyOption]bool{}
+	var batch []*lazyOption
+	pl.evalMu.Lock()
 	for i := range n {
-		for _, os := range pl.listed[i] {
+		admitted[i] = make([][]*lazyOption, n+1)
+		for j, os := range pl.listed[i] {
 			var bounded []*lazyOption
 			for _, o := range os {
-				if o.replays() && passes(o.bound, obj, sb, pct) && pinned(o) {
-					bounded = append(bounded, o)
+				if pl.admits(o, obj, sb, pct, pins) {
+					admitted[i][j] = append(admitted[i][j], o)
+					if o.replays() {
+						bounded = append(bounded, o)
+					}
 				}
 			}
 			slices.SortStableFunc(bounded, func(a, b *lazyOption) int { return cmp.Compare(a.bound.cost, b.bound.cost) })
-			tries = append(tries, bounded[:min(len(bounded), incumbentTries)]...)
-		}
-	}
-	tried := make(map[*lazyOption]bool, len(tries))
-	pl.evalMu.Lock()
-	var batch []*lazyOption
-	for _, o := range tries {
-		tried[o] = true
-		if o.lazy && !o.ready {
-			batch = append(batch, o)
+			for _, o := range bounded[:min(len(bounded), incumbentTries)] {
+				tried[o] = true
+				if o.lazy && !o.ready {
+					batch = append(batch, o)
+				}
+			}
 		}
 	}
 	pl.replay(batch)
@@ -136,10 +135,10 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	opts := make([][][]*option, n+1)
 	for i := range n {
 		opts[i] = make([][]*option, n+1)
-		for j, os := range pl.listed[i] {
+		for j, os := range admitted[i] {
 			var ok []*option
 			for _, o := range os {
-				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct) && pinned(o) {
+				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct) {
 					ok = append(ok, &o.option)
 				}
 			}
@@ -155,6 +154,12 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	}
 	best, _ := pl.dp(opts, obj, sb, pct, coarseTolerance, b, nil)
 	return best
+}
+
+// admits reports whether option o may meet obj and sb on its own (at its floor) and runs each
+// function of pins at its pinned size.
+func (pl *Planner) admits(o *lazyOption, obj dag.Objective, sb sampleBound, pct float64, pins map[string]int) bool {
+	return passes(o.floor(), obj, sb, pct) && (len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins))
 }
 
 // incumbentTries is how many replayed options of each segment incumbent replays.

@@ -2,6 +2,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -372,14 +373,7 @@ func TestRunPairMatchesReplay(t *testing.T) {
 // never the ones that happen to be replayed already, so the plans and predictions must match to
 // the bit. -short: chatbot.
 func TestSearchIgnoresEarlierSearches(t *testing.T) {
-	for _, a := range apps.All() {
-		if testing.Short() && a.Name != "chatbot" {
-			continue
-		}
-		p, err := profileInSim(a.Build(), ProfileOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, p := range builtinProfiles(t) {
 		opts := PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1}
 		fresh := func() *Planner {
 			pl, err := NewPlanner(p, opts)
@@ -399,13 +393,13 @@ func TestSearchIgnoresEarlierSearches(t *testing.T) {
 			got, err1 := shared.Search(obj)
 			want, err2 := fresh().Search(obj)
 			if (err1 == nil) != (err2 == nil) {
-				t.Fatalf("%s %+v: error %v after earlier searches, %v on a fresh planner", a.Name, obj, err1, err2)
+				t.Fatalf("%s %+v: error %v after earlier searches, %v on a fresh planner", name, obj, err1, err2)
 			}
 			if err1 != nil {
 				continue
 			}
-			if !reflect.DeepEqual(got.Plan, want.Plan) || !sameEval(stageEval{got.Prediction.Latency, got.Prediction.MeanCost}, stageEval{want.Prediction.Latency, want.Prediction.MeanCost}) {
-				t.Fatalf("%s %+v: plan %+v cost %v after earlier searches, %+v cost %v on a fresh planner", a.Name, obj, got.Plan, got.Prediction.MeanCost, want.Plan, want.Prediction.MeanCost)
+			if !sameResult(got, want) {
+				t.Fatalf("%s %+v: plan %+v cost %v after earlier searches, %+v cost %v on a fresh planner", name, obj, got.Plan, got.Prediction.MeanCost, want.Plan, want.Prediction.MeanCost)
 			}
 		}
 	}
@@ -417,14 +411,7 @@ func TestSearchIgnoresEarlierSearches(t *testing.T) {
 // misses the SLO drops no feasible one within the tolerance of it. SLOs from 1.02 to 2 times the
 // fastest plan's P95, with the sampling bound as Search judges them. -short: chatbot.
 func TestSegmentOptionsFilterThenPrune(t *testing.T) {
-	for _, a := range apps.All() {
-		if testing.Short() && a.Name != "chatbot" {
-			continue
-		}
-		p, err := profileInSim(a.Build(), ProfileOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, p := range builtinProfiles(t) {
 		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -452,15 +439,45 @@ func TestSegmentOptionsFilterThenPrune(t *testing.T) {
 						want = spread(want, maxOptions)
 					}
 					if len(got[i][j]) != len(want) {
-						t.Fatalf("%s SLO %.3f segment [%d,%d): %d options, want %d", a.Name, obj.SLO, i, j, len(got[i][j]), len(want))
+						t.Fatalf("%s SLO %.3f segment [%d,%d): %d options, want %d", name, obj.SLO, i, j, len(got[i][j]), len(want))
 					}
 					for k, o := range want {
-						if g := got[i][j][k]; !sameEval(g.eval, o.eval) || !reflect.DeepEqual(g.seg, o.seg) {
-							t.Fatalf("%s SLO %.3f segment [%d,%d) option %d: %+v cost %v, want %+v cost %v", a.Name, obj.SLO, i, j, k, g.seg, g.eval.cost, o.seg, o.eval.cost)
+						if g := got[i][j][k]; !sameOption(g, o) {
+							t.Fatalf("%s SLO %.3f segment [%d,%d) option %d: %+v cost %v, want %+v cost %v", name, obj.SLO, i, j, k, g.seg, g.eval.cost, o.seg, o.eval.cost)
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// builtinProfiles yields each built-in app's default simulator profile (chatbot's alone with
+// -short).
+func builtinProfiles(t *testing.T) iter.Seq2[string, *Profile] {
+	return func(yield func(string, *Profile) bool) {
+		for _, a := range apps.All() {
+			if testing.Short() && a.Name != "chatbot" {
+				continue
+			}
+			p, err := profileInSim(a.Build(), ProfileOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !yield(a.Name, p) {
+				return
+			}
+		}
+	}
+}
+
+// sameResult reports whether two searches chose the same plan with the same prediction, to the bit.
+func sameResult(a, b *Result) bool {
+	return reflect.DeepEqual(a.Plan, b.Plan) && sameEval(stageEval{a.Prediction.Latency, a.Prediction.MeanCost}, stageEval{b.Prediction.Latency, b.Prediction.MeanCost})
+}
+
+// sameOption reports whether two options are the same segment configuration with the same
+// evaluation, to the bit.
+func sameOption(a, b *option) bool {
+	return reflect.DeepEqual(a.seg, b.seg) && sameEval(a.eval, b.eval)
 }

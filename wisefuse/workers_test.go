@@ -3,7 +3,6 @@ package wisefuse
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -63,7 +62,7 @@ func TestWorkersMatch(t *testing.T) {
 			if err1 != nil {
 				continue
 			}
-			if !reflect.DeepEqual(r1.Plan, r4.Plan) || !sameEval(stageEval{r1.Prediction.Latency, r1.Prediction.MeanCost}, stageEval{r4.Prediction.Latency, r4.Prediction.MeanCost}) {
+			if !sameResult(r1, r4) {
 				t.Fatalf("%s SLO %v: plan %+v cost %v with 1 worker, %+v cost %v with 4", c.name, obj.SLO, r1.Plan, r1.Prediction.MeanCost, r4.Plan, r4.Prediction.MeanCost)
 			}
 		}
@@ -75,7 +74,7 @@ func TestWorkersMatch(t *testing.T) {
 					t.Fatalf("%s segment [%d,%d): %d options with 1 worker, %d with 4", c.name, i, j, len(a), len(b))
 				}
 				for k := range a {
-					if !sameEval(a[k].eval, b[k].eval) || !reflect.DeepEqual(a[k].seg, b[k].seg) {
+					if !sameOption(a[k], b[k]) {
 						t.Fatalf("%s segment [%d,%d) option %d: cost %v (%+v) with 1 worker, %v (%+v) with 4", c.name, i, j, k,
 							a[k].eval.cost, a[k].seg, b[k].eval.cost, b[k].seg)
 					}
