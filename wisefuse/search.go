@@ -206,7 +206,7 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 		for i := range pl.listed {
 			for _, os := range pl.listed[i] {
 				for _, o := range os {
-					if !passes(o.floor(), obj, sb, pct) {
+					if !pl.admits(o, obj, sb, pct, pins) {
 						continue
 					}
 					if mem, ok := pl.reusedSizes(&o.option)[fn]; ok && !slices.Contains(sizes, mem) && !slices.Contains(more, mem) {
