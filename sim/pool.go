@@ -105,16 +105,14 @@ func (e *engine) expire(t int32) {
 	}
 	d := &e.pools[t]
 	for d.len() > 0 {
-		vi := d.buf[d.head]
-		end := e.vms[vi].idleSince + e.plat.KeepAlive
+		end := e.vms[d.buf[d.head]].idleSince + e.plat.KeepAlive
 		if end > e.now {
 			e.schedule(end, evExpire, t)
 			d.pending = true
 			return
 		}
-		d.head++
+		vi := d.popFront()
 		e.idleChanged(-1, t)
 		e.freeVM(vi)
 	}
-	d.buf, d.head = d.buf[:0], 0
 }

@@ -307,9 +307,6 @@ func (l *locator) mismatch(t reflect.Type, path string, base int64) (int64, stri
 // is not an integer to Go's JSON decoder, which "want an integer, got the number 1e7" left a
 // puzzle; "" for any other mismatch.
 func integerHint(t reflect.Type, raw []byte) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
 	if describeType(t) != "an integer" {
 		return ""
 	}
