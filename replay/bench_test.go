@@ -65,12 +65,12 @@ func BenchmarkReplayMemory(b *testing.B) {
 // core.
 func BenchmarkReplayTrace(b *testing.B) {
 	path := genTraceDays(b, b.TempDir(), "t.parquet", 2000, 200_000, 0.2)
-	plans, work, arrivals := loadReplay(b, path)
-	entries := make([]traces.CatalogEntry, len(plans))
-	for i := range plans {
-		entries[i] = *plans[i].entry
-	}
+	entries, plans, work, arrivals := loadReplay(b, path)
 	dir := b.TempDir()
+	cfg := Config{Trace: path, Out: dir}
+	if err := cfg.defaults(); err != nil {
+		b.Fatal(err)
+	}
 	for _, mode := range []string{"drop", "write", "serial", "pipe"} {
 		b.Run(mode, func(b *testing.B) {
 			b.ReportAllocs()
@@ -103,10 +103,6 @@ func BenchmarkReplayTrace(b *testing.B) {
 					}
 					st, err = sim.Replay(work, src, sink, sim.Options{Seed: 1})
 				default:
-					cfg := Config{Trace: path, Out: dir}
-					if err := cfg.defaults(); err != nil {
-						b.Fatal(err)
-					}
 					src, err := newSource(path, entries, &cfg)
 					if err != nil {
 						b.Fatal(err)
@@ -144,8 +140,8 @@ func BenchmarkReplayTrace(b *testing.B) {
 }
 
 // loadReplay plans the DAGs of the trace at path under User-Max and reads its arrivals, as Run
-// does, but into memory. The plans are in dag_id order, the workloads' order.
-func loadReplay(b *testing.B, path string) ([]dagPlan, []sim.Workload, []sim.Arrival) {
+// does, but into memory. The catalog entries, plans and workloads are in dag_id order.
+func loadReplay(b *testing.B, path string) ([]traces.CatalogEntry, []dagPlan, []sim.Workload, []sim.Arrival) {
 	b.Helper()
 	cfg := Config{Trace: path, Out: b.TempDir()}
 	if err := cfg.defaults(); err != nil {
@@ -189,5 +185,5 @@ func loadReplay(b *testing.B, path string) ([]dagPlan, []sim.Workload, []sim.Arr
 	if len(arrivals) == 0 {
 		b.Fatal("no arrivals")
 	}
-	return plans, work, arrivals
+	return entries, plans, work, arrivals
 }

@@ -29,14 +29,15 @@ const (
 
 // simulation is the replay's simulation stage: sim.Replay over the arrivals of src, each outcome
 // handed to emitted on the simulating goroutine (progress) and, with the function records (fns)
-// and the series rows (series) that opt asks for, to write in batches. Run runs it as pipelined.
+// and the series rows that opt asks for (opt.SeriesInterval), to write in batches. Run runs it as
+// pipelined.
 type simulation struct {
-	work        []sim.Workload
-	src         *source
-	opt         sim.Options // OnRun and OnSeries are the stage's own
-	fns, series bool
-	emitted     func(*sim.Outcome)
-	write       func(*outBatch) error
+	work    []sim.Workload
+	src     *source
+	opt     sim.Options // OnRun and OnSeries are the stage's own
+	fns     bool
+	emitted func(*sim.Outcome)
+	write   func(*outBatch) error
 }
 
 // outBatch is a run of the simulation's output in the order it was produced: the outcomes, and
@@ -77,7 +78,6 @@ func (s *simulation) pipelined() (sim.ReplayStats, error) {
 	defer w.close() // after a panic of the simulation; otherwise closed below
 	// OnRun follows the emit of the same DAG invocation at once: its records are that one's.
 	var lastDAG int32
-	var lastID int64
 	emit := func(o *sim.Outcome) error {
 		s.emitted(o)
 		if b := w.cur; len(b.outs) == cap(b.outs) || len(b.fns) >= batchFunctions {
@@ -86,20 +86,20 @@ func (s *simulation) pipelined() (sim.ReplayStats, error) {
 			}
 		}
 		w.cur.outs = append(w.cur.outs, *o)
-		lastDAG, lastID = o.DAG, o.ID
+		lastDAG = o.DAG
 		return nil
 	}
 	opt := s.opt
 	if s.fns {
-		opt.OnRun = func(_ records.DAGRun, recs []records.Invocation) error {
+		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error {
 			b := w.cur
 			for i := range recs {
-				b.fns = append(b.fns, fnRow{at: len(b.outs), dag: lastDAG, id: lastID, rec: recs[i]})
+				b.fns = append(b.fns, fnRow{at: len(b.outs), dag: lastDAG, id: int64(d.Run), rec: recs[i]})
 			}
 			return nil
 		}
 	}
-	if s.series {
+	if s.opt.SeriesInterval > 0 {
 		opt.OnSeries = func(r sim.SeriesRow) error {
 			w.cur.series = append(w.cur.series, seriesRow{at: len(w.cur.outs), row: r})
 			return nil

@@ -46,7 +46,7 @@ func serial(s *simulation) (sim.ReplayStats, error) {
 			return write()
 		}
 	}
-	if s.series {
+	if s.opt.SeriesInterval > 0 {
 		opt.OnSeries = func(r sim.SeriesRow) error {
 			b.series = append(b.series, seriesRow{row: r})
 			return write()

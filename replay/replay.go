@@ -85,7 +85,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		}
 	}
 	opt := sim.Options{Platform: cfg.Platform, Seed: cfg.Seed, SeriesInterval: cfg.SeriesInterval}
-	stats, err := simulate(&simulation{work: work, src: src, opt: opt, fns: cfg.FunctionRows, series: out.series != nil,
+	stats, err := simulate(&simulation{work: work, src: src, opt: opt, fns: cfg.FunctionRows,
 		emitted: emitted, write: func(b *outBatch) error { return out.write(plans, b) }})
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)

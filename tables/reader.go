@@ -57,9 +57,7 @@ func Open(path string, schema Schema, opts ...Options) (*Reader, error) {
 	}
 	r := &Reader{schema: schema, path: path}
 	if err := r.openParquet(opts); err != nil {
-		if r.pf != nil {
-			r.pf.Close()
-		}
+		r.Close()
 		return nil, err
 	}
 	return r, nil

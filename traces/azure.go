@@ -369,10 +369,11 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 			MemoryMB: memory[[2]string{k.owner, k.app}], PerMinute: make([]int64, 1440)}
 		// The function's DAG id: a second row of it was imported as a second DAG of that id,
 		// which 'trace replay' then refused in the catalog.
-		if first, dup := idLine[f.ID()]; dup {
-			return nil, 0, fmt.Errorf("%s: %s: function %s again (first at %s); a function has one row of counts", invocationsPath, r.Where(), f.ID(), first)
+		id := f.ID()
+		if first, dup := idLine[id]; dup {
+			return nil, 0, fmt.Errorf("%s: %s: function %s again (first at %s); a function has one row of counts", invocationsPath, r.Where(), id, first)
 		}
-		idLine[f.ID()] = r.Where()
+		idLine[id] = r.Where()
 		for m := range f.PerMinute {
 			c := r.Int(4 + m)
 			if c < 0 {

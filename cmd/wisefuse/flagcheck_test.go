@@ -132,15 +132,8 @@ func TestOutputIsAnInput(t *testing.T) {
 	// plan --export-asl writes two files beside its own: each was written over the --asl and
 	// --functions inputs of the same name, silently.
 	asl, side := filepath.Join(dir, "o.asl.json"), filepath.Join(dir, "o.functions.json")
-	for _, c := range [][2]string{{filepath.Join(examples, "orders.asl.json"), asl}, {filepath.Join(examples, "orders.functions.json"), side}} {
-		b, err := os.ReadFile(c[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(c[1], b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyFile(t, filepath.Join(examples, "orders.asl.json"), asl)
+	copyFile(t, filepath.Join(examples, "orders.functions.json"), side)
 	for _, c := range []struct {
 		export, want string
 	}{
