@@ -201,17 +201,42 @@ func ReadDAGRuns(path string) ([]records.DAGRun, error) {
 // value: NaN", naming no file.)
 func badTime(v float64) bool { return !(v >= 0) || math.IsInf(v, 1) }
 
-// checkInvocation returns the first column of an invocation record that no run can have logged,
-// and why (records the simulator wrote always pass).
-func checkInvocation(v *records.Invocation) (col, msg string) {
-	const finite = "want a finite number >= 0"
-	for _, c := range []struct {
-		col string
-		n   int
-	}{{"run", v.Run}, {"item", v.Item}, {"bundle", v.Bundle}, {"vm", v.VM}} {
+// intCol and floatCol are a record's column and value, for firstNegative and firstBadTime.
+type intCol struct {
+	col string
+	n   int
+}
+
+type floatCol struct {
+	col string
+	v   float64
+}
+
+// firstNegative returns the first of cs below 0, and why; "" if none.
+func firstNegative(cs ...intCol) (col, msg string) {
+	for _, c := range cs {
 		if c.n < 0 {
 			return c.col, fmt.Sprintf("%d, want >= 0", c.n)
 		}
+	}
+	return "", ""
+}
+
+// firstBadTime returns the first of cs that is a badTime, and why; "" if none.
+func firstBadTime(cs ...floatCol) (col, msg string) {
+	for _, c := range cs {
+		if badTime(c.v) {
+			return c.col, fmt.Sprintf("%v, want a finite number >= 0", c.v)
+		}
+	}
+	return "", ""
+}
+
+// checkInvocation returns the first column of an invocation record that no run can have logged,
+// and why (records the simulator wrote always pass).
+func checkInvocation(v *records.Invocation) (col, msg string) {
+	if col, msg := firstNegative(intCol{"run", v.Run}, intCol{"item", v.Item}, intCol{"bundle", v.Bundle}, intCol{"vm", v.VM}); col != "" {
+		return col, msg
 	}
 	switch {
 	case v.Step == "":
@@ -221,14 +246,10 @@ func checkInvocation(v *records.Invocation) (col, msg string) {
 	case v.MemoryMB <= 0:
 		return "memory_mb", fmt.Sprintf("%d, want the VM's size in MB > 0", v.MemoryMB)
 	}
-	for _, c := range []struct {
-		col string
-		v   float64
-	}{{"start_s", v.Start}, {"init_s", v.Init}, {"download_s", v.Download}, {"compute_s", v.Compute},
-		{"upload_s", v.Upload}, {"in_bytes", v.InBytes}, {"out_bytes", v.OutBytes}, {"end_s", v.End}, {"cost_usd", v.Cost}} {
-		if badTime(c.v) {
-			return c.col, fmt.Sprintf("%v, %s", c.v, finite)
-		}
+	if col, msg := firstBadTime(floatCol{"start_s", v.Start}, floatCol{"init_s", v.Init}, floatCol{"download_s", v.Download},
+		floatCol{"compute_s", v.Compute}, floatCol{"upload_s", v.Upload}, floatCol{"in_bytes", v.InBytes},
+		floatCol{"out_bytes", v.OutBytes}, floatCol{"end_s", v.End}, floatCol{"cost_usd", v.Cost}); col != "" {
+		return col, msg
 	}
 	if v.End < v.Start {
 		return "end_s", fmt.Sprintf("%v, before start_s %v; want end_s >= start_s", v.End, v.Start)
@@ -238,21 +259,13 @@ func checkInvocation(v *records.Invocation) (col, msg string) {
 
 // checkDAGRun is checkInvocation for a DAG-invocation record.
 func checkDAGRun(v *records.DAGRun) (col, msg string) {
-	for _, c := range []struct {
-		col string
-		n   int
-	}{{"run", v.Run}, {"invocations", v.Invocations}, {"cold_starts", v.ColdStarts}, {"transitions", v.Transitions}} {
-		if c.n < 0 {
-			return c.col, fmt.Sprintf("%d, want >= 0", c.n)
-		}
+	if col, msg := firstNegative(intCol{"run", v.Run}, intCol{"invocations", v.Invocations}, intCol{"cold_starts", v.ColdStarts},
+		intCol{"transitions", v.Transitions}); col != "" {
+		return col, msg
 	}
-	for _, c := range []struct {
-		col string
-		v   float64
-	}{{"arrival_s", v.Arrival}, {"end_s", v.End}, {"latency_s", v.Latency}, {"cost_usd", v.Cost}} {
-		if badTime(c.v) {
-			return c.col, fmt.Sprintf("%v, want a finite number >= 0", c.v)
-		}
+	if col, msg := firstBadTime(floatCol{"arrival_s", v.Arrival}, floatCol{"end_s", v.End}, floatCol{"latency_s", v.Latency},
+		floatCol{"cost_usd", v.Cost}); col != "" {
+		return col, msg
 	}
 	switch {
 	case v.End < v.Arrival:
