@@ -552,7 +552,7 @@ func fillOne(x *pairItem, left float64) {
 func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	var b psBound
 	for _, ph := range ps.phases[:n] {
-		b.add(ps, ph, -1, 1, vcpu)
+		b.add(ps, ph, vcpu)
 	}
 	return b.end(ps, vcpu)
 }
@@ -581,8 +581,8 @@ type psBound struct {
 	seen       bool
 }
 
-// add adds an item of phases ph whose phase scaleAt (-1: none) moves slow times its amount.
-func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu platform.Cores) {
+// add adds an item of phases ph.
+func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 	net := min(ps.connBps, ps.vmBps)
 	t := 0.0
 	// lead is the time before the first CPU phase, tailFrom the time before what follows the
@@ -591,9 +591,6 @@ func (b *psBound) add(ps *psSim, ph []psPhase, scaleAt int, slow float64, vcpu p
 	for k := range ph {
 		p := &ph[k]
 		a := p.amount
-		if k == scaleAt {
-			a *= slow
-		}
 		switch {
 		case p.net:
 			t += a / net

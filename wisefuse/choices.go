@@ -121,16 +121,13 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 			slices.SortStableFunc(bounded, func(a, b *lazyOption) int { return cmp.Compare(a.bound.cost, b.bound.cost) })
 			for _, o := range bounded[:min(len(bounded), incumbentTries)] {
 				tried[o] = true
-				if o.lazy && !o.ready {
+				if !o.evaluated() {
 					batch = append(batch, o)
 				}
 			}
 		}
 	}
 	pl.replay(batch)
-	for _, o := range batch {
-		o.ready = true
-	}
 	pl.evalMu.Unlock()
 	opts := make([][][]*option, n+1)
 	for i := range n {

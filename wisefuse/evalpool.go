@@ -1,5 +1,6 @@
-// The workers that evaluate segment options (Planner.Prepare, a search's sweeps) in parallel: each with its own
-// scratch, so an evaluation never shares buffers or replay caches with another.
+// The workers that evaluate segment options (Planner.Prepare, a search's sweeps) in parallel:
+// each with its own scratch and phase caches; only the fused groups' step replays are one cache
+// for all (replayCache), each key made once.
 
 package wisefuse
 

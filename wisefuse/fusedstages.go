@@ -71,7 +71,7 @@ func (m *Model) inVM(st *dag.Step, most int, always bool, spill int) (ok bool, i
 		spills = spill < most
 	}
 	for _, fn := range iteratorTasks(st) {
-		per = max(per, m.w.Function(fn).MinMemoryMB)
+		per = max(per, m.needOf(fn))
 		threads = max(threads, m.curves[fn].vcpus())
 	}
 	return true, in, spills, per, threads
@@ -87,7 +87,7 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 	case st.Pass:
 		return true, 0, 0, false
 	case st.Task != "":
-		return true, m.w.Function(st.Task).MinMemoryMB, m.curves[st.Task].vcpus(), false
+		return true, m.needOf(st.Task), m.curves[st.Task].vcpus(), false
 	case flatParallel(st):
 		for b, br := range st.Parallel {
 			bn, bt := 0, 0.0
@@ -101,7 +101,7 @@ func (m *Model) fusableStep(k, spill int) (ok bool, need int, threads float64, s
 			}
 			for i := range br {
 				if fn := br[i].Task; fn != "" {
-					bn = max(bn, m.w.Function(fn).MinMemoryMB)
+					bn = max(bn, m.needOf(fn))
 					bt = max(bt, m.curves[fn].vcpus())
 				}
 			}
@@ -682,19 +682,9 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		}
 		return ps.runChains(m, vcpu), usd
 	}
-	if ps.bound {
-		// The bound reads the kept phases in place.
-		ps.usePlatform(m.opts.Platform)
-		var lb psBound
-		for j := b; j < e; j++ {
-			lb.add(ps, sp.ph[sp.off[j]:sp.off[j+1]], int(sp.payloadAt[j]), slow, vcpu)
-			usd += sp.usd[j]
-		}
-		return lb.end(ps, vcpu), usd
-	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
 	// as chainPhases scales it; the other items replay the kept phases in place (run only reads
-	// them). buf is grown once, so the copies never move.
+	// them; so does the bound, ps.run's lowerBound). buf is grown once, so the copies never move.
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	ps.buf = slices.Grow(ps.buf[:0], sp.off[e]-sp.off[b])

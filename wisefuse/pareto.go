@@ -71,15 +71,18 @@ func dominatedBy(_ float64, lat Latency, n int, kept func(int) (float64, Latency
 
 // lazyOption is a segment option during paretoLazy: evaluated (eval), or while lazy only bounded
 // from below (bound: a cost and atoms no larger than the evaluation's). idx is its place in the
-// order the options were listed. A lazy option evaluated ahead of its turn (ready) keeps its
+// order the options were listed. A lazy option evaluated ahead of its turn (evaluated) keeps its
 // place at its bound until the sweep reaches it.
 type lazyOption struct {
 	option
-	lazy, ready bool
-	bound       stageEval
-	idx         int
-	mean        float64 // eval.lat.Mean(), once evaluated
+	lazy  bool
+	bound stageEval
+	idx   int
+	mean  float64 // eval.lat.Mean(), once evaluated
 }
+
+// evaluated reports whether o has its evaluation (a replayed option once replayed).
+func (o *lazyOption) evaluated() bool { return o.eval.lat != nil }
 
 // replays reports whether evaluating o replays bundles: it then has a bound (evaluateOptions).
 func (o *lazyOption) replays() bool { return o.bound.lat != nil }
@@ -155,14 +158,11 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 	all := func() []*option {
 		var batch []*lazyOption
 		for _, o := range os {
-			if o.lazy && !o.ready {
+			if !o.evaluated() {
 				batch = append(batch, o)
 			}
 		}
 		exact(batch)
-		for _, o := range batch {
-			o.ready = true
-		}
 		var out []*option
 		for _, o := range os {
 			if keep(&o.option) {
@@ -210,20 +210,17 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 			if dropped(o) {
 				continue
 			}
-			if !o.ready {
+			if !o.evaluated() {
 				batch = append(batch[:0], o)
 				for _, x := range live {
 					if len(batch) >= ahead {
 						break
 					}
-					if x.lazy && !x.ready && !sharesWith(x, batch) && !dropped(x) {
+					if !x.evaluated() && !sharesWith(x, batch) && !dropped(x) {
 						batch = append(batch, x)
 					}
 				}
 				exact(batch)
-				for _, x := range batch {
-					x.ready = true
-				}
 			}
 			o.lazy = false
 			if o.mean = o.eval.lat.Mean(); math.IsNaN(o.eval.cost) || math.IsNaN(o.mean) {
