@@ -333,18 +333,21 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	fns := make([][]string, j-i) // each Map's iterator tasks
 	need := 0                    // what the VM runs at once (fusableStep), as the simulator bills it
 	// What the run loop reads of each step's functions, looked up once: a task's curve time on
-	// the VM, in-memory passing times and request prices; a Map's first and last tasks' prices.
-	type stepFacts struct{ curve, localIn, localOut, get, put float64 }
+	// the VM, in-memory passing times and request prices; a Map's first and last tasks' prices;
+	// the items a Map or a Parallel's Maps keep in the VM (0: all).
+	type stepFacts struct {
+		curve, localIn, localOut, get, put float64
+		spill                              int
+	}
 	facts := make([]stepFacts, j-i)
 	for s := i; s < j; s++ {
-		spill := 0
+		f := &facts[s-i]
 		if sg.spill != nil {
-			spill = sg.spill[s-i]
+			f.spill = sg.spill[s-i]
 		}
-		_, n, _, _ := m.fusableStep(s, spill)
+		_, n, _, _ := m.fusableStep(s, f.spill)
 		need = max(need, n)
 		st := &m.w.Steps[s]
-		f := &facts[s-i]
 		switch {
 		case st.Task != "":
 			f.curve, f.localIn, f.localOut = m.curveTime(st.Task, c), m.localTime(st.Task, true), m.localTime(st.Task, false)
@@ -383,8 +386,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				fns := fns[s-i]
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				host := hi
-				if sg.spill != nil && sg.spill[s-i] > 0 {
-					host = min(hi, lo+sg.spill[s-i])
+				if f.spill > 0 {
+					host = min(hi, lo+f.spill)
 				}
 				t := sc.ps.replay(m, src, s, fns, lo, host, c, first, last)
 				for it := lo; it < host; it++ {
@@ -396,10 +399,10 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 					}
 				}
 				if host < hi {
-					sp := sc.spilledRuns(m, src, s, fns, mem, first, sg.spill[s-i])
+					sp := sc.spilledRuns(m, src, s, fns, mem, first, f.spill)
 					if plat.InstanceActivities > 0 {
 						var usd float64
-						t, usd = m.sharedSpills(sc, s, t, sp, r, mem, sg.spill[s-i]*m.needOf(fns...))
+						t, usd = m.sharedSpills(sc, s, t, sp, r, mem, f.spill*m.needOf(fns...))
 						cost += usd
 					} else {
 						// max is exact and commutative, so the spilled VMs' latest end can be
@@ -412,11 +415,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				busy += t
 			case st.Parallel != nil:
-				spill := 0
-				if sg.spill != nil {
-					spill = sg.spill[s-i]
-				}
-				br := sc.branchRuns(m, src, s, mem, first, last, spill)
+				br := sc.branchRuns(m, src, s, mem, first, last, f.spill)
 				busy += br.latest[r]
 				cost += br.usd[r]
 			}
