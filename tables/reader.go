@@ -306,6 +306,12 @@ func (r *Reader) Where() string {
 	return fmt.Sprintf("row %d", r.row)
 }
 
+// ColumnErrorf is an error about column col of the current row: "FILE: line N, column "col": "
+// and the message.
+func (r *Reader) ColumnErrorf(col, format string, a ...any) error {
+	return fmt.Errorf("%s: %s, column %q: %s", r.path, r.Where(), col, fmt.Sprintf(format, a...))
+}
+
 // IsNull reports whether column col of the current row is null (a Nullable column only; the
 // typed getters then return the zero value).
 func (r *Reader) IsNull(col int) bool {

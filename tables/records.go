@@ -156,7 +156,7 @@ func ReadInvocations(path string, check func(*records.Invocation) error) ([]reco
 			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
 		}
 		if col, msg := checkInvocation(&v); msg != "" {
-			return nil, fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, msg)
+			return nil, r.ColumnErrorf(col, "%s", msg)
 		}
 		if check != nil {
 			if err := check(&v); err != nil {
@@ -186,7 +186,7 @@ func ReadDAGRuns(path string) ([]records.DAGRun, error) {
 			Cost: r.Float(4), Invocations: int(r.Int(5)), ColdStarts: int(r.Int(6)), Transitions: int(r.Int(7)),
 		}
 		if col, msg := checkDAGRun(&v); msg != "" {
-			return nil, fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, msg)
+			return nil, r.ColumnErrorf(col, "%s", msg)
 		}
 		out = append(out, v)
 	}

@@ -145,7 +145,7 @@ func ReadAzure2021(path string) (*Import2021, error) {
 		app, fn, end, dur := r.String(0), r.String(1), r.Float(2), r.Float(3)
 		switch {
 		case app == "" || fn == "":
-			return nil, fmt.Errorf("%s: %s, column %q: empty hash", path, r.Where(), map[bool]string{true: "app", false: "func"}[app == ""])
+			return nil, r.ColumnErrorf(map[bool]string{true: "app", false: "func"}[app == ""], "empty hash")
 		case !(end >= 0) || math.IsInf(end, 0):
 			return nil, fmt.Errorf("%s: %s, column \"end_timestamp\": %v, want seconds >= 0", path, r.Where(), end)
 		case !(dur >= 0) || math.IsInf(dur, 0):
@@ -307,11 +307,11 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 			v := r.Float(7 + i)
 			if !(v >= 0) || math.IsInf(v, 0) {
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: %s, column %q: %v, want milliseconds >= 0", durationsPath, r.Where(), azure2019DurationSchema[7+i].Name, v)
+				return nil, 0, r.ColumnErrorf(azure2019DurationSchema[7+i].Name, "%v, want milliseconds >= 0", v)
 			}
 			if v/1000 > dag.MaxWork {
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: %s, column %q: %v ms is above the limit %g s of a function's work (dag.MaxWork)", durationsPath, r.Where(), azure2019DurationSchema[7+i].Name, v, float64(dag.MaxWork))
+				return nil, 0, r.ColumnErrorf(azure2019DurationSchema[7+i].Name, "%v ms is above the limit %g s of a function's work (dag.MaxWork)", v, float64(dag.MaxWork))
 			}
 			vs[i] = v / 1000
 		}
@@ -377,11 +377,11 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 		for m := range f.PerMinute {
 			c := r.Int(4 + m)
 			if c < 0 {
-				return nil, 0, fmt.Errorf("%s: %s, column %q: %d, want a count >= 0", invocationsPath, r.Where(), strconv.Itoa(m+1), c)
+				return nil, 0, r.ColumnErrorf(strconv.Itoa(m+1), "%d, want a count >= 0", c)
 			}
 			if perMinute[m] += c; c > MaxMinuteInvocations || perMinute[m] > MaxMinuteInvocations {
-				return nil, 0, fmt.Errorf("%s: %s, column %q: %d makes %d invocations in minute %d, above the limit %d (traces.MaxMinuteInvocations: a minute's arrivals are held in memory, 16 bytes each)",
-					invocationsPath, r.Where(), strconv.Itoa(m+1), c, perMinute[m], m+1, MaxMinuteInvocations)
+				return nil, 0, r.ColumnErrorf(strconv.Itoa(m+1), "%d makes %d invocations in minute %d, above the limit %d (traces.MaxMinuteInvocations: a minute's arrivals are held in memory, 16 bytes each)",
+					c, perMinute[m], m+1, MaxMinuteInvocations)
 			}
 			f.PerMinute[m] = c
 		}

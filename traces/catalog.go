@@ -140,9 +140,7 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 	var out []CatalogEntry
 	seen := map[string]int64{}
 	for r.Next() {
-		bad := func(col, format string, a ...any) error {
-			return fmt.Errorf("%s: %s, column %q: %s", path, r.Where(), col, fmt.Sprintf(format, a...))
-		}
+		bad := r.ColumnErrorf
 		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(r.Int(2)),
 			Depth: int(r.Int(3)), Nodes: int(r.Int(4)), DataBytes: r.Int(5)}
 		if r.IsNull(5) {

@@ -180,7 +180,7 @@ func (d *DAGReader) Next() bool {
 		col, msg = "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
 	}
 	if msg != "" {
-		d.err = fmt.Errorf("%s: %s, column %q: %s", d.path, r.Where(), col, msg)
+		d.err = r.ColumnErrorf(col, "%s", msg)
 		return false
 	}
 	return true
