@@ -17,7 +17,6 @@ import (
 	"github.com/wisefuse/wisefuse/internal/crash"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
-	"github.com/wisefuse/wisefuse/traces"
 )
 
 // serial is the simulation stage on one goroutine, as Run was before the pipeline: the source
@@ -160,14 +159,7 @@ func TestPipelineSameBytes(t *testing.T) {
 // handed to the writer, and leaves no output and no goroutine.
 func TestPipelineErrors(t *testing.T) {
 	dir := t.TempDir()
-	trace := genTrace(t, dir, "good.csv", 30, 5*batchArrivals)
-	catalog, _ := traces.CatalogPath(trace)
-	good, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
-	field := func(line string, i int) string { return strings.Split(line, ",")[i] }
+	_, catalog, lines := csvTrace(t, dir, 30, 5*batchArrivals)
 	bad := map[string][]string{}
 	k := 3*batchArrivals + 100
 	for field(lines[k], 2) == field(lines[k+1], 2) {
@@ -177,19 +169,14 @@ func TestPipelineErrors(t *testing.T) {
 	swapped[k], swapped[k+1] = swapped[k+1], swapped[k]
 	bad["unsorted"] = swapped
 	unknown := slices.Clone(lines)
-	unknown[k] = "no-such-dag" + unknown[k][strings.Index(unknown[k], ","):]
+	unknown[k] = withField(unknown[k], 0, "no-such-dag")
 	bad["unknown"] = unknown
 	nan := slices.Clone(lines)
-	f := strings.Split(nan[k], ",")
-	f[2] = "NaN"
-	nan[k] = strings.Join(f, ",")
+	nan[k] = withField(nan[k], 2, "NaN")
 	bad["nan"] = nan
 	before := runtime.NumGoroutine()
 	for name, ls := range bad {
-		path := filepath.Join(dir, name+".csv")
-		if err := os.WriteFile(path, []byte(strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := writeLines(t, filepath.Join(dir, name+".csv"), ls)
 		var errs [2]error
 		var written [2]int64
 		for i, stage := range []func(*simulation) (sim.ReplayStats, error){serial, (*simulation).pipelined} {
@@ -224,19 +211,10 @@ func TestPipelineErrors(t *testing.T) {
 // first batch only after the simulation has passed that row.
 func TestPipelineStops(t *testing.T) {
 	dir := t.TempDir()
-	trace := genTrace(t, dir, "good.csv", 30, 16*batchArrivals)
-	catalog, _ := traces.CatalogPath(trace)
-	good, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
+	trace, catalog, lines := csvTrace(t, dir, 30, 16*batchArrivals)
 	const k = 2000
-	lines[k] = "no-such-dag" + lines[k][strings.Index(lines[k], ","):]
-	early := filepath.Join(dir, "early.csv")
-	if err := os.WriteFile(early, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	lines[k] = withField(lines[k], 0, "no-such-dag")
+	early := writeLines(t, filepath.Join(dir, "early.csv"), lines)
 	errDisk := errors.New("disk full")
 	failAt := func(stage func(*simulation) (sim.ReplayStats, error), n int, fail func() error) func(*simulation) (sim.ReplayStats, error) {
 		return func(s *simulation) (sim.ReplayStats, error) {

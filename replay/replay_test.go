@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,37 +119,21 @@ func TestSameBytesWhateverTheWorkers(t *testing.T) {
 // the column, and leaves no output (no summary, no table, no temporary file).
 func TestBadTraces(t *testing.T) {
 	dir := t.TempDir()
-	trace := genTrace(t, dir, "good.csv", 30, 1000)
-	good, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, _ := traces.CatalogPath(trace)
-	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
-	write := func(name string, ls []string) string {
-		p := filepath.Join(dir, name+".csv")
-		if err := os.WriteFile(p, []byte(strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	swapped := append([]string(nil), lines...)
+	trace, catalog, lines := csvTrace(t, dir, 30, 1000)
+	write := func(name string, ls []string) string { return writeLines(t, filepath.Join(dir, name+".csv"), ls) }
+	swapped := slices.Clone(lines)
 	swapped[5], swapped[6] = swapped[6], swapped[5]
-	if strings.Split(swapped[5], ",")[2] == strings.Split(swapped[6], ",")[2] {
+	if field(swapped[5], 2) == field(swapped[6], 2) {
 		t.Fatal("rows 5 and 6 arrive at the same time; pick others")
 	}
-	unknown := append([]string(nil), lines...)
-	unknown[4] = "no-such-dag" + unknown[4][strings.Index(unknown[4], ","):]
-	nan := append([]string(nil), lines...)
-	f := strings.Split(nan[3], ",")
-	f[2] = "NaN"
-	nan[3] = strings.Join(f, ",")
+	unknown := slices.Clone(lines)
+	unknown[4] = withField(unknown[4], 0, "no-such-dag")
+	nan := slices.Clone(lines)
+	nan[3] = withField(nan[3], 2, "NaN")
 	// The last row arriving past the simulator's clock: the engine refused it mid-replay,
 	// blaming "a work, latency or distribution parameter of the workflow or platform".
-	late := append([]string(nil), lines...)
-	f = strings.Split(late[len(late)-1], ",")
-	f[2] = "1e13"
-	late[len(late)-1] = strings.Join(f, ",")
+	late := slices.Clone(lines)
+	late[len(late)-1] = withField(late[len(late)-1], 2, "1e13")
 	for name, tc := range map[string]struct {
 		trace string
 		want  []string
@@ -280,4 +265,38 @@ func TestFunctionRowsAddUpToTheDAG(t *testing.T) {
 	if n != 1500 {
 		t.Errorf("%d DAG rows, want 1500", n)
 	}
+}
+
+// csvTrace generates a CSV trace of dags DAGs and n DAG invocations in dir (good.csv, with its
+// catalog) and returns its path, its catalog's and its lines (the header first).
+func csvTrace(t *testing.T, dir string, dags int, n int64) (trace, catalog string, lines []string) {
+	t.Helper()
+	trace = genTrace(t, dir, "good.csv", dags, n)
+	catalog, err := traces.CatalogPath(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trace, catalog, strings.Split(strings.TrimSpace(string(good)), "\n")
+}
+
+// writeLines writes lines to path, one per line, and returns path.
+func writeLines(t *testing.T, path string, lines []string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// field is CSV line's field i; withField the line with field i set to v.
+func field(line string, i int) string { return strings.Split(line, ",")[i] }
+
+func withField(line string, i int, v string) string {
+	f := strings.Split(line, ",")
+	f[i] = v
+	return strings.Join(f, ",")
 }
