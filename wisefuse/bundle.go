@@ -67,6 +67,10 @@ type psSim struct {
 	// spin is the oversubscription law, remembering recent results: a replay's fair shares take
 	// few distinct values.
 	spin platform.SpinMemo
+	// blocks is lowerBound's scratch (psBound.block); rates and ratesKey are sharedRates' table.
+	blocks   []float64
+	rates    []float64
+	ratesKey ratesKey
 	// bound makes run return a lower bound of the replay's end (lowerBound) instead of
 	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go).
 	bound bool
@@ -554,7 +558,11 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	for _, ph := range ps.phases[:n] {
 		b.add(ps, ph, vcpu)
 	}
-	return b.end(ps, vcpu)
+	lb := b.end(ps, vcpu)
+	if b.spin && n > 1 {
+		lb = max(lb, ps.sharedEnd(n, vcpu, lb, b.tail))
+	}
+	return lb
 }
 
 // psBound accumulates a lower bound of a replay's end over its items: the bundle ends no sooner
@@ -572,13 +580,14 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 // the phases ahead of it are done (a wait takes its amount, a transfer at least its bytes at the
 // fastest rate), nor ends its last one later than leaves time for the phases behind it, so the
 // work's vCPU time fits in [lead, end - tail], lead and tail the least of the computing items'
-// own (items all start at 0).
+// own (items all start at 0). Items that spin-wait lose more the more of them compute side by
+// side (spin: some phase does): sharedEnd.
 type psBound struct {
 	alone, work, bytes float64
 	// lead and tail are the least time before an item's first CPU phase and after its last,
 	// over the items with one (seen: there is one).
 	lead, tail float64
-	seen       bool
+	seen, spin bool
 }
 
 // add adds an item of phases ph.
@@ -606,6 +615,7 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 			if p.oversub > 0 {
 				e = ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
 				r *= e
+				b.spin = true
 			}
 			t += a / r
 			tailFrom = t
@@ -630,6 +640,152 @@ func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
 		lb = max(lb, b.bytes/ps.vmBps)
 	}
 	return lb
+}
+
+// sharedEnd bounds the end of a bundle of n items from how they share the vCPUs, where the
+// bound psBound makes is lb and tail the least time after an item's last CPU phase. Each item's
+// block is its last run of CPU phases with nothing between them, of work w_i; with k items
+// computing, none progresses faster than rho[k] (sharedRates), which no k+1 raises. So if R(t)
+// is the work an item computing all along could have done by t, an item whose block starts at
+// s_i computes while R is below R(s_i) + w_i; and once every block has started (latest, at the
+// slowest rates: slowestTime), the items computing are at least those whose R(s_i) + w_i is
+// still ahead. R(s_i) + w_i is no less than R(first) + w_i, first the earliest any block can
+// start, and R gains at most rho[1] a second: so the last block ends no sooner than latest plus
+// the time to take R from rho[1] (latest - first) to the largest w_i through the sorted w_i, with
+// K - m of K items still computing past the m-th; then tail follows. It needs at most two kinds
+// of CPU phase (cap and oversub) in the blocks, else it says nothing (0), as when R can have
+// passed every w_i by latest; it sorts only when the bound can beat lb (it is at most latest,
+// plus the time to take R to the largest w_i at rho[K], plus tail).
+func (ps *psSim) sharedEnd(n int, vcpu platform.Cores, lb, tail float64) float64 {
+	net := min(ps.connBps, ps.vmBps)
+	w := ps.blocks[:0]
+	var kinds [2]cpuKind
+	nk := 0
+	minCap, first, latest := math.Inf(1), math.Inf(1), 0.0
+	for _, ph := range ps.phases[:n] {
+		// The item's block starts at phase from, at least lead after the item's start.
+		t, lead, from := 0.0, 0.0, -1
+		for k := range ph {
+			p := &ph[k]
+			switch {
+			case p.net:
+				t += p.amount / net
+			case p.cap == 0:
+				t += p.amount
+			default:
+				if from < 0 || k > 0 && (ph[k-1].net || ph[k-1].cap == 0) {
+					from, lead = k, t
+				}
+				minCap = min(minCap, p.cap)
+				r := min(p.cap, vcpu.Share)
+				if p.oversub > 0 {
+					r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+				}
+				t += p.amount / r
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		work := 0.0
+		for k := from; k < len(ph) && ph[k].cap > 0 && !ph[k].net; k++ {
+			work += ph[k].amount
+			c := cpuKind{ph[k].cap, ph[k].oversub}
+			if slices.Contains(kinds[:nk], c) {
+				continue
+			}
+			if nk == len(kinds) {
+				ps.blocks = w
+				return 0
+			}
+			kinds[nk] = c
+			nk++
+		}
+		w = append(w, work)
+		first = min(first, lead)
+		latest = max(latest, ps.slowestTime(ph[:from], vcpu, n))
+	}
+	ps.blocks = w
+	kn := len(w)
+	if kn < 2 {
+		return 0
+	}
+	rho := ps.sharedRates(vcpu, kinds[:nk], minCap, kn)
+	prev := rho[1] * max(0, latest-first)
+	if top := slices.Max(w); !(top > prev) || !(latest+(top-prev)/rho[kn]+tail > lb) {
+		return 0
+	}
+	slices.Sort(w)
+	t := latest
+	for m, x := range w {
+		if x > prev {
+			t += (x - prev) / rho[kn-m]
+			prev = x
+		}
+	}
+	return t + tail
+}
+
+// cpuKind is what a CPU phase's rate depends on besides the vCPUs: its cap and oversub.
+type cpuKind struct{ cap, oversub float64 }
+
+// slowestTime is the most time phases ph can take in a bundle of n items: a wait its amount, a
+// transfer its bytes at an equal split of the VM's network (or one connection's rate), CPU work
+// at min(cap, share / n), the least water filling gives, at that efficiency and slowed by n - 1
+// co-runners.
+func (ps *psSim) slowestTime(ph []psPhase, vcpu platform.Cores, n int) float64 {
+	t := 0.0
+	for k := range ph {
+		p := &ph[k]
+		switch {
+		case p.net:
+			t += p.amount / min(ps.connBps, ps.vmBps/float64(n))
+		case p.cap == 0:
+			t += p.amount
+		default:
+			r := min(p.cap, vcpu.Share/float64(n))
+			if p.oversub > 0 {
+				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
+			}
+			t += p.amount * (1 + ps.contention*float64(n-1)) / r
+		}
+	}
+	return t
+}
+
+// sharedRates returns rho[k], k = 1..n, the most rate an item computing in a phase of one of
+// kinds can get with k items computing on vcpu, every CPU phase's cap at least minCap: water
+// filling gives each of the others at least min(minCap, share / k), so it gets at most its cap
+// and what they leave, at the efficiency there, slowed by k - 1 co-runners. rho never grows
+// with k. The table is kept while its inputs stay the same: a bound's bundles come in long
+// series on one VM.
+func (ps *psSim) sharedRates(vcpu platform.Cores, kinds []cpuKind, minCap float64, n int) []float64 {
+	k := ratesKey{vcpu: vcpu, minCap: minCap, contention: ps.contention, nkinds: len(kinds)}
+	copy(k.kinds[:], kinds)
+	if k != ps.ratesKey {
+		ps.ratesKey, ps.rates = k, append(ps.rates[:0], math.Inf(1))
+	}
+	for len(ps.rates) <= n {
+		k := len(ps.rates)
+		rho := 0.0
+		for _, c := range kinds {
+			r := min(c.cap, vcpu.Share-float64(k-1)*min(minCap, vcpu.Share/float64(k)))
+			if c.oversub > 0 {
+				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, c.cap, c.oversub)
+			}
+			rho = max(rho, r/(1+ps.contention*float64(k-1)))
+		}
+		ps.rates = append(ps.rates, min(rho, ps.rates[k-1]))
+	}
+	return ps.rates
+}
+
+// ratesKey names the table of sharedRates.
+type ratesKey struct {
+	vcpu               platform.Cores
+	kinds              [2]cpuKind
+	nkinds             int
+	minCap, contention float64
 }
 
 // allocateNet sets the transfers' rates: an equal split of the VM's network, at most one
