@@ -92,8 +92,9 @@ type phaseKey struct {
 // itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
 // is not -1 yet.
 type itemPhases struct {
-	ph  []psPhase
-	off []int
+	ph   []psPhase
+	off  []int
+	sums *boundSums // the items' sums for the bound, made when first bounded
 }
 
 // typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
@@ -144,6 +145,13 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
+		}
+		if ps.bound {
+			if c.sums == nil {
+				c.sums = newBoundSums(c.ph, c.off, nil)
+			}
+			ps.usePlatform(m.opts.Platform)
+			return ps.boundWith(c.sums, b, n, vcpu, 1)
 		}
 	} else {
 		ps.buf = ps.buf[:0]
@@ -560,9 +568,179 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	}
 	lb := b.end(ps, vcpu)
 	if b.spin && n > 1 {
-		lb = max(lb, ps.sharedEnd(n, vcpu, lb, b.tail))
+		lb = max(lb, ps.sharingBound(n, vcpu, lb, b.tail))
 	}
 	return lb
+}
+
+// boundWith is lowerBound for items [b, b+n) of sums (whose phases are ps.phases[:n]), their
+// payload transfers scaled by slow (replaySpill).
+func (ps *psSim) boundWith(sums *boundSums, b, n int, vcpu platform.Cores, slow float64) float64 {
+	if sums.rateOf != vcpu || len(sums.rates) != len(sums.kinds) {
+		sums.rateOf = vcpu
+		sums.rates = sums.rates[:0]
+		for _, c := range sums.kinds {
+			r := min(c.cap, vcpu.Share)
+			e := 1.0
+			if c.oversub > 0 {
+				e = ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, c.cap, c.oversub)
+			}
+			sums.rates = append(sums.rates, kindRate{r * e, e})
+		}
+	}
+	var bd psBound
+	for i := range n {
+		if s := &sums.items[b+i]; s.kinds >= 0 {
+			bd.addSum(ps, sums, s, slow)
+		} else {
+			bd.add(ps, ps.phases[i], vcpu)
+		}
+	}
+	lb := bd.end(ps, vcpu)
+	if bd.spin && n > 1 {
+		lb = max(lb, ps.sharingBoundSums(sums, b, n, vcpu, lb, bd.tail, slow))
+	}
+	return lb
+}
+
+// boundSums holds what psBound.add reads of each item of a phase cache, summed once: a bound
+// then costs a few operations an item instead of a pass over its phases (the passes were a
+// third of Prepare). kinds are the items' kinds of CPU phase; rates their rate and efficiency
+// alone on the VM of rateOf (kept while bounds come on one VM).
+type boundSums struct {
+	items  []itemSum
+	kinds  []cpuKind
+	rates  []kindRate
+	rateOf platform.Cores
+}
+
+type kindRate struct{ rate, eff float64 }
+
+// itemSum is an item's waits and bytes in all, before its first CPU phase and after its last,
+// and its CPU work by kind (at most two: kinds is how many, -1 for more, and then add reads the
+// phases); payload is the bytes of the transfer a spilled item's slowdown scales, before its
+// first CPU phase.
+type itemSum struct {
+	wait, bytes, leadWait, leadBytes, tailWait, tailBytes, payload float64
+	work                                                           [2]float64
+	kind                                                           [2]uint8
+	kinds                                                          int8
+	blocks                                                         int8 // runs of CPU phases, at most 2 counted
+}
+
+// newBoundSums sums the items of ph (item j's phases are ph[off[j]:off[j+1]]); payloadAt, when
+// not nil, gives the index among an item's phases of its payload transfer (-1: none).
+func newBoundSums(ph []psPhase, off []int, payloadAt []int32) *boundSums {
+	bs := &boundSums{items: make([]itemSum, len(off)-1)}
+	kindOf := func(c cpuKind) int {
+		for k, x := range bs.kinds {
+			if x == c {
+				return k
+			}
+		}
+		bs.kinds = append(bs.kinds, c)
+		return len(bs.kinds) - 1
+	}
+	for j := range bs.items {
+		s := &bs.items[j]
+		item := ph[off[j]:off[j+1]]
+		pay := -1
+		if payloadAt != nil {
+			pay = int(payloadAt[j])
+		}
+		cpu := false
+		var tailWait, tailBytes float64 // since the last CPU phase
+		for k := range item {
+			p := &item[k]
+			switch {
+			case p.net:
+				s.bytes += p.amount
+				tailBytes += p.amount
+				if !cpu {
+					s.leadBytes += p.amount
+				}
+				if k == pay {
+					s.payload = p.amount
+				}
+			case p.cap == 0:
+				s.wait += p.amount
+				tailWait += p.amount
+				if !cpu {
+					s.leadWait += p.amount
+				}
+			default:
+				if k > pay && pay >= 0 && !cpu && s.payload == 0 {
+					s.kinds = -1 // the payload is not a transfer ahead of the CPU work
+				}
+				if (k == 0 || item[k-1].net || item[k-1].cap == 0) && s.blocks < 2 {
+					s.blocks++
+				}
+				cpu = true
+				tailWait, tailBytes = 0, 0
+				if s.kinds < 0 {
+					continue
+				}
+				x := kindOf(cpuKind{p.cap, p.oversub})
+				switch {
+				case s.kinds > 0 && int(s.kind[0]) == x:
+					s.work[0] += p.amount
+				case s.kinds > 1 && int(s.kind[1]) == x:
+					s.work[1] += p.amount
+				case s.kinds < 2 && x < 256:
+					s.kind[s.kinds], s.work[s.kinds] = uint8(x), p.amount
+					s.kinds++
+				default:
+					s.kinds = -1
+				}
+			}
+		}
+		s.tailWait, s.tailBytes = tailWait, tailBytes
+		if pay >= 0 && !cpu {
+			s.kinds = -1
+		}
+	}
+	return bs
+}
+
+// addSum is add for an item summed as s, its payload scaled by slow.
+func (b *psBound) addSum(ps *psSim, bs *boundSums, s *itemSum, slow float64) {
+	net := min(ps.connBps, ps.vmBps)
+	bytes, leadBytes := s.bytes, s.leadBytes
+	if slow > 1 && s.payload > 0 {
+		bytes += s.payload * (slow - 1)
+		leadBytes += s.payload * (slow - 1)
+	}
+	t := s.wait
+	if bytes > 0 {
+		t += bytes / net
+		b.bytes += bytes
+	}
+	work := 0.0
+	for k := range s.kinds {
+		kr := bs.rates[s.kind[k]]
+		t += s.work[k] / kr.rate
+		work += s.work[k] / kr.eff
+		if bs.kinds[s.kind[k]].oversub > 0 {
+			b.spin = true
+		}
+	}
+	b.alone = max(b.alone, t)
+	if s.kinds == 0 {
+		return
+	}
+	b.work += work
+	lead, tail := s.leadWait, s.tailWait
+	if leadBytes > 0 {
+		lead += leadBytes / net
+	}
+	if s.tailBytes > 0 {
+		tail += s.tailBytes / net
+	}
+	if !b.seen {
+		b.lead, b.tail, b.seen = lead, tail, true
+	} else {
+		b.lead, b.tail = min(b.lead, lead), min(b.tail, tail)
+	}
 }
 
 // psBound accumulates a lower bound of a replay's end over its items: the bundle ends no sooner
@@ -581,7 +759,7 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 // fastest rate), nor ends its last one later than leaves time for the phases behind it, so the
 // work's vCPU time fits in [lead, end - tail], lead and tail the least of the computing items'
 // own (items all start at 0). Items that spin-wait lose more the more of them compute side by
-// side (spin: some phase does): sharedEnd.
+// side (spin: some phase does): sharingBound.
 type psBound struct {
 	alone, work, bytes float64
 	// lead and tail are the least time before an item's first CPU phase and after its last,
@@ -642,7 +820,7 @@ func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
 	return lb
 }
 
-// sharedEnd bounds the end of a bundle of n items from how they share the vCPUs, where the
+// sharingBound bounds the end of a bundle of n items from how they share the vCPUs, where the
 // bound psBound makes is lb and tail the least time after an item's last CPU phase. Each item's
 // block is its last run of CPU phases with nothing between them, of work w_i; with k items
 // computing, none progresses faster than rho[k] (sharedRates), which no k+1 raises. So if R(t)
@@ -656,12 +834,10 @@ func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
 // of CPU phase (cap and oversub) in the blocks, else it says nothing (0), as when R can have
 // passed every w_i by latest; it sorts only when the bound can beat lb (it is at most latest,
 // plus the time to take R to the largest w_i at rho[K], plus tail).
-func (ps *psSim) sharedEnd(n int, vcpu platform.Cores, lb, tail float64) float64 {
+func (ps *psSim) sharingBound(n int, vcpu platform.Cores, lb, tail float64) float64 {
 	net := min(ps.connBps, ps.vmBps)
-	w := ps.blocks[:0]
-	var kinds [2]cpuKind
-	nk := 0
-	minCap, first, latest := math.Inf(1), math.Inf(1), 0.0
+	sh := sharing{w: ps.blocks[:0], minCap: math.Inf(1), first: math.Inf(1)}
+	defer func() { ps.blocks = sh.w }()
 	for _, ph := range ps.phases[:n] {
 		// The item's block starts at phase from, at least lead after the item's start.
 		t, lead, from := 0.0, 0.0, -1
@@ -676,7 +852,7 @@ func (ps *psSim) sharedEnd(n int, vcpu platform.Cores, lb, tail float64) float64
 				if from < 0 || k > 0 && (ph[k-1].net || ph[k-1].cap == 0) {
 					from, lead = k, t
 				}
-				minCap = min(minCap, p.cap)
+				sh.minCap = min(sh.minCap, p.cap)
 				r := min(p.cap, vcpu.Share)
 				if p.oversub > 0 {
 					r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
@@ -690,33 +866,91 @@ func (ps *psSim) sharedEnd(n int, vcpu platform.Cores, lb, tail float64) float64
 		work := 0.0
 		for k := from; k < len(ph) && ph[k].cap > 0 && !ph[k].net; k++ {
 			work += ph[k].amount
-			c := cpuKind{ph[k].cap, ph[k].oversub}
-			if slices.Contains(kinds[:nk], c) {
-				continue
-			}
-			if nk == len(kinds) {
-				ps.blocks = w
+			if !sh.kind(cpuKind{ph[k].cap, ph[k].oversub}) {
 				return 0
 			}
-			kinds[nk] = c
-			nk++
 		}
-		w = append(w, work)
-		first = min(first, lead)
-		latest = max(latest, ps.slowestTime(ph[:from], vcpu, n))
+		sh.item(work, lead, ps.slowestTime(ph[:from], vcpu, n))
 	}
-	ps.blocks = w
+	return ps.sharingEnd(&sh, vcpu, lb, tail)
+}
+
+// sharingBoundSums is sharingBound for items [b, b+n) of sums (boundWith): an item whose CPU
+// phases are one block has it all ahead of that block, so its sums give its lead and latest.
+func (ps *psSim) sharingBoundSums(sums *boundSums, b, n int, vcpu platform.Cores, lb, tail, slow float64) float64 {
+	net, slowNet := min(ps.connBps, ps.vmBps), min(ps.connBps, ps.vmBps/float64(n))
+	sh := sharing{w: ps.blocks[:0], minCap: math.Inf(1), first: math.Inf(1)}
+	for i := range n {
+		s := &sums.items[b+i]
+		if s.kinds < 0 || s.blocks > 1 {
+			ps.blocks = sh.w
+			return ps.sharingBound(n, vcpu, lb, tail)
+		}
+		if s.kinds == 0 {
+			continue
+		}
+		for k := range s.kinds {
+			c := sums.kinds[s.kind[k]]
+			sh.minCap = min(sh.minCap, c.cap)
+			if !sh.kind(c) {
+				ps.blocks = sh.w
+				return 0
+			}
+		}
+		lead, latest := s.leadWait, s.leadWait
+		if bytes := s.leadBytes + s.payload*max(0, slow-1); bytes > 0 {
+			lead += bytes / net
+			latest += bytes / slowNet
+		}
+		sh.item(s.work[0]+s.work[1], lead, latest)
+	}
+	ps.blocks = sh.w
+	return ps.sharingEnd(&sh, vcpu, lb, tail)
+}
+
+// sharing is what sharingBound reads of a bundle's items: their blocks' work w, at most two kinds
+// of CPU phase in the blocks, the least cap of any CPU phase, the earliest any block can start
+// and the latest.
+type sharing struct {
+	w                     []float64
+	kinds                 [2]cpuKind
+	nk                    int
+	minCap, first, latest float64
+}
+
+// kind adds a kind of the blocks' CPU phases; false if it is a third.
+func (sh *sharing) kind(c cpuKind) bool {
+	if slices.Contains(sh.kinds[:sh.nk], c) {
+		return true
+	}
+	if sh.nk == len(sh.kinds) {
+		return false
+	}
+	sh.kinds[sh.nk] = c
+	sh.nk++
+	return true
+}
+
+// item adds an item whose block of work w starts no sooner than lead and no later than latest.
+func (sh *sharing) item(w, lead, latest float64) {
+	sh.w = append(sh.w, w)
+	sh.first, sh.latest = min(sh.first, lead), max(sh.latest, latest)
+}
+
+// sharingEnd is sharingBound's end of the items gathered in sh.
+func (ps *psSim) sharingEnd(sh *sharing, vcpu platform.Cores, lb, tail float64) float64 {
+	w := sh.w
 	kn := len(w)
 	if kn < 2 {
 		return 0
 	}
-	rho := ps.sharedRates(vcpu, kinds[:nk], minCap, kn)
-	prev := rho[1] * max(0, latest-first)
-	if top := slices.Max(w); !(top > prev) || !(latest+(top-prev)/rho[kn]+tail > lb) {
+	rho := ps.sharedRates(vcpu, sh.kinds[:sh.nk], sh.minCap, kn)
+	prev := rho[1] * max(0, sh.latest-sh.first)
+	if top := slices.Max(w); !(top > prev) || !(sh.latest+(top-prev)/rho[kn]+tail > lb) {
 		return 0
 	}
 	slices.Sort(w)
-	t := latest
+	t := sh.latest
 	for m, x := range w {
 		if x > prev {
 			t += (x - prev) / rho[kn-m]

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -61,12 +62,50 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 		if n == 1 && math.Abs(bound-got) > 1e-9*got+1e-9 {
 			t.Fatalf("trial %d: one item on %+v: bound %v, replay %v", trial, vcpu, bound, got)
 		}
+		if summed, want := summedBound(&lb, phases, vcpu); math.Abs(summed-want) > 1e-9*want+1e-12 {
+			t.Fatalf("trial %d: %d items on %+v: bound from the items' sums %v, from their phases %v", trial, n, vcpu, summed, want)
+		}
 	}
+}
+
+// summedBound returns the bound of phases from their sums (boundWith, as replay and
+// replaySpill make it) and from the phases themselves (lowerBound), with each item's first
+// transfer, when it comes before any CPU phase, taken for a payload and scaled by 1.7, as
+// replaySpill scales it.
+func summedBound(lb *psSim, phases [][]psPhase, vcpu platform.Cores) (summed, want float64) {
+	const slow = 1.7
+	var ph []psPhase
+	off := []int{0}
+	var payloadAt []int32
+	scaled := make([][]psPhase, len(phases))
+	for i := range phases {
+		at := int32(-1)
+		for k, p := range phases[i] {
+			if p.net {
+				at = int32(k)
+				break
+			}
+			if p.cap > 0 {
+				break
+			}
+		}
+		payloadAt = append(payloadAt, at)
+		ph = append(ph, phases[i]...)
+		off = append(off, len(ph))
+		scaled[i] = slices.Clone(phases[i])
+		if at >= 0 {
+			scaled[i][at].amount *= slow
+		}
+	}
+	defer func() { lb.phases = phases }()
+	lb.phases = scaled
+	want = lb.run(len(phases), vcpu)
+	return lb.boundWith(newBoundSums(ph, off, payloadAt), 0, len(phases), vcpu, slow), want
 }
 
 // TestSharedBoundBelowReplay replays random bundles of up to 40 items whose CPU phases are of
 // two kinds (a serial part on one core and a parallel part, say, of the iterator's function;
-// spin-waiting in half the trials, which psSim.sharedEnd bounds),
+// spin-waiting in half the trials, which psSim.sharingBound bounds),
 // each item with random waits, transfers and CPU phases before its last run of CPU phases and
 // waits and transfers after it, some with no CPU work, with contention, and wants the bound
 // no later than the replay's end. For identical items of one parallel
