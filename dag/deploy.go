@@ -388,9 +388,12 @@ func taskStates(w *Workflow) map[string][]string {
 	return states
 }
 
-// sameSet reports whether a and b hold the same strings, in any order.
+// sameSet reports whether a and b hold the same strings, in any order, each as many times.
 func sameSet(a, b []string) bool {
-	return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // IsDeployment reports whether data looks like a Deployment rather than a plan: a JSON object

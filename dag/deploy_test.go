@@ -315,6 +315,8 @@ func TestDeploymentDisagrees(t *testing.T) {
 			"merge[0].MemorySize = 128, want 2048, the largest MemorySize of its functions"},
 		{"merge functions", func(d *Deployment) { d.Merge[0].Functions = []string{"Resize"} },
 			`merge[0].functions = ["Resize"], want ["Resize" "Watermark"]`},
+		{"merge functions repeated", func(d *Deployment) { d.Merge[0].Functions = []string{"Resize", "Resize"} },
+			`merge[0].functions = ["Resize" "Resize"], want ["Resize" "Watermark"]`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var d Deployment
