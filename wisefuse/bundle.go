@@ -617,9 +617,9 @@ type boundSums struct {
 type kindRate struct{ rate, eff float64 }
 
 // itemSum is an item's waits and bytes in all, before its first CPU phase and after its last,
-// and its CPU work by kind (at most two: kinds is how many, -1 for more, and then add reads the
-// phases); payload is the bytes of the transfer a spilled item's slowdown scales, before its
-// first CPU phase.
+// and its CPU work by kind (at most two: kinds is how many; -1 for more, or a payload after CPU
+// work, and then add reads the phases); payload is the bytes of the transfer a spilled item's
+// slowdown scales.
 type itemSum struct {
 	wait, bytes, leadWait, leadBytes, tailWait, tailBytes, payload float64
 	work                                                           [2]float64
@@ -648,6 +648,9 @@ func newBoundSums(ph []psPhase, off []int, payloadAt []int32) *boundSums {
 		if payloadAt != nil {
 			pay = int(payloadAt[j])
 		}
+		if pay >= 0 && !item[pay].net {
+			s.kinds = -1 // a payload that is not a transfer: add reads the phases
+		}
 		cpu := false
 		var tailWait, tailBytes float64 // since the last CPU phase
 		for k := range item {
@@ -669,8 +672,8 @@ func newBoundSums(ph []psPhase, off []int, payloadAt []int32) *boundSums {
 					s.leadWait += p.amount
 				}
 			default:
-				if k > pay && pay >= 0 && !cpu && s.payload == 0 {
-					s.kinds = -1 // the payload is not a transfer ahead of the CPU work
+				if !cpu && pay > k {
+					s.kinds = -1 // the payload comes after CPU work, which the sums do not place
 				}
 				if (k == 0 || item[k-1].net || item[k-1].cap == 0) && s.blocks < 2 {
 					s.blocks++
@@ -695,9 +698,6 @@ func newBoundSums(ph []psPhase, off []int, payloadAt []int32) *boundSums {
 			}
 		}
 		s.tailWait, s.tailBytes = tailWait, tailBytes
-		if pay >= 0 && !cpu {
-			s.kinds = -1
-		}
 	}
 	return bs
 }

@@ -70,8 +70,8 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 
 // summedBound returns the bound of phases from their sums (boundWith, as replay and
 // replaySpill make it) and from the phases themselves (lowerBound), with each item's first
-// transfer, when it comes before any CPU phase, taken for a payload and scaled by 1.7, as
-// replaySpill scales it.
+// transfer taken for a payload and scaled by 1.7, as replaySpill scales it (a spilled item's
+// payload comes before its CPU work; one after it makes the sums read the phases).
 func summedBound(lb *psSim, phases [][]psPhase, vcpu platform.Cores) (summed, want float64) {
 	const slow = 1.7
 	var ph []psPhase
@@ -83,9 +83,6 @@ func summedBound(lb *psSim, phases [][]psPhase, vcpu platform.Cores) (summed, wa
 		for k, p := range phases[i] {
 			if p.net {
 				at = int32(k)
-				break
-			}
-			if p.cap > 0 {
 				break
 			}
 		}
