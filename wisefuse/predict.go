@@ -36,6 +36,11 @@ type scratch struct {
 	ps    psSim
 	// replays are fused groups' step replays (fusedstages.go), shared by evalPool's workers.
 	replays *replayCache
+	// order is the runs of the last task group evaluated (orderOf), by latency: the next
+	// size's are nearly in that order.
+	order    []int32
+	orderOf  [3]int
+	runValue []float64
 }
 
 // endGap is the distribution of the gap after the last step, from the size nearest mem.
