@@ -6,6 +6,7 @@
 package wisefuse
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"strconv"
@@ -21,30 +22,43 @@ type jsonNum struct {
 }
 
 // scanNumber reads the JSON number (RFC 8259 grammar) at b[i:] and returns it and where it ends.
+// (It works in local variables, which stay in registers, and fills n at the end.)
 func scanNumber(b []byte, i int) (n jsonNum, end int, ok bool) {
-	n.integral = true
-	if i < len(b) && b[i] == '-' {
-		n.neg = true
+	neg := i < len(b) && b[i] == '-'
+	if neg {
 		i++
 	}
+	var mant uint64
+	var digits, exp10 int
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		i = n.addDigits(b, i, false)
+		start := i
+		mant, i = addDigits(b, i, 0)
+		digits = i - start
 	default:
 		return n, i, false
 	}
+	integral := true
 	if i < len(b) && b[i] == '.' {
-		n.integral = false
-		j := n.addDigits(b, i+1, true)
-		if j == i+1 {
-			return n, j, false
+		integral = false
+		i++
+		start := i
+		if mant == 0 {
+			for i < len(b) && b[i] == '0' { // leading zeros: not significant
+				i++
+			}
 		}
-		i = j
+		lead := i
+		if mant, i = addDigits(b, i, mant); i == start {
+			return n, i, false
+		}
+		digits += i - lead
+		exp10 = start - i
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		n.integral = false
+		integral = false
 		i++
 		neg := i < len(b) && b[i] == '-'
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
@@ -60,28 +74,40 @@ func scanNumber(b []byte, i int) (n jsonNum, end int, ok bool) {
 		if neg {
 			e = -e
 		}
-		n.exp10 += e
+		exp10 += e
 	}
-	return n, i, true
+	return jsonNum{neg: neg, integral: integral, digits: digits, mant: mant, exp10: exp10}, i, true
 }
 
-// addDigits reads the digits at b[i:] into n, after the point when frac, and returns where
-// they end.
-func (n *jsonNum) addDigits(b []byte, i int, frac bool) int {
-	for ; i < len(b); i++ {
-		c := b[i] - '0'
-		if c > 9 {
+// addDigits returns mant followed by the digits at b[i:] (wrapping past 19 digits, where it no
+// longer counts), and where they end. mant*10 + digit for each would make a chain of dependent
+// multiplications, most of the time of a read: eight digits at a time are one step of it.
+func addDigits(b []byte, i int, mant uint64) (uint64, int) {
+	for i+8 <= len(b) {
+		v, ok := eightDigits(binary.LittleEndian.Uint64(b[i:]))
+		if !ok {
 			break
 		}
-		if c != 0 || n.digits > 0 {
-			n.digits++
-			n.mant = n.mant*10 + uint64(c) // wraps past 19 digits, where it no longer counts
-		}
-		if frac {
-			n.exp10--
-		}
+		mant = mant*1e8 + v
+		i += 8
 	}
-	return i
+	for ; i < len(b) && b[i]-'0' <= 9; i++ {
+		mant = mant*10 + uint64(b[i]-'0')
+	}
+	return mant, i
+}
+
+// eightDigits returns the value of eight bytes, the first in the low byte, when all are digits
+// (the SWAR steps of simdjson's parse_eight_digits_unrolled: pairs, then quads, then all).
+func eightDigits(x uint64) (uint64, bool) {
+	const lo4, hi4 = 0x0F0F0F0F0F0F0F0F, 0xF0F0F0F0F0F0F0F0
+	// Each byte is 0x30..0x39: its high half is 3, and adding 6 leaves it 3.
+	if x&hi4|(x+0x0606060606060606)&hi4>>4 != 0x3333333333333333 {
+		return 0, false
+	}
+	x = (x & lo4) * (10<<8 + 1) >> 8
+	x = (x & 0x00FF00FF00FF00FF) * (100<<16 + 1) >> 16
+	return (x & 0x0000FFFF0000FFFF) * (10000<<32 + 1) >> 32, true
 }
 
 // parseFloat reads the JSON number at b[i:] as encoding/json reads one into a float64: the

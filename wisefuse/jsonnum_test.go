@@ -139,3 +139,37 @@ func FuzzParseNumber(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkNumber(t, s) })
 }
+
+// TestNumArrays: arrays of numbers decode as encoding/json decodes them into []float64 and
+// []int, bit for bit, or are declined where it fails; among them numbers written as the one
+// before them, or as its start (decode takes the value before for the first, not the second).
+func TestNumArrays(t *testing.T) {
+	for _, text := range []string{
+		"[]", "[ ]", "[1]", "[1,1]", "[1, 1 ,1\n]", "[1,1e2]", "[1,1.5]", "[1.5,1.55]", "[1.55,1.5]", "[2,2.0]",
+		"[-0,-0,0]", "[0,-0]", "[1,1,]", "[,1]", "[1 1]", "[1,,1]", "[1,1-]", "[1,1+]", "[1e5,1e5,1e50]", "[1e5,1e5E]",
+		"[2.1468000000004395,2.1468000000004395,2.14680000000043951]", "[7,7.]", "[7,07]", "[7,7x]", "[\t7\r,\t7 ]",
+		"[300,300,300,3000]", "[9223372036854775807,9223372036854775807,9223372036854775808]", "[1e400]", "[1,1e400]",
+	} {
+		var wantF []float64
+		ferr := json.Unmarshal([]byte(text), &wantF)
+		var wantN []int
+		nerr := json.Unmarshal([]byte(text), &wantN)
+		d := &profileDec{data: []byte(text)}
+		var gotF []float64
+		fok := d.floats(&gotF) && d.i == len(text) && decodeNumArrays(d.arrays)
+		d = &profileDec{data: []byte(text)}
+		var gotN []int
+		nok := d.ints(&gotN) && d.i == len(text) && decodeNumArrays(d.arrays)
+		if fok != (ferr == nil) || fok && fmt.Sprint(gotF) != fmt.Sprint(wantF) {
+			t.Errorf("%s as floats: %v, %v; encoding/json: %v, %v", text, gotF, fok, wantF, ferr)
+		}
+		for k := range gotF {
+			if fok && math.Float64bits(gotF[k]) != math.Float64bits(wantF[k]) {
+				t.Errorf("%s as floats: [%d] = %#x, encoding/json %#x", text, k, math.Float64bits(gotF[k]), math.Float64bits(wantF[k]))
+			}
+		}
+		if nok != (nerr == nil) || nok && fmt.Sprint(gotN) != fmt.Sprint(wantN) {
+			t.Errorf("%s as ints: %v, %v; encoding/json: %v, %v", text, gotN, nok, wantN, nerr)
+		}
+	}
+}

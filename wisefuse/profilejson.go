@@ -312,8 +312,11 @@ func decodeNumArrays(arrays []numArray) bool {
 }
 
 // decode fills a's slice from its text: numbers separated by commas, white space around each.
+// A number written as the one before it has its value, taken without reading it again: profiles
+// repeat many values (video's default profile: 71% of its numbers).
 func (a *numArray) decode() bool {
 	b, i := a.text, 0
+	var prev []byte // the text of the number before
 	var ok bool
 	for k := range max(len(a.fs), len(a.ns)) {
 		i = skipSpace(b, i)
@@ -323,16 +326,40 @@ func (a *numArray) decode() bool {
 			}
 			i = skipSpace(b, i+1)
 		}
-		if a.fs != nil {
+		start := i
+		switch {
+		case k > 0 && repeats(b, i, prev):
+			i, ok = i+len(prev), true
+			if a.fs != nil {
+				a.fs[k] = a.fs[k-1]
+			} else {
+				a.ns[k] = a.ns[k-1]
+			}
+		case a.fs != nil:
 			a.fs[k], i, ok = parseFloat(b, i)
-		} else {
+		default:
 			a.ns[k], i, ok = parseInt(b, i)
 		}
 		if !ok {
 			return false
 		}
+		prev = b[start:i]
 	}
 	return skipSpace(b, i) == len(b)
+}
+
+// repeats reports whether the number at b[i:] is written as prev: the same bytes, and none
+// after them that a number could go on with.
+func repeats(b []byte, i int, prev []byte) bool {
+	j := i + len(prev)
+	if j > len(b) || !bytes.Equal(b[i:j], prev) {
+		return false
+	}
+	if j == len(b) {
+		return true
+	}
+	c := b[j]
+	return !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
 }
 
 // skipSpace returns where the white space at b[i:] ends.
