@@ -274,7 +274,10 @@ func (d *profileDec) numArray() (text []byte, n int, ok bool) {
 	if skipSpace(text, 0) == len(text) {
 		return text, 0, true
 	}
-	return text, bytes.Count(text, []byte{','}) + 1, true
+	// n numbers take n digits and n-1 commas at least: more commas than that mean an array that
+	// is not numbers, not a slice to make (a file of commas would ask for 8 bytes a byte).
+	n = bytes.Count(text, []byte{','}) + 1
+	return text, n, 2*n-1 <= len(text)
 }
 
 // decodeNumArrays decodes every array set aside, on up to GOMAXPROCS goroutines (the caller's

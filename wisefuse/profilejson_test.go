@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -113,5 +115,22 @@ func TestFastProfileDecodeMutated(t *testing.T) {
 	// Most edits break the file; enough must survive for the comparison to mean something.
 	if taken < cases/10 {
 		t.Errorf("the fast read took %d of %d edited files, want at least a tenth", taken, cases)
+	}
+}
+
+// TestFastProfileDecodeCommas: an array of numbers is sized from its commas before it is read,
+// so a file of commas must be declined before anything that size is made: 1 MB of commas in an
+// array would otherwise be an 8 MB slice.
+func TestFastProfileDecodeCommas(t *testing.T) {
+	data := []byte(`{"sizes": [{"memory_mb": 1024, "e2e_s": [` + strings.Repeat(",", 1<<20) + `]}]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, ok := decodeProfileFast(data)
+	runtime.ReadMemStats(&after)
+	if ok {
+		t.Fatal("the fast read took an array of commas")
+	}
+	if made := after.TotalAlloc - before.TotalAlloc; made > 1<<20 {
+		t.Errorf("the fast read made %d bytes for an array of commas, want under 1 MB", made)
 	}
 }
