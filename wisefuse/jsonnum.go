@@ -1,7 +1,8 @@
 // JSON numbers read straight from bytes, with the value encoding/json gives them: for a float64
 // the nearest float64 to the decimal, ties to even (strconv.ParseFloat's rounding), worked out
 // exactly in integer arithmetic when the decimal has at most 19 significant digits and a power
-// of ten at most 27 in size (every number WriteProfile writes), by strconv.ParseFloat otherwise.
+// of ten at most 27 in size (a float64's shortest text, as encoding/json writes it, has at most
+// 17; times in seconds and byte counts are within 10^±27), by strconv.ParseFloat otherwise.
 
 package wisefuse
 

@@ -25,8 +25,9 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	// One buffer of the file's size, read in one go (io.ReadAll alone grows its buffer step by
-	// step, copying: a third of reading video's 5.8 MB profile). Size is only a hint: a file
-	// that grows meanwhile, or /dev/zero with size 0, is still read up to the limit.
+	// step, copying: 12% of wisefuse.ReadProfile's CPU time on video's 5.8 MB profile before its
+	// numbers were read faster). Size is only a hint: a file that grows meanwhile, or /dev/zero
+	// with size 0, is still read up to the limit.
 	var buf bytes.Buffer
 	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= limit {
 		buf.Grow(int(st.Size()) + bytes.MinRead)
