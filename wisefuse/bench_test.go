@@ -3,6 +3,7 @@ package wisefuse
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -71,6 +72,18 @@ func BenchmarkPrepareBuiltinFull(b *testing.B) {
 func BenchmarkReadProfile(b *testing.B) {
 	for _, a := range apps.All() {
 		_, path := profileFile(b, a)
+		// What is timed must be right: the read gives what jsonpos.Decode makes of the file.
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		want, err := slowProfile(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got, err := ReadProfile(path); err != nil || !sameProfile(got, want) {
+			b.Fatalf("%s: ReadProfile differs from jsonpos.Decode (%v)", a.Name, err)
+		}
 		b.Run(a.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cputime.Process()

@@ -18,7 +18,9 @@
 // Files, in pipeline order:
 //
 //	profile.go      Profile and its parts, Skeleton, validation, JSON files
-//	profilejson.go  the fast read of a profile file (one pass; jsonpos.Decode for anything unusual)
+//	profilejson.go  the fast read of a profile file (one walk, its number arrays decoded in parallel;
+//	                jsonpos.Decode for anything unusual)
+//	jsonnum.go      JSON numbers from bytes, with encoding/json's values (exact float64 conversion)
 //	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel
 //	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
 //	fromrecords.go  FromRecords: a profile from records; RecordCheck, its check of each record

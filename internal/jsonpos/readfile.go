@@ -1,6 +1,7 @@
 package jsonpos
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -23,10 +24,18 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// One buffer of the file's size, read in one go (io.ReadAll alone grows its buffer step by
+	// step, copying: 12% of wisefuse.ReadProfile's CPU time on video's 5.8 MB profile before its
+	// numbers were read faster). Size is only a hint: a file that grows meanwhile, or /dev/zero
+	// with size 0, is still read up to the limit.
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= limit {
+		buf.Grow(int(st.Size()) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s: larger than %d bytes, the most a JSON input file may be (is it the right file?)", path, limit)
 	}
