@@ -3,8 +3,11 @@ package wisefuse
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
@@ -400,5 +403,53 @@ func TestCurveTimeFlatPastVCPUs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestItemJoinByPlace: a Map's iterator tasks' samples are joined by (run, item). As the profiler
+// records them they sit at the same places and are joined by place; in another order, or with a
+// sample missing, by key: the same items either way, and an item that misses a task is dropped.
+func TestItemJoinByPlace(t *testing.T) {
+	a, _ := apps.Get("video")
+	p, err := profileInSim(a.Build(), ProfileOptions{Runs: 6, Sizes: []int{2048}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := func(p *Profile) *itemSamples {
+		m, err := NewModel(p, ModelOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range m.sizes[0].stages {
+			if st.items != nil {
+				return st.items
+			}
+		}
+		t.Fatal("no Map")
+		return nil
+	}
+	want := items(p)
+	classify := p.Sizes[0].Step("Classify")
+	if !classify.strictRunItemOrder() || items(p).tasks != 2 {
+		t.Fatalf("the profiler's samples are not in (run, item) order, or the iterator has not 2 tasks")
+	}
+	// The second task's samples reversed: joined by key, the same items.
+	rev := func(s []int) { slices.Reverse(s) }
+	revF := func(s []float64) { slices.Reverse(s) }
+	rev(classify.Run)
+	rev(classify.Item)
+	for _, c := range [][]float64{classify.Gap, classify.Init, classify.Download, classify.Compute, classify.Upload} {
+		revF(c)
+	}
+	if got := items(p); !reflect.DeepEqual(got, want) {
+		t.Errorf("joined by key: %d items, want the %d joined by place", got.runStart[len(got.runStart)-1], want.runStart[len(want.runStart)-1])
+	}
+	// One sample of the second task gone: its item is dropped, the others kept.
+	drop := func(s []float64) []float64 { return s[1:] }
+	classify.Run, classify.Item = classify.Run[1:], classify.Item[1:]
+	classify.Gap, classify.Init, classify.Download = drop(classify.Gap), drop(classify.Init), drop(classify.Download)
+	classify.Compute, classify.Upload = drop(classify.Compute), drop(classify.Upload)
+	if got := items(p); got.runStart[len(got.runStart)-1] != want.runStart[len(want.runStart)-1]-1 {
+		t.Errorf("a sample gone: %d items, want %d", got.runStart[len(got.runStart)-1], want.runStart[len(want.runStart)-1]-1)
 	}
 }

@@ -381,6 +381,17 @@ func (s *StepSamples) inRunItemOrder() bool {
 	return true
 }
 
+// strictRunItemOrder reports whether s's samples are sorted by run, then item, each (run, item)
+// once.
+func (s *StepSamples) strictRunItemOrder() bool {
+	for i := 1; i < len(s.Run); i++ {
+		if s.Run[i] < s.Run[i-1] || s.Run[i] == s.Run[i-1] && s.Item[i] <= s.Item[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
 // byRunItem returns the indices of s's samples sorted by run, then item (stable).
 func (s *StepSamples) byRunItem() []int {
 	order := make([]int, s.Len())
