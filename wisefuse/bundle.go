@@ -94,7 +94,7 @@ type phaseKey struct {
 type itemPhases struct {
 	ph   []psPhase
 	off  []int
-	sums *boundSums // the items' sums for the bound, made when first bounded
+	sums lazySums // the items' sums for the bound
 }
 
 // typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
@@ -146,12 +146,9 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
 		}
-		if ps.bound {
-			if c.sums == nil {
-				c.sums = newBoundSums(c.ph, c.off, nil)
-			}
+		if ps.bound && c.sums.ready(c.ph, c.off, nil, vcpu) {
 			ps.usePlatform(m.opts.Platform)
-			return ps.boundWith(c.sums, b, n, vcpu, 1)
+			return ps.boundWith(c.sums.sums, b, n, vcpu, 1)
 		}
 	} else {
 		ps.buf = ps.buf[:0]
@@ -601,6 +598,26 @@ func (ps *psSim) boundWith(sums *boundSums, b, n int, vcpu platform.Cores, slow 
 		lb = max(lb, ps.sharingBoundSums(sums, b, n, vcpu, lb, bd.tail, slow))
 	}
 	return lb
+}
+
+// lazySums makes a phase cache's boundSums once its items are bounded on a second VM: summing
+// them costs about one option's bound, so a cache bounded on one VM only is not.
+type lazySums struct {
+	sums  *boundSums
+	first platform.Cores // the VM of the first bound (Share 0: none yet)
+}
+
+// ready reports whether the sums of the items of ph (as newBoundSums takes them) are made,
+// making them at the first bound on a VM other than the first's.
+func (l *lazySums) ready(ph []psPhase, off []int, payloadAt []int32, vcpu platform.Cores) bool {
+	if l.sums == nil {
+		if l.first.Share == 0 || l.first == vcpu {
+			l.first = vcpu
+			return false
+		}
+		l.sums = newBoundSums(ph, off, payloadAt)
+	}
+	return true
 }
 
 // boundSums holds what psBound.add reads of each item of a phase cache, summed once: a bound

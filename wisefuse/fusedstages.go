@@ -699,11 +699,8 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		usd += sp.usd[j]
 	}
 	ps.usePlatform(m.opts.Platform)
-	if ps.bound {
-		if sp.sums == nil {
-			sp.sums = newBoundSums(sp.ph, sp.off, sp.payloadAt)
-		}
-		return ps.boundWith(sp.sums, b, n, vcpu, slow), usd
+	if ps.bound && sp.sums.ready(sp.ph, sp.off, sp.payloadAt, vcpu) {
+		return ps.boundWith(sp.sums.sums, b, n, vcpu, slow), usd
 	}
 	return ps.run(n, vcpu), usd
 }
@@ -725,7 +722,7 @@ type spilledPhases struct {
 	off       []int
 	usd       []float64
 	payloadAt []int32
-	sums      *boundSums // the items' sums for the bound, made when first bounded
+	sums      lazySums // the items' sums for the bound
 }
 
 // spillPhases returns the spilled phases of every item of items, built once; nil for a Map of
