@@ -304,7 +304,7 @@ func (w *Writer) EndRow() error {
 		return w.err
 	}
 	if w.buf++; w.buf == batchRows {
-		w.err = w.flush()
+		w.err = w.flush(true)
 	}
 	return w.err
 }
@@ -333,14 +333,27 @@ func CopyRow(w *Writer, r *Reader, schema Schema) error {
 // Rows returns the number of complete rows written.
 func (w *Writer) Rows() int64 { return w.rows }
 
-func (w *Writer) flush() error {
+// flush writes the buffered rows as a record batch. more says rows follow: a table that filled a
+// batch likely fills the next, so its builders get room for a whole batch at once (a string
+// column as many bytes as this batch's) rather than growing by doubling, which allocates and
+// copies each column about twice over.
+func (w *Writer) flush(more bool) error {
 	if w.buf == 0 {
 		return nil
 	}
 	rec := w.bld.NewRecord()
 	defer rec.Release()
 	w.buf = 0
-	return w.pw.Write(rec)
+	if err := w.pw.Write(rec); err != nil || !more {
+		return err
+	}
+	w.bld.Reserve(batchRows)
+	for i, c := range w.schema {
+		if c.Type == String {
+			w.bld.Field(i).(*array.StringBuilder).ReserveData(len(rec.Column(i).(*array.String).ValueBytes()))
+		}
+	}
+	return nil
 }
 
 // Close flushes the table and, for a file, moves it into place. After an error nothing is left at
@@ -361,7 +374,7 @@ func (w *Writer) Close() error {
 		}
 	} else {
 		if err == nil {
-			err = w.flush()
+			err = w.flush(false)
 		}
 		if cerr := w.pw.Close(); err == nil {
 			err = cerr
