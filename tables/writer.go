@@ -304,7 +304,7 @@ func (w *Writer) EndRow() error {
 		return w.err
 	}
 	if w.buf++; w.buf == batchRows {
-		w.err = w.flush(true)
+		w.err = w.flush()
 	}
 	return w.err
 }
@@ -333,27 +333,14 @@ func CopyRow(w *Writer, r *Reader, schema Schema) error {
 // Rows returns the number of complete rows written.
 func (w *Writer) Rows() int64 { return w.rows }
 
-// flush writes the buffered rows as a record batch. more says rows follow: a table that filled a
-// batch likely fills the next, so its builders get room for a whole batch at once (a string
-// column as many bytes as this batch's) rather than growing by doubling, which allocates and
-// copies each column about twice over.
-func (w *Writer) flush(more bool) error {
+func (w *Writer) flush() error {
 	if w.buf == 0 {
 		return nil
 	}
 	rec := w.bld.NewRecord()
 	defer rec.Release()
 	w.buf = 0
-	if err := w.pw.Write(rec); err != nil || !more {
-		return err
-	}
-	w.bld.Reserve(batchRows)
-	for i, c := range w.schema {
-		if c.Type == String {
-			w.bld.Field(i).(*array.StringBuilder).ReserveData(len(rec.Column(i).(*array.String).ValueBytes()))
-		}
-	}
-	return nil
+	return w.pw.Write(rec)
 }
 
 // Close flushes the table and, for a file, moves it into place. After an error nothing is left at
@@ -374,7 +361,7 @@ func (w *Writer) Close() error {
 		}
 	} else {
 		if err == nil {
-			err = w.flush(false)
+			err = w.flush()
 		}
 		if cerr := w.pw.Close(); err == nil {
 			err = cerr
