@@ -144,7 +144,7 @@ type DAGReader struct {
 	ids map[string]string
 }
 
-// maxInternedDAGs bounds DAGReader.ids: about 6 MB for ids of a few tens of bytes.
+// maxInternedDAGs bounds DAGReader.ids: a few MB for ids of a few tens of bytes.
 const maxInternedDAGs = 1 << 16
 
 // OpenDAGTable opens a DAG-invocation table (CSV or Parquet by extension).
