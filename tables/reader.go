@@ -44,6 +44,9 @@ type Reader struct {
 	rec  arrow.Record
 	cols []arrow.Array // schema column -> array of the current batch
 	pos  int           // row within the current batch
+	// nullCols lists the columns that may not be null but have nulls in the current batch:
+	// only they need a look at each row (usually none does).
+	nullCols []int
 }
 
 // Open starts reading the table at path (CSV or Parquet by extension) with the given schema.
@@ -276,14 +279,19 @@ func (r *Reader) nextParquet() bool {
 		}
 		r.rec = r.rr.Record() // owned by the record reader, valid until the next call to Next
 		rs := r.rec.Schema()
+		r.nullCols = r.nullCols[:0]
 		for i, c := range r.schema {
 			r.cols[i] = r.rec.Column(rs.FieldIndices(c.Name)[0])
+			if !c.Nullable && r.cols[i].NullN() > 0 {
+				r.nullCols = append(r.nullCols, i)
+			}
 		}
 		r.pos = 0
 	}
 	r.row++
-	for i, c := range r.schema {
-		if !c.Nullable && r.cols[i].IsNull(r.pos) {
+	for _, i := range r.nullCols {
+		if r.cols[i].IsNull(r.pos) {
+			c := r.schema[i]
 			r.err = fmt.Errorf("%s: row %d, column %q: null value, want a %v", r.path, r.row, c.Name, c.Type)
 			return false
 		}

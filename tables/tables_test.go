@@ -430,3 +430,65 @@ func FuzzReadInvocations(f *testing.F) {
 		}
 	})
 }
+
+// A null in a Parquet column the reader's schema does not allow is an error at its row and
+// column: the first such row, and of its columns the first in schema order, even when the
+// batch before it had no null and a later column of the batch has one first.
+func TestParquetNullInRequiredColumn(t *testing.T) {
+	nullable := Schema{{Name: "a", Type: Int64, Nullable: true}, {Name: "b", Type: Float64, Nullable: true}}
+	required := Schema{{Name: "a", Type: Int64}, {Name: "b", Type: Float64}}
+	for _, c := range []struct {
+		nullA, nullB int // 1-based rows with a null in a and in b; 0: none
+		want         string
+	}{
+		{0, 0, ""},
+		{batchRows + 7, 0, fmt.Sprintf(`row %d, column "a": null value, want a int64`, batchRows+7)},
+		{batchRows + 7, batchRows + 3, fmt.Sprintf(`row %d, column "b": null value, want a float64`, batchRows+3)},
+		{batchRows + 3, batchRows + 3, fmt.Sprintf(`row %d, column "a": null value, want a int64`, batchRows+3)},
+		{2, batchRows + 1, `row 2, column "a": null value, want a int64`},
+	} {
+		path := filepath.Join(t.TempDir(), "t.parquet")
+		w, err := Create(path, nullable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 2*batchRows + 10
+		for i := 1; i <= n; i++ {
+			if i == c.nullA {
+				w.Null()
+			} else {
+				w.Int(int64(i))
+			}
+			if i == c.nullB {
+				w.Null()
+			} else {
+				w.Float(float64(i))
+			}
+			if err := w.EndRow(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, required)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := 0
+		for r.Next() {
+			rows++
+			if r.Int(0) != int64(rows) || r.Float(1) != float64(rows) {
+				t.Fatalf("row %d: got %d, %v", rows, r.Int(0), r.Float(1))
+			}
+		}
+		err = r.Err()
+		r.Close()
+		switch {
+		case c.want == "" && (err != nil || rows != n):
+			t.Errorf("no nulls: read %d of %d rows, error %v", rows, n, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("nulls at rows %d (a) and %d (b): error %v, want one with %q", c.nullA, c.nullB, err, c.want)
+		}
+	}
+}

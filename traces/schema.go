@@ -137,7 +137,15 @@ type DAGReader struct {
 	path string
 	cur  DAGInvocation
 	err  error
+	// ids interns dag_id values: a trace repeats its DAGs' ids in every row, so a row's id is
+	// the string kept for the first row with it, not a copy of its own (one allocation a row
+	// less). It holds at most maxInternedDAGs ids; a new id after that is copied, so its memory
+	// stays bounded whatever the trace.
+	ids map[string]string
 }
+
+// maxInternedDAGs bounds DAGReader.ids: a few MB for ids of a few tens of bytes.
+const maxInternedDAGs = 1 << 16
 
 // OpenDAGTable opens a DAG-invocation table (CSV or Parquet by extension).
 func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
@@ -145,7 +153,7 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: path}, nil
+	return &DAGReader{r: r, path: path, ids: map[string]string{}}, nil
 }
 
 // NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
@@ -154,7 +162,7 @@ func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: name}, nil
+	return &DAGReader{r: r, path: name, ids: map[string]string{}}, nil
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.
@@ -164,8 +172,7 @@ func (d *DAGReader) Next() bool {
 	}
 	r := d.r
 	c := &d.cur
-	// The Parquet reader's strings point into the current batch; keep a copy the caller may hold.
-	c.DAG = strings.Clone(r.String(0))
+	c.DAG = d.intern(r.String(0))
 	c.Invocation = r.Int(1)
 	c.Arrival = r.Float(2)
 	c.Width, c.Depth, c.Nodes = int(r.Int(3)), int(r.Int(4)), int(r.Int(5))
@@ -184,6 +191,19 @@ func (d *DAGReader) Next() bool {
 		return false
 	}
 	return true
+}
+
+// intern returns v as a string the caller may hold: the reader's strings point into the current
+// batch (Parquet) or line (CSV), so v itself may not be kept.
+func (d *DAGReader) intern(v string) string {
+	if s, ok := d.ids[v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	if len(d.ids) < maxInternedDAGs {
+		d.ids[s] = s
+	}
+	return s
 }
 
 // checkDAGRow returns the first column whose value cannot describe a DAG invocation, and why.

@@ -230,3 +230,76 @@ func TestDAGTableUnknownData(t *testing.T) {
 		}
 	}
 }
+
+// Within a Parquet batch a row costs no allocation: its dag_id is the string kept for the first
+// row of that DAG, not a copy of its own.
+func TestDAGReaderRowsAllocateNothing(t *testing.T) {
+	rows := sampleInvocations(2000) // 13 DAGs, one batch
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	w, err := CreateDAGTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		if err := w.Write(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenDAGTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.Next() { // loads the batch
+		t.Fatal(r.Err())
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		if !r.Next() {
+			t.Fatal("rows ran out", r.Err())
+		}
+		i++
+		if got := r.Row(); got.DAG != rows[i].DAG || got.Invocation != rows[i].Invocation {
+			t.Fatalf("row %d: got %s/%d, want %s/%d", i, got.DAG, got.Invocation, rows[i].DAG, rows[i].Invocation)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations a row, want 0", allocs)
+	}
+}
+
+// Past maxInternedDAGs distinct ids the reader copies new ids instead of keeping them: the ids
+// stay right and the table of kept ids stops growing.
+func TestDAGReaderInternBound(t *testing.T) {
+	n := maxInternedDAGs + 100
+	var b strings.Builder
+	b.WriteString("dag_id,invocation_id,arrival_s,width,depth,nodes,data_bytes,skew,latency_s\n")
+	for i := range n {
+		fmt.Fprintf(&b, "d%d,%d,%d,1,1,1,,1,0.5\n", i%(n-50), i, i) // the last 50 rows repeat early ids
+	}
+	r, err := NewDAGCSVReader(strings.NewReader(b.String()), "t.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for r.Next() {
+		ids = append(ids, r.Row().DAG)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != n {
+		t.Fatalf("read %d rows, want %d", len(ids), n)
+	}
+	for i, id := range ids {
+		if want := fmt.Sprintf("d%d", i%(n-50)); id != want {
+			t.Fatalf("row %d: dag_id %q, want %q", i, id, want)
+		}
+	}
+	if len(r.ids) != maxInternedDAGs {
+		t.Errorf("%d ids kept, want the bound %d", len(r.ids), maxInternedDAGs)
+	}
+}
