@@ -67,7 +67,7 @@ type psSim struct {
 	// spin is the oversubscription law, remembering recent results: a replay's fair shares take
 	// few distinct values.
 	spin platform.SpinMemo
-	// blocks is lowerBound's scratch (psBound.block); rates and ratesKey are sharedRates' table.
+	// blocks is sharingBound's scratch (its blocks' work); rates and ratesKey sharedRates' table.
 	blocks   []float64
 	rates    []float64
 	ratesKey ratesKey
@@ -92,9 +92,8 @@ type phaseKey struct {
 // itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
 // is not -1 yet.
 type itemPhases struct {
-	ph   []psPhase
-	off  []int
-	sums lazySums // the items' sums for the bound
+	ph  []psPhase
+	off []int
 }
 
 // typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
@@ -145,10 +144,6 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
-		}
-		if ps.bound && c.sums.ready(c.ph, c.off, nil, vcpu) {
-			ps.usePlatform(m.opts.Platform)
-			return ps.boundWith(c.sums.sums, b, n, vcpu, 1)
 		}
 	} else {
 		ps.buf = ps.buf[:0]
@@ -570,196 +565,6 @@ func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	return lb
 }
 
-// boundWith is lowerBound for items [b, b+n) of sums (whose phases are ps.phases[:n]), their
-// payload transfers scaled by slow (replaySpill).
-func (ps *psSim) boundWith(sums *boundSums, b, n int, vcpu platform.Cores, slow float64) float64 {
-	if sums.rateOf != vcpu || len(sums.rates) != len(sums.kinds) {
-		sums.rateOf = vcpu
-		sums.rates = sums.rates[:0]
-		for _, c := range sums.kinds {
-			r := min(c.cap, vcpu.Share)
-			e := 1.0
-			if c.oversub > 0 {
-				e = ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, c.cap, c.oversub)
-			}
-			sums.rates = append(sums.rates, kindRate{r * e, e})
-		}
-	}
-	var bd psBound
-	for i := range n {
-		if s := &sums.items[b+i]; s.kinds >= 0 {
-			bd.addSum(ps, sums, s, slow)
-		} else {
-			bd.add(ps, ps.phases[i], vcpu)
-		}
-	}
-	lb := bd.end(ps, vcpu)
-	if bd.spin && n > 1 {
-		lb = max(lb, ps.sharingBoundSums(sums, b, n, vcpu, lb, bd.tail, slow))
-	}
-	return lb
-}
-
-// lazySums makes a phase cache's boundSums once its items are bounded on a second VM: summing
-// them costs about one option's bound, so a cache bounded on one VM only is not.
-type lazySums struct {
-	sums  *boundSums
-	first platform.Cores // the VM of the first bound (Share 0: none yet)
-}
-
-// ready reports whether the sums of the items of ph (as newBoundSums takes them) are made,
-// making them at the first bound on a VM other than the first's.
-func (l *lazySums) ready(ph []psPhase, off []int, payloadAt []int32, vcpu platform.Cores) bool {
-	if l.sums == nil {
-		if l.first.Share == 0 || l.first == vcpu {
-			l.first = vcpu
-			return false
-		}
-		l.sums = newBoundSums(ph, off, payloadAt)
-	}
-	return true
-}
-
-// boundSums holds what psBound.add reads of each item of a phase cache, summed once: a bound
-// then costs a few operations an item instead of a pass over its phases (the passes were a
-// third of Prepare). kinds are the items' kinds of CPU phase; rates their rate and efficiency
-// alone on the VM of rateOf (kept while bounds come on one VM).
-type boundSums struct {
-	items  []itemSum
-	kinds  []cpuKind
-	rates  []kindRate
-	rateOf platform.Cores
-}
-
-type kindRate struct{ rate, eff float64 }
-
-// itemSum is an item's waits and bytes in all, before its first CPU phase and after its last,
-// and its CPU work by kind (at most two: kinds is how many; -1 for more, or a payload after CPU
-// work, and then add reads the phases); payload is the bytes of the transfer a spilled item's
-// slowdown scales.
-type itemSum struct {
-	wait, bytes, leadWait, leadBytes, tailWait, tailBytes, payload float64
-	work                                                           [2]float64
-	kind                                                           [2]uint8
-	kinds                                                          int8
-	blocks                                                         int8 // runs of CPU phases, at most 2 counted
-}
-
-// newBoundSums sums the items of ph (item j's phases are ph[off[j]:off[j+1]]); payloadAt, when
-// not nil, gives the index among an item's phases of its payload transfer (-1: none).
-func newBoundSums(ph []psPhase, off []int, payloadAt []int32) *boundSums {
-	bs := &boundSums{items: make([]itemSum, len(off)-1)}
-	kindOf := func(c cpuKind) int {
-		for k, x := range bs.kinds {
-			if x == c {
-				return k
-			}
-		}
-		bs.kinds = append(bs.kinds, c)
-		return len(bs.kinds) - 1
-	}
-	for j := range bs.items {
-		s := &bs.items[j]
-		item := ph[off[j]:off[j+1]]
-		pay := -1
-		if payloadAt != nil {
-			pay = int(payloadAt[j])
-		}
-		if pay >= 0 && !item[pay].net {
-			s.kinds = -1 // a payload that is not a transfer: add reads the phases
-		}
-		cpu := false
-		var tailWait, tailBytes float64 // since the last CPU phase
-		for k := range item {
-			p := &item[k]
-			switch {
-			case p.net:
-				s.bytes += p.amount
-				tailBytes += p.amount
-				if !cpu {
-					s.leadBytes += p.amount
-				}
-				if k == pay {
-					s.payload = p.amount
-				}
-			case p.cap == 0:
-				s.wait += p.amount
-				tailWait += p.amount
-				if !cpu {
-					s.leadWait += p.amount
-				}
-			default:
-				if !cpu && pay > k {
-					s.kinds = -1 // the payload comes after CPU work, which the sums do not place
-				}
-				if (k == 0 || item[k-1].net || item[k-1].cap == 0) && s.blocks < 2 {
-					s.blocks++
-				}
-				cpu = true
-				tailWait, tailBytes = 0, 0
-				if s.kinds < 0 {
-					continue
-				}
-				x := kindOf(cpuKind{p.cap, p.oversub})
-				switch {
-				case s.kinds > 0 && int(s.kind[0]) == x:
-					s.work[0] += p.amount
-				case s.kinds > 1 && int(s.kind[1]) == x:
-					s.work[1] += p.amount
-				case s.kinds < 2 && x < 256:
-					s.kind[s.kinds], s.work[s.kinds] = uint8(x), p.amount
-					s.kinds++
-				default:
-					s.kinds = -1
-				}
-			}
-		}
-		s.tailWait, s.tailBytes = tailWait, tailBytes
-	}
-	return bs
-}
-
-// addSum is add for an item summed as s, its payload scaled by slow.
-func (b *psBound) addSum(ps *psSim, bs *boundSums, s *itemSum, slow float64) {
-	net := min(ps.connBps, ps.vmBps)
-	bytes, leadBytes := s.bytes, s.leadBytes
-	if slow > 1 && s.payload > 0 {
-		bytes += s.payload * (slow - 1)
-		leadBytes += s.payload * (slow - 1)
-	}
-	t := s.wait
-	if bytes > 0 {
-		t += bytes / net
-		b.bytes += bytes
-	}
-	work := 0.0
-	for k := range s.kinds {
-		kr := bs.rates[s.kind[k]]
-		t += s.work[k] / kr.rate
-		work += s.work[k] / kr.eff
-		if bs.kinds[s.kind[k]].oversub > 0 {
-			b.spin = true
-		}
-	}
-	b.alone = max(b.alone, t)
-	if s.kinds == 0 {
-		return
-	}
-	b.work += work
-	lead, tail := s.leadWait, s.tailWait
-	if leadBytes > 0 {
-		lead += leadBytes / net
-	}
-	if s.tailBytes > 0 {
-		tail += s.tailBytes / net
-	}
-	if !b.seen {
-		b.lead, b.tail, b.seen = lead, tail, true
-	} else {
-		b.lead, b.tail = min(b.lead, lead), min(b.tail, tail)
-	}
-}
-
 // psBound accumulates a lower bound of a replay's end over its items: the bundle ends no sooner
 // than its slowest item would alone (a wait runs at rate 1, a transfer at most at one
 // connection's or the VM's rate, CPU work at most at min(cap, vCPU share) times the
@@ -889,39 +694,6 @@ func (ps *psSim) sharingBound(n int, vcpu platform.Cores, lb, tail float64) floa
 		}
 		sh.item(work, lead, ps.slowestTime(ph[:from], vcpu, n))
 	}
-	return ps.sharingEnd(&sh, vcpu, lb, tail)
-}
-
-// sharingBoundSums is sharingBound for items [b, b+n) of sums (boundWith): an item whose CPU
-// phases are one block has it all ahead of that block, so its sums give its lead and latest.
-func (ps *psSim) sharingBoundSums(sums *boundSums, b, n int, vcpu platform.Cores, lb, tail, slow float64) float64 {
-	net, slowNet := min(ps.connBps, ps.vmBps), min(ps.connBps, ps.vmBps/float64(n))
-	sh := sharing{w: ps.blocks[:0], minCap: math.Inf(1), first: math.Inf(1)}
-	for i := range n {
-		s := &sums.items[b+i]
-		if s.kinds < 0 || s.blocks > 1 {
-			ps.blocks = sh.w
-			return ps.sharingBound(n, vcpu, lb, tail)
-		}
-		if s.kinds == 0 {
-			continue
-		}
-		for k := range s.kinds {
-			c := sums.kinds[s.kind[k]]
-			sh.minCap = min(sh.minCap, c.cap)
-			if !sh.kind(c) {
-				ps.blocks = sh.w
-				return 0
-			}
-		}
-		lead, latest := s.leadWait, s.leadWait
-		if bytes := s.leadBytes + s.payload*max(0, slow-1); bytes > 0 {
-			lead += bytes / net
-			latest += bytes / slowNet
-		}
-		sh.item(s.work[0]+s.work[1], lead, latest)
-	}
-	ps.blocks = sh.w
 	return ps.sharingEnd(&sh, vcpu, lb, tail)
 }
 

@@ -699,9 +699,6 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		usd += sp.usd[j]
 	}
 	ps.usePlatform(m.opts.Platform)
-	if ps.bound && sp.sums.ready(sp.ph, sp.off, sp.payloadAt, vcpu) {
-		return ps.boundWith(sp.sums.sums, b, n, vcpu, slow), usd
-	}
 	return ps.run(n, vcpu), usd
 }
 
@@ -722,7 +719,6 @@ type spilledPhases struct {
 	off       []int
 	usd       []float64
 	payloadAt []int32
-	sums      lazySums // the items' sums for the bound
 }
 
 // spillPhases returns the spilled phases of every item of items, built once; nil for a Map of

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -62,42 +61,7 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 		if n == 1 && math.Abs(bound-got) > 1e-9*got+1e-9 {
 			t.Fatalf("trial %d: one item on %+v: bound %v, replay %v", trial, vcpu, bound, got)
 		}
-		if summed, want := summedBound(&lb, phases, vcpu); math.Abs(summed-want) > 1e-9*want+1e-12 {
-			t.Fatalf("trial %d: %d items on %+v: bound from the items' sums %v, from their phases %v", trial, n, vcpu, summed, want)
-		}
 	}
-}
-
-// summedBound returns the bound of phases from their sums (boundWith, as replay and
-// replaySpill make it) and from the phases themselves (lowerBound), with each item's first
-// transfer taken for a payload and scaled by 1.7, as replaySpill scales it (a spilled item's
-// payload comes before its CPU work; one after it makes the sums read the phases).
-func summedBound(lb *psSim, phases [][]psPhase, vcpu platform.Cores) (summed, want float64) {
-	const slow = 1.7
-	var ph []psPhase
-	off := []int{0}
-	var payloadAt []int32
-	scaled := make([][]psPhase, len(phases))
-	for i := range phases {
-		at := int32(-1)
-		for k, p := range phases[i] {
-			if p.net {
-				at = int32(k)
-				break
-			}
-		}
-		payloadAt = append(payloadAt, at)
-		ph = append(ph, phases[i]...)
-		off = append(off, len(ph))
-		scaled[i] = slices.Clone(phases[i])
-		if at >= 0 {
-			scaled[i][at].amount *= slow
-		}
-	}
-	defer func() { lb.phases = phases }()
-	lb.phases = scaled
-	want = lb.run(len(phases), vcpu)
-	return lb.boundWith(newBoundSums(ph, off, payloadAt), 0, len(phases), vcpu, slow), want
 }
 
 // TestSharedBoundBelowReplay replays random bundles of up to 40 items whose CPU phases are of
