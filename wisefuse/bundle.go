@@ -554,15 +554,22 @@ func fillOne(x *pairItem, left float64) {
 
 // lowerBound is a lower bound of run(n, vcpu), in one pass over the phases (psBound).
 func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
-	var b psBound
+	b := psBound{slowNet: min(ps.connBps, ps.vmBps/float64(n)), block: ps.blocks[:0]}
 	for _, ph := range ps.phases[:n] {
 		b.add(ps, ph, vcpu)
 	}
+	ps.blocks = b.block
 	lb := b.end(ps, vcpu)
-	if b.spin && n > 1 {
-		lb = max(lb, ps.sharingBound(n, vcpu, lb, b.tail))
+	if !b.spin || n < 2 {
+		return lb
 	}
-	return lb
+	if b.oneBlock {
+		// Every item's CPU work is one block of one kind, all ahead of it waits and transfers:
+		// what sharingBound would gather, gathered by add.
+		sh := sharing{w: b.block, kinds: [2]cpuKind{b.kind}, nk: 1, minCap: b.kind.cap, first: b.lead, latest: b.latest}
+		return max(lb, ps.sharingEnd(&sh, vcpu, lb, b.tail))
+	}
+	return max(lb, ps.sharingBound(n, vcpu, lb, b.tail))
 }
 
 // psBound accumulates a lower bound of a replay's end over its items: the bundle ends no sooner
@@ -588,6 +595,14 @@ type psBound struct {
 	// over the items with one (seen: there is one).
 	lead, tail float64
 	seen, spin bool
+	// oneBlock holds while every item's CPU phases have been one run of phases of one kind: then
+	// block holds each one's work, latest the latest it can start (its waits, and its transfers
+	// at slowNet, the least rate the VM's network gives one of n items).
+	oneBlock bool
+	kind     cpuKind
+	block    []float64
+	latest   float64
+	slowNet  float64
 }
 
 // add adds an item of phases ph.
@@ -595,8 +610,10 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 	net := min(ps.connBps, ps.vmBps)
 	t := 0.0
 	// lead is the time before the first CPU phase, tailFrom the time before what follows the
-	// last one.
+	// last one; latest is lead at slowNet, work the CPU work, and ended is set once a phase that
+	// is not CPU work follows some.
 	lead, tailFrom := -1.0, 0.0
+	latest, work, ended := 0.0, 0.0, false
 	for k := range ph {
 		p := &ph[k]
 		a := p.amount
@@ -604,12 +621,27 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 		case p.net:
 			t += a / net
 			b.bytes += a
+			if lead < 0 {
+				latest += a / b.slowNet
+			}
+			ended = lead >= 0
 		case p.cap == 0:
 			t += a
+			if lead < 0 {
+				latest += a
+			}
+			ended = lead >= 0
 		default:
 			if lead < 0 {
 				lead = t
+				if !b.seen {
+					b.kind, b.oneBlock = cpuKind{p.cap, p.oversub}, true
+				}
 			}
+			if ended || p.cap != b.kind.cap || p.oversub != b.kind.oversub {
+				b.oneBlock = false
+			}
+			work += a
 			r := min(p.cap, vcpu.Share)
 			e := 1.0
 			if p.oversub > 0 {
@@ -625,6 +657,10 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 	b.alone = max(b.alone, t)
 	if lead < 0 {
 		return
+	}
+	if b.oneBlock {
+		b.block = append(b.block, work)
+		b.latest = max(b.latest, latest)
 	}
 	if tail := t - tailFrom; !b.seen {
 		b.lead, b.tail, b.seen = lead, tail, true
