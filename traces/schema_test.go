@@ -26,6 +26,23 @@ func sampleInvocations(n int) []DAGInvocation {
 	return rows
 }
 
+// writeDAGTable writes rows to a DAG-invocation table at path.
+func writeDAGTable(t testing.TB, path string, rows []DAGInvocation, opts ...tables.Options) {
+	t.Helper()
+	w, err := CreateDAGTable(path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		if err := w.Write(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Both formats round-trip every field; the Parquet path runs on a checked allocator that must end
 // with nothing allocated (no leaked Arrow buffers in the writer or the reader).
 func TestDAGTableRoundTrip(t *testing.T) {
@@ -36,18 +53,7 @@ func TestDAGTableRoundTrip(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			opts := tables.Options{Allocator: mem}
 			path := filepath.Join(t.TempDir(), "t."+ext)
-			w, err := CreateDAGTable(path, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range want {
-				if err := w.Write(&want[i]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+			writeDAGTable(t, path, want, opts)
 			r, err := OpenDAGTable(path, opts)
 			if err != nil {
 				t.Fatal(err)
@@ -236,18 +242,7 @@ func TestDAGTableUnknownData(t *testing.T) {
 func TestDAGReaderRowsAllocateNothing(t *testing.T) {
 	rows := sampleInvocations(2000) // 13 DAGs, one batch
 	path := filepath.Join(t.TempDir(), "t.parquet")
-	w, err := CreateDAGTable(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range rows {
-		if err := w.Write(&rows[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeDAGTable(t, path, rows)
 	r, err := OpenDAGTable(path)
 	if err != nil {
 		t.Fatal(err)

@@ -51,10 +51,7 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 		share := 0.25 + 5.75*rng.Float64()
 		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
 		contention := []float64{0, 0.05, 0.1}[rng.IntN(3)]
-		for _, s := range []*psSim{&ps, &lb} {
-			s.phases, s.contention, s.connBps, s.vmBps = phases, contention, 8e7, 1.6e8
-		}
-		got, bound := ps.run(n, vcpu), lb.run(n, vcpu)
+		got, bound := replayAndBound(&ps, &lb, phases, vcpu, contention)
 		if margin := 1e-6*got + 1e-6; bound > got+margin {
 			t.Fatalf("trial %d: %d items on %+v: bound %v after the replay's end %v", trial, n, vcpu, bound, got)
 		}
@@ -62,6 +59,16 @@ func TestLowerBoundBelowReplay(t *testing.T) {
 			t.Fatalf("trial %d: one item on %+v: bound %v, replay %v", trial, vcpu, bound, got)
 		}
 	}
+}
+
+// replayAndBound replays phases side by side on vcpu with contention, on a network of 80 MB/s a
+// connection and 160 MB/s a VM, in ps and bounds them in lb (a psSim with bound set): the
+// replay's end and the bound.
+func replayAndBound(ps, lb *psSim, phases [][]psPhase, vcpu platform.Cores, contention float64) (got, bound float64) {
+	for _, s := range []*psSim{ps, lb} {
+		s.phases, s.contention, s.connBps, s.vmBps = phases, contention, 8e7, 1.6e8
+	}
+	return ps.run(len(phases), vcpu), lb.run(len(phases), vcpu)
 }
 
 // TestSharedBoundBelowReplay replays random bundles of up to 40 items whose CPU phases are of
@@ -111,10 +118,7 @@ func TestSharedBoundBelowReplay(t *testing.T) {
 		share := 0.25 + 5.75*rng.Float64()
 		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
 		contention := []float64{0, 0.03, 0.1}[rng.IntN(3)]
-		for _, s := range []*psSim{&ps, &lb} {
-			s.phases, s.contention, s.connBps, s.vmBps = phases, contention, 8e7, 1.6e8
-		}
-		got, bound := ps.run(n, vcpu), lb.run(n, vcpu)
+		got, bound := replayAndBound(&ps, &lb, phases, vcpu, contention)
 		if margin := 1e-6*got + 1e-6; bound > got+margin {
 			t.Fatalf("trial %d: %d items on %+v, contention %v: bound %v after the replay's end %v", trial, n, vcpu, contention, bound, got)
 		}
@@ -127,10 +131,7 @@ func TestSharedBoundBelowReplay(t *testing.T) {
 		phases[i] = item
 	}
 	vcpu := platform.Default().Cores(9024)
-	for _, s := range []*psSim{&ps, &lb} {
-		s.phases, s.contention, s.connBps, s.vmBps = phases, 0.03, 8e7, 1.6e8
-	}
-	got, bound := ps.run(8, vcpu), lb.run(8, vcpu)
+	got, bound := replayAndBound(&ps, &lb, phases, vcpu, 0.03)
 	var old psBound
 	for _, ph := range phases {
 		old.add(&lb, ph, vcpu)

@@ -222,30 +222,27 @@ func (d *profileDec) int(n *int) bool {
 
 // floats sets an array of numbers aside for decodeNumArrays to decode into *xs.
 func (d *profileDec) floats(xs *[]float64) bool {
-	text, n, ok := d.numArray()
-	switch {
-	case !ok:
-		return false
-	case n == 0:
-		*xs = []float64{} // as encoding/json decodes []
-	default:
-		*xs = make([]float64, n)
-		d.arrays = append(d.arrays, numArray{text: text, fs: *xs})
-	}
-	return true
+	return setAside(d, xs, func(a *numArray, s []float64) { a.fs = s })
 }
 
 // ints sets an array of numbers aside for decodeNumArrays to decode into *ns.
 func (d *profileDec) ints(ns *[]int) bool {
+	return setAside(d, ns, func(a *numArray, s []int) { a.ns = s })
+}
+
+// setAside is floats and ints: into sets the slice an array entry decodes into.
+func setAside[T int | float64](d *profileDec, xs *[]T, into func(*numArray, []T)) bool {
 	text, n, ok := d.numArray()
 	switch {
 	case !ok:
 		return false
 	case n == 0:
-		*ns = []int{}
+		*xs = []T{} // as encoding/json decodes []
 	default:
-		*ns = make([]int, n)
-		d.arrays = append(d.arrays, numArray{text: text, ns: *ns})
+		*xs = make([]T, n)
+		a := numArray{text: text}
+		into(&a, *xs)
+		d.arrays = append(d.arrays, a)
 	}
 	return true
 }
