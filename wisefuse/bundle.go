@@ -6,6 +6,7 @@ package wisefuse
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/wisefuse/wisefuse/platform"
 )
@@ -31,7 +32,7 @@ type psSim struct {
 	chain   []taskRef
 	spilled [][]int32
 	// spills holds the phases of spilled Map items (spillPhases).
-	spills map[spillKey]*spilledPhases
+	spills *onceMap[spillKey, *spilledPhases]
 	// lastSpillKey and lastSpill are the most recent spills entry: a group's spill replays come
 	// in long series with the same key, and hashing the key was 5% of video's preparation.
 	lastSpillKey spillKey
@@ -54,7 +55,7 @@ type psSim struct {
 	connBps, vmBps float64
 	// cache holds every item's phases of a narrow Map, built once per profiled size, Map and
 	// storage flags (they do not depend on the VM size), in one array.
-	cache map[phaseKey]*itemPhases
+	cache *onceMap[phaseKey, *itemPhases]
 	// lastKey and last are the most recent cache entry: a Map's replays come in long series with
 	// the same key, so most skip the map lookup.
 	lastKey phaseKey
@@ -87,6 +88,35 @@ func (ps *psSim) usePlatform(p *platform.Platform) {
 type phaseKey struct {
 	size, si            int
 	remoteIn, remoteOut bool
+}
+
+// onceMap is a map whose values are built once, by the first caller that asks for a key, while
+// the others that ask wait for it. A planner's workers share their phase caches through one:
+// built per worker, video's took 80 MB twice over, and a short process pays for every page.
+type onceMap[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]*onceValue[V]
+}
+
+type onceValue[V any] struct {
+	once sync.Once
+	v    V
+}
+
+// get returns k's value, made by build if nobody has.
+func (c *onceMap[K, V]) get(k K, build func() V) V {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]*onceValue[V]{}
+	}
+	e := c.m[k]
+	if e == nil {
+		e = &onceValue[V]{}
+		c.m[k] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.v = build() })
+	return e.v
 }
 
 // itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
@@ -126,19 +156,18 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 		k := phaseKey{src.index, si, remoteIn, remoteOut}
 		c := ps.last
 		if c == nil || k != ps.lastKey {
-			c = ps.cache[k]
-		}
-		if c == nil {
-			c = &itemPhases{ph: make([]psPhase, 0, total*items.tasks*typicalTaskPhases), off: make([]int, total+1)}
-			ps.fd = m.fnDataOf(ps.fd, fns)
-			for j := range total {
-				c.ph = m.itemPhases(c.ph, items, ps.fd, j, remoteIn, remoteOut)
-				c.off[j+1] = len(c.ph)
-			}
 			if ps.cache == nil {
-				ps.cache = map[phaseKey]*itemPhases{}
+				ps.cache = &onceMap[phaseKey, *itemPhases]{}
 			}
-			ps.cache[k] = c
+			c = ps.cache.get(k, func() *itemPhases {
+				c := &itemPhases{ph: make([]psPhase, 0, total*items.tasks*typicalTaskPhases), off: make([]int, total+1)}
+				ps.fd = m.fnDataOf(ps.fd, fns)
+				for j := range total {
+					c.ph = m.itemPhases(c.ph, items, ps.fd, j, remoteIn, remoteOut)
+					c.off[j+1] = len(c.ph)
+				}
+				return c
+			})
 		}
 		ps.lastKey, ps.last = k, c
 		for i := range n {

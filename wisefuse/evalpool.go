@@ -12,9 +12,9 @@ import (
 	"github.com/wisefuse/wisefuse/internal/crash"
 )
 
-// evalWorker is one worker's scratch: sc for exact evaluations, lb for lower bounds. They share
-// their phase caches (the bounds read the phases the replays build; both depend only on their
-// keys); all workers share the fused groups' step replays.
+// evalWorker is one worker's scratch: sc for exact evaluations, lb for lower bounds. All workers
+// share the phase caches (the bounds read the phases the replays build; both depend only on
+// their keys) and the fused groups' step replays.
 type evalWorker struct{ sc, lb scratch }
 
 // evalPool runs evaluations on a bounded set of workers. Every evaluation is a pure function of
@@ -24,12 +24,14 @@ type evalPool struct{ workers []*evalWorker }
 
 func newEvalPool(n int) *evalPool {
 	p := &evalPool{workers: make([]*evalWorker, max(n, 1))}
-	// The step replays of fused groups are shared (replayCache): the replays' and the bounds'.
+	// The step replays of fused groups are shared (replayCache): the replays' and the bounds';
+	// so are the items' phases they read.
 	replays, bounds := &replayCache{}, &replayCache{}
+	cache, spills := &onceMap[phaseKey, *itemPhases]{}, &onceMap[spillKey, *spilledPhases]{}
 	for k := range p.workers {
 		w := &evalWorker{}
-		w.sc.ps.cache, w.sc.ps.spills = map[phaseKey]*itemPhases{}, map[spillKey]*spilledPhases{}
-		w.lb.ps.cache, w.lb.ps.spills, w.lb.ps.bound = w.sc.ps.cache, w.sc.ps.spills, true
+		w.sc.ps.cache, w.sc.ps.spills = cache, spills
+		w.lb.ps.cache, w.lb.ps.spills, w.lb.ps.bound = cache, spills, true
 		w.sc.replays, w.lb.replays = replays, bounds
 		p.workers[k] = w
 	}

@@ -732,34 +732,32 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 	if k == ps.lastSpillKey && ps.lastSpill != nil {
 		return ps.lastSpill
 	}
-	if sp := ps.spills[k]; sp != nil {
-		ps.lastSpillKey, ps.lastSpill = k, sp
-		return sp
-	}
-	nt := items.tasks
-	chain := slices.Grow(ps.chain[:0], nt)[:nt]
-	defer func() { ps.chain = chain }()
-	sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
-	sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
-	for j := range total {
-		for t := range nt {
-			x := j*nt + t
-			chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
-		}
-		in, out := m.spillVia(chain, fromStorage)
-		at := len(sp.ph)
-		var x int
-		sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
-		sp.off[j+1] = len(sp.ph)
-		sp.payloadAt[j] = -1
-		if x >= 0 {
-			sp.payloadAt[j] = int32(x - at)
-		}
-	}
 	if ps.spills == nil {
-		ps.spills = map[spillKey]*spilledPhases{}
+		ps.spills = &onceMap[spillKey, *spilledPhases]{}
 	}
-	ps.spills[k] = sp
+	sp := ps.spills.get(k, func() *spilledPhases {
+		nt := items.tasks
+		chain := slices.Grow(ps.chain[:0], nt)[:nt]
+		defer func() { ps.chain = chain }()
+		sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
+		sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
+		for j := range total {
+			for t := range nt {
+				x := j*nt + t
+				chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
+			}
+			in, out := m.spillVia(chain, fromStorage)
+			at := len(sp.ph)
+			var x int
+			sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
+			sp.off[j+1] = len(sp.ph)
+			sp.payloadAt[j] = -1
+			if x >= 0 {
+				sp.payloadAt[j] = int32(x - at)
+			}
+		}
+		return sp
+	})
 	ps.lastSpillKey, ps.lastSpill = k, sp
 	return sp
 }
