@@ -451,7 +451,7 @@ type replayKey struct {
 type stepReplays struct {
 	latest, usd []float64
 	off         []int
-	busy        []float64 // spilledRuns: each spilled VM's busy time, as usd
+	busy        []float64 // spilledRuns on shared instances: each spilled VM's busy time, as usd
 	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
@@ -530,8 +530,9 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
 			latest = max(latest, plat.InvokeLatency+sb)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
-			sr.busy = append(sr.busy, sb)
 			if plat.InstanceActivities > 0 {
+				// Only shared instances (sharedSpills) read each VM's busy time and compute.
+				sr.busy = append(sr.busy, sb)
 				sr.work = append(sr.work, m.spillWork(items, fns, b, e, c))
 			}
 		}
