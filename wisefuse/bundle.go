@@ -12,15 +12,25 @@ import (
 )
 
 // psPhase is one phase of a bundled item: a wait (request latency, init or an orchestration gap:
-// no shared resource) when cap is 0; with net set, bytes that move at most one connection's rate
-// and share the VM's network with the other items' transfers; otherwise CPU work in core-seconds
-// that can use at most cap vCPUs.
+// no shared resource) when cap is 0; a transfer when cap is netCap: bytes that move at most one
+// connection's rate and share the VM's network with the other items' transfers; otherwise CPU
+// work in core-seconds that can use at most cap vCPUs. (A flag for transfers would make it 32
+// bytes, not 24: the phase caches are a planner's largest arrays, and a short process pays for
+// every page it touches.)
 type psPhase struct {
 	amount  float64
 	cap     float64
-	net     bool
 	oversub float64 // the curve's Oversub for a parallel phase: efficiency (rate/cap)^g below cap
 }
+
+// netCap is a transfer's cap (psPhase).
+const netCap = -1
+
+// netPhase is a transfer of bytes.
+func netPhase(bytes float64) psPhase { return psPhase{amount: bytes, cap: netCap} }
+
+// isNet reports whether p is a transfer.
+func (p *psPhase) isNet() bool { return p.cap < 0 }
 
 // psSim replays a bundle: B items start together in one VM of c vCPUs; their CPU phases share
 // the vCPUs by processor sharing with per-phase caps (max-min fair "water filling"), so when an
@@ -261,7 +271,7 @@ func (m *Model) phasesOf(ph []psPhase, fd *fnData, init, down, scale, up float64
 			wait(w)
 		}
 		if bytes > 0 {
-			ph = append(ph, psPhase{amount: bytes, net: true})
+			ph = append(ph, netPhase(bytes))
 		}
 	}
 	wait(init)
@@ -289,7 +299,7 @@ func phaseKind(ph []psPhase, cur int) uint8 {
 	switch {
 	case cur >= len(ph):
 		return kindDone
-	case ph[cur].net:
+	case ph[cur].isNet():
 		return kindNet
 	case ph[cur].cap == 0:
 		return kindWait
@@ -410,7 +420,7 @@ func (ps *psSim) runAlone(ph []psPhase, vcpu platform.Cores) (float64, bool) {
 		p := &ph[k]
 		var r float64
 		switch {
-		case p.net:
+		case p.isNet():
 			r = min(ps.connBps, ps.vmBps/1)
 		case p.cap == 0:
 			r = 1
@@ -647,7 +657,7 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 		p := &ph[k]
 		a := p.amount
 		switch {
-		case p.net:
+		case p.isNet():
 			t += a / net
 			b.bytes += a
 			if lead < 0 {
@@ -731,12 +741,12 @@ func (ps *psSim) sharingBound(n int, vcpu platform.Cores, lb, tail float64) floa
 		for k := range ph {
 			p := &ph[k]
 			switch {
-			case p.net:
+			case p.isNet():
 				t += p.amount / net
 			case p.cap == 0:
 				t += p.amount
 			default:
-				if from < 0 || k > 0 && (ph[k-1].net || ph[k-1].cap == 0) {
+				if from < 0 || k > 0 && ph[k-1].cap <= 0 {
 					from, lead = k, t
 				}
 				sh.minCap = min(sh.minCap, p.cap)
@@ -751,7 +761,7 @@ func (ps *psSim) sharingBound(n int, vcpu platform.Cores, lb, tail float64) floa
 			continue
 		}
 		work := 0.0
-		for k := from; k < len(ph) && ph[k].cap > 0 && !ph[k].net; k++ {
+		for k := from; k < len(ph) && ph[k].cap > 0; k++ {
 			work += ph[k].amount
 			if !sh.kind(cpuKind{ph[k].cap, ph[k].oversub}) {
 				return 0
@@ -826,7 +836,7 @@ func (ps *psSim) slowestTime(ph []psPhase, vcpu platform.Cores, n int) float64 {
 	for k := range ph {
 		p := &ph[k]
 		switch {
-		case p.net:
+		case p.isNet():
 			t += p.amount / min(ps.connBps, ps.vmBps/float64(n))
 		case p.cap == 0:
 			t += p.amount

@@ -600,7 +600,7 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 		if v == viaPayload {
 			// The chain's first transfer is its input.
 			for x := at; x < len(ph); x++ {
-				if ph[x].net {
+				if ph[x].isNet() {
 					payloadAt = x
 					if slow > 1 {
 						ph[x].amount *= slow

@@ -21,7 +21,7 @@ func randomPhase(rng *rand.Rand, amount float64) psPhase {
 	case 0:
 		return psPhase{amount: amount}
 	case 1:
-		return psPhase{amount: amount * 1e7, net: true}
+		return netPhase(amount * 1e7)
 	case 2:
 		return psPhase{amount: amount, cap: 1}
 	}
@@ -98,7 +98,7 @@ func TestSharedBoundBelowReplay(t *testing.T) {
 		phases := make([][]psPhase, n)
 		for i := range phases {
 			for range rng.IntN(4) {
-				if p := randomPhase(rng, rng.ExpFloat64()); p.cap == 0 || p.net {
+				if p := randomPhase(rng, rng.ExpFloat64()); p.cap <= 0 {
 					phases[i] = append(phases[i], p)
 				} else {
 					phases[i] = append(phases[i], cpuPhase(kinds))
@@ -110,7 +110,7 @@ func TestSharedBoundBelowReplay(t *testing.T) {
 				}
 			}
 			for range rng.IntN(3) {
-				if p := randomPhase(rng, rng.ExpFloat64()); p.cap == 0 || p.net {
+				if p := randomPhase(rng, rng.ExpFloat64()); p.cap <= 0 {
 					phases[i] = append(phases[i], p)
 				}
 			}
@@ -125,7 +125,7 @@ func TestSharedBoundBelowReplay(t *testing.T) {
 	}
 	// Eight identical items of 8.8 core-s on 16 spin-waiting threads (g 0.78) on a 9,024 MB VM
 	// (5.1 vCPUs), with 3% contention per co-runner: ml's ParamTune bundled by 8.
-	item := []psPhase{{amount: 0.3}, {amount: 2.5e7, net: true}, {amount: 8.8, cap: 16, oversub: 0.78}, {amount: 2e6, net: true}}
+	item := []psPhase{{amount: 0.3}, netPhase(2.5e7), {amount: 8.8, cap: 16, oversub: 0.78}, netPhase(2e6)}
 	phases := make([][]psPhase, 8)
 	for i := range phases {
 		phases[i] = item

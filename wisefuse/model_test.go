@@ -59,7 +59,7 @@ func TestBundleNetworkSharing(t *testing.T) {
 	for _, n := range []int{2, 4} {
 		ps.phases = ps.phases[:0]
 		for range n {
-			ps.phases = append(ps.phases, []psPhase{{amount: 160e6, net: true}})
+			ps.phases = append(ps.phases, []psPhase{netPhase(160e6)})
 		}
 		ps.phases = append(ps.phases, []psPhase{{amount: 1}})
 		if got, want := ps.run(n+1, platform.Cores{Share: 1, Visible: 2}), 160e6/min(80e6, 160e6/float64(n)); math.Abs(got-want) > 1e-9 {
