@@ -521,6 +521,15 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 	items := src.stages[s].items
 	per := m.needOf(fns...)
 	sr := &stepReplays{latest: make([]float64, src.runs), off: make([]int, 1, src.runs+1)}
+	vms := 0 // the spilled VMs of every run: the arrays are made at their size, not grown
+	for r := range m.replayRuns(src) {
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		vms += (hi - min(hi, lo+spill) + spill - 1) / spill
+	}
+	sr.usd = make([]float64, 0, vms)
+	if plat.InstanceActivities > 0 {
+		sr.busy, sr.work = make([]float64, 0, vms), make([]float64, 0, vms)
+	}
 	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
