@@ -101,8 +101,9 @@ type phaseKey struct {
 }
 
 // onceMap is a map whose values are built once, by the first caller that asks for a key, while
-// the others that ask wait for it. A planner's workers share their phase caches through one:
-// built per worker, video's took 80 MB twice over, and a short process pays for every page.
+// the others that ask wait for it: a planner's workers share their phase caches through one
+// (built per worker, video's took 80 MB twice over, and a short process pays for every page),
+// and a bundled Map's evaluations (evaluateOptions). The zero value is ready to use.
 type onceMap[K comparable, V any] struct {
 	mu sync.Mutex
 	m  map[K]*onceValue[V]

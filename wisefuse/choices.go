@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -221,28 +220,16 @@ func (pl *Planner) evaluateOptions() {
 	// iterator is grouped (a bundle runs the whole iterator in its VM), so each is made once, by
 	// the first worker that needs it, while the others that need it wait; its bound likewise.
 	// Every option reads a copy (endOf may add to the atoms in place).
-	type made struct {
-		once sync.Once
-		e    stageEval
-	}
-	var mu sync.Mutex
-	bundled, bounds := map[bundledKey]*made{}, map[bundledKey]*made{}
+	var bundled, bounds onceMap[bundledKey, stageEval]
 	eval := func(sc *scratch, sg segment) stageEval {
 		var e stageEval
 		if k := bundledKeyOf(sg); k != (bundledKey{}) {
-			all := bundled
+			all := &bundled
 			if sc.ps.bound {
-				all = bounds
+				all = &bounds
 			}
-			mu.Lock()
-			x := all[k]
-			if x == nil {
-				x = &made{}
-				all[k] = x
-			}
-			mu.Unlock()
-			x.once.Do(func() { x.e = m.evalSegment(sc, sg) })
-			e = stageEval{lat: slices.Clone(x.e.lat), cost: x.e.cost}
+			x := all.get(k, func() stageEval { return m.evalSegment(sc, sg) })
+			e = stageEval{lat: slices.Clone(x.lat), cost: x.cost}
 		} else {
 			e = m.evalSegment(sc, sg)
 		}
