@@ -210,21 +210,9 @@ func TestLazyOptionsMatchEager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eager, kept := eagerOptions(pl), paretoSets(pl)
-		for i := range kept {
-			for j := range kept[i] {
-				lazy, want := kept[i][j], eager[i][j]
-				if len(lazy) != len(want) {
-					t.Fatalf("%s segment [%d,%d): %d options kept, eager %d", c.name, i, j, len(lazy), len(want))
-				}
-				for k := range lazy {
-					if !sameEval(lazy[k].eval, want[k].eval) || lazy[k].seg.mem != want[k].seg.mem {
-						t.Fatalf("%s segment [%d,%d) option %d: cost %v at %d MB, eager %v at %d MB", c.name, i, j, k,
-							lazy[k].eval.cost, lazy[k].seg.mem, want[k].eval.cost, want[k].seg.mem)
-					}
-				}
-			}
-		}
+		sameOptionSets(t, c.name, paretoSets(pl), eagerOptions(pl), [2]string{"kept", "eager"}, func(a, b *option) bool {
+			return sameEval(a.eval, b.eval) && a.seg.mem == b.seg.mem
+		})
 	}
 }
 
@@ -555,6 +543,26 @@ func sameResult(a, b *Result) bool {
 
 // sameOption reports whether two options are the same segment configuration with the same
 // evaluation, to the bit.
+// sameOptionSets fails t unless every segment of a and b holds as many options, pairwise same;
+// sides names a's and b's in the messages.
+func sameOptionSets(t *testing.T, name string, a, b [][][]*option, sides [2]string, same func(x, y *option) bool) {
+	t.Helper()
+	for i := range a {
+		for j := range a[i] {
+			x, y := a[i][j], b[i][j]
+			if len(x) != len(y) {
+				t.Fatalf("%s segment [%d,%d): %d options %s, %d %s", name, i, j, len(x), sides[0], len(y), sides[1])
+			}
+			for k := range x {
+				if !same(x[k], y[k]) {
+					t.Fatalf("%s segment [%d,%d) option %d: cost %v at %d MB (%+v) %s, %v at %d MB (%+v) %s", name, i, j, k,
+						x[k].eval.cost, x[k].seg.mem, x[k].seg, sides[0], y[k].eval.cost, y[k].seg.mem, y[k].seg, sides[1])
+				}
+			}
+		}
+	}
+}
+
 func sameOption(a, b *option) bool {
 	return reflect.DeepEqual(a.seg, b.seg) && sameEval(a.eval, b.eval)
 }

@@ -66,21 +66,7 @@ func TestWorkersMatch(t *testing.T) {
 				t.Fatalf("%s SLO %v: plan %+v cost %v with 1 worker, %+v cost %v with 4", c.name, obj.SLO, r1.Plan, r1.Prediction.MeanCost, r4.Plan, r4.Prediction.MeanCost)
 			}
 		}
-		ones, fours := paretoSets(one), paretoSets(four)
-		for i := range ones {
-			for j := range ones[i] {
-				a, b := ones[i][j], fours[i][j]
-				if len(a) != len(b) {
-					t.Fatalf("%s segment [%d,%d): %d options with 1 worker, %d with 4", c.name, i, j, len(a), len(b))
-				}
-				for k := range a {
-					if !sameOption(a[k], b[k]) {
-						t.Fatalf("%s segment [%d,%d) option %d: cost %v (%+v) with 1 worker, %v (%+v) with 4", c.name, i, j, k,
-							a[k].eval.cost, a[k].seg, b[k].eval.cost, b[k].seg)
-					}
-				}
-			}
-		}
+		sameOptionSets(t, c.name, paretoSets(one), paretoSets(four), [2]string{"with 1 worker", "with 4"}, sameOption)
 	}
 }
 
