@@ -388,8 +388,8 @@ func taskStates(w *Workflow) map[string][]string {
 	return states
 }
 
-// sameSet reports whether a and b hold the same strings, in any order, each as many times.
-func sameSet(a, b []string) bool {
+// sameMultiset reports whether a and b hold the same strings, in any order, each as many times.
+func sameMultiset(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
 	slices.Sort(b)
@@ -442,7 +442,7 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 			problem(fmt.Sprintf("functions[%d]", i), "functions[%d]: function %q is listed twice", i, f.Function)
 		default:
 			p.Memory[f.Function] = f.MemorySize
-			if want := states[f.Function]; !sameSet(f.States, want) {
+			if want := states[f.Function]; !sameMultiset(f.States, want) {
 				problem(fmt.Sprintf("functions[%d].states", i), "functions[%d].states = %q, want %q: the states of workflow %q that invoke function %q",
 					i, f.States, want, w.Name, f.Function)
 			}
@@ -474,7 +474,7 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 	}
 	for i, g := range d.Merge {
 		want := mergeGroupOf(w, p, g.States)
-		if !sameSet(g.Functions, want.Functions) {
+		if !sameMultiset(g.Functions, want.Functions) {
 			problem(fmt.Sprintf("merge[%d].functions", i), "merge[%d].functions = %q, want %q: the functions its states run", i, g.Functions, want.Functions)
 		}
 		if g.MemorySize != want.MemorySize {

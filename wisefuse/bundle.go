@@ -592,7 +592,8 @@ func fillOne(x *pairItem, left float64) {
 	}
 }
 
-// lowerBound is a lower bound of run(n, vcpu), in one pass over the phases (psBound).
+// lowerBound is a lower bound of run(n, vcpu): one pass over the phases (psBound) and, where items
+// spin-wait, the bound of their sharing the vCPUs (sharingBound).
 func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
 	b := psBound{slowNet: min(ps.connBps, ps.vmBps/float64(n)), block: ps.blocks[:0]}
 	for _, ph := range ps.phases[:n] {
@@ -859,10 +860,10 @@ func (ps *psSim) slowestTime(ph []psPhase, vcpu platform.Cores, n int) float64 {
 // with k. The table is kept while its inputs stay the same: a bound's bundles come in long
 // series on one VM.
 func (ps *psSim) sharedRates(vcpu platform.Cores, kinds []cpuKind, minCap float64, n int) []float64 {
-	k := ratesKey{vcpu: vcpu, minCap: minCap, contention: ps.contention, nkinds: len(kinds)}
-	copy(k.kinds[:], kinds)
-	if k != ps.ratesKey {
-		ps.ratesKey, ps.rates = k, append(ps.rates[:0], math.Inf(1))
+	key := ratesKey{vcpu: vcpu, minCap: minCap, contention: ps.contention, nkinds: len(kinds)}
+	copy(key.kinds[:], kinds)
+	if key != ps.ratesKey {
+		ps.ratesKey, ps.rates = key, append(ps.rates[:0], math.Inf(1))
 	}
 	for len(ps.rates) <= n {
 		k := len(ps.rates)

@@ -343,18 +343,18 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 	type key struct{ run, item int }
 	// As the profiler records them, every task's samples hold the same (run, item) at the same
 	// place, each once: the join is by place, without the maps (a third of video's model build).
-	byPlace := first.strictRunItemOrder()
+	_, byPlace := first.runItemOrder()
 	for _, smp := range tasks[1:] {
 		byPlace = byPlace && slices.Equal(smp.Run, first.Run) && slices.Equal(smp.Item, first.Item)
 	}
-	index := make([]map[key]int, len(tasks))
-	for t, smp := range tasks {
-		if byPlace {
-			break
-		}
-		index[t] = make(map[key]int, smp.Len())
-		for i := range smp.Len() {
-			index[t][key{smp.Run[i], smp.Item[i]}] = i
+	var index []map[key]int
+	if !byPlace {
+		index = make([]map[key]int, len(tasks))
+		for t, smp := range tasks {
+			index[t] = make(map[key]int, smp.Len())
+			for i := range smp.Len() {
+				index[t][key{smp.Run[i], smp.Item[i]}] = i
+			}
 		}
 	}
 	size := first.Len() * len(tasks)
@@ -369,7 +369,9 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 		for t := range tasks {
 			if byPlace {
 				idx[t] = i0
-			} else if idx[t], ok = index[t][k]; !ok {
+				continue
+			}
+			if idx[t], ok = index[t][k]; !ok {
 				break
 			}
 		}

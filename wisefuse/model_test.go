@@ -430,7 +430,7 @@ func TestItemJoinByPlace(t *testing.T) {
 	}
 	want := items(p)
 	classify := p.Sizes[0].Step("Classify")
-	if !classify.strictRunItemOrder() || items(p).tasks != 2 {
+	if _, strict := classify.runItemOrder(); !strict || items(p).tasks != 2 {
 		t.Fatalf("the profiler's samples are not in (run, item) order, or the iterator has not 2 tasks")
 	}
 	// The second task's samples reversed: joined by key, the same items.

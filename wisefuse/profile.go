@@ -373,23 +373,21 @@ func badValue(xs []float64) int {
 // inRunItemOrder reports whether s's samples are sorted by run, then item, as the profiler
 // records them.
 func (s *StepSamples) inRunItemOrder() bool {
-	for i := 1; i < len(s.Run); i++ {
-		if s.Run[i] < s.Run[i-1] || s.Run[i] == s.Run[i-1] && s.Item[i] < s.Item[i-1] {
-			return false
-		}
-	}
-	return true
+	sorted, _ := s.runItemOrder()
+	return sorted
 }
 
-// strictRunItemOrder reports whether s's samples are sorted by run, then item, each (run, item)
-// once.
-func (s *StepSamples) strictRunItemOrder() bool {
+// runItemOrder reports whether s's samples are sorted by run, then item, and whether strictly
+// (each (run, item) once).
+func (s *StepSamples) runItemOrder() (sorted, strict bool) {
+	strict = true
 	for i := 1; i < len(s.Run); i++ {
-		if s.Run[i] < s.Run[i-1] || s.Run[i] == s.Run[i-1] && s.Item[i] <= s.Item[i-1] {
-			return false
+		if s.Run[i] < s.Run[i-1] || s.Run[i] == s.Run[i-1] && s.Item[i] < s.Item[i-1] {
+			return false, false
 		}
+		strict = strict && (s.Run[i] != s.Run[i-1] || s.Item[i] != s.Item[i-1])
 	}
-	return true
+	return true, strict
 }
 
 // byRunItem returns the indices of s's samples sorted by run, then item (stable).

@@ -232,7 +232,7 @@ func (d *profileDec) ints(ns *[]int) bool {
 
 // setAside is floats and ints: into sets the slice an array entry decodes into.
 func setAside[T int | float64](d *profileDec, xs *[]T, into func(*numArray, []T)) bool {
-	text, n, ok := d.numArray()
+	text, n, ok := d.arrayText()
 	switch {
 	case !ok:
 		return false
@@ -247,11 +247,11 @@ func setAside[T int | float64](d *profileDec, xs *[]T, into func(*numArray, []T)
 	return true
 }
 
-// numArray skips an array meant to hold numbers only and returns what lies between its
+// arrayText skips an array meant to hold numbers only and returns what lies between its
 // brackets and how many elements its commas make it. An array of numbers holds no ']', so the
 // first one ends it; an array that holds anything else fails decodeNumArrays, and with it the
 // whole fast read, whatever the first ']' closed.
-func (d *profileDec) numArray() (text []byte, n int, ok bool) {
+func (d *profileDec) arrayText() (text []byte, n int, ok bool) {
 	if !d.next('[') {
 		return nil, 0, false
 	}

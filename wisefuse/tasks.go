@@ -20,7 +20,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	si := m.nearest(mem)
 	src := &m.sizes[si]
 	c := plat.Cores(mem)
-	vals := sc.runValue[:0]
+	runs := sc.runValue[:0]
 	cost := 0.0
 	ratios, local := m.groupTasks(i, j, -1, c)
 	need := 0
@@ -36,12 +36,12 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
 		}
 		g := src.stages[i].gap[r]
-		vals = append(vals, m.stepLatency(g, g, busy))
+		runs = append(runs, m.stepLatency(g, g, busy))
 		cost += vmCost(plat, mem, need, busy) + storageCost(get, put, first.down[r], last.up[r])
 	}
-	sc.runValue = vals
+	sc.runValue = runs
 	return stageEval{
-		lat:  latencyFromSorted(nil, sc.sortRuns(vals, [3]int{i, j, si}), m.opts.Atoms),
+		lat:  latencyFromSorted(nil, sc.sortRuns(runs, [3]int{i, j, si}), m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
