@@ -62,7 +62,7 @@ func runDataFetch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		return usagef("no cache folder on this system: pass --dir")
 	}
 	rep, err := shareddata.Fetch(context.Background(), shareddata.FetchOptions{Dir: *dir, BaseURL: *base, Log: stderr})
-	fmt.Fprintf(stdout, "%s: %d fetched, %d already present, %d to copy by hand\n", *dir, len(rep.Fetched), len(rep.Present), len(rep.Manual))
+	fmt.Fprintf(stdout, "%s: %d fetched, %d already present, %d to copy by hand, %d failed\n", *dir, len(rep.Fetched), len(rep.Present), len(rep.Manual), len(rep.Failed))
 	if len(rep.Manual) > 0 {
 		var names []string
 		for _, f := range rep.Manual {
@@ -71,5 +71,10 @@ func runDataFetch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "not fetchable from a public path (see docs/data.md): %s\n", strings.Join(names, ", "))
 	}
 	fmt.Fprintln(stdout, "licences: the ORION files are CC BY-NC-ND 4.0 (do not commit or redistribute them); the Azure sample is CC BY 4.0")
+	if len(rep.Failed) > 0 {
+		// Each failure has its FAILED line on stderr already; repeating the joined errors
+		// printed every one twice.
+		return fmt.Errorf("%d of the files failed (their FAILED lines above say why): %s", len(rep.Failed), strings.Join(rep.Failed, ", "))
+	}
 	return err
 }

@@ -28,6 +28,7 @@ type FetchOptions struct {
 type FetchReport struct {
 	Fetched, Present []string // names downloaded (or derived) now, and already present and valid
 	Manual           []File   // files that cannot be fetched from a public path
+	Failed           []string // names that failed (the error says why)
 }
 
 // Fetch downloads every fetchable file of Files into opts.Dir, checks its SHA-256, and derives
@@ -53,6 +54,7 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 		}
 	}
 	var errs []error
+	failed := map[string]bool{}
 	for _, f := range Files {
 		target := filepath.Join(opts.Dir, filepath.FromSlash(f.Name))
 		if ok, _ := hasDigest(target, f.SHA256); ok {
@@ -66,6 +68,8 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 			rep.Manual = append(rep.Manual, f)
 			logf("manual   %s: %s\n", f.Name, f.Manual)
 			continue
+		case failed[f.From]:
+			err = fmt.Errorf("not derived: its source %s failed", f.From)
 		case f.From != "":
 			err = derive(opts.Dir, f, target)
 		default:
@@ -73,6 +77,8 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
+			rep.Failed = append(rep.Failed, f.Name)
+			failed[f.Name] = true
 			logf("FAILED   %s: %v\n", f.Name, err)
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,6 +123,30 @@ func TestFetchRejectsBadDownloads(t *testing.T) {
 				t.Errorf("other files not fetched: %v", err)
 			}
 		})
+	}
+}
+
+// A failed download is listed in the report, and so are the files derived from it, each saying
+// which source failed instead of a missing-file error.
+func TestFetchReportsWhatFailed(t *testing.T) {
+	local := localData(t)
+	const workbook = "azure-dag-structure/dag_structure.xlsx"
+	srv := upstream(t, local, map[string]http.HandlerFunc{workbook: http.NotFound})
+	rep, err := shareddata.Fetch(context.Background(), shareddata.FetchOptions{Dir: t.TempDir(), BaseURL: srv.URL})
+	want := []string{workbook}
+	for _, f := range shareddata.Files {
+		if f.From == workbook {
+			want = append(want, f.Name)
+		}
+	}
+	if len(want) < 2 || !slices.Equal(rep.Failed, want) {
+		t.Fatalf("Failed = %v, want %v", rep.Failed, want)
+	}
+	if err == nil || !strings.Contains(err.Error(), "not derived: its source "+workbook+" failed") {
+		t.Errorf("err = %v, want the derived files to name their failed source", err)
+	}
+	if len(rep.Fetched)+len(rep.Manual)+len(rep.Failed) != len(shareddata.Files) {
+		t.Errorf("report: %d fetched, %d manual, %d failed of %d files", len(rep.Fetched), len(rep.Manual), len(rep.Failed), len(shareddata.Files))
 	}
 }
 
