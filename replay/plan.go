@@ -3,11 +3,11 @@ package replay
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/wisefuse/wisefuse/baselines"
 	"github.com/wisefuse/wisefuse/internal/crash"
+	"github.com/wisefuse/wisefuse/internal/parallel"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/seed"
@@ -44,28 +44,20 @@ func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
 	}
 	out := make([]dagPlan, len(entries))
 	errs := make([]error, len(entries))
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, len(entries)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(entries) || cfg.Context.Err() != nil {
-					return
-				}
-				errs[i] = crash.Go(func() (err error) {
-					out[i], err = planOne(cfg, &entries[i])
-					return err
-				})
-				if cfg.Progress != nil {
-					cfg.Progress("plan", done.Add(1), int64(len(entries)), 0)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	var done atomic.Int64
+	parallel.For(len(entries), workers, func(_, i int) bool {
+		if cfg.Context.Err() != nil {
+			return false
+		}
+		errs[i] = crash.Go(func() (err error) {
+			out[i], err = planOne(cfg, &entries[i])
+			return err
+		})
+		if cfg.Progress != nil {
+			cfg.Progress("plan", done.Add(1), int64(len(entries)), 0)
+		}
+		return true
+	})
 	if err := cfg.Context.Err(); err != nil {
 		return nil, err
 	}

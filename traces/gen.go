@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/wisefuse/wisefuse/internal/crash"
+	"github.com/wisefuse/wisefuse/internal/parallel"
 
 	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/platform"
@@ -202,29 +202,18 @@ func simulateAll(dags []DAGSpec, cfg GenConfig, keepFns bool, progress func(stri
 	}
 	runs := make([][]outcome, len(dags))
 	errs := make([]error, len(dags))
-	var next, done, simulated atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(dags) {
-					return
-				}
-				d := &dags[i]
-				n := runsOf(d, cfg)
-				errs[i] = crash.Go(func() (err error) {
-					runs[i], err = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
-					return err
-				})
-				simulated.Add(int64(n))
-				progress("simulate", done.Add(1), int64(len(dags)))
-			}
-		}()
-	}
-	wg.Wait()
+	var done, simulated atomic.Int64
+	parallel.For(len(dags), workers, func(_, i int) bool {
+		d := &dags[i]
+		n := runsOf(d, cfg)
+		errs[i] = crash.Go(func() (err error) {
+			runs[i], err = simulateDAG(d, n, seed.Mix(cfg.Seed, uint64(i)), keepFns, cfg.Simulate)
+			return err
+		})
+		simulated.Add(int64(n))
+		progress("simulate", done.Add(1), int64(len(dags)))
+		return true
+	})
 	for i, err := range errs {
 		if err != nil {
 			return nil, 0, fmt.Errorf("traces: simulating %s: %w", dags[i].ID, err)

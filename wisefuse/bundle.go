@@ -103,10 +103,17 @@ type phaseKey struct {
 // onceMap is a map whose values are built once, by the first caller that asks for a key, while
 // the others that ask wait for it: a planner's workers share their phase caches through one
 // (built per worker, video's took 80 MB twice over, and a short process pays for every page),
-// and a bundled Map's evaluations (evaluateOptions). The zero value is ready to use.
+// a bundled Map's evaluations (evaluateOptions) and fused groups' step replays (replaysOf). The
+// zero value is ready to use and keeps every value. With a budget, it keeps values whose sizes
+// add up to at most that: past it, the map is emptied but for the value just built, and what
+// was dropped is built again when asked, which costs time, not results (a value is a pure
+// function of its key).
 type onceMap[K comparable, V any] struct {
-	mu sync.Mutex
-	m  map[K]*onceValue[V]
+	mu     sync.Mutex
+	m      map[K]*onceValue[V]
+	budget int         // 0: no bound
+	size   func(V) int // a value's size, with a budget
+	used   int
 }
 
 type onceValue[V any] struct {
@@ -126,7 +133,17 @@ func (c *onceMap[K, V]) get(k K, build func() V) V {
 		c.m[k] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.v = build() })
+	e.once.Do(func() {
+		e.v = build()
+		if c.budget > 0 {
+			n := c.size(e.v)
+			c.mu.Lock()
+			if c.used += n; c.used > c.budget {
+				c.m, c.used = map[K]*onceValue[V]{k: e}, n
+			}
+			c.mu.Unlock()
+		}
+	})
 	return e.v
 }
 

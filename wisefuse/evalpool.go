@@ -6,10 +6,8 @@ package wisefuse
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
-	"github.com/wisefuse/wisefuse/internal/crash"
+	"github.com/wisefuse/wisefuse/internal/parallel"
 )
 
 // evalWorker is one worker's scratch: sc for exact evaluations, lb for lower bounds. All workers
@@ -26,7 +24,7 @@ func newEvalPool(n int) *evalPool {
 	p := &evalPool{workers: make([]*evalWorker, max(n, 1))}
 	// The step replays of fused groups are shared (replayCache): the replays' and the bounds';
 	// so are the items' phases they read.
-	replays, bounds := &replayCache{}, &replayCache{}
+	replays, bounds := replayCache(), replayCache()
 	cache, spills := &onceMap[phaseKey, *itemPhases]{}, &onceMap[spillKey, *spilledPhases]{}
 	for k := range p.workers {
 		w := &evalWorker{}
@@ -38,44 +36,13 @@ func newEvalPool(n int) *evalPool {
 	return p
 }
 
-// each calls f for every option of os, on up to len(p.workers) goroutines (the caller's among
-// them); with one worker, in order on the caller's goroutine. A panic in a worker is raised
-// again on the caller's goroutine, with the worker's stack.
+// each calls f for every option of os, on up to len(p.workers) goroutines (parallel.For: the
+// caller's among them; with one worker, in order on the caller's goroutine).
 func (p *evalPool) each(os []*lazyOption, f func(*evalWorker, *lazyOption)) {
-	n := min(len(p.workers), len(os))
-	if n <= 1 {
-		for _, o := range os {
-			f(p.workers[0], o)
-		}
-		return
-	}
-	var next atomic.Int64
-	work := func(w *evalWorker) (err error) {
-		defer crash.Recover(&err)
-		for {
-			k := int(next.Add(1) - 1)
-			if k >= len(os) {
-				return nil
-			}
-			f(w, os[k])
-		}
-	}
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for k := 1; k < n; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[k] = work(p.workers[k])
-		}()
-	}
-	errs[0] = work(p.workers[0])
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			panic(err) // a *crash.Panic: the evaluation's own panic, a programmer error
-		}
-	}
+	parallel.For(len(os), len(p.workers), func(w, k int) bool {
+		f(p.workers[w], os[k])
+		return true
+	})
 }
 
 // workers is Workers, or GOMAXPROCS when it is not set.

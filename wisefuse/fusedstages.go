@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -455,53 +454,26 @@ type stepReplays struct {
 	work        []float64 // spilledRuns on shared instances: the compute in each busy
 }
 
-// maxKeptReplays bounds the floats a replayCache keeps in stepReplays; past it they are dropped
-// and made again when needed, which costs time, not results.
+// maxKeptReplays bounds the floats a planner keeps in stepReplays (replayCache).
 const maxKeptReplays = 1 << 21
 
-// replayCache holds fused groups' step replays by key. The workers that evaluate options
-// (evalPool) share one, as the replays of a step serve every group that holds it: the first to
-// need a key makes its replays while the others that need it wait (replayEntry), so none is made
-// twice at once. A key's replays are a pure function of it, so which worker made them, and when
-// the cache was last emptied, changes no value.
-type replayCache struct {
-	mu     sync.Mutex
-	m      map[replayKey]*replayEntry
-	floats int
+// replayCache makes a cache of fused groups' step replays by key. The workers that evaluate
+// options (evalPool) share one, as the replays of a step serve every group that holds it.
+func replayCache() *onceMap[replayKey, *stepReplays] {
+	return &onceMap[replayKey, *stepReplays]{budget: maxKeptReplays, size: (*stepReplays).floats}
 }
 
-type replayEntry struct {
-	once sync.Once
-	sr   *stepReplays
+// floats is how many numbers sr holds.
+func (sr *stepReplays) floats() int {
+	return len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
 }
 
 // replaysOf returns the replays of key k, made by build when the cache does not hold them.
 func (sc *scratch) replaysOf(k replayKey, build func() *stepReplays) *stepReplays {
 	if sc.replays == nil {
-		sc.replays = &replayCache{}
+		sc.replays = replayCache()
 	}
-	c := sc.replays
-	c.mu.Lock()
-	e := c.m[k]
-	if e == nil {
-		if c.m == nil {
-			c.m = map[replayKey]*replayEntry{}
-		}
-		e = &replayEntry{}
-		c.m[k] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() {
-		sr := build()
-		n := len(sr.latest) + len(sr.usd) + len(sr.off) + len(sr.busy) + len(sr.work)
-		c.mu.Lock()
-		if c.floats += n; c.floats > maxKeptReplays {
-			c.m, c.floats = map[replayKey]*replayEntry{k: e}, n
-		}
-		c.mu.Unlock()
-		e.sr = sr
-	})
-	return e.sr
+	return sc.replays.get(k, build)
 }
 
 // spilledRuns is the replay of the spilled items of Map step s, spill per VM beyond the spill it

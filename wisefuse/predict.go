@@ -35,7 +35,7 @@ type scratch struct {
 	ends  []float64  // when each of acts ends (sharedSpills)
 	ps    psSim
 	// replays are fused groups' step replays (fusedstages.go), shared by evalPool's workers.
-	replays *replayCache
+	replays *onceMap[replayKey, *stepReplays]
 	// order is the runs of the last task group evaluated (orderOf), by latency: the next
 	// size's are nearly in that order.
 	order    []int32

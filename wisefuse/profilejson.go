@@ -9,12 +9,10 @@ package wisefuse
 import (
 	"bytes"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/internal/crash"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
+	"github.com/wisefuse/wisefuse/internal/parallel"
 )
 
 // decodeProfileFast decodes a profile file into what jsonpos.Decode (strict) makes of it, or
@@ -274,34 +272,7 @@ func (d *profileDec) arrayText() (text []byte, n int, ok bool) {
 // among them), and reports whether each held exactly its count of numbers, each a JSON number
 // that its slice's type holds.
 func decodeNumArrays(arrays []numArray) bool {
-	var next atomic.Int64
-	var failed atomic.Bool
-	work := func() error {
-		for !failed.Load() {
-			k := int(next.Add(1) - 1)
-			if k >= len(arrays) {
-				break
-			}
-			if !arrays[k].decode() {
-				failed.Store(true)
-			}
-		}
-		return nil
-	}
-	n := min(runtime.GOMAXPROCS(0), len(arrays))
-	errs := make([]error, max(n, 1))
-	var wg sync.WaitGroup
-	for k := 1; k < n; k++ {
-		wg.Go(func() { errs[k] = crash.Go(work) })
-	}
-	errs[0] = crash.Go(work)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			panic(err) // a *crash.Panic: a worker's own panic, a programmer error
-		}
-	}
-	return !failed.Load()
+	return parallel.For(len(arrays), runtime.GOMAXPROCS(0), func(_, k int) bool { return arrays[k].decode() })
 }
 
 // decode fills a's slice from its text: numbers separated by commas, white space around each.
