@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,13 +13,11 @@ import (
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
-// compareSchema is shared by vs-user and vs-baselines: one row per policy run on an app. rule says
-// what WiseFuse was asked (its SLO or budget and where it came from); note says why a policy has
-// no numbers. Predicted columns are WiseFuse's model (0 for baselines); budgets bound the predicted
-// cost, so a simulated cost a little over the budget is the model's cost error.
-var compareSchema = schemaOf[compareRow]()
-
-// compareRow is one row of compareSchema.
+// compareRow is one policy run on an app, the row the app comparisons (vs-user, vs-baselines,
+// vs-baselines-azure) share, each adding its own columns. rule says what WiseFuse was asked (its
+// SLO or budget and where it came from); note says why a policy has no numbers. Predicted columns
+// are WiseFuse's model (0 for baselines); budgets bound the predicted cost, so a simulated cost a
+// little over the budget is the model's cost error.
 type compareRow struct {
 	App      string  `col:"app"`
 	Policy   string  `col:"policy"`
@@ -36,14 +35,24 @@ type compareRow struct {
 // relaxTries bounds how far an infeasible SLO or budget is relaxed (5% a step, about 28% in all).
 const relaxTries = 6
 
+// userRow is one row of vs-user: a compareRow and the profiling draw WiseFuse planned from (a
+// baseline's row, written once with draw 0, stands for every draw), as in vs-baselines.
+type userRow struct {
+	compareRow
+	Draw int `col:"draw"`
+}
+
 var vsUserExp = &Experiment{
 	Name:  "vs-user",
 	Title: "WiseFuse against untuned users: User-Max (every function at 10,240 MB) and User-Min (the smallest sizes)",
 	Description: "Two fair comparisons per app, all policies simulated on the same fresh seeds. Cost: WiseFuse's SLO is " +
 		"User-Max's simulated P95 (the same latency, so only the cost differs). Latency: WiseFuse's budget is " +
 		"User-Min's simulated mean cost (WiseFuse minimises its P95 within it). When the model finds no plan for " +
-		"that SLO or budget, it is relaxed 5% at a time and the table's rule says by how much.",
-	Schema:    compareSchema,
+		"that SLO or budget, it is relaxed 5% at a time and the table's rule says by how much. WiseFuse plans from " +
+		"each of several independent profiling draws, as in vs-baselines (3 in quick mode, 5 in full; draw 0 is " +
+		"the seed every other experiment profiles with); headlines give draw 0 and the range over the draws, " +
+		"figures draw that range as error bars.",
+	Schema:    schemaOf[userRow](),
 	Cells:     appCells,
 	Run:       runVsUser,
 	Figure:    figureVsUser,
@@ -169,59 +178,90 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	draw := defaultDraw
+	cr.wrap = func(r compareRow) any { return userRow{compareRow: r, Draw: draw} }
+	planners := []*wisefuse.Planner{cr.pl} // by draw
+	for k := 1; k < profileDraws(cr.p.Quick); k++ {
+		pl, err := newAppPlanner(cr.w, cr.plat, drawSeed(seed, k), cr.p.Quick)
+		if err != nil {
+			return nil, err
+		}
+		planners = append(planners, pl)
+	}
 	umax, okMax := cr.baseline("user-max", baselines.UserMax{})
 	umin, okMin := cr.baseline("user-min", baselines.UserMin{})
-	if okMax {
-		for _, k := range userMaxSLOFactors {
-			name, why := "wisefuse-slo", "SLO = User-Max's P95"
-			if k != 1 {
-				name, why = fmt.Sprintf("wisefuse-slo-x%.2f", k), fmt.Sprintf("SLO = %.2f x User-Max's P95", k)
-			}
-			if err := cr.wisefuse(name, why, dag.Objective{SLO: k * umax.P(95)}); err != nil {
-				return nil, err
+	for k, pl := range planners {
+		draw, cr.pl = k, pl
+		if okMax {
+			for _, f := range userMaxSLOFactors {
+				name, why := "wisefuse-slo", "SLO = User-Max's P95"
+				if f != 1 {
+					name, why = fmt.Sprintf("wisefuse-slo-x%.2f", f), fmt.Sprintf("SLO = %.2f x User-Max's P95", f)
+				}
+				if err := cr.wisefuse(name, why, dag.Objective{SLO: f * umax.P(95)}); err != nil {
+					return nil, err
+				}
 			}
 		}
-	}
-	if okMin {
-		if err := cr.wisefuse("wisefuse-budget", "budget = User-Min's cost", dag.Objective{Budget: umin.MeanCost}); err != nil {
-			return nil, err
+		if okMin {
+			if err := cr.wisefuse("wisefuse-budget", "budget = User-Min's cost", dag.Objective{Budget: umin.MeanCost}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return cr.rows, nil
 }
 
-// findCompareRow returns the row of (app, policy), or nil when absent or not run.
-func findCompareRow(t *Table, app, policy string) Row {
+// findCompareRow returns the row of (app, policy) at profiling draw, or nil when absent or not
+// run. A baseline's row, written with the default draw, stands for every draw.
+func findCompareRow(t *Table, app, policy string, draw int) Row {
 	for _, r := range t.Rows {
-		if cellStr(t, r, "app") == app && cellStr(t, r, "policy") == policy && cellStr(t, r, "note") == "" {
+		if cellStr(t, r, "app") == app && cellStr(t, r, "policy") == policy && cellStr(t, r, "note") == "" &&
+			(!strings.HasPrefix(policy, "wisefuse") || int(cellInt(t, r, "draw")) == draw) {
 			return r
 		}
 	}
 	return nil
 }
 
-// ratio is col of policy a over col of policy b on app, or NaN.
-func compareRatio(t *Table, app, a, b, col string) float64 {
-	ra, rb := findCompareRow(t, app, a), findCompareRow(t, app, b)
+// compareRatio is col of policy a over col of policy b on app, at profiling draw, or NaN.
+func compareRatio(t *Table, app, a, b, col string, draw int) float64 {
+	ra, rb := findCompareRow(t, app, a, draw), findCompareRow(t, app, b, draw)
 	if ra == nil || rb == nil {
 		return appNaN()
 	}
 	return cellFloat(t, ra, col) / cellFloat(t, rb, col)
 }
 
-// ratioBars draws, per app, WiseFuse's value relative to each reference policy; missing
-// comparisons are left out of the figure (drawn as 0) and said in the headlines.
+// compareRatios is compareRatio at each profiling draw of app's rows that has one, ascending by
+// draw.
+func compareRatios(t *Table, app, a, b, col string) []float64 {
+	var out []float64
+	for _, d := range drawsOf(t, app) {
+		if r := compareRatio(t, app, a, b, col, d); !appIsNaN(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ratioBars draws, per app, WiseFuse's value relative to each reference policy at the default
+// profiling draw, with the range over the draws as an error bar; missing comparisons are left
+// out of the figure (drawn as 0) and said in the headlines.
 func ratioBars(t *Table, title, ylabel, col string, pairs [][2]string, names []string, path string) error {
 	f := figures.Bars{Title: title, XLabel: "Application", Categories: t.Strings("app"), Y: figures.Axis{Label: ylabel},
 		ValueFormat: "%.2f", Refs: []figures.Ref{{Value: 1}}} // unlabelled: a label would sit on the last bar's value
 	for i, pr := range pairs {
 		s := figures.BarSeries{Name: names[i]}
 		for _, app := range f.Categories {
-			v := compareRatio(t, app, pr[0], pr[1], col)
+			v, lo, hi := compareRatio(t, app, pr[0], pr[1], col, defaultDraw), 0.0, 0.0
+			if rs := compareRatios(t, app, pr[0], pr[1], col); len(rs) > 0 && !appIsNaN(v) {
+				lo, hi = slices.Min(rs), slices.Max(rs)
+			}
 			if appIsNaN(v) {
 				v = 0
 			}
-			s.Values = append(s.Values, v)
+			s.Values, s.Low, s.High = append(s.Values, v), append(s.Low, lo), append(s.High, hi)
 		}
 		f.Series = append(f.Series, s)
 	}
@@ -251,7 +291,7 @@ func relaxedNote(t *Table, policy string) string {
 	apps := map[string][]string{}
 	var factors []string
 	for _, app := range t.Strings("app") {
-		r := findCompareRow(t, app, policy)
+		r := findCompareRow(t, app, policy, defaultDraw)
 		if r == nil {
 			continue
 		}
@@ -275,35 +315,46 @@ func relaxedNote(t *Table, policy string) string {
 	return " (relaxed to " + strings.Join(parts, "; ") + ")"
 }
 
-// reduction is the headline for "WiseFuse's col is x% lower than ref's" on app, against the
-// paper's number (paper < 0: no claim).
+// reduction is the headline for "WiseFuse's col is x% lower than ref's" on app at the default
+// profiling draw, with the range over the draws, against the paper's number (paper < 0: no
+// claim). A conclusion is stated when it holds on every draw; otherwise the headline says on how
+// many it does.
 func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline {
 	h := Headline{Claim: fmt.Sprintf("%s: WiseFuse %s vs %s", app, what, ref), Paper: "-"}
 	if paper >= 0 {
 		h.Paper = fmt.Sprintf("%.0f%% lower", 100*paper)
 	}
-	r := compareRatio(t, app, wf, ref, col)
+	r := compareRatio(t, app, wf, ref, col, defaultDraw)
 	if appIsNaN(r) {
 		h.Ours = "not measured"
 		h.Note = fmt.Sprintf("%s or WiseFuse has no result on %s; the table's note says why", ref, app)
 		return h
 	}
 	red := 1 - r
-	if red >= 0 {
-		h.Ours = fmt.Sprintf("%.0f%% lower", 100*red)
-	} else {
-		h.Ours = fmt.Sprintf("%.0f%% higher", -100*red)
-	}
-	if wr := findCompareRow(t, app, wf); wr != nil {
+	h.Ours = change(r)
+	if wr := findCompareRow(t, app, wf, defaultDraw); wr != nil {
 		h.Ours += " (" + cellStr(t, wr, "rule") + ")"
 	}
+	rs := compareRatios(t, app, wf, ref, col)
+	h.Ours += drawRange("; ", rs)
+	lower, near := 0, 0
+	for _, x := range rs {
+		if 1-x > 0 {
+			lower++
+			if paper >= 0 && appAbs(1-x-paper) <= 0.10 {
+				near++
+			}
+		}
+	}
 	switch {
-	case paper >= 0 && red > 0 && appAbs(red-paper) <= 0.10:
+	case paper >= 0 && near == len(rs):
 		h.Means = fmt.Sprintf("Reproduces the paper: WiseFuse's %s is lower than %s's by about the paper's margin.", what, ref)
-	case paper >= 0 && red > 0:
+	case paper >= 0 && lower == len(rs):
 		h.Means = fmt.Sprintf("Same direction as the paper (WiseFuse's %s is lower than %s's), by a different margin.", what, ref)
-	case paper >= 0:
+	case paper >= 0 && lower == 0:
 		h.Means = fmt.Sprintf("Does not reproduce the paper: here WiseFuse's %s is not lower than %s's.", what, ref)
+	case paper >= 0:
+		h.Means = fmt.Sprintf("Depends on the profiling draw: WiseFuse's %s is lower than %s's on %d of %d draws.", what, ref, lower, len(rs))
 	}
 	if paper >= 0 {
 		h.Diff = fmt.Sprintf("%+.0f points", 100*(red-paper))
@@ -312,6 +363,20 @@ func reduction(t *Table, app, wf, ref, col, what string, paper float64) Headline
 		}
 	}
 	return h
+}
+
+// drawRange is "over N draws: lo to hi" (or "x on each of N draws") for the ratios rs of
+// WiseFuse to a reference at each profiling draw, written after before, or "" for fewer than two
+// draws.
+func drawRange(before string, rs []float64) string {
+	if len(rs) < 2 {
+		return ""
+	}
+	lo, hi := slices.Max(rs), slices.Min(rs) // the least and the most WiseFuse saves
+	if change(lo) == change(hi) {
+		return fmt.Sprintf("%s%s on each of %d draws", before, change(lo), len(rs))
+	}
+	return fmt.Sprintf("%sover %d draws: %s to %s", before, len(rs), change(lo), change(hi))
 }
 
 func headlinesVsUser(t *Table) []Headline {
@@ -324,12 +389,13 @@ func headlinesVsUser(t *Table) []Headline {
 		hc := reduction(t, app, "wisefuse-slo", "user-max", "sim_cost_usd", "cost", pc)
 		var looser []string
 		for _, k := range userMaxSLOFactors[1:] {
-			if r := compareRatio(t, app, fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max", "sim_cost_usd"); !appIsNaN(r) {
-				word := "lower"
-				if r > 1 {
-					word = "higher"
+			wf := fmt.Sprintf("wisefuse-slo-x%.2f", k)
+			if r := compareRatio(t, app, wf, "user-max", "sim_cost_usd", defaultDraw); !appIsNaN(r) {
+				more := drawRange(" (", compareRatios(t, app, wf, "user-max", "sim_cost_usd"))
+				if more != "" {
+					more += ")"
 				}
-				looser = append(looser, fmt.Sprintf("%.0f%% %s at %.2fx", 100*appAbs(1-r), word, k))
+				looser = append(looser, fmt.Sprintf("%s at %.2fx%s", change(r), k, more))
 			}
 		}
 		if len(looser) > 0 {
@@ -337,8 +403,8 @@ func headlinesVsUser(t *Table) []Headline {
 		}
 		if pc >= 0 && hc.Note != "" {
 			for _, k := range userMaxSLOFactors[1:] {
-				if r := compareRatio(t, app, fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max", "sim_cost_usd"); !appIsNaN(r) && appAbs(1-r-pc) <= 0.10 {
-					hc.Note = fmt.Sprintf("at exactly User-Max's P95 WiseFuse has little room to use smaller VMs; at %.2fx that P95 the saving is within 10 points of the paper's, which does not say how close its SLO was to User-Max's P95", k)
+				if r := compareRatio(t, app, fmt.Sprintf("wisefuse-slo-x%.2f", k), "user-max", "sim_cost_usd", defaultDraw); !appIsNaN(r) && appAbs(1-r-pc) <= 0.10 {
+					hc.Note = fmt.Sprintf("at exactly User-Max's P95 WiseFuse has little room to use smaller VMs; at %.2fx that P95 the saving is within 10 points of the paper's (draw 0), which does not say how close its SLO was to User-Max's P95", k)
 					break
 				}
 			}

@@ -137,19 +137,29 @@ func TestSubSeedSeparatesPurposes(t *testing.T) {
 }
 
 // TestReductionHeadline checks the comparison arithmetic on a hand-made table: WiseFuse at 40 s
-// against a baseline at 100 s is 60% lower, 1 point from a paper claim of 61%.
+// against a baseline at 100 s is 60% lower, 1 point from a paper claim of 61%; with two more
+// profiling draws at 30 s and 110 s the headline gives the range and states no conclusion that
+// a draw contradicts.
 func TestReductionHeadline(t *testing.T) {
-	tb := &Table{Schema: compareSchema}
-	tb.Rows = []Row{
-		rowOf(compareRow{App: "video", Policy: "user-min", Rule: "defaults", SimP95: 100, SimCost: 1, Plan: "{}"}),
-		rowOf(compareRow{App: "video", Policy: "wisefuse-budget", Rule: "budget = User-Min's cost", Budget: 1,
-			PredP95: 39, PredCost: 0.9, SimP95: 40, SimCost: 0.95, Plan: "{}"}),
+	vsUser := &Table{Schema: vsUserExp.Schema}
+	add := func(pol string, draw int, p95 float64) {
+		vsUser.Rows = append(vsUser.Rows, rowOf(userRow{compareRow: compareRow{App: "video", Policy: pol, Rule: "r",
+			SimP95: p95, SimCost: 1, Plan: "{}"}, Draw: draw}))
 	}
-	h := reduction(tb, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
-	if !strings.HasPrefix(h.Ours, "60% lower") || h.Diff != "-1 points" || h.Note != "" {
-		t.Errorf("headline = %+v", h)
+	add("user-min", 0, 100)
+	add("wisefuse-budget", 0, 40)
+	h := reduction(vsUser, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
+	if h.Ours != "60% lower (r)" || h.Diff != "-1 points" || h.Note != "" || !strings.HasPrefix(h.Means, "Reproduces") {
+		t.Errorf("one draw: headline = %+v", h)
 	}
-	missing := reduction(tb, "video", "wisefuse-slo", "user-max", "sim_cost_usd", "cost", 0.63)
+	add("wisefuse-budget", 1, 30)
+	add("wisefuse-budget", 2, 110)
+	h = reduction(vsUser, "video", "wisefuse-budget", "user-min", "sim_p95_s", "P95", 0.61)
+	if h.Ours != "60% lower (r); over 3 draws: 10% higher to 70% lower" || h.Diff != "-1 points" ||
+		h.Means != "Depends on the profiling draw: WiseFuse's P95 is lower than user-min's on 2 of 3 draws." {
+		t.Errorf("three draws: headline = %+v", h)
+	}
+	missing := reduction(vsUser, "video", "wisefuse-slo", "user-max", "sim_cost_usd", "cost", 0.63)
 	if missing.Ours != "not measured" || missing.Note == "" {
 		t.Errorf("missing comparison headline = %+v", missing)
 	}
