@@ -21,24 +21,31 @@ func TestSweepSkewQuickEndToEnd(t *testing.T) {
 	}
 	tab := &Table{Schema: e.Schema, Rows: rows}
 	points := tab.Floats("skew", tab.Where("policy", "user-max"))
-	if len(rows) != len(points)*len(comparedPolicies) || len(points) < 2 {
-		t.Fatalf("%d rows over %d skews, want one per (skew, policy)", len(rows), len(points))
+	draws := profileDraws(true)
+	if len(rows) != len(points)*(len(comparedPolicies)+draws-1) || len(points) < 2 {
+		t.Fatalf("%d rows over %d skews, want one per (skew, policy) and one more per further profiling draw", len(rows), len(points))
 	}
 	for _, p := range comparedPolicies {
-		first, last := sweepValue(tab, p, points[0], "p95_s"), sweepValue(tab, p, points[len(points)-1], "p95_s")
+		first, last := sweepValue(tab, p, points[0], "p95_s", defaultDraw), sweepValue(tab, p, points[len(points)-1], "p95_s", defaultDraw)
 		if !(last > 5*first) {
 			t.Errorf("%s: P95 %.2f s at skew %g, %.2f s at skew %g: want the straggler to dominate", p, first, points[0], last, points[len(points)-1])
 		}
 	}
 	for _, x := range points {
-		if um, un := sweepValue(tab, "user-max", x, "p95_s"), sweepValue(tab, "user-min", x, "p95_s"); !(un > um) {
+		if um, un := sweepValue(tab, "user-max", x, "p95_s", defaultDraw), sweepValue(tab, "user-min", x, "p95_s", defaultDraw); !(un > um) {
 			t.Errorf("skew %g: User-Min P95 %.2f s not above User-Max %.2f s", x, un, um)
 		}
-		if wf, um := sweepValue(tab, "wisefuse", x, "mean_cost_usd"), sweepValue(tab, "user-max", x, "mean_cost_usd"); !(wf < um) {
+		if wf, um := sweepValue(tab, "wisefuse", x, "mean_cost_usd", defaultDraw), sweepValue(tab, "user-max", x, "mean_cost_usd", defaultDraw); !(wf < um) {
 			t.Errorf("skew %g: WiseFuse cost %.5f not below User-Max %.5f", x, wf, um)
 		}
-		if slo := sweepValue(tab, "wisefuse", x, "slo_s"); slo <= 0 {
+		slo := sweepValue(tab, "wisefuse", x, "slo_s", defaultDraw)
+		if slo <= 0 {
 			t.Errorf("skew %g: WiseFuse ran without a target", x)
+		}
+		for d := 1; d < draws; d++ {
+			if got := sweepValue(tab, "wisefuse", x, "slo_s", d); got != slo {
+				t.Errorf("skew %g, draw %d: target %v, want draw 0's %v", x, d, got, slo)
+			}
 		}
 	}
 	for _, f := range []string{"sweep-skew-p95.png", "sweep-skew-cost.svg", "sweep-skew.csv"} {
