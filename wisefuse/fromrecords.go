@@ -72,14 +72,29 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 }
 
 // RecordCheck returns the check FromRecords makes of each record, in order, for a caller that
-// reads records from files and can say which file and line holds a bad one: the record's step
-// is a task step of w and its function that step's (records of another workflow, or edited by
-// hand, were once profiled under the wrong function), the run is unbundled, and every record of
-// a run has the run's memory size.
+// reads records from files and can say which file and line holds a bad one: the record is of a
+// task step of w, unbundled (recordCheck), and every record of a run has the run's memory size.
 func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
+	check := recordCheck(w)
+	runMem := map[int]int{}
+	return func(in *records.Invocation) error {
+		if err := check(in); err != nil {
+			return err
+		}
+		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
+			return fmt.Errorf("run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
+		}
+		runMem[in.Run] = in.MemoryMB
+		return nil
+	}
+}
+
+// recordCheck returns the check of one record on its own: its step is a task step of w and its
+// function that step's (records of another workflow, or edited by hand, were once profiled under
+// the wrong function), and the run is unbundled.
+func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	steps := map[string]*dag.Step{}
 	w.Walk(func(_ []string, s *dag.Step) { steps[s.Name] = s })
-	runMem := map[int]int{}
 	return func(in *records.Invocation) error {
 		st := steps[in.Step]
 		switch {
@@ -92,10 +107,6 @@ func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 		case in.Bundle != 0 && in.Bundle != in.Item:
 			return fmt.Errorf("run %d, step %q: item %d is in bundle %d; profile unbundled plans", in.Run, in.Step, in.Item, in.Bundle)
 		}
-		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
-			return fmt.Errorf("run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
-		}
-		runMem[in.Run] = in.MemoryMB
 		return nil
 	}
 }
@@ -104,34 +115,29 @@ func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 type profileBuilder struct {
 	w     *dag.Workflow
 	asRun *dag.Workflow // w as its runs are read: tasklessAsPasses
-	steps map[string]bool
+	check func(*records.Invocation) error
 	p     *Profile
 	ptrs  []*records.Invocation
 	runs  int // runs added through addRecords
 }
 
 func newProfileBuilder(w *dag.Workflow) *profileBuilder {
-	b := &profileBuilder{w: w, asRun: tasklessAsPasses(w), steps: map[string]bool{}, p: &Profile{Workflow: Skeleton(w), Source: "simulator records"}}
-	w.Walk(func(_ []string, s *dag.Step) { b.steps[s.Name] = true })
-	return b
+	return &profileBuilder{w: w, asRun: tasklessAsPasses(w), check: recordCheck(w), p: &Profile{Workflow: Skeleton(w), Source: "simulator records"}}
 }
 
-// addRecords is the RunSink of ProfileBy: it checks one run's records as FromRecords does and
-// adds the run.
+// addRecords is the RunSink of ProfileBy: it checks one run's records as FromRecords does (the
+// memory check within the run, so nothing is kept across runs) and adds the run.
 func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun) error {
 	run := b.runs
 	b.runs++
 	b.ptrs = b.ptrs[:0]
 	for i := range invs {
 		in := &invs[i]
-		if !b.steps[in.Step] {
-			return fmt.Errorf("wisefuse: run %d: invocation %d: step %q is not in workflow %q", run, i, in.Step, b.w.Name)
+		if err := b.check(in); err != nil {
+			return fmt.Errorf("wisefuse: run %d: invocation %d: %w", run, i, err)
 		}
 		if in.MemoryMB != invs[0].MemoryMB {
 			return fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", run, invs[0].MemoryMB, in.MemoryMB)
-		}
-		if in.Bundle != 0 && in.Bundle != in.Item {
-			return fmt.Errorf("wisefuse: invocation %d (run %d, step %q) is bundled; profile unbundled plans", i, run, in.Step)
 		}
 		b.ptrs = append(b.ptrs, in)
 	}

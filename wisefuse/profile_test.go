@@ -13,6 +13,7 @@ import (
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // TestReadProfileRejectsBadTimes: a profile file whose times are negative or not finite is
@@ -203,6 +204,32 @@ func TestProfileSeedsShareNoRuns(t *testing.T) {
 		}
 		if i != len(sizes) {
 			t.Fatalf("seed %d: %d sizes profiled, want %d", s, i, len(sizes))
+		}
+	}
+}
+
+// TestProfileBySinkChecksRecords: a runner's records go through the checks FromRecords makes
+// (recordCheck), so a record under another function, or of a bundled run, is an error naming the
+// run and invocation rather than samples profiled under the wrong function.
+func TestProfileBySinkChecksRecords(t *testing.T) {
+	w, _ := apps.Lookup("chatbot")
+	for name, c := range map[string]struct {
+		edit func(*records.Invocation)
+		want string
+	}{
+		"another function": {func(in *records.Invocation) { in.Function = "Nope" }, `function "Nope", but step`},
+		"unknown step":     {func(in *records.Invocation) { in.Step = "Nope" }, `step "Nope" is not in workflow "chatbot"`},
+		"bundled":          {func(in *records.Invocation) { in.Bundle, in.Item = 2, 1 }, "profile unbundled plans"},
+	} {
+		edited := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+			return simRunner(w, p, runs, seed, func(invs []records.Invocation, d *records.DAGRun) error {
+				c.edit(&invs[len(invs)-1])
+				return sink(invs, d)
+			})
+		}
+		_, err := ProfileBy(w, ProfileOptions{Runs: 2, Sizes: []int{1024}}, edited)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "run 0: invocation") {
+			t.Errorf("%s: err = %v, want one naming the run and invocation and %q", name, err, c.want)
 		}
 	}
 }
