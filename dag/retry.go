@@ -32,6 +32,13 @@ const (
 // MaxRetryAttempts bounds max_attempts: the ASL's own maximum of MaxAttempts (99999999).
 const MaxRetryAttempts = 99_999_999
 
+// MinRetryInterval bounds interval_s and max_delay_s from below: 1 ms. The ASL takes whole seconds
+// (IntervalSeconds >= 1); a workflow file may give less, but a throttled invocation retries once
+// per wait, so waits of nanoseconds made up to max_attempts retries per invocation in an instant of
+// simulated time (a chatbot at the limit with interval_s 1e-9 ran for minutes without ending). At
+// 1 ms a waiting invocation retries at most 1,000 times a simulated second.
+const MinRetryInterval = 1e-3
+
 // JitterFull is the JitterStrategy that draws each wait uniformly below its backoff.
 const JitterFull = "FULL"
 
@@ -51,9 +58,11 @@ func (r *Retry) Delay(k int) float64 {
 
 // validate reports each problem of r with where (the step's path, a fmt.Stringer) as its prefix.
 func (r *Retry) validate(where fmt.Stringer, add func(string, ...any)) {
-	pos := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) && x > 0 && x <= MaxSeconds }
+	pos := func(x float64) bool {
+		return !math.IsNaN(x) && !math.IsInf(x, 0) && x >= MinRetryInterval && x <= MaxSeconds
+	}
 	if !pos(r.Interval) {
-		add("%s.retry.interval_s = %v, want a number of seconds above 0 and at most %g", where, r.Interval, float64(MaxSeconds))
+		add("%s.retry.interval_s = %v, want seconds from %g (MinRetryInterval: a retry storm otherwise) to %g", where, r.Interval, MinRetryInterval, float64(MaxSeconds))
 	}
 	if math.IsNaN(r.BackoffRate) || r.BackoffRate < 1 || r.BackoffRate > MaxFactor {
 		add("%s.retry.backoff_rate = %v, want a number from 1 to %g (as the ASL's BackoffRate, >= 1)", where, r.BackoffRate, float64(MaxFactor))
@@ -62,7 +71,7 @@ func (r *Retry) validate(where fmt.Stringer, add func(string, ...any)) {
 		add("%s.retry.max_attempts = %d, want 0..%d (0: never retry)", where, r.MaxAttempts, MaxRetryAttempts)
 	}
 	if r.MaxDelay != 0 && !pos(r.MaxDelay) {
-		add("%s.retry.max_delay_s = %v, want 0 (no cap) or seconds above 0 and at most %g", where, r.MaxDelay, float64(MaxSeconds))
+		add("%s.retry.max_delay_s = %v, want 0 (no cap) or seconds from %g to %g", where, r.MaxDelay, MinRetryInterval, float64(MaxSeconds))
 	}
 	switch r.Jitter {
 	case "", "NONE", JitterFull:

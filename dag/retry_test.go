@@ -81,6 +81,8 @@ func TestRetryJSON(t *testing.T) {
 	}
 	for step, want := range map[string]string{
 		`{"name":"S","task":"F","retry":{"interval_s":0}}`:     "retry.interval_s = 0",
+		`{"name":"S","task":"F","retry":{"interval_s":1e-9}}`:  "retry.interval_s = 1e-09, want seconds from 0.001",
+		`{"name":"S","task":"F","retry":{"max_delay_s":1e-4}}`: "retry.max_delay_s = 0.0001",
 		`{"name":"S","task":"F","retry":{"backoff_rate":0.5}}`: "retry.backoff_rate = 0.5",
 		`{"name":"S","task":"F","retry":{"max_attempts":-1}}`:  "retry.max_attempts = -1",
 		`{"name":"S","task":"F","retry":{"max_delay_s":-3}}`:   "retry.max_delay_s = -3",

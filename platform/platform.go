@@ -476,6 +476,10 @@ const (
 	// days, as dag.MaxSeconds, far past Lambda's 15-minute timeout and small enough that
 	// simulated times stay below sim.MaxTime (1e12 s).
 	MaxSeconds = 1e7
+	// MinRetryInterval bounds retry_interval_s from below: 1 ms, as dag.MinRetryInterval (the
+	// ASL's IntervalSeconds is a whole number >= 1; at 0 a throttled invocation retried
+	// retry_max_attempts times at one instant, and a replay at the limit never ended).
+	MinRetryInterval = 1e-3
 	// MaxRate bounds bandwidths (bytes per second), sizes in bytes and dimensionless rates and
 	// factors: 1 PB/s is far past any network, and a finite bound keeps every transfer time and
 	// product of factors finite.
@@ -705,7 +709,9 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	if p.BilledMemoryQuantumMB > MaxMemorySizeMB {
 		add("billed_memory_quantum_mb", "billed_memory_quantum_mb = %d, want at most %d MB", p.BilledMemoryQuantumMB, MaxMemorySizeMB)
 	}
-	if p.RetryBackoffRate < 1 {
+	if p.RetryInterval < MinRetryInterval {
+		add("retry_interval_s", "retry_interval_s = %v, want at least %g s (MinRetryInterval: shorter waits retry a throttled invocation up to retry_max_attempts times in an instant)", p.RetryInterval, MinRetryInterval)
+	} else if p.RetryBackoffRate < 1 {
 		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)
 	} else if last := p.RetryInterval * math.Pow(p.RetryBackoffRate, float64(p.RetryMaxAttempts-1)); p.RetryMaxAttempts > 1 && !(last <= MaxSeconds) {
 		add("retry_max_attempts", "retry_interval_s = %v x retry_backoff_rate = %v ^ (retry_max_attempts = %d - 1) makes a last wait of %.3g s, above the limit %g (seconds: 116 days)",

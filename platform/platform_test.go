@@ -74,6 +74,7 @@ func TestParsePolicies(t *testing.T) {
 		`{"at_concurrency_limit": "drop"}`:        `at_concurrency_limit = "drop"`,
 		`{"retry_backoff_rate": 0.5}`:             `retry_backoff_rate = 0.5`,
 		`{"retry_interval_s": -1}`:                `retry_interval_s = -1`,
+		`{"retry_interval_s": 0}`:                 `retry_interval_s = 0, want at least 0.001 s`,
 		`{"retry_max_attempts": -2}`:              `retry_max_attempts = -2`,
 		`{"warm_reuse": "lru"}`:                   `warm_reuse = "lru"`,
 		`{"keep_alive_policy": "arima"}`:          `keep_alive_policy = "arima"`,
