@@ -77,8 +77,8 @@ type compareRun struct {
 	runs  int
 	rows  []Row
 	run   func(plan *dag.Plan) (simOutcome, error)
-	// wrap, when set, turns each row into the experiment's own row type (vs-baselines adds the
-	// modelling choices); nil means compareSchema.
+	// wrap, when set, turns each row into the experiment's own row type (vs-user adds the
+	// profiling draw, vs-baselines the modelling choices too); nil keeps the compareRow.
 	wrap func(compareRow) any
 }
 
