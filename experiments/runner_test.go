@@ -282,5 +282,13 @@ func TestRunnerRecomputesWhenDataAppears(t *testing.T) {
 		if !strings.HasSuffix(string(b), want) {
 			t.Errorf("data present %v: table\n%s\nwant its row %q", present, b, want)
 		}
+		// The report says what is absent and where to find what 'data fetch' cannot fetch.
+		report, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if absent := strings.Contains(string(report), "**Data absent:** the toy's data. ") && strings.Contains(string(report), "docs/data.md lists those to copy by hand"); absent == present {
+			t.Errorf("data present %v: REPORT.md's Data absent note present %v", present, absent)
+		}
 	}
 }
