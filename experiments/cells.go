@@ -1,6 +1,9 @@
 package experiments
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // planCells lists every selected experiment's cells, keyed by experiment name, before anything
 // runs, so the progress bar knows the total. It first deletes each experiment's cells kept by
@@ -13,6 +16,15 @@ func planCells(cfg Config, exps []*Experiment) (map[string][]Cell, error) {
 			return nil, err
 		}
 		cells := e.Cells(cfg.Quick)
+		// Kept per state of the public data, so a cell computed without the data is not reused
+		// once it is there (a run after `make data` would report the data present beside rows
+		// computed without it), nor the other way round.
+		if e.MissingData != nil {
+			missing := strings.Join(e.MissingData(), "\n")
+			for i := range cells {
+				cells[i].data = missing
+			}
+		}
 		keys := map[string]bool{}
 		for _, c := range cells {
 			if keys[c.Key] {

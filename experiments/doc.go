@@ -10,7 +10,8 @@
 // is a struct with one tagged field per column (rows.go).
 //
 // Run executes experiments in steps, one file each: plan every cell (cells.go), skip the cells an
-// earlier run kept on disk so an interrupted run resumes (resume.go), compute the rest on a pool
+// earlier run of the same build kept on disk so an interrupted run resumes (resume.go; a cell
+// that missed public data is not reused once the data is there), compute the rest on a pool
 // of workers that keeps each cell's rows as soon as it is done (pool.go), assemble each table as
 // CSV and Parquet and draw its figure (output.go), and write REPORT.md (report.go). With shards,
 // each shard writes its part of the tables, which concatenate.

@@ -38,6 +38,10 @@ type Experiment struct {
 type Cell struct {
 	Key    string
 	Params any
+
+	// data is what the experiment's MissingData said when the run planned the cell: a kept cell
+	// is reused only by a run that finds the same public data (planCells).
+	data string
 }
 
 // Row is one table row, values in Schema order: int64, float64, string or bool.

@@ -41,7 +41,7 @@ func writeOutputs(cfg Config, e *Experiment, cells []Cell) error {
 		fmt.Fprintf(cfg.Log, "%-22s %6d rows  -> %s.{csv,parquet}  (written in %.1fs)\n", e.Name, len(t.Rows), base, time.Since(start).Seconds())
 		if e.MissingData != nil {
 			for _, m := range e.MissingData() {
-				fmt.Fprintf(cfg.Log, "%-22s data absent: %s (run 'wisefuse data fetch')\n", e.Name, m)
+				fmt.Fprintf(cfg.Log, "%-22s data absent: %s (run 'wisefuse data fetch'; some files are copied by hand: docs/data.md)\n", e.Name, m)
 			}
 		}
 	}

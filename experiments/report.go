@@ -100,7 +100,7 @@ func WriteReport(out string, quick bool) error {
 		}
 		if s.e.MissingData != nil {
 			for _, m := range s.e.MissingData() {
-				fmt.Fprintf(&b, "**Data absent:** %s. `wisefuse data fetch` (or `make data`) fetches the public files.\n\n", m)
+				fmt.Fprintf(&b, "**Data absent:** %s. `wisefuse data fetch` (or `make data`) fetches the public files it can; docs/data.md lists those to copy by hand.\n\n", m)
 			}
 		}
 		if s.e.Description != "" {

@@ -39,12 +39,17 @@ func pendingCells(cfg Config, exps []*Experiment, cellsOf map[string][]Cell) []c
 	return pending
 }
 
-// cellPath is where a cell's rows are kept: one small CSV per cell, named by a hash of its key,
-// in a folder per mode and per build of the program, so quick and full runs never mix and a
-// rebuilt program with changed code never reuses cells its predecessor computed.
+// cellPath is where a cell's rows are kept: one small CSV per cell, named by a hash of its key
+// (and of the public data it missed, if any), in a folder per mode and per build of the program,
+// so quick and full runs never mix and a rebuilt program with changed code never reuses cells its
+// predecessor computed.
 func cellPath(cfg Config, e *Experiment, c Cell) string {
 	h := fnv.New64a()
 	h.Write([]byte(c.Key))
+	if c.data != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(c.data))
+	}
 	return filepath.Join(cfg.Out, e.Name, "cells-"+cfg.mode()+"-"+buildID(), fmt.Sprintf("%016x.csv", h.Sum64()))
 }
 

@@ -233,3 +233,62 @@ func TestRunnerRemovesStaleCells(t *testing.T) {
 		t.Errorf("cell folders left: %v, want only this build's", left)
 	}
 }
+
+// dataToy stands for an experiment that reads the public data: its one row says whether the data
+// was there (dataToyPresent), and MissingData says so when it was not.
+var dataToyPresent bool
+
+var dataToy = &Experiment{
+	Name:   "test-data-toy",
+	Title:  "runner test with public data",
+	Schema: schemaOf[toyRow](),
+	Cells:  func(bool) []Cell { return []Cell{{Key: "only"}} },
+	Run: func(c Cell, _ uint64) ([]Row, error) {
+		x := 0.0
+		if dataToyPresent {
+			x = 1
+		}
+		return []Row{rowOf(toyRow{Cell: c.Key, X: x})}, nil
+	},
+	MissingData: func() []string {
+		if dataToyPresent {
+			return nil
+		}
+		return []string{"the toy's data"}
+	},
+}
+
+func init() { Register(dataToy) }
+
+// TestRunnerRecomputesWhenDataAppears: a cell computed without the public data is not reused once
+// the data is there, nor the other way round, so a run after `make data` on the same folder never
+// reports the data present beside rows computed without it.
+func TestRunnerRecomputesWhenDataAppears(t *testing.T) {
+	out := t.TempDir()
+	defer func() { dataToyPresent = false }()
+	for _, present := range []bool{false, true, false, true} {
+		dataToyPresent = present
+		if err := Run(Config{Out: out, Only: []string{dataToy.Name}, Workers: 1}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, dataToy.Name, dataToy.Name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "only,0,0\n"
+		if present {
+			want = "only,0,1\n"
+		}
+		if !strings.HasSuffix(string(b), want) {
+			t.Errorf("data present %v: table\n%s\nwant its row %q", present, b, want)
+		}
+		// The report says what is absent and where to find what 'data fetch' cannot fetch.
+		report, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if absent := strings.Contains(string(report), "**Data absent:** the toy's data. ") && strings.Contains(string(report), "docs/data.md lists those to copy by hand"); absent == present {
+			t.Errorf("data present %v: REPORT.md's Data absent note present %v", present, absent)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,6 +129,15 @@ func TestSlurmJobArray(t *testing.T) {
 	shards, _ := strconv.Atoi(k[1])
 	if last+1 != shards {
 		t.Fatalf("%s: --array=0-%d runs %d tasks for %d shards", path, last, last+1, shards)
+	}
+	// The header's merge, which a user copies, must read the shard folders the array writes.
+	outDir := regexp.MustCompile(`(?m)^OUT=\$\{OUT:-([^}]+)\}$`).FindStringSubmatch(src)
+	merge := regexp.MustCompile(`(?m)^#.*wisefuse trace merge ([^"\n]*)`).FindStringSubmatch(src)
+	if outDir == nil || merge == nil {
+		t.Fatalf("%s: want 'OUT=${OUT:-DIR}' and a 'wisefuse trace merge' command in the header", path)
+	}
+	if want := outDir[1] + "/shard-*"; !slices.Contains(strings.Fields(merge[1]), want) {
+		t.Errorf("%s: the header's merge %q does not read %s, the shard folders the array writes", path, merge[1], want)
 	}
 	var cmd string
 	for _, l := range strings.Split(src, "\n") {
