@@ -171,7 +171,7 @@ func TestBadTraces(t *testing.T) {
 		!strings.Contains(err.Error(), "good.csv is in shard [1] of 2 and in the window from 1e+09 s to the end") {
 		t.Errorf("a window after the last arrival: %v, want an error naming the shard and the window", err)
 	}
-	if _, err := Run(Config{Trace: filepath.Join(dir, "none.csv"), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
+	if _, err := Run(Config{Trace: write("none", lines), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
 		t.Errorf("missing catalog: %v, want an error naming none-catalog.csv", err)
 	}
 	for _, spec := range []string{"3/2", "1/0", "-1/2", "a/b", "2"} {
@@ -379,5 +379,71 @@ func TestBadSummaries(t *testing.T) {
 	_, err = Merge(filepath.Join(dir, "merged-huge"), []string{huge[s0], huge[s1]})
 	if err == nil || !strings.Contains(err.Error(), "shards 2/10000000, 3/10000000") || !strings.Contains(err.Error(), "and 9999988 more are missing") || len(err.Error()) > 400 {
 		t.Errorf("merge of 2 of 10^7 shards: %.400v, want the first missing shards listed and the rest counted", err)
+	}
+}
+
+// TestBadPlaces: a trace, catalog or output folder in the wrong place is refused before any
+// planning, naming the right file, and nothing is written. Before, a missing trace was reported
+// as its missing catalog (so was a CSV trace named .parquet, as a catalog that is no Parquet
+// file), the catalog hint "has its catalog beside it" followed every catalog error, an output
+// folder that is a file failed only after planning ("mkdir F: not a directory"), and --out the
+// trace's own folder, with the trace named dags.parquet, replaced the trace by the DAG table.
+func TestBadPlaces(t *testing.T) {
+	dir := t.TempDir()
+	trace, catalog, _ := csvTrace(t, dir, 10, 200)
+	file := writeLines(t, filepath.Join(dir, "a-file"), []string{"x"})
+	// A trace named as the replay's DAG table, in the folder given as the output.
+	in := filepath.Join(dir, "in")
+	if err := os.Mkdir(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	asDAGs := genTrace(t, in, DAGsFile, 10, 200)
+	copyTo := func(src, dst string) string {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeLines(t, dst, strings.Split(strings.TrimSpace(string(b)), "\n"))
+	}
+	inParquet := filepath.Join(dir, "pq")
+	if err := os.Mkdir(inParquet, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tracePQ := copyTo(trace, filepath.Join(inParquet, "t.parquet")) // CSV under a Parquet name
+	copyTo(catalog, filepath.Join(inParquet, "t-catalog.parquet"))
+	badCatalog := writeLines(t, filepath.Join(dir, "bad-catalog.csv"), []string{"dag_id,invocations"})
+	for _, c := range []struct {
+		name     string
+		cfg      Config
+		want     []string
+		dontWant string
+	}{
+		{"missing trace", Config{Trace: filepath.Join(dir, "nope.csv")}, []string{"open " + filepath.Join(dir, "nope.csv") + ": no such file"}, "catalog"},
+		{"CSV named .parquet", Config{Trace: tracePQ}, []string{tracePQ + ": not a readable Parquet file"}, "catalog"},
+		{"bad catalog", Config{Trace: trace, Catalog: badCatalog}, []string{"bad-catalog.csv: line 1: header lacks column \"width\""}, "beside it"},
+		{"output is a file", Config{Trace: trace, Out: file}, []string{"output folder " + file + " is a file, want a folder"}, ""},
+		{"output holds the trace", Config{Trace: asDAGs, Out: in}, []string{asDAGs + " is the trace " + asDAGs + ", and the replay writes dags.parquet into " + in}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			if cfg.Out == "" {
+				cfg.Out = filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
+			}
+			_, err := Run(cfg)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if c.dontWant != "" && strings.Contains(err.Error(), c.dontWant) {
+				t.Errorf("error %q says %q", err, c.dontWant)
+			}
+		})
+	}
+	if _, err := traces.OpenDAGTable(asDAGs); err != nil {
+		t.Errorf("the trace in the output folder: %v", err)
 	}
 }
