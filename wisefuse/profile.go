@@ -244,6 +244,12 @@ func (p *Profile) validate() []problem {
 		add("workflow", "%v", err)
 		return probs
 	}
+	// The workflow's own checks and limits: a profile's map of 10^12 items (dag.MaxItems is
+	// 10^6) was read as 2^31-1 items and planned from.
+	if err := p.Workflow.Validate(); err != nil {
+		add("workflow", "workflow: %v", err)
+		return probs
+	}
 	if len(p.Sizes) == 0 {
 		add("sizes", "profile has no sizes")
 	}

@@ -154,6 +154,14 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		plan, lat, cost, extrapolation = r.Plan, r.Prediction.Latency, r.MeanCost, r.Prediction.Extrapolated
 	} else {
+		if prof != nil {
+			// As model checks it: the profile holds the invocations of its map widths, and a
+			// workflow of other widths was planned from them (CheckStructure below compares the
+			// steps' names only: video with 60 chunks planned from a profile of 30).
+			if err := matchProfile(w, prof.Workflow, *profiles); err != nil {
+				return err
+			}
+		}
 		env := policy.Env{Platform: plat, Profile: prof}
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",
 			"reprofile": fmt.Sprintf("profiling again, %dx the runs: the sampling bound decides the plan", policy.AdaptiveFactor)})
