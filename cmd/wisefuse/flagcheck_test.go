@@ -26,6 +26,9 @@ func TestFlagValidation(t *testing.T) {
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:NaN", "--duration", "10"), []string{"poisson:NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "NaN"), []string{"--duration NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "-1"), []string{"--duration -1", ">= 0"}},
+		// Was exit 1 from the engine, blaming "a work, latency or distribution parameter of the
+		// workflow or platform".
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1e-9", "--duration", "1e13"), []string{"--duration 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "NaN", "--runs", "5"), []string{"--percentile NaN", "finite"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "0", "--runs", "5"), []string{"--percentile 0", "> 0 and <= 100"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "101", "--runs", "5"), []string{"--percentile 101", "at most 100"}},
@@ -71,6 +74,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "characterize", "--in", "", "--out", "d"}, []string{`--in ""`}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
+		// Was taken as not given: each DAG's target --slo-factor times its User-Max P95.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "wisefuse", "--slo", "0s"}, []string{"--slo 0s", "want a positive latency target", "--slo-factor"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
 		// Was exit 1 from the replay, "replay: window [-1, 0) s", naming no flag.
