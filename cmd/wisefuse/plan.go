@@ -116,6 +116,11 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
+		// --out onto one of them: the plan replaced by the export, or the other way round.
+		if err := distinctOutputs(output{"--export-asl " + *exportASL, *exportASL}, output{"the side file --export-asl writes, " + side, side},
+			output{"the deployment --export-asl writes, " + deploy, deploy}, output{"--out " + *out, *out}); err != nil {
+			return err
+		}
 	}
 	w, err := wf.load()
 	if err != nil {

@@ -84,10 +84,17 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err := wantFloat("duration", *duration, 0, sim.MaxTime, true, "sim.MaxTime, the simulator's clock limit, as for an --arrivals file's times"); err != nil {
 		return err
 	}
+	dagsOut := ""
 	if *out != "" {
-		if _, err := tables.DAGRunsPath(*out); err != nil {
+		var err error
+		if dagsOut, err = tables.DAGRunsPath(*out); err != nil {
 			return usagef("--out: %v", err)
 		}
+	}
+	// One written over the other, silently: the records by the series, the DAG table by the plan.
+	if err := distinctOutputs(output{"--out " + *out, *out}, output{"the DAG table beside --out, " + dagsOut, dagsOut},
+		output{"--series " + *series, *series}, output{"--plan-out " + *planOut, *planOut}); err != nil {
+		return err
 	}
 	w, err := wf.load()
 	if err != nil {
