@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,31 @@ func TestBadRecords(t *testing.T) {
 	// The unedited records still make a profile.
 	if code, _, errOut := runCLI("profile", "--workflow", "ml", "--out", filepath.Join(dir, "good.json"), good); code != 0 {
 		t.Errorf("profile of the unedited records: exit %d: %s", code, errOut)
+	}
+	// A file of a header line alone said "no invocations to profile", naming no file; one file
+	// given twice (however spelled) was profiled twice, every run counted double.
+	header := filepath.Join(dir, "header.csv")
+	if b, err := os.ReadFile(good); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(header, b[:bytes.IndexByte(b, '\n')+1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		files []string
+		code  int
+		want  string
+	}{
+		{[]string{good, header}, exitFailure, header + ": no function invocation (a header line alone)"},
+		{[]string{good, dir + "/./good.csv"}, exitUsage, "record file " + dir + "/./good.csv" + " is given twice (arguments 1 and 2: " + good + ")"},
+	} {
+		out := filepath.Join(dir, "p.json")
+		code, _, stderr := runCLI(append([]string{"profile", "--workflow", "ml", "--out", out}, c.files...)...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("profile %v: exit %d, stderr %q: want exit %d and %q", c.files, code, stderr, c.code, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("profile %v: wrote %s", c.files, out)
+		}
 	}
 }
 
