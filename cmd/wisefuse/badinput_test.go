@@ -9,6 +9,8 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/orion"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // editCSV rewrites field col (0-based) of line (1-based; line 1 is the header) of the CSV file
@@ -131,6 +133,14 @@ func TestOrionLimitsAreDags(t *testing.T) {
 	if orion.MinMemoryMB != dag.MinMemoryMB || orion.MaxMemoryMB != dag.MaxMemoryMB || orion.MaxMillis != 1000*dag.MaxWork {
 		t.Errorf("orion's limits %d..%d MB, %g ms differ from dag's %d..%d MB, %g s", orion.MinMemoryMB, orion.MaxMemoryMB, orion.MaxMillis,
 			dag.MinMemoryMB, dag.MaxMemoryMB, dag.MaxWork)
+	}
+}
+
+// TestProfileLimitIsTheClock: package wisefuse, which may not import the simulator, bounds a
+// profile's times by the simulator's clock limit, so every profile of simulated runs reads back.
+func TestProfileLimitIsTheClock(t *testing.T) {
+	if wisefuse.MaxProfileSeconds != sim.MaxTime {
+		t.Errorf("wisefuse.MaxProfileSeconds %g, sim.MaxTime %g", wisefuse.MaxProfileSeconds, float64(sim.MaxTime))
 	}
 }
 
