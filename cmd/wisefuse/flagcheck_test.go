@@ -101,6 +101,12 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--to", "1e13"}, []string{"--to 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
+		// A value that does not parse as the flag's type: was the flag package's `invalid value
+		// "-1" for flag -seed: parse error`, which says nothing of what the flag takes.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--seed", "-1"}, []string{`--seed "-1": want a whole number from 0 to 18446744073709551615`}},
+		{with(sim, "--memory", "1024", "--runs", "1e3"), []string{`--runs "1e3": want an integer (without a fraction or an exponent)`}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "one"}, []string{`--days "one": want a number`}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30"}, []string{"--slo 30: a duration needs a unit: --slo 30s"}},
 		// experiments, calibrate
 		{[]string{"experiments", "--only", ""}, []string{`--only ""`}},
 		{[]string{"experiments", "--only", ","}, []string{`--only ","`, "names no experiment"}},
