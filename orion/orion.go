@@ -85,7 +85,13 @@ func ReadFile(path string) (*Log, error) {
 	var want []string // field names of the first run, sorted, E2E included
 	for sc.Scan() {
 		line++
-		fields := strings.Fields(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			// A UTF-8 byte order mark (a log saved by some editors) became part of the first
+			// field's name: "stages differ from the first run's [... \ufeffE2E]".
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		fields := strings.Fields(text)
 		if len(fields) == 0 {
 			continue
 		}

@@ -28,6 +28,18 @@ func TestReadFile(t *testing.T) {
 	if !reflect.DeepEqual(l, want) || l.Runs() != 2 {
 		t.Errorf("ReadFile = %+v, want %+v", l, want)
 	}
+	// The same log saved with a byte order mark reads the same (it was part of the first
+	// field's name, and the second run's stages "differed").
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append([]byte("\ufeff"), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = ReadFile(p); err != nil || !reflect.DeepEqual(l, want) {
+		t.Errorf("with a byte order mark: ReadFile = %+v, %v, want %+v", l, err, want)
+	}
 }
 
 func TestReadFileErrors(t *testing.T) {

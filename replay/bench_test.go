@@ -103,10 +103,11 @@ func BenchmarkReplayTrace(b *testing.B) {
 					}
 					st, err = sim.Replay(work, src, sink, sim.Options{Seed: 1})
 				default:
-					src, err := newSource(path, entries, &cfg)
+					r, err := traces.OpenDAGTable(path)
 					if err != nil {
 						b.Fatal(err)
 					}
+					src := newSource(r, path, entries, &cfg)
 					src.replaying(plans)
 					s := &simulation{work: work, src: src, opt: sim.Options{Seed: 1}, emitted: func(*sim.Outcome) {},
 						write: func(b *outBatch) error { return out.write(plans, b) }}
@@ -160,11 +161,12 @@ func loadReplay(b *testing.B, path string) ([]traces.CatalogEntry, []dagPlan, []
 	if err != nil {
 		b.Fatal(err)
 	}
-	src, err := newSource(path, entries, &cfg)
+	r, err := traces.OpenDAGTable(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer src.r.Close()
+	defer r.Close()
+	src := newSource(r, path, entries, &cfg)
 	src.replaying(plans)
 	work := make([]sim.Workload, len(plans))
 	for i := range plans {

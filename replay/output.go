@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 	"github.com/wisefuse/wisefuse/internal/sketch"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
@@ -467,15 +468,47 @@ func writeSummary(path string, s *Summary) error {
 	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
-// ReadSummary reads a replay's summary.json.
+// ReadSummary reads a replay's summary.json strictly (jsonpos: the line and column of a value
+// that does not fit, a repeated or unknown key, data after the object) and checks the shards it
+// covers, which a merge counts on: a hand-edited "shards": 1000000000000 made the merge list the
+// missing shards until it ran out of memory, and a shard number out of range was merged.
 func ReadSummary(path string) (*Summary, error) {
-	b, err := os.ReadFile(path)
+	b, err := jsonpos.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := jsonpos.Decode(b, &s, jsonpos.Options{Strict: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if field, msg := s.checkShards(); msg != "" {
+		if line := jsonpos.LineOf(jsonpos.Positions(b), field); line > 0 {
+			return nil, fmt.Errorf("%s: line %d: %s", path, line, msg)
+		}
+		return nil, fmt.Errorf("%s: %s", path, msg)
+	}
 	return &s, nil
+}
+
+// checkShards returns the field (its JSON path) of a summary whose shards are not a replay's, and
+// why: shards >= 1, and shards_included distinct shard numbers 0..shards-1, at least one.
+func (s *Summary) checkShards() (field, msg string) {
+	if s.Shards < 1 {
+		return "shards", fmt.Sprintf("shards = %d, want >= 1 (1: a replay of the whole trace)", s.Shards)
+	}
+	if len(s.ShardsIncluded) == 0 {
+		return "shards_included", "shards_included is empty, want the shards the replay covers"
+	}
+	seen := make(map[int]bool, len(s.ShardsIncluded))
+	for i, k := range s.ShardsIncluded {
+		at := fmt.Sprintf("shards_included[%d]", i)
+		if k < 0 || k >= s.Shards {
+			return at, fmt.Sprintf("%s = %d, want a shard 0..%d of shards = %d", at, k, s.Shards-1, s.Shards)
+		}
+		if seen[k] {
+			return at, fmt.Sprintf("%s = %d, listed twice", at, k)
+		}
+		seen[k] = true
+	}
+	return "", ""
 }

@@ -2,7 +2,11 @@ package replay
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -36,9 +40,23 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 			return nil, err
 		}
 	}
+	if err := checkOut(&cfg, catalog); err != nil {
+		return nil, err
+	}
+	// The trace is opened (and its columns checked) first, before its catalog and the planning,
+	// which can take minutes: a trace that is missing or not a DAG table was reported as its
+	// catalog's problem ("nope-catalog.parquet: no such file").
+	tr, err := traces.OpenDAGTable(cfg.Trace)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
 	entries, err := traces.ReadCatalog(catalog)
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w (a trace written by `wisefuse trace gen` or `trace import` has its catalog beside it)", err)
+		if errors.Is(err, fs.ErrNotExist) && cfg.Catalog == "" {
+			err = fmt.Errorf("%w (a trace written by `wisefuse trace gen` or `trace import` has its catalog beside it)", err)
+		}
+		return nil, fmt.Errorf("replay: %w", err)
 	}
 	var mine []traces.CatalogEntry
 	for _, e := range entries {
@@ -51,12 +69,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
 	}
-	// The trace is opened (and its columns checked) before the planning, which can take minutes.
-	src, err := newSource(cfg.Trace, entries, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer src.r.Close()
+	src := newSource(tr, cfg.Trace, entries, &cfg)
 	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) { return planAll(&cfg, mine) })
 	if err != nil {
 		return nil, err
@@ -107,4 +120,30 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkOut refuses, before any work, an output folder that is a file, and one that holds the
+// trace or its catalog under a name the replay writes: `--in d/dags.parquet --out d` replaced the
+// trace with the replay's DAG table, and `--out FILE` failed only after planning every DAG.
+func checkOut(cfg *Config, catalog string) error {
+	st, err := os.Stat(cfg.Out)
+	if err != nil {
+		return nil // made by the replay
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("replay: output folder %s is a file, want a folder (or a path to create)", cfg.Out)
+	}
+	for _, name := range []string{InvocationsFile, DAGsFile, SummaryFile, FunctionsFile, SeriesFile} {
+		out, err := os.Stat(filepath.Join(cfg.Out, name))
+		if err != nil {
+			continue
+		}
+		for _, in := range []struct{ what, path string }{{"the trace", cfg.Trace}, {"its catalog", catalog}} {
+			if st, err := os.Stat(in.path); err == nil && os.SameFile(st, out) {
+				return fmt.Errorf("replay: %s is %s %s, and the replay writes %s into %s: writing it would replace the input; give another output folder",
+					filepath.Join(cfg.Out, name), in.what, in.path, name, cfg.Out)
+			}
+		}
+	}
+	return nil
 }

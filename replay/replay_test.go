@@ -171,7 +171,7 @@ func TestBadTraces(t *testing.T) {
 		!strings.Contains(err.Error(), "good.csv is in shard [1] of 2 and in the window from 1e+09 s to the end") {
 		t.Errorf("a window after the last arrival: %v, want an error naming the shard and the window", err)
 	}
-	if _, err := Run(Config{Trace: filepath.Join(dir, "none.csv"), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
+	if _, err := Run(Config{Trace: write("none", lines), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
 		t.Errorf("missing catalog: %v, want an error naming none-catalog.csv", err)
 	}
 	for _, spec := range []string{"3/2", "1/0", "-1/2", "a/b", "2"} {
@@ -299,4 +299,151 @@ func withField(line string, i int, v string) string {
 	f := strings.Split(line, ",")
 	f[i] = v
 	return strings.Join(f, ",")
+}
+
+// TestBadSummaries: a shard's summary.json that no replay wrote is refused by the merge with the
+// file, the line and what was expected, and the merge writes nothing. Before, it was read with
+// encoding/json (no line, a repeated key kept its last value, data after the object named no
+// place), a shard number out of range was merged, and "shards": 10^12 listed every missing shard
+// until the merge ran out of memory.
+func TestBadSummaries(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 20, 500)
+	s0 := filepath.Join(dir, "s0")
+	s1 := filepath.Join(dir, "s1")
+	run(t, Config{Trace: trace, Out: s0, Shard: 0, Shards: 2})
+	run(t, Config{Trace: trace, Out: s1, Shard: 1, Shards: 2})
+	good, err := os.ReadFile(filepath.Join(s1, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(old, new string) string {
+		if !strings.Contains(string(good), old) {
+			t.Fatalf("summary.json has no %q", old)
+		}
+		return strings.Replace(string(good), old, new, 1)
+	}
+	for _, c := range []struct {
+		name, summary string
+		want          []string
+	}{
+		{"shard out of range", edit(`"shards_included": [`, `"shards_included": [7, `),
+			[]string{"summary.json: line 7: shards_included[0] = 7, want a shard 0..1 of shards = 2"}},
+		{"shard twice", edit(`"shards_included": [`, `"shards_included": [1, `),
+			[]string{"line 8: shards_included[1] = 1, listed twice"}},
+		{"no shards", edit(`"shards": 2`, `"shards": 0`), []string{"line 6: shards = 0, want >= 1"}},
+		{"repeated key", edit(`"policy": `, `"policy": "sonic", "policy": `), []string{"line 3", `duplicate key "policy"`}},
+		{"data after the object", string(good) + "x", []string{"unexpected data after the JSON value"}},
+		{"wrong type", edit(`"shards": 2`, `"shards": "2"`), []string{"line 6", "shards: want an integer"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+			if err := os.CopyFS(bad, os.DirFS(s1)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(bad, SummaryFile), []byte(c.summary), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "merged-"+filepath.Base(bad))
+			_, err := Merge(out, []string{s0, bad})
+			if err == nil {
+				t.Fatal("merged")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a failed merge made %s", out)
+			}
+		})
+	}
+	// Shards of a sweep of 10^7 shards: the missing ones are counted, the first few listed.
+	huge := map[string]string{}
+	for _, d := range []string{s0, s1} {
+		h := filepath.Join(dir, "huge-"+filepath.Base(d))
+		if err := os.CopyFS(h, os.DirFS(d)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(d, SummaryFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = bytes.Replace(b, []byte(`"shards": 2`), []byte(`"shards": 10000000`), 1)
+		if err := os.WriteFile(filepath.Join(h, SummaryFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		huge[d] = h
+	}
+	_, err = Merge(filepath.Join(dir, "merged-huge"), []string{huge[s0], huge[s1]})
+	if err == nil || !strings.Contains(err.Error(), "shards 2/10000000, 3/10000000") || !strings.Contains(err.Error(), "and 9999988 more are missing") || len(err.Error()) > 400 {
+		t.Errorf("merge of 2 of 10^7 shards: %.400v, want the first missing shards listed and the rest counted", err)
+	}
+}
+
+// TestBadPlaces: a trace, catalog or output folder in the wrong place is refused before any
+// planning, naming the right file, and nothing is written. Before, a missing trace was reported
+// as its missing catalog (so was a CSV trace named .parquet, as a catalog that is no Parquet
+// file), the catalog hint "has its catalog beside it" followed every catalog error, an output
+// folder that is a file failed only after planning ("mkdir F: not a directory"), and --out the
+// trace's own folder, with the trace named dags.parquet, replaced the trace by the DAG table.
+func TestBadPlaces(t *testing.T) {
+	dir := t.TempDir()
+	trace, catalog, _ := csvTrace(t, dir, 10, 200)
+	file := writeLines(t, filepath.Join(dir, "a-file"), []string{"x"})
+	// A trace named as the replay's DAG table, in the folder given as the output.
+	in := filepath.Join(dir, "in")
+	if err := os.Mkdir(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	asDAGs := genTrace(t, in, DAGsFile, 10, 200)
+	copyTo := func(src, dst string) string {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeLines(t, dst, strings.Split(strings.TrimSpace(string(b)), "\n"))
+	}
+	inParquet := filepath.Join(dir, "pq")
+	if err := os.Mkdir(inParquet, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tracePQ := copyTo(trace, filepath.Join(inParquet, "t.parquet")) // CSV under a Parquet name
+	copyTo(catalog, filepath.Join(inParquet, "t-catalog.parquet"))
+	badCatalog := writeLines(t, filepath.Join(dir, "bad-catalog.csv"), []string{"dag_id,invocations"})
+	for _, c := range []struct {
+		name     string
+		cfg      Config
+		want     []string
+		dontWant string
+	}{
+		{"missing trace", Config{Trace: filepath.Join(dir, "nope.csv")}, []string{"open " + filepath.Join(dir, "nope.csv") + ": no such file"}, "catalog"},
+		{"CSV named .parquet", Config{Trace: tracePQ}, []string{tracePQ + ": not a readable Parquet file"}, "catalog"},
+		{"bad catalog", Config{Trace: trace, Catalog: badCatalog}, []string{"bad-catalog.csv: line 1: header lacks column \"width\""}, "beside it"},
+		{"output is a file", Config{Trace: trace, Out: file}, []string{"output folder " + file + " is a file, want a folder"}, ""},
+		{"output holds the trace", Config{Trace: asDAGs, Out: in}, []string{asDAGs + " is the trace " + asDAGs + ", and the replay writes dags.parquet into " + in}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			if cfg.Out == "" {
+				cfg.Out = filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
+			}
+			_, err := Run(cfg)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if c.dontWant != "" && strings.Contains(err.Error(), c.dontWant) {
+				t.Errorf("error %q says %q", err, c.dontWant)
+			}
+		})
+	}
+	if _, err := traces.OpenDAGTable(asDAGs); err != nil {
+		t.Errorf("the trace in the output folder: %v", err)
+	}
 }

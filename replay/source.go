@@ -83,19 +83,15 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 	return false, nil
 }
 
-// newSource opens the trace, whose catalog lists the DAGs; until replaying sets their
-// positions (replaying), every DAG counts as another shard's.
-func newSource(path string, catalog []traces.CatalogEntry, cfg *Config) (*source, error) {
-	r, err := traces.OpenDAGTable(path)
-	if err != nil {
-		return nil, err
-	}
+// newSource reads the trace at path from r; its catalog lists the DAGs. Until replaying sets
+// their positions (replaying), every DAG counts as another shard's.
+func newSource(r *traces.DAGReader, path string, catalog []traces.CatalogEntry, cfg *Config) *source {
 	dags := make(map[string]int32, len(catalog))
 	for _, e := range catalog {
 		dags[e.DAG] = -1
 	}
 	return &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"), dags: dags,
-		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}, nil
+		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}
 }
 
 // replaying gives the DAGs of plans, this replay's workloads in order, their positions.

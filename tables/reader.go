@@ -1,6 +1,7 @@
 package tables
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -129,7 +130,18 @@ func NewCSVReader(in io.Reader, name string, schema Schema) (*Reader, error) {
 }
 
 func (r *Reader) initCSV(in io.Reader) error {
-	r.csv = csv.NewReader(in)
+	br := bufio.NewReader(in)
+	// A Parquet file under a CSV name read as a header without any column of the schema.
+	// (After "PAR1" a Parquet file has a binary page header, never text.)
+	if magic, _ := br.Peek(5); len(magic) == 5 && string(magic[:4]) == "PAR1" && (magic[4] < ' ' || magic[4] > '~') {
+		return fmt.Errorf("%s: a Parquet file (it starts with PAR1), but the name says CSV: want a CSV table with columns %s, or the name ending in .parquet", r.path, r.schema.names())
+	}
+	// A spreadsheet's "CSV UTF-8" starts with a byte order mark, which became part of the first
+	// column's name ("header lacks column \"dag_id\"" with dag_id right there).
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		br.Discard(3)
+	}
+	r.csv = csv.NewReader(br)
 	r.csv.ReuseRecord = true
 	r.csv.FieldsPerRecord = -1
 	header, err := r.csv.Read()
@@ -141,6 +153,11 @@ func (r *Reader) initCSV(in io.Reader) error {
 	}
 	pos := map[string]int{}
 	for i, h := range header {
+		// A column of the schema named twice: which field holds its values? (The last one was
+		// read, silently.)
+		if j, dup := pos[h]; dup && r.schema.Index(h) >= 0 {
+			return fmt.Errorf("%s: line 1: header names column %q twice (fields %d and %d), want each column once", r.path, h, j+1, i+1)
+		}
 		pos[h] = i
 	}
 	r.fields = len(header)

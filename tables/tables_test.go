@@ -221,6 +221,10 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"empty", "", "empty file"},
 		{"bad quote", "id,name,x,ok\n1,\"a,2,true\n", "line 2"},
 		{"unterminated quote (fuzz crasher)", "id,name,x,ok\n\"000000000000", "line 2"},
+		// The last of the two was read, silently.
+		{"column twice", "id,name,x,ok,x\n1,a,2,true,3\n", `line 1: header names column "x" twice (fields 3 and 5), want each column once`},
+		// Was `header lacks column "id"`.
+		{"Parquet under a CSV name", "PAR1\x15\x04\x15\x80", "a Parquet file (it starts with PAR1), but the name says CSV"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -234,6 +238,30 @@ func TestCSVReaderErrors(t *testing.T) {
 				t.Errorf("error = %v, want it to name in.csv and contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestCSVByteOrderMark: a CSV table saved with a UTF-8 byte order mark (a spreadsheet's "CSV
+// UTF-8") reads as without it. Before, the mark became part of the first column's name, and the
+// reader said the header lacked that column.
+func TestCSVByteOrderMark(t *testing.T) {
+	r, err := NewCSVReader(strings.NewReader("\ufeffid,name,x,ok\n7,a,2.5,true\n"), "bom.csv", testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() {
+		t.Fatalf("no row: %v", r.Err())
+	}
+	if r.Int(0) != 7 || r.String(1) != "a" || r.Line() != 2 {
+		t.Errorf("row: id %d, name %q at line %d, want 7, \"a\" at line 2", r.Int(0), r.String(1), r.Line())
+	}
+	// Only a leading mark is one: elsewhere it stays part of the value.
+	r, err = NewCSVReader(strings.NewReader("id,name,x,ok\n7,\ufeffa,2.5,true\n"), "mid.csv", testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() || r.String(1) != "\ufeffa" {
+		t.Errorf("name %q, want the mark kept inside a value", r.String(1))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -34,6 +35,7 @@ type Characterization struct {
 	skewSketch   *logSketch
 	maxSkew      float64 // the tails, to check against the published Azure numbers
 	maxLatency   float64
+	source       string // the file CharacterizeFile read; WriteTables never writes onto it
 }
 
 // Latency groups.
@@ -92,6 +94,7 @@ func CharacterizeFile(path string, opts ...tables.Options) (*Characterization, e
 	}
 	defer r.Close()
 	c := NewCharacterization()
+	c.source = path
 	for r.Next() {
 		c.Add(r.Row())
 	}
@@ -226,6 +229,16 @@ var statSchema = tables.Schema{{Name: "statistic", Type: tables.String}, {Name: 
 // (rank, count, cumulative share), structure.csv (metric, value, trace and published CDF) and
 // latency.csv (group, quantile, latency).
 func (c *Characterization) WriteTables(dir string, ref Published, opts ...tables.Options) error {
+	// A trace in dir under a table's name (`--in d/stats.csv --out d`) was replaced by the
+	// table, silently; refused before any table is written.
+	if in, err := os.Stat(c.source); c.source != "" && err == nil {
+		for _, name := range []string{"stats.csv", "popularity.csv", "structure.csv", "latency.csv"} {
+			if st, err := os.Stat(filepath.Join(dir, name)); err == nil && os.SameFile(in, st) {
+				return fmt.Errorf("%s is the trace %s, and the characterization writes %s into %s: writing it would replace the trace; give another output folder",
+					filepath.Join(dir, name), c.source, name, dir)
+			}
+		}
+	}
 	w, err := tables.Create(filepath.Join(dir, "stats.csv"), statSchema, opts...)
 	if err != nil {
 		return err

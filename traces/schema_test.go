@@ -165,6 +165,32 @@ func TestCharacterizeRejectsEmpty(t *testing.T) {
 	}
 }
 
+// TestCharacterizeKeepsTheTrace: a trace in the output folder under a table's name is refused
+// before any table is written, and stays whole. Before, `trace characterize --in d/stats.csv
+// --out d` replaced the trace with the statistics table.
+func TestCharacterizeKeepsTheTrace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "stats.csv")
+	trace := header + "d,0,0,1,1,1,0,1,1\nd,1,5,1,1,1,0,1,2\n"
+	if err := os.WriteFile(path, []byte(trace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := CharacterizeFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.WriteTables(dir, AzurePublished)
+	if want := path + " is the trace " + path + ", and the characterization writes stats.csv into " + dir; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != trace {
+		t.Errorf("the trace now reads %q (%v)", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "popularity.csv")); err == nil {
+		t.Error("a table was written")
+	}
+}
+
 var located = regexp.MustCompile(`^fuzz\.csv: (line \d+|after row \d+|header)`)
 
 // FuzzDAGCSVReader: any input either reads as valid rows or stops with an error that names the

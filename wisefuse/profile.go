@@ -244,6 +244,12 @@ func (p *Profile) validate() []problem {
 		add("workflow", "%v", err)
 		return probs
 	}
+	// The workflow's own checks and limits: a profile's map of 10^12 items (dag.MaxItems is
+	// 10^6) was read as 2^31-1 items and planned from.
+	if err := p.Workflow.Validate(); err != nil {
+		add("workflow", "workflow: %v", err)
+		return probs
+	}
 	if len(p.Sizes) == 0 {
 		add("sizes", "profile has no sizes")
 	}
@@ -261,9 +267,13 @@ func (p *Profile) validate() []problem {
 		}
 		if k := badValue(s.E2E); k >= 0 {
 			add(fmt.Sprintf("%s.e2e_s[%d]", path, k), "%s: e2e_s[%d] = %v, want a finite number >= 0", at, k, s.E2E[k])
+		} else if k := above(s.E2E, MaxProfileSeconds); k >= 0 {
+			add(fmt.Sprintf("%s.e2e_s[%d]", path, k), "%s: e2e_s[%d] = %v s, %s", at, k, s.E2E[k], maxProfileWhy)
 		}
 		if k := badValue(s.EndGap); k >= 0 {
 			add(fmt.Sprintf("%s.end_gap_s[%d]", path, k), "%s: end_gap_s[%d] = %v, want a finite number >= 0", at, k, s.EndGap[k])
+		} else if k := above(s.EndGap, MaxProfileSeconds); k >= 0 {
+			add(fmt.Sprintf("%s.end_gap_s[%d]", path, k), "%s: end_gap_s[%d] = %v s, %s", at, k, s.EndGap[k], maxProfileWhy)
 		}
 		if len(s.Stages) != len(p.Workflow.Steps) {
 			add(path+".stages", "%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
@@ -274,6 +284,8 @@ func (p *Profile) validate() []problem {
 				}
 				if k := badValue(st.Gap); k >= 0 {
 					add(fmt.Sprintf("%s.stages[%d].gap_s[%d]", path, j, k), "%s: stages[%d] (%q): gap_s[%d] = %v, want a finite number >= 0", at, j, st.Step, k, st.Gap[k])
+				} else if k := above(st.Gap, MaxProfileSeconds); k >= 0 {
+					add(fmt.Sprintf("%s.stages[%d].gap_s[%d]", path, j, k), "%s: stages[%d] (%q): gap_s[%d] = %v s, %s", at, j, st.Step, k, st.Gap[k], maxProfileWhy)
 				}
 			}
 		}
@@ -295,9 +307,14 @@ func (p *Profile) validate() []problem {
 			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 {
 				add(sp, "%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers >= 0", at, j, st.Step, st.InBytes, st.OutBytes)
 			}
-			for _, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
+			for c, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
 				if k := badValue(col); k >= 0 {
 					add(sp, "%s: steps[%d] (%q): invocation %d has a negative or non-finite time %v", at, j, st.Step, k, col[k])
+					break
+				}
+				if k := above(col, MaxProfileSeconds); k >= 0 {
+					name := [...]string{"gap_s", "init_s", "download_s", "compute_s", "upload_s"}[c]
+					add(fmt.Sprintf("%s.%s[%d]", sp, name, k), "%s: steps[%d] (%q): %s[%d] = %v s, %s", at, j, st.Step, name, k, col[k], maxProfileWhy)
 					break
 				}
 			}
@@ -356,6 +373,25 @@ func ReadProfile(path string) (*Profile, error) {
 		return nil, fmt.Errorf("wisefuse: %s: %s", path, jsonpos.JoinProblems(msgs))
 	}
 	return p, nil
+}
+
+// MaxProfileSeconds bounds every time of a profile (an E2E latency, a gap, an invocation's
+// init, download, compute or upload): the simulator's clock limit (sim.MaxTime, which this
+// package may not import; a test of the CLI checks they agree), so any profile of simulated runs
+// stays within it, and real logs stop at 10^9 s (orion.MaxMillis). A compute time of 1e300 s was
+// read, and model printed a P50 of 1e300 s and a mean cost of $7e296 per run with exit 0.
+const MaxProfileSeconds = 1e12
+
+var maxProfileWhy = fmt.Sprintf("above the limit %g s (the simulator's clock limit; no run lasts longer)", MaxProfileSeconds)
+
+// above returns the index of the first value above limit, or -1.
+func above(xs []float64, limit float64) int {
+	for i, v := range xs {
+		if v > limit {
+			return i
+		}
+	}
+	return -1
 }
 
 // badValue returns the index of the first negative, NaN or infinite value, or -1. Tiny negative

@@ -37,6 +37,14 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 		{"negative end gap", "end_gap_s[0]", func(p *Profile) { p.Sizes[1].EndGap[0] = -0.5 }},
 		{"negative compute", "negative or non-finite", func(p *Profile) { p.Sizes[0].Steps[0].Compute[1] = -2 }},
 		{"negative bytes", "in_bytes -1", func(p *Profile) { p.Sizes[0].Steps[1].InBytes = -1 }},
+		// Finite but past any run: model printed a P50 of 1e300 s with exit 0.
+		{"huge compute", `steps[1] ("Extract"): compute_s[2] = 1e+300 s, above the limit 1e+12 s`, func(p *Profile) { p.Sizes[1].Steps[1].Compute[2] = 1e300 }},
+		{"huge e2e", "e2e_s[4] = 1e+13 s, above the limit 1e+12 s", func(p *Profile) { p.Sizes[0].E2E[4] = 1e13 }},
+		{"huge gap", `stages[0] ("Split"): gap_s[0] = 1e+200 s, above the limit`, func(p *Profile) { p.Sizes[0].Stages[0].Gap[0] = 1e200 }},
+		// The profile's workflow passes the workflow's own checks and limits (before, only
+		// CheckSupported: a map of 10^12 items was planned from as 2^31-1).
+		{"workflow past a limit", "line 1, column 13: workflow: workflow \"chain\": functions[0] (\"split\"): min_memory_mb = 1000000, want 0..10240", func(p *Profile) { p.Workflow.Functions[0].MinMemoryMB = 1e6 }},
+		{"workflow threads 0", "threads = 0, want >= 1", func(p *Profile) { p.Workflow.Functions[1].Threads = 0 }},
 	} {
 		q, err := ReadProfile(good)
 		if err != nil {

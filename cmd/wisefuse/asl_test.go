@@ -136,6 +136,26 @@ func TestModelWorkflowMatchesProfile(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, `workflow "video" does not match the profile`) {
 		t.Errorf("another workflow: exit %d, stderr %q, want 1 and a mismatch", code, errOut)
 	}
+	// plan checks the same: chatbot with another map width has the profile's step names, which
+	// was all plan compared, and was planned from the samples of 22 items.
+	wide := filepath.Join(tmp, "chatbot44.json")
+	if code, js, errOut := runCLI("workflows", "show", "chatbot"); code != 0 || !strings.Contains(js, `"items": 22`) {
+		t.Fatalf("workflows show chatbot: exit %d, %s (want a map of 22 items)", code, errOut)
+	} else if err := os.WriteFile(wide, []byte(strings.Replace(js, `"items": 22`, `"items": 44`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{
+		{"model", "--profiles", prof, "--memory", "1536", "--workflow", wide},
+		{"plan", "--profiles", prof, "--slo", "60s", "--workflow", wide},
+	} {
+		code, _, errOut = runCLI(cmd...)
+		if want := `map step "TrainMap": 44 items (mean), the profile's has 22`; code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("%s of another map width: exit %d, stderr %q, want 1 and %q", cmd[0], code, errOut, want)
+		}
+	}
+	if code, _, errOut := runCLI("plan", "--profiles", prof, "--slo", "60s", "--workflow", "chatbot", "--quiet"); code != 0 {
+		t.Errorf("plan of the profiled workflow: exit %d: %s", code, errOut)
+	}
 }
 
 // TestPlanExportASL: `plan --export-asl` on the built-in apps, a documented example with a

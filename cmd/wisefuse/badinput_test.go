@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/orion"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // editCSV rewrites field col (0-based) of line (1-based; line 1 is the header) of the CSV file
@@ -97,6 +100,31 @@ func TestBadRecords(t *testing.T) {
 	if code, _, errOut := runCLI("profile", "--workflow", "ml", "--out", filepath.Join(dir, "good.json"), good); code != 0 {
 		t.Errorf("profile of the unedited records: exit %d: %s", code, errOut)
 	}
+	// A file of a header line alone said "no invocations to profile", naming no file; one file
+	// given twice (however spelled) was profiled twice, every run counted double.
+	header := filepath.Join(dir, "header.csv")
+	if b, err := os.ReadFile(good); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(header, b[:bytes.IndexByte(b, '\n')+1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		files []string
+		code  int
+		want  string
+	}{
+		{[]string{good, header}, exitFailure, header + ": no function invocation (a header line alone)"},
+		{[]string{good, dir + "/./good.csv"}, exitUsage, "record file " + dir + "/./good.csv" + " is given twice (arguments 1 and 2: " + good + ")"},
+	} {
+		out := filepath.Join(dir, "p.json")
+		code, _, stderr := runCLI(append([]string{"profile", "--workflow", "ml", "--out", out}, c.files...)...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("profile %v: exit %d, stderr %q: want exit %d and %q", c.files, code, stderr, c.code, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("profile %v: wrote %s", c.files, out)
+		}
+	}
 }
 
 // TestOrionLimitsAreDags: package orion, which imports only the standard library, repeats the
@@ -105,6 +133,14 @@ func TestOrionLimitsAreDags(t *testing.T) {
 	if orion.MinMemoryMB != dag.MinMemoryMB || orion.MaxMemoryMB != dag.MaxMemoryMB || orion.MaxMillis != 1000*dag.MaxWork {
 		t.Errorf("orion's limits %d..%d MB, %g ms differ from dag's %d..%d MB, %g s", orion.MinMemoryMB, orion.MaxMemoryMB, orion.MaxMillis,
 			dag.MinMemoryMB, dag.MaxMemoryMB, dag.MaxWork)
+	}
+}
+
+// TestProfileLimitIsTheClock: package wisefuse, which may not import the simulator, bounds a
+// profile's times by the simulator's clock limit, so every profile of simulated runs reads back.
+func TestProfileLimitIsTheClock(t *testing.T) {
+	if wisefuse.MaxProfileSeconds != sim.MaxTime {
+		t.Errorf("wisefuse.MaxProfileSeconds %g, sim.MaxTime %g", wisefuse.MaxProfileSeconds, float64(sim.MaxTime))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -74,6 +75,38 @@ func checkOutput(fs *flag.FlagSet, name, what, path string) error {
 		same("the input "+a, a)
 	}
 	return err
+}
+
+// samePath reports whether a and b name one file: the same absolute path once cleaned, or, when
+// both exist, one file (os.SameFile: other spellings and links). For outputs that do not exist
+// yet, which checkOutput cannot compare.
+func samePath(a, b string) bool {
+	if x, err := filepath.Abs(a); err == nil {
+		if y, err := filepath.Abs(b); err == nil && x == y {
+			return true
+		}
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// output is one file a command writes: what names it in a message ("--out t.parquet", "the
+// catalog beside --out, t-catalog.parquet") and its path ("" for an output not asked for).
+type output struct{ what, path string }
+
+// distinctOutputs refuses two outputs of one command that are one file: both were written and
+// the last renamed into place won, silently with exit 0 (`trace gen --function-table` onto the
+// catalog, `simulate --series` onto the --out table).
+func distinctOutputs(outs ...output) error {
+	for i := range outs {
+		for j := range i {
+			if outs[i].path != "" && outs[j].path != "" && samePath(outs[i].path, outs[j].path) {
+				return usagef("%s is %s: give each output a file of its own", outs[i].what, outs[j].what)
+			}
+		}
+	}
+	return nil
 }
 
 // given reports whether the flag name was set on the command line.

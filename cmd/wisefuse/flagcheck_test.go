@@ -10,6 +10,8 @@ import (
 // TestFlagValidation: every command refuses a bad flag value at the edge, before any work, with
 // the usage exit code and a message naming the flag, the value and what is expected.
 func TestFlagValidation(t *testing.T) {
+	// A case that is not refused runs and writes its outputs: here, not into the source tree.
+	t.Chdir(t.TempDir())
 	sim := []string{"simulate", "--workflow", "chatbot"}
 	with := func(base []string, more ...string) []string { return append(append([]string{}, base...), more...) }
 	for _, tc := range []struct {
@@ -26,6 +28,13 @@ func TestFlagValidation(t *testing.T) {
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:NaN", "--duration", "10"), []string{"poisson:NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "NaN"), []string{"--duration NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "-1"), []string{"--duration -1", ">= 0"}},
+		// One output written over another, silently (exit 0).
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "10", "--out", "s.parquet", "--series", "s.parquet"), []string{"--series s.parquet is --out s.parquet"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "10", "--out", "s.parquet", "--series", "s-dags.parquet"), []string{"--series s-dags.parquet is the DAG table beside --out, s-dags.parquet"}},
+		{with(sim, "--memory", "1024", "--runs", "2", "--out", "s.csv", "--plan-out", "s-dags.csv"), []string{"--plan-out s-dags.csv is the DAG table beside --out, s-dags.csv"}},
+		// Was exit 1 from the engine, blaming "a work, latency or distribution parameter of the
+		// workflow or platform".
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1e-9", "--duration", "1e13"), []string{"--duration 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "NaN", "--runs", "5"), []string{"--percentile NaN", "finite"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "0", "--runs", "5"), []string{"--percentile 0", "> 0 and <= 100"}},
 		{with(sim, "--policy", "wisefuse", "--slo", "30s", "--percentile", "101", "--runs", "5"), []string{"--percentile 101", "at most 100"}},
@@ -42,6 +51,9 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--percentile", "0"}, []string{"--percentile 0", "> 0 and <= 100"}},
 		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--percentile", "+Inf"}, []string{"--percentile +Inf", "finite"}},
 		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--out", ""}, []string{`--out ""`}},
+		// The plan and the export written onto one file, silently.
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--out", "p.asl.json", "--export-asl", "p.asl.json"}, []string{"--out p.asl.json is --export-asl p.asl.json"}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30s", "--out", "p.deploy.json", "--export-asl", "p.asl.json"}, []string{"--out p.deploy.json is the deployment --export-asl writes, p.deploy.json"}},
 		// profile
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "0"}, []string{"--runs 0", "from 1 to 100000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--simulate", "--runs", "1000000000"}, []string{"--runs 1000000000", "at most 100000"}},
@@ -68,9 +80,20 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "gen", "--out", "t.parquet", "--invocations", "-1"}, []string{"--invocations -1", "from 1 to 10000000000"}},
 		{[]string{"trace", "gen", "--out", ""}, []string{`--out ""`}},
 		{[]string{"trace", "import", "--format", "azure2021", "--in", "x.csv", "--out", ""}, []string{`--out ""`}},
+		// Were ignored silently.
+		{[]string{"trace", "import", "--format", "azure2019", "--in", "x.csv", "--invocations", "i.csv", "--durations", "d.csv", "--out", "t.csv"}, []string{"--in x.csv: goes with --format azure2021 only"}},
+		{[]string{"trace", "import", "--format", "azure2021", "--in", "x.csv", "--durations", "d.csv", "--out", "t.csv"}, []string{"--durations d.csv: goes with --format azure2019 only"}},
+		// Replaced the input by the catalog.
+		{[]string{"trace", "import", "--format", "azure2021", "--in", "x-catalog.csv", "--out", "x.csv"}, []string{"--out x.csv writes its catalog to x-catalog.csv, which is the input --in"}},
+		// The last table renamed onto the path won: the trace, or its catalog, was the function
+		// table, with exit 0.
+		{[]string{"trace", "gen", "--out", "t.parquet", "--function-table", "./t.parquet"}, []string{"--function-table ./t.parquet is --out t.parquet: give each output a file of its own"}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--function-table", "t-catalog.parquet"}, []string{"--function-table t-catalog.parquet is the catalog beside --out, t-catalog.parquet"}},
 		{[]string{"trace", "characterize", "--in", "", "--out", "d"}, []string{`--in ""`}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
+		// Was taken as not given: each DAG's target --slo-factor times its User-Max P95.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "wisefuse", "--slo", "0s"}, []string{"--slo 0s", "want a positive latency target", "--slo-factor"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "Inf"}, []string{"--from +Inf", "finite"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--from", "10", "--to", "5"}, []string{"--from 10 --to 5: the window is empty"}},
 		// Was exit 1 from the replay, "replay: window [-1, 0) s", naming no flag.
@@ -78,6 +101,12 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--to", "1e13"}, []string{"--to 1e+13", "at most 1e+12", "sim.MaxTime"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--workers", "100000"}, []string{"--workers 100000", "at most 4096"}},
 		{[]string{"trace", "merge", "--out", "", "a"}, []string{`--out ""`}},
+		// A value that does not parse as the flag's type: was the flag package's `invalid value
+		// "-1" for flag -seed: parse error`, which says nothing of what the flag takes.
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--seed", "-1"}, []string{`--seed "-1": want a whole number from 0 to 18446744073709551615`}},
+		{with(sim, "--memory", "1024", "--runs", "1e3"), []string{`--runs "1e3": want an integer (without a fraction or an exponent)`}},
+		{[]string{"trace", "gen", "--out", "t.parquet", "--days", "one"}, []string{`--days "one": want a number`}},
+		{[]string{"plan", "--workflow", "chatbot", "--slo", "30"}, []string{"--slo 30: a duration needs a unit: --slo 30s"}},
 		// experiments, calibrate
 		{[]string{"experiments", "--only", ""}, []string{`--only ""`}},
 		{[]string{"experiments", "--only", ","}, []string{`--only ","`, "names no experiment"}},

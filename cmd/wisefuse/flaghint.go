@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"time"
@@ -11,7 +12,9 @@ import (
 var invalidValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([^:]+): `)
 
 // flagHint rewrites a flag error the user can fix with one more character: a duration flag given
-// a bare number (--slo 30) answers with the fix (--slo 30s). Other errors pass unchanged.
+// a bare number (--slo 30) answers with the fix (--slo 30s). A number flag given what does not
+// parse as its type says which numbers it takes (the flag package's own message, `invalid value
+// "-1" for flag -seed: parse error`, did not). Other errors pass unchanged.
 func flagHint(fs *flag.FlagSet, err error) error {
 	m := invalidValue.FindStringSubmatch(err.Error())
 	if m == nil {
@@ -25,7 +28,15 @@ func flagHint(fs *flag.FlagSet, err error) error {
 	if !ok {
 		return err
 	}
-	if _, isDur := g.Get().(time.Duration); !isDur {
+	switch g.Get().(type) {
+	case time.Duration:
+	case uint64, uint:
+		return fmt.Errorf("--%s %q: want a whole number from 0 to %d", m[2], m[1], uint64(math.MaxUint64))
+	case int, int64:
+		return fmt.Errorf("--%s %q: want an integer (without a fraction or an exponent)", m[2], m[1])
+	case float64:
+		return fmt.Errorf("--%s %q: want a number, e.g. 2, 0.5 or 1e3", m[2], m[1])
+	default:
 		return err
 	}
 	if _, perr := strconv.ParseFloat(m[1], 64); perr != nil {

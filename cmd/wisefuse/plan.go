@@ -116,6 +116,11 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
+		// --out onto one of them: the plan replaced by the export, or the other way round.
+		if err := distinctOutputs(output{"--export-asl " + *exportASL, *exportASL}, output{"the side file --export-asl writes, " + side, side},
+			output{"the deployment --export-asl writes, " + deploy, deploy}, output{"--out " + *out, *out}); err != nil {
+			return err
+		}
 	}
 	w, err := wf.load()
 	if err != nil {
@@ -154,6 +159,14 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		plan, lat, cost, extrapolation = r.Plan, r.Prediction.Latency, r.MeanCost, r.Prediction.Extrapolated
 	} else {
+		if prof != nil {
+			// As model checks it: the profile holds the invocations of its map widths, and a
+			// workflow of other widths was planned from them (CheckStructure below compares the
+			// steps' names only: video with 60 chunks planned from a profile of 30).
+			if err := matchProfile(w, prof.Workflow, *profiles); err != nil {
+				return err
+			}
+		}
 		env := policy.Env{Platform: plat, Profile: prof}
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",
 			"reprofile": fmt.Sprintf("profiling again, %dx the runs: the sampling bound decides the plan", policy.AdaptiveFactor)})

@@ -117,10 +117,19 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	case fs.NArg() > 0:
 		// A mistyped log folder would otherwise be taken for a record file and draw a
 		// misleading "--workflow is required".
-		for _, path := range fs.Args() {
-			if _, err := os.Stat(path); err != nil {
+		seen := make([]os.FileInfo, 0, fs.NArg())
+		for i, path := range fs.Args() {
+			st, err := os.Stat(path)
+			if err != nil {
 				return err
 			}
+			// One file twice (however spelled) was profiled twice: every run counted double.
+			for j, prev := range seen {
+				if os.SameFile(prev, st) {
+					return usagef("record file %s is given twice (arguments %d and %d: %s)", path, j+1, i+1, fs.Arg(j))
+				}
+			}
+			seen = append(seen, st)
 		}
 		w, err := wf.load()
 		if err != nil {
@@ -134,6 +143,10 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			in, err := tables.ReadInvocations(path, wisefuse.RecordCheck(w))
 			if err != nil {
 				return err // it names the file
+			}
+			if len(in) == 0 {
+				// Was "no invocations to profile", naming no file.
+				return fmt.Errorf("%s: no function invocation (a header line alone), want the records 'wisefuse simulate --out' writes", path)
 			}
 			var ds []records.DAGRun
 			if dp, err := tables.DAGRunsPath(path); err == nil {

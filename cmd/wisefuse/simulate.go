@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -80,13 +81,20 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return usagef("--series: %v", err)
 		}
 	}
-	if err := wantFloat("duration", *duration, 0, math.Inf(1), true, ""); err != nil {
+	if err := wantFloat("duration", *duration, 0, sim.MaxTime, true, "sim.MaxTime, the simulator's clock limit, as for an --arrivals file's times"); err != nil {
 		return err
 	}
+	dagsOut := ""
 	if *out != "" {
-		if _, err := tables.DAGRunsPath(*out); err != nil {
+		var err error
+		if dagsOut, err = tables.DAGRunsPath(*out); err != nil {
 			return usagef("--out: %v", err)
 		}
+	}
+	// One written over the other, silently: the records by the series, the DAG table by the plan.
+	if err := distinctOutputs(output{"--out " + *out, *out}, output{"the DAG table beside --out, " + dagsOut, dagsOut},
+		output{"--series " + *series, *series}, output{"--plan-out " + *planOut, *planOut}); err != nil {
+		return err
 	}
 	w, err := wf.load()
 	if err != nil {
@@ -277,10 +285,17 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 	}
 	sc := bufio.NewScanner(f)
+	const maxArrivalLine = 1 << 20 // a time and a few other columns
+	sc.Buffer(make([]byte, 64*1024), maxArrivalLine)
 	col, first := 0, true
 	times := make([]float64, 0, lines)
-	for line := 1; sc.Scan(); line++ {
+	line := 1
+	for ; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			// A byte order mark (a spreadsheet's "CSV UTF-8") made the header unreadable.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
 		if text == "" {
 			continue
 		}
@@ -317,6 +332,10 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		times = append(times, v)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			// Was "bufio.Scanner: token too long", naming no line.
+			return nil, fmt.Errorf("%s: line %d: longer than %d bytes, want a line of an arrival time (and a few other columns)", path, line, maxArrivalLine)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(times) == 0 {

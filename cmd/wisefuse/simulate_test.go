@@ -148,6 +148,13 @@ func TestSimulateBadInput(t *testing.T) {
 	os.WriteFile(nohdr, []byte("a,b\n1,2\n"), 0o644)
 	late := filepath.Join(dir, "late.csv") // past the simulator's clock: it was accepted up to 1e15 s
 	os.WriteFile(late, []byte("arrival_s\n0\n1e13\n"), 0o644)
+	long := filepath.Join(dir, "long.csv") // was "bufio.Scanner: token too long", naming no line
+	os.WriteFile(long, []byte("arrival_s\n0\n1"+strings.Repeat(" ", 2<<20)+"\n"), 0o644)
+	bom := filepath.Join(dir, "bom.csv") // was `line 1: header "\ufeffarrival_s" has no arrival_s, ...`
+	os.WriteFile(bom, []byte("\ufeffarrival_s\n0\n1\n"), 0o644)
+	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--memory", "3008", "--arrivals", bom); code != 0 {
+		t.Errorf("arrivals with a byte order mark: exit %d: %s", code, errOut)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -163,6 +170,7 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", bad}, 1, "bad.csv: line 3"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", late}, 1, `late.csv: line 3: "1e13" is not an arrival time: want a number of seconds from 0 to 1e+12`},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", long}, 1, "long.csv: line 3: longer than 1048576 bytes"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
 		{[]string{"--workflow", "nosuch", "--memory", "3008", "--runs", "5"}, 1, "neither a built-in"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--series", "s.parquet"}, 2, "--series goes with --arrivals"},

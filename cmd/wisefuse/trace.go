@@ -109,6 +109,16 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	case *out == "":
 		return usagef("--out is required")
 	}
+	// The trace or its catalog was silently the function table (exit 0; a replay then failed
+	// on the catalog).
+	cat, err := traces.CatalogPath(*out)
+	if err != nil {
+		return usagef("--out: %v", err)
+	}
+	if err := distinctOutputs(output{"--out " + *out, *out}, output{"the catalog beside --out, " + cat, cat},
+		output{"--function-table " + *functionTable, *functionTable}); err != nil {
+		return err
+	}
 	for _, err := range []error{
 		wantInt("dags", *dags, 1, math.MaxInt, ""),
 		wantInt("invocations", *invocations, 1, maxTraceInvocations, "about 3 CPU-hours and 225 GB of Parquet (the real Azure data is several hundred million)"),
@@ -206,6 +216,25 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	}
 	if *out == "" {
 		return usagef("--out is required")
+	}
+	// The flags of the other format were ignored silently (--format azure2019 --in F). (An
+	// unknown --format is the switch's error below.)
+	if *format == "azure2021" || *format == "azure2019" {
+		if err := onlyWith(fs, *format == "azure2021", "--format azure2021", "in"); err != nil {
+			return err
+		}
+		if err := onlyWith(fs, *format == "azure2019", "--format azure2019", "invocations", "durations", "memory", "seed"); err != nil {
+			return err
+		}
+	}
+	// The catalog is written beside --out, where checkOutputs does not look: `--in
+	// x-catalog.csv --out x.csv` replaced the input by the catalog.
+	if cat, err := traces.CatalogPath(*out); err == nil {
+		for _, name := range []string{"in", "invocations", "durations", "memory"} {
+			if v := fs.Lookup(name).Value.String(); v != "" && samePath(v, cat) {
+				return usagef("--out %s writes its catalog to %s, which is the input --%s: give another --out", *out, cat, name)
+			}
+		}
 	}
 	var write func(*traces.DAGWriter) error
 	var fns []traces.FunctionTrace

@@ -38,8 +38,9 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		return usagef("unexpected argument %q", fs.Arg(0))
 	case *in == "" || *out == "":
 		return usagef("--in and --out are required")
-	case *slo < 0:
-		return usagef("--slo %v: want a positive latency target", *slo)
+	case *slo < 0 || (*slo == 0 && given(fs, "slo")):
+		// --slo 0s was taken as not given, as plan and simulate refuse it.
+		return usagef("--slo %v: want a positive latency target (or leave --slo out for --slo-factor)", *slo)
 	case *sloFactor <= 0 || *sloFactor != *sloFactor:
 		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
 	case *to != 0 && *to <= *from:

@@ -13,7 +13,9 @@ import (
 // /dev/zero or a huge unrelated file from reading until memory runs out.
 const MaxFileBytes = 1 << 30
 
-// ReadFile is os.ReadFile that refuses a file larger than MaxFileBytes, naming it and the limit.
+// ReadFile is os.ReadFile that refuses a file larger than MaxFileBytes, naming it and the limit,
+// and drops a leading UTF-8 byte order mark (Notepad and some editors save JSON with one, which
+// JSON does not allow: such a file failed with "line 1, column 1: invalid character 'ï'").
 func ReadFile(path string) ([]byte, error) {
 	return readFileLimit(path, MaxFileBytes)
 }
@@ -39,5 +41,5 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s: larger than %d bytes, the most a JSON input file may be (is it the right file?)", path, limit)
 	}
-	return data, nil
+	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
 }

@@ -29,3 +29,31 @@ func TestReadFileLimit(t *testing.T) {
 		t.Fatalf("missing file: %v, want a not-exist error", err)
 	}
 }
+
+// TestReadFileByteOrderMark: a leading UTF-8 byte order mark is dropped, so the file decodes as
+// without it; one inside the data stays (and Decode says where it is).
+func TestReadFileByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bom.json")
+	if err := os.WriteFile(path, []byte("\ufeff{\"a\": 1}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ A int }
+	if err := Decode(b, &v, Options{Strict: true}); err != nil || v.A != 1 {
+		t.Fatalf("decode of a file with a byte order mark: %+v, %v", v, err)
+	}
+	inside := filepath.Join(dir, "inside.json")
+	if err := os.WriteFile(inside, []byte("{\"a\": 1,\n\ufeff\"b\": 2}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = ReadFile(inside); err != nil {
+		t.Fatal(err)
+	}
+	if err := Decode(b, &v, Options{}); err == nil || !strings.Contains(err.Error(), "line 2, column 1") {
+		t.Fatalf("a byte order mark inside the data: %v, want an error at line 2, column 1", err)
+	}
+}
