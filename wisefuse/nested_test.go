@@ -1,6 +1,7 @@
 package wisefuse
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -236,5 +237,28 @@ func TestNestedPlansMeetSLOInSimulator(t *testing.T) {
 				t.Errorf("%s x%.2f: simulated P95 %.2fs misses the SLO %.2fs", w.Name, k, got, slo)
 			}
 		}
+	}
+}
+
+// TestWideParallelUnsupported: a Parallel of more branches than MaxPlannedBranches is refused at
+// once, with the step, its width and what to do, before any profiling (20,000 branches planned
+// for more than 10 minutes); at the limit it is planned.
+func TestWideParallelUnsupported(t *testing.T) {
+	wide := func(n int) *dag.Workflow {
+		w := &dag.Workflow{Name: "wide", Functions: []dag.Function{{Name: "f", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}}}
+		branches := make([][]dag.Step, n)
+		for b := range branches {
+			branches[b] = []dag.Step{{Name: fmt.Sprintf("s%d", b), Task: "f"}}
+		}
+		w.Steps = []dag.Step{{Name: "fan", Parallel: branches}}
+		return w
+	}
+	err := CheckSupported(wide(MaxPlannedBranches + 1))
+	var u *UnsupportedError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), `step "fan" is a Parallel of 1001 branches; WiseFuse plans at most 1000`) {
+		t.Errorf("%d branches: err = %v, want an UnsupportedError naming the step and the limit", MaxPlannedBranches+1, err)
+	}
+	if err := CheckSupported(wide(MaxPlannedBranches)); err != nil {
+		t.Errorf("%d branches: %v", MaxPlannedBranches, err)
 	}
 }

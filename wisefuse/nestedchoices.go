@@ -86,6 +86,11 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 		}
 		branches[b] = pruneNest(at[len(br)], tol)
 	}
+	// Each branch's fastest sizing, the pick when none of its sizings is as fast as the anchor's.
+	fastest := make([]int, len(branches))
+	for b, opts := range branches {
+		fastest[b] = fastestNest(opts, tol)
+	}
 	seen := map[string]bool{}
 	var segs []segment
 	for b := range branches {
@@ -105,7 +110,7 @@ func (pl *Planner) nestedSegments(i int, grid []int) []segment {
 						}
 					}
 					if pick < 0 {
-						pick = fastestNest(opts, tol)
+						pick = fastest[b2]
 					}
 					for t, v := range opts[pick].mem {
 						if v > 0 {
