@@ -14,8 +14,10 @@ import (
 )
 
 // Merge combines the output folders of shards of one replay (Config.Shard) into out: the DAG
-// tables merged by dag_id, the invocation tables merged by end time (ties in the order dirs are
-// given), and the summary recomputed from the DAG rows and their sketches in dag_id order. Each
+// tables merged by dag_id, the invocation tables merged by end time (ties in shard order), and
+// the summary recomputed from the DAG rows and their sketches in dag_id order. The folders are
+// taken in the order of their shards (a merged folder at its lowest), not in the order given, so
+// the output does not depend on it (a shell glob puts shard-10 before shard-2). Each
 // DAG lives in one shard and its randomness is keyed by (dag_id, invocation_id), so when no shard
 // reached the concurrency limit the merged counts, costs and sketch quantiles equal those of
 // one replay of the whole trace; with the limit reached, each shard had a whole account's limit
@@ -36,6 +38,7 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 		}
 		sums[i] = s
 	}
+	dirs, sums = byShard(dirs, sums)
 	if err := checkShards(dirs, sums); err != nil {
 		return nil, err
 	}
@@ -173,6 +176,21 @@ func concatFunctions(path string, dirs []string, sums []*Summary, meta []tables.
 }
 
 // checkShards makes sure the folders are shards of one replay, each shard once, all present.
+// byShard returns dirs and their summaries in the order of their lowest shard (ReadSummary
+// checks that a summary includes one).
+func byShard(dirs []string, sums []*Summary) ([]string, []*Summary) {
+	order := make([]int, len(dirs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return slices.Min(sums[a].ShardsIncluded) - slices.Min(sums[b].ShardsIncluded) })
+	ds, ss := make([]string, len(dirs)), make([]*Summary, len(sums))
+	for i, k := range order {
+		ds[i], ss[i] = dirs[k], sums[k]
+	}
+	return ds, ss
+}
+
 func checkShards(dirs []string, sums []*Summary) error {
 	a := sums[0]
 	seen := map[int]string{}

@@ -96,6 +96,19 @@ func TestShardsMergeToTheWhole(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: merged DAG table differs from the whole replay's", pol)
 		}
+		// The folders in another order (a shell glob sorts shard-10 before shard-2) merge to
+		// the same bytes.
+		slices.Reverse(shards)
+		if _, err := Merge(filepath.Join(dir, pol, "reversed"), shards); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{InvocationsFile, DAGsFile, FunctionsFile} {
+			a, _ := os.ReadFile(filepath.Join(dir, pol, "merged", f))
+			b, _ := os.ReadFile(filepath.Join(dir, pol, "reversed", f))
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Errorf("%s: %s differs when the shard folders are given in reverse (%d and %d bytes)", pol, f, len(a), len(b))
+			}
+		}
 	}
 }
 
