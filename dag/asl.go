@@ -577,7 +577,7 @@ func (im *aslImporter) aslInt(at string, raw json.RawMessage, low int) (int, boo
 		return 0, false
 	}
 	if x != float64(int(x)) || x < float64(low) || x > 1e9 {
-		im.errorf(at, "= %s, want a whole number >= %d", raw, low)
+		im.errorf(at, "%s, want a whole number from %d to 10^9", raw, low)
 		return 0, false
 	}
 	return int(x), true

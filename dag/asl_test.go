@@ -283,9 +283,10 @@ func TestASLMapLimits(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, fields, processor, want string }{
 		{"batcher on an inline map", `"ItemBatcher": {"MaxItemsPerBatch": 5},`, ``, "States.M.ItemBatcher: ItemBatcher needs a Distributed Map"},
-		{"batch of 0", `"ItemBatcher": {"MaxItemsPerBatch": 0},`, distributed, "States.M.ItemBatcher.MaxItemsPerBatch: = 0, want a whole number >= 1"},
+		{"batch of 0", `"ItemBatcher": {"MaxItemsPerBatch": 0},`, distributed, "States.M.ItemBatcher.MaxItemsPerBatch: 0, want a whole number from 1 to 10^9"},
 		{"run-time concurrency", `"MaxConcurrency": "{% $n %}",`, ``, "States.M.MaxConcurrency: want a number"},
-		{"negative concurrency", `"MaxConcurrency": -1,`, ``, "States.M.MaxConcurrency: = -1, want a whole number >= 0"},
+		{"negative concurrency", `"MaxConcurrency": -1,`, ``, "States.M.MaxConcurrency: -1, want a whole number from 0 to 10^9"},
+		{"huge concurrency", `"MaxConcurrency": 1e12,`, ``, "States.M.MaxConcurrency: 1e12, want a whole number from 0 to 10^9"},
 		{"unknown mode", ``, `"ProcessorConfig": {"Mode": "FAST"},`, `States.M.ItemProcessor.ProcessorConfig.Mode: unknown mode "FAST"`},
 	} {
 		_, err := ParseASL("t.asl.json", []byte(machine(tc.fields, tc.processor)), "t.functions.json", []byte(side))
