@@ -154,8 +154,12 @@ func TestBadTraces(t *testing.T) {
 		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13 s is past the simulator's clock limit 1e+12 s`}},
 		"unsorted":                 {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
 		"unknown DAG":              {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
-		"NaN arrival":              {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
-		"missing column":           {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+		// In Parquet the same rows are named by their 1-based data row, as the reader's own
+		// checks name them (the replay's own checks named them from 0).
+		"unsorted, Parquet":    {asParquet(t, write("unsorted-pq", swapped)), []string{"unsorted-pq.parquet", "row 6,", `"arrival_s"`, "sorted"}},
+		"unknown DAG, Parquet": {asParquet(t, write("unknown-pq", unknown)), []string{"unknown-pq.parquet", "row 4,", `"dag_id"`, "no-such-dag"}},
+		"NaN arrival":          {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
+		"missing column":       {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
 		// Was "no DAG invocation of this shard is in the time window", with neither given.
 		"header only": {write("header", lines[:1]), []string{"header.csv has no DAG invocation"}},
 	} {
@@ -459,4 +463,36 @@ func TestBadPlaces(t *testing.T) {
 	if _, err := traces.OpenDAGTable(asDAGs); err != nil {
 		t.Errorf("the trace in the output folder: %v", err)
 	}
+}
+
+// asParquet copies the CSV trace at path to a Parquet file beside it and returns its path.
+func asParquet(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := traces.NewDAGCSVReader(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := strings.TrimSuffix(path, ".csv") + ".parquet"
+	w, err := traces.CreateDAGTable(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for r.Next() {
+		if err := w.Write(r.Row()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -1,9 +1,6 @@
 package replay
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
 )
@@ -12,9 +9,7 @@ import (
 // the time window, each checked (a DAG the catalog does not have, arrivals out of order, and
 // every check of traces.DAGReader stop the replay with the file, row and column).
 type source struct {
-	r    *traces.DAGReader
-	path string
-	csv  bool
+	r *traces.DAGReader
 	// dags maps every dag_id of the catalog to its position in the replay's workloads, or -1
 	// for another shard's DAG: one lookup per row checks the id and finds the workload.
 	dags    map[string]int32
@@ -24,13 +19,6 @@ type source struct {
 	rows    int64
 	err     error
 	stopped func() error // cancellation
-}
-
-func (s *source) where() string {
-	if s.csv {
-		return fmt.Sprintf("line %d", s.rows+1)
-	}
-	return fmt.Sprintf("row %d", s.rows-1)
 }
 
 // next fills a with the next arrival of this replay and reports whether there is one. At the end
@@ -49,22 +37,21 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 		}
 		row := s.r.Row()
 		if row.Arrival < s.prev {
-			s.err = fmt.Errorf("%s: %s, column \"arrival_s\": %v is before the previous row's %v; a trace is sorted by arrival (sort it, e.g. ORDER BY arrival_s)",
-				s.path, s.where(), row.Arrival, s.prev)
+			s.err = s.r.ColumnErrorf("arrival_s", "%v is before the previous row's %v; a trace is sorted by arrival (sort it, e.g. ORDER BY arrival_s)",
+				row.Arrival, s.prev)
 			return false, s.err
 		}
 		if row.Arrival > sim.MaxTime {
 			// Checked here, not at the engine, which could only blame "a work, latency or
 			// distribution parameter of the workflow or platform".
-			s.err = fmt.Errorf("%s: %s, column \"arrival_s\": %v s is past the simulator's clock limit %g s (sim.MaxTime, about 31,700 years)",
-				s.path, s.where(), row.Arrival, float64(sim.MaxTime))
+			s.err = s.r.ColumnErrorf("arrival_s", "%v s is past the simulator's clock limit %g s (sim.MaxTime, about 31,700 years)",
+				row.Arrival, float64(sim.MaxTime))
 			return false, s.err
 		}
 		s.prev = row.Arrival
 		i, ok := s.dags[row.DAG]
 		if !ok {
-			s.err = fmt.Errorf("%s: %s, column \"dag_id\": %q is not in the trace's catalog; every DAG of a trace needs a catalog row (traces.CatalogPath)",
-				s.path, s.where(), row.DAG)
+			s.err = s.r.ColumnErrorf("dag_id", "%q is not in the trace's catalog; every DAG of a trace needs a catalog row (traces.CatalogPath)", row.DAG)
 			return false, s.err
 		}
 		if s.to != 0 && row.Arrival >= s.to {
@@ -83,14 +70,14 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 	return false, nil
 }
 
-// newSource reads the trace at path from r; its catalog lists the DAGs. Until replaying sets
+// newSource reads the trace from r; its catalog lists the DAGs. Until replaying sets
 // their positions (replaying), every DAG counts as another shard's.
-func newSource(r *traces.DAGReader, path string, catalog []traces.CatalogEntry, cfg *Config) *source {
+func newSource(r *traces.DAGReader, catalog []traces.CatalogEntry, cfg *Config) *source {
 	dags := make(map[string]int32, len(catalog))
 	for _, e := range catalog {
 		dags[e.DAG] = -1
 	}
-	return &source{r: r, path: path, csv: strings.HasSuffix(strings.ToLower(path), ".csv"), dags: dags,
+	return &source{r: r, dags: dags,
 		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}
 }
 

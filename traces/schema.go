@@ -233,6 +233,12 @@ func checkDAGRow(c *DAGInvocation) (col, msg string) {
 // Row returns the current row; it is overwritten by the next call to Next.
 func (d *DAGReader) Row() *DAGInvocation { return &d.cur }
 
+// ColumnErrorf is an error about column col of the current row, naming the file and its line
+// (CSV) or row (Parquet), as the reader's own checks do: for a caller's checks of the rows.
+func (d *DAGReader) ColumnErrorf(col, format string, a ...any) error {
+	return d.r.ColumnErrorf(col, format, a...)
+}
+
 // Err returns the error that stopped Next (file, line or row, and column), or nil at the end.
 func (d *DAGReader) Err() error {
 	if d.err != nil {
