@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,17 +40,7 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *list {
-		for _, e := range experiments.All() {
-			fmt.Fprintf(stdout, "%-22s %s\n", e.Name, e.Title)
-		}
-		return nil
-	}
-	if *quick {
-		*out = quickDir(*out)
-	}
-	cfg := experiments.Config{Out: *out, Quick: *quick, Workers: *workers, Fresh: *fresh, Log: stderr,
-		Metadata: meta}
+	cfg := experiments.Config{Quick: *quick, Workers: *workers, Fresh: *fresh, Log: stderr, Metadata: meta}
 	for _, o := range only {
 		for _, n := range strings.Split(o, ",") {
 			if n = strings.TrimSpace(n); n != "" {
@@ -63,6 +54,18 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	if len(only) > 0 && len(cfg.Only) == 0 {
 		return usagef("--only %q: names no experiment (see --list)", strings.Join(only, ","))
 	}
+	if *list { // with --only, the experiments it names
+		for _, e := range experiments.All() {
+			if len(cfg.Only) == 0 || slices.Contains(cfg.Only, e.Name) {
+				fmt.Fprintf(stdout, "%-22s %s\n", e.Name, e.Title)
+			}
+		}
+		return nil
+	}
+	if *quick {
+		*out = quickDir(*out)
+	}
+	cfg.Out = *out
 	if *shard != "" {
 		i, n, ok := strings.Cut(*shard, "/")
 		si, err1 := strconv.Atoi(i)
