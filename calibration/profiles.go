@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/wisefuse/wisefuse/internal/shareddata"
 	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/orion"
 )
@@ -66,7 +67,7 @@ func ReadProfiles(dir, app string) ([]*Profile, error) {
 	for _, mb := range ProfiledSizes {
 		p, err := ReadProfile(ProfilePath(dir, app, mb), app, mb)
 		if err != nil {
-			return nil, err
+			return nil, shareddata.Explain(dir, err)
 		}
 		out = append(out, p)
 	}

@@ -3,6 +3,7 @@ package shareddata_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -190,5 +191,34 @@ func TestDirFallsBackToCache(t *testing.T) {
 	t.Setenv(shareddata.EnvVar, cache)
 	if d, _ := shareddata.Dir(); d != cache {
 		t.Errorf("Dir() = %q, want $%s", d, shareddata.EnvVar)
+	}
+}
+
+// TestExplain: a missing file of the manifest says how to get it (fetch, or by hand with the
+// manifest's reason); another file's error, or another error, is left as it is.
+func TestExplain(t *testing.T) {
+	dir := t.TempDir()
+	var manual, fetchable shareddata.File
+	for _, f := range shareddata.Files {
+		if f.Manual != "" && manual.Name == "" {
+			manual = f
+		}
+		if f.Manual == "" && f.From == "" && fetchable.Name == "" {
+			fetchable = f
+		}
+	}
+	open := func(name string) error {
+		_, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
+		return err
+	}
+	if err := shareddata.Explain(dir, open(manual.Name)); !strings.Contains(err.Error(), manual.Manual) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("manual file: %v, want its reason and still ErrNotExist", err)
+	}
+	if err := shareddata.Explain(dir, open(fetchable.Name)); !strings.Contains(err.Error(), "run 'wisefuse data fetch'") {
+		t.Errorf("fetchable file: %v, want the fetch hint", err)
+	}
+	other := open("not-in-the-manifest.txt")
+	if err := shareddata.Explain(dir, other); err != other {
+		t.Errorf("another file: %v, want the error as it was", err)
 	}
 }

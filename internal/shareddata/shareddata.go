@@ -7,6 +7,9 @@
 package shareddata
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -67,3 +70,27 @@ func Path(elem ...string) (string, bool) {
 // InCI reports whether the tests run under CI (CI=true), where missing data is a failure
 // (sharedtest.Require).
 func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Explain adds to err, when it is a file of Files missing from data folder dir, how to get it:
+// 'wisefuse data fetch', or for a file no public path serves, its Manual instructions
+// (docs/data.md). Any other error comes back as it is.
+func Explain(dir string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	rel, rerr := filepath.Rel(dir, pe.Path)
+	if rerr != nil {
+		return err
+	}
+	for _, f := range Files {
+		if f.Name != filepath.ToSlash(rel) {
+			continue
+		}
+		if f.Manual != "" {
+			return fmt.Errorf("%w ('wisefuse data fetch' cannot fetch it: %s; docs/data.md)", err, f.Manual)
+		}
+		return fmt.Errorf("%w (run 'wisefuse data fetch', or make data)", err)
+	}
+	return err
+}
