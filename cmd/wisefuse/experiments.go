@@ -28,7 +28,7 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	list := fs.Bool("list", false, "list the experiments and exit")
 	var only stringList
 	fs.Var(&only, "only", "run only these experiments (repeatable or comma-separated)")
-	quick := fs.Bool("quick", false, "fewer runs per cell, same code path; results go to DIR/quick (a folder of their own)")
+	quick := fs.Bool("quick", false, "fewer runs per cell, same code path; results go to DIR/quick (a folder of their own), or to DIR when it is already named quick")
 	out := fs.String("out", "results", "output `dir`")
 	workers := fs.Int("workers", runtime.NumCPU(), "cells computed in parallel")
 	shard := fs.String("shard", "", "run shard `I/N` of every experiment's cells (0 <= I < N); shard tables concatenate")
