@@ -81,3 +81,39 @@ func TestProfileLeavesOutRejectedRuns(t *testing.T) {
 		t.Errorf("every run rejected: err = %v, want the rejections named", err)
 	}
 }
+
+// TestProfileLiftedCapsDoNotFailRuns: the profiling runs lift a Map's MaxConcurrency, which can
+// take a workflow past the concurrency limit it never reaches itself; they must not fail there.
+// Six items capped at 2 under a limit of 3 run fine; lifted, six at once were throttled and the
+// step's retry (never retry) failed every profiling run, so WiseFuse had no plan (a random unseen
+// workflow: 1,380 items capped at 40 under the limit of 1,000).
+func TestProfileLiftedCapsDoNotFailRuns(t *testing.T) {
+	w := &dag.Workflow{Name: "capped",
+		Functions: []dag.Function{{Name: "B", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(6), MaxConcurrency: 2,
+			Iterator: []dag.Step{{Name: "B", Task: "B", Retry: &dag.Retry{Interval: 1, BackoffRate: 2, MaxAttempts: 0}}}}}},
+	}
+	plat := platform.Default()
+	plat.ConcurrencyLimit = 3
+	run := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
+	if err := run(w, dag.UniformPlan(1024), 5, 1, func(_ []records.Invocation, d *records.DAGRun) error {
+		if d.Rejected {
+			t.Errorf("the capped workflow itself was rejected in run %d", d.Run)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ProfileBy(w, ProfileOptions{Runs: 5, Sizes: []int{1024}}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FailedRuns != 0 || p.Sizes[0].Runs != 5 {
+		t.Errorf("%d runs kept, %d failed; want 5 and 0", p.Sizes[0].Runs, p.FailedRuns)
+	}
+}
