@@ -3,6 +3,7 @@ package baselines
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -371,14 +372,20 @@ func (m *sonicModeler) evaluate(seq []dag.Step, methods []SonicMethod) (lat, cos
 }
 
 // groupVM returns the VM size (MB) of a segment: 0 for a single stage (it runs on its own VMs),
-// else the user memory of the largest stage, which must fit in one VM.
+// else the user memory of the largest stage, which must fit in one VM of the platform.
 func (m *sonicModeler) groupVM(stages []stageInfo) (float64, bool) {
 	if len(stages) == 1 {
 		return 0, true
 	}
+	largest := float64(dag.MaxMemoryMB)
+	if choices := m.s.Platform.MemoryChoices(); len(choices) > 0 {
+		// A platform of some sizes only (azure-flex: up to 4,096 MB): a larger group would be
+		// put on its largest VM, too small for what runs in it at once.
+		largest = float64(slices.Max(choices))
+	}
 	vm := 0.0
 	for _, si := range stages {
-		if !si.fusable || si.needMB > dag.MaxMemoryMB {
+		if !si.fusable || si.needMB > largest {
 			return 0, false
 		}
 		vm = max(vm, si.needMB)

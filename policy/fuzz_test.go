@@ -84,3 +84,20 @@ func TestWiseFuseEveryProfilingRunTimedOut(t *testing.T) {
 		t.Errorf("err = %v, want the timeout named", err)
 	}
 }
+
+// TestSonicFunctionNoRunReached: when every profiling run times out before a function, Sonic's
+// error says so (it said "profiling gave no compute time for function", on 171 of 900 Sonic runs
+// of random unseen workflows, naming no cause).
+func TestSonicFunctionNoRunReached(t *testing.T) {
+	w := &dag.Workflow{Name: "x", Functions: []dag.Function{{Name: "F", MinMemoryMB: 128, Threads: 1, SerialWork: dag.Const(5000)},
+		{Name: "G", MinMemoryMB: 128, Threads: 1, SerialWork: dag.Const(1)}},
+		Steps: []dag.Step{{Name: "A", Task: "F"}, {Name: "B", Task: "G"}}}
+	pl, err := New("sonic", w, Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pl.Plan(w, dag.Objective{})
+	if err == nil || !strings.Contains(err.Error(), `no profiling run reached function "G"`) || !strings.Contains(err.Error(), "stopped at the platform's function timeout") {
+		t.Errorf("err = %v, want function G and the timeout named", err)
+	}
+}

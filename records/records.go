@@ -41,6 +41,11 @@ type DAGRun struct {
 	Invocations int     // function invocations in the run
 	ColdStarts  int     // invocations that paid a cold start
 	Transitions int     // orchestrator state transitions of the run
+	// TimedOut and Rejected: the run failed, so its later steps never ran and Latency is its
+	// time to failure: one of its VM invocations was stopped at the function timeout, or one of
+	// its VM acquisitions failed at the concurrency limit (a throttle without retries left).
+	// Not written to tables.
+	TimedOut, Rejected bool
 }
 
 // OuterSep separates the items in Invocation.Outer.

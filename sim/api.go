@@ -25,6 +25,10 @@ type Summary struct {
 	// acquisitions retried ("retry").
 	Rejected int
 	Retries  int
+	// TimedOut counts DAG invocations that failed because a VM invocation of theirs was stopped
+	// at the function timeout (Platform.FunctionTimeout); they too stay in the latency and cost
+	// figures, ending at the failure.
+	TimedOut int
 	// Instances (arrivals only): the time-averages of running VMs (busy: initialising, computing,
 	// or holding output for direct pulls) and of idle warm VMs, which add up to MeanLiveVMs; the
 	// mean lifespan of a VM, from creation to reclaim (VMs still live at the end count up to it);

@@ -149,6 +149,46 @@ func TestRetryByHand(t *testing.T) {
 	}
 }
 
+// TestRunMarksFailedDAGRecords: the DAG records of sim.Run say which runs failed and why, so a
+// profiler can leave them out (a failed run's later steps never ran) and a summary can count
+// them. TestRejectMidDAG's workflow alone under a limit of one is rejected in every run; a task
+// of 1,000 core-s times out at 900 s in every run; with no limit and no timeout neither fails.
+func TestRunMarksFailedDAGRecords(t *testing.T) {
+	par := &dag.Workflow{Name: "par",
+		Functions: []dag.Function{
+			{Name: "X", MinMemoryMB: 128, SerialWork: dag.Const(2), Threads: 1},
+			{Name: "Y", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{{Name: "P", Parallel: [][]dag.Step{{task("X", "X")}, {task("Y", "Y")}}}}}
+	long := oneTask("long", 1000, 0)
+	for _, tc := range []struct {
+		name              string
+		w                 *dag.Workflow
+		p                 *platform.Platform
+		rejected, timeout bool
+	}{
+		{"rejected", par, mmnPlatform(1, platform.LimitReject), true, false},
+		{"timed out", long, testPlatform(), false, true},
+		{"fine", par, testPlatform(), false, false},
+	} {
+		res, err := Run(tc.w, dag.UniformPlan(1769), 3, Options{Platform: tc.p, Check: true})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, d := range res.DAGs {
+			if d.Rejected != tc.rejected || d.TimedOut != tc.timeout {
+				t.Errorf("%s: run %d rejected %v, timed out %v; want %v, %v", tc.name, d.Run, d.Rejected, d.TimedOut, tc.rejected, tc.timeout)
+			}
+		}
+		want := 0
+		if tc.timeout {
+			want = 3
+		}
+		if res.Summary.TimedOut != want {
+			t.Errorf("%s: Summary.TimedOut = %d, want %d", tc.name, res.Summary.TimedOut, want)
+		}
+	}
+}
+
 // costOfVM is what the 10 s VM invocation of TestRetryByHand bills, when o ran one.
 func costOfVM(p *platform.Platform, o Outcome) float64 {
 	if o.Rejected {

@@ -104,7 +104,7 @@ func (e *engine) dagDone(ri int32) {
 		e.fail("run %d has negative cost %g", r.index, r.usd)
 	}
 	d := records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
-		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans)}
+		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans), TimedOut: r.timedOut, Rejected: r.rejected}
 	if e.emit != nil {
 		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs, Events: e.events,
 			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,

@@ -9,8 +9,9 @@ import (
 	"github.com/wisefuse/wisefuse/records"
 )
 
-// Summarize computes the latency percentiles and mean (seconds), mean cost and cold-start fraction
-// of DAG records (the live-instance figures and event count need the engine and stay zero).
+// Summarize computes the latency percentiles and mean (seconds), mean cost, cold-start fraction
+// and timed-out count of DAG records (the live-instance figures, event count and rejections need
+// the engine and stay zero).
 //
 // The latencies are summarized in milliseconds and then divided by 1000, exactly as callers did
 // when Summary held milliseconds: a percentile of the seconds themselves can differ in the last
@@ -29,6 +30,9 @@ func Summarize(dags []records.DAGRun) Summary {
 		cost += d.Cost
 		invs += d.Invocations
 		colds += d.ColdStarts
+		if d.TimedOut {
+			s.TimedOut++
+		}
 	}
 	slices.Sort(ms)
 	s.P50S = stats.Percentile(ms, 50) / 1000

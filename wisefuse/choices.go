@@ -320,7 +320,8 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 }
 
 // mapSegments lists a Map's configurations: one VM size for its iterator tasks, the iterator
-// unfused or fused into one VM, and a bundle size whose items fit in the VM.
+// unfused or fused into one VM (when no Pass separates its tasks), and a bundle size whose items
+// fit in the VM.
 func (pl *Planner) mapSegments(i int, grid []int) []segment {
 	m := pl.model
 	st := &m.w.Steps[i]
@@ -335,7 +336,7 @@ func (pl *Planner) mapSegments(i int, grid []int) []segment {
 		bundles = mapBundleSizes(max(items, 1), need, pl.top, pl.opts.maxBundle(), !pl.opts.NoBundlesAboveMax)
 	}
 	fusions := [][]int{seqGroups(len(fns))}
-	if len(fns) > 1 && !pl.opts.NoFusion {
+	if len(fns) > 1 && !pl.opts.NoFusion && tasksAdjacent(st) {
 		fusions = append(fusions, make([]int, len(fns))) // all in group 0
 	}
 	// More vCPUs than the items' threads can use change nothing but the price, so sizes past

@@ -1,9 +1,13 @@
 package wisefuse
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
+	"github.com/wisefuse/wisefuse/sim"
 )
 
 // TestProfileLeavesOutTimedOutRuns: runs the platform stopped at the 900 s function timeout end
@@ -36,5 +40,80 @@ func TestProfileLeavesOutTimedOutRuns(t *testing.T) {
 	}
 	if p.FailedRuns == 0 || kept+p.FailedRuns != 2*runs {
 		t.Errorf("%d runs kept and %d left out, want them to add up to %d with some left out", kept, p.FailedRuns, 2*runs)
+	}
+}
+
+// TestProfileLeavesOutRejectedRuns: a run whose step is throttled at the concurrency limit with
+// no retry left fails there, and its later steps log nothing; the profiler leaves it out as it
+// does a timed-out run. Here the limit is 2 VMs and M's task never retries, so a run of 3 or 4
+// items fails and one of 1 or 2 completes (found on a random unseen workflow: profiling stopped
+// with "step has 0 invocations in item 0, want 1").
+func TestProfileLeavesOutRejectedRuns(t *testing.T) {
+	w := &dag.Workflow{Name: "over-the-limit",
+		Functions: []dag.Function{{Name: "B", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1},
+			{Name: "C", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{
+			{Name: "M", Map: &dag.Map{Items: dag.Dist{Kind: dag.Uniform, Min: 1, Max: 4},
+				Iterator: []dag.Step{{Name: "B", Task: "B", Retry: &dag.Retry{Interval: 1, BackoffRate: 2, MaxAttempts: 0}}}}},
+			{Name: "C", Task: "C"}},
+	}
+	plat := platform.Default()
+	plat.ConcurrencyLimit = 2
+	run := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
+	const runs = 40
+	p, err := ProfileBy(w, ProfileOptions{Runs: runs, Sizes: []int{1024}}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Sizes[0]; s.Runs == 0 || p.FailedRuns == 0 || s.Runs+p.FailedRuns != runs {
+		t.Errorf("%d runs kept and %d left out, want them to add up to %d with some of each", s.Runs, p.FailedRuns, runs)
+	}
+
+	plat.ConcurrencyLimit = 1
+	w.Steps[0].Map.Items = dag.Const(3)
+	_, err = ProfileBy(w, ProfileOptions{Runs: 5, Sizes: []int{1024}}, run)
+	if err == nil || !strings.Contains(err.Error(), "all 5 profiling runs failed (5 rejected at the platform's concurrency limit") {
+		t.Errorf("every run rejected: err = %v, want the rejections named", err)
+	}
+}
+
+// TestProfileLiftedCapsDoNotFailRuns: the profiling runs lift a Map's MaxConcurrency, which can
+// take a workflow past the concurrency limit it never reaches itself; they must not fail there.
+// Six items capped at 2 under a limit of 3 run fine; lifted, six at once were throttled and the
+// step's retry (never retry) failed every profiling run, so WiseFuse had no plan (a random unseen
+// workflow: 1,380 items capped at 40 under the limit of 1,000).
+func TestProfileLiftedCapsDoNotFailRuns(t *testing.T) {
+	w := &dag.Workflow{Name: "capped",
+		Functions: []dag.Function{{Name: "B", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(6), MaxConcurrency: 2,
+			Iterator: []dag.Step{{Name: "B", Task: "B", Retry: &dag.Retry{Interval: 1, BackoffRate: 2, MaxAttempts: 0}}}}}},
+	}
+	plat := platform.Default()
+	plat.ConcurrencyLimit = 3
+	run := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
+	if err := run(w, dag.UniformPlan(1024), 5, 1, func(_ []records.Invocation, d *records.DAGRun) error {
+		if d.Rejected {
+			t.Errorf("the capped workflow itself was rejected in run %d", d.Run)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ProfileBy(w, ProfileOptions{Runs: 5, Sizes: []int{1024}}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FailedRuns != 0 || p.Sizes[0].Runs != 5 {
+		t.Errorf("%d runs kept, %d failed; want 5 and 0", p.Sizes[0].Runs, p.FailedRuns)
 	}
 }

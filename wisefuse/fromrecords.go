@@ -119,6 +119,9 @@ type profileBuilder struct {
 	p     *Profile
 	ptrs  []*records.Invocation
 	runs  int // runs added through addRecords
+	// rejected counts the runs of p.FailedRuns that failed at the concurrency limit (the others
+	// timed out).
+	rejected int
 }
 
 func newProfileBuilder(w *dag.Workflow) *profileBuilder {
@@ -140,6 +143,13 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 			return fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", run, invs[0].MemoryMB, in.MemoryMB)
 		}
 		b.ptrs = append(b.ptrs, in)
+	}
+	if d != nil && d.Rejected {
+		// An acquisition failed at the concurrency limit (a step's retry ran out): the run
+		// stopped there and its later steps have no records (Profile.FailedRuns).
+		b.p.FailedRuns++
+		b.rejected++
+		return nil
 	}
 	if len(invs) == 0 {
 		return nil // as FromRecords, which only sees runs through their invocations
@@ -170,8 +180,11 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 
 func (b *profileBuilder) profile() (*Profile, error) {
 	if len(b.p.Sizes) == 0 {
-		if b.p.FailedRuns > 0 {
+		switch {
+		case b.p.FailedRuns > 0 && b.rejected == 0:
 			return nil, fmt.Errorf("wisefuse: all %d profiling runs stopped at the platform's function timeout (function_timeout_s), so there is nothing to profile: a function's work is too long for the platform", b.p.FailedRuns)
+		case b.p.FailedRuns > 0:
+			return nil, fmt.Errorf("wisefuse: all %d profiling runs failed (%d rejected at the platform's concurrency limit, concurrency_limit, after a step's retries ran out; %d stopped at the function timeout), so there is nothing to profile: the workflow runs more invocations at once than the platform allows", b.p.FailedRuns, b.rejected, b.p.FailedRuns-b.rejected)
 		}
 		return nil, fmt.Errorf("wisefuse: no invocations to profile")
 	}

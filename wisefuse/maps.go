@@ -288,6 +288,23 @@ func iteratorTasks(st *dag.Step) []string {
 	return fns
 }
 
+// tasksAdjacent reports whether Map step st's iterator tasks are consecutive steps, no Pass
+// between two of them, so that one fusion group can hold them all: a group lists consecutive
+// steps (dag.Plan), and the modeler counts a Pass as a state of its own (passCount), as it does
+// at the top level, where a Pass ends a fused run of tasks.
+func tasksAdjacent(st *dag.Step) bool {
+	first, last := -1, -1
+	for k, it := range st.Map.Iterator {
+		if it.Task != "" {
+			if first < 0 {
+				first = k
+			}
+			last = k
+		}
+	}
+	return last-first+1 == len(iteratorTasks(st))
+}
+
 func passCount(st *dag.Step) int {
 	n := 0
 	for _, it := range st.Map.Iterator {

@@ -29,10 +29,11 @@ type Profile struct {
 	// run, which the log modeler (LogModel, via Logs) predicts from, not the invocation model.
 	Origin string        `json:"origin,omitempty"`
 	Sizes  []SizeProfile `json:"sizes"` // one per profiled memory size, ascending
-	// FailedRuns counts the profiling runs left out because the platform stopped one of their
-	// invocations at the function timeout: a failed execution's logs stop where it failed, so its
-	// later steps have no samples. The model then predicts from the runs that completed, which
-	// understates the tail of a workflow that comes near the timeout.
+	// FailedRuns counts the profiling runs left out because they failed: the platform stopped one
+	// of their invocations at the function timeout, or rejected one at its concurrency limit (a
+	// step whose retry ran out). A failed execution's logs stop where it failed, so its later
+	// steps have no samples. The model then predicts from the runs that completed, which
+	// understates the tail of a workflow that comes near the timeout or the limit.
 	FailedRuns int `json:"failed_runs,omitempty"`
 }
 

@@ -68,7 +68,7 @@ func (o ProfileOptions) WithDefaults() ProfileOptions {
 // lift the MaxConcurrency of every Map (a profiling deployment may: a Distributed
 // Map runs up to 10,000 iterations at once), so that an item's gap is its own launch delay rather
 // than the queue in front of it; the profile's skeleton keeps the limit and the modeler puts the
-// queue back (waves, maps.go and nested.go).
+// queue back (waves, maps.go and nested.go). They drop the steps' Retry too (unlimitedMaps).
 func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) {
 	if err := CheckSupported(w); err != nil {
 		return nil, err
@@ -106,6 +106,11 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 
 // unlimitedMaps returns w with no MaxConcurrency on any Map, top-level or inside a Parallel or a
 // Map, the Maps the modeler runs in waves (maps.go, nested.go), or w itself when none has one.
+// The copy also has no step Retry: a Map of 1,380 items capped at 40 runs them all at once once
+// lifted, past the account's concurrency limit of 1,000 that the capped workflow never reaches,
+// and a step whose Retry runs out there failed every profiling run (a random unseen workflow, no
+// plan); without a Retry a throttled invocation takes the platform's at_concurrency_limit (on
+// aws-lambda it waits for a slot), as a profiling deployment's own retry policy would let it.
 func unlimitedMaps(w *dag.Workflow) *dag.Workflow {
 	lifted := false
 	var lift func(steps []dag.Step) []dag.Step
@@ -113,6 +118,7 @@ func unlimitedMaps(w *dag.Workflow) *dag.Workflow {
 		out := slices.Clone(steps)
 		for i := range out {
 			st := &out[i]
+			st.Retry = nil
 			if st.Parallel != nil {
 				st.Parallel = slices.Clone(st.Parallel)
 				for b := range st.Parallel {

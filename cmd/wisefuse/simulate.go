@@ -197,6 +197,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if s.Rejected > 0 || s.Retries > 0 {
 		fmt.Fprintf(stdout, "  at the limit: %d DAG invocations rejected (%.2f%%), %d retries\n", s.Rejected, 100*s.RejectFraction, s.Retries)
 	}
+	if s.TimedOut > 0 {
+		fmt.Fprintf(stdout, "  timed out:    %d DAG invocations failed at the function timeout (%.2f%%); their latency is the time to failure\n", s.TimedOut, 100*s.TimedOutFraction)
+	}
 	if *planOut != "" {
 		written = append([]string{*planOut}, written...)
 	}
@@ -224,6 +227,11 @@ type simulateReport struct {
 	Rejected       int     `json:"rejected"`
 	RejectFraction float64 `json:"reject_fraction"`
 	Retries        int     `json:"retries"`
+	// TimedOut DAG invocations failed at the platform's function timeout, TimedOutFraction of
+	// all: their latencies are times to failure, so a summary with many says little of the
+	// workflow's latency.
+	TimedOut         int     `json:"timed_out"`
+	TimedOutFraction float64 `json:"timed_out_fraction"`
 	// Instances under arrivals (docs/simulator.md, "Output"): time-averages of running and idle
 	// VMs, a VM's mean lifespan, and the memory-time idle warm VMs held.
 	MeanRunningVMs float64 `json:"mean_running_instances"`
@@ -236,10 +244,11 @@ type simulateReport struct {
 func newSimulateReport(res *sim.Result) simulateReport {
 	s := res.Summary
 	r := simulateReport{Runs: s.Runs, P50: s.P50S, P95: s.P95S, P99: s.P99S, MeanLatency: s.MeanLatencyS, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
-		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries,
+		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries, TimedOut: s.TimedOut,
 		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
 	if s.Runs > 0 {
 		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
+		r.TimedOutFraction = float64(s.TimedOut) / float64(s.Runs)
 	}
 	return r
 }

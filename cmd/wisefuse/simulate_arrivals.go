@@ -40,6 +40,9 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		cost += o.Cost
 		invs += int64(o.Invocations)
 		colds += int64(o.ColdStarts)
+		if o.TimedOut {
+			r.TimedOut++
+		}
 		return nil
 	}
 	var written []string
@@ -109,6 +112,7 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 	r.MeanLiveVMs, r.PeakLiveVMs, r.Events = st.MeanLiveVMs, st.PeakLiveVMs, st.Events
 	r.Rejected, r.Retries = int(st.Rejected), int(st.Retries)
 	r.RejectFraction = float64(st.Rejected) / float64(r.Runs)
+	r.TimedOutFraction = float64(r.TimedOut) / float64(r.Runs)
 	r.MeanRunningVMs, r.MeanIdleVMs, r.MeanLifespanS, r.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
 	return r, written, nil
 }

@@ -34,6 +34,41 @@ func TestSimulateJSON(t *testing.T) {
 	}
 }
 
+// TestSimulateTimedOut: DAG invocations that fail at the function timeout are counted, with
+// --runs and with --arrivals: a one-task workflow of 1,000 core-s at 1,769 MB (one vCPU) times
+// out at 900 s on aws-lambda in every run. Before, the summary printed their times to failure
+// as latencies and said nothing (a random unseen workflow whose every run failed looked fine).
+func TestSimulateTimedOut(t *testing.T) {
+	wf := filepath.Join(t.TempDir(), "long.workflow.json")
+	if err := os.WriteFile(wf, []byte(`{"name": "long", "functions": [{"name": "F", "min_memory_mb": 128,
+		"serial_work_s": 1000, "parallel_work_s": 0, "threads": 1, "input_bytes": 0, "output_bytes": 0, "init_s": 0}],
+		"steps": [{"name": "A", "task": "F"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, how := range [][]string{{"--runs", "4"}, {"--arrivals", "poisson:0.01", "--duration", "400"}} {
+		args := append([]string{"simulate", "--workflow", wf, "--memory", "1769", "--platform", "aws-lambda"}, how...)
+		code, out, errOut := runCLI(append(args, "--json")...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", how, code, errOut)
+		}
+		var s struct {
+			Runs     int     `json:"runs"`
+			TimedOut int     `json:"timed_out"`
+			Fraction float64 `json:"timed_out_fraction"`
+		}
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("%v: not JSON: %v\n%s", how, err, out)
+		}
+		if s.Runs == 0 || s.TimedOut != s.Runs || s.Fraction != 1 {
+			t.Errorf("%v: %s: want every run timed out", how, out)
+		}
+		code, out, errOut = runCLI(args...)
+		if code != 0 || !strings.Contains(out, "failed at the function timeout") {
+			t.Errorf("%v: exit %d, %s: the text summary does not say the runs timed out:\n%s", how, code, errOut, out)
+		}
+	}
+}
+
 // TestSimulateOut: --out writes the invocation table and its -dags sibling, byte-identical for
 // the same seed and different for another.
 func TestSimulateOut(t *testing.T) {
