@@ -19,11 +19,7 @@ func TestInfeasible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f95 := fastest.Prediction.Percentile(95)
+	f95 := fastestP95(t, pl)
 	cheapest, err := pl.Search(dag.Objective{SLO: 1e9})
 	if err != nil {
 		t.Fatal(err)

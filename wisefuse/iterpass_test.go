@@ -30,11 +30,7 @@ func TestIteratorPassSplitsFusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f95 := fastest.Prediction.Percentile(95)
+	f95 := fastestP95(t, pl)
 	for _, obj := range []dag.Objective{{Budget: math.MaxFloat64}, {SLO: 1.1 * f95}, {SLO: 1.5 * f95}, {SLO: 3 * f95}} {
 		r, err := pl.Search(obj)
 		if err != nil {

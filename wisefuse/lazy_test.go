@@ -481,11 +481,7 @@ func TestSegmentOptionsFilterThenPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p95 := fast.Prediction.Percentile(95)
+		p95 := fastestP95(t, pl)
 		eager := eagerEvaluations(pl)
 		for _, f := range []float64{1.02, 1.05, 1.2, 2} {
 			obj := dag.Objective{SLO: f * p95 * (1 - pl.opts.margin())}

@@ -210,11 +210,7 @@ func TestNestedPlansMeetSLOInSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f95 := fastest.Prediction.Percentile(95)
+		f95 := fastestP95(t, pl)
 		for _, k := range []float64{1.15, 1.5, 2.5} {
 			slo := f95 * k
 			r, err := pl.Search(dag.Objective{SLO: slo})

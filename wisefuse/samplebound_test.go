@@ -32,11 +32,7 @@ func TestSampleBound(t *testing.T) {
 	if got := point.judgedPct(95); got != 95 {
 		t.Fatalf("PointPercentile: judged percentile %v, want 95", got)
 	}
-	fastest, err := pl.Search(dag.Objective{Budget: math.MaxFloat64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f95 := fastest.Prediction.Percentile(95)
+	f95 := fastestP95(t, pl)
 	decided := 0
 	for _, k := range []float64{1.1, 1.2, 1.3, 1.5, 2, 3} {
 		slo := k * f95
