@@ -7,7 +7,6 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
-	"github.com/wisefuse/wisefuse/sim"
 )
 
 // TestProfileLeavesOutTimedOutRuns: runs the platform stopped at the 900 s function timeout end
@@ -59,12 +58,7 @@ func TestProfileLeavesOutRejectedRuns(t *testing.T) {
 	}
 	plat := platform.Default()
 	plat.ConcurrencyLimit = 2
-	run := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
-		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
-			return sink(invs, &d)
-		}})
-		return err
-	}
+	run := simRunnerOn(plat)
 	const runs = 40
 	p, err := ProfileBy(w, ProfileOptions{Runs: runs, Sizes: []int{1024}}, run)
 	if err != nil {
@@ -95,12 +89,7 @@ func TestProfileLiftedCapsDoNotFailRuns(t *testing.T) {
 	}
 	plat := platform.Default()
 	plat.ConcurrencyLimit = 3
-	run := func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
-		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
-			return sink(invs, &d)
-		}})
-		return err
-	}
+	run := simRunnerOn(plat)
 	if err := run(w, dag.UniformPlan(1024), 5, 1, func(_ []records.Invocation, d *records.DAGRun) error {
 		if d.Rejected {
 			t.Errorf("the capped workflow itself was rejected in run %d", d.Run)

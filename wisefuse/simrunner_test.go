@@ -17,10 +17,17 @@ func profileInSim(w *dag.Workflow, o ProfileOptions) (*Profile, error) {
 // simRunner is policy.SimRunner(platform.Default()): records stream from the simulator into the
 // profile, run by run.
 func simRunner(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
-	_, err := sim.Run(w, p, runs, sim.Options{Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
-		return sink(invs, &d)
-	}})
-	return err
+	return simRunnerOn(nil)(w, p, runs, seed, sink)
+}
+
+// simRunnerOn is simRunner on platform plat (nil: the default).
+func simRunnerOn(plat *platform.Platform) Runner {
+	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
+		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
+			return sink(invs, &d)
+		}})
+		return err
+	}
 }
 
 // newSimPlanner profiles w in the simulator and plans with the simulated platform's facts.
