@@ -21,7 +21,6 @@ import (
 	"github.com/wisefuse/wisefuse/internal/seed"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
-	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // baselinesRow is one row of vs-baselines: a compareRow under one reading (overhead attribution,
@@ -141,13 +140,9 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		planners := []*wisefuse.Planner{cr.pl} // by draw
-		for k := 1; k < profileDraws(p.Quick); k++ {
-			pl, err := newAppPlanner(w, plat, drawSeed(seed, k), p.Quick)
-			if err != nil {
-				return nil, err
-			}
-			planners = append(planners, pl)
+		planners, err := cr.drawPlanners(seed)
+		if err != nil {
+			return nil, err
 		}
 		for _, mb := range baselineMemories {
 			for _, name := range compareBaselines {

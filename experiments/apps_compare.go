@@ -180,13 +180,9 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 	}
 	draw := defaultDraw
 	cr.wrap = func(r compareRow) any { return userRow{compareRow: r, Draw: draw} }
-	planners := []*wisefuse.Planner{cr.pl} // by draw
-	for k := 1; k < profileDraws(cr.p.Quick); k++ {
-		pl, err := newAppPlanner(cr.w, cr.plat, drawSeed(seed, k), cr.p.Quick)
-		if err != nil {
-			return nil, err
-		}
-		planners = append(planners, pl)
+	planners, err := cr.drawPlanners(seed)
+	if err != nil {
+		return nil, err
 	}
 	umax, okMax := cr.baseline("user-max", baselines.UserMax{})
 	umin, okMin := cr.baseline("user-min", baselines.UserMin{})
@@ -210,6 +206,20 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 		}
 	}
 	return cr.rows, nil
+}
+
+// drawPlanners returns WiseFuse's planner of each profiling draw (profileDraws), draw 0 the cell's
+// own (cr.pl); seed is the cell's.
+func (cr *compareRun) drawPlanners(seed uint64) ([]*wisefuse.Planner, error) {
+	planners := []*wisefuse.Planner{cr.pl}
+	for k := 1; k < profileDraws(cr.p.Quick); k++ {
+		pl, err := newAppPlanner(cr.w, cr.plat, drawSeed(seed, k), cr.p.Quick)
+		if err != nil {
+			return nil, err
+		}
+		planners = append(planners, pl)
+	}
+	return planners, nil
 }
 
 // findCompareRow returns the row of (app, policy) at profiling draw, or nil when absent or not
