@@ -281,7 +281,7 @@ func (r *Reader) nextCSV() bool {
 			r.bools[i], perr = strconv.ParseBool(v)
 		}
 		if perr != nil {
-			r.err = fmt.Errorf("%s: line %d, column %q: %q is not a valid %v", r.path, line, c.Name, v, c.Type)
+			r.err = r.ColumnErrorf(c.Name, "%q is not a valid %v", v, c.Type)
 			return false
 		}
 	}
@@ -309,7 +309,7 @@ func (r *Reader) nextParquet() bool {
 	for _, i := range r.nullCols {
 		if r.cols[i].IsNull(r.pos) {
 			c := r.schema[i]
-			r.err = fmt.Errorf("%s: row %d, column %q: null value, want a %v", r.path, r.row, c.Name, c.Type)
+			r.err = r.ColumnErrorf(c.Name, "null value, want a %v", c.Type)
 			return false
 		}
 	}

@@ -147,14 +147,14 @@ func ReadAzure2021(path string) (*Import2021, error) {
 		case app == "" || fn == "":
 			return nil, r.ColumnErrorf(map[bool]string{true: "app", false: "func"}[app == ""], "empty hash")
 		case !(end >= 0) || math.IsInf(end, 0):
-			return nil, fmt.Errorf("%s: %s, column \"end_timestamp\": %v, want seconds >= 0", path, r.Where(), end)
+			return nil, r.ColumnErrorf("end_timestamp", "%v, want seconds >= 0", end)
 		case !(dur >= 0) || math.IsInf(dur, 0):
-			return nil, fmt.Errorf("%s: %s, column \"duration\": %v, want seconds >= 0", path, r.Where(), dur)
+			return nil, r.ColumnErrorf("duration", "%v, want seconds >= 0", dur)
 		// Past these the replay could not run the trace: it failed mid-run, blaming the workflow.
 		case end > sim.MaxTime:
-			return nil, fmt.Errorf("%s: %s, column \"end_timestamp\": %v s is past the simulator's clock limit %g s (sim.MaxTime)", path, r.Where(), end, float64(sim.MaxTime))
+			return nil, r.ColumnErrorf("end_timestamp", "%v s is past the simulator's clock limit %g s (sim.MaxTime)", end, float64(sim.MaxTime))
 		case dur > dag.MaxWork:
-			return nil, fmt.Errorf("%s: %s, column \"duration\": %v s is above the limit %g s of a function's work (dag.MaxWork)", path, r.Where(), dur, float64(dag.MaxWork))
+			return nil, r.ColumnErrorf("duration", "%v s is above the limit %g s of a function's work (dag.MaxWork)", dur, float64(dag.MaxWork))
 		}
 		key := app + "/" + fn
 		i, ok := index[key]
@@ -338,8 +338,9 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 		for r.Next() {
 			v := r.Float(4)
 			if !(v >= 0) || math.IsInf(v, 0) {
+				err := r.ColumnErrorf("AverageAllocatedMb_pct99", "%v, want MB >= 0", v)
 				r.Close()
-				return nil, 0, fmt.Errorf("%s: %s, column \"AverageAllocatedMb_pct99\": %v, want MB >= 0", memoryPath, r.Where(), v)
+				return nil, 0, err
 			}
 			memory[[2]string{strings.Clone(r.String(0)), strings.Clone(r.String(1))}] = v
 		}

@@ -133,10 +133,9 @@ func (f *FunctionWriter) Abort() { f.w.Abort() }
 //	for r.Next() { inv := r.Row(); ... }
 //	if err := r.Err(); err != nil { ... }
 type DAGReader struct {
-	r    *tables.Reader
-	path string
-	cur  DAGInvocation
-	err  error
+	r   *tables.Reader
+	cur DAGInvocation
+	err error
 	// ids interns dag_id values: a trace repeats its DAGs' ids in every row, so a row's id is
 	// the string kept for the first row with it, not a copy of its own (one allocation a row
 	// less). It holds at most maxInternedDAGs ids; a new id after that is copied, so its memory
@@ -153,7 +152,7 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: path, ids: map[string]string{}}, nil
+	return &DAGReader{r: r, ids: map[string]string{}}, nil
 }
 
 // NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
@@ -162,7 +161,7 @@ func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, path: name, ids: map[string]string{}}, nil
+	return &DAGReader{r: r, ids: map[string]string{}}, nil
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.
