@@ -140,7 +140,7 @@ func runVsBaselines(c Cell, seed uint64) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		planners, err := cr.drawPlanners(seed)
+		planners, err := cr.drawPlanners()
 		if err != nil {
 			return nil, err
 		}
@@ -228,10 +228,14 @@ func readingsOf(t *Table, app, b string) []reading {
 }
 
 // drawsOf lists the profiling draws of app's rows, ascending.
-func drawsOf(t *Table, app string) []int {
+func drawsOf(t *Table, app string) []int { return drawsWhere(t, t.Where("app", app)) }
+
+// drawsWhere lists the profiling draws of the rows keep accepts, ascending.
+func drawsWhere(t *Table, keep func(Row) bool) []int {
 	var out []int
+	dc := t.Col("draw")
 	for _, r := range t.Rows {
-		if d := int(cellInt(t, r, "draw")); cellStr(t, r, "app") == app && !slices.Contains(out, d) {
+		if d := int(r[dc].(int64)); keep(r) && !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

@@ -180,7 +180,7 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 	}
 	draw := defaultDraw
 	cr.wrap = func(r compareRow) any { return userRow{compareRow: r, Draw: draw} }
-	planners, err := cr.drawPlanners(seed)
+	planners, err := cr.drawPlanners()
 	if err != nil {
 		return nil, err
 	}
@@ -209,11 +209,11 @@ func runVsUser(c Cell, seed uint64) ([]Row, error) {
 }
 
 // drawPlanners returns WiseFuse's planner of each profiling draw (profileDraws), draw 0 the cell's
-// own (cr.pl); seed is the cell's.
-func (cr *compareRun) drawPlanners(seed uint64) ([]*wisefuse.Planner, error) {
+// own (cr.pl).
+func (cr *compareRun) drawPlanners() ([]*wisefuse.Planner, error) {
 	planners := []*wisefuse.Planner{cr.pl}
 	for k := 1; k < profileDraws(cr.p.Quick); k++ {
-		pl, err := newAppPlanner(cr.w, cr.plat, drawSeed(seed, k), cr.p.Quick)
+		pl, err := newAppPlanner(cr.w, cr.plat, drawSeed(cr.seed, k), cr.p.Quick)
 		if err != nil {
 			return nil, err
 		}

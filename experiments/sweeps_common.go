@@ -106,18 +106,11 @@ func runSweepPoint(x float64, w *dag.Workflow, seed uint64, quick bool) ([]Row, 
 	for _, o := range outs {
 		add(o, defaultDraw)
 	}
-	wf := outs[len(outs)-1] // comparedPolicies ends with WiseFuse
+	i := slices.IndexFunc(outs, func(o policyOutcome) bool { return o.Policy == "wisefuse" })
 	for k := 1; k < profileDraws(quick); k++ {
-		pl, err := policyPlanner(wf.Policy, w, drawSeed(seed, k), quick)
+		o, err := measurePolicy(fmt.Sprintf("wisefuse, draw %d", k), "wisefuse", w, drawSeed(seed, k), quick, outs[i].SLO, simulate)
 		if err != nil {
-			return nil, fmt.Errorf("%s, draw %d: %w", wf.Policy, k, err)
-		}
-		o := policyOutcome{Policy: wf.Policy, SLO: wf.SLO}
-		if o.Plan, err = pl.Plan(w, dag.Objective{SLO: wf.SLO}); err != nil {
-			return nil, fmt.Errorf("%s, draw %d: planning: %w", wf.Policy, k, err)
-		}
-		if o.Summary, err = simulate(o.Plan); err != nil {
-			return nil, fmt.Errorf("%s, draw %d: simulating: %w", wf.Policy, k, err)
+			return nil, err
 		}
 		add(o, k)
 	}
@@ -166,18 +159,12 @@ func sweepValue(t *Table, policy string, x float64, col string, draw int) float6
 // ends, at the default profiling draw and over the draws; the paper has no sweep, so there is no
 // paper number. A sentence is stated only when every draw supports it.
 func sweepHeadlines(t *Table, what string, format func(float64) string) []Headline {
-	wf := t.Where("policy", "wisefuse")
-	xs := t.Floats(t.Schema[0].Name, func(r Row) bool { return wf(r) && r[t.Col("draw")].(int64) == defaultDraw })
+	wf, dc := t.Where("policy", "wisefuse"), t.Col("draw")
+	xs := t.Floats(t.Schema[0].Name, func(r Row) bool { return wf(r) && r[dc].(int64) == defaultDraw })
 	if len(xs) == 0 {
 		return nil
 	}
-	var draws []int
-	for _, r := range t.Rows {
-		if d := int(r[t.Col("draw")].(int64)); wf(r) && !slices.Contains(draws, d) {
-			draws = append(draws, d)
-		}
-	}
-	slices.Sort(draws)
+	draws := drawsWhere(t, wf)
 	var hs []Headline
 	for _, x := range []float64{xs[0], xs[len(xs)-1]} {
 		reductions := func(d int) (cost, p95 float64) {

@@ -47,32 +47,37 @@ func comparePolicies(w *dag.Workflow, seed uint64, quick bool, simulate func(*da
 	var out []policyOutcome
 	slo := 0.0
 	for _, name := range comparedPolicies {
-		pl, err := policyPlanner(name, w, seed, quick)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		obj := dag.Objective{}
+		target := 0.0
 		if name == "wisefuse" {
-			obj.SLO = slo
+			target = slo
 		}
-		plan, err := pl.Plan(w, obj)
+		o, err := measurePolicy(name, name, w, seed, quick, target, simulate)
 		if err != nil {
-			return nil, fmt.Errorf("%s: planning: %w", name, err)
-		}
-		s, err := simulate(plan)
-		if err != nil {
-			return nil, fmt.Errorf("%s: simulating: %w", name, err)
+			return nil, err
 		}
 		if name == "user-max" {
-			slo = wiseFuseSLOFactor * s.P95S
-		}
-		o := policyOutcome{Policy: name, Plan: plan, Summary: s}
-		if name == "wisefuse" {
-			o.SLO = slo
+			slo = wiseFuseSLOFactor * o.Summary.P95S
 		}
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// measurePolicy plans w under policy name with latency target slo (0: none), profiling on the
+// cell seed, and measures the plan with simulate; label names the policy in errors.
+func measurePolicy(label, name string, w *dag.Workflow, seed uint64, quick bool, slo float64, simulate func(*dag.Plan) (sim.Summary, error)) (policyOutcome, error) {
+	o := policyOutcome{Policy: name, SLO: slo}
+	pl, err := policyPlanner(name, w, seed, quick)
+	if err != nil {
+		return o, fmt.Errorf("%s: %w", label, err)
+	}
+	if o.Plan, err = pl.Plan(w, dag.Objective{SLO: slo}); err != nil {
+		return o, fmt.Errorf("%s: planning: %w", label, err)
+	}
+	if o.Summary, err = simulate(o.Plan); err != nil {
+		return o, fmt.Errorf("%s: simulating: %w", label, err)
+	}
+	return o, nil
 }
 
 // isolatedRuns measures a plan over n independent warm runs, as the paper's per-plan runs are.
