@@ -175,7 +175,6 @@ func concatFunctions(path string, dirs []string, sums []*Summary, meta []tables.
 	return rows, w.Close()
 }
 
-// checkShards makes sure the folders are shards of one replay, each shard once, all present.
 // byShard returns dirs and their summaries in the order of their lowest shard (ReadSummary
 // checks that a summary includes one).
 func byShard(dirs []string, sums []*Summary) ([]string, []*Summary) {
@@ -191,6 +190,7 @@ func byShard(dirs []string, sums []*Summary) ([]string, []*Summary) {
 	return ds, ss
 }
 
+// checkShards makes sure the folders are shards of one replay, each shard once, all present.
 func checkShards(dirs []string, sums []*Summary) error {
 	a := sums[0]
 	seen := map[int]string{}

@@ -133,13 +133,23 @@ func checkOut(cfg *Config, catalog string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("replay: output folder %s is a file, want a folder (or a path to create)", cfg.Out)
 	}
+	type input struct {
+		what, path string
+		st         os.FileInfo
+	}
+	var ins []input
+	for _, in := range []input{{what: "the trace", path: cfg.Trace}, {what: "its catalog", path: catalog}} {
+		if in.st, err = os.Stat(in.path); err == nil {
+			ins = append(ins, in)
+		}
+	}
 	for _, name := range []string{InvocationsFile, DAGsFile, SummaryFile, FunctionsFile, SeriesFile} {
 		out, err := os.Stat(filepath.Join(cfg.Out, name))
 		if err != nil {
 			continue
 		}
-		for _, in := range []struct{ what, path string }{{"the trace", cfg.Trace}, {"its catalog", catalog}} {
-			if st, err := os.Stat(in.path); err == nil && os.SameFile(st, out) {
+		for _, in := range ins {
+			if os.SameFile(in.st, out) {
 				return fmt.Errorf("replay: %s is %s %s, and the replay writes %s into %s: writing it would replace the input; give another output folder",
 					filepath.Join(cfg.Out, name), in.what, in.path, name, cfg.Out)
 			}

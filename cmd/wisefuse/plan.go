@@ -107,7 +107,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		// --export-asl a.asl.json beside its own --asl a.asl.json --functions a.functions.json
 		// replaced both inputs with the export, silently.
 		side, deploy := exportPaths(*exportASL)
-		for _, out := range []struct{ what, path string }{
+		for _, out := range []output{
 			{"--export-asl " + *exportASL, *exportASL},
 			{fmt.Sprintf("--export-asl %s writes %s, which", *exportASL, side), side},
 			{fmt.Sprintf("--export-asl %s writes %s, which", *exportASL, deploy), deploy},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -54,7 +55,6 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 		}
 	}
 	var errs []error
-	failed := map[string]bool{}
 	for _, f := range Files {
 		target := filepath.Join(opts.Dir, filepath.FromSlash(f.Name))
 		if ok, _ := hasDigest(target, f.SHA256); ok {
@@ -68,7 +68,7 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 			rep.Manual = append(rep.Manual, f)
 			logf("manual   %s: %s\n", f.Name, f.Manual)
 			continue
-		case failed[f.From]:
+		case slices.Contains(rep.Failed, f.From):
 			err = fmt.Errorf("not derived: its source %s failed", f.From)
 		case f.From != "":
 			err = derive(opts.Dir, f, target)
@@ -78,7 +78,6 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
 			rep.Failed = append(rep.Failed, f.Name)
-			failed[f.Name] = true
 			logf("FAILED   %s: %v\n", f.Name, err)
 			continue
 		}
