@@ -3,7 +3,6 @@ package baselines
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
@@ -377,12 +376,9 @@ func (m *sonicModeler) groupVM(stages []stageInfo) (float64, bool) {
 	if len(stages) == 1 {
 		return 0, true
 	}
-	largest := float64(dag.MaxMemoryMB)
-	if choices := m.s.Platform.MemoryChoices(); len(choices) > 0 {
-		// A platform of some sizes only (azure-flex: up to 4,096 MB): a larger group would be
-		// put on its largest VM, too small for what runs in it at once.
-		largest = float64(slices.Max(choices))
-	}
+	// The largest VM the platform gives (azure-flex: 4,096 MB): a larger group would be put on
+	// it, too small for what runs in it at once.
+	largest := float64(m.s.Platform.SizeMB(dag.MaxMemoryMB))
 	vm := 0.0
 	for _, si := range stages {
 		if !si.fusable || si.needMB > largest {

@@ -709,7 +709,7 @@ func (p *Platform) policyProblems(add func(field, format string, a ...any)) {
 	if p.BilledMemoryQuantumMB > MaxMemorySizeMB {
 		add("billed_memory_quantum_mb", "billed_memory_quantum_mb = %d, want at most %d MB", p.BilledMemoryQuantumMB, MaxMemorySizeMB)
 	}
-	if p.RetryInterval < MinRetryInterval {
+	if p.RetryInterval >= 0 && p.RetryInterval < MinRetryInterval { // a negative one is reported above
 		add("retry_interval_s", "retry_interval_s = %v, want at least %g s (MinRetryInterval: shorter waits retry a throttled invocation up to retry_max_attempts times in an instant)", p.RetryInterval, MinRetryInterval)
 	} else if p.RetryBackoffRate < 1 {
 		add("retry_backoff_rate", "retry_backoff_rate = %v, want >= 1 (as the ASL's BackoffRate)", p.RetryBackoffRate)

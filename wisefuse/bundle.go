@@ -612,7 +612,7 @@ func fillOne(x *pairItem, left float64) {
 // lowerBound is a lower bound of run(n, vcpu): one pass over the phases (psBound) and, where items
 // spin-wait, the bound of their sharing the vCPUs (sharingBound).
 func (ps *psSim) lowerBound(n int, vcpu platform.Cores) float64 {
-	b := psBound{slowNet: min(ps.connBps, ps.vmBps/float64(n)), block: ps.blocks[:0]}
+	b := psBound{net: min(ps.connBps, ps.vmBps), slowNet: min(ps.connBps, ps.vmBps/float64(n)), block: ps.blocks[:0]}
 	for _, ph := range ps.phases[:n] {
 		b.add(ps, ph, vcpu)
 	}
@@ -660,13 +660,14 @@ type psBound struct {
 	kind     cpuKind
 	block    []float64
 	latest   float64
-	slowNet  float64
+	// net is the most rate a transfer gets (one connection's, or the whole VM's), slowNet the
+	// least (an equal split of the VM's among n items).
+	net, slowNet float64
 }
 
 // add adds an item of phases ph.
 func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
-	net := min(ps.connBps, ps.vmBps)
-	t := 0.0
+	net, t := b.net, 0.0
 	// lead is the time before the first CPU phase, tailFrom the time before what follows the
 	// last one; latest is lead at slowNet, work the CPU work, and ended is set once a phase that
 	// is not CPU work follows some.
@@ -769,11 +770,7 @@ func (ps *psSim) sharingBound(n int, vcpu platform.Cores, lb, tail float64) floa
 					from, lead = k, t
 				}
 				sh.minCap = min(sh.minCap, p.cap)
-				r := min(p.cap, vcpu.Share)
-				if p.oversub > 0 {
-					r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
-				}
-				t += p.amount / r
+				t += p.amount / ps.spinRate(p.cap, p.oversub, vcpu.Share, vcpu)
 			}
 		}
 		if from < 0 {
@@ -860,11 +857,7 @@ func (ps *psSim) slowestTime(ph []psPhase, vcpu platform.Cores, n int) float64 {
 		case p.cap == 0:
 			t += p.amount
 		default:
-			r := min(p.cap, vcpu.Share/float64(n))
-			if p.oversub > 0 {
-				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, p.cap, p.oversub)
-			}
-			t += p.amount * (1 + ps.contention*float64(n-1)) / r
+			t += p.amount * (1 + ps.contention*float64(n-1)) / ps.spinRate(p.cap, p.oversub, vcpu.Share/float64(n), vcpu)
 		}
 	}
 	return t
@@ -886,15 +879,22 @@ func (ps *psSim) sharedRates(vcpu platform.Cores, kinds []cpuKind, minCap float6
 		k := len(ps.rates)
 		rho := 0.0
 		for _, c := range kinds {
-			r := min(c.cap, vcpu.Share-float64(k-1)*min(minCap, vcpu.Share/float64(k)))
-			if c.oversub > 0 {
-				r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, c.cap, c.oversub)
-			}
+			r := ps.spinRate(c.cap, c.oversub, vcpu.Share-float64(k-1)*min(minCap, vcpu.Share/float64(k)), vcpu)
 			rho = max(rho, r/(1+ps.contention*float64(k-1)))
 		}
 		ps.rates = append(ps.rates, min(rho, ps.rates[k-1]))
 	}
 	return ps.rates
+}
+
+// spinRate is the most rate a CPU phase of cap and oversub gets from a share of vcpu's vCPUs:
+// min(cap, share), at the oversubscription efficiency there.
+func (ps *psSim) spinRate(cap, oversub, share float64, vcpu platform.Cores) float64 {
+	r := min(cap, share)
+	if oversub > 0 {
+		r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, cap, oversub)
+	}
+	return r
 }
 
 // ratesKey names the table of sharedRates.

@@ -99,8 +99,8 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	pl.Prepare()
 	pct := obj.Pct()
 	n := len(pl.model.w.Steps)
-	// admitted holds each segment's options that may pass, in listing order; tries the replayed
-	// ones to replay.
+	// admitted holds each segment's options that may pass, in listing order; tried the replayed
+	// ones it tries, batch those of them not evaluated yet.
 	admitted := make([][][]*lazyOption, n)
 	tried := map[*lazyOption]bool{}
 	var batch []*lazyOption

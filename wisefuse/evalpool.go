@@ -1,6 +1,6 @@
 // The workers that evaluate segment options (Planner.Prepare, a search's sweeps) in parallel:
-// each with its own scratch and phase caches; only the fused groups' step replays are one cache
-// for all (replayCache), each key made once.
+// each with its own scratch; the items' phases and the fused groups' step replays are caches
+// all share (onceMap, replayCache), each key made once.
 
 package wisefuse
 

@@ -537,8 +537,6 @@ func sameResult(a, b *Result) bool {
 	return reflect.DeepEqual(a.Plan, b.Plan) && sameEval(stageEval{a.Prediction.Latency, a.Prediction.MeanCost}, stageEval{b.Prediction.Latency, b.Prediction.MeanCost})
 }
 
-// sameOption reports whether two options are the same segment configuration with the same
-// evaluation, to the bit.
 // sameOptionSets fails t unless every segment of a and b holds as many options, pairwise same;
 // sides names a's and b's in the messages.
 func sameOptionSets(t *testing.T, name string, a, b [][][]*option, sides [2]string, same func(x, y *option) bool) {
@@ -559,6 +557,8 @@ func sameOptionSets(t *testing.T, name string, a, b [][][]*option, sides [2]stri
 	}
 }
 
+// sameOption reports whether two options are the same segment configuration with the same
+// evaluation, to the bit.
 func sameOption(a, b *option) bool {
 	return reflect.DeepEqual(a.seg, b.seg) && sameEval(a.eval, b.eval)
 }
