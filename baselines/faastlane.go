@@ -28,8 +28,10 @@ const FaastlaneDefaultBranchesPerVM = 2
 //   - The VM size is a parameter (MemoryMB, default 3,008 MB), raised to the largest MinMemoryMB
 //     of the workflow's functions if that is larger.
 //   - In-VM variant (Spill false): every Map's items run as processes in the one VM (Bundle = item
-//     count) and share its vCPUs; the VM is raised to fit their memory, up to 10,240 MB, and the
-//     planner returns an error when even that does not fit.
+//     count) and share its vCPUs.
+//   - In both variants the VM is raised to fit the memory of what runs in it at once (a
+//     Parallel's branches, a Map's items), up to 10,240 MB, and the planner returns an error when
+//     even that does not fit.
 //   - Spill variant (Spill true, the released code): a Map keeps BranchesPerVM items in the main VM
 //     and the simulator runs the other bundles of BranchesPerVM items in VMs of their own, invoked
 //     synchronously by the main VM; their inputs and outputs travel in the invocation payload,
@@ -88,14 +90,14 @@ func (fl Faastlane) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 	if len(p.Bundle) == 0 {
 		p.Bundle = nil
 	}
-	if !fl.Spill {
-		// Processes need memory of their own: grow the one VM until they fit, as a user must.
-		for p.Validate(w) != nil && p.DefaultMemoryMB < dag.MaxMemoryMB {
-			p.DefaultMemoryMB = min(dag.MaxMemoryMB, p.DefaultMemoryMB+64)
-		}
-		if err := p.Validate(w); err != nil {
-			return nil, fmt.Errorf("baselines: faastlane-invm: the workflow's parallel branches do not fit in one %d MB VM: %w", dag.MaxMemoryMB, err)
-		}
+	// Processes need memory of their own: grow the one VM until they fit, as a user must (a
+	// Parallel's branches run in it in both variants; the spill variant's Map items too, perVM
+	// at a time).
+	for p.Validate(w) != nil && p.DefaultMemoryMB < dag.MaxMemoryMB {
+		p.DefaultMemoryMB = min(dag.MaxMemoryMB, p.DefaultMemoryMB+64)
+	}
+	if need := p.NeedMB(w, w.Steps); need > dag.MaxMemoryMB {
+		return nil, fmt.Errorf("baselines: %s: the workflow's parallel branches do not fit in one %d MB VM: they need %d MB at once", fl.name(), dag.MaxMemoryMB, need)
 	}
 	return checked(fl.name(), w, p)
 }

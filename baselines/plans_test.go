@@ -1,7 +1,9 @@
 package baselines
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -113,5 +115,36 @@ func TestFaastlaneFusesTheWholeInstance(t *testing.T) {
 	// 50 processes of 256 MB exceed 10,240 MB: in-VM cannot run it.
 	if _, err := (Faastlane{}).Plan(testflows.FanOut(50, mb, recv, true), dag.Objective{}); err == nil {
 		t.Error("in-VM with 50 x 256 MB: want an error, the branches cannot fit one VM")
+	}
+}
+
+// TestFaastlaneParallelFitsItsVM: a Parallel's branches run as processes of the one VM in both
+// variants (the spill variant spills only a Map's items), so the VM grows to hold them, and a
+// Parallel that no VM holds is an error that says how much it needs.
+func TestFaastlaneParallelFitsItsVM(t *testing.T) {
+	parallel := func(branches int) *dag.Workflow {
+		w := &dag.Workflow{Name: "par", Functions: []dag.Function{testflows.Fn("f", 1, 128, 0, 0), testflows.Fn("g", 1, 1024, 0, 0)}}
+		par := make([][]dag.Step, branches)
+		for b := range par {
+			par[b] = []dag.Step{{Name: fmt.Sprintf("B%d", b), Task: "g"}}
+		}
+		w.Steps = []dag.Step{{Name: "A", Task: "f"}, {Name: "P", Parallel: par}}
+		if err := w.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	for _, fl := range []Faastlane{{Spill: true}, {}} {
+		p, err := fl.Plan(parallel(4), dag.Objective{})
+		if err != nil {
+			t.Fatalf("%s, 4 branches of 1024 MB: %v", fl.name(), err)
+		}
+		if m := p.MemoryOf("g"); m < 4096 || m >= 4096+64 {
+			t.Errorf("%s, 4 branches of 1024 MB: VM %d MB, want just enough for 4096 MB", fl.name(), m)
+		}
+		_, err = fl.Plan(parallel(11), dag.Objective{})
+		if err == nil || !strings.Contains(err.Error(), "they need 11264 MB at once") {
+			t.Errorf("%s, 11 branches of 1024 MB: error %v, want one saying they need 11264 MB", fl.name(), err)
+		}
 	}
 }
