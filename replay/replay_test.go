@@ -284,6 +284,61 @@ func TestFunctionRowsAddUpToTheDAG(t *testing.T) {
 	}
 }
 
+// TestFunctionRowsTimedOut: under a function timeout some DAG invocations fail, and the function
+// rows say which: a DAG invocation is timed_out in invocations.parquet exactly when one of its
+// function rows is. (The function rows had no timed_out column: a cut-short invocation read as a
+// finished one.)
+func TestFunctionRowsTimedOut(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 30, 1500)
+	out := filepath.Join(dir, "out")
+	plat, err := platform.Parse("short.json", []byte(`{"base": "aws-lambda", "function_timeout_s": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, Config{Trace: trace, Policy: "user-max", Platform: plat, Out: out, FunctionRows: true})
+	if s.TimedOut == 0 || s.TimedOut == s.DAGInvocations {
+		t.Fatalf("%d of %d DAG invocations timed out: want some, not all", s.TimedOut, s.DAGInvocations)
+	}
+	type key struct {
+		dag string
+		id  int64
+	}
+	fnTimedOut := map[key]bool{}
+	r, err := tables.Open(filepath.Join(out, FunctionsFile), FunctionSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := FunctionSchema.Index("timed_out")
+	for r.Next() {
+		k := key{strings.Clone(r.String(0)), r.Int(1)}
+		fnTimedOut[k] = fnTimedOut[k] || r.Bool(col)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	inv, err := tables.Open(filepath.Join(out, InvocationsFile), InvocationSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inv.Close()
+	var timedOut int64
+	for inv.Next() {
+		k := key{inv.String(0), inv.Int(1)}
+		dagTimedOut := inv.Bool(InvocationSchema.Index("timed_out"))
+		if dagTimedOut != fnTimedOut[k] {
+			t.Fatalf("%v: timed_out %v in %s, but a function row timed out: %v", k, dagTimedOut, InvocationsFile, fnTimedOut[k])
+		}
+		if dagTimedOut {
+			timedOut++
+		}
+	}
+	if timedOut != s.TimedOut {
+		t.Errorf("%d rows timed out, the summary counts %d", timedOut, s.TimedOut)
+	}
+}
+
 // csvTrace generates a CSV trace of dags DAGs and n DAG invocations in dir (good.csv, with its
 // catalog) and returns its path, its catalog's and its lines (the header first).
 func csvTrace(t *testing.T, dir string, dags int, n int64) (trace, catalog string, lines []string) {
