@@ -151,7 +151,7 @@ func TestBadTraces(t *testing.T) {
 		trace string
 		want  []string
 	}{
-		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13 s is past the simulator's clock limit 1e+12 s`}},
+		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13, want a time from 0 to 1e+12 s (sim.MaxTime, the simulator's clock limit)`}},
 		"unsorted":                 {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
 		"unknown DAG":              {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
 		// In Parquet the same rows are named by their 1-based data row, as the reader's own
