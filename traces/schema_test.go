@@ -212,8 +212,12 @@ func FuzzDAGCSVReader(f *testing.F) {
 		}
 		for r.Next() {
 			row := r.Row()
-			if _, msg := checkDAGRow(row); msg != "" {
-				t.Fatalf("Next accepted an invalid row: %+v", row)
+			_, msg := checkDAGRow(row)
+			if msg == "" {
+				_, msg = checkShape(int64(row.Width), int64(row.Depth), int64(row.Nodes), row.DataBytes, row.DataBytes == -1)
+			}
+			if msg != "" {
+				t.Fatalf("Next accepted an invalid row: %+v: %s", row, msg)
 			}
 		}
 		if err := r.Err(); err != nil && !located.MatchString(err.Error()) {
