@@ -20,12 +20,13 @@ import (
 // and its truncated times were profiled, a rejected run as a short one.
 //
 //   - Timeout: chatbot at 1,024 MB on aws-lambda with function_timeout_s 10 times out in some of
-//     its 20 runs (10 with seed 7). The profile of the file is the one wisefuse.FromRecords
+//     its 20 runs (9 with seed 7). The profile of the file is the one wisefuse.FromRecords
 //     builds from the simulator's records in memory (bytes rounded as the table stores them),
 //     failed runs left out and counted.
 //   - Reject: Poisson arrivals at 0.5/s for 200 s against a concurrency limit of 40 with
-//     at_concurrency_limit "reject": most DAG invocations are rejected. The profile counts as
-//     failed exactly the runs the simulate summary counts rejected, and profiles the others.
+//     at_concurrency_limit "reject": 92 of the 104 DAG invocations are rejected (14 before their
+//     first function invocation). The profile counts as failed exactly the runs the simulate
+//     summary counts rejected, and profiles the others.
 func TestProfileRecordsFailedRuns(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
