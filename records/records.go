@@ -27,7 +27,7 @@ type Invocation struct {
 	End      float64 // invocation end
 	Cost     float64 // USD attributed to this invocation (its share of the VM's billed duration and requests)
 	// TimedOut: the platform stopped it at the function timeout (its VM invocation ran out of
-	// time), so End is the timeout and its phases were cut short there. Not written to tables.
+	// time), so End is the timeout and its phases were cut short there.
 	TimedOut bool
 }
 
@@ -44,7 +44,6 @@ type DAGRun struct {
 	// TimedOut and Rejected: the run failed, so its later steps never ran and Latency is its
 	// time to failure: one of its VM invocations was stopped at the function timeout, or one of
 	// its VM acquisitions failed at the concurrency limit (a throttle without retries left).
-	// Not written to tables.
 	TimedOut, Rejected bool
 }
 

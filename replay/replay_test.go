@@ -151,7 +151,7 @@ func TestBadTraces(t *testing.T) {
 		trace string
 		want  []string
 	}{
-		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13 s is past the simulator's clock limit 1e+12 s`}},
+		"arrival past sim.MaxTime": {write("late", late), []string{"late.csv", fmt.Sprintf("line %d", len(late)), `"arrival_s": 1e+13, want a time from 0 to 1e+12 s (sim.MaxTime, the simulator's clock limit)`}},
 		"unsorted":                 {write("unsorted", swapped), []string{"unsorted.csv", "line 7", `"arrival_s"`, "sorted"}},
 		"unknown DAG":              {write("unknown", unknown), []string{"unknown.csv", "line 5", `"dag_id"`, "no-such-dag", "catalog"}},
 		// In Parquet the same rows are named by their 1-based data row, as the reader's own
@@ -281,6 +281,61 @@ func TestFunctionRowsAddUpToTheDAG(t *testing.T) {
 	}
 	if n != 1500 {
 		t.Errorf("%d DAG rows, want 1500", n)
+	}
+}
+
+// TestFunctionRowsTimedOut: under a function timeout some DAG invocations fail, and the function
+// rows say which: a DAG invocation is timed_out in invocations.parquet exactly when one of its
+// function rows is. (The function rows had no timed_out column: a cut-short invocation read as a
+// finished one.)
+func TestFunctionRowsTimedOut(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 30, 1500)
+	out := filepath.Join(dir, "out")
+	plat, err := platform.Parse("short.json", []byte(`{"base": "aws-lambda", "function_timeout_s": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, Config{Trace: trace, Policy: "user-max", Platform: plat, Out: out, FunctionRows: true})
+	if s.TimedOut == 0 || s.TimedOut == s.DAGInvocations {
+		t.Fatalf("%d of %d DAG invocations timed out: want some, not all", s.TimedOut, s.DAGInvocations)
+	}
+	type key struct {
+		dag string
+		id  int64
+	}
+	fnTimedOut := map[key]bool{}
+	r, err := tables.Open(filepath.Join(out, FunctionsFile), FunctionSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := FunctionSchema.Index("timed_out")
+	for r.Next() {
+		k := key{strings.Clone(r.String(0)), r.Int(1)}
+		fnTimedOut[k] = fnTimedOut[k] || r.Bool(col)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	inv, err := tables.Open(filepath.Join(out, InvocationsFile), InvocationSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inv.Close()
+	var timedOut int64
+	for inv.Next() {
+		k := key{inv.String(0), inv.Int(1)}
+		dagTimedOut := inv.Bool(InvocationSchema.Index("timed_out"))
+		if dagTimedOut != fnTimedOut[k] {
+			t.Fatalf("%v: timed_out %v in %s, but a function row timed out: %v", k, dagTimedOut, InvocationsFile, fnTimedOut[k])
+		}
+		if dagTimedOut {
+			timedOut++
+		}
+	}
+	if timedOut != s.TimedOut {
+		t.Errorf("%d rows timed out, the summary counts %d", timedOut, s.TimedOut)
 	}
 }
 

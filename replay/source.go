@@ -7,7 +7,8 @@ import (
 
 // source streams a trace's rows as the simulator's arrivals: the rows of this shard's DAGs inside
 // the time window, each checked (a DAG the catalog does not have, arrivals out of order, and
-// every check of traces.DAGReader stop the replay with the file, row and column).
+// every check of traces.DAGReader, among them an arrival past sim.MaxTime, stop the replay with
+// the file, row and column).
 type source struct {
 	r *traces.DAGReader
 	// dags maps every dag_id of the catalog to its position in the replay's workloads, or -1
@@ -39,13 +40,6 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 		if row.Arrival < s.prev {
 			s.err = s.r.ColumnErrorf("arrival_s", "%v is before the previous row's %v; a trace is sorted by arrival (sort it, e.g. ORDER BY arrival_s)",
 				row.Arrival, s.prev)
-			return false, s.err
-		}
-		if row.Arrival > sim.MaxTime {
-			// Checked here, not at the engine, which could only blame "a work, latency or
-			// distribution parameter of the workflow or platform".
-			s.err = s.r.ColumnErrorf("arrival_s", "%v s is past the simulator's clock limit %g s (sim.MaxTime, about 31,700 years)",
-				row.Arrival, float64(sim.MaxTime))
 			return false, s.err
 		}
 		s.prev = row.Arrival

@@ -9,7 +9,9 @@
 // a crash. ReadInvocations and ReadDAGRuns also refuse a record no run can have logged.
 //
 // A Nullable column holds null for a value that does not exist (an empty CSV field, a Parquet
-// null), and a Plain column is stored in Parquet without a dictionary (for mostly distinct
+// null); an Optional column may be missing from a file read, which then reads as its zero value
+// in every row (a column added after files were written without it: the records' timed_out and
+// rejected); and a Plain column is stored in Parquet without a dictionary (for mostly distinct
 // values). Options.Metadata is a table's provenance: Parquet key-value metadata, or for CSV a
 // FILE.meta.json sidecar committed with the table; ReadMetadata reads either.
 package tables

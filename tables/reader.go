@@ -19,7 +19,8 @@ import (
 )
 
 // Reader streams the rows of a table. Columns are matched by name, so a file may hold them in any
-// order and hold extra columns, which are ignored. Values of row r are read with Int, Float,
+// order and hold extra columns, which are ignored; an Optional column may be missing (its zero
+// value is read). Values of row r are read with Int, Float,
 // String and Bool by the column's index in the reader's schema, after Next returned true.
 type Reader struct {
 	schema Schema
@@ -31,7 +32,7 @@ type Reader struct {
 	// CSV
 	f      *os.File
 	csv    *csv.Reader
-	colIdx []int // schema column -> CSV field index
+	colIdx []int // schema column -> CSV field index; -1: an Optional column the file lacks
 	fields int   // fields of the header line: every row must have as many
 	ints   []int64
 	floats []float64
@@ -43,7 +44,7 @@ type Reader struct {
 	pf   *file.Reader
 	rr   pqarrow.RecordReader
 	rec  arrow.Record
-	cols []arrow.Array // schema column -> array of the current batch
+	cols []arrow.Array // schema column -> array of the current batch; nil: an Optional column the file lacks
 	pos  int           // row within the current batch
 	// nullCols lists the columns that may not be null but have nulls in the current batch:
 	// only they need a look at each row (usually none does).
@@ -164,7 +165,9 @@ func (r *Reader) initCSV(in io.Reader) error {
 	r.colIdx = make([]int, len(r.schema))
 	for i, c := range r.schema {
 		j, ok := pos[c.Name]
-		if !ok {
+		if !ok && c.Optional {
+			j = -1
+		} else if !ok {
 			return fmt.Errorf("%s: line 1: header lacks column %q (want columns %s)", r.path, c.Name, r.schema.names())
 		}
 		r.colIdx[i] = j
@@ -193,9 +196,12 @@ func (r *Reader) initParquet(opts []Options) error {
 		}
 	}
 	want := arrowSchema(r.schema)
-	indices := make([]int, len(r.schema))
+	indices := make([]int, 0, len(r.schema))
 	for i, c := range r.schema {
 		idx := fs.FieldIndices(c.Name)
+		if len(idx) == 0 && c.Optional {
+			continue
+		}
 		if len(idx) == 0 {
 			return fmt.Errorf("%s: no column %q (want columns %s)", r.path, c.Name, r.schema.names())
 		}
@@ -203,7 +209,7 @@ func (r *Reader) initParquet(opts []Options) error {
 		if !arrow.TypeEqual(got, want.Field(i).Type) {
 			return fmt.Errorf("%s: column %q is %v, want %v", r.path, c.Name, got, c.Type)
 		}
-		indices[i] = idx[0]
+		indices = append(indices, idx[0])
 	}
 	// Our schemas are flat, so leaf column indices equal field indices.
 	rr, err := fr.GetRecordReader(context.Background(), indices, nil)
@@ -263,6 +269,9 @@ func (r *Reader) nextCSV() bool {
 	}
 	for i, c := range r.schema {
 		j := r.colIdx[i]
+		if j < 0 {
+			continue // an Optional column the file lacks: its zero value, set once by initCSV
+		}
 		v := rec[j]
 		// An empty field is null in a nullable column (a string column's "" stays a string).
 		if r.nulls[i] = c.Nullable && v == "" && c.Type != String; r.nulls[i] {
@@ -281,7 +290,7 @@ func (r *Reader) nextCSV() bool {
 			r.bools[i], perr = strconv.ParseBool(v)
 		}
 		if perr != nil {
-			r.err = r.ColumnErrorf(c.Name, "%q is not a valid %v", v, c.Type)
+			r.err = r.ColumnErrorf(c.Name, "%q is not a valid %v, want %s", v, c.Type, c.Type.want())
 			return false
 		}
 	}
@@ -298,7 +307,11 @@ func (r *Reader) nextParquet() bool {
 		rs := r.rec.Schema()
 		r.nullCols = r.nullCols[:0]
 		for i, c := range r.schema {
-			r.cols[i] = r.rec.Column(rs.FieldIndices(c.Name)[0])
+			idx := rs.FieldIndices(c.Name)
+			if len(idx) == 0 {
+				continue // an Optional column the file lacks: r.cols[i] stays nil
+			}
+			r.cols[i] = r.rec.Column(idx[0])
 			if !c.Nullable && r.cols[i].NullN() > 0 {
 				r.nullCols = append(r.nullCols, i)
 			}
@@ -343,7 +356,7 @@ func (r *Reader) IsNull(col int) bool {
 	if r.csv != nil {
 		return r.nulls[col]
 	}
-	return r.cols[col].IsNull(r.pos)
+	return r.cols[col] != nil && r.cols[col].IsNull(r.pos)
 }
 
 // Int returns column col of the current row, an Int64 column.
@@ -351,7 +364,7 @@ func (r *Reader) Int(col int) int64 {
 	if r.csv != nil {
 		return r.ints[col]
 	}
-	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return 0
 	}
 	return r.cols[col].(*array.Int64).Value(r.pos)
@@ -362,7 +375,7 @@ func (r *Reader) Float(col int) float64 {
 	if r.csv != nil {
 		return r.floats[col]
 	}
-	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return 0
 	}
 	return r.cols[col].(*array.Float64).Value(r.pos)
@@ -373,7 +386,7 @@ func (r *Reader) String(col int) string {
 	if r.csv != nil {
 		return r.strs[col]
 	}
-	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return ""
 	}
 	return r.cols[col].(*array.String).Value(r.pos)
@@ -384,7 +397,7 @@ func (r *Reader) Bool(col int) bool {
 	if r.csv != nil {
 		return r.bools[col]
 	}
-	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return false
 	}
 	return r.cols[col].(*array.Boolean).Value(r.pos)

@@ -32,6 +32,8 @@ var InvocationSchema = Schema{
 	{Name: "out_bytes", Type: Int64},
 	{Name: "end_s", Type: Float64},
 	{Name: "cost_usd", Type: Float64},
+	// Optional: the tables written before it have none, and their runs read as not timed out.
+	{Name: "timed_out", Type: Bool, Optional: true},
 }
 
 // DAGRunSchema is the column layout of a DAG-invocation table.
@@ -44,6 +46,9 @@ var DAGRunSchema = Schema{
 	{Name: "invocations", Type: Int64},
 	{Name: "cold_starts", Type: Int64},
 	{Name: "transitions", Type: Int64},
+	// Optional as the invocations' timed_out.
+	{Name: "timed_out", Type: Bool, Optional: true},
+	{Name: "rejected", Type: Bool, Optional: true},
 }
 
 // SeriesSchema is the time series of instances (sim.Options.OnSeries): one row per interval,
@@ -107,6 +112,7 @@ func WriteInvocationFields(w *Writer, r *records.Invocation) {
 	w.Int(int64(math.Round(r.OutBytes)))
 	w.Float(r.End)
 	w.Float(r.Cost)
+	w.Bool(r.TimedOut)
 }
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
@@ -135,6 +141,8 @@ func WriteDAGRunFields(w *Writer, r *records.DAGRun) error {
 	w.Int(int64(r.Invocations))
 	w.Int(int64(r.ColdStarts))
 	w.Int(int64(r.Transitions))
+	w.Bool(r.TimedOut)
+	w.Bool(r.Rejected)
 	return w.EndRow()
 }
 
@@ -154,6 +162,7 @@ func ReadInvocations(path string, check func(*records.Invocation) error) ([]reco
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
 			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
+			TimedOut: r.Bool(17),
 		}
 		if col, msg := checkInvocation(&v); msg != "" {
 			return nil, r.ColumnErrorf(col, "%s", msg)
@@ -184,6 +193,7 @@ func ReadDAGRuns(path string) ([]records.DAGRun, error) {
 		v := records.DAGRun{
 			Run: int(r.Int(0)), Arrival: r.Float(1), End: r.Float(2), Latency: r.Float(3),
 			Cost: r.Float(4), Invocations: int(r.Int(5)), ColdStarts: int(r.Int(6)), Transitions: int(r.Int(7)),
+			TimedOut: r.Bool(8), Rejected: r.Bool(9),
 		}
 		if col, msg := checkDAGRun(&v); msg != "" {
 			return nil, r.ColumnErrorf(col, "%s", msg)
@@ -336,20 +346,26 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opt
 
 // CheckPair reports whether a DAG table belongs with an invocation table: the same runs, each
 // with as many invocation rows as its DAG record counts. Tables from different runs of a workflow
-// (a stale DAG table beside a new invocation table) almost never agree on every run.
+// (a stale DAG table beside a new invocation table) almost never agree on every run. A run
+// with no invocation (rejected at the concurrency limit before its first one) is in the DAG
+// table only.
 func CheckPair(invs []records.Invocation, dags []records.DAGRun) error {
 	count := map[int]int{}
 	for i := range invs {
 		count[invs[i].Run]++
 	}
-	if len(count) != len(dags) {
-		return fmt.Errorf("the DAG table has %d runs, the invocation table %d: they are not from the same simulation", len(dags), len(count))
-	}
+	runs := 0 // the DAG table's runs with invocations
 	for i := range dags {
 		d := &dags[i]
-		if n, ok := count[d.Run]; !ok || n != d.Invocations {
+		if n := count[d.Run]; n != d.Invocations {
 			return fmt.Errorf("run %d: the DAG table counts %d function invocations, the invocation table has %d rows: they are not from the same simulation", d.Run, d.Invocations, n)
 		}
+		if d.Invocations > 0 {
+			runs++
+		}
+	}
+	if runs != len(count) {
+		return fmt.Errorf("the DAG table has %d runs with function invocations, the invocation table %d: they are not from the same simulation", runs, len(count))
 	}
 	return nil
 }

@@ -439,6 +439,7 @@ func FuzzReadInvocations(f *testing.F) {
 	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,0.1,0,0.015,1.72,0.025,1000,1000,1.86,3.5e-05\n"))
 	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,true,0.1,0.5,0.015,1.72,0.025,1000,1000,0.05,3.5e-05\n")) // ends before it starts
 	f.Add([]byte(hdr + "0,A,A,0,0,1,1024,false,NaN,0,0,0,0,0,0,1,0\n"))
+	f.Add([]byte(strings.TrimSuffix(hdr, "\n") + ",timed_out\n0,A,A,0,0,1,1024,false,0.1,0,0,900,0,0,0,900.1,0.01,true\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "r.csv")
 		if err := os.WriteFile(path, data, 0o644); err != nil {

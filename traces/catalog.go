@@ -3,6 +3,7 @@ package traces
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -138,6 +139,7 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 	}
 	defer r.Close()
 	var out []CatalogEntry
+	var total int64 // the invocations of the rows read
 	seen := map[string]int64{}
 	for r.Next() {
 		bad := r.ColumnErrorf
@@ -148,18 +150,17 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 		}
 		switch {
 		case e.DAG == "":
-			return nil, bad("dag_id", "empty")
+			return nil, bad("dag_id", "empty, want the DAG's id")
 		case e.Invocations < 0:
 			return nil, bad("invocations", "%d, want >= 0", e.Invocations)
-		case e.Width < 1:
-			return nil, bad("width", "%d, want >= 1", e.Width)
-		case e.Depth < 1:
-			return nil, bad("depth", "%d, want >= 1", e.Depth)
-		case e.Nodes < max(e.Width, e.Depth):
-			return nil, bad("nodes", "%d, want >= width (%d) and >= depth (%d)", e.Nodes, e.Width, e.Depth)
-		case e.DataBytes < 0 && !r.IsNull(5):
-			return nil, bad("data_bytes", "%d, want >= 0 (or null, an empty CSV field, for unknown)", e.DataBytes)
+		case e.Invocations > math.MaxInt64-total:
+			// A replay adds them up (its progress counts against the total).
+			return nil, bad("invocations", "%d, after the rows before it counted %d: the catalog's invocations add up past the int64 range", e.Invocations, total)
 		}
+		if col, msg := checkShape(r.Int(2), r.Int(3), r.Int(4), r.Int(5), r.IsNull(5)); msg != "" {
+			return nil, bad(col, "%s", msg)
+		}
+		total += e.Invocations
 		if prev, dup := seen[e.DAG]; dup {
 			return nil, bad("dag_id", "%q again (first at row %d); each DAG has one row", e.DAG, prev)
 		}

@@ -3,7 +3,9 @@
 // commands of the CLI.
 //
 //   - Schema and I/O (schema.go): the DAG-invocation and function-invocation tables, streamed
-//     batch by batch as CSV or Parquet, so memory does not grow with a trace's length.
+//     batch by batch as CSV or Parquet, so memory does not grow with a trace's length; every row
+//     read is checked against the facts of a DAG invocation and the limits MaxWidth, MaxDepth,
+//     MaxDataBytes and MaxSkew (the catalog's rows too, catalog.go).
 //   - Generation (population.go, arrivals.go, gen.go): a synthetic DAG population calibrated to
 //     the published Azure statistics (popularity, width/depth/node CDFs, data and skew), arrivals
 //     over days, and every invocation's latency from simulating its DAG's workflow (workflow.go)

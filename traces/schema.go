@@ -3,8 +3,11 @@ package traces
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -141,7 +144,24 @@ type DAGReader struct {
 	// less). It holds at most maxInternedDAGs ids; a new id after that is copied, so its memory
 	// stays bounded whatever the trace.
 	ids map[string]string
+	// same holds the (dag_id, invocation_id) of the rows read at the current row's arrival
+	// instant, sameAt, once there are two: a row repeated in a trace sorted by arrival (a file concatenated or
+	// appended to twice) has its twin at the same instant. It holds at most maxSameInstant
+	// keys; further rows of that instant are not compared, so its memory stays bounded.
+	same      map[dagKey]struct{}
+	sameAt    float64
+	sameFirst dagKey // the first row at sameAt, which goes into same once a second comes
 }
+
+// dagKey names one DAG invocation of a trace.
+type dagKey struct {
+	dag string
+	id  int64
+}
+
+// maxSameInstant bounds DAGReader.same: a few MB of keys, far more DAG invocations than a real
+// trace starts in one instant (no two rows of the Azure 2021 sample's 198 share an end time).
+const maxSameInstant = 1 << 16
 
 // maxInternedDAGs bounds DAGReader.ids: a few MB for ids of a few tens of bytes.
 const maxInternedDAGs = 1 << 16
@@ -152,7 +172,7 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, ids: map[string]string{}}, nil
+	return &DAGReader{r: r, ids: map[string]string{}, same: map[dagKey]struct{}{}, sameAt: math.NaN()}, nil
 }
 
 // NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
@@ -161,7 +181,7 @@ func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, ids: map[string]string{}}, nil
+	return &DAGReader{r: r, ids: map[string]string{}, same: map[dagKey]struct{}{}, sameAt: math.NaN()}, nil
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.
@@ -174,7 +194,8 @@ func (d *DAGReader) Next() bool {
 	c.DAG = d.intern(r.String(0))
 	c.Invocation = r.Int(1)
 	c.Arrival = r.Float(2)
-	c.Width, c.Depth, c.Nodes = int(r.Int(3)), int(r.Int(4)), int(r.Int(5))
+	width, depth, nodes := r.Int(3), r.Int(4), r.Int(5)
+	c.Width, c.Depth, c.Nodes = int(width), int(depth), int(nodes)
 	c.DataBytes = r.Int(6)
 	if r.IsNull(6) {
 		c.DataBytes = -1
@@ -182,14 +203,42 @@ func (d *DAGReader) Next() bool {
 	c.Skew = r.Float(7)
 	c.Latency = r.Float(8)
 	col, msg := checkDAGRow(c)
-	if !r.IsNull(6) && c.DataBytes < 0 {
-		col, msg = "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
+	if msg == "" {
+		col, msg = checkShape(width, depth, nodes, r.Int(6), r.IsNull(6))
+	}
+	if msg == "" {
+		col, msg = d.checkRepeat(c)
 	}
 	if msg != "" {
 		d.err = r.ColumnErrorf(col, "%s", msg)
 		return false
 	}
 	return true
+}
+
+// checkRepeat reports a row whose (dag_id, invocation_id) a row of the same arrival instant had.
+// Most rows of a trace are alone at their instant: they cost a comparison, not a map.
+func (d *DAGReader) checkRepeat(c *DAGInvocation) (col, msg string) {
+	k := dagKey{c.DAG, c.Invocation}
+	if c.Arrival != d.sameAt {
+		d.sameAt, d.sameFirst = c.Arrival, k
+		if len(d.same) > 64 {
+			d.same = map[dagKey]struct{}{} // clear would walk the buckets of the last big instant each time
+		} else if len(d.same) > 0 {
+			clear(d.same)
+		}
+		return "", ""
+	}
+	if len(d.same) == 0 {
+		d.same[d.sameFirst] = struct{}{}
+	}
+	if _, dup := d.same[k]; dup {
+		return "invocation_id", fmt.Sprintf("%d of DAG %q again, at the same arrival_s %v: a DAG invocation has one row (a trace appended to twice?)", c.Invocation, c.DAG, c.Arrival)
+	}
+	if len(d.same) < maxSameInstant {
+		d.same[k] = struct{}{}
+	}
+	return "", ""
 }
 
 // intern returns v as a string the caller may hold: the reader's strings point into the current
@@ -205,26 +254,69 @@ func (d *DAGReader) intern(v string) string {
 	return s
 }
 
-// checkDAGRow returns the first column whose value cannot describe a DAG invocation, and why.
+// Limits of a trace's values, checked as DAGReader and ReadCatalog read every row. Each is far
+// past any real workflow, so a value beyond it is a corrupt or mistyped row, not a large DAG, and
+// the stages after the reader (characterization, replay) never see it. Times are bounded by
+// sim.MaxTime, the simulator's clock limit (about 31,700 years).
+const (
+	// MaxWidth bounds width: dag.MaxItems, the most items a Map of a workflow may have (a
+	// stage's parallel invocations are a Map's items in the catalog's workflow), 28 times the
+	// widest Azure Durable Functions DAG (35,385 invocations in one stage; docs/traces.md).
+	MaxWidth = dag.MaxItems
+	// MaxDepth bounds depth: AWS Step Functions has a hard quota of 25,000 events in a Standard
+	// execution's history ("Quotas for Standard Workflows", AWS Step Functions Developer Guide)
+	// and every state in series logs at least one, so no execution runs more stages (an Express
+	// execution runs at most 5 minutes instead); 185 times the deepest Azure DAG (135 stages).
+	MaxDepth = 25_000
+	// MaxDataBytes bounds data_bytes: dag.MaxBytes (10 TB), the most a workflow's function may
+	// read or write, 5,000 times the largest blob of the Azure Functions blob access trace (1.78
+	// GiB, blobSizeQuantiles), and the top of trace characterize's data histogram (sketchMax).
+	MaxDataBytes = int64(dag.MaxBytes)
+	// MaxSkew bounds skew: the top of trace characterize's skew histogram (sketchMax, 10^13),
+	// which could count a larger ratio only as 10^13; 10^9 times the generator's skew cap (10^4)
+	// and 1,000 times the largest skew it wrote before that cap (9.8e9; docs/traces.md).
+	MaxSkew = sketchMax
+)
+
+// checkDAGRow returns the first column of a row's ids, times and skew whose value cannot
+// describe a DAG invocation, and why; checkShape checks its structure and data.
 func checkDAGRow(c *DAGInvocation) (col, msg string) {
-	bad := func(v float64) bool { return v != v || v < 0 || v > 1e300 }
 	switch {
 	case c.DAG == "":
-		return "dag_id", "empty"
-	case bad(c.Arrival):
-		return "arrival_s", fmt.Sprintf("%v, want a finite time >= 0", c.Arrival)
-	case c.Width < 1:
-		return "width", fmt.Sprintf("%d, want >= 1", c.Width)
-	case c.Depth < 1:
-		return "depth", fmt.Sprintf("%d, want >= 1", c.Depth)
-	case c.Nodes < max(c.Width, c.Depth):
-		return "nodes", fmt.Sprintf("%d, want >= width (%d) and >= depth (%d)", c.Nodes, c.Width, c.Depth)
-	case c.DataBytes < -1:
-		return "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", c.DataBytes)
-	case bad(c.Skew) || c.Skew < 1:
-		return "skew", fmt.Sprintf("%v, want a finite ratio >= 1", c.Skew)
-	case bad(c.Latency):
-		return "latency_s", fmt.Sprintf("%v, want a finite duration >= 0", c.Latency)
+		return "dag_id", "empty, want the DAG's id"
+	case c.Invocation < 0:
+		return "invocation_id", fmt.Sprintf("%d, want an id >= 0", c.Invocation)
+	case badTime(c.Arrival):
+		return "arrival_s", fmt.Sprintf("%v, want a time from 0 to %g s (sim.MaxTime, the simulator's clock limit)", c.Arrival, float64(sim.MaxTime))
+	case !(c.Skew >= 1 && c.Skew <= MaxSkew):
+		return "skew", fmt.Sprintf("%v, want a ratio from 1 to %g (traces.MaxSkew)", c.Skew, float64(MaxSkew))
+	case badTime(c.Latency):
+		return "latency_s", fmt.Sprintf("%v, want a duration from 0 to %g s (sim.MaxTime, the simulator's clock limit)", c.Latency, float64(sim.MaxTime))
+	}
+	return "", ""
+}
+
+// badTime reports whether v is no time or duration the simulator can reach: NaN, negative or
+// past sim.MaxTime (infinities included).
+func badTime(v float64) bool { return !(v >= 0 && v <= sim.MaxTime) }
+
+// checkShape returns the first of a trace or catalog row's width, depth, nodes and data_bytes
+// columns (in that order) whose value no DAG invocation has, and why. dataNull: data_bytes is
+// null (unknown).
+func checkShape(width, depth, nodes, data int64, dataNull bool) (col, msg string) {
+	switch {
+	case width < 1 || width > MaxWidth:
+		return "width", fmt.Sprintf("%d, want from 1 to %d (traces.MaxWidth: dag.MaxItems, the most items of a Map; the widest Azure DAG has 35,385)", width, MaxWidth)
+	case depth < 1 || depth > MaxDepth:
+		return "depth", fmt.Sprintf("%d, want from 1 to %d (traces.MaxDepth: Step Functions' 25,000 history events; the deepest Azure DAG has 135)", depth, MaxDepth)
+	case nodes < max(width, depth):
+		return "nodes", fmt.Sprintf("%d, want >= width (%d) and >= depth (%d)", nodes, width, depth)
+	case nodes > width*depth: // at most MaxWidth x MaxDepth, no overflow
+		return "nodes", fmt.Sprintf("%d, want <= width x depth (%d x %d = %d): no stage has more than width invocations", nodes, width, depth, width*depth)
+	case !dataNull && data < 0:
+		return "data_bytes", fmt.Sprintf("%d, want >= 0 (or null, an empty CSV field, for unknown)", data)
+	case data > MaxDataBytes:
+		return "data_bytes", fmt.Sprintf("%d, above the limit %d (traces.MaxDataBytes: dag.MaxBytes, the most a function may read or write)", data, MaxDataBytes)
 	}
 	return "", ""
 }

@@ -212,8 +212,12 @@ func FuzzDAGCSVReader(f *testing.F) {
 		}
 		for r.Next() {
 			row := r.Row()
-			if _, msg := checkDAGRow(row); msg != "" {
-				t.Fatalf("Next accepted an invalid row: %+v", row)
+			_, msg := checkDAGRow(row)
+			if msg == "" {
+				_, msg = checkShape(int64(row.Width), int64(row.Depth), int64(row.Nodes), row.DataBytes, row.DataBytes == -1)
+			}
+			if msg != "" {
+				t.Fatalf("Next accepted an invalid row: %+v: %s", row, msg)
 			}
 		}
 		if err := r.Err(); err != nil && !located.MatchString(err.Error()) {
@@ -231,8 +235,8 @@ func TestDAGTableUnknownData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, b := range []int64{-1, 0, 5} {
-			if err := w.Write(&DAGInvocation{DAG: "d", Width: 1, Depth: 1, Nodes: 1, DataBytes: b, Skew: 1}); err != nil {
+		for i, b := range []int64{-1, 0, 5} {
+			if err := w.Write(&DAGInvocation{DAG: "d", Invocation: int64(i), Width: 1, Depth: 1, Nodes: 1, DataBytes: b, Skew: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -322,5 +326,51 @@ func TestDAGReaderInternBound(t *testing.T) {
 	}
 	if len(r.ids) != maxInternedDAGs {
 		t.Errorf("%d ids kept, want the bound %d", len(r.ids), maxInternedDAGs)
+	}
+}
+
+// TestDAGReaderRepeatedRow: a (dag_id, invocation_id) that a row of the same arrival instant had
+// is an error at the repeat, whether the twins are next to each other or not; at another instant
+// it is not looked for (that would take memory growing with the trace).
+func TestDAGReaderRepeatedRow(t *testing.T) {
+	for _, c := range []struct {
+		name, rows, want string // want "": no error
+	}{
+		{"next to each other", "a,0,1,1,1,1,,1,1\na,0,1,1,1,1,,1,1\n", `t.csv: line 3, column "invocation_id": 0 of DAG "a" again, at the same arrival_s 1`},
+		{"apart at one instant", "a,0,1,1,1,1,,1,1\nb,0,1,1,1,1,,1,1\na,1,1,1,1,1,,1,1\nb,0,1,1,1,1,,1,1\n", `t.csv: line 5, column "invocation_id": 0 of DAG "b" again`},
+		{"the same id of another DAG", "a,0,1,1,1,1,,1,1\nb,0,1,1,1,1,,1,1\n", ""},
+		{"at another instant", "a,0,1,1,1,1,,1,1\nb,1,1,1,1,1,,1,1\na,0,2,1,1,1,,1,1\n", ""},
+	} {
+		r, err := NewDAGCSVReader(strings.NewReader(header+c.rows), "t.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+		}
+		if err := r.Err(); c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+	// Past maxSameInstant rows at one instant, further ones are not remembered: memory stays
+	// bounded, and the instant after it starts afresh.
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range maxSameInstant + 10 {
+		fmt.Fprintf(&b, "a,%d,0,1,1,1,,1,1\n", i)
+	}
+	b.WriteString("a,0,5,1,1,1,,1,1\na,0,5,1,1,1,,1,1\n")
+	r, err := NewDAGCSVReader(strings.NewReader(b.String()), "t.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r.Next() {
+		n++
+		if n == maxSameInstant+10 && len(r.same) != maxSameInstant {
+			t.Errorf("%d keys kept at one instant, want the bound %d", len(r.same), maxSameInstant)
+		}
+	}
+	if want := fmt.Sprintf("line %d, column \"invocation_id\"", maxSameInstant+13); r.Err() == nil || !strings.Contains(r.Err().Error(), want) {
+		t.Errorf("the repeat after a large instant: error %v, want %q", r.Err(), want)
 	}
 }

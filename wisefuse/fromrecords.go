@@ -17,7 +17,9 @@ import (
 // with every function at one memory size (several sizes may be mixed; each invocation's MemoryMB
 // says which). The plans profiled must be unfused and unbundled. dags may be nil: each run's
 // arrival and end are then taken from its first invocation's start and last invocation's end, so
-// the gaps before the first step and after the last one read as zero.
+// the gaps before the first step and after the last one read as zero. A run that failed (a
+// record TimedOut, or its DAG record TimedOut or Rejected) is left out and counted in
+// Profile.FailedRuns, as ProfileBy does.
 func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGRun) (*Profile, error) {
 	if err := CheckSupported(w); err != nil {
 		return nil, err
@@ -54,8 +56,20 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 		for _, i := range byRun[k] {
 			b.ptrs = append(b.ptrs, &invs[i])
 		}
-		if err := b.addRun(k.run, k.mem, b.ptrs, dagByRun[k.run]); err != nil {
+		d := dagByRun[k.run]
+		delete(dagByRun, k.run)
+		if b.failed(b.ptrs, d) {
+			continue
+		}
+		if err := b.addRun(k.run, k.mem, b.ptrs, d); err != nil {
 			return nil, err
+		}
+	}
+	// The runs that have no invocation records (rejected before their first): only the DAG
+	// records tell of them.
+	for i := range dags {
+		if d := &dags[i]; dagByRun[d.Run] == d {
+			b.failed(nil, d)
 		}
 	}
 	p, err := b.profile()
@@ -144,27 +158,35 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 		}
 		b.ptrs = append(b.ptrs, in)
 	}
-	if d != nil && d.Rejected {
-		// An acquisition failed at the concurrency limit (a step's retry ran out): the run
-		// stopped there and its later steps have no records (Profile.FailedRuns).
-		b.p.FailedRuns++
-		b.rejected++
+	if b.failed(b.ptrs, d) || len(invs) == 0 {
 		return nil
-	}
-	if len(invs) == 0 {
-		return nil // as FromRecords, which only sees runs through their invocations
-	}
-	for i := range invs {
-		if invs[i].TimedOut {
-			b.p.FailedRuns++ // the run stopped at the function timeout (Profile.FailedRuns)
-			return nil
-		}
 	}
 	mem := invs[0].MemoryMB
 	if n := len(b.p.Sizes); n > 0 && mem < b.p.Sizes[n-1].MemoryMB {
 		return fmt.Errorf("wisefuse: run %d at %d MB comes after runs at %d MB; profile sizes in increasing order", run, mem, b.p.Sizes[n-1].MemoryMB)
 	}
 	return b.addRun(run, mem, b.ptrs, d)
+}
+
+// failed reports whether the run of records ins and DAG record d (nil when the records came
+// without one) failed, and counts it in Profile.FailedRuns if so: an acquisition failed at the
+// concurrency limit (a step's retry ran out), or a VM invocation was stopped at the function
+// timeout. The run stopped there and its later steps have no records, so its times are not a
+// run's. A run without records (rejected before its first invocation) is judged by d alone.
+func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bool {
+	if d != nil && d.Rejected {
+		b.p.FailedRuns++
+		b.rejected++
+		return true
+	}
+	timedOut := d != nil && d.TimedOut
+	for _, in := range ins {
+		timedOut = timedOut || in.TimedOut
+	}
+	if timedOut {
+		b.p.FailedRuns++
+	}
+	return timedOut
 }
 
 // addRun adds run (numbered as the caller numbers it, for errors) of the records ins at mem MB.

@@ -149,3 +149,101 @@ func TestTraceImportReplay(t *testing.T) {
 		t.Errorf("replayed %d DAG invocations, imported %d", sum.DAGInvocations, want)
 	}
 }
+
+// TestTraceRowLimits: a trace or catalog row with a value no DAG invocation has (NaN, infinite,
+// negative, or past the limits in traces: MaxWidth, MaxDepth, MaxDataBytes, MaxSkew and
+// sim.MaxTime) stops 'trace characterize' and 'trace replay' with the file, the line, the column,
+// the value and what was wanted. Before, a width, nodes or depth of 10^18, a skew of 10^300 and
+// a latency of 10^299 were characterized (into its figures and statistics), a negative
+// invocation_id and a repeated row were replayed, and catalog counts overflowed the replay's
+// total.
+func TestTraceRowLimits(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "t.csv")
+	if code, _, errOut := runCLI("trace", "gen", "--dags", "20", "--invocations", "1000", "--days", "1", "--seed", "1",
+		"--runs-per-dag", "4", "--quiet", "--out", good); code != 0 {
+		t.Fatalf("trace gen: exit %d: %s", code, errOut)
+	}
+	goodCatalog := filepath.Join(dir, "t-catalog.csv")
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	// Line 2 is "dag000000,0,<arrival>,1,2,2,<data>,1,<latency>": width 1, depth 2, nodes 2.
+	if f := strings.Split(lines[1], ","); f[0] != "dag000000" || f[1] != "0" || f[3] != "1" || f[4] != "2" || f[5] != "2" {
+		t.Fatalf("line 2 of the generated trace is %q; the cases below expect dag000000, id 0, width 1, depth 2, nodes 2", lines[1])
+	}
+	// Trace columns: dag_id 0, invocation_id 1, arrival_s 2, width 3, depth 4, nodes 5,
+	// data_bytes 6, skew 7, latency_s 8. Catalog: dag_id 0, invocations 1, width 2, depth 3,
+	// nodes 4, data_bytes 5.
+	for _, c := range []struct {
+		name    string
+		command string // characterize or replay
+		catalog bool   // edit the catalog instead of the trace
+		line    int
+		col     int
+		value   string
+		want    string
+	}{
+		{"id-negative", "replay", false, 2, 1, "-5", `line 2, column "invocation_id": -5, want an id >= 0`},
+		{"arrival-nan", "characterize", false, 2, 2, "NaN", `line 2, column "arrival_s": NaN, want a time from 0 to 1e+12 s (sim.MaxTime`},
+		{"arrival-past-clock", "characterize", false, 2, 2, "1e13", `line 2, column "arrival_s": 1e+13, want a time from 0 to 1e+12 s`},
+		{"latency-inf", "characterize", false, 2, 8, "+Inf", `line 2, column "latency_s": +Inf, want a duration from 0 to 1e+12 s`},
+		{"latency-huge", "characterize", false, 2, 8, "1e299", `line 2, column "latency_s": 1e+299, want a duration from 0 to 1e+12 s`},
+		{"width-huge", "characterize", false, 2, 3, "1000000000000000000", `line 2, column "width": 1000000000000000000, want from 1 to 1000000 (traces.MaxWidth`},
+		{"width-huge-replay", "replay", false, 2, 3, "1000001", `line 2, column "width": 1000001, want from 1 to 1000000`},
+		{"depth-huge", "characterize", false, 2, 4, "25001", `line 2, column "depth": 25001, want from 1 to 25000 (traces.MaxDepth`},
+		{"nodes-huge", "characterize", false, 2, 5, "1000000000000000000", `line 2, column "nodes": 1000000000000000000, want <= width x depth (1 x 2 = 2)`},
+		{"data-huge", "characterize", false, 2, 6, "9000000000000000000", `line 2, column "data_bytes": 9000000000000000000, above the limit 10000000000000 (traces.MaxDataBytes`},
+		{"skew-huge", "characterize", false, 2, 7, "1e300", `line 2, column "skew": 1e+300, want a ratio from 1 to 1e+13 (traces.MaxSkew)`},
+		{"skew-nan", "characterize", false, 2, 7, "NaN", `line 2, column "skew": NaN, want a ratio from 1 to 1e+13`},
+		{"catalog-width", "replay", true, 2, 2, "2000000", `-catalog.csv: line 2, column "width": 2000000, want from 1 to 1000000`},
+		{"catalog-depth", "replay", true, 2, 3, "-1", `-catalog.csv: line 2, column "depth": -1, want from 1 to 25000`},
+		{"catalog-nodes", "replay", true, 2, 4, "3", `-catalog.csv: line 2, column "nodes": 3, want <= width x depth (1 x 2 = 2)`},
+		{"catalog-data", "replay", true, 2, 5, "10000000000001", `-catalog.csv: line 2, column "data_bytes": 10000000000001, above the limit 10000000000000`},
+		{"catalog-invocations", "replay", true, 2, 1, "9223372036854775807", `-catalog.csv: line 3, column "invocations": `},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			trace, catalog := filepath.Join(dir, c.name+".csv"), filepath.Join(dir, c.name+"-catalog.csv")
+			if c.catalog {
+				copyFile(t, good, trace)
+				editCSV(t, goodCatalog, c.name+"-catalog.csv", c.line, c.col, c.value)
+			} else {
+				editCSV(t, good, c.name+".csv", c.line, c.col, c.value)
+				copyFile(t, goodCatalog, catalog)
+			}
+			out := filepath.Join(dir, "out-"+c.name)
+			args := []string{"trace", c.command, "--in", trace, "--out", out}
+			if c.command == "replay" {
+				args = append(args, "--policy", "user-max", "--quiet")
+			}
+			code, _, stderr := runCLI(args...)
+			if code != exitFailure || !strings.Contains(stderr, c.name) || !strings.Contains(stderr, c.want) {
+				t.Errorf("trace %s: exit %d, stderr %q: want exit 1 and %q", c.command, code, stderr, c.want)
+			}
+		})
+	}
+	// A row repeated at its arrival instant (a trace appended to twice, then sorted): the second
+	// is refused; before, the replay ran the DAG invocation twice under one id.
+	dup := filepath.Join(dir, "dup.csv")
+	withDup := append(append(append([]string{}, lines[:3]...), lines[2]), lines[3:]...)
+	if err := os.WriteFile(dup, []byte(strings.Join(withDup, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, goodCatalog, filepath.Join(dir, "dup-catalog.csv"))
+	want := `dup.csv: line 4, column "invocation_id": 1 of DAG "dag000000" again, at the same arrival_s`
+	quiet := map[string][]string{"replay": {"--quiet"}}
+	for _, command := range []string{"characterize", "replay"} {
+		code, _, stderr := runCLI(append([]string{"trace", command, "--in", dup, "--out", filepath.Join(dir, "out-dup-"+command)}, quiet[command]...)...)
+		if code != exitFailure || !strings.Contains(stderr, want) {
+			t.Errorf("trace %s of a repeated row: exit %d, stderr %q: want exit 1 and %q", command, code, stderr, want)
+		}
+	}
+	// The unedited trace passes both.
+	for _, command := range []string{"characterize", "replay"} {
+		if code, _, stderr := runCLI(append([]string{"trace", command, "--in", good, "--out", filepath.Join(dir, "out-good-"+command)}, quiet[command]...)...); code != 0 {
+			t.Errorf("trace %s of the generated trace: exit %d: %s", command, code, stderr)
+		}
+	}
+}

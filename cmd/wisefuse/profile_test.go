@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/sim"
+	"github.com/wisefuse/wisefuse/wisefuse"
+)
+
+// TestProfileRecordsFailedRuns: runs that failed are still failed once their records went
+// through a table ('simulate --out', then 'profile' of the file), in CSV and in Parquet. The
+// record tables had no timed_out and rejected columns: a timed-out run read back as finished
+// and its truncated times were profiled, a rejected run as a short one.
+//
+//   - Timeout: chatbot at 1,024 MB on aws-lambda with function_timeout_s 10 times out in some of
+//     its 20 runs (9 with seed 7). The profile of the file is the one wisefuse.FromRecords
+//     builds from the simulator's records in memory (bytes rounded as the table stores them),
+//     failed runs left out and counted.
+//   - Reject: Poisson arrivals at 0.5/s for 200 s against a concurrency limit of 40 with
+//     at_concurrency_limit "reject": 92 of the 104 DAG invocations are rejected (14 before their
+//     first function invocation). The profile counts as failed exactly the runs the simulate
+//     summary counts rejected, and profiles the others.
+func TestProfileRecordsFailedRuns(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, platform string
+		how            []string
+	}{
+		{"timeout", `{"base": "aws-lambda", "function_timeout_s": 10}`, []string{"--runs", "20"}},
+		{"reject", `{"base": "aws-lambda", "concurrency_limit": 40, "at_concurrency_limit": "reject"}`, []string{"--arrivals", "poisson:0.5", "--duration", "200"}},
+	} {
+		plat := filepath.Join(dir, c.name+".platform.json")
+		if err := os.WriteFile(plat, []byte(c.platform), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"simulate", "--workflow", "chatbot", "--memory", "1024", "--platform", plat, "--seed", "7"}, c.how...)
+		code, out, errOut := runCLI(append(args, "--json")...)
+		if code != 0 {
+			t.Fatalf("%s: simulate: exit %d: %s", c.name, code, errOut)
+		}
+		var sum struct{ Runs, TimedOut, Rejected int }
+		if err := json.Unmarshal([]byte(out), &struct {
+			Runs     *int `json:"runs"`
+			TimedOut *int `json:"timed_out"`
+			Rejected *int `json:"rejected"`
+		}{&sum.Runs, &sum.TimedOut, &sum.Rejected}); err != nil {
+			t.Fatalf("%s: %v: %s", c.name, err, out)
+		}
+		failed := sum.TimedOut + sum.Rejected
+		if failed == 0 || failed == sum.Runs {
+			t.Fatalf("%s: %s: want some runs failed and some not", c.name, out)
+		}
+		var want *wisefuse.Profile
+		if c.name == "timeout" {
+			want = profileInMemory(t, plat, 20, 7)
+			if want.FailedRuns != failed {
+				t.Fatalf("%s: in memory, %d failed runs; the summary counts %d", c.name, want.FailedRuns, failed)
+			}
+		}
+		for _, ext := range []string{".csv", ".parquet"} {
+			recs := filepath.Join(dir, c.name+ext)
+			if code, _, errOut := runCLI(append(args, "--out", recs)...); code != 0 {
+				t.Fatalf("%s: simulate --out: exit %d: %s", recs, code, errOut)
+			}
+			prof := filepath.Join(dir, c.name+ext+".profile.json")
+			if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--out", prof, recs); code != 0 {
+				t.Fatalf("%s: profile: exit %d: %s", recs, code, errOut)
+			}
+			got, err := wisefuse.ReadProfile(prof)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.FailedRuns != failed || len(got.Sizes) != 1 || got.Sizes[0].Runs != sum.Runs-failed {
+				runs := -1
+				if len(got.Sizes) == 1 {
+					runs = got.Sizes[0].Runs
+				}
+				t.Errorf("%s: profile of %d runs counts %d failed and profiles %d; want %d failed (%d timed out, %d rejected) and %d profiled",
+					recs, sum.Runs, got.FailedRuns, runs, failed, sum.TimedOut, sum.Rejected, sum.Runs-failed)
+			}
+			if want != nil {
+				a, err := json.Marshal(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b, _ := json.Marshal(want); string(a) != string(b) {
+					t.Errorf("%s: the profile of the table differs from the profile of the records in memory", recs)
+				}
+			}
+		}
+	}
+}
+
+// profileInMemory is the profile of 'simulate --workflow chatbot --memory 1024 --platform plat
+// --runs runs --seed seed' built from the simulator's records in memory, their byte counts
+// rounded to whole bytes as a record table stores them.
+func profileInMemory(t *testing.T, plat string, runs int, seed uint64) *wisefuse.Profile {
+	t.Helper()
+	w, _ := apps.Lookup("chatbot")
+	p, err := platform.Load(plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(w, dag.DeployedPlan(w, 1024), runs, sim.Options{Platform: p, Seed: seed, KeepInvocations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res.Invocations {
+		in := &res.Invocations[i]
+		in.InBytes, in.OutBytes = math.Round(in.InBytes), math.Round(in.OutBytes)
+	}
+	prof, err := wisefuse.FromRecords(w, res.Invocations, res.DAGs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As 'profile' names a profile of records.
+	prof.Workflow.Name = w.Name
+	return prof
+}

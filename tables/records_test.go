@@ -1,0 +1,183 @@
+package tables
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/wisefuse/wisefuse/records"
+)
+
+// TestRecordsKeepFailures: a run's timed-out invocations and its failed DAG records (timed out,
+// rejected) read back as written, in CSV and in Parquet. The tables had no column for them, and
+// every record read back as a success.
+func TestRecordsKeepFailures(t *testing.T) {
+	invs := []records.Invocation{
+		{Run: 0, Step: "A", Function: "F", VM: 1, MemoryMB: 1024, Start: 0.1, Compute: 1, InBytes: 10, End: 1.1, Cost: 1e-5},
+		{Run: 1, Step: "A", Function: "F", VM: 2, MemoryMB: 1024, Start: 0.1, Compute: 900, End: 900.1, Cost: 1e-2, TimedOut: true},
+	}
+	dags := []records.DAGRun{
+		{Run: 0, End: 1.2, Latency: 1.2, Cost: 1e-5, Invocations: 1, Transitions: 2},
+		{Run: 1, End: 900.2, Latency: 900.2, Cost: 1e-2, Invocations: 1, Transitions: 2, TimedOut: true},
+		{Run: 2, End: 0.05, Latency: 0.05, Cost: 2.5e-5, Transitions: 1, Rejected: true},
+	}
+	for _, ext := range []string{".csv", ".parquet"} {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		path := filepath.Join(t.TempDir(), "runs"+ext)
+		if err := WriteRun(path, invs, dags, Options{Allocator: mem}); err != nil {
+			t.Fatal(err)
+		}
+		gotInvs, err := ReadInvocations(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dagsPath, _ := DAGRunsPath(path)
+		gotDAGs, err := ReadDAGRuns(dagsPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.AssertSize(t, 0)
+		if !slices.Equal(gotInvs, invs) {
+			t.Errorf("%s: invocations read back as %+v, want %+v", ext, gotInvs, invs)
+		}
+		if !slices.Equal(gotDAGs, dags) {
+			t.Errorf("%s: DAG runs read back as %+v, want %+v", ext, gotDAGs, dags)
+		}
+		// Run 2, rejected before its first invocation, is in the DAG table only.
+		if err := CheckPair(gotInvs, gotDAGs); err != nil {
+			t.Errorf("%s: %v", ext, err)
+		}
+	}
+}
+
+// TestCheckPair: a DAG table that does not belong with an invocation table is told apart,
+// whether a run's count differs or a run with invocations is missing from either table.
+func TestCheckPair(t *testing.T) {
+	invs := []records.Invocation{{Run: 0}, {Run: 0}, {Run: 1}}
+	for _, c := range []struct {
+		name string
+		dags []records.DAGRun
+		want string // "" for a pair
+	}{
+		{"pair", []records.DAGRun{{Run: 0, Invocations: 2}, {Run: 1, Invocations: 1}}, ""},
+		{"pair with a run of no invocation", []records.DAGRun{{Run: 0, Invocations: 2}, {Run: 1, Invocations: 1}, {Run: 2, Rejected: true}}, ""},
+		{"count differs", []records.DAGRun{{Run: 0, Invocations: 3}, {Run: 1, Invocations: 1}}, "run 0: the DAG table counts 3 function invocations, the invocation table has 2 rows"},
+		{"run missing from the invocations", []records.DAGRun{{Run: 0, Invocations: 2}, {Run: 1, Invocations: 1}, {Run: 2, Invocations: 4}}, "run 2: the DAG table counts 4 function invocations, the invocation table has 0 rows"},
+		{"run missing from the DAG table", []records.DAGRun{{Run: 0, Invocations: 2}}, "the DAG table has 1 runs with function invocations, the invocation table 2"},
+		{"run twice in the DAG table", []records.DAGRun{{Run: 0, Invocations: 2}, {Run: 1, Invocations: 1}, {Run: 1, Invocations: 1}}, "the DAG table has 3 runs with function invocations, the invocation table 2"},
+	} {
+		err := CheckPair(invs, c.dags)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestOptionalColumns: a file without an Optional column reads its zero value in every row (a
+// record table written before timed_out and rejected existed reads as runs that did not fail);
+// a file that has it is read as any column is, a bad value or type an error naming the file,
+// line or row, column, value and what was wanted.
+func TestOptionalColumns(t *testing.T) {
+	dir := t.TempDir()
+	opt := slices.Clone(testSchema)
+	opt[3].Optional = true // ok
+	rows := sampleRows(10)
+	for _, ext := range []string{".csv", ".parquet"} {
+		// Without the column: false in every row.
+		path := filepath.Join(dir, "without"+ext)
+		w, err := Create(path, testSchema[:3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			w.Int(r.id)
+			w.String(r.name)
+			w.Float(r.x)
+			if err := w.EndRow(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		got := readRows(t, path, opt, Options{Allocator: mem})
+		mem.AssertSize(t, 0)
+		want := slices.Clone(rows)
+		for i := range want {
+			want[i].ok = false
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: read %+v, want %+v", path, got, want)
+		}
+		// A required column is still required.
+		if r, err := Open(path, testSchema); err == nil {
+			r.Close()
+			t.Errorf("%s: read without its required column %q", path, "ok")
+		}
+		// With the column: as written.
+		path = filepath.Join(dir, "with"+ext)
+		writeRows(t, path, rows)
+		if got := readRows(t, path, opt); !slices.Equal(got, rows) {
+			t.Errorf("%s: read %+v, want %+v", path, got, rows)
+		}
+	}
+	// A bad value of a present Optional column is an error, not its zero value.
+	r, err := NewCSVReader(strings.NewReader("id,name,x,ok\n1,a,2,true\n2,b,3,maybe\n"), "in.csv", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+	}
+	if want := `in.csv: line 3, column "ok": "maybe" is not a valid bool, want true or false`; r.Err() == nil || r.Err().Error() != want {
+		t.Errorf("error = %v, want %s", r.Err(), want)
+	}
+	// A present Optional column of another type is refused, as any column.
+	path := filepath.Join(dir, "int-ok.parquet")
+	intOK := slices.Clone(testSchema)
+	intOK[3].Type = Int64
+	w, err := Create(path, intOK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Int(1)
+	w.String("a")
+	w.Float(2)
+	w.Int(1)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, opt); err == nil || !strings.Contains(err.Error(), `int-ok.parquet: column "ok" is int64, want bool`) {
+		t.Errorf("an int64 ok column: error = %v", err)
+	}
+}
+
+// TestRecordsWithoutFailureColumns: record tables written before timed_out and rejected were
+// columns (and hand-made CSVs without them) read, their runs not failed.
+func TestRecordsWithoutFailureColumns(t *testing.T) {
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "old.csv")
+	dags := filepath.Join(dir, "old-dags.csv")
+	if err := os.WriteFile(inv, []byte("run,step,function,item,bundle,vm,memory_mb,cold,start_s,init_s,download_s,compute_s,upload_s,in_bytes,out_bytes,end_s,cost_usd\n"+
+		"0,A,F,0,0,1,1024,false,0.1,0,0.015,1.72,0.025,1000,1000,1.86,3.5e-05\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dags, []byte("run,arrival_s,end_s,latency_s,cost_usd,invocations,cold_starts,transitions\n0,0,1.9,1.9,3.5e-05,1,0,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	invs, err := ReadInvocations(inv, nil)
+	if err != nil || len(invs) != 1 || invs[0].TimedOut || invs[0].End != 1.86 {
+		t.Errorf("ReadInvocations = %+v, %v; want one record, not timed out", invs, err)
+	}
+	ds, err := ReadDAGRuns(dags)
+	if err != nil || len(ds) != 1 || ds[0].TimedOut || ds[0].Rejected || ds[0].Transitions != 2 {
+		t.Errorf("ReadDAGRuns = %+v, %v; want one record, not failed", ds, err)
+	}
+}
