@@ -2,12 +2,12 @@ package sim
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/records"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // one runs a single-task workflow of f at memoryMB, warm, and returns its invocation.

@@ -2,11 +2,11 @@ package sim
 
 import (
 	"fmt"
-	"github.com/wisefuse/wisefuse/platform"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // randomCase builds a random nested workflow (tasks, parallels, maps, passes up to depth 3) and

@@ -1,11 +1,11 @@
 package sim
 
 import (
-	"github.com/wisefuse/wisefuse/platform"
 	"math"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // testPlatform is platform.Default() with round numbers, so scenarios can be worked out on paper.
