@@ -89,21 +89,7 @@ func TestOptionalColumns(t *testing.T) {
 	for _, ext := range []string{".csv", ".parquet"} {
 		// Without the column: false in every row.
 		path := filepath.Join(dir, "without"+ext)
-		w, err := Create(path, testSchema[:3])
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			w.Int(r.id)
-			w.String(r.name)
-			w.Float(r.x)
-			if err := w.EndRow(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		writeRowsAs(t, path, testSchema[:3], rows)
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		got := readRows(t, path, opt, Options{Allocator: mem})
 		mem.AssertSize(t, 0)
