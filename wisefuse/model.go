@@ -128,6 +128,18 @@ type itemSamples struct {
 	sent []float64
 }
 
+// initOf is item j's start-up: its iterator tasks' inits added up, as the simulator draws one
+// for a VM that loads them all. A VM holding several items (a bundle, a spill) takes its first
+// item's for its own, when the function timeout's clock starts (Model.acquisition): the replay
+// starts every item after its own init, a difference of seconds against a timeout of minutes.
+func (is *itemSamples) initOf(j int) float64 {
+	init := 0.0
+	for t := range is.tasks {
+		init += is.init[j*is.tasks+t]
+	}
+	return init
+}
+
 // NewModel prepares a model from a profile.
 func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	if err := p.Validate(); err != nil {
