@@ -124,8 +124,9 @@ type InfeasibleError struct {
 	Best float64
 	// TimedOut, when not empty, names the VM of the best plan (the fastest, or under a budget
 	// alone the fastest within it) that runs past the platform's function timeout of Timeout
-	// seconds in so many runs that the percentile is +Inf: a run whose VM is still busy Timeout
-	// seconds after its init fails (docs/wisefuse.md, "The function timeout").
+	// seconds (less Margin, as the search judges it) in so many runs that the percentile is
+	// +Inf: a run whose VM is still busy then after its init fails (docs/wisefuse.md, "The
+	// function timeout").
 	TimedOut string
 	Timeout  float64
 }
@@ -137,9 +138,9 @@ func (e *InfeasibleError) Error() string {
 	pct := e.Objective.Pct()
 	switch {
 	case e.TimedOut != "" && e.Objective.SLO > 0:
-		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs: even in the fastest plan, %s runs past the platform's function timeout of %gs in more than %g%% of runs, and a run that times out fails", pct, e.Objective.SLO, e.TimedOut, e.Timeout, 100-e.JudgedPct)
+		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs: every plan runs a VM past the platform's function timeout of %gs (less the %g%% safety margin) in more than %.3g%% of runs, and a run that times out fails; in the fastest plan found, %s", pct, e.Objective.SLO, e.Timeout, 100*e.Margin, 100-e.JudgedPct, e.TimedOut)
 	case e.TimedOut != "":
-		return fmt.Sprintf("wisefuse: no plan within the budget of $%g per run completes its runs: in the fastest such plan, %s runs past the platform's function timeout of %gs in more than %g%% of runs, and a run that times out fails", e.Objective.Budget, e.TimedOut, e.Timeout, 100-e.JudgedPct)
+		return fmt.Sprintf("wisefuse: no plan within the budget of $%g per run completes its runs: each runs a VM past the platform's function timeout of %gs (less the %g%% safety margin) in more than %.3g%% of runs, and a run that times out fails; in the fastest plan found, %s", e.Objective.Budget, e.Timeout, 100*e.Margin, 100-e.JudgedPct, e.TimedOut)
 	case e.Binds == BudgetLimit && e.Objective.SLO > 0:
 		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin) within the budget of $%g per run; the cheapest plan that meets the SLO costs $%.3g per run", pct, e.Target(), 100*e.Margin, e.Objective.Budget, e.Best)
 	case e.Binds == BudgetLimit:

@@ -108,7 +108,7 @@ func (pl *Planner) timedOutIn(e *InfeasibleError, plan *dag.Plan) {
 		}
 	}
 	if most > 0 {
-		e.Timeout = m.opts.Platform.FunctionTimeout
+		e.Timeout = pl.timeout
 	}
 }
 
