@@ -122,6 +122,10 @@ type profileBuilder struct {
 	// rejected counts the runs of p.FailedRuns that failed at the concurrency limit (the others
 	// timed out).
 	rejected int
+	// timedOut counts the runs the function timeout stopped, per size and top-level step (the
+	// one whose VM, or a VM of a step nested in it, was stopped): StageGaps.TimedOut of the sizes
+	// that kept runs.
+	timedOut map[[2]int]int
 }
 
 func newProfileBuilder(w *dag.Workflow) *profileBuilder {
@@ -157,6 +161,12 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 	for i := range invs {
 		if invs[i].TimedOut {
 			b.p.FailedRuns++ // the run stopped at the function timeout (Profile.FailedRuns)
+			if k := b.topStep(invs[i].Step); k >= 0 {
+				if b.timedOut == nil {
+					b.timedOut = map[[2]int]int{}
+				}
+				b.timedOut[[2]int{invs[i].MemoryMB, k}]++
+			}
 			return nil
 		}
 	}
@@ -178,7 +188,29 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 	return nil
 }
 
+// topStep returns the index of the top-level step of w that is, or holds, step name (-1: none).
+func (b *profileBuilder) topStep(name string) int {
+	top := ""
+	b.w.Walk(func(path []string, s *dag.Step) {
+		if top == "" && s.Name == name {
+			top = path[0]
+		}
+	})
+	for k := range b.w.Steps {
+		if b.w.Steps[k].Name == top {
+			return k
+		}
+	}
+	return -1
+}
+
 func (b *profileBuilder) profile() (*Profile, error) {
+	for i := range b.p.Sizes {
+		s := &b.p.Sizes[i]
+		for k := range s.Stages {
+			s.Stages[k].TimedOut = b.timedOut[[2]int{s.MemoryMB, k}]
+		}
+	}
 	if len(b.p.Sizes) == 0 {
 		switch {
 		case b.p.FailedRuns > 0 && b.rejected == 0:

@@ -433,6 +433,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		vals = append(vals, lat)
 		cost += vmCost(plat, mem, need, billed)
 	}
+	vals = m.withTimedOut(vals, src, i, j)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),

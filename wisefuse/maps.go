@@ -141,6 +141,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		cost *= float64(src.runs) / float64(runs)
 	}
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
+	vals = m.withTimedOut(vals, src, si, si+1)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),
@@ -216,6 +217,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		t = u
 	}
 	cost += float64(s.items*states) * plat.TransitionUSD
+	vals = m.withTimedOut(vals, src, si, si+1)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),

@@ -44,7 +44,7 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	}
 	sc.runValue = runs
 	return stageEval{
-		lat:  latencyFromSorted(nil, sc.sortRuns(runs, [3]int{i, j, si}), m.opts.Atoms),
+		lat:  latencyFromSorted(nil, m.withTimedOut(sc.sortRuns(runs, [3]int{i, j, si}), src, i, j), m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -162,6 +162,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		vals = append(vals, m.stepLatency(g, g, lat))
 		cost += vmCost(plat, mem, max(need, (hi-lo)*per), billed)
 	}
+	vals = m.withTimedOut(vals, src, i, j)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),
