@@ -120,7 +120,7 @@ type Planner struct {
 	opts  PlannerOptions
 	// timeout is the platform's function timeout, which the model judges less the margin.
 	timeout float64
-	top   int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
+	top     int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
 	// reused are the functions that run in more than one task step, sorted: a plan gives each
 	// one size, so the search pins it (search.go).
 	reused []string

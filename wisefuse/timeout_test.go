@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/orion"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 )
@@ -359,5 +360,50 @@ func TestTimeoutLeftOutRuns(t *testing.T) {
 	}
 	if back.Sizes[0].Stages[0].TimedOut != p.Sizes[0].Stages[0].TimedOut {
 		t.Errorf("read back %d timed-out runs, wrote %d", back.Sizes[0].Stages[0].TimedOut, p.Sizes[0].Stages[0].TimedOut)
+	}
+}
+
+// TestLogPlanTimeout: the log modeler applies the function timeout to a stage's time (its
+// slowest invocation's). A stage of 600 s at 1,000 MB and 400 s at 10,240 MB on a platform whose
+// timeout is 500 s is planned at a size where it finishes, and with a timeout of 300 s no size
+// does: an *InfeasibleError under an SLO and under a budget.
+func TestLogPlanTimeout(t *testing.T) {
+	var logs []*orion.Log
+	for _, mb := range []int{1000, 10240} {
+		l := &orion.Log{MemoryMB: mb, Stages: []string{"A"}, Seconds: map[string][]float64{}}
+		for run := range 50 {
+			a := 400 + 0.1*float64(run)
+			if mb == 1000 {
+				a += 200
+			}
+			l.Seconds["A"] = append(l.Seconds["A"], a)
+			l.Seconds[orion.E2E] = append(l.Seconds[orion.E2E], a+0.1)
+		}
+		logs = append(logs, l)
+	}
+	w := &dag.Workflow{Name: "one", Functions: []dag.Function{{Name: "A", MinMemoryMB: 128}}, Steps: []dag.Step{{Name: "A", Task: "A"}}}
+	plat := platform.Default().Published()
+	plat.FunctionTimeout = 500
+	m, err := NewLogModel(logs, plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.LogPlan(w, dag.Objective{SLO: 5000}, PlannerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p95 := r.Prediction.Latency.Percentile(95); math.IsInf(p95, 0) || p95 > 500 {
+		t.Errorf("plan %+v: predicted P95 %v, want a size where A finishes within 500 s", r.Plan, p95)
+	}
+	if pr := m.Predict(func(string) int { return 1000 }); !math.IsInf(pr.Latency.Percentile(95), 1) || math.IsInf(pr.StageMean[0], 0) {
+		t.Errorf("at 1,000 MB: P95 %v, billed mean %v; want +Inf and a finite bill", pr.Latency.Percentile(95), pr.StageMean[0])
+	}
+	plat.FunctionTimeout = 300
+	for _, obj := range []dag.Objective{{SLO: 5000}, {Budget: 1}} {
+		_, err := m.LogPlan(w, obj, PlannerOptions{})
+		var inf *InfeasibleError
+		if !errors.As(err, &inf) || inf.Timeout != 300 || !strings.Contains(err.Error(), "function timeout of 300s") {
+			t.Errorf("%+v with a 300 s timeout: got %v, want an *InfeasibleError naming the timeout", obj, err)
+		}
 	}
 }
