@@ -53,7 +53,7 @@ func latencyFromSorted(dst Latency, sorted []float64, q int) Latency {
 		if sp.alone {
 			dst[i] = sorted[sp.at]
 		} else {
-			dst[i] = sorted[sp.at] + sp.f*(sorted[sp.at+1]-sorted[sp.at])
+			dst[i] = between(sorted[sp.at], sorted[sp.at+1], sp.f)
 		}
 	}
 	return dst
@@ -124,7 +124,20 @@ func (l Latency) Percentile(p float64) float64 {
 	if f == 0 {
 		return l[i]
 	}
-	return l[i] + f*(l[i+1]-l[i])
+	return between(l[i], l[i+1], f)
+}
+
+// between interpolates a fraction f of the way from lo to hi >= lo. A run that timed out is a
+// +Inf sample (Model.acquisition): anything interpolated towards it is +Inf too (never the NaN
+// of Inf - Inf), so a percentile that reaches into the failed runs is +Inf.
+func between(lo, hi, f float64) float64 {
+	if f == 0 {
+		return lo
+	}
+	if math.IsInf(hi, 1) {
+		return hi
+	}
+	return lo + f*(hi-lo)
 }
 
 // atomPosition returns where the p-th percentile falls among q atoms at probabilities (i+0.5)/q:
@@ -139,6 +152,20 @@ func atomPosition(q int, p float64) (i int, f float64) {
 	}
 	i = int(h)
 	return i, h - float64(i)
+}
+
+// TimedOut returns the fraction of the atoms that are +Inf: the predicted share of runs that
+// fail at the platform's function timeout (Model.acquisition). A percentile above 100 less that
+// share is +Inf.
+func (l Latency) TimedOut() float64 {
+	n := 0
+	for i := len(l) - 1; i >= 0 && math.IsInf(l[i], 1); i-- {
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(n) / float64(len(l))
 }
 
 // Mean returns the mean of the atoms.
@@ -309,7 +336,7 @@ func percentileOfSum(scratch, a, b Latency, p float64) (float64, Latency) {
 		return lo, scratch
 	}
 	hi := slices.Min(s[i+1:])
-	return lo + f*(hi-lo), scratch
+	return between(lo, hi, f), scratch
 }
 
 // pairSums writes into sums the q sums a[i] + b[perm[i]] that addIndependent sorts, unsorted, in

@@ -5,7 +5,8 @@
 //     transfers and compute, tagged with its run and item so that joint per-run samples stay
 //     together); ProfileBy makes those runs through a Runner; ReadLogs reads real profiling logs.
 //   - Modeler: NewModel fits each function's CPU Curve and Predict returns a plan's end-to-end
-//     latency distribution (Latency, equally likely atoms) and mean cost from the profile alone.
+//     latency distribution (Latency, equally likely atoms) and mean cost from the profile alone;
+//     a run with a VM busy past the platform's function timeout fails (+Inf), as on the platform.
 //   - Transformer: NewPlanner and Planner.Search search fusion, bundling and VM sizes by dynamic
 //     programming for the cheapest plan whose latency percentile meets an SLO (or the fastest
 //     within a budget). A shape it cannot model is an *UnsupportedError (CheckSupported), an
@@ -28,7 +29,7 @@
 //	model.go        Model, ModelOptions, NewModel: a profile prepared for evaluation
 //	curve.go        Curve: CPU scaling and its fit
 //	median.go       the median by selection, for the fit
-//	dist.go         Latency: atoms, series sum, percentiles, dominance
+//	dist.go         Latency: atoms, series sum, percentiles, dominance; +Inf atoms are runs that timed out
 //	predict.go      Predict: a plan as segments of top-level steps, added in series
 //	tasks.go        top-level tasks, alone or fused, and a Map fused with its neighbours
 //	maps.go         a Map under one configuration (sizes, fusion, bundle)
@@ -39,7 +40,8 @@
 //	                (runs of tasks fused in a top-level Parallel's branch too)
 //	fusedstages.go  fused groups holding a Parallel, several Maps, a Pass or a spilling Map (Faastlane's VM)
 //	azure.go        Azure Durable Functions: the plan's orchestrator replays, control-queue polling, shared instances
-//	platform.go     a VM's cores and cost (rounded where the platform bills a minimum, at the memory it bills) from the platform's facts
+//	platform.go     a VM's cores and cost (rounded where the platform bills a minimum, at the memory it bills) from the platform's facts;
+//	                the function timeout: one VM acquisition's latency and billed time (acquisition, asked by every evaluation path)
 //	planner.go      Planner, PlannerOptions, NewPlanner, Plan, CheckStructure
 //	choices.go      every way to run a segment, and the plan a chosen sequence makes
 //	evalpool.go     the workers that evaluate the segment options in parallel (PlannerOptions.Workers)

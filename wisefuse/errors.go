@@ -119,8 +119,16 @@ type InfeasibleError struct {
 	// Best is, when the SLO binds, the lowest predicted JudgedPct-th percentile of any plan
 	// in seconds; when the budget binds, the lowest predicted mean cost in USD per run of any
 	// plan, or of any plan that meets the SLO when there is one. +Inf when the search finds no
-	// plan at all.
+	// plan at all, or when even the best plan's JudgedPct-th percentile falls among runs that
+	// fail at the platform's function timeout (TimedOut).
 	Best float64
+	// TimedOut, when not empty, names the VM of the best plan (the fastest, or under a budget
+	// alone the fastest within it) that runs past the platform's function timeout of Timeout
+	// seconds (less Margin, as the search judges it) in so many runs that the percentile is
+	// +Inf: a run whose VM is still busy then after its init fails (docs/wisefuse.md, "The
+	// function timeout").
+	TimedOut string
+	Timeout  float64
 }
 
 // Target is the latency the search aimed at: Objective.SLO less the safety margin.
@@ -129,6 +137,10 @@ func (e *InfeasibleError) Target() float64 { return e.Objective.SLO * (1 - e.Mar
 func (e *InfeasibleError) Error() string {
 	pct := e.Objective.Pct()
 	switch {
+	case e.TimedOut != "" && e.Objective.SLO > 0:
+		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs: every plan runs a VM past the platform's function timeout of %gs (less the %g%% safety margin) in more than %.3g%% of runs, and a run that times out fails; in the fastest plan found, %s", pct, e.Objective.SLO, e.Timeout, 100*e.Margin, 100-e.JudgedPct, e.TimedOut)
+	case e.TimedOut != "":
+		return fmt.Sprintf("wisefuse: no plan within the budget of $%g per run completes its runs: each runs a VM past the platform's function timeout of %gs (less the %g%% safety margin) in more than %.3g%% of runs, and a run that times out fails; in the fastest plan found, %s", e.Objective.Budget, e.Timeout, 100*e.Margin, 100-e.JudgedPct, e.TimedOut)
 	case e.Binds == BudgetLimit && e.Objective.SLO > 0:
 		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs (after the %g%% safety margin) within the budget of $%g per run; the cheapest plan that meets the SLO costs $%.3g per run", pct, e.Target(), 100*e.Margin, e.Objective.Budget, e.Best)
 	case e.Binds == BudgetLimit:

@@ -136,6 +136,10 @@ type profileBuilder struct {
 	// rejected counts the runs of p.FailedRuns that failed at the concurrency limit (the others
 	// timed out).
 	rejected int
+	// timedOut counts the runs the function timeout stopped, per size and top-level step (the
+	// one whose VM, or a VM of a step nested in it, was stopped): StageGaps.TimedOut of the sizes
+	// that kept runs.
+	timedOut map[[2]int]int
 }
 
 func newProfileBuilder(w *dag.Workflow) *profileBuilder {
@@ -179,14 +183,29 @@ func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bo
 		b.rejected++
 		return true
 	}
-	timedOut := d != nil && d.TimedOut
+	timedOut, counted := d != nil && d.TimedOut, false
 	for _, in := range ins {
+		if in.TimedOut && !counted {
+			b.countTimedOut(in)
+			counted = true
+		}
 		timedOut = timedOut || in.TimedOut
 	}
 	if timedOut {
 		b.p.FailedRuns++
 	}
 	return timedOut
+}
+
+// countTimedOut counts a run that in, the invocation the function timeout stopped, ended: under
+// its size and its top-level step (timedOut).
+func (b *profileBuilder) countTimedOut(in *records.Invocation) {
+	if k := b.topStep(in.Step); k >= 0 {
+		if b.timedOut == nil {
+			b.timedOut = map[[2]int]int{}
+		}
+		b.timedOut[[2]int{in.MemoryMB, k}]++
+	}
 }
 
 // addRun adds run (numbered as the caller numbers it, for errors) of the records ins at mem MB.
@@ -200,7 +219,29 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 	return nil
 }
 
+// topStep returns the index of the top-level step of w that is, or holds, step name (-1: none).
+func (b *profileBuilder) topStep(name string) int {
+	top := ""
+	b.w.Walk(func(path []string, s *dag.Step) {
+		if top == "" && s.Name == name {
+			top = path[0]
+		}
+	})
+	for k := range b.w.Steps {
+		if b.w.Steps[k].Name == top {
+			return k
+		}
+	}
+	return -1
+}
+
 func (b *profileBuilder) profile() (*Profile, error) {
+	for i := range b.p.Sizes {
+		s := &b.p.Sizes[i]
+		for k := range s.Stages {
+			s.Stages[k].TimedOut = b.timedOut[[2]int{s.MemoryMB, k}]
+		}
+	}
 	if len(b.p.Sizes) == 0 {
 		switch {
 		case b.p.FailedRuns > 0 && b.rejected == 0:

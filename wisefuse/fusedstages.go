@@ -359,6 +359,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 	runs := m.replayRuns(src)
 	for r := range runs {
 		busy := 0.0
+		init := 0.0 // the group's start-up: its tasks' and each Map's first item's (initOf)
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
 			f := &facts[s-i]
@@ -367,6 +368,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			case st.Task != "":
 				ts := src.stages[s].task
 				busy += ts.init[r] + ts.scale[r]*f.curve
+				init += ts.init[r]
 				if first {
 					busy += ts.down[r]
 					cost += storageCost(f.get, 0, ts.down[r], 0)
@@ -384,6 +386,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				nt := items.tasks
 				fns := fns[s-i]
 				lo, hi := items.runStart[r], items.runStart[r+1]
+				init += items.initOf(lo)
 				host := hi
 				if f.spill > 0 {
 					host = min(hi, lo+f.spill)
@@ -420,15 +423,17 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			}
 		}
 		g := m.groupGap(src, i, r)
-		lat := m.stepLatency(g, g, busy)
+		vm, billed := m.acquisition(init, busy)
+		lat := m.stepLatency(g, g, vm)
 		if m.w.Steps[j-1].Pass {
 			// The Pass's state, whose latency the profile put in the gap of what follows it,
 			// runs inside the group.
 			lat = max(0, lat-plat.TransitionLatency)
 		}
 		vals = append(vals, lat)
-		cost += vmCost(plat, mem, need, busy)
+		cost += vmCost(plat, mem, need, billed)
 	}
+	vals = m.withTimedOut(vals, src, i, j)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),
@@ -509,8 +514,9 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 		for b := host; b < hi; b += spill {
 			e := min(hi, b+spill)
 			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
-			latest = max(latest, plat.InvokeLatency+sb)
-			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, sb))
+			lat, billed := m.acquisition(items.initOf(b), sb)
+			latest = max(latest, plat.InvokeLatency+lat)
+			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))
 			if plat.InstanceActivities > 0 {
 				// Only shared instances (sharedSpills) read each VM's busy time and compute.
 				sr.busy = append(sr.busy, sb)
@@ -815,8 +821,15 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
 		need := 0 // its items' at once, as the simulator bills a spill
+		init := -1.0
 		for _, it := range bundle {
 			chain = chainOf(chain, it)
+			if init < 0 {
+				init = 0 // the VM's start-up: its first item's (as itemSamples.initOf)
+				for _, tr := range chain {
+					init += tr.init
+				}
+			}
 			per := 0
 			for _, tr := range chain {
 				per = max(per, m.needOf(tr.fn))
@@ -829,8 +842,9 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			ps.off = append(ps.off, len(ps.buf))
 		}
 		sb := ps.runChains(m, vcpu)
-		t = max(t, plat.InvokeLatency+sb)
-		usd += vmCost(plat, mem, need, sb)
+		lat, billed := m.acquisition(init, sb)
+		t = max(t, plat.InvokeLatency+lat)
+		usd += vmCost(plat, mem, need, billed)
 	}
 	return t, usd
 }

@@ -25,6 +25,12 @@ type itemSummary struct {
 	// found, per run, with polling and an iterator of several groups: the poller's last find
 	// among the items' states (itemFinds); nil: the items' start.
 	found []float64
+	// For the function timeout (timedOut): local is each task's in-memory passing in its group;
+	// per run r and task t, maxScale[r*nt+t] is the largest compute scale of the run's items and,
+	// for a group's first task, maxIO[r*nt+t] the largest download of the group plus upload of
+	// it, so that a group's VM is busy past its init at most maxIO + the sum over its tasks of
+	// local + maxScale x ratio in any item of the run.
+	local, maxScale, maxIO []float64
 }
 
 // lastFind is the poller's last find among run r's items' states, from the poll that found their
@@ -67,6 +73,19 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		local[t] = m.groupLocal(fns, group, t)
 		head[t] = t == 0 || group[t] != group[t-1]
 		tail[t] = t == nt-1 || group[t+1] != group[t]
+	}
+	s.local = local
+	s.maxScale, s.maxIO = make([]float64, src.runs*nt), make([]float64, src.runs*nt)
+	for r := range src.runs {
+		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+			for t := range nt {
+				k := j*nt + t
+				if head[t] {
+					s.maxIO[r*nt+t] = max(s.maxIO[r*nt+t], items.down[k]+items.up[j*nt+groupEnd(group, t)-1])
+				}
+				s.maxScale[r*nt+t] = max(s.maxScale[r*nt+t], items.scale[k])
+			}
+		}
 	}
 	conc := m.w.Steps[si].Map.MaxConcurrency
 	// Run by run (the runs' items are consecutive, so the sums over all items add in item

@@ -264,7 +264,8 @@ func solveSmall(A [][]float64, r []float64) ([]float64, bool) {
 // LogPrediction is a LogModel's answer for one assignment of memory sizes to stages.
 type LogPrediction struct {
 	Latency Latency // end-to-end, equally likely atoms
-	// StageMean is each stage's predicted mean time (s), in LogModel.Stages order.
+	// StageMean is each stage's predicted mean billed time (s), in LogModel.Stages order: a run
+	// past the function timeout counts to the timeout (its latency atom is +Inf).
 	StageMean []float64
 	// Extrapolated lists, for each stage at a size outside the profiled range, why the prediction
 	// there is an extrapolation; empty when every stage is interpolated.
@@ -283,7 +284,7 @@ func (m *LogModel) Predict(memOf func(stage string) int) LogPrediction {
 		}
 		atoms := m.stageAtoms(s, mb)
 		if s < len(m.Stages) {
-			pr.StageMean = append(pr.StageMean, atoms.Mean())
+			pr.StageMean = append(pr.StageMean, m.billedMean(atoms))
 			if mb < m.Sizes[0] || mb > m.Sizes[len(m.Sizes)-1] {
 				outside[mb] = true
 			}
@@ -325,11 +326,30 @@ func (m *LogModel) stageAtoms(s, mb int) Latency {
 	lo, hi, w := m.bracket(mb)
 	a, b := m.shapes[s][lo], m.shapes[s][hi]
 	out := make(Latency, logShapeAtoms)
+	t := m.plat.FunctionTimeout
 	for i := range out {
 		u := (float64(i) + 0.5) / logShapeAtoms
 		out[i] = med * ((1-w)*quantileOf(a, u) + w*quantileOf(b, u))
+		if s < len(m.Stages) && t > 0 && out[i] > t {
+			// A stage's time is its slowest invocation's: past the function timeout, the run
+			// fails there (Model.acquisition); billedMean bills it to the timeout.
+			out[i] = math.Inf(1)
+		}
 	}
 	return out
+}
+
+// billedMean is the mean time a stage of atoms is billed: an atom past the function timeout
+// (+Inf, stageAtoms) is billed to the timeout.
+func (m *LogModel) billedMean(atoms Latency) float64 {
+	sum := 0.0
+	for _, v := range atoms {
+		sum += min(v, m.plat.FunctionTimeout)
+	}
+	if m.plat.FunctionTimeout <= 0 {
+		return atoms.Mean()
+	}
+	return sum / float64(len(atoms))
 }
 
 // bracket returns the indices of the profiled sizes around mb and the weight of the upper one

@@ -48,13 +48,32 @@ func (m *LogModel) LogPlan(w *dag.Workflow, obj dag.Objective, opts PlannerOptio
 		return nil, err
 	}
 	target := dag.Objective{SLO: obj.SLO * (1 - opts.margin()), Budget: obj.Budget, Percentile: obj.Percentile}
+	timeout := m.plat.FunctionTimeout
+	if t := timeout; t > 0 && opts.margin() > 0 {
+		// The function timeout less the same margin, as NewPlanner judges it.
+		mm, plat := *m, *m.plat
+		plat.FunctionTimeout = t * (1 - opts.margin())
+		mm.plat = &plat
+		m = &mm
+	}
 	best := m.logSearch(items, sizes, target)
+	timedOut := func(e *InfeasibleError) *InfeasibleError {
+		e.TimedOut, e.Timeout = "a stage's slowest invocation", timeout
+		return e
+	}
+	if best != nil && obj.SLO <= 0 && math.IsInf(best.Prediction.Latency.Percentile(obj.Pct()), 1) {
+		// The fastest plan within the budget fails its runs at the function timeout (searchJudged).
+		return nil, timedOut(&InfeasibleError{Objective: obj, Margin: opts.margin(), Binds: BudgetLimit, Best: math.Inf(1), JudgedPct: obj.Pct()})
+	}
 	if best == nil {
 		e := &InfeasibleError{Objective: obj, Margin: opts.margin(), Binds: BudgetLimit, Best: math.Inf(1)}
 		if obj.SLO > 0 {
 			e.Binds = SLOLimit
 			fastest := m.logSearch(items, sizes, dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile})
 			e.Best = fastest.Prediction.Latency.Percentile(obj.Pct())
+			if math.IsInf(e.Best, 1) {
+				return nil, timedOut(e)
+			}
 			if obj.Budget > 0 && e.Best <= target.SLO {
 				e.Binds = BudgetLimit
 				e.Best = m.logSearch(items, sizes, dag.Objective{SLO: target.SLO, Percentile: obj.Percentile}).MeanCost
@@ -115,7 +134,7 @@ func (m *LogModel) logSearch(items []float64, sizes [][]int, obj dag.Objective) 
 		var next []logCand
 		for _, mb := range sizes[s] {
 			atoms := m.stageAtoms(s, mb)
-			c := items[s] * vmCost(m.plat, mb, mb, atoms.Mean())
+			c := items[s] * vmCost(m.plat, mb, mb, m.billedMean(atoms))
 			for _, pc := range cands {
 				nc := logCand{sizes: append(slices.Clone(pc.sizes), mb), cost: pc.cost + c, lat: addIndependent(nil, pc.lat, atoms)}
 				if obj.SLO > 0 && nc.lat.Percentile(pct) > obj.SLO || obj.Budget > 0 && nc.cost > obj.Budget {

@@ -5,6 +5,7 @@
 package wisefuse
 
 import (
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -87,8 +88,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			step := max(1, (hi-lo+cfg.bundle-1)/cfg.bundle/perRun) * cfg.bundle
 			for b := lo; b < hi; b += step {
 				_, busy := sc.ps.bundle(m, src, si, fns, b, min(b+cfg.bundle, hi), vcpu)
+				_, billed := m.acquisition(items.initOf(b), busy)
 				sampled++
-				sampledBusy += busy
+				sampledBusy += billed
 			}
 		} else {
 			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
@@ -97,15 +99,19 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			for b := lo; b < hi; b += cfg.bundle {
 				e := min(b+cfg.bundle, hi)
 				tm, busy := sc.ps.bundle(m, src, si, fns, b, e, vcpu)
-				worst = max(worst, tm)
-				if binds {
-					sc.units = append(sc.units, tm)
-				}
-				cost += vmCost(plat, vmMem, (e-b)*per, busy)
 				if plat.InstanceActivities > 0 {
 					// A bundle's VM shares its instance: all of its time counts as computing.
 					sc.acts = append(sc.acts, shareAct{start: tm - busy, work: busy})
 				}
+				lat, billed := m.acquisition(items.initOf(b), busy)
+				if math.IsInf(lat, 1) {
+					tm = lat // the run fails
+				}
+				worst = max(worst, tm)
+				if binds {
+					sc.units = append(sc.units, tm)
+				}
+				cost += vmCost(plat, vmMem, (e-b)*per, billed)
 			}
 			if plat.InstanceActivities > 0 && len(sc.acts) > 1 {
 				end, billed := sharedEnd(plat, sc.acts, m.cold[st.Name], nil)
@@ -135,6 +141,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		cost *= float64(src.runs) / float64(runs)
 	}
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
+	vals = m.withTimedOut(vals, src, si, si+1)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),
@@ -159,7 +166,8 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	vals := sc.vals[:0]
 	conc := m.w.Steps[si].Map.MaxConcurrency
 	fns := iteratorTasks(&m.w.Steps[si])
-	shared := 0.0 // billed seconds added by instance sharing, over all runs
+	shared := 0.0  // billed seconds added by instance sharing, over all runs
+	overrun := 0.0 // USD the VMs that time out are not billed for, past their timeout
 	for r := range src.runs {
 		if plat.InstanceActivities > 0 {
 			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, fns)
@@ -188,9 +196,15 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		g := src.stages[si].gap[r]
 		vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
 	}
+	for r := range src.runs {
+		if failed, usd := m.itemsTimedOut(src, si, s, r, cfg.group, gmem, ratio); failed {
+			vals[r] = math.Inf(1)
+			overrun += usd
+		}
+	}
 	// Cost: every item runs one VM per group, billed for the group's busy time at the memory
 	// the group's tasks need (Platform.BilledMB).
-	cost := shared * float64(plat.BilledMB(slices.Max(gmem), m.needOf(fns...))) / 1024 * plat.GBSecondUSD
+	cost := shared*float64(plat.BilledMB(slices.Max(gmem), m.needOf(fns...)))/1024*plat.GBSecondUSD - overrun
 	for t := 0; t < nt; {
 		u := t
 		busy := 0.0
@@ -203,11 +217,52 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		t = u
 	}
 	cost += float64(s.items*states) * plat.TransitionUSD
+	vals = m.withTimedOut(vals, src, si, si+1)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
+}
+
+// itemsTimedOut reports whether an item of run r of unbundled Map si (summary s at profiled size
+// src, under fusion groups group at sizes gmem, the tasks' fitted times ratio) keeps a group's VM
+// busy past the function timeout (Model.acquisition), and the USD its timed-out VMs' busy
+// time, billed in evalUnbundled's sums, exceeds what they are billed (to the timeout). The
+// summary's maxima bound every item's busy time from above, so a run far from the timeout costs
+// one pass over the groups; only a run that may reach it checks its items one by one.
+func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, group, gmem []int, ratio []float64) (failed bool, usd float64) {
+	items := src.stages[si].items
+	nt := items.tasks
+	near := false
+	for t := 0; t < nt && !near; t = groupEnd(group, t) {
+		after := s.maxIO[r*nt+t]
+		for u := t; u < groupEnd(group, t); u++ {
+			after += s.local[u] + s.maxScale[r*nt+u]*ratio[u]
+		}
+		near = m.overTimeout(after)
+	}
+	if !near {
+		return false, 0
+	}
+	plat := m.opts.Platform
+	fns := iteratorTasks(&m.w.Steps[si])
+	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+		for t := 0; t < nt; {
+			u := groupEnd(group, t)
+			init, busy := 0.0, items.down[j*nt+t]+items.up[j*nt+u-1]
+			for v := t; v < u; v++ {
+				init += items.init[j*nt+v]
+				busy += items.init[j*nt+v] + s.local[v] + items.scale[j*nt+v]*ratio[v]
+			}
+			if lat, billed := m.acquisition(init, busy); math.IsInf(lat, 1) {
+				failed = true
+				usd += (busy - billed) * float64(plat.BilledMB(gmem[t], m.needOf(fns[t:u]...))) / 1024 * plat.GBSecondUSD
+			}
+			t = u
+		}
+	}
+	return failed, usd
 }
 
 // waves returns when the last of a Map's iterations ends when at most c run at once: the first c
@@ -273,6 +328,16 @@ func (m *Model) groupLocal(fns []string, group []int, t int) float64 {
 		l += m.localTime(fns[t], false)
 	}
 	return l
+}
+
+// groupEnd returns where the fusion group of iterator task t (group numbers per task) ends: the
+// index after its last task.
+func groupEnd(group []int, t int) int {
+	u := t
+	for u < len(group) && group[u] == group[t] {
+		u++
+	}
+	return u
 }
 
 // fusedGroups puts n iterator tasks in one group.

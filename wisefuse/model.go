@@ -105,6 +105,9 @@ type sizeData struct {
 // stageData holds one top-level step's samples at one size.
 type stageData struct {
 	gap []float64 // per run
+	// timedOut is the profiling runs the function timeout stopped in this step, left out of
+	// the samples (StageGaps.TimedOut).
+	timedOut int
 	// A Task step: one sample per run (index = run).
 	task *taskSamples
 	// A Map step: items grouped by run.
@@ -126,6 +129,18 @@ type itemSamples struct {
 	// sent, with polling (depoll), is when the profiled plan enqueued the message that starts
 	// task t's state (t > 0: as task t-1 ended), from the first item's start; 0 for t = 0.
 	sent []float64
+}
+
+// initOf is item j's start-up: its iterator tasks' inits added up, as the simulator draws one
+// for a VM that loads them all. A VM holding several items (a bundle, a spill) takes its first
+// item's for its own, when the function timeout's clock starts (Model.acquisition): the replay
+// starts every item after its own init, a difference of seconds against a timeout of minutes.
+func (is *itemSamples) initOf(j int) float64 {
+	init := 0.0
+	for t := range is.tasks {
+		init += is.init[j*is.tasks+t]
+	}
+	return init
 }
 
 // NewModel prepares a model from a profile.
@@ -209,6 +224,26 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
+// withTimedOut appends to vals, the per-run latencies of a segment of top-level steps [i, j)
+// from profiled size src, a +Inf for each profiling run at src that the function timeout stopped
+// in one of those steps. The profile leaves those runs out (their later steps have no samples),
+// so without them the samples are the runs that finished: a workflow whose work sometimes runs
+// past the timeout at every size (a heavy-tailed item skew) would look as if it never did. A
+// plan whose VMs run at least as long fails them too; one on larger VMs than src may not, which
+// this counts as failing all the same (a conservative reading of the profile). Their cost is not
+// added: the segment's mean cost stays that of the runs that finished.
+func (m *Model) withTimedOut(vals []float64, src *sizeData, i, j int) []float64 {
+	if m.opts.Platform.FunctionTimeout <= 0 {
+		return vals
+	}
+	for k := i; k < j; k++ {
+		for range src.stages[k].timedOut {
+			vals = append(vals, math.Inf(1))
+		}
+	}
+	return vals
+}
+
 // itemsAlwaysFixed reports whether Map step k had its skeleton's item count in every profiled
 // run. The skeleton rounds a drawn count to its mean, so only this tells a truly fixed Map, whose
 // items can all be planned into one VM, from one that sometimes has more (and would spill).
@@ -239,7 +274,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 	c := m.opts.Platform.Cores(s.MemoryMB)
 	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
 	for si, st := range m.w.Steps {
-		stg := stageData{gap: s.Stages[si].Gap}
+		stg := stageData{gap: s.Stages[si].Gap, timedOut: s.Stages[si].TimedOut}
 		switch {
 		case isNested(&st):
 			ns, err := m.prepareNested(s, &st, c)

@@ -402,7 +402,8 @@ func (e *nestEval) node(n int32) (lat, cost float64) {
 		f := ns.fn[k]
 		busy := ns.init[k] + ns.down[k] + ns.scale[k]*e.ratio[f] + ns.up[k]
 		fd := &e.fn[f]
-		return ns.gap[k] + busy, vmCost(plat, e.mem[f], fd.need, busy) + storageCost(fd.get, fd.put, ns.down[k], ns.up[k]) + plat.TransitionUSD
+		lat, billed := e.m.acquisition(ns.init[k], busy)
+		return ns.gap[k] + lat, vmCost(plat, e.mem[f], fd.need, billed) + storageCost(fd.get, fd.put, ns.down[k], ns.up[k]) + plat.TransitionUSD
 	case nodePass:
 		return 0, plat.TransitionUSD
 	case nodeSeq:
@@ -447,7 +448,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 		mem = max(mem, e.mem[f])
 		need = max(need, e.fn[f].need)
 	}
-	busy := ns.down[first] + ns.up[last]
+	busy, init := ns.down[first]+ns.up[last], 0.0
 	for s := k; s < j; s++ {
 		t := ns.nodes[kids[s]].task
 		f := ns.fn[t]
@@ -456,6 +457,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 			ratio = e.m.curveTime(ns.fns[f], plat.Cores(mem))
 		}
 		busy += ns.init[t] + ns.scale[t]*ratio
+		init += ns.init[t]
 		if s > k {
 			busy += e.fn[f].in
 		}
@@ -463,7 +465,8 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 			busy += e.fn[f].out
 		}
 	}
-	return ns.gap[first] + busy, vmCost(plat, mem, need, busy) + storageCost(e.fn[ns.fn[first]].get, e.fn[ns.fn[last]].put, ns.down[first], ns.up[last]) + plat.TransitionUSD
+	lat, billed := e.m.acquisition(init, busy)
+	return ns.gap[first] + lat, vmCost(plat, mem, need, billed) + storageCost(e.fn[ns.fn[first]].get, e.fn[ns.fn[last]].put, ns.down[first], ns.up[last]) + plat.TransitionUSD
 }
 
 // branchSeq returns the latency and cost of sequence node seq, branch b of a top-level Parallel,
@@ -532,6 +535,7 @@ func (m *Model) evalNested(sc *scratch, si int, cfg nestConfig) stageEval {
 		vals = append(vals, stg.gap[r]+l)
 		cost += c
 	}
+	vals = m.withTimedOut(vals, src, si, si+1)
 	sc.vals = vals
 	return stageEval{lat: latencyFromScratch(vals, m.opts.Atoms), cost: cost / float64(src.runs)}
 }

@@ -103,6 +103,11 @@ func (o *lazyOption) withMargin() {
 	o.bound.cost -= 1e-4 * math.Abs(o.bound.cost)
 	lat := make(Latency, len(o.bound.lat))
 	for k, v := range o.bound.lat {
+		if math.IsInf(v, 1) {
+			// A bound of a run that times out (Model.acquisition) stays one: Inf - Inf is NaN.
+			lat[k] = v
+			continue
+		}
 		lat[k] = v - 1e-6*math.Abs(v) - 1e-6
 	}
 	o.bound.lat = lat

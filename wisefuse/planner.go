@@ -118,7 +118,9 @@ func (o PlannerOptions) grid(plat *platform.Platform) []int {
 type Planner struct {
 	model *Model
 	opts  PlannerOptions
-	top   int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
+	// timeout is the platform's function timeout, which the model judges less the margin.
+	timeout float64
+	top     int // the largest VM: dag.MaxMemoryMB, or the platform's largest size (topMB)
 	// reused are the functions that run in more than one task step, sorted: a plan gives each
 	// one size, so the search pins it (search.go).
 	reused []string
@@ -139,7 +141,19 @@ type Planner struct {
 
 // NewPlanner builds a planner from a workflow's profile.
 func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
-	m, err := NewModel(p, opts.Model)
+	// The platform's function timeout gets the SLO's safety margin: a plan the search keeps
+	// has no VM predicted busy past (1 - Margin) x FunctionTimeout after its init, or counts
+	// that run as failed (Model.acquisition). The model's error on a VM's busy time is its error
+	// on a latency, and the cheapest plans run their VMs right up to the timeout: without it,
+	// random workflows' plans timed out in most simulated runs (TestTimeoutRandomWorkflows).
+	mo := opts.Model.withDefaults()
+	timeout := mo.Platform.FunctionTimeout
+	if t := timeout; t > 0 && opts.margin() > 0 {
+		plat := *mo.Platform
+		plat.FunctionTimeout = t * (1 - opts.margin())
+		mo.Platform = &plat
+	}
+	m, err := NewModel(p, mo)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +172,7 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 		}
 	}
 	slices.Sort(reused)
-	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform), reused: reused}, nil
+	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform), reused: reused, timeout: timeout}, nil
 }
 
 // Model returns the planner's modeler.

@@ -1,8 +1,11 @@
-// The platform facts the modeler uses, as helpers: one invocation's cost and a step's need.
+// The platform facts the modeler uses, as helpers: one invocation's cost, the function timeout
+// that fails it, and a step's need.
 
 package wisefuse
 
 import (
+	"math"
+
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -29,4 +32,27 @@ func (m *Model) needOf(fns ...string) int {
 		n = max(n, m.minMB[fn])
 	}
 	return n
+}
+
+// acquisition returns what one VM acquisition (a task alone, a fused group, a bundle, a spill),
+// busy for busy seconds of which init are its functions' start-up, adds to its run's latency and
+// the seconds it is billed: busy and busy, unless it runs past the platform's function timeout.
+// The simulator stops an acquisition still busy Platform.FunctionTimeout after its init ends, and
+// its DAG invocation fails (sim/timeout.go, docs/simulator.md); so does the model. Such a run has
+// no latency: +Inf, which the percentiles count as a run slower than any SLO (a plan whose
+// P95 reaches into its failed runs cannot meet a P95 SLO). The VM is billed to the timeout,
+// init + FunctionTimeout. Every evaluation path asks this for each VM whose busy time it
+// computes; the check is one comparison per VM (docs/wisefuse.md, "The function timeout").
+func (m *Model) acquisition(init, busy float64) (lat, billed float64) {
+	if m.overTimeout(busy - init) {
+		return math.Inf(1), init + m.opts.Platform.FunctionTimeout
+	}
+	return busy, busy
+}
+
+// overTimeout reports whether a VM busy for after seconds past its init runs past the platform's
+// function timeout (0: none).
+func (m *Model) overTimeout(after float64) bool {
+	t := m.opts.Platform.FunctionTimeout
+	return t > 0 && after > t
 }

@@ -55,6 +55,11 @@ type SizeProfile struct {
 type StageGaps struct {
 	Step string    `json:"step"`
 	Gap  []float64 `json:"gap_s"`
+	// TimedOut counts the profiling runs at this size that the platform's function timeout
+	// stopped in this step (a VM of it, or of a step nested in it): they are left out of the
+	// samples (Profile.FailedRuns), and the model counts them back as runs that fail
+	// (Model.withTimedOut).
+	TimedOut int `json:"timed_out_runs,omitempty"`
 }
 
 // StepSamples is every invocation of one Task step at one size: parallel arrays, one entry per
@@ -282,6 +287,9 @@ func (p *Profile) validate() []problem {
 			for j, st := range s.Stages {
 				if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
 					add(fmt.Sprintf("%s.stages[%d]", path, j), "%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
+				}
+				if st.TimedOut < 0 {
+					add(fmt.Sprintf("%s.stages[%d].timed_out_runs", path, j), "%s: stages[%d] (%q): timed_out_runs = %d, want a count >= 0", at, j, st.Step, st.TimedOut)
 				}
 				if k := badValue(st.Gap); k >= 0 {
 					add(fmt.Sprintf("%s.stages[%d].gap_s[%d]", path, j, k), "%s: stages[%d] (%q): gap_s[%d] = %v, want a finite number >= 0", at, j, st.Step, k, st.Gap[k])

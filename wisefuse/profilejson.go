@@ -369,13 +369,15 @@ func (d *profileDec) size(s *SizeProfile) bool {
 }
 
 func (d *profileDec) stage(g *StageGaps) bool {
-	var seen [2]bool
+	var seen [3]bool
 	return d.object(func(key string) bool {
 		switch key {
 		case "step":
 			return once(&seen[0]) && d.str(&g.Step)
 		case "gap_s":
 			return once(&seen[1]) && d.floats(&g.Gap)
+		case "timed_out_runs":
+			return once(&seen[2]) && d.int(&g.TimedOut)
 		}
 		return false
 	})

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -63,9 +64,52 @@ func (pl *Planner) searchJudged(obj dag.Objective, point bool) (*Result, error) 
 		obj.SLO *= 1 - pl.opts.margin()
 	}
 	if r := pl.search(obj, sb); r != nil {
-		return r, nil
+		if obj.SLO > 0 || !math.IsInf(r.Prediction.Percentile(pct), 1) {
+			return r, nil
+		}
+		// Under a budget alone, the fastest plan within it may still fail its runs at the
+		// function timeout: that meets no objective.
+		e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1), JudgedPct: pct}
+		pl.timedOutIn(e, r.Plan)
+		return nil, e
 	}
 	return nil, pl.infeasible(asked, obj, sb)
+}
+
+// timedOutIn names in e the VM of plan that runs past the function timeout in the most runs
+// (InfeasibleError.TimedOut): the segment whose predicted latency has the most +Inf atoms.
+func (pl *Planner) timedOutIn(e *InfeasibleError, plan *dag.Plan) {
+	m := pl.model
+	segs, err := m.segmentsOf(plan)
+	if err != nil {
+		return
+	}
+	var sc scratch
+	most := 0.0
+	for _, sg := range segs {
+		f := m.evalSegment(&sc, sg).lat.TimedOut()
+		if f <= most {
+			continue
+		}
+		most = f
+		var names []string
+		for k := sg.start; k < sg.end; k++ {
+			names = append(names, fmt.Sprintf("%q", m.w.Steps[k].Name))
+		}
+		switch {
+		case len(names) > 1:
+			e.TimedOut = fmt.Sprintf("the VM of fused steps %s (%d MB)", strings.Join(names, ", "), sg.mem)
+		case sg.cfg != nil && sg.cfg.bundle > 1:
+			e.TimedOut = fmt.Sprintf("a VM of map %s's bundles of %d items (%d MB)", names[0], sg.cfg.bundle, sg.mem)
+		case sg.cfg != nil || sg.nest != nil:
+			e.TimedOut = fmt.Sprintf("a VM of step %s (up to %d MB)", names[0], sg.mem)
+		default:
+			e.TimedOut = fmt.Sprintf("the VM of step %s (%d MB)", names[0], sg.mem)
+		}
+	}
+	if most > 0 {
+		e.Timeout = pl.timeout
+	}
 }
 
 // sampleBound is a second condition on a plan under an SLO: its predicted pct-th percentile (the
@@ -604,11 +648,18 @@ func (pl *Planner) infeasible(asked, obj dag.Objective, sb sampleBound) error {
 		e.Binds = SLOLimit
 		if fastest != nil {
 			e.Best = fastest.Prediction.Percentile(obj.Pct())
+			if math.IsInf(e.Best, 1) {
+				pl.timedOutIn(e, fastest.Plan)
+				return e
+			}
 			if e.Best <= obj.SLO && sb.pct > 0 {
 				// Fast enough at the percentile, but not at its confidence bound: the plan
 				// fastest at the bound says by how much.
 				if f := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: sb.pct}, sampleBound{}); f != nil {
 					e.JudgedPct, e.Best = sb.pct, f.Prediction.Percentile(sb.pct)
+					if math.IsInf(e.Best, 1) {
+						pl.timedOutIn(e, f.Plan)
+					}
 				}
 			}
 		}

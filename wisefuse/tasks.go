@@ -31,17 +31,20 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
+		init := 0.0
 		for k := i; k < j; k++ {
 			ts := src.stages[k].task
 			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
+			init += ts.init[r]
 		}
 		g := src.stages[i].gap[r]
-		runs = append(runs, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, need, busy) + storageCost(get, put, first.down[r], last.up[r])
+		lat, billed := m.acquisition(init, busy)
+		runs = append(runs, m.stepLatency(g, g, lat))
+		cost += vmCost(plat, mem, need, billed) + storageCost(get, put, first.down[r], last.up[r])
 	}
 	sc.runValue = runs
 	return stageEval{
-		lat:  latencyFromSorted(nil, sc.sortRuns(runs, [3]int{i, j, si}), m.opts.Atoms),
+		lat:  latencyFromSorted(nil, m.withTimedOut(sc.sortRuns(runs, [3]int{i, j, si}), src, i, j), m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -127,12 +130,15 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	runs := m.replayRuns(src)
 	for r := range runs {
 		busy := local
+		lo, hi := items.runStart[r], items.runStart[r+1]
+		init := items.initOf(lo) // the group's start-up: its tasks' and an item's
 		for s := i; s < j; s++ {
 			if s == k {
 				continue
 			}
 			ts := src.stages[s].task
 			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
+			init += ts.init[r]
 			if s == i {
 				busy += ts.down[r]
 				cost += storageCost(m.getUSD(m.w.Steps[s].Task), 0, ts.down[r], 0)
@@ -142,7 +148,6 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 				cost += storageCost(0, m.putUSD(m.w.Steps[s].Task), 0, ts.up[r])
 			}
 		}
-		lo, hi := items.runStart[r], items.runStart[r+1]
 		busy += sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
@@ -153,9 +158,11 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			}
 		}
 		g := m.groupGap(src, i, r)
-		vals = append(vals, m.stepLatency(g, g, busy))
-		cost += vmCost(plat, mem, max(need, (hi-lo)*per), busy)
+		lat, billed := m.acquisition(init, busy)
+		vals = append(vals, m.stepLatency(g, g, lat))
+		cost += vmCost(plat, mem, max(need, (hi-lo)*per), billed)
 	}
+	vals = m.withTimedOut(vals, src, i, j)
 	sc.vals = vals
 	return stageEval{
 		lat:  latencyFromScratch(vals, m.opts.Atoms),

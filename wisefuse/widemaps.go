@@ -4,6 +4,7 @@
 package wisefuse
 
 import (
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/platform"
@@ -34,7 +35,10 @@ func (sc *scratch) widestBundle(m *Model, src *sizeData, si, r int, fns []string
 	hi := items.runStart[r+1]
 	worst := 0.0
 	for _, b := range m.wideCandidates(src, si, r, fns, bsz) {
-		tm, _ := sc.ps.bundle(m, src, si, fns, b, min(b+bsz, hi), vcpu)
+		tm, busy := sc.ps.bundle(m, src, si, fns, b, min(b+bsz, hi), vcpu)
+		if lat, _ := m.acquisition(items.initOf(b), busy); math.IsInf(lat, 1) {
+			return lat // the run fails
+		}
 		worst = max(worst, tm)
 	}
 	return worst

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
 // The flag checks every command shares. parseFlags runs checkGiven on every command line, so no
@@ -199,6 +202,43 @@ const (
 	// maxWorkers bounds --workers: more goroutines than this only add memory.
 	maxWorkers = 4096
 )
+
+// predictedOutputs is finiteOutputs for a predicted latency's P50, P95 and P99 and a mean cost,
+// where a percentile of +Inf falls among runs that fail at the platform's function timeout
+// (timeout > 0: wisefuse.Latency.TimedOut), which plan and model print as such (seconds).
+func predictedOutputs(what string, lat wisefuse.Latency, timeout, cost float64) error {
+	names := []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}
+	vals := []float64{lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost}
+	for i := range 3 {
+		if timeout > 0 && math.IsInf(vals[i], 1) {
+			vals[i] = 0 // a run that timed out: no latency, and nothing wrong with the input
+		}
+	}
+	return finiteOutputs(what, names, vals...)
+}
+
+// seconds is a predicted latency as plan and model print it: a number, or for a percentile that
+// falls among runs that time out (+Inf), JSON null and "timed out" in text.
+type seconds float64
+
+func (s seconds) MarshalJSON() ([]byte, error) {
+	if math.IsInf(float64(s), 1) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(s))
+}
+
+func (s seconds) String() string {
+	if math.IsInf(float64(s), 1) {
+		return "timed out"
+	}
+	return fmt.Sprintf("%.3fs", float64(s))
+}
+
+// timedOutLine is the line plan and model print when a share of the predicted runs time out.
+func timedOutLine(frac, timeout float64) string {
+	return fmt.Sprintf("predicted timed-out runs: %.1f%% (a VM busy past the platform's function timeout of %gs fails its run; percentiles among them are given as timed out)\n", 100*frac, timeout)
+}
 
 // finiteOutputs returns an error naming the first of the named values that is NaN or infinite:
 // no command prints one as a result with exit 0.

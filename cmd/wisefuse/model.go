@@ -11,6 +11,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/stats"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -36,10 +37,13 @@ func init() {
 type modelReport struct {
 	Workflow string    `json:"workflow"`
 	Plan     *dag.Plan `json:"plan"`
-	P50      float64   `json:"p50_s"`
-	P95      float64   `json:"p95_s"`
-	P99      float64   `json:"p99_s"`
+	P50      seconds   `json:"p50_s"`
+	P95      seconds   `json:"p95_s"`
+	P99      seconds   `json:"p99_s"`
 	MeanCost *float64  `json:"mean_cost_usd,omitempty"`
+	// TimedOut is the predicted share of runs that fail at the platform's function timeout (a
+	// percentile among them is null).
+	TimedOut float64 `json:"timed_out_fraction,omitempty"`
 	// CostNote says why no cost is given (real logs without the workflow).
 	CostNote     string   `json:"cost_note,omitempty"`
 	ProfiledSize []int    `json:"profiled_sizes_mb"`
@@ -113,12 +117,13 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	var rep modelReport
 	var notes []string
+	plat := platform.Default().Published() // what the modeler knows of the platform (ModelOptions' default)
 	if fromLogs {
 		if rep, notes, err = modelFromLogs(p, known, pl); err != nil {
 			return err
 		}
 	} else {
-		m, err := wisefuse.NewModel(p, wisefuse.ModelOptions{})
+		m, err := wisefuse.NewModel(p, wisefuse.ModelOptions{Platform: plat})
 		if err != nil {
 			return err
 		}
@@ -126,11 +131,11 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
-			pr.Percentile(50), pr.Percentile(95), pr.Percentile(99), pr.MeanCost); err != nil {
+		if err := predictedOutputs("model", pr.Latency, plat.FunctionTimeout, pr.MeanCost); err != nil {
 			return err
 		}
-		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Percentile(50), P95: pr.Percentile(95), P99: pr.Percentile(99), MeanCost: &pr.MeanCost}
+		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: seconds(pr.Percentile(50)), P95: seconds(pr.Percentile(95)), P99: seconds(pr.Percentile(99)),
+			MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
 	}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
@@ -159,16 +164,19 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "workflow %s, profiled sizes %v MB\n", rep.Workflow, rep.ProfiledSize)
 	if rep.MeanCost != nil {
-		fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, *rep.MeanCost)
+		fmt.Fprintf(stdout, "predicted E2E: P50 %v  P95 %v  P99 %v  mean cost $%.6f per run\n", rep.P50, rep.P95, rep.P99, *rep.MeanCost)
 	} else {
-		fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs\n", rep.P50, rep.P95, rep.P99)
+		fmt.Fprintf(stdout, "predicted E2E: P50 %v  P95 %v  P99 %v\n", rep.P50, rep.P95, rep.P99)
 		fmt.Fprintf(stdout, "no cost: %s\n", rep.CostNote)
+	}
+	if rep.TimedOut > 0 {
+		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat.FunctionTimeout))
 	}
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
 	}
 	if rep.MeasuredP95 != nil {
-		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *rep.MeasuredP95, 100*(rep.P95 / *rep.MeasuredP95 - 1))
+		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *rep.MeasuredP95, 100*(float64(rep.P95) / *rep.MeasuredP95 - 1))
 	}
 	return nil
 }
@@ -261,14 +269,14 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelRep
 	}
 	memOf := func(stage string) int { return pl.MemoryOf(stage) }
 	pr := m.Predict(memOf)
-	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: pr.Latency.Percentile(50), P95: pr.Latency.Percentile(95), P99: pr.Latency.Percentile(99)}
+	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: seconds(pr.Latency.Percentile(50)), P95: seconds(pr.Latency.Percentile(95)), P99: seconds(pr.Latency.Percentile(99))}
 	if w != nil {
 		c := m.Cost(pr, memOf, items)
 		rep.Workflow, rep.MeanCost = w.Name, &c
 	} else {
 		rep.CostNote = "the logs give each stage's slowest invocation, not how many a Map runs; give the workflow (--workflow or --asl) to count every item"
 	}
-	vals := []float64{rep.P50, rep.P95, rep.P99}
+	vals := []float64{float64(rep.P50), float64(rep.P95), float64(rep.P99)}
 	if rep.MeanCost != nil {
 		vals = append(vals, *rep.MeanCost)
 	}

@@ -46,10 +46,13 @@ type planReport struct {
 	Percentile float64   `json:"percentile"`
 	Budget     float64   `json:"budget_usd,omitempty"`
 	Plan       *dag.Plan `json:"plan"`
-	P50        float64   `json:"p50_s"`
-	P95        float64   `json:"p95_s"`
-	P99        float64   `json:"p99_s"`
+	P50        seconds   `json:"p50_s"`
+	P95        seconds   `json:"p95_s"`
+	P99        seconds   `json:"p99_s"`
 	MeanCost   float64   `json:"mean_cost_usd"`
+	// TimedOut is the predicted share of runs that fail at the platform's function timeout (a
+	// percentile among them is null).
+	TimedOut float64 `json:"timed_out_fraction,omitempty"`
 	// Warning says where a plan from real logs extrapolates beyond the profiled sizes.
 	Warning string `json:"warning,omitempty"`
 }
@@ -187,8 +190,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		plan, lat, cost = r.Plan, r.Prediction.Latency, r.Prediction.MeanCost
 	}
 	took := time.Since(start)
-	if err := finiteOutputs("plan", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"},
-		lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost); err != nil {
+	if err := predictedOutputs("plan", lat, plat.FunctionTimeout, cost); err != nil {
 		return err
 	}
 	if *out != "" {
@@ -206,14 +208,18 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: plan,
-		P50: lat.Percentile(50), P95: lat.Percentile(95), P99: lat.Percentile(99), MeanCost: cost, Warning: strings.Join(extrapolation, "; ")}
+		P50: seconds(lat.Percentile(50)), P95: seconds(lat.Percentile(95)), P99: seconds(lat.Percentile(99)), MeanCost: cost,
+		TimedOut: lat.TimedOut(), Warning: strings.Join(extrapolation, "; ")}
 	if *asJSON {
 		return printJSON(stdout, rep)
 	}
 	b, _ := dag.MarshalIndent(plan)
 	fmt.Fprintf(stdout, "%s", b)
-	fmt.Fprintf(stdout, "predicted E2E: P50 %.3fs  P95 %.3fs  P99 %.3fs  mean cost $%.6f per run (planned in %v)\n",
+	fmt.Fprintf(stdout, "predicted E2E: P50 %v  P95 %v  P99 %v  mean cost $%.6f per run (planned in %v)\n",
 		rep.P50, rep.P95, rep.P99, rep.MeanCost, took.Round(time.Millisecond))
+	if rep.TimedOut > 0 {
+		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat.FunctionTimeout))
+	}
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
 	}
