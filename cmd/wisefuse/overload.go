@@ -20,7 +20,11 @@ func overloadWarning(w *dag.Workflow, p *dag.Plan, plat *platform.Platform, rate
 	if plat == nil || plat.ConcurrencyLimit <= 0 || !(rate > 0) {
 		return "", nil
 	}
-	res, err := sim.Run(w, p, overloadRuns, sim.Options{Platform: plat, Seed: 1, KeepInvocations: true})
+	// The isolated runs measure each DAG invocation's busy time, which the limit must not cut
+	// short: a run wider than the limit would fail or wait there under "reject" or "retry".
+	alone := *plat
+	alone.ConcurrencyLimit = platform.MaxCount
+	res, err := sim.Run(w, p, overloadRuns, sim.Options{Platform: &alone, Seed: 1, KeepInvocations: true})
 	if err != nil {
 		return "", err
 	}
@@ -33,9 +37,20 @@ func overloadWarning(w *dag.Workflow, p *dag.Plan, plat *platform.Platform, rate
 		return "", nil
 	}
 	return fmt.Sprintf("%.3g DAG invocations/s x %.3g busy VM-seconds each (mean of %d isolated runs) = %.0f VMs busy at once, "+
-		"beyond the platform's concurrency limit of %d: arrivals will queue and latency grow with the run's length "+
+		"beyond the platform's concurrency limit of %d: %s "+
 		"(the platform serves at most about %.3g/s of this plan; lower the rate, raise concurrency_limit in --platform, or pick a cheaper plan)",
-		rate, busy, overloadRuns, load, plat.ConcurrencyLimit, limit/busy), nil
+		rate, busy, overloadRuns, load, plat.ConcurrencyLimit, beyondLimit(plat), limit/busy), nil
+}
+
+// beyondLimit says what becomes of the arrivals a platform cannot serve (AtConcurrencyLimit).
+func beyondLimit(plat *platform.Platform) string {
+	switch plat.AtConcurrencyLimit {
+	case platform.LimitReject:
+		return "DAG invocations will fail at the limit (at_concurrency_limit \"reject\")"
+	case platform.LimitRetry:
+		return "DAG invocations will retry at the limit and fail when their retries run out (at_concurrency_limit \"retry\")"
+	}
+	return "arrivals will queue and latency grow with the run's length"
 }
 
 // meanBusyVMSeconds is the mean, over res's DAG runs, of the sum over the run's VMs of the time

@@ -247,6 +247,18 @@ func TestOverloadWarning(t *testing.T) {
 	if code != 0 || strings.Contains(errOut, "warning") {
 		t.Errorf("exit %d, stderr %q; want no warning", code, errOut)
 	}
+	// Under "reject" arrivals beyond the limit fail rather than queue, and the isolated runs
+	// that estimate the load do not stop at a limit narrower than ml's Map (they used to fail
+	// there, and no warning came).
+	rej := filepath.Join(t.TempDir(), "reject.json")
+	if err := os.WriteFile(rej, []byte(`{"concurrency_limit": 2, "at_concurrency_limit": "reject"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runErr("simulate", "--workflow", "ml", "--memory", "2048", "--platform", rej,
+		"--arrivals", "poisson:2", "--duration", "20", "--json")
+	if code != 0 || !strings.Contains(errOut, `beyond the platform's concurrency limit of 2: DAG invocations will fail at the limit (at_concurrency_limit "reject")`) {
+		t.Errorf("reject: exit %d, stderr %q; want a warning that invocations will fail", code, errOut)
+	}
 }
 
 // TestSimulateProvenance: simulate's tables carry what made them, as Parquet key-value metadata
