@@ -186,8 +186,8 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if *days == 1 {
 		dayUnit = "day"
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d invocations of %d DAGs over %g %s in %.1f s (%.0f rows/s)\n",
-		*out, sum.Invocations, sum.DAGs, *days, dayUnit, el, float64(sum.Invocations)/el)
+	fmt.Fprintf(stdout, "wrote %s and its catalog %s: %d invocations of %d DAGs over %g %s in %.1f s (%.0f rows/s)\n",
+		*out, cat, sum.Invocations, sum.DAGs, *days, dayUnit, el, float64(sum.Invocations)/el)
 	fmt.Fprintf(stdout, "latency_s and skew are copied from up to %d isolated simulated runs of each DAG (warm VMs, nothing shared), not from these arrivals on a shared platform: `wisefuse trace replay` gives those\n", *runs)
 	fmt.Fprintf(stdout, "top 5%% of DAGs make %.1f%% of invocations; least of them %.0f a day; largest DAG %.2f%%; %d runs simulated\n",
 		100*sum.TopShare, sum.TopMinPerDay, 100*sum.LargestShare, sum.SimulatedRuns)
