@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "model",
 		summary: "Predict a plan's end-to-end latency distribution and mean cost from WiseFuse profiles alone.",
-		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--workflow W | --asl FILE --functions SIDE.json] [--use-sizes MB,MB] [--json]\n\n" +
+		usage: "--profiles DIR|FILE (--plan FILE | --memory MB) [--workflow W | --asl FILE --functions SIDE.json] [--use-sizes MB,MB] [--platform NAME|FILE] [--json]\n\n" +
 			"DIR is a folder of real logs (rsc_<M>_<M>_<M>.txt), FILE a profile from 'wisefuse profile' (one it\n" +
 			"made from a log folder predicts as the folder does).\n" +
 			"When the plan is uniform at a profiled size, the profiled E2E percentiles are printed beside\n" +
@@ -28,7 +28,11 @@ func init() {
 			"structure (steps, functions, map widths), and plans are checked against it.\n" +
 			"From real logs each stage's median follows a fitted curve (fixed + serial + parallel parts)\n" +
 			"and its spread is interpolated between the profiled sizes around the target; the cost needs\n" +
-			"the workflow (its functions must be the logs' stages), which says how many items each Map runs.",
+			"the workflow (its functions must be the logs' stages), which says how many items each Map runs.\n" +
+			"Without --platform the modeler knows AWS Lambda as AWS documents it (vCPUs, prices, limits, the\n" +
+			"timeout), not what an operator measures (co-runner contention, bandwidths), and leaves those out.\n" +
+			"--platform NAME|FILE models and prices on that platform with its measured facts, as 'plan' does:\n" +
+			"a plan's prediction is then the one 'plan' made for it (real logs take its published facts).",
 		run: runModel,
 	})
 }
@@ -56,6 +60,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	wf := addWorkflowFlags(fs, " the profile was made of (optional; must match the profile's structure)")
 	plan := addPlanFlags(fs)
 	useSizes := fs.String("use-sizes", "", "comma-separated profiled sizes in `MB` to use (default all)")
+	platformFlag := fs.String("platform", "", "platform `NAME|FILE` to model and price on, measured facts included, as plan does (a built-in: "+strings.Join(platform.Names(), ", ")+"; default: AWS Lambda's published facts only)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -118,8 +123,13 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var rep modelReport
 	var notes []string
 	plat := platform.Default().Published() // what the modeler knows of the platform (ModelOptions' default)
+	if *platformFlag != "" {
+		if plat, err = loadPlatform(wf.spec(), *platformFlag); err != nil {
+			return err
+		}
+	}
 	if fromLogs {
-		if rep, notes, err = modelFromLogs(p, known, pl); err != nil {
+		if rep, notes, err = modelFromLogs(p, known, pl, plat.Published()); err != nil {
 			return err
 		}
 	} else {
@@ -249,7 +259,7 @@ func matchProfile(w, profile *dag.Workflow, source string) error {
 // modelFromLogs predicts pl from p, a profile of real logs (wisefuse.LogModel), at the sizes it
 // kept (--use-sizes). w is the workflow the logs were made of, or nil: then the cost is not given,
 // since the logs do not say how many items a Map stage runs. notes are the extrapolation warnings.
-func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelReport, []string, error) {
+func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *platform.Platform) (modelReport, []string, error) {
 	if len(pl.Fuse) > 0 || len(pl.Bundle) > 0 {
 		return modelReport{}, nil, fmt.Errorf("real logs time each stage, not its invocations: the log modeler predicts unfused, unbundled plans (--memory, or a --plan with memory sizes only); profile the workflow in the simulator ('wisefuse profile') to model fusion and bundles")
 	}
@@ -257,7 +267,7 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan) (modelRep
 	if err != nil {
 		return modelReport{}, nil, err
 	}
-	m, err := wisefuse.NewLogModel(logs, nil)
+	m, err := wisefuse.NewLogModel(logs, plat)
 	if err != nil {
 		return modelReport{}, nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -293,5 +294,64 @@ func TestLogProfileFileMatchesFolder(t *testing.T) {
 	code, out, errOut := runCLI("plan", "--workflow", "video", "--slo", "60s", "--extrapolate")
 	if code != 2 || out != "" || !strings.Contains(errOut, "--extrapolate is for --profiles from real logs") {
 		t.Errorf("--extrapolate without logs: exit %d, stdout %q, stderr %q: want 2 and a usage error", code, out, errOut)
+	}
+}
+
+// TestModelPlatform: without --platform the modeler knows only AWS Lambda's published facts, so a
+// bundle of eight CPU-bound items is predicted without the co-runners' contention the simulator
+// has (1 + 0.03 x 7); with --platform aws-lambda it models what `plan` models, and predicts the
+// simulator's P95 and cost of that plan; another platform prices differently.
+func TestModelPlatform(t *testing.T) {
+	dir := t.TempDir()
+	wfile, prof, planFile := filepath.Join(dir, "w.json"), filepath.Join(dir, "p.json"), filepath.Join(dir, "plan.json")
+	w := `{"name": "bundled", "functions": [
+		{"name": "f", "threads": 1, "serial_work_s": {"kind": "fixed", "value": 1}},
+		{"name": "g", "threads": 1, "serial_work_s": {"kind": "fixed", "value": 2}}],
+	"steps": [{"name": "A", "task": "f"},
+		{"name": "M", "map": {"items": {"kind": "fixed", "value": 8}, "iterator": [{"name": "B", "task": "g"}]}}]}`
+	if err := os.WriteFile(wfile, []byte(w), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(planFile, []byte(`{"default_memory_mb": 1024, "bundle": {"M": 8}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", wfile, "--simulate", "--runs", "20", "--sizes", "1024,2048", "--out", prof, "--quiet"); code != 0 {
+		t.Fatalf("profile: exit %d: %s", code, errOut)
+	}
+	type result struct {
+		P95  float64 `json:"p95_s"`
+		Cost float64 `json:"mean_cost_usd"`
+	}
+	get := func(args ...string) result {
+		t.Helper()
+		code, out, errOut := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var r result
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return r
+	}
+	model := []string{"model", "--workflow", wfile, "--profiles", prof, "--plan", planFile, "--json"}
+	published := get(model...)
+	aws := get(append(model, "--platform", "aws-lambda")...)
+	flex := get(append(model, "--platform", "azure-flex")...)
+	sim := get("simulate", "--workflow", wfile, "--plan", planFile, "--runs", "50", "--json")
+	if rel := math.Abs(aws.P95-sim.P95) / sim.P95; rel > 0.01 {
+		t.Errorf("--platform aws-lambda: P95 %.3f s, simulated %.3f s (%.1f%% off), want within 1%%", aws.P95, sim.P95, 100*rel)
+	}
+	if rel := math.Abs(aws.Cost-sim.Cost) / sim.Cost; rel > 0.01 {
+		t.Errorf("--platform aws-lambda: cost %.7f, simulated %.7f, want within 1%%", aws.Cost, sim.Cost)
+	}
+	if !(published.P95 < aws.P95/1.15) {
+		t.Errorf("published facts: P95 %.3f s, want the contention-free prediction, below %.3f / 1.15", published.P95, aws.P95)
+	}
+	if flex.Cost == aws.Cost {
+		t.Errorf("--platform azure-flex: cost %.7f, the same as aws-lambda's", flex.Cost)
+	}
+	if code, _, errOut := runCLI(append(model, "--platform", "no-such")...); code != 2 && code != 1 || !strings.Contains(errOut, "no-such") {
+		t.Errorf("--platform no-such: exit %d, stderr %q, want an error naming it", code, errOut)
 	}
 }
