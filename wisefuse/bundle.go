@@ -47,18 +47,10 @@ type psSim struct {
 	// in long series with the same key, and hashing the key was 5% of video's preparation.
 	lastSpillKey spillKey
 	lastSpill    *spilledPhases
-	cur          []int     // current phase of each item
-	left         []float64 // what is left of the current phase
-	rate         []float64
-	// done is the threshold under which what is left of the current phase counts as finished.
-	done []float64
-	kind []uint8 // the kind of each item's current phase
-	// pcap and pov are the cap and oversub of each item's current phase (allocateCPU reads them).
-	pcap, pov []float64
-	act       []int // items not done yet, in index order
-	order     []int // computing items
-	// netOrder are the transferring items; open is water filling's scratch.
-	netOrder, open []int
+	// items are run's items not done yet; order are the computing ones (their places in items)
+	// and open water filling's scratch.
+	items       []psItem
+	order, open []int32
 	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
 	contention float64
 	// connBps and vmBps are one transfer's and the whole VM's network bandwidth (bytes/s).
@@ -332,6 +324,13 @@ func phaseKind(ph []psPhase, cur int) uint8 {
 // when an item enters or leaves a transfer and the computations' only when one enters or leaves a
 // CPU phase: each is a pure function of its set, so this gives the rates allocating anew at every
 // phase end would.
+//
+// The step to the next phase end is the least left/rate over the items, gathered per kind of
+// phase where each item's left and rate are final: the waits' in the pass that advances the
+// items (their rate is 1), the transfers' and computations' there too unless their rates are set
+// anew, and then where they are set (allocateNet, allocateCPU). A minimum does not depend on the
+// order of its terms, so this is the step one scan after the allocations would take, and the
+// items are walked once per step instead of twice.
 func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	if ps.bound {
 		return ps.lowerBound(n, vcpu)
@@ -344,86 +343,99 @@ func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	if n == 2 {
 		return ps.runPair(vcpu)
 	}
-	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
-	ps.left = slices.Grow(ps.left[:0], n)[:n]
-	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
-	ps.done = slices.Grow(ps.done[:0], n)[:n]
-	ps.kind = slices.Grow(ps.kind[:0], n)[:n]
-	ps.pcap = slices.Grow(ps.pcap[:0], n)[:n]
-	ps.pov = slices.Grow(ps.pov[:0], n)[:n]
-	// Only the items not done yet are visited, in index order: allocateCPU's water filling
-	// subtracts the capped items' rates in that order.
-	act := ps.act[:0]
+	// The items not done yet, in index order: allocateCPU's water filling subtracts the capped
+	// items' rates in that order.
+	it := ps.items[:0]
+	inf := math.Inf(1)
+	// dts[k] is the least left/rate over the items in phases of kind k.
+	dts := [4]float64{inf, inf, inf, inf}
+	nNet := 0
 	for i := range n {
-		ps.cur[i] = 0
-		ps.rate[i] = 0
-		ps.kind[i] = phaseKind(ps.phases[i], 0)
-		if ps.kind[i] != kindDone {
-			ph := &ps.phases[i][0]
-			a := ph.amount
-			ps.pcap[i], ps.pov[i] = ph.cap, ph.oversub
-			ps.left[i] = a
-			ps.done[i] = 1e-12 * max(1, a)
-			if ps.kind[i] == kindWait {
-				ps.rate[i] = 1
-			}
-			act = append(act, i)
+		ph := ps.phases[i]
+		k := phaseKind(ph, 0)
+		if k == kindDone {
+			continue
 		}
+		p := &ph[0]
+		x := psItem{ph: ph, kind: k, pcap: p.cap, pov: p.oversub, left: p.amount, done: 1e-12 * max(1, p.amount)}
+		switch k {
+		case kindWait:
+			x.rate = 1
+			dts[kindWait] = min(dts[kindWait], x.left/x.rate)
+		case kindNet:
+			nNet++
+		}
+		it = append(it, x)
 	}
 	now := 0.0
 	netChanged, cpuChanged := true, true
-	left, rate, done := ps.left[:n], ps.rate[:n], ps.done[:n]
-	for len(act) > 0 {
+	for len(it) > 0 {
 		if netChanged {
-			ps.allocateNet(act)
+			dts[kindNet] = ps.allocateNet(it, nNet)
 			netChanged = false
 		}
 		if cpuChanged {
-			ps.allocateCPU(act, vcpu)
+			dts[kindCPU] = ps.allocateCPU(it, vcpu)
 			cpuChanged = false
 		}
-		dt := math.Inf(1)
-		for _, i := range act {
-			if r := rate[i]; r > 0 {
-				dt = min(dt, left[i]/r)
-			}
-		}
+		dt := min(dts[kindWait], dts[kindNet], dts[kindCPU])
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		for k := 0; k < len(act); {
-			i := act[k]
-			left[i] -= rate[i] * dt
-			if left[i] > done[i] {
+		dts = [4]float64{inf, inf, inf, inf}
+		for k := 0; k < len(it); {
+			x := &it[k]
+			x.left -= x.rate * dt
+			if x.left > x.done {
+				if r := x.rate; r > 0 {
+					dts[x.kind&3] = min(dts[x.kind&3], x.left/r)
+				}
 				k++
 				continue
 			}
-			was := ps.kind[i]
-			ph := ps.phases[i]
-			ps.cur[i]++
-			next := phaseKind(ph, ps.cur[i])
-			ps.kind[i] = next
-			netChanged = netChanged || was == kindNet || next == kindNet
+			was := x.kind
+			x.cur++
+			next := phaseKind(x.ph, x.cur)
+			x.kind = next
+			if was == kindNet || next == kindNet {
+				netChanged = true
+				if was == kindNet {
+					nNet--
+				}
+				if next == kindNet {
+					nNet++
+				}
+			}
 			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
 			if next == kindDone {
-				rate[i] = 0
-				act = append(act[:k], act[k+1:]...)
+				copy(it[k:], it[k+1:])
+				it = it[:len(it)-1]
 				continue
 			}
+			p := &x.ph[x.cur]
+			x.pcap, x.pov = p.cap, p.oversub
+			x.left = p.amount
+			x.done = 1e-12 * max(1, p.amount)
 			if next == kindWait {
-				rate[i] = 1
+				x.rate = 1
+				dts[kindWait] = min(dts[kindWait], x.left/x.rate)
 			}
-			p := &ph[ps.cur[i]]
-			a := p.amount
-			ps.pcap[i], ps.pov[i] = p.cap, p.oversub
-			left[i] = a
-			done[i] = 1e-12 * max(1, a)
 			k++
 		}
 	}
-	ps.act = act
+	ps.items = it
 	return now
+}
+
+// psItem is one item's state in run: what is left of its current phase, the rate it progresses
+// at, the threshold under which what is left counts as finished, the phase's cap and oversub
+// (allocateCPU reads them), the item's phases, the current one and its kind.
+type psItem struct {
+	left, rate, done, pcap, pov float64
+	ph                          []psPhase
+	cur                         int
+	kind                        uint8
 }
 
 // runAlone is run for one item, with the same floating-point steps: alone, an item's rate in
@@ -905,74 +917,102 @@ type ratesKey struct {
 	minCap, contention float64
 }
 
-// allocateNet sets the transfers' rates: an equal split of the VM's network, at most one
-// connection's rate each.
-func (ps *psSim) allocateNet(act []int) {
-	ps.netOrder = ps.netOrder[:0]
-	for _, i := range act {
-		if ps.kind[i] == kindNet {
-			ps.netOrder = append(ps.netOrder, i)
+// allocateNet sets the transfers' rates, k of them: an equal split of the VM's network, at most
+// one connection's rate each. It returns the least left/rate over them (run).
+func (ps *psSim) allocateNet(it []psItem, k int) float64 {
+	dt := math.Inf(1)
+	if k == 0 {
+		return dt
+	}
+	r := min(ps.connBps, ps.vmBps/float64(k))
+	for j := range it {
+		if x := &it[j]; x.kind == kindNet {
+			x.rate = r
+			if r > 0 {
+				dt = min(dt, x.left/r)
+			}
 		}
 	}
-	if k := len(ps.netOrder); k > 0 {
-		r := min(ps.connBps, ps.vmBps/float64(k))
-		for _, i := range ps.netOrder {
-			ps.rate[i] = r
-		}
-	}
+	return dt
 }
 
 // allocateCPU sets the CPU phases' rates: the max-min fair share of vcpu's share under each
 // phase's cap (water filling: phases capped below the fair share get their cap, the rest split
 // what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
-// of the visible cores; with several items computing, each is slowed by contention.
-func (ps *psSim) allocateCPU(act []int, vcpu platform.Cores) {
-	// open is filtered in place, so it must not share ps.order's array: the loops below still
-	// need every computing item.
-	order, open := ps.order[:0], ps.open[:0]
-	for _, i := range act {
-		if ps.kind[i] == kindCPU {
-			order = append(order, i)
-			open = append(open, i)
+// of the visible cores; with several items computing, each is slowed by contention. It returns
+// the least left/rate over them (run).
+//
+// When no cap is at or below the first round's equal share (the least cap says so), water
+// filling ends in that round with every phase at the share, which it then gives without the
+// rounds' lists.
+func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) float64 {
+	order := ps.order[:0]
+	least := math.Inf(1) // the least cap (a NaN cap, never at or below a share, is left out)
+	for j := range it {
+		if x := &it[j]; x.kind == kindCPU {
+			order = append(order, int32(j))
+			if x.pcap < least {
+				least = x.pcap
+			}
 		}
 	}
 	ps.order = order
-	rate, pcap := ps.rate, ps.pcap
+	dt := math.Inf(1)
+	if len(order) == 0 {
+		return dt
+	}
 	left := vcpu.Share
-	for len(open) > 0 {
-		share := left / float64(len(open))
-		kept := open[:0]
-		capped := false
-		for _, i := range open {
-			if c := pcap[i]; c <= share {
-				rate[i] = c
-				left -= c
-				capped = true
-			} else {
-				kept = append(kept, i)
+	share := left / float64(len(order))
+	capped := least <= share
+	if capped {
+		// open is filtered in place, so it must not share order's array: the loop below still
+		// needs every computing item.
+		open := append(ps.open[:0], order...)
+		for len(open) > 0 {
+			share := left / float64(len(open))
+			kept := open[:0]
+			capped := false
+			for _, j := range open {
+				if x := &it[j]; x.pcap <= share {
+					x.rate = x.pcap
+					left -= x.pcap
+					capped = true
+				} else {
+					kept = append(kept, j)
+				}
+			}
+			open = kept
+			if !capped {
+				for _, j := range open {
+					it[j].rate = share
+				}
+				break
 			}
 		}
-		open = kept
-		if !capped {
-			for _, i := range open {
-				rate[i] = share
-			}
-			break
-		}
+		ps.open = open
 	}
-	ps.open = open
-	for _, i := range order {
+	k := len(order)
+	slowed := k > 1 && ps.contention > 0
+	slow := 1 + ps.contention*float64(k-1)
+	for _, j := range order {
+		x := &it[j]
+		r := share
+		if capped {
+			r = x.rate
+		}
 		// Without oversubscription (g = 0, every serial phase) the efficiency is 1.
-		if g := ps.pov[i]; g > 0 {
-			rate[i] *= ps.spin.Efficiency(rate[i]*vcpu.Visible/vcpu.Share, pcap[i], g)
+		if g := x.pov; g > 0 {
+			r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, x.pcap, g)
+		}
+		if slowed {
+			r /= slow
+		}
+		x.rate = r
+		if r > 0 {
+			dt = min(dt, x.left/r)
 		}
 	}
-	if k := len(order); k > 1 && ps.contention > 0 {
-		slow := 1 + ps.contention*float64(k-1)
-		for _, i := range order {
-			rate[i] /= slow
-		}
-	}
+	return dt
 }
 
 // splitTransfer splits a profiled transfer of b bytes (b <= 0: unknown) taking seconds into a
