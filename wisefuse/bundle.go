@@ -297,9 +297,10 @@ func (m *Model) phasesOf(ph []psPhase, fd *fnData, init, down, scale, up float64
 	return ph
 }
 
-// Phase kinds: what decides an item's progress rate in its current phase.
+// Phase kinds, one bit each (run gathers the kinds items leave and enter in one mask): what
+// decides an item's progress rate in its current phase.
 const (
-	kindWait = iota
+	kindWait uint8 = 1 << iota
 	kindNet
 	kindCPU
 	kindDone
@@ -324,13 +325,6 @@ func phaseKind(ph []psPhase, cur int) uint8 {
 // when an item enters or leaves a transfer and the computations' only when one enters or leaves a
 // CPU phase: each is a pure function of its set, so this gives the rates allocating anew at every
 // phase end would.
-//
-// The step to the next phase end is the least left/rate over the items, gathered per kind of
-// phase where each item's left and rate are final: the waits' in the pass that advances the
-// items (their rate is 1), the transfers' and computations' there too unless their rates are set
-// anew, and then where they are set (allocateNet, allocateCPU). A minimum does not depend on the
-// order of its terms, so this is the step one scan after the allocations would take, and the
-// items are walked once per step instead of twice.
 func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	if ps.bound {
 		return ps.lowerBound(n, vcpu)
@@ -346,80 +340,51 @@ func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	// The items not done yet, in index order: allocateCPU's water filling subtracts the capped
 	// items' rates in that order.
 	it := ps.items[:0]
-	inf := math.Inf(1)
-	// dts[k] is the least left/rate over the items in phases of kind k.
-	dts := [4]float64{inf, inf, inf, inf}
 	nNet := 0
 	for i := range n {
-		ph := ps.phases[i]
-		k := phaseKind(ph, 0)
-		if k == kindDone {
+		var x psItem
+		if x.start(ps.phases[i]); x.kind == kindDone {
 			continue
 		}
-		p := &ph[0]
-		x := psItem{ph: ph, kind: k, pcap: p.cap, pov: p.oversub, left: p.amount, done: 1e-12 * max(1, p.amount)}
-		switch k {
-		case kindWait:
-			x.rate = 1
-			dts[kindWait] = min(dts[kindWait], x.left/x.rate)
-		case kindNet:
+		if x.kind == kindNet {
 			nNet++
 		}
 		it = append(it, x)
 	}
 	now := 0.0
-	netChanged, cpuChanged := true, true
+	// changed holds the kinds items left or entered since the last allocation.
+	changed := kindNet | kindCPU
 	for len(it) > 0 {
-		if netChanged {
-			dts[kindNet] = ps.allocateNet(it, nNet)
-			netChanged = false
+		if changed&kindNet != 0 {
+			ps.allocateNet(it, nNet)
 		}
-		if cpuChanged {
-			dts[kindCPU] = ps.allocateCPU(it, vcpu)
-			cpuChanged = false
+		if changed&kindCPU != 0 {
+			ps.allocateCPU(it, vcpu)
 		}
-		dt := min(dts[kindWait], dts[kindNet], dts[kindCPU])
+		changed = 0
+		dt := math.Inf(1)
+		for k := range it {
+			if x := &it[k]; x.rate > 0 {
+				dt = min(dt, x.left/x.rate)
+			}
+		}
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		dts = [4]float64{inf, inf, inf, inf}
 		for k := 0; k < len(it); {
 			x := &it[k]
-			x.left -= x.rate * dt
-			if x.left > x.done {
-				if r := x.rate; r > 0 {
-					dts[x.kind&3] = min(dts[x.kind&3], x.left/r)
-				}
+			if x.left -= x.rate * dt; x.left > x.done {
 				k++
 				continue
 			}
-			was := x.kind
-			x.cur++
-			next := phaseKind(x.ph, x.cur)
-			x.kind = next
-			if was == kindNet || next == kindNet {
-				netChanged = true
-				if was == kindNet {
-					nNet--
-				}
-				if next == kindNet {
-					nNet++
-				}
-			}
-			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
-			if next == kindDone {
+			was := x.next()
+			changed |= was | x.kind
+			nNet += int(x.kind&kindNet)>>1 - int(was&kindNet)>>1
+			if x.kind == kindDone {
 				copy(it[k:], it[k+1:])
 				it = it[:len(it)-1]
 				continue
-			}
-			p := &x.ph[x.cur]
-			x.pcap, x.pov = p.cap, p.oversub
-			x.left = p.amount
-			x.done = 1e-12 * max(1, p.amount)
-			if next == kindWait {
-				x.rate = 1
-				dts[kindWait] = min(dts[kindWait], x.left/x.rate)
 			}
 			k++
 		}
@@ -428,14 +393,46 @@ func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	return now
 }
 
-// psItem is one item's state in run: what is left of its current phase, the rate it progresses
-// at, the threshold under which what is left counts as finished, the phase's cap and oversub
-// (allocateCPU reads them), the item's phases, the current one and its kind.
+// psItem is one item's state in run and runPair: what is left of its current phase, the rate it
+// progresses at, the threshold under which what is left counts as finished, the phase's cap and
+// oversub (allocateCPU reads them), the item's phases, the current one and its kind. A finished
+// item's rate is 0.
 type psItem struct {
 	left, rate, done, pcap, pov float64
 	ph                          []psPhase
 	cur                         int
 	kind                        uint8
+}
+
+// start sets x at the first of phases ph.
+func (x *psItem) start(ph []psPhase) {
+	*x = psItem{ph: ph, kind: phaseKind(ph, 0)}
+	if x.kind != kindDone {
+		x.enter()
+	}
+}
+
+// next moves x to its next phase and returns the kind of the one it left.
+func (x *psItem) next() (was uint8) {
+	was = x.kind
+	x.cur++
+	x.kind = phaseKind(x.ph, x.cur)
+	if x.kind == kindDone {
+		x.rate = 0
+		return was
+	}
+	x.enter()
+	return was
+}
+
+// enter takes x's current phase, not a finished one: its cap, oversub, amount and threshold, and
+// rate 1, a wait's (allocateNet and allocateCPU set a transfer's or a computation's before it
+// is read: the item entered one, so they run).
+func (x *psItem) enter() {
+	p := &x.ph[x.cur]
+	x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
+	x.done = 1e-12 * max(1, p.amount)
+	x.rate = 1
 }
 
 // runAlone is run for one item, with the same floating-point steps: alone, an item's rate in
@@ -476,100 +473,67 @@ func (ps *psSim) runAlone(ph []psPhase, vcpu platform.Cores) (float64, bool) {
 	return now, true
 }
 
-// pairItem is one item's state in runPair (run keeps it in psSim's arrays).
-type pairItem struct {
-	ph                          []psPhase
-	cur                         int
-	left, rate, done, pcap, pov float64
-	kind                        uint8
-}
-
 // runPair is run for two items, the commonest bundle left after runAlone (video: 429,000 of
-// 873,600 replays per preparation), with their state in locals and the water filling of at most
-// two CPU phases written out; every rate, step and sum is computed as run computes it, in the
-// same order (TestRunPairMatchesReplay checks bit equality).
+// 873,600 replays per preparation), with their state in locals, the loops over the items and the
+// water filling of at most two CPU phases written out; every rate, step and sum is computed as
+// run computes it, in the same order (TestRunPairMatchesReplay checks bit equality).
 func (ps *psSim) runPair(vcpu platform.Cores) float64 {
-	var it [2]pairItem
-	for i := range it {
-		x := &it[i]
-		x.ph = ps.phases[i]
-		x.kind = phaseKind(x.ph, 0)
-		if x.kind != kindDone {
-			p := &x.ph[0]
-			x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
-			x.done = 1e-12 * max(1, p.amount)
-			if x.kind == kindWait {
-				x.rate = 1
-			}
-		}
-	}
-	a, b := &it[0], &it[1]
+	var a, b psItem
+	a.start(ps.phases[0])
+	b.start(ps.phases[1])
 	now := 0.0
-	netChanged, cpuChanged := true, true
+	changed := kindNet | kindCPU // as in run
 	for a.kind != kindDone || b.kind != kindDone {
-		if netChanged {
+		if changed&kindNet != 0 {
 			k := 0
-			for i := range it {
-				if it[i].kind == kindNet {
-					k++
-				}
+			if a.kind == kindNet {
+				k++
+			}
+			if b.kind == kindNet {
+				k++
 			}
 			if k > 0 {
 				r := min(ps.connBps, ps.vmBps/float64(k))
-				for i := range it {
-					if it[i].kind == kindNet {
-						it[i].rate = r
-					}
+				if a.kind == kindNet {
+					a.rate = r
+				}
+				if b.kind == kindNet {
+					b.rate = r
 				}
 			}
-			netChanged = false
 		}
-		if cpuChanged {
-			ps.allocatePair(a, b, vcpu)
-			cpuChanged = false
+		if changed&kindCPU != 0 {
+			ps.allocatePair(&a, &b, vcpu)
 		}
+		changed = 0
+		// A finished item's rate is 0.
 		dt := math.Inf(1)
-		for i := range it {
-			if x := &it[i]; x.kind != kindDone && x.rate > 0 {
-				dt = min(dt, x.left/x.rate)
-			}
+		if a.rate > 0 {
+			dt = min(dt, a.left/a.rate)
+		}
+		if b.rate > 0 {
+			dt = min(dt, b.left/b.rate)
 		}
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		for i := range it {
-			x := &it[i]
-			if x.kind == kindDone {
-				continue
+		if a.kind != kindDone {
+			if a.left -= a.rate * dt; !(a.left > a.done) {
+				changed |= a.next() | a.kind
 			}
-			x.left -= x.rate * dt
-			if x.left > x.done {
-				continue
+		}
+		if b.kind != kindDone {
+			if b.left -= b.rate * dt; !(b.left > b.done) {
+				changed |= b.next() | b.kind
 			}
-			was := x.kind
-			x.cur++
-			next := phaseKind(x.ph, x.cur)
-			x.kind = next
-			netChanged = netChanged || was == kindNet || next == kindNet
-			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
-			if next == kindDone {
-				x.rate = 0
-				continue
-			}
-			if next == kindWait {
-				x.rate = 1
-			}
-			p := &x.ph[x.cur]
-			x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
-			x.done = 1e-12 * max(1, p.amount)
 		}
 	}
 	return now
 }
 
 // allocatePair is allocateCPU for runPair's two items.
-func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
+func (ps *psSim) allocatePair(a, b *psItem, vcpu platform.Cores) {
 	ca, cb := a.kind == kindCPU, b.kind == kindCPU
 	switch {
 	case ca && cb:
@@ -597,7 +561,7 @@ func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
 	default:
 		return
 	}
-	for _, x := range [2]*pairItem{a, b} {
+	for _, x := range [2]*psItem{a, b} {
 		if x.kind == kindCPU {
 			if g := x.pov; g > 0 {
 				x.rate *= ps.spin.Efficiency(x.rate*vcpu.Visible/vcpu.Share, x.pcap, g)
@@ -612,7 +576,7 @@ func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
 }
 
 // fillOne is water filling's last round with one item open and left to share.
-func fillOne(x *pairItem, left float64) {
+func fillOne(x *psItem, left float64) {
 	share := left / 1
 	if x.pcap <= share {
 		x.rate = x.pcap
@@ -918,34 +882,28 @@ type ratesKey struct {
 }
 
 // allocateNet sets the transfers' rates, k of them: an equal split of the VM's network, at most
-// one connection's rate each. It returns the least left/rate over them (run).
-func (ps *psSim) allocateNet(it []psItem, k int) float64 {
-	dt := math.Inf(1)
+// one connection's rate each.
+func (ps *psSim) allocateNet(it []psItem, k int) {
 	if k == 0 {
-		return dt
+		return
 	}
 	r := min(ps.connBps, ps.vmBps/float64(k))
 	for j := range it {
 		if x := &it[j]; x.kind == kindNet {
 			x.rate = r
-			if r > 0 {
-				dt = min(dt, x.left/r)
-			}
 		}
 	}
-	return dt
 }
 
 // allocateCPU sets the CPU phases' rates: the max-min fair share of vcpu's share under each
 // phase's cap (water filling: phases capped below the fair share get their cap, the rest split
 // what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
-// of the visible cores; with several items computing, each is slowed by contention. It returns
-// the least left/rate over them (run).
+// of the visible cores; with several items computing, each is slowed by contention.
 //
 // When no cap is at or below the first round's equal share (the least cap says so), water
 // filling ends in that round with every phase at the share, which it then gives without the
 // rounds' lists.
-func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) float64 {
+func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) {
 	order := ps.order[:0]
 	least := math.Inf(1) // the least cap (a NaN cap, never at or below a share, is left out)
 	for j := range it {
@@ -957,17 +915,25 @@ func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) float64 {
 		}
 	}
 	ps.order = order
-	dt := math.Inf(1)
 	if len(order) == 0 {
-		return dt
+		return
 	}
 	left := vcpu.Share
 	share := left / float64(len(order))
 	capped := least <= share
 	if capped {
-		// open is filtered in place, so it must not share order's array: the loop below still
-		// needs every computing item.
-		open := append(ps.open[:0], order...)
+		// The first round, at share, caps some phase (the least cap); the phases it leaves open
+		// go on to the next rounds. open is filtered in place, so it must not share order's
+		// array: the loop below still needs every computing item.
+		open := ps.open[:0]
+		for _, j := range order {
+			if x := &it[j]; x.pcap <= share {
+				x.rate = x.pcap
+				left -= x.pcap
+			} else {
+				open = append(open, j)
+			}
+		}
 		for len(open) > 0 {
 			share := left / float64(len(open))
 			kept := open[:0]
@@ -994,13 +960,22 @@ func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) float64 {
 	k := len(order)
 	slowed := k > 1 && ps.contention > 0
 	slow := 1 + ps.contention*float64(k-1)
+	// Phases without oversubscription (g = 0, every serial phase: the efficiency is 1) get the
+	// share slowed, one quotient for them all.
+	plain := share
+	if slowed {
+		plain = share / slow
+	}
 	for _, j := range order {
 		x := &it[j]
+		if !capped && x.pov == 0 {
+			x.rate = plain
+			continue
+		}
 		r := share
 		if capped {
 			r = x.rate
 		}
-		// Without oversubscription (g = 0, every serial phase) the efficiency is 1.
 		if g := x.pov; g > 0 {
 			r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, x.pcap, g)
 		}
@@ -1008,11 +983,7 @@ func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) float64 {
 			r /= slow
 		}
 		x.rate = r
-		if r > 0 {
-			dt = min(dt, x.left/r)
-		}
 	}
-	return dt
 }
 
 // splitTransfer splits a profiled transfer of b bytes (b <= 0: unknown) taking seconds into a
