@@ -378,7 +378,13 @@ func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 				k++
 				continue
 			}
-			was := x.next()
+			// x.next(), written out (a call is too dear here).
+			was := x.kind
+			x.cur++
+			x.kind = phaseKind(x.ph, x.cur)
+			if x.kind != kindDone {
+				x.enter()
+			}
 			changed |= was | x.kind
 			nNet += int(x.kind&kindNet)>>1 - int(was&kindNet)>>1
 			if x.kind == kindDone {
