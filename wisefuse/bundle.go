@@ -47,18 +47,10 @@ type psSim struct {
 	// in long series with the same key, and hashing the key was 5% of video's preparation.
 	lastSpillKey spillKey
 	lastSpill    *spilledPhases
-	cur          []int     // current phase of each item
-	left         []float64 // what is left of the current phase
-	rate         []float64
-	// done is the threshold under which what is left of the current phase counts as finished.
-	done []float64
-	kind []uint8 // the kind of each item's current phase
-	// pcap and pov are the cap and oversub of each item's current phase (allocateCPU reads them).
-	pcap, pov []float64
-	act       []int // items not done yet, in index order
-	order     []int // computing items
-	// netOrder are the transferring items; open is water filling's scratch.
-	netOrder, open []int
+	// items are run's items not done yet; order are the computing ones (their places in items)
+	// and open water filling's scratch.
+	items       []psItem
+	order, open []int32
 	// contention slows every computing item by 1 + contention*(n-1) with n items computing.
 	contention float64
 	// connBps and vmBps are one transfer's and the whole VM's network bandwidth (bytes/s).
@@ -305,9 +297,10 @@ func (m *Model) phasesOf(ph []psPhase, fd *fnData, init, down, scale, up float64
 	return ph
 }
 
-// Phase kinds: what decides an item's progress rate in its current phase.
+// Phase kinds, one bit each (run gathers the kinds items leave and enter in one mask): what
+// decides an item's progress rate in its current phase.
 const (
-	kindWait = iota
+	kindWait uint8 = 1 << iota
 	kindNet
 	kindCPU
 	kindDone
@@ -344,86 +337,108 @@ func (ps *psSim) run(n int, vcpu platform.Cores) float64 {
 	if n == 2 {
 		return ps.runPair(vcpu)
 	}
-	ps.cur = slices.Grow(ps.cur[:0], n)[:n]
-	ps.left = slices.Grow(ps.left[:0], n)[:n]
-	ps.rate = slices.Grow(ps.rate[:0], n)[:n]
-	ps.done = slices.Grow(ps.done[:0], n)[:n]
-	ps.kind = slices.Grow(ps.kind[:0], n)[:n]
-	ps.pcap = slices.Grow(ps.pcap[:0], n)[:n]
-	ps.pov = slices.Grow(ps.pov[:0], n)[:n]
-	// Only the items not done yet are visited, in index order: allocateCPU's water filling
-	// subtracts the capped items' rates in that order.
-	act := ps.act[:0]
+	// The items not done yet, in index order: allocateCPU's water filling subtracts the capped
+	// items' rates in that order.
+	it := ps.items[:0]
+	nNet := 0
 	for i := range n {
-		ps.cur[i] = 0
-		ps.rate[i] = 0
-		ps.kind[i] = phaseKind(ps.phases[i], 0)
-		if ps.kind[i] != kindDone {
-			ph := &ps.phases[i][0]
-			a := ph.amount
-			ps.pcap[i], ps.pov[i] = ph.cap, ph.oversub
-			ps.left[i] = a
-			ps.done[i] = 1e-12 * max(1, a)
-			if ps.kind[i] == kindWait {
-				ps.rate[i] = 1
-			}
-			act = append(act, i)
+		var x psItem
+		if x.start(ps.phases[i]); x.kind == kindDone {
+			continue
 		}
+		if x.kind == kindNet {
+			nNet++
+		}
+		it = append(it, x)
 	}
 	now := 0.0
-	netChanged, cpuChanged := true, true
-	left, rate, done := ps.left[:n], ps.rate[:n], ps.done[:n]
-	for len(act) > 0 {
-		if netChanged {
-			ps.allocateNet(act)
-			netChanged = false
+	// changed holds the kinds items left or entered since the last allocation.
+	changed := kindNet | kindCPU
+	for len(it) > 0 {
+		if changed&kindNet != 0 {
+			ps.allocateNet(it, nNet)
 		}
-		if cpuChanged {
-			ps.allocateCPU(act, vcpu)
-			cpuChanged = false
+		if changed&kindCPU != 0 {
+			ps.allocateCPU(it, vcpu)
 		}
+		changed = 0
 		dt := math.Inf(1)
-		for _, i := range act {
-			if r := rate[i]; r > 0 {
-				dt = min(dt, left[i]/r)
+		for k := range it {
+			if x := &it[k]; x.rate > 0 {
+				dt = min(dt, x.left/x.rate)
 			}
 		}
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		for k := 0; k < len(act); {
-			i := act[k]
-			left[i] -= rate[i] * dt
-			if left[i] > done[i] {
+		for k := 0; k < len(it); {
+			x := &it[k]
+			if x.left -= x.rate * dt; x.left > x.done {
 				k++
 				continue
 			}
-			was := ps.kind[i]
-			ph := ps.phases[i]
-			ps.cur[i]++
-			next := phaseKind(ph, ps.cur[i])
-			ps.kind[i] = next
-			netChanged = netChanged || was == kindNet || next == kindNet
-			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
-			if next == kindDone {
-				rate[i] = 0
-				act = append(act[:k], act[k+1:]...)
+			// x.next(), written out (a call is too dear here).
+			was := x.kind
+			x.cur++
+			x.kind = phaseKind(x.ph, x.cur)
+			if x.kind != kindDone {
+				x.enter()
+			}
+			changed |= was | x.kind
+			nNet += int(x.kind&kindNet)>>1 - int(was&kindNet)>>1
+			if x.kind == kindDone {
+				copy(it[k:], it[k+1:])
+				it = it[:len(it)-1]
 				continue
 			}
-			if next == kindWait {
-				rate[i] = 1
-			}
-			p := &ph[ps.cur[i]]
-			a := p.amount
-			ps.pcap[i], ps.pov[i] = p.cap, p.oversub
-			left[i] = a
-			done[i] = 1e-12 * max(1, a)
 			k++
 		}
 	}
-	ps.act = act
+	ps.items = it
 	return now
+}
+
+// psItem is one item's state in run and runPair: what is left of its current phase, the rate it
+// progresses at, the threshold under which what is left counts as finished, the phase's cap and
+// oversub (allocateCPU reads them), the item's phases, the current one and its kind. A finished
+// item's rate is 0.
+type psItem struct {
+	left, rate, done, pcap, pov float64
+	ph                          []psPhase
+	cur                         int
+	kind                        uint8
+}
+
+// start sets x at the first of phases ph.
+func (x *psItem) start(ph []psPhase) {
+	*x = psItem{ph: ph, kind: phaseKind(ph, 0)}
+	if x.kind != kindDone {
+		x.enter()
+	}
+}
+
+// next moves x to its next phase and returns the kind of the one it left.
+func (x *psItem) next() (was uint8) {
+	was = x.kind
+	x.cur++
+	x.kind = phaseKind(x.ph, x.cur)
+	if x.kind == kindDone {
+		x.rate = 0
+		return was
+	}
+	x.enter()
+	return was
+}
+
+// enter takes x's current phase, not a finished one: its cap, oversub, amount and threshold, and
+// rate 1, a wait's (allocateNet and allocateCPU set a transfer's or a computation's before it
+// is read: the item entered one, so they run).
+func (x *psItem) enter() {
+	p := &x.ph[x.cur]
+	x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
+	x.done = 1e-12 * max(1, p.amount)
+	x.rate = 1
 }
 
 // runAlone is run for one item, with the same floating-point steps: alone, an item's rate in
@@ -464,100 +479,67 @@ func (ps *psSim) runAlone(ph []psPhase, vcpu platform.Cores) (float64, bool) {
 	return now, true
 }
 
-// pairItem is one item's state in runPair (run keeps it in psSim's arrays).
-type pairItem struct {
-	ph                          []psPhase
-	cur                         int
-	left, rate, done, pcap, pov float64
-	kind                        uint8
-}
-
 // runPair is run for two items, the commonest bundle left after runAlone (video: 429,000 of
-// 873,600 replays per preparation), with their state in locals and the water filling of at most
-// two CPU phases written out; every rate, step and sum is computed as run computes it, in the
-// same order (TestRunPairMatchesReplay checks bit equality).
+// 873,600 replays per preparation), with their state in locals, the loops over the items and the
+// water filling of at most two CPU phases written out; every rate, step and sum is computed as
+// run computes it, in the same order (TestRunPairMatchesReplay checks bit equality).
 func (ps *psSim) runPair(vcpu platform.Cores) float64 {
-	var it [2]pairItem
-	for i := range it {
-		x := &it[i]
-		x.ph = ps.phases[i]
-		x.kind = phaseKind(x.ph, 0)
-		if x.kind != kindDone {
-			p := &x.ph[0]
-			x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
-			x.done = 1e-12 * max(1, p.amount)
-			if x.kind == kindWait {
-				x.rate = 1
-			}
-		}
-	}
-	a, b := &it[0], &it[1]
+	var a, b psItem
+	a.start(ps.phases[0])
+	b.start(ps.phases[1])
 	now := 0.0
-	netChanged, cpuChanged := true, true
+	changed := kindNet | kindCPU // as in run
 	for a.kind != kindDone || b.kind != kindDone {
-		if netChanged {
+		if changed&kindNet != 0 {
 			k := 0
-			for i := range it {
-				if it[i].kind == kindNet {
-					k++
-				}
+			if a.kind == kindNet {
+				k++
+			}
+			if b.kind == kindNet {
+				k++
 			}
 			if k > 0 {
 				r := min(ps.connBps, ps.vmBps/float64(k))
-				for i := range it {
-					if it[i].kind == kindNet {
-						it[i].rate = r
-					}
+				if a.kind == kindNet {
+					a.rate = r
+				}
+				if b.kind == kindNet {
+					b.rate = r
 				}
 			}
-			netChanged = false
 		}
-		if cpuChanged {
-			ps.allocatePair(a, b, vcpu)
-			cpuChanged = false
+		if changed&kindCPU != 0 {
+			ps.allocatePair(&a, &b, vcpu)
 		}
+		changed = 0
+		// A finished item's rate is 0.
 		dt := math.Inf(1)
-		for i := range it {
-			if x := &it[i]; x.kind != kindDone && x.rate > 0 {
-				dt = min(dt, x.left/x.rate)
-			}
+		if a.rate > 0 {
+			dt = min(dt, a.left/a.rate)
+		}
+		if b.rate > 0 {
+			dt = min(dt, b.left/b.rate)
 		}
 		if math.IsInf(dt, 1) {
 			panic("wisefuse: processor-sharing replay made no progress")
 		}
 		now += dt
-		for i := range it {
-			x := &it[i]
-			if x.kind == kindDone {
-				continue
+		if a.kind != kindDone {
+			if a.left -= a.rate * dt; !(a.left > a.done) {
+				changed |= a.next() | a.kind
 			}
-			x.left -= x.rate * dt
-			if x.left > x.done {
-				continue
+		}
+		if b.kind != kindDone {
+			if b.left -= b.rate * dt; !(b.left > b.done) {
+				changed |= b.next() | b.kind
 			}
-			was := x.kind
-			x.cur++
-			next := phaseKind(x.ph, x.cur)
-			x.kind = next
-			netChanged = netChanged || was == kindNet || next == kindNet
-			cpuChanged = cpuChanged || was == kindCPU || next == kindCPU
-			if next == kindDone {
-				x.rate = 0
-				continue
-			}
-			if next == kindWait {
-				x.rate = 1
-			}
-			p := &x.ph[x.cur]
-			x.pcap, x.pov, x.left = p.cap, p.oversub, p.amount
-			x.done = 1e-12 * max(1, p.amount)
 		}
 	}
 	return now
 }
 
 // allocatePair is allocateCPU for runPair's two items.
-func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
+func (ps *psSim) allocatePair(a, b *psItem, vcpu platform.Cores) {
 	ca, cb := a.kind == kindCPU, b.kind == kindCPU
 	switch {
 	case ca && cb:
@@ -585,7 +567,7 @@ func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
 	default:
 		return
 	}
-	for _, x := range [2]*pairItem{a, b} {
+	for _, x := range [2]*psItem{a, b} {
 		if x.kind == kindCPU {
 			if g := x.pov; g > 0 {
 				x.rate *= ps.spin.Efficiency(x.rate*vcpu.Visible/vcpu.Share, x.pcap, g)
@@ -600,7 +582,7 @@ func (ps *psSim) allocatePair(a, b *pairItem, vcpu platform.Cores) {
 }
 
 // fillOne is water filling's last round with one item open and left to share.
-func fillOne(x *pairItem, left float64) {
+func fillOne(x *psItem, left float64) {
 	share := left / 1
 	if x.pcap <= share {
 		x.rate = x.pcap
@@ -905,19 +887,16 @@ type ratesKey struct {
 	minCap, contention float64
 }
 
-// allocateNet sets the transfers' rates: an equal split of the VM's network, at most one
-// connection's rate each.
-func (ps *psSim) allocateNet(act []int) {
-	ps.netOrder = ps.netOrder[:0]
-	for _, i := range act {
-		if ps.kind[i] == kindNet {
-			ps.netOrder = append(ps.netOrder, i)
-		}
+// allocateNet sets the transfers' rates, k of them: an equal split of the VM's network, at most
+// one connection's rate each.
+func (ps *psSim) allocateNet(it []psItem, k int) {
+	if k == 0 {
+		return
 	}
-	if k := len(ps.netOrder); k > 0 {
-		r := min(ps.connBps, ps.vmBps/float64(k))
-		for _, i := range ps.netOrder {
-			ps.rate[i] = r
+	r := min(ps.connBps, ps.vmBps/float64(k))
+	for j := range it {
+		if x := &it[j]; x.kind == kindNet {
+			x.rate = r
 		}
 	}
 }
@@ -926,52 +905,90 @@ func (ps *psSim) allocateNet(act []int) {
 // phase's cap (water filling: phases capped below the fair share get their cap, the rest split
 // what is left; repeat until no cap binds). A spin-waiting phase then loses (n/cap)^g, n its part
 // of the visible cores; with several items computing, each is slowed by contention.
-func (ps *psSim) allocateCPU(act []int, vcpu platform.Cores) {
-	// open is filtered in place, so it must not share ps.order's array: the loops below still
-	// need every computing item.
-	order, open := ps.order[:0], ps.open[:0]
-	for _, i := range act {
-		if ps.kind[i] == kindCPU {
-			order = append(order, i)
-			open = append(open, i)
+//
+// When no cap is at or below the first round's equal share (the least cap says so), water
+// filling ends in that round with every phase at the share, which it then gives without the
+// rounds' lists.
+func (ps *psSim) allocateCPU(it []psItem, vcpu platform.Cores) {
+	order := ps.order[:0]
+	least := math.Inf(1) // the least cap (a NaN cap, never at or below a share, is left out)
+	for j := range it {
+		if x := &it[j]; x.kind == kindCPU {
+			order = append(order, int32(j))
+			if x.pcap < least {
+				least = x.pcap
+			}
 		}
 	}
 	ps.order = order
-	rate, pcap := ps.rate, ps.pcap
+	if len(order) == 0 {
+		return
+	}
 	left := vcpu.Share
-	for len(open) > 0 {
-		share := left / float64(len(open))
-		kept := open[:0]
-		capped := false
-		for _, i := range open {
-			if c := pcap[i]; c <= share {
-				rate[i] = c
-				left -= c
-				capped = true
+	share := left / float64(len(order))
+	capped := least <= share
+	if capped {
+		// The first round, at share, caps some phase (the least cap); the phases it leaves open
+		// go on to the next rounds. open is filtered in place, so it must not share order's
+		// array: the loop below still needs every computing item.
+		open := ps.open[:0]
+		for _, j := range order {
+			if x := &it[j]; x.pcap <= share {
+				x.rate = x.pcap
+				left -= x.pcap
 			} else {
-				kept = append(kept, i)
+				open = append(open, j)
 			}
 		}
-		open = kept
-		if !capped {
-			for _, i := range open {
-				rate[i] = share
+		for len(open) > 0 {
+			share := left / float64(len(open))
+			kept := open[:0]
+			capped := false
+			for _, j := range open {
+				if x := &it[j]; x.pcap <= share {
+					x.rate = x.pcap
+					left -= x.pcap
+					capped = true
+				} else {
+					kept = append(kept, j)
+				}
 			}
-			break
+			open = kept
+			if !capped {
+				for _, j := range open {
+					it[j].rate = share
+				}
+				break
+			}
 		}
+		ps.open = open
 	}
-	ps.open = open
-	for _, i := range order {
-		// Without oversubscription (g = 0, every serial phase) the efficiency is 1.
-		if g := ps.pov[i]; g > 0 {
-			rate[i] *= ps.spin.Efficiency(rate[i]*vcpu.Visible/vcpu.Share, pcap[i], g)
-		}
+	k := len(order)
+	slowed := k > 1 && ps.contention > 0
+	slow := 1 + ps.contention*float64(k-1)
+	// Phases without oversubscription (g = 0, every serial phase: the efficiency is 1) get the
+	// share slowed, one quotient for them all.
+	plain := share
+	if slowed {
+		plain = share / slow
 	}
-	if k := len(order); k > 1 && ps.contention > 0 {
-		slow := 1 + ps.contention*float64(k-1)
-		for _, i := range order {
-			rate[i] /= slow
+	for _, j := range order {
+		x := &it[j]
+		if !capped && x.pov == 0 {
+			x.rate = plain
+			continue
 		}
+		r := share
+		if capped {
+			r = x.rate
+		}
+		if g := x.pov; g > 0 {
+			r *= ps.spin.Efficiency(r*vcpu.Visible/vcpu.Share, x.pcap, g)
+		}
+		if slowed {
+			r /= slow
+		}
+		x.rate = r
 	}
 }
 
