@@ -183,13 +183,13 @@ func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bo
 		b.rejected++
 		return true
 	}
-	timedOut, counted := d != nil && d.TimedOut, false
+	timedOut := d != nil && d.TimedOut
 	for _, in := range ins {
-		if in.TimedOut && !counted {
+		if in.TimedOut { // the run's first: the one that stopped it
 			b.countTimedOut(in)
-			counted = true
+			timedOut = true
+			break
 		}
-		timedOut = timedOut || in.TimedOut
 	}
 	if timedOut {
 		b.p.FailedRuns++
