@@ -433,10 +433,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		vals = append(vals, lat)
 		cost += vmCost(plat, mem, need, billed)
 	}
-	vals = m.withTimedOut(vals, src, i, j)
-	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromScratch(vals, m.opts.Atoms),
+		lat:  m.runsLatency(sc, vals, src, i, j),
 		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }

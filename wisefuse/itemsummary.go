@@ -25,11 +25,11 @@ type itemSummary struct {
 	// found, per run, with polling and an iterator of several groups: the poller's last find
 	// among the items' states (itemFinds); nil: the items' start.
 	found []float64
-	// For the function timeout (timedOut): local is each task's in-memory passing in its group;
-	// per run r and task t, maxScale[r*nt+t] is the largest compute scale of the run's items and,
-	// for a group's first task, maxIO[r*nt+t] the largest download of the group plus upload of
-	// it, so that a group's VM is busy past its init at most maxIO + the sum over its tasks of
-	// local + maxScale x ratio in any item of the run.
+	// local is each task's in-memory passing in its group. For the function timeout
+	// (itemsTimedOut; nil without one): per run r and task t, maxScale[r*nt+t] is the largest
+	// compute scale of the run's items and, for a group's first task, maxIO[r*nt+t] the largest
+	// download of the group plus upload of it, so that a group's VM is busy past its init at most
+	// maxIO + the sum over its tasks of local + maxScale x ratio in any item of the run.
 	local, maxScale, maxIO []float64
 }
 
@@ -68,22 +68,25 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	fns := iteratorTasks(&m.w.Steps[si])
 	// Which terms each task adds (they depend on the grouping only).
 	local := make([]float64, nt)
-	head, tail := make([]bool, nt), make([]bool, nt)
+	head, tail, end := make([]bool, nt), make([]bool, nt), make([]int, nt)
 	for t := range nt {
 		local[t] = m.groupLocal(fns, group, t)
 		head[t] = t == 0 || group[t] != group[t-1]
 		tail[t] = t == nt-1 || group[t+1] != group[t]
+		end[t] = groupEnd(group, t)
 	}
 	s.local = local
-	s.maxScale, s.maxIO = make([]float64, src.runs*nt), make([]float64, src.runs*nt)
-	for r := range src.runs {
-		for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
-			for t := range nt {
-				k := j*nt + t
-				if head[t] {
-					s.maxIO[r*nt+t] = max(s.maxIO[r*nt+t], items.down[k]+items.up[j*nt+groupEnd(group, t)-1])
+	if m.opts.Platform.FunctionTimeout > 0 { // the maxima serve itemsTimedOut only
+		s.maxScale, s.maxIO = make([]float64, src.runs*nt), make([]float64, src.runs*nt)
+		for r := range src.runs {
+			for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
+				for t := range nt {
+					k := j*nt + t
+					if head[t] {
+						s.maxIO[r*nt+t] = max(s.maxIO[r*nt+t], items.down[k]+items.up[j*nt+end[t]-1])
+					}
+					s.maxScale[r*nt+t] = max(s.maxScale[r*nt+t], items.scale[k])
 				}
-				s.maxScale[r*nt+t] = max(s.maxScale[r*nt+t], items.scale[k])
 			}
 		}
 	}

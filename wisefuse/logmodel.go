@@ -342,12 +342,12 @@ func (m *LogModel) stageAtoms(s, mb int) Latency {
 // billedMean is the mean time a stage of atoms is billed: an atom past the function timeout
 // (+Inf, stageAtoms) is billed to the timeout.
 func (m *LogModel) billedMean(atoms Latency) float64 {
+	if m.plat.FunctionTimeout <= 0 {
+		return atoms.Mean()
+	}
 	sum := 0.0
 	for _, v := range atoms {
 		sum += min(v, m.plat.FunctionTimeout)
-	}
-	if m.plat.FunctionTimeout <= 0 {
-		return atoms.Mean()
 	}
 	return sum / float64(len(atoms))
 }

@@ -49,11 +49,10 @@ func (m *LogModel) LogPlan(w *dag.Workflow, obj dag.Objective, opts PlannerOptio
 	}
 	target := dag.Objective{SLO: obj.SLO * (1 - opts.margin()), Budget: obj.Budget, Percentile: obj.Percentile}
 	timeout := m.plat.FunctionTimeout
-	if t := timeout; t > 0 && opts.margin() > 0 {
+	if plat := withTimeoutMargin(m.plat, opts.margin()); plat != m.plat {
 		// The function timeout less the same margin, as NewPlanner judges it.
-		mm, plat := *m, *m.plat
-		plat.FunctionTimeout = t * (1 - opts.margin())
-		mm.plat = &plat
+		mm := *m
+		mm.plat = plat
 		m = &mm
 	}
 	best := m.logSearch(items, sizes, target)

@@ -141,10 +141,8 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 		cost *= float64(src.runs) / float64(runs)
 	}
 	cost += float64(nb)*plat.TransitionUSD + m.storageTotal(src, si)
-	vals = m.withTimedOut(vals, src, si, si+1)
-	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromScratch(vals, m.opts.Atoms),
+		lat:  m.runsLatency(sc, vals, src, si, si+1),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -209,7 +207,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		u := t
 		busy := 0.0
 		for ; u < nt && cfg.group[u] == cfg.group[t]; u++ {
-			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*m.groupLocal(fns, cfg.group, u)
+			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*s.local[u]
 		}
 		busy += s.down[t] + s.up[u-1]
 		cost += busy*float64(plat.BilledMB(gmem[t], m.needOf(fns[t:u]...)))/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +
@@ -217,10 +215,8 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		t = u
 	}
 	cost += float64(s.items*states) * plat.TransitionUSD
-	vals = m.withTimedOut(vals, src, si, si+1)
-	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromScratch(vals, m.opts.Atoms),
+		lat:  m.runsLatency(sc, vals, src, si, si+1),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }
@@ -232,15 +228,20 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 // summary's maxima bound every item's busy time from above, so a run far from the timeout costs
 // one pass over the groups; only a run that may reach it checks its items one by one.
 func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, group, gmem []int, ratio []float64) (failed bool, usd float64) {
+	if s.maxScale == nil {
+		return false, 0 // the platform has no timeout
+	}
 	items := src.stages[si].items
 	nt := items.tasks
 	near := false
-	for t := 0; t < nt && !near; t = groupEnd(group, t) {
+	for t := 0; t < nt && !near; {
+		u := groupEnd(group, t)
 		after := s.maxIO[r*nt+t]
-		for u := t; u < groupEnd(group, t); u++ {
-			after += s.local[u] + s.maxScale[r*nt+u]*ratio[u]
+		for v := t; v < u; v++ {
+			after += s.local[v] + s.maxScale[r*nt+v]*ratio[v]
 		}
 		near = m.overTimeout(after)
+		t = u
 	}
 	if !near {
 		return false, 0

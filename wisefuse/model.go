@@ -244,6 +244,15 @@ func (m *Model) withTimedOut(vals []float64, src *sizeData, i, j int) []float64 
 	return vals
 }
 
+// runsLatency is the latency atoms of a segment of top-level steps [i, j) from vals, its
+// per-run latencies at profiled size src, with the runs the function timeout stopped there while
+// profiling added back as failed (withTimedOut); vals stays in sc for the next evaluation.
+func (m *Model) runsLatency(sc *scratch, vals []float64, src *sizeData, i, j int) Latency {
+	vals = m.withTimedOut(vals, src, i, j)
+	sc.vals = vals
+	return latencyFromScratch(vals, m.opts.Atoms)
+}
+
 // itemsAlwaysFixed reports whether Map step k had its skeleton's item count in every profiled
 // run. The skeleton rounds a drawn count to its mean, so only this tells a truly fixed Map, whose
 // items can all be planned into one VM, from one that sometimes has more (and would spill).

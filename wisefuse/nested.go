@@ -535,9 +535,7 @@ func (m *Model) evalNested(sc *scratch, si int, cfg nestConfig) stageEval {
 		vals = append(vals, stg.gap[r]+l)
 		cost += c
 	}
-	vals = m.withTimedOut(vals, src, si, si+1)
-	sc.vals = vals
-	return stageEval{lat: latencyFromScratch(vals, m.opts.Atoms), cost: cost / float64(src.runs)}
+	return stageEval{lat: m.runsLatency(sc, vals, src, si, si+1), cost: cost / float64(src.runs)}
 }
 
 // nestedSegment is the segment of nested stage i under plan: no fusion or bundle inside it.

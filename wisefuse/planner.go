@@ -148,11 +148,7 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 	// random workflows' plans timed out in most simulated runs (TestTimeoutRandomWorkflows).
 	mo := opts.Model.withDefaults()
 	timeout := mo.Platform.FunctionTimeout
-	if t := timeout; t > 0 && opts.margin() > 0 {
-		plat := *mo.Platform
-		plat.FunctionTimeout = t * (1 - opts.margin())
-		mo.Platform = &plat
-	}
+	mo.Platform = withTimeoutMargin(mo.Platform, opts.margin())
 	m, err := NewModel(p, mo)
 	if err != nil {
 		return nil, err

@@ -56,3 +56,15 @@ func (m *Model) overTimeout(after float64) bool {
 	t := m.opts.Platform.FunctionTimeout
 	return t > 0 && after > t
 }
+
+// withTimeoutMargin returns plat with its function timeout less a fraction margin, which the
+// searches judge VMs against (NewPlanner, LogPlan): plat itself when it has no timeout or there
+// is no margin.
+func withTimeoutMargin(plat *platform.Platform, margin float64) *platform.Platform {
+	if plat.FunctionTimeout <= 0 || margin <= 0 {
+		return plat
+	}
+	q := *plat
+	q.FunctionTimeout *= 1 - margin
+	return &q
+}

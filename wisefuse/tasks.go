@@ -162,10 +162,8 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		vals = append(vals, m.stepLatency(g, g, lat))
 		cost += vmCost(plat, mem, max(need, (hi-lo)*per), billed)
 	}
-	vals = m.withTimedOut(vals, src, i, j)
-	sc.vals = vals
 	return stageEval{
-		lat:  latencyFromScratch(vals, m.opts.Atoms),
+		lat:  m.runsLatency(sc, vals, src, i, j),
 		cost: cost/float64(runs) + plat.TransitionUSD,
 	}
 }
