@@ -96,7 +96,7 @@ func (fl Faastlane) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 	for p.Validate(w) != nil && p.DefaultMemoryMB < dag.MaxMemoryMB {
 		p.DefaultMemoryMB = min(dag.MaxMemoryMB, p.DefaultMemoryMB+64)
 	}
-	if need := p.NeedMB(w, w.Steps); need > dag.MaxMemoryMB {
+	if need := p.NeedMB(w, w.Steps); p.Validate(w) != nil && need > dag.MaxMemoryMB {
 		return nil, fmt.Errorf("baselines: %s: the workflow's parallel branches do not fit in one %d MB VM: they need %d MB at once", fl.name(), dag.MaxMemoryMB, need)
 	}
 	return checked(fl.name(), w, p)
