@@ -124,12 +124,12 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var notes []string
 	plat := platform.Default().Published() // what the modeler knows of the platform (ModelOptions' default)
 	if *platformFlag != "" {
-		if plat, err = loadPlatform(wf.spec(), *platformFlag); err != nil {
+		if plat, err = platform.Load(*platformFlag); err != nil {
 			return err
 		}
 	}
 	if fromLogs {
-		if rep, notes, err = modelFromLogs(p, known, pl, plat.Published()); err != nil {
+		if rep, notes, err = modelFromLogs(p, known, pl, plat); err != nil {
 			return err
 		}
 	} else {
@@ -267,7 +267,7 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *pla
 	if err != nil {
 		return modelReport{}, nil, err
 	}
-	m, err := wisefuse.NewLogModel(logs, plat)
+	m, err := wisefuse.NewLogModel(logs, plat.Published())
 	if err != nil {
 		return modelReport{}, nil, err
 	}
@@ -286,13 +286,14 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *pla
 	} else {
 		rep.CostNote = "the logs give each stage's slowest invocation, not how many a Map runs; give the workflow (--workflow or --asl) to count every item"
 	}
-	vals := []float64{float64(rep.P50), float64(rep.P95), float64(rep.P99)}
+	cost := 0.0 // none without the workflow: nothing to check
 	if rep.MeanCost != nil {
-		vals = append(vals, *rep.MeanCost)
+		cost = *rep.MeanCost
 	}
-	if err := finiteOutputs("model", []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}[:len(vals)], vals...); err != nil {
+	if err := predictedOutputs("model", pr.Latency, plat.FunctionTimeout, cost); err != nil {
 		return modelReport{}, nil, err
 	}
+	rep.TimedOut = pr.Latency.TimedOut()
 	return rep, pr.Extrapolated, nil
 }
 

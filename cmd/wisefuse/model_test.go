@@ -355,3 +355,21 @@ func TestModelPlatform(t *testing.T) {
 		t.Errorf("--platform no-such: exit %d, stderr %q, want an error naming it", code, errOut)
 	}
 }
+
+// TestModelLogsTimedOut: from real logs, a size at which a stage runs past the function timeout
+// prints its percentiles as timed out (JSON null, with timed_out_fraction), as `model` does from
+// a profile file, instead of failing as if an input were degenerate.
+func TestModelLogsTimedOut(t *testing.T) {
+	logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), "ml")
+	code, out, errOut := runCLI("model", "--profiles", logs, "--memory", "128", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if f, _ := rep["timed_out_fraction"].(float64); rep["p95_s"] != nil || !(f > 0.05) {
+		t.Errorf("128 MB: p95 %v, timed_out_fraction %v; want null and above 5%%", rep["p95_s"], rep["timed_out_fraction"])
+	}
+}
