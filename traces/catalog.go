@@ -143,9 +143,10 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 	seen := map[string]int64{}
 	for r.Next() {
 		bad := r.ColumnErrorf
-		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(r.Int(2)),
-			Depth: int(r.Int(3)), Nodes: int(r.Int(4)), DataBytes: r.Int(5)}
-		if r.IsNull(5) {
+		width, depth, nodes, data, dataNull := r.Int(2), r.Int(3), r.Int(4), r.Int(5), r.IsNull(5)
+		e := CatalogEntry{DAG: strings.Clone(r.String(0)), Invocations: r.Int(1), Width: int(width),
+			Depth: int(depth), Nodes: int(nodes), DataBytes: data}
+		if dataNull {
 			e.DataBytes = -1 // unknown
 		}
 		switch {
@@ -157,7 +158,7 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 			// A replay adds them up (its progress counts against the total).
 			return nil, bad("invocations", "%d, after the rows before it counted %d: the catalog's invocations add up past the int64 range", e.Invocations, total)
 		}
-		if col, msg := checkShape(r.Int(2), r.Int(3), r.Int(4), r.Int(5), r.IsNull(5)); msg != "" {
+		if col, msg := checkShape(width, depth, nodes, data, dataNull); msg != "" {
 			return nil, bad(col, "%s", msg)
 		}
 		total += e.Invocations

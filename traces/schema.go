@@ -172,7 +172,7 @@ func OpenDAGTable(path string, opts ...tables.Options) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, ids: map[string]string{}, same: map[dagKey]struct{}{}, sameAt: math.NaN()}, nil
+	return newDAGReader(r), nil
 }
 
 // NewDAGCSVReader reads a DAG-invocation table in CSV from in; name is used in errors.
@@ -181,7 +181,13 @@ func NewDAGCSVReader(in io.Reader, name string) (*DAGReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DAGReader{r: r, ids: map[string]string{}, same: map[dagKey]struct{}{}, sameAt: math.NaN()}, nil
+	return newDAGReader(r), nil
+}
+
+// newDAGReader reads DAG-invocation rows from r. No row has come yet at the instant NaN
+// (checkRepeat).
+func newDAGReader(r *tables.Reader) *DAGReader {
+	return &DAGReader{r: r, ids: map[string]string{}, same: map[dagKey]struct{}{}, sameAt: math.NaN()}
 }
 
 // Next reads and checks the next row; it returns false at the end or on error.
@@ -196,15 +202,16 @@ func (d *DAGReader) Next() bool {
 	c.Arrival = r.Float(2)
 	width, depth, nodes := r.Int(3), r.Int(4), r.Int(5)
 	c.Width, c.Depth, c.Nodes = int(width), int(depth), int(nodes)
-	c.DataBytes = r.Int(6)
-	if r.IsNull(6) {
+	data, dataNull := r.Int(6), r.IsNull(6)
+	c.DataBytes = data
+	if dataNull {
 		c.DataBytes = -1
 	}
 	c.Skew = r.Float(7)
 	c.Latency = r.Float(8)
 	col, msg := checkDAGRow(c)
 	if msg == "" {
-		col, msg = checkShape(width, depth, nodes, r.Int(6), r.IsNull(6))
+		col, msg = checkShape(width, depth, nodes, data, dataNull)
 	}
 	if msg == "" {
 		col, msg = d.checkRepeat(c)
