@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 )
@@ -44,7 +45,7 @@ type Reader struct {
 	pf   *file.Reader
 	rr   pqarrow.RecordReader
 	rec  arrow.Record
-	cols []arrow.Array // schema column -> array of the current batch; nil: an Optional column the file lacks
+	cols []arrow.Array // schema column -> array of the current batch, or zeros for an Optional column the file lacks
 	pos  int           // row within the current batch
 	// nullCols lists the columns that may not be null but have nulls in the current batch:
 	// only they need a look at each row (usually none does).
@@ -197,9 +198,17 @@ func (r *Reader) initParquet(opts []Options) error {
 	}
 	want := arrowSchema(r.schema)
 	indices := make([]int, 0, len(r.schema))
+	r.cols = make([]arrow.Array, len(r.schema))
 	for i, c := range r.schema {
 		idx := fs.FieldIndices(c.Name)
 		if len(idx) == 0 && c.Optional {
+			// A batch's worth of its zero value, never null, which every batch reads: the
+			// accessors then need no case of their own for it (they are called per value).
+			// Go's allocator, not the reader's: it outlives the batches and is nobody's to release.
+			b := array.NewBuilder(memory.NewGoAllocator(), want.Field(i).Type)
+			b.AppendEmptyValues(batchRows)
+			r.cols[i] = b.NewArray()
+			b.Release()
 			continue
 		}
 		if len(idx) == 0 {
@@ -217,7 +226,6 @@ func (r *Reader) initParquet(opts []Options) error {
 		return fmt.Errorf("%s: %w", r.path, err)
 	}
 	r.rr = rr
-	r.cols = make([]arrow.Array, len(r.schema))
 	return nil
 }
 
@@ -309,7 +317,7 @@ func (r *Reader) nextParquet() bool {
 		for i, c := range r.schema {
 			idx := rs.FieldIndices(c.Name)
 			if len(idx) == 0 {
-				continue // an Optional column the file lacks: r.cols[i] stays nil
+				continue // an Optional column the file lacks: its zero values (initParquet)
 			}
 			r.cols[i] = r.rec.Column(idx[0])
 			if !c.Nullable && r.cols[i].NullN() > 0 {
@@ -356,7 +364,7 @@ func (r *Reader) IsNull(col int) bool {
 	if r.csv != nil {
 		return r.nulls[col]
 	}
-	return r.cols[col] != nil && r.cols[col].IsNull(r.pos)
+	return r.cols[col].IsNull(r.pos)
 }
 
 // Int returns column col of the current row, an Int64 column.
@@ -364,7 +372,7 @@ func (r *Reader) Int(col int) int64 {
 	if r.csv != nil {
 		return r.ints[col]
 	}
-	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return 0
 	}
 	return r.cols[col].(*array.Int64).Value(r.pos)
@@ -375,7 +383,7 @@ func (r *Reader) Float(col int) float64 {
 	if r.csv != nil {
 		return r.floats[col]
 	}
-	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return 0
 	}
 	return r.cols[col].(*array.Float64).Value(r.pos)
@@ -386,7 +394,7 @@ func (r *Reader) String(col int) string {
 	if r.csv != nil {
 		return r.strs[col]
 	}
-	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return ""
 	}
 	return r.cols[col].(*array.String).Value(r.pos)
@@ -397,7 +405,7 @@ func (r *Reader) Bool(col int) bool {
 	if r.csv != nil {
 		return r.bools[col]
 	}
-	if r.cols[col] == nil || r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
+	if r.schema[col].Nullable && r.cols[col].IsNull(r.pos) {
 		return false
 	}
 	return r.cols[col].(*array.Boolean).Value(r.pos)
