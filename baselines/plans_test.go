@@ -146,7 +146,8 @@ func TestFaastlaneParallelFitsItsVM(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "they need 11264 MB at once") {
 			t.Errorf("%s, 11 branches of 1024 MB: error %v, want one saying they need 11264 MB", fl.name(), err)
 		}
-	}	// A Parallel alone forms no fusion group: its branches run in VMs of their own, and the
+	}
+	// A Parallel alone forms no fusion group: its branches run in VMs of their own, and the
 	// VM size is left as it is.
 	alone := parallel(11)
 	alone.Steps = alone.Steps[1:]
