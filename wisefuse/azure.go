@@ -147,7 +147,6 @@ func (m *Model) innerGap(si int, gap float64) float64 {
 // each Map item's later states were sent (itemSamples.sent).
 func (m *Model) depoll(sd *sizeData) {
 	p := m.opts.Platform
-	c := p.Cores(sd.mem)
 	bare := p.TransitionLatency + p.ReplayLatency
 	stages := make([]stageData, len(sd.stages))
 	for si := range sd.stages {
@@ -171,11 +170,11 @@ func (m *Model) depoll(sd *sizeData) {
 			}
 			stages[si].gap[r] = rest
 			if stages[si].items == nil {
-				elapsed = rest + m.profiledBusy(sd, si, r, c)
+				elapsed = rest + m.profiledBusy(sd, si, r)
 				continue
 			}
 			inner := m.innerGap(si, rest)
-			busy := m.profiledItems(sd, si, r, c)
+			busy := m.profiledItems(sd, si, r)
 			items := stages[si].items
 			xs = xs[:0]
 			for i := items.runStart[r] * items.tasks; i < items.runStart[r+1]*items.tasks; i++ {
@@ -191,18 +190,23 @@ func (m *Model) depoll(sd *sizeData) {
 }
 
 // profiledBusy is task step si's time in run r of the profiled plan, from its start to its end.
-func (m *Model) profiledBusy(sd *sizeData, si, r int, c platform.Cores) float64 {
+func (m *Model) profiledBusy(sd *sizeData, si, r int) float64 {
 	ts := sd.stages[si].task
-	return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(m.w.Steps[si].Task, c) + ts.up[r]
+	fn := m.w.Steps[si].Task
+	return ts.init[r] + ts.down[r] + ts.scale[r]*m.curveTime(fn, m.profiledCores(sd, fn)) + ts.up[r]
 }
 
 // profiledItems is Map step si's time in run r of the profiled plan, from its first item's start
 // to its slowest item's end (each iterator task's gap and phases), and records when each item's
 // later states were sent (itemSamples.sent: as the task before ended).
-func (m *Model) profiledItems(sd *sizeData, si, r int, c platform.Cores) float64 {
+func (m *Model) profiledItems(sd *sizeData, si, r int) float64 {
 	items := sd.stages[si].items
 	fns := iteratorTasks(&m.w.Steps[si])
 	nt := items.tasks
+	cts := make([]float64, nt) // each task's fitted time where it was profiled
+	for k := range nt {
+		cts[k] = m.curveTime(fns[k], m.profiledCores(sd, fns[k]))
+	}
 	worst := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		t := 0.0
@@ -211,7 +215,7 @@ func (m *Model) profiledItems(sd *sizeData, si, r int, c platform.Cores) float64
 			if k > 0 {
 				items.sent[i] = t
 			}
-			t += items.gap[i] + items.init[i] + items.down[i] + items.scale[i]*m.curveTime(fns[k], c) + items.up[i]
+			t += items.gap[i] + items.init[i] + items.down[i] + items.scale[i]*cts[k] + items.up[i]
 		}
 		worst = max(worst, t)
 	}

@@ -6,6 +6,7 @@ package wisefuse
 import (
 	"math"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -57,7 +58,10 @@ func (k Curve) parallelRate(a, n float64) float64 {
 	return a * platform.SpinEfficiency(n, k.Threads, k.Oversub)
 }
 
-// Oversubscription fits: thread counts up to maxOversubThreads, exponents on a 0.02 grid up to 1,
+// Oversubscription fits: thread counts up to maxOversubThreads, exponents on a 0.02 grid up to 1
+// (where the real measurements lie: ml's ParamTune on Flex, 0.78) and a 0.1 grid beyond, up to
+// the workflow format's dag.MaxOversubscription (a random unseen workflow's 64-thread function
+// had 1.99, which a grid up to 1 fitted with 1 and predicted 592 s where it ran 1,300 s),
 // tried only when the best fit without them misses the medians by more than oversubMinMiss (RMS
 // relative error; medians of a few hundred runs are good to about 1%, so smaller misses are
 // noise) and accepted only when they cut the squared error to oversubGain of it.
@@ -113,7 +117,7 @@ func fitCurve(cs []platform.Cores, ys []float64, maxThreads float64) Curve {
 // for a log stage), given the squared relative error plainErr of the best fit without it over n
 // points. The exponent must pay for itself, and so must any part beside the parallel one: when
 // the plain fit misses by more than oversubMinMiss (RMS), threads k in 2..maxOversubThreads and
-// exponents g on a 0.02 grid up to 1 are fitted with the parallel part alone (lean) and with the
+// exponents g on oversubExponents' grid are fitted with the parallel part alone (lean) and with the
 // other parts beside it (over); over is kept only where lean misses beyond the noise and over cuts
 // its squared error to oversubGain of lean's, and the result only when it cuts plainErr to
 // oversubGain of it (ok). Each candidate is a curve and its squared error; ties go to the largest
@@ -125,8 +129,7 @@ func fitOversub[C any](plainErr float64, n int, lean, over func(k, g float64) (C
 	var overC, leanC C
 	overErr, leanErr := math.Inf(1), math.Inf(1)
 	for k := 2.0; k <= maxOversubThreads; k++ {
-		for gi := 1; gi <= 50; gi++ {
-			g := float64(gi) * 0.02
+		for _, g := range oversubExponents {
 			if c, e := over(k, g); e <= overErr*(1+1e-9)+1e-12 {
 				overC, overErr = c, e
 			}
@@ -143,6 +146,19 @@ func fitOversub[C any](plainErr float64, n int, lean, over func(k, g float64) (C
 	}
 	return best, false
 }
+
+// oversubExponents is the grid of exponents fitOversub tries, in increasing order (see
+// maxOversubThreads).
+var oversubExponents = func() []float64 {
+	var gs []float64
+	for gi := 1; gi <= 50; gi++ {
+		gs = append(gs, float64(gi)*0.02)
+	}
+	for gi := 11; gi <= 10*dag.MaxOversubscription; gi++ {
+		gs = append(gs, float64(gi)*0.1)
+	}
+	return gs
+}()
 
 // rmsMiss is the root mean square relative miss of a fit of n points with squared error sumSq.
 func rmsMiss(sumSq float64, n int) float64 { return math.Sqrt(sumSq / float64(n)) }

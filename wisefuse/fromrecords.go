@@ -14,8 +14,10 @@ import (
 )
 
 // FromRecords builds a profile from simulator records: the invocations and DAG runs of runs made
-// with every function at one memory size (several sizes may be mixed; each invocation's MemoryMB
-// says which). The plans profiled must be unfused and unbundled. dags may be nil: each run's
+// with every function at one memory size, the run's, but for functions that need more, which run
+// at their need (ProfileBy's plans): a run's size is the least MemoryMB of its invocations, and
+// a function above it must run at one memory in all the runs of that size. Several sizes may be
+// mixed, their runs numbered apart. The plans profiled must be unfused and unbundled. dags may be nil: each run's
 // arrival and end are then taken from its first invocation's start and last invocation's end, so
 // the gaps before the first step and after the last one read as zero. A run that failed (a
 // record TimedOut, or its DAG record TimedOut or Rejected) is left out and counted in
@@ -24,25 +26,29 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 	if err := CheckSupported(w); err != nil {
 		return nil, err
 	}
-	// Group by memory size, then by run. A run belongs to one size: its invocations' MemoryMB.
+	// Group by run; a run's size is the least memory its invocations ran at (runSize). Then
+	// take the runs by size, then by run.
 	type runKey struct{ mem, run int }
-	byRun := map[runKey][]int{}
+	byRun := map[int][]int{}
 	check := RecordCheck(w)
 	for i := range invs {
 		in := &invs[i]
 		if err := check(in); err != nil {
 			return nil, fmt.Errorf("wisefuse: invocation %d: %w", i, err)
 		}
-		k := runKey{in.MemoryMB, in.Run}
-		byRun[k] = append(byRun[k], i)
+		byRun[in.Run] = append(byRun[in.Run], i)
 	}
 	dagByRun := map[int]*records.DAGRun{}
 	for i := range dags {
 		dagByRun[dags[i].Run] = &dags[i]
 	}
 	keys := make([]runKey, 0, len(byRun))
-	for k := range byRun {
-		keys = append(keys, k)
+	for run, is := range byRun {
+		mem := math.MaxInt
+		for _, i := range is {
+			mem = min(mem, invs[i].MemoryMB)
+		}
+		keys = append(keys, runKey{mem, run})
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].mem != keys[j].mem {
@@ -53,12 +59,12 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 	b := newProfileBuilder(w)
 	for _, k := range keys {
 		b.ptrs = b.ptrs[:0]
-		for _, i := range byRun[k] {
+		for _, i := range byRun[k.run] {
 			b.ptrs = append(b.ptrs, &invs[i])
 		}
 		d := dagByRun[k.run]
 		delete(dagByRun, k.run)
-		if b.failed(b.ptrs, d) {
+		if b.failed(b.ptrs, d, k.mem) {
 			continue
 		}
 		if err := b.addRun(k.run, k.mem, b.ptrs, d); err != nil {
@@ -69,7 +75,7 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 	// records tell of them.
 	for i := range dags {
 		if d := &dags[i]; dagByRun[d.Run] == d {
-			b.failed(nil, d)
+			b.failed(nil, d, 0)
 		}
 	}
 	p, err := b.profile()
@@ -87,18 +93,24 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 
 // RecordCheck returns the check FromRecords makes of each record, in order, for a caller that
 // reads records from files and can say which file and line holds a bad one: the record is of a
-// task step of w, unbundled (recordCheck), and every record of a run has the run's memory size.
+// task step of w, unbundled (recordCheck), and every record of a function in a run has one
+// memory size (a plan gives a function one).
 func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	check := recordCheck(w)
-	runMem := map[int]int{}
+	type runFn struct {
+		run int
+		fn  string
+	}
+	fnMem := map[runFn]int{}
 	return func(in *records.Invocation) error {
 		if err := check(in); err != nil {
 			return err
 		}
-		if m, ok := runMem[in.Run]; ok && m != in.MemoryMB {
-			return fmt.Errorf("run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", in.Run, m, in.MemoryMB)
+		k := runFn{in.Run, in.Function}
+		if m, ok := fnMem[k]; ok && m != in.MemoryMB {
+			return fmt.Errorf("run %d runs function %q at %d and %d MB; a profiling run gives each function one size", in.Run, in.Function, m, in.MemoryMB)
 		}
-		runMem[in.Run] = in.MemoryMB
+		fnMem[k] = in.MemoryMB
 		return nil
 	}
 }
@@ -147,37 +159,36 @@ func newProfileBuilder(w *dag.Workflow) *profileBuilder {
 }
 
 // addRecords is the RunSink of ProfileBy: it checks one run's records as FromRecords does (the
-// memory check within the run, so nothing is kept across runs) and adds the run.
+// memory checks within the run, in SizeProfile.addRun, so nothing is kept across runs) and adds
+// the run.
 func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun) error {
 	run := b.runs
 	b.runs++
 	b.ptrs = b.ptrs[:0]
+	mem := math.MaxInt // the run's size: the least memory it ran a function at
 	for i := range invs {
 		in := &invs[i]
 		if err := b.check(in); err != nil {
 			return fmt.Errorf("wisefuse: run %d: invocation %d: %w", run, i, err)
 		}
-		if in.MemoryMB != invs[0].MemoryMB {
-			return fmt.Errorf("wisefuse: run %d mixes memory sizes %d and %d MB; profile runs must use one size for every function", run, invs[0].MemoryMB, in.MemoryMB)
-		}
+		mem = min(mem, in.MemoryMB)
 		b.ptrs = append(b.ptrs, in)
 	}
-	if b.failed(b.ptrs, d) || len(invs) == 0 {
+	if b.failed(b.ptrs, d, mem) || len(invs) == 0 {
 		return nil
 	}
-	mem := invs[0].MemoryMB
 	if n := len(b.p.Sizes); n > 0 && mem < b.p.Sizes[n-1].MemoryMB {
 		return fmt.Errorf("wisefuse: run %d at %d MB comes after runs at %d MB; profile sizes in increasing order", run, mem, b.p.Sizes[n-1].MemoryMB)
 	}
 	return b.addRun(run, mem, b.ptrs, d)
 }
 
-// failed reports whether the run of records ins and DAG record d (nil when the records came
-// without one) failed, and counts it in Profile.FailedRuns if so: an acquisition failed at the
-// concurrency limit (a step's retry ran out), or a VM invocation was stopped at the function
-// timeout. The run stopped there and its later steps have no records, so its times are not a
-// run's. A run without records (rejected before its first invocation) is judged by d alone.
-func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bool {
+// failed reports whether the run of records ins at size mem and DAG record d (nil when the
+// records came without one) failed, and counts it in Profile.FailedRuns if so: an acquisition
+// failed at the concurrency limit (a step's retry ran out), or a VM invocation was stopped at the
+// function timeout. The run stopped there and its later steps have no records, so its times are
+// not a run's. A run without records (rejected before its first invocation) is judged by d alone.
+func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun, mem int) bool {
 	if d != nil && d.Rejected {
 		b.p.FailedRuns++
 		b.rejected++
@@ -186,7 +197,7 @@ func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bo
 	timedOut := d != nil && d.TimedOut
 	for _, in := range ins {
 		if in.TimedOut { // the run's first: the one that stopped it
-			b.countTimedOut(in)
+			b.countTimedOut(in, mem)
 			timedOut = true
 			break
 		}
@@ -197,14 +208,14 @@ func (b *profileBuilder) failed(ins []*records.Invocation, d *records.DAGRun) bo
 	return timedOut
 }
 
-// countTimedOut counts a run that in, the invocation the function timeout stopped, ended: under
-// its size and its top-level step (timedOut).
-func (b *profileBuilder) countTimedOut(in *records.Invocation) {
+// countTimedOut counts a run at size mem that in, the invocation the function timeout stopped,
+// ended: under its size and its top-level step (timedOut).
+func (b *profileBuilder) countTimedOut(in *records.Invocation, mem int) {
 	if k := b.topStep(in.Step); k >= 0 {
 		if b.timedOut == nil {
 			b.timedOut = map[[2]int]int{}
 		}
-		b.timedOut[[2]int{in.MemoryMB, k}]++
+		b.timedOut[[2]int{mem, k}]++
 	}
 }
 
@@ -264,6 +275,9 @@ func (s *SizeProfile) addRun(w *dag.Workflow, ins []*records.Invocation, d *reco
 		byStep[in.Step] = append(byStep[in.Step], in)
 		first, last = math.Min(first, in.Start), math.Max(last, in.End)
 	}
+	if err := s.noteMemory(byStep); err != nil {
+		return err
+	}
 	arrival, end := first, last
 	if d != nil {
 		arrival, end = d.Arrival, d.End
@@ -321,5 +335,27 @@ func (s *SizeProfile) addRun(w *dag.Workflow, ins []*records.Invocation, d *reco
 	s.EndGap = append(s.EndGap, end-prevEnd)
 	s.E2E = append(s.E2E, end-arrival)
 	s.Runs++
+	return nil
+}
+
+// noteMemory records, from a step's first record at this size, the memory its function ran at
+// when above the size (StepSamples.MemoryMB: a function that needs more ran at its need), and
+// refuses a record at another memory: the step's samples would mix sizes.
+func (s *SizeProfile) noteMemory(byStep map[string][]*records.Invocation) error {
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		for k, in := range byStep[st.Step] {
+			mem := 0
+			if in.MemoryMB != s.MemoryMB {
+				mem = in.MemoryMB
+			}
+			if k == 0 && st.Len() == 0 {
+				st.MemoryMB = mem
+			}
+			if mem != st.MemoryMB {
+				return fmt.Errorf("step %q ran at %d MB, but at %d MB in the size's earlier invocations; a profiled size runs each function at one memory", st.Step, in.MemoryMB, st.memoryAt(s))
+			}
+		}
+	}
 	return nil
 }

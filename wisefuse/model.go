@@ -6,6 +6,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -94,8 +95,11 @@ type Model struct {
 
 // sizeData is one profiled size, rearranged for fast evaluation.
 type sizeData struct {
-	index  int // in Model.sizes
-	mem    int
+	index int // in Model.sizes
+	mem   int
+	// above holds the functions that ran above mem in these runs, at their need
+	// (StepSamples.MemoryMB); nil when none did.
+	above  map[string]int
 	vcpu   float64
 	runs   int
 	endGap []float64
@@ -157,26 +161,28 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)
 	m.spillSlots = spillSlots(plat)
-	// Fit each function's CPU curve to its median compute time at every profiled size.
+	// Fit each function's CPU curve to its median compute time at every memory it was profiled
+	// at: each size's, or its need where that is more (StepSamples.MemoryMB), the sizes that ran
+	// it at its need pooled into one point.
 	for _, f := range m.w.Functions {
-		var cs []platform.Cores
-		var ys []float64
+		comp := map[int][]float64{}
 		for i := range p.Sizes {
-			var comp []float64
 			for j := range p.Sizes[i].Steps {
 				st := &p.Sizes[i].Steps[j]
 				if st.Function == f.Name {
-					comp = append(comp, st.Compute...)
+					mem := st.memoryAt(&p.Sizes[i])
+					comp[mem] = append(comp[mem], st.Compute...)
 				}
 			}
-			if len(comp) == 0 {
-				continue
-			}
-			med := medianInPlace(comp) // comp is a copy
+		}
+		var cs []platform.Cores
+		var ys []float64
+		for _, mem := range slices.Sorted(maps.Keys(comp)) {
+			med := medianInPlace(comp[mem]) // a copy
 			if med <= 0 {
 				continue
 			}
-			cs = append(cs, plat.Cores(p.Sizes[i].MemoryMB))
+			cs = append(cs, plat.Cores(mem))
 			ys = append(ys, med)
 		}
 		m.curves[f.Name] = fitCurve(cs, ys, plat.MaxVCPU)
@@ -224,6 +230,16 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	return m, nil
 }
 
+// profiledRuns is how many runs were profiled at sd: those that completed and those the function
+// timeout stopped.
+func (sd *sizeData) profiledRuns() int {
+	n := sd.runs
+	for _, st := range sd.stages {
+		n += st.timedOut
+	}
+	return n
+}
+
 // withTimedOut appends to vals, the per-run latencies of a segment of top-level steps [i, j)
 // from profiled size src, a +Inf for each profiling run at src that the function timeout stopped
 // in one of those steps. The profile leaves those runs out (their later steps have no samples),
@@ -269,6 +285,17 @@ func (m *Model) itemsAlwaysFixed(k int) bool {
 	return true
 }
 
+// profiledCores is the vCPUs function fn ran on in the profiled runs of sd: the size's, or its
+// need's where it needed more (sizeData.above). A sample's scale is its compute over the fitted
+// time there.
+func (m *Model) profiledCores(sd *sizeData, fn string) platform.Cores {
+	mem := sd.mem
+	if a, ok := sd.above[fn]; ok {
+		mem = a
+	}
+	return m.opts.Platform.Cores(mem)
+}
+
 // curveTime is the fitted compute time of fn on c vCPUs; a function with no compute (curve zero)
 // gets 1 so that scales stay finite (its samples are all zero anyway).
 func (m *Model) curveTime(fn string, c platform.Cores) float64 {
@@ -282,11 +309,19 @@ func (m *Model) curveTime(fn string, c platform.Cores) float64 {
 func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 	c := m.opts.Platform.Cores(s.MemoryMB)
 	sd := sizeData{mem: s.MemoryMB, vcpu: c.Share, runs: s.Runs, endGap: s.EndGap}
+	for _, st := range s.Steps {
+		if st.MemoryMB > 0 {
+			if sd.above == nil {
+				sd.above = map[string]int{}
+			}
+			sd.above[st.Function] = st.MemoryMB
+		}
+	}
 	for si, st := range m.w.Steps {
 		stg := stageData{gap: s.Stages[si].Gap, timedOut: s.Stages[si].TimedOut}
 		switch {
 		case isNested(&st):
-			ns, err := m.prepareNested(s, &st, c)
+			ns, err := m.prepareNested(s, &st, &sd)
 			if err != nil {
 				return sd, err
 			}
@@ -301,7 +336,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 				scale: make([]float64, s.Runs), up: make([]float64, s.Runs),
 			}
 			seen := make([]bool, s.Runs)
-			ct := m.curveTime(st.Task, c)
+			ct := m.curveTime(st.Task, m.profiledCores(&sd, st.Task))
 			for i := range smp.Len() {
 				r := smp.Run[i]
 				seen[r] = true
@@ -315,7 +350,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 			}
 			stg.task = ts
 		case st.Map != nil:
-			items, err := m.prepareItems(s, st, c)
+			items, err := m.prepareItems(s, st, &sd)
 			if err != nil {
 				return sd, err
 			}
@@ -328,7 +363,7 @@ func (m *Model) prepareSize(s *SizeProfile) (sizeData, error) {
 
 // prepareItems joins the iterator tasks' samples by (run, item). Items that miss a task in a run
 // (a failed invocation) are dropped.
-func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*itemSamples, error) {
+func (m *Model) prepareItems(s *SizeProfile, st dag.Step, sd *sizeData) (*itemSamples, error) {
 	var tasks []*StepSamples
 	var fns []string
 	for _, it := range st.Map.Iterator {
@@ -346,7 +381,7 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, c platform.Cores) (*it
 	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
 	cts := make([]float64, len(tasks))
 	for t, fn := range fns {
-		cts[t] = m.curveTime(fn, c)
+		cts[t] = m.curveTime(fn, m.profiledCores(sd, fn))
 	}
 	if len(tasks) == 1 {
 		// An item is its sample: no join (a wide Map has hundreds of thousands).

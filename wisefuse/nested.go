@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
-	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
 
@@ -266,7 +265,7 @@ type nestedSamples struct {
 
 // prepareNested rearranges stage st's samples at one profiled size (c its cores) into per-run
 // trees.
-func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c platform.Cores) (*nestedSamples, error) {
+func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, sd *sizeData) (*nestedSamples, error) {
 	ns := &nestedSamples{}
 	type key struct {
 		run int
@@ -287,7 +286,7 @@ func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, c platform.Cores) (*
 			fi = int32(len(ns.fns))
 			ns.fns = append(ns.fns, t.step.Task)
 		}
-		ct := m.curveTime(t.step.Task, c)
+		ct := m.curveTime(t.step.Task, m.profiledCores(sd, t.step.Task))
 		idx := make(map[key]int32, smp.Len())
 		for k := range smp.Len() {
 			outer := ""

@@ -37,7 +37,8 @@ type Profile struct {
 	FailedRuns int `json:"failed_runs,omitempty"`
 }
 
-// SizeProfile holds the runs profiled with every function at MemoryMB.
+// SizeProfile holds the runs profiled with every function at MemoryMB, but for those that need
+// more: they ran at their need, which their steps' StepSamples.MemoryMB records.
 type SizeProfile struct {
 	MemoryMB int       `json:"memory_mb"`
 	Runs     int       `json:"runs"`
@@ -89,6 +90,18 @@ type StepSamples struct {
 	// in real logs). The bundle replay uses them to share a VM's network between its items.
 	InBytes  float64 `json:"in_bytes,omitempty"`
 	OutBytes float64 `json:"out_bytes,omitempty"`
+	// MemoryMB is the memory the step's function ran at when above its size's (0: the size's):
+	// a function that needs more than a profiled size runs at its need there (ProfileBy), so
+	// the other functions are still profiled at every size, not only at the largest need.
+	MemoryMB int `json:"memory_mb,omitempty"`
+}
+
+// memoryAt is the memory st's function ran at in the runs of size s.
+func (st *StepSamples) memoryAt(s *SizeProfile) int {
+	if st.MemoryMB > 0 {
+		return st.MemoryMB
+	}
+	return s.MemoryMB
 }
 
 // Len returns the number of invocations.
@@ -298,9 +311,14 @@ func (p *Profile) validate() []problem {
 				}
 			}
 		}
+		ranAt := map[string]int{} // each function's memory at this size, from its first step
 		for j := range s.Steps {
 			st := &s.Steps[j]
 			sp := fmt.Sprintf("%s.steps[%d]", path, j)
+			if m, ok := ranAt[st.Function]; ok && m != st.MemoryMB {
+				add(sp+".memory_mb", "%s: steps[%d] (%q): function %q ran at memory_mb %d in an earlier step of this size and %d here; a profiled size runs each function at one memory", at, j, st.Step, st.Function, m, st.MemoryMB)
+			}
+			ranAt[st.Function] = st.MemoryMB
 			if sk := p.Workflow.Step(st.Step); sk == nil || sk.Task != st.Function {
 				add(sp+".step", "%s: steps[%d]: step %q running %q is not a task of the workflow", at, j, st.Step, st.Function)
 			}
@@ -326,6 +344,9 @@ func (p *Profile) validate() []problem {
 					add(fmt.Sprintf("%s.%s[%d]", sp, name, k), "%s: steps[%d] (%q): %s[%d] = %v s, %s", at, j, st.Step, name, k, col[k], maxProfileWhy)
 					break
 				}
+			}
+			if st.MemoryMB != 0 && (st.MemoryMB <= s.MemoryMB || st.MemoryMB > dag.MaxMemoryMB) {
+				add(sp+".memory_mb", "%s: steps[%d] (%q): memory_mb = %d, want 0 (the size's) or above the size, up to %d", at, j, st.Step, st.MemoryMB, dag.MaxMemoryMB)
 			}
 			for k := range n {
 				if st.Run[k] < 0 || st.Run[k] >= s.Runs {

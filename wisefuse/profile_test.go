@@ -108,11 +108,13 @@ func TestProfileValidateReportsAll(t *testing.T) {
 	p.Sizes[0].E2E[3] = -1
 	p.Sizes[1].EndGap[2] = math.NaN()
 	p.Sizes[1].Steps[0].Compute[0] = -5
+	p.Sizes[1].Steps[1].MemoryMB = 2048 // at the size's own memory, written as 0
 	err := p.Validate()
 	for _, want := range []string{
 		"sizes[0] (1024 MB): e2e_s[3] = -1",
 		"sizes[1] (2048 MB): end_gap_s[2] = NaN",
 		`sizes[1] (2048 MB): steps[0] ("Split"): invocation 0 has a negative or non-finite time -5`,
+		`sizes[1] (2048 MB): steps[1] ("Extract"): memory_mb = 2048, want 0 (the size's) or above the size, up to 10240`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate: want %q in %v", want, err)
@@ -120,6 +122,7 @@ func TestProfileValidateReportsAll(t *testing.T) {
 	}
 	// In a file (NaN cannot be written as JSON: a negative gap instead), each with its line.
 	p.Sizes[1].EndGap[2] = -2
+	p.Sizes[1].Steps[1].MemoryMB = 0
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		t.Fatal(err)

@@ -384,7 +384,7 @@ func (d *profileDec) stage(g *StageGaps) bool {
 }
 
 func (d *profileDec) step(s *StepSamples) bool {
-	var seen [12]bool
+	var seen [13]bool
 	return d.object(func(key string) bool {
 		switch key {
 		case "step":
@@ -411,6 +411,8 @@ func (d *profileDec) step(s *StepSamples) bool {
 			return once(&seen[10]) && d.float(&s.InBytes)
 		case "out_bytes":
 			return once(&seen[11]) && d.float(&s.OutBytes)
+		case "memory_mb":
+			return once(&seen[12]) && d.int(&s.MemoryMB)
 		}
 		return false
 	})

@@ -81,7 +81,7 @@ func TestFastProfileDecodeMutated(t *testing.T) {
 	snippets := []string{
 		"null", `"x":1,`, `"runs":2,`, `"Runs":2,`, `"memory_MB":1024,`, `\u0041`, `\"`, "1e999", "-0", "01",
 		"1.", ".5", "+1", "1e", "0x10", "1.5", "-", "[]", "{}", " ", "\n", "]", "}", ",", ":", `"`, "é", "\t",
-		`"outer":["1"],`, `"in_bytes":null,`, "true", "NaN", "9223372036854775808",
+		`"outer":["1"],`, `"in_bytes":null,`, `"memory_mb":2048,`, "true", "NaN", "9223372036854775808",
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	const cases = 4000

@@ -1,4 +1,4 @@
-// ProfileBy: profiling a workflow by running it on a platform (Runner) at a few uniform sizes.
+// ProfileBy: profiling a workflow by running it on a platform (Runner) at a few sizes.
 
 package wisefuse
 
@@ -25,8 +25,8 @@ type RunSink func(invs []records.Invocation, d *records.DAGRun) error
 
 // ProfileOptions say how to profile a workflow. The zero value means the defaults.
 type ProfileOptions struct {
-	// Sizes to profile (MB); default DefaultProfileSizes, each raised to the largest function's
-	// min_memory_mb so every uniform plan is valid.
+	// Sizes to profile (MB); default DefaultProfileSizes, each raised to the least min_memory_mb
+	// of the workflow's functions. At each size a function that needs more runs at its need.
 	Sizes []int
 	Runs  int    // runs per size; default 300, as the paper profiles
 	Seed  uint64 // default ProfileSeed; each size runs on sizeSeed(Seed, size)
@@ -64,7 +64,11 @@ func (o ProfileOptions) WithDefaults() ProfileOptions {
 }
 
 // ProfileBy profiles w as WiseFuse's profiler does: it has run run w unfused and unbundled with
-// every function at each size and builds the profile from the logged records. The profiling runs
+// every function at each size and builds the profile from the logged records. A function that
+// needs more memory than a size runs at its need there (profilePlan): raising every function to
+// the largest need instead left a workflow with one 10,240 MB function profiled at 10,240 MB
+// alone, whose other functions' CPU curves the planner then extrapolated from one point to sizes
+// where their threads, oversubscribed, ran past the function timeout. The profiling runs
 // lift the MaxConcurrency of every Map (a profiling deployment may: a Distributed
 // Map runs up to 10,000 iterations at once), so that an item's gap is its own launch delay rather
 // than the queue in front of it; the profile's skeleton keeps the limit and the modeler puts the
@@ -74,13 +78,14 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 		return nil, err
 	}
 	o = o.WithDefaults()
-	need := dag.MinMemoryMB
+	// Below the least need every function runs at its need: the runs of the least need again.
+	least := dag.MaxMemoryMB
 	for _, f := range w.Functions {
-		need = max(need, f.MinMemoryMB)
+		least = min(least, max(f.MinMemoryMB, dag.MinMemoryMB))
 	}
 	var sizes []int
 	for _, s := range o.Sizes {
-		sizes = append(sizes, min(max(s, need), dag.MaxMemoryMB))
+		sizes = append(sizes, min(max(s, least), dag.MaxMemoryMB))
 	}
 	slices.Sort(sizes)
 	sizes = slices.Compact(sizes)
@@ -97,11 +102,26 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 		}
 	}
 	for _, mem := range sizes {
-		if err := run(runW, dag.UniformPlan(mem), o.Runs, sizeSeed(o.Seed, mem), sink); err != nil {
+		if err := run(runW, profilePlan(w, mem), o.Runs, sizeSeed(o.Seed, mem), sink); err != nil {
 			return nil, fmt.Errorf("wisefuse: profiling %s at %d MB: %w", w.Name, mem, err)
 		}
 	}
 	return b.profile()
+}
+
+// profilePlan is the plan w is profiled under at mem MB: every function at mem, or at its need
+// when that is more.
+func profilePlan(w *dag.Workflow, mem int) *dag.Plan {
+	p := dag.UniformPlan(mem)
+	for _, f := range w.Functions {
+		if f.MinMemoryMB > mem {
+			if p.Memory == nil {
+				p.Memory = map[string]int{}
+			}
+			p.Memory[f.Name] = f.MinMemoryMB
+		}
+	}
+	return p
 }
 
 // unlimitedMaps returns w with no MaxConcurrency on any Map, top-level or inside a Parallel or a

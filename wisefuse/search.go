@@ -132,7 +132,8 @@ const sloConfidenceZ = 1.645
 
 // judgedPct is the percentile at which the search judges plans against an SLO on the pct-th: the
 // upper 95% confidence bound of the pct-th percentile of a distribution sampled by the profile's
-// runs (the fewest of any profiled size), p + z sqrt(p(1-p)/n) (the order statistic's rank under
+// runs (the fewest of any profiled size, counting the runs the function timeout stopped: the
+// model adds them back as failed, Model.withTimedOut), p + z sqrt(p(1-p)/n) (the order statistic's rank under
 // the binomial's normal approximation, as the acceptance test judges simulated runs). The
 // model's latency distributions are resampled from those n runs, so their tail is one draw: on
 // chatbot the 2,048 MB profile of 300 runs predicts a fused plan's P95 8.2% low against 16,000
@@ -144,8 +145,8 @@ func (pl *Planner) judgedPct(pct float64) float64 {
 	}
 	n := 0
 	for _, sd := range pl.model.sizes {
-		if n == 0 || sd.runs < n {
-			n = sd.runs
+		if k := sd.profiledRuns(); n == 0 || k < n {
+			n = k
 		}
 	}
 	if n == 0 {

@@ -72,7 +72,8 @@ func TestBadRecords(t *testing.T) {
 		{"other-function", 3, 2, "PCA", false, `other-function.csv: line 3: function "PCA", but step "ParamTune" of workflow "ml" runs function "ParamTune"`},
 		{"unknown-step", 3, 1, "Nope", false, `unknown-step.csv: line 3: step "Nope" is not in workflow "ml"`},
 		{"map-step", 3, 1, "ParamTuneMap", false, `map-step.csv: line 3: step "ParamTuneMap" is a map step of workflow "ml"`},
-		{"mixed-run", 3, 6, "1024", false, `mixed-run.csv: line 3: run 0 mixes memory sizes 2048 and 1024 MB`},
+		// A function at two sizes in one run: its next record, line 4, is where it shows.
+		{"mixed-run", 3, 6, "1024", false, `mixed-run.csv: line 4: run 0 runs function "ParamTune" at 1024 and 2048 MB`},
 		{"huge-end", 3, 15, "1e308", false, `the records of workflow "ml" contradict each other`},
 		{"dag-latency", 2, 3, "-3", true, `dag-latency-dags.csv: line 2, column "latency_s": -3, want a finite number >= 0`},
 	} {

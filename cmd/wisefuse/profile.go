@@ -23,7 +23,8 @@ func init() {
 		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE] [--quiet])\n\n" +
 			"Wherever --workflow W is taken, --asl FILE --functions SIDE.json may stand instead.\n" +
 			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
-			"is read too when present), each run with every function at one size, unfused and unbundled.\n" +
+			"is read too when present), each run with every function at one size (a function that needs\n" +
+			"more at its need), unfused and unbundled.\n" +
 			"LOGDIR holds real logs rsc_<M>_<M>_<M>.txt, one run a line: E2E:<ms> <Stage>:<ms> ...",
 		run: runProfile,
 	})
