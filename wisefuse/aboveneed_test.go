@@ -2,6 +2,9 @@ package wisefuse
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -175,5 +178,65 @@ func TestJudgedPctCountsTimedOutRuns(t *testing.T) {
 	want := 100 * (0.95 + sloConfidenceZ*math.Sqrt(0.95*0.05/100))
 	if got := pl.judgedPct(95); math.Abs(got-want) > 1e-9 {
 		t.Errorf("judged percentile %v, want %v (n = 100 runs profiled per size)", got, want)
+	}
+}
+
+// TestLostSizeFloor: a size none of whose profiling runs finished keeps no samples, only where
+// the timeout stopped them (Profile.Lost). spin (64 spin-waiting threads, exponent 3) runs past
+// the 900 s timeout at 1,024, 2,048 and 4,096 MB and takes about 310 s at 10,240 MB: its curve
+// is fitted to that one point, and a planner that does not read the lost sizes extrapolates it
+// to a smaller, cheaper VM (its 50 MB input's transfer is billed at the VM's size) where every
+// run times out. The lost sizes make 10,240 MB, the next profiled size, its floor.
+func TestLostSizeFloor(t *testing.T) {
+	w := &dag.Workflow{Name: "lost-sizes",
+		Functions: []dag.Function{{Name: "spin", MinMemoryMB: 128, SerialWork: dag.Const(0.5), ParallelWork: dag.Dist{Kind: dag.Uniform, Min: 1.4, Max: 1.6},
+			Threads: 64, Oversubscription: 3, InputBytes: dag.Const(50e6)}},
+		Steps: []dag.Step{{Name: "Spin", Task: "spin"}},
+	}
+	on := platform.Default()
+	p, err := ProfileBy(w, ProfileOptions{Runs: 40}, simRunnerOn(on))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LostSize{{1024, []string{"Spin"}}, {2048, []string{"Spin"}}, {4096, []string{"Spin"}}}
+	if len(p.Sizes) != 1 || p.Sizes[0].MemoryMB != dag.MaxMemoryMB || !reflect.DeepEqual(p.Lost, want) {
+		t.Fatalf("profiled %d sizes, lost %+v: want 10240 MB alone and %+v", len(p.Sizes), p.Lost, want)
+	}
+	// The file keeps them: the fast read and jsonpos.Decode agree.
+	path := filepath.Join(t.TempDir(), "p.json")
+	if err := WriteProfile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, ok := decodeProfileFast(data)
+	slow, err := slowProfile(data)
+	if !ok || err != nil || !sameProfile(fast, slow) || !reflect.DeepEqual(fast.Lost, want) {
+		t.Errorf("read back: the fast read declined (%v), jsonpos.Decode failed (%v), they differ, or the lost sizes are not %+v", !ok, err, want)
+	}
+	plan := func(p *Profile) *dag.Plan {
+		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: on}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pl.Search(dag.Objective{SLO: 3000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Plan
+	}
+	blind := *p
+	blind.Lost = nil
+	if b := plan(&blind); timedOutRuns(t, w, on, b, 20) == 0 {
+		t.Fatalf("the plan of a planner blind to the lost sizes (%+v) times out in no run: the test does not test", b)
+	}
+	got := plan(p)
+	if mem := got.MemoryOf("spin"); mem < dag.MaxMemoryMB {
+		t.Errorf("plan %+v runs spin at %d MB, below its floor of 10,240", got, mem)
+	}
+	if n := timedOutRuns(t, w, on, got, 60); n != 0 {
+		t.Errorf("plan %+v: %d of 60 simulated runs timed out", got, n)
 	}
 }

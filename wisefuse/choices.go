@@ -242,7 +242,13 @@ func (pl *Planner) evaluateOptions() {
 	var all []*lazyOption
 	for i := range n {
 		byEnd[i] = make([][]*lazyOption, n+1)
-		for _, sg := range pl.segmentChoices(i, grid) {
+		// A step's floor (Model.floorMB) drops the sizes below it from its options, and a
+		// segment's VM must be at the floor of every step it runs.
+		atFloor := slices.DeleteFunc(slices.Clone(grid), func(mem int) bool { return mem < m.floorMB[i] })
+		for _, sg := range pl.segmentChoices(i, atFloor) {
+			if sg.mem > 0 && sg.mem < slices.Max(m.floorMB[sg.start:sg.end]) {
+				continue
+			}
 			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end])}
 			byEnd[i][sg.end] = append(byEnd[i][sg.end], o)
 			all = append(all, o)

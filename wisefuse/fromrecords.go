@@ -5,6 +5,7 @@ package wisefuse
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -252,6 +253,22 @@ func (b *profileBuilder) profile() (*Profile, error) {
 		for k := range s.Stages {
 			s.Stages[k].TimedOut = b.timedOut[[2]int{s.MemoryMB, k}]
 		}
+	}
+	// The sizes whose every run failed, some of them at the function timeout.
+	lost := map[int][]string{}
+	for k := range b.timedOut {
+		if mem := k[0]; b.p.Size(mem) == nil {
+			lost[mem] = nil
+		}
+	}
+	for _, mem := range slices.Sorted(maps.Keys(lost)) {
+		l := LostSize{MemoryMB: mem}
+		for k, st := range b.w.Steps {
+			if b.timedOut[[2]int{mem, k}] > 0 {
+				l.TimedOut = append(l.TimedOut, st.Name)
+			}
+		}
+		b.p.Lost = append(b.p.Lost, l)
 	}
 	if len(b.p.Sizes) == 0 {
 		switch {

@@ -72,6 +72,12 @@ type Model struct {
 	// minMB is each function's min_memory_mb (needOf asks for it tens of thousands of times).
 	minMB map[string]int
 	sizes []sizeData
+	// floorMB is, per top-level step, the least VM size the planner may run it on (0: none): a
+	// profiled size whose every run failed, the function timeout stopping some in this step
+	// (Profile.Lost), tells that the step may run past the timeout there, and there are no
+	// samples to say how far below the next profiled size it still finishes; so it starts at that
+	// size (just above the lost one when no larger size was profiled).
+	floorMB []int
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
 	dataBytes map[string][2]float64
@@ -198,6 +204,21 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m.xferUSD = make(map[string][2]float64, len(m.w.Functions))
 	for _, f := range m.w.Functions {
 		m.xferUSD[f.Name] = m.priceTransfer(f.Name)
+	}
+	m.floorMB = make([]int, len(m.w.Steps))
+	for _, l := range p.Lost {
+		floor := l.MemoryMB + 1
+		for _, s := range p.Sizes {
+			if s.MemoryMB > l.MemoryMB {
+				floor = s.MemoryMB
+				break
+			}
+		}
+		for k, st := range m.w.Steps {
+			if slices.Contains(l.TimedOut, st.Name) {
+				m.floorMB[k] = max(m.floorMB[k], floor)
+			}
+		}
 	}
 	m.replaying, m.polling = m.replays(), m.polls()
 	if m.replaying {

@@ -35,6 +35,18 @@ type Profile struct {
 	// steps have no samples. The model then predicts from the runs that completed, which
 	// understates the tail of a workflow that comes near the timeout or the limit.
 	FailedRuns int `json:"failed_runs,omitempty"`
+	// Lost holds the profiled sizes none of whose runs finished, which so keep no samples: what
+	// the profile knows of them is where the function timeout stopped their runs. The planner
+	// does not size those steps at or below them (Model.floorMB).
+	Lost []LostSize `json:"lost_sizes,omitempty"`
+}
+
+// LostSize is a profiled size none of whose runs finished (Profile.Lost).
+type LostSize struct {
+	MemoryMB int `json:"memory_mb"`
+	// TimedOut names the top-level steps in which the function timeout stopped some of its runs
+	// (in workflow order; the platform's concurrency limit may have rejected the others).
+	TimedOut []string `json:"timed_out_steps"`
 }
 
 // SizeProfile holds the runs profiled with every function at MemoryMB, but for those that need
@@ -353,6 +365,17 @@ func (p *Profile) validate() []problem {
 					add(fmt.Sprintf("%s.run[%d]", sp, k), "%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
 					break
 				}
+			}
+		}
+	}
+	for i, l := range p.Lost {
+		path := fmt.Sprintf("lost_sizes[%d]", i)
+		if l.MemoryMB < dag.MinMemoryMB || l.MemoryMB > dag.MaxMemoryMB || p.Size(l.MemoryMB) != nil {
+			add(path+".memory_mb", "lost_sizes[%d]: memory_mb = %d, want a size from %d to %d that the profile has no runs of", i, l.MemoryMB, dag.MinMemoryMB, dag.MaxMemoryMB)
+		}
+		for j, name := range l.TimedOut {
+			if !slices.ContainsFunc(p.Workflow.Steps, func(st dag.Step) bool { return st.Name == name }) {
+				add(fmt.Sprintf("%s.timed_out_steps[%d]", path, j), "lost_sizes[%d]: timed_out_steps[%d] = %q, want a top-level step of the workflow", i, j, name)
 			}
 		}
 	}

@@ -109,12 +109,15 @@ func TestProfileValidateReportsAll(t *testing.T) {
 	p.Sizes[1].EndGap[2] = math.NaN()
 	p.Sizes[1].Steps[0].Compute[0] = -5
 	p.Sizes[1].Steps[1].MemoryMB = 2048 // at the size's own memory, written as 0
+	p.Lost = []LostSize{{MemoryMB: 2048, TimedOut: []string{"Nope"}}}
 	err := p.Validate()
 	for _, want := range []string{
 		"sizes[0] (1024 MB): e2e_s[3] = -1",
 		"sizes[1] (2048 MB): end_gap_s[2] = NaN",
 		`sizes[1] (2048 MB): steps[0] ("Split"): invocation 0 has a negative or non-finite time -5`,
 		`sizes[1] (2048 MB): steps[1] ("Extract"): memory_mb = 2048, want 0 (the size's) or above the size, up to 10240`,
+		`lost_sizes[0]: memory_mb = 2048, want a size from 128 to 10240 that the profile has no runs of`,
+		`lost_sizes[0]: timed_out_steps[0] = "Nope", want a top-level step of the workflow`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate: want %q in %v", want, err)
@@ -123,6 +126,7 @@ func TestProfileValidateReportsAll(t *testing.T) {
 	// In a file (NaN cannot be written as JSON: a negative gap instead), each with its line.
 	p.Sizes[1].EndGap[2] = -2
 	p.Sizes[1].Steps[1].MemoryMB = 0
+	p.Lost = nil
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ import (
 func decodeProfileFast(data []byte) (*Profile, bool) {
 	d := &profileDec{data: data}
 	var p Profile
-	var seen [5]bool
+	var seen [6]bool
 	ok := d.object(func(key string) bool {
 		switch key {
 		case "workflow":
@@ -54,6 +54,11 @@ func decodeProfileFast(data []byte) (*Profile, bool) {
 			}, func() { p.Sizes = []SizeProfile{} })
 		case "failed_runs":
 			return once(&seen[4]) && d.int(&p.FailedRuns)
+		case "lost_sizes":
+			return once(&seen[5]) && d.array(func() bool {
+				p.Lost = append(p.Lost, LostSize{})
+				return d.lost(&p.Lost[len(p.Lost)-1])
+			}, func() { p.Lost = []LostSize{} })
 		}
 		return false
 	})
@@ -363,6 +368,19 @@ func (d *profileDec) size(s *SizeProfile) bool {
 				s.Steps = append(s.Steps, StepSamples{})
 				return d.step(&s.Steps[len(s.Steps)-1])
 			}, func() { s.Steps = []StepSamples{} })
+		}
+		return false
+	})
+}
+
+func (d *profileDec) lost(l *LostSize) bool {
+	var seen [2]bool
+	return d.object(func(key string) bool {
+		switch key {
+		case "memory_mb":
+			return once(&seen[0]) && d.int(&l.MemoryMB)
+		case "timed_out_steps":
+			return once(&seen[1]) && d.strs(&l.TimedOut)
 		}
 		return false
 	})
