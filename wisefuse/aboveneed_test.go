@@ -240,3 +240,25 @@ func TestLostSizeFloor(t *testing.T) {
 		t.Errorf("plan %+v: %d of 60 simulated runs timed out", got, n)
 	}
 }
+
+// TestHalfTimedOutFloor: a kept size at which the timeout stopped at least half the runs in a
+// step is a floor for that step as a lost size is: the typical run fails there, and the runs
+// that finished are its fastest (random unseen workflow u030: at 4,096 MB 31 of 40 runs timed
+// out in a Map whose survivors' medians put it at 7,104 MB, where 12% of simulated runs timed
+// out; with the floor, 6%).
+func TestHalfTimedOutFloor(t *testing.T) {
+	p, err := ProfileBy(needsApart(), ProfileOptions{Runs: 40, Sizes: []int{4096, dag.MaxMemoryMB}}, simRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ timedOut, floor int }{{0, 0}, {39, 0}, {40, dag.MaxMemoryMB}} {
+		p.Sizes[0].Stages[1].TimedOut = c.timedOut // of 40 + timedOut runs at 4,096 MB, in Spin
+		m, err := NewModel(p, ModelOptions{Platform: platform.Default()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.floorMB[0] != 0 || m.floorMB[1] != c.floor {
+			t.Errorf("%d of %d runs timed out in Spin at 4,096 MB: floors %v, want [0 %d]", c.timedOut, 40+c.timedOut, m.floorMB, c.floor)
+		}
+	}
+}

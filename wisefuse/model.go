@@ -74,9 +74,10 @@ type Model struct {
 	sizes []sizeData
 	// floorMB is, per top-level step, the least VM size the planner may run it on (0: none): a
 	// profiled size whose every run failed, the function timeout stopping some in this step
-	// (Profile.Lost), tells that the step may run past the timeout there, and there are no
-	// samples to say how far below the next profiled size it still finishes; so it starts at that
-	// size (just above the lost one when no larger size was profiled).
+	// (Profile.Lost), or at which the timeout stopped at least half the runs in this step, tells
+	// that the step's typical run fails there, and the samples that are left (the runs that
+	// finished: the fastest) cannot say how far below the next profiled size it still finishes;
+	// so it starts at that size (just above the failing one when no larger size was profiled).
 	floorMB []int
 	// dataBytes is each function's mean input and output size in bytes, as profiled (zero when
 	// the profile has none, e.g. real logs): splitTransfer and localTime use it.
@@ -206,17 +207,31 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 		m.xferUSD[f.Name] = m.priceTransfer(f.Name)
 	}
 	m.floorMB = make([]int, len(m.w.Steps))
-	for _, l := range p.Lost {
-		floor := l.MemoryMB + 1
+	fails := func(k, mem int) { // step k's typical run fails at mem
+		floor := mem + 1
 		for _, s := range p.Sizes {
-			if s.MemoryMB > l.MemoryMB {
+			if s.MemoryMB > mem {
 				floor = s.MemoryMB
 				break
 			}
 		}
+		m.floorMB[k] = max(m.floorMB[k], floor)
+	}
+	for _, l := range p.Lost {
 		for k, st := range m.w.Steps {
 			if slices.Contains(l.TimedOut, st.Name) {
-				m.floorMB[k] = max(m.floorMB[k], floor)
+				fails(k, l.MemoryMB)
+			}
+		}
+	}
+	for _, s := range p.Sizes {
+		runs := s.Runs
+		for _, g := range s.Stages {
+			runs += g.TimedOut
+		}
+		for k, g := range s.Stages {
+			if 2*g.TimedOut >= runs {
+				fails(k, s.MemoryMB)
 			}
 		}
 	}
