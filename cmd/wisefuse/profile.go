@@ -182,8 +182,22 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	if err := wisefuse.WriteProfile(*out, p); err != nil {
 		return err
 	}
+	// The sizes in order, a lost one (every run failed) among them, with the steps the timeout
+	// stopped its runs in: the planner sizes those steps above it.
+	type line struct {
+		mem  int
+		text string
+	}
+	var lines []line
 	for _, s := range p.Sizes {
-		fmt.Fprintf(stdout, "%6d MB: %d runs\n", s.MemoryMB, s.Runs)
+		lines = append(lines, line{s.MemoryMB, fmt.Sprintf("%d runs", s.Runs)})
+	}
+	for _, l := range p.Lost {
+		lines = append(lines, line{l.MemoryMB, fmt.Sprintf("no run finished (the function timeout stopped runs in %s)", strings.Join(l.TimedOut, ", "))})
+	}
+	slices.SortFunc(lines, func(a, b line) int { return a.mem - b.mem })
+	for _, l := range lines {
+		fmt.Fprintf(stdout, "%6d MB: %s\n", l.mem, l.text)
 	}
 	fmt.Fprintf(stdout, "wrote %s (workflow %q, %s)\n", *out, p.Workflow.Name, p.Source)
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,35 @@ func TestModelTimedOutPercentiles(t *testing.T) {
 	code, out, errOut = runCLI("model", "--profiles", prof, "--memory", "2048", "--json")
 	if code != 0 || strings.Contains(out, "timed_out_fraction") || strings.Contains(out, "null") {
 		t.Errorf("a plan that finishes: exit %d, %s (%s)", code, out, errOut)
+	}
+}
+
+// TestProfileLostSizes: `profile --simulate` lists a size none of whose runs finished in its
+// place among the sizes, with the steps the timeout stopped its runs in (the planner sizes
+// those steps above it), and the profile file keeps it.
+func TestProfileLostSizes(t *testing.T) {
+	w := &dag.Workflow{Name: "slow-when-small",
+		Functions: []dag.Function{{Name: "f", MinMemoryMB: 128, SerialWork: dag.Const(10), ParallelWork: dag.Const(3000), Threads: 6}},
+		Steps:     []dag.Step{{Name: "F", Task: "f"}},
+	}
+	dir := t.TempDir()
+	wf := filepath.Join(dir, "w.json")
+	b, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wf, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "p.json")
+	code, out, errOut := runCLI("profile", "--workflow", wf, "--simulate", "--runs", "5", "--sizes", "2048,10240", "--out", prof)
+	// 3,000 core-s: 2,600 s at 2,048 MB, 520 s at 10,240 MB.
+	want := "  2048 MB: no run finished (the function timeout stopped runs in F)\n 10240 MB: 5 runs\n"
+	if code != 0 || !strings.HasPrefix(out, want) {
+		t.Fatalf("exit %d, %q (%s): want it to start with %q", code, out, errOut, want)
+	}
+	p, err := wisefuse.ReadProfile(prof)
+	if err != nil || len(p.Lost) != 1 || p.Lost[0].MemoryMB != 2048 {
+		t.Errorf("read back: %v, lost sizes %+v", err, p.Lost)
 	}
 }
