@@ -5,7 +5,6 @@ package wisefuse
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -27,8 +26,8 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 	if err := CheckSupported(w); err != nil {
 		return nil, err
 	}
-	// Group by run; a run's size is the least memory its invocations ran at (runSize). Then
-	// take the runs by size, then by run.
+	// Group by run; a run's size is the least memory its invocations ran at. Then take the runs
+	// by size, then by run.
 	type runKey struct{ mem, run int }
 	byRun := map[int][]int{}
 	check := RecordCheck(w)
@@ -255,13 +254,14 @@ func (b *profileBuilder) profile() (*Profile, error) {
 		}
 	}
 	// The sizes whose every run failed, some of them at the function timeout.
-	lost := map[int][]string{}
+	var lost []int
 	for k := range b.timedOut {
-		if mem := k[0]; b.p.Size(mem) == nil {
-			lost[mem] = nil
+		if mem := k[0]; b.p.Size(mem) == nil && !slices.Contains(lost, mem) {
+			lost = append(lost, mem)
 		}
 	}
-	for _, mem := range slices.Sorted(maps.Keys(lost)) {
+	slices.Sort(lost)
+	for _, mem := range lost {
 		l := LostSize{MemoryMB: mem}
 		for k, st := range b.w.Steps {
 			if b.timedOut[[2]int{mem, k}] > 0 {

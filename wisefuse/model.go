@@ -206,35 +206,6 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	for _, f := range m.w.Functions {
 		m.xferUSD[f.Name] = m.priceTransfer(f.Name)
 	}
-	m.floorMB = make([]int, len(m.w.Steps))
-	fails := func(k, mem int) { // step k's typical run fails at mem
-		floor := mem + 1
-		for _, s := range p.Sizes {
-			if s.MemoryMB > mem {
-				floor = s.MemoryMB
-				break
-			}
-		}
-		m.floorMB[k] = max(m.floorMB[k], floor)
-	}
-	for _, l := range p.Lost {
-		for k, st := range m.w.Steps {
-			if slices.Contains(l.TimedOut, st.Name) {
-				fails(k, l.MemoryMB)
-			}
-		}
-	}
-	for _, s := range p.Sizes {
-		runs := s.Runs
-		for _, g := range s.Stages {
-			runs += g.TimedOut
-		}
-		for k, g := range s.Stages {
-			if 2*g.TimedOut >= runs {
-				fails(k, s.MemoryMB)
-			}
-		}
-	}
 	m.replaying, m.polling = m.replays(), m.polls()
 	if m.replaying {
 		m.hist = m.profiledHistory()
@@ -263,7 +234,38 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 		sd.index = len(m.sizes)
 		m.sizes = append(m.sizes, sd)
 	}
+	m.floorMB = m.floors(p.Lost)
 	return m, nil
+}
+
+// floors returns Model.floorMB from the profiled sizes and the lost ones.
+func (m *Model) floors(lost []LostSize) []int {
+	floor := make([]int, len(m.w.Steps))
+	fails := func(k, mem int) { // step k's typical run fails at mem
+		at := mem + 1
+		for _, sd := range m.sizes {
+			if sd.mem > mem {
+				at = sd.mem
+				break
+			}
+		}
+		floor[k] = max(floor[k], at)
+	}
+	for _, l := range lost {
+		for k, st := range m.w.Steps {
+			if slices.Contains(l.TimedOut, st.Name) {
+				fails(k, l.MemoryMB)
+			}
+		}
+	}
+	for _, sd := range m.sizes {
+		for k, st := range sd.stages {
+			if 2*st.timedOut >= sd.profiledRuns() {
+				fails(k, sd.mem)
+			}
+		}
+	}
+	return floor
 }
 
 // profiledRuns is how many runs were profiled at sd: those that completed and those the function
