@@ -1,6 +1,7 @@
 package wisefuse
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -260,5 +261,16 @@ func TestHalfTimedOutFloor(t *testing.T) {
 		if m.floorMB[0] != 0 || m.floorMB[1] != c.floor {
 			t.Errorf("%d of %d runs timed out in Spin at 4,096 MB: floors %v, want [0 %d]", c.timedOut, 40+c.timedOut, m.floorMB, c.floor)
 		}
+	}
+	// Half the runs at 10,240 MB too: no size runs Spin, and the error says so.
+	p.Sizes[1].Stages[1].TimedOut = 40
+	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pl.Search(dag.Objective{SLO: 3000})
+	var inf *InfeasibleError
+	if !errors.As(err, &inf) || inf.Fails != `step "Spin"` || !strings.Contains(err.Error(), `no plan runs step "Spin": the platform's function timeout of 900s stopped at least half`) {
+		t.Errorf("Spin fails at every size: got %v", err)
 	}
 }

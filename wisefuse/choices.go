@@ -245,6 +245,9 @@ func (pl *Planner) evaluateOptions() {
 		// A step's floor (Model.floorMB) drops the sizes below it from its options, and a
 		// segment's VM must be at the floor of every step it runs.
 		atFloor := slices.DeleteFunc(slices.Clone(grid), func(mem int) bool { return mem < m.floorMB[i] })
+		if len(atFloor) == 0 {
+			continue // every size fails it: no plan (the search says why)
+		}
 		for _, sg := range pl.segmentChoices(i, atFloor) {
 			if sg.mem > 0 && sg.mem < slices.Max(m.floorMB[sg.start:sg.end]) {
 				continue

@@ -129,6 +129,10 @@ type InfeasibleError struct {
 	// function timeout").
 	TimedOut string
 	Timeout  float64
+	// Fails, when not empty, names the top-level step no plan can run: at every profiled size,
+	// the largest VM's included, the function timeout stopped at least half of its profiling
+	// runs (or all of them) there (docs/wisefuse.md, "The function timeout").
+	Fails string
 }
 
 // Target is the latency the search aimed at: Objective.SLO less the safety margin.
@@ -137,6 +141,8 @@ func (e *InfeasibleError) Target() float64 { return e.Objective.SLO * (1 - e.Mar
 func (e *InfeasibleError) Error() string {
 	pct := e.Objective.Pct()
 	switch {
+	case e.Fails != "":
+		return fmt.Sprintf("wisefuse: no plan runs %s: the platform's function timeout of %gs stopped at least half of its profiling runs at every profiled size, the largest VM's included", e.Fails, e.Timeout)
 	case e.TimedOut != "" && e.Objective.SLO > 0:
 		return fmt.Sprintf("wisefuse: no plan meets the %gth-percentile SLO of %.3gs: every plan runs a VM past the platform's function timeout of %gs (less the %g%% safety margin) in more than %.3g%% of runs, and a run that times out fails; in the fastest plan found, %s", pct, e.Objective.SLO, e.Timeout, 100*e.Margin, 100-e.JudgedPct, e.TimedOut)
 	case e.TimedOut != "":

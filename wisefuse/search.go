@@ -644,6 +644,12 @@ func better(a, b *cand, obj dag.Objective, pct float64) bool {
 // naming the constraint that binds and the best any plan achieves on it.
 func (pl *Planner) infeasible(asked, obj dag.Objective, sb sampleBound) error {
 	e := &InfeasibleError{Objective: asked, Margin: pl.opts.margin(), Binds: BudgetLimit, Best: math.Inf(1), JudgedPct: obj.Pct()}
+	for k, floor := range pl.model.floorMB {
+		if floor > pl.top {
+			e.Fails, e.Timeout = fmt.Sprintf("step %q", pl.model.w.Steps[k].Name), pl.timeout
+			return e
+		}
+	}
 	if obj.SLO > 0 {
 		fastest := pl.search(dag.Objective{Budget: math.MaxFloat64, Percentile: obj.Percentile}, sampleBound{})
 		e.Binds = SLOLimit
