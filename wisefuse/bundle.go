@@ -139,11 +139,12 @@ func (c *onceMap[K, V]) get(k K, build func() V) V {
 	return e.v
 }
 
-// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
-// is not -1 yet.
+// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]]; sums are their bounds'
+// (itemBounds).
 type itemPhases struct {
-	ph  []psPhase
-	off []int
+	ph   []psPhase
+	off  []int
+	sums boundSums
 }
 
 // typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
@@ -190,6 +191,12 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			})
 		}
 		ps.lastKey, ps.last = k, c
+		if ps.bound {
+			ps.usePlatform(m.opts.Platform)
+			if ib := c.sums.get(c.ph, c.off, nil, min(ps.connBps, ps.vmBps)); ib != nil {
+				return ps.boundItems(ib, b, e, vcpu, 1)
+			}
+		}
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]
@@ -712,9 +719,15 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 
 // end is the bound of the items added.
 func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
-	lb := max(b.alone, b.lead+b.work/vcpu.Share+b.tail)
-	if b.bytes > 0 {
-		lb = max(lb, b.bytes/ps.vmBps)
+	return ps.boundEnd(b.alone, b.lead, b.work, b.tail, b.bytes, vcpu)
+}
+
+// boundEnd is psBound.end of items whose slowest alone takes alone, whose CPU work is work, lead
+// and tail the least time before and after their CPU phases, and which move bytes.
+func (ps *psSim) boundEnd(alone, lead, work, tail, bytes float64, vcpu platform.Cores) float64 {
+	lb := max(alone, lead+work/vcpu.Share+tail)
+	if bytes > 0 {
+		lb = max(lb, bytes/ps.vmBps)
 	}
 	return lb
 }

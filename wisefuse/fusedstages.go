@@ -667,6 +667,15 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		}
 		return ps.runChains(m, vcpu), usd
 	}
+	if ps.bound {
+		ps.usePlatform(m.opts.Platform)
+		if ib := sp.sums.get(sp.ph, sp.off, sp.payloadAt, min(ps.connBps, ps.vmBps)); ib != nil {
+			for j := b; j < e; j++ {
+				usd += sp.usd[j]
+			}
+			return ps.boundItems(ib, b, e, vcpu, slow), usd
+		}
+	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
 	// as chainPhases scales it; the other items replay the kept phases in place (run only reads
 	// them; so does the bound, ps.run's lowerBound). buf is grown once, so the copies never move.
@@ -699,12 +708,13 @@ type spillKey struct {
 // (chainPhases): item j's are ph[off[j]:off[j+1]], their storage requests' price usd[j], and
 // payloadAt[j] the index among them of the payload input's transfer that a slowdown scales (-1:
 // none). They depend on neither the VM size nor the bundle, so a Map's spill replays at every
-// size and spill bundle share them.
+// size and spill bundle share them, and their bounds the sums (itemBounds).
 type spilledPhases struct {
 	ph        []psPhase
 	off       []int
 	usd       []float64
 	payloadAt []int32
+	sums      boundSums
 }
 
 // spillPhases returns the spilled phases of every item of items, built once; nil for a Map of

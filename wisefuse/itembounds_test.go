@@ -1,0 +1,166 @@
+package wisefuse
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/platform"
+)
+
+// TestItemBoundsMatchWalk sums random items up (sumPhases: waits, transfers and CPU work of up to
+// three kinds without oversubscription, half of them with a payload transfer ahead of their CPU
+// phases, as spilled items have) and bounds random bundles of them from the sums (boundItems),
+// payloads slowed or not, on random VMs: the bound must be that of walking the same phases, the
+// payloads scaled (psSim.lowerBound), but for rounding, and no later than the replay's end.
+func TestItemBoundsMatchWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 4))
+	var ps, lb psSim
+	lb.bound = true
+	for trial := range 5000 {
+		caps := []float64{1, float64(2 + rng.IntN(15)), float64(2 + rng.IntN(15))}
+		items := 1 + rng.IntN(12)
+		var ph []psPhase
+		off := []int{0}
+		payloadAt := make([]int32, items)
+		for j := range items {
+			payloadAt[j] = -1
+			for range rng.IntN(2) {
+				ph = append(ph, psPhase{amount: rng.ExpFloat64()})
+			}
+			if rng.IntN(2) == 0 {
+				payloadAt[j] = int32(len(ph) - off[j])
+				ph = append(ph, netPhase(1e7*rng.ExpFloat64()))
+			}
+			for range rng.IntN(9) {
+				p := randomPhase(rng, rng.ExpFloat64())
+				if p.cap > 0 {
+					p = psPhase{amount: p.amount, cap: caps[rng.IntN(len(caps))]}
+				}
+				ph = append(ph, p)
+			}
+			off = append(off, len(ph))
+		}
+		net := min(8e7, 1.6e8)
+		ib := sumPhases(ph, off, payloadAt, net)
+		if ib == nil {
+			t.Fatalf("trial %d: no sums of phases %v", trial, ph)
+		}
+		b := rng.IntN(items)
+		e := b + 1 + rng.IntN(items-b)
+		slow := 1.0
+		if rng.IntN(2) == 0 {
+			slow += 3 * rng.Float64()
+		}
+		phases := make([][]psPhase, e-b)
+		for j := b; j < e; j++ {
+			phases[j-b] = append([]psPhase(nil), ph[off[j]:off[j+1]]...)
+			if x := payloadAt[j]; x >= 0 {
+				phases[j-b][x].amount *= slow
+			}
+		}
+		share := 0.25 + 5.75*rng.Float64()
+		vcpu := platform.Cores{Share: share, Visible: math.Max(2, math.Ceil(share))}
+		contention := []float64{0, 0.03, 0.1}[rng.IntN(3)]
+		got, walked := replayAndBound(&ps, &lb, phases, vcpu, contention)
+		summed := lb.boundItems(ib, b, e, vcpu, slow)
+		if math.Abs(summed-walked) > 1e-12*walked {
+			t.Fatalf("trial %d: items [%d, %d) of %v on %+v, payloads %v times slower: bound %v from the sums, %v walking the phases", trial, b, e, ph, vcpu, slow, summed, walked)
+		}
+		if margin := 1e-6*got + 1e-6; summed > got+margin {
+			t.Fatalf("trial %d: items [%d, %d) on %+v: bound %v after the replay's end %v", trial, b, e, vcpu, summed, got)
+		}
+	}
+}
+
+// TestItemBoundsWalkWhenTheyMust: items whose CPU phases spin, have more kinds than
+// maxBoundKinds, or move a payload after computing get no sums (their bounds walk the phases).
+func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
+	kinds := func(n int) []psPhase {
+		var ph []psPhase
+		for k := range n {
+			ph = append(ph, psPhase{amount: 1, cap: float64(1 + k)})
+		}
+		return ph
+	}
+	for _, c := range []struct {
+		name      string
+		ph        []psPhase
+		payloadAt []int32
+	}{
+		{"spinning", []psPhase{{amount: 1}, {amount: 2, cap: 4, oversub: 0.5}}, nil},
+		{"too many kinds", kinds(maxBoundKinds + 1), nil},
+		{"payload after computing", []psPhase{{amount: 1, cap: 1}, netPhase(1e6)}, []int32{1}},
+	} {
+		if sumPhases(c.ph, []int{0, len(c.ph)}, c.payloadAt, 8e7) != nil {
+			t.Errorf("%s: got sums of %v, want none", c.name, c.ph)
+		}
+	}
+	if ph := kinds(maxBoundKinds); sumPhases(ph, []int{0, len(ph)}, nil, 8e7) == nil {
+		t.Errorf("%d kinds: got no sums, want some", maxBoundKinds)
+	}
+}
+
+// TestSummedBoundsBelowEval: video on the full default platform (its fitted curves do not spin,
+// so its bounds come from sums): every option that replays bundles (its bundled Map, and its
+// fused groups, with and without spilled items) is bounded from the sums of its items, and the
+// bound's cost and every atom are at most the evaluation's, but for rounding (a bundle of one
+// item is bounded by its time alone, which is its replay: lazyOption's margin covers it).
+// -short: two sizes.
+func TestSummedBoundsBelowEval(t *testing.T) {
+	a, _ := apps.Get("video")
+	p, err := profileInSim(a.Build(), ProfileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := pl.model
+	grid := pl.opts.grid(m.opts.Platform)
+	pool := newEvalPool(1)
+	wk := pool.workers[0]
+	checked, spills := 0, 0
+	for i := range m.w.Steps {
+		for _, sg := range pl.segmentChoices(i, grid) {
+			if !replayed(sg) || testing.Short() && sg.mem != 3008 && sg.mem != 10240 {
+				continue
+			}
+			bound, exact := m.evalSegment(&wk.lb, sg), m.evalSegment(&wk.sc, sg)
+			checked++
+			if sg.spill != nil {
+				spills++
+			}
+			if bound.cost > exact.cost*(1+1e-12) {
+				t.Fatalf("%+v: bound cost %v above the evaluation's %v", sg, bound.cost, exact.cost)
+			}
+			for k := range exact.lat {
+				if bound.lat[k] > exact.lat[k]*(1+1e-12) {
+					t.Fatalf("%+v atom %d: bound %v s after the evaluation's %v s", sg, k, bound.lat[k], exact.lat[k])
+				}
+			}
+		}
+	}
+	if checked == 0 || spills == 0 {
+		t.Fatalf("%d options checked, %d of them with spills: want some of each", checked, spills)
+	}
+	// Every phase cache the bounds read was summed up.
+	sums := 0
+	for _, c := range wk.lb.ps.cache.m {
+		if c.v.sums.ib == nil {
+			t.Errorf("a Map's items got no sums")
+		}
+		sums++
+	}
+	for _, c := range wk.lb.ps.spills.m {
+		if c.v.sums.ib == nil {
+			t.Errorf("a Map's spilled items got no sums")
+		}
+		sums++
+	}
+	if sums == 0 {
+		t.Error("no phase cache summed up")
+	}
+}
