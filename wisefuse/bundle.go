@@ -75,8 +75,14 @@ type psSim struct {
 	rates    []float64
 	ratesKey ratesKey
 	// bound makes run return a lower bound of the replay's end (lowerBound) instead of
-	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go).
+	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go). replay
+	// and replaySpill bound a Map's items from their sums where they can (itembounds.go).
 	bound bool
+	// sums holds the items' sums that bounds read instead of their phases (itembounds.go);
+	// lastSumsKey and lastSums are its most recent entry, as lastKey and last.
+	sums        *onceMap[sumsKey, *itemBounds]
+	lastSumsKey sumsKey
+	lastSums    *itemBounds
 }
 
 // usePlatform takes the platform's facts a replay uses: co-runner contention and the connection
@@ -139,12 +145,10 @@ func (c *onceMap[K, V]) get(k K, build func() V) V {
 	return e.v
 }
 
-// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]]; sums are their bounds'
-// (itemBounds).
+// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]].
 type itemPhases struct {
-	ph   []psPhase
-	off  []int
-	sums boundSums
+	ph  []psPhase
+	off []int
 }
 
 // typicalTaskPhases is the phases of an invocation the phase caches reserve room for up front
@@ -171,6 +175,11 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 // step writes to storage when remoteOut, else to memory.
 func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {
 	items := src.stages[si].items
+	if ps.bound {
+		if ib := ps.mapSums(m, items, fns, remoteIn, remoteOut); ib != nil {
+			return ps.boundItems(ib, b, e, vcpu, 1)
+		}
+	}
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	if total := items.runStart[len(items.runStart)-1]; total <= maxCachedItems {
@@ -191,12 +200,6 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			})
 		}
 		ps.lastKey, ps.last = k, c
-		if ps.bound {
-			ps.usePlatform(m.opts.Platform)
-			if ib := c.sums.get(c.ph, c.off, nil, min(ps.connBps, ps.vmBps)); ib != nil {
-				return ps.boundItems(ib, b, e, vcpu, 1)
-			}
-		}
 		for i := range n {
 			lo, hi := c.off[b+i], c.off[b+i+1]
 			ps.phases[i] = c.ph[lo:hi:hi]

@@ -646,35 +646,26 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 // how long the VM is busy and the storage requests' price; pullers items of the run spill.
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, pullers int) (busy, usd float64) {
 	slow := m.pullSlowdown(pullers)
+	if ps.bound {
+		if ib := ps.spillSums(m, items, fns, fromStorage); ib != nil {
+			for j := b; j < e; j++ {
+				usd += ib.usd[j]
+			}
+			return ps.boundItems(ib, b, e, vcpu, slow), usd
+		}
+	}
 	sp := ps.spillPhases(m, items, fns, fromStorage)
 	if sp == nil {
 		// Too many items to keep: build the bundle's phases.
-		nt := items.tasks
-		chain := slices.Grow(ps.chain[:0], nt)[:nt]
-		defer func() { ps.chain = chain }()
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
 		for j := b; j < e; j++ {
-			for t := range nt {
-				k := j*nt + t
-				chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
-			}
-			in, out := m.spillVia(chain, fromStorage)
 			var u float64
-			ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, slow)
+			ps.buf, u, _ = ps.spillItem(ps.buf, m, items, fns, j, fromStorage, slow)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
 		return ps.runChains(m, vcpu), usd
-	}
-	if ps.bound {
-		ps.usePlatform(m.opts.Platform)
-		if ib := sp.sums.get(sp.ph, sp.off, sp.payloadAt, min(ps.connBps, ps.vmBps)); ib != nil {
-			for j := b; j < e; j++ {
-				usd += sp.usd[j]
-			}
-			return ps.boundItems(ib, b, e, vcpu, slow), usd
-		}
 	}
 	// The kept phases are those of slow 1: a payload input's transfer is scaled here, on a copy,
 	// as chainPhases scales it; the other items replay the kept phases in place (run only reads
@@ -708,13 +699,12 @@ type spillKey struct {
 // (chainPhases): item j's are ph[off[j]:off[j+1]], their storage requests' price usd[j], and
 // payloadAt[j] the index among them of the payload input's transfer that a slowdown scales (-1:
 // none). They depend on neither the VM size nor the bundle, so a Map's spill replays at every
-// size and spill bundle share them, and their bounds the sums (itemBounds).
+// size and spill bundle share them.
 type spilledPhases struct {
 	ph        []psPhase
 	off       []int
 	usd       []float64
 	payloadAt []int32
-	sums      boundSums
 }
 
 // spillPhases returns the spilled phases of every item of items, built once; nil for a Map of
@@ -732,20 +722,12 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		ps.spills = &onceMap[spillKey, *spilledPhases]{}
 	}
 	sp := ps.spills.get(k, func() *spilledPhases {
-		nt := items.tasks
-		chain := slices.Grow(ps.chain[:0], nt)[:nt]
-		defer func() { ps.chain = chain }()
 		sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
-		sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
+		sp.ph = make([]psPhase, 0, total*items.tasks*typicalTaskPhases)
 		for j := range total {
-			for t := range nt {
-				x := j*nt + t
-				chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
-			}
-			in, out := m.spillVia(chain, fromStorage)
 			at := len(sp.ph)
 			var x int
-			sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
+			sp.ph, sp.usd[j], x = ps.spillItem(sp.ph, m, items, fns, j, fromStorage, 1)
 			sp.off[j+1] = len(sp.ph)
 			sp.payloadAt[j] = -1
 			if x >= 0 {
@@ -756,6 +738,21 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 	})
 	ps.lastSpillKey, ps.lastSpill = k, sp
 	return sp
+}
+
+// spillItem appends to ph the phases of item j of items run as a spilled chain of fns
+// (chainPhases, its payload input slow times longer) and returns them, the storage requests'
+// price and the index in ph of the payload input's transfer (-1: none).
+func (ps *psSim) spillItem(ph []psPhase, m *Model, items *itemSamples, fns []string, j int, fromStorage bool, slow float64) ([]psPhase, float64, int) {
+	nt := items.tasks
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	for t := range nt {
+		k := j*nt + t
+		chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+	}
+	ps.chain = chain
+	in, out := m.spillVia(chain, fromStorage)
+	return m.chainPhases(ph, chain, in, out, slow)
 }
 
 // replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one

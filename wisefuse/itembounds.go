@@ -7,81 +7,127 @@ package wisefuse
 
 import (
 	"slices"
-	"sync"
 
 	"github.com/wisefuse/wisefuse/platform"
 )
 
-// maxBoundKinds is the most kinds of CPU phase (cap, oversub) the items of a phase cache may have
-// for their bounds to come from their sums (itemBounds); with more, bounds walk the phases.
+// maxBoundKinds is the most kinds of CPU phase (cap, oversub) the items of a Map may have for
+// their bounds to come from their sums (itemBounds); with more, bounds walk the phases.
 const maxBoundKinds = 4
 
-// itemBounds holds, for each item of a phase cache, what psBound.add gathers of it that does
-// not depend on the VM: its time outside CPU phases (waits, and transfers at the best rate a
-// transfer gets, min(connection, VM)), that time before its first CPU phase (-1: it has none)
-// and after its last, its bytes, and its CPU work per kind. Item j's are v[j*stride:][:stride]:
-// rest, lead, tail, bytes, then the work of each of kinds. A spilled item's payload transfer,
-// which a slowdown scales (replaySpill), is left out of them: pay[j] holds its bytes (nil: no
-// item has one), which the bound adds. Alone, an item takes rest plus each kind's work at
-// min(cap, share): psBound.add's sum, added in another order (lazyOption's margin covers the
-// rounding).
+// itemBounds holds, for each item of a Map (at one profiled size, with given storage flags, or
+// spilled), what psBound.add gathers of its phases that does not depend on the VM: its time
+// outside CPU phases (waits, and transfers at the best rate a transfer gets, min(connection,
+// VM)), that time before its first CPU phase (-1: it has none) and after its last, its bytes,
+// and its CPU work per kind. Item j's are v[j*stride:][:stride]: rest, lead, tail, bytes, then
+// the work of each of kinds. A spilled item's payload transfer, which a slowdown scales
+// (replaySpill), is left out of them: pay[j] holds its bytes, and usd[j] the item's storage
+// requests' price (both nil for unspilled items). Alone, an item takes rest plus each kind's
+// work at min(cap, share): psBound.add's sum, added in another order (lazyOption's margin
+// covers the rounding).
+//
+// Sums are made from the items' phases, built one item at a time: a preparation bounds every
+// option that replays bundles and replays none, so it never keeps the phases (video's took
+// 50 MB), and the searches keep those of the Maps they replay.
 type itemBounds struct {
-	kinds  []cpuKind
-	stride int
-	v      []float64
-	pay    []float64
+	kinds    []cpuKind
+	stride   int
+	v        []float64
+	pay, usd []float64
 }
 
-// boundSums makes a phase cache's itemBounds once, on the first bound that asks.
-type boundSums struct {
-	once sync.Once
-	ib   *itemBounds
+// sumsKey names the sums of a Map's items at one profiled size (items): unspilled, with their
+// storage flags, or spilled, their input from storage or not (remoteIn).
+type sumsKey struct {
+	items                        *itemSamples
+	remoteIn, remoteOut, spilled bool
 }
 
-// get returns the sums of the items whose phases are ph[off[j]:off[j+1]], item j's payload
-// transfer at index payloadAt[j] among them (-1: none; nil: no item has one), for transfers at
-// rate net; nil when bounds must walk the phases (sumPhases).
-func (s *boundSums) get(ph []psPhase, off []int, payloadAt []int32, net float64) *itemBounds {
-	s.once.Do(func() { s.ib = sumPhases(ph, off, payloadAt, net) })
-	return s.ib
+// mapSums returns the sums of the items of a narrow Map (items, its iterator's tasks fns) run
+// side by side with the given storage flags (replay), made once; nil when bounds must walk the
+// phases (sumItems) or the Map is too wide to keep.
+func (ps *psSim) mapSums(m *Model, items *itemSamples, fns []string, remoteIn, remoteOut bool) *itemBounds {
+	return ps.sumsOf(m, sumsKey{items: items, remoteIn: remoteIn, remoteOut: remoteOut}, func(n int, net float64) *itemBounds {
+		fd := m.fnDataOf(nil, fns)
+		return sumItems(n, net, false, func(buf []psPhase, j int) ([]psPhase, int, float64) {
+			return m.itemPhases(buf, items, fd, j, remoteIn, remoteOut), -1, 0
+		})
+	})
 }
 
-// sumPhases sums up the items of ph (boundSums.get). The kinds are those of the first item with
-// CPU phases (a Map's items are chains of the same functions). It returns nil when a CPU phase
-// spins (oversub: its rate then depends on the VM beyond min(cap, share), and the bound of how
-// items share the vCPUs, sharingBound, walks the phases), when an item has a kind the first did
-// not or there are more than maxBoundKinds, or when a payload transfer comes after a CPU phase.
-func sumPhases(ph []psPhase, off []int, payloadAt []int32, net float64) *itemBounds {
-	items := len(off) - 1
+// spillSums returns the sums of the items of a Map run as spilled chains (replaySpill), made once;
+// nil as mapSums.
+func (ps *psSim) spillSums(m *Model, items *itemSamples, fns []string, fromStorage bool) *itemBounds {
+	return ps.sumsOf(m, sumsKey{items: items, remoteIn: fromStorage, spilled: true}, func(n int, net float64) *itemBounds {
+		return sumItems(n, net, true, func(buf []psPhase, j int) ([]psPhase, int, float64) {
+			ph, usd, x := ps.spillItem(buf, m, items, fns, j, fromStorage, 1)
+			return ph, x, usd
+		})
+	})
+}
+
+// sumsOf returns the sums of key k, made by build (of the key's n items, transfers at rate net) if
+// nobody has; it sets the platform's facts, which the bound reads.
+func (ps *psSim) sumsOf(m *Model, k sumsKey, build func(n int, net float64) *itemBounds) *itemBounds {
+	ps.usePlatform(m.opts.Platform)
+	if k == ps.lastSumsKey { // the zero key, never asked for, holds nothing
+		return ps.lastSums
+	}
+	var ib *itemBounds
+	if n := k.items.runStart[len(k.items.runStart)-1]; n <= maxCachedItems {
+		if ps.sums == nil {
+			ps.sums = &onceMap[sumsKey, *itemBounds]{}
+		}
+		ib = ps.sums.get(k, func() *itemBounds { return build(n, min(ps.connBps, ps.vmBps)) })
+	}
+	ps.lastSumsKey, ps.lastSums = k, ib
+	return ib
+}
+
+// sumItems sums up n items for transfers at rate net, item appending item j's phases to buf and
+// returning them, the index among them of its payload transfer (-1: none) and, for spilled
+// items, its storage requests' price. The kinds are those of the first item with CPU phases (a
+// Map's items are chains of the same functions, so they have the same). It returns nil when a
+// CPU phase spins (oversub: its rate then depends on the VM beyond min(cap, share), and the
+// bound of how items share the vCPUs, sharingBound, walks the phases), when there are more than
+// maxBoundKinds kinds or an item has one the first did not, or when a payload transfer comes
+// after a CPU phase.
+func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) ([]psPhase, int, float64)) *itemBounds {
 	ib := &itemBounds{}
-	for k := range ph {
-		if p := &ph[k]; !p.isNet() && p.cap != 0 {
-			if p.oversub != 0 || !(p.cap > 0) {
-				return nil
-			}
-			if c := (cpuKind{p.cap, p.oversub}); !slices.Contains(ib.kinds, c) {
-				if len(ib.kinds) == maxBoundKinds {
+	var buf []psPhase
+	for j := 0; j < n && len(ib.kinds) == 0; j++ {
+		buf, _, _ = item(buf[:0], j)
+		for k := range buf {
+			if p := &buf[k]; !p.isNet() && p.cap != 0 {
+				if p.oversub != 0 || !(p.cap > 0) {
 					return nil
 				}
-				ib.kinds = append(ib.kinds, c)
+				if c := (cpuKind{p.cap, p.oversub}); !slices.Contains(ib.kinds, c) {
+					if len(ib.kinds) == maxBoundKinds {
+						return nil
+					}
+					ib.kinds = append(ib.kinds, c)
+				}
 			}
 		}
 	}
 	ib.stride = 4 + len(ib.kinds)
-	ib.v = make([]float64, items*ib.stride)
-	if payloadAt != nil {
-		ib.pay = make([]float64, items)
+	ib.v = make([]float64, n*ib.stride)
+	if spilled {
+		ib.pay, ib.usd = make([]float64, n), make([]float64, n)
 	}
-	for j := range items {
-		pay := -1
-		if payloadAt != nil {
-			pay = int(payloadAt[j])
+	for j := range n {
+		var pay int
+		var usd float64
+		buf, pay, usd = item(buf[:0], j)
+		if spilled {
+			ib.usd[j] = usd
 		}
 		v := ib.v[j*ib.stride : (j+1)*ib.stride]
 		t, lead, tailFrom := 0.0, -1.0, 0.0
-		for k, p := range ph[off[j]:off[j+1]] {
+		for k, p := range buf {
 			switch {
-			case k == pay:
+			case k == pay && spilled:
 				if lead >= 0 {
 					return nil
 				}
@@ -95,9 +141,9 @@ func sumPhases(ph []psPhase, off []int, payloadAt []int32, net float64) *itemBou
 				if lead < 0 {
 					lead = t
 				}
-				x := 0
-				for ib.kinds[x] != (cpuKind{p.cap, p.oversub}) {
-					x++
+				x := slices.Index(ib.kinds, cpuKind{p.cap, p.oversub})
+				if x < 0 {
+					return nil
 				}
 				v[4+x] += p.amount
 				tailFrom = t

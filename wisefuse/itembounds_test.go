@@ -9,11 +9,12 @@ import (
 	"github.com/wisefuse/wisefuse/platform"
 )
 
-// TestItemBoundsMatchWalk sums random items up (sumPhases: waits, transfers and CPU work of up to
-// three kinds without oversubscription, half of them with a payload transfer ahead of their CPU
-// phases, as spilled items have) and bounds random bundles of them from the sums (boundItems),
-// payloads slowed or not, on random VMs: the bound must be that of walking the same phases, the
-// payloads scaled (psSim.lowerBound), but for rounding, and no later than the replay's end.
+// TestItemBoundsMatchWalk sums random items up (sumItems: waits, transfers and CPU work of up to
+// three kinds without oversubscription, every kind in the first item, half of the items with a
+// payload transfer ahead of their CPU phases, as spilled items have) and bounds random bundles
+// of them from the sums (boundItems), payloads slowed or not, on random VMs: the bound must be
+// that of walking the same phases, the payloads scaled (psSim.lowerBound), but for rounding, and
+// no later than the replay's end.
 func TestItemBoundsMatchWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 4))
 	var ps, lb psSim
@@ -40,10 +41,18 @@ func TestItemBoundsMatchWalk(t *testing.T) {
 				}
 				ph = append(ph, p)
 			}
+			if j == 0 {
+				// The first item has every kind (the items of a Map have the same).
+				for _, c := range caps {
+					ph = append(ph, psPhase{amount: rng.ExpFloat64(), cap: c})
+				}
+			}
 			off = append(off, len(ph))
 		}
 		net := min(8e7, 1.6e8)
-		ib := sumPhases(ph, off, payloadAt, net)
+		ib := sumItems(items, net, true, func(buf []psPhase, j int) ([]psPhase, int, float64) {
+			return append(buf, ph[off[j]:off[j+1]]...), int(payloadAt[j]), 0
+		})
 		if ib == nil {
 			t.Fatalf("trial %d: no sums of phases %v", trial, ph)
 		}
@@ -75,7 +84,8 @@ func TestItemBoundsMatchWalk(t *testing.T) {
 }
 
 // TestItemBoundsWalkWhenTheyMust: items whose CPU phases spin, have more kinds than
-// maxBoundKinds, or move a payload after computing get no sums (their bounds walk the phases).
+// maxBoundKinds or one the first item with CPU phases had not, or move a payload after computing
+// get no sums (their bounds walk the phases).
 func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 	kinds := func(n int) []psPhase {
 		var ph []psPhase
@@ -84,20 +94,26 @@ func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 		}
 		return ph
 	}
+	sums := func(items [][]psPhase, payloadAt int) *itemBounds {
+		return sumItems(len(items), 8e7, true, func(buf []psPhase, j int) ([]psPhase, int, float64) {
+			return append(buf, items[j]...), payloadAt, 0
+		})
+	}
 	for _, c := range []struct {
 		name      string
-		ph        []psPhase
-		payloadAt []int32
+		items     [][]psPhase
+		payloadAt int
 	}{
-		{"spinning", []psPhase{{amount: 1}, {amount: 2, cap: 4, oversub: 0.5}}, nil},
-		{"too many kinds", kinds(maxBoundKinds + 1), nil},
-		{"payload after computing", []psPhase{{amount: 1, cap: 1}, netPhase(1e6)}, []int32{1}},
+		{"spinning", [][]psPhase{{{amount: 1}, {amount: 2, cap: 4, oversub: 0.5}}}, -1},
+		{"too many kinds", [][]psPhase{kinds(maxBoundKinds + 1)}, -1},
+		{"a kind the first had not", [][]psPhase{{{amount: 1}}, kinds(1), kinds(2)}, -1},
+		{"payload after computing", [][]psPhase{{{amount: 1, cap: 1}, netPhase(1e6)}}, 1},
 	} {
-		if sumPhases(c.ph, []int{0, len(c.ph)}, c.payloadAt, 8e7) != nil {
-			t.Errorf("%s: got sums of %v, want none", c.name, c.ph)
+		if sums(c.items, c.payloadAt) != nil {
+			t.Errorf("%s: got sums of %v, want none", c.name, c.items)
 		}
 	}
-	if ph := kinds(maxBoundKinds); sumPhases(ph, []int{0, len(ph)}, nil, 8e7) == nil {
+	if sums([][]psPhase{{{amount: 1}}, kinds(maxBoundKinds), kinds(2)}, -1) == nil {
 		t.Errorf("%d kinds: got no sums, want some", maxBoundKinds)
 	}
 }
@@ -146,21 +162,15 @@ func TestSummedBoundsBelowEval(t *testing.T) {
 	if checked == 0 || spills == 0 {
 		t.Fatalf("%d options checked, %d of them with spills: want some of each", checked, spills)
 	}
-	// Every phase cache the bounds read was summed up.
-	sums := 0
-	for _, c := range wk.lb.ps.cache.m {
-		if c.v.sums.ib == nil {
-			t.Errorf("a Map's items got no sums")
+	// Every Map's items the bounds read were summed up, spilled and not.
+	kinds := map[bool]int{}
+	for k, ib := range wk.lb.ps.sums.m {
+		if ib.v == nil {
+			t.Errorf("%+v: no sums", k)
 		}
-		sums++
+		kinds[k.spilled]++
 	}
-	for _, c := range wk.lb.ps.spills.m {
-		if c.v.sums.ib == nil {
-			t.Errorf("a Map's spilled items got no sums")
-		}
-		sums++
-	}
-	if sums == 0 {
-		t.Error("no phase cache summed up")
+	if kinds[false] == 0 || kinds[true] == 0 {
+		t.Errorf("sums of %d Maps' items and %d Maps' spilled items: want some of each", kinds[false], kinds[true])
 	}
 }
