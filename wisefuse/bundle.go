@@ -83,6 +83,7 @@ type psSim struct {
 	sums        *onceMap[sumsKey, *itemBounds]
 	lastSumsKey sumsKey
 	lastSums    *itemBounds
+	recip       boundRecip
 }
 
 // usePlatform takes the platform's facts a replay uses: co-runner contention and the connection

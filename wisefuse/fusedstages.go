@@ -509,9 +509,10 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
+		slow := m.pullSlowdown(hi - host)
 		for b := host; b < hi; b += spill {
 			e := min(hi, b+spill)
-			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
+			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, slow)
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))
@@ -643,9 +644,9 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 }
 
 // replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
-// how long the VM is busy and the storage requests' price; pullers items of the run spill.
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, pullers int) (busy, usd float64) {
-	slow := m.pullSlowdown(pullers)
+// how long the VM is busy and the storage requests' price; their payloads move slow times
+// slower than alone (pullSlowdown of the items of the run that spill).
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
 	if ps.bound {
 		if ib := ps.spillSums(m, items, fns, fromStorage); ib != nil {
 			for j := b; j < e; j++ {

@@ -17,24 +17,28 @@ const maxBoundKinds = 4
 
 // itemBounds holds, for each item of a Map (at one profiled size, with given storage flags, or
 // spilled), what psBound.add gathers of its phases that does not depend on the VM: its time
-// outside CPU phases (waits, and transfers at the best rate a transfer gets, min(connection,
-// VM)), that time before its first CPU phase (-1: it has none) and after its last, its bytes,
-// and its CPU work per kind. Item j's are v[j*stride:][:stride]: rest, lead, tail, bytes, then
-// the work of each of kinds. A spilled item's payload transfer, which a slowdown scales
-// (replaySpill), is left out of them: pay[j] holds its bytes, and usd[j] the item's storage
-// requests' price (both nil for unspilled items). Alone, an item takes rest plus each kind's
-// work at min(cap, share): psBound.add's sum, added in another order (lazyOption's margin
-// covers the rounding).
+// outside CPU phases, before them and after them, and its bytes (itemSum), and its CPU work per
+// kind: item j's is work[j*len(kinds):][:len(kinds)]. A spilled item's payload transfer, which a
+// slowdown scales (replaySpill), is left out of them: pay[j] holds its bytes, and usd[j] the
+// item's storage requests' price (both nil for unspilled items). Alone, an item takes rest plus
+// each kind's work at min(cap, share): psBound.add's sum, added in another order (lazyOption's
+// margin covers the rounding).
 //
 // Sums are made from the items' phases, built one item at a time: a preparation bounds every
 // option that replays bundles and replays none, so it never keeps the phases (video's took
 // 50 MB), and the searches keep those of the Maps they replay.
 type itemBounds struct {
+	net      float64 // the transfers' rate
 	kinds    []cpuKind
-	stride   int
-	v        []float64
+	sums     []itemSum
+	work     []float64
 	pay, usd []float64
 }
+
+// itemSum is an item's time outside CPU phases (waits, and transfers at the best rate a transfer
+// gets, min(connection, VM)), that time before its first CPU phase (-1: it has none) and after
+// its last, and its bytes.
+type itemSum struct{ rest, lead, tail, bytes float64 }
 
 // sumsKey names the sums of a Map's items at one profiled size (items): unspilled, with their
 // storage flags, or spilled, their input from storage or not (remoteIn).
@@ -93,7 +97,7 @@ func (ps *psSim) sumsOf(m *Model, k sumsKey, build func(n int, net float64) *ite
 // maxBoundKinds kinds or an item has one the first did not, or when a payload transfer comes
 // after a CPU phase.
 func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) ([]psPhase, int, float64)) *itemBounds {
-	ib := &itemBounds{}
+	ib := &itemBounds{net: net}
 	var buf []psPhase
 	for j := 0; j < n && len(ib.kinds) == 0; j++ {
 		buf, _, _ = item(buf[:0], j)
@@ -111,8 +115,8 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 			}
 		}
 	}
-	ib.stride = 4 + len(ib.kinds)
-	ib.v = make([]float64, n*ib.stride)
+	nk := len(ib.kinds)
+	ib.sums, ib.work = make([]itemSum, n), make([]float64, n*nk)
 	if spilled {
 		ib.pay, ib.usd = make([]float64, n), make([]float64, n)
 	}
@@ -123,7 +127,7 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 		if spilled {
 			ib.usd[j] = usd
 		}
-		v := ib.v[j*ib.stride : (j+1)*ib.stride]
+		s, work := &ib.sums[j], ib.work[j*nk:(j+1)*nk]
 		t, lead, tailFrom := 0.0, -1.0, 0.0
 		for k, p := range buf {
 			switch {
@@ -134,7 +138,7 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 				ib.pay[j] = p.amount
 			case p.isNet():
 				t += p.amount / net
-				v[3] += p.amount
+				s.bytes += p.amount
 			case p.cap == 0:
 				t += p.amount
 			default:
@@ -145,13 +149,13 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 				if x < 0 {
 					return nil
 				}
-				v[4+x] += p.amount
+				work[x] += p.amount
 				tailFrom = t
 			}
 		}
-		v[0], v[1] = t, lead
+		s.rest, s.lead = t, lead
 		if lead >= 0 {
-			v[2] = t - tailFrom
+			s.tail = t - tailFrom
 		}
 	}
 	return ib
@@ -160,40 +164,69 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 // boundItems is lowerBound for items [b, e) of ib on vcpu (ps.bound set): the bound psBound
 // makes of them, their payload transfers (spilled items') slow times longer.
 func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow float64) float64 {
-	// Reciprocals of the rates: a division per item and kind was most of the time (divisions
-	// queue up; products do not), and the product's rounding is another few ulps.
-	perNet := 1 / min(ps.connBps, ps.vmBps)
-	var per [maxBoundKinds]float64
-	for k, c := range ib.kinds {
-		per[k] = 1 / min(c.cap, vcpu.Share)
+	r := &ps.recip
+	if r.of != ib || r.share != vcpu.Share {
+		r.set(ib, vcpu.Share)
 	}
-	nk, stride := len(ib.kinds), ib.stride
+	per, perNet := &r.per, r.net
+	nk := len(ib.kinds)
 	alone, work, bytes := 0.0, 0.0, 0.0
 	lead, tail, seen := 0.0, 0.0, false
-	v := ib.v[b*stride : e*stride]
-	for j := b; j < e; j, v = j+1, v[stride:] {
-		t, l, by := v[0], v[1], v[3]
-		if ib.pay != nil {
-			a := ib.pay[j] * slow
+	sums, w := ib.sums[b:e], ib.work[b*nk:e*nk]
+	var pay []float64
+	if ib.pay != nil {
+		pay = ib.pay[b:e]
+	}
+	for i := range sums {
+		s := &sums[i]
+		t, l, by := s.rest, s.lead, s.bytes
+		if pay != nil {
+			a := pay[i] * slow
 			t += a * perNet
 			by += a
 			if l >= 0 {
 				l += a * perNet
 			}
 		}
-		for k, a := range v[4 : 4+nk] {
-			t += a * per[k]
-			work += a
+		if nk == 1 { // the commonest: one function's serial work, say
+			t += w[i] * per[0]
+			work += w[i]
+		} else {
+			for k := range nk {
+				a := w[i*nk+k]
+				t += a * per[k]
+				work += a
+			}
 		}
 		alone = max(alone, t)
 		bytes += by
 		switch {
 		case l < 0:
 		case !seen:
-			lead, tail, seen = l, v[2], true
+			lead, tail, seen = l, s.tail, true
 		default:
-			lead, tail = min(lead, l), min(tail, v[2])
+			lead, tail = min(lead, l), min(tail, s.tail)
 		}
 	}
 	return ps.boundEnd(alone, lead, work, tail, bytes, vcpu)
+}
+
+// boundRecip holds the reciprocals of the rates boundItems takes items' work and bytes at: for
+// each kind of of's items, of min(cap, share), and of its transfers' rate. A division per item
+// and kind was most of the bounds' time (divisions queue up; products do not), and a product's
+// rounding is a few ulps; the reciprocals are kept while the items and the VM stay the same, as
+// a bound's bundles come in long series of both.
+type boundRecip struct {
+	of         *itemBounds
+	share, net float64
+	per        [maxBoundKinds]float64
+}
+
+// set makes r the reciprocals of the rates of ib's kinds on a share of vCPUs, and of its
+// transfers'.
+func (r *boundRecip) set(ib *itemBounds, share float64) {
+	r.of, r.share, r.net = ib, share, 1/ib.net
+	for k, c := range ib.kinds {
+		r.per[k] = 1 / min(c.cap, share)
+	}
 }

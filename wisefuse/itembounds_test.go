@@ -164,8 +164,8 @@ func TestSummedBoundsBelowEval(t *testing.T) {
 	}
 	// Every Map's items the bounds read were summed up, spilled and not.
 	kinds := map[bool]int{}
-	for k, ib := range wk.lb.ps.sums.m {
-		if ib.v == nil {
+	for k, e := range wk.lb.ps.sums.m {
+		if e.v == nil {
 			t.Errorf("%+v: no sums", k)
 		}
 		kinds[k.spilled]++
