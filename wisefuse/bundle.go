@@ -177,6 +177,7 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {
 	items := src.stages[si].items
 	if ps.bound {
+		ps.usePlatform(m.opts.Platform)
 		if ib := ps.mapSums(m, items, fns, remoteIn, remoteOut); ib != nil {
 			return ps.boundItems(ib, b, e, vcpu, 1)
 		}

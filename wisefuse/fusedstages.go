@@ -648,6 +648,7 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 // slower than alone (pullSlowdown of the items of the run that spill).
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
 	if ps.bound {
+		ps.usePlatform(m.opts.Platform)
 		if ib := ps.spillSums(m, items, fns, fromStorage); ib != nil {
 			for j := b; j < e; j++ {
 				usd += ib.usd[j]

@@ -51,7 +51,11 @@ type sumsKey struct {
 // side by side with the given storage flags (replay), made once; nil when bounds must walk the
 // phases (sumItems) or the Map is too wide to keep.
 func (ps *psSim) mapSums(m *Model, items *itemSamples, fns []string, remoteIn, remoteOut bool) *itemBounds {
-	return ps.sumsOf(m, sumsKey{items: items, remoteIn: remoteIn, remoteOut: remoteOut}, func(n int, net float64) *itemBounds {
+	k := sumsKey{items: items, remoteIn: remoteIn, remoteOut: remoteOut}
+	if k == ps.lastSumsKey { // before making the builder, which is dear for every bound
+		return ps.lastSums
+	}
+	return ps.sumsOf(k, func(n int, net float64) *itemBounds {
 		fd := m.fnDataOf(nil, fns)
 		return sumItems(n, net, false, func(buf []psPhase, j int) ([]psPhase, int, float64) {
 			return m.itemPhases(buf, items, fd, j, remoteIn, remoteOut), -1, 0
@@ -62,7 +66,11 @@ func (ps *psSim) mapSums(m *Model, items *itemSamples, fns []string, remoteIn, r
 // spillSums returns the sums of the items of a Map run as spilled chains (replaySpill), made once;
 // nil as mapSums.
 func (ps *psSim) spillSums(m *Model, items *itemSamples, fns []string, fromStorage bool) *itemBounds {
-	return ps.sumsOf(m, sumsKey{items: items, remoteIn: fromStorage, spilled: true}, func(n int, net float64) *itemBounds {
+	k := sumsKey{items: items, remoteIn: fromStorage, spilled: true}
+	if k == ps.lastSumsKey { // as in mapSums
+		return ps.lastSums
+	}
+	return ps.sumsOf(k, func(n int, net float64) *itemBounds {
 		return sumItems(n, net, true, func(buf []psPhase, j int) ([]psPhase, int, float64) {
 			ph, usd, x := ps.spillItem(buf, m, items, fns, j, fromStorage, 1)
 			return ph, x, usd
@@ -70,13 +78,9 @@ func (ps *psSim) spillSums(m *Model, items *itemSamples, fns []string, fromStora
 	})
 }
 
-// sumsOf returns the sums of key k, made by build (of the key's n items, transfers at rate net) if
-// nobody has; it sets the platform's facts, which the bound reads.
-func (ps *psSim) sumsOf(m *Model, k sumsKey, build func(n int, net float64) *itemBounds) *itemBounds {
-	ps.usePlatform(m.opts.Platform)
-	if k == ps.lastSumsKey { // the zero key, never asked for, holds nothing
-		return ps.lastSums
-	}
+// sumsOf returns the sums of key k (not the last asked for), made by build (of the key's n
+// items, transfers at rate net) if nobody has, and remembers them as the last.
+func (ps *psSim) sumsOf(k sumsKey, build func(n int, net float64) *itemBounds) *itemBounds {
 	var ib *itemBounds
 	if n := k.items.runStart[len(k.items.runStart)-1]; n <= maxCachedItems {
 		if ps.sums == nil {
@@ -188,10 +192,17 @@ func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow 
 				l += a * perNet
 			}
 		}
-		if nk == 1 { // the commonest: one function's serial work, say
+		// The commonest kinds, one (a function's serial work) and two (serial and parallel work),
+		// written out: the loop's overhead was a third of the bound's time.
+		switch nk {
+		case 1:
 			t += w[i] * per[0]
 			work += w[i]
-		} else {
+		case 2:
+			a0, a1 := w[2*i], w[2*i+1]
+			t += a0*per[0] + a1*per[1]
+			work += a0 + a1
+		default:
 			for k := range nk {
 				a := w[i*nk+k]
 				t += a * per[k]
