@@ -79,7 +79,8 @@ type psSim struct {
 	// and replaySpill bound a Map's items from their sums where they can (itembounds.go).
 	bound bool
 	// sums holds the items' sums that bounds read instead of their phases (itembounds.go);
-	// lastSumsKey and lastSums are its most recent entry, as lastKey and last.
+	// lastSumsKey and lastSums are its most recent entry, as lastKey and last; recip the
+	// reciprocals of the rates of the last bound from sums.
 	sums        *onceMap[sumsKey, *itemBounds]
 	lastSumsKey sumsKey
 	lastSums    *itemBounds

@@ -193,7 +193,7 @@ func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow 
 			}
 		}
 		// The commonest kinds, one (a function's serial work) and two (serial and parallel work),
-		// written out: the loop's overhead was a third of the bound's time.
+		// written out: the loop's overhead was 30% of the bound's instructions.
 		switch nk {
 		case 1:
 			t += w[i] * per[0]
