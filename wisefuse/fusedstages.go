@@ -505,6 +505,13 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 	if plat.InstanceActivities > 0 {
 		sr.busy, sr.work = make([]float64, 0, vms), make([]float64, 0, vms)
 	}
+	// A bound reads the spilled items' sums where it can (itembounds.go), looked up once here
+	// rather than for every spilled VM.
+	var ib *itemBounds
+	if sc.ps.bound {
+		sc.ps.usePlatform(plat)
+		ib = sc.ps.spillSums(m, items, fns, first)
+	}
 	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
@@ -512,7 +519,15 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 		slow := m.pullSlowdown(hi - host)
 		for b := host; b < hi; b += spill {
 			e := min(hi, b+spill)
-			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, slow)
+			var sb, usd float64
+			if ib != nil {
+				sb = sc.ps.boundItems(ib, b, e, c, slow)
+				for _, u := range ib.usd[b:e] {
+					usd += u
+				}
+			} else {
+				sb, usd = sc.ps.replaySpill(m, items, fns, b, e, c, first, slow)
+			}
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))
@@ -647,15 +662,6 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 // how long the VM is busy and the storage requests' price; their payloads move slow times
 // slower than alone (pullSlowdown of the items of the run that spill).
 func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
-	if ps.bound {
-		ps.usePlatform(m.opts.Platform)
-		if ib := ps.spillSums(m, items, fns, fromStorage); ib != nil {
-			for j := b; j < e; j++ {
-				usd += ib.usd[j]
-			}
-			return ps.boundItems(ib, b, e, vcpu, slow), usd
-		}
-	}
 	sp := ps.spillPhases(m, items, fns, fromStorage)
 	if sp == nil {
 		// Too many items to keep: build the bundle's phases.
