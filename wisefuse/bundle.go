@@ -75,8 +75,16 @@ type psSim struct {
 	rates    []float64
 	ratesKey ratesKey
 	// bound makes run return a lower bound of the replay's end (lowerBound) instead of
-	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go).
+	// replaying: what the lazy Pareto pruning of options evaluates first (choices.go). replay
+	// and replaySpill bound a Map's items from their sums where they can (itembounds.go).
 	bound bool
+	// sums holds the items' sums that bounds read instead of their phases (itembounds.go);
+	// lastSumsKey and lastSums are its most recent entry, as lastKey and last; recip the
+	// reciprocals of the rates of the last bound from sums.
+	sums        *onceMap[sumsKey, *itemBounds]
+	lastSumsKey sumsKey
+	lastSums    *itemBounds
+	recip       boundRecip
 }
 
 // usePlatform takes the platform's facts a replay uses: co-runner contention and the connection
@@ -139,8 +147,7 @@ func (c *onceMap[K, V]) get(k K, build func() V) V {
 	return e.v
 }
 
-// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]], built when off[j+1]
-// is not -1 yet.
+// itemPhases holds the phases of items: item j's are ph[off[j]:off[j+1]].
 type itemPhases struct {
 	ph  []psPhase
 	off []int
@@ -170,6 +177,12 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 // step writes to storage when remoteOut, else to memory.
 func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {
 	items := src.stages[si].items
+	if ps.bound {
+		ps.usePlatform(m.opts.Platform)
+		if ib := ps.mapSums(m, items, fns, remoteIn, remoteOut); ib != nil {
+			return ps.boundItems(ib, b, e, vcpu, 1)
+		}
+	}
 	n := e - b
 	ps.phases = slices.Grow(ps.phases[:0], n)[:n]
 	if total := items.runStart[len(items.runStart)-1]; total <= maxCachedItems {
@@ -712,9 +725,15 @@ func (b *psBound) add(ps *psSim, ph []psPhase, vcpu platform.Cores) {
 
 // end is the bound of the items added.
 func (b *psBound) end(ps *psSim, vcpu platform.Cores) float64 {
-	lb := max(b.alone, b.lead+b.work/vcpu.Share+b.tail)
-	if b.bytes > 0 {
-		lb = max(lb, b.bytes/ps.vmBps)
+	return ps.boundEnd(b.alone, b.lead, b.work, b.tail, b.bytes, vcpu)
+}
+
+// boundEnd is psBound.end of items whose slowest alone takes alone, whose CPU work is work, lead
+// and tail the least time before and after their CPU phases, and which move bytes.
+func (ps *psSim) boundEnd(alone, lead, work, tail, bytes float64, vcpu platform.Cores) float64 {
+	lb := max(alone, lead+work/vcpu.Share+tail)
+	if bytes > 0 {
+		lb = max(lb, bytes/ps.vmBps)
 	}
 	return lb
 }

@@ -34,7 +34,8 @@
 //	tasks.go        top-level tasks, alone or fused, and a Map fused with its neighbours
 //	maps.go         a Map under one configuration (sizes, fusion, bundle)
 //	itemsummary.go  unbundled items reduced to those that can be a run's slowest
-//	bundle.go       the bundle replay: processor sharing of a VM's CPU and network
+//	bundle.go       the bundle replay: processor sharing of a VM's CPU and network, and its lower bound
+//	itembounds.go   a Map's items summed up once for the lower bounds of their bundles at every VM size
 //	widemaps.go     very wide bundled Maps: candidate bundles instead of all
 //	nested.go       Parallel stages and nested Maps: per-run trees of invocations, evaluated run by run
 //	                (runs of tasks fused in a top-level Parallel's branch too)

@@ -1,6 +1,6 @@
 // The workers that evaluate segment options (Planner.Prepare, a search's sweeps) in parallel:
-// each with its own scratch; the items' phases and the fused groups' step replays are caches
-// all share (onceMap, replayCache), each key made once.
+// each with its own scratch; the items' phases and sums and the fused groups' step replays are
+// caches all share (onceMap, replayCache), each key made once.
 
 package wisefuse
 
@@ -11,8 +11,9 @@ import (
 )
 
 // evalWorker is one worker's scratch: sc for exact evaluations, lb for lower bounds. All workers
-// share the phase caches (the bounds read the phases the replays build; both depend only on
-// their keys) and the fused groups' step replays.
+// share the phase caches (the bounds of items that spin read the phases the replays build; both
+// depend only on their keys), the items' sums the other bounds read (itembounds.go) and the
+// fused groups' step replays.
 type evalWorker struct{ sc, lb scratch }
 
 // evalPool runs evaluations on a bounded set of workers. Every evaluation is a pure function of
@@ -25,11 +26,11 @@ func newEvalPool(n int) *evalPool {
 	// The step replays of fused groups are shared (replayCache): the replays' and the bounds';
 	// so are the items' phases they read.
 	replays, bounds := replayCache(), replayCache()
-	cache, spills := &onceMap[phaseKey, *itemPhases]{}, &onceMap[spillKey, *spilledPhases]{}
+	cache, spills, sums := &onceMap[phaseKey, *itemPhases]{}, &onceMap[spillKey, *spilledPhases]{}, &onceMap[sumsKey, *itemBounds]{}
 	for k := range p.workers {
 		w := &evalWorker{}
 		w.sc.ps.cache, w.sc.ps.spills = cache, spills
-		w.lb.ps.cache, w.lb.ps.spills, w.lb.ps.bound = cache, spills, true
+		w.lb.ps.cache, w.lb.ps.spills, w.lb.ps.sums, w.lb.ps.bound = cache, spills, sums, true
 		w.sc.replays, w.lb.replays = replays, bounds
 		p.workers[k] = w
 	}

@@ -505,13 +505,29 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 	if plat.InstanceActivities > 0 {
 		sr.busy, sr.work = make([]float64, 0, vms), make([]float64, 0, vms)
 	}
+	// A bound reads the spilled items' sums where it can (itembounds.go), looked up once here
+	// rather than for every spilled VM.
+	var ib *itemBounds
+	if sc.ps.bound {
+		sc.ps.usePlatform(plat)
+		ib = sc.ps.spillSums(m, items, fns, first)
+	}
 	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
+		slow := m.pullSlowdown(hi - host)
 		for b := host; b < hi; b += spill {
 			e := min(hi, b+spill)
-			sb, usd := sc.ps.replaySpill(m, items, fns, b, e, c, first, hi-host)
+			var sb, usd float64
+			if ib != nil {
+				sb = sc.ps.boundItems(ib, b, e, c, slow)
+				for _, u := range ib.usd[b:e] {
+					usd += u
+				}
+			} else {
+				sb, usd = sc.ps.replaySpill(m, items, fns, b, e, c, first, slow)
+			}
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))
@@ -643,25 +659,17 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 }
 
 // replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
-// how long the VM is busy and the storage requests' price; pullers items of the run spill.
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, pullers int) (busy, usd float64) {
-	slow := m.pullSlowdown(pullers)
+// how long the VM is busy and the storage requests' price; their payloads move slow times
+// slower than alone (pullSlowdown of the items of the run that spill).
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
 	sp := ps.spillPhases(m, items, fns, fromStorage)
 	if sp == nil {
 		// Too many items to keep: build the bundle's phases.
-		nt := items.tasks
-		chain := slices.Grow(ps.chain[:0], nt)[:nt]
-		defer func() { ps.chain = chain }()
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
 		for j := b; j < e; j++ {
-			for t := range nt {
-				k := j*nt + t
-				chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
-			}
-			in, out := m.spillVia(chain, fromStorage)
 			var u float64
-			ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, slow)
+			ps.buf, u, _ = ps.spillItem(ps.buf, m, items, fns, j, fromStorage, slow)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
@@ -722,20 +730,12 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 		ps.spills = &onceMap[spillKey, *spilledPhases]{}
 	}
 	sp := ps.spills.get(k, func() *spilledPhases {
-		nt := items.tasks
-		chain := slices.Grow(ps.chain[:0], nt)[:nt]
-		defer func() { ps.chain = chain }()
 		sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
-		sp.ph = make([]psPhase, 0, total*nt*typicalTaskPhases)
+		sp.ph = make([]psPhase, 0, total*items.tasks*typicalTaskPhases)
 		for j := range total {
-			for t := range nt {
-				x := j*nt + t
-				chain[t] = taskRef{fns[t], items.init[x], items.down[x], items.scale[x], items.up[x]}
-			}
-			in, out := m.spillVia(chain, fromStorage)
 			at := len(sp.ph)
 			var x int
-			sp.ph, sp.usd[j], x = m.chainPhases(sp.ph, chain, in, out, 1)
+			sp.ph, sp.usd[j], x = ps.spillItem(sp.ph, m, items, fns, j, fromStorage, 1)
 			sp.off[j+1] = len(sp.ph)
 			sp.payloadAt[j] = -1
 			if x >= 0 {
@@ -746,6 +746,21 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 	})
 	ps.lastSpillKey, ps.lastSpill = k, sp
 	return sp
+}
+
+// spillItem appends to ph the phases of item j of items run as a spilled chain of fns
+// (chainPhases, its payload input slow times longer) and returns them, the storage requests'
+// price and the index in ph of the payload input's transfer (-1: none).
+func (ps *psSim) spillItem(ph []psPhase, m *Model, items *itemSamples, fns []string, j int, fromStorage bool, slow float64) ([]psPhase, float64, int) {
+	nt := items.tasks
+	chain := slices.Grow(ps.chain[:0], nt)[:nt]
+	for t := range nt {
+		k := j*nt + t
+		chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+	}
+	ps.chain = chain
+	in, out := m.spillVia(chain, fromStorage)
+	return m.chainPhases(ph, chain, in, out, slow)
 }
 
 // replayBranches runs the branches of run r of a fusable Parallel (ns, its samples at one
