@@ -37,7 +37,7 @@ type Profile struct {
 	FailedRuns int `json:"failed_runs,omitempty"`
 	// Lost holds the profiled sizes none of whose runs finished, which so keep no samples: what
 	// the profile knows of them is where the function timeout stopped their runs. The planner
-	// does not size those steps at or below them (Model.floorMB).
+	// sizes those steps no smaller than the next profiled size above them (Model.floorMB).
 	Lost []LostSize `json:"lost_sizes,omitempty"`
 }
 
