@@ -93,11 +93,16 @@ func (fl Faastlane) Plan(w *dag.Workflow, _ dag.Objective) (*dag.Plan, error) {
 	// Processes need memory of their own: grow the one VM until they fit, as a user must (a
 	// Parallel's branches run in it in both variants; the spill variant's Map items too, perVM
 	// at a time).
-	for p.Validate(w) != nil && p.DefaultMemoryMB < dag.MaxMemoryMB {
+	err := p.Validate(w)
+	for err != nil && p.DefaultMemoryMB < dag.MaxMemoryMB {
 		p.DefaultMemoryMB = min(dag.MaxMemoryMB, p.DefaultMemoryMB+64)
+		err = p.Validate(w)
 	}
-	if need := p.NeedMB(w, w.Steps); p.Validate(w) != nil && need > dag.MaxMemoryMB {
+	if err == nil {
+		return p, nil
+	}
+	if need := p.NeedMB(w, w.Steps); need > dag.MaxMemoryMB {
 		return nil, fmt.Errorf("baselines: %s: the workflow's parallel branches do not fit in one %d MB VM: they need %d MB at once", fl.name(), dag.MaxMemoryMB, need)
 	}
-	return checked(fl.name(), w, p)
+	return nil, fmt.Errorf("baselines: %s: %w", fl.name(), err)
 }

@@ -324,9 +324,10 @@ func TestFunctionRowsTimedOut(t *testing.T) {
 	}
 	defer inv.Close()
 	var timedOut int64
+	icol := InvocationSchema.Index("timed_out")
 	for inv.Next() {
 		k := key{inv.String(0), inv.Int(1)}
-		dagTimedOut := inv.Bool(InvocationSchema.Index("timed_out"))
+		dagTimedOut := inv.Bool(icol)
 		if dagTimedOut != fnTimedOut[k] {
 			t.Fatalf("%v: timed_out %v in %s, but a function row timed out: %v", k, dagTimedOut, InvocationsFile, fnTimedOut[k])
 		}

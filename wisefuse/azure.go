@@ -156,6 +156,16 @@ func (m *Model) depoll(sd *sizeData) {
 			it.sent = make([]float64, len(it.gap))
 		}
 	}
+	// Each Map's iterator tasks' fitted times where they were profiled (profiledItems).
+	cts := make([][]float64, len(sd.stages))
+	for si := range sd.stages {
+		if sd.stages[si].items == nil {
+			continue
+		}
+		for _, fn := range iteratorTasks(&m.w.Steps[si]) {
+			cts[si] = append(cts[si], m.curveTime(fn, m.profiledCores(sd, fn)))
+		}
+	}
 	var xs []float64
 	for r := range sd.runs {
 		elapsed := 0.0 // since the poller's last find
@@ -174,7 +184,7 @@ func (m *Model) depoll(sd *sizeData) {
 				continue
 			}
 			inner := m.innerGap(si, rest)
-			busy := m.profiledItems(sd, si, r)
+			busy := m.profiledItems(sd, si, r, cts[si])
 			items := stages[si].items
 			xs = xs[:0]
 			for i := items.runStart[r] * items.tasks; i < items.runStart[r+1]*items.tasks; i++ {
@@ -197,16 +207,12 @@ func (m *Model) profiledBusy(sd *sizeData, si, r int) float64 {
 }
 
 // profiledItems is Map step si's time in run r of the profiled plan, from its first item's start
-// to its slowest item's end (each iterator task's gap and phases), and records when each item's
-// later states were sent (itemSamples.sent: as the task before ended).
-func (m *Model) profiledItems(sd *sizeData, si, r int) float64 {
+// to its slowest item's end (each iterator task's gap and phases, its compute its scale times
+// cts, the task's fitted time where it was profiled), and records when each item's later states
+// were sent (itemSamples.sent: as the task before ended).
+func (m *Model) profiledItems(sd *sizeData, si, r int, cts []float64) float64 {
 	items := sd.stages[si].items
-	fns := iteratorTasks(&m.w.Steps[si])
 	nt := items.tasks
-	cts := make([]float64, nt) // each task's fitted time where it was profiled
-	for k := range nt {
-		cts[k] = m.curveTime(fns[k], m.profiledCores(sd, fns[k]))
-	}
 	worst := 0.0
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		t := 0.0

@@ -177,8 +177,8 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 // step writes to storage when remoteOut, else to memory.
 func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {
 	items := src.stages[si].items
+	ps.usePlatform(m.opts.Platform)
 	if ps.bound {
-		ps.usePlatform(m.opts.Platform)
 		if ib := ps.mapSums(m, items, fns, remoteIn, remoteOut); ib != nil {
 			return ps.boundItems(ib, b, e, vcpu, 1)
 		}
@@ -219,7 +219,6 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 			ps.phases[i] = ps.buf[ps.off[i]:ps.off[i+1]:ps.off[i+1]]
 		}
 	}
-	ps.usePlatform(m.opts.Platform)
 	return ps.run(n, vcpu)
 }
 

@@ -833,12 +833,11 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 	for _, bundle := range spilled {
 		ps.buf = ps.buf[:0]
 		ps.off = append(ps.off[:0], 0)
-		need := 0 // its items' at once, as the simulator bills a spill
-		init := -1.0
-		for _, it := range bundle {
+		need := 0   // its items' at once, as the simulator bills a spill
+		init := 0.0 // the VM's start-up: its first item's (as itemSamples.initOf)
+		for k, it := range bundle {
 			chain = chainOf(chain, it)
-			if init < 0 {
-				init = 0 // the VM's start-up: its first item's (as itemSamples.initOf)
+			if k == 0 {
 				for _, tr := range chain {
 					init += tr.init
 				}

@@ -204,10 +204,10 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	// the group's tasks need (Platform.BilledMB).
 	cost := shared*float64(plat.BilledMB(slices.Max(gmem), m.needOf(fns...)))/1024*plat.GBSecondUSD - overrun
 	for t := 0; t < nt; {
-		u := t
+		u := groupEnd(cfg.group, t)
 		busy := 0.0
-		for ; u < nt && cfg.group[u] == cfg.group[t]; u++ {
-			busy += s.init[u] + s.scale[u]*ratio[u] + float64(s.items)*s.local[u]
+		for v := t; v < u; v++ {
+			busy += s.init[v] + s.scale[v]*ratio[v] + float64(s.items)*s.local[v]
 		}
 		busy += s.down[t] + s.up[u-1]
 		cost += busy*float64(plat.BilledMB(gmem[t], m.needOf(fns[t:u]...)))/1024*plat.GBSecondUSD + float64(s.items)*plat.RequestUSD +

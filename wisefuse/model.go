@@ -259,8 +259,9 @@ func (m *Model) floors(lost []LostSize) []int {
 		}
 	}
 	for _, sd := range m.sizes {
+		runs := sd.profiledRuns()
 		for k, st := range sd.stages {
-			if 2*st.timedOut >= sd.profiledRuns() {
+			if 2*st.timedOut >= runs {
 				fails(k, sd.mem)
 			}
 		}

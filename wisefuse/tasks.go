@@ -43,8 +43,10 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		cost += vmCost(plat, mem, need, billed) + storageCost(get, put, first.down[r], last.up[r])
 	}
 	sc.runValue = runs
+	vals := m.withTimedOut(sc.sortRuns(runs, [3]int{i, j, si}), src, i, j)
+	sc.vals = vals // grown by the runs the timeout stopped, kept for the next evaluation
 	return stageEval{
-		lat:  latencyFromSorted(nil, m.withTimedOut(sc.sortRuns(runs, [3]int{i, j, si}), src, i, j), m.opts.Atoms),
+		lat:  latencyFromSorted(nil, vals, m.opts.Atoms),
 		cost: cost/float64(src.runs) + plat.TransitionUSD,
 	}
 }

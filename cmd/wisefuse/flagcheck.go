@@ -221,6 +221,11 @@ func predictedOutputs(what string, lat wisefuse.Latency, timeout, cost float64) 
 // falls among runs that time out (+Inf), JSON null and "timed out" in text.
 type seconds float64
 
+// percentiles is a predicted latency's P50, P95 and P99, as plan and model report them.
+func percentiles(l wisefuse.Latency) (p50, p95, p99 seconds) {
+	return seconds(l.Percentile(50)), seconds(l.Percentile(95)), seconds(l.Percentile(99))
+}
+
 func (s seconds) MarshalJSON() ([]byte, error) {
 	if math.IsInf(float64(s), 1) {
 		return []byte("null"), nil

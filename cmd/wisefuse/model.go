@@ -144,8 +144,8 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err := predictedOutputs("model", pr.Latency, plat.FunctionTimeout, pr.MeanCost); err != nil {
 			return err
 		}
-		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: seconds(pr.Percentile(50)), P95: seconds(pr.Percentile(95)), P99: seconds(pr.Percentile(99)),
-			MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
+		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
+		rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency)
 	}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
@@ -279,7 +279,8 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *pla
 	}
 	memOf := func(stage string) int { return pl.MemoryOf(stage) }
 	pr := m.Predict(memOf)
-	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl, P50: seconds(pr.Latency.Percentile(50)), P95: seconds(pr.Latency.Percentile(95)), P99: seconds(pr.Latency.Percentile(99))}
+	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl}
+	rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency)
 	if w != nil {
 		c := m.Cost(pr, memOf, items)
 		rep.Workflow, rep.MeanCost = w.Name, &c

@@ -322,18 +322,7 @@ func TestModelPlatform(t *testing.T) {
 		P95  float64 `json:"p95_s"`
 		Cost float64 `json:"mean_cost_usd"`
 	}
-	get := func(args ...string) result {
-		t.Helper()
-		code, out, errOut := runCLI(args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
-		var r result
-		if err := json.Unmarshal([]byte(out), &r); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return r
-	}
+	get := func(args ...string) result { return cliJSON[result](t, args...) }
 	model := []string{"model", "--workflow", wfile, "--profiles", prof, "--plan", planFile, "--json"}
 	published := get(model...)
 	aws := get(append(model, "--platform", "aws-lambda")...)
@@ -361,14 +350,7 @@ func TestModelPlatform(t *testing.T) {
 // a profile file, instead of failing as if an input were degenerate.
 func TestModelLogsTimedOut(t *testing.T) {
 	logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), "ml")
-	code, out, errOut := runCLI("model", "--profiles", logs, "--memory", "128", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var rep map[string]any
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	rep := cliJSON[map[string]any](t, "model", "--profiles", logs, "--memory", "128", "--json")
 	if f, _ := rep["timed_out_fraction"].(float64); rep["p95_s"] != nil || !(f > 0.05) {
 		t.Errorf("128 MB: p95 %v, timed_out_fraction %v; want null and above 5%%", rep["p95_s"], rep["timed_out_fraction"])
 	}

@@ -208,8 +208,8 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: plan,
-		P50: seconds(lat.Percentile(50)), P95: seconds(lat.Percentile(95)), P99: seconds(lat.Percentile(99)), MeanCost: cost,
-		TimedOut: lat.TimedOut(), Warning: strings.Join(extrapolation, "; ")}
+		MeanCost: cost, TimedOut: lat.TimedOut(), Warning: strings.Join(extrapolation, "; ")}
+	rep.P50, rep.P95, rep.P99 = percentiles(lat)
 	if *asJSON {
 		return printJSON(stdout, rep)
 	}

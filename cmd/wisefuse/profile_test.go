@@ -45,12 +45,12 @@ func TestProfileRecordsFailedRuns(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: simulate: exit %d: %s", c.name, code, errOut)
 		}
-		var sum struct{ Runs, TimedOut, Rejected int }
-		if err := json.Unmarshal([]byte(out), &struct {
-			Runs     *int `json:"runs"`
-			TimedOut *int `json:"timed_out"`
-			Rejected *int `json:"rejected"`
-		}{&sum.Runs, &sum.TimedOut, &sum.Rejected}); err != nil {
+		var sum struct {
+			Runs     int `json:"runs"`
+			TimedOut int `json:"timed_out"`
+			Rejected int `json:"rejected"`
+		}
+		if err := json.Unmarshal([]byte(out), &sum); err != nil {
 			t.Fatalf("%s: %v: %s", c.name, err, out)
 		}
 		failed := sum.TimedOut + sum.Rejected

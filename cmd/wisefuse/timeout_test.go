@@ -32,18 +32,11 @@ func TestModelTimedOutPercentiles(t *testing.T) {
 	if err := wisefuse.WriteProfile(prof, p); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCLI("model", "--profiles", prof, "--memory", "2048", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var rep map[string]any
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	rep := cliJSON[map[string]any](t, "model", "--profiles", prof, "--memory", "2048", "--json")
 	if rep["p95_s"] != nil || rep["p50_s"] != nil || rep["timed_out_fraction"] != 1.0 {
 		t.Errorf("p50 %v, p95 %v, timed_out_fraction %v; want null, null and 1", rep["p50_s"], rep["p95_s"], rep["timed_out_fraction"])
 	}
-	code, out, errOut = runCLI("model", "--profiles", prof, "--memory", "2048")
+	code, out, errOut := runCLI("model", "--profiles", prof, "--memory", "2048")
 	if code != 0 || !strings.Contains(out, "P95 timed out") || !strings.Contains(out, "predicted timed-out runs: 100.0%") {
 		t.Errorf("text: exit %d, %q (%s)", code, out, errOut)
 	}
