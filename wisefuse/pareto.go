@@ -117,12 +117,12 @@ func (o *lazyOption) withMargin() {
 // listing order); a lazy option stands at its cost bound, before every evaluated option of
 // that cost.
 func (a *lazyOption) before(b *lazyOption) bool {
-	ac, am, bc, bm := a.eval.cost, a.mean, b.eval.cost, b.mean
+	ac, am, bc, bm := a.key(), a.mean, b.key(), b.mean
 	if a.lazy {
-		ac, am = a.bound.cost, math.Inf(-1)
+		am = math.Inf(-1)
 	}
 	if b.lazy {
-		bc, bm = b.bound.cost, math.Inf(-1)
+		bm = math.Inf(-1)
 	}
 	if ac != bc {
 		return ac < bc
@@ -131,6 +131,14 @@ func (a *lazyOption) before(b *lazyOption) bool {
 		return am < bm
 	}
 	return a.idx < b.idx
+}
+
+// key is the cost o stands at in the sweep's order (before): its cost bound while lazy.
+func (o *lazyOption) key() float64 {
+	if o.lazy {
+		return o.bound.cost
+	}
+	return o.eval.cost
 }
 
 // paretoLazy returns paretoOptions of os, evaluating (exact) only the lazy options the pruning
@@ -156,7 +164,11 @@ func (a *lazyOption) before(b *lazyOption) bool {
 // rejects is neither kept nor drops any other, so the result is paretoOptions of the options keep
 // accepts. Dropping a lazy option on its bounds stays right, since it takes a kept option, which
 // keep accepted.
-func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption), keep func(*option) bool) []*option {
+//
+// With cheapest, the sweep stops at the first option (at its key) that costs more than the first
+// kept one: the result is paretoOptions' options of the least cost, its first and those that tie
+// it, and no option costing more is replayed (a lazy option's key is its cost bound).
+func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOption), keep func(*option) bool, cheapest bool) []*option {
 	if keep == nil {
 		keep = func(*option) bool { return true }
 	}
@@ -210,6 +222,9 @@ func paretoLazy(os []*lazyOption, tol float64, ahead int, exact func([]*lazyOpti
 	var batch []*lazyOption
 	for len(live) > 0 {
 		o := live[0]
+		if cheapest && len(kept) > 0 && o.key() > kept[0].eval.cost {
+			break
+		}
 		live = live[1:]
 		if o.lazy {
 			if dropped(o) {
