@@ -36,7 +36,7 @@ const maxOptions = 16
 //
 // Only the options that may pass are swept: those whose floor (the bound of an option that
 // replays bundles, the evaluation of any other) passes the filters, and whose cost floor plus the
-// least cost of reaching its start and of finishing from its end (leastCosts) is within limit's
+// least cost of reaching its start and of finishing from its end (leastBounds) is within limit's
 // cost. The sweep (paretoLazy) replays what it cannot drop on bounds; a replay is made once per
 // planner and remembered. The segment of the whole workflow is swept first: under an SLO, the
 // cheapest of its options that pass is a plan that meets obj, and its cost, when lower, takes
@@ -46,7 +46,7 @@ const maxOptions = 16
 // returns, and a complete plan drops no other in the dynamic program but a costlier one. Which
 // options are swept depends only on obj, sb, pins and limit, never on what earlier searches
 // evaluated, so a search's plan does not either.
-func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int, limit *cand) [][][]*option {
+func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[string]int, limit *cand, reach bool) [][][]*option {
 	pl.Prepare()
 	pct := obj.Pct()
 	capCost := math.Inf(1)
@@ -57,7 +57,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 		capCost = min(capCost, obj.Budget)
 	}
 	capCost *= 1 + 1e-9
-	keep := func(o *option) bool { return passes(o.eval, obj, sb, pct) }
+	keep := func(o *option) bool { return passes(o.eval, obj, sb, pct, pl.around(o.seg, reach)) }
 	n := len(pl.model.w.Steps)
 	out := make([][][]*option, n+1)
 	pl.evalMu.Lock()
@@ -68,7 +68,7 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 	sweep := func(i, j int, cheapest bool) {
 		var cands []*lazyOption
 		for _, o := range pl.listed[i][j] {
-			if !(pl.least.to[i]+o.floor().cost+pl.least.from[j] > capCost) && pl.admits(o, obj, sb, pct, pins) {
+			if !(pl.least.to[i]+o.floor().cost+pl.least.from[j] > capCost) && pl.admits(o, obj, sb, pct, pins, reach) {
 				cands = append(cands, o)
 			}
 		}
@@ -101,12 +101,27 @@ func (pl *Planner) segmentOptions(obj dag.Objective, sb sampleBound, pins map[st
 }
 
 // passes reports whether an option evaluated (or bounded from below) as e can meet obj and sb
-// on its own.
-func passes(e stageEval, obj dag.Objective, sb sampleBound, pct float64) bool {
-	if obj.SLO > 0 && e.lat.Percentile(pct) > obj.SLO || sb.misses(e.lat, 0) {
+// with fast seconds added to each of its atoms: 0 on its own, or what the fastest steps before
+// and after it add at least (around).
+func passes(e stageEval, obj dag.Objective, sb sampleBound, pct, fast float64) bool {
+	if obj.SLO > 0 && e.lat.Percentile(pct)+fast > obj.SLO || sb.misses(e.lat, fast) {
 		return false
 	}
 	return !(obj.Budget > 0 && e.cost > obj.Budget)
+}
+
+// around returns, with reach, what the fastest steps before and after segment sg add at least to
+// each atom of its latency: the least sums of smallest atoms to its start and from its end
+// (leastBounds; addIndependent sums every pair, so a plan's atoms are each at least an option's
+// plus the others' smallest). Under an SLO an option that misses it so is in no plan that meets
+// it (the dynamic program drops every partial plan that holds it: dpPass.fits), and judging it
+// so keeps the sweeps from replaying it: video at 1.2 times its fastest P95 replayed 44 options
+// of its Map alone that no plan can hold. Without reach, 0: an option is judged on its own.
+func (pl *Planner) around(sg segment, reach bool) float64 {
+	if !reach {
+		return 0
+	}
+	return pl.least.fastTo[sg.start] + pl.least.fastFrom[sg.end]
 }
 
 // incumbent returns a plan that meets obj (an SLO) and sb and runs pins at their sizes, found
@@ -115,7 +130,7 @@ func passes(e stageEval, obj dag.Objective, sb sampleBound, pct float64) bool {
 // segment's incumbentTries options of least cost bound that pass at their bound, replayed: the
 // cheap bundles and fused groups a tight SLO needs, and often the plan itself. Nil under a
 // budget, or when those options make no such plan. It depends on obj, sb and pins only.
-func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]int) *cand {
+func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]int, reach bool) *cand {
 	if obj.SLO <= 0 {
 		return nil
 	}
@@ -133,7 +148,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 		for j, os := range pl.listed[i] {
 			var bounded []*lazyOption
 			for _, o := range os {
-				if pl.admits(o, obj, sb, pct, pins) {
+				if pl.admits(o, obj, sb, pct, pins, reach) {
 					admitted[i][j] = append(admitted[i][j], o)
 					if o.replays() {
 						bounded = append(bounded, o)
@@ -157,7 +172,7 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 		for j, os := range admitted[i] {
 			var ok []*option
 			for _, o := range os {
-				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct) {
+				if (!o.replays() || tried[o]) && passes(o.eval, obj, sb, pct, pl.around(o.seg, reach)) {
 					ok = append(ok, &o.option)
 				}
 			}
@@ -177,39 +192,48 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 
 // admits reports whether option o may meet obj and sb on its own (at its floor) and runs each
 // function of pins at its pinned size.
-func (pl *Planner) admits(o *lazyOption, obj dag.Objective, sb sampleBound, pct float64, pins map[string]int) bool {
-	return passes(o.floor(), obj, sb, pct) && (len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins))
+func (pl *Planner) admits(o *lazyOption, obj dag.Objective, sb sampleBound, pct float64, pins map[string]int, reach bool) bool {
+	return passes(o.floor(), obj, sb, pct, pl.around(o.seg, reach)) && (len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins))
 }
 
 // incumbentTries is how many replayed options of each segment incumbent replays.
 const incumbentTries = 2
 
-// leastCosts are lower bounds of what any plan pays before a segment and after it: to[i] the least
-// cost of steps [0, i), from[j] of steps [j, n), over every option at its cost or cost bound.
-type leastCosts struct{ to, from []float64 }
+// leastBounds are lower bounds of what any plan pays and takes before a segment and after it,
+// over every option at its floor: to[i] and from[j] the least cost of steps [0, i) and [j, n),
+// fastTo[i] and fastFrom[j] the least sum of the options' smallest atoms there.
+type leastBounds struct{ to, from, fastTo, fastFrom []float64 }
 
-func leastCostsOf(listed [][][]*lazyOption, n int) leastCosts {
-	lc := leastCosts{to: make([]float64, n+1), from: make([]float64, n+1)}
-	cost := func(o *lazyOption) float64 { return o.floor().cost }
+func leastBoundsOf(listed [][][]*lazyOption, n int) leastBounds {
+	var lb leastBounds
+	lb.to, lb.from = leastPaths(listed, n, func(o *lazyOption) float64 { return o.floor().cost })
+	lb.fastTo, lb.fastFrom = leastPaths(listed, n, func(o *lazyOption) float64 { return o.floor().lat[0] })
+	return lb
+}
+
+// leastPaths returns, for every step boundary, the least sum of v over a chain of listed options
+// from the workflow's start to it (to) and from it to the end (from).
+func leastPaths(listed [][][]*lazyOption, n int, v func(*lazyOption) float64) (to, from []float64) {
+	to, from = make([]float64, n+1), make([]float64, n+1)
 	for j := 1; j <= n; j++ {
-		lc.to[j] = math.Inf(1)
+		to[j] = math.Inf(1)
 	}
 	for i := range n {
 		for j, os := range listed[i] {
 			for _, o := range os {
-				lc.to[j] = min(lc.to[j], lc.to[i]+cost(o))
+				to[j] = min(to[j], to[i]+v(o))
 			}
 		}
 	}
 	for i := n - 1; i >= 0; i-- {
-		lc.from[i] = math.Inf(1)
+		from[i] = math.Inf(1)
 		for j, os := range listed[i] {
 			for _, o := range os {
-				lc.from[i] = min(lc.from[i], cost(o)+lc.from[j])
+				from[i] = min(from[i], v(o)+from[j])
 			}
 		}
 	}
-	return lc
+	return to, from
 }
 
 // pinnedAt reports whether sizes (function -> size) gives every function of pins that it holds
@@ -292,7 +316,7 @@ func (pl *Planner) evaluateOptions() {
 	pl.replay = func(batch []*lazyOption) {
 		pool.each(batch, func(w *evalWorker, o *lazyOption) { o.eval = eval(&w.sc, o.seg) })
 	}
-	pl.least = leastCostsOf(byEnd, n)
+	pl.least = leastBoundsOf(byEnd, n)
 }
 
 // bundledKey names a bundled Map's evaluation, which depends on the Map, its VM size and bundle

@@ -488,12 +488,12 @@ func TestSegmentOptionsFilterThenPrune(t *testing.T) {
 		for _, f := range []float64{1.02, 1.05, 1.2, 2} {
 			obj := dag.Objective{SLO: f * p95 * (1 - pl.opts.margin())}
 			sb := sampleBound{pct: pl.judgedPct(95), slo: f * p95}
-			got := pl.segmentOptions(obj, sb, nil, nil)
+			got := pl.segmentOptions(obj, sb, nil, nil, true)
 			for i := range eager {
 				for j, os := range eager[i] {
 					var ok []*option
 					for _, o := range os {
-						if passes(o.eval, obj, sb, 95) {
+						if passes(o.eval, obj, sb, 95, pl.around(o.seg, true)) {
 							ok = append(ok, o)
 						}
 					}

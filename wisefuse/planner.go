@@ -128,11 +128,11 @@ type Planner struct {
 	once sync.Once
 	// listed holds every option per segment [i][j] (Prepare): those that replay bundles bounded
 	// from below, replayed when a search needs them (replay, on pool's workers, under evalMu);
-	// the others evaluated. least bounds what any plan pays before and after a segment.
+	// the others evaluated. least bounds what any plan pays and takes before and after a segment.
 	listed [][][]*lazyOption
 	pool   *evalPool
 	replay func([]*lazyOption)
-	least  leastCosts
+	least  leastBounds
 	evalMu sync.Mutex
 	// eagerSteps makes the search sort every partial plan's atoms (dpPass.step), as the lazy
 	// step (stepLazy) must give the same plans: a test's reference.

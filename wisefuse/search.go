@@ -158,8 +158,19 @@ func (pl *Planner) judgedPct(pct float64) float64 {
 
 // search is Search for an objective whose SLO already has the margin taken off; nil when no plan
 // meets it.
+//
+// It first judges each option with the fastest steps around it (around), which spares the replays
+// of options no plan can hold. What the Pareto pruning keeps depends on which options it sweeps,
+// though: a kept option drops those within the tolerance of it, so an option that no plan holds,
+// once gone, may no longer drop one that now drops every option of the plans that meet obj
+// (random workflow u150 at its tightest SLO: TestSearchAgainOnItsOwn). So when that search finds
+// no plan under an SLO, it is made again with each option judged on its own, as before around
+// was added; the replays of the first are kept.
 func (pl *Planner) search(obj dag.Objective, sb sampleBound) *Result {
-	return pl.searchPinned(obj, sb, nil)
+	if r := pl.searchPinned(obj, sb, nil, true); r != nil || obj.SLO <= 0 {
+		return r
+	}
+	return pl.searchPinned(obj, sb, nil, false)
 }
 
 // searchPinned is search's dynamic program over the options that run each function of pins at its
@@ -177,12 +188,12 @@ func (pl *Planner) search(obj dag.Objective, sb sampleBound) *Result {
 // pinned, and the Pareto pruning may have dropped a pinned size's options), but every plan it
 // returns runs each function at one size and carries that plan's prediction. Without reused
 // functions nothing changes.
-func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[string]int) *Result {
+func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[string]int, reach bool) *Result {
 	pct := obj.Pct()
 	// A plan found quickly among the options evaluated without replays bounds which options
 	// are worth replaying (segmentOptions) and seeds the passes' bound.
-	best := pl.incumbent(obj, sb, pins)
-	opts := pl.segmentOptions(obj, sb, pins, best)
+	best := pl.incumbent(obj, sb, pins, reach)
+	opts := pl.segmentOptions(obj, sb, pins, best, reach)
 	explored := 0
 	if b := pl.bounds(opts); b.cost[0] < math.Inf(1) {
 		// A quick pass with a coarse tolerance finds a good plan; its cost (under an SLO) or
@@ -234,7 +245,7 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 			p = map[string]int{}
 		}
 		p[fn] = mem
-		r := pl.searchPinned(obj, sb, p)
+		r := pl.searchPinned(obj, sb, p, reach)
 		if r != nil {
 			explored += r.Explored
 		}
@@ -251,7 +262,7 @@ func (pl *Planner) searchPinned(obj dag.Objective, sb sampleBound, pins map[stri
 		for i := range pl.listed {
 			for _, os := range pl.listed[i] {
 				for _, o := range os {
-					if !pl.admits(o, obj, sb, pct, pins) {
+					if !pl.admits(o, obj, sb, pct, pins, reach) {
 						continue
 					}
 					if mem, ok := pl.reusedSizes(&o.option)[fn]; ok && !slices.Contains(sizes, mem) && !slices.Contains(more, mem) {
