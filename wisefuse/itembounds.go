@@ -6,6 +6,7 @@
 package wisefuse
 
 import (
+	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/platform"
@@ -21,8 +22,9 @@ const maxBoundKinds = 4
 // kind: item j's is work[j*len(kinds):][:len(kinds)]. A spilled item's payload transfer, which a
 // slowdown scales (replaySpill), is left out of them: pay[j] holds its bytes, and usd[j] the
 // item's storage requests' price (both nil for unspilled items). Alone, an item takes rest plus
-// each kind's work at min(cap, share): psBound.add's sum, added in another order (lazyOption's
-// margin covers the rounding).
+// each kind's work at min(cap, share) times the kind's oversubscription efficiency there:
+// psBound.add's sum, added in another order (lazyOption's margin covers the rounding). Where a
+// kind spins (oversub), blocks and pre hold what sharingBound reads of each item's phases.
 //
 // Sums are made from the items' phases, built one item at a time: a preparation bounds every
 // option that replays bundles and replays none, so it never keeps the phases (video's took
@@ -33,6 +35,19 @@ type itemBounds struct {
 	sums     []itemSum
 	work     []float64
 	pay, usd []float64
+	// blocks holds each item's last run of CPU phases and what comes before it (itemBlock), pre
+	// the CPU work before it per kind (as work); nil unless some kind spins.
+	blocks []itemBlock
+	pre    []float64
+}
+
+// itemBlock is an item's last run of CPU phases: its work and its kinds (bit k for kinds[k]),
+// the waits and bytes before it (a spilled item's payload left out, as from itemSum), the least
+// cap of the item's CPU phases, and whether one of them spins.
+type itemBlock struct {
+	work, wait, bytes, minCap float64
+	kinds                     uint8
+	spins                     bool
 }
 
 // itemSum is an item's time outside CPU phases (waits, and transfers at the best rate a transfer
@@ -96,10 +111,8 @@ func (ps *psSim) sumsOf(k sumsKey, build func(n int, net float64) *itemBounds) *
 // returning them, the index among them of its payload transfer (-1: none) and, for spilled
 // items, its storage requests' price. The kinds are those of the first item with CPU phases (a
 // Map's items are chains of the same functions, so they have the same). It returns nil when a
-// CPU phase spins (oversub: its rate then depends on the VM beyond min(cap, share), and the
-// bound of how items share the vCPUs, sharingBound, walks the phases), when there are more than
-// maxBoundKinds kinds or an item has one the first did not, or when a payload transfer comes
-// after a CPU phase.
+// cap is not positive, when there are more than maxBoundKinds kinds or an item has one the first
+// did not, or when a payload transfer comes after a CPU phase.
 func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) ([]psPhase, int, float64)) *itemBounds {
 	ib := &itemBounds{net: net}
 	var buf []psPhase
@@ -107,7 +120,7 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 		buf, _, _ = item(buf[:0], j)
 		for k := range buf {
 			if p := &buf[k]; !p.isNet() && p.cap != 0 {
-				if p.oversub != 0 || !(p.cap > 0) {
+				if !(p.cap > 0) {
 					return nil
 				}
 				if c := (cpuKind{p.cap, p.oversub}); !slices.Contains(ib.kinds, c) {
@@ -123,6 +136,9 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 	ib.sums, ib.work = make([]itemSum, n), make([]float64, n*nk)
 	if spilled {
 		ib.pay, ib.usd = make([]float64, n), make([]float64, n)
+	}
+	if slices.ContainsFunc(ib.kinds, func(c cpuKind) bool { return c.oversub > 0 }) {
+		ib.blocks, ib.pre = make([]itemBlock, n), make([]float64, n*nk)
 	}
 	for j := range n {
 		var pay int
@@ -160,17 +176,56 @@ func sumItems(n int, net float64, spilled bool, item func(buf []psPhase, j int) 
 		s.rest, s.lead = t, lead
 		if lead >= 0 {
 			s.tail = t - tailFrom
+			if ib.blocks != nil {
+				ib.addBlock(j, buf, pay)
+			}
 		}
 	}
 	return ib
+}
+
+// addBlock sets item j's itemBlock and pre from its phases ph, which have CPU phases, of ib's
+// kinds (its payload transfer, if any, at index pay, left out).
+func (ib *itemBounds) addBlock(j int, ph []psPhase, pay int) {
+	nk := len(ib.kinds)
+	bl, pre := &ib.blocks[j], ib.pre[j*nk:(j+1)*nk]
+	bl.minCap = math.Inf(1)
+	from := -1
+	for k := range ph {
+		if p := &ph[k]; p.cap > 0 {
+			bl.minCap = min(bl.minCap, p.cap)
+			bl.spins = bl.spins || p.oversub > 0
+			if from < 0 || k > 0 && ph[k-1].cap <= 0 {
+				from = k
+			}
+		}
+	}
+	for k, p := range ph[:from] {
+		switch {
+		case k == pay:
+		case p.isNet():
+			bl.bytes += p.amount
+		case p.cap == 0:
+			bl.wait += p.amount
+		default:
+			pre[slices.Index(ib.kinds, cpuKind{p.cap, p.oversub})] += p.amount
+		}
+	}
+	for _, p := range ph[from:] {
+		if !(p.cap > 0) {
+			break
+		}
+		bl.work += p.amount
+		bl.kinds |= 1 << slices.Index(ib.kinds, cpuKind{p.cap, p.oversub})
+	}
 }
 
 // boundItems is lowerBound for items [b, e) of ib on vcpu (ps.bound set): the bound psBound
 // makes of them, their payload transfers (spilled items') slow times longer.
 func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow float64) float64 {
 	r := &ps.recip
-	if r.of != ib || r.share != vcpu.Share {
-		r.set(ib, vcpu.Share)
+	if r.of != ib || r.vcpu != vcpu {
+		r.set(ps, ib, vcpu)
 	}
 	per, perNet := &r.per, r.net
 	nk := len(ib.kinds)
@@ -194,11 +249,18 @@ func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow 
 		}
 		// The commonest kinds, one (a function's serial work) and two (serial and parallel work),
 		// written out: the loop's overhead was 30% of the bound's instructions.
-		switch nk {
-		case 1:
+		switch {
+		case ib.blocks != nil:
+			// Some kind spins: its work counts 1/efficiency times (psBound.add).
+			for k := range nk {
+				a := w[i*nk+k]
+				t += a * per[k]
+				work += a * r.inv[k]
+			}
+		case nk == 1:
 			t += w[i] * per[0]
 			work += w[i]
-		case 2:
+		case nk == 2:
 			a0, a1 := w[2*i], w[2*i+1]
 			t += a0*per[0] + a1*per[1]
 			work += a0 + a1
@@ -219,25 +281,74 @@ func (ps *psSim) boundItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow 
 			lead, tail = min(lead, l), min(tail, s.tail)
 		}
 	}
-	return ps.boundEnd(alone, lead, work, tail, bytes, vcpu)
+	lb := ps.boundEnd(alone, lead, work, tail, bytes, vcpu)
+	if ib.blocks == nil || e-b < 2 || !slices.ContainsFunc(ib.blocks[b:e], func(bl itemBlock) bool { return bl.spins }) {
+		return lb
+	}
+	return max(lb, ps.sharedItems(ib, b, e, vcpu, slow, lb, tail))
+}
+
+// sharedItems is sharingBound for items [b, e) of ib, from their blocks (slow as boundItems'; lb
+// and tail as sharingBound's).
+func (ps *psSim) sharedItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow, lb, tail float64) float64 {
+	n := e - b
+	r := &ps.recip
+	nk := len(ib.kinds)
+	// What sharingBound takes a byte and each kind's work at before the block: at the fastest
+	// (lead) and, in slowestTime, at the slowest.
+	slowNet := 1 / min(ps.connBps, ps.vmBps/float64(n))
+	var slowPer [maxBoundKinds]float64
+	for k, c := range ib.kinds {
+		slowPer[k] = (1 + ps.contention*float64(n-1)) / ps.spinRate(c.cap, c.oversub, vcpu.Share/float64(n), vcpu)
+	}
+	sh := sharing{w: ps.blocks[:0], minCap: math.Inf(1), first: math.Inf(1)}
+	defer func() { ps.blocks = sh.w }()
+	for i := b; i < e; i++ {
+		if ib.sums[i].lead < 0 {
+			continue
+		}
+		bl := &ib.blocks[i]
+		for k, c := range ib.kinds {
+			if bl.kinds&(1<<k) != 0 && !sh.kind(c) {
+				return 0 // a third kind: sharingBound says nothing either
+			}
+		}
+		sh.minCap = min(sh.minCap, bl.minCap)
+		by := bl.bytes
+		if ib.pay != nil {
+			by += ib.pay[i] * slow
+		}
+		lead, latest := bl.wait+by*r.net, bl.wait+by*slowNet
+		for k, a := range ib.pre[i*nk : (i+1)*nk] {
+			lead += a * r.per[k]
+			latest += a * slowPer[k]
+		}
+		sh.item(bl.work, lead, latest)
+	}
+	return ps.sharingEnd(&sh, vcpu, lb, tail)
 }
 
 // boundRecip holds the reciprocals of the rates boundItems takes items' work and bytes at: for
-// each kind of of's items, of min(cap, share), and of its transfers' rate. A division per item
-// and kind was most of the bounds' time (divisions queue up; products do not), and a product's
-// rounding is a few ulps; the reciprocals are kept while the items and the VM stay the same, as
-// a bound's bundles come in long series of both.
+// each kind of of's items, of min(cap, share) times its oversubscription efficiency there (per),
+// and of that efficiency (inv), and of its transfers' rate. A division per item and kind was most
+// of the bounds' time (divisions queue up; products do not), and a product's rounding is a few
+// ulps; the reciprocals are kept while the items and the VM stay the same, as a bound's bundles
+// come in long series of both.
 type boundRecip struct {
-	of         *itemBounds
-	share, net float64
-	per        [maxBoundKinds]float64
+	of       *itemBounds
+	vcpu     platform.Cores
+	net      float64
+	per, inv [maxBoundKinds]float64
 }
 
-// set makes r the reciprocals of the rates of ib's kinds on a share of vCPUs, and of its
-// transfers'.
-func (r *boundRecip) set(ib *itemBounds, share float64) {
-	r.of, r.share, r.net = ib, share, 1/ib.net
+// set makes r the reciprocals of the rates of ib's kinds on vcpu, and of its transfers'.
+func (r *boundRecip) set(ps *psSim, ib *itemBounds, vcpu platform.Cores) {
+	r.of, r.vcpu, r.net = ib, vcpu, 1/ib.net
 	for k, c := range ib.kinds {
-		r.per[k] = 1 / min(c.cap, share)
+		x, e := min(c.cap, vcpu.Share), 1.0
+		if c.oversub > 0 {
+			e = ps.spin.Efficiency(x*vcpu.Visible/vcpu.Share, c.cap, c.oversub)
+		}
+		r.per[k], r.inv[k] = 1/(x*e), 1/e
 	}
 }

@@ -10,11 +10,12 @@ import (
 )
 
 // TestItemBoundsMatchWalk sums random items up (sumItems: waits, transfers and CPU work of one to
-// three kinds without oversubscription, every kind in the first item, half of the items with a
-// payload transfer ahead of their CPU phases, as spilled items have) and bounds random bundles
-// of them from the sums (boundItems), payloads slowed or not, on random VMs: the bound must be
-// that of walking the same phases, the payloads scaled (psSim.lowerBound), but for rounding, and
-// no later than the replay's end.
+// three kinds, spinning (oversub) in a third of the trials, every kind in the first item, half of
+// the items with a payload transfer ahead of their CPU phases, as spilled items have) and bounds
+// random bundles of them from the sums (boundItems), payloads slowed or not, on random VMs, with
+// and without contention: the bound must be that of walking the same phases, the payloads scaled
+// (psSim.lowerBound, with sharingBound where a phase spins), but for rounding, and no later than
+// the replay's end.
 func TestItemBoundsMatchWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 4))
 	var ps, lb psSim
@@ -22,6 +23,14 @@ func TestItemBoundsMatchWalk(t *testing.T) {
 	for trial := range 5000 {
 		// One to three kinds (boundItems writes one and two out).
 		caps := []float64{1, float64(2 + rng.IntN(7)), float64(9 + rng.IntN(8))}[:1+rng.IntN(3)]
+		oversub := make([]float64, len(caps))
+		if rng.IntN(3) == 0 {
+			for k := range oversub {
+				if rng.IntN(2) == 0 {
+					oversub[k] = 0.02 * float64(1+rng.IntN(100))
+				}
+			}
+		}
 		items := 1 + rng.IntN(12)
 		var ph []psPhase
 		off := []int{0}
@@ -38,14 +47,15 @@ func TestItemBoundsMatchWalk(t *testing.T) {
 			for range rng.IntN(9) {
 				p := randomPhase(rng, rng.ExpFloat64())
 				if p.cap > 0 {
-					p = psPhase{amount: p.amount, cap: caps[rng.IntN(len(caps))]}
+					k := rng.IntN(len(caps))
+					p = psPhase{amount: p.amount, cap: caps[k], oversub: oversub[k]}
 				}
 				ph = append(ph, p)
 			}
 			if j == 0 {
 				// The first item has every kind (the items of a Map have the same).
-				for _, c := range caps {
-					ph = append(ph, psPhase{amount: rng.ExpFloat64(), cap: c})
+				for k, c := range caps {
+					ph = append(ph, psPhase{amount: rng.ExpFloat64(), cap: c, oversub: oversub[k]})
 				}
 			}
 			off = append(off, len(ph))
@@ -84,9 +94,9 @@ func TestItemBoundsMatchWalk(t *testing.T) {
 	}
 }
 
-// TestItemBoundsWalkWhenTheyMust: items whose CPU phases spin, have more kinds than
-// maxBoundKinds or one the first item with CPU phases had not, or move a payload after computing
-// get no sums (their bounds walk the phases).
+// TestItemBoundsWalkWhenTheyMust: items whose CPU phases have more kinds than maxBoundKinds or
+// one the first item with CPU phases had not, or move a payload after computing get no sums
+// (their bounds walk the phases); items that spin get them.
 func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 	kinds := func(n int) []psPhase {
 		var ph []psPhase
@@ -105,7 +115,6 @@ func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 		items     [][]psPhase
 		payloadAt int
 	}{
-		{"spinning", [][]psPhase{{{amount: 1}, {amount: 2, cap: 4, oversub: 0.5}}}, -1},
 		{"too many kinds", [][]psPhase{kinds(maxBoundKinds + 1)}, -1},
 		{"a kind the first had not", [][]psPhase{{{amount: 1}}, kinds(1), kinds(2)}, -1},
 		{"payload after computing", [][]psPhase{{{amount: 1, cap: 1}, netPhase(1e6)}}, 1},
@@ -116,6 +125,9 @@ func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 	}
 	if sums([][]psPhase{{{amount: 1}}, kinds(maxBoundKinds), kinds(2)}, -1) == nil {
 		t.Errorf("%d kinds: got no sums, want some", maxBoundKinds)
+	}
+	if ib := sums([][]psPhase{{{amount: 1}, {amount: 2, cap: 4, oversub: 0.5}}}, -1); ib == nil || ib.blocks == nil {
+		t.Errorf("spinning: got sums %+v, want them with blocks", ib)
 	}
 }
 
