@@ -87,11 +87,12 @@ func fitCurve(cs []platform.Cores, ys []float64, maxThreads float64) Curve {
 		// tie-break as below.
 		return Curve{Parallel: ys[0] * math.Min(cs[0].Share, maxThreads), Threads: maxThreads}
 	}
+	f := newFitPoints(cs)
 	for k := 1.0; k <= maxThreads+1e-9; k++ {
-		s, p := nnls2(cs, ys, k, 0)
-		c := Curve{Serial: s, Parallel: p, Threads: k}
-		if e := sqErr(c, cs, ys); e <= bestErr*(1+1e-9)+1e-12 {
-			best, bestErr = c, e
+		f.set(k, 0)
+		s, p := nnls2(f, ys)
+		if e := f.sqErr(ys, s, p); e <= bestErr*(1+1e-9)+1e-12 {
+			best, bestErr = Curve{Serial: s, Parallel: p, Threads: k}, e
 		}
 	}
 	// Threads oversubscribed on fewer visible cores show as a parallel part that speeds up more
@@ -99,13 +100,14 @@ func fitCurve(cs []platform.Cores, ys []float64, maxThreads float64) Curve {
 	// Flex's 2,048 and 4,096 MB, the only sizes that hold it, sped up 3.5-fold for twice the
 	// vCPUs). fitOversub says when the exponent, and a serial part beside it, pay for themselves.
 	lean := func(k, g float64) (Curve, float64) {
-		c := Curve{Parallel: parallelOnly(cs, ys, k, g), Threads: k, Oversub: g}
-		return c, sqErr(c, cs, ys)
+		f.set(k, g)
+		p := parallelOnly(f, ys)
+		return Curve{Parallel: p, Threads: k, Oversub: g}, f.sqErr(ys, 0, p)
 	}
 	over := func(k, g float64) (Curve, float64) {
-		s, p := nnls2(cs, ys, k, g)
-		c := Curve{Serial: s, Parallel: p, Threads: k, Oversub: g}
-		return c, sqErr(c, cs, ys)
+		f.set(k, g)
+		s, p := nnls2(f, ys)
+		return Curve{Serial: s, Parallel: p, Threads: k, Oversub: g}, f.sqErr(ys, s, p)
 	}
 	if c, ok := fitOversub(bestErr, len(cs), lean, over); ok {
 		best = c
@@ -173,14 +175,62 @@ func sqErr[C interface{ Time(platform.Cores) float64 }](c C, cs []platform.Cores
 	return e
 }
 
+// fitPoints holds what Curve.Time reads at each of a fit's points for one thread count and
+// exponent (set): the serial part's rate min(share, 1) and the parallel part's rate. A fit tries
+// thousands of them per function (fitOversub), each point's rate a power; kept, they are computed
+// once for nnls2, parallelOnly and the errors, with Time's own operations.
+type fitPoints struct {
+	cs        []platform.Cores
+	k, g      float64
+	ser, rate []float64
+}
+
+func newFitPoints(cs []platform.Cores) *fitPoints {
+	f := &fitPoints{cs: cs, k: -1, ser: make([]float64, len(cs)), rate: make([]float64, len(cs))}
+	for i, c := range cs {
+		f.ser[i] = math.Min(c.Share, 1)
+	}
+	return f
+}
+
+// set makes the points' rates those of k threads and exponent g.
+func (f *fitPoints) set(k, g float64) {
+	if k == f.k && g == f.g {
+		return
+	}
+	f.k, f.g = k, g
+	u := Curve{Threads: k, Oversub: g}
+	for i, c := range f.cs {
+		a := math.Min(c.Share, k)
+		f.rate[i] = u.parallelRate(a, a*c.Visible/c.Share)
+	}
+}
+
+// time is Curve{Serial: s, Parallel: p, Threads: k, Oversub: g}.Time at point i.
+func (f *fitPoints) time(i int, s, p float64) float64 {
+	if f.cs[i].Share <= 0 {
+		return math.Inf(1)
+	}
+	return s/f.ser[i] + p/f.rate[i]
+}
+
+// sqErr is sqErr of that curve on the points.
+func (f *fitPoints) sqErr(ys []float64, s, p float64) float64 {
+	e := 0.0
+	for i := range f.cs {
+		r := (f.time(i, s, p) - ys[i]) / ys[i]
+		e += r * r
+	}
+	return e
+}
+
 // parallelOnly is nnls2 with the serial part held at 0: the parallel work that minimises
 // sum ((P b_i - y_i)/y_i)^2.
-func parallelOnly(cs []platform.Cores, ys []float64, k, g float64) float64 {
-	unitP := Curve{Parallel: 1, Threads: k, Oversub: g}
+func parallelOnly(f *fitPoints, ys []float64) float64 {
 	var bb, by float64
-	for i, c := range cs {
+	for i := range f.cs {
 		w := 1 / (ys[i] * ys[i])
-		b := unitP.Time(c)
+		b := f.time(i, 0, 1)
 		bb += w * b * b
 		by += w * b * ys[i]
 	}
@@ -188,13 +238,12 @@ func parallelOnly(cs []platform.Cores, ys []float64, k, g float64) float64 {
 }
 
 // nnls2 solves min sum ((S a_i + P b_i - y_i)/y_i)^2 over S, P >= 0, where a_i and b_i are the
-// times of one core-second of serial and of parallel work (k threads, exponent g) on cs[i].
-func nnls2(cs []platform.Cores, ys []float64, k, g float64) (s, p float64) {
-	unitS, unitP := Curve{Serial: 1, Threads: k}, Curve{Parallel: 1, Threads: k, Oversub: g}
+// times of one core-second of serial and of parallel work (f's threads and exponent) at point i.
+func nnls2(f *fitPoints, ys []float64) (s, p float64) {
 	var aa, ab, bb, ay, by float64
-	for i, c := range cs {
+	for i := range f.cs {
 		w := 1 / (ys[i] * ys[i])
-		a, b := unitS.Time(c), unitP.Time(c)
+		a, b := f.time(i, 1, 0), f.time(i, 0, 1)
 		aa += w * a * a
 		ab += w * a * b
 		bb += w * b * b
@@ -213,8 +262,8 @@ func nnls2(cs []platform.Cores, ys []float64, k, g float64) (s, p float64) {
 	sOnly, pOnly := math.Max(ay/aa, 0), math.Max(by/bb, 0)
 	errOf := func(s, p float64) float64 {
 		e := 0.0
-		for i, c := range cs {
-			r := (s*unitS.Time(c) + p*unitP.Time(c) - ys[i]) / ys[i]
+		for i := range f.cs {
+			r := (s*f.time(i, 1, 0) + p*f.time(i, 0, 1) - ys[i]) / ys[i]
 			e += r * r
 		}
 		return e
