@@ -14,12 +14,7 @@ import (
 // sampling bound. SLOs of 1.2 and 2 times the fastest plan's P95. -short: chatbot.
 func TestAroundDropsNoFeasibleOption(t *testing.T) {
 	for name, p := range builtinProfiles(t) {
-		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p95 := fastestP95(t, pl)
-		eager := eagerEvaluations(pl)
+		pl, p95, eager := eagerPlanner(t, p)
 		n := len(pl.model.w.Steps)
 		// chains returns every chain of options from step i to step j.
 		var chains func(i, j int) [][]*option
@@ -39,8 +34,7 @@ func TestAroundDropsNoFeasibleOption(t *testing.T) {
 		}
 		dropped, plans := 0, 0
 		for _, f := range []float64{1.2, 2} {
-			obj := dag.Objective{SLO: f * p95 * (1 - pl.opts.margin())}
-			sb := sampleBound{pct: pl.judgedPct(95), slo: f * p95}
+			obj, sb := judgedAt(pl, f*p95)
 			for i := range n {
 				for j, os := range eager[i] {
 					for _, o := range os {
@@ -90,8 +84,7 @@ func TestSearchAgainOnItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	obj := dag.Objective{SLO: 22.5617}
-	sb := sampleBound{pct: pl.judgedPct(95), slo: obj.SLO}
-	reduced := dag.Objective{SLO: obj.SLO * (1 - pl.opts.margin())}
+	reduced, sb := judgedAt(pl, obj.SLO)
 	if r := pl.searchPinned(reduced, sb, nil, true); r != nil {
 		t.Logf("the search with the steps around each option found a plan (cost %v): this test no longer covers the second search", r.Prediction.MeanCost)
 	}

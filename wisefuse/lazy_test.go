@@ -479,15 +479,9 @@ func TestSearchIgnoresEarlierSearches(t *testing.T) {
 // fastest plan's P95, with the sampling bound as Search judges them. -short: chatbot.
 func TestSegmentOptionsFilterThenPrune(t *testing.T) {
 	for name, p := range builtinProfiles(t) {
-		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p95 := fastestP95(t, pl)
-		eager := eagerEvaluations(pl)
+		pl, p95, eager := eagerPlanner(t, p)
 		for _, f := range []float64{1.02, 1.05, 1.2, 2} {
-			obj := dag.Objective{SLO: f * p95 * (1 - pl.opts.margin())}
-			sb := sampleBound{pct: pl.judgedPct(95), slo: f * p95}
+			obj, sb := judgedAt(pl, f*p95)
 			got := pl.segmentOptions(obj, sb, nil, nil, true)
 			for i := range eager {
 				for j, os := range eager[i] {
@@ -560,6 +554,23 @@ func sameOptionSets(t *testing.T, name string, a, b [][][]*option, sides [2]stri
 			}
 		}
 	}
+}
+
+// eagerPlanner returns a one-worker planner of profile p on the default platform, its fastest
+// plan's P95 and every option it lists, evaluated (eagerEvaluations).
+func eagerPlanner(t *testing.T, p *Profile) (*Planner, float64, [][][]*option) {
+	t.Helper()
+	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl, fastestP95(t, pl), eagerEvaluations(pl)
+}
+
+// judgedAt returns the objective and the sampling bound Search judges plans by for an SLO of slo
+// seconds on the 95th percentile (searchJudged).
+func judgedAt(pl *Planner, slo float64) (dag.Objective, sampleBound) {
+	return dag.Objective{SLO: slo * (1 - pl.opts.margin())}, sampleBound{pct: pl.judgedPct(95), slo: slo}
 }
 
 // sameOption reports whether two options are the same segment configuration with the same
