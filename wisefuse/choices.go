@@ -27,7 +27,8 @@ const bundleSpacingMB = 256
 // by about 1% of its own latency, far less than 1% of a long workflow's.
 const maxOptions = 16
 
-// segmentOptions returns the options of every segment [i, j) that can meet obj and sb, run each
+// segmentOptions returns the options of every segment [i, j) that can meet obj and sb (with
+// reach, with the fastest steps around them: around), run each
 // function of pins at its pinned size (searchPinned) and, when limit is not nil (a plan that
 // meets obj, under an SLO), be part of a plan that costs no more than it; under a budget, no more
 // than the budget. Each segment's options that pass are Pareto-pruned (an option that misses the
@@ -129,7 +130,8 @@ func (pl *Planner) around(sg segment, reach bool) float64 {
 // coarse tolerance, takes the options Prepare evaluated (none that replays bundles) and each
 // segment's incumbentTries options of least cost bound that pass at their bound, replayed: the
 // cheap bundles and fused groups a tight SLO needs, and often the plan itself. Nil under a
-// budget, or when those options make no such plan. It depends on obj, sb and pins only.
+// budget, or when those options make no such plan. It depends on obj, sb, pins and reach
+// (admits) only.
 func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]int, reach bool) *cand {
 	if obj.SLO <= 0 {
 		return nil
@@ -190,8 +192,8 @@ func (pl *Planner) incumbent(obj dag.Objective, sb sampleBound, pins map[string]
 	return best
 }
 
-// admits reports whether option o may meet obj and sb on its own (at its floor) and runs each
-// function of pins at its pinned size.
+// admits reports whether option o may meet obj and sb at its floor, on its own or with reach
+// with the fastest steps around it (around), and runs each function of pins at its pinned size.
 func (pl *Planner) admits(o *lazyOption, obj dag.Objective, sb sampleBound, pct float64, pins map[string]int, reach bool) bool {
 	return passes(o.floor(), obj, sb, pct, pl.around(o.seg, reach)) && (len(pins) == 0 || pinnedAt(pl.reusedSizes(&o.option), pins))
 }
