@@ -89,16 +89,9 @@ func TestProfileAboveNeed(t *testing.T) {
 		t.Errorf("from the profile at every size, spin at 2,176 MB is predicted at P95 %.0f s, where every simulated run times out", got)
 	}
 
-	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: on}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := pl.Search(dag.Objective{SLO: 1500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := timedOutRuns(t, w, on, r.Plan, 60); n != 0 {
-		t.Errorf("plan %+v: %d of 60 simulated runs timed out", r.Plan, n)
+	plan := planOn(t, p, on, 1500)
+	if n := timedOutRuns(t, w, on, plan, 60); n != 0 {
+		t.Errorf("plan %+v: %d of 60 simulated runs timed out", plan, n)
 	}
 }
 
@@ -217,17 +210,7 @@ func TestLostSizeFloor(t *testing.T) {
 	if !ok || err != nil || !sameProfile(fast, slow) || !reflect.DeepEqual(fast.Lost, want) {
 		t.Errorf("read back: the fast read declined (%v), jsonpos.Decode failed (%v), they differ, or the lost sizes are not %+v", !ok, err, want)
 	}
-	plan := func(p *Profile) *dag.Plan {
-		pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: on}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := pl.Search(dag.Objective{SLO: 3000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.Plan
-	}
+	plan := func(p *Profile) *dag.Plan { return planOn(t, p, on, 3000) }
 	blind := *p
 	blind.Lost = nil
 	if b := plan(&blind); timedOutRuns(t, w, on, b, 20) == 0 {
@@ -273,4 +256,19 @@ func TestHalfTimedOutFloor(t *testing.T) {
 	if !errors.As(err, &inf) || inf.Fails != `step "Spin"` || !strings.Contains(err.Error(), `no plan runs step "Spin": the platform's function timeout of 900s stopped at least half`) {
 		t.Errorf("Spin fails at every size: got %v", err)
 	}
+}
+
+// planOn plans from profile p on platform plat for an SLO of slo seconds, failing the test when
+// there is no plan.
+func planOn(t *testing.T, p *Profile, plat *platform.Platform, slo float64) *dag.Plan {
+	t.Helper()
+	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: plat}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pl.Search(dag.Objective{SLO: slo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Plan
 }

@@ -11,9 +11,9 @@ import (
 )
 
 // evalWorker is one worker's scratch: sc for exact evaluations, lb for lower bounds. All workers
-// share the phase caches (the bounds of items that spin read the phases the replays build; both
-// depend only on their keys), the items' sums the other bounds read (itembounds.go) and the
-// fused groups' step replays.
+// share the phase caches (the bounds of items that cannot be summed up, sumItems, read the phases
+// the replays build; both depend only on their keys), the items' sums the other bounds read
+// (itembounds.go) and the fused groups' step replays.
 type evalWorker struct{ sc, lb scratch }
 
 // evalPool runs evaluations on a bounded set of workers. Every evaluation is a pure function of

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 )
 
@@ -139,18 +140,8 @@ func TestItemBoundsWalkWhenTheyMust(t *testing.T) {
 // -short: two sizes.
 func TestSummedBoundsBelowEval(t *testing.T) {
 	a, _ := apps.Get("video")
-	p, err := profileInSim(a.Build(), ProfileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl, grid, wk := boundsPlanner(t, a.Build())
 	m := pl.model
-	grid := pl.opts.grid(m.opts.Platform)
-	pool := newEvalPool(1)
-	wk := pool.workers[0]
 	checked, spills := 0, 0
 	for i := range m.w.Steps {
 		for _, sg := range pl.segmentChoices(i, grid) {
@@ -186,4 +177,20 @@ func TestSummedBoundsBelowEval(t *testing.T) {
 	if kinds[false] == 0 || kinds[true] == 0 {
 		t.Errorf("sums of %d Maps' items and %d Maps' spilled items: want some of each", kinds[false], kinds[true])
 	}
+}
+
+// boundsPlanner profiles w in the simulator and returns a one-worker planner of it on the full
+// default platform, its memory grid and an evaluation worker (exact evaluations in sc, bounds in
+// lb): what the tests of bounds against evaluations read.
+func boundsPlanner(t *testing.T, w *dag.Workflow) (*Planner, []int, *evalWorker) {
+	t.Helper()
+	p, err := profileInSim(w, ProfileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl, pl.opts.grid(pl.model.opts.Platform), newEvalPool(1).workers[0]
 }

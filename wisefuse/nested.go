@@ -263,8 +263,8 @@ type nestedSamples struct {
 	root                       []int32 // per run
 }
 
-// prepareNested rearranges stage st's samples at one profiled size (c its cores) into per-run
-// trees.
+// prepareNested rearranges stage st's samples at one profiled size (s, sd the size's data so
+// far, for the cores each function ran on) into per-run trees.
 func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, sd *sizeData) (*nestedSamples, error) {
 	ns := &nestedSamples{}
 	type key struct {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
-	"github.com/wisefuse/wisefuse/platform"
 )
 
 // TestWavesBoundByHand: iterations of 4, 1, 3, 2 and 5 s (TestWavesByHand) bounded from below by
@@ -53,19 +52,8 @@ func TestWavesBoundBelowWaves(t *testing.T) {
 // -short: two sizes.
 func TestBoundedWavesBelowEval(t *testing.T) {
 	a, _ := apps.Get("video")
-	w := withConcurrency(a.Build(), 3)
-	p, err := profileInSim(w, ProfileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := NewPlanner(p, PlannerOptions{Model: ModelOptions{Platform: platform.Default()}, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl, grid, wk := boundsPlanner(t, withConcurrency(a.Build(), 3))
 	m := pl.model
-	grid := pl.opts.grid(m.opts.Platform)
-	pool := newEvalPool(1)
-	wk := pool.workers[0]
 	checked := 0
 	for i := range m.w.Steps {
 		if m.w.Steps[i].Map == nil {
