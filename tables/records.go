@@ -304,6 +304,15 @@ func DAGRunsPath(path string) (string, error) {
 // invocation table (the old one was removed) or both new tables, never a new one beside a stale
 // one. (Two processes writing the same path at once are not protected against.)
 func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opts ...Options) error {
+	// A symbolic link's target gets the pair (removing path below would take the link away);
+	// a device or a pipe cannot hold a pair of tables.
+	path, special, err := atomicfile.Resolve(path)
+	if err != nil {
+		return err
+	}
+	if special {
+		return fmt.Errorf("%s is not a regular file: a run's tables are two files, %s and its DAG table beside it", path, filepath.Base(path))
+	}
 	dagsPath, err := DAGRunsPath(path)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 // Package atomicfile writes files so that a reader never sees a half-written one: the content goes
 // to a temporary file in the same directory, which is synced and renamed over the target only when
-// everything was written without error.
+// everything was written without error. A symbolic link is followed (its target is written, the
+// link stays), and a target that exists but is not a regular file (a device such as /dev/null, a
+// named pipe) is written in place: renaming over it would replace the device with a file.
 package atomicfile
 
 import (
@@ -37,20 +39,34 @@ func RemoveTemps() int {
 	return n
 }
 
-// File is a temporary file that becomes Path on Commit and disappears on Abort.
+// File is a temporary file that becomes Path on Commit and disappears on Abort; or, when Path is
+// a device or a pipe (inPlace), Path itself, opened for writing.
 type File struct {
 	*os.File
 	Path    string // the target
 	done    bool
+	inPlace bool
 	untrack func()
 }
 
-// Create opens a temporary file beside path (creating path's directory if needed). A path that
-// is a folder is refused up front: the rename at Commit would fail only after all the work, with
-// a message naming the hidden temporary file.
+// Create opens a temporary file beside path (creating path's directory if needed), or beside the
+// file a symbolic link at path leads to. A path that is a folder is refused up front: the rename
+// at Commit would fail only after all the work, with a message naming the hidden temporary file.
+// A device or a named pipe is opened and written in place.
 func Create(path string) (*File, error) {
 	if err := CheckTarget(path); err != nil {
 		return nil, err
+	}
+	path, special, err := Resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	if special {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &File{File: f, Path: path, inPlace: true, untrack: func() {}}, nil
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -71,12 +87,48 @@ func CheckTarget(path string) error {
 	return nil
 }
 
+// maxLinks is how many symbolic links Resolve follows before it gives up (Linux's own limit).
+const maxLinks = 40
+
+// Resolve returns the path a write to path lands on: path itself, or where the symbolic links at
+// path lead, followed even to a target that does not exist yet (a rename onto the link would
+// replace the link and leave its target unwritten); and whether that exists and is neither a
+// regular file nor a folder (a device, a named pipe, a socket), which is written in place.
+func Resolve(path string) (string, bool, error) {
+	for range maxLinks {
+		st, err := os.Lstat(path)
+		switch {
+		case err != nil:
+			return path, false, nil // nothing there yet (or nothing Lstat can see: Create says)
+		case st.Mode()&os.ModeSymlink != 0:
+			to, err := os.Readlink(path)
+			if err != nil {
+				return "", false, err
+			}
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(filepath.Dir(path), to)
+			}
+			path = to
+		default:
+			return path, !st.Mode().IsRegular() && !st.IsDir(), nil
+		}
+	}
+	return "", false, fmt.Errorf("%s: more than %d symbolic links in a row", path, maxLinks)
+}
+
 // Commit syncs and closes the temporary file and renames it to the target.
 func (f *File) Commit() error {
 	if f.done {
 		return fmt.Errorf("atomicfile: %s already committed or aborted", f.Path)
 	}
 	f.done = true
+	if f.inPlace {
+		// A device or a pipe took the bytes as they came; /dev/null cannot be synced.
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", f.Path, err)
+		}
+		return nil
+	}
 	err := f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -105,7 +157,9 @@ func (f *File) Abort() {
 	}
 	f.done = true
 	f.Close()
-	os.Remove(f.Name())
+	if !f.inPlace {
+		os.Remove(f.Name())
+	}
 	f.untrack()
 }
 

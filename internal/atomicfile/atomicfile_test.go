@@ -35,3 +35,57 @@ func TestFolderTarget(t *testing.T) {
 		t.Errorf("commit onto a folder: %v", err)
 	}
 }
+
+// TestSpecialTargets: a write through a symbolic link lands on the link's target (the link
+// stays), and a device is written in place, never replaced by a regular file (`plan --out
+// /dev/null` used to turn /dev/null into one).
+func TestSpecialTargets(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "sub", "target.json")
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(filepath.Join("sub", "target.json"), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The target does not exist yet: the link is followed all the same.
+	for _, content := range []string{"first", "second"} {
+		if err := WriteBytes(link, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("the link was replaced: %v %v", st.Mode(), err)
+		}
+		if b, err := os.ReadFile(target); err != nil || string(b) != content {
+			t.Fatalf("target holds %q (%v), want %q", b, err, content)
+		}
+	}
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink("loop", loop); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(loop, []byte("x")); err == nil || !strings.Contains(err.Error(), "symbolic links") {
+		t.Errorf("a link to itself: %v", err)
+	}
+
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is not a character device before the write (%v): the test needs one", os.DevNull, err)
+	}
+	if err := WriteBytes(os.DevNull, []byte("discarded")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is no longer a device: %v %v", os.DevNull, st.Mode(), err)
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		// A device that refuses the bytes: the error comes back, nothing is replaced.
+		if err := WriteBytes("/dev/full", []byte("x")); err == nil || !strings.Contains(err.Error(), "/dev/full") {
+			t.Errorf("writing /dev/full: %v", err)
+		}
+		if st, err := os.Stat("/dev/full"); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+			t.Fatalf("/dev/full is no longer a device: %v", err)
+		}
+	}
+}
