@@ -83,11 +83,15 @@ func loadWorkflow(spec string) (*dag.Workflow, error) {
 		}
 		return nil, fmt.Errorf("workflow %q is neither a built-in (%s) nor a readable file: %v", spec, strings.Join(names, ", "), err)
 	}
-	if data, err := jsonpos.ReadFile(spec); err == nil && dag.IsASL(data) {
+	data, err := jsonpos.ReadFile(spec) // once: a wrong path such as /dev/zero costs a read up to the limit
+	if err != nil {
+		return nil, err
+	}
+	if dag.IsASL(data) {
 		return nil, usagef("%s is an AWS Step Functions definition (ASL), not a workflow: give it as --asl %s --functions SIDE.json, "+
 			"where the side file gives each Task's performance and each Map's item count (docs/workflow-format.md)", spec, spec)
 	}
-	w, err := dag.ReadWorkflow(spec)
+	w, err := dag.ParseWorkflow(spec, data)
 	if err != nil {
 		return nil, oneProblemPerLine(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -23,6 +24,28 @@ func TestReadFileLimit(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		if _, err := readFileLimit("/dev/zero", 1<<20); err == nil || !strings.Contains(err.Error(), "/dev/zero") {
 			t.Fatalf("/dev/zero: %v", err)
+		}
+	}
+	// A stream of no known size (a named pipe) reads in chunks, joined whole; past the limit it
+	// is refused.
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Repeat("[1,2,3]", 1000) // 7,000 bytes: chunks of 512, 1024, 2048 and 4096
+	for _, c := range []struct {
+		limit int64
+		ok    bool
+	}{{7000, true}, {6999, false}} {
+		go func() {
+			if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				f.WriteString(want)
+				f.Close()
+			}
+		}()
+		b, err := readFileLimit(fifo, c.limit)
+		if c.ok && (err != nil || string(b) != want) || !c.ok && (err == nil || !strings.Contains(err.Error(), "larger than 6999 bytes")) {
+			t.Fatalf("a pipe of 7,000 bytes, limit %d: %d bytes, %v", c.limit, len(b), err)
 		}
 	}
 	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing.json")); !os.IsNotExist(err) {
