@@ -168,3 +168,30 @@ func TestWiseFuseTasklessWorkflow(t *testing.T) {
 		}
 	}
 }
+
+// TestNoOutputOnFailure: a command that fails leaves none of its outputs. An output that is a
+// folder is refused before any work (`plan --out p.json --export-asl DIR` wrote p.json, then
+// failed on DIR), and `simulate --plan-out` is written once the simulation has succeeded (it
+// was written first, and stayed beside a failed run).
+func TestNoOutputOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "p.json")
+	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--slo", "30s", "--quiet", "--out", plan, "--export-asl", folder); code != 2 || !strings.Contains(errOut, folder+" is a folder") {
+		t.Errorf("--export-asl onto a folder: exit %d: %s", code, errOut)
+	}
+	// A platform whose transfers never end: the simulation fails at its clock's limit.
+	slow := filepath.Join(dir, "slow.json")
+	if err := os.WriteFile(slow, []byte(`{"connection_bytes_per_s": 1e-300}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "2", "--platform", slow, "--plan-out", plan); code != 1 {
+		t.Errorf("simulate on %s: exit %d: %s", slow, code, errOut)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "p.json*")); len(left) != 0 {
+		t.Errorf("outputs left by failed commands: %v", left)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"math"
 	"os"
 	"path/filepath"
@@ -100,8 +101,16 @@ type output struct{ what, path string }
 
 // distinctOutputs refuses two outputs of one command that are one file: both were written and
 // the last renamed into place won, silently with exit 0 (`trace gen --function-table` onto the
-// catalog, `simulate --series` onto the --out table).
+// catalog, `simulate --series` onto the --out table). It also refuses an output that is a folder
+// before any work: `plan --out p.json --export-asl DIR` wrote p.json, then failed on DIR.
 func distinctOutputs(outs ...output) error {
+	for _, o := range outs {
+		if o.path != "" {
+			if err := atomicfile.CheckTarget(o.path); err != nil {
+				return usagef("%s: %v", o.what, err)
+			}
+		}
+	}
 	for i := range outs {
 		for j := range i {
 			if outs[i].path != "" && outs[j].path != "" && samePath(outs[i].path, outs[j].path) {

@@ -124,6 +124,8 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			output{"the deployment --export-asl writes, " + deploy, deploy}, output{"--out " + *out, *out}); err != nil {
 			return err
 		}
+	} else if err := distinctOutputs(output{"--out " + *out, *out}); err != nil {
+		return err
 	}
 	w, err := wf.load()
 	if err != nil {

@@ -109,15 +109,6 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *planOut != "" {
-		b, err := dag.MarshalIndent(p)
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteBytes(*planOut, b); err != nil {
-			return err
-		}
-	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
@@ -176,6 +167,17 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		s.P50, s.P95, s.P99, s.MeanLatency, s.MeanCost, s.ColdStartFraction, s.MeanLiveVMs); err != nil {
 		return err
 	}
+	if *planOut != "" {
+		// Once the simulation has succeeded: a run that fails leaves no plan beside nothing.
+		b, err := dag.MarshalIndent(p)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteBytes(*planOut, b); err != nil {
+			return err
+		}
+		written = append([]string{*planOut}, written...)
+	}
 	if *asJSON {
 		b, err := json.Marshal(s)
 		if err != nil {
@@ -199,9 +201,6 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	}
 	if s.TimedOut > 0 {
 		fmt.Fprintf(stdout, "  timed out:    %d DAG invocations failed at the function timeout (%.2f%%); their latency is the time to failure\n", s.TimedOut, 100*s.TimedOutFraction)
-	}
-	if *planOut != "" {
-		written = append([]string{*planOut}, written...)
 	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
