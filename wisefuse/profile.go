@@ -284,6 +284,23 @@ func (p *Profile) validate() []problem {
 	if len(p.Sizes) == 0 {
 		add("sizes", "profile has no sizes")
 	}
+	// The items a step's samples may name: 0 outside Maps, 0 to dag.MaxItems-1 in one (the
+	// skeleton's item counts are the expected ones, not each run's).
+	itemsOf := map[string]int{}
+	var walk func(steps []dag.Step, items int)
+	walk = func(steps []dag.Step, items int) {
+		for i := range steps {
+			st := &steps[i]
+			itemsOf[st.Name] = items
+			for _, b := range st.Parallel {
+				walk(b, items)
+			}
+			if st.Map != nil {
+				walk(st.Map.Iterator, dag.MaxItems)
+			}
+		}
+	}
+	walk(p.Workflow.Steps, 1)
 	for i := range p.Sizes {
 		s := &p.Sizes[i]
 		at := fmt.Sprintf("sizes[%d] (%d MB)", i, s.MemoryMB)
@@ -324,9 +341,15 @@ func (p *Profile) validate() []problem {
 			}
 		}
 		ranAt := map[string]int{} // each function's memory at this size, from its first step
+		listed := map[string]int{}
 		for j := range s.Steps {
 			st := &s.Steps[j]
 			sp := fmt.Sprintf("%s.steps[%d]", path, j)
+			if k, ok := listed[st.Step]; ok {
+				// The model reads one entry per step: a second was ignored, silently.
+				add(sp+".step", "%s: steps[%d]: step %q is listed twice (steps[%d] too); a size holds one entry per step", at, j, st.Step, k)
+			}
+			listed[st.Step] = j
 			if m, ok := ranAt[st.Function]; ok && m != st.MemoryMB {
 				add(sp+".memory_mb", "%s: steps[%d] (%q): function %q ran at memory_mb %d in an earlier step of this size and %d here; a profiled size runs each function at one memory", at, j, st.Step, st.Function, m, st.MemoryMB)
 			}
@@ -366,6 +389,28 @@ func (p *Profile) validate() []problem {
 					break
 				}
 			}
+			if items, ok := itemsOf[st.Step]; ok {
+				type place struct {
+					run, item int
+					outer     string
+				}
+				seen := make(map[place]bool, n)
+				for k := range n {
+					pl := place{st.Run[k], st.Item[k], ""}
+					if st.Outer != nil {
+						pl.outer = st.Outer[k]
+					}
+					if st.Item[k] < 0 || st.Item[k] >= items {
+						add(fmt.Sprintf("%s.item[%d]", sp, k), "%s: steps[%d] (%q): item[%d] = %d, want 0..%d (%s)", at, j, st.Step, k, st.Item[k], items-1, itemsWhy(items))
+						break
+					}
+					if seen[pl] {
+						add(fmt.Sprintf("%s.item[%d]", sp, k), "%s: steps[%d] (%q): run %d, item %d%s has a second invocation at [%d]; a step runs once per item of a run", at, j, st.Step, pl.run, pl.item, outerText(pl.outer), k)
+						break
+					}
+					seen[pl] = true
+				}
+			}
 		}
 	}
 	for i, l := range p.Lost {
@@ -380,6 +425,22 @@ func (p *Profile) validate() []problem {
 		}
 	}
 	return probs
+}
+
+// itemsWhy says where a step's item count comes from (Profile.validate).
+func itemsWhy(items int) string {
+	if items == 1 {
+		return "the step is in no Map"
+	}
+	return "the most items a Map may have"
+}
+
+// outerText is an outer item's place in a message, "" outside nested Maps.
+func outerText(outer string) string {
+	if outer == "" {
+		return ""
+	}
+	return " of outer item " + outer
 }
 
 // WriteProfile writes p as indented JSON, atomically.

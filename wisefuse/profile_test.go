@@ -45,6 +45,14 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 		// CheckSupported: a map of 10^12 items was planned from as 2^31-1).
 		{"workflow past a limit", "line 1, column 13: workflow: workflow \"chain\": functions[0] (\"split\"): min_memory_mb = 1000000, want 0..10240", func(p *Profile) { p.Workflow.Functions[0].MinMemoryMB = 1e6 }},
 		{"workflow threads 0", "threads = 0, want >= 1", func(p *Profile) { p.Workflow.Functions[1].Threads = 0 }},
+		// Items were not checked: a negative one was read, and a step scaled to items 0, 1000,
+		// ... lost most of them in the join with its Map's other tasks.
+		{"negative item", `steps[0] ("Split"): item[2] = -1, want 0..0 (the step is in no Map)`, func(p *Profile) { p.Sizes[0].Steps[0].Item[2] = -1 }},
+		{"item twice", `steps[1] ("Extract"): run 0, item 0 has a second invocation at [1]`, func(p *Profile) {
+			st := &p.Sizes[1].Steps[1]
+			st.Run[0], st.Item[0], st.Run[1], st.Item[1] = 0, 0, 0, 0
+		}},
+		{"step twice", `: step "Split" is listed twice (steps[0] too)`, func(p *Profile) { p.Sizes[0].Steps = append(p.Sizes[0].Steps, p.Sizes[0].Steps[0]) }},
 	} {
 		q, err := ReadProfile(good)
 		if err != nil {
