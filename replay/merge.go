@@ -3,6 +3,7 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,7 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 	meta = []tables.Options{opts}
 	first := sums[0]
 	s := &Summary{Trace: first.Trace, Policy: first.Policy, Platform: first.Platform, Seed: first.Seed,
-		Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor}
+		TraceDigest: first.TraceDigest, PlatformDigest: first.PlatformDigest, Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor}
 	for _, x := range sums {
 		s.ShardsIncluded = append(s.ShardsIncluded, x.ShardsIncluded...)
 		s.DAGs += x.DAGs
@@ -195,12 +196,8 @@ func checkShards(dirs []string, sums []*Summary) error {
 	a := sums[0]
 	seen := map[int]string{}
 	for i, s := range sums {
-		same := s.Policy == a.Policy && s.Platform == a.Platform && s.Seed == a.Seed && s.Shards == a.Shards &&
-			s.From == a.From && s.To == a.To && s.SLO == a.SLO && s.SLOFactor == a.SLOFactor &&
-			filepath.Base(s.Trace) == filepath.Base(a.Trace)
-		if !same {
-			return fmt.Errorf("merge: %s is a replay of %s (policy %s, platform %s, seed %d, %d shards) and %s of %s (policy %s, platform %s, seed %d, %d shards): not shards of one replay",
-				dirs[0], a.Trace, a.Policy, a.Platform, a.Seed, a.Shards, dirs[i], s.Trace, s.Policy, s.Platform, s.Seed, s.Shards)
+		if what, x, y := differ(a, s); what != "" {
+			return fmt.Errorf("merge: %s and %s are not shards of one replay: their %s differ (%s against %s)", dirs[0], dirs[i], what, x, y)
 		}
 		// Function rows in some shards only: merged in the order given, the first shard's
 		// choice decided, so a merge either dropped the other shards' function tables or
@@ -225,6 +222,11 @@ func checkShards(dirs []string, sums []*Summary) error {
 	// the shard count (listing all of 10^12 shards ran out of memory).
 	n := a.Shards - len(seen)
 	if n == 0 {
+		for i, s := range sums {
+			if err := checkTables(dirs[i], s); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	const maxListed = 10
@@ -238,6 +240,59 @@ func checkShards(dirs []string, sums []*Summary) error {
 		missing = append(missing, fmt.Sprintf("and %d more", n-maxListed))
 	}
 	return fmt.Errorf("merge: shards %s are missing", strings.Join(missing, ", "))
+}
+
+// differ returns the first setting in which two shards' replays differ, and each one's value;
+// "" when they agree. The trace is compared by its bytes and its catalog's (a folder's name may
+// differ from machine to machine), the platform by its values.
+func differ(a, b *Summary) (what, x, y string) {
+	switch {
+	case a.TraceDigest != b.TraceDigest:
+		return "traces (SHA-256 of the trace and its catalog)", a.Trace + " " + a.TraceDigest, b.Trace + " " + b.TraceDigest
+	case a.Platform != b.Platform || a.PlatformDigest != b.PlatformDigest:
+		return "platforms (SHA-256 of their values)", a.Platform + " " + a.PlatformDigest, b.Platform + " " + b.PlatformDigest
+	}
+	for _, f := range []struct {
+		what string
+		x, y any
+	}{
+		{"policies", a.Policy, b.Policy},
+		{"seeds", a.Seed, b.Seed},
+		{"shard counts", a.Shards, b.Shards},
+		{"windows' starts (--from, s)", a.From, b.From},
+		{"windows' ends (--to, s; 0: the trace's end)", a.To, b.To},
+		{"SLOs (--slo, s)", a.SLO, b.SLO},
+		{"SLO factors (--slo-factor)", a.SLOFactor, b.SLOFactor},
+	} {
+		if x, y := fmt.Sprint(f.x), fmt.Sprint(f.y); x != y {
+			return f.what, x, y
+		}
+	}
+	return "", "", ""
+}
+
+// checkTables refuses a shard folder whose tables are not all from the replay its summary
+// describes: each table carries that replay's seed, shard and input digests in its metadata
+// (outputMetadata). A DAG table of another seed with as many rows went in unnoticed before.
+func checkTables(dir string, s *Summary) error {
+	want := map[string]string{"seed": fmt.Sprint(s.Seed), "trace_digest": s.TraceDigest, "platform_digest": s.PlatformDigest}
+	if s.Shards > 1 && len(s.ShardsIncluded) == 1 {
+		want["shard"] = fmt.Sprintf("%d/%d", s.ShardsIncluded[0], s.Shards)
+	}
+	for _, file := range slices.Sorted(maps.Keys(s.Files)) {
+		path := filepath.Join(dir, file)
+		m, err := tables.ReadMetadata(path)
+		if err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			if got := m[k]; got != want[k] {
+				return fmt.Errorf("merge: %s was written with %s %q, but %s says %q: the files come from different replays; rerun that shard",
+					path, k, got, filepath.Join(dir, SummaryFile), want[k])
+			}
+		}
+	}
+	return nil
 }
 
 // hasFunctions reports whether s's replay wrote the function table (--function-rows).

@@ -90,6 +90,10 @@ type Summary struct {
 	Policy   string `json:"policy"`
 	Platform string `json:"platform"`
 	Seed     uint64 `json:"seed"`
+	// TraceDigest and PlatformDigest are the SHA-256 of the trace's and its catalog's bytes and
+	// of the platform's values (inputDigests), which `trace merge` compares across shards.
+	TraceDigest    string `json:"trace_digest"`
+	PlatformDigest string `json:"platform_digest"`
 	// Shards is how many shards the DAGs were split into and ShardsIncluded which of them this
 	// summary covers (all of them after `trace merge`).
 	Shards         int     `json:"shards"`
@@ -162,13 +166,15 @@ type outputs struct {
 	meta    tables.Options
 }
 
-// outputMetadata is the provenance of a replay's tables: cfg.Metadata with what the replay ran.
-func outputMetadata(cfg Config) tables.Options {
+// outputMetadata is the provenance of a replay's tables: cfg.Metadata with what the replay ran,
+// its inputs' digests included (each table says which replay it is from: `trace merge` checks).
+func outputMetadata(cfg Config, traceDigest, platformDigest string) tables.Options {
 	m := maps.Clone(cfg.Metadata)
 	if m == nil {
 		m = map[string]string{}
 	}
 	m["trace"] = cfg.Trace
+	m["trace_digest"], m["platform_digest"] = traceDigest, platformDigest
 	m["policy"] = cfg.Policy
 	m["platform"] = cfg.PlatformName
 	m["seed"] = strconv.FormatUint(cfg.Seed, 10)

@@ -58,6 +58,10 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		}
 		return nil, fmt.Errorf("replay: %w", err)
 	}
+	traceDigest, platformDigest, err := inputDigests(cfg.Trace, catalog, cfg.Platform)
+	if err != nil {
+		return nil, err
+	}
 	var mine []traces.CatalogEntry
 	for _, e := range entries {
 		if cfg.Shards == 0 || ShardOf(e.DAG, cfg.Shards) == cfg.Shard {
@@ -76,7 +80,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	}
 	planWall := time.Since(start).Seconds()
 	src.replaying(plans)
-	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0, outputMetadata(cfg))
+	out, err := createOutputs(cfg.Out, len(plans), cfg.FunctionRows, cfg.SeriesInterval > 0, outputMetadata(cfg, traceDigest, platformDigest))
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +111,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		cfg.Progress("replay", done, done, stats.Events)
 	}
 	s := &Summary{Trace: cfg.Trace, Policy: cfg.Policy, Platform: cfg.PlatformName, Seed: cfg.Seed,
-		Shards: max(cfg.Shards, 1), ShardsIncluded: []int{cfg.Shard}, From: cfg.From, To: cfg.To,
+		TraceDigest: traceDigest, PlatformDigest: platformDigest, Shards: max(cfg.Shards, 1), ShardsIncluded: []int{cfg.Shard}, From: cfg.From, To: cfg.To,
 		SLO: cfg.SLO, SLOFactor: cfg.SLOFactor, DAGs: int64(len(plans)), Events: stats.Events,
 		PeakLive: stats.PeakLiveVMs, PlanWall: planWall,
 		MeanRunning: stats.MeanRunningVMs, MeanIdle: stats.MeanIdleVMs, MeanLife: stats.MeanLifespanS,

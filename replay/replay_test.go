@@ -236,6 +236,57 @@ func TestMergeMismatchedShards(t *testing.T) {
 	}
 }
 
+// TestMergeOtherInputs: shards of two traces of one file name, or on two platforms of one name
+// with other values, are refused with what differs named, and so is a shard folder whose DAG
+// table comes from a replay of another seed with as many rows. All three merged before, into a
+// summary of neither.
+func TestMergeOtherInputs(t *testing.T) {
+	dir := t.TempDir()
+	traceA := genTrace(t, filepath.Join(dir, "a"), "t.parquet", 20, 500)
+	traceB := genTrace(t, filepath.Join(dir, "b"), "t.parquet", 20, 600)
+	shard := func(name, trace string, k int, seed uint64, plat *platform.Platform) string {
+		out := filepath.Join(dir, name)
+		run(t, Config{Trace: trace, Out: out, Shard: k, Shards: 2, Seed: seed, Platform: plat})
+		return out
+	}
+	a0, a1 := shard("a0", traceA, 0, 1, nil), shard("a1", traceA, 1, 1, nil)
+	if _, err := Merge(filepath.Join(dir, "ok"), []string{a0, a1}); err != nil {
+		t.Fatalf("shards of one replay: %v", err)
+	}
+	b1 := shard("b1", traceB, 1, 1, nil)
+	longer := platform.Default()
+	longer.KeepAlive *= 2
+	p1 := shard("p1", traceA, 1, 1, longer)
+	s2 := shard("s2", traceA, 0, 2, nil)
+	mixed := filepath.Join(dir, "mixed")
+	if err := os.CopyFS(mixed, os.DirFS(a0)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s2, DAGsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mixed, DAGsFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{a0, b1}, "their traces (SHA-256 of the trace and its catalog) differ"},
+		{[]string{a0, p1}, "their platforms (SHA-256 of their values) differ"},
+		{[]string{mixed, a1}, filepath.Join(mixed, DAGsFile) + ` was written with seed "2", but ` + filepath.Join(mixed, SummaryFile) + ` says "1"`},
+	} {
+		out := filepath.Join(dir, "merged")
+		if _, err := Merge(out, c.dirs); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("merge of %v: %v, want an error saying %q", c.dirs, err, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("merge of %v: made %s", c.dirs, out)
+		}
+	}
+}
+
 // TestFunctionRowsAddUpToTheDAG: with FunctionRows, each DAG invocation's function rows carry its
 // whole cost but its orchestration: the function costs plus its transitions at the platform's
 // price equal the DAG invocation's cost.
@@ -401,13 +452,13 @@ func TestBadSummaries(t *testing.T) {
 		want          []string
 	}{
 		{"shard out of range", edit(`"shards_included": [`, `"shards_included": [7, `),
-			[]string{"summary.json: line 7: shards_included[0] = 7, want a shard 0..1 of shards = 2"}},
+			[]string{"summary.json: line 9: shards_included[0] = 7, want a shard 0..1 of shards = 2"}},
 		{"shard twice", edit(`"shards_included": [`, `"shards_included": [1, `),
-			[]string{"line 8: shards_included[1] = 1, listed twice"}},
-		{"no shards", edit(`"shards": 2`, `"shards": 0`), []string{"line 6: shards = 0, want >= 1"}},
+			[]string{"line 10: shards_included[1] = 1, listed twice"}},
+		{"no shards", edit(`"shards": 2`, `"shards": 0`), []string{"line 8: shards = 0, want >= 1"}},
 		{"repeated key", edit(`"policy": `, `"policy": "sonic", "policy": `), []string{"line 3", `duplicate key "policy"`}},
 		{"data after the object", string(good) + "x", []string{"unexpected data after the JSON value"}},
-		{"wrong type", edit(`"shards": 2`, `"shards": "2"`), []string{"line 6", "shards: want an integer"}},
+		{"wrong type", edit(`"shards": 2`, `"shards": "2"`), []string{"line 8", "shards: want an integer"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
