@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,7 +41,26 @@ func flagHint(fs *flag.FlagSet, err error) error {
 		return err
 	}
 	if _, perr := strconv.ParseFloat(m[1], 64); perr != nil {
+		if overflowsDuration(m[1]) {
+			return fmt.Errorf("--%s %s: at most %.0fh, the longest duration there is", m[2], m[1], math.Floor(time.Duration(math.MaxInt64).Hours()))
+		}
 		return fmt.Errorf("--%s %q: not a duration; durations take a unit (s, m, h, ms), e.g. --%s 30s", m[2], m[1], m[2])
 	}
 	return fmt.Errorf("--%s %s: a duration needs a unit: --%s %ss (or m, h, ms)", m[2], m[1], m[2], m[1])
+}
+
+// overflowsDuration reports whether s is a number and a unit that time.ParseDuration refuses for
+// its size alone ("300000000h": a duration holds about 2,562,047 hours), which the hint above
+// called "not a duration".
+func overflowsDuration(s string) bool {
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"ns", time.Nanosecond}, {"us", time.Microsecond}, {"µs", time.Microsecond}, {"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}} {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			v, err := strconv.ParseFloat(num, 64)
+			return err == nil && v*float64(u.d) > math.MaxInt64
+		}
+	}
+	return false
 }

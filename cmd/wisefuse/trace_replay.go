@@ -13,6 +13,10 @@ import (
 	"github.com/wisefuse/wisefuse/sim"
 )
 
+// maxSLOFactor is the largest --slo-factor: a DAG's target at a million times its User-Max P95
+// is no target, and the factor times any P95 the simulator's clock holds stays finite.
+const maxSLOFactor = 1e6
+
 func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	in := fs.String("in", "", "DAG-invocation `file` (.parquet or .csv), sorted by arrival; its catalog FILE-catalog.EXT beside it")
 	catalog := fs.String("catalog", "", "the trace's catalog `file` (default: beside --in)")
@@ -41,11 +45,13 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	case *slo < 0 || (*slo == 0 && given(fs, "slo")):
 		// --slo 0s was taken as not given, as plan and simulate refuse it.
 		return usagef("--slo %v: want a positive latency target (or leave --slo out for --slo-factor)", *slo)
-	case *sloFactor <= 0 || *sloFactor != *sloFactor:
-		return usagef("--slo-factor %v: want a factor > 0", *sloFactor)
-	case *to != 0 && *to <= *from:
-		// A usage error, as the flags' own checks; the replay's own check said so with exit 1.
-		return usagef("--from %v --to %v: the window is empty; want --to after --from (or 0: to the end)", *from, *to)
+	case given(fs, "slo") && given(fs, "slo-factor"):
+		// The factor was dropped silently (the summary said slo_factor 0).
+		return usagef("--slo %v --slo-factor %v: give one: --slo sets every DAG's target, --slo-factor each DAG's from its User-Max P95", *slo, *sloFactor)
+	}
+	// A factor of 1e308 made targets of +Inf, written to dags.parquet.
+	if err := wantFloat("slo-factor", *sloFactor, 0, maxSLOFactor, false, "a target that many times a DAG's User-Max P95 constrains nothing"); err != nil {
+		return err
 	}
 	// The window's ends are times of the trace, which the simulator's clock holds (a negative
 	// --from was refused by the replay with exit 1 and without naming the flag).
@@ -56,6 +62,10 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		if err := wantFloat(f.name, f.v, 0, sim.MaxTime, true, "sim.MaxTime, the simulator's clock limit"); err != nil {
 			return err
 		}
+	}
+	if *to != 0 && *to <= *from {
+		// A usage error, as the flags' own checks; the replay's own check said so with exit 1.
+		return usagef("--from %v --to %v: the window is empty; want --to after --from (or 0: to the end)", *from, *to)
 	}
 	if err := wantInt("workers", *workers, 0, maxWorkers, "more goroutines than this only add memory"); err != nil {
 		return err

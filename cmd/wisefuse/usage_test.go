@@ -63,4 +63,28 @@ func TestDurationHint(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "durations take a unit") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
+	// A unit it has: what it has too much of is length (it was "not a duration").
+	code, _, errOut = runCLI("plan", "--workflow", "video", "--slo", "300000000h")
+	if code != 2 || !strings.Contains(errOut, "--slo 300000000h: at most 2562047h") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestReplaySLOFlags: trace replay refuses --slo with --slo-factor (the factor was dropped
+// silently), a factor whose targets overflow (1e308 wrote targets of +Inf), and names a negative
+// --to as such (it read "the window is empty").
+func TestReplaySLOFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--slo", "10s", "--slo-factor", "2"}, "--slo 10s --slo-factor 2: give one"},
+		{[]string{"--slo-factor", "1e308"}, "--slo-factor 1e+308: at most 1e+06"},
+		{[]string{"--to", "-5"}, "--to -5: want >= 0"},
+	} {
+		args := append([]string{"trace", "replay", "--in", "t.csv", "--out", "r", "--policy", "wisefuse"}, c.args...)
+		if code, _, errOut := runCLI(args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying %q", c.args, code, errOut, c.want)
+		}
+	}
 }
