@@ -83,7 +83,10 @@ func (s *arrivalStream) next() (dagIndex int, t float64, ok bool) {
 	// The minimum of the m = total-done remaining uniforms on (u, 1) is u + (1-u)(1 - V^(1/m)).
 	m := float64(s.total - s.done)
 	s.u += (1 - s.u) * -math.Expm1(math.Log(1-s.rng.Float64())/m)
-	s.t = s.pattern.invert(s.u*s.pattern.cumulative(s.horizon), s.t)
+	// The inversion stops within 1e-9 s (relative past one second) of the time, which arrivals
+	// closer than that (--days 1e-8) crossed: the trace came out unsorted, and its own reader
+	// refused it. The order statistics increase, so the time may not go back.
+	s.t = max(s.t, s.pattern.invert(s.u*s.pattern.cumulative(s.horizon), s.t))
 	s.done++
 
 	// Find the DAG holding the r-th remaining invocation and take it.

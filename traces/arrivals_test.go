@@ -50,3 +50,23 @@ func TestDiurnalInvert(t *testing.T) {
 		}
 	}
 }
+
+// TestArrivalsSortedAtAnyScale: arrivals closer together than the diurnal inversion's tolerance
+// (100,000 in 1e-8 days, 8.6 ns apart) still come out in time order. They did not, and `trace
+// replay` refused the trace `trace gen --days 1e-8` had written.
+func TestArrivalsSortedAtAnyScale(t *testing.T) {
+	for _, days := range []float64{1e-8, 1e-300} {
+		s := newArrivalStream([]int64{60000, 40000}, days, DefaultDiurnal, rand.New(rand.NewPCG(7, 1)))
+		prev := 0.0
+		for k := 0; ; k++ {
+			_, at, ok := s.next()
+			if !ok {
+				break
+			}
+			if at < prev {
+				t.Fatalf("days %g: arrival %d at %v s, before the previous one's %v", days, k, at, prev)
+			}
+			prev = at
+		}
+	}
+}
