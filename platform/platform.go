@@ -545,6 +545,9 @@ func limitOf(name string) (float64, string) {
 	return MaxRate, "bytes or a factor: a finite bound keeps transfer times and products finite"
 }
 
+// minBps is the least bandwidth a platform may give (bytes a second).
+const minBps = 1
+
 // problems lists every invalid constant of p.
 func (p *Platform) problems() []problem {
 	var probs []problem
@@ -577,6 +580,9 @@ func (p *Platform) problems() []problem {
 			add(name, "%s = %v, want a finite number %s", name, x, want)
 		case x > limit:
 			add(name, "%s = %v, above the limit %g (%s)", name, x, limit, why)
+		case strings.HasSuffix(name, "_bytes_per_s") && x > 0 && x < minBps:
+			// 1e-300 passed as > 0, then a transfer's end overflowed the simulator's clock.
+			add(name, "%s = %v, want >= %g byte a second (no network is slower, and a transfer's end then overflowed the simulator's clock)", name, x, float64(minBps))
 		}
 	}
 	p.policyProblems(add)

@@ -146,6 +146,26 @@ func TestValidateCap(t *testing.T) {
 	}
 }
 
+// TestBandwidthFloor: a bandwidth below one byte a second is refused, naming the field (1e-300
+// passed as > 0, then the simulation failed past its clock naming no field); one byte a second
+// and 0 where 0 means "none" (replay_bytes_per_s) are taken.
+func TestBandwidthFloor(t *testing.T) {
+	for _, c := range []struct {
+		json string
+		ok   bool
+	}{
+		{`{"connection_bytes_per_s": 1e-300}`, false},
+		{`{"vm_network_bytes_per_s": 0.5}`, false},
+		{`{"local_bytes_per_s": 1}`, true},
+		{`{"base": "azure-durable", "replay_bytes_per_s": 0.1}`, false},
+	} {
+		_, err := Parse("p.json", []byte(c.json))
+		if c.ok != (err == nil) || err != nil && !strings.Contains(err.Error(), "want >= 1 byte a second") {
+			t.Errorf("%s: %v", c.json, err)
+		}
+	}
+}
+
 // TestAzureDurable: the built-in azure-durable platform loads by name with the Consumption plan's
 // documented constants, and validates.
 func TestAzureDurable(t *testing.T) {

@@ -183,12 +183,15 @@ func TestNoOutputOnFailure(t *testing.T) {
 	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--slo", "30s", "--quiet", "--out", plan, "--export-asl", folder); code != 2 || !strings.Contains(errOut, folder+" is a folder") {
 		t.Errorf("--export-asl onto a folder: exit %d: %s", code, errOut)
 	}
-	// A platform whose transfers never end: the simulation fails at its clock's limit.
-	slow := filepath.Join(dir, "slow.json")
-	if err := os.WriteFile(slow, []byte(`{"connection_bytes_per_s": 1e-300}`), 0o644); err != nil {
+	// Work of 10^9 s on a thousandth of a vCPU: the simulation fails past its clock's limit.
+	slow, slowWF := filepath.Join(dir, "slow.json"), filepath.Join(dir, "slow.workflow.json")
+	if err := os.WriteFile(slow, []byte(`{"mb_per_vcpu": 1e7}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "2", "--platform", slow, "--plan-out", plan); code != 1 {
+	if err := os.WriteFile(slowWF, []byte(`{"name": "slow", "functions": [{"name": "f", "min_memory_mb": 128, "serial_work_s": {"kind": "fixed", "value": 1e9}, "threads": 1}], "steps": [{"name": "s", "task": "f"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("simulate", "--workflow", slowWF, "--memory", "1024", "--runs", "2", "--platform", slow, "--plan-out", plan); code != 1 || !strings.Contains(errOut, "time out of range") {
 		t.Errorf("simulate on %s: exit %d: %s", slow, code, errOut)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "p.json*")); len(left) != 0 {
