@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,30 @@ func TestNestedMapsLimit(t *testing.T) {
 	w.Steps[1].Map.Iterator = []Step{{Name: "Inner", Map: &Map{Items: Const(1000), Iterator: []Step{{Name: "Extract", Task: "Extract"}}}}}
 	if err := w.Validate(); err == nil || !strings.Contains(err.Error(), "nested maps make 2e+06 items per run") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestParallelMapsLimit: Maps side by side in a Parallel's branches hold their items at once, so
+// their counts add up against the limit (50 branches of a Map of 10^6 items passed validation,
+// then took 17 GB to simulate); two branches of 5 x 10^5 are at the limit and pass.
+func TestParallelMapsLimit(t *testing.T) {
+	branches := func(n int, items float64) *Workflow {
+		w := validWorkflow()
+		var bs [][]Step
+		for b := range n {
+			bs = append(bs, []Step{{Name: fmt.Sprintf("M%d", b), Map: &Map{Items: Const(items), Iterator: []Step{{Name: fmt.Sprintf("E%d", b), Task: "Extract"}}}}})
+		}
+		w.Steps[1] = Step{Name: "P", Parallel: bs}
+		return w
+	}
+	if err := branches(50, 1e6).Validate(); err == nil || !strings.Contains(err.Error(), `steps[1] ("P"): its branches hold 5e+07 function invocations at once per run`) {
+		t.Errorf("50 branches of 10^6 items: %v", err)
+	}
+	if err := branches(2, 5e5).Validate(); err != nil {
+		t.Errorf("2 branches of 5 x 10^5 items: %v", err)
+	}
+	if err := branches(3, 5e5).Validate(); err == nil || !strings.Contains(err.Error(), "1.5e+06 function invocations at once") {
+		t.Errorf("3 branches of 5 x 10^5 items: %v", err)
 	}
 }
 
