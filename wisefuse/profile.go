@@ -443,11 +443,26 @@ func outerText(outer string) string {
 	return " of outer item " + outer
 }
 
-// WriteProfile writes p as indented JSON, atomically.
+// maxProfileBytes is the largest profile file WriteProfile writes: what ReadProfile reads.
+var maxProfileBytes = jsonpos.MaxFileBytes
+
+// WriteProfile writes p as JSON, atomically. A profile larger than a JSON input file may be
+// (jsonpos.MaxFileBytes) is refused: ReadProfile would refuse it (`profile --simulate` of a Map
+// of 10^5 items wrote 1.4 GB that `plan --profiles` could not read).
 func WriteProfile(path string, p *Profile) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
+	}
+	if len(b) >= maxProfileBytes {
+		samples := 0
+		for i := range p.Sizes {
+			for j := range p.Sizes[i].Steps {
+				samples += p.Sizes[i].Steps[j].Len()
+			}
+		}
+		return fmt.Errorf("wisefuse: %s: the profile is %.2g bytes (%d invocation samples), past the %d a profile file may be: profile fewer runs or sizes (plan profiles in memory without a file)",
+			path, float64(len(b)), samples, maxProfileBytes)
 	}
 	return atomicfile.WriteBytes(path, append(b, '\n'))
 }

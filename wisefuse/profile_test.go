@@ -256,3 +256,27 @@ func TestProfileBySinkChecksRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteProfileLimit: a profile larger than ReadProfile reads is not written (one of 1.4 GB
+// was, then refused by plan --profiles); the limit is lowered here to a small profile's size.
+func TestWriteProfileLimit(t *testing.T) {
+	w, fns := chainWorkflow(2)
+	p := synthProfile(t, w, fns, []int{1024}, 5, 1)
+	path := filepath.Join(t.TempDir(), "p.json")
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { maxProfileBytes = n }(maxProfileBytes)
+	maxProfileBytes = len(b)
+	if err := WriteProfile(path, p); err == nil || !strings.Contains(err.Error(), "past the") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a profile at the limit: %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("%s was written", path)
+	}
+	maxProfileBytes = len(b) + 1
+	if err := WriteProfile(path, p); err != nil {
+		t.Fatalf("a profile below the limit: %v", err)
+	}
+}

@@ -35,7 +35,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	out := fs.String("out", "", "write the profiles to `FILE` (JSON)")
 	simulate := fs.Bool("simulate", false, "profile the workflow in the simulator")
 	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
-	runs := fs.Int("runs", 300, "runs per size for --simulate")
+	runs := fs.Int("runs", policy.MaxProfileRuns, "runs per size for --simulate (default: as plan profiles, 300, fewer for workflows of over 100 function invocations a run: policy.ProfileRuns)")
 	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
 	platformFlag := fs.String("platform", "", "for --simulate, the "+platformUsage)
 	quiet := fs.Bool("quiet", false, "for --simulate, no progress bar (there is none when stderr is not a terminal)")
@@ -64,6 +64,11 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		plat, err := loadPlatform(wf.spec(), *platformFlag)
 		if err != nil {
 			return err
+		}
+		if !given(fs, "runs") {
+			// As plan does: 300 runs of a Map of 10^5 items are 3e7 invocations a size, which
+			// ran for over 5 minutes and 12 GB.
+			*runs = policy.ProfileRuns(policy.Invocations(w))
 		}
 		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed}
 		if *sizes != "" {
