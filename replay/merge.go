@@ -113,6 +113,9 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 		s.Files[FunctionsFile] = n
 	}
 	s.Wall += time.Since(start).Seconds()
+	if err := removeStale(out, s.Files); err != nil {
+		return nil, err
+	}
 	if err := writeSummary(summaryPath, s); err != nil {
 		return nil, err
 	}

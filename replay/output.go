@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -394,10 +395,33 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 	if err := dw.Close(); err != nil {
 		return err
 	}
+	if err := removeStale(o.dir, s.Files); err != nil {
+		return err
+	}
 	if err := writeSummary(summaryPath, s); err != nil {
 		return err
 	}
 	o.done = true
+	return nil
+}
+
+// staleOutputs are the files of an output folder that only some replays write: the function
+// and series tables, and the series' pictures `trace replay --series-interval` draws beside them.
+var staleOutputs = map[string]string{FunctionsFile: FunctionsFile, SeriesFile: SeriesFile, "series.png": SeriesFile, "series.svg": SeriesFile}
+
+// removeStale removes from dir the optional outputs of an earlier replay (or merge) that this
+// one, whose tables are written, does not write: a folder used again kept the seed-1 replay's
+// functions.parquet and series pictures beside the seed-2 summary. It runs with the summary
+// removed, before the new one is written.
+func removeStale(dir string, written map[string]int64) error {
+	for _, name := range slices.Sorted(maps.Keys(staleOutputs)) {
+		if _, ok := written[staleOutputs[name]]; ok {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -287,6 +287,32 @@ func TestMergeOtherInputs(t *testing.T) {
 	}
 }
 
+// TestNoStaleOutputs: a replay into a folder an earlier replay wrote leaves none of that replay's
+// optional tables (functions, series) or series pictures beside its own summary; they stayed.
+func TestNoStaleOutputs(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 10, 200)
+	out := filepath.Join(dir, "out")
+	run(t, Config{Trace: trace, Out: out, FunctionRows: true, SeriesInterval: 60})
+	for _, name := range []string{"series.png", "series.svg"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("drawn by the CLI"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, Config{Trace: trace, Out: out, Seed: 2})
+	ents, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if want := []string{DAGsFile, InvocationsFile, SummaryFile}; !slices.Equal(names, want) {
+		t.Errorf("the folder holds %v, want %v", names, want)
+	}
+}
+
 // TestFunctionRowsAddUpToTheDAG: with FunctionRows, each DAG invocation's function rows carry its
 // whole cost but its orchestration: the function costs plus its transitions at the platform's
 // price equal the DAG invocation's cost.
