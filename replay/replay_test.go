@@ -569,7 +569,7 @@ func TestBadPlaces(t *testing.T) {
 		dontWant string
 	}{
 		{"missing trace", Config{Trace: filepath.Join(dir, "nope.csv")}, []string{"open " + filepath.Join(dir, "nope.csv") + ": no such file"}, "catalog"},
-		{"CSV named .parquet", Config{Trace: tracePQ}, []string{tracePQ + ": not a readable Parquet file"}, "catalog"},
+		{"CSV named .parquet", Config{Trace: tracePQ}, []string{tracePQ + ": not a Parquet file (it does not start with PAR1"}, "catalog"},
 		{"bad catalog", Config{Trace: trace, Catalog: badCatalog}, []string{"bad-catalog.csv: line 1: header lacks column \"width\""}, "beside it"},
 		{"output is a file", Config{Trace: trace, Out: file}, []string{"output folder " + file + " is a file, want a folder"}, ""},
 		{"output holds the trace", Config{Trace: asDAGs, Out: in}, []string{asDAGs + " is the trace " + asDAGs + ", and the replay writes dags.parquet into " + in}, ""},

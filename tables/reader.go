@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -81,10 +82,29 @@ func (r *Reader) openParquet(opts []Options) (err error) {
 	}()
 	pf, err := file.OpenParquetFile(r.path, false)
 	if err != nil {
+		if head, herr := fileHead(r.path, 4); herr == nil && string(head) != "PAR1" {
+			// arrow's own message ("file is smaller than indicated metadata size") hid this.
+			return fmt.Errorf("%s: not a Parquet file (it does not start with PAR1; starts with %q): want a Parquet table with columns %s, or, for a CSV table, a name ending in .csv", r.path, head, r.schema.names())
+		}
 		return fmt.Errorf("%s: not a readable Parquet file: %w", r.path, err)
 	}
 	r.pf = pf
 	return r.initParquet(opts)
+}
+
+// fileHead returns up to n first bytes of the file at path.
+func fileHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return b[:k], err
 }
 
 // nextBatch advances the record reader to the next batch, as openParquet turning a panic of
@@ -353,10 +373,18 @@ func (r *Reader) Where() string {
 }
 
 // ColumnErrorf is an error about column col of the current row: "FILE: line N, column "col": "
-// and the message.
+// and the message, cut to maxMessage bytes (a value it quotes can be as long as the file: a
+// 50 MB dag_id made a 50 MB message).
 func (r *Reader) ColumnErrorf(col, format string, a ...any) error {
-	return fmt.Errorf("%s: %s, column %q: %s", r.path, r.Where(), col, fmt.Sprintf(format, a...))
+	msg := fmt.Sprintf(format, a...)
+	if len(msg) > maxMessage {
+		msg = fmt.Sprintf("%s... (%d bytes in all)", strings.ToValidUTF8(msg[:maxMessage], ""), len(msg))
+	}
+	return fmt.Errorf("%s: %s, column %q: %s", r.path, r.Where(), col, msg)
 }
+
+// maxMessage is the most bytes of a message ColumnErrorf keeps.
+const maxMessage = 500
 
 // IsNull reports whether column col of the current row is null (a Nullable column only; the
 // typed getters then return the zero value).

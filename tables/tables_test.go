@@ -297,6 +297,35 @@ func TestParquetSchemaMismatch(t *testing.T) {
 	if _, err := Open(bad, testSchema); err == nil || !strings.Contains(err.Error(), "bad.parquet") {
 		t.Errorf("corrupt file error = %v", err)
 	}
+	// A CSV table under a Parquet name says so (it read "file is smaller than indicated
+	// metadata size"); a Parquet file cut short still reads as one that is unreadable.
+	os.WriteFile(bad, []byte("id,name,x,ok\n1,a,2,true\n"), 0o644)
+	if _, err := Open(bad, testSchema); err == nil || !strings.Contains(err.Error(), `not a Parquet file (it does not start with PAR1; starts with "id,n")`) || !strings.Contains(err.Error(), "a name ending in .csv") {
+		t.Errorf("a CSV file named .parquet: %v", err)
+	}
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(bad, whole[:len(whole)/2], 0o644)
+	if _, err := Open(bad, testSchema); err == nil || !strings.Contains(err.Error(), "not a readable Parquet file") {
+		t.Errorf("a Parquet file cut short: %v", err)
+	}
+}
+
+// TestLongValueClipped: a column error quotes at most a few hundred bytes of the value (a 50 MB
+// dag_id made a 50 MB message) and says how long the message was.
+func TestLongValueClipped(t *testing.T) {
+	r, err := NewCSVReader(strings.NewReader("id,name,x,ok\n1,a,"+strings.Repeat("9x", 1e6)+",true\n"), "in.csv", testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+	}
+	err = r.Err()
+	if err == nil || len(err.Error()) > 700 || !strings.Contains(err.Error(), `in.csv: line 2, column "x": "9x9x`) || !strings.Contains(err.Error(), "bytes in all)") {
+		t.Errorf("%d bytes: %.300v", len(fmt.Sprint(err)), err)
+	}
 }
 
 // TestCorruptParquetPage: a file whose snappy-compressed page is corrupt (found by
