@@ -593,8 +593,13 @@ func (im *aslImporter) function(at, name string, s *aslState) (string, bool) {
 		return name, true
 	}
 	keys := []string{name}
-	if fn := lambdaFunctionName(s); fn != "" {
+	fn, field := lambdaFunctionName(s)
+	if fn != "" {
 		keys = append(keys, fn)
+	} else if field != "" {
+		// A number or an object was skipped, and the Task then had "no performance entry".
+		im.errorf(at+"."+field, "want a function name or ARN (a string)")
+		return "", false
 	}
 	if s.Resource != "" && s.Resource != keys[len(keys)-1] {
 		keys = append(keys, s.Resource)
@@ -671,20 +676,26 @@ func (im *aslImporter) checkSideKeys() {
 
 // lambdaFunctionName returns Parameters.FunctionName (or Arguments.FunctionName) of a Task that
 // invokes Lambda through the service integration, where Resource names the integration, not the
-// function.
-func lambdaFunctionName(s *aslState) string {
+// function; or, when that field holds something other than a string, "" and the field's path.
+func lambdaFunctionName(s *aslState) (name, badField string) {
 	if !strings.HasPrefix(s.Resource, "arn:aws:states:::lambda:invoke") {
-		return ""
+		return "", ""
 	}
-	for _, raw := range []json.RawMessage{s.Parameters, s.Arguments} {
+	for i, raw := range []json.RawMessage{s.Parameters, s.Arguments} {
 		var p struct {
-			FunctionName string `json:"FunctionName"`
+			FunctionName json.RawMessage `json:"FunctionName"`
 		}
-		if json.Unmarshal(raw, &p) == nil && p.FunctionName != "" {
-			return p.FunctionName
+		if json.Unmarshal(raw, &p) != nil || p.FunctionName == nil {
+			continue
+		}
+		if json.Unmarshal(p.FunctionName, &name) != nil {
+			return "", [...]string{"Parameters", "Arguments"}[i] + ".FunctionName"
+		}
+		if name != "" {
+			return name, ""
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // functionNameOfARN returns the function name in a Lambda ARN

@@ -197,6 +197,11 @@ func TestASLErrors(t *testing.T) {
     {"StartAt": "A", "States": {
       "A": {"Type": "Pass", "End": true}}}]}}}`, `{"functions": {"A": {"threads": 1}}}`,
 			[]string{`t.asl.json: workflow "t": line 5: steps[0] ("P").parallel[1][0] ("A"): duplicate step name`}},
+		// A FunctionName that is not a string was skipped: "no performance entry for this Task".
+		{"function name not a string", `{"StartAt": "A", "States": {
+  "A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+    "Parameters": {"FunctionName": 7}}}}`, `{"functions": {"f": {"threads": 1}}}`,
+			[]string{`t.asl.json: line 3: States.A.Parameters.FunctionName: want a function name or ARN (a string)`}},
 		{"nested maps past the limit", `{"StartAt": "M", "States": {
   "M": {"Type": "Map", "End": true, "Iterator": {"StartAt": "N", "States": {
     "N": {"Type": "Map", "End": true,

@@ -310,7 +310,11 @@ func (p *Profile) validate() []problem {
 		} else if i > 0 && s.MemoryMB <= p.Sizes[i-1].MemoryMB {
 			add(path+".memory_mb", "%s: sizes must be ascending and distinct", at)
 		}
-		if s.Runs < 1 || len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs {
+		switch {
+		case s.Runs < 1:
+			// Missing, it read as 0, and every step's runs were then out of 0..-1.
+			add(path+".runs", "%s: runs = %d, want the count of runs profiled at this size, >= 1 (is \"runs\" missing?)", at, s.Runs)
+		case len(s.E2E) != s.Runs || len(s.EndGap) != s.Runs:
 			add(path+".runs", "%s: runs = %d but e2e_s has %d and end_gap_s %d values", at, s.Runs, len(s.E2E), len(s.EndGap))
 		}
 		if k := badValue(s.E2E); k >= 0 {
@@ -384,6 +388,9 @@ func (p *Profile) validate() []problem {
 				add(sp+".memory_mb", "%s: steps[%d] (%q): memory_mb = %d, want 0 (the size's) or above the size, up to %d", at, j, st.Step, st.MemoryMB, dag.MaxMemoryMB)
 			}
 			for k := range n {
+				if s.Runs < 1 {
+					break // said once, above
+				}
 				if st.Run[k] < 0 || st.Run[k] >= s.Runs {
 					add(fmt.Sprintf("%s.run[%d]", sp, k), "%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
 					break

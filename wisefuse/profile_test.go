@@ -52,6 +52,7 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 			st := &p.Sizes[1].Steps[1]
 			st.Run[0], st.Item[0], st.Run[1], st.Item[1] = 0, 0, 0, 0
 		}},
+		{"runs missing", `sizes[1] (4096 MB): runs = 0, want the count of runs profiled at this size, >= 1 (is "runs" missing?)`, func(p *Profile) { p.Sizes[1].Runs = 0 }},
 		{"step twice", `: step "Split" is listed twice (steps[0] too)`, func(p *Profile) { p.Sizes[0].Steps = append(p.Sizes[0].Steps, p.Sizes[0].Steps[0]) }},
 	} {
 		q, err := ReadProfile(good)

@@ -185,8 +185,11 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
 	}
-	if rep.MeasuredP95 != nil {
-		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *rep.MeasuredP95, 100*(float64(rep.P95) / *rep.MeasuredP95 - 1))
+	if m := rep.MeasuredP95; m != nil && *m > 0 {
+		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *m, 100*(float64(rep.P95) / *m - 1))
+	} else if m != nil {
+		// A relative error against 0 s is no number ("+Inf%" was printed).
+		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (no relative prediction error against 0 s)\n", pl.DefaultMemoryMB, *m)
 	}
 	return nil
 }

@@ -44,6 +44,12 @@ func Decode(data []byte, v any, style Options) error {
 	if err := duplicateKey(data, style); err != nil {
 		return err
 	}
+	if off := skipSpace(data, 0); bytes.HasPrefix(data[off:], []byte("null")) && reflect.TypeOf(v).Elem().Kind() == reflect.Struct {
+		// encoding/json takes null as "leave v as it is": a file of null read as an empty
+		// object, and failed later on what it lacked ("name is empty; has no steps").
+		line, col := LineCol(data, off)
+		return fmt.Errorf("line %d, column %d: null, want a JSON object", line, col)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if style.Strict {
 		dec.DisallowUnknownFields()

@@ -129,3 +129,15 @@ func TestIntegerWithExponent(t *testing.T) {
 		}
 	}
 }
+
+// TestNullFile: a file that holds null where an object is wanted is refused where the null is;
+// it read as an empty object (a workflow of null failed as "name is empty; has no steps").
+func TestNullFile(t *testing.T) {
+	var v struct{ A int }
+	if err := Decode([]byte("\n  null\n"), &v, Options{Strict: true}); err == nil || err.Error() != "line 2, column 3: null, want a JSON object" {
+		t.Errorf("null: %v", err)
+	}
+	if err := Decode([]byte(`{"A": 1}`), &v, Options{Strict: true}); err != nil || v.A != 1 {
+		t.Errorf("an object: %v, %+v", err, v)
+	}
+}
