@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -240,4 +241,25 @@ func TestSharedRuntimePerStep(t *testing.T) {
 	}
 	// 0.100 + 1 + 8 MB at 2 GB/s out and in (0.004 + 0.004) + 0.5.
 	near(t, "latency, one VM", res.DAGs[0].Latency, 1.608, 1e-9)
+}
+
+// TestOverloadStops: past maxWaiting frames at the concurrency limit the simulation stops with an
+// error that says so (a burst of arrivals grew without end); at it, it runs.
+func TestOverloadStops(t *testing.T) {
+	w := &dag.Workflow{Name: "q",
+		Functions: []dag.Function{{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}},
+		Steps:     []dag.Step{{Name: "M", Map: &dag.Map{Items: dag.Const(12), Iterator: []dag.Step{task("T", "F")}}}},
+	}
+	plat := testPlatform()
+	plat.ConcurrencyLimit = 2
+	defer func(n int) { maxWaiting = n }(maxWaiting)
+	maxWaiting = 10 // the Map's 12 items: 2 run, 10 wait
+	if _, err := Run(w, dag.UniformPlan(1769), 1, Options{Platform: plat}); err != nil {
+		t.Fatalf("10 waiting: %v", err)
+	}
+	maxWaiting = 9
+	_, err := Run(w, dag.UniformPlan(1769), 1, Options{Platform: plat})
+	if err == nil || !strings.Contains(err.Error(), "sim: overloaded at t=") || !strings.Contains(err.Error(), "9 invocations wait at the concurrency limit of 2") {
+		t.Errorf("9 may wait: %v", err)
+	}
 }
