@@ -28,6 +28,7 @@ func TestFlagValidation(t *testing.T) {
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:NaN", "--duration", "10"), []string{"poisson:NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "NaN"), []string{"--duration NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "-1"), []string{"--duration -1", ">= 0"}},
+		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "1e12"), []string{"1e+12 DAG invocations expected, at most 3e+10"}},
 		// One output written over another, silently (exit 0).
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "10", "--out", "s.parquet", "--series", "s.parquet"), []string{"--series s.parquet is --out s.parquet"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "10", "--out", "s.parquet", "--series", "s-dags.parquet"), []string{"--series s-dags.parquet is the DAG table beside --out, s-dags.parquet"}},

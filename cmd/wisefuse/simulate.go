@@ -267,8 +267,16 @@ func parsePoisson(spec string, duration float64) (float64, bool, error) {
 	if !(duration > 0) {
 		return 0, true, usagef("--arrivals poisson:RATE needs --duration SECONDS > 0")
 	}
+	if n := r * duration; n > maxPoissonArrivals {
+		// poisson:1 --duration 1e12 ran on for 10^12 DAG invocations, without a word.
+		return 0, true, usagef("--arrivals %s --duration %v: %.3g DAG invocations expected, at most %.0e (about a day at the simulator's pace of some 3e5 a second): lower the rate or the duration",
+			spec, duration, n, maxPoissonArrivals)
+	}
 	return r, true, nil
 }
+
+// maxPoissonArrivals bounds the DAG invocations a Poisson arrival process is expected to make.
+const maxPoissonArrivals = 3e10
 
 // readArrivalsCSV reads arrival times in seconds: one number per line, or a CSV with a header
 // whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
