@@ -65,8 +65,9 @@ type psSim struct {
 	// buf and off hold the phases of a wide Map's bundle (item i's are buf[off[i]:off[i+1]]).
 	buf []psPhase
 	off []int
-	// fd holds the data of the replayed Map's iterator tasks (fnDataOf).
-	fd []fnData
+	// fd holds the data of the replayed Map's iterator tasks (fnDataOf), branchFD those of a
+	// replayed Parallel's functions.
+	fd, branchFD []fnData
 	// spin is the oversubscription law, remembering recent results: a replay's fair shares take
 	// few distinct values.
 	spin platform.SpinMemo
@@ -239,19 +240,21 @@ func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fd []fnData, j int,
 	return ph
 }
 
-// fnData is what taskPhases reads of a function: its curve and its profiled input and output
-// bytes. A replay looks them up once for its items, not once per item (the map lookups by name
-// were most of building a wide Map's bundles' phases).
+// fnData is what taskPhases and chainPhases read of a function: its curve, its profiled input and
+// output bytes, and the price of its remote read and write (getUSD, putUSD). A replay looks them
+// up once for its items, not once per item (the map lookups by name were most of building a wide
+// Map's bundles' phases, and a fifth of planning a Map of 10,000 spilled items).
 type fnData struct {
 	curve Curve
 	bytes [2]float64
+	usd   [2]float64
 }
 
 // fnDataOf writes the data of fns into dst (reusing its array) and returns it.
 func (m *Model) fnDataOf(dst []fnData, fns []string) []fnData {
 	dst = dst[:0]
 	for _, fn := range fns {
-		dst = append(dst, fnData{m.curves[fn], m.dataBytes[fn]})
+		dst = append(dst, fnData{m.curves[fn], m.dataBytes[fn], m.transferUSD(fn)})
 	}
 	return dst
 }
@@ -268,7 +271,7 @@ const (
 // taskPhases appends the phases of one invocation of fn to ph: its init, its input, its compute
 // (scale times its curve's serial and parallel parts) and its output.
 func (m *Model) taskPhases(ph []psPhase, fn string, init, down, scale, up float64, in, out via) []psPhase {
-	return m.phasesOf(ph, &fnData{m.curves[fn], m.dataBytes[fn]}, init, down, scale, up, in, out)
+	return m.phasesOf(ph, &fnData{curve: m.curves[fn], bytes: m.dataBytes[fn]}, init, down, scale, up, in, out)
 }
 
 // phasesOf is taskPhases for a function of data fd.

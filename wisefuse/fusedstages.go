@@ -512,6 +512,7 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 		sc.ps.usePlatform(plat)
 		ib = sc.ps.spillSums(m, items, fns, first)
 	}
+	fd := m.fnDataOf(nil, fns) // for replaySpill, once rather than per spilled VM
 	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
@@ -526,7 +527,7 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 					usd += u
 				}
 			} else {
-				sb, usd = sc.ps.replaySpill(m, items, fns, b, e, c, first, slow)
+				sb, usd = sc.ps.replaySpill(m, items, fns, fd, b, e, c, first, slow)
 			}
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
@@ -571,6 +572,7 @@ func (m *Model) groupGap(src *sizeData, i, r int) float64 {
 // taskRef is one profiled invocation in a replay: its function and its samples.
 type taskRef struct {
 	fn                    string
+	fd                    *fnData // fn's (fnDataOf)
 	init, down, scale, up float64
 }
 
@@ -591,13 +593,13 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 			w = out
 		}
 		if v == viaStorage {
-			usd += storageCost(m.getUSD(c.fn), 0, c.down, 0)
+			usd += storageCost(c.fd.usd[0], 0, c.down, 0)
 		}
 		if w == viaStorage {
-			usd += storageCost(0, m.putUSD(c.fn), 0, c.up)
+			usd += storageCost(0, c.fd.usd[1], 0, c.up)
 		}
 		at := len(ph)
-		ph = m.taskPhases(ph, c.fn, c.init, c.down, c.scale, c.up, v, w)
+		ph = m.phasesOf(ph, c.fd, c.init, c.down, c.scale, c.up, v, w)
 		if v == viaPayload {
 			// The chain's first transfer is its input.
 			for x := at; x < len(ph); x++ {
@@ -619,18 +621,18 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 // input, when fromStorage (the Map is its group's first step, so the host holds no input).
 func (m *Model) spillVia(chain []taskRef, fromStorage bool) (in, out via) {
 	plat := m.opts.Platform
-	over := func(fn string, isIn bool) bool {
-		b := m.dataBytes[fn][1]
+	over := func(fd *fnData, isIn bool) bool {
+		b := fd.bytes[1]
 		if isIn {
-			b = m.dataBytes[fn][0]
+			b = fd.bytes[0]
 		}
 		return plat.PayloadLimitBytes > 0 && b > plat.PayloadLimitBytes
 	}
 	in, out = viaPayload, viaPayload
-	if fromStorage || over(chain[0].fn, true) {
+	if fromStorage || over(chain[0].fd, true) {
 		in = viaStorage
 	}
-	if over(chain[len(chain)-1].fn, false) {
+	if over(chain[len(chain)-1].fd, false) {
 		out = viaStorage
 	}
 	return in, out
@@ -661,7 +663,7 @@ func (ps *psSim) runChains(m *Model, vcpu platform.Cores) float64 {
 // replaySpill runs the spilled items [b, e) of a Map side by side in a VM of their own and returns
 // how long the VM is busy and the storage requests' price; their payloads move slow times
 // slower than alone (pullSlowdown of the items of the run that spill).
-func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
+func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, fd []fnData, b, e int, vcpu platform.Cores, fromStorage bool, slow float64) (busy, usd float64) {
 	sp := ps.spillPhases(m, items, fns, fromStorage)
 	if sp == nil {
 		// Too many items to keep: build the bundle's phases.
@@ -669,7 +671,7 @@ func (ps *psSim) replaySpill(m *Model, items *itemSamples, fns []string, b, e in
 		ps.off = append(ps.off[:0], 0)
 		for j := b; j < e; j++ {
 			var u float64
-			ps.buf, u, _ = ps.spillItem(ps.buf, m, items, fns, j, fromStorage, slow)
+			ps.buf, u, _ = ps.spillItem(ps.buf, m, items, fns, fd, j, fromStorage, slow)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
@@ -732,10 +734,11 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 	sp := ps.spills.get(k, func() *spilledPhases {
 		sp := &spilledPhases{off: make([]int, total+1), usd: make([]float64, total), payloadAt: make([]int32, total)}
 		sp.ph = make([]psPhase, 0, total*items.tasks*typicalTaskPhases)
+		fd := m.fnDataOf(nil, fns)
 		for j := range total {
 			at := len(sp.ph)
 			var x int
-			sp.ph, sp.usd[j], x = ps.spillItem(sp.ph, m, items, fns, j, fromStorage, 1)
+			sp.ph, sp.usd[j], x = ps.spillItem(sp.ph, m, items, fns, fd, j, fromStorage, 1)
 			sp.off[j+1] = len(sp.ph)
 			sp.payloadAt[j] = -1
 			if x >= 0 {
@@ -751,12 +754,12 @@ func (ps *psSim) spillPhases(m *Model, items *itemSamples, fns []string, fromSto
 // spillItem appends to ph the phases of item j of items run as a spilled chain of fns
 // (chainPhases, its payload input slow times longer) and returns them, the storage requests'
 // price and the index in ph of the payload input's transfer (-1: none).
-func (ps *psSim) spillItem(ph []psPhase, m *Model, items *itemSamples, fns []string, j int, fromStorage bool, slow float64) ([]psPhase, float64, int) {
+func (ps *psSim) spillItem(ph []psPhase, m *Model, items *itemSamples, fns []string, fd []fnData, j int, fromStorage bool, slow float64) ([]psPhase, float64, int) {
 	nt := items.tasks
 	chain := slices.Grow(ps.chain[:0], nt)[:nt]
 	for t := range nt {
 		k := j*nt + t
-		chain[t] = taskRef{fns[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
+		chain[t] = taskRef{fns[t], &fd[t], items.init[k], items.down[k], items.scale[k], items.up[k]}
 	}
 	ps.chain = chain
 	in, out := m.spillVia(chain, fromStorage)
@@ -779,12 +782,13 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 	if remoteOut {
 		out = viaStorage
 	}
+	ps.branchFD = m.fnDataOf(ps.branchFD, ns.fns)
 	chainOf := func(chain []taskRef, seq int32) []taskRef {
 		chain = chain[:0]
 		for _, k := range ns.nodes[seq].kids {
 			if nd := &ns.nodes[k]; nd.kind == nodeTask {
 				x := nd.task
-				chain = append(chain, taskRef{ns.fns[ns.fn[x]], ns.init[x], ns.down[x], ns.scale[x], ns.up[x]})
+				chain = append(chain, taskRef{ns.fns[ns.fn[x]], &ps.branchFD[ns.fn[x]], ns.init[x], ns.down[x], ns.scale[x], ns.up[x]})
 			}
 		}
 		return chain

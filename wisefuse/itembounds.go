@@ -86,8 +86,9 @@ func (ps *psSim) spillSums(m *Model, items *itemSamples, fns []string, fromStora
 		return ps.lastSums
 	}
 	return ps.sumsOf(k, func(n int, net float64) *itemBounds {
+		fd := m.fnDataOf(nil, fns)
 		return sumItems(n, net, true, func(buf []psPhase, j int) ([]psPhase, int, float64) {
-			ph, usd, x := ps.spillItem(buf, m, items, fns, j, fromStorage, 1)
+			ph, usd, x := ps.spillItem(buf, m, items, fns, fd, j, fromStorage, 1)
 			return ph, x, usd
 		})
 	})
