@@ -189,6 +189,53 @@ func TestAbortLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestFinishThenClose: Finish writes the table out but leaves nothing at the path; Close then
+// puts it in place whole, and Abort after Finish leaves nothing (trace gen and import put the
+// catalog in between, so an interrupt no longer leaves a new catalog beside an old trace).
+func TestFinishThenClose(t *testing.T) {
+	for _, ext := range []string{".csv", ".parquet"} {
+		for _, commit := range []bool{true, false} {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "t"+ext)
+			writeRowsTo := func(w *Writer) {
+				for _, r := range sampleRows(3) {
+					w.Int(r.id)
+					w.String(r.name)
+					w.Float(r.x)
+					w.Bool(r.ok)
+					if err := w.EndRow(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			w, err := Create(path, testSchema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeRowsTo(w)
+			if err := w.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path); err == nil {
+				t.Fatalf("%s: in place after Finish", ext)
+			}
+			if !commit {
+				w.Abort()
+				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+					t.Errorf("%s: Abort after Finish left %v", ext, entries)
+				}
+				continue
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := readRows(t, path, testSchema); len(got) != 3 {
+				t.Errorf("%s: %d rows after Close, want 3", ext, len(got))
+			}
+		}
+	}
+}
+
 func TestWriterErrors(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.csv")
 	w, err := Create(path, testSchema)

@@ -50,6 +50,9 @@ type Writer struct {
 	rows   int64
 	err    error
 	closed bool
+	// finished: Finish ran (with finishErr); the file waits for Close to move it into place.
+	finished  bool
+	finishErr error
 
 	// CSV
 	csv    *csv.Writer
@@ -343,13 +346,40 @@ func (w *Writer) flush() error {
 	return w.pw.Write(rec)
 }
 
-// Close flushes the table and, for a file, moves it into place. After an error nothing is left at
-// the path.
+// Finish writes what is left of the table to its temporary file without moving it into place,
+// which Close then does with a rename: a caller that puts two files in place together (a trace
+// after its catalog) keeps the time between them to that rename. After an error nothing is left
+// at the path and Close returns the error again.
+func (w *Writer) Finish() error {
+	if w.closed || w.finished {
+		return fmt.Errorf("%s: writer already finished", w.path)
+	}
+	w.finished = true
+	w.finishErr = w.finish()
+	if w.finishErr != nil && w.file != nil {
+		w.file.Abort()
+	}
+	return w.finishErr
+}
+
+// Close flushes the table (Finish, unless called) and, for a file, moves it into place. After an
+// error nothing is left at the path.
 func (w *Writer) Close() error {
 	if w.closed {
 		return fmt.Errorf("%s: writer already closed", w.path)
 	}
+	if !w.finished {
+		w.Finish()
+	}
 	w.closed = true
+	if w.finishErr != nil || w.file == nil {
+		return w.finishErr
+	}
+	return w.file.Commit()
+}
+
+// finish is Finish's work: the last batch, the file's footer and a CSV table's sidecar.
+func (w *Writer) finish() error {
 	err := w.err
 	if err == nil && w.col != 0 {
 		err = fmt.Errorf("%s: last row is incomplete (%d of %d columns)", w.path, w.col, len(w.schema))
@@ -367,16 +397,10 @@ func (w *Writer) Close() error {
 			err = cerr
 		}
 		w.bld.Release()
+		w.bld = nil // Abort after Finish releases nothing twice
 	}
-	if w.file != nil {
-		if err == nil && w.meta != nil {
-			err = writeSidecar(MetadataPath(w.path), w.meta)
-		}
-		if err != nil {
-			w.file.Abort()
-			return err
-		}
-		return w.file.Commit()
+	if w.file != nil && err == nil && w.meta != nil {
+		err = writeSidecar(MetadataPath(w.path), w.meta)
 	}
 	return err
 }

@@ -96,6 +96,9 @@ func (d *DAGWriter) Rows() int64 { return d.w.Rows() }
 // Close finishes the file and moves it into place.
 func (d *DAGWriter) Close() error { return d.w.Close() }
 
+// Finish writes the rest of the table without putting it in place (tables.Writer.Finish).
+func (d *DAGWriter) Finish() error { return d.w.Finish() }
+
 // Abort discards the file; safe after Close.
 func (d *DAGWriter) Abort() { d.w.Abort() }
 
@@ -127,6 +130,9 @@ func (f *FunctionWriter) Write(v *FunctionInvocation) error {
 
 // Close finishes the file and moves it into place.
 func (f *FunctionWriter) Close() error { return f.w.Close() }
+
+// Finish writes the rest of the table without putting it in place (tables.Writer.Finish).
+func (f *FunctionWriter) Finish() error { return f.w.Finish() }
 
 // Abort discards the file; safe after Close.
 func (f *FunctionWriter) Abort() { f.w.Abort() }

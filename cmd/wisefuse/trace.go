@@ -169,7 +169,17 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	// The catalog goes in first: a trace without its catalog cannot be replayed.
+	// The tables are written out first, then the catalog goes in, then the tables by a rename
+	// each: a trace is never in place without its catalog, and an interrupt can no longer leave a
+	// new catalog beside the old trace for the time a large trace's last batch takes.
+	if err := w.Finish(); err != nil {
+		return err
+	}
+	if fw != nil {
+		if err := fw.Finish(); err != nil {
+			return err
+		}
+	}
 	if err := traces.WriteCatalog(*out, sum.Population, meta); err != nil {
 		return err
 	}
@@ -285,7 +295,10 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	if err := write(w); err != nil {
 		return err
 	}
-	// The catalog goes in first: a trace without its catalog cannot be replayed.
+	// As trace gen: the trace written out, its catalog in place, then the trace by a rename.
+	if err := w.Finish(); err != nil {
+		return err
+	}
 	if err := traces.WriteFunctionCatalog(*out, fns, meta); err != nil {
 		return err
 	}
