@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -334,10 +335,20 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	if err := c.WriteTables(*out, ref, provenance(fs)); err != nil {
+	// The tables and figures are written beside --out first and moved in together: an
+	// interrupted run left some of its files among an earlier run's.
+	stage, err := atomicfile.NewStage(*out)
+	if err != nil {
 		return err
 	}
-	if err := c.WriteFigures(*out, ref); err != nil {
+	defer stage.Abort()
+	if err := c.WriteTables(stage.Path(), ref, provenance(fs)); err != nil {
+		return err
+	}
+	if err := c.WriteFigures(stage.Path(), ref); err != nil {
+		return err
+	}
+	if err := stage.Commit(*in); err != nil {
 		return err
 	}
 	for _, s := range c.Stats(ref) {

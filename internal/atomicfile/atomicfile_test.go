@@ -89,3 +89,58 @@ func TestSpecialTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestStage: files written into a stage reach the output folder only at Commit, replacing files
+// of the same names; Commit refuses to replace an input; an interrupt (RemoveTemps) or Abort
+// removes the stage and all it holds.
+func TestStage(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	write := func(s *Stage, name, content string) {
+		if err := WriteBytes(filepath.Join(s.Path(), name), []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(s, "a.csv", "new a")
+	write(s, "b.csv", "new b")
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("the output folder exists before Commit")
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"a.csv": "new a", "b.csv": "new b"} {
+		if b, err := os.ReadFile(filepath.Join(out, name)); err != nil || string(b) != want {
+			t.Errorf("%s: %q, %v", name, b, err)
+		}
+	}
+	// An input among the outputs' names is kept, and nothing moves.
+	s, err = NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(s, "a.csv", "newer a")
+	write(s, "b.csv", "newer b")
+	in := filepath.Join(out, "b.csv")
+	if err := s.Commit(in); err == nil || !strings.Contains(err.Error(), "is the input") {
+		t.Errorf("commit over an input: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "a.csv")); string(b) != "new a" {
+		t.Errorf("a.csv moved although the commit was refused: %q", b)
+	}
+	// Interrupted: the stage goes, with what it holds.
+	s, err = NewStage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(s, "c.csv", "c")
+	RemoveTemps()
+	if left, _ := filepath.Glob(filepath.Join(dir, ".out.tmp-*")); len(left) != 0 {
+		t.Errorf("stages left: %v", left)
+	}
+	s.Abort() // after RemoveTemps: nothing left to do
+}
