@@ -65,3 +65,26 @@ func TestArrivalsCSVPreallocated(t *testing.T) {
 		t.Errorf("10^8 arrivals estimated at %d bytes", got)
 	}
 }
+
+// TestArrivalsCSVColumns: a quoted field may hold commas (`"hello, world",5` read ` world"` as
+// the time), and of several time columns the header's arrival_s is taken first, wherever it is
+// (`time,arrival_s` took time).
+func TestArrivalsCSVColumns(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		csv  string
+		want []float64
+	}{
+		{"note,arrival_s\n\"hello, world\",5\nx,7\n", []float64{5, 7}},
+		{"time,arrival_s\n100,5\n200,7\n", []float64{5, 7}},
+		{"time_s,time\n3,100\n4,200\n", []float64{3, 4}},
+	} {
+		path := filepath.Join(dir, "a.csv")
+		if err := os.WriteFile(path, []byte(c.csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if times, err := readArrivalsCSV(path, io.Discard); err != nil || !slices.Equal(times, c.want) {
+			t.Errorf("%q: %v, %v; want %v", c.csv, times, err, c.want)
+		}
+	}
+}

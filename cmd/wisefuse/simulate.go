@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -282,6 +283,9 @@ const maxPoissonArrivals = 3e10
 // whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
 // The file is read whole to sort it: a first pass counts its lines, so the times take one
 // allocation of 8 bytes a line, and a warning comes before that memory is spent.
+// arrivalColumns are the names readArrivalsCSV takes the arrival times from, by preference.
+var arrivalColumns = []string{"arrival_s", "arrival", "time_s", "time"}
+
 func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -316,17 +320,22 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 			continue
 		}
 		fields := strings.Split(text, ",")
+		if strings.Contains(text, `"`) {
+			// A quoted field may hold commas ("hello, world",5 read " world\"" as the time).
+			if fields, err = csv.NewReader(strings.NewReader(text)).Read(); err != nil {
+				return nil, fmt.Errorf("%s: line %d: %v", path, line, err)
+			}
+		}
 		if first {
 			first = false
-			// A first line that does not start with a number is a header naming the column.
+			// A first line that does not start with a number is a header naming the column: the
+			// first of arrival_s, arrival, time_s and time it has (not the leftmost of them).
 			if _, err := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64); err != nil {
 				col = -1
+				best := len(arrivalColumns)
 				for i, name := range fields {
-					switch strings.ToLower(strings.Trim(strings.TrimSpace(name), `"`)) {
-					case "arrival_s", "arrival", "time_s", "time":
-						if col < 0 {
-							col = i
-						}
+					if k := slices.Index(arrivalColumns, strings.ToLower(strings.Trim(strings.TrimSpace(name), `"`))); k >= 0 && k < best {
+						col, best = i, k
 					}
 				}
 				if col < 0 {
