@@ -487,3 +487,32 @@ func (m *Map) UnmarshalJSON(b []byte) error {
 	*m = Map(f)
 	return nil
 }
+
+// ExpectedInvocations returns the workflow's expected function invocations per run: its tasks,
+// each Map's iterator counted its mean number of items (at most 10^9). Profiling budgets follow
+// it (policy.ProfileRuns, and the bound on a profile's samples in package wisefuse).
+func (w *Workflow) ExpectedInvocations() int {
+	var count func(seq []Step) float64
+	count = func(seq []Step) float64 {
+		n := 0.0
+		for i := range seq {
+			s := &seq[i]
+			switch {
+			case s.Task != "":
+				n++
+			case s.Map != nil:
+				n += s.Map.Items.ExpectedValue() * count(s.Map.Iterator)
+			default:
+				for _, br := range s.Parallel {
+					n += count(br)
+				}
+			}
+		}
+		return n
+	}
+	n := count(w.Steps)
+	if !(n < 1e9) {
+		return 1e9
+	}
+	return int(n + 0.5)
+}

@@ -54,7 +54,7 @@ func TestAdaptiveProfiling(t *testing.T) {
 	if got.Prediction.MeanCost >= first.Prediction.MeanCost {
 		t.Errorf("adaptive plan's predicted cost $%.4g, want below the first profile's $%.4g", got.Prediction.MeanCost, first.Prediction.MeanCost)
 	}
-	fixed, err := NewWiseFuse(w, Env{Profiling: wisefuse.ProfileOptions{Runs: ProfileRuns(Invocations(w))}})
+	fixed, err := NewWiseFuse(w, Env{Profiling: wisefuse.ProfileOptions{Runs: ProfileRuns(w.ExpectedInvocations())}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,5 @@
 package policy
 
-import "github.com/wisefuse/wisefuse/dag"
-
 // How many runs WiseFuse profiles a workflow for, at each memory size, when the caller does not
 // say (Env.Profiling.Runs = 0). The paper profiles 300 runs per size, on workflows of a few dozen
 // function invocations. A Map tens of thousands of items wide (the widest Azure DAG has 35,385)
@@ -18,32 +16,4 @@ const (
 // ProfileRuns is the runs per size a workflow of nodes function invocations a run gets.
 func ProfileRuns(nodes int) int {
 	return min(MaxProfileRuns, max(MinProfileRuns, ProfileBudget/max(nodes, 1)))
-}
-
-// Invocations returns a workflow's expected function invocations per run: its tasks, each Map's
-// iterator counted its mean number of items.
-func Invocations(w *dag.Workflow) int {
-	var count func(seq []dag.Step) float64
-	count = func(seq []dag.Step) float64 {
-		n := 0.0
-		for i := range seq {
-			s := &seq[i]
-			switch {
-			case s.Task != "":
-				n++
-			case s.Map != nil:
-				n += s.Map.Items.ExpectedValue() * count(s.Map.Iterator)
-			default:
-				for _, br := range s.Parallel {
-					n += count(br)
-				}
-			}
-		}
-		return n
-	}
-	n := count(w.Steps)
-	if !(n < 1e9) {
-		return 1e9
-	}
-	return int(n + 0.5)
 }

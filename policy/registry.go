@@ -186,7 +186,7 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	po.Seed = env.Seed
 	adaptive := po.Runs == 0
 	if adaptive {
-		po.Runs = ProfileRuns(Invocations(w))
+		po.Runs = ProfileRuns(w.ExpectedInvocations())
 	}
 	plan := func(po wisefuse.ProfileOptions) (*wisefuse.Planner, error) {
 		prof, err := ProfileInSim(w, env.Platform, po)

@@ -80,7 +80,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	// describes it, and one written by hand that understated a 35,385-item Map (nodes 1)
 	// profiled 300 runs of it at every size, 2.9 GB for that one DAG. (Generated and imported
 	// catalogs agree with their workflows, so their replays are unchanged.)
-	runs := policy.ProfileRuns(policy.Invocations(w))
+	runs := policy.ProfileRuns(w.ExpectedInvocations())
 	d := dagPlan{entry: e, key: key}
 	userMax, err := policy.New("user-max", w, policy.Env{Platform: cfg.Platform})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // WiseFuse planner changed type.
 func TestWiseFusePlanKeepsItsPrediction(t *testing.T) {
 	w := testflows.Chain(3, 1, 128, 1e6)
-	e := &traces.CatalogEntry{DAG: "chain", Workflow: w, Nodes: policy.Invocations(w)}
+	e := &traces.CatalogEntry{DAG: "chain", Workflow: w, Nodes: w.ExpectedInvocations()}
 	d, err := planOne(&Config{Policy: policy.WiseFuse, SLO: 60, Seed: 1}, e)
 	if err != nil {
 		t.Fatal(err)
@@ -34,8 +34,8 @@ func TestProfileBudgetFollowsTheWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := int64(policy.ProfileRuns(policy.Invocations(w)) * len(wisefuse.DefaultProfileSizes))
+	want := int64(policy.ProfileRuns(w.ExpectedInvocations()) * len(wisefuse.DefaultProfileSizes))
 	if d.simRuns != want {
-		t.Errorf("%d simulated runs to plan a %d-invocation workflow listed with nodes 1, want %d", d.simRuns, policy.Invocations(w), want)
+		t.Errorf("%d simulated runs to plan a %d-invocation workflow listed with nodes 1, want %d", d.simRuns, w.ExpectedInvocations(), want)
 	}
 }

@@ -138,6 +138,13 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 }
 
 // profileBuilder builds a profile run by run, in order of memory size, then run.
+// maxProfileSamples bounds the invocation records a profile made in the simulator keeps. Each
+// takes about 60 bytes in the profile and 40 more in the model built from it; a Map of 10^6 items
+// profiled at the least budget (20 runs at 4 sizes) is 8 x 10^7 of them, and a trace replay of a
+// catalog that held one grew past 6 GB. At the bound a profile is about 1.2 GB (2 GB with its
+// model); the widest Azure DAG's Map (35,385 items) at that budget is 2.8 x 10^6.
+var maxProfileSamples = 20_000_000 // a variable for TestProfileSamplesBound
+
 type profileBuilder struct {
 	w     *dag.Workflow
 	asRun *dag.Workflow // w as its runs are read: tasklessAsPasses
@@ -145,6 +152,8 @@ type profileBuilder struct {
 	p     *Profile
 	ptrs  []*records.Invocation
 	runs  int // runs added through addRecords
+	// samples counts the invocation records addRecords has kept (maxProfileSamples).
+	samples int
 	// rejected counts the runs of p.FailedRuns that failed at the concurrency limit (the others
 	// timed out).
 	rejected int
@@ -164,6 +173,10 @@ func newProfileBuilder(w *dag.Workflow) *profileBuilder {
 func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun) error {
 	run := b.runs
 	b.runs++
+	if b.samples += len(invs); b.samples > maxProfileSamples {
+		return fmt.Errorf("wisefuse: profiling %s keeps more than %d invocation samples (run %d made %d invocations), the most a profile holds in memory: profile fewer runs or sizes, or a narrower workflow",
+			b.w.Name, maxProfileSamples, run, len(invs))
+	}
 	b.ptrs = b.ptrs[:0]
 	mem := math.MaxInt // the run's size: the least memory it ran a function at
 	for i := range invs {

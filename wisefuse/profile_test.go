@@ -281,3 +281,39 @@ func TestWriteProfileLimit(t *testing.T) {
 		t.Fatalf("a profile below the limit: %v", err)
 	}
 }
+
+// TestProfileSamplesBound: profiling that would keep more invocation samples than a profile holds
+// is refused before any run when the expected count says so (a Map of 10^6 items at 20 runs and 4
+// sizes: 8 x 10^7; a replay grew past 6 GB on one), and stopped at the bound otherwise (item
+// counts drawn above their mean).
+func TestProfileSamplesBound(t *testing.T) {
+	wide := func(items dag.Dist) *dag.Workflow {
+		return &dag.Workflow{Name: "wide", Functions: []dag.Function{{Name: "work", MinMemoryMB: 256, SerialWork: dag.Const(0.1), Threads: 1}},
+			Steps: []dag.Step{{Name: "map", Map: &dag.Map{Items: items, Iterator: []dag.Step{{Name: "work", Task: "work"}}}}}}
+	}
+	_, err := profileInSim(wide(dag.Const(1e6)), ProfileOptions{Runs: 20})
+	if err == nil || !strings.Contains(err.Error(), "would keep 8e+07 invocation samples (20 runs x 4 sizes x 1000000 invocations a run)") {
+		t.Errorf("a Map of 10^6 items: %v", err)
+	}
+	// Drawn item counts: 4 runs of 1 to 99 items, 200 expected; seed 3 draws more, so a
+	// bound between the two passes the check before the runs and stops them.
+	w := wide(dag.Dist{Kind: dag.Uniform, Min: 1, Max: 99})
+	o := ProfileOptions{Runs: 2, Sizes: []int{1024, 2048}, Seed: 3}
+	p, err := profileInSim(w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, sz := range p.Sizes {
+		kept += sz.Steps[0].Len()
+	}
+	if kept <= 200 {
+		t.Fatalf("the draws made %d items, not above the 200 expected: pick other draws", kept)
+	}
+	defer func(n int) { maxProfileSamples = n }(maxProfileSamples)
+	maxProfileSamples = kept - 1
+	want := fmt.Sprintf("keeps more than %d invocation samples", kept-1)
+	if _, err := profileInSim(w, o); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("drawn items past the bound: %v, want %q", err, want)
+	}
+}

@@ -68,7 +68,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if !given(fs, "runs") {
 			// As plan does: 300 runs of a Map of 10^5 items are 3e7 invocations a size, which
 			// ran for over 5 minutes and 12 GB.
-			*runs = policy.ProfileRuns(policy.Invocations(w))
+			*runs = policy.ProfileRuns(w.ExpectedInvocations())
 		}
 		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed}
 		if *sizes != "" {

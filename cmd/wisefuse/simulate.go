@@ -17,7 +17,6 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
-	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -121,7 +120,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
-		perRun := policy.Invocations(w)
+		perRun := w.ExpectedInvocations()
 		what := fmt.Sprintf("%d runs, each one's DAG record kept", *runs)
 		if *out != "" {
 			what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", *runs, perRun)
