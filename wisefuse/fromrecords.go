@@ -138,12 +138,15 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 }
 
 // profileBuilder builds a profile run by run, in order of memory size, then run.
-// maxProfileSamples bounds the invocation records a profile made in the simulator keeps. Each
-// takes about 60 bytes in the profile and 40 more in the model built from it; a Map of 10^6 items
-// profiled at the least budget (20 runs at 4 sizes) is 8 x 10^7 of them, and a trace replay of a
-// catalog that held one grew past 6 GB. At the bound a profile is about 1.2 GB (2 GB with its
-// model); the widest Azure DAG's Map (35,385 items) at that budget is 2.8 x 10^6.
-var maxProfileSamples = 20_000_000 // a variable for TestProfileSamplesBound
+// maxProfileSamples bounds the invocation records a profile made in the simulator keeps. A
+// `plan` process holds about 200 bytes per record kept (the profile, the model built from it and
+// the runs in flight: 3.3 GB for the 1.6 x 10^7 of the thumbnails example widened to 10^5 items,
+// which then planned for over 10 minutes), and a profile file about 88 (`profile --simulate` of
+// those 1.6 x 10^7 wrote 1.4 GB, past the 1 GiB a profile file may be). At this bound a plan
+// holds about 2 GB and its profile file fits; a Map of 10^6 items profiled at the least budget
+// (20 runs at 4 sizes, 8 x 10^7 records) had a trace replay past 6 GB. The widest Azure DAG's
+// Map (35,385 items) at that budget keeps 2.8 x 10^6.
+var maxProfileSamples = 10_000_000 // a variable for TestProfileSamplesBound
 
 type profileBuilder struct {
 	w     *dag.Workflow
