@@ -39,3 +39,14 @@ func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOp
 	p.Source = fmt.Sprintf("simulator, %d runs per size, seed %#x", o.Runs, o.Seed)
 	return p, nil
 }
+
+// profiledSizes is how many sizes ProfileInSim profiles at with options o on plat (at most: the
+// profiler merges sizes below a workflow's least need).
+func profiledSizes(o wisefuse.ProfileOptions, plat *platform.Platform) int {
+	if plat != nil && len(o.Sizes) == 0 {
+		if c := plat.MemoryChoices(); len(c) > 0 {
+			return len(c)
+		}
+	}
+	return len(o.WithDefaults().Sizes)
+}

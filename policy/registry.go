@@ -202,9 +202,14 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	p := &WiseFusePlanner{Planner: pl}
 	if adaptive {
 		more := po
-		more.Runs *= AdaptiveFactor
+		// As many more runs as the profile's sample bound allows: AdaptiveFactor times the runs
+		// of a Map of 70,000 items was past it, and the search that wanted them failed. With no
+		// more runs to take, the first profile's plan stands.
+		more.Runs = min(po.Runs*AdaptiveFactor, wisefuse.ProfileRunsWithin(w, profiledSizes(po, env.Platform)))
 		more.Progress = env.Reprofiling
-		p.more = sync.OnceValues(func() (*wisefuse.Planner, error) { return plan(more) })
+		if more.Runs > po.Runs {
+			p.more = sync.OnceValues(func() (*wisefuse.Planner, error) { return plan(more) })
+		}
 	}
 	return p, nil
 }

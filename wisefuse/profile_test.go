@@ -317,3 +317,18 @@ func TestProfileSamplesBound(t *testing.T) {
 		t.Errorf("drawn items past the bound: %v, want %q", err, want)
 	}
 }
+
+// TestProfileRunsWithin: the runs per size the sample bound leaves a workflow, which caps the
+// adaptive re-profiling's 4x runs (policy): a Map of 70,000 items at 4 sizes may take 35 runs
+// (its 80 ran past the bound and failed the search), the video app thousands.
+func TestProfileRunsWithin(t *testing.T) {
+	w := &dag.Workflow{Name: "wide", Functions: []dag.Function{{Name: "work", MinMemoryMB: 256, SerialWork: dag.Const(0.1), Threads: 1}},
+		Steps: []dag.Step{{Name: "map", Map: &dag.Map{Items: dag.Const(70_000), Iterator: []dag.Step{{Name: "work", Task: "work"}}}}}}
+	if got, want := ProfileRunsWithin(w, 4), maxProfileSamples/(4*70_000); got != want || got != 35 {
+		t.Errorf("70,000 items at 4 sizes: %d runs, want %d (35)", got, want)
+	}
+	video, _ := apps.Lookup("video")
+	if got := ProfileRunsWithin(video, 4); got < 4*300 {
+		t.Errorf("video at 4 sizes: %d runs, fewer than the adaptive profile's 1,200", got)
+	}
+}

@@ -63,6 +63,12 @@ func (o ProfileOptions) WithDefaults() ProfileOptions {
 	return o
 }
 
+// ProfileRunsWithin is the most runs per size a profile of w at sizes sizes may take under the
+// bound on the samples a profile keeps (maxProfileSamples), by w's expected invocations a run.
+func ProfileRunsWithin(w *dag.Workflow, sizes int) int {
+	return maxProfileSamples / (max(sizes, 1) * max(w.ExpectedInvocations(), 1))
+}
+
 // ProfileBy profiles w as WiseFuse's profiler does: it has run run w unfused and unbundled with
 // every function at each size and builds the profile from the logged records. A function that
 // needs more memory than a size runs at its need there (profilePlan): raising every function to

@@ -335,8 +335,8 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	// The tables and figures are written beside --out first and moved in together: an
-	// interrupted run left some of its files among an earlier run's.
+	// The tables and figures are written into a stage inside --out first and moved out together:
+	// an interrupted run left some of its files among an earlier run's.
 	stage, err := atomicfile.NewStage(*out)
 	if err != nil {
 		return err

@@ -44,24 +44,25 @@ func RemoveTemps() int {
 	return n
 }
 
-// Stage is a hidden folder beside an output folder where a command writes a set of files one by
-// one; Commit moves them all into the output folder at the end, so an interrupted run leaves none
-// of them (`trace characterize` left 8 to 16 of its 26 files, among an earlier run's).
+// Stage is a hidden folder inside an output folder where a command writes a set of files one by
+// one; Commit moves them all out into the output folder at the end, so an interrupted run leaves
+// none of them (`trace characterize` left 8 to 16 of its 26 files, among an earlier run's), but
+// for an interrupt during Commit's renames. Inside the output folder, the stage is on its file
+// system (a rename across a mount point fails) and needs no other folder writable.
 type Stage struct {
 	dir, tmp string
 	untrack  func()
 }
 
-// NewStage makes the stage of output folder dir (and dir's parent, if missing).
+// NewStage makes output folder dir, if missing, and its stage.
 func NewStage(dir string) (*Stage, error) {
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("output folder %s is a file, want a folder", dir)
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(dir))+".tmp-")
+	tmp, err := os.MkdirTemp(dir, ".stage-")
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +96,6 @@ func (s *Stage) Commit(keep ...string) error {
 				return fmt.Errorf("%s is the input %s: writing it would replace the input; give another output folder", dst, k)
 			}
 		}
-	}
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return err
 	}
 	for _, e := range entries {
 		if err := os.Rename(filepath.Join(s.tmp, e.Name()), filepath.Join(s.dir, e.Name())); err != nil {

@@ -107,8 +107,8 @@ func TestStage(t *testing.T) {
 	}
 	write(s, "a.csv", "new a")
 	write(s, "b.csv", "new b")
-	if _, err := os.Stat(out); err == nil {
-		t.Fatal("the output folder exists before Commit")
+	if _, err := os.Stat(filepath.Join(out, "a.csv")); err == nil {
+		t.Fatal("a.csv is in the output folder before Commit")
 	}
 	if err := s.Commit(); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestStage(t *testing.T) {
 	}
 	write(s, "c.csv", "c")
 	RemoveTemps()
-	if left, _ := filepath.Glob(filepath.Join(dir, ".out.tmp-*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(out, ".stage-*")); len(left) != 0 {
 		t.Errorf("stages left: %v", left)
 	}
 	s.Abort() // after RemoveTemps: nothing left to do
