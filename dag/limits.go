@@ -21,7 +21,7 @@ const (
 	// (2e17) times the median, past any quantity the model describes.
 	MaxSigma = 10
 	// MaxItems bounds a Map's item count (each parameter of its items distribution), the product
-	// of the (expected) counts of nested Maps, their sum over a Parallel's branches (itemsAtOnce),
+	// of the (expected) counts of nested Maps, their sum over a Parallel's branches (mapItemsAtOnce),
 	// a Map's max_concurrency and max_items_per_batch,
 	// and a plan's bundle: the simulator holds each live item as a frame with an int32 index, and
 	// 10^7 items of one invocation took 43 s and 3.7 GB to simulate here (10 GB when profiling

@@ -77,14 +77,22 @@ func TestParallelMapsLimit(t *testing.T) {
 		w.Steps[1] = Step{Name: "P", Parallel: bs}
 		return w
 	}
-	if err := branches(50, 1e6).Validate(); err == nil || !strings.Contains(err.Error(), `steps[1] ("P"): its branches hold 5e+07 function invocations at once per run`) {
+	if err := branches(50, 1e6).Validate(); err == nil || !strings.Contains(err.Error(), `steps[1] ("P"): the Maps of its branches hold 5e+07 items at once per run`) {
 		t.Errorf("50 branches of 10^6 items: %v", err)
 	}
 	if err := branches(2, 5e5).Validate(); err != nil {
 		t.Errorf("2 branches of 5 x 10^5 items: %v", err)
 	}
-	if err := branches(3, 5e5).Validate(); err == nil || !strings.Contains(err.Error(), "1.5e+06 function invocations at once") {
+	if err := branches(3, 5e5).Validate(); err == nil || !strings.Contains(err.Error(), "1.5e+06 items at once") {
 		t.Errorf("3 branches of 5 x 10^5 items: %v", err)
+	}
+	// Branches of tasks add nothing: a Map of 6 x 10^5 items over a Parallel of two tasks is
+	// valid, as before the check (it was refused as 1.2 x 10^6).
+	w := validWorkflow()
+	w.Steps[1].Map.Items = Const(6e5)
+	w.Steps[1].Map.Iterator = []Step{{Name: "P", Parallel: [][]Step{{{Name: "E1", Task: "Extract"}}, {{Name: "E2", Task: "Extract"}}}}}
+	if err := w.Validate(); err != nil {
+		t.Errorf("a Map over a Parallel of tasks: %v", err)
 	}
 }
 

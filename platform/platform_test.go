@@ -147,8 +147,8 @@ func TestValidateCap(t *testing.T) {
 }
 
 // TestBandwidthFloor: a bandwidth below one byte a second is refused, naming the field (1e-300
-// passed as > 0, then the simulation failed past its clock naming no field); one byte a second
-// and 0 where 0 means "none" (replay_bytes_per_s) are taken.
+// passed as > 0, then the simulation failed past its clock naming no field); one byte a second is
+// taken.
 func TestBandwidthFloor(t *testing.T) {
 	for _, c := range []struct {
 		json string

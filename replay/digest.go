@@ -12,10 +12,10 @@ import (
 )
 
 // inputDigests returns what `trace merge` checks shards against: the SHA-256 of the trace's and
-// its catalog's bytes, and of the platform's values. Shards name their trace and platform, but
-// two traces of one file name, or two platform files of one name with other values, merged
-// into a summary of neither. Reading the trace once more costs little beside its replay (the
-// 10^8-invocation trace of docs/replay.md is 170 MB).
+// its catalog's bytes, and of the platform's settings as loaded (its JSON, base name included).
+// Shards name their trace and platform, but two traces of one file name, or two platform files
+// of one name with other values, merged into a summary of neither. Reading the trace once more
+// costs little beside its replay (the 10^8-invocation trace of docs/replay.md is 170 MB).
 func inputDigests(trace, catalog string, plat *platform.Platform) (traceDigest, platformDigest string, err error) {
 	h := sha256.New()
 	for _, path := range []string{trace, catalog} {

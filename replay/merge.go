@@ -250,10 +250,13 @@ func checkShards(dirs []string, sums []*Summary) error {
 // differ from machine to machine), the platform by its values.
 func differ(a, b *Summary) (what, x, y string) {
 	switch {
+	case (a.TraceDigest == "") != (b.TraceDigest == ""):
+		// A shard of a wisefuse before the digests: not comparable, rather than "differ".
+		return "versions (one summary has no trace_digest: written by an earlier wisefuse; replay that shard again)", a.TraceDigest, b.TraceDigest
 	case a.TraceDigest != b.TraceDigest:
 		return "traces (SHA-256 of the trace and its catalog)", a.Trace + " " + a.TraceDigest, b.Trace + " " + b.TraceDigest
 	case a.Platform != b.Platform || a.PlatformDigest != b.PlatformDigest:
-		return "platforms (SHA-256 of their values)", a.Platform + " " + a.PlatformDigest, b.Platform + " " + b.PlatformDigest
+		return "platforms (SHA-256 of their settings)", a.Platform + " " + a.PlatformDigest, b.Platform + " " + b.PlatformDigest
 	}
 	for _, f := range []struct {
 		what string

@@ -92,7 +92,7 @@ type Summary struct {
 	Platform string `json:"platform"`
 	Seed     uint64 `json:"seed"`
 	// TraceDigest and PlatformDigest are the SHA-256 of the trace's and its catalog's bytes and
-	// of the platform's values (inputDigests), which `trace merge` compares across shards.
+	// of the platform's settings (inputDigests), which `trace merge` compares across shards.
 	TraceDigest    string `json:"trace_digest"`
 	PlatformDigest string `json:"platform_digest"`
 	// Shards is how many shards the DAGs were split into and ShardsIncluded which of them this

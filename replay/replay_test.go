@@ -274,7 +274,7 @@ func TestMergeOtherInputs(t *testing.T) {
 		want string
 	}{
 		{[]string{a0, b1}, "their traces (SHA-256 of the trace and its catalog) differ"},
-		{[]string{a0, p1}, "their platforms (SHA-256 of their values) differ"},
+		{[]string{a0, p1}, "their platforms (SHA-256 of their settings) differ"},
 		{[]string{mixed, a1}, filepath.Join(mixed, DAGsFile) + ` was written with seed "2", but ` + filepath.Join(mixed, SummaryFile) + ` says "1"`},
 	} {
 		out := filepath.Join(dir, "merged")

@@ -100,7 +100,7 @@ func Create(path string, schema Schema, opts ...Options) (*Writer, error) {
 		f.Abort()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	w.file, w.path = f, path
+	w.file, w.path = f, f.Path // a symbolic link's target: a CSV's sidecar goes beside it
 	if format == CSV && len(opts) > 0 {
 		w.meta = opts[0].Metadata
 	}
@@ -375,10 +375,18 @@ func (w *Writer) Close() error {
 	if w.finishErr != nil || w.file == nil {
 		return w.finishErr
 	}
+	if w.meta != nil {
+		// A CSV table's sidecar goes in just before the table (after Finish, it would stay
+		// beside the old table if the caller then stopped).
+		if err := writeSidecar(MetadataPath(w.path), w.meta); err != nil {
+			w.file.Abort()
+			return err
+		}
+	}
 	return w.file.Commit()
 }
 
-// finish is Finish's work: the last batch, the file's footer and a CSV table's sidecar.
+// finish is Finish's work: the last batch and the file's footer.
 func (w *Writer) finish() error {
 	err := w.err
 	if err == nil && w.col != 0 {
@@ -398,9 +406,6 @@ func (w *Writer) finish() error {
 		}
 		w.bld.Release()
 		w.bld = nil // Abort after Finish releases nothing twice
-	}
-	if w.file != nil && err == nil && w.meta != nil {
-		err = writeSidecar(MetadataPath(w.path), w.meta)
 	}
 	return err
 }

@@ -137,7 +137,6 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	}
 }
 
-// profileBuilder builds a profile run by run, in order of memory size, then run.
 // maxProfileSamples bounds the invocation records a profile made in the simulator keeps. A
 // `plan` process holds about 200 bytes per record kept (the profile, the model built from it and
 // the runs in flight: 3.3 GB for the 1.6 x 10^7 of the thumbnails example widened to 10^5 items,
@@ -148,6 +147,7 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 // Map (35,385 items) at that budget keeps 2.8 x 10^6.
 var maxProfileSamples = 10_000_000 // a variable for TestProfileSamplesBound
 
+// profileBuilder builds a profile run by run, in order of memory size, then run.
 type profileBuilder struct {
 	w     *dag.Workflow
 	asRun *dag.Workflow // w as its runs are read: tasklessAsPasses

@@ -78,6 +78,7 @@ func TestArrivalsCSVColumns(t *testing.T) {
 		{"note,arrival_s\n\"hello, world\",5\nx,7\n", []float64{5, 7}},
 		{"time,arrival_s\n100,5\n200,7\n", []float64{5, 7}},
 		{"time_s,time\n3,100\n4,200\n", []float64{3, 4}},
+		{"arrival_s,note\n1,he said \"hi\"\n2,x\n", []float64{1, 2}},
 	} {
 		path := filepath.Join(dir, "a.csv")
 		if err := os.WriteFile(path, []byte(c.csv), 0o644); err != nil {

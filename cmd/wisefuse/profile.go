@@ -35,7 +35,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	out := fs.String("out", "", "write the profiles to `FILE` (JSON)")
 	simulate := fs.Bool("simulate", false, "profile the workflow in the simulator")
 	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
-	runs := fs.Int("runs", policy.MaxProfileRuns, "runs per size for --simulate (default: as plan profiles, 300, fewer for workflows of over 100 function invocations a run: policy.ProfileRuns)")
+	runs := fs.Int("runs", 0, "runs per size for --simulate (default: as plan profiles, 300, fewer for workflows of over 100 function invocations a run: policy.ProfileRuns)")
 	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
 	platformFlag := fs.String("platform", "", "for --simulate, the "+platformUsage)
 	quiet := fs.Bool("quiet", false, "for --simulate, no progress bar (there is none when stderr is not a terminal)")
@@ -48,8 +48,10 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform", "quiet"); err != nil {
 		return err
 	}
-	if err := wantInt("runs", *runs, 1, maxProfileRuns, maxProfileRunsWhy); err != nil {
-		return err
+	if given(fs, "runs") {
+		if err := wantInt("runs", *runs, 1, maxProfileRuns, maxProfileRunsWhy); err != nil {
+			return err
+		}
 	}
 	var p *wisefuse.Profile
 	switch {
@@ -65,7 +67,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		if !given(fs, "runs") {
+		if *runs == 0 {
 			// As plan does: 300 runs of a Map of 10^5 items are 3e7 invocations a size, which
 			// ran for over 5 minutes and 12 GB.
 			*runs = policy.ProfileRuns(w.ExpectedInvocations())

@@ -278,13 +278,13 @@ func parsePoisson(spec string, duration float64) (float64, bool, error) {
 // maxPoissonArrivals bounds the DAG invocations a Poisson arrival process is expected to make.
 const maxPoissonArrivals = 3e10
 
+// arrivalColumns are the names readArrivalsCSV takes the arrival times from, by preference.
+var arrivalColumns = []string{"arrival_s", "arrival", "time_s", "time"}
+
 // readArrivalsCSV reads arrival times in seconds: one number per line, or a CSV with a header
 // whose column arrival_s, arrival, time_s or time holds them. Rows need not be sorted.
 // The file is read whole to sort it: a first pass counts its lines, so the times take one
 // allocation of 8 bytes a line, and a warning comes before that memory is spent.
-// arrivalColumns are the names readArrivalsCSV takes the arrival times from, by preference.
-var arrivalColumns = []string{"arrival_s", "arrival", "time_s", "time"}
-
 func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -321,7 +321,13 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		fields := strings.Split(text, ",")
 		if strings.Contains(text, `"`) {
 			// A quoted field may hold commas ("hello, world",5 read " world\"" as the time).
-			if fields, err = csv.NewReader(strings.NewReader(text)).Read(); err != nil {
+			r := csv.NewReader(strings.NewReader(text))
+			r.LazyQuotes = true // a bare quote inside a field (he said "hi") is text, as before
+			if fields, err = r.Read(); err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					err = pe.Err // its line is the line's own, 1
+				}
 				return nil, fmt.Errorf("%s: line %d: %v", path, line, err)
 			}
 		}

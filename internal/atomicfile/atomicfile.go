@@ -167,6 +167,11 @@ const maxLinks = 40
 // replace the link and leave its target unwritten); and whether that exists and is neither a
 // regular file nor a folder (a device, a named pipe, a socket), which is written in place.
 func Resolve(path string) (string, bool, error) {
+	// Stat follows every link, the kernel's own too: /dev/stdout into a pipe, /dev/fd/N and a
+	// shell's >(gzip) lead to "pipe:[N]", which is no path to join.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return path, true, nil
+	}
 	for range maxLinks {
 		st, err := os.Lstat(path)
 		switch {

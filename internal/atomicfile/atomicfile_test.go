@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +80,21 @@ func TestSpecialTargets(t *testing.T) {
 	}
 	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&os.ModeCharDevice == 0 {
 		t.Fatalf("%s is no longer a device: %v %v", os.DevNull, st.Mode(), err)
+	}
+	// A pipe behind a link of the kernel's (/dev/fd/N -> "pipe:[N]", as /dev/stdout into a
+	// pipe or a shell's >(gzip)): written in place.
+	r, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() { b, _ := io.ReadAll(r); got <- string(b) }()
+	if err := WriteBytes(fmt.Sprintf("/dev/fd/%d", pw.Fd()), []byte("through the pipe")); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if s := <-got; s != "through the pipe" {
+		t.Errorf("the pipe got %q", s)
 	}
 	if _, err := os.Stat("/dev/full"); err == nil {
 		// A device that refuses the bytes: the error comes back, nothing is replaced.
