@@ -21,8 +21,23 @@ func TestClockLimit(t *testing.T) {
 		t.Errorf("transition latency 1e300: err = %v, want the platform's limit", err)
 	}
 	w.Functions[0].SerialWork = dag.Dist{Kind: dag.LogNormal, Median: dag.MaxWork, Sigma: dag.MaxSigma}
-	_, err = Run(w, dag.UniformPlan(128), 3, Options{Platform: testPlatform(), Seed: 1})
+	untimed := testPlatform()
+	untimed.FunctionTimeout = 0
+	_, err = Run(w, dag.UniformPlan(128), 3, Options{Platform: untimed, Seed: 1})
 	if err == nil || !strings.Contains(err.Error(), "time out of range") || !strings.Contains(err.Error(), "scheduled an event at t=") {
-		t.Errorf("lognormal work: err = %v, want the clock limit", err)
+		t.Errorf("lognormal work without a function timeout: err = %v, want the clock limit", err)
+	}
+	// With a timeout the work ends there, past the clock's limit or not: every run times out
+	// (it failed with "time out of range" too).
+	timed := testPlatform()
+	timed.FunctionTimeout = 900
+	res, err := Run(w, dag.UniformPlan(128), 3, Options{Platform: timed, Seed: 1})
+	if err != nil {
+		t.Fatalf("lognormal work under a 900 s timeout: %v", err)
+	}
+	for _, d := range res.DAGs {
+		if !d.TimedOut || d.Latency < 900 || d.Latency > 1000 {
+			t.Errorf("run %d: timed out %v after %v s, want a timeout at 900 s (plus the transition)", d.Run, d.TimedOut, d.Latency)
+		}
 	}
 }

@@ -93,7 +93,15 @@ func (e *engine) rerate(vi int32) {
 	if tmin == math.Inf(1) {
 		return // only lazily tracked pulls: their senders' events end them
 	}
-	e.schedule(e.now+tmin, evVM, vi)
+	t := e.now + tmin
+	if t > MaxTime && v.tmoSeq != 0 && e.now+e.plat.FunctionTimeout < MaxTime {
+		// The VM's live timeout (at most FunctionTimeout from now) stops it first, so the
+		// phase's end past the clock's limit never comes: work of 10^9 s on a thousandth of a
+		// vCPU failed the simulation ("time out of range") instead of timing out. An event at
+		// the limit stands in; the timeout makes it stale (evSeq) before it is due.
+		t = MaxTime
+	}
+	e.schedule(t, evVM, vi)
 	v.evSeq = e.seq
 }
 

@@ -183,9 +183,10 @@ func TestNoOutputOnFailure(t *testing.T) {
 	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--slo", "30s", "--quiet", "--out", plan, "--export-asl", folder); code != 2 || !strings.Contains(errOut, folder+" is a folder") {
 		t.Errorf("--export-asl onto a folder: exit %d: %s", code, errOut)
 	}
-	// Work of 10^9 s on a thousandth of a vCPU: the simulation fails past its clock's limit.
+	// Work of 10^9 s on a thousandth of a vCPU, no function timeout: the simulation fails past
+	// its clock's limit.
 	slow, slowWF := filepath.Join(dir, "slow.json"), filepath.Join(dir, "slow.workflow.json")
-	if err := os.WriteFile(slow, []byte(`{"mb_per_vcpu": 1e7}`), 0o644); err != nil {
+	if err := os.WriteFile(slow, []byte(`{"mb_per_vcpu": 1e7, "function_timeout_s": 0}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(slowWF, []byte(`{"name": "slow", "functions": [{"name": "f", "min_memory_mb": 128, "serial_work_s": {"kind": "fixed", "value": 1e9}, "threads": 1}], "steps": [{"name": "s", "task": "f"}]}`), 0o644); err != nil {
