@@ -26,11 +26,7 @@ func SimRunner(plat *platform.Platform) wisefuse.Runner {
 // ProfileInSim profiles w in the simulator on plat (nil: platform.Default()), as
 // wisefuse.ProfileBy describes.
 func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOptions) (*wisefuse.Profile, error) {
-	if plat != nil && len(o.Sizes) == 0 {
-		// On a platform with only some VM sizes the profiler runs at those: profiling at sizes the
-		// platform never gives would only repeat the same runs under other labels.
-		o.Sizes = plat.MemoryChoices()
-	}
+	o = onPlatform(o, plat)
 	p, err := wisefuse.ProfileBy(w, o, SimRunner(plat))
 	if err != nil {
 		return nil, err
@@ -40,13 +36,12 @@ func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOp
 	return p, nil
 }
 
-// profiledSizes is how many sizes ProfileInSim profiles at with options o on plat (at most: the
-// profiler merges sizes below a workflow's least need).
-func profiledSizes(o wisefuse.ProfileOptions, plat *platform.Platform) int {
+// onPlatform is o as ProfileInSim profiles with it on plat: on a platform with only some VM sizes
+// the profiler runs at those, when o names none (profiling at sizes the platform never gives
+// would only repeat the same runs under other labels).
+func onPlatform(o wisefuse.ProfileOptions, plat *platform.Platform) wisefuse.ProfileOptions {
 	if plat != nil && len(o.Sizes) == 0 {
-		if c := plat.MemoryChoices(); len(c) > 0 {
-			return len(c)
-		}
+		o.Sizes = plat.MemoryChoices()
 	}
-	return len(o.WithDefaults().Sizes)
+	return o
 }

@@ -205,7 +205,7 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 		// As many more runs as the profile's sample bound allows: AdaptiveFactor times the runs
 		// of a Map of 70,000 items was past it, and the search that wanted them failed. With no
 		// more runs to take, the first profile's plan stands.
-		more.Runs = min(po.Runs*AdaptiveFactor, wisefuse.ProfileRunsWithin(w, profiledSizes(po, env.Platform)))
+		more.Runs = min(po.Runs*AdaptiveFactor, wisefuse.ProfileRunsWithin(w, len(onPlatform(po, env.Platform).WithDefaults().Sizes)))
 		more.Progress = env.Reprofiling
 		if more.Runs > po.Runs {
 			p.more = sync.OnceValues(func() (*wisefuse.Planner, error) { return plan(more) })

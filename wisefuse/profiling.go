@@ -97,7 +97,8 @@ func ProfileBy(w *dag.Workflow, o ProfileOptions, run Runner) (*Profile, error) 
 	sizes = slices.Compact(sizes)
 	// Refused up front when the expected records are past the bound; addRecords also stops at it
 	// (a Map whose drawn item counts run above their mean).
-	if n := float64(o.Runs) * float64(len(sizes)) * float64(w.ExpectedInvocations()); n > float64(maxProfileSamples) {
+	if o.Runs > ProfileRunsWithin(w, len(sizes)) {
+		n := float64(o.Runs) * float64(len(sizes)) * float64(w.ExpectedInvocations())
 		return nil, fmt.Errorf("wisefuse: profiling %s would keep %.3g invocation samples (%d runs x %d sizes x %d invocations a run), past the %d a profile holds in memory: profile fewer runs or sizes, or a narrower workflow",
 			w.Name, n, o.Runs, len(sizes), w.ExpectedInvocations(), maxProfileSamples)
 	}

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 

@@ -168,27 +168,24 @@ const maxLinks = 40
 // regular file nor a folder (a device, a named pipe, a socket), which is written in place.
 func Resolve(path string) (string, bool, error) {
 	// Stat follows every link, the kernel's own too: /dev/stdout into a pipe, /dev/fd/N and a
-	// shell's >(gzip) lead to "pipe:[N]", which is no path to join.
+	// shell's >(gzip) lead to "pipe:[N]", which is no path to join. What is left is a regular
+	// file, a folder or nothing yet, at the end of links followed by hand below.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return path, true, nil
 	}
 	for range maxLinks {
 		st, err := os.Lstat(path)
-		switch {
-		case err != nil:
-			return path, false, nil // nothing there yet (or nothing Lstat can see: Create says)
-		case st.Mode()&os.ModeSymlink != 0:
-			to, err := os.Readlink(path)
-			if err != nil {
-				return "", false, err
-			}
-			if !filepath.IsAbs(to) {
-				to = filepath.Join(filepath.Dir(path), to)
-			}
-			path = to
-		default:
-			return path, !st.Mode().IsRegular() && !st.IsDir(), nil
+		if err != nil || st.Mode()&os.ModeSymlink == 0 {
+			return path, false, nil // not a link (or nothing Lstat can see: Create says)
 		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", false, err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
 	}
 	return "", false, fmt.Errorf("%s: more than %d symbolic links in a row", path, maxLinks)
 }
