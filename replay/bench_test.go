@@ -107,7 +107,7 @@ func BenchmarkReplayTrace(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					src := newSource(r, entries, &cfg)
+					src := newSource(r, entries, "catalog", &cfg)
 					src.replaying(plans)
 					s := &simulation{work: work, src: src, opt: sim.Options{Seed: 1}, emitted: func(*sim.Outcome) {},
 						write: func(b *outBatch) error { return out.write(plans, b) }}
@@ -166,7 +166,7 @@ func loadReplay(b *testing.B, path string) ([]traces.CatalogEntry, []dagPlan, []
 		b.Fatal(err)
 	}
 	defer r.Close()
-	src := newSource(r, entries, &cfg)
+	src := newSource(r, entries, "catalog", &cfg)
 	src.replaying(plans)
 	work := make([]sim.Workload, len(plans))
 	for i := range plans {

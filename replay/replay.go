@@ -73,7 +73,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	if len(mine) == 0 {
 		return nil, fmt.Errorf("replay: shard %d/%d holds none of the catalog's %d DAGs", cfg.Shard, cfg.Shards, len(entries))
 	}
-	src := newSource(tr, entries, &cfg)
+	src := newSource(tr, entries, catalog, &cfg)
 	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) { return planAll(&cfg, mine) })
 	if err != nil {
 		return nil, err

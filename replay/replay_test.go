@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,6 +148,21 @@ func TestBadTraces(t *testing.T) {
 	// blaming "a work, latency or distribution parameter of the workflow or platform".
 	late := slices.Clone(lines)
 	late[len(late)-1] = withField(late[len(late)-1], 2, "1e13")
+	// Row 2 with the structure (width, depth, nodes) of a row of another DAG whose structure
+	// differs: as a catalog of another trace with the same dag_ids pairs them. It passes the
+	// reader's own checks (a consistent structure), and used to replay the catalog's workflow.
+	reshaped := slices.Clone(lines)
+	for _, l := range lines[2:] {
+		if field(l, 3) != field(lines[1], 3) {
+			for c := 3; c <= 5; c++ {
+				reshaped[1] = withField(reshaped[1], c, field(l, c))
+			}
+			break
+		}
+	}
+	if reshaped[1] == lines[1] {
+		t.Fatal("every row has the first row's width; pick another trace")
+	}
 	for name, tc := range map[string]struct {
 		trace string
 		want  []string
@@ -159,7 +175,9 @@ func TestBadTraces(t *testing.T) {
 		"unsorted, Parquet":    {asParquet(t, write("unsorted-pq", swapped)), []string{"unsorted-pq.parquet", "row 6,", `"arrival_s"`, "sorted"}},
 		"unknown DAG, Parquet": {asParquet(t, write("unknown-pq", unknown)), []string{"unknown-pq.parquet", "row 4,", `"dag_id"`, "no-such-dag"}},
 		"NaN arrival":          {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
-		"missing column":       {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+		"another structure": {write("reshaped", reshaped), []string{"reshaped.csv", "line 2", `column "width"`, "but the catalog " + catalog + " gives DAG " + strconv.Quote(field(lines[1], 0)) + " width " + field(lines[1], 3),
+			"another trace's"}},
+		"missing column": {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
 		// Was "no DAG invocation of this shard is in the time window", with neither given.
 		"header only": {write("header", lines[:1]), []string{"header.csv has no DAG invocation"}},
 	} {

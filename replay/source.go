@@ -11,9 +11,11 @@ import (
 // the file, row and column).
 type source struct {
 	r *traces.DAGReader
-	// dags maps every dag_id of the catalog to its position in the replay's workloads, or -1
-	// for another shard's DAG: one lookup per row checks the id and finds the workload.
+	// dags maps every dag_id of the catalog to its entry in shapes: one lookup per row checks
+	// the id, the row's structure and finds the workload.
 	dags    map[string]int32
+	shapes  []dagShape
+	catalog string // the catalog's path, for the errors
 	from    float64
 	to      float64
 	prev    float64 // arrival of the previous row (all shards: the file must be sorted)
@@ -43,18 +45,23 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 			return false, s.err
 		}
 		s.prev = row.Arrival
-		i, ok := s.dags[row.DAG]
+		ci, ok := s.dags[row.DAG]
 		if !ok {
 			s.err = s.r.ColumnErrorf("dag_id", "%q is not in the trace's catalog; every DAG of a trace needs a catalog row (traces.CatalogPath)", row.DAG)
+			return false, s.err
+		}
+		sh := &s.shapes[ci]
+		if row.Width != sh.width || row.Depth != sh.depth || row.Nodes != sh.nodes {
+			s.err = s.shapeError(sh, row)
 			return false, s.err
 		}
 		if s.to != 0 && row.Arrival >= s.to {
 			return false, nil // sorted: nothing later is in the window
 		}
-		if i < 0 || row.Arrival < s.from {
+		if sh.pos < 0 || row.Arrival < s.from {
 			continue
 		}
-		*a = sim.Arrival{Time: row.Arrival, DAG: i, ID: row.Invocation}
+		*a = sim.Arrival{Time: row.Arrival, DAG: sh.pos, ID: row.Invocation}
 		return true, nil
 	}
 	if err := s.r.Err(); err != nil {
@@ -66,18 +73,44 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 
 // newSource reads the trace from r; its catalog lists the DAGs. Until replaying sets
 // their positions (replaying), every DAG counts as another shard's.
-func newSource(r *traces.DAGReader, catalog []traces.CatalogEntry, cfg *Config) *source {
-	dags := make(map[string]int32, len(catalog))
-	for _, e := range catalog {
-		dags[e.DAG] = -1
+func newSource(r *traces.DAGReader, entries []traces.CatalogEntry, catalog string, cfg *Config) *source {
+	dags := make(map[string]int32, len(entries))
+	shapes := make([]dagShape, len(entries))
+	for i, e := range entries {
+		dags[e.DAG] = int32(i)
+		shapes[i] = dagShape{width: e.Width, depth: e.Depth, nodes: e.Nodes, pos: -1}
 	}
-	return &source{r: r, dags: dags,
+	return &source{r: r, dags: dags, shapes: shapes, catalog: catalog,
 		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}
+}
+
+// dagShape is what a trace row must agree with in its DAG's catalog entry, and the DAG's
+// position in the replay's workloads (-1: another shard's).
+type dagShape struct {
+	width, depth, nodes int
+	pos                 int32
+}
+
+// shapeError names the first of row's width, depth and nodes that differs from its DAG's
+// catalog entry sh. A DAG has one structure, and the replay runs the catalog's workflow for
+// every row of it: a catalog of another trace (another seed or population, with the same
+// dag_ids) would otherwise replay other workflows under this trace's arrivals without a word.
+func (s *source) shapeError(sh *dagShape, row *traces.DAGInvocation) error {
+	col, got, want := "width", row.Width, sh.width
+	switch {
+	case row.Width != sh.width:
+	case row.Depth != sh.depth:
+		col, got, want = "depth", row.Depth, sh.depth
+	case row.Nodes != sh.nodes:
+		col, got, want = "nodes", row.Nodes, sh.nodes
+	}
+	return s.r.ColumnErrorf(col, "%d, but the catalog %s gives DAG %q %s %d: a DAG has one structure, and the replay runs the catalog's workflow (is the catalog another trace's?)",
+		got, s.catalog, row.DAG, col, want)
 }
 
 // replaying gives the DAGs of plans, this replay's workloads in order, their positions.
 func (s *source) replaying(plans []dagPlan) {
 	for i := range plans {
-		s.dags[plans[i].entry.DAG] = int32(i)
+		s.shapes[s.dags[plans[i].entry.DAG]].pos = int32(i)
 	}
 }
