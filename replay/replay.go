@@ -56,7 +56,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		if errors.Is(err, fs.ErrNotExist) && cfg.Catalog == "" {
 			err = fmt.Errorf("%w (a trace written by `wisefuse trace gen` or `trace import` has its catalog beside it)", err)
 		}
-		return nil, fmt.Errorf("replay: %w", err)
+		return nil, fmt.Errorf("replay: the catalog: %w", err)
 	}
 	traceDigest, platformDigest, err := inputDigests(cfg.Trace, catalog, cfg.Platform)
 	if err != nil {
