@@ -102,6 +102,19 @@ func (p *Plan) MemoryOf(fn string) int {
 	return p.DefaultMemoryMB
 }
 
+// Sized returns a copy of p with every VM size (DefaultMemoryMB and each of Memory) replaced by
+// size of it: on a platform that offers only some sizes, the plan of what runs
+// (platform.Platform.SizeMB gives the size a VM gets). The other fields are shared with p.
+func (p *Plan) Sized(size func(mb int) int) *Plan {
+	q := *p
+	q.DefaultMemoryMB = size(p.DefaultMemoryMB)
+	q.Memory = make(map[string]int, len(p.Memory))
+	for fn, mb := range p.Memory {
+		q.Memory[fn] = size(mb)
+	}
+	return &q
+}
+
 // BundleOf returns the bundle size of Map step name (1 if unset).
 func (p *Plan) BundleOf(step string) int {
 	if b, ok := p.Bundle[step]; ok && b > 0 {

@@ -491,8 +491,10 @@ const (
 	// retry_max_attempts, mb_per_vcpu, max_vcpu): the engine keeps at most 6.7e7 frames or VMs,
 	// so a larger limit could never be reached.
 	MaxCount = 1e7
-	// MaxMemorySizeMB bounds fixed_memory_mb and memory_sizes_mb: the largest VM a plan may ask
-	// for (dag.MaxMemoryMB, AWS Lambda's 10,240 MB).
+	// MinMemorySizeMB and MaxMemorySizeMB bound fixed_memory_mb and memory_sizes_mb: the
+	// smallest and largest VM a plan may ask for (dag.MinMemoryMB and dag.MaxMemoryMB, AWS
+	// Lambda's 128 and 10,240 MB). A smaller size made every plan invalid where it runs.
+	MinMemorySizeMB = 128
 	MaxMemorySizeMB = 10240
 	// MaxPartitions bounds partition_count: "A task hub can be configured with between 1 and 16
 	// partitions" (Durable Functions performance and scale, "Orchestrator scale-out").
@@ -587,16 +589,16 @@ func (p *Platform) problems() []problem {
 	}
 	p.policyProblems(add)
 	for i, mb := range p.MemorySizesMB {
-		if mb <= 0 || mb > MaxMemorySizeMB || (i > 0 && mb <= p.MemorySizesMB[i-1]) {
-			add("memory_sizes_mb", "memory_sizes_mb[%d] = %d, want increasing memory sizes from 1 to %d MB", i, mb, MaxMemorySizeMB)
+		if mb < MinMemorySizeMB || mb > MaxMemorySizeMB || (i > 0 && mb <= p.MemorySizesMB[i-1]) {
+			add("memory_sizes_mb", "memory_sizes_mb[%d] = %d, want increasing memory sizes from %d to %d MB", i, mb, MinMemorySizeMB, MaxMemorySizeMB)
 			break
 		}
 	}
 	if p.FixedMemoryMB > 0 && len(p.MemorySizesMB) > 0 {
 		add("memory_sizes_mb", "fixed_memory_mb = %d with memory_sizes_mb %v, want at most one of them (a fixed size, or the sizes to choose from)", p.FixedMemoryMB, p.MemorySizesMB)
 	}
-	if p.FixedMemoryMB > MaxMemorySizeMB {
-		add("fixed_memory_mb", "fixed_memory_mb = %d, want at most %d MB", p.FixedMemoryMB, MaxMemorySizeMB)
+	if p.FixedMemoryMB != 0 && (p.FixedMemoryMB < MinMemorySizeMB || p.FixedMemoryMB > MaxMemorySizeMB) {
+		add("fixed_memory_mb", "fixed_memory_mb = %d, want 0 (none) or from %d to %d MB", p.FixedMemoryMB, MinMemorySizeMB, MaxMemorySizeMB)
 	}
 	if _, ok := builtin(p.Base); !ok {
 		add("base", "base = %q, want one of %s", p.Base, strings.Join(Names(), ", "))

@@ -252,6 +252,9 @@ func TestMemorySizes(t *testing.T) {
 		`{"memory_sizes_mb": [2048, 512]}`:                          "memory_sizes_mb[1] = 512",
 		`{"memory_sizes_mb": [0]}`:                                  "memory_sizes_mb[0] = 0",
 		`{"memory_sizes_mb": [20480]}`:                              "memory_sizes_mb[0] = 20480",
+		`{"memory_sizes_mb": [64, 512]}`:                            "memory_sizes_mb[0] = 64, want increasing memory sizes from 128",
+		`{"fixed_memory_mb": 100}`:                                  "fixed_memory_mb = 100, want 0 (none) or from 128 to 10240 MB",
+		`{"fixed_memory_mb": -5}`:                                   "fixed_memory_mb = -5",
 		`{"fixed_memory_mb": 1536, "memory_sizes_mb": [512]}`:       "at most one of them",
 		`{"base": "azure-durable", "memory_sizes_mb": [512, 1024]}`: "at most one of them",
 	} {

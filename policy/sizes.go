@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/baselines"
@@ -30,19 +29,14 @@ func (s sized) Plan(w *dag.Workflow, o dag.Objective) (*dag.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := *p
-	q.DefaultMemoryMB = s.plat.SizeMB(p.DefaultMemoryMB)
-	q.Memory = maps.Clone(p.Memory)
-	for fn, mb := range q.Memory {
-		q.Memory[fn] = s.plat.SizeMB(mb)
-	}
+	q := p.Sized(s.plat.SizeMB)
 	if err := q.Validate(w); err != nil {
 		return nil, fmt.Errorf("%s on a platform with VM sizes %v MB: %w", s.name, s.plat.MemoryChoices(), err)
 	}
 	if err := q.CheckSpills(w, s.plat.NoSpills()); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
-	return &q, nil
+	return q, nil
 }
 
 // onSizes returns the baseline options as they apply on plat: where the platform offers only some

@@ -101,6 +101,9 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 		if err := wl.Plan.CheckSpills(wl.Workflow, plat.NoSpills()); err != nil {
 			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
 		}
+		if err := checkSized(wl.Workflow, wl.Plan, plat); err != nil {
+			return ReplayStats{}, fmt.Errorf("sim: workload %d (%s): %w", i, wl.Workflow.Name, err)
+		}
 		c.add(wl.Workflow, wl.Plan, plat)
 		c.wfs[i].key = wl.Key
 	}

@@ -88,6 +88,22 @@ func RunArrivals(w *dag.Workflow, p *dag.Plan, arrivals []float64, opt Options) 
 	return e.finish()
 }
 
+// checkSized refuses plan p of w where plat offers only some VM sizes and p, at the sizes its
+// VMs get there (platform.Platform.SizeMB, as compile maps them), no longer holds what they run:
+// a function below its min_memory_mb, a bundle or fused VM above what the size holds. The plan
+// was valid at its own sizes, and the simulation ran it at the platform's without a word (video
+// at 4,096 MB on a platform of 128 MB VMs).
+func checkSized(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) error {
+	choices := plat.MemoryChoices()
+	if len(choices) == 0 {
+		return nil
+	}
+	if err := p.Sized(plat.SizeMB).Validate(w); err != nil {
+		return fmt.Errorf("on a platform with VM sizes %v MB (a VM gets the smallest at or above the plan's size, else the largest): %w", choices, err)
+	}
+	return nil
+}
+
 func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options) (*engine, error) {
 	if w == nil || p == nil {
 		return nil, fmt.Errorf("sim: nil workflow or plan")
@@ -106,6 +122,9 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 		return nil, err
 	}
 	if err := p.CheckSpills(w, plat.NoSpills()); err != nil {
+		return nil, err
+	}
+	if err := checkSized(w, p, plat); err != nil {
 		return nil, err
 	}
 	if err := checkSeries(&opt); err != nil {
