@@ -2,6 +2,8 @@ package platform
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -417,6 +419,19 @@ func (p *Platform) SizeMB(mb int) int {
 		return p.MemorySizesMB[n-1]
 	}
 	return mb
+}
+
+// Digest returns the SHA-256 (hex) of p's settings as loaded (its JSON, Base included): two
+// platforms with one digest simulate alike, whatever their names or files. A replay's outputs
+// carry it for `trace merge` to compare, and a simulated profile for `plan` and `model`.
+// It fails only for settings no check lets through (NaN or an infinity).
+func (p *Platform) Digest() (string, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("platform: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // MemoryChoices returns the memory sizes a planner may choose among on p, in increasing order:

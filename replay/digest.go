@@ -3,7 +3,6 @@ package replay
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -33,10 +32,6 @@ func inputDigests(trace, catalog string, plat *platform.Platform) (traceDigest, 
 	if plat == nil {
 		plat = platform.Default()
 	}
-	b, err := json.Marshal(plat)
-	if err != nil {
-		return "", "", err
-	}
-	sum := sha256.Sum256(b)
-	return traceDigest, hex.EncodeToString(sum[:]), nil
+	platformDigest, err = plat.Digest()
+	return traceDigest, platformDigest, err
 }

@@ -25,6 +25,13 @@ type Profile struct {
 	// their memory needs. It carries no work, data-size or variability parameters.
 	Workflow *dag.Workflow `json:"workflow"`
 	Source   string        `json:"source"` // where the samples came from (records, logs)
+	// Platform names the platform a simulated profile was measured on (a built-in's name or
+	// the file given), and PlatformSHA256 its settings (platform.Platform.Digest): the times are
+	// that platform's (cores per MB, storage, cold starts), so planning on another one from them
+	// predicts another platform's latencies. Empty for profiles of logs or records, and for
+	// profiles written before session 15.
+	Platform       string `json:"platform,omitempty"`
+	PlatformSHA256 string `json:"platform_sha256,omitempty"`
 	// Origin is OriginLogs for a profile read from real logs (ReadLogs): one time per stage and
 	// run, which the log modeler (LogModel, via Logs) predicts from, not the invocation model.
 	Origin string        `json:"origin,omitempty"`

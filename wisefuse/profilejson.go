@@ -26,7 +26,7 @@ import (
 func decodeProfileFast(data []byte) (*Profile, bool) {
 	d := &profileDec{data: data}
 	var p Profile
-	var seen [6]bool
+	var seen [8]bool
 	ok := d.object(func(key string) bool {
 		switch key {
 		case "workflow":
@@ -47,6 +47,10 @@ func decodeProfileFast(data []byte) (*Profile, bool) {
 			return once(&seen[1]) && d.str(&p.Source)
 		case "origin":
 			return once(&seen[2]) && d.str(&p.Origin)
+		case "platform":
+			return once(&seen[6]) && d.str(&p.Platform)
+		case "platform_sha256":
+			return once(&seen[7]) && d.str(&p.PlatformSHA256)
 		case "sizes":
 			return once(&seen[3]) && d.array(func() bool {
 				p.Sizes = append(p.Sizes, SizeProfile{})
@@ -347,7 +351,7 @@ func (d *profileDec) strs(ss *[]string) bool {
 }
 
 func (d *profileDec) size(s *SizeProfile) bool {
-	var seen [6]bool
+	var seen [8]bool
 	return d.object(func(key string) bool {
 		switch key {
 		case "memory_mb":

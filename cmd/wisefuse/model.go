@@ -95,6 +95,18 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		planned = w
 	}
+	if wf.given() || *platformFlag != "" {
+		// The platform plan would use (the default adapted to a built-in app, without
+		// --platform), which a simulated profile must have been measured on. Without either
+		// flag the app is not known for sure (the profile names its workflow, not its file).
+		measured, err := loadPlatform(wf.spec(), *platformFlag)
+		if err != nil {
+			return err
+		}
+		if err := checkProfilePlatform(p, *profiles, *platformFlag, measured); err != nil {
+			return err
+		}
+	}
 	full := p
 	if *useSizes != "" {
 		keep := &wisefuse.Profile{Workflow: p.Workflow, Source: p.Source}

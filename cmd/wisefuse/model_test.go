@@ -300,7 +300,8 @@ func TestLogProfileFileMatchesFolder(t *testing.T) {
 // TestModelPlatform: without --platform the modeler knows only AWS Lambda's published facts, so a
 // bundle of eight CPU-bound items is predicted without the co-runners' contention the simulator
 // has (1 + 0.03 x 7); with --platform aws-lambda it models what `plan` models, and predicts the
-// simulator's P95 and cost of that plan; another platform prices differently.
+// simulator's P95 and cost of that plan; another platform, from a profile made there, prices
+// differently, and a profile made on another platform is refused.
 func TestModelPlatform(t *testing.T) {
 	dir := t.TempDir()
 	wfile, prof, planFile := filepath.Join(dir, "w.json"), filepath.Join(dir, "p.json"), filepath.Join(dir, "plan.json")
@@ -326,7 +327,18 @@ func TestModelPlatform(t *testing.T) {
 	model := []string{"model", "--workflow", wfile, "--profiles", prof, "--plan", planFile, "--json"}
 	published := get(model...)
 	aws := get(append(model, "--platform", "aws-lambda")...)
-	flex := get(append(model, "--platform", "azure-flex")...)
+	// A profile is its platform's: another platform is modelled from a profile made there, and
+	// the aws-lambda profile on it is refused (checkProfilePlatform).
+	flexProf := filepath.Join(dir, "flex.json")
+	if code, _, errOut := runCLI("profile", "--workflow", wfile, "--simulate", "--runs", "20", "--sizes", "1024,2048", "--platform", "azure-flex", "--out", flexProf, "--quiet"); code != 0 {
+		t.Fatalf("profile on azure-flex: exit %d: %s", code, errOut)
+	}
+	flex := get("model", "--workflow", wfile, "--profiles", flexProf, "--plan", planFile, "--json", "--platform", "azure-flex")
+	for _, cmd := range [][]string{append(model, "--platform", "azure-flex"), {"plan", "--workflow", wfile, "--profiles", prof, "--slo", "60s", "--platform", "azure-flex"}} {
+		if code, _, errOut := runCLI(cmd...); code != 1 || !strings.Contains(errOut, "was simulated on platform aws-lambda") || !strings.Contains(errOut, "--platform azure-flex has other settings") {
+			t.Errorf("%s: the aws-lambda profile on azure-flex: exit %d, stderr %q, want 1 and an error naming both platforms", cmd[0], code, errOut)
+		}
+	}
 	sim := get("simulate", "--workflow", wfile, "--plan", planFile, "--runs", "50", "--json")
 	if rel := math.Abs(aws.P95-sim.P95) / sim.P95; rel > 0.01 {
 		t.Errorf("--platform aws-lambda: P95 %.3f s, simulated %.3f s (%.1f%% off), want within 1%%", aws.P95, sim.P95, 100*rel)

@@ -171,6 +171,9 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			if err := matchProfile(w, prof.Workflow, *profiles); err != nil {
 				return err
 			}
+			if err := checkProfilePlatform(prof, *profiles, *platformFlag, plat); err != nil {
+				return err
+			}
 		}
 		env := policy.Env{Platform: plat, Profile: prof}
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",

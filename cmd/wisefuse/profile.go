@@ -101,6 +101,10 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		p.Platform = platformLabel(*platformFlag)
+		if p.PlatformSHA256, err = plat.Digest(); err != nil {
+			return err
+		}
 	case fs.NArg() == 1 && isDir(fs.Arg(0)):
 		var err error
 		if p, err = wisefuse.ReadLogs(fs.Arg(0)); err != nil {
