@@ -2,6 +2,7 @@ package orion
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -63,11 +64,24 @@ func sizeOf(name string) (sizes []string, ok bool) {
 // maxLine is the longest line ReadFile accepts.
 const maxLine = 1 << 20
 
+// MaxValues bounds the values (a run's fields, E2E included) the logs of one folder, or one log
+// file, may hold: a profile of them keeps each as an invocation sample (about 200 bytes in a
+// planner), and profiling in the simulator keeps at most as many (wisefuse.maxProfileSamples).
+// The public logs hold about 10^4; a generated log of 6 x 10^6 runs of 6 fields ran out of
+// memory at 4 GB, as Go's runtime crash, before this bound.
+const MaxValues = 10_000_000
+
+var maxValues = MaxValues // a variable for TestMaxValues
+
 // ReadFile parses one log file. Each non-blank line is a run: space-separated `Name:<ms>` fields
 // with a finite, non-negative number of milliseconds. A name may repeat within a line (E2E often
 // appears twice) only with the same value. Every run must have an E2E field and the same stage
 // names as the first. Errors name the file and line (and the field).
-func ReadFile(path string) (*Log, error) {
+func ReadFile(path string) (*Log, error) { return readFile(path, maxValues) }
+
+// readFile is ReadFile of a file that may hold at most budget values (MaxValues less what the
+// folder's other logs hold).
+func readFile(path string, budget int) (*Log, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("orion: %w", err)
@@ -102,7 +116,9 @@ func ReadFile(path string) (*Log, error) {
 				return nil, fmt.Errorf("orion: %s:%d: field %d %q: want Name:<milliseconds>", path, line, i+1, field)
 			}
 			ms, err := strconv.ParseFloat(val, 64)
-			if err != nil || !(ms >= 0) || math.IsInf(ms, 0) {
+			// ParseFloat also reads hexadecimal ("0x1p4", 16) and digits with underscores; a
+			// log writes decimal milliseconds.
+			if err != nil || !(ms >= 0) || math.IsInf(ms, 0) || strings.ContainsAny(val, "xX_") {
 				return nil, fmt.Errorf("orion: %s:%d: field %d %q: want a finite, non-negative number of milliseconds", path, line, i+1, field)
 			}
 			if ms > MaxMillis {
@@ -126,11 +142,17 @@ func ReadFile(path string) (*Log, error) {
 		} else if !slices.Equal(want, names) {
 			return nil, fmt.Errorf("orion: %s:%d: stages %v differ from the first run's %v (%s)", path, line, names, want, stageDiff(want, names))
 		}
+		if budget -= len(names); budget < 0 {
+			return nil, fmt.Errorf("orion: %s:%d: the logs hold more than %d values (runs x fields, orion.MaxValues) by this line: a profile keeps each as a sample; use fewer runs", path, line, maxValues)
+		}
 		for _, n := range names {
 			l.Seconds[n] = append(l.Seconds[n], run[n])
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("orion: %s:%d: line longer than %d bytes (a run is one line of Name:<ms> fields)", path, line+1, maxLine)
+		}
 		return nil, fmt.Errorf("orion: %s: line %d: %w", path, line+1, err)
 	}
 	if want == nil {
@@ -154,6 +176,7 @@ func ReadDir(dir string) ([]*Log, error) {
 		return nil, fmt.Errorf("orion: reading log folder: %w", err)
 	}
 	var logs []*Log
+	budget := maxValues
 	for _, e := range entries {
 		sizes, ok := sizeOf(e.Name())
 		if !ok || e.IsDir() {
@@ -163,10 +186,11 @@ func ReadDir(dir string) ([]*Log, error) {
 		if !uniform(sizes) {
 			return nil, fmt.Errorf("orion: %s: memory sizes differ between functions (%s); only uniform sizes are supported", path, strings.Join(sizes, "_"))
 		}
-		l, err := ReadFile(path)
+		l, err := readFile(path, budget)
 		if err != nil {
 			return nil, err
 		}
+		budget -= l.Runs() * (len(l.Stages) + 1)
 		if l.MemoryMB < MinMemoryMB || l.MemoryMB > MaxMemoryMB {
 			// Only 0 (or a size past int) was refused: rsc_99999_99999_99999.txt was profiled.
 			return nil, fmt.Errorf("orion: %s: memory size %s MB out of range: want %d to %d MB, AWS Lambda's", path, sizes[0], MinMemoryMB, MaxMemoryMB)

@@ -57,6 +57,9 @@ func TestReadFileErrors(t *testing.T) {
 		{"E2E:100 E2E:90\n", "twice"},
 		{"E2E:100 A:1e308\n", `:1: field 2 "A:1e308": at most 1e+12 ms`}, // was read: a cost of $3.6e300 per run
 		{"E2E:1e13 A:5\n", `:1: field 1 "E2E:1e13": at most 1e+12 ms`},
+		{"E2E:100 A:0x1p4\n", `:1: field 2 "A:0x1p4": want a finite, non-negative number of milliseconds`}, // was read as 16 ms
+		{"E2E:100 A:1_000\n", `:1: field 2 "A:1_000"`},
+		{"E2E:100 A:5\nE2E:1 A:" + strings.Repeat("1", maxLine) + "\n", ":2: line longer than 1048576 bytes"}, // was "bufio.Scanner: token too long"
 	} {
 		_, err := ReadFile(write(t, dir, "p.txt", tc.body))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "orion: ") {
@@ -103,5 +106,27 @@ func TestReadDir(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ReadDir(%v) = %v, want an error containing %q", tc.files, err, tc.want)
 		}
+	}
+}
+
+// TestMaxValues: a folder of logs holding more values (runs x fields) than a profile may keep is
+// refused at the line where they pass the bound, naming the file and line, instead of read whole
+// (a 6 x 10^6-run log ran out of memory at 4 GB as Go's runtime crash); the bound counts across
+// the folder's files.
+func TestMaxValues(t *testing.T) {
+	defer func(n int) { maxValues = n }(maxValues)
+	maxValues = 10 // each run below has 2 values (E2E and A)
+	dir := t.TempDir()
+	write(t, dir, FileName(1024), strings.Repeat("E2E:100 A:50\n", 3))
+	if _, err := ReadDir(dir); err != nil {
+		t.Fatalf("6 values: %v", err)
+	}
+	p := write(t, dir, FileName(2048), strings.Repeat("E2E:100 A:50\n", 3))
+	_, err := ReadDir(dir)
+	if err == nil || !strings.Contains(err.Error(), p+":3: the logs hold more than 10 values") {
+		t.Errorf("12 values over two files: %v, want an error naming %s, line 3", err, p)
+	}
+	if _, err := ReadFile(p); err != nil {
+		t.Errorf("one file of 6 values: %v", err)
 	}
 }
