@@ -94,6 +94,18 @@ func DeployedPlan(w *Workflow, mb int) *Plan {
 	return p
 }
 
+// CheckBatches reports whether w's Maps' batches (ItemBatcher's MaxItemsPerBatch, DeployedPlan's
+// bundles) fit the largest VM: a batch's items run in one VM at once, so a batch of 50 items of a
+// 512 MB function needs 25,600 MB, and the workflow as deployed cannot run at any size
+// (simulate --memory was refused at every size, as a usage error). A planner may still bundle
+// fewer.
+func (w *Workflow) CheckBatches() error {
+	if err := DeployedPlan(w, MaxMemoryMB).Validate(w); err != nil {
+		return fmt.Errorf("the workflow as deployed (each Map's ItemBatcher batch in one VM) cannot run at any memory size: %w", err)
+	}
+	return nil
+}
+
 // MemoryOf returns the VM size of function fn under the plan.
 func (p *Plan) MemoryOf(fn string) int {
 	if m, ok := p.Memory[fn]; ok {

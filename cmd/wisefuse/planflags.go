@@ -115,6 +115,9 @@ func (f *planFlags) resolve(w *dag.Workflow) (*dag.Plan, error) {
 		// The workflow as deployed: a Step Functions Map's ItemBatcher bundles its items.
 		p := dag.DeployedPlan(w, *f.memory)
 		if err := p.Validate(w); err != nil {
+			if err := w.CheckBatches(); err != nil {
+				return nil, err // no --memory would do: the workflow's problem, not the flag's
+			}
 			return nil, usagef("--memory %d: %v", *f.memory, err)
 		}
 		return p, nil

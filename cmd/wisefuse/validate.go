@@ -53,6 +53,9 @@ func runValidate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err := w.Validate(); err != nil { // built-ins come from code, not through the parser
 		return oneProblemPerLine(err)
 	}
+	if err := w.CheckBatches(); err != nil {
+		return oneProblemPerLine(err)
+	}
 	writeWorkflowSummary(stdout, w, false)
 	if *planPath != "" {
 		p, err := dag.ReadPlan(*planPath, w)
@@ -121,7 +124,11 @@ func describeMapLimits(m *dag.Map) string {
 		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
 	}
 	if m.MaxItemsPerBatch > 0 {
-		parts = append(parts, fmt.Sprintf("batches of %d", m.MaxItemsPerBatch))
+		b := m.MaxItemsPerBatch
+		if n, fixed := m.FixedItems(); fixed {
+			b = min(b, n) // as DeployedPlan bundles them
+		}
+		parts = append(parts, fmt.Sprintf("batches of %d", b))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -71,6 +71,23 @@ func TestValidateFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	wf := filepath.Join(examples, "thumbnails.workflow.json")
+	// A batch of 50 items of a 512 MB function needs 25,600 MB: the ASL as written cannot run
+	// (it validated, then simulate --memory refused every size as a usage error).
+	batchASL, batchSide := filepath.Join(tmp, "batch.asl.json"), filepath.Join(tmp, "batch.functions.json")
+	for path, body := range map[string]string{
+		batchASL: `{"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemBatcher": {"MaxItemsPerBatch": 100},
+			"ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "A",
+			"States": {"A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:a", "End": true}}}}}}`,
+		batchSide: `{"functions": {"A": {"min_memory_mb": 512, "serial_work_s": 1, "threads": 1}}, "map_items": {"M": 50}}`,
+	} {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batchWant := `cannot run at any memory size: plan for workflow "batch": bundle["M"] = 50: VM of 10240 MB is below the 25600 MB that 50 items need`
+	if code, _, errOut := runCLI("simulate", "--asl", batchASL, "--functions", batchSide, "--memory", "10240", "--runs", "2"); code != 1 || !strings.Contains(errOut, batchWant) {
+		t.Errorf("simulate --memory of a batch no VM holds: exit %d, stderr %q, want 1 and %q", code, errOut, batchWant)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -86,6 +103,7 @@ func TestValidateFailures(t *testing.T) {
 		{"unknown flag", []string{"--wrkflow", wf}, 2, []string{"flag provided but not defined"}},
 		{"missing file", []string{"--workflow", filepath.Join(tmp, "nope.json")}, 1, []string{"neither a built-in"}},
 		{"bad JSON", []string{"--workflow", badJSON}, 1, []string{"w.json: line 2, column 34: steps[0].task: want a string, got the number 3"}},
+		{"batch no VM holds", []string{"--asl", batchASL, "--functions", batchSide}, 1, []string{batchWant}},
 		{"bad plan", []string{"--workflow", wf, "--plan", badPlan}, 1, []string{
 			`memory_mb["Tag"] = 99999 MB, want 128..10240;` + "\n",
 			`fuse[0]: "Ingest" and "Index" are not adjacent steps of one sequence`}},
