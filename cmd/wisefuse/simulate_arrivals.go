@@ -20,7 +20,8 @@ import (
 // simulateArrivals runs --arrivals as a stream: one workload through sim.Replay, whose random
 // draws are those of sim.RunArrivals (stream (seed, i+1) for arrival i), DAG and function records
 // written as each DAG invocation finishes (so the tables are in order of completion) and the
-// latency percentiles kept in a DDSketch (internal/sketch, 1% relative accuracy). Memory then holds
+// latency percentiles kept in a sketch (internal/sketch: exact up to 256 values, then DDSketch's
+// 1% relative accuracy). Memory then holds
 // what is in flight, not the run: Poisson arrivals are drawn as they are needed; a CSV of
 // arrivals is read whole (8 bytes an arrival) because its rows need not be sorted.
 //
