@@ -21,9 +21,13 @@ import (
 // that much. With function rows an outcome batch also closes at batchFunctions records (plus
 // the last DAG invocation's), which bounds it to a few MB.
 const (
-	batchArrivals   = 4096
-	batchOutcomes   = 4096
-	batchFunctions  = 16384
+	batchArrivals  = 4096
+	batchOutcomes  = 4096
+	batchFunctions = 16384
+	// batchSeries bounds a batch's series rows too: with a short --series-interval, an idle
+	// stretch between two outcomes emits millions of rows (0.001 s over a day of a small trace
+	// grew one batch past 1.2 GB and the replay died out of memory).
+	batchSeries     = 16384
 	batchesInFlight = 4
 )
 
@@ -101,6 +105,11 @@ func (s *simulation) pipelined() (sim.ReplayStats, error) {
 	}
 	if s.opt.SeriesInterval > 0 {
 		opt.OnSeries = func(r sim.SeriesRow) error {
+			if len(w.cur.series) >= batchSeries {
+				if err := w.send(); err != nil {
+					return err
+				}
+			}
 			w.cur.series = append(w.cur.series, seriesRow{at: len(w.cur.outs), row: r})
 			return nil
 		}

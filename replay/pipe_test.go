@@ -121,8 +121,8 @@ func noGoroutinesLeft(t *testing.T, want int) {
 
 // TestPipelineSameBytes: the pipelined replay writes exactly the files of a replay on one
 // goroutine, with one core or two, over traces of several batches of arrivals, outcomes and
-// function records: plain, with function rows and the series, and a CSV trace read through a
-// shard and a time window.
+// function records: plain, with function rows and the series, a CSV trace read through a shard
+// and a time window, and a series of several batches.
 func TestPipelineSameBytes(t *testing.T) {
 	dir := t.TempDir()
 	pq := genTrace(t, dir, "t.parquet", 60, 6*batchArrivals)
@@ -131,6 +131,8 @@ func TestPipelineSameBytes(t *testing.T) {
 		"user-max":                   {Trace: pq},
 		"photons, functions, series": {Trace: pq, Policy: "photons", FunctionRows: true, SeriesInterval: 600},
 		"sonic, csv, shard, window":  {Trace: csv, Policy: "sonic", Shard: 1, Shards: 2, From: 2000, To: 80000, FunctionRows: true},
+		// 86,400 series rows: several batches of them (batchSeries), some between two outcomes.
+		"series in batches": {Trace: csv, SeriesInterval: 1},
 	} {
 		out := filepath.Join(dir, strings.NewReplacer(" ", "", ",", "-").Replace(name))
 		cfg.Out = filepath.Join(out, "serial")
