@@ -459,6 +459,12 @@ func (t *totals) add(r *dagRow, lat sketch.Sketch) error {
 // done turns the sums into means, fractions and quantiles.
 func (t *totals) done() error {
 	s := t.s
+	if s.DAGInvocations == 0 && s.Shards > 1 {
+		// A shard without invocations (none of its DAGs, or none in the window): its summary
+		// counts nothing and its latencies are 0, and merge adds it as nothing.
+		s.LatencySketch = t.lat.Encode()
+		return nil
+	}
 	if s.DAGInvocations == 0 {
 		// Say what selected nothing: a trace of a header line alone was "no DAG invocation of
 		// this shard is in the time window", with neither a shard nor a window given.

@@ -202,9 +202,14 @@ func TestBadTraces(t *testing.T) {
 			t.Errorf("%s: left %v in the output folder", name, names)
 		}
 	}
-	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "late"), From: 1e9, Shard: 1, Shards: 2}); err == nil ||
-		!strings.Contains(err.Error(), "good.csv is in shard [1] of 2 and in the window from 1e+09 s to the end") {
-		t.Errorf("a window after the last arrival: %v, want an error naming the shard and the window", err)
+	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "late"), From: 1e9}); err == nil ||
+		!strings.Contains(err.Error(), "no DAG invocation of "+trace+" is in the window from 1e+09 s to the end") {
+		t.Errorf("a window after the last arrival: %v, want an error naming the window", err)
+	}
+	// A shard without invocations is no error: a job array's task for it must succeed, and
+	// merge adds it as nothing (TestEmptyShards).
+	if s, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "late-shard"), From: 1e9, Shard: 1, Shards: 2}); err != nil || s.DAGInvocations != 0 {
+		t.Errorf("a shard's window after the last arrival: %v, want an empty shard", err)
 	}
 	if _, err := Run(Config{Trace: write("none", lines), Out: filepath.Join(dir, "x")}); err == nil || !strings.Contains(err.Error(), "none-catalog.csv") {
 		t.Errorf("missing catalog: %v, want an error naming none-catalog.csv", err)
@@ -646,4 +651,47 @@ func asParquet(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestEmptyShards: with more shards than DAGs some shards hold no DAG, and with a window some
+// hold no invocation; each writes empty tables and a summary of nothing (they failed, and their
+// job array's merge could never run), and the merge of every shard is the unsharded replay.
+func TestEmptyShards(t *testing.T) {
+	dir := t.TempDir()
+	trace := genTrace(t, dir, "t.parquet", 12, 600)
+	for _, window := range []Config{{}, {From: 20000, To: 30000}} {
+		const n = 32
+		var shards []string
+		empty := 0
+		for i := range n {
+			cfg := window
+			cfg.Trace, cfg.Shard, cfg.Shards = trace, i, n
+			cfg.Out = filepath.Join(dir, fmt.Sprintf("w%g-s%d", window.From, i))
+			s, err := Run(cfg)
+			if err != nil {
+				t.Fatalf("window %g-%g, shard %d/%d: %v", window.From, window.To, i, n, err)
+			}
+			if s.DAGInvocations == 0 {
+				empty++
+			}
+			shards = append(shards, cfg.Out)
+		}
+		if empty == 0 {
+			t.Fatalf("window %g-%g: no empty shard among %d over 12 DAGs", window.From, window.To, n)
+		}
+		merged, err := Merge(filepath.Join(dir, fmt.Sprintf("w%g-all", window.From)), shards, tables.Options{})
+		if err != nil {
+			t.Fatalf("window %g-%g: merge: %v", window.From, window.To, err)
+		}
+		whole := window
+		whole.Trace, whole.Out = trace, filepath.Join(dir, fmt.Sprintf("w%g-one", window.From))
+		one, err := Run(whole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merged.DAGInvocations != one.DAGInvocations || merged.TotalCost != one.TotalCost || merged.P95 != one.P95 {
+			t.Errorf("window %g-%g: merged %d invocations, $%v, P95 %v; unsharded %d, $%v, %v", window.From, window.To,
+				merged.DAGInvocations, merged.TotalCost, merged.P95, one.DAGInvocations, one.TotalCost, one.P95)
+		}
+	}
 }

@@ -138,6 +138,11 @@ func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON 
 	}
 	fmt.Fprintf(stdout, "replayed %d DAG invocations (%d function invocations) of %d DAGs under %s in %.1f s (planning %.1f s): %s\n",
 		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)
+	if s.DAGInvocations == 0 {
+		fmt.Fprintf(stdout, "shard %v of %d holds no DAG invocation (%d of the catalog's DAGs are in it): its tables are empty, for trace merge to add as nothing\n",
+			s.ShardsIncluded, s.Shards, s.DAGs)
+		return nil
+	}
 	fmt.Fprintf(stdout, "latency P50 %.3f s  P95 %.3f s  P99 %.3f s; cost $%.4f; cold starts %.2f%%; throttled %d; timed out %d\n",
 		s.P50, s.P95, s.P99, s.TotalCost, 100*s.ColdStartFraction, s.Throttled, s.TimedOut)
 	switch {
