@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/sketch"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -70,53 +71,48 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 		s.MeanLife /= float64(s.Instances)
 	}
 	slices.Sort(s.ShardsIncluded)
+	// Everything is written into a stage inside out and moved out together (summary.json last):
+	// an interrupted merge left tables without a summary, and removed an earlier merge's summary
+	// from beside its tables.
 	_, statErr := os.Stat(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, err
-	}
-	var written []string
-	defer func() {
-		if err != nil {
-			for _, p := range written {
-				os.Remove(p)
-			}
-			if statErr != nil {
-				os.Remove(out) // made here; removed only if empty
-			}
-		}
-	}()
-	summaryPath := filepath.Join(out, SummaryFile)
-	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	t := newTotals(s)
-	dagRows, err := mergeDAGs(filepath.Join(out, DAGsFile), dirs, sums, t, meta)
+	stage, err := atomicfile.NewStage(out)
 	if err != nil {
 		return nil, err
 	}
-	written = append(written, filepath.Join(out, DAGsFile))
+	defer func() {
+		stage.Abort()
+		if err != nil && statErr != nil {
+			os.Remove(out) // made here; removed only if empty
+		}
+	}()
+	t := newTotals(s)
+	dagRows, err := mergeDAGs(filepath.Join(stage.Path(), DAGsFile), dirs, sums, t, meta)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.done(); err != nil {
 		return nil, err
 	}
-	invRows, err := mergeInvocations(filepath.Join(out, InvocationsFile), dirs, sums, meta)
+	invRows, err := mergeInvocations(filepath.Join(stage.Path(), InvocationsFile), dirs, sums, meta)
 	if err != nil {
 		return nil, err
 	}
-	written = append(written, filepath.Join(out, InvocationsFile))
 	s.Files = map[string]int64{InvocationsFile: invRows, DAGsFile: dagRows}
 	if hasFunctions(first) {
-		n, err := concatFunctions(filepath.Join(out, FunctionsFile), dirs, sums, meta)
+		n, err := concatFunctions(filepath.Join(stage.Path(), FunctionsFile), dirs, sums, meta)
 		if err != nil {
 			return nil, err
 		}
-		written = append(written, filepath.Join(out, FunctionsFile))
 		s.Files[FunctionsFile] = n
 	}
 	s.Wall += time.Since(start).Seconds()
-	if err := removeStale(out, s.Files); err != nil {
+	if err := writeSummary(filepath.Join(stage.Path(), SummaryFile), s); err != nil {
 		return nil, err
 	}
-	if err := writeSummary(summaryPath, s); err != nil {
+	if err := stage.Commit(); err != nil {
+		return nil, err
+	}
+	if err := removeStale(out, s.Files); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -25,30 +25,52 @@ func Track(path string) (untrack func()) {
 	return func() { live.Delete(path) }
 }
 
+// gate keeps writes from creating or renaming files once RemoveTemps has begun (stopping): one
+// that began before it has its temporary file tracked, and removed; one that would begin after
+// is refused (errStopping). Without it an interrupted `trace characterize` left figures in its
+// stage: a writer created them while RemoveTemps was removing the stage, whose removal then
+// failed on a folder no longer empty.
+var (
+	gate     sync.RWMutex
+	stopping bool
+)
+
+var errStopping = errors.New("atomicfile: the program is stopping (interrupted)")
+
 // RemoveTemps removes every tracked path (temporary files of writes in flight, lock files, stage
 // folders) and returns how many it removed. The CLI calls it on SIGINT and SIGTERM, before
-// exiting, so an interrupted write leaves nothing behind.
+// exiting, so an interrupted write leaves nothing behind. Writes that would begin or commit
+// after it are refused.
 func RemoveTemps() int {
+	gate.Lock()
+	stopping = true
+	gate.Unlock()
 	n := 0
-	live.Range(func(k, tree any) bool {
-		remove := os.Remove
-		if tree.(bool) {
-			remove = os.RemoveAll
-		}
-		if remove(k.(string)) == nil {
-			n++
-		}
-		live.Delete(k)
-		return true
-	})
+	for _, trees := range []bool{false, true} { // files first, then the stages that held them
+		live.Range(func(k, tree any) bool {
+			if tree.(bool) != trees {
+				return true
+			}
+			remove := os.Remove
+			if trees {
+				remove = os.RemoveAll
+			}
+			if remove(k.(string)) == nil {
+				n++
+			}
+			live.Delete(k)
+			return true
+		})
+	}
 	return n
 }
 
 // Stage is a hidden folder inside an output folder where a command writes a set of files one by
 // one; Commit moves them all out into the output folder at the end, so an interrupted run leaves
-// none of them (`trace characterize` left 8 to 16 of its 26 files, among an earlier run's), but
-// for an interrupt during Commit's renames. Inside the output folder, the stage is on its file
-// system (a rename across a mount point fails) and needs no other folder writable.
+// none of them (`trace characterize` left 8 to 16 of its 26 files, among an earlier run's). An
+// interrupt during Commit's renames waits for them (gate), so only a kill that no handler sees
+// can leave a mix. Inside the output folder, the stage is on its file system (a rename across a
+// mount point fails) and needs no other folder writable.
 type Stage struct {
 	dir, tmp string
 	untrack  func()
@@ -58,6 +80,11 @@ type Stage struct {
 func NewStage(dir string) (*Stage, error) {
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("output folder %s is a file, want a folder", dir)
+	}
+	gate.RLock()
+	defer gate.RUnlock()
+	if stopping {
+		return nil, errStopping
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -96,6 +123,11 @@ func (s *Stage) Commit(keep ...string) error {
 				return fmt.Errorf("%s is the input %s: writing it would replace the input; give another output folder", dst, k)
 			}
 		}
+	}
+	gate.RLock()
+	defer gate.RUnlock()
+	if stopping {
+		return errStopping
 	}
 	for _, e := range entries {
 		if err := os.Rename(filepath.Join(s.tmp, e.Name()), filepath.Join(s.dir, e.Name())); err != nil {
@@ -139,6 +171,11 @@ func Create(path string) (*File, error) {
 			return nil, err
 		}
 		return &File{File: f, Path: path, inPlace: true, untrack: func() {}}, nil
+	}
+	gate.RLock()
+	defer gate.RUnlock()
+	if stopping {
+		return nil, errStopping
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -211,16 +248,27 @@ func (f *File) Commit() error {
 		err = os.Chmod(f.Name(), 0o644)
 	}
 	if err == nil {
-		if err = os.Rename(f.Name(), f.Path); err != nil {
-			// Name the file the user asked for, not the hidden temporary one.
-			err = fmt.Errorf("writing %s: %w", f.Path, errors.Unwrap(err))
-		}
+		err = f.rename()
 	}
 	if err != nil {
 		os.Remove(f.Name())
 	}
 	f.untrack()
 	return err
+}
+
+// rename moves the temporary file to the target, unless the program is stopping (gate).
+func (f *File) rename() error {
+	gate.RLock()
+	defer gate.RUnlock()
+	if stopping {
+		return errStopping
+	}
+	if err := os.Rename(f.Name(), f.Path); err != nil {
+		// Name the file the user asked for, not the hidden temporary one.
+		return fmt.Errorf("writing %s: %w", f.Path, errors.Unwrap(err))
+	}
+	return nil
 }
 
 // Abort closes and removes the temporary file, leaving the target as it was. It is safe to call
