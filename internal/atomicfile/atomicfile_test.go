@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -156,8 +157,40 @@ func TestStage(t *testing.T) {
 	}
 	write(s, "c.csv", "c")
 	RemoveTemps()
+	stopping = false // as for a program that goes on: the CLI exits after RemoveTemps
 	if left, _ := filepath.Glob(filepath.Join(out, ".stage-*")); len(left) != 0 {
 		t.Errorf("stages left: %v", left)
 	}
 	s.Abort() // after RemoveTemps: nothing left to do
+}
+
+// TestStoppingRefusesWrites: once RemoveTemps has begun, a write can neither create a file nor
+// commit one, so nothing appears in a stage being removed (an interrupted `trace characterize`
+// left figures a writer made while its stage was removed); what was in flight is removed.
+func TestStoppingRefusesWrites(t *testing.T) {
+	defer func() { stopping = false }()
+	dir := t.TempDir()
+	st, err := NewStage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFlight, err := Create(filepath.Join(st.Path(), "a.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := RemoveTemps(); n != 2 {
+		t.Errorf("RemoveTemps removed %d paths, want 2 (the temporary file, then the stage)", n)
+	}
+	if _, err := Create(filepath.Join(st.Path(), "b.txt")); !errors.Is(err, errStopping) {
+		t.Errorf("Create after RemoveTemps: %v, want errStopping", err)
+	}
+	if err := inFlight.Commit(); err == nil {
+		t.Error("Commit after RemoveTemps: no error")
+	}
+	if _, err := NewStage(dir); !errors.Is(err, errStopping) {
+		t.Errorf("NewStage after RemoveTemps: %v, want errStopping", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left %d entries in the output folder", len(ents))
+	}
 }
