@@ -163,6 +163,8 @@ func TestBadTraces(t *testing.T) {
 	if reshaped[1] == lines[1] {
 		t.Fatal("every row has the first row's width; pick another trace")
 	}
+	otherData := slices.Clone(lines)
+	otherData[1] = withField(otherData[1], 6, "12345")
 	for name, tc := range map[string]struct {
 		trace string
 		want  []string
@@ -177,7 +179,8 @@ func TestBadTraces(t *testing.T) {
 		"NaN arrival":          {write("nan", nan), []string{"nan.csv", "line 4", `"arrival_s"`}},
 		"another structure": {write("reshaped", reshaped), []string{"reshaped.csv", "line 2", `column "width"`, "but the catalog " + catalog + " gives DAG " + strconv.Quote(field(lines[1], 0)) + " width " + field(lines[1], 3),
 			"another trace's"}},
-		"missing column": {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
+		"another data size": {write("data", otherData), []string{"data.csv", "line 2", `column "data_bytes": 12345, but the catalog`, "data_bytes " + field(lines[1], 6)}},
+		"missing column":    {write("nocol", []string{"dag_id,invocation_id", "a,1"}), []string{"nocol.csv", "arrival_s"}},
 		// Was "no DAG invocation of this shard is in the time window", with neither given.
 		"header only": {write("header", lines[:1]), []string{"header.csv has no DAG invocation"}},
 	} {

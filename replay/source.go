@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"fmt"
+
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
 )
@@ -51,7 +53,7 @@ func (s *source) next(a *sim.Arrival) (bool, error) {
 			return false, s.err
 		}
 		sh := &s.shapes[ci]
-		if row.Width != sh.width || row.Depth != sh.depth || row.Nodes != sh.nodes {
+		if row.Width != sh.width || row.Depth != sh.depth || row.Nodes != sh.nodes || row.DataBytes != sh.data {
 			s.err = s.shapeError(sh, row)
 			return false, s.err
 		}
@@ -78,7 +80,7 @@ func newSource(r *traces.DAGReader, entries []traces.CatalogEntry, catalog strin
 	shapes := make([]dagShape, len(entries))
 	for i, e := range entries {
 		dags[e.DAG] = int32(i)
-		shapes[i] = dagShape{width: e.Width, depth: e.Depth, nodes: e.Nodes, pos: -1}
+		shapes[i] = dagShape{width: e.Width, depth: e.Depth, nodes: e.Nodes, data: e.DataBytes, pos: -1}
 	}
 	return &source{r: r, dags: dags, shapes: shapes, catalog: catalog,
 		from: cfg.From, to: cfg.To, stopped: cfg.Context.Err}
@@ -88,24 +90,34 @@ func newSource(r *traces.DAGReader, entries []traces.CatalogEntry, catalog strin
 // position in the replay's workloads (-1: another shard's).
 type dagShape struct {
 	width, depth, nodes int
+	data                int64 // data_bytes, -1 unknown (null)
 	pos                 int32
 }
 
-// shapeError names the first of row's width, depth and nodes that differs from its DAG's
-// catalog entry sh. A DAG has one structure, and the replay runs the catalog's workflow for
-// every row of it: a catalog of another trace (another seed or population, with the same
-// dag_ids) would otherwise replay other workflows under this trace's arrivals without a word.
+// shapeError names the first of row's width, depth, nodes and data_bytes that differs from its
+// DAG's catalog entry sh. A DAG has one structure and data size, and the replay runs the
+// catalog's workflow for every row of it: a catalog of another trace (another seed, population
+// or data model, with the same dag_ids) would otherwise replay other workflows under this
+// trace's arrivals without a word.
 func (s *source) shapeError(sh *dagShape, row *traces.DAGInvocation) error {
-	col, got, want := "width", row.Width, sh.width
+	col, got, want := "width", int64(row.Width), int64(sh.width)
 	switch {
 	case row.Width != sh.width:
 	case row.Depth != sh.depth:
-		col, got, want = "depth", row.Depth, sh.depth
+		col, got, want = "depth", int64(row.Depth), int64(sh.depth)
 	case row.Nodes != sh.nodes:
-		col, got, want = "nodes", row.Nodes, sh.nodes
+		col, got, want = "nodes", int64(row.Nodes), int64(sh.nodes)
+	default:
+		col, got, want = "data_bytes", row.DataBytes, sh.data
 	}
-	return s.r.ColumnErrorf(col, "%d, but the catalog %s gives DAG %q %s %d: a DAG has one structure, and the replay runs the catalog's workflow (is the catalog another trace's?)",
-		got, s.catalog, row.DAG, col, want)
+	text := func(v int64) string {
+		if col == "data_bytes" && v < 0 {
+			return "null (unknown)"
+		}
+		return fmt.Sprint(v)
+	}
+	return s.r.ColumnErrorf(col, "%s, but the catalog %s gives DAG %q %s %s: a DAG has one structure and data size, and the replay runs the catalog's workflow (is the catalog another trace's?)",
+		text(got), s.catalog, row.DAG, col, text(want))
 }
 
 // replaying gives the DAGs of plans, this replay's workloads in order, their positions.
