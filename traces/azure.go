@@ -146,6 +146,10 @@ func ReadAzure2021(path string) (*Import2021, error) {
 		switch {
 		case app == "" || fn == "":
 			return nil, r.ColumnErrorf(map[bool]string{true: "app", false: "func"}[app == ""], "empty hash")
+		case strings.Contains(app, "/") || strings.Contains(fn, "/"):
+			// dag_id is app/func: "a/b","c" and "a","b/c" were imported as one function.
+			return nil, r.ColumnErrorf(map[bool]string{true: "app", false: "func"}[strings.Contains(app, "/")],
+				"%q holds a '/', which joins app and function in a dag_id (the published hashes are hexadecimal)", map[bool]string{true: app, false: fn}[strings.Contains(app, "/")])
 		case !(end >= 0) || math.IsInf(end, 0):
 			return nil, r.ColumnErrorf("end_timestamp", "%v, want seconds >= 0", end)
 		case !(dur >= 0) || math.IsInf(dur, 0):
@@ -309,6 +313,14 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 				r.Close()
 				return nil, 0, r.ColumnErrorf(azure2019DurationSchema[7+i].Name, "%v, want milliseconds >= 0", v)
 			}
+			// Published percentiles may be rounded out of order (empiricalFromPercentiles evens
+			// that out); percentiles that fall by more than rounding are a file's columns out of
+			// place, which was imported as one constant duration.
+			if prev := 1000 * vs[max(i-1, 0)]; i > 0 && v < prev-max(1, 0.01*prev) {
+				r.Close()
+				return nil, 0, r.ColumnErrorf(azure2019DurationSchema[7+i].Name, "%v ms, below %s's %v ms: percentiles do not decrease (beyond rounding)",
+					v, azure2019DurationSchema[6+i].Name, prev)
+			}
 			if v/1000 > dag.MaxWork {
 				r.Close()
 				return nil, 0, r.ColumnErrorf(azure2019DurationSchema[7+i].Name, "%v ms is above the limit %g s of a function's work (dag.MaxWork)", v, float64(dag.MaxWork))
@@ -342,7 +354,14 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 				r.Close()
 				return nil, 0, err
 			}
-			memory[[2]string{strings.Clone(r.String(0)), strings.Clone(r.String(1))}] = v
+			k := [2]string{strings.Clone(r.String(0)), strings.Clone(r.String(1))}
+			if _, dup := memory[k]; dup {
+				// The last row was kept, silently; the other two files refuse a repeat.
+				err := fmt.Errorf("%s: %s: app %s (owner %s) again; an app has one row of memory percentiles", memoryPath, r.Where(), k[1], k[0])
+				r.Close()
+				return nil, 0, err
+			}
+			memory[k] = v
 		}
 		r.Close()
 		if err := r.Err(); err != nil {
@@ -361,6 +380,10 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 	idLine := map[string]string{}
 	for r.Next() {
 		k := key{strings.Clone(r.String(0)), strings.Clone(r.String(1)), strings.Clone(r.String(2))}
+		if strings.Contains(k.app, "/") || strings.Contains(k.fn, "/") {
+			col := map[bool]string{true: "HashApp", false: "HashFunction"}[strings.Contains(k.app, "/")]
+			return nil, 0, r.ColumnErrorf(col, "holds a '/', which joins app and function in a dag_id (the published hashes are hexadecimal)")
+		}
 		d, ok := durations[k]
 		if !ok {
 			dropped++

@@ -209,11 +209,33 @@ func TestAzure2019Duplicates(t *testing.T) {
 			fmt.Sprintf("dur2.csv: line %d: function ", len(durLines)+1)},
 		{"a minute past the limit", write("huge.csv", []string{invLines[0], strings.Join(huge, ",")}), "testdata/azure2019_durations.csv",
 			`huge.csv: line 2, column "1": 100000000000 makes 100000000000 invocations in minute 1, above the limit 100000000`},
+		// Percentiles in falling order (beyond rounding) were imported as one constant duration.
+		{"percentiles falling", "testdata/azure2019_invocations.csv",
+			write("desc.csv", []string{durLines[0], strings.Replace(durLines[1], ",10,15,60,100,150,700,900", ",900,700,150,100,60,15,10", 1)}),
+			`desc.csv: line 2, column "percentile_Average_1": 700 ms, below percentile_Average_0's 900 ms`},
+		// dag_id is app/function: a '/' in a hash made two functions one.
+		{"a slash in a hash", write("slash.csv", []string{invLines[0], strings.Replace(invLines[1], "a1,", "a/1,", 1)}), "testdata/azure2019_durations.csv",
+			`slash.csv: line 2, column "HashApp": holds a '/'`},
 	} {
 		_, _, err := ReadAzure2019(c.inv, c.dur, "")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
 		}
+	}
+	mem, err := os.ReadFile("testdata/azure2019_memory.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	memLines := strings.Split(strings.TrimSpace(string(mem)), "\n")
+	mem2 := write("mem2.csv", append(slices.Clone(memLines), strings.Replace(memLines[1], ",210,", ",4000,", 1)))
+	if _, _, err := ReadAzure2019("testdata/azure2019_invocations.csv", "testdata/azure2019_durations.csv", mem2); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("mem2.csv: line %d: app a1 (owner o1) again", len(memLines)+1)) {
+		t.Errorf("memory twice: got %v, want an error naming the line and the app (the last row was kept)", err)
+	}
+	// A 2021 row whose app or function holds a '/': "a/b","c" and "a","b/c" were one function.
+	p := write("slash2021.csv", []string{"app,func,end_timestamp,duration", "a/b,c,10,0.5", "a,b/c,12,0.7"})
+	if _, err := ReadAzure2021(p); err == nil || !strings.Contains(err.Error(), `line 2, column "app": "a/b" holds a '/'`) {
+		t.Errorf("a '/' in a 2021 hash: got %v", err)
 	}
 }
 
