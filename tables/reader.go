@@ -121,6 +121,10 @@ func (r *Reader) nextBatch() (ok bool) {
 	if !r.rr.Next() {
 		if err := r.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
+		} else if n := r.pf.NumRows(); r.row != n {
+			// Some corrupt pages end the record reader without an error: a flipped byte made a
+			// trace of 2,000 rows read as one of none ("has no DAG invocation").
+			r.err = fmt.Errorf("%s: corrupt Parquet data: the footer says %d rows, %d could be read", r.path, n, r.row)
 		}
 		return false
 	}
@@ -233,6 +237,10 @@ func (r *Reader) initParquet(opts []Options) error {
 		}
 		if len(idx) == 0 {
 			return fmt.Errorf("%s: no column %q (want columns %s)", r.path, c.Name, r.schema.names())
+		}
+		if len(idx) > 1 {
+			// Which one holds the values? The first was read, silently (a CSV header refuses it).
+			return fmt.Errorf("%s: column %q appears %d times (columns %v), want each column once", r.path, c.Name, len(idx), idx)
 		}
 		got := fs.Field(idx[0]).Type
 		if !arrow.TypeEqual(got, want.Field(i).Type) {

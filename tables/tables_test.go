@@ -392,6 +392,46 @@ func TestCorruptParquetPage(t *testing.T) {
 	}
 }
 
+// TestCorruptParquetRowCount: a byte flipped anywhere in a Parquet file gives an error or every
+// row the footer counts, never fewer rows and no error: some corrupt pages ended arrow's record
+// reader without one, and a trace of 2,000 rows read as one of none ("has no DAG invocation").
+func TestCorruptParquetRowCount(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.parquet")
+	rows := sampleRows(3000)
+	writeRows(t, path, rows)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.parquet")
+	short := 0
+	for off := 4; off < len(good)-8; off += max(1, len(good)/400) {
+		b := slices.Clone(good)
+		b[off] ^= 0xff
+		if err := os.WriteFile(bad, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(bad, testSchema)
+		if err != nil {
+			continue
+		}
+		n := 0
+		for r.Next() {
+			n++
+		}
+		err = r.Err()
+		r.Close()
+		if err == nil && n != len(rows) {
+			t.Errorf("byte %d flipped: %d rows and no error, want %d or an error", off, n, len(rows))
+		}
+		if err != nil && strings.Contains(err.Error(), "the footer says") {
+			short++
+		}
+	}
+	t.Logf("%d flips read short, each reported", short)
+}
+
 func FuzzCSVReader(f *testing.F) {
 	f.Add("id,name,x,ok\n1,a,2.5,true\n")
 	f.Add("ok,x,name,id,extra\nfalse,1e300,\"q\"\"\",7,z\n")
@@ -598,5 +638,29 @@ func TestParquetNullInRequiredColumn(t *testing.T) {
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("nulls at rows %d (a) and %d (b): error %v, want one with %q", c.nullA, c.nullB, err, c.want)
 		}
+	}
+}
+
+// TestParquetColumnTwice: a Parquet file that names a column twice is refused (which one holds
+// the values?), as a CSV header that does; the first was read, silently.
+func TestParquetColumnTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "twice.parquet")
+	twice := Schema{{Name: "id", Type: Int64}, {Name: "name", Type: String}, {Name: "id", Type: Int64}}
+	w, err := Create(path, twice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Int(1)
+	w.String("a")
+	w.Int(2)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path, Schema{{Name: "id", Type: Int64}, {Name: "name", Type: String}})
+	if err == nil || !strings.Contains(err.Error(), `twice.parquet: column "id" appears 2 times`) {
+		t.Errorf("got %v, want an error naming the column twice", err)
 	}
 }
