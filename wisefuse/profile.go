@@ -294,11 +294,15 @@ func (p *Profile) validate() []problem {
 	// The items a step's samples may name: 0 outside Maps, 0 to dag.MaxItems-1 in one (the
 	// skeleton's item counts are the expected ones, not each run's).
 	itemsOf := map[string]int{}
+	var tasks []string // the task steps, each of which has samples at every size
 	var walk func(steps []dag.Step, items int)
 	walk = func(steps []dag.Step, items int) {
 		for i := range steps {
 			st := &steps[i]
 			itemsOf[st.Name] = items
+			if st.Task != "" {
+				tasks = append(tasks, st.Name)
+			}
 			for _, b := range st.Parallel {
 				walk(b, items)
 			}
@@ -338,8 +342,11 @@ func (p *Profile) validate() []problem {
 			add(path+".stages", "%s: %d stages, want one per top-level step (%d)", at, len(s.Stages), len(p.Workflow.Steps))
 		} else {
 			for j, st := range s.Stages {
-				if st.Step != p.Workflow.Steps[j].Name || len(st.Gap) != s.Runs {
-					add(fmt.Sprintf("%s.stages[%d]", path, j), "%s: stages[%d] (%q): want step %q with %d gaps, got %d", at, j, st.Step, p.Workflow.Steps[j].Name, s.Runs, len(st.Gap))
+				switch {
+				case st.Step != p.Workflow.Steps[j].Name:
+					add(fmt.Sprintf("%s.stages[%d].step", path, j), "%s: stages[%d]: step %q, want %q (the workflow's top-level step %d)", at, j, st.Step, p.Workflow.Steps[j].Name, j)
+				case len(st.Gap) != s.Runs:
+					add(fmt.Sprintf("%s.stages[%d]", path, j), "%s: stages[%d] (%q): %d gaps, want one per run (%d)", at, j, st.Step, len(st.Gap), s.Runs)
 				}
 				if st.TimedOut < 0 {
 					add(fmt.Sprintf("%s.stages[%d].timed_out_runs", path, j), "%s: stages[%d] (%q): timed_out_runs = %d, want a count >= 0", at, j, st.Step, st.TimedOut)
@@ -377,8 +384,9 @@ func (p *Profile) validate() []problem {
 				add(sp, "%s: steps[%d] (%q): arrays differ in length", at, j, st.Step)
 				continue
 			}
-			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 {
-				add(sp, "%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers >= 0", at, j, st.Step, st.InBytes, st.OutBytes)
+			if badValue([]float64{st.InBytes, st.OutBytes}) >= 0 || max(st.InBytes, st.OutBytes) > dag.MaxBytes {
+				// 1e300 was read, and changed the plan without a word.
+				add(sp, "%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers from 0 to %g (dag.MaxBytes, a workflow's limit)", at, j, st.Step, st.InBytes, st.OutBytes, float64(dag.MaxBytes))
 			}
 			for c, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
 				if k := badValue(col); k >= 0 {
@@ -413,6 +421,18 @@ func (p *Profile) validate() []problem {
 				if k := st.repeatedPlace(); k >= 0 {
 					add(fmt.Sprintf("%s.item[%d]", sp, k), "%s: steps[%d] (%q): run %d, item %d%s has a second invocation at [%d]; a step runs once per item of a run", at, j, st.Step, st.Run[k], st.Item[k], outerText(st.outerAt(k)), k)
 				}
+			}
+		}
+	}
+	for i := range p.Sizes {
+		s := &p.Sizes[i]
+		if s.Runs < 1 {
+			continue
+		}
+		for _, name := range tasks {
+			if !slices.ContainsFunc(s.Steps, func(st StepSamples) bool { return st.Step == name }) {
+				// The model then failed naming neither the file nor the place.
+				add(fmt.Sprintf("sizes[%d].steps", i), "sizes[%d] (%d MB): no samples for task step %q; every task step has an entry at each profiled size", i, s.MemoryMB, name)
 			}
 		}
 	}

@@ -54,6 +54,12 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 		}},
 		{"runs missing", `sizes[1] (4096 MB): runs = 0, want the count of runs profiled at this size, >= 1 (is "runs" missing?)`, func(p *Profile) { p.Sizes[1].Runs = 0 }},
 		{"step twice", `: step "Split" is listed twice (steps[0] too)`, func(p *Profile) { p.Sizes[0].Steps = append(p.Sizes[0].Steps, p.Sizes[0].Steps[0]) }},
+		// The model failed on it later, naming neither the file nor the place.
+		{"step missing", `sizes[1] (4096 MB): no samples for task step "Extract"`, func(p *Profile) { p.Sizes[1].Steps = p.Sizes[1].Steps[:1] }},
+		// Read, and the plan changed without a word.
+		{"huge bytes", `steps[0] ("Split"): in_bytes 0, out_bytes 1e+300: want finite numbers from 0 to 1e+13`, func(p *Profile) { p.Sizes[0].Steps[0].InBytes, p.Sizes[0].Steps[0].OutBytes = 0, 1e300 }},
+		// Was "want step "Split" with 20 gaps, got 20": the name was the problem.
+		{"stage renamed", `stages[0]: step "Nope", want "Split"`, func(p *Profile) { p.Sizes[0].Stages[0].Step = "Nope" }},
 	} {
 		q, err := ReadProfile(good)
 		if err != nil {
