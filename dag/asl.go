@@ -2,6 +2,7 @@ package dag
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -287,7 +288,7 @@ func (im *aslImporter) retry(at string, s *aslState) *Retry {
 		}
 		if len(rt.BackoffRate) > 0 && string(rt.BackoffRate) != "null" {
 			if err := json.Unmarshal(rt.BackoffRate, &r.BackoffRate); err != nil || r.BackoffRate < 1 || r.BackoffRate > MaxFactor {
-				im.errorf(join(at, "BackoffRate"), "= %s, want a number >= 1", rt.BackoffRate)
+				im.errorf(join(at, "BackoffRate"), "%s, want a number from 1 to %g", rt.BackoffRate, float64(MaxFactor))
 				r.BackoffRate = DefaultRetryBackoffRate
 			}
 		}
@@ -573,7 +574,15 @@ func (im *aslImporter) aslInt(at string, raw json.RawMessage, low int) (int, boo
 	}
 	var x float64
 	if err := json.Unmarshal(raw, &x); err != nil {
-		im.errorf(at, "want a number, got %s (a value computed at run time cannot be imported: write the number)", raw)
+		var ute *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &ute) && strings.HasPrefix(ute.Value, "number"):
+			im.errorf(at, "%s, want a whole number from %d to 10^9", raw, low) // 1e400: out of float64's range
+		case raw[0] == '"':
+			im.errorf(at, "want a number, got %s (a value computed at run time cannot be imported: write the number)", raw)
+		default:
+			im.errorf(at, "want a number, got %s", raw)
+		}
 		return 0, false
 	}
 	if x != float64(int(x)) || x < float64(low) || x > 1e9 {

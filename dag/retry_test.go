@@ -103,9 +103,23 @@ func TestImportRetryErrors(t *testing.T) {
 		{"ErrorEquals":["States.ALL"],"IntervalSeconds":0,"BackoffRate":0.5,"JitterStrategy":"SOME"}]}}}`
 	side := `{"functions":{"R":{"min_memory_mb":128,"serial_work_s":1,"threads":1}}}`
 	_, err := ParseASL("t.asl.json", []byte(asl), "t.functions.json", []byte(side))
-	for _, want := range []string{"States.A.Retry[0].IntervalSeconds", "States.A.Retry[0].BackoffRate", "States.A.Retry[0].JitterStrategy"} {
+	for _, want := range []string{"States.A.Retry[0].IntervalSeconds", "States.A.Retry[0].BackoffRate: 0.5, want a number from 1 to 1e+09", "States.A.Retry[0].JitterStrategy"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want one naming %s", err, want)
+		}
+	}
+	// 1e300 is >= 1: the limit is what it is above. 1e400 is a number out of float64's range, and
+	// true no run-time expression.
+	for raw, want := range map[string]string{
+		`"BackoffRate":1e300`:     "BackoffRate: 1e300, want a number from 1 to 1e+09",
+		`"MaxAttempts":1e400`:     "MaxAttempts: 1e400, want a whole number from 0 to 10^9",
+		`"IntervalSeconds":true`:  "IntervalSeconds: want a number, got true",
+		`"IntervalSeconds":"$.x"`: "cannot be imported: write the number",
+	} {
+		asl := `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"R","End":true,"Retry":[{"ErrorEquals":["States.ALL"],` + raw + `}]}}}`
+		_, err := ParseASL("t.asl.json", []byte(asl), "t.functions.json", []byte(side))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(raw, "true") && strings.Contains(err.Error(), "run time") {
+			t.Errorf("%s: error %v, want %q", raw, err, want)
 		}
 	}
 }
