@@ -15,7 +15,7 @@ func ParseWorkflow(name string, data []byte) (*Workflow, error) {
 		if IsASL(data) {
 			return nil, fmt.Errorf("%s: an AWS Step Functions definition (ASL), not a workflow: import it with its performance side file (ReadASL; on the command line, --asl FILE --functions SIDE.json)", name)
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w%s", name, err, LooksLike(data, KindWorkflow))
 	}
 	if err := w.Validate(); err != nil {
 		// Again, with the line of each step or function at fault (found only on failure).
@@ -23,6 +23,48 @@ func ParseWorkflow(name string, data []byte) (*Workflow, error) {
 		return nil, fmt.Errorf("%s: %w", name, w.validate(func(path string) int { return pos[path].Line }))
 	}
 	return &w, nil
+}
+
+// Kinds of JSON input file, for LooksLike.
+const (
+	KindWorkflow   = "a workflow"
+	KindASL        = "an AWS Step Functions definition (ASL)"
+	KindPlan       = "a plan"
+	KindDeployment = "a deployment (from plan --export-asl)"
+	KindProfile    = "a profile (from wisefuse profile)"
+)
+
+// flagOf is the command-line flag that takes each kind of file.
+var flagOf = map[string]string{KindWorkflow: "--workflow", KindASL: "--asl (with --functions)", KindPlan: "--plan",
+	KindDeployment: "--plan (with the exported --asl and --functions)", KindProfile: "--profiles"}
+
+// LooksLike names, for a file that did not decode as the kind want, the kind of input file its
+// top-level keys say it is, with the flag that takes it: " (it looks like a profile (from
+// wisefuse profile), which --profiles takes)"; "" when it looks like none, or like want. A
+// profile given to --workflow said only `unknown field "workflow"`.
+func LooksLike(data []byte, want string) string {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) != nil {
+		return ""
+	}
+	has := func(k string) bool { _, ok := keys[k]; return ok }
+	kind := ""
+	switch {
+	case has("StartAt") && has("States"):
+		kind = KindASL
+	case has("state_machine") || has("functions") && has("merge"):
+		kind = KindDeployment
+	case has("workflow") && has("sizes"):
+		kind = KindProfile
+	case has("steps") && has("functions"):
+		kind = KindWorkflow
+	case has("memory_mb") || has("default_memory_mb") || has("bundle") || has("fuse"):
+		kind = KindPlan
+	}
+	if kind == "" || kind == want {
+		return ""
+	}
+	return fmt.Sprintf(" (it looks like %s, which %s takes)", kind, flagOf[kind])
 }
 
 // IsASL reports whether data looks like an AWS Step Functions definition rather than a workflow:
@@ -56,7 +98,7 @@ func ParsePlan(name string, data []byte, w *Workflow) (*Plan, error) {
 	}
 	var p Plan
 	if err := decodeJSON(data, &p, jsonStyle{strict: true}); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w%s", name, err, LooksLike(data, KindPlan))
 	}
 	if w != nil {
 		if err := p.Validate(w); err != nil {

@@ -539,7 +539,7 @@ func ReadProfile(path string) (*Profile, error) {
 	if !ok {
 		p = &Profile{}
 		if err := jsonpos.Decode(data, p, jsonpos.Options{Strict: true}); err != nil {
-			return nil, fmt.Errorf("wisefuse: %s: %w", path, err)
+			return nil, fmt.Errorf("wisefuse: %s: %w%s", path, err, dag.LooksLike(data, dag.KindProfile))
 		}
 	}
 	if probs := p.validate(); len(probs) > 0 {

@@ -36,6 +36,10 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 	// /dev/zero).
 	size := int64(0)
 	if st, err := f.Stat(); err == nil {
+		if st.IsDir() {
+			// Was "read DIR: is a directory", naming neither the flag's input nor what it wants.
+			return nil, fmt.Errorf("%s is a folder, want a JSON file", path)
+		}
 		if st.Mode().IsRegular() && st.Size() > limit {
 			return nil, tooLarge
 		}

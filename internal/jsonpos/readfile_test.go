@@ -80,3 +80,12 @@ func TestReadFileByteOrderMark(t *testing.T) {
 		t.Fatalf("a byte order mark inside the data: %v, want an error at line 2, column 1", err)
 	}
 }
+
+// TestReadFileFolder: a folder given where a JSON file is wanted (--platform DIR, --workflow DIR)
+// says so; it was "read DIR: is a directory".
+func TestReadFileFolder(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadFile(dir); err == nil || err.Error() != dir+" is a folder, want a JSON file" {
+		t.Errorf("got %v, want an error saying the folder is not a JSON file", err)
+	}
+}
