@@ -75,7 +75,8 @@ func sampleCDF(q func(float64) int, n int) CDF {
 }
 
 // TestReadCDFRejectsNonFinite: a NaN fraction once passed the [0, 1] check and failed only in
-// the figures, after the tables were written; NaN and infinite values are refused with the line.
+// the figures, after the tables were written; NaN and infinite values are refused with the line,
+// and so are a missing header and a CDF that does not end at 1.
 func TestReadCDFRejectsNonFinite(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ row, want string }{
@@ -87,6 +88,22 @@ func TestReadCDFRejectsNonFinite(t *testing.T) {
 		os.WriteFile(path, []byte("x,cdf\n1,0.5\n"+tc.row+"\n"), 0o644)
 		if _, err := ReadCDF(path); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("row %s: got %v, want %q", tc.row, err, tc.want)
+		}
+	}
+	// The header is checked (without one the first row was dropped), a CDF ends at 1, and fields
+	// may be quoted as CSV has them.
+	for body, want := range map[string]string{
+		"1,0.5\n2,1\n":                `:1: want a header such as "width,cdf"`,
+		"cdf,width\n0.5,1\n1,2\n":     `:1: want a header such as "width,cdf"`,
+		"width,cdf\n1,0.5\n2,0.8\n":   "the last fraction is 0.8, want 1",
+		"width,cdf\n1,0.5,7\n2,1\n":   ":2: 3 fields",
+		"width,cdf\n\"1\",0.5\n2,1\n": "",
+	} {
+		path := filepath.Join(dir, "width_cdf.csv")
+		os.WriteFile(path, []byte(body), 0o644)
+		_, err := ReadCDF(path)
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: got %v, want %q", body, err, want)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package traces
 
 import (
-	"bufio"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -76,40 +77,52 @@ func sort01(cum []float64, u float64) int {
 	return i
 }
 
-// ReadCDF reads a published CDF file in the Orion Public_Dataset layout: a header line, then
-// "value,cumulative fraction" rows with values non-decreasing. A repeated value keeps its last
-// fraction (the files open with the first value at fraction ~0 and then at its real fraction).
+// ReadCDF reads a published CDF file in the Orion Public_Dataset layout: a header line
+// ("width,cdf"), then "value,cumulative fraction" rows (CSV: fields may be quoted) with values
+// non-decreasing, ending at fraction 1. A repeated value keeps its last fraction (the files open
+// with the first value at fraction ~0 and then at its real fraction). The header is checked: a
+// file without one lost its first row silently, and a CDF cut short (never reaching 1) was read.
 func ReadCDF(path string) (CDF, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return CDF{}, err
 	}
 	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
 	var c CDF
-	sc := bufio.NewScanner(f)
-	line := 0
-	for sc.Scan() {
-		line++
-		if line == 1 {
-			continue
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
 		}
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
-		v, p, ok := strings.Cut(text, ",")
-		if !ok {
-			return CDF{}, fmt.Errorf("%s:%d: want \"value,cdf\", got %q", path, line, text)
-		}
-		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil {
-			return CDF{}, fmt.Errorf("%s:%d: column 1 (value): %v", path, line, err)
+			return CDF{}, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != 2 {
+			return CDF{}, fmt.Errorf("%s:%d: %d fields, want \"value,cdf\"", path, line, len(rec))
+		}
+		v, p := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
+		if line == 1 {
+			if _, err := strconv.ParseFloat(v, 64); err == nil || !strings.EqualFold(p, "cdf") {
+				return CDF{}, fmt.Errorf("%s:1: want a header such as \"width,cdf\" (a value's name, then cdf), got %q", path, strings.Join(rec, ","))
+			}
+			continue
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return CDF{}, fmt.Errorf("%s:%d: column 1 (value): want a number, got %q", path, line, v)
 		}
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return CDF{}, fmt.Errorf("%s:%d: column 1 (value): want a finite number, got %q", path, line, v)
 		}
 		// Written so that NaN fails too: it passed a q < 0 || q > 1 check and reached the figures.
-		q, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		q, err := strconv.ParseFloat(p, 64)
 		if err != nil || !(q >= 0 && q <= 1) {
 			return CDF{}, fmt.Errorf("%s:%d: column 2 (cdf): want a fraction in [0, 1], got %q", path, line, p)
 		}
@@ -124,11 +137,11 @@ func ReadCDF(path string) (CDF, error) {
 			c.Cum = append(c.Cum, q)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return CDF{}, fmt.Errorf("%s: %w", path, err)
-	}
 	if len(c.Values) == 0 {
 		return CDF{}, fmt.Errorf("%s: no rows", path)
+	}
+	if last := c.Cum[len(c.Cum)-1]; math.Abs(last-1) > 1e-9 {
+		return CDF{}, fmt.Errorf("%s: the last fraction is %v, want 1: a CDF ends at 1 (is the file cut short?)", path, last)
 	}
 	return c, nil
 }
