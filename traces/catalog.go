@@ -57,6 +57,18 @@ func CatalogEntryOf(d *DAGSpec) CatalogEntry {
 // WriteCatalog writes the catalog of the trace at tracePath (CatalogPath) for a generated
 // population, one row per DAG, atomically.
 func WriteCatalog(tracePath string, dags []DAGSpec, opts ...tables.Options) error {
+	cw, err := FinishCatalog(tracePath, dags, opts...)
+	if err != nil {
+		return err
+	}
+	return cw.Close()
+}
+
+// FinishCatalog writes the catalog of the trace at tracePath out, not yet in place: Close moves
+// it in, Abort discards it. A command that writes a trace moves the trace in first, then its
+// catalog, so that a trace that fails to go in leaves the earlier trace's catalog in place (it
+// was replaced by the new one, beside the old trace).
+func FinishCatalog(tracePath string, dags []DAGSpec, opts ...tables.Options) (*CatalogWriter, error) {
 	return writeCatalog(tracePath, len(dags), func(i int) CatalogEntry { return CatalogEntryOf(&dags[i]) }, opts)
 }
 
@@ -67,30 +79,34 @@ func FunctionCatalogEntry(f *FunctionTrace) CatalogEntry {
 		DataBytes: -1, Workflow: f.Workflow()}
 }
 
-// WriteFunctionCatalog writes the catalog of an imported trace at tracePath (CatalogPath), one
-// row per imported function, atomically.
-func WriteFunctionCatalog(tracePath string, fns []FunctionTrace, opts ...tables.Options) error {
+// FinishFunctionCatalog is FinishCatalog for an imported trace: one row per imported function.
+func FinishFunctionCatalog(tracePath string, fns []FunctionTrace, opts ...tables.Options) (*CatalogWriter, error) {
 	return writeCatalog(tracePath, len(fns), func(i int) CatalogEntry { return FunctionCatalogEntry(&fns[i]) }, opts)
 }
 
-// writeCatalog writes n entries, entry(0) to entry(n-1), as the catalog of the trace at tracePath.
-func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry, opts []tables.Options) error {
+// writeCatalog writes n entries, entry(0) to entry(n-1), as the catalog of the trace at
+// tracePath, and finishes the file (FinishCatalog).
+func writeCatalog(tracePath string, n int, entry func(int) CatalogEntry, opts []tables.Options) (*CatalogWriter, error) {
 	path, err := CatalogPath(tracePath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cw, err := CreateCatalog(path, opts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer cw.Abort()
 	for i := range n {
 		e := entry(i)
 		if err := cw.Write(&e); err != nil {
-			return err
+			cw.Abort()
+			return nil, err
 		}
 	}
-	return cw.Close()
+	if err := cw.w.Finish(); err != nil {
+		cw.Abort()
+		return nil, err
+	}
+	return cw, nil
 }
 
 // CatalogWriter streams catalog rows to a CSV or Parquet file; the file appears only when Close

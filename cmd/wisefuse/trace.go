@@ -170,9 +170,10 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	// The tables are written out first, then the catalog goes in, then the tables by a rename
-	// each: a trace is never in place without its catalog, and an interrupt can no longer leave a
-	// new catalog beside the old trace for the time a large trace's last batch takes.
+	// The tables and the catalog are written out first, then moved in by a rename each, the
+	// trace before its catalog: an interrupt can no longer leave a new catalog beside the old
+	// trace for the time a large trace's last batch takes, and a trace that fails to go in
+	// leaves the old trace's catalog in place.
 	if err := w.Finish(); err != nil {
 		return err
 	}
@@ -181,11 +182,16 @@ func runTraceGen(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if err := traces.WriteCatalog(*out, sum.Population, meta); err != nil {
+	cw, err := traces.FinishCatalog(*out, sum.Population, meta)
+	if err != nil {
 		return err
 	}
+	defer cw.Abort()
 	if err := w.Close(); err != nil {
 		return err
+	}
+	if err := cw.Close(); err != nil {
+		return catalogFailed(*out, err)
 	}
 	if fw != nil {
 		if err := fw.Close(); err != nil {
@@ -296,15 +302,20 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	if err := write(w); err != nil {
 		return err
 	}
-	// As trace gen: the trace written out, its catalog in place, then the trace by a rename.
+	// As trace gen: the trace and its catalog written out, then moved in, the trace first.
 	if err := w.Finish(); err != nil {
 		return err
 	}
-	if err := traces.WriteFunctionCatalog(*out, fns, meta); err != nil {
+	cw, err := traces.FinishFunctionCatalog(*out, fns, meta)
+	if err != nil {
 		return err
 	}
+	defer cw.Abort()
 	if err := w.Close(); err != nil {
 		return err
+	}
+	if err := cw.Close(); err != nil {
+		return catalogFailed(*out, err)
 	}
 	cat, _ := traces.CatalogPath(*out)
 	fmt.Fprintf(stdout, "wrote %s: %s; catalog %s (one DAG per function)\n", *out, desc, cat)
@@ -355,4 +366,11 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "%-28s %14.6g  %s\n", s.Name, s.Value, s.Note)
 	}
 	return nil
+}
+
+// catalogFailed is the error of a trace moved into place whose catalog then failed to go in
+// beside it: the trace cannot be replayed until it has its own.
+func catalogFailed(trace string, err error) error {
+	cat, _ := traces.CatalogPath(trace)
+	return fmt.Errorf("wrote %s, but not its catalog %s (%w): replay needs the trace's own catalog; run the command again", trace, cat, err)
 }
