@@ -11,13 +11,29 @@ import (
 const MaxProblems = 20
 
 // JoinProblems makes one message of the problems of one file, in the order given: the first
-// MaxProblems joined by "; ", then how many more there are.
+// MaxProblems joined by "; ", each cut to MaxProblemBytes, then how many more there are.
 func JoinProblems(msgs []string) string {
 	if len(msgs) > MaxProblems {
 		rest := len(msgs) - MaxProblems
 		msgs = append(msgs[:MaxProblems:MaxProblems], fmt.Sprintf("and %d more problems", rest))
 	}
-	return strings.Join(msgs, "; ")
+	clipped := make([]string, len(msgs))
+	for i, m := range msgs {
+		clipped[i] = Clip(m)
+	}
+	return strings.Join(clipped, "; ")
+}
+
+// MaxProblemBytes is the most bytes of one problem a message keeps: a value it quotes can be as
+// long as the file (an ASL "Next" naming a state of 50 MB printed 50 MB).
+const MaxProblemBytes = 1000
+
+// Clip cuts msg to MaxProblemBytes, saying how long it was.
+func Clip(msg string) string {
+	if len(msg) <= MaxProblemBytes {
+		return msg
+	}
+	return fmt.Sprintf("%s... (%d bytes in all)", strings.ToValidUTF8(msg[:MaxProblemBytes], ""), len(msg))
 }
 
 // LineOf returns the line of the value at path in pos (from Positions) or, when the file does

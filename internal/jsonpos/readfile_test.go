@@ -1,6 +1,7 @@
 package jsonpos
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +88,15 @@ func TestReadFileFolder(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := ReadFile(dir); err == nil || err.Error() != dir+" is a folder, want a JSON file" {
 		t.Errorf("got %v, want an error saying the folder is not a JSON file", err)
+	}
+}
+
+// TestJoinProblemsClips: a problem quoting a huge value is cut, saying how long it was (an ASL
+// "Next" naming a state of 50 MB printed 50 MB).
+func TestJoinProblemsClips(t *testing.T) {
+	long := "unknown state " + strings.Repeat("N", 10*MaxProblemBytes)
+	got := JoinProblems([]string{"short", long})
+	if !strings.HasPrefix(got, "short; unknown state NNN") || len(got) > 2*MaxProblemBytes || !strings.Contains(got, fmt.Sprintf("(%d bytes in all)", len(long))) {
+		t.Errorf("JoinProblems kept %d bytes: %.80q...", len(got), got)
 	}
 }
