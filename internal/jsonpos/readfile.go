@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 )
 
 // MaxFileBytes is the largest JSON input file (workflow, plan, ASL, side file, platform, profile)
@@ -67,5 +68,20 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 	if len(chunks) > 1 {
 		data = bytes.Join(chunks, nil)
 	}
-	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if !utf8.Valid(data) {
+		// JSON is UTF-8 (RFC 8259); encoding/json turned each bad byte into U+FFFD, so two state
+		// names "A\xff" and "A\xfe" were "given twice" under a name the file does not have.
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		line, col := LineCol(data, int64(off))
+		return nil, fmt.Errorf("%s: line %d, column %d: byte 0x%02x is not UTF-8, which JSON files are (is the file in another encoding?)", path, line, col, data[off])
+	}
+	return data, nil
 }

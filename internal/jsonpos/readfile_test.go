@@ -100,3 +100,15 @@ func TestJoinProblemsClips(t *testing.T) {
 		t.Errorf("JoinProblems kept %d bytes: %.80q...", len(got), got)
 	}
 }
+
+// TestReadFileNotUTF8: a JSON file must be UTF-8; a bad byte is named by line and column
+// (encoding/json made each U+FFFD, so two names that differ only there were "given twice").
+func TestReadFileNotUTF8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.json")
+	if err := os.WriteFile(path, []byte("{\"a\": 1,\n \"b\xff\": 2}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), "u.json: line 2, column 4: byte 0xff is not UTF-8") {
+		t.Errorf("got %v, want the line and column of the bad byte", err)
+	}
+}
