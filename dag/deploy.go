@@ -397,12 +397,14 @@ func sameMultiset(a, b []string) bool {
 }
 
 // IsDeployment reports whether data looks like a Deployment rather than a plan: a JSON object
-// with a "state_machine" key, which a plan never has.
+// with a "state_machine" or a "functions" key, which a plan never has (a deployment whose
+// state_machine was deleted was read as a plan, and refused for its "performance" key).
 func IsDeployment(data []byte) bool {
 	var probe struct {
 		StateMachine *json.RawMessage `json:"state_machine"`
+		Functions    *json.RawMessage `json:"functions"`
 	}
-	return json.Unmarshal(data, &probe) == nil && probe.StateMachine != nil
+	return json.Unmarshal(data, &probe) == nil && (probe.StateMachine != nil || probe.Functions != nil)
 }
 
 // ParseDeployment reads a Deployment (name prefixes every error) as the plan it deploys on w,
@@ -442,6 +444,11 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 			problem(fmt.Sprintf("functions[%d]", i), "functions[%d]: function %q is listed twice", i, f.Function)
 		default:
 			p.Memory[f.Function] = f.MemorySize
+			if f.MemorySize < MinMemoryMB || f.MemorySize > MaxMemoryMB {
+				// Said here in the file's own terms (it was the plan's memory_mb["Split"]); 0 is
+				// also what a missing or null MemorySize reads as.
+				problem(fmt.Sprintf("functions[%d].MemorySize", i), "functions[%d].MemorySize = %d, want %d to %d MB (Lambda's; 0: missing or null?)", i, f.MemorySize, MinMemoryMB, MaxMemoryMB)
+			}
 			if want := states[f.Function]; !sameMultiset(f.States, want) {
 				problem(fmt.Sprintf("functions[%d].states", i), "functions[%d].states = %q, want %q: the states of workflow %q that invoke function %q",
 					i, f.States, want, w.Name, f.Function)
@@ -460,6 +467,9 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 				problem(fmt.Sprintf("merge[%d].map_items_per_vm", i), "merge[%d].map_items_per_vm: map %q is not in the group's states", i, m)
 				continue
 			}
+			if b := g.MapItemsPerVM[m]; b < 1 {
+				problem(fmt.Sprintf("merge[%d].map_items_per_vm.%s", i, m), "merge[%d].map_items_per_vm[%q] = %d, want >= 1 (the Map's items the merged function runs itself)", i, m, b)
+			}
 			if p.Bundle == nil {
 				p.Bundle = map[string]int{}
 			}
@@ -470,7 +480,9 @@ func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 		return nil, fmt.Errorf("%s: %s", name, jsonpos.JoinProblems(errs))
 	}
 	if err := p.Validate(w); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		// The plan's own terms: its fuse[i] is the deployment's merge[i], its memory_mb and
+		// bundle the functions' MemorySize and a group's map_items_per_vm.
+		return nil, fmt.Errorf("%s: as the plan it deploys (fuse[i] is merge[i].states): %w", name, err)
 	}
 	for i, g := range d.Merge {
 		want := mergeGroupOf(w, p, g.States)

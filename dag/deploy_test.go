@@ -268,7 +268,9 @@ func TestDeploymentErrors(t *testing.T) {
 	for _, c := range []struct{ edit, want string }{
 		{strings.Replace(good, `"function": "Tag"`, `"function": "Tagg"`, 1), `function "Tagg" is not one of workflow "thumbnails"'s`},
 		{strings.Replace(good, `"function": "Tag"`, `"function": "Store"`, 1), `function "Store" is listed twice`},
-		{strings.Replace(good, `"MemorySize": 1024`, `"MemorySize": 99999`, 1), `want 128..10240`},
+		// In the file's own terms, with the line (it was the plan's memory_mb["Ingest"]).
+		{strings.Replace(good, `"MemorySize": 1024`, `"MemorySize": 99999`, 1), `line 10: functions[0].MemorySize = 99999, want 128 to 10240 MB`},
+		{strings.Replace(good, `"MemorySize": 1024`, `"MemorySize": null`, 1), `functions[0].MemorySize = 0, want 128 to 10240 MB (Lambda's; 0: missing or null?)`},
 		{strings.Replace(good, `"MemorySize"`, `"Memory"`, 1), `line`},
 	} {
 		if c.edit == good {
@@ -278,6 +280,15 @@ func TestDeploymentErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "t.deploy.json") {
 			t.Errorf("got %v, want an error naming t.deploy.json and %q", err, c.want)
 		}
+	}
+	// Without its informative state_machine key it is still a deployment (it was read as a plan,
+	// and refused for its "performance" key).
+	noSM := strings.Replace(good, `"state_machine": "t.asl.json",`, ``, 1)
+	if noSM == good {
+		t.Fatal("no state_machine key to remove")
+	}
+	if _, err := ParsePlan("t.deploy.json", []byte(noSM), w); err != nil {
+		t.Errorf("a deployment without state_machine: %v", err)
 	}
 	if _, err := ParsePlan("t.deploy.json", ex.Deployment, nil); err == nil {
 		t.Error("a deployment read without its workflow: no error")

@@ -52,7 +52,7 @@ func LooksLike(data []byte, want string) string {
 	switch {
 	case has("StartAt") && has("States"):
 		kind = KindASL
-	case has("state_machine") || has("functions") && has("merge"):
+	case has("state_machine") || has("functions") && !has("steps"): // as IsDeployment
 		kind = KindDeployment
 	case has("workflow") && has("sizes"):
 		kind = KindProfile
