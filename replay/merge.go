@@ -238,6 +238,9 @@ func checkShards(dirs []string, sums []*Summary) error {
 	if n > maxListed {
 		missing = append(missing, fmt.Sprintf("and %d more", n-maxListed))
 	}
+	if n == 1 {
+		return fmt.Errorf("merge: shard %s is missing", missing[0])
+	}
 	return fmt.Errorf("merge: shards %s are missing", strings.Join(missing, ", "))
 }
 

@@ -82,7 +82,9 @@ func (r *Reader) openParquet(opts []Options) (err error) {
 	}()
 	pf, err := file.OpenParquetFile(r.path, false)
 	if err != nil {
-		if head, herr := fileHead(r.path, 4); herr == nil && string(head) != "PAR1" {
+		if head, herr := fileHead(r.path, 4); herr == nil && len(head) == 0 {
+			return fmt.Errorf("%s: empty file: want a Parquet table with columns %s", r.path, r.schema.names())
+		} else if herr == nil && string(head) != "PAR1" {
 			// arrow's own message ("file is smaller than indicated metadata size") hid this.
 			return fmt.Errorf("%s: not a Parquet file (it does not start with PAR1; starts with %q): want a Parquet table with columns %s, or, for a CSV table, a name ending in .csv", r.path, head, r.schema.names())
 		}

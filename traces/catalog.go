@@ -156,7 +156,7 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 	defer r.Close()
 	var out []CatalogEntry
 	var total int64 // the invocations of the rows read
-	seen := map[string]int64{}
+	seen := map[string]string{} // where each DAG's row is
 	for r.Next() {
 		bad := r.ColumnErrorf
 		width, depth, nodes, data, dataNull := r.Int(2), r.Int(3), r.Int(4), r.Int(5), r.IsNull(5)
@@ -179,9 +179,11 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 		}
 		total += e.Invocations
 		if prev, dup := seen[e.DAG]; dup {
-			return nil, bad("dag_id", "%q again (first at row %d); each DAG has one row", e.DAG, prev)
+			// In the reader's own terms: "line N" in CSV, "row N" in Parquet (it said "line 52 ...
+			// (first at row 1)").
+			return nil, bad("dag_id", "%q again (first at %s); each DAG has one row", e.DAG, prev)
 		}
-		seen[e.DAG] = r.Row()
+		seen[e.DAG] = r.Where()
 		w, err := dag.ParseWorkflow(e.DAG, []byte(r.String(6)))
 		if err != nil {
 			return nil, bad("workflow", "%v", err)
