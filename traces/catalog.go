@@ -155,7 +155,7 @@ func ReadCatalog(path string, opts ...tables.Options) ([]CatalogEntry, error) {
 	}
 	defer r.Close()
 	var out []CatalogEntry
-	var total int64 // the invocations of the rows read
+	var total int64             // the invocations of the rows read
 	seen := map[string]string{} // where each DAG's row is
 	for r.Next() {
 		bad := r.ColumnErrorf
