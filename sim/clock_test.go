@@ -41,3 +41,14 @@ func TestClockLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestLateArrival: an arrival at the clock's limit (within it, as arrivals are checked) leaves
+// its run no time; the error says so instead of blaming a work or latency parameter.
+func TestLateArrival(t *testing.T) {
+	f := dag.Function{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}
+	w := &dag.Workflow{Name: "late", Functions: []dag.Function{f}, Steps: []dag.Step{task("A", "F")}}
+	_, err := RunArrivals(w, dag.UniformPlan(1024), []float64{0, MaxTime}, Options{Platform: testPlatform(), Seed: 1})
+	if err == nil || !strings.Contains(err.Error(), "the clock is near the limit: an arrival this late") {
+		t.Errorf("got %v, want an error naming the late arrival", err)
+	}
+}

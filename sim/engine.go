@@ -297,8 +297,14 @@ func (e *engine) badTime(t float64) {
 			who = strings.TrimPrefix(f.Name(), "github.com/wisefuse/wisefuse/")
 		}
 	}
-	e.err = fmt.Errorf("sim: time out of range: %s scheduled an event at t=%v s (clock %.6g s; the limit is %g s, about 31,700 years): "+
-		"a work, latency or distribution parameter of the workflow or platform is too large or not finite", who, t, e.now, float64(MaxTime))
+	cause := "a work, latency or distribution parameter of the workflow or platform is too large or not finite"
+	if e.now > MaxTime/2 && !math.IsNaN(t) {
+		// The clock itself is near the limit: an arrival was (a CSV's time of 1e12 s passed its
+		// check, and this blamed the workflow).
+		cause = "the clock is near the limit: an arrival this late leaves its run no time to finish (give arrivals well below the limit)"
+	}
+	e.err = fmt.Errorf("sim: time out of range: %s scheduled an event at t=%v s (clock %.6g s; the limit is %g s, about 31,700 years): %s",
+		who, t, e.now, float64(MaxTime), cause)
 }
 
 // loop runs events until every DAG invocation has finished. Idle VMs' expiries left in the queue
