@@ -397,14 +397,19 @@ func sameMultiset(a, b []string) bool {
 }
 
 // IsDeployment reports whether data looks like a Deployment rather than a plan: a JSON object
-// with a "state_machine" or a "functions" key, which a plan never has (a deployment whose
-// state_machine was deleted was read as a plan, and refused for its "performance" key).
+// with a "state_machine" key, or a "functions" array and no "steps" (a workflow's functions are
+// an array beside its steps, an ASL side file's an object), neither of which a plan has; a
+// deployment whose state_machine was deleted was read as a plan, and refused for "performance".
 func IsDeployment(data []byte) bool {
 	var probe struct {
 		StateMachine *json.RawMessage `json:"state_machine"`
-		Functions    *json.RawMessage `json:"functions"`
+		Functions    json.RawMessage  `json:"functions"`
+		Steps        *json.RawMessage `json:"steps"`
 	}
-	return json.Unmarshal(data, &probe) == nil && (probe.StateMachine != nil || probe.Functions != nil)
+	if json.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	return probe.StateMachine != nil || probe.Steps == nil && len(probe.Functions) > 0 && probe.Functions[0] == '['
 }
 
 // ParseDeployment reads a Deployment (name prefixes every error) as the plan it deploys on w,
@@ -415,7 +420,7 @@ func IsDeployment(data []byte) bool {
 func ParseDeployment(name string, data []byte, w *Workflow) (*Plan, error) {
 	var d Deployment
 	if err := decodeJSON(data, &d, jsonStyle{strict: true}); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w%s", name, err, LooksLike(data, KindDeployment))
 	}
 	p := DeployedPlan(w, 0)
 	p.Memory = map[string]int{}

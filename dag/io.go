@@ -32,11 +32,12 @@ const (
 	KindPlan       = "a plan"
 	KindDeployment = "a deployment (from plan --export-asl)"
 	KindProfile    = "a profile (from wisefuse profile)"
+	KindSideFile   = "an ASL performance side file"
 )
 
 // flagOf is the command-line flag that takes each kind of file.
 var flagOf = map[string]string{KindWorkflow: "--workflow", KindASL: "--asl (with --functions)", KindPlan: "--plan",
-	KindDeployment: "--plan (with the exported --asl and --functions)", KindProfile: "--profiles"}
+	KindDeployment: "--plan (with the exported --asl and --functions)", KindProfile: "--profiles", KindSideFile: "--functions (with --asl)"}
 
 // LooksLike names, for a file that did not decode as the kind want, the kind of input file its
 // top-level keys say it is, with the flag that takes it: " (it looks like a profile (from
@@ -52,8 +53,10 @@ func LooksLike(data []byte, want string) string {
 	switch {
 	case has("StartAt") && has("States"):
 		kind = KindASL
-	case has("state_machine") || has("functions") && !has("steps"): // as IsDeployment
+	case IsDeployment(data):
 		kind = KindDeployment
+	case has("map_items") || has("functions") && !has("steps") && len(keys["functions"]) > 0 && keys["functions"][0] == '{':
+		kind = KindSideFile
 	case has("workflow") && has("sizes"):
 		kind = KindProfile
 	case has("steps") && has("functions"):

@@ -18,6 +18,9 @@ func TestLooksLike(t *testing.T) {
 		{`{"default_memory_mb": 1024}`, KindPlan, ""},
 		{`{"something": 1}`, KindWorkflow, ""},
 		{`[1, 2]`, KindWorkflow, ""},
+		// A side file's functions are an object, a deployment's an array; a workflow has steps.
+		{`{"functions": {"A": {}}, "map_items": {"M": 5}}`, KindWorkflow, "an ASL performance side file, which --functions (with --asl) takes"},
+		{`{"functions": [{"function": "A"}]}`, KindPlan, "a deployment (from plan --export-asl)"},
 	} {
 		got := LooksLike([]byte(tc.data), tc.want)
 		if tc.hint == "" && got != "" || !strings.Contains(got, tc.hint) {
@@ -26,5 +29,11 @@ func TestLooksLike(t *testing.T) {
 	}
 	if _, err := ParseWorkflow("p.json", []byte(`{"workflow": {}, "sizes": []}`)); err == nil || !strings.Contains(err.Error(), "which --profiles takes") {
 		t.Errorf("a profile read as a workflow: %v, want the hint", err)
+	}
+	// A workflow or a side file given as a plan is no deployment (both have "functions").
+	for _, data := range []string{`{"name": "w", "functions": [], "steps": []}`, `{"functions": {"A": {}}}`} {
+		if IsDeployment([]byte(data)) {
+			t.Errorf("IsDeployment(%s) = true", data)
+		}
 	}
 }

@@ -80,7 +80,7 @@ var DAGSchema = tables.Schema{
 	{Name: "cost_usd", Type: tables.Float64},
 	{Name: "planning_runs", Type: tables.Int64},
 	{Name: "plan", Type: tables.String},
-	{Name: "latency_sketch", Type: tables.String}, // DDSketch, base64 (sketch.Accuracy)
+	{Name: "latency_sketch", Type: tables.String}, // internal/sketch's Encode: exact values, or a DDSketch, base64
 	{Name: "rejected", Type: tables.Int64},        // DAG invocations that failed at the concurrency limit
 	{Name: "retries", Type: tables.Int64},         // VM acquisitions retried at the concurrency limit
 }

@@ -123,6 +123,10 @@ func (s *source) shapeError(sh *dagShape, row *traces.DAGInvocation) error {
 // replaying gives the DAGs of plans, this replay's workloads in order, their positions.
 func (s *source) replaying(plans []dagPlan) {
 	for i := range plans {
-		s.shapes[s.dags[plans[i].entry.DAG]].pos = int32(i)
+		ci, ok := s.dags[plans[i].entry.DAG]
+		if !ok {
+			panic("replay: a planned DAG is not in the catalog") // plans come from the catalog
+		}
+		s.shapes[ci].pos = int32(i)
 	}
 }

@@ -88,6 +88,12 @@ func TestValidateFailures(t *testing.T) {
 	if code, _, errOut := runCLI("simulate", "--asl", batchASL, "--functions", batchSide, "--memory", "10240", "--runs", "2"); code != 1 || !strings.Contains(errOut, batchWant) {
 		t.Errorf("simulate --memory of a batch no VM holds: exit %d, stderr %q, want 1 and %q", code, errOut, batchWant)
 	}
+	// validate warns (a planner may bundle fewer: plan accepts it), and prints the batch as
+	// deployed ("batches of 50", not the ItemBatcher's 100).
+	if code, out, errOut := runCLI("validate", "--asl", batchASL, "--functions", batchSide); code != 0 || !strings.Contains(out, "warning: "+"the workflow as deployed") ||
+		!strings.Contains(out, batchWant) || !strings.Contains(out, "batches of 50") {
+		t.Errorf("validate of a batch no VM holds: exit %d, stdout %q, stderr %q, want 0, the warning and the batch as deployed", code, out, errOut)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -103,7 +109,6 @@ func TestValidateFailures(t *testing.T) {
 		{"unknown flag", []string{"--wrkflow", wf}, 2, []string{"flag provided but not defined"}},
 		{"missing file", []string{"--workflow", filepath.Join(tmp, "nope.json")}, 1, []string{"neither a built-in"}},
 		{"bad JSON", []string{"--workflow", badJSON}, 1, []string{"w.json: line 2, column 34: steps[0].task: want a string, got the number 3"}},
-		{"batch no VM holds", []string{"--asl", batchASL, "--functions", batchSide}, 1, []string{batchWant}},
 		{"bad plan", []string{"--workflow", wf, "--plan", badPlan}, 1, []string{
 			`memory_mb["Tag"] = 99999 MB, want 128..10240;` + "\n",
 			`fuse[0]: "Ingest" and "Index" are not adjacent steps of one sequence`}},

@@ -164,9 +164,10 @@ func TestStage(t *testing.T) {
 	s.Abort() // after RemoveTemps: nothing left to do
 }
 
-// TestStoppingRefusesWrites: once RemoveTemps has begun, a write can neither create a file nor
-// commit one, so nothing appears in a stage being removed (an interrupted `trace characterize`
-// left figures a writer made while its stage was removed); what was in flight is removed.
+// TestStoppingRefusesWrites: once RemoveTemps has begun (stopping), a write can neither create a
+// file, commit one, make a stage nor commit a stage, so nothing appears in a stage being removed
+// (an interrupted `trace characterize` left figures a writer made while its stage was removed);
+// and RemoveTemps removes what was in flight, the temporary files before their stage.
 func TestStoppingRefusesWrites(t *testing.T) {
 	defer func() { stopping = false }()
 	dir := t.TempDir()
@@ -174,21 +175,45 @@ func TestStoppingRefusesWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inFlight, err := Create(filepath.Join(st.Path(), "a.txt"))
+	staged := filepath.Join(st.Path(), "s.txt")
+	if err := os.WriteFile(staged, []byte("s"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inFlight, err := Create(filepath.Join(dir, "a.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := RemoveTemps(); n != 2 {
-		t.Errorf("RemoveTemps removed %d paths, want 2 (the temporary file, then the stage)", n)
+	stopping = true // as RemoveTemps begins, before it removes anything
+	if err := inFlight.Commit(); !errors.Is(err, errStopping) {
+		t.Errorf("File.Commit while stopping: %v, want errStopping", err)
 	}
-	if _, err := Create(filepath.Join(st.Path(), "b.txt")); !errors.Is(err, errStopping) {
-		t.Errorf("Create after RemoveTemps: %v, want errStopping", err)
+	if err := st.Commit(); !errors.Is(err, errStopping) {
+		t.Errorf("Stage.Commit while stopping: %v, want errStopping", err)
 	}
-	if err := inFlight.Commit(); err == nil {
-		t.Error("Commit after RemoveTemps: no error")
+	if _, err := Create(filepath.Join(dir, "b.txt")); !errors.Is(err, errStopping) {
+		t.Errorf("Create while stopping: %v, want errStopping", err)
 	}
 	if _, err := NewStage(dir); !errors.Is(err, errStopping) {
-		t.Errorf("NewStage after RemoveTemps: %v, want errStopping", err)
+		t.Errorf("NewStage while stopping: %v, want errStopping", err)
+	}
+	for _, name := range []string{"a.txt", "s.txt", "b.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s is in the output folder", name)
+		}
+	}
+	// RemoveTemps itself: a write in flight in a stage is removed, then its stage.
+	stopping = false
+	st2, err := NewStage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(filepath.Join(st2.Path(), "c.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	if n := RemoveTemps(); n != 2 {
+		t.Errorf("RemoveTemps removed %d paths, want 2 (the temporary file, then its stage)", n)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("left %d entries in the output folder", len(ents))

@@ -55,6 +55,11 @@ func newDD() *ddsketch.DDSketch {
 
 // Add adds one value.
 func (k Sketch) Add(x float64) {
+	// A latency is finite and >= 0 (the engine checks its clock); zero is a valid latency. The
+	// exact values are checked as DDSketch checks its own (and as Decode reads them back).
+	if !(x >= 0) || math.IsInf(x, 0) {
+		panic(fmt.Sprintf("sketch: value %v rejected: want a latency >= 0", x))
+	}
 	st := k.st
 	if st.dd == nil {
 		if len(st.exact) < Exact {
@@ -63,7 +68,6 @@ func (k Sketch) Add(x float64) {
 		}
 		k.toDD()
 	}
-	// A latency is finite and >= 0 (the engine checks its clock); zero is a valid latency.
 	if err := st.dd.Add(x); err != nil {
 		panic(fmt.Sprintf("sketch: value %v rejected: %v", x, err))
 	}
