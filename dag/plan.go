@@ -201,6 +201,7 @@ func (p *Plan) validate(w *Workflow, line func(path string) int) error {
 			add("memory_mb."+fn, "memory_mb: unknown function %q", fn)
 		}
 	}
+	harmless := len(errs) // an unknown function's size sizes no VM: the needs can still be reckoned
 	used := map[string]bool{}
 	w.Walk(func(_ []string, s *Step) {
 		if s.Task != "" {
@@ -248,8 +249,10 @@ func (p *Plan) validate(w *Workflow, line func(path string) int) error {
 		}
 	}
 	p.validateFusion(w, add)
-	if len(errs) == 0 {
+	if len(errs) == harmless {
 		p.validateMemoryNeeds(w, add)
+	} else {
+		p.validateTaskMinimums(w, add)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("plan for workflow %q: %s", w.Name, jsonpos.JoinProblems(errs))
@@ -308,6 +311,31 @@ func (p *Plan) validateFusion(w *Workflow, add func(path, format string, a ...an
 	}
 	// A step nested inside a fused step already runs in that VM; a group inside it is redundant
 	// but harmless, so it is allowed.
+}
+
+// validateTaskMinimums is what validateMemoryNeeds says of a plan with other problems, which its
+// VMs' needs cannot be reckoned from (a group of steps that are not adjacent, a bundle of 0): each
+// task in a VM of its own, outside every fusion group and bundled Map, at a size in range below
+// its function's min_memory_mb. Without it a plan's bundle of 0 hid that Classify was below its
+// minimum, although every problem of a file is reported at once.
+func (p *Plan) validateTaskMinimums(w *Workflow, add func(path, format string, a ...any)) {
+	w.Walk(func(path []string, s *Step) {
+		f := w.Function(s.Task)
+		if s.Task == "" || f == nil {
+			return
+		}
+		for _, name := range path { // path ends with s itself
+			if p.FusionGroup(name) >= 0 {
+				return
+			}
+			if p.BundleOf(name) > 1 { // a bundle of 0 or less is reported, and runs as 1
+				return
+			}
+		}
+		if m := p.MemoryOf(s.Task); m >= MinMemoryMB && m <= MaxMemoryMB && m < f.MinMemoryMB {
+			add("memory_mb."+s.Task, "memory_mb[%q] = %d MB is below the function's min_memory_mb %d", s.Task, m, f.MinMemoryMB)
+		}
+	})
 }
 
 // validateMemoryNeeds checks that each VM the plan creates has at least the memory its concurrent

@@ -427,3 +427,20 @@ func BenchmarkWorkflowValidate(b *testing.B) {
 		}
 	}
 }
+
+// TestPlanValidateReportsAll: a plan with a structural problem (a bundle of 0, a group of steps
+// that are not adjacent) still has its tasks checked against their min_memory_mb, where no group
+// or bundle sizes their VM (the bundle of 0 hid a Classify below its minimum); an unknown
+// function's size hides nothing.
+func TestPlanValidateReportsAll(t *testing.T) {
+	for name, p := range map[string]*Plan{
+		"bundle of 0":      {DefaultMemoryMB: 1024, Memory: map[string]int{"Classify": 512}, Bundle: map[string]int{"Chunks": 0}},
+		"non-adjacent":     {DefaultMemoryMB: 1024, Memory: map[string]int{"Classify": 512}, Fuse: [][]string{{"Split", "Finish"}}},
+		"unknown function": {DefaultMemoryMB: 1024, Memory: map[string]int{"Classify": 512, "Nope": 1024}},
+	} {
+		err := p.Validate(validWorkflow())
+		if err == nil || !strings.Contains(err.Error(), `memory_mb["Classify"] = 512 MB is below the function's min_memory_mb 1024`) {
+			t.Errorf("%s: %v, want Classify's minimum reported too", name, err)
+		}
+	}
+}
