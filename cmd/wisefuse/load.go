@@ -108,13 +108,17 @@ var platformUsage = "platform: a built-in `NAME` (" + strings.Join(platform.Name
 // or a JSON file) when given, else the default platform, adapted to a built-in app's fitted
 // orchestration overhead (apps.Platform). Every command that plans, simulates or profiles a
 // workflow uses it, so a plan is made on the platform it is then evaluated on.
-// checkProfilePlatform refuses profile p (read from source) for planning or modelling on plat
-// (--platform flag, empty for the default) when p was simulated on a platform of other settings
-// (wisefuse.Profile.PlatformSHA256): its times are that platform's (cores per MB, storage, cold
-// starts, orchestration), so a plan from them predicts that platform's latencies. A profile of
-// chatbot on aws-lambda planned on azure-durable predicted a P95 of 27 s against the 96 s the plan
-// then took there, with exit 0. Profiles of logs or records, and older ones, carry no platform.
-func checkProfilePlatform(p *wisefuse.Profile, source, flag string, plat *platform.Platform) error {
+// checkProfilePlatform refuses profile p (read from source) for planning or modelling workflow
+// spec (--workflow, or the profile's workflow name) on plat (--platform flag, empty for the
+// default) when p was simulated on a platform of other settings (wisefuse.Profile.PlatformSHA256):
+// its times are that platform's (cores per MB, storage, cold starts, orchestration), so a plan
+// from them predicts that platform's latencies. A profile of chatbot on aws-lambda planned on
+// azure-durable predicted a P95 of 27 s against the 96 s the plan then took there, with exit 0.
+// A built-in app's profile carries the app's calibrated orchestration latency (apps.Platform),
+// so for one it matches plat with that calibration too: `model --platform aws-lambda` of video's
+// default profile models what plan models. Profiles of logs or records, and older ones, carry no
+// platform.
+func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *platform.Platform) error {
 	if p.PlatformSHA256 == "" {
 		return nil
 	}
@@ -122,11 +126,37 @@ func checkProfilePlatform(p *wisefuse.Profile, source, flag string, plat *platfo
 	if err != nil || d == p.PlatformSHA256 {
 		return err
 	}
+	if _, builtin := apps.Lookup(spec); builtin {
+		if c, err := apps.Platform(spec, plat).Digest(); err == nil && c == p.PlatformSHA256 {
+			return nil
+		}
+	}
 	return fmt.Errorf("profile %s was simulated on platform %s (settings SHA-256 %.12s...), and %s has other settings (%.12s...): "+
 		"the profile's times are its platform's (cores per MB, storage, cold starts, orchestration); profile on this one "+
 		"(wisefuse profile --simulate%s) or give the profile's platform", source, p.Platform, p.PlatformSHA256,
 		map[bool]string{true: "the default platform", false: "--platform " + flag}[flag == ""], d,
 		map[bool]string{true: "", false: " --platform " + flag}[flag == ""])
+}
+
+// profilePlatformLabel names the platform a profile of workflow spec is simulated on with
+// --platform flag: platformLabel's name, and for a built-in app on the default platform, that
+// its orchestration latency is the app's calibrated one (apps.Platform), which sets it apart
+// from --platform aws-lambda.
+func profilePlatformLabel(spec, flag string) string {
+	label := platformLabel(flag)
+	if _, builtin := apps.Lookup(spec); builtin && flag == "" {
+		base := platform.Default()
+		if a, b := digestOr(apps.Platform(spec, base)), digestOr(base); a != b {
+			label += ", with " + spec + "'s calibrated orchestration latency"
+		}
+	}
+	return label
+}
+
+// digestOr is p's digest, or "" when it has none.
+func digestOr(p *platform.Platform) string {
+	d, _ := p.Digest()
+	return d
 }
 
 // platformLabel names the platform --platform chose, for provenance: the flag's value, else the

@@ -103,7 +103,11 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := checkProfilePlatform(p, *profiles, *platformFlag, measured); err != nil {
+		spec := wf.spec()
+		if !wf.given() {
+			spec = p.Workflow.Name // a built-in app's profile names the app
+		}
+		if err := checkProfilePlatform(p, *profiles, spec, *platformFlag, measured); err != nil {
 			return err
 		}
 	}

@@ -171,7 +171,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			if err := matchProfile(w, prof.Workflow, *profiles); err != nil {
 				return err
 			}
-			if err := checkProfilePlatform(prof, *profiles, *platformFlag, plat); err != nil {
+			if err := checkProfilePlatform(prof, *profiles, wf.spec(), *platformFlag, plat); err != nil {
 				return err
 			}
 		}

@@ -101,7 +101,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		p.Platform = platformLabel(*platformFlag)
+		p.Platform = profilePlatformLabel(wf.spec(), *platformFlag)
 		if p.PlatformSHA256, err = plat.Digest(); err != nil {
 			return err
 		}
