@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DefaultBaseURL serves a repository's file at a commit as BASE/OWNER/REPO/COMMIT/PATH.
@@ -47,7 +49,7 @@ func Fetch(ctx context.Context, opts FetchOptions) (FetchReport, error) {
 	}
 	client := opts.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = defaultClient
 	}
 	logf := func(format string, a ...any) {
 		if opts.Log != nil {
@@ -118,26 +120,63 @@ func hasDigest(path, want string) (bool, error) {
 	return hex.EncodeToString(h.Sum(nil)) == want, nil
 }
 
+// defaultClient bounds connecting; download gives up on a server that then says nothing
+// (stallAfter without a byte, headers or body): with http.DefaultClient, which has no timeout,
+// `data fetch` waited for such a server forever. A whole-request timeout would cut off a slow but
+// steady download of a large file.
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	DialContext:         (&net.Dialer{Timeout: 60 * time.Second}).DialContext,
+	TLSHandshakeTimeout: 60 * time.Second,
+}}
+
+// stallAfter is how long a download may go without a byte before it fails.
+var stallAfter = 60 * time.Second // a variable for TestFetchStalled
+
 func download(ctx context.Context, client *http.Client, url, want, target string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
+	// The response must come, and its bytes keep coming: a stall of stallAfter cancels the request.
+	stalled := time.AfterFunc(stallAfter, cancel)
+	defer stalled.Stop()
 	resp, err := client.Do(req)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("GET %s: no response for %v (the server stalled)", url, stallAfter)
+		}
 		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
+	stalled.Reset(stallAfter)
+	body := readerFunc(func(b []byte) (int, error) {
+		n, err := resp.Body.Read(b)
+		if n > 0 {
+			stalled.Reset(stallAfter)
+		}
+		return n, err
+	})
 	return writeVerified(target, func(w io.Writer) error {
-		if _, err := io.Copy(w, resp.Body); err != nil {
+		if _, err := io.Copy(w, body); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("GET %s: no data for %v (the server stalled)", url, stallAfter)
+			}
 			return fmt.Errorf("GET %s: %w", url, err)
 		}
 		return nil
 	}, want)
 }
+
+// readerFunc is an io.Reader made of a function.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
 
 // writeVerified writes target through a temporary file beside it that is renamed only when write
 // succeeded and the content's SHA-256 is want; otherwise nothing is left behind.
