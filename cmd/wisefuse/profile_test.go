@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/apps"
@@ -123,4 +124,31 @@ func profileInMemory(t *testing.T, plat string, runs int, seed uint64) *wisefuse
 	// As 'profile' names a profile of records.
 	prof.Workflow.Name = w.Name
 	return prof
+}
+
+// TestProfileRecordsOfOtherPlans: records of a Map of another width than the workflow's, and of a
+// plan that fuses functions, are refused: both were profiled, and predicted 3.8 times the cost
+// (22 items profiled as 5) and 10% below the latency (Sonic's fused Extract and Classify).
+func TestProfileRecordsOfOtherPlans(t *testing.T) {
+	dir := t.TempDir()
+	recs, fused, cb5, out := filepath.Join(dir, "c.parquet"), filepath.Join(dir, "s.parquet"), filepath.Join(dir, "cb5.json"), filepath.Join(dir, "p.json")
+	if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "3", "--out", recs); code != 0 {
+		t.Fatalf("simulate: %s", errOut)
+	}
+	code, js, _ := runCLI("workflows", "show", "chatbot")
+	if code != 0 || !strings.Contains(js, `"items": 22`) {
+		t.Fatalf("workflows show chatbot: exit %d, no 22 items", code)
+	}
+	if err := os.WriteFile(cb5, []byte(strings.Replace(js, `"items": 22`, `"items": 5`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", cb5, "--out", out, recs); code != 1 || !strings.Contains(errOut, `step "TrainIntentClassifier" has 22 invocations, but the workflow's map has 5 items`) {
+		t.Errorf("records of 22 items as 5: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--policy", "sonic", "--runs", "2", "--out", fused); code != 0 {
+		t.Fatalf("simulate sonic: %s", errOut)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", "video", "--out", out, fused); code != 1 || !strings.Contains(errOut, "the records are of a plan that fuses them") {
+		t.Errorf("records of a fused plan: exit %d, stderr %q", code, errOut)
+	}
 }
