@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,21 @@ func simulateMemory(runs int, invocationsPerRun int, keepInvocations bool) int64
 		need += int64(runs) * int64(invocationsPerRun) * invocationRecordBytes
 	}
 	return gcFactor * need
+}
+
+// simulateMemoryError refuses `simulate --runs` (with --out when keep) when simulateMemory is
+// more than the memory available: the run went on past a warning and died out of memory as Go's
+// runtime crash (exit 2), after minutes of simulation. nil when it fits or nothing is known.
+func simulateMemoryError(runs, perRun int, keep bool, available int64) error {
+	what := fmt.Sprintf("%d runs, each one's DAG record kept", runs)
+	if keep {
+		what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", runs, perRun)
+	}
+	msg := memoryWarning(simulateMemory(runs, perRun, keep), available, what, "give fewer --runs, or use --arrivals, which streams its records")
+	if msg == "" {
+		return nil
+	}
+	return errors.New(strings.Replace(msg, "it may be killed or swap", "refused, as it would run out of memory", 1))
 }
 
 // traceGenMemory estimates the peak heap `trace gen --function-table` adds: the simulated runs'
@@ -102,6 +118,10 @@ func availableMemory() int64 {
 		if limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && (avail == 0 || limit < avail) {
 			avail = limit
 		}
+	}
+	// The process's own address-space limit (ulimit -v), below which the heap cannot grow.
+	if limit := addressSpaceLimit(); limit > 0 && (avail == 0 || limit < avail) {
+		avail = limit
 	}
 	return avail
 }

@@ -30,6 +30,16 @@ func TestMemoryWarning(t *testing.T) {
 	if msg := memoryWarning(1<<40, 0, "", ""); msg != "" {
 		t.Errorf("unknown memory: warning %q, want none", msg)
 	}
+	// simulate --runs refuses what it warned of (the run went on and died out of memory).
+	if err := simulateMemoryError(1_000_000, 62, true, 6<<30); err == nil || !strings.Contains(err.Error(), "refused, as it would run out of memory") {
+		t.Errorf("10^6 runs of 62 records in 6 GB: %v, want a refusal", err)
+	}
+	if err := simulateMemoryError(1000, 62, true, 6<<30); err != nil {
+		t.Errorf("1000 runs in 6 GB: %v", err)
+	}
+	if addressSpaceLimit() < 0 {
+		t.Error("a negative address-space limit")
+	}
 }
 
 // TestCountLines: the count that sizes the arrival times is every line, with or without a last

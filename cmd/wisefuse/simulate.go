@@ -120,14 +120,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
-		perRun := w.ExpectedInvocations()
-		what := fmt.Sprintf("%d runs, each one's DAG record kept", *runs)
-		if *out != "" {
-			what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", *runs, perRun)
-		}
-		if msg := memoryWarning(simulateMemory(*runs, perRun, *out != ""), availableMemory(), what,
-			"fewer --runs, or --arrivals, which streams its records"); msg != "" {
-			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
+		if err := simulateMemoryError(*runs, w.ExpectedInvocations(), *out != "", availableMemory()); err != nil {
+			return err
 		}
 		res, err := sim.Run(w, p, *runs, opt)
 		if err != nil {
