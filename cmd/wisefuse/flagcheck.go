@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
@@ -77,6 +78,33 @@ func checkOutput(fs *flag.FlagSet, name, what, path string) error {
 	})
 	for _, a := range fs.Args() {
 		same("the input "+a, a)
+	}
+	return err
+}
+
+// outputsNotInputs is checkOutput for a command's outputs outs, its own and those it writes beside
+// them, against every flag but the output flags named, and the arguments: `simulate --arrivals
+// q-dags.csv --out q.csv` replaced the arrivals with the DAG table written beside --out.
+func outputsNotInputs(fs *flag.FlagSet, outs []output, outputFlags ...string) error {
+	var err error
+	for _, o := range outs {
+		ost, serr := os.Stat(o.path)
+		if o.path == "" || serr != nil || err != nil {
+			continue // not there yet: nothing to overwrite
+		}
+		same := func(input, inPath string) {
+			if st, e := os.Stat(inPath); err == nil && e == nil && os.SameFile(ost, st) {
+				err = usagef("%s is also %s: writing it would replace the input; give another output", o.what, input)
+			}
+		}
+		fs.Visit(func(in *flag.Flag) {
+			if !slices.Contains(outputFlags, in.Name) {
+				same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
+			}
+		})
+		for _, a := range fs.Args() {
+			same("the input "+a, a)
+		}
 	}
 	return err
 }

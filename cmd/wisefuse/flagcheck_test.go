@@ -145,9 +145,20 @@ func TestOutputIsAnInput(t *testing.T) {
 	if err := os.WriteFile(plan, []byte(`{"default_memory_mb": 1024}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	arrivals, arrDags := filepath.Join(dir, "arr.csv"), filepath.Join(dir, "q-dags.csv")
+	for _, p := range []string{arrivals, arrDags} {
+		if err := os.WriteFile(p, []byte("0\n1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, args := range [][]string{
 		{"profile", "--out", runs, "--workflow", "video", runs},
 		{"profile", "--out", filepath.Join(dir, ".", "runs.parquet"), "--workflow", "video", runs},
+		// Files written beside an output, and outputs of flags not named -out (session 15): each
+		// replaced its input, exit 0.
+		{"profile", "--out", filepath.Join(dir, "runs-dags.parquet"), "--workflow", "video", runs},
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--arrivals", arrDags, "--out", filepath.Join(dir, "q.csv")},
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--arrivals", arrivals, "--series", arrivals},
 		{"simulate", "--workflow", "video", "--plan", plan, "--runs", "1", "--plan-out", plan},
 		{"trace", "merge", "--out", dir, dir},
 	} {
@@ -158,6 +169,20 @@ func TestOutputIsAnInput(t *testing.T) {
 	}
 	if after, err := os.ReadFile(runs); err != nil || string(after) != string(before) {
 		t.Errorf("the input changed (err %v)", err)
+	}
+	for _, p := range []string{arrivals, arrDags} {
+		if b, err := os.ReadFile(p); err != nil || string(b) != "0\n1\n" {
+			t.Errorf("%s changed (err %v)", p, err)
+		}
+	}
+	// Two outputs that are one file, one of them written beside another: the last one won.
+	for _, args := range [][]string{
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--arrivals", "poisson:0.5", "--duration", "60", "--series", filepath.Join(dir, "x.csv"), "--plan-out", filepath.Join(dir, "x.png")},
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--runs", "2", "--out", filepath.Join(dir, "a.csv"), "--plan-out", filepath.Join(dir, "a.csv.meta.json")},
+	} {
+		if code, _, errOut := runCLI(args...); code != exitUsage || !strings.Contains(errOut, "give each output a file of its own") {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, errOut)
+		}
 	}
 	// plan --export-asl writes two files beside its own: each was written over the --asl and
 	// --functions inputs of the same name, silently.

@@ -45,6 +45,13 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
+	// The DAG table beside each record table is an input too: --out c-dags.parquet of c.parquet
+	// replaced it with the profile.
+	for _, a := range fs.Args() {
+		if dags, err := tables.DAGRunsPath(a); err == nil && samePath(*out, dags) {
+			return usagef("--out %s is the DAG table beside the input %s: writing it would replace the input; give another --out", *out, a)
+		}
+	}
 	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform", "quiet"); err != nil {
 		return err
 	}

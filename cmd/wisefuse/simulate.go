@@ -91,9 +91,25 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return usagef("--out: %v", err)
 		}
 	}
-	// One written over the other, silently: the records by the series, the DAG table by the plan.
-	if err := distinctOutputs(output{"--out " + *out, *out}, output{"the DAG table beside --out, " + dagsOut, dagsOut},
-		output{"--series " + *series, *series}, output{"--plan-out " + *planOut, *planOut}); err != nil {
+	// One written over the other, silently: the records by the series, the DAG table by the plan;
+	// and every file written, the tables' provenance sidecars (CSV) and the series' figures
+	// included, as none of them an input (--arrivals q-dags.csv --out q.csv replaced the arrivals
+	// with the DAG table, --series x.csv --plan-out x.png left x.png the plan).
+	outs := []output{{"--out " + *out, *out}, {"the DAG table beside --out, " + dagsOut, dagsOut},
+		{"--series " + *series, *series}, {"--plan-out " + *planOut, *planOut}}
+	if *series != "" {
+		base := strings.TrimSuffix(*series, filepath.Ext(*series))
+		outs = append(outs, output{"the figure beside --series, " + base + ".png", base + ".png"}, output{"the figure beside --series, " + base + ".svg", base + ".svg"})
+	}
+	for _, o := range outs[:3] {
+		if strings.EqualFold(filepath.Ext(o.path), ".csv") {
+			outs = append(outs, output{"the provenance beside " + o.what + ", " + tables.MetadataPath(o.path), tables.MetadataPath(o.path)})
+		}
+	}
+	if err := distinctOutputs(outs...); err != nil {
+		return err
+	}
+	if err := outputsNotInputs(fs, outs, "out", "series", "plan-out"); err != nil {
 		return err
 	}
 	w, err := wf.load()
