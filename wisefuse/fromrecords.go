@@ -120,10 +120,29 @@ func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 // the wrong function), and the run is unbundled.
 func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	steps := map[string]*dag.Step{}
-	w.Walk(func(_ []string, s *dag.Step) { steps[s.Name] = s })
+	inMap := map[string]*dag.Step{} // each step's innermost Map
+	w.Walk(func(path []string, s *dag.Step) {
+		steps[s.Name] = s
+		for i := len(path) - 2; i >= 0; i-- {
+			if m := steps[path[i]]; m != nil && m.Map != nil {
+				inMap[s.Name] = m
+				break
+			}
+		}
+	})
 	return func(in *records.Invocation) error {
 		st := steps[in.Step]
+		items, fixed := 1, true // outside a Map, item 0
+		if m := inMap[in.Step]; m != nil {
+			if items, fixed = m.Map.FixedItems(); !fixed {
+				items = dag.MaxItems
+			}
+		}
 		switch {
+		case st != nil && (in.Item < 0 || fixed && in.Item >= items || in.Item >= dag.MaxItems):
+			// An item index past its Map's items was reported as a bundle ("item 1000000000 is
+			// in bundle 10; profile unbundled plans").
+			return fmt.Errorf("run %d, step %q: item %d, want 0..%d (the items of its Map, or 0 outside one)", in.Run, in.Step, in.Item, min(items, dag.MaxItems)-1)
 		case st == nil:
 			return fmt.Errorf("step %q is not in workflow %q", in.Step, w.Name)
 		case st.Kind() != dag.TaskStep:

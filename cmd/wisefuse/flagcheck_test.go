@@ -222,3 +222,17 @@ func TestCalibrateReportIsAFolder(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestFlagAfterArgument: a flag after the first argument is a usage error that says so; it was
+// taken as a file name ("stat --quiet: no such file") or dropped ("--out FILE is required").
+func TestFlagAfterArgument(t *testing.T) {
+	for _, args := range [][]string{
+		{"profile", "--workflow", "chatbot", "--out", "p.json", "runs.parquet", "--quiet"},
+		{"profile", "--workflow", "chatbot", "runs.parquet", "--out", "p.json"},
+	} {
+		code, _, errOut := runCLI(args...)
+		if code != exitUsage || !strings.Contains(errOut, "after the argument runs.parquet: flags go before the arguments") {
+			t.Errorf("%v: exit %d, %q; want a usage error naming the flag", args, code, errOut)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -264,6 +265,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard) // the caller prints the error once
 	if err := fs.Parse(args); err != nil {
 		return usageError{flagHint(fs, err).Error()}
+	}
+	// Parsing stops at the first argument: a flag after it was taken as a file name ("stat
+	// --quiet: no such file"), or its value was (`profile RECORDS --out p.json`: "--out FILE is
+	// required"). After "--" an argument may begin with "-".
+	dashes := slices.Contains(args, "--")
+	for _, a := range fs.Args() {
+		if !dashes && len(a) > 1 && a[0] == '-' {
+			return usagef("flag %s after the argument %s: flags go before the arguments", a, fs.Arg(0))
+		}
 	}
 	if err := checkGiven(fs); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -96,6 +97,16 @@ func TestArrivalsCSVColumns(t *testing.T) {
 		}
 		if times, err := readArrivalsCSV(path, io.Discard); err != nil || !slices.Equal(times, c.want) {
 			t.Errorf("%q: %v, %v; want %v", c.csv, times, err, c.want)
+		}
+	}
+	// A long header or value is quoted in part (a 900 KB line made a 900 KB message).
+	for _, body := range []string{strings.Repeat("x", 100_000) + "\n", "time\n" + strings.Repeat("y", 100_000) + "\n"} {
+		path := filepath.Join(dir, "long.csv")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readArrivalsCSV(path, io.Discard); err == nil || len(err.Error()) > 2000 || !strings.Contains(err.Error(), "bytes in all") {
+			t.Errorf("a line of 100,000 bytes: a message of %d bytes (%v)", len(fmt.Sprint(err)), err != nil)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/internal/jsonpos"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -354,7 +355,7 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 					}
 				}
 				if col < 0 {
-					return nil, fmt.Errorf("%s: line 1: header %q has no arrival_s, arrival, time_s or time column", path, text)
+					return nil, fmt.Errorf("%s: line 1: header %s has no arrival_s, arrival, time_s or time column", path, jsonpos.Clip(strconv.Quote(text)))
 				}
 				continue
 			}
@@ -364,7 +365,7 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
 		if err != nil || v < 0 || v != v || v > sim.MaxTime {
-			return nil, fmt.Errorf("%s: line %d: %q is not an arrival time: want a number of seconds from 0 to %g (sim.MaxTime, the simulator's clock limit)", path, line, fields[col], float64(sim.MaxTime))
+			return nil, fmt.Errorf("%s: line %d: %s is not an arrival time: want a number of seconds from 0 to %g (sim.MaxTime, the simulator's clock limit)", path, line, jsonpos.Clip(strconv.Quote(fields[col])), float64(sim.MaxTime))
 		}
 		if len(times) == maxArrivals {
 			return nil, fmt.Errorf("%s: line %d: more than %d arrival times (%s)", path, line, maxArrivals, maxArrivalsWhy)
