@@ -139,16 +139,16 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 			}
 		}
 		switch {
-		case st != nil && (in.Item < 0 || fixed && in.Item >= items || in.Item >= dag.MaxItems):
-			// An item index past its Map's items was reported as a bundle ("item 1000000000 is
-			// in bundle 10; profile unbundled plans").
-			return fmt.Errorf("run %d, step %q: item %d, want 0..%d (the items of its Map, or 0 outside one)", in.Run, in.Step, in.Item, min(items, dag.MaxItems)-1)
 		case st == nil:
 			return fmt.Errorf("step %q is not in workflow %q", in.Step, w.Name)
 		case st.Kind() != dag.TaskStep:
 			return fmt.Errorf("step %q is a %s step of workflow %q; a record is of a task step", in.Step, st.Kind(), w.Name)
 		case in.Function != st.Task:
 			return fmt.Errorf("function %q, but step %q of workflow %q runs function %q", in.Function, in.Step, w.Name, st.Task)
+		case in.Item < 0 || fixed && in.Item >= items || in.Item >= dag.MaxItems:
+			// An item index past its Map's items was reported as a bundle ("item 1000000000 is
+			// in bundle 10; profile unbundled plans").
+			return fmt.Errorf("run %d, step %q: item %d, want 0..%d (the items of its Map, or 0 outside one)", in.Run, in.Step, in.Item, min(items, dag.MaxItems)-1)
 		case in.Bundle != 0 && in.Bundle != in.Item:
 			return fmt.Errorf("run %d, step %q: item %d is in bundle %d; profile unbundled plans", in.Run, in.Step, in.Item, in.Bundle)
 		}

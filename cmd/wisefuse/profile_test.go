@@ -142,8 +142,15 @@ func TestProfileRecordsOfOtherPlans(t *testing.T) {
 	if err := os.WriteFile(cb5, []byte(strings.Replace(js, `"items": 22`, `"items": 5`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runCLI("profile", "--workflow", cb5, "--out", out, recs); code != 1 || !strings.Contains(errOut, `step "TrainIntentClassifier" has 22 invocations, but the workflow's map has 5 items`) {
+	if code, _, errOut := runCLI("profile", "--workflow", cb5, "--out", out, recs); code != 1 || !strings.Contains(errOut, `want 0..4 (the items of its Map, or 0 outside one)`) {
 		t.Errorf("records of 22 items as 5: exit %d, stderr %q", code, errOut)
+	}
+	cb50 := filepath.Join(dir, "cb50.json")
+	if err := os.WriteFile(cb50, []byte(strings.Replace(js, `"items": 22`, `"items": 50`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", cb50, "--out", out, recs); code != 1 || !strings.Contains(errOut, `step "TrainIntentClassifier" has 22 invocations, but the workflow's map has 50 items`) {
+		t.Errorf("records of 22 items as 50: exit %d, stderr %q", code, errOut)
 	}
 	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--policy", "sonic", "--runs", "2", "--out", fused); code != 0 {
 		t.Fatalf("simulate sonic: %s", errOut)
