@@ -149,6 +149,11 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 			// An item index past its Map's items was reported as a bundle ("item 1000000000 is
 			// in bundle 10; profile unbundled plans").
 			return fmt.Errorf("run %d, step %q: item %d, want 0..%d (the items of its Map, or 0 outside one)", in.Run, in.Step, in.Item, min(items, dag.MaxItems)-1)
+		case in.Init+in.Download+in.Compute+in.Upload > (in.End-in.Start)+1e-6*max(1, in.End-in.Start):
+			// The phases run one after the other between start and end (a compute_s of 1e11 in an
+			// invocation of 4.85 s was profiled, and the model predicted timed-out runs).
+			return fmt.Errorf("run %d, step %q: init_s + download_s + compute_s + upload_s = %v s, more than end_s - start_s = %v s: the phases run between start and end",
+				in.Run, in.Step, in.Init+in.Download+in.Compute+in.Upload, in.End-in.Start)
 		case in.Bundle != 0 && in.Bundle != in.Item:
 			return fmt.Errorf("run %d, step %q: item %d is in bundle %d; profile unbundled plans", in.Run, in.Step, in.Item, in.Bundle)
 		}
