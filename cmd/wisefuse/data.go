@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/shareddata"
@@ -32,8 +33,15 @@ func runData(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}
+		if fs.NArg() > 0 {
+			return usagef("unexpected argument %q (where takes none)", fs.Arg(0))
+		}
 		d, ok := shareddata.Dir()
 		if !ok {
+			if env := os.Getenv(shareddata.EnvVar); env != "" {
+				// It named the cache and the variable as if the variable were unset.
+				return fmt.Errorf("$%s is %s, which is not a folder: point it at the shared data folder, or unset it", shareddata.EnvVar, env)
+			}
 			c, _ := shareddata.CacheDir()
 			return fmt.Errorf("no shared data folder: run 'wisefuse data fetch' (into %s) or set %s", c, shareddata.EnvVar)
 		}

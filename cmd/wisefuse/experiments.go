@@ -47,7 +47,9 @@ func runExperiments(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 				if _, ok := experiments.Lookup(n); !ok {
 					return usagef("--only %q: unknown experiment (see --list)", n)
 				}
-				cfg.Only = append(cfg.Only, n)
+				if !slices.Contains(cfg.Only, n) { // named twice, it ran twice
+					cfg.Only = append(cfg.Only, n)
+				}
 			}
 		}
 	}

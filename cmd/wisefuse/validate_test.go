@@ -126,3 +126,20 @@ func TestValidateFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestDataWhereAndOnlyTwice: `data where` names a $WISEFUSE_SHARED_DATA that is no folder (it
+// spoke as if the variable were unset) and takes no argument; `experiments --only` of one name
+// twice runs it once (it ran twice).
+func TestDataWhereAndOnlyTwice(t *testing.T) {
+	t.Setenv("WISEFUSE_SHARED_DATA", filepath.Join(t.TempDir(), "nowhere"))
+	if code, _, errOut := runCLI("data", "where"); code != 1 || !strings.Contains(errOut, "$WISEFUSE_SHARED_DATA is") || !strings.Contains(errOut, "which is not a folder") {
+		t.Errorf("data where: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCLI("data", "where", "extra"); code != exitUsage || !strings.Contains(errOut, `unexpected argument "extra"`) {
+		t.Errorf("data where extra: exit %d, %q", code, errOut)
+	}
+	code, out, errOut := runCLI("experiments", "--list", "--only", "profiles", "--only", "profiles")
+	if code != 0 || strings.Count(out, "profiles") != 1 {
+		t.Errorf("experiments --list --only profiles twice: exit %d, %q (%s), want it listed once", code, out, errOut)
+	}
+}
