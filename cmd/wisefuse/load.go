@@ -104,20 +104,14 @@ var platformUsage = "platform: a built-in `NAME` (" + strings.Join(platform.Name
 	"overrides of the default AWS constants (docs/simulator.md); without it, a built-in workflow runs on " +
 	"the default platform with its calibrated orchestration latency"
 
-// loadPlatform resolves the platform for --workflow spec: the --platform value (a built-in name
-// or a JSON file) when given, else the default platform, adapted to a built-in app's fitted
-// orchestration overhead (apps.Platform). Every command that plans, simulates or profiles a
-// workflow uses it, so a plan is made on the platform it is then evaluated on.
 // checkProfilePlatform refuses profile p (read from source) for planning or modelling workflow
-// spec (--workflow, or the profile's workflow name) on plat (--platform flag, empty for the
-// default) when p was simulated on a platform of other settings (wisefuse.Profile.PlatformSHA256):
-// its times are that platform's (cores per MB, storage, cold starts, orchestration), so a plan
-// from them predicts that platform's latencies. A profile of chatbot on aws-lambda planned on
-// azure-durable predicted a P95 of 27 s against the 96 s the plan then took there, with exit 0.
-// A built-in app's profile carries the app's calibrated orchestration latency (apps.Platform),
-// so for one it matches plat with that calibration too: `model --platform aws-lambda` of video's
-// default profile models what plan models. Profiles of logs or records, and older ones, carry no
-// platform.
+// spec on plat (--platform flag, empty for the default) when p was simulated on a platform of
+// other settings (wisefuse.Profile.PlatformSHA256): its times are that platform's (cores per MB,
+// storage, cold starts, orchestration), so a plan from them predicts that platform's latencies.
+// A profile of chatbot on aws-lambda planned on azure-durable predicted a P95 of 27 s against the
+// 96 s the plan then took there, with exit 0; video's default profile (with video's calibrated
+// orchestration) modelled on plain aws-lambda predicted 17% high. Profiles of logs or records,
+// and older ones, carry no platform.
 func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *platform.Platform) error {
 	if p.PlatformSHA256 == "" {
 		return nil
@@ -126,16 +120,20 @@ func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *
 	if err != nil || d == p.PlatformSHA256 {
 		return err
 	}
-	if _, builtin := apps.Lookup(spec); builtin {
-		if c, err := apps.Platform(spec, plat).Digest(); err == nil && c == p.PlatformSHA256 {
-			return nil
+	hint := "profile on this one (wisefuse profile --simulate"
+	if flag != "" {
+		hint += " --platform " + flag
+	}
+	hint += ") or give the profile's platform"
+	if _, builtin := apps.Lookup(spec); builtin && flag != "" {
+		if c, err := apps.Platform(spec, platform.Default()).Digest(); err == nil && c == p.PlatformSHA256 {
+			// It named aws-lambda twice: the profile's is the app's calibrated default.
+			hint = "drop --platform to plan on the platform the profile was made on, or profile with --platform " + flag
 		}
 	}
 	return fmt.Errorf("profile %s was simulated on platform %s (settings SHA-256 %.12s...), and %s has other settings (%.12s...): "+
-		"the profile's times are its platform's (cores per MB, storage, cold starts, orchestration); profile on this one "+
-		"(wisefuse profile --simulate%s) or give the profile's platform", source, p.Platform, p.PlatformSHA256,
-		map[bool]string{true: "the default platform", false: "--platform " + flag}[flag == ""], d,
-		map[bool]string{true: "", false: " --platform " + flag}[flag == ""])
+		"the profile's times are its platform's (cores per MB, storage, cold starts, orchestration); %s", source, p.Platform, p.PlatformSHA256,
+		map[bool]string{true: "the default platform", false: "--platform " + flag}[flag == ""], d, hint)
 }
 
 // profilePlatformLabel names the platform a profile of workflow spec is simulated on with
@@ -168,6 +166,10 @@ func platformLabel(nameOrFile string) string {
 	return nameOrFile
 }
 
+// loadPlatform resolves the platform for --workflow spec: the --platform value (a built-in name
+// or a JSON file) when given, else the default platform, adapted to a built-in app's fitted
+// orchestration overhead (apps.Platform). Every command that plans, simulates or profiles a
+// workflow uses it, so a plan is made on the platform it is then evaluated on.
 func loadPlatform(spec, nameOrFile string) (*platform.Platform, error) {
 	if nameOrFile != "" {
 		return platform.Load(nameOrFile)

@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -269,10 +268,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	// Parsing stops at the first argument: a flag after it was taken as a file name ("stat
 	// --quiet: no such file"), or its value was (`profile RECORDS --out p.json`: "--out FILE is
 	// required"). After "--" an argument may begin with "-".
-	dashes := slices.Contains(args, "--")
-	for _, a := range fs.Args() {
-		if !dashes && len(a) > 1 && a[0] == '-' {
-			return usagef("flag %s after the argument %s: flags go before the arguments", a, fs.Arg(0))
+	// Only a "--" that ended the flags counts; one after the first argument is refused as a flag.
+	first := len(args) - fs.NArg()
+	if !(first > 0 && args[first-1] == "--") {
+		for _, a := range fs.Args() {
+			if len(a) > 1 && a[0] == '-' {
+				return usagef("flag %s after the argument %s: flags go before the arguments", a, fs.Arg(0))
+			}
 		}
 	}
 	if err := checkGiven(fs); err != nil {

@@ -36,19 +36,22 @@ func simulateMemory(runs int, invocationsPerRun int, keepInvocations bool) int64
 	return gcFactor * need
 }
 
-// simulateMemoryError refuses `simulate --runs` (with --out when keep) when simulateMemory is
-// more than the memory available: the run went on past a warning and died out of memory as Go's
-// runtime crash (exit 2), after minutes of simulation. nil when it fits or nothing is known.
-func simulateMemoryError(runs, perRun int, keep bool, available int64) error {
+// simulateMemoryCheck judges `simulate --runs` (with --out when keep) by simulateMemory: an error
+// when it is past a hard limit of the process (hard: its address space or cgroup, where the run
+// would die out of memory as Go's runtime crash, exit 2, after minutes of simulation, or be
+// killed), else a warning when it is past the memory available (the run may swap, or finish).
+func simulateMemoryCheck(runs, perRun int, keep bool, available, hard int64) (warning string, err error) {
 	what := fmt.Sprintf("%d runs, each one's DAG record kept", runs)
 	if keep {
 		what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", runs, perRun)
 	}
-	msg := memoryWarning(simulateMemory(runs, perRun, keep), available, what, "give fewer --runs, or use --arrivals, which streams its records")
-	if msg == "" {
-		return nil
+	const fix = "give fewer --runs, or use --arrivals, which streams its records"
+	need := simulateMemory(runs, perRun, keep)
+	if msg := memoryWarning(need, hard, what, fix); msg != "" {
+		return "", errors.New(strings.Replace(strings.Replace(msg, "it may be killed or swap", "refused, as it would run out of memory", 1),
+			"available", "the process may have (its address-space or cgroup limit)", 1))
 	}
-	return errors.New(strings.Replace(msg, "it may be killed or swap", "refused, as it would run out of memory", 1))
+	return memoryWarning(need, available, what, fix), nil
 }
 
 // traceGenMemory estimates the peak heap `trace gen --function-table` adds: the simulated runs'
@@ -99,31 +102,34 @@ func memoryWarning(need, available int64, what, fix string) string {
 		humanBytes(need), what, humanBytes(available), fix)
 }
 
-// availableMemory is the memory this process can use: MemAvailable from /proc/meminfo, or the
-// cgroup (v2) limit when that is lower; 0 where neither is readable (not Linux).
+// availableMemory is the memory this process can use: MemAvailable from /proc/meminfo, or its
+// hard limit (hardMemoryLimit) when that is lower; 0 where none is readable.
 func availableMemory() int64 {
-	var avail int64
+	avail := hardMemoryLimit()
 	if f, err := os.Open("/proc/meminfo"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
-				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil && (avail == 0 || kb*1024 < avail) {
 					avail = kb * 1024
 				}
 			}
 		}
 		f.Close()
 	}
+	return avail
+}
+
+// hardMemoryLimit is the most memory this process can have, whatever is free: its cgroup (v2)
+// limit or its address-space limit (ulimit -v), the lower; 0 when it has neither.
+func hardMemoryLimit() int64 {
+	limit := addressSpaceLimit() // the heap cannot grow past it
 	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
-		if limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && (avail == 0 || limit < avail) {
-			avail = limit
+		if m, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && (limit == 0 || m < limit) {
+			limit = m
 		}
 	}
-	// The process's own address-space limit (ulimit -v), below which the heap cannot grow.
-	if limit := addressSpaceLimit(); limit > 0 && (avail == 0 || limit < avail) {
-		avail = limit
-	}
-	return avail
+	return limit
 }
 
 func humanBytes(n int64) string {

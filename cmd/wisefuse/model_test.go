@@ -369,9 +369,10 @@ func TestModelLogsTimedOut(t *testing.T) {
 }
 
 // TestBuiltinProfilePlatform: a built-in app's profile made on the default platform carries the
-// app's calibrated orchestration latency, says so in its platform, and is taken with --platform
-// aws-lambda (the same platform up to the app's calibration: the check refused it, naming
-// aws-lambda twice), but not with another platform.
+// app's calibrated orchestration latency and says so in its platform. It is refused with
+// --platform aws-lambda, which lacks the calibration (video's modelled there predicted 17% high),
+// with a message that says to drop --platform (it named aws-lambda twice), and with another
+// platform.
 func TestBuiltinProfilePlatform(t *testing.T) {
 	prof := filepath.Join(t.TempDir(), "c.json")
 	if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--simulate", "--runs", "5", "--sizes", "1024,2048", "--out", prof, "--quiet"); code != 0 {
@@ -384,14 +385,12 @@ func TestBuiltinProfilePlatform(t *testing.T) {
 	if !strings.Contains(string(b), `"platform":"aws-lambda, with chatbot's calibrated orchestration latency"`) {
 		t.Errorf("the profile's platform does not say it is calibrated: %.300s", b)
 	}
-	for _, plat := range []string{"", "aws-lambda"} {
-		args := []string{"plan", "--workflow", "chatbot", "--profiles", prof, "--slo", "60s", "--quiet"}
-		if plat != "" {
-			args = append(args, "--platform", plat)
-		}
-		if code, _, errOut := runCLI(args...); code != 0 {
-			t.Errorf("plan with --platform %q: exit %d: %s", plat, code, errOut)
-		}
+	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--profiles", prof, "--slo", "60s", "--quiet"); code != 0 {
+		t.Errorf("plan on the profile's platform: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--profiles", prof, "--slo", "60s", "--platform", "aws-lambda"); code != 1 ||
+		!strings.Contains(errOut, "with chatbot's calibrated orchestration latency") || !strings.Contains(errOut, "drop --platform") {
+		t.Errorf("plan with --platform aws-lambda: exit %d, %q; want a refusal that says to drop --platform", code, errOut)
 	}
 	if code, _, errOut := runCLI("plan", "--workflow", "chatbot", "--profiles", prof, "--slo", "60s", "--platform", "azure-flex"); code != 1 || !strings.Contains(errOut, "has other settings") {
 		t.Errorf("plan on azure-flex: exit %d, stderr %q, want 1 and the platforms named", code, errOut)

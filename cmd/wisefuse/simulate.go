@@ -137,8 +137,12 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
-		if err := simulateMemoryError(*runs, w.ExpectedInvocations(), *out != "", availableMemory()); err != nil {
+		warning, err := simulateMemoryCheck(*runs, w.ExpectedInvocations(), *out != "", availableMemory(), hardMemoryLimit())
+		if err != nil {
 			return err
+		}
+		if warning != "" {
+			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+warning)
 		}
 		res, err := sim.Run(w, p, *runs, opt)
 		if err != nil {

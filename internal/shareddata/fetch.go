@@ -130,22 +130,27 @@ var defaultClient = &http.Client{Transport: &http.Transport{
 	TLSHandshakeTimeout: 60 * time.Second,
 }}
 
+// errStalled is the cause of a download cancelled for a stall, told apart from the caller's
+// cancellation.
+var errStalled = errors.New("stalled")
+
 // stallAfter is how long a download may go without a byte before it fails.
 var stallAfter = 60 * time.Second // a variable for TestFetchStalled
 
 func download(ctx context.Context, client *http.Client, url, want, target string) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stall := func() { cancel(errStalled) }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
 	// The response must come, and its bytes keep coming: a stall of stallAfter cancels the request.
-	stalled := time.AfterFunc(stallAfter, cancel)
+	stalled := time.AfterFunc(stallAfter, stall)
 	defer stalled.Stop()
 	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(context.Cause(ctx), errStalled) { // not the caller's own cancellation
 			return fmt.Errorf("GET %s: no response for %v (the server stalled)", url, stallAfter)
 		}
 		return err
@@ -164,7 +169,7 @@ func download(ctx context.Context, client *http.Client, url, want, target string
 	})
 	return writeVerified(target, func(w io.Writer) error {
 		if _, err := io.Copy(w, body); err != nil {
-			if ctx.Err() != nil {
+			if errors.Is(context.Cause(ctx), errStalled) {
 				return fmt.Errorf("GET %s: no data for %v (the server stalled)", url, stallAfter)
 			}
 			return fmt.Errorf("GET %s: %w", url, err)
