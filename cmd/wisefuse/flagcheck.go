@@ -196,13 +196,15 @@ func because(why string) string {
 	return " (" + why + ")"
 }
 
+// maxOf is T's largest value (of int as the platform has it: 32 bits on 386).
 func maxOf[T int | int64]() T {
 	var v T
 	switch any(v).(type) {
 	case int:
 		return T(math.MaxInt)
 	default:
-		return T(math.MaxInt64)
+		var m int64 = math.MaxInt64 // a typed constant: converting the untyped one to T broke 32-bit builds
+		return T(m)
 	}
 }
 
