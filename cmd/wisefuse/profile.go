@@ -154,6 +154,21 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		// Two tables of one simulation (one seed, plan and platform) hold the same runs, whatever
+		// their formats or run counts: run i of each is the same draw (sim seeds runs by
+		// (seed, i)), and each was profiled again (c.parquet and c.csv: "60 runs" of 30).
+		sims := map[string]string{}
+		for _, path := range fs.Args() {
+			m, err := tables.ReadMetadata(path)
+			if err != nil || m["seed"] == "" {
+				continue // no provenance to compare (it is checked as the records are read)
+			}
+			key := strings.Join([]string{m["workflow"], m["plan"], m["platform"], m["seed"]}, "\x00")
+			if prev, ok := sims[key]; ok {
+				return usagef("record files %s and %s come from one simulation (seed %s, one plan and platform): their runs are the same runs; simulate again with another --seed", prev, path, m["seed"])
+			}
+			sims[key] = path
+		}
 		var invs []records.Invocation
 		var dags []records.DAGRun
 		base := 0

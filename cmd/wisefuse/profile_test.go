@@ -126,9 +126,10 @@ func profileInMemory(t *testing.T, plat string, runs int, seed uint64) *wisefuse
 	return prof
 }
 
-// TestProfileRecordsOfOtherPlans: records of a Map of another width than the workflow's, and of a
-// plan that fuses functions, are refused: both were profiled, and predicted 3.8 times the cost
-// (22 items profiled as 5) and 10% below the latency (Sonic's fused Extract and Classify).
+// TestProfileRecordsOfOtherPlans: records of a Map of another width than the workflow's, of a
+// plan that fuses functions, and one simulation given twice are refused: they were profiled, and
+// predicted 3.8 times the cost (22 items profiled as 5), 10% below the latency (Sonic's fused
+// Extract and Classify), or counted each run twice.
 func TestProfileRecordsOfOtherPlans(t *testing.T) {
 	dir := t.TempDir()
 	recs, fused, cb5, out := filepath.Join(dir, "c.parquet"), filepath.Join(dir, "s.parquet"), filepath.Join(dir, "cb5.json"), filepath.Join(dir, "p.json")
@@ -151,6 +152,14 @@ func TestProfileRecordsOfOtherPlans(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("profile", "--workflow", cb50, "--out", out, recs); code != 1 || !strings.Contains(errOut, `step "TrainIntentClassifier" has 22 invocations, but the workflow's map has 50 items`) {
 		t.Errorf("records of 22 items as 50: exit %d, stderr %q", code, errOut)
+	}
+	// The same simulation twice, as Parquet and as CSV: its runs were profiled twice ("6 runs").
+	again := filepath.Join(dir, "c.csv")
+	if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "3", "--out", again); code != 0 {
+		t.Fatalf("simulate: %s", errOut)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--out", out, recs, again); code != exitUsage || !strings.Contains(errOut, "come from one simulation (seed 1") {
+		t.Errorf("one simulation twice: exit %d, stderr %q", code, errOut)
 	}
 	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--policy", "sonic", "--runs", "2", "--out", fused); code != 0 {
 		t.Fatalf("simulate sonic: %s", errOut)
