@@ -51,7 +51,7 @@ func LooksLike(data []byte, want string) string {
 	has := func(k string) bool { _, ok := keys[k]; return ok }
 	kind := ""
 	switch {
-	case has("StartAt") && has("States"):
+	case IsASL(data):
 		kind = KindASL
 	case IsDeployment(data):
 		kind = KindDeployment

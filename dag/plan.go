@@ -77,14 +77,10 @@ func UniformPlan(mb int) *Plan { return &Plan{DefaultMemoryMB: mb} }
 func DeployedPlan(w *Workflow, mb int) *Plan {
 	p := UniformPlan(mb)
 	w.Walk(func(_ []string, s *Step) {
-		if s.Map == nil || s.Map.MaxItemsPerBatch <= 1 {
+		if s.Map == nil {
 			return
 		}
-		b := s.Map.MaxItemsPerBatch
-		if n, fixed := s.Map.FixedItems(); fixed {
-			b = min(b, n)
-		}
-		if b > 1 {
+		if b := s.Map.DeployedBatch(); b > 1 {
 			if p.Bundle == nil {
 				p.Bundle = map[string]int{}
 			}
@@ -92,6 +88,16 @@ func DeployedPlan(w *Workflow, mb int) *Plan {
 		}
 	})
 	return p
+}
+
+// DeployedBatch is how many items the Map's ItemBatcher puts in one batch (one VM):
+// MaxItemsPerBatch, at most its fixed item count; 0 without a batcher.
+func (m *Map) DeployedBatch() int {
+	b := m.MaxItemsPerBatch
+	if n, fixed := m.FixedItems(); fixed {
+		b = min(b, n)
+	}
+	return b
 }
 
 // CheckBatches reports whether w's Maps' batches (ItemBatcher's MaxItemsPerBatch, DeployedPlan's

@@ -93,15 +93,19 @@ func FromRecords(w *dag.Workflow, invs []records.Invocation, dags []records.DAGR
 
 // RecordCheck returns the check FromRecords makes of each record, in order, for a caller that
 // reads records from files and can say which file and line holds a bad one: the record is of a
-// task step of w, unbundled (recordCheck), and every record of a function in a run has one
-// memory size (a plan gives a function one).
+// task step of w, unbundled (recordCheck), every record of a function in a run has one memory
+// size (a plan gives a function one), and a VM of a run runs one function (the plan fuses none:
+// a fused plan's records were profiled as if each function ran alone, 10% faster). Profiling in
+// the simulator runs unfused plans, and checks only what recordCheck does.
 func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	check := recordCheck(w)
 	type runFn struct {
 		run int
 		fn  string
 	}
+	type runVM struct{ run, vm int }
 	fnMem := map[runFn]int{}
+	vmFn := map[runVM]string{}
 	return func(in *records.Invocation) error {
 		if err := check(in); err != nil {
 			return err
@@ -111,6 +115,13 @@ func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 			return fmt.Errorf("run %d runs function %q at %d and %d MB; a profiling run gives each function one size", in.Run, in.Function, m, in.MemoryMB)
 		}
 		fnMem[k] = in.MemoryMB
+		if in.VM > 0 { // 0: no VM id (the simulator numbers its VMs from 1)
+			v := runVM{in.Run, in.VM}
+			if fn, ok := vmFn[v]; ok && fn != in.Function {
+				return fmt.Errorf("run %d: VM %d runs functions %q and %q: the records are of a plan that fuses them; profile unfused, unbundled plans", in.Run, in.VM, fn, in.Function)
+			}
+			vmFn[v] = in.Function
+		}
 		return nil
 	}
 }
@@ -327,19 +338,10 @@ func (b *profileBuilder) profile() (*Profile, error) {
 func (s *SizeProfile) addRun(w *dag.Workflow, ins []*records.Invocation, d *records.DAGRun) error {
 	run := s.Runs
 	byStep := map[string][]*records.Invocation{}
-	vmFn := map[int]string{} // an unfused plan's VM runs one function
 	first, last := math.Inf(1), math.Inf(-1)
 	for _, in := range ins {
 		byStep[in.Step] = append(byStep[in.Step], in)
 		first, last = math.Min(first, in.Start), math.Max(last, in.End)
-		if in.VM <= 0 {
-			continue // no VM id (the simulator numbers its VMs from 1)
-		}
-		if fn, ok := vmFn[in.VM]; ok && fn != in.Function {
-			// A fused plan's records were profiled as if each function ran alone (10% faster).
-			return fmt.Errorf("VM %d runs functions %q and %q: the records are of a plan that fuses them; profile unfused, unbundled plans", in.VM, fn, in.Function)
-		}
-		vmFn[in.VM] = in.Function
 	}
 	if err := s.noteMemory(byStep); err != nil {
 		return err

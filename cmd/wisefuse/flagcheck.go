@@ -61,50 +61,41 @@ func checkOutputs(fs *flag.FlagSet) error {
 // a.functions.json, which"): a command whose outputs are not all flag values (plan --export-asl
 // writes two files beside its own) checks each of them.
 func checkOutput(fs *flag.FlagSet, name, what, path string) error {
-	ost, serr := os.Stat(path)
-	if serr != nil {
-		return nil // not there yet: nothing to overwrite
-	}
-	var err error
-	same := func(input, inPath string) {
-		if st, e := os.Stat(inPath); err == nil && e == nil && os.SameFile(ost, st) {
-			err = usagef("%s is also %s: writing it would replace the input; give another --%s", what, input, name)
-		}
-	}
-	fs.Visit(func(in *flag.Flag) {
-		if in.Name != name {
-			same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
-		}
-	})
-	for _, a := range fs.Args() {
-		same("the input "+a, a)
-	}
-	return err
+	return notAnInput(fs, output{what, path}, "give another --"+name, name)
 }
 
 // outputsNotInputs is checkOutput for a command's outputs outs, its own and those it writes beside
 // them, against every flag but the output flags named, and the arguments: `simulate --arrivals
 // q-dags.csv --out q.csv` replaced the arrivals with the DAG table written beside --out.
 func outputsNotInputs(fs *flag.FlagSet, outs []output, outputFlags ...string) error {
-	var err error
 	for _, o := range outs {
-		ost, serr := os.Stat(o.path)
-		if o.path == "" || serr != nil || err != nil {
-			continue // not there yet: nothing to overwrite
+		if err := notAnInput(fs, o, "give another output", outputFlags...); err != nil {
+			return err
 		}
-		same := func(input, inPath string) {
-			if st, e := os.Stat(inPath); err == nil && e == nil && os.SameFile(ost, st) {
-				err = usagef("%s is also %s: writing it would replace the input; give another output", o.what, input)
-			}
+	}
+	return nil
+}
+
+// notAnInput refuses output o when it is the file of a flag other than outputFlags, or of an
+// argument, saying fix.
+func notAnInput(fs *flag.FlagSet, o output, fix string, outputFlags ...string) error {
+	ost, serr := os.Stat(o.path)
+	if o.path == "" || serr != nil {
+		return nil // not there yet: nothing to overwrite
+	}
+	var err error
+	same := func(input, inPath string) {
+		if st, e := os.Stat(inPath); err == nil && e == nil && os.SameFile(ost, st) {
+			err = usagef("%s is also %s: writing it would replace the input; %s", o.what, input, fix)
 		}
-		fs.Visit(func(in *flag.Flag) {
-			if !slices.Contains(outputFlags, in.Name) {
-				same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
-			}
-		})
-		for _, a := range fs.Args() {
-			same("the input "+a, a)
+	}
+	fs.Visit(func(in *flag.Flag) {
+		if !slices.Contains(outputFlags, in.Name) {
+			same(fmt.Sprintf("the input --%s %s", in.Name, in.Value), in.Value.String())
 		}
+	})
+	for _, a := range fs.Args() {
+		same("the input "+a, a)
 	}
 	return err
 }

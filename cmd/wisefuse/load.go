@@ -125,11 +125,9 @@ func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *
 		hint += " --platform " + flag
 	}
 	hint += ") or give the profile's platform"
-	if _, builtin := apps.Lookup(spec); builtin && flag != "" {
-		if c, err := apps.Platform(spec, platform.Default()).Digest(); err == nil && c == p.PlatformSHA256 {
-			// It named aws-lambda twice: the profile's is the app's calibrated default.
-			hint = "drop --platform to plan on the platform the profile was made on, or profile with --platform " + flag
-		}
+	if c := calibratedDigest(spec); flag != "" && c != "" && c == p.PlatformSHA256 {
+		// It named aws-lambda twice: the profile's is the app's calibrated default.
+		hint = "drop --platform to plan on the platform the profile was made on, or profile with --platform " + flag
 	}
 	return fmt.Errorf("profile %s was simulated on platform %s (settings SHA-256 %.12s...), and %s has other settings (%.12s...): "+
 		"the profile's times are its platform's (cores per MB, storage, cold starts, orchestration); %s", source, p.Platform, p.PlatformSHA256,
@@ -142,19 +140,24 @@ func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *
 // from --platform aws-lambda.
 func profilePlatformLabel(spec, flag string) string {
 	label := platformLabel(flag)
-	if _, builtin := apps.Lookup(spec); builtin && flag == "" {
-		base := platform.Default()
-		if a, b := digestOr(apps.Platform(spec, base)), digestOr(base); a != b {
-			label += ", with " + spec + "'s calibrated orchestration latency"
-		}
+	if flag == "" && calibratedDigest(spec) != "" {
+		label += ", with " + spec + "'s calibrated orchestration latency"
 	}
 	return label
 }
 
-// digestOr is p's digest, or "" when it has none.
-func digestOr(p *platform.Platform) string {
-	d, _ := p.Digest()
-	return d
+// calibratedDigest is the digest of built-in app spec's default platform (loadPlatform without
+// --platform) when the app's calibration makes it differ from platform.Default; "" otherwise.
+func calibratedDigest(spec string) string {
+	if _, builtin := apps.Lookup(spec); !builtin {
+		return ""
+	}
+	base := platform.Default()
+	c, err := apps.Platform(spec, base).Digest()
+	if d, _ := base.Digest(); err != nil || c == d {
+		return ""
+	}
+	return c
 }
 
 // platformLabel names the platform --platform chose, for provenance: the flag's value, else the

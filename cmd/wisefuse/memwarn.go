@@ -47,9 +47,8 @@ func simulateMemoryCheck(runs, perRun int, keep bool, available, hard int64) (wa
 	}
 	const fix = "give fewer --runs, or use --arrivals, which streams its records"
 	need := simulateMemory(runs, perRun, keep)
-	if msg := memoryWarning(need, hard, what, fix); msg != "" {
-		return "", errors.New(strings.Replace(strings.Replace(msg, "it may be killed or swap", "refused, as it would run out of memory", 1),
-			"available", "the process may have (its address-space or cgroup limit)", 1))
+	if msg := memoryPast(need, hard, "the process may have (its address-space or cgroup limit)", "refused, as it would run out of memory", what, fix); msg != "" {
+		return "", errors.New(msg)
 	}
 	return memoryWarning(need, available, what, fix), nil
 }
@@ -95,11 +94,17 @@ func countLines(r io.Reader) (int64, error) {
 // available (available returns it, 0 when unknown), "" otherwise. what names the estimate's
 // terms; fix says how to need less.
 func memoryWarning(need, available int64, what, fix string) string {
-	if available <= 0 || need <= available {
+	return memoryPast(need, available, "available", "it may be killed or swap", what, fix)
+}
+
+// memoryPast says that a run estimated at need bytes (what: the estimate's terms) is past limit
+// (named limitIs), with verdict and fix; "" when it is not, or limit is unknown (0).
+func memoryPast(need, limit int64, limitIs, verdict, what, fix string) string {
+	if limit <= 0 || need <= limit {
 		return ""
 	}
-	return fmt.Sprintf("this run will hold about %s in memory (%s), more than the %s available: it may be killed or swap; %s",
-		humanBytes(need), what, humanBytes(available), fix)
+	return fmt.Sprintf("this run will hold about %s in memory (%s), more than the %s %s: %s; %s",
+		humanBytes(need), what, humanBytes(limit), limitIs, verdict, fix)
 }
 
 // availableMemory is the memory this process can use: MemAvailable from /proc/meminfo, or its

@@ -95,12 +95,12 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		planned = w
 	}
+	var measured *platform.Platform // loaded once: --platform's is also the one modelled on
 	if wf.given() || *platformFlag != "" {
 		// The platform plan would use (the default adapted to a built-in app, without
 		// --platform), which a simulated profile must have been measured on. Without either
 		// flag the app is not known for sure (the profile names its workflow, not its file).
-		measured, err := loadPlatform(wf.spec(), *platformFlag)
-		if err != nil {
+		if measured, err = loadPlatform(wf.spec(), *platformFlag); err != nil {
 			return err
 		}
 		spec := wf.spec()
@@ -140,9 +140,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var notes []string
 	plat := platform.Default().Published() // what the modeler knows of the platform (ModelOptions' default)
 	if *platformFlag != "" {
-		if plat, err = platform.Load(*platformFlag); err != nil {
-			return err
-		}
+		plat = measured
 	}
 	if fromLogs {
 		if rep, notes, err = modelFromLogs(p, known, pl, plat); err != nil {

@@ -13,6 +13,10 @@ import (
 // over runs of consecutive intervals first.
 const seriesFigurePoints = 500
 
+// seriesFigureBase is where drawSeries writes the figures of table: its path without its
+// extension, plus .png and .svg.
+func seriesFigureBase(table string) string { return strings.TrimSuffix(table, filepath.Ext(table)) }
+
 // drawSeries draws the instance time series in table (tables.SeriesSchema) as running and idle
 // instances against time, to table's path without its extension plus .png and .svg, and returns
 // that base. It reads the table twice (to count, then to average) rather than holding it.
@@ -46,7 +50,7 @@ func drawSeries(table, title string) (string, error) {
 		return "", err
 	}
 	flush()
-	base := strings.TrimSuffix(table, filepath.Ext(table))
+	base := seriesFigureBase(table)
 	no := false
 	return base, figures.Lines{Title: title, X: figures.Axis{Label: "Simulated time (h)"},
 		Y: figures.Axis{Label: "Instances (mean per interval)"}, Series: []figures.XY{run, idle}, Markers: &no}.Write(base)

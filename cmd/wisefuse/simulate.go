@@ -99,7 +99,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	outs := []output{{"--out " + *out, *out}, {"the DAG table beside --out, " + dagsOut, dagsOut},
 		{"--series " + *series, *series}, {"--plan-out " + *planOut, *planOut}}
 	if *series != "" {
-		base := strings.TrimSuffix(*series, filepath.Ext(*series))
+		base := seriesFigureBase(*series)
 		outs = append(outs, output{"the figure beside --series, " + base + ".png", base + ".png"}, output{"the figure beside --series, " + base + ".svg", base + ".svg"})
 	}
 	for _, o := range outs[:3] {

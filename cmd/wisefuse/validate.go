@@ -126,11 +126,7 @@ func describeMapLimits(m *dag.Map) string {
 		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
 	}
 	if m.MaxItemsPerBatch > 0 {
-		b := m.MaxItemsPerBatch
-		if n, fixed := m.FixedItems(); fixed {
-			b = min(b, n) // as DeployedPlan bundles them
-		}
-		parts = append(parts, fmt.Sprintf("batches of %d", b))
+		parts = append(parts, fmt.Sprintf("batches of %d", m.DeployedBatch()))
 	}
 	if len(parts) == 0 {
 		return ""
