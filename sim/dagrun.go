@@ -103,20 +103,15 @@ func (e *engine) dagDone(ri int32) {
 	if r.usd < 0 {
 		e.fail("run %d has negative cost %g", r.index, r.usd)
 	}
-	d := records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
-		Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans), TimedOut: r.timedOut, Rejected: r.rejected}
-	if e.emit != nil {
-		e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs, Events: e.events,
-			ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
-			Rejected: r.rejected, Retries: r.retries}
-		if err := e.emit(&e.out); err != nil && e.err == nil {
-			e.err = err
-		}
-	} else {
-		e.dags[r.index] = d
+	e.out = Outcome{DAG: r.wf, ID: r.id, Arrival: r.arrival, End: e.now, Cost: r.usd, Invocations: r.invs, Events: e.events,
+		ColdStarts: r.colds, Transitions: r.trans, Throttled: r.throttled, TimedOut: r.timedOut,
+		Rejected: r.rejected, Retries: r.retries}
+	if err := e.emit(&e.out); err != nil && e.err == nil {
+		e.err = err
 	}
 	if e.onRun != nil {
-		e.streamRun(r, d)
+		e.streamRun(r, records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
+			Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans), TimedOut: r.timedOut, Rejected: r.rejected})
 	}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)

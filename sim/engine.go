@@ -145,14 +145,14 @@ type engine struct {
 	finished int
 	total    int
 
-	// Replay: arrivals pulled from a source one ahead (pending is scheduled), outcomes pushed out.
+	// Replay: arrivals pulled from a source one ahead (pending is scheduled). Every engine pushes
+	// each finished DAG invocation's outcome out (Run's and RunArrivals' keep it in their Result).
 	pull    func(*Arrival) (bool, error)
 	pending Arrival
 	lastArr float64
 	emit    func(*Outcome) error
 	out     Outcome
 
-	dags   []records.DAGRun
 	invs   []records.Invocation
 	invAcq []int32
 	acqs   []acqRecord

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -66,5 +67,61 @@ func TestOnRunStreamsKeptRecords(t *testing.T) {
 	}})
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("OnRun error: got %v after %d runs, want %v after 1", err, n, stop)
+	}
+}
+
+// TestRunEachIsRunStreamed checks that RunEach hands out, in order, the DAG records Run keeps
+// (so the summaries made from them agree), with the engine figures of Run's summary, whatever the
+// plan and cold or warm; and that its memory does not grow with the runs (Run's kept a DAG record
+// a run): ten times the runs allocate about as much.
+func TestRunEachIsRunStreamed(t *testing.T) {
+	w := videoLike()
+	for name, p := range plans() {
+		for _, cold := range []bool{false, true} {
+			opt := Options{Seed: 7, Cold: cold}
+			res, err := Run(w, p, 30, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []records.DAGRun
+			st, err := RunEach(w, p, 30, func(o *Outcome) error {
+				got = append(got, records.DAGRun{Run: int(o.ID), Arrival: o.Arrival, End: o.End, Latency: o.End - o.Arrival, Cost: o.Cost,
+					Invocations: int(o.Invocations), ColdStarts: int(o.ColdStarts), Transitions: int(o.Transitions), TimedOut: o.TimedOut, Rejected: o.Rejected})
+				return nil
+			}, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, res.DAGs) {
+				t.Errorf("%s cold=%v: RunEach's outcomes differ from Run's DAG records", name, cold)
+			}
+			s := res.Summary
+			if st.Events != s.Events || st.PeakLiveVMs != s.PeakLiveVMs || st.MeanLiveVMs != s.MeanLiveVMs || st.IdleGBS != s.IdleGBS ||
+				st.MeanLifespanS != s.MeanLifespanS || int(st.Rejected) != s.Rejected || st.Arrivals != 30 {
+				t.Errorf("%s cold=%v: RunEach's figures %+v differ from Run's summary %+v", name, cold, st, s)
+			}
+		}
+	}
+	if _, err := RunEach(w, plans()["spill"], 0, func(*Outcome) error { return nil }, Options{}); err == nil {
+		t.Error("RunEach of 0 runs: no error")
+	}
+	stop := errors.New("stop")
+	if _, err := RunEach(w, plans()["spill"], 5, func(*Outcome) error { return stop }, Options{}); !errors.Is(err, stop) {
+		t.Errorf("emit error: got %v, want %v", err, stop)
+	}
+	allocated := func(runs int) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := RunEach(w, plans()["spill"], runs, func(*Outcome) error { return nil }, Options{Seed: 1, OnRun: func(records.DAGRun, []records.Invocation) error { return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := allocated(200), allocated(2000)
+	if large > 2*small {
+		t.Errorf("RunEach allocated %d bytes for 200 runs and %d for 2000: memory grows with the runs", small, large)
 	}
 }

@@ -53,7 +53,7 @@ type Outcome struct {
 	Retries int32
 }
 
-// ReplayStats describes a finished replay.
+// ReplayStats describes a finished Replay or RunEach.
 type ReplayStats struct {
 	Arrivals    int64
 	Events      int64
@@ -112,26 +112,7 @@ func Replay(ws []Workload, next func(*Arrival) (bool, error), emit func(*Outcome
 	e.pull, e.emit = next, emit
 	e.total = math.MaxInt // until the source ends
 	e.pullNext()
-	start := e.pending.Time
-	if err := e.loop(); err != nil {
-		return ReplayStats{}, err
-	}
-	e.flushDirty()
-	if n := len(e.slots) - len(e.freeSlots); n != 0 {
-		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
-	}
-	e.liveSum += float64(e.live) * (e.now - e.liveT)
-	if err := e.seriesEnd(); err != nil {
-		return ReplayStats{}, err
-	}
-	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak, Rejected: e.rejected, Retries: e.retries}
-	if span := e.now - start; span > 0 && e.next > 0 {
-		st.MeanLiveVMs = e.liveSum / span
-		is := e.instanceStats(span)
-		st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
-	}
-	st.Instances = e.nextVM
-	return st, nil
+	return e.drain(e.pending.Time)
 }
 
 // pullNext takes the next arrival from the source and schedules it; at the end of the source the

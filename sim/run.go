@@ -63,6 +63,33 @@ func Run(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*Result, error) {
 	return e.finish()
 }
 
+// RunEach is Run without keeping the runs: each run's outcome goes to emit as it ends (its ID is
+// the run's index; runs end in order), with Options.OnRun its records right after, and nothing of
+// a run stays once it has ended, so memory holds one run whatever their number (Run keeps a
+// records.DAGRun a run, and with KeepInvocations every function record). It returns the engine's
+// figures; the latency and cost summary is emit's to make. The Outcome passed to emit is reused.
+func RunEach(w *dag.Workflow, p *dag.Plan, runs int, emit func(*Outcome) error, opt Options) (ReplayStats, error) {
+	if runs < 1 {
+		return ReplayStats{}, fmt.Errorf("sim: runs = %d, want >= 1", runs)
+	}
+	if emit == nil {
+		return ReplayStats{}, fmt.Errorf("sim: RunEach without emit")
+	}
+	mode := modeWarm
+	if opt.Cold {
+		mode = modeCold
+	}
+	opt.KeepInvocations = false // records stream out, with Options.OnRun
+	e, err := prepare(w, p, mode, runs, opt)
+	if err != nil {
+		return ReplayStats{}, err
+	}
+	e.emit = emit
+	e.next = 1
+	e.schedule(0, evArrival, 0)
+	return e.drain(0)
+}
+
 // RunArrivals executes one DAG invocation per arrival time (seconds, non-decreasing). The
 // invocations share warm pools and the account's concurrency limit, so cold starts and
 // queueing emerge from the arrival pattern.
@@ -132,32 +159,28 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 	}
 	e := newEngine(compile(w, p, plat), plat, mode, opt)
 	e.total = total
-	e.dags = make([]records.DAGRun, total)
 	return e, nil
 }
 
+// finish runs Run's or RunArrivals' engine to the end and keeps every DAG record (in the order of
+// the runs: run i ends before run i+1, and an arrival's record goes to its index) and, with
+// KeepInvocations, every function record, costs complete.
 func (e *engine) finish() (*Result, error) {
-	start := e.now
+	start := 0.0
 	if len(e.arrivals) > 0 {
 		start = e.arrivals[0]
-	} else {
-		start = 0
 	}
-	if err := e.loop(); err != nil {
+	dags := make([]records.DAGRun, e.total)
+	e.emit = func(o *Outcome) error {
+		dags[o.ID] = records.DAGRun{Run: int(o.ID), Arrival: o.Arrival, End: o.End, Latency: o.End - o.Arrival, Cost: o.Cost,
+			Invocations: int(o.Invocations), ColdStarts: int(o.ColdStarts), Transitions: int(o.Transitions), TimedOut: o.TimedOut, Rejected: o.Rejected}
+		return nil
+	}
+	st, err := e.drain(start)
+	if err != nil {
 		return nil, err
 	}
-	e.flushDirty()
-	if n := len(e.slots) - len(e.freeSlots); n != 0 {
-		return nil, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
-	}
-	if n := len(e.frames) - len(e.freeFrames); n != 0 {
-		return nil, fmt.Errorf("sim: invariant violated: %d steps started but never ended", n)
-	}
-	e.liveSum += float64(e.live) * (e.now - e.liveT)
-	if err := e.seriesEnd(); err != nil {
-		return nil, err
-	}
-	res := &Result{DAGs: e.dags}
+	res := &Result{DAGs: dags}
 	if e.keep {
 		for i := range e.invs {
 			if a := e.invAcq[i]; a >= 0 && e.acqs[a].n > 0 {
@@ -169,14 +192,38 @@ func (e *engine) finish() (*Result, error) {
 		}
 		res.Invocations = e.invs
 	}
-	res.Summary = Summarize(e.dags)
-	res.Summary.Events = e.events
-	res.Summary.PeakLiveVMs = e.peak
-	res.Summary.Rejected, res.Summary.Retries = int(e.rejected), int(e.retries)
-	if span := e.now - start; span > 0 {
-		res.Summary.MeanLiveVMs = e.liveSum / span
-	}
-	is := e.instanceStats(e.now - start)
-	res.Summary.MeanRunningVMs, res.Summary.MeanIdleVMs, res.Summary.MeanLifespanS, res.Summary.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
+	res.Summary = Summarize(dags)
+	res.Summary.Events = st.Events
+	res.Summary.PeakLiveVMs = st.PeakLiveVMs
+	res.Summary.Rejected, res.Summary.Retries = int(st.Rejected), int(st.Retries)
+	res.Summary.MeanLiveVMs = st.MeanLiveVMs
+	res.Summary.MeanRunningVMs, res.Summary.MeanIdleVMs, res.Summary.MeanLifespanS, res.Summary.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
 	return res, nil
+}
+
+// drain runs the engine until every DAG invocation has ended (or an error), checks that nothing is
+// left in flight, and returns its figures over the span from start, the first arrival, to the end.
+func (e *engine) drain(start float64) (ReplayStats, error) {
+	if err := e.loop(); err != nil {
+		return ReplayStats{}, err
+	}
+	e.flushDirty()
+	if n := len(e.slots) - len(e.freeSlots); n != 0 {
+		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d invocations started but never ended", n)
+	}
+	if n := len(e.frames) - len(e.freeFrames); n != 0 {
+		return ReplayStats{}, fmt.Errorf("sim: invariant violated: %d steps started but never ended", n)
+	}
+	e.liveSum += float64(e.live) * (e.now - e.liveT)
+	if err := e.seriesEnd(); err != nil {
+		return ReplayStats{}, err
+	}
+	st := ReplayStats{Arrivals: int64(e.next), Events: e.events, PeakLiveVMs: e.peak, Rejected: e.rejected, Retries: e.retries, Instances: e.nextVM}
+	span := e.now - start
+	if span > 0 {
+		st.MeanLiveVMs = e.liveSum / span
+	}
+	is := e.instanceStats(span)
+	st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS = is.meanRunning, is.meanIdle, is.meanLifespan, is.idleGBS
+	return st, nil
 }

@@ -215,10 +215,10 @@ func onlyWith(fs *flag.FlagSet, ok bool, with string, names ...string) error {
 
 // The limits of the command line, each with its reason (docs/reliability.md lists them all).
 const (
-	// maxRuns bounds simulate --runs: a run keeps its DAG record (and with --out every function
-	// invocation's), and 10^5 runs of video took 5 s and 36 MB here, so 10^6 is a minute.
-	maxRuns    = 1_000_000
-	maxRunsWhy = "each run keeps its records in memory; 10^6 runs of video take about a minute"
+	// maxRuns bounds simulate --runs, whose runs stream (memory holds one run): by time, as
+	// maxPoissonArrivals does arrivals. 10^6 runs of video take about a minute.
+	maxRuns    = 1_000_000_000
+	maxRunsWhy = "10^6 runs of video take about a minute, so 10^9 take most of a day"
 	// maxProfileRuns bounds profile --runs, per memory size (four by default), with every
 	// function invocation kept for the profile.
 	maxProfileRuns    = 100_000

@@ -21,9 +21,9 @@ func TestFlagValidation(t *testing.T) {
 		// simulate
 		{with(sim, "--memory", "0", "--runs", "1"), []string{"--memory 0", "from 128 to 10240"}}, // was "give --plan FILE, --memory MB or ..."
 		{with(sim, "--memory", "20000", "--runs", "1"), []string{"--memory 20000", "at most 10240"}},
-		{with(sim, "--memory", "1024", "--runs", "0"), []string{"--runs 0", "from 1 to 1000000"}},
+		{with(sim, "--memory", "1024", "--runs", "0"), []string{"--runs 0", "from 1 to 1000000000"}},
 		{with(sim, "--memory", "1024", "--runs", "-3"), []string{"--runs -3", "from 1 to"}},
-		{with(sim, "--memory", "1024", "--runs", "1000000000"), []string{"--runs 1000000000", "at most 1000000", "memory"}},
+		{with(sim, "--memory", "1024", "--runs", "1000000001"), []string{"--runs 1000000001", "at most 1000000000", "most of a day"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1e11", "--duration", "10"), []string{"poisson:1e11", "<= 1e9"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:NaN", "--duration", "10"), []string{"poisson:NaN", "finite"}},
 		{with(sim, "--memory", "1024", "--arrivals", "poisson:1", "--duration", "NaN"), []string{"--duration NaN", "finite"}},

@@ -3,55 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
-	"unsafe"
-
-	"github.com/wisefuse/wisefuse/records"
-)
-
-// Bytes a kept record takes in memory: the struct (its strings point into the workflow, so they
-// add nothing), doubled for the slack of a slice grown by append.
-var (
-	invocationRecordBytes = 2 * int64(unsafe.Sizeof(records.Invocation{}))
-	dagRecordBytes        = 2 * int64(unsafe.Sizeof(records.DAGRun{}))
 )
 
 // gcFactor is the heap the Go collector lets grow per byte of live data (GOGC=100: twice).
 const gcFactor = 2
-
-// simulateMemory estimates the peak heap of `simulate --runs`: every DAG record, and with --out
-// every function-invocation record too (the tables are written after the run). Checked once:
-// video at 2,048 MB, 20,000 runs with --out (62 invocations a run) is estimated at 800 MB and
-// peaked at 926 MB RSS (/usr/bin/time -v), the rest being the Parquet writer and the program.
-func simulateMemory(runs int, invocationsPerRun int, keepInvocations bool) int64 {
-	need := int64(runs) * dagRecordBytes
-	if keepInvocations {
-		need += int64(runs) * int64(invocationsPerRun) * invocationRecordBytes
-	}
-	return gcFactor * need
-}
-
-// simulateMemoryCheck judges `simulate --runs` (with --out when keep) by simulateMemory: an error
-// when it is past a hard limit of the process (hard: its address space or cgroup, where the run
-// would die out of memory as Go's runtime crash, exit 2, after minutes of simulation, or be
-// killed), else a warning when it is past the memory available (the run may swap, or finish).
-func simulateMemoryCheck(runs, perRun int, keep bool, available, hard int64) (warning string, err error) {
-	what := fmt.Sprintf("%d runs, each one's DAG record kept", runs)
-	if keep {
-		what = fmt.Sprintf("%d runs x %d function invocations, every record kept for --out", runs, perRun)
-	}
-	const fix = "give fewer --runs, or use --arrivals, which streams its records"
-	need := simulateMemory(runs, perRun, keep)
-	if msg := memoryPast(need, hard, "the process may have (its address-space or cgroup limit)", "refused, as it would run out of memory", what, fix); msg != "" {
-		return "", errors.New(msg)
-	}
-	return memoryWarning(need, available, what, fix), nil
-}
 
 // traceGenMemory estimates the peak heap `trace gen --function-table` adds: the simulated runs'
 // function records, kept until the trace is written (traces.GenConfig.KeptFunctions), doubled
@@ -94,17 +54,11 @@ func countLines(r io.Reader) (int64, error) {
 // available (available returns it, 0 when unknown), "" otherwise. what names the estimate's
 // terms; fix says how to need less.
 func memoryWarning(need, available int64, what, fix string) string {
-	return memoryPast(need, available, "available", "it may be killed or swap", what, fix)
-}
-
-// memoryPast says that a run estimated at need bytes (what: the estimate's terms) is past limit
-// (named limitIs), with verdict and fix; "" when it is not, or limit is unknown (0).
-func memoryPast(need, limit int64, limitIs, verdict, what, fix string) string {
-	if limit <= 0 || need <= limit {
+	if available <= 0 || need <= available {
 		return ""
 	}
-	return fmt.Sprintf("this run will hold about %s in memory (%s), more than the %s %s: %s; %s",
-		humanBytes(need), what, humanBytes(limit), limitIs, verdict, fix)
+	return fmt.Sprintf("this run will hold about %s in memory (%s), more than the %s available: it may be killed or swap; %s",
+		humanBytes(need), what, humanBytes(available), fix)
 }
 
 // availableMemory is the memory this process can use: MemAvailable from /proc/meminfo, or its

@@ -126,7 +126,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, KeepInvocations: *out != ""}
+	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -137,26 +137,12 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
-		warning, err := simulateMemoryCheck(*runs, w.ExpectedInvocations(), *out != "", availableMemory(), hardMemoryLimit())
-		if err != nil {
+		run := func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
+			return sim.RunEach(w, p, *runs, emit, opt)
+		}
+		if s, written, err = simulateStream(run, "--runs", opt, *out, "", meta); err != nil {
 			return err
 		}
-		if warning != "" {
-			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+warning)
-		}
-		res, err := sim.Run(w, p, *runs, opt)
-		if err != nil {
-			return err
-		}
-		if *out != "" {
-			dags, _ := tables.DAGRunsPath(*out)
-			// The pair is committed together: *out exists only beside its own DAG table.
-			if err := tables.WriteRun(*out, res.Invocations, res.DAGs, meta); err != nil {
-				return err
-			}
-			written = []string{*out, dags}
-		}
-		s = newSimulateReport(res)
 	} else {
 		next, rate, err := arrivalSource(*arrivals, *duration, *seed, stderr)
 		if err != nil {
@@ -165,9 +151,11 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
 			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
-		opt.KeepInvocations = false // records stream out
 		opt.SeriesInterval = *seriesInterval
-		if s, written, err = simulateArrivals(w, p, next, *arrivals, opt, *out, *series, meta); err != nil {
+		run := func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
+			return sim.Replay([]sim.Workload{{Workflow: w, Plan: p}}, next, emit, opt)
+		}
+		if s, written, err = simulateStream(run, "--arrivals "+*arrivals, opt, *out, *series, meta); err != nil {
 			return err
 		}
 		if *series != "" {
@@ -223,7 +211,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// simulateReport is what simulate prints: sim.Summary (or, under arrivals, the same from a
+// simulateReport is what simulate prints (simulateStream's summary: sim.Summary's figures, from a
 // sketch), latencies in seconds like every other output, each key naming its unit.
 type simulateReport struct {
 	Runs              int     `json:"runs"`
@@ -252,19 +240,6 @@ type simulateReport struct {
 	MeanIdleVMs    float64 `json:"mean_idle_instances"`
 	MeanLifespanS  float64 `json:"mean_instance_lifespan_s"`
 	IdleGBS        float64 `json:"idle_gb_s"`
-}
-
-// newSimulateReport converts res.Summary for printing.
-func newSimulateReport(res *sim.Result) simulateReport {
-	s := res.Summary
-	r := simulateReport{Runs: s.Runs, P50: s.P50S, P95: s.P95S, P99: s.P99S, MeanLatency: s.MeanLatencyS, MeanCost: s.MeanCost, ColdStartFraction: s.ColdStartFraction,
-		MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events, Rejected: s.Rejected, Retries: s.Retries, TimedOut: s.TimedOut,
-		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
-	if s.Runs > 0 {
-		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
-		r.TimedOutFraction = float64(s.TimedOut) / float64(s.Runs)
-	}
-	return r
 }
 
 // parsePoisson reads --arrivals poisson:RATE: its rate, and whether the spec is one at all.

@@ -36,14 +36,20 @@ const Exact = 256
 // between shards, and an exact merge. A Sketch is a handle: copies share the values.
 type Sketch struct{ st *state }
 
-// state holds a sketch's values: exact while dd is nil, else dd alone.
+// state holds a sketch's values: exact (up to limit of them) while dd is nil, else dd alone.
 type state struct {
 	exact []float64
+	limit int
 	dd    *ddsketch.DDSketch
 }
 
-// New returns an empty sketch.
-func New() Sketch { return Sketch{&state{}} }
+// New returns an empty sketch, exact up to Exact values.
+func New() Sketch { return Sketch{&state{limit: Exact}} }
+
+// NewExact returns an empty sketch exact up to limit values (8 bytes each), for one distribution
+// whose exact percentiles are worth more memory than a replay's thousands of sketches can take.
+// It merges and encodes as any sketch; Decode gives back a sketch exact up to Exact.
+func NewExact(limit int) Sketch { return Sketch{&state{limit: max(limit, 0)}} }
 
 func newDD() *ddsketch.DDSketch {
 	s, err := ddsketch.NewDefaultDDSketch(Accuracy)
@@ -62,7 +68,7 @@ func (k Sketch) Add(x float64) {
 	}
 	st := k.st
 	if st.dd == nil {
-		if len(st.exact) < Exact {
+		if len(st.exact) < st.limit {
 			st.exact = append(st.exact, x)
 			return
 		}

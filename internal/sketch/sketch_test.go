@@ -2,6 +2,7 @@ package sketch
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/internal/stats"
@@ -66,5 +67,29 @@ func TestExactThenSketch(t *testing.T) {
 		if _, err := Decode(bad); err == nil {
 			t.Errorf("Decode(%q): no error", bad)
 		}
+	}
+}
+
+// TestNewExact: a sketch made with NewExact(n) stays exact for n values, past Exact, and turns
+// into a DDSketch at the next one.
+func TestNewExact(t *testing.T) {
+	const n = 4 * Exact
+	k := NewExact(n)
+	vals := make([]float64, 0, n)
+	for i := range n {
+		x := float64((i*7919)%n) + 0.5
+		k.Add(x)
+		vals = append(vals, x)
+	}
+	sorted := append([]float64(nil), vals...)
+	slices.Sort(sorted)
+	for _, q := range []float64{0.5, 0.95, 0.99} {
+		if got, want := k.Quantile(q), stats.Percentile(sorted, 100*q); got != want {
+			t.Errorf("%d values, exact up to %d: quantile %v = %v, want %v", n, n, q, got, want)
+		}
+	}
+	k.Add(1)
+	if k.st.dd == nil || k.Count() != n+1 {
+		t.Errorf("value %d of a sketch exact up to %d: still exact (%v) or count %d", n+1, n, k.st.dd == nil, k.Count())
 	}
 }

@@ -10,34 +10,36 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/sketch"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
-// simulateArrivals runs --arrivals as a stream: one workload through sim.Replay, whose random
-// draws are those of sim.RunArrivals (stream (seed, i+1) for arrival i), DAG and function records
-// written as each DAG invocation finishes (so the tables are in order of completion) and the
-// latency percentiles kept in a sketch (internal/sketch: exact up to 256 values, then DDSketch's
-// 1% relative accuracy). Memory then holds
-// what is in flight, not the run: Poisson arrivals are drawn as they are needed; a CSV of
-// arrivals is read whole (8 bytes an arrival) because its rows need not be sorted.
+// simulateStream runs a simulation as a stream: run is sim.RunEach for --runs or sim.Replay for
+// --arrivals (one workload, whose random draws are those of sim.RunArrivals: stream (seed, i+1)
+// for arrival i). DAG and function records are written as each DAG invocation finishes (so the
+// tables are in order of completion), and the latencies kept in a sketch exact up to
+// simulateExact values. Memory then holds what is in flight, not the run, whatever the number of
+// runs or arrivals (Poisson arrivals are drawn as they are needed; a CSV of arrivals is read whole,
+// 8 bytes an arrival, because its rows need not be sorted). source names the DAG invocations in
+// an error when there are none.
 //
 // With series set, the time series of instances (sim.Options.OnSeries, one row per
 // opt.SeriesInterval seconds) streams into that table too.
-func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (bool, error), spec string, opt sim.Options, out, series string, meta tables.Options) (simulateReport, []string, error) {
+func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error), source string, opt sim.Options, out, series string, meta tables.Options) (simulateReport, []string, error) {
 	var r simulateReport
 	var err error
-	lat := sketch.New()
-	var sumS, cost float64
+	// Milliseconds, summed and summarized as sim.Summarize does, so that --runs prints what the
+	// runs' DAG records give, to the last bit.
+	lat := sketch.NewExact(simulateExact)
+	var sumMS, cost float64
 	var invs, colds int64
 	emit := func(o *sim.Outcome) error {
 		r.Runs++
-		l := o.End - o.Arrival
-		lat.Add(l)
-		sumS += l
+		ms := (o.End - o.Arrival) * 1000
+		lat.Add(ms)
+		sumMS += ms
 		cost += o.Cost
 		invs += int64(o.Invocations)
 		colds += int64(o.ColdStarts)
@@ -78,12 +80,12 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 			return tables.WriteSeriesRow(serW, s.Start, s.Running, s.Idle, s.IdleGBS)
 		}
 	}
-	st, err := sim.Replay([]sim.Workload{{Workflow: w, Plan: p}}, next, emit, opt)
+	st, err := run(emit, opt)
 	if err != nil {
 		return r, nil, err
 	}
 	if r.Runs == 0 {
-		return r, nil, fmt.Errorf("no arrival in --arrivals %s", spec)
+		return r, nil, fmt.Errorf("no DAG invocation in %s", source)
 	}
 	if out != "" {
 		// As tables.WriteRun: the old invocation table goes, the DAG table comes in, the new
@@ -104,8 +106,8 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 		}
 		written = append(written, series)
 	}
-	r.P50, r.P95, r.P99 = lat.Quantile(0.50), lat.Quantile(0.95), lat.Quantile(0.99)
-	r.MeanLatency = sumS / float64(r.Runs)
+	r.P50, r.P95, r.P99 = lat.Quantile(0.50)/1000, lat.Quantile(0.95)/1000, lat.Quantile(0.99)/1000
+	r.MeanLatency = sumMS / float64(r.Runs) / 1000
 	r.MeanCost = cost / float64(r.Runs)
 	if invs > 0 {
 		r.ColdStartFraction = float64(colds) / float64(invs)
@@ -117,6 +119,11 @@ func simulateArrivals(w *dag.Workflow, p *dag.Plan, next func(*sim.Arrival) (boo
 	r.MeanRunningVMs, r.MeanIdleVMs, r.MeanLifespanS, r.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
 	return r, written, nil
 }
+
+// simulateExact is how many latencies simulate's percentiles are exact over (8 MB of them);
+// past it they come from DDSketch, within 1% (internal/sketch). 10^6 runs of video take about a
+// minute, so most simulations stay exact.
+const simulateExact = 1 << 20
 
 // arrivalSource turns --arrivals into a replay's source of arrivals, in time order, and their
 // mean rate per second.
