@@ -11,7 +11,7 @@ type Invocation struct {
 	// around its own Map that the step's item belongs to, outermost first, in decimal separated
 	// by OuterSep ("" otherwise), so that the items of a nested Map can be told apart at any
 	// depth: "3" for item 3 of the Map around its own, "1/3" when that Map runs in item 1 of a
-	// third. Record tables do not store it.
+	// third. Record tables store it in their optional outer column.
 	Outer    string
 	Bundle   int     // bundle index within its Map (0 outside a Map)
 	VM       int     // VM instance id, unique within a simulation

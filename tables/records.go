@@ -34,6 +34,9 @@ var InvocationSchema = Schema{
 	{Name: "cost_usd", Type: Float64},
 	// Optional: the tables written before it have none, and their runs read as not timed out.
 	{Name: "timed_out", Type: Bool, Optional: true},
+	// Optional as timed_out: records.Invocation.Outer, the items of the Maps around a nested Map
+	// ("1/3"), "" elsewhere. Without it records of a Map nested in a Map cannot be profiled.
+	{Name: "outer", Type: String, Optional: true},
 }
 
 // DAGRunSchema is the column layout of a DAG-invocation table.
@@ -113,6 +116,7 @@ func WriteInvocationFields(w *Writer, r *records.Invocation) {
 	w.Float(r.End)
 	w.Float(r.Cost)
 	w.Bool(r.TimedOut)
+	w.String(r.Outer)
 }
 
 // WriteDAGRuns writes DAG-invocation records to path, CSV or Parquet by its extension,
@@ -162,7 +166,7 @@ func ReadInvocations(path string, check func(*records.Invocation) error) ([]reco
 			Bundle: int(r.Int(4)), VM: int(r.Int(5)), MemoryMB: int(r.Int(6)), Cold: r.Bool(7),
 			Start: r.Float(8), Init: r.Float(9), Download: r.Float(10), Compute: r.Float(11),
 			Upload: r.Float(12), InBytes: float64(r.Int(13)), OutBytes: float64(r.Int(14)), End: r.Float(15), Cost: r.Float(16),
-			TimedOut: r.Bool(17),
+			TimedOut: r.Bool(17), Outer: r.String(18),
 		}
 		if col, msg := checkInvocation(&v); msg != "" {
 			return nil, r.ColumnErrorf(col, "%s", msg)
@@ -264,7 +268,24 @@ func checkInvocation(v *records.Invocation) (col, msg string) {
 	if v.End < v.Start {
 		return "end_s", fmt.Sprintf("%v, before start_s %v; want end_s >= start_s", v.End, v.Start)
 	}
+	if !outerItems(v.Outer) {
+		return "outer", fmt.Sprintf("%q, want \"\" or the items of the Maps around the step's own, outermost first, separated by %q (\"1/3\")", v.Outer, records.OuterSep)
+	}
 	return "", ""
+}
+
+// outerItems reports whether s is an Invocation.Outer: "" or decimal items separated by
+// records.OuterSep.
+func outerItems(s string) bool {
+	if s == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(s, string(records.OuterSep)) {
+		if part == "" || len(part) > 9 || strings.Trim(part, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // checkDAGRun is checkInvocation for a DAG-invocation record.

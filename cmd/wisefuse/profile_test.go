@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -166,5 +168,70 @@ func TestProfileRecordsOfOtherPlans(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("profile", "--workflow", "video", "--out", out, fused); code != 1 || !strings.Contains(errOut, "the records are of a plan that fuses them") {
 		t.Errorf("records of a fused plan: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestProfileRecordsOfNestedMaps: records of a Map nested in a Map profile from files, CSV and
+// Parquet alike, as from the simulator's own records: the tables keep each invocation's outer
+// items (they did not, and such records were refused: `outer items "": want the items of the 1
+// Maps around map Inner`). A bad outer cell is refused, naming its column.
+func TestProfileRecordsOfNestedMaps(t *testing.T) {
+	dir := t.TempDir()
+	wf := filepath.Join(dir, "mapmap.json")
+	js := `{"name": "mapmap", "functions": [
+  {"name": "A", "min_memory_mb": 256, "serial_work_s": 0.5, "parallel_work_s": 1, "threads": 1, "input_bytes": 5e6, "output_bytes": 5e6, "init_s": 0.3},
+  {"name": "X", "min_memory_mb": 256, "serial_work_s": 0.4, "parallel_work_s": 1, "threads": 2, "input_bytes": 1e6, "output_bytes": 1e6, "init_s": 0.3},
+  {"name": "Y", "min_memory_mb": 256, "serial_work_s": 0.3, "parallel_work_s": {"kind": "lognormal", "median": 1, "sigma": 0.3}, "threads": 2, "input_bytes": 1e6, "output_bytes": 1e6, "init_s": 0.3}],
+ "steps": [{"name": "A", "task": "A"},
+  {"name": "Outer", "map": {"items": 4, "iterator": [{"name": "X", "task": "X"},
+    {"name": "Inner", "map": {"items": 3, "iterator": [{"name": "Y", "task": "Y"}]}}]}}]}`
+	if err := os.WriteFile(wf, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var profiles []string
+	for _, ext := range []string{".parquet", ".csv"} {
+		recs, prof := filepath.Join(dir, "r"+ext), filepath.Join(dir, "p"+ext+".json")
+		if code, _, errOut := runCLI("simulate", "--workflow", wf, "--memory", "1024", "--runs", "20", "--out", recs); code != 0 {
+			t.Fatalf("simulate: %s", errOut)
+		}
+		if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", prof, recs); code != 0 {
+			t.Fatalf("profile %s: exit %d, %s", recs, code, errOut)
+		}
+		b, err := os.ReadFile(prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profiles = append(profiles, string(b))
+	}
+	if !strings.Contains(profiles[0], `"Y"`) {
+		t.Errorf("the profile has no samples of the inner Map's step Y")
+	}
+	// The same records whatever the format, but for the provenance naming the file.
+	strip := func(s string) string { return regexp.MustCompile(`r\.(csv|parquet)`).ReplaceAllString(s, "r") }
+	if strip(profiles[0]) != strip(profiles[1]) {
+		t.Errorf("the profiles of the Parquet and the CSV records differ")
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	b, err := os.ReadFile(filepath.Join(dir, "r.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	line := 0
+	for i, l := range lines {
+		if strings.Contains(l, ",Y,") { // a row of the inner Map: its outer cell is last
+			lines[i] = l[:strings.LastIndexByte(l, ',')] + ",0/x"
+			line = i + 1
+			break
+		}
+	}
+	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "r-dags.csv"), filepath.Join(dir, "bad-dags.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), bad); code != 1 || !strings.Contains(errOut, fmt.Sprintf(`line %d, column "outer": "0/x", want`, line)) {
+		t.Errorf("a bad outer cell: exit %d, stderr %q", code, errOut)
 	}
 }
