@@ -2,6 +2,8 @@ package dag
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,6 +40,10 @@ func TestStrictJSON(t *testing.T) {
 		{"max_concurrency 2^32", `"items": 4,`, `"items": 4, "max_concurrency": 4294967296,`, []string{"max_concurrency = 4294967296, above the limit"}},
 		{"threads 1e12", `"threads": 1,`, `"threads": 1000000000000,`, []string{"threads = 1000000000000, above the limit 100000"}},
 	} {
+		if strconv.IntSize == 32 && (tc.name == "max_concurrency 2^32" || tc.name == "threads 1e12") {
+			// A 32-bit int cannot hold the value: the decoder refuses it before the limit is checked.
+			tc.want = []string{"out of range: this integer is from -2147483648 to 2147483647"}
+		}
 		if !strings.Contains(base, tc.old) {
 			t.Fatalf("%s: %q not in the base workflow", tc.name, tc.old)
 		}
@@ -100,7 +106,11 @@ func TestParallelMapsLimit(t *testing.T) {
 // past MaxItems are refused with the limit.
 func TestBundleLimit(t *testing.T) {
 	w := validWorkflow()
-	for _, b := range []int{1 << 31, 1 << 32, 1<<32 + 1, MaxItems + 1} {
+	for _, b64 := range []int64{1 << 31, 1 << 32, 1<<32 + 1, MaxItems + 1} {
+		if b64 > math.MaxInt {
+			continue // past a 32-bit int: no plan can hold it there
+		}
+		b := int(b64)
 		p := UniformPlan(1024)
 		p.Bundle = map[string]int{"Chunks": b}
 		if err := p.Validate(w); err == nil || !strings.Contains(err.Error(), "above the limit 1000000 items per VM") {

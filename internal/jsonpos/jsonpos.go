@@ -316,7 +316,19 @@ func integerHint(t reflect.Type, raw []byte) string {
 	if describeType(t) != "an integer" {
 		return ""
 	}
-	v, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+	text := string(bytes.TrimSpace(raw))
+	if !strings.ContainsAny(text, ".eE") {
+		// Written as an integer, so out of the field's range: a 32-bit int of a 32-bit build
+		// took 4294967296 for "an exponent or a fraction".
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uintptr {
+			return fmt.Sprintf(" (out of range: this integer is from 0 to %d)", uint64(math.MaxUint64)>>(64-t.Bits()))
+		}
+		return fmt.Sprintf(" (out of range: this integer is from %d to %d)", int64(math.MinInt64)>>(64-t.Bits()), int64(math.MaxInt64)>>(64-t.Bits()))
+	}
+	v, err := strconv.ParseFloat(text, 64)
 	if err != nil || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
 		return ""
 	}

@@ -115,13 +115,21 @@ func TestTooDeep(t *testing.T) {
 // decoder; the message said "want an integer, got the number 1e7" and left the user to guess.
 func TestIntegerWithExponent(t *testing.T) {
 	var v struct {
-		N int  `json:"n"`
-		P *int `json:"p"`
+		N int    `json:"n"`
+		P *int   `json:"p"`
+		B *int32 `json:"b"`
+		U uint8  `json:"u"`
+		L int64  `json:"l"`
 	}
 	for _, c := range []struct{ in, want string }{
 		{`{"n": 1e7}`, "n: want an integer, got the number 1e7 (write the integer without an exponent or a fraction: 10000000)"},
 		{`{"p": 5.0}`, "p: want an integer, got the number 5.0 (write the integer without an exponent or a fraction: 5)"},
 		{`{"n": 1024.5}`, "n: want an integer, got the number 1024.5"},
+		// Written as integers, out of the field's range (a 32-bit build's int took 4294967296 for
+		// "an exponent or a fraction").
+		{`{"b": 4294967296}`, "b: want an integer, got the number 4294967296 (out of range: this integer is from -2147483648 to 2147483647)"},
+		{`{"u": -1}`, "u: want an integer, got the number -1 (out of range: this integer is from 0 to 255)"},
+		{`{"l": 100000000000000000000}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"},
 	} {
 		err := Decode([]byte(c.in), &v, Options{Strict: true})
 		if err == nil || !strings.HasSuffix(err.Error(), c.want) {
