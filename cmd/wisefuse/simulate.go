@@ -144,9 +144,14 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	} else {
-		next, rate, err := arrivalSource(*arrivals, *duration, *seed, stderr)
+		next, rate, last, err := arrivalSource(*arrivals, *duration, *seed, stderr)
 		if err != nil {
 			return err
+		}
+		if *series != "" {
+			if msg := seriesWarning(*series, *seriesInterval, last); msg != "" {
+				fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
+			}
 		}
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
 			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)

@@ -173,6 +173,19 @@ func TestSimulateSeries(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if strings.Contains(errOut, "warning") {
+		t.Errorf("11 rows: %s", errOut)
+	}
+	// An interval of 10^-6 s over 600 s of arrivals wrote gigabytes without a word.
+	msg := seriesWarning("s.csv", 1e-6, 600)
+	for _, want := range []string{"--series s.csv", "--series-interval 1e-06 s over 600 s", "6e+08 rows", "34.6 GB as CSV"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("warning %q lacks %q", msg, want)
+		}
+	}
+	if msg := seriesWarning("s.csv", 60, 1e8); msg != "" {
+		t.Errorf("1.7 x 10^6 rows: warning %q", msg)
+	}
 }
 
 func TestSimulateBadInput(t *testing.T) {
