@@ -157,14 +157,14 @@ type dagStats struct {
 
 // outputs owns the output folder's files while a replay writes them.
 type outputs struct {
-	dir     string
-	created bool // the folder did not exist: an aborted replay removes it again
-	invs    *tables.Writer
-	fns     *tables.Writer // nil unless Config.FunctionRows
-	series  *tables.Writer // nil unless Config.SeriesInterval
-	dags    []dagStats
-	done    bool // finish succeeded
-	meta    tables.Options
+	dir    string
+	made   *atomicfile.MadeDirs // the folders createOutputs made: an aborted replay removes them again
+	invs   *tables.Writer
+	fns    *tables.Writer // nil unless Config.FunctionRows
+	series *tables.Writer // nil unless Config.SeriesInterval
+	dags   []dagStats
+	done   bool // finish succeeded
+	meta   tables.Options
 }
 
 // outputMetadata is the provenance of a replay's tables: cfg.Metadata with what the replay ran,
@@ -186,15 +186,16 @@ func outputMetadata(cfg Config, traceDigest, platformDigest string) tables.Optio
 }
 
 func createOutputs(dir string, nDAGs int, functionRows, series bool, meta tables.Options) (*outputs, error) {
-	_, statErr := os.Stat(dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made, err := atomicfile.MakeDir(dir)
+	if err != nil {
 		return nil, err
 	}
 	w, err := tables.Create(filepath.Join(dir, InvocationsFile), InvocationSchema, meta)
 	if err != nil {
+		made.Remove()
 		return nil, err
 	}
-	o := &outputs{dir: dir, created: errors.Is(statErr, os.ErrNotExist), invs: w, dags: make([]dagStats, nDAGs), meta: meta}
+	o := &outputs{dir: dir, made: made, invs: w, dags: make([]dagStats, nDAGs), meta: meta}
 	if functionRows {
 		if o.fns, err = tables.Create(filepath.Join(dir, FunctionsFile), FunctionSchema, meta); err != nil {
 			w.Abort()
@@ -223,9 +224,7 @@ func (o *outputs) abort() {
 		if o.series != nil {
 			o.series.Abort()
 		}
-		if o.created {
-			os.Remove(o.dir) // only if empty
-		}
+		o.made.Remove() // the folders createOutputs made, if empty
 	}
 }
 
@@ -401,6 +400,7 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 	if err := writeSummary(summaryPath, s); err != nil {
 		return err
 	}
+	o.made.Keep()
 	o.done = true
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,7 +17,7 @@ import (
 
 // live holds the temporary files (and other paths given to Track) not yet committed, aborted or
 // untracked, for RemoveTemps to remove when the program is stopped by a signal; a value of true
-// marks a folder removed with all it holds (a Stage).
+// marks a folder removed with all it holds (a Stage), a []string the folders MakeDir made.
 var live sync.Map
 
 // Track registers path for RemoveTemps until the returned function is called.
@@ -48,7 +49,7 @@ func RemoveTemps() int {
 	n := 0
 	for _, trees := range []bool{false, true} { // files first, then the stages that held them
 		live.Range(func(k, tree any) bool {
-			if tree.(bool) != trees {
+			if t, ok := tree.(bool); !ok || t != trees {
 				return true
 			}
 			remove := os.Remove
@@ -62,7 +63,67 @@ func RemoveTemps() int {
 			return true
 		})
 	}
+	live.Range(func(k, made any) bool { // last, the folders made for them, if left empty
+		if dirs, ok := made.([]string); ok {
+			n += removeEmpty(dirs)
+			live.Delete(k)
+		}
+		return true
+	})
 	return n
+}
+
+// MadeDirs are the folders MakeDir made.
+type MadeDirs struct {
+	dirs []string // deepest first
+	key  *MadeDirs
+}
+
+// MakeDir makes folder dir and its missing parents, as os.MkdirAll, and tracks the folders it
+// made, so that RemoveTemps removes them if they are still empty: an interrupted run into a new
+// folder left the folder behind, empty. Remove or Keep ends the tracking.
+func MakeDir(dir string) (*MadeDirs, error) {
+	m := &MadeDirs{}
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		m.dirs = append(m.dirs, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if len(m.dirs) > 0 {
+		m.key = m
+		live.Store(m.key, m.dirs)
+	}
+	return m, nil
+}
+
+// Remove removes the folders MakeDir made that are empty (an aborted run's), deepest first.
+func (m *MadeDirs) Remove() {
+	removeEmpty(m.dirs)
+	m.Keep()
+}
+
+// Keep stops tracking the folders: they hold a committed run's outputs.
+func (m *MadeDirs) Keep() {
+	if m.key != nil {
+		live.Delete(m.key)
+	}
+}
+
+// removeEmpty removes dirs, deepest first, while they are empty, and returns how many it removed.
+func removeEmpty(dirs []string) int {
+	for i, d := range dirs {
+		if os.Remove(d) != nil {
+			return i
+		}
+	}
+	return len(dirs)
 }
 
 // Stage is a hidden folder inside an output folder where a command writes a set of files one by
@@ -72,8 +133,10 @@ func RemoveTemps() int {
 // can leave a mix. Inside the output folder, the stage is on its file system (a rename across a
 // mount point fails) and needs no other folder writable.
 type Stage struct {
-	dir, tmp string
-	untrack  func()
+	dir, tmp  string
+	made      *MadeDirs
+	committed bool
+	untrack   func()
 }
 
 // NewStage makes output folder dir, if missing, and its stage.
@@ -86,15 +149,17 @@ func NewStage(dir string) (*Stage, error) {
 	if stopping {
 		return nil, errStopping
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made, err := MakeDir(dir)
+	if err != nil {
 		return nil, err
 	}
 	tmp, err := os.MkdirTemp(dir, ".stage-")
 	if err != nil {
+		made.Remove()
 		return nil, err
 	}
 	live.Store(tmp, true)
-	return &Stage{dir: dir, tmp: tmp, untrack: func() { live.Delete(tmp) }}, nil
+	return &Stage{dir: dir, tmp: tmp, made: made, untrack: func() { live.Delete(tmp) }}, nil
 }
 
 // Path is the stage folder, where the files go until Commit.
@@ -129,6 +194,7 @@ func (s *Stage) Commit(keep ...string) error {
 	if stopping {
 		return errStopping
 	}
+	s.committed = true
 	for _, e := range entries {
 		if err := os.Rename(filepath.Join(s.tmp, e.Name()), filepath.Join(s.dir, e.Name())); err != nil {
 			return err
@@ -137,10 +203,16 @@ func (s *Stage) Commit(keep ...string) error {
 	return nil
 }
 
-// Abort removes the stage and what it holds; after Commit it removes the empty folder.
+// Abort removes the stage and what it holds, and the output folder if NewStage made it and
+// nothing was committed; after Commit it removes the empty stage.
 func (s *Stage) Abort() {
 	os.RemoveAll(s.tmp)
 	s.untrack()
+	if s.committed {
+		s.made.Keep()
+	} else {
+		s.made.Remove()
+	}
 }
 
 // File is a temporary file that becomes Path on Commit and disappears on Abort; or, when Path is

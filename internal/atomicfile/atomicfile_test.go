@@ -162,6 +162,43 @@ func TestStage(t *testing.T) {
 		t.Errorf("stages left: %v", left)
 	}
 	s.Abort() // after RemoveTemps: nothing left to do
+
+	// Into a new folder (two levels new): an interrupt or an Abort removes the folders it made,
+	// which were left behind empty; a committed run's folder stays, and so does a folder that
+	// held something before.
+	for _, stop := range []func(*Stage){func(*Stage) { RemoveTemps(); stopping = false }, (*Stage).Abort} {
+		fresh := filepath.Join(dir, "new", "out")
+		s, err := NewStage(fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(s, "d.csv", "d")
+		stop(s)
+		if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
+			t.Errorf("the folders made for an interrupted or aborted stage stay: %v", err)
+		}
+	}
+	s, err = NewStage(filepath.Join(dir, "new", "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(s, "e.csv", "e")
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	RemoveTemps()
+	stopping = false
+	if _, err := os.Stat(filepath.Join(dir, "new", "out", "e.csv")); err != nil {
+		t.Errorf("a committed stage's output: %v", err)
+	}
+	s, err = NewStage(out) // out existed
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Abort()
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("an existing output folder after an aborted stage: %v", err)
+	}
 }
 
 // TestStoppingRefusesWrites: once RemoveTemps has begun (stopping), a write can neither create a
