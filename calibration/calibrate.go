@@ -145,7 +145,7 @@ func Fit(spec FunctionSpec, profiles []*Profile, st Storage) (FunctionFit, error
 	for i, mb := range ProfiledSizes[:len(profiles)] {
 		c50 := ff.MeasP50[i] - ff.TransferS
 		if c50 <= 0 {
-			return ff, fmt.Errorf("%s at %d MB: transfer time %.3f s exceeds the measured P50 %.3f s; the data sizes are too large", spec.Stage, mb, ff.TransferS, ff.MeasP50[i])
+			return ff, fmt.Errorf("%s: stage %s: transfer time %.3f s (of the app's data sizes at the platform's storage) exceeds the measured P50 %.3f s at %d MB; the data sizes are too large for the log, or the storage too slow", profiles[i].Path, spec.Stage, ff.TransferS, ff.MeasP50[i], mb)
 		}
 		ff.ComputeP50 = append(ff.ComputeP50, c50)
 		logRatio += math.Log((ff.MeasP95[i] - ff.TransferS) / c50)

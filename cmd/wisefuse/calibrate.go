@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -45,7 +46,18 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	if *figures != "" {
+		if st, err := os.Stat(*figures); err == nil && !st.IsDir() {
+			return usagef("--figures %s is a file, want a folder for the figures", *figures)
+		}
+	}
 	dir := *dataDir
+	if dir != "" {
+		// It was named only as the first log missing in it, with a hint about the artifact.
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--data %s: not a folder; want the shared data folder, which holds aws-lambda-profiles/ ('wisefuse data fetch' fills one; docs/data.md)", dir)
+		}
+	}
 	if dir == "" {
 		d, ok := shareddata.Dir()
 		if !ok {

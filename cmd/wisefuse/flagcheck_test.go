@@ -221,6 +221,20 @@ func TestCalibrateReportIsAFolder(t *testing.T) {
 	if code != 1 || errOut != "wisefuse calibrate: "+dir+" is a folder, want a file name to write\n" {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
+	// --figures FILE failed only after the work; --data of no folder was named as its first log
+	// missing, with a hint about the artifact's archive.
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI("calibrate", "--data", t.TempDir(), "--report", filepath.Join(dir, "r.md"), "--figures", file)
+	if code != exitUsage || !strings.Contains(errOut, "--figures "+file+" is a file, want a folder") {
+		t.Errorf("--figures FILE: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI("calibrate", "--data", filepath.Join(dir, "nope"))
+	if code != 1 || !strings.Contains(errOut, "--data "+filepath.Join(dir, "nope")+": not a folder; want the shared data folder") {
+		t.Errorf("--data of no folder: exit %d, stderr %q", code, errOut)
+	}
 }
 
 // TestFlagAfterArgument: a flag after the first argument is a usage error that says so; it was
