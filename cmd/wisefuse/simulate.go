@@ -18,6 +18,7 @@ import (
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
@@ -126,6 +127,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if note := sizedNote(p, plat); note != "" {
+		fmt.Fprintln(stderr, "wisefuse simulate: note: "+note)
+	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
@@ -214,6 +218,31 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
 	return nil
+}
+
+// sizedNote says which of plan p's memory sizes run at another size on plat, a platform of fixed
+// VM sizes (platform.Platform.SizeMB); "" when none does. `--memory 4096` on azure-durable ran
+// at its 1,536 MB without a word.
+func sizedNote(p *dag.Plan, plat *platform.Platform) string {
+	if len(plat.MemoryChoices()) == 0 {
+		return ""
+	}
+	sizes := []int{p.DefaultMemoryMB}
+	for _, mb := range p.Memory {
+		sizes = append(sizes, mb)
+	}
+	slices.Sort(sizes)
+	var moved []string
+	for _, mb := range slices.Compact(sizes) {
+		if to := plat.SizeMB(mb); to != mb {
+			moved = append(moved, fmt.Sprintf("%d MB at %d MB", mb, to))
+		}
+	}
+	if len(moved) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the platform offers VMs of %v MB only (a VM gets the smallest at or above its size, else the largest): the plan's %s",
+		plat.MemoryChoices(), strings.Join(moved, ", "))
 }
 
 // simulateReport is what simulate prints (simulateStream's summary: sim.Summary's figures, from a

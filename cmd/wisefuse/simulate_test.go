@@ -303,3 +303,17 @@ func TestSimulateProvenance(t *testing.T) {
 		t.Errorf("left behind %v", matches)
 	}
 }
+
+// TestSimulateSizedNote: a plan size a platform of fixed VM sizes does not offer runs at another
+// size, and simulate says so (--memory 4096 on azure-durable ran at 1,536 MB without a word);
+// a size it offers gets no note.
+func TestSimulateSizedNote(t *testing.T) {
+	code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "4096", "--platform", "azure-durable", "--runs", "2", "--json")
+	if code != 0 || !strings.Contains(errOut, "note: the platform offers VMs of [1536] MB only") || !strings.Contains(errOut, "the plan's 4096 MB at 1536 MB") {
+		t.Errorf("4096 MB on azure-durable: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI("simulate", "--workflow", "chatbot", "--memory", "1536", "--platform", "azure-durable", "--runs", "2", "--json")
+	if code != 0 || strings.Contains(errOut, "note") {
+		t.Errorf("1536 MB on azure-durable: exit %d, stderr %q", code, errOut)
+	}
+}
