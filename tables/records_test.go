@@ -1,6 +1,7 @@
 package tables
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,5 +166,23 @@ func TestRecordsWithoutFailureColumns(t *testing.T) {
 	ds, err := ReadDAGRuns(dags)
 	if err != nil || len(ds) != 1 || ds[0].TimedOut || ds[0].Rejected || ds[0].Transitions != 2 {
 		t.Errorf("ReadDAGRuns = %+v, %v; want one record, not failed", ds, err)
+	}
+}
+
+// TestWideSchemaNamed: a file missing a column of a wide schema names the column, and lists the
+// schema's first and last columns and its width, not all of them (the Azure 2019 invocation
+// counts' 1,444 columns were listed one by one).
+func TestWideSchemaNamed(t *testing.T) {
+	var wide Schema
+	for i := range 1444 {
+		wide = append(wide, Column{Name: fmt.Sprint("c", i), Type: Int64})
+	}
+	path := filepath.Join(t.TempDir(), "w.csv")
+	if err := os.WriteFile(path, []byte("c0,c1\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path, wide)
+	if err == nil || !strings.Contains(err.Error(), `header lacks column "c2" (want columns c0,c1,`) || !strings.HasSuffix(err.Error(), ",...,c1441,c1442,c1443 (1444 columns))") || len(err.Error()) > 400 {
+		t.Errorf("got %v", err)
 	}
 }

@@ -48,6 +48,11 @@ func (f *FunctionTrace) Invocations() int64 {
 	return n
 }
 
+// MaxAppMemoryMB bounds an app's memory in the Azure 2019 trace: 1 TiB, far past any function
+// host's (Azure's largest Functions plan offers 14 GB). Between dag.MaxMemoryMB and it, a
+// function's workflow is capped to dag.MaxMemoryMB, and `trace import` says how many were.
+const MaxAppMemoryMB = 1 << 20
+
 // Workflow turns the function into a one-task workflow whose compute time at one vCPU
 // (GeneratedMemoryMB) is drawn from its duration distribution; the trace's durations exclude
 // cold starts, so init time is left at 0 for the platform model to decide.
@@ -349,8 +354,9 @@ func ReadAzure2019(invocationsPath, durationsPath, memoryPath string) ([]Functio
 		}
 		for r.Next() {
 			v := r.Float(4)
-			if !(v >= 0) || math.IsInf(v, 0) {
-				err := r.ColumnErrorf("AverageAllocatedMb_pct99", "%v, want MB >= 0", v)
+			if !(v >= 0) || v > MaxAppMemoryMB {
+				// 1e9 MB was read, and capped to the largest VM without a word.
+				err := r.ColumnErrorf("AverageAllocatedMb_pct99", "%v, want the app's allocated MB, from 0 to %d (1 TiB, past any function's memory)", v, MaxAppMemoryMB)
 				r.Close()
 				return nil, 0, err
 			}

@@ -232,6 +232,12 @@ func TestAzure2019Duplicates(t *testing.T) {
 		!strings.Contains(err.Error(), fmt.Sprintf("mem2.csv: line %d: app a1 (owner o1) again", len(memLines)+1)) {
 		t.Errorf("memory twice: got %v, want an error naming the line and the app (the last row was kept)", err)
 	}
+	// 1e9 MB was capped to the largest VM without a word; past 1 TiB it is refused.
+	bigMem := write("memhuge.csv", []string{memLines[0], strings.Replace(memLines[1], ",210,", ",1e9,", 1)})
+	if _, _, err := ReadAzure2019("testdata/azure2019_invocations.csv", "testdata/azure2019_durations.csv", bigMem); err == nil ||
+		!strings.Contains(err.Error(), `memhuge.csv: line 2, column "AverageAllocatedMb_pct99": 1e+09, want the app's allocated MB, from 0 to 1048576`) {
+		t.Errorf("1e9 MB: got %v", err)
+	}
 	// A 2021 row whose app or function holds a '/': "a/b","c" and "a","b/c" were one function.
 	p := write("slash2021.csv", []string{"app,func,end_timestamp,duration", "a/b,c,10,0.5", "a,b/c,12,0.7"})
 	if _, err := ReadAzure2021(p); err == nil || !strings.Contains(err.Error(), `line 2, column "app": "a/b" holds a '/'`) {

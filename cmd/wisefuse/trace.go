@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/platform"
 
@@ -283,10 +284,18 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		var n int64
+		capped := 0
 		for _, f := range fns {
 			n += f.Invocations()
+			if f.MemoryMB > dag.MaxMemoryMB {
+				capped++
+			}
 		}
 		desc = fmt.Sprintf("%d invocations of %d functions (%d functions without durations dropped)", n, len(fns), dropped)
+		if capped > 0 {
+			// They were capped without a word.
+			desc += fmt.Sprintf("; %d functions' app memory above %d MB capped to it", capped, dag.MaxMemoryMB)
+		}
 		write = func(w *traces.DAGWriter) error {
 			return traces.WriteReplay2019(w, fns, rand.New(rand.NewPCG(*seed, 1)))
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -245,5 +246,24 @@ func TestTraceRowLimits(t *testing.T) {
 		if code, _, stderr := runCLI(append([]string{"trace", command, "--in", good, "--out", filepath.Join(dir, "out-good-"+command)}, quiet[command]...)...); code != 0 {
 			t.Errorf("trace %s of the generated trace: exit %d: %s", command, code, stderr)
 		}
+	}
+}
+
+// TestTraceImport2019CappedMemory: an app's memory above the largest VM caps its functions'
+// workflows there, and trace import says how many (it did so without a word).
+func TestTraceImport2019CappedMemory(t *testing.T) {
+	dir := t.TempDir()
+	mem, err := os.ReadFile("../../traces/testdata/azure2019_memory.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "mem.csv")
+	if err := os.WriteFile(big, []byte(strings.Replace(string(mem), ",210,", ",20000,", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("trace", "import", "--format", "azure2019", "--invocations", "../../traces/testdata/azure2019_invocations.csv",
+		"--durations", "../../traces/testdata/azure2019_durations.csv", "--memory", big, "--out", filepath.Join(dir, "t.csv"))
+	if code != 0 || !regexp.MustCompile(`; [1-9]\d* functions' app memory above 10240 MB capped to it`).MatchString(out) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
