@@ -34,8 +34,9 @@ type Reader struct {
 	// CSV
 	f      *os.File
 	csv    *csv.Reader
-	colIdx []int // schema column -> CSV field index; -1: an Optional column the file lacks
-	fields int   // fields of the header line: every row must have as many
+	tail   *tailReader // under csv: the last byte read
+	colIdx []int       // schema column -> CSV field index; -1: an Optional column the file lacks
+	fields int         // fields of the header line: every row must have as many
 	ints   []int64
 	floats []float64
 	strs   []string
@@ -158,7 +159,8 @@ func NewCSVReader(in io.Reader, name string, schema Schema) (*Reader, error) {
 }
 
 func (r *Reader) initCSV(in io.Reader) error {
-	br := bufio.NewReader(in)
+	r.tail = &tailReader{r: in, last: '\n'}
+	br := bufio.NewReader(r.tail)
 	// A Parquet file under a CSV name read as a header without any column of the schema.
 	// (After "PAR1" a Parquet file has a binary page header, never text.)
 	if magic, _ := br.Peek(5); len(magic) == 5 && string(magic[:4]) == "PAR1" && (magic[4] < ' ' || magic[4] > '~') {
@@ -285,6 +287,30 @@ func (r *Reader) Next() bool {
 	return r.nextParquet()
 }
 
+// tailReader remembers the last byte read, for truncated.
+type tailReader struct {
+	r    io.Reader
+	last byte
+}
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.last = p[n-1]
+	}
+	return n, err
+}
+
+// truncated is a hint for the error of a CSV row that is the file's last and has no newline: the
+// file is probably cut short (a copy or a write that stopped), which a message such as
+// `extraneous or missing " in quoted-field` did not say. "" otherwise. It reads on past the row.
+func (r *Reader) truncated() string {
+	if _, err := r.csv.Read(); err == io.EOF && r.tail.last != '\n' {
+		return "; it is the file's last line and has no newline: the file looks cut short (truncated)"
+	}
+	return ""
+}
+
 func (r *Reader) nextCSV() bool {
 	rec, err := r.csv.Read()
 	if err == io.EOF {
@@ -294,7 +320,7 @@ func (r *Reader) nextCSV() bool {
 		// FieldPos is only defined after a successful Read, so the line comes from the error.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			r.err = fmt.Errorf("%s: line %d: %v", r.path, pe.Line, pe.Err)
+			r.err = fmt.Errorf("%s: line %d: %v%s", r.path, pe.Line, pe.Err, r.truncated())
 		} else {
 			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
 		}
@@ -306,7 +332,7 @@ func (r *Reader) nextCSV() bool {
 	if len(rec) != r.fields {
 		// A row with a field too few or too many has its values under the wrong columns (a
 		// row "a,b,," cut short read its empty field as the next column's value).
-		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)", r.path, line, len(rec), r.fields)
+		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)%s", r.path, line, len(rec), r.fields, r.truncated())
 		return false
 	}
 	for i, c := range r.schema {

@@ -186,3 +186,37 @@ func TestWideSchemaNamed(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestTruncatedCSV: a CSV cut short inside its last row says it looks truncated (a catalog cut
+// inside a quoted field said only `extraneous or missing " in quoted-field`); a bad row that is
+// not the last, or a last row that ends in a newline, gets no such hint.
+func TestTruncatedCSV(t *testing.T) {
+	dir := t.TempDir()
+	s := Schema{{Name: "a", Type: String}, {Name: "b", Type: Int64}}
+	for _, c := range []struct {
+		text, want string
+		cut        bool
+	}{
+		{"a,b\n\"x\",1\n\"y,2", `line 3: extraneous or missing " in quoted-field`, true},
+		{"a,b\n\"x\",1\n\"y\"", "line 3: has 1 fields, the header line has 2", true},
+		{"a,b\n\"x\n", `line 2: extraneous or missing " in quoted-field`, false},
+		{"a,b\n\"x\",1,3\n\"y\",2\n", "line 2: has 3 fields", false},
+		{"a,b\n\"y\"\n", "line 2: has 1 fields", false},
+	} {
+		path := filepath.Join(dir, "t.csv")
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+		}
+		err = r.Err()
+		r.Close()
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "truncated") != c.cut {
+			t.Errorf("%q: %v, want %q and a truncation hint %v", c.text, err, c.want, c.cut)
+		}
+	}
+}
