@@ -66,6 +66,9 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 		s.Instances += x.Instances
 		s.PlanWall += x.PlanWall
 		s.Wall += x.Wall
+		if s.CatalogMismatch == "" {
+			s.CatalogMismatch = x.CatalogMismatch
+		}
 	}
 	if s.Instances > 0 {
 		s.MeanLife /= float64(s.Instances)

@@ -125,11 +125,36 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	if cfg.SLO != 0 || cfg.Policy != policy.WiseFuse {
 		s.SLOFactor = 0 // not used
 	}
+	if cfg.From == 0 && cfg.To == 0 {
+		s.CatalogMismatch = catalogMismatch(plans, out.dags, catalog)
+	}
 	s.Wall = time.Since(start).Seconds()
 	if err := out.finish(plans, s, cfg.Policy); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// catalogMismatch compares each DAG's replayed invocations with the catalog's count of them, when
+// the whole trace was replayed: they differ only when the catalog is another trace's, whose DAGs
+// have this trace's structures and data sizes (the rows are checked against those as they are
+// read), such as a trace of the same population with more invocations. The replay is then right
+// about this trace's rows, but the catalog is not this trace's, so it is said rather than
+// refused after the work. "" when they agree.
+func catalogMismatch(plans []dagPlan, got []dagStats, catalog string) string {
+	n, first := 0, -1
+	for i := range plans {
+		if got[i].n != plans[i].entry.Invocations {
+			if n++; first < 0 {
+				first = i
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d DAGs were invoked more or fewer times than %s counts (the first, %s: %d in the trace, %d in the catalog); it looks like another trace's catalog",
+		n, len(plans), catalog, plans[first].entry.DAG, got[first].n, plans[first].entry.Invocations)
 }
 
 // checkOut refuses, before any work, an output folder that is a file, and one that holds the

@@ -698,3 +698,29 @@ func TestEmptyShards(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogCounts: a replay of the whole trace whose DAGs were invoked more or fewer times than
+// its catalog counts says so in its summary (a catalog of another trace of the same DAGs passed
+// without a word: its counts sized only the progress bar); the trace's own catalog, or a window,
+// says nothing.
+func TestCatalogCounts(t *testing.T) {
+	dir := t.TempDir()
+	trace, catalog, lines := csvTrace(t, dir, 30, 1000)
+	s, err := Run(Config{Trace: trace, Catalog: catalog, Out: filepath.Join(dir, "whole")})
+	if err != nil || s.CatalogMismatch != "" {
+		t.Fatalf("the trace's own catalog: %v, %q", err, s.CatalogMismatch)
+	}
+	fewer := writeLines(t, filepath.Join(dir, "fewer.csv"), append(slices.Clone(lines[:3]), lines[4:]...))
+	s, err = Run(Config{Trace: fewer, Catalog: catalog, Out: filepath.Join(dir, "fewer")})
+	want := fmt.Sprintf("1 of 30 DAGs were invoked more or fewer times than %s counts (the first, %s: ", catalog, field(lines[3], 0))
+	if err != nil || !strings.HasPrefix(s.CatalogMismatch, want) {
+		t.Errorf("a row fewer: %v, %q; want %q", err, s.CatalogMismatch, want)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "fewer", SummaryFile))
+	if err != nil || !strings.Contains(string(b), `"catalog_mismatch": "1 of 30 DAGs`) {
+		t.Errorf("summary.json lacks the mismatch: %v", err)
+	}
+	if s, err := Run(Config{Trace: fewer, Catalog: catalog, Out: filepath.Join(dir, "window"), To: 1e9}); err != nil || s.CatalogMismatch != "" {
+		t.Errorf("a window: %v, %q; want no mismatch (the catalog counts the whole trace)", err, s.CatalogMismatch)
+	}
+}

@@ -113,7 +113,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
-	return printReplaySummary(stdout, s, *out, *asJSON)
+	return printReplaySummary(stdout, stderr, "replay", s, *out, *asJSON)
 }
 
 func runTraceMerge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
@@ -129,10 +129,13 @@ func runTraceMerge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return printReplaySummary(stdout, s, *out, *asJSON)
+	return printReplaySummary(stdout, stderr, "merge", s, *out, *asJSON)
 }
 
-func printReplaySummary(stdout io.Writer, s *replay.Summary, dir string, asJSON bool) error {
+func printReplaySummary(stdout, stderr io.Writer, sub string, s *replay.Summary, dir string, asJSON bool) error {
+	if s.CatalogMismatch != "" {
+		fmt.Fprintf(stderr, "wisefuse trace %s: warning: %s\n", sub, s.CatalogMismatch)
+	}
 	if asJSON {
 		return printJSON(stdout, s)
 	}
