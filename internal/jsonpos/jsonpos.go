@@ -317,6 +317,10 @@ func integerHint(t reflect.Type, raw []byte) string {
 		return ""
 	}
 	text := string(bytes.TrimSpace(raw))
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return "" // not a number: a string, an object, ...
+	}
 	if !strings.ContainsAny(text, ".eE") {
 		// Written as an integer, so out of the field's range: a 32-bit int of a 32-bit build
 		// took 4294967296 for "an exponent or a fraction".
@@ -328,7 +332,6 @@ func integerHint(t reflect.Type, raw []byte) string {
 		}
 		return fmt.Sprintf(" (out of range: this integer is from %d to %d)", int64(math.MinInt64)>>(64-t.Bits()), int64(math.MaxInt64)>>(64-t.Bits()))
 	}
-	v, err := strconv.ParseFloat(text, 64)
 	if err != nil || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
 		return ""
 	}
