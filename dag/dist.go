@@ -114,6 +114,30 @@ func (d Dist) ExpectedValue() float64 {
 	return math.NaN()
 }
 
+// ExpectedItems returns the mean item count of a Map whose items follow d, as a run draws them:
+// ItemCount of a draw (rounded, and at least 1). It differs from ExpectedValue where d has mass
+// below 1 or between integers: exponential items of mean 2 run 2.20 on average. It is
+// ExpectedValue plus the mean of ItemCount(x) - x, which is bounded (within [-0.5, 1]) and so
+// integrates well over d's quantiles (midpoints of expectedItemsSteps probabilities); the mean
+// of a heavy tail stays ExpectedValue's exact one.
+func (d Dist) ExpectedItems() float64 {
+	if d.Kind == "" || d.Kind == Fixed {
+		return float64(ItemCount(d.Value))
+	}
+	c := 0.0
+	for k := range expectedItemsSteps {
+		x := d.Quantile((float64(k) + 0.5) / expectedItemsSteps)
+		if x < math.MaxInt32 {
+			c += float64(ItemCount(x)) - x
+		}
+	}
+	return d.ExpectedValue() + c/expectedItemsSteps
+}
+
+// expectedItemsSteps is how many quantiles ExpectedItems takes: its correction is then within
+// about 1/4096 of the exact integral for any d (the integrand is bounded and steps at integers).
+const expectedItemsSteps = 4096
+
 // MeanFactor is ExpectedValue for a Dist used as a factor (unset means 1).
 func (d Dist) MeanFactor() float64 {
 	if d.IsZero() {

@@ -497,8 +497,9 @@ func (m *Map) UnmarshalJSON(b []byte) error {
 }
 
 // ExpectedInvocations returns the workflow's expected function invocations per run: its tasks,
-// each Map's iterator counted its mean number of items (at most 10^9). Profiling budgets follow
-// it (policy.ProfileRuns, and the bound on a profile's samples in package wisefuse).
+// each Map's iterator counted its mean number of items as runs draw them (Dist.ExpectedItems; at
+// most 10^9). Profiling budgets follow it (policy.ProfileRuns, and the bound on a profile's
+// samples in package wisefuse).
 func (w *Workflow) ExpectedInvocations() int {
 	var count func(seq []Step) float64
 	count = func(seq []Step) float64 {
@@ -509,7 +510,7 @@ func (w *Workflow) ExpectedInvocations() int {
 			case s.Task != "":
 				n++
 			case s.Map != nil:
-				n += s.Map.Items.ExpectedValue() * count(s.Map.Iterator)
+				n += s.Map.Items.ExpectedItems() * count(s.Map.Iterator)
 			default:
 				for _, br := range s.Parallel {
 					n += count(br)

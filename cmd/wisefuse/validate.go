@@ -138,7 +138,7 @@ func describeItems(d dag.Dist) string {
 	if n, fixed := (&dag.Map{Items: d}).FixedItems(); fixed {
 		return fmt.Sprintf("%d items", n)
 	}
-	return fmt.Sprintf("%s items (mean %.4g)", d.Kind, d.ExpectedValue())
+	return fmt.Sprintf("%s items (mean %.4g)", d.Kind, d.ExpectedItems()) // as runs draw them: rounded, at least 1
 }
 
 func writePlanSummary(out io.Writer, path string, p *dag.Plan) {
