@@ -18,6 +18,7 @@ func TestReadProfileErrors(t *testing.T) {
 		{"A:50\n", "no E2E"},
 		{"", "no runs"},
 		{"E2E:100 E2E:90\n", "twice"},
+		{"E2E:100 A:50 B:60\nE2E:40 A:50 B:30\n", `:2: field 1 "E2E:40": E2E 40 ms is below stage A's 50 ms`}, // session 16
 	} {
 		p := dir + "/p.txt"
 		if err := writeFile(p, tc.body); err != nil {

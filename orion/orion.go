@@ -76,7 +76,8 @@ var maxValues = MaxValues // a variable for TestMaxValues
 // ReadFile parses one log file. Each non-blank line is a run: space-separated `Name:<ms>` fields
 // with a finite, non-negative number of milliseconds. A name may repeat within a line (E2E often
 // appears twice) only with the same value. Every run must have an E2E field and the same stage
-// names as the first. Errors name the file and line (and the field).
+// names as the first, and its E2E must be at least its slowest stage (spanCheck). Errors name the
+// file and line (and the field).
 func ReadFile(path string) (*Log, error) { return readFile(path, maxValues) }
 
 // readFile is ReadFile of a file that may hold at most budget values (MaxValues less what the
@@ -110,6 +111,7 @@ func readFile(path string, budget int) (*Log, error) {
 			continue
 		}
 		run := map[string]float64{}
+		var span spanCheck
 		for i, field := range fields {
 			name, val, ok := strings.Cut(field, ":")
 			if !ok || name == "" {
@@ -124,13 +126,20 @@ func readFile(path string, budget int) (*Log, error) {
 			if ms > MaxMillis {
 				return nil, fmt.Errorf("orion: %s:%d: field %d %q: at most %g ms (10^9 s: a corrupt or mistyped time)", path, line, i+1, field, MaxMillis)
 			}
-			if prev, dup := run[name]; dup && prev != ms/1000 {
+			prev, dup := run[name]
+			if dup && prev != ms/1000 {
 				return nil, fmt.Errorf("orion: %s:%d: %s appears twice with different values (%v and %v ms)", path, line, name, prev*1000, ms)
+			}
+			if !dup {
+				span.add(name, ms, i+1, field)
 			}
 			run[name] = ms / 1000
 		}
 		if _, ok := run[E2E]; !ok {
 			return nil, fmt.Errorf("orion: %s:%d: no %s field", path, line, E2E)
+		}
+		if err := span.check(); err != nil {
+			return nil, fmt.Errorf("orion: %s:%d: %w", path, line, err)
 		}
 		names := make([]string, 0, len(run))
 		for n := range run {

@@ -60,10 +60,21 @@ func TestReadFileErrors(t *testing.T) {
 		{"E2E:100 A:0x1p4\n", `:1: field 2 "A:0x1p4": want a finite, non-negative number of milliseconds`}, // was read as 16 ms
 		{"E2E:100 A:1_000\n", `:1: field 2 "A:1_000"`},
 		{"E2E:100 A:5\nE2E:1 A:" + strings.Repeat("1", maxLine) + "\n", ":2: line longer than 1048576 bytes"}, // was "bufio.Scanner: token too long"
+		// E2E below the slowest stage, which it spans (session 16: read, and the overhead
+		// taken as 0). The E2E field is named, E2E given twice or not first alike.
+		{"E2E:3000 A:1000 B:2000\nE2E:1500 A:1000 B:2000 E2E:1500\n", `:2: field 1 "E2E:1500": E2E 1500 ms is below stage B's 2000 ms (field 3): want E2E at least its slowest stage's time (less 1 ms of rounding)`},
+		{"A:1000 B:50 E2E:998.9\n", `:1: field 3 "E2E:998.9": E2E 998.9 ms is below stage A's 1000 ms (field 1)`},
+		{"E2E:5.2 A:6.3\n", `:1: field 1 "E2E:5.2": E2E 5.2 ms is below stage A's 6.3 ms`}, // in seconds: only past 1 ms (1 s) of rounding
 	} {
 		_, err := ReadFile(write(t, dir, "p.txt", tc.body))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "orion: ") {
 			t.Errorf("ReadFile(%q) = %v, want an error containing %q", tc.body, err, tc.want)
+		}
+	}
+	// Within a millisecond of rounding, and a stage equal to E2E, are read.
+	for _, body := range []string{"E2E:1000 A:1000.9\n", "E2E:1000 A:1000 B:0\n", "E2E:0 A:0\n"} {
+		if _, err := ReadFile(write(t, dir, "p.txt", body)); err != nil {
+			t.Errorf("ReadFile(%q) = %v, want it read", body, err)
 		}
 	}
 	if _, err := ReadFile(filepath.Join(dir, "absent.txt")); err == nil {

@@ -164,6 +164,9 @@ func TestBadRealInput(t *testing.T) {
 			[]string{"rsc_1000_1000_1000.txt:3: field 2 \"Split:1,5\": want a finite, non-negative number"}},
 		{logDir("twice", map[string]string{"rsc_1000_1000_1000.txt": good, "rsc_01000_01000_01000.txt": good}),
 			[]string{"rsc_01000_01000_01000.txt and ", "rsc_1000_1000_1000.txt: both at 1000 MB"}},
+		// E2E below its slowest stage, which it spans (session 16: was modelled, the overhead 0).
+		{logDir("e2e-below-stage", map[string]string{"rsc_1000_1000_1000.txt": good + "E2E:1400 Split:1000 Classify:1500\n"}),
+			[]string{"rsc_1000_1000_1000.txt:3: field 1 \"E2E:1400\": E2E 1400 ms is below stage Classify's 1500 ms (field 3): want E2E at least its slowest stage's time"}},
 	} {
 		out := filepath.Join(root, "out.json")
 		for _, args := range [][]string{
