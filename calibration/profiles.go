@@ -27,6 +27,9 @@ type Profile struct {
 	MemoryMB int
 	Path     string
 	Stages   map[string][]float64
+	// Warnings is what looks wrong in the file without contradicting its format
+	// (orion.Log.Warnings), for the command to print.
+	Warnings []string
 }
 
 // StageNames returns the profile's stage names, sorted, without E2E.
@@ -58,7 +61,7 @@ func ReadProfile(path, app string, mb int) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Profile{App: app, MemoryMB: mb, Path: path, Stages: l.Seconds}, nil
+	return &Profile{App: app, MemoryMB: mb, Path: path, Stages: l.Seconds, Warnings: l.Warnings()}, nil
 }
 
 // ReadProfiles reads app's profiles at every profiled size from the shared data folder dir.

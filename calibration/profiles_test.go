@@ -31,6 +31,26 @@ func TestReadProfileErrors(t *testing.T) {
 	}
 }
 
+// TestReadProfileWarnings: what looks wrong in a file without contradicting the format
+// (orion.Log.Warnings) comes with the profile, for calibrate to print; the public files have none.
+func TestReadProfileWarnings(t *testing.T) {
+	p := t.TempDir() + "/p.txt"
+	if err := writeFile(p, "E2E:30 A:10 B:19\n"); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := ReadProfile(p, "x", 1000)
+	if err != nil || len(pr.Warnings) != 2 || !strings.Contains(pr.Warnings[0], p+": 1 run, fewer than 52") || !strings.Contains(pr.Warnings[1], "every run's E2E is below 1000 ms") {
+		t.Fatalf("ReadProfile = %+v, %v, want a few-runs and a seconds warning naming %s", pr, err, p)
+	}
+	for _, app := range ProfiledApps {
+		for _, pr := range loadProfiles(t, app) {
+			if len(pr.Warnings) > 0 {
+				t.Errorf("%s: %q", pr.Path, pr.Warnings)
+			}
+		}
+	}
+}
+
 // loadProfiles reads the shared profiles or skips (failing under CI=true) when they are absent.
 func loadProfiles(t *testing.T, app string) []*Profile {
 	t.Helper()

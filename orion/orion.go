@@ -28,6 +28,8 @@ type Log struct {
 	// Seconds maps every stage and E2E to its value in each run, in seconds. A parallel stage's
 	// value is the maximum over its invocations in that run, as the profiler logs it.
 	Seconds map[string][]float64
+	// lines holds the file line of each run, for Warnings; nil for a Log not read from a file.
+	lines []int
 }
 
 // Runs is the number of runs in the log.
@@ -77,7 +79,8 @@ var maxValues = MaxValues // a variable for TestMaxValues
 // with a finite, non-negative number of milliseconds. A name may repeat within a line (E2E often
 // appears twice) only with the same value. Every run must have an E2E field and the same stage
 // names as the first, and its E2E must be at least its slowest stage (spanCheck). Errors name the
-// file and line (and the field).
+// file and line (and the field). What is implausible without being a contradiction is left to
+// Log.Warnings.
 func ReadFile(path string) (*Log, error) { return readFile(path, maxValues) }
 
 // readFile is ReadFile of a file that may hold at most budget values (MaxValues less what the
@@ -157,6 +160,7 @@ func readFile(path string, budget int) (*Log, error) {
 		for _, n := range names {
 			l.Seconds[n] = append(l.Seconds[n], run[n])
 		}
+		l.lines = append(l.lines, line)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {

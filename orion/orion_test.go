@@ -24,7 +24,7 @@ func TestReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Log{Path: p, MemoryMB: 1000, Stages: []string{"A", "B"},
-		Seconds: map[string][]float64{E2E: {3, 4}, "A": {0.5, 0.25}, "B": {1, 2}}}
+		Seconds: map[string][]float64{E2E: {3, 4}, "A": {0.5, 0.25}, "B": {1, 2}}, lines: []int{1, 3}}
 	if !reflect.DeepEqual(l, want) || l.Runs() != 2 {
 		t.Errorf("ReadFile = %+v, want %+v", l, want)
 	}
@@ -139,5 +139,47 @@ func TestMaxValues(t *testing.T) {
 	}
 	if _, err := ReadFile(p); err != nil {
 		t.Errorf("one file of 6 values: %v", err)
+	}
+}
+
+// TestWarnings: few runs, values that may be seconds and stages that add up past E2E are
+// warnings naming the file (and the line), each once; a log of 52 runs in milliseconds whose
+// stages run in series has none, and neither have the thresholds' edges.
+func TestWarnings(t *testing.T) {
+	dir := t.TempDir()
+	series := strings.Repeat("E2E:30000 A:10000 B:19000\n", MinRuns)
+	for _, tc := range []struct {
+		name, body string
+		want       []string // one substring per warning, in order
+	}{
+		{"series", series, nil},
+		{"edges", strings.Repeat("E2E:1000 A:500.5 B:501.5\n", MinRuns), nil}, // E2E at 1 s, stages 2 ms (1 a stage) above it
+		{"one run", "E2E:30000 A:10000 B:19000\n", []string{"p.txt: 1 run, fewer than 52: its percentiles"}},
+		{"51 runs", strings.Repeat("E2E:30000 A:10000 B:19000\n", MinRuns-1), []string{"p.txt: 51 runs, fewer than 52"}},
+		{"seconds", strings.Repeat("E2E:30 A:10 B:19\n", MinRuns-1) + "E2E:68.2 A:40 B:20\n",
+			[]string{"p.txt: every run's E2E is below 1000 ms (the slowest 68.2 ms): values are read as milliseconds, so a log written in seconds"}},
+		{"overlap", series + "\n" + "E2E:30000 A:15000 B:19000\nE2E:20000 A:10000 B:19000\n",
+			[]string{"p.txt: in 2 of 54 runs E2E is below the sum of the stages (first at line 54: E2E 30000 ms, stages 34000 ms; at most 9000 ms below): the stages overlapped"}},
+		{"all three", "E2E:5.2 A:3 B:5\n",
+			[]string{"1 run", "every run's E2E is below 1000 ms (the slowest 5.2 ms)", "in 1 of 1 runs E2E is below the sum of the stages (first at line 1: E2E 5.2 ms, stages 8 ms"}},
+	} {
+		p := write(t, dir, "p.txt", tc.body)
+		l, err := ReadFile(p)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := l.Warnings()
+		ok := len(got) == len(tc.want)
+		for i := range got {
+			ok = ok && i < len(tc.want) && strings.Contains(got[i], tc.want[i]) && strings.HasPrefix(got[i], p+": ")
+		}
+		if !ok {
+			t.Errorf("%s: Warnings() = %q, want %d naming %s and containing %q", tc.name, got, len(tc.want), p, tc.want)
+		}
+	}
+	// A Log not read from a file names the run.
+	l := &Log{Path: "logs, 1000 MB", Stages: []string{"A", "B"}, Seconds: map[string][]float64{E2E: {3, 3}, "A": {1, 2}, "B": {1, 2}}}
+	if got := l.Warnings(); len(got) != 2 || !strings.Contains(got[1], "logs, 1000 MB: in 1 of 2 runs E2E is below the sum of the stages (first at run 2: E2E 3000 ms, stages 4000 ms") {
+		t.Errorf("in memory: Warnings() = %q, want few runs, then the overlap at run 2", got)
 	}
 }

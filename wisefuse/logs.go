@@ -21,7 +21,8 @@ import (
 // stage becomes a Task step whose whole time is compute (it is what scales with the VM size), the
 // workflow becomes the chain of stages in name order (a series sum does not depend on order), and
 // E2E minus the sum of the stages -- Step Functions' orchestration and invocation overhead --
-// becomes the run's end gap.
+// becomes the run's end gap. What looks wrong in the logs without contradicting their format is
+// kept for LogWarnings.
 func ReadLogs(dir string) (*Profile, error) {
 	logs, err := orion.ReadDir(dir)
 	if err != nil {
@@ -33,8 +34,9 @@ func ReadLogs(dir string) (*Profile, error) {
 		w.Functions = append(w.Functions, dag.Function{Name: n, MinMemoryMB: dag.MinMemoryMB, Threads: 1})
 		w.Steps = append(w.Steps, dag.Step{Name: n, Task: n})
 	}
-	p := &Profile{Workflow: w, Source: logsSource + dir, Origin: OriginLogs}
+	p := &Profile{Workflow: w, Source: logsSource + dir, Origin: OriginLogs, logWarnings: []string{}}
 	for _, l := range logs {
+		p.logWarnings = append(p.logWarnings, l.Warnings()...)
 		sp := newSizeProfile(w, l.MemoryMB)
 		e2e := l.Seconds[orion.E2E]
 		for run := range l.Runs() {
@@ -67,6 +69,26 @@ const logsSource = "real logs "
 // (Logs), so a folder and a profile file made from it give the same answers.
 func (p *Profile) FromLogs() bool {
 	return p.Origin == OriginLogs || p.Origin == "" && strings.HasPrefix(p.Source, logsSource)
+}
+
+// LogWarnings returns what looks wrong in the real logs p was made from without contradicting their
+// format (orion.Log.Warnings: few runs, values that may be seconds, stages that overlap), for a
+// command to print; none for a profile not made from logs. A profile ReadLogs read names each
+// file (and line); one read from the file 'wisefuse profile LOGDIR' wrote names the folder it was
+// made from and the size (Logs).
+func (p *Profile) LogWarnings() []string {
+	if p.logWarnings != nil || !p.FromLogs() {
+		return p.logWarnings
+	}
+	logs, err := p.Logs()
+	if err != nil {
+		return nil // the model says what is wrong with the profile
+	}
+	var out []string
+	for _, l := range logs {
+		out = append(out, l.Warnings()...)
+	}
+	return out
 }
 
 // Logs returns the real logs a profile from logs (FromLogs) holds, one per size, as orion.ReadDir

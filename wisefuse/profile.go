@@ -46,6 +46,10 @@ type Profile struct {
 	// the profile knows of them is where the function timeout stopped their runs. The planner
 	// sizes those steps no smaller than the next profiled size above them (Model.floorMB).
 	Lost []LostSize `json:"lost_sizes,omitempty"`
+
+	// logWarnings holds what ReadLogs found implausible in the logs, naming their files; non-nil
+	// for a profile ReadLogs made (LogWarnings).
+	logWarnings []string
 }
 
 // LostSize is a profiled size none of whose runs finished (Profile.Lost).

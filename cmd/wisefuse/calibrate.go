@@ -84,6 +84,9 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		profiles[app] = ps
 		for _, p := range ps {
 			r.Drifts = append(r.Drifts, p.Drifts()...)
+			for _, w := range p.Warnings {
+				fmt.Fprintf(stderr, "wisefuse calibrate: warning: %s\n", w)
+			}
 		}
 		for _, spec := range calibration.Specs(app) {
 			f, err := calibration.Fit(spec, ps, st)

@@ -78,6 +78,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	warnLogs(stderr, "model", *profiles, p)
 	// The workflow plans are checked against: the given one, which must be the profiled one, or
 	// the profile's own skeleton.
 	planned := p.Workflow

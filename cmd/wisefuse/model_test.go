@@ -399,3 +399,110 @@ func TestBuiltinProfilePlatform(t *testing.T) {
 		t.Errorf("plan on azure-flex: exit %d, stderr %q, want 1 and the platforms named", code, errOut)
 	}
 }
+
+// TestLogWarningsPrinted: logs that look wrong without contradicting the format -- few runs, runs
+// whose stages add up past E2E, values in seconds -- make profile, model and plan print each
+// warning once to stderr, naming the file, and still succeed (exit 0) with what they printed
+// before; the profile file written from them warns again where it is used, naming itself and the
+// folder; the public logs print none.
+func TestLogWarningsPrinted(t *testing.T) {
+	root := t.TempDir()
+	logDir := func(name string, files map[string]string) string {
+		d := filepath.Join(root, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for f, body := range files {
+			if err := os.WriteFile(filepath.Join(d, f), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	// video's stages; at 1,000 MB 3 runs, the second with overlapping stages; 52 good runs at 5,000 MB.
+	few := logDir("few", map[string]string{
+		"rsc_1000_1000_1000.txt": "E2E:40000 Split:3000 Extract:400 Shuffle:50 Classify:30000\n" +
+			"E2E:30000 Split:3000 Extract:400 Shuffle:50 Classify:29000\n" +
+			"E2E:41000 Split:3100 Extract:420 Shuffle:55 Classify:31000\n",
+		"rsc_5000_5000_5000.txt": strings.Repeat("E2E:25000 Split:2500 Extract:330 Shuffle:50 Classify:17000\n", 52),
+	})
+	seconds := logDir("seconds", map[string]string{
+		"rsc_1000_1000_1000.txt": strings.Repeat("E2E:61.2 Split:2.6 Extract:0.4 Shuffle:0.05 Classify:52.1\n", 60),
+	})
+	file := filepath.Join(few, "rsc_1000_1000_1000.txt")
+	fewWarn := []string{
+		"warning: " + file + ": 3 runs, fewer than 52",
+		"warning: " + file + ": in 1 of 3 runs E2E is below the sum of the stages (first at line 2: E2E 30000 ms, stages 32450 ms",
+	}
+	secWarn := []string{"warning: " + filepath.Join(seconds, "rsc_1000_1000_1000.txt") + ": every run's E2E is below 1000 ms (the slowest 61.2 ms)"}
+	prof := filepath.Join(root, "few.json")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"profile", "--out", prof, few}, fewWarn},
+		{[]string{"model", "--profiles", few, "--memory", "2000"}, fewWarn},
+		{[]string{"plan", "--profiles", few, "--workflow", "video", "--slo", "120s"}, fewWarn},
+		{[]string{"model", "--profiles", seconds, "--memory", "1000"}, secWarn},
+		{[]string{"model", "--profiles", prof, "--memory", "2000"}, []string{
+			"warning: " + prof + ": real logs " + few + ", 1000 MB: 3 runs, fewer than 52",
+			"warning: " + prof + ": real logs " + few + ", 1000 MB: in 1 of 3 runs E2E is below the sum of the stages (first at run 2:"}},
+	} {
+		code, out, errOut := runCLI(c.args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		ok := code == 0 && len(lines) == len(c.want)
+		for i := range lines {
+			ok = ok && i < len(c.want) && strings.HasPrefix(lines[i], "wisefuse "+c.args[0]+": "+c.want[i])
+		}
+		if !ok {
+			t.Errorf("%v: exit %d, stderr %q, want 0 and one line for each of %q", c.args, code, errOut, c.want)
+		}
+		if c.args[0] != "profile" && !strings.Contains(out, "P95") {
+			t.Errorf("%v: stdout %q, want the prediction", c.args, out)
+		}
+	}
+	// The public logs: no warning from any command that reads them.
+	for _, app := range []string{"video", "ml", "chatbot"} {
+		logs := filepath.Join(sharedtest.Require(t, "aws-lambda-profiles"), app)
+		for _, args := range [][]string{
+			{"profile", "--out", filepath.Join(root, app+".json"), logs},
+			{"model", "--profiles", logs, "--memory", "2000"},
+			{"model", "--profiles", filepath.Join(root, app+".json"), "--memory", "2000"},
+		} {
+			if code, _, errOut := runCLI(args...); code != 0 || errOut != "" {
+				t.Errorf("%v: exit %d, stderr %q, want 0 and nothing", args, code, errOut)
+			}
+		}
+	}
+}
+
+// TestCalibrateWarns: calibrate prints, to stderr and once, the warnings of a profile file that
+// looks wrong (here ml at 10,240 MB, replaced by 3 runs of our own), and still fits (exit 0); the
+// other eight files are the public ones, linked, not copied.
+func TestCalibrateWarns(t *testing.T) {
+	public := sharedtest.Require(t, "aws-lambda-profiles")
+	data := t.TempDir()
+	for _, app := range []string{"video", "ml", "chatbot"} {
+		dir := filepath.Join(data, "aws-lambda-profiles", app)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, mb := range []int{1000, 5000, 10240} {
+			name := fmt.Sprintf("rsc_%d_%d_%d.txt", mb, mb, mb)
+			var err error
+			if app == "ml" && mb == 10240 {
+				err = os.WriteFile(filepath.Join(dir, name), []byte(strings.Repeat("E2E:13000 PCA:2500 ParamTune:10000 CombineModels:40\n", 3)), 0o644)
+			} else {
+				err = os.Symlink(filepath.Join(public, app, name), filepath.Join(dir, name))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	code, out, errOut := runCLI("calibrate", "--data", data)
+	want := "wisefuse calibrate: warning: " + filepath.Join(data, "aws-lambda-profiles", "ml", "rsc_10240_10240_10240.txt") + ": 3 runs, fewer than 52"
+	if code != 0 || out == "" || !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q, want 0, the fit table and one line %q...", code, errOut, want)
+	}
+}

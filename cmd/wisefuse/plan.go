@@ -152,6 +152,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if prof, err = wisefuse.ReadProfile(*profiles); err != nil {
 			return err
 		}
+		warnLogs(stderr, "plan", *profiles, prof)
 	}
 	if *extrapolate && (prof == nil || !prof.FromLogs()) {
 		return usagef("--extrapolate is for --profiles from real logs (a log folder, or a profile 'wisefuse profile LOGDIR' wrote)")

@@ -117,6 +117,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		if p, err = wisefuse.ReadLogs(fs.Arg(0)); err != nil {
 			return err
 		}
+		warnLogs(stderr, "profile", fs.Arg(0), p)
 		if wf.given() {
 			// Logs hold no workflow name: a given workflow must be the logs' (its functions
 			// their stages), and names the profile.
@@ -239,4 +240,17 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
+}
+
+// warnLogs prints to stderr, once each, what looks wrong in the real logs the profile p was read
+// from at path, a log folder or the profile file 'profile LOGDIR' wrote (wisefuse.Profile.LogWarnings:
+// few runs, values that may be seconds, stages that overlap), as "wisefuse CMD: warning: ...". A
+// warning never fails the command.
+func warnLogs(stderr io.Writer, cmd, path string, p *wisefuse.Profile) {
+	for _, w := range p.LogWarnings() {
+		if !isDir(path) {
+			w = path + ": " + w // the warning names the folder the profile file was made from
+		}
+		fmt.Fprintf(stderr, "wisefuse %s: warning: %s\n", cmd, w)
+	}
 }
