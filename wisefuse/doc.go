@@ -22,7 +22,8 @@
 //	profilejson.go  the fast read of a profile file (one walk, its number arrays decoded in parallel;
 //	                jsonpos.Decode for anything unusual)
 //	jsonnum.go      JSON numbers from bytes, with encoding/json's values (exact float64 conversion)
-//	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel
+//	logs.go         ReadLogs: a profile from real AWS logs (package orion parses them); Logs: them back, for LogModel;
+//	                LogWarnings: what looks wrong in them (orion.Log.Warnings)
 //	logmodel.go     LogModel: the physical modeler of real logs (stage curves, interpolated spread, cost)
 //	fromrecords.go  FromRecords: a profile from records; RecordCheck, its check of each record
 //	profiling.go    ProfileBy, Runner, ProfileOptions
