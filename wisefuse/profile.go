@@ -362,6 +362,7 @@ func (p *Profile) validate() []problem {
 				}
 			}
 		}
+		e2eShort := false         // said once a size: an e2e_s below an invocation of its run
 		ranAt := map[string]int{} // each function's memory at this size, from its first step
 		listed := map[string]int{}
 		for j := range s.Steps {
@@ -406,13 +407,28 @@ func (p *Profile) validate() []problem {
 			if st.MemoryMB != 0 && (st.MemoryMB <= s.MemoryMB || st.MemoryMB > dag.MaxMemoryMB) {
 				add(sp+".memory_mb", "%s: steps[%d] (%q): memory_mb = %d, want 0 (the size's) or above the size, up to %d", at, j, st.Step, st.MemoryMB, dag.MaxMemoryMB)
 			}
+			runsOK := s.Runs >= 1 && len(s.E2E) == s.Runs && badValue(s.E2E) < 0 // else said above
 			for k := range n {
 				if s.Runs < 1 {
 					break // said once, above
 				}
 				if st.Run[k] < 0 || st.Run[k] >= s.Runs {
 					add(fmt.Sprintf("%s.run[%d]", sp, k), "%s: steps[%d] (%q): run[%d] = %d, want 0..%d", at, j, st.Step, k, st.Run[k], s.Runs-1)
+					runsOK = false
 					break
+				}
+			}
+			for k := range n {
+				if !runsOK || e2eShort {
+					break
+				}
+				// An invocation lies within its run: a profile whose e2e_s were all 0.001 while its
+				// steps took seconds was read, and `model` printed an error of +2,318,603%.
+				r := st.Run[k]
+				if t := st.Init[k] + st.Download[k] + st.Compute[k] + st.Upload[k]; t > s.E2E[r]*(1+1e-9)+runSlackS {
+					add(fmt.Sprintf("%s.e2e_s[%d]", path, r), "%s: e2e_s[%d] = %v s, below the %v s that invocation %d of step %q in that run takes (init, download, compute and upload): want each run's end-to-end latency at least as long as every invocation in it",
+						at, r, s.E2E[r], t, k, st.Step)
+					e2eShort = true
 				}
 			}
 			if items, ok := itemsOf[st.Step]; ok {
@@ -561,6 +577,11 @@ func ReadProfile(path string) (*Profile, error) {
 	}
 	return p, nil
 }
+
+// runSlackS is how far an invocation's time may run past its run's e2e_s in a profile (Check):
+// a millisecond, as orion.RoundingMillis allows a log's stage past its E2E for values rounded
+// apart.
+const runSlackS = 1e-3
 
 // MaxProfileSeconds bounds every time of a profile (an E2E latency, a gap, an invocation's
 // init, download, compute or upload): the simulator's clock limit (sim.MaxTime, which this

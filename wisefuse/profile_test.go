@@ -338,3 +338,36 @@ func TestProfileRunsWithin(t *testing.T) {
 		t.Errorf("video at 4 sizes: %d runs, fewer than the adaptive profile's 1,200", got)
 	}
 }
+
+// TestProfileE2EBelowAnInvocation: a run's e2e_s below the time an invocation of it takes is
+// refused, once a size, naming the run, the step and both times (all e2e_s at 0.001 s while the
+// steps took seconds was read, and `model` printed an error of +2,318,603%); a millisecond of
+// rounding passes.
+func TestProfileE2EBelowAnInvocation(t *testing.T) {
+	w, fns := chainWorkflow(2)
+	p := synthProfile(t, w, fns, []int{1024}, 5, 1)
+	if err := p.Validate(); err != nil {
+		t.Fatalf("the synthetic profile: %v", err)
+	}
+	const r = 2
+	took := 0.0 // the longest invocation of run r
+	for _, st := range p.Sizes[0].Steps {
+		for k, run := range st.Run {
+			if run == r {
+				took = max(took, st.Init[k]+st.Download[k]+st.Compute[k]+st.Upload[k])
+			}
+		}
+	}
+	p.Sizes[0].E2E[r] = took - 0.0005
+	if err := p.Validate(); err != nil {
+		t.Errorf("e2e_s half a millisecond below an invocation: %v", err)
+	}
+	for i := range p.Sizes[0].E2E {
+		p.Sizes[0].E2E[i] = 0.001
+	}
+	err := p.Validate()
+	want := "sizes[0] (1024 MB): e2e_s[0] = 0.001 s, below the "
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Count(err.Error(), "below the") != 1 {
+		t.Errorf("e2e_s of 0.001 s: %v", err)
+	}
+}
