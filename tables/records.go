@@ -318,60 +318,92 @@ func DAGRunsPath(path string) (string, error) {
 }
 
 // WriteRun writes a run's function-invocation table to path and its DAG table to
-// DAGRunsPath(path) so that the pair is committed together: path exists only when the DAG table
-// beside it was written by the same call. The invocation table is written first to a hidden
-// file beside path; then the old path is removed, the DAG table is committed (atomically), and
-// the invocation table is renamed to path last. A crash at any point leaves either no
-// invocation table (the old one was removed) or both new tables, never a new one beside a stale
-// one. (Two processes writing the same path at once are not protected against.)
+// DAGRunsPath(path), committed together (RunWriter).
 func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opts ...Options) error {
-	// A symbolic link's target gets the pair (removing path below would take the link away);
-	// a device or a pipe cannot hold a pair of tables.
-	path, special, err := atomicfile.Resolve(path)
+	w, err := CreateRun(path, opts...)
 	if err != nil {
 		return err
 	}
+	defer w.Abort()
+	for i := range invs {
+		if err := WriteInvocation(w.Invocations, &invs[i]); err != nil {
+			return err
+		}
+	}
+	for i := range dags {
+		if err := WriteDAGRunFields(w.DAGs, &dags[i]); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// RunWriter streams a run's function-invocation table to a path and its DAG table beside it
+// (DAGRunsPath), so that the pair is committed together: the path exists only beside the DAG
+// table written with it. Rows go to temporary files; Close removes the old invocation table,
+// commits the DAG table, then the invocation table last, so a crash at any point leaves either no
+// invocation table or both new tables, never a new one beside a stale one. (Two processes
+// writing the same path at once are not protected against.)
+type RunWriter struct {
+	Invocations, DAGs *Writer
+	path              string
+}
+
+// CreateRun opens a RunWriter for path. A symbolic link's target gets the pair (removing the
+// path at Close would take the link away; `simulate --out link.csv` once did, and put the DAG
+// table beside the link); a device or a pipe, which cannot hold a pair, is refused.
+func CreateRun(path string, opts ...Options) (*RunWriter, error) {
+	path, special, err := atomicfile.Resolve(path)
+	if err != nil {
+		return nil, err
+	}
 	if special {
-		return fmt.Errorf("%s is not a regular file: a run's tables are two files, %s and its DAG table beside it", path, filepath.Base(path))
+		return nil, fmt.Errorf("%s is not a regular file: a run's tables are two files, %s and its DAG table beside it", path, filepath.Base(path))
 	}
 	dagsPath, err := DAGRunsPath(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Before any write: removing path below would take an empty folder away.
+	// Before any write: removing path at Close would take an empty folder away.
 	for _, p := range []string{path, dagsPath} {
 		if err := atomicfile.CheckTarget(p); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	pending := filepath.Join(filepath.Dir(path), ".pending-"+filepath.Base(path))
-	var pendingOpts []Options
-	if len(opts) > 0 {
-		// The pending file's sidecar would be left behind by the rename: a CSV's goes beside
-		// path instead, after the DAG table's and before the table it describes.
-		pendingOpts = []Options{{Allocator: opts[0].Allocator}}
-		if format, _ := FormatOf(path); format == Parquet {
-			pendingOpts[0].Metadata = opts[0].Metadata
-		}
+	w := &RunWriter{path: path}
+	if w.Invocations, err = Create(path, InvocationSchema, opts...); err != nil {
+		return nil, err
 	}
-	if err := WriteInvocations(pending, invs, pendingOpts...); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if w.DAGs, err = Create(dagsPath, DAGRunSchema, opts...); err != nil {
+		w.Invocations.Abort()
+		return nil, err
 	}
-	untrack := atomicfile.Track(pending)
-	defer untrack()
-	defer os.Remove(pending) // a no-op after the rename
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	return w, nil
+}
+
+// Close commits the pair: the old invocation table goes, the DAG table comes in, the new
+// invocation table last.
+func (w *RunWriter) Close() error {
+	if err := os.Remove(w.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := WriteDAGRuns(dagsPath, dags, opts...); err != nil {
+	if err := w.DAGs.Close(); err != nil {
 		return err
 	}
-	if format, _ := FormatOf(path); format == CSV && len(opts) > 0 && opts[0].Metadata != nil {
-		if err := writeSidecar(MetadataPath(path), opts[0].Metadata); err != nil {
-			return err
-		}
-	}
-	return os.Rename(pending, path)
+	return w.Invocations.Close()
+}
+
+// Paths returns where the two tables go: the path given to CreateRun, or the file its link leads
+// to, and the DAG table beside it.
+func (w *RunWriter) Paths() (invocations, dags string) {
+	dags, _ = DAGRunsPath(w.path)
+	return w.path, dags
+}
+
+// Abort discards what was written (after Close, nothing).
+func (w *RunWriter) Abort() {
+	w.Invocations.Abort()
+	w.DAGs.Abort()
 }
 
 // CheckPair reports whether a DAG table belongs with an invocation table: the same runs, each

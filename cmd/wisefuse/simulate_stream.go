@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -50,26 +47,22 @@ func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (si
 		return nil
 	}
 	var written []string
-	var invW, dagW *tables.Writer
+	var runW *tables.RunWriter
 	if out != "" {
-		dagsPath, _ := tables.DAGRunsPath(out)
-		if invW, err = tables.Create(out, tables.InvocationSchema, meta); err != nil {
+		if runW, err = tables.CreateRun(out, meta); err != nil {
 			return r, nil, err
 		}
-		defer invW.Abort()
-		if dagW, err = tables.Create(dagsPath, tables.DAGRunSchema, meta); err != nil {
-			return r, nil, err
-		}
-		defer dagW.Abort()
+		defer runW.Abort()
 		opt.OnRun = func(d records.DAGRun, recs []records.Invocation) error {
 			for i := range recs {
-				if err := tables.WriteInvocation(invW, &recs[i]); err != nil {
+				if err := tables.WriteInvocation(runW.Invocations, &recs[i]); err != nil {
 					return err
 				}
 			}
-			return tables.WriteDAGRunFields(dagW, &d)
+			return tables.WriteDAGRunFields(runW.DAGs, &d)
 		}
-		written = []string{out, dagsPath}
+		invsPath, dagsPath := runW.Paths()
+		written = []string{invsPath, dagsPath}
 	}
 	var serW *tables.Writer
 	if series != "" {
@@ -88,16 +81,8 @@ func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (si
 	if r.Runs == 0 {
 		return r, nil, fmt.Errorf("no DAG invocation in %s", source)
 	}
-	if out != "" {
-		// As tables.WriteRun: the old invocation table goes, the DAG table comes in, the new
-		// invocation table last, so an invocation table is only ever beside its own DAG table.
-		if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return r, nil, err
-		}
-		if err := dagW.Close(); err != nil {
-			return r, nil, err
-		}
-		if err := invW.Close(); err != nil {
+	if runW != nil {
+		if err := runW.Close(); err != nil {
 			return r, nil, err
 		}
 	}

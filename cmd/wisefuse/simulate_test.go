@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/wisefuse/wisefuse/tables"
@@ -315,5 +316,47 @@ func TestSimulateSizedNote(t *testing.T) {
 	code, _, errOut = runCLI("simulate", "--workflow", "chatbot", "--memory", "1536", "--platform", "azure-durable", "--runs", "2", "--json")
 	if code != 0 || strings.Contains(errOut, "note") {
 		t.Errorf("1536 MB on azure-durable: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestSimulateOutLinkAndPipe: --out through a symbolic link writes the pair beside the link's
+// target and keeps the link, for --runs and --arrivals alike (the streamed tables removed the
+// link and put the DAG table beside it); a named pipe, which cannot hold a pair, is refused.
+func TestSimulateOutLinkAndPipe(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "t"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(filepath.Join("t", "real.csv"), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"--runs", "3"}, {"--arrivals", "poisson:1", "--duration", "5"}} {
+		args := append([]string{"simulate", "--workflow", "chatbot", "--memory", "1024", "--out", link}, mode...)
+		if code, _, errOut := runCLI(args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", mode, code, errOut)
+		}
+		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%v: the link is gone (%v)", mode, err)
+		}
+		for _, f := range []string{"t/real.csv", "t/real-dags.csv"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%v: %v", mode, err)
+			}
+		}
+		if _, err := os.Lstat(filepath.Join(dir, "link-dags.csv")); err == nil {
+			t.Errorf("%v: a DAG table beside the link", mode)
+		}
+	}
+	fifo := filepath.Join(dir, "p.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "3", "--out", fifo)
+	if code != 1 || !strings.Contains(errOut, "is not a regular file: a run's tables are two files") {
+		t.Errorf("--out a pipe: exit %d, stderr %q", code, errOut)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe is gone (%v)", err)
 	}
 }
