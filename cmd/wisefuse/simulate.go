@@ -127,7 +127,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if note := sizedNote(p, plat); note != "" {
+	if note := sizedNote(w, p, plat); note != "" {
 		fmt.Fprintln(stderr, "wisefuse simulate: note: "+note)
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold}
@@ -220,16 +220,16 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// sizedNote says which of plan p's memory sizes run at another size on plat, a platform of fixed
+// sizedNote says which of plan p's memory sizes for w's functions run at another size on plat, a platform of fixed
 // VM sizes (platform.Platform.SizeMB); "" when none does. `--memory 4096` on azure-durable ran
 // at its 1,536 MB without a word.
-func sizedNote(p *dag.Plan, plat *platform.Platform) string {
+func sizedNote(w *dag.Workflow, p *dag.Plan, plat *platform.Platform) string {
 	if len(plat.MemoryChoices()) == 0 {
 		return ""
 	}
-	sizes := []int{p.DefaultMemoryMB}
-	for _, mb := range p.Memory {
-		sizes = append(sizes, mb)
+	var sizes []int // the functions' sizes: a default no function runs at is no size of the plan's
+	for _, f := range w.Functions {
+		sizes = append(sizes, p.MemoryOf(f.Name))
 	}
 	slices.Sort(sizes)
 	var moved []string

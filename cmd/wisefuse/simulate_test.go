@@ -9,6 +9,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/apps"
+	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -358,5 +361,29 @@ func TestSimulateOutLinkAndPipe(t *testing.T) {
 	}
 	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the pipe is gone (%v)", err)
+	}
+}
+
+// TestSizedNoteFunctionsOnly: the note names only sizes functions run at: a plan that sizes every
+// function at 1,536 MB and leaves its default unset got "the plan's 0 MB at 1536 MB".
+func TestSizedNoteFunctionsOnly(t *testing.T) {
+	w, ok := apps.Lookup("chatbot")
+	if !ok {
+		t.Fatal("no chatbot")
+	}
+	p := &dag.Plan{Memory: map[string]int{}}
+	for _, f := range w.Functions {
+		p.Memory[f.Name] = 1536
+	}
+	plat, err := platform.Load("azure-durable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if note := sizedNote(w, p, plat); note != "" {
+		t.Errorf("every function at 1536 MB on azure-durable: note %q", note)
+	}
+	p.Memory[w.Functions[0].Name] = 2048
+	if note := sizedNote(w, p, plat); !strings.HasSuffix(note, "the plan's 2048 MB at 1536 MB") {
+		t.Errorf("one function at 2048 MB: note %q", note)
 	}
 }
