@@ -100,7 +100,7 @@ func stopOnSignal() {
 			s = <-sigs
 		}
 		n := atomicfile.RemoveTemps()
-		fmt.Fprintf(os.Stderr, "\nwisefuse: stopped by %v; removed %d unfinished file(s)\n", s, n)
+		fmt.Fprintf(os.Stderr, "\nwisefuse: stopped by %v; removed %d unfinished file(s) or folder(s)\n", s, n)
 		os.Exit(signalExit(s))
 	}()
 }

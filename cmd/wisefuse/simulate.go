@@ -141,6 +141,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	var s simulateReport
 	var written []string
 	if *runs > 0 {
+		if msg := recordsWarning(*out, float64(*runs)*float64(w.ExpectedInvocations())); msg != "" {
+			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
+		}
 		run := func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
 			return sim.RunEach(w, p, *runs, emit, opt)
 		}
@@ -156,6 +159,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			if msg := seriesWarning(*series, *seriesInterval, last); msg != "" {
 				fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 			}
+		}
+		if msg := recordsWarning(*out, rate*last*float64(w.ExpectedInvocations())); msg != "" {
+			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
 			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)

@@ -387,3 +387,20 @@ func TestSizedNoteFunctionsOnly(t *testing.T) {
 		t.Errorf("one function at 2048 MB: note %q", note)
 	}
 }
+
+// TestRecordsWarning: an --out table expected past 10 GB gets a warning naming its rows and size in
+// its format (--runs 10^9 of video with --out streamed 6 x 10^10 rows without a word).
+func TestRecordsWarning(t *testing.T) {
+	msg := recordsWarning("r.parquet", 6.2e10)
+	for _, want := range []string{"--out r.parquet: about 6.2e+10 function invocation rows", "as Parquet"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("warning %q lacks %q", msg, want)
+		}
+	}
+	if msg := recordsWarning("r.csv", 1e7); msg != "" {
+		t.Errorf("10^7 rows of CSV (1.8 GB): warning %q", msg)
+	}
+	if msg := recordsWarning("", 1e12); msg != "" {
+		t.Errorf("no --out: warning %q", msg)
+	}
+}
