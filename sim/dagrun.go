@@ -110,8 +110,7 @@ func (e *engine) dagDone(ri int32) {
 		e.err = err
 	}
 	if e.onRun != nil {
-		e.streamRun(r, records.DAGRun{Run: int(r.id), Arrival: r.arrival, End: e.now, Latency: e.now - r.arrival,
-			Cost: r.usd, Invocations: int(r.invs), ColdStarts: int(r.colds), Transitions: int(r.trans), TimedOut: r.timedOut, Rejected: r.rejected})
+		e.streamRun(r, e.out.Record())
 	}
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)

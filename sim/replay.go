@@ -10,6 +10,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/records"
 )
 
 // Workload is one workflow of a replay and the plan it runs under. Key keys its randomness:
@@ -51,6 +52,12 @@ type Outcome struct {
 	Rejected bool
 	// Retries counts its VM acquisitions retried at the concurrency limit ("retry").
 	Retries int32
+}
+
+// Record is o as a DAG-invocation record (records.DAGRun), Run its ID.
+func (o *Outcome) Record() records.DAGRun {
+	return records.DAGRun{Run: int(o.ID), Arrival: o.Arrival, End: o.End, Latency: o.End - o.Arrival, Cost: o.Cost,
+		Invocations: int(o.Invocations), ColdStarts: int(o.ColdStarts), Transitions: int(o.Transitions), TimedOut: o.TimedOut, Rejected: o.Rejected}
 }
 
 // ReplayStats describes a finished Replay or RunEach.

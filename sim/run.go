@@ -1,8 +1,8 @@
 package sim
 
-// This file holds the entry points: the options, Run (independent runs, as a profiler does) and
-// RunArrivals (a stream of DAG invocations sharing warm pools), and the checks and summary when a
-// simulation ends.
+// This file holds the entry points: the options, Run (independent runs, as a profiler does),
+// RunEach (the same runs streamed, none kept) and RunArrivals (a stream of DAG invocations sharing
+// warm pools), and the checks and summary when a simulation ends.
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 type Options struct {
 	Platform *platform.Platform // nil means platform.Default()
 	Seed     uint64
-	// Cold makes every VM of independent runs (Run) cold; by default they are warm, as a
+	// Cold makes every VM of independent runs (Run, RunEach) cold; by default they are warm, as a
 	// profiler's back-to-back runs are after the first. RunArrivals ignores it: there, cold
 	// starts emerge from the arrival pattern and the keep-alive.
 	Cold bool
@@ -47,6 +47,33 @@ type Options struct {
 // all warm, or all cold with Options.Cold). Run i draws from its own random stream, so the first
 // k runs are the same whatever the number of runs.
 func Run(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*Result, error) {
+	e, err := isolated(w, p, runs, opt)
+	if err != nil {
+		return nil, err
+	}
+	return e.finish()
+}
+
+// RunEach is Run without keeping the runs: each run's outcome goes to emit as it ends (its ID is
+// the run's index; runs end in order), with Options.OnRun its records right after, and nothing of
+// a run stays once it has ended, so memory holds one run whatever their number (Run keeps a
+// records.DAGRun a run, and with KeepInvocations every function record). It returns the engine's
+// figures; the latency and cost summary is emit's to make. The Outcome passed to emit is reused.
+func RunEach(w *dag.Workflow, p *dag.Plan, runs int, emit func(*Outcome) error, opt Options) (ReplayStats, error) {
+	if emit == nil {
+		return ReplayStats{}, fmt.Errorf("sim: RunEach without emit")
+	}
+	opt.KeepInvocations = false // records stream out, with Options.OnRun
+	e, err := isolated(w, p, runs, opt)
+	if err != nil {
+		return ReplayStats{}, err
+	}
+	e.emit = emit
+	return e.drain(0)
+}
+
+// isolated prepares an engine for runs isolated runs, the first scheduled at time 0.
+func isolated(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*engine, error) {
 	if runs < 1 {
 		return nil, fmt.Errorf("sim: runs = %d, want >= 1", runs)
 	}
@@ -60,34 +87,7 @@ func Run(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*Result, error) {
 	}
 	e.next = 1
 	e.schedule(0, evArrival, 0)
-	return e.finish()
-}
-
-// RunEach is Run without keeping the runs: each run's outcome goes to emit as it ends (its ID is
-// the run's index; runs end in order), with Options.OnRun its records right after, and nothing of
-// a run stays once it has ended, so memory holds one run whatever their number (Run keeps a
-// records.DAGRun a run, and with KeepInvocations every function record). It returns the engine's
-// figures; the latency and cost summary is emit's to make. The Outcome passed to emit is reused.
-func RunEach(w *dag.Workflow, p *dag.Plan, runs int, emit func(*Outcome) error, opt Options) (ReplayStats, error) {
-	if runs < 1 {
-		return ReplayStats{}, fmt.Errorf("sim: runs = %d, want >= 1", runs)
-	}
-	if emit == nil {
-		return ReplayStats{}, fmt.Errorf("sim: RunEach without emit")
-	}
-	mode := modeWarm
-	if opt.Cold {
-		mode = modeCold
-	}
-	opt.KeepInvocations = false // records stream out, with Options.OnRun
-	e, err := prepare(w, p, mode, runs, opt)
-	if err != nil {
-		return ReplayStats{}, err
-	}
-	e.emit = emit
-	e.next = 1
-	e.schedule(0, evArrival, 0)
-	return e.drain(0)
+	return e, nil
 }
 
 // RunArrivals executes one DAG invocation per arrival time (seconds, non-decreasing). The
@@ -172,8 +172,7 @@ func (e *engine) finish() (*Result, error) {
 	}
 	dags := make([]records.DAGRun, e.total)
 	e.emit = func(o *Outcome) error {
-		dags[o.ID] = records.DAGRun{Run: int(o.ID), Arrival: o.Arrival, End: o.End, Latency: o.End - o.Arrival, Cost: o.Cost,
-			Invocations: int(o.Invocations), ColdStarts: int(o.ColdStarts), Transitions: int(o.Transitions), TimedOut: o.TimedOut, Rejected: o.Rejected}
+		dags[o.ID] = o.Record()
 		return nil
 	}
 	st, err := e.drain(start)

@@ -12,6 +12,7 @@ import (
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
+	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
 )
 
@@ -402,5 +403,28 @@ func TestRecordsWarning(t *testing.T) {
 	}
 	if msg := recordsWarning("", 1e12); msg != "" {
 		t.Errorf("no --out: warning %q", msg)
+	}
+}
+
+// TestSimulateRunsSummary: simulate --runs streams its runs, and prints what sim.Run's summary of
+// the kept DAG records gives, to the last bit (its arithmetic follows sim.Summarize).
+func TestSimulateRunsSummary(t *testing.T) {
+	code, out, errOut := runCLI("simulate", "--workflow", "video", "--memory", "2048", "--runs", "300", "--seed", "4", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got simulateReport
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := apps.Lookup("video")
+	res, err := sim.Run(w, dag.UniformPlan(2048), 300, sim.Options{Platform: apps.Platform("video", platform.Default()), Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if got.P50 != s.P50S || got.P95 != s.P95S || got.P99 != s.P99S || got.MeanLatency != s.MeanLatencyS || got.MeanCost != s.MeanCost ||
+		got.ColdStartFraction != s.ColdStartFraction || got.Events != s.Events || got.MeanLiveVMs != s.MeanLiveVMs || got.Runs != s.Runs {
+		t.Errorf("simulate --runs printed %+v; sim.Run's summary is %+v", got, s)
 	}
 }
