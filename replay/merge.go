@@ -66,9 +66,15 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 		s.Instances += x.Instances
 		s.PlanWall += x.PlanWall
 		s.Wall += x.Wall
-		if s.CatalogMismatch == "" {
-			s.CatalogMismatch = x.CatalogMismatch
+		if s.CatalogMismatch == "" && x.CatalogMismatch != "" {
+			s.CatalogMismatch = fmt.Sprintf("shard %d/%d: %s", x.ShardsIncluded[0], x.Shards, x.CatalogMismatch)
 		}
+		s.CatalogMismatchDAGs += x.CatalogMismatchDAGs
+	}
+	if s.CatalogMismatchDAGs > 0 {
+		// Each shard counted its own DAGs: the whole is their sum, and the first shard's message
+		// names a DAG.
+		s.CatalogMismatch = fmt.Sprintf("%d of the %d DAGs were invoked more or fewer times than their catalog counts; %s", s.CatalogMismatchDAGs, s.DAGs, s.CatalogMismatch)
 	}
 	if s.Instances > 0 {
 		s.MeanLife /= float64(s.Instances)

@@ -145,10 +145,11 @@ type Summary struct {
 	// Files lists the tables this summary belongs to, with their rows, so a reader can tell a
 	// folder whose files were mixed.
 	Files map[string]int64 `json:"files"`
-	// CatalogMismatch, when not empty, says that DAGs were replayed more or fewer times than the
-	// catalog counts (a replay of the whole trace only): the catalog describes another trace of
-	// the same DAGs (catalogMismatch).
-	CatalogMismatch string `json:"catalog_mismatch,omitempty"`
+	// CatalogMismatch, when not empty, says that CatalogMismatchDAGs DAGs were replayed more or
+	// fewer times than the catalog counts (a replay of the whole trace only): the catalog
+	// describes another trace of the same DAGs (catalogMismatch).
+	CatalogMismatch     string `json:"catalog_mismatch,omitempty"`
+	CatalogMismatchDAGs int64  `json:"catalog_mismatch_dags,omitempty"`
 }
 
 // dagStats accumulates one DAG's replayed invocations.

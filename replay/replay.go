@@ -126,7 +126,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		s.SLOFactor = 0 // not used
 	}
 	if cfg.From == 0 && cfg.To == 0 {
-		s.CatalogMismatch = catalogMismatch(plans, out.dags, catalog)
+		s.CatalogMismatch, s.CatalogMismatchDAGs = catalogMismatch(plans, out.dags, catalog)
 	}
 	s.Wall = time.Since(start).Seconds()
 	if err := out.finish(plans, s, cfg.Policy); err != nil {
@@ -140,8 +140,8 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 // have this trace's structures and data sizes (the rows are checked against those as they are
 // read), such as a trace of the same population with more invocations. The replay is then right
 // about this trace's rows, but the catalog is not this trace's, so it is said rather than
-// refused after the work. "" when they agree.
-func catalogMismatch(plans []dagPlan, got []dagStats, catalog string) string {
+// refused after the work. "" and 0 when they agree; else the message and how many DAGs differ.
+func catalogMismatch(plans []dagPlan, got []dagStats, catalog string) (string, int64) {
 	n, first := 0, -1
 	for i := range plans {
 		if got[i].n != plans[i].entry.Invocations {
@@ -151,10 +151,10 @@ func catalogMismatch(plans []dagPlan, got []dagStats, catalog string) string {
 		}
 	}
 	if n == 0 {
-		return ""
+		return "", 0
 	}
 	return fmt.Sprintf("%d of %d DAGs were invoked more or fewer times than %s counts (the first, %s: %d in the trace, %d in the catalog); it looks like another trace's catalog",
-		n, len(plans), catalog, plans[first].entry.DAG, got[first].n, plans[first].entry.Invocations)
+		n, len(plans), catalog, plans[first].entry.DAG, got[first].n, plans[first].entry.Invocations), int64(n)
 }
 
 // checkOut refuses, before any work, an output folder that is a file, and one that holds the

@@ -723,4 +723,18 @@ func TestCatalogCounts(t *testing.T) {
 	if s, err := Run(Config{Trace: fewer, Catalog: catalog, Out: filepath.Join(dir, "window"), To: 1e9}); err != nil || s.CatalogMismatch != "" {
 		t.Errorf("a window: %v, %q; want no mismatch (the catalog counts the whole trace)", err, s.CatalogMismatch)
 	}
+	// Sharded, then merged: the merge counts the DAGs of every shard (it copied the first
+	// shard's message, which counts that shard's alone).
+	var dirs []string
+	for i := range 3 {
+		d := filepath.Join(dir, fmt.Sprint("shard", i))
+		if _, err := Run(Config{Trace: fewer, Catalog: catalog, Out: d, Shard: i, Shards: 3}); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d)
+	}
+	m, err := Merge(filepath.Join(dir, "merged"), dirs)
+	if err != nil || m.CatalogMismatchDAGs != 1 || !strings.HasPrefix(m.CatalogMismatch, "1 of the 30 DAGs were invoked more or fewer times than their catalog counts; shard ") {
+		t.Errorf("merged: %v, %d DAGs, %q", err, m.CatalogMismatchDAGs, m.CatalogMismatch)
+	}
 }
