@@ -117,9 +117,11 @@ func (d Dist) ExpectedValue() float64 {
 // ExpectedItems returns the mean item count of a Map whose items follow d, as a run draws them:
 // ItemCount of a draw (rounded, and at least 1). It differs from ExpectedValue where d has mass
 // below 1 or between integers: exponential items of mean 2 run 2.20 on average. It is
-// ExpectedValue plus the mean of ItemCount(x) - x, which is bounded (within [-0.5, 1]) and so
-// integrates well over d's quantiles (midpoints of expectedItemsSteps probabilities); the mean
-// of a heavy tail stays ExpectedValue's exact one.
+// ExpectedValue plus the mean of ItemCount(x) - x, which is bounded (within [-0.5, 1], so the two
+// are never more than an item apart) and so integrates well over d's quantiles (midpoints of
+// expectedItemsSteps probabilities); the mean of a heavy tail stays ExpectedValue's exact one.
+// Validate's item limits and the planners' item counts (Plan.NeedMB, a profile's skeleton,
+// Photons) keep ExpectedValue, which is cheap and within that item.
 func (d Dist) ExpectedItems() float64 {
 	if d.Kind == "" || d.Kind == Fixed {
 		return float64(ItemCount(d.Value))
@@ -134,8 +136,10 @@ func (d Dist) ExpectedItems() float64 {
 	return d.ExpectedValue() + c/expectedItemsSteps
 }
 
-// expectedItemsSteps is how many quantiles ExpectedItems takes: its correction is then within
-// about 1/4096 of the exact integral for any d (the integrand is bounded and steps at integers).
+// expectedItemsSteps is how many quantiles ExpectedItems takes. Its correction's error is about
+// 1/4096 where d spans few integers; where it spans more than 4,096 the midpoints can alias with
+// the rounding, by up to 0.5 (uniform items from 0.25 to 4,096.25: 2,048.50, not 2,048.25), which
+// is tiny against such a mean.
 const expectedItemsSteps = 4096
 
 // MeanFactor is ExpectedValue for a Dist used as a factor (unset means 1).
