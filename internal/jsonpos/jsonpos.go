@@ -309,9 +309,10 @@ func (l *locator) mismatch(t reflect.Type, path string, base int64) (int64, stri
 	return base + off, path, fmt.Sprintf("want %s, got %s", describeType(t), DescribeJSON(raw)), true
 }
 
-// integerHint explains why a whole number written with an exponent or a fraction ("1e7", "5.0")
-// is not an integer to Go's JSON decoder, which "want an integer, got the number 1e7" left a
-// puzzle; "" for any other mismatch.
+// integerHint explains why a number is not an integer to Go's JSON decoder, which "want an
+// integer, got the number 1e7" left a puzzle: a whole number written with an exponent or a
+// fraction ("1e7", "5.0"), or one written as an integer but out of the field's range (4294967296
+// for a 32-bit int); "" for any other mismatch, and for a value that is no number.
 func integerHint(t reflect.Type, raw []byte) string {
 	if describeType(t) != "an integer" {
 		return ""
@@ -324,7 +325,7 @@ func integerHint(t reflect.Type, raw []byte) string {
 	if !strings.ContainsAny(text, ".eE") {
 		// Written as an integer, so out of the field's range: a 32-bit int of a 32-bit build
 		// took 4294967296 for "an exponent or a fraction".
-		if t.Kind() == reflect.Pointer {
+		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uintptr {
