@@ -234,4 +234,19 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), bad); code != 1 || !strings.Contains(errOut, fmt.Sprintf(`line %d, column "outer": "0/x", want`, line)) {
 		t.Errorf("a bad outer cell: exit %d, stderr %q", code, errOut)
 	}
+	// A table written before the column existed: refused, saying it lacks the column.
+	old := filepath.Join(dir, "old.csv")
+	lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i, l := range lines {
+		lines[i] = l[:strings.LastIndexByte(l, ',')]
+	}
+	if err := os.WriteFile(old, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "bad-dags.csv"), filepath.Join(dir, "old-dags.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), old); code != 1 || !strings.Contains(errOut, "a record table without the outer column") {
+		t.Errorf("a table without the outer column: exit %d, stderr %q", code, errOut)
+	}
 }
