@@ -43,7 +43,7 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 	if *report != "" {
 		// Before the minutes of simulation the report takes, not at its write.
 		if err := atomicfile.CheckTarget(*report); err != nil {
-			return err
+			return usagef("--report: %v", err)
 		}
 	}
 	if *figures != "" {
@@ -55,7 +55,7 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 	if dir != "" {
 		// It was named only as the first log missing in it, with a hint about the artifact.
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("--data %s: not a folder; want the shared data folder, which holds aws-lambda-profiles/ ('wisefuse data fetch' fills one; docs/data.md)", dir)
+			return usagef("--data %s: not a folder; want the shared data folder, which holds aws-lambda-profiles/ ('wisefuse data fetch' fills one; docs/data.md)", dir)
 		}
 	}
 	if dir == "" {

@@ -212,13 +212,13 @@ func TestOutputIsAnInput(t *testing.T) {
 	}
 }
 
-// TestCalibrateReportIsAFolder: `calibrate --report DIR` is refused before any work (it once
+// TestCalibrateReportIsAFolder: `calibrate --report DIR` is a usage error before any work (it once
 // failed at the end, after simulating every app at every size): the data folder given here is
 // empty, so an error about the data would mean the report was not checked first.
 func TestCalibrateReportIsAFolder(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errOut := runCLI("calibrate", "--data", t.TempDir(), "--report", dir)
-	if code != 1 || errOut != "wisefuse calibrate: "+dir+" is a folder, want a file name to write\n" {
+	if code != exitUsage || !strings.HasPrefix(errOut, "wisefuse calibrate: --report: "+dir+" is a folder, want a file name to write\n") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 	// --figures FILE failed only after the work; --data of no folder was named as its first log
@@ -232,7 +232,7 @@ func TestCalibrateReportIsAFolder(t *testing.T) {
 		t.Errorf("--figures FILE: exit %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = runCLI("calibrate", "--data", filepath.Join(dir, "nope"))
-	if code != 1 || !strings.Contains(errOut, "--data "+filepath.Join(dir, "nope")+": not a folder; want the shared data folder") {
+	if code != exitUsage || !strings.Contains(errOut, "--data "+filepath.Join(dir, "nope")+": not a folder; want the shared data folder") {
 		t.Errorf("--data of no folder: exit %d, stderr %q", code, errOut)
 	}
 }
