@@ -301,12 +301,19 @@ func (t *tailReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// truncated is a hint for the error of a CSV row that is the file's last and has no newline: the
-// file is probably cut short (a copy or a write that stopped), which a message such as
-// `extraneous or missing " in quoted-field` did not say. "" otherwise. It reads on past the row.
-func (r *Reader) truncated() string {
-	if _, err := r.csv.Read(); err == io.EOF && r.tail.last != '\n' {
+// truncated is a hint for the error of a CSV row that is the file's last and has no newline, or
+// (openQuote) ends inside a quoted field: the file is probably cut short (a copy or a write that
+// stopped), which a message such as `extraneous or missing " in quoted-field` did not say. ""
+// otherwise. It reads on past the row.
+func (r *Reader) truncated(openQuote bool) string {
+	if _, err := r.csv.Read(); err != io.EOF {
+		return ""
+	}
+	switch {
+	case r.tail.last != '\n':
 		return "; it is the file's last line and has no newline: the file looks cut short (truncated)"
+	case openQuote:
+		return "; the file ends inside this row's quoted field: it looks cut short (truncated)"
 	}
 	return ""
 }
@@ -320,7 +327,7 @@ func (r *Reader) nextCSV() bool {
 		// FieldPos is only defined after a successful Read, so the line comes from the error.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			r.err = fmt.Errorf("%s: line %d: %v%s", r.path, pe.Line, pe.Err, r.truncated())
+			r.err = fmt.Errorf("%s: line %d: %v%s", r.path, pe.Line, pe.Err, r.truncated(errors.Is(pe.Err, csv.ErrQuote)))
 		} else {
 			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
 		}
@@ -332,7 +339,7 @@ func (r *Reader) nextCSV() bool {
 	if len(rec) != r.fields {
 		// A row with a field too few or too many has its values under the wrong columns (a
 		// row "a,b,," cut short read its empty field as the next column's value).
-		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)%s", r.path, line, len(rec), r.fields, r.truncated())
+		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)%s", r.path, line, len(rec), r.fields, r.truncated(false))
 		return false
 	}
 	for i, c := range r.schema {

@@ -187,9 +187,10 @@ func TestWideSchemaNamed(t *testing.T) {
 	}
 }
 
-// TestTruncatedCSV: a CSV cut short inside its last row says it looks truncated (a catalog cut
-// inside a quoted field said only `extraneous or missing " in quoted-field`); a bad row that is
-// not the last, or a last row that ends in a newline, gets no such hint.
+// TestTruncatedCSV: a CSV cut short inside its last row, or inside a quoted field, says it looks
+// truncated (a catalog cut inside a quoted field said only `extraneous or missing " in
+// quoted-field`); a bad row that is not the last, or a last row of too few fields that ends in a
+// newline, gets no such hint.
 func TestTruncatedCSV(t *testing.T) {
 	dir := t.TempDir()
 	s := Schema{{Name: "a", Type: String}, {Name: "b", Type: Int64}}
@@ -199,7 +200,8 @@ func TestTruncatedCSV(t *testing.T) {
 	}{
 		{"a,b\n\"x\",1\n\"y,2", `line 3: extraneous or missing " in quoted-field`, true},
 		{"a,b\n\"x\",1\n\"y\"", "line 3: has 1 fields, the header line has 2", true},
-		{"a,b\n\"x\n", `line 2: extraneous or missing " in quoted-field`, false},
+		{"a,b\n\"x\n", `line 2: extraneous or missing " in quoted-field; the file ends inside this row's quoted field`, true},
+		{"a,b\n\"x\"y\",1\n\"z\",2\n", `line 2: extraneous or missing " in quoted-field`, false},
 		{"a,b\n\"x\",1,3\n\"y\",2\n", "line 2: has 3 fields", false},
 		{"a,b\n\"y\"\n", "line 2: has 1 fields", false},
 	} {

@@ -393,21 +393,24 @@ func (p *Profile) validate() []problem {
 				// 1e300 was read, and changed the plan without a word.
 				add(sp, "%s: steps[%d] (%q): in_bytes %v, out_bytes %v: want finite numbers from 0 to %g (dag.MaxBytes, a workflow's limit)", at, j, st.Step, st.InBytes, st.OutBytes, float64(dag.MaxBytes))
 			}
+			phasesOK := true // else said here, and not again as an e2e_s below them
 			for c, col := range [][]float64{st.Gap, st.Init, st.Download, st.Compute, st.Upload} {
 				if k := badValue(col); k >= 0 {
 					add(sp, "%s: steps[%d] (%q): invocation %d has a negative or non-finite time %v", at, j, st.Step, k, col[k])
+					phasesOK = false
 					break
 				}
 				if k := above(col, MaxProfileSeconds); k >= 0 {
 					name := [...]string{"gap_s", "init_s", "download_s", "compute_s", "upload_s"}[c]
 					add(fmt.Sprintf("%s.%s[%d]", sp, name, k), "%s: steps[%d] (%q): %s[%d] = %v s, %s", at, j, st.Step, name, k, col[k], maxProfileWhy)
+					phasesOK = false
 					break
 				}
 			}
 			if st.MemoryMB != 0 && (st.MemoryMB <= s.MemoryMB || st.MemoryMB > dag.MaxMemoryMB) {
 				add(sp+".memory_mb", "%s: steps[%d] (%q): memory_mb = %d, want 0 (the size's) or above the size, up to %d", at, j, st.Step, st.MemoryMB, dag.MaxMemoryMB)
 			}
-			runsOK := s.Runs >= 1 && len(s.E2E) == s.Runs && badValue(s.E2E) < 0 // else said above
+			runsOK := phasesOK && s.Runs >= 1 && len(s.E2E) == s.Runs && badValue(s.E2E) < 0 // else said above
 			for k := range n {
 				if s.Runs < 1 {
 					break // said once, above

@@ -75,8 +75,7 @@ func RemoveTemps() int {
 
 // MadeDirs are the folders MakeDir made.
 type MadeDirs struct {
-	dirs []string // deepest first
-	key  *MadeDirs
+	dirs []string // deepest first; tracked in live under the *MadeDirs while not empty
 }
 
 // MakeDir makes folder dir and its missing parents, as os.MkdirAll, and tracks the folders it
@@ -97,8 +96,7 @@ func MakeDir(dir string) (*MadeDirs, error) {
 		return nil, err
 	}
 	if len(m.dirs) > 0 {
-		m.key = m
-		live.Store(m.key, m.dirs)
+		live.Store(m, m.dirs)
 	}
 	return m, nil
 }
@@ -110,11 +108,7 @@ func (m *MadeDirs) Remove() {
 }
 
 // Keep stops tracking the folders: they hold a committed run's outputs.
-func (m *MadeDirs) Keep() {
-	if m.key != nil {
-		live.Delete(m.key)
-	}
-}
+func (m *MadeDirs) Keep() { live.Delete(m) }
 
 // removeEmpty removes dirs, deepest first, while they are empty, and returns how many it removed.
 func removeEmpty(dirs []string) int {
