@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/records"
@@ -131,22 +133,31 @@ func RecordCheck(w *dag.Workflow) func(*records.Invocation) error {
 // the wrong function), and the run is unbundled.
 func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 	steps := map[string]*dag.Step{}
-	inMap := map[string]*dag.Step{} // each step's innermost Map
+	maps := map[string][]*dag.Step{} // each step's enclosing Maps, outermost first
 	w.Walk(func(path []string, s *dag.Step) {
 		steps[s.Name] = s
-		for i := len(path) - 2; i >= 0; i-- {
-			if m := steps[path[i]]; m != nil && m.Map != nil {
-				inMap[s.Name] = m
-				break
+		for _, name := range path[:len(path)-1] {
+			if m := steps[name]; m != nil && m.Map != nil {
+				maps[s.Name] = append(maps[s.Name], m)
 			}
 		}
 	})
+	// itemsOf is how many items Map m runs: its fixed count, else any up to dag.MaxItems.
+	itemsOf := func(m *dag.Step) int {
+		if n, fixed := m.Map.FixedItems(); fixed {
+			return n
+		}
+		return dag.MaxItems
+	}
 	return func(in *records.Invocation) error {
 		st := steps[in.Step]
-		items, fixed := 1, true // outside a Map, item 0
-		if m := inMap[in.Step]; m != nil {
-			if items, fixed = m.Map.FixedItems(); !fixed {
-				items = dag.MaxItems
+		items := 1 // outside a Map, item 0
+		if ms := maps[in.Step]; len(ms) > 0 {
+			items = itemsOf(ms[len(ms)-1])
+		}
+		if st != nil {
+			if err := checkOuter(in, maps[in.Step], itemsOf); err != nil {
+				return err
 			}
 		}
 		switch {
@@ -156,7 +167,7 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 			return fmt.Errorf("step %q is a %s step of workflow %q; a record is of a task step", in.Step, st.Kind(), w.Name)
 		case in.Function != st.Task:
 			return fmt.Errorf("function %q, but step %q of workflow %q runs function %q", in.Function, in.Step, w.Name, st.Task)
-		case in.Item < 0 || fixed && in.Item >= items || in.Item >= dag.MaxItems:
+		case in.Item < 0 || in.Item >= items:
 			// An item index past its Map's items was reported as a bundle ("item 1000000000 is
 			// in bundle 10; profile unbundled plans").
 			return fmt.Errorf("run %d, step %q: item %d, want 0..%d (the items of its Map, or 0 outside one)", in.Run, in.Step, in.Item, min(items, dag.MaxItems)-1)
@@ -170,6 +181,35 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 		}
 		return nil
 	}
+}
+
+// checkOuter checks record in's outer items against the Maps around its step (ms, outermost
+// first): one item for each Map around its innermost, each in the canonical decimal form the
+// simulator writes ("0/1", not "00/1", which was read as another item) and within that Map's items
+// (999999999 was profiled for a Map of 3). A step in no Map nested in a Map has none.
+func checkOuter(in *records.Invocation, ms []*dag.Step, itemsOf func(*dag.Step) int) error {
+	var parts []string
+	if in.Outer != "" {
+		parts = strings.Split(in.Outer, string(records.OuterSep))
+	}
+	want := max(len(ms)-1, 0)
+	switch {
+	case len(parts) == want:
+	case want == 0:
+		return fmt.Errorf("run %d, step %q: outer items %q, but the step is in no Map nested in another: want none (\"\")", in.Run, in.Step, in.Outer)
+	case len(parts) == 0:
+		return fmt.Errorf("run %d, step %q: no outer items, want the items of the %d Maps around map %q (a record table without the outer column, which older versions did not write, lacks them: simulate again)",
+			in.Run, in.Step, want, ms[len(ms)-1].Name)
+	default:
+		return fmt.Errorf("run %d, step %q: outer items %q, want the items of the %d Maps around map %q, outermost first, separated by %q", in.Run, in.Step, in.Outer, want, ms[len(ms)-1].Name, records.OuterSep)
+	}
+	for i, part := range parts {
+		v, err := strconv.Atoi(part)
+		if n := itemsOf(ms[i]); err != nil || strconv.Itoa(v) != part || v < 0 || v >= n {
+			return fmt.Errorf("run %d, step %q: outer items %q: %q for map %q, want an item 0..%d written as the simulator writes it", in.Run, in.Step, in.Outer, part, ms[i].Name, n-1)
+		}
+	}
+	return nil
 }
 
 // maxProfileSamples bounds the invocation records a profile made in the simulator keeps. A

@@ -228,7 +228,13 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 				end = math.Max(end, e)
 			}
 		case st.Map != nil:
-			for _, j := range sortedItems(items[in.itemsKey(st.Name, d)]) {
+			its := items[in.itemsKey(st.Name, d)]
+			if n, fixed := st.Map.FixedItems(); fixed && len(its) != n && (len(its) > 0 || hasTask(st.Map.Iterator)) {
+				// Records of 4 items profiled under a workflow of 9 predicted half the cost, as a
+				// flat Map's once did (addRun).
+				return 0, fmt.Errorf("map %q (outer items %q) has %d items in the records, but the workflow's map has %d (records of a workflow of another width?)", st.Name, in.itemsKey(st.Name, d).prefix, len(its), n)
+			}
+			for _, j := range sortedItems(its) {
 				e, err := addSeq(st.Map.Iterator, d+1, in.child(d, j), prev)
 				if err != nil {
 					return 0, err
@@ -239,6 +245,14 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 		return end, nil
 	}
 	return addStep(st, 0, instance{}, start)
+}
+
+// hasTask reports whether seq holds a task step, at any depth: a Map of Pass steps only has no
+// records to count its items by.
+func hasTask(seq []dag.Step) bool {
+	found := false
+	dag.WalkTasks(seq, func(string) { found = true })
+	return found
 }
 
 // Node kinds of a nested stage's per-run tree.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,6 +217,10 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dags, err := os.ReadFile(filepath.Join(dir, "r-dags.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	lines := strings.Split(string(b), "\n")
 	line := 0
 	for i, l := range lines {
@@ -233,6 +238,37 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), bad); code != 1 || !strings.Contains(errOut, fmt.Sprintf(`line %d, column "outer": "0/x", want`, line)) {
 		t.Errorf("a bad outer cell: exit %d, stderr %q", code, errOut)
+	}
+	// Records that do not fit the workflow, each refused naming the line or the Map: an inner Map
+	// of another width (4 items profiled as 9 predicted half the cost), outer items past the
+	// outer Map's or not as the simulator writes them (00 was another item than 0), outer items on
+	// a step in no nested Map.
+	wider := filepath.Join(dir, "wider.json")
+	if err := os.WriteFile(wider, []byte(strings.Replace(js, `"items": 3`, `"items": 5`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", wider, "--out", filepath.Join(dir, "q.json"), filepath.Join(dir, "r.parquet")); code != 1 ||
+		!strings.Contains(errOut, `map "Inner" (outer items "0") has 3 items in the records, but the workflow's map has 5`) {
+		t.Errorf("an inner Map of another width: exit %d, stderr %q", code, errOut)
+	}
+	for _, c := range []struct{ step, outer, want string }{
+		{",Y,", "7", `outer items "7": "7" for map "Outer", want an item 0..3`},
+		{",Y,", "01", `outer items "01": "01" for map "Outer", want an item 0..3 written as the simulator writes it`},
+		{",A,", "1", `step "A": outer items "1", but the step is in no Map nested in another`},
+	} {
+		edited := slices.Clone(strings.Split(string(b), "\n"))
+		row := slices.IndexFunc(edited, func(l string) bool { return strings.Contains(l, c.step) })
+		edited[row] = edited[row][:strings.LastIndexByte(edited[row], ',')] + "," + c.outer
+		path := filepath.Join(dir, "e.csv")
+		if err := os.WriteFile(path, []byte(strings.Join(edited, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "e-dags.csv"), dags, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), path); code != 1 || !strings.Contains(errOut, fmt.Sprintf("e.csv: line %d: ", row+1)) || !strings.Contains(errOut, c.want) {
+			t.Errorf("outer %q on %s: exit %d, stderr %q", c.outer, c.step, code, errOut)
+		}
 	}
 	// A table written before the column existed: refused, saying it lacks the column.
 	old := filepath.Join(dir, "old.csv")
