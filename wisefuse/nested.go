@@ -132,11 +132,8 @@ func placeOf(maps []string, item int, outer string, items map[itemsKey]map[int]b
 		n = strings.Count(outer, string(records.OuterSep)) + 1
 	}
 	if want := max(len(maps)-1, 0); n != want {
-		hint := ""
-		if n == 0 {
-			hint = " (a record table without the outer column, which older versions did not write, lacks them: simulate again)"
-		}
-		return instance{}, fmt.Errorf("outer items %q: want the items of the %d Maps around map %q%s", outer, want, maps[len(maps)-1], hint)
+		// RecordCheck says so first for records read from files, with the file and line.
+		return instance{}, fmt.Errorf("outer items %q: want the items of the %d Maps around map %q", outer, want, maps[len(maps)-1])
 	}
 	if len(maps) == 0 {
 		return instance{}, nil
