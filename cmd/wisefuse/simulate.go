@@ -156,6 +156,9 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if *series != "" {
+			if err := seriesLimit(*seriesInterval, last); err != nil {
+				return err
+			}
 			if msg := seriesWarning(*series, *seriesInterval, last); msg != "" {
 				fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 			}

@@ -162,8 +162,8 @@ func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer)
 // fewest rows the series will have.
 func seriesWarning(series string, interval, last float64) string {
 	rows := last / interval
-	if rows <= seriesRowsWarn {
-		return ""
+	if rows <= seriesRowsWarn || rows > sim.MaxSeriesRows {
+		return "" // seriesLimit refuses it
 	}
 	return fmt.Sprintf("--series %s: --series-interval %g s over %g s of arrivals writes at least %.3g rows (about %s as CSV); a coarser interval writes fewer",
 		series, interval, last, rows, humanBytes(int64(min(rows*seriesCSVRowBytes, math.MaxInt64/2))))
@@ -198,6 +198,17 @@ const (
 	recordCSVRowBytes     = 182.0
 	recordParquetRowBytes = 35.0
 )
+
+// seriesLimit refuses, before the run, a --series that must pass sim.MaxSeriesRows by the last
+// arrival: the simulation refused it only when it got there, 45 s and 10^8 rows (6 GB of CSV)
+// later.
+func seriesLimit(interval, last float64) error {
+	if rows := last / interval; rows > sim.MaxSeriesRows {
+		return usagef("--series-interval %g: arrivals up to %g s make about %.3g rows of --series, past the limit %d (sim.MaxSeriesRows); raise the interval to at least %g s",
+			interval, last, rows, int64(sim.MaxSeriesRows), last/sim.MaxSeriesRows)
+	}
+	return nil
+}
 
 // seriesRowsWarn is the --series rows past which simulate warns: 10^7 rows are about 0.6 GB of
 // CSV (seriesCSVRowBytes) or 70 MB of Parquet, a year of arrivals at 3-second intervals.

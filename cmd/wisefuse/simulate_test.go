@@ -181,15 +181,22 @@ func TestSimulateSeries(t *testing.T) {
 	if strings.Contains(errOut, "warning") {
 		t.Errorf("11 rows: %s", errOut)
 	}
-	// An interval of 10^-6 s over 600 s of arrivals wrote gigabytes without a word.
-	msg := seriesWarning("s.csv", 1e-6, 600)
-	for _, want := range []string{"--series s.csv", "--series-interval 1e-06 s over 600 s", "6e+08 rows", "34.6 GB as CSV"} {
+	// An interval of 10^-5 s over 500 s of arrivals wrote gigabytes without a word.
+	msg := seriesWarning("s.csv", 1e-5, 500)
+	for _, want := range []string{"--series s.csv", "--series-interval 1e-05 s over 500 s", "5e+07 rows", "2.9 GB as CSV"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("warning %q lacks %q", msg, want)
 		}
 	}
 	if msg := seriesWarning("s.csv", 60, 1e8); msg != "" {
 		t.Errorf("1.7 x 10^6 rows: warning %q", msg)
+	}
+	// Past sim.MaxSeriesRows the simulation refused it only when it got there (45 s and 6 GB of
+	// CSV later): now a usage error before the run.
+	code, _, errOut = runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--arrivals", "poisson:0.0001", "--duration", "1e6",
+		"--series", filepath.Join(dir, "big.csv"), "--series-interval", "0.005")
+	if code != exitUsage || !strings.Contains(errOut, "--series-interval 0.005: arrivals up to 1e+06 s make about 2e+08 rows of --series, past the limit 100000000") {
+		t.Errorf("a series past the limit: exit %d, stderr %q", code, errOut)
 	}
 }
 
