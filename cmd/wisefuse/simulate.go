@@ -151,7 +151,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	} else {
-		next, rate, last, err := arrivalSource(*arrivals, *duration, *seed, stderr)
+		next, rate, last, count, err := arrivalSource(*arrivals, *duration, *seed, stderr)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 				fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 			}
 		}
-		if msg := recordsWarning(*out, rate*last*float64(w.ExpectedInvocations())); msg != "" {
+		if msg := recordsWarning(*out, count*float64(w.ExpectedInvocations())); msg != "" {
 			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {

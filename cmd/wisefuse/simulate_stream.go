@@ -112,11 +112,12 @@ func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (si
 const simulateExact = 1 << 20
 
 // arrivalSource turns --arrivals into a replay's source of arrivals, in time order, their mean
-// rate per second, and the time of the last (for Poisson arrivals, the duration).
-func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer) (next func(*sim.Arrival) (bool, error), rate, last float64, err error) {
+// rate per second, the time of the last (for Poisson arrivals, the duration) and how many there
+// are (for Poisson arrivals, the expected count).
+func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer) (next func(*sim.Arrival) (bool, error), rate, last, count float64, err error) {
 	rate, poisson, err := parsePoisson(spec, duration)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, 0, err
 	}
 	i := int64(0)
 	if poisson {
@@ -134,14 +135,14 @@ func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer)
 			i++
 			t += rng.ExpFloat64() / rate
 			return true, nil
-		}, rate, duration, nil
+		}, rate, duration, rate * duration, nil
 	}
 	if !strings.EqualFold(filepath.Ext(spec), ".csv") {
-		return nil, 0, 0, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
+		return nil, 0, 0, 0, usagef("--arrivals %q: want poisson:RATE or a .csv file", spec)
 	}
 	times, err := readArrivalsCSV(spec, stderr)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, 0, err
 	}
 	if n := len(times); n > 1 && times[n-1] > times[0] {
 		rate = float64(n) / (times[n-1] - times[0])
@@ -153,7 +154,7 @@ func arrivalSource(spec string, duration float64, seed uint64, stderr io.Writer)
 		*a = sim.Arrival{Time: times[i], ID: i}
 		i++
 		return true, nil
-	}, rate, times[len(times)-1], nil
+	}, rate, times[len(times)-1], float64(len(times)), nil
 }
 
 // seriesWarning warns of a --series of more than seriesRowsWarn rows: an interval of 10^-6 s over
