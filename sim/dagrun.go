@@ -4,6 +4,7 @@ package sim
 // counters and cost, its arrival and its end, which writes its records.DAGRun.
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -115,11 +116,37 @@ func (e *engine) dagDone(ri int32) {
 	r.live = false
 	e.freeRuns = append(e.freeRuns, ri)
 	e.finished++
+	if e.finished == 1 && e.mode != modeShared && e.total > 1 && e.err == nil {
+		e.err = e.isolatedRunsFit()
+	}
 	if e.mode != modeShared && e.next < e.total {
 		// Isolated runs: the next starts when this one ends, so they never share anything.
 		e.schedule(e.now, evArrival, int32(e.next))
 		e.next++
 	}
+}
+
+// isolatedRunsFit judges, as the first of e.total isolated runs ends, whether all of them fit in
+// one simulation at its pace: they follow one another on one clock (sim.MaxTime) and one event
+// sequence (maxSeq). `simulate --runs` of 10^9 runs of a workflow of 1,000 s failed after hours,
+// blaming "an arrival this late", and one of 1,000 events a run would pass the events' limit. A
+// margin of 2 leaves room for runs slower than the first.
+func (e *engine) isolatedRunsFit() error {
+	const margin = 2
+	n := float64(e.total)
+	events, span := float64(e.seq), e.now
+	most := e.total
+	if events > 0 {
+		most = min(most, int(maxSeq/(margin*events)))
+	}
+	if span > 0 {
+		most = min(most, int(MaxTime/(margin*span)))
+	}
+	if most >= e.total {
+		return nil
+	}
+	return fmt.Errorf("sim: %d isolated runs at the first run's pace (%.0f events, %.4g s of simulated time) would need about %.3g events and %.3g s, one after another; the simulator holds %d events and %g s (with room for runs twice as long): at most about %d runs in one simulation, or run several with other seeds",
+		e.total, events, span, n*events, n*span, int64(maxSeq), float64(MaxTime), most)
 }
 
 // transition counts and bills one Step Functions state transition of run, unless the run has

@@ -2,11 +2,14 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/records"
 )
@@ -122,5 +125,30 @@ func TestRunEachIsRunStreamed(t *testing.T) {
 	small, large := allocated(200), allocated(20000)
 	if large > 2*small {
 		t.Errorf("RunEach allocated %d bytes for 200 runs and %d for 20,000: memory grows with the runs", small, large)
+	}
+}
+
+// TestIsolatedRunsFit: isolated runs that cannot all fit on the simulator's clock or event
+// sequence at the first run's pace are refused as the first run ends, naming how many fit
+// (10^9 s a run: 2,000 runs failed after hours, blaming "an arrival this late"); as many as fit
+// with room to spare run.
+func TestIsolatedRunsFit(t *testing.T) {
+	w := oneTask("long", 1e9, 0.1)
+	p := dag.UniformPlan(1024)
+	plat := platform.Default()
+	plat.FunctionTimeout = 0
+	_, err := RunEach(w, p, 2000, func(*Outcome) error { return nil }, Options{Platform: plat})
+	var most int
+	if err == nil || !strings.Contains(err.Error(), "2000 isolated runs at the first run's pace") {
+		t.Fatalf("2,000 runs of 10^9 s: %v", err)
+	}
+	if _, serr := fmt.Sscanf(err.Error()[strings.Index(err.Error(), "at most about "):], "at most about %d runs", &most); serr != nil || most < 100 || most >= 1000 {
+		t.Fatalf("2,000 runs of 10^9 s: %v; want at most some hundreds (%v)", err, serr)
+	}
+	if _, err := Run(w, p, 2000, Options{Platform: plat}); err == nil {
+		t.Error("Run: 2,000 runs of 10^9 s accepted")
+	}
+	if _, err := RunEach(w, p, most, func(*Outcome) error { return nil }, Options{Platform: plat}); err != nil {
+		t.Errorf("%d runs of 10^9 s, as many as the message says fit: %v", most, err)
 	}
 }

@@ -216,7 +216,9 @@ func onlyWith(fs *flag.FlagSet, ok bool, with string, names ...string) error {
 // The limits of the command line, each with its reason (docs/reliability.md lists them all).
 const (
 	// maxRuns bounds simulate --runs, whose runs stream (memory holds one run): by time, as
-	// maxPoissonArrivals does arrivals. 10^6 runs of video take about a minute.
+	// maxPoissonArrivals does arrivals. 10^6 runs of video take about a minute. The simulator's
+	// clock and event sequence may hold fewer runs of a workflow: sim refuses those as the first
+	// run ends, saying how many fit (about 7 x 10^7 of video).
 	maxRuns    = 1_000_000_000
 	maxRunsWhy = "10^6 runs of video take about a minute, so 10^9 take most of a day"
 	// maxProfileRuns bounds profile --runs, per memory size (four by default), with every
