@@ -260,7 +260,7 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 	for i := range invs {
 		in := &invs[i]
 		if err := b.check(in); err != nil {
-			return fmt.Errorf("wisefuse: run %d: invocation %d: %w", run, i, err)
+			return &RunError{Run: run, Err: fmt.Errorf("invocation %d: %w", i, err)}
 		}
 		mem = min(mem, in.MemoryMB)
 		b.ptrs = append(b.ptrs, in)
@@ -269,7 +269,7 @@ func (b *profileBuilder) addRecords(invs []records.Invocation, d *records.DAGRun
 		return nil
 	}
 	if n := len(b.p.Sizes); n > 0 && mem < b.p.Sizes[n-1].MemoryMB {
-		return fmt.Errorf("wisefuse: run %d at %d MB comes after runs at %d MB; profile sizes in increasing order", run, mem, b.p.Sizes[n-1].MemoryMB)
+		return &RunError{Run: run, Err: fmt.Errorf("at %d MB comes after runs at %d MB; profile sizes in increasing order", mem, b.p.Sizes[n-1].MemoryMB)}
 	}
 	return b.addRun(run, mem, b.ptrs, d)
 }
@@ -316,10 +316,20 @@ func (b *profileBuilder) addRun(run, mem int, ins []*records.Invocation, d *reco
 		b.p.Sizes = append(b.p.Sizes, newSizeProfile(b.w, mem))
 	}
 	if err := b.p.Sizes[len(b.p.Sizes)-1].addRun(b.asRun, ins, d); err != nil {
-		return fmt.Errorf("wisefuse: run %d at %d MB: %w", run, mem, err)
+		return &RunError{Run: run, Err: fmt.Errorf("at %d MB: %w", mem, err)}
 	}
 	return nil
 }
+
+// RunError is an error of one run of the records FromRecords was given (Run as numbered there),
+// for a caller that merged several files to name the file and the run in its numbering.
+type RunError struct {
+	Run int
+	Err error
+}
+
+func (e *RunError) Error() string { return fmt.Sprintf("wisefuse: run %d: %v", e.Run, e.Err) }
+func (e *RunError) Unwrap() error { return e.Err }
 
 // topStep returns the index of the top-level step of w that is, or holds, step name (-1: none).
 func (b *profileBuilder) topStep(name string) int {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -173,7 +174,9 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 		var invs []records.Invocation
 		var dags []records.DAGRun
 		base := 0
-		for _, path := range fs.Args() {
+		bases := make([]int, len(fs.Args())) // the first run of each file, in the merged numbering
+		for f, path := range fs.Args() {
+			bases[f] = base
 			// A check per file: its runs are numbered from 0, and an error names its line.
 			in, err := tables.ReadInvocations(path, wisefuse.RecordCheck(w))
 			if err != nil {
@@ -208,6 +211,16 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			invs, dags = append(invs, in...), append(dags, ds...)
 		}
 		if p, err = wisefuse.FromRecords(w, invs, dags); err != nil {
+			var re *wisefuse.RunError
+			if errors.As(err, &re) {
+				// The merged run number is in no file ("run 30" of two files of runs 0..29 and
+				// 0..9): name the file and its own run.
+				f := len(bases) - 1
+				for f > 0 && bases[f] > re.Run {
+					f--
+				}
+				return fmt.Errorf("%s: run %d: %w", fs.Arg(f), re.Run-bases[f], re.Err)
+			}
 			return err
 		}
 	default:

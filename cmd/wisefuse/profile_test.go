@@ -248,7 +248,7 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	if code, _, errOut := runCLI("profile", "--workflow", wider, "--out", filepath.Join(dir, "q.json"), filepath.Join(dir, "r.parquet")); code != 1 ||
-		!strings.Contains(errOut, `map "Inner" (outer items "0") has 3 items in the records, but the workflow's map has 5`) {
+		!strings.Contains(errOut, `r.parquet: run 0: at 1024 MB: map "Inner" (outer items "0") has 3 items in the records, but the workflow's map has 5`) {
 		t.Errorf("an inner Map of another width: exit %d, stderr %q", code, errOut)
 	}
 	for _, c := range []struct{ step, outer, want string }{
@@ -269,6 +269,28 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 		if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), path); code != 1 || !strings.Contains(errOut, fmt.Sprintf("e.csv: line %d: ", row+1)) || !strings.Contains(errOut, c.want) {
 			t.Errorf("outer %q on %s: exit %d, stderr %q", c.outer, c.step, code, errOut)
 		}
+	}
+	// A run of the second of two files that fails: named by that file and its own run number
+	// (it was "run 30", a merged number in neither file).
+	second := filepath.Join(dir, "s2.csv")
+	if code, _, errOut := runCLI("simulate", "--workflow", wf, "--memory", "1024", "--runs", "5", "--seed", "2", "--out", second); code != 0 {
+		t.Fatalf("simulate: %s", errOut)
+	}
+	b2, err := os.ReadFile(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(b2)), "\n")
+	dup := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, "3,") && strings.Contains(l, ",Y,") })
+	rows = slices.Insert(rows, dup, rows[dup]) // run 3's item twice
+	if err := os.WriteFile(second, []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "s2-dags.csv")); err != nil { // whose count would tell
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), filepath.Join(dir, "r.parquet"), second); code != 1 || !strings.Contains(errOut, second+": run 3: at 1024 MB: ") {
+		t.Errorf("a bad run of the second file: exit %d, stderr %q", code, errOut)
 	}
 	// A table written before the column existed: refused, saying it lacks the column.
 	old := filepath.Join(dir, "old.csv")
