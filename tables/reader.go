@@ -310,10 +310,10 @@ func (r *Reader) truncated(openQuote bool) string {
 		return ""
 	}
 	switch {
+	case openQuote:
+		return "; the file ends inside this row's quoted field: a quote left open, or the file cut short (truncated)"
 	case r.tail.last != '\n':
 		return "; it is the file's last line and has no newline: the file looks cut short (truncated)"
-	case openQuote:
-		return "; the file ends inside this row's quoted field: it looks cut short (truncated)"
 	}
 	return ""
 }
@@ -327,7 +327,12 @@ func (r *Reader) nextCSV() bool {
 		// FieldPos is only defined after a successful Read, so the line comes from the error.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			r.err = fmt.Errorf("%s: line %d: %v%s", r.path, pe.Line, pe.Err, r.truncated(errors.Is(pe.Err, csv.ErrQuote)))
+			where := fmt.Sprintf("line %d", pe.Line)
+			if pe.StartLine != pe.Line {
+				// A quote left open runs the row on over the lines after it: say where it began.
+				where = fmt.Sprintf("line %d (of the row that starts on line %d)", pe.Line, pe.StartLine)
+			}
+			r.err = fmt.Errorf("%s: %s: %v%s", r.path, where, pe.Err, r.truncated(errors.Is(pe.Err, csv.ErrQuote)))
 		} else {
 			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
 		}

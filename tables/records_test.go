@@ -201,6 +201,10 @@ func TestTruncatedCSV(t *testing.T) {
 		{"a,b\n\"x\",1\n\"y,2", `line 3: extraneous or missing " in quoted-field`, true},
 		{"a,b\n\"x\",1\n\"y\"", "line 3: has 1 fields, the header line has 2", true},
 		{"a,b\n\"x\n", `line 2: extraneous or missing " in quoted-field; the file ends inside this row's quoted field`, true},
+		// A quote left open on line 3: the message says where the row began, and whether the file
+		// ends inside it.
+		{"a,b\n\"x\",1\n\"y,2\n\"z\",3\n\"w\",4", `line 4 (of the row that starts on line 3): extraneous or missing " in quoted-field`, false},
+		{"a,b\n\"x\",1\n\"y,2\nz,3\nw,4\n", `(of the row that starts on line 3): extraneous or missing " in quoted-field; the file ends inside this row's quoted field: a quote left open, or the file cut short`, true},
 		{"a,b\n\"x\"y\",1\n\"z\",2\n", `line 2: extraneous or missing " in quoted-field`, false},
 		{"a,b\n\"x\",1,3\n\"y\",2\n", "line 2: has 3 fields", false},
 		{"a,b\n\"y\"\n", "line 2: has 1 fields", false},
