@@ -47,8 +47,18 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *figures != "" {
-		if st, err := os.Stat(*figures); err == nil && !st.IsDir() {
-			return usagef("--figures %s is a file, want a folder for the figures", *figures)
+		// The folder, or the nearest of its parents that exists, must be a folder (afile/sub
+		// failed only after the work: "mkdir afile: not a directory").
+		for d := filepath.Clean(*figures); ; d = filepath.Dir(d) {
+			if st, err := os.Stat(d); err == nil {
+				if !st.IsDir() {
+					return usagef("--figures %s: %s is a file, want a folder for the figures", *figures, d)
+				}
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
 		}
 	}
 	dir := *dataDir

@@ -228,8 +228,13 @@ func TestCalibrateReportIsAFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut = runCLI("calibrate", "--data", t.TempDir(), "--report", filepath.Join(dir, "r.md"), "--figures", file)
-	if code != exitUsage || !strings.Contains(errOut, "--figures "+file+" is a file, want a folder") {
+	if code != exitUsage || !strings.Contains(errOut, "--figures "+file+": "+file+" is a file, want a folder") {
 		t.Errorf("--figures FILE: exit %d, stderr %q", code, errOut)
+	}
+	sub := filepath.Join(file, "sub")
+	code, _, errOut = runCLI("calibrate", "--data", t.TempDir(), "--report", filepath.Join(dir, "r.md"), "--figures", sub)
+	if code != exitUsage || !strings.Contains(errOut, "--figures "+sub+": "+file+" is a file, want a folder") {
+		t.Errorf("--figures FILE/sub: exit %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = runCLI("calibrate", "--data", filepath.Join(dir, "nope"))
 	if code != exitUsage || !strings.Contains(errOut, "--data "+filepath.Join(dir, "nope")+": not a folder; want the shared data folder") {

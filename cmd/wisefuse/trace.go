@@ -294,7 +294,11 @@ func runTraceImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		desc = fmt.Sprintf("%d invocations of %d functions (%d functions without durations dropped)", n, len(fns), dropped)
 		if capped > 0 {
 			// They were capped without a word.
-			desc += fmt.Sprintf("; %d functions' app memory above %d MB capped to it", capped, dag.MaxMemoryMB)
+			fns := "functions'"
+			if capped == 1 {
+				fns = "function's"
+			}
+			desc += fmt.Sprintf("; %d %s app memory above %d MB capped to it", capped, fns, dag.MaxMemoryMB)
 		}
 		write = func(w *traces.DAGWriter) error {
 			return traces.WriteReplay2019(w, fns, rand.New(rand.NewPCG(*seed, 1)))

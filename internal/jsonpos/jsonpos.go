@@ -322,18 +322,22 @@ func integerHint(t reflect.Type, raw []byte) string {
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return "" // not a number: a string, an object, ...
 	}
-	if !strings.ContainsAny(text, ".eE") {
-		// Written as an integer, so out of the field's range: a 32-bit int of a 32-bit build
-		// took 4294967296 for "an exponent or a fraction".
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uintptr {
-			return fmt.Sprintf(" (out of range: this integer is from 0 to %d)", uint64(math.MaxUint64)>>(64-t.Bits()))
-		}
-		return fmt.Sprintf(" (out of range: this integer is from %d to %d)", int64(math.MinInt64)>>(64-t.Bits()), int64(math.MaxInt64)>>(64-t.Bits()))
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	if err != nil || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
+	lo, hi := float64(int64(math.MinInt64)>>(64-t.Bits())), float64(int64(math.MaxInt64)>>(64-t.Bits()))
+	rangeHint := fmt.Sprintf(" (out of range: this integer is from %d to %d)", int64(math.MinInt64)>>(64-t.Bits()), int64(math.MaxInt64)>>(64-t.Bits()))
+	if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uintptr {
+		lo, hi = 0, float64(uint64(math.MaxUint64)>>(64-t.Bits()))
+		rangeHint = fmt.Sprintf(" (out of range: this integer is from 0 to %d)", uint64(math.MaxUint64)>>(64-t.Bits()))
+	}
+	// Written as an integer, the decoder refused it for its range: a 32-bit int of a 32-bit build
+	// took 4294967296 for "an exponent or a fraction". So is a number past the range however
+	// written (1e400, or 3e2 for a byte, which "write it as 300" would not mend).
+	if !strings.ContainsAny(text, ".eE") || err != nil || v < lo || v > hi {
+		return rangeHint
+	}
+	if v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
 		return ""
 	}
 	return fmt.Sprintf(" (write the integer without an exponent or a fraction: %d)", int64(v))

@@ -130,6 +130,8 @@ func TestIntegerWithExponent(t *testing.T) {
 		{`{"b": 4294967296}`, "b: want an integer, got the number 4294967296 (out of range: this integer is from -2147483648 to 2147483647)"},
 		{`{"u": -1}`, "u: want an integer, got the number -1 (out of range: this integer is from 0 to 255)"},
 		{`{"n": "5"}`, `n: want an integer, got the string "5"`}, // no hint for a string
+		{`{"l": 1e400}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"},
+		{`{"u": 3e2}`, "(out of range: this integer is from 0 to 255)"},
 		{`{"l": 100000000000000000000}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"},
 	} {
 		err := Decode([]byte(c.in), &v, Options{Strict: true})
