@@ -135,18 +135,18 @@ func (e *engine) isolatedRunsFit() error {
 	const margin = 2
 	n := float64(e.total)
 	events, span := float64(e.seq), e.now
-	most := e.total
+	most := n // in float64 until it is known to be below e.total, an int
 	if events > 0 {
-		most = min(most, int(maxSeq/(margin*events)))
+		most = min(most, math.Floor(maxSeq/(margin*events)))
 	}
 	if span > 0 {
-		most = min(most, int(MaxTime/(margin*span)))
+		most = min(most, math.Floor(MaxTime/(margin*span)))
 	}
-	if most >= e.total {
+	if most >= n {
 		return nil
 	}
 	return fmt.Errorf("sim: %d isolated runs at the first run's pace (%.0f events, %.4g s of simulated time) would need about %.3g events and %.3g s, one after another; the simulator holds %d events and %g s (with room for runs twice as long): at most about %d runs in one simulation, or run several with other seeds",
-		e.total, events, span, n*events, n*span, int64(maxSeq), float64(MaxTime), most)
+		e.total, events, span, n*events, n*span, int64(maxSeq), float64(MaxTime), int(most))
 }
 
 // transition counts and bills one Step Functions state transition of run, unless the run has
