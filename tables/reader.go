@@ -2,6 +2,7 @@ package tables
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -287,30 +288,53 @@ func (r *Reader) Next() bool {
 	return r.nextParquet()
 }
 
-// tailReader remembers the last byte read, for truncated.
+// tailReader remembers, for truncated, the last byte read and the length of the last line (its
+// newline included): the line being read (cur), or the last complete one (prev) when cur is 0.
 type tailReader struct {
-	r    io.Reader
-	last byte
+	r         io.Reader
+	last      byte
+	cur, prev int
 }
 
 func (t *tailReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	if n > 0 {
-		t.last = p[n-1]
+		b := p[:n]
+		t.last = b[n-1]
+		if i := bytes.LastIndexByte(b, '\n'); i < 0 {
+			t.cur += n
+		} else {
+			if j := bytes.LastIndexByte(b[:i], '\n'); j >= 0 {
+				t.prev = i - j
+			} else {
+				t.prev = t.cur + i + 1
+			}
+			t.cur = n - i - 1
+		}
 	}
 	return n, err
 }
 
+// lastLine is the length of the file's last line, its newline included (once all is read).
+func (t *tailReader) lastLine() int {
+	if t.cur > 0 {
+		return t.cur
+	}
+	return t.prev
+}
+
 // truncated is a hint for the error of a CSV row that is the file's last and has no newline, or
-// (openQuote) ends inside a quoted field: the file is probably cut short (a copy or a write that
+// ends inside a quoted field (quoteErr, a quote error whose column is past the end of the last
+// line: encoding/csv's report of a quoted field that runs to the end of the file, where a stray
+// quote is reported at the quote): the file is probably cut short (a copy or a write that
 // stopped), which a message such as `extraneous or missing " in quoted-field` did not say. ""
 // otherwise. It reads on past the row.
-func (r *Reader) truncated(openQuote bool) string {
+func (r *Reader) truncated(quoteErr bool, column int) string {
 	if _, err := r.csv.Read(); err != io.EOF {
 		return ""
 	}
 	switch {
-	case openQuote:
+	case quoteErr && column > r.tail.lastLine():
 		return "; the file ends inside this row's quoted field: a quote left open, or the file cut short (truncated)"
 	case r.tail.last != '\n':
 		return "; it is the file's last line and has no newline: the file looks cut short (truncated)"
@@ -332,7 +356,7 @@ func (r *Reader) nextCSV() bool {
 				// A quote left open runs the row on over the lines after it: say where it began.
 				where = fmt.Sprintf("line %d (of the row that starts on line %d)", pe.Line, pe.StartLine)
 			}
-			r.err = fmt.Errorf("%s: %s: %v%s", r.path, where, pe.Err, r.truncated(errors.Is(pe.Err, csv.ErrQuote)))
+			r.err = fmt.Errorf("%s: %s: %v%s", r.path, where, pe.Err, r.truncated(errors.Is(pe.Err, csv.ErrQuote), pe.Column))
 		} else {
 			r.err = fmt.Errorf("%s: after row %d: %w", r.path, r.row, err)
 		}
@@ -344,7 +368,7 @@ func (r *Reader) nextCSV() bool {
 	if len(rec) != r.fields {
 		// A row with a field too few or too many has its values under the wrong columns (a
 		// row "a,b,," cut short read its empty field as the next column's value).
-		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)%s", r.path, line, len(rec), r.fields, r.truncated(false))
+		r.err = fmt.Errorf("%s: line %d: has %d fields, the header line has %d (want one field per column)%s", r.path, line, len(rec), r.fields, r.truncated(false, 0))
 		return false
 	}
 	for i, c := range r.schema {

@@ -207,6 +207,11 @@ func TestTruncatedCSV(t *testing.T) {
 		{"a,b\n\"x\",1\n\"y,2\nz,3\nw,4\n", `(of the row that starts on line 3): extraneous or missing " in quoted-field; the file ends inside this row's quoted field: a quote left open, or the file cut short`, true},
 		{"a,b\n\"x\"y\",1\n\"z\",2\n", `line 2: extraneous or missing " in quoted-field`, false},
 		{"a,b\n\"x\",1,3\n\"y\",2\n", "line 2: has 3 fields", false},
+		// A stray quote in a complete last row is no open quote (it got the hint).
+		{"a,b\n\"x\"y\",1\n", `line 2: extraneous or missing " in quoted-field`, false},
+		// The same past the reader's first buffers (lines counted across reads).
+		{"a,b\n" + strings.Repeat("\"x\",1\n", 20000) + "\"y\"z\",1\n", `line 20002: extraneous or missing " in quoted-field`, false},
+		{"a,b\n" + strings.Repeat("\"x\",1\n", 20000) + "\"y,2\n" + strings.Repeat("w", 70000) + "\n", `the file ends inside this row's quoted field`, true},
 		{"a,b\n\"y\"\n", "line 2: has 1 fields", false},
 	} {
 		path := filepath.Join(dir, "t.csv")
@@ -222,7 +227,7 @@ func TestTruncatedCSV(t *testing.T) {
 		err = r.Err()
 		r.Close()
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "truncated") != c.cut {
-			t.Errorf("%q: %v, want %q and a truncation hint %v", c.text, err, c.want, c.cut)
+			t.Errorf("%.60q: %v, want %q and a truncation hint %v", c.text, err, c.want, c.cut)
 		}
 	}
 }
