@@ -151,4 +151,12 @@ func TestIsolatedRunsFit(t *testing.T) {
 	if _, err := RunEach(w, p, most, func(*Outcome) error { return nil }, Options{Platform: plat}); err != nil {
 		t.Errorf("%d runs of 10^9 s, as many as the message says fit: %v", most, err)
 	}
+	// A run of a few nanoseconds: the runs that fit (10^20) overflowed an int, and 10 runs were
+	// refused as "at most about -9223372036854775808 runs".
+	tiny := oneTask("tiny", 1e-9, 0)
+	plat = platform.Default()
+	plat.InvokeLatency, plat.TransitionLatency, plat.StorageGetLatency, plat.StoragePutLatency = 0, 0, 0, 0
+	if _, err := RunEach(tiny, p, 10, func(*Outcome) error { return nil }, Options{Platform: plat}); err != nil {
+		t.Errorf("10 runs of a nanosecond: %v", err)
+	}
 }

@@ -252,6 +252,9 @@ func checkInvocation(v *records.Invocation) (col, msg string) {
 	if col, msg := firstNegative(intCol{"run", v.Run}, intCol{"item", v.Item}, intCol{"bundle", v.Bundle}, intCol{"vm", v.VM}); col != "" {
 		return col, msg
 	}
+	if v.Run > maxRun {
+		return "run", runPast(v.Run)
+	}
 	switch {
 	case v.Step == "":
 		return "step", "empty, want the step's name"
@@ -288,11 +291,22 @@ func outerItems(s string) bool {
 	return true
 }
 
+// maxRun bounds a record's run index: the simulator numbers runs in 32 bits, and `profile` adds
+// the runs of several files up (a run near 2^63 overflowed the sum, and named the wrong file).
+const maxRun = math.MaxInt32
+
+func runPast(run int) string {
+	return fmt.Sprintf("%d, want a run index from 0 to %d (the simulator's)", run, maxRun)
+}
+
 // checkDAGRun is checkInvocation for a DAG-invocation record.
 func checkDAGRun(v *records.DAGRun) (col, msg string) {
 	if col, msg := firstNegative(intCol{"run", v.Run}, intCol{"invocations", v.Invocations}, intCol{"cold_starts", v.ColdStarts},
 		intCol{"transitions", v.Transitions}); col != "" {
 		return col, msg
+	}
+	if v.Run > maxRun {
+		return "run", runPast(v.Run)
 	}
 	if col, msg := firstBadTime(floatCol{"arrival_s", v.Arrival}, floatCol{"end_s", v.End}, floatCol{"latency_s", v.Latency},
 		floatCol{"cost_usd", v.Cost}); col != "" {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -229,5 +230,20 @@ func TestTruncatedCSV(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "truncated") != c.cut {
 			t.Errorf("%.60q: %v, want %q and a truncation hint %v", c.text, err, c.want, c.cut)
 		}
+	}
+}
+
+// TestRunIndexBound: a record's run index past 2^31-1 (the simulator's) is refused, naming the
+// column: profile adds several files' runs up, and a run near 2^63 overflowed the sum.
+func TestRunIndexBound(t *testing.T) {
+	if strconv.IntSize == 32 {
+		return // an int cannot hold such a run: the reader refuses it as out of range
+	}
+	path := filepath.Join(t.TempDir(), "r-dags.csv")
+	if err := os.WriteFile(path, []byte("run,arrival_s,end_s,latency_s,cost_usd,invocations,cold_starts,transitions\n3000000000,0,1,1,0.1,1,0,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadDAGRuns(path); err == nil || !strings.Contains(err.Error(), `column "run": 3000000000, want a run index from 0 to 2147483647`) {
+		t.Errorf("run 3 x 10^9: %v", err)
 	}
 }

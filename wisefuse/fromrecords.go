@@ -188,24 +188,29 @@ func recordCheck(w *dag.Workflow) func(*records.Invocation) error {
 // simulator writes ("0/1", not "00/1", which was read as another item) and within that Map's items
 // (999999999 was profiled for a Map of 3). A step in no Map nested in a Map has none.
 func checkOuter(in *records.Invocation, ms []*dag.Step, itemsOf func(*dag.Step) int) error {
-	var parts []string
+	parts := 0
 	if in.Outer != "" {
-		parts = strings.Split(in.Outer, string(records.OuterSep))
+		parts = strings.Count(in.Outer, string(records.OuterSep)) + 1
 	}
 	want := max(len(ms)-1, 0)
 	switch {
-	case len(parts) == want:
+	case parts == want:
 	case want == 0:
 		return fmt.Errorf("run %d, step %q: outer items %q, but the step is in no Map nested in another: want none (\"\")", in.Run, in.Step, in.Outer)
-	case len(parts) == 0:
+	case parts == 0:
 		return fmt.Errorf("run %d, step %q: no outer items, want the items of the %d Maps around map %q (a record table without the outer column, which older versions did not write, lacks them: simulate again)",
 			in.Run, in.Step, want, ms[len(ms)-1].Name)
 	default:
 		return fmt.Errorf("run %d, step %q: outer items %q, want the items of the %d Maps around map %q, outermost first, separated by %q", in.Run, in.Step, in.Outer, want, ms[len(ms)-1].Name, records.OuterSep)
 	}
-	for i, part := range parts {
+	// Walked without allocating: the profiler checks every record of a nested Map this way.
+	rest := in.Outer
+	for i := range parts {
+		part, after, _ := strings.Cut(rest, string(records.OuterSep))
+		rest = after
 		v, err := strconv.Atoi(part)
-		if n := itemsOf(ms[i]); err != nil || strconv.Itoa(v) != part || v < 0 || v >= n {
+		canonical := err == nil && (part == "0" || part[0] >= '1' && part[0] <= '9') // no sign, no leading 0
+		if n := itemsOf(ms[i]); !canonical || v >= n {
 			return fmt.Errorf("run %d, step %q: outer items %q: %q for map %q, want an item 0..%d written as the simulator writes it", in.Run, in.Step, in.Outer, part, ms[i].Name, n-1)
 		}
 	}

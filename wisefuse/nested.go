@@ -181,7 +181,7 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 		for _, in := range byStep[t.step.Name] {
 			place, err := placeOf(t.maps, in.Item, in.Outer, items)
 			if err != nil {
-				return 0, fmt.Errorf("step %q, run %d: %w", t.step.Name, run, err)
+				return 0, fmt.Errorf("step %q: %w", t.step.Name, err) // the caller names the run
 			}
 			k := key{t.step.Name, place}
 			byKey[k] = append(byKey[k], in)
@@ -229,7 +229,11 @@ func (s *SizeProfile) addNested(run, si int, st *dag.Step, byStep map[string][]*
 			if n, fixed := st.Map.FixedItems(); fixed && len(its) != n && (len(its) > 0 || hasTask(st.Map.Iterator)) {
 				// Records of 4 items profiled under a workflow of 9 predicted half the cost, as a
 				// flat Map's once did (addRun).
-				return 0, fmt.Errorf("map %q (outer items %q) has %d items in the records, but the workflow's map has %d (records of a workflow of another width?)", st.Name, in.itemsKey(st.Name, d).prefix, len(its), n)
+				where := ""
+				if prefix := in.itemsKey(st.Name, d).prefix; prefix != "" {
+					where = fmt.Sprintf(" (outer items %q)", prefix)
+				}
+				return 0, fmt.Errorf("map %q%s has %d items in the records, but the workflow's map has %d (records of a workflow of another width?)", st.Name, where, len(its), n)
 			}
 			for _, j := range sortedItems(its) {
 				e, err := addSeq(st.Map.Iterator, d+1, in.child(d, j), prev)

@@ -205,8 +205,9 @@ const (
 // later.
 func seriesLimit(interval, last float64) error {
 	if rows := last / interval; rows > sim.MaxSeriesRows {
-		return usagef("--series-interval %g: arrivals up to %g s make about %.3g rows of --series, past the limit %d (sim.MaxSeriesRows); raise the interval to at least %g s",
-			interval, last, rows, int64(sim.MaxSeriesRows), last/sim.MaxSeriesRows)
+		// 10% above the bare minimum: the simulation runs on past the last arrival.
+		return usagef("--series-interval %g: arrivals up to %g s make about %.3g rows of --series, past the limit %d (sim.MaxSeriesRows); raise the interval to %.3g s or more",
+			interval, last, rows, int64(sim.MaxSeriesRows), 1.1*last/sim.MaxSeriesRows)
 	}
 	return nil
 }

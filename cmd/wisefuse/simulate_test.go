@@ -400,7 +400,7 @@ func TestSizedNoteFunctionsOnly(t *testing.T) {
 // its format (--runs 10^9 of video with --out streamed 6 x 10^10 rows without a word).
 func TestRecordsWarning(t *testing.T) {
 	msg := recordsWarning("r.parquet", 6.2e10)
-	for _, want := range []string{"--out r.parquet: about 6.2e+10 function invocation rows", "as Parquet"} {
+	for _, want := range []string{"--out r.parquet: about 6.2e+10 function invocation rows", "about 2.0 TB as Parquet"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("warning %q lacks %q", msg, want)
 		}
@@ -410,6 +410,16 @@ func TestRecordsWarning(t *testing.T) {
 	}
 	if msg := recordsWarning("", 1e12); msg != "" {
 		t.Errorf("no --out: warning %q", msg)
+	}
+	// Two arrivals far apart are two DAG invocations (they were taken for rate x last, 6 x 10^10).
+	dir := t.TempDir()
+	late := filepath.Join(dir, "late.csv")
+	if err := os.WriteFile(late, []byte("arrival_s\n0\n1e9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI("simulate", "--workflow", "video", "--memory", "2048", "--arrivals", late, "--out", filepath.Join(dir, "r.csv"))
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("two arrivals 10^9 s apart: exit %d, stderr %q", code, errOut)
 	}
 }
 

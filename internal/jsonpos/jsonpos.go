@@ -325,16 +325,18 @@ func integerHint(t reflect.Type, raw []byte) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	lo, hi := float64(int64(math.MinInt64)>>(64-t.Bits())), float64(int64(math.MaxInt64)>>(64-t.Bits()))
+	// The range as powers of two, exact in float64 (float64(MaxInt64) rounds up to 2^63): an
+	// integer v fits when lo <= v < end.
+	lo, end := -math.Ldexp(1, t.Bits()-1), math.Ldexp(1, t.Bits()-1)
 	rangeHint := fmt.Sprintf(" (out of range: this integer is from %d to %d)", int64(math.MinInt64)>>(64-t.Bits()), int64(math.MaxInt64)>>(64-t.Bits()))
 	if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uintptr {
-		lo, hi = 0, float64(uint64(math.MaxUint64)>>(64-t.Bits()))
+		lo, end = 0, math.Ldexp(1, t.Bits())
 		rangeHint = fmt.Sprintf(" (out of range: this integer is from 0 to %d)", uint64(math.MaxUint64)>>(64-t.Bits()))
 	}
 	// Written as an integer, the decoder refused it for its range: a 32-bit int of a 32-bit build
 	// took 4294967296 for "an exponent or a fraction". So is a number past the range however
 	// written (1e400, or 3e2 for a byte, which "write it as 300" would not mend).
-	if !strings.ContainsAny(text, ".eE") || err != nil || v < lo || v > hi {
+	if !strings.ContainsAny(text, ".eE") || err != nil || v < lo || v >= end {
 		return rangeHint
 	}
 	if v != math.Trunc(v) || math.Abs(v) >= 1<<53 {

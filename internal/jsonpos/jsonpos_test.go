@@ -120,6 +120,7 @@ func TestIntegerWithExponent(t *testing.T) {
 		B *int32 `json:"b"`
 		U uint8  `json:"u"`
 		L int64  `json:"l"`
+		W uint64 `json:"w"`
 	}
 	for _, c := range []struct{ in, want string }{
 		{`{"n": 1e7}`, "n: want an integer, got the number 1e7 (write the integer without an exponent or a fraction: 10000000)"},
@@ -132,6 +133,8 @@ func TestIntegerWithExponent(t *testing.T) {
 		{`{"n": "5"}`, `n: want an integer, got the string "5"`}, // no hint for a string
 		{`{"l": 1e400}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"},
 		{`{"u": 3e2}`, "(out of range: this integer is from 0 to 255)"},
+		{`{"l": 9.223372036854775808e18}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"}, // 2^63
+		{`{"w": 1.8446744073709551616e19}`, "(out of range: this integer is from 0 to 18446744073709551615)"},                  // 2^64
 		{`{"l": 100000000000000000000}`, "(out of range: this integer is from -9223372036854775808 to 9223372036854775807)"},
 	} {
 		err := Decode([]byte(c.in), &v, Options{Strict: true})
