@@ -146,7 +146,7 @@ func (e *engine) isolatedRunsFit() error {
 		return nil
 	}
 	return fmt.Errorf("sim: %d isolated runs at the first run's pace (%.0f events, %.4g s of simulated time) would need about %.3g events and %.3g s, one after another; the simulator holds %d events and %g s (with room for runs twice as long): at most about %d runs in one simulation, or run several with other seeds",
-		e.total, events, span, n*events, n*span, int64(maxSeq), float64(MaxTime), int(most))
+		e.total, events, span, n*events, n*span, int64(maxSeq), float64(MaxTime), max(int(most), 1)) // the first did run
 }
 
 // transition counts and bills one Step Functions state transition of run, unless the run has
