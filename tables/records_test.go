@@ -247,3 +247,27 @@ func TestRunIndexBound(t *testing.T) {
 		t.Errorf("run 3 x 10^9: %v", err)
 	}
 }
+
+// TestParquetWordSize: a 64-bit build writes Parquet; a 32-bit one refuses it with a message
+// that says why and what to write instead (Arrow v15's writer crashed there, an internal error).
+// Checked on 32-bit with GOARCH=386 go test ./tables.
+func TestParquetWordSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	w, err := Create(path, Schema{{Name: "a", Type: Int64}})
+	if strconv.IntSize == 32 {
+		if err == nil || !strings.Contains(err.Error(), "Parquet tables need a 64-bit build of wisefuse") {
+			t.Errorf("Parquet on a 32-bit build: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Int(1)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -91,6 +91,11 @@ func Create(path string, schema Schema, opts ...Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if format == Parquet && strconv.IntSize == 32 {
+		// Apache Arrow v15's Parquet writer makes unaligned 64-bit atomic operations there, which
+		// crash a 32-bit x86 program ("unaligned 64-bit atomic operation", an internal error).
+		return nil, fmt.Errorf("%s: Parquet tables need a 64-bit build of wisefuse (Apache Arrow v15's writer crashes on 32-bit platforms); write a .csv table instead", path)
+	}
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, err
