@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -180,6 +181,10 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			// A check per file: its runs are numbered from 0, and an error names its line.
 			in, err := tables.ReadInvocations(path, wisefuse.RecordCheck(w))
 			if err != nil {
+				if pair := invocationsOf(path); pair != "" {
+					// A DAG table given for its invocation table said only that it lacked "step".
+					return fmt.Errorf("%w (%s is the DAG table beside %s: give %s, whose DAG table is read with it)", err, path, pair, pair)
+				}
 				return err // it names the file
 			}
 			if len(in) == 0 {
@@ -248,6 +253,20 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "wrote %s (workflow %q, %s)\n", *out, p.Workflow.Name, p.Source)
 	return nil
+}
+
+// invocationsOf returns the invocation table whose DAG table path is (runs-dags.csv beside
+// runs.csv), "" when path is none.
+func invocationsOf(path string) string {
+	ext := filepath.Ext(path)
+	base, ok := strings.CutSuffix(strings.TrimSuffix(path, ext), "-dags")
+	if !ok {
+		return ""
+	}
+	if _, err := os.Stat(base + ext); err != nil {
+		return ""
+	}
+	return base + ext
 }
 
 func isDir(path string) bool {

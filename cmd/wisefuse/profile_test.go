@@ -164,6 +164,11 @@ func TestProfileRecordsOfOtherPlans(t *testing.T) {
 	if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--out", out, recs, again); code != exitUsage || !strings.Contains(errOut, "come from one simulation (seed 1") {
 		t.Errorf("one simulation twice: exit %d, stderr %q", code, errOut)
 	}
+	// The DAG table given for the invocation table said only that it lacked "step".
+	dagsOf := filepath.Join(dir, "c-dags.parquet")
+	if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--out", out, dagsOf); code != 1 || !strings.Contains(errOut, dagsOf+" is the DAG table beside "+recs+": give "+recs) {
+		t.Errorf("a DAG table as records: exit %d, stderr %q", code, errOut)
+	}
 	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--policy", "sonic", "--runs", "2", "--out", fused); code != 0 {
 		t.Fatalf("simulate sonic: %s", errOut)
 	}
