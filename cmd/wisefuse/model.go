@@ -198,7 +198,8 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat.FunctionTimeout))
 	}
 	if rep.Warning != "" {
-		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
+		// On stderr, as every command's warnings (it went to stdout); --json keeps it in "warning".
+		fmt.Fprintf(stderr, "wisefuse model: warning: %s\n", rep.Warning)
 	}
 	if m := rep.MeasuredP95; m != nil && *m > 0 {
 		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *m, 100*(float64(rep.P95) / *m - 1))

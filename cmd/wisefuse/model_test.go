@@ -35,6 +35,11 @@ func TestModelUseSizesOrder(t *testing.T) {
 	if code != 0 || !strings.Contains(one, `"warning": "one profiled size (1000 MB)`) {
 		t.Errorf("1000 alone for 5000 MB: exit %d, %s, want a one-size warning (stderr %s)", code, one, errOut)
 	}
+	// Without --json the warning goes to stderr, as every command's (it went to stdout).
+	code, text, errOut := runCLI("model", "--profiles", logs, "--memory", "5000", "--use-sizes", "1000")
+	if code != 0 || strings.Contains(text, "warning") || !strings.Contains(errOut, "wisefuse model: warning: one profiled size (1000 MB)") {
+		t.Errorf("one size, as text: exit %d, stdout %q, stderr %q", code, text, errOut)
+	}
 	code, _, errOut = runCLI(append(args, "1000,1000")...)
 	if code != 2 || !strings.Contains(errOut, "1000 MB is listed twice") {
 		t.Errorf("1000,1000: exit %d, stderr %q, want 2 and a duplicate-size message", code, errOut)
