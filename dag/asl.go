@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -139,6 +140,10 @@ func ParseASLStructure(name string, data []byte) (*Workflow, error) {
 func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	var m aslMachine
 	if err := decodeJSON(data, &m, jsonStyle{dotKeys: true}); err != nil {
+		if strings.Contains(err.Error(), "invalid character '$'") && bytes.Contains(data, []byte("${")) {
+			// A SAM or CDK template's unquoted ${...} is not JSON until substituted.
+			return nil, fmt.Errorf("%s: %w (an unquoted template placeholder, ${...}: substitute the template's values first, as SAM or CDK deploys it, or quote it)", name, err)
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{},
@@ -477,11 +482,12 @@ func (im *aslImporter) state(at, wat, name string, s *aslState) (step Step, term
 		}
 		terminal = true
 	case "Choice":
-		im.errorf(at, "Choice states are not supported: the workflow model has no data-dependent branching (replace the Choice with the branch the runs you model take)")
+		im.errorf(at, "Choice states are not supported: the workflow model has no data-dependent branching (replace the Choice with a Pass whose Next is the branch the runs you model take, and delete the states only the other branches reach: unreachable states are refused, as Step Functions refuses them)")
 		return step, true, false
 	case "Wait":
-		im.errorf(at, "Wait states are not supported: the workflow model has no timed delays (remove the Wait, or model the delay as part of a function's work)")
-		return step, true, false
+		// The path goes on after it, so that every Wait of a sequence is reported at once.
+		im.errorf(at, "Wait states are not supported: the workflow model has no timed delays (remove the Wait, and its delay is then missing from the latency; or add it to a function's work, and it is billed as compute)")
+		return step, s.End || s.Next == "", false
 	case "":
 		im.errorf(at, "no Type (want Task, Parallel, Map, Pass, Succeed or Fail)")
 		return step, true, false

@@ -130,6 +130,12 @@ func TestASLErrors(t *testing.T) {
 	}{
 		{"choice", `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Next":"B"}],"Default":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
 			[]string{"t.asl.json: line 1: States.A: Choice states are not supported"}},
+		// Every Wait of a sequence at once (only the first was reported, then the next once it was gone).
+		{"two waits", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":3,"Next":"B"},"B":{"Type":"Wait","Seconds":2,"Next":"C"},"C":{"Type":"Task","End":true}}}`, okSide,
+			[]string{"States.A: Wait states are not supported", "States.B: Wait states are not supported", "its delay is then missing from the latency"}},
+		// SAM's unquoted placeholders said only "invalid character '$'".
+		{"unquoted placeholder", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:lambda:x","TimeoutSeconds":${Timeout},"End":true}}}`, okSide,
+			[]string{"invalid character '$'", "an unquoted template placeholder, ${...}: substitute the template's values first"}},
 		{"wait", `{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":3,"Next":"B"},"B":{"Type":"Task","End":true}}}`, okSide,
 			[]string{"States.A: Wait states are not supported"}},
 		{"missing next target", `{"StartAt":"A","States":{"A":{"Type":"Task","Next":"Nope"}}}`, okSide,

@@ -126,7 +126,13 @@ func describeMapLimits(m *dag.Map) string {
 		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
 	}
 	if m.MaxItemsPerBatch > 0 {
-		parts = append(parts, fmt.Sprintf("batches of %d", m.DeployedBatch()))
+		if b := m.DeployedBatch(); b < m.MaxItemsPerBatch {
+			// Without a side file's items a Map has 1, and "batches of 1" hid MaxItemsPerBatch 300.
+			n, _ := m.FixedItems()
+			parts = append(parts, fmt.Sprintf("batches of %d (MaxItemsPerBatch %d, capped at the Map's %d items)", b, m.MaxItemsPerBatch, n))
+		} else {
+			parts = append(parts, fmt.Sprintf("batches of %d", b))
+		}
 	}
 	if len(parts) == 0 {
 		return ""
