@@ -145,7 +145,12 @@ func ExportASL(w *Workflow, p *Plan, original []byte, aslName, sideName string) 
 // batchMap rewrites Map state st for a plan that runs bundle of its items per VM.
 func batchMap(st map[string]any, m *Map, bundle int) {
 	if bundle <= 1 {
-		delete(st, "ItemBatcher")
+		if b, ok := st["ItemBatcher"].(map[string]any); ok {
+			// The definition's iterator reads a batch's input ({"Items": [...]}, BatchInput):
+			// removing its ItemBatcher broke it. Batches of one are the unbundled plan.
+			delete(b, "MaxItemsPerBatchPath")
+			b["MaxItemsPerBatch"] = 1
+		}
 		return
 	}
 	if it, ok := st["Iterator"]; ok {

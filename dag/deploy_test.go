@@ -254,6 +254,30 @@ func TestExportKeepsDefinition(t *testing.T) {
 	}
 }
 
+// TestExportKeepsItemBatcher: a plan that does not bundle a Distributed Map whose definition has
+// an ItemBatcher exports it with batches of 1: its iterator reads the batch's input shape, and
+// the ItemBatcher was removed, which broke the state machine at run time.
+func TestExportKeepsItemBatcher(t *testing.T) {
+	asl := []byte(`{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 4, "BatchInput": {"k": 1}},
+  "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "a", "Payload.$": "$.Items[0]"}, "End": true}}},
+  "End": true}}}`)
+	side := []byte(`{"functions": {"A": {"min_memory_mb": 128, "serial_work_s": 1, "threads": 1}}, "map_items": {"M": 8}}`)
+	w, err := ParseASL("b.asl.json", asl, "b.functions.json", side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := ExportASL(w, UniformPlan(1024), asl, "b.asl.json", "b.functions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"MaxItemsPerBatch": 1`, `"BatchInput"`, `"$.Items[0]"`} {
+		if !strings.Contains(string(ex.ASL), want) {
+			t.Errorf("exported ASL lacks %s:\n%s", want, ex.ASL)
+		}
+	}
+}
+
 // TestDeploymentErrors: a deployment that does not fit the workflow names the entry at fault.
 func TestDeploymentErrors(t *testing.T) {
 	w, err := ReadWorkflow(filepath.Join(examplesDir, "thumbnails.workflow.json"))
