@@ -34,8 +34,10 @@ import (
 //     gives the item count).
 //   - Pass and Succeed become pass steps (a state transition, no function).
 //   - Fail on the success path is an error: every run would fail.
-//   - Choice and Wait are not supported (the workflow model has no data-dependent branching and
-//     no timed delays) and are reported as such, naming the state.
+//   - A Choice becomes a pass step on the branch the side file's choices name for it (the
+//     workflow model has no data-dependent branching: the runs modelled take that branch, and
+//     the other branches are left out); without an entry it is reported, naming its branches.
+//   - Wait is not supported (the workflow model has no timed delays) and is reported as such.
 //
 // A Task's Retry becomes the step's Retry: the first retrier whose ErrorEquals matches a
 // throttled Lambda invoke (throttleErrors), with the ASL defaults for what it leaves out. A
@@ -59,6 +61,10 @@ type ASLSide struct {
 	Functions map[string]Function `json:"functions"`
 	// MapItems is the item count of each Map state, keyed by state name: a number or a Dist.
 	MapItems map[string]Dist `json:"map_items,omitempty"`
+	// Choices names, for a Choice state, the state the modelled runs go on to (one of its
+	// Choices' Next or its Default): the workflow model has no data-dependent branching, so the
+	// Choice becomes a Pass step on that branch and the other branches are left out.
+	Choices map[string]string `json:"choices,omitempty"`
 
 	source string // the file it was read from, for errors ("side file" when unknown)
 	data   []byte // its JSON, to find the line of a problem (nil when not read from a file)
@@ -147,7 +153,7 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{},
-		stateOf: map[string]string{}}
+		usedChoice: map[string]bool{}, stateOf: map[string]string{}}
 	if side == nil {
 		im.side, im.structure = &ASLSide{}, true
 	}
@@ -309,13 +315,14 @@ func (im *aslImporter) retry(at string, s *aslState) *Retry {
 }
 
 type aslImporter struct {
-	side      *ASLSide
-	functions []Function
-	fnOf      map[string]string // side-file key -> function name, once created
-	usedFn    map[string]bool   // side-file function keys some Task state used
-	usedMap   map[string]bool   // map_items keys some Map state used
-	structure bool              // no side file: placeholder functions and item counts
-	errs      []aslProblem
+	side       *ASLSide
+	functions  []Function
+	fnOf       map[string]string // side-file key -> function name, once created
+	usedFn     map[string]bool   // side-file function keys some Task state used
+	usedMap    map[string]bool   // map_items keys some Map state used
+	usedChoice map[string]bool   // choices keys some Choice state used
+	structure  bool              // no side file: placeholder functions and item counts
+	errs       []aslProblem
 	// stateOf maps the JSON path of each step of the workflow ("steps[1].map.iterator[0]") to the
 	// path of the state it came from, to place the workflow's problems. (Its functions' problems
 	// are found earlier, in the side file.)
@@ -429,15 +436,34 @@ func (im *aslImporter) machine(path, wpath string, m *aslMachine) []Step {
 		if terminal {
 			break
 		}
-		if _, exists := m.States[st.Next]; !exists {
+		next := st.Next
+		if st.Type == "Choice" {
+			next = im.side.Choices[n] // state checked it is one of the Choice's branches
+		}
+		if _, exists := m.States[next]; !exists {
 			break // reported above
 		}
-		n = st.Next
+		n = next
 	}
 	return steps
 }
 
 type aslEdge struct{ field, target string }
+
+// branches lists the states Choice state s may go on to: each of its Choices' Next, then its
+// Default.
+func (s *aslState) branches() []string {
+	var out []string
+	for _, c := range s.Choices {
+		if c.Next != "" && !slices.Contains(out, c.Next) {
+			out = append(out, c.Next)
+		}
+	}
+	if s.Default != "" && !slices.Contains(out, s.Default) {
+		out = append(out, s.Default)
+	}
+	return out
+}
 
 // transitions lists every state s can move to, for the reachability check.
 func (s *aslState) transitions() []aslEdge {
@@ -482,8 +508,18 @@ func (im *aslImporter) state(at, wat, name string, s *aslState) (step Step, term
 		}
 		terminal = true
 	case "Choice":
-		im.errorf(at, "Choice states are not supported: the workflow model has no data-dependent branching (replace the Choice with a Pass whose Next is the branch the runs you model take, and delete the states only the other branches reach: unreachable states are refused, as Step Functions refuses them)")
-		return step, true, false
+		target, chosen := im.side.Choices[name]
+		if !chosen {
+			im.errorf(at, "Choice state: the workflow model has no data-dependent branching; name the branch the runs you model take in the side file (\"choices\": {%q: \"<state>\"}, one of %s)", name, strings.Join(s.branches(), ", "))
+			return step, true, false
+		}
+		im.usedChoice[name] = true
+		if !slices.Contains(s.branches(), target) {
+			im.sideErrorf("choices."+name, "choices[%q] = %q: want one of the Choice's branches: %s", name, target, strings.Join(s.branches(), ", "))
+			return step, true, false
+		}
+		step.Pass = true // a state of its own, on the branch taken
+		return step, false, true
 	case "Wait":
 		// The path goes on after it, so that every Wait of a sequence is reported at once.
 		im.errorf(at, "Wait states are not supported: the workflow model has no timed delays (remove the Wait, and its delay is then missing from the latency; or add it to a function's work, and it is billed as compute)")
@@ -685,6 +721,11 @@ func (im *aslImporter) checkSideKeys() {
 	for _, k := range sortedKeys(im.side.MapItems) {
 		if !im.usedMap[k] {
 			im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
+		}
+	}
+	for _, k := range sortedKeys(im.side.Choices) {
+		if !im.usedChoice[k] {
+			im.sideErrorf("choices."+k, "choices[%q]: matches no Choice state on the success path", k)
 		}
 	}
 }

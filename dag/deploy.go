@@ -133,7 +133,20 @@ func ExportASL(w *Workflow, p *Plan, original []byte, aslName, sideName string) 
 	if out.ASL, err = marshalASL(machine); err != nil {
 		return nil, err
 	}
-	if out.Side, err = MarshalIndent(sideOf(w)); err != nil {
+	side := sideOf(w)
+	// A Choice of the definition took the branch its pass step is followed by.
+	walkASLStates(machine, func(name string, st map[string]any) {
+		if st["Type"] != "Choice" {
+			return
+		}
+		if next, ok := stepAfter(w.Steps, name); ok {
+			if side.Choices == nil {
+				side.Choices = map[string]string{}
+			}
+			side.Choices[name] = next
+		}
+	})
+	if out.Side, err = MarshalIndent(side); err != nil {
 		return nil, err
 	}
 	if out.Deployment, err = MarshalIndent(deploymentOf(w, p, aslName, sideName)); err != nil {
@@ -330,6 +343,31 @@ func sideOf(w *Workflow) *ASLSide {
 		}
 	})
 	return side
+}
+
+// stepAfter returns the name of the step that follows step name in its sequence (the top level,
+// a Parallel's branch or a Map's iterator), and whether there is one.
+func stepAfter(seq []Step, name string) (string, bool) {
+	for i := range seq {
+		s := &seq[i]
+		if s.Name == name {
+			if i+1 < len(seq) {
+				return seq[i+1].Name, true
+			}
+			return "", false
+		}
+		for _, br := range s.Parallel {
+			if next, ok := stepAfter(br, name); ok {
+				return next, true
+			}
+		}
+		if s.Map != nil {
+			if next, ok := stepAfter(s.Map.Iterator, name); ok {
+				return next, true
+			}
+		}
+	}
+	return "", false
 }
 
 // deploymentOf is plan p's Deployment.
