@@ -159,6 +159,8 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	}
 	steps := im.machine("", "steps", &m)
 	if !im.structure {
+		im.offPath = map[string]bool{}
+		offPathStates(&m, im.offPath)
 		im.checkSideKeys()
 	}
 	// Check the performance entries where the user wrote them, in the side file, rather than
@@ -321,6 +323,8 @@ type aslImporter struct {
 	usedFn     map[string]bool   // side-file function keys some Task state used
 	usedMap    map[string]bool   // map_items keys some Map state used
 	usedChoice map[string]bool   // choices keys some Choice state used
+	offPath    map[string]bool   // every state of the definition (offPathStates)
+	cut        bool              // the success path stopped at an error (a Choice without a branch)
 	structure  bool              // no side file: placeholder functions and item counts
 	errs       []aslProblem
 	// stateOf maps the JSON path of each step of the workflow ("steps[1].map.iterator[0]") to the
@@ -508,14 +512,37 @@ func (im *aslImporter) state(at, wat, name string, s *aslState) (step Step, term
 		}
 		terminal = true
 	case "Choice":
+		branches := s.branches()
+		switch {
+		case len(branches) == 0:
+			im.errorf(at, "Choice state needs Choices (a non-empty array of rules with Next) or Default")
+			im.cut = true
+			return step, true, false
+		case s.Next != "" || s.End:
+			im.errorf(at, "Choice state takes neither Next nor End (its Choices and Default say where it goes)")
+			im.cut = true
+			return step, true, false
+		}
+		if im.structure {
+			// Without a side file, the structure is checked along the Default (else the first rule).
+			if im.side.Choices == nil {
+				im.side.Choices = map[string]string{}
+			}
+			im.side.Choices[name] = branches[len(branches)-1]
+			if s.Default == "" {
+				im.side.Choices[name] = branches[0]
+			}
+		}
 		target, chosen := im.side.Choices[name]
 		if !chosen {
-			im.errorf(at, "Choice state: the workflow model has no data-dependent branching; name the branch the runs you model take in the side file (\"choices\": {%q: \"<state>\"}, one of %s)", name, strings.Join(s.branches(), ", "))
+			im.errorf(at, "Choice state: the workflow model has no data-dependent branching; name the branch the runs you model take in the side file (\"choices\": {%q: \"<state>\"}, one of %s)", name, strings.Join(branches, ", "))
+			im.cut = true
 			return step, true, false
 		}
 		im.usedChoice[name] = true
-		if !slices.Contains(s.branches(), target) {
-			im.sideErrorf("choices."+name, "choices[%q] = %q: want one of the Choice's branches: %s", name, target, strings.Join(s.branches(), ", "))
+		if !slices.Contains(branches, target) {
+			im.sideErrorf("choices."+name, "choices[%q] = %q: want one of the Choice's branches: %s", name, target, strings.Join(branches, ", "))
+			im.cut = true
 			return step, true, false
 		}
 		step.Pass = true // a state of its own, on the branch taken
@@ -700,32 +727,49 @@ func (im *aslImporter) find(fn string) *Function {
 
 // checkSideKeys reports side-file entries that match nothing: most likely a typo.
 func (im *aslImporter) checkSideKeys() {
+	if im.cut {
+		// The success path stopped at an error: entries past it are not typos.
+		return
+	}
 	if len(im.usedFn) == 0 && len(im.side.Functions) > 1 {
 		// Nothing matches at all: most likely the side file of another state machine, which is
 		// better said once than once per entry.
 		keys := sortedKeys(im.side.Functions)
 		im.sideErrorf("functions", "functions: none of its %d entries (%s) matches a Task state of this state machine "+
 			"by state name, Resource or FunctionName: is it the side file of another definition?", len(keys), strings.Join(keys, ", "))
-		for _, k := range sortedKeys(im.side.MapItems) {
-			if !im.usedMap[k] {
-				im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
+	} else {
+		for _, k := range sortedKeys(im.side.Functions) {
+			if !im.usedFn[k] && !im.offPath[k] {
+				im.sideErrorf("functions."+k, "functions[%q]: matches no Task state on the success path (by state name, Resource or FunctionName)", k)
 			}
-		}
-		return
-	}
-	for _, k := range sortedKeys(im.side.Functions) {
-		if !im.usedFn[k] {
-			im.sideErrorf("functions."+k, "functions[%q]: matches no Task state on the success path (by state name, Resource or FunctionName)", k)
 		}
 	}
 	for _, k := range sortedKeys(im.side.MapItems) {
-		if !im.usedMap[k] {
+		if !im.usedMap[k] && !im.offPath[k] {
 			im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
 		}
 	}
 	for _, k := range sortedKeys(im.side.Choices) {
-		if !im.usedChoice[k] {
+		if !im.usedChoice[k] && !im.offPath[k] {
 			im.sideErrorf("choices."+k, "choices[%q]: matches no Choice state on the success path", k)
+		}
+	}
+}
+
+// offPathStates adds the states of machine m, at any depth, to out, for checkSideKeys: an entry
+// for one of them off the success path (on a branch a Choice does not take) is no typo, and it is
+// kept when the user switches branches.
+func offPathStates(m *aslMachine, out map[string]bool) {
+	for name, st := range m.States {
+		out[name] = true
+		for i := range st.Branches {
+			offPathStates(&st.Branches[i], out)
+		}
+		if st.Iterator != nil {
+			offPathStates(st.Iterator, out)
+		}
+		if st.ItemProcessor != nil {
+			offPathStates(st.ItemProcessor, out)
 		}
 	}
 }

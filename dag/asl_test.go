@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -342,8 +343,9 @@ func TestASLBadInputReportedAtOnce(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `m.asl.json: line 1: States.A.Type: unknown state type "Sleep"`) {
 		t.Errorf("unknown type: %v", err)
 	}
-	// Many problems (29 unreachable states, 29 unmatched entries, a bad threads): the first
-	// jsonpos.MaxProblems, then a count of the other 39.
+	// Many problems (29 unreachable states, a bad threads; the entries of the unreachable states
+	// are states of the definition off the success path, no typos): the first
+	// jsonpos.MaxProblems, then a count of the other 10.
 	var states, entries []string
 	for i := range 30 {
 		states = append(states, fmt.Sprintf(`"S%02d": {"Type": "Task", "Resource": "r", "End": true}`, i))
@@ -352,7 +354,7 @@ func TestASLBadInputReportedAtOnce(t *testing.T) {
 	asl = `{"StartAt": "S00", "States": {` + strings.Join(states, ",") + `}}`
 	side = `{"functions": {` + strings.Join(entries, ",") + `}}`
 	_, err = ParseASL("m.asl.json", []byte(asl), "m.functions.json", []byte(side))
-	if err == nil || strings.Count(err.Error(), "; ") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "and 39 more problems") {
+	if err == nil || strings.Count(err.Error(), "; ") != jsonpos.MaxProblems || !strings.HasSuffix(err.Error(), "and 10 more problems") {
 		t.Errorf("30 problems: want %d reported and a count of the rest, got %v", jsonpos.MaxProblems, err)
 	}
 }
@@ -424,5 +426,27 @@ func TestASLChoice(t *testing.T) {
 	}
 	if err := sameWorkflow(w, w2); err != nil {
 		t.Error(err)
+	}
+	// The other branch chosen: the entries for the first branch's Tasks are no typos.
+	other := bytes.Replace(side, []byte(`"Big?": "Resize"`), []byte(`"Big?": "Skip"`), 1)
+	if _, err := ParseASL("c.asl.json", asl, "c.functions.json", other); err != nil {
+		t.Errorf("the other branch: %v", err)
+	}
+	// A Choice without an entry stops the path: what follows it is not reported as unmatched.
+	none := bytes.Replace(side, []byte(`"Found?": "Items", `), nil, 1)
+	if _, err := ParseASL("c.asl.json", asl, "c.functions.json", none); err == nil || !strings.Contains(err.Error(), `name the branch the runs you model take`) ||
+		strings.Contains(err.Error(), "matches no") {
+		t.Errorf("a Choice without an entry: %v", err)
+	}
+	// Structure alone follows each Choice's Default.
+	if w, err := ParseASLStructure("c.asl.json", asl); err != nil || len(w.Steps) != 3 {
+		t.Errorf("structure only: %v", err)
+	}
+	// A Choice with no branch, or with a Next.
+	for _, bad := range []string{`{"Type": "Choice", "Default": ""}`, `{"Type": "Choice", "Default": "B", "Next": "B"}`} {
+		def := []byte(`{"StartAt": "A", "States": {"A": ` + bad + `, "B": {"Type": "Pass", "End": true}}}`)
+		if _, err := ParseASL("d.asl.json", def, "d.functions.json", []byte(`{"functions": {}}`)); err == nil || !strings.Contains(err.Error(), "Choice state") {
+			t.Errorf("%s: %v", bad, err)
+		}
 	}
 }

@@ -84,7 +84,7 @@ func writeWorkflowSummary(out io.Writer, w *dag.Workflow, structureOnly bool) {
 			if structureOnly {
 				items = "items from the side file"
 			}
-			maps = append(maps, fmt.Sprintf("%s: %s over the steps %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map)))
+			maps = append(maps, fmt.Sprintf("%s: %s over the steps %s%s", s.Name, items, chain(s.Map.Iterator), describeMapLimits(s.Map, structureOnly)))
 		}
 	})
 	if structureOnly {
@@ -117,7 +117,8 @@ func chain(seq []dag.Step) string {
 }
 
 // describeMapLimits lists a Map's Step Functions limits (concurrency, batches, mode), if any.
-func describeMapLimits(m *dag.Map) string {
+// structureOnly: the Map's items are not known (no side file), so neither is the batch deployed.
+func describeMapLimits(m *dag.Map, structureOnly bool) string {
 	var parts []string
 	if m.Distributed {
 		parts = append(parts, "distributed")
@@ -126,11 +127,13 @@ func describeMapLimits(m *dag.Map) string {
 		parts = append(parts, fmt.Sprintf("at most %d at once", m.MaxConcurrency))
 	}
 	if m.MaxItemsPerBatch > 0 {
-		if b := m.DeployedBatch(); b < m.MaxItemsPerBatch {
+		switch b := m.DeployedBatch(); {
+		case structureOnly:
 			// Without a side file's items a Map has 1, and "batches of 1" hid MaxItemsPerBatch 300.
-			n, _ := m.FixedItems()
-			parts = append(parts, fmt.Sprintf("batches of %d (MaxItemsPerBatch %d, capped at the Map's %d items)", b, m.MaxItemsPerBatch, n))
-		} else {
+			parts = append(parts, fmt.Sprintf("batches of up to %d", m.MaxItemsPerBatch))
+		case b < m.MaxItemsPerBatch:
+			parts = append(parts, fmt.Sprintf("batches of %d (its items; MaxItemsPerBatch %d)", b, m.MaxItemsPerBatch))
+		default:
 			parts = append(parts, fmt.Sprintf("batches of %d", b))
 		}
 	}
