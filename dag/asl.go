@@ -153,7 +153,7 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	im := &aslImporter{side: side, fnOf: map[string]string{}, usedFn: map[string]bool{}, usedMap: map[string]bool{},
-		usedChoice: map[string]bool{}, stateOf: map[string]string{}}
+		chosen: map[string]string{}, stateOf: map[string]string{}}
 	if side == nil {
 		im.side, im.structure = &ASLSide{}, true
 	}
@@ -317,16 +317,16 @@ func (im *aslImporter) retry(at string, s *aslState) *Retry {
 }
 
 type aslImporter struct {
-	side       *ASLSide
-	functions  []Function
-	fnOf       map[string]string // side-file key -> function name, once created
-	usedFn     map[string]bool   // side-file function keys some Task state used
-	usedMap    map[string]bool   // map_items keys some Map state used
-	usedChoice map[string]bool   // choices keys some Choice state used
-	offPath    map[string]bool   // every state of the definition (offPathStates)
-	cut        bool              // the success path stopped at an error (a Choice without a branch)
-	structure  bool              // no side file: placeholder functions and item counts
-	errs       []aslProblem
+	side      *ASLSide
+	functions []Function
+	fnOf      map[string]string // side-file key -> function name, once created
+	usedFn    map[string]bool   // side-file function keys some Task state used
+	usedMap   map[string]bool   // map_items keys some Map state used
+	chosen    map[string]string // each Choice state on the success path, the branch it takes
+	offPath   map[string]bool   // every state of the definition (offPathStates)
+	cut       bool              // the success path stopped at an error (a Choice without a branch)
+	structure bool              // no side file: placeholder functions and item counts
+	errs      []aslProblem
 	// stateOf maps the JSON path of each step of the workflow ("steps[1].map.iterator[0]") to the
 	// path of the state it came from, to place the workflow's problems. (Its functions' problems
 	// are found earlier, in the side file.)
@@ -442,7 +442,7 @@ func (im *aslImporter) machine(path, wpath string, m *aslMachine) []Step {
 		}
 		next := st.Next
 		if st.Type == "Choice" {
-			next = im.side.Choices[n] // state checked it is one of the Choice's branches
+			next = im.chosen[n] // state checked it is one of the Choice's branches
 		}
 		if _, exists := m.States[next]; !exists {
 			break // reported above
@@ -523,23 +523,20 @@ func (im *aslImporter) state(at, wat, name string, s *aslState) (step Step, term
 			im.cut = true
 			return step, true, false
 		}
+		target, chosen := im.side.Choices[name]
 		if im.structure {
 			// Without a side file, the structure is checked along the Default (else the first rule).
-			if im.side.Choices == nil {
-				im.side.Choices = map[string]string{}
-			}
-			im.side.Choices[name] = branches[len(branches)-1]
-			if s.Default == "" {
-				im.side.Choices[name] = branches[0]
+			target, chosen = s.Default, true
+			if target == "" {
+				target = branches[0]
 			}
 		}
-		target, chosen := im.side.Choices[name]
 		if !chosen {
 			im.errorf(at, "Choice state: the workflow model has no data-dependent branching; name the branch the runs you model take in the side file (\"choices\": {%q: \"<state>\"}, one of %s)", name, strings.Join(branches, ", "))
 			im.cut = true
 			return step, true, false
 		}
-		im.usedChoice[name] = true
+		im.chosen[name] = target
 		if !slices.Contains(branches, target) {
 			im.sideErrorf("choices."+name, "choices[%q] = %q: want one of the Choice's branches: %s", name, target, strings.Join(branches, ", "))
 			im.cut = true
@@ -750,7 +747,7 @@ func (im *aslImporter) checkSideKeys() {
 		}
 	}
 	for _, k := range sortedKeys(im.side.Choices) {
-		if !im.usedChoice[k] && !im.offPath[k] {
+		if _, used := im.chosen[k]; !used && !im.offPath[k] {
 			im.sideErrorf("choices."+k, "choices[%q]: matches no Choice state on the success path", k)
 		}
 	}

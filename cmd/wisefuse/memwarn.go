@@ -62,33 +62,32 @@ func memoryWarning(need, available int64, what, fix string) string {
 }
 
 // availableMemory is the memory this process can use: MemAvailable from /proc/meminfo, or its
-// hard limit (hardMemoryLimit) when that is lower; 0 where none is readable.
+// hard limit when that is lower: its cgroup (v2) limit or its address-space limit (ulimit -v);
+// 0 where none is readable.
 func availableMemory() int64 {
-	avail := hardMemoryLimit()
+	avail := addressSpaceLimit() // the heap cannot grow past it
+	lower := func(b int64) {
+		if b > 0 && (avail == 0 || b < avail) {
+			avail = b
+		}
+	}
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
+		if m, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+			lower(m)
+		}
+	}
 	if f, err := os.Open("/proc/meminfo"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
-				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil && (avail == 0 || kb*1024 < avail) {
-					avail = kb * 1024
+				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+					lower(kb * 1024)
 				}
 			}
 		}
 		f.Close()
 	}
 	return avail
-}
-
-// hardMemoryLimit is the most memory this process can have, whatever is free: its cgroup (v2)
-// limit or its address-space limit (ulimit -v), the lower; 0 when it has neither.
-func hardMemoryLimit() int64 {
-	limit := addressSpaceLimit() // the heap cannot grow past it
-	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
-		if m, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && (limit == 0 || m < limit) {
-			limit = m
-		}
-	}
-	return limit
 }
 
 func humanBytes(n int64) string {

@@ -138,17 +138,13 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	meta := provenance(fs, "workflow", w.Name, "plan", string(planJSON), "policy", *plan.policy,
 		"platform", platformLabel(*platformFile), "seed", strconv.FormatUint(*seed, 10))
 
-	var s simulateReport
-	var written []string
+	// The DAG invocations to run: --runs isolated runs (sim.RunEach), or --arrivals through one
+	// shared platform (sim.Replay); both stream (simulateStream).
+	var run func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error)
+	source, dagInvocations := "--runs", float64(*runs)
 	if *runs > 0 {
-		if msg := recordsWarning(*out, float64(*runs)*float64(w.ExpectedInvocations())); msg != "" {
-			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
-		}
-		run := func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
+		run = func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
 			return sim.RunEach(w, p, *runs, emit, opt)
-		}
-		if s, written, err = simulateStream(run, "--runs", opt, *out, "", meta); err != nil {
-			return err
 		}
 	} else {
 		next, rate, last, count, err := arrivalSource(*arrivals, *duration, *seed, stderr)
@@ -163,26 +159,28 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 				fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 			}
 		}
-		if msg := recordsWarning(*out, count*float64(w.ExpectedInvocations())); msg != "" {
-			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
-		}
 		if msg, lerr := overloadWarning(w, p, plat, rate); lerr == nil && msg != "" {
 			fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
 		}
 		opt.SeriesInterval = *seriesInterval
-		run := func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
+		run = func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error) {
 			return sim.Replay([]sim.Workload{{Workflow: w, Plan: p}}, next, emit, opt)
 		}
-		if s, written, err = simulateStream(run, "--arrivals "+*arrivals, opt, *out, *series, meta); err != nil {
+		source, dagInvocations = "--arrivals "+*arrivals, count
+	}
+	if msg := recordsWarning(*out, dagInvocations*float64(w.ExpectedInvocations())); msg != "" {
+		fmt.Fprintln(stderr, "wisefuse simulate: warning: "+msg)
+	}
+	s, written, err := simulateStream(run, source, opt, *out, *series, meta)
+	if err != nil {
+		return err
+	}
+	if *series != "" {
+		base, err := drawSeries(*series, fmt.Sprintf("%s: instances per %g s", w.Name, *seriesInterval))
+		if err != nil {
 			return err
 		}
-		if *series != "" {
-			base, err := drawSeries(*series, fmt.Sprintf("%s: instances per %g s", w.Name, *seriesInterval))
-			if err != nil {
-				return err
-			}
-			written = append(written, base+".png", base+".svg")
-		}
+		written = append(written, base+".png", base+".svg")
 	}
 	if err := finiteOutputs("simulate", []string{"P50", "P95", "P99", "mean latency", "mean cost", "cold-start fraction", "mean live instances"},
 		s.P50, s.P95, s.P99, s.MeanLatency, s.MeanCost, s.ColdStartFraction, s.MeanLiveVMs); err != nil {
