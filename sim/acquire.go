@@ -25,12 +25,15 @@ func (e *engine) tmplOf(fi int32) int32 {
 }
 
 // acquire gets a VM for root frame fi, or, while the account's concurrency limit is reached,
-// queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). Spills are the
-// exception: their host is running and waits for them, so queueing them behind new work could
-// deadlock (every slot a host waiting for its spills); a spill is granted at once even over the
-// limit, as if the host retried its throttled invoke until served. On a platform whose
-// executions share instances the limit is per app, and its app's queue holds the acquisition
-// (instances.go); a spill, too, waits there for a slot on an instance (over the app's limit).
+// queues it (FIFO), retries it later or rejects it (Platform.AtConcurrencyLimit). A spill waits
+// for a slot whatever the setting, as its host retries its throttled invoke until served (the
+// fused code waits for every item), and in a queue of its own that is served first: a freed
+// slot goes to a running host's spill before new work, so hosts that wait on their spills hold
+// every slot only when they took them all before any of their spills came (a deadlock AWS has
+// too, which the function timeout ends; without a timeout the simulation stops with an error,
+// spillDeadlock). On a platform whose executions share instances the limit is per app, and its
+// app's queue holds the acquisition (instances.go); a spill waits there for a slot on an
+// instance (over the app's limit).
 func (e *engine) acquire(fi int32) {
 	if f := &e.frames[fi]; f.kind != fSpill {
 		if e.runs[f.run].failed {
@@ -48,7 +51,7 @@ func (e *engine) acquire(fi int32) {
 					return
 				}
 			} else if e.busy >= e.plat.ConcurrencyLimit {
-				e.wait(fi)
+				e.waitIn(&e.queue, fi)
 				e.runs[e.frames[fi].run].throttled++
 				return
 			}
@@ -56,6 +59,10 @@ func (e *engine) acquire(fi int32) {
 	} else if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
 		// Its host was stopped at the function timeout before it could invoke the spill.
 		e.abandon(fi)
+		return
+	} else if e.inst == nil && e.busy >= e.plat.ConcurrencyLimit {
+		e.waitIn(&e.spillQueue, fi)
+		e.runs[e.frames[fi].run].throttled++
 		return
 	}
 	e.grant(fi)
@@ -90,7 +97,7 @@ func (e *engine) throttle(fi int32) bool {
 			return true
 		}
 		if rt == nil && e.atLimit == limitQueueSteps {
-			e.wait(fi)
+			e.waitIn(&e.queue, fi)
 			r.throttled++
 			return true
 		}
@@ -327,10 +334,21 @@ func (e *engine) toPool(vi int32) {
 	}
 }
 
-// serveQueue grants queued acquisitions, first come first served, while concurrency allows.
+// serveQueue grants queued acquisitions while concurrency allows: waiting spills first, then the
+// others, each first come first served.
 func (e *engine) serveQueue() {
 	if e.inst != nil {
 		e.serveFreed()
+	}
+	for e.busy < e.plat.ConcurrencyLimit && e.spillQueue.len() > 0 {
+		fi := e.spillQueue.popFront()
+		if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
+			// Its host was stopped at the timeout while it waited: abandoned in an event of
+			// its own (acquire), as below.
+			e.scheduleIn(qNow, e.now, evBegin, fi)
+			continue
+		}
+		e.grant(fi)
 	}
 	for e.busy < e.plat.ConcurrencyLimit && len(e.queue.buf) > e.queue.head {
 		fi := e.queue.popFront()
@@ -352,14 +370,16 @@ func (e *engine) serveQueue() {
 // at-the-limit BenchmarkReplay keeps about 75,000 waiting.
 var maxWaiting = 1 << 22 // a variable for TestOverloadStops
 
-// wait queues frame fi at the concurrency limit, or stops the simulation when maxWaiting wait.
-func (e *engine) wait(fi int32) {
-	if e.queue.len() < maxWaiting {
-		e.queue.pushBack(fi)
+// waitIn queues frame fi in q (queue or spillQueue) at the concurrency limit, or stops the
+// simulation when maxWaiting wait.
+func (e *engine) waitIn(q *deque, fi int32) {
+	n := e.queue.len() + e.spillQueue.len()
+	if n < maxWaiting {
+		q.pushBack(fi)
 		return
 	}
 	if e.err == nil {
 		e.err = fmt.Errorf("sim: overloaded at t=%.6g s: %d invocations wait at the concurrency limit of %d (each holds memory): the arrivals outpace what the platform serves; raise concurrency_limit, or give fewer or later arrivals",
-			e.now, e.queue.len(), e.plat.ConcurrencyLimit)
+			e.now, n, e.plat.ConcurrencyLimit)
 	}
 }

@@ -86,6 +86,7 @@ type engine struct {
 	freeRuns    []int32
 	pools       []deque
 	queue       deque // frames waiting for the concurrency limit
+	spillQueue  deque // spills waiting for the concurrency limit, served before queue (acquire)
 	dirty       []int32
 	scratch     []int32
 	outerItems  []int32           // outerItem's enclosing items, reused

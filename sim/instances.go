@@ -375,9 +375,16 @@ func (e *engine) orchWait(run int32, t, d float64) float64 {
 // its own. It returns "" when no spill waits. With SpillsInvoke a spill needs an activity slot,
 // which its host holds; with SpillsHTTP an HTTP slot, which only spills hold, so it happens only
 // when spills spill again (a Map inside a bundled Map's iterator) and fill every HTTP slot; with
-// SpillsRefused nothing spills (Platform.NoSpills).
+// SpillsRefused nothing spills (Platform.NoSpills). Without instances it is the account's
+// concurrency limit, every slot held by a host waiting for its spills (acquire), which only a
+// function timeout would end.
 func (e *engine) spillDeadlock() string {
 	if e.inst == nil {
+		if q := &e.spillQueue; q.len() > 0 {
+			f := &e.frames[q.buf[q.head]]
+			return fmt.Sprintf("deadlock: %d spilled items' VMs (of Map %q, and others) wait at the account's concurrency limit of %d, and every slot is held by a fusion group's VM waiting for its own spills; set function_timeout_s (AWS Lambda stops them at 900 s), raise concurrency_limit or keep more of the Map's items in the VM (bundle)",
+				q.len(), e.c.info[f.node].step, e.plat.ConcurrencyLimit)
+		}
 		return ""
 	}
 	for wf := range e.inst.apps {

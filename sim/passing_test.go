@@ -140,6 +140,54 @@ func TestSpill(t *testing.T) {
 	}
 }
 
+// TestSpillsWaitAtLimit is TestSpill's group at a concurrency limit of 2: the host holds one
+// slot, so its first spill runs as there and its second waits for the first to end.
+//
+//	1.0705   spill 1 pulls the 1 MB payload alone (its own 80 MB/s: 0.0125 s), computes 1 s and
+//	         returns 1 MB in 0.0125 s                                         -> 2.0955
+//	2.0955   spill 2 takes the freed slot: the same 1.025 s                   -> 3.1205
+//
+// At a limit of 1 every slot is the host's, which waits for spills that cannot start: the
+// timeout ends it, or without one the simulation stops with an error naming the deadlock.
+func TestSpillsWaitAtLimit(t *testing.T) {
+	w := fanOut()
+	w.Functions[0].OutputBytes = dag.Const(1e6)
+	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
+	w.Steps[1].Map.Items = dag.Const(3)
+	plat := testPlatform()
+	plat.ConcurrencyLimit = 2
+	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
+	res, err := Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.DAGs[0]
+	near(t, "latency", d.Latency, 3.1205, 1e-9)
+	gb := 1769.0 / 1024
+	// The host waits, billed, for the last spill: 0.05 .. 3.1205.
+	want := (3.071+2*1.025)*gb*plat.GBSecondUSD + 3*plat.RequestUSD + plat.PutUSD + plat.TransitionUSD
+	near(t, "cost", d.Cost, want, 1e-12)
+	if res.Summary.PeakLiveVMs > 2 {
+		t.Errorf("%d VMs live at once over a concurrency limit of 2", res.Summary.PeakLiveVMs)
+	}
+
+	plat.ConcurrencyLimit = 1
+	plat.FunctionTimeout = 10
+	res, err = Run(w, p, 1, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := res.DAGs[0]; !d.TimedOut || d.Latency < 10 {
+		t.Errorf("host waiting for spills at a limit of 1: timed out %v after %.4g s, want a timeout after 10 s", d.TimedOut, d.Latency)
+	}
+	plat.FunctionTimeout = 0
+	_, err = Run(w, p, 1, Options{Platform: plat, Check: true})
+	if err == nil || !strings.Contains(err.Error(), "deadlock") || !strings.Contains(err.Error(), "concurrency limit of 1") {
+		t.Errorf("no timeout at a limit of 1: error %v, want the deadlock named", err)
+	}
+}
+
 // TestConcurrencyQueue: a limit of 2 concurrent VMs and 6 one-second items: three waves.
 // Latency = 0.05 (map) + 0.05 (items' transitions) + 3 x 1 s.
 func TestConcurrencyQueue(t *testing.T) {
