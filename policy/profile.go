@@ -11,8 +11,10 @@ import (
 )
 
 // SimRunner runs workflows in the simulator on plat (nil: platform.Default()), warm, as a
-// profiler's back-to-back runs are: what WiseFuse's profiler gets from a platform's logs.
+// profiler's back-to-back runs are: what WiseFuse's profiler gets from a platform's logs. They
+// run on wisefuse.ProfilingPlatform(plat), the account's concurrency limit lifted.
 func SimRunner(plat *platform.Platform) wisefuse.Runner {
+	plat = wisefuse.ProfilingPlatform(plat)
 	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink wisefuse.RunSink) error {
 		// Records stream into the profile run by run (sim.Options.OnRun), so profiling a wide
 		// Map does not hold every invocation's record.

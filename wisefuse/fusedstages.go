@@ -513,11 +513,24 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 		ib = sc.ps.spillSums(m, items, fns, first)
 	}
 	fd := m.fnDataOf(nil, fns) // for replaySpill, once rather than per spilled VM
+	// The spilled VMs share the account's concurrency limit less the host's slot: past it they
+	// wait for one another, in order (waves), as in the simulator (sim/acquire.go). Shared
+	// instances have limits of their own (sharedSpills).
+	slots := 0
+	if plat.ConcurrencyLimit > 0 && plat.InstanceActivities == 0 {
+		slots = max(plat.ConcurrencyLimit-1, 0)
+	}
+	var lats []float64
 	for r := range m.replayRuns(src) {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		host := min(hi, lo+spill)
 		latest := math.Inf(-1)
-		slow := m.pullSlowdown(hi - host)
+		lats = lats[:0]
+		pullers := hi - host
+		if slots > 0 {
+			pullers = min(pullers, slots*spill) // the spilled VMs that run at once
+		}
+		slow := m.pullSlowdown(pullers)
 		for b := host; b < hi; b += spill {
 			e := min(hi, b+spill)
 			var sb, usd float64
@@ -531,12 +544,24 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 			}
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
+			if plat.ConcurrencyLimit > 0 && plat.InstanceActivities == 0 {
+				lats = append(lats, lat)
+			}
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))
 			if plat.InstanceActivities > 0 {
 				// Only shared instances (sharedSpills) read each VM's busy time and compute.
 				sr.busy = append(sr.busy, sb)
 				sr.work = append(sr.work, m.spillWork(items, fns, b, e, c))
 			}
+		}
+		switch {
+		case len(lats) == 0 || len(lats) <= slots:
+		case slots == 0:
+			latest = math.Inf(1) // the host holds the only slot: it waits to its timeout
+		case ib != nil:
+			latest = plat.InvokeLatency + wavesBound(lats, slots)
+		default:
+			latest = plat.InvokeLatency + waves(lats, slots)
 		}
 		sr.latest[r] = latest
 		sr.off = append(sr.off, len(sr.usd))

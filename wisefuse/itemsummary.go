@@ -18,6 +18,13 @@ type itemSummary struct {
 	runStart []int     // kept items of run r: [runStart[r], runStart[r+1])
 	a        []float64 // per kept item
 	b        []float64 // per kept item x task
+	// Where a limit binds (concOf) a run's items run in waves: its kept items in
+	// [runStart[r], waveEnd[r]) run, in order, on slots[r] slots (waves); those after them, if
+	// any, are the run's undominated items, whose maximum the Map's end is at least. A run of
+	// at most maxWaveUnits items keeps them all on conc slots; a wider one an evenly spaced
+	// sample of maxWaveUnits on proportionally fewer slots (waveSample). Runs the limit does
+	// not bind have waveEnd[r] = runStart[r].
+	waveEnd, slots []int
 	// Sums over all items of all runs, per task.
 	init, scale, down, up []float64
 	gets, puts            []float64 // transfers that happened (count), per task
@@ -60,8 +67,8 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 	nt := items.tasks
 	n := items.runStart[src.runs]
 	s := &itemSummary{
-		runStart: make([]int, src.runs+1),
-		init:     make([]float64, nt), scale: make([]float64, nt), down: make([]float64, nt),
+		runStart: make([]int, src.runs+1), waveEnd: make([]int, src.runs), slots: make([]int, src.runs),
+		init: make([]float64, nt), scale: make([]float64, nt), down: make([]float64, nt),
 		up: make([]float64, nt), gets: make([]float64, nt), puts: make([]float64, nt), items: n,
 	}
 	s.found = m.itemFinds(src, si, group)
@@ -90,7 +97,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			}
 		}
 	}
-	conc := m.w.Steps[si].Map.MaxConcurrency
+	conc := m.concOf(m.w.Steps[si].Map.MaxConcurrency)
 	// Run by run (the runs' items are consecutive, so the sums over all items add in item
 	// order): each item's A, its terms added in the same order for every item, and its sum of
 	// terms, in scratch for the run's items (a[i] is item lo+i's).
@@ -146,13 +153,24 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			a[j-lo] = aj
 		}
 		b := items.scale[lo*nt : hi*nt]
+		s.waveEnd[r] = len(s.a)
 		if conc > 0 && hi-lo > conc {
-			// The Map's MaxConcurrency binds: its items run in waves, so every item counts, in
-			// item order (waves).
-			s.a = append(s.a, a...)
-			s.b = append(s.b, b...)
-			s.runStart[r+1] = len(s.a)
-			continue
+			// The Map's MaxConcurrency or the account's limit binds (concOf): its items run in
+			// waves, so every item counts, in item order (waves), or a sample of them.
+			if hi-lo <= maxWaveUnits {
+				s.a = append(s.a, a...)
+				s.b = append(s.b, b...)
+				s.waveEnd[r], s.slots[r] = len(s.a), conc
+				s.runStart[r+1] = len(s.a)
+				continue
+			}
+			n, slots, stride := waveSample(hi-lo, conc)
+			for k := range n {
+				i := int(float64(k) * stride)
+				s.a = append(s.a, a[i])
+				s.b = append(s.b, b[i*nt:i*nt+nt]...)
+			}
+			s.waveEnd[r], s.slots[r] = len(s.a), slots
 		}
 		// A dominator's sum of terms is at least its victim's, so it is seen first.
 		for i := range a {

@@ -267,7 +267,7 @@ const (
 
 type nestNode struct {
 	kind uint8
-	conc int32   // nodeMap: its MaxConcurrency (0: none)
+	conc int32   // nodeMap: its MaxConcurrency, or the account's limit (concOf; 0: none)
 	task int32   // nodeTask: the invocation's index
 	kids []int32 // nodeSeq: its steps; nodePar: its branches; nodeMap: its items, in item order
 }
@@ -361,7 +361,7 @@ func (m *Model) prepareNested(s *SizeProfile, st *dag.Step, sd *sizeData) (*nest
 			}
 			return add(n), nil
 		case st.Map != nil:
-			n := nestNode{kind: nodeMap, conc: int32(st.Map.MaxConcurrency)}
+			n := nestNode{kind: nodeMap, conc: int32(m.concOf(st.Map.MaxConcurrency))}
 			for _, j := range sortedItems(items[r][in.itemsKey(st.Name, d)]) {
 				k, err := buildSeq(st.Map.Iterator, r, d+1, in.child(d, j))
 				if err != nil {

@@ -15,12 +15,13 @@ func profileInSim(w *dag.Workflow, o ProfileOptions) (*Profile, error) {
 }
 
 // simRunner is policy.SimRunner(platform.Default()): records stream from the simulator into the
-// profile, run by run.
+// profile, run by run, on the profiling platform.
 func simRunner(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
-	return simRunnerOn(nil)(w, p, runs, seed, sink)
+	return simRunnerOn(ProfilingPlatform(nil))(w, p, runs, seed, sink)
 }
 
-// simRunnerOn is simRunner on platform plat (nil: the default).
+// simRunnerOn runs on platform plat as it is (nil: the default): policy.SimRunner(plat) is
+// simRunnerOn(ProfilingPlatform(plat)).
 func simRunnerOn(plat *platform.Platform) Runner {
 	return func(w *dag.Workflow, p *dag.Plan, runs int, seed uint64, sink RunSink) error {
 		_, err := sim.Run(w, p, runs, sim.Options{Platform: plat, Seed: seed, OnRun: func(d records.DAGRun, invs []records.Invocation) error {
