@@ -66,9 +66,8 @@ func init() {
 			"function timeout, storage and billing are shared by all DAGs. Each distinct DAG is planned once; WiseFuse "+
 			"profiles it in the simulator within a budget of 30,000 function invocations per size (300 runs for DAGs of up "+
 			"to 100 function invocations) and aims at %.1fx the P95 of the DAG's User-Max plan. One row per DAG and policy. "+
-			"Spills (the VMs a fused Map's host invokes for its other items) are granted even over the concurrency limit, "+
-			"which is optimistic for the policies that spill (WiseFuse, Faastlane's spill variant): in the full trace-replay and keep-alive runs 2.4%% of "+
-			"spills were (docs/simulator.md, Cold starts).",
+			"Spills (the VMs a fused Map's host invokes for its other items) wait for a slot at the concurrency limit, ahead of new "+
+			"work (docs/simulator.md, Cold starts).",
 			replayQuick.DAGs, replayQuick.Invocations, replayQuick.Days, replayFull.DAGs, replayFull.Invocations, replayFull.Days,
 			replay.DefaultSLOFactor),
 		Schema: schemaOf[replayRow](),
