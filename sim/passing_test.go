@@ -188,6 +188,30 @@ func TestSpillsWaitAtLimit(t *testing.T) {
 	}
 }
 
+// TestSpillsBeforeNewWork: TestSpillsWaitAtLimit's first case under arrivals, a second DAG
+// invocation arriving at 1.5 s. Its host asks for a VM at 1.55, while DAG 0's host and first
+// spill hold both slots, and waits; when the spill ends at 2.0955 the freed slot goes to DAG 0's
+// waiting spill, not to it, so DAG 0 ends at 3.1205 as alone. Served first come first served, the
+// second host would have taken the slot and both hosts would have waited on their spills.
+func TestSpillsBeforeNewWork(t *testing.T) {
+	w := fanOut()
+	w.Functions[0].OutputBytes = dag.Const(1e6)
+	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
+	w.Steps[1].Map.Items = dag.Const(3)
+	plat := testPlatform()
+	plat.ConcurrencyLimit = 2
+	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
+	res, err := RunArrivals(w, p, []float64{0, 1.5}, Options{Platform: plat, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "DAG 0's latency", res.DAGs[0].Latency, 3.1205, 1e-9)
+	if d := res.DAGs[1]; d.TimedOut || d.Latency <= 3.1205-1.5 {
+		t.Errorf("DAG 1: timed out %v, latency %.4f s; want it to wait for DAG 0 and end", d.TimedOut, d.Latency)
+	}
+}
+
 // TestConcurrencyQueue: a limit of 2 concurrent VMs and 6 one-second items: three waves.
 // Latency = 0.05 (map) + 0.05 (items' transitions) + 3 x 1 s.
 func TestConcurrencyQueue(t *testing.T) {
