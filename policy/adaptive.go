@@ -10,7 +10,7 @@ import (
 // AdaptiveFactor is how many times more runs per size WiseFuse profiles, once, when the sampling
 // bound on a plan's percentile decides its plan (WiseFusePlanner.Search): at most
 // AdaptiveFactor x MaxProfileRuns = 1,200 runs per size, and AdaptiveFactor x ProfileBudget
-// function invocations per size for wide workflows.
+// function invocations per size for wide workflows (AdaptiveRuns).
 const AdaptiveFactor = 4
 
 // WiseFusePlanner is WiseFuse's planner as New builds it: the transformer on the workflow's
@@ -20,7 +20,7 @@ const AdaptiveFactor = 4
 // PointPercentile), and with few runs of a heavy tail that bound can rule out a cheap plan that
 // meets the SLO: orders' Charge branch, 300 runs, at 1.5 x its fastest P95 (docs/wisefuse.md).
 // So Search also plans on the percentile alone; when the two plans differ, the bound decided,
-// and the workflow is profiled again with AdaptiveFactor times the runs (same seed, once; every
+// and the workflow is profiled again with AdaptiveRuns (same seed, once; every
 // later search uses it) and planned with the bound at that n. An explicit run count or a ready
 // profile is planned from as it is. Model and Prepare are those of the first profile.
 type WiseFusePlanner struct {

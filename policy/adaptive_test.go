@@ -66,3 +66,22 @@ func TestAdaptiveProfiling(t *testing.T) {
 		t.Errorf("an explicit run count planned adaptively: plan %+v, want the first profile's %+v", r.Plan, first.Plan)
 	}
 }
+
+// TestAdaptiveRunsWithinBudget: the second profiling takes AdaptiveFactor times the first's runs
+// up to the budget's floor, and no more than AdaptiveFactor x ProfileBudget invocations a size
+// for a workflow at the floor of MinProfileRuns; past 6,000 invocations a run, none more.
+func TestAdaptiveRunsWithinBudget(t *testing.T) {
+	for _, c := range []struct{ nodes, first, more int }{
+		{10, 300, 1200}, {100, 300, 1200}, {1000, 30, 120}, {2046, 20, 58}, {6000, 20, 20}, {35385, 20, 20},
+	} {
+		if got := ProfileRuns(c.nodes); got != c.first {
+			t.Errorf("%d invocations a run: ProfileRuns %d, want %d", c.nodes, got, c.first)
+		}
+		if got := AdaptiveRuns(c.nodes); got != c.more {
+			t.Errorf("%d invocations a run: AdaptiveRuns %d, want %d", c.nodes, got, c.more)
+		}
+		if c.nodes > 100 && AdaptiveRuns(c.nodes) > c.first && AdaptiveRuns(c.nodes)*c.nodes > AdaptiveFactor*ProfileBudget {
+			t.Errorf("%d invocations a run: %d runs pass %d x the budget", c.nodes, AdaptiveRuns(c.nodes), AdaptiveFactor)
+		}
+	}
+}

@@ -6,9 +6,9 @@
 // New(name, w, env) checks the workflow's shape (Check), then returns a dag.Planner: WiseFuse
 // profiled on env's platform (or planning from env.Profile, e.g. real AWS logs), or a baseline
 // with env's options. WiseFuse's planner (WiseFusePlanner, from NewWiseFuse) profiles once
-// more, with AdaptiveFactor times the runs, when the sampling bound on a plan's percentile is
-// what decides its plan and the run count is the default. Env's zero value is the CLI's
-// default. Names lists the policies in table order; an unknown name is an *UnknownError.
+// more, with up to AdaptiveFactor times the runs (AdaptiveRuns), when the sampling bound on a
+// plan's percentile is what decides its plan and the run count is the default. Env's zero
+// value is the CLI's default. Names lists the policies in table order; an unknown name is an *UnknownError.
 //
 // It sits above the planners and the simulator, which never see each other: wisefuse and
 // baselines plan from platform facts and profiles, and this package supplies those profiles by

@@ -43,8 +43,8 @@ type Env struct {
 	Profile *wisefuse.Profile
 	// Profiling says how WiseFuse profiles in the simulator when Profile is nil; its Seed is
 	// taken from Env, and Runs 0 means ProfileRuns of the workflow's size (the paper's 300 for
-	// workflows of up to 100 function invocations a run), AdaptiveFactor times as many when the
-	// sampling bound decides a plan (WiseFusePlanner); a Runs set is profiled as it is.
+	// workflows of up to 100 function invocations a run), AdaptiveRuns when the sampling bound
+	// decides a plan (WiseFusePlanner); a Runs set is profiled as it is.
 	Profiling wisefuse.ProfileOptions
 	// Reprofiling, when set, reports the progress of the adaptive second profiling (its runs
 	// done of total), as Profiling.Progress does for the first; nil reports nothing.
@@ -202,10 +202,10 @@ func newWiseFuse(w *dag.Workflow, env Env) (*WiseFusePlanner, error) {
 	p := &WiseFusePlanner{Planner: pl}
 	if adaptive {
 		more := po
-		// As many more runs as the profile's sample bound allows: AdaptiveFactor times the runs
-		// of a Map of 70,000 items was past it, and the search that wanted them failed. With no
-		// more runs to take, the first profile's plan stands.
-		more.Runs = min(po.Runs*AdaptiveFactor, wisefuse.ProfileRunsWithin(w, len(onPlatform(po, env.Platform).WithDefaults().Sizes)))
+		// AdaptiveRuns, within what the profile's sample bound allows: AdaptiveFactor times the
+		// runs of a Map of 70,000 items was past it, and the search that wanted them failed. With
+		// no more runs to take, the first profile's plan stands.
+		more.Runs = min(AdaptiveRuns(w.ExpectedInvocations()), wisefuse.ProfileRunsWithin(w, len(onPlatform(po, env.Platform).WithDefaults().Sizes)))
 		more.Progress = env.Reprofiling
 		if more.Runs > po.Runs {
 			p.more = sync.OnceValues(func() (*wisefuse.Planner, error) { return plan(more) })

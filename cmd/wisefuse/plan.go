@@ -178,7 +178,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		env := policy.Env{Platform: plat, Profile: prof}
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",
-			"reprofile": fmt.Sprintf("profiling again, %dx the runs: the sampling bound decides the plan", policy.AdaptiveFactor)})
+			"reprofile": "profiling again, with more runs: the sampling bound decides the plan"})
 		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }
 		env.Reprofiling = func(done, total int64) { bar.update("reprofile", done, total) }
 		pl, err := policy.NewWiseFuse(w, env)
