@@ -35,6 +35,7 @@ func ProfileInSim(w *dag.Workflow, plat *platform.Platform, o wisefuse.ProfileOp
 	}
 	o = o.WithDefaults()
 	p.Source = fmt.Sprintf("simulator, %d runs per size, seed %#x", o.Runs, o.Seed)
+	p.ProfiledConcurrencyLimit = wisefuse.ProfilingPlatform(plat).ConcurrencyLimit
 	return p, nil
 }
 

@@ -294,12 +294,13 @@ func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, grou
 // (0: none) run at once, each in a VM of its own: maxConc, or the account's concurrency limit
 // where that binds first, the others waiting for a slot as in the simulator (sim/acquire.go; the
 // model lets them wait under "reject" and "retry" too). The profile's runs had neither limit
-// (ProfileBy), so an item's gap holds no queue. A Map's limit is its own: other Maps running
-// beside it (in a Parallel's branches, or nested in another Map's items) do not take from it.
-// Shared instances have limits of their own (sharedItems, sharedEnd). 0: no limit.
+// (ProfileBy, Profile.ProfiledConcurrencyLimit), so an item's gap holds no queue; a profile that
+// had the limit (records, logs, profiles before session 17) keeps its queue in the gaps, and the
+// account's limit is not put back (Model.accountLimit). A Map's limit is its own: other Maps
+// running beside it (in a Parallel's branches, or nested in another Map's items) do not take
+// from it. Shared instances have limits of their own (sharedItems, sharedEnd). 0: no limit.
 func (m *Model) concOf(maxConc int) int {
-	plat := m.opts.Platform
-	if l := plat.ConcurrencyLimit; l > 0 && plat.InstanceActivities == 0 && (maxConc <= 0 || l < maxConc) {
+	if l := m.accountLimit; l > 0 && (maxConc <= 0 || l < maxConc) {
 		return l
 	}
 	return maxConc

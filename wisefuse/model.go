@@ -93,6 +93,10 @@ type Model struct {
 	cold map[string]float64
 	// spillSlots is the platform sharedEnd places a fused group's spills with (spillSlots, azure.go).
 	spillSlots *platform.Platform
+	// accountLimit is the account's concurrency limit the model puts back on a Map's iterations
+	// (concOf): the platform's, when the profile's runs had a higher one; 0 otherwise, as the
+	// profile's gaps then hold the queue of the limit they ran under.
+	accountLimit int
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -168,6 +172,9 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)
 	m.spillSlots = spillSlots(plat)
+	if l := plat.ConcurrencyLimit; plat.InstanceActivities == 0 && p.ProfiledConcurrencyLimit > l {
+		m.accountLimit = l
+	}
 	// Fit each function's CPU curve to its median compute time at every memory it was profiled
 	// at: each size's, or its need where that is more (StepSamples.MemoryMB), the sizes that ran
 	// it at its need pooled into one point.

@@ -32,6 +32,12 @@ type Profile struct {
 	// profiles written before session 15.
 	Platform       string `json:"platform,omitempty"`
 	PlatformSHA256 string `json:"platform_sha256,omitempty"`
+	// ProfiledConcurrencyLimit is the account's concurrency limit the profiling runs had:
+	// ProfilingPlatform's for a profile made in the simulator (the limit lifted, so no item
+	// waited for a slot, and the modeler puts the plan's platform's limit back, concOf); 0 for
+	// logs, records and profiles written before session 17, whose items' gaps hold whatever
+	// queue their limit made.
+	ProfiledConcurrencyLimit int `json:"profiled_concurrency_limit,omitempty"`
 	// Origin is OriginLogs for a profile read from real logs (ReadLogs): one time per stage and
 	// run, which the log modeler (LogModel, via Logs) predicts from, not the invocation model.
 	Origin string        `json:"origin,omitempty"`

@@ -26,7 +26,7 @@ import (
 func decodeProfileFast(data []byte) (*Profile, bool) {
 	d := &profileDec{data: data}
 	var p Profile
-	var seen [8]bool
+	var seen [9]bool
 	ok := d.object(func(key string) bool {
 		switch key {
 		case "workflow":
@@ -51,6 +51,8 @@ func decodeProfileFast(data []byte) (*Profile, bool) {
 			return once(&seen[6]) && d.str(&p.Platform)
 		case "platform_sha256":
 			return once(&seen[7]) && d.str(&p.PlatformSHA256)
+		case "profiled_concurrency_limit":
+			return once(&seen[8]) && d.int(&p.ProfiledConcurrencyLimit)
 		case "sizes":
 			return once(&seen[3]) && d.array(func() bool {
 				p.Sizes = append(p.Sizes, SizeProfile{})

@@ -11,7 +11,11 @@ import (
 // together for users; it imports this package, so the tests here call the simulator directly.
 
 func profileInSim(w *dag.Workflow, o ProfileOptions) (*Profile, error) {
-	return ProfileBy(w, o, simRunner)
+	p, err := ProfileBy(w, o, simRunner)
+	if err == nil {
+		p.ProfiledConcurrencyLimit = ProfilingPlatform(nil).ConcurrencyLimit // as policy.ProfileInSim
+	}
+	return p, err
 }
 
 // simRunner is policy.SimRunner(platform.Default()): records stream from the simulator into the

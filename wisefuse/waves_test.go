@@ -263,11 +263,20 @@ func TestAccountLimitAccuracy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		p.ProfiledConcurrencyLimit = ProfilingPlatform(plat).ConcurrencyLimit // as policy.ProfileInSim
 		limited, err := NewModel(p, ModelOptions{Platform: plat})
 		if err != nil {
 			t.Fatal(err)
 		}
 		free, err := NewModel(p, ModelOptions{Platform: ProfilingPlatform(plat)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A profile that does not say its runs had the limit lifted (records, logs, older
+		// profiles) keeps its gaps' queue, and the limit is not put back.
+		unsaid := *p
+		unsaid.ProfiledConcurrencyLimit = 0
+		asBefore, err := NewModel(&unsaid, ModelOptions{Platform: plat})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,6 +288,15 @@ func TestAccountLimitAccuracy(t *testing.T) {
 			all, err := free.Predict(plan)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.limit == 50 && i < 2 { // no spills: the profile's limit alone decides
+				unl, err := asBefore.Predict(plan)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if unl.Percentile(95) != all.Percentile(95) {
+					t.Errorf("plan %+v from a profile with no profiled limit: P95 %.4g s, want %.4g s as without the limit", plan, unl.Percentile(95), all.Percentile(95))
+				}
 			}
 			res, err := sim.Run(w, plan, c.runs, sim.Options{Platform: plat, Seed: evalSeed + uint64(i)})
 			if err != nil {

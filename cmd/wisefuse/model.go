@@ -114,7 +114,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	full := p
 	if *useSizes != "" {
-		keep := &wisefuse.Profile{Workflow: p.Workflow, Source: p.Source}
+		keep := &wisefuse.Profile{Workflow: p.Workflow, Source: p.Source, ProfiledConcurrencyLimit: p.ProfiledConcurrencyLimit}
 		for _, f := range strings.Split(*useSizes, ",") {
 			m, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil {
