@@ -89,6 +89,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			perRun := max(1, wideCostSamples/src.runs)
 			runBundles := (hi - lo + cfg.bundle - 1) / cfg.bundle
 			limited := conc > 0 && runBundles > conc && !sc.ps.bound
+			if limited {
+				// The bundles' mean time sets the end: a run's own, from enough of its bundles
+				// (one of them, with 128 runs or more, put one bundle's noise in every run).
+				perRun = max(perRun, min(runBundles, wideWaveSamples))
+			}
 			step := max(1, runBundles/perRun) * cfg.bundle
 			sc.units = sc.units[:0]
 			for b := lo; b < hi; b += step {
@@ -106,8 +111,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				// taken midway between list scheduling's bounds (Graham): no schedule on conc
 				// slots ends before the bundles' time over conc, and none ends more than the
 				// slowest bundle's time past that. Against the simulator's P95: Maps of 20,000
-				// one-second items in bundles of 5 and 7 on 1,000 slots 3% to 7% short, 400 in
-				// bundles of 4 on 50 slots 7.6% over (TestAccountLimitAccuracy); the waves of the
+				// one-second items in bundles of 5 and 7 on 1,000 slots 7% to 9% short, 400 in
+				// bundles of 4 on 50 slots 4.3% over (TestAccountLimitAccuracy), 300 items of
+				// sigma 0.8 in bundles of 4 on 20 slots (99 runs) 0.3% short; the waves of the
 				// sampled bundles had been 16% short.
 				mean := 0.0
 				for _, u := range sc.units {
@@ -310,16 +316,18 @@ func (m *Model) concOf(maxConc int) int {
 const maxWaveUnits = 1024
 
 // waveSample is how waves stands in for total items on conc slots when there are more than
-// maxWaveUnits: n = maxWaveUnits of them, every stride-th, on slots = conc x n / total slots,
-// as many waves (a width-35,385 Map under the limit of 1,000: 1,024 items on 29 slots). The end
-// of the last wave is the longest of the slots' last items, which fewer slots draw fewer of, so
-// the sample may run short by part of one item, a share of the Map's time that shrinks as the
-// waves add up: unbundled Maps of 20,000 one-second items on 1,000 slots (20 waves) at 1,024 and
-// 3,072 MB were predicted 1.2% and 1.7% below the simulator's P95 (20 runs). 2,048 units cost
-// BenchmarkPlanAzureLargest a fifth more time for no gain in those.
+// maxWaveUnits: slots = conc x maxWaveUnits / total slots (at least 1) and n = total x slots /
+// conc items on them, every stride-th, as many waves (a width-35,385 Map under the limit of
+// 1,000: 1,026 items on 29 slots; 3,000 items 2 at once: 1,500 on 1). The end of the last wave
+// is the longest of the slots' last items, which fewer slots draw fewer of, so the sample may
+// run short by part of one item, a share of the Map's time that shrinks as the waves add up:
+// unbundled Maps of 20,000 one-second items on 1,000 slots (20 waves) at 1,024 and 3,072 MB
+// were predicted 1.2% and 1.7% below the simulator's P95 (20 runs). 2,048 units cost
+// BenchmarkPlanAzureLargest a fifth more time for no gain in those. (Rounding n to
+// maxWaveUnits instead ran 3,000 items 2 at once as 1,024 on 1 slot, a third short.)
 func waveSample(total, conc int) (n, slots int, stride float64) {
-	n = min(total, maxWaveUnits)
-	slots = max(1, int(math.Round(float64(conc)*float64(n)/float64(total))))
+	slots = max(1, int(math.Round(float64(conc)*maxWaveUnits/float64(total))))
+	n = min(total, max(1, int(math.Round(float64(total)*float64(slots)/float64(conc)))))
 	return n, slots, float64(total) / float64(n)
 }
 

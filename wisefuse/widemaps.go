@@ -17,6 +17,7 @@ import (
 const (
 	wideBundles     = 64
 	wideCostSamples = 128
+	wideWaveSamples = 16 // per run, where the account's limit binds (evalMap)
 )
 
 // wideCandidates is how many bundles per run and reference size widestBundle replays.
