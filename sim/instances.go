@@ -382,7 +382,7 @@ func (e *engine) spillDeadlock() string {
 	if e.inst == nil {
 		if q := &e.spillQueue; q.len() > 0 {
 			f := &e.frames[q.buf[q.head]]
-			return fmt.Sprintf("deadlock: %d spilled VMs (the first of Map %q) wait at the account's concurrency limit of %d, and every slot is held by a fusion group's VM waiting for its own spills; set function_timeout_s (AWS Lambda stops them at 900 s), raise concurrency_limit or keep more of the Map's items in the VM (bundle)",
+			return fmt.Sprintf("deadlock: %d spilled VMs (the first of Map %q) wait at the account's concurrency limit of %d, and every slot is held by a VM waiting for its own spills (a fusion group's, or a bundle's); set function_timeout_s (AWS Lambda stops them at 900 s), raise concurrency_limit or keep more of the Map's items in the VM (bundle)",
 				q.len(), e.c.info[f.node].step, e.plat.ConcurrencyLimit)
 		}
 		return ""

@@ -21,7 +21,8 @@ package sim
 //
 // Output the VM holds for direct pulls, or as its spills' payload, stays readable after it is
 // stopped (a simplification: the pulls under way, and those of invocations already running,
-// complete as if it were still there). A spill its frames had not invoked yet is abandoned.
+// complete as if it were still there). A spill its frames had not invoked yet, or that waits for
+// a slot at the concurrency limit, is abandoned.
 //
 // The index of the stopped VM stays, empty and in state vmStopped, until its frames and its held
 // output let go of it (freeStopped); the warm pool gets a copy under the same instance id.

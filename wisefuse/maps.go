@@ -161,6 +161,9 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			}
 		}
 		g := src.stages[si].gap[r]
+		if m.rejected(st, (items.runStart[r+1]-items.runStart[r]+cfg.bundle-1)/cfg.bundle) {
+			worst = math.Inf(1)
+		}
 		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
 		vals = append(vals, m.stepLatency(g, m.innerGap(si, g), worst))
 	}
@@ -220,6 +223,9 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 		}
 		if len(sc.units) > 0 {
 			worst = max(worst, waves(sc.units, s.slots[r]))
+		}
+		if items := src.stages[si].items; m.rejected(&m.w.Steps[si], items.runStart[r+1]-items.runStart[r]) {
+			worst = math.Inf(1)
 		}
 		g := src.stages[si].gap[r]
 		vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
@@ -298,8 +304,8 @@ func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, grou
 
 // concOf is how many iterations (items, or bundles of them) of a Map of MaxConcurrency maxConc
 // (0: none) run at once, each in a VM of its own: maxConc, or the account's concurrency limit
-// where that binds first, the others waiting for a slot as in the simulator (sim/acquire.go; the
-// model lets them wait under "reject" and "retry" too). The profile's runs had neither limit
+// where that binds first, the others waiting for a slot as in the simulator (sim/acquire.go;
+// under "reject" the run fails instead, rejected). The profile's runs had neither limit
 // (ProfileBy, Profile.ProfiledConcurrencyLimit), so an item's gap holds no queue; a profile that
 // had the limit (records, logs, profiles before session 17) keeps its queue in the gaps, and the
 // account's limit is not put back (Model.accountLimit). A Map's limit is its own: other Maps
@@ -310,6 +316,22 @@ func (m *Model) concOf(maxConc int) int {
 		return l
 	}
 	return maxConc
+}
+
+// rejected reports whether a run of Map st whose iterations take units
+// VMs at once fails at the account's limit: on a platform that rejects acquisitions past it
+// ("reject"), as the simulator fails that DAG invocation. Under "retry" the model lets them wait
+// (optimistic where the retries run out first).
+func (m *Model) rejected(st *dag.Step, units int) bool {
+	if !m.rejectsPastLimit || units <= m.accountLimit || st.Map.MaxConcurrency > 0 && st.Map.MaxConcurrency <= m.accountLimit {
+		return false
+	}
+	for i := range st.Map.Iterator {
+		if st.Map.Iterator[i].Retry != nil {
+			return false // a step's own Retry catches the throttle whatever the platform says
+		}
+	}
+	return true
 }
 
 // maxWaveUnits bounds the items an item summary runs in waves for a Map's run (waveSample).

@@ -97,6 +97,8 @@ type Model struct {
 	// (concOf): the platform's, when the profile's runs had a higher one; 0 otherwise, as the
 	// profile's gaps then hold the queue of the limit they ran under.
 	accountLimit int
+	// rejectsPastLimit: the platform rejects acquisitions past accountLimit (rejected).
+	rejectsPastLimit bool
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -174,6 +176,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m.spillSlots = spillSlots(plat)
 	if l := plat.ConcurrencyLimit; plat.InstanceActivities == 0 && p.ProfiledConcurrencyLimit > l {
 		m.accountLimit = l
+		m.rejectsPastLimit = plat.AtConcurrencyLimit == platform.LimitReject
 	}
 	// Fit each function's CPU curve to its median compute time at every memory it was profiled
 	// at: each size's, or its need where that is more (StepSamples.MemoryMB), the sizes that ran

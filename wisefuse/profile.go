@@ -187,7 +187,8 @@ func (s *SizeProfile) StageGap(name string) []float64 {
 // Skeleton returns a copy of w's structure without its performance model: function names,
 // memory needs and storage requests per read and write (what the storage bill counts), step names and kinds, and each Map's item count as a fixed number (the rounded
 // mean, which the planner needs to bound bundle sizes) and MaxConcurrency (a limit the deployment
-// sets, under which the modeler runs the items in waves). Everything the simulator draws from --
+// sets, under which the modeler runs the items in waves), and each step's Retry (whether a
+// throttle at the account's limit fails the run, Model.rejected). Everything the simulator draws from --
 // work, threads, data sizes, init times, skew and run factors -- is dropped, so a modeler holding
 // only the skeleton and profiles cannot read the hidden parameters.
 func Skeleton(w *dag.Workflow) *dag.Workflow {
@@ -202,7 +203,7 @@ func Skeleton(w *dag.Workflow) *dag.Workflow {
 	copySeq = func(seq []dag.Step) []dag.Step {
 		out := make([]dag.Step, len(seq))
 		for i, st := range seq {
-			out[i] = dag.Step{Name: st.Name, Task: st.Task, Pass: st.Pass}
+			out[i] = dag.Step{Name: st.Name, Task: st.Task, Pass: st.Pass, Retry: st.Retry}
 			for _, br := range st.Parallel {
 				out[i].Parallel = append(out[i].Parallel, copySeq(br))
 			}

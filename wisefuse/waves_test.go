@@ -3,6 +3,7 @@ package wisefuse
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -316,5 +317,60 @@ func TestAccountLimitAccuracy(t *testing.T) {
 				t.Errorf("%d items, plan %+v: %d VMs live at once over the limit of %d", c.items, plan, res.Summary.PeakLiveVMs, c.limit)
 			}
 		}
+	}
+}
+
+// TestAccountLimitRejects: on a platform that rejects acquisitions past the account's limit the
+// simulator fails a run whose Map launches more iterations than the limit at once, and the model
+// predicts it failed (+Inf) instead of running it in waves; bundles that fit run, and an iterator
+// step with a Retry of its own retries its throttles instead (the model lets it wait).
+func TestAccountLimitRejects(t *testing.T) {
+	w := &dag.Workflow{Name: "wide",
+		Functions: []dag.Function{
+			{Name: "Split", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1},
+			{Name: "Work", MinMemoryMB: 256, SerialWork: dag.Const(1), Threads: 1}},
+		Steps: []dag.Step{{Name: "Split", Task: "Split"},
+			{Name: "M", Map: &dag.Map{Items: dag.Const(400), Iterator: []dag.Step{{Name: "Work", Task: "Work"}}}}},
+	}
+	plat := platform.Default()
+	plat.ConcurrencyLimit, plat.AtConcurrencyLimit = 50, platform.LimitReject
+	predict := func(w *dag.Workflow, plan *dag.Plan) float64 {
+		t.Helper()
+		p, err := ProfileBy(w, ProfileOptions{Runs: 20, Sizes: []int{1024, 2048}}, simRunnerOn(ProfilingPlatform(plat)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.ProfiledConcurrencyLimit = ProfilingPlatform(plat).ConcurrencyLimit
+		m, err := NewModel(p, ModelOptions{Platform: plat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := m.Predict(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr.Percentile(95)
+	}
+	unbundled, bundled := dag.UniformPlan(1024), sizedPlan(2048, map[string]int{"M": 8})
+	if got := predict(w, unbundled); !math.IsInf(got, 1) {
+		t.Errorf("400 items at once past a rejecting limit of 50: predicted P95 %.3g s, want the runs failed", got)
+	}
+	res, err := sim.Run(w, unbundled, 5, sim.Options{Platform: plat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Rejected != 5 {
+		t.Errorf("the simulator rejected %d of 5 runs, want all", res.Summary.Rejected)
+	}
+	if got := predict(w, bundled); math.IsInf(got, 0) || math.IsNaN(got) {
+		t.Errorf("50 bundles of 8 under a limit of 50: predicted P95 %v, want finite", got)
+	}
+	retried := *w
+	retried.Steps = slices.Clone(w.Steps)
+	m := *w.Steps[1].Map
+	m.Iterator = []dag.Step{{Name: "Work", Task: "Work", Retry: &dag.Retry{Interval: 1, BackoffRate: 2, MaxAttempts: 3}}}
+	retried.Steps[1].Map = &m
+	if got := predict(&retried, unbundled); math.IsInf(got, 0) || math.IsNaN(got) {
+		t.Errorf("with a Retry on the iterator's step: predicted P95 %v, want finite (waves)", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/internal/atomicfile"
+	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/wisefuse"
 )
 
@@ -272,9 +273,14 @@ func (s seconds) String() string {
 	return fmt.Sprintf("%.3fs", float64(s))
 }
 
-// timedOutLine is the line plan and model print when a share of the predicted runs time out.
-func timedOutLine(frac, timeout float64) string {
-	return fmt.Sprintf("predicted timed-out runs: %.1f%% (a VM busy past the platform's function timeout of %gs fails its run; percentiles among them are given as timed out)\n", 100*frac, timeout)
+// timedOutLine is the line plan and model print when a share of the predicted runs time out, or
+// on a platform that rejects acquisitions past its concurrency limit, are rejected there.
+func timedOutLine(frac float64, plat *platform.Platform) string {
+	why := fmt.Sprintf("a VM busy past the platform's function timeout of %gs fails its run", plat.FunctionTimeout)
+	if plat.AtConcurrencyLimit == platform.LimitReject {
+		why += fmt.Sprintf(", as does a Map whose iterations pass its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit)
+	}
+	return fmt.Sprintf("predicted timed-out runs: %.1f%% (%s; percentiles among them are given as timed out)\n", 100*frac, why)
 }
 
 // finiteOutputs returns an error naming the first of the named values that is NaN or infinite:

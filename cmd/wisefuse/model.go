@@ -177,8 +177,10 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if len(notes) > 0 {
 		rep.Warning = strings.Join(append(nonEmpty(rep.Warning), notes...), "; ")
 	}
-	// A uniform plan at a size the full profile has: show the measured E2E for comparison.
-	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 {
+	// A uniform plan at a size the full profile has: show the measured E2E for comparison, unless
+	// its runs had the account's limit lifted where a Map is wider than the platform's: their E2E
+	// holds none of the waiting the prediction puts back (wisefuse.ProfilingPlatform).
+	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 && !liftedLimitBinds(full, plat) {
 		if s := full.Size(pl.DefaultMemoryMB); s != nil {
 			v := stats.Percentiles(s.E2E, 95)[0]
 			rep.MeasuredP95 = &v
@@ -195,7 +197,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "no cost: %s\n", rep.CostNote)
 	}
 	if rep.TimedOut > 0 {
-		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat.FunctionTimeout))
+		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat))
 	}
 	if rep.Warning != "" {
 		// On stderr, as every command's warnings (it went to stdout); --json keeps it in "warning".
@@ -322,4 +324,19 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// liftedLimitBinds reports whether p's runs had a higher account concurrency limit than plat's
+// and one of its Maps is wider than plat's, so its measured E2E is another platform's.
+func liftedLimitBinds(p *wisefuse.Profile, plat *platform.Platform) bool {
+	if plat == nil || p.ProfiledConcurrencyLimit <= plat.ConcurrencyLimit || plat.InstanceActivities > 0 {
+		return false
+	}
+	wide := false
+	p.Workflow.Walk(func(_ []string, s *dag.Step) {
+		if s.Map != nil && s.Map.Items.ExpectedValue() > float64(plat.ConcurrencyLimit) {
+			wide = true
+		}
+	})
+	return wide
 }

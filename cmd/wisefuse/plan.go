@@ -224,7 +224,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "predicted E2E: P50 %v  P95 %v  P99 %v  mean cost $%.6f per run (planned in %v)\n",
 		rep.P50, rep.P95, rep.P99, rep.MeanCost, took.Round(time.Millisecond))
 	if rep.TimedOut > 0 {
-		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat.FunctionTimeout))
+		fmt.Fprint(stdout, timedOutLine(rep.TimedOut, plat))
 	}
 	if rep.Warning != "" {
 		fmt.Fprintf(stdout, "warning: %s\n", rep.Warning)
