@@ -90,6 +90,17 @@ func TestDirectPassing(t *testing.T) {
 	near(t, "remote latency", res.DAGs[0].Latency, 2.690, 1e-9)
 }
 
+// spillGroup is fanOut with a 1 MB output and three 1 s items, Split and the Map fused in a VM
+// of 1769 MB that keeps one item and spills the others (TestSpill and the tests after it).
+func spillGroup() (*dag.Workflow, *dag.Plan) {
+	w := fanOut()
+	w.Functions[0].OutputBytes = dag.Const(1e6)
+	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
+		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
+	w.Steps[1].Map.Items = dag.Const(3)
+	return w, &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
+}
+
 // TestSpill fuses Split with the map M (3 items, bundle 1) into one 1769 MB VM (c = 1): the host
 // keeps item 0 and invokes two VMs of their own for items 1 and 2 (Faastlane). Work reads and
 // writes 1 MB.
@@ -103,13 +114,8 @@ func TestDirectPassing(t *testing.T) {
 //	         compute 1 s -> 2.083; return 1 MB in the response (0.0125 s)   -> 2.0955
 //	the map, the group and the run end at 2.0955; the host was billed 2.0455 s, each spill 1.025 s.
 func TestSpill(t *testing.T) {
-	w := fanOut()
-	w.Functions[0].OutputBytes = dag.Const(1e6)
-	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
-		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
-	w.Steps[1].Map.Items = dag.Const(3)
+	w, p := spillGroup()
 	plat := testPlatform()
-	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
 	res, err := Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
 	if err != nil {
 		t.Fatal(err)
@@ -150,14 +156,9 @@ func TestSpill(t *testing.T) {
 // At a limit of 1 every slot is the host's, which waits for spills that cannot start: the
 // timeout ends it, or without one the simulation stops with an error naming the deadlock.
 func TestSpillsWaitAtLimit(t *testing.T) {
-	w := fanOut()
-	w.Functions[0].OutputBytes = dag.Const(1e6)
-	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
-		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
-	w.Steps[1].Map.Items = dag.Const(3)
+	w, p := spillGroup()
 	plat := testPlatform()
 	plat.ConcurrencyLimit = 2
-	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
 	res, err := Run(w, p, 1, Options{Platform: plat, KeepInvocations: true, Check: true})
 	if err != nil {
 		t.Fatal(err)
@@ -194,14 +195,9 @@ func TestSpillsWaitAtLimit(t *testing.T) {
 // waiting spill, not to it, so DAG 0 ends at 3.1205 as alone. Served first come first served, the
 // second host would have taken the slot and both hosts would have waited on their spills.
 func TestSpillsBeforeNewWork(t *testing.T) {
-	w := fanOut()
-	w.Functions[0].OutputBytes = dag.Const(1e6)
-	w.Functions[1] = dag.Function{Name: "Work", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1,
-		InputBytes: dag.Const(1e6), OutputBytes: dag.Const(1e6)}
-	w.Steps[1].Map.Items = dag.Const(3)
+	w, p := spillGroup()
 	plat := testPlatform()
 	plat.ConcurrencyLimit = 2
-	p := &dag.Plan{DefaultMemoryMB: 1769, Fuse: [][]string{{"Split", "M"}}}
 	res, err := RunArrivals(w, p, []float64{0, 1.5}, Options{Platform: plat, Check: true})
 	if err != nil {
 		t.Fatal(err)
