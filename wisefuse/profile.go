@@ -302,6 +302,9 @@ func (p *Profile) validate() []problem {
 	if len(p.Sizes) == 0 {
 		add("sizes", "profile has no sizes")
 	}
+	if p.ProfiledConcurrencyLimit < 0 {
+		add("profiled_concurrency_limit", "profiled_concurrency_limit = %d, want a count of concurrent executions (0: not known)", p.ProfiledConcurrencyLimit)
+	}
 	// The items a step's samples may name: 0 outside Maps, 0 to dag.MaxItems-1 in one (the
 	// skeleton's item counts are the expected ones, not each run's).
 	itemsOf := map[string]int{}

@@ -60,6 +60,7 @@ func TestReadProfileRejectsBadTimes(t *testing.T) {
 		{"huge bytes", `steps[0] ("Split"): in_bytes 0, out_bytes 1e+300: want finite numbers from 0 to 1e+13`, func(p *Profile) { p.Sizes[0].Steps[0].InBytes, p.Sizes[0].Steps[0].OutBytes = 0, 1e300 }},
 		// Was "want step "Split" with 20 gaps, got 20": the name was the problem.
 		{"stage renamed", `stages[0]: step "Nope", want "Split"`, func(p *Profile) { p.Sizes[0].Stages[0].Step = "Nope" }},
+		{"negative profiled limit", "profiled_concurrency_limit = -5, want a count of concurrent executions", func(p *Profile) { p.ProfiledConcurrencyLimit = -5 }},
 	} {
 		q, err := ReadProfile(good)
 		if err != nil {
