@@ -239,13 +239,20 @@ const (
 // predictedOutputs is finiteOutputs for a predicted latency's P50, P95 and P99 and a mean cost,
 // where a percentile of +Inf falls among runs that fail at the platform's function timeout
 // (timeout > 0: wisefuse.Latency.TimedOut), which plan and model print as such (seconds).
-func predictedOutputs(what string, lat wisefuse.Latency, timeout, cost float64) error {
+func predictedOutputs(what string, lat wisefuse.Latency, plat *platform.Platform, cost float64) error {
 	names := []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}
 	vals := []float64{lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost}
+	fails := plat.FunctionTimeout > 0 || plat.AtConcurrencyLimit == platform.LimitReject
 	for i := range 3 {
-		if timeout > 0 && math.IsInf(vals[i], 1) {
-			vals[i] = 0 // a run that timed out: no latency, and nothing wrong with the input
+		if !math.IsInf(vals[i], 1) {
+			continue
 		}
+		if fails {
+			vals[i] = 0 // a run that failed: no latency, and nothing wrong with the input
+			continue
+		}
+		return fmt.Errorf("%s: %s: some runs never end: a fused Map's spills find no slot at concurrency_limit %d (the host holds it), or an input is too large for the model; on a platform without a function timeout (function_timeout_s 0) nothing stops them (the simulator stops with a deadlock)",
+			what, names[i], plat.ConcurrencyLimit)
 	}
 	return finiteOutputs(what, names, vals...)
 }
@@ -276,11 +283,14 @@ func (s seconds) String() string {
 // timedOutLine is the line plan and model print when a share of the predicted runs time out, or
 // on a platform that rejects acquisitions past its concurrency limit, are rejected there.
 func timedOutLine(frac float64, plat *platform.Platform) string {
-	why := fmt.Sprintf("a VM busy past the platform's function timeout of %gs fails its run", plat.FunctionTimeout)
-	if plat.AtConcurrencyLimit == platform.LimitReject {
-		why += fmt.Sprintf(", as does a Map whose iterations pass its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit)
+	var why []string
+	if plat.FunctionTimeout > 0 {
+		why = append(why, fmt.Sprintf("a VM busy past the platform's function timeout of %gs", plat.FunctionTimeout))
 	}
-	return fmt.Sprintf("predicted timed-out runs: %.1f%% (%s; percentiles among them are given as timed out)\n", 100*frac, why)
+	if plat.AtConcurrencyLimit == platform.LimitReject {
+		why = append(why, fmt.Sprintf("a Map whose iterations pass its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit))
+	}
+	return fmt.Sprintf("predicted timed-out runs: %.1f%% (%s fails its run; percentiles among them are given as timed out)\n", 100*frac, strings.Join(why, ", or "))
 }
 
 // finiteOutputs returns an error naming the first of the named values that is NaN or infinite:

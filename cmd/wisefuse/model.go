@@ -156,7 +156,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := predictedOutputs("model", pr.Latency, plat.FunctionTimeout, pr.MeanCost); err != nil {
+		if err := predictedOutputs("model", pr.Latency, plat, pr.MeanCost); err != nil {
 			return err
 		}
 		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
@@ -312,7 +312,7 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *pla
 	if rep.MeanCost != nil {
 		cost = *rep.MeanCost
 	}
-	if err := predictedOutputs("model", pr.Latency, plat.FunctionTimeout, cost); err != nil {
+	if err := predictedOutputs("model", pr.Latency, plat, cost); err != nil {
 		return modelReport{}, nil, err
 	}
 	rep.TimedOut = pr.Latency.TimedOut()

@@ -196,7 +196,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		plan, lat, cost = r.Plan, r.Prediction.Latency, r.Prediction.MeanCost
 	}
 	took := time.Since(start)
-	if err := predictedOutputs("plan", lat, plat.FunctionTimeout, cost); err != nil {
+	if err := predictedOutputs("plan", lat, plat, cost); err != nil {
 		return err
 	}
 	if *out != "" {
