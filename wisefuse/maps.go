@@ -5,10 +5,12 @@
 package wisefuse
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/platform"
 )
 
 // mapConfig is how a Map runs: the VM size of each iterator task, the fusion group of each (tasks
@@ -81,6 +83,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
 		var worst float64
+		lastStart := 0.0 // when the last bundle starts, where a limit binds (failsAtLimit)
 		if wide {
 			// A very wide Map: the run's slowest bundle is found among a few candidates
 			// (widestBundle) and the mean cost comes from an evenly spaced sample of bundles, so
@@ -122,6 +125,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 				mean /= float64(len(sc.units))
 				lb := float64(runBundles) * mean / float64(conc)
 				worst = max(worst, lb+worst*(1-1/float64(conc))/2)
+				lastStart = worst - mean
 			}
 		} else {
 			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
@@ -157,11 +161,11 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			case binds && sc.ps.bound:
 				worst = wavesBound(sc.units, conc)
 			case binds:
-				worst = waves(sc.units, conc)
+				worst, lastStart = wavesStart(sc.units, conc)
 			}
 		}
 		g := src.stages[si].gap[r]
-		if m.rejected(st, (items.runStart[r+1]-items.runStart[r]+cfg.bundle-1)/cfg.bundle) {
+		if m.failsAtLimit(st, (items.runStart[r+1]-items.runStart[r]+cfg.bundle-1)/cfg.bundle, lastStart) {
 			worst = math.Inf(1)
 		}
 		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
@@ -221,10 +225,13 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 				sc.units = append(sc.units, tm)
 			}
 		}
+		lastStart := 0.0
 		if len(sc.units) > 0 {
-			worst = max(worst, waves(sc.units, s.slots[r]))
+			var end float64
+			end, lastStart = wavesStart(sc.units, s.slots[r])
+			worst = max(worst, end)
 		}
-		if items := src.stages[si].items; m.rejected(&m.w.Steps[si], items.runStart[r+1]-items.runStart[r]) {
+		if items := src.stages[si].items; m.failsAtLimit(&m.w.Steps[si], items.runStart[r+1]-items.runStart[r], lastStart) {
 			worst = math.Inf(1)
 		}
 		g := src.stages[si].gap[r]
@@ -305,7 +312,7 @@ func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, grou
 // concOf is how many iterations (items, or bundles of them) of a Map of MaxConcurrency maxConc
 // (0: none) run at once, each in a VM of its own: maxConc, or the account's concurrency limit
 // where that binds first, the others waiting for a slot as in the simulator (sim/acquire.go;
-// under "reject" the run fails instead, rejected). The profile's runs had neither limit
+// under "reject" and "retry" the run may fail instead, failsAtLimit). The profile's runs had neither limit
 // (ProfileBy, Profile.ProfiledConcurrencyLimit), so an item's gap holds no queue; a profile that
 // had the limit (records, logs, profiles before session 17) keeps its queue in the gaps, and the
 // account's limit is not put back (Model.accountLimit). A Map's limit is its own: other Maps
@@ -318,20 +325,29 @@ func (m *Model) concOf(maxConc int) int {
 	return maxConc
 }
 
-// rejected reports whether a run of Map st whose iterations take units
-// VMs at once fails at the account's limit: on a platform that rejects acquisitions past it
-// ("reject"), as the simulator fails that DAG invocation. Under "retry" the model lets them wait
-// (optimistic where the retries run out first).
-func (m *Model) rejected(st *dag.Step, units int) bool {
-	if !m.rejectsPastLimit || units <= m.accountLimit || st.Map.MaxConcurrency > 0 && st.Map.MaxConcurrency <= m.accountLimit {
+// failsAtLimit reports whether a run of Map st whose iterations take units VMs at once, the last
+// of them starting lastStart after the first (waves), fails at the account's limit, as the
+// simulator fails that DAG invocation: on a platform that rejects acquisitions past the limit
+// ("reject") whenever units pass it; under "retry" when the last iteration waits past the
+// platform's retries (Model.retryWindow), taking a slot as soon as one frees (the simulator's
+// retries come at set times, so some fail a little earlier). A step's own Retry, which catches
+// the throttle whatever the platform says, is not modelled: the run waits (optimistic).
+func (m *Model) failsAtLimit(st *dag.Step, units int, lastStart float64) bool {
+	if m.accountLimit == 0 || units <= m.accountLimit || st.Map.MaxConcurrency > 0 && st.Map.MaxConcurrency <= m.accountLimit {
 		return false
 	}
 	for i := range st.Map.Iterator {
 		if st.Map.Iterator[i].Retry != nil {
-			return false // a step's own Retry catches the throttle whatever the platform says
+			return false
 		}
 	}
-	return true
+	switch m.opts.Platform.AtConcurrencyLimit {
+	case platform.LimitReject:
+		return true
+	case platform.LimitRetry:
+		return lastStart > m.retryWindow
+	}
+	return false
 }
 
 // maxWaveUnits bounds the items an item summary runs in waves for a Map's run (waveSample).
@@ -360,18 +376,25 @@ func waveSample(total, conc int) (n, slots int, stride float64) {
 // as an unqueued one is, once a slot frees. lat's first c entries are reordered (a min-heap of
 // the running iterations' ends).
 func waves(lat []float64, c int) float64 {
+	end, _ := wavesStart(lat, c)
+	return end
+}
+
+// wavesStart is waves, and when the last iteration starts (0 when all start at once).
+func wavesStart(lat []float64, c int) (end, last float64) {
 	if c <= 0 || len(lat) <= c {
-		return slices.Max(lat)
+		return slices.Max(lat), 0
 	}
 	h := lat[:c]
 	for i := c/2 - 1; i >= 0; i-- {
 		siftDown(h, i)
 	}
 	for _, x := range lat[c:] {
+		last = h[0]
 		h[0] += x // the earliest end starts the next iteration
 		siftDown(h, 0)
 	}
-	return slices.Max(h)
+	return slices.Max(h), last
 }
 
 // wavesBound is a lower bound of waves(lat, c) for any lat at least lat, entry by entry (lower
@@ -466,4 +489,54 @@ func passCount(st *dag.Step) int {
 		}
 	}
 	return n
+}
+
+// LimitWarning says where the account's concurrency limit the model puts back falls short: a
+// run that holds more VMs at once than the limit even with each Map held to it (Maps side by
+// side in a Parallel's branches, or nested in a Map's items), which the simulator queues, or
+// under "reject" and "retry" may fail, and the model does not. "" when there is none, or the
+// limit is not put back (Model.accountLimit).
+func (m *Model) LimitWarning() string {
+	if m.accountLimit == 0 {
+		return ""
+	}
+	if n := PeakVMs(m.w, m.accountLimit); n > m.accountLimit {
+		return fmt.Sprintf("a run holds up to %d VMs at once, unfused and unbundled, with each Map held to the account's concurrency limit of %d (Maps side by side or nested): the model holds each Map to the limit alone, so its latency is optimistic there (the simulator queues them, or under at_concurrency_limit reject and retry may fail the runs)",
+			n, m.accountLimit)
+	}
+	return ""
+}
+
+// PeakVMs is the most VMs a run of w holds at once, unfused and unbundled: a task one, a
+// Parallel its branches' sum, a Map its items (at most its MaxConcurrency and, when capMap > 0,
+// capMap) times its iterator's. Items are the workflow's expected counts.
+func PeakVMs(w *dag.Workflow, capMap int) int {
+	var peak func(seq []dag.Step) int
+	peak = func(seq []dag.Step) int {
+		most := 0
+		for i := range seq {
+			st := &seq[i]
+			n := 0
+			switch {
+			case st.Task != "":
+				n = 1
+			case st.Parallel != nil:
+				for _, br := range st.Parallel {
+					n += peak(br)
+				}
+			case st.Map != nil:
+				items := dag.ItemCount(st.Map.Items.ExpectedValue())
+				if c := st.Map.MaxConcurrency; c > 0 {
+					items = min(items, c)
+				}
+				if capMap > 0 {
+					items = min(items, capMap)
+				}
+				n = items * peak(st.Map.Iterator)
+			}
+			most = max(most, n)
+		}
+		return most
+	}
+	return peak(w.Steps)
 }

@@ -97,8 +97,9 @@ type Model struct {
 	// (concOf): the platform's, when the profile's runs had a higher one; 0 otherwise, as the
 	// profile's gaps then hold the queue of the limit they ran under.
 	accountLimit int
-	// rejectsPastLimit: the platform rejects acquisitions past accountLimit (rejected).
-	rejectsPastLimit bool
+	// retryWindow is how long after its first attempt an acquisition past accountLimit is last
+	// retried under "retry" (the platform's retries' delays added up; failsAtLimit).
+	retryWindow float64
 
 	mu         sync.Mutex
 	summaries  map[string]*itemSummary // by profiled size, Map and fusion grouping
@@ -176,7 +177,10 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m.spillSlots = spillSlots(plat)
 	if l := plat.ConcurrencyLimit; plat.InstanceActivities == 0 && p.ProfiledConcurrencyLimit > l {
 		m.accountLimit = l
-		m.rejectsPastLimit = plat.AtConcurrencyLimit == platform.LimitReject
+		r := dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
+		for k := 1; k <= r.MaxAttempts; k++ {
+			m.retryWindow += r.Delay(k)
+		}
 	}
 	// Fit each function's CPU curve to its median compute time at every memory it was profiled
 	// at: each size's, or its need where that is more (StepSamples.MemoryMB), the sizes that ran

@@ -322,18 +322,22 @@ func TestAccountLimitAccuracy(t *testing.T) {
 
 // TestAccountLimitRejects: on a platform that rejects acquisitions past the account's limit the
 // simulator fails a run whose Map launches more iterations than the limit at once, and the model
-// predicts it failed (+Inf) instead of running it in waves; bundles that fit run, and an iterator
-// step with a Retry of its own retries its throttles instead (the model lets it wait).
+// predicts it failed (+Inf) instead of running it in waves; under "retry" so does a run whose
+// last iteration would wait past the platform's retries (1 + 2 + 4 s), while one of two short
+// waves runs. Bundles that fit run, and an iterator step with a Retry of its own retries its
+// throttles instead (the model lets it wait).
 func TestAccountLimitRejects(t *testing.T) {
-	w := &dag.Workflow{Name: "wide",
-		Functions: []dag.Function{
-			{Name: "Split", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1},
-			{Name: "Work", MinMemoryMB: 256, SerialWork: dag.Const(1), Threads: 1}},
-		Steps: []dag.Step{{Name: "Split", Task: "Split"},
-			{Name: "M", Map: &dag.Map{Items: dag.Const(400), Iterator: []dag.Step{{Name: "Work", Task: "Work"}}}}},
+	mk := func(items int) *dag.Workflow {
+		return &dag.Workflow{Name: "wide",
+			Functions: []dag.Function{
+				{Name: "Split", MinMemoryMB: 128, SerialWork: dag.Const(0.5), Threads: 1},
+				{Name: "Work", MinMemoryMB: 256, SerialWork: dag.Const(1), Threads: 1}},
+			Steps: []dag.Step{{Name: "Split", Task: "Split"},
+				{Name: "M", Map: &dag.Map{Items: dag.Const(float64(items)), Iterator: []dag.Step{{Name: "Work", Task: "Work"}}}}},
+		}
 	}
 	plat := platform.Default()
-	plat.ConcurrencyLimit, plat.AtConcurrencyLimit = 50, platform.LimitReject
+	plat.ConcurrencyLimit = 50
 	predict := func(w *dag.Workflow, plan *dag.Plan) float64 {
 		t.Helper()
 		p, err := ProfileBy(w, ProfileOptions{Runs: 20, Sizes: []int{1024, 2048}}, simRunnerOn(ProfilingPlatform(plat)))
@@ -352,19 +356,27 @@ func TestAccountLimitRejects(t *testing.T) {
 		return pr.Percentile(95)
 	}
 	unbundled, bundled := dag.UniformPlan(1024), sizedPlan(2048, map[string]int{"M": 8})
-	if got := predict(w, unbundled); !math.IsInf(got, 1) {
-		t.Errorf("400 items at once past a rejecting limit of 50: predicted P95 %.3g s, want the runs failed", got)
+	for _, c := range []struct {
+		mode  string
+		items int
+		fails bool
+	}{{platform.LimitReject, 400, true}, {platform.LimitRetry, 400, true}, {platform.LimitRetry, 100, false}} {
+		plat.AtConcurrencyLimit = c.mode
+		w := mk(c.items)
+		got := predict(w, unbundled)
+		res, err := sim.Run(w, unbundled, 5, sim.Options{Platform: plat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.fails != math.IsInf(got, 1) || c.fails != (res.Summary.Rejected == 5) || !c.fails && res.Summary.Rejected != 0 {
+			t.Errorf("%s, %d items on 50 slots: predicted P95 %.4g s, simulated %d of 5 runs rejected; want both failed: %v", c.mode, c.items, got, res.Summary.Rejected, c.fails)
+		}
+		if got := predict(w, bundled); math.IsInf(got, 0) || math.IsNaN(got) {
+			t.Errorf("%s, %d items in bundles of 8 under a limit of 50: predicted P95 %v, want finite", c.mode, c.items, got)
+		}
 	}
-	res, err := sim.Run(w, unbundled, 5, sim.Options{Platform: plat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Summary.Rejected != 5 {
-		t.Errorf("the simulator rejected %d of 5 runs, want all", res.Summary.Rejected)
-	}
-	if got := predict(w, bundled); math.IsInf(got, 0) || math.IsNaN(got) {
-		t.Errorf("50 bundles of 8 under a limit of 50: predicted P95 %v, want finite", got)
-	}
+	plat.AtConcurrencyLimit = platform.LimitReject
+	w := mk(400)
 	retried := *w
 	retried.Steps = slices.Clone(w.Steps)
 	m := *w.Steps[1].Map
@@ -372,5 +384,33 @@ func TestAccountLimitRejects(t *testing.T) {
 	retried.Steps[1].Map = &m
 	if got := predict(&retried, unbundled); math.IsInf(got, 0) || math.IsNaN(got) {
 		t.Errorf("with a Retry on the iterator's step: predicted P95 %v, want finite (waves)", got)
+	}
+}
+
+// TestPeakVMs: the VMs a run holds at once, unfused and unbundled: a Parallel of two Maps of 8
+// items and a task, 17; a Map of 8 items each running a task and then a Parallel of a Map of 6
+// items and a task, 8 x 7 = 56; a Map of 2,000 items capped at the limit of 100, 100, and at a
+// MaxConcurrency of 40, 40. LimitWarning warns where the peak with each Map capped at the limit
+// passes it (the first two at a limit of 10), as the model holds each Map to the limit alone.
+func TestPeakVMs(t *testing.T) {
+	task := func(n string) dag.Step { return dag.Step{Name: n, Task: "F"} }
+	mapOf := func(n string, items, conc int, it ...dag.Step) dag.Step {
+		return dag.Step{Name: n, Map: &dag.Map{Items: dag.Const(float64(items)), MaxConcurrency: conc, Iterator: it}}
+	}
+	fns := []dag.Function{{Name: "F", MinMemoryMB: 128, SerialWork: dag.Const(1), Threads: 1}}
+	for _, c := range []struct {
+		name      string
+		steps     []dag.Step
+		cap, want int
+	}{
+		{"parallel", []dag.Step{{Name: "P", Parallel: [][]dag.Step{{mapOf("A", 8, 0, task("a"))}, {mapOf("B", 8, 0, task("b"))}, {task("c")}}}}, 10, 17},
+		{"nested", []dag.Step{mapOf("O", 8, 0, task("b"), dag.Step{Name: "Q", Parallel: [][]dag.Step{{mapOf("I", 6, 0, task("i"))}, {task("d")}}})}, 10, 56},
+		{"one wide map", []dag.Step{task("s"), mapOf("M", 2000, 0, task("w"))}, 100, 100},
+		{"capped map", []dag.Step{mapOf("M", 2000, 40, task("w"))}, 0, 40},
+	} {
+		w := &dag.Workflow{Name: c.name, Functions: fns, Steps: c.steps}
+		if got := PeakVMs(w, c.cap); got != c.want {
+			t.Errorf("%s: PeakVMs(cap %d) = %d, want %d", c.name, c.cap, got, c.want)
+		}
 	}
 }

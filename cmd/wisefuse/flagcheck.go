@@ -242,7 +242,7 @@ const (
 func predictedOutputs(what string, lat wisefuse.Latency, plat *platform.Platform, cost float64) error {
 	names := []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}
 	vals := []float64{lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost}
-	fails := plat.FunctionTimeout > 0 || plat.AtConcurrencyLimit == platform.LimitReject
+	fails := plat.FunctionTimeout > 0 || plat.AtConcurrencyLimit != platform.LimitQueue
 	for i := range 3 {
 		if !math.IsInf(vals[i], 1) {
 			continue
@@ -287,8 +287,11 @@ func timedOutLine(frac float64, plat *platform.Platform) string {
 	if plat.FunctionTimeout > 0 {
 		why = append(why, fmt.Sprintf("a VM busy past the platform's function timeout of %gs", plat.FunctionTimeout))
 	}
-	if plat.AtConcurrencyLimit == platform.LimitReject {
+	switch plat.AtConcurrencyLimit {
+	case platform.LimitReject:
 		why = append(why, fmt.Sprintf("a Map whose iterations pass its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit))
+	case platform.LimitRetry:
+		why = append(why, fmt.Sprintf("a Map whose iterations wait past the platform's retries at its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit))
 	}
 	return fmt.Sprintf("predicted timed-out runs: %.1f%% (%s fails its run; percentiles among them are given as timed out)\n", 100*frac, strings.Join(why, ", or "))
 }

@@ -161,6 +161,9 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
 		rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency)
+		if w := m.LimitWarning(); w != "" {
+			notes = append(notes, w)
+		}
 	}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
@@ -178,8 +181,8 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		rep.Warning = strings.Join(append(nonEmpty(rep.Warning), notes...), "; ")
 	}
 	// A uniform plan at a size the full profile has: show the measured E2E for comparison, unless
-	// its runs had the account's limit lifted where a Map is wider than the platform's: their E2E
-	// holds none of the waiting the prediction puts back (wisefuse.ProfilingPlatform).
+	// its runs had the account's limit lifted and held more VMs at once than the platform allows:
+	// their E2E holds none of the waiting the prediction puts back (wisefuse.ProfilingPlatform).
 	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 && !liftedLimitBinds(full, plat) {
 		if s := full.Size(pl.DefaultMemoryMB); s != nil {
 			v := stats.Percentiles(s.E2E, 95)[0]
@@ -327,16 +330,10 @@ func nonEmpty(s string) []string {
 }
 
 // liftedLimitBinds reports whether p's runs had a higher account concurrency limit than plat's
-// and one of its Maps is wider than plat's, so its measured E2E is another platform's.
+// and held more VMs at once than plat's allows, so its measured E2E is another platform's.
 func liftedLimitBinds(p *wisefuse.Profile, plat *platform.Platform) bool {
 	if plat == nil || p.ProfiledConcurrencyLimit <= plat.ConcurrencyLimit || plat.InstanceActivities > 0 {
 		return false
 	}
-	wide := false
-	p.Workflow.Walk(func(_ []string, s *dag.Step) {
-		if s.Map != nil && s.Map.Items.ExpectedValue() > float64(plat.ConcurrencyLimit) {
-			wide = true
-		}
-	})
-	return wide
+	return wisefuse.PeakVMs(p.Workflow, 0) > plat.ConcurrencyLimit
 }

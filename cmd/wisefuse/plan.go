@@ -53,7 +53,8 @@ type planReport struct {
 	// TimedOut is the predicted share of runs that fail at the platform's function timeout (a
 	// percentile among them is null).
 	TimedOut float64 `json:"timed_out_fraction,omitempty"`
-	// Warning says where a plan from real logs extrapolates beyond the profiled sizes.
+	// Warning says where a plan from real logs extrapolates beyond the profiled sizes, and where
+	// the model's account concurrency limit falls short (wisefuse.Model.LimitWarning).
 	Warning string `json:"warning,omitempty"`
 }
 
@@ -194,6 +195,9 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		plan, lat, cost = r.Plan, r.Prediction.Latency, r.Prediction.MeanCost
+		if w := pl.Model().LimitWarning(); w != "" {
+			extrapolation = append(extrapolation, w)
+		}
 	}
 	took := time.Since(start)
 	if err := predictedOutputs("plan", lat, plat, cost); err != nil {
