@@ -26,10 +26,11 @@ type Profile struct {
 	Workflow *dag.Workflow `json:"workflow"`
 	Source   string        `json:"source"` // where the samples came from (records, logs)
 	// Platform names the platform a simulated profile was measured on (a built-in's name or
-	// the file given), and PlatformSHA256 its settings (platform.Platform.Digest): the times are
-	// that platform's (cores per MB, storage, cold starts), so planning on another one from them
-	// predicts another platform's latencies. Empty for profiles of logs or records, and for
-	// profiles written before session 15.
+	// the file given), and PlatformSHA256 its settings (ProfilingDigest since session 17, which
+	// leaves out the concurrency limit and what happens there; platform.Platform.Digest
+	// before): the times are that platform's (cores per MB, storage, cold starts), so planning
+	// on another one from them predicts another platform's latencies. Empty for profiles of
+	// logs or records, and for profiles written before session 15.
 	Platform       string `json:"platform,omitempty"`
 	PlatformSHA256 string `json:"platform_sha256,omitempty"`
 	// ProfiledConcurrencyLimit is the account's concurrency limit the profiling runs had:

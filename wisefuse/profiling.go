@@ -143,6 +143,21 @@ func ProfilingPlatform(plat *platform.Platform) *platform.Platform {
 	return &lifted
 }
 
+// ProfilingDigest is the SHA-256 of the settings a profile of plat (nil: platform.Default())
+// holds the times of (Profile.PlatformSHA256): ProfilingPlatform's, with what happens at the
+// account's limit (at_concurrency_limit and the retry_* settings) as the default's, since runs
+// with the limit lifted never reach it. So a profile serves a platform that differs only in its
+// concurrency limit or what it does there; on shared instances, whose limits are profiled, the
+// platform's own digest.
+func ProfilingDigest(plat *platform.Platform) (string, error) {
+	p := *ProfilingPlatform(plat)
+	if p.InstanceActivities == 0 {
+		d := platform.Default()
+		p.AtConcurrencyLimit, p.RetryInterval, p.RetryBackoffRate, p.RetryMaxAttempts = d.AtConcurrencyLimit, d.RetryInterval, d.RetryBackoffRate, d.RetryMaxAttempts
+	}
+	return p.Digest()
+}
+
 // profilePlan is the plan w is profiled under at mem MB: every function at mem, or at its need
 // when that is more.
 func profilePlan(w *dag.Workflow, mem int) *dag.Plan {

@@ -111,13 +111,18 @@ var platformUsage = "platform: a built-in `NAME` (" + strings.Join(platform.Name
 // A profile of chatbot on aws-lambda planned on azure-durable predicted a P95 of 27 s against the
 // 96 s the plan then took there, with exit 0; video's default profile (with video's calibrated
 // orchestration) modelled on plain aws-lambda predicted 17% high. Profiles of logs or records,
-// and older ones, carry no platform.
+// and older ones, carry no platform. Since session 17 the digest leaves out the concurrency
+// limit and what happens there (wisefuse.ProfilingDigest); older profiles carry the platform's
+// whole digest, which is accepted too.
 func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *platform.Platform) error {
 	if p.PlatformSHA256 == "" {
 		return nil
 	}
-	d, err := plat.Digest()
+	d, err := wisefuse.ProfilingDigest(plat)
 	if err != nil || d == p.PlatformSHA256 {
+		return err
+	}
+	if whole, err := plat.Digest(); err != nil || whole == p.PlatformSHA256 {
 		return err
 	}
 	hint := "profile on this one (wisefuse profile --simulate"
@@ -125,7 +130,7 @@ func checkProfilePlatform(p *wisefuse.Profile, source, spec, flag string, plat *
 		hint += " --platform " + flag
 	}
 	hint += ") or give the profile's platform"
-	if c := calibratedDigest(spec); flag != "" && c != "" && c == p.PlatformSHA256 {
+	if c := calibratedDigest(spec); flag != "" && c != "" && (c == p.PlatformSHA256 || calibratedProfilingDigest(spec) == p.PlatformSHA256) {
 		// It named aws-lambda twice: the profile's is the app's calibrated default.
 		hint = "drop --platform to plan on the platform the profile was made on, or profile with --platform " + flag
 	}
@@ -158,6 +163,15 @@ func calibratedDigest(spec string) string {
 		return ""
 	}
 	return c
+}
+
+// calibratedProfilingDigest is wisefuse.ProfilingDigest of built-in app spec's default platform.
+func calibratedProfilingDigest(spec string) string {
+	d, err := wisefuse.ProfilingDigest(apps.Platform(spec, platform.Default()))
+	if err != nil {
+		return ""
+	}
+	return d
 }
 
 // platformLabel names the platform --platform chose, for provenance: the flag's value, else the

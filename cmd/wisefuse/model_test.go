@@ -347,6 +347,15 @@ func TestModelPlatform(t *testing.T) {
 			t.Errorf("%s: the aws-lambda profile on azure-flex: exit %d, stderr %q, want 1 and an error naming both platforms", cmd[0], code, errOut)
 		}
 	}
+	// A platform that differs only at the concurrency limit is the profile's: its runs had the
+	// limit lifted (wisefuse.ProfilingDigest). It was refused before session 17.
+	limited := filepath.Join(dir, "limited.json")
+	if err := os.WriteFile(limited, []byte(`{"concurrency_limit": 5, "at_concurrency_limit": "reject", "retry_max_attempts": 7}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(append(model, "--platform", limited)...); code != 0 {
+		t.Errorf("the profile on a platform of another concurrency limit: exit %d, stderr %q, want it accepted", code, errOut)
+	}
 	sim := get("simulate", "--workflow", wfile, "--plan", planFile, "--runs", "50", "--json")
 	if rel := math.Abs(aws.P95-sim.P95) / sim.P95; rel > 0.01 {
 		t.Errorf("--platform aws-lambda: P95 %.3f s, simulated %.3f s (%.1f%% off), want within 1%%", aws.P95, sim.P95, 100*rel)

@@ -111,7 +111,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		p.Platform = profilePlatformLabel(wf.spec(), *platformFlag)
-		if p.PlatformSHA256, err = plat.Digest(); err != nil {
+		if p.PlatformSHA256, err = wisefuse.ProfilingDigest(plat); err != nil {
 			return err
 		}
 	case fs.NArg() == 1 && isDir(fs.Arg(0)):
