@@ -56,7 +56,7 @@ func (e *engine) acquire(fi int32) {
 				return
 			}
 		}
-	} else if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
+	} else if e.hostStopped(fi) {
 		// Its host was stopped at the function timeout before it could invoke the spill.
 		e.abandon(fi)
 		return
@@ -66,6 +66,12 @@ func (e *engine) acquire(fi int32) {
 		return
 	}
 	e.grant(fi)
+}
+
+// hostStopped reports whether spill fi's host VM was stopped at the function timeout (its index
+// stays while the spill, which its Map frame waits for, is pending).
+func (e *engine) hostStopped(fi int32) bool {
+	return e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped
 }
 
 // throttle applies "reject" and "retry" to root frame fi and reports whether it took the frame
@@ -342,7 +348,7 @@ func (e *engine) serveQueue() {
 	}
 	for e.busy < e.plat.ConcurrencyLimit && e.spillQueue.len() > 0 {
 		fi := e.spillQueue.popFront()
-		if e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped {
+		if e.hostStopped(fi) {
 			// Its host was stopped at the timeout while it waited: abandoned in an event of
 			// its own (acquire), as below.
 			e.scheduleIn(qNow, e.now, evBegin, fi)

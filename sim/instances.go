@@ -268,7 +268,7 @@ func (e *engine) serveWait(wf int32, http bool) bool {
 			return true
 		}
 		q.popFront()
-		if spill && e.vms[e.frames[e.frames[fi].parent].vm].state == vmStopped || !spill && e.runs[e.frames[fi].run].failed {
+		if spill && e.hostStopped(fi) || !spill && e.runs[e.frames[fi].run].failed {
 			// Skipped at once (acquire): a failed run starts nothing more, and a spill whose
 			// host was stopped at the timeout is abandoned.
 			e.scheduleIn(qNow, e.now, evBegin, fi)

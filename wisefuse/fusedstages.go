@@ -516,8 +516,9 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 	// The spilled VMs share the account's concurrency limit less the host's slot: past it they
 	// wait for one another, in order (waves), as in the simulator (sim/acquire.go). Shared
 	// instances have limits of their own (sharedSpills).
+	limited := plat.InstanceActivities == 0
 	slots := 0
-	if plat.ConcurrencyLimit > 0 && plat.InstanceActivities == 0 {
+	if limited {
 		slots = max(plat.ConcurrencyLimit-1, 0)
 	}
 	var lats []float64
@@ -544,7 +545,7 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 			}
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
-			if plat.ConcurrencyLimit > 0 && plat.InstanceActivities == 0 {
+			if limited {
 				lats = append(lats, lat)
 			}
 			sr.usd = append(sr.usd, usd+vmCost(plat, mem, (e-b)*per, billed))

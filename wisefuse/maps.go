@@ -82,6 +82,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 	}
 	for r := range runs {
 		lo, hi := items.runStart[r], items.runStart[r+1]
+		units := (hi - lo + cfg.bundle - 1) / cfg.bundle // the run's bundles
 		var worst float64
 		lastStart := 0.0 // when the last bundle starts, where a limit binds (failsAtLimit)
 		if wide {
@@ -90,14 +91,13 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			// the work does not grow with the item count.
 			worst = sc.widestBundle(m, src, si, r, fns, cfg.bundle, vcpu)
 			perRun := max(1, wideCostSamples/src.runs)
-			runBundles := (hi - lo + cfg.bundle - 1) / cfg.bundle
-			limited := conc > 0 && runBundles > conc && !sc.ps.bound
+			limited := conc > 0 && units > conc && !sc.ps.bound
 			if limited {
 				// The bundles' mean time sets the end: a run's own, from enough of its bundles
 				// (one of them, with 128 runs or more, put one bundle's noise in every run).
-				perRun = max(perRun, min(runBundles, wideWaveSamples))
+				perRun = max(perRun, min(units, wideWaveSamples))
 			}
-			step := max(1, runBundles/perRun) * cfg.bundle
+			step := max(1, units/perRun) * cfg.bundle
 			sc.units = sc.units[:0]
 			for b := lo; b < hi; b += step {
 				tm, busy := sc.ps.bundle(m, src, si, fns, b, min(b+cfg.bundle, hi), vcpu)
@@ -123,12 +123,12 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 					mean += u
 				}
 				mean /= float64(len(sc.units))
-				lb := float64(runBundles) * mean / float64(conc)
+				lb := float64(units) * mean / float64(conc)
 				worst = max(worst, lb+worst*(1-1/float64(conc))/2)
 				lastStart = worst - mean
 			}
 		} else {
-			binds := conc > 0 && (hi-lo+cfg.bundle-1)/cfg.bundle > conc
+			binds := conc > 0 && units > conc
 			sc.units = sc.units[:0]
 			sc.acts = sc.acts[:0]
 			for b := lo; b < hi; b += cfg.bundle {
@@ -165,7 +165,7 @@ func (m *Model) evalMap(sc *scratch, si int, cfg mapConfig) stageEval {
 			}
 		}
 		g := src.stages[si].gap[r]
-		if m.failsAtLimit(st, (items.runStart[r+1]-items.runStart[r]+cfg.bundle-1)/cfg.bundle, lastStart) {
+		if m.failsAtLimit(st, units, lastStart) {
 			worst = math.Inf(1)
 		}
 		// Each bundle is an activity: it starts after the poll and the resume, as an item does.
@@ -505,6 +505,13 @@ func (m *Model) LimitWarning() string {
 			n, m.accountLimit)
 	}
 	return ""
+}
+
+// LimitedPeak reports whether the model puts the account's limit back (Model.accountLimit) on a
+// workflow whose run holds more VMs at once than it, so that the profile's runs, which had the
+// limit lifted, ran otherwise than the platform runs them (model leaves out its comparison).
+func (m *Model) LimitedPeak() bool {
+	return m.accountLimit > 0 && PeakVMs(m.w, 0) > m.accountLimit
 }
 
 // PeakVMs is the most VMs a run of w holds at once, unfused and unbundled: a task one, a

@@ -177,7 +177,7 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m.spillSlots = spillSlots(plat)
 	if l := plat.ConcurrencyLimit; plat.InstanceActivities == 0 && p.ProfiledConcurrencyLimit > l {
 		m.accountLimit = l
-		r := dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
+		r := plat.ThrottleRetry()
 		for k := 1; k <= r.MaxAttempts; k++ {
 			m.retryWindow += r.Delay(k)
 		}

@@ -237,8 +237,9 @@ const (
 )
 
 // predictedOutputs is finiteOutputs for a predicted latency's P50, P95 and P99 and a mean cost,
-// where a percentile of +Inf falls among runs that fail at the platform's function timeout
-// (timeout > 0: wisefuse.Latency.TimedOut), which plan and model print as such (seconds).
+// where a percentile of +Inf falls among runs that fail, on a platform that fails runs (a
+// function timeout, or "reject" or "retry" at the concurrency limit: wisefuse.Latency.TimedOut),
+// which plan and model print as such (seconds); without one such runs never end.
 func predictedOutputs(what string, lat wisefuse.Latency, plat *platform.Platform, cost float64) error {
 	names := []string{"predicted P50", "predicted P95", "predicted P99", "predicted mean cost"}
 	vals := []float64{lat.Percentile(50), lat.Percentile(95), lat.Percentile(99), cost}

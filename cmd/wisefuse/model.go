@@ -139,6 +139,9 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	var rep modelReport
 	var notes []string
+	// The profile's runs ran otherwise than the platform runs them (wisefuse.Model.LimitedPeak):
+	// their measured E2E holds none of the waiting the prediction puts back.
+	incomparable := false
 	plat := platform.Default().Published() // what the modeler knows of the platform (ModelOptions' default)
 	if *platformFlag != "" {
 		plat = measured
@@ -164,6 +167,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if w := m.LimitWarning(); w != "" {
 			notes = append(notes, w)
 		}
+		incomparable = m.LimitedPeak()
 	}
 	for _, s := range p.Sizes {
 		rep.ProfiledSize = append(rep.ProfiledSize, s.MemoryMB)
@@ -180,10 +184,8 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if len(notes) > 0 {
 		rep.Warning = strings.Join(append(nonEmpty(rep.Warning), notes...), "; ")
 	}
-	// A uniform plan at a size the full profile has: show the measured E2E for comparison, unless
-	// its runs had the account's limit lifted and held more VMs at once than the platform allows:
-	// their E2E holds none of the waiting the prediction puts back (wisefuse.ProfilingPlatform).
-	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 && !liftedLimitBinds(full, plat) {
+	// A uniform plan at a size the full profile has: show the measured E2E for comparison.
+	if len(pl.Memory) == 0 && len(pl.Fuse) == 0 && len(pl.Bundle) == 0 && !incomparable {
 		if s := full.Size(pl.DefaultMemoryMB); s != nil {
 			v := stats.Percentiles(s.E2E, 95)[0]
 			rep.MeasuredP95 = &v
@@ -327,13 +329,4 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
-}
-
-// liftedLimitBinds reports whether p's runs had a higher account concurrency limit than plat's
-// and held more VMs at once than plat's allows, so its measured E2E is another platform's.
-func liftedLimitBinds(p *wisefuse.Profile, plat *platform.Platform) bool {
-	if plat == nil || p.ProfiledConcurrencyLimit <= plat.ConcurrencyLimit || plat.InstanceActivities > 0 {
-		return false
-	}
-	return wisefuse.PeakVMs(p.Workflow, 0) > plat.ConcurrencyLimit
 }
