@@ -159,8 +159,8 @@ func importASL(name string, data []byte, side *ASLSide) (*Workflow, error) {
 	}
 	steps := im.machine("", "steps", &m)
 	if !im.structure {
-		im.offPath = map[string]bool{}
-		offPathStates(&m, im.offPath)
+		im.allStates = map[string]bool{}
+		stateNames(&m, im.allStates)
 		im.checkSideKeys()
 	}
 	// Check the performance entries where the user wrote them, in the side file, rather than
@@ -323,7 +323,7 @@ type aslImporter struct {
 	usedFn    map[string]bool   // side-file function keys some Task state used
 	usedMap   map[string]bool   // map_items keys some Map state used
 	chosen    map[string]string // each Choice state on the success path, the branch it takes
-	offPath   map[string]bool   // every state of the definition (offPathStates)
+	allStates map[string]bool   // every state of the definition, at any depth (stateNames)
 	cut       bool              // the success path stopped at an error (a Choice without a branch)
 	structure bool              // no side file: placeholder functions and item counts
 	errs      []aslProblem
@@ -736,37 +736,37 @@ func (im *aslImporter) checkSideKeys() {
 			"by state name, Resource or FunctionName: is it the side file of another definition?", len(keys), strings.Join(keys, ", "))
 	} else {
 		for _, k := range sortedKeys(im.side.Functions) {
-			if !im.usedFn[k] && !im.offPath[k] {
+			if !im.usedFn[k] && !im.allStates[k] {
 				im.sideErrorf("functions."+k, "functions[%q]: matches no Task state on the success path (by state name, Resource or FunctionName)", k)
 			}
 		}
 	}
 	for _, k := range sortedKeys(im.side.MapItems) {
-		if !im.usedMap[k] && !im.offPath[k] {
+		if !im.usedMap[k] && !im.allStates[k] {
 			im.sideErrorf("map_items."+k, "map_items[%q]: matches no Map state on the success path", k)
 		}
 	}
 	for _, k := range sortedKeys(im.side.Choices) {
-		if _, used := im.chosen[k]; !used && !im.offPath[k] {
+		if _, used := im.chosen[k]; !used && !im.allStates[k] {
 			im.sideErrorf("choices."+k, "choices[%q]: matches no Choice state on the success path", k)
 		}
 	}
 }
 
-// offPathStates adds the states of machine m, at any depth, to out, for checkSideKeys: an entry
+// stateNames adds the states of machine m, at any depth, to out, for checkSideKeys: an entry
 // for one of them off the success path (on a branch a Choice does not take) is no typo, and it is
 // kept when the user switches branches.
-func offPathStates(m *aslMachine, out map[string]bool) {
+func stateNames(m *aslMachine, out map[string]bool) {
 	for name, st := range m.States {
 		out[name] = true
 		for i := range st.Branches {
-			offPathStates(&st.Branches[i], out)
+			stateNames(&st.Branches[i], out)
 		}
 		if st.Iterator != nil {
-			offPathStates(st.Iterator, out)
+			stateNames(st.Iterator, out)
 		}
 		if st.ItemProcessor != nil {
-			offPathStates(st.ItemProcessor, out)
+			stateNames(st.ItemProcessor, out)
 		}
 	}
 }

@@ -360,7 +360,7 @@ func WriteRun(path string, invs []records.Invocation, dags []records.DAGRun, opt
 // writing the same path at once are not protected against.)
 type RunWriter struct {
 	Invocations, DAGs *Writer
-	path              string
+	path, dagsPath    string
 }
 
 // CreateRun opens a RunWriter for path. A symbolic link's target gets the pair (removing the
@@ -384,7 +384,7 @@ func CreateRun(path string, opts ...Options) (*RunWriter, error) {
 			return nil, err
 		}
 	}
-	w := &RunWriter{path: path}
+	w := &RunWriter{path: path, dagsPath: dagsPath}
 	if w.Invocations, err = Create(path, InvocationSchema, opts...); err != nil {
 		return nil, err
 	}
@@ -410,8 +410,7 @@ func (w *RunWriter) Close() error {
 // Paths returns where the two tables go: the path given to CreateRun, or the file its link leads
 // to, and the DAG table beside it.
 func (w *RunWriter) Paths() (invocations, dags string) {
-	dags, _ = DAGRunsPath(w.path)
-	return w.path, dags
+	return w.path, w.dagsPath
 }
 
 // Abort discards what was written (after Close, nothing).

@@ -432,10 +432,7 @@ func (p *Profile) validate() []problem {
 					break
 				}
 			}
-			for k := range n {
-				if !runsOK || e2eShort {
-					break
-				}
+			for k := 0; runsOK && !e2eShort && k < n; k++ {
 				// An invocation lies within its run: a profile whose e2e_s were all 0.001 while its
 				// steps took seconds was read, and `model` printed an error of +2,318,603%.
 				r := st.Run[k]

@@ -67,8 +67,7 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return usagef("--data %s: not a folder; want the shared data folder, which holds aws-lambda-profiles/ ('wisefuse data fetch' fills one; docs/data.md)", dir)
 		}
-	}
-	if dir == "" {
+	} else {
 		d, ok := shareddata.Dir()
 		if !ok {
 			return fmt.Errorf("shared data folder not found: run 'wisefuse data fetch' (make data), pass --data or set %s", shareddata.EnvVar)

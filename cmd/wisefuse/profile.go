@@ -279,8 +279,9 @@ func isDir(path string) bool {
 // few runs, values that may be seconds, stages that overlap), as "wisefuse CMD: warning: ...". A
 // warning never fails the command.
 func warnLogs(stderr io.Writer, cmd, path string, p *wisefuse.Profile) {
+	file := !isDir(path)
 	for _, w := range p.LogWarnings() {
-		if !isDir(path) {
+		if file {
 			w = path + ": " + w // the warning names the folder the profile file was made from
 		}
 		fmt.Fprintf(stderr, "wisefuse %s: warning: %s\n", cmd, w)
