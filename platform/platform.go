@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/dag"
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
 
@@ -433,12 +432,6 @@ func (p *Platform) Digest() (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// ThrottleRetry is the retrier of an acquisition past the concurrency limit under "retry" (the
-// retry_* settings).
-func (p *Platform) ThrottleRetry() dag.Retry {
-	return dag.Retry{Interval: p.RetryInterval, BackoffRate: p.RetryBackoffRate, MaxAttempts: p.RetryMaxAttempts}
 }
 
 // MemoryChoices returns the memory sizes a planner may choose among on p, in increasing order:

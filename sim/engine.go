@@ -209,7 +209,7 @@ func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options)
 	if e.atLimit == limitQueue && len(c.retries) > 0 {
 		e.atLimit = limitQueueSteps
 	}
-	e.platRetry = plat.ThrottleRetry()
+	e.platRetry = dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
 	return e
 }
 

@@ -177,7 +177,8 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	m.spillSlots = spillSlots(plat)
 	if l := plat.ConcurrencyLimit; plat.InstanceActivities == 0 && p.ProfiledConcurrencyLimit > l {
 		m.accountLimit = l
-		r := plat.ThrottleRetry()
+		// As the simulator's retrier of "retry" (sim/engine.go; platform may not import dag).
+		r := dag.Retry{Interval: plat.RetryInterval, BackoffRate: plat.RetryBackoffRate, MaxAttempts: plat.RetryMaxAttempts}
 		for k := 1; k <= r.MaxAttempts; k++ {
 			m.retryWindow += r.Delay(k)
 		}
