@@ -191,12 +191,7 @@ func (e *engine) finish() (*Result, error) {
 		}
 		res.Invocations = e.invs
 	}
-	res.Summary = Summarize(dags)
-	res.Summary.Events = st.Events
-	res.Summary.PeakLiveVMs = st.PeakLiveVMs
-	res.Summary.Rejected, res.Summary.Retries = int(st.Rejected), int(st.Retries)
-	res.Summary.MeanLiveVMs = st.MeanLiveVMs
-	res.Summary.MeanRunningVMs, res.Summary.MeanIdleVMs, res.Summary.MeanLifespanS, res.Summary.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
+	res.Summary = summarize(dags, st)
 	return res, nil
 }
 

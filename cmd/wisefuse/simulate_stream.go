@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/wisefuse/wisefuse/internal/sketch"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/tables"
@@ -28,22 +27,11 @@ import (
 func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (sim.ReplayStats, error), source string, opt sim.Options, out, series string, meta tables.Options) (simulateReport, []string, error) {
 	var r simulateReport
 	var err error
-	// Milliseconds, summed and summarized as sim.Summarize does, so that --runs prints what the
-	// runs' DAG records give, to the last bit.
-	lat := sketch.NewExact(simulateExact)
-	var sumMS, cost float64
-	var invs, colds int64
+	// Summed as sim.Run sums its DAG records, so --runs prints what they give, to the last bit.
+	sum := sim.NewSummarizer(simulateExact)
 	emit := func(o *sim.Outcome) error {
-		r.Runs++
-		ms := (o.End - o.Arrival) * 1000
-		lat.Add(ms)
-		sumMS += ms
-		cost += o.Cost
-		invs += int64(o.Invocations)
-		colds += int64(o.ColdStarts)
-		if o.TimedOut {
-			r.TimedOut++
-		}
+		d := o.Record()
+		sum.Add(&d)
 		return nil
 	}
 	var written []string
@@ -78,6 +66,7 @@ func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (si
 	if err != nil {
 		return r, nil, err
 	}
+	r = reportOf(sum.Summary(st))
 	if r.Runs == 0 {
 		return r, nil, fmt.Errorf("no DAG invocation in %s", source)
 	}
@@ -92,18 +81,20 @@ func simulateStream(run func(emit func(*sim.Outcome) error, opt sim.Options) (si
 		}
 		written = append(written, series)
 	}
-	r.P50, r.P95, r.P99 = lat.Quantile(0.50)/1000, lat.Quantile(0.95)/1000, lat.Quantile(0.99)/1000
-	r.MeanLatency = sumMS / float64(r.Runs) / 1000
-	r.MeanCost = cost / float64(r.Runs)
-	if invs > 0 {
-		r.ColdStartFraction = float64(colds) / float64(invs)
-	}
-	r.MeanLiveVMs, r.PeakLiveVMs, r.Events = st.MeanLiveVMs, st.PeakLiveVMs, st.Events
-	r.Rejected, r.Retries = int(st.Rejected), int(st.Retries)
-	r.RejectFraction = float64(st.Rejected) / float64(r.Runs)
-	r.TimedOutFraction = float64(r.TimedOut) / float64(r.Runs)
-	r.MeanRunningVMs, r.MeanIdleVMs, r.MeanLifespanS, r.IdleGBS = st.MeanRunningVMs, st.MeanIdleVMs, st.MeanLifespanS, st.IdleGBS
 	return r, written, nil
+}
+
+// reportOf is what simulate prints of summary s.
+func reportOf(s sim.Summary) simulateReport {
+	r := simulateReport{Runs: s.Runs, P50: s.P50S, P95: s.P95S, P99: s.P99S, MeanLatency: s.MeanLatencyS, MeanCost: s.MeanCost,
+		ColdStartFraction: s.ColdStartFraction, MeanLiveVMs: s.MeanLiveVMs, PeakLiveVMs: s.PeakLiveVMs, Events: s.Events,
+		Rejected: s.Rejected, Retries: s.Retries, TimedOut: s.TimedOut,
+		MeanRunningVMs: s.MeanRunningVMs, MeanIdleVMs: s.MeanIdleVMs, MeanLifespanS: s.MeanLifespanS, IdleGBS: s.IdleGBS}
+	if s.Runs > 0 {
+		r.RejectFraction = float64(s.Rejected) / float64(s.Runs)
+		r.TimedOutFraction = float64(s.TimedOut) / float64(s.Runs)
+	}
+	return r
 }
 
 // simulateExact is how many latencies simulate's percentiles are exact over (8 MB of them);

@@ -424,7 +424,7 @@ func TestRecordsWarning(t *testing.T) {
 }
 
 // TestSimulateRunsSummary: simulate --runs streams its runs, and prints what sim.Run's summary of
-// the kept DAG records gives, to the last bit (its arithmetic follows sim.Summarize).
+// the kept DAG records gives, to the last bit (both sum through sim.Summarizer).
 func TestSimulateRunsSummary(t *testing.T) {
 	code, out, errOut := runCLI("simulate", "--workflow", "video", "--memory", "2048", "--runs", "300", "--seed", "4", "--json")
 	if code != 0 {
