@@ -259,26 +259,40 @@ func predictedOutputs(what string, lat wisefuse.Latency, plat *platform.Platform
 }
 
 // seconds is a predicted latency as plan and model print it: a number, or for a percentile that
-// falls among runs that time out (+Inf), JSON null and "timed out" in text.
-type seconds float64
+// falls among runs that fail (+Inf), JSON null and in text how they fail (failWord).
+type seconds struct {
+	s    float64
+	fail string
+}
 
-// percentiles is a predicted latency's P50, P95 and P99, as plan and model report them.
-func percentiles(l wisefuse.Latency) (p50, p95, p99 seconds) {
-	return seconds(l.Percentile(50)), seconds(l.Percentile(95)), seconds(l.Percentile(99))
+// percentiles is a predicted latency's P50, P95 and P99, as plan and model report them on plat.
+func percentiles(l wisefuse.Latency, plat *platform.Platform) (p50, p95, p99 seconds) {
+	w := failWord(plat)
+	return seconds{l.Percentile(50), w}, seconds{l.Percentile(95), w}, seconds{l.Percentile(99), w}
+}
+
+// failWord is how plan and model name the runs the model fails on plat: "timed out" where only
+// the function timeout fails runs; "failed" where the concurrency limit may too (reject, retry),
+// since a percentile among failed runs does not say which stopped them.
+func failWord(plat *platform.Platform) string {
+	if plat.AtConcurrencyLimit == platform.LimitQueue {
+		return "timed out"
+	}
+	return "failed"
 }
 
 func (s seconds) MarshalJSON() ([]byte, error) {
-	if math.IsInf(float64(s), 1) {
+	if math.IsInf(s.s, 1) {
 		return []byte("null"), nil
 	}
-	return json.Marshal(float64(s))
+	return json.Marshal(s.s)
 }
 
 func (s seconds) String() string {
-	if math.IsInf(float64(s), 1) {
-		return "timed out"
+	if math.IsInf(s.s, 1) {
+		return s.fail
 	}
-	return fmt.Sprintf("%.3fs", float64(s))
+	return fmt.Sprintf("%.3fs", s.s)
 }
 
 // timedOutLine is the line plan and model print when a share of the predicted runs time out, or
@@ -294,7 +308,9 @@ func timedOutLine(frac float64, plat *platform.Platform) string {
 	case platform.LimitRetry:
 		why = append(why, fmt.Sprintf("a Map whose iterations wait past the platform's retries at its concurrency limit of %d (at_concurrency_limit %q)", plat.ConcurrencyLimit, plat.AtConcurrencyLimit))
 	}
-	return fmt.Sprintf("predicted timed-out runs: %.1f%% (%s fails its run; percentiles among them are given as timed out)\n", 100*frac, strings.Join(why, ", or "))
+	w := failWord(plat)
+	return fmt.Sprintf("predicted %s runs: %.1f%% (%s fails its run; percentiles among them are given as %s)\n",
+		strings.ReplaceAll(w, " ", "-"), 100*frac, strings.Join(why, ", or "), w)
 }
 
 // finiteOutputs returns an error naming the first of the named values that is NaN or infinite:

@@ -45,8 +45,8 @@ type modelReport struct {
 	P95      seconds   `json:"p95_s"`
 	P99      seconds   `json:"p99_s"`
 	MeanCost *float64  `json:"mean_cost_usd,omitempty"`
-	// TimedOut is the predicted share of runs that fail at the platform's function timeout (a
-	// percentile among them is null).
+	// TimedOut is the predicted share of runs that fail at the platform's function timeout, or
+	// at its concurrency limit under "reject" and "retry" (a percentile among them is null).
 	TimedOut float64 `json:"timed_out_fraction,omitempty"`
 	// CostNote says why no cost is given (real logs without the workflow).
 	CostNote     string   `json:"cost_note,omitempty"`
@@ -163,7 +163,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		rep = modelReport{Workflow: p.Workflow.Name, Plan: pl, MeanCost: &pr.MeanCost, TimedOut: pr.Latency.TimedOut()}
-		rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency)
+		rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency, plat)
 		if w := m.LimitWarning(); w != "" {
 			notes = append(notes, w)
 		}
@@ -209,7 +209,7 @@ func runModel(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "wisefuse model: warning: %s\n", rep.Warning)
 	}
 	if m := rep.MeasuredP95; m != nil && *m > 0 {
-		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *m, 100*(float64(rep.P95) / *m - 1))
+		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (prediction error %+.1f%%)\n", pl.DefaultMemoryMB, *m, 100*(rep.P95.s / *m - 1))
 	} else if m != nil {
 		// A relative error against 0 s is no number ("+Inf%" was printed).
 		fmt.Fprintf(stdout, "measured E2E P95 at %d MB: %.3fs (no relative prediction error against 0 s)\n", pl.DefaultMemoryMB, *m)
@@ -306,7 +306,7 @@ func modelFromLogs(p *wisefuse.Profile, w *dag.Workflow, pl *dag.Plan, plat *pla
 	memOf := func(stage string) int { return pl.MemoryOf(stage) }
 	pr := m.Predict(memOf)
 	rep := modelReport{Workflow: p.Workflow.Name, Plan: pl}
-	rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency)
+	rep.P50, rep.P95, rep.P99 = percentiles(pr.Latency, plat)
 	if w != nil {
 		c := m.Cost(pr, memOf, items)
 		rep.Workflow, rep.MeanCost = w.Name, &c

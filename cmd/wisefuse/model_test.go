@@ -356,6 +356,16 @@ func TestModelPlatform(t *testing.T) {
 	if code, _, errOut := runCLI(append(model, "--platform", limited)...); code != 0 {
 		t.Errorf("the profile on a platform of another concurrency limit: exit %d, stderr %q, want it accepted", code, errOut)
 	}
+	// Unbundled, the Map's 8 items pass that limit of 5, which rejects every run: its
+	// percentiles are "failed", not "timed out" (they were, whatever failed the runs).
+	unbundled := filepath.Join(dir, "unbundled.json")
+	if err := os.WriteFile(unbundled, []byte(`{"default_memory_mb": 1024}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("model", "--workflow", wfile, "--profiles", prof, "--plan", unbundled, "--platform", limited)
+	if code != 0 || !strings.Contains(out, "P95 failed") || !strings.Contains(out, "predicted failed runs: 100.0%") || strings.Contains(out, "timed out") {
+		t.Errorf("8 items at a limit of 5 that rejects: exit %d, stdout %q, stderr %q; want every run failed", code, out, errOut)
+	}
 	sim := get("simulate", "--workflow", wfile, "--plan", planFile, "--runs", "50", "--json")
 	if rel := math.Abs(aws.P95-sim.P95) / sim.P95; rel > 0.01 {
 		t.Errorf("--platform aws-lambda: P95 %.3f s, simulated %.3f s (%.1f%% off), want within 1%%", aws.P95, sim.P95, 100*rel)

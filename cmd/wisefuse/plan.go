@@ -50,8 +50,8 @@ type planReport struct {
 	P95        seconds   `json:"p95_s"`
 	P99        seconds   `json:"p99_s"`
 	MeanCost   float64   `json:"mean_cost_usd"`
-	// TimedOut is the predicted share of runs that fail at the platform's function timeout (a
-	// percentile among them is null).
+	// TimedOut is the predicted share of runs that fail at the platform's function timeout, or
+	// at its concurrency limit under "reject" and "retry" (a percentile among them is null).
 	TimedOut float64 `json:"timed_out_fraction,omitempty"`
 	// Warning says where a plan from real logs extrapolates beyond the profiled sizes, and where
 	// the model's account concurrency limit falls short (wisefuse.Model.LimitWarning).
@@ -219,7 +219,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	rep := planReport{Workflow: w.Name, SLO: slo.Seconds(), Percentile: *pct, Budget: *budget, Plan: plan,
 		MeanCost: cost, TimedOut: lat.TimedOut(), Warning: strings.Join(extrapolation, "; ")}
-	rep.P50, rep.P95, rep.P99 = percentiles(lat)
+	rep.P50, rep.P95, rep.P99 = percentiles(lat, plat)
 	if *asJSON {
 		return printJSON(stdout, rep)
 	}
