@@ -322,14 +322,25 @@ func checkDAGRun(v *records.DAGRun) (col, msg string) {
 }
 
 // DAGRunsPath returns where the DAG-invocation table goes beside an invocation table written to
-// path: the same name with "-dags" before the extension (runs.parquet -> runs-dags.parquet).
+// path: the same name with dagsSuffix before the extension (runs.parquet -> runs-dags.parquet).
 func DAGRunsPath(path string) (string, error) {
 	if _, err := FormatOf(path); err != nil {
 		return "", err
 	}
 	ext := filepath.Ext(path)
-	return strings.TrimSuffix(path, ext) + "-dags" + ext, nil
+	return strings.TrimSuffix(path, ext) + dagsSuffix + ext, nil
 }
+
+// InvocationsPath is DAGRunsPath's inverse: the invocation table a DAG table at path goes with,
+// false when path is not named as one (runs-dags.csv -> runs.csv).
+func InvocationsPath(path string) (string, bool) {
+	ext := filepath.Ext(path)
+	base, ok := strings.CutSuffix(strings.TrimSuffix(path, ext), dagsSuffix)
+	return base + ext, ok
+}
+
+// dagsSuffix ends a DAG table's name, before its extension.
+const dagsSuffix = "-dags"
 
 // WriteRun writes a run's function-invocation table to path and its DAG table to
 // DAGRunsPath(path), committed together (RunWriter).

@@ -271,3 +271,20 @@ func TestParquetWordSize(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInvocationsPath: InvocationsPath undoes DAGRunsPath, and names no table for a path that
+// is not a DAG table's.
+func TestInvocationsPath(t *testing.T) {
+	for _, p := range []string{"runs.csv", "dir/r.parquet", "a-dags.csv"} {
+		d, err := DAGRunsPath(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := InvocationsPath(d); !ok || got != p {
+			t.Errorf("InvocationsPath(%q) = %q, %v; want %q", d, got, ok, p)
+		}
+	}
+	if got, ok := InvocationsPath("runs.csv"); ok {
+		t.Errorf("InvocationsPath(runs.csv) = %q: want none", got)
+	}
+}

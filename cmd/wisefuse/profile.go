@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,15 +257,14 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 // invocationsOf returns the invocation table whose DAG table path is (runs-dags.csv beside
 // runs.csv), "" when path is none.
 func invocationsOf(path string) string {
-	ext := filepath.Ext(path)
-	base, ok := strings.CutSuffix(strings.TrimSuffix(path, ext), "-dags")
+	invs, ok := tables.InvocationsPath(path)
 	if !ok {
 		return ""
 	}
-	if _, err := os.Stat(base + ext); err != nil {
+	if _, err := os.Stat(invs); err != nil {
 		return ""
 	}
-	return base + ext
+	return invs
 }
 
 func isDir(path string) bool {
