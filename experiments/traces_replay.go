@@ -284,7 +284,22 @@ func replayHeadlines(t *Table) []Headline {
 		costs = append(costs, fmt.Sprintf("%s %+.0f%%", p, 100*(replayTotal(t, p, "cost_usd")/um-1)))
 	}
 	wf := replayTotal(t, "wisefuse", "cost_usd")
-	var met, weight float64
+	// Who met WiseFuse's SLO of each DAG: WiseFuse, and User-Max against the same targets, counted
+	// over DAG invocations (heavy DAGs, warm) and over DAGs (most invoked rarely, so often cold).
+	type attainment struct{ met, weight, dagsMet, dags float64 }
+	var wfMet, umMet attainment
+	judge := func(a *attainment, d *replayDAG, policy string) {
+		p, ok := d.p95[policy]
+		if !ok {
+			return
+		}
+		a.weight += d.weight
+		a.dags++
+		if p <= d.slo {
+			a.met += d.weight
+			a.dagsMet++
+		}
+	}
 	var errs []float64
 	for _, id := range ids {
 		d := dags[id]
@@ -292,10 +307,8 @@ func replayHeadlines(t *Table) []Headline {
 		if !ok || d.slo <= 0 {
 			continue
 		}
-		weight += d.weight
-		if p <= d.slo {
-			met += d.weight
-		}
+		judge(&wfMet, d, "wisefuse")
+		judge(&umMet, d, "user-max")
 		if d.pred > 0 {
 			errs = append(errs, 100*math.Abs(d.pred-p)/p)
 		}
@@ -305,14 +318,19 @@ func replayHeadlines(t *Table) []Headline {
 		Paper: "no replay in the paper (63% lower for video)", Ours: fmt.Sprintf("%.0f%% lower", 100*(1-wf/um)),
 		Note: "every policy against User-Max: " + strings.Join(costs, ", ") +
 			" (the baselines at one reading, their defaults: 3,008 MB, Sonic direct; vs-baselines gives the range over the modelling choices)"})
-	if weight > 0 {
+	if wfMet.weight > 0 {
 		note := ""
 		if len(errs) > 0 {
 			note = fmt.Sprintf("; its predicted P95 (warm, isolated profiles) is off the replayed one by a median %.0f%% (P90 %.0f%%) across %d DAGs, the replay adding cold starts and queueing",
 				stats.Percentile(errs, 50), stats.Percentile(errs, 90), len(errs))
 		}
-		hs = append(hs, Headline{Claim: "Trace replay: DAG invocations whose DAG's replayed P95 met WiseFuse's SLO (1.2x User-Max P95)",
-			Paper: "-", Ours: fmt.Sprintf("%.0f%%", 100*met/weight), Note: "SLO set from isolated runs, met on a shared platform" + note})
+		ours := fmt.Sprintf("%.0f%% of DAG invocations, %.0f of %.0f DAGs", 100*wfMet.met/wfMet.weight, wfMet.dagsMet, wfMet.dags)
+		if umMet.weight > 0 {
+			ours += fmt.Sprintf(" (User-Max against the same SLOs: %.0f%%, %.0f of %.0f)", 100*umMet.met/umMet.weight, umMet.dagsMet, umMet.dags)
+		}
+		hs = append(hs, Headline{Claim: "Trace replay: WiseFuse's SLO per DAG (1.2x User-Max P95) met by the replayed P95, over DAG invocations and over DAGs",
+			Paper: "-", Ours: ours,
+			Note: "SLO set from isolated warm runs, met on a shared platform: the DAGs invoked most run warm and meet it, while a DAG invoked rarely runs cold, which neither the SLO nor WiseFuse's profiles see, and often misses it under either policy, WiseFuse's plans (cut to the SLO) more often than User-Max's (run with 1.2x headroom)" + note})
 	}
 	frac := func(p, num, den string) float64 { return replayTotal(t, p, num) / replayTotal(t, p, den) }
 	hs = append(hs, Headline{Claim: "Trace replay: cold starts, throttling, timeouts (WiseFuse / User-Max)", Paper: "-",
