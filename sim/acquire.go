@@ -181,7 +181,7 @@ func (e *engine) grantOn(fi, inst int32) {
 		}
 	case vi < 0:
 		vi = e.newVM(t)
-		if e.mode != modeWarm {
+		if e.mode == modeShared || e.runs[run].cold {
 			cold, initDur = true, e.drawInit(t, run)
 		}
 	case e.vms[vi].reset:

@@ -53,8 +53,10 @@ type engine struct {
 	c    *compiled
 	mode poolMode
 	seed uint64
-	keep bool
-	deep bool // Options.Check: O(n) checks on every rate computation
+	// coldShare is Options.ColdShare: which isolated runs of modeWarm start cold (runState.cold).
+	coldShare float64
+	keep      bool
+	deep      bool // Options.Check: O(n) checks on every rate computation
 	// replay is Platform.OrchestratorReplay: states and DAG ends wait for the orchestrator's
 	// replay of its history (dagrun.go, resume).
 	replay bool
@@ -164,7 +166,7 @@ type engine struct {
 }
 
 func newEngine(c *compiled, plat *platform.Platform, mode poolMode, opt Options) *engine {
-	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check,
+	e := &engine{plat: plat, c: c, mode: mode, seed: opt.Seed, coldShare: opt.ColdShare, keep: opt.KeepInvocations || opt.OnRun != nil, deep: opt.Check,
 		coldVM: -1, lazyK: lazyPullers}
 	e.onRun = opt.OnRun
 	e.replay = plat.OrchestratorReplay

@@ -89,9 +89,9 @@ func (e *engine) resetInstances() {
 }
 
 // restartApp gives app wf of an isolated run (Run) the instances a run starts with: none when
-// cold, else one warm instance whose scale-out history is long past. Instances still running
+// the run is cold, else one warm instance whose scale-out history is long past. Instances still running
 // executions of the previous run are retired and freed when they empty.
-func (e *engine) restartApp(wf int32) {
+func (e *engine) restartApp(wf int32, cold bool) {
 	a := &e.inst.apps[wf]
 	for _, ii := range a.insts {
 		e.inst.all[ii].live = false
@@ -101,7 +101,7 @@ func (e *engine) restartApp(wf int32) {
 	}
 	a.insts, a.added, a.tick, a.orch = a.insts[:0], false, false, a.orch[:0]
 	a.running = 0 // executions of the previous run still running no longer count
-	if e.mode == modeWarm {
+	if !cold {
 		e.addInstance(wf, e.now)
 		a.added = false
 	}

@@ -21,6 +21,12 @@ type Options struct {
 	// profiler's back-to-back runs are after the first. RunArrivals ignores it: there, cold
 	// starts emerge from the arrival pattern and the keep-alive.
 	Cold bool
+	// ColdShare, in [0, 1], makes that share of independent runs cold and the others warm, spread
+	// evenly (run i is cold when floor((i+1) ColdShare) > floor(i ColdShare): one in four at
+	// 0.25), with no random draw, so each run draws what it draws at any share: a profile of a
+	// deployment whose invocations come after its VMs' keep-alive that often. Cold is share 1;
+	// RunArrivals ignores it.
+	ColdShare float64
 	// KeepInvocations fills Result.Invocations (one record per function invocation).
 	KeepInvocations bool
 	// OnRun, when set, is called as each DAG invocation ends with its record and the records of
@@ -156,6 +162,9 @@ func prepare(w *dag.Workflow, p *dag.Plan, mode poolMode, total int, opt Options
 	}
 	if err := checkSeries(&opt); err != nil {
 		return nil, err
+	}
+	if s := opt.ColdShare; !(s >= 0 && s <= 1) {
+		return nil, fmt.Errorf("sim: cold share = %v, want a share of runs from 0 to 1", s)
 	}
 	e := newEngine(compile(w, p, plat), plat, mode, opt)
 	e.total = total

@@ -31,6 +31,12 @@ type ProfileOptions struct {
 	Sizes []int
 	Runs  int    // runs per size; default 300, as the paper profiles
 	Seed  uint64 // default ProfileSeed; each size runs on sizeSeed(Seed, size)
+	// ColdShare is the share of runs whose VMs all start cold, the others warm (0, the default:
+	// all warm, as a profiler's back-to-back runs are after the first): a deployment invoked
+	// less often than its VMs' keep-alive runs cold that often, and a profile of it should see
+	// it. The simulator's runs honour it (policy.ProfileInSim, sim.Options.ColdShare); a runner
+	// of real records has what it logged.
+	ColdShare float64
 	// Progress, when set, is called after every profiling run with the runs done and the total
 	// (sizes x Runs): the CLI's progress bar. It never changes the profile.
 	Progress func(done, total int64)
