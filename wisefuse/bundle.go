@@ -164,15 +164,15 @@ const typicalTaskPhases = 5
 const maxCachedItems = 1 << 16
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
-// billed seconds.
+// billed seconds: its start-up (its first item's init, itemSamples.initOf), then its items side by side.
 func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores) (latency, busy float64) {
 	items := src.stages[si].items
-	busy = ps.replay(m, src, si, fns, b, e, vcpu, true, true)
+	busy = items.initOf(b) + ps.replay(m, src, si, fns, b, e, vcpu, true, true)
 	return items.gap[b*items.tasks] + busy, busy
 }
 
-// replay runs items [b, e) of Map si at profiled size src side by side in one VM of vcpu and
-// returns when the last one ends. Inside the VM the iterator's steps pass data in memory, with no
+// replay runs items [b, e) of Map si at profiled size src side by side in one VM of vcpu, once
+// the VM has started (itemPhases), and returns when the last one ends. Inside the VM the iterator's steps pass data in memory, with no
 // orchestration between them, as in a fusion group. The first step reads its input from remote
 // storage when remoteIn, else from memory (the Map is fused after a task in this VM); the last
 // step writes to storage when remoteOut, else to memory.
@@ -223,7 +223,9 @@ func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int,
 	return ps.run(n, vcpu)
 }
 
-// itemPhases appends item j's phases to ph; fd holds the iterator's tasks' data (fnDataOf).
+// itemPhases appends item j's phases to ph; fd holds the iterator's tasks' data (fnDataOf). They
+// leave out the tasks' init: an item runs in a VM with others (a bundle, a fusion group), which
+// starts once for them all, before any of them (itemSamples.initOf).
 func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fd []fnData, j int, remoteIn, remoteOut bool) []psPhase {
 	nt := items.tasks
 	for t := range nt {
@@ -235,7 +237,7 @@ func (m *Model) itemPhases(ph []psPhase, items *itemSamples, fd []fnData, j int,
 		if t == nt-1 && remoteOut {
 			out = viaStorage
 		}
-		ph = m.phasesOf(ph, &fd[t], items.init[k], items.down[k], items.scale[k], items.up[k], in, out)
+		ph = m.phasesOf(ph, &fd[t], 0, items.down[k], items.scale[k], items.up[k], in, out)
 	}
 	return ph
 }

@@ -386,7 +386,11 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				nt := items.tasks
 				fns := fns[s-i]
 				lo, hi := items.runStart[r], items.runStart[r+1]
-				init += items.initOf(lo)
+				// The VM loads the iterator's functions at its start (itemSamples.initOf): the items it keeps
+				// run warm.
+				vi := items.initOf(lo)
+				init += vi
+				busy += vi
 				host := hi
 				if f.spill > 0 {
 					host = min(hi, lo+f.spill)
@@ -543,6 +547,7 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 			} else {
 				sb, usd = sc.ps.replaySpill(m, items, fns, fd, b, e, c, first, slow)
 			}
+			sb += items.initOf(b) // the spilled VM's start-up (itemSamples.initOf)
 			lat, billed := m.acquisition(items.initOf(b), sb)
 			latest = max(latest, plat.InvokeLatency+lat)
 			if limited {
@@ -604,7 +609,7 @@ type taskRef struct {
 
 // chainPhases appends the phases of a chain of invocations that run one after another in one VM,
 // data in memory between them: the first receives its input via in, the last passes its output
-// via out. A payload input moves as if slow times larger (its sender's network is shared). It
+// via out. They leave out the invocations' init, which the VM pays once at its start (itemSamples.initOf). A payload input moves as if slow times larger (its sender's network is shared). It
 // returns the storage requests' price and the index in ph of the payload input's transfer (-1:
 // none).
 func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64, int) {
@@ -625,7 +630,7 @@ func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow flo
 			usd += storageCost(0, c.fd.usd[1], 0, c.up)
 		}
 		at := len(ph)
-		ph = m.phasesOf(ph, c.fd, c.init, c.down, c.scale, c.up, v, w)
+		ph = m.phasesOf(ph, c.fd, 0, c.down, c.scale, c.up, v, w)
 		if v == viaPayload {
 			// The chain's first transfer is its input.
 			for x := at; x < len(ph); x++ {
@@ -858,7 +863,20 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		}
 		pullers += len(items) - host
 	}
-	t = ps.runChains(m, vcpu)
+	// The group's VM loads every branch's functions at its start (itemSamples.initOf): a branch of tasks its
+	// chain's, a Map's its first item's.
+	for _, b := range root.kids {
+		first := b
+		for _, k := range ns.nodes[b].kids {
+			if nd := &ns.nodes[k]; nd.kind == nodeMap && len(nd.kids) > 0 {
+				first = nd.kids[0]
+			}
+		}
+		for _, tr := range chainOf(chain, first) {
+			t += tr.init
+		}
+	}
+	t += ps.runChains(m, vcpu)
 	slow := m.pullSlowdown(pullers)
 	for _, bundle := range spilled {
 		ps.buf = ps.buf[:0]
@@ -883,7 +901,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
-		sb := ps.runChains(m, vcpu)
+		sb := init + ps.runChains(m, vcpu)
 		lat, billed := m.acquisition(init, sb)
 		t = max(t, plat.InvokeLatency+lat)
 		usd += vmCost(plat, mem, need, billed)
