@@ -38,6 +38,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	sizes := fs.String("sizes", "", "comma-separated memory sizes in `MB` for --simulate (default 1024,2048,4096,10240)")
 	runs := fs.Int("runs", 0, "runs per size for --simulate (default: as plan profiles, 300, fewer for workflows of over 100 function invocations a run: policy.ProfileRuns)")
 	seed := fs.Uint64("seed", wisefuse.ProfileSeed, "random `SEED` for --simulate (keep it apart from evaluation seeds)")
+	coldShare := fs.Float64("cold-share", 0, "for --simulate, the `SHARE` of runs whose VMs all start cold, the others warm (0 to 1; as often as the deployment is invoked after its keep-alive)")
 	platformFlag := fs.String("platform", "", "for --simulate, the "+platformUsage)
 	quiet := fs.Bool("quiet", false, "for --simulate, no progress bar (there is none when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
@@ -53,7 +54,10 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			return usagef("--out %s is the DAG table beside the input %s: writing it would replace the input; give another --out", *out, a)
 		}
 	}
-	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "platform", "quiet"); err != nil {
+	if err := onlyWith(fs, *simulate, "--simulate", "sizes", "runs", "seed", "cold-share", "platform", "quiet"); err != nil {
+		return err
+	}
+	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
 		return err
 	}
 	if given(fs, "runs") {
@@ -80,7 +84,7 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 			// ran for over 5 minutes and 12 GB.
 			*runs = policy.ProfileRuns(w.ExpectedInvocations())
 		}
-		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed}
+		o := wisefuse.ProfileOptions{Runs: *runs, Seed: *seed, ColdShare: *coldShare}
 		if *sizes != "" {
 			for _, f := range strings.Split(*sizes, ",") {
 				// As --memory: a size off the platform's range was silently raised or lowered into

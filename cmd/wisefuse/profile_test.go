@@ -13,6 +13,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/apps"
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/stats"
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/wisefuse"
@@ -311,5 +312,40 @@ func TestProfileRecordsOfNestedMaps(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("profile", "--workflow", wf, "--out", filepath.Join(dir, "q.json"), old); code != 1 || !strings.Contains(errOut, "a record table without the outer column") {
 		t.Errorf("a table without the outer column: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestProfileColdShare: profile --simulate --cold-share profiles that share of runs cold and says
+// so in the profile's source; a share outside [0, 1] is a usage error.
+func TestProfileColdShare(t *testing.T) {
+	dir := t.TempDir()
+	warm, cold := filepath.Join(dir, "w.json"), filepath.Join(dir, "c.json")
+	for _, c := range []struct {
+		out   string
+		share string
+	}{{warm, "0"}, {cold, "0.5"}} {
+		if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--simulate", "--runs", "20", "--sizes", "2048", "--cold-share", c.share, "--out", c.out, "--quiet"); code != 0 {
+			t.Fatalf("--cold-share %s: exit %d: %s", c.share, code, errOut)
+		}
+	}
+	pw, err := wisefuse.ReadProfile(warm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := wisefuse.ReadProfile(cold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(pc.Source, "50% of runs cold") || strings.Contains(pw.Source, "cold") {
+		t.Errorf("sources %q and %q: want the cold share named in the second only", pw.Source, pc.Source)
+	}
+	// Every other run is cold, and the cold ones are the slower: the E2E median rises.
+	if !(stats.Percentile(slices.Sorted(slices.Values(pc.Sizes[0].E2E)), 50) > stats.Percentile(slices.Sorted(slices.Values(pw.Sizes[0].E2E)), 50)) {
+		t.Errorf("median E2E %v (cold share 0.5) not above %v (warm)", pc.Sizes[0].E2E, pw.Sizes[0].E2E)
+	}
+	for _, s := range []string{"-0.1", "1.5", "NaN"} {
+		if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--simulate", "--cold-share", s, "--out", filepath.Join(dir, "x.json")); code != 2 || !strings.Contains(errOut, "--cold-share") {
+			t.Errorf("--cold-share %s: exit %d, stderr %q; want a usage error", s, code, errOut)
+		}
 	}
 }
