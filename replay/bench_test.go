@@ -157,7 +157,7 @@ func loadReplay(b *testing.B, path string) ([]traces.CatalogEntry, []dagPlan, []
 		b.Fatal(err)
 	}
 	slices.SortFunc(entries, func(a, b traces.CatalogEntry) int { return cmp.Compare(a.DAG, b.DAG) })
-	plans, err := planAll(&cfg, entries)
+	plans, err := planAll(&cfg, entries, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

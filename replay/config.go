@@ -22,6 +22,11 @@ type Config struct {
 	// SLO is one latency target (seconds) for every DAG; when 0, each DAG's target is SLOFactor
 	// (default 1.2) times the P95 of its User-Max plan. Only policies that take a target use it.
 	SLO, SLOFactor float64
+	// ColdAware plans each DAG from runs that start cold as often as its invocations come after
+	// its VMs' keep-alive in the trace (coldShares): its profiling runs and the User-Max runs of
+	// its SLO. Off, they are all warm, as a profiler's back-to-back runs are: a DAG invoked once
+	// an hour is then planned for VMs it never finds warm. It needs the fixed keep-alive policy.
+	ColdAware bool
 	// Platform the whole trace runs on (nil: platform.Default()); PlatformName labels it.
 	Platform     *platform.Platform
 	PlatformName string
@@ -96,6 +101,8 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("replay: series interval %v s, want seconds > 0 and at most %g (0: no series)", c.SeriesInterval, float64(sim.MaxTime))
 	case c.Workers < 0:
 		return fmt.Errorf("replay: workers %d, want >= 0 (0: one per core)", c.Workers)
+	case c.ColdAware && c.Platform.KeepAlivePolicy != platform.KeepAliveFixed:
+		return fmt.Errorf("replay: cold-aware planning takes each DAG's cold share from the fixed keep-alive window (keep_alive_s); keep_alive_policy %q keeps VMs for windows of its own", c.Platform.KeepAlivePolicy)
 	}
 	return nil
 }

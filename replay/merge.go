@@ -51,7 +51,7 @@ func Merge(out string, dirs []string, meta ...tables.Options) (_ *Summary, err e
 	meta = []tables.Options{opts}
 	first := sums[0]
 	s := &Summary{Trace: first.Trace, Policy: first.Policy, Platform: first.Platform, Seed: first.Seed,
-		TraceDigest: first.TraceDigest, PlatformDigest: first.PlatformDigest, Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor}
+		TraceDigest: first.TraceDigest, PlatformDigest: first.PlatformDigest, Shards: first.Shards, From: first.From, To: first.To, SLO: first.SLO, SLOFactor: first.SLOFactor, ColdAware: first.ColdAware}
 	for _, x := range sums {
 		s.ShardsIncluded = append(s.ShardsIncluded, x.ShardsIncluded...)
 		s.DAGs += x.DAGs
@@ -277,6 +277,7 @@ func differ(a, b *Summary) (what, x, y string) {
 		{"windows' ends (--to, s; 0: the trace's end)", a.To, b.To},
 		{"SLOs (--slo, s)", a.SLO, b.SLO},
 		{"SLO factors (--slo-factor)", a.SLOFactor, b.SLOFactor},
+		{"planning (--cold-aware)", a.ColdAware, b.ColdAware},
 	} {
 		if x, y := fmt.Sprint(f.x), fmt.Sprint(f.y); x != y {
 			return f.what, x, y

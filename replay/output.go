@@ -103,6 +103,8 @@ type Summary struct {
 	To             float64 `json:"to_s"` // 0: the end of the trace
 	SLO            float64 `json:"slo_s"`
 	SLOFactor      float64 `json:"slo_factor"`
+	// ColdAware says each DAG was planned from runs cold as often as it runs cold (Config.ColdAware).
+	ColdAware bool `json:"cold_aware,omitempty"`
 
 	DAGs                int64   `json:"dags"`         // DAGs planned (this shard's part of the catalog)
 	DAGsInvoked         int64   `json:"dags_invoked"` // of them, invoked in the window

@@ -18,7 +18,8 @@ import (
 )
 
 // Each DAG is profiled for planning within policy's budget (policy.ProfileRuns of its node
-// count); the same number of isolated User-Max runs sets its SLO.
+// count); the same number of isolated User-Max runs sets its SLO. The runs are warm, or with
+// Config.ColdAware cold as often as the DAG's invocations find no warm VM (coldShares).
 
 // dagPlan is one DAG's plan under the replay's policy and what it took to make it.
 type dagPlan struct {
@@ -33,11 +34,14 @@ type dagPlan struct {
 	note string
 	// simRuns counts the simulated DAG runs spent planning it (profiling, SLO).
 	simRuns int64
+	// coldShare is the share of its planning runs that started cold (Config.ColdAware).
+	coldShare float64
 }
 
-// planAll plans every DAG of the catalog on a bounded pool of workers; results land by index and
-// each DAG's seed depends only on (cfg.Seed, its id), so plans do not depend on the worker count.
-func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
+// planAll plans every DAG of the catalog on a bounded pool of workers, entry i from runs
+// coldShares[i] of which start cold (nil: none); results land by index and each DAG's seed
+// depends only on (cfg.Seed, its id), so plans do not depend on the worker count.
+func planAll(cfg *Config, entries []traces.CatalogEntry, coldShares []float64) ([]dagPlan, error) {
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -50,7 +54,11 @@ func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
 			return false
 		}
 		errs[i] = crash.Go(func() (err error) {
-			out[i], err = planOne(cfg, &entries[i])
+			share := 0.0
+			if coldShares != nil {
+				share = coldShares[i]
+			}
+			out[i], err = planOne(cfg, &entries[i], share)
 			return err
 		})
 		if cfg.Progress != nil {
@@ -72,7 +80,7 @@ func planAll(cfg *Config, entries []traces.CatalogEntry) ([]dagPlan, error) {
 // planOne plans one DAG. A policy that cannot plan the DAG (a workflow shape it does not handle,
 // an SLO no plan meets, a Map too wide for one VM) leaves it on the User-Max plan, with a note;
 // only errors of the simulator itself stop the replay.
-func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
+func planOne(cfg *Config, e *traces.CatalogEntry, coldShare float64) (dagPlan, error) {
 	key := dagKey(e.DAG)
 	dagSeed := seed.Mix(cfg.Seed, key)
 	w := e.Workflow
@@ -81,7 +89,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	// profiled 300 runs of it at every size, 2.9 GB for that one DAG. (Generated and imported
 	// catalogs agree with their workflows, so their replays are unchanged.)
 	runs := policy.ProfileRuns(w.ExpectedInvocations())
-	d := dagPlan{entry: e, key: key}
+	d := dagPlan{entry: e, key: key, coldShare: coldShare}
 	userMax, err := policy.New("user-max", w, policy.Env{Platform: cfg.Platform})
 	if err != nil {
 		return d, err
@@ -94,7 +102,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 	if cfg.Policy == policy.WiseFuse {
 		d.slo = cfg.SLO
 		if d.slo == 0 {
-			res, err := sim.Run(w, fallback, runs, sim.Options{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 1)})
+			res, err := sim.Run(w, fallback, runs, sim.Options{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 1), ColdShare: coldShare})
 			if err != nil {
 				return d, fmt.Errorf("User-Max runs for its SLO: %w", err)
 			}
@@ -104,7 +112,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry) (dagPlan, error) {
 		}
 		obj.SLO = d.slo
 	}
-	env := policy.Env{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs}}
+	env := policy.Env{Platform: cfg.Platform, Seed: seed.Mix(dagSeed, 2), Profiling: wisefuse.ProfileOptions{Runs: runs, ColdShare: coldShare}}
 	env.WiseFuse.Workers = 1 // planAll already plans a DAG per worker
 	planner, err := policy.New(cfg.Policy, w, env)
 	if err == nil && cfg.Policy == policy.WiseFuse {

@@ -15,7 +15,7 @@ import (
 func TestWiseFusePlanKeepsItsPrediction(t *testing.T) {
 	w := testflows.Chain(3, 1, 128, 1e6)
 	e := &traces.CatalogEntry{DAG: "chain", Workflow: w, Nodes: w.ExpectedInvocations()}
-	d, err := planOne(&Config{Policy: policy.WiseFuse, SLO: 60, Seed: 1}, e)
+	d, err := planOne(&Config{Policy: policy.WiseFuse, SLO: 60, Seed: 1}, e, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestWiseFusePlanKeepsItsPrediction(t *testing.T) {
 func TestProfileBudgetFollowsTheWorkflow(t *testing.T) {
 	w := testflows.FanOut(1000, 1e3, testflows.Fn("f", 0.01, 128, 1e3, 1e3), false)
 	e := &traces.CatalogEntry{DAG: "wide", Workflow: w, Width: 1, Depth: 1, Nodes: 1}
-	d, err := planOne(&Config{Policy: policy.WiseFuse, SLO: 600, Seed: 1}, e)
+	d, err := planOne(&Config{Policy: policy.WiseFuse, SLO: 600, Seed: 1}, e, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

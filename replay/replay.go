@@ -71,7 +71,16 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	// dag_id order: the DAG table's order, and the order sums are taken in.
 	slices.SortFunc(mine, func(a, b traces.CatalogEntry) int { return cmp.Compare(a.DAG, b.DAG) })
 	src := newSource(tr, entries, catalog, &cfg)
-	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) { return planAll(&cfg, mine) })
+	plans, err := cfg.Plans.plans(&cfg, catalog, func() ([]dagPlan, error) {
+		var shares []float64
+		if cfg.ColdAware {
+			var err error
+			if shares, err = coldShares(&cfg, entries, mine, catalog); err != nil {
+				return nil, err
+			}
+		}
+		return planAll(&cfg, mine, shares)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +127,7 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 	}
 	s := &Summary{Trace: cfg.Trace, Policy: cfg.Policy, Platform: cfg.PlatformName, Seed: cfg.Seed,
 		TraceDigest: traceDigest, PlatformDigest: platformDigest, Shards: max(cfg.Shards, 1), ShardsIncluded: []int{cfg.Shard}, From: cfg.From, To: cfg.To,
-		SLO: cfg.SLO, SLOFactor: cfg.SLOFactor, DAGs: int64(len(plans)), Events: stats.Events,
+		SLO: cfg.SLO, SLOFactor: cfg.SLOFactor, ColdAware: cfg.ColdAware, DAGs: int64(len(plans)), Events: stats.Events,
 		PeakLive: stats.PeakLiveVMs, PlanWall: planWall,
 		MeanRunning: stats.MeanRunningVMs, MeanIdle: stats.MeanIdleVMs, MeanLife: stats.MeanLifespanS,
 		IdleGBS: stats.IdleGBS, Instances: stats.Instances}

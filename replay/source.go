@@ -123,10 +123,58 @@ func (s *source) shapeError(sh *dagShape, row *traces.DAGInvocation) error {
 // replaying gives the DAGs of plans, this replay's workloads in order, their positions.
 func (s *source) replaying(plans []dagPlan) {
 	for i := range plans {
-		ci, ok := s.dags[plans[i].entry.DAG]
-		if !ok {
-			panic("replay: a planned DAG is not in the catalog") // plans come from the catalog
-		}
-		s.shapes[ci].pos = int32(i)
+		s.place(plans[i].entry.DAG, i)
 	}
+}
+
+// place gives DAG id position i among the arrivals next yields.
+func (s *source) place(id string, i int) {
+	ci, ok := s.dags[id]
+	if !ok {
+		panic("replay: a planned DAG is not in the catalog") // plans come from the catalog
+	}
+	s.shapes[ci].pos = int32(i)
+}
+
+// coldShares returns, for each DAG of mine (this replay's, from the catalog entries), the share
+// of its invocations in the trace's window that arrive at least the platform's keep-alive after
+// its previous one, its first included: when every VM it left warm has been reclaimed, so that
+// all of its VMs start cold (Config.ColdAware). It reads the trace once more, with every check
+// of the replay's own reading, before the planning. The share leaves out the cold starts that
+// overlapping invocations of a DAG add (more VMs at once than it left warm) and counts from
+// the previous arrival, not its end: it is a lower bound on how often the DAG runs cold.
+func coldShares(cfg *Config, entries, mine []traces.CatalogEntry, catalog string) ([]float64, error) {
+	r, err := traces.OpenDAGTable(cfg.Trace)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	src := newSource(r, entries, catalog, cfg)
+	for i := range mine {
+		src.place(mine[i].DAG, i)
+	}
+	last := make([]float64, len(mine))
+	n, cold := make([]int64, len(mine)), make([]int64, len(mine))
+	var a sim.Arrival
+	for {
+		ok, err := src.next(&a)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if n[a.DAG] == 0 || a.Time-last[a.DAG] >= cfg.Platform.KeepAlive {
+			cold[a.DAG]++
+		}
+		n[a.DAG]++
+		last[a.DAG] = a.Time
+	}
+	shares := make([]float64, len(mine))
+	for i := range shares {
+		if n[i] > 0 {
+			shares[i] = float64(cold[i]) / float64(n[i])
+		}
+	}
+	return shares, nil
 }

@@ -92,6 +92,7 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"trace", "gen", "--out", "t.parquet", "--function-table", "t-catalog.parquet"}, []string{"--function-table t-catalog.parquet is the catalog beside --out, t-catalog.parquet"}},
 		{[]string{"trace", "characterize", "--in", "", "--out", "d"}, []string{`--in ""`}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "user-max", "--slo", "30s"}, []string{"--slo 30s: goes with --policy wisefuse"}},
+		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "sonic", "--cold-aware"}, []string{"--cold-aware true: goes with --policy wisefuse"}},
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--slo-factor", "NaN"}, []string{"--slo-factor NaN", "finite"}},
 		// Was taken as not given: each DAG's target --slo-factor times its User-Max P95.
 		{[]string{"trace", "replay", "--in", "t.parquet", "--out", "d", "--policy", "wisefuse", "--slo", "0s"}, []string{"--slo 0s", "want a positive latency target", "--slo-factor"}},

@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "profile",
 		summary: "Build WiseFuse profiles: from simulator records, from a folder of real profiling logs, or by profiling a workflow in the simulator.",
-		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--platform NAME|FILE] [--quiet])\n\n" +
+		usage: "--out FILE.json (--workflow W RECORDS.parquet|.csv... | LOGDIR | --workflow W --simulate [--sizes MB,MB,...] [--runs N] [--seed S] [--cold-share S] [--platform NAME|FILE] [--quiet])\n\n" +
 			"Wherever --workflow W is taken, --asl FILE --functions SIDE.json may stand instead.\n" +
 			"RECORDS are invocation tables written by 'wisefuse simulate --out' (the DAG table beside each\n" +
 			"is read too when present), each run with every function at one size (a function that needs\n" +

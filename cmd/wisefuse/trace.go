@@ -53,7 +53,7 @@ var traceSubs = map[string]traceSub{
 		"Import a public Azure Functions trace as a DAG-invocation table of one-function DAGs for replay.", runTraceImport},
 	"characterize": {"--in FILE --out DIR [--published DIR]",
 		"Characterize a DAG-invocation trace: statistics table, popularity, structure and latency CDFs, figures.", runTraceCharacterize},
-	"replay": {"--in FILE [--catalog FILE] --out DIR [--policy NAME] [--slo D | --slo-factor F] [--platform NAME|FILE] [--seed S] [--from T --to T] [--shard I/N] [--function-rows] [--series-interval S] [--workers N] [--json] [--quiet]",
+	"replay": {"--in FILE [--catalog FILE] --out DIR [--policy NAME] [--slo D | --slo-factor F] [--cold-aware] [--platform NAME|FILE] [--seed S] [--from T --to T] [--shard I/N] [--function-rows] [--series-interval S] [--workers N] [--json] [--quiet]",
 		"Replay every DAG invocation of a trace, in arrival order, through one shared simulated platform under a policy's plans.", runTraceReplay},
 	"merge": {"--out DIR [--json] DIR...",
 		"Merge the outputs of 'trace replay --shard' runs into the tables and summary of one replay.", runTraceMerge},

@@ -23,6 +23,7 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 	pol := fs.String("policy", "user-max", "plan every DAG with `NAME` in "+strings.Join(policy.Names(), "|"))
 	slo := fs.Duration("slo", 0, "one latency target for every DAG, e.g. 30s (policies that take one: wisefuse)")
 	sloFactor := fs.Float64("slo-factor", replay.DefaultSLOFactor, "without --slo, each DAG's target is `F` times its User-Max P95")
+	coldAware := fs.Bool("cold-aware", false, "plan each DAG (its profile, and the User-Max runs of its target) from runs cold as often as its invocations come after the keep-alive in the trace (policy wisefuse)")
 	platformFlag := fs.String("platform", "", "platform: a built-in `NAME` ("+strings.Join(platform.Names(), ", ")+") or a JSON FILE of overrides (docs/simulator.md)")
 	seed := fs.Uint64("seed", 1, "random `SEED`; with (dag_id, invocation_id) it keys every draw")
 	from := fs.Float64("from", 0, "replay arrivals at or after `SECONDS`")
@@ -71,14 +72,14 @@ func runTraceReplay(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if c, err := policy.Canonical(*pol); err == nil && c != policy.WiseFuse {
-		if err := onlyWith(fs, false, "--policy wisefuse (policy "+c+" takes no latency target)", "slo", "slo-factor"); err != nil {
+		if err := onlyWith(fs, false, "--policy wisefuse (policy "+c+" takes no latency target)", "slo", "slo-factor", "cold-aware"); err != nil {
 			return err
 		}
 	}
 	if _, err := policy.Canonical(*pol); err != nil {
 		return usagef("--policy %q: %v", *pol, err)
 	}
-	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor,
+	cfg := replay.Config{Trace: *in, Catalog: *catalog, Policy: *pol, SLO: slo.Seconds(), SLOFactor: *sloFactor, ColdAware: *coldAware,
 		Seed: *seed, From: *from, To: *to, Out: *out, Workers: *workers, FunctionRows: *functionRows,
 		SeriesInterval: *seriesInterval, Metadata: provenance(fs).Metadata}
 	if *shard != "" {
@@ -139,8 +140,12 @@ func printReplaySummary(stdout, stderr io.Writer, sub string, s *replay.Summary,
 	if asJSON {
 		return printJSON(stdout, s)
 	}
+	pol := s.Policy
+	if s.ColdAware {
+		pol += " (planned cold-aware)"
+	}
 	fmt.Fprintf(stdout, "replayed %d DAG invocations (%d function invocations) of %d DAGs under %s in %.1f s (planning %.1f s): %s\n",
-		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, s.Policy, s.Wall, s.PlanWall, dir)
+		s.DAGInvocations, s.FunctionInvocations, s.DAGsInvoked, pol, s.Wall, s.PlanWall, dir)
 	if s.DAGInvocations == 0 {
 		fmt.Fprintf(stdout, "shard %v of %d holds no DAG invocation (%d of the catalog's DAGs are in it): its tables are empty, for trace merge to add as nothing\n",
 			s.ShardsIncluded, s.Shards, s.DAGs)
