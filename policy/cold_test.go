@@ -24,6 +24,11 @@ func TestColdProfileFusion(t *testing.T) {
 	}
 	toy := &dag.Workflow{Name: "toy", Functions: []dag.Function{f("a", 1), f("b", 2)},
 		Steps: []dag.Step{{Name: "A", Task: "a"}, {Name: "M", Map: &dag.Map{Items: dag.Const(4), Iterator: []dag.Step{{Name: "B", Task: "b"}}}}}}
+	// A Parallel of a task and a Map, fused after a task: the VM loads all three functions first.
+	par := &dag.Workflow{Name: "par", Functions: []dag.Function{f("a", 1), f("b", 2), f("c", 0.5)},
+		Steps: []dag.Step{{Name: "A", Task: "a"}, {Name: "P", Parallel: [][]dag.Step{
+			{{Name: "C", Task: "c"}},
+			{{Name: "M", Map: &dag.Map{Items: dag.Const(4), Iterator: []dag.Step{{Name: "B", Task: "b"}}}}}}}}}
 	chatbot, _ := apps.Lookup("chatbot")
 	cases := []struct {
 		w     *dag.Workflow
@@ -35,6 +40,10 @@ func TestColdProfileFusion(t *testing.T) {
 			{DefaultMemoryMB: 2048, Fuse: [][]string{{"A", "M"}}, Bundle: map[string]int{"M": 1}},
 			{DefaultMemoryMB: 2048, Fuse: [][]string{{"A", "M"}}, Bundle: map[string]int{"M": 4}},
 			{DefaultMemoryMB: 2048, Bundle: map[string]int{"M": 2}},
+		}, 1e-9},
+		{par, platform.Default(), []*dag.Plan{
+			{DefaultMemoryMB: 2048, Fuse: [][]string{{"A", "P"}}, Bundle: map[string]int{"M": 1}},
+			{DefaultMemoryMB: 2048, Fuse: [][]string{{"A", "P"}}, Bundle: map[string]int{"M": 4}},
 		}, 1e-9},
 		{chatbot, apps.Platform("chatbot", platform.Default()), []*dag.Plan{
 			{DefaultMemoryMB: 2048, Fuse: [][]string{{"SplitChatBot", "TrainMap"}}, Bundle: map[string]int{"TrainMap": 1}},

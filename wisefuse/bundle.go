@@ -164,7 +164,8 @@ const typicalTaskPhases = 5
 const maxCachedItems = 1 << 16
 
 // bundle returns the latency of the bundle of items [b, e) from the Map's start and the VM's
-// billed seconds: its start-up (its first item's init, itemSamples.initOf), then its items side by side.
+// billed seconds: its start-up (its first item's init, itemSamples.initOf), then its items side
+// by side.
 func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores) (latency, busy float64) {
 	items := src.stages[si].items
 	busy = items.initOf(b) + ps.replay(m, src, si, fns, b, e, vcpu, true, true)
@@ -172,8 +173,8 @@ func (ps *psSim) bundle(m *Model, src *sizeData, si int, fns []string, b, e int,
 }
 
 // replay runs items [b, e) of Map si at profiled size src side by side in one VM of vcpu, once
-// the VM has started (itemPhases), and returns when the last one ends. Inside the VM the iterator's steps pass data in memory, with no
-// orchestration between them, as in a fusion group. The first step reads its input from remote
+// the VM has started (itemPhases), and returns when the last one ends. Inside the VM the
+// iterator's steps pass data in memory, with no orchestration between them, as in a fusion group. The first step reads its input from remote
 // storage when remoteIn, else from memory (the Map is fused after a task in this VM); the last
 // step writes to storage when remoteOut, else to memory.
 func (ps *psSim) replay(m *Model, src *sizeData, si int, fns []string, b, e int, vcpu platform.Cores, remoteIn, remoteOut bool) float64 {

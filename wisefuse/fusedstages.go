@@ -386,8 +386,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				nt := items.tasks
 				fns := fns[s-i]
 				lo, hi := items.runStart[r], items.runStart[r+1]
-				// The VM loads the iterator's functions at its start (itemSamples.initOf): the items it keeps
-				// run warm.
+				// The VM loads the iterator's functions at its start (itemSamples.initOf): the
+				// items it keeps run warm.
 				vi := items.initOf(lo)
 				init += vi
 				busy += vi
@@ -609,9 +609,10 @@ type taskRef struct {
 
 // chainPhases appends the phases of a chain of invocations that run one after another in one VM,
 // data in memory between them: the first receives its input via in, the last passes its output
-// via out. They leave out the invocations' init, which the VM pays once at its start (itemSamples.initOf). A payload input moves as if slow times larger (its sender's network is shared). It
-// returns the storage requests' price and the index in ph of the payload input's transfer (-1:
-// none).
+// via out. They leave out the invocations' init, which the VM pays once at its start
+// (itemSamples.initOf). A payload input moves as if slow times larger (its sender's network is
+// shared). It returns the storage requests' price and the index in ph of the payload input's
+// transfer (-1: none).
 func (m *Model) chainPhases(ph []psPhase, chain []taskRef, in, out via, slow float64) ([]psPhase, float64, int) {
 	usd := 0.0
 	payloadAt := -1
@@ -863,8 +864,9 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		}
 		pullers += len(items) - host
 	}
-	// The group's VM loads every branch's functions at its start (itemSamples.initOf): a branch of tasks its
-	// chain's, a Map's its first item's.
+	// The group's VM loads every branch's functions at its start (itemSamples.initOf), before the
+	// branches and the spills they invoke: a branch of tasks its chain's, a Map's its first item's.
+	vmInit := 0.0
 	for _, b := range root.kids {
 		first := b
 		for _, k := range ns.nodes[b].kids {
@@ -873,10 +875,10 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			}
 		}
 		for _, tr := range chainOf(chain, first) {
-			t += tr.init
+			vmInit += tr.init
 		}
 	}
-	t += ps.runChains(m, vcpu)
+	t = ps.runChains(m, vcpu)
 	slow := m.pullSlowdown(pullers)
 	for _, bundle := range spilled {
 		ps.buf = ps.buf[:0]
@@ -906,7 +908,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		t = max(t, plat.InvokeLatency+lat)
 		usd += vmCost(plat, mem, need, billed)
 	}
-	return t, usd
+	return vmInit + t, usd
 }
 
 // planFusedStages writes fusedStages segment sg into p: one fusion group of its steps, every

@@ -150,7 +150,8 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 				cost += storageCost(0, m.putUSD(m.w.Steps[s].Task), 0, ts.up[r])
 			}
 		}
-		// The VM loads the iterator's functions at its start (itemSamples.initOf): the items run warm.
+		// The VM loads the iterator's functions at its start (itemSamples.initOf): the items run
+		// warm.
 		busy += items.initOf(lo) + sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
