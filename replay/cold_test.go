@@ -9,6 +9,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/tables"
 	"github.com/wisefuse/wisefuse/traces"
 )
 
@@ -86,6 +87,23 @@ func TestColdAware(t *testing.T) {
 	if s := run(t, Config{Trace: trace, Out: a, ColdAware: true, Shard: 0, Shards: 2}); !s.ColdAware {
 		t.Error("summary of a cold-aware replay: cold_aware not set")
 	}
+	// The DAG table gives each DAG the share it was planned with.
+	r, err := tables.Open(filepath.Join(a, DAGsFile), DAGSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for r.Next() {
+		id, got := r.String(DAGSchema.Index("dag_id")), r.Float(DAGSchema.Index("cold_share"))
+		if i := slices.IndexFunc(entries, func(e traces.CatalogEntry) bool { return e.DAG == id }); i < 0 || got != shares[i] {
+			t.Errorf("dags.parquet: DAG %s planned at cold share %v, want its share of the trace", id, got)
+		}
+		rows++
+	}
+	if err := r.Err(); err != nil || rows == 0 {
+		t.Fatalf("dags.parquet: %d rows, %v", rows, err)
+	}
+	r.Close()
 	run(t, Config{Trace: trace, Out: b, Shard: 1, Shards: 2})
 	if _, err := Merge(filepath.Join(dir, "m"), []string{a, b}); err == nil || !strings.Contains(err.Error(), "--cold-aware") {
 		t.Errorf("merge of cold-aware and warm shards: %v, want an error naming --cold-aware", err)

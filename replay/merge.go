@@ -396,7 +396,7 @@ func readDAGRow(r *tables.Reader) *dagRow {
 		userMaxP95: r.Float(3), predP95: r.Float(4), note: strings.Clone(r.String(5)), n: r.Int(6), fns: r.Int(7),
 		colds: r.Int(8), throttled: r.Int(9), timedOut: r.Int(10), p50: r.Float(11), p95: r.Float(12),
 		p99: r.Float(13), meanLat: r.Float(14), latSum: r.Float(15), cost: r.Float(16), runs: r.Int(17),
-		plan: strings.Clone(r.String(18)), latSketch: strings.Clone(r.String(19)), rejected: r.Int(20), retries: r.Int(21)}
+		plan: strings.Clone(r.String(18)), latSketch: strings.Clone(r.String(19)), rejected: r.Int(20), retries: r.Int(21), coldShare: r.Float(22)}
 }
 
 // mergeInvocations merges the shards' invocation tables by end time into path.

@@ -83,6 +83,7 @@ var DAGSchema = tables.Schema{
 	{Name: "latency_sketch", Type: tables.String}, // internal/sketch's Encode: exact values, or a DDSketch, base64
 	{Name: "rejected", Type: tables.Int64},        // DAG invocations that failed at the concurrency limit
 	{Name: "retries", Type: tables.Int64},         // VM acquisitions retried at the concurrency limit
+	{Name: "cold_share", Type: tables.Float64},    // of its planning runs, those that started cold (--cold-aware; 0: all warm)
 }
 
 // Summary is summary.json: the whole replay. Latencies are seconds, costs USD.
@@ -313,6 +314,7 @@ type dagRow struct {
 	n, fns, colds, throttled, timedOut, runs int64
 	rejected, retries                        int64
 	p50, p95, p99, meanLat, latSum, cost     float64
+	coldShare                                float64
 }
 
 func writeDAGRow(w *tables.Writer, r *dagRow) error {
@@ -338,6 +340,7 @@ func writeDAGRow(w *tables.Writer, r *dagRow) error {
 	w.String(r.latSketch)
 	w.Int(r.rejected)
 	w.Int(r.retries)
+	w.Float(r.coldShare)
 	return w.EndRow()
 }
 
@@ -368,7 +371,7 @@ func (o *outputs) finish(plans []dagPlan, s *Summary, policy string) error {
 			slo: p.slo, userMaxP95: p.userMaxP95, predP95: p.predP95, n: d.n, fns: d.fns, colds: d.colds,
 			throttled: d.throttled, timedOut: d.timedOut, runs: p.simRuns, rejected: d.rejected, retries: d.retries,
 			p50: d.lat.Quantile(0.50), p95: d.lat.Quantile(0.95), p99: d.lat.Quantile(0.99),
-			meanLat: d.latSum / float64(d.n), latSum: d.latSum, cost: d.cost}
+			meanLat: d.latSum / float64(d.n), latSum: d.latSum, cost: d.cost, coldShare: p.coldShare}
 		if err := writeDAGRow(dw, &row); err != nil {
 			return err
 		}
