@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "plan",
 		summary: "Find the cheapest plan (fusion, bundles, VM sizes) whose predicted latency percentile meets an SLO, or the fastest within a budget, with WiseFuse.",
-		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR [--extrapolate]] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
+		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--slo DURATION [--percentile P] | --budget USD) [--profiles FILE|DIR [--extrapolate] | --cold-share S] [--platform NAME|FILE] [--out plan.json] [--export-asl FILE] [--json] [--quiet]\n\n" +
 			"Without --profiles the workflow is first profiled in the simulator (300 runs, fewer for workflows of\n" +
 			"over 100 function invocations a run (policy.ProfileRuns), at 1024, 2048,\n" +
 			"4096 and 10240 MB, seed " + fmt.Sprint(wisefuse.ProfileSeed) + ") on the --platform; with --profiles,\n" +
@@ -85,6 +85,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the plan, its predicted P50/P95/P99 and cost as one JSON object")
 	exportASL := fs.String("export-asl", "", "write the plan's deployable form for Step Functions to `FILE` (an ASL state machine) and two files beside it")
 	quiet := fs.Bool("quiet", false, "no progress bar while profiling (there is none when stderr is not a terminal)")
+	coldShare := fs.Float64("cold-share", 0, "without --profiles, the `SHARE` of profiling runs whose VMs all start cold (0 to 1; as often as the workflow is invoked after its keep-alive)")
 	extrapolate := fs.Bool("extrapolate", false, "with --profiles from real logs, allow memory sizes outside the profiled range (the fitted curves extrapolate)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -148,6 +149,12 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		cost          float64
 		extrapolation []string
 	)
+	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
+		return err
+	}
+	if *profiles != "" && given(fs, "cold-share") {
+		return usagef("--cold-share is for profiling in the simulator; --profiles %s has the cold starts it has (profile --simulate --cold-share makes one)", *profiles)
+	}
 	var prof *wisefuse.Profile
 	if *profiles != "" {
 		if prof, err = wisefuse.ReadProfile(*profiles); err != nil {
@@ -178,6 +185,7 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		env := policy.Env{Platform: plat, Profile: prof}
+		env.Profiling.ColdShare = *coldShare
 		bar := newStageBar(*quiet, map[string]string{"profile": "profiling in the simulator (runs)",
 			"reprofile": "profiling again, with more runs: the sampling bound decides the plan"})
 		env.Profiling.Progress = func(done, total int64) { bar.update("profile", done, total) }

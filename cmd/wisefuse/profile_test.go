@@ -349,3 +349,42 @@ func TestProfileColdShare(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanColdShare: plan --cold-share profiles that share of runs cold in the simulator and
+// predicts what simulate --cold-share gives of the plan (fresh runs, another seed); --cold-share
+// with --profiles, and --cold with --cold-share, are usage errors.
+func TestPlanColdShare(t *testing.T) {
+	dir := t.TempDir()
+	type report struct {
+		Plan *dag.Plan `json:"plan"`
+		P95  float64   `json:"p95_s"`
+	}
+	warm := cliJSON[report](t, "plan", "--workflow", "chatbot", "--slo", "30s", "--json", "--quiet")
+	cold := cliJSON[report](t, "plan", "--workflow", "chatbot", "--slo", "30s", "--cold-share", "0.5", "--json", "--quiet")
+	planFile := filepath.Join(dir, "plan.json")
+	b, err := json.Marshal(cold.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(planFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sim := cliJSON[struct {
+		P95 float64 `json:"p95_s"`
+	}](t, "simulate", "--workflow", "chatbot", "--plan", planFile, "--runs", "1000", "--seed", "5", "--cold-share", "0.5", "--json")
+	if rel := cold.P95/sim.P95 - 1; math.Abs(rel) > 0.08 {
+		t.Errorf("planned at cold share 0.5: predicted P95 %.3f s, simulated %.3f s (%+.1f%%), want within 8%%", cold.P95, sim.P95, 100*rel)
+	}
+	if !(cold.P95 > warm.P95) {
+		t.Errorf("predicted P95 %.3f s at cold share 0.5, %.3f s warm: want the cold starts in it", cold.P95, warm.P95)
+	}
+	for _, args := range [][]string{
+		{"plan", "--workflow", "chatbot", "--slo", "30s", "--profiles", planFile, "--cold-share", "0.5"},
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--runs", "5", "--cold", "--cold-share", "0.5"},
+		{"simulate", "--workflow", "chatbot", "--memory", "2048", "--runs", "5", "--cold-share", "2"},
+	} {
+		if code, _, errOut := runCLI(args...); code != 2 || !strings.Contains(errOut, "cold-share") {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error naming --cold-share", args, code, errOut)
+		}
+	}
+}

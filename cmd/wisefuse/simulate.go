@@ -28,7 +28,7 @@ func init() {
 		name:    "simulate",
 		summary: "Simulate a workflow under a plan: N independent runs (as a profiler does) or a stream of DAG arrivals sharing warm pools.",
 		usage: "(--workflow W | --asl FILE --functions SIDE.json) (--plan FILE | --memory MB | --policy NAME [--slo D [--percentile P]]) (--runs N | --arrivals poisson:RATE --duration S | --arrivals FILE.csv)\n" +
-			"                         [--seed S] [--cold] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--series FILE.parquet|.csv [--series-interval S]] [--json]",
+			"                         [--seed S] [--cold | --cold-share S] [--platform NAME|FILE] [--out FILE.parquet|.csv] [--plan-out FILE.json] [--series FILE.parquet|.csv [--series-interval S]] [--json]",
 		run: runSimulate,
 	})
 }
@@ -43,6 +43,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives byte-identical output")
 	planOut := fs.String("plan-out", "", "write the plan that ran (from --plan, --memory or --policy) to `FILE` as JSON")
 	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive)")
+	coldShare := fs.Float64("cold-share", 0, "make that `SHARE` of --runs cold, every VM of each, spread evenly (0 to 1; as profile --simulate --cold-share)")
 	platformFile := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
@@ -68,8 +69,10 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 		return usagef("--arrivals %q: want poisson:RATE or a .csv file", *arrivals)
 	case *duration != 0 && !strings.HasPrefix(*arrivals, "poisson:"):
 		return usagef("--duration goes with --arrivals poisson:RATE")
-	case *cold && *arrivals != "":
-		return usagef("--cold applies to --runs; under arrivals cold starts come from the keep-alive")
+	case (*cold || given(fs, "cold-share")) && *arrivals != "":
+		return usagef("--cold and --cold-share apply to --runs; under arrivals cold starts come from the keep-alive")
+	case *cold && given(fs, "cold-share"):
+		return usagef("give --cold (every run cold) or --cold-share S, not both")
 	case *series != "" && *arrivals == "":
 		return usagef("--series goes with --arrivals (independent runs share no instances)")
 	case given(fs, "series-interval") && *series == "":
@@ -130,7 +133,10 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if note := sizedNote(w, p, plat); note != "" {
 		fmt.Fprintln(stderr, "wisefuse simulate: note: "+note)
 	}
-	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold}
+	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
+		return err
+	}
+	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, ColdShare: *coldShare}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
 		return err
