@@ -16,8 +16,8 @@ import (
 // TestColdAware: each DAG's cold share is the share of its invocations that come at least the
 // keep-alive after its previous one (counted here from the trace's lines); WiseFuse's SLO runs
 // and profiles then start cold that often, so a DAG that mostly runs cold gets a later target
-// from its User-Max runs; the summary says so, a merge with a warm-planned shard is refused,
-// and the hybrid keep-alive, whose windows are per DAG, is refused.
+// from its User-Max runs; the summary and the DAG table say so, a merge with a warm-planned shard
+// is refused, and so are the hybrid keep-alive, whose windows are per DAG, and another policy.
 func TestColdAware(t *testing.T) {
 	dir := t.TempDir()
 	trace, catalog, lines := csvTrace(t, dir, 8, 400)
@@ -84,7 +84,7 @@ func TestColdAware(t *testing.T) {
 	}
 	// End to end, and against a shard planned warm.
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	if s := run(t, Config{Trace: trace, Out: a, ColdAware: true, Shard: 0, Shards: 2}); !s.ColdAware {
+	if s := run(t, Config{Trace: trace, Out: a, Policy: policy.WiseFuse, ColdAware: true, Shard: 0, Shards: 2}); !s.ColdAware {
 		t.Error("summary of a cold-aware replay: cold_aware not set")
 	}
 	// The DAG table gives each DAG the share it was planned with.
@@ -104,13 +104,16 @@ func TestColdAware(t *testing.T) {
 		t.Fatalf("dags.parquet: %d rows, %v", rows, err)
 	}
 	r.Close()
-	run(t, Config{Trace: trace, Out: b, Shard: 1, Shards: 2})
+	run(t, Config{Trace: trace, Out: b, Policy: policy.WiseFuse, Shard: 1, Shards: 2})
 	if _, err := Merge(filepath.Join(dir, "m"), []string{a, b}); err == nil || !strings.Contains(err.Error(), "--cold-aware") {
 		t.Errorf("merge of cold-aware and warm shards: %v, want an error naming --cold-aware", err)
 	}
 	hybrid := platform.Default()
 	hybrid.KeepAlivePolicy = platform.KeepAliveHybrid
-	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "h"), ColdAware: true, Platform: hybrid}); err == nil || !strings.Contains(err.Error(), "keep_alive_policy") {
+	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "h"), Policy: policy.WiseFuse, ColdAware: true, Platform: hybrid}); err == nil || !strings.Contains(err.Error(), "keep_alive_policy") {
 		t.Errorf("cold-aware under the hybrid keep-alive: %v, want it refused", err)
+	}
+	if _, err := Run(Config{Trace: trace, Out: filepath.Join(dir, "u"), ColdAware: true}); err == nil || !strings.Contains(err.Error(), "user-max plans from neither") {
+		t.Errorf("cold-aware User-Max: %v, want it refused", err)
 	}
 }

@@ -25,7 +25,8 @@ type Config struct {
 	// ColdAware plans each DAG from runs that start cold as often as its invocations come after
 	// its VMs' keep-alive in the trace (coldShares): its profiling runs and the User-Max runs of
 	// its SLO. Off, they are all warm, as a profiler's back-to-back runs are: a DAG invoked once
-	// an hour is then planned for VMs it never finds warm. It needs the fixed keep-alive policy.
+	// an hour is then planned for VMs it never finds warm. It needs the fixed keep-alive policy
+	// and the WiseFuse policy.
 	ColdAware bool
 	// Platform the whole trace runs on (nil: platform.Default()); PlatformName labels it.
 	Platform     *platform.Platform

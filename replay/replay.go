@@ -34,6 +34,10 @@ func replayWith(cfg Config, simulate func(*simulation) (sim.ReplayStats, error))
 		return nil, err
 	}
 	cfg.Policy = name
+	if cfg.ColdAware && name != policy.WiseFuse {
+		// Only WiseFuse plans from profiles and a target that cold runs change.
+		return nil, fmt.Errorf("replay: cold-aware planning is WiseFuse's (its profiles and the User-Max runs of its targets); policy %s plans from neither", name)
+	}
 	catalog := cfg.Catalog
 	if catalog == "" {
 		if catalog, err = traces.CatalogPath(cfg.Trace); err != nil {

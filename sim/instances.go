@@ -89,8 +89,8 @@ func (e *engine) resetInstances() {
 }
 
 // restartApp gives app wf of an isolated run (Run) the instances a run starts with: none when
-// the run is cold, else one warm instance whose scale-out history is long past. Instances still running
-// executions of the previous run are retired and freed when they empty.
+// the run is cold, else one warm instance whose scale-out history is long past. Instances still
+// running executions of the previous run are retired and freed when they empty.
 func (e *engine) restartApp(wf int32, cold bool) {
 	a := &e.inst.apps[wf]
 	for _, ii := range a.insts {
