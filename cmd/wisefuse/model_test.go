@@ -357,7 +357,7 @@ func TestModelPlatform(t *testing.T) {
 		t.Errorf("the profile on a platform of another concurrency limit: exit %d, stderr %q, want it accepted", code, errOut)
 	}
 	// Unbundled, the Map's 8 items pass that limit of 5, which rejects every run: its
-	// percentiles are "failed", not "timed out" (they were, whatever failed the runs).
+	// percentiles are "failed", not "timed out" (as they were named whatever failed the runs).
 	unbundled := filepath.Join(dir, "unbundled.json")
 	if err := os.WriteFile(unbundled, []byte(`{"default_memory_mb": 1024}`), 0o644); err != nil {
 		t.Fatal(err)
