@@ -9,6 +9,7 @@ import (
 
 	"github.com/wisefuse/wisefuse/platform"
 	"github.com/wisefuse/wisefuse/policy"
+	"github.com/wisefuse/wisefuse/wisefuse"
 
 	"github.com/wisefuse/wisefuse/dag"
 )
@@ -25,8 +26,10 @@ type planFlags struct {
 	percentile *float64
 	fs         *flag.FlagSet // to tell a flag given from its default
 	// platform is what a policy plans and profiles on: the platform the plan will run on (nil
-	// means platform.Default()).
-	platform *platform.Platform
+	// means platform.Default()); coldShare the share of WiseFuse's profiling runs that start
+	// cold, as the runs the plan is for (simulate --cold, --cold-share).
+	platform  *platform.Platform
+	coldShare float64
 }
 
 // addPolicyFlags adds --policy (and --slo/--percentile, which the wisefuse policy needs) to a
@@ -66,7 +69,7 @@ func (f *planFlags) resolvePolicy(w *dag.Workflow) (*dag.Plan, error) {
 			return nil, usagef("--policy wisefuse needs --slo, the latency target (e.g. --slo 30s)")
 		}
 	}
-	planner, err := policy.New(name, w, policy.Env{Platform: f.platform})
+	planner, err := policy.New(name, w, policy.Env{Platform: f.platform, Profiling: wisefuse.ProfileOptions{ColdShare: f.coldShare}})
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", name, err)
 	}

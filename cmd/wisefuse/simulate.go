@@ -42,8 +42,8 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	duration := fs.Float64("duration", 0, "`SECONDS` of Poisson arrivals")
 	seed := fs.Uint64("seed", 1, "random `SEED`; the same seed gives byte-identical output")
 	planOut := fs.String("plan-out", "", "write the plan that ran (from --plan, --memory or --policy) to `FILE` as JSON")
-	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive)")
-	coldShare := fs.Float64("cold-share", 0, "make that `SHARE` of --runs cold, every VM of each, spread evenly (0 to 1; as profile --simulate --cold-share)")
+	cold := fs.Bool("cold", false, "make every VM of --runs cold (arrivals get cold starts from the keep-alive); --policy wisefuse profiles so too")
+	coldShare := fs.Float64("cold-share", 0, "make that `SHARE` of --runs cold, every VM of each, spread evenly (0 to 1; as profile --simulate --cold-share); --policy wisefuse profiles so too")
 	platformFile := fs.String("platform", "", platformUsage)
 	out := fs.String("out", "", "write one row per function invocation to `FILE` (.parquet or .csv) and one per DAG invocation to FILE-dags.EXT")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
@@ -125,16 +125,20 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	plan.platform = plat
+	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
+		return err
+	}
+	// WiseFuse (--policy) profiles runs as cold as the ones it plans for.
+	plan.platform, plan.coldShare = plat, *coldShare
+	if *cold {
+		plan.coldShare = 1
+	}
 	p, err := plan.resolve(w)
 	if err != nil {
 		return err
 	}
 	if note := sizedNote(w, p, plat); note != "" {
 		fmt.Fprintln(stderr, "wisefuse simulate: note: "+note)
-	}
-	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
-		return err
 	}
 	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, ColdShare: *coldShare}
 	planJSON, err := json.Marshal(p)
