@@ -3,7 +3,8 @@
 // trace replay` runs and what the trace-replay experiment measures.
 //
 // The pipeline: read the trace's catalog (traces.ReadCatalog: what each DAG runs), plan each
-// distinct DAG once under the policy (policy.New, in parallel, cached by DAG), then stream the
+// distinct DAG once under the policy (policy.New, in parallel, cached by DAG; with
+// Config.ColdAware from runs cold as often as the trace's arrivals leave it cold), then stream the
 // trace's rows (traces.DAGReader) into the simulator's multi-workflow replay (sim.Replay), which
 // shares warm pools, keep-alive, the account's concurrency limit, storage and billing across all
 // DAGs, and stream one output row per DAG invocation as it finishes. Memory is bounded by the
@@ -15,6 +16,6 @@
 // outputs and errors are those of one goroutine doing everything.
 //
 // Files: config.go (what a replay is asked), plan.go (planning each DAG), source.go (the trace as
-// a checked stream of arrivals), output.go (tables and summary; quantiles in internal/sketch),
+// a checked stream of arrivals, and each DAG's cold share), output.go (tables and summary; quantiles in internal/sketch),
 // merge.go (shards), pipe.go (the three goroutines), replay.go (Run).
 package replay
