@@ -140,9 +140,10 @@ func (s *source) place(id string, i int) {
 // of its invocations in the trace's window that arrive at least the platform's keep-alive after
 // its previous one, its first included: when every VM it left warm has been reclaimed, so that
 // all of its VMs start cold (Config.ColdAware). It reads the trace once more, with every check
-// of the replay's own reading, before the planning. The share leaves out the cold starts that
-// overlapping invocations of a DAG add (more VMs at once than it left warm) and counts from
-// the previous arrival, not its end: it is a lower bound on how often the DAG runs cold.
+// of the replay's own reading, before the planning. The share is an estimate, off both ways: it
+// leaves out the cold starts that overlapping invocations of a DAG add (more VMs at once than it
+// left warm), and it counts the gap from the previous arrival, not its end (an invocation up to
+// that one's latency past the keep-alive still finds its VMs warm).
 func coldShares(cfg *Config, entries, mine []traces.CatalogEntry, catalog string) ([]float64, error) {
 	r, err := traces.OpenDAGTable(cfg.Trace)
 	if err != nil {
