@@ -23,7 +23,7 @@ type runState struct {
 	rejected  bool    // a VM acquisition was rejected at the concurrency limit
 	failed    bool    // rejected or timed out: nothing more of it starts
 	retries   int32   // VM acquisitions retried at the concurrency limit
-	cold      bool    // an isolated run whose VMs all start cold (modeCold, Options.ColdShare)
+	cold      bool    // an isolated run whose VMs all start cold (Options.Cold, Options.ColdShare)
 	wf        int32   // the workflow (compiled.wfs) it runs
 	fnBase    int32   // its workflow's first function: factors[f-fnBase] is function f's run factor
 	id        int64   // Replay: the trace's invocation id
@@ -71,7 +71,7 @@ func (e *engine) arrive(i int) {
 	r.index, r.live, r.invs, r.colds, r.trans = int32(id), true, 0, 0, 0
 	r.throttled, r.timedOut, r.wf, r.id = 0, false, wf, id
 	r.failed, r.rejected, r.retries = false, false, 0
-	r.cold = e.mode == modeCold || e.mode == modeWarm && coldRun(e.coldShare, id)
+	r.cold = e.mode == modeIsolated && coldRun(e.coldShare, id)
 	r.hist, r.histBytes, r.histBlob = 0, 0, 0
 	r.arrival, r.usd, r.lastEnd = e.now, 0, e.now
 	r.recs, r.recAcq, r.acqs = r.recs[:0], r.recAcq[:0], r.acqs[:0]

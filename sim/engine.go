@@ -53,7 +53,8 @@ type engine struct {
 	c    *compiled
 	mode poolMode
 	seed uint64
-	// coldShare is Options.ColdShare: which isolated runs of modeWarm start cold (runState.cold).
+	// coldShare is Options.ColdShare (1 with Options.Cold): which isolated runs start cold
+	// (runState.cold).
 	coldShare float64
 	keep      bool
 	deep      bool // Options.Check: O(n) checks on every rate computation

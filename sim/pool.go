@@ -7,9 +7,8 @@ package sim
 type poolMode uint8
 
 const (
-	modeShared poolMode = iota // arrivals share warm pools
-	modeWarm                   // isolated runs, every VM pre-warmed
-	modeCold                   // isolated runs, every VM cold
+	modeShared   poolMode = iota // arrivals share warm pools
+	modeIsolated                 // isolated runs: every VM pre-warmed, or cold in a cold run (runState.cold)
 )
 
 // deque is a warm pool: released VMs are pushed at the back, reuse pops the back (most recently

@@ -37,7 +37,7 @@ func widePlatform() *platform.Platform {
 // runLazy is Run with the engine's lazyPullers threshold set to k; it returns the engine too.
 func runLazy(t testing.TB, w *dag.Workflow, p *dag.Plan, runs int, k int32, opt Options) (*Result, *engine) {
 	t.Helper()
-	e, err := prepare(w, p, modeWarm, runs, opt)
+	e, err := prepare(w, p, modeIsolated, runs, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

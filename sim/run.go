@@ -83,11 +83,10 @@ func isolated(w *dag.Workflow, p *dag.Plan, runs int, opt Options) (*engine, err
 	if runs < 1 {
 		return nil, fmt.Errorf("sim: runs = %d, want >= 1", runs)
 	}
-	mode := modeWarm
 	if opt.Cold {
-		mode = modeCold
+		opt.ColdShare = 1 // every run cold
 	}
-	e, err := prepare(w, p, mode, runs, opt)
+	e, err := prepare(w, p, modeIsolated, runs, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -154,7 +154,7 @@ func TestBundleProcessorSharing(t *testing.T) {
 // runHooked is Run with per-item works fixed by hook (the ItemSkew factor of item i).
 func runHooked(t *testing.T, w *dag.Workflow, p *dag.Plan, runs int, opt Options, hook func(int32) float64) *Result {
 	t.Helper()
-	e, err := prepare(w, p, modeWarm, runs, opt)
+	e, err := prepare(w, p, modeIsolated, runs, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -832,6 +832,14 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 	root := &ns.nodes[ns.root[r]]
 	ps.buf = ps.buf[:0]
 	ps.off = append(ps.off[:0], 0)
+	// The group's VM loads every branch's functions at its start (itemSamples.initOf), before the
+	// branches and the spills they invoke: a branch of tasks its chain's, a Map's its first item's.
+	vmInit := 0.0
+	addInit := func(chain []taskRef) {
+		for _, tr := range chain {
+			vmInit += tr.init
+		}
+	}
 	for _, b := range root.kids {
 		mapNode := int32(-1)
 		for _, k := range ns.nodes[b].kids {
@@ -841,6 +849,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		}
 		if mapNode < 0 {
 			if chain = chainOf(chain, b); len(chain) > 0 {
+				addInit(chain)
 				var u float64
 				ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, 1)
 				usd += u
@@ -853,9 +862,13 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		if spill > 0 {
 			host = min(spill, len(items))
 		}
-		for _, it := range items[:host] {
+		for k, it := range items[:host] {
+			chain = chainOf(chain, it)
+			if k == 0 {
+				addInit(chain)
+			}
 			var u float64
-			ps.buf, u, _ = m.chainPhases(ps.buf, chainOf(chain, it), in, out, 1)
+			ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, 1)
 			usd += u
 			ps.off = append(ps.off, len(ps.buf))
 		}
@@ -863,20 +876,6 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			spilled = append(spilled, items[x:min(x+spill, len(items))])
 		}
 		pullers += len(items) - host
-	}
-	// The group's VM loads every branch's functions at its start (itemSamples.initOf), before the
-	// branches and the spills they invoke: a branch of tasks its chain's, a Map's its first item's.
-	vmInit := 0.0
-	for _, b := range root.kids {
-		first := b
-		for _, k := range ns.nodes[b].kids {
-			if nd := &ns.nodes[k]; nd.kind == nodeMap && len(nd.kids) > 0 {
-				first = nd.kids[0]
-			}
-		}
-		for _, tr := range chainOf(chain, first) {
-			vmInit += tr.init
-		}
 	}
 	t = ps.runChains(m, vcpu)
 	slow := m.pullSlowdown(pullers)

@@ -128,11 +128,12 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if err := wantFloat("cold-share", *coldShare, 0, 1, true, ""); err != nil {
 		return err
 	}
-	// WiseFuse (--policy) profiles runs as cold as the ones it plans for.
-	plan.platform, plan.coldShare = plat, *coldShare
+	share := *coldShare
 	if *cold {
-		plan.coldShare = 1
+		share = 1 // every run cold
 	}
+	// WiseFuse (--policy) profiles runs as cold as the ones it plans for.
+	plan.platform, plan.coldShare = plat, share
 	p, err := plan.resolve(w)
 	if err != nil {
 		return err
@@ -140,7 +141,7 @@ func runSimulate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 	if note := sizedNote(w, p, plat); note != "" {
 		fmt.Fprintln(stderr, "wisefuse simulate: note: "+note)
 	}
-	opt := sim.Options{Platform: plat, Seed: *seed, Cold: *cold, ColdShare: *coldShare}
+	opt := sim.Options{Platform: plat, Seed: *seed, ColdShare: share}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
 		return err
