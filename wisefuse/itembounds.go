@@ -297,11 +297,7 @@ func (ps *psSim) sharedItems(ib *itemBounds, b, e int, vcpu platform.Cores, slow
 	nk := len(ib.kinds)
 	// What sharingBound takes a byte and each kind's work at before the block: at the fastest
 	// (lead) and, in slowestTime, at the slowest.
-	slowNet := 1 / min(ps.connBps, ps.vmBps/float64(n))
-	var slowPer [maxBoundKinds]float64
-	for k, c := range ib.kinds {
-		slowPer[k] = (1 + ps.contention*float64(n-1)) / ps.spinRate(c.cap, c.oversub, vcpu.Share/float64(n), vcpu)
-	}
+	slowNet, slowPer := r.slowest(ps, ib, vcpu, n)
 	sh := sharing{w: ps.blocks[:0], minCap: math.Inf(1), first: math.Inf(1)}
 	defer func() { ps.blocks = sh.w }()
 	for i := b; i < e; i++ {
@@ -340,11 +336,26 @@ type boundRecip struct {
 	vcpu     platform.Cores
 	net      float64
 	per, inv [maxBoundKinds]float64
+	// slow[n] holds, once made (bit n of slowMade), the reciprocals of the least rates a
+	// transfer and each kind's work get among n items (slowestTime), which sharedItems reads for
+	// every bundle of n items.
+	slow     [maxSlowItems + 1]slowRecip
+	slowMade uint64
 }
+
+// slowRecip is what boundRecip keeps for bundles of one item count: the reciprocal of a
+// transfer's least rate and of each kind's.
+type slowRecip struct {
+	net float64
+	per [maxBoundKinds]float64
+}
+
+// maxSlowItems is the most items of a bundle whose slowest rates boundRecip keeps.
+const maxSlowItems = 63
 
 // set makes r the reciprocals of the rates of ib's kinds on vcpu, and of its transfers'.
 func (r *boundRecip) set(ps *psSim, ib *itemBounds, vcpu platform.Cores) {
-	r.of, r.vcpu, r.net = ib, vcpu, 1/ib.net
+	r.of, r.vcpu, r.net, r.slowMade = ib, vcpu, 1/ib.net, 0
 	for k, c := range ib.kinds {
 		x, e := min(c.cap, vcpu.Share), 1.0
 		if c.oversub > 0 {
@@ -352,4 +363,22 @@ func (r *boundRecip) set(ps *psSim, ib *itemBounds, vcpu platform.Cores) {
 		}
 		r.per[k], r.inv[k] = 1/(x*e), 1/e
 	}
+}
+
+// slowest returns the reciprocals of the least rates a transfer and each kind of ib's work get
+// among n items on vcpu (slowestTime's), kept for n up to maxSlowItems (r is ib's on vcpu).
+func (r *boundRecip) slowest(ps *psSim, ib *itemBounds, vcpu platform.Cores, n int) (float64, *[maxBoundKinds]float64) {
+	if n <= maxSlowItems && r.slowMade&(1<<n) != 0 {
+		return r.slow[n].net, &r.slow[n].per
+	}
+	var s slowRecip
+	s.net = 1 / min(ps.connBps, ps.vmBps/float64(n))
+	for k, c := range ib.kinds {
+		s.per[k] = (1 + ps.contention*float64(n-1)) / ps.spinRate(c.cap, c.oversub, vcpu.Share/float64(n), vcpu)
+	}
+	if n > maxSlowItems {
+		return s.net, &s.per
+	}
+	r.slow[n], r.slowMade = s, r.slowMade|1<<n
+	return s.net, &r.slow[n].per
 }
