@@ -727,6 +727,7 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 	nt := items.tasks
 	sc.acts = sc.acts[:0]
 	alone := 0.0
+	loads := iterLoads(fns, group)
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		var a shareAct
 		for t := range nt {
@@ -739,7 +740,11 @@ func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float
 				}
 				a = shareAct{start: items.gap[i]}
 			}
-			a.pre += items.init[i] + items.down[i] + m.groupLocal(fns, group, t)
+			in := 0.0 // the group's VM loads a function once (firstLoads)
+			if loads[t] {
+				in = items.init[i]
+			}
+			a.pre += in + items.down[i] + m.groupLocal(fns, group, t)
 			a.work += items.scale[i] * ratio[t]
 			a.post += items.up[i]
 		}

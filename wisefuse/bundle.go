@@ -41,6 +41,9 @@ type psSim struct {
 	// and the spilled bundles of a Parallel's Maps.
 	chain   []taskRef
 	spilled [][]int32
+	// loaded and spillLoaded are replayBranches' functions loaded in the group's VM and in a
+	// spilled one.
+	loaded, spillLoaded []bool
 	// spills holds the phases of spilled Map items (spillPhases).
 	spills *onceMap[spillKey, *spilledPhases]
 	// lastSpillKey and lastSpill are the most recent spills entry: a group's spill replays come

@@ -357,9 +357,12 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 		}
 	}
 	runs := m.replayRuns(src)
+	loads := m.groupLoads(src, i, j)
 	for r := range runs {
 		busy := 0.0
-		init := 0.0 // the group's start-up: its tasks' and each Map's first item's (initOf)
+		// The group's start-up: its tasks' and each Map's first item's (initOf), each function
+		// once (groupLoads).
+		init := 0.0
 		for s := i; s < j; s++ {
 			st := &m.w.Steps[s]
 			f := &facts[s-i]
@@ -367,8 +370,12 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			switch {
 			case st.Task != "":
 				ts := src.stages[s].task
-				busy += ts.init[r] + ts.scale[r]*f.curve
-				init += ts.init[r]
+				in := 0.0
+				if loads.task[s-i] {
+					in = ts.init[r]
+				}
+				busy += in + ts.scale[r]*f.curve
+				init += in
 				if first {
 					busy += ts.down[r]
 					cost += storageCost(f.get, 0, ts.down[r], 0)
@@ -388,7 +395,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				// The VM loads the iterator's functions at its start (itemSamples.initOf): the
 				// items it keeps run warm.
-				vi := items.initOf(lo)
+				vi := items.initWith(lo, loads.iter[s-i])
 				init += vi
 				busy += vi
 				host := hi
@@ -421,7 +428,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				busy += t
 			case st.Parallel != nil:
-				br := sc.branchRuns(m, src, s, mem, first, last, f.spill)
+				br := sc.branchRuns(m, src, s, mem, first, last, f.spill, loads.par[s-i], loads.pre[s-i])
 				busy += br.latest[r]
 				cost += br.usd[r]
 			}
@@ -449,6 +456,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 type replayKey struct {
 	s, mem, spill int
 	first, last   bool
+	pre           string // a Parallel's functions the group's VM loaded before it (preKey)
 }
 
 // stepReplays is a step's replays in a fused group, per profiled run r: when its last VM ends
@@ -577,12 +585,12 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 
 // branchRuns is replayBranches of Parallel step s in a fused group's VM of mem MB, in every run
 // of src (the size nearest mem).
-func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int) *stepReplays {
-	return sc.replaysOf(replayKey{s: s, mem: mem, spill: spill, first: first, last: last}, func() *stepReplays {
+func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int, loaded []bool, pre string) *stepReplays {
+	return sc.replaysOf(replayKey{s: s, mem: mem, spill: spill, first: first, last: last, pre: pre}, func() *stepReplays {
 		c := m.opts.Platform.Cores(mem)
 		sr := &stepReplays{latest: make([]float64, src.runs), usd: make([]float64, src.runs)}
 		for r := range m.replayRuns(src) {
-			sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill)
+			sr.latest[r], sr.usd[r] = sc.ps.replayBranches(m, src.stages[s].nested, r, c, mem, first, last, spill, loaded)
 		}
 		return sr
 	})
@@ -804,8 +812,9 @@ func (ps *psSim) spillItem(ph []psPhase, m *Model, items *itemSamples, fns []str
 // between them; a branch that is a Map runs its items side by side as chains of its iterator's
 // tasks, keeping spill of them in the VM (0: all) and spilling the others, spill per VM of their
 // own (as replaySpill). Each branch's first task reads from storage when remoteIn, its last
-// writes to storage when remoteOut.
-func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platform.Cores, mem int, remoteIn, remoteOut bool, spill int) (t, usd float64) {
+// writes to storage when remoteOut. pre holds the stage's functions (by index in ns.fns) that the
+// group's VM loaded for its steps before this one (groupLoads).
+func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platform.Cores, mem int, remoteIn, remoteOut bool, spill int, pre []bool) (t, usd float64) {
 	plat := m.opts.Platform
 	in, out := viaLocal, viaLocal
 	if remoteIn {
@@ -815,16 +824,32 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		out = viaStorage
 	}
 	ps.branchFD = m.fnDataOf(ps.branchFD, ns.fns)
-	chainOf := func(chain []taskRef, seq int32) []taskRef {
+	// chainOf returns the chain of sequence node seq in a VM that has loaded the functions of
+	// loaded, which it adds to: an invocation of one loaded already has no init (a VM loads a
+	// function once: firstLoads).
+	chainOf := func(chain []taskRef, seq int32, loaded []bool) []taskRef {
 		chain = chain[:0]
 		for _, k := range ns.nodes[seq].kids {
 			if nd := &ns.nodes[k]; nd.kind == nodeTask {
 				x := nd.task
-				chain = append(chain, taskRef{ns.fns[ns.fn[x]], &ps.branchFD[ns.fn[x]], ns.init[x], ns.down[x], ns.scale[x], ns.up[x]})
+				f := ns.fn[x]
+				init := ns.init[x]
+				if loaded[f] {
+					init = 0
+				}
+				loaded[f] = true
+				chain = append(chain, taskRef{ns.fns[f], &ps.branchFD[f], init, ns.down[x], ns.scale[x], ns.up[x]})
 			}
 		}
 		return chain
 	}
+	// The functions the group's VM has loaded, and a spilled VM's.
+	n := len(ns.fns)
+	loaded := slices.Grow(ps.loaded[:0], n)[:n]
+	clear(loaded)
+	copy(loaded, pre)
+	spillLoaded := slices.Grow(ps.spillLoaded[:0], n)[:n]
+	ps.loaded, ps.spillLoaded = loaded, spillLoaded
 	chain := ps.chain[:0]
 	spilled := ps.spilled[:0] // bundles of spilled items (their sequence nodes)
 	defer func() { ps.chain, ps.spilled = chain, spilled }()
@@ -848,7 +873,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			}
 		}
 		if mapNode < 0 {
-			if chain = chainOf(chain, b); len(chain) > 0 {
+			if chain = chainOf(chain, b, loaded); len(chain) > 0 {
 				addInit(chain)
 				var u float64
 				ps.buf, u, _ = m.chainPhases(ps.buf, chain, in, out, 1)
@@ -863,7 +888,7 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 			host = min(spill, len(items))
 		}
 		for k, it := range items[:host] {
-			chain = chainOf(chain, it)
+			chain = chainOf(chain, it, loaded)
 			if k == 0 {
 				addInit(chain)
 			}
@@ -884,8 +909,9 @@ func (ps *psSim) replayBranches(m *Model, ns *nestedSamples, r int, vcpu platfor
 		ps.off = append(ps.off[:0], 0)
 		need := 0   // its items' at once, as the simulator bills a spill
 		init := 0.0 // the VM's start-up: its first item's (as itemSamples.initOf)
+		clear(spillLoaded)
 		for k, it := range bundle {
-			chain = chainOf(chain, it)
+			chain = chainOf(chain, it, spillLoaded)
 			if k == 0 {
 				for _, tr := range chain {
 					init += tr.init

@@ -83,6 +83,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		end[t] = groupEnd(group, t)
 	}
 	s.local = local
+	loads := iterLoads(fns, group)
 	if m.opts.Platform.FunctionTimeout > 0 { // the maxima serve itemsTimedOut only
 		s.maxScale, s.maxIO = make([]float64, src.runs*nt), make([]float64, src.runs*nt)
 		for r := range src.runs {
@@ -132,8 +133,12 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			aj := 0.0
 			for t := range nt {
 				k := j*nt + t
-				aj += items.init[k] + local[t]
-				s.init[t] += items.init[k]
+				in := 0.0 // a function loaded in the group's VM already starts warm
+				if loads[t] {
+					in = items.init[k]
+				}
+				aj += in + local[t]
+				s.init[t] += in
 				s.scale[t] += items.scale[k]
 				if head[t] {
 					aj += items.gap[k] + items.down[k]

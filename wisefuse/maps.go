@@ -291,13 +291,18 @@ func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, grou
 	}
 	plat := m.opts.Platform
 	fns := iteratorTasks(&m.w.Steps[si])
+	loads := iterLoads(fns, group)
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		for t := 0; t < nt; {
 			u := groupEnd(group, t)
 			init, busy := 0.0, items.down[j*nt+t]+items.up[j*nt+u-1]
 			for v := t; v < u; v++ {
-				init += items.init[j*nt+v]
-				busy += items.init[j*nt+v] + s.local[v] + items.scale[j*nt+v]*ratio[v]
+				in := 0.0
+				if loads[v] {
+					in = items.init[j*nt+v]
+				}
+				init += in
+				busy += in + s.local[v] + items.scale[j*nt+v]*ratio[v]
 			}
 			if lat, billed := m.acquisition(init, busy); math.IsInf(lat, 1) {
 				failed = true

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/wisefuse/wisefuse/dag"
@@ -141,7 +142,10 @@ type taskSamples struct {
 // itemSamples: item j of run r is j in [runStart[r], runStart[r+1]); its iterator task t is at
 // index j*tasks+t of the component arrays.
 type itemSamples struct {
-	tasks                      int
+	tasks int
+	// loads says which iterator tasks' inits a VM that holds whole items pays: each function's
+	// first (firstLoads); a function the iterator invokes twice is loaded once.
+	loads                      []bool
 	runStart                   []int
 	gap, init, down, scale, up []float64
 	// sent, with polling (depoll), is when the profiled plan enqueued the message that starts
@@ -157,12 +161,95 @@ type itemSamples struct {
 // (Each item waiting its own init side by side put a fusion group's Map's init beside its
 // spilled VMs' instead of before them: from cold profiles, a group keeping 1 of 4 items was
 // predicted 2 s short of the simulator's 7.07 s.)
-func (is *itemSamples) initOf(j int) float64 {
+func (is *itemSamples) initOf(j int) float64 { return is.initWith(j, is.loads) }
+
+// initWith is initOf for a VM that loads the iterator tasks of loads only (the others' functions
+// it has loaded for an earlier step of its fusion group: groupLoads).
+func (is *itemSamples) initWith(j int, loads []bool) float64 {
 	init := 0.0
-	for t := range is.tasks {
-		init += is.init[j*is.tasks+t]
+	for t, ok := range loads {
+		if ok {
+			init += is.init[j*is.tasks+t]
+		}
 	}
 	return init
+}
+
+// groupLoads is firstLoads over top-level steps [i, j) in one VM (a fusion group), each step's
+// functions in the order the VM invokes them: task[s-i] is whether the VM pays task step s's
+// init, iter[s-i] which of Map step s's iterator tasks' (itemSamples.initWith), and par[s-i]
+// which functions of Parallel step s's stage (nestedSamples.fns) the steps before it loaded
+// (replayBranches pays the others' once), pre[s-i] naming them for the replays' cache (preKey).
+type groupLoads struct {
+	task []bool
+	iter [][]bool
+	par  [][]bool
+	pre  []string
+}
+
+// groupLoads returns the loads of fusion group [i, j) at profiled size src.
+func (m *Model) groupLoads(src *sizeData, i, j int) groupLoads {
+	g := groupLoads{task: make([]bool, j-i), iter: make([][]bool, j-i), par: make([][]bool, j-i), pre: make([]string, j-i)}
+	var loaded []string
+	for s := i; s < j; s++ {
+		st := &m.w.Steps[s]
+		switch {
+		case st.Task != "":
+			g.task[s-i] = !slices.Contains(loaded, st.Task)
+			loaded = append(loaded, st.Task)
+		case st.Map != nil && !isNested(st):
+			fns := iteratorTasks(st)
+			g.iter[s-i] = firstLoads(loaded, fns)
+			loaded = append(loaded, fns...)
+		case st.Parallel != nil:
+			fns := src.stages[s].nested.fns
+			g.par[s-i] = make([]bool, len(fns))
+			for f, fn := range fns {
+				g.par[s-i][f] = slices.Contains(loaded, fn)
+			}
+			g.pre[s-i] = preKey(g.par[s-i])
+			loaded = append(loaded, fns...)
+		}
+	}
+	return g
+}
+
+// preKey names a set of a nested stage's functions (loaded: by index): their indices, each
+// followed by a comma; "" for none, as in every group that loads no function twice.
+func preKey(loaded []bool) string {
+	var b []byte
+	for f, ok := range loaded {
+		if ok {
+			b = append(strconv.AppendInt(b, int64(f), 10), ',')
+		}
+	}
+	return string(b)
+}
+
+// iterLoads is firstLoads within each VM of an unbundled Map's items: iterator tasks fns, a run of
+// equal group labels in one VM (groupEnd). It says whether each task's init is paid.
+func iterLoads(fns []string, group []int) []bool {
+	loads := make([]bool, len(fns))
+	for t, fn := range fns {
+		from := t
+		for from > 0 && group[from-1] == group[t] {
+			from--
+		}
+		loads[t] = !slices.Contains(fns[from:t], fn)
+	}
+	return loads
+}
+
+// firstLoads returns, for functions fns invoked in this order in one VM that has loaded those of
+// pre already, whether the VM loads each: the simulator loads a function once per VM, drawing
+// one init for it (sim drawInit), so of the profiled invocations of one function, each from a
+// VM of its own, the VM pays the first one's init only.
+func firstLoads(pre, fns []string) []bool {
+	loads := make([]bool, len(fns))
+	for t, fn := range fns {
+		loads[t] = !slices.Contains(pre, fn) && !slices.Contains(fns[:t], fn)
+	}
+	return loads
 }
 
 // NewModel prepares a model from a profile.
@@ -436,7 +523,7 @@ func (m *Model) prepareItems(s *SizeProfile, st dag.Step, sd *sizeData) (*itemSa
 	}
 	// Items in the order of the first task's samples, grouped by run.
 	first := tasks[0]
-	is := &itemSamples{tasks: len(tasks), runStart: make([]int, s.Runs+1)}
+	is := &itemSamples{tasks: len(tasks), loads: firstLoads(nil, fns), runStart: make([]int, s.Runs+1)}
 	cts := make([]float64, len(tasks))
 	for t, fn := range fns {
 		cts[t] = m.curveTime(fn, m.profiledCores(sd, fn))

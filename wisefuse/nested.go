@@ -474,8 +474,12 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 		if e.mem[f] != mem {
 			ratio = e.m.curveTime(ns.fns[f], plat.Cores(mem))
 		}
-		busy += ns.init[t] + ns.scale[t]*ratio
-		init += ns.init[t]
+		in := 0.0 // the VM loads a function once (firstLoads)
+		if !slices.ContainsFunc(kids[k:s], func(x int32) bool { return ns.fn[ns.nodes[x].task] == f }) {
+			in = ns.init[t]
+		}
+		busy += in + ns.scale[t]*ratio
+		init += in
 		if s > k {
 			busy += e.fn[f].in
 		}

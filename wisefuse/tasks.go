@@ -28,14 +28,19 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		need = max(need, m.needOf(m.w.Steps[k].Task))
 	}
 	get, put := m.getUSD(m.w.Steps[i].Task), m.putUSD(m.w.Steps[j-1].Task)
+	loads := m.groupLoads(src, i, j).task
 	for r := range src.runs {
 		first, last := src.stages[i].task, src.stages[j-1].task
 		busy := first.down[r] + last.up[r] + local
 		init := 0.0
 		for k := i; k < j; k++ {
 			ts := src.stages[k].task
-			busy += ts.init[r] + ts.scale[r]*ratios[k-i]
-			init += ts.init[r]
+			in := 0.0 // a function the VM has loaded already starts warm (groupLoads)
+			if loads[k-i] {
+				in = ts.init[r]
+			}
+			busy += in + ts.scale[r]*ratios[k-i]
+			init += in
 		}
 		g := src.stages[i].gap[r]
 		lat, billed := m.acquisition(init, busy)
@@ -130,17 +135,23 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	vals := sc.vals[:0]
 	cost := 0.0
 	runs := m.replayRuns(src)
+	loads := m.groupLoads(src, i, j)
 	for r := range runs {
 		busy := local
 		lo, hi := items.runStart[r], items.runStart[r+1]
-		init := items.initOf(lo) // the group's start-up: its tasks' and an item's
+		mapInit := items.initWith(lo, loads.iter[k-i])
+		init := mapInit // the group's start-up: its tasks' and an item's, each function once
 		for s := i; s < j; s++ {
 			if s == k {
 				continue
 			}
 			ts := src.stages[s].task
-			busy += ts.init[r] + ts.scale[r]*ratios[s-i]
-			init += ts.init[r]
+			in := 0.0
+			if loads.task[s-i] {
+				in = ts.init[r]
+			}
+			busy += in + ts.scale[r]*ratios[s-i]
+			init += in
 			if s == i {
 				busy += ts.down[r]
 				cost += storageCost(m.getUSD(m.w.Steps[s].Task), 0, ts.down[r], 0)
@@ -152,7 +163,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 		}
 		// The VM loads the iterator's functions at its start (itemSamples.initOf): the items run
 		// warm.
-		busy += items.initOf(lo) + sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
+		busy += mapInit + sc.ps.replay(m, src, k, fns, lo, hi, c, k == i, k == j-1)
 		for it := lo; it < hi; it++ {
 			if k == i {
 				cost += storageCost(get, 0, items.down[it*nt], 0)
