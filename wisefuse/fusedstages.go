@@ -371,7 +371,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 			case st.Task != "":
 				ts := src.stages[s].task
 				in := 0.0
-				if loads.task[s-i] {
+				if loads.paysTask(s - i) {
 					in = ts.init[r]
 				}
 				busy += in + ts.scale[r]*f.curve
@@ -395,7 +395,7 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				lo, hi := items.runStart[r], items.runStart[r+1]
 				// The VM loads the iterator's functions at its start (itemSamples.initOf): the
 				// items it keeps run warm.
-				vi := items.initWith(lo, loads.iter[s-i])
+				vi := items.initWith(lo, loads.iterAt(s-i))
 				init += vi
 				busy += vi
 				host := hi
@@ -428,7 +428,8 @@ func (m *Model) evalFusedStages(sc *scratch, sg segment) stageEval {
 				}
 				busy += t
 			case st.Parallel != nil:
-				br := sc.branchRuns(m, src, s, mem, first, last, f.spill, loads.par[s-i], loads.pre[s-i])
+				pre, key := loads.parAt(s - i)
+				br := sc.branchRuns(m, src, s, mem, first, last, f.spill, pre, key)
 				busy += br.latest[r]
 				cost += br.usd[r]
 			}

@@ -72,7 +72,10 @@ type Model struct {
 	curves map[string]Curve
 	// minMB is each function's min_memory_mb (needOf asks for it tens of thousands of times).
 	minMB map[string]int
-	sizes []sizeData
+	// reuses is whether some function is invoked by two steps of the workflow: else every VM
+	// loads each of its functions once without asking (groupLoads).
+	reuses bool
+	sizes  []sizeData
 	// floorMB is, per top-level step, the least VM size the planner may run it on (0: none): a
 	// profiled size whose every run failed, the function timeout stopping some in this step
 	// (Profile.Lost), or at which the timeout stopped at least half the runs in this step, tells
@@ -164,8 +167,11 @@ type itemSamples struct {
 func (is *itemSamples) initOf(j int) float64 { return is.initWith(j, is.loads) }
 
 // initWith is initOf for a VM that loads the iterator tasks of loads only (the others' functions
-// it has loaded for an earlier step of its fusion group: groupLoads).
+// it has loaded for an earlier step of its fusion group: groupLoads); nil loads is initOf.
 func (is *itemSamples) initWith(j int, loads []bool) float64 {
+	if loads == nil {
+		loads = is.loads
+	}
 	init := 0.0
 	for t, ok := range loads {
 		if ok {
@@ -187,8 +193,31 @@ type groupLoads struct {
 	pre  []string
 }
 
-// groupLoads returns the loads of fusion group [i, j) at profiled size src.
+// paysTask reports whether the group's VM pays the init of its x-th step, a task.
+func (g *groupLoads) paysTask(x int) bool { return g.task == nil || g.task[x] }
+
+// iterAt is the loads of the group's x-th step's iterator, a Map's (nil: itemSamples.loads).
+func (g *groupLoads) iterAt(x int) []bool {
+	if g.iter == nil {
+		return nil
+	}
+	return g.iter[x]
+}
+
+// parAt is the functions of the group's x-th step, a Parallel, loaded before it, and their key.
+func (g *groupLoads) parAt(x int) ([]bool, string) {
+	if g.par == nil {
+		return nil, ""
+	}
+	return g.par[x], g.pre[x]
+}
+
+// groupLoads returns the loads of fusion group [i, j) at profiled size src; the zero value (every
+// init paid: task and iter nil, itemSamples.initOf) when the workflow invokes no function twice.
 func (m *Model) groupLoads(src *sizeData, i, j int) groupLoads {
+	if !m.reuses {
+		return groupLoads{}
+	}
 	g := groupLoads{task: make([]bool, j-i), iter: make([][]bool, j-i), par: make([][]bool, j-i), pre: make([]string, j-i)}
 	var loaded []string
 	for s := i; s < j; s++ {
@@ -262,6 +291,13 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	for _, f := range m.w.Functions {
 		m.minMB[f.Name] = f.MinMemoryMB
 	}
+	steps := map[string]int{}
+	m.w.Walk(func(_ []string, s *dag.Step) {
+		if s.Task != "" {
+			steps[s.Task]++
+			m.reuses = m.reuses || steps[s.Task] > 1
+		}
+	})
 	plat := m.opts.Platform
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)

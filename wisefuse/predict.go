@@ -41,6 +41,8 @@ type scratch struct {
 	order    []int32
 	orderOf  [3]int
 	runValue []float64
+	// busy and inits are evalTasks' per run.
+	busy, inits []float64
 }
 
 // endGap is the distribution of the gap after the last step, from the size nearest mem.

@@ -28,23 +28,34 @@ func (m *Model) evalTasks(sc *scratch, i, j, mem int) stageEval {
 		need = max(need, m.needOf(m.w.Steps[k].Task))
 	}
 	get, put := m.getUSD(m.w.Steps[i].Task), m.putUSD(m.w.Steps[j-1].Task)
-	loads := m.groupLoads(src, i, j).task
-	for r := range src.runs {
-		first, last := src.stages[i].task, src.stages[j-1].task
-		busy := first.down[r] + last.up[r] + local
-		init := 0.0
-		for k := i; k < j; k++ {
-			ts := src.stages[k].task
+	loads := m.groupLoads(src, i, j)
+	// Each run's busy time and init, task by task over all runs: the samples are read in order,
+	// one array at a time (run by run, a fused group's tasks were a pointer chase per sample, most
+	// of planning a trace's chains), and each run's sums add in the same order as run by run.
+	n := src.runs
+	first, last := src.stages[i].task, src.stages[j-1].task
+	busy := slices.Grow(sc.busy[:0], n)[:n]
+	init := slices.Grow(sc.inits[:0], n)[:n]
+	sc.busy, sc.inits = busy, init
+	for r := range n {
+		busy[r] = first.down[r] + last.up[r] + local
+		init[r] = 0
+	}
+	for k := i; k < j; k++ {
+		ts, ratio, pays := src.stages[k].task, ratios[k-i], loads.paysTask(k-i)
+		for r := range n {
 			in := 0.0 // a function the VM has loaded already starts warm (groupLoads)
-			if loads[k-i] {
+			if pays {
 				in = ts.init[r]
 			}
-			busy += in + ts.scale[r]*ratios[k-i]
-			init += in
+			busy[r] += in + ts.scale[r]*ratio
+			init[r] += in
 		}
-		g := src.stages[i].gap[r]
-		lat, billed := m.acquisition(init, busy)
-		runs = append(runs, m.stepLatency(g, g, lat))
+	}
+	gap := src.stages[i].gap
+	for r := range n {
+		lat, billed := m.acquisition(init[r], busy[r])
+		runs = append(runs, m.stepLatency(gap[r], gap[r], lat))
 		cost += vmCost(plat, mem, need, billed) + storageCost(get, put, first.down[r], last.up[r])
 	}
 	sc.runValue = runs
@@ -139,7 +150,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 	for r := range runs {
 		busy := local
 		lo, hi := items.runStart[r], items.runStart[r+1]
-		mapInit := items.initWith(lo, loads.iter[k-i])
+		mapInit := items.initWith(lo, loads.iterAt(k-i))
 		init := mapInit // the group's start-up: its tasks' and an item's, each function once
 		for s := i; s < j; s++ {
 			if s == k {
@@ -147,7 +158,7 @@ func (m *Model) evalFusedMap(sc *scratch, i, j, k, mem int) stageEval {
 			}
 			ts := src.stages[s].task
 			in := 0.0
-			if loads.task[s-i] {
+			if loads.paysTask(s - i) {
 				in = ts.init[r]
 			}
 			busy += in + ts.scale[r]*ratios[s-i]
