@@ -26,7 +26,7 @@ import (
 // The lock is taken first and the others checked after, so of two runs that start together at
 // least one sees the other (both may refuse; neither writes beside the other).
 func lockOut(cfg Config) (release func(), err error) {
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(cfg.Out); err != nil {
 		return nil, err
 	}
 	name := ".lock"

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/sim"
 	"github.com/wisefuse/wisefuse/traces"
@@ -176,7 +177,12 @@ func catalogMismatch(plans []dagPlan, got []dagStats, catalog string) (string, i
 func checkOut(cfg *Config, catalog string) error {
 	st, err := os.Stat(cfg.Out)
 	if err != nil {
-		return nil // made by the replay
+		// Made by the replay, unless a file stands in its path (afile/out failed only after
+		// planning every DAG, "mkdir afile: not a directory").
+		if err := atomicfile.CheckDir(cfg.Out); err != nil {
+			return fmt.Errorf("replay: output folder %s: %w", cfg.Out, err)
+		}
+		return nil
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("replay: output folder %s is a file, want a folder (or a path to create)", cfg.Out)

@@ -562,7 +562,7 @@ func TestBadSummaries(t *testing.T) {
 // planning, naming the right file, and nothing is written. Before, a missing trace was reported
 // as its missing catalog (so was a CSV trace named .parquet, as a catalog that is no Parquet
 // file), the catalog hint "has its catalog beside it" followed every catalog error, an output
-// folder that is a file failed only after planning ("mkdir F: not a directory"), and --out the
+// folder that is a file, or under one, failed only after planning ("mkdir F: not a directory"), and --out the
 // trace's own folder, with the trace named dags.parquet, replaced the trace by the DAG table.
 func TestBadPlaces(t *testing.T) {
 	dir := t.TempDir()
@@ -598,6 +598,7 @@ func TestBadPlaces(t *testing.T) {
 		{"CSV named .parquet", Config{Trace: tracePQ}, []string{tracePQ + ": not a Parquet file (it does not start with PAR1"}, "catalog"},
 		{"bad catalog", Config{Trace: trace, Catalog: badCatalog}, []string{"bad-catalog.csv: line 1: header lacks column \"width\""}, "beside it"},
 		{"output is a file", Config{Trace: trace, Out: file}, []string{"output folder " + file + " is a file, want a folder"}, ""},
+		{"output under a file", Config{Trace: trace, Out: filepath.Join(file, "sub")}, []string{"output folder " + filepath.Join(file, "sub") + ": " + file + " is a file, want a folder"}, ""},
 		{"output holds the trace", Config{Trace: asDAGs, Out: in}, []string{asDAGs + " is the trace " + asDAGs + ", and the replay writes dags.parquet into " + in}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

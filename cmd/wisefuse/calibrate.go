@@ -47,18 +47,9 @@ func runCalibrate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *figures != "" {
-		// The folder, or the nearest of its parents that exists, must be a folder (afile/sub
-		// failed only after the work: "mkdir afile: not a directory").
-		for d := filepath.Clean(*figures); ; d = filepath.Dir(d) {
-			if st, err := os.Stat(d); err == nil {
-				if !st.IsDir() {
-					return usagef("--figures %s: %s is a file, want a folder for the figures", *figures, d)
-				}
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
+		// Before the work (afile/sub failed only after it: "mkdir afile: not a directory").
+		if err := atomicfile.CheckDir(*figures); err != nil {
+			return usagef("--figures %s: %v for the figures", *figures, err)
 		}
 	}
 	dir := *dataDir

@@ -256,3 +256,37 @@ func TestFlagAfterArgument(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputUnderAFile: every command that writes a file or a folder names the file standing in
+// its path, before its work: each said only "mkdir F: not a directory", and `trace replay` said
+// it after planning every DAG.
+func TestOutputUnderAFile(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.parquet")
+	if code, _, errOut := runCLI("trace", "gen", "--dags", "12", "--invocations", "600", "--runs-per-dag", "4", "--quiet", "--out", trace); code != 0 {
+		t.Fatalf("trace gen: exit %d: %s", code, errOut)
+	}
+	replayed := filepath.Join(dir, "r")
+	if code, _, errOut := runCLI("trace", "replay", "--in", trace, "--out", replayed); code != 0 {
+		t.Fatalf("trace replay: exit %d: %s", code, errOut)
+	}
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(file, "sub")
+	for _, args := range [][]string{
+		{"experiments", "--quick", "--only", "motivation-fusion", "--out", sub},
+		{"trace", "gen", "--dags", "12", "--invocations", "600", "--quiet", "--out", filepath.Join(sub, "t.parquet")},
+		{"trace", "characterize", "--in", trace, "--out", sub},
+		{"trace", "replay", "--in", trace, "--policy", "wisefuse", "--out", sub},
+		{"trace", "merge", "--out", sub, replayed},
+		{"simulate", "--workflow", "chatbot", "--memory", "1024", "--runs", "2", "--out", filepath.Join(sub, "runs.csv")},
+		{"profile", "--workflow", "chatbot", "--simulate", "--runs", "2", "--out", filepath.Join(sub, "p.json")},
+	} {
+		code, _, errOut := runCLI(args...)
+		if code == 0 || !strings.Contains(errOut, file+" is a file, want a folder") {
+			t.Errorf("%s: exit %d, stderr %q", strings.Join(args[:2], " "), code, errOut)
+		}
+	}
+}

@@ -73,6 +73,32 @@ func RemoveTemps() int {
 	return n
 }
 
+// CheckDir returns an error when folder dir cannot be made or used because a file stands in its
+// way: dir itself, or the nearest of its parents that exists ("afile is a file, want a folder",
+// where os.MkdirAll says "mkdir afile: not a directory"). Commands call it on an output folder
+// before their work, so that a mistyped one is refused then and not after it.
+func CheckDir(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s is a file, want a folder", d)
+			}
+			return nil
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
+}
+
+// MkdirAll is os.MkdirAll, saying which file stands in the way (CheckDir) where one does.
+func MkdirAll(dir string) error {
+	if err := CheckDir(dir); err != nil {
+		return fmt.Errorf("folder %s: %w", dir, err)
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
 // MadeDirs are the folders MakeDir made.
 type MadeDirs struct {
 	dirs []string // deepest first; tracked in live under the *MadeDirs while not empty
@@ -92,7 +118,7 @@ func MakeDir(dir string) (*MadeDirs, error) {
 			break
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	if len(m.dirs) > 0 {
@@ -135,8 +161,8 @@ type Stage struct {
 
 // NewStage makes output folder dir, if missing, and its stage.
 func NewStage(dir string) (*Stage, error) {
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("output folder %s is a file, want a folder", dir)
+	if err := CheckDir(dir); err != nil {
+		return nil, fmt.Errorf("output folder %s: %w", dir, err)
 	}
 	gate.RLock()
 	defer gate.RUnlock()
@@ -244,7 +270,7 @@ func Create(path string) (*File, error) {
 		return nil, errStopping
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")

@@ -256,3 +256,37 @@ func TestStoppingRefusesWrites(t *testing.T) {
 		t.Errorf("left %d entries in the output folder", len(ents))
 	}
 }
+
+// TestCheckDir: a folder that a file stands in the way of (itself, or its nearest existing
+// parent) is named with the file, where os.MkdirAll said only "mkdir F: not a directory"; MkdirAll
+// and Create say the same, and leave nothing.
+func TestCheckDir(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "new", "deeper"), "."} {
+		if err := CheckDir(d); err != nil {
+			t.Errorf("CheckDir(%s): %v", d, err)
+		}
+	}
+	want := file + " is a file, want a folder"
+	for _, d := range []string{file, filepath.Join(file, "sub"), filepath.Join(file, "a", "b")} {
+		if err := CheckDir(d); err == nil || err.Error() != want {
+			t.Errorf("CheckDir(%s): %v, want %q", d, err, want)
+		}
+		if err := MkdirAll(d); err == nil || err.Error() != "folder "+d+": "+want {
+			t.Errorf("MkdirAll(%s): %v, want %q", d, err, want)
+		}
+	}
+	if _, err := Create(filepath.Join(file, "sub", "x.csv")); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Create under a file: %v, want %q", err, want)
+	}
+	if _, err := NewStage(filepath.Join(file, "sub")); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("NewStage under a file: %v, want %q", err, want)
+	}
+	if err := MkdirAll(filepath.Join(dir, "new", "deeper")); err != nil {
+		t.Errorf("MkdirAll of a new folder: %v", err)
+	}
+}
