@@ -172,6 +172,11 @@ type sonicModeler struct {
 	w       *dag.Workflow
 	compute map[string]float64
 	plan    *dag.Plan // user memory per function
+	// infos holds each step's info once made: a nested stage's asks for its first and last
+	// steps' and its sequences' again, so without it a Parallel (or Map) nested d deep took 4^d
+	// of them (depth 12: 4 s; depth 15: over 100 s for one task).
+	infos map[*dag.Step]stageInfo
+	made  int // infos made (TestSonicNestedOnce)
 }
 
 // seqChoice is the solution for one sequence: the method of each edge (len(seq)-1), the chosen
@@ -204,6 +209,20 @@ type stageInfo struct {
 func (m *sonicModeler) memGB(fn string) float64 { return float64(m.plan.MemoryOf(fn)) / 1024 }
 
 func (m *sonicModeler) info(st *dag.Step) stageInfo {
+	if si, ok := m.infos[st]; ok {
+		return si
+	}
+	si := m.makeInfo(st)
+	m.made++
+	if m.infos == nil {
+		m.infos = map[*dag.Step]stageInfo{}
+	}
+	m.infos[st] = si
+	return si
+}
+
+// makeInfo is info without the memo.
+func (m *sonicModeler) makeInfo(st *dag.Step) stageInfo {
 	md := m.s.Platform
 	switch st.Kind() {
 	case dag.TaskStep:
