@@ -223,7 +223,9 @@ func (c *Characterization) Stats(ref Published) []Stat {
 	return s
 }
 
-var statSchema = tables.Schema{{Name: "statistic", Type: tables.String}, {Name: "value", Type: tables.Float64}, {Name: "note", Type: tables.String}}
+// statSchema is stats.csv's: a statistic that does not exist (the median of a group without
+// invocations, a ratio to one) has a null value.
+var statSchema = tables.Schema{{Name: "statistic", Type: tables.String}, {Name: "value", Type: tables.Float64, Nullable: true}, {Name: "note", Type: tables.String}}
 
 // WriteTables writes the characterization's tables into dir: stats.csv, popularity.csv
 // (rank, count, cumulative share), structure.csv (metric, value, trace and published CDF) and
@@ -246,7 +248,11 @@ func (c *Characterization) WriteTables(dir string, ref Published, opts ...tables
 	defer w.Abort()
 	for _, s := range c.Stats(ref) {
 		w.String(s.Name)
-		w.Float(s.Value)
+		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+			w.Null()
+		} else {
+			w.Float(s.Value)
+		}
 		w.String(s.Note)
 		if err := w.EndRow(); err != nil {
 			return err

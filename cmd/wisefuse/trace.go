@@ -376,7 +376,11 @@ func runTraceCharacterize(fs *flag.FlagSet, args []string, stdout, stderr io.Wri
 		return err
 	}
 	for _, s := range c.Stats(ref) {
-		fmt.Fprintf(stdout, "%-28s %14.6g  %s\n", s.Name, s.Value, s.Note)
+		v := fmt.Sprintf("%14.6g", s.Value)
+		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+			v = fmt.Sprintf("%14s", "none") // null in stats.csv
+		}
+		fmt.Fprintf(stdout, "%-28s %s  %s\n", s.Name, v, s.Note)
 	}
 	return nil
 }
