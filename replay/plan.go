@@ -125,7 +125,7 @@ func planOne(cfg *Config, e *traces.CatalogEntry, coldShare float64) (dagPlan, e
 		if wf, ok := planner.(*policy.WiseFusePlanner); ok {
 			var r *wisefuse.Result
 			if r, err = wf.Search(obj); err == nil {
-				p, d.predP95 = r.Plan, r.Prediction.Percentile(95)
+				p, d.predP95, d.note = r.Plan, r.Prediction.Percentile(95), wf.GroupWarning()
 			}
 		} else {
 			p, err = planner.Plan(w, obj)

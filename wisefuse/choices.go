@@ -6,6 +6,7 @@ package wisefuse
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -289,18 +290,31 @@ func (pl *Planner) evaluateOptions() {
 	}
 	byEnd := make([][][]*lazyOption, n)
 	var all []*lazyOption
-	for i := range n {
-		byEnd[i] = make([][]*lazyOption, n+1)
-		// A step's floor (Model.floorMB) drops the sizes below it from its options, and a
-		// segment's VM must be at the floor of every step it runs.
+	// choices lists the options from step i: a step's floor (Model.floorMB) drops the sizes
+	// below it, and a segment's VM must be at the floor of every step it runs.
+	choices := func(i int) []segment {
 		atFloor := slices.DeleteFunc(slices.Clone(grid), func(mem int) bool { return mem < m.floorMB[i] })
 		if len(atFloor) == 0 {
-			continue // every size fails it: no plan (the search says why)
+			return nil // every size fails it: no plan (the search says why)
 		}
-		for _, sg := range pl.segmentChoices(i, atFloor) {
-			if sg.mem > 0 && sg.mem < slices.Max(m.floorMB[sg.start:sg.end]) {
-				continue
+		return slices.DeleteFunc(pl.segmentChoices(i, atFloor), func(sg segment) bool {
+			return sg.mem > 0 && sg.mem < slices.Max(m.floorMB[sg.start:sg.end])
+		})
+	}
+	lists, listed := make([][]segment, n), 0
+	for i := range n {
+		if lists[i] = choices(i); listed+len(lists[i]) > maxListed {
+			pl.groupCap(n, choices)
+			for i := range n {
+				lists[i] = choices(i)
 			}
+			break
+		}
+		listed += len(lists[i])
+	}
+	for i := range n {
+		byEnd[i] = make([][]*lazyOption, n+1)
+		for _, sg := range lists[i] {
 			o := &lazyOption{option: option{seg: sg}, idx: len(byEnd[i][sg.end])}
 			byEnd[i][sg.end] = append(byEnd[i][sg.end], o)
 			all = append(all, o)
@@ -320,6 +334,53 @@ func (pl *Planner) evaluateOptions() {
 	}
 	pl.least = leastBoundsOf(byEnd, n)
 }
+
+// maxListed bounds the options a planner lists (groupCap): about 4 KB each at their peak (a
+// chain of 400 tasks listed 2.1 million, 8.3 GB, in 62 s), so about 1 GB; the deepest Azure DAG
+// (135 steps in series, 26 sizes each) lists 237,000 uncapped.
+const maxListed = 1 << 18
+
+// groupCap caps the steps a fusion group holds (maxGroup) when the options choices lists from
+// every step would number more than maxListed: the options of a run of fusable steps grow with
+// the square of its length, so a long chain of tasks or Maps took minutes and gigabytes. The cap
+// is the largest that keeps them within maxListed (a group then fuses at most that many steps;
+// GroupWarning says so), and at least 1.
+func (pl *Planner) groupCap(n int, choices func(int) []segment) {
+	// within reports whether the options under the current cap fit, listing no more than it must.
+	within := func() bool {
+		c := 0
+		for i := range n {
+			if c += len(choices(i)); c > maxListed {
+				return false
+			}
+		}
+		return true
+	}
+	// The count grows with the cap: the largest cap within maxListed, by bisection.
+	lo, hi := 1, n // lo: single steps, every option but fusions; hi: too many
+	for hi-lo > 1 {
+		pl.maxGroup = (lo + hi) / 2
+		if within() {
+			lo = pl.maxGroup
+		} else {
+			hi = pl.maxGroup
+		}
+	}
+	pl.maxGroup = lo
+}
+
+// GroupWarning says when the planner capped its fusion groups (groupCap), after Prepare; "" when
+// it did not.
+func (pl *Planner) GroupWarning() string {
+	if pl.maxGroup == 0 {
+		return ""
+	}
+	return fmt.Sprintf("fusion groups hold at most %d of the workflow's %d steps: longer ones would make more than %d options to weigh (about 4 KB each), so the plan may fuse fewer steps than it could",
+		pl.maxGroup, len(pl.model.w.Steps), maxListed)
+}
+
+// longer reports whether segment [i, j) is longer than the planner's cap on a fusion group.
+func (pl *Planner) longer(i, j int) bool { return pl.maxGroup > 0 && j-i > pl.maxGroup }
 
 // bundledKey names a bundled Map's evaluation, which depends on the Map, its VM size and bundle
 // size only (evaluateOptions); the zero value names none.
@@ -357,7 +418,7 @@ func (pl *Planner) segmentChoices(i int, grid []int) []segment {
 	segs := append(pl.fusedMapSegments(i, grid), pl.fusedStageSegments(i, grid)...)
 	need, threads := 0, 0.0
 	for j := i + 1; j <= n; j++ {
-		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) {
+		if m.w.Steps[j-1].Task == "" || (j > i+1 && pl.opts.NoFusion) || pl.longer(i, j) {
 			break
 		}
 		fn := m.w.Steps[j-1].Task
@@ -452,7 +513,7 @@ func (pl *Planner) fusedMapSegments(i int, grid []int) []segment {
 	var segs []segment
 	need, threads := 0, 0.0
 	mapAt := -1
-	for j := i; j < len(m.w.Steps); j++ {
+	for j := i; j < len(m.w.Steps) && !pl.longer(i, j+1); j++ {
 		st := &m.w.Steps[j]
 		switch {
 		case st.Task != "":

@@ -172,7 +172,7 @@ func (pl *Planner) fusedStageSegments(i int, grid []int) []segment {
 	for _, spill := range keeps {
 		need, threads := 0, 0.0
 		maps, pars, passes, mapAt, wideMap, spills := 0, 0, 0, -1, false, false
-		for j := i; j < len(m.w.Steps); j++ {
+		for j := i; j < len(m.w.Steps) && !pl.longer(i, j+1); j++ {
 			ok, n, t, sp := m.fusableStep(j, spill)
 			if !ok || (j == i && m.w.Steps[j].Pass) {
 				break // a group starts with a step that has a gap of its own

@@ -137,6 +137,8 @@ type Planner struct {
 	// eagerSteps makes the search sort every partial plan's atoms (dpPass.step), as the lazy
 	// step (stepLazy) must give the same plans: a test's reference.
 	eagerSteps bool
+	// maxGroup, when positive, is the most top-level steps a fusion group holds (groupCap).
+	maxGroup int
 }
 
 // NewPlanner builds a planner from a workflow's profile.

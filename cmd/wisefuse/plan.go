@@ -53,8 +53,9 @@ type planReport struct {
 	// TimedOut is the predicted share of runs that fail at the platform's function timeout, or
 	// at its concurrency limit under "reject" and "retry" (a percentile among them is null).
 	TimedOut float64 `json:"timed_out_fraction,omitempty"`
-	// Warning says where a plan from real logs extrapolates beyond the profiled sizes, and where
-	// the model's account concurrency limit falls short (wisefuse.Model.LimitWarning).
+	// Warning says where a plan from real logs extrapolates beyond the profiled sizes, where the
+	// model's account concurrency limit falls short (wisefuse.Model.LimitWarning), and where the
+	// planner capped its fusion groups (wisefuse.Planner.GroupWarning).
 	Warning string `json:"warning,omitempty"`
 }
 
@@ -204,6 +205,9 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		plan, lat, cost = r.Plan, r.Prediction.Latency, r.Prediction.MeanCost
 		if w := pl.Model().LimitWarning(); w != "" {
+			extrapolation = append(extrapolation, w)
+		}
+		if w := pl.GroupWarning(); w != "" {
 			extrapolation = append(extrapolation, w)
 		}
 	}
