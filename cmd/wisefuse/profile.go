@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wisefuse/wisefuse/dag"
+	"github.com/wisefuse/wisefuse/internal/atomicfile"
 	"github.com/wisefuse/wisefuse/policy"
 	"github.com/wisefuse/wisefuse/records"
 	"github.com/wisefuse/wisefuse/tables"
@@ -195,7 +196,13 @@ func runProfile(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 				return fmt.Errorf("%s: no function invocation (a header line alone), want the records 'wisefuse simulate --out' writes", path)
 			}
 			var ds []records.DAGRun
-			if dp, err := tables.DAGRunsPath(path); err == nil {
+			// The DAG table is beside the file the records are in: a link's target, as
+			// 'simulate --out LINK' writes it (tables.CreateRun), not beside the link.
+			at := path
+			if to, _, err := atomicfile.Resolve(path); err == nil {
+				at = to
+			}
+			if dp, err := tables.DAGRunsPath(at); err == nil {
 				if _, err := os.Stat(dp); err == nil {
 					if ds, err = tables.ReadDAGRuns(dp); err != nil {
 						return err // it names the file

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -395,5 +396,47 @@ func TestPlanColdShare(t *testing.T) {
 		if code, _, errOut := runCLI(args...); code != 2 || !strings.Contains(errOut, "cold-share") {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error naming --cold-share", args, code, errOut)
 		}
+	}
+}
+
+// TestProfileRecordsThroughALink: records written through a symbolic link ('simulate --out
+// LINK' writes the link's target and the DAG table beside the target) are profiled through the
+// link with that DAG table: profile looked for it beside the link, found none, and profiled
+// runs the DAG table says were rejected as if they had run (here it said the records were of a
+// workflow of another width).
+func TestProfileRecordsThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	plat := filepath.Join(dir, "reject.json")
+	if err := os.WriteFile(plat, []byte(`{"base": "aws-lambda", "concurrency_limit": 40, "at_concurrency_limit": "reject"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	target, link := filepath.Join(dir, "sub", "real.csv"), filepath.Join(dir, "link.csv")
+	if err := os.Symlink(filepath.Join("sub", "real.csv"), link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("simulate", "--workflow", "chatbot", "--memory", "1024", "--platform", plat, "--seed", "7",
+		"--arrivals", "poisson:0.5", "--duration", "200", "--out", link); code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errOut)
+	}
+	var profiles [2][]byte
+	for k, recs := range []string{target, link} {
+		out := filepath.Join(dir, fmt.Sprint("p", k, ".json"))
+		if code, _, errOut := runCLI("profile", "--workflow", "chatbot", "--out", out, recs); code != 0 {
+			t.Fatalf("profile %s: exit %d: %s", recs, code, errOut)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profiles[k] = bytes.ReplaceAll(b, []byte(recs), nil) // the source names the file
+	}
+	if !bytes.Equal(profiles[0], profiles[1]) {
+		t.Error("the profile through the link differs from the target's")
+	}
+	if !bytes.Contains(profiles[1], []byte(`"failed_runs"`)) {
+		t.Error("the profile through the link counts no failed run")
 	}
 }

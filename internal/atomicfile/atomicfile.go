@@ -294,7 +294,9 @@ const maxLinks = 40
 // Resolve returns the path a write to path lands on: path itself, or where the symbolic links at
 // path lead, followed even to a target that does not exist yet (a rename onto the link would
 // replace the link and leave its target unwritten); and whether that exists and is neither a
-// regular file nor a folder (a device, a named pipe, a socket), which is written in place.
+// regular file nor a folder (a device, a named pipe, a socket), which is written in place. A link
+// to a file whose folder does not exist is an error: writes make the folders of a path they are
+// given, not of one a link names (`--out` a dangling link made /nonexistent/dir at the root).
 func Resolve(path string) (string, bool, error) {
 	// Stat follows every link, the kernel's own too: /dev/stdout into a pipe, /dev/fd/N and a
 	// shell's >(gzip) lead to "pipe:[N]", which is no path to join. What is left is a regular
@@ -302,9 +304,15 @@ func Resolve(path string) (string, bool, error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return path, true, nil
 	}
+	given := path
 	for range maxLinks {
 		st, err := os.Lstat(path)
 		if err != nil || st.Mode()&os.ModeSymlink == 0 {
+			if path != given {
+				if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+					return "", false, fmt.Errorf("%s is a symbolic link to %s, whose folder does not exist", given, path)
+				}
+			}
 			return path, false, nil // not a link (or nothing Lstat can see: Create says)
 		}
 		to, err := os.Readlink(path)

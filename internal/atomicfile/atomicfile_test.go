@@ -290,3 +290,32 @@ func TestCheckDir(t *testing.T) {
 		t.Errorf("MkdirAll of a new folder: %v", err)
 	}
 }
+
+// TestLinkToMissingFolder: a write through a symbolic link whose target's folder does not exist
+// is refused, naming both, and makes no folder: `simulate --out` a link to /nonexistent/dir/x.csv
+// made /nonexistent/dir at the root. A link to a new file in an existing folder is written.
+func TestLinkToMissingFolder(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "such", "x.csv")
+	dangling := filepath.Join(dir, "dangling.csv")
+	if err := os.Symlink(missing, dangling); err != nil {
+		t.Fatal(err)
+	}
+	want := dangling + " is a symbolic link to " + missing + ", whose folder does not exist"
+	if err := WriteBytes(dangling, []byte("x")); err == nil || err.Error() != want {
+		t.Errorf("write through a link to a missing folder: %v, want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no")); err == nil {
+		t.Error("the link's target folder was made")
+	}
+	fresh := filepath.Join(dir, "fresh.csv")
+	if err := os.Symlink("new.csv", fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(fresh, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "new.csv")); err != nil || string(b) != "x" {
+		t.Errorf("the link's new target: %q, %v", b, err)
+	}
+}
