@@ -67,6 +67,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"profile", "--out", "p.json", "--workflow", "video", "--simulate", "--sizes", "512,2048"}, []string{"512 MB is below function", "min_memory_mb 1000"}},
 		{[]string{"profile", "--out", "p.json", "--workflow", "chatbot", "--runs", "10", "r.csv"}, []string{"--runs 10: goes with --simulate"}},
 		{[]string{"profile", "--out", "", "--workflow", "chatbot", "--simulate"}, []string{`--out ""`}},
+		// --export-asl /dev/null wrote /dev/null.functions.json and /dev/null.deploy.json.
+		{[]string{"plan", "--workflow", "video", "--slo", "40s", "--export-asl", os.DevNull}, []string{"--export-asl " + os.DevNull + " is not a regular file", "three files"}},
 		// model
 		{[]string{"model", "--profiles", "", "--memory", "1024"}, []string{`--profiles ""`}},
 		// validate, workflows

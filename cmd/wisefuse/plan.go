@@ -110,6 +110,11 @@ func runPlan(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *exportASL != "" {
+		// The export is three files, two beside the first: --export-asl /dev/null wrote
+		// /dev/null.functions.json and /dev/null.deploy.json into /dev.
+		if _, special, err := atomicfile.Resolve(*exportASL); err == nil && special {
+			return usagef("--export-asl %s is not a regular file: the export is three files, the state machine and two beside it; give a file name", *exportASL)
+		}
 		// --export-asl a.asl.json beside its own --asl a.asl.json --functions a.functions.json
 		// replaced both inputs with the export, silently.
 		side, deploy := exportPaths(*exportASL)
