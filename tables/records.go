@@ -315,6 +315,8 @@ func checkDAGRun(v *records.DAGRun) (col, msg string) {
 	switch {
 	case v.End < v.Arrival:
 		return "end_s", fmt.Sprintf("%v, before arrival_s %v; want end_s >= arrival_s", v.End, v.Arrival)
+	case math.Abs(v.Latency-(v.End-v.Arrival)) > timeSlack(v.End):
+		return "latency_s", fmt.Sprintf("%v, but end_s - arrival_s is %v; want the two equal", v.Latency, v.End-v.Arrival)
 	case v.ColdStarts > v.Invocations:
 		return "cold_starts", fmt.Sprintf("%d, more than the run's %d invocations", v.ColdStarts, v.Invocations)
 	}
@@ -436,22 +438,47 @@ func (w *RunWriter) Abort() {
 // with no invocation (rejected at the concurrency limit before its first one) is in the DAG
 // table only.
 func CheckPair(invs []records.Invocation, dags []records.DAGRun) error {
-	count := map[int]int{}
-	for i := range invs {
-		count[invs[i].Run]++
+	type span struct {
+		n           int
+		start, stop float64
 	}
-	runs := 0 // the DAG table's runs with invocations
+	runs := map[int]*span{}
+	for i := range invs {
+		in := &invs[i]
+		s := runs[in.Run]
+		if s == nil {
+			s = &span{start: in.Start, stop: in.End}
+			runs[in.Run] = s
+		}
+		s.n++
+		s.start, s.stop = min(s.start, in.Start), max(s.stop, in.End)
+	}
+	withInvs := 0 // the DAG table's runs with invocations
 	for i := range dags {
 		d := &dags[i]
-		if n := count[d.Run]; n != d.Invocations {
+		s := runs[d.Run]
+		n := 0
+		if s != nil {
+			n = s.n
+		}
+		if n != d.Invocations {
 			return fmt.Errorf("run %d: the DAG table counts %d function invocations, the invocation table has %d rows: they are not from the same simulation", d.Run, d.Invocations, n)
 		}
+		// The profile takes a run's start and end from its DAG record (its first and last
+		// gaps): they hold its invocations.
+		if s != nil && (d.Arrival > s.start+timeSlack(s.start) || d.End < s.stop-timeSlack(s.stop)) {
+			return fmt.Errorf("run %d: the DAG table has it from %v s to %v s, its function invocations run from %v s to %v s: they are not from the same simulation", d.Run, d.Arrival, d.End, s.start, s.stop)
+		}
 		if d.Invocations > 0 {
-			runs++
+			withInvs++
 		}
 	}
-	if runs != len(count) {
-		return fmt.Errorf("the DAG table has %d runs with function invocations, the invocation table %d: they are not from the same simulation", runs, len(count))
+	if withInvs != len(runs) {
+		return fmt.Errorf("the DAG table has %d runs with function invocations, the invocation table %d: they are not from the same simulation", withInvs, len(runs))
 	}
 	return nil
 }
+
+// timeSlack is the rounding a time near t may carry through a table (written in full, read back
+// the same; sums of times round).
+func timeSlack(t float64) float64 { return 1e-9 * max(1, math.Abs(t)) }

@@ -48,8 +48,9 @@ func copyFile(t *testing.T, src, dst string) {
 // are refused with the file, line and column, and no profile is written. Before, a NaN start
 // failed as "json: unsupported value: NaN" naming no file; a negative start, an end before the
 // start, a function other than the step's and a negative latency in the DAG table were profiled;
-// an unknown step or a mixed run named an invocation index and no file; and an end of 1e308
-// wrote a profile that 'model' then refused (gap_s = -1e+308).
+// an unknown step or a mixed run named an invocation index and no file; an end of 1e308
+// wrote a profile that 'model' then refused (gap_s = -1e+308); and a DAG record's latency or end
+// at odds with its invocations was profiled.
 func TestBadRecords(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.csv")
@@ -74,8 +75,14 @@ func TestBadRecords(t *testing.T) {
 		{"map-step", 3, 1, "ParamTuneMap", false, `map-step.csv: line 3: step "ParamTuneMap" is a map step of workflow "ml"`},
 		// A function at two sizes in one run: its next record, line 4, is where it shows.
 		{"mixed-run", 3, 6, "1024", false, `mixed-run.csv: line 4: run 0 runs function "ParamTune" at 1024 and 2048 MB`},
-		{"huge-end", 3, 15, "1e308", false, `the records of workflow "ml" contradict each other`},
+		// Past the run's end in its DAG record (it was refused later, as records that contradict
+		// each other).
+		{"huge-end", 3, 15, "1e308", false, `huge-end-dags.csv: run 0: the DAG table has it from 0 s to`},
 		{"dag-latency", 2, 3, "-3", true, `dag-latency-dags.csv: line 2, column "latency_s": -3, want a finite number >= 0`},
+		// A DAG record's latency other than its end less its arrival (1e300 was profiled without
+		// a word); its end before its invocations' is the huge-end case's.
+		{"dag-latency-huge", 2, 3, "1e300", true, `dag-latency-huge-dags.csv: line 2, column "latency_s": 1e+300, but end_s - arrival_s is`},
+		{"dag-end-early", 2, 2, "1", true, `but end_s - arrival_s is 1; want the two equal`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			recs := filepath.Join(dir, c.name+".csv")
