@@ -159,12 +159,28 @@ func NewCSVReader(in io.Reader, name string, schema Schema) (*Reader, error) {
 	return r, nil
 }
 
+// ParseFloat is strconv.ParseFloat of a CSV field, without what Go's own literals add to a plain
+// decimal: digits separated by underscores and hexadecimal mantissas ("1_000", "0x1p4") are no
+// spreadsheet's numbers, and a field holding one is refused rather than read as 1000 or 16.
+func ParseFloat(s string) (float64, error) {
+	if strings.ContainsAny(s, "_xX") {
+		return 0, &strconv.NumError{Func: "ParseFloat", Num: s, Err: strconv.ErrSyntax}
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// IsParquet reports whether head, a file's first bytes, starts as a Parquet file does: "PAR1",
+// then a binary page header, never text.
+func IsParquet(head []byte) bool {
+	return len(head) >= 5 && string(head[:4]) == "PAR1" && (head[4] < ' ' || head[4] > '~')
+}
+
 func (r *Reader) initCSV(in io.Reader) error {
 	r.tail = &tailReader{r: in, last: '\n'}
 	br := bufio.NewReader(r.tail)
 	// A Parquet file under a CSV name read as a header without any column of the schema.
 	// (After "PAR1" a Parquet file has a binary page header, never text.)
-	if magic, _ := br.Peek(5); len(magic) == 5 && string(magic[:4]) == "PAR1" && (magic[4] < ' ' || magic[4] > '~') {
+	if magic, _ := br.Peek(5); IsParquet(magic) {
 		return fmt.Errorf("%s: a Parquet file (it starts with PAR1), but the name says CSV: want a CSV table with columns %s, or the name ending in .parquet", r.path, r.schema.names())
 	}
 	// A spreadsheet's "CSV UTF-8" starts with a byte order mark, which became part of the first
@@ -387,7 +403,7 @@ func (r *Reader) nextCSV() bool {
 		case Int64:
 			r.ints[i], perr = strconv.ParseInt(v, 10, 64)
 		case Float64:
-			r.floats[i], perr = strconv.ParseFloat(v, 64)
+			r.floats[i], perr = ParseFloat(v)
 		case String:
 			r.strs[i] = v
 		case Bool:

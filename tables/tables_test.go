@@ -262,6 +262,9 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"missing column", "id,name,x\n1,a,2\n", `lacks column "ok"`},
 		{"bad int", "id,name,x,ok\n1,a,2,true\nzz,b,3,false\n", `line 3, column "id": "zz" is not a valid int64`},
 		{"bad float", "id,name,x,ok\n1,a,2e,true\n", `line 2, column "x"`},
+		// Go's own literals, which strconv.ParseFloat reads: 1000 and 16 without a word.
+		{"underscores", "id,name,x,ok\n1,a,1_000,true\n", `line 2, column "x": "1_000" is not a valid float64`},
+		{"hexadecimal", "id,name,x,ok\n1,a,0x1p4,true\n", `line 2, column "x": "0x1p4" is not a valid float64`},
 		{"bad bool", "id,name,x,ok\n1,a,2,maybe\n", `column "ok"`},
 		{"short row", "id,name,x,ok\n1,a\n", "line 2: has 2 fields"},
 		// A row cut short after a comma read its empty field as a value of the next column.

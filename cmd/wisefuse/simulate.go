@@ -333,6 +333,14 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		return nil, err
 	}
 	defer f.Close()
+	head := make([]byte, 5)
+	if n, _ := io.ReadFull(f, head); tables.IsParquet(head[:n]) {
+		// Read as text, its binary made a kilobyte of escaped header in the message.
+		return nil, fmt.Errorf("%s: a Parquet file (it starts with PAR1), but the arrivals are a CSV of arrival times", path)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	lines, err := countLines(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -377,7 +385,7 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 			first = false
 			// A first line that does not start with a number is a header naming the column: the
 			// first of arrival_s, arrival, time_s and time it has (not the leftmost of them).
-			if _, err := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64); err != nil {
+			if _, err := tables.ParseFloat(strings.TrimSpace(fields[0])); err != nil {
 				col = -1
 				best := len(arrivalColumns)
 				for i, name := range fields {
@@ -394,7 +402,7 @@ func readArrivalsCSV(path string, stderr io.Writer) ([]float64, error) {
 		if col >= len(fields) {
 			return nil, fmt.Errorf("%s: line %d: %d fields, the arrival time is field %d", path, line, len(fields), col+1)
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(fields[col]), 64)
+		v, err := tables.ParseFloat(strings.TrimSpace(fields[col]))
 		if err != nil || v < 0 || v != v || v > sim.MaxTime {
 			return nil, fmt.Errorf("%s: line %d: %s is not an arrival time: want a number of seconds from 0 to %g (sim.MaxTime, the simulator's clock limit)", path, line, jsonpos.Clip(strconv.Quote(fields[col])), float64(sim.MaxTime))
 		}

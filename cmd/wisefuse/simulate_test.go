@@ -210,6 +210,10 @@ func TestSimulateBadInput(t *testing.T) {
 	os.WriteFile(late, []byte("arrival_s\n0\n1e13\n"), 0o644)
 	long := filepath.Join(dir, "long.csv") // was "bufio.Scanner: token too long", naming no line
 	os.WriteFile(long, []byte("arrival_s\n0\n1"+strings.Repeat(" ", 2<<20)+"\n"), 0o644)
+	under := filepath.Join(dir, "under.csv") // Go's literal syntax: read as 1000 and 16
+	os.WriteFile(under, []byte("arrival_s\n1_000\n0x1p4\n"), 0o644)
+	pq := filepath.Join(dir, "pq.csv") // a kilobyte of escaped binary as the "header"
+	os.WriteFile(pq, append([]byte("PAR1\x15\x04"), make([]byte, 2000)...), 0o644)
 	bom := filepath.Join(dir, "bom.csv") // was `line 1: header "\ufeffarrival_s" has no arrival_s, ...`
 	os.WriteFile(bom, []byte("\ufeffarrival_s\n0\n1\n"), 0o644)
 	if code, _, errOut := runCLI("simulate", "--workflow", "video", "--memory", "3008", "--arrivals", bom); code != 0 {
@@ -231,6 +235,8 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", nohdr}, 1, "no arrival_s"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", late}, 1, `late.csv: line 3: "1e13" is not an arrival time: want a number of seconds from 0 to 1e+12`},
 		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", long}, 1, "long.csv: line 3: longer than 1048576 bytes"},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", under}, 1, `under.csv: line 2: "1_000" is not an arrival time`},
+		{[]string{"--workflow", "video", "--memory", "3008", "--arrivals", pq}, 1, "pq.csv: a Parquet file (it starts with PAR1), but the arrivals are a CSV"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--out", "x.txt"}, 2, "unknown table format"},
 		{[]string{"--workflow", "nosuch", "--memory", "3008", "--runs", "5"}, 1, "neither a built-in"},
 		{[]string{"--workflow", "video", "--memory", "3008", "--runs", "5", "--series", "s.parquet"}, 2, "--series goes with --arrivals"},
