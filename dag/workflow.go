@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wisefuse/wisefuse/internal/jsonpos"
 )
@@ -264,6 +266,8 @@ func (w *Workflow) validate(line func(path string) int) error {
 	if w.Name == "" {
 		// Outputs, logs and trace catalogs name the workflow; an empty name reads as a missing one.
 		addAt("name")("name is empty (want the workflow's name)")
+	} else if msg := badName(w.Name); msg != "" {
+		addAt("name")("name %q %s", w.Name, msg)
 	}
 	if len(w.Steps) == 0 {
 		add("workflow %q has no steps", w.Name)
@@ -275,6 +279,8 @@ func (w *Workflow) validate(line func(path string) int) error {
 		fadd := addAtField(where)
 		if f.Name == "" {
 			fadd("functions[%d]: name is empty", i)
+		} else if msg := badName(f.Name); msg != "" {
+			fadd("functions[%d]: name %q %s", i, f.Name, msg)
 		} else if seen[f.Name] {
 			fadd("%s: duplicate function name", where)
 		}
@@ -293,6 +299,8 @@ func (w *Workflow) validate(line func(path string) int) error {
 			add := addAtField(at)
 			if s.Name == "" {
 				add("%s: step name is empty", at)
+			} else if msg := badName(s.Name); msg != "" {
+				add("%s: step name %q %s", at, s.Name, msg)
 			} else if steps[s.Name] {
 				add("%s: duplicate step name (step names must be unique in the whole workflow)", at)
 			}
@@ -524,4 +532,20 @@ func (w *Workflow) ExpectedInvocations() int {
 		return 1e9
 	}
 	return int(n + 0.5)
+}
+
+// badName says what is wrong with a non-empty name of a workflow, function or step, "" when
+// nothing: names go into every output table (Parquet strings must be UTF-8), logs, plans and
+// exported state machines, where a blank one reads as missing and a control character (a line
+// break, a tab) splits the line it is on.
+func badName(name string) string {
+	switch {
+	case !utf8.ValidString(name):
+		return "is not valid UTF-8"
+	case strings.TrimSpace(name) == "":
+		return "is blank, want a visible name"
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "holds a control character (a line break, a tab), want one line of text"
+	}
+	return ""
 }

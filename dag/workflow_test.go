@@ -57,6 +57,12 @@ func TestWorkflowValidate(t *testing.T) {
 		{"bad skew", func(w *Workflow) { w.Functions[0].ItemSkew = Dist{Kind: Empirical} }, ".item_skew: empirical distribution: quantiles must hold at least one value"},
 		{"bad run factor", func(w *Workflow) { w.Functions[0].RunFactor = Dist{Kind: "gamma"} }, `.run_factor: unknown distribution kind "gamma"`},
 		{"empty step name", func(w *Workflow) { w.Steps[0].Name = "" }, `steps[0] (""): step name is empty`},
+		// Blank names, line breaks and invalid UTF-8 went into plans, tables and exported state
+		// machines (Parquet strings must be UTF-8).
+		{"blank step name", func(w *Workflow) { w.Steps[0].Name = "  " }, `step name "  " is blank, want a visible name`},
+		{"step name with a line break", func(w *Workflow) { w.Steps[0].Name = "a\nb" }, `step name "a\nb" holds a control character`},
+		{"function name not UTF-8", func(w *Workflow) { w.Functions[0].Name = "a\xff" }, `functions[0]: name "a\xff" is not valid UTF-8`},
+		{"blank workflow name", func(w *Workflow) { w.Name = "\t" }, `name "\t" is blank`},
 		{"duplicate step name", func(w *Workflow) { w.Steps[1].Map.Iterator[0].Name = "Split" }, `steps[1] ("Chunks").map.iterator[0] ("Split"): duplicate step name`},
 		{"unknown function", func(w *Workflow) { w.Steps[1].Map.Iterator[1].Task = "Clasify" }, `steps[1] ("Chunks").map.iterator[1] ("Classify"): task names unknown function "Clasify"`},
 		{"no branches", func(w *Workflow) { w.Steps[2].Parallel = [][]Step{} }, `steps[2] ("Finish"): parallel step has no branches`},

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -405,6 +406,11 @@ func (r *Reader) nextCSV() bool {
 		case Float64:
 			r.floats[i], perr = ParseFloat(v)
 		case String:
+			// Parquet strings are UTF-8: an imported name that is not went into them as is.
+			if !utf8.ValidString(v) {
+				r.err = r.ColumnErrorf(c.Name, "%q is not valid UTF-8 text", v)
+				return false
+			}
 			r.strs[i] = v
 		case Bool:
 			r.bools[i], perr = strconv.ParseBool(v)

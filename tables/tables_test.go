@@ -262,6 +262,8 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"missing column", "id,name,x\n1,a,2\n", `lacks column "ok"`},
 		{"bad int", "id,name,x,ok\n1,a,2,true\nzz,b,3,false\n", `line 3, column "id": "zz" is not a valid int64`},
 		{"bad float", "id,name,x,ok\n1,a,2e,true\n", `line 2, column "x"`},
+		// Imported into Parquet strings as is (which must be UTF-8).
+		{"not UTF-8", "id,name,x,ok\n1,a\xff,2,true\n", `line 2, column "name": "a\xff" is not valid UTF-8 text`},
 		// Go's own literals, which strconv.ParseFloat reads: 1000 and 16 without a word.
 		{"underscores", "id,name,x,ok\n1,a,1_000,true\n", `line 2, column "x": "1_000" is not a valid float64`},
 		{"hexadecimal", "id,name,x,ok\n1,a,0x1p4,true\n", `line 2, column "x": "0x1p4" is not a valid float64`},
