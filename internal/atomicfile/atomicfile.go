@@ -79,11 +79,16 @@ func RemoveTemps() int {
 // before their work, so that a mistyped one is refused then and not after it.
 func CheckDir(dir string) error {
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if st, err := os.Stat(d); err == nil {
+		st, err := os.Stat(d)
+		if err == nil {
 			if !st.IsDir() {
 				return fmt.Errorf("%s is a file, want a folder", d)
 			}
 			return nil
+		}
+		if _, lerr := os.Lstat(d); lerr == nil {
+			// A symbolic link that leads nowhere, or round in a loop ("mkdir d: file exists").
+			return fmt.Errorf("%s is a symbolic link that cannot be followed (%v), want a folder", d, err)
 		}
 		if filepath.Dir(d) == d {
 			return nil

@@ -289,6 +289,17 @@ func TestCheckDir(t *testing.T) {
 	if err := MkdirAll(filepath.Join(dir, "new", "deeper")); err != nil {
 		t.Errorf("MkdirAll of a new folder: %v", err)
 	}
+	// A link in a loop said "mkdir l1: file exists".
+	l1, l2 := filepath.Join(dir, "l1"), filepath.Join(dir, "l2")
+	if err := os.Symlink(l2, l1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(l1, l2); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckDir(filepath.Join(l1, "sub")); err == nil || !strings.Contains(err.Error(), l1+" is a symbolic link that cannot be followed") {
+		t.Errorf("CheckDir under a link loop: %v", err)
+	}
 }
 
 // TestLinkToMissingFolder: a write through a symbolic link whose target's folder does not exist
