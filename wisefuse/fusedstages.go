@@ -585,7 +585,8 @@ func (sc *scratch) makeSpilledRuns(m *Model, src *sizeData, s int, fns []string,
 }
 
 // branchRuns is replayBranches of Parallel step s in a fused group's VM of mem MB, in every run
-// of src (the size nearest mem).
+// of src (the size nearest mem), the stage's functions of loaded loaded by the group's steps
+// before it (groupLoads; pre names them in the cache's key).
 func (sc *scratch) branchRuns(m *Model, src *sizeData, s, mem int, first, last bool, spill int, loaded []bool, pre string) *stepReplays {
 	return sc.replaysOf(replayKey{s: s, mem: mem, spill: spill, first: first, last: last, pre: pre}, func() *stepReplays {
 		c := m.opts.Platform.Cores(mem)

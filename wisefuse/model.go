@@ -72,9 +72,10 @@ type Model struct {
 	curves map[string]Curve
 	// minMB is each function's min_memory_mb (needOf asks for it tens of thousands of times).
 	minMB map[string]int
-	// reuses is whether some function is invoked by two steps of the workflow: else every VM
-	// loads each of its functions once without asking (groupLoads).
-	reuses bool
+	// reused are the functions that two or more task steps of the workflow invoke, sorted (the
+	// planner pins each to one size; without any, every VM loads each of its functions once
+	// without asking: groupLoads).
+	reused []string
 	sizes  []sizeData
 	// floorMB is, per top-level step, the least VM size the planner may run it on (0: none): a
 	// profiled size whose every run failed, the function timeout stopping some in this step
@@ -215,7 +216,7 @@ func (g *groupLoads) parAt(x int) ([]bool, string) {
 // groupLoads returns the loads of fusion group [i, j) at profiled size src; the zero value (every
 // init paid: task and iter nil, itemSamples.initOf) when the workflow invokes no function twice.
 func (m *Model) groupLoads(src *sizeData, i, j int) groupLoads {
-	if !m.reuses {
+	if len(m.reused) == 0 {
 		return groupLoads{}
 	}
 	g := groupLoads{task: make([]bool, j-i), iter: make([][]bool, j-i), par: make([][]bool, j-i), pre: make([]string, j-i)}
@@ -291,13 +292,15 @@ func NewModel(p *Profile, opts ModelOptions) (*Model, error) {
 	for _, f := range m.w.Functions {
 		m.minMB[f.Name] = f.MinMemoryMB
 	}
-	steps := map[string]int{}
+	uses := map[string]int{}
 	m.w.Walk(func(_ []string, s *dag.Step) {
 		if s.Task != "" {
-			steps[s.Task]++
-			m.reuses = m.reuses || steps[s.Task] > 1
+			if uses[s.Task]++; uses[s.Task] == 2 {
+				m.reused = append(m.reused, s.Task)
+			}
 		}
 	})
+	slices.Sort(m.reused)
 	plat := m.opts.Platform
 	profiled := p // its samples time the profiled plan, as depoll needs
 	p, m.cold = deshare(p, plat)

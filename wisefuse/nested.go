@@ -475,7 +475,7 @@ func (e *nestEval) fused(seq int32, k, j int) (lat, cost float64) {
 			ratio = e.m.curveTime(ns.fns[f], plat.Cores(mem))
 		}
 		in := 0.0 // the VM loads a function once (firstLoads)
-		if !e.m.reuses || !slices.ContainsFunc(kids[k:s], func(x int32) bool { return ns.fn[ns.nodes[x].task] == f }) {
+		if len(e.m.reused) == 0 || !slices.ContainsFunc(kids[k:s], func(x int32) bool { return ns.fn[ns.nodes[x].task] == f }) {
 			in = ns.init[t]
 		}
 		busy += in + ns.scale[t]*ratio

@@ -157,20 +157,7 @@ func NewPlanner(p *Profile, opts PlannerOptions) (*Planner, error) {
 	}
 	// A plan sizes functions, the search sizes steps: a function that runs in several steps
 	// (reused) gets one size in the plan, which the search enforces (search.go, pinned).
-	uses := map[string]int{}
-	m.w.Walk(func(_ []string, s *dag.Step) {
-		if s.Task != "" {
-			uses[s.Task]++
-		}
-	})
-	var reused []string
-	for fn, n := range uses {
-		if n > 1 {
-			reused = append(reused, fn)
-		}
-	}
-	slices.Sort(reused)
-	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform), reused: reused, timeout: timeout}, nil
+	return &Planner{model: m, opts: opts, top: topMB(m.opts.Platform), reused: m.reused, timeout: timeout}, nil
 }
 
 // Model returns the planner's modeler.
