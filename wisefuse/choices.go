@@ -304,9 +304,10 @@ func (pl *Planner) evaluateOptions() {
 	lists, listed := make([][]segment, n), 0
 	for i := range n {
 		if lists[i] = choices(i); listed+len(lists[i]) > maxListed {
+			// Too many: list them all again under the cap.
 			pl.groupCap(n, choices)
-			for i := range n {
-				lists[i] = choices(i)
+			for k := range n {
+				lists[k] = choices(k)
 			}
 			break
 		}
