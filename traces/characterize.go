@@ -33,8 +33,6 @@ type Characterization struct {
 	unknownData  int64
 	dataSketch   *logSketch
 	skewSketch   *logSketch
-	maxSkew      float64 // the tails, to check against the published Azure numbers
-	maxLatency   float64
 	source       string // the file CharacterizeFile read; WriteTables never writes onto it
 }
 
@@ -78,7 +76,6 @@ func (c *Characterization) Add(r *DAGInvocation) {
 		c.dataSketch.add(float64(r.DataBytes))
 	}
 	c.skewSketch.add(r.Skew)
-	c.maxSkew, c.maxLatency = math.Max(c.maxSkew, r.Skew), math.Max(c.maxLatency, r.Latency)
 	if r.Skew >= HighSkew {
 		c.latency[highSkew].add(r.Latency)
 	} else {
@@ -203,10 +200,10 @@ func (c *Characterization) Stats(ref Published) []Stat {
 		Stat{"data_bytes_p99", c.dataSketch.quantile(0.99), ""},
 		Stat{"skew_p50", c.skewSketch.quantile(0.5), ""},
 		Stat{"skew_p99", c.skewSketch.quantile(0.99), ""},
-		Stat{"skew_max", c.maxSkew, ""},
+		Stat{"skew_max", c.skewSketch.max, ""},
 		Stat{"latency_p50_s", c.all.quantile(0.5), ""},
 		Stat{"latency_p99_s", c.all.quantile(0.99), ""},
-		Stat{"latency_max_s", c.maxLatency, ""},
+		Stat{"latency_max_s", c.all.max, ""},
 	)
 	for g, name := range []string{"small_data", "large_data", "low_skew", "high_skew"} {
 		med, n := c.MedianLatency(g)

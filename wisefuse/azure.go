@@ -721,13 +721,12 @@ func sharedEnd(p *platform.Platform, acts []shareAct, cold float64, ends []float
 // item's iterator is one activity (its tasks on one instance, computing their work at ratio, a
 // task's fitted time at its size, in turn), and the next group's state starts its profiled gap
 // after it ends (the poll, the orchestrator's resume and the transition; not the wait for an
-// instance, which deshare took out and sharedEnd adds).
-func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float64, group []int, fns []string) (worst, extra float64) {
+// instance, which deshare took out and sharedEnd adds). loads is the grouping's iterLoads.
+func (m *Model) sharedItems(sc *scratch, src *sizeData, si, r int, ratio []float64, group []int, loads []bool, fns []string) (worst, extra float64) {
 	items := src.stages[si].items
 	nt := items.tasks
 	sc.acts = sc.acts[:0]
 	alone := 0.0
-	loads := iterLoads(fns, group)
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		var a shareAct
 		for t := range nt {

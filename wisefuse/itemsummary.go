@@ -38,6 +38,8 @@ type itemSummary struct {
 	// download of the group plus upload of it, so that a group's VM is busy past its init at most
 	// maxIO + the sum over its tasks of local + maxScale x ratio in any item of the run.
 	local, maxScale, maxIO []float64
+	// loads says, per task, whether its group's VM pays its init (iterLoads).
+	loads []bool
 }
 
 // lastFind is the poller's last find among run r's items' states, from the poll that found their
@@ -82,8 +84,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 		tail[t] = t == nt-1 || group[t+1] != group[t]
 		end[t] = groupEnd(group, t)
 	}
-	s.local = local
-	loads := iterLoads(fns, group)
+	s.local, s.loads = local, iterLoads(fns, group)
 	if m.opts.Platform.FunctionTimeout > 0 { // the maxima serve itemsTimedOut only
 		s.maxScale, s.maxIO = make([]float64, src.runs*nt), make([]float64, src.runs*nt)
 		for r := range src.runs {
@@ -134,7 +135,7 @@ func (m *Model) summary(srcIdx, si int, group []int) *itemSummary {
 			for t := range nt {
 				k := j*nt + t
 				in := 0.0 // a function loaded in the group's VM already starts warm
-				if loads[t] {
+				if s.loads[t] {
 					in = items.init[k]
 				}
 				aj += in + local[t]

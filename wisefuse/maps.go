@@ -205,7 +205,7 @@ func (m *Model) evalUnbundled(sc *scratch, si int, src *sizeData, cfg mapConfig,
 	overrun := 0.0 // USD the VMs that time out are not billed for, past their timeout
 	for r := range src.runs {
 		if plat.InstanceActivities > 0 {
-			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, fns)
+			worst, extra := m.sharedItems(sc, src, si, r, ratio, cfg.group, s.loads, fns)
 			shared += extra
 			g := src.stages[si].gap[r]
 			vals = append(vals, m.mapLatency(g, m.innerGap(si, g), s.lastFind(r), worst))
@@ -291,14 +291,13 @@ func (m *Model) itemsTimedOut(src *sizeData, si int, s *itemSummary, r int, grou
 	}
 	plat := m.opts.Platform
 	fns := iteratorTasks(&m.w.Steps[si])
-	loads := iterLoads(fns, group)
 	for j := items.runStart[r]; j < items.runStart[r+1]; j++ {
 		for t := 0; t < nt; {
 			u := groupEnd(group, t)
 			init, busy := 0.0, items.down[j*nt+t]+items.up[j*nt+u-1]
 			for v := t; v < u; v++ {
 				in := 0.0
-				if loads[v] {
+				if s.loads[v] {
 					in = items.init[j*nt+v]
 				}
 				init += in
